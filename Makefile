@@ -1,0 +1,38 @@
+# Chorus: two commands. Each creates .venv when missing and installs into it (fast when done).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.chorus-installed
+
+export DBT_SEND_ANONYMOUS_USAGE_STATS := False
+export GX_ANALYTICS_ENABLED := False
+export DO_NOT_TRACK := 1
+
+.PHONY: demo test ui bench lint clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@# Smoke test: an unpinned install can fall back to a dagster-dbt that fails on import.
+	$(BIN)/python -c "import dagster, dagster_dbt, dbt.version, great_expectations"
+	$(BIN)/python -c "from orchestration.dbt_setup import prepare_manifest; prepare_manifest(force=True)"
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/chorus demo
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+ui: $(STAMP)
+	$(BIN)/chorus ui
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf data output dbt_project/target dbt_project/logs

@@ -1,0 +1,98 @@
+{#- The standard shape every indicator model returns:
+    indicator_id, time_period, geographic_level, area_code, area_name, breakdown, "group",
+    numerator, denominator, value. -#}
+
+{#- Child characteristics an LA-level figure is broken down by: (breakdown label, column). -#}
+{% macro child_breakdowns() -%}
+    {{ return([
+        ('Sex', 'sex'),
+        ('FSM eligibility', 'fsm_eligibility'),
+        ('First language', 'first_language'),
+        ('SEN provision', 'sen_provision'),
+        ('Season of birth', 'season_of_birth'),
+    ]) }}
+{%- endmacro %}
+
+{% macro indicator_value(value_type, numerator, denominator) -%}
+    {%- if value_type == 'proportion' -%}
+        100.0 * ({{ numerator }}) / nullif({{ denominator }}, 0)
+    {%- elif value_type == 'mean' -%}
+        1.0 * ({{ numerator }}) / nullif({{ denominator }}, 0)
+    {%- else -%}
+        {{ exceptions.raise_compiler_error("value_type must be 'proportion' or 'mean', not '" ~ value_type ~ "'") }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- An indicator over children (one row per child per year in `children`): `numerator` is an
+    aggregate expression over them (e.g. count_if(is_gld)); the denominator is the number of
+    children. Produces neighbourhood and LA totals, and LA figures by each child breakdown. -#}
+{% macro indicator_over_children(indicator_id, numerator, value_type, children) -%}
+with children as (
+    select * from {{ children }}
+),
+
+by_neighbourhood as (
+    select
+        time_period,
+        'Neighbourhood' as geographic_level,
+        neighbourhood_code as area_code,
+        neighbourhood_name as area_name,
+        'All' as breakdown,
+        'All children' as "group",
+        {{ numerator }} as numerator,
+        count(*) as denominator
+    from children
+    group by time_period, neighbourhood_code, neighbourhood_name
+),
+
+by_authority as (
+    select
+        time_period,
+        'Local authority' as geographic_level,
+        new_la_code as area_code,
+        la_name as area_name,
+        'All' as breakdown,
+        'All children' as "group",
+        {{ numerator }} as numerator,
+        count(*) as denominator
+    from children
+    group by time_period, new_la_code, la_name
+),
+{% for label, column in child_breakdowns() %}
+by_authority_and_{{ column }} as (
+    select
+        time_period,
+        'Local authority' as geographic_level,
+        new_la_code as area_code,
+        la_name as area_name,
+        '{{ label }}' as breakdown,
+        {{ column }} as "group",
+        {{ numerator }} as numerator,
+        count(*) as denominator
+    from children
+    group by time_period, new_la_code, la_name, {{ column }}
+),
+{% endfor %}
+combined as (
+    select * from by_neighbourhood
+    union all
+    select * from by_authority
+    {%- for label, column in child_breakdowns() %}
+    union all
+    select * from by_authority_and_{{ column }}
+    {%- endfor %}
+)
+
+select
+    '{{ indicator_id }}' as indicator_id,
+    cast(time_period as integer) as time_period,
+    geographic_level,
+    area_code,
+    area_name,
+    breakdown,
+    "group",
+    cast(numerator as bigint) as numerator,
+    cast(denominator as bigint) as denominator,
+    {{ indicator_value(value_type, 'numerator', 'denominator') }} as value
+from combined
+{%- endmacro %}

@@ -1,0 +1,160 @@
+"""The DuckDB warehouse: connections and the raw zone the ingest step writes.
+
+DuckDB allows one writer per file, and even a read-only connection held elsewhere blocks
+it: open a connection only for the work at hand and close it (use `connect` as a context
+manager). Nothing here connects at import.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from indicators.reference import ELG_COLUMNS
+
+RAW_TABLES: dict[str, str] = {
+    "eyfsp_returns": """
+        academic_year varchar, time_period integer, child_id varchar, la_code varchar,
+        estab varchar, sex varchar, birth_month varchar,
+        {elgs},
+        _source_file varchar, _source_row integer, _loaded_at timestamp
+    """.format(elgs=", ".join(f"{column} varchar" for column in ELG_COLUMNS)),
+    "school_census": """
+        academic_year varchar, time_period integer, child_id varchar, fsm_eligible varchar,
+        first_language varchar, sen_provision varchar, ethnicity varchar,
+        postcode_sector varchar, _source_file varchar, _source_row integer,
+        _loaded_at timestamp
+    """,
+    "neighbourhood_lookup": """
+        postcode_sector varchar, neighbourhood_code varchar, neighbourhood_name varchar,
+        _source_file varchar, _loaded_at timestamp
+    """,
+    "local_authorities": """
+        la_code varchar, new_la_code varchar, la_name varchar, _source_file varchar,
+        _loaded_at timestamp
+    """,
+    "quarantine": """
+        academic_year varchar, kind varchar, file varchar, "row" integer, column_name varchar,
+        value varchar, rule varchar, message varchar, _loaded_at timestamp
+    """,
+    "load_log": """
+        academic_year varchar, kind varchar, file varchar, sha256 varchar, rows_read integer,
+        rows_loaded integer, rows_quarantined integer, status varchar, message varchar,
+        _loaded_at timestamp
+    """,
+}
+
+
+@contextmanager
+def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection to the warehouse, closed on exit."""
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    connection = duckdb.connect(str(path), read_only=read_only)
+    try:
+        yield connection
+    finally:
+        connection.close()
+
+
+def ensure_raw_zone(connection: duckdb.DuckDBPyConnection) -> None:
+    connection.execute("create schema if not exists raw")
+    for table, columns in RAW_TABLES.items():
+        connection.execute(f"create table if not exists raw.{table} ({columns})")
+
+
+def _columns(connection: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    rows = connection.execute(
+        "select column_name from information_schema.columns "
+        "where table_schema = 'raw' and table_name = ? order by ordinal_position",
+        [table],
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+def _insert(connection: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
+    """Insert a frame by column name; columns the frame lacks are left null."""
+    if frame.empty:
+        return
+    columns = [column for column in _columns(connection, table) if column in frame.columns
+               or column == "_loaded_at"]
+    selected = ", ".join(
+        "current_timestamp" if column == "_loaded_at" else f'"{column}"' for column in columns
+    )
+    connection.register("incoming", frame)
+    try:
+        quoted = ", ".join(f'"{column}"' for column in columns)
+        connection.execute(f"insert into raw.{table} ({quoted}) select {selected} from incoming")
+    finally:
+        connection.unregister("incoming")
+
+
+@contextmanager
+def transaction(connection: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """All or nothing: a failure part-way leaves the warehouse as it was."""
+    connection.execute("begin transaction")
+    try:
+        yield
+    except BaseException:
+        connection.execute("rollback")
+        raise
+    connection.execute("commit")
+
+
+def replace_years(
+    connection: duckdb.DuckDBPyConnection,
+    frames: Mapping[str, pd.DataFrame],
+    academic_years: Sequence[str],
+) -> None:
+    """Replace the given academic years of each raw table with its frame (call in a transaction)."""
+    for table, frame in frames.items():
+        connection.execute(
+            f"delete from raw.{table} where academic_year in (select unnest(?::varchar[]))",
+            [list(academic_years)],
+        )
+        _insert(connection, table, frame)
+
+
+def replace_table(connection: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
+    """Replace the whole of a raw table with `frame` (call in a transaction)."""
+    connection.execute(f"delete from raw.{table}")
+    _insert(connection, table, frame)
+
+
+def delete_years_except(
+    connection: duckdb.DuckDBPyConnection, tables: Sequence[str], keep: Sequence[str]
+) -> None:
+    """Remove academic years no longer in the landing area, so raw mirrors what was landed."""
+    for table in tables:
+        connection.execute(
+            f"delete from raw.{table} where academic_year not in (select unnest(?::varchar[]))",
+            [list(keep)],
+        )
+
+
+class WarehouseBusy(RuntimeError):
+    """Another Chorus run holds the warehouse (DuckDB allows one writer)."""
+
+
+@contextmanager
+def warehouse_lock(path: Path) -> Iterator[None]:
+    """Hold the warehouse for one run at a time; a second run is told, not queued silently."""
+    import fcntl
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = path.with_suffix(".lock")
+    with lock_path.open("w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise WarehouseBusy(
+                f"another Chorus run is using the warehouse {path}: wait for it to finish "
+                "(see the Dagster UI) and try again") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -1,0 +1,1 @@
+"""The Dagster code location for Chorus: it wires the `indicators` library to Dagster and dbt."""

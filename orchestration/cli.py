@@ -1,0 +1,204 @@
+"""`chorus`: generate a synthetic borough, run the pipeline, open the Dagster UI.
+
+Every failure ends with one line saying what went wrong and a non-zero exit.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import warnings
+from dataclasses import replace
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from indicators.config import DEMO_PSEUDONYM_KEY, ChorusSettings
+from indicators.warehouse import WarehouseBusy, warehouse_lock
+from orchestration.instance import prepare_dagster_home
+from orchestration.runner import PipelineOutcome, run_pipeline
+
+app = typer.Typer(
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    no_args_is_help=True,
+    help="Chorus: neighbourhood indicators joining statutory returns with families' voices.",
+)
+console = Console(stderr=True)
+out = Console()
+
+
+def fail(message: str) -> None:
+    console.print(f"[bold red]chorus: {message}[/]", soft_wrap=True)
+    raise typer.Exit(1)
+
+
+@app.command()
+def synth(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the landing area to.")],
+    seed: Annotated[int, typer.Option(help="Same seed, same files.")] = 42,
+    children_per_year: Annotated[int | None, typer.Option(
+        help="Children a year (default 3,000 for a borough, 620,000 national).")] = None,
+    years: Annotated[str, typer.Option(help="Academic years, comma-separated.")] =
+        "2021/22,2022/23,2023/24,2024/25",
+    scale: Annotated[str, typer.Option(help="borough (five neighbourhoods) or national "
+                                            "(about 150 authorities).")] = "borough",
+) -> None:
+    """Write a synthetic landing area: EYFSP returns, census extracts and lookups."""
+    from indicators.synthetic import generate, parse_years
+
+    try:
+        year_list = parse_years(years)
+    except ValueError as error:
+        fail(str(error))
+    per_year = children_per_year or (620_000 if scale == "national" else 3000)
+    started = time.perf_counter()
+    with console.status("generating") as status:
+        try:
+            files = generate(out_dir, seed=seed, children_per_year=per_year, years=year_list,
+                             scale=scale, progress=lambda text: status.update(text))
+        except ValueError as error:
+            fail(str(error))
+    console.print(f"wrote {len(files)} files ({per_year:,} children a year, "
+                  f"{', '.join(year_list)}) to {out_dir} in {time.perf_counter() - started:.1f} s")
+
+
+def _execute(settings: ChorusSettings) -> PipelineOutcome:
+    """Run the pipeline with a progress bar fed by the run's events."""
+    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                        TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
+                        console=console, transient=True)
+    task = progress.add_task("starting", total=None)
+
+    def report(done: int, total: int, label: str) -> None:
+        progress.update(task, completed=done, total=total, description=label)
+
+    with progress:
+        return run_pipeline(settings, on_progress=report)
+
+
+def _summary(settings: ChorusSettings, outcome: PipelineOutcome) -> None:
+    from indicators.publication import read_manifest
+
+    manifest = read_manifest(settings.output)
+    files = Table(title=f"Published to {settings.output}", title_justify="left")
+    files.add_column("file")
+    files.add_column("bytes", justify="right")
+    for entry in manifest["files"]:
+        files.add_row(entry["path"], f"{entry['bytes']:,}")
+    files.add_row("manifest.json", "")
+    out.print(files)
+    accounting = Table(title="Every landed row accounted for", title_justify="left")
+    for column in ("file", "read", "loaded", "quarantined", "status"):
+        accounting.add_column(column, justify="left" if column in ("file", "status") else "right")
+    for row in outcome.accounts:
+        accounting.add_row(row["file"], f"{row['rows_read']:,}", f"{row['rows_loaded']:,}",
+                           f"{row['rows_quarantined']:,}", row["status"])
+    out.print(accounting)
+    if outcome.headlines:
+        out.print("GLD (all children, by authority): " + "; ".join(outcome.headlines))
+    out.print(f"run {outcome.run_id} finished in {outcome.seconds:.1f} s. "
+              "See every step in the Dagster UI: chorus ui")
+
+
+def _run(settings: ChorusSettings) -> None:
+    try:
+        with warehouse_lock(settings.warehouse):
+            prepare_dagster_home(settings)
+            outcome = _execute(settings)
+    except WarehouseBusy as busy:
+        fail(str(busy))
+    if not outcome.success:
+        fail(outcome.reason)
+    _summary(settings, outcome)
+
+
+@app.command()
+def run(
+    landing: Annotated[Path, typer.Option(help="The landing folder (eyfsp/, census/, ...).")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Where to publish.")] = Path("output"),
+) -> None:
+    """Run the whole pipeline on the landed files and publish to --out."""
+    settings = replace(ChorusSettings.from_env(), landing=landing.resolve(),
+                       output=out_dir.resolve())
+    if not settings.landing.is_dir():
+        fail(f"the landing folder {settings.landing} does not exist")
+    if not settings.pseudonym_key:
+        console.print(
+            "[bold yellow on red] WARNING [/] [bold yellow]CHORUS_PSEUDONYM_KEY is not set: UPNs "
+            "will be pseudonymised with the public demo key. Never do this with real "
+            "returns: set CHORUS_PSEUDONYM_KEY to a long secret kept outside the repo.[/]",
+            soft_wrap=True)
+    _run(settings)
+
+
+@app.command()
+def demo() -> None:
+    """Generate the synthetic borough into data/landing, run everything, publish to output/."""
+    from indicators.synthetic import generate
+
+    base = ChorusSettings.from_env()
+    settings = replace(base, pseudonym_key=base.pseudonym_key or DEMO_PSEUDONYM_KEY)
+    os.environ.setdefault("CHORUS_PSEUDONYM_KEY", settings.pseudonym_key or DEMO_PSEUDONYM_KEY)
+    if settings.landing.exists():
+        shutil.rmtree(settings.landing)
+    with console.status("generating the synthetic borough of Harrowdale"):
+        files = generate(settings.landing)
+    console.print(f"synthetic borough: {len(files)} files in {settings.landing}")
+    _run(settings)
+
+
+@app.command()
+def ui(
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 3000,
+) -> None:
+    """Open the Dagster UI on 127.0.0.1 over the same warehouse (Ctrl-C to stop)."""
+    from orchestration.dbt_setup import dbt_environment, prepare_manifest
+
+    settings = ChorusSettings.from_env()
+    prepare_dagster_home(settings)
+    prepare_manifest()
+    env = {**os.environ, **dbt_environment(settings),
+           "DAGSTER_HOME": str(settings.dagster_home),
+           "CHORUS_HOME": str(settings.home), "CHORUS_LANDING": str(settings.landing),
+           "CHORUS_OUTPUT": str(settings.output)}
+    dagster = Path(sys.executable).with_name("dagster")
+    console.print(f"Dagster UI on http://127.0.0.1:{port} (warehouse {settings.warehouse})")
+    command = [str(dagster), "dev", "-m", "orchestration.definitions", "-h", "127.0.0.1",
+               "-p", str(port)]
+    raise typer.Exit(subprocess.call(command, env=env))
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def dbt(context: typer.Context) -> None:
+    """Run a dbt command with Chorus's environment, e.g. `chorus dbt -- docs generate`."""
+    from orchestration.dbt_setup import run_dbt
+
+    result = run_dbt(list(context.args), capture=False)
+    raise typer.Exit(result.returncode)
+
+
+def main() -> None:
+    warnings.filterwarnings("ignore", module="dagster")
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
+    try:
+        app(standalone_mode=True)
+    except Exception as error:  # the one-line reason; CHORUS_DEBUG=1 shows the traceback
+        if os.environ.get("CHORUS_DEBUG"):
+            raise
+        first = str(error).strip().splitlines()
+        console.print(f"[bold red]chorus: {type(error).__name__}: "
+                      f"{first[0] if first else ''}[/] (CHORUS_DEBUG=1 shows the traceback)",
+                      soft_wrap=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,38 @@
+"""The Chorus code location: every asset, check, job and resource.
+
+Loading this module reads the dbt manifest (run `chorus` or `make` once to create it) and
+never opens the warehouse: the UI's code server imports it while runs may be writing.
+"""
+
+from __future__ import annotations
+
+from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor
+from dagster_dbt import DbtCliResource
+
+from orchestration.dbt_setup import dbt_executable
+from orchestration.ingest import local_authorities, neighbourhood_lookup, statutory_returns
+from orchestration.publish import indicator_tables, publication
+from orchestration.quality import gx_asset_checks
+from orchestration.resources import ChorusResource
+from orchestration.transform import chorus_dbt_models, dbt_project
+
+PIPELINE_JOB = "chorus_pipeline"
+
+chorus_pipeline = define_asset_job(
+    PIPELINE_JOB,
+    selection=AssetSelection.all(),
+    description="Landing files -> raw tables -> dbt models and tests -> checks -> publication.",
+    executor_def=in_process_executor,
+)
+
+defs = Definitions(
+    assets=[neighbourhood_lookup, local_authorities, statutory_returns, chorus_dbt_models,
+            indicator_tables, publication],
+    asset_checks=gx_asset_checks(),
+    jobs=[chorus_pipeline],
+    resources={
+        "chorus": ChorusResource(),
+        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
+    },
+    executor=in_process_executor,
+)

@@ -1,0 +1,89 @@
+"""Publish assets: disclosure-controlled tables into a staging folder, then one atomic swap.
+
+Nothing here runs unless every blocking check upstream passed (dbt tests with severity
+error, and the blocking GX suites).
+"""
+
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
+
+from indicators.config import ChorusSettings
+from indicators.disclosure import DisclosureConfig, protect, publishable
+from indicators.publication import swap_into_place, write_csv, write_manifest
+from indicators.register import load_register, shapes
+from indicators.warehouse import connect
+from orchestration.dbt_setup import MANIFEST_PATH
+from orchestration.resources import ChorusResource
+
+
+def staging_dir(settings: ChorusSettings, run_id: str) -> Path:
+    return settings.home / "publish" / run_id
+
+
+@asset(
+    deps=[AssetKey(["marts", "fct_indicator_values"]), AssetKey(["marts", "dim_areas"])],
+    group_name="publish",
+    kinds={"csv"},
+)
+def indicator_tables(context: AssetExecutionContext, chorus: ChorusResource) -> MaterializeResult:
+    """indicators/indicator_values.csv after disclosure control, and the quality reports."""
+    settings = chorus.settings()
+    stage = staging_dir(settings, context.run.run_id)
+    if stage.parent.exists():  # leftovers of runs that failed before publishing
+        shutil.rmtree(stage.parent)
+    with connect(settings.warehouse, read_only=True) as connection:
+        values = connection.execute(
+            "select * from marts.fct_indicator_values").df()
+        areas = connection.execute("select area_code, parent_area_code from marts.dim_areas "
+                                   "where parent_area_code is not null").df()
+        load_log = connection.execute(
+            "select academic_year, kind, file, rows_read, rows_loaded, rows_quarantined, status,"
+            " message from raw.load_log order by academic_year, kind, file").df()
+        rejections = connection.execute(
+            'select academic_year, kind, file, "row", column_name as "column", value, rule,'
+            ' message from raw.quarantine order by academic_year, kind, file, "row"').df()
+    register = load_register(MANIFEST_PATH)
+    indicator_shapes = shapes(register)
+    config = DisclosureConfig(threshold=settings.disclosure_threshold)
+    protected = protect(values, dict(zip(areas["area_code"], areas["parent_area_code"],
+                                         strict=True)), indicator_shapes, config)
+    published = publishable(protected, indicator_shapes, config)
+    write_csv(published, stage / "indicators" / "indicator_values.csv")
+    write_csv(load_log.fillna(""), stage / "quality" / "load_summary.csv")
+    write_csv(rejections.astype("string").fillna(""), stage / "quality" / "rejections.csv")
+    suppressed = int(protected["numerator_suppressed"].sum())
+    context.log.info(f"{len(published)} indicator rows, {suppressed} suppressed (c)")
+    return MaterializeResult(metadata={
+        "rows": len(published),
+        "suppressed": suppressed,
+        "threshold": config.threshold,
+        "staging": MetadataValue.path(str(stage)),
+    })
+
+
+@asset(deps=[indicator_tables], group_name="publish")
+def publication(context: AssetExecutionContext, chorus: ChorusResource) -> MaterializeResult:
+    """Write manifest.json and move the staged publication into the output folder at once."""
+    settings = chorus.settings()
+    stage = staging_dir(settings, context.run.run_id)
+    manifest = write_manifest(stage, context.run.run_id, {
+        "disclosure_threshold": settings.disclosure_threshold,
+    })
+    files = sorted(p.relative_to(stage).as_posix() for p in stage.rglob("*") if p.is_file())
+    swap_into_place(stage, settings.output)
+    context.log.info(f"published {len(files)} files to {settings.output}")
+    return MaterializeResult(metadata={
+        "output": MetadataValue.path(str(settings.output)),
+        "files": MetadataValue.json(files),
+        "manifest": MetadataValue.path(str(settings.output / manifest.name)),
+    })
+
+
+def published_frame(output: Path) -> pd.DataFrame:
+    """The published indicator table, as a reader would load it (all text)."""
+    return pd.read_csv(output / "indicators" / "indicator_values.csv", dtype=str,
+                       keep_default_na=False)

@@ -1,0 +1,66 @@
+"""Great Expectations suites as Dagster asset checks (written here: dagster-ge lacks GX 1).
+
+One check per suite in expectations/. The suite's content is read when the check runs
+(from CHORUS_EXPECTATIONS, default the project's expectations/), so an LA can tighten a
+suite without touching code. A blocking suite that fails stops everything downstream of
+its asset, publication included.
+"""
+
+
+from pathlib import Path
+
+from dagster import (
+    AssetCheckExecutionContext,
+    AssetCheckResult,
+    AssetChecksDefinition,
+    AssetCheckSeverity,
+    AssetKey,
+    MetadataValue,
+    asset_check,
+)
+
+from indicators.config import PROJECT_ROOT
+from indicators.quality import SuiteSpec, validate_frame
+from indicators.warehouse import connect
+from orchestration.resources import ChorusResource
+
+SUITES_DIR = PROJECT_ROOT / "expectations"
+
+
+def _suite_check(suite_file: str, spec: SuiteSpec) -> AssetChecksDefinition:
+    @asset_check(
+        asset=AssetKey.from_user_string(spec.asset),
+        name=f"gx_{spec.name}",
+        blocking=spec.blocking,
+        description=f"Great Expectations suite expectations/{suite_file}",
+    )
+    def _check(context: AssetCheckExecutionContext, chorus: ChorusResource) -> AssetCheckResult:
+        settings = chorus.settings()
+        current = SuiteSpec.load(settings.expectations / suite_file)
+        with connect(settings.warehouse, read_only=True) as connection:
+            frame = connection.execute(f"select * from {current.table}").df()
+        outcome = validate_frame(frame, current)
+        if not outcome.success:
+            context.log.error(outcome.summary())
+        return AssetCheckResult(
+            passed=outcome.success,
+            severity=AssetCheckSeverity.ERROR if current.blocking else AssetCheckSeverity.WARN,
+            description=outcome.summary(),
+            metadata={
+                "expectations": len(outcome.outcomes),
+                "failed": MetadataValue.json([
+                    {"expectation": f.expectation, "column": f.column,
+                     "unexpected_count": f.unexpected_count, "why": f.why}
+                    for f in outcome.failures
+                ]),
+                "rows": len(frame),
+            },
+        )
+
+    return _check
+
+
+def gx_asset_checks(suites_dir: Path = SUITES_DIR) -> list[AssetChecksDefinition]:
+    """An asset check for every suite file."""
+    return [_suite_check(path.name, SuiteSpec.load(path))
+            for path in sorted(suites_dir.glob("*.json"))]

@@ -1,0 +1,34 @@
+"""The dbt project as Dagster assets: one asset per dbt model and seed, dbt tests as checks."""
+
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from dagster import AssetExecutionContext
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+
+from orchestration.dbt_setup import DBT_PROJECT_DIR, dbt_environment
+
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+
+class ChorusDbtTranslator(DagsterDbtTranslator):
+    """dbt folders become asset groups: staging, intermediate, indicators, marts, reference."""
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "seed":
+            return "reference"
+        fqn = dbt_resource_props.get("fqn", [])
+        return fqn[1] if len(fqn) > 2 else "dbt"
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=ChorusDbtTranslator(),
+)
+def chorus_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
+    """`dbt build`: seeds, models and their tests, in dependency order."""
+    os.environ.update(dbt_environment())
+    yield from dbt.cli(["build"], context=context).stream()

@@ -1,0 +1,34 @@
+"""The `chorus` command: clear one-line failures and a working synth."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+CHORUS = [sys.executable, "-m", "orchestration.cli"]
+
+
+def _chorus(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([*CHORUS, *args], cwd=cwd, capture_output=True, text=True,
+                          check=False, timeout=120)
+
+
+def test_synth_writes_the_landing_layout(tmp_path):
+    result = _chorus("synth", "--out", str(tmp_path / "landing"), "--children-per-year", "100",
+                     "--years", "2023/24", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "landing/eyfsp/2023-24/eyfsp_return.csv").exists()
+    assert "wrote 4 files" in result.stderr
+
+
+def test_bad_year_is_one_line_and_non_zero(tmp_path):
+    result = _chorus("synth", "--out", str(tmp_path), "--years", "2023/25", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.strip().count("\n") == 0
+    assert "consecutive" in result.stderr
+
+
+def test_run_on_a_missing_landing_folder_says_so(tmp_path):
+    result = _chorus("run", "--landing", str(tmp_path / "nowhere"), cwd=tmp_path)
+    assert result.returncode == 1
+    assert "does not exist" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,100 @@
+"""Disclosure control on hand-made tables whose right answer can be worked out on paper."""
+
+import pandas as pd
+
+from indicators.disclosure import DisclosureConfig, IndicatorShape, protect, publishable
+
+SHAPES = {"gld": IndicatorShape("proportion"), "avg": IndicatorShape("mean", score_max=17)}
+
+
+def _rows(indicator: str, cells: list[tuple[str, str, str, int, int]]) -> pd.DataFrame:
+    """cells: (level, area, breakdown/group, numerator, denominator)."""
+    rows = []
+    for level, area, group, numerator, denominator in cells:
+        breakdown = "All" if group == "All children" else (
+            "Sex" if group in ("Female", "Male") else "SEN provision")
+        rows.append({"indicator_id": indicator, "time_period": 202324, "geographic_level": level,
+                     "area_code": area, "area_name": area, "breakdown": breakdown,
+                     "group": group, "numerator": numerator, "denominator": denominator,
+                     "value": 100 * numerator / denominator})
+    return pd.DataFrame(rows)
+
+
+LA = "E99000999"
+PARENTS = {"N1": LA, "N2": LA, "N3": LA}
+
+
+def test_one_small_group_takes_the_next_smallest_with_it():
+    frame = _rows("gld", [
+        ("Local authority", LA, "All children", 300, 500),
+        ("Local authority", LA, "No SEN", 280, 400),
+        ("Local authority", LA, "SEN support", 15, 70),
+        ("Local authority", LA, "EHC plan", 5, 30),  # numerator under 10
+        ("Neighbourhood", "N1", "All children", 100, 170),
+        ("Neighbourhood", "N2", "All children", 100, 160),
+        ("Neighbourhood", "N3", "All children", 100, 170),
+    ])
+    protected = protect(frame, PARENTS, SHAPES).set_index("group")
+    suppressed = protected.loc[protected["numerator_suppressed"]].index.tolist()
+    # EHC plan alone could be recovered as 300 - 280 - 15: SEN support goes too.
+    assert sorted(suppressed) == ["EHC plan", "SEN support"]
+    assert not protected.loc["All children", "numerator_suppressed"].any()
+
+
+def test_complement_below_threshold_is_suppressed():
+    frame = _rows("gld", [
+        ("Local authority", LA, "All children", 100, 200),
+        ("Local authority", LA, "Female", 95, 100),  # only 5 not at GLD
+        ("Local authority", LA, "Male", 5, 100),
+    ])
+    protected = protect(frame, PARENTS, SHAPES)
+    assert protected.loc[1, "numerator_suppressed"] and protected.loc[2, "numerator_suppressed"]
+    assert "complement" in protected.loc[1, "suppression"]
+
+
+def test_two_suppressed_zeros_are_not_enough():
+    """Two suppressed cells that sum to 0 would give both away: a third joins them."""
+    frame = _rows("gld", [
+        ("Local authority", LA, "All children", 100, 300),
+        ("Local authority", LA, "No SEN", 100, 250),
+        ("Local authority", LA, "SEN support", 0, 30),
+        ("Local authority", LA, "EHC plan", 0, 20),
+    ])
+    protected = protect(frame, PARENTS, SHAPES)
+    assert protected.loc[1:3, "numerator_suppressed"].all()
+
+
+def test_small_denominator_hides_counts_in_every_indicator_sharing_it():
+    gld = _rows("gld", [
+        ("Local authority", LA, "All children", 100, 200),
+        ("Local authority", LA, "No SEN", 95, 180),
+        ("Local authority", LA, "SEN support", 4, 12),
+        ("Local authority", LA, "EHC plan", 1, 8),
+    ])
+    avg = gld.assign(indicator_id="avg", numerator=gld["denominator"] * 12,
+                     value=12.0)
+    protected = protect(pd.concat([gld, avg], ignore_index=True), PARENTS, SHAPES)
+    ehc = protected[protected["group"] == "EHC plan"]
+    assert ehc["denominator_suppressed"].all() and ehc["numerator_suppressed"].all()
+    support = protected[protected["group"] == "SEN support"]
+    assert support["denominator_suppressed"].all()  # else 200 - 180 - 12 = 8 gives EHC away
+
+
+def test_published_table_uses_symbols_and_never_blanks():
+    frame = _rows("gld", [
+        ("Local authority", LA, "All children", 100, 200),
+        ("Local authority", LA, "Female", 3, 100),
+        ("Local authority", LA, "Male", 97, 100),
+    ])
+    published = publishable(protect(frame, PARENTS, SHAPES), SHAPES)
+    assert published["value"].tolist() == ["50.0", "c", "c"]
+    assert published["denominator"].tolist() == ["200", "100", "100"]
+    assert not (published == "").any().any()
+
+
+def test_rounding_to_five_applies_to_published_counts_only():
+    frame = _rows("gld", [("Local authority", LA, "All children", 101, 203)])
+    config = DisclosureConfig(threshold=10, round_to=5)
+    published = publishable(protect(frame, PARENTS, SHAPES, config), SHAPES, config)
+    assert published.loc[0, ["numerator", "denominator", "value"]].tolist() == [
+        "100", "205", "49.8"]

@@ -1,0 +1,163 @@
+"""The whole pipeline on a small synthetic borough, checked against an independent computation."""
+
+import json
+import shutil
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from indicators.landing import sha256_of
+from tests import independent
+
+THRESHOLD = 10
+
+
+@pytest.fixture(scope="module")
+def published(pipeline_run) -> pd.DataFrame:
+    return pd.read_csv(pipeline_run.settings.output / "indicators" / "indicator_values.csv",
+                       dtype=str, keep_default_na=False)
+
+
+@pytest.fixture(scope="module")
+def expected(pipeline_run) -> pd.DataFrame:
+    return independent.indicator_values(independent.children(pipeline_run.landing))
+
+
+KEY = ["indicator_id", "time_period", "geographic_level", "area_code", "breakdown", "group"]
+
+
+def _joined(published: pd.DataFrame, expected: pd.DataFrame) -> pd.DataFrame:
+    expected = expected.assign(time_period=expected["time_period"].astype(str))
+    joined = expected.merge(published, on=KEY, how="outer", suffixes=("_expected", ""),
+                            indicator=True)
+    assert (joined["_merge"] == "both").all(), joined[joined["_merge"] != "both"][KEY]
+    return joined
+
+
+def test_every_published_gld_value_matches_an_independent_computation(published, expected):
+    joined = _joined(published, expected)
+    gld = joined[joined["indicator_id"] == "gld"]
+    shown = gld[gld["value"] != "c"]
+    assert len(shown) > 20
+    for row in shown.itertuples():
+        assert int(row.numerator) == row.numerator_expected, row
+        assert int(row.denominator) == row.denominator_expected, row
+        assert row.value == f"{row.value_expected:.1f}", row
+
+
+def test_average_and_all_goals_match_too(published, expected):
+    joined = _joined(published, expected)
+    shown = joined[(joined["indicator_id"] != "gld") & (joined["value"] != "c")]
+    assert set(shown["indicator_id"]) == {"average_elgs_expected", "all_elgs_expected"}
+    for row in shown.itertuples():
+        assert row.value == f"{row.value_expected:.1f}", row
+
+
+def test_every_small_count_is_suppressed(published, expected):
+    joined = _joined(published, expected)
+    proportions = joined[joined["indicator_id"] != "average_elgs_expected"]
+    small = proportions[(proportions["numerator_expected"] < THRESHOLD)
+                        | (proportions["denominator_expected"] - proportions["numerator_expected"]
+                           < THRESHOLD)]
+    assert len(small) > 0, "the fixture should contain small groups"
+    assert (small["numerator"] == "c").all()
+    assert (small["value"] == "c").all()
+    tiny = joined[joined["denominator_expected"] < THRESHOLD]
+    assert (tiny["denominator"] == "c").all()
+
+
+def test_no_published_cell_is_empty(published):
+    assert not (published == "").any().any()
+
+
+def test_neighbourhoods_and_breakdowns_are_published(published, pipeline_run):
+    lookup = pd.read_csv(pipeline_run.landing / "seeds" / "neighbourhood_lookup.csv")
+    hoods = published[published["geographic_level"] == "Neighbourhood"]
+    assert set(hoods["area_code"]) == set(lookup["neighbourhood_code"])
+    la = published[published["geographic_level"] == "Local authority"]
+    assert set(la["breakdown"]) == {"All", "Sex", "FSM eligibility", "First language",
+                                    "SEN provision", "Season of birth"}
+    assert set(published["time_period"]) == {"202223", "202324"}
+
+
+def test_manifest_lists_every_file_with_its_sha256(pipeline_run):
+    output = pipeline_run.settings.output
+    manifest = json.loads((output / "manifest.json").read_text())
+    assert manifest["run_id"] == pipeline_run.outcome.run_id
+    listed = {entry["path"]: entry["sha256"] for entry in manifest["files"]}
+    on_disk = {p.relative_to(output).as_posix() for p in output.rglob("*")
+               if p.is_file() and p.name != "manifest.json"}
+    assert set(listed) == on_disk
+    for path, digest in listed.items():
+        assert sha256_of(output / path) == digest
+
+
+def test_every_landed_row_is_accounted_for(pipeline_run):
+    accounts = pipeline_run.outcome.accounts
+    assert len(accounts) == 4  # eyfsp and census for two years
+    for account in accounts:
+        assert account["rows_read"] == account["rows_loaded"] + account["rows_quarantined"]
+        landed = pipeline_run.landing / account["file"]
+        assert account["rows_read"] == len(pd.read_csv(landed))
+
+
+def test_no_identifier_reaches_the_warehouse_or_the_output(pipeline_run):
+    """UPNs, names, full dates of birth and full postcodes stay in the landing files."""
+    landing = pipeline_run.landing
+    eyfsp = pd.concat(pd.read_csv(p, dtype=str) for p in landing.glob("eyfsp/*/*.csv"))
+    census = pd.concat(pd.read_csv(p, dtype=str) for p in landing.glob("census/*/*.csv"))
+    secrets = set(eyfsp["upn"]) | set(eyfsp["dob"]) | set(census["postcode"])
+    names = set(eyfsp["surname"]) | set(eyfsp["forename"])
+    texts = []
+    for path in pipeline_run.settings.output.rglob("*"):
+        if path.is_file():
+            texts.append(path.read_text(encoding="utf-8"))
+    with duckdb.connect(str(pipeline_run.settings.warehouse), read_only=True) as connection:
+        tables = connection.execute(
+            "select table_schema, table_name from information_schema.tables").fetchall()
+        for schema, table in tables:
+            frame = connection.execute(f'select * from "{schema}"."{table}"').df()
+            texts.append(frame.to_csv(index=False))
+    blob = "\n".join(texts)
+    assert not [s for s in secrets if s in blob]
+    words = set(blob.replace(",", " ").replace("\n", " ").split())
+    assert not names & words
+
+
+def test_a_failing_expectation_blocks_publication(pipeline_run, tmp_path, monkeypatch):
+    """A blocking GX suite that fails stops the run, names the check, publishes nothing."""
+    from dataclasses import replace
+
+    from orchestration.runner import run_pipeline
+
+    settings = pipeline_run.settings
+    suites = tmp_path / "expectations"
+    shutil.copytree(settings.expectations, suites)
+    suite_path = suites / "fct_indicator_values.json"
+    suite = json.loads(suite_path.read_text())
+    suite["expectations"].append({
+        "type": "expect_column_values_to_be_between",
+        "kwargs": {"column": "value", "min_value": 0, "max_value": 1},
+        "meta": {"why": "an impossible rule, to prove the gate holds"},
+    })
+    suite_path.write_text(json.dumps(suite))
+    before = {p: p.read_bytes() for p in settings.output.rglob("*") if p.is_file()}
+    outcome = run_pipeline(replace(settings, expectations=suites))
+    assert not outcome.success
+    assert "gx_fct_indicator_values" in outcome.reason
+    assert "an impossible rule" in outcome.reason
+    assert "nothing was published" in outcome.reason
+    after = {p: p.read_bytes() for p in settings.output.rglob("*") if p.is_file()}
+    assert after == before
+
+
+def test_running_again_publishes_the_same_tables(pipeline_run):
+    from orchestration.runner import run_pipeline
+
+    output: Path = pipeline_run.settings.output
+    first = (output / "indicators" / "indicator_values.csv").read_bytes()
+    outcome = run_pipeline(pipeline_run.settings)
+    assert outcome.success, outcome.reason
+    assert (output / "indicators" / "indicator_values.csv").read_bytes() == first
