@@ -38,8 +38,8 @@ class ChorusSettings:
     """CHORUS_EXPECTATIONS (default the project's expectations/): the GX suites."""
     pseudonym_key: str | None
     """CHORUS_PSEUDONYM_KEY: the secret keying UPN pseudonyms. None when unset."""
-    disclosure_threshold: int
-    """CHORUS_DISCLOSURE_THRESHOLD (default 10): counts below it are never published."""
+    xlsx_sheet: str | None = None
+    """CHORUS_XLSX_SHEET: the worksheet to read from .xlsx returns (default: the first)."""
 
     @property
     def warehouse(self) -> Path:
@@ -67,5 +67,5 @@ class ChorusSettings:
             seeds=_path(env, "CHORUS_SEEDS", PROJECT_ROOT / "seeds", here),
             expectations=_path(env, "CHORUS_EXPECTATIONS", PROJECT_ROOT / "expectations", here),
             pseudonym_key=env.get("CHORUS_PSEUDONYM_KEY") or None,
-            disclosure_threshold=int(env.get("CHORUS_DISCLOSURE_THRESHOLD", "10")),
+            xlsx_sheet=env.get("CHORUS_XLSX_SHEET") or None,
         )

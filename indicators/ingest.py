@@ -7,21 +7,23 @@ rejected file counts all its rows as quarantined: nothing is loaded from it).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
 
-from indicators.landing import LandedFile, sha256_of
+from indicators.landing import LandedFile, reference_file, sha256_of
 from indicators.privacy import birth_year_month, postcode_sector, pseudonymise
+from indicators.readers import Aliases, Table, canonical_header, read_return, read_table
 from indicators.reference import ELG_COLUMNS, AcademicYear
 from indicators.validation import (
     CENSUS_REQUIRED,
     EYFSP_REQUIRED,
+    POSTCODE_PATTERN,
     Defect,
     FileRejected,
+    RowRule,
     apply_rules,
     census_rules,
     check_required_columns,
@@ -31,11 +33,25 @@ from indicators.validation import (
     parse_dates,
 )
 
+__all__ = [
+    "AUTHORITIES_REQUIRED", "CheckedYear", "FileAccount", "LOOKUP_REQUIRED", "Reference",
+    "STATUTORY_KINDS",
+    "YearLoad", "canonical_header", "check_year", "load_year", "read_local_authorities",
+    "read_neighbourhood_lookup", "read_reference", "read_table",
+]
+
 EYFSP_CODE_COLUMNS = ("la_code", "estab", "upn", "sex", "dob", *ELG_COLUMNS)
 CENSUS_CODE_COLUMNS = ("upn", "fsm_eligible", "first_language", "sen_provision", "ethnicity",
                        "postcode")
 LOOKUP_REQUIRED = ("postcode_sector", "neighbourhood_code", "neighbourhood_name")
 AUTHORITIES_REQUIRED = ("la_code", "new_la_code", "la_name")
+KINDS = {"eyfsp": (EYFSP_REQUIRED, EYFSP_CODE_COLUMNS),
+         "census": (CENSUS_REQUIRED, CENSUS_CODE_COLUMNS)}
+"""The statutory returns: kind -> (required columns, code columns trimmed and upper-cased)."""
+STATUTORY_KINDS = tuple(KINDS)
+
+Frames = dict[str, list[tuple[str, pd.DataFrame]]]
+"""kind -> [(file as displayed, validated frame)]."""
 
 
 @dataclass
@@ -64,58 +80,150 @@ class YearLoad:
     census: pd.DataFrame
     defects: list[Defect] = field(default_factory=list)
     accounts: list[FileAccount] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """Checks that could not run (e.g. the census was rejected), in plain words."""
 
 
-def canonical_header(name: str) -> str:
-    """'Date of Birth ' -> 'date_of_birth'; headers are matched case-insensitively."""
-    return re.sub(r"[^a-z0-9]+", "_", name.strip().lower()).strip("_")
+@dataclass
+class CheckedYear:
+    """One academic year's returns validated but not pseudonymised: what `chorus validate` sees."""
 
+    year: AcademicYear
+    frames: Frames
+    defects: list[Defect] = field(default_factory=list)
+    accounts: list[FileAccount] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
-def read_table(path: Path, display: str) -> pd.DataFrame:
-    """A CSV as text columns with canonical headers and a `_source_row` (header = row 1)."""
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig",
-                            skipinitialspace=False)
-    except pd.errors.EmptyDataError:
-        raise FileRejected(Defect(display, None, None, "", "empty_file",
-                                  "the file is empty: no header and no rows")) from None
-    except UnicodeDecodeError as error:
-        raise FileRejected(Defect(
-            display, None, None, "", "unreadable_file",
-            f"the file is not UTF-8 text (byte {error.start}); save it as CSV UTF-8 and land "
-            "it again")) from None
-    except (pd.errors.ParserError, ValueError) as error:
-        reason = str(error).strip().splitlines()[-1]
-        raise FileRejected(Defect(display, None, None, "", "unreadable_file",
-                                  f"the file could not be read as CSV: {reason}")) from None
-    frame.columns = [canonical_header(str(column)) for column in frame.columns]
-    frame["_source_row"] = range(2, len(frame) + 2)
-    return frame
-
-
-def _read_checked(landed: LandedFile, required: Sequence[str], codes: Sequence[str],
-                  account: FileAccount) -> pd.DataFrame | None:
-    try:
-        frame = read_table(landed.path, landed.display)
-        account.rows_read = len(frame)
-        check_required_columns(frame, required, landed.display)
-        if frame.empty:
-            raise FileRejected(Defect(landed.display, None, None, "", "empty_file",
-                                      "the file has a header but no rows"))
-    except FileRejected as rejected:
-        account.status = "rejected"
-        account.message = str(rejected.defect)
-        account.rows_quarantined = account.rows_read
-        raise
-    return normalise_codes(frame, codes)
+    @property
+    def bad_rows(self) -> set[tuple[str, int]]:
+        return {(d.file, d.row) for d in self.defects if d.row is not None}
 
 
 @dataclass(frozen=True)
 class Reference:
-    """What the LA's reference files say is valid: postcode sectors and LA numbers."""
+    """What the LA's reference files say is valid: postcode sectors and LA numbers.
 
-    sectors: frozenset[str]
-    la_codes: frozenset[str]
+    None means the reference could not be read: the check that needs it is skipped (and said so).
+    """
+
+    sectors: frozenset[str] | None
+    la_codes: frozenset[str] | None
+
+
+def rules_for(kind: str, year: AcademicYear) -> list[RowRule]:
+    return eyfsp_rules(year) if kind == "eyfsp" else census_rules()
+
+
+def _overflow_defects(table: Table, file: str) -> list[Defect]:
+    return [
+        Defect(file, extra.row, extra.column, ", ".join(extra.values), "row_too_long",
+               f"the row has {len(extra.values)} value(s) to the right of the last named column "
+               f"{table.last_column}, starting in column {extra.column} "
+               f"('{', '.join(extra.values)}'): usually a comma inside a value that is not in "
+               "quotes, or values typed past the end of the table; fix the row and land the "
+               "file again", sensitive=True)
+        for extra in table.overflow
+    ]
+
+
+def _ragged(defects: list[Defect], table: Table) -> list[Defect]:
+    """Values on rows that do not fit the header may be identifiers in the wrong column."""
+    ragged = table.short_rows | {extra.row for extra in table.overflow}
+    return [replace(d, sensitive=True) if d.row in ragged else d for d in defects]
+
+
+def validate_file(landed: LandedFile, account: FileAccount, aliases: Aliases | None = None,
+                  sheet: str | None = None) -> tuple[pd.DataFrame, list[Defect]]:
+    """One landed return read and checked row by row; file defects raise FileRejected.
+
+    Returns the frame with code columns trimmed and upper-cased, and its row defects.
+    """
+    try:
+        if landed.kind not in KINDS:
+            raise FileRejected(Defect(landed.display, None, None, landed.kind, "unknown_kind",
+                                      f"'{landed.kind}' is not a return Chorus reads: put it "
+                                      f"under {' or '.join(KINDS)}"))
+        required, codes = KINDS[landed.kind]
+        table = read_return(landed.path, landed.display, landed.kind, aliases, sheet)
+        account.rows_read = len(table.frame)
+        check_required_columns(table.frame, required, landed.display)
+    except FileRejected as rejected:
+        account.status = "rejected"
+        account.message = str(rejected.defect.public())
+        account.rows_quarantined = account.rows_read
+        raise
+    frame = normalise_codes(table.frame, codes)
+    defects = apply_rules(frame, rules_for(landed.kind, landed.year), landed.display,
+                          as_written=table.frame)
+    defects.extend(_overflow_defects(table, landed.display))
+    return frame, _ragged(defects, table)
+
+
+def _file_hash(path: Path) -> str:
+    try:
+        return sha256_of(path)
+    except OSError:
+        return ""
+
+
+def check_year(
+    year: AcademicYear,
+    files: Sequence[LandedFile],
+    reference: Reference,
+    *,
+    aliases: Aliases | None = None,
+    sheet: str | None = None,
+    cross_kind: bool = True,
+) -> CheckedYear:
+    """Validate every EYFSP and census file of one academic year, without loading anything.
+
+    `cross_kind` False skips the census-missing and EYFSP-missing checks (when only one kind
+    of return is being checked). A kind with a rejected file is not used to judge the other.
+    Files of other kinds (voice surveys) are not statutory returns and are left alone.
+    """
+    checked = CheckedYear(year=year, frames={kind: [] for kind in KINDS})
+    rejected: dict[str, list[str]] = {}
+    for landed in files:
+        if landed.kind not in KINDS:
+            continue
+        account = FileAccount(landed.display, landed.kind, year.label, _file_hash(landed.path))
+        checked.accounts.append(account)
+        try:
+            frame, defects = validate_file(landed, account, aliases, sheet)
+        except FileRejected as rejection:
+            checked.defects.append(rejection.defect)
+            rejected.setdefault(landed.kind, []).append(landed.display)
+            continue
+        checked.defects.extend(defects)
+        checked.frames[landed.kind].append((landed.display, frame))
+
+    # Rows whose UPN is already reported (malformed, wrong check letter) are not matched or
+    # counted as duplicates: their one defect says what is wrong.
+    bad_upns = {(d.file, d.row) for d in checked.defects if d.column == "upn"}
+    valid = {kind: [(file, frame[~frame["_source_row"].isin(
+                {row for bad_file, row in bad_upns if bad_file == file})])
+                    for file, frame in kind_frames]
+             for kind, kind_frames in checked.frames.items()}
+    for kind in KINDS:
+        checked.defects.extend(duplicate_upns(valid[kind]))
+    if reference.sectors is None:
+        checked.notes.append("postcode sectors were not checked: the neighbourhood lookup "
+                             "could not be read")
+    else:
+        checked.defects.extend(_unknown_sectors(checked.frames["census"], reference.sectors))
+    if reference.la_codes is None:
+        checked.notes.append("LA numbers were not checked against seeds/local_authorities.csv: "
+                             "it could not be read")
+    else:
+        checked.defects.extend(_unknown_la_codes(checked.frames["eyfsp"], reference.la_codes))
+    checked.defects.extend(_unmatched_children(valid, year, cross_kind, rejected, checked.notes))
+
+    bad_rows = checked.bad_rows
+    for account in checked.accounts:
+        if account.status == "loaded":
+            account.rows_quarantined = sum(1 for file, _ in bad_rows if file == account.file)
+            account.rows_loaded = account.rows_read - account.rows_quarantined
+    return checked
 
 
 def load_year(
@@ -123,44 +231,26 @@ def load_year(
     files: Sequence[LandedFile],
     reference: Reference,
     pseudonym_key: str,
+    *,
+    aliases: Aliases | None = None,
+    sheet: str | None = None,
 ) -> YearLoad:
-    """Validate and pseudonymise every EYFSP and census file landed for one academic year."""
-    defects: list[Defect] = []
-    accounts: list[FileAccount] = []
-    frames: dict[str, list[tuple[str, pd.DataFrame]]] = {"eyfsp": [], "census": []}
-    for landed in files:
-        account = FileAccount(landed.display, landed.kind, year.label, sha256_of(landed.path))
-        accounts.append(account)
-        spec = ((EYFSP_REQUIRED, EYFSP_CODE_COLUMNS, eyfsp_rules(year))
-                if landed.kind == "eyfsp" else (CENSUS_REQUIRED, CENSUS_CODE_COLUMNS,
-                                                census_rules()))
-        try:
-            frame = _read_checked(landed, spec[0], spec[1], account)
-        except FileRejected as rejected:
-            defects.append(rejected.defect)
-            continue
-        assert frame is not None
-        defects.extend(apply_rules(frame, spec[2], landed.display))
-        frames[landed.kind].append((landed.display, frame))
+    """Validate and pseudonymise every EYFSP and census file landed for one academic year.
 
-    for kind in frames:
-        defects.extend(duplicate_upns(frames[kind]))
-    defects.extend(_unknown_sectors(frames["census"], reference.sectors))
-    defects.extend(_unknown_la_codes(frames["eyfsp"], reference.la_codes))
-    defects.extend(_unmatched_children(frames, year))
-
-    bad_rows = {(d.file, d.row) for d in defects if d.row is not None}
-    loaded = {kind: _good_rows(kind_frames, bad_rows) for kind, kind_frames in frames.items()}
-    for account in accounts:
-        if account.status == "loaded":
-            account.rows_quarantined = sum(1 for file, _ in bad_rows if file == account.file)
-            account.rows_loaded = account.rows_read - account.rows_quarantined
+    `aliases` ({source: {alias: column}}, from `indicators.readers.load_aliases`) maps the
+    LA's headers; `sheet` names the worksheet of .xlsx files (default: the first).
+    """
+    checked = check_year(year, files, reference, aliases=aliases, sheet=sheet)
+    bad_rows = checked.bad_rows
+    loaded = {kind: _good_rows(kind_frames, bad_rows)
+              for kind, kind_frames in checked.frames.items()}
     return YearLoad(
         year=year,
         eyfsp=_pseudonymised_eyfsp(loaded["eyfsp"], year, pseudonym_key),
         census=_pseudonymised_census(loaded["census"], year, pseudonym_key),
-        defects=defects,
-        accounts=accounts,
+        defects=checked.defects,
+        accounts=checked.accounts,
+        notes=checked.notes,
     )
 
 
@@ -178,7 +268,7 @@ def _unknown_sectors(census: Sequence[tuple[str, pd.DataFrame]], known: frozense
     defects = []
     for file, frame in census:
         sectors = postcode_sector(frame["postcode"])
-        well_formed = frame["postcode"].str.fullmatch(r"[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}")
+        well_formed = frame["postcode"].str.fullmatch(POSTCODE_PATTERN)
         unknown = well_formed & ~sectors.isin(known)
         for row, value, sector in zip(frame.loc[unknown, "_source_row"],
                                       frame.loc[unknown, "postcode"], sectors[unknown],
@@ -206,24 +296,33 @@ def _unknown_la_codes(eyfsp: Sequence[tuple[str, pd.DataFrame]], known: frozense
     return defects
 
 
-def _unmatched_children(frames: dict[str, list[tuple[str, pd.DataFrame]]], year: AcademicYear
-                        ) -> list[Defect]:
+def _unmatched_children(frames: Frames, year: AcademicYear, cross_kind: bool,
+                        rejected: dict[str, list[str]], notes: list[str]) -> list[Defect]:
     """An EYFSP child needs a census row (to place them) and a census row needs an EYFSP child."""
+    if not cross_kind:
+        notes.append(f"{year.label}: EYFSP and census returns were not matched to each other "
+                     "(only one kind was checked): check both together to match them")
+        return []
     upns = {kind: set().union(*(set(f["upn"]) for _, f in kind_frames))
             for kind, kind_frames in frames.items()}
     defects = []
-    for kind, other, why in (
-        ("eyfsp", "census", "no census row has this UPN, so the child cannot be placed in a "
-                            f"neighbourhood: add them to the {year.label} census extract"),
-        ("census", "eyfsp", f"no EYFSP result has this UPN in {year.label}: remove the row "
-                            "or land the missing result"),
+    for kind, other, rule, why in (
+        ("eyfsp", "census", "census_missing",
+         "no census row has UPN '{upn}', so the child cannot be placed in a neighbourhood: add "
+         f"them to the {year.label} census extract"),
+        ("census", "eyfsp", "eyfsp_missing",
+         f"no EYFSP result has UPN '{{upn}}' in {year.label}: remove the row or land the "
+         "missing result"),
     ):
+        if rejected.get(other):
+            notes.append(f"{year.label}: {kind} rows were not matched to the {other} return, "
+                         f"because {', '.join(rejected[other])} was rejected")
+            continue
         for file, frame in frames[kind]:
             missing = ~frame["upn"].isin(upns[other])
             for row, value in zip(frame.loc[missing, "_source_row"], frame.loc[missing, "upn"],
                                   strict=True):
-                rule = "census_missing" if kind == "eyfsp" else "eyfsp_missing"
-                defects.append(Defect(file, int(row), "upn", value, rule, why))
+                defects.append(Defect(file, int(row), "upn", value, rule, why.format(upn=value)))
     return defects
 
 
@@ -306,3 +405,28 @@ def read_local_authorities(path: Path) -> pd.DataFrame:
     for column in AUTHORITIES_REQUIRED:
         frame[column] = frame[column].str.strip()
     return frame[list(AUTHORITIES_REQUIRED)]
+
+
+def read_reference(landing: Path | None, seeds: Path) -> tuple[Reference, list[Defect]]:
+    """The neighbourhood lookup and LA list as `load_year` needs them, read from files.
+
+    Each comes from the landing area's seeds/ if it brings one, else from `seeds`. A file that
+    cannot be read gives a defect and None in the Reference (its check is then skipped).
+    """
+    root = landing if landing is not None else seeds
+    defects: list[Defect] = []
+    sectors: frozenset[str] | None = None
+    la_codes: frozenset[str] | None = None
+    try:
+        lookup, lookup_defects = read_neighbourhood_lookup(
+            reference_file("neighbourhood_lookup", root, seeds))
+        defects.extend(lookup_defects)
+        sectors = frozenset(lookup["postcode_sector"])
+    except FileRejected as rejected:
+        defects.append(rejected.defect)
+    try:
+        authorities = read_local_authorities(reference_file("local_authorities", root, seeds))
+        la_codes = frozenset(authorities["la_code"])
+    except FileRejected as rejected:
+        defects.append(rejected.defect)
+    return Reference(sectors=sectors, la_codes=la_codes), defects

@@ -1,8 +1,8 @@
 """The landing area: which files are there, what kind of return each is, and for which year.
 
 Layout (docs/inputs.md):
-    <landing>/eyfsp/<YYYY-YY>/*.csv      the EYFSP return, one row per child
-    <landing>/census/<YYYY-YY>/*.csv     the school census extract for the same children
+    <landing>/eyfsp/<YYYY-YY>/*.csv|xlsx the EYFSP return, one row per child
+    <landing>/census/<YYYY-YY>/*.csv|xlsx the school census extract for the same children
     <landing>/seeds/neighbourhood_lookup.csv, local_authorities.csv   (optional: else the
                                           project's seeds/ are used)
 """
@@ -15,8 +15,8 @@ from pathlib import Path
 
 from indicators.reference import AcademicYear
 
-RETURN_KINDS = ("eyfsp", "census")
-READABLE_SUFFIXES = (".csv",)
+RETURN_KINDS = ("eyfsp", "census", "voice")
+READABLE_SUFFIXES = (".csv", ".xlsx")
 REFERENCE_FILES = ("neighbourhood_lookup", "local_authorities")
 
 

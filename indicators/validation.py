@@ -8,10 +8,12 @@ Values of identifier columns are withheld from anything that leaves the raw zone
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 import pandas as pd
+from stdnum import exceptions as stdnum_errors
 from stdnum.gb import upn as stdnum_upn
 
 from indicators.reference import ELG_COLUMNS, AcademicYear
@@ -34,6 +36,10 @@ ETHNICITY_CODES = {
 # A full UK postcode: outward code, space, inward code (digit and two letters).
 POSTCODE_PATTERN = r"[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}"
 UPN_PATTERN = r"[A-Z][0-9]{11}[0-9A-Z]"
+UPN_FORMAT = ("a UPN is 13 characters: a check letter, then 11 digits, then a digit or a "
+              "letter (never I, O or S)")
+# A value this short is not withheld wherever it appears in a message, only where quoted.
+SHORTEST_WITHHELD = 4
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,8 @@ class Defect:
     value: str
     rule: str
     message: str
+    sensitive: bool = False
+    """The value may identify a child even though the column is not an identifier column."""
 
     @property
     def level(self) -> str:
@@ -52,9 +60,12 @@ class Defect:
 
     def public(self) -> Defect:
         """The defect as it may leave the raw zone: identifier values withheld."""
-        if self.column in IDENTIFIER_COLUMNS and self.value:
-            return replace(self, value=WITHHELD, message=self.message.replace(self.value, WITHHELD))
-        return self
+        if not self.value or not (self.sensitive or self.column in IDENTIFIER_COLUMNS):
+            return self
+        message = self.message.replace(f"'{self.value}'", WITHHELD)
+        if len(self.value.strip()) >= SHORTEST_WITHHELD:
+            message = message.replace(self.value, WITHHELD)
+        return replace(self, value=WITHHELD, message=message)
 
     def __str__(self) -> str:
         where = self.file if self.row is None else f"{self.file}, row {self.row}"
@@ -90,16 +101,44 @@ def describe_codes(codes: dict[str, str]) -> str:
     return ", ".join(f"{code} ({meaning})" for code, meaning in codes.items())
 
 
-def _upn_bad_format(values: pd.Series) -> pd.Series:
-    return ~values.str.fullmatch(UPN_PATTERN)
+def upn_problem(number: str) -> str:
+    """'' for a valid UPN, else which python-stdnum check it fails: format, la or check."""
+    if not re.fullmatch(UPN_PATTERN, number):  # stdnum would quietly drop spaces
+        return "format"
+    try:
+        stdnum_upn.validate(number)
+    except stdnum_errors.InvalidComponent:
+        return "la"
+    except stdnum_errors.InvalidChecksum:
+        return "check"
+    except stdnum_errors.ValidationError:
+        return "format"
+    return ""
 
 
-def _upn_bad_check(values: pd.Series) -> pd.Series:
-    """Well-formed UPNs whose check letter or issuing LA number is wrong (python-stdnum)."""
-    well_formed = values.str.fullmatch(UPN_PATTERN)
-    unique = values[well_formed].unique()
-    valid = {number: stdnum_upn.is_valid(number) for number in unique}
-    return well_formed & ~values.map(valid).fillna(True).astype(bool)
+def _upn_failing(problem: str, memo: dict[str, str]) -> Callable[[pd.Series], pd.Series]:
+    def failing(values: pd.Series) -> pd.Series:
+        memo.update((number, upn_problem(number)) for number in values.unique()
+                    if number not in memo)
+        return values.map(memo).eq(problem).astype(bool)
+
+    return failing
+
+
+def upn_rules() -> list[RowRule]:
+    """UPN checks, in order: a malformed UPN is not also reported for its check letter.
+
+    The three rules share one python-stdnum verdict per distinct UPN.
+    """
+    memo: dict[str, str] = {}
+    return [
+        RowRule("upn_format", "upn", UPN_FORMAT, _upn_failing("format", memo)),
+        RowRule("upn_issuing_la", "upn", "the 3 digits after the check letter must be the LA "
+                "number of the authority that issued the UPN, and these are not one; check it "
+                "was copied correctly", _upn_failing("la", memo)),
+        RowRule("upn_check_letter", "upn", "the check letter does not match the rest of the "
+                "UPN; check it was copied correctly", _upn_failing("check", memo)),
+    ]
 
 
 def parse_dates(values: pd.Series) -> pd.Series:
@@ -121,11 +160,10 @@ def eyfsp_rules(year: AcademicYear) -> list[RowRule]:
     return [
         RowRule("la_code_format", "la_code", "the LA number must be 3 digits",
                 lambda values: ~values.str.fullmatch(r"\d{3}")),
-        RowRule("upn_format", "upn", "a UPN is 13 characters: a check letter, then 11 digits, "
-                "then a digit or letter", _upn_bad_format),
-        RowRule("upn_check_letter", "upn", "the check letter does not match the rest of the "
-                "UPN, or the issuing LA number is not a real one; check it was copied correctly",
-                _upn_bad_check),
+        RowRule("estab_format", "estab", "the establishment number must be 4 digits (or the "
+                "7-digit DfE number: LA number then establishment number)",
+                lambda values: ~values.str.fullmatch(r"\d{4}|\d{7}")),
+        *upn_rules(),
         RowRule("sex_code", "sex", f"sex must be {describe_codes(SEX_CODES)}",
                 _not_in(SEX_CODES)),
         RowRule("dob_format", "dob", "date of birth must be a date such as 2019-03-14 or "
@@ -139,11 +177,7 @@ def eyfsp_rules(year: AcademicYear) -> list[RowRule]:
 
 def census_rules() -> list[RowRule]:
     return [
-        RowRule("upn_format", "upn", "a UPN is 13 characters: a check letter, then 11 digits, "
-                "then a digit or letter", _upn_bad_format),
-        RowRule("upn_check_letter", "upn", "the check letter does not match the rest of the "
-                "UPN, or the issuing LA number is not a real one; check it was copied correctly",
-                _upn_bad_check),
+        *upn_rules(),
         RowRule("fsm_code", "fsm_eligible", f"must be {describe_codes(FSM_CODES)}",
                 _not_in(FSM_CODES)),
         RowRule("first_language_code", "first_language",
@@ -169,7 +203,7 @@ def normalise_codes(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame
 def check_required_columns(frame: pd.DataFrame, required: Sequence[str], file: str) -> None:
     missing = [column for column in required if column not in frame.columns]
     if missing:
-        found = ", ".join(frame.columns) or "none"
+        found = ", ".join(str(c) for c in frame.columns if not str(c).startswith("_")) or "none"
         raise FileRejected(Defect(
             file=file, row=None, column=", ".join(missing), value="", rule="required_columns",
             message=f"required column(s) missing: {', '.join(missing)} (found: {found}); "
@@ -177,24 +211,27 @@ def check_required_columns(frame: pd.DataFrame, required: Sequence[str], file: s
         ))
 
 
-def apply_rules(frame: pd.DataFrame, rules: Sequence[RowRule], file: str) -> list[Defect]:
+def apply_rules(frame: pd.DataFrame, rules: Sequence[RowRule], file: str,
+                as_written: pd.DataFrame | None = None) -> list[Defect]:
     """Every row defect in the frame. `frame` has a `_source_row` column (spreadsheet rows).
 
-    A value already reported under one rule (a malformed UPN, say) is not reported again
-    under a later rule for the same column.
+    Rules test `frame` (codes trimmed and upper-cased); messages quote the value as written
+    in `as_written` when given. A value already reported under one rule (a malformed UPN,
+    say) is not reported again under a later rule for the same column.
     """
     defects: list[Defect] = []
     reported: dict[str, pd.Series] = {}
+    written = frame if as_written is None else as_written
     for rule in rules:
-        values = frame[rule.column]
-        mask = rule.failing(values)
+        mask = rule.failing(frame[rule.column]).astype(bool)
         if rule.column in reported:
             mask &= ~reported[rule.column]
             reported[rule.column] |= mask
         else:
             reported[rule.column] = mask
-        for row, value in zip(frame.loc[mask, "_source_row"], values[mask], strict=True):
-            shown = value if value != "" else "(blank)"
+        for row, value in zip(frame.loc[mask, "_source_row"], written.loc[mask, rule.column],
+                              strict=True):
+            shown = value if value.strip() != "" else "(blank)"
             defects.append(Defect(
                 file=file, row=int(row), column=rule.column, value=value, rule=rule.rule,
                 message=f"{rule.column} is '{shown}': {rule.explain}",

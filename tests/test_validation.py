@@ -5,10 +5,21 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from indicators.ingest import Reference, load_year
+from indicators.ingest import Reference, check_year, load_year
 from indicators.landing import LandedFile, classify, discover
+from indicators.readers import (
+    AliasesInvalid,
+    canonical_header,
+    cell_text,
+    load_aliases,
+    map_headers,
+    read_aliases,
+    read_return,
+    read_table,
+)
 from indicators.reference import AcademicYear
 from indicators.synthetic import HARROWDALE, generate
+from indicators.validation import Defect, FileRejected
 
 YEAR = AcademicYear.parse("2023/24")
 REFERENCE = Reference(
@@ -111,3 +122,264 @@ def test_layout_gives_kind_and_year(tmp_path):
     assert (found.kind, found.year) == ("eyfsp", YEAR)
     assert not isinstance(classify(tmp_path / "eyfsp" / "2023" / "x.csv"), LandedFile)
     assert not isinstance(classify(tmp_path / "other" / "2023-24" / "x.csv"), LandedFile)
+
+
+# ------------------------------------------------------------------------------------ readers
+
+def _returns(landing: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    eyfsp = pd.read_csv(landing / "eyfsp/2023-24/eyfsp_return.csv", dtype=str,
+                        keep_default_na=False)
+    census = pd.read_csv(landing / "census/2023-24/census_extract.csv", dtype=str,
+                         keep_default_na=False)
+    return eyfsp, census
+
+
+def _write_xlsx(frame: pd.DataFrame, path: Path, sheet: str = "Sheet1",
+                cells: dict[tuple[int, str], object] | None = None) -> None:
+    """A workbook with whole numbers as numbers and `cells` (spreadsheet row, column) set."""
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    worksheet = workbook.active
+    worksheet.title = sheet
+    worksheet.append(list(frame.columns))
+    for record in frame.itertuples(index=False):
+        worksheet.append([int(v) if v.isdigit() and c != "upn" else v
+                          for c, v in zip(frame.columns, record, strict=True)])
+    for (row, column), value in (cells or {}).items():
+        worksheet.cell(row=row, column=list(frame.columns).index(column) + 1, value=value)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    workbook.save(path)
+
+
+def test_read_table_is_still_importable_from_ingest():
+    from indicators import ingest, readers
+
+    assert ingest.read_table is readers.read_table
+    assert ingest.canonical_header("Date of Birth ") == "date_of_birth"
+
+
+def test_utf8_with_bom_and_windows_1252_read_the_same(tmp_path):
+    text = "upn,surname,forename\r\nA1,Brontë,Zoë\r\nA2,Šimek,Renée\r\n"
+    (tmp_path / "bom.csv").write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    (tmp_path / "win.csv").write_bytes(text.encode("cp1252"))
+    bom = read_return(tmp_path / "bom.csv", "bom.csv")
+    win = read_return(tmp_path / "win.csv", "win.csv")
+    assert (bom.encoding, win.encoding) == ("utf-8", "windows-1252")
+    assert list(bom.frame.columns) == ["upn", "surname", "forename", "_source_row"]
+    assert bom.frame.equals(win.frame)
+    assert list(win.frame["surname"]) == ["Brontë", "Šimek"]
+    assert list(win.frame["_source_row"]) == [2, 3]
+
+
+@pytest.mark.parametrize("content,rule,words", [
+    (b"", "empty_file", "empty"),
+    (b"\r\n\r\n", "empty_file", "empty"),
+    (b"upn,sex\r\n", "header_only", "header but no rows"),
+    (b"\r\nupn,sex\r\nA,M\r\n", "header_blank", "row 1 is blank"),
+    (b",,\r\nA,M\r\n", "header_blank", "row 1 is blank"),
+    ("upn,sex\r\n".encode("utf-16"), "unreadable_file", "UTF-16"),
+    (b"upn,sex\r\nA\x00\x01,M\r\n", "unreadable_file", "not text"),
+    (b"upn,sex\r\nA\x81,M\r\n", "unreadable_file", "neither UTF-8 nor Windows-1252"),
+    (b"\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0e\x0f\x10", "unreadable_file", "not text"),
+    (b"PK\x03\x04rest", "unreadable_file", "Excel workbook with a .csv name"),
+    (b"upn,sex\r\n\"A,M\r\nB,F\r\n", "unclosed_quote", "row 2"),
+    (b"upn;sex\r\nA;M\r\n", "not_comma_separated", "semicolons"),
+    (b"A354200122002,M\r\n", "header_missing", "rather than column names"),
+])
+def test_file_defects_are_rejections_not_tracebacks(tmp_path, content, rule, words):
+    path = tmp_path / "eyfsp" / "2023-24" / "x.csv"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(content)
+    with pytest.raises(FileRejected) as caught:
+        read_table(path, "eyfsp/2023-24/x.csv", kind="eyfsp")
+    defect = caught.value.defect
+    assert (defect.rule, defect.row, defect.file) == (rule, None, "eyfsp/2023-24/x.csv")
+    assert words in defect.message
+
+
+def test_odd_but_readable_csv(tmp_path):
+    """Blank lines keep spreadsheet numbering; short rows pad; quotes and extra columns work."""
+    path = tmp_path / "x.csv"
+    path.write_bytes(b'upn,surname,sex,,\r\nA,"O\'Brien, Jr",M\r\n\r\n,,,,\r\nB,O"Neil,F,,\r\n'
+                     b'C,"two\nlines",M,,\r\nD\r\nE,x,M,,,,oops\r\n')
+    table = read_return(path, "x.csv")
+    assert list(table.frame["_source_row"]) == [2, 5, 6, 7, 8]
+    assert list(table.frame["surname"]) == ["O'Brien, Jr", 'O"Neil', "two\nlines", "", "x"]
+    assert table.short_rows == frozenset({7})
+    [overflow] = table.overflow
+    assert (overflow.row, overflow.column, overflow.values) == (8, "G", ("oops",))
+
+
+def test_cell_text_shows_what_a_person_sees():
+    import datetime as dt
+
+    assert cell_text(None) == ""
+    assert cell_text(354.0) == "354"
+    assert cell_text(354) == "354"
+    assert cell_text(354200122002) == "354200122002"
+    assert cell_text(2.5) == "2.5"
+    assert cell_text(123, "0000") == "0123"
+    assert cell_text(dt.datetime(2019, 3, 14)) == "2019-03-14"
+    assert cell_text(dt.datetime(2019, 3, 14, 9, 30)) == "2019-03-14 09:30:00"
+    assert cell_text(dt.date(2019, 3, 14)) == "2019-03-14"
+    assert cell_text(True) == "TRUE"
+    assert cell_text(" M ") == " M "
+
+
+def test_xlsx_with_numbers_and_dates_loads(landing):
+    import datetime as dt
+
+    eyfsp, _ = _returns(landing)
+    csv_path = landing / "eyfsp/2023-24/eyfsp_return.csv"
+    xlsx_path = csv_path.with_suffix(".xlsx")
+    first_dob = dt.datetime.fromisoformat(eyfsp.loc[0, "dob"])
+    _write_xlsx(eyfsp, xlsx_path, cells={(2, "dob"): first_dob, (3, "elg04"): 3})
+    csv_path.unlink()
+    frame = read_table(xlsx_path, "x.xlsx")
+    assert frame.loc[0, "dob"] == eyfsp.loc[0, "dob"]
+    assert frame.loc[0, "la_code"] == "999" and frame.loc[0, "elg01"] in {"1", "2", "A"}
+    load = _load(landing)
+    [defect] = load.defects
+    assert (defect.file, defect.row, defect.column, defect.rule, defect.value) == (
+        "eyfsp/2023-24/eyfsp_return.xlsx", 3, "elg04", "elg_value", "3")
+    assert len(load.eyfsp) == 39
+
+
+def test_xlsx_sheet_by_name_and_corrupt_workbooks(tmp_path):
+    frame = pd.DataFrame({"upn": ["A"], "sex": ["M"]})
+    path = tmp_path / "x.xlsx"
+    _write_xlsx(frame, path, sheet="Returns")
+    assert list(read_table(path, "x.xlsx", sheet="returns")["sex"]) == ["M"]
+    with pytest.raises(FileRejected) as caught:
+        read_table(path, "x.xlsx", sheet="EYFSP")
+    assert caught.value.defect.rule == "sheet_missing" and "'Returns'" in str(caught.value)
+    path.write_bytes(path.read_bytes()[:200])
+    with pytest.raises(FileRejected) as caught:
+        read_table(path, "x.xlsx")
+    assert caught.value.defect.rule == "unreadable_file"
+
+
+def test_xlsx_header_must_be_on_row_1(tmp_path):
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    workbook.active["A3"], workbook.active["A4"] = "upn", "A"
+    workbook.save(tmp_path / "x.xlsx")
+    with pytest.raises(FileRejected) as caught:
+        read_table(tmp_path / "x.xlsx", "x.xlsx")
+    assert caught.value.defect.rule == "header_blank"
+
+
+ALIASES = load_aliases(Path(__file__).resolve().parents[1] / "seeds" / "column_aliases.csv")
+
+
+def test_the_alias_seed_is_valid_and_covers_the_elgs():
+    from indicators.reference import early_learning_goals
+
+    for goal in early_learning_goals():
+        assert ALIASES["eyfsp"][canonical_header(goal.name)] == goal.column
+    assert ALIASES["*"]["gender"] == "sex" and ALIASES["*"]["unique_pupil_number"] == "upn"
+    assert ALIASES["census"]["free_school_meals"] == "fsm_eligible"
+
+
+@pytest.mark.parametrize("header,column", [
+    ("Gender", "sex"), ("DATE OF BIRTH", "dob"), ("Word Reading", "elg09"),
+    ("Listening, Attention and Understanding", "elg01"), ("ELG 1", "elg01"),
+    ("ELG09 Word Reading", "elg09"), ("elg_17", "elg17"), ("LA number", "la_code"),
+    ("Notes", "notes"),
+])
+def test_headers_resolve_through_aliases(header, column):
+    assert map_headers([header], "eyfsp", ALIASES, "x.csv") == [column]
+
+
+def test_a_numbered_elg_header_naming_another_goal_is_ambiguous():
+    with pytest.raises(FileRejected) as caught:
+        map_headers(["ELG 9 Writing"], "eyfsp", ALIASES, "x.csv")
+    assert caught.value.defect.rule == "column_ambiguous"
+
+
+def test_two_columns_giving_one_name_are_a_file_defect():
+    with pytest.raises(FileRejected) as caught:
+        map_headers(["UPN", "Gender", "Sex"], "eyfsp", ALIASES, "x.csv")
+    defect = caught.value.defect
+    assert (defect.rule, defect.column) == ("duplicate_column", "sex")
+    assert "'Gender' (B)" in defect.message and "'Sex' (C)" in defect.message
+    # Columns Chorus does not use may repeat: they are kept apart and ignored.
+    assert map_headers(["upn", "Notes", "notes"], "census", ALIASES, "x") == [
+        "upn", "notes", "notes_2"]
+
+
+def test_aliases_are_applied_by_load_year(landing):
+    path = landing / "eyfsp/2023-24/eyfsp_return.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame = frame.rename(columns={"sex": "Gender", "dob": "Date of Birth",
+                                  "elg09": "Word Reading", "upn": "Unique Pupil Number"})
+    frame.to_csv(path, index=False)
+    files, _ = discover(landing)
+    without = load_year(YEAR, files, REFERENCE, "key")
+    assert {d.rule for d in without.defects} >= {"required_columns"}
+    with_aliases = load_year(YEAR, files, REFERENCE, "key", aliases=ALIASES)
+    assert not with_aliases.defects and len(with_aliases.eyfsp) == 40
+
+
+def test_the_alias_loader_rejects_conflicts(tmp_path):
+    path = tmp_path / "column_aliases.csv"
+    path.write_text("source,alias,canonical\neyfsp,Gender,sex\neyfsp,GENDER,dob\n"
+                    "census,Free meals,fsm_eligible\nschool,x,upn\neyfsp,Reading,elg9\n",
+                    encoding="utf-8")
+    table, defects = read_aliases(path)
+    assert sorted((d.rule, d.row) for d in defects) == [
+        ("alias_canonical", 6), ("alias_conflict", 2), ("alias_conflict", 3),
+        ("alias_source", 5)]
+    assert table == {"census": {"free_meals": "fsm_eligible"}}
+    with pytest.raises(AliasesInvalid):
+        load_aliases(path)
+    assert load_aliases(tmp_path / "absent.csv") == {}
+
+
+def test_more_values_than_headers_quarantine_the_row_and_withhold_its_values(landing):
+    path = landing / "census/2023-24/census_extract.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[3] += ",Smith"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    load = _load(landing)
+    [defect] = [d for d in load.defects if d.file.startswith("census")]
+    assert (defect.row, defect.column, defect.rule) == (4, "G", "row_too_long")
+    assert "Smith" in defect.message and "Smith" not in str(defect.public())
+    census = next(a for a in load.accounts if a.kind == "census")
+    assert (census.rows_read, census.rows_loaded, census.rows_quarantined) == (40, 39, 1)
+
+
+def test_public_defects_do_not_mangle_short_values():
+    defect = Defect("f", 2, "upn", "A", "upn_format", "upn is 'A': a UPN is 13 characters")
+    assert defect.public().message == "upn is (withheld: identifier): a UPN is 13 characters"
+
+
+def test_a_rejected_census_does_not_quarantine_every_eyfsp_child(landing):
+    (landing / "census/2023-24/census_extract.csv").write_bytes(b"")
+    load = _load(landing)
+    assert [d.rule for d in load.defects] == ["empty_file"]
+    assert len(load.eyfsp) == 40 and any("was rejected" in note for note in load.notes)
+
+
+def test_check_year_can_skip_the_cross_kind_match(landing):
+    files, _ = discover(landing)
+    eyfsp_only = [f for f in files if f.kind == "eyfsp"]
+    assert {d.rule for d in _load_files(eyfsp_only).defects} == {"census_missing"}
+    checked = check_year(YEAR, eyfsp_only, REFERENCE, cross_kind=False)
+    assert not checked.defects and checked.notes
+
+
+def _load_files(files):
+    return load_year(YEAR, files, REFERENCE, "key")
+
+
+def test_a_stray_quote_closed_later_does_not_swallow_rows_silently(tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_bytes(b'upn,sex,postcode\r\nA,M,"XH1 1AB\r\nB,F,XH1 2AB\r\nC,M,"XH1 3AB"\r\n')
+    with pytest.raises(FileRejected) as caught:
+        read_table(path, "x.csv", kind="census")
+    assert caught.value.defect.rule == "quote_spans_lines" and "row 2" in str(caught.value)
+    # Free text (voice comments) may span lines.
+    assert len(read_table(path, "x.csv")) == 1

@@ -1,0 +1,514 @@
+"""Read landed returns (CSV or Excel) into text tables with canonical column names.
+
+- `.csv` in UTF-8 (a byte-order mark is fine) or Windows-1252: strict UTF-8 is tried first,
+  then Windows-1252. Binary files, UTF-16 text and workbooks saved with a .csv name are
+  rejected with a message saying what to do.
+- `.xlsx`: the first sheet, or the sheet named by `sheet` (CHORUS_XLSX_SHEET). Every cell
+  becomes text as a person sees it: whole numbers without ".0", dates as YYYY-MM-DD, empty
+  cells as "".
+- Headers are matched case-insensitively, with spaces and punctuation read as underscores,
+  and then through the LA's aliases (seeds/column_aliases.csv): `Gender` reads as `sex`.
+- Row numbers are spreadsheet rows: the header is row 1, so the first child is row 2. Blank
+  rows are skipped but still counted, so row numbers match what the user sees.
+
+Every problem with a file as a whole raises `FileRejected` with one `Defect` naming the file
+and saying what to do; nothing here raises anything else on odd input.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from indicators.validation import (
+    CENSUS_REQUIRED,
+    EYFSP_REQUIRED,
+    POSTCODE_PATTERN,
+    UPN_PATTERN,
+    Defect,
+    FileRejected,
+)
+
+Aliases = Mapping[str, Mapping[str, str]]
+"""source ('eyfsp', 'census', 'voice' or '*') -> {canonical alias: canonical column}."""
+
+ALIAS_SOURCES = ("eyfsp", "census", "voice", "*")
+ALIASES_REQUIRED = ("source", "alias", "canonical")
+ALIASES_FILE = "column_aliases"
+KIND_COLUMNS: dict[str, tuple[str, ...]] = {"eyfsp": EYFSP_REQUIRED, "census": CENSUS_REQUIRED}
+"""The columns Chorus uses from each kind of return: two source columns giving one of these
+is a defect; other repeated columns are kept apart (`notes`, `notes_2`) and ignored."""
+
+EXCEL_SUFFIXES = (".xlsx",)
+ELG_NUMBERED = re.compile(r"elg_?0*(\d{1,2})(?:_(.+))?")
+CONTROL_CHARACTERS = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Row 1 holding a child's record rather than names: a UPN, a postcode or a date.
+DATA_LIKE = re.compile(rf"(?:{UPN_PATTERN}|{POSTCODE_PATTERN}|\d{{4}}-\d{{2}}-\d{{2}}|"
+                       r"\d{1,2}/\d{1,2}/\d{4})", re.IGNORECASE)
+NUL = b"\x00"
+SAVE_AS_CSV = "save it from Excel as 'CSV UTF-8 (Comma delimited)' or as .xlsx and land it again"
+
+
+def canonical_header(name: str) -> str:
+    """'Date of Birth ' -> 'date_of_birth'; headers are matched case-insensitively."""
+    return re.sub(r"[^a-z0-9]+", "_", name.strip().lower()).strip("_")
+
+
+def column_letter(position: int) -> str:
+    """0 -> 'A', 25 -> 'Z', 26 -> 'AA': the column as a spreadsheet labels it."""
+    letters = ""
+    position += 1
+    while position:
+        position, remainder = divmod(position - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+@dataclass(frozen=True)
+class Overflow:
+    """Values to the right of the last named column: the row does not fit the header."""
+
+    row: int
+    column: str
+    """Spreadsheet letter of the first such value."""
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    """A file as read: text columns with canonical names, plus what the reader noticed."""
+
+    frame: pd.DataFrame
+    headers: dict[str, str] = field(default_factory=dict)
+    """canonical column -> the header as written in the file."""
+    overflow: tuple[Overflow, ...] = ()
+    short_rows: frozenset[int] = frozenset()
+    """CSV rows with fewer values than the header: their values may sit in the wrong columns."""
+    encoding: str = ""
+    """'utf-8', 'windows-1252' or 'xlsx'."""
+    last_column: str = ""
+    """The last named column, as written, with its letter: "elg17 (X)"."""
+
+
+def _reject(display: str, rule: str, message: str, column: str | None = None,
+            value: str = "") -> FileRejected:
+    return FileRejected(Defect(display, None, column, value, rule, message))
+
+
+# ---------------------------------------------------------------------------------------- CSV
+
+def decode_text(data: bytes, display: str) -> tuple[str, str]:
+    """The text of a CSV and the encoding it was read with: UTF-8 first, then Windows-1252."""
+    if data.startswith(codecs.BOM_UTF8):
+        try:
+            return data[len(codecs.BOM_UTF8):].decode("utf-8"), "utf-8"
+        except UnicodeDecodeError as error:
+            raise _reject(display, "unreadable_file",
+                          f"the file starts with a UTF-8 mark but is not UTF-8 text (byte "
+                          f"{error.start + 3}): {SAVE_AS_CSV}") from None
+    if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        raise _reject(display, "unreadable_file",
+                      f"the file is UTF-16 ('Unicode text'), which Chorus does not read: "
+                      f"{SAVE_AS_CSV}")
+    if data.startswith(b"PK\x03\x04"):
+        raise _reject(display, "unreadable_file",
+                      "the file is an Excel workbook with a .csv name: rename it to .xlsx, "
+                      "or save it as CSV, and land it again")
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise _reject(display, "unreadable_file",
+                      "the file is an old-style (.xls) or password-protected Excel workbook "
+                      f"with a .csv name: {SAVE_AS_CSV}")
+    if b"\x00" in data:
+        raise _reject(display, "unreadable_file",
+                      f"the file is not text (it holds binary data from byte "
+                      f"{data.index(NUL)}): check it is the right file, then {SAVE_AS_CSV}")
+    try:
+        text, encoding = data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        try:
+            text, encoding = data.decode("cp1252"), "windows-1252"
+        except UnicodeDecodeError as error:
+            raise _reject(display, "unreadable_file",
+                          f"the file is neither UTF-8 nor Windows-1252 text (byte "
+                          f"{error.start}): {SAVE_AS_CSV}") from None
+    controls = len(CONTROL_CHARACTERS.findall(text))
+    if controls > max(2, len(text) // 100):
+        raise _reject(display, "unreadable_file",
+                      f"the file is not text ({controls} control characters): check it is the "
+                      f"right file, then {SAVE_AS_CSV}")
+    return text.rstrip("\x1a"), encoding
+
+
+def _unclosed_quote_row(text: str) -> int | None:
+    """The row whose quote is never closed (it would swallow the rest of the file), if any."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows = 0
+    try:
+        for rows, _ in enumerate(reader, start=1):  # noqa: B007 - the count is the result
+            pass
+    except csv.Error as error:
+        if "unexpected end of data" in str(error):
+            return rows + 1
+    return None
+
+
+def csv_rows(text: str, display: str) -> list[tuple[int, list[str]]]:
+    """(spreadsheet row, cells) for every record; a quoted value may span lines."""
+    unclosed = _unclosed_quote_row(text) if '"' in text else None
+    if unclosed is not None:
+        raise _reject(display, "unclosed_quote",
+                      f"a value on row {unclosed} opens a quote (\") that is never closed, so "
+                      "everything after it would be read as one value: remove the stray quote "
+                      "or close it, and land the file again")
+    try:
+        return [(number, cells) for number, cells in enumerate(
+            csv.reader(io.StringIO(text, newline="")), start=1)]
+    except csv.Error as error:
+        raise _reject(display, "unreadable_file",
+                      f"the file could not be read as CSV ({error}): {SAVE_AS_CSV}") from None
+
+
+# -------------------------------------------------------------------------------------- Excel
+
+def cell_text(value: object, number_format: str | None = None) -> str:
+    """A cell value as a person sees it in Excel: 354 not 354.0, dates as 2019-03-14."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ", timespec="seconds")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, int | float):
+        if isinstance(value, float) and not value.is_integer():
+            return format(value, ".15g")
+        text = str(int(value))
+        # A number formatted "0000" shows its leading zeros (establishment 0123).
+        if number_format and re.fullmatch(r"0+", number_format) and value >= 0:
+            text = text.zfill(len(number_format))
+        return text
+    return str(value)
+
+
+def _pick_sheet(workbook, sheet: str | None, display: str):  # noqa: ANN001 - openpyxl types
+    if not workbook.worksheets:
+        raise _reject(display, "empty_file", "the workbook has no worksheets: nothing to read")
+    if sheet is None or not sheet.strip():
+        return workbook.worksheets[0]
+    wanted = sheet.strip().casefold()
+    for worksheet in workbook.worksheets:
+        if worksheet.title.strip().casefold() == wanted:
+            return worksheet
+    names = ", ".join(f"'{worksheet.title}'" for worksheet in workbook.worksheets)
+    raise _reject(display, "sheet_missing",
+                  f"the workbook has no sheet named '{sheet}' (it has {names}): rename the "
+                  "sheet, or change CHORUS_XLSX_SHEET, and land it again", value=sheet)
+
+
+def xlsx_rows(path: Path, display: str, sheet: str | None = None
+              ) -> list[tuple[int, list[str]]]:
+    """(spreadsheet row, cells as text) for every row of the chosen sheet."""
+    import openpyxl  # only when a workbook is landed
+
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # noqa: BLE001 - a corrupt workbook fails in many ways
+        raise _reject(display, "unreadable_file",
+                      f"the file could not be opened as an Excel workbook ({_reason(error)}): "
+                      "open it in Excel, save it again as .xlsx (or CSV) and land it again"
+                      ) from None
+    try:
+        worksheet = _pick_sheet(workbook, sheet, display)
+        worksheet.reset_dimensions()  # some writers record the wrong size
+        rows = []
+        for number, cells in enumerate(worksheet.iter_rows(min_row=1, min_col=1), start=1):
+            rows.append((number, [cell_text(cell.value, getattr(cell, "number_format", None))
+                                  for cell in cells]))
+        return rows
+    except FileRejected:
+        raise
+    except Exception as error:  # noqa: BLE001 - damaged sheet XML fails in many ways
+        raise _reject(display, "unreadable_file",
+                      f"the workbook could not be read ({_reason(error)}): open it in Excel, "
+                      "save it again as .xlsx (or CSV) and land it again") from None
+    finally:
+        workbook.close()
+
+
+def _reason(error: Exception) -> str:
+    text = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {text[-1]}" if text else type(error).__name__
+
+
+# ------------------------------------------------------------------------------------ Headers
+
+def _alias_table(kind: str | None, aliases: Aliases | None) -> dict[str, str]:
+    """The aliases that apply to one kind of return: its own over those for any ('*')."""
+    if not aliases:
+        return {}
+    table = dict(aliases.get("*", {}))
+    if kind:
+        table.update(aliases.get(kind, {}))
+    return table
+
+
+def resolve_header(header: str, kind: str | None, table: Mapping[str, str], display: str
+                   ) -> str:
+    """The canonical column a header gives: through the aliases, then ELG numbers."""
+    name = canonical_header(header)
+    if name in table:
+        return table[name]
+    numbered = ELG_NUMBERED.fullmatch(name) if kind == "eyfsp" else None
+    if numbered and 1 <= int(numbered.group(1)) <= 17:
+        column = f"elg{int(numbered.group(1)):02d}"
+        named = table.get(numbered.group(2) or "", column)
+        if named != column and named.startswith("elg"):
+            raise _reject(display, "column_ambiguous",
+                          f"the header '{header}' gives ELG number {int(numbered.group(1))} "
+                          f"({column}) but names another goal ({named}): correct the header "
+                          "and land the file again", column=column, value=header)
+        return column
+    return name
+
+
+def map_headers(headers: Sequence[str], kind: str | None, aliases: Aliases | None,
+                display: str) -> list[str | None]:
+    """Canonical names for the header cells (None for blank ones); conflicts reject the file."""
+    table = _alias_table(kind, aliases)
+    protected = set(KIND_COLUMNS.get(kind or "", ()))
+    names: list[str | None] = []
+    seen: dict[str, int] = {}
+    for position, header in enumerate(headers):
+        name = resolve_header(header, kind, table, display) if header.strip() else ""
+        if not name:
+            names.append(None)
+            continue
+        if name in seen:
+            first = seen[name]
+            if not protected or name in protected:
+                raise _reject(
+                    display, "duplicate_column",
+                    f"columns '{headers[first].strip()}' ({column_letter(first)}) and "
+                    f"'{header.strip()}' ({column_letter(position)}) both give {name}: keep one "
+                    "of them (headers are matched through seeds/column_aliases.csv) and land "
+                    "the file again", column=name,
+                    value=f"{headers[first].strip()}, {header.strip()}")
+            suffix = 2
+            while f"{name}_{suffix}" in seen:
+                suffix += 1
+            name = f"{name}_{suffix}"
+        seen[name] = position
+        names.append(name)
+    return names
+
+
+# -------------------------------------------------------------------------------------- Table
+
+def _blank(cells: Sequence[str]) -> bool:
+    if cells and cells[0].strip():  # the usual case, decided at once
+        return False
+    return all(not cell.strip() for cell in cells)
+
+
+def _check_header(header: list[str], display: str) -> list[str]:
+    while header and not header[-1].strip():
+        header = header[:-1]
+    if not header:
+        raise _reject(display, "header_blank",
+                      "row 1 is blank, but it must hold the column names: delete any blank "
+                      "rows above the header and land the file again")
+    if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
+        separator = "semicolons" if ";" in header[0] else "tabs"
+        raise _reject(display, "not_comma_separated",
+                      f"the columns are separated by {separator}, not commas: save the file "
+                      "as comma-separated CSV and land it again")
+    if any(DATA_LIKE.fullmatch(cell.strip()) for cell in header):
+        raise _reject(display, "header_missing",
+                      "row 1 holds a child's details rather than column names: add a header "
+                      "row (see docs/inputs.md) and land the file again")
+    return header
+
+
+def _check_line_breaks(data: Sequence[tuple[int, list[str]]], display: str) -> None:
+    """No value in a statutory return spans lines: one that does follows a stray quote."""
+    for number, cells in data:
+        if any("\n" in cell or "\r" in cell for cell in cells):
+            raise _reject(display, "quote_spans_lines",
+                          f"a value on row {number} runs over several lines, which happens "
+                          "when a quote (\") is not closed where it should be: remove the "
+                          "stray quote, and land the file again")
+
+
+def table_from_rows(rows: Sequence[tuple[int, list[str]]], display: str,
+                    kind: str | None = None, aliases: Aliases | None = None,
+                    encoding: str = "") -> Table:
+    """A `Table` from (spreadsheet row, cells) pairs; row 1 is the header."""
+    if not rows or all(_blank(cells) for _, cells in rows):
+        raise _reject(display, "empty_file",
+                      "the file is empty: no header and no rows; land the full return")
+    first_number, first_cells = rows[0]
+    header = _check_header(first_cells if first_number == 1 else [], display)
+    names = map_headers(header, kind, aliases, display)
+    data = [(number, cells) for number, cells in rows[1:] if not _blank(cells)]
+    if not data:
+        raise _reject(display, "header_only",
+                      "the file has a header but no rows: land the return with its children")
+    if kind in KIND_COLUMNS and encoding != "xlsx":
+        _check_line_breaks(data, display)
+    width = len(header)
+    keep = [position for position, name in enumerate(names) if name is not None]
+    matrix: list[list[str]] = []
+    overflow = []
+    short = set()
+    for number, cells in data:
+        if len(cells) < width:
+            if encoding != "xlsx":  # a workbook leaves trailing empty cells out
+                short.add(number)
+            cells = cells + [""] * (width - len(cells))
+        elif len(cells) > width:
+            extra = [(p, cell) for p, cell in enumerate(cells[width:], start=width)
+                     if cell.strip()]
+            if extra:
+                overflow.append(Overflow(number, column_letter(extra[0][0]),
+                                         tuple(cell for _, cell in extra)))
+            cells = cells[:width]
+        matrix.append(cells)
+    frame = pd.DataFrame(matrix, dtype=str).iloc[:, keep]
+    frame.columns = [str(names[p]) for p in keep]
+    frame["_source_row"] = [number for number, _ in data]
+    last = width - 1
+    return Table(
+        frame=frame,
+        headers={str(names[p]): header[p].strip() for p in keep},
+        overflow=tuple(overflow),
+        short_rows=frozenset(short),
+        encoding=encoding,
+        last_column=f"'{header[last].strip()}' ({column_letter(last)})",
+    )
+
+
+def read_return(path: Path, display: str, kind: str | None = None,
+                aliases: Aliases | None = None, sheet: str | None = None) -> Table:
+    """Read a landed CSV or Excel file; file-level problems raise `FileRejected`."""
+    try:
+        if path.suffix.lower() in EXCEL_SUFFIXES:
+            return table_from_rows(xlsx_rows(path, display, sheet), display, kind, aliases,
+                                   "xlsx")
+        data = path.read_bytes()
+    except OSError as error:
+        raise _reject(display, "unreadable_file",
+                      f"the file could not be opened ({error.strerror or error}): check it "
+                      "is there and readable, and land it again") from None
+    text, encoding = decode_text(data, display)
+    return table_from_rows(csv_rows(text, display), display, kind, aliases, encoding)
+
+
+def read_table(path: Path, display: str, kind: str | None = None,
+               aliases: Aliases | None = None, sheet: str | None = None) -> pd.DataFrame:
+    """A CSV or Excel file as text columns with canonical headers and `_source_row`.
+
+    `_source_row` is the spreadsheet row (header = row 1). File-level problems (unreadable,
+    empty, header only, blank header, two columns giving one name) raise `FileRejected`.
+    """
+    return read_return(path, display, kind, aliases, sheet).frame
+
+
+# ------------------------------------------------------------------------------------ Aliases
+
+class AliasesInvalid(ValueError):
+    """seeds/column_aliases.csv has problems: `defects` says which rows and why."""
+
+    def __init__(self, defects: Sequence[Defect]):
+        super().__init__("; ".join(str(defect) for defect in defects))
+        self.defects = list(defects)
+
+
+def read_aliases(path: Path, display: str | None = None
+                 ) -> tuple[dict[str, dict[str, str]], list[Defect]]:
+    """The alias seed as {source: {canonical alias: canonical}}, and every problem in it.
+
+    Rows with problems are left out; an alias given two different columns for one source is
+    a problem on each of its rows.
+    """
+    display = display or f"seeds/{path.name}"
+    frame = read_table(path, display)
+    missing = [column for column in ALIASES_REQUIRED if column not in frame.columns]
+    if missing:
+        raise _reject(display, "required_columns",
+                      f"required column(s) missing: {', '.join(missing)}: the alias seed needs "
+                      "source, alias, canonical", column=", ".join(missing))
+    defects: list[Defect] = []
+    entries: dict[tuple[str, str], list[tuple[int, str, str]]] = {}
+    known = {column for columns in KIND_COLUMNS.values() for column in columns}
+    for source, alias, canonical, row in zip(frame["source"], frame["alias"],
+                                             frame["canonical"], frame["_source_row"],
+                                             strict=True):
+        source_key, alias_key = source.strip().lower(), canonical_header(alias)
+        target = canonical_header(canonical)
+        problem = _alias_problem(source_key, alias_key, target, known)
+        if problem:
+            column, message = problem
+            value = {"source": source, "alias": alias, "canonical": canonical}[column].strip()
+            defects.append(Defect(display, int(row), column, value, f"alias_{column}",
+                                  f"{column} is '{value}': {message}"))
+            continue
+        entries.setdefault((source_key, alias_key), []).append((int(row), alias.strip(), target))
+    table: dict[str, dict[str, str]] = {}
+    for (source_key, alias_key), found in entries.items():
+        targets = sorted({target for _, _, target in found})
+        if len(targets) > 1:
+            listed = "; ".join(f"row {row} -> {target}" for row, _, target in found)
+            defects.extend(Defect(display, row, "alias", alias, "alias_conflict",
+                                  f"alias '{alias}' for {source_key} gives more than one column "
+                                  f"({listed}): keep one") for row, alias, _ in found)
+            continue
+        table.setdefault(source_key, {})[alias_key] = targets[0]
+    return table, defects
+
+
+def _alias_problem(source: str, alias: str, canonical: str, known: set[str]
+                   ) -> tuple[str, str] | None:
+    if source not in ALIAS_SOURCES:
+        return "source", f"the source must be one of {', '.join(ALIAS_SOURCES)}"
+    if not alias:
+        return "alias", "the alias is blank: give the header as the return writes it"
+    if not canonical:
+        return "canonical", "the canonical column is blank: give the Chorus column it stands for"
+    if source in KIND_COLUMNS and canonical not in KIND_COLUMNS[source]:
+        return "canonical", (f"it is not a column of the {source} return "
+                             f"(columns: {', '.join(KIND_COLUMNS[source])})")
+    if source == "*" and canonical not in known:
+        return "canonical", ("it is not a column of any return Chorus reads: use source "
+                             "voice for a voice column")
+    return None
+
+
+def load_aliases(path: Path | None) -> dict[str, dict[str, str]]:
+    """The alias seed, or no aliases when there is no file; any problem raises AliasesInvalid."""
+    if path is None or not path.is_file():
+        return {}
+    try:
+        table, defects = read_aliases(path)
+    except FileRejected as rejected:
+        raise AliasesInvalid([rejected.defect]) from None
+    if defects:
+        raise AliasesInvalid(defects)
+    return table
+
+
+def aliases_file(seeds: Path, landing: Path | None = None) -> Path:
+    """column_aliases.csv from the landing area's seeds/ if it brings one, else `seeds`."""
+    if landing is not None and (landing / "seeds" / f"{ALIASES_FILE}.csv").is_file():
+        return landing / "seeds" / f"{ALIASES_FILE}.csv"
+    return seeds / f"{ALIASES_FILE}.csv"

@@ -1,0 +1,152 @@
+"""`chorus validate PATH...`: the ingest rules on files or folders, loading nothing.
+
+PATHs are laid out as in the landing area, so the kind of return and the academic year come
+from the path exactly as `chorus run` reads them (`.../eyfsp/2023-24/return.csv`). A folder
+means every return under it: a landing root, a kind folder (`eyfsp/`) or a year folder
+(`eyfsp/2023-24/`). The reference files (neighbourhood lookup, LA list, header aliases) come
+from the landing root's `seeds/` when it has them, else from the project's seeds.
+
+Census and EYFSP returns are matched to each other only when both kinds of a year are among
+the paths; otherwise the report notes that the match was skipped.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from indicators.ingest import STATUTORY_KINDS, FileAccount, check_year, read_reference
+from indicators.landing import RETURN_KINDS, LandedFile, classify, discover
+from indicators.readers import Aliases, AliasesInvalid, aliases_file, load_aliases
+from indicators.reference import AcademicYear
+from indicators.validation import Defect
+
+
+@dataclass
+class ValidationReport:
+    """Every defect found, every file's accounting, and the checks that could not run."""
+
+    defects: list[Defect] = field(default_factory=list)
+    accounts: list[FileAccount] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.defects
+
+    def format(self, show_identifiers: bool = False) -> list[str]:
+        """Lines to print: each file's counts, each defect, notes, then a one-line verdict.
+
+        Identifier values (UPNs, names, dates of birth, postcodes) are withheld unless
+        `show_identifiers`; the row number says where to look.
+        """
+        lines = []
+        for account in self.accounts:
+            if account.status == "rejected":
+                lines.append(f"{account.file}: rejected, {account.rows_read} rows read, "
+                             "nothing would load")
+            else:
+                lines.append(f"{account.file}: {account.rows_read} rows read, "
+                             f"{account.rows_loaded} would load, "
+                             f"{account.rows_quarantined} would be quarantined")
+        for defect in self.defects:
+            lines.append(str(defect if show_identifiers else defect.public()))
+        lines.extend(f"note: {note}" for note in self.notes)
+        files = len(self.accounts)
+        if self.ok:
+            lines.append(f"no defects in {files} file(s)")
+        else:
+            lines.append(f"{len(self.defects)} defect(s) in {files} file(s)")
+        return lines
+
+
+def landing_root(path: Path) -> Path:
+    """The landing area a return path belongs to: the folder above kind/YYYY-YY/."""
+    if path.is_file():
+        return path.parent.parent.parent
+    if path.name.lower() in RETURN_KINDS:
+        return path.parent
+    if path.parent.name.lower() in RETURN_KINDS:
+        return path.parent.parent
+    return path
+
+
+def _layout_defect(path: Path, message: str, rule: str = "layout") -> Defect:
+    return Defect(str(path), None, None, "", rule, message)
+
+
+def _collect(path: Path) -> tuple[list[LandedFile], list[Defect]]:
+    """The returns a PATH names, and anything about it that is not laid out as landing."""
+    if not path.exists():
+        return [], [_layout_defect(path, f"{path}: no such file or folder", "path_missing")]
+    if path.is_file():
+        found = classify(path)
+        if isinstance(found, LandedFile):
+            return [found], []
+        return [], [_layout_defect(path, found.message)]
+    root = landing_root(path)
+    files, problems = discover(root)
+    inside = path.resolve()
+    files = [f for f in files if f.path.resolve().is_relative_to(inside)]
+    defects = [_layout_defect(p.path, p.message) for p in problems
+               if p.path.resolve().is_relative_to(inside)]
+    if not files and not defects:
+        defects.append(_layout_defect(
+            path, f"{path}: no returns found: lay them out as eyfsp/<YYYY-YY>/*.csv and "
+                  "census/<YYYY-YY>/*.csv (or .xlsx), as in the landing area", "no_returns"))
+    return files, defects
+
+
+def _unique(files: Iterable[LandedFile]) -> list[LandedFile]:
+    seen: dict[Path, LandedFile] = {}
+    for landed in files:
+        seen.setdefault(landed.path.resolve(), landed)
+    return sorted(seen.values(), key=lambda f: (f.year, f.kind, str(f.path)))
+
+
+def _aliases_for(root: Path, seeds: Path, report: ValidationReport) -> Aliases:
+    try:
+        return load_aliases(aliases_file(seeds, root))
+    except AliasesInvalid as invalid:
+        report.defects.extend(invalid.defects)
+        report.notes.append("headers were read without aliases: seeds/column_aliases.csv has "
+                            "problems")
+        return {}
+
+
+def validate_paths(paths: Sequence[Path], seeds: Path, aliases: Aliases | None = None,
+                   sheet: str | None = None) -> ValidationReport:
+    """Run the ingest rules on returns (files or folders laid out as landing); load nothing.
+
+    `seeds` is the project's seeds folder (ChorusSettings.seeds). `aliases` None reads
+    column_aliases.csv from the landing root's seeds/ or `seeds`; `sheet` names the
+    worksheet of .xlsx files (default: the first).
+    """
+    report = ValidationReport()
+    found: list[LandedFile] = []
+    for path in paths:
+        files, defects = _collect(Path(path))
+        found.extend(files)
+        report.defects.extend(defects)
+    groups: dict[Path, dict[AcademicYear, list[LandedFile]]] = defaultdict(
+        lambda: defaultdict(list))
+    for landed in _unique(found):
+        if landed.kind not in STATUTORY_KINDS:
+            report.notes.append(f"{landed.display}: not a statutory return, so not checked here")
+            continue
+        groups[landing_root(landed.path).resolve()][landed.year].append(landed)
+    for root, years in groups.items():
+        reference, reference_defects = read_reference(root, seeds)
+        report.defects.extend(reference_defects)
+        root_aliases = aliases if aliases is not None else _aliases_for(root, seeds, report)
+        for year, files in sorted(years.items()):
+            both = {landed.kind for landed in files} >= set(STATUTORY_KINDS)
+            checked = check_year(year, files, reference, aliases=root_aliases, sheet=sheet,
+                                 cross_kind=both)
+            report.defects.extend(checked.defects)
+            report.accounts.extend(checked.accounts)
+            report.notes.extend(checked.notes)
+    return report
+
