@@ -46,6 +46,9 @@ RAW_TABLES: dict[str, str] = {
         rows_loaded integer, rows_quarantined integer, status varchar, message varchar,
         _loaded_at timestamp
     """,
+    "year_loads": """
+        academic_year varchar, fingerprint varchar, _loaded_at timestamp
+    """,
 }
 
 
@@ -61,10 +64,27 @@ def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConn
         connection.close()
 
 
-def ensure_raw_zone(connection: duckdb.DuckDBPyConnection) -> None:
+def _declared_columns(columns: str) -> list[str]:
+    return [part.split()[0].strip('"') for part in columns.split(",")]
+
+
+def ensure_raw_zone(connection: duckdb.DuckDBPyConnection) -> list[str]:
+    """Create the raw tables; a table whose columns changed since an older Chorus is rebuilt.
+
+    Returns the tables rebuilt (their years load again from the landing area; the archive
+    keeps every file).
+    """
     connection.execute("create schema if not exists raw")
+    rebuilt = []
     for table, columns in RAW_TABLES.items():
+        existing = _columns(connection, table)
+        if existing and existing != _declared_columns(columns):
+            connection.execute(f"drop table raw.{table}")
+            rebuilt.append(table)
         connection.execute(f"create table if not exists raw.{table} ({columns})")
+    if rebuilt:
+        connection.execute("delete from raw.year_loads")
+    return rebuilt
 
 
 def _columns(connection: duckdb.DuckDBPyConnection, table: str) -> list[str]:

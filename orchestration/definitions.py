@@ -9,14 +9,13 @@ from __future__ import annotations
 from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor
 from dagster_dbt import DbtCliResource
 
+from orchestration.automation import PIPELINE_JOB, eyfsp_return_window, landing_sensor
 from orchestration.dbt_setup import dbt_executable
 from orchestration.ingest import local_authorities, neighbourhood_lookup, statutory_returns
 from orchestration.publish import indicator_tables, publication
-from orchestration.quality import gx_asset_checks
+from orchestration.quality import gx_asset_checks, indicator_register_complete
 from orchestration.resources import ChorusResource
 from orchestration.transform import chorus_dbt_models, dbt_project
-
-PIPELINE_JOB = "chorus_pipeline"
 
 chorus_pipeline = define_asset_job(
     PIPELINE_JOB,
@@ -28,8 +27,10 @@ chorus_pipeline = define_asset_job(
 defs = Definitions(
     assets=[neighbourhood_lookup, local_authorities, statutory_returns, chorus_dbt_models,
             indicator_tables, publication],
-    asset_checks=gx_asset_checks(),
+    asset_checks=[*gx_asset_checks(), indicator_register_complete],
     jobs=[chorus_pipeline],
+    sensors=[landing_sensor],
+    schedules=[eyfsp_return_window],
     resources={
         "chorus": ChorusResource(),
         "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),

@@ -1,13 +1,14 @@
 """Ingest assets: landed files -> validated, pseudonymised raw tables with provenance."""
 
 
-from collections import defaultdict
+from dataclasses import dataclass
 
 import pandas as pd
 from dagster import (
     AssetExecutionContext,
     AssetKey,
     AssetSpec,
+    BackfillPolicy,
     Failure,
     MaterializeResult,
     MetadataValue,
@@ -15,6 +16,7 @@ from dagster import (
     multi_asset,
 )
 
+from indicators.archive import archive_file, load_fingerprint
 from indicators.config import DEMO_PSEUDONYM_KEY
 from indicators.ingest import (
     FileAccount,
@@ -24,22 +26,25 @@ from indicators.ingest import (
     read_local_authorities,
     read_neighbourhood_lookup,
 )
-from indicators.landing import LandedFile, discover, reference_file
+from indicators.landing import LandedFile, discover, reference_file, sha256_of
+from indicators.readers import Aliases, AliasesInvalid, aliases_file, load_aliases
+from indicators.reference import AcademicYear
 from indicators.validation import FileRejected
 from indicators.warehouse import (
     connect,
-    delete_years_except,
     ensure_raw_zone,
     replace_table,
     replace_years,
     transaction,
 )
+from orchestration.partitions import academic_years
 from orchestration.resources import ChorusResource
 
 NEIGHBOURHOOD_LOOKUP = AssetKey(["raw", "neighbourhood_lookup"])
 LOCAL_AUTHORITIES = AssetKey(["raw", "local_authorities"])
 EYFSP_RETURNS = AssetKey(["raw", "eyfsp_returns"])
 SCHOOL_CENSUS = AssetKey(["raw", "school_census"])
+STATUTORY_KINDS = ("eyfsp", "census")
 PSEUDONYM_WARNING = (
     "CHORUS_PSEUDONYM_KEY is not set: UPNs are pseudonymised with the public demo key, which "
     "protects nothing. Set CHORUS_PSEUDONYM_KEY to a long secret before loading real returns."
@@ -116,6 +121,77 @@ def _log_frame(accounts: list[FileAccount]) -> pd.DataFrame:
                                  "rows_loaded", "rows_quarantined", "status", "message"])
 
 
+@dataclass
+class YearResult:
+    year: str
+    status: str  # loaded | unchanged | removed
+    accounts: list[FileAccount]
+    notes: list[str]
+
+
+def _reference_digests(settings) -> list[str]:
+    """What else a year's load depends on: the lookups and the LA's column aliases."""
+    paths = [reference_file(name, settings.landing, settings.seeds)
+             for name in ("neighbourhood_lookup", "local_authorities")]
+    aliases = aliases_file(settings.seeds, settings.landing)
+    if aliases.exists():
+        paths.append(aliases)
+    return [sha256_of(path) for path in paths] + [f"sheet:{settings.xlsx_sheet or ''}"]
+
+
+def _aliases(settings) -> Aliases:
+    try:
+        return load_aliases(aliases_file(settings.seeds, settings.landing))
+    except AliasesInvalid as invalid:
+        raise Failure(description="the column aliases seed has problems: " + " | ".join(
+            str(defect) for defect in invalid.defects)) from None
+
+
+def _previous_fingerprints(context: AssetExecutionContext, settings) -> dict[str, str]:
+    with connect(settings.warehouse) as connection:
+        rebuilt = ensure_raw_zone(connection)
+        rows = connection.execute("select academic_year, fingerprint from raw.year_loads"
+                                  ).fetchall()
+    if rebuilt:
+        context.log.warning(f"raw tables from an older Chorus were rebuilt ({', '.join(rebuilt)})"
+                            ": every year loads again from the landing area")
+    return dict(rows)
+
+
+def _load_one_year(settings, year: AcademicYear, files: list[LandedFile], reference: Reference,
+                   key: str, reference_digests: list[str], previous: dict[str, str],
+                   aliases: Aliases) -> YearResult:
+    tables = ["eyfsp_returns", "school_census", "quarantine", "load_log", "year_loads"]
+    if not files:
+        with connect(settings.warehouse) as connection, transaction(connection):
+            replace_years(connection, {table: pd.DataFrame() for table in tables}, [year.label])
+        return YearResult(year.label, "removed", [], [])
+    digests = {}
+    for landed in files:
+        digest = sha256_of(landed.path)
+        archive_file(landed.path, settings.archive, digest)
+        digests[landed.display] = digest
+    fingerprint = load_fingerprint(digests, reference_digests, key)
+    if previous.get(year.label) == fingerprint:
+        with connect(settings.warehouse, read_only=True) as connection:
+            log = connection.execute(
+                "select * exclude (_loaded_at) from raw.load_log where academic_year = ?",
+                [year.label]).df()
+        accounts = [FileAccount(**record) for record in log.to_dict("records")]
+        return YearResult(year.label, "unchanged", accounts, [])
+    load = load_year(year, files, reference, key, aliases=aliases, sheet=settings.xlsx_sheet)
+    with connect(settings.warehouse) as connection, transaction(connection):
+        replace_years(connection, {
+            "eyfsp_returns": load.eyfsp,
+            "school_census": load.census,
+            "quarantine": _quarantine_frame([load]),
+            "load_log": _log_frame(load.accounts),
+            "year_loads": pd.DataFrame({"academic_year": [year.label],
+                                        "fingerprint": [fingerprint]}),
+        }, [year.label])
+    return YearResult(year.label, "loaded", load.accounts, load.notes)
+
+
 @multi_asset(
     specs=[
         AssetSpec(EYFSP_RETURNS, deps=[NEIGHBOURHOOD_LOOKUP, LOCAL_AUTHORITIES],
@@ -125,13 +201,18 @@ def _log_frame(accounts: list[FileAccount]) -> pd.DataFrame:
                   group_name="ingest", kinds={"duckdb"},
                   description="School census extracts: validated, pseudonymised."),
     ],
+    partitions_def=academic_years,
+    backfill_policy=BackfillPolicy.single_run(),
 )
 def statutory_returns(context: AssetExecutionContext, chorus: ChorusResource):
-    """Read every landed EYFSP and census file, validate, pseudonymise and load by year.
+    """Archive, validate, pseudonymise and load each academic year's EYFSP and census files.
 
-    Good rows load; row defects go to raw.quarantine with reasons; a file with a file-level
-    defect loads nothing. raw.load_log accounts for every file: read = loaded + quarantined.
-    The raw tables end up mirroring exactly the years in the landing area.
+    One partition per academic year. Every landed file is archived by sha256 first. A year
+    whose files, reference data and key are unchanged since its last load is left as it is
+    (landing the same file twice changes nothing); a changed year is replaced as a whole, in
+    one transaction; a year with no files left in the landing area is emptied (its files stay
+    in the archive). Good rows load; row defects go to raw.quarantine with reasons; a file
+    with a file-level defect loads nothing. raw.load_log accounts for every file.
     """
     settings = chorus.settings()
     key = settings.pseudonym_key
@@ -141,48 +222,40 @@ def statutory_returns(context: AssetExecutionContext, chorus: ChorusResource):
     files, problems = discover(settings.landing)
     for problem in problems:
         context.log.warning(problem.message)
-    if not files:
-        raise Failure(description=f"no returns found under {settings.landing}: land files as "
-                      "eyfsp/<YYYY-YY>/*.csv and census/<YYYY-YY>/*.csv (see docs/inputs.md)")
     reference = _read_reference(chorus)
-    by_year: dict = defaultdict(list)
-    for landed in files:
-        by_year[landed.year].append(landed)
-    loads = [load_year(year, year_files, reference, key)
-             for year, year_files in sorted(by_year.items())]
-    years = [load.year.label for load in loads]
-    accounts = [account for load in loads for account in load.accounts]
-    with connect(settings.warehouse) as connection:
-        ensure_raw_zone(connection)
-        with transaction(connection):
-            replace_years(connection, {
-                "eyfsp_returns": pd.concat([load.eyfsp for load in loads], ignore_index=True),
-                "school_census": pd.concat([load.census for load in loads], ignore_index=True),
-                "quarantine": _quarantine_frame(loads),
-                "load_log": _log_frame(accounts),
-            }, years)
-            delete_years_except(connection, ["eyfsp_returns", "school_census", "quarantine",
-                                             "load_log"], years)
-    for account in accounts:
-        level = context.log.info if account.status == "loaded" else context.log.error
-        level(f"{account.file}: read {account.rows_read}, loaded {account.rows_loaded}, "
-              f"quarantined {account.rows_quarantined}"
-              + (f" ({account.message})" if account.message else ""))
-    summary = pd.DataFrame([vars(a) for a in accounts])[
-        ["file", "rows_read", "rows_loaded", "rows_quarantined", "status"]]
-    for asset_key, kind, frame_name in ((EYFSP_RETURNS, "eyfsp", "eyfsp"),
-                                        (SCHOOL_CENSUS, "census", "census")):
+    reference_digests = _reference_digests(settings)
+    previous = _previous_fingerprints(context, settings)
+    aliases = _aliases(settings)
+    results = []
+    for partition in sorted(context.partition_keys):
+        year = AcademicYear.parse(partition)
+        year_files = [f for f in files if f.year == year and f.kind in STATUTORY_KINDS]
+        result = _load_one_year(settings, year, year_files, reference, key, reference_digests,
+                                previous, aliases)
+        context.log.info(f"{year.label}: {result.status}")
+        for note in result.notes:
+            context.log.warning(f"{year.label}: {note}")
+        for account in result.accounts:
+            level = context.log.info if account.status == "loaded" else context.log.error
+            level(f"{account.file}: read {account.rows_read}, loaded {account.rows_loaded}, "
+                  f"quarantined {account.rows_quarantined}"
+                  + (f" ({account.message})" if account.message else ""))
+        results.append(result)
+    accounts = [account for result in results for account in result.accounts]
+    for asset_key, kind in ((EYFSP_RETURNS, "eyfsp"), (SCHOOL_CENSUS, "census")):
         kind_accounts = [a for a in accounts if a.kind == kind]
         yield MaterializeResult(asset_key=asset_key, metadata={
-            "years": MetadataValue.text(", ".join(years)),
-            "rows_loaded": sum(len(getattr(load, frame_name)) for load in loads),
+            "years": MetadataValue.md(" ".join(f"{r.year}: {r.status}." for r in results)),
             "rows_read": sum(a.rows_read for a in kind_accounts),
+            "rows_loaded": sum(a.rows_loaded for a in kind_accounts),
             "rows_quarantined": sum(a.rows_quarantined for a in kind_accounts),
             "files_rejected": sum(a.status == "rejected" for a in kind_accounts),
-            "accounting": MetadataValue.md(summary[summary["file"].isin(
-                [a.file for a in kind_accounts])].to_markdown(index=False)),
+            "accounting": MetadataValue.md(_accounting_markdown(kind_accounts)),
         })
 
 
-def landed_files_for_year(files: list[LandedFile], year_label: str) -> list[LandedFile]:
-    return [landed for landed in files if landed.year.label == year_label]
+def _accounting_markdown(accounts: list[FileAccount]) -> str:
+    lines = ["| file | read | loaded | quarantined | status |", "|---|---|---|---|---|"]
+    lines += [f"| {a.file} | {a.rows_read} | {a.rows_loaded} | {a.rows_quarantined} | {a.status} |"
+              for a in accounts]
+    return "\n".join(lines)

@@ -114,6 +114,36 @@ def _accounts_and_headlines(settings: ChorusSettings) -> tuple[list[dict], list[
     return accounts.to_dict("records"), headlines
 
 
+def _year_partitions(instance, settings: ChorusSettings) -> list[str]:
+    """Every academic year in the landing area or the warehouse, as partition keys.
+
+    The run covers them all: unchanged years are left as they are, changed years reload and
+    years no longer landed are emptied (`chorus run` treats its landing folder as the truth).
+    """
+    from indicators.archive import landing_state
+    from indicators.landing import RETURN_KINDS
+    from indicators.reference import AcademicYear
+    from indicators.warehouse import connect
+    from orchestration.partitions import ACADEMIC_YEARS
+
+    years = set()
+    for folder in landing_state(settings.landing, RETURN_KINDS):
+        with contextlib.suppress(ValueError):
+            years.add(AcademicYear.parse(folder).folder)
+    if settings.warehouse.exists():
+        with connect(settings.warehouse, read_only=True) as connection, \
+                contextlib.suppress(Exception):  # no raw zone yet
+            rows = connection.execute("select academic_year from raw.year_loads").fetchall()
+            years |= {AcademicYear.parse(row[0]).folder for row in rows}
+    if not years:
+        return []
+    known = set(instance.get_dynamic_partitions(ACADEMIC_YEARS))
+    missing = sorted(years - known)
+    if missing:
+        instance.add_dynamic_partitions(ACADEMIC_YEARS, missing)
+    return list(instance.get_dynamic_partitions(ACADEMIC_YEARS))
+
+
 def run_pipeline(settings: ChorusSettings, on_progress: ProgressCallback | None = None,
                  log_level: str = "WARNING") -> PipelineOutcome:
     """Run every asset and check once, in process, against the settings' warehouse."""
@@ -121,12 +151,22 @@ def run_pipeline(settings: ChorusSettings, on_progress: ProgressCallback | None 
     os.environ["CHORUS_HOME"] = str(settings.home)
     prepare_manifest()
     from dagster import DagsterInstance
+    from dagster._core.storage.tags import (
+        ASSET_PARTITION_RANGE_END_TAG,
+        ASSET_PARTITION_RANGE_START_TAG,
+    )
 
     from orchestration.definitions import PIPELINE_JOB, defs
 
     job = defs.resolve_job_def(PIPELINE_JOB)
     instance = DagsterInstance.get()
+    partitions = _year_partitions(instance, settings)
     run_id = str(uuid.uuid4())
+    if not partitions:
+        return PipelineOutcome(
+            success=False, run_id=run_id, seconds=0.0,
+            reason=f"no returns found under {settings.landing}: land files as "
+                   "eyfsp/<YYYY-YY>/*.csv and census/<YYYY-YY>/*.csv (see docs/inputs.md)")
     graph = defs.resolve_asset_graph()
     total = len(list(graph.get_all_asset_keys())) - len(
         [k for k in graph.get_all_asset_keys() if graph.get(k).is_external]) + len(
@@ -143,9 +183,10 @@ def run_pipeline(settings: ChorusSettings, on_progress: ProgressCallback | None 
     try:
         # dbt's own output goes to the run's log file rather than the terminal.
         with log_path.open("w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
-            result = job.execute_in_process(run_config=run_config(settings, log_level),
-                                            instance=instance, run_id=run_id,
-                                            raise_on_error=False)
+            result = job.execute_in_process(
+                run_config=run_config(settings, log_level), instance=instance, run_id=run_id,
+                raise_on_error=False, tags={ASSET_PARTITION_RANGE_START_TAG: partitions[0],
+                                            ASSET_PARTITION_RANGE_END_TAG: partitions[-1]})
     finally:
         stop.set()
         if watcher:

@@ -1,0 +1,129 @@
+"""Nothing lost, nothing doubled: archive, idempotent reloads, yearly replacement, crash safety."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from indicators.config import ChorusSettings
+from indicators.landing import sha256_of
+from indicators.synthetic import generate
+from orchestration.runner import run_pipeline
+
+TABLES = ["raw.eyfsp_returns", "raw.school_census", "raw.quarantine", "raw.load_log",
+          "marts.fct_indicator_values"]
+
+
+def _settings(root: Path) -> ChorusSettings:
+    base = ChorusSettings.from_env()
+    return replace(base, home=root / "home", landing=root / "landing", output=root / "output")
+
+
+def snapshot(settings: ChorusSettings) -> dict[str, object]:
+    """Everything a user relies on: published files (manifest minus run id and time) and tables."""
+    state: dict[str, object] = {}
+    for path in sorted(settings.output.rglob("*")):
+        if path.is_file() and path.name != "manifest.json":
+            state[path.relative_to(settings.output).as_posix()] = path.read_bytes()
+    manifest = json.loads((settings.output / "manifest.json").read_text())
+    state["manifest.files"] = manifest["files"]
+    with duckdb.connect(str(settings.warehouse), read_only=True) as connection:
+        for table in TABLES:
+            frame = connection.execute(f"select * from {table}").df()
+            frame = frame.drop(columns=[c for c in frame.columns if c == "_loaded_at"])
+            state[table] = frame.sort_values(list(frame.columns)).to_csv(index=False)
+    return state
+
+
+@pytest.fixture(scope="module")
+def clean(tmp_path_factory, chorus_env):
+    root = tmp_path_factory.mktemp("clean")
+    settings = _settings(root)
+    generate(settings.landing, seed=11, children_per_year=500, years=["2022/23", "2023/24"])
+    outcome = run_pipeline(settings)
+    assert outcome.success, outcome.reason
+    return settings, snapshot(settings)
+
+
+def _loaded_at(settings: ChorusSettings) -> dict[str, object]:
+    with duckdb.connect(str(settings.warehouse), read_only=True) as connection:
+        return dict(connection.execute(
+            "select academic_year, _loaded_at from raw.year_loads").fetchall())
+
+
+def _landed(settings: ChorusSettings) -> list[Path]:
+    kinds = ("eyfsp", "census")
+    return sorted(p for kind in kinds for p in (settings.landing / kind).glob("*/*.*"))
+
+
+def test_landed_files_are_archived_by_sha256(clean):
+    settings, _ = clean
+    assert _landed(settings)
+    for path in _landed(settings):
+        digest = sha256_of(path)
+        assert (settings.archive / digest[:2] / f"{digest}.csv").read_bytes() == path.read_bytes()
+
+
+def test_landing_the_same_files_again_changes_nothing(clean):
+    settings, before = clean
+    loaded_at = _loaded_at(settings)
+    for path in _landed(settings):  # land every file again, same bytes
+        path.write_bytes(path.read_bytes())
+    outcome = run_pipeline(settings)
+    assert outcome.success, outcome.reason
+    assert _loaded_at(settings) == loaded_at  # no year was reloaded
+    assert snapshot(settings) == before
+
+
+def test_a_killed_run_started_again_matches_a_clean_run(clean, tmp_path):
+    """Killed mid-run (after ingest has started, typically inside dbt), then run again."""
+    kill_after = 10.0
+    settings, expected = clean
+    killed = _settings(tmp_path)
+    generate(killed.landing, seed=11, children_per_year=500, years=["2022/23", "2023/24"])
+    env = {**os.environ, "CHORUS_HOME": str(killed.home)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "orchestration.cli", "run", "--landing", str(killed.landing),
+         "--out", str(killed.output)], env=env, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL, start_new_session=True)
+    time.sleep(kill_after)
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    outcome = run_pipeline(killed)
+    assert outcome.success, outcome.reason
+    assert snapshot(killed) == expected
+
+
+def test_a_new_version_replaces_only_its_year_and_the_old_stays_archived(clean):
+    """Runs last in this module: it changes the landing area for good."""
+    settings, before = clean
+    census = settings.landing / "census" / "2023-24" / "census_extract.csv"
+    old_digest = sha256_of(census)
+    frame = pd.read_csv(census, dtype=str)
+    frame.iloc[:-5].to_csv(census, index=False)  # five children fewer in the new version
+    loaded_at = _loaded_at(settings)
+    outcome = run_pipeline(settings)
+    assert outcome.success, outcome.reason
+    after = _loaded_at(settings)
+    assert after["2022/23"] == loaded_at["2022/23"]
+    assert after["2023/24"] != loaded_at["2023/24"]
+    assert (settings.archive / old_digest[:2] / f"{old_digest}.csv").exists()
+    new_digest = sha256_of(census)
+    assert (settings.archive / new_digest[:2] / f"{new_digest}.csv").exists()
+    accounts = {a["file"]: a for a in outcome.accounts}
+    eyfsp = accounts["eyfsp/2023-24/eyfsp_return.csv"]
+    assert (eyfsp["rows_loaded"], eyfsp["rows_quarantined"]) == (495, 5)
+    after_state = snapshot(settings)
+    unchanged = ["raw.eyfsp_returns", "raw.school_census"]
+    for table in unchanged:  # the other year's rows are exactly as they were
+        old_rows = [r for r in before[table].splitlines() if "2022/23" in r]
+        assert old_rows == [r for r in after_state[table].splitlines() if "2022/23" in r]
