@@ -26,11 +26,18 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 SUPPRESSED = "c"
+NOT_AVAILABLE = "x"
+NOT_APPLICABLE = "z"
+LOW = "low"
+LOW_RELIABILITY = "u"
+PUBLISHED_STATISTICS = ["lower_ci_95", "upper_ci_95", "lower_ci_998", "upper_ci_998",
+                        "compared_with_la", "compared_with_england", "recent_trend"]
 CELL_KEY = ["time_period", "geographic_level", "area_code", "breakdown", "group"]
 STANDARD_COLUMNS = ["indicator_id", "time_period", "geographic_level", "area_code",
                     "area_name", "breakdown", "group", "numerator", "denominator", "value"]
@@ -41,6 +48,20 @@ class DisclosureConfig:
     threshold: int = 10
     round_to: int | None = None
     """Round published counts to the nearest multiple (ONS common rule: 5), or None."""
+    voice_min_respondents: int = 10
+
+    @classmethod
+    def from_seed(cls, path: Path) -> DisclosureConfig:
+        """The one place disclosure control is configured: seeds/disclosure_control.csv."""
+        settings = dict(pd.read_csv(path, dtype=str)[["setting", "value"]].itertuples(
+            index=False, name=None))
+        round_to = int(settings.get("round_counts_to", "0"))
+        config = cls(threshold=int(settings.get("threshold", "10")),
+                     round_to=round_to or None,
+                     voice_min_respondents=int(settings.get("voice_min_respondents", "10")))
+        if config.threshold < 1 or (config.round_to is not None and config.round_to < 1):
+            raise ValueError(f"{path}: threshold must be at least 1 and rounding 0 or more")
+        return config
 
 
 @dataclass(frozen=True)
@@ -175,22 +196,66 @@ def _round_count(value: float, round_to: int | None) -> str:
     return str(int(value))
 
 
+def _number(value: float, decimals: int) -> str:
+    """A published number: `x` when not available, `low` when it rounds to zero but is not."""
+    if value is None or pd.isna(value):
+        return NOT_AVAILABLE
+    text = f"{value:.{decimals}f}"
+    if float(text) == 0 and value != 0:
+        return LOW
+    return text
+
+
+def _suppressed_trend_windows(protected: pd.DataFrame) -> np.ndarray:
+    """Rows whose recent trend used a suppressed count (in its last five years)."""
+    from indicators.statistics import TREND_POINTS
+
+    hidden = np.zeros(len(protected), dtype=bool)
+    ordered = protected.reset_index(drop=True).sort_values("time_period")
+    key = ["indicator_id", "geographic_level", "area_code", "breakdown", "group"]
+    for _, series in ordered.groupby(key, sort=False):
+        flags = series["numerator_suppressed"].to_numpy()
+        for position, index in enumerate(series.index):
+            window = flags[max(0, position + 1 - TREND_POINTS): position + 1]
+            hidden[index] = bool(window.any())
+    return hidden
+
+
 def publishable(protected: pd.DataFrame, shapes: Mapping[str, IndicatorShape],
                 config: DisclosureConfig | None = None) -> pd.DataFrame:
-    """The standard columns as published: counts and values as text, `c` where suppressed."""
+    """The table as published: counts, values and intervals as text, with EES symbols.
+
+    `c` suppressed (and everything derived from a suppressed count: its value, intervals,
+    comparisons and any trend that used it), `x` not available, `z` not applicable,
+    `low` a value that rounds to zero but is not zero. Never an empty cell.
+    """
     config = config or DisclosureConfig()
+    protected = protected.reset_index(drop=True)
     out = protected.copy()
-    numerators, denominators, shown = [], [], []
-    for row in protected.itertuples(index=False):
+    extra = [column for column in PUBLISHED_STATISTICS if column in protected.columns]
+    hidden_trend = (_suppressed_trend_windows(protected) if "recent_trend" in extra
+                    else np.zeros(len(protected), dtype=bool))
+    columns: dict[str, list[str]] = {name: [] for name in
+                                     ["numerator", "denominator", "value", *extra]}
+    for position, row in enumerate(protected.itertuples(index=False)):
         shape = shapes[row.indicator_id]
-        numerators.append(SUPPRESSED if row.numerator_suppressed
-                          else _round_count(row.numerator, config.round_to)
-                          if shape.value_type == "proportion" else f"{row.numerator:.0f}")
-        denominators.append(SUPPRESSED if row.denominator_suppressed
-                            else _round_count(row.denominator, config.round_to))
-        shown.append(SUPPRESSED if row.numerator_suppressed
-                     else f"{row.value:.{shape.decimals}f}")
-    out["numerator"] = numerators
-    out["denominator"] = denominators
-    out["value"] = shown
-    return out[STANDARD_COLUMNS]
+        hide = bool(row.numerator_suppressed)
+        columns["numerator"].append(
+            SUPPRESSED if hide else _round_count(row.numerator, config.round_to)
+            if shape.value_type == "proportion" else f"{row.numerator:.0f}")
+        columns["denominator"].append(SUPPRESSED if row.denominator_suppressed
+                                      else _round_count(row.denominator, config.round_to))
+        columns["value"].append(SUPPRESSED if hide else _number(row.value, shape.decimals))
+        for name in extra:
+            raw = getattr(row, name)
+            if hide or (name == "recent_trend" and hidden_trend[position]):
+                columns[name].append(SUPPRESSED)
+            elif name.startswith(("lower_ci", "upper_ci")):
+                columns[name].append(_number(raw, shape.decimals))
+            elif raw == "not applicable":
+                columns[name].append(NOT_APPLICABLE)
+            else:
+                columns[name].append(str(raw))
+    for name, values in columns.items():
+        out[name] = values
+    return out[STANDARD_COLUMNS + extra]

@@ -54,6 +54,9 @@ def metadata_problems(register: pd.DataFrame) -> list[str]:
             if value is None or (isinstance(value, float) and pd.isna(value)) or \
                     not str(value).strip():
                 problems.append(f"{model}: meta.indicator.{field} is missing")
+            elif str(value).strip().startswith("TODO"):
+                problems.append(f"{model}: meta.indicator.{field} still says "
+                                f"'{str(value).strip()}': fill it in")
         checks = (("polarity", POLARITIES), ("value_type", VALUE_TYPES),
                   ("source_type", SOURCE_TYPES))
         for field, allowed in checks:
@@ -77,3 +80,78 @@ def shapes(register: pd.DataFrame) -> dict[str, IndicatorShape]:
             decimals=int(row.get("decimals") or 1),
         )
     return result
+
+
+REGISTER_COLUMNS = ["indicator_id", "model", *[f for f in REQUIRED_META if f != "indicator_id"]]
+LABELS = {
+    "title": "Title", "definition": "Definition", "rationale": "Why it matters",
+    "domain": "Domain", "source_type": "Source type",
+    "numerator_definition": "Numerator", "numerator_source": "Numerator source",
+    "denominator_definition": "Denominator", "denominator_source": "Denominator source",
+    "value_type": "Value type", "unit": "Unit", "polarity": "Polarity",
+    "ci_method": "Confidence interval method", "disclosure_rule": "Disclosure control",
+    "frequency": "Frequency", "caveats": "Caveats", "outcome": "Theory-of-change outcome",
+    "co_designed_by": "Co-designed by", "co_designed_on": "Co-designed on",
+    "model": "dbt model",
+}
+
+_PAGE = """<!DOCTYPE html>
+<html lang="en-GB">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Chorus indicator register</title>
+<style>
+body { font-family: Arial, Helvetica, sans-serif; color: #0b0c0c; max-width: 60rem;
+       margin: 0 auto; padding: 1rem; line-height: 1.5; }
+h1 { font-size: 2rem; } h2 { font-size: 1.5rem; border-top: 2px solid #0b0c0c;
+     padding-top: 1rem; margin-top: 2rem; }
+dl { display: grid; grid-template-columns: 14rem 1fr; gap: 0.25rem 1rem; }
+dt { font-weight: bold; } dd { margin: 0; }
+.tag { display: inline-block; padding: 0 0.4rem; border: 1px solid #0b0c0c; }
+a { color: #1d70b8; }
+</style>
+</head>
+<body>
+<main>
+<h1>Indicator register</h1>
+<p>Every indicator Chorus publishes, with its definition, sources and how it is protected.
+Generated {{ generated }} from the dbt project. {{ indicators | length }} indicators.</p>
+<nav aria-label="Indicators"><ul>
+{% for row in indicators %}<li><a href="#{{ row.indicator_id }}">{{ row.title }}</a>
+ <span class="tag">{{ row.source_type }}</span></li>
+{% endfor %}</ul></nav>
+{% for row in indicators %}
+<section aria-labelledby="{{ row.indicator_id }}">
+<h2 id="{{ row.indicator_id }}">{{ row.title }}</h2>
+<dl>
+<dt>Indicator id</dt><dd><code>{{ row.indicator_id }}</code></dd>
+{% for field, label in labels.items() %}{% if field != "title" %}
+<dt>{{ label }}</dt><dd>{{ row[field] }}</dd>
+{% endif %}{% endfor %}
+</dl>
+</section>
+{% endfor %}
+</main>
+</body>
+</html>
+"""
+
+
+def register_table(register: pd.DataFrame) -> pd.DataFrame:
+    """The register as published: one row per indicator, every metadata field, no blanks."""
+    table = register.copy()
+    for column in REGISTER_COLUMNS:
+        if column not in table:
+            table[column] = ""
+    return table[REGISTER_COLUMNS].fillna("").astype(str).sort_values("indicator_id")
+
+
+def render_register_html(register: pd.DataFrame, generated: str) -> str:
+    """A readable, accessible page of the register (one section per indicator)."""
+    from jinja2 import Environment, select_autoescape
+
+    environment = Environment(autoescape=select_autoescape(default=True))
+    rows = register_table(register).to_dict("records")
+    return environment.from_string(_PAGE).render(indicators=rows, labels=LABELS,
+                                                 generated=generated)

@@ -12,7 +12,9 @@ from pathlib import Path
 
 from indicators.config import PROJECT_ROOT, ChorusSettings
 
-DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+DBT_PROJECT_DIR = Path(os.environ.get("CHORUS_DBT_PROJECT") or PROJECT_ROOT / "dbt_project"
+                       ).resolve()
+"""The dbt project (CHORUS_DBT_PROJECT overrides it, e.g. to try an indicator on a copy)."""
 INDICATOR_MODELS_DIR = DBT_PROJECT_DIR / "models" / "indicators"
 MANIFEST_PATH = DBT_PROJECT_DIR / "target" / "manifest.json"
 _PARSE_INPUTS = ("models", "macros", "tests", "dbt_project.yml", "profiles.yml")
@@ -44,7 +46,7 @@ def _newest_input_mtime() -> float:
         for item in paths:
             if item.is_file():
                 newest = max(newest, item.stat().st_mtime)
-    seeds = PROJECT_ROOT / "seeds"
+    seeds = DBT_PROJECT_DIR.parent / "seeds"
     for item in seeds.glob("*.csv"):
         newest = max(newest, item.stat().st_mtime)
     return newest

@@ -5,6 +5,7 @@ error, and the blocking GX suites).
 """
 
 
+import datetime as dt
 import shutil
 from pathlib import Path
 
@@ -14,9 +15,8 @@ from dagster import AssetExecutionContext, AssetKey, MaterializeResult, Metadata
 from indicators.config import ChorusSettings
 from indicators.disclosure import DisclosureConfig, protect, publishable
 from indicators.publication import swap_into_place, write_csv, write_manifest
-from indicators.register import load_register, shapes
+from indicators.register import register_table, render_register_html, shapes
 from indicators.warehouse import connect
-from orchestration.dbt_setup import MANIFEST_PATH
 from orchestration.resources import ChorusResource
 
 
@@ -25,12 +25,13 @@ def staging_dir(settings: ChorusSettings, run_id: str) -> Path:
 
 
 @asset(
-    deps=[AssetKey(["marts", "fct_indicator_values"]), AssetKey(["marts", "dim_areas"])],
+    deps=[AssetKey(["marts", "fct_indicator_values"]), AssetKey(["marts", "dim_areas"]),
+          AssetKey(["marts", "dim_indicators"])],
     group_name="publish",
     kinds={"csv"},
 )
 def indicator_tables(context: AssetExecutionContext, chorus: ChorusResource) -> MaterializeResult:
-    """indicators/indicator_values.csv after disclosure control, and the quality reports."""
+    """indicator_values.csv after disclosure control, the register, and the quality reports."""
     settings = chorus.settings()
     stage = staging_dir(settings, context.run.run_id)
     if stage.parent.exists():  # leftovers of runs that failed before publishing
@@ -38,6 +39,7 @@ def indicator_tables(context: AssetExecutionContext, chorus: ChorusResource) -> 
     with connect(settings.warehouse, read_only=True) as connection:
         values = connection.execute(
             "select * from marts.fct_indicator_values").df()
+        register = connection.execute("select * from marts.dim_indicators").df()
         areas = connection.execute("select area_code, parent_area_code from marts.dim_areas "
                                    "where parent_area_code is not null").df()
         load_log = connection.execute(
@@ -46,13 +48,15 @@ def indicator_tables(context: AssetExecutionContext, chorus: ChorusResource) -> 
         rejections = connection.execute(
             'select academic_year, kind, file, "row", column_name as "column", value, rule,'
             ' message from raw.quarantine order by academic_year, kind, file, "row"').df()
-    register = load_register(MANIFEST_PATH)
     indicator_shapes = shapes(register)
-    config = DisclosureConfig(threshold=settings.disclosure_threshold)
+    config = DisclosureConfig.from_seed(settings.seeds / "disclosure_control.csv")
     protected = protect(values, dict(zip(areas["area_code"], areas["parent_area_code"],
                                          strict=True)), indicator_shapes, config)
     published = publishable(protected, indicator_shapes, config)
     write_csv(published, stage / "indicators" / "indicator_values.csv")
+    write_csv(register_table(register), stage / "register" / "indicators.csv")
+    (stage / "register" / "index.html").write_text(
+        render_register_html(register, dt.date.today().isoformat()), encoding="utf-8")
     write_csv(load_log.fillna(""), stage / "quality" / "load_summary.csv")
     write_csv(rejections.astype("string").fillna(""), stage / "quality" / "rejections.csv")
     suppressed = int(protected["numerator_suppressed"].sum())
@@ -61,6 +65,7 @@ def indicator_tables(context: AssetExecutionContext, chorus: ChorusResource) -> 
         "rows": len(published),
         "suppressed": suppressed,
         "threshold": config.threshold,
+        "round_counts_to": config.round_to or 0,
         "staging": MetadataValue.path(str(stage)),
     })
 
@@ -70,8 +75,10 @@ def publication(context: AssetExecutionContext, chorus: ChorusResource) -> Mater
     """Write manifest.json and move the staged publication into the output folder at once."""
     settings = chorus.settings()
     stage = staging_dir(settings, context.run.run_id)
+    config = DisclosureConfig.from_seed(settings.seeds / "disclosure_control.csv")
     manifest = write_manifest(stage, context.run.run_id, {
-        "disclosure_threshold": settings.disclosure_threshold,
+        "disclosure_threshold": config.threshold,
+        "round_counts_to": config.round_to or 0,
     })
     files = sorted(p.relative_to(stage).as_posix() for p in stage.rglob("*") if p.is_file())
     swap_into_place(stage, settings.output)

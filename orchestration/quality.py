@@ -20,7 +20,9 @@ from dagster import (
 )
 
 from indicators.config import PROJECT_ROOT
+from indicators.indicator_stats import STANDARD_COLUMNS
 from indicators.quality import SuiteSpec, validate_frame
+from indicators.register import metadata_problems
 from indicators.warehouse import connect
 from orchestration.resources import ChorusResource
 
@@ -64,3 +66,36 @@ def gx_asset_checks(suites_dir: Path = SUITES_DIR) -> list[AssetChecksDefinition
     """An asset check for every suite file."""
     return [_suite_check(path.name, SuiteSpec.load(path))
             for path in sorted(suites_dir.glob("*.json"))]
+
+
+@asset_check(
+    asset=AssetKey(["marts", "dim_indicators"]),
+    name="indicator_register_complete",
+    blocking=True,
+    description="Every indicator model returns the standard columns and carries every "
+                "required metadata field (meta.indicator in its YAML).",
+)
+def indicator_register_complete(context: AssetCheckExecutionContext, chorus: ChorusResource
+                                ) -> AssetCheckResult:
+    settings = chorus.settings()
+    with connect(settings.warehouse, read_only=True) as connection:
+        register = connection.execute("select * from marts.dim_indicators").df()
+        columns = connection.execute(
+            "select table_name, list(column_name order by ordinal_position) "
+            "from information_schema.columns where table_schema = 'indicators' "
+            "group by table_name").fetchall()
+    problems = metadata_problems(register)
+    for table, found in columns:
+        if list(found) != STANDARD_COLUMNS:
+            problems.append(f"{table} returns columns {', '.join(found)}; an indicator model "
+                            f"must return exactly {', '.join(STANDARD_COLUMNS)} "
+                            "(use the indicator_over_children macro)")
+    for problem in problems:
+        context.log.error(problem)
+    return AssetCheckResult(
+        passed=not problems,
+        severity=AssetCheckSeverity.ERROR,
+        description="; ".join(problems) if problems else
+        f"{len(register)} indicators, all with complete metadata and standard columns",
+        metadata={"indicators": len(register), "problems": MetadataValue.json(problems)},
+    )

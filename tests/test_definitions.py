@@ -41,7 +41,7 @@ def test_asset_graph_holds_every_dbt_model_test_and_gx_check():
 def test_fct_collects_every_indicator_model():
     prepare_manifest()
     manifest = json.loads(MANIFEST_PATH.read_text())
-    fct = manifest["nodes"]["model.chorus.fct_indicator_values"]
-    collected = sorted(node.split(".")[-1] for node in fct["depends_on"]["nodes"])
+    union = manifest["nodes"]["model.chorus.int_indicator_values_collected"]
+    collected = sorted(node.split(".")[-1] for node in union["depends_on"]["nodes"])
     assert collected == indicator_model_names()
     assert len(collected) >= 3

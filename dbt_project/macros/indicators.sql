@@ -1,6 +1,6 @@
 {#- The standard shape every indicator model returns:
     indicator_id, time_period, geographic_level, area_code, area_name, breakdown, "group",
-    numerator, denominator, value. -#}
+    numerator, denominator, value, standard_deviation (means only; null for proportions). -#}
 
 {#- Child characteristics an LA-level figure is broken down by: (breakdown label, column). -#}
 {% macro child_breakdowns() -%}
@@ -23,10 +23,21 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- An indicator over children (one row per child per year in `children`): `numerator` is an
-    aggregate expression over them (e.g. count_if(is_gld)); the denominator is the number of
-    children. Produces neighbourhood and LA totals, and LA figures by each child breakdown. -#}
-{% macro indicator_over_children(indicator_id, numerator, value_type, children) -%}
+{#- An indicator over children (one row per child per year in `children`); the denominator
+    is the number of children.
+    - value_type 'proportion': `numerator` is an aggregate counting children, e.g.
+      count_if(is_gld); value = 100 * numerator / denominator.
+    - value_type 'mean': `score` is a per-child expression, e.g. elgs_at_expected; the
+      numerator is its sum, value its mean and standard_deviation its sample SD (for the
+      t interval).
+    Produces neighbourhood and LA totals, and LA figures by each child breakdown. -#}
+{% macro indicator_over_children(indicator_id, value_type, children, numerator=none, score=none) -%}
+{%- if value_type == 'mean' -%}
+    {%- set numerator = 'sum(' ~ score ~ ')' -%}
+    {%- set spread = 'stddev_samp(' ~ score ~ ')' -%}
+{%- else -%}
+    {%- set spread = 'cast(null as double)' -%}
+{%- endif -%}
 with children as (
     select * from {{ children }}
 ),
@@ -40,7 +51,8 @@ by_neighbourhood as (
         'All' as breakdown,
         'All children' as "group",
         {{ numerator }} as numerator,
-        count(*) as denominator
+        count(*) as denominator,
+        {{ spread }} as standard_deviation
     from children
     group by time_period, neighbourhood_code, neighbourhood_name
 ),
@@ -54,7 +66,8 @@ by_authority as (
         'All' as breakdown,
         'All children' as "group",
         {{ numerator }} as numerator,
-        count(*) as denominator
+        count(*) as denominator,
+        {{ spread }} as standard_deviation
     from children
     group by time_period, new_la_code, la_name
 ),
@@ -68,7 +81,8 @@ by_authority_and_{{ column }} as (
         '{{ label }}' as breakdown,
         {{ column }} as "group",
         {{ numerator }} as numerator,
-        count(*) as denominator
+        count(*) as denominator,
+        {{ spread }} as standard_deviation
     from children
     group by time_period, new_la_code, la_name, {{ column }}
 ),
@@ -93,6 +107,7 @@ select
     "group",
     cast(numerator as bigint) as numerator,
     cast(denominator as bigint) as denominator,
-    {{ indicator_value(value_type, 'numerator', 'denominator') }} as value
+    {{ indicator_value(value_type, 'numerator', 'denominator') }} as value,
+    standard_deviation
 from combined
 {%- endmacro %}

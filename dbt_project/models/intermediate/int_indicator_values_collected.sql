@@ -1,4 +1,4 @@
--- Every indicator's values in one table: one row per indicator, year, area, breakdown and group.
+-- Every indicator model's rows in one table, in the standard shape (macros/indicators.sql).
 -- Collects each model in models/indicators/ automatically (macros/indicator_models.sql).
 {%- set names = indicator_models() %}
 {{ assert_all_indicators_collected(names) }}
@@ -15,13 +15,12 @@ with collected as (
         "group",
         numerator,
         denominator,
-        value
+        value,
+        standard_deviation
     from {{ ref(name) }}
     {% if not loop.last %}union all
     {% endif -%}
     {%- endfor %}
 )
 
-select *
-from collected
-order by indicator_id, time_period, geographic_level desc, area_code, breakdown, "group"
+select * from collected

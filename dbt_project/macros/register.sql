@@ -1,0 +1,14 @@
+{#- The indicator register's fields, in order: each indicator model's YAML meta.indicator. -#}
+{% macro register_fields() -%}
+    {{ return([
+        'indicator_id', 'title', 'definition', 'rationale', 'domain', 'source_type',
+        'numerator_definition', 'numerator_source', 'denominator_definition',
+        'denominator_source', 'value_type', 'unit', 'polarity', 'ci_method',
+        'disclosure_rule', 'frequency', 'caveats', 'outcome', 'co_designed_by',
+        'co_designed_on', 'score_max', 'decimals',
+    ]) }}
+{%- endmacro %}
+
+{% macro sql_text(value) -%}
+    {%- if value is none -%}cast(null as varchar){%- else -%}'{{ value | string | replace("'", "''") }}'{%- endif -%}
+{%- endmacro %}

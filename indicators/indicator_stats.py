@@ -1,0 +1,110 @@
+"""Intervals, benchmark comparisons and trends for every row of the indicator table.
+
+Called by the dbt Python model marts/fct_indicator_values.py; pure pandas in and out.
+
+- Proportions: Wilson score intervals at 95% and 99.8% (statsmodels), in percent.
+- Means: t intervals at 95% and 99.8% from the per-child standard deviation.
+- compared_with_la: a neighbourhood against its authority, a group (e.g. girls) against
+  its authority's all-children figure; compared_with_england: against the England figure
+  for the same indicator, year and group (seeds/england_benchmarks.csv). Fingertips method
+  on the 95% interval, turned into better/worse by the indicator's polarity.
+- recent_trend: chi-squared test for linear trend over the last five years (proportions).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from indicators import statistics as st
+
+STANDARD_COLUMNS = ["indicator_id", "time_period", "geographic_level", "area_code",
+                    "area_name", "breakdown", "group", "numerator", "denominator", "value",
+                    "standard_deviation"]
+STATISTIC_COLUMNS = ["lower_ci_95", "upper_ci_95", "lower_ci_998", "upper_ci_998",
+                     "la_value", "compared_with_la", "england_value", "compared_with_england",
+                     "recent_trend"]
+SERIES_KEY = ["indicator_id", "geographic_level", "area_code", "breakdown", "group"]
+NOT_APPLICABLE = "not applicable"
+
+
+def _intervals(frame: pd.DataFrame, confidence: float) -> tuple[np.ndarray, np.ndarray]:
+    is_mean = (frame["value_type"] == "mean").to_numpy()
+    lower = np.full(len(frame), np.nan)
+    upper = np.full(len(frame), np.nan)
+    if (~is_mean).any():
+        part = frame[~is_mean]
+        lower[~is_mean], upper[~is_mean] = st.wilson_interval(
+            part["numerator"].to_numpy(float), part["denominator"].to_numpy(float), confidence)
+    if is_mean.any():
+        part = frame[is_mean]
+        lower[is_mean], upper[is_mean] = st.mean_interval(
+            part["value"].to_numpy(float), part["standard_deviation"].to_numpy(float),
+            part["denominator"].to_numpy(float), confidence)
+    return lower, upper
+
+
+def _la_benchmark(frame: pd.DataFrame, parents: Mapping[str, str]) -> pd.Series:
+    totals = frame[(frame["geographic_level"] == "Local authority")
+                   & (frame["breakdown"] == "All")]
+    lookup = {(row.indicator_id, row.time_period, row.area_code): row.value
+              for row in totals.itertuples(index=False)}
+    values = []
+    for row in frame.itertuples(index=False):
+        if row.geographic_level == "Neighbourhood":
+            parent = parents.get(row.area_code)
+            values.append(lookup.get((row.indicator_id, row.time_period, parent), np.nan))
+        elif row.breakdown != "All":
+            values.append(lookup.get((row.indicator_id, row.time_period, row.area_code),
+                                     np.nan))
+        else:
+            values.append(np.nan)  # the authority itself
+    return pd.Series(values, index=frame.index, dtype=float)
+
+
+def _england_benchmark(frame: pd.DataFrame, england: pd.DataFrame) -> pd.Series:
+    keys = ["indicator_id", "time_period", "breakdown", "group"]
+    reference = england[keys + ["value"]].rename(columns={"value": "england_value"})
+    reference = reference.astype({"time_period": int, "england_value": float})
+    merged = frame[keys].astype({"time_period": int}).merge(reference, on=keys, how="left")
+    return pd.Series(merged["england_value"].to_numpy(), index=frame.index, dtype=float)
+
+
+def _trends(frame: pd.DataFrame) -> pd.Series:
+    result = pd.Series(NOT_APPLICABLE, index=frame.index, dtype=object)
+    proportions = frame[frame["value_type"] == "proportion"].sort_values("time_period")
+    for _, series in proportions.groupby(SERIES_KEY, sort=False):
+        polarity = series["polarity"].iloc[0]
+        numerators = series["numerator"].to_numpy(float)
+        denominators = series["denominator"].to_numpy(float)
+        for position, index in enumerate(series.index):  # each year: the trend up to then
+            trend = st.recent_trend(numerators[: position + 1], denominators[: position + 1])
+            result.loc[index] = st.trend_with_polarity(trend, polarity)
+    return result
+
+
+def add_statistics(values: pd.DataFrame, parents: Mapping[str, str], register: pd.DataFrame,
+                   england: pd.DataFrame) -> pd.DataFrame:
+    """The indicator table with intervals, benchmark comparisons and recent trends."""
+    meta = register[["indicator_id", "value_type", "polarity"]]
+    frame = values.merge(meta, on="indicator_id", how="left", validate="many_to_one")
+    unknown = frame.loc[frame["value_type"].isna(), "indicator_id"].unique()
+    if len(unknown):
+        raise ValueError(f"indicators without metadata in the register: {', '.join(unknown)}")
+    frame["lower_ci_95"], frame["upper_ci_95"] = _intervals(frame, 0.95)
+    frame["lower_ci_998"], frame["upper_ci_998"] = _intervals(frame, 0.998)
+    frame["la_value"] = _la_benchmark(frame, parents)
+    frame["england_value"] = _england_benchmark(frame, england)
+    polarity = frame["polarity"].to_numpy()
+    for benchmark, column in (("la_value", "compared_with_la"),
+                              ("england_value", "compared_with_england")):
+        comparison = st.compare_with_benchmark(frame["lower_ci_95"], frame["upper_ci_95"],
+                                               frame[benchmark])
+        frame[column] = st.apply_polarity(comparison, polarity)
+    frame["recent_trend"] = _trends(frame)
+    ordered = frame.sort_values(["indicator_id", "time_period", "geographic_level",
+                                 "area_code", "breakdown", "group"],
+                                ascending=[True, True, False, True, True, True])
+    return ordered[STANDARD_COLUMNS + STATISTIC_COLUMNS].reset_index(drop=True)

@@ -1,0 +1,595 @@
+"""Statistics that let a neighbourhood board read an indicator honestly.
+
+Pure functions over numbers: no Dagster, no dbt, no warehouse. The dbt Python model that
+adds confidence intervals and comparisons to the indicator table and the board-pack renderer
+both call this module, so a board sees the same answer wherever a number appears.
+
+What each part tells a board member:
+
+- **Confidence intervals** (`wilson_interval`, `mean_interval`): the range the "true" value
+  for the area plausibly lies in, given how many children were counted. A neighbourhood of
+  40 children has a wide interval; the whole authority a narrow one.
+- **Benchmark comparison** (`compare_with_benchmark`, `apply_polarity`): the Fingertips
+  method. An area is "higher" or "lower" than a benchmark (e.g. England) only when its whole
+  interval sits above or below it; otherwise the difference could be chance ("similar").
+  The indicator's polarity then says whether higher is better, worse, or neither.
+- **Recent trend** (`recent_trend`, `trend_with_polarity`): whether a proportion has been
+  rising or falling over the last few years by more than chance would explain.
+- **XmR charts** (`xmr`, `xmr_reading`, `enough_points_for_spc`): NHS "Making Data Count"
+  statistical process control, which separates the everyday ups and downs of a measure
+  (common cause variation) from changes worth asking about (special cause variation).
+
+Polarity names follow OHID Fingertips metadata, as in `indicators.register.POLARITIES`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from scipy import stats
+from statsmodels.stats.proportion import proportion_confint
+
+# Polarity: which direction is good (OHID Fingertips metadata values).
+HIGH_IS_GOOD = "RAG - High is good"
+LOW_IS_GOOD = "RAG - Low is good"
+BLUE_ORANGE_BLUE = "BOB - Blue orange blue"
+NOT_APPLICABLE = "Not applicable"
+POLARITIES = (HIGH_IS_GOOD, LOW_IS_GOOD, BLUE_ORANGE_BLUE, NOT_APPLICABLE)
+
+# Benchmark comparisons (Fingertips wording, lower case).
+HIGHER = "higher"
+LOWER = "lower"
+SIMILAR = "similar"
+NOT_COMPARED = "not compared"
+BETTER = "better"
+WORSE = "worse"
+COMPARISONS = (HIGHER, LOWER, SIMILAR, NOT_COMPARED)
+
+# Recent trends (Fingertips wording, lower case).
+INCREASING = "increasing"
+DECREASING = "decreasing"
+NO_SIGNIFICANT_CHANGE = "no significant change"
+COULD_NOT_BE_CALCULATED = "could not be calculated"
+TRENDS = (INCREASING, DECREASING, NO_SIGNIFICANT_CHANGE, COULD_NOT_BE_CALCULATED)
+
+TREND_POINTS = 5
+"""Recent trends use the most recent five points, as Fingertips does."""
+TREND_MIN_POINTS = 3
+"""Fewer points than this and no trend is reported (Fingertips itself asks for five)."""
+TREND_SIGNIFICANCE = 0.05
+"""Two-sided p-value below which a trend counts as real (Fingertips itself uses 0.002)."""
+
+XMR_LIMIT_FACTOR = 2.66
+"""Process limits sit 2.66 average moving ranges from the mean (3 sigma, as 3 / 1.128)."""
+XMR_D2 = 1.128
+"""Bias constant d2 for moving ranges of two points: sigma = average moving range / 1.128."""
+XMR_RUN = 7
+"""Points in a run that signals special cause: 7 on one side of the mean, or 7 rising/falling."""
+SPC_MIN_POINTS = 12
+"""Points needed before process limits are worth trusting.
+
+Making Data Count advises at least 12 to 15 points (ideally 20) before reading limits;
+Chorus uses the lower bound, 12. With fewer points the chart is still drawn and read, but
+every reading says the limits are provisional.
+"""
+
+_TOLERANCE = {"rtol": 1e-9, "atol": 1e-12}
+
+
+def _floats(values: Any) -> np.ndarray:
+    """Any array-like (including pandas with missing values) as a float array, NaN for missing."""
+    to_numpy = getattr(values, "to_numpy", None)
+    if to_numpy is not None:
+        return np.asarray(to_numpy(dtype=float, na_value=np.nan), dtype=float)
+    return np.asarray(values, dtype=float)
+
+
+def _check_confidence(confidence: float) -> None:
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be between 0 and 1 (e.g. 0.95 or 0.998), "
+                         f"not {confidence!r}")
+
+
+def _check_polarity(polarity: object) -> None:
+    if polarity not in POLARITIES:
+        raise ValueError(f"polarity {polarity!r} is not one of {', '.join(POLARITIES)}")
+
+
+# --------------------------------------------------------------------------------------------
+# Confidence intervals
+# --------------------------------------------------------------------------------------------
+
+
+def wilson_interval(numerator: npt.ArrayLike, denominator: npt.ArrayLike,
+                    confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score confidence interval for a proportion, as percentages (0 to 100).
+
+    For a board: if 180 of 300 children reached a good level of development (60%), the 95%
+    interval of about 54% to 65% is the range the neighbourhood's underlying rate plausibly
+    lies in; the fewer children, the wider it is. This is the OHID/Fingertips method for
+    proportions (Wilson 1927; Newcombe 1998), computed by statsmodels `proportion_confint`
+    with method "wilson". Use 0.95 for 95% intervals and 0.998 for 99.8%.
+
+    Numerators and denominators are broadcast together (arrays, pandas Series or scalars) and
+    the limits come back as float arrays of that shape. A denominator of 0, or a missing
+    numerator or denominator, gives NaN limits. When no child (or every child) has the
+    outcome, the lower (upper) limit is exactly 0 (100).
+
+    Raises ValueError for a negative count, a numerator above its denominator, or a
+    confidence outside (0, 1).
+    """
+    _check_confidence(confidence)
+    num, den = np.broadcast_arrays(_floats(numerator), _floats(denominator))
+    shape = num.shape
+    num, den = num.ravel(), den.ravel()
+    known = np.isfinite(num) & np.isfinite(den)
+    if np.any(known & ((num < 0) | (den < 0))):
+        raise ValueError("numerators and denominators must not be negative")
+    if np.any(known & (num > den)):
+        raise ValueError("a numerator is larger than its denominator")
+    valid = known & (den > 0)
+    lower = np.full(num.shape, np.nan)
+    upper = np.full(num.shape, np.nan)
+    if valid.any():
+        low, high = proportion_confint(num[valid], den[valid], alpha=1 - confidence,
+                                       method="wilson")
+        lower[valid] = 100 * np.clip(np.asarray(low, dtype=float), 0.0, 1.0)
+        upper[valid] = 100 * np.clip(np.asarray(high, dtype=float), 0.0, 1.0)
+        # The formula gives exactly 0 and 1 at the ends; floating point can miss by 1e-17.
+        lower[valid & (num == 0)] = 0.0
+        upper[valid & (num == den)] = 100.0
+    return lower.reshape(shape), upper.reshape(shape)
+
+
+def mean_interval(mean: npt.ArrayLike, standard_deviation: npt.ArrayLike, count: npt.ArrayLike,
+                  confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Confidence interval for a mean (e.g. average number of early learning goals at expected).
+
+    For a board: the range the area's underlying average plausibly lies in. Uses Student's t
+    distribution with count - 1 degrees of freedom: mean +/- t x standard deviation /
+    sqrt(count), the OHID method for means. The standard deviation is the sample standard
+    deviation of the children's scores (divisor count - 1).
+
+    Inputs broadcast together; limits come back as float arrays in the units of the mean.
+    Fewer than 2 children, or any missing input, gives NaN (no spread can be estimated).
+
+    Raises ValueError for a negative standard deviation or a confidence outside (0, 1).
+    """
+    _check_confidence(confidence)
+    mu, sd, n = np.broadcast_arrays(_floats(mean), _floats(standard_deviation), _floats(count))
+    if np.any(np.isfinite(sd) & (sd < 0)):
+        raise ValueError("standard deviations must not be negative")
+    valid = np.isfinite(mu) & np.isfinite(sd) & np.isfinite(n) & (n >= 2)
+    safe_n = np.where(valid, n, 2.0)
+    t_quantile = stats.t.ppf(0.5 + confidence / 2, safe_n - 1)
+    half_width = t_quantile * np.where(valid, sd, 0.0) / np.sqrt(safe_n)
+    lower = np.where(valid, mu - half_width, np.nan)
+    upper = np.where(valid, mu + half_width, np.nan)
+    return lower, upper
+
+
+# --------------------------------------------------------------------------------------------
+# Benchmark comparison and polarity
+# --------------------------------------------------------------------------------------------
+
+
+def compare_with_benchmark(lower: npt.ArrayLike, upper: npt.ArrayLike,
+                           benchmark: npt.ArrayLike) -> np.ndarray:
+    """Compare an area with a benchmark (e.g. England, or the authority) the Fingertips way.
+
+    For a board: "higher" means the whole confidence interval is above the benchmark, so the
+    difference is very unlikely to be chance; "lower" the whole interval is below it;
+    "similar" the interval includes the benchmark (touching it counts as including it), so
+    the area may not really differ. "not compared" when the benchmark or either limit is
+    missing (e.g. suppressed).
+
+    Inputs broadcast together (a single benchmark for many areas is fine). Returns an array
+    of Python strings (object dtype) of the broadcast shape.
+
+    Raises ValueError if a lower limit is above its upper limit.
+    """
+    low, high, bench = np.broadcast_arrays(_floats(lower), _floats(upper), _floats(benchmark))
+    if np.any(low > high):
+        raise ValueError("a lower confidence limit is above its upper limit")
+    result = np.full(low.shape, SIMILAR, dtype=object)
+    result[low > bench] = HIGHER
+    result[high < bench] = LOWER
+    result[~(np.isfinite(low) & np.isfinite(high) & np.isfinite(bench))] = NOT_COMPARED
+    return result
+
+
+_POLARITY_WORDS = {
+    HIGH_IS_GOOD: {HIGHER: BETTER, LOWER: WORSE},
+    LOW_IS_GOOD: {HIGHER: WORSE, LOWER: BETTER},
+    BLUE_ORANGE_BLUE: {},
+    NOT_APPLICABLE: {},
+}
+
+
+def apply_polarity(comparison: npt.ArrayLike, polarity: npt.ArrayLike) -> np.ndarray:
+    """Turn "higher"/"lower" into "better"/"worse" where the indicator says which way is good.
+
+    For a board: with "RAG - High is good" (e.g. % at a good level of development) higher is
+    "better" and lower "worse"; with "RAG - Low is good" the reverse. "BOB - Blue orange blue"
+    and "Not applicable" indicators have no good direction, so they keep "higher"/"lower".
+    "similar" and "not compared" never change.
+
+    `comparison` is what `compare_with_benchmark` returns; `polarity` is one value for all,
+    or one per comparison. Returns an array of Python strings (object dtype).
+
+    Raises ValueError for an unknown polarity or comparison.
+    """
+    comparisons, polarities = np.broadcast_arrays(np.asarray(comparison, dtype=object),
+                                                  np.asarray(polarity, dtype=object))
+    words = []
+    for word, pole in zip(comparisons.ravel(), polarities.ravel(), strict=True):
+        _check_polarity(pole)
+        if word not in COMPARISONS:
+            raise ValueError(f"comparison {word!r} is not one of {', '.join(COMPARISONS)}")
+        words.append(_POLARITY_WORDS[pole].get(word, word))
+    result = np.empty(len(words), dtype=object)
+    result[:] = words
+    return result.reshape(comparisons.shape)
+
+
+# --------------------------------------------------------------------------------------------
+# Recent trend
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrendTest:
+    """The chi-squared test for linear trend in proportions (Cochran-Armitage)."""
+
+    statistic: float
+    """Chi-squared statistic on 1 degree of freedom (NaN when every proportion is 0% or 100%)."""
+    p_value: float
+    """Two-sided p-value (NaN when the statistic is)."""
+    direction: int
+    """+1 if the proportion rises with the scores, -1 if it falls, 0 if flat."""
+
+
+def chi_squared_for_trend(numerators: npt.ArrayLike, denominators: npt.ArrayLike,
+                          scores: npt.ArrayLike | None = None) -> TrendTest:
+    """Chi-squared test for a linear trend in a series of proportions (Cochran-Armitage).
+
+    Armitage (1955); the statistic of R's `prop.trend.test` and of the Fingertips trend
+    markers for proportions:
+
+        chi2 = N (N sum(x t) - X sum(n t))^2 / (X (N - X) (N sum(n t^2) - (sum(n t))^2))
+
+    for numerators x, denominators n and scores t (default 1, 2, ..., i.e. equally spaced
+    years), with X = sum(x) and N = sum(n), referred to chi-squared on 1 degree of freedom.
+    Every denominator must be positive; use `recent_trend` for the board-level answer.
+    """
+    x = _floats(numerators).ravel()
+    n = _floats(denominators).ravel()
+    t = np.arange(1.0, x.size + 1) if scores is None else _floats(scores).ravel()
+    if not x.size == n.size == t.size:
+        raise ValueError("numerators, denominators and scores must have the same length")
+    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(n)) and np.all(np.isfinite(t))):
+        raise ValueError("the trend test needs every numerator, denominator and score")
+    if np.any(n <= 0) or np.any(x < 0) or np.any(x > n):
+        raise ValueError("each denominator must be positive and each numerator between 0 "
+                         "and its denominator")
+    total_n, total_x = n.sum(), x.sum()
+    covariance = total_n * np.sum(x * t) - total_x * np.sum(n * t)
+    spread = total_n * np.sum(n * t * t) - np.sum(n * t) ** 2
+    direction = int(np.sign(covariance)) if math.isfinite(covariance) else 0
+    if total_x <= 0 or total_x >= total_n or spread <= 0:
+        return TrendTest(statistic=math.nan, p_value=math.nan, direction=direction)
+    statistic = float(total_n * covariance**2 / (total_x * (total_n - total_x) * spread))
+    return TrendTest(statistic=statistic, p_value=float(stats.chi2.sf(statistic, 1)),
+                     direction=direction)
+
+
+def recent_trend(numerators: npt.ArrayLike, denominators: npt.ArrayLike, *,
+                 points: int = TREND_POINTS,
+                 significance: float = TREND_SIGNIFICANCE) -> str:
+    """Has this proportion been rising or falling recently by more than chance explains?
+
+    For a board: "increasing" or "decreasing" means the chi-squared test for linear trend
+    (Cochran-Armitage, `chi_squared_for_trend`) over the most recent `points` years (default
+    5, as Fingertips) found a trend with p < `significance` (default 0.05); "no significant
+    change" means any movement could be chance; "could not be calculated" means fewer than
+    3 years, or a year with no children (denominator 0) or a missing count among them.
+    A series that is 0% (or 100%) every year has not changed, so reads "no significant
+    change".
+
+    `numerators` and `denominators` are one area's yearly counts in time order (oldest
+    first), equally spaced. Fingertips publishes trends only from 5 points and at the 99.8%
+    level (p < 0.002); pass `significance=0.002` to match it exactly.
+
+    Raises ValueError if the two series differ in length or a count is impossible.
+    """
+    x = _floats(numerators).ravel()
+    n = _floats(denominators).ravel()
+    if x.size != n.size:
+        raise ValueError("numerators and denominators must have the same length")
+    if points < TREND_MIN_POINTS:
+        raise ValueError(f"a trend needs at least {TREND_MIN_POINTS} points, not {points}")
+    x, n = x[-points:], n[-points:]
+    if x.size < TREND_MIN_POINTS:
+        return COULD_NOT_BE_CALCULATED
+    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(n))) or np.any(n == 0):
+        return COULD_NOT_BE_CALCULATED
+    test = chi_squared_for_trend(x, n)
+    if math.isnan(test.p_value) or test.p_value >= significance or test.direction == 0:
+        return NO_SIGNIFICANT_CHANGE
+    return INCREASING if test.direction > 0 else DECREASING
+
+
+_TREND_POLARITY = {
+    HIGH_IS_GOOD: {INCREASING: "increasing and getting better",
+                   DECREASING: "decreasing and getting worse"},
+    LOW_IS_GOOD: {INCREASING: "increasing and getting worse",
+                  DECREASING: "decreasing and getting better"},
+    BLUE_ORANGE_BLUE: {},
+    NOT_APPLICABLE: {},
+}
+
+
+def trend_with_polarity(trend: str, polarity: str) -> str:
+    """Fingertips trend wording: say whether a significant trend is getting better or worse.
+
+    For a board: with "RAG - High is good", "increasing" becomes "increasing and getting
+    better" and "decreasing" "decreasing and getting worse"; "RAG - Low is good" the
+    reverse. BOB and "Not applicable" indicators keep "increasing"/"decreasing"; "no
+    significant change" and "could not be calculated" never change.
+
+    Raises ValueError for an unknown trend or polarity.
+    """
+    _check_polarity(polarity)
+    if trend not in TRENDS:
+        raise ValueError(f"trend {trend!r} is not one of {', '.join(TRENDS)}")
+    return _TREND_POLARITY[polarity].get(trend, trend)
+
+
+# --------------------------------------------------------------------------------------------
+# XmR statistical process control (NHS "Making Data Count")
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class XmrResult:
+    """An XmR (individuals and moving range) chart of one measure over time.
+
+    Flags are boolean arrays with one entry per point; a point is special cause if any flag
+    is set. With fewer than 2 points the mean, moving range and limits that cannot be
+    calculated are NaN and no point is flagged.
+    """
+
+    values: np.ndarray
+    """The measure, oldest first."""
+    mean: float
+    """Centre line: the mean of all points."""
+    average_moving_range: float
+    """Mean absolute difference between consecutive points."""
+    sigma: float
+    """Estimated common cause standard deviation: average moving range / 1.128."""
+    upper_process_limit: float
+    """mean + 2.66 x average moving range."""
+    lower_process_limit: float
+    """mean - 2.66 x average moving range."""
+    beyond_limits: np.ndarray
+    """Rule 1: the point is above the upper or below the lower process limit."""
+    two_of_three: np.ndarray
+    """Rule 2: the point is beyond 2 sigma, with another of 3 consecutive points beyond 2
+    sigma on the same side of the mean (points beyond a limit count)."""
+    shift: np.ndarray
+    """Rule 3: the point is in a run of 7 or more on the same side of the mean (a point
+    exactly on the mean breaks a run)."""
+    trend_rising: np.ndarray
+    """Rule 4 (rising): the point is in a run of 7 or more each higher than the one before
+    (an unchanged value breaks a run)."""
+    trend_falling: np.ndarray
+    """Rule 4 (falling): the point is in a run of 7 or more each lower than the one before."""
+
+    @property
+    def n(self) -> int:
+        """Number of points."""
+        return int(self.values.size)
+
+    @property
+    def trend(self) -> np.ndarray:
+        """Rule 4: the point is in a run of 7 or more rising or falling points."""
+        return self.trend_rising | self.trend_falling
+
+    @property
+    def special_cause(self) -> np.ndarray:
+        """The point is flagged by any of the four rules."""
+        return self.beyond_limits | self.two_of_three | self.shift | self.trend
+
+    @property
+    def side(self) -> np.ndarray:
+        """+1 above the mean, -1 below it, 0 on it (within floating-point tolerance)."""
+        return _side(self.values, self.mean)
+
+    @property
+    def enough_points(self) -> bool:
+        """Whether there are enough points to trust the process limits (see SPC_MIN_POINTS)."""
+        return enough_points_for_spc(self.n)
+
+
+def enough_points_for_spc(n: int) -> bool:
+    """Whether `n` points are enough to trust XmR process limits.
+
+    Making Data Count advises at least 12 to 15 points before reading limits; Chorus uses
+    12 (`SPC_MIN_POINTS`). With four years of EYFSP data this is False: the chart can be
+    drawn but every reading says its limits are provisional.
+    """
+    if n < 0:
+        raise ValueError(f"a number of points cannot be negative, not {n}")
+    return n >= SPC_MIN_POINTS
+
+
+def _side(values: np.ndarray, centre: float) -> np.ndarray:
+    deviation = values - centre
+    deviation[np.isclose(values, centre, **_TOLERANCE)] = 0.0
+    return np.sign(deviation).astype(int)
+
+
+def _in_runs(mask: np.ndarray, length: int) -> np.ndarray:
+    """Elements of `mask` that belong to a run of at least `length` consecutive True values."""
+    flags = np.zeros(mask.size, dtype=bool)
+    start = None
+    for index, value in enumerate([*mask.tolist(), False]):
+        if value and start is None:
+            start = index
+        elif not value and start is not None:
+            if index - start >= length:
+                flags[start:index] = True
+            start = None
+    return flags
+
+
+def _in_monotone_runs(steps: np.ndarray, points: int, size: int) -> np.ndarray:
+    """Points in a run of at least `points` points joined by steps that are all True."""
+    flags = np.zeros(size, dtype=bool)
+    step_runs = _in_runs(steps, points - 1)
+    for step in np.flatnonzero(step_runs):
+        flags[step] = flags[step + 1] = True
+    return flags
+
+
+def _two_of_three(near: np.ndarray) -> np.ndarray:
+    flags = np.zeros(near.size, dtype=bool)
+    for start in range(near.size - 2):
+        window = near[start:start + 3]
+        if window.sum() >= 2:
+            flags[start:start + 3] |= window
+    return flags
+
+
+def xmr(values: npt.ArrayLike) -> XmrResult:
+    """XmR chart of a measure over time, with the Making Data Count special-cause rules.
+
+    For a board: the mean and process limits describe what the measure does when nothing
+    in particular is happening; the flags mark points that behave differently enough to ask
+    why. Limits are mean +/- 2.66 x the average moving range (the mean absolute change from
+    one point to the next); sigma = average moving range / 1.128. The four rules:
+
+    1. a point beyond a process limit;
+    2. 2 of 3 consecutive points beyond 2 sigma, on the same side of the mean;
+    3. a run of 7 or more points on the same side of the mean (a "shift");
+    4. a run of 7 or more points each higher (or each lower) than the one before (a "trend").
+
+    Limits use every point given (no baseline freezing or moving-range outlier screening).
+    `values` must be complete, oldest first; 0 or 1 points give NaN limits and no flags.
+    Check `enough_points_for_spc` (or `XmrResult.enough_points`) before trusting limits.
+
+    Raises ValueError if a value is missing or infinite: an XmR chart needs an unbroken series.
+    """
+    y = _floats(values).ravel().copy()
+    if not np.all(np.isfinite(y)):
+        raise ValueError("an XmR chart needs every value; found a missing or infinite one")
+    n = y.size
+    no_flags = np.zeros(n, dtype=bool)
+    mean = float(np.mean(y)) if n else math.nan
+    if n < 2:
+        return XmrResult(values=y, mean=mean, average_moving_range=math.nan, sigma=math.nan,
+                         upper_process_limit=math.nan, lower_process_limit=math.nan,
+                         beyond_limits=no_flags, two_of_three=no_flags.copy(),
+                         shift=no_flags.copy(), trend_rising=no_flags.copy(),
+                         trend_falling=no_flags.copy())
+    average_moving_range = float(np.mean(np.abs(np.diff(y))))
+    sigma = average_moving_range / XMR_D2
+    side = _side(y, mean)
+    distance = np.where(side == 0, 0.0, np.abs(y - mean))
+    beyond = distance > XMR_LIMIT_FACTOR * average_moving_range
+    near = distance > 2 * sigma
+    steps = np.sign(np.diff(y))
+    steps[np.isclose(y[1:], y[:-1], **_TOLERANCE)] = 0
+    return XmrResult(
+        values=y,
+        mean=mean,
+        average_moving_range=average_moving_range,
+        sigma=sigma,
+        upper_process_limit=mean + XMR_LIMIT_FACTOR * average_moving_range,
+        lower_process_limit=mean - XMR_LIMIT_FACTOR * average_moving_range,
+        beyond_limits=beyond,
+        two_of_three=_two_of_three(near & (side > 0)) | _two_of_three(near & (side < 0)),
+        shift=_in_runs(side > 0, XMR_RUN) | _in_runs(side < 0, XMR_RUN),
+        trend_rising=_in_monotone_runs(steps > 0, XMR_RUN, n),
+        trend_falling=_in_monotone_runs(steps < 0, XMR_RUN, n),
+    )
+
+
+def _run_length_ending(mask: np.ndarray, index: int) -> int:
+    length = 0
+    while index - length >= 0 and mask[index - length]:
+        length += 1
+    return length
+
+
+def _direction_word(direction: int, polarity: str) -> str:
+    if polarity == HIGH_IS_GOOD:
+        return "improvement" if direction > 0 else "concern"
+    if polarity == LOW_IS_GOOD:
+        return "concern" if direction > 0 else "improvement"
+    return ("higher" if direction > 0 else "lower") + ", neither improvement nor concern"
+
+
+def _signals_at(result: XmrResult, index: int, polarity: str) -> str:
+    """What flagged the point at `index`, grouped by improvement/concern."""
+    side = int(result.side[index])
+    where = "upper" if side > 0 else "lower"
+    above = "above" if side > 0 else "below"
+    signals: list[tuple[int, str]] = []
+    if result.beyond_limits[index]:
+        signals.append((side, f"point {above} the {where} process limit"))
+    if result.two_of_three[index]:
+        signals.append((side, f"2 of 3 points near the {where} process limit"))
+    if result.shift[index]:
+        run = _run_length_ending(result.side == side, index)
+        signals.append((side, f"run of {run} {above} the mean"))
+    if result.trend_rising[index]:
+        run = _run_length_ending(result.trend_rising, index)
+        signals.append((1, f"run of {run} rising"))
+    if result.trend_falling[index]:
+        run = _run_length_ending(result.trend_falling, index)
+        signals.append((-1, f"run of {run} falling"))
+    groups: dict[str, list[str]] = {}
+    for direction, text in signals:
+        groups.setdefault(_direction_word(direction, polarity), []).append(text)
+    return " and ".join(f"{word} ({', '.join(texts)})" for word, texts in groups.items())
+
+
+def xmr_reading(result: XmrResult, polarity: str) -> str:
+    """A plain-English, one-line reading of an XmR chart for a board pack.
+
+    Reads the latest point, as the Making Data Count variation icons do:
+
+    - "common cause variation only": nothing unusual anywhere in the series;
+    - "special cause: improvement (run of 7 above the mean)": the latest point is flagged,
+      with which rule(s); "improvement"/"concern" follow the polarity, and BOB or
+      "Not applicable" indicators read "higher"/"lower, neither improvement nor concern";
+    - "common cause variation at the latest point; earlier special cause: ...": the latest
+      point is ordinary but an earlier one was not (the most recent such point is described).
+
+    With fewer than `SPC_MIN_POINTS` (12) points the reading ends with a caution that the
+    limits are provisional; with 0 or 1 points it says no limits can be calculated.
+    """
+    _check_polarity(polarity)
+    n = result.n
+    if n == 0:
+        return "no data: process limits cannot be calculated"
+    if n == 1:
+        return (f"only 1 point: process limits need at least 2 points "
+                f"(and {SPC_MIN_POINTS} to be reliable)")
+    flagged = np.flatnonzero(result.special_cause)
+    if flagged.size == 0:
+        reading = "common cause variation only"
+    elif flagged[-1] == n - 1:
+        reading = f"special cause: {_signals_at(result, n - 1, polarity)}"
+    else:
+        reading = ("common cause variation at the latest point; earlier special cause: "
+                   f"{_signals_at(result, int(flagged[-1]), polarity)}")
+    if not enough_points_for_spc(n):
+        reading += (f" (caution: only {n} points; process limits are reliable from "
+                    f"{SPC_MIN_POINTS})")
+    return reading
