@@ -26,6 +26,8 @@ import pandas as pd
 
 from indicators.config import PROJECT_ROOT
 from indicators.reference import ELG_COLUMNS, AcademicYear, early_learning_goals
+from indicators.synthetic_voice import simulate_voice_year, voice_path
+from indicators.voice_items import load_item_bank
 
 DEFAULT_YEARS: tuple[str, ...] = ("2021/22", "2022/23", "2023/24", "2024/25")
 
@@ -471,11 +473,15 @@ def generate(
     years: Sequence[str] = DEFAULT_YEARS,
     scale: str = "borough",
     progress: Callable[[str], None] | None = None,
+    voice: bool = True,
 ) -> list[Path]:
     """Write a synthetic landing area to `out` and return the files written.
 
     scale "borough": Harrowdale, five neighbourhoods, one return and one census file a year.
     scale "national": about 150 authorities, one pair of files per authority a year.
+    voice: also write each year's voice survey responses (indicators/synthetic_voice.py):
+    voice/<YYYY-YY>/survey_responses.csv, or survey_responses_<la_code>.csv per authority.
+    The statutory files are the same with or without them.
     """
     parsed_years = [AcademicYear.parse(text) for text in years]
     if scale == "borough":
@@ -489,6 +495,7 @@ def generate(
     else:
         raise ValueError(f"unknown scale '{scale}': use borough or national")
     written = write_reference(authorities, out)
+    items = load_item_bank() if voice else None
     for year in parsed_years:
         if progress:
             progress(f"simulating {year.label}")
@@ -508,7 +515,28 @@ def generate(
                 written.append(out / "census" / year.folder / f"census_{code}.csv")
                 _write_csv(census[census["la_code"] == code].drop(columns="la_code"),
                            written[-1])
+        if items is not None:
+            written.extend(_write_voice(out, authorities, cohort, items, seed, scale))
     return written
+
+
+def _write_voice(out: Path, authorities: Sequence[SyntheticAuthority], cohort: SyntheticCohort,
+                 items: pd.DataFrame, seed: int, scale: str) -> list[Path]:
+    """One year's synthetic voice survey: one file for the borough, one per authority else."""
+    survey = simulate_voice_year(authorities, cohort.eyfsp, cohort.census, cohort.year, items,
+                                 seed)
+    if scale == "borough":
+        groups = [(None, survey)]
+    else:
+        groups = [(str(code), frame) for code, frame in survey.groupby("la_code", sort=False)]
+    paths = []
+    for code, frame in groups:
+        paths.append(voice_path(out, cohort.year, code))
+        paths[-1].parent.mkdir(parents=True, exist_ok=True)
+        # As form tools export: unanswered items are empty fields.
+        frame.drop(columns="la_code").to_csv(paths[-1], index=False, lineterminator="\n",
+                                             encoding="utf-8")
+    return paths
 
 
 def parse_years(text: str) -> list[str]:

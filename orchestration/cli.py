@@ -174,6 +174,45 @@ def ui(
     raise typer.Exit(subprocess.call(command, env=env))
 
 
+@app.command()
+def validate(
+    paths: Annotated[list[Path], typer.Argument(
+        help="Files or folders laid out as in the landing area, e.g. eyfsp/2023-24/return.csv")],
+    show_identifiers: Annotated[bool, typer.Option(
+        help="Show UPNs, names, dates of birth and postcodes in messages (your own screen "
+             "only).")] = False,
+) -> None:
+    """Check returns before landing them: every defect is printed, nothing is loaded."""
+    from indicators.validate import validate_paths
+
+    settings = ChorusSettings.from_env()
+    report = validate_paths([path.resolve() for path in paths], settings.seeds,
+                            sheet=settings.xlsx_sheet)
+    for line in report.format(show_identifiers=show_identifiers):
+        out.print(line, soft_wrap=True, highlight=False, markup=False)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command(name="new-indicator")
+def new_indicator(
+    name: Annotated[str, typer.Argument(help="<domain>__<name>, e.g. "
+                                              "school_readiness__reading_at_home")],
+) -> None:
+    """Scaffold a new indicator: one dbt model and its YAML, every field marked TODO."""
+    from orchestration.dbt_setup import INDICATOR_MODELS_DIR
+    from orchestration.scaffold import scaffold_indicator
+
+    try:
+        sql_path, yml_path = scaffold_indicator(name, INDICATOR_MODELS_DIR)
+    except ValueError as error:
+        fail(str(error))
+    out.print(f"wrote {sql_path}\nwrote {yml_path}\n"
+              "Fill in every TODO (the SQL condition and each metadata field), then run "
+              "`chorus run --landing ... --out ...`: the indicator joins the register and the "
+              "published tables by itself.")
+
+
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def dbt(context: typer.Context) -> None:
     """Run a dbt command with Chorus's environment, e.g. `chorus dbt -- docs generate`."""

@@ -17,7 +17,7 @@ def test_synth_writes_the_landing_layout(tmp_path):
                      "--years", "2023/24", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "landing/eyfsp/2023-24/eyfsp_return.csv").exists()
-    assert "wrote 4 files" in result.stderr
+    assert "wrote 5 files" in result.stderr  # eyfsp, census, voice and the two lookups
 
 
 def test_bad_year_is_one_line_and_non_zero(tmp_path):
@@ -32,3 +32,13 @@ def test_run_on_a_missing_landing_folder_says_so(tmp_path):
     assert result.returncode == 1
     assert "does not exist" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_validate_prints_each_defect_and_exits_non_zero(tmp_path):
+    root = Path(__file__).resolve().parent / "fixtures" / "bad"
+    result = _chorus("validate", str(root / "eyfsp_upn_check_letter"), cwd=tmp_path)
+    assert result.returncode == 1
+    assert "row 4, column upn" in result.stdout and "[upn_check_letter]" in result.stdout
+    good = _chorus("validate", str(root / "good_cp1252_names"), cwd=tmp_path)
+    assert good.returncode == 0, good.stdout
+    assert "no defects" in good.stdout

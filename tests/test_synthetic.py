@@ -120,6 +120,7 @@ def test_generated_layout_matches_docs_inputs(tmp_path):
         "seeds/neighbourhood_lookup.csv", "seeds/local_authorities.csv",
         "eyfsp/2021-22/eyfsp_return.csv", "census/2021-22/census_extract.csv",
         "eyfsp/2022-23/eyfsp_return.csv", "census/2022-23/census_extract.csv",
+        "voice/2021-22/survey_responses.csv", "voice/2022-23/survey_responses.csv",
     ])
     header = (tmp_path / "eyfsp/2021-22/eyfsp_return.csv").read_text().splitlines()[0]
     assert header.split(",") == ["la_code", "estab", "upn", "surname", "forename", "dob", "sex",
