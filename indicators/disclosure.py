@@ -67,35 +67,53 @@ class DisclosureConfig:
 @dataclass(frozen=True)
 class IndicatorShape:
     value_type: str
-    """'proportion' (numerator counts children) or 'mean' (numerator sums a score)."""
+    """'proportion' (numerator counts people), 'rate' (people per 100 of another count) or
+    'mean' (numerator sums a score)."""
     score_max: float = 1.0
-    """For means: the highest score one child can have (17 ELGs)."""
+    """For means: the highest score one person can have (17 ELGs)."""
     decimals: int = 1
+    min_denominator: int = 0
+    """Results over fewer than this many (voice: respondents) are suppressed; under twice it
+    they are published but marked low reliability."""
+
+
+NON_PARTITION_BREAKDOWNS = ("Voice item", "Voice domain", "Seldom-heard group")
+"""Breakdowns whose groups overlap (one respondent answers many items), so they do not add
+up to a total. Every other breakdown partitions its area's total."""
 
 
 @dataclass(frozen=True)
 class _Table:
-    """Cells related by a sum: the members add up to the total."""
+    """Cells related by a sum: the members add up to the total (when there is one)."""
 
     total: int | None
     members: list[int]
 
 
 def _tables(frame: pd.DataFrame, parents: Mapping[str, str]) -> list[_Table]:
-    """Per indicator and year: each breakdown of an authority, and its neighbourhoods."""
-    totals: dict[tuple, int] = {}
-    members: dict[tuple, list[int]] = defaultdict(list)
+    """Per indicator and year: neighbourhoods add up to their authority (for each breakdown
+    and group), and the groups of a partitioning breakdown add up to their area's total."""
+    area_totals: dict[tuple, int] = {}
+    authority_cells: dict[tuple, int] = {}
+    neighbourhoods: dict[tuple, list[int]] = defaultdict(list)
+    groups: dict[tuple, list[int]] = defaultdict(list)
     for index, row in zip(frame.index, frame.itertuples(index=False), strict=True):
         base = (row.indicator_id, row.time_period)
         if row.geographic_level == "Neighbourhood":
             parent = parents.get(row.area_code)
             if parent is not None:
-                members[(*base, parent, "Neighbourhood")].append(index)
-        elif row.breakdown == "All":
-            totals[(*base, row.area_code)] = index
+                neighbourhoods[(*base, parent, row.breakdown, row.group)].append(index)
         else:
-            members[(*base, row.area_code, row.breakdown)].append(index)
-    return [_Table(total=totals.get(key[:3]), members=cells) for key, cells in members.items()]
+            authority_cells[(*base, row.area_code, row.breakdown, row.group)] = index
+        if row.breakdown == "All":
+            area_totals[(*base, row.area_code)] = index
+        elif row.breakdown not in NON_PARTITION_BREAKDOWNS:
+            groups[(*base, row.area_code, row.breakdown)].append(index)
+    tables = [_Table(total=authority_cells.get(key), members=cells)
+              for key, cells in neighbourhoods.items()]
+    tables += [_Table(total=area_totals.get(key[:3]), members=cells)
+               for key, cells in groups.items()]
+    return tables
 
 
 def _protect_block(members: list[int], counts: np.ndarray, caps: np.ndarray | None,
@@ -137,16 +155,22 @@ def protect(
     d = frame["denominator"].to_numpy(dtype=float)
     kinds = frame["indicator_id"].map(lambda i: shapes[i].value_type).to_numpy()
     score_max = frame["indicator_id"].map(lambda i: shapes[i].score_max).to_numpy(dtype=float)
+    minimum = frame["indicator_id"].map(lambda i: shapes[i].min_denominator).to_numpy(float)
     is_proportion = kinds == "proportion"
-    caps = np.where(is_proportion, d, score_max * d)
+    is_rate = kinds == "rate"
+    caps = np.where(is_proportion, d, np.where(is_rate, np.inf, score_max * d))
 
     reason = np.full(len(frame), "", dtype=object)
     d_supp = d < t
     reason[d_supp] = "fewer than threshold in the group"
-    small = np.where(is_proportion, (n < t) | (d - n < t), (n <= 0) | (n >= caps))
-    n_supp = d_supp | small
-    reason[small & ~d_supp] = np.where(is_proportion, "small count or complement",
-                                       "every child at the floor or ceiling")[small & ~d_supp]
+    small = np.where(is_proportion, (n < t) | (d - n < t),
+                     np.where(is_rate, n < t, (n <= 0) | (n >= caps)))
+    too_few = d < minimum
+    n_supp = d_supp | small | too_few
+    reason[small & ~d_supp] = np.where(
+        is_proportion, "small count or complement",
+        np.where(is_rate, "small count", "everyone at the floor or ceiling"))[small & ~d_supp]
+    reason[too_few & (reason == "")] = "too few respondents"
 
     tables = _tables(frame, parents)
     family = frame.groupby(CELL_KEY + ["denominator"], sort=False).ngroup().to_numpy()
@@ -227,7 +251,8 @@ def publishable(protected: pd.DataFrame, shapes: Mapping[str, IndicatorShape],
 
     `c` suppressed (and everything derived from a suppressed count: its value, intervals,
     comparisons and any trend that used it), `x` not available, `z` not applicable,
-    `low` a value that rounds to zero but is not zero. Never an empty cell.
+    `low` a value that rounds to zero but is not zero. Never an empty cell. `reliability` is
+    "low" for a voice result resting on fewer than twice the minimum respondents.
     """
     config = config or DisclosureConfig()
     protected = protected.reset_index(drop=True)
@@ -236,7 +261,8 @@ def publishable(protected: pd.DataFrame, shapes: Mapping[str, IndicatorShape],
     hidden_trend = (_suppressed_trend_windows(protected) if "recent_trend" in extra
                     else np.zeros(len(protected), dtype=bool))
     columns: dict[str, list[str]] = {name: [] for name in
-                                     ["numerator", "denominator", "value", *extra]}
+                                     ["numerator", "denominator", "value", *extra,
+                                      "reliability"]}
     for position, row in enumerate(protected.itertuples(index=False)):
         shape = shapes[row.indicator_id]
         hide = bool(row.numerator_suppressed)
@@ -246,6 +272,9 @@ def publishable(protected: pd.DataFrame, shapes: Mapping[str, IndicatorShape],
         columns["denominator"].append(SUPPRESSED if row.denominator_suppressed
                                       else _round_count(row.denominator, config.round_to))
         columns["value"].append(SUPPRESSED if hide else _number(row.value, shape.decimals))
+        low = (not hide and shape.min_denominator > 0
+               and row.denominator < 2 * shape.min_denominator)
+        columns["reliability"].append(SUPPRESSED if hide else "low" if low else "normal")
         for name in extra:
             raw = getattr(row, name)
             if hide or (name == "recent_trend" and hidden_trend[position]):
@@ -258,4 +287,4 @@ def publishable(protected: pd.DataFrame, shapes: Mapping[str, IndicatorShape],
                 columns[name].append(str(raw))
     for name, values in columns.items():
         out[name] = values
-    return out[STANDARD_COLUMNS + extra]
+    return out[STANDARD_COLUMNS + extra + ["reliability"]]

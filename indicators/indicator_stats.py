@@ -4,6 +4,7 @@ Called by the dbt Python model marts/fct_indicator_values.py; pure pandas in and
 
 - Proportions: Wilson score intervals at 95% and 99.8% (statsmodels), in percent.
 - Means: t intervals at 95% and 99.8% from the per-child standard deviation.
+- Rates (e.g. respondents per 100 children): exact Poisson intervals.
 - compared_with_la: a neighbourhood against its authority, a group (e.g. girls) against
   its authority's all-children figure; compared_with_england: against the England figure
   for the same indicator, year and group (seeds/england_benchmarks.csv). Fingertips method
@@ -19,24 +20,45 @@ import numpy as np
 import pandas as pd
 
 from indicators import statistics as st
+from indicators.disclosure import NON_PARTITION_BREAKDOWNS
 
 STANDARD_COLUMNS = ["indicator_id", "time_period", "geographic_level", "area_code",
                     "area_name", "breakdown", "group", "numerator", "denominator", "value",
                     "standard_deviation"]
-STATISTIC_COLUMNS = ["lower_ci_95", "upper_ci_95", "lower_ci_998", "upper_ci_998",
+STATISTIC_COLUMNS = ["value_type", "lower_ci_95", "upper_ci_95", "lower_ci_998", "upper_ci_998",
                      "la_value", "compared_with_la", "england_value", "compared_with_england",
                      "recent_trend"]
 SERIES_KEY = ["indicator_id", "geographic_level", "area_code", "breakdown", "group"]
 NOT_APPLICABLE = "not applicable"
 
 
+def rate_interval(count: np.ndarray, denominator: np.ndarray, confidence: float,
+                  per: float = 100.0) -> tuple[np.ndarray, np.ndarray]:
+    """Exact (Garwood) Poisson interval for a count, as a rate per `per` of the denominator."""
+    from scipy import stats
+
+    alpha = 1 - confidence
+    count = np.asarray(count, dtype=float)
+    lower = np.where(count > 0, stats.chi2.ppf(alpha / 2, 2 * count) / 2, 0.0)
+    upper = stats.chi2.ppf(1 - alpha / 2, 2 * count + 2) / 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = np.where(denominator > 0, per / np.asarray(denominator, dtype=float), np.nan)
+    return lower * scale, upper * scale
+
+
 def _intervals(frame: pd.DataFrame, confidence: float) -> tuple[np.ndarray, np.ndarray]:
-    is_mean = (frame["value_type"] == "mean").to_numpy()
+    kind = frame["value_type"].to_numpy()
+    is_mean, is_rate = kind == "mean", kind == "rate"
+    is_proportion = ~(is_mean | is_rate)
     lower = np.full(len(frame), np.nan)
     upper = np.full(len(frame), np.nan)
-    if (~is_mean).any():
-        part = frame[~is_mean]
-        lower[~is_mean], upper[~is_mean] = st.wilson_interval(
+    if is_proportion.any():
+        part = frame[is_proportion]
+        lower[is_proportion], upper[is_proportion] = st.wilson_interval(
+            part["numerator"].to_numpy(float), part["denominator"].to_numpy(float), confidence)
+    if is_rate.any():
+        part = frame[is_rate]
+        lower[is_rate], upper[is_rate] = rate_interval(
             part["numerator"].to_numpy(float), part["denominator"].to_numpy(float), confidence)
     if is_mean.any():
         part = frame[is_mean]
@@ -47,20 +69,29 @@ def _intervals(frame: pd.DataFrame, confidence: float) -> tuple[np.ndarray, np.n
 
 
 def _la_benchmark(frame: pd.DataFrame, parents: Mapping[str, str]) -> pd.Series:
-    totals = frame[(frame["geographic_level"] == "Local authority")
-                   & (frame["breakdown"] == "All")]
-    lookup = {(row.indicator_id, row.time_period, row.area_code): row.value
-              for row in totals.itertuples(index=False)}
+    """The authority figure each row is compared with.
+
+    A neighbourhood: its authority's figure for the same breakdown and group. A group of
+    the authority (e.g. girls, or a channel): the authority's all-children (or
+    all-respondents) figure. Groups that are different questions (voice items, domains,
+    seldom-heard groups) and the authority itself: nothing to compare with.
+    """
+    authority = frame[frame["geographic_level"] == "Local authority"]
+    by_cell = {(row.indicator_id, row.time_period, row.area_code, row.breakdown, row.group):
+               row.value for row in authority.itertuples(index=False)}
+    totals = {(row.indicator_id, row.time_period, row.area_code): row.value
+              for row in authority[authority["breakdown"] == "All"].itertuples(index=False)}
     values = []
     for row in frame.itertuples(index=False):
         if row.geographic_level == "Neighbourhood":
             parent = parents.get(row.area_code)
-            values.append(lookup.get((row.indicator_id, row.time_period, parent), np.nan))
-        elif row.breakdown != "All":
-            values.append(lookup.get((row.indicator_id, row.time_period, row.area_code),
+            values.append(by_cell.get((row.indicator_id, row.time_period, parent,
+                                       row.breakdown, row.group), np.nan))
+        elif row.breakdown != "All" and row.breakdown not in NON_PARTITION_BREAKDOWNS:
+            values.append(totals.get((row.indicator_id, row.time_period, row.area_code),
                                      np.nan))
         else:
-            values.append(np.nan)  # the authority itself
+            values.append(np.nan)
     return pd.Series(values, index=frame.index, dtype=float)
 
 

@@ -21,7 +21,7 @@ REQUIRED_META = (
 )
 POLARITIES = ("RAG - High is good", "RAG - Low is good", "BOB - Blue orange blue",
               "Not applicable")
-VALUE_TYPES = ("proportion", "mean")
+VALUE_TYPES = ("proportion", "mean", "rate")
 SOURCE_TYPES = ("statutory", "voice", "linked")
 
 
@@ -69,15 +69,23 @@ def metadata_problems(register: pd.DataFrame) -> list[str]:
     return problems
 
 
-def shapes(register: pd.DataFrame) -> dict[str, IndicatorShape]:
-    """How disclosure control and rounding treat each indicator's numbers."""
+def shapes(register: pd.DataFrame, voice_min_respondents: int = 10
+           ) -> dict[str, IndicatorShape]:
+    """How disclosure control and rounding treat each indicator's numbers.
+
+    Voice and linked indicators rest on respondents: below `voice_min_respondents` they are
+    suppressed, below twice that marked low reliability.
+    """
     result = {}
     for row in register.to_dict("records"):
         score_max = row.get("score_max")
+        decimals = row.get("decimals")
         result[row["indicator_id"]] = IndicatorShape(
             value_type=row["value_type"],
             score_max=float(score_max) if score_max and not pd.isna(score_max) else 1.0,
-            decimals=int(row.get("decimals") or 1),
+            decimals=int(decimals) if decimals and not pd.isna(decimals) else 1,
+            min_denominator=voice_min_respondents if row.get("source_type") in
+            ("voice", "linked") else 0,
         )
     return result
 

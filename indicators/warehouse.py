@@ -47,7 +47,28 @@ RAW_TABLES: dict[str, str] = {
         _loaded_at timestamp
     """,
     "year_loads": """
-        academic_year varchar, fingerprint varchar, _loaded_at timestamp
+        academic_year varchar, kind varchar, fingerprint varchar, _loaded_at timestamp
+    """,
+    "voice_responses": """
+        academic_year varchar, time_period integer, response_id varchar,
+        response_month varchar, postcode_sector varchar, neighbourhood_code varchar,
+        channel varchar, uses_funded_early_education varchar,
+        english_additional_language varchar, known_to_family_hub varchar,
+        consent_aggregate varchar, consent_quote varchar, consent_link varchar,
+        child_id varchar, _source_file varchar, _source_row integer, _loaded_at timestamp
+    """,
+    "voice_answers": """
+        academic_year varchar, time_period integer, response_id varchar, item_id varchar,
+        item_version integer, answer varchar, is_positive boolean, score double,
+        _loaded_at timestamp
+    """,
+    "voice_quotes": """
+        academic_year varchar, time_period integer, response_id varchar, item_id varchar,
+        item_version integer, neighbourhood_code varchar, quote varchar, _loaded_at timestamp
+    """,
+    "voice_door_log": """
+        academic_year varchar, file varchar, measure varchar, count integer,
+        _loaded_at timestamp
     """,
 }
 
@@ -129,13 +150,20 @@ def replace_years(
     connection: duckdb.DuckDBPyConnection,
     frames: Mapping[str, pd.DataFrame],
     academic_years: Sequence[str],
+    kinds: Sequence[str] | None = None,
 ) -> None:
-    """Replace the given academic years of each raw table with its frame (call in a transaction)."""
+    """Replace the given academic years of each raw table with its frame (call in a transaction).
+
+    In tables shared by several kinds of return (quarantine, load_log, year_loads), only
+    the rows of `kinds` are replaced, so loading voice responses leaves EYFSP rows alone.
+    """
     for table, frame in frames.items():
-        connection.execute(
-            f"delete from raw.{table} where academic_year in (select unnest(?::varchar[]))",
-            [list(academic_years)],
-        )
+        condition = "academic_year in (select unnest(?::varchar[]))"
+        parameters: list = [list(academic_years)]
+        if kinds is not None and "kind" in _columns(connection, table):
+            condition += " and kind in (select unnest(?::varchar[]))"
+            parameters.append(list(kinds))
+        connection.execute(f"delete from raw.{table} where {condition}", parameters)
         _insert(connection, table, frame)
 
 
@@ -143,17 +171,6 @@ def replace_table(connection: duckdb.DuckDBPyConnection, table: str, frame: pd.D
     """Replace the whole of a raw table with `frame` (call in a transaction)."""
     connection.execute(f"delete from raw.{table}")
     _insert(connection, table, frame)
-
-
-def delete_years_except(
-    connection: duckdb.DuckDBPyConnection, tables: Sequence[str], keep: Sequence[str]
-) -> None:
-    """Remove academic years no longer in the landing area, so raw mirrors what was landed."""
-    for table in tables:
-        connection.execute(
-            f"delete from raw.{table} where academic_year not in (select unnest(?::varchar[]))",
-            [list(keep)],
-        )
 
 
 class WarehouseBusy(RuntimeError):

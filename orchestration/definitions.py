@@ -11,7 +11,12 @@ from dagster_dbt import DbtCliResource
 
 from orchestration.automation import PIPELINE_JOB, eyfsp_return_window, landing_sensor
 from orchestration.dbt_setup import dbt_executable
-from orchestration.ingest import local_authorities, neighbourhood_lookup, statutory_returns
+from orchestration.ingest import (
+    local_authorities,
+    neighbourhood_lookup,
+    statutory_returns,
+    voice_responses,
+)
 from orchestration.publish import indicator_tables, publication
 from orchestration.quality import gx_asset_checks, indicator_register_complete
 from orchestration.resources import ChorusResource
@@ -25,7 +30,8 @@ chorus_pipeline = define_asset_job(
 )
 
 defs = Definitions(
-    assets=[neighbourhood_lookup, local_authorities, statutory_returns, chorus_dbt_models,
+    assets=[neighbourhood_lookup, local_authorities, statutory_returns, voice_responses,
+            chorus_dbt_models,
             indicator_tables, publication],
     asset_checks=[*gx_asset_checks(), indicator_register_complete],
     jobs=[chorus_pipeline],

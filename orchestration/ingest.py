@@ -1,7 +1,17 @@
-"""Ingest assets: landed files -> validated, pseudonymised raw tables with provenance."""
+"""Ingest assets: landed files -> validated, pseudonymised raw tables with provenance.
 
+Two streams share one yearly load path: statutory returns (EYFSP + census) and voice survey
+responses. For each academic year (a Dagster partition) and stream: every landed file is
+archived by sha256; if the files, the reference data, the key and the code are unchanged
+since the year's last load, nothing happens (landing the same file twice changes nothing);
+otherwise the year is validated, pseudonymised and replaced as a whole, in one
+transaction; a year with no files left in the landing area is emptied (the archive keeps
+them). Row defects go to raw.quarantine, every file is accounted for in raw.load_log.
+"""
 
-from dataclasses import dataclass
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import pandas as pd
 from dagster import (
@@ -17,19 +27,21 @@ from dagster import (
 )
 
 from indicators.archive import archive_file, load_fingerprint
-from indicators.config import DEMO_PSEUDONYM_KEY
+from indicators.config import DEMO_PSEUDONYM_KEY, ChorusSettings
 from indicators.ingest import (
     FileAccount,
     Reference,
-    YearLoad,
     load_year,
     read_local_authorities,
     read_neighbourhood_lookup,
+    read_table,
 )
 from indicators.landing import LandedFile, discover, reference_file, sha256_of
 from indicators.readers import Aliases, AliasesInvalid, aliases_file, load_aliases
 from indicators.reference import AcademicYear
-from indicators.validation import FileRejected
+from indicators.validation import Defect, FileRejected
+from indicators.voice import load_voice_year
+from indicators.voice_items import item_bank_problems, load_item_bank
 from indicators.warehouse import (
     connect,
     ensure_raw_zone,
@@ -44,11 +56,16 @@ NEIGHBOURHOOD_LOOKUP = AssetKey(["raw", "neighbourhood_lookup"])
 LOCAL_AUTHORITIES = AssetKey(["raw", "local_authorities"])
 EYFSP_RETURNS = AssetKey(["raw", "eyfsp_returns"])
 SCHOOL_CENSUS = AssetKey(["raw", "school_census"])
-STATUTORY_KINDS = ("eyfsp", "census")
+VOICE_RESPONSES = AssetKey(["raw", "voice_responses"])
+VOICE_ANSWERS = AssetKey(["raw", "voice_answers"])
+VOICE_QUOTES = AssetKey(["raw", "voice_quotes"])
 PSEUDONYM_WARNING = (
     "CHORUS_PSEUDONYM_KEY is not set: UPNs are pseudonymised with the public demo key, which "
     "protects nothing. Set CHORUS_PSEUDONYM_KEY to a long secret before loading real returns."
 )
+
+
+# Reference data -------------------------------------------------------------------------
 
 
 def _load_reference(context: AssetExecutionContext, chorus: ChorusResource, name: str,
@@ -91,34 +108,74 @@ def local_authorities(context: AssetExecutionContext, chorus: ChorusResource
     return _load_reference(context, chorus, "local_authorities", frame, str(path))
 
 
-def _read_reference(chorus: ChorusResource) -> Reference:
-    with connect(chorus.settings().warehouse, read_only=True) as connection:
-        sectors = connection.execute(
-            "select postcode_sector from raw.neighbourhood_lookup").fetchall()
+@dataclass(frozen=True)
+class Context:
+    """What every year's load needs, read once per run."""
+
+    settings: ChorusSettings
+    key: str
+    reference: Reference
+    sector_lookup: dict[str, str]
+    neighbourhood_names: tuple[str, ...]
+    aliases: Aliases
+    digests: tuple[str, ...]
+    """Digests of everything besides the files that a load depends on."""
+
+
+def _run_context(context: AssetExecutionContext, chorus: ChorusResource,
+                 extra_inputs: tuple[str, ...] = ()) -> Context:
+    settings = chorus.settings()
+    key = settings.pseudonym_key
+    if not key:
+        context.log.warning(PSEUDONYM_WARNING)
+        key = DEMO_PSEUDONYM_KEY
+    with connect(settings.warehouse, read_only=True) as connection:
+        lookup = connection.execute(
+            "select postcode_sector, neighbourhood_code, neighbourhood_name "
+            "from raw.neighbourhood_lookup").df()
         codes = connection.execute("select la_code from raw.local_authorities").fetchall()
-    return Reference(sectors=frozenset(row[0] for row in sectors),
-                     la_codes=frozenset(row[0] for row in codes))
+    paths = [reference_file(name, settings.landing, settings.seeds)
+             for name in ("neighbourhood_lookup", "local_authorities")]
+    aliases_path = aliases_file(settings.seeds, settings.landing)
+    paths += [aliases_path] if aliases_path.exists() else []
+    paths += [settings.seeds / name for name in extra_inputs]
+    try:
+        aliases = load_aliases(aliases_path)
+    except AliasesInvalid as invalid:
+        raise Failure(description="the column aliases seed has problems: " + " | ".join(
+            str(defect) for defect in invalid.defects)) from None
+    return Context(
+        settings=settings, key=key,
+        reference=Reference(sectors=frozenset(lookup["postcode_sector"]),
+                            la_codes=frozenset(row[0] for row in codes)),
+        sector_lookup=dict(zip(lookup["postcode_sector"], lookup["neighbourhood_code"],
+                               strict=True)),
+        neighbourhood_names=tuple(lookup["neighbourhood_name"].unique()),
+        aliases=aliases,
+        digests=(*(sha256_of(path) for path in paths), f"sheet:{settings.xlsx_sheet or ''}"),
+    )
 
 
-def _quarantine_frame(loads: list[YearLoad]) -> pd.DataFrame:
-    rows = []
-    for load in loads:
-        kinds = {account.file: account.kind for account in load.accounts}
-        for defect in load.defects:
-            public = defect.public()
-            rows.append({
-                "academic_year": load.year.label, "kind": kinds.get(defect.file, ""),
-                "file": public.file, "row": public.row, "column_name": public.column,
-                "value": public.value, "rule": public.rule, "message": public.message,
-            })
-    return pd.DataFrame(rows, columns=["academic_year", "kind", "file", "row", "column_name",
-                                       "value", "rule", "message"])
+# One stream of returns, loaded year by year --------------------------------------------------
 
 
-def _log_frame(accounts: list[FileAccount]) -> pd.DataFrame:
-    return pd.DataFrame([vars(account) for account in accounts],
-                        columns=["file", "kind", "academic_year", "sha256", "rows_read",
-                                 "rows_loaded", "rows_quarantined", "status", "message"])
+@dataclass
+class Loaded:
+    """What a stream's loader returns for one year."""
+
+    tables: dict[str, pd.DataFrame]
+    defects: list[Defect]
+    accounts: list[FileAccount]
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Stream:
+    name: str
+    kinds: tuple[str, ...]
+    """The landing folders this stream reads (also its rows in quarantine and load_log)."""
+    tables: tuple[str, ...]
+    load: Callable[[Context, AcademicYear, list[LandedFile]], Loaded]
 
 
 @dataclass
@@ -129,67 +186,132 @@ class YearResult:
     notes: list[str]
 
 
-def _reference_digests(settings) -> list[str]:
-    """What else a year's load depends on: the lookups and the LA's column aliases."""
-    paths = [reference_file(name, settings.landing, settings.seeds)
-             for name in ("neighbourhood_lookup", "local_authorities")]
-    aliases = aliases_file(settings.seeds, settings.landing)
-    if aliases.exists():
-        paths.append(aliases)
-    return [sha256_of(path) for path in paths] + [f"sheet:{settings.xlsx_sheet or ''}"]
+def _quarantine_frame(year: AcademicYear, defects: list[Defect], accounts: list[FileAccount]
+                      ) -> pd.DataFrame:
+    kinds = {account.file: account.kind for account in accounts}
+    rows = []
+    for defect in defects:
+        public = defect.public()
+        rows.append({
+            "academic_year": year.label, "kind": kinds.get(defect.file, ""),
+            "file": public.file, "row": public.row, "column_name": public.column,
+            "value": public.value, "rule": public.rule, "message": public.message,
+        })
+    return pd.DataFrame(rows, columns=["academic_year", "kind", "file", "row", "column_name",
+                                       "value", "rule", "message"])
 
 
-def _aliases(settings) -> Aliases:
-    try:
-        return load_aliases(aliases_file(settings.seeds, settings.landing))
-    except AliasesInvalid as invalid:
-        raise Failure(description="the column aliases seed has problems: " + " | ".join(
-            str(defect) for defect in invalid.defects)) from None
+def _log_frame(accounts: list[FileAccount]) -> pd.DataFrame:
+    return pd.DataFrame([vars(account) for account in accounts],
+                        columns=["file", "kind", "academic_year", "sha256", "rows_read",
+                                 "rows_loaded", "rows_quarantined", "status", "message"])
 
 
-def _previous_fingerprints(context: AssetExecutionContext, settings) -> dict[str, str]:
+def _previous_fingerprints(context: AssetExecutionContext, settings: ChorusSettings,
+                           stream: Stream) -> dict[str, str]:
     with connect(settings.warehouse) as connection:
         rebuilt = ensure_raw_zone(connection)
-        rows = connection.execute("select academic_year, fingerprint from raw.year_loads"
-                                  ).fetchall()
+        rows = connection.execute(
+            "select academic_year, fingerprint from raw.year_loads where kind = ?",
+            [stream.name]).fetchall()
     if rebuilt:
         context.log.warning(f"raw tables from an older Chorus were rebuilt ({', '.join(rebuilt)})"
                             ": every year loads again from the landing area")
     return dict(rows)
 
 
-def _load_one_year(settings, year: AcademicYear, files: list[LandedFile], reference: Reference,
-                   key: str, reference_digests: list[str], previous: dict[str, str],
-                   aliases: Aliases) -> YearResult:
-    tables = ["eyfsp_returns", "school_census", "quarantine", "load_log", "year_loads"]
+def _load_one_year(run: Context, stream: Stream, year: AcademicYear, files: list[LandedFile],
+                   previous: dict[str, str]) -> YearResult:
+    settings = run.settings
+    shared = ("quarantine", "load_log", "year_loads")
+    kinds = (*stream.kinds, stream.name)
     if not files:
         with connect(settings.warehouse) as connection, transaction(connection):
-            replace_years(connection, {table: pd.DataFrame() for table in tables}, [year.label])
-        return YearResult(year.label, "removed", [], [])
+            replace_years(connection, {t: pd.DataFrame() for t in (*stream.tables, *shared)},
+                          [year.label], kinds)
+        return YearResult(year.label, "removed" if year.label in previous else "empty", [], [])
     digests = {}
     for landed in files:
         digest = sha256_of(landed.path)
         archive_file(landed.path, settings.archive, digest)
         digests[landed.display] = digest
-    fingerprint = load_fingerprint(digests, reference_digests, key)
+    fingerprint = load_fingerprint(digests, run.digests, run.key)
     if previous.get(year.label) == fingerprint:
         with connect(settings.warehouse, read_only=True) as connection:
             log = connection.execute(
-                "select * exclude (_loaded_at) from raw.load_log where academic_year = ?",
-                [year.label]).df()
+                "select * exclude (_loaded_at) from raw.load_log where academic_year = ? "
+                "and kind in (select unnest(?::varchar[]))", [year.label, list(kinds)]).df()
         accounts = [FileAccount(**record) for record in log.to_dict("records")]
         return YearResult(year.label, "unchanged", accounts, [])
-    load = load_year(year, files, reference, key, aliases=aliases, sheet=settings.xlsx_sheet)
+    loaded = stream.load(run, year, files)
     with connect(settings.warehouse) as connection, transaction(connection):
         replace_years(connection, {
-            "eyfsp_returns": load.eyfsp,
-            "school_census": load.census,
-            "quarantine": _quarantine_frame([load]),
-            "load_log": _log_frame(load.accounts),
-            "year_loads": pd.DataFrame({"academic_year": [year.label],
+            **loaded.tables,
+            "quarantine": _quarantine_frame(year, loaded.defects, loaded.accounts),
+            "load_log": _log_frame(loaded.accounts),
+            "year_loads": pd.DataFrame({"academic_year": [year.label], "kind": [stream.name],
                                         "fingerprint": [fingerprint]}),
-        }, [year.label])
-    return YearResult(year.label, "loaded", load.accounts, load.notes)
+        }, [year.label], kinds)
+    return YearResult(year.label, "loaded", loaded.accounts, loaded.notes)
+
+
+def _ingest(context: AssetExecutionContext, chorus: ChorusResource, stream: Stream,
+            extra_inputs: tuple[str, ...] = ()) -> list[YearResult]:
+    run = _run_context(context, chorus, extra_inputs)
+    files, problems = discover(run.settings.landing)
+    for problem in problems:
+        context.log.warning(problem.message)
+    previous = _previous_fingerprints(context, run.settings, stream)
+    results = []
+    for partition in sorted(context.partition_keys):
+        year = AcademicYear.parse(partition)
+        year_files = [f for f in files if f.year == year and f.kind in stream.kinds]
+        result = _load_one_year(run, stream, year, year_files, previous)
+        context.log.info(f"{stream.name} {year.label}: {result.status}")
+        for note in result.notes:
+            context.log.warning(f"{year.label}: {note}")
+        for account in result.accounts:
+            level = context.log.info if account.status == "loaded" else context.log.error
+            level(f"{account.file}: read {account.rows_read}, loaded {account.rows_loaded}, "
+                  f"quarantined {account.rows_quarantined}"
+                  + (f" ({account.message})" if account.message else ""))
+        results.append(result)
+    return results
+
+
+def _accounting_markdown(accounts: list[FileAccount]) -> str:
+    lines = ["| file | read | loaded | quarantined | status |", "|---|---|---|---|---|"]
+    lines += [f"| {a.file} | {a.rows_read} | {a.rows_loaded} | {a.rows_quarantined} | {a.status} |"
+              for a in accounts]
+    return "\n".join(lines)
+
+
+def _materializations(results: list[YearResult], keys_by_kind: dict[AssetKey, tuple[str, ...]]):
+    accounts = [account for result in results for account in result.accounts]
+    for asset_key, kinds in keys_by_kind.items():
+        kind_accounts = [a for a in accounts if a.kind in kinds]
+        yield MaterializeResult(asset_key=asset_key, metadata={
+            "years": MetadataValue.md(" ".join(f"{r.year}: {r.status}." for r in results)),
+            "rows_read": sum(a.rows_read for a in kind_accounts),
+            "rows_loaded": sum(a.rows_loaded for a in kind_accounts),
+            "rows_quarantined": sum(a.rows_quarantined for a in kind_accounts),
+            "files_rejected": sum(a.status == "rejected" for a in kind_accounts),
+            "accounting": MetadataValue.md(_accounting_markdown(kind_accounts)),
+        })
+
+
+# Statutory returns -----------------------------------------------------------------------
+
+
+def _load_statutory(run: Context, year: AcademicYear, files: list[LandedFile]) -> Loaded:
+    load = load_year(year, files, run.reference, run.key, aliases=run.aliases,
+                     sheet=run.settings.xlsx_sheet)
+    return Loaded(tables={"eyfsp_returns": load.eyfsp, "school_census": load.census},
+                  defects=load.defects, accounts=load.accounts, notes=load.notes)
+
+
+STATUTORY = Stream("statutory", ("eyfsp", "census"), ("eyfsp_returns", "school_census"),
+                   _load_statutory)
 
 
 @multi_asset(
@@ -205,57 +327,62 @@ def _load_one_year(settings, year: AcademicYear, files: list[LandedFile], refere
     backfill_policy=BackfillPolicy.single_run(),
 )
 def statutory_returns(context: AssetExecutionContext, chorus: ChorusResource):
-    """Archive, validate, pseudonymise and load each academic year's EYFSP and census files.
+    """Archive, validate, pseudonymise and load each academic year's EYFSP and census files."""
+    results = _ingest(context, chorus, STATUTORY)
+    yield from _materializations(results, {EYFSP_RETURNS: ("eyfsp",), SCHOOL_CENSUS: ("census",)})
 
-    One partition per academic year. Every landed file is archived by sha256 first. A year
-    whose files, reference data and key are unchanged since its last load is left as it is
-    (landing the same file twice changes nothing); a changed year is replaced as a whole, in
-    one transaction; a year with no files left in the landing area is emptied (its files stay
-    in the archive). Good rows load; row defects go to raw.quarantine with reasons; a file
-    with a file-level defect loads nothing. raw.load_log accounts for every file.
+
+# Voice survey responses ------------------------------------------------------------------
+
+
+VOICE_ITEMS = "voice_items.csv"
+
+
+def _load_voice(run: Context, year: AcademicYear, files: list[LandedFile]) -> Loaded:
+    items = load_item_bank(run.settings.seeds / VOICE_ITEMS)
+    read = functools.partial(read_table, kind="voice", aliases=run.aliases,
+                             sheet=run.settings.xlsx_sheet)
+    load = load_voice_year(year, files, run.reference, run.key, items, read,
+                           sector_lookup=run.sector_lookup,
+                           allow_words=run.neighbourhood_names)
+    notes = [f"{file}: column '{column}' is neither a documented column nor an item in "
+             "seeds/voice_items.csv, so it was not loaded" for file, column in load.ignored_columns]
+    return Loaded(tables={"voice_responses": load.responses, "voice_answers": load.answers,
+                          "voice_quotes": load.quotes, "voice_door_log": load.door_log},
+                  defects=load.defects, accounts=load.accounts, notes=notes)
+
+
+VOICE = Stream("voice", ("voice",), ("voice_responses", "voice_answers", "voice_quotes",
+                                     "voice_door_log"), _load_voice)
+
+
+@multi_asset(
+    specs=[
+        AssetSpec(VOICE_RESPONSES, deps=[NEIGHBOURHOOD_LOOKUP, LOCAL_AUTHORITIES],
+                  group_name="ingest", kinds={"duckdb"},
+                  description="Voice survey respondents with consent to aggregate use: area, "
+                              "channel, seldom-heard characteristics, consents, linked child "
+                              "pseudonym."),
+        AssetSpec(VOICE_ANSWERS, deps=[NEIGHBOURHOOD_LOOKUP, LOCAL_AUTHORITIES],
+                  group_name="ingest", kinds={"duckdb"},
+                  description="One row per answered item, with whether it counts as positive."),
+        AssetSpec(VOICE_QUOTES, deps=[NEIGHBOURHOOD_LOOKUP, LOCAL_AUTHORITIES],
+                  group_name="ingest", kinds={"duckdb"},
+                  description="Free-text answers given with quote consent, scrubbed of personal "
+                              "details (unscrubbable ones withheld)."),
+    ],
+    partitions_def=academic_years,
+    backfill_policy=BackfillPolicy.single_run(),
+)
+def voice_responses(context: AssetExecutionContext, chorus: ChorusResource):
+    """Archive, validate and load each academic year's voice survey responses.
+
+    Consent decides at the door: no aggregate consent, not used; no link consent, no child
+    pseudonym; no quote consent, no free text.
     """
-    settings = chorus.settings()
-    key = settings.pseudonym_key
-    if not key:
-        context.log.warning(PSEUDONYM_WARNING)
-        key = DEMO_PSEUDONYM_KEY
-    files, problems = discover(settings.landing)
-    for problem in problems:
-        context.log.warning(problem.message)
-    reference = _read_reference(chorus)
-    reference_digests = _reference_digests(settings)
-    previous = _previous_fingerprints(context, settings)
-    aliases = _aliases(settings)
-    results = []
-    for partition in sorted(context.partition_keys):
-        year = AcademicYear.parse(partition)
-        year_files = [f for f in files if f.year == year and f.kind in STATUTORY_KINDS]
-        result = _load_one_year(settings, year, year_files, reference, key, reference_digests,
-                                previous, aliases)
-        context.log.info(f"{year.label}: {result.status}")
-        for note in result.notes:
-            context.log.warning(f"{year.label}: {note}")
-        for account in result.accounts:
-            level = context.log.info if account.status == "loaded" else context.log.error
-            level(f"{account.file}: read {account.rows_read}, loaded {account.rows_loaded}, "
-                  f"quarantined {account.rows_quarantined}"
-                  + (f" ({account.message})" if account.message else ""))
-        results.append(result)
-    accounts = [account for result in results for account in result.accounts]
-    for asset_key, kind in ((EYFSP_RETURNS, "eyfsp"), (SCHOOL_CENSUS, "census")):
-        kind_accounts = [a for a in accounts if a.kind == kind]
-        yield MaterializeResult(asset_key=asset_key, metadata={
-            "years": MetadataValue.md(" ".join(f"{r.year}: {r.status}." for r in results)),
-            "rows_read": sum(a.rows_read for a in kind_accounts),
-            "rows_loaded": sum(a.rows_loaded for a in kind_accounts),
-            "rows_quarantined": sum(a.rows_quarantined for a in kind_accounts),
-            "files_rejected": sum(a.status == "rejected" for a in kind_accounts),
-            "accounting": MetadataValue.md(_accounting_markdown(kind_accounts)),
-        })
-
-
-def _accounting_markdown(accounts: list[FileAccount]) -> str:
-    lines = ["| file | read | loaded | quarantined | status |", "|---|---|---|---|---|"]
-    lines += [f"| {a.file} | {a.rows_read} | {a.rows_loaded} | {a.rows_quarantined} | {a.status} |"
-              for a in accounts]
-    return "\n".join(lines)
+    problems = item_bank_problems(load_item_bank(chorus.settings().seeds / VOICE_ITEMS))
+    if problems:
+        raise Failure(description="seeds/voice_items.csv has problems: " + "; ".join(problems))
+    results = _ingest(context, chorus, VOICE, extra_inputs=(VOICE_ITEMS,))
+    yield from _materializations(results, {VOICE_RESPONSES: ("voice",), VOICE_ANSWERS: ("voice",),
+                                           VOICE_QUOTES: ("voice",)})

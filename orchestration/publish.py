@@ -26,7 +26,7 @@ def staging_dir(settings: ChorusSettings, run_id: str) -> Path:
 
 @asset(
     deps=[AssetKey(["marts", "fct_indicator_values"]), AssetKey(["marts", "dim_areas"]),
-          AssetKey(["marts", "dim_indicators"])],
+          AssetKey(["marts", "dim_indicators"]), AssetKey(["marts", "fct_voice_quotes"])],
     group_name="publish",
     kinds={"csv"},
 )
@@ -40,6 +40,7 @@ def indicator_tables(context: AssetExecutionContext, chorus: ChorusResource) -> 
         values = connection.execute(
             "select * from marts.fct_indicator_values").df()
         register = connection.execute("select * from marts.dim_indicators").df()
+        quotes = connection.execute("select * from marts.fct_voice_quotes").df()
         areas = connection.execute("select area_code, parent_area_code from marts.dim_areas "
                                    "where parent_area_code is not null").df()
         load_log = connection.execute(
@@ -48,24 +49,28 @@ def indicator_tables(context: AssetExecutionContext, chorus: ChorusResource) -> 
         rejections = connection.execute(
             'select academic_year, kind, file, "row", column_name as "column", value, rule,'
             ' message from raw.quarantine order by academic_year, kind, file, "row"').df()
-    indicator_shapes = shapes(register)
     config = DisclosureConfig.from_seed(settings.seeds / "disclosure_control.csv")
+    indicator_shapes = shapes(register, config.voice_min_respondents)
     protected = protect(values, dict(zip(areas["area_code"], areas["parent_area_code"],
                                          strict=True)), indicator_shapes, config)
     published = publishable(protected, indicator_shapes, config)
     write_csv(published, stage / "indicators" / "indicator_values.csv")
     write_csv(register_table(register), stage / "register" / "indicators.csv")
+    published_quotes = quotes_to_publish(quotes, config.voice_min_respondents)
+    write_csv(published_quotes, stage / "quotes" / "quotes.csv")
     (stage / "register" / "index.html").write_text(
         render_register_html(register, dt.date.today().isoformat()), encoding="utf-8")
     write_csv(load_log.fillna(""), stage / "quality" / "load_summary.csv")
     write_csv(rejections.astype("string").fillna(""), stage / "quality" / "rejections.csv")
     suppressed = int(protected["numerator_suppressed"].sum())
+    context.log.info(f"{len(published_quotes)} of {len(quotes)} consented quotes published")
     context.log.info(f"{len(published)} indicator rows, {suppressed} suppressed (c)")
     return MaterializeResult(metadata={
         "rows": len(published),
         "suppressed": suppressed,
         "threshold": config.threshold,
         "round_counts_to": config.round_to or 0,
+        "quotes_published": len(published_quotes),
         "staging": MetadataValue.path(str(stage)),
     })
 
@@ -88,6 +93,16 @@ def publication(context: AssetExecutionContext, chorus: ChorusResource) -> Mater
         "files": MetadataValue.json(files),
         "manifest": MetadataValue.path(str(settings.output / manifest.name)),
     })
+
+
+QUOTE_COLUMNS = ["quote", "item_id", "item", "domain", "neighbourhood_code",
+                 "neighbourhood_name", "year", "time_period"]
+
+
+def quotes_to_publish(quotes: pd.DataFrame, min_respondents: int) -> pd.DataFrame:
+    """Quotes from neighbourhood-years with enough respondents to keep them anonymous."""
+    enough = quotes[quotes["respondents_in_area"] >= min_respondents]
+    return enough[QUOTE_COLUMNS].astype(str).reset_index(drop=True)
 
 
 def published_frame(output: Path) -> pd.DataFrame:

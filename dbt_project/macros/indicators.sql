@@ -18,8 +18,10 @@
         100.0 * ({{ numerator }}) / nullif({{ denominator }}, 0)
     {%- elif value_type == 'mean' -%}
         1.0 * ({{ numerator }}) / nullif({{ denominator }}, 0)
+    {%- elif value_type == 'rate' -%}
+        100.0 * ({{ numerator }}) / nullif({{ denominator }}, 0)
     {%- else -%}
-        {{ exceptions.raise_compiler_error("value_type must be 'proportion' or 'mean', not '" ~ value_type ~ "'") }}
+        {{ exceptions.raise_compiler_error("value_type must be 'proportion', 'mean' or 'rate', not '" ~ value_type ~ "'") }}
     {%- endif -%}
 {%- endmacro %}
 
@@ -31,7 +33,8 @@
       numerator is its sum, value its mean and standard_deviation its sample SD (for the
       t interval).
     Produces neighbourhood and LA totals, and LA figures by each child breakdown. -#}
-{% macro indicator_over_children(indicator_id, value_type, children, numerator=none, score=none) -%}
+{% macro indicator_over_children(indicator_id, value_type, children, numerator=none, score=none,
+                                 breakdowns=true) -%}
 {%- if value_type == 'mean' -%}
     {%- set numerator = 'sum(' ~ score ~ ')' -%}
     {%- set spread = 'stddev_samp(' ~ score ~ ')' -%}
@@ -71,7 +74,7 @@ by_authority as (
     from children
     group by time_period, new_la_code, la_name
 ),
-{% for label, column in child_breakdowns() %}
+{% for label, column in (child_breakdowns() if breakdowns else []) %}
 by_authority_and_{{ column }} as (
     select
         time_period,
@@ -91,7 +94,7 @@ combined as (
     select * from by_neighbourhood
     union all
     select * from by_authority
-    {%- for label, column in child_breakdowns() %}
+    {%- for label, column in (child_breakdowns() if breakdowns else []) %}
     union all
     select * from by_authority_and_{{ column }}
     {%- endfor %}
@@ -110,4 +113,91 @@ select
     {{ indicator_value(value_type, 'numerator', 'denominator') }} as value,
     standard_deviation
 from combined
+{%- endmacro %}
+
+{#- A general indicator over rows that each carry a time_period, a neighbourhood and its
+    authority (neighbourhood_code, neighbourhood_name, new_la_code, la_name): voice answers,
+    respondents, linked children.
+    - `breakdown` and `group` are SQL expressions (e.g. "'Voice item'" and "item_id"); with
+      `total_group` set, a total row per area (breakdown 'All') is added too.
+    - `numerator` (proportion, rate) or `score` (mean) as in indicator_over_children; the
+      denominator is the number of rows unless `denominator` is given.
+    - `levels`: which geographic levels to publish. -#}
+{% macro indicator_over_rows(indicator_id, value_type, rows, numerator=none, score=none,
+                             breakdown=none, group=none, total_group=none, denominator='count(*)',
+                             levels=('Neighbourhood', 'Local authority')) -%}
+{%- if value_type == 'mean' -%}
+    {%- set numerator = 'sum(' ~ score ~ ')' -%}
+    {%- set spread = 'stddev_samp(' ~ score ~ ')' -%}
+{%- else -%}
+    {%- set spread = 'cast(null as double)' -%}
+{%- endif -%}
+{%- set area = {
+    'Neighbourhood': ('neighbourhood_code', 'neighbourhood_name'),
+    'Local authority': ('new_la_code', 'la_name'),
+} -%}
+{%- set parts = [] -%}
+with source_rows as (
+    select * from {{ rows }}
+),
+{%- for level in levels %}
+{%- set code, name = area[level] %}
+{%- if total_group %}
+{%- do parts.append('total_' ~ loop.index) %}
+total_{{ loop.index }} as (
+    select
+        time_period,
+        '{{ level }}' as geographic_level,
+        {{ code }} as area_code,
+        {{ name }} as area_name,
+        'All' as breakdown,
+        '{{ total_group }}' as "group",
+        {{ numerator }} as numerator,
+        {{ denominator }} as denominator,
+        {{ spread }} as standard_deviation
+    from source_rows
+    group by time_period, {{ code }}, {{ name }}
+),
+{%- endif %}
+{%- if group %}
+{%- do parts.append('grouped_' ~ loop.index) %}
+grouped_{{ loop.index }} as (
+    select
+        time_period,
+        '{{ level }}' as geographic_level,
+        {{ code }} as area_code,
+        {{ name }} as area_name,
+        {{ breakdown }} as breakdown,
+        {{ group }} as "group",
+        {{ numerator }} as numerator,
+        {{ denominator }} as denominator,
+        {{ spread }} as standard_deviation
+    from source_rows
+    group by time_period, {{ code }}, {{ name }}, {{ breakdown }}, {{ group }}
+),
+{%- endif %}
+{%- endfor %}
+combined as (
+    {%- for part in parts %}
+    select * from {{ part }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+)
+
+select
+    '{{ indicator_id }}' as indicator_id,
+    cast(time_period as integer) as time_period,
+    geographic_level,
+    area_code,
+    area_name,
+    breakdown,
+    "group",
+    cast(numerator as bigint) as numerator,
+    cast(denominator as bigint) as denominator,
+    {{ indicator_value(value_type, 'numerator', 'denominator') }} as value,
+    standard_deviation
+from combined
+where denominator > 0
 {%- endmacro %}
