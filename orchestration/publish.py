@@ -14,6 +14,8 @@ from dagster import AssetExecutionContext, AssetKey, MaterializeResult, Metadata
 
 from indicators.config import ChorusSettings
 from indicators.disclosure import DisclosureConfig, protect, publishable
+from indicators.landing import reference_file
+from indicators.open_data import write_open_data
 from indicators.publication import swap_into_place, write_csv, write_manifest
 from indicators.register import register_table, render_register_html, shapes
 from indicators.warehouse import connect
@@ -56,6 +58,9 @@ def indicator_tables(context: AssetExecutionContext, chorus: ChorusResource) -> 
     published = publishable(protected, indicator_shapes, config)
     write_csv(published, stage / "indicators" / "indicator_values.csv")
     write_csv(register_table(register), stage / "register" / "indicators.csv")
+    authorities = pd.read_csv(reference_file("local_authorities", settings.landing,
+                                             settings.seeds), dtype=str)
+    open_data = write_open_data(stage, published, register, local_authorities=authorities)
     published_quotes = quotes_to_publish(quotes, config.voice_min_respondents)
     write_csv(published_quotes, stage / "quotes" / "quotes.csv")
     (stage / "register" / "index.html").write_text(
@@ -71,6 +76,7 @@ def indicator_tables(context: AssetExecutionContext, chorus: ChorusResource) -> 
         "threshold": config.threshold,
         "round_counts_to": config.round_to or 0,
         "quotes_published": len(published_quotes),
+        "open_data_files": len(open_data),
         "staging": MetadataValue.path(str(stage)),
     })
 

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from indicators.config import ChorusSettings
-from indicators.landing import sha256_of
+from indicators.landing import RETURN_KINDS, sha256_of
 from indicators.synthetic import generate
 from orchestration.runner import run_pipeline
 
@@ -60,8 +60,7 @@ def _loaded_at(settings: ChorusSettings) -> dict[str, object]:
 
 
 def _landed(settings: ChorusSettings) -> list[Path]:
-    kinds = ("eyfsp", "census")
-    return sorted(p for kind in kinds for p in (settings.landing / kind).glob("*/*.*"))
+    return sorted(p for kind in RETURN_KINDS for p in (settings.landing / kind).glob("*/*.*"))
 
 
 def test_landed_files_are_archived_by_sha256(clean):
