@@ -474,6 +474,7 @@ def generate(
     scale: str = "borough",
     progress: Callable[[str], None] | None = None,
     voice: bool = True,
+    authorities_count: int = 150,
 ) -> list[Path]:
     """Write a synthetic landing area to `out` and return the files written.
 
@@ -489,7 +490,7 @@ def generate(
         sizes = [children_per_year]
         base: float | None = ROCHDALE_GLD_2021
     elif scale == "national":
-        authorities = national_authorities(seed=seed)
+        authorities = national_authorities(count=authorities_count, seed=seed)
         sizes = national_sizes(authorities, children_per_year, seed)
         base = None
     else:

@@ -48,6 +48,9 @@ def synth(
         "2021/22,2022/23,2023/24,2024/25",
     scale: Annotated[str, typer.Option(help="borough (five neighbourhoods) or national "
                                             "(about 150 authorities).")] = "borough",
+    authorities: Annotated[int, typer.Option(
+        help="With --scale national: how many authorities (e.g. 10 for a combined "
+             "authority).")] = 150,
 ) -> None:
     """Write a synthetic landing area: EYFSP returns, census extracts and lookups."""
     from indicators.synthetic import generate, parse_years
@@ -61,7 +64,8 @@ def synth(
     with console.status("generating") as status:
         try:
             files = generate(out_dir, seed=seed, children_per_year=per_year, years=year_list,
-                             scale=scale, progress=lambda text: status.update(text))
+                             scale=scale, progress=lambda text: status.update(text),
+                             authorities_count=authorities)
         except ValueError as error:
             fail(str(error))
     console.print(f"wrote {len(files)} files ({per_year:,} children a year, "

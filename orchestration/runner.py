@@ -4,6 +4,7 @@ In-process execution: on two cores the multiprocess executor doubles the wall ti
 """
 
 import contextlib
+import json
 import os
 import threading
 import time
@@ -198,10 +199,14 @@ def run_pipeline(settings: ChorusSettings, on_progress: ProgressCallback | None 
     if not result.success:
         reason = (checks or steps or ["the run failed"])[0]
         reason += f"; nothing was published (details: {log_path} and chorus ui)"
+    step_seconds = _step_seconds(instance, run_id)
+    log_path.with_suffix(".timings.json").write_text(json.dumps(
+        {"run_id": run_id, "success": result.success, "seconds": round(seconds, 3),
+         "steps": {key: round(value, 3) for key, value in step_seconds.items()}}, indent=2))
     return PipelineOutcome(
         success=result.success, run_id=run_id, seconds=seconds, reason=reason,
         failed_checks=checks, failed_steps=steps, accounts=accounts,
         headlines=headlines if result.success else [],
-        step_seconds=_step_seconds(instance, run_id),
+        step_seconds=step_seconds,
         log_path=str(log_path),
     )

@@ -82,3 +82,12 @@ def test_walk_through_from_scaffold_to_published_tables(tmp_path):
     assert "most_goals_expected" in (output / "register" / "index.html").read_text()
     manifest_register = load_register(project / "dbt_project" / "target" / "manifest.json")
     assert "most_goals_expected" in set(manifest_register["indicator_id"])
+
+    # 5. dbt's documentation builds and carries the metadata.
+    docs = _chorus("dbt", "--", "docs", "generate", env=env, cwd=tmp_path)
+    assert docs.returncode == 0, docs.stdout + docs.stderr
+    target = project / "dbt_project" / "target"
+    assert (target / "index.html").exists() and (target / "catalog.json").exists()
+    documented = load_register(target / "manifest.json")
+    row = documented[documented["indicator_id"] == "most_goals_expected"]
+    assert row["title"].tolist() == ["Children at expected in most early learning goals"]

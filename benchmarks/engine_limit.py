@@ -1,0 +1,89 @@
+"""B: the engine's limit. One DuckDB process computes the published school-readiness values
+straight from the landed CSV files with plain SQL: no validation, no pseudonymisation, no
+orchestration, no statistics. What Chorus (A) costs beyond this is the price of trust.
+
+usage: python benchmarks/engine_limit.py LANDING OUT.csv
+"""
+
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+
+BREAKDOWNS = {
+    "Sex": "case sex when 'F' then 'Female' when 'M' then 'Male' end",
+    "FSM eligibility": "case fsm_eligible when 'Y' then 'Eligible' else 'Not eligible' end",
+    "First language": "case first_language when 'ENG' then 'English' "
+                      "when 'OTH' then 'Other than English' else 'Unknown' end",
+    "SEN provision": "case sen_provision when 'N' then 'No SEN' when 'K' then 'SEN support' "
+                     "when 'E' then 'EHC plan' end",
+    "Season of birth": "case when birth_month >= 9 then 'Autumn-born' "
+                       "when birth_month <= 4 then 'Spring-born' else 'Summer-born' end",
+}
+GLD = " and ".join(f"elg{n:02d} = '2'" for n in range(1, 13))
+ALL17 = " and ".join(f"elg{n:02d} = '2'" for n in range(1, 18))
+ELGS = " + ".join(f"cast(elg{n:02d} = '2' as integer)" for n in range(1, 18))
+
+
+def main(landing: Path, out: Path) -> None:
+    started = time.perf_counter()
+    con = duckdb.connect()
+    con.execute(f"""
+        create table children as
+        with eyfsp as (
+            select *, cast(regexp_extract(filename, '(\\d{{4}})-(\\d{{2}})', 1) as integer) * 100
+                      + cast(regexp_extract(filename, '(\\d{{4}})-(\\d{{2}})', 2) as integer)
+                      as time_period
+            from read_csv('{landing}/eyfsp/*/*.csv', all_varchar = true, filename = true)
+        ),
+        census as (
+            select * from read_csv('{landing}/census/*/*.csv', all_varchar = true,
+                                   filename = true)
+        ),
+        lookup as (select * from read_csv('{landing}/seeds/neighbourhood_lookup.csv',
+                                          all_varchar = true)),
+        authorities as (select * from read_csv('{landing}/seeds/local_authorities.csv',
+                                               all_varchar = true))
+        select
+            eyfsp.time_period, eyfsp.sex, census.fsm_eligible, census.first_language,
+            census.sen_provision, cast(substr(eyfsp.dob, 6, 2) as integer) as birth_month,
+            lookup.neighbourhood_code, lookup.neighbourhood_name,
+            authorities.new_la_code, authorities.la_name,
+            {GLD} as is_gld, {ALL17} as is_all17, {ELGS} as elgs
+        from eyfsp
+        join census on eyfsp.upn = census.upn
+            and regexp_extract(census.filename, '(\\d{{4}}-\\d{{2}})')
+                = regexp_extract(eyfsp.filename, '(\\d{{4}}-\\d{{2}})')
+        join lookup on left(census.postcode, length(census.postcode) - 2)
+            = lookup.postcode_sector
+        join authorities on eyfsp.la_code = authorities.la_code
+    """)
+    parts = []
+    for indicator, numerator in (("gld", "count_if(is_gld)"),
+                                 ("all_elgs_expected", "count_if(is_all17)"),
+                                 ("average_elgs_expected", "sum(elgs)")):
+        scale = "1.0" if indicator == "average_elgs_expected" else "100.0"
+        parts.append(f"""
+            select '{indicator}' as indicator_id, time_period, 'Neighbourhood' as level,
+                   neighbourhood_code as area_code, 'All' as breakdown, 'All children' as grp,
+                   {numerator} as numerator, count(*) as denominator,
+                   {scale} * {numerator} / count(*) as value
+            from children group by all""")
+        parts.append(f"""
+            select '{indicator}', time_period, 'Local authority', new_la_code, 'All',
+                   'All children', {numerator}, count(*), {scale} * {numerator} / count(*)
+            from children group by all""")
+        for label, expression in BREAKDOWNS.items():
+            parts.append(f"""
+                select '{indicator}', time_period, 'Local authority', new_la_code, '{label}',
+                       {expression}, {numerator}, count(*),
+                       {scale} * {numerator} / count(*)
+                from children group by all""")
+    con.execute(f"copy ({' union all '.join(parts)} order by all) to '{out}' (header)")
+    rows = con.execute(f"select count(*) from read_csv('{out}')").fetchone()[0]
+    print(f"engine limit: {rows} indicator rows in {time.perf_counter() - started:.1f} s")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]).resolve(), Path(sys.argv[2]).resolve())
