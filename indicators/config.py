@@ -40,6 +40,9 @@ class ChorusSettings:
     """CHORUS_PSEUDONYM_KEY: the secret keying UPN pseudonyms. None when unset."""
     xlsx_sheet: str | None = None
     """CHORUS_XLSX_SHEET: the worksheet to read from .xlsx returns (default: the first)."""
+    packs: str = "all"
+    """CHORUS_PACKS: which authorities get board packs: all (default), none, or a comma list
+    of LA numbers or codes (e.g. 354 or E08000005)."""
 
     @property
     def warehouse(self) -> Path:
@@ -68,4 +71,5 @@ class ChorusSettings:
             expectations=_path(env, "CHORUS_EXPECTATIONS", PROJECT_ROOT / "expectations", here),
             pseudonym_key=env.get("CHORUS_PSEUDONYM_KEY") or None,
             xlsx_sheet=env.get("CHORUS_XLSX_SHEET") or None,
+            packs=(env.get("CHORUS_PACKS") or "all").strip(),
         )

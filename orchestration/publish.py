@@ -6,7 +6,9 @@ error, and the blocking GX suites).
 
 
 import datetime as dt
+import os
 import shutil
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pandas as pd
@@ -16,8 +18,10 @@ from indicators.config import ChorusSettings
 from indicators.disclosure import DisclosureConfig, protect, publishable
 from indicators.landing import reference_file
 from indicators.open_data import write_open_data
+from indicators.packs import BOARDS, Publication, RunInfo, build_pack, pack_slugs, write_pack
 from indicators.publication import swap_into_place, write_csv, write_manifest
 from indicators.register import register_table, render_register_html, shapes
+from indicators.voice_items import load_item_bank
 from indicators.warehouse import connect
 from orchestration.resources import ChorusResource
 
@@ -81,7 +85,66 @@ def indicator_tables(context: AssetExecutionContext, chorus: ChorusResource) -> 
     })
 
 
-@asset(deps=[indicator_tables], group_name="publish")
+def _selected_authorities(setting: str, authorities: pd.DataFrame) -> pd.DataFrame:
+    if setting.lower() == "all":
+        return authorities
+    if setting.lower() == "none":
+        return authorities.iloc[:0]
+    wanted = {part.strip() for part in setting.split(",") if part.strip()}
+    return authorities[authorities["la_code"].isin(wanted)
+                       | authorities["new_la_code"].isin(wanted)]
+
+
+def _render(job: tuple[Path, object]) -> list[Path]:
+    folder, pack = job
+    return write_pack(folder, pack)
+
+
+@asset(deps=[indicator_tables], group_name="publish", kinds={"html", "pdf", "xlsx"})
+def board_packs(context: AssetExecutionContext, chorus: ChorusResource) -> MaterializeResult:
+    """A pack per neighbourhood and one per authority (HTML, PDF, Excel), built only from the
+    staged, disclosure-controlled tables. CHORUS_PACKS chooses the authorities."""
+    settings = chorus.settings()
+    stage = staging_dir(settings, context.run.run_id)
+
+    def read(path: Path) -> pd.DataFrame:
+        return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+    values = read(stage / "indicators" / "indicator_values.csv")
+    register = read(stage / "register" / "indicators.csv")
+    quotes = read(stage / "quotes" / "quotes.csv")
+    with connect(settings.warehouse, read_only=True) as connection:
+        areas = connection.execute("select area_code, parent_area_code from marts.dim_areas "
+                                   "where parent_area_code is not null").df()
+    authorities = _selected_authorities(settings.packs, read(reference_file(
+        "local_authorities", settings.landing, settings.seeds)))
+    run = RunInfo.for_values(context.run.run_id, values)
+    england = read(settings.seeds / "england_benchmarks.csv")
+    items = load_item_bank(settings.seeds / "voice_items.csv")
+    jobs = []
+    for code in authorities["new_la_code"]:
+        hoods = set(areas.loc[areas["parent_area_code"] == code, "area_code"])
+        mine = values[(values["area_code"] == code) | values["area_code"].isin(hoods)]
+        if mine.empty:
+            continue
+        publication = Publication(mine, register, quotes[quotes["neighbourhood_code"]
+                                                         .isin(hoods)], run,
+                                  england=england, items=items)
+        jobs += [(stage / BOARDS / slug, build_pack(publication, area))
+                 for area, slug in pack_slugs(publication).items()]
+    workers = max(1, min(len(jobs), os.cpu_count() or 1))
+    if workers > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            written = [path for paths in pool.map(_render, jobs) for path in paths]
+    else:
+        written = [path for job in jobs for path in _render(job)]
+    context.log.info(f"{len(jobs)} board packs ({len(written)} files) for "
+                     f"{len(authorities)} authorities")
+    return MaterializeResult(metadata={"packs": len(jobs), "files": len(written),
+                                       "authorities": settings.packs})
+
+
+@asset(deps=[indicator_tables, board_packs], group_name="publish")
 def publication(context: AssetExecutionContext, chorus: ChorusResource) -> MaterializeResult:
     """Write manifest.json and move the staged publication into the output folder at once."""
     settings = chorus.settings()

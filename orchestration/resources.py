@@ -22,10 +22,16 @@ class ChorusResource(ConfigurableResource):
     output: str | None = None
     seeds: str | None = None
     expectations: str | None = None
+    xlsx_sheet: str | None = None
+    packs: str | None = None
 
     def settings(self) -> ChorusSettings:
         settings = ChorusSettings.from_env()
-        overrides = {name: Path(value).resolve() for name, value in (
+        overrides: dict[str, object] = {name: Path(value).resolve() for name, value in (
             ("home", self.home), ("landing", self.landing), ("output", self.output),
             ("seeds", self.seeds), ("expectations", self.expectations)) if value}
+        if self.xlsx_sheet:
+            overrides["xlsx_sheet"] = self.xlsx_sheet
+        if self.packs:
+            overrides["packs"] = self.packs
         return replace(settings, **overrides)

@@ -34,10 +34,12 @@ class PipelineOutcome:
 
 
 def run_config(settings: ChorusSettings, log_level: str = "WARNING") -> dict[str, Any]:
-    paths = {name: str(getattr(settings, name))
-             for name in ("home", "landing", "output", "seeds", "expectations")}
+    config = {name: str(getattr(settings, name))
+              for name in ("home", "landing", "output", "seeds", "expectations", "packs")}
+    if settings.xlsx_sheet:
+        config["xlsx_sheet"] = settings.xlsx_sheet
     return {
-        "resources": {"chorus": {"config": paths}},
+        "resources": {"chorus": {"config": config}},
         "loggers": {"console": {"config": {"log_level": log_level}}},
     }
 

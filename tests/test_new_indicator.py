@@ -37,7 +37,8 @@ def test_walk_through_from_scaffold_to_published_tables(tmp_path):
                     ignore=shutil.ignore_patterns("target", "logs"))
     shutil.copytree(ROOT / "seeds", project / "seeds")
     env = {**os.environ, "CHORUS_DBT_PROJECT": str(project / "dbt_project"),
-           "CHORUS_HOME": str(tmp_path / "home"), "CHORUS_PSEUDONYM_KEY": "walk-through"}
+           "CHORUS_HOME": str(tmp_path / "home"), "CHORUS_PSEUDONYM_KEY": "walk-through",
+           "CHORUS_PACKS": "none"}
 
     # 1. Scaffold.
     made = _chorus("new-indicator", "school_readiness__most_goals_expected", env=env,

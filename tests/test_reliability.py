@@ -24,7 +24,8 @@ TABLES = ["raw.eyfsp_returns", "raw.school_census", "raw.quarantine", "raw.load_
 
 def _settings(root: Path) -> ChorusSettings:
     base = ChorusSettings.from_env()
-    return replace(base, home=root / "home", landing=root / "landing", output=root / "output")
+    return replace(base, home=root / "home", landing=root / "landing", output=root / "output",
+                   packs="none")  # board packs are tested elsewhere; these runs test loading
 
 
 def snapshot(settings: ChorusSettings) -> dict[str, object]:
@@ -88,7 +89,7 @@ def test_a_killed_run_started_again_matches_a_clean_run(clean, tmp_path):
     settings, expected = clean
     killed = _settings(tmp_path)
     generate(killed.landing, seed=11, children_per_year=500, years=["2022/23", "2023/24"])
-    env = {**os.environ, "CHORUS_HOME": str(killed.home)}
+    env = {**os.environ, "CHORUS_HOME": str(killed.home), "CHORUS_PACKS": "none"}
     process = subprocess.Popen(
         [sys.executable, "-m", "orchestration.cli", "run", "--landing", str(killed.landing),
          "--out", str(killed.output)], env=env, stdout=subprocess.DEVNULL,

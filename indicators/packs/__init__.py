@@ -1,0 +1,93 @@
+"""Board packs: one per neighbourhood and one for the whole authority, in three formats.
+
+A pure library (no Dagster, no warehouse). `write_packs` takes only what has already been
+published, after disclosure control: the indicator table and register as text with EES
+symbols, and the scrubbed, consented quotes. For each neighbourhood, and for the authority,
+it writes `boards/<slug>/pack.html` (self-contained: inline CSS and SVG, no scripts, no
+external URLs), `pack.pdf` (WeasyPrint's rendering of that same HTML) and `pack.xlsx`
+(numbers stored as numbers, symbols as text with a key), all built from one content model so
+they say the same thing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from indicators.packs.content import (
+    NEIGHBOURHOOD_LEVEL,
+    Pack,
+    Publication,
+    RunInfo,
+    build_pack,
+    comparison_words,
+    period_label,
+    slugify,
+    trend_words,
+)
+from indicators.packs.render import render_html, render_pdf, write_xlsx
+
+BOARDS = "boards"
+FILES = ("pack.html", "pack.pdf", "pack.xlsx")
+
+__all__ = ["BOARDS", "FILES", "NEIGHBOURHOOD_LEVEL", "Pack", "Publication", "RunInfo",
+           "build_pack", "comparison_words", "pack_slugs", "period_label", "render_html",
+           "render_pdf", "slugify", "trend_words", "write_pack", "write_packs", "write_xlsx"]
+
+
+def pack_slugs(publication: Publication) -> dict[str, str]:
+    """area_code -> folder name: the authority first, then each neighbourhood.
+
+    The slug is the lower-case-hyphenated area name; a clash gets the area code appended.
+    """
+    areas = [(publication.la_code, publication.la_name), *publication.neighbourhoods]
+    slugs: dict[str, str] = {}
+    for code, name in areas:
+        slug = slugify(name)
+        if slug in slugs.values():
+            slug = f"{slug}-{slugify(code)}"
+        slugs[code] = slug
+    return slugs
+
+
+def write_pack(folder: Path, pack: Pack) -> list[Path]:
+    """Write one pack's three files into `folder`; return their paths."""
+    folder.mkdir(parents=True, exist_ok=True)
+    html = render_html(pack)
+    html_path = folder / "pack.html"
+    html_path.write_text(html, encoding="utf-8")
+    pdf_path = render_pdf(html, folder / "pack.pdf")
+    xlsx_path = write_xlsx(pack, folder / "pack.xlsx")
+    return [html_path, pdf_path, xlsx_path]
+
+
+def write_packs(stage: Path, indicator_values: pd.DataFrame, register: pd.DataFrame,
+                quotes: pd.DataFrame, run: RunInfo, *, england: pd.DataFrame | None = None,
+                items: pd.DataFrame | None = None) -> list[Path]:
+    """Write `boards/<slug>/pack.html|pdf|xlsx` under `stage` for the LA and each neighbourhood.
+
+    - `indicator_values`: the published indicator table (all text, EES symbols), as written
+      to indicators/indicator_values.csv; an optional `reliability` column marks low
+      reliability voice results.
+    - `register`: the published register (register/indicators.csv).
+    - `quotes`: scrubbed, consented quotes (`quote, item_id, item, domain,
+      neighbourhood_code, neighbourhood_name, year, time_period`); may be empty.
+    - `run`: run id, publication date and data period (`RunInfo.for_values` reads the period
+      from the table).
+    - `england` (optional): England figures by `indicator_id, time_period, breakdown, group,
+      value` (seeds/england_benchmarks.csv) for the headline and the charts; rows with
+      geographic_level "National" in `indicator_values` serve too. Without either, England
+      figures show as x and only the published comparison words are given.
+    - `items` (optional): the voice item bank (seeds/voice_items.csv) for question wording
+      and domains; without it, wording comes from the quotes, else from the item id.
+
+    Returns the paths written, three per area, authority first.
+    """
+    publication = Publication(indicator_values, register, quotes, run, england=england,
+                              items=items)
+    written: list[Path] = []
+    for code, slug in pack_slugs(publication).items():
+        pack = build_pack(publication, code)
+        written += write_pack(Path(stage) / BOARDS / slug, pack)
+    return written
