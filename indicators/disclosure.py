@@ -136,6 +136,21 @@ def _protect_block(members: list[int], counts: np.ndarray, caps: np.ndarray | No
         added.append(chosen)
 
 
+def _secondary(tables: list[_Table], counts: np.ndarray, caps: np.ndarray | None,
+               suppressed: np.ndarray, threshold: int) -> np.ndarray:
+    """One pass over every table: add cells until no suppressed count is recoverable.
+
+    A suppressed total (e.g. a tiny authority) takes every member with it.
+    """
+    suppressed = suppressed.copy()
+    for table in tables:
+        if table.total is not None and suppressed[table.total]:
+            suppressed[table.members] = True
+            continue
+        suppressed[_protect_block(table.members, counts, caps, suppressed, threshold)] = True
+    return suppressed
+
+
 def protect(
     values: pd.DataFrame,
     parents: Mapping[str, str],
@@ -183,30 +198,10 @@ def protect(
     changed = True
     while changed:
         before = (d_supp.copy(), n_supp.copy())
-        for table in tables:
-            total, members = table.total, table.members
-            if total is not None and d_supp[total]:
-                # A suppressed authority total: nothing in the authority-year is published.
-                d_supp[members] = True
-                continue
-            added = _protect_block(members, d, None, d_supp, t)
-            d_supp[added] = True
-            reason[added] = np.where(reason[added] == "", "secondary: protects another cell",
-                                     reason[added])
-        d_supp = share_across_family(d_supp)
-        n_supp |= d_supp
-        for table in tables:
-            total, members = table.total, table.members
-            if total is not None and n_supp[total]:
-                n_supp[members] = True
-                continue
-            added = _protect_block(members, n, caps, n_supp, t)
-            n_supp[added] = True
-            reason[added] = np.where(reason[added] == "", "secondary: protects another cell",
-                                     reason[added])
-        n_supp = share_across_family(n_supp)
-        reason[(n_supp | d_supp) & (reason == "")] = "secondary: protects another cell"
+        d_supp = share_across_family(_secondary(tables, d, None, d_supp, t))
+        n_supp = share_across_family(_secondary(tables, n, caps, n_supp | d_supp, t))
         changed = not (np.array_equal(before[0], d_supp) and np.array_equal(before[1], n_supp))
+    reason[(n_supp | d_supp) & (reason == "")] = "secondary: protects another cell"
 
     frame["numerator_suppressed"] = n_supp
     frame["denominator_suppressed"] = d_supp

@@ -32,105 +32,38 @@
     - value_type 'mean': `score` is a per-child expression, e.g. elgs_at_expected; the
       numerator is its sum, value its mean and standard_deviation its sample SD (for the
       t interval).
-    Produces neighbourhood and LA totals, and LA figures by each child breakdown. -#}
+    Produces neighbourhood and LA totals, and LA figures by each child breakdown (unless
+    breakdowns=false). -#}
 {% macro indicator_over_children(indicator_id, value_type, children, numerator=none, score=none,
                                  breakdowns=true) -%}
+{%- set groupings = [] -%}
+{%- for label, column in (child_breakdowns() if breakdowns else []) -%}
+    {%- do groupings.append(("'" ~ label ~ "'", column, ['Local authority'])) -%}
+{%- endfor -%}
+{{ indicator_over_rows(indicator_id, value_type, children, numerator=numerator, score=score,
+                       total_group='All children', groupings=groupings) }}
+{%- endmacro %}
+
+{#- A general indicator over rows that each carry a time_period, a neighbourhood and its
+    authority (neighbourhood_code, neighbourhood_name, new_la_code, la_name): children, voice
+    answers, respondents, linked children.
+    - `breakdown` and `group` are SQL expressions (e.g. "'Voice item'" and "item_id") for one
+      grouping at every level in `levels`; `groupings` instead lists several, each
+      (breakdown, group, levels). With `total_group` set, a total row per area (breakdown
+      'All') is added too.
+    - `numerator` (proportion, rate) or `score` (mean) as in indicator_over_children; the
+      denominator is the number of rows unless `denominator` is given. -#}
+{% macro indicator_over_rows(indicator_id, value_type, rows, numerator=none, score=none,
+                             breakdown=none, group=none, total_group=none, denominator='count(*)',
+                             levels=('Neighbourhood', 'Local authority'), groupings=none) -%}
 {%- if value_type == 'mean' -%}
     {%- set numerator = 'sum(' ~ score ~ ')' -%}
     {%- set spread = 'stddev_samp(' ~ score ~ ')' -%}
 {%- else -%}
     {%- set spread = 'cast(null as double)' -%}
 {%- endif -%}
-with children as (
-    select * from {{ children }}
-),
-
-by_neighbourhood as (
-    select
-        time_period,
-        'Neighbourhood' as geographic_level,
-        neighbourhood_code as area_code,
-        neighbourhood_name as area_name,
-        'All' as breakdown,
-        'All children' as "group",
-        {{ numerator }} as numerator,
-        count(*) as denominator,
-        {{ spread }} as standard_deviation
-    from children
-    group by time_period, neighbourhood_code, neighbourhood_name
-),
-
-by_authority as (
-    select
-        time_period,
-        'Local authority' as geographic_level,
-        new_la_code as area_code,
-        la_name as area_name,
-        'All' as breakdown,
-        'All children' as "group",
-        {{ numerator }} as numerator,
-        count(*) as denominator,
-        {{ spread }} as standard_deviation
-    from children
-    group by time_period, new_la_code, la_name
-),
-{% for label, column in (child_breakdowns() if breakdowns else []) %}
-by_authority_and_{{ column }} as (
-    select
-        time_period,
-        'Local authority' as geographic_level,
-        new_la_code as area_code,
-        la_name as area_name,
-        '{{ label }}' as breakdown,
-        {{ column }} as "group",
-        {{ numerator }} as numerator,
-        count(*) as denominator,
-        {{ spread }} as standard_deviation
-    from children
-    group by time_period, new_la_code, la_name, {{ column }}
-),
-{% endfor %}
-combined as (
-    select * from by_neighbourhood
-    union all
-    select * from by_authority
-    {%- for label, column in (child_breakdowns() if breakdowns else []) %}
-    union all
-    select * from by_authority_and_{{ column }}
-    {%- endfor %}
-)
-
-select
-    '{{ indicator_id }}' as indicator_id,
-    cast(time_period as integer) as time_period,
-    geographic_level,
-    area_code,
-    area_name,
-    breakdown,
-    "group",
-    cast(numerator as bigint) as numerator,
-    cast(denominator as bigint) as denominator,
-    {{ indicator_value(value_type, 'numerator', 'denominator') }} as value,
-    standard_deviation
-from combined
-{%- endmacro %}
-
-{#- A general indicator over rows that each carry a time_period, a neighbourhood and its
-    authority (neighbourhood_code, neighbourhood_name, new_la_code, la_name): voice answers,
-    respondents, linked children.
-    - `breakdown` and `group` are SQL expressions (e.g. "'Voice item'" and "item_id"); with
-      `total_group` set, a total row per area (breakdown 'All') is added too.
-    - `numerator` (proportion, rate) or `score` (mean) as in indicator_over_children; the
-      denominator is the number of rows unless `denominator` is given.
-    - `levels`: which geographic levels to publish. -#}
-{% macro indicator_over_rows(indicator_id, value_type, rows, numerator=none, score=none,
-                             breakdown=none, group=none, total_group=none, denominator='count(*)',
-                             levels=('Neighbourhood', 'Local authority')) -%}
-{%- if value_type == 'mean' -%}
-    {%- set numerator = 'sum(' ~ score ~ ')' -%}
-    {%- set spread = 'stddev_samp(' ~ score ~ ')' -%}
-{%- else -%}
-    {%- set spread = 'cast(null as double)' -%}
+{%- if groupings is none -%}
+    {%- set groupings = [(breakdown, group, levels)] if group else [] -%}
 {%- endif -%}
 {%- set area = {
     'Neighbourhood': ('neighbourhood_code', 'neighbourhood_name'),
@@ -140,9 +73,8 @@ from combined
 with source_rows as (
     select * from {{ rows }}
 ),
-{%- for level in levels %}
+{%- for level in levels if total_group %}
 {%- set code, name = area[level] %}
-{%- if total_group %}
 {%- do parts.append('total_' ~ loop.index) %}
 total_{{ loop.index }} as (
     select
@@ -158,24 +90,27 @@ total_{{ loop.index }} as (
     from source_rows
     group by time_period, {{ code }}, {{ name }}
 ),
-{%- endif %}
-{%- if group %}
-{%- do parts.append('grouped_' ~ loop.index) %}
-grouped_{{ loop.index }} as (
+{%- endfor %}
+{%- for grouping_breakdown, grouping_group, grouping_levels in groupings %}
+{%- set outer = loop.index %}
+{%- for level in grouping_levels %}
+{%- set code, name = area[level] %}
+{%- do parts.append('grouped_' ~ outer ~ '_' ~ loop.index) %}
+grouped_{{ outer }}_{{ loop.index }} as (
     select
         time_period,
         '{{ level }}' as geographic_level,
         {{ code }} as area_code,
         {{ name }} as area_name,
-        {{ breakdown }} as breakdown,
-        {{ group }} as "group",
+        {{ grouping_breakdown }} as breakdown,
+        {{ grouping_group }} as "group",
         {{ numerator }} as numerator,
         {{ denominator }} as denominator,
         {{ spread }} as standard_deviation
     from source_rows
-    group by time_period, {{ code }}, {{ name }}, {{ breakdown }}, {{ group }}
+    group by time_period, {{ code }}, {{ name }}, {{ grouping_breakdown }}, {{ grouping_group }}
 ),
-{%- endif %}
+{%- endfor %}
 {%- endfor %}
 combined as (
     {%- for part in parts %}
