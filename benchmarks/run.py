@@ -75,6 +75,8 @@ class SizeResult:
     incremental: Measure | None = None
     full_before_increment: Measure | None = None
     agreement: str = ""
+    packs: dict = field(default_factory=dict)
+    measured: str = ""
 
 
 def timed(command: list[str], env: dict[str, str] | None = None, log: Path | None = None
@@ -108,7 +110,7 @@ def landing_for(size: Size, years: list[str], name: str | None = None) -> Path:
 
 def chorus_env(home: Path, pack_authority: str) -> dict[str, str]:
     return {"CHORUS_HOME": str(home), "CHORUS_PSEUDONYM_KEY": "benchmark-key",
-            "CHORUS_PACK_AUTHORITIES": pack_authority}
+            "CHORUS_PACKS": pack_authority}
 
 
 def run_a(size: Size, landing: Path, home: Path, output: Path, log: Path) -> tuple[Measure,
@@ -171,7 +173,7 @@ def measure_size(size: Size, skip_c_above: int, with_incremental: bool) -> SizeR
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     landing = landing_for(size, YEARS)
-    result = SizeResult(size)
+    result = SizeResult(size, measured=dt.date.today().isoformat())
     print(f"[{size.name}] A: chorus run", flush=True)
     result.a, result.steps = run_a(size, landing, out / "home", out / "output", out / "a.log")
     print(f"[{size.name}] B: engine limit", flush=True)
@@ -185,6 +187,13 @@ def measure_size(size: Size, skip_c_above: int, with_incremental: bool) -> SizeR
                           str(landing), str(c_csv)], log=out / "c.log")
     if result.a.ok and result.b.ok:
         result.agreement = compare(out / "output", out / "b.csv", c_csv)
+    if result.a.ok:
+        print(f"[{size.name}] one neighbourhood pack (HTML + PDF + XLSX)", flush=True)
+        rendered = subprocess.run(
+            [sys.executable, str(ROOT / "benchmarks" / "pack_render.py"), str(out / "output")],
+            capture_output=True, text=True, check=False)
+        if rendered.returncode == 0:
+            result.packs = json.loads(rendered.stdout.strip().splitlines()[-1])
     if with_incremental:
         print(f"[{size.name}] A: adding one academic year", flush=True)
         result.full_before_increment, result.incremental = incremental(size, out)
@@ -201,57 +210,101 @@ def machine() -> str:
     return f"{cores} cores, {memory} RAM, {platform.platform()}, Python {platform.python_version()}"
 
 
-def _fmt(measure: Measure | None) -> str:
-    if measure is None:
+def _fmt(measure: dict | None) -> str:
+    if not measure:
         return "not run"
-    text = f"{measure.wall:.1f} s / {measure.cpu:.1f} s / {measure.rss_mib:,.0f} MiB"
-    return text if measure.ok else f"{text} (failed: {measure.note})"
+    text = f"{measure['wall']:.1f} s / {measure['cpu']:.1f} s / {measure['rss_mib']:,.0f} MiB"
+    return text if measure["ok"] else f"{text} (failed: {measure['note']})"
 
 
-def write_results(results: list[SizeResult], previous: str) -> None:
+STORE = ROOT / "benchmarks" / "results.json"
+"""Every size's latest measurements: `make bench` and `--sizes national` add to one table."""
+
+
+def store(results: list[SizeResult]) -> list[dict]:
+    """Merge these results into results.json (by size); return every size's, smallest first."""
+    from dataclasses import asdict
+
+    kept = json.loads(STORE.read_text()) if STORE.exists() else {}
+    for result in results:
+        record = asdict(result)
+        record["size"] = asdict(result.size) | {"children": result.size.children}
+        kept[result.size.name] = record
+    STORE.write_text(json.dumps(kept, indent=1) + "\n")
+    return [kept[name] for name in SIZES if name in kept]
+
+
+def write_results(results: list[dict], analysis: str) -> None:
     lines = [
         "# Benchmark results",
         "",
-        f"Measured {dt.date.today().isoformat()} on {machine()} by `make bench`",
-        "(`python benchmarks/run.py --all` for every size). Each cell: wall time / CPU time /",
-        "peak memory (RSS). A: `chorus run` end to end on a fresh warehouse. B: one DuckDB",
-        "process, plain SQL from the CSV files (the engine's limit). C: a straightforward pandas",
-        "script. Four academic years at every size.",
+        f"Machine: {machine()}. Sizes measured on: "
+        + ", ".join(f"{r['size']['name']} {r['measured']}" for r in results) + ".",
+        "`make bench` measures borough and x10; `python benchmarks/run.py --sizes x50,national`",
+        "(or `--all`) the rest; benchmarks/results.json keeps each size's latest figures.",
+        "Each cell: wall time / CPU time / peak memory (RSS). A: `chorus run` end to end on a",
+        "fresh warehouse (packs for one authority). B: one DuckDB process, plain SQL from the",
+        "CSV files (the engine's limit). C: a straightforward pandas script. Four academic",
+        "years at every size.",
         "",
         "| size | children (4 years) | A: Chorus | B: engine limit | C: pandas | A/B | C/A |",
         "|---|---|---|---|---|---|---|",
     ]
     for r in results:
-        ab = f"{r.a.wall / r.b.wall:.1f}" if r.a and r.b and r.b.wall else "-"
-        ca = f"{r.c.wall / r.a.wall:.2f}" if r.a and r.c and r.a.wall else "-"
-        lines.append(f"| {r.size.name} | {r.size.children:,} | {_fmt(r.a)} | {_fmt(r.b)} | "
-                     f"{_fmt(r.c)} | {ab} | {ca} |")
+        a, b, c = r["a"], r["b"], r["c"]
+        ab = f"{a['wall'] / b['wall']:.1f}" if a and b and b["wall"] else "-"
+        ca = f"{c['wall'] / a['wall']:.2f}" if a and c and a["wall"] else "-"
+        lines.append(f"| {r['size']['name']} | {r['size']['children']:,} | {_fmt(a)} | "
+                     f"{_fmt(b)} | {_fmt(c)} | {ab} | {ca} |")
     lines += ["", "Agreement (A's published school-readiness cells against B, and B against C):",
               ""]
-    lines += [f"- {r.size.name}: {r.agreement or 'not compared'}" for r in results]
+    lines += [f"- {r['size']['name']}: {r['agreement'] or 'not compared'}" for r in results]
     lines += ["", "## Where A's time goes (Dagster step timings, seconds)", ""]
-    steps = sorted({step for r in results for step in r.steps})
-    lines.append("| step | " + " | ".join(r.size.name for r in results) + " |")
+    steps = sorted({step for r in results for step in r["steps"]})
+    lines.append("| step | " + " | ".join(r["size"]["name"] for r in results) + " |")
     lines.append("|---|" + "---|" * len(results))
     for step in steps:
         lines.append(f"| {step} | " + " | ".join(
-            f"{r.steps.get(step, 0):.1f}" for r in results) + " |")
+            f"{r['steps'].get(step, 0):.1f}" for r in results) + " |")
     lines += ["", "## Adding one academic year", "",
-              "| size | full run of three years | run after the fourth year lands | ratio |",
+              "A warehouse holding three years; the fourth lands and `chorus run` runs again.",
+              "",
+              "| size | full run, four years (A) | run after the fourth year lands | ratio |",
               "|---|---|---|---|"]
     for r in results:
-        if r.incremental and r.full_before_increment:
-            ratio = r.incremental.wall / r.full_before_increment.wall
-            lines.append(f"| {r.size.name} | {r.full_before_increment.wall:.1f} s | "
-                         f"{r.incremental.wall:.1f} s | {ratio:.2f} |")
-    lines += ["", "## Cost against size", ""]
-    rows = [(r.size.children, r.a.wall) for r in results if r.a and r.a.ok]
+        if r["incremental"] and r["a"]:
+            ratio = r["incremental"]["wall"] / r["a"]["wall"]
+            lines.append(f"| {r['size']['name']} | {r['a']['wall']:.1f} s | "
+                         f"{r['incremental']['wall']:.1f} s | {ratio:.2f} |")
+    lines += ["", "## One neighbourhood pack (HTML + PDF + XLSX)", "",
+              "`benchmarks/pack_render.py` on A's output: five neighbourhood packs, three times,",
+              "after one warm-up (fonts, templates). Seconds per pack.", "",
+              "| size | best | median | worst | build | html | pdf | xlsx |",
+              "|---|---|---|---|---|---|---|---|"]
+    for r in results:
+        if r["packs"]:
+            p = r["packs"]
+            parts = p["median_parts_s"]
+            lines.append(f"| {r['size']['name']} | {p['best_s']:.2f} | {p['median_s']:.2f} | "
+                         f"{p['worst_s']:.2f} | {parts['build']:.2f} | {parts['html']:.2f} | "
+                         f"{parts['pdf']:.2f} | {parts['xlsx']:.2f} |")
+    lines += ["", "## Cost against size", "",
+              "| size | children | A wall (s) | A per 100,000 children (s) | B wall (s) |",
+              "|---|---|---|---|---|"]
+    for r in results:
+        if r["a"] and r["a"]["ok"]:
+            n = r["size"]["children"]
+            lines.append(f"| {r['size']['name']} | {n:,} | {r['a']['wall']:.1f} | "
+                         f"{r['a']['wall'] / n * 1e5:.1f} | "
+                         f"{r['b']['wall'] if r['b'] else '-'} |")
+    rows = [(r["size"]["children"], r["a"]["wall"]) for r in results if r["a"] and r["a"]["ok"]]
     if len(rows) >= 2:
-        (x0, y0), (x1, y1) = rows[0], rows[-1]
+        (x0, y0), (x1, y1) = rows[-2], rows[-1]
         slope = (y1 - y0) / (x1 - x0)
-        lines.append(f"From {x0:,} to {x1:,} children, A grows by {slope * 1e5:.1f} s per "
-                     f"100,000 children on top of a fixed {y0 - slope * x0:.1f} s.")
-    lines += ["", previous.strip(), ""] if previous.strip() else [""]
+        lines += ["", f"Between the two largest sizes measured ({x0:,} and {x1:,} children), A "
+                  f"grows by {slope * 1e5:.1f} s per 100,000 children on top of a fixed "
+                  f"{y0 - slope * x0:.1f} s."]
+    lines += ["", analysis.strip(), ""] if analysis.strip() else [""]
     RESULTS.write_text("\n".join(lines).rstrip() + "\n")
 
 
@@ -267,9 +320,9 @@ def main() -> None:
     WORK.mkdir(parents=True, exist_ok=True)
     results = [measure_size(SIZES[name], args.skip_c_above, not args.no_incremental)
                for name in names]
-    notes = RESULTS.read_text().split("## Analysis", 1)[1] if RESULTS.exists() and \
-        "## Analysis" in RESULTS.read_text() else ""
-    write_results(results, "## Analysis" + notes if notes else "")
+    text = RESULTS.read_text() if RESULTS.exists() else ""
+    analysis = "## Analysis" + text.split("## Analysis", 1)[1] if "## Analysis" in text else ""
+    write_results(store(results), analysis)
     print(RESULTS.read_text())
 
 

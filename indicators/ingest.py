@@ -7,10 +7,13 @@ rejected file counts all its rows as quarantined: nothing is loaded from it).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from indicators.landing import LandedFile, reference_file, sha256_of
@@ -24,13 +27,19 @@ from indicators.validation import (
     Defect,
     FileRejected,
     RowRule,
+    Stack,
     apply_rules,
     census_rules,
     check_required_columns,
-    duplicate_upns,
+    duplicates_in,
     eyfsp_rules,
+    failing_values,
+    fullmatches,
     normalise_codes,
     parse_dates,
+    postcodes_formed,
+    stacked,
+    strip_upper_changes,
 )
 
 __all__ = [
@@ -138,12 +147,23 @@ def validate_file(landed: LandedFile, account: FileAccount, aliases: Aliases | N
 
     Returns the frame with code columns trimmed and upper-cased, and its row defects.
     """
+    table = _read_checked(landed, account, aliases, sheet)
+    frame = normalise_codes(table.frame, KINDS[landed.kind][1])
+    defects = apply_rules(frame, rules_for(landed.kind, landed.year), landed.display,
+                          as_written=table.frame)
+    defects.extend(_overflow_defects(table, landed.display))
+    return frame, _ragged(defects, table)
+
+
+def _read_checked(landed: LandedFile, account: FileAccount, aliases: Aliases | None,
+                  sheet: str | None) -> Table:
+    """The first half of `validate_file`: the file read, with its required columns."""
     try:
         if landed.kind not in KINDS:
             raise FileRejected(Defect(landed.display, None, None, landed.kind, "unknown_kind",
                                       f"'{landed.kind}' is not a return Chorus reads: put it "
                                       f"under {' or '.join(KINDS)}"))
-        required, codes = KINDS[landed.kind]
+        required, _ = KINDS[landed.kind]
         table = read_return(landed.path, landed.display, landed.kind, aliases, sheet)
         account.rows_read = len(table.frame)
         check_required_columns(table.frame, required, landed.display)
@@ -152,10 +172,56 @@ def validate_file(landed: LandedFile, account: FileAccount, aliases: Aliases | N
         account.message = str(rejected.defect.public())
         account.rows_quarantined = account.rows_read
         raise
-    frame = normalise_codes(table.frame, codes)
-    defects = apply_rules(frame, rules_for(landed.kind, landed.year), landed.display,
-                          as_written=table.frame)
-    defects.extend(_overflow_defects(table, landed.display))
+    return table
+
+
+def _validate_together(kind: str, year: AcademicYear, tables: Sequence[tuple[str, Table]]
+                       ) -> list[tuple[pd.DataFrame, list[Defect]]]:
+    """`validate_file`'s second half for many files of one kind and year at once: for each
+    file, exactly what `validate_file` gives, in the same order.
+
+    The files' code columns are stacked, normalised and checked as one frame (a rule costs
+    about the same on one file as on all of them), and the defects are shared out again.
+    """
+    displays = [display for display, _ in tables]
+    if len(tables) < 2 or len(set(displays)) < len(displays):
+        return [_validate_one(kind, year, display, table) for display, table in tables]
+    codes = KINDS[kind][1]
+    raw = pd.concat([table.frame[[*codes, "_source_row"]] for _, table in tables],
+                    ignore_index=True)
+    frame = raw.copy(deep=False)
+    changed = {}
+    for column in codes:  # normalise_codes, remembering which columns changed
+        normalised = strip_upper_changes(raw[column])
+        if normalised is not None:
+            frame[column] = normalised
+            changed[column] = normalised
+    files = np.repeat(np.array(displays, dtype=object),
+                      [len(table.frame) for _, table in tables])
+    shared: dict[str, list[Defect]] = {display: [] for display in displays}
+    for defect in apply_rules(frame, rules_for(kind, year), "", as_written=raw,
+                              row_files=files):
+        shared[defect.file].append(defect)  # in rule order, then row order, for each file
+    results = []
+    start = 0
+    for display, table in tables:
+        stop = start + len(table.frame)
+        file_frame = table.frame.copy(deep=False)
+        for column, normalised in changed.items():
+            file_frame[column] = pd.Series(normalised.to_numpy()[start:stop],
+                                           index=file_frame.index, name=column,
+                                           dtype=normalised.dtype)
+        defects = shared[display] + _overflow_defects(table, display)
+        results.append((file_frame, _ragged(defects, table)))
+        start = stop
+    return results
+
+
+def _validate_one(kind: str, year: AcademicYear, display: str, table: Table
+                  ) -> tuple[pd.DataFrame, list[Defect]]:
+    frame = normalise_codes(table.frame, KINDS[kind][1])
+    defects = apply_rules(frame, rules_for(kind, year), display, as_written=table.frame)
+    defects.extend(_overflow_defects(table, display))
     return frame, _ragged(defects, table)
 
 
@@ -181,36 +247,55 @@ def check_year(
     of return is being checked). A kind with a rejected file is not used to judge the other.
     Files of other kinds (voice surveys) are not statutory returns and are left alone.
     """
+    return _check_year(year, files, reference, aliases, sheet, cross_kind, sectors={})
+
+
+def _check_year(year: AcademicYear, files: Sequence[LandedFile], reference: Reference,
+                aliases: Aliases | None, sheet: str | None, cross_kind: bool,
+                sectors: dict[str, str]) -> CheckedYear:
+    """`check_year`; `sectors` (postcode -> sector) is filled for the census postcodes."""
     checked = CheckedYear(year=year, frames={kind: [] for kind in KINDS})
     rejected: dict[str, list[str]] = {}
+    # Each file read (or rejected) in turn, then the files of each kind validated together;
+    # defects and frames come out in file order, as `validate_file` file by file gives them.
+    landed_tables: list[tuple[LandedFile, Table | Defect]] = []
     for landed in files:
         if landed.kind not in KINDS:
             continue
         account = FileAccount(landed.display, landed.kind, year.label, _file_hash(landed.path))
         checked.accounts.append(account)
         try:
-            frame, defects = validate_file(landed, account, aliases, sheet)
+            landed_tables.append((landed, _read_checked(landed, account, aliases, sheet)))
         except FileRejected as rejection:
-            checked.defects.append(rejection.defect)
+            landed_tables.append((landed, rejection.defect))
+    groups: dict[tuple[str, AcademicYear], list[tuple[str, Table]]] = {}
+    for landed, table in landed_tables:
+        if isinstance(table, Table):
+            groups.setdefault((landed.kind, landed.year), []).append((landed.display, table))
+    validated = {(kind, file_year): iter(_validate_together(kind, file_year, tables))
+                 for (kind, file_year), tables in groups.items()}
+    for landed, table in landed_tables:
+        if isinstance(table, Defect):
+            checked.defects.append(table)
             rejected.setdefault(landed.kind, []).append(landed.display)
             continue
+        frame, defects = next(validated[(landed.kind, landed.year)])
         checked.defects.extend(defects)
         checked.frames[landed.kind].append((landed.display, frame))
 
     # Rows whose UPN is already reported (malformed, wrong check letter) are not matched or
     # counted as duplicates: their one defect says what is wrong.
-    bad_upns = {(d.file, d.row) for d in checked.defects if d.column == "upn"}
-    valid = {kind: [(file, frame[~frame["_source_row"].isin(
-                {row for bad_file, row in bad_upns if bad_file == file})])
-                    for file, frame in kind_frames]
+    bad_upns = _rows_by_file((d.file, d.row) for d in checked.defects if d.column == "upn")
+    valid = {kind: stacked(kind_frames, without=bad_upns)
              for kind, kind_frames in checked.frames.items()}
     for kind in KINDS:
-        checked.defects.extend(duplicate_upns(valid[kind]))
+        checked.defects.extend(duplicates_in(valid[kind]))
     if reference.sectors is None:
         checked.notes.append("postcode sectors were not checked: the neighbourhood lookup "
                              "could not be read")
     else:
-        checked.defects.extend(_unknown_sectors(checked.frames["census"], reference.sectors))
+        checked.defects.extend(_unknown_sectors(checked.frames["census"], reference.sectors,
+                                                sectors))
     if reference.la_codes is None:
         checked.notes.append("LA numbers were not checked against seeds/local_authorities.csv: "
                              "it could not be read")
@@ -218,12 +303,25 @@ def check_year(
         checked.defects.extend(_unknown_la_codes(checked.frames["eyfsp"], reference.la_codes))
     checked.defects.extend(_unmatched_children(valid, year, cross_kind, rejected, checked.notes))
 
-    bad_rows = checked.bad_rows
+    quarantined = Counter(file for file, _ in checked.bad_rows)
     for account in checked.accounts:
         if account.status == "loaded":
-            account.rows_quarantined = sum(1 for file, _ in bad_rows if file == account.file)
+            account.rows_quarantined = quarantined[account.file]
             account.rows_loaded = account.rows_read - account.rows_quarantined
     return checked
+
+
+def _rows_by_file(places: Iterable[tuple[str, int | None]]) -> dict[str, set[int | None]]:
+    """{file: its rows} from (file, row) pairs."""
+    rows: dict[str, set[int | None]] = defaultdict(set)
+    for file, row in places:
+        rows[file].add(row)
+    return rows
+
+
+def _without_rows(frame: pd.DataFrame, rows: set[int | None] | None) -> pd.DataFrame:
+    """The frame without the given spreadsheet rows."""
+    return frame[~frame["_source_row"].isin(rows or set())]
 
 
 def load_year(
@@ -240,14 +338,17 @@ def load_year(
     `aliases` ({source: {alias: column}}, from `indicators.readers.load_aliases`) maps the
     LA's headers; `sheet` names the worksheet of .xlsx files (default: the first).
     """
-    checked = check_year(year, files, reference, aliases=aliases, sheet=sheet)
+    sectors: dict[str, str] = {}
+    checked = _check_year(year, files, reference, aliases, sheet, True, sectors)
     bad_rows = checked.bad_rows
     loaded = {kind: _good_rows(kind_frames, bad_rows)
               for kind, kind_frames in checked.frames.items()}
+    pseudonyms: dict[str, str] = {}  # a child is in both returns: one HMAC each
     return YearLoad(
         year=year,
-        eyfsp=_pseudonymised_eyfsp(loaded["eyfsp"], year, pseudonym_key),
-        census=_pseudonymised_census(loaded["census"], year, pseudonym_key),
+        eyfsp=_pseudonymised_eyfsp(loaded["eyfsp"], year, pseudonym_key, pseudonyms),
+        census=_pseudonymised_census(loaded["census"], year, pseudonym_key, sectors,
+                                     pseudonyms),
         defects=checked.defects,
         accounts=checked.accounts,
         notes=checked.notes,
@@ -257,54 +358,86 @@ def load_year(
 def _good_rows(frames: Sequence[tuple[str, pd.DataFrame]], bad_rows: set[tuple[str, int]]
                ) -> pd.DataFrame:
     kept = []
+    bad = _rows_by_file(bad_rows)
     for file, frame in frames:
-        bad = {row for bad_file, row in bad_rows if bad_file == file}
-        kept.append(frame[~frame["_source_row"].isin(bad)].assign(_source_file=file))
+        kept.append(_without_rows(frame, bad.get(file)).assign(_source_file=file))
     return pd.concat(kept, ignore_index=True) if kept else pd.DataFrame()
 
 
-def _unknown_sectors(census: Sequence[tuple[str, pd.DataFrame]], known: frozenset[str]
-                     ) -> list[Defect]:
+def _unknown_sectors(census: Sequence[tuple[str, pd.DataFrame]], known: frozenset[str],
+                     cache: dict[str, str]) -> list[Defect]:
     defects = []
-    for file, frame in census:
-        sectors = postcode_sector(frame["postcode"])
-        well_formed = frame["postcode"].str.fullmatch(POSTCODE_PATTERN)
-        unknown = well_formed & ~sectors.isin(known)
-        for row, value, sector in zip(frame.loc[unknown, "_source_row"],
-                                      frame.loc[unknown, "postcode"], sectors[unknown],
-                                      strict=True):
-            defects.append(Defect(
-                file, int(row), "postcode", value, "postcode_sector_unknown",
-                f"postcode '{value}' is in sector {sector}, which is not in the neighbourhood "
-                "lookup (seeds/neighbourhood_lookup.csv): add the sector or correct the postcode",
-            ))
+    stack = stacked(census, ["postcode"])
+    postcodes = stack.values["postcode"]
+    if not stack.text("postcode"):
+        frame = pd.Series(postcodes, dtype=object)
+        sectors = postcode_sector(frame, cache).tolist()
+        unknown = (fullmatches(frame, POSTCODE_PATTERN) & ~pd.Series(sectors).isin(known))
+    else:  # the same, in one pass
+        formed = postcodes_formed(postcodes) or [
+            re.fullmatch(POSTCODE_PATTERN, postcode) is not None for postcode in postcodes]
+        unknown, sectors = [], []
+        for postcode, well_formed in zip(postcodes, formed, strict=True):
+            if well_formed:
+                if postcode not in cache:
+                    cache[postcode] = _sector_of_formed(postcode)
+                sector = cache[postcode]
+                unknown.append(sector not in known)
+                sectors.append(sector)
+            else:
+                unknown.append(False)
+                sectors.append("")
+    for (file, row, (value, sector)) in stacked_with(stack, "sector", sectors).where(unknown):
+        defects.append(Defect(
+            file, int(row), "postcode", value, "postcode_sector_unknown",
+            f"postcode '{value}' is in sector {sector}, which is not in the neighbourhood "
+            "lookup (seeds/neighbourhood_lookup.csv): add the sector or correct the postcode",
+        ))
     return defects
+
+
+def _sector_of_formed(postcode: str) -> str:
+    """`sector_of(postcode)` for a postcode matching POSTCODE_PATTERN, quicker: its only
+    possible space is the one before the inward code."""
+    return postcode[:-2] if postcode[-4] == " " else postcode[:-3] + " " + postcode[-3]
 
 
 def _unknown_la_codes(eyfsp: Sequence[tuple[str, pd.DataFrame]], known: frozenset[str]
                       ) -> list[Defect]:
     defects = []
-    for file, frame in eyfsp:
-        unknown = frame["la_code"].str.fullmatch(r"\d{3}") & ~frame["la_code"].isin(known)
-        for row, value in zip(frame.loc[unknown, "_source_row"], frame.loc[unknown, "la_code"],
-                              strict=True):
-            defects.append(Defect(
-                file, int(row), "la_code", value, "la_code_unknown",
-                f"LA number {value} is not in seeds/local_authorities.csv: add the authority "
-                "or correct the number",
-            ))
+    stack = stacked(eyfsp, ["la_code"])
+    codes = pd.Series(stack.values["la_code"], dtype=object)
+    three_digits = re.compile(r"\d{3}")
+    unknown = failing_values(codes, lambda code: three_digits.fullmatch(code) is not None
+                             and code not in known,
+                             lambda values: values.str.fullmatch(r"\d{3}") & ~values.isin(known))
+    for file, row, (value,) in stack.where(unknown):
+        defects.append(Defect(
+            file, int(row), "la_code", value, "la_code_unknown",
+            f"LA number {value} is not in seeds/local_authorities.csv: add the authority "
+            "or correct the number",
+        ))
     return defects
 
 
-def _unmatched_children(frames: Frames, year: AcademicYear, cross_kind: bool,
+def stacked_with(stack: Stack, column: str, values: list[object]) -> Stack:
+    """The stack with one more column."""
+    return Stack(stack.files, stack.rows, {**stack.values, column: values})
+
+
+def _unmatched_children(stacks: dict[str, Stack], year: AcademicYear, cross_kind: bool,
                         rejected: dict[str, list[str]], notes: list[str]) -> list[Defect]:
-    """An EYFSP child needs a census row (to place them) and a census row needs an EYFSP child."""
+    """An EYFSP child needs a census row (to place them) and a census row needs an EYFSP child.
+
+    `stacks` holds each kind's files `stacked`, without rows whose UPN is already reported.
+    """
+    upns = {kind: (set(stack.values["upn"]) if stack.text("upn")
+                   else pd.Series(stack.values["upn"], dtype=object))
+            for kind, stack in stacks.items()}
     if not cross_kind:
         notes.append(f"{year.label}: EYFSP and census returns were not matched to each other "
                      "(only one kind was checked): check both together to match them")
         return []
-    upns = {kind: set().union(*(set(f["upn"]) for _, f in kind_frames))
-            for kind, kind_frames in frames.items()}
     defects = []
     for kind, other, rule, why in (
         ("eyfsp", "census", "census_missing",
@@ -318,15 +451,20 @@ def _unmatched_children(frames: Frames, year: AcademicYear, cross_kind: bool,
             notes.append(f"{year.label}: {kind} rows were not matched to the {other} return, "
                          f"because {', '.join(rejected[other])} was rejected")
             continue
-        for file, frame in frames[kind]:
-            missing = ~frame["upn"].isin(upns[other])
-            for row, value in zip(frame.loc[missing, "_source_row"], frame.loc[missing, "upn"],
-                                  strict=True):
-                defects.append(Defect(file, int(row), "upn", value, rule, why.format(upn=value)))
+        stack, known = stacks[kind], upns[other]
+        if isinstance(known, set) and isinstance(upns[kind], set):
+            missing = ([] if known.issuperset(upns[kind])  # every child matched, as usual
+                       else [upn not in known for upn in stack.values["upn"]])
+        else:  # not all text: as pandas matches them
+            missing = ~pd.Series(stack.values["upn"], dtype=object).isin(
+                pd.Series(stacks[other].values["upn"], dtype=object))
+        for file, row, (value,) in stack.where(missing):
+            defects.append(Defect(file, int(row), "upn", value, rule, why.format(upn=value)))
     return defects
 
 
-def _pseudonymised_eyfsp(frame: pd.DataFrame, year: AcademicYear, key: str) -> pd.DataFrame:
+def _pseudonymised_eyfsp(frame: pd.DataFrame, year: AcademicYear, key: str,
+                         pseudonyms: dict[str, str] | None = None) -> pd.DataFrame:
     columns = ["academic_year", "time_period", "child_id", "la_code", "estab", "sex",
                "birth_month", *ELG_COLUMNS, "_source_file", "_source_row"]
     if frame.empty:
@@ -334,7 +472,7 @@ def _pseudonymised_eyfsp(frame: pd.DataFrame, year: AcademicYear, key: str) -> p
     out = pd.DataFrame({
         "academic_year": year.label,
         "time_period": year.time_period,
-        "child_id": pseudonymise(frame["upn"], key),
+        "child_id": pseudonymise(frame["upn"], key, pseudonyms),
         "la_code": frame["la_code"],
         "estab": frame["estab"],
         "sex": frame["sex"],
@@ -346,7 +484,9 @@ def _pseudonymised_eyfsp(frame: pd.DataFrame, year: AcademicYear, key: str) -> p
     return out[columns]
 
 
-def _pseudonymised_census(frame: pd.DataFrame, year: AcademicYear, key: str) -> pd.DataFrame:
+def _pseudonymised_census(frame: pd.DataFrame, year: AcademicYear, key: str,
+                          sectors: dict[str, str] | None = None,
+                          pseudonyms: dict[str, str] | None = None) -> pd.DataFrame:
     columns = ["academic_year", "time_period", "child_id", "fsm_eligible", "first_language",
                "sen_provision", "ethnicity", "postcode_sector", "_source_file", "_source_row"]
     if frame.empty:
@@ -354,12 +494,12 @@ def _pseudonymised_census(frame: pd.DataFrame, year: AcademicYear, key: str) -> 
     out = pd.DataFrame({
         "academic_year": year.label,
         "time_period": year.time_period,
-        "child_id": pseudonymise(frame["upn"], key),
+        "child_id": pseudonymise(frame["upn"], key, pseudonyms),
         "fsm_eligible": frame["fsm_eligible"],
         "first_language": frame["first_language"],
         "sen_provision": frame["sen_provision"],
         "ethnicity": frame["ethnicity"],
-        "postcode_sector": postcode_sector(frame["postcode"]),
+        "postcode_sector": postcode_sector(frame["postcode"], sectors),
         "_source_file": frame["_source_file"],
         "_source_row": frame["_source_row"],
     })

@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from indicators.synthetic import FORENAMES, HARROWDALE, SURNAMES
@@ -152,6 +152,19 @@ def default_allowed() -> frozenset[str]:
     return _word_file(ALLOWED_WORDS_FILE) | hoods
 
 
+@lru_cache(maxsize=16)
+def _allowed(allow: tuple[str, ...]) -> frozenset[str]:
+    """The default allowed words and each word of `allow`, lower-cased: made once per `allow`
+    (a run scrubs thousands of answers with the same neighbourhood names)."""
+    return default_allowed() | {word.lower() for phrase in allow for word in phrase.split()}
+
+
+@lru_cache(maxsize=16)
+def _names(names: tuple[str, ...]) -> frozenset[str]:
+    """The name list and `names`, lower-cased: made once per `names`."""
+    return name_list() | {name.lower() for name in names}
+
+
 def _is_sentence_start(text: str, start: int) -> bool:
     before = text[:start].rstrip()
     return not before or before[-1] in _SENTENCE_BREAK
@@ -182,6 +195,16 @@ def _month_context(text: str, match: re.Match[str]) -> bool:
             is not None)
 
 
+_CUES = (
+    re.compile(rf"\b(?:{'|'.join(TITLES)})\.?\s+(?P<word>{_WORD_TEXT})", re.I),
+    re.compile(rf"\b(?:my|our|his|her|their|the|a)\s+(?:{'|'.join(RELATIONS)})\s*,?\s+"
+               rf"(?P<word>{_WORD_TEXT})", re.I),
+    re.compile(r"\b(?:called|named|name is|name's|names are|known as|is called)\s+"
+               rf"(?P<word>{_WORD_TEXT})", re.I),
+)
+"""A name after a title, after "my son" and the like, after "called": in that order."""
+
+
 def _replace_names(text: str, names: frozenset[str], common: frozenset[str],
                    allowed: frozenset[str]) -> tuple[str, bool]:
     """Names from the list, after titles and after cues such as "my son" or "called"."""
@@ -200,14 +223,8 @@ def _replace_names(text: str, names: frozenset[str], common: frozenset[str],
             return match.group(0)[: match.start("word") - match.start(0)] + "[name]"
         return match.group(0)
 
-    titles = "|".join(TITLES)
-    text = re.sub(rf"\b(?:{titles})\.?\s+(?P<word>{_WORD_TEXT})", cue, text,
-                  flags=re.I)
-    relations = "|".join(RELATIONS)
-    text = re.sub(rf"\b(?:my|our|his|her|their|the|a)\s+(?:{relations})\s*,?\s+"
-                  rf"(?P<word>{_WORD_TEXT})", cue, text, flags=re.I)
-    text = re.sub(r"\b(?:called|named|name is|name's|names are|known as|is called)\s+"
-                  rf"(?P<word>{_WORD_TEXT})", cue, text, flags=re.I)
+    for cued in _CUES:
+        text = cued.sub(cue, text)
 
     pieces: list[str] = []
     last = 0
@@ -237,8 +254,9 @@ def _replace_names(text: str, names: frozenset[str], common: frozenset[str],
 def _doubt(text: str, common: frozenset[str], allowed: frozenset[str], min_words: int
            ) -> str | None:
     """Why a scrubbed text cannot be published with confidence, or None."""
+    unplaced = _PLACEHOLDER.sub(" ", text)
     for reason, pattern in _LEFTOVERS:
-        if pattern.search(_PLACEHOLDER.sub(" ", text)):
+        if pattern.search(unplaced):
             return reason
     words = 0
     for match in _WORD.finditer(text):
@@ -282,8 +300,8 @@ def scrub(text: str, *, allow: Iterable[str] = (), names: Iterable[str] = (),
     cleaned = " ".join(cleaned.replace("’", "'").split())
     if not cleaned:
         return ScrubResult("", True, ["empty"])
-    allowed = default_allowed() | {word.lower() for phrase in allow for word in phrase.split()}
-    all_names = name_list() | {name.lower() for name in names}
+    allowed = _allowed(tuple(allow))
+    all_names = _names(tuple(names))
     common = common_words()
     reasons: list[str] = []
     for label, pattern in _SUBSTITUTIONS:

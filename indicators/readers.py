@@ -21,11 +21,13 @@ import codecs
 import csv
 import datetime as dt
 import io
+import itertools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from indicators.validation import (
@@ -50,6 +52,8 @@ is a defect; other repeated columns are kept apart (`notes`, `notes_2`) and igno
 EXCEL_SUFFIXES = (".xlsx",)
 ELG_NUMBERED = re.compile(r"elg_?0*(\d{1,2})(?:_(.+))?")
 CONTROL_CHARACTERS = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_BYTES = bytes([*range(0x01, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+"""The characters CONTROL_CHARACTERS matches, as bytes."""
 # Row 1 holding a child's record rather than names: a UPN, a postcode or a date.
 DATA_LIKE = re.compile(rf"(?:{UPN_PATTERN}|{POSTCODE_PATTERN}|\d{{4}}-\d{{2}}-\d{{2}}|"
                        r"\d{1,2}/\d{1,2}/\d{4})", re.IGNORECASE)
@@ -139,7 +143,9 @@ def decode_text(data: bytes, display: str) -> tuple[str, str]:
             raise _reject(display, "unreadable_file",
                           f"the file is neither UTF-8 nor Windows-1252 text (byte "
                           f"{error.start}): {SAVE_AS_CSV}") from None
-    controls = len(CONTROL_CHARACTERS.findall(text))
+    # The control characters are ASCII, so they are counted as bytes (faster): in UTF-8 and
+    # in Windows-1252 each is one byte, and no byte of any other character is one of them.
+    controls = len(data) - len(data.translate(None, CONTROL_BYTES))
     if controls > max(2, len(text) // 100):
         raise _reject(display, "unreadable_file",
                       f"the file is not text ({controls} control characters): check it is the "
@@ -149,25 +155,36 @@ def decode_text(data: bytes, display: str) -> tuple[str, str]:
 
 def _unclosed_quote_row(text: str) -> int | None:
     """The row whose quote is never closed (it would swallow the rest of the file), if any."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    rows = 0
+    return _strict_rows(text)[1]
+
+
+def _strict_rows(text: str) -> tuple[list[tuple[int, list[str]]] | None, int | None]:
+    """The records as a strict csv reader reads them (None if it stops at an error), and the
+    row whose quote is never closed, if that is the error.
+
+    Strictness only adds errors: a text the strict reader reads whole is read the same way
+    by the lenient reader that `csv_rows` uses, so one strict pass does for both.
+    """
+    rows: list[tuple[int, list[str]]] = []
     try:
-        for rows, _ in enumerate(reader, start=1):  # noqa: B007 - the count is the result
-            pass
+        for number, cells in enumerate(csv.reader(io.StringIO(text, newline=""), strict=True),
+                                       start=1):
+            rows.append((number, cells))
     except csv.Error as error:
-        if "unexpected end of data" in str(error):
-            return rows + 1
-    return None
+        return None, (len(rows) + 1 if "unexpected end of data" in str(error) else None)
+    return rows, None
 
 
 def csv_rows(text: str, display: str) -> list[tuple[int, list[str]]]:
     """(spreadsheet row, cells) for every record; a quoted value may span lines."""
-    unclosed = _unclosed_quote_row(text) if '"' in text else None
+    strict, unclosed = _strict_rows(text) if '"' in text else (None, None)
     if unclosed is not None:
         raise _reject(display, "unclosed_quote",
                       f"a value on row {unclosed} opens a quote (\") that is never closed, so "
                       "everything after it would be read as one value: remove the stray quote "
                       "or close it, and land the file again")
+    if strict is not None:
+        return strict
     try:
         return [(number, cells) for number, cells in enumerate(
             csv.reader(io.StringIO(text, newline="")), start=1)]
@@ -343,7 +360,8 @@ def _check_header(header: list[str], display: str) -> list[str]:
 def _check_line_breaks(data: Sequence[tuple[int, list[str]]], display: str) -> None:
     """No value in a statutory return spans lines: one that does follows a stray quote."""
     for number, cells in data:
-        if any("\n" in cell or "\r" in cell for cell in cells):
+        joined = "".join(cells)  # a line break in any cell is one in the row's cells joined
+        if "\n" in joined or "\r" in joined:
             raise _reject(display, "quote_spans_lines",
                           f"a value on row {number} runs over several lines, which happens "
                           "when a quote (\") is not closed where it should be: remove the "
@@ -384,8 +402,9 @@ def table_from_rows(rows: Sequence[tuple[int, list[str]]], display: str,
                                          tuple(cell for _, cell in extra)))
             cells = cells[:width]
         matrix.append(cells)
-    frame = pd.DataFrame(matrix, dtype=str).iloc[:, keep]
-    frame.columns = [str(names[p]) for p in keep]
+    columns = list(zip(*matrix, strict=True))  # built column by column, named columns only
+    frame = pd.DataFrame({str(names[p]): np.array(columns[p], dtype=object) for p in keep},
+                         dtype=str)
     frame["_source_row"] = [number for number, _ in data]
     last = width - 1
     return Table(
@@ -395,6 +414,72 @@ def table_from_rows(rows: Sequence[tuple[int, list[str]]], display: str,
         short_rows=frozenset(short),
         encoding=encoding,
         last_column=f"'{header[last].strip()}' ({column_letter(last)})",
+    )
+
+
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
+"""Where Python's csv reader ends a record outside quotes (it reads with newline="")."""
+
+
+def plain_csv_table(text: str, display: str, kind: str | None = None,
+                    aliases: Aliases | None = None, encoding: str = "") -> Table | None:
+    """The `Table` of a plain CSV, read column by column; None when it is not plain.
+
+    Plain: no quote character anywhere (so a record is a line and a value is what lies
+    between commas), a header with no blank cells at its end, at least one row, and every
+    row not blank with exactly as many values as the header. That is nearly every return,
+    and for it this gives exactly the `Table` that `table_from_rows(csv_rows(text))` gives,
+    file defects included, many times faster. Anything else (quotes, ragged rows, a blank
+    or missing header, no rows, a value longer than the csv module allows) returns None, and
+    the careful reader reads the file.
+    """
+    if '"' in text:
+        return None
+    lines = LINE_BREAK.split(text) if "\r" in text else text.split("\n")
+    if lines[-1] == "":
+        lines.pop()  # the break ending the last record
+    if len(lines) < 2 or max(map(len, lines)) >= csv.field_size_limit():
+        return None
+    header = lines[0].split(",")
+    if not header[-1].strip():
+        return None  # a blank header, or blank cells at its end: the careful reader decides
+    header = _check_header(header, display)
+    names = map_headers(header, kind, aliases, display)
+    width = len(header)
+    rows = lines[1:]
+    numbers = np.arange(2, len(lines) + 1)
+    # A blank row (every value blank) is skipped but counted. A row with as many values as
+    # the header is blank only if its first value is; any other row must be blank.
+    commas = np.fromiter(map(str.count, rows, itertools.repeat(",")), dtype=np.int64,
+                         count=len(rows))
+    ragged = np.flatnonzero(commas != width - 1).tolist()
+    if any(rows[position].replace(",", "").strip() for position in ragged):
+        return None  # a row that does not fit the header
+    if ragged:
+        fits = commas == width - 1
+        rows, numbers = [row for row, ok in zip(rows, fits, strict=True) if ok], numbers[fits]
+    if not rows:
+        return None
+    values = ",".join(rows).split(",")
+    blank_first = {value for value in set(values[0::width]) if not value.strip()}
+    if blank_first:
+        blank = np.array([not row.replace(",", "").strip() if value in blank_first else False
+                          for row, value in zip(rows, values[0::width], strict=True)])
+        if blank.all():
+            return None
+        if blank.any():
+            rows, numbers = [row for row, no in zip(rows, blank, strict=True) if not no], \
+                numbers[~blank]
+            values = ",".join(rows).split(",")
+    keep = [position for position, name in enumerate(names) if name is not None]
+    frame = pd.DataFrame({str(names[p]): np.array(values[p::width], dtype=object)
+                          for p in keep}, dtype=str)
+    frame["_source_row"] = numbers.tolist()
+    return Table(
+        frame=frame,
+        headers={str(names[p]): header[p].strip() for p in keep},
+        encoding=encoding,
+        last_column=f"'{header[-1].strip()}' ({column_letter(width - 1)})",
     )
 
 
@@ -411,6 +496,9 @@ def read_return(path: Path, display: str, kind: str | None = None,
                       f"the file could not be opened ({error.strerror or error}): check it "
                       "is there and readable, and land it again") from None
     text, encoding = decode_text(data, display)
+    plain = plain_csv_table(text, display, kind, aliases, encoding)
+    if plain is not None:
+        return plain
     return table_from_rows(csv_rows(text, display), display, kind, aliases, encoding)
 
 

@@ -8,10 +8,12 @@ Values of identifier columns are withheld from anything that leaves the raw zone
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
+import numpy as np
 import pandas as pd
 from stdnum import exceptions as stdnum_errors
 from stdnum.gb import upn as stdnum_upn
@@ -92,9 +94,160 @@ class RowRule:
     failing: Callable[[pd.Series], pd.Series]
 
 
+# Speed: a year's returns are hundreds of files of a few thousand rows, and most columns hold
+# a handful of codes. The helpers below work on each column's distinct values with plain
+# Python, which costs far less than a pandas string operation per file per column; each
+# gives exactly what the pandas expression beside it gives (tests/test_fast_paths.py).
+
+_WHITESPACE = re.compile(r"\s")
+"""Python's whitespace (str.isspace, what str.strip removes)."""
+
+
+def distinct_text(values: pd.Series) -> tuple[list[str], set[str]] | None:
+    """The values as a list and as a set, when every value is text (none missing)."""
+    items = values.to_numpy(dtype=object).tolist()
+    try:
+        distinct = set(items)
+        "".join(distinct)  # str.join takes only text: a quick check that none is missing
+    except TypeError:
+        return None
+    return items, distinct
+
+
+def per_distinct(values: pd.Series, transform: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """`transform`, an element-wise operation, run once per distinct value and spread back.
+
+    The same result as `transform(values)` (index, name and dtype included), at the cost of
+    the distinct values: a column of codes has a handful, whatever its length.
+    """
+    text = distinct_text(values) if values.dtype == object or isinstance(
+        values.dtype, pd.StringDtype) else None
+    if text is None:
+        codes, uniques = pd.factorize(values.array, use_na_sentinel=False)
+    else:
+        items, distinct = text
+        if len(distinct) == len(items):
+            return transform(values)
+        uniques = list(dict.fromkeys(items))
+        position = {value: number for number, value in enumerate(uniques)}
+        codes = np.fromiter(map(position.__getitem__, items), dtype=np.intp, count=len(items))
+    if len(uniques) == len(values):
+        return transform(values)
+    done = transform(pd.Series(uniques, dtype=values.dtype, name=values.name))
+    return pd.Series(done.array.take(codes), index=values.index, name=done.name,
+                     dtype=done.dtype)
+
+
+def strip_upper(values: pd.Series) -> pd.Series:
+    """`values.str.strip().str.upper()`."""
+    changed = strip_upper_changes(values)
+    return values.copy() if changed is None else changed
+
+
+def strip_upper_changes(values: pd.Series) -> pd.Series | None:
+    """`strip_upper(values)`, or None when it would change nothing."""
+    items = values.to_numpy(dtype=object).tolist()
+    try:
+        joined = ",".join(items)  # only if every value is text
+    except TypeError:
+        return values.str.strip().str.upper()
+    if joined.upper() == joined and _WHITESPACE.search(joined) is None:
+        return None  # upper-casing changes no character, and there is none to trim
+    changed = {value: clean for value in set(items)
+               if (clean := value.strip().upper()) != value}
+    if not changed:
+        return None
+    return pd.Series([changed.get(value, value) for value in items], index=values.index,
+                     name=values.name, dtype=values.dtype)
+
+
+def failing_values(values: pd.Series, failing: Callable[[str], bool],
+                   otherwise: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """True where `failing(value)`, decided once per distinct value: the same as the pandas
+    expression `otherwise(values)`, which is used when a value is missing or not text."""
+    text = distinct_text(values)
+    if text is None:
+        return otherwise(values)
+    items, distinct = text
+    return _failing_where(values, items, {value for value in distinct if failing(value)})
+
+
+def _failing_where(values: pd.Series, items: list[str], bad: set[str]) -> pd.Series:
+    """True for the values in `bad`, as a Series like `values`."""
+    if not bad:
+        flags = np.zeros(len(items), dtype=bool)
+    else:
+        flags = np.fromiter((value in bad for value in items), dtype=bool, count=len(items))
+    return pd.Series(flags, index=values.index, name=values.name)
+
+
+def fullmatches(values: pd.Series, pattern: str) -> pd.Series:
+    """`values.str.fullmatch(pattern)`."""
+    text = distinct_text(values)
+    if text is None:
+        return values.str.fullmatch(pattern)
+    items, distinct = text
+    compiled = re.compile(pattern)
+    return _failing_where(values, items, {value for value in distinct
+                                          if compiled.fullmatch(value) is not None})
+
+
+_POSTCODE = re.compile(POSTCODE_PATTERN)
+_POSTCODE_SHAPES = {**dict.fromkeys(range(ord("A"), ord("Z") + 1), "A"),
+                    **dict.fromkeys(range(ord("0"), ord("9") + 1), "9")}
+"""A capital letter -> A, a digit -> 9: POSTCODE_PATTERN's classes ([A-Z], [0-9], [A-Z0-9]
+and the space) cannot tell a character from its stand-in, and every other character is
+left as it is, so a postcode matches exactly when its shape does."""
+
+
+def postcodes_formed(postcodes: Sequence[object]) -> list[bool] | None:
+    """`re.fullmatch(POSTCODE_PATTERN, postcode)` for each postcode, tested once per shape
+    ("XA2 1RB" -> "AA9 9AA"; a year's half a million postcodes have a handful of shapes).
+    None when a postcode is not text (or holds a NUL), and the caller should test them."""
+    try:
+        joined = "\x00".join(postcodes)
+    except TypeError:
+        return None
+    shapes = joined.translate(_POSTCODE_SHAPES).split("\x00")
+    if len(shapes) != len(postcodes):
+        return None
+    formed = {shape: _POSTCODE.fullmatch(shape) is not None for shape in set(shapes)}
+    return [formed[shape] for shape in shapes]
+
+
+def _not_fullmatch(pattern: str) -> Callable[[pd.Series], pd.Series]:
+    """`~values.str.fullmatch(pattern)`."""
+    compiled = re.compile(pattern)
+
+    def failing(values: pd.Series) -> pd.Series:
+        if pattern == POSTCODE_PATTERN:
+            formed = postcodes_formed(values.to_numpy(dtype=object).tolist())
+            if formed is not None:
+                return pd.Series(~np.array(formed, dtype=bool), index=values.index,
+                                 name=values.name)
+        text = distinct_text(values)
+        if text is None:
+            return ~values.str.fullmatch(pattern)
+        items, distinct = text
+        return _failing_where(values, items, {
+            value for value, match in zip(distinct, map(compiled.fullmatch, distinct),
+                                          strict=True) if match is None})
+
+    return failing
+
+
 def _not_in(codes: dict[str, str]) -> Callable[[pd.Series], pd.Series]:
+    """`~values.isin(codes)`."""
     allowed = set(codes)
-    return lambda values: ~values.isin(allowed)
+
+    def failing(values: pd.Series) -> pd.Series:
+        text = distinct_text(values)
+        if text is None:
+            return ~values.isin(allowed)
+        items, distinct = text
+        return _failing_where(values, items, distinct - allowed)
+
+    return failing
 
 
 def describe_codes(codes: dict[str, str]) -> str:
@@ -116,11 +269,83 @@ def upn_problem(number: str) -> str:
     return ""
 
 
-def _upn_failing(problem: str, memo: dict[str, str]) -> Callable[[pd.Series], pd.Series]:
+_UPN = re.compile(UPN_PATTERN)
+_UPN_ALPHABET = np.frombuffer(stdnum_upn._alphabet.encode("ascii"), dtype=np.uint8)
+_UPN_VALUES = np.full(256, -1, dtype=np.int64)
+_UPN_VALUES[_UPN_ALPHABET] = np.arange(len(_UPN_ALPHABET))
+"""Byte -> position in python-stdnum's UPN alphabet (digits come after the 23 letters); -1
+for a character not in it (I, O, S)."""
+_UPN_WEIGHTS = np.arange(2, 14, dtype=np.int64)
+_KNOWN_LA = np.zeros(1000, dtype=bool)
+_KNOWN_LA[sorted(stdnum_upn._la_numbers)] = True
+
+
+def upn_prescreen(numbers: Sequence[str]) -> np.ndarray:
+    """True where a UPN is certainly valid, by python-stdnum's own rules, done with numpy.
+
+    Well formed (UPN_PATTERN, so 13 ASCII characters), the last character in stdnum's
+    alphabet, an LA number stdnum knows, and the check letter stdnum computes: the DfE
+    weights 2..13 on the alphabet positions of characters 2 to 13, mod 23. False means only
+    "not certainly valid": python-stdnum decides those (`upn_problems`).
+    """
+    valid = np.zeros(len(numbers), dtype=bool)
+    try:
+        # Every character as one byte (any that is not ASCII becomes "?", which no check
+        # accepts), so character i of number k is at byte start[k] + i.
+        text = "".join(numbers).encode("ascii", errors="replace")
+    except TypeError:  # something other than text: checked one by one
+        formed = [position for position, number in enumerate(numbers)
+                  if isinstance(number, str) and _UPN.fullmatch(number) is not None]
+        if formed:
+            valid[formed] = upn_prescreen([numbers[position] for position in formed])
+        return valid
+    lengths = np.fromiter(map(len, numbers), dtype=np.int64, count=len(numbers))
+    where = np.flatnonzero(lengths == 13)
+    if not len(where):
+        return valid
+    start = (np.cumsum(lengths) - lengths)[where]
+    chars = np.frombuffer(text, dtype=np.uint8)[start[:, None] + np.arange(13)]
+    letter, digits, last = chars[:, 0], chars[:, 1:12], chars[:, 12]
+    formed = ((letter >= ord("A")) & (letter <= ord("Z"))  # UPN_PATTERN, with last in the
+              & ((digits >= ord("0")) & (digits <= ord("9"))).all(axis=1)  # alphabet
+              & (_UPN_VALUES[last] >= 0))
+    issuing = np.where(formed, (digits[:, :3].astype(np.int64) - ord("0")) @ [100, 10, 1], 0)
+    check = (_UPN_VALUES[chars[:, 1:]] @ _UPN_WEIGHTS) % 23
+    valid[where] = formed & _KNOWN_LA[issuing] & (_UPN_ALPHABET[check] == letter)
+    return valid
+
+
+def upn_problems(numbers: Sequence[str]) -> list[str]:
+    """`upn_problem` for many UPNs: python-stdnum runs on those the pre-screen does not pass."""
+    numbers = list(numbers)
+    valid = upn_prescreen(numbers)
+    return ["" if ok else upn_problem(number) for number, ok in zip(numbers, valid, strict=True)]
+
+
+class _UpnVerdicts:
+    """`upn_problem` for each UPN of a column, worked out once for the three UPN rules."""
+
+    def __init__(self) -> None:
+        self.memo: dict[str, str] = {}
+        self.numbers: list[str] | None = None
+        self.verdicts = np.array([], dtype=object)
+
+    def __call__(self, values: pd.Series) -> np.ndarray:
+        numbers = values.to_numpy(dtype=object).tolist()
+        if numbers != self.numbers:
+            verdicts = np.full(len(numbers), "", dtype=object)
+            for position in np.flatnonzero(~upn_prescreen(numbers)).tolist():
+                number = numbers[position]
+                if number not in self.memo:
+                    self.memo[number] = upn_problem(number)
+                verdicts[position] = self.memo[number]
+            self.numbers, self.verdicts = numbers, verdicts
+        return self.verdicts
+
+
+def _upn_failing(problem: str, verdicts: _UpnVerdicts) -> Callable[[pd.Series], pd.Series]:
     def failing(values: pd.Series) -> pd.Series:
-        memo.update((number, upn_problem(number)) for number in values.unique()
-                    if number not in memo)
-        return values.map(memo).eq(problem).astype(bool)
+        return pd.Series(verdicts(values) == problem, index=values.index, dtype=bool)
 
     return failing
 
@@ -130,7 +355,7 @@ def upn_rules() -> list[RowRule]:
 
     The three rules share one python-stdnum verdict per distinct UPN.
     """
-    memo: dict[str, str] = {}
+    memo = _UpnVerdicts()
     return [
         RowRule("upn_format", "upn", UPN_FORMAT, _upn_failing("format", memo)),
         RowRule("upn_issuing_la", "upn", "the 3 digits after the check letter must be the LA "
@@ -143,6 +368,10 @@ def upn_rules() -> list[RowRule]:
 
 def parse_dates(values: pd.Series) -> pd.Series:
     """ISO (2019-03-14) or UK (14/03/2019) dates; anything else becomes NaT."""
+    return per_distinct(values, _parse_dates)
+
+
+def _parse_dates(values: pd.Series) -> pd.Series:
     uk = values.str.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}")
     iso_text = values.where(~uk, values.str.replace(
         r"^(\d{1,2})/(\d{1,2})/(\d{4})$", r"\3-\2-\1", regex=True))
@@ -150,24 +379,43 @@ def parse_dates(values: pd.Series) -> pd.Series:
     return pd.to_datetime(iso_text, format="%Y-%m-%d", errors="coerce")
 
 
+class _Once:
+    """`operation(values)`, worked out again only when the values change: two rules on one
+    column share it."""
+
+    def __init__(self, operation: Callable[[pd.Series], pd.Series]) -> None:
+        self.operation = operation
+        self.values: pd.Series | None = None
+        self.result = pd.Series(dtype=object)
+
+    def __call__(self, values: pd.Series) -> pd.Series:
+        if not (self.values is not None and values.index.equals(self.values.index)
+                and values.name == self.values.name and values.dtype == self.values.dtype
+                and values.to_numpy(dtype=object).tolist()
+                == self.values.to_numpy(dtype=object).tolist()):
+            self.values, self.result = values, self.operation(values)
+        return self.result
+
+
 def eyfsp_rules(year: AcademicYear) -> list[RowRule]:
     first, last = year.reception_birth_window()
+    dates_of = _Once(parse_dates)
 
     def outside_window(values: pd.Series) -> pd.Series:
-        dates = parse_dates(values)
+        dates = dates_of(values)
         return dates.notna() & ((dates < pd.Timestamp(first)) | (dates > pd.Timestamp(last)))
 
     return [
         RowRule("la_code_format", "la_code", "the LA number must be 3 digits",
-                lambda values: ~values.str.fullmatch(r"\d{3}")),
+                _not_fullmatch(r"\d{3}")),
         RowRule("estab_format", "estab", "the establishment number must be 4 digits (or the "
                 "7-digit DfE number: LA number then establishment number)",
-                lambda values: ~values.str.fullmatch(r"\d{4}|\d{7}")),
+                _not_fullmatch(r"\d{4}|\d{7}")),
         *upn_rules(),
         RowRule("sex_code", "sex", f"sex must be {describe_codes(SEX_CODES)}",
                 _not_in(SEX_CODES)),
         RowRule("dob_format", "dob", "date of birth must be a date such as 2019-03-14 or "
-                "14/03/2019", lambda values: parse_dates(values).isna()),
+                "14/03/2019", lambda values: dates_of(values).isna()),
         RowRule("dob_in_cohort", "dob", f"a child in reception in {year.label} was born between "
                 f"{first:%d %B %Y} and {last:%d %B %Y}", outside_window),
         *[RowRule("elg_value", column, f"ELG results must be {describe_codes(ELG_CODES)}",
@@ -188,15 +436,17 @@ def census_rules() -> list[RowRule]:
                 f"must be a DfE major ethnic group code: {', '.join(ETHNICITY_CODES)}",
                 _not_in(ETHNICITY_CODES)),
         RowRule("postcode_format", "postcode", "must be a full UK postcode such as OL11 3AB",
-                lambda values: ~values.str.fullmatch(POSTCODE_PATTERN)),
+                _not_fullmatch(POSTCODE_PATTERN)),
     ]
 
 
 def normalise_codes(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
     """Trim and upper-case code columns, so ' m ' and 'M' mean the same."""
-    out = frame.copy()
+    out = frame.copy(deep=False)  # pandas copies on write: out is independent of frame
     for column in columns:
-        out[column] = out[column].str.strip().str.upper()
+        changed = strip_upper_changes(out[column])
+        if changed is not None:
+            out[column] = changed
     return out
 
 
@@ -212,16 +462,62 @@ def check_required_columns(frame: pd.DataFrame, required: Sequence[str], file: s
 
 
 def apply_rules(frame: pd.DataFrame, rules: Sequence[RowRule], file: str,
-                as_written: pd.DataFrame | None = None) -> list[Defect]:
+                as_written: pd.DataFrame | None = None, *,
+                row_files: Sequence[str] | None = None) -> list[Defect]:
     """Every row defect in the frame. `frame` has a `_source_row` column (spreadsheet rows).
 
     Rules test `frame` (codes trimmed and upper-cased); messages quote the value as written
     in `as_written` when given. A value already reported under one rule (a malformed UPN,
-    say) is not reported again under a later rule for the same column.
+    say) is not reported again under a later rule for the same column. `row_files`, when
+    given, names each row's file (for a frame of many files' rows) in place of `file`.
     """
+    written = frame if as_written is None else as_written
+    if row_files is not None:
+        row_files = np.asarray(row_files, dtype=object)
+    if not (written.index.equals(frame.index) and frame.index.is_unique):
+        return _apply_rules_aligned(frame, rules, file, written, row_files)
+    defects: list[Defect] = []
+    reported: dict[str, np.ndarray] = {}
+    source_rows = frame["_source_row"].to_numpy()
+    for rule in rules:
+        failing = rule.failing(frame[rule.column])
+        if not failing.index.equals(frame.index):
+            return _apply_rules_aligned(frame, rules, file, written, row_files)
+        mask = (failing.to_numpy() if failing.dtype == bool
+                else failing.astype(bool).to_numpy())
+        if rule.column in reported:
+            mask = mask & ~reported[rule.column]
+            reported[rule.column] |= mask
+        else:
+            reported[rule.column] = mask.copy()
+        if not mask.any():
+            continue
+        defects.extend(_rule_defects(
+            rule, file if row_files is None else row_files[mask], source_rows[mask],
+            written[rule.column].to_numpy()[mask]))
+    return defects
+
+
+def _rule_defects(rule: RowRule, file: str | Iterable[str], rows: Iterable[int],
+                  values: Iterable[str]) -> list[Defect]:
+    files = itertools.repeat(file) if isinstance(file, str) else file
+    defects = []
+    for row_file, row, value in zip(files, rows, values, strict=False):  # one file repeats
+        shown = value if value.strip() != "" else "(blank)"
+        defects.append(Defect(
+            file=row_file, row=int(row), column=rule.column, value=value, rule=rule.rule,
+            message=f"{rule.column} is '{shown}': {rule.explain}",
+        ))
+    return defects
+
+
+def _apply_rules_aligned(frame: pd.DataFrame, rules: Sequence[RowRule], file: str,
+                         written: pd.DataFrame, row_files: np.ndarray | None = None
+                         ) -> list[Defect]:
+    """`apply_rules` matching rows by index label, for frames whose indexes differ."""
     defects: list[Defect] = []
     reported: dict[str, pd.Series] = {}
-    written = frame if as_written is None else as_written
+    files = None if row_files is None else pd.Series(row_files, index=frame.index)
     for rule in rules:
         mask = rule.failing(frame[rule.column]).astype(bool)
         if rule.column in reported:
@@ -229,30 +525,81 @@ def apply_rules(frame: pd.DataFrame, rules: Sequence[RowRule], file: str,
             reported[rule.column] |= mask
         else:
             reported[rule.column] = mask
-        for row, value in zip(frame.loc[mask, "_source_row"], written.loc[mask, rule.column],
-                              strict=True):
-            shown = value if value.strip() != "" else "(blank)"
-            defects.append(Defect(
-                file=file, row=int(row), column=rule.column, value=value, rule=rule.rule,
-                message=f"{rule.column} is '{shown}': {rule.explain}",
-            ))
+        defects.extend(_rule_defects(rule, file if files is None else files.loc[mask],
+                                     frame.loc[mask, "_source_row"],
+                                     written.loc[mask, rule.column]))
     return defects
+
+
+@dataclass(frozen=True)
+class Stack:
+    """A year's files of one kind one after another, as plain lists: for each row its file
+    (as displayed), its spreadsheet row, and its values of some columns."""
+
+    files: list[str]
+    rows: list[int]
+    values: dict[str, list[object]]
+
+    def text(self, column: str) -> bool:
+        """Every value of the column is text (so sets and dicts treat them as pandas does)."""
+        try:
+            "".join(self.values[column])
+        except TypeError:
+            return False
+        return True
+
+    def where(self, flags: Sequence[bool]) -> Iterable[tuple[str, int, list[object]]]:
+        """(file, row, [values]) of the flagged rows, in order."""
+        columns = list(self.values.values())
+        for position in np.flatnonzero(np.asarray(flags, dtype=bool)).tolist():
+            yield (self.files[position], self.rows[position],
+                   [values[position] for values in columns])
+
+
+def stacked(frames: Sequence[tuple[str, pd.DataFrame]], columns: Sequence[str] = ("upn",),
+            without: Mapping[str, set[int | None]] | None = None) -> Stack:
+    """A year's files of one kind as a `Stack`, in file order, leaving out the rows `without`
+    names for each file."""
+    files: list[str] = []
+    rows: list[int] = []
+    values: dict[str, list[object]] = {column: [] for column in columns}
+    for file, frame in frames:
+        numbers = frame["_source_row"].to_numpy().tolist()
+        keep = None
+        if without and without.get(file):
+            left_out = without[file]
+            keep = [number not in left_out for number in numbers]
+            numbers = [number for number, kept in zip(numbers, keep, strict=True) if kept]
+        files.extend([file] * len(numbers))
+        rows.extend(numbers)
+        for column in columns:
+            column_values = frame[column].to_numpy(dtype=object).tolist()
+            if keep is not None:
+                column_values = [value for value, kept in zip(column_values, keep, strict=True)
+                                 if kept]
+            values[column].extend(column_values)
+    return Stack(files, rows, values)
 
 
 def duplicate_upns(frames: Sequence[tuple[str, pd.DataFrame]]) -> list[Defect]:
     """The same UPN more than once in a year's files of one kind: every occurrence is a defect."""
-    if not frames:
-        return []
-    stacked = pd.concat(
-        [frame[["upn", "_source_row"]].assign(_file=file) for file, frame in frames],
-        ignore_index=True,
-    )
-    repeated = stacked[stacked["upn"].duplicated(keep=False) & (stacked["upn"] != "")]
+    return duplicates_in(stacked(frames))
+
+
+def duplicates_in(stack: Stack) -> list[Defect]:
+    """`duplicate_upns` of the files `stacked` gives."""
+    upns = stack.values["upn"]
+    if stack.text("upn") and len(set(upns)) == len(upns):
+        return []  # no UPN twice (the usual case, and quick to see)
+    frame = pd.DataFrame({"upn": pd.Series(upns, dtype=object), "_file": stack.files,
+                          "_source_row": stack.rows})
+    repeated = frame[frame["upn"].duplicated(keep=False) & (frame["upn"] != "")]
+    members = [(upn, list(zip(group["_file"], group["_source_row"], strict=True)))
+               for upn, group in repeated.groupby("upn", sort=False)]
     defects = []
-    for upn, group in repeated.groupby("upn", sort=False):
-        places = [f"{file} row {row}" for file, row in zip(group["_file"], group["_source_row"],
-                                                             strict=True)]
-        for file, row in zip(group["_file"], group["_source_row"], strict=True):
+    for upn, group in members:
+        places = [f"{file} row {row}" for file, row in group]
+        for file, row in group:
             others = [place for place in places if place != f"{file} row {row}"]
             defects.append(Defect(
                 file=file, row=int(row), column="upn", value=str(upn), rule="duplicate_upn",

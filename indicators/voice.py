@@ -23,36 +23,42 @@ Blank consent means no consent; it is never assumed.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
-from stdnum.gb import upn as stdnum_upn
 
 from indicators.ingest import FileAccount, Reference, read_table
 from indicators.landing import LandedFile, sha256_of
 from indicators.privacy import postcode_sector, pseudonymise
-from indicators.quotes import may_identify, scrub
+from indicators.quotes import ScrubResult, may_identify, scrub
 from indicators.reference import AcademicYear
 from indicators.validation import (
     POSTCODE_PATTERN,
-    UPN_PATTERN,
     Defect,
     FileRejected,
     RowRule,
     apply_rules,
     check_required_columns,
     describe_codes,
+    distinct_text,
+    failing_values,
     parse_dates,
+    per_distinct,
+    upn_problems,
 )
+from indicators.voice_items import in_force as versions_at
 from indicators.voice_items import (
     item_bank_problems,
     normalise_answers,
     parse_positive,
     scores,
     valid_answers,
+    version_starts,
     versions_in_force,
 )
 
@@ -156,7 +162,7 @@ def apply_aliases(frame: pd.DataFrame, aliases: Mapping[str, str] = HEADER_ALIAS
         target = aliases.get(column)
         if target and target not in frame.columns and target not in renames.values():
             renames[column] = target
-    return frame.rename(columns=renames)
+    return frame.rename(columns=renames) if renames else frame.copy(deep=False)
 
 
 def _strip_time(values: pd.Series) -> pd.Series:
@@ -168,7 +174,8 @@ def _strip_time(values: pd.Series) -> pd.Series:
 
 def parse_response_dates(values: pd.Series) -> pd.Series:
     """ISO or dd/mm/yyyy dates, with or without a time of day; anything else is NaT."""
-    return parse_dates(_strip_time(values.fillna("").astype(str)))
+    return per_distinct(values, lambda distinct: parse_dates(_strip_time(
+        distinct.fillna("").astype(str))))
 
 
 def _codes(values: pd.Series, synonyms: Mapping[str, str], blank: str | None) -> pd.Series:
@@ -181,6 +188,11 @@ YES_NO = {"YES": "Y", "NO": "N"}
 YES_NO_UNKNOWN = {**YES_NO, "UNKNOWN": "U", "DON'T KNOW": "U", "NOT KNOWN": "U"}
 
 
+def _normalise_channel(values: pd.Series) -> pd.Series:
+    return (values.astype(str).str.strip().str.lower()
+            .str.replace(r"[\s\-]+", "_", regex=True))
+
+
 def _normalise_sectors(values: pd.Series) -> pd.Series:
     """Upper case, one space; a full postcode is reduced to its sector at once."""
     text = values.fillna("").astype(str).str.upper().str.strip().str.replace(
@@ -189,14 +201,30 @@ def _normalise_sectors(values: pd.Series) -> pd.Series:
     return text.where(~full, postcode_sector(text.where(full, "XX0 0XX")).astype(str))
 
 
+def _stripped(values: pd.Series) -> pd.Series:
+    """`values.astype(str).str.strip()`."""
+    text = distinct_text(values)
+    if text is None:
+        return values.astype(str).str.strip()
+    return pd.Series([value.strip() for value in text[0]], index=values.index,
+                     name=values.name, dtype=str)
+
+
 def _normalise_upns(values: pd.Series) -> pd.Series:
-    return values.fillna("").astype(str).str.replace(r"\s+", "", regex=True).str.upper()
+    text = distinct_text(values)
+    if text is None:
+        return values.fillna("").astype(str).str.replace(r"\s+", "", regex=True).str.upper()
+    items, distinct = text  # as the line above: str.split() splits where \s matches
+    upns = {value: "".join(value.split()).upper() for value in distinct}
+    return pd.Series([upns[value] for value in items], index=values.index, name=values.name,
+                     dtype=str)
 
 
 def _valid_upn(values: pd.Series) -> pd.Series:
-    well_formed = values.str.fullmatch(UPN_PATTERN).astype(bool)
-    checked = {value: bool(stdnum_upn.is_valid(value)) for value in values[well_formed].unique()}
-    return well_formed & values.map(lambda value: checked.get(value, False)).astype(bool)
+    """True for a UPN python-stdnum accepts (one matching UPN_PATTERN, as stdnum would quietly
+    drop spaces)."""
+    return pd.Series([problem == "" for problem in upn_problems(values.tolist())],
+                     index=values.index, dtype=bool)
 
 
 def _item_columns(frame: pd.DataFrame, item_ids: Iterable[str]) -> list[str]:
@@ -211,10 +239,17 @@ def _comment_columns(frame: pd.DataFrame, item_ids: Iterable[str]) -> list[str]:
 
 
 def _row_defects(frame: pd.DataFrame, mask: pd.Series, column: str, rule: str,
-                 message: Callable[[str], str], file: str) -> list[Defect]:
-    return [Defect(file, int(row), column, value, rule, message(value))
-            for row, value in zip(frame.loc[mask, "_source_row"], frame.loc[mask, column],
-                                  strict=True)]
+                 message: Callable[[str], str], file: str | Sequence[object]) -> list[Defect]:
+    """A defect for each flagged row; `file` names the file, or each row's file."""
+    flags = mask.to_numpy(dtype=bool)
+    if not flags.any():
+        return []
+    files = (itertools.repeat(file) if isinstance(file, str)
+             else np.asarray(file, dtype=object)[flags])
+    return [Defect(row_file, int(row), column, value, rule, message(value))
+            for row_file, row, value in zip(files, frame["_source_row"].to_numpy()[flags],
+                                            frame[column].to_numpy()[flags],
+                                            strict=False)]  # one file repeats
 
 
 def _safe_defect(defect: Defect) -> Defect:
@@ -229,92 +264,279 @@ def _safe_defect(defect: Defect) -> Defect:
                    message=defect.message.replace(defect.value, WITHHELD_VALUE))
 
 
+# Speed: a year's survey is a hundred or more files of a few hundred responses, and nearly
+# every column holds a handful of codes. Rather than run each normalisation and rule as
+# pandas string operations on every file (most of the time went there), `_Load` works out
+# each one once per distinct value over the whole load, and the item bank once.
+
+class _PerValue:
+    """An element-wise operation on a text column, remembered value by value for one load.
+
+    `self(values)` gives exactly `operation(values)` (values and dtype; the index and name
+    are the input's), running `operation` only on the values this load has not seen yet.
+    The operation must be element-wise and give the same dtype whatever the values.
+    """
+
+    def __init__(self, operation: Callable[[pd.Series], pd.Series]) -> None:
+        self.operation = operation
+        self.seen: dict[object, dict[str, object]] = {}
+        self.dtypes: dict[object, object] = {}
+
+    def __call__(self, values: pd.Series) -> pd.Series:
+        text = distinct_text(values)
+        if text is None or values.empty:
+            return self.operation(values)
+        items, distinct = text
+        return pd.Series(self.results(items, values.dtype, distinct), index=values.index,
+                         name=values.name, dtype=self.dtypes[values.dtype])
+
+    def results(self, items: list[str], dtype: object, distinct: set[str] | None = None
+                ) -> list[object]:
+        """The operation's result for each of `items` (text, from a column of `dtype`)."""
+        seen = self.seen.setdefault(dtype, {})
+        new = [value for value in (set(items) if distinct is None else distinct)
+               if value not in seen]
+        if new:
+            done = self.operation(pd.Series(new, dtype=dtype))
+            seen.update(zip(new, done.tolist(), strict=True))
+            self.dtypes[dtype] = done.dtype
+        return [seen[value] for value in items]
+
+
+@dataclass
+class _Item:
+    """What validation and the door need to know about one item of the bank."""
+
+    scale: str
+    allowed: frozenset[str]
+    starts: list[tuple[int, pd.Timestamp]]
+    """(version, in use from), as `version_starts`."""
+    positive: dict[object, set[str]]
+    """version -> the answers that count as positive (from every row of the item)."""
+    when: str
+    """When it was first in use, as the item_not_in_use message says it."""
+
+
+class _Load:
+    """What every file of one load shares: the item bank worked out once, normalisations and
+    rules remembered per value, scrubbed quotes per distinct text."""
+
+    def __init__(self, items: pd.DataFrame, reference: Reference,
+                 neighbourhood_codes: frozenset[str]) -> None:
+        self.items = items
+        self.item_ids: list[str] = items["item_id"].unique().tolist()
+        self._items: dict[str, _Item] = {}
+        self.consent = _PerValue(lambda values: _codes(values, YES_NO, blank="N"))
+        self.characteristic = _PerValue(lambda values: _codes(values, YES_NO_UNKNOWN,
+                                                              blank="U"))
+        self.channel = _PerValue(_normalise_channel)
+        self.sectors = _PerValue(_normalise_sectors)
+        self.hoods = _PerValue(lambda values: values.astype(str).str.strip().str.upper())
+        self.valid_upn = _PerValue(_valid_upn)
+        self.answers: dict[str, _PerValue] = {}
+        self.scores: dict[str, _PerValue] = {}
+        self.sectors_known = reference.sectors
+        self.neighbourhood_codes = neighbourhood_codes
+        self.dates: dict[str, np.datetime64] = {}
+        self.scrubbed: dict[str, ScrubResult] = {}
+
+    def item(self, item_id: str) -> _Item:
+        if item_id not in self._items:
+            rows = self.items[self.items["item_id"] == item_id]
+            scale = rows["response_scale"].iloc[0]
+            positive: dict[object, set[str]] = {}
+            for version, row_scale, answers in zip(rows["version"], rows["response_scale"],
+                                                   rows["positive_responses"], strict=True):
+                positive.setdefault(version, set()).update(parse_positive(row_scale, answers))
+            first_use = rows.loc[rows["status"] != "draft", "co_designed_on"].min()
+            when = f"first version in use from {first_use}" if isinstance(first_use, str) else (
+                "no version is in use yet: it is a draft")
+            self._items[item_id] = _Item(scale, valid_answers(scale),
+                                         version_starts(self.items, item_id), positive, when)
+        return self._items[item_id]
+
+    def _answers(self, item_id: str) -> _PerValue:
+        scale = self.item(item_id).scale
+        if scale not in self.answers:
+            self.answers[scale] = _PerValue(lambda answers: normalise_answers(scale, answers))
+        return self.answers[scale]
+
+    def normalised_answers(self, item_id: str, values: pd.Series) -> pd.Series:
+        return self._answers(item_id)(values)
+
+    def item_scores(self, item_id: str, answers: list[str], dtype: object) -> np.ndarray:
+        """`scores` of answers to the item (text, from a column of `dtype`)."""
+        scale = self.item(item_id).scale
+        if scale not in self.scores:
+            self.scores[scale] = _PerValue(lambda answers: scores(scale, answers))
+        return np.array(self.scores[scale].results(answers, dtype), dtype="float64")
+
+    def parsed_dates(self, values: pd.Series) -> pd.Series:
+        """The dates of `parse_response_dates(values)`, each distinct value parsed once a load.
+
+        Always in microseconds (parse_response_dates gives seconds when no value is a date):
+        these dates are only compared, tested for being missing and shown as months.
+        """
+        text = distinct_text(values)
+        if text is None:
+            return parse_response_dates(values)
+        items, distinct = text
+        new = [value for value in distinct if value not in self.dates]
+        if new:
+            parsed = parse_response_dates(pd.Series(new, dtype=values.dtype))
+            self.dates.update(zip(new, parsed.to_numpy().astype("datetime64[us]"),
+                                  strict=True))
+        return pd.Series(np.array([self.dates[value] for value in items],
+                                  dtype="datetime64[us]"), index=values.index)
+
+    def scrub(self, text: str, allow: tuple[str, ...]) -> ScrubResult:
+        """`scrub(text, allow=allow)`, once per distinct text."""
+        if text not in self.scrubbed:
+            self.scrubbed[text] = scrub(text, allow=allow)
+        return self.scrubbed[text]
+
+
 def voice_rules(year: AcademicYear, items: pd.DataFrame, item_columns: Sequence[str],
-                dates: pd.Series) -> list[RowRule]:
-    """Row rules for consenting responses. `dates` are the rows' parsed response dates."""
+                dates: pd.Series, *, load: _Load | None = None,
+                in_force: Mapping[str, pd.Series] | None = None) -> list[RowRule]:
+    """Row rules for consenting responses. `dates` are the rows' parsed response dates.
+
+    `load` (the load's shared state) and `in_force` (item -> the version in use on each
+    date) save working them out again.
+    """
+    load = load or _Load(items, Reference(None, None), frozenset())
     first = pd.Timestamp(year.start, 9, 1)
     last = pd.Timestamp(year.start + 1, 8, 31)
 
     def outside_year(values: pd.Series) -> pd.Series:
-        parsed = parse_response_dates(values)
+        parsed = load.parsed_dates(values)
         return parsed.notna() & ((parsed < first) | (parsed > last))
 
+    # Each rule as its pandas expression, decided once per distinct value (failing_values).
+    sector = re.compile(SECTOR_PATTERN)
     rules = [
         RowRule("response_id_blank", "response_id", "every response needs a response_id",
-                lambda values: values.str.strip() == ""),
+                lambda values: failing_values(values, lambda value: value.strip() == "",
+                                              lambda values: values.str.strip() == "")),
         RowRule("response_date_format", "response_date", "the response date must be a date "
                 "such as 2023-10-05 or 05/10/2023 (a time of day may follow)",
-                lambda values: parse_response_dates(values).isna()),
+                lambda values: load.parsed_dates(values).isna()),
         RowRule("response_date_in_year", "response_date", f"a response in {year.label} is "
                 f"dated between {first:%d %B %Y} and {last:%d %B %Y}: check the date or land "
                 "the file under the right year", outside_year),
         RowRule("channel_code", "channel", f"channel must be one of {', '.join(CHANNEL_CODES)}",
-                lambda values: ~values.isin(set(CHANNEL_CODES))),
+                _not_one_of(CHANNEL_CODES)),
         *[RowRule("characteristic_code", column,
                   f"must be {describe_codes(CHARACTERISTIC_CODES)} (blank reads as U)",
-                  lambda values: ~values.isin(set(CHARACTERISTIC_CODES)))
+                  _not_one_of(CHARACTERISTIC_CODES))
           for column in CHARACTERISTIC_COLUMNS],
         *[RowRule("consent_code", column, f"consent must be {describe_codes(CONSENT_CODES)} "
-                  "(blank reads as N: consent is never assumed)",
-                  lambda values: ~values.isin(set(CONSENT_CODES)))
+                  "(blank reads as N: consent is never assumed)", _not_one_of(CONSENT_CODES))
           for column in ("consent_quote", "consent_link")],
         RowRule("postcode_sector_format", "postcode_sector", "a postcode sector is the outward "
                 "code, a space and one digit, such as OL11 3 (a full postcode is reduced to its "
-                "sector)", lambda values: (values != "") & ~values.str.fullmatch(SECTOR_PATTERN)),
+                "sector)", lambda values: failing_values(
+                    values, lambda value: value != "" and sector.fullmatch(value) is None,
+                    lambda values: (values != "") & ~values.str.fullmatch(SECTOR_PATTERN))),
     ]
-    bank = items.drop_duplicates("item_id").set_index("item_id")
+    dated = dates.notna().to_numpy(dtype=bool)
     for column in item_columns:
-        scale = bank.loc[column, "response_scale"]
-        allowed = valid_answers(scale)
-        shown = ", ".join(sorted(allowed, key=lambda code: (len(code), code)))
-        rules.append(RowRule("answer_value", column, f"an answer to {column} ({scale}) must be "
-                             f"one of {shown}, or blank if not answered",
-                             lambda values, allowed=allowed: (values != "")
-                             & ~values.isin(allowed)))
-        in_force = versions_in_force(items, column, dates)
-        first_use = items.loc[(items["item_id"] == column) & (items["status"] != "draft"),
-                              "co_designed_on"].min()
-        when = f"first version in use from {first_use}" if isinstance(first_use, str) else (
-            "no version is in use yet: it is a draft")
+        item = load.item(column)
+        shown = ", ".join(sorted(item.allowed, key=lambda code: (len(code), code)))
+        rules.append(RowRule("answer_value", column, f"an answer to {column} ({item.scale}) "
+                             f"must be one of {shown}, or blank if not answered",
+                             _not_an_answer(item.allowed)))
+        versions = (in_force[column] if in_force is not None and column in in_force
+                    else versions_in_force(items, column, dates))
         rules.append(RowRule("item_not_in_use", column, f"{column} was not in use on the "
-                             f"response date ({when}): check the date or the column",
-                             lambda values, in_force=in_force: (values != "")
-                             & dates.notna() & in_force.isna()))
+                             f"response date ({item.when}): check the date or the column",
+                             _answered_when(dates, dated & versions.isna().to_numpy())))
     return rules
 
 
-def _area_defects(frame: pd.DataFrame, file: str, reference: Reference,
+def _not_one_of(codes: Mapping[str, str]) -> Callable[[pd.Series], pd.Series]:
+    """`~values.isin(set(codes))`."""
+    return lambda values: failing_values(values, lambda value: value not in codes,
+                                         lambda values: ~values.isin(set(codes)))
+
+
+def _not_an_answer(allowed: frozenset[str]) -> Callable[[pd.Series], pd.Series]:
+    """`(values != "") & ~values.isin(allowed)`."""
+    return lambda values: failing_values(
+        values, lambda value: value != "" and value not in allowed,
+        lambda values: (values != "") & ~values.isin(allowed))
+
+
+def _answered_when(dates: pd.Series, flags: np.ndarray) -> Callable[[pd.Series], pd.Series]:
+    """`(values != "") & not_in_use`, `flags` being `not_in_use` for the rows of `dates`."""
+
+    def failing(values: pd.Series) -> pd.Series:
+        if not values.index.equals(dates.index):
+            return (values != "") & pd.Series(flags, index=dates.index)
+        return pd.Series((values.to_numpy(dtype=object) != "") & flags, index=values.index)
+
+    return failing
+
+
+def _area_defects(frame: pd.DataFrame, files: Sequence[str] | str, reference: Reference,
                   neighbourhood_codes: frozenset[str], lookup: Mapping[str, str] | None
                   ) -> list[Defect]:
+    """Rows that cannot be placed, or whose sector or neighbourhood is unknown or disagree.
+
+    `files` is the file of every row (or one file for all of them); the defects come rule by
+    rule, each in row order.
+    """
     sector, hood = frame["postcode_sector"], frame["neighbourhood_code"]
     codes = sorted(neighbourhood_codes)
     known = (", ".join(codes[:8]) + (f" ... ({len(codes)} in all)" if len(codes) > 8 else "")
              ) or "(none known)"
-    well_formed = sector.str.fullmatch(SECTOR_PATTERN)
+    formed = re.compile(SECTOR_PATTERN)
+    well_formed = failing_values(sector, lambda value: formed.fullmatch(value) is not None,
+                                 lambda values: values.str.fullmatch(SECTOR_PATTERN))
     defects = _row_defects(
         frame, (sector == "") & (hood == ""), "postcode_sector", "area_missing",
         lambda _: "give the postcode sector (preferred) or the neighbourhood code, so the "
-                  "response can be placed", file)
+                  "response can be placed", files)
     if reference.sectors is not None:  # None: the lookup could not be read (said elsewhere)
+        known_sectors = reference.sectors
         defects += _row_defects(
-            frame, well_formed & ~sector.isin(reference.sectors), "postcode_sector",
+            frame, well_formed & ~failing_values(sector, lambda value: value in known_sectors,
+                                                 lambda values: values.isin(known_sectors)),
+            "postcode_sector",
             "postcode_sector_unknown",
             lambda value: f"sector {value} is not in the neighbourhood lookup "
                           "(seeds/neighbourhood_lookup.csv): add the sector or correct it",
-            file)
+            files)
     defects += _row_defects(
-        frame, (hood != "") & ~hood.isin(neighbourhood_codes), "neighbourhood_code",
+        frame, (hood != "") & ~failing_values(hood, lambda value: value in neighbourhood_codes,
+                                              lambda values: values.isin(neighbourhood_codes)),
+        "neighbourhood_code",
         "neighbourhood_unknown",
         lambda value: f"neighbourhood {value} is not in the neighbourhood lookup "
-                      f"(seeds/neighbourhood_lookup.csv): use one of {known}", file)
+                      f"(seeds/neighbourhood_lookup.csv): use one of {known}", files)
     if lookup:
-        placed = sector.map(lookup)
+        placed = _placed(sector, lookup)
         conflict = well_formed & placed.notna() & (hood != "") & (placed != hood)
         defects += _row_defects(
             frame, conflict, "neighbourhood_code", "area_conflict",
             lambda value: f"neighbourhood {value} disagrees with the postcode sector given on "
-                          "the same row: correct one of them (the sector is preferred)", file)
+                          "the same row: correct one of them (the sector is preferred)", files)
     return defects
+
+
+def _placed(sectors: pd.Series, lookup: Mapping[str, str]) -> pd.Series:
+    """The neighbourhood each sector is in (missing where the lookup has none): the values
+    of `sectors.map(lookup)`, looked up in Python rather than by a Series made of the
+    lookup."""
+    if isinstance(lookup, dict) and hasattr(lookup, "__missing__"):
+        return sectors.map(lookup)
+    places = []
+    for sector in sectors.tolist():
+        try:
+            places.append(lookup.get(sector))
+        except TypeError:  # not hashable
+            places.append(None)
+    return pd.Series(places, index=sectors.index, dtype=object)
 
 
 def _duplicate_response_ids(frames: Sequence[tuple[str, pd.DataFrame]]) -> list[Defect]:
@@ -322,6 +544,11 @@ def _duplicate_response_ids(frames: Sequence[tuple[str, pd.DataFrame]]) -> list[
         return []
     stacked = pd.concat([frame[["response_id", "_source_row"]].assign(_file=file)
                          for file, frame in frames], ignore_index=True)
+    return _duplicates_in(stacked)
+
+
+def _duplicates_in(stacked: pd.DataFrame) -> list[Defect]:
+    """`_duplicate_response_ids` of the rows of `stacked` (with their `_file`)."""
     repeated = stacked[stacked["response_id"].duplicated(keep=False)
                        & (stacked["response_id"].str.strip() != "")]
     defects = []
@@ -337,23 +564,12 @@ def _duplicate_response_ids(frames: Sequence[tuple[str, pd.DataFrame]]) -> list[
     return defects
 
 
-@dataclass
-class _FileRows:
-    """A read file, split by aggregate consent."""
-
-    display: str
-    frame: pd.DataFrame
-    """Rows with aggregate consent, normalised."""
-    excluded: int
-    item_columns: list[str]
-    comment_columns: list[str]
-    dates: pd.Series
-
-
-def _read_voice_file(landed: LandedFile, account: FileAccount, items: pd.DataFrame,
-                     read: Callable[[Path, str], pd.DataFrame]
-                     ) -> tuple[_FileRows, list[Defect], list[tuple[str, str]]]:
+def _read_checked(landed: LandedFile, account: FileAccount,
+                  read: Callable[[Path, str], pd.DataFrame], load: _Load) -> pd.DataFrame:
+    """A voice file read and checked as a whole (problems raise FileRejected), with every
+    documented area and UPN column and no missing values."""
     display = landed.display
+    item_ids = load.item_ids
     try:
         frame = read(landed.path, display)
         account.rows_read = len(frame)
@@ -364,7 +580,6 @@ def _read_voice_file(landed: LandedFile, account: FileAccount, items: pd.DataFra
                 display, None, "postcode_sector, neighbourhood_code", "", "required_columns",
                 "the file needs a postcode_sector or a neighbourhood_code column to place "
                 "responses; nothing was loaded from this file"))
-        item_ids = items["item_id"].unique().tolist()
         if not _item_columns(frame, item_ids):
             raise FileRejected(Defect(
                 display, None, None, "", "no_item_columns",
@@ -378,43 +593,133 @@ def _read_voice_file(landed: LandedFile, account: FileAccount, items: pd.DataFra
         account.message = str(rejected.defect)
         account.rows_quarantined = account.rows_read
         raise
-    item_ids = items["item_id"].unique().tolist()
-    ignored = [(display, column) for column in frame.columns
-               if not column.startswith("_") and column not in RESPONDENT_COLUMNS
-               and column not in item_ids
-               and not (column.endswith(COMMENT_SUFFIX)
-                        and column[: -len(COMMENT_SUFFIX)] in item_ids)]
     for column in AREA_COLUMNS + ("child_upn",):
         if column not in frame.columns:
             frame[column] = ""
-    frame = frame.fillna("")
-    consent = _codes(frame["consent_aggregate"], YES_NO, blank="N")
+    return frame.fillna("")
+
+
+# A year's files are read one by one, then validated and let through the door together, as
+# one frame of all their rows (a pandas operation costs about as much on one file as on all
+# of them, and a year is a hundred or more files). Everything that depends on the file is
+# worked out per row from its file, and put back in the order file-by-file processing gives:
+# defects file by file (consent, then rule by rule, then area); answers and quotes file by
+# file, then column by column as that file has them, then row by row.
+
+@dataclass
+class _Survey:
+    """The rows of a load's files that have aggregate consent, normalised, in file order.
+
+    Files lacking an item or comment column that others have get it blank, which is what
+    not having it means: not answered, no comment.
+    """
+
+    displays: list[str]
+    """The files, in order."""
+    frame: pd.DataFrame
+    file_of: np.ndarray
+    """For each row, its file (position in `displays`)."""
+    item_columns: list[list[str]]
+    """Each file's item columns, in its order."""
+    comment_columns: list[list[str]]
+    all_items: list[str]
+    all_comments: list[str]
+    excluded: np.ndarray
+    """For each file, responses without consent to aggregate use (set aside)."""
+    dates: pd.Series
+    in_force: dict[str, pd.Series]
+    """item -> the version in use on each row's date."""
+
+    def files(self, positions: np.ndarray | None = None) -> np.ndarray:
+        """The file (as displayed) of each row, or of the rows at `positions`."""
+        names = np.array(self.displays, dtype=object)
+        return names[self.file_of if positions is None else self.file_of[positions]]
+
+
+def _survey(read_files: Sequence[tuple[str, pd.DataFrame]], load: _Load
+            ) -> tuple[_Survey, list[list[Defect]]]:
+    """The files read, stacked, split by aggregate consent and normalised; and for each file
+    its consent defects."""
+    displays = [display for display, _ in read_files]
+    item_columns = [_item_columns(frame, load.item_ids) for _, frame in read_files]
+    comment_columns = [_comment_columns(frame, load.item_ids) for _, frame in read_files]
+    frame = pd.concat([frame for _, frame in read_files], ignore_index=True).fillna("")
+    file_of = np.repeat(np.arange(len(read_files)), [len(frame) for _, frame in read_files])
+    consent = load.consent(frame["consent_aggregate"])
     invalid = ~consent.isin(set(CONSENT_CODES))
-    defects = [Defect(display, int(row), "consent_aggregate", value, "consent_code",
-                      f"consent_aggregate is '{value}': consent must be "
-                      f"{describe_codes(CONSENT_CODES)} (blank reads as N: consent is never "
-                      "assumed)")
-               for row, value in zip(frame.loc[invalid, "_source_row"],
-                                     frame.loc[invalid, "consent_aggregate"], strict=True)]
-    excluded = int((consent == "N").sum())
-    kept = frame[consent == "Y"].copy()
+    consent_defects = _row_defects(
+        frame, invalid, "consent_aggregate", "consent_code",
+        lambda value: f"consent_aggregate is '{value}': consent must be "
+        f"{describe_codes(CONSENT_CODES)} (blank reads as N: consent is never assumed)",
+        file_of)
+    excluded = np.bincount(file_of[(consent == "N").to_numpy(dtype=bool)],
+                           minlength=len(displays))
+    aggregate = (consent == "Y").to_numpy(dtype=bool)
+    kept = frame[aggregate].reset_index(drop=True)
     kept["consent_aggregate"] = "Y"
-    kept["response_id"] = kept["response_id"].astype(str).str.strip()
-    kept["channel"] = (kept["channel"].astype(str).str.strip().str.lower()
-                       .str.replace(r"[\s\-]+", "_", regex=True))
+    kept["response_id"] = _stripped(kept["response_id"])
+    kept["channel"] = load.channel(kept["channel"])
     for column in CHARACTERISTIC_COLUMNS:
-        kept[column] = _codes(kept[column], YES_NO_UNKNOWN, blank="U")
+        kept[column] = load.characteristic(kept[column])
     for column in ("consent_quote", "consent_link"):
-        kept[column] = _codes(kept[column], YES_NO, blank="N")
-    kept["postcode_sector"] = _normalise_sectors(kept["postcode_sector"])
-    kept["neighbourhood_code"] = kept["neighbourhood_code"].astype(str).str.strip().str.upper()
-    bank = items.drop_duplicates("item_id").set_index("item_id")
-    item_columns = _item_columns(kept, item_ids)
-    for column in item_columns:
-        kept[column] = normalise_answers(bank.loc[column, "response_scale"], kept[column])
-    dates = parse_response_dates(kept["response_date"])
-    return (_FileRows(display, kept, excluded, item_columns, _comment_columns(kept, item_ids),
-                      dates), defects, ignored)
+        kept[column] = load.consent(kept[column])
+    kept["postcode_sector"] = load.sectors(kept["postcode_sector"])
+    kept["neighbourhood_code"] = load.hoods(kept["neighbourhood_code"])
+    all_items = list(dict.fromkeys(column for columns in item_columns for column in columns))
+    for column in all_items:
+        kept[column] = load.normalised_answers(column, kept[column])
+    dates = load.parsed_dates(kept["response_date"])
+    all_comments = list(dict.fromkeys(column for columns in comment_columns
+                                      for column in columns))
+    in_force: dict[str, pd.Series] = {}
+    by_starts: dict[tuple[tuple[int, pd.Timestamp], ...], pd.Series] = {}
+    for item in dict.fromkeys([*all_items, *(column[: -len(COMMENT_SUFFIX)]
+                                             for column in all_comments)]):
+        starts = tuple(load.item(item).starts)  # items co-designed together share them
+        if starts not in by_starts:
+            by_starts[starts] = versions_at(list(starts), dates)
+        in_force[item] = by_starts[starts]
+    survey = _Survey(displays, kept, file_of[aggregate], item_columns, comment_columns,
+                     all_items, all_comments, excluded, dates, in_force)
+    return survey, _share_out(consent_defects, displays)
+
+
+def _share_out(defects: Sequence[Defect], displays: Sequence[str]) -> list[list[Defect]]:
+    """The defects (in row order, `file` a position in `displays`) file by file."""
+    shared: list[list[Defect]] = [[] for _ in displays]
+    for defect in defects:
+        shared[defect.file].append(replace(defect, file=displays[defect.file]))
+    return shared
+
+
+def _validated(survey: _Survey, year: AcademicYear, reference: Reference,
+               codes: frozenset[str], lookup: Mapping[str, str] | None, load: _Load
+               ) -> tuple[list[list[Defect]], list[list[Defect]]]:
+    """For each file, its rule defects (rule by rule in the order its columns give) and its
+    area defects."""
+    rules = voice_rules(year, load.items, survey.all_items, survey.dates, load=load,
+                        in_force=survey.in_force)
+    by_rule: dict[tuple[str, str], list[list[Defect]]] = {
+        (rule.rule, rule.column): [[] for _ in survey.displays] for rule in rules}
+    for defect in apply_rules(survey.frame, rules, "", row_files=survey.file_of):
+        by_rule[(defect.rule, defect.column)][defect.file].append(
+            replace(defect, file=survey.displays[defect.file]))
+    items = set(survey.all_items)
+    fixed = [key for key in by_rule if key[1] not in items]
+    per_item = [rule.rule for rule in rules if survey.all_items
+                and rule.column == survey.all_items[0]]
+    rule_defects = []
+    for position, columns in enumerate(survey.item_columns):
+        keys = fixed + [(rule, column) for column in columns for rule in per_item]
+        rule_defects.append([defect for key in keys for defect in by_rule[key][position]])
+    area = _area_defects(survey.frame, survey.file_of, reference, codes, lookup)
+    by_area: dict[str, list[list[Defect]]] = {}
+    for defect in area:
+        by_area.setdefault(defect.rule, [[] for _ in survey.displays])[defect.file].append(
+            replace(defect, file=survey.displays[defect.file]))
+    area_defects = [[defect for lists in by_area.values() for defect in lists[position]]
+                    for position in range(len(survey.displays))]
+    return rule_defects, area_defects
 
 
 def load_voice_year(
@@ -442,56 +747,74 @@ def load_voice_year(
         raise ValueError("the item bank has problems: " + "; ".join(problems))
     codes = (neighbourhood_codes if neighbourhood_codes is not None
              else frozenset((sector_lookup or {}).values()))
-    allow = tuple(allow_words)
-    defects: list[Defect] = []
+    load = _Load(items, reference, codes)
     accounts: list[FileAccount] = []
-    ignored: list[tuple[str, str]] = []
-    read_files: list[_FileRows] = []
+    landed_frames: list[tuple[str, pd.DataFrame | Defect]] = []
     for landed in files:
         account = FileAccount(landed.display, landed.kind, year.label, sha256_of(landed.path))
         accounts.append(account)
         try:
-            rows, consent_defects, file_ignored = _read_voice_file(landed, account, items, read)
+            landed_frames.append((landed.display, _read_checked(landed, account, read, load)))
         except FileRejected as rejected:
-            defects.append(rejected.defect)
+            landed_frames.append((landed.display, rejected.defect))
+    read_files = [(display, frame) for display, frame in landed_frames
+                  if isinstance(frame, pd.DataFrame)]
+    survey = None
+    if read_files:
+        survey, consent_defects = _survey(read_files, load)
+        rule_defects, area_defects = _validated(survey, year, reference, codes, sector_lookup,
+                                                load)
+    defects: list[Defect] = []
+    ignored: list[tuple[str, str]] = []
+    position = 0
+    for display, frame in landed_frames:
+        if isinstance(frame, Defect):
+            defects.append(frame)
             continue
-        defects.extend(consent_defects)
-        ignored.extend(file_ignored)
-        rules = voice_rules(year, items, rows.item_columns, rows.dates)
-        defects.extend(apply_rules(rows.frame, rules, rows.display))
-        defects.extend(_area_defects(rows.frame, rows.display, reference, codes, sector_lookup))
-        read_files.append(rows)
-    defects.extend(_duplicate_response_ids([(rows.display, rows.frame) for rows in read_files]))
+        ignored.extend(_ignored_columns(display, frame, load.item_ids))
+        defects.extend(consent_defects[position] + rule_defects[position]
+                       + area_defects[position])
+        position += 1
+    if survey is not None:
+        defects.extend(_duplicates_in(pd.DataFrame({
+            "response_id": survey.frame["response_id"],
+            "_source_row": survey.frame["_source_row"], "_file": survey.files()})))
     defects = [_safe_defect(defect) for defect in defects]
 
-    bad_rows = {(d.file, d.row) for d in defects if d.row is not None}
+    bad_rows: dict[str, set[int]] = {}
+    for defect in defects:
+        if defect.row is not None:
+            bad_rows.setdefault(defect.file, set()).add(defect.row)
+    by_file: dict[str, FileAccount] = {}
     for account in accounts:
+        by_file.setdefault(account.file, account)
         if account.status == "loaded":
-            account.rows_quarantined = sum(1 for file, _ in bad_rows if file == account.file)
+            account.rows_quarantined = len(bad_rows.get(account.file, ()))
             account.rows_loaded = account.rows_read - account.rows_quarantined
-    responses, answers, quotes, logs = [], [], [], []
-    for rows in read_files:
-        bad = {row for file, row in bad_rows if file == rows.display}
-        good = ~rows.frame["_source_row"].isin(bad)
-        parts = _door(rows, good, year, pseudonym_key, items, sector_lookup, allow)
-        responses.append(parts[0])
-        answers.append(parts[1])
-        quotes.append(parts[2])
-        logs.append(parts[3])
-        account = next(a for a in accounts if a.file == rows.display)
-        if rows.excluded:
-            account.message = (f"{rows.excluded} response(s) without consent to aggregate use "
-                               "set aside: counted as loaded, used nowhere")
-    return VoiceLoad(
-        year=year,
-        responses=_concat(responses, RESPONSE_COLUMNS),
-        answers=_concat(answers, ANSWER_COLUMNS),
-        quotes=_concat(quotes, QUOTE_COLUMNS),
-        door_log=_concat(logs, DOOR_LOG_COLUMNS),
-        defects=defects,
-        accounts=accounts,
-        ignored_columns=ignored,
-    )
+    if survey is None:
+        return VoiceLoad(year=year, responses=empty_frame(RESPONSE_COLUMNS),
+                         answers=empty_frame(ANSWER_COLUMNS), quotes=empty_frame(QUOTE_COLUMNS),
+                         door_log=empty_frame(DOOR_LOG_COLUMNS), defects=defects,
+                         accounts=accounts, ignored_columns=ignored)
+    for display, excluded in zip(survey.displays, survey.excluded.tolist(), strict=True):
+        if excluded:
+            by_file[display].message = (
+                f"{excluded} response(s) without consent to aggregate use set aside: counted "
+                "as loaded, used nowhere")
+    responses, answers, quotes, door_log = _door(survey, bad_rows, year, pseudonym_key, load,
+                                                 sector_lookup, tuple(allow_words))
+    return VoiceLoad(year=year, responses=responses, answers=answers, quotes=quotes,
+                     door_log=door_log, defects=defects, accounts=accounts,
+                     ignored_columns=ignored)
+
+
+def _ignored_columns(display: str, frame: pd.DataFrame, item_ids: Sequence[str]
+                     ) -> list[tuple[str, str]]:
+    return [(display, column) for column in frame.columns
+            if not column.startswith("_") and column not in RESPONDENT_COLUMNS
+            and column not in item_ids
+            and not (column.endswith(COMMENT_SUFFIX)
+                     and column[: -len(COMMENT_SUFFIX)] in item_ids)]
 
 
 def _concat(frames: Sequence[pd.DataFrame], columns: Sequence[str]) -> pd.DataFrame:
@@ -506,95 +829,154 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
                          for column in frame.columns})
 
 
-def _door(rows: _FileRows, good: pd.Series, year: AcademicYear, key: str,
-          items: pd.DataFrame, lookup: Mapping[str, str] | None, allow: tuple[str, ...]
+def _good_rows(survey: _Survey, bad_rows: Mapping[str, set[int]]) -> np.ndarray:
+    """For each row of the survey, whether it has no defect."""
+    good = np.ones(len(survey.frame), dtype=bool)
+    rows = survey.frame["_source_row"].to_numpy()
+    bounds = np.searchsorted(survey.file_of, np.arange(len(survey.displays) + 1))
+    for position, display in enumerate(survey.displays):
+        bad = bad_rows.get(display)
+        if bad:
+            start, stop = bounds[position], bounds[position + 1]
+            good[start:stop] = [row not in bad for row in rows[start:stop].tolist()]
+    return good
+
+
+def _door(survey: _Survey, bad_rows: Mapping[str, set[int]], year: AcademicYear, key: str,
+          load: _Load, lookup: Mapping[str, str] | None, allow: tuple[str, ...]
           ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Responses, answers, quotes and the door log for one file's good rows."""
-    frame = rows.frame[good]
-    dates = rows.dates[good]
-    counts = dict.fromkeys(DOOR_MEASURES, 0)
-    counts["excluded_no_aggregate_consent"] = rows.excluded
-    counts["responses_loaded"] = len(frame)
+    """Responses, answers, quotes and the door log for every file's good rows."""
+    keep = _good_rows(survey, bad_rows)
+    frame = survey.frame[keep]
+    dates = survey.dates[keep]
+    file_of = survey.file_of[keep]
+    files = len(survey.displays)
+    counts = {measure: np.zeros(files, dtype=np.int64) for measure in DOOR_MEASURES}
+    counts["excluded_no_aggregate_consent"] = survey.excluded
+    counts["responses_loaded"] = np.bincount(file_of, minlength=files)
+
+    def per_file(flags: np.ndarray) -> np.ndarray:
+        return np.bincount(file_of[flags], minlength=files)
 
     upns = _normalise_upns(frame["child_upn"])
-    linked = frame["consent_link"] == "Y"
-    valid = _valid_upn(upns)
-    child_id = pd.Series(pd.NA, index=frame.index, dtype="string")
+    given_upn = upns.to_numpy(dtype=object) != ""
+    linked = frame["consent_link"].to_numpy(dtype=object) == "Y"
+    valid = load.valid_upn(upns).to_numpy(dtype=bool)
     use = linked & valid
+    child_ids = np.full(len(frame), None, dtype=object)
     if use.any():
-        child_id[use] = pseudonymise(upns[use], key)
-    counts["upn_linked"] = int(use.sum())
-    counts["upn_dropped_no_link_consent"] = int(((upns != "") & ~linked).sum())
-    counts["upn_dropped_invalid"] = int(((upns != "") & linked & ~valid).sum())
-    counts["link_consent_without_upn"] = int(((upns == "") & linked).sum())
+        child_ids[use] = pseudonymise(upns[use], key).to_numpy(dtype=object)
+    counts["upn_linked"] = per_file(use)
+    counts["upn_dropped_no_link_consent"] = per_file(given_upn & ~linked)
+    counts["upn_dropped_invalid"] = per_file(given_upn & linked & ~valid)
+    counts["link_consent_without_upn"] = per_file(~given_upn & linked)
 
     sector = frame["postcode_sector"].where(frame["postcode_sector"] != "")
     hood = frame["neighbourhood_code"].where(frame["neighbourhood_code"] != "")
     if lookup:
-        hood = sector.map(lookup).fillna(hood)
+        hood = _placed(sector, lookup).fillna(hood)
     responses = pd.DataFrame({
         "academic_year": year.label,
         "time_period": year.time_period,
         "response_id": frame["response_id"],
-        "response_month": dates.dt.strftime("%Y-%m"),
+        "response_month": per_distinct(dates, lambda dates: dates.dt.strftime("%Y-%m")),
         "postcode_sector": sector,
         "neighbourhood_code": hood,
         "channel": frame["channel"],
         **{column: frame[column] for column in CHARACTERISTIC_COLUMNS},
         **{column: frame[column] for column in CONSENT_COLUMNS},
-        "child_id": child_id,
-        "_source_file": rows.display,
+        "child_id": pd.Series(child_ids, index=frame.index, dtype="string"),
+        "_source_file": survey.files(np.flatnonzero(keep)),
         "_source_row": frame["_source_row"],
     }, index=frame.index)
 
-    answers = []
-    for column in rows.item_columns:
-        answered = frame[column] != ""
-        if not answered.any():
+    response_ids = frame["response_id"].to_numpy()
+    item_order = [{column: order for order, column in enumerate(columns)}
+                  for columns in survey.item_columns]
+    answered_items: list[str] = []
+    parts: dict[str, list[np.ndarray]] = {column: [] for column in (
+        "file", "order", "row", "response_id", "item_id", "item_version", "missing", "answer",
+        "is_positive", "score")}
+    for column in survey.all_items:
+        values = frame[column].to_numpy(dtype=object)
+        answered = np.flatnonzero(values != "")  # files without the column have it blank
+        if not len(answered):
             continue
-        version = versions_in_force(items, column, dates)[answered]
-        values = frame.loc[answered, column]
-        positive = pd.Series(False, index=values.index)
-        for _, item_row in items[items["item_id"] == column].iterrows():
-            this_version = version == item_row["version"]
-            positive |= this_version & values.isin(
-                parse_positive(item_row["response_scale"], item_row["positive_responses"]))
-        answers.append(pd.DataFrame({
+        in_force = survey.in_force[column]
+        number = in_force.to_numpy(dtype="int64", na_value=0)[keep][answered]
+        missing = in_force.isna().to_numpy()[keep][answered]
+        answers = values[answered].tolist()
+        positive = load.item(column).positive
+        if not missing.any() and (number == number[0]).all():  # one version, as usual
+            is_positive = np.fromiter(map(positive.get(int(number[0]), set()).__contains__,
+                                          answers), dtype=bool, count=len(answers))
+        else:
+            is_positive = np.fromiter(
+                (answer in positive.get(None if gap else int(version), ())
+                 for answer, version, gap in zip(answers, number, missing, strict=True)),
+                dtype=bool, count=len(answers))
+        answer_files = file_of[answered]
+        parts["file"].append(answer_files)
+        parts["order"].append(np.array([order.get(column, -1) for order in item_order],
+                                       dtype=np.int64)[answer_files])
+        parts["row"].append(answered)
+        parts["response_id"].append(response_ids[answered])
+        parts["item_id"].append(np.full(len(answered), len(answered_items)))
+        answered_items.append(column)
+        parts["item_version"].append(number)
+        parts["missing"].append(missing)
+        parts["answer"].append(values[answered])
+        parts["is_positive"].append(is_positive)
+        parts["score"].append(load.item_scores(column, answers, frame[column].dtype))
+    if parts["file"]:
+        joined = {name: np.concatenate(arrays) for name, arrays in parts.items()}
+        order = np.lexsort((joined["row"], joined["order"], joined["file"]))
+        answer_frame = _typed(pd.DataFrame({
             "academic_year": year.label,
             "time_period": year.time_period,
-            "response_id": frame.loc[answered, "response_id"],
-            "item_id": column,
-            "item_version": version,
-            "answer": values,
-            "is_positive": positive.astype(bool),
-            "score": scores(items.loc[items["item_id"] == column, "response_scale"].iloc[0],
-                            values),
+            "response_id": joined["response_id"][order],
+            "item_id": np.array(answered_items, dtype=object)[joined["item_id"][order]],
+            "item_version": pd.arrays.IntegerArray(joined["item_version"][order],
+                                                   joined["missing"][order]),
+            "answer": joined["answer"][order],
+            "is_positive": joined["is_positive"][order],
+            "score": joined["score"][order],
         }))
+    else:
+        answer_frame = empty_frame(ANSWER_COLUMNS)
 
-    quotes = []
-    for column in rows.comment_columns:
+    neighbourhoods = responses["neighbourhood_code"].to_numpy()
+    quote_consent = frame["consent_quote"].to_numpy(dtype=object) == "Y"
+    comment_order = [{column: order for order, column in enumerate(columns)}
+                     for columns in survey.comment_columns]
+    quotes: list[tuple[int, int, int, dict[str, object]]] = []
+    label, time_period = year.label, year.time_period
+    for column in survey.all_comments:
         item = column[: -len(COMMENT_SUFFIX)]
-        text = frame[column].astype(str).str.strip()
-        written = text != ""
-        consented = written & (frame["consent_quote"] == "Y")
-        counts["comments_discarded_no_quote_consent"] += int((written & ~consented).sum())
-        version = versions_in_force(items, item, dates)
-        for index in frame.index[consented]:
-            result = scrub(text[index], allow=allow)
-            if result.withheld or pd.isna(version[index]):
-                counts["quotes_withheld"] += 1
+        text = [value.strip() for value in frame[column].astype(str).tolist()]
+        written = np.array([value != "" for value in text], dtype=bool)
+        consented = written & quote_consent
+        counts["comments_discarded_no_quote_consent"] += per_file(written & ~consented)
+        version = survey.in_force[item][keep].to_numpy(dtype=object, na_value=None)
+        for position in np.flatnonzero(consented).tolist():
+            file = int(file_of[position])
+            result = load.scrub(text[position], allow)
+            if result.withheld or version[position] is None:
+                counts["quotes_withheld"][file] += 1
                 continue
-            counts["quotes_published"] += 1
-            quotes.append({
-                "academic_year": year.label, "time_period": year.time_period,
-                "response_id": frame.at[index, "response_id"], "item_id": item,
-                "item_version": int(version[index]),
-                "neighbourhood_code": responses.at[index, "neighbourhood_code"],
+            counts["quotes_published"][file] += 1
+            quotes.append((file, comment_order[file][column], position, {
+                "academic_year": label, "time_period": time_period,
+                "response_id": response_ids[position], "item_id": item,
+                "item_version": int(version[position]),
+                "neighbourhood_code": neighbourhoods[position],
                 "quote": result.text,
-            })
-    log = pd.DataFrame({"academic_year": year.label, "file": rows.display,
-                        "measure": list(counts), "count": list(counts.values())})
-    return (responses,
-            pd.concat(answers, ignore_index=True) if answers else empty_frame(ANSWER_COLUMNS),
-            pd.DataFrame(quotes, columns=list(QUOTE_COLUMNS)),
-            log)
+            }))
+    quotes.sort(key=lambda quote: quote[:3])
+    quote_frame = (_typed(pd.DataFrame([quote for *_, quote in quotes],
+                                       columns=list(QUOTE_COLUMNS)))
+                   if quotes else empty_frame(QUOTE_COLUMNS))
+    log = pd.DataFrame([(year.label, display, measure, int(counts[measure][position]))
+                        for position, display in enumerate(survey.displays)
+                        for measure in DOOR_MEASURES], columns=list(DOOR_LOG_COLUMNS))
+    return _concat([responses], RESPONSE_COLUMNS), answer_frame, quote_frame, _typed(log)

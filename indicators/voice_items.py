@@ -25,6 +25,7 @@ import hashlib
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from indicators.config import PROJECT_ROOT
@@ -215,13 +216,31 @@ def item_versions(frame: pd.DataFrame, item_id: str) -> pd.DataFrame:
 
 def versions_in_force(frame: pd.DataFrame, item_id: str, dates: pd.Series) -> pd.Series:
     """For each date, the version of the item in use then (<NA> before its first version)."""
+    return in_force(version_starts(frame, item_id), dates)
+
+
+def version_starts(frame: pd.DataFrame, item_id: str) -> list[tuple[int, pd.Timestamp]]:
+    """(version, the date it comes into use) for each version that can be answered, oldest
+    first."""
     versions = item_versions(frame, item_id)
-    result = pd.Series(pd.NA, index=dates.index, dtype="Int64")
-    for version, starts in zip(versions["version"],
-                               pd.to_datetime(versions["co_designed_on"], format="%Y-%m-%d"),
-                               strict=True):
-        result = result.mask(dates >= starts, int(version))
-    return result
+    return [(int(version), starts) for version, starts in zip(
+        versions["version"], pd.to_datetime(versions["co_designed_on"], format="%Y-%m-%d"),
+        strict=True)]
+
+
+def in_force(starts: list[tuple[int, pd.Timestamp]], dates: pd.Series) -> pd.Series:
+    """For each date, the last of the `version_starts` begun by then (<NA> before the first,
+    and for a missing date)."""
+    version = np.zeros(len(dates), dtype=np.int64)
+    known = np.zeros(len(dates), dtype=bool)
+    for number, begins in starts:
+        if dates.dtype.kind == "M":
+            begun = dates.to_numpy() >= begins.to_datetime64()  # NaT compares False
+        else:
+            begun = (dates >= begins).to_numpy(dtype=bool)
+        version[begun] = number
+        known |= begun
+    return pd.Series(pd.arrays.IntegerArray(version, ~known), index=dates.index)
 
 
 def is_positive(item_row: pd.Series | dict, answers: pd.Series) -> pd.Series:

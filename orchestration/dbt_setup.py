@@ -81,3 +81,22 @@ def prepare_manifest(force: bool = False) -> None:
     if result.returncode != 0:
         detail = (result.stdout + result.stderr).strip().splitlines()
         raise RuntimeError("dbt could not parse the project: " + " | ".join(detail[-8:]))
+
+
+RUN_TARGETS_KEPT = 3
+"""dagster-dbt gives each `dbt build` its own target folder (manifest, run results, compiled
+SQL: a few MB); the newest few are kept for inspection, older ones are removed so that a
+scheduled deployment does not fill its disk."""
+
+
+def prune_run_targets(target_root: Path, prefix: str, keep: int = RUN_TARGETS_KEPT
+                      ) -> list[Path]:
+    """Remove all but the `keep` newest `<prefix>-*` run folders under `target_root`."""
+    import shutil
+
+    runs = sorted((p for p in target_root.glob(f"{prefix}-*") if p.is_dir()),
+                  key=lambda p: p.stat().st_mtime, reverse=True)
+    removed = runs[keep:]
+    for path in removed:
+        shutil.rmtree(path, ignore_errors=True)
+    return removed

@@ -8,7 +8,7 @@ from typing import Any
 from dagster import AssetExecutionContext
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from orchestration.dbt_setup import DBT_PROJECT_DIR, dbt_environment
+from orchestration.dbt_setup import DBT_PROJECT_DIR, dbt_environment, prune_run_targets
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
@@ -31,4 +31,6 @@ class ChorusDbtTranslator(DagsterDbtTranslator):
 def chorus_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
     """`dbt build`: seeds, models and their tests, in dependency order."""
     os.environ.update(dbt_environment())
-    yield from dbt.cli(["build"], context=context).stream()
+    invocation = dbt.cli(["build"], context=context)
+    yield from invocation.stream()
+    prune_run_targets(invocation.target_path.parent, context.op_execution_context.op.name)

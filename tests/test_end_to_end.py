@@ -106,6 +106,26 @@ def test_every_landed_row_is_accounted_for(pipeline_run):
         assert account["rows_read"] == len(pd.read_csv(landed))
 
 
+def published_text(path: Path) -> str:
+    """Everything a reader of this published file can see, as text."""
+    if path.suffix == ".pdf":
+        from pypdf import PdfReader
+
+        reader = PdfReader(path)
+        info = " ".join(str(v) for v in (reader.metadata or {}).values())
+        return info + "\n" + "\n".join(page.extract_text() for page in reader.pages)
+    if path.suffix == ".xlsx":
+        from openpyxl import load_workbook
+
+        book = load_workbook(path, read_only=True)
+        return "\n".join(
+            "\t".join("" if v is None else str(v) for v in row)
+            for sheet in book.worksheets for row in sheet.iter_rows(values_only=True))
+    if path.suffix == ".png":
+        return ""
+    return path.read_text(encoding="utf-8")
+
+
 def test_no_identifier_reaches_the_warehouse_or_the_output(pipeline_run):
     """UPNs, names, full dates of birth and full postcodes stay in the landing files.
 
@@ -123,8 +143,9 @@ def test_no_identifier_reaches_the_warehouse_or_the_output(pipeline_run):
     for path in pipeline_run.settings.output.rglob("*"):
         if path.suffix == ".csv":
             frames.append(pd.read_csv(path, dtype=str, keep_default_na=False))
-    texts = [p.read_text(encoding="utf-8") for p in pipeline_run.settings.output.rglob("*")
-             if p.is_file()]
+    files = [p for p in pipeline_run.settings.output.rglob("*") if p.is_file()]
+    texts = [published_text(p) for p in files]
+    assert {p.suffix for p in files} >= {".csv", ".html", ".pdf", ".xlsx"}
     with duckdb.connect(str(pipeline_run.settings.warehouse), read_only=True) as connection:
         tables = connection.execute(
             "select table_schema, table_name from information_schema.tables").fetchall()

@@ -127,3 +127,20 @@ def test_a_new_version_replaces_only_its_year_and_the_old_stays_archived(clean):
     for table in unchanged:  # the other year's rows are exactly as they were
         old_rows = [r for r in before[table].splitlines() if "2022/23" in r]
         assert old_rows == [r for r in after_state[table].splitlines() if "2022/23" in r]
+
+
+def test_old_dbt_run_folders_are_pruned_so_a_schedule_does_not_fill_the_disk(tmp_path):
+    import os
+
+    from orchestration.dbt_setup import prune_run_targets
+
+    for age in range(6):
+        folder = tmp_path / f"chorus_dbt_models-run{age}"
+        (folder / "compiled").mkdir(parents=True)
+        os.utime(folder, (1_000_000 - age * 60, 1_000_000 - age * 60))
+    (tmp_path / "manifest.json").write_text("{}")
+    (tmp_path / "other_op-run9").mkdir()
+    prune_run_targets(tmp_path, "chorus_dbt_models", keep=3)
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert left == ["chorus_dbt_models-run0", "chorus_dbt_models-run1",
+                    "chorus_dbt_models-run2", "manifest.json", "other_op-run9"]
