@@ -1,11 +1,12 @@
 """Time one neighbourhood board pack (HTML + PDF + XLSX) from a published output folder.
 
-usage: python benchmarks/pack_render.py OUTPUT_DIR [--repeat 3]
+usage: python benchmarks/pack_render.py OUTPUT_DIR WAREHOUSE [--repeat 3]
 
 Reads what `chorus run` published (indicators, register, quotes), warms fonts and templates
-with one pack, then renders each neighbourhood pack of the first authority `--repeat` times
-and prints JSON: seconds per pack (best, median, worst) and the split between building the
-content and writing each format. The target (issue 7) is under 2 s per pack.
+with one pack, then renders up to five neighbourhood packs of the first authority (its areas
+from the warehouse's marts.dim_areas) `--repeat` times and prints JSON: seconds per pack
+(best, median, worst) and the split between building the content and writing each format.
+The target (issue 7) is under 2 s per pack.
 """
 
 from __future__ import annotations
@@ -43,12 +44,23 @@ def read(path: Path) -> pd.DataFrame:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("output", type=Path)
+    parser.add_argument("warehouse", type=Path)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
+    import duckdb
+
+    with duckdb.connect(str(args.warehouse), read_only=True) as connection:
+        areas = connection.execute("select area_code, parent_area_code from marts.dim_areas "
+                                   "where parent_area_code is not null").df()
+    first = areas["parent_area_code"].min()
+    mine = {first, *areas.loc[areas["parent_area_code"] == first, "area_code"]}
     values = read(args.output / "indicators" / "indicator_values.csv")
+    values = values[values["area_code"].isin(mine)]
     register = read(args.output / "register" / "indicators.csv")
     quotes_path = args.output / "quotes" / "quotes.csv"
     quotes = read(quotes_path) if quotes_path.exists() else pd.DataFrame()
+    if not quotes.empty:
+        quotes = quotes[quotes["neighbourhood_code"].isin(mine)]
     publication = Publication(values, register, quotes, RunInfo.for_values("bench", values),
                               england=read(ROOT / "seeds" / "england_benchmarks.csv"),
                               items=load_item_bank(ROOT / "seeds" / "voice_items.csv"))

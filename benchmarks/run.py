@@ -190,7 +190,8 @@ def measure_size(size: Size, skip_c_above: int, with_incremental: bool) -> SizeR
     if result.a.ok:
         print(f"[{size.name}] one neighbourhood pack (HTML + PDF + XLSX)", flush=True)
         rendered = subprocess.run(
-            [sys.executable, str(ROOT / "benchmarks" / "pack_render.py"), str(out / "output")],
+            [sys.executable, str(ROOT / "benchmarks" / "pack_render.py"), str(out / "output"),
+             str(out / "home" / "chorus.duckdb")],
             capture_output=True, text=True, check=False)
         if rendered.returncode == 0:
             result.packs = json.loads(rendered.stdout.strip().splitlines()[-1])

@@ -229,14 +229,21 @@ def _suppressed_trend_windows(protected: pd.DataFrame) -> np.ndarray:
     """Rows whose recent trend used a suppressed count (in its last five years)."""
     from indicators.statistics import TREND_POINTS
 
-    hidden = np.zeros(len(protected), dtype=bool)
-    ordered = protected.reset_index(drop=True).sort_values("time_period")
     key = ["indicator_id", "geographic_level", "area_code", "breakdown", "group"]
-    for _, series in ordered.groupby(key, sort=False):
-        flags = series["numerator_suppressed"].to_numpy()
-        for position, index in enumerate(series.index):
-            window = flags[max(0, position + 1 - TREND_POINTS): position + 1]
-            hidden[index] = bool(window.any())
+    frame = protected.reset_index(drop=True)
+    ordered = frame.sort_values([*key, "time_period"], kind="stable")
+    labels = ordered.groupby(key, sort=False, dropna=False).ngroup().to_numpy()
+    flags = ordered["numerator_suppressed"].to_numpy(dtype=bool)
+    size = len(flags)
+    starts = np.ones(size, dtype=bool)
+    starts[1:] = labels[1:] != labels[:-1]
+    position = np.arange(size) - np.maximum.accumulate(np.where(starts, np.arange(size), 0))
+    window = np.zeros(size, dtype=bool)
+    for back in range(TREND_POINTS):  # this year and the four before it, in its series
+        rows = np.flatnonzero(position >= back)
+        window[rows] |= flags[rows - back]
+    hidden = np.zeros(size, dtype=bool)
+    hidden[ordered.index.to_numpy()] = window
     return hidden
 
 

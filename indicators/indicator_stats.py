@@ -104,15 +104,20 @@ def _england_benchmark(frame: pd.DataFrame, england: pd.DataFrame) -> pd.Series:
 
 
 def _trends(frame: pd.DataFrame) -> pd.Series:
+    """Each proportion's recent trend up to its year, in Fingertips words with its polarity."""
     result = pd.Series(NOT_APPLICABLE, index=frame.index, dtype=object)
-    proportions = frame[frame["value_type"] == "proportion"].sort_values("time_period")
-    for _, series in proportions.groupby(SERIES_KEY, sort=False):
-        polarity = series["polarity"].iloc[0]
-        numerators = series["numerator"].to_numpy(float)
-        denominators = series["denominator"].to_numpy(float)
-        for position, index in enumerate(series.index):  # each year: the trend up to then
-            trend = st.recent_trend(numerators[: position + 1], denominators[: position + 1])
-            result.loc[index] = st.trend_with_polarity(trend, polarity)
+    proportions = frame[frame["value_type"] == "proportion"].sort_values(
+        [*SERIES_KEY, "time_period"], kind="stable")
+    if proportions.empty:
+        return result
+    series = proportions.groupby(SERIES_KEY, sort=False, dropna=False).ngroup().to_numpy()
+    trends = st.recent_trends(proportions["numerator"], proportions["denominator"], series)
+    worded = np.empty(len(trends), dtype=object)
+    polarity = proportions["polarity"].to_numpy(dtype=object)
+    for pole in pd.unique(polarity):
+        chosen = polarity == pole
+        worded[chosen] = [st.trend_with_polarity(trend, pole) for trend in trends[chosen]]
+    result.loc[proportions.index] = worded
     return result
 
 

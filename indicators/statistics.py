@@ -323,6 +323,69 @@ def recent_trend(numerators: npt.ArrayLike, denominators: npt.ArrayLike, *,
     return INCREASING if test.direction > 0 else DECREASING
 
 
+def recent_trends(numerators: npt.ArrayLike, denominators: npt.ArrayLike,
+                  series: npt.ArrayLike, *, points: int = TREND_POINTS,
+                  significance: float = TREND_SIGNIFICANCE) -> np.ndarray:
+    """`recent_trend` for every year of many series at once: the same answers, vectorised.
+
+    The rows are years in time order within each series (`series` labels them, each
+    series's rows together); row i gets `recent_trend` of its series's counts up to and
+    including row i. A national run has about 140,000 such windows, which one call per
+    window takes most of a minute over and this does in a fraction of a second.
+    """
+    x = _floats(numerators).ravel()
+    n = _floats(denominators).ravel()
+    labels = np.asarray(series).ravel()
+    if not x.size == n.size == labels.size:
+        raise ValueError("numerators, denominators and series must have the same length")
+    if points < TREND_MIN_POINTS:
+        raise ValueError(f"a trend needs at least {TREND_MIN_POINTS} points, not {points}")
+    size = x.size
+    result = np.full(size, COULD_NOT_BE_CALCULATED, dtype=object)
+    if not size:
+        return result
+    starts = np.ones(size, dtype=bool)
+    starts[1:] = labels[1:] != labels[:-1]
+    first = np.maximum.accumulate(np.where(starts, np.arange(size), 0))
+    position = np.arange(size) - first  # 0 for each series's first year
+    length = np.minimum(position + 1, points)  # years in the window
+    # Window sums, oldest year first (as np.sum adds them), scores 1..length as in
+    # chi_squared_for_trend: the year k back from row i has score length - k.
+    sums = {name: np.zeros(size) for name in ("n", "x", "xt", "nt", "ntt")}
+    usable = length >= TREND_MIN_POINTS
+    for back in range(points - 1, -1, -1):
+        inside = back < length
+        rows = np.flatnonzero(inside)
+        xs, ns = x[rows - back], n[rows - back]
+        usable[rows] &= np.isfinite(xs) & np.isfinite(ns) & (ns != 0)
+        t = (length[rows] - back).astype(float)
+        sums["n"][rows] += ns
+        sums["x"][rows] += xs
+        sums["xt"][rows] += xs * t
+        sums["nt"][rows] += ns * t
+        sums["ntt"][rows] += ns * t * t
+    for back in range(points):  # an impossible count in a window that is tested
+        rows = np.flatnonzero(usable & (back < length))
+        xs, ns = x[rows - back], n[rows - back]
+        if np.any(ns <= 0) or np.any(xs < 0) or np.any(xs > ns):
+            raise ValueError("each denominator must be positive and each numerator between "
+                             "0 and its denominator")
+    total_n, total_x = sums["n"], sums["x"]
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        covariance = total_n * sums["xt"] - total_x * sums["nt"]
+        spread = total_n * sums["ntt"] - sums["nt"] ** 2
+        testable = usable & (total_x > 0) & (total_x < total_n) & (spread > 0)
+        statistic = total_n * covariance**2 / (total_x * (total_n - total_x) * spread)
+    p_value = np.full(size, np.nan)
+    p_value[testable] = stats.chi2.sf(statistic[testable], 1)
+    direction = np.where(np.isfinite(covariance), np.sign(covariance), 0)
+    significant = testable & (p_value < significance) & (direction != 0)
+    result[usable] = NO_SIGNIFICANT_CHANGE
+    result[significant & (direction > 0)] = INCREASING
+    result[significant & (direction < 0)] = DECREASING
+    return result
+
+
 _TREND_POLARITY = {
     HIGH_IS_GOOD: {INCREASING: "increasing and getting better",
                    DECREASING: "decreasing and getting worse"},

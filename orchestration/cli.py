@@ -86,6 +86,46 @@ def _execute(settings: ChorusSettings) -> PipelineOutcome:
         return run_pipeline(settings, on_progress=report)
 
 
+SUMMARY_ROWS = 40
+"""Above this many files, the summary groups the unremarkable ones by folder."""
+
+
+def _grouped_files(entries: list[dict]) -> list[tuple[str, int]]:
+    """Published files, or (when there are many, as with a pack per neighbourhood of many
+    authorities) their folders with a count: `boards/*/ (2,250 files)`."""
+    if len(entries) <= SUMMARY_ROWS:
+        return [(entry["path"], entry["bytes"]) for entry in entries]
+    groups: dict[str, list[int]] = {}
+    for entry in entries:
+        parts = entry["path"].split("/")
+        key = parts[0] + ("/*/" if len(parts) > 2 else "/")
+        groups.setdefault(key, []).append(entry["bytes"])
+    return [(f"{key} ({len(sizes):,} files)", sum(sizes)) for key, sizes in groups.items()]
+
+
+def _grouped_accounts(accounts: list[dict]) -> list[dict]:
+    """Every file's account, or (when there are many) one line per kind and year for the
+    files loaded whole, and every file with a quarantined row or not loaded on its own."""
+    if len(accounts) <= SUMMARY_ROWS:
+        return accounts
+    rows: list[dict] = []
+    clean: dict[str, dict] = {}
+    for account in accounts:
+        if account["status"] == "loaded" and not account["rows_quarantined"]:
+            folder = account["file"].rsplit("/", 1)[0]
+            group = clean.setdefault(folder, {"file": folder, "files": 0, "rows_read": 0,
+                                              "rows_loaded": 0, "rows_quarantined": 0,
+                                              "status": "loaded"})
+            group["files"] += 1
+            group["rows_read"] += account["rows_read"]
+            group["rows_loaded"] += account["rows_loaded"]
+        else:
+            rows.append(account)
+    for group in clean.values():
+        group["file"] = f"{group['file']}/ ({group['files']:,} files)"
+    return [*clean.values(), *rows]
+
+
 def _summary(settings: ChorusSettings, outcome: PipelineOutcome) -> None:
     from indicators.publication import read_manifest
 
@@ -93,14 +133,14 @@ def _summary(settings: ChorusSettings, outcome: PipelineOutcome) -> None:
     files = Table(title=f"Published to {settings.output}", title_justify="left")
     files.add_column("file")
     files.add_column("bytes", justify="right")
-    for entry in manifest["files"]:
-        files.add_row(entry["path"], f"{entry['bytes']:,}")
+    for path, size in _grouped_files(manifest["files"]):
+        files.add_row(path, f"{size:,}")
     files.add_row("manifest.json", "")
     out.print(files)
     accounting = Table(title="Every landed row accounted for", title_justify="left")
     for column in ("file", "read", "loaded", "quarantined", "status"):
         accounting.add_column(column, justify="left" if column in ("file", "status") else "right")
-    for row in outcome.accounts:
+    for row in _grouped_accounts(outcome.accounts):
         accounting.add_row(row["file"], f"{row['rows_read']:,}", f"{row['rows_loaded']:,}",
                            f"{row['rows_quarantined']:,}", row["status"])
     out.print(accounting)

@@ -12,7 +12,7 @@ SQL = """-- {todo}: one line on what this indicator measures and how "A" (not as
 {{{{ indicator_over_children(
     indicator_id='{indicator_id}',
     value_type='proportion',
-    numerator='count_if({todo}_condition)',
+    numerator=count_where('{todo}_condition'),
     children=ref('int_children_joined'),
 ) }}}}
 """

@@ -42,3 +42,23 @@ def test_validate_prints_each_defect_and_exits_non_zero(tmp_path):
     good = _chorus("validate", str(root / "good_cp1252_names"), cwd=tmp_path)
     assert good.returncode == 0, good.stdout
     assert "no defects" in good.stdout
+
+
+def test_a_national_summary_groups_clean_files_but_shows_every_defective_one():
+    from orchestration.cli import SUMMARY_ROWS, _grouped_accounts
+
+    accounts = [{"file": f"eyfsp/2024-25/eyfsp_{n}.csv", "rows_read": 100, "rows_loaded": 100,
+                 "rows_quarantined": 0, "status": "loaded"} for n in range(SUMMARY_ROWS)]
+    accounts += [
+        {"file": "eyfsp/2024-25/bad.csv", "rows_read": 50, "rows_loaded": 47,
+         "rows_quarantined": 3, "status": "loaded"},
+        {"file": "census/2024-25/broken.csv", "rows_read": 0, "rows_loaded": 0,
+         "rows_quarantined": 0, "status": "rejected"},
+    ]
+    rows = _grouped_accounts(accounts)
+    assert [row["file"] for row in rows] == [
+        f"eyfsp/2024-25/ ({SUMMARY_ROWS} files)", "eyfsp/2024-25/bad.csv",
+        "census/2024-25/broken.csv"]
+    for column in ("rows_read", "rows_loaded", "rows_quarantined"):
+        assert sum(row[column] for row in rows) == sum(a[column] for a in accounts)
+    assert _grouped_accounts(accounts[:3]) == accounts[:3]  # few files: each shown

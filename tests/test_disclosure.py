@@ -1,5 +1,6 @@
 """Disclosure control on hand-made tables whose right answer can be worked out on paper."""
 
+import numpy as np
 import pandas as pd
 
 from indicators.disclosure import DisclosureConfig, IndicatorShape, protect, publishable
@@ -98,3 +99,27 @@ def test_rounding_to_five_applies_to_published_counts_only():
     published = publishable(protect(frame, PARENTS, SHAPES, config), SHAPES, config)
     assert published.loc[0, ["numerator", "denominator", "value"]].tolist() == [
         "100", "205", "49.8"]
+
+
+def test_a_trend_is_hidden_when_any_of_its_five_years_had_a_suppressed_count():
+    """Whatever the row order: the trend of a year uses that year and the four before it."""
+    from indicators.disclosure import _suppressed_trend_windows
+
+    rng = np.random.default_rng(11)
+    rows = []
+    for area in ("E1", "N1", "N2"):
+        for group in ("All children", "Girls"):
+            for year in range(201516, 202526, 101):
+                rows.append({"indicator_id": "gld", "geographic_level": "Neighbourhood",
+                             "area_code": area, "breakdown": "Sex", "group": group,
+                             "time_period": year,
+                             "numerator_suppressed": bool(rng.random() < 0.15)})
+    frame = pd.DataFrame(rows).sample(frac=1, random_state=5).reset_index(drop=True)
+    hidden = _suppressed_trend_windows(frame)
+    for index, row in frame.iterrows():
+        same = frame[(frame["area_code"] == row["area_code"])
+                     & (frame["group"] == row["group"])
+                     & (frame["time_period"] <= row["time_period"])
+                     & (frame["time_period"] > row["time_period"] - 5 * 101)]
+        assert hidden[index] == same["numerator_suppressed"].any()
+    assert hidden.any() and not hidden.all()

@@ -52,7 +52,7 @@ def test_walk_through_from_scaffold_to_published_tables(tmp_path):
     # 2. Fill in the condition and every metadata field, as an analyst would.
     sql.write_text(sql.read_text().replace(
         "-- TODO: one line", "-- Children at expected in at least 14 of the 17 goals. One line")
-        .replace("count_if(TODO_condition)", "count_if(elgs_at_expected >= 14)"))
+        .replace("count_where('TODO_condition')", "count_where('elgs_at_expected >= 14')"))
     document = yaml.safe_load(yml.read_text())
     model = document["models"][0]
     model["description"] = "Children at the expected level in at least 14 of the 17 goals."

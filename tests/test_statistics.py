@@ -11,6 +11,8 @@ from statistics import NormalDist, fmean, stdev
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
 from statsmodels.stats.contingency_tables import Table
 
@@ -471,3 +473,80 @@ def test_enough_points_for_spc():
         False, False, False, True, True]
     with pytest.raises(ValueError):
         enough_points_for_spc(-1)
+
+
+# The vectorised trends give, for every year of every series, what recent_trend gives for
+# that series up to that year (a national run has ~140,000 such windows).
+
+@st.composite
+def _count_series(draw):
+    years = draw(st.integers(0, 8))
+    rows = []
+    for _ in range(years):
+        kind = draw(st.sampled_from(["ordinary", "ordinary", "zero", "missing", "full"]))
+        n = draw(st.integers(1, 400))
+        if kind == "zero":
+            rows.append((0.0, 0.0))
+        elif kind == "missing":
+            rows.append((math.nan, float(n)))
+        elif kind == "full":
+            rows.append((float(n), float(n)))
+        else:
+            rows.append((float(draw(st.integers(0, n))), float(n)))
+    return rows
+
+
+@settings(max_examples=300)
+@given(st.lists(_count_series(), max_size=6), st.sampled_from([3, 5, 7]),
+       st.sampled_from([0.05, 0.002]))
+def test_recent_trends_match_recent_trend_window_by_window(many, points, significance):
+    from indicators.statistics import recent_trends
+
+    numerators = [x for series in many for x, _ in series]
+    denominators = [n for series in many for _, n in series]
+    labels = [label for label, series in enumerate(many) for _ in series]
+    expected = [recent_trend([x for x, _ in series[: year + 1]],
+                             [n for _, n in series[: year + 1]],
+                             points=points, significance=significance)
+                for series in many for year in range(len(series))]
+    got = recent_trends(numerators, denominators, labels, points=points,
+                        significance=significance)
+    assert got.tolist() == expected
+
+
+def test_recent_trends_refuse_an_impossible_count_as_recent_trend_does():
+    from indicators.statistics import recent_trends
+
+    with pytest.raises(ValueError):
+        recent_trend([5, 6, 12], [10, 10, 10])
+    with pytest.raises(ValueError):
+        recent_trends([5, 6, 12], [10, 10, 10], [0, 0, 0])
+
+
+def test_fct_trends_follow_each_series_in_time_order_whatever_the_row_order():
+    from indicators.indicator_stats import _trends
+
+    rng = np.random.default_rng(4)
+    rows = []
+    for area in ("E1", "E2", "N1"):
+        for breakdown, group in (("All", "All children"), ("Sex", "Girls")):
+            for year in range(201718, 202526, 101):
+                n = int(rng.integers(50, 500))
+                rising = 0.3 + 0.05 * (year - 201718) / 101 if area == "E1" else 0.5
+                rows.append({"indicator_id": "gld", "geographic_level": "Local authority",
+                             "area_code": area, "breakdown": breakdown, "group": group,
+                             "time_period": year, "value_type": "proportion",
+                             "polarity": "RAG - High is good", "denominator": n,
+                             "numerator": int(rng.binomial(n, rising))})
+    frame = pd.DataFrame(rows).sample(frac=1, random_state=2)  # shuffled
+    frame.loc[frame.index[:3], "value_type"] = "mean"
+    got = _trends(frame)
+    for _, series in frame[frame["value_type"] == "proportion"].groupby(
+            ["area_code", "breakdown", "group"]):
+        series = series.sort_values("time_period")
+        for position, index in enumerate(series.index):
+            trend = recent_trend(series["numerator"].to_numpy()[: position + 1],
+                                 series["denominator"].to_numpy()[: position + 1])
+            assert got[index] == trend_with_polarity(trend, "RAG - High is good")
+    assert (got[frame["value_type"] == "mean"] == "not applicable").all()
+    assert (got == "increasing and getting better").any()  # E1 rises by design

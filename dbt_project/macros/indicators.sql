@@ -28,7 +28,7 @@
 {#- An indicator over children (one row per child per year in `children`); the denominator
     is the number of children.
     - value_type 'proportion': `numerator` is an aggregate counting children, e.g.
-      count_if(is_gld); value = 100 * numerator / denominator.
+      count_where('is_gld'); value = 100 * numerator / denominator.
     - value_type 'mean': `score` is a per-child expression, e.g. elgs_at_expected; the
       numerator is its sum, value its mean and standard_deviation its sample SD (for the
       t interval).

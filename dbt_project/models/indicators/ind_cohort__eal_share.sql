@@ -3,7 +3,7 @@
 {{ indicator_over_children(
     indicator_id='cohort_eal_share',
     value_type='proportion',
-    numerator="count_if(first_language = 'Other than English')",
+    numerator=count_where("first_language = 'Other than English'"),
     children=ref('int_children_joined'),
     breakdowns=false,
 ) }}

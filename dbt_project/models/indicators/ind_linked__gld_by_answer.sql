@@ -4,7 +4,7 @@
     indicator_id='linked_gld_by_answer',
     value_type='proportion',
     rows=ref('int_voice_answers_linked'),
-    numerator='count_if(is_gld)',
+    numerator=count_where('is_gld'),
     breakdown="'Voice item: ' || item_id",
     group="case when is_positive then 'Positive answer' else 'Other answers' end",
     levels=['Local authority'],

@@ -2,7 +2,7 @@
 -- literacy and mathematics ELGs; a child not assessed in a goal has not met it).
 {{ indicator_over_children(
     indicator_id='gld',
-    numerator='count_if(is_gld)',
+    numerator=count_where('is_gld'),
     value_type='proportion',
     children=ref('int_children_joined'),
 ) }}

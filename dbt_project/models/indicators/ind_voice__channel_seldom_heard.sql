@@ -4,7 +4,7 @@
     indicator_id='voice_channel_seldom_heard',
     value_type='proportion',
     rows=ref('int_voice_responses_placed'),
-    numerator='count_if(is_seldom_heard)',
+    numerator=count_where('is_seldom_heard'),
     breakdown="'Channel'",
     group='channel',
     total_group='All respondents',

@@ -3,7 +3,7 @@
     indicator_id='voice_domain_positive',
     value_type='proportion',
     rows=ref('int_voice_answers_joined'),
-    numerator='count_if(is_positive)',
+    numerator=count_where('is_positive'),
     breakdown="'Voice domain'",
     group='domain',
 ) }}

@@ -4,7 +4,7 @@
     indicator_id='voice_item_positive',
     value_type='proportion',
     rows=ref('int_voice_answers_joined'),
-    numerator='count_if(is_positive)',
+    numerator=count_where('is_positive'),
     breakdown="'Voice item'",
     group='item_id',
 ) }}

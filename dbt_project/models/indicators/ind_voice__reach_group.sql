@@ -24,7 +24,7 @@
     indicator_id='voice_reach_group',
     value_type='proportion',
     rows=rows,
-    numerator='count_if(is_in_group)',
+    numerator=count_where('is_in_group'),
     breakdown="'Seldom-heard group'",
     group='seldom_heard_group',
 ) }}

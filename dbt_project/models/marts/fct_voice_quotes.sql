@@ -13,8 +13,8 @@ respondents as (
     select
         time_period,
         neighbourhood_code,
-        any_value(neighbourhood_name) as neighbourhood_name,
-        any_value(academic_year) as academic_year,
+        max(neighbourhood_name) as neighbourhood_name,
+        max(academic_year) as academic_year,
         count(*) as respondents
     from {{ ref('int_voice_responses_placed') }}
     group by time_period, neighbourhood_code
