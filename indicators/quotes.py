@@ -37,7 +37,7 @@ from pathlib import Path
 
 from indicators.synthetic import FORENAMES, HARROWDALE, SURNAMES
 
-DATA = Path(__file__).resolve().parent / "data"
+WORDLISTS = Path(__file__).resolve().parent / "wordlists"
 MIN_WORDS = 4
 """Words (placeholders aside) a scrubbed quote needs to be worth publishing."""
 
@@ -125,7 +125,7 @@ class ScrubResult:
 
 def _word_file(name: str) -> frozenset[str]:
     words: set[str] = set()
-    for line in (DATA / name).read_text(encoding="utf-8").splitlines():
+    for line in (WORDLISTS / name).read_text(encoding="utf-8").splitlines():
         if line.strip().startswith("#"):
             continue
         words.update(word.lower() for word in line.split())
@@ -134,19 +134,19 @@ def _word_file(name: str) -> frozenset[str]:
 
 @cache
 def common_words() -> frozenset[str]:
-    """Everyday English words (indicators/data/common_words.txt)."""
+    """Everyday English words (indicators/wordlists/common_words.txt)."""
     return _word_file("common_words.txt")
 
 
 @cache
 def name_list() -> frozenset[str]:
-    """Personal names: indicators/data/names.txt and the synthetic generator's names."""
+    """Personal names: indicators/wordlists/names.txt and the synthetic generator's names."""
     return _word_file("names.txt") | {name.lower() for name in (*FORENAMES, *SURNAMES)}
 
 
 @cache
 def default_allowed() -> frozenset[str]:
-    """Words allowed capitalised (indicators/data/allowed_words.txt), with the synthetic
+    """Words allowed capitalised (indicators/wordlists/allowed_words.txt), with the synthetic
     borough's neighbourhood names."""
     hoods = {word.lower() for hood in HARROWDALE.neighbourhoods for word in hood.name.split()}
     return _word_file(ALLOWED_WORDS_FILE) | hoods
