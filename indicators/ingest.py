@@ -23,7 +23,6 @@ from indicators.reference import ELG_COLUMNS, AcademicYear
 from indicators.validation import (
     CENSUS_REQUIRED,
     EYFSP_REQUIRED,
-    POSTCODE_PATTERN,
     Defect,
     FileRejected,
     RowRule,
@@ -34,10 +33,9 @@ from indicators.validation import (
     duplicates_in,
     eyfsp_rules,
     failing_values,
-    fullmatches,
     normalise_codes,
     parse_dates,
-    postcodes_formed,
+    postcodes_well_formed,
     stacked,
     strip_upper_changes,
 )
@@ -368,25 +366,10 @@ def _unknown_sectors(census: Sequence[tuple[str, pd.DataFrame]], known: frozense
                      cache: dict[str, str]) -> list[Defect]:
     defects = []
     stack = stacked(census, ["postcode"])
-    postcodes = stack.values["postcode"]
-    if not stack.text("postcode"):
-        frame = pd.Series(postcodes, dtype=object)
-        sectors = postcode_sector(frame, cache).tolist()
-        unknown = (fullmatches(frame, POSTCODE_PATTERN) & ~pd.Series(sectors).isin(known))
-    else:  # the same, in one pass
-        formed = postcodes_formed(postcodes) or [
-            re.fullmatch(POSTCODE_PATTERN, postcode) is not None for postcode in postcodes]
-        unknown, sectors = [], []
-        for postcode, well_formed in zip(postcodes, formed, strict=True):
-            if well_formed:
-                if postcode not in cache:
-                    cache[postcode] = _sector_of_formed(postcode)
-                sector = cache[postcode]
-                unknown.append(sector not in known)
-                sectors.append(sector)
-            else:
-                unknown.append(False)
-                sectors.append("")
+    postcodes = pd.Series(stack.values["postcode"], dtype=object)
+    sectors = postcode_sector(postcodes, cache)
+    unknown = postcodes_well_formed(postcodes) & ~sectors.isin(known)
+    sectors = sectors.tolist()
     for (file, row, (value, sector)) in stacked_with(stack, "sector", sectors).where(unknown):
         defects.append(Defect(
             file, int(row), "postcode", value, "postcode_sector_unknown",
@@ -394,12 +377,6 @@ def _unknown_sectors(census: Sequence[tuple[str, pd.DataFrame]], known: frozense
             "lookup (seeds/neighbourhood_lookup.csv): add the sector or correct the postcode",
         ))
     return defects
-
-
-def _sector_of_formed(postcode: str) -> str:
-    """`sector_of(postcode)` for a postcode matching POSTCODE_PATTERN, quicker: its only
-    possible space is the one before the inward code."""
-    return postcode[:-2] if postcode[-4] == " " else postcode[:-3] + " " + postcode[-3]
 
 
 def _unknown_la_codes(eyfsp: Sequence[tuple[str, pd.DataFrame]], known: frozenset[str]

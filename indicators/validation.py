@@ -215,25 +215,17 @@ def postcodes_formed(postcodes: Sequence[object]) -> list[bool] | None:
     return [formed[shape] for shape in shapes]
 
 
+def postcodes_well_formed(values: pd.Series) -> pd.Series:
+    """`values.str.fullmatch(POSTCODE_PATTERN)`, tested once per shape where it can be."""
+    formed = postcodes_formed(values.to_numpy(dtype=object).tolist())
+    if formed is None:
+        return fullmatches(values, POSTCODE_PATTERN)
+    return pd.Series(np.array(formed, dtype=bool), index=values.index, name=values.name)
+
+
 def _not_fullmatch(pattern: str) -> Callable[[pd.Series], pd.Series]:
     """`~values.str.fullmatch(pattern)`."""
-    compiled = re.compile(pattern)
-
-    def failing(values: pd.Series) -> pd.Series:
-        if pattern == POSTCODE_PATTERN:
-            formed = postcodes_formed(values.to_numpy(dtype=object).tolist())
-            if formed is not None:
-                return pd.Series(~np.array(formed, dtype=bool), index=values.index,
-                                 name=values.name)
-        text = distinct_text(values)
-        if text is None:
-            return ~values.str.fullmatch(pattern)
-        items, distinct = text
-        return _failing_where(values, items, {
-            value for value, match in zip(distinct, map(compiled.fullmatch, distinct),
-                                          strict=True) if match is None})
-
-    return failing
+    return lambda values: ~fullmatches(values, pattern)
 
 
 def _not_in(codes: dict[str, str]) -> Callable[[pd.Series], pd.Series]:
@@ -436,7 +428,7 @@ def census_rules() -> list[RowRule]:
                 f"must be a DfE major ethnic group code: {', '.join(ETHNICITY_CODES)}",
                 _not_in(ETHNICITY_CODES)),
         RowRule("postcode_format", "postcode", "must be a full UK postcode such as OL11 3AB",
-                _not_fullmatch(POSTCODE_PATTERN)),
+                lambda values: ~postcodes_well_formed(values)),
     ]
 
 

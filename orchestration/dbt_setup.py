@@ -6,6 +6,7 @@ Kept apart from transform.py, which reads the manifest when it is imported.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -92,8 +93,6 @@ scheduled deployment does not fill its disk."""
 def prune_run_targets(target_root: Path, prefix: str, keep: int = RUN_TARGETS_KEPT
                       ) -> list[Path]:
     """Remove all but the `keep` newest `<prefix>-*` run folders under `target_root`."""
-    import shutil
-
     runs = sorted((p for p in target_root.glob(f"{prefix}-*") if p.is_dir()),
                   key=lambda p: p.stat().st_mtime, reverse=True)
     removed = runs[keep:]

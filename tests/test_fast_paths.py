@@ -190,6 +190,27 @@ def test_plain_csv_reader_gives_the_careful_readers_table(text):
         careful.headers, careful.last_column, careful.overflow)
 
 
+@st.composite
+def ordinary_csvs(draw) -> str:
+    """Returns as most systems export them: no quotes, every row as wide as the header."""
+    header = draw(st.lists(st.sampled_from(["upn", "sex", "Gender", "notes", "x"]),
+                           min_size=1, max_size=5, unique=True))
+    rows = draw(st.lists(st.lists(CELL, min_size=len(header), max_size=len(header)).filter(
+        lambda cells: cells[0].strip()), min_size=1, max_size=8))
+    end = draw(st.sampled_from(["\n", "\r\n"]))
+    return end.join(",".join(cells) for cells in [header, *rows]) + end
+
+
+@settings(max_examples=200)
+@given(ordinary_csvs())
+def test_plain_csv_reader_reads_every_ordinary_return_as_the_careful_reader(text):
+    fast = readers.plain_csv_table(text, "f.csv", "census")
+    careful = readers.table_from_rows(readers.csv_rows(text, "f.csv"), "f.csv", "census")
+    assert fast is not None  # the fast path is taken, not skipped
+    pd.testing.assert_frame_equal(fast.frame, careful.frame)
+    assert (fast.headers, fast.last_column) == (careful.headers, careful.last_column)
+
+
 def test_plain_csv_reader_takes_an_ordinary_return():
     text = "upn,sex\nA123,M\n,\nB456,F\n"
     table = readers.plain_csv_table(text, "f.csv", "census")
