@@ -16,13 +16,18 @@ from indicators.disclosure import IndicatorShape
 REQUIRED_META = (
     "indicator_id", "title", "definition", "rationale", "domain", "source_type",
     "numerator_definition", "numerator_source", "denominator_definition",
-    "denominator_source", "value_type", "unit", "polarity", "ci_method", "disclosure_rule",
+    "denominator_source", "value_type", "unit", "numerator_unit", "denominator_unit",
+    "polarity", "ci_method", "disclosure_rule",
     "frequency", "caveats", "outcome", "co_designed_by", "co_designed_on",
 )
 POLARITIES = ("RAG - High is good", "RAG - Low is good", "BOB - Blue orange blue",
               "Not applicable")
 VALUE_TYPES = ("proportion", "mean", "rate")
 SOURCE_TYPES = ("statutory", "voice", "linked")
+COUNT_UNITS = ("children", "families", "answers", "score")
+"""What one unit of a numerator or denominator is: a child, a family (one survey response),
+an answer (one respondent answers several questions), or, for a mean's numerator, score
+points summed over the denominator's units. Labels in packs and open data come from these."""
 
 
 def indicator_nodes(manifest: dict[str, Any]) -> list[dict[str, Any]]:
@@ -58,7 +63,8 @@ def metadata_problems(register: pd.DataFrame) -> list[str]:
                 problems.append(f"{model}: meta.indicator.{field} still says "
                                 f"'{str(value).strip()}': fill it in")
         checks = (("polarity", POLARITIES), ("value_type", VALUE_TYPES),
-                  ("source_type", SOURCE_TYPES))
+                  ("source_type", SOURCE_TYPES), ("numerator_unit", COUNT_UNITS),
+                  ("denominator_unit", COUNT_UNITS[:3]))
         for field, allowed in checks:
             if row.get(field) and row[field] not in allowed:
                 problems.append(f"{model}: meta.indicator.{field} '{row[field]}' is not one of "
@@ -96,7 +102,8 @@ LABELS = {
     "domain": "Domain", "source_type": "Source type",
     "numerator_definition": "Numerator", "numerator_source": "Numerator source",
     "denominator_definition": "Denominator", "denominator_source": "Denominator source",
-    "value_type": "Value type", "unit": "Unit", "polarity": "Polarity",
+    "value_type": "Value type", "unit": "Unit", "numerator_unit": "Numerator counts",
+    "denominator_unit": "Denominator counts", "polarity": "Polarity",
     "ci_method": "Confidence interval method", "disclosure_rule": "Disclosure control",
     "frequency": "Frequency", "caveats": "Caveats", "outcome": "Theory-of-change outcome",
     "co_designed_by": "Co-designed by", "co_designed_on": "Co-designed on",

@@ -30,6 +30,8 @@ HINTS = {
     "denominator_source": "where the denominator comes from",
     "value_type": "proportion or mean",
     "unit": "% for proportions, or the unit of the mean",
+    "numerator_unit": "children, families, answers, or score (a mean's numerator)",
+    "denominator_unit": "children, families or answers",
     "polarity": "RAG - High is good, RAG - Low is good, BOB - Blue orange blue or "
                 "Not applicable",
     "ci_method": "Wilson score interval (proportions) or t interval for a mean",

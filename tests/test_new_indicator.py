@@ -58,6 +58,7 @@ def test_walk_through_from_scaffold_to_published_tables(tmp_path):
     model["description"] = "Children at the expected level in at least 14 of the 17 goals."
     meta = model["config"]["meta"]["indicator"]
     filled = {"value_type": "proportion", "unit": "%", "polarity": "RAG - High is good",
+              "numerator_unit": "children", "denominator_unit": "children",
               "source_type": "statutory", "co_designed_on": "2026-11-25",
               "title": "Children at expected in most early learning goals"}
     for field in meta:

@@ -3,7 +3,8 @@
     {{ return([
         'indicator_id', 'title', 'definition', 'rationale', 'domain', 'source_type',
         'numerator_definition', 'numerator_source', 'denominator_definition',
-        'denominator_source', 'value_type', 'unit', 'polarity', 'ci_method',
+        'denominator_source', 'value_type', 'unit', 'numerator_unit', 'denominator_unit',
+        'polarity', 'ci_method',
         'disclosure_rule', 'frequency', 'caveats', 'outcome', 'co_designed_by',
         'co_designed_on', 'score_max', 'decimals',
     ]) }}
