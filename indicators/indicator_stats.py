@@ -8,8 +8,14 @@ Called by the dbt Python model marts/fct_indicator_values.py; pure pandas in and
 - compared_with_la: a neighbourhood against its authority, a group (e.g. girls) against
   its authority's all-children figure; compared_with_england: against the England figure
   for the same indicator, year and group (seeds/england_benchmarks.csv). Fingertips method
-  on the 95% interval, turned into better/worse by the indicator's polarity.
-- recent_trend: chi-squared test for linear trend over the last five years (proportions).
+  on the 95% interval, turned into better/worse by the indicator's polarity. The interval
+  and the benchmark are compared as published (rounded to the indicator's decimals), so a
+  label never contradicts the numbers printed beside it: touching is "similar".
+- recent_trend: the Fingertips trend marker (statistics.TREND_METHOD) for proportions.
+- Counts of answers (a respondent answers several questions) are not independent, so an
+  interval that treats them as independent is too narrow: such rows are "not compared" and
+  their trend "not applicable" (register `denominator_unit`: only children and families,
+  one per person, are compared).
 """
 
 from __future__ import annotations
@@ -30,6 +36,9 @@ STATISTIC_COLUMNS = ["value_type", "lower_ci_95", "upper_ci_95", "lower_ci_998",
                      "recent_trend"]
 SERIES_KEY = ["indicator_id", "geographic_level", "area_code", "breakdown", "group"]
 NOT_APPLICABLE = "not applicable"
+INDEPENDENT_UNITS = ("children", "families")
+"""Denominator units that count people once each: only these are compared and trended."""
+DEFAULT_DECIMALS = 1
 
 
 def rate_interval(count: np.ndarray, denominator: np.ndarray, confidence: float,
@@ -103,10 +112,29 @@ def _england_benchmark(frame: pd.DataFrame, england: pd.DataFrame) -> pd.Series:
     return pd.Series(merged["england_value"].to_numpy(), index=frame.index, dtype=float)
 
 
+def _independent(frame: pd.DataFrame) -> np.ndarray:
+    """Rows whose denominator counts people once each (children or families).
+
+    Without a `denominator_unit` column (older callers) every row counts as independent.
+    """
+    if "denominator_unit" not in frame:
+        return np.ones(len(frame), dtype=bool)
+    return frame["denominator_unit"].isin(INDEPENDENT_UNITS).to_numpy()
+
+
+def _decimals(frame: pd.DataFrame) -> np.ndarray:
+    """Each row's published decimals (register `decimals`, else 1)."""
+    if "decimals" not in frame:
+        return np.full(len(frame), DEFAULT_DECIMALS)
+    places = pd.to_numeric(frame["decimals"], errors="coerce").fillna(DEFAULT_DECIMALS)
+    return places.astype(int).to_numpy()
+
+
 def _trends(frame: pd.DataFrame) -> pd.Series:
     """Each proportion's recent trend up to its year, in Fingertips words with its polarity."""
     result = pd.Series(NOT_APPLICABLE, index=frame.index, dtype=object)
-    proportions = frame[frame["value_type"] == "proportion"].sort_values(
+    tested = frame["value_type"].isin(st.TREND_VALUE_TYPES).to_numpy() & _independent(frame)
+    proportions = frame[tested].sort_values(
         [*SERIES_KEY, "time_period"], kind="stable")
     if proportions.empty:
         return result
@@ -124,7 +152,8 @@ def _trends(frame: pd.DataFrame) -> pd.Series:
 def add_statistics(values: pd.DataFrame, parents: Mapping[str, str], register: pd.DataFrame,
                    england: pd.DataFrame) -> pd.DataFrame:
     """The indicator table with intervals, benchmark comparisons and recent trends."""
-    meta = register[["indicator_id", "value_type", "polarity"]]
+    wanted = ["indicator_id", "value_type", "polarity", "denominator_unit", "decimals"]
+    meta = register[[column for column in wanted if column in register]]
     frame = values.merge(meta, on="indicator_id", how="left", validate="many_to_one")
     unknown = frame.loc[frame["value_type"].isna(), "indicator_id"].unique()
     if len(unknown):
@@ -134,10 +163,13 @@ def add_statistics(values: pd.DataFrame, parents: Mapping[str, str], register: p
     frame["la_value"] = _la_benchmark(frame, parents)
     frame["england_value"] = _england_benchmark(frame, england)
     polarity = frame["polarity"].to_numpy()
+    decimals = _decimals(frame)
+    independent = _independent(frame)
     for benchmark, column in (("la_value", "compared_with_la"),
                               ("england_value", "compared_with_england")):
-        comparison = st.compare_with_benchmark(frame["lower_ci_95"], frame["upper_ci_95"],
-                                               frame[benchmark])
+        comparison = st.compare_as_published(frame["lower_ci_95"], frame["upper_ci_95"],
+                                             frame[benchmark], decimals)
+        comparison[~independent] = st.NOT_COMPARED
         frame[column] = st.apply_polarity(comparison, polarity)
     frame["recent_trend"] = _trends(frame)
     ordered = frame.sort_values(["indicator_id", "time_period", "geographic_level",

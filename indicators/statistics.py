@@ -14,7 +14,8 @@ What each part tells a board member:
   interval sits above or below it; otherwise the difference could be chance ("similar").
   The indicator's polarity then says whether higher is better, worse, or neither.
 - **Recent trend** (`recent_trend`, `trend_with_polarity`): whether a proportion has been
-  rising or falling over the last few years by more than chance would explain.
+  rising or falling over the last five years by more than chance would explain, by the
+  Fingertips rule (chi-squared for trend above 9.5495, i.e. 99.8%, with no outlier).
 - **XmR charts** (`xmr`, `xmr_reading`, `enough_points_for_spc`): NHS "Making Data Count"
   statistical process control, which separates the everyday ups and downs of a measure
   (common cause variation) from changes worth asking about (special cause variation).
@@ -56,12 +57,26 @@ NO_SIGNIFICANT_CHANGE = "no significant change"
 COULD_NOT_BE_CALCULATED = "could not be calculated"
 TRENDS = (INCREASING, DECREASING, NO_SIGNIFICANT_CHANGE, COULD_NOT_BE_CALCULATED)
 
+# Recent trends: the Fingertips trend marker, every parameter here and nowhere else.
 TREND_POINTS = 5
-"""Recent trends use the most recent five points, as Fingertips does."""
-TREND_MIN_POINTS = 3
-"""Fewer points than this and no trend is reported (Fingertips itself asks for five)."""
-TREND_SIGNIFICANCE = 0.05
-"""Two-sided p-value below which a trend counts as real (Fingertips itself uses 0.002)."""
+"""Recent trends use the most recent five points, as Fingertips does; with fewer points a
+trend "could not be calculated" (disclosure control hides a trend whose window holds a
+suppressed count, over the same TREND_POINTS)."""
+TREND_CONFIDENCE = 0.998
+"""Fingertips calls a trend at 99.8% confidence."""
+TREND_CHI_SQUARED = float(stats.chi2.ppf(TREND_CONFIDENCE, 1))
+"""The chi-squared value (1 degree of freedom) a trend must exceed: 9.5495."""
+TREND_VALUE_TYPES = ("proportion",)
+"""Value types whose trend is tested; the others read "not applicable" (z)."""
+TREND_METHOD = (
+    f"Recent trend: the Fingertips method (OHID). A chi-squared test for trend over the "
+    f"last {TREND_POINTS} points (years) calls a trend increasing or decreasing only when "
+    f"chi-squared exceeds {TREND_CHI_SQUARED:.4f} ({TREND_CONFIDENCE:.1%} confidence, 1 "
+    "degree of freedom) and leaving out any one point does not reverse its direction; "
+    "otherwise there is no significant change. With fewer than "
+    f"{TREND_POINTS} points the trend could not be calculated. Only percentages are tested; "
+    "averages and rates read not applicable (z).")
+"""The method in words, for packs, the register and the data guidance."""
 
 XMR_LIMIT_FACTOR = 2.66
 """Process limits sit 2.66 average moving ranges from the mean (3 sigma, as 3 / 1.128)."""
@@ -202,6 +217,31 @@ def compare_with_benchmark(lower: npt.ArrayLike, upper: npt.ArrayLike,
     return result
 
 
+def as_published(values: npt.ArrayLike, decimals: npt.ArrayLike = 1) -> np.ndarray:
+    """Numbers rounded exactly as the published table prints them (`f"{value:.{d}f}"`).
+
+    A board compares the interval and benchmark it can see; rounding them the same way
+    before comparing keeps a label from contradicting the numbers beside it. NaN stays NaN.
+    """
+    numbers, places = np.broadcast_arrays(_floats(values), np.asarray(decimals))
+    flat = [float(f"{value:.{int(place)}f}") if math.isfinite(value) else math.nan
+            for value, place in zip(numbers.ravel().tolist(), places.ravel().tolist(),
+                                    strict=True)]
+    return np.asarray(flat, dtype=float).reshape(numbers.shape)
+
+
+def compare_as_published(lower: npt.ArrayLike, upper: npt.ArrayLike, benchmark: npt.ArrayLike,
+                         decimals: npt.ArrayLike = 1) -> np.ndarray:
+    """`compare_with_benchmark` on the interval and benchmark as published (rounded).
+
+    For a board: the label never contradicts what is printed beside it. An interval that,
+    as printed, touches the printed benchmark ("58.0% to 62.1%" against 62.1%) is
+    "similar", as the pack's guide says.
+    """
+    return compare_with_benchmark(as_published(lower, decimals), as_published(upper, decimals),
+                                  as_published(benchmark, decimals))
+
+
 _POLARITY_WORDS = {
     HIGH_IS_GOOD: {HIGHER: BETTER, LOWER: WORSE},
     LOW_IS_GOOD: {HIGHER: WORSE, LOWER: BETTER},
@@ -287,45 +327,112 @@ def chi_squared_for_trend(numerators: npt.ArrayLike, denominators: npt.ArrayLike
                      direction=direction)
 
 
-def recent_trend(numerators: npt.ArrayLike, denominators: npt.ArrayLike, *,
-                 points: int = TREND_POINTS,
-                 significance: float = TREND_SIGNIFICANCE) -> str:
-    """Has this proportion been rising or falling recently by more than chance explains?
+def logit_slope(numerators: npt.ArrayLike, denominators: npt.ArrayLike,
+                scores: npt.ArrayLike | None = None) -> float:
+    """The least-squares slope of the log odds, log(x / (n - x)), against the scores.
 
-    For a board: "increasing" or "decreasing" means the chi-squared test for linear trend
-    (Cochran-Armitage, `chi_squared_for_trend`) over the most recent `points` years (default
-    5, as Fingertips) found a trend with p < `significance` (default 0.05); "no significant
-    change" means any movement could be chance; "could not be calculated" means fewer than
-    3 years, or a year with no children (denominator 0) or a missing count among them.
-    A series that is 0% (or 100%) every year has not changed, so reads "no significant
-    change".
-
-    `numerators` and `denominators` are one area's yearly counts in time order (oldest
-    first), equally spaced. Fingertips publishes trends only from 5 points and at the 99.8%
-    level (p < 0.002); pass `significance=0.002` to match it exactly.
-
-    Raises ValueError if the two series differ in length or a count is impossible.
+    Fingertips reads a significant trend's direction from this slope (unweighted, as
+    PHEindicatormethods `calculate_trend_logistic_regression` with `trend_direction_only`).
+    Infinite when a proportion is 0% or 100% (its log odds are infinite); NaN for fewer
+    than 2 points.
     """
+    x = _floats(numerators).ravel()
+    n = _floats(denominators).ravel()
+    t = np.arange(1.0, x.size + 1) if scores is None else _floats(scores).ravel()
+    if not x.size == n.size == t.size:
+        raise ValueError("numerators, denominators and scores must have the same length")
+    if x.size < 2:
+        return math.nan
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_odds = np.log(x / (n - x))
+    if not np.all(np.isfinite(log_odds)):
+        return math.inf
+    count = x.size
+    spread = count * np.sum(t * t) - np.sum(t) ** 2
+    return float((count * np.sum(log_odds * t) - np.sum(log_odds) * np.sum(t)) / spread)
+
+
+@dataclass(frozen=True)
+class TrendReading:
+    """A recent trend and why it reads as it does."""
+
+    trend: str
+    """One of TRENDS."""
+    reason: str
+    """Why, in a few words (e.g. 'fewer than 5 points')."""
+    statistic: float = math.nan
+    """The chi-squared statistic for trend over the window, when it was calculated."""
+
+
+def read_trend(numerators: npt.ArrayLike, denominators: npt.ArrayLike, *,
+               points: int = TREND_POINTS,
+               critical: float = TREND_CHI_SQUARED) -> TrendReading:
+    """`recent_trend` with its reason and statistic (one series, plain arithmetic)."""
     x = _floats(numerators).ravel()
     n = _floats(denominators).ravel()
     if x.size != n.size:
         raise ValueError("numerators and denominators must have the same length")
-    if points < TREND_MIN_POINTS:
-        raise ValueError(f"a trend needs at least {TREND_MIN_POINTS} points, not {points}")
+    if points < 2:
+        raise ValueError(f"a trend needs at least 2 points, not {points}")
+    if x.size < points:
+        return TrendReading(COULD_NOT_BE_CALCULATED, f"fewer than {points} points")
     x, n = x[-points:], n[-points:]
-    if x.size < TREND_MIN_POINTS:
-        return COULD_NOT_BE_CALCULATED
     if not (np.all(np.isfinite(x)) and np.all(np.isfinite(n))) or np.any(n == 0):
-        return COULD_NOT_BE_CALCULATED
+        return TrendReading(COULD_NOT_BE_CALCULATED,
+                            "a point in the window is missing or counts no one")
     test = chi_squared_for_trend(x, n)
-    if math.isnan(test.p_value) or test.p_value >= significance or test.direction == 0:
-        return NO_SIGNIFICANT_CHANGE
-    return INCREASING if test.direction > 0 else DECREASING
+    if not test.statistic > critical:  # NaN (every year 0% or 100%) is no change
+        return TrendReading(NO_SIGNIFICANT_CHANGE,
+                            f"chi-squared {test.statistic:.2f} is not above {critical:.4f}",
+                            test.statistic)
+    slope = logit_slope(x, n)
+    if not math.isfinite(slope):
+        return TrendReading(COULD_NOT_BE_CALCULATED,
+                            "a point at 0% or 100% leaves the direction undefined",
+                            test.statistic)
+    direction = np.sign(slope)
+    for left_out in range(points):
+        keep = np.arange(points) != left_out
+        scores = np.arange(1.0, points + 1)[keep]
+        if direction == 0 or np.sign(logit_slope(x[keep], n[keep], scores)) != direction:
+            return TrendReading(NO_SIGNIFICANT_CHANGE,
+                                "significant, but leaving out one point reverses or "
+                                "flattens the direction (an outlier)", test.statistic)
+    return TrendReading(INCREASING if direction > 0 else DECREASING,
+                        f"chi-squared {test.statistic:.2f} is above {critical:.4f}",
+                        test.statistic)
+
+
+def recent_trend(numerators: npt.ArrayLike, denominators: npt.ArrayLike, *,
+                 points: int = TREND_POINTS,
+                 critical: float = TREND_CHI_SQUARED) -> str:
+    """Has this proportion been rising or falling recently by more than chance explains?
+
+    The Fingertips trend marker for proportions (OHID; PHEindicatormethods
+    `assign_trend_markers`):
+
+    - fewer than `points` (5) points, or a missing or empty year among the last 5:
+      "could not be calculated";
+    - the chi-squared test for linear trend (Cochran-Armitage, `chi_squared_for_trend`)
+      over the last 5 points at 99.8% confidence: significant when the statistic exceeds
+      `critical` (9.5495, chi-squared on 1 degree of freedom); otherwise "no significant
+      change" (as is a series at 0% or 100% every year);
+    - a significant trend's direction is the slope of the log odds over time
+      (`logit_slope`); if leaving out any one point flips (or flattens) that slope, an
+      outlier drives it and it reads "no significant change"; else "increasing" or
+      "decreasing". A significant window with a year at 0% or 100% has no defined
+      direction: "could not be calculated".
+
+    `numerators` and `denominators` are one area's yearly counts in time order (oldest
+    first), equally spaced. Raises ValueError if the two series differ in length or a count
+    in the window is impossible.
+    """
+    return read_trend(numerators, denominators, points=points, critical=critical).trend
 
 
 def recent_trends(numerators: npt.ArrayLike, denominators: npt.ArrayLike,
                   series: npt.ArrayLike, *, points: int = TREND_POINTS,
-                  significance: float = TREND_SIGNIFICANCE) -> np.ndarray:
+                  critical: float = TREND_CHI_SQUARED) -> np.ndarray:
     """`recent_trend` for every year of many series at once: the same answers, vectorised.
 
     The rows are years in time order within each series (`series` labels them, each
@@ -338,8 +445,8 @@ def recent_trends(numerators: npt.ArrayLike, denominators: npt.ArrayLike,
     labels = np.asarray(series).ravel()
     if not x.size == n.size == labels.size:
         raise ValueError("numerators, denominators and series must have the same length")
-    if points < TREND_MIN_POINTS:
-        raise ValueError(f"a trend needs at least {TREND_MIN_POINTS} points, not {points}")
+    if points < 2:
+        raise ValueError(f"a trend needs at least 2 points, not {points}")
     size = x.size
     result = np.full(size, COULD_NOT_BE_CALCULATED, dtype=object)
     if not size:
@@ -348,41 +455,46 @@ def recent_trends(numerators: npt.ArrayLike, denominators: npt.ArrayLike,
     starts[1:] = labels[1:] != labels[:-1]
     first = np.maximum.accumulate(np.where(starts, np.arange(size), 0))
     position = np.arange(size) - first  # 0 for each series's first year
-    length = np.minimum(position + 1, points)  # years in the window
-    # Window sums, oldest year first (as np.sum adds them), scores 1..length as in
-    # chi_squared_for_trend: the year k back from row i has score length - k.
-    sums = {name: np.zeros(size) for name in ("n", "x", "xt", "nt", "ntt")}
-    usable = length >= TREND_MIN_POINTS
-    for back in range(points - 1, -1, -1):
-        inside = back < length
-        rows = np.flatnonzero(inside)
-        xs, ns = x[rows - back], n[rows - back]
-        usable[rows] &= np.isfinite(xs) & np.isfinite(ns) & (ns != 0)
-        t = (length[rows] - back).astype(float)
-        sums["n"][rows] += ns
-        sums["x"][rows] += xs
-        sums["xt"][rows] += xs * t
-        sums["nt"][rows] += ns * t
-        sums["ntt"][rows] += ns * t * t
-    for back in range(points):  # an impossible count in a window that is tested
-        rows = np.flatnonzero(usable & (back < length))
-        xs, ns = x[rows - back], n[rows - back]
-        if np.any(ns <= 0) or np.any(xs < 0) or np.any(xs > ns):
-            raise ValueError("each denominator must be positive and each numerator between "
-                             "0 and its denominator")
-    total_n, total_x = sums["n"], sums["x"]
+    rows = np.flatnonzero(position >= points - 1)  # a full window ends here
+    if not rows.size:
+        return result
+    window = rows[:, None] - np.arange(points - 1, -1, -1)[None, :]  # oldest year first
+    xs, ns = x[window], n[window]
+    usable = np.all(np.isfinite(xs) & np.isfinite(ns) & (ns != 0), axis=1)
+    checked_x, checked_n = xs[usable], ns[usable]
+    if np.any(checked_n <= 0) or np.any(checked_x < 0) or np.any(checked_x > checked_n):
+        raise ValueError("each denominator must be positive and each numerator between "
+                         "0 and its denominator")
+    t = np.arange(1.0, points + 1)
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        covariance = total_n * sums["xt"] - total_x * sums["nt"]
-        spread = total_n * sums["ntt"] - sums["nt"] ** 2
-        testable = usable & (total_x > 0) & (total_x < total_n) & (spread > 0)
+        total_n, total_x = ns.sum(axis=1), xs.sum(axis=1)
+        covariance = total_n * (xs * t).sum(axis=1) - total_x * (ns * t).sum(axis=1)
+        spread = total_n * (ns * t * t).sum(axis=1) - (ns * t).sum(axis=1) ** 2
         statistic = total_n * covariance**2 / (total_x * (total_n - total_x) * spread)
-    p_value = np.full(size, np.nan)
-    p_value[testable] = stats.chi2.sf(statistic[testable], 1)
-    direction = np.where(np.isfinite(covariance), np.sign(covariance), 0)
-    significant = testable & (p_value < significance) & (direction != 0)
-    result[usable] = NO_SIGNIFICANT_CHANGE
-    result[significant & (direction > 0)] = INCREASING
-    result[significant & (direction < 0)] = DECREASING
+        testable = usable & (total_x > 0) & (total_x < total_n) & (spread > 0)
+        significant = testable & (statistic > critical)
+        log_odds = np.log(xs / (ns - xs))
+    defined = np.all(np.isfinite(log_odds), axis=1)
+    log_odds = np.where(defined[:, None], log_odds, 0.0)
+
+    def slopes(keep: np.ndarray) -> np.ndarray:
+        """OLS slope of the log odds on t over the columns in `keep`."""
+        times, values = t[keep], log_odds[:, keep]
+        count = keep.sum()
+        return ((count * (values * times).sum(axis=1) - values.sum(axis=1) * times.sum())
+                / (count * (times * times).sum() - times.sum() ** 2))
+
+    direction = np.sign(slopes(np.ones(points, dtype=bool)))
+    robust = direction != 0
+    for left_out in range(points):
+        robust &= np.sign(slopes(np.arange(points) != left_out)) == direction
+    labels_out = np.full(rows.size, COULD_NOT_BE_CALCULATED, dtype=object)
+    labels_out[usable] = NO_SIGNIFICANT_CHANGE
+    labels_out[significant & ~defined] = COULD_NOT_BE_CALCULATED
+    called = significant & defined & robust
+    labels_out[called & (direction > 0)] = INCREASING
+    labels_out[called & (direction < 0)] = DECREASING
+    result[rows] = labels_out
     return result
 
 

@@ -22,6 +22,7 @@ from indicators.statistics import (
     SPC_MIN_POINTS,
     apply_polarity,
     chi_squared_for_trend,
+    compare_as_published,
     compare_with_benchmark,
     enough_points_for_spc,
     mean_interval,
@@ -264,12 +265,60 @@ def test_trend_statistic_matches_statsmodels_linear_by_linear_test():
     assert test.statistic == pytest.approx(linear.zscore**2 * total / (total - 1), rel=1e-9)
 
 
+# PHEindicatormethods `assign_trend_markers` documentation example (proportions, years 1 to 5):
+# Count c(1367, 1332, 1199, 1023, 994), Denominator c(44701, 44064, 42811, 41527, 40299):
+# a falling proportion, marked "Decreasing" in its documentation.
+PHE_EXAMPLE = ([1367, 1332, 1199, 1023, 994], [44701, 44064, 42811, 41527, 40299])
+# Fingertips' threshold: chi-squared on 1 degree of freedom at 99.8% (PholioVisualisation
+# TrendMarkerCalculator.ChiSquareConfidence = 9.54953570608324; PHEindicatormethods 9.5495).
+FINGERTIPS_CRITICAL = 9.54953570608324
+
+
+def test_the_trend_threshold_is_fingertips_99_8_percent():
+    from indicators.statistics import TREND_CHI_SQUARED, TREND_POINTS
+
+    assert TREND_POINTS == 5
+    assert abs(TREND_CHI_SQUARED - FINGERTIPS_CRITICAL) < 1e-9
+
+
 def test_recent_trend_labels():
     assert recent_trend(*FINGERTIPS_SET1) == "increasing"
-    assert recent_trend(*R_SMOKERS) == "decreasing"
+    assert recent_trend(*PHE_EXAMPLE) == "decreasing"
     assert recent_trend(*FINGERTIPS_SET2) == "no significant change"
-    # Fingertips' own 99.8% threshold: 8.2249 (p = 0.004) is not significant there.
-    assert recent_trend(*R_SMOKERS, significance=0.002) == "no significant change"
+
+
+def test_a_trend_needs_five_points():
+    # R's smokers (4 points) have chi-squared 8.2249, p = 0.004: a trend at 95%, but
+    # Fingertips calculates nothing from fewer than 5 points.
+    assert recent_trend(*R_SMOKERS) == "could not be calculated"
+    assert recent_trend([100, 200, 300, 400], [1000] * 4) == "could not be calculated"
+    assert recent_trend([100, 200, 300, 400, 500], [1000] * 5) == "increasing"
+
+
+def test_a_trend_significant_at_95_but_not_99_8_percent_is_no_significant_change():
+    # 5 years of 400: 44%, 46%, 48%, 50%, 52%. By hand: N = 2000, X = 960, sum(x t) = 2960,
+    # sum(n t) = 6000, sum(n t^2) = 22000: chi2 = 2000 (2000 x 2960 - 960 x 6000)^2 /
+    # (960 x 1040 x (2000 x 22000 - 6000^2)) = 2000 x 160000^2 / (998400 x 8,000,000) = 6.41,
+    # p = 0.011: below 0.05, not below 0.002.
+    numerators, denominators = [176, 184, 192, 200, 208], [400] * 5
+    statistic = chi_squared_for_trend(numerators, denominators).statistic
+    assert statistic == pytest.approx(2000 * 160000**2 / (998400 * 8_000_000), rel=1e-12)
+    assert 3.84 < statistic < FINGERTIPS_CRITICAL
+    assert recent_trend(numerators, denominators) == "no significant change"
+
+
+def test_an_outlier_that_alone_makes_the_trend_is_no_significant_change():
+    # Flat at 50% then 90%: significant, but without the last point the log-odds slope is 0,
+    # not positive, so Fingertips reads it as an outlier.
+    flat_then_jump = ([50, 50, 50, 50, 90], [100] * 5)
+    assert chi_squared_for_trend(*flat_then_jump).statistic > FINGERTIPS_CRITICAL
+    assert recent_trend(*flat_then_jump) == "no significant change"
+    # A high first year then a slow rise: falling overall, rising without the first year.
+    high_then_rise = ([90, 50, 51, 52, 53], [100] * 5)
+    assert chi_squared_for_trend(*high_then_rise).statistic > FINGERTIPS_CRITICAL
+    assert recent_trend(*high_then_rise) == "no significant change"
+    # A steady rise survives leaving any point out.
+    assert recent_trend([40, 50, 60, 70, 80], [100] * 5) == "increasing"
 
 
 def test_recent_trend_uses_only_the_last_five_points():
@@ -277,7 +326,7 @@ def test_recent_trend_uses_only_the_last_five_points():
     # last five are identical proportions (50%), whose trend statistic is 0 by hand.
     numerators = [90, 90, 50, 50, 50, 50, 50]
     denominators = [100] * 7
-    assert chi_squared_for_trend(numerators, denominators).p_value < 0.05
+    assert chi_squared_for_trend(numerators, denominators).statistic > FINGERTIPS_CRITICAL
     assert chi_squared_for_trend(numerators[-5:], denominators[-5:]).statistic == 0.0
     assert recent_trend(numerators, denominators) == "no significant change"
     assert recent_trend(numerators, denominators, points=7) == "decreasing"
@@ -286,16 +335,80 @@ def test_recent_trend_uses_only_the_last_five_points():
 def test_recent_trend_could_not_be_calculated():
     assert recent_trend([], []) == "could not be calculated"
     assert recent_trend([50, 60], [100, 100]) == "could not be calculated"
-    assert recent_trend([50, 60, 70], [100, 0, 100]) == "could not be calculated"
-    assert recent_trend([50, np.nan, 70], [100, 100, 100]) == "could not be calculated"
+    assert recent_trend([50, 60, 70, 80, 90], [100, 0, 100, 100, 100]) == \
+        "could not be calculated"
+    assert recent_trend([50, np.nan, 70, 80, 90], [100] * 5) == "could not be calculated"
     # A zero denominator outside the last five points does not matter.
     assert recent_trend([0, 10, 20, 30, 40, 50], [0, 100, 100, 100, 100, 100]) == "increasing"
     # Every year 0%: nothing has changed.
-    assert recent_trend([0, 0, 0, 0], [30, 40, 35, 30]) == "no significant change"
+    assert recent_trend([0, 0, 0, 0, 0], [30, 40, 35, 30, 30]) == "no significant change"
+    # Significant, but a year at 0% has infinite log odds: no direction can be read.
+    assert chi_squared_for_trend([0, 20, 40, 60, 80], [100] * 5).statistic > 9.55
+    assert recent_trend([0, 20, 40, 60, 80], [100] * 5) == "could not be calculated"
     with pytest.raises(ValueError):
-        recent_trend([1, 2, 3], [10, 10])
+        recent_trend([1, 2, 3, 4, 5], [10, 10, 10, 10])
     with pytest.raises(ValueError):
-        recent_trend([1, 20, 3], [10, 10, 10])
+        recent_trend([1, 20, 3, 4, 5], [10, 10, 10, 10, 10])
+
+
+def _fingertips_marker(numerators, denominators):
+    """PHEindicatormethods assign_trend_markers (proportions), written out from its R source
+    with plain loops: the last 5 points; chi-squared for trend (years as scores) against
+    9.5495; direction from the unweighted slope of log(p / (1 - p)) on the year; 'No
+    significant change' if dropping any one point changes the slope's sign."""
+    if len(numerators) < 5:
+        return "could not be calculated"
+    x, n = list(numerators[-5:]), list(denominators[-5:])
+    years = [1, 2, 3, 4, 5]
+    sum_d, sum_c = sum(n), sum(x)
+    sum_ct = sum(c * t for c, t in zip(x, years, strict=True))
+    sum_dt = sum(d * t for d, t in zip(n, years, strict=True))
+    sum_dt2 = sum(d * t * t for d, t in zip(n, years, strict=True))
+    bottom = sum_c * (sum_d - sum_c) * (sum_d * sum_dt2 - sum_dt**2)
+    x2 = sum_d * (sum_d * sum_ct - sum_c * sum_dt) ** 2 / bottom if bottom else math.nan
+    if not x2 > FINGERTIPS_CRITICAL:
+        return "no significant change"
+
+    def beta(counts, sizes, times):
+        logs = [math.log(c / (d - c)) for c, d in zip(counts, sizes, strict=True)]
+        k = len(logs)
+        top = k * sum(v * t for v, t in zip(logs, times, strict=True)) - sum(logs) * sum(times)
+        return top / (k * sum(t * t for t in times) - sum(times) ** 2)
+
+    if any(c == 0 or c == d for c, d in zip(x, n, strict=True)):
+        return "could not be calculated"
+    full = beta(x, n, years)
+    for drop in range(5):
+        keep = [i for i in range(5) if i != drop]
+        sub = beta([x[i] for i in keep], [n[i] for i in keep], [years[i] for i in keep])
+        if np.sign(sub) != np.sign(full) or full == 0:
+            return "no significant change"
+    return "increasing" if full > 0 else "decreasing"
+
+
+@settings(max_examples=400)
+@given(st.lists(st.tuples(st.integers(1, 3000), st.floats(0.0, 1.0)), min_size=1,
+                max_size=8))
+def test_recent_trend_is_the_fingertips_marker(years):
+    denominators = [n for n, _ in years]
+    numerators = [round(n * share) for n, share in years]
+    assert recent_trend(numerators, denominators) == _fingertips_marker(numerators,
+                                                                         denominators)
+
+
+def test_comparisons_use_the_interval_and_benchmark_as_printed():
+    # Unrounded, the upper limit 62.06 is below the benchmark 62.08 ("lower"); printed, both
+    # read 62.1, which touch: "similar", as the pack's guide says.
+    assert compare_with_benchmark(58.0, 62.06, 62.08).tolist() == "lower"
+    assert compare_as_published(58.0, 62.06, 62.08).tolist() == "similar"
+    assert compare_as_published(58.0, 62.04, 62.08).tolist() == "lower"
+    assert compare_as_published(62.11, 66.0, 62.06).tolist() == "similar"
+    assert compare_as_published(62.16, 66.0, 62.06).tolist() == "higher"
+    # Printed to 2 decimals 13.44 is below 13.47; to 1 decimal both read 13.4.
+    assert compare_as_published(13.0, 13.44, 13.47, decimals=2).tolist() == "lower"
+    assert compare_as_published(13.0, 13.44, 13.43, decimals=1).tolist() == "similar"
+    assert compare_as_published(13.0, 13.44, 13.47, decimals=1).tolist() == "lower"
+    assert compare_as_published(math.nan, 14.0, 13.0).tolist() == "not compared"
 
 
 @pytest.mark.parametrize(("trend", "polarity", "expected"), [
@@ -498,8 +611,8 @@ def _count_series(draw):
 
 @settings(max_examples=300)
 @given(st.lists(_count_series(), max_size=6), st.sampled_from([3, 5, 7]),
-       st.sampled_from([0.05, 0.002]))
-def test_recent_trends_match_recent_trend_window_by_window(many, points, significance):
+       st.sampled_from([FINGERTIPS_CRITICAL, 3.84]))
+def test_recent_trends_match_recent_trend_window_by_window(many, points, critical):
     from indicators.statistics import recent_trends
 
     numerators = [x for series in many for x, _ in series]
@@ -507,10 +620,9 @@ def test_recent_trends_match_recent_trend_window_by_window(many, points, signifi
     labels = [label for label, series in enumerate(many) for _ in series]
     expected = [recent_trend([x for x, _ in series[: year + 1]],
                              [n for _, n in series[: year + 1]],
-                             points=points, significance=significance)
+                             points=points, critical=critical)
                 for series in many for year in range(len(series))]
-    got = recent_trends(numerators, denominators, labels, points=points,
-                        significance=significance)
+    got = recent_trends(numerators, denominators, labels, points=points, critical=critical)
     assert got.tolist() == expected
 
 
@@ -518,9 +630,9 @@ def test_recent_trends_refuse_an_impossible_count_as_recent_trend_does():
     from indicators.statistics import recent_trends
 
     with pytest.raises(ValueError):
-        recent_trend([5, 6, 12], [10, 10, 10])
+        recent_trend([5, 6, 12, 5, 5], [10, 10, 10, 10, 10])
     with pytest.raises(ValueError):
-        recent_trends([5, 6, 12], [10, 10, 10], [0, 0, 0])
+        recent_trends([5, 6, 12, 5, 5], [10, 10, 10, 10, 10], [0, 0, 0, 0, 0])
 
 
 def test_fct_trends_follow_each_series_in_time_order_whatever_the_row_order():
