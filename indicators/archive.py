@@ -15,7 +15,7 @@ from pathlib import Path
 
 from indicators.landing import sha256_of
 
-INGEST_VERSION = "2"
+INGEST_VERSION = "3"
 """Bump when the way a file is validated or loaded changes, so unchanged files load again."""
 
 

@@ -12,19 +12,30 @@
 - `[postcode]`: full postcodes (with or without the space), sectors (OL11 3) and upper-case
   districts (OL11);
 - `[address]`: a house number with a street ("12 Acacia Avenue"), flat numbers;
-- `[name]`: personal names on the name lists (any case; names that are also everyday words,
+- `[name]`: personal names on the name list (any case; names that are also everyday words,
   such as Will or Rose, only when capitalised mid-sentence), after a title (Mrs, Dr,
-  Nurse...) and after cues such as "my son", "called" or "named".
+  Nurse...), after cues such as "my son", "called", "named" or "me and", and a capitalised
+  word after a kin word ("Auntie Ngozi"). Kin words themselves (nan, mum, dad, auntie,
+  grandad...) are never names, and a lower-case word after one is not taken for a name:
+  "Her nan reads to her" keeps "reads".
 
 Then it decides whether the result can be published with confidence. A quote is withheld
 (text "") when, after scrubbing, any of these remains: an '@'; a run of five or more digits
 (spaces and dashes between them allowed); a web or e-mail fragment (www, .com, gmail...); a
 token shaped like a postcode district (ol11); a capitalised word mid-sentence that is not on
 the allow-list (days, months, "I", NHS, Harrowdale and its neighbourhoods, languages...), or
-a sentence-initial one that is not an everyday word; an unknown all-capitals word; or too few
-words once placeholders are set aside. A lower-case name that is on no list and has no cue
-("me and jaxon go") cannot be recognised: that is the residual risk, and why quote consent
-and human review before a board pack still matter.
+a sentence-initial one that is not an everyday word; an unknown all-capitals word; too few
+words once placeholders are set aside; or mostly personal details (more than two
+placeholders, or placeholders for more than a quarter of the other words). A lower-case name
+that is on no list and has no cue ("we go with jaxon") cannot be recognised: that is the
+residual risk, and why quote consent and human review before a board pack still matter.
+
+`asks_for_help(text)` says whether free text asks for help, contact or a call back (or leaves
+a phone number or e-mail address to be contacted on). Such text is never a quote: the
+response goes on a restricted follow-up list for a practitioner instead (indicators/voice.py).
+
+The scrubber knows no synthetic data: its names are indicators/wordlists/names.txt and the
+LA's place names it is given (`allow`), nothing from the generator.
 """
 
 from __future__ import annotations
@@ -35,11 +46,13 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
 
-from indicators.synthetic import FORENAMES, HARROWDALE, SURNAMES
-
 WORDLISTS = Path(__file__).resolve().parent / "wordlists"
 MIN_WORDS = 4
 """Words (placeholders aside) a scrubbed quote needs to be worth publishing."""
+MAX_PLACEHOLDERS = 2
+"""More personal details removed than this and the quote is mostly about the person: withheld."""
+MAX_PLACEHOLDER_SHARE = 0.25
+"""Placeholders for more than this share of a quote's words: mostly personal details."""
 
 PLACEHOLDERS = ("name", "email", "phone", "postcode", "upn", "date", "address", "link")
 _PLACEHOLDER = re.compile(r"\[(?:" + "|".join(PLACEHOLDERS) + r")\]")
@@ -51,14 +64,19 @@ ALLOWED_ACRONYMS = frozenset({
     "DLA", "PIP", "UC", "DWP", "HMRC", "CAMHS", "SALT", "ADHD", "ASD", "EAL", "EYFS", "BBC",
     "CBBC", "PE", "ICT", "TA", "SATS", "COVID", "UPN",
 })
-TITLES = ("mr", "mrs", "ms", "miss", "mx", "dr", "doctor", "nurse", "auntie", "aunty", "aunt",
-          "uncle", "nana", "nanna", "nan", "grandma", "grandad", "grandpa", "sister", "father",
-          "sir", "madam", "teacher")
+TITLES = ("mr", "mrs", "ms", "miss", "mx", "dr", "doctor", "nurse", "sir", "madam")
+"""Words before a surname or name: the next word is a name unless it is an everyday word."""
+KIN = ("mum", "mam", "mummy", "mom", "dad", "daddy", "nan", "nana", "nanna", "nanny", "gran",
+       "granny", "grandma", "grandmother", "grandad", "granddad", "grandpa", "grandfather",
+       "auntie", "aunty", "aunt", "uncle", "cousin", "father", "mother", "sister", "brother")
+"""Family words: never names, and not titles. A capitalised word after one may be a name
+("Auntie Ngozi"); a lower-case word is not ("her nan reads")."""
 RELATIONS = ("son", "daughter", "boy", "girl", "child", "kid", "baby", "toddler", "little one",
              "youngest", "eldest", "oldest", "twin", "twins", "grandson", "granddaughter",
-             "nephew", "niece", "brother", "sister", "husband", "wife", "partner", "friend",
+             "nephew", "niece", "husband", "wife", "partner", "friend",
              "neighbour", "health visitor", "key worker", "keyworker", "worker", "teacher",
-             "childminder", "mum", "dad")
+             "childminder")
+"""After "my son", "our little one"...: the next word is a name unless it is an everyday word."""
 MONTH_CONTEXT = frozenset({"in", "since", "until", "till", "from", "by", "of", "last", "next",
                            "this", "early", "late", "mid", "end", "before", "after", "during",
                            "every", "each", "through", "to", "and", "or"})
@@ -140,16 +158,15 @@ def common_words() -> frozenset[str]:
 
 @cache
 def name_list() -> frozenset[str]:
-    """Personal names: indicators/wordlists/names.txt and the synthetic generator's names."""
-    return _word_file("names.txt") | {name.lower() for name in (*FORENAMES, *SURNAMES)}
+    """Personal names: indicators/wordlists/names.txt (kin words are never names)."""
+    return _word_file("names.txt") - set(KIN)
 
 
 @cache
 def default_allowed() -> frozenset[str]:
-    """Words allowed capitalised (indicators/wordlists/allowed_words.txt), with the synthetic
-    borough's neighbourhood names."""
-    hoods = {word.lower() for hood in HARROWDALE.neighbourhoods for word in hood.name.split()}
-    return _word_file(ALLOWED_WORDS_FILE) | hoods
+    """Words allowed capitalised (indicators/wordlists/allowed_words.txt). The LA's own place
+    names come in through `scrub(allow=...)`."""
+    return _word_file(ALLOWED_WORDS_FILE)
 
 
 @lru_cache(maxsize=16)
@@ -201,8 +218,11 @@ _CUES = (
                rf"(?P<word>{_WORD_TEXT})", re.I),
     re.compile(r"\b(?:called|named|name is|name's|names are|known as|is called)\s+"
                rf"(?P<word>{_WORD_TEXT})", re.I),
+    re.compile(rf"\b(?:me and|and me,?|me an')\s+(?P<word>{_WORD_TEXT})", re.I),
 )
-"""A name after a title, after "my son" and the like, after "called": in that order."""
+"""A name after a title, after "my son" and the like, after "called", after "me and"."""
+_KIN_CUE = re.compile(rf"\b(?:{'|'.join(KIN)})\s+(?P<word>{_WORD_TEXT})", re.I)
+"""A capitalised word after a kin word ("Auntie Ngozi", "nan Pat")."""
 
 
 def _replace_names(text: str, names: frozenset[str], common: frozenset[str],
@@ -225,6 +245,17 @@ def _replace_names(text: str, names: frozenset[str], common: frozenset[str],
 
     for cued in _CUES:
         text = cued.sub(cue, text)
+
+    def kin(match: re.Match[str]) -> str:
+        nonlocal found
+        word = match.group("word")
+        if (not word[0].isupper() or _stem(word) in common or _stem(word) in allowed
+                or _stem(word) in KIN):
+            return match.group(0)
+        found = True
+        return match.group(0)[: match.start("word") - match.start(0)] + "[name]"
+
+    text = _KIN_CUE.sub(kin, text)
 
     pieces: list[str] = []
     last = 0
@@ -284,7 +315,7 @@ def _doubt(text: str, common: frozenset[str], allowed: frozenset[str], min_words
     placeholders = len(_PLACEHOLDER.findall(text))
     if words < min_words:
         return "too short once personal details are removed"
-    if placeholders * 2 > words:
+    if placeholders > MAX_PLACEHOLDERS or placeholders > MAX_PLACEHOLDER_SHARE * words:
         return "mostly personal details"
     return None
 
@@ -315,6 +346,46 @@ def scrub(text: str, *, allow: Iterable[str] = (), names: Iterable[str] = (),
     if doubt:
         return ScrubResult("", True, [*reasons, f"withheld: {doubt}"])
     return ScrubResult(cleaned, False, reasons)
+
+
+_HELP_PATTERNS = tuple(re.compile(pattern, re.I) for pattern in (
+    # asks to be contacted
+    r"\b(?:contact|call|ring|phone|text|e-?mail|message|whats ?app)\s+(?:me|us)\b",
+    r"\bplease\s+(?:contact|call|ring|phone|text|e-?mail|message|get in touch|get back|help"
+    r"|visit|come)\b",
+    r"\b(?:call|ring|phone)[\s-]*back\b",
+    r"\bget (?:back )?in touch\b",
+    r"\bget back to (?:me|us)\b",
+    r"\b(?:my|our) (?:number|phone number|mobile(?: number)?|e-?mail(?: address)?) is\b",
+    # asks for help
+    r"\b(?:can|could|would|will) (?:you|someone|somebody|anyone|the council|the hub|a worker)"
+    r" (?:please )?(?:help|contact|call|ring|visit|get in touch|come round)\b",
+    r"\b(?:i|we) (?:really |urgently )?(?:need|want|would like|am asking for|are asking for)"
+    r" (?:some |more |urgent )?(?:help|support|advice|someone to (?:talk|speak) to)\b",
+    r"\bplease help\b",
+    r"\bneed (?:some |urgent )?help\b",
+    r"\b(?:said|told (?:me|us)) (?:that )?you (?:could|can|would|might) help\b",
+    r"\bwho (?:can|do|should) (?:i|we) (?:contact|talk to|speak to|ask)\b",
+))
+_CONTACT_DETAILS = tuple(pattern for label, pattern in _SUBSTITUTIONS
+                         if label in ("phone", "email"))
+
+
+@lru_cache(maxsize=65536)
+def asks_for_help(text: str) -> bool:
+    """Whether free text asks for help, contact or a call back.
+
+    True when it asks to be contacted ("please ring", "call me", "get back to me", a call
+    back), asks for help ("can someone help", "we need help", "you could help with uniform"),
+    or leaves a phone number or e-mail address to be contacted on. Such text is never
+    published as a quote: it goes on the restricted follow-up list for a practitioner.
+    """
+    cleaned = " ".join(str(text or "").replace("’", "'").split())
+    if not cleaned:
+        return False
+    if any(pattern.search(cleaned) for pattern in _CONTACT_DETAILS):
+        return True
+    return any(pattern.search(cleaned) for pattern in _HELP_PATTERNS)
 
 
 def may_identify(value: str) -> bool:

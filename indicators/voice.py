@@ -16,7 +16,12 @@ Consent decides everything at the door:
   UPN is dropped and counted. A raw UPN never leaves this module.
 - `consent_quote` Y: free text in `<item_id>_comment` columns is scrubbed
   (indicators/quotes.py) and kept only if it can be published with confidence; without quote
-  consent it is discarded unread. Unscrubbed text never leaves this module.
+  consent it is never kept. Unscrubbed text never leaves this module.
+- Requests for help: free text (of a respondent who consented to aggregate use) that asks for
+  help, contact or a call back (`quotes.asks_for_help`) is never a quote, whatever the quote
+  consent. The response id, item, date and where it was landed go to `help_requests`, which
+  the ingest writes to a restricted follow-up list under CHORUS_HOME (never published); the
+  text itself is not kept.
 
 Blank consent means no consent; it is never assumed.
 """
@@ -35,7 +40,7 @@ import pandas as pd
 from indicators.ingest import FileAccount, Reference, read_table
 from indicators.landing import LandedFile, sha256_of
 from indicators.privacy import postcode_sector, pseudonymise
-from indicators.quotes import ScrubResult, may_identify, scrub
+from indicators.quotes import ScrubResult, asks_for_help, may_identify, scrub
 from indicators.reference import AcademicYear
 from indicators.validation import (
     POSTCODE_PATTERN,
@@ -90,6 +95,7 @@ DOOR_MEASURES = (
     "responses_loaded", "excluded_no_aggregate_consent", "upn_linked",
     "upn_dropped_no_link_consent", "upn_dropped_invalid", "link_consent_without_upn",
     "comments_discarded_no_quote_consent", "quotes_published", "quotes_withheld",
+    "comments_asking_for_help",
 )
 
 RESPONSE_COLUMNS = ("academic_year", "time_period", "response_id", "response_month",
@@ -99,8 +105,12 @@ ANSWER_COLUMNS = ("academic_year", "time_period", "response_id", "item_id", "ite
                   "answer", "is_positive", "score")
 QUOTE_COLUMNS = ("academic_year", "time_period", "response_id", "item_id", "item_version",
                  "neighbourhood_code", "quote")
+HELP_COLUMNS = ("academic_year", "response_id", "item_id", "response_date", "channel",
+                "neighbourhood_code", "file", "row")
+"""A request for help, as a practitioner needs it to act: who (response id), about what
+(item), when, how it reached us, where, and where the landed row is. Never published."""
 DOOR_LOG_COLUMNS = ("academic_year", "file", "measure", "count")
-_DTYPES = {"time_period": "int64", "_source_row": "int64", "item_version": "Int64",
+_DTYPES = {"time_period": "int64", "_source_row": "int64", "item_version": "Int64", "row": "int64",
                     "count": "int64", "is_positive": "bool", "score": "float64"}
 
 
@@ -112,6 +122,8 @@ class VoiceLoad:
     answers    one row per answered item (blank = not answered, so absent)
     quotes     publishable, scrubbed free text (quote consent given)
     door_log   per file, how many rows or values each privacy rule set aside (DOOR_MEASURES)
+    help_requests  free text that asks for help or contact (HELP_COLUMNS; restricted, for
+               the follow-up list, never published)
     """
 
     year: AcademicYear
@@ -119,6 +131,7 @@ class VoiceLoad:
     answers: pd.DataFrame
     quotes: pd.DataFrame
     door_log: pd.DataFrame
+    help_requests: pd.DataFrame = field(default_factory=lambda: empty_frame(HELP_COLUMNS))
     defects: list[Defect] = field(default_factory=list)
     accounts: list[FileAccount] = field(default_factory=list)
     ignored_columns: list[tuple[str, str]] = field(default_factory=list)
@@ -141,6 +154,11 @@ class VoiceLoad:
     def excluded_no_consent(self) -> int:
         """Responses set aside because aggregate use was not consented (counted as loaded)."""
         return self._measure("excluded_no_aggregate_consent")
+
+    @property
+    def families_asking_for_help(self) -> int:
+        """Respondents whose free text asks for help, contact or a call back."""
+        return int(self.help_requests["response_id"].nunique())
 
     @property
     def comments_discarded(self) -> int:
@@ -801,11 +819,11 @@ def load_voice_year(
             by_file[display].message = (
                 f"{excluded} response(s) without consent to aggregate use set aside: counted "
                 "as loaded, used nowhere")
-    responses, answers, quotes, door_log = _door(survey, bad_rows, year, pseudonym_key, load,
-                                                 sector_lookup, tuple(allow_words))
+    responses, answers, quotes, door_log, help_requests = _door(
+        survey, bad_rows, year, pseudonym_key, load, sector_lookup, tuple(allow_words))
     return VoiceLoad(year=year, responses=responses, answers=answers, quotes=quotes,
                      door_log=door_log, defects=defects, accounts=accounts,
-                     ignored_columns=ignored)
+                     ignored_columns=ignored, help_requests=help_requests)
 
 
 def _ignored_columns(display: str, frame: pd.DataFrame, item_ids: Sequence[str]
@@ -844,8 +862,9 @@ def _good_rows(survey: _Survey, bad_rows: Mapping[str, set[int]]) -> np.ndarray:
 
 def _door(survey: _Survey, bad_rows: Mapping[str, set[int]], year: AcademicYear, key: str,
           load: _Load, lookup: Mapping[str, str] | None, allow: tuple[str, ...]
-          ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Responses, answers, quotes and the door log for every file's good rows."""
+          ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Responses, answers, quotes, the door log and requests for help for every file's good
+    rows."""
     keep = _good_rows(survey, bad_rows)
     frame = survey.frame[keep]
     dates = survey.dates[keep]
@@ -950,16 +969,39 @@ def _door(survey: _Survey, bad_rows: Mapping[str, set[int]], year: AcademicYear,
     comment_order = [{column: order for order, column in enumerate(columns)}
                      for columns in survey.comment_columns]
     quotes: list[tuple[int, int, int, dict[str, object]]] = []
+    helps: list[tuple[int, int, int, dict[str, object]]] = []
     label, time_period = year.label, year.time_period
+    days = None
     for column in survey.all_comments:
         item = column[: -len(COMMENT_SUFFIX)]
         text = [value.strip() for value in frame[column].astype(str).tolist()]
         written = np.array([value != "" for value in text], dtype=bool)
+        asking = np.zeros(len(text), dtype=bool)
+        for position in np.flatnonzero(written).tolist():
+            asking[position] = asks_for_help(text[position])
+        if asking.any():
+            if days is None:
+                days = per_distinct(dates, lambda dates: dates.dt.strftime("%Y-%m-%d"))
+                days = days.to_numpy(dtype=object)
+            counts["comments_asking_for_help"] += per_file(asking)
+            for position in np.flatnonzero(asking).tolist():
+                file = int(file_of[position])
+                helps.append((file, comment_order[file][column], position, {
+                    "academic_year": label, "response_id": response_ids[position],
+                    "item_id": item, "response_date": days[position],
+                    "channel": frame["channel"].iloc[position],
+                    "neighbourhood_code": neighbourhoods[position],
+                    "file": survey.displays[file],
+                    "row": int(frame["_source_row"].iloc[position]),
+                }))
         consented = written & quote_consent
         counts["comments_discarded_no_quote_consent"] += per_file(written & ~consented)
         version = survey.in_force[item][keep].to_numpy(dtype=object, na_value=None)
         for position in np.flatnonzero(consented).tolist():
             file = int(file_of[position])
+            if asking[position]:
+                counts["quotes_withheld"][file] += 1  # a request for help is not a quote
+                continue
             result = load.scrub(text[position], allow)
             if result.withheld or version[position] is None:
                 counts["quotes_withheld"][file] += 1
@@ -972,6 +1014,10 @@ def _door(survey: _Survey, bad_rows: Mapping[str, set[int]], year: AcademicYear,
                 "neighbourhood_code": neighbourhoods[position],
                 "quote": result.text,
             }))
+    helps.sort(key=lambda request: request[:3])
+    help_frame = (_typed(pd.DataFrame([request for *_, request in helps],
+                                      columns=list(HELP_COLUMNS)))
+                  if helps else empty_frame(HELP_COLUMNS))
     quotes.sort(key=lambda quote: quote[:3])
     quote_frame = (_typed(pd.DataFrame([quote for *_, quote in quotes],
                                        columns=list(QUOTE_COLUMNS)))
@@ -979,4 +1025,5 @@ def _door(survey: _Survey, bad_rows: Mapping[str, set[int]], year: AcademicYear,
     log = pd.DataFrame([(year.label, display, measure, int(counts[measure][position]))
                         for position, display in enumerate(survey.displays)
                         for measure in DOOR_MEASURES], columns=list(DOOR_LOG_COLUMNS))
-    return _concat([responses], RESPONSE_COLUMNS), answer_frame, quote_frame, _typed(log)
+    return (_concat([responses], RESPONSE_COLUMNS), answer_frame, quote_frame, _typed(log),
+            help_frame)

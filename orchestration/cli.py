@@ -146,6 +146,12 @@ def _summary(settings: ChorusSettings, outcome: PipelineOutcome) -> None:
     out.print(accounting)
     if outcome.headlines:
         out.print("GLD (all children, by authority): " + "; ".join(outcome.headlines))
+    if outcome.help_requests:
+        total = sum(outcome.help_requests.values())
+        by_year = "; ".join(f"{year} {count}" for year, count in outcome.help_requests.items())
+        out.print(f"{total} families asked for help, contact or a call back in their free text "
+                  f"({by_year}): never published; who and where are in the restricted "
+                  f"follow-up list {settings.home / 'follow_up'}")
     out.print(f"run {outcome.run_id} finished in {outcome.seconds:.1f} s. "
               "See every step in the Dagster UI: chorus ui")
 

@@ -28,6 +28,7 @@ from dagster import (
 
 from indicators.archive import archive_file, load_fingerprint
 from indicators.config import DEMO_PSEUDONYM_KEY, ChorusSettings
+from indicators.follow_up import write_follow_up
 from indicators.ingest import (
     FileAccount,
     Reference,
@@ -134,6 +135,8 @@ def _run_context(context: AssetExecutionContext, chorus: ChorusResource,
             "select postcode_sector, neighbourhood_code, neighbourhood_name "
             "from raw.neighbourhood_lookup").df()
         codes = connection.execute("select la_code from raw.local_authorities").fetchall()
+        la_names = [row[0] for row in connection.execute(
+            "select la_name from raw.local_authorities").fetchall() if row[0]]
     paths = [reference_file(name, settings.landing, settings.seeds)
              for name in ("neighbourhood_lookup", "local_authorities")]
     aliases_path = aliases_file(settings.seeds, settings.landing)
@@ -150,7 +153,7 @@ def _run_context(context: AssetExecutionContext, chorus: ChorusResource,
                             la_codes=frozenset(row[0] for row in codes)),
         sector_lookup=dict(zip(lookup["postcode_sector"], lookup["neighbourhood_code"],
                                strict=True)),
-        neighbourhood_names=tuple(lookup["neighbourhood_name"].unique()),
+        neighbourhood_names=(*lookup["neighbourhood_name"].unique(), *la_names),
         aliases=aliases,
         digests=(*(sha256_of(path) for path in paths), f"sheet:{settings.xlsx_sheet or ''}"),
     )
@@ -347,6 +350,10 @@ def _load_voice(run: Context, year: AcademicYear, files: list[LandedFile]) -> Lo
                            allow_words=run.neighbourhood_names)
     notes = [f"{file}: column '{column}' is neither a documented column nor an item in "
              "seeds/voice_items.csv, so it was not loaded" for file, column in load.ignored_columns]
+    follow_up = write_follow_up(run.settings.home, year.label, load.help_requests)
+    if follow_up is not None:
+        notes.append(f"{load.families_asking_for_help} families asked for help in their free "
+                      f"text: see the restricted follow-up list {follow_up} (never published)")
     return Loaded(tables={"voice_responses": load.responses, "voice_answers": load.answers,
                           "voice_quotes": load.quotes, "voice_door_log": load.door_log},
                   defects=load.defects, accounts=load.accounts, notes=notes)

@@ -20,6 +20,7 @@ from indicators.landing import reference_file
 from indicators.open_data import write_open_data
 from indicators.packs import BOARDS, Publication, RunInfo, build_pack, pack_slugs, write_pack
 from indicators.publication import swap_into_place, write_csv, write_manifest
+from indicators.quotes import asks_for_help
 from indicators.register import register_table, render_register_html, shapes
 from indicators.voice_items import load_item_bank
 from indicators.warehouse import connect
@@ -169,8 +170,13 @@ QUOTE_COLUMNS = ["quote", "item_id", "item", "domain", "neighbourhood_code",
 
 
 def quotes_to_publish(quotes: pd.DataFrame, min_respondents: int) -> pd.DataFrame:
-    """Quotes from neighbourhood-years with enough respondents to keep them anonymous."""
+    """Quotes from neighbourhood-years with enough respondents to keep them anonymous.
+
+    A request for help is never a quote: the ingest sets them aside for the follow-up list,
+    and any loaded before it did (a year not reloaded since) is dropped here too.
+    """
     enough = quotes[quotes["respondents_in_area"] >= min_respondents]
+    enough = enough[~enough["quote"].astype(str).map(asks_for_help).astype(bool)]
     return enough[QUOTE_COLUMNS].astype(str).reset_index(drop=True)
 
 

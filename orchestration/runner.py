@@ -31,6 +31,8 @@ class PipelineOutcome:
     headlines: list[str] = field(default_factory=list)
     step_seconds: dict[str, float] = field(default_factory=dict)
     log_path: str = ""
+    help_requests: dict[str, int] = field(default_factory=dict)
+    """Academic year -> families whose free text asked for help (restricted follow-up list)."""
 
 
 def run_config(settings: ChorusSettings, log_level: str = "WARNING") -> dict[str, Any]:
@@ -202,6 +204,7 @@ def run_pipeline(settings: ChorusSettings, on_progress: ProgressCallback | None 
         reason = (checks or steps or ["the run failed"])[0]
         reason += f"; nothing was published (details: {log_path} and chorus ui)"
     step_seconds = _step_seconds(instance, run_id)
+    from indicators.follow_up import families_asking_for_help
     log_path.with_suffix(".timings.json").write_text(json.dumps(
         {"run_id": run_id, "success": result.success, "seconds": round(seconds, 3),
          "steps": {key: round(value, 3) for key, value in step_seconds.items()}}, indent=2))
@@ -211,4 +214,5 @@ def run_pipeline(settings: ChorusSettings, on_progress: ProgressCallback | None 
         headlines=headlines if result.success else [],
         step_seconds=step_seconds,
         log_path=str(log_path),
+        help_requests=families_asking_for_help(settings.home),
     )

@@ -379,6 +379,40 @@ def test_quotes_only_with_quote_consent_and_only_scrubbed(tmp_path, bank):
     assert result.comments_discarded == 1
 
 
+def test_a_request_for_help_is_never_a_quote_but_goes_to_the_follow_up_list(tmp_path, bank):
+    rows = [
+        row(response_id="asks", consent_quote="Y", response_date="2023-11-14 09:30",
+            read_together_comment="Please ring me about help with nursery costs."),
+        row(response_id="asks_no_quote_consent", consent_quote="N", response_date="2024-02-01",
+            read_together_comment="Can someone call me back about the two year check?"),
+        row(response_id="leaves_a_number", consent_quote="Y",
+            read_together_comment="Lovely sessions, my number is 07700 900123 for the group."),
+        row(response_id="quote", consent_quote="Y",
+            read_together_comment="We read every night and the library is brilliant."),
+        row(response_id="no_consent", consent_aggregate="N",
+            read_together_comment="Please call me on 07700 900123."),
+    ]
+    result = load([land(tmp_path, rows)], bank)
+    assert result.quotes["response_id"].tolist() == ["quote"]
+    requests = result.help_requests
+    assert requests["response_id"].tolist() == ["asks", "asks_no_quote_consent",
+                                                "leaves_a_number"]
+    assert requests["item_id"].tolist() == ["read_together"] * 3
+    assert requests["response_date"].tolist()[:2] == ["2023-11-14", "2024-02-01"]
+    assert requests["file"].tolist() == ["voice/2023-24/survey.csv"] * 3
+    assert requests["row"].tolist() == [2, 3, 4]  # spreadsheet rows: the header is row 1
+    assert result.families_asking_for_help == 3
+    # what a practitioner needs to act, never the text itself
+    assert set(requests.columns) == {"academic_year", "response_id", "item_id",
+                                     "response_date", "channel", "neighbourhood_code", "file",
+                                     "row"}
+    cells = " ".join(str(value) for value in requests.to_numpy().ravel())
+    assert "ring" not in cells and "900123" not in cells
+    log = result.door_log.set_index("measure")["count"]
+    assert log["comments_asking_for_help"] == 3
+    assert log["quotes_withheld"] == 2  # the two with quote consent that ask for help
+
+
 def test_no_aggregate_consent_means_used_nowhere_but_counted_as_loaded(tmp_path, bank):
     rows = [row(response_id="yes"),
             row(response_id="no", consent_aggregate="N", consent_quote="Y", consent_link="Y",

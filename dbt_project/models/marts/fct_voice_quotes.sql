@@ -1,8 +1,18 @@
 -- Consented, scrubbed quotes, each tied to its item, domain, neighbourhood and year, with
 -- how many respondents the neighbourhood had that year (publication withholds quotes from
 -- neighbourhoods with too few respondents to stay anonymous).
+-- A quote is its words: when several families wrote the same words about the same item in
+-- the same neighbourhood and year (common with short answers, and scrubbing makes "Mrs Khan"
+-- and "Mrs Begum" the same "Mrs [name]"), it is published once, not once per family.
 with quotes as (
-    select * from {{ ref('stg_voice__quotes') }}
+    select
+        time_period,
+        item_id,
+        neighbourhood_code,
+        quote,
+        max(item_version) as item_version
+    from {{ ref('stg_voice__quotes') }}
+    group by time_period, item_id, neighbourhood_code, quote
 ),
 
 items as (

@@ -1,0 +1,52 @@
+"""The restricted follow-up list: families whose free text asked for help, contact or a call
+back.
+
+Never published, never in the warehouse's published tables: one CSV per academic year under
+`$CHORUS_HOME/follow_up/<YYYY-YY>.csv`, readable and writable by its owner only (file 0600,
+folder 0700), holding what a practitioner needs to act (voice.HELP_COLUMNS: response id,
+item, date, channel, neighbourhood, and the landed file and row), never the text itself.
+A year's file is replaced whenever that year's voice files load, so a re-run writes the
+same file and a year with no requests has none.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+
+FOLDER = "follow_up"
+
+
+def follow_up_path(home: Path, academic_year: str) -> Path:
+    """`$CHORUS_HOME/follow_up/2023-24.csv` for academic year '2023/24'."""
+    return Path(home) / FOLDER / f"{academic_year.replace('/', '-')}.csv"
+
+
+def write_follow_up(home: Path, academic_year: str, requests: pd.DataFrame) -> Path | None:
+    """Replace the year's follow-up list with `requests` (owner-only); None when empty."""
+    path = follow_up_path(home, academic_year)
+    if requests.empty:
+        path.unlink(missing_ok=True)
+        return None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.chmod(path.parent, 0o700)
+    staging = path.with_suffix(".csv.tmp")
+    descriptor = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
+        requests.to_csv(handle, index=False, lineterminator="\n")
+    os.chmod(staging, 0o600)
+    os.replace(staging, path)
+    return path
+
+
+def families_asking_for_help(home: Path) -> dict[str, int]:
+    """Academic year ('2023/24') -> how many respondents asked for help, from the lists."""
+    folder = Path(home) / FOLDER
+    counts: dict[str, int] = {}
+    for path in sorted(folder.glob("*.csv")) if folder.is_dir() else ():
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        if "response_id" in frame:
+            counts[path.stem.replace("-", "/")] = int(frame["response_id"].nunique())
+    return counts
