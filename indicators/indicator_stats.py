@@ -112,6 +112,17 @@ def _england_benchmark(frame: pd.DataFrame, england: pd.DataFrame) -> pd.Series:
     return pd.Series(merged["england_value"].to_numpy(), index=frame.index, dtype=float)
 
 
+def trend_method(value_type: str, denominator_unit: str) -> str:
+    """How an indicator's recent trend is read, in words (the register and data guidance)."""
+    if value_type not in st.TREND_VALUE_TYPES:
+        return (f"Not tested (z): the trend test is for percentages, and this is a "
+                f"{value_type or 'figure of another kind'}.")
+    if denominator_unit not in INDEPENDENT_UNITS:
+        return (f"Not tested (z): it counts {denominator_unit}, not people, so the counts are "
+                "not independent.")
+    return st.TREND_METHOD
+
+
 def _independent(frame: pd.DataFrame) -> np.ndarray:
     """Rows whose denominator counts people once each (children or families).
 

@@ -420,11 +420,17 @@ def _guidance(tables: Sequence[tuple[_Table, Mapping[str, str]]], missing: Seque
               ("Numerator", "numerator_definition"), ("Numerator source", "numerator_source"),
               ("Denominator", "denominator_definition"),
               ("Denominator source", "denominator_source"), ("Unit", "unit"),
+              ("Numerator counts", "numerator_unit"), ("Denominator counts", "denominator_unit"),
+              ("Recent trend (in indicator_values.csv)", "trend_method"),
               ("Polarity", "polarity"), ("Confidence intervals", "ci_method"),
               ("Disclosure control", "disclosure_rule"), ("Frequency", "frequency"),
               ("Caveats", "caveats"), ("Outcome", "outcome"),
               ("Co-designed by", "co_designed_by"), ("Co-designed on", "co_designed_on")]
+    from indicators.indicator_stats import trend_method
+
     for table, info in tables:
+        info = {**info, "trend_method": _text(info.get("trend_method")) or trend_method(
+            _text(info.get("value_type")), _text(info.get("denominator_unit")))}
         periods = sorted(table.data["time_period"].unique())
         lines += ["", f"{table.name}.csv (metadata: {table.name}.meta.csv)",
                   "-" * len(f"{table.name}.csv (metadata: {table.name}.meta.csv)")]

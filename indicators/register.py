@@ -96,7 +96,8 @@ def shapes(register: pd.DataFrame, voice_min_respondents: int = 10
     return result
 
 
-REGISTER_COLUMNS = ["indicator_id", "model", *[f for f in REQUIRED_META if f != "indicator_id"]]
+REGISTER_COLUMNS = ["indicator_id", "model", *[f for f in REQUIRED_META if f != "indicator_id"],
+                    "trend_method"]
 LABELS = {
     "title": "Title", "definition": "Definition", "rationale": "Why it matters",
     "domain": "Domain", "source_type": "Source type",
@@ -107,7 +108,7 @@ LABELS = {
     "ci_method": "Confidence interval method", "disclosure_rule": "Disclosure control",
     "frequency": "Frequency", "caveats": "Caveats", "outcome": "Theory-of-change outcome",
     "co_designed_by": "Co-designed by", "co_designed_on": "Co-designed on",
-    "model": "dbt model",
+    "trend_method": "Recent trend", "model": "dbt model",
 }
 
 _PAGE = """<!DOCTYPE html>
@@ -154,11 +155,16 @@ Generated {{ generated }} from the dbt project. {{ indicators | length }} indica
 
 
 def register_table(register: pd.DataFrame) -> pd.DataFrame:
-    """The register as published: one row per indicator, every metadata field, no blanks."""
+    """The register as published: one row per indicator, every metadata field, no blanks,
+    and how its recent trend is read (`trend_method`, derived from its value type and units)."""
+    from indicators.indicator_stats import trend_method
+
     table = register.copy()
     for column in REGISTER_COLUMNS:
         if column not in table:
             table[column] = ""
+    table["trend_method"] = [trend_method(str(value_type), str(unit)) for value_type, unit in
+                             zip(table["value_type"], table["denominator_unit"], strict=True)]
     return table[REGISTER_COLUMNS].fillna("").astype(str).sort_values("indicator_id")
 
 

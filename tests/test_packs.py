@@ -144,16 +144,22 @@ class _Rows:
             else:
                 benchmark.append(math.nan)
         polarities = frame["indicator_id"].map(polarity).to_numpy()
-        frame["cla"] = st.apply_polarity(st.compare_with_benchmark(frame["lo"], frame["hi"],
-                                                                   benchmark), polarities)
+        # as the pipeline does: on the printed interval and benchmark, and never for counts
+        # of answers (not independent people)
+        answers = frame["indicator_id"].map(
+            lambda i: declared_units()[i]["denominator_unit"] == "answers").to_numpy()
+        la_code = st.compare_as_published(frame["lo"], frame["hi"], benchmark)
+        la_code[answers] = "not compared"
+        frame["cla"] = st.apply_polarity(la_code, polarities)
         eng = [england.get((row.indicator_id, row.time_period, row.breakdown,
                             "All children" if row.breakdown == "All" else row.group),
                            math.nan) for row in frame.itertuples(index=False)]
-        frame["ceng"] = st.apply_polarity(st.compare_with_benchmark(frame["lo"], frame["hi"],
-                                                                    eng), polarities)
+        england_code = st.compare_as_published(frame["lo"], frame["hi"], eng)
+        england_code[answers] = "not compared"
+        frame["ceng"] = st.apply_polarity(england_code, polarities)
         trends = pd.Series("z", index=frame.index, dtype=object)
         series_key = ["indicator_id", "geographic_level", "area_code", "breakdown", "group"]
-        props = frame[proportion].sort_values("time_period")
+        props = frame[proportion & ~answers].sort_values("time_period")
         for _, series in props.groupby(series_key, sort=False):
             pole = polarity[series["indicator_id"].iloc[0]]
             for position, index in enumerate(series.index):
@@ -250,6 +256,7 @@ def _register() -> pd.DataFrame:
              co_designed_by="Harrowdale parent co-design group (synthetic)"),
         dict(indicator_id="voice_reach", model="ind_voice__reach",
              title="Families who answered, per 100 children", unit="per 100 children",
+             value_type="rate",
              polarity="RAG - High is good", domain="Who we heard from", source_type="voice",
              definition="Survey respondents for every 100 children in the cohort.",
              numerator_definition="Respondents.",
@@ -294,7 +301,23 @@ def _register() -> pd.DataFrame:
              denominator_definition="Linked children.",
              co_designed_by="Harrowdale parent co-design group (synthetic)"),
     ]
-    return pd.DataFrame([{**common, **row} for row in rows]).astype(str)
+    declared = declared_units()
+    return pd.DataFrame([{**common, **row, **declared[row["indicator_id"]]}
+                         for row in rows]).astype(str)
+
+
+def declared_units() -> dict[str, dict[str, str]]:
+    """Each indicator's unit, numerator_unit and denominator_unit as its dbt YAML declares
+    them (the register's source), so labels are checked against the register, not a copy."""
+    import yaml
+
+    units = {}
+    for path in (ROOT / "dbt_project" / "models" / "indicators").glob("ind_*.yml"):
+        for model in yaml.safe_load(path.read_text(encoding="utf-8"))["models"]:
+            meta = model["config"]["meta"]["indicator"]
+            units[meta["indicator_id"]] = {key: str(meta[key]) for key in
+                                           ("unit", "numerator_unit", "denominator_unit")}
+    return units
 
 
 def _add_summed(rows: _Rows, totals: dict, period: str, indicator_id: str, code: str,
@@ -600,11 +623,11 @@ SLUGS = {"harrowdale-synthetic": LA[0], "harrowdale-central": "HD01", "northgate
 # --------------------------------------------------------------------------------------------
 
 
-def test_every_neighbourhood_and_the_la_get_three_files(written):
+def test_every_neighbourhood_and_the_la_get_a_pack_in_three_formats_and_its_claims(written):
     stage, paths = written
     boards = stage / "boards"
     assert sorted(p.name for p in boards.iterdir()) == sorted(SLUGS)
-    assert len(paths) == 3 * len(SLUGS)
+    assert len(paths) == 4 * len(SLUGS)
     assert set(paths) == {boards / slug / name for slug in SLUGS for name in FILES}
     for slug in SLUGS:
         html = (boards / slug / "pack.html").read_text(encoding="utf-8")
@@ -612,6 +635,8 @@ def test_every_neighbourhood_and_the_la_get_three_files(written):
         assert (boards / slug / "pack.pdf").read_bytes().startswith(b"%PDF-")
         with zipfile.ZipFile(boards / slug / "pack.xlsx") as archive:
             assert "xl/workbook.xml" in archive.namelist()
+        claims = pd.read_csv(boards / slug / "claims.csv", dtype=str, keep_default_na=False)
+        assert len(claims) > 20 and claims["claim_id"].is_unique
 
 
 def test_the_slug_is_the_lower_case_hyphenated_area_name():
@@ -743,6 +768,9 @@ EXPECTED_WORDS = {
 }
 
 
+MARKS = {"higher": "▲", "lower": "▼", "similar": "●"}
+
+
 def test_comparisons_in_words_match_the_published_columns(written, sample):
     published = sample.values.set_index(["indicator_id", "time_period", "area_code",
                                          "breakdown", "group"])
@@ -764,34 +792,46 @@ def test_comparisons_in_words_match_the_published_columns(written, sample):
                 assert cells[heading].attrs["data-code"] == code
                 words = EXPECTED_WORDS.get((code, polarity[attrs["indicator"]]),
                                            EXPECTED_WORDS.get((code, None)))
-                assert cells[heading].text() == words
+                text = cells[heading].text()
+                if attrs.get("glance") == "yes":  # words with a symbol on the front page
+                    direction = words.split(" ")[0] if code in _COMPARED else ""
+                    mark, text = text.split(" ", 1)
+                    assert mark == MARKS.get(direction, "○"), (mark, words)
+                assert text == words
                 checked += 1
     assert checked > 100
-    # and in sentences: Northgate's GLD headline against its published columns
+    # and in sentences, one comparison each: Northgate's GLD headline
     html = (_boards(written) / "northgate" / "pack.html").read_text(encoding="utf-8")
     row = published.loc[("gld", PERIODS[-1], "HD02", "All", "All children")]
+    value = row["value"]
     borough = published.loc[("gld", PERIODS[-1], LA[0], "All", "All children"), "value"]
     england = sample.england.query(f"indicator_id == 'gld' and time_period == '{PERIODS[-1]}' "
                                    "and breakdown == 'All'")["value"].iloc[0]
-    sentence = {"similar": f"similar to the borough average ({borough}%)",
-                "worse": f"lower than the borough average ({borough}%), which is worse",
-                "better": f"higher than the borough average ({borough}%), which is better",
+    sentence = {"similar": f"similar to the borough average ({borough}%): the difference "
+                           "could be chance.",
+                "worse": f"lower than the borough average ({borough}%), which is worse.",
+                "better": f"higher than the borough average ({borough}%), which is better.",
                 }[row["compared_with_la"]]
-    assert sentence in html
-    sentence = {"similar": f"similar to England ({england}%)",
-                "worse": f"lower than England ({england}%), which is worse",
-                "better": f"higher than England ({england}%), which is better",
+    assert f"In 2024/25, at {value}%, Northgate is {sentence}" in html
+    sentence = {"similar": f"similar to England ({england}%): the difference could be chance.",
+                "worse": f"lower than England ({england}%), which is worse.",
+                "better": f"higher than England ({england}%), which is better.",
                 }[row["compared_with_england"]]
-    assert sentence in html
+    assert f"In 2024/25, at {value}%, Northgate is {sentence}" in html
+    assert ", which is worse and " not in html and ", which is better and " not in html
 
 
-def test_with_four_years_the_pack_says_there_are_too_few_points_and_gives_the_simple_trend(
-        written, sample):
+_COMPARED = {"better", "worse", "similar", "higher", "lower"}
+
+
+def test_with_four_years_the_pack_says_the_trend_could_not_be_calculated(written, sample):
     html = (_boards(written) / "northgate" / "pack.html").read_text(encoding="utf-8")
     trend = sample.values.query("indicator_id == 'gld' and area_code == 'HD02' and "
                                 f"time_period == '{PERIODS[-1]}'")["recent_trend"].iloc[0]
-    assert (f"Trend over 4 years (simple trend test: 4 years are too few for an XmR reading): "
-            f"{trend}.") in html
+    assert trend == "could not be calculated"  # the sample's 4 years, by the Fingertips rule
+    assert ("Recent trend for Northgate (Fingertips method, last 5 years): could not be "
+            "calculated, because the Fingertips method needs 5 years of figures and fewer "
+            "are published.") in html
     assert "XmR:" not in html
 
 
@@ -858,12 +898,81 @@ def test_who_we_heard_from_sets_reach_and_groups_against_the_cohort(written, sam
     reach = values.loc[("voice_reach", "HD02", PERIODS[-1], "All children")]
     eal = values.loc[("voice_reach_group", "HD02", PERIODS[-1], EAL)]
     cohort = values.loc[("cohort_eal_share", "HD02", PERIODS[-1], "All children")]
+    units = declared_units()["voice_reach"]
     html = (_boards(written) / "northgate" / "pack.html").read_text(encoding="utf-8")
-    assert (f"In 2024/25 we heard from {reach['numerator']} families in Northgate: "
-            f"{reach['value']} for every 100 children in the cohort") in html
-    assert (f"“{EAL}”: {eal['value']}% of those who answered, against {cohort['value']}% of "
-            "children in the cohort") in html
-    assert "reached the most seldom-heard families" in html
+    assert (f"In 2024/25 we heard from {reach['numerator']} {units['numerator_unit']} in "
+            f"Northgate: {reach['value']} {units['unit']} in the cohort "
+            f"({reach['denominator']} {units['denominator_unit']})") in html
+    assert (f"Families in the group “{EAL}”: {eal['value']}% of those who answered (95% "
+            f"interval {eal['lower_ci_95']}% to {eal['upper_ci_95']}%), against "
+            f"{cohort['value']}% of children in the cohort") in html
+    assert "across the channels:" in html
+    # a number derived from published ones is not printed: no "for about N in every 100"
+    assert "in every 100 children we did not hear" not in html
+
+
+def test_the_authority_pack_sets_its_groups_beside_its_own_cohort(written, sample):
+    """The inverted conclusion a board was once given: the authority's EAL share of
+    respondents was set beside the last neighbourhood's cohort share (2.8%), not its own."""
+    values = sample.values.set_index(["indicator_id", "area_code", "time_period", "group"])
+    eal = values.loc[("voice_reach_group", LA[0], PERIODS[-1], EAL)]
+    cohort = values.loc[("cohort_eal_share", LA[0], PERIODS[-1], "All children")]
+    others = {values.loc[("cohort_eal_share", code, PERIODS[-1], "All children"), "value"]
+              for code, _ in HOODS} - {cohort["value"]}
+    html = (_boards(written) / "harrowdale-synthetic" / "pack.html").read_text(
+        encoding="utf-8")
+    said = re.search(rf"Families in the group “{EAL}”: [^<]*", html).group(0)
+    assert f"against {cohort['value']}% of children in the cohort" in said
+    assert not any(f"against {other}%" in said for other in others)
+    lower, upper, share = (float(eal[c]) for c in ("lower_ci_95", "upper_ci_95", "value"))
+    expected = ("under-represented" if upper < float(cohort["value"]) else
+                "over-represented" if lower > float(cohort["value"]) else "similar")
+    assert expected in said
+    del share
+
+
+def test_every_claim_in_every_pack_matches_its_independent_rederivation(written, sample):
+    from tests.independent_claims import check_pack
+
+    kinds = set()
+    for slug in SLUGS:
+        folder = _boards(written) / slug
+        assert check_pack(folder, sample.values, sample.register, sample.england) == []
+        claims = pd.read_csv(folder / "claims.csv", dtype=str, keep_default_na=False)
+        kinds |= set(zip(claims["kind"], claims["made"], strict=True))
+    assert {("comparison", "yes"), ("comparison", "no"), ("ranking", "yes"),
+            ("ranking", "no"), ("trend", "no"), ("representation", "yes"),
+            ("representation", "no"), ("not heard", "yes")} <= kinds
+
+
+def test_counts_are_labelled_by_the_registers_units(written, sample):
+    units = declared_units()
+    value_type = dict(zip(sample.register["indicator_id"], sample.register["value_type"],
+                          strict=True))
+
+    def heading(indicator_id: str) -> str:
+        numerator, denominator = (units[indicator_id]["numerator_unit"],
+                                  units[indicator_id]["denominator_unit"])
+        if value_type[indicator_id] == "mean":
+            return denominator.capitalize()
+        return (numerator.capitalize() if numerator == denominator
+                else f"{numerator.capitalize()} / {denominator}")
+
+    checked = set()
+    for slug in SLUGS:
+        root = parse_html((_boards(written) / slug / "pack.html").read_text(encoding="utf-8"))
+        for table in root.iter("table"):
+            headings = [th.text().strip() for th in table.iter("th")
+                        if th.attrs.get("scope") == "col"]
+            rows = [tr for tr in table.iter("tr") if "data-indicator" in tr.attrs
+                    and "data-glance" not in tr.attrs and "data-headline" not in tr.attrs]
+            if not rows or len(headings) < 4:
+                continue
+            indicator_id = rows[0].attrs["data-indicator"]
+            assert headings[3] == heading(indicator_id), (indicator_id, headings)
+            checked.add(indicator_id)
+    assert {"gld", "voice_domain_positive", "voice_item_positive", "voice_reach",
+            "voice_reach_group"} <= checked
 
 
 EAL = "English as an additional language"
@@ -873,7 +982,7 @@ def test_a_statutory_only_publication_still_gets_packs_and_says_no_voices_yet(tm
     sample = sample_publication(voice=False)
     today = sample.values.drop(columns=["reliability"])  # today's published columns
     paths = write_packs(tmp_path, today, sample.register, pd.DataFrame(), sample.run)
-    assert len(paths) == 3 * len(SLUGS)
+    assert len(paths) == 4 * len(SLUGS)
     html = (tmp_path / "boards" / "millbrook" / "pack.html").read_text(encoding="utf-8")
     assert "No survey results from families are published for Millbrook yet" in html
     # without England figures the headline says x rather than inventing a number
@@ -925,7 +1034,7 @@ def test_packs_from_a_real_pipeline_run(pipeline_run, tmp_path):
     run = RunInfo.for_values("pipeline-run", values)
     paths = write_packs(tmp_path, values, register, pd.DataFrame(), run, england=england)
     areas = values[["geographic_level", "area_name"]].drop_duplicates()
-    assert len(paths) == 3 * len(areas)
+    assert len(paths) == 4 * len(areas)
     latest = values["time_period"].max()
     for row in values[(values["indicator_id"] == "gld") & (values["breakdown"] == "All")
                       & (values["time_period"] == latest)].itertuples(index=False):
@@ -936,3 +1045,56 @@ def test_packs_from_a_real_pipeline_run(pipeline_run, tmp_path):
         shown = {attrs["headline"]: cells["Good level of development (%)"].text()
                  for attrs, cells in table_rows(parse_html(html)) if "headline" in attrs}
         assert shown["area"] == (f"{row.value}%" if row.value != "c" else "c")
+
+
+def test_every_claim_in_a_real_run_s_packs_matches_its_independent_rederivation(pipeline_run):
+    """The packs a pipeline run published, checked from its published files alone."""
+    from tests.independent_claims import check_pack
+
+    output = pipeline_run.settings.output
+    read = partial(pd.read_csv, dtype=str, keep_default_na=False)
+    values = read(output / "indicators" / "indicator_values.csv")
+    register = read(output / "register" / "indicators.csv")
+    england = read(ROOT / "seeds" / "england_benchmarks.csv")
+    folders = sorted((output / "boards").iterdir())
+    assert len(folders) == 1 + values.loc[values["geographic_level"] == "Neighbourhood",
+                                          "area_code"].nunique()
+    made = 0
+    for folder in folders:
+        assert check_pack(folder, values, register, england) == [], folder.name
+        claims = read(folder / "claims.csv")
+        made += (claims["made"] == "yes").sum()
+    assert made > 50
+    # trends by the Fingertips rule: two years are too few for any trend to be called
+    assert not values["recent_trend"].str.startswith(("increasing", "decreasing")).any()
+
+
+def test_no_quote_is_repeated_in_a_cell_or_asks_for_help(pipeline_run):
+    from indicators.quotes import asks_for_help
+
+    output = pipeline_run.settings.output
+    quotes = pd.read_csv(output / "quotes" / "quotes.csv", dtype=str, keep_default_na=False)
+    assert len(quotes) > 10
+    assert not quotes.duplicated(["quote", "item_id", "neighbourhood_code",
+                                  "time_period"]).any()
+    assert not quotes["quote"].map(asks_for_help).any()
+    shown = 0
+    for folder in sorted((output / "boards").iterdir()):
+        root = parse_html((folder / "pack.html").read_text(encoding="utf-8"))
+        for cell in root.iter("td"):
+            texts = [next(block.iter("p")).text() for block in cell.iter("blockquote")]
+            assert len(texts) == len(set(texts)), (folder.name, texts)
+            assert not any(asks_for_help(text) for text in texts)
+            shown += len(texts)
+    assert shown > 10
+    # the families who asked for help: counted in the run summary, listed where only the
+    # service can read them, never with their words
+    assert sum(pipeline_run.outcome.help_requests.values()) > 0
+    follow_up = pipeline_run.settings.home / "follow_up"
+    for path in follow_up.glob("*.csv"):
+        assert path.stat().st_mode & 0o077 == 0
+        frame = pd.read_csv(path, dtype=str)
+        assert list(frame.columns) == ["academic_year", "response_id", "item_id",
+                                       "response_date", "channel", "neighbourhood_code",
+                                       "file", "row"]
+    assert not any(path.is_relative_to(output) for path in follow_up.rglob("*"))

@@ -15,13 +15,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from indicators.claims import write_claims
 from indicators.packs.content import (
     NEIGHBOURHOOD_LEVEL,
     Pack,
     Publication,
     RunInfo,
     build_pack,
-    comparison_words,
     period_label,
     slugify,
     trend_words,
@@ -29,10 +29,10 @@ from indicators.packs.content import (
 from indicators.packs.render import render_html, render_pdf, write_xlsx
 
 BOARDS = "boards"
-FILES = ("pack.html", "pack.pdf", "pack.xlsx")
+FILES = ("pack.html", "pack.pdf", "pack.xlsx", "claims.csv")
 
 __all__ = ["BOARDS", "FILES", "NEIGHBOURHOOD_LEVEL", "Pack", "Publication", "RunInfo",
-           "build_pack", "comparison_words", "pack_slugs", "period_label", "render_html",
+           "build_pack", "pack_slugs", "period_label", "render_html",
            "render_pdf", "slugify", "trend_words", "write_pack", "write_packs", "write_xlsx"]
 
 
@@ -52,20 +52,23 @@ def pack_slugs(publication: Publication) -> dict[str, str]:
 
 
 def write_pack(folder: Path, pack: Pack) -> list[Path]:
-    """Write one pack's three files into `folder`; return their paths."""
+    """Write one pack's files into `folder` (HTML, PDF, spreadsheet and the claims it makes,
+    claims.csv); return their paths."""
     folder.mkdir(parents=True, exist_ok=True)
     html = render_html(pack)
     html_path = folder / "pack.html"
     html_path.write_text(html, encoding="utf-8")
     pdf_path = render_pdf(html, folder / "pack.pdf")
     xlsx_path = write_xlsx(pack, folder / "pack.xlsx")
-    return [html_path, pdf_path, xlsx_path]
+    claims_path = write_claims(folder / "claims.csv", pack.claims, pack.area_code)
+    return [html_path, pdf_path, xlsx_path, claims_path]
 
 
 def write_packs(stage: Path, indicator_values: pd.DataFrame, register: pd.DataFrame,
                 quotes: pd.DataFrame, run: RunInfo, *, england: pd.DataFrame | None = None,
                 items: pd.DataFrame | None = None) -> list[Path]:
-    """Write `boards/<slug>/pack.html|pdf|xlsx` under `stage` for the LA and each neighbourhood.
+    """Write `boards/<slug>/pack.html|pdf|xlsx` and `claims.csv` under `stage` for the LA and
+    each neighbourhood.
 
     - `indicator_values`: the published indicator table (all text, EES symbols), as written
       to indicators/indicator_values.csv; an optional `reliability` column marks low
@@ -82,7 +85,7 @@ def write_packs(stage: Path, indicator_values: pd.DataFrame, register: pd.DataFr
     - `items` (optional): the voice item bank (seeds/voice_items.csv) for question wording
       and domains; without it, wording comes from the quotes, else from the item id.
 
-    Returns the paths written, three per area, authority first.
+    Returns the paths written, four per area, authority first.
     """
     publication = Publication(indicator_values, register, quotes, run, england=england,
                               items=items)

@@ -5,12 +5,14 @@ here, so they carry the same words and numbers. Every number comes from the publ
 indicator table (already through disclosure control, all text with EES symbols); this module
 never sees a suppressed count, and a symbol (`c`, `x`, `z`, `low`) is shown as that symbol.
 
-Wording follows the published columns: `compared_with_la` / `compared_with_england` become
-"similar to the borough average" or "lower than England, which is worse" in sentences, and
-"similar" or "lower (worse)" in a table column named after the benchmark. Trends use the NHS
-Making Data Count XmR reading from `indicators.statistics` where there are enough points, and
-otherwise say plainly that there are too few and give the published simple trend
-(`recent_trend`).
+Every statement a board reads (a comparison, ranking, trend, representation verdict or "who
+we did not hear from") is a claim from `indicators.claims`, computed from the published
+table and rendered by its one renderer (`claims.sentence` in running text, `claims.short` in
+a table column named after the benchmark); the pack keeps the claims it makes (`Pack.claims`)
+and publishes them beside it. Counts are labelled by the register's `numerator_unit` and
+`denominator_unit` (children, families, answers), never by guesswork from the indicator.
+Trends use the NHS Making Data Count XmR reading from `indicators.statistics` where there are
+enough points, and otherwise the published Fingertips trend (`recent_trend`).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import numpy as np
 import pandas as pd
 from markupsafe import Markup
 
+from indicators import claims as cl
 from indicators import statistics as st
 from indicators.disclosure import (
     LOW,
@@ -66,6 +69,25 @@ ALL = "All"
 EAL_GROUP = "English as an additional language"
 COHORT_SHARES = {EAL_GROUP: "cohort_eal_share"}
 """Seldom-heard groups whose share of respondents can be set beside a share of the cohort."""
+CHANNEL_INDICATOR = "voice_channel_seldom_heard"
+REACH_INDICATOR = "voice_reach"
+GLANCE = (
+    (SCHOOL_READINESS, "gld", ALL),
+    (SCHOOL_READINESS, "average_elgs_expected", ALL),
+    (SCHOOL_READINESS, "all_elgs_expected", ALL),
+    ("", "voice_domain_positive", DOMAIN_BREAKDOWN),
+    (WHO_WE_HEARD, REACH_INDICATOR, ALL),
+)
+"""The headline indicators on the page at a glance: (domain, indicator, breakdown). A
+breakdown other than All gives one row per group (a voice domain's row sits in its domain)."""
+UNIT_MEANINGS = {
+    "children": "children in the reception cohort (one per child, from the EYFSP return)",
+    "families": "families who answered the survey (one per response, from a parent or carer)",
+    "answers": "answers to survey questions (a family answers several, so answers are not "
+               "people and their intervals are too narrow to compare)",
+    "score": "points on a scale, summed over the people counted (for an average)",
+}
+"""What each count unit (register numerator_unit / denominator_unit) means, for "how to read"."""
 
 SYMBOL_KEY: tuple[tuple[str, str], ...] = (
     (SUPPRESSED, "Confidential: not shown, because it rests on a small number of children or "
@@ -87,8 +109,6 @@ REQUIRED = ("indicator_id", "time_period", "geographic_level", "area_code", "are
             "breakdown", "group", "numerator", "denominator", "value")
 QUOTE_COLUMNS = ("quote", "item_id", "item", "domain", "neighbourhood_code",
                  "neighbourhood_name", "year", "time_period")
-_BETTER_WORSE = {st.HIGH_IS_GOOD: {st.BETTER: "higher", st.WORSE: "lower"},
-                 st.LOW_IS_GOOD: {st.BETTER: "lower", st.WORSE: "higher"}}
 _POLARITY_WORDS = {st.HIGH_IS_GOOD: "Higher is better", st.LOW_IS_GOOD: "Lower is better",
                    st.BLUE_ORANGE_BLUE: "Neither higher nor lower is better in itself",
                    st.NOT_APPLICABLE: "Neither higher nor lower is better in itself"}
@@ -133,8 +153,9 @@ def _decimals(text: str) -> int:
 
 
 def unit_suffix(unit: str) -> str:
-    """What follows a number of this unit in running text ('%' or nothing)."""
-    return "%" if unit.strip() == "%" else ""
+    """What follows a number of this unit in running text ('%' for '%', '% of answers'...,
+    or nothing)."""
+    return "%" if unit.strip().startswith("%") else ""
 
 
 def _with_unit(text: str, unit: str) -> str:
@@ -158,41 +179,35 @@ def _valid_polarity(polarity: str) -> str:
     return polarity if polarity in st.POLARITIES else st.NOT_APPLICABLE
 
 
-def comparison_words(code: str, benchmark: str, polarity: str, value: str = "") -> str:
-    """A published comparison as plain words, optionally with the benchmark's value.
+def count_units(meta: Mapping[str, str]) -> tuple[str, str]:
+    """What the indicator's numerator and denominator count (register numerator_unit and
+    denominator_unit: children, families, answers or score).
 
-    `better`/`worse` keep the direction they stand for: with "RAG - High is good", `worse`
-    is "lower than England, which is worse"; `similar` is "similar to the borough average";
-    with `value` "68.3%": "lower than England (68.3%), which is worse".
+    Raises ValueError when the register does not say: a pack never guesses a unit.
     """
-    code = code.strip()
-    polarity = _valid_polarity(polarity)
-    named = f"{benchmark} ({value})" if value else benchmark
-    if code in (st.BETTER, st.WORSE):
-        direction = _BETTER_WORSE.get(polarity, {}).get(code)
-        return (f"{direction} than {named}, which is {code}" if direction
-                else f"{code} than {named}")
-    if code in (st.HIGHER, st.LOWER):
-        return f"{code} than {named}"
-    if code == st.SIMILAR:
-        return f"similar to {named}"
-    if code == st.NOT_COMPARED:
-        return f"not compared with {benchmark}"
-    if code in SYMBOLS:
-        return f"{_SYMBOL_WORDS[code]} ({code})"
-    return code or f"not compared with {benchmark}"
+    units = (str(meta.get("numerator_unit", "")).strip(),
+             str(meta.get("denominator_unit", "")).strip())
+    if not all(units):
+        raise ValueError(f"the register gives no numerator_unit or denominator_unit for "
+                         f"{meta.get('indicator_id', 'an indicator')}: every indicator "
+                         "declares what it counts")
+    return units
 
 
-def comparison_short(code: str, polarity: str) -> str:
-    """A published comparison in a few words for a table column named after the benchmark.
+def count_heading(meta: Mapping[str, str]) -> tuple[str, tuple[str, ...]]:
+    """The count column's heading and its spreadsheet headings, named by the units.
 
-    `worse` with "RAG - High is good" is "lower (worse)"; `similar` is "similar".
+    'Children' (n of d) when both count children; 'Families / children' when a number of
+    families is set against a number of children; for an average, what it is over.
     """
-    code = code.strip()
-    if code in (st.BETTER, st.WORSE):
-        direction = _BETTER_WORSE.get(_valid_polarity(polarity), {}).get(code)
-        return f"{direction} ({code})" if direction else code
-    return code or NOT_AVAILABLE
+    numerator, denominator = count_units(meta)
+    if meta.get("value_type") == "mean":
+        return denominator.capitalize(), (denominator.capitalize(),)
+    if numerator == denominator:
+        return numerator.capitalize(), (f"{numerator.capitalize()}: counted",
+                                        f"{denominator.capitalize()}: all")
+    return (f"{numerator.capitalize()} / {denominator}",
+            (f"{numerator.capitalize()}: counted", f"{denominator.capitalize()}: all"))
 
 
 def trend_words(code: str) -> str:
@@ -265,6 +280,8 @@ class Cell:
     quotes: tuple[Quote, ...] = ()
     graphic: Markup | None = None
     """A small inline SVG drawn under the text (HTML and PDF only; its numbers are the text)."""
+    claim: str = ""
+    """The id of the claim whose words this cell shows (claims.csv), if any."""
 
     def sheet_values(self) -> tuple[float | str, ...]:
         return self.values or (self.text,)
@@ -357,6 +374,15 @@ class Headline:
 
 
 @dataclass
+class Glance:
+    """The page at a glance: every domain's headline indicators with value, interval and
+    comparisons in words and symbols, and a spine-chart bar per row."""
+
+    paragraphs: list[str]
+    table: Table | None
+
+
+@dataclass
 class Pack:
     slug: str
     title: str
@@ -370,6 +396,9 @@ class Pack:
     sections: list[Section]
     limits: Section
     definitions: list[Definition]
+    glance: Glance = field(default_factory=lambda: Glance(paragraphs=[], table=None))
+    claims: list[cl.Claim] = field(default_factory=list)
+    """Every claim the pack makes (or declines to make), each once, as published."""
     key: tuple[tuple[str, str], ...] = SYMBOL_KEY
 
     @property
@@ -379,6 +408,17 @@ class Pack:
                 ("Published", f"{self.run.published.day} "
                               f"{self.run.published:%B %Y}"),
                 ("Data period", self.run.period), ("Run id", self.run.run_id)]
+
+
+class Build(charts.Ids):
+    """One pack's build: unique element ids and the claims it makes."""
+
+    def __init__(self, area_code: str) -> None:
+        super().__init__(prefix="p")
+        self.log = cl.ClaimLog(area_code)
+
+    def claim(self, claim: cl.Claim) -> cl.Claim:
+        return self.log.add(claim)
 
 
 # --------------------------------------------------------------------------------------------
@@ -443,6 +483,16 @@ class Publication:
                                                                              name=None))
         self.items = self._items(items, quotes)
         self.england = self._england(england, values[national])
+        self.labels = {item_id: item["wording"] for item_id, item in self.items.items()
+                       if item.get("wording")}
+        england_columns = ["indicator_id", "time_period", "breakdown", "group", "value"]
+        reference = pd.concat(
+            [values.loc[national, england_columns],
+             *([_text(england)[england_columns]] if england is not None and len(england)
+               else [])], ignore_index=True)
+        published_columns = [*REQUIRED, "lower_ci_95", "upper_ci_95", "compared_with_la",
+                             "compared_with_england", "recent_trend", "reliability"]
+        self.published = cl.Published(self.values[published_columns], register, reference)
         self.quotes = self._quotes(quotes)
         self._index_quotes()
         self._annotate()
@@ -532,13 +582,21 @@ class Publication:
                                         how="left", sort=False)
 
     def _index_quotes(self) -> None:
-        """Quotes by (area, item), most recent first: the LA's are every neighbourhood's."""
+        """Quotes by (area, item), most recent first: the LA's are every neighbourhood's.
+
+        The same words appear once in a cell (the most recent, with its source), even when
+        families in several neighbourhoods or years wrote them.
+        """
         self._quotes_by: dict[tuple[str, str], list[Quote]] = {}
+        seen: set[tuple[str, str, str]] = set()
         for row in _records(self.quotes):
             when = row["year"] or period_label(row["time_period"])
             quote = Quote(text=row["quote"].strip(),
                           source=", ".join(p for p in (row["neighbourhood_name"], when) if p))
-            for area in (row["neighbourhood_code"], self.la_code):
+            for area in dict.fromkeys((row["neighbourhood_code"], self.la_code)):
+                if (area, row["item_id"], quote.text) in seen:
+                    continue
+                seen.add((area, row["item_id"], quote.text))
                 self._quotes_by.setdefault((area, row["item_id"]), []).append(quote)
 
     def quotes_for(self, area_code: str, item_id: str) -> tuple[Quote, ...]:
@@ -692,21 +750,32 @@ def _count_value(text: str, number: float) -> tuple[float | str, str]:
     return (value, "#,##0") if value is not None else (text, "")
 
 
-def count_cell(row: Mapping, proportion: bool) -> Cell:
+def count_cell(row: Mapping, meta: Mapping[str, str]) -> Cell:
+    """The counts behind a value, named by the register's units: '157 of 234' when both
+    count the same thing, '61 families, 495 children' when they differ, and for an average
+    the number it is over."""
+    numerator_unit, denominator_unit = count_units(meta)
     den, den_format = _count_value(row["denominator"], row["_denominator"])
-    if not proportion:
+    if meta.get("value_type") == "mean":
         return Cell(text=_count(row["denominator"]), values=(den,), formats=(den_format,),
                     css="num")
     num, num_format = _count_value(row["numerator"], row["_numerator"])
-    return Cell(text=f"{_count(row['numerator'])} of {_count(row['denominator'])}",
-                values=(num, den), formats=(num_format, den_format), css="num")
+    text = (f"{_count(row['numerator'])} of {_count(row['denominator'])}"
+            if numerator_unit == denominator_unit else
+            f"{_count(row['numerator'])} {numerator_unit}, {_count(row['denominator'])} "
+            f"{denominator_unit}")
+    return Cell(text=text, values=(num, den), formats=(num_format, den_format), css="num")
 
 
-def comparison_cell(code: str, polarity: str) -> Cell:
-    """A comparison in a column named after its benchmark: 'similar', 'lower (worse)'."""
-    code = code.strip() or NOT_AVAILABLE
+def claim_cell(claim: cl.Claim) -> Cell:
+    """A claim in a column named after its benchmark: 'similar', 'lower (worse)', 'c'.
+
+    `code` is the published code the claim rests on (e.g. the published compared_with_la).
+    """
+    code = (claim.value("published") or claim.verdict or NOT_AVAILABLE
+            if claim.kind == cl.COMPARISON else claim.verdict or NOT_AVAILABLE)
     css = "cmp cmp-" + re.sub(r"[^a-z]+", "-", code.lower()).strip("-")
-    return Cell(text=comparison_short(code, polarity), css=css, code=code)
+    return Cell(text=cl.short(claim), css=css, code=code, claim=claim.claim_id)
 
 
 def quotes_cell(quotes: Sequence[Quote]) -> Cell:
@@ -723,13 +792,6 @@ _COMPARED = {st.BETTER, st.WORSE, st.SIMILAR, st.HIGHER, st.LOWER}
 
 def _meta(pub: Publication, indicator_id: str) -> dict[str, str]:
     return pub.register[indicator_id]
-
-
-def _noun(meta: Mapping[str, str], breakdown: str) -> str:
-    """Who a count counts: families who answered the survey, or children."""
-    if meta.get("source_type") == "voice" or breakdown == DOMAIN_BREAKDOWN:
-        return "families"
-    return "children"
 
 
 def _row_heading(breakdown: str) -> str:
@@ -759,46 +821,64 @@ def _label(row: Mapping[str, str], area_name: str) -> str:
     return area_name if row["breakdown"] == ALL else row["_label"]
 
 
-def _trend_reading(values: np.ndarray, polarity: str, recent: str) -> tuple[str, str]:
-    """(words, kind): an XmR reading with enough points, else the published simple trend.
-
-    kind is "xmr", "gap" (enough points but a year not published) or "simple".
-    """
-    if st.enough_points_for_spc(len(values)):
-        if np.isfinite(values).all():
-            reading = st.xmr_reading(st.xmr(values), _valid_polarity(polarity))
-            return f"XmR: {reading}", "xmr"
-        return trend_words(recent), "gap"
-    return trend_words(recent), "simple"
+def _key(record: Mapping[str, str]) -> tuple[str, str, str, str, str]:
+    """A pack row's published key (indicator, period, area, breakdown, group)."""
+    return (record["indicator_id"], record["time_period"], record["area_code"],
+            record["_published_breakdown"], record["_published_group"])
 
 
-def _latest_table(pub: Publication, area_code: str, area_name: str, meta: Mapping[str, str],
-                  breakdown: str, latest: pd.DataFrame, heading: str, *,
-                  by_year: bool = False, trends: Mapping[str, str] | None = None,
+def _comparison(pub: Publication, record: Mapping[str, str], benchmark: str) -> cl.Claim:
+    """A comparison claim (not yet logged: the caller logs it when the pack shows it)."""
+    return cl.comparison(pub.published, *_key(record), benchmark, labels=pub.labels,
+                         la_label=pub.la_label)
+
+
+def _shown(claim: cl.Claim) -> bool:
+    """Whether a comparison is worth a word: made, or a published comparison not made."""
+    return claim.made or claim.value("published") in _COMPARED
+
+
+def _trend(pub: Publication, record: Mapping[str, str]) -> cl.Claim:
+    """A trend claim (not yet logged: the caller logs it when the pack shows it)."""
+    return cl.trend(pub.published, *_key(record), labels=pub.labels)
+
+
+def _xmr_reading(values: np.ndarray, polarity: str) -> str | None:
+    """The Making Data Count XmR reading when there are enough points, all published."""
+    if st.enough_points_for_spc(len(values)) and np.isfinite(values).all():
+        return f"XmR: {st.xmr_reading(st.xmr(values), _valid_polarity(polarity))}"
+    return None
+
+
+def _latest_table(pub: Publication, build: Build, area_code: str, area_name: str,
+                  meta: Mapping[str, str], breakdown: str, latest: pd.DataFrame, heading: str,
+                  *, by_year: bool = False,
+                  trends: Mapping[str, cl.Claim | str] | None = None,
                   scores: Mapping[str, Mapping] | None = None) -> tuple[Table, list]:
     """Value, interval, counts and comparisons: one row per group, or (`by_year`) per year.
 
-    `trends` (group -> words) adds a Trend column; `scores` (group -> the question's
-    average-score row) adds an Average score column.
+    `trends` (group -> a trend claim, or an XmR reading) adds a Trend column (dropped when no
+    trend applies); `scores` (group -> the question's
+    average-score row) adds an Average score column. Every comparison cell shows a claim.
     """
     unit = meta.get("unit", "")
-    polarity = meta.get("polarity", "")
     proportion = meta.get("value_type", "proportion") != "mean"
-    noun = _noun(meta, breakdown)
+    heading_count, sheet_count = count_heading(meta)
     records = _records(latest)
-    la_codes = [r["compared_with_la"].strip() for r in records]
-    england_codes = [r["compared_with_england"].strip() for r in records]
-    show_la = any(code in _COMPARED for code in la_codes)
-    show_england = any(code in _COMPARED for code in england_codes)
+    la_claims = [_comparison(pub, r, cl.LA) for r in records]
+    england_claims = [_comparison(pub, r, cl.ENGLAND) for r in records]
+    show_la = any(_shown(c) for c in la_claims)
+    show_england = any(_shown(c) for c in england_claims)
     voice = meta.get("source_type") in ("voice", "linked") or breakdown == DOMAIN_BREAKDOWN
     with_quotes = (breakdown == ITEM_BREAKDOWN and meta.get("value_type") != "mean"
                    and len(pub.quotes) > 0)
     unit_text = _unit_label(unit)
-    if trends and all(words == trend_words(NOT_APPLICABLE) for words in trends.values()):
+    if trends and all(isinstance(t, cl.Claim) and t.verdict == NOT_APPLICABLE
+                      for t in trends.values()):
         trends = None
-    trend_heading = ("Trend (XmR)" if trends and all(w.startswith("XmR") for w in
+    trend_heading = ("Trend (XmR)" if trends and all(isinstance(t, str) for t in
                                                       trends.values())
-                     else "Trend (simple test)")
+                     else "Recent trend (Fingertips)")
     columns = [Column("Year" if by_year else _row_heading(breakdown),
                       width=12 if by_year else 28),
                Column(f"Value ({unit_text})",
@@ -807,9 +887,8 @@ def _latest_table(pub: Publication, area_code: str, area_name: str, meta: Mappin
                Column("95% interval", (f"95% interval from ({unit_text})",
                                        f"95% interval to ({unit_text})"), numeric=True,
                       width=17 if by_year else 24),
-               Column(noun.capitalize(),
-                      (f"{noun.capitalize()}: counted", f"{noun.capitalize()}: all")
-                      if proportion else (), numeric=True, width=13 if proportion else 11)]
+               Column(heading_count, sheet_count, numeric=True,
+                      width=13 if proportion else 11)]
     if show_la:
         columns.append(Column(f"Compared with {pub.la_label}", width=14))
     if show_england:
@@ -826,17 +905,21 @@ def _latest_table(pub: Publication, area_code: str, area_name: str, meta: Mappin
     boroughs = [pub.borough_value(r, area_code) for r in records]
     englands = [pub.england_value(r) for r in records]
     bounds = _bar_bounds(records, unit, [*boroughs, *englands])
-    for record, borough, england in zip(records, boroughs, englands, strict=True):
+    for record, borough, england, la_claim, england_claim in zip(
+            records, boroughs, englands, la_claims, england_claims, strict=True):
         bar = None if by_year else _bar(record, unit, bounds, _label(record, area_name),
                                         borough=borough, england=england)
         cells = [value_cell(record, unit, reliability=voice),
-                 interval_cell(record, unit, bar), count_cell(record, proportion)]
+                 interval_cell(record, unit, bar), count_cell(record, meta)]
         if show_la:
-            cells.append(comparison_cell(record["compared_with_la"], polarity))
+            cells.append(claim_cell(build.claim(la_claim)))
         if show_england:
-            cells.append(comparison_cell(record["compared_with_england"], polarity))
+            cells.append(claim_cell(build.claim(england_claim)))
         if trends:
-            cells.append(Cell(text=trends.get(record["group"], NOT_AVAILABLE)))
+            trend = trends.get(record["group"])
+            cells.append(Cell(text=NOT_AVAILABLE, code=NOT_AVAILABLE) if trend is None else
+                         Cell(text=trend, code="xmr") if isinstance(trend, str) else
+                         claim_cell(build.claim(trend)))
         if scores:
             cells.append(score_cell(scores.get(record["group"])))
         if with_quotes:
@@ -857,7 +940,11 @@ def _latest_table(pub: Publication, area_code: str, area_name: str, meta: Mappin
                      "0 to 10), for questions with a scale.")
     if any(r["reliability"] == "low" for r in records):
         notes.append(f"(u) low reliability: fewer than twice the minimum number of "
-                     f"{noun}.")
+                     f"{count_units(meta)[1]}.")
+    if count_units(meta)[1] not in cl.INDEPENDENT_UNITS:
+        notes.append(f"These figures count {count_units(meta)[1]}, not people: a family "
+                     "answers several questions, so the intervals are too narrow and the "
+                     "figures are not compared.")
     if by_year:
         caption = f"{heading}: {_label(records[0], area_name)}, year by year"
     else:
@@ -865,56 +952,39 @@ def _latest_table(pub: Publication, area_code: str, area_name: str, meta: Mappin
     return Table(caption=caption, columns=columns, rows=rows, notes=notes), records
 
 
-def _latest_sentence(pub: Publication, area_code: str, area_name: str,
-                     meta: Mapping[str, str], record: Mapping) -> str:
-    """'In 2024/25, Northgate: 66.0%, similar to the borough average and lower than England.'"""
+def _value_sentence(meta: Mapping[str, str], record: Mapping, area_name: str) -> str:
+    """'In 2024/25, Northgate: 66.0%.' (the published value, with its unit)."""
     unit = meta.get("unit", "")
     period = period_label(record["time_period"])
     label = _label(record, area_name)
     if _number(record["_value"]) is None:
         return (f"In {period}, the figure for {label} is not shown ({record['value']}): "
                 f"{_SYMBOL_WORDS.get(record['value'], 'no figure')}.")
-    value = _with_unit(record["value"], unit)
-    if not unit_suffix(unit) and unit:
-        value += f" {unit}"
+    value = cl.with_unit(record["value"], unit)
     if record["reliability"] == "low":
         value += " (u: low reliability)"
-    polarity = meta.get("polarity", "")
-    phrases = []
-    for column, benchmark in (("compared_with_la", pub.la_label),
-                              ("compared_with_england", "England")):
-        if record[column].strip() in _COMPARED:
-            phrases.append(comparison_words(record[column], benchmark, polarity))
-    said = f", {_join(phrases)}" if phrases else ""
-    return f"In {period}, {label}: {value}{said}."
+    return f"In {period}, {label}: {value}."
 
 
-def _summary_sentences(pub: Publication, area_code: str, meta: Mapping[str, str],
-                       records: Sequence[Mapping]) -> list[str]:
-    """How many rows are similar to, higher or lower than each benchmark, in words."""
-    out = []
-    polarity = meta.get("polarity", "")
-    for column, benchmark in (("compared_with_la", pub.la_label),
-                              ("compared_with_england", "England")):
-        codes = [r[column].strip() for r in records]
-        if not any(code in _COMPARED for code in codes):
-            continue
-        counts: dict[str, int] = {}
-        for code in codes:
-            counts[code] = counts.get(code, 0) + 1
-        order = {code: rank for rank, code in enumerate(
-            (st.HIGHER, st.BETTER, st.SIMILAR, st.LOWER, st.WORSE))}
-        parts = [f"{n} {comparison_short(code, polarity)}"
-                 for code, n in sorted(counts.items(), key=lambda kv: order.get(kv[0], 9))
-                 if code in _COMPARED]
-        others = sum(n for code, n in counts.items() if code not in _COMPARED)
-        if others:
-            parts.append(f"{others} not compared")
-        out.append(f"Compared with {benchmark}, of these {len(records)}: {_join(parts)}.")
-    return out
+def _summary_sentences(pub: Publication, claims: Sequence[cl.Claim], benchmark: str
+                       ) -> list[str]:
+    """How many rows are similar to, higher or lower than a benchmark: a count of claims."""
+    if not any(claim.made for claim in claims):
+        return []
+    counts: dict[str, int] = {}
+    for claim in claims:
+        words = cl.short(claim) if claim.made else "not compared"
+        counts[words] = counts.get(words, 0) + 1
+    order = ("higher", "higher (better)", "higher (worse)", "similar", "lower",
+             "lower (better)", "lower (worse)", "not compared")
+    parts = [f"{n} {words}" for words, n in
+             sorted(counts.items(), key=lambda kv: order.index(kv[0])
+                    if kv[0] in order else len(order))]
+    name = pub.la_label if benchmark == cl.LA else "England"
+    return [f"Compared with {name}, of these {len(claims)}: {_join(parts)}."]
 
 
-def build_block(pub: Publication, ids: charts.Ids, area_code: str, area_name: str,
+def build_block(pub: Publication, build: Build, area_code: str, area_name: str,
                 indicator_id: str, breakdown: str, rows: pd.DataFrame,
                 scores: pd.DataFrame | None = None) -> Block:
     """One indicator (and breakdown) in one domain: values, intervals, comparisons, trend.
@@ -929,49 +999,65 @@ def build_block(pub: Publication, ids: charts.Ids, area_code: str, area_name: st
     latest = rows[rows["time_period"] == latest_period].sort_values("_order", kind="stable")
     groups = list(dict.fromkeys(rows.sort_values("_order", kind="stable")["group"]))
     groups = [*latest["group"], *(g for g in groups if g not in set(latest["group"]))]
-    block = Block(id=ids.next(slugify(f"{indicator_id}-{breakdown}")), heading=heading,
+    block = Block(id=build.next(slugify(f"{indicator_id}-{breakdown}")), heading=heading,
                   indicator_id=indicator_id)
     if meta.get("definition"):
         block.paragraphs.append(meta["definition"])
+    polarity = meta.get("polarity", "")
     if len(groups) == 1:
         series = rows.sort_values("time_period")
-        table, records = _latest_table(pub, area_code, area_name, meta, breakdown, series,
-                                       heading, by_year=True)
+        table, records = _latest_table(pub, build, area_code, area_name, meta, breakdown,
+                                       series, heading, by_year=True)
         values = series["_value"].to_numpy(dtype=float)
-        block.paragraphs.append(_latest_sentence(pub, area_code, area_name, meta,
-                                                 records[-1]))
+        last = records[-1]
+        compared = [claim for claim in (_comparison(pub, last, benchmark)
+                                        for benchmark in (cl.LA, cl.ENGLAND)) if _shown(claim)]
+        if not any(claim.made for claim in compared):
+            block.paragraphs.append(_value_sentence(meta, last, area_name))
+        block.paragraphs += [cl.sentence(build.claim(claim)) for claim in compared]
         if len(records) > 1:
-            words, kind = _trend_reading(values, meta.get("polarity", ""),
-                                         records[-1]["recent_trend"])
-            method = ("Making Data Count XmR reading" if kind == "xmr" else
-                      f"simple trend test: {len(records)} years are too few for an XmR "
-                      "reading")
-            block.paragraphs.append(f"Trend over {len(records)} years ({method}): {words}.")
+            reading = _xmr_reading(values, polarity)
+            if reading:
+                block.paragraphs.append(f"Trend over {len(records)} years (Making Data Count "
+                                        f"XmR reading): {reading}.")
+            trend = _trend(pub, last)
+            if trend.verdict != NOT_APPLICABLE or not reading:
+                block.paragraphs.append(cl.sentence(build.claim(trend)))
         charted = (meta.get("domain") == SCHOOL_READINESS
                    or indicator_id in TREND_CHART_INDICATORS)
         if charted and len(records) > 1 and np.isfinite(values).any():
-            block.charts.append(_trend_chart(pub, ids, area_code, area_name, meta, records,
+            block.charts.append(_trend_chart(pub, build, area_code, area_name, meta, records,
                                              heading))
         block.tables.append(table)
         return block
-    trends, kinds = {}, set()
+    trends: dict[str, cl.Claim | str] = {}
     periods = sorted(rows["time_period"].unique())
     by_group: dict[str, list[dict]] = {}
     for record in _records(rows.sort_values("time_period")):
         by_group.setdefault(record["group"], []).append(record)
     for group, part in by_group.items():
         values = np.array([_nan(r["_value"]) for r in part], dtype=float)
-        words, kind = _trend_reading(values, meta.get("polarity", ""), part[-1]["recent_trend"])
-        trends[group] = words
-        kinds.add(kind)
+        reading = _xmr_reading(values, polarity)
+        if part[-1]["time_period"] != latest_period:
+            continue  # not in the latest year's table
+        trends[group] = reading or _trend(pub, part[-1])
+    if (meta.get("value_type") not in st.TREND_VALUE_TYPES
+            or count_units(meta)[1] not in cl.INDEPENDENT_UNITS):
+        trends = {}  # not tested: "how to read" says which figures have a trend
     latest_scores = None
     if scores is not None and len(scores):
         latest_scores = {r["group"]: r for r in
                          _records(scores[scores["time_period"] == latest_period])}
-    table, records = _latest_table(pub, area_code, area_name, meta, breakdown, latest,
-                                   heading, trends=trends if len(periods) > 1 else None,
+    table, records = _latest_table(pub, build, area_code, area_name, meta, breakdown, latest,
+                                   heading, trends=trends if len(periods) > 1 and trends
+                                   else None,
                                    scores=latest_scores)
-    block.paragraphs += _summary_sentences(pub, area_code, meta, records)
+    for benchmark in (cl.LA, cl.ENGLAND):
+        block.paragraphs += _summary_sentences(
+            pub, [_comparison(pub, r, benchmark) for r in records], benchmark)
+    if breakdown == NEIGHBOURHOOD_BREAKDOWN:
+        block.paragraphs.append(cl.sentence(build.claim(cl.ranking(
+            pub.published, indicator_id, latest_period, area_code, cl.NEIGHBOURHOODS))))
     block.tables.append(table)
     return block
 
@@ -1031,7 +1117,7 @@ def _block_order(pub: Publication, indicator_id: str, breakdown: str) -> tuple:
             pub.order.get(indicator_id, 0), breakdown_rank, breakdown)
 
 
-def domain_blocks(pub: Publication, ids: charts.Ids, area_code: str, area_name: str,
+def domain_blocks(pub: Publication, ids: Build, area_code: str, area_name: str,
                   rows: pd.DataFrame) -> list[Block]:
     """Blocks of one domain, summary first, statutory before voice before linked."""
     keys = sorted(set(zip(rows["indicator_id"], rows["breakdown"], strict=True)),
@@ -1056,7 +1142,7 @@ def domain_blocks(pub: Publication, ids: charts.Ids, area_code: str, area_name: 
 # --------------------------------------------------------------------------------------------
 
 
-def _headline(pub: Publication, ids: charts.Ids, area_code: str, area_name: str,
+def _headline(pub: Publication, ids: Build, area_code: str, area_name: str,
               rows: pd.DataFrame) -> Headline:
     gld = rows[(rows["indicator_id"] == HEADLINE_INDICATOR) & (rows["breakdown"] == ALL)]
     if gld.empty:
@@ -1064,7 +1150,6 @@ def _headline(pub: Publication, ids: charts.Ids, area_code: str, area_name: str,
                                     f"are published for {area_name}."], chart=None,
                         table=None)
     meta = _meta(pub, HEADLINE_INDICATOR)
-    polarity = meta.get("polarity", st.HIGH_IS_GOOD)
     record = gld.sort_values("time_period").iloc[-1].to_dict()
     period = period_label(record["time_period"])
     value = _number(record["_value"])
@@ -1082,32 +1167,14 @@ def _headline(pub: Publication, ids: charts.Ids, area_code: str, area_name: str,
             f"of development by the end of reception ({_count(record['numerator'])} of "
             f"{_count(record['denominator'])} children; 95% interval "
             f"{record['lower_ci_95']}% to {record['upper_ci_95']}%).")
-        compared = []
-        if not is_la:
-            compared.append(comparison_words(
-                record["compared_with_la"], pub.la_label, polarity,
-                f"{borough:.1f}%" if math.isfinite(borough) else ""))
-        compared.append(comparison_words(
-            record["compared_with_england"], "England", polarity,
-            f"{england:.1f}%" if math.isfinite(england) else ""))
-        paragraphs.append(f"That is {_join(compared)}.")
-        gap = AMBITION - value
-        paragraphs.append(
-            f"The national ambition is for 75% of children to reach a good level of "
-            f"development by 2028. {area_name} is "
-            + (f"{gap:.1f} percentage points below it." if gap > 0.05 else
-               f"{-gap:.1f} percentage points above it." if gap < -0.05 else "at it."))
+    for benchmark in ((cl.ENGLAND, cl.AMBITION) if is_la else (cl.LA, cl.ENGLAND, cl.AMBITION)):
+        claim = ids.claim(cl.comparison(pub.published, *_key(record), benchmark,
+                                        labels=pub.labels, la_label=pub.la_label))
+        paragraphs.append(cl.sentence(claim))
     if is_la:
-        hoods = pub.values[(pub.values["indicator_id"] == HEADLINE_INDICATOR)
-                           & (pub.values["geographic_level"] == NEIGHBOURHOOD_LEVEL)
-                           & (pub.values["breakdown"] == ALL)
-                           & (pub.values["time_period"] == record["time_period"])]
-        hoods = hoods[hoods["_value"].notna()].sort_values("_value")
-        if len(hoods) > 1:
-            low, high = hoods.iloc[0], hoods.iloc[-1]
-            paragraphs.append(f"Across neighbourhoods it ranged from {low['value']}% "
-                              f"({low['area_name']}) to {high['value']}% "
-                              f"({high['area_name']}).")
+        ranking = ids.claim(cl.ranking(pub.published, HEADLINE_INDICATOR,
+                                       record["time_period"], area_code, cl.NEIGHBOURHOODS))
+        paragraphs.append(cl.sentence(ranking))
     paragraphs.append("Good level of development is a narrow measure: read it beside what "
                       "families told us, later in this pack.")
     bars = [charts.Bar(label=area_name, value=value if value is not None else math.nan,
@@ -1115,7 +1182,7 @@ def _headline(pub: Publication, ids: charts.Ids, area_code: str, area_name: str,
                        else f"{record['value']} (not shown)", colour=charts.AREA,
                        lower=_nan(record["_lower_ci_95"]), upper=_nan(record["_upper_ci_95"]))]
     table_rows = [Row(header=area_name, attrs={"headline": "area"}, cells=[
-        value_cell(record, "%"), interval_cell(record, "%"), count_cell(record, True)])]
+        value_cell(record, "%"), interval_cell(record, "%"), count_cell(record, meta)])]
     if not is_la:
         la_row = rows.iloc[0:0]
         la_frame = pub.by_area.get(pub.la_code)
@@ -1134,7 +1201,7 @@ def _headline(pub: Publication, ids: charts.Ids, area_code: str, area_name: str,
                                    upper=_nan(la_record["_upper_ci_95"])))
             table_rows.append(Row(header=label, attrs={"headline": "borough"}, cells=[
                 value_cell(la_record, "%"), interval_cell(la_record, "%"),
-                count_cell(la_record, True)]))
+                count_cell(la_record, meta)]))
     england_text = f"{england:.1f}" if math.isfinite(england) else NOT_AVAILABLE
     bars.append(charts.Bar(label="England", value=england,
                            shown=_with_unit(england_text, "%") if math.isfinite(england)
@@ -1172,78 +1239,80 @@ def _headline(pub: Publication, ids: charts.Ids, area_code: str, area_name: str,
     return Headline(paragraphs=paragraphs, chart=chart, table=table)
 
 
-def _latest(rows: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
+def _latest(rows: pd.DataFrame, indicator_id: str, area_code: str | None = None
+            ) -> pd.DataFrame:
+    """An indicator's rows in its latest year (only `area_code`'s own rows, if given)."""
     part = rows[rows["indicator_id"] == indicator_id]
+    if area_code is not None:
+        part = part[part["area_code"] == area_code]
     if part.empty:
         return part
     return part[part["time_period"] == part["time_period"].max()]
 
 
-def _groups_block(pub: Publication, ids: charts.Ids, area_code: str, area_name: str,
+def _groups_block(pub: Publication, build: Build, area_code: str, area_name: str,
                   rows: pd.DataFrame) -> tuple[Block | None, list[str]]:
-    """Seldom-heard groups' share of respondents, beside their share of the cohort."""
-    groups = _latest(rows, "voice_reach_group")
+    """Seldom-heard groups' share of respondents, beside their share of the cohort in the
+    same area and year (a representation claim per group)."""
+    groups = _latest(rows, cl.REACH_GROUP, area_code)
+    groups = groups[groups["_published_breakdown"] == cl.SELDOM_HEARD_BREAKDOWN]
     if groups.empty:
         return None, []
-    meta = _meta(pub, "voice_reach_group")
+    meta = _meta(pub, cl.REACH_GROUP)
     period = groups["time_period"].iloc[0]
-    cohort_rows = rows[(rows["time_period"] == period)
-                       & rows["indicator_id"].isin(set(COHORT_SHARES.values()))]
-    cohort = {row["indicator_id"]: row for row in _records(cohort_rows)}
     heading = meta.get("title") or "Seldom-heard groups among respondents"
-    block = Block(id=ids.next("seldom-heard"), heading=heading, indicator_id="voice_reach_group")
+    block = Block(id=build.next("seldom-heard"), heading=heading,
+                  indicator_id=cl.REACH_GROUP)
     if meta.get("definition"):
         block.paragraphs.append(meta["definition"])
+    denominator_unit = count_units(meta)[1]
+    count_label, count_sheet = count_heading(meta)
     columns = [Column("Group", width=30),
                Column("Share of respondents (%)", ("Share of respondents (%)", "Reliability"),
                       numeric=True),
                Column("95% interval", ("95% interval from (%)", "95% interval to (%)"),
                       numeric=True, width=22),
-               Column("Families", ("Families in the group", "Families: all"),
-                      numeric=True),
+               Column(count_label, count_sheet, numeric=True),
                Column("Share of children in the cohort (%)", numeric=True),
                Column("Compared with the cohort", width=20)]
     table_rows, sentences, any_cohort = [], [], False
     for record in _records(groups):
-        source = cohort.get(COHORT_SHARES.get(record["group"], ""))
-        cohort_value = _number(source["_value"]) if source else None
-        any_cohort |= cohort_value is not None
-        cohort_cell = (value_cell(source, "%") if source else
-                       Cell(text=NOT_AVAILABLE, css="symbol", code=NOT_AVAILABLE))
-        low, high = _number(record["_lower_ci_95"]), _number(record["_upper_ci_95"])
-        if cohort_value is not None and low is not None and high is not None:
-            code = str(st.compare_with_benchmark(low, high, cohort_value))
-            words = {st.LOWER: "fewer than in the cohort", st.HIGHER: "more than in the cohort",
-                     st.SIMILAR: "similar to the cohort"}[code]
-            compared = Cell(text=words, code=code, css=f"cmp cmp-{code}")
-            sentences.append(
-                f"“{record['group']}”: {record['value']}% of those who answered, against "
-                f"{source['value']}% of children in the cohort: {words}"
-                + (", so these families were under-represented." if code == st.LOWER
-                   else "."))
-        else:
-            compared = (Cell(text="no cohort figure (x)", code=NOT_AVAILABLE) if source is None
-                        else Cell(text="not compared", code=st.NOT_COMPARED))
-            if _number(record["_value"]) is not None:
-                sentences.append(f"“{record['group']}”: {record['value']}% of those who "
-                                 "answered (there is no cohort figure to compare with).")
-        bar = _bar(record, "%", (0.0, 100.0), record["group"],
-                   cohort=cohort_value if cohort_value is not None else math.nan)
+        cohort_indicator = COHORT_SHARES.get(record["group"])
+        claim = build.claim(cl.representation(pub.published, period, area_code,
+                                              record["group"], cohort_indicator))
+        source = (pub.published.row(cohort_indicator, period, area_code, ALL, "All children")
+                  if cohort_indicator else None)
+        cohort_value = cl.finite(source["value"]) if source else math.nan
+        any_cohort |= math.isfinite(cohort_value)
+        cohort_cell = (Cell(text=_with_unit(source["value"], "%"),
+                            values=(cohort_value,) if math.isfinite(cohort_value)
+                            else (source["value"],),
+                            formats=(_sheet_format(source["value"], "%"),), css="num")
+                       if source else Cell(text=NOT_AVAILABLE, css="symbol",
+                                           code=NOT_AVAILABLE))
+        compared = Cell(text=cl.short(claim) if claim.made else
+                        ("no cohort figure (x)" if source is None else "not compared"),
+                        code=claim.verdict if claim.made else
+                        (NOT_AVAILABLE if source is None else st.NOT_COMPARED),
+                        css="cmp", claim=claim.claim_id)
+        sentences.append(cl.sentence(claim))
+        bar = _bar(record, "%", (0.0, 100.0), record["group"], cohort=cohort_value)
         table_rows.append(Row(header=record["group"], attrs={
-            "indicator": "voice_reach_group", "group": record["group"],
+            "indicator": cl.REACH_GROUP, "group": record["group"],
             "period": record["time_period"], "area": record["area_code"]}, cells=[
             value_cell(record, "%", reliability=True), interval_cell(record, "%", bar),
-            count_cell(record, True), cohort_cell, compared]))
+            count_cell(record, meta), cohort_cell, compared]))
     title = f"{heading}, {period_label(period)}"
     block.tables.append(Table(caption=title, columns=columns, rows=table_rows, notes=[
         _bar_note((0.0, 100.0), "%", False, False, cohort=any_cohort),
         "A group is under-represented when the whole 95% interval of its share of "
-        "respondents is below its share of children in the cohort.",
-        "(u) low reliability: fewer than twice the minimum number of respondents."]))
+        "respondents, as printed, is below its share of children in the cohort (touching "
+        "counts as similar).",
+        f"(u) low reliability: fewer than twice the minimum number of {denominator_unit}."]))
     return block, sentences
 
 
-def _who_section(pub: Publication, ids: charts.Ids, area_code: str, area_name: str,
+def _who_section(pub: Publication, build: Build, area_code: str, area_name: str,
                  rows: pd.DataFrame) -> Section:
     section = Section(id="who-we-heard-from", heading="Who we heard from, and who we did not",
                       sheet=WHO_WE_HEARD)
@@ -1255,38 +1324,48 @@ def _who_section(pub: Publication, ids: charts.Ids, area_code: str, area_name: s
             f"No survey results from families are published for {area_name} yet, so this "
             "pack cannot yet say whose voices are heard. Until they are, the figures above "
             "describe children through statutory returns only.")
-    reach = _latest(rows, "voice_reach")
+    reach = _latest(rows, REACH_INDICATOR, area_code)
+    reach = reach[reach["_published_breakdown"] == ALL]
     if not reach.empty:
         record = reach.iloc[0].to_dict()
-        value = _number(record["_value"])
+        meta = _meta(pub, REACH_INDICATOR)
+        numerator_unit, denominator_unit = count_units(meta)
         period = period_label(record["time_period"])
-        if value is None:
+        if _number(record["_value"]) is None:
             section.paragraphs.append(
-                f"In {period} too few families answered in {area_name} for the number to be "
-                f"shown ({record['value']}).")
+                f"In {period} too few {numerator_unit} answered in {area_name} for the "
+                f"number to be shown ({record['value']}).")
         else:
             section.paragraphs.append(
-                f"In {period} we heard from {_count(record['numerator'])} families in "
-                f"{area_name}: {record['value']} for every 100 children in the cohort "
-                f"({_count(record['denominator'])} children).")
-            if value <= 100:
-                section.paragraphs.append(
-                    f"So for about {100 - value:.0f} in every 100 children we did not hear "
-                    "from their family. The survey results describe the families who "
-                    "answered, not every family.")
-    block, sentences = _groups_block(pub, ids, area_code, area_name, rows)
+                f"In {period} we heard from {_count(record['numerator'])} {numerator_unit} "
+                f"in {area_name}: {cl.with_unit(record['value'], meta.get('unit', ''))} in "
+                f"the cohort ({_count(record['denominator'])} {denominator_unit}).")
+            section.paragraphs.append(
+                "The survey results describe the families who answered, not every family: "
+                "several parents or carers may answer for one child, and many children have "
+                "no one in the survey.")
+        if area_code == pub.la_code:
+            section.paragraphs.append(cl.sentence(build.claim(cl.ranking(
+                pub.published, REACH_INDICATOR, record["time_period"], area_code,
+                cl.NEIGHBOURHOODS))))
+    block, sentences = _groups_block(pub, build, area_code, area_name, rows)
     section.paragraphs += sentences
-    channels = _latest(rows, "voice_channel_seldom_heard")
-    numeric = channels[channels["_value"].notna()].sort_values("_value")
-    if len(numeric) > 1:
-        low, high = numeric.iloc[0], numeric.iloc[-1]
-        section.paragraphs.append(
-            f"Of the ways families answered, “{high['group']}” reached the most seldom-heard "
-            f"families ({high['value']}% of its respondents were in a seldom-heard group) and "
-            f"“{low['group']}” the fewest ({low['value']}%).")
+    if block is not None:
+        period = next(iter(block.tables[0].rows)).attrs["period"] if block.tables[0].rows \
+            else ""
+        if period:
+            section.paragraphs.append(cl.sentence(build.claim(cl.not_heard(
+                pub.published, period, area_code, COHORT_SHARES))))
+    channels = _latest(rows, CHANNEL_INDICATOR, area_code)
+    channels = channels[channels["_published_breakdown"] != ALL]
+    if not channels.empty:
+        breakdown = channels["_published_breakdown"].iloc[0]
+        section.paragraphs.append(cl.sentence(build.claim(cl.ranking(
+            pub.published, CHANNEL_INDICATOR, channels["time_period"].iloc[0], area_code,
+            breakdown, parts_noun="channels"))))
     order = {key: position for position, key in enumerate(WHO_INDICATORS)}
     for indicator_id in sorted(voice["indicator_id"].unique(), key=order.__getitem__):
-        if indicator_id == "voice_reach_group":
+        if indicator_id == cl.REACH_GROUP:
             if block:
                 section.blocks.append(block)
             continue
@@ -1295,7 +1374,7 @@ def _who_section(pub: Publication, ids: charts.Ids, area_code: str, area_name: s
             if (block is not None and breakdown == ALL
                     and indicator_id in COHORT_SHARES.values()):
                 continue  # its latest figure sits beside the group's share of respondents
-            section.blocks.append(build_block(pub, ids, area_code, area_name, indicator_id,
+            section.blocks.append(build_block(pub, build, area_code, area_name, indicator_id,
                                               breakdown, part[part["breakdown"] == breakdown]))
     return section
 
@@ -1315,13 +1394,14 @@ def _limits(pub: Publication, area_name: str, rows: pd.DataFrame, area_code: str
         keys = ["indicator_id", "breakdown", "time_period"]
         for (indicator_id, breakdown, period), part in frame.groupby(keys, sort=False):
             title = _block_heading(pub, pub.register[indicator_id], breakdown, area_name)
-            names = [f"{label} ({_count(d)})" if counts else label
+            unit = count_units(pub.register[indicator_id])[1]
+            names = [f"{label} ({_count(d)} {unit})" if counts else label
                      for label, d in zip(part["_label"], part["denominator"], strict=True)]
             text = "; ".join(names)
             if counts and len(names) > 4:
                 sizes = part["_denominator"]
                 text = (f"{len(names)} results, each from {_count(str(int(sizes.min())))} "
-                        f"to {_count(str(int(sizes.max())))}")
+                        f"to {_count(str(int(sizes.max())))} {unit}")
             items.append(Item(text=f"{title}, {period_label(period)}: {text}",
                               attrs={"indicator": indicator_id, "period": period}))
         return items
@@ -1349,8 +1429,8 @@ def _limits(pub: Publication, area_name: str, rows: pd.DataFrame, area_code: str
                      & (labelled["reliability"] != "low")]
     block.items = listed(small, counts=True)
     block.paragraphs.append(
-        f"Results from fewer than {SMALL_NUMBER} children or respondents (the number is in "
-        "brackets) have wide 95% intervals: a difference of a few children moves them a lot."
+        f"Results from fewer than {SMALL_NUMBER} children, families or answers (the number is "
+        "in brackets) have wide 95% intervals: a difference of a few moves them a lot."
         + ("" if block.items else " None of the results in this pack is that small."))
     section.blocks.append(block)
 
@@ -1369,9 +1449,9 @@ def _limits(pub: Publication, area_name: str, rows: pd.DataFrame, area_code: str
         "chance, given how many children or families were counted.",
         "Survey results describe the families who answered, not every family: see “Who we "
         "heard from, and who we did not”.",
-        "A change from one year to the next is often within normal variation. Trends need "
-        f"more years than Chorus has so far ({st.SPC_MIN_POINTS} points for a Making Data "
-        "Count reading).",
+        "A change from one year to the next is often within normal variation. A recent trend "
+        f"needs {st.TREND_POINTS} years of figures (the Fingertips method), and a Making Data "
+        f"Count reading {st.SPC_MIN_POINTS} points.",
     ]
     return section
 
@@ -1406,23 +1486,99 @@ def _definitions(pub: Publication, indicator_ids: Iterable[str]) -> list[Definit
     return out
 
 
-def _how_to_read(pub: Publication) -> list[str]:
+def _how_to_read(pub: Publication, units: Iterable[str] = ()) -> list[str]:
+    present = [unit for unit in UNIT_MEANINGS if unit in set(units)]
     return [
         "Each figure comes with a 95% interval: the range the true value for the area is "
-        "very likely to lie in. The fewer children or families counted, the wider it is. "
-        "Charts and bars draw it. “44 of 58” means 44 counted out of the 58 in the group.",
-        f"“Similar to {pub.la_label}” means the interval includes the {pub.run.la_word} "
-        "figure, so the difference could be chance. “Higher” or “lower” means the whole "
-        "interval is above or below it; “better” or “worse” says whether that direction is "
-        "good for children. Survey questions have no England figure.",
-        f"Trends: with at least {st.SPC_MIN_POINTS} points we read a Making Data Count XmR "
-        "chart, which separates everyday ups and downs from change worth asking about. With "
-        "fewer points we say so and give the simple trend test (chi-squared test for trend "
-        "over up to the last 5 years) instead.",
+        "very likely to lie in. The fewer counted, the wider it is. Charts and bars draw it. "
+        "“44 of 58” means 44 counted out of the 58 in the group.",
+        "What is counted: " + "; ".join(f"{unit} are {UNIT_MEANINGS[unit]}"
+                                        for unit in present) + ".",
+        f"“Similar to {pub.la_label}” means the interval, as printed, includes or touches the "
+        f"{pub.run.la_word} figure, so the difference could be chance. “Higher” or “lower” "
+        "means the whole printed interval is above or below it; “better” or “worse” says "
+        "whether that direction is good for children. ▲ higher, ▼ lower, ● similar and "
+        "○ not compared say the same in symbols. Survey questions have no England figure.",
+        f"{st.TREND_METHOD} With at least {st.SPC_MIN_POINTS} points we also read a Making "
+        "Data Count XmR chart, which separates everyday ups and downs from change worth "
+        "asking about.",
+        "Every comparison, ranking and trend in this pack is checked against the published "
+        "figures (claims.csv beside the pack lists each, with the numbers it rests on). A "
+        "statement that would need a hidden figure (c) is not made, and the pack says why.",
         "Quotes are from families who agreed to be quoted, with personal details removed: up "
         f"to {MAX_QUOTES} per question, most recent first. Symbols (c, x, z, low, u) are "
         "explained in the key at the end.",
     ]
+
+
+def _glance(pub: Publication, build: Build, area_code: str, area_name: str,
+            rows: pd.DataFrame) -> Glance:
+    """Every domain's headline indicators on one page, Fingertips spine-chart style."""
+    is_la = area_code == pub.la_code
+    own = rows[rows["area_code"] == area_code]
+    entries: list[tuple[str, dict]] = []
+    for domain, indicator_id, breakdown in GLANCE:
+        part = own[(own["indicator_id"] == indicator_id)
+                   & (own["_published_breakdown"] == breakdown)]
+        if part.empty or indicator_id not in pub.register:
+            continue
+        latest = part[part["time_period"] == part["time_period"].max()]
+        for record in _records(latest.sort_values("_order", kind="stable")):
+            entries.append((domain or record["_published_group"], record))
+    if not entries:
+        return Glance(paragraphs=[f"No headline figures are published for {area_name}."],
+                      table=None)
+    order = {domain: rank for rank, domain in enumerate(DOMAIN_ORDER + (WHO_WE_HEARD,))}
+    entries.sort(key=lambda entry: order.get(entry[0], len(order)))
+    columns = [Column("Domain and measure", width=30), Column("Year", width=9),
+               Column("Value", numeric=True, width=11),
+               Column("95% interval", ("95% interval from", "95% interval to"), numeric=True,
+                      width=15)]
+    if not is_la:
+        columns.append(Column(f"Compared with {pub.la_label}", width=14))
+    columns += [Column("Compared with England", width=14), Column("Spine chart", width=18)]
+    table_rows = []
+    for domain, record in entries:
+        meta = _meta(pub, record["indicator_id"])
+        unit = meta.get("unit", "")
+        title = meta.get("title") or record["indicator_id"]
+        measure = (f"{domain}: {title}" if record["_published_breakdown"] == ALL
+                   else f"{domain}: {_lower_first(title)}")
+        claims_shown = [] if is_la else [build.claim(_comparison(pub, record, cl.LA))]
+        claims_shown.append(build.claim(_comparison(pub, record, cl.ENGLAND)))
+        borough = pub.borough_value(record, area_code)
+        england = pub.england_value(record)
+        bounds = _bar_bounds([record], unit, [borough, england])
+        bar = _bar(record, unit, bounds, measure, borough=borough, england=england)
+        value = value_cell(record, unit)
+        value = Cell(text=(cl.with_unit(record["value"], unit)
+                           + (" (u)" if record["reliability"] == "low" else "")
+                           if _number(record["_value"]) is not None else value.text),
+                     values=value.values, formats=value.formats, css=value.css,
+                     code=value.code)
+        cells = [Cell(text=period_label(record["time_period"])), value,
+                 interval_cell(record, unit)]
+        for claim in claims_shown:
+            cell = claim_cell(claim)
+            cells.append(Cell(text=f"{cl.mark(claim)} {cell.text}", css=cell.css,
+                              code=cell.code, claim=cell.claim))
+        cells.append(Cell(text=f"{bounds[0]:g} to {bounds[1]:g}{unit_suffix(unit)} scale",
+                          css="spine", graphic=bar))
+        table_rows.append(Row(header=measure, cells=cells, attrs={
+            "indicator": record["indicator_id"], "breakdown": record["_published_breakdown"],
+            "group": record["_published_group"], "period": record["time_period"],
+            "area": record["area_code"], "glance": "yes"}))
+    note = ("Each bar is a spine: ● the value with its 95% interval"
+            + ("" if is_la else f", ◆ {pub.la_label}") + ", □ England, each on the scale "
+            "given in the cell. Comparisons use the interval as printed: ▲ higher, ▼ lower, "
+            "● similar, ○ not compared; “better” or “worse” where one direction is good for "
+            "children. Colour only repeats what the words and symbols say.")
+    paragraphs = [
+        f"The headline figure of every domain for {area_name}, each in its latest year, with "
+        "its 95% interval and how it compares. The sections that follow give the detail."]
+    return Glance(paragraphs=paragraphs, table=Table(
+        caption=f"{area_name} at a glance", columns=columns, rows=table_rows, notes=[note],
+        kind="glance"))
 
 
 def build_pack(pub: Publication, area_code: str) -> Pack:
@@ -1433,8 +1589,9 @@ def build_pack(pub: Publication, area_code: str) -> Pack:
     is_la = area_code == pub.la_code
     area_name = pub.la_name if is_la else rows["area_name"].iloc[0]
     level = LA_LEVEL if is_la else NEIGHBOURHOOD_LEVEL
-    ids = charts.Ids(prefix="p")
-    headline = _headline(pub, ids, area_code, area_name, rows)
+    build = Build(area_code)
+    glance = _glance(pub, build, area_code, area_name, rows)
+    headline = _headline(pub, build, area_code, area_name, rows)
     domains = list(dict.fromkeys(rows["_domain"]))
     ordered = [d for d in DOMAIN_ORDER if d in domains]
     ordered += sorted(d for d in domains if d not in DOMAIN_ORDER and d != WHO_WE_HEARD)
@@ -1442,15 +1599,17 @@ def build_pack(pub: Publication, area_code: str) -> Pack:
     for domain in ordered:
         part = rows[rows["_domain"] == domain]
         section = Section(id=slugify(domain), heading=domain, sheet=domain[:31])
-        section.blocks = domain_blocks(pub, ids, area_code, area_name, part)
+        section.blocks = domain_blocks(pub, build, area_code, area_name, part)
         sections.append(section)
-    sections.append(_who_section(pub, ids, area_code, area_name, rows))
+    sections.append(_who_section(pub, build, area_code, area_name, rows))
     limits = _limits(pub, area_name, rows, area_code)
     present = sorted(rows["indicator_id"].unique(),
                      key=lambda i: (_block_order(pub, i, ALL)[0:3]))
+    units = {unit for i in present for unit in count_units(pub.register[i])}
     title = (f"{area_name}: {pub.run.la_word}-wide board pack" if is_la
              else f"{area_name}: neighbourhood board pack")
     return Pack(slug=slugify(area_name), title=title, area_name=area_name,
                 area_code=area_code, level=level, la_name=pub.la_name, run=pub.run,
-                headline=headline, how_to_read=_how_to_read(pub), sections=sections,
-                limits=limits, definitions=_definitions(pub, present))
+                headline=headline, how_to_read=_how_to_read(pub, units), sections=sections,
+                limits=limits, definitions=_definitions(pub, present), glance=glance,
+                claims=list(build.log))

@@ -227,7 +227,13 @@ def write_xlsx(pack: Pack, target: Path) -> Path:
         front.write_string(row, 1, value)
         row += 1
     row += 1
-    front.write_string(row, 0, "School readiness at a glance", sheets.heading)
+    front.write_string(row, 0, "At a glance", sheets.heading)
+    row += 1
+    for paragraph in pack.glance.paragraphs:
+        row = _paragraph(front, sheets, row, paragraph)
+    if pack.glance.table:
+        row = _table(front, sheets, row + 1, pack.glance.table)
+    front.write_string(row, 0, "School readiness: the headline", sheets.heading)
     row += 1
     for paragraph in pack.headline.paragraphs:
         row = _paragraph(front, sheets, row, paragraph)
