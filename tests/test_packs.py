@@ -110,7 +110,9 @@ class _Rows:
                               breakdown=breakdown, group=group, n=float(numerator),
                               d=float(denominator), kind=kind, sd=sd, voice=voice, hide=hide))
 
-    def frame(self, england: dict, polarity: dict) -> pd.DataFrame:
+    def frame(self, england: dict, polarity: dict,
+              units: dict[str, dict[str, str]] | None = None) -> pd.DataFrame:
+        units = units or declared_units()
         frame = pd.DataFrame(self.rows)
         proportion = frame["kind"] == "proportion"
         per100 = frame["kind"] == "per100"
@@ -147,7 +149,7 @@ class _Rows:
         # as the pipeline does: on the printed interval and benchmark, and never for counts
         # of answers (not independent people)
         answers = frame["indicator_id"].map(
-            lambda i: declared_units()[i]["denominator_unit"] == "answers").to_numpy()
+            lambda i: units[i]["denominator_unit"] == "answers").to_numpy()
         la_code = st.compare_as_published(frame["lo"], frame["hi"], benchmark)
         la_code[answers] = "not compared"
         frame["cla"] = st.apply_polarity(la_code, polarities)
@@ -198,7 +200,7 @@ class _Rows:
         return out[COLUMNS].astype(str)
 
 
-def _register() -> pd.DataFrame:
+def _register(units: dict[str, dict[str, str]] | None = None) -> pd.DataFrame:
     common = dict(rationale="Co-designed with families.", ci_method="Wilson score interval",
                   disclosure_rule="Counts below 10 are shown as c.",
                   frequency="Annual (academic year)", outcome="Children thrive",
@@ -301,7 +303,7 @@ def _register() -> pd.DataFrame:
              denominator_definition="Linked children.",
              co_designed_by="Harrowdale parent co-design group (synthetic)"),
     ]
-    declared = declared_units()
+    declared = units or declared_units()
     return pd.DataFrame([{**common, **row, **declared[row["indicator_id"]]}
                          for row in rows]).astype(str)
 
@@ -331,8 +333,11 @@ def _add_summed(rows: _Rows, totals: dict, period: str, indicator_id: str, code:
 
 
 def sample_publication(seed: int = 5, periods: tuple[str, ...] = PERIODS,
-                       voice: bool = True) -> Sample:
-    """A borough of five neighbourhoods, published: statutory and (optionally) voice rows."""
+                       voice: bool = True,
+                       units: dict[str, dict[str, str]] | None = None) -> Sample:
+    """A borough of five neighbourhoods, published: statutory and (optionally) voice rows.
+
+    `units` overrides the register's declared units (e.g. domains counted in families)."""
     rng = np.random.default_rng(seed)
     england_frame = pd.read_csv(ROOT / "seeds" / "england_benchmarks.csv", dtype=str,
                                 keep_default_na=False)
@@ -340,7 +345,7 @@ def sample_publication(seed: int = 5, periods: tuple[str, ...] = PERIODS,
                for r in england_frame.itertuples(index=False)}
     items = load_item_bank()
     active = items[items["status"] == "active"].drop_duplicates("item_id", keep="last")
-    register = _register()
+    register = _register(units)
     polarity = dict(zip(register["indicator_id"], register["polarity"], strict=True))
     rows = _Rows()
     hood_effect = {code: effect for (code, _), effect in
@@ -437,7 +442,7 @@ def sample_publication(seed: int = 5, periods: tuple[str, ...] = PERIODS,
                 rows.add("linked_average_elgs_by_answer", period, "Local authority", *LA,
                          f"Voice item: {item_id}", group, round((12 + 3 * p) * d), d,
                          kind="mean", sd=4.0)
-    values = rows.frame(england, polarity)
+    values = rows.frame(england, polarity, units)
     quotes_frame = pd.DataFrame(quotes, columns=["quote", "item_id", "item", "domain",
                                                  "neighbourhood_code", "neighbourhood_name",
                                                  "year", "time_period"])
@@ -1098,3 +1103,48 @@ def test_no_quote_is_repeated_in_a_cell_or_asks_for_help(pipeline_run):
                                        "response_date", "channel", "neighbourhood_code",
                                        "file", "row"]
     assert not any(path.is_relative_to(output) for path in follow_up.rglob("*"))
+
+
+@pytest.mark.parametrize("domain_unit", ["answers", "families"])
+def test_labels_and_claims_follow_the_register_in_either_unit_state(domain_unit, tmp_path):
+    """Domains counted in answers (today) or in families (the voice models' next state):
+    the count column, the notes and the comparisons follow the register, and every claim
+    still checks out."""
+    from indicators.claims import write_claims
+    from indicators.packs import Publication, build_pack, render_html
+    from indicators.packs.render import write_xlsx
+    from tests.independent_claims import check_pack
+
+    units = declared_units()
+    units["voice_domain_positive"] = {"unit": f"% of {domain_unit}",
+                                      "numerator_unit": domain_unit,
+                                      "denominator_unit": domain_unit}
+    sample = sample_publication(units=units)
+    publication = Publication(sample.values, sample.register, sample.quotes, sample.run,
+                              england=sample.england, items=sample.items)
+    pack = build_pack(publication, "HD02")
+    html = render_html(pack)
+    (tmp_path / "pack.html").write_text(html, encoding="utf-8")
+    write_xlsx(pack, tmp_path / "pack.xlsx")
+    write_claims(tmp_path / "claims.csv", pack.claims, "HD02")
+    assert check_pack(tmp_path, sample.values, sample.register, sample.england) == []
+    root = parse_html(html)
+    domain_tables = [table for table in root.iter("table")
+                     if any(tr.attrs.get("data-indicator") == "voice_domain_positive"
+                            and "data-glance" not in tr.attrs for tr in table.iter("tr"))]
+    assert domain_tables
+    for table in domain_tables:
+        headings = [th.text().strip() for th in table.iter("th")
+                    if th.attrs.get("scope") == "col"]
+        assert headings[3] == domain_unit.capitalize()
+    claims = pd.read_csv(tmp_path / "claims.csv", dtype=str, keep_default_na=False)
+    domain = claims[(claims["indicator_id"] == "voice_domain_positive")
+                    & (claims["kind"] == "comparison") & (claims["benchmark"] == "la")]
+    assert len(domain)
+    if domain_unit == "answers":
+        assert (domain["made"] == "no").all()
+        assert domain["reason"].str.contains("counts answers, not people").all()
+        assert "These figures count answers, not people" in html
+    else:
+        assert (domain["made"] == "yes").all()
+        assert "These figures count" not in html
