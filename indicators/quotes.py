@@ -350,7 +350,8 @@ def scrub(text: str, *, allow: Iterable[str] = (), names: Iterable[str] = (),
 
 _HELP_PATTERNS = tuple(re.compile(pattern, re.I) for pattern in (
     # asks to be contacted
-    r"\b(?:contact|call|ring|phone|text|e-?mail|message|whats ?app)\s+(?:me|us)\b",
+    r"\b(?:contact|call|ring|phone|text|txt|e-?mail|message|whats ?app)\s+(?:me|us)\b",
+    r"\b(?:get|have|want|need|like) a (?:call|ring|visit|phone call|home visit)\b",
     r"\bplease\s+(?:contact|call|ring|phone|text|e-?mail|message|get in touch|get back|help"
     r"|visit|come)\b",
     r"\b(?:call|ring|phone)[\s-]*back\b",
@@ -363,6 +364,8 @@ _HELP_PATTERNS = tuple(re.compile(pattern, re.I) for pattern in (
     r"\b(?:i|we) (?:really |urgently )?(?:need|want|would like|am asking for|are asking for)"
     r" (?:some |more |urgent )?(?:help|support|advice|someone to (?:talk|speak) to)\b",
     r"\bplease help\b",
+    r"\bany (?:help|support|advice) would\b",
+    r"\bis there any (?:help|support|advice)\b",
     r"\bneed (?:some |urgent )?help\b",
     r"\b(?:said|told (?:me|us)) (?:that )?you (?:could|can|would|might) help\b",
     r"\bwho (?:can|do|should) (?:i|we) (?:contact|talk to|speak to|ask)\b",

@@ -289,6 +289,10 @@ HELP_REQUESTS = (
     "Who can I speak to about speech therapy for my son?",
     "Would appreciate a call back from the health visitor.",
     "We urgently need support, please get in touch.",
+    "txt me when the next baby group is on",
+    "Could we have a home visit, the bus is too much with twins.",
+    "Any help would be appreciated with the nursery fees.",
+    "Is there any support for parents of children with speech delay?",
 )
 NOT_REQUESTS = (
     "Money is tight but we get by with help from family.",
@@ -298,6 +302,8 @@ NOT_REQUESTS = (
     "We call the library our second home, she loves it there.",
     "Her nan reads to her in Urdu and I read to her in English.",
     "Nursery fees after the funded hours are hard.",
+    "The health visitor came for a home visit and it was really useful.",
+    "There is support at the hub but the bus costs too much.",
 )
 
 
