@@ -65,14 +65,18 @@ def english_authorities() -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
-def england_landing(out: Path, children_per_authority: int = 12) -> list[SyntheticAuthority]:
-    """A return and census for each of the 153 English LAs (one neighbourhood each, its own
-    postcode district), with the lookup to place them and no LA list of its own."""
+def england_landing(out: Path, children_per_authority: int = 12,
+                    skip: frozenset[str] = frozenset()) -> list[SyntheticAuthority]:
+    """A return and census for each English LA of the project's seed but `skip` (one
+    neighbourhood each, in a postcode district of its own), in files of their own, and their
+    sectors added to the landing's lookup; no LA list of its own."""
+    letters = "ABCDEFGHJKLMNPRSTUWYZ"
     authorities = []
     for index, row in enumerate(english_authorities()):
+        if row["la_code"] in skip:
+            continue
         hood = replace(HARROWDALE.neighbourhoods[index % 5], code=f"N{row['la_code']}",
                        name=f"{row['la_name']} neighbourhood", share=1.0)
-        letters = "ABCDEFGHJKLMNPRSTUWYZ"
         authorities.append(SyntheticAuthority(
             la_code=row["la_code"], new_la_code=row["new_la_code"], la_name=row["la_name"],
             postcode_area="Q" + letters[index // 9 % len(letters)],
@@ -82,6 +86,11 @@ def england_landing(out: Path, children_per_authority: int = 12) -> list[Synthet
                            60.0, seed=153)
     _write(cohort.eyfsp.astype(str), out / "eyfsp" / YEAR.folder / "england_eyfsp.csv")
     _write(cohort.census.astype(str), out / "census" / YEAR.folder / "england_census.csv")
+    lookup = out / "seeds" / "neighbourhood_lookup.csv"
+    earlier = pd.read_csv(lookup, dtype=str) if lookup.exists() else None
     write_reference(authorities, out)
     (out / "seeds" / "local_authorities.csv").unlink()
+    if earlier is not None:
+        merged = pd.concat([earlier, pd.read_csv(lookup, dtype=str)], ignore_index=True)
+        merged.to_csv(lookup, index=False)
     return authorities
