@@ -123,7 +123,9 @@ table { border-collapse: collapse; width: 100%; margin: 0.6rem 0 1.2rem;
         font-size: 0.92rem; }
 caption { text-align: left; font-weight: bold; padding: 0.4rem 0; font-size: 1rem; }
 th, td { border-bottom: 1px solid #b1b4b6; padding: 0.35rem 0.5rem; text-align: left;
-         vertical-align: top; overflow-wrap: anywhere; }
+         vertical-align: top; }
+td:first-child { overflow-wrap: anywhere; min-width: 10rem; }
+td.number, th.number, td .status-ok, td .status-bad, td .status-warn { white-space: nowrap; }
 th { background: #f3f2f1; }
 td.number, th.number { text-align: right; font-variant-numeric: tabular-nums; }
 .status-ok { color: #005a30; font-weight: bold; }
@@ -132,6 +134,8 @@ td.number, th.number { text-align: right; font-variant-numeric: tabular-nums; }
 code { font-family: "Courier New", monospace; background: #f3f2f1; padding: 0 0.2rem; }
 ul.summary li { margin-bottom: 0.3rem; }
 a { color: #1d70b8; }
+nav li { margin-bottom: 0.4rem; }
+nav a { display: inline-block; min-height: 24px; padding: 3px 0; }
 a:focus { outline: 3px solid #ffdd00; background: #ffdd00; color: #0b0c0c; }
 @media print { h2 { break-after: avoid; } tr { break-inside: avoid; } }
 """

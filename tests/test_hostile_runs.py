@@ -21,6 +21,7 @@ import importlib.util
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from collections import defaultdict
@@ -271,6 +272,34 @@ def test_every_hostile_fixture_publishes_its_good_rows_through_chorus_run(main_r
                               & (summary["academic_year"] == item.year.label)]
             assert account["rows_loaded"].astype(int).tolist() == [
                 _data_rows(name, content) - len(held)], (item.case, name)
+
+
+def test_the_quality_report_of_the_run_accounts_for_every_file_rule_and_test(main_run):
+    from html.parser import HTMLParser
+
+    from orchestration.dbt_setup import MANIFEST_PATH
+
+    class Text(HTMLParser):
+        parts: list[str] = []
+
+        def handle_data(self, data):
+            self.parts.append(data)
+
+    parser = Text()
+    parser.feed((main_run.output / "quality" / "index.html").read_text(encoding="utf-8"))
+    text = " ".join(" ".join(parser.parts).split())
+    summary = main_run.csv("quality/load_summary.csv")
+    assert all(file in text for file in summary["file"])
+    rejections = main_run.csv("quality/rejections.csv")
+    assert all(rule in text for rule in set(rejections["rule"]))
+    manifest = json.loads(MANIFEST_PATH.read_text())
+    tests = sum(node["resource_type"] == "test" for node in manifest["nodes"].values())
+    units = len(manifest.get("unit_tests", {}))
+    assert f"dbt test: {tests} of {tests} passed" in text
+    assert f"dbt unit test: {units} of {units} passed" in text
+    assert "Great Expectations suite: 1 of 1 passed" in text
+    for upn in rejections["value"]:
+        assert not re.fullmatch(r"[A-Z][0-9]{11}[0-9A-Z]", upn)
 
 
 def _data_rows(name: str, content: bytes) -> int:
