@@ -240,6 +240,8 @@ def _validate_one(kind: str, year: AcademicYear, display: str, table: Table
 
 
 def _file_hash(path: Path) -> str:
+    """The file's sha256, or "" when it cannot be opened: reading it next rejects the file
+    with the reason (`read_return`), so the account says why."""
     try:
         return sha256_of(path)
     except OSError:
