@@ -256,13 +256,17 @@ def _row_defects(frame: pd.DataFrame, mask: pd.Series, column: str, rule: str,
                                             strict=False)]  # one file repeats
 
 
+_ESCAPE = re.compile(r"\\x[0-9a-f]{2}|\\[nrt]")
+"""How `printable` shows a control character or line break in a value."""
+
+
 def _safe_defect(defect: Defect) -> Defect:
     """A defect whose value might identify someone (a name typed as an answer) is withheld."""
     if defect.column in {"response_id", "response_date"} or not defect.value:
         return defect
     if defect.column == "postcode_sector" and re.fullmatch(SECTOR_PATTERN, defect.value):
         return defect
-    if not may_identify(defect.value):
+    if not may_identify(_ESCAPE.sub(" ", defect.value).strip()):  # as a person would read it
         return defect
     return replace(defect, value=WITHHELD_VALUE,
                    message=defect.message.replace(defect.value, WITHHELD_VALUE))

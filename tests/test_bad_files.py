@@ -12,6 +12,7 @@ runs every case through `chorus run`.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import json
 import re
@@ -28,6 +29,8 @@ from indicators.readers import aliases_file, load_aliases, read_table
 from indicators.synthetic import FORENAMES, SURNAMES
 from indicators.validate import validate_paths
 from indicators.validation import IDENTIFIER_COLUMNS, Defect, FileRejected
+from indicators.voice import load_voice_year
+from indicators.voice_items import load_item_bank
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 BAD = FIXTURES / "bad"
@@ -69,11 +72,17 @@ def through_load_year(case: str) -> tuple[list[Defect], list[FileAccount], list[
     by_year = defaultdict(list)
     for landed in files:
         by_year[landed.year].append(landed)
-    loads = [load_year(year, year_files, reference, KEY, aliases=aliases,
-                       sheet=expected(case)["sheet"])
+    loads = [load_year(year, [f for f in year_files if f.kind != "voice"], reference, KEY,
+                       aliases=aliases, sheet=expected(case)["sheet"])
              for year, year_files in sorted(by_year.items())]
-    defects += [defect for load in loads for defect in load.defects]
-    return defects, [account for load in loads for account in load.accounts], loads
+    read = functools.partial(read_table, kind="voice", aliases=aliases)
+    voices = [load_voice_year(year, voice, reference, KEY, load_item_bank(), read,
+                              sector_lookup=reference.placement)
+              for year, year_files in sorted(by_year.items())
+              if (voice := [f for f in year_files if f.kind == "voice"])]
+    defects += [defect for load in [*loads, *voices] for defect in load.defects]
+    accounts = [account for load in [*loads, *voices] for account in load.accounts]
+    return defects, accounts, loads
 
 
 # ----------------------------------------------------------------------------- identifiers

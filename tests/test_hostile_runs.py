@@ -36,7 +36,8 @@ from indicators.reference import AcademicYear
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 BAD = FIXTURES / "bad"
 CASES = sorted(path.name for path in BAD.iterdir() if (path / "expected.json").is_file())
-FIRST_YEAR = 2001
+FIRST_YEAR = 2021
+"""From 2021/22: the voice_* cases answer items co-designed in 2021."""
 PARTNER_CHILDREN = 40
 KEY = "hostile-runs-test-key"
 
