@@ -63,8 +63,9 @@ class Blocked:
 
     def line(self) -> str:
         year = AcademicYear.parse(self.academic_year).label
-        return (f"{KIND_LABELS.get(self.kind, self.kind)} {year}: {self.rows:,} of "
-                f"{self.rows_read:,} rows: {self.reason} (rule {self.rule})")
+        count = f"{self.rows:,} of {self.rows_read:,} rows: " if self.rows_read else ""
+        return (f"{KIND_LABELS.get(self.kind, self.kind)} {year}: {count}{self.reason} "
+                f"(rule {self.rule})")
 
 
 def _is_consequence(rule: str, message: str) -> bool:
@@ -78,7 +79,7 @@ def _blocked(kind: str, year: str, files: pd.DataFrame, quarantine: pd.DataFrame
     counts: dict[str, int] = {}
     examples: dict[str, list[tuple[str, str, object]]] = {}
     for file in files.itertuples():
-        if file.status == "rejected" and file.rows_read:
+        if file.status == "rejected":  # a header with no rows counts, with none
             counts[f"file:{file.file}"] = int(file.rows_read)
     mine = quarantine[(quarantine["academic_year"] == year) & (quarantine["kind"] == kind)]
     rejected = mine[mine["row"].isna()]
@@ -118,7 +119,8 @@ def nothing_publishable(load_log: pd.DataFrame, quarantine: pd.DataFrame,
     returns = load_log[load_log["kind"].isin(list(KIND_LABELS))]
     blocked = []
     for (kind, year), files in returns.groupby(["kind", "academic_year"], sort=True):
-        if files["rows_read"].sum() > 0 and files["rows_loaded"].sum() == 0:
+        landed = files["rows_read"].sum() > 0 or (files["status"] == "rejected").any()
+        if landed and files["rows_loaded"].sum() == 0:
             blocked.append(_blocked(str(kind), str(year), files, quarantine))
     see = f" (every defect: chorus validate {landing})" if landing is not None else ""
     if blocked:

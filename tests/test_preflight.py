@@ -62,16 +62,34 @@ def test_a_rejected_census_is_the_reason_given_not_the_children_it_held_back():
            "no census row that could be read has UPN (withheld: identifier), and "
            "census/2022-23/c.csv was rejected, so the child is held back (they may be in "
            "it): fix census/2022-23/c.csv and land it again") for row in range(2, 302)])
-    line = nothing_publishable(log, quarantine)
-    assert line.startswith("nothing can be published: EYFSP 2022/23: 300 of 300 rows: no "
-                           "census row that could be read")
-    assert "census/2022-23/c.csv was rejected" in line
+    assert nothing_publishable(log, quarantine) == (
+        "nothing can be published: census 2022/23: census/2022-23/c.csv was rejected: the "
+        "file is empty: no header and no rows; land the full return (rule empty_file)")
     # A rejected file with rows read counts them under its own rule.
     log.loc[1, ["rows_read", "rows_quarantined"]] = [300, 300]
     line = nothing_publishable(log, quarantine)
     assert line.startswith("nothing can be published: census 2022/23: 300 of 300 rows: "
                            "census/2022-23/c.csv was rejected: the file is empty")
     assert "(rule empty_file)" in line
+    # Were the census not itself in the log, the children's own rows would say why.
+    line = nothing_publishable(log.drop(index=1), quarantine)
+    assert line.startswith("nothing can be published: EYFSP 2022/23: 300 of 300 rows: no "
+                           "census row that could be read")
+    assert "census/2022-23/c.csv was rejected" in line
+
+
+def test_a_return_rejected_with_no_rows_at_all_is_named():
+    log = _log(("2023/24", "eyfsp", "eyfsp/2023-24/e.csv", 0, 0, 0, "rejected"),
+               ("2023/24", "census", "census/2023-24/c.csv", 0, 0, 0, "rejected"))
+    quarantine = _quarantine(
+        ("2023/24", "eyfsp", "eyfsp/2023-24/e.csv", None, "header_only",
+         "the file has a header but no rows: land the return with its children"),
+        ("2023/24", "census", "census/2023-24/c.csv", None, "header_only",
+         "the file has a header but no rows: land the return with its children"))
+    assert nothing_publishable(log, quarantine) == (
+        "nothing can be published: EYFSP 2023/24: eyfsp/2023-24/e.csv was rejected: the file "
+        "has a header but no rows: land the return with its children (rule header_only); 1 "
+        "other return(s) or year(s) have nothing to publish either")
 
 
 def test_differing_messages_are_shown_by_example_and_a_missing_return_is_named():
