@@ -259,8 +259,10 @@ def check_year(
 ) -> CheckedYear:
     """Validate every EYFSP and census file of one academic year, without loading anything.
 
-    `cross_kind` False skips the census-missing and EYFSP-missing checks (when only one kind
-    of return is being checked). A kind with a rejected file is not used to judge the other.
+    `cross_kind` False skips the census-missing and EYFSP-missing checks, and holding a child
+    quarantined in one return back from the other (when only one kind of return is being
+    checked). Otherwise a child is in both returns or neither: missing from the other (its
+    file rejected or not landed, said so), or quarantined there, it is quarantined here too.
     Files of other kinds (voice surveys) are not statutory returns and are left alone.
     """
     return _check_year(year, files, reference, aliases, sheet, cross_kind, sectors={})
