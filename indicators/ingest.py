@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -28,6 +28,7 @@ from indicators.validation import (
     RowRule,
     Stack,
     apply_rules,
+    cell_rules,
     census_rules,
     check_required_columns,
     duplicates_in,
@@ -41,10 +42,11 @@ from indicators.validation import (
 )
 
 __all__ = [
-    "AUTHORITIES_REQUIRED", "CheckedYear", "FileAccount", "LOOKUP_REQUIRED", "Reference",
-    "STATUTORY_KINDS",
-    "YearLoad", "canonical_header", "check_year", "load_year", "read_local_authorities",
-    "read_neighbourhood_lookup", "read_reference", "read_table",
+    "AUTHORITIES_REQUIRED", "CheckedYear", "FileAccount", "LOOKUP_REQUIRED", "REFERENCE_KIND",
+    "Reference", "ReferenceCheck", "STATUTORY_KINDS",
+    "YearLoad", "canonical_header", "check_local_authorities", "check_neighbourhood_lookup",
+    "check_year", "load_year", "read_local_authorities", "read_neighbourhood_lookup",
+    "read_reference", "read_table", "reference_from",
 ]
 
 EYFSP_CODE_COLUMNS = ("la_code", "estab", "upn", "sex", "dob", *ELG_COLUMNS)
@@ -115,10 +117,24 @@ class Reference:
 
     sectors: frozenset[str] | None
     la_codes: frozenset[str] | None
+    sector_problems: Mapping[str, str] = field(default_factory=dict)
+    """Sectors whose lookup rows were set aside (a conflict, say) -> why, in words."""
+    la_problems: Mapping[str, str] = field(default_factory=dict)
+    """LA numbers whose rows in the LA list were set aside -> why, in words."""
+    placement: Mapping[str, str] | None = None
+    """Postcode sector -> neighbourhood code (the lookup's usable rows), when read."""
+    neighbourhood_names: tuple[str, ...] = ()
+
+
+CHECKED_NAMES = {"eyfsp": ("surname", "forename"), "census": ()}
+"""Columns read but dropped at ingest: still checked for control characters."""
 
 
 def rules_for(kind: str, year: AcademicYear) -> list[RowRule]:
-    return eyfsp_rules(year) if kind == "eyfsp" else census_rules()
+    """Each kind's rules: control characters and line breaks in any cell first, then the
+    columns' own rules (see `cell_rules`)."""
+    cells = [*cell_rules(KINDS[kind][1]), *cell_rules(CHECKED_NAMES[kind], line_breaks=False)]
+    return cells + (eyfsp_rules(year) if kind == "eyfsp" else census_rules())
 
 
 def _overflow_defects(table: Table, file: str) -> list[Defect]:
@@ -185,8 +201,8 @@ def _validate_together(kind: str, year: AcademicYear, tables: Sequence[tuple[str
     if len(tables) < 2 or len(set(displays)) < len(displays):
         return [_validate_one(kind, year, display, table) for display, table in tables]
     codes = KINDS[kind][1]
-    raw = pd.concat([table.frame[[*codes, "_source_row"]] for _, table in tables],
-                    ignore_index=True)
+    raw = pd.concat([table.frame[[*codes, *CHECKED_NAMES[kind], "_source_row"]]
+                     for _, table in tables], ignore_index=True)
     frame = raw.copy(deep=False)
     changed = {}
     for column in codes:  # normalise_codes, remembering which columns changed
@@ -224,6 +240,8 @@ def _validate_one(kind: str, year: AcademicYear, display: str, table: Table
 
 
 def _file_hash(path: Path) -> str:
+    """The file's sha256, or "" when it cannot be opened: reading it next rejects the file
+    with the reason (`read_return`), so the account says why."""
     try:
         return sha256_of(path)
     except OSError:
@@ -241,8 +259,10 @@ def check_year(
 ) -> CheckedYear:
     """Validate every EYFSP and census file of one academic year, without loading anything.
 
-    `cross_kind` False skips the census-missing and EYFSP-missing checks (when only one kind
-    of return is being checked). A kind with a rejected file is not used to judge the other.
+    `cross_kind` False skips the census-missing and EYFSP-missing checks, and holding a child
+    quarantined in one return back from the other (when only one kind of return is being
+    checked). Otherwise a child is in both returns or neither: missing from the other (its
+    file rejected or not landed, said so), or quarantined there, it is quarantined here too.
     Files of other kinds (voice surveys) are not statutory returns and are left alone.
     """
     return _check_year(year, files, reference, aliases, sheet, cross_kind, sectors={})
@@ -293,13 +313,18 @@ def _check_year(year: AcademicYear, files: Sequence[LandedFile], reference: Refe
                              "could not be read")
     else:
         checked.defects.extend(_unknown_sectors(checked.frames["census"], reference.sectors,
-                                                sectors))
+                                                sectors, reference.sector_problems))
     if reference.la_codes is None:
         checked.notes.append("LA numbers were not checked against seeds/local_authorities.csv: "
                              "it could not be read")
     else:
-        checked.defects.extend(_unknown_la_codes(checked.frames["eyfsp"], reference.la_codes))
-    checked.defects.extend(_unmatched_children(valid, year, cross_kind, rejected, checked.notes))
+        checked.defects.extend(_unknown_la_codes(checked.frames["eyfsp"], reference.la_codes,
+                                                 reference.la_problems))
+    landed_kinds = {landed.kind for landed in files if landed.kind in KINDS}
+    checked.defects.extend(_unmatched_children(valid, year, cross_kind, rejected, landed_kinds,
+                                               checked.notes))
+    if cross_kind:
+        checked.defects.extend(_partners_held_back(valid, checked.defects))
 
     quarantined = Counter(file for file, _ in checked.bad_rows)
     for account in checked.accounts:
@@ -363,14 +388,24 @@ def _good_rows(frames: Sequence[tuple[str, pd.DataFrame]], bad_rows: set[tuple[s
 
 
 def _unknown_sectors(census: Sequence[tuple[str, pd.DataFrame]], known: frozenset[str],
-                     cache: dict[str, str]) -> list[Defect]:
+                     cache: dict[str, str], set_aside: Mapping[str, str] | None = None
+                     ) -> list[Defect]:
+    """Census rows whose postcode's sector is not in the lookup (or was set aside there)."""
     defects = []
+    set_aside = set_aside or {}
     stack = stacked(census, ["postcode"])
     postcodes = pd.Series(stack.values["postcode"], dtype=object)
     sectors = postcode_sector(postcodes, cache)
     unknown = postcodes_well_formed(postcodes) & ~sectors.isin(known)
     sectors = sectors.tolist()
     for (file, row, (value, sector)) in stacked_with(stack, "sector", sectors).where(unknown):
+        if sector in set_aside:
+            defects.append(Defect(
+                file, int(row), "postcode", value, "postcode_sector_set_aside",
+                f"postcode '{value}' is in sector {sector}, whose row in the neighbourhood "
+                f"lookup was set aside: {set_aside[sector]}; correct "
+                "seeds/neighbourhood_lookup.csv and run again"))
+            continue
         defects.append(Defect(
             file, int(row), "postcode", value, "postcode_sector_unknown",
             f"postcode '{value}' is in sector {sector}, which is not in the neighbourhood "
@@ -379,9 +414,10 @@ def _unknown_sectors(census: Sequence[tuple[str, pd.DataFrame]], known: frozense
     return defects
 
 
-def _unknown_la_codes(eyfsp: Sequence[tuple[str, pd.DataFrame]], known: frozenset[str]
-                      ) -> list[Defect]:
+def _unknown_la_codes(eyfsp: Sequence[tuple[str, pd.DataFrame]], known: frozenset[str],
+                      set_aside: Mapping[str, str] | None = None) -> list[Defect]:
     defects = []
+    set_aside = set_aside or {}
     stack = stacked(eyfsp, ["la_code"])
     codes = pd.Series(stack.values["la_code"], dtype=object)
     three_digits = re.compile(r"\d{3}")
@@ -389,6 +425,12 @@ def _unknown_la_codes(eyfsp: Sequence[tuple[str, pd.DataFrame]], known: frozense
                              and code not in known,
                              lambda values: values.str.fullmatch(r"\d{3}") & ~values.isin(known))
     for file, row, (value,) in stack.where(unknown):
+        if value in set_aside:
+            defects.append(Defect(
+                file, int(row), "la_code", value, "la_code_set_aside",
+                f"LA number {value} has its row in seeds/local_authorities.csv set aside: "
+                f"{set_aside[value]}; correct the LA list and run again"))
+            continue
         defects.append(Defect(
             file, int(row), "la_code", value, "la_code_unknown",
             f"LA number {value} is not in seeds/local_authorities.csv: add the authority "
@@ -403,10 +445,14 @@ def stacked_with(stack: Stack, column: str, values: list[object]) -> Stack:
 
 
 def _unmatched_children(stacks: dict[str, Stack], year: AcademicYear, cross_kind: bool,
-                        rejected: dict[str, list[str]], notes: list[str]) -> list[Defect]:
+                        rejected: dict[str, list[str]], landed_kinds: set[str],
+                        notes: list[str]) -> list[Defect]:
     """An EYFSP child needs a census row (to place them) and a census row needs an EYFSP child.
 
     `stacks` holds each kind's files `stacked`, without rows whose UPN is already reported.
+    A child is matched against the other kind's files that could be read; when one was
+    rejected, or none was landed, the message says so (the child may be in it), because a
+    child loaded from one return without the other could not be placed or counted.
     """
     upns = {kind: (set(stack.values["upn"]) if stack.text("upn")
                    else pd.Series(stack.values["upn"], dtype=object))
@@ -424,10 +470,15 @@ def _unmatched_children(stacks: dict[str, Stack], year: AcademicYear, cross_kind
          f"no EYFSP result has UPN '{{upn}}' in {year.label}: remove the row or land the "
          "missing result"),
     ):
+        label = "census extract" if other == "census" else "EYFSP return"
         if rejected.get(other):
-            notes.append(f"{year.label}: {kind} rows were not matched to the {other} return, "
-                         f"because {', '.join(rejected[other])} was rejected")
-            continue
+            files = ", ".join(rejected[other])
+            why = (f"no {other} row that could be read has UPN '{{upn}}', and {files} was "
+                   f"rejected, so the child is held back (they may be in it): fix {files} "
+                   "and land it again")
+        elif other not in landed_kinds:
+            why = (f"no {year.label} {label} is landed, so the child is held back: land it "
+                   f"under {other}/{year.folder}/")
         stack, known = stacks[kind], upns[other]
         if isinstance(known, set) and isinstance(upns[kind], set):
             missing = ([] if known.issuperset(upns[kind])  # every child matched, as usual
@@ -438,6 +489,45 @@ def _unmatched_children(stacks: dict[str, Stack], year: AcademicYear, cross_kind
         for file, row, (value,) in stack.where(missing):
             defects.append(Defect(file, int(row), "upn", value, rule, why.format(upn=value)))
     return defects
+
+
+def _partners_held_back(stacks: dict[str, Stack], defects: Sequence[Defect]) -> list[Defect]:
+    """A child quarantined in one return (any rule) is quarantined in the other too.
+
+    Every stage after ingest then sees the same children in both returns. `stacks` holds each
+    kind's rows without those whose UPN is itself reported (they match nothing); each row
+    held back names the other return's rows, and their rules, as a person finds them.
+    """
+    bad: dict[tuple[str, int], list[str]] = defaultdict(list)
+    for defect in defects:
+        if defect.row is not None:
+            bad[(defect.file, defect.row)].append(defect.rule)
+    held: dict[str, dict[object, list[tuple[str, int, list[str]]]]] = {}
+    for kind, stack in stacks.items():
+        places: dict[object, list[tuple[str, int, list[str]]]] = defaultdict(list)
+        for file, row, upn in zip(stack.files, stack.rows, stack.values["upn"], strict=True):
+            if (file, row) in bad:
+                places[upn].append((file, row, bad[(file, row)]))
+        held[kind] = places
+    partners = []
+    for kind, other, rule in (("eyfsp", "census", "census_row_quarantined"),
+                              ("census", "eyfsp", "eyfsp_row_quarantined")):
+        label = "census" if other == "census" else "EYFSP"
+        stack, others = stacks[kind], held[other]
+        if not others:
+            continue
+        for file, row, upn in zip(stack.files, stack.rows, stack.values["upn"], strict=True):
+            if (file, row) in bad or upn not in others:
+                continue
+            where = "; ".join(f"{other_file}, row {other_row} ({', '.join(rules)})"
+                              for other_file, other_row, rules in others[upn][:3])
+            more = len(others[upn]) - 3
+            where += f" and {more} more" if more > 0 else ""
+            partners.append(Defect(
+                file, int(row), "upn", str(upn), rule,
+                f"this child's {label} row is quarantined: {where}. The child is held back "
+                "from both returns until it is fixed: fix that row and land the file again"))
+    return partners
 
 
 def _pseudonymised_eyfsp(frame: pd.DataFrame, year: AcademicYear, key: str,
@@ -483,67 +573,194 @@ def _pseudonymised_census(frame: pd.DataFrame, year: AcademicYear, key: str,
     return out[columns]
 
 
-def read_neighbourhood_lookup(path: Path) -> tuple[pd.DataFrame, list[Defect]]:
-    """The LA's postcode sector -> neighbourhood lookup. Conflicts reject the whole lookup."""
+REFERENCE_KIND = "reference"
+"""The kind under which reference files (the neighbourhood lookup, the LA list) are accounted
+for in the load log and the quarantine, beside the landed returns."""
+
+
+@dataclass
+class ReferenceCheck:
+    """A reference file read and checked row by row: the rows Chorus uses, and every row set
+    aside with its defect. What depends on a set-aside row (a child in its sector, a return
+    with its LA number) is quarantined with that reason; the rest loads."""
+
+    frame: pd.DataFrame
+    """The usable rows (duplicates of a usable row removed)."""
+    defects: list[Defect]
+    account: FileAccount
+    set_aside: dict[str, str] = field(default_factory=dict)
+    """Key (postcode sector, LA number) of a set-aside row -> why, in words."""
+
+
+def _reference_account(path: Path, display: str) -> FileAccount:
+    return FileAccount(display, REFERENCE_KIND, "", _file_hash(path))
+
+
+def _settle(check: ReferenceCheck, keep: pd.Series, columns: Sequence[str]) -> ReferenceCheck:
+    """The account, and the usable rows (`keep`), of a checked reference file."""
+    bad_rows = {defect.row for defect in check.defects if defect.row is not None}
+    check.account.rows_quarantined = len(bad_rows)
+    check.account.rows_loaded = check.account.rows_read - len(bad_rows)
+    check.frame = check.frame.loc[keep, list(columns)].drop_duplicates().reset_index(drop=True)
+    return check
+
+
+def _rows_listed(rows: pd.DataFrame, column: str) -> str:
+    return ", ".join(f"row {row} -> {value}" for row, value in zip(
+        rows["_source_row"], rows[column], strict=True))
+
+
+def check_neighbourhood_lookup(path: Path) -> ReferenceCheck:
+    """The LA's postcode sector -> neighbourhood lookup, checked row by row.
+
+    A row with a blank field, a sector given more than one neighbourhood, or a neighbourhood
+    given more than one name is set aside (each of its rows a defect): nothing can be placed
+    there reliably, so the children and responses in such a sector are quarantined, and
+    everything else is placed. An unreadable file, or one without the columns, raises
+    FileRejected.
+    """
     display = f"seeds/{path.name}"
+    account = _reference_account(path, display)
     frame = read_table(path, display)
+    account.rows_read = len(frame)
     check_required_columns(frame, LOOKUP_REQUIRED, display)
     frame["postcode_sector"] = frame["postcode_sector"].str.upper().str.strip().str.replace(
         r"\s+", " ", regex=True)
     frame["neighbourhood_code"] = frame["neighbourhood_code"].str.strip()
     frame["neighbourhood_name"] = frame["neighbourhood_name"].str.strip()
-    defects = []
+    check = ReferenceCheck(frame, [], account)
+    keep = pd.Series(True, index=frame.index)
     for column in LOOKUP_REQUIRED:
-        for row in frame.loc[frame[column] == "", "_source_row"]:
-            defects.append(Defect(display, int(row), column, "", "lookup_blank",
-                                  f"{column} is blank: every sector needs a neighbourhood"))
-    conflicts = frame.groupby("postcode_sector")["neighbourhood_code"].nunique()
+        blank = frame[column] == ""
+        for row, sector in zip(frame.loc[blank, "_source_row"],
+                               frame.loc[blank, "postcode_sector"], strict=True):
+            check.defects.append(Defect(display, int(row), column, "", "lookup_blank",
+                                        f"{column} is blank: every sector needs a "
+                                        "neighbourhood code and name; the row is set aside"))
+            if sector:
+                check.set_aside.setdefault(sector, f"row {row} has no {column}")
+        keep &= ~blank
+    usable = frame[keep]
+    conflicts = usable.groupby("postcode_sector")["neighbourhood_code"].nunique()
     for sector in conflicts[conflicts > 1].index:
-        rows = frame.loc[frame["postcode_sector"] == sector]
-        listed = ", ".join(f"row {r} -> {c}" for r, c in zip(rows["_source_row"],
-                                                            rows["neighbourhood_code"],
-                                                            strict=True))
-        defects.append(Defect(display, int(rows["_source_row"].iloc[0]), "postcode_sector",
-                              sector, "lookup_sector_conflict",
-                              f"sector {sector} maps to more than one neighbourhood ({listed}): "
-                              "each sector must belong to exactly one"))
-    names = frame.groupby("neighbourhood_code")["neighbourhood_name"].nunique()
+        rows = usable[usable["postcode_sector"] == sector]
+        listed = _rows_listed(rows, "neighbourhood_code")
+        for row in rows["_source_row"]:
+            check.defects.append(Defect(
+                display, int(row), "postcode_sector", sector, "lookup_sector_conflict",
+                f"sector {sector} maps to more than one neighbourhood ({listed}): each sector "
+                "must belong to exactly one; its rows are set aside"))
+        check.set_aside[sector] = f"it maps to more than one neighbourhood ({listed})"
+        keep &= frame["postcode_sector"] != sector
+    usable = frame[keep]
+    names = usable.groupby("neighbourhood_code")["neighbourhood_name"].nunique()
     for code in names[names > 1].index:
-        defects.append(Defect(display, None, "neighbourhood_name", code, "lookup_name_conflict",
-                              f"neighbourhood {code} has more than one name: use one"))
-    lookup = frame.drop_duplicates(subset=list(LOOKUP_REQUIRED))[list(LOOKUP_REQUIRED)]
-    return lookup.reset_index(drop=True), defects
+        rows = usable[usable["neighbourhood_code"] == code]
+        listed = _rows_listed(rows, "neighbourhood_name")
+        for row in rows["_source_row"]:
+            check.defects.append(Defect(
+                display, int(row), "neighbourhood_name", code, "lookup_name_conflict",
+                f"neighbourhood {code} has more than one name ({listed}): use one; its rows "
+                "are set aside"))
+        for sector in rows["postcode_sector"]:
+            check.set_aside[sector] = f"its neighbourhood {code} has more than one name"
+        keep &= frame["neighbourhood_code"] != code
+    return _settle(check, keep, LOOKUP_REQUIRED)
 
 
-def read_local_authorities(path: Path) -> pd.DataFrame:
+def read_neighbourhood_lookup(path: Path) -> tuple[pd.DataFrame, list[Defect]]:
+    """The lookup's usable rows and the others' defects (`check_neighbourhood_lookup`)."""
+    check = check_neighbourhood_lookup(path)
+    return check.frame, check.defects
+
+
+def check_local_authorities(path: Path) -> ReferenceCheck:
+    """The LA list (LA number, ONS code, name), checked row by row: a blank field, an LA
+    number that is not 3 digits, or an LA number or ONS code listed twice sets the row aside
+    (returns with that number are then quarantined); the rest is used."""
     display = f"seeds/{path.name}"
+    account = _reference_account(path, display)
     frame = read_table(path, display)
+    account.rows_read = len(frame)
     check_required_columns(frame, AUTHORITIES_REQUIRED, display)
     for column in AUTHORITIES_REQUIRED:
         frame[column] = frame[column].str.strip()
-    return frame[list(AUTHORITIES_REQUIRED)]
+    check = ReferenceCheck(frame, [], account)
+    keep = pd.Series(True, index=frame.index)
+    for column in AUTHORITIES_REQUIRED:
+        blank = frame[column] == ""
+        for row, code in zip(frame.loc[blank, "_source_row"], frame.loc[blank, "la_code"],
+                             strict=True):
+            check.defects.append(Defect(display, int(row), column, "", "la_blank",
+                                        f"{column} is blank: every authority needs its LA "
+                                        "number, ONS code and name; the row is set aside"))
+            if code:
+                check.set_aside.setdefault(code, f"row {row} has no {column}")
+        keep &= ~blank
+    malformed = keep & ~frame["la_code"].str.fullmatch(r"\d{3}")
+    for row, code in zip(frame.loc[malformed, "_source_row"], frame.loc[malformed, "la_code"],
+                         strict=True):
+        check.defects.append(Defect(display, int(row), "la_code", code, "la_code_format",
+                                    f"la_code is '{code}': an LA number is 3 digits; the row "
+                                    "is set aside"))
+    keep &= ~malformed
+    distinct = frame[keep].drop_duplicates(subset=list(AUTHORITIES_REQUIRED))
+    for column in ("la_code", "new_la_code"):
+        repeated = distinct[distinct[column].duplicated(keep=False)]
+        for value in repeated[column].unique():
+            all_rows = frame[keep & (frame[column] == value)]
+            listed = ", ".join(f"row {row}" for row in all_rows["_source_row"])
+            for row in all_rows["_source_row"]:
+                check.defects.append(Defect(
+                    display, int(row), column, value, "la_listed_twice",
+                    f"{column} {value} is given to more than one authority ({listed}): keep "
+                    "one; its rows are set aside"))
+            for code in all_rows["la_code"]:
+                check.set_aside[code] = f"{column} {value} is listed twice ({listed})"
+            keep &= frame[column] != value
+    return _settle(check, keep, AUTHORITIES_REQUIRED)
+
+
+def read_local_authorities(path: Path) -> pd.DataFrame:
+    """The usable rows of the LA list (`check_local_authorities`)."""
+    return check_local_authorities(path).frame
 
 
 def read_reference(landing: Path | None, seeds: Path) -> tuple[Reference, list[Defect]]:
     """The neighbourhood lookup and LA list as `load_year` needs them, read from files.
 
     Each comes from the landing area's seeds/ if it brings one, else from `seeds`. A file that
-    cannot be read gives a defect and None in the Reference (its check is then skipped).
+    cannot be read gives a defect and None in the Reference (its check is then skipped); rows
+    set aside in it give defects, and what depends on them is quarantined.
     """
     root = landing if landing is not None else seeds
     defects: list[Defect] = []
-    sectors: frozenset[str] | None = None
-    la_codes: frozenset[str] | None = None
+    lookup: ReferenceCheck | None = None
+    authorities: ReferenceCheck | None = None
     try:
-        lookup, lookup_defects = read_neighbourhood_lookup(
-            reference_file("neighbourhood_lookup", root, seeds))
-        defects.extend(lookup_defects)
-        sectors = frozenset(lookup["postcode_sector"])
+        lookup = check_neighbourhood_lookup(reference_file("neighbourhood_lookup", root, seeds))
+        defects.extend(lookup.defects)
     except FileRejected as rejected:
         defects.append(rejected.defect)
     try:
-        authorities = read_local_authorities(reference_file("local_authorities", root, seeds))
-        la_codes = frozenset(authorities["la_code"])
+        authorities = check_local_authorities(reference_file("local_authorities", root, seeds))
+        defects.extend(authorities.defects)
     except FileRejected as rejected:
         defects.append(rejected.defect)
-    return Reference(sectors=sectors, la_codes=la_codes), defects
+    return reference_from(lookup, authorities), defects
+
+
+def reference_from(lookup: ReferenceCheck | None, authorities: ReferenceCheck | None
+                   ) -> Reference:
+    """The Reference the checked lookup and LA list give (None where one could not be read)."""
+    placement = (None if lookup is None else dict(zip(
+        lookup.frame["postcode_sector"], lookup.frame["neighbourhood_code"], strict=True)))
+    return Reference(
+        sectors=None if lookup is None else frozenset(lookup.frame["postcode_sector"]),
+        la_codes=None if authorities is None else frozenset(authorities.frame["la_code"]),
+        sector_problems={} if lookup is None else dict(lookup.set_aside),
+        la_problems={} if authorities is None else dict(authorities.set_aside),
+        placement=placement,
+        neighbourhood_names=() if lookup is None else tuple(
+            lookup.frame["neighbourhood_name"].unique()),
+    )

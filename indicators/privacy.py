@@ -86,7 +86,7 @@ def postcode_sector(postcodes: pd.Series, cache: dict[str, str] | None = None) -
                               postcodes.to_numpy(dtype=object).tolist()],
                              index=postcodes.index, name=postcodes.name, dtype="string")
         except (KeyError, TypeError):
-            pass
+            pass  # a postcode not in the cache yet (or not text): worked out below
     text = distinct_text(postcodes)
     if text is None:
         return per_distinct(postcodes, _postcode_sector)

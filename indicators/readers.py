@@ -51,9 +51,8 @@ is a defect; other repeated columns are kept apart (`notes`, `notes_2`) and igno
 
 EXCEL_SUFFIXES = (".xlsx",)
 ELG_NUMBERED = re.compile(r"elg_?0*(\d{1,2})(?:_(.+))?")
-CONTROL_CHARACTERS = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
-CONTROL_BYTES = bytes([*range(0x01, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
-"""The characters CONTROL_CHARACTERS matches, as bytes."""
+CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+"""The ASCII control characters no text file holds many of (tab and line breaks apart)."""
 # Row 1 holding a child's record rather than names: a UPN, a postcode or a date.
 DATA_LIKE = re.compile(rf"(?:{UPN_PATTERN}|{POSTCODE_PATTERN}|\d{{4}}-\d{{2}}-\d{{2}}|"
                        r"\d{1,2}/\d{1,2}/\d{4})", re.IGNORECASE)
@@ -130,27 +129,33 @@ def decode_text(data: bytes, display: str) -> tuple[str, str]:
         raise _reject(display, "unreadable_file",
                       "the file is an old-style (.xls) or password-protected Excel workbook "
                       f"with a .csv name: {SAVE_AS_CSV}")
-    if b"\x00" in data:
+    # A text file may hold a stray control character or NUL byte in a cell (the row is then
+    # quarantined, named by row and column); a file full of them is not text at all. The
+    # control characters are ASCII, so they are counted as bytes (faster): in UTF-8 and in
+    # Windows-1252 each is one byte, and no byte of any other character is one of them.
+    controls = len(data) - len(data.translate(None, CONTROL_BYTES))
+    if controls > max(2, len(data) // 100):
+        where = f" from byte {data.index(NUL)}" if NUL in data else ""
         raise _reject(display, "unreadable_file",
-                      f"the file is not text (it holds binary data from byte "
-                      f"{data.index(NUL)}): check it is the right file, then {SAVE_AS_CSV}")
+                      f"the file is not text ({controls} control characters{where}): check it "
+                      f"is the right file, then {SAVE_AS_CSV}")
     try:
         text, encoding = data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
-        try:
-            text, encoding = data.decode("cp1252"), "windows-1252"
-        except UnicodeDecodeError as error:
-            raise _reject(display, "unreadable_file",
-                          f"the file is neither UTF-8 nor Windows-1252 text (byte "
-                          f"{error.start}): {SAVE_AS_CSV}") from None
-    # The control characters are ASCII, so they are counted as bytes (faster): in UTF-8 and
-    # in Windows-1252 each is one byte, and no byte of any other character is one of them.
-    controls = len(data) - len(data.translate(None, CONTROL_BYTES))
-    if controls > max(2, len(text) // 100):
-        raise _reject(display, "unreadable_file",
-                      f"the file is not text ({controls} control characters): check it is the "
-                      f"right file, then {SAVE_AS_CSV}")
+        # Windows-1252 leaves five bytes undefined: each reads as the control character of
+        # the same number, so its row is quarantined rather than the file rejected.
+        codecs.register_error(_C1_ERRORS, _undefined_as_control)
+        text, encoding = data.decode("cp1252", errors=_C1_ERRORS), "windows-1252"
     return text.rstrip("\x1a"), encoding
+
+
+def _undefined_as_control(error: UnicodeDecodeError) -> tuple[str, int]:
+    """A byte Windows-1252 does not define, read as the C1 control character it numbers."""
+    undefined = error.object[error.start:error.end]
+    return "".join(chr(byte) for byte in undefined), error.end
+
+
+_C1_ERRORS = "chorus-windows-1252-undefined"
 
 
 def _unclosed_quote_row(text: str) -> int | None:
@@ -357,17 +362,6 @@ def _check_header(header: list[str], display: str) -> list[str]:
     return header
 
 
-def _check_line_breaks(data: Sequence[tuple[int, list[str]]], display: str) -> None:
-    """No value in a statutory return spans lines: one that does follows a stray quote."""
-    for number, cells in data:
-        joined = "".join(cells)  # a line break in any cell is one in the row's cells joined
-        if "\n" in joined or "\r" in joined:
-            raise _reject(display, "quote_spans_lines",
-                          f"a value on row {number} runs over several lines, which happens "
-                          "when a quote (\") is not closed where it should be: remove the "
-                          "stray quote, and land the file again")
-
-
 def table_from_rows(rows: Sequence[tuple[int, list[str]]], display: str,
                     kind: str | None = None, aliases: Aliases | None = None,
                     encoding: str = "") -> Table:
@@ -382,8 +376,6 @@ def table_from_rows(rows: Sequence[tuple[int, list[str]]], display: str,
     if not data:
         raise _reject(display, "header_only",
                       "the file has a header but no rows: land the return with its children")
-    if kind in KIND_COLUMNS and encoding != "xlsx":
-        _check_line_breaks(data, display)
     width = len(header)
     keep = [position for position, name in enumerate(names) if name is not None]
     matrix: list[list[str]] = []

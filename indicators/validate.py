@@ -7,21 +7,35 @@ means every return under it: a landing root, a kind folder (`eyfsp/`) or a year 
 from the landing root's `seeds/` when it has them, else from the project's seeds.
 
 Census and EYFSP returns are matched to each other only when both kinds of a year are among
-the paths; otherwise the report notes that the match was skipped.
+the paths; otherwise the report notes that the match was skipped. Voice survey files are
+checked with the rules `chorus run` applies to them (`indicators.voice.check_voice_year`),
+against the project's item bank (seeds/voice_items.csv).
 """
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indicators.ingest import STATUTORY_KINDS, FileAccount, check_year, read_reference
+from indicators.ingest import (
+    STATUTORY_KINDS,
+    FileAccount,
+    Reference,
+    check_year,
+    read_reference,
+    read_table,
+)
 from indicators.landing import RETURN_KINDS, LandedFile, classify, discover
 from indicators.readers import Aliases, AliasesInvalid, aliases_file, load_aliases
 from indicators.reference import AcademicYear
 from indicators.validation import Defect
+from indicators.voice import VOICE_KIND, check_voice_year
+from indicators.voice_items import load_item_bank
+
+VOICE_ITEMS = "voice_items.csv"
 
 
 @dataclass
@@ -133,20 +147,42 @@ def validate_paths(paths: Sequence[Path], seeds: Path, aliases: Aliases | None =
     groups: dict[Path, dict[AcademicYear, list[LandedFile]]] = defaultdict(
         lambda: defaultdict(list))
     for landed in _unique(found):
-        if landed.kind not in STATUTORY_KINDS:
-            report.notes.append(f"{landed.display}: not a statutory return, so not checked here")
-            continue
         groups[landing_root(landed.path).resolve()][landed.year].append(landed)
     for root, years in groups.items():
         reference, reference_defects = read_reference(root, seeds)
         report.defects.extend(reference_defects)
         root_aliases = aliases if aliases is not None else _aliases_for(root, seeds, report)
         for year, files in sorted(years.items()):
-            both = {landed.kind for landed in files} >= set(STATUTORY_KINDS)
-            checked = check_year(year, files, reference, aliases=root_aliases, sheet=sheet,
-                                 cross_kind=both)
-            report.defects.extend(checked.defects)
-            report.accounts.extend(checked.accounts)
-            report.notes.extend(checked.notes)
+            statutory = [landed for landed in files if landed.kind in STATUTORY_KINDS]
+            if statutory:
+                both = {landed.kind for landed in statutory} >= set(STATUTORY_KINDS)
+                checked = check_year(year, statutory, reference, aliases=root_aliases,
+                                     sheet=sheet, cross_kind=both)
+                report.defects.extend(checked.defects)
+                report.accounts.extend(checked.accounts)
+                report.notes.extend(checked.notes)
+            voice = [landed for landed in files if landed.kind == VOICE_KIND]
+            if voice:
+                _check_voice(year, voice, reference, seeds, root_aliases, sheet, report)
     return report
+
+
+def _check_voice(year: AcademicYear, files: list[LandedFile], reference: Reference,
+                 seeds: Path, aliases: Aliases, sheet: str | None,
+                 report: ValidationReport) -> None:
+    """A year's voice files through `check_voice_year`, as `chorus run` checks them."""
+    try:
+        items = load_item_bank(seeds / VOICE_ITEMS)
+        read = functools.partial(read_table, kind=VOICE_KIND, aliases=aliases, sheet=sheet)
+        checked = check_voice_year(year, files, reference, items, read,
+                                   sector_lookup=reference.placement)
+    except ValueError as problems:  # the item bank itself has problems: nothing can be checked
+        report.defects.append(Defect(f"seeds/{VOICE_ITEMS}", None, None, "", "item_bank",
+                                     f"{problems}: the voice files were not checked"))
+        return
+    report.defects.extend(checked.defects)
+    report.accounts.extend(checked.accounts)
+    report.notes.extend(f"{file}: column '{column}' is neither a documented column nor an item "
+                        "in seeds/voice_items.csv, so it would not be loaded"
+                        for file, column in checked.ignored_columns)
 

@@ -8,16 +8,19 @@ Values of identifier columns are withheld from anything that leaves the raw zone
 
 from __future__ import annotations
 
+import csv
 import itertools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import cache
 
 import numpy as np
 import pandas as pd
 from stdnum import exceptions as stdnum_errors
 from stdnum.gb import upn as stdnum_upn
 
+from indicators.config import PROJECT_ROOT
 from indicators.reference import ELG_COLUMNS, AcademicYear
 
 IDENTIFIER_COLUMNS = frozenset({"upn", "surname", "forename", "dob", "postcode"})
@@ -92,6 +95,8 @@ class RowRule:
     column: str
     explain: str
     failing: Callable[[pd.Series], pd.Series]
+    on_written: bool = False
+    """Test the value as written in the file (before codes are trimmed and upper-cased)."""
 
 
 # Speed: a year's returns are hundreds of files of a few thousand rows, and most columns hold
@@ -246,14 +251,37 @@ def describe_codes(codes: dict[str, str]) -> str:
     return ", ".join(f"{code} ({meaning})" for code, meaning in codes.items())
 
 
+@cache
+def issuing_la_numbers() -> frozenset[int]:
+    """The LA numbers a UPN may be issued under: python-stdnum's list (which keeps former
+    authorities, whose UPNs children still carry) and every current English authority in
+    the project's seeds/local_authorities.csv. python-stdnum lacks the newest (838 Dorset and
+    839 Bournemouth, Christchurch and Poole from 2019; 940 to 943, the Northamptonshire and
+    Cumbria successors), so without the seed their children's UPNs would all be refused."""
+    current: set[int] = set()
+    seed = PROJECT_ROOT / "seeds" / "local_authorities.csv"
+    with seed.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            code = (row.get("la_code") or "").strip()
+            if code.isdigit() and len(code) == 3:
+                current.add(int(code))
+    return frozenset(stdnum_upn._la_numbers) | frozenset(current)
+
+
 def upn_problem(number: str) -> str:
-    """'' for a valid UPN, else which python-stdnum check it fails: format, la or check."""
+    """'' for a valid UPN, else which python-stdnum check it fails: format, la or check.
+
+    An issuing LA that python-stdnum does not know but `issuing_la_numbers` does (a current
+    authority newer than its list) is checked for its check letter as python-stdnum would.
+    """
     if not re.fullmatch(UPN_PATTERN, number):  # stdnum would quietly drop spaces
         return "format"
     try:
         stdnum_upn.validate(number)
     except stdnum_errors.InvalidComponent:
-        return "la"
+        if int(number[1:4]) not in issuing_la_numbers():
+            return "la"
+        return "" if stdnum_upn.calc_check_digit(number[1:]) == number[0] else "check"
     except stdnum_errors.InvalidChecksum:
         return "check"
     except stdnum_errors.ValidationError:
@@ -268,17 +296,24 @@ _UPN_VALUES[_UPN_ALPHABET] = np.arange(len(_UPN_ALPHABET))
 """Byte -> position in python-stdnum's UPN alphabet (digits come after the 23 letters); -1
 for a character not in it (I, O, S)."""
 _UPN_WEIGHTS = np.arange(2, 14, dtype=np.int64)
-_KNOWN_LA = np.zeros(1000, dtype=bool)
-_KNOWN_LA[sorted(stdnum_upn._la_numbers)] = True
+
+
+@cache
+def _known_la() -> np.ndarray:
+    """`issuing_la_numbers` as a lookup table: LA number -> known."""
+    known = np.zeros(1000, dtype=bool)
+    known[sorted(issuing_la_numbers())] = True
+    return known
 
 
 def upn_prescreen(numbers: Sequence[str]) -> np.ndarray:
     """True where a UPN is certainly valid, by python-stdnum's own rules, done with numpy.
 
     Well formed (UPN_PATTERN, so 13 ASCII characters), the last character in stdnum's
-    alphabet, an LA number stdnum knows, and the check letter stdnum computes: the DfE
-    weights 2..13 on the alphabet positions of characters 2 to 13, mod 23. False means only
-    "not certainly valid": python-stdnum decides those (`upn_problems`).
+    alphabet, an issuing LA number (`issuing_la_numbers`), and the check letter stdnum
+    computes: the DfE weights 2..13 on the alphabet positions of characters 2 to 13, mod 23.
+    False means only "not certainly valid": `upn_problem` (python-stdnum) decides those
+    (`upn_problems`).
     """
     valid = np.zeros(len(numbers), dtype=bool)
     try:
@@ -303,7 +338,7 @@ def upn_prescreen(numbers: Sequence[str]) -> np.ndarray:
               & (_UPN_VALUES[last] >= 0))
     issuing = np.where(formed, (digits[:, :3].astype(np.int64) - ord("0")) @ [100, 10, 1], 0)
     check = (_UPN_VALUES[chars[:, 1:]] @ _UPN_WEIGHTS) % 23
-    valid[where] = formed & _KNOWN_LA[issuing] & (_UPN_ALPHABET[check] == letter)
+    valid[where] = formed & _known_la()[issuing] & (_UPN_ALPHABET[check] == letter)
     return valid
 
 
@@ -389,6 +424,64 @@ class _Once:
         return self.result
 
 
+# Cells ------------------------------------------------------------------------------------
+
+CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+"""A character no value should hold: NUL and the other C0 controls but tab and line breaks,
+DEL, and the C1 controls (also what a byte Windows-1252 leaves undefined reads as)."""
+LINE_BREAK = re.compile("[\r\n]")
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(value: object) -> str:
+    """A value as it can be shown in a message, a CSV or the warehouse: control characters
+    and line breaks as escapes (NUL as \\x00, a line break as \\n), everything else as is."""
+    text = str(value)
+    if CONTROL_CHARACTER.search(text) is None and LINE_BREAK.search(text) is None:
+        return text
+    return re.sub("[\x00-\x1f\x7f-\x9f]",
+                  lambda found: _ESCAPES.get(found.group(), f"\\x{ord(found.group()):02x}"),
+                  text)
+
+
+def containing(pattern: re.Pattern[str]) -> Callable[[pd.Series], pd.Series]:
+    """True for the values in which `pattern` is found (looked for once in all of them
+    first: nearly always it is in none)."""
+
+    def failing(values: pd.Series) -> pd.Series:
+        text = distinct_text(values)
+        if text is None:
+            return values.astype(str).str.contains(pattern.pattern, regex=True)
+        items, distinct = text
+        if pattern.search("\t".join(distinct)) is None:
+            return _failing_where(values, items, set())
+        return _failing_where(values, items, {value for value in distinct
+                                              if pattern.search(value) is not None})
+
+    return failing
+
+
+def cell_rules(columns: Iterable[str], *, line_breaks: bool = True) -> list[RowRule]:
+    """Rules every cell Chorus reads must meet, for each of `columns`: no control character
+    (a NUL byte, say), and, unless `line_breaks` is False (free text), no line break. They
+    come before a column's own rules, so such a value is reported once, for this."""
+    rules = []
+    for column in columns:
+        rules.append(RowRule(
+            "control_character", column, "the value holds a control character (shown as \\x "
+            "and its code), which no value should: it is invisible in Excel and usually comes "
+            "from a damaged export or a copy and paste; retype the value and land the file "
+            "again", containing(CONTROL_CHARACTER), on_written=True))
+        if line_breaks:
+            rules.append(RowRule(
+                "value_spans_lines", column, "the value runs over several lines (shown as "
+                "\\n), which no value in this column can: usually a quote (\") that is not "
+                "closed where it should be, which joins the rows after it into this value; "
+                "remove the stray quote or the line break, and land the file again",
+                containing(LINE_BREAK), on_written=True))
+    return rules
+
+
 def eyfsp_rules(year: AcademicYear) -> list[RowRule]:
     first, last = year.reception_birth_window()
     dates_of = _Once(parse_dates)
@@ -472,7 +565,7 @@ def apply_rules(frame: pd.DataFrame, rules: Sequence[RowRule], file: str,
     reported: dict[str, np.ndarray] = {}
     source_rows = frame["_source_row"].to_numpy()
     for rule in rules:
-        failing = rule.failing(frame[rule.column])
+        failing = rule.failing((written if rule.on_written else frame)[rule.column])
         if not failing.index.equals(frame.index):
             return _apply_rules_aligned(frame, rules, file, written, row_files)
         mask = (failing.to_numpy() if failing.dtype == bool
@@ -494,7 +587,8 @@ def _rule_defects(rule: RowRule, file: str | Iterable[str], rows: Iterable[int],
                   values: Iterable[str]) -> list[Defect]:
     files = itertools.repeat(file) if isinstance(file, str) else file
     defects = []
-    for row_file, row, value in zip(files, rows, values, strict=False):  # one file repeats
+    for row_file, row, written in zip(files, rows, values, strict=False):  # one file repeats
+        value = printable(written)
         shown = value if value.strip() != "" else "(blank)"
         defects.append(Defect(
             file=row_file, row=int(row), column=rule.column, value=value, rule=rule.rule,
@@ -511,7 +605,9 @@ def _apply_rules_aligned(frame: pd.DataFrame, rules: Sequence[RowRule], file: st
     reported: dict[str, pd.Series] = {}
     files = None if row_files is None else pd.Series(row_files, index=frame.index)
     for rule in rules:
-        mask = rule.failing(frame[rule.column]).astype(bool)
+        tested = written[rule.column].reindex(frame.index) if rule.on_written else \
+            frame[rule.column]
+        mask = rule.failing(tested).astype(bool)
         if rule.column in reported:
             mask &= ~reported[rule.column]
             reported[rule.column] |= mask

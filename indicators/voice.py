@@ -43,17 +43,20 @@ from indicators.privacy import postcode_sector, pseudonymise
 from indicators.quotes import ScrubResult, asks_for_help, may_identify, scrub
 from indicators.reference import AcademicYear
 from indicators.validation import (
+    CONTROL_CHARACTER,
     POSTCODE_PATTERN,
     Defect,
     FileRejected,
     RowRule,
     apply_rules,
+    cell_rules,
     check_required_columns,
     describe_codes,
     distinct_text,
     failing_values,
     parse_dates,
     per_distinct,
+    printable,
     upn_problems,
 )
 from indicators.voice_items import in_force as versions_at
@@ -264,10 +267,15 @@ def _row_defects(frame: pd.DataFrame, mask: pd.Series, column: str, rule: str,
         return []
     files = (itertools.repeat(file) if isinstance(file, str)
              else np.asarray(file, dtype=object)[flags])
-    return [Defect(row_file, int(row), column, value, rule, message(value))
+    return [Defect(row_file, int(row), column, printable(value), rule,
+                   message(printable(value)))
             for row_file, row, value in zip(files, frame["_source_row"].to_numpy()[flags],
                                             frame[column].to_numpy()[flags],
                                             strict=False)]  # one file repeats
+
+
+_ESCAPE = re.compile(r"\\x[0-9a-f]{2}|\\[nrt]")
+"""How `printable` shows a control character or line break in a value."""
 
 
 def _safe_defect(defect: Defect) -> Defect:
@@ -276,7 +284,7 @@ def _safe_defect(defect: Defect) -> Defect:
         return defect
     if defect.column == "postcode_sector" and re.fullmatch(SECTOR_PATTERN, defect.value):
         return defect
-    if not may_identify(defect.value):
+    if not may_identify(_ESCAPE.sub(" ", defect.value).strip()):  # as a person would read it
         return defect
     return replace(defect, value=WITHHELD_VALUE,
                    message=defect.message.replace(defect.value, WITHHELD_VALUE))
@@ -517,9 +525,18 @@ def _area_defects(frame: pd.DataFrame, files: Sequence[str] | str, reference: Re
                   "response can be placed", files)
     if reference.sectors is not None:  # None: the lookup could not be read (said elsewhere)
         known_sectors = reference.sectors
+        set_aside = reference.sector_problems
+        unknown = well_formed & ~failing_values(sector, lambda value: value in known_sectors,
+                                                lambda values: values.isin(known_sectors))
+        aside = unknown & failing_values(sector, lambda value: value in set_aside,
+                                         lambda values: values.isin(set(set_aside)))
         defects += _row_defects(
-            frame, well_formed & ~failing_values(sector, lambda value: value in known_sectors,
-                                                 lambda values: values.isin(known_sectors)),
+            frame, aside, "postcode_sector", "postcode_sector_set_aside",
+            lambda value: f"sector {value} has its row in the neighbourhood lookup set aside: "
+                          f"{set_aside[value]}; correct seeds/neighbourhood_lookup.csv and run "
+                          "again", files)
+        defects += _row_defects(
+            frame, unknown & ~aside,
             "postcode_sector",
             "postcode_sector_unknown",
             lambda value: f"sector {value} is not in the neighbourhood lookup "
@@ -654,10 +671,17 @@ class _Survey:
         return names[self.file_of if positions is None else self.file_of[positions]]
 
 
+CODED_COLUMNS = ("response_id", "response_date", "channel", *CHARACTERISTIC_COLUMNS,
+                 "consent_quote", "consent_link", *AREA_COLUMNS)
+"""The documented columns that hold codes, dates or identifiers of a response (not free
+text, and not `child_upn`, whose problems only drop the link)."""
+
+
 def _survey(read_files: Sequence[tuple[str, pd.DataFrame]], load: _Load
-            ) -> tuple[_Survey, list[list[Defect]]]:
+            ) -> tuple[_Survey, list[list[Defect]], list[list[Defect]]]:
     """The files read, stacked, split by aggregate consent and normalised; and for each file
-    its consent defects."""
+    its consent defects and its cell defects (`cell_rules` on the values as written, of the
+    consenting rows: a control character anywhere but free text, a line break in a code)."""
     displays = [display for display, _ in read_files]
     item_columns = [_item_columns(frame, load.item_ids) for _, frame in read_files]
     comment_columns = [_comment_columns(frame, load.item_ids) for _, frame in read_files]
@@ -674,6 +698,9 @@ def _survey(read_files: Sequence[tuple[str, pd.DataFrame]], load: _Load
                            minlength=len(displays))
     aggregate = (consent == "Y").to_numpy(dtype=bool)
     kept = frame[aggregate].reset_index(drop=True)
+    all_items = list(dict.fromkeys(column for columns in item_columns for column in columns))
+    cell_defects = apply_rules(kept, cell_rules([*CODED_COLUMNS, *all_items]), "",
+                               row_files=file_of[aggregate])
     kept["consent_aggregate"] = "Y"
     kept["response_id"] = _stripped(kept["response_id"])
     kept["channel"] = load.channel(kept["channel"])
@@ -683,7 +710,6 @@ def _survey(read_files: Sequence[tuple[str, pd.DataFrame]], load: _Load
         kept[column] = load.consent(kept[column])
     kept["postcode_sector"] = load.sectors(kept["postcode_sector"])
     kept["neighbourhood_code"] = load.hoods(kept["neighbourhood_code"])
-    all_items = list(dict.fromkeys(column for columns in item_columns for column in columns))
     for column in all_items:
         kept[column] = load.normalised_answers(column, kept[column])
     dates = load.parsed_dates(kept["response_date"])
@@ -699,7 +725,8 @@ def _survey(read_files: Sequence[tuple[str, pd.DataFrame]], load: _Load
         in_force[item] = by_starts[starts]
     survey = _Survey(displays, kept, file_of[aggregate], item_columns, comment_columns,
                      all_items, all_comments, excluded, dates, in_force)
-    return survey, _share_out(consent_defects, displays)
+    return (survey, _share_out(consent_defects, displays),
+            _share_out(cell_defects, displays))
 
 
 def _share_out(defects: Sequence[Defect], displays: Sequence[str]) -> list[list[Defect]]:
@@ -740,26 +767,33 @@ def _validated(survey: _Survey, year: AcademicYear, reference: Reference,
     return rule_defects, area_defects
 
 
-def load_voice_year(
+@dataclass
+class CheckedVoiceYear:
+    """One academic year's voice files validated, consent read, nothing pseudonymised or
+    scrubbed yet: what `chorus validate` reports, and what `load_voice_year` lets through
+    the door."""
+
+    year: AcademicYear
+    defects: list[Defect]
+    accounts: list[FileAccount]
+    ignored_columns: list[tuple[str, str]]
+    survey: _Survey | None
+    bad_rows: dict[str, set[int]]
+    load: _Load
+
+
+def check_voice_year(
     year: AcademicYear,
     files: Sequence[LandedFile],
     reference: Reference,
-    pseudonym_key: str,
     items: pd.DataFrame,
     read: Callable[[Path, str], pd.DataFrame] = read_table,
     *,
     neighbourhood_codes: frozenset[str] | None = None,
     sector_lookup: Mapping[str, str] | None = None,
-    allow_words: Iterable[str] = (),
-) -> VoiceLoad:
-    """Validate every voice file landed for one academic year and apply consent at the door.
-
-    `items` is the whole item bank (`load_item_bank`); it must have no problems.
-    `neighbourhood_codes` are the valid codes (default: the values of `sector_lookup`);
-    `sector_lookup` (postcode sector -> neighbourhood code, from the LA's lookup) fills
-    `neighbourhood_code` from the sector and checks the two agree when both are given.
-    `allow_words` may appear capitalised in quotes (e.g. the neighbourhoods' names).
-    """
+) -> CheckedVoiceYear:
+    """Every rule `load_voice_year` applies, on every voice file of one academic year; no
+    pseudonym is made and no text is scrubbed. Arguments as for `load_voice_year`."""
     problems = item_bank_problems(items)
     if problems:
         raise ValueError("the item bank has problems: " + "; ".join(problems))
@@ -779,7 +813,7 @@ def load_voice_year(
                   if isinstance(frame, pd.DataFrame)]
     survey = None
     if read_files:
-        survey, consent_defects = _survey(read_files, load)
+        survey, consent_defects, cell_defects = _survey(read_files, load)
         rule_defects, area_defects = _validated(survey, year, reference, codes, sector_lookup,
                                                 load)
     defects: list[Defect] = []
@@ -790,8 +824,11 @@ def load_voice_year(
             defects.append(frame)
             continue
         ignored.extend(_ignored_columns(display, frame, load.item_ids))
-        defects.extend(consent_defects[position] + rule_defects[position]
-                       + area_defects[position])
+        # A cell with a control character or a line break is reported for that alone.
+        cells = {(defect.row, defect.column) for defect in cell_defects[position]}
+        defects.extend(consent_defects[position] + cell_defects[position] + [
+            defect for defect in rule_defects[position] + area_defects[position]
+            if (defect.row, defect.column) not in cells])
         position += 1
     if survey is not None:
         defects.extend(_duplicates_in(pd.DataFrame({
@@ -809,21 +846,51 @@ def load_voice_year(
         if account.status == "loaded":
             account.rows_quarantined = len(bad_rows.get(account.file, ()))
             account.rows_loaded = account.rows_read - account.rows_quarantined
+    if survey is not None:
+        for display, excluded in zip(survey.displays, survey.excluded.tolist(), strict=True):
+            if excluded:
+                by_file[display].message = (
+                    f"{excluded} response(s) without consent to aggregate use set aside: "
+                    "counted as loaded, used nowhere")
+    return CheckedVoiceYear(year, defects, accounts, ignored, survey, bad_rows, load)
+
+
+def load_voice_year(
+    year: AcademicYear,
+    files: Sequence[LandedFile],
+    reference: Reference,
+    pseudonym_key: str,
+    items: pd.DataFrame,
+    read: Callable[[Path, str], pd.DataFrame] = read_table,
+    *,
+    neighbourhood_codes: frozenset[str] | None = None,
+    sector_lookup: Mapping[str, str] | None = None,
+    allow_words: Iterable[str] = (),
+) -> VoiceLoad:
+    """Validate every voice file landed for one academic year and apply consent at the door.
+
+    `items` is the whole item bank (`load_item_bank`); it must have no problems.
+    `neighbourhood_codes` are the valid codes (default: the values of `sector_lookup`);
+    `sector_lookup` (postcode sector -> neighbourhood code, from the LA's lookup) fills
+    `neighbourhood_code` from the sector and checks the two agree when both are given.
+    `allow_words` may appear capitalised in quotes (e.g. the neighbourhoods' names).
+    The rules are `check_voice_year`'s, the same `chorus validate` applies.
+    """
+    checked = check_voice_year(year, files, reference, items, read,
+                               neighbourhood_codes=neighbourhood_codes,
+                               sector_lookup=sector_lookup)
+    survey = checked.survey
     if survey is None:
         return VoiceLoad(year=year, responses=empty_frame(RESPONSE_COLUMNS),
                          answers=empty_frame(ANSWER_COLUMNS), quotes=empty_frame(QUOTE_COLUMNS),
-                         door_log=empty_frame(DOOR_LOG_COLUMNS), defects=defects,
-                         accounts=accounts, ignored_columns=ignored)
-    for display, excluded in zip(survey.displays, survey.excluded.tolist(), strict=True):
-        if excluded:
-            by_file[display].message = (
-                f"{excluded} response(s) without consent to aggregate use set aside: counted "
-                "as loaded, used nowhere")
+                         door_log=empty_frame(DOOR_LOG_COLUMNS), defects=checked.defects,
+                         accounts=checked.accounts, ignored_columns=checked.ignored_columns)
     responses, answers, quotes, door_log, help_requests = _door(
-        survey, bad_rows, year, pseudonym_key, load, sector_lookup, tuple(allow_words))
+        survey, checked.bad_rows, year, pseudonym_key, checked.load, sector_lookup,
+        tuple(allow_words))
     return VoiceLoad(year=year, responses=responses, answers=answers, quotes=quotes,
-                     door_log=door_log, defects=defects, accounts=accounts,
-                     ignored_columns=ignored, help_requests=help_requests)
+                     door_log=door_log, defects=checked.defects, accounts=checked.accounts,
+                     ignored_columns=checked.ignored_columns, help_requests=help_requests)
 
 
 def _ignored_columns(display: str, frame: pd.DataFrame, item_ids: Sequence[str]
@@ -974,7 +1041,8 @@ def _door(survey: _Survey, bad_rows: Mapping[str, set[int]], year: AcademicYear,
     days = None
     for column in survey.all_comments:
         item = column[: -len(COMMENT_SUFFIX)]
-        text = [value.strip() for value in frame[column].astype(str).tolist()]
+        text = [CONTROL_CHARACTER.sub(" ", value).strip()  # free text: read as spaces
+                for value in frame[column].astype(str).tolist()]
         written = np.array([value != "" for value in text], dtype=bool)
         asking = np.zeros(len(text), dtype=bool)
         for position in np.flatnonzero(written).tolist():

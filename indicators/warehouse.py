@@ -167,6 +167,15 @@ def replace_years(
         _insert(connection, table, frame)
 
 
+def replace_rows(connection: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame,
+                 where: Mapping[str, str]) -> None:
+    """Replace the rows of a raw table whose columns equal `where` (say, one reference
+    file's rows of the load log) with `frame` (call in a transaction)."""
+    condition = " and ".join(f'"{column}" = ?' for column in where) or "true"
+    connection.execute(f"delete from raw.{table} where {condition}", list(where.values()))
+    _insert(connection, table, frame)
+
+
 def replace_table(connection: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
     """Replace the whole of a raw table with `frame` (call in a transaction)."""
     connection.execute(f"delete from raw.{table}")

@@ -17,6 +17,7 @@ from orchestration.ingest import (
     statutory_returns,
     voice_responses,
 )
+from orchestration.preflight import preflight
 from orchestration.publish import board_packs, indicator_tables, publication
 from orchestration.quality import gx_asset_checks, indicator_register_complete
 from orchestration.resources import ChorusResource
@@ -31,7 +32,7 @@ chorus_pipeline = define_asset_job(
 
 defs = Definitions(
     assets=[neighbourhood_lookup, local_authorities, statutory_returns, voice_responses,
-            chorus_dbt_models,
+            preflight, chorus_dbt_models,
             indicator_tables, board_packs, publication],
     asset_checks=[*gx_asset_checks(), indicator_register_complete],
     jobs=[chorus_pipeline],

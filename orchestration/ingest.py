@@ -30,12 +30,15 @@ from indicators.archive import archive_file, load_fingerprint
 from indicators.config import DEMO_PSEUDONYM_KEY, ChorusSettings
 from indicators.follow_up import write_follow_up
 from indicators.ingest import (
+    REFERENCE_KIND,
     FileAccount,
     Reference,
+    ReferenceCheck,
+    check_local_authorities,
+    check_neighbourhood_lookup,
     load_year,
-    read_local_authorities,
-    read_neighbourhood_lookup,
     read_table,
+    reference_from,
 )
 from indicators.landing import LandedFile, discover, reference_file, sha256_of
 from indicators.readers import Aliases, AliasesInvalid, aliases_file, load_aliases
@@ -46,6 +49,7 @@ from indicators.voice_items import item_bank_problems, load_item_bank
 from indicators.warehouse import (
     connect,
     ensure_raw_zone,
+    replace_rows,
     replace_table,
     replace_years,
     transaction,
@@ -70,43 +74,57 @@ PSEUDONYM_WARNING = (
 
 
 def _load_reference(context: AssetExecutionContext, chorus: ChorusResource, name: str,
-                    frame: pd.DataFrame, source: str) -> MaterializeResult:
+                    check: ReferenceCheck, source: str) -> MaterializeResult:
+    """The usable rows of a reference file into its raw table, and its accounting (rows read,
+    used, set aside, each set-aside row in raw.quarantine) beside the returns'."""
     settings = chorus.settings()
+    account = check.account
+    quarantine = _quarantine_frame("", check.defects, [account])
     with connect(settings.warehouse) as connection:
         ensure_raw_zone(connection)
         with transaction(connection):
-            replace_table(connection, name, frame.assign(_source_file=source))
-    context.log.info(f"{name}: {len(frame)} rows from {source}")
-    return MaterializeResult(metadata={"rows": len(frame), "source": source})
+            replace_table(connection, name, check.frame.assign(_source_file=source))
+            where = {"kind": REFERENCE_KIND, "file": account.file}
+            replace_rows(connection, "load_log", _log_frame([account]), where)
+            replace_rows(connection, "quarantine", quarantine, where)
+    context.log.info(f"{name}: {len(check.frame)} rows from {source}")
+    for defect in check.defects:
+        context.log.warning(str(defect.public()))
+    if check.defects:
+        context.log.warning(f"{account.file}: {account.rows_quarantined} of "
+                            f"{account.rows_read} rows set aside; what depends on them is "
+                            "quarantined, the rest loads")
+    return MaterializeResult(metadata={"rows": len(check.frame), "source": source,
+                                       "rows_set_aside": account.rows_quarantined})
 
 
 @asset(key=NEIGHBOURHOOD_LOOKUP, group_name="ingest", kinds={"duckdb"})
 def neighbourhood_lookup(context: AssetExecutionContext, chorus: ChorusResource
                          ) -> MaterializeResult:
-    """The LA's postcode sector -> neighbourhood lookup (landing seeds/ or the project's)."""
+    """The LA's postcode sector -> neighbourhood lookup (landing seeds/ or the project's).
+
+    Rows in conflict are set aside (children in their sectors are quarantined at ingest);
+    a lookup that cannot be read at all stops the run with its one-line reason."""
     settings = chorus.settings()
     path = reference_file("neighbourhood_lookup", settings.landing, settings.seeds)
     try:
-        lookup, defects = read_neighbourhood_lookup(path)
+        check = check_neighbourhood_lookup(path)
     except FileRejected as rejected:
         raise Failure(description=str(rejected.defect)) from None
-    if defects:
-        raise Failure(description="the neighbourhood lookup has problems, so nothing can be "
-                      "placed: " + " | ".join(str(defect) for defect in defects))
-    return _load_reference(context, chorus, "neighbourhood_lookup", lookup, str(path))
+    return _load_reference(context, chorus, "neighbourhood_lookup", check, str(path))
 
 
 @asset(key=LOCAL_AUTHORITIES, group_name="ingest", kinds={"duckdb"})
 def local_authorities(context: AssetExecutionContext, chorus: ChorusResource
                       ) -> MaterializeResult:
-    """LA numbers, ONS codes and names (landing seeds/ or the project's)."""
+    """LA numbers, ONS codes and names (landing seeds/ or the project's 153 English LAs)."""
     settings = chorus.settings()
     path = reference_file("local_authorities", settings.landing, settings.seeds)
     try:
-        frame = read_local_authorities(path)
+        check = check_local_authorities(path)
     except FileRejected as rejected:
         raise Failure(description=str(rejected.defect)) from None
-    return _load_reference(context, chorus, "local_authorities", frame, str(path))
+    return _load_reference(context, chorus, "local_authorities", check, str(path))
 
 
 @dataclass(frozen=True)
@@ -130,15 +148,15 @@ def _run_context(context: AssetExecutionContext, chorus: ChorusResource,
     if not key:
         context.log.warning(PSEUDONYM_WARNING)
         key = DEMO_PSEUDONYM_KEY
-    with connect(settings.warehouse, read_only=True) as connection:
-        lookup = connection.execute(
-            "select postcode_sector, neighbourhood_code, neighbourhood_name "
-            "from raw.neighbourhood_lookup").df()
-        codes = connection.execute("select la_code from raw.local_authorities").fetchall()
-        la_names = [row[0] for row in connection.execute(
-            "select la_name from raw.local_authorities").fetchall() if row[0]]
     paths = [reference_file(name, settings.landing, settings.seeds)
              for name in ("neighbourhood_lookup", "local_authorities")]
+    try:  # as the reference assets of this run read them
+        authorities = check_local_authorities(paths[1])
+        reference = reference_from(check_neighbourhood_lookup(paths[0]), authorities)
+    except FileRejected as rejected:
+        raise Failure(description=str(rejected.defect)) from None
+    # Place names (neighbourhoods, authorities) may stand capitalised in a quote.
+    authority_names = tuple(name for name in authorities.frame["la_name"] if name)
     aliases_path = aliases_file(settings.seeds, settings.landing)
     paths += [aliases_path] if aliases_path.exists() else []
     paths += [settings.seeds / name for name in extra_inputs]
@@ -149,11 +167,9 @@ def _run_context(context: AssetExecutionContext, chorus: ChorusResource,
             str(defect) for defect in invalid.defects)) from None
     return Context(
         settings=settings, key=key,
-        reference=Reference(sectors=frozenset(lookup["postcode_sector"]),
-                            la_codes=frozenset(row[0] for row in codes)),
-        sector_lookup=dict(zip(lookup["postcode_sector"], lookup["neighbourhood_code"],
-                               strict=True)),
-        neighbourhood_names=(*lookup["neighbourhood_name"].unique(), *la_names),
+        reference=reference,
+        sector_lookup=dict(reference.placement or {}),
+        neighbourhood_names=(*reference.neighbourhood_names, *authority_names),
         aliases=aliases,
         digests=(*(sha256_of(path) for path in paths), f"sheet:{settings.xlsx_sheet or ''}"),
     )
@@ -189,14 +205,17 @@ class YearResult:
     notes: list[str]
 
 
-def _quarantine_frame(year: AcademicYear, defects: list[Defect], accounts: list[FileAccount]
-                      ) -> pd.DataFrame:
+def _quarantine_frame(year: AcademicYear | str, defects: list[Defect],
+                      accounts: list[FileAccount]) -> pd.DataFrame:
+    """Defects as raw.quarantine rows (public: identifiers withheld); `year` "" for a
+    reference file."""
     kinds = {account.file: account.kind for account in accounts}
+    label = year.label if isinstance(year, AcademicYear) else year
     rows = []
     for defect in defects:
         public = defect.public()
         rows.append({
-            "academic_year": year.label, "kind": kinds.get(defect.file, ""),
+            "academic_year": label, "kind": kinds.get(defect.file, ""),
             "file": public.file, "row": public.row, "column_name": public.column,
             "value": public.value, "rule": public.rule, "message": public.message,
         })

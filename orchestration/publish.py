@@ -24,6 +24,7 @@ from indicators.quotes import asks_for_help
 from indicators.register import register_table, render_register_html, shapes
 from indicators.voice_items import load_item_bank
 from indicators.warehouse import connect
+from orchestration.quality_report import write_quality_report
 from orchestration.resources import ChorusResource
 
 
@@ -150,6 +151,7 @@ def publication(context: AssetExecutionContext, chorus: ChorusResource) -> Mater
     """Write manifest.json and move the staged publication into the output folder at once."""
     settings = chorus.settings()
     stage = staging_dir(settings, context.run.run_id)
+    write_quality_report(context, settings, stage)
     config = DisclosureConfig.from_seed(settings.seeds / "disclosure_control.csv")
     manifest = write_manifest(stage, context.run.run_id, {
         "disclosure_threshold": config.threshold,

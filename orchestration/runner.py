@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from indicators.config import ChorusSettings
-from orchestration.dbt_setup import dbt_environment, prepare_manifest
+from indicators.preflight import unfinished_indicators, unfinished_line
+from orchestration.dbt_setup import INDICATOR_MODELS_DIR, dbt_environment, prepare_manifest
 
 ProgressCallback = Callable[[int, int, str], None]
 
@@ -154,6 +155,9 @@ def run_pipeline(settings: ChorusSettings, on_progress: ProgressCallback | None 
     """Run every asset and check once, in process, against the settings' warehouse."""
     os.environ.update(dbt_environment(settings))
     os.environ["CHORUS_HOME"] = str(settings.home)
+    unfinished = unfinished_line(unfinished_indicators(INDICATOR_MODELS_DIR))
+    if unfinished:  # before dbt parses them (the preflight asset checks again in the run)
+        return PipelineOutcome(success=False, run_id="", seconds=0.0, reason=unfinished)
     prepare_manifest()
     from dagster import DagsterInstance
     from dagster._core.storage.tags import (

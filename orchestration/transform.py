@@ -5,16 +5,30 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from dagster import AssetExecutionContext
+from dagster import AssetExecutionContext, AssetKey, AssetSpec
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from orchestration.dbt_setup import DBT_PROJECT_DIR, dbt_environment, prune_run_targets
+
+PREFLIGHT = AssetKey("preflight")
+"""orchestration.preflight's asset (named here: that module imports the ingest assets)."""
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
 
 class ChorusDbtTranslator(DagsterDbtTranslator):
-    """dbt folders become asset groups: staging, intermediate, indicators, marts, reference."""
+    """dbt folders become asset groups: staging, intermediate, indicators, marts, reference.
+
+    Every dbt model and seed depends on the `preflight` gate (orchestration/preflight.py),
+    so dbt never starts on a run with nothing to publish or an unfinished indicator.
+    """
+
+    def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str,
+                       project: DbtProject | None) -> AssetSpec:
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        if unique_id.split(".")[0] in ("model", "seed"):
+            return spec.merge_attributes(deps=[PREFLIGHT])
+        return spec
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         if dbt_resource_props["resource_type"] == "seed":

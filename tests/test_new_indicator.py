@@ -49,7 +49,21 @@ def test_walk_through_from_scaffold_to_published_tables(tmp_path):
     yml = models / "ind_school_readiness__most_goals_expected.yml"
     assert sql.exists() and yml.exists()
 
-    # 2. Fill in the condition and every metadata field, as an analyst would.
+    # 2. Run it unfilled: stopped before dbt, each file and field named on one line.
+    landing, output = tmp_path / "landing", tmp_path / "output"
+    synth = _chorus("synth", "--out", str(landing), "--children-per-year", "400", "--years",
+                    "2023/24", env=env, cwd=tmp_path)
+    assert synth.returncode == 0, synth.stderr
+    early = _chorus("run", "--landing", str(landing), "--out", str(output), env=env,
+                    cwd=tmp_path)
+    assert early.returncode == 1
+    last = early.stderr.strip().splitlines()[-1]
+    assert f"{yml}: still TODO: description, title, definition, rationale" in last
+    assert f"{sql}: still TODO: line 1, line 5 (TODO_condition)" in last
+    assert "Binder Error" not in early.stderr + early.stdout and not output.exists()
+    assert not list((project / "dbt_project" / "target").glob("chorus_dbt_models-*"))
+
+    # 3. Fill in the condition and every metadata field, as an analyst would.
     sql.write_text(sql.read_text().replace(
         "-- TODO: one line", "-- Children at expected in at least 14 of the 17 goals. One line")
         .replace("count_where('TODO_condition')", "count_where('elgs_at_expected >= 14')"))
@@ -66,15 +80,11 @@ def test_walk_through_from_scaffold_to_published_tables(tmp_path):
             meta[field] = filled.get(field, f"Filled in for the walk-through: {field}")
     yml.write_text(yaml.safe_dump(document, sort_keys=False))
 
-    # 3. Run.
-    landing, output = tmp_path / "landing", tmp_path / "output"
-    synth = _chorus("synth", "--out", str(landing), "--children-per-year", "400", "--years",
-                    "2023/24", env=env, cwd=tmp_path)
-    assert synth.returncode == 0, synth.stderr
+    # 4. Run.
     run = _chorus("run", "--landing", str(landing), "--out", str(output), env=env, cwd=tmp_path)
     assert run.returncode == 0, run.stderr + run.stdout
 
-    # 4. The indicator is in the register and the published values.
+    # 5. The indicator is in the register and the published values.
     register = pd.read_csv(output / "register" / "indicators.csv", dtype=str)
     row = register[register["indicator_id"] == "most_goals_expected"]
     assert row["title"].tolist() == ["Children at expected in most early learning goals"]
@@ -85,7 +95,7 @@ def test_walk_through_from_scaffold_to_published_tables(tmp_path):
     manifest_register = load_register(project / "dbt_project" / "target" / "manifest.json")
     assert "most_goals_expected" in set(manifest_register["indicator_id"])
 
-    # 5. dbt's documentation builds and carries the metadata.
+    # 6. dbt's documentation builds and carries the metadata.
     docs = _chorus("dbt", "--", "docs", "generate", env=env, cwd=tmp_path)
     assert docs.returncode == 0, docs.stdout + docs.stderr
     target = project / "dbt_project" / "target"

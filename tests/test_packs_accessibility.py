@@ -1,4 +1,5 @@
-"""Every HTML board pack passes axe-core's WCAG 2.x A/AA rules (including 2.2 AA) in Chromium.
+"""Every HTML board pack, and the quality report, passes axe-core's WCAG 2.x A/AA rules
+(including 2.2 AA) in Chromium.
 
 Uses Debian's chromium through Playwright's `executable_path` (no browser is downloaded) and
 axe-core as bundled by axe-playwright-python. Each pack is opened from a file, must not
@@ -89,6 +90,30 @@ def test_a_pack_has_no_axe_violations_and_requests_nothing(packs, browser, slug,
     page.close()
     assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert requested == [url], f"the pack fetched other resources: {requested[1:]}"
+
+
+def test_the_quality_report_has_no_axe_violations_and_requests_nothing(browser, tmp_path):
+    from axe_playwright_python.sync_playwright import Axe
+
+    from tests.test_quality_report import write_sample_report
+
+    path = write_sample_report(tmp_path)
+    page = browser.new_page(viewport={"width": 1024, "height": 1400})
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    url = path.resolve().as_uri()
+    page.goto(url)
+    assert page.evaluate("document.documentElement.lang") == "en-GB"
+    axe = Axe()
+    for media in ("screen", "print"):
+        page.emulate_media(media=media)
+        results = axe.run(page, options=AXE_OPTIONS)
+        assert results.violations_count == 0, f"quality report ({media}):\n" + (
+            results.generate_report())
+    # Nothing wider than the page: long test names and paths wrap.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1024
+    page.close()
+    assert requested == [url], f"the report fetched other resources: {requested[1:]}"
 
 
 def save_readme_screenshot(target: Path, slug: str = "northgate") -> Path:

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -28,14 +29,24 @@ def _settings(root: Path) -> ChorusSettings:
                    packs="none")  # board packs are tested elsewhere; these runs test loading
 
 
+RUN_ID_AND_TIME = re.compile(rb"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+                             rb"|\d{2} [A-Z][a-z]+ \d{4}, \d{2}:\d{2} UTC")
+"""What the quality report says of the run that wrote it (like the manifest's run id and time)."""
+
+
 def snapshot(settings: ChorusSettings) -> dict[str, object]:
-    """Everything a user relies on: published files (manifest minus run id and time) and tables."""
+    """Everything a user relies on: published files (manifest and quality report minus run id
+    and time) and tables."""
     state: dict[str, object] = {}
     for path in sorted(settings.output.rglob("*")):
         if path.is_file() and path.name != "manifest.json":
-            state[path.relative_to(settings.output).as_posix()] = path.read_bytes()
+            content = path.read_bytes()
+            if path.relative_to(settings.output).as_posix() == "quality/index.html":
+                content = RUN_ID_AND_TIME.sub(b"", content)
+            state[path.relative_to(settings.output).as_posix()] = content
     manifest = json.loads((settings.output / "manifest.json").read_text())
-    state["manifest.files"] = manifest["files"]
+    state["manifest.files"] = [entry if entry["path"] != "quality/index.html" else
+                               {"path": entry["path"]} for entry in manifest["files"]]
     with duckdb.connect(str(settings.warehouse), read_only=True) as connection:
         for table in TABLES:
             frame = connection.execute(f"select * from {table}").df()

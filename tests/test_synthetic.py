@@ -127,12 +127,41 @@ def test_generated_layout_matches_docs_inputs(tmp_path):
                                  *[f"elg{n:02d}" for n in range(1, 18)]]
 
 
-def test_project_lookup_is_the_synthetic_boroughs(tmp_path):
-    """seeds/ ships Harrowdale's lookup, so `chorus run` on synthetic files needs nothing else."""
+def test_project_lookup_is_the_synthetic_boroughs_and_its_authority_lands_with_it(tmp_path):
+    """seeds/ ships Harrowdale's lookup as an example; the synthetic authority itself is not
+    in the project's list of English authorities, so `chorus synth` lands it beside the
+    returns (seeds/local_authorities.csv in the landing area)."""
     generate(tmp_path, seed=1, children_per_year=50, years=["2023/24"])
     project = Path(__file__).resolve().parents[1] / "seeds"
-    for name in ("neighbourhood_lookup.csv", "local_authorities.csv"):
-        assert (tmp_path / "seeds" / name).read_text() == (project / name).read_text()
+    name = "neighbourhood_lookup.csv"
+    assert (tmp_path / "seeds" / name).read_text() == (project / name).read_text()
+    landed = pd.read_csv(tmp_path / "seeds" / "local_authorities.csv", dtype=str)
+    assert landed.to_dict("records") == [{"la_code": "999", "new_la_code": "E99000999",
+                                          "la_name": "Harrowdale (synthetic)"}]
+    shipped = pd.read_csv(project / "local_authorities.csv", dtype=str)
+    assert not set(landed["la_code"]) & set(shipped["la_code"])
+
+
+def test_the_project_knows_every_english_authority_out_of_the_box():
+    """seeds/local_authorities.csv: the 153 English LAs of DfE's EES screener (its
+    provenance in seeds/local_authorities.SOURCE.txt), by LA number, ONS code, name and
+    region, and nothing synthetic."""
+    seeds = Path(__file__).resolve().parents[1] / "seeds"
+    shipped = pd.read_csv(seeds / "local_authorities.csv", dtype=str, keep_default_na=False)
+    assert list(shipped.columns) == ["la_code", "new_la_code", "la_name", "region_code",
+                                     "region_name"]
+    assert len(shipped) == 153 and shipped["la_code"].is_unique
+    assert shipped["new_la_code"].is_unique and (shipped != "").all().all()
+    assert shipped["la_code"].str.fullmatch(r"\d{3}").all()
+    # As the source counts them: 63 unitaries, 36 metropolitan districts, 33 London
+    # boroughs (with the City), 21 counties; regions are the nine English regions.
+    assert shipped["new_la_code"].str[:3].value_counts().to_dict() == {
+        "E06": 63, "E08": 36, "E09": 33, "E10": 21}
+    assert shipped["region_code"].nunique() == 9
+    assert shipped["region_code"].str.fullmatch(r"E120000\d\d").all()
+    rochdale = shipped.set_index("la_code").loc["354"]
+    assert (rochdale["new_la_code"], rochdale["la_name"]) == ("E08000005", "Rochdale")
+    assert "local_authorities_england.csv" in (seeds / "local_authorities.SOURCE.txt").read_text()
 
 
 def test_borough_follows_rochdale_then_englands_change():

@@ -179,8 +179,7 @@ def test_utf8_with_bom_and_windows_1252_read_the_same(tmp_path):
     (b"\r\nupn,sex\r\nA,M\r\n", "header_blank", "row 1 is blank"),
     (b",,\r\nA,M\r\n", "header_blank", "row 1 is blank"),
     ("upn,sex\r\n".encode("utf-16"), "unreadable_file", "UTF-16"),
-    (b"upn,sex\r\nA\x00\x01,M\r\n", "unreadable_file", "not text"),
-    (b"upn,sex\r\nA\x81,M\r\n", "unreadable_file", "neither UTF-8 nor Windows-1252"),
+    (b"upn,sex\r\nA\x00\x01\x02,M\r\n", "unreadable_file", "not text"),
     (b"\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0e\x0f\x10", "unreadable_file", "not text"),
     (b"PK\x03\x04rest", "unreadable_file", "Excel workbook with a .csv name"),
     (b"upn,sex\r\n\"A,M\r\nB,F\r\n", "unclosed_quote", "row 2"),
@@ -230,7 +229,7 @@ def test_cell_text_shows_what_a_person_sees():
 def test_xlsx_with_numbers_and_dates_loads(landing):
     import datetime as dt
 
-    eyfsp, _ = _returns(landing)
+    eyfsp, census = _returns(landing)
     csv_path = landing / "eyfsp/2023-24/eyfsp_return.csv"
     xlsx_path = csv_path.with_suffix(".xlsx")
     first_dob = dt.datetime.fromisoformat(eyfsp.loc[0, "dob"])
@@ -240,10 +239,14 @@ def test_xlsx_with_numbers_and_dates_loads(landing):
     assert frame.loc[0, "dob"] == eyfsp.loc[0, "dob"]
     assert frame.loc[0, "la_code"] == "999" and frame.loc[0, "elg01"] in {"1", "2", "A"}
     load = _load(landing)
-    [defect] = load.defects
+    defect, partner = sorted(load.defects, key=lambda d: d.file, reverse=True)
     assert (defect.file, defect.row, defect.column, defect.rule, defect.value) == (
         "eyfsp/2023-24/eyfsp_return.xlsx", 3, "elg04", "elg_value", "3")
-    assert len(load.eyfsp) == 39
+    census_row = int(census.index[census["upn"] == eyfsp.loc[1, "upn"]][0]) + 2
+    assert (partner.file, partner.row, partner.rule) == (
+        "census/2023-24/census_extract.csv", census_row, "eyfsp_row_quarantined")
+    assert "eyfsp/2023-24/eyfsp_return.xlsx, row 3 (elg_value)" in partner.message
+    assert len(load.eyfsp) == len(load.census) == 39
 
 
 def test_xlsx_sheet_by_name_and_corrupt_workbooks(tmp_path):
@@ -356,11 +359,78 @@ def test_public_defects_do_not_mangle_short_values():
     assert defect.public().message == "upn is (withheld: identifier): a UPN is 13 characters"
 
 
-def test_a_rejected_census_does_not_quarantine_every_eyfsp_child(landing):
+def test_a_rejected_census_holds_back_every_eyfsp_child_and_says_why(landing):
     (landing / "census/2023-24/census_extract.csv").write_bytes(b"")
     load = _load(landing)
-    assert [d.rule for d in load.defects] == ["empty_file"]
-    assert len(load.eyfsp) == 40 and any("was rejected" in note for note in load.notes)
+    rules = [d.rule for d in load.defects]
+    assert rules == ["empty_file"] + ["census_missing"] * 40
+    rows = sorted(d.row for d in load.defects if d.rule == "census_missing")
+    assert rows == list(range(2, 42))
+    assert all("census/2023-24/census_extract.csv was rejected" in d.message
+               for d in load.defects[1:])
+    assert len(load.eyfsp) == len(load.census) == 0
+
+
+def test_a_year_without_a_census_holds_back_its_children_and_says_what_to_land(landing):
+    (landing / "census/2023-24/census_extract.csv").unlink()
+    load = _load(landing)
+    assert {d.rule for d in load.defects} == {"census_missing"} and len(load.defects) == 40
+    assert "no 2023/24 census extract is landed" in load.defects[0].message
+    assert "census/2023-24/" in load.defects[0].message
+
+
+@pytest.mark.parametrize("kind,row,column,value,rule,partner_rule", [
+    ("census", 5, "fsm_eligible", "MAYBE", "fsm_code", "census_row_quarantined"),
+    ("census", 9, "postcode", "OL11 3AB", "postcode_sector_unknown", "census_row_quarantined"),
+    ("eyfsp", 4, "sex", "X", "sex_code", "eyfsp_row_quarantined"),
+    ("eyfsp", 6, "la_code", "123", "la_code_unknown", "eyfsp_row_quarantined"),
+])
+def test_a_child_quarantined_in_one_return_is_held_back_from_the_other(
+        landing, kind, row, column, value, rule, partner_rule):
+    eyfsp, census = _returns(landing)
+    path = landing / ("census/2023-24/census_extract.csv" if kind == "census"
+                      else "eyfsp/2023-24/eyfsp_return.csv")
+    upn = (census if kind == "census" else eyfsp).loc[row - 2, "upn"]
+    other = eyfsp if kind == "census" else census
+    other_row = int(other.index[other["upn"] == upn][0]) + 2
+    _edit(path, row, column, value)
+    load = _load(landing)
+    defect, partner = sorted(load.defects, key=lambda d: d.file.startswith(kind), reverse=True)
+    assert (defect.row, defect.column, defect.rule) == (row, column, rule)
+    other_file = ("eyfsp/2023-24/eyfsp_return.csv" if kind == "census"
+                  else "census/2023-24/census_extract.csv")
+    assert (partner.file, partner.row, partner.column, partner.rule) == (
+        other_file, other_row, "upn", partner_rule)
+    assert f"{defect.file}, row {row} ({rule})" in partner.message
+    assert upn not in str(partner.public())
+    assert len(load.eyfsp) == len(load.census) == 39
+    assert all(a.rows_loaded == 39 and a.rows_quarantined == 1 for a in load.accounts)
+
+
+@pytest.mark.parametrize("data,column,shown", [
+    (b"\x00", "sex", "\\x00"),
+    (b"\x07", "elg03", "\\x07"),
+    (b"\x81", "la_code", "\\x81"),  # a byte Windows-1252 does not define
+    (b"\x00", "surname", "\\x00"),  # dropped at ingest, read all the same
+])
+def test_a_control_character_quarantines_its_row_named_by_row_and_column(
+        landing, data, column, shown):
+    path = landing / "eyfsp/2023-24/eyfsp_return.csv"
+    lines = path.read_bytes().split(b"\n")
+    header = lines[0].decode().split(",")
+    cells = lines[6].split(b",")  # spreadsheet row 7
+    position = header.index(column)
+    cells[position] = cells[position][:1] + data + cells[position][1:]
+    lines[6] = b",".join(cells)
+    path.write_bytes(b"\n".join(lines))
+    load = _load(landing)
+    [defect] = [d for d in load.defects if d.file == "eyfsp/2023-24/eyfsp_return.csv"]
+    assert (defect.row, defect.column, defect.rule) == (7, column, "control_character")
+    assert shown in defect.message and "\x00" not in str(defect) and "\x81" not in str(defect)
+    assert f"row 7, column {column}" in str(defect)
+    eyfsp_account = next(a for a in load.accounts if a.kind == "eyfsp")
+    assert (eyfsp_account.status, eyfsp_account.rows_loaded) == ("loaded", 39)
+    assert len(load.eyfsp) == 39
 
 
 def test_check_year_can_skip_the_cross_kind_match(landing):
@@ -375,11 +445,26 @@ def _load_files(files):
     return load_year(YEAR, files, REFERENCE, "key")
 
 
-def test_a_stray_quote_closed_later_does_not_swallow_rows_silently(tmp_path):
-    path = tmp_path / "x.csv"
-    path.write_bytes(b'upn,sex,postcode\r\nA,M,"XH1 1AB\r\nB,F,XH1 2AB\r\nC,M,"XH1 3AB"\r\n')
-    with pytest.raises(FileRejected) as caught:
-        read_table(path, "x.csv", kind="census")
-    assert caught.value.defect.rule == "quote_spans_lines" and "row 2" in str(caught.value)
-    # Free text (voice comments) may span lines.
-    assert len(read_table(path, "x.csv")) == 1
+def test_a_line_break_inside_a_quoted_value_is_read_and_a_code_spanning_lines_is_named(
+        landing):
+    path = landing / "census/2023-24/census_extract.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    # A stray quote on row 4 closed on row 6 joins rows 4 to 6 into one record (as in Excel).
+    lines[3] = lines[3].replace(",XH", ',"XH', 1)
+    lines[5] = lines[5].replace(",XH", ',"XH', 1) + '"'
+    path.write_text("\n".join(lines), encoding="utf-8")
+    load = _load(landing)
+    census = [d for d in load.defects if d.file.startswith("census")]
+    assert [(d.row, d.column, d.rule) for d in census] == [(4, "postcode",
+                                                             "value_spans_lines")]
+    assert "\\n" in census[0].message and "stray quote" in census[0].message
+    account = next(a for a in load.accounts if a.kind == "census")
+    assert (account.rows_read, account.rows_loaded, account.rows_quarantined) == (38, 37, 1)
+    # The three children of the joined rows are held back from the EYFSP return too.
+    assert len(load.eyfsp) == len(load.census) == 37
+    # A line break in a name, which is read and dropped, is no defect.
+    eyfsp = landing / "eyfsp/2023-24/eyfsp_return.csv"
+    frame = pd.read_csv(eyfsp, dtype=str, keep_default_na=False)
+    frame.loc[0, "surname"] = "two\nlines"
+    frame.to_csv(eyfsp, index=False)
+    assert len(_load(landing).eyfsp) == 37

@@ -451,3 +451,55 @@ def test_no_raw_upn_or_unscrubbed_text_in_any_frame(tmp_path, bank):
         assert secret not in cells
     assert "child_upn" not in result.responses.columns
     assert all("comment" not in column for column in result.responses.columns)
+
+
+@pytest.mark.parametrize("column,value", [
+    ("channel", "online\x00"),
+    ("read_together", "4\x07"),
+    ("postcode_sector", "XH1\x001"),
+    ("response_id", "R\x1b9"),
+])
+def test_a_control_character_quarantines_its_response_named_by_row_and_column(
+        tmp_path, bank, column, value):
+    rows = [row(response_id="OK1"), row(**{"response_id": "BAD", column: value}),
+            row(response_id="OK2")]
+    result = load([land(tmp_path, rows)], bank)
+    assert defect_rules(result) == [(3, column, "control_character")]  # reported once
+    assert "\\x" in result.defects[0].message and "\x00" not in str(result.defects[0])
+    assert balanced(result) and sorted(result.responses["response_id"]) == ["OK1", "OK2"]
+
+
+def test_free_text_reads_control_characters_and_line_breaks_as_spaces(tmp_path, bank):
+    comment = "We read\x0bevery night.\nShe loves it."
+    rows = [row(response_id="Q1", consent_quote="Y", read_together_comment=comment)]
+    result = load([land(tmp_path, rows)], bank)
+    assert result.defects == [] and balanced(result)
+    assert result.quotes["quote"].tolist() == ["We read every night. She loves it."]
+
+
+def test_chorus_validate_checks_voice_files_with_the_rules_chorus_run_applies(tmp_path, bank):
+    from indicators.validate import validate_paths
+
+    rows = [row(response_id="OK1"), row(response_id="BAD1", channel="phone"),
+            row(response_id="BAD2", read_together="4\x00"),
+            row(response_id="OUT", consent_aggregate="N", channel="phone"),
+            row(response_id="OK2", postcode_sector="XH9 9")]
+    landed = land(tmp_path, rows)
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "neighbourhood_lookup.csv").write_text(
+        "postcode_sector,neighbourhood_code,neighbourhood_name\n"
+        + "".join(f"{sector},{hood},Name {hood}\n" for sector, hood in LOOKUP.items()))
+    (seeds / "local_authorities.csv").write_text("la_code,new_la_code,la_name\n"
+                                                 "999,E99000999,Harrowdale (synthetic)\n")
+    report = validate_paths([tmp_path / "voice"], BANK_PATH.parent)
+    loaded = load([landed], bank)
+    assert [(d.file, d.row, d.column, d.rule) for d in report.defects] == [
+        (d.file, d.row, d.column, d.rule) for d in loaded.defects]
+    assert {(d.row, d.rule) for d in report.defects} == {
+        (3, "channel_code"), (4, "control_character"), (6, "postcode_sector_unknown")}
+    [account] = report.accounts
+    assert (account.file, account.rows_read, account.rows_loaded, account.rows_quarantined) \
+        == ("voice/2023-24/survey.csv", 5, 2, 3)
+    assert not report.ok and report.format()[-1] == "3 defect(s) in 1 file(s)"
+    assert not any("not a statutory return" in note for note in report.notes)

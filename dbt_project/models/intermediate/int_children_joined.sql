@@ -1,6 +1,7 @@
 -- One row per child per year: outcomes joined to census characteristics, neighbourhood and LA.
--- Ingest quarantines any child without a census row or with an unknown postcode sector, so the
--- inner joins here drop nobody (tests in _intermediate.yml hold the counts equal).
+-- Ingest quarantines any child without a census row, with an unknown (or set-aside) postcode
+-- sector or LA number, or quarantined in either return (then in both), so the inner joins
+-- here drop nobody (tests in _intermediate.yml hold the counts equal).
 with outcomes as (
     select * from {{ ref('int_eyfsp_outcomes_scored') }}
 ),

@@ -4,6 +4,10 @@ with children as (
     select * from {{ ref('int_children_joined') }}
 ),
 
+neighbourhood_authorities as (
+    select * from {{ ref('int_neighbourhood_authorities') }}
+),
+
 authorities as (
     select distinct
         'Local authority' as geographic_level,
@@ -14,14 +18,18 @@ authorities as (
     from children
 ),
 
+-- Neighbourhoods where children live, and any where only families were heard (placed in
+-- int_neighbourhood_authorities): every area a published cell may belong to.
 neighbourhoods as (
     select distinct
         'Neighbourhood' as geographic_level,
-        neighbourhood_code as area_code,
-        neighbourhood_name as area_name,
-        new_la_code as parent_area_code,
-        la_code
-    from children
+        neighbourhood_authorities.neighbourhood_code as area_code,
+        neighbourhood_authorities.neighbourhood_name as area_name,
+        neighbourhood_authorities.new_la_code as parent_area_code,
+        authorities.la_code
+    from neighbourhood_authorities
+    inner join authorities
+        on neighbourhood_authorities.new_la_code = authorities.area_code
 )
 
 select * from authorities

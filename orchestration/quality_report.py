@@ -1,0 +1,133 @@
+"""Gather what the quality report says (indicators/quality_report.py renders it): the staged
+publication's own files, the run's dbt results and asset checks, and what the warehouse
+held back (quotes, responses set aside at the door)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+from dagster import AssetExecutionContext, DagsterEventType
+
+from indicators.config import ChorusSettings
+from indicators.quality_report import (
+    CheckResult,
+    HeldBack,
+    QualityReport,
+    dbt_results,
+    render_quality_report,
+)
+from indicators.warehouse import connect
+from orchestration.dbt_setup import DBT_PROJECT_DIR
+
+REPORT = Path("quality") / "index.html"
+KNOWN_QUALITY_FILES = {
+    "load_summary.csv": "each landed file and reference file: rows read, loaded, quarantined",
+    "rejections.csv": "each quarantined row or rejected file: file, row, column, rule, what "
+                      "to fix (identifiers withheld)",
+}
+
+
+def _read(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def _dbt_checks(run_id: str) -> tuple[list[CheckResult], bool]:
+    """The tests of this run's `dbt build`, from its own target folder."""
+    folders = sorted((DBT_PROJECT_DIR / "target").glob(f"chorus_dbt_models-{run_id[:7]}-*"),
+                     key=lambda path: path.stat().st_mtime)
+    for folder in reversed(folders):
+        if (folder / "run_results.json").is_file():
+            return dbt_results(folder), True
+    return [], False
+
+
+def _dagster_checks(context: AssetExecutionContext, dbt_names: set[str]) -> list[CheckResult]:
+    """The asset checks of this run that are not dbt tests (Great Expectations, the register)."""
+    records = context.instance.get_records_for_run(
+        context.run.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION).records
+    checks = []
+    for record in records:
+        evaluation = record.event_log_entry.dagster_event.event_specific_data
+        key = evaluation.asset_check_key
+        if key.name in dbt_names:
+            continue
+        source = "Great Expectations suite" if key.name.startswith("gx_") else "Dagster check"
+        checks.append(CheckResult(
+            source=source, name=key.name, target=key.asset_key.to_user_string(),
+            status="passed" if evaluation.passed else "failed",
+            detail=evaluation.description or "",
+            blocking=evaluation.severity.value == "ERROR"))
+    return checks
+
+
+def _count_rows(path: Path) -> int:
+    with path.open(encoding="utf-8") as handle:
+        return max(0, sum(1 for _ in handle) - 1)
+
+
+def _held_back(settings: ChorusSettings, stage: Path, accounts: pd.DataFrame
+               ) -> list[HeldBack]:
+    held = []
+    returns = accounts[accounts["kind"] != "reference"]
+    reference = accounts[accounts["kind"] == "reference"]
+    held.append(HeldBack("Landed rows quarantined (a defect, or the same child's row in the "
+                         "other return)", int(returns["rows_quarantined"].astype(int).sum()),
+                         "quality/rejections.csv"))
+    rejected = returns[returns["status"] != "loaded"]
+    held.append(HeldBack("Files rejected whole (nothing loaded from them)", len(rejected),
+                         "quality/load_summary.csv, status rejected"))
+    held.append(HeldBack("Reference rows set aside (lookup or LA list rows in conflict)",
+                         int(reference["rows_quarantined"].astype(int).sum()),
+                         "quality/rejections.csv, kind reference"))
+    values = _read(stage / "indicators" / "indicator_values.csv")
+    held.append(HeldBack("Published cells suppressed (c): counts below the threshold, values "
+                         "built on them and cells that would let them be recovered",
+                         int((values == "c").sum().sum()),
+                         "indicators/indicator_values.csv"))
+    published_quotes = _count_rows(stage / "quotes" / "quotes.csv")
+    with connect(settings.warehouse, read_only=True) as connection:
+        consented = connection.execute("select count(*) from marts.fct_voice_quotes").fetchone()
+        door = connection.execute(
+            "select measure, sum(count) from raw.voice_door_log group by measure").fetchall()
+    measures = {measure: int(count or 0) for measure, count in door}
+    held.append(HeldBack("Consented quotes not published (too few respondents in the area)",
+                         max(0, int(consented[0]) - published_quotes), "quotes/quotes.csv"))
+    held.append(HeldBack("Comments withheld at the door (could not be scrubbed with "
+                         "confidence)", measures.get("quotes_withheld", 0),
+                         "raw.voice_door_log in the warehouse"))
+    held.append(HeldBack("Survey responses set aside: no consent to aggregate use",
+                         measures.get("excluded_no_aggregate_consent", 0),
+                         "quality/load_summary.csv, note"))
+    return held
+
+
+def write_quality_report(context: AssetExecutionContext, settings: ChorusSettings,
+                         stage: Path) -> Path:
+    """quality/index.html in the staged publication, from the staged files and this run."""
+    run_id = context.run.run_id
+    accounts = _read(stage / "quality" / "load_summary.csv")
+    rejections = _read(stage / "quality" / "rejections.csv")
+    dbt_checks, dbt_found = _dbt_checks(run_id)
+    checks = dbt_checks + _dagster_checks(context, {check.name for check in dbt_checks})
+    published = sorted((path.relative_to(stage).as_posix(), path.stat().st_size)
+                       for path in stage.rglob("*") if path.is_file())
+    quality_files = [(path.relative_to(stage).as_posix(), _count_rows(path),
+                      KNOWN_QUALITY_FILES.get(path.name, "see its header (written by another "
+                                                         "step of the run)"))
+                     for path in sorted((stage / "quality").glob("*.csv"))]
+    report = QualityReport(
+        run_id=run_id,
+        generated_at=dt.datetime.now(dt.UTC).strftime("%d %B %Y, %H:%M UTC"),
+        accounts=accounts.astype({column: int for column in (
+            "rows_read", "rows_loaded", "rows_quarantined")}),
+        rejections=rejections, checks=checks,
+        published=published,
+        held_back=_held_back(settings, stage, accounts), quality_files=quality_files,
+        dbt_found=dbt_found)
+    path = stage / REPORT
+    path.write_text(render_quality_report(report), encoding="utf-8")
+    context.log.info(f"quality report: {path.relative_to(stage)} ({len(checks)} tests and "
+                     "checks)")
+    return path
