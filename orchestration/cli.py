@@ -173,6 +173,11 @@ def _summary(settings: ChorusSettings, outcome: PipelineOutcome) -> None:
     out.print(accounting)
     if outcome.headlines:
         out.print("GLD (all children, by authority): " + "; ".join(outcome.headlines))
+    for note in outcome.notes[:SUMMARY_ROWS]:
+        out.print(note, soft_wrap=True, markup=False, highlight=False)
+    if len(outcome.notes) > SUMMARY_ROWS:
+        out.print(f"... and {len(outcome.notes) - SUMMARY_ROWS:,} more files not loaded "
+                  f"(see {outcome.log_path})", soft_wrap=True, markup=False, highlight=False)
     out.print(f"run {outcome.run_id} finished in {outcome.seconds:.1f} s. "
               "See every step in the Dagster UI: chorus ui")
 

@@ -34,6 +34,8 @@ class PipelineOutcome:
     headlines: list[str] = field(default_factory=list)
     step_seconds: dict[str, float] = field(default_factory=dict)
     log_path: str = ""
+    notes: list[str] = field(default_factory=list)
+    """Things a successful run wants the user to know (landed files it did not load)."""
 
 
 def run_config(settings: ChorusSettings, log_level: str = "INFO") -> dict[str, Any]:
@@ -289,12 +291,25 @@ def _run_locked(settings: ChorusSettings, run_id: str, log_path: Path, started_b
         with warehouse_lock(settings.warehouse, holder, settings.lock_wait_seconds,
                             on_wait=on_wait) as held:
             prepare_dagster_home(settings)
+            if held.previous is not None:  # settle it before anything here can fail
+                from dagster import DagsterInstance
+
+                settled = settle_abandoned(DagsterInstance.get(), held.previous)
+                if settled:
+                    print(f"chorus: {settled}", flush=True)
             try:
                 check_output(settings.output)
                 files, problems = discover(settings.landing)
                 run_key(settings, files)
             except (PublicationError, KeyRefused) as refused:
                 raise ExpectedFailure(str(refused)) from None
+            if not files:  # a wrong --landing must not empty every loaded year
+                found = (f" ({problems[0].message}"
+                         + (f", and {len(problems) - 1} more" if len(problems) > 1 else "")
+                         + ")") if problems else ""
+                raise ExpectedFailure(
+                    f"no returns found under {settings.landing}{found}: land files as "
+                    "eyfsp/<YYYY-YY>/*.csv and census/<YYYY-YY>/*.csv (see docs/inputs.md)")
             os.environ.update(dbt_environment(settings))
             os.environ["CHORUS_HOME"] = str(settings.home)
             prepare_manifest()
@@ -307,20 +322,10 @@ def _run_locked(settings: ChorusSettings, run_id: str, log_path: Path, started_b
             from orchestration.definitions import PIPELINE_JOB, defs
 
             instance = DagsterInstance.get()
-            settled = settle_abandoned(instance, held.previous)
-            if settled:
-                print(f"chorus: {settled}", flush=True)
             try:
                 partitions = _year_partitions(instance, settings)
             except WarehouseUnreadable as unreadable:
                 raise ExpectedFailure(str(unreadable)) from None
-            if not partitions:
-                found = (f" ({problems[0].message}"
-                         + (f", and {len(problems) - 1} more" if len(problems) > 1 else "")
-                         + ")") if problems else ""
-                raise ExpectedFailure(
-                    f"no returns found under {settings.landing}{found}: land files as "
-                    "eyfsp/<YYYY-YY>/*.csv and census/<YYYY-YY>/*.csv (see docs/inputs.md)")
             # Pre-flight checks of the landed returns (stop before dbt with one line) go here.
             job = defs.resolve_job_def(PIPELINE_JOB)
             graph = defs.resolve_asset_graph()
@@ -347,6 +352,7 @@ def _run_locked(settings: ChorusSettings, run_id: str, log_path: Path, started_b
             seconds = time.perf_counter() - started
             checks, steps = _explain(result)
             accounts, headlines = _accounts_and_headlines(settings)
+            notes = _not_loaded(settings, files, problems)
             step_seconds = _step_seconds(instance, run_id)
     except WarehouseBusy as busy:
         raise ExpectedFailure(str(busy)) from None
@@ -362,4 +368,24 @@ def _run_locked(settings: ChorusSettings, run_id: str, log_path: Path, started_b
         headlines=headlines if result.success else [],
         step_seconds=step_seconds,
         log_path=str(log_path),
+        notes=notes,
     )
+
+
+def _not_loaded(settings: ChorusSettings, files, problems) -> list[str]:
+    """Landed files the run did not load: misplaced ones, and years past the retention
+    limit (called with the warehouse lock held, after the run)."""
+    from indicators.retention import recorded_cutoff
+    from indicators.warehouse import connect
+
+    notes = [f"not loaded: {problem.message}" for problem in problems]
+    if settings.warehouse.exists():
+        with connect(settings.warehouse, read_only=True) as connection:
+            limit = recorded_cutoff(connection)
+        expired = [landed for landed in files if limit is not None and landed.year < limit]
+        if expired:
+            years = sorted({landed.year.label for landed in expired})
+            notes.append(f"not loaded: {len(expired)} landed files of {', '.join(years)}, "
+                         f"before the retention limit {limit.label} (CHORUS_RETENTION_YEARS "
+                         "or chorus purge): remove them from the landing area")
+    return notes
