@@ -25,6 +25,10 @@ DEFAULT_LOCK_WAIT_SECONDS = 600
 """How long a run waits for another run to release the warehouse before giving up."""
 
 
+class SettingsError(ValueError):
+    """An environment variable Chorus reads has a value it cannot use."""
+
+
 def _flag(environ: Mapping[str, str], name: str) -> bool:
     return (environ.get(name) or "").strip().lower() in ("1", "true", "yes", "on")
 
@@ -37,7 +41,7 @@ def _retention(environ: Mapping[str, str]) -> int | None:
         return None
     if raw.isdigit() and int(raw) >= 1:
         return int(raw)
-    raise ValueError(f"CHORUS_RETENTION_YEARS is '{raw}': set a number of academic years "
+    raise SettingsError(f"CHORUS_RETENTION_YEARS is '{raw}': set a number of academic years "
                      f"(default {DEFAULT_RETENTION_YEARS}) or 'all' to keep every year")
 
 
@@ -47,7 +51,7 @@ def _seconds(environ: Mapping[str, str], name: str, default: int) -> int:
         return default
     if raw.isdigit():
         return int(raw)
-    raise ValueError(f"{name} is '{raw}': set a whole number of seconds (default {default})")
+    raise SettingsError(f"{name} is '{raw}': set a whole number of seconds (default {default})")
 
 
 def absolute(path: Path) -> Path:

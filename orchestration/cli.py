@@ -4,6 +4,7 @@ Every failure ends with one line saying what went wrong (`chorus: ...`), the log
 the details (`log: ...`) and a non-zero exit: never a stack trace or Dagster's log lines.
 """
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -22,7 +23,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from indicators.config import ChorusSettings, absolute
+from indicators.config import ChorusSettings, SettingsError, absolute
 from orchestration.instance import prepare_dagster_home
 from orchestration.runner import PipelineCrashed, PipelineOutcome, run_pipeline
 
@@ -384,15 +385,16 @@ def purge(
     out.print(f"log: {log_path}", soft_wrap=True, markup=False, highlight=False)
 
 
-def _error_log(error: BaseException) -> Path | None:
-    """Write an unexpected error's traceback to a log under CHORUS_HOME; its path."""
+def _error_log(error: BaseException, line: str) -> Path | None:
+    """Write an unexpected error's traceback (and the line the console shows) to a log
+    under CHORUS_HOME; its path."""
     try:
         settings = ChorusSettings.from_env()
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
         path = settings.home / "logs" / f"chorus-error-{stamp}-{os.getpid()}.log"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(" ".join(sys.argv) + "\n" + "".join(traceback.format_exception(error)),
-                        encoding="utf-8")
+        path.write_text(" ".join(sys.argv) + "\n" + "".join(traceback.format_exception(error))
+                        + line + "\n", encoding="utf-8")
         return path
     except Exception:
         return None
@@ -405,15 +407,24 @@ def main() -> None:
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
     try:
         app(standalone_mode=True)
+    except SettingsError as error:
+        console.print(f"chorus: {error}", style="bold red", soft_wrap=True, markup=False,
+                      highlight=False)
+        sys.exit(1)
     except Exception as error:  # the one-line reason and the log; CHORUS_DEBUG=1 re-raises
         if os.environ.get("CHORUS_DEBUG"):
             raise
-        log_path = error.log_path if isinstance(error, PipelineCrashed) else _error_log(error)
         first = str(error).strip().splitlines()
         message = str(error) if isinstance(error, PipelineCrashed) else (
             f"{type(error).__name__}: {first[0] if first else ''}")
-        console.print(f"chorus: unexpected error: {message}", style="bold red",
-                      soft_wrap=True, markup=False, highlight=False)
+        line = f"chorus: unexpected error: {message}"
+        if isinstance(error, PipelineCrashed):
+            log_path = error.log_path
+            with contextlib.suppress(OSError), log_path.open("a", encoding="utf-8") as log:
+                log.write(line + "\n")
+        else:
+            log_path = _error_log(error, line)
+        console.print(line, style="bold red", soft_wrap=True, markup=False, highlight=False)
         if log_path:
             console.print(f"log: {log_path} (please include it when you report this)",
                           soft_wrap=True, markup=False, highlight=False)

@@ -48,12 +48,14 @@ def remove_abandoned_staging(context: AssetExecutionContext, settings: ChorusSet
     """
     from dagster import DagsterRunStatus
 
-    base = publications_dir(settings.output)
-    if not base.is_dir():
-        return
     finished = {DagsterRunStatus.SUCCESS, DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED}
-    for folder in base.iterdir():
-        run_id = staging_run_id(folder)
+    base = publications_dir(settings.output)
+    legacy = settings.home / "publish"  # where an older Chorus staged, by run id
+    candidates = [(folder, staging_run_id(folder)) for folder in
+                  (base.iterdir() if base.is_dir() else [])]
+    candidates += [(folder, folder.name) for folder in
+                   (legacy.iterdir() if legacy.is_dir() else [])]
+    for folder, run_id in candidates:
         if not run_id or run_id == context.run.run_id or not folder.is_dir():
             continue
         run = context.instance.get_run_by_id(run_id)

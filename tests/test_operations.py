@@ -108,6 +108,18 @@ def _published(root: Path) -> dict:
     return json.loads((root / "output" / "manifest.json").read_text())
 
 
+def test_the_leftover_check_sees_a_process_left_behind(tmp_path):
+    """The check the tests below rely on: a grandchild that outlives its parent is seen."""
+    parent = subprocess.Popen(["sh", "-c", "sleep 30 > /dev/null 2>&1 &"],
+                              start_new_session=True)
+    parent.wait()
+    time.sleep(0.2)
+    left = _session_processes(parent.pid)
+    assert any("sleep 30" in line for line in left), left
+    for line in left:
+        os.kill(int(line.split(":")[0]), 9)
+
+
 def test_refusals_print_one_line_and_the_log(ops, tmp_path):
     landing = tmp_path / "landing"
     shutil.copytree(ops / "landing", landing)
@@ -140,6 +152,26 @@ def test_refusals_print_one_line_and_the_log(ops, tmp_path):
                       "--out", "output").wait()
     line, _ = _one_line_and_the_log(busy)
     assert "in use by run run-held (started by a test" in line and "since" in line
+
+
+def test_a_damaged_warehouse_is_reported_never_read_as_empty(tmp_path, ops):
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "chorus.duckdb").write_bytes(b"not a warehouse " * 1000)
+    env = {**_env(ops), "CHORUS_HOME": str(home)}
+    run = Chorus(ops, env, "run", "--landing", "landing", "--out", str(tmp_path / "out")).wait()
+    line, _ = _one_line_and_the_log(run)
+    assert f"the warehouse {home / 'chorus.duckdb'} cannot be read" in line
+    assert not (tmp_path / "out").exists()
+    purge = Chorus(ops, env, "purge", "--before", "2020/21", "--yes").wait()
+    line, log = _one_line_and_the_log(purge)  # not expected here: still one line and a log
+    assert line.startswith("chorus: unexpected error: ")
+    assert "Traceback" in log.read_text()
+    bad = Chorus(ops, {**env, "CHORUS_RETENTION_YEARS": "seven"}, "run", "--landing",
+                 "landing").wait()
+    assert bad.returncode == 1
+    assert bad.stderr.strip() == ("chorus: CHORUS_RETENTION_YEARS is 'seven': set a number of "
+                                  "academic years (default 6) or 'all' to keep every year")
 
 
 def _await_holder(warehouse: Path, run: Chorus, timeout: float = 120) -> LockHolder:
