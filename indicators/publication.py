@@ -19,7 +19,6 @@ an older Chorus (with its manifest.json) is moved into output.publications/ the 
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import datetime as dt
 import errno
 import json
@@ -117,10 +116,7 @@ def check_output(output: Path) -> None:
 
 def _exchange(first: Path, second: Path) -> bool:
     """Swap two paths atomically (Linux renameat2 RENAME_EXCHANGE); False if unsupported."""
-    libc_name = ctypes.util.find_library("c")
-    if not libc_name:
-        return False
-    libc = ctypes.CDLL(libc_name, use_errno=True)
+    libc = ctypes.CDLL(None, use_errno=True)  # the C library Python itself runs on
     renameat2 = getattr(libc, "renameat2", None)
     if renameat2 is None:
         return False

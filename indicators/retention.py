@@ -4,10 +4,11 @@ CHORUS_RETENTION_YEARS (default 6) academic years are kept, counted back from th
 year landed or loaded (a year later than the current academic year, a typo, does not count).
 Every run removes older years: their archived files, their raw rows, and (through a fresh
 copy of the warehouse) the bytes DuckDB would otherwise leave in its free blocks.
-`chorus purge --before YEAR` does the same at once for every year before YEAR. Either way
-the limit is recorded in raw.purges and holds from then on: files of those years still in
-the landing area are not loaded again (the run says so), so the next publication is made
-without them.
+`chorus purge --before YEAR` does the same at once for every year before YEAR. A purge
+that removed something (and every `chorus purge`) records its limit in raw.purges, which
+holds from then on: files of those years still in the landing area are not loaded again
+(the run says so), so the next publication is made without them, even if the newest year
+is later removed.
 
 Call these with the warehouse lock held (indicators/warehouse.py: warehouse_lock).
 """
@@ -119,12 +120,16 @@ def _known_years(connection) -> dict[str, set[str]]:
     return known
 
 
-def purge(warehouse: Path, archive: Path, before: AcademicYear, reason: str) -> PurgeReport:
+def purge(warehouse: Path, archive: Path, before: AcademicYear, reason: str,
+          record: bool = True) -> PurgeReport:
     """Remove every archived file and raw row of academic years before `before`, record the
     limit, and rewrite the warehouse file if rows were removed (warehouse lock held).
 
-    The limit is recorded in the same transaction as the rows are deleted, so a crash part
-    way never lets those years load again; the next purge finishes the archive.
+    The limit is recorded (with `record`, as `chorus purge` does, or whenever something was
+    removed) in the same transaction as the rows are deleted, so a crash part way never
+    lets those years load again; the next purge finishes the archive. The automatic
+    retention purge records nothing when it removed nothing: its limit is worked out again
+    at every run, and changing CHORUS_RETENTION_YEARS then changes it.
     """
     report = PurgeReport(before=before, reason=reason)
     with connect(warehouse) as connection:
@@ -133,7 +138,7 @@ def purge(warehouse: Path, archive: Path, before: AcademicYear, reason: str) -> 
         report.years = sorted(year for year in present if AcademicYear.parse(year) < before)
         known = _known_years(connection)
         recorded = recorded_cutoff(connection)
-        report.recorded = recorded is None or before > recorded
+        report.recorded = record and (recorded is None or before > recorded)
         with transaction(connection):
             report.rows = delete_years(connection, report.years)
             if report.rows:

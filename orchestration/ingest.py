@@ -282,11 +282,10 @@ def _enforce_retention(context: AssetExecutionContext, settings: ChorusSettings,
     if limit is None:
         return None
     report = purge(settings.warehouse, settings.archive, limit,
-                   reason=f"retention: {settings.retention_years} academic years kept")
+                   reason=f"retention: {settings.retention_years} academic years kept",
+                   record=False)
     for line in report.lines() if report.removed_anything else []:
         context.log.warning(line)
-    if report.recorded and not report.removed_anything:
-        context.log.info(f"retention: academic years before {limit.label} will not be loaded")
     return limit
 
 

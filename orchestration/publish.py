@@ -40,6 +40,19 @@ def staging_dir(settings: ChorusSettings, run_id: str) -> Path:
     return run_staging_dir(settings.output, run_id)
 
 
+ABANDONED_AFTER_SECONDS = 24 * 3600
+"""A staging folder of a run this Dagster instance does not know is removed only after this
+long without a change."""
+
+
+def _untouched_for(folder: Path, seconds: float) -> bool:
+    import time
+
+    entries = [folder, *folder.iterdir()]
+    newest = max(entry.stat().st_mtime for entry in entries)
+    return time.time() - newest > seconds
+
+
 def remove_abandoned_staging(context: AssetExecutionContext, settings: ChorusSettings) -> None:
     """Remove staging folders of runs that ended without publishing (crashed or failed).
 
@@ -59,6 +72,8 @@ def remove_abandoned_staging(context: AssetExecutionContext, settings: ChorusSet
         if not run_id or run_id == context.run.run_id or not folder.is_dir():
             continue
         run = context.instance.get_run_by_id(run_id)
+        if run is None and not _untouched_for(folder, ABANDONED_AFTER_SECONDS):
+            continue  # a run this instance does not know (another CHORUS_HOME?) may be writing
         if run is None or run.status in finished:
             shutil.rmtree(folder, ignore_errors=True)
             context.log.info(f"removed the staging folder of run {run_id}, which ended "

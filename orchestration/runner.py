@@ -375,13 +375,14 @@ def _run_locked(settings: ChorusSettings, run_id: str, log_path: Path, started_b
 def _not_loaded(settings: ChorusSettings, files, problems) -> list[str]:
     """Landed files the run did not load: misplaced ones, and years past the retention
     limit (called with the warehouse lock held, after the run)."""
-    from indicators.retention import recorded_cutoff
+    from indicators.retention import cutoff
     from indicators.warehouse import connect
 
     notes = [f"not loaded: {problem.message}" for problem in problems]
     if settings.warehouse.exists():
         with connect(settings.warehouse, read_only=True) as connection:
-            limit = recorded_cutoff(connection)
+            limit = cutoff(connection, {landed.year for landed in files},
+                           settings.retention_years)
         expired = [landed for landed in files if limit is not None and landed.year < limit]
         if expired:
             years = sorted({landed.year.label for landed in expired})

@@ -316,3 +316,32 @@ def test_a_purge_is_logged_and_the_next_run_publishes_without_the_year(ops):
         years = connection.execute("select distinct academic_year from raw.eyfsp_returns"
                                    ).fetchall()
     assert years == [("2023/24",)]
+
+
+def test_retention_removes_the_oldest_year_when_a_newer_one_lands(ops):
+    """CHORUS_RETENTION_YEARS=1: landing 2024/25 retires 2023/24 in the same run."""
+    synth = Chorus(ops, _env(ops), "synth", "--out", "landing", "--seed", "21",
+                   "--children-per-year", "300", "--years", "2024/25").wait()
+    assert synth.returncode == 0, synth.stderr
+    landed_2024 = sorted((ops / "landing").glob("*/2024-25/*"))
+    older = sorted((ops / "landing").glob("*/2022-23/*")) + sorted(
+        (ops / "landing").glob("*/2023-24/*"))
+    run = Chorus(ops, _env(ops, CHORUS_RETENTION_YEARS="1"), "run", "--landing", "landing",
+                 "--out", "output", "--allow-demo-key").wait()
+    assert run.returncode == 0, run.stderr
+    assert f"not loaded: {len(older)} landed files of 2022/23, 2023/24, before the " \
+           "retention limit 2024/25" in run.stdout
+    values = pd.read_csv(ops / "output" / "indicators" / "indicator_values.csv", dtype=str)
+    assert set(values["time_period"]) == {"202425"}
+    archive = ops / "home" / "archive"
+    assert len([p for p in archive.glob("*/*") if not p.name.endswith(".json")]) == len(
+        landed_2024)
+    warehouse = ops / "home" / "chorus.duckdb"
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        years = connection.execute("select distinct academic_year from raw.eyfsp_returns"
+                                   ).fetchall()
+        purges = connection.execute("select purged_before, reason from raw.purges "
+                                    "order by purged_before").fetchall()
+    assert years == [("2024/25",)]
+    assert purges == [("2023/24", "chorus purge"),
+                      ("2024/25", "retention: 1 academic years kept")]
