@@ -282,7 +282,7 @@ def _enforce_retention(context: AssetExecutionContext, settings: ChorusSettings,
     if limit is None:
         return None
     report = purge(settings.warehouse, settings.archive, limit,
-                   reason=f"retention: {settings.retention_years} academic years kept",
+                   reason=f"retention (CHORUS_RETENTION_YEARS={settings.retention_years})",
                    record=False)
     for line in report.lines() if report.removed_anything else []:
         context.log.warning(line)

@@ -344,4 +344,4 @@ def test_retention_removes_the_oldest_year_when_a_newer_one_lands(ops):
                                     "order by purged_before").fetchall()
     assert years == [("2024/25",)]
     assert purges == [("2023/24", "chorus purge"),
-                      ("2024/25", "retention: 1 academic years kept")]
+                      ("2024/25", "retention (CHORUS_RETENTION_YEARS=1)")]
