@@ -119,16 +119,16 @@ def synthetic_digests(landing: Path) -> dict[str, str]:
 
 def not_synthetic(landing: Path, files: Sequence[LandedFile],
                   digest_of: Callable[[Path], str] = sha256_of) -> list[LandedFile]:
-    """The returns that are not, byte for byte, files `chorus synth` wrote."""
+    """The returns that are not, byte for byte, files `chorus synth` wrote (only the files
+    synth lists are read)."""
     known = synthetic_digests(landing)
     strangers = []
     for landed in files:
         try:
             name = landed.path.resolve().relative_to(landing.resolve()).as_posix()
         except ValueError:
-            strangers.append(landed)
-            continue
-        if known.get(name) != digest_of(landed.path):
+            name = None
+        if name not in known or known[name] != digest_of(landed.path):
             strangers.append(landed)
     return strangers
 
