@@ -83,8 +83,9 @@ def settle_abandoned(instance, previous) -> str | None:
     if previous is None or not previous.run_id or instance is None:
         return None
     run = instance.get_run_by_id(previous.run_id)
-    if run is None or run.status not in (DagsterRunStatus.STARTED, DagsterRunStatus.STARTING,
-                                         DagsterRunStatus.CANCELING):
+    unfinished = (DagsterRunStatus.NOT_STARTED, DagsterRunStatus.STARTING,
+                  DagsterRunStatus.STARTED, DagsterRunStatus.CANCELING)
+    if run is None or run.status not in unfinished:
         return None
     message = (f"run {previous.run_id} ended without finishing: its process {previous.pid} "
                f"on {previous.host} stopped while it held the warehouse (killed?)")

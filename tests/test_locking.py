@@ -105,3 +105,23 @@ def test_a_run_re_enters_the_lock_its_launcher_took_but_nobody_else_does(tmp_pat
                 warehouse, LockHolder("another run", run_id="run-D")):
             pass
         assert json.loads(lock_path(warehouse).read_text())["run_id"] == "run-C"
+
+
+def test_the_run_of_a_killed_holder_is_marked_failed_so_it_never_holds_the_queue():
+    from dagster import DagsterInstance, DagsterRunStatus
+    from dagster._core.storage.dagster_run import DagsterRun
+
+    from orchestration.instance import settle_abandoned
+
+    instance = DagsterInstance.ephemeral()
+    for run_id, status in (("never-started", DagsterRunStatus.NOT_STARTED),
+                           ("was-running", DagsterRunStatus.STARTED),
+                           ("had-finished", DagsterRunStatus.SUCCESS)):
+        instance.add_run(DagsterRun(job_name="chorus_pipeline", run_id=run_id, status=status))
+        settled = settle_abandoned(instance, LockHolder("chorus run", run_id=run_id, pid=4242))
+        after = instance.get_run_by_id(run_id).status
+        if status == DagsterRunStatus.SUCCESS:
+            assert settled is None and after == DagsterRunStatus.SUCCESS
+        else:
+            assert after == DagsterRunStatus.FAILURE and "process 4242" in settled
+    assert settle_abandoned(instance, LockHolder("the landing_sensor")) is None  # no run
