@@ -204,8 +204,6 @@ def run(
                        output=absolute(out_dir))
     if allow_demo_key:
         settings = replace(settings, allow_demo_key=True)
-    if not settings.landing.is_dir():
-        fail(f"the landing folder {settings.landing} does not exist")
     _run(settings)
 
 

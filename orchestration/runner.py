@@ -297,6 +297,8 @@ def _run_locked(settings: ChorusSettings, run_id: str, log_path: Path, started_b
                 settled = settle_abandoned(DagsterInstance.get(), held.previous)
                 if settled:
                     print(f"chorus: {settled}", flush=True)
+            if not settings.landing.is_dir():
+                raise ExpectedFailure(f"the landing folder {settings.landing} does not exist")
             try:
                 check_output(settings.output)
                 files, problems = discover(settings.landing)
