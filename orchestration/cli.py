@@ -378,8 +378,9 @@ def purge(
     for line in lines:
         out.print(line, soft_wrap=True, markup=False, highlight=False)
     out.print(f"Years before {limit.label} will not load again, even if still landed. The "
-              "next run republishes without them (chorus run, or the sensor's next run).",
-              soft_wrap=True, markup=False, highlight=False)
+              "current publication shows them until the next run republishes without them: "
+              "chorus run, or Materialize all in the UI (the sensor starts runs only for "
+              "changed files).", soft_wrap=True, markup=False, highlight=False)
     out.print(f"log: {log_path}", soft_wrap=True, markup=False, highlight=False)
 
 
