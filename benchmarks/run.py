@@ -109,7 +109,7 @@ def landing_for(size: Size, years: list[str], name: str | None = None) -> Path:
 
 
 def chorus_env(home: Path, pack_authority: str) -> dict[str, str]:
-    return {"CHORUS_HOME": str(home), "CHORUS_PSEUDONYM_KEY": "benchmark-key",
+    return {"CHORUS_HOME": str(home), "CHORUS_PSEUDONYM_KEY": "benchmark-key-not-a-secret",
             "CHORUS_PACKS": pack_authority}
 
 

@@ -1,7 +1,8 @@
 """Where Chorus keeps things, read from environment variables with safe defaults.
 
-Nothing here touches the disk: it only resolves paths. Every path is made absolute,
-because dbt-duckdb resolves a relative warehouse path against the current directory.
+Nothing here touches the disk: it only resolves paths (the key file is read by
+indicators/keys.py when a run needs the key). Every path is made absolute, because
+dbt-duckdb resolves a relative warehouse path against the current directory.
 """
 
 from __future__ import annotations
@@ -14,12 +15,55 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 DEMO_PSEUDONYM_KEY = "chorus-demo-key-not-for-real-data"
+"""Public, so it protects nothing: only for returns `chorus synth` wrote (indicators/keys.py)."""
+
+DEFAULT_RETENTION_YEARS = 6
+"""Academic years of returns kept by default: the newest and the five before it, enough for
+the five-year trends with the newest year still being collected."""
+
+DEFAULT_LOCK_WAIT_SECONDS = 600
+"""How long a run waits for another run to release the warehouse before giving up."""
+
+
+class SettingsError(ValueError):
+    """An environment variable Chorus reads has a value it cannot use."""
+
+
+def _flag(environ: Mapping[str, str], name: str) -> bool:
+    return (environ.get(name) or "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def _retention(environ: Mapping[str, str]) -> int | None:
+    raw = (environ.get("CHORUS_RETENTION_YEARS") or "").strip().lower()
+    if not raw:
+        return DEFAULT_RETENTION_YEARS
+    if raw in ("all", "forever"):
+        return None
+    if raw.isdigit() and int(raw) >= 1:
+        return int(raw)
+    raise SettingsError(f"CHORUS_RETENTION_YEARS is '{raw}': set a number of academic years "
+                     f"(default {DEFAULT_RETENTION_YEARS}) or 'all' to keep every year")
+
+
+def _seconds(environ: Mapping[str, str], name: str, default: int) -> int:
+    raw = (environ.get(name) or "").strip()
+    if not raw:
+        return default
+    if raw.isdigit():
+        return int(raw)
+    raise SettingsError(f"{name} is '{raw}': set a whole number of seconds (default {default})")
+
+
+def absolute(path: Path) -> Path:
+    """`path` made absolute and normalised, without following symbolic links: the output
+    is a link to the current publication, and must stay the link."""
+    return Path(os.path.abspath(path))
 
 
 def _path(environ: Mapping[str, str], name: str, default: Path, cwd: Path) -> Path:
     raw = environ.get(name)
     path = Path(raw).expanduser() if raw else default
-    return path if path.is_absolute() else (cwd / path).resolve()
+    return path if path.is_absolute() else absolute(cwd / path)
 
 
 @dataclass(frozen=True)
@@ -43,6 +87,18 @@ class ChorusSettings:
     packs: str = "all"
     """CHORUS_PACKS: which authorities get board packs: all (default), none, or a comma list
     of LA numbers or codes (e.g. 354 or E08000005)."""
+    pseudonym_key_file: Path | None = None
+    """CHORUS_PSEUDONYM_KEY_FILE: a file holding the key (readable by its owner only), used
+    when CHORUS_PSEUDONYM_KEY is not set."""
+    allow_demo_key: bool = False
+    """CHORUS_ALLOW_DEMO_KEY=1: use the public demo key even for returns `chorus synth` did
+    not write (test data made by hand). Never for real returns."""
+    retention_years: int | None = DEFAULT_RETENTION_YEARS
+    """CHORUS_RETENTION_YEARS (default 6, or 'all'): academic years of returns the archive
+    and the raw tables keep, counted back from the newest year loaded."""
+    lock_wait_seconds: int = DEFAULT_LOCK_WAIT_SECONDS
+    """CHORUS_LOCK_WAIT (default 600): seconds a run waits for another run to finish with
+    the warehouse before it gives up (0: give up at once)."""
 
     @property
     def warehouse(self) -> Path:
@@ -72,4 +128,9 @@ class ChorusSettings:
             pseudonym_key=env.get("CHORUS_PSEUDONYM_KEY") or None,
             xlsx_sheet=env.get("CHORUS_XLSX_SHEET") or None,
             packs=(env.get("CHORUS_PACKS") or "all").strip(),
+            pseudonym_key_file=(_path(env, "CHORUS_PSEUDONYM_KEY_FILE", Path(), here)
+                                if env.get("CHORUS_PSEUDONYM_KEY_FILE") else None),
+            allow_demo_key=_flag(env, "CHORUS_ALLOW_DEMO_KEY"),
+            retention_years=_retention(env),
+            lock_wait_seconds=_seconds(env, "CHORUS_LOCK_WAIT", DEFAULT_LOCK_WAIT_SECONDS),
         )

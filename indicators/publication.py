@@ -1,13 +1,28 @@
-"""Publication: write everything to a staging folder, then swap it into place in one move.
+"""Publication: each run writes to its own folder, then `output` switches to it in one step.
 
-A run that fails part-way leaves the previous publication untouched. The manifest lists
-every published file with its sha256, the run id and the time.
+Layout, for `--out output` (any path works the same):
+
+    output -> output.publications/20261130T101500Z-1a2b3c4d     a symbolic link
+    output.publications/20261130T101500Z-1a2b3c4d/              the current publication
+    output.publications/20261129T060000Z-9f8e7d6c/              previous ones (a few kept)
+    output.publications/.staging-<run id>/                      a run still writing
+
+A run stages everything in its own `.staging-<run id>` folder beside the publications (the
+same filesystem), writes manifest.json, renames the folder to its final name and then
+replaces the `output` link with `os.replace`: one atomic rename. A reader opening
+`output/...` sees the whole previous publication or the whole new one, never a mixture; a
+reader already inside the previous folder keeps reading it (the last PUBLICATIONS_KEPT are
+kept). A run that fails leaves the previous publication in place. An `output` folder from
+an older Chorus (with its manifest.json) is moved into output.publications/ the first time.
 """
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
+import errno
 import json
+import os
 import shutil
 from collections.abc import Mapping
 from pathlib import Path
@@ -44,22 +59,124 @@ def write_manifest(stage: Path, run_id: str, extra: Mapping[str, Any] | None = N
     return path
 
 
-def swap_into_place(stage: Path, output: Path) -> None:
-    """Replace `output` by `stage` with renames, so readers never see half a publication."""
-    output.parent.mkdir(parents=True, exist_ok=True)
-    previous = output.with_name(f".{output.name}.previous")
-    if previous.exists():
-        shutil.rmtree(previous)
-    if output.exists():
-        output.rename(previous)
-    try:
-        shutil.move(str(stage), str(output))
-    except BaseException:
-        if previous.exists() and not output.exists():
-            previous.rename(output)
-        raise
-    if previous.exists():
-        shutil.rmtree(previous)
+PUBLICATIONS_KEPT = 3
+"""Publications kept in output.publications/: the current one and the two before it."""
+STAGING_PREFIX = ".staging-"
+
+
+class PublicationError(RuntimeError):
+    """The output path is not one Chorus can publish to safely."""
+
+
+def publications_dir(output: Path) -> Path:
+    """Where the publications behind `output` live: beside it, so on the same filesystem."""
+    return output.with_name(f"{output.name}.publications")
+
+
+def staging_dir(output: Path, run_id: str) -> Path:
+    """The run's own staging folder (no other run ever writes to or removes it)."""
+    return publications_dir(output) / f"{STAGING_PREFIX}{run_id}"
+
+
+def staging_run_id(path: Path) -> str | None:
+    """The run a staging folder belongs to."""
+    return path.name[len(STAGING_PREFIX):] if path.name.startswith(STAGING_PREFIX) else None
+
+
+def _is_ours(output: Path) -> bool:
+    """Whether `output` is a link Chorus made into its publications folder."""
+    if not output.is_symlink():
+        return False
+    target = Path(os.readlink(output))
+    resolved = (output.parent / target).resolve() if not target.is_absolute() else target
+    return resolved.parent == publications_dir(output).resolve()
+
+
+def check_output(output: Path) -> None:
+    """Refuse an output path Chorus would have to overwrite something else to publish to."""
+    if output.parent.name.endswith(".publications"):
+        raise PublicationError(
+            f"{output} is inside a folder of Chorus publications: publish to the link beside "
+            f"it ({output.parent.with_name(output.parent.name.removesuffix('.publications'))})")
+    if not (output.exists() or output.is_symlink()) or _is_ours(output):
+        return
+    if output.is_symlink():
+        raise PublicationError(
+            f"{output} is a link to {os.readlink(output)}, which Chorus did not make: "
+            "publish to another path (Chorus makes the output a link to its latest "
+            "publication)")
+    if output.is_dir():
+        if not any(output.iterdir()) or (output / MANIFEST).is_file():
+            return  # empty, or a publication of an older Chorus: moved aside when publishing
+        raise PublicationError(
+            f"{output} is a folder that is not a Chorus publication (no {MANIFEST}): publish "
+            "to a new or empty path, so that nothing in it is replaced")
+    raise PublicationError(f"{output} is a file: publish to a new or empty path")
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two paths atomically (Linux renameat2 RENAME_EXCHANGE); False if unsupported."""
+    libc = ctypes.CDLL(None, use_errno=True)  # the C library Python itself runs on
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    result = renameat2(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second),
+                       rename_exchange)
+    if result == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(code, os.strerror(code), str(first))
+
+
+def _point(output: Path, folder: Path) -> None:
+    """Make `output` a link to `folder` in one rename (migrating an older real folder)."""
+    link = output.with_name(f".{output.name}.link-{os.getpid()}")
+    link.unlink(missing_ok=True)
+    os.symlink(os.path.relpath(folder, output.parent), link)
+    if output.is_dir() and not output.is_symlink():
+        if not any(output.iterdir()):
+            output.rmdir()
+        else:  # an older Chorus's real folder: keep it as a publication
+            stamp = dt.datetime.fromtimestamp(output.stat().st_mtime, dt.UTC)
+            kept = publications_dir(output) / f"{stamp:%Y%m%dT%H%M%SZ}-before-links"
+            if _exchange(link, output):  # output is now the link, `link` the old folder
+                os.replace(link, kept)
+                return
+            os.replace(output, kept)  # no atomic exchange here: a moment with no output
+    os.replace(link, output)
+
+
+def publish(stage: Path, output: Path, run_id: str, keep: int = PUBLICATIONS_KEPT) -> Path:
+    """Make the staged folder the publication `output` points to; returns its folder."""
+    check_output(output)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    folder = publications_dir(output) / f"{stamp}-{run_id[:8]}"
+    os.replace(stage, folder)
+    _point(output, folder)
+    prune_publications(output, keep)
+    return folder
+
+
+def current_publication(output: Path) -> Path | None:
+    return output.resolve() if _is_ours(output) else None
+
+
+def prune_publications(output: Path, keep: int = PUBLICATIONS_KEPT) -> list[Path]:
+    """Remove all but the newest `keep` publications (never the current one, never a
+    staging folder)."""
+    base = publications_dir(output)
+    if not base.is_dir():
+        return []
+    current = current_publication(output)
+    folders = sorted((p for p in base.iterdir() if p.is_dir() and not p.name.startswith(".")),
+                     key=lambda p: p.name, reverse=True)
+    removed = [p for p in folders[keep:] if p.resolve() != current]
+    for path in removed:
+        shutil.rmtree(path, ignore_errors=True)
+    return removed
 
 
 def read_manifest(output: Path) -> dict[str, Any]:

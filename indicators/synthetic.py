@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from indicators.config import PROJECT_ROOT
+from indicators.keys import write_synthetic_manifest
 from indicators.reference import ELG_COLUMNS, AcademicYear, early_learning_goals
 from indicators.synthetic_voice import simulate_voice_year, voice_path
 from indicators.voice_items import load_item_bank
@@ -518,6 +519,7 @@ def generate(
                            written[-1])
         if items is not None:
             written.extend(_write_voice(out, authorities, cohort, items, seed, scale))
+    write_synthetic_manifest(out, written)  # what the public demo key may be used for
     return written
 
 

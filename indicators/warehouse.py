@@ -7,8 +7,14 @@ manager). Nothing here connects at import.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+import datetime as dt
+import json
+import os
+import socket
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -68,6 +74,10 @@ RAW_TABLES: dict[str, str] = {
     """,
     "voice_door_log": """
         academic_year varchar, file varchar, measure varchar, count integer,
+        _loaded_at timestamp
+    """,
+    "purges": """
+        purged_before varchar, reason varchar, archive_files integer, rows_deleted varchar,
         _loaded_at timestamp
     """,
 }
@@ -185,22 +195,194 @@ def replace_table(connection: duckdb.DuckDBPyConnection, table: str, frame: pd.D
 class WarehouseBusy(RuntimeError):
     """Another Chorus run holds the warehouse (DuckDB allows one writer)."""
 
+    def __init__(self, path: Path, holder: LockHolder | None, waited: float) -> None:
+        self.path = path
+        self.holder = holder
+        self.waited = waited
+        who = holder.describe() if holder else "another Chorus process"
+        waited_text = f"; waited {waited:.0f} s" if waited >= 1 else ""
+        super().__init__(
+            f"the warehouse {path} is in use by {who}{waited_text}: wait for it to finish "
+            "(chorus ui shows it) and try again, or set CHORUS_LOCK_WAIT to wait longer")
+
+
+@dataclass(frozen=True)
+class LockHolder:
+    """Who holds the warehouse: written into the lock file, shown to whoever has to wait."""
+
+    started_by: str
+    """How the holder was started: `chorus run`, `the Dagster UI`, `the landing_sensor`..."""
+    run_id: str = ""
+    pid: int = field(default_factory=os.getpid)
+    host: str = field(default_factory=socket.gethostname)
+    since: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(
+        timespec="seconds"))
+
+    def describe(self) -> str:
+        what = f"run {self.run_id}" if self.run_id else "a Chorus process"
+        return (f"{what} (started by {self.started_by}, process {self.pid} on {self.host}, "
+                f"since {self.since.replace('T', ' ').replace('+00:00', ' UTC')})")
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> LockHolder | None:
+        try:
+            data = json.loads(text)
+            return cls(**{name: data[name] for name in
+                          ("started_by", "run_id", "pid", "host", "since")})
+        except (ValueError, KeyError, TypeError):
+            return None
+
+
+@dataclass(frozen=True)
+class HeldLock:
+    holder: LockHolder
+    previous: LockHolder | None
+    """A holder recorded in the lock file by a process that ended without releasing it
+    (killed): its run, if Dagster still shows it as running, never finished."""
+    reentered: bool = False
+
+
+_HELD: dict[str, LockHolder] = {}
+"""Locks this process holds, by lock file: a run's own steps re-enter the lock its launcher
+took for it (`chorus run` takes the lock before the run starts; the run's resource re-enters)."""
+
+
+def lock_path(warehouse: Path) -> Path:
+    return warehouse.with_suffix(".lock")
+
+
+def lock_holder(warehouse: Path) -> LockHolder | None:
+    """Who holds the warehouse now, as written in its lock file (None if free or unknown)."""
+    try:
+        text = lock_path(warehouse).read_text(encoding="utf-8")
+    except OSError:
+        return None
+    return LockHolder.from_json(text) if text.strip() else None
+
 
 @contextmanager
-def warehouse_lock(path: Path) -> Iterator[None]:
-    """Hold the warehouse for one run at a time; a second run is told, not queued silently."""
+def warehouse_lock(path: Path, holder: LockHolder | None = None, wait_seconds: float = 0,
+                   on_wait: Callable[[LockHolder | None, float], None] | None = None,
+                   poll_seconds: float = 0.5) -> Iterator[HeldLock]:
+    """Hold the warehouse for one run (or one purge) at a time, however it was started.
+
+    A second caller waits up to `wait_seconds` (telling `on_wait` once, with the holder),
+    then raises WarehouseBusy naming the holder. The lock is an flock on `<warehouse>.lock`,
+    released by the kernel if the holder dies; the holder's details are written into the
+    file so that a waiting run can say who it waits for. The run that holds the lock may
+    enter it again from its own steps (same process, same run id).
+    """
     import fcntl
 
+    holder = holder or LockHolder(started_by="a Chorus command")
     path.parent.mkdir(parents=True, exist_ok=True)
-    lock_path = path.with_suffix(".lock")
-    with lock_path.open("w") as handle:
+    lock = lock_path(path)
+    key = str(lock.resolve())
+    held = _HELD.get(key)
+    if held is not None:
+        if held.run_id and held.run_id == holder.run_id:
+            yield HeldLock(held, None, reentered=True)
+            return
+        raise WarehouseBusy(path, held, 0.0)
+    descriptor = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    try:
+        started = time.monotonic()
+        told = False
+        while True:
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                waited = time.monotonic() - started
+                current = lock_holder(path)
+                if waited >= wait_seconds:
+                    raise WarehouseBusy(path, current, waited) from None
+                if on_wait and not told:
+                    on_wait(current, wait_seconds)
+                    told = True
+                time.sleep(min(poll_seconds, max(0.01, wait_seconds - waited)))
+        os.fchmod(descriptor, 0o600)
+        previous_text = os.pread(descriptor, 65536, 0).decode("utf-8", "replace")
+        previous = LockHolder.from_json(previous_text) if previous_text.strip() else None
+        os.ftruncate(descriptor, 0)
+        os.pwrite(descriptor, holder.to_json().encode("utf-8"), 0)
+        _HELD[key] = holder
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise WarehouseBusy(
-                f"another Chorus run is using the warehouse {path}: wait for it to finish "
-                "(see the Dagster UI) and try again") from None
-        try:
-            yield
+            yield HeldLock(holder, previous)
         finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            _HELD.pop(key, None)
+            os.ftruncate(descriptor, 0)  # released cleanly: nobody to report as killed
+            fcntl.flock(descriptor, fcntl.LOCK_UN)
+    finally:
+        os.close(descriptor)
+
+
+# Retention: removing whole academic years ------------------------------------------------
+
+
+DERIVED_SCHEMAS = ("staging", "intermediate", "indicators", "marts", "reference")
+"""Schemas dbt rebuilds from the raw zone on every run."""
+
+
+def raw_years(connection: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
+    """The academic years present in each raw table that has an academic_year column."""
+    tables = [row[0] for row in connection.execute(
+        "select table_name from information_schema.columns where table_schema = 'raw' "
+        "and column_name = 'academic_year' order by table_name").fetchall()]
+    return {table: {row[0] for row in connection.execute(
+        f"select distinct academic_year from raw.{table} where academic_year is not null"
+    ).fetchall()} for table in tables}
+
+
+def delete_years(connection: duckdb.DuckDBPyConnection, years: Sequence[str]
+                 ) -> dict[str, int]:
+    """Delete the rows of `years` (labels such as 2019/20) from every raw table with an
+    academic_year column (call in a transaction). Returns the rows deleted per table."""
+    deleted: dict[str, int] = {}
+    for table, present in raw_years(connection).items():
+        doomed = sorted(present & set(years))
+        if not doomed:
+            continue
+        count = connection.execute(
+            f"select count(*) from raw.{table} where academic_year in "
+            "(select unnest(?::varchar[]))", [doomed]).fetchone()[0]
+        connection.execute(f"delete from raw.{table} where academic_year in "
+                           "(select unnest(?::varchar[]))", [doomed])
+        deleted[table] = int(count)
+    return deleted
+
+
+def drop_derived(connection: duckdb.DuckDBPyConnection) -> list[str]:
+    """Drop what dbt builds from the raw zone (every run rebuilds it)."""
+    schemas = {row[0] for row in connection.execute(
+        "select schema_name from information_schema.schemata").fetchall()}
+    dropped = [schema for schema in DERIVED_SCHEMAS if schema in schemas]
+    for schema in dropped:
+        connection.execute(f'drop schema "{schema}" cascade')
+    return dropped
+
+
+def compact(path: Path) -> None:
+    """Rewrite the warehouse into a new file and swap it in (call with no connection open).
+
+    DuckDB leaves deleted rows' bytes in the file's free blocks: after a purge, only a fresh
+    copy makes them unrecoverable. The copy is made beside the warehouse and replaces it in
+    one rename, so a crash leaves either the old file or the new one.
+    """
+    fresh = path.with_name(f".{path.name}.compact-{os.getpid()}")
+    for leftover in (fresh, fresh.with_name(fresh.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    connection = duckdb.connect(str(path))
+    try:
+        database = connection.execute("select current_database()").fetchone()[0]
+        connection.execute(f"attach '{fresh}' as compacted")
+        connection.execute(f'copy from database "{database}" to compacted')
+        connection.execute("detach compacted")
+    finally:
+        connection.close()
+    os.chmod(fresh, path.stat().st_mode & 0o777)
+    os.replace(fresh, path)
+    path.with_name(path.name + ".wal").unlink(missing_ok=True)

@@ -1,10 +1,11 @@
 """Leaving Chorus running: a sensor on the landing folder and a schedule for the return window.
 
 Both run under the Dagster daemon (`chorus ui` starts one; so does `dagster-daemon run`).
-Runs queue one at a time (dagster.yaml: DuckDB has one writer).
+Runs queue one at a time (dagster.yaml), and every run holds the warehouse lock.
 """
 
 import datetime as dt
+import hashlib
 import json
 
 from dagster import (
@@ -19,49 +20,120 @@ from dagster import (
     sensor,
 )
 
-from indicators.archive import landing_state
-from indicators.config import ChorusSettings
-from indicators.landing import RETURN_KINDS
+from indicators.archive import DigestCache
+from indicators.config import DEMO_PSEUDONYM_KEY, ChorusSettings
+from indicators.keys import KeyRefused, run_key
+from indicators.landing import discover
 from indicators.reference import AcademicYear
+from indicators.retention import cutoff as retention_cutoff
+from indicators.warehouse import LockHolder, WarehouseBusy, connect, warehouse_lock
 from orchestration.partitions import ACADEMIC_YEARS, academic_years
 
 PIPELINE_JOB = "chorus_pipeline"
+SENSOR_HOLDER = "the landing_sensor (comparing landed files with the warehouse)"
 
 
-def changed_years(previous: dict[str, str], current: dict[str, str]) -> list[str]:
-    """Year folders that appeared or whose files changed (a vanished year is left alone)."""
-    return sorted(year for year, state in current.items() if previous.get(year) != state)
+def changed_years(loaded: dict[tuple[str, str], str], expected: dict[tuple[str, str], str],
+                  first_kept: AcademicYear | None = None) -> list[str]:
+    """Landed academic years (folders) whose files differ from what is loaded.
 
-
-def _valid_years(state: dict[str, str]) -> dict[str, str]:
-    valid = {}
-    for folder, fingerprint in state.items():
-        try:
-            valid[AcademicYear.parse(folder).folder] = fingerprint
-        except ValueError:
+    Both maps are (year label, stream) -> load fingerprint: `expected` from the landed files,
+    `loaded` from raw.year_loads (whoever loaded them). A landed year differs if any stream's
+    fingerprint differs, or a stream loaded for it has no files left. Years no longer landed
+    at all are left alone, and so are years before the retention limit.
+    """
+    landed = {label for label, _ in expected}
+    changed = []
+    for label in sorted(landed):
+        year = AcademicYear.parse(label)
+        if first_kept is not None and year < first_kept:
             continue
-    return valid
+        want = {stream: fp for (y, stream), fp in expected.items() if y == label}
+        have = {stream: fp for (y, stream), fp in loaded.items() if y == label}
+        if want != have:
+            changed.append(year.folder)
+    return changed
+
+
+def loaded_state(settings: ChorusSettings, landed_years: set[AcademicYear], instance=None
+                 ) -> tuple[dict[tuple[str, str], str], AcademicYear | None]:
+    """raw.year_loads as (year, stream) -> fingerprint, and the first year retention keeps.
+
+    Reads the warehouse under its lock, without waiting: WarehouseBusy if a run holds it.
+    """
+    from orchestration.instance import settle_abandoned
+
+    if not settings.warehouse.exists():
+        return {}, None
+    with warehouse_lock(settings.warehouse, LockHolder(started_by=SENSOR_HOLDER)) as held:
+        settle_abandoned(instance, held.previous)
+        with connect(settings.warehouse, read_only=True) as connection:
+            exists = connection.execute(
+                "select count(*) from information_schema.tables where table_schema = 'raw' "
+                "and table_name = 'year_loads'").fetchone()[0]
+            if not exists:
+                return {}, None
+            rows = connection.execute(
+                "select academic_year, kind, fingerprint from raw.year_loads").fetchall()
+            first_kept = retention_cutoff(connection, landed_years, settings.retention_years)
+    return {(year, kind): fingerprint for year, kind, fingerprint in rows}, first_kept
+
+
+def landing_requests(settings: ChorusSettings, cursor: str | None, instance
+                     ) -> SensorResult | SkipReason:
+    """One run for every landed academic year whose files differ from what is loaded."""
+    from dagster._core.storage.tags import (
+        ASSET_PARTITION_RANGE_END_TAG,
+        ASSET_PARTITION_RANGE_START_TAG,
+    )
+
+    from orchestration.ingest import YEARS_TAG, expected_fingerprints
+
+    files, _ = discover(settings.landing)
+    if not files:
+        return SkipReason(f"no returns under {settings.landing}")
+    digests = DigestCache.from_json(cursor)
+    try:
+        key = run_key(settings, files, digests)
+    except KeyRefused:
+        key = DEMO_PSEUDONYM_KEY  # the run will refuse the files, and say why
+    expected = expected_fingerprints(settings, key, files, digests)
+    try:
+        loaded, first_kept = loaded_state(settings, {f.year for f in files}, instance)
+    except WarehouseBusy as busy:
+        who = busy.holder.describe() if busy.holder else "another Chorus process"
+        return SkipReason(f"{who} is using the warehouse: looking again at the next tick")
+    years = changed_years(loaded, expected, first_kept)
+    if not years:
+        return SensorResult(skip_reason=SkipReason(
+            f"the files under {settings.landing} are the ones loaded"),
+            cursor=digests.to_json())
+    known = list(instance.get_dynamic_partitions(ACADEMIC_YEARS)) if instance else []
+    new = [year for year in years if year not in known]
+    keys = known + new
+    target = json.dumps({year: {stream: fp for (label, stream), fp in expected.items()
+                                if AcademicYear.parse(label).folder == year}
+                         for year in years}, sort_keys=True)
+    return SensorResult(
+        run_requests=[RunRequest(
+            run_key=hashlib.sha256(target.encode()).hexdigest()[:32],
+            tags={ASSET_PARTITION_RANGE_START_TAG: keys[0],
+                  ASSET_PARTITION_RANGE_END_TAG: keys[-1],
+                  YEARS_TAG: ",".join(years)})],
+        dynamic_partitions_requests=[academic_years.build_add_request(new)] if new else [],
+        cursor=digests.to_json(),
+    )
 
 
 @sensor(
     job_name=PIPELINE_JOB,
     minimum_interval_seconds=60,
     default_status=DefaultSensorStatus.RUNNING,
-    description="Requests a run for each academic year whose landed files changed.",
+    description="Requests one run for every academic year whose landed files differ from "
+                "what the warehouse has loaded (raw.year_loads), whoever loaded it.",
 )
 def landing_sensor(context: SensorEvaluationContext):
-    settings = ChorusSettings.from_env()
-    current = _valid_years(landing_state(settings.landing, RETURN_KINDS))
-    previous = json.loads(context.cursor) if context.cursor else {}
-    years = changed_years(previous, current)
-    if not years:
-        return SkipReason(f"no changes under {settings.landing}")
-    return SensorResult(
-        run_requests=[RunRequest(run_key=f"{year}:{current[year]}", partition_key=year)
-                      for year in years],
-        dynamic_partitions_requests=[academic_years.build_add_request(years)],
-        cursor=json.dumps(current, sort_keys=True),
-    )
+    return landing_requests(ChorusSettings.from_env(), context.cursor, context.instance)
 
 
 def academic_year_of(moment: dt.datetime) -> str:

@@ -1,13 +1,18 @@
 """`chorus`: generate a synthetic borough, run the pipeline, open the Dagster UI.
 
-Every failure ends with one line saying what went wrong and a non-zero exit.
+Every failure ends with one line saying what went wrong (`chorus: ...`), the log that holds
+the details (`log: ...`) and a non-zero exit: never a stack trace or Dagster's log lines.
 """
 
+import contextlib
+import datetime as dt
+import json
 import os
 import shutil
 import subprocess
 import sys
 import time
+import traceback
 import warnings
 from dataclasses import replace
 from pathlib import Path
@@ -18,10 +23,9 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from indicators.config import DEMO_PSEUDONYM_KEY, ChorusSettings
-from indicators.warehouse import WarehouseBusy, warehouse_lock
+from indicators.config import ChorusSettings, SettingsError, absolute
 from orchestration.instance import prepare_dagster_home
-from orchestration.runner import PipelineOutcome, run_pipeline
+from orchestration.runner import PipelineCrashed, PipelineOutcome, run_pipeline
 
 app = typer.Typer(
     add_completion=False,
@@ -33,8 +37,12 @@ console = Console(stderr=True)
 out = Console()
 
 
-def fail(message: str) -> None:
-    console.print(f"[bold red]chorus: {message}[/]", soft_wrap=True)
+def fail(message: str, log_path: str | Path | None = None) -> None:
+    """The one line a failure prints (and where its details are), then exit 1."""
+    console.print(f"chorus: {message}", style="bold red", soft_wrap=True, markup=False,
+                  highlight=False)
+    if log_path:
+        console.print(f"log: {log_path}", soft_wrap=True, markup=False, highlight=False)
     raise typer.Exit(1)
 
 
@@ -72,18 +80,38 @@ def synth(
                   f"{', '.join(year_list)}) to {out_dir} in {time.perf_counter() - started:.1f} s")
 
 
+def _terminal():
+    """A stream to the terminal that stays one while the run sends stderr to its log."""
+    try:
+        return os.fdopen(os.dup(sys.stderr.fileno()), "w", buffering=1, encoding="utf-8")
+    except (AttributeError, OSError, ValueError):  # no real stderr (e.g. a test runner)
+        return None
+
+
 def _execute(settings: ChorusSettings) -> PipelineOutcome:
     """Run the pipeline with a progress bar fed by the run's events."""
+    terminal = _terminal()
+    screen = Console(file=terminal) if terminal else console
     progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                         TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
-                        console=console, transient=True)
+                        console=screen, transient=True, disable=not screen.is_terminal,
+                        redirect_stdout=False, redirect_stderr=False)  # the run's go to its log
     task = progress.add_task("starting", total=None)
 
     def report(done: int, total: int, label: str) -> None:
         progress.update(task, completed=done, total=total, description=label)
 
-    with progress:
-        return run_pipeline(settings, on_progress=report)
+    def waiting(holder, seconds: float) -> None:
+        who = holder.describe() if holder else "another Chorus process"
+        screen.print(f"waiting up to {seconds:.0f} s (CHORUS_LOCK_WAIT) for {who} to finish "
+                     "with the warehouse", soft_wrap=True, markup=False, highlight=False)
+
+    try:
+        with progress:
+            return run_pipeline(settings, on_progress=report, on_wait=waiting)
+    finally:
+        if terminal:
+            terminal.close()
 
 
 SUMMARY_ROWS = 40
@@ -146,6 +174,11 @@ def _summary(settings: ChorusSettings, outcome: PipelineOutcome) -> None:
     out.print(accounting)
     if outcome.headlines:
         out.print("GLD (all children, by authority): " + "; ".join(outcome.headlines))
+    for note in outcome.notes[:SUMMARY_ROWS]:
+        out.print(note, soft_wrap=True, markup=False, highlight=False)
+    if len(outcome.notes) > SUMMARY_ROWS:
+        out.print(f"... and {len(outcome.notes) - SUMMARY_ROWS:,} more files not loaded "
+                  f"(see {outcome.log_path})", soft_wrap=True, markup=False, highlight=False)
     if outcome.help_requests:
         total = sum(outcome.help_requests.values())
         by_year = "; ".join(f"{year} {count}" for year, count in outcome.help_requests.items())
@@ -157,14 +190,9 @@ def _summary(settings: ChorusSettings, outcome: PipelineOutcome) -> None:
 
 
 def _run(settings: ChorusSettings) -> None:
-    try:
-        with warehouse_lock(settings.warehouse):
-            prepare_dagster_home(settings)
-            outcome = _execute(settings)
-    except WarehouseBusy as busy:
-        fail(str(busy))
+    outcome = _execute(settings)
     if not outcome.success:
-        fail(outcome.reason)
+        fail(outcome.reason, outcome.log_path)
     _summary(settings, outcome)
 
 
@@ -172,18 +200,16 @@ def _run(settings: ChorusSettings) -> None:
 def run(
     landing: Annotated[Path, typer.Option(help="The landing folder (eyfsp/, census/, ...).")],
     out_dir: Annotated[Path, typer.Option("--out", help="Where to publish.")] = Path("output"),
+    allow_demo_key: Annotated[bool, typer.Option(
+        "--allow-demo-key", help="Use the public demo pseudonym key even for returns chorus "
+                                 "synth did not write (test data you made yourself; never "
+                                 "real returns). Same as CHORUS_ALLOW_DEMO_KEY=1.")] = False,
 ) -> None:
     """Run the whole pipeline on the landed files and publish to --out."""
     settings = replace(ChorusSettings.from_env(), landing=landing.resolve(),
-                       output=out_dir.resolve())
-    if not settings.landing.is_dir():
-        fail(f"the landing folder {settings.landing} does not exist")
-    if not settings.pseudonym_key:
-        console.print(
-            "[bold yellow on red] WARNING [/] [bold yellow]CHORUS_PSEUDONYM_KEY is not set: UPNs "
-            "will be pseudonymised with the public demo key. Never do this with real "
-            "returns: set CHORUS_PSEUDONYM_KEY to a long secret kept outside the repo.[/]",
-            soft_wrap=True)
+                       output=absolute(out_dir))
+    if allow_demo_key:
+        settings = replace(settings, allow_demo_key=True)
     _run(settings)
 
 
@@ -192,9 +218,7 @@ def demo() -> None:
     """Generate the synthetic borough into data/landing, run everything, publish to output/."""
     from indicators.synthetic import generate
 
-    base = ChorusSettings.from_env()
-    settings = replace(base, pseudonym_key=base.pseudonym_key or DEMO_PSEUDONYM_KEY)
-    os.environ.setdefault("CHORUS_PSEUDONYM_KEY", settings.pseudonym_key or DEMO_PSEUDONYM_KEY)
+    settings = ChorusSettings.from_env()
     if settings.landing.exists():
         shutil.rmtree(settings.landing)
     with console.status("generating the synthetic borough of Harrowdale"):
@@ -272,6 +296,115 @@ def dbt(context: typer.Context) -> None:
     raise typer.Exit(result.returncode)
 
 
+key_app = typer.Typer(no_args_is_help=True, help="Pseudonym keys.")
+app.add_typer(key_app, name="key")
+
+
+@key_app.command("new")
+def key_new(
+    file: Annotated[Path | None, typer.Option(
+        help="Write the key to this new file (readable by you only) instead of printing it; "
+             "never a file inside a git repository.")] = None,
+) -> None:
+    """Make a fresh pseudonym key and say how to keep it."""
+    from indicators.keys import new_key, write_key_file
+
+    key = new_key()
+    if file is not None:
+        target = file.expanduser().resolve()
+        repository = next((folder for folder in (target.parent, *target.parent.parents)
+                           if (folder / ".git").exists()), None)
+        if repository is not None:
+            fail(f"{target} is inside the git repository {repository}: keep the key outside "
+                 "any repository (e.g. ~/.config/chorus/pseudonym.key)")
+        if target.exists():
+            fail(f"{target} exists already: Chorus never overwrites a key (changing the key "
+                 "reloads every year); choose another path")
+        write_key_file(target, key)
+        console.print(f"wrote a new pseudonym key to {target} (readable by you only).\n"
+                      f"Use it with: export CHORUS_PSEUDONYM_KEY_FILE={target}",
+                      soft_wrap=True, markup=False, highlight=False)
+    else:
+        out.print(key, markup=False, highlight=False)
+    console.print(
+        "Keep the key secret, and keep it: anyone who has it can turn the pseudonyms in the "
+        "warehouse back into UPNs.\n"
+        "  - In a file only you can read, outside any repository: "
+        "chorus key new --file ~/.config/chorus/pseudonym.key, then "
+        "export CHORUS_PSEUDONYM_KEY_FILE=~/.config/chorus/pseudonym.key\n"
+        "  - Or in the environment of the service that runs Chorus: "
+        "CHORUS_PSEUDONYM_KEY=<key> (from your secrets store, not a script in the repository)."
+        "\n  - Never commit it, e-mail it or paste it into a ticket. Back it up where your "
+        "other secrets are backed up.\n"
+        "Changing the key later reloads every landed year under the new key.",
+        soft_wrap=True, markup=False, highlight=False)
+
+
+@app.command()
+def purge(
+    before: Annotated[str, typer.Option(
+        help="Remove every academic year before this one, e.g. 2021/22.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Remove archived files and raw rows of academic years before --before (logged)."""
+    from indicators.reference import AcademicYear
+    from indicators.retention import purge as purge_years
+    from indicators.warehouse import LockHolder, WarehouseBusy, warehouse_lock
+    from orchestration.instance import settle_abandoned
+
+    settings = ChorusSettings.from_env()
+    try:
+        limit = AcademicYear.parse(before)
+    except ValueError as error:
+        fail(str(error))
+    if not yes and not typer.confirm(
+            f"Remove every archived file and raw row of academic years before {limit.label} "
+            f"from {settings.home}? This cannot be undone", err=True):
+        fail("nothing was purged")
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    log_path = settings.home / "logs" / f"purge-{stamp}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with warehouse_lock(settings.warehouse, LockHolder(started_by="chorus purge"),
+                            settings.lock_wait_seconds) as held:
+            if held.previous and held.previous.run_id and settings.dagster_home.exists():
+                from dagster import DagsterInstance
+
+                prepare_dagster_home(settings)
+                settle_abandoned(DagsterInstance.get(), held.previous)
+            report = purge_years(settings.warehouse, settings.archive, limit,
+                                 reason="chorus purge")
+    except WarehouseBusy as busy:
+        fail(str(busy))
+    lines = report.lines()
+    with log_path.open("w", encoding="utf-8") as log:
+        log.write(f"{dt.datetime.now(dt.UTC).isoformat(timespec='seconds')} "
+                  f"{json.dumps(report.as_json())}\n")
+        log.write("\n".join(lines) + "\n")
+    for line in lines:
+        out.print(line, soft_wrap=True, markup=False, highlight=False)
+    out.print(f"Years before {limit.label} will not load again, even if still landed. The "
+              "current publication shows them until the next run republishes without them: "
+              "chorus run, or Materialize all in the UI (the sensor starts runs only for "
+              "changed files).", soft_wrap=True, markup=False, highlight=False)
+    out.print(f"log: {log_path}", soft_wrap=True, markup=False, highlight=False)
+
+
+def _error_log(error: BaseException, line: str) -> Path | None:
+    """Write an unexpected error's traceback (and the line the console shows) to a log
+    under CHORUS_HOME; its path."""
+    try:
+        settings = ChorusSettings.from_env()
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+        path = settings.home / "logs" / f"chorus-error-{stamp}-{os.getpid()}.log"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(" ".join(sys.argv) + "\n" + "".join(traceback.format_exception(error))
+                        + line + "\n", encoding="utf-8")
+        return path
+    except Exception:
+        return None
+
+
 def main() -> None:
     warnings.filterwarnings("ignore", module="dagster")
     warnings.filterwarnings("ignore", category=DeprecationWarning)
@@ -279,13 +412,27 @@ def main() -> None:
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
     try:
         app(standalone_mode=True)
-    except Exception as error:  # the one-line reason; CHORUS_DEBUG=1 shows the traceback
+    except SettingsError as error:
+        console.print(f"chorus: {error}", style="bold red", soft_wrap=True, markup=False,
+                      highlight=False)
+        sys.exit(1)
+    except Exception as error:  # the one-line reason and the log; CHORUS_DEBUG=1 re-raises
         if os.environ.get("CHORUS_DEBUG"):
             raise
         first = str(error).strip().splitlines()
-        console.print(f"[bold red]chorus: {type(error).__name__}: "
-                      f"{first[0] if first else ''}[/] (CHORUS_DEBUG=1 shows the traceback)",
-                      soft_wrap=True)
+        message = str(error) if isinstance(error, PipelineCrashed) else (
+            f"{type(error).__name__}: {first[0] if first else ''}")
+        line = f"chorus: unexpected error: {message}"
+        if isinstance(error, PipelineCrashed):
+            log_path = error.log_path
+            with contextlib.suppress(OSError), log_path.open("a", encoding="utf-8") as log:
+                log.write(line + "\n")
+        else:
+            log_path = _error_log(error, line)
+        console.print(line, style="bold red", soft_wrap=True, markup=False, highlight=False)
+        if log_path:
+            console.print(f"log: {log_path} (please include it when you report this)",
+                          soft_wrap=True, markup=False, highlight=False)
         sys.exit(1)
 
 

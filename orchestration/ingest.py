@@ -12,6 +12,7 @@ them). Row defects go to raw.quarantine, every file is accounted for in raw.load
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 from dagster import (
@@ -27,7 +28,7 @@ from dagster import (
 )
 
 from indicators.archive import archive_file, load_fingerprint
-from indicators.config import DEMO_PSEUDONYM_KEY, ChorusSettings
+from indicators.config import ChorusSettings
 from indicators.follow_up import write_follow_up
 from indicators.ingest import (
     REFERENCE_KIND,
@@ -40,9 +41,12 @@ from indicators.ingest import (
     read_table,
     reference_from,
 )
+from indicators.keys import KeyRefused, run_key
 from indicators.landing import LandedFile, discover, reference_file, sha256_of
 from indicators.readers import Aliases, AliasesInvalid, aliases_file, load_aliases
 from indicators.reference import AcademicYear
+from indicators.retention import cutoff as retention_cutoff
+from indicators.retention import purge
 from indicators.validation import Defect, FileRejected
 from indicators.voice import load_voice_year
 from indicators.voice_items import item_bank_problems, load_item_bank
@@ -64,10 +68,6 @@ SCHOOL_CENSUS = AssetKey(["raw", "school_census"])
 VOICE_RESPONSES = AssetKey(["raw", "voice_responses"])
 VOICE_ANSWERS = AssetKey(["raw", "voice_answers"])
 VOICE_QUOTES = AssetKey(["raw", "voice_quotes"])
-PSEUDONYM_WARNING = (
-    "CHORUS_PSEUDONYM_KEY is not set: UPNs are pseudonymised with the public demo key, which "
-    "protects nothing. Set CHORUS_PSEUDONYM_KEY to a long secret before loading real returns."
-)
 
 
 # Reference data -------------------------------------------------------------------------
@@ -141,13 +141,25 @@ class Context:
     """Digests of everything besides the files that a load depends on."""
 
 
+def input_digests(settings: ChorusSettings, extra_inputs: tuple[str, ...] = ()
+                  ) -> tuple[str, ...]:
+    """Digests of everything besides the landed files that a year's load depends on: the
+    reference files, the column aliases, a stream's own seeds and the worksheet setting."""
+    paths = [reference_file(name, settings.landing, settings.seeds)
+             for name in ("neighbourhood_lookup", "local_authorities")]
+    aliases_path = aliases_file(settings.seeds, settings.landing)
+    paths += [aliases_path] if aliases_path.exists() else []
+    paths += [settings.seeds / name for name in extra_inputs]
+    return (*(sha256_of(path) for path in paths), f"sheet:{settings.xlsx_sheet or ''}")
+
+
 def _run_context(context: AssetExecutionContext, chorus: ChorusResource,
-                 extra_inputs: tuple[str, ...] = ()) -> Context:
+                 files: list[LandedFile], extra_inputs: tuple[str, ...] = ()) -> Context:
     settings = chorus.settings()
-    key = settings.pseudonym_key
-    if not key:
-        context.log.warning(PSEUDONYM_WARNING)
-        key = DEMO_PSEUDONYM_KEY
+    try:
+        key = run_key(settings, files)
+    except KeyRefused as refused:
+        raise Failure(description=str(refused)) from None
     paths = [reference_file(name, settings.landing, settings.seeds)
              for name in ("neighbourhood_lookup", "local_authorities")]
     try:  # as the reference assets of this run read them
@@ -158,8 +170,6 @@ def _run_context(context: AssetExecutionContext, chorus: ChorusResource,
     # Place names (neighbourhoods, authorities) may stand capitalised in a quote.
     authority_names = tuple(name for name in authorities.frame["la_name"] if name)
     aliases_path = aliases_file(settings.seeds, settings.landing)
-    paths += [aliases_path] if aliases_path.exists() else []
-    paths += [settings.seeds / name for name in extra_inputs]
     try:
         aliases = load_aliases(aliases_path)
     except AliasesInvalid as invalid:
@@ -171,7 +181,7 @@ def _run_context(context: AssetExecutionContext, chorus: ChorusResource,
         sector_lookup=dict(reference.placement or {}),
         neighbourhood_names=(*reference.neighbourhood_names, *authority_names),
         aliases=aliases,
-        digests=(*(sha256_of(path) for path in paths), f"sheet:{settings.xlsx_sheet or ''}"),
+        digests=input_digests(settings, extra_inputs),
     )
 
 
@@ -195,6 +205,8 @@ class Stream:
     """The landing folders this stream reads (also its rows in quarantine and load_log)."""
     tables: tuple[str, ...]
     load: Callable[[Context, AcademicYear, list[LandedFile]], Loaded]
+    extra_inputs: tuple[str, ...] = ()
+    """Seeds (besides the reference files) whose change reloads the stream's years."""
 
 
 @dataclass
@@ -255,7 +267,7 @@ def _load_one_year(run: Context, stream: Stream, year: AcademicYear, files: list
     digests = {}
     for landed in files:
         digest = sha256_of(landed.path)
-        archive_file(landed.path, settings.archive, digest)
+        archive_file(landed.path, settings.archive, digest, landed)
         digests[landed.display] = digest
     fingerprint = load_fingerprint(digests, run.digests, run.key)
     if previous.get(year.label) == fingerprint:
@@ -277,17 +289,54 @@ def _load_one_year(run: Context, stream: Stream, year: AcademicYear, files: list
     return YearResult(year.label, "loaded", loaded.accounts, loaded.notes)
 
 
-def _ingest(context: AssetExecutionContext, chorus: ChorusResource, stream: Stream,
-            extra_inputs: tuple[str, ...] = ()) -> list[YearResult]:
-    run = _run_context(context, chorus, extra_inputs)
-    files, problems = discover(run.settings.landing)
+YEARS_TAG = "chorus/years"
+"""A run tag listing the only academic years (folders, comma-separated) a run works on: the
+landing sensor's runs. Without it a run works on every year of its partitions, and empties
+years no longer landed (`chorus run` treats its landing folder as the whole truth)."""
+
+
+def _enforce_retention(context: AssetExecutionContext, settings: ChorusSettings,
+                       files: list[LandedFile]) -> AcademicYear | None:
+    """Purge what is past the retention limit (indicators/retention.py); the first year
+    kept, or None when every year is kept."""
+    with connect(settings.warehouse) as connection:
+        ensure_raw_zone(connection)
+        limit = retention_cutoff(connection, {landed.year for landed in files},
+                                 settings.retention_years)
+    if limit is None:
+        return None
+    report = purge(settings.warehouse, settings.archive, limit,
+                   reason=f"retention (CHORUS_RETENTION_YEARS={settings.retention_years})",
+                   record=False)
+    for line in report.lines() if report.removed_anything else []:
+        context.log.warning(line)
+    return limit
+
+
+def _ingest(context: AssetExecutionContext, chorus: ChorusResource, stream: Stream
+            ) -> list[YearResult]:
+    settings = chorus.settings()
+    files, problems = discover(settings.landing)
     for problem in problems:
         context.log.warning(problem.message)
+    run = _run_context(context, chorus, files, stream.extra_inputs)
+    limit = _enforce_retention(context, settings, files)
     previous = _previous_fingerprints(context, run.settings, stream)
+    requested = context.run.tags.get(YEARS_TAG)
+    partitions = sorted(context.partition_keys)
+    if requested is not None:
+        wanted = {part.strip() for part in requested.split(",") if part.strip()}
+        partitions = [key for key in partitions if key in wanted]
     results = []
-    for partition in sorted(context.partition_keys):
+    for partition in partitions:
         year = AcademicYear.parse(partition)
         year_files = [f for f in files if f.year == year and f.kind in stream.kinds]
+        if limit is not None and year < limit:
+            for landed in year_files:
+                context.log.warning(f"{landed.display}: not loaded: {year.label} is before "
+                                    f"the retention limit {limit.label} (remove it from the "
+                                    "landing area)")
+            year_files = []
         result = _load_one_year(run, stream, year, year_files, previous)
         context.log.info(f"{stream.name} {year.label}: {result.status}")
         for note in result.notes:
@@ -299,6 +348,22 @@ def _ingest(context: AssetExecutionContext, chorus: ChorusResource, stream: Stre
                   + (f" ({account.message})" if account.message else ""))
         results.append(result)
     return results
+
+
+def expected_fingerprints(settings: ChorusSettings, key: str, files: list[LandedFile],
+                          digest_of: Callable[[Path], str] = sha256_of
+                          ) -> dict[tuple[str, str], str]:
+    """(academic year label, stream) -> the fingerprint raw.year_loads would hold after
+    loading `files`: what the landing sensor compares with what is loaded."""
+    fingerprints = {}
+    for stream in STREAMS:
+        digests = input_digests(settings, stream.extra_inputs)
+        years = sorted({f.year for f in files if f.kind in stream.kinds})
+        for year in years:
+            landed = {f.display: digest_of(f.path) for f in files
+                      if f.year == year and f.kind in stream.kinds}
+            fingerprints[(year.label, stream.name)] = load_fingerprint(landed, digests, key)
+    return fingerprints
 
 
 def _accounting_markdown(accounts: list[FileAccount]) -> str:
@@ -379,7 +444,8 @@ def _load_voice(run: Context, year: AcademicYear, files: list[LandedFile]) -> Lo
 
 
 VOICE = Stream("voice", ("voice",), ("voice_responses", "voice_answers", "voice_quotes",
-                                     "voice_door_log"), _load_voice)
+                                     "voice_door_log"), _load_voice, (VOICE_ITEMS,))
+STREAMS = (STATUTORY, VOICE)
 
 
 @multi_asset(
@@ -409,6 +475,6 @@ def voice_responses(context: AssetExecutionContext, chorus: ChorusResource):
     problems = item_bank_problems(load_item_bank(chorus.settings().seeds / VOICE_ITEMS))
     if problems:
         raise Failure(description="seeds/voice_items.csv has problems: " + "; ".join(problems))
-    results = _ingest(context, chorus, VOICE, extra_inputs=(VOICE_ITEMS,))
+    results = _ingest(context, chorus, VOICE)
     yield from _materializations(results, {VOICE_RESPONSES: ("voice",), VOICE_ANSWERS: ("voice",),
                                            VOICE_QUOTES: ("voice",)})

@@ -1,5 +1,13 @@
-"""Dagster's home under CHORUS_HOME: run history shared by `chorus run` and `chorus ui`."""
+"""Dagster's home under CHORUS_HOME: run history shared by `chorus run`, `chorus ui` and the
+daemon, and what every run does with the one warehouse lock."""
 
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Generator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from indicators.config import ChorusSettings
@@ -8,21 +16,129 @@ DAGSTER_YAML = """\
 # Written by Chorus. Nothing here reaches the network.
 telemetry:
   enabled: false
-# DuckDB allows one writer: the warehouse runs one job at a time.
+# No newsletter or sign-up prompt in the UI.
+nux:
+  enabled: false
+# DuckDB allows one writer: the warehouse runs one job at a time (runs also take the
+# warehouse lock, orchestration/resources.py, however they were started).
 concurrency:
   runs:
     max_concurrent_runs: 1
+# A run's stdout and stderr are captured to files (shown in the UI) without Dagster's
+# `tail -F` mirror processes.
+compute_logs:
+  module: orchestration.instance
+  class: CapturedComputeLogManager
+  config:
+    base_dir: {storage}
 """
+
+RUN_LOG_ENV = "CHORUS_RUN_LOG"
+"""Set by orchestration/runner.py while a run executes in its process: everything the run
+prints already goes to that run log, so compute logs are not captured separately."""
+
+STARTED_BY_TAG = "chorus/started_by"
+RUN_LOG_TAG = "chorus/run_log"
+
+
+def dagster_yaml(settings: ChorusSettings) -> str:
+    return DAGSTER_YAML.format(storage=settings.dagster_home / "storage")
 
 
 def prepare_dagster_home(settings: ChorusSettings) -> Path:
     """Create $CHORUS_HOME/dagster with telemetry off, and point DAGSTER_HOME at it."""
-    import os
-
     home = settings.dagster_home
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
-    if not config.exists() or config.read_text(encoding="utf-8") != DAGSTER_YAML:
-        config.write_text(DAGSTER_YAML, encoding="utf-8")
+    wanted = dagster_yaml(settings)
+    if not config.exists() or config.read_text(encoding="utf-8") != wanted:
+        partial = config.with_name(f".dagster.yaml.{os.getpid()}")
+        partial.write_text(wanted, encoding="utf-8")
+        os.replace(partial, config)  # two runs starting together never read half a file
     os.environ["DAGSTER_HOME"] = str(home)
     return home
+
+
+def started_by(tags: Mapping[str, str]) -> str:
+    """How a run was started, in words, from its tags."""
+    from dagster._core.storage.tags import BACKFILL_ID_TAG, SCHEDULE_NAME_TAG, SENSOR_NAME_TAG
+
+    if tags.get(STARTED_BY_TAG):
+        return tags[STARTED_BY_TAG]
+    if tags.get(SENSOR_NAME_TAG):
+        return f"the {tags[SENSOR_NAME_TAG]} sensor"
+    if tags.get(SCHEDULE_NAME_TAG):
+        return f"the {tags[SCHEDULE_NAME_TAG]} schedule"
+    if tags.get(BACKFILL_ID_TAG):
+        return "a backfill (Dagster UI)"
+    return "the Dagster UI"
+
+
+def settle_abandoned(instance, previous) -> str | None:
+    """Mark as failed a run that died holding the warehouse lock (killed, or its machine
+    stopped) while Dagster still shows it running: otherwise it would hold the run queue
+    (one run at a time) for ever. `previous` is the holder the lock file still named."""
+    from dagster import DagsterRunStatus
+
+    if previous is None or not previous.run_id or instance is None:
+        return None
+    run = instance.get_run_by_id(previous.run_id)
+    unfinished = (DagsterRunStatus.NOT_STARTED, DagsterRunStatus.STARTING,
+                  DagsterRunStatus.STARTED, DagsterRunStatus.CANCELING)
+    if run is None or run.status not in unfinished:
+        return None
+    message = (f"run {previous.run_id} ended without finishing: its process {previous.pid} "
+               f"on {previous.host} stopped while it held the warehouse (killed?)")
+    instance.report_run_failed(run, message=message)
+    return message
+
+
+# Compute logs without `tail -F` ---------------------------------------------------------------
+
+
+@functools.cache
+def _captured_compute_log_manager():
+    from dagster import _check as check
+    from dagster._core.execution.compute_logs import redirect_to_file
+    from dagster._core.storage.compute_log_manager import CapturedLogContext, ComputeIOType
+    from dagster._core.storage.local_compute_log_manager import (
+        IO_TYPE_EXTENSION,
+        LocalComputeLogManager,
+    )
+    from dagster._utils import touch_file
+
+    class CapturedComputeLogManager(LocalComputeLogManager):
+        """Dagster's local compute logs, captured to files but not mirrored to the terminal.
+
+        Dagster's own manager mirrors each capture with a `tail -F` process and a watcher
+        process, which a run that ends abruptly can leave behind; here the run's stdout and
+        stderr go to the files alone (the UI shows them). When orchestration/runner.py runs
+        the job in its own process, its run log already holds everything, and nothing more is
+        captured.
+        """
+
+        @classmethod
+        def from_config_value(cls, inst_data, config_value):
+            return cls(inst_data=inst_data, **config_value)
+
+        @contextmanager
+        def capture_logs(self, log_key: Sequence[str]) -> Generator[CapturedLogContext]:
+            if os.environ.get(RUN_LOG_ENV):
+                yield CapturedLogContext(log_key)
+                return
+            out = self.get_captured_local_path(log_key, IO_TYPE_EXTENSION[ComputeIOType.STDOUT])
+            err = self.get_captured_local_path(log_key, IO_TYPE_EXTENSION[ComputeIOType.STDERR])
+            Path(check.str_param(out, "out")).parent.mkdir(parents=True, exist_ok=True)
+            with redirect_to_file(sys.stdout, out), redirect_to_file(sys.stderr, err):
+                yield CapturedLogContext(log_key)
+            touch_file(self.complete_artifact_path(log_key))
+
+    return CapturedComputeLogManager
+
+
+def __getattr__(name: str):
+    # Dagster imports the class named in dagster.yaml; building it lazily keeps importing
+    # this module (for prepare_dagster_home) free of Dagster.
+    if name == "CapturedComputeLogManager":
+        return _captured_compute_log_manager()
+    raise AttributeError(name)

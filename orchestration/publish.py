@@ -1,4 +1,5 @@
-"""Publish assets: disclosure-controlled tables into a staging folder, then one atomic swap.
+"""Publish assets: disclosure-controlled tables into the run's own staging folder, then the
+output link switches to it in one step (indicators/publication.py).
 
 Nothing here runs unless every blocking check upstream passed (dbt tests with severity
 error, and the blocking GX suites).
@@ -19,7 +20,15 @@ from indicators.disclosure import DisclosureConfig, protect, publishable
 from indicators.landing import reference_file
 from indicators.open_data import write_open_data
 from indicators.packs import BOARDS, Publication, RunInfo, build_pack, pack_slugs, write_pack
-from indicators.publication import swap_into_place, write_csv, write_manifest
+from indicators.publication import (
+    check_output,
+    publications_dir,
+    publish,
+    staging_run_id,
+    write_csv,
+    write_manifest,
+)
+from indicators.publication import staging_dir as run_staging_dir
 from indicators.quotes import asks_for_help
 from indicators.register import register_table, render_register_html, shapes
 from indicators.voice_items import load_item_bank
@@ -29,7 +38,48 @@ from orchestration.resources import ChorusResource
 
 
 def staging_dir(settings: ChorusSettings, run_id: str) -> Path:
-    return settings.home / "publish" / run_id
+    """This run's staging folder, beside the publications (same filesystem as the output)."""
+    return run_staging_dir(settings.output, run_id)
+
+
+ABANDONED_AFTER_SECONDS = 24 * 3600
+"""A staging folder of a run this Dagster instance does not know is removed only after this
+long without a change."""
+
+
+def _untouched_for(folder: Path, seconds: float) -> bool:
+    import time
+
+    entries = [folder, *folder.iterdir()]
+    newest = max(entry.stat().st_mtime for entry in entries)
+    return time.time() - newest > seconds
+
+
+def remove_abandoned_staging(context: AssetExecutionContext, settings: ChorusSettings) -> None:
+    """Remove staging folders of runs that ended without publishing (crashed or failed).
+
+    Only folders whose run Dagster no longer shows as in progress: never another run's
+    folder while it may still be writing.
+    """
+    from dagster import DagsterRunStatus
+
+    finished = {DagsterRunStatus.SUCCESS, DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED}
+    base = publications_dir(settings.output)
+    legacy = settings.home / "publish"  # where an older Chorus staged, by run id
+    candidates = [(folder, staging_run_id(folder)) for folder in
+                  (base.iterdir() if base.is_dir() else [])]
+    candidates += [(folder, folder.name) for folder in
+                   (legacy.iterdir() if legacy.is_dir() else [])]
+    for folder, run_id in candidates:
+        if not run_id or run_id == context.run.run_id or not folder.is_dir():
+            continue
+        run = context.instance.get_run_by_id(run_id)
+        if run is None and not _untouched_for(folder, ABANDONED_AFTER_SECONDS):
+            continue  # a run this instance does not know (another CHORUS_HOME?) may be writing
+        if run is None or run.status in finished:
+            shutil.rmtree(folder, ignore_errors=True)
+            context.log.info(f"removed the staging folder of run {run_id}, which ended "
+                             "without publishing")
 
 
 @asset(
@@ -41,9 +91,11 @@ def staging_dir(settings: ChorusSettings, run_id: str) -> Path:
 def indicator_tables(context: AssetExecutionContext, chorus: ChorusResource) -> MaterializeResult:
     """indicator_values.csv after disclosure control, the register, and the quality reports."""
     settings = chorus.settings()
+    check_output(settings.output)
     stage = staging_dir(settings, context.run.run_id)
-    if stage.parent.exists():  # leftovers of runs that failed before publishing
-        shutil.rmtree(stage.parent)
+    if stage.exists():  # this run's own folder, from an earlier attempt of this step
+        shutil.rmtree(stage)
+    remove_abandoned_staging(context, settings)
     with connect(settings.warehouse, read_only=True) as connection:
         values = connection.execute(
             "select * from marts.fct_indicator_values").df()
@@ -148,7 +200,7 @@ def board_packs(context: AssetExecutionContext, chorus: ChorusResource) -> Mater
 
 @asset(deps=[indicator_tables, board_packs], group_name="publish")
 def publication(context: AssetExecutionContext, chorus: ChorusResource) -> MaterializeResult:
-    """Write manifest.json and move the staged publication into the output folder at once."""
+    """Write manifest.json, then switch the output link to this run's folder in one step."""
     settings = chorus.settings()
     stage = staging_dir(settings, context.run.run_id)
     write_quality_report(context, settings, stage)
@@ -158,10 +210,11 @@ def publication(context: AssetExecutionContext, chorus: ChorusResource) -> Mater
         "round_counts_to": config.round_to or 0,
     })
     files = sorted(p.relative_to(stage).as_posix() for p in stage.rglob("*") if p.is_file())
-    swap_into_place(stage, settings.output)
-    context.log.info(f"published {len(files)} files to {settings.output}")
+    folder = publish(stage, settings.output, context.run.run_id)
+    context.log.info(f"published {len(files)} files to {settings.output} (-> {folder})")
     return MaterializeResult(metadata={
         "output": MetadataValue.path(str(settings.output)),
+        "folder": MetadataValue.path(str(folder)),
         "files": MetadataValue.json(files),
         "manifest": MetadataValue.path(str(settings.output / manifest.name)),
     })

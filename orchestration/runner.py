@@ -6,11 +6,14 @@ In-process execution: on two cores the multiprocess executor doubles the wall ti
 import contextlib
 import json
 import os
+import sys
 import threading
 import time
+import traceback
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from indicators.config import ChorusSettings
@@ -34,13 +37,17 @@ class PipelineOutcome:
     log_path: str = ""
     help_requests: dict[str, int] = field(default_factory=dict)
     """Academic year -> families whose free text asked for help (restricted follow-up list)."""
+    notes: list[str] = field(default_factory=list)
+    """Things a successful run wants the user to know (landed files it did not load)."""
 
 
-def run_config(settings: ChorusSettings, log_level: str = "WARNING") -> dict[str, Any]:
-    config = {name: str(getattr(settings, name))
-              for name in ("home", "landing", "output", "seeds", "expectations", "packs")}
+def run_config(settings: ChorusSettings, log_level: str = "INFO") -> dict[str, Any]:
+    config: dict[str, Any] = {name: str(getattr(settings, name)) for name in (
+        "home", "landing", "output", "seeds", "expectations", "packs")}
     if settings.xlsx_sheet:
         config["xlsx_sheet"] = settings.xlsx_sheet
+    if settings.allow_demo_key:
+        config["allow_demo_key"] = True
     return {
         "resources": {"chorus": {"config": config}},
         "loggers": {"console": {"config": {"log_level": log_level}}},
@@ -66,6 +73,11 @@ def _watch(instance, run_id: str, total: int, on_progress: ProgressCallback,
         on_progress(len(done), total, label)
 
 
+def _first_line(text: str) -> str:
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return lines[0] if lines else ""
+
+
 def _explain(result) -> tuple[list[str], list[str]]:
     from dagster import AssetCheckSeverity, DagsterEventType
 
@@ -80,8 +92,18 @@ def _explain(result) -> tuple[list[str], list[str]]:
                               f"failed{detail}")
         elif event.event_type == DagsterEventType.STEP_FAILURE:
             error = event.event_specific_data.error
-            message = (error.message if error else "failed").strip().splitlines()
-            steps.append(f"step '{event.step_key}' failed: {message[0] if message else ''}")
+            if error and error.cls_name == "DagsterAssetCheckFailedError":
+                continue  # the failed check itself is named above
+            message = _first_line(error.message) if error else "failed"
+            if error and error.cls_name == "Failure":  # raised on purpose: its description
+                # is the whole explanation (what, where, the fix), so it stands alone
+                steps.append(message.removeprefix("dagster._core.definitions.events.Failure: "))
+                continue
+            steps.append(f"step '{event.step_key}' failed: {message}")
+        elif event.event_type == DagsterEventType.RESOURCE_INIT_FAILURE:
+            error = event.event_specific_data.error
+            cause = error.cause if error and error.cause else error
+            steps.append(_first_line(cause.message) if cause else "a resource failed to start")
     return checks, steps
 
 
@@ -92,17 +114,18 @@ def _step_seconds(instance, run_id: str) -> dict[str, float]:
 
 
 def _accounts_and_headlines(settings: ChorusSettings) -> tuple[list[dict], list[str]]:
+    """Every file's account (from the warehouse) and the headline GLD (from what was just
+    published). Called with the warehouse lock held."""
     from indicators.warehouse import connect
 
     if not settings.warehouse.exists():
         return [], []
     with connect(settings.warehouse, read_only=True) as connection:
-        try:
-            accounts = connection.execute(
-                "select file, rows_read, rows_loaded, rows_quarantined, status "
-                "from raw.load_log order by academic_year, kind, file").df()
-        except Exception:
+        if not _raw_table_exists(connection, "load_log"):
             return [], []
+        accounts = connection.execute(
+            "select file, rows_read, rows_loaded, rows_quarantined, status "
+            "from raw.load_log order by academic_year, kind, file").df()
     headlines = []
     published = settings.output / "indicators" / "indicator_values.csv"
     if published.exists():
@@ -120,6 +143,39 @@ def _accounts_and_headlines(settings: ChorusSettings) -> tuple[list[dict], list[
     return accounts.to_dict("records"), headlines
 
 
+def _raw_table_exists(connection, table: str) -> bool:
+    return bool(connection.execute(
+        "select count(*) from information_schema.tables where table_schema = 'raw' "
+        "and table_name = ?", [table]).fetchone()[0])
+
+
+class WarehouseUnreadable(RuntimeError):
+    """The warehouse exists but cannot be read: never taken to mean "nothing loaded yet"."""
+
+
+def loaded_years(settings: ChorusSettings) -> set[str]:
+    """Academic years (labels) the warehouse has loaded, from raw.year_loads.
+
+    A warehouse not created yet, or without a raw zone yet, has loaded nothing; any other
+    problem reading it (a damaged file, a table with the wrong shape) is raised.
+    """
+    from indicators.warehouse import connect
+
+    if not settings.warehouse.exists():
+        return set()
+    try:
+        with connect(settings.warehouse, read_only=True) as connection:
+            if not _raw_table_exists(connection, "year_loads"):
+                return set()
+            rows = connection.execute("select academic_year from raw.year_loads").fetchall()
+    except Exception as error:
+        raise WarehouseUnreadable(
+            f"the warehouse {settings.warehouse} cannot be read ({type(error).__name__}: "
+            f"{_first_line(str(error))}): restore it from a backup, or move it aside and run "
+            "again to load every landed year afresh") from error
+    return {row[0] for row in rows}
+
+
 def _year_partitions(instance, settings: ChorusSettings) -> list[str]:
     """Every academic year in the landing area or the warehouse, as partition keys.
 
@@ -129,18 +185,13 @@ def _year_partitions(instance, settings: ChorusSettings) -> list[str]:
     from indicators.archive import landing_state
     from indicators.landing import RETURN_KINDS
     from indicators.reference import AcademicYear
-    from indicators.warehouse import connect
     from orchestration.partitions import ACADEMIC_YEARS
 
     years = set()
     for folder in landing_state(settings.landing, RETURN_KINDS):
-        with contextlib.suppress(ValueError):
+        with contextlib.suppress(ValueError):  # not a year folder: discover() reports it
             years.add(AcademicYear.parse(folder).folder)
-    if settings.warehouse.exists():
-        with connect(settings.warehouse, read_only=True) as connection, \
-                contextlib.suppress(Exception):  # no raw zone yet
-            rows = connection.execute("select academic_year from raw.year_loads").fetchall()
-            years |= {AcademicYear.parse(row[0]).folder for row in rows}
+    years |= {AcademicYear.parse(label).folder for label in loaded_years(settings)}
     if not years:
         return []
     known = set(instance.get_dynamic_partitions(ACADEMIC_YEARS))
@@ -150,64 +201,174 @@ def _year_partitions(instance, settings: ChorusSettings) -> list[str]:
     return list(instance.get_dynamic_partitions(ACADEMIC_YEARS))
 
 
+class ExpectedFailure(Exception):
+    """A run that cannot go ahead for a reason the user can act on (one line)."""
+
+
+class PipelineCrashed(RuntimeError):
+    """An unexpected error: its traceback is in the run log at `log_path`."""
+
+    def __init__(self, message: str, log_path: Path) -> None:
+        super().__init__(message)
+        self.log_path = log_path
+
+
+@contextlib.contextmanager
+def _console_into(log) -> Iterator[None]:
+    """Send this process's stdout and stderr (file descriptors 1 and 2, so subprocesses,
+    Dagster's console logger and stray warnings too) to the run log until the end."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = (os.dup(1), os.dup(2))
+    try:
+        os.dup2(log.fileno(), 1)
+        os.dup2(log.fileno(), 2)
+        yield
+    finally:
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        os.close(saved[0])
+        os.close(saved[1])
+
+
 def run_pipeline(settings: ChorusSettings, on_progress: ProgressCallback | None = None,
-                 log_level: str = "WARNING") -> PipelineOutcome:
-    """Run every asset and check once, in process, against the settings' warehouse."""
-    os.environ.update(dbt_environment(settings))
-    os.environ["CHORUS_HOME"] = str(settings.home)
-    unfinished = unfinished_line(unfinished_indicators(INDICATOR_MODELS_DIR))
-    if unfinished:  # before dbt parses them (the preflight asset checks again in the run)
-        return PipelineOutcome(success=False, run_id="", seconds=0.0, reason=unfinished)
-    prepare_manifest()
-    from dagster import DagsterInstance
-    from dagster._core.storage.tags import (
-        ASSET_PARTITION_RANGE_END_TAG,
-        ASSET_PARTITION_RANGE_START_TAG,
-    )
+                 log_level: str = "INFO", started_by: str = "chorus run",
+                 on_wait: Callable[[Any, float], None] | None = None) -> PipelineOutcome:
+    """Run every asset and check once, in process, against the settings' warehouse.
 
-    from orchestration.definitions import PIPELINE_JOB, defs
+    Everything the run prints, Dagster's log included, goes to the run log
+    $CHORUS_HOME/logs/<run id>.log. An expected failure (a blocking check, a refused key, a
+    busy warehouse, nothing landed...) comes back as an outcome with a one-line reason; an
+    unexpected error raises PipelineCrashed naming the log that holds its traceback.
+    """
+    from orchestration.instance import RUN_LOG_ENV
 
-    job = defs.resolve_job_def(PIPELINE_JOB)
-    instance = DagsterInstance.get()
-    partitions = _year_partitions(instance, settings)
     run_id = str(uuid.uuid4())
-    if not partitions:
-        return PipelineOutcome(
-            success=False, run_id=run_id, seconds=0.0,
-            reason=f"no returns found under {settings.landing}: land files as "
-                   "eyfsp/<YYYY-YY>/*.csv and census/<YYYY-YY>/*.csv (see docs/inputs.md)")
-    graph = defs.resolve_asset_graph()
-    total = len(list(graph.get_all_asset_keys())) - len(
-        [k for k in graph.get_all_asset_keys() if graph.get(k).is_external]) + len(
-        list(graph.asset_check_keys))
-    stop = threading.Event()
-    watcher = None
-    if on_progress:
-        watcher = threading.Thread(target=_watch, args=(instance, run_id, total, on_progress,
-                                                        stop), daemon=True)
-        watcher.start()
-    started = time.perf_counter()
     log_path = settings.home / "logs" / f"{run_id}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    with log_path.open("a", encoding="utf-8", buffering=1) as log:
+        log.write(f"chorus run {run_id} started by {started_by}: landing {settings.landing}, "
+                  f"output {settings.output}, home {settings.home}\n")
+        previous_env = os.environ.get(RUN_LOG_ENV)
+        os.environ[RUN_LOG_ENV] = str(log_path)
+        try:
+            with _console_into(log):
+                outcome = _run_locked(settings, run_id, log_path, started_by, on_progress,
+                                      on_wait, log_level)
+        except ExpectedFailure as failure:
+            outcome = PipelineOutcome(success=False, run_id=run_id,
+                                      seconds=time.perf_counter() - started,
+                                      reason=str(failure), log_path=str(log_path))
+        except Exception as error:
+            log.write("".join(traceback.format_exception(error)))
+            raise PipelineCrashed(f"{type(error).__name__}: {_first_line(str(error))}",
+                                  log_path) from error
+        finally:
+            if previous_env is None:
+                os.environ.pop(RUN_LOG_ENV, None)
+            else:
+                os.environ[RUN_LOG_ENV] = previous_env
+        log.write(("chorus: run succeeded" if outcome.success else f"chorus: {outcome.reason}")
+                  + "\n")
+    return outcome
+
+
+def _run_locked(settings: ChorusSettings, run_id: str, log_path: Path, started_by: str,
+                on_progress: ProgressCallback | None, on_wait, log_level: str
+                ) -> PipelineOutcome:
+    from indicators.keys import KeyRefused, run_key
+    from indicators.landing import discover
+    from indicators.publication import PublicationError, check_output
+    from indicators.warehouse import LockHolder, WarehouseBusy, warehouse_lock
+    from orchestration.instance import (
+        RUN_LOG_TAG,
+        STARTED_BY_TAG,
+        prepare_dagster_home,
+        settle_abandoned,
+    )
+
+    holder = LockHolder(started_by=started_by, run_id=run_id)
     try:
-        # dbt's own output goes to the run's log file rather than the terminal.
-        with log_path.open("w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
-            result = job.execute_in_process(
-                run_config=run_config(settings, log_level), instance=instance, run_id=run_id,
-                raise_on_error=False, tags={ASSET_PARTITION_RANGE_START_TAG: partitions[0],
-                                            ASSET_PARTITION_RANGE_END_TAG: partitions[-1]})
-    finally:
-        stop.set()
-        if watcher:
-            watcher.join()
-    seconds = time.perf_counter() - started
-    checks, steps = _explain(result)
-    accounts, headlines = _accounts_and_headlines(settings)
+        with warehouse_lock(settings.warehouse, holder, settings.lock_wait_seconds,
+                            on_wait=on_wait) as held:
+            prepare_dagster_home(settings)
+            if held.previous is not None:  # settle it before anything here can fail
+                from dagster import DagsterInstance
+
+                settled = settle_abandoned(DagsterInstance.get(), held.previous)
+                if settled:
+                    print(f"chorus: {settled}", flush=True)
+            if not settings.landing.is_dir():
+                raise ExpectedFailure(f"the landing folder {settings.landing} does not exist")
+            try:
+                check_output(settings.output)
+                files, problems = discover(settings.landing)
+                run_key(settings, files)
+            except (PublicationError, KeyRefused) as refused:
+                raise ExpectedFailure(str(refused)) from None
+            if not files:  # a wrong --landing must not empty every loaded year
+                found = (f" ({problems[0].message}"
+                         + (f", and {len(problems) - 1} more" if len(problems) > 1 else "")
+                         + ")") if problems else ""
+                raise ExpectedFailure(
+                    f"no returns found under {settings.landing}{found}: land files as "
+                    "eyfsp/<YYYY-YY>/*.csv and census/<YYYY-YY>/*.csv (see docs/inputs.md)")
+            os.environ.update(dbt_environment(settings))
+            os.environ["CHORUS_HOME"] = str(settings.home)
+            unfinished = unfinished_line(unfinished_indicators(INDICATOR_MODELS_DIR))
+            if unfinished:  # before dbt parses them (the preflight asset checks again in the run)
+                raise ExpectedFailure(unfinished)
+            prepare_manifest()
+            from dagster import DagsterInstance
+            from dagster._core.storage.tags import (
+                ASSET_PARTITION_RANGE_END_TAG,
+                ASSET_PARTITION_RANGE_START_TAG,
+            )
+
+            from orchestration.definitions import PIPELINE_JOB, defs
+
+            instance = DagsterInstance.get()
+            try:
+                partitions = _year_partitions(instance, settings)
+            except WarehouseUnreadable as unreadable:
+                raise ExpectedFailure(str(unreadable)) from None
+            # Pre-flight checks of the landed returns (stop before dbt with one line) go here.
+            job = defs.resolve_job_def(PIPELINE_JOB)
+            graph = defs.resolve_asset_graph()
+            total = len([k for k in graph.get_all_asset_keys()
+                         if not graph.get(k).is_external]) + len(list(graph.asset_check_keys))
+            stop = threading.Event()
+            watcher = None
+            if on_progress:
+                watcher = threading.Thread(target=_watch, args=(instance, run_id, total,
+                                                                on_progress, stop), daemon=True)
+                watcher.start()
+            started = time.perf_counter()
+            try:
+                result = job.execute_in_process(
+                    run_config=run_config(settings, log_level), instance=instance,
+                    run_id=run_id, raise_on_error=False,
+                    tags={ASSET_PARTITION_RANGE_START_TAG: partitions[0],
+                          ASSET_PARTITION_RANGE_END_TAG: partitions[-1],
+                          STARTED_BY_TAG: started_by, RUN_LOG_TAG: str(log_path)})
+            finally:
+                stop.set()
+                if watcher:
+                    watcher.join()
+            seconds = time.perf_counter() - started
+            checks, steps = _explain(result)
+            accounts, headlines = _accounts_and_headlines(settings)
+            notes = _not_loaded(settings, files, problems)
+            step_seconds = _step_seconds(instance, run_id)
+    except WarehouseBusy as busy:
+        raise ExpectedFailure(str(busy)) from None
     reason = ""
     if not result.success:
-        reason = (checks or steps or ["the run failed"])[0]
-        reason += f"; nothing was published (details: {log_path} and chorus ui)"
-    step_seconds = _step_seconds(instance, run_id)
+        reason = (checks or steps or ["the run failed"])[0] + "; nothing was published"
     from indicators.follow_up import families_asking_for_help
     log_path.with_suffix(".timings.json").write_text(json.dumps(
         {"run_id": run_id, "success": result.success, "seconds": round(seconds, 3),
@@ -218,5 +379,26 @@ def run_pipeline(settings: ChorusSettings, on_progress: ProgressCallback | None 
         headlines=headlines if result.success else [],
         step_seconds=step_seconds,
         log_path=str(log_path),
+        notes=notes,
         help_requests=families_asking_for_help(settings.home),
     )
+
+
+def _not_loaded(settings: ChorusSettings, files, problems) -> list[str]:
+    """Landed files the run did not load: misplaced ones, and years past the retention
+    limit (called with the warehouse lock held, after the run)."""
+    from indicators.retention import cutoff
+    from indicators.warehouse import connect
+
+    notes = [f"not loaded: {problem.message}" for problem in problems]
+    if settings.warehouse.exists():
+        with connect(settings.warehouse, read_only=True) as connection:
+            limit = cutoff(connection, {landed.year for landed in files},
+                           settings.retention_years)
+        expired = [landed for landed in files if limit is not None and landed.year < limit]
+        if expired:
+            years = sorted({landed.year.label for landed in expired})
+            notes.append(f"not loaded: {len(expired)} landed files of {', '.join(years)}, "
+                         f"before the retention limit {limit.label} (CHORUS_RETENTION_YEARS "
+                         "or chorus purge): remove them from the landing area")
+    return notes

@@ -9,6 +9,7 @@ from dagster import AssetExecutionContext, AssetKey, AssetSpec
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from orchestration.dbt_setup import DBT_PROJECT_DIR, dbt_environment, prune_run_targets
+from orchestration.resources import ChorusResource
 
 PREFLIGHT = AssetKey("preflight")
 """orchestration.preflight's asset (named here: that module imports the ingest assets)."""
@@ -42,9 +43,11 @@ class ChorusDbtTranslator(DagsterDbtTranslator):
     project=dbt_project,
     dagster_dbt_translator=ChorusDbtTranslator(),
 )
-def chorus_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
-    """`dbt build`: seeds, models and their tests, in dependency order."""
-    os.environ.update(dbt_environment())
+def chorus_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource,
+                      chorus: ChorusResource):
+    """`dbt build`: seeds, models and their tests, in dependency order (holding the warehouse
+    lock, through the chorus resource, like every step)."""
+    os.environ.update(dbt_environment(chorus.settings()))
     invocation = dbt.cli(["build"], context=context)
     yield from invocation.stream()
     prune_run_targets(invocation.target_path.parent, context.op_execution_context.op.name)

@@ -1,55 +1,100 @@
-"""The landing sensor, the return-window schedule and the atomic publication swap."""
+"""The landing sensor against what the warehouse loaded, the return-window schedule, and the
+one-step publication."""
 
 import datetime as dt
-import json
+import os
 import shutil
+from dataclasses import replace
 
 import pytest
-from dagster import (
-    SensorResult,
-    SkipReason,
-    build_sensor_context,
-)
+from dagster import DagsterInstance, SensorResult, SkipReason
 
-from indicators.publication import swap_into_place
-from indicators.synthetic import generate
+from indicators.publication import (
+    PublicationError,
+    prune_publications,
+    publications_dir,
+    publish,
+    staging_dir,
+)
 from orchestration.automation import (
     academic_year_of,
     eyfsp_return_window,
-    landing_sensor,
+    landing_requests,
     return_window_request,
 )
+from orchestration.ingest import YEARS_TAG
 
 
 @pytest.fixture
-def landing(tmp_path, monkeypatch):
-    folder = tmp_path / "landing"
-    generate(folder, seed=3, children_per_year=30, years=["2022/23", "2023/24"])
-    monkeypatch.setenv("CHORUS_LANDING", str(folder))
-    return folder
+def landed_copy(pipeline_run, tmp_path):
+    """The session run's settings with a private copy of its landing area, whose files are
+    byte for byte the ones the warehouse loaded."""
+    landing = tmp_path / "landing"
+    shutil.copytree(pipeline_run.landing, landing)
+    return replace(pipeline_run.settings, landing=landing)
 
 
-def _evaluate(cursor=None):
-    return landing_sensor(build_sensor_context(cursor=cursor))
+def _requests(settings, cursor=None):
+    return landing_requests(settings, cursor, DagsterInstance.get())
 
 
-def test_sensor_requests_a_run_per_changed_year_and_only_those(landing):
-    first = _evaluate()
-    assert isinstance(first, SensorResult)
-    assert sorted(r.partition_key for r in first.run_requests) == ["2022-23", "2023-24"]
-    assert isinstance(_evaluate(first.cursor), SkipReason)
-    census = landing / "census" / "2023-24" / "census_extract.csv"
-    census.write_text(census.read_text() + "\n")
-    third = _evaluate(first.cursor)
-    assert [r.partition_key for r in third.run_requests] == ["2023-24"]
-    assert json.loads(third.cursor)["2022-23"] == json.loads(first.cursor)["2022-23"]
+def test_the_sensor_queues_nothing_for_files_a_cli_run_loaded(landed_copy):
+    first = _requests(landed_copy)
+    assert isinstance(first, SensorResult) and not first.run_requests, first
+    assert "are the ones loaded" in first.skip_reason.skip_message
+    again = _requests(landed_copy, first.cursor)  # with the digests it remembered
+    assert not again.run_requests
 
 
-def test_sensor_ignores_folders_that_are_not_academic_years(landing):
-    (landing / "eyfsp" / "old stuff").mkdir()
-    (landing / "eyfsp" / "old stuff" / "x.csv").write_text("a\n")
-    result = _evaluate()
-    assert sorted(r.partition_key for r in result.run_requests) == ["2022-23", "2023-24"]
+def test_the_sensor_requests_one_run_for_every_changed_year_and_only_those(landed_copy):
+    census = landed_copy.landing / "census" / "2023-24" / "census_extract.csv"
+    census.write_bytes(census.read_bytes().rstrip(b"\n").rsplit(b"\n", 1)[0] + b"\n")
+    one = _requests(landed_copy)
+    [request] = one.run_requests
+    assert request.tags[YEARS_TAG] == "2023-24"
+    eyfsp = landed_copy.landing / "eyfsp" / "2022-23" / "eyfsp_return.csv"
+    eyfsp.write_bytes(eyfsp.read_bytes().rstrip(b"\n").rsplit(b"\n", 1)[0] + b"\n")
+    both = _requests(landed_copy, one.cursor)
+    [request] = both.run_requests
+    assert request.tags[YEARS_TAG] == "2022-23,2023-24"
+    keys = DagsterInstance.get().get_dynamic_partitions("academic_year")
+    assert {request.tags["dagster/asset_partition_range_start"],
+            request.tags["dagster/asset_partition_range_end"]} == {keys[0], keys[-1]}
+    assert request.run_key != one.run_requests[0].run_key
+    again = _requests(landed_copy, both.cursor)
+    assert again.run_requests[0].run_key == request.run_key  # Dagster runs a run key once
+
+
+def test_the_sensor_notices_a_changed_reference_file_and_a_new_year(landed_copy):
+    lookup = landed_copy.landing / "seeds" / "neighbourhood_lookup.csv"
+    lookup.write_text(lookup.read_text() + "\n")  # every year's load depends on it
+    result = _requests(landed_copy)
+    assert result.run_requests[0].tags[YEARS_TAG] == "2022-23,2023-24"
+    shutil.copytree(landed_copy.landing / "eyfsp" / "2023-24",
+                    landed_copy.landing / "eyfsp" / "2031-32")
+    shutil.copytree(landed_copy.landing / "census" / "2023-24",
+                    landed_copy.landing / "census" / "2031-32")
+    lookup.write_text(lookup.read_text().rstrip("\n") + "\n")
+    result = _requests(landed_copy)
+    assert "2031-32" in result.run_requests[0].tags[YEARS_TAG]
+    assert result.dynamic_partitions_requests[0].partition_keys == ["2031-32"]
+
+
+def test_the_sensor_leaves_a_year_no_longer_landed_alone(landed_copy):
+    shutil.rmtree(landed_copy.landing / "eyfsp" / "2022-23")
+    shutil.rmtree(landed_copy.landing / "census" / "2022-23")
+    shutil.rmtree(landed_copy.landing / "voice" / "2022-23")
+    result = _requests(landed_copy)
+    assert not result.run_requests
+
+
+def test_the_sensor_waits_while_a_run_holds_the_warehouse(landed_copy):
+    from indicators.warehouse import LockHolder, warehouse_lock
+
+    with warehouse_lock(landed_copy.warehouse, LockHolder("a test", run_id="run-X")):
+        result = _requests(landed_copy)
+    assert isinstance(result, SkipReason)
+    assert "run run-X" in result.skip_message
 
 
 class FakeInstance:
@@ -74,24 +119,87 @@ def test_schedule_targets_the_academic_year_of_the_return_window():
     assert eyfsp_return_window.execution_timezone == "Europe/London"
 
 
-def test_a_swap_interrupted_after_the_first_rename_recovers_on_the_next_publication(tmp_path,
-                                                                                    monkeypatch):
-    output = tmp_path / "output"
-    (output / "indicators").mkdir(parents=True)
-    (output / "indicators" / "old.csv").write_text("old")
-    stage = tmp_path / "stage"
+def _stage(output, run_id, text):
+    stage = staging_dir(output, run_id)
     (stage / "indicators").mkdir(parents=True)
-    (stage / "indicators" / "new.csv").write_text("new")
+    (stage / "indicators" / "values.csv").write_text(text)
+    (stage / "manifest.json").write_text("{}")
+    return stage
+
+
+def test_publication_switches_the_output_link_in_one_rename_and_keeps_a_few(tmp_path,
+                                                                            monkeypatch):
+    output = tmp_path / "output"
+    publish(_stage(output, "run-1", "one"), output, "run-1")
+    assert output.is_symlink() and (output / "indicators" / "values.csv").read_text() == "one"
+    reader = (output / "indicators" / "values.csv").open()  # a reader part way through
+    changes = []
+    real_replace = os.replace
+
+    def watched(source, target):
+        if os.fspath(target) == os.fspath(output):
+            changes.append(os.readlink(source))
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", watched)
+    publish(_stage(output, "run-2", "two"), output, "run-2")
+    assert len(changes) == 1  # the output changed in exactly one rename, to the new folder
+    assert (output / "indicators" / "values.csv").read_text() == "two"
+    assert reader.read() == "one"  # the reader finishes the publication it started
+    reader.close()
+    for number in range(3, 7):
+        publish(_stage(output, f"run-{number}", str(number)), output, f"run-{number}")
+    kept = sorted(p.name for p in publications_dir(output).iterdir())
+    assert len(kept) == 3 and all(name.endswith(("run-4", "run-5", "run-6")) for name in kept)
+    assert (output / "indicators" / "values.csv").read_text() == "6"
+
+
+def test_a_crash_before_the_link_switch_leaves_the_previous_publication(tmp_path, monkeypatch):
+    output = tmp_path / "output"
+    publish(_stage(output, "run-1", "old"), output, "run-1")
+    real_symlink = os.symlink
 
     def crash(*args, **kwargs):
-        raise KeyboardInterrupt  # the process dies between the two renames
+        raise KeyboardInterrupt  # the process dies after staging, before the switch
 
-    monkeypatch.setattr(shutil, "move", crash)
+    monkeypatch.setattr(os, "symlink", crash)
     with pytest.raises(KeyboardInterrupt):
-        swap_into_place(stage, output)
-    assert (output / "indicators" / "old.csv").read_text() == "old"  # previous kept intact
-    monkeypatch.undo()
-    swap_into_place(stage, output)
-    assert (output / "indicators" / "new.csv").read_text() == "new"
-    assert not (output / "indicators" / "old.csv").exists()
-    assert not output.with_name(".output.previous").exists()
+        publish(_stage(output, "run-2", "new"), output, "run-2")
+    assert (output / "indicators" / "values.csv").read_text() == "old"
+    monkeypatch.setattr(os, "symlink", real_symlink)
+    publish(_stage(output, "run-3", "newer"), output, "run-3")
+    assert (output / "indicators" / "values.csv").read_text() == "newer"
+
+
+def test_an_older_real_output_folder_is_kept_as_a_publication(tmp_path):
+    output = tmp_path / "output"
+    (output / "indicators").mkdir(parents=True)
+    (output / "indicators" / "values.csv").write_text("from before links")
+    (output / "manifest.json").write_text("{}")
+    publish(_stage(output, "run-1", "new"), output, "run-1")
+    assert output.is_symlink()
+    old = [p for p in publications_dir(output).iterdir() if p.name.endswith("before-links")]
+    assert (old[0] / "indicators" / "values.csv").read_text() == "from before links"
+
+
+def test_publishing_never_replaces_a_folder_or_link_chorus_did_not_make(tmp_path):
+    home = tmp_path / "somebody"
+    home.mkdir()
+    (home / "notes.txt").write_text("mine")
+    with pytest.raises(PublicationError, match="not a Chorus publication"):
+        publish(_stage(home, "run-1", "x"), home, "run-1")
+    assert (home / "notes.txt").read_text() == "mine"
+    link = tmp_path / "site"
+    link.symlink_to(home)
+    with pytest.raises(PublicationError, match="did not make"):
+        publish(_stage(link, "run-2", "x"), link, "run-2")
+    assert link.resolve() == home.resolve()
+
+
+def test_pruning_keeps_the_current_publication_and_every_staging_folder(tmp_path):
+    output = tmp_path / "output"
+    publish(_stage(output, "run-1", "one"), output, "run-1")
+    other_stage = _stage(output, "run-2", "still writing")
+    prune_publications(output, keep=0)
+    assert (output / "indicators" / "values.csv").read_text() == "one"
+    assert other_stage.is_dir()

@@ -112,6 +112,13 @@ def test_a_killed_run_started_again_matches_a_clean_run(clean, tmp_path):
     outcome = run_pipeline(killed)
     assert outcome.success, outcome.reason
     assert snapshot(killed) == expected
+    from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
+
+    runs = DagsterInstance.get().get_run_records(RunsFilter())
+    assert {record.dagster_run.run_id for record in runs} >= {outcome.run_id}
+    # The killed run, if it had started, is marked failed: it must not hold the run queue.
+    assert [r.dagster_run.status for r in runs if r.dagster_run.run_id != outcome.run_id] in (
+        [], [DagsterRunStatus.FAILURE])
 
 
 def test_a_new_version_replaces_only_its_year_and_the_old_stays_archived(clean):
