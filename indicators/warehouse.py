@@ -328,12 +328,14 @@ DERIVED_SCHEMAS = ("staging", "intermediate", "indicators", "marts", "reference"
 
 
 def raw_years(connection: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
-    """The academic years present in each raw table that has an academic_year column."""
+    """The academic years present in each raw table that has an academic_year column (rows
+    of the reference files, which belong to no year, have a blank one)."""
     tables = [row[0] for row in connection.execute(
         "select table_name from information_schema.columns where table_schema = 'raw' "
         "and column_name = 'academic_year' order by table_name").fetchall()]
     return {table: {row[0] for row in connection.execute(
-        f"select distinct academic_year from raw.{table} where academic_year is not null"
+        f"select distinct academic_year from raw.{table} "
+        "where academic_year is not null and academic_year <> ''"
     ).fetchall()} for table in tables}
 
 
