@@ -368,7 +368,9 @@ def _run_locked(settings: ChorusSettings, run_id: str, log_path: Path, started_b
         raise ExpectedFailure(str(busy)) from None
     reason = ""
     if not result.success:
-        reason = (checks or steps or ["the run failed"])[0] + "; nothing was published"
+        reason = (checks or steps or ["the run failed"])[0]
+        if not reason.startswith("nothing can be published"):
+            reason += "; nothing was published"
     from indicators.follow_up import families_asking_for_help
     log_path.with_suffix(".timings.json").write_text(json.dumps(
         {"run_id": run_id, "success": result.success, "seconds": round(seconds, 3),

@@ -11,6 +11,7 @@ import yaml
 
 from indicators.register import load_register, metadata_problems
 from orchestration.scaffold import scaffold_indicator
+from tests.console import one_line_and_the_log
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -57,7 +58,7 @@ def test_walk_through_from_scaffold_to_published_tables(tmp_path):
     early = _chorus("run", "--landing", str(landing), "--out", str(output), env=env,
                     cwd=tmp_path)
     assert early.returncode == 1
-    last = early.stderr.strip().splitlines()[-1]
+    last, _ = one_line_and_the_log(early.stderr, early.stdout)
     assert f"{yml}: still TODO: description, title, definition, rationale" in last
     assert f"{sql}: still TODO: line 1, line 5 (TODO_condition)" in last
     assert "Binder Error" not in early.stderr + early.stdout and not output.exists()

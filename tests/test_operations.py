@@ -22,6 +22,7 @@ from indicators.config import ChorusSettings
 from indicators.landing import sha256_of
 from indicators.synthetic import generate
 from indicators.warehouse import LockHolder, lock_holder, warehouse_lock
+from tests.console import one_line_and_the_log
 
 CHORUS = [sys.executable, "-m", "orchestration.cli"]
 YEARS = ["2022/23", "2023/24"]
@@ -91,17 +92,9 @@ def ops(tmp_path_factory):
 def _one_line_and_the_log(run: Chorus) -> tuple[str, Path]:
     """A failure's console: exactly one `chorus:` line and the log's path, nothing else."""
     assert run.returncode == 1
-    lines = [line for line in run.stderr.splitlines() if line.strip()]
-    assert len(lines) == 2, run.stderr
-    assert lines[0].startswith("chorus: ") and lines[1].startswith("log: "), run.stderr
-    assert run.stdout.strip() == ""
-    for noise in ("Traceback", "dagster - ERROR", "dagster - WARNING", "Stack Trace"):
-        assert noise not in run.stderr
-    log = Path(lines[1].removeprefix("log: ").split(" ")[0])
-    assert log.is_file()
-    assert lines[0] in log.read_text()  # the log ends with the same line, and holds the rest
+    reason, log = one_line_and_the_log(run.stderr, run.stdout)
     assert not run.leftovers, run.leftovers
-    return lines[0], log
+    return "chorus: " + reason, log
 
 
 def _published(root: Path) -> dict:

@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from tests.console import one_line_and_the_log
 from tests.real_returns import (
     ROCHDALE_CHILDREN,
     YEAR,
@@ -119,7 +120,8 @@ def test_a_return_nothing_of_which_can_be_published_stops_before_dbt_with_one_li
     assert result.returncode == 1
     assert (f"EYFSP 2023/24: {ROCHDALE_CHILDREN:,} of {ROCHDALE_CHILDREN:,} rows: LA number "
             "998 is not in seeds/local_authorities.csv: add the authority or correct the "
-            "number (rule la_code_unknown)") in result.stderr.strip().splitlines()[-1]
+            "number (rule la_code_unknown)") in one_line_and_the_log(result.stderr,
+                                                                    result.stdout)[0]
     assert not (tmp_path / "output").exists()
     [timings] = (tmp_path / "home" / "logs").glob("*.timings.json")
     steps = json.loads(timings.read_text())["steps"]
