@@ -24,7 +24,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from indicators.packs import (  # noqa: E402
+from indicators.publish.packs import (  # noqa: E402
     Publication,
     RunInfo,
     build_pack,
@@ -34,7 +34,7 @@ from indicators.packs import (  # noqa: E402
     write_pack,
     write_xlsx,
 )
-from indicators.voice_items import load_item_bank  # noqa: E402
+from indicators.voice.items import load_item_bank  # noqa: E402
 
 
 def read(path: Path) -> pd.DataFrame:

@@ -20,12 +20,12 @@ from dagster import (
     sensor,
 )
 
-from indicators.archive import DigestCache
 from indicators.config import DEMO_PSEUDONYM_KEY, ChorusSettings
-from indicators.keys import KeyRefused, run_key
-from indicators.landing import discover
+from indicators.ingest.archive import DigestCache
+from indicators.ingest.keys import KeyRefused, run_key
+from indicators.ingest.landing import discover
+from indicators.ingest.retention import cutoff as retention_cutoff
 from indicators.reference import AcademicYear
-from indicators.retention import cutoff as retention_cutoff
 from indicators.warehouse import LockHolder, WarehouseBusy, connect, warehouse_lock
 from orchestration.partitions import ACADEMIC_YEARS, academic_years
 

@@ -61,7 +61,7 @@ def synth(
              "authority).")] = 150,
 ) -> None:
     """Write a synthetic landing area: EYFSP returns, census extracts and lookups."""
-    from indicators.synthetic import generate, parse_years
+    from indicators.synthetic.children import generate, parse_years
 
     try:
         year_list = parse_years(years)
@@ -155,7 +155,7 @@ def _grouped_accounts(accounts: list[dict]) -> list[dict]:
 
 
 def _summary(settings: ChorusSettings, outcome: PipelineOutcome) -> None:
-    from indicators.publication import read_manifest
+    from indicators.publish.publication import read_manifest
 
     manifest = read_manifest(settings.output)
     files = Table(title=f"Published to {settings.output}", title_justify="left")
@@ -216,7 +216,7 @@ def run(
 @app.command()
 def demo() -> None:
     """Generate the synthetic borough into data/landing, run everything, publish to output/."""
-    from indicators.synthetic import generate
+    from indicators.synthetic.children import generate
 
     settings = ChorusSettings.from_env()
     if settings.landing.exists():
@@ -257,7 +257,7 @@ def validate(
              "only).")] = False,
 ) -> None:
     """Check returns before landing them: every defect is printed, nothing is loaded."""
-    from indicators.validate import validate_paths
+    from indicators.ingest.validate import validate_paths
 
     settings = ChorusSettings.from_env()
     report = validate_paths([path.resolve() for path in paths], settings.seeds,
@@ -307,7 +307,7 @@ def key_new(
              "never a file inside a git repository.")] = None,
 ) -> None:
     """Make a fresh pseudonym key and say how to keep it."""
-    from indicators.keys import new_key, write_key_file
+    from indicators.ingest.keys import new_key, write_key_file
 
     key = new_key()
     if file is not None:
@@ -347,8 +347,8 @@ def purge(
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Remove archived files and raw rows of academic years before --before (logged)."""
+    from indicators.ingest.retention import purge as purge_years
     from indicators.reference import AcademicYear
-    from indicators.retention import purge as purge_years
     from indicators.warehouse import LockHolder, WarehouseBusy, warehouse_lock
     from orchestration.instance import settle_abandoned
 

@@ -27,10 +27,15 @@ from dagster import (
     multi_asset,
 )
 
-from indicators.archive import archive_file, load_fingerprint
 from indicators.config import ChorusSettings
-from indicators.follow_up import write_follow_up
-from indicators.ingest import (
+from indicators.ingest.archive import archive_file, load_fingerprint
+from indicators.ingest.keys import KeyRefused, run_key
+from indicators.ingest.landing import LandedFile, discover, reference_file, sha256_of
+from indicators.ingest.readers import Aliases, AliasesInvalid, aliases_file, load_aliases
+from indicators.ingest.retention import cutoff as retention_cutoff
+from indicators.ingest.retention import purge
+from indicators.ingest.rules import Defect, FileRejected
+from indicators.ingest.statutory import (
     REFERENCE_KIND,
     FileAccount,
     Reference,
@@ -41,15 +46,10 @@ from indicators.ingest import (
     read_table,
     reference_from,
 )
-from indicators.keys import KeyRefused, run_key
-from indicators.landing import LandedFile, discover, reference_file, sha256_of
-from indicators.readers import Aliases, AliasesInvalid, aliases_file, load_aliases
+from indicators.ingest.survey import load_voice_year
 from indicators.reference import AcademicYear
-from indicators.retention import cutoff as retention_cutoff
-from indicators.retention import purge
-from indicators.validation import Defect, FileRejected
-from indicators.voice import load_voice_year
-from indicators.voice_items import item_bank_problems, load_item_bank
+from indicators.voice.follow_up import write_follow_up
+from indicators.voice.items import item_bank_problems, load_item_bank
 from indicators.warehouse import (
     connect,
     ensure_raw_zone,

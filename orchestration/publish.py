@@ -17,10 +17,17 @@ from dagster import AssetExecutionContext, AssetKey, MaterializeResult, Metadata
 
 from indicators.config import ChorusSettings
 from indicators.disclosure import DisclosureConfig, protect, publishable
-from indicators.landing import reference_file
-from indicators.open_data import write_open_data
-from indicators.packs import BOARDS, Publication, RunInfo, build_pack, pack_slugs, write_pack
-from indicators.publication import (
+from indicators.ingest.landing import reference_file
+from indicators.publish.open_data import write_open_data
+from indicators.publish.packs import (
+    BOARDS,
+    Publication,
+    RunInfo,
+    build_pack,
+    pack_slugs,
+    write_pack,
+)
+from indicators.publish.publication import (
     check_output,
     publications_dir,
     publish,
@@ -28,10 +35,10 @@ from indicators.publication import (
     write_csv,
     write_manifest,
 )
-from indicators.publication import staging_dir as run_staging_dir
-from indicators.quotes import asks_for_help
-from indicators.register import register_table, render_register_html, shapes
-from indicators.voice_items import load_item_bank
+from indicators.publish.publication import staging_dir as run_staging_dir
+from indicators.publish.register import register_table, render_register_html, shapes
+from indicators.voice.items import load_item_bank
+from indicators.voice.quotes import asks_for_help
 from indicators.warehouse import connect
 from orchestration.quality_report import write_quality_report
 from orchestration.resources import ChorusResource

@@ -20,9 +20,9 @@ from dagster import (
 )
 
 from indicators.config import PROJECT_ROOT
-from indicators.indicator_stats import STANDARD_COLUMNS
-from indicators.quality import SuiteSpec, validate_frame
-from indicators.register import metadata_problems
+from indicators.expectations import SuiteSpec, validate_frame
+from indicators.publish.register import metadata_problems
+from indicators.stats.indicator_values import STANDARD_COLUMNS
 from indicators.warehouse import connect
 from orchestration.resources import ChorusResource
 

@@ -11,7 +11,7 @@ import pandas as pd
 from dagster import AssetExecutionContext, DagsterEventType
 
 from indicators.config import ChorusSettings
-from indicators.quality_report import (
+from indicators.publish.quality_report import (
     CheckResult,
     HeldBack,
     QualityReport,

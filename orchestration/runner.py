@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from indicators.config import ChorusSettings
-from indicators.preflight import unfinished_indicators, unfinished_line
+from indicators.ingest.preflight import unfinished_indicators, unfinished_line
 from orchestration.dbt_setup import INDICATOR_MODELS_DIR, dbt_environment, prepare_manifest
 
 ProgressCallback = Callable[[int, int, str], None]
@@ -182,8 +182,8 @@ def _year_partitions(instance, settings: ChorusSettings) -> list[str]:
     The run covers them all: unchanged years are left as they are, changed years reload and
     years no longer landed are emptied (`chorus run` treats its landing folder as the truth).
     """
-    from indicators.archive import landing_state
-    from indicators.landing import RETURN_KINDS
+    from indicators.ingest.archive import landing_state
+    from indicators.ingest.landing import RETURN_KINDS
     from indicators.reference import AcademicYear
     from orchestration.partitions import ACADEMIC_YEARS
 
@@ -280,9 +280,9 @@ def run_pipeline(settings: ChorusSettings, on_progress: ProgressCallback | None 
 def _run_locked(settings: ChorusSettings, run_id: str, log_path: Path, started_by: str,
                 on_progress: ProgressCallback | None, on_wait, log_level: str
                 ) -> PipelineOutcome:
-    from indicators.keys import KeyRefused, run_key
-    from indicators.landing import discover
-    from indicators.publication import PublicationError, check_output
+    from indicators.ingest.keys import KeyRefused, run_key
+    from indicators.ingest.landing import discover
+    from indicators.publish.publication import PublicationError, check_output
     from indicators.warehouse import LockHolder, WarehouseBusy, warehouse_lock
     from orchestration.instance import (
         RUN_LOG_TAG,
@@ -371,7 +371,7 @@ def _run_locked(settings: ChorusSettings, run_id: str, log_path: Path, started_b
         reason = (checks or steps or ["the run failed"])[0]
         if not reason.startswith("nothing can be published"):
             reason += "; nothing was published"
-    from indicators.follow_up import families_asking_for_help
+    from indicators.voice.follow_up import families_asking_for_help
     log_path.with_suffix(".timings.json").write_text(json.dumps(
         {"run_id": run_id, "success": result.success, "seconds": round(seconds, 3),
          "steps": {key: round(value, 3) for key, value in step_seconds.items()}}, indent=2))
@@ -389,7 +389,7 @@ def _run_locked(settings: ChorusSettings, run_id: str, log_path: Path, started_b
 def _not_loaded(settings: ChorusSettings, files, problems) -> list[str]:
     """Landed files the run did not load: misplaced ones, and years past the retention
     limit (called with the warehouse lock held, after the run)."""
-    from indicators.retention import cutoff
+    from indicators.ingest.retention import cutoff
     from indicators.warehouse import connect
 
     notes = [f"not loaded: {problem.message}" for problem in problems]

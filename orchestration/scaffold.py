@@ -3,7 +3,7 @@
 import re
 from pathlib import Path
 
-from indicators.register import REQUIRED_META
+from indicators.publish.register import REQUIRED_META
 
 TODO = "TODO"
 NAME = re.compile(r"^(?:ind_)?([a-z][a-z0-9_]*)__([a-z][a-z0-9_]*)$")

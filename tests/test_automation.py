@@ -9,7 +9,7 @@ from dataclasses import replace
 import pytest
 from dagster import DagsterInstance, SensorResult, SkipReason
 
-from indicators.publication import (
+from indicators.publish.publication import (
     PublicationError,
     prune_publications,
     publications_dir,

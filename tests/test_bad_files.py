@@ -23,14 +23,14 @@ from pathlib import Path
 import pytest
 
 from indicators.config import PROJECT_ROOT
-from indicators.ingest import FileAccount, YearLoad, load_year, read_reference
-from indicators.landing import discover
-from indicators.readers import aliases_file, load_aliases, read_table
-from indicators.synthetic import FORENAMES, SURNAMES
-from indicators.validate import validate_paths
-from indicators.validation import IDENTIFIER_COLUMNS, Defect, FileRejected
-from indicators.voice import load_voice_year
-from indicators.voice_items import load_item_bank
+from indicators.ingest.landing import discover
+from indicators.ingest.readers import aliases_file, load_aliases, read_table
+from indicators.ingest.rules import IDENTIFIER_COLUMNS, Defect, FileRejected
+from indicators.ingest.statutory import FileAccount, YearLoad, load_year, read_reference
+from indicators.ingest.survey import load_voice_year
+from indicators.ingest.validate import validate_paths
+from indicators.synthetic.children import FORENAMES, SURNAMES
+from indicators.voice.items import load_item_bank
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 BAD = FIXTURES / "bad"

@@ -16,10 +16,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from indicators import claims as cl
 from indicators.disclosure import DisclosureConfig, protect, publishable
-from indicators.indicator_stats import add_statistics
-from indicators.register import shapes
+from indicators.publish import claims as cl
+from indicators.publish.register import shapes
+from indicators.stats.indicator_values import add_statistics
 from tests.independent_claims import Table, check_pack, claim_problems
 
 LA = ("E09000001", "Borough")
@@ -187,9 +187,9 @@ def test_every_claim_agrees_with_its_independent_rederivation(borough):
                                                                  HealthCheck.data_too_large])
 @given(borough=boroughs())
 def test_every_pack_built_from_a_generated_borough_checks_out(borough, tmp_path_factory):
-    from indicators.claims import write_claims
-    from indicators.packs import Publication, RunInfo, build_pack, pack_slugs, render_html
-    from indicators.packs.render import write_xlsx
+    from indicators.publish.claims import write_claims
+    from indicators.publish.packs import Publication, RunInfo, build_pack, pack_slugs, render_html
+    from indicators.publish.packs.render import write_xlsx
 
     published, england = borough
     folder = tmp_path_factory.mktemp("packs")

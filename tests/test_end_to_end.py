@@ -8,7 +8,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from indicators.landing import sha256_of
+from indicators.ingest.landing import sha256_of
 from tests import independent
 
 THRESHOLD = 10

@@ -18,8 +18,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from stdnum.gb import upn as stdnum_upn
 
-from indicators import privacy, readers, validation, voice_items
-from indicators.readers import FileRejected
+from indicators.ingest import privacy, readers
+from indicators.ingest import rules as validation
+from indicators.ingest.readers import FileRejected
+from indicators.voice import items as voice_items
 
 # Text that exercises trimming, case and Unicode: ASCII codes, spaces of several kinds,
 # letters whose upper case is longer (ß), control characters.
@@ -166,7 +168,7 @@ def test_upns_issued_by_authorities_newer_than_python_stdnum_are_valid(issuing):
 
 def test_the_prescreen_passes_the_synthetic_upns_it_exists_for():
     from indicators.reference import AcademicYear
-    from indicators.synthetic import national_authorities, simulate_year
+    from indicators.synthetic.children import national_authorities, simulate_year
 
     authorities = national_authorities(count=20, seed=1)
     cohort = simulate_year(authorities, [100] * 20, AcademicYear.parse("2023/24"), 65.0, 5)

@@ -4,8 +4,8 @@ import stat
 
 import pandas as pd
 
-from indicators.follow_up import families_asking_for_help, follow_up_path, write_follow_up
-from indicators.voice import HELP_COLUMNS
+from indicators.ingest.survey import HELP_COLUMNS
+from indicators.voice.follow_up import families_asking_for_help, follow_up_path, write_follow_up
 
 
 def _requests(*response_ids: str) -> pd.DataFrame:

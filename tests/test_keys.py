@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from indicators.config import DEMO_PSEUDONYM_KEY, ChorusSettings
-from indicators.keys import KeyRefused, configured_key, run_key
-from indicators.landing import discover
-from indicators.synthetic import generate
+from indicators.ingest.keys import KeyRefused, configured_key, run_key
+from indicators.ingest.landing import discover
+from indicators.synthetic.children import generate
 
 CHORUS = [sys.executable, "-m", "orchestration.cli"]
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from indicators.register import load_register, metadata_problems
+from indicators.publish.register import load_register, metadata_problems
 from orchestration.scaffold import scaffold_indicator
 from tests.console import one_line_and_the_log
 

@@ -27,7 +27,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from indicators.open_data import write_open_data
+from indicators.publish.open_data import write_open_data
 
 FIXTURES = Path(__file__).parent / "fixtures" / "open_data"
 LA_CODE, LA_NAME = "E99000999", "Harrowdale (synthetic)"

@@ -19,8 +19,8 @@ import pandas as pd
 import pytest
 
 from indicators.config import ChorusSettings
-from indicators.landing import sha256_of
-from indicators.synthetic import generate
+from indicators.ingest.landing import sha256_of
+from indicators.synthetic.children import generate
 from indicators.warehouse import LockHolder, lock_holder, warehouse_lock
 from tests.console import one_line_and_the_log
 

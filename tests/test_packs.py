@@ -25,9 +25,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from indicators import statistics as st
-from indicators.packs import FILES, RunInfo, write_packs
-from indicators.voice_items import load_item_bank
+from indicators.publish.packs import FILES, RunInfo, write_packs
+from indicators.stats import methods as st
+from indicators.voice.items import load_item_bank
 
 ROOT = Path(__file__).resolve().parents[1]
 LA = ("E99000999", "Harrowdale (synthetic)")
@@ -645,7 +645,7 @@ def test_every_neighbourhood_and_the_la_get_a_pack_in_three_formats_and_its_clai
 
 
 def test_the_slug_is_the_lower_case_hyphenated_area_name():
-    from indicators.packs import slugify
+    from indicators.publish.packs import slugify
 
     assert slugify("Harrowdale (synthetic)") == "harrowdale-synthetic"
     assert slugify("Hillside Villages") == "hillside-villages"
@@ -841,7 +841,7 @@ def test_with_four_years_the_pack_says_the_trend_could_not_be_calculated(written
 
 
 def test_with_enough_points_the_pack_gives_the_making_data_count_reading(tmp_path):
-    from indicators.packs import Publication, build_pack, render_html
+    from indicators.publish.packs import Publication, build_pack, render_html
 
     periods = tuple(f"{year}{(year + 1) % 100:02d}" for year in range(2008, 2022))
     sample = sample_publication(seed=9, periods=periods, voice=False)
@@ -1021,7 +1021,7 @@ def test_packs_are_built_from_published_frames_only():
     parameters = inspect.signature(write_packs).parameters
     assert list(parameters)[:5] == ["stage", "indicator_values", "register", "quotes", "run"]
     assert all(p.kind == p.KEYWORD_ONLY for p in list(parameters.values())[5:])
-    package = ROOT / "indicators" / "packs"
+    package = ROOT / "indicators" / "publish" / "packs"
     for source in package.glob("*.py"):
         text = source.read_text(encoding="utf-8")
         for forbidden in ("duckdb", "dagster", "indicators.warehouse", "connect("):
@@ -1043,7 +1043,7 @@ def test_packs_from_a_real_pipeline_run(pipeline_run, tmp_path):
     latest = values["time_period"].max()
     for row in values[(values["indicator_id"] == "gld") & (values["breakdown"] == "All")
                       & (values["time_period"] == latest)].itertuples(index=False):
-        from indicators.packs import slugify
+        from indicators.publish.packs import slugify
 
         html = (tmp_path / "boards" / slugify(row.area_name) / "pack.html").read_text(
             encoding="utf-8")
@@ -1075,7 +1075,7 @@ def test_every_claim_in_a_real_run_s_packs_matches_its_independent_rederivation(
 
 
 def test_no_quote_is_repeated_in_a_cell_or_asks_for_help(pipeline_run):
-    from indicators.quotes import asks_for_help
+    from indicators.voice.quotes import asks_for_help
 
     output = pipeline_run.settings.output
     quotes = pd.read_csv(output / "quotes" / "quotes.csv", dtype=str, keep_default_na=False)
@@ -1110,9 +1110,9 @@ def test_labels_and_claims_follow_the_register_in_either_unit_state(domain_unit,
     """Domains counted in answers (today) or in families (the voice models' next state):
     the count column, the notes and the comparisons follow the register, and every claim
     still checks out."""
-    from indicators.claims import write_claims
-    from indicators.packs import Publication, build_pack, render_html
-    from indicators.packs.render import write_xlsx
+    from indicators.publish.claims import write_claims
+    from indicators.publish.packs import Publication, build_pack, render_html
+    from indicators.publish.packs.render import write_xlsx
     from tests.independent_claims import check_pack
 
     units = declared_units()

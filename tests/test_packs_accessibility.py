@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from indicators.packs import Publication, build_pack, pack_slugs, render_html
+from indicators.publish.packs import Publication, build_pack, pack_slugs, render_html
 from tests.test_packs import sample_publication
 
 CHROMIUM = Path("/usr/bin/chromium")

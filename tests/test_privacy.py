@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from indicators.privacy import birth_year_month, postcode_sector, pseudonymise
+from indicators.ingest.privacy import birth_year_month, postcode_sector, pseudonymise
 
 
 def test_pseudonyms_are_stable_keyed_and_hide_the_upn():

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from indicators.quality_report import (
+from indicators.publish.quality_report import (
     CheckResult,
     HeldBack,
     QualityReport,

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from indicators.quotes import common_words, may_identify, name_list, scrub
+from indicators.voice.quotes import common_words, may_identify, name_list, scrub
 
 PUBLISH, WITHHOLD, EITHER = "publish", "withhold", "either"
 
@@ -207,7 +207,7 @@ UNSEEN_DETAILS = ("0113 496 0999", "+44 20 7946 0321", "bob.k@hotmail.co.uk",
 
 
 def test_the_unseen_names_really_are_unseen():
-    from indicators.synthetic import FORENAMES, SURNAMES
+    from indicators.synthetic.children import FORENAMES, SURNAMES
 
     known = name_list() | {name.lower() for name in (*FORENAMES, *SURNAMES)}
     for name in (*UNSEEN_FORENAMES, *UNSEEN_SURNAMES):
@@ -219,9 +219,10 @@ def test_the_scrubber_does_not_depend_on_the_synthetic_generator():
     import subprocess
     import sys
 
-    source = (Path(__file__).resolve().parents[1] / "indicators" / "quotes.py").read_text()
+    root = Path(__file__).resolve().parents[1]
+    source = (root / "indicators" / "voice" / "quotes.py").read_text()
     assert "synthetic" not in source.split('"""', 2)[2].split("def ")[0]  # no import of it
-    probe = ("import sys, indicators.quotes as q; q.scrub('We see Ngozi at the hub.'); "
+    probe = ("import sys, indicators.voice.quotes as q; q.scrub('We see Ngozi at the hub.'); "
              "print('indicators.synthetic' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                          check=True, cwd=Path(__file__).resolve().parents[1])
@@ -309,13 +310,13 @@ NOT_REQUESTS = (
 
 @pytest.mark.parametrize("text", HELP_REQUESTS)
 def test_requests_for_help_are_recognised(text):
-    from indicators.quotes import asks_for_help
+    from indicators.voice.quotes import asks_for_help
 
     assert asks_for_help(text)
 
 
 @pytest.mark.parametrize("text", NOT_REQUESTS)
 def test_ordinary_comments_are_not_requests_for_help(text):
-    from indicators.quotes import asks_for_help
+    from indicators.voice.quotes import asks_for_help
 
     assert not asks_for_help(text)

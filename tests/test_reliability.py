@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 
 from indicators.config import ChorusSettings
-from indicators.landing import RETURN_KINDS, sha256_of
-from indicators.synthetic import generate
+from indicators.ingest.landing import RETURN_KINDS, sha256_of
+from indicators.synthetic.children import generate
 from orchestration.runner import run_pipeline
 
 TABLES = ["raw.eyfsp_returns", "raw.school_census", "raw.quarantine", "raw.load_log",

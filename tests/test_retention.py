@@ -10,10 +10,10 @@ import duckdb
 import pandas as pd
 import pytest
 
-from indicators.archive import archive_file
-from indicators.landing import LandedFile
+from indicators.ingest.archive import archive_file
+from indicators.ingest.landing import LandedFile
+from indicators.ingest.retention import automatic_cutoff, cutoff, purge
 from indicators.reference import AcademicYear
-from indicators.retention import automatic_cutoff, cutoff, purge
 from indicators.warehouse import connect, ensure_raw_zone, replace_years, transaction
 
 TODAY = dt.date(2026, 11, 30)  # academic year 2026/27

@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from scipy import stats
 from statsmodels.stats.contingency_tables import Table
 
-from indicators.register import POLARITIES as REGISTER_POLARITIES
-from indicators.statistics import (
+from indicators.publish.register import POLARITIES as REGISTER_POLARITIES
+from indicators.stats.methods import (
     POLARITIES,
     SPC_MIN_POINTS,
     apply_polarity,
@@ -275,7 +275,7 @@ FINGERTIPS_CRITICAL = 9.54953570608324
 
 
 def test_the_trend_threshold_is_fingertips_99_8_percent():
-    from indicators.statistics import TREND_CHI_SQUARED, TREND_POINTS
+    from indicators.stats.methods import TREND_CHI_SQUARED, TREND_POINTS
 
     assert TREND_POINTS == 5
     assert abs(TREND_CHI_SQUARED - FINGERTIPS_CRITICAL) < 1e-9
@@ -613,7 +613,7 @@ def _count_series(draw):
 @given(st.lists(_count_series(), max_size=6), st.sampled_from([3, 5, 7]),
        st.sampled_from([FINGERTIPS_CRITICAL, 3.84]))
 def test_recent_trends_match_recent_trend_window_by_window(many, points, critical):
-    from indicators.statistics import recent_trends
+    from indicators.stats.methods import recent_trends
 
     numerators = [x for series in many for x, _ in series]
     denominators = [n for series in many for _, n in series]
@@ -627,7 +627,7 @@ def test_recent_trends_match_recent_trend_window_by_window(many, points, critica
 
 
 def test_recent_trends_refuse_an_impossible_count_as_recent_trend_does():
-    from indicators.statistics import recent_trends
+    from indicators.stats.methods import recent_trends
 
     with pytest.raises(ValueError):
         recent_trend([5, 6, 12, 5, 5], [10, 10, 10, 10, 10])
@@ -636,7 +636,7 @@ def test_recent_trends_refuse_an_impossible_count_as_recent_trend_does():
 
 
 def test_fct_trends_follow_each_series_in_time_order_whatever_the_row_order():
-    from indicators.indicator_stats import _trends
+    from indicators.stats.indicator_values import _trends
 
     rng = np.random.default_rng(4)
     rows = []

@@ -8,20 +8,20 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from indicators.ingest import Reference
-from indicators.landing import discover
-from indicators.privacy import pseudonymise
+from indicators.ingest.landing import discover
+from indicators.ingest.privacy import pseudonymise
+from indicators.ingest.statutory import Reference
+from indicators.ingest.survey import load_voice_year
 from indicators.reference import AcademicYear, gld_columns
-from indicators.synthetic import (
+from indicators.synthetic.children import (
     HARROWDALE,
     generate,
     national_authorities,
     national_sizes,
     simulate_year,
 )
-from indicators.synthetic_voice import simulate_voice_year
-from indicators.voice import load_voice_year
-from indicators.voice_items import load_item_bank
+from indicators.synthetic.survey_responses import simulate_voice_year
+from indicators.voice.items import load_item_bank
 
 KEY = "synthetic-voice-test-key"
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"

@@ -5,9 +5,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from indicators.ingest import Reference, check_year, load_year
-from indicators.landing import LandedFile, classify, discover
-from indicators.readers import (
+from indicators.ingest.landing import LandedFile, classify, discover
+from indicators.ingest.readers import (
     AliasesInvalid,
     canonical_header,
     cell_text,
@@ -17,9 +16,10 @@ from indicators.readers import (
     read_return,
     read_table,
 )
+from indicators.ingest.rules import Defect, FileRejected
+from indicators.ingest.statutory import Reference, check_year, load_year
 from indicators.reference import AcademicYear
-from indicators.synthetic import HARROWDALE, generate
-from indicators.validation import Defect, FileRejected
+from indicators.synthetic.children import HARROWDALE, generate
 
 YEAR = AcademicYear.parse("2023/24")
 REFERENCE = Reference(
@@ -153,7 +153,8 @@ def _write_xlsx(frame: pd.DataFrame, path: Path, sheet: str = "Sheet1",
 
 
 def test_read_table_is_still_importable_from_ingest():
-    from indicators import ingest, readers
+    from indicators.ingest import readers
+    from indicators.ingest import statutory as ingest
 
     assert ingest.read_table is readers.read_table
     assert ingest.canonical_header("Date of Birth ") == "date_of_birth"

@@ -6,12 +6,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from indicators.ingest import Reference
-from indicators.landing import LandedFile, classify
-from indicators.privacy import pseudonymise
+from indicators.ingest.landing import LandedFile, classify
+from indicators.ingest.privacy import pseudonymise
+from indicators.ingest.statutory import Reference
+from indicators.ingest.survey import WITHHELD_VALUE, load_voice_year
 from indicators.reference import AcademicYear
-from indicators.voice import WITHHELD_VALUE, load_voice_year
-from indicators.voice_items import (
+from indicators.voice.items import (
     active_items,
     is_positive,
     item_bank_changes,
@@ -478,7 +478,7 @@ def test_free_text_reads_control_characters_and_line_breaks_as_spaces(tmp_path, 
 
 
 def test_chorus_validate_checks_voice_files_with_the_rules_chorus_run_applies(tmp_path, bank):
-    from indicators.validate import validate_paths
+    from indicators.ingest.validate import validate_paths
 
     rows = [row(response_id="OK1"), row(response_id="BAD1", channel="phone"),
             row(response_id="BAD2", read_together="4\x00"),

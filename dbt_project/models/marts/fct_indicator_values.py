@@ -7,7 +7,7 @@ which uses statsmodels' Wilson interval), so the board packs and this table agre
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    from indicators.indicator_stats import add_statistics
+    from indicators.stats.indicator_values import add_statistics
 
     values = dbt.ref("int_indicator_values_collected").df()
     areas = dbt.ref("dim_areas").df()

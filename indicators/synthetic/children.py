@@ -25,10 +25,10 @@ import numpy as np
 import pandas as pd
 
 from indicators.config import PROJECT_ROOT
-from indicators.keys import write_synthetic_manifest
+from indicators.ingest.keys import write_synthetic_manifest
 from indicators.reference import ELG_COLUMNS, AcademicYear, early_learning_goals
-from indicators.synthetic_voice import simulate_voice_year, voice_path
-from indicators.voice_items import load_item_bank
+from indicators.synthetic.survey_responses import simulate_voice_year, voice_path
+from indicators.voice.items import load_item_bank
 
 DEFAULT_YEARS: tuple[str, ...] = ("2021/22", "2022/23", "2023/24", "2024/25")
 

@@ -16,11 +16,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from indicators.landing import LandedFile, reference_file, sha256_of
-from indicators.privacy import birth_year_month, postcode_sector, pseudonymise
-from indicators.readers import Aliases, Table, canonical_header, read_return, read_table
-from indicators.reference import ELG_COLUMNS, AcademicYear
-from indicators.validation import (
+from indicators.ingest.landing import LandedFile, reference_file, sha256_of
+from indicators.ingest.privacy import birth_year_month, postcode_sector, pseudonymise
+from indicators.ingest.readers import Aliases, Table, canonical_header, read_return, read_table
+from indicators.ingest.rules import (
     CENSUS_REQUIRED,
     EYFSP_REQUIRED,
     Defect,
@@ -40,6 +39,7 @@ from indicators.validation import (
     stacked,
     strip_upper_changes,
 )
+from indicators.reference import ELG_COLUMNS, AcademicYear
 
 __all__ = [
     "AUTHORITIES_REQUIRED", "CheckedYear", "FileAccount", "LOOKUP_REQUIRED", "REFERENCE_KIND",

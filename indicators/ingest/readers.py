@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from indicators.validation import (
+from indicators.ingest.rules import (
     CENSUS_REQUIRED,
     EYFSP_REQUIRED,
     POSTCODE_PATTERN,

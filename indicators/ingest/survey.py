@@ -37,12 +37,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from indicators.ingest import FileAccount, Reference, read_table
-from indicators.landing import LandedFile, sha256_of
-from indicators.privacy import postcode_sector, pseudonymise
-from indicators.quotes import ScrubResult, asks_for_help, may_identify, scrub
-from indicators.reference import AcademicYear
-from indicators.validation import (
+from indicators.ingest.landing import LandedFile, sha256_of
+from indicators.ingest.privacy import postcode_sector, pseudonymise
+from indicators.ingest.rules import (
     CONTROL_CHARACTER,
     POSTCODE_PATTERN,
     Defect,
@@ -59,8 +56,10 @@ from indicators.validation import (
     printable,
     upn_problems,
 )
-from indicators.voice_items import in_force as versions_at
-from indicators.voice_items import (
+from indicators.ingest.statutory import FileAccount, Reference, read_table
+from indicators.reference import AcademicYear
+from indicators.voice.items import in_force as versions_at
+from indicators.voice.items import (
     item_bank_problems,
     normalise_answers,
     parse_positive,
@@ -69,6 +68,7 @@ from indicators.voice_items import (
     version_starts,
     versions_in_force,
 )
+from indicators.voice.quotes import ScrubResult, asks_for_help, may_identify, scrub
 
 VOICE_KIND = "voice"
 CHANNEL_CODES = {"outreach_visit": "outreach visit", "family_hub": "family hub",

@@ -157,7 +157,7 @@ Generated {{ generated }} from the dbt project. {{ indicators | length }} indica
 def register_table(register: pd.DataFrame) -> pd.DataFrame:
     """The register as published: one row per indicator, every metadata field, no blanks,
     and how its recent trend is read (`trend_method`, derived from its value type and units)."""
-    from indicators.indicator_stats import trend_method
+    from indicators.stats.indicator_values import trend_method
 
     table = register.copy()
     for column in REGISTER_COLUMNS:

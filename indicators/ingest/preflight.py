@@ -29,14 +29,14 @@ import pandas as pd
 import yaml
 
 from indicators.config import PROJECT_ROOT
-from indicators.reference import AcademicYear
-from indicators.register import (
+from indicators.publish.register import (
     COUNT_UNITS,
     POLARITIES,
     REQUIRED_META,
     SOURCE_TYPES,
     VALUE_TYPES,
 )
+from indicators.reference import AcademicYear
 
 KIND_LABELS = {"eyfsp": "EYFSP", "census": "census", "voice": "voice survey"}
 """The kinds of landed return, in the order a reason is looked for, with their names."""

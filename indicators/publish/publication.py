@@ -30,7 +30,7 @@ from typing import Any
 
 import pandas as pd
 
-from indicators.landing import sha256_of
+from indicators.ingest.landing import sha256_of
 
 MANIFEST = "manifest.json"
 

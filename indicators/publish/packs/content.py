@@ -28,8 +28,6 @@ import numpy as np
 import pandas as pd
 from markupsafe import Markup
 
-from indicators import claims as cl
-from indicators import statistics as st
 from indicators.disclosure import (
     LOW,
     LOW_RELIABILITY,
@@ -37,7 +35,9 @@ from indicators.disclosure import (
     NOT_AVAILABLE,
     SUPPRESSED,
 )
-from indicators.packs import charts
+from indicators.publish import claims as cl
+from indicators.publish.packs import charts
+from indicators.stats import methods as st
 
 LA_LEVEL = "Local authority"
 NEIGHBOURHOOD_LEVEL = "Neighbourhood"

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from indicators.landing import LandedFile, sha256_of
+from indicators.ingest.landing import LandedFile, sha256_of
 from indicators.reference import AcademicYear
 
 PRIVATE_DIR = 0o700

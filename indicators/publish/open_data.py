@@ -426,7 +426,7 @@ def _guidance(tables: Sequence[tuple[_Table, Mapping[str, str]]], missing: Seque
               ("Disclosure control", "disclosure_rule"), ("Frequency", "frequency"),
               ("Caveats", "caveats"), ("Outcome", "outcome"),
               ("Co-designed by", "co_designed_by"), ("Co-designed on", "co_designed_on")]
-    from indicators.indicator_stats import trend_method
+    from indicators.stats.indicator_values import trend_method
 
     for table, info in tables:
         info = {**info, "trend_method": _text(info.get("trend_method")) or trend_method(

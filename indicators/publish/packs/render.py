@@ -14,7 +14,7 @@ import xlsxwriter
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from indicators.packs.content import DEFINITION_LABELS, Pack, Section, Table
+from indicators.publish.packs.content import DEFINITION_LABELS, Pack, Section, Table
 
 if TYPE_CHECKING:
     from weasyprint.text.fonts import FontConfiguration

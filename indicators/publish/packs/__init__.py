@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from indicators.claims import write_claims
-from indicators.packs.content import (
+from indicators.publish.claims import write_claims
+from indicators.publish.packs.content import (
     NEIGHBOURHOOD_LEVEL,
     Pack,
     Publication,
@@ -26,7 +26,7 @@ from indicators.packs.content import (
     slugify,
     trend_words,
 )
-from indicators.packs.render import render_html, render_pdf, write_xlsx
+from indicators.publish.packs.render import render_html, render_pdf, write_xlsx
 
 BOARDS = "boards"
 FILES = ("pack.html", "pack.pdf", "pack.xlsx", "claims.csv")

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indicators.archive import archived_files, landed_years, purge_archive
+from indicators.ingest.archive import archived_files, landed_years, purge_archive
 from indicators.reference import AcademicYear
 from indicators.warehouse import (
     compact,

@@ -47,7 +47,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from indicators import statistics as st
 from indicators.disclosure import (
     LOW,
     NON_PARTITION_BREAKDOWNS,
@@ -55,6 +54,7 @@ from indicators.disclosure import (
     NOT_AVAILABLE,
     SUPPRESSED,
 )
+from indicators.stats import methods as st
 
 COMPARISON = "comparison"
 RANKING = "ranking"

@@ -20,7 +20,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indicators.ingest import (
+from indicators.ingest.landing import RETURN_KINDS, LandedFile, classify, discover
+from indicators.ingest.readers import Aliases, AliasesInvalid, aliases_file, load_aliases
+from indicators.ingest.rules import Defect
+from indicators.ingest.statutory import (
     STATUTORY_KINDS,
     FileAccount,
     Reference,
@@ -28,12 +31,9 @@ from indicators.ingest import (
     read_reference,
     read_table,
 )
-from indicators.landing import RETURN_KINDS, LandedFile, classify, discover
-from indicators.readers import Aliases, AliasesInvalid, aliases_file, load_aliases
+from indicators.ingest.survey import VOICE_KIND, check_voice_year
 from indicators.reference import AcademicYear
-from indicators.validation import Defect
-from indicators.voice import VOICE_KIND, check_voice_year
-from indicators.voice_items import load_item_bank
+from indicators.voice.items import load_item_bank
 
 VOICE_ITEMS = "voice_items.csv"
 

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from indicators.config import DEMO_PSEUDONYM_KEY, ChorusSettings
-from indicators.landing import LandedFile, sha256_of
+from indicators.ingest.landing import LandedFile, sha256_of
 
 SYNTHETIC_MANIFEST = "synthetic-manifest.json"
 MIN_KEY_LENGTH = 16
