@@ -1,7 +1,7 @@
 """Where Chorus keeps things, read from environment variables with safe defaults.
 
 Nothing here touches the disk: it only resolves paths (the key file is read by
-indicators/keys.py when a run needs the key). Every path is made absolute, because
+indicators/ingest/keys.py when a run needs the key). Every path is made absolute, because
 dbt-duckdb resolves a relative warehouse path against the current directory.
 """
 
@@ -15,7 +15,8 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 DEMO_PSEUDONYM_KEY = "chorus-demo-key-not-for-real-data"
-"""Public, so it protects nothing: only for returns `chorus synth` wrote (indicators/keys.py)."""
+"""Public, so it protects nothing: only for returns `chorus synth` wrote
+(indicators/ingest/keys.py)."""
 
 DEFAULT_RETENTION_YEARS = 6
 """Academic years of returns kept by default: the newest and the five before it, enough for

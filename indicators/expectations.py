@@ -1,7 +1,7 @@
 """Great Expectations suites (expectations/*.json) run on pandas data frames.
 
 GX 1.x, validated in memory: GX over SQL on DuckDB fails with metric errors, and the
-dagster-ge integration does not support GX 1, so orchestration/quality.py wraps this in
+dagster-ge integration does not support GX 1, so orchestration/asset_checks.py wraps this in
 a Dagster asset check. GX is imported inside the function (it takes seconds) with its
 analytics and progress bars off.
 """

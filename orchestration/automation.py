@@ -87,7 +87,7 @@ def landing_requests(settings: ChorusSettings, cursor: str | None, instance
         ASSET_PARTITION_RANGE_START_TAG,
     )
 
-    from orchestration.ingest import YEARS_TAG, expected_fingerprints
+    from orchestration.ingest_assets import YEARS_TAG, expected_fingerprints
 
     files, _ = discover(settings.landing)
     if not files:

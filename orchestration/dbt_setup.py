@@ -1,6 +1,6 @@
 """What dbt needs before Dagster can load the project: its environment and a fresh manifest.
 
-Kept apart from transform.py, which reads the manifest when it is imported.
+Kept apart from dbt_assets.py, which reads the manifest when it is imported.
 """
 
 from __future__ import annotations

@@ -9,19 +9,19 @@ from __future__ import annotations
 from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor
 from dagster_dbt import DbtCliResource
 
+from orchestration.asset_checks import gx_asset_checks, indicator_register_complete
 from orchestration.automation import PIPELINE_JOB, eyfsp_return_window, landing_sensor
+from orchestration.dbt_assets import chorus_dbt_models, dbt_project
 from orchestration.dbt_setup import dbt_executable
-from orchestration.ingest import (
+from orchestration.ingest_assets import (
     local_authorities,
     neighbourhood_lookup,
     statutory_returns,
     voice_responses,
 )
 from orchestration.preflight import preflight
-from orchestration.publish import board_packs, indicator_tables, publication
-from orchestration.quality import gx_asset_checks, indicator_register_complete
+from orchestration.publish_assets import board_packs, indicator_tables, publication
 from orchestration.resources import ChorusResource
-from orchestration.transform import chorus_dbt_models, dbt_project
 
 chorus_pipeline = define_asset_job(
     PIPELINE_JOB,

@@ -1,7 +1,7 @@
 """The gate between ingest and dbt: a run with nothing to publish, or an indicator left
-unfinished, stops here with one line (indicators/preflight.py), before dbt builds anything.
+unfinished, stops here with one line (indicators/ingest/preflight.py), before dbt builds anything.
 
-Every dbt asset depends on `preflight` (orchestration/transform.py), so runs from the UI,
+Every dbt asset depends on `preflight` (orchestration/dbt_assets.py), so runs from the UI,
 the daemon and `chorus run` all pass through it.
 """
 
@@ -10,7 +10,7 @@ from dagster import AssetExecutionContext, AssetKey, Failure, MaterializeResult,
 from indicators.ingest.preflight import nothing_publishable, unfinished_indicators, unfinished_line
 from indicators.warehouse import connect
 from orchestration.dbt_setup import INDICATOR_MODELS_DIR
-from orchestration.ingest import (
+from orchestration.ingest_assets import (
     EYFSP_RETURNS,
     LOCAL_AUTHORITIES,
     NEIGHBOURHOOD_LOOKUP,

@@ -1,4 +1,4 @@
-"""Gather what the quality report says (indicators/quality_report.py renders it): the staged
+"""Gather what the quality report says (indicators/publish/quality_report.py renders it): the staged
 publication's own files, the run's dbt results and asset checks, and what the warehouse
 held back (quotes, responses set aside at the door)."""
 

@@ -1,7 +1,7 @@
 """The open data files meet the Explore Education Statistics (EES) rules.
 
 The rules are checked on the written files, read back as plain CSV text, independently of
-how `indicators/open_data.py` builds them. Sources: DfE's open data standards ("Open data
+how `indicators/publish/open_data.py` builds them. Sources: DfE's open data standards ("Open data
 standards", DfE analysts' guide, statistics-production/ud) and DfE's screener eesyscreener
 (precheck_col_req_data, check_time_period, check_time_period_six, check_general_dupes,
 check_ind_invalid_entry, check_filter_blanks, check_filter_defaults, check_filter_group_level,

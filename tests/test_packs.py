@@ -5,7 +5,7 @@ publish step writes (all text, EES symbols), with the voice indicators of the vo
 (`voice_item_positive`, `voice_item_mean`, `voice_domain_positive`, `voice_reach`,
 `voice_reach_group`, `cohort_eal_share`, `voice_channel_seldom_heard`, the LA-only linked
 indicators and a `reliability` column). Intervals, comparisons and trends in the sample are
-computed with `indicators.statistics`, as the pipeline does. One test builds packs from the
+computed with `indicators.stats.methods`, as the pipeline does. One test builds packs from the
 frames a real pipeline run published.
 """
 

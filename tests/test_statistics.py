@@ -2,7 +2,7 @@
 
 Expected values come from outside Chorus: published tables and reference software outputs
 (cited at each test), closed-form formulas written out here from the OHID technical guide,
-or small series worked on paper. None is copied from `indicators.statistics` itself.
+or small series worked on paper. None is copied from `indicators.stats.methods` itself.
 """
 
 import math

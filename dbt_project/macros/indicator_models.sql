@@ -3,7 +3,7 @@
     dbt must know a model's refs when it parses the project, before `graph` is filled, so
     the list cannot come from the graph at parse time. Chorus sets CHORUS_INDICATOR_MODELS
     to every .sql file under models/indicators/ before each dbt parse or build
-    (orchestration/transform.py: dbt_environment), so no hand-kept list exists. At run time
+    (orchestration/dbt_assets.py: dbt_environment), so no hand-kept list exists. At run time
     the list is checked against the graph, and a stale list stops the build with the fix. -#}
 {% macro indicator_models() -%}
     {%- set listed = env_var('CHORUS_INDICATOR_MODELS', '') -%}

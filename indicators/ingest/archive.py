@@ -2,7 +2,7 @@
 
 Landing the same file again finds it already archived; a new version of a year's file is a
 new archive entry, and the old one stays until its academic year passes the retention limit
-(indicators/retention.py). Archived files hold children's details as landed: the archive
+(indicators/ingest/retention.py). Archived files hold children's details as landed: the archive
 folder is readable by its owner only (0700, files 0600), whatever the umask. Beside each
 file, `<file>.json` records the academic years and names it was landed under, so that a
 purge knows which files belong to which years.

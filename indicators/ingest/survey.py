@@ -15,7 +15,7 @@ Consent decides everything at the door:
   as the statutory returns, so the response joins the child's EYFSP record. Otherwise the
   UPN is dropped and counted. A raw UPN never leaves this module.
 - `consent_quote` Y: free text in `<item_id>_comment` columns is scrubbed
-  (indicators/quotes.py) and kept only if it can be published with confidence; without quote
+  (indicators/voice/quotes.py) and kept only if it can be published with confidence; without quote
   consent it is never kept. Unscrubbed text never leaves this module.
 - Requests for help: free text (of a respondent who consented to aggregate use) that asks for
   help, contact or a call back (`quotes.asks_for_help`) is never a quote, whatever the quote

@@ -481,7 +481,7 @@ def generate(
 
     scale "borough": Harrowdale, five neighbourhoods, one return and one census file a year.
     scale "national": about 150 authorities, one pair of files per authority a year.
-    voice: also write each year's voice survey responses (indicators/synthetic_voice.py):
+    voice: also write each year's voice survey responses (indicators/synthetic/survey_responses.py):
     voice/<YYYY-YY>/survey_responses.csv, or survey_responses_<la_code>.csv per authority.
     The statutory files are the same with or without them.
     """

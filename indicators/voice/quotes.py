@@ -32,10 +32,11 @@ residual risk, and why quote consent and human review before a board pack still 
 
 `asks_for_help(text)` says whether free text asks for help, contact or a call back (or leaves
 a phone number or e-mail address to be contacted on). Such text is never a quote: the
-response goes on a restricted follow-up list for a practitioner instead (indicators/voice.py).
+response goes on a restricted follow-up list for a practitioner instead
+(indicators/ingest/survey.py).
 
-The scrubber knows no synthetic data: its names are indicators/wordlists/names.txt and the
-LA's place names it is given (`allow`), nothing from the generator.
+The scrubber knows no synthetic data: its names are indicators/voice/wordlists/names.txt and
+the LA's place names it is given (`allow`), nothing from the generator.
 """
 
 from __future__ import annotations
@@ -152,19 +153,19 @@ def _word_file(name: str) -> frozenset[str]:
 
 @cache
 def common_words() -> frozenset[str]:
-    """Everyday English words (indicators/wordlists/common_words.txt)."""
+    """Everyday English words (indicators/voice/wordlists/common_words.txt)."""
     return _word_file("common_words.txt")
 
 
 @cache
 def name_list() -> frozenset[str]:
-    """Personal names: indicators/wordlists/names.txt (kin words are never names)."""
+    """Personal names: indicators/voice/wordlists/names.txt (kin words are never names)."""
     return _word_file("names.txt") - set(KIN)
 
 
 @cache
 def default_allowed() -> frozenset[str]:
-    """Words allowed capitalised (indicators/wordlists/allowed_words.txt). The LA's own place
+    """Words allowed capitalised (indicators/voice/wordlists/allowed_words.txt). The LA's own place
     names come in through `scrub(allow=...)`."""
     return _word_file(ALLOWED_WORDS_FILE)
 

@@ -1,6 +1,6 @@
 """Every published indicator, statutory and voice, with intervals, comparisons and trends.
 
-A dbt Python model: the statistics come from Chorus's library (indicators/indicator_stats.py,
+A dbt Python model: the statistics come from Chorus's library (indicators/stats/indicator_values.py,
 which uses statsmodels' Wilson interval), so the board packs and this table agree.
 """
 

@@ -6,12 +6,12 @@ indicator table (already through disclosure control, all text with EES symbols);
 never sees a suppressed count, and a symbol (`c`, `x`, `z`, `low`) is shown as that symbol.
 
 Every statement a board reads (a comparison, ranking, trend, representation verdict or "who
-we did not hear from") is a claim from `indicators.claims`, computed from the published
+we did not hear from") is a claim from `indicators.publish.claims`, computed from the published
 table and rendered by its one renderer (`claims.sentence` in running text, `claims.short` in
 a table column named after the benchmark); the pack keeps the claims it makes (`Pack.claims`)
 and publishes them beside it. Counts are labelled by the register's `numerator_unit` and
 `denominator_unit` (children, families, answers), never by guesswork from the indicator.
-Trends use the NHS Making Data Count XmR reading from `indicators.statistics` where there are
+Trends use the NHS Making Data Count XmR reading from `indicators.stats.methods` where there are
 enough points, and otherwise the published Fingertips trend (`recent_trend`).
 """
 

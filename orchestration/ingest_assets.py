@@ -297,7 +297,7 @@ years no longer landed (`chorus run` treats its landing folder as the whole trut
 
 def _enforce_retention(context: AssetExecutionContext, settings: ChorusSettings,
                        files: list[LandedFile]) -> AcademicYear | None:
-    """Purge what is past the retention limit (indicators/retention.py); the first year
+    """Purge what is past the retention limit (indicators/ingest/retention.py); the first year
     kept, or None when every year is kept."""
     with connect(settings.warehouse) as connection:
         ensure_raw_zone(connection)

@@ -1,5 +1,5 @@
 """Publish assets: disclosure-controlled tables into the run's own staging folder, then the
-output link switches to it in one step (indicators/publication.py).
+output link switches to it in one step (indicators/publish/publication.py).
 
 Nothing here runs unless every blocking check upstream passed (dbt tests with severity
 error, and the blocking GX suites).
