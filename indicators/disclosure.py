@@ -227,7 +227,7 @@ def _number(value: float, decimals: int) -> str:
 
 def _suppressed_trend_windows(protected: pd.DataFrame) -> np.ndarray:
     """Rows whose recent trend used a suppressed count (in its last five years)."""
-    from indicators.stats.methods import TREND_POINTS
+    from indicators.stats.trends import TREND_POINTS
 
     key = ["indicator_id", "geographic_level", "area_code", "breakdown", "group"]
     frame = protected.reset_index(drop=True)

@@ -24,7 +24,7 @@ def test_a_neighbourhood_whose_printed_interval_touches_the_printed_borough_is_s
     # The neighbourhood: 1151 of 2000 = 57.55%, Wilson 95% upper limit 59.70...%; the borough
     # 5972 of 10000 = 59.72%. Unrounded the upper limit is below the borough ("lower");
     # printed, both read 59.7: they touch, which the pack calls "similar".
-    from indicators.stats.methods import wilson_interval
+    from indicators.stats.intervals import wilson_interval
 
     upper = float(wilson_interval(1151, 2000)[1])
     assert upper < 59.72 and f"{upper:.1f}" == "59.7" == f"{59.72:.1f}"

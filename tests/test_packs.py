@@ -5,7 +5,7 @@ publish step writes (all text, EES symbols), with the voice indicators of the vo
 (`voice_item_positive`, `voice_item_mean`, `voice_domain_positive`, `voice_reach`,
 `voice_reach_group`, `cohort_eal_share`, `voice_channel_seldom_heard`, the LA-only linked
 indicators and a `reliability` column). Intervals, comparisons and trends in the sample are
-computed with `indicators.stats.methods`, as the pipeline does. One test builds packs from the
+computed with `indicators.stats`, as the pipeline does. One test builds packs from the
 frames a real pipeline run published.
 """
 
@@ -25,8 +25,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from indicators import stats as st
 from indicators.publish.packs import FILES, RunInfo, write_packs
-from indicators.stats import methods as st
 from indicators.voice.items import load_item_bank
 
 ROOT = Path(__file__).resolve().parents[1]

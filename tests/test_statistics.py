@@ -2,7 +2,7 @@
 
 Expected values come from outside Chorus: published tables and reference software outputs
 (cited at each test), closed-form formulas written out here from the OHID technical guide,
-or small series worked on paper. None is copied from `indicators.stats.methods` itself.
+or small series worked on paper. None is copied from `indicators.stats` itself.
 """
 
 import math
@@ -17,21 +17,15 @@ from scipy import stats
 from statsmodels.stats.contingency_tables import Table
 
 from indicators.publish.register import POLARITIES as REGISTER_POLARITIES
-from indicators.stats.methods import (
-    POLARITIES,
-    SPC_MIN_POINTS,
+from indicators.stats.comparisons import (
     apply_polarity,
-    chi_squared_for_trend,
     compare_as_published,
     compare_with_benchmark,
-    enough_points_for_spc,
-    mean_interval,
-    recent_trend,
-    trend_with_polarity,
-    wilson_interval,
-    xmr,
-    xmr_reading,
 )
+from indicators.stats.intervals import mean_interval, wilson_interval
+from indicators.stats.spc import SPC_MIN_POINTS, enough_points_for_spc, xmr, xmr_reading
+from indicators.stats.terms import POLARITIES
+from indicators.stats.trends import chi_squared_for_trend, recent_trend, trend_with_polarity
 
 HIGH = "RAG - High is good"
 LOW = "RAG - Low is good"
@@ -275,7 +269,7 @@ FINGERTIPS_CRITICAL = 9.54953570608324
 
 
 def test_the_trend_threshold_is_fingertips_99_8_percent():
-    from indicators.stats.methods import TREND_CHI_SQUARED, TREND_POINTS
+    from indicators.stats.trends import TREND_CHI_SQUARED, TREND_POINTS
 
     assert TREND_POINTS == 5
     assert abs(TREND_CHI_SQUARED - FINGERTIPS_CRITICAL) < 1e-9
@@ -613,7 +607,7 @@ def _count_series(draw):
 @given(st.lists(_count_series(), max_size=6), st.sampled_from([3, 5, 7]),
        st.sampled_from([FINGERTIPS_CRITICAL, 3.84]))
 def test_recent_trends_match_recent_trend_window_by_window(many, points, critical):
-    from indicators.stats.methods import recent_trends
+    from indicators.stats.trends import recent_trends
 
     numerators = [x for series in many for x, _ in series]
     denominators = [n for series in many for _, n in series]
@@ -627,7 +621,7 @@ def test_recent_trends_match_recent_trend_window_by_window(many, points, critica
 
 
 def test_recent_trends_refuse_an_impossible_count_as_recent_trend_does():
-    from indicators.stats.methods import recent_trends
+    from indicators.stats.trends import recent_trends
 
     with pytest.raises(ValueError):
         recent_trend([5, 6, 12, 5, 5], [10, 10, 10, 10, 10])

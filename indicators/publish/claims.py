@@ -47,6 +47,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from indicators import stats as st
 from indicators.disclosure import (
     LOW,
     NON_PARTITION_BREAKDOWNS,
@@ -54,7 +55,6 @@ from indicators.disclosure import (
     NOT_AVAILABLE,
     SUPPRESSED,
 )
-from indicators.stats import methods as st
 
 COMPARISON = "comparison"
 RANKING = "ranking"

@@ -25,8 +25,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from indicators import stats as st
 from indicators.disclosure import NON_PARTITION_BREAKDOWNS
-from indicators.stats import methods as st
 
 STANDARD_COLUMNS = ["indicator_id", "time_period", "geographic_level", "area_code",
                     "area_name", "breakdown", "group", "numerator", "denominator", "value",

@@ -11,7 +11,7 @@ table and rendered by its one renderer (`claims.sentence` in running text, `clai
 a table column named after the benchmark); the pack keeps the claims it makes (`Pack.claims`)
 and publishes them beside it. Counts are labelled by the register's `numerator_unit` and
 `denominator_unit` (children, families, answers), never by guesswork from the indicator.
-Trends use the NHS Making Data Count XmR reading from `indicators.stats.methods` where there are
+Trends use the NHS Making Data Count XmR reading from `indicators.stats` where there are
 enough points, and otherwise the published Fingertips trend (`recent_trend`).
 """
 
@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 from markupsafe import Markup
 
+from indicators import stats as st
 from indicators.disclosure import (
     LOW,
     LOW_RELIABILITY,
@@ -37,7 +38,6 @@ from indicators.disclosure import (
 )
 from indicators.publish import claims as cl
 from indicators.publish.packs import charts
-from indicators.stats import methods as st
 
 LA_LEVEL = "Local authority"
 NEIGHBOURHOOD_LEVEL = "Neighbourhood"
