@@ -11,7 +11,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from indicators.stats.terms import HIGH_IS_GOOD, LOW_IS_GOOD, TOLERANCE, as_floats, check_polarity
+from indicators.stats.terms import HIGH_IS_GOOD, LOW_IS_GOOD, as_floats, check_polarity
+
+_TOLERANCE = {"rtol": 1e-9, "atol": 1e-12}
 
 XMR_LIMIT_FACTOR = 2.66
 """Process limits sit 2.66 average moving ranges from the mean (3 sigma, as 3 / 1.128)."""
@@ -108,7 +110,7 @@ def enough_points_for_spc(n: int) -> bool:
 
 def _side(values: np.ndarray, centre: float) -> np.ndarray:
     deviation = values - centre
-    deviation[np.isclose(values, centre, **TOLERANCE)] = 0.0
+    deviation[np.isclose(values, centre, **_TOLERANCE)] = 0.0
     return np.sign(deviation).astype(int)
 
 
@@ -182,7 +184,7 @@ def xmr(values: npt.ArrayLike) -> XmrResult:
     beyond = distance > XMR_LIMIT_FACTOR * average_moving_range
     near = distance > 2 * sigma
     steps = np.sign(np.diff(y))
-    steps[np.isclose(y[1:], y[:-1], **TOLERANCE)] = 0
+    steps[np.isclose(y[1:], y[:-1], **_TOLERANCE)] = 0
     return XmrResult(
         values=y,
         mean=mean,

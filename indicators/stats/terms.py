@@ -34,10 +34,6 @@ COULD_NOT_BE_CALCULATED = "could not be calculated"
 TRENDS = (INCREASING, DECREASING, NO_SIGNIFICANT_CHANGE, COULD_NOT_BE_CALCULATED)
 
 
-TOLERANCE = {"rtol": 1e-9, "atol": 1e-12}
-"""How close two floats must be to count as equal (a value on a limit or a benchmark)."""
-
-
 def as_floats(values: Any) -> np.ndarray:
     """Any array-like (including pandas with missing values) as a float array, NaN for missing."""
     to_numpy = getattr(values, "to_numpy", None)
