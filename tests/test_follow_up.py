@@ -4,7 +4,7 @@ import stat
 
 import pandas as pd
 
-from indicators.ingest.survey import HELP_COLUMNS
+from indicators.ingest.survey_columns import HELP_COLUMNS
 from indicators.voice.follow_up import families_asking_for_help, follow_up_path, write_follow_up
 
 

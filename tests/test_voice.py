@@ -9,7 +9,8 @@ import pytest
 from indicators.ingest.landing import LandedFile, classify
 from indicators.ingest.privacy import pseudonymise
 from indicators.ingest.statutory import Reference
-from indicators.ingest.survey import WITHHELD_VALUE, load_voice_year
+from indicators.ingest.survey import load_voice_year
+from indicators.ingest.survey_columns import WITHHELD_VALUE
 from indicators.reference import AcademicYear
 from indicators.voice.items import (
     active_items,

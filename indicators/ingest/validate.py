@@ -31,7 +31,8 @@ from indicators.ingest.statutory import (
     read_reference,
     read_table,
 )
-from indicators.ingest.survey import VOICE_KIND, check_voice_year
+from indicators.ingest.survey_check import check_voice_year
+from indicators.ingest.survey_columns import VOICE_KIND
 from indicators.reference import AcademicYear
 from indicators.voice.items import load_item_bank
 

@@ -1,0 +1,144 @@
+"""The voice survey as it is landed and as it is loaded: its documented columns and codes
+(docs/inputs.md), the form-tool headers read as them, and the frames a year's load gives
+(`VoiceLoad`: responses, answers, quotes, the door log and the requests for help).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from indicators.ingest.rules import (
+    Defect,
+)
+from indicators.ingest.statutory import FileAccount
+from indicators.reference import AcademicYear
+
+VOICE_KIND = "voice"
+CHANNEL_CODES = {"outreach_visit": "outreach visit", "family_hub": "family hub",
+                 "parent_panel": "parent panel", "online": "online"}
+CHARACTERISTIC_COLUMNS = ("uses_funded_early_education", "english_additional_language",
+                          "known_to_family_hub")
+CHARACTERISTIC_CODES = {"Y": "yes", "N": "no", "U": "unknown"}
+CONSENT_COLUMNS = ("consent_aggregate", "consent_quote", "consent_link")
+CONSENT_CODES = {"Y": "yes", "N": "no"}
+AREA_COLUMNS = ("postcode_sector", "neighbourhood_code")
+VOICE_REQUIRED = ("response_id", "response_date", "channel", *CHARACTERISTIC_COLUMNS,
+                  *CONSENT_COLUMNS)
+RESPONDENT_COLUMNS = frozenset({*VOICE_REQUIRED, *AREA_COLUMNS, "child_upn"})
+COMMENT_SUFFIX = "_comment"
+SECTOR_PATTERN = r"[A-Z]{1,2}[0-9][A-Z0-9]? [0-9]"
+HEADER_ALIASES = {
+    "id": "response_id", "respondent_id": "response_id", "submission_id": "response_id",
+    "timestamp": "response_date", "submitted": "response_date", "submitted_at": "response_date",
+    "submission_date": "response_date", "completion_time": "response_date",
+    "date": "response_date", "engagement_channel": "channel", "postcode": "postcode_sector",
+    "sector": "postcode_sector", "neighbourhood": "neighbourhood_code", "upn": "child_upn",
+    "child_s_upn": "child_upn",
+}
+"""Form-tool headers (after canonicalisation) read as the documented column, when it is absent."""
+WITHHELD_VALUE = "(withheld: may identify someone)"
+DOOR_MEASURES = (
+    "responses_loaded", "excluded_no_aggregate_consent", "upn_linked",
+    "upn_dropped_no_link_consent", "upn_dropped_invalid", "link_consent_without_upn",
+    "comments_discarded_no_quote_consent", "quotes_published", "quotes_withheld",
+    "comments_asking_for_help",
+)
+
+RESPONSE_COLUMNS = ("academic_year", "time_period", "response_id", "response_month",
+                    "postcode_sector", "neighbourhood_code", "channel", *CHARACTERISTIC_COLUMNS,
+                    *CONSENT_COLUMNS, "child_id", "_source_file", "_source_row")
+ANSWER_COLUMNS = ("academic_year", "time_period", "response_id", "item_id", "item_version",
+                  "answer", "is_positive", "score")
+QUOTE_COLUMNS = ("academic_year", "time_period", "response_id", "item_id", "item_version",
+                 "neighbourhood_code", "quote")
+HELP_COLUMNS = ("academic_year", "response_id", "item_id", "response_date", "channel",
+                "neighbourhood_code", "file", "row")
+"""A request for help, as a practitioner needs it to act: who (response id), about what
+(item), when, how it reached us, where, and where the landed row is. Never published."""
+DOOR_LOG_COLUMNS = ("academic_year", "file", "measure", "count")
+_DTYPES = {"time_period": "int64", "_source_row": "int64", "item_version": "Int64", "row": "int64",
+                    "count": "int64", "is_positive": "bool", "score": "float64"}
+
+
+@dataclass
+class VoiceLoad:
+    """One academic year's voice responses after validation and privacy at the door.
+
+    responses  one row per usable response (aggregate consent given, no defect)
+    answers    one row per answered item (blank = not answered, so absent)
+    quotes     publishable, scrubbed free text (quote consent given)
+    door_log   per file, how many rows or values each privacy rule set aside (DOOR_MEASURES)
+    help_requests  free text that asks for help or contact (HELP_COLUMNS; restricted, for
+               the follow-up list, never published)
+    """
+
+    year: AcademicYear
+    responses: pd.DataFrame
+    answers: pd.DataFrame
+    quotes: pd.DataFrame
+    door_log: pd.DataFrame
+    help_requests: pd.DataFrame = field(default_factory=lambda: empty_frame(HELP_COLUMNS))
+    defects: list[Defect] = field(default_factory=list)
+    accounts: list[FileAccount] = field(default_factory=list)
+    ignored_columns: list[tuple[str, str]] = field(default_factory=list)
+    """(file, column) pairs that are neither a documented column nor an item in the bank."""
+
+    def _measure(self, *names: str) -> int:
+        return int(self.door_log.loc[self.door_log["measure"].isin(names), "count"].sum())
+
+    @property
+    def withheld_quotes(self) -> int:
+        """Comments with quote consent that could not be scrubbed with confidence."""
+        return self._measure("quotes_withheld")
+
+    @property
+    def upns_dropped(self) -> int:
+        """UPNs given but not linked: no link consent, or not a valid UPN."""
+        return self._measure("upn_dropped_no_link_consent", "upn_dropped_invalid")
+
+    @property
+    def excluded_no_consent(self) -> int:
+        """Responses set aside because aggregate use was not consented (counted as loaded)."""
+        return self._measure("excluded_no_aggregate_consent")
+
+    @property
+    def families_asking_for_help(self) -> int:
+        """Respondents whose free text asks for help, contact or a call back."""
+        return int(self.help_requests["response_id"].nunique())
+
+    @property
+    def comments_discarded(self) -> int:
+        """Free-text answers discarded unread for want of quote consent."""
+        return self._measure("comments_discarded_no_quote_consent")
+
+
+def empty_frame(columns: Sequence[str]) -> pd.DataFrame:
+    """A typed, empty frame with the given columns (text unless known otherwise)."""
+    return pd.DataFrame({column: pd.Series(dtype=_DTYPES.get(column, "string"))
+                         for column in columns})
+
+
+def apply_aliases(frame: pd.DataFrame, aliases: Mapping[str, str] = HEADER_ALIASES
+                  ) -> pd.DataFrame:
+    """Rename form-tool headers to the documented names (where the documented one is absent)."""
+    renames: dict[str, str] = {}
+    for column in frame.columns:
+        target = aliases.get(column)
+        if target and target not in frame.columns and target not in renames.values():
+            renames[column] = target
+    return frame.rename(columns=renames) if renames else frame.copy(deep=False)
+
+
+def concat_frames(frames: Sequence[pd.DataFrame], columns: Sequence[str]) -> pd.DataFrame:
+    frames = [frame for frame in frames if not frame.empty]
+    if not frames:
+        return empty_frame(columns)
+    return typed_frame(pd.concat(frames, ignore_index=True)[list(columns)])
+
+
+def typed_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.astype({column: _DTYPES.get(column, "string")
+                         for column in frame.columns})
