@@ -30,22 +30,26 @@ from dagster import (
 from indicators.config import ChorusSettings
 from indicators.ingest.archive import archive_file, load_fingerprint
 from indicators.ingest.keys import KeyRefused, run_key
-from indicators.ingest.landing import LandedFile, discover, reference_file, sha256_of
-from indicators.ingest.readers import Aliases, AliasesInvalid, aliases_file, load_aliases
-from indicators.ingest.retention import cutoff as retention_cutoff
-from indicators.ingest.retention import purge
-from indicators.ingest.rules import Defect, FileRejected
-from indicators.ingest.statutory import (
+from indicators.ingest.landing import FileAccount, LandedFile, discover, reference_file, sha256_of
+from indicators.ingest.lookups import (
     REFERENCE_KIND,
-    FileAccount,
     Reference,
     ReferenceCheck,
     check_local_authorities,
     check_neighbourhood_lookup,
-    load_year,
-    read_table,
     reference_from,
 )
+from indicators.ingest.readers import (
+    Aliases,
+    AliasesInvalid,
+    aliases_file,
+    load_aliases,
+    read_table,
+)
+from indicators.ingest.retention import cutoff as retention_cutoff
+from indicators.ingest.retention import purge
+from indicators.ingest.rules import Defect, FileRejected
+from indicators.ingest.statutory import load_year
 from indicators.ingest.survey import load_voice_year
 from indicators.reference import AcademicYear
 from indicators.voice.follow_up import write_follow_up

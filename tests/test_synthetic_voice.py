@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from indicators.ingest.landing import discover
+from indicators.ingest.lookups import Reference
 from indicators.ingest.privacy import pseudonymise
-from indicators.ingest.statutory import Reference
 from indicators.ingest.survey import load_voice_year
 from indicators.reference import AcademicYear, gld_columns
 from indicators.synthetic.children import (

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from indicators.ingest.landing import LandedFile, classify, discover
+from indicators.ingest.lookups import Reference
 from indicators.ingest.readers import (
     AliasesInvalid,
     canonical_header,
@@ -17,7 +18,7 @@ from indicators.ingest.readers import (
     read_table,
 )
 from indicators.ingest.rules import Defect, FileRejected
-from indicators.ingest.statutory import Reference, check_year, load_year
+from indicators.ingest.statutory import check_year, load_year
 from indicators.reference import AcademicYear
 from indicators.synthetic.children import HARROWDALE, generate
 
@@ -150,14 +151,6 @@ def _write_xlsx(frame: pd.DataFrame, path: Path, sheet: str = "Sheet1",
         worksheet.cell(row=row, column=list(frame.columns).index(column) + 1, value=value)
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(path)
-
-
-def test_read_table_is_still_importable_from_ingest():
-    from indicators.ingest import readers
-    from indicators.ingest import statutory as ingest
-
-    assert ingest.read_table is readers.read_table
-    assert ingest.canonical_header("Date of Birth ") == "date_of_birth"
 
 
 def test_utf8_with_bom_and_windows_1252_read_the_same(tmp_path):

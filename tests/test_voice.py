@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from indicators.ingest.landing import LandedFile, classify
+from indicators.ingest.lookups import Reference
 from indicators.ingest.privacy import pseudonymise
-from indicators.ingest.statutory import Reference
 from indicators.ingest.survey import load_voice_year
 from indicators.ingest.survey_columns import WITHHELD_VALUE
 from indicators.reference import AcademicYear

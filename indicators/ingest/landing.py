@@ -5,6 +5,9 @@ Layout (docs/inputs.md):
     <landing>/census/<YYYY-YY>/*.csv|xlsx the school census extract for the same children
     <landing>/seeds/neighbourhood_lookup.csv, local_authorities.csv   (optional: else the
                                           project's seeds/ are used)
+
+Every landed file is accounted for (`FileAccount`): rows read = rows loaded + rows
+quarantined (a rejected file counts all its rows as quarantined: nothing is loaded from it).
 """
 
 from __future__ import annotations
@@ -83,3 +86,29 @@ def reference_file(name: str, landing: Path, seeds: Path) -> Path:
     """A reference CSV from the landing area's seeds/ if it brings one, else the project's."""
     landed = landing / "seeds" / f"{name}.csv"
     return landed if landed.is_file() else seeds / f"{name}.csv"
+
+
+@dataclass
+class FileAccount:
+    file: str
+    kind: str
+    academic_year: str
+    sha256: str
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    status: str = "loaded"
+    message: str = ""
+
+    @property
+    def balanced(self) -> bool:
+        return self.rows_read == self.rows_loaded + self.rows_quarantined
+
+
+def file_hash(path: Path) -> str:
+    """The file's sha256, or "" when it cannot be opened: reading it next rejects the file
+    with the reason (`read_return`), so the account says why."""
+    try:
+        return sha256_of(path)
+    except OSError:
+        return ""

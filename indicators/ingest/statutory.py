@@ -7,53 +7,49 @@ rejected file counts all its rows as quarantined: nothing is loaded from it).
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from indicators.ingest.landing import LandedFile, reference_file, sha256_of
+from indicators.ingest.landing import FileAccount, LandedFile, file_hash
+from indicators.ingest.lookups import (
+    Reference,
+)
+from indicators.ingest.matching import (
+    partners_held_back,
+    unknown_la_codes,
+    unknown_sectors,
+    unmatched_children,
+)
 from indicators.ingest.privacy import birth_year_month, postcode_sector, pseudonymise
-from indicators.ingest.readers import Aliases, Table, canonical_header, read_return, read_table
+from indicators.ingest.readers import Aliases, Table, read_return
 from indicators.ingest.rules import (
     CENSUS_REQUIRED,
     EYFSP_REQUIRED,
     Defect,
     FileRejected,
     RowRule,
-    Stack,
     apply_rules,
     cell_rules,
     census_rules,
     check_required_columns,
     duplicates_in,
     eyfsp_rules,
-    failing_values,
     normalise_codes,
     parse_dates,
-    postcodes_well_formed,
     stacked,
     strip_upper_changes,
 )
 from indicators.reference import ELG_COLUMNS, AcademicYear
 
-__all__ = [
-    "AUTHORITIES_REQUIRED", "CheckedYear", "FileAccount", "LOOKUP_REQUIRED", "REFERENCE_KIND",
-    "Reference", "ReferenceCheck", "STATUTORY_KINDS",
-    "YearLoad", "canonical_header", "check_local_authorities", "check_neighbourhood_lookup",
-    "check_year", "load_year", "read_local_authorities", "read_neighbourhood_lookup",
-    "read_reference", "read_table", "reference_from",
-]
-
 EYFSP_CODE_COLUMNS = ("la_code", "estab", "upn", "sex", "dob", *ELG_COLUMNS)
 CENSUS_CODE_COLUMNS = ("upn", "fsm_eligible", "first_language", "sen_provision", "ethnicity",
                        "postcode")
-LOOKUP_REQUIRED = ("postcode_sector", "neighbourhood_code", "neighbourhood_name")
-AUTHORITIES_REQUIRED = ("la_code", "new_la_code", "la_name")
+
+
 KINDS = {"eyfsp": (EYFSP_REQUIRED, EYFSP_CODE_COLUMNS),
          "census": (CENSUS_REQUIRED, CENSUS_CODE_COLUMNS)}
 """The statutory returns: kind -> (required columns, code columns trimmed and upper-cased)."""
@@ -61,23 +57,6 @@ STATUTORY_KINDS = tuple(KINDS)
 
 Frames = dict[str, list[tuple[str, pd.DataFrame]]]
 """kind -> [(file as displayed, validated frame)]."""
-
-
-@dataclass
-class FileAccount:
-    file: str
-    kind: str
-    academic_year: str
-    sha256: str
-    rows_read: int = 0
-    rows_loaded: int = 0
-    rows_quarantined: int = 0
-    status: str = "loaded"
-    message: str = ""
-
-    @property
-    def balanced(self) -> bool:
-        return self.rows_read == self.rows_loaded + self.rows_quarantined
 
 
 @dataclass
@@ -106,24 +85,6 @@ class CheckedYear:
     @property
     def bad_rows(self) -> set[tuple[str, int]]:
         return {(d.file, d.row) for d in self.defects if d.row is not None}
-
-
-@dataclass(frozen=True)
-class Reference:
-    """What the LA's reference files say is valid: postcode sectors and LA numbers.
-
-    None means the reference could not be read: the check that needs it is skipped (and said so).
-    """
-
-    sectors: frozenset[str] | None
-    la_codes: frozenset[str] | None
-    sector_problems: Mapping[str, str] = field(default_factory=dict)
-    """Sectors whose lookup rows were set aside (a conflict, say) -> why, in words."""
-    la_problems: Mapping[str, str] = field(default_factory=dict)
-    """LA numbers whose rows in the LA list were set aside -> why, in words."""
-    placement: Mapping[str, str] | None = None
-    """Postcode sector -> neighbourhood code (the lookup's usable rows), when read."""
-    neighbourhood_names: tuple[str, ...] = ()
 
 
 CHECKED_NAMES = {"eyfsp": ("surname", "forename"), "census": ()}
@@ -239,15 +200,6 @@ def _validate_one(kind: str, year: AcademicYear, display: str, table: Table
     return frame, _ragged(defects, table)
 
 
-def _file_hash(path: Path) -> str:
-    """The file's sha256, or "" when it cannot be opened: reading it next rejects the file
-    with the reason (`read_return`), so the account says why."""
-    try:
-        return sha256_of(path)
-    except OSError:
-        return ""
-
-
 def check_year(
     year: AcademicYear,
     files: Sequence[LandedFile],
@@ -280,7 +232,7 @@ def _check_year(year: AcademicYear, files: Sequence[LandedFile], reference: Refe
     for landed in files:
         if landed.kind not in KINDS:
             continue
-        account = FileAccount(landed.display, landed.kind, year.label, _file_hash(landed.path))
+        account = FileAccount(landed.display, landed.kind, year.label, file_hash(landed.path))
         checked.accounts.append(account)
         try:
             landed_tables.append((landed, _read_checked(landed, account, aliases, sheet)))
@@ -312,19 +264,19 @@ def _check_year(year: AcademicYear, files: Sequence[LandedFile], reference: Refe
         checked.notes.append("postcode sectors were not checked: the neighbourhood lookup "
                              "could not be read")
     else:
-        checked.defects.extend(_unknown_sectors(checked.frames["census"], reference.sectors,
+        checked.defects.extend(unknown_sectors(checked.frames["census"], reference.sectors,
                                                 sectors, reference.sector_problems))
     if reference.la_codes is None:
         checked.notes.append("LA numbers were not checked against seeds/local_authorities.csv: "
                              "it could not be read")
     else:
-        checked.defects.extend(_unknown_la_codes(checked.frames["eyfsp"], reference.la_codes,
+        checked.defects.extend(unknown_la_codes(checked.frames["eyfsp"], reference.la_codes,
                                                  reference.la_problems))
     landed_kinds = {landed.kind for landed in files if landed.kind in KINDS}
-    checked.defects.extend(_unmatched_children(valid, year, cross_kind, rejected, landed_kinds,
+    checked.defects.extend(unmatched_children(valid, year, cross_kind, rejected, landed_kinds,
                                                checked.notes))
     if cross_kind:
-        checked.defects.extend(_partners_held_back(valid, checked.defects))
+        checked.defects.extend(partners_held_back(valid, checked.defects))
 
     quarantined = Counter(file for file, _ in checked.bad_rows)
     for account in checked.accounts:
@@ -387,149 +339,6 @@ def _good_rows(frames: Sequence[tuple[str, pd.DataFrame]], bad_rows: set[tuple[s
     return pd.concat(kept, ignore_index=True) if kept else pd.DataFrame()
 
 
-def _unknown_sectors(census: Sequence[tuple[str, pd.DataFrame]], known: frozenset[str],
-                     cache: dict[str, str], set_aside: Mapping[str, str] | None = None
-                     ) -> list[Defect]:
-    """Census rows whose postcode's sector is not in the lookup (or was set aside there)."""
-    defects = []
-    set_aside = set_aside or {}
-    stack = stacked(census, ["postcode"])
-    postcodes = pd.Series(stack.values["postcode"], dtype=object)
-    sectors = postcode_sector(postcodes, cache)
-    unknown = postcodes_well_formed(postcodes) & ~sectors.isin(known)
-    sectors = sectors.tolist()
-    for (file, row, (value, sector)) in stacked_with(stack, "sector", sectors).where(unknown):
-        if sector in set_aside:
-            defects.append(Defect(
-                file, int(row), "postcode", value, "postcode_sector_set_aside",
-                f"postcode '{value}' is in sector {sector}, whose row in the neighbourhood "
-                f"lookup was set aside: {set_aside[sector]}; correct "
-                "seeds/neighbourhood_lookup.csv and run again"))
-            continue
-        defects.append(Defect(
-            file, int(row), "postcode", value, "postcode_sector_unknown",
-            f"postcode '{value}' is in sector {sector}, which is not in the neighbourhood "
-            "lookup (seeds/neighbourhood_lookup.csv): add the sector or correct the postcode",
-        ))
-    return defects
-
-
-def _unknown_la_codes(eyfsp: Sequence[tuple[str, pd.DataFrame]], known: frozenset[str],
-                      set_aside: Mapping[str, str] | None = None) -> list[Defect]:
-    defects = []
-    set_aside = set_aside or {}
-    stack = stacked(eyfsp, ["la_code"])
-    codes = pd.Series(stack.values["la_code"], dtype=object)
-    three_digits = re.compile(r"\d{3}")
-    unknown = failing_values(codes, lambda code: three_digits.fullmatch(code) is not None
-                             and code not in known,
-                             lambda values: values.str.fullmatch(r"\d{3}") & ~values.isin(known))
-    for file, row, (value,) in stack.where(unknown):
-        if value in set_aside:
-            defects.append(Defect(
-                file, int(row), "la_code", value, "la_code_set_aside",
-                f"LA number {value} has its row in seeds/local_authorities.csv set aside: "
-                f"{set_aside[value]}; correct the LA list and run again"))
-            continue
-        defects.append(Defect(
-            file, int(row), "la_code", value, "la_code_unknown",
-            f"LA number {value} is not in seeds/local_authorities.csv: add the authority "
-            "or correct the number",
-        ))
-    return defects
-
-
-def stacked_with(stack: Stack, column: str, values: list[object]) -> Stack:
-    """The stack with one more column."""
-    return Stack(stack.files, stack.rows, {**stack.values, column: values})
-
-
-def _unmatched_children(stacks: dict[str, Stack], year: AcademicYear, cross_kind: bool,
-                        rejected: dict[str, list[str]], landed_kinds: set[str],
-                        notes: list[str]) -> list[Defect]:
-    """An EYFSP child needs a census row (to place them) and a census row needs an EYFSP child.
-
-    `stacks` holds each kind's files `stacked`, without rows whose UPN is already reported.
-    A child is matched against the other kind's files that could be read; when one was
-    rejected, or none was landed, the message says so (the child may be in it), because a
-    child loaded from one return without the other could not be placed or counted.
-    """
-    upns = {kind: (set(stack.values["upn"]) if stack.text("upn")
-                   else pd.Series(stack.values["upn"], dtype=object))
-            for kind, stack in stacks.items()}
-    if not cross_kind:
-        notes.append(f"{year.label}: EYFSP and census returns were not matched to each other "
-                     "(only one kind was checked): check both together to match them")
-        return []
-    defects = []
-    for kind, other, rule, why in (
-        ("eyfsp", "census", "census_missing",
-         "no census row has UPN '{upn}', so the child cannot be placed in a neighbourhood: add "
-         f"them to the {year.label} census extract"),
-        ("census", "eyfsp", "eyfsp_missing",
-         f"no EYFSP result has UPN '{{upn}}' in {year.label}: remove the row or land the "
-         "missing result"),
-    ):
-        label = "census extract" if other == "census" else "EYFSP return"
-        if rejected.get(other):
-            files = ", ".join(rejected[other])
-            why = (f"no {other} row that could be read has UPN '{{upn}}', and {files} was "
-                   f"rejected, so the child is held back (they may be in it): fix {files} "
-                   "and land it again")
-        elif other not in landed_kinds:
-            why = (f"no {year.label} {label} is landed, so the child is held back: land it "
-                   f"under {other}/{year.folder}/")
-        stack, known = stacks[kind], upns[other]
-        if isinstance(known, set) and isinstance(upns[kind], set):
-            missing = ([] if known.issuperset(upns[kind])  # every child matched, as usual
-                       else [upn not in known for upn in stack.values["upn"]])
-        else:  # not all text: as pandas matches them
-            missing = ~pd.Series(stack.values["upn"], dtype=object).isin(
-                pd.Series(stacks[other].values["upn"], dtype=object))
-        for file, row, (value,) in stack.where(missing):
-            defects.append(Defect(file, int(row), "upn", value, rule, why.format(upn=value)))
-    return defects
-
-
-def _partners_held_back(stacks: dict[str, Stack], defects: Sequence[Defect]) -> list[Defect]:
-    """A child quarantined in one return (any rule) is quarantined in the other too.
-
-    Every stage after ingest then sees the same children in both returns. `stacks` holds each
-    kind's rows without those whose UPN is itself reported (they match nothing); each row
-    held back names the other return's rows, and their rules, as a person finds them.
-    """
-    bad: dict[tuple[str, int], list[str]] = defaultdict(list)
-    for defect in defects:
-        if defect.row is not None:
-            bad[(defect.file, defect.row)].append(defect.rule)
-    held: dict[str, dict[object, list[tuple[str, int, list[str]]]]] = {}
-    for kind, stack in stacks.items():
-        places: dict[object, list[tuple[str, int, list[str]]]] = defaultdict(list)
-        for file, row, upn in zip(stack.files, stack.rows, stack.values["upn"], strict=True):
-            if (file, row) in bad:
-                places[upn].append((file, row, bad[(file, row)]))
-        held[kind] = places
-    partners = []
-    for kind, other, rule in (("eyfsp", "census", "census_row_quarantined"),
-                              ("census", "eyfsp", "eyfsp_row_quarantined")):
-        label = "census" if other == "census" else "EYFSP"
-        stack, others = stacks[kind], held[other]
-        if not others:
-            continue
-        for file, row, upn in zip(stack.files, stack.rows, stack.values["upn"], strict=True):
-            if (file, row) in bad or upn not in others:
-                continue
-            where = "; ".join(f"{other_file}, row {other_row} ({', '.join(rules)})"
-                              for other_file, other_row, rules in others[upn][:3])
-            more = len(others[upn]) - 3
-            where += f" and {more} more" if more > 0 else ""
-            partners.append(Defect(
-                file, int(row), "upn", str(upn), rule,
-                f"this child's {label} row is quarantined: {where}. The child is held back "
-                "from both returns until it is fixed: fix that row and land the file again"))
-    return partners
-
-
 def _pseudonymised_eyfsp(frame: pd.DataFrame, year: AcademicYear, key: str,
                          pseudonyms: dict[str, str] | None = None) -> pd.DataFrame:
     columns = ["academic_year", "time_period", "child_id", "la_code", "estab", "sex",
@@ -571,196 +380,3 @@ def _pseudonymised_census(frame: pd.DataFrame, year: AcademicYear, key: str,
         "_source_row": frame["_source_row"],
     })
     return out[columns]
-
-
-REFERENCE_KIND = "reference"
-"""The kind under which reference files (the neighbourhood lookup, the LA list) are accounted
-for in the load log and the quarantine, beside the landed returns."""
-
-
-@dataclass
-class ReferenceCheck:
-    """A reference file read and checked row by row: the rows Chorus uses, and every row set
-    aside with its defect. What depends on a set-aside row (a child in its sector, a return
-    with its LA number) is quarantined with that reason; the rest loads."""
-
-    frame: pd.DataFrame
-    """The usable rows (duplicates of a usable row removed)."""
-    defects: list[Defect]
-    account: FileAccount
-    set_aside: dict[str, str] = field(default_factory=dict)
-    """Key (postcode sector, LA number) of a set-aside row -> why, in words."""
-
-
-def _reference_account(path: Path, display: str) -> FileAccount:
-    return FileAccount(display, REFERENCE_KIND, "", _file_hash(path))
-
-
-def _settle(check: ReferenceCheck, keep: pd.Series, columns: Sequence[str]) -> ReferenceCheck:
-    """The account, and the usable rows (`keep`), of a checked reference file."""
-    bad_rows = {defect.row for defect in check.defects if defect.row is not None}
-    check.account.rows_quarantined = len(bad_rows)
-    check.account.rows_loaded = check.account.rows_read - len(bad_rows)
-    check.frame = check.frame.loc[keep, list(columns)].drop_duplicates().reset_index(drop=True)
-    return check
-
-
-def _rows_listed(rows: pd.DataFrame, column: str) -> str:
-    return ", ".join(f"row {row} -> {value}" for row, value in zip(
-        rows["_source_row"], rows[column], strict=True))
-
-
-def check_neighbourhood_lookup(path: Path) -> ReferenceCheck:
-    """The LA's postcode sector -> neighbourhood lookup, checked row by row.
-
-    A row with a blank field, a sector given more than one neighbourhood, or a neighbourhood
-    given more than one name is set aside (each of its rows a defect): nothing can be placed
-    there reliably, so the children and responses in such a sector are quarantined, and
-    everything else is placed. An unreadable file, or one without the columns, raises
-    FileRejected.
-    """
-    display = f"seeds/{path.name}"
-    account = _reference_account(path, display)
-    frame = read_table(path, display)
-    account.rows_read = len(frame)
-    check_required_columns(frame, LOOKUP_REQUIRED, display)
-    frame["postcode_sector"] = frame["postcode_sector"].str.upper().str.strip().str.replace(
-        r"\s+", " ", regex=True)
-    frame["neighbourhood_code"] = frame["neighbourhood_code"].str.strip()
-    frame["neighbourhood_name"] = frame["neighbourhood_name"].str.strip()
-    check = ReferenceCheck(frame, [], account)
-    keep = pd.Series(True, index=frame.index)
-    for column in LOOKUP_REQUIRED:
-        blank = frame[column] == ""
-        for row, sector in zip(frame.loc[blank, "_source_row"],
-                               frame.loc[blank, "postcode_sector"], strict=True):
-            check.defects.append(Defect(display, int(row), column, "", "lookup_blank",
-                                        f"{column} is blank: every sector needs a "
-                                        "neighbourhood code and name; the row is set aside"))
-            if sector:
-                check.set_aside.setdefault(sector, f"row {row} has no {column}")
-        keep &= ~blank
-    usable = frame[keep]
-    conflicts = usable.groupby("postcode_sector")["neighbourhood_code"].nunique()
-    for sector in conflicts[conflicts > 1].index:
-        rows = usable[usable["postcode_sector"] == sector]
-        listed = _rows_listed(rows, "neighbourhood_code")
-        for row in rows["_source_row"]:
-            check.defects.append(Defect(
-                display, int(row), "postcode_sector", sector, "lookup_sector_conflict",
-                f"sector {sector} maps to more than one neighbourhood ({listed}): each sector "
-                "must belong to exactly one; its rows are set aside"))
-        check.set_aside[sector] = f"it maps to more than one neighbourhood ({listed})"
-        keep &= frame["postcode_sector"] != sector
-    usable = frame[keep]
-    names = usable.groupby("neighbourhood_code")["neighbourhood_name"].nunique()
-    for code in names[names > 1].index:
-        rows = usable[usable["neighbourhood_code"] == code]
-        listed = _rows_listed(rows, "neighbourhood_name")
-        for row in rows["_source_row"]:
-            check.defects.append(Defect(
-                display, int(row), "neighbourhood_name", code, "lookup_name_conflict",
-                f"neighbourhood {code} has more than one name ({listed}): use one; its rows "
-                "are set aside"))
-        for sector in rows["postcode_sector"]:
-            check.set_aside[sector] = f"its neighbourhood {code} has more than one name"
-        keep &= frame["neighbourhood_code"] != code
-    return _settle(check, keep, LOOKUP_REQUIRED)
-
-
-def read_neighbourhood_lookup(path: Path) -> tuple[pd.DataFrame, list[Defect]]:
-    """The lookup's usable rows and the others' defects (`check_neighbourhood_lookup`)."""
-    check = check_neighbourhood_lookup(path)
-    return check.frame, check.defects
-
-
-def check_local_authorities(path: Path) -> ReferenceCheck:
-    """The LA list (LA number, ONS code, name), checked row by row: a blank field, an LA
-    number that is not 3 digits, or an LA number or ONS code listed twice sets the row aside
-    (returns with that number are then quarantined); the rest is used."""
-    display = f"seeds/{path.name}"
-    account = _reference_account(path, display)
-    frame = read_table(path, display)
-    account.rows_read = len(frame)
-    check_required_columns(frame, AUTHORITIES_REQUIRED, display)
-    for column in AUTHORITIES_REQUIRED:
-        frame[column] = frame[column].str.strip()
-    check = ReferenceCheck(frame, [], account)
-    keep = pd.Series(True, index=frame.index)
-    for column in AUTHORITIES_REQUIRED:
-        blank = frame[column] == ""
-        for row, code in zip(frame.loc[blank, "_source_row"], frame.loc[blank, "la_code"],
-                             strict=True):
-            check.defects.append(Defect(display, int(row), column, "", "la_blank",
-                                        f"{column} is blank: every authority needs its LA "
-                                        "number, ONS code and name; the row is set aside"))
-            if code:
-                check.set_aside.setdefault(code, f"row {row} has no {column}")
-        keep &= ~blank
-    malformed = keep & ~frame["la_code"].str.fullmatch(r"\d{3}")
-    for row, code in zip(frame.loc[malformed, "_source_row"], frame.loc[malformed, "la_code"],
-                         strict=True):
-        check.defects.append(Defect(display, int(row), "la_code", code, "la_code_format",
-                                    f"la_code is '{code}': an LA number is 3 digits; the row "
-                                    "is set aside"))
-    keep &= ~malformed
-    distinct = frame[keep].drop_duplicates(subset=list(AUTHORITIES_REQUIRED))
-    for column in ("la_code", "new_la_code"):
-        repeated = distinct[distinct[column].duplicated(keep=False)]
-        for value in repeated[column].unique():
-            all_rows = frame[keep & (frame[column] == value)]
-            listed = ", ".join(f"row {row}" for row in all_rows["_source_row"])
-            for row in all_rows["_source_row"]:
-                check.defects.append(Defect(
-                    display, int(row), column, value, "la_listed_twice",
-                    f"{column} {value} is given to more than one authority ({listed}): keep "
-                    "one; its rows are set aside"))
-            for code in all_rows["la_code"]:
-                check.set_aside[code] = f"{column} {value} is listed twice ({listed})"
-            keep &= frame[column] != value
-    return _settle(check, keep, AUTHORITIES_REQUIRED)
-
-
-def read_local_authorities(path: Path) -> pd.DataFrame:
-    """The usable rows of the LA list (`check_local_authorities`)."""
-    return check_local_authorities(path).frame
-
-
-def read_reference(landing: Path | None, seeds: Path) -> tuple[Reference, list[Defect]]:
-    """The neighbourhood lookup and LA list as `load_year` needs them, read from files.
-
-    Each comes from the landing area's seeds/ if it brings one, else from `seeds`. A file that
-    cannot be read gives a defect and None in the Reference (its check is then skipped); rows
-    set aside in it give defects, and what depends on them is quarantined.
-    """
-    root = landing if landing is not None else seeds
-    defects: list[Defect] = []
-    lookup: ReferenceCheck | None = None
-    authorities: ReferenceCheck | None = None
-    try:
-        lookup = check_neighbourhood_lookup(reference_file("neighbourhood_lookup", root, seeds))
-        defects.extend(lookup.defects)
-    except FileRejected as rejected:
-        defects.append(rejected.defect)
-    try:
-        authorities = check_local_authorities(reference_file("local_authorities", root, seeds))
-        defects.extend(authorities.defects)
-    except FileRejected as rejected:
-        defects.append(rejected.defect)
-    return reference_from(lookup, authorities), defects
-
-
-def reference_from(lookup: ReferenceCheck | None, authorities: ReferenceCheck | None
-                   ) -> Reference:
-    """The Reference the checked lookup and LA list give (None where one could not be read)."""
-    placement = (None if lookup is None else dict(zip(
-        lookup.frame["postcode_sector"], lookup.frame["neighbourhood_code"], strict=True)))
-    return Reference(
-        sectors=None if lookup is None else frozenset(lookup.frame["postcode_sector"]),
-        la_codes=None if authorities is None else frozenset(authorities.frame["la_code"]),
-        sector_problems={} if lookup is None else dict(lookup.set_aside),
-        la_problems={} if authorities is None else dict(authorities.set_aside),
-        placement=placement,
-        neighbourhood_names=() if lookup is None else tuple(
-            lookup.frame["neighbourhood_name"].unique()),
-    )

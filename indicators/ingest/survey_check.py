@@ -12,7 +12,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from indicators.ingest.landing import LandedFile, sha256_of
+from indicators.ingest.landing import FileAccount, LandedFile, sha256_of
+from indicators.ingest.lookups import Reference
+from indicators.ingest.readers import read_table
 from indicators.ingest.rules import (
     Defect,
     FileRejected,
@@ -21,7 +23,6 @@ from indicators.ingest.rules import (
     check_required_columns,
     describe_codes,
 )
-from indicators.ingest.statutory import FileAccount, Reference, read_table
 from indicators.ingest.survey_columns import (
     AREA_COLUMNS,
     CHARACTERISTIC_COLUMNS,

@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from indicators.ingest.landing import FileAccount
 from indicators.ingest.rules import (
     Defect,
 )
-from indicators.ingest.statutory import FileAccount
 from indicators.reference import AcademicYear
 
 VOICE_KIND = "voice"

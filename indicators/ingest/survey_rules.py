@@ -13,6 +13,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
+from indicators.ingest.lookups import Reference
 from indicators.ingest.rules import (
     Defect,
     RowRule,
@@ -20,7 +21,6 @@ from indicators.ingest.rules import (
     failing_values,
     printable,
 )
-from indicators.ingest.statutory import Reference
 from indicators.ingest.survey_columns import (
     CHANNEL_CODES,
     CHARACTERISTIC_CODES,

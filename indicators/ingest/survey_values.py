@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from indicators.ingest.lookups import Reference
 from indicators.ingest.privacy import postcode_sector
 from indicators.ingest.rules import (
     POSTCODE_PATTERN,
@@ -22,7 +23,6 @@ from indicators.ingest.rules import (
     per_distinct,
     upn_problems,
 )
-from indicators.ingest.statutory import Reference
 from indicators.ingest.survey_columns import COMMENT_SUFFIX
 from indicators.voice.items import (
     normalise_answers,

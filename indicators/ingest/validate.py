@@ -20,17 +20,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indicators.ingest.landing import RETURN_KINDS, LandedFile, classify, discover
-from indicators.ingest.readers import Aliases, AliasesInvalid, aliases_file, load_aliases
-from indicators.ingest.rules import Defect
-from indicators.ingest.statutory import (
-    STATUTORY_KINDS,
-    FileAccount,
-    Reference,
-    check_year,
-    read_reference,
+from indicators.ingest.landing import RETURN_KINDS, FileAccount, LandedFile, classify, discover
+from indicators.ingest.lookups import Reference, read_reference
+from indicators.ingest.readers import (
+    Aliases,
+    AliasesInvalid,
+    aliases_file,
+    load_aliases,
     read_table,
 )
+from indicators.ingest.rules import Defect
+from indicators.ingest.statutory import STATUTORY_KINDS, check_year
 from indicators.ingest.survey_check import check_voice_year
 from indicators.ingest.survey_columns import VOICE_KIND
 from indicators.reference import AcademicYear
