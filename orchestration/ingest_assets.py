@@ -29,6 +29,7 @@ from dagster import (
 
 from indicators.config import ChorusSettings
 from indicators.ingest.archive import archive_file, load_fingerprint
+from indicators.ingest.defects import Defect, FileRejected
 from indicators.ingest.keys import KeyRefused, run_key
 from indicators.ingest.landing import FileAccount, LandedFile, discover, reference_file, sha256_of
 from indicators.ingest.lookups import (
@@ -48,7 +49,6 @@ from indicators.ingest.readers import (
 )
 from indicators.ingest.retention import cutoff as retention_cutoff
 from indicators.ingest.retention import purge
-from indicators.ingest.rules import Defect, FileRejected
 from indicators.ingest.statutory import load_year
 from indicators.ingest.survey import load_voice_year
 from indicators.reference import AcademicYear

@@ -18,8 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from stdnum.gb import upn as stdnum_upn
 
-from indicators.ingest import privacy, readers
-from indicators.ingest import rules as validation
+from indicators.ingest import cells, privacy, readers, upn
 from indicators.ingest.readers import FileRejected
 from indicators.voice import items as voice_items
 
@@ -38,25 +37,25 @@ def series(values: list[str]) -> pd.Series:
 @given(st.one_of(CODES, FEW_CODES))
 def test_strip_upper_is_strip_then_upper(values):
     expected = series(values).str.strip().str.upper()
-    pd.testing.assert_series_equal(validation.strip_upper(series(values)), expected)
+    pd.testing.assert_series_equal(cells.strip_upper(series(values)), expected)
 
 
 @given(st.one_of(CODES, FEW_CODES), st.sampled_from([r"[YN]", r"\d{1,2}", r"[A-Z ]+"]))
 def test_fullmatches_is_str_fullmatch(values, pattern):
     expected = series(values).str.fullmatch(pattern)
-    pd.testing.assert_series_equal(validation.fullmatches(series(values), pattern), expected)
+    pd.testing.assert_series_equal(cells.fullmatches(series(values), pattern), expected)
 
 
 POSTCODE_LIKE = st.lists(st.one_of(
-    st.from_regex(validation.POSTCODE_PATTERN, fullmatch=True),
+    st.from_regex(cells.POSTCODE_PATTERN, fullmatch=True),
     st.text(st.sampled_from(list("AZ09 az\t\u00a0Ñ")), max_size=9),
 ), min_size=1, max_size=30)
 
 
 @given(POSTCODE_LIKE)
 def test_postcode_rule_is_str_fullmatch(values):
-    failing = validation._not_fullmatch(validation.POSTCODE_PATTERN)
-    expected = ~series(values).str.fullmatch(validation.POSTCODE_PATTERN)
+    failing = cells.not_fullmatch(cells.POSTCODE_PATTERN)
+    expected = ~series(values).str.fullmatch(cells.POSTCODE_PATTERN)
     pd.testing.assert_series_equal(failing(series(values)), expected, check_names=False)
 
 
@@ -64,7 +63,7 @@ def test_postcode_rule_is_str_fullmatch(values):
 def test_code_rule_is_not_isin(values):
     codes = {"Y": "yes", "N": "no"}
     expected = ~series(values).isin(set(codes))
-    pd.testing.assert_series_equal(validation._not_in(codes)(series(values)), expected,
+    pd.testing.assert_series_equal(cells.not_in(codes)(series(values)), expected,
                                    check_names=False)
 
 
@@ -72,11 +71,11 @@ def test_code_rule_is_not_isin(values):
                                  "31/12/2019", "", "yesterday", "2019-3-4"]),
                 min_size=1, max_size=30))
 def test_dates_are_parsed_once_per_value_with_the_same_result(values):
-    expected = validation._parse_dates(series(values))
-    pd.testing.assert_series_equal(validation.parse_dates(series(values)), expected)
+    expected = cells._parse_dates(series(values))
+    pd.testing.assert_series_equal(cells.parse_dates(series(values)), expected)
 
 
-@given(st.lists(st.from_regex(validation.POSTCODE_PATTERN, fullmatch=True).map(
+@given(st.lists(st.from_regex(cells.POSTCODE_PATTERN, fullmatch=True).map(
     lambda code: code.lower() if len(code) % 2 else code.replace(" ", "")),
     min_size=1, max_size=30))
 def test_postcode_sectors_with_and_without_cache_match_the_pandas_expression(values):
@@ -135,9 +134,9 @@ def upns(draw) -> str:
 @settings(max_examples=200)
 @given(st.lists(upns(), min_size=1, max_size=30))
 def test_upn_prescreen_agrees_with_python_stdnum(numbers):
-    verdicts = validation.upn_problems(numbers)
-    assert verdicts == [validation.upn_problem(number) for number in numbers]
-    passed = validation.upn_prescreen(numbers)
+    verdicts = upn.upn_problems(numbers)
+    assert verdicts == [upn.upn_problem(number) for number in numbers]
+    passed = upn.upn_prescreen(numbers)
     assert all(valid_upn(number) for number, ok in zip(numbers, passed, strict=True) if ok)
 
 
@@ -161,9 +160,9 @@ def test_upns_issued_by_authorities_newer_than_python_stdnum_are_valid(issuing):
     number = stdnum_upn.calc_check_digit(body) + body
     assert not stdnum_upn.is_valid(number)  # python-stdnum does not know the authority
     wrong = ("B" if number[0] != "B" else "C") + body
-    assert validation.upn_problems([number, wrong]) == ["", "check"]
-    assert validation.upn_problem(number) == "" and validation.upn_problem(wrong) == "check"
-    assert validation.upn_prescreen([number]).all()
+    assert upn.upn_problems([number, wrong]) == ["", "check"]
+    assert upn.upn_problem(number) == "" and upn.upn_problem(wrong) == "check"
+    assert upn.upn_prescreen([number]).all()
 
 
 def test_the_prescreen_passes_the_synthetic_upns_it_exists_for():
@@ -174,7 +173,7 @@ def test_the_prescreen_passes_the_synthetic_upns_it_exists_for():
     cohort = simulate_year(authorities, [100] * 20, AcademicYear.parse("2023/24"), 65.0, 5)
     numbers = cohort.eyfsp["upn"].tolist()
     assert all(stdnum_upn.is_valid(number) for number in numbers)
-    assert validation.upn_prescreen(numbers).all()  # python-stdnum never needed for these
+    assert upn.upn_prescreen(numbers).all()  # python-stdnum never needed for these
 
 
 CELL = st.text(st.sampled_from(list("ab1 é\t")), max_size=4)

@@ -5,6 +5,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from indicators.ingest.defects import Defect, FileRejected
 from indicators.ingest.landing import LandedFile, classify, discover
 from indicators.ingest.lookups import Reference
 from indicators.ingest.readers import (
@@ -17,7 +18,6 @@ from indicators.ingest.readers import (
     read_return,
     read_table,
 )
-from indicators.ingest.rules import Defect, FileRejected
 from indicators.ingest.statutory import check_year, load_year
 from indicators.reference import AcademicYear
 from indicators.synthetic.children import HARROWDALE, generate

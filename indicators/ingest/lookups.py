@@ -14,13 +14,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from indicators.ingest.defects import Defect, FileRejected, check_required_columns
 from indicators.ingest.landing import FileAccount, file_hash, reference_file
 from indicators.ingest.readers import read_table
-from indicators.ingest.rules import (
-    Defect,
-    FileRejected,
-    check_required_columns,
-)
 
 LOOKUP_REQUIRED = ("postcode_sector", "neighbourhood_code", "neighbourhood_name")
 AUTHORITIES_REQUIRED = ("la_code", "new_la_code", "la_name")

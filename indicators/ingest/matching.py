@@ -13,14 +13,10 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
+from indicators.ingest.cells import failing_values, postcodes_well_formed
+from indicators.ingest.defects import Defect
 from indicators.ingest.privacy import postcode_sector
-from indicators.ingest.rules import (
-    Defect,
-    Stack,
-    failing_values,
-    postcodes_well_formed,
-    stacked,
-)
+from indicators.ingest.statutory_rules import Stack, stacked
 from indicators.reference import AcademicYear
 
 

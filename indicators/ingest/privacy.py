@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from indicators.ingest.rules import distinct_text, per_distinct, strip_upper
+from indicators.ingest.cells import distinct_text, per_distinct, strip_upper
 
 PSEUDONYM_LENGTH = 32  # hex characters: 128 bits of the HMAC
 _INNER_PAD = bytes(byte ^ 0x36 for byte in range(256))

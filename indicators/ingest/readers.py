@@ -30,14 +30,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from indicators.ingest.rules import (
-    CENSUS_REQUIRED,
-    EYFSP_REQUIRED,
-    POSTCODE_PATTERN,
-    UPN_PATTERN,
-    Defect,
-    FileRejected,
-)
+from indicators.ingest.cells import POSTCODE_PATTERN
+from indicators.ingest.defects import Defect, FileRejected
+from indicators.ingest.statutory_rules import CENSUS_REQUIRED, EYFSP_REQUIRED
+from indicators.ingest.upn import UPN_PATTERN
 
 Aliases = Mapping[str, Mapping[str, str]]
 """source ('eyfsp', 'census', 'voice' or '*') -> {canonical alias: canonical column}."""

@@ -14,6 +14,15 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from indicators.ingest.cells import normalise_codes, parse_dates, strip_upper_changes
+from indicators.ingest.defects import (
+    Defect,
+    FileRejected,
+    RowRule,
+    apply_rules,
+    cell_rules,
+    check_required_columns,
+)
 from indicators.ingest.landing import FileAccount, LandedFile, file_hash
 from indicators.ingest.lookups import (
     Reference,
@@ -26,22 +35,13 @@ from indicators.ingest.matching import (
 )
 from indicators.ingest.privacy import birth_year_month, postcode_sector, pseudonymise
 from indicators.ingest.readers import Aliases, Table, read_return
-from indicators.ingest.rules import (
+from indicators.ingest.statutory_rules import (
     CENSUS_REQUIRED,
     EYFSP_REQUIRED,
-    Defect,
-    FileRejected,
-    RowRule,
-    apply_rules,
-    cell_rules,
     census_rules,
-    check_required_columns,
     duplicates_in,
     eyfsp_rules,
-    normalise_codes,
-    parse_dates,
     stacked,
-    strip_upper_changes,
 )
 from indicators.reference import ELG_COLUMNS, AcademicYear
 

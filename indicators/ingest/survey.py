@@ -34,14 +34,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from indicators.ingest.cells import per_distinct
+from indicators.ingest.defects import CONTROL_CHARACTER
 from indicators.ingest.landing import LandedFile
 from indicators.ingest.lookups import Reference
 from indicators.ingest.privacy import pseudonymise
 from indicators.ingest.readers import read_table
-from indicators.ingest.rules import (
-    CONTROL_CHARACTER,
-    per_distinct,
-)
 from indicators.ingest.survey_check import Survey, check_voice_year
 from indicators.ingest.survey_columns import (
     ANSWER_COLUMNS,

@@ -12,17 +12,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from indicators.ingest.landing import FileAccount, LandedFile, sha256_of
-from indicators.ingest.lookups import Reference
-from indicators.ingest.readers import read_table
-from indicators.ingest.rules import (
+from indicators.ingest.cells import describe_codes
+from indicators.ingest.defects import (
     Defect,
     FileRejected,
     apply_rules,
     cell_rules,
     check_required_columns,
-    describe_codes,
 )
+from indicators.ingest.landing import FileAccount, LandedFile, sha256_of
+from indicators.ingest.lookups import Reference
+from indicators.ingest.readers import read_table
 from indicators.ingest.survey_columns import (
     AREA_COLUMNS,
     CHARACTERISTIC_COLUMNS,

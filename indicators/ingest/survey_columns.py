@@ -10,10 +10,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from indicators.ingest.defects import Defect
 from indicators.ingest.landing import FileAccount
-from indicators.ingest.rules import (
-    Defect,
-)
 from indicators.reference import AcademicYear
 
 VOICE_KIND = "voice"

@@ -13,14 +13,9 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
+from indicators.ingest.cells import describe_codes, failing_values
+from indicators.ingest.defects import Defect, RowRule, printable
 from indicators.ingest.lookups import Reference
-from indicators.ingest.rules import (
-    Defect,
-    RowRule,
-    describe_codes,
-    failing_values,
-    printable,
-)
 from indicators.ingest.survey_columns import (
     CHANNEL_CODES,
     CHARACTERISTIC_CODES,

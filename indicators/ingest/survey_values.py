@@ -14,16 +14,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from indicators.ingest.cells import POSTCODE_PATTERN, distinct_text, parse_dates, per_distinct
 from indicators.ingest.lookups import Reference
 from indicators.ingest.privacy import postcode_sector
-from indicators.ingest.rules import (
-    POSTCODE_PATTERN,
-    distinct_text,
-    parse_dates,
-    per_distinct,
-    upn_problems,
-)
 from indicators.ingest.survey_columns import COMMENT_SUFFIX
+from indicators.ingest.upn import upn_problems
 from indicators.voice.items import (
     normalise_answers,
     parse_positive,
