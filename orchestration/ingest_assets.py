@@ -28,6 +28,7 @@ from dagster import (
 )
 
 from indicators.config import ChorusSettings
+from indicators.ingest.aliases import AliasesInvalid, aliases_file, load_aliases
 from indicators.ingest.archive import archive_file, load_fingerprint
 from indicators.ingest.defects import Defect, FileRejected
 from indicators.ingest.keys import KeyRefused, run_key
@@ -40,13 +41,7 @@ from indicators.ingest.lookups import (
     check_neighbourhood_lookup,
     reference_from,
 )
-from indicators.ingest.readers import (
-    Aliases,
-    AliasesInvalid,
-    aliases_file,
-    load_aliases,
-    read_table,
-)
+from indicators.ingest.readers import Aliases, read_table
 from indicators.ingest.retention import cutoff as retention_cutoff
 from indicators.ingest.retention import purge
 from indicators.ingest.statutory import load_year

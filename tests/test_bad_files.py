@@ -23,10 +23,11 @@ from pathlib import Path
 import pytest
 
 from indicators.config import PROJECT_ROOT
+from indicators.ingest.aliases import aliases_file, load_aliases
 from indicators.ingest.defects import IDENTIFIER_COLUMNS, Defect, FileRejected
 from indicators.ingest.landing import FileAccount, discover
 from indicators.ingest.lookups import read_reference
-from indicators.ingest.readers import aliases_file, load_aliases, read_table
+from indicators.ingest.readers import read_table
 from indicators.ingest.statutory import YearLoad, load_year
 from indicators.ingest.survey import load_voice_year
 from indicators.ingest.validate import validate_paths

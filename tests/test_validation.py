@@ -5,16 +5,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from indicators.ingest.aliases import AliasesInvalid, load_aliases, read_aliases
 from indicators.ingest.defects import Defect, FileRejected
 from indicators.ingest.landing import LandedFile, classify, discover
 from indicators.ingest.lookups import Reference
 from indicators.ingest.readers import (
-    AliasesInvalid,
     canonical_header,
     cell_text,
-    load_aliases,
     map_headers,
-    read_aliases,
     read_return,
     read_table,
 )

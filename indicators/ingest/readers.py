@@ -38,9 +38,7 @@ from indicators.ingest.upn import UPN_PATTERN
 Aliases = Mapping[str, Mapping[str, str]]
 """source ('eyfsp', 'census', 'voice' or '*') -> {canonical alias: canonical column}."""
 
-ALIAS_SOURCES = ("eyfsp", "census", "voice", "*")
-ALIASES_REQUIRED = ("source", "alias", "canonical")
-ALIASES_FILE = "column_aliases"
+
 KIND_COLUMNS: dict[str, tuple[str, ...]] = {"eyfsp": EYFSP_REQUIRED, "census": CENSUS_REQUIRED}
 """The columns Chorus uses from each kind of return: two source columns giving one of these
 is a defect; other repeated columns are kept apart (`notes`, `notes_2`) and ignored."""
@@ -97,7 +95,7 @@ class Table:
     """The last named column, as written, with its letter: "elg17 (X)"."""
 
 
-def _reject(display: str, rule: str, message: str, column: str | None = None,
+def file_rejected(display: str, rule: str, message: str, column: str | None = None,
             value: str = "") -> FileRejected:
     return FileRejected(Defect(display, None, column, value, rule, message))
 
@@ -110,19 +108,19 @@ def decode_text(data: bytes, display: str) -> tuple[str, str]:
         try:
             return data[len(codecs.BOM_UTF8):].decode("utf-8"), "utf-8"
         except UnicodeDecodeError as error:
-            raise _reject(display, "unreadable_file",
+            raise file_rejected(display, "unreadable_file",
                           f"the file starts with a UTF-8 mark but is not UTF-8 text (byte "
                           f"{error.start + 3}): {SAVE_AS_CSV}") from None
     if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
-        raise _reject(display, "unreadable_file",
+        raise file_rejected(display, "unreadable_file",
                       f"the file is UTF-16 ('Unicode text'), which Chorus does not read: "
                       f"{SAVE_AS_CSV}")
     if data.startswith(b"PK\x03\x04"):
-        raise _reject(display, "unreadable_file",
+        raise file_rejected(display, "unreadable_file",
                       "the file is an Excel workbook with a .csv name: rename it to .xlsx, "
                       "or save it as CSV, and land it again")
     if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise _reject(display, "unreadable_file",
+        raise file_rejected(display, "unreadable_file",
                       "the file is an old-style (.xls) or password-protected Excel workbook "
                       f"with a .csv name: {SAVE_AS_CSV}")
     # A text file may hold a stray control character or NUL byte in a cell (the row is then
@@ -132,7 +130,7 @@ def decode_text(data: bytes, display: str) -> tuple[str, str]:
     controls = len(data) - len(data.translate(None, CONTROL_BYTES))
     if controls > max(2, len(data) // 100):
         where = f" from byte {data.index(NUL)}" if NUL in data else ""
-        raise _reject(display, "unreadable_file",
+        raise file_rejected(display, "unreadable_file",
                       f"the file is not text ({controls} control characters{where}): check it "
                       f"is the right file, then {SAVE_AS_CSV}")
     try:
@@ -180,7 +178,7 @@ def csv_rows(text: str, display: str) -> list[tuple[int, list[str]]]:
     """(spreadsheet row, cells) for every record; a quoted value may span lines."""
     strict, unclosed = _strict_rows(text) if '"' in text else (None, None)
     if unclosed is not None:
-        raise _reject(display, "unclosed_quote",
+        raise file_rejected(display, "unclosed_quote",
                       f"a value on row {unclosed} opens a quote (\") that is never closed, so "
                       "everything after it would be read as one value: remove the stray quote "
                       "or close it, and land the file again")
@@ -190,7 +188,7 @@ def csv_rows(text: str, display: str) -> list[tuple[int, list[str]]]:
         return [(number, cells) for number, cells in enumerate(
             csv.reader(io.StringIO(text, newline="")), start=1)]
     except csv.Error as error:
-        raise _reject(display, "unreadable_file",
+        raise file_rejected(display, "unreadable_file",
                       f"the file could not be read as CSV ({error}): {SAVE_AS_CSV}") from None
 
 
@@ -221,7 +219,8 @@ def cell_text(value: object, number_format: str | None = None) -> str:
 
 def _pick_sheet(workbook, sheet: str | None, display: str):  # noqa: ANN001 - openpyxl types
     if not workbook.worksheets:
-        raise _reject(display, "empty_file", "the workbook has no worksheets: nothing to read")
+        raise file_rejected(display, "empty_file",
+                            "the workbook has no worksheets: nothing to read")
     if sheet is None or not sheet.strip():
         return workbook.worksheets[0]
     wanted = sheet.strip().casefold()
@@ -229,7 +228,7 @@ def _pick_sheet(workbook, sheet: str | None, display: str):  # noqa: ANN001 - op
         if worksheet.title.strip().casefold() == wanted:
             return worksheet
     names = ", ".join(f"'{worksheet.title}'" for worksheet in workbook.worksheets)
-    raise _reject(display, "sheet_missing",
+    raise file_rejected(display, "sheet_missing",
                   f"the workbook has no sheet named '{sheet}' (it has {names}): rename the "
                   "sheet, or change CHORUS_XLSX_SHEET, and land it again", value=sheet)
 
@@ -242,7 +241,7 @@ def xlsx_rows(path: Path, display: str, sheet: str | None = None
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # noqa: BLE001 - a corrupt workbook fails in many ways
-        raise _reject(display, "unreadable_file",
+        raise file_rejected(display, "unreadable_file",
                       f"the file could not be opened as an Excel workbook ({_reason(error)}): "
                       "open it in Excel, save it again as .xlsx (or CSV) and land it again"
                       ) from None
@@ -257,7 +256,7 @@ def xlsx_rows(path: Path, display: str, sheet: str | None = None
     except FileRejected:
         raise
     except Exception as error:  # noqa: BLE001 - damaged sheet XML fails in many ways
-        raise _reject(display, "unreadable_file",
+        raise file_rejected(display, "unreadable_file",
                       f"the workbook could not be read ({_reason(error)}): open it in Excel, "
                       "save it again as .xlsx (or CSV) and land it again") from None
     finally:
@@ -292,7 +291,7 @@ def resolve_header(header: str, kind: str | None, table: Mapping[str, str], disp
         column = f"elg{int(numbered.group(1)):02d}"
         named = table.get(numbered.group(2) or "", column)
         if named != column and named.startswith("elg"):
-            raise _reject(display, "column_ambiguous",
+            raise file_rejected(display, "column_ambiguous",
                           f"the header '{header}' gives ELG number {int(numbered.group(1))} "
                           f"({column}) but names another goal ({named}): correct the header "
                           "and land the file again", column=column, value=header)
@@ -315,7 +314,7 @@ def map_headers(headers: Sequence[str], kind: str | None, aliases: Aliases | Non
         if name in seen:
             first = seen[name]
             if not protected or name in protected:
-                raise _reject(
+                raise file_rejected(
                     display, "duplicate_column",
                     f"columns '{headers[first].strip()}' ({column_letter(first)}) and "
                     f"'{header.strip()}' ({column_letter(position)}) both give {name}: keep one "
@@ -343,16 +342,16 @@ def _check_header(header: list[str], display: str) -> list[str]:
     while header and not header[-1].strip():
         header = header[:-1]
     if not header:
-        raise _reject(display, "header_blank",
+        raise file_rejected(display, "header_blank",
                       "row 1 is blank, but it must hold the column names: delete any blank "
                       "rows above the header and land the file again")
     if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
         separator = "semicolons" if ";" in header[0] else "tabs"
-        raise _reject(display, "not_comma_separated",
+        raise file_rejected(display, "not_comma_separated",
                       f"the columns are separated by {separator}, not commas: save the file "
                       "as comma-separated CSV and land it again")
     if any(DATA_LIKE.fullmatch(cell.strip()) for cell in header):
-        raise _reject(display, "header_missing",
+        raise file_rejected(display, "header_missing",
                       "row 1 holds a child's details rather than column names: add a header "
                       "row (see docs/inputs.md) and land the file again")
     return header
@@ -363,14 +362,14 @@ def table_from_rows(rows: Sequence[tuple[int, list[str]]], display: str,
                     encoding: str = "") -> Table:
     """A `Table` from (spreadsheet row, cells) pairs; row 1 is the header."""
     if not rows or all(_blank(cells) for _, cells in rows):
-        raise _reject(display, "empty_file",
+        raise file_rejected(display, "empty_file",
                       "the file is empty: no header and no rows; land the full return")
     first_number, first_cells = rows[0]
     header = _check_header(first_cells if first_number == 1 else [], display)
     names = map_headers(header, kind, aliases, display)
     data = [(number, cells) for number, cells in rows[1:] if not _blank(cells)]
     if not data:
-        raise _reject(display, "header_only",
+        raise file_rejected(display, "header_only",
                       "the file has a header but no rows: land the return with its children")
     width = len(header)
     keep = [position for position, name in enumerate(names) if name is not None]
@@ -480,7 +479,7 @@ def read_return(path: Path, display: str, kind: str | None = None,
                                    "xlsx")
         data = path.read_bytes()
     except OSError as error:
-        raise _reject(display, "unreadable_file",
+        raise file_rejected(display, "unreadable_file",
                       f"the file could not be opened ({error.strerror or error}): check it "
                       "is there and readable, and land it again") from None
     text, encoding = decode_text(data, display)
@@ -498,93 +497,3 @@ def read_table(path: Path, display: str, kind: str | None = None,
     empty, header only, blank header, two columns giving one name) raise `FileRejected`.
     """
     return read_return(path, display, kind, aliases, sheet).frame
-
-
-# ------------------------------------------------------------------------------------ Aliases
-
-class AliasesInvalid(ValueError):
-    """seeds/column_aliases.csv has problems: `defects` says which rows and why."""
-
-    def __init__(self, defects: Sequence[Defect]):
-        super().__init__("; ".join(str(defect) for defect in defects))
-        self.defects = list(defects)
-
-
-def read_aliases(path: Path, display: str | None = None
-                 ) -> tuple[dict[str, dict[str, str]], list[Defect]]:
-    """The alias seed as {source: {canonical alias: canonical}}, and every problem in it.
-
-    Rows with problems are left out; an alias given two different columns for one source is
-    a problem on each of its rows.
-    """
-    display = display or f"seeds/{path.name}"
-    frame = read_table(path, display)
-    missing = [column for column in ALIASES_REQUIRED if column not in frame.columns]
-    if missing:
-        raise _reject(display, "required_columns",
-                      f"required column(s) missing: {', '.join(missing)}: the alias seed needs "
-                      "source, alias, canonical", column=", ".join(missing))
-    defects: list[Defect] = []
-    entries: dict[tuple[str, str], list[tuple[int, str, str]]] = {}
-    known = {column for columns in KIND_COLUMNS.values() for column in columns}
-    for source, alias, canonical, row in zip(frame["source"], frame["alias"],
-                                             frame["canonical"], frame["_source_row"],
-                                             strict=True):
-        source_key, alias_key = source.strip().lower(), canonical_header(alias)
-        target = canonical_header(canonical)
-        problem = _alias_problem(source_key, alias_key, target, known)
-        if problem:
-            column, message = problem
-            value = {"source": source, "alias": alias, "canonical": canonical}[column].strip()
-            defects.append(Defect(display, int(row), column, value, f"alias_{column}",
-                                  f"{column} is '{value}': {message}"))
-            continue
-        entries.setdefault((source_key, alias_key), []).append((int(row), alias.strip(), target))
-    table: dict[str, dict[str, str]] = {}
-    for (source_key, alias_key), found in entries.items():
-        targets = sorted({target for _, _, target in found})
-        if len(targets) > 1:
-            listed = "; ".join(f"row {row} -> {target}" for row, _, target in found)
-            defects.extend(Defect(display, row, "alias", alias, "alias_conflict",
-                                  f"alias '{alias}' for {source_key} gives more than one column "
-                                  f"({listed}): keep one") for row, alias, _ in found)
-            continue
-        table.setdefault(source_key, {})[alias_key] = targets[0]
-    return table, defects
-
-
-def _alias_problem(source: str, alias: str, canonical: str, known: set[str]
-                   ) -> tuple[str, str] | None:
-    if source not in ALIAS_SOURCES:
-        return "source", f"the source must be one of {', '.join(ALIAS_SOURCES)}"
-    if not alias:
-        return "alias", "the alias is blank: give the header as the return writes it"
-    if not canonical:
-        return "canonical", "the canonical column is blank: give the Chorus column it stands for"
-    if source in KIND_COLUMNS and canonical not in KIND_COLUMNS[source]:
-        return "canonical", (f"it is not a column of the {source} return "
-                             f"(columns: {', '.join(KIND_COLUMNS[source])})")
-    if source == "*" and canonical not in known:
-        return "canonical", ("it is not a column of any return Chorus reads: use source "
-                             "voice for a voice column")
-    return None
-
-
-def load_aliases(path: Path | None) -> dict[str, dict[str, str]]:
-    """The alias seed, or no aliases when there is no file; any problem raises AliasesInvalid."""
-    if path is None or not path.is_file():
-        return {}
-    try:
-        table, defects = read_aliases(path)
-    except FileRejected as rejected:
-        raise AliasesInvalid([rejected.defect]) from None
-    if defects:
-        raise AliasesInvalid(defects)
-    return table
-
-
-def aliases_file(seeds: Path, landing: Path | None = None) -> Path:
-    """column_aliases.csv from the landing area's seeds/ if it brings one, else `seeds`."""
-    if landing is not None and (landing / "seeds" / f"{ALIASES_FILE}.csv").is_file():
-        return landing / "seeds" / f"{ALIASES_FILE}.csv"
-    return seeds / f"{ALIASES_FILE}.csv"

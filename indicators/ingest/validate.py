@@ -20,16 +20,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from indicators.ingest.aliases import AliasesInvalid, aliases_file, load_aliases
 from indicators.ingest.defects import Defect
 from indicators.ingest.landing import RETURN_KINDS, FileAccount, LandedFile, classify, discover
 from indicators.ingest.lookups import Reference, read_reference
-from indicators.ingest.readers import (
-    Aliases,
-    AliasesInvalid,
-    aliases_file,
-    load_aliases,
-    read_table,
-)
+from indicators.ingest.readers import Aliases, read_table
 from indicators.ingest.statutory import STATUTORY_KINDS, check_year
 from indicators.ingest.survey_check import check_voice_year
 from indicators.ingest.survey_columns import VOICE_KIND
