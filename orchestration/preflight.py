@@ -7,7 +7,8 @@ the daemon and `chorus run` all pass through it.
 
 from dagster import AssetExecutionContext, AssetKey, Failure, MaterializeResult, asset
 
-from indicators.ingest.preflight import nothing_publishable, unfinished_indicators, unfinished_line
+from indicators.ingest.preflight import nothing_publishable
+from indicators.publish.register_check import unfinished_indicators, unfinished_line
 from indicators.warehouse import connect
 from orchestration.dbt_setup import INDICATOR_MODELS_DIR
 from orchestration.ingest_assets import (

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from indicators.config import ChorusSettings
-from indicators.ingest.preflight import unfinished_indicators, unfinished_line
+from indicators.publish.register_check import unfinished_indicators, unfinished_line
 from orchestration.dbt_setup import INDICATOR_MODELS_DIR, dbt_environment, prepare_manifest
 
 ProgressCallback = Callable[[int, int, str], None]

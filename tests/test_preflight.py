@@ -7,7 +7,8 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from indicators.ingest.preflight import nothing_publishable, unfinished_indicators, unfinished_line
+from indicators.ingest.preflight import nothing_publishable
+from indicators.publish.register_check import unfinished_indicators, unfinished_line
 from orchestration.scaffold import scaffold_indicator
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,51 +1,34 @@
-"""Before dbt runs: can anything be published, and is every indicator definition finished?
+"""Before dbt runs: can anything be published?
 
-Two checks, each giving the one line a person needs (or nothing when all is well):
+`nothing_publishable` gives the one line a person needs (or nothing when all is well): from
+the load log and the quarantine (what ingest made of the landed files), a kind of return and
+year whose every row is quarantined or whose file was rejected, or no EYFSP return at all.
+The line names the dominant rule, how many rows it took and what to do: "EYFSP 2023/24: 3,615
+of 3,615 rows: LA number 354 is not in seeds/local_authorities.csv: add the authority or
+correct the number (rule la_code_unknown)". Defects in some rows are not this: the rest
+publishes.
 
-- `nothing_publishable`: from the load log and the quarantine (what ingest made of the
-  landed files), a kind of return and year whose every row is quarantined or whose file
-  was rejected, or no EYFSP return at all. The line names the dominant rule, how many rows
-  it took and what to do: "EYFSP 2023/24: 3,615 of 3,615 rows: LA number 354 is not in
-  seeds/local_authorities.csv: add the authority or correct the number (rule
-  la_code_unknown)".
-  Defects in some rows are not this: the rest publishes.
-- `unfinished_indicators`: each indicator model (`chorus new-indicator` scaffold) whose
-  YAML still has a TODO, a missing field or a value outside its list, or whose SQL still
-  says TODO (`TODO_condition`), named by file and field, before dbt tries to run it.
-
-`orchestration/preflight.py` raises either line as a Dagster failure upstream of dbt (UI and
-CLI runs alike); the runner checks the definitions once before starting a run.
+The preflight asset (orchestration/preflight.py) raises it as a Dagster failure upstream of
+dbt (UI and CLI runs alike), after checking that every indicator definition is finished
+(indicators/publish/register_check.py).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
-from indicators.config import PROJECT_ROOT
-from indicators.publish.register import (
-    COUNT_UNITS,
-    POLARITIES,
-    REQUIRED_META,
-    SOURCE_TYPES,
-    VALUE_TYPES,
-)
 from indicators.reference import AcademicYear
 
 KIND_LABELS = {"eyfsp": "EYFSP", "census": "census", "voice": "voice survey"}
 """The kinds of landed return, in the order a reason is looked for, with their names."""
 CONSEQUENCES = frozenset({"census_row_quarantined", "eyfsp_row_quarantined"})
 """Rules that only follow another return's defect: its own reason is the one to give."""
-TODO = re.compile(r"\bTODO")
 
 
-# ----------------------------------------------------------------------- what can be published
+
 
 @dataclass(frozen=True)
 class Blocked:
@@ -137,113 +120,3 @@ def nothing_publishable(load_log: pd.DataFrame, quarantine: pd.DataFrame,
                 "needs the children's results: land it as eyfsp/<YYYY-YY>/<file>.csv (or "
                 ".xlsx) with the census extract under census/<YYYY-YY>/ (see docs/inputs.md)")
     return None
-
-
-# ------------------------------------------------------------------ finished indicator models
-
-@dataclass(frozen=True)
-class Unfinished:
-    """What is left to do in one indicator file."""
-
-    file: str
-    todo: tuple[str, ...] = ()
-    """Fields (YAML) or lines (SQL) still saying TODO."""
-    invalid: tuple[str, ...] = ()
-    """Fields whose value is missing or not one the register allows, with the choices."""
-
-    def line(self) -> str:
-        parts = []
-        if self.todo:
-            parts.append("still TODO: " + ", ".join(self.todo))
-        if self.invalid:
-            parts.append("to correct: " + "; ".join(self.invalid))
-        return f"{self.file}: {'; '.join(parts)}"
-
-
-CHOICES = {"polarity": POLARITIES, "value_type": VALUE_TYPES, "source_type": SOURCE_TYPES,
-           "numerator_unit": COUNT_UNITS, "denominator_unit": COUNT_UNITS[:3]}
-
-
-def _shown(path: Path) -> str:
-    try:
-        return path.resolve().relative_to(PROJECT_ROOT).as_posix()
-    except ValueError:
-        return str(path)
-
-
-def _yaml_problems(path: Path, model: str) -> Unfinished | None:
-    shown = _shown(path)
-    try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as error:
-        detail = str(error).strip().splitlines()
-        return Unfinished(shown, invalid=(f"it cannot be read as YAML ({' '.join(detail[:2])})",))
-    entries = [entry for entry in document.get("models") or [] if isinstance(entry, dict)
-               and entry.get("name") == model]
-    if not entries:
-        return Unfinished(shown, invalid=(f"it has no entry for the model {model} (models: - "
-                                          f"name: {model})",))
-    entry = entries[0]
-    meta = ((entry.get("config") or {}).get("meta") or entry.get("meta") or {}).get(
-        "indicator") or {}
-    todo, invalid = [], []
-    if TODO.search(str(entry.get("description") or "")):
-        todo.append("description")
-    for name in REQUIRED_META:
-        value = meta.get(name)
-        text = "" if value is None else str(value).strip()
-        if not text:
-            invalid.append(f"meta.indicator.{name} is missing")
-        elif TODO.match(text):
-            todo.append(name)
-        elif name in CHOICES and text not in CHOICES[name]:
-            invalid.append(f"{name} '{text}' is not one of {', '.join(CHOICES[name])}")
-        elif name == "co_designed_on" and not _is_date(text):
-            invalid.append(f"co_designed_on '{text}' is not a date such as 2024-06-17")
-    if not (todo or invalid):
-        return None
-    return Unfinished(shown, tuple(todo), tuple(invalid))
-
-
-def _is_date(text: str) -> bool:
-    try:
-        dt.date.fromisoformat(text)
-    except ValueError:
-        return False
-    return True
-
-
-def _sql_problems(path: Path) -> Unfinished | None:
-    lines = [f"line {number}" + (" (TODO_condition)" if "TODO_condition" in line else "")
-             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(),
-                                           start=1) if TODO.search(line)]
-    return Unfinished(_shown(path), todo=tuple(lines)) if lines else None
-
-
-def unfinished_indicators(models_dir: Path) -> list[Unfinished]:
-    """Every indicator model under `models_dir` (its .sql and the .yml beside it) with
-    something left to fill in or correct, file by file."""
-    found: list[Unfinished] = []
-    for sql in sorted(models_dir.rglob("*.sql")):
-        yml = sql.with_suffix(".yml")
-        if not yml.is_file():
-            found.append(Unfinished(_shown(yml), invalid=(
-                f"missing: every indicator model needs its YAML (meta.indicator) beside "
-                f"{sql.name}; `chorus new-indicator` writes both",)))
-        else:
-            problem = _yaml_problems(yml, sql.stem)
-            if problem:
-                found.append(problem)
-        problem = _sql_problems(sql)
-        if problem:
-            found.append(problem)
-    return found
-
-
-def unfinished_line(problems: Sequence[Unfinished]) -> str | None:
-    """The one line naming every unfinished indicator file and field, or None."""
-    if not problems:
-        return None
-    return ("indicator definitions are not finished, so nothing was built or published: "
-            + " | ".join(problem.line() for problem in problems)
-            + " (fill them in as README.md, Adding an indicator, describes)")

@@ -1,0 +1,139 @@
+"""Is every indicator definition finished? The register's fields, checked in each indicator
+model's files before dbt parses them.
+
+`unfinished_indicators`: each indicator model (`chorus new-indicator` scaffold) whose YAML
+still has a TODO, a missing field or a value outside its list, or whose SQL still says TODO
+(`TODO_condition`), named by file and field, before dbt tries to run it. The runner checks
+them once before a run starts, and the preflight asset again in the run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from indicators.config import PROJECT_ROOT
+from indicators.publish.register import (
+    COUNT_UNITS,
+    POLARITIES,
+    REQUIRED_META,
+    SOURCE_TYPES,
+    VALUE_TYPES,
+)
+
+TODO = re.compile(r"\bTODO")
+
+
+# ------------------------------------------------------------------ finished indicator models
+
+@dataclass(frozen=True)
+class Unfinished:
+    """What is left to do in one indicator file."""
+
+    file: str
+    todo: tuple[str, ...] = ()
+    """Fields (YAML) or lines (SQL) still saying TODO."""
+    invalid: tuple[str, ...] = ()
+    """Fields whose value is missing or not one the register allows, with the choices."""
+
+    def line(self) -> str:
+        parts = []
+        if self.todo:
+            parts.append("still TODO: " + ", ".join(self.todo))
+        if self.invalid:
+            parts.append("to correct: " + "; ".join(self.invalid))
+        return f"{self.file}: {'; '.join(parts)}"
+
+
+CHOICES = {"polarity": POLARITIES, "value_type": VALUE_TYPES, "source_type": SOURCE_TYPES,
+           "numerator_unit": COUNT_UNITS, "denominator_unit": COUNT_UNITS[:3]}
+
+
+def _shown(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(PROJECT_ROOT).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _yaml_problems(path: Path, model: str) -> Unfinished | None:
+    shown = _shown(path)
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as error:
+        detail = str(error).strip().splitlines()
+        return Unfinished(shown, invalid=(f"it cannot be read as YAML ({' '.join(detail[:2])})",))
+    entries = [entry for entry in document.get("models") or [] if isinstance(entry, dict)
+               and entry.get("name") == model]
+    if not entries:
+        return Unfinished(shown, invalid=(f"it has no entry for the model {model} (models: - "
+                                          f"name: {model})",))
+    entry = entries[0]
+    meta = ((entry.get("config") or {}).get("meta") or entry.get("meta") or {}).get(
+        "indicator") or {}
+    todo, invalid = [], []
+    if TODO.search(str(entry.get("description") or "")):
+        todo.append("description")
+    for name in REQUIRED_META:
+        value = meta.get(name)
+        text = "" if value is None else str(value).strip()
+        if not text:
+            invalid.append(f"meta.indicator.{name} is missing")
+        elif TODO.match(text):
+            todo.append(name)
+        elif name in CHOICES and text not in CHOICES[name]:
+            invalid.append(f"{name} '{text}' is not one of {', '.join(CHOICES[name])}")
+        elif name == "co_designed_on" and not _is_date(text):
+            invalid.append(f"co_designed_on '{text}' is not a date such as 2024-06-17")
+    if not (todo or invalid):
+        return None
+    return Unfinished(shown, tuple(todo), tuple(invalid))
+
+
+def _is_date(text: str) -> bool:
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _sql_problems(path: Path) -> Unfinished | None:
+    lines = [f"line {number}" + (" (TODO_condition)" if "TODO_condition" in line else "")
+             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(),
+                                           start=1) if TODO.search(line)]
+    return Unfinished(_shown(path), todo=tuple(lines)) if lines else None
+
+
+def unfinished_indicators(models_dir: Path) -> list[Unfinished]:
+    """Every indicator model under `models_dir` (its .sql and the .yml beside it) with
+    something left to fill in or correct, file by file."""
+    found: list[Unfinished] = []
+    for sql in sorted(models_dir.rglob("*.sql")):
+        yml = sql.with_suffix(".yml")
+        if not yml.is_file():
+            found.append(Unfinished(_shown(yml), invalid=(
+                f"missing: every indicator model needs its YAML (meta.indicator) beside "
+                f"{sql.name}; `chorus new-indicator` writes both",)))
+        else:
+            problem = _yaml_problems(yml, sql.stem)
+            if problem:
+                found.append(problem)
+        problem = _sql_problems(sql)
+        if problem:
+            found.append(problem)
+    return found
+
+
+def unfinished_line(problems: Sequence[Unfinished]) -> str | None:
+    """The one line naming every unfinished indicator file and field, or None."""
+    if not problems:
+        return None
+    return ("indicator definitions are not finished, so nothing was built or published: "
+            + " | ".join(problem.line() for problem in problems)
+            + " (fill them in as README.md, Adding an indicator, describes)")
