@@ -11,7 +11,7 @@ Called by the dbt Python model marts/fct_indicator_values.py; pure pandas in and
   on the 95% interval, turned into better/worse by the indicator's polarity. The interval
   and the benchmark are compared as published (rounded to the indicator's decimals), so a
   label never contradicts the numbers printed beside it: touching is "similar".
-- recent_trend: the Fingertips trend marker (statistics.TREND_METHOD) for proportions.
+- recent_trend: the Fingertips trend marker (stats.TREND_METHOD) for proportions.
 - Counts of answers (a respondent answers several questions) are not independent, so an
   interval that treats them as independent is too narrow: such rows are "not compared" and
   their trend "not applicable" (register `denominator_unit`: only children and families,

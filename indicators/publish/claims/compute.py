@@ -1,167 +1,51 @@
-"""Claims: every statement a board pack makes, computed from the published table.
-
-A board member reads the words, not the tables, so every comparison, ranking, trend,
-representation verdict and "who we did not hear from" in a pack is a `Claim`: a value
-computed here, by one function per claim type, from the published (suppressed) indicator
-table alone (all text, EES symbols: `c`, `x`, `z`, `low`), the published register, and the
-published England figures. A claim that would need a suppressed value is not made, and says
-why. Each claim carries the published numbers it rests on (`evidence`), never a number
-derived from hidden cells. `sentence` and `short` turn claims into words: the one renderer
-the HTML, PDF and spreadsheet all use. Packs publish their claims (`boards/<area>/claims.csv`)
-so a reader, and the tests, can check each one against the published table.
-
-The rules, so that a label never contradicts what is printed beside it:
-
-- **comparison** (`comparison`): an area (or group) against a benchmark, the Fingertips way
-  on the 95% interval *as printed*: the printed lower limit above the printed benchmark is
-  "higher", the printed upper limit below it "lower", otherwise (touching included)
-  "similar"; the register's polarity turns higher/lower into better/worse. The benchmark is
-  the authority ("la": a neighbourhood against its authority's same group; a group of the
-  authority against the authority's total), England ("england": the DfE figure for the same
-  indicator, year and group) or the national ambition ("ambition": a target, compared by
-  value). Not made when a figure is hidden, there is no benchmark, the counts are answers
-  (not independent, so the interval is too narrow), or the published label disagrees with
-  the published numbers.
-- **ranking** (`ranking`): which group of a breakdown (or which neighbourhood) is highest and
-  lowest. Totals ("All respondents") are never ranked with their parts. Not made when any
-  part is hidden: a hidden part could be highest or lowest. Ties are named together.
-- **trend** (`trend`): the published Fingertips trend (statistics.TREND_METHOD). Not made
-  when it could not be calculated (with how many years there are), is not applicable, or is
-  hidden.
-- **representation** (`representation`): a seldom-heard group's share of respondents against
-  the same group's share of the cohort, for the same area and year: under-represented when
-  the whole printed interval is below the printed cohort share, over-represented when above,
-  else similar.
-- **not heard** (`not_heard`): the groups found under-represented in an area and year, and
-  the groups that cannot be judged (no cohort figure, or hidden).
+"""Each kind of claim computed from the published table alone (`Published`): one function
+per kind, `comparison`, `ranking`, `trend`, `representation` and `not_heard`, each giving a
+`Claim` made or not made and why (the rules are in indicators/publish/claims/__init__.py).
 """
 
 from __future__ import annotations
 
-import csv
-import math
-import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
 from indicators import stats as st
 from indicators.disclosure import (
-    LOW,
     NON_PARTITION_BREAKDOWNS,
     NOT_APPLICABLE,
     NOT_AVAILABLE,
     SUPPRESSED,
 )
-
-COMPARISON = "comparison"
-RANKING = "ranking"
-TREND = "trend"
-REPRESENTATION = "representation"
-NOT_HEARD = "not heard"
-KINDS = (COMPARISON, RANKING, TREND, REPRESENTATION, NOT_HEARD)
-
-LA = "la"
-ENGLAND = "england"
-AMBITION = "ambition"
-BENCHMARKS = (LA, ENGLAND, AMBITION)
-
-ALL = "All"
-LA_LEVEL = "Local authority"
-NEIGHBOURHOOD_LEVEL = "Neighbourhood"
-NEIGHBOURHOODS = "Neighbourhood"
-"""The `breakdown` argument of `ranking` that ranks an authority's neighbourhoods."""
-SELDOM_HEARD_BREAKDOWN = "Seldom-heard group"
-REACH_GROUP = "voice_reach_group"
-
-INDEPENDENT_UNITS = ("children", "families")
-"""Denominator units that count each person once: comparisons need independent counts."""
-AMBITIONS = {"gld": (75.0, "the national ambition of 75% by 2028")}
-"""Targets a value is set against (Plan for Change, December 2024: 75% at GLD by 2028)."""
-
-UNDER = "under-represented"
-OVER = "over-represented"
-SIMILAR_SHARE = "similar to the cohort"
-BELOW, ABOVE, AT = "below", "above", "at"
-MADE_TRENDS = (st.INCREASING, st.DECREASING, st.NO_SIGNIFICANT_CHANGE,
-               "increasing and getting better", "increasing and getting worse",
-               "decreasing and getting better", "decreasing and getting worse")
-SYMBOLS = (SUPPRESSED, NOT_AVAILABLE, NOT_APPLICABLE, LOW)
-_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
-_SYMBOL_WORDS = {SUPPRESSED: "not shown (c)", NOT_AVAILABLE: "not available (x)",
-                 NOT_APPLICABLE: "not applicable (z)", LOW: "rounds to zero (low)"}
-_DIRECTION = {st.HIGH_IS_GOOD: {st.BETTER: st.HIGHER, st.WORSE: st.LOWER},
-              st.LOW_IS_GOOD: {st.BETTER: st.LOWER, st.WORSE: st.HIGHER}}
-CLAIM_COLUMNS = ("claim_id", "pack_area", "kind", "indicator_id", "time_period", "area_code",
-                 "breakdown", "group", "benchmark", "made", "verdict", "evidence", "reason",
-                 "words")
-
-
-# --------------------------------------------------------------------------------------------
-# The claim value
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Claim:
-    """One statement a pack makes, what it rests on, or why it is not made."""
-
-    kind: str
-    indicator_id: str
-    time_period: str
-    area_code: str
-    breakdown: str
-    group: str
-    benchmark: str
-    """comparison: la, england or ambition; representation: the cohort indicator; else ''."""
-    made: bool
-    verdict: str
-    """comparison: the published code (better, worse, similar, higher, lower) or, for the
-    ambition, below/above/at; ranking: 'highest: A; lowest: B' (ties joined by ' = ');
-    trend: the published trend; representation: under-/over-represented or similar to the
-    cohort; not heard: the under-represented groups joined by ' | ' (or 'none')."""
-    evidence: tuple[tuple[str, str], ...] = ()
-    """The published numbers (and labels) the claim rests on: (name, text as published)."""
-    reason: str = ""
-    """Why a claim is not made (empty when it is)."""
-    subject: str = ""
-    """What the claim is about, in words (an area, a group, a question)."""
-    benchmark_label: str = ""
-    title: str = ""
-    unit: str = ""
-    polarity: str = st.NOT_APPLICABLE
-
-    @property
-    def claim_id(self) -> str:
-        return "|".join((self.kind, self.indicator_id, self.time_period, self.area_code,
-                         self.breakdown, self.group, self.benchmark))
-
-    def value(self, name: str) -> str:
-        """The evidence item `name` (e.g. 'value', 'benchmark'), or ''."""
-        return next((text for key, text in self.evidence if key == name), "")
-
-    def record(self, pack_area: str = "") -> dict[str, str]:
-        """The claim as a row of claims.csv."""
-        return {"claim_id": self.claim_id, "pack_area": pack_area, "kind": self.kind,
-                "indicator_id": self.indicator_id, "time_period": self.time_period,
-                "area_code": self.area_code, "breakdown": self.breakdown, "group": self.group,
-                "benchmark": self.benchmark, "made": "yes" if self.made else "no",
-                "verdict": self.verdict,
-                "evidence": "; ".join(f"{key}={text}" for key, text in self.evidence),
-                "reason": self.reason, "words": sentence(self)}
-
-
-def is_number(text: str) -> bool:
-    """A published number (not a symbol)."""
-    return bool(_NUMBER.fullmatch(str(text).strip()))
-
-
-def decimals_of(text: str) -> int:
-    text = str(text).strip()
-    return len(text.split(".", 1)[1]) if "." in text else 0
-
+from indicators.publish.claims.claim import (
+    ABOVE,
+    ALL,
+    AMBITION,
+    AMBITIONS,
+    AT,
+    BELOW,
+    BENCHMARKS,
+    COMPARISON,
+    ENGLAND,
+    INDEPENDENT_UNITS,
+    LA,
+    LA_LEVEL,
+    MADE_TRENDS,
+    NEIGHBOURHOOD_LEVEL,
+    NEIGHBOURHOODS,
+    NOT_HEARD,
+    OVER,
+    RANKING,
+    REACH_GROUP,
+    REPRESENTATION,
+    SELDOM_HEARD_BREAKDOWN,
+    SIMILAR_SHARE,
+    SYMBOL_WORDS,
+    TREND,
+    UNDER,
+    Claim,
+    decimals_of,
+    is_number,
+)
 
 # --------------------------------------------------------------------------------------------
 # The published table, indexed
@@ -313,7 +197,7 @@ def comparison(pub: Published, indicator_id: str, time_period: str, area_code: s
         target = AMBITIONS[indicator_id][0]
         evidence[:] = [("value", value), ("benchmark", f"{target:.1f}")]
         if not is_number(value):
-            return claim(False, "", f"its figure is {_SYMBOL_WORDS.get(value, value)}")
+            return claim(False, "", f"its figure is {SYMBOL_WORDS.get(value, value)}")
         number = float(value)
         return claim(True, BELOW if number < target else ABOVE if number > target else AT)
 
@@ -327,7 +211,7 @@ def comparison(pub: Published, indicator_id: str, time_period: str, area_code: s
     evidence += [("benchmark", bench_text or NOT_AVAILABLE), ("published", published)]
     if not all(is_number(text) for text in (value, lower, upper)):
         hidden = next(text for text in (value, lower, upper) if not is_number(text))
-        return claim(False, published, f"its figure is {_SYMBOL_WORDS.get(hidden, hidden)}")
+        return claim(False, published, f"its figure is {SYMBOL_WORDS.get(hidden, hidden)}")
     if not bench_text:
         what = ("there is no England figure for it" if benchmark == ENGLAND else
                 f"there is no {la_label.removeprefix('the ')} to compare it with")
@@ -335,7 +219,7 @@ def comparison(pub: Published, indicator_id: str, time_period: str, area_code: s
     if not is_number(bench_text):
         return claim(False, published,
                      f"the {'England' if benchmark == ENGLAND else la_label.removeprefix('the ')}"
-                     f" figure is {_SYMBOL_WORDS.get(bench_text, bench_text)}")
+                     f" figure is {SYMBOL_WORDS.get(bench_text, bench_text)}")
     if str(meta.get("denominator_unit", "")).strip() not in INDEPENDENT_UNITS:
         return claim(False, published,
                      f"it counts {meta.get('denominator_unit', 'answers')}, not people: a "
@@ -470,12 +354,12 @@ def representation(pub: Published, time_period: str, area_code: str, group: str,
     if not all(is_number(text) for text in shown):
         hidden = next(text for text in shown if not is_number(text))
         return claim(False, "", f"its share of respondents is "
-                                f"{_SYMBOL_WORDS.get(hidden, hidden)}")
+                                f"{SYMBOL_WORDS.get(hidden, hidden)}")
     if cohort is None:
         return claim(False, "", "there is no cohort figure for this group")
     if not is_number(cohort_text):
         return claim(False, "", f"the cohort figure is "
-                                f"{_SYMBOL_WORDS.get(cohort_text, cohort_text)}")
+                                f"{SYMBOL_WORDS.get(cohort_text, cohort_text)}")
     code = _interval_code(row["lower_ci_95"], row["upper_ci_95"], float(cohort_text),
                           decimals_of(row["value"]))
     return claim(True, {st.LOWER: UNDER, st.HIGHER: OVER, st.SIMILAR: SIMILAR_SHARE}[code])
@@ -502,205 +386,3 @@ def not_heard(pub: Published, time_period: str, area_code: str,
                  evidence=evidence, reason=reason if not made else (
                      "not judged: " + " | ".join(unjudged) if unjudged else ""),
                  subject=pub.names.get(area_code, area_code), title="Who we did not hear from")
-
-
-# --------------------------------------------------------------------------------------------
-# Words: the one renderer
-# --------------------------------------------------------------------------------------------
-
-
-def with_unit(text: str, unit: str) -> str:
-    """A published number as running text: '58.2%', '12.7 per 100 children', '14.2'."""
-    if not is_number(text):
-        return text
-    unit = unit.strip()
-    if unit.startswith("%"):
-        return f"{text}%"
-    if unit.startswith("per "):
-        return f"{text} {unit}"
-    return text
-
-
-def short(claim: Claim) -> str:
-    """A claim in a few words, for a table column named after its benchmark."""
-    if claim.kind == COMPARISON:
-        if not claim.made:
-            hidden = claim.value("value")
-            if hidden in (SUPPRESSED, NOT_AVAILABLE, NOT_APPLICABLE):
-                return hidden
-            return "not compared"
-        if claim.benchmark == AMBITION:
-            return claim.verdict
-        if claim.verdict in (st.BETTER, st.WORSE):
-            direction = _DIRECTION.get(claim.polarity, {}).get(claim.verdict)
-            return f"{direction} ({claim.verdict})" if direction else claim.verdict
-        return claim.verdict
-    if claim.kind == TREND:
-        if claim.made:
-            return claim.verdict
-        return {SUPPRESSED: "not shown (c)", NOT_APPLICABLE: "not tested (z)",
-                st.COULD_NOT_BE_CALCULATED: "could not be calculated"}.get(
-            claim.verdict, "not available (x)")
-    if claim.kind == REPRESENTATION:
-        return claim.verdict if claim.made else "not compared"
-    return claim.verdict if claim.made else "not made"
-
-
-_MARKS = {st.HIGHER: "▲", st.LOWER: "▼", st.SIMILAR: "●", "": "○"}
-
-
-def mark(claim: Claim) -> str:
-    """A symbol for a comparison, so that colour never carries the meaning alone:
-    ▲ higher, ▼ lower, ● similar, ○ not compared."""
-    if claim.kind != COMPARISON or not claim.made:
-        return _MARKS[""]
-    if claim.benchmark == AMBITION:
-        return {ABOVE: "▲", BELOW: "▼", AT: "●"}[claim.verdict]
-    direction = (_DIRECTION.get(claim.polarity, {}).get(claim.verdict, claim.verdict)
-                 if claim.verdict in (st.BETTER, st.WORSE) else claim.verdict)
-    return _MARKS.get(direction, _MARKS[""])
-
-
-def _quoted(labels: str) -> str:
-    parts = [f"“{label}”" for label in labels.split(" = ")]
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-
-
-def _period(time_period: str) -> str:
-    text = str(time_period)
-    return f"{text[:4]}/{text[4:]}" if re.fullmatch(r"\d{6}", text) else text
-
-
-def sentence(claim: Claim) -> str:
-    """A claim as one plain-English sentence (or two, for a claim not made)."""
-    if claim.kind == COMPARISON:
-        return _comparison_sentence(claim)
-    if claim.kind == RANKING:
-        return _ranking_sentence(claim)
-    if claim.kind == TREND:
-        return _trend_sentence(claim)
-    if claim.kind == REPRESENTATION:
-        return _representation_sentence(claim)
-    return _not_heard_sentence(claim)
-
-
-def _comparison_sentence(claim: Claim) -> str:
-    bench = with_unit(claim.value("benchmark"), claim.unit)
-    shown = is_number(claim.value("value"))
-    lead = (f"In {_period(claim.time_period)}, at {with_unit(claim.value('value'), claim.unit)}, "
-            f"{claim.subject}" if shown else f"In {_period(claim.time_period)}, {claim.subject}")
-    if not claim.made:
-        return (f"In {_period(claim.time_period)}, {claim.subject} is not compared with "
-                f"{claim.benchmark_label}: {claim.reason}.")
-    if claim.benchmark == AMBITION:
-        return f"{lead} is {claim.verdict} {claim.benchmark_label}."
-    against = f"{claim.benchmark_label} ({bench})"
-    if claim.verdict in (st.BETTER, st.WORSE):
-        direction = _DIRECTION.get(claim.polarity, {}).get(claim.verdict, claim.verdict)
-        return f"{lead} is {direction} than {against}, which is {claim.verdict}."
-    if claim.verdict == st.SIMILAR:
-        return f"{lead} is similar to {against}: the difference could be chance."
-    return f"{lead} is {claim.verdict} than {against}."
-
-
-def _ranking_sentence(claim: Claim) -> str:
-    head = f"{claim.title}, {_period(claim.time_period)}, across the {claim.subject}"
-    if not claim.made:
-        return f"{head}: not ranked, because {claim.reason}."
-    values = dict(claim.evidence)
-    highest, lowest = (part.split(": ", 1)[1] for part in claim.verdict.split("; "))
-
-    def shown(labels: str) -> str:
-        first = labels.split(" = ")[0]
-        return f"{_quoted(labels)} ({with_unit(values[first], claim.unit)})"
-
-    return f"{head}: highest {shown(highest)}, lowest {shown(lowest)}."
-
-
-def _trend_sentence(claim: Claim) -> str:
-    head = (f"Recent trend for {claim.subject} (Fingertips method, last {st.TREND_POINTS} "
-            "years)")
-    if claim.made:
-        return (f"{head}: {claim.verdict}"
-                + (f" (chi-squared above {st.TREND_CHI_SQUARED:.4f}, 99.8% confidence)."
-                   if claim.verdict != st.NO_SIGNIFICANT_CHANGE else "."))
-    if claim.verdict == st.COULD_NOT_BE_CALCULATED:
-        return f"{head}: could not be calculated, because {claim.reason}."
-    return f"{head}: not given, because {claim.reason}."
-
-
-def _representation_sentence(claim: Claim) -> str:
-    who = f"Families in the group “{claim.group}”"
-    if not claim.made:
-        return f"{who} cannot be set beside the cohort: {claim.reason}."
-    share = (f"{claim.value('value')}% of those who answered (95% interval "
-             f"{claim.value('lower_ci_95')}% to {claim.value('upper_ci_95')}%), against "
-             f"{claim.value('benchmark')}% of children in the cohort")
-    if claim.verdict == UNDER:
-        return f"{who}: {share}, so they were under-represented."
-    if claim.verdict == OVER:
-        return f"{who}: {share}, so they were over-represented."
-    return f"{who}: {share}: similar to the cohort (the difference could be chance)."
-
-
-def _not_heard_sentence(claim: Claim) -> str:
-    period = _period(claim.time_period)
-    if not claim.made:
-        return (f"Who we did not hear from enough in {claim.subject}, {period}: not judged, "
-                f"because {claim.reason}.")
-    judged = [group for group, verdict in claim.evidence if verdict != "not judged"]
-    unjudged = [group for group, verdict in claim.evidence if verdict == "not judged"]
-    if claim.verdict == "none":
-        text = (f"Who we did not hear from enough in {claim.subject}, {period}: no group we "
-                f"could check ({', '.join(f'“{g}”' for g in judged)}) was under-represented.")
-    else:
-        groups = [f"“{g}”" for g in claim.verdict.split(" | ")]
-        text = (f"Who we did not hear from enough in {claim.subject}, {period}: families in "
-                f"{' and '.join(groups)}, who were under-represented against the cohort.")
-    if unjudged:
-        text += (" For " + " and ".join(f"“{g}”" for g in unjudged) + " there is no cohort "
-                 "figure (or it is not shown), so we cannot say whether we heard from enough "
-                 "of them.")
-    return text
-
-
-# --------------------------------------------------------------------------------------------
-# Publishing claims
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass
-class ClaimLog:
-    """The claims one pack makes, in the order it first makes them (each once)."""
-
-    pack_area: str
-    claims: dict[str, Claim] = field(default_factory=dict)
-
-    def add(self, claim: Claim) -> Claim:
-        self.claims.setdefault(claim.claim_id, claim)
-        return claim
-
-    def __iter__(self):
-        return iter(self.claims.values())
-
-    def __len__(self) -> int:
-        return len(self.claims)
-
-    def records(self) -> list[dict[str, str]]:
-        return [claim.record(self.pack_area) for claim in self.claims.values()]
-
-
-def write_claims(path: Path, claims: Iterable[Claim], pack_area: str) -> Path:
-    """`claims.csv`: one row per claim (made or not), with its evidence and its words."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(CLAIM_COLUMNS), lineterminator="\n")
-        writer.writeheader()
-        for claim in claims:
-            writer.writerow(claim.record(pack_area))
-    return path
-
-
-def finite(text: str) -> float:
-    """A published number as a float, NaN for a symbol."""
-    return float(text) if is_number(text) else math.nan

@@ -1,0 +1,96 @@
+"""Claims: every statement a board pack makes, computed from the published table.
+
+A board member reads the words, not the tables, so every comparison, ranking, trend,
+representation verdict and "who we did not hear from" in a pack is a `Claim` (`claim`): a
+value computed by one function per claim type (`compute`), from the published (suppressed) indicator
+table alone (all text, EES symbols: `c`, `x`, `z`, `low`), the published register, and the
+published England figures. A claim that would need a suppressed value is not made, and says
+why. Each claim carries the published numbers it rests on (`evidence`), never a number
+derived from hidden cells. `sentence` and `short` turn claims into words: the one renderer
+the HTML, PDF and spreadsheet all use. Packs publish their claims (`boards/<area>/claims.csv`)
+so a reader, and the tests, can check each one against the published table.
+
+The rules, so that a label never contradicts what is printed beside it:
+
+- **comparison** (`comparison`): an area (or group) against a benchmark, the Fingertips way
+  on the 95% interval *as printed*: the printed lower limit above the printed benchmark is
+  "higher", the printed upper limit below it "lower", otherwise (touching included)
+  "similar"; the register's polarity turns higher/lower into better/worse. The benchmark is
+  the authority ("la": a neighbourhood against its authority's same group; a group of the
+  authority against the authority's total), England ("england": the DfE figure for the same
+  indicator, year and group) or the national ambition ("ambition": a target, compared by
+  value). Not made when a figure is hidden, there is no benchmark, the counts are answers
+  (not independent, so the interval is too narrow), or the published label disagrees with
+  the published numbers.
+- **ranking** (`ranking`): which group of a breakdown (or which neighbourhood) is highest and
+  lowest. Totals ("All respondents") are never ranked with their parts. Not made when any
+  part is hidden: a hidden part could be highest or lowest. Ties are named together.
+- **trend** (`trend`): the published Fingertips trend (stats.TREND_METHOD). Not made
+  when it could not be calculated (with how many years there are), is not applicable, or is
+  hidden.
+- **representation** (`representation`): a seldom-heard group's share of respondents against
+  the same group's share of the cohort, for the same area and year: under-represented when
+  the whole printed interval is below the printed cohort share, over-represented when above,
+  else similar.
+- **not heard** (`not_heard`): the groups found under-represented in an area and year, and
+  the groups that cannot be judged (no cohort figure, or hidden).
+"""
+
+from indicators.publish.claims.claim import (
+    ABOVE,
+    ALL,
+    AMBITION,
+    AMBITIONS,
+    AT,
+    BELOW,
+    BENCHMARKS,
+    CLAIM_COLUMNS,
+    COMPARISON,
+    ENGLAND,
+    INDEPENDENT_UNITS,
+    KINDS,
+    LA,
+    LA_LEVEL,
+    MADE_TRENDS,
+    NEIGHBOURHOOD_LEVEL,
+    NEIGHBOURHOODS,
+    NOT_HEARD,
+    OVER,
+    RANKING,
+    REACH_GROUP,
+    REPRESENTATION,
+    SELDOM_HEARD_BREAKDOWN,
+    SIMILAR_SHARE,
+    SYMBOL_WORDS,
+    SYMBOLS,
+    TREND,
+    UNDER,
+    Claim,
+    ClaimLog,
+    decimals_of,
+    finite,
+    is_number,
+    mark,
+    sentence,
+    short,
+    with_unit,
+    write_claims,
+)
+from indicators.publish.claims.compute import (
+    Published,
+    comparison,
+    not_heard,
+    ranking,
+    representation,
+    trend,
+)
+
+__all__ = [
+    "ABOVE", "ALL", "AMBITION", "AMBITIONS", "AT", "BELOW", "BENCHMARKS", "CLAIM_COLUMNS",
+    "COMPARISON", "ENGLAND", "INDEPENDENT_UNITS", "KINDS", "LA", "LA_LEVEL", "MADE_TRENDS",
+    "NEIGHBOURHOODS", "NEIGHBOURHOOD_LEVEL", "NOT_HEARD", "OVER", "RANKING", "REACH_GROUP",
+    "REPRESENTATION", "SELDOM_HEARD_BREAKDOWN", "SIMILAR_SHARE", "SYMBOLS", "SYMBOL_WORDS",
+    "TREND", "UNDER", "Claim", "ClaimLog", "Published", "comparison", "decimals_of", "finite",
+    "is_number", "mark", "not_heard", "ranking", "representation", "sentence", "short",
+    "trend", "with_unit", "write_claims",
+]
