@@ -16,17 +16,12 @@ from pathlib import Path
 import pandas as pd
 
 from indicators.publish.claims import write_claims
-from indicators.publish.packs.content import (
-    NEIGHBOURHOOD_LEVEL,
-    Pack,
-    Publication,
-    RunInfo,
-    build_pack,
-    period_label,
-    slugify,
-    trend_words,
-)
+from indicators.publish.packs.content import build_pack
+from indicators.publish.packs.layout import NEIGHBOURHOOD_LEVEL
+from indicators.publish.packs.model import Pack, RunInfo
+from indicators.publish.packs.published import Publication
 from indicators.publish.packs.render import render_html, render_pdf, write_xlsx
+from indicators.publish.packs.wording import period_label, slugify, trend_words
 
 BOARDS = "boards"
 FILES = ("pack.html", "pack.pdf", "pack.xlsx", "claims.csv")

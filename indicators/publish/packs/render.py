@@ -14,7 +14,8 @@ import xlsxwriter
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from indicators.publish.packs.content import DEFINITION_LABELS, Pack, Section, Table
+from indicators.publish.packs.model import Pack, Section, Table
+from indicators.publish.packs.notes import DEFINITION_LABELS
 
 if TYPE_CHECKING:
     from weasyprint.text.fonts import FontConfiguration

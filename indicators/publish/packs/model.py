@@ -1,0 +1,213 @@
+"""The content of a pack: a `Pack` of sections, blocks, tables, cells, charts and
+definitions, built once (indicators/publish/packs/content.py) and drawn by every renderer
+(indicators/publish/packs/render.py), so the HTML, the PDF and the spreadsheet say the same.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pandas as pd
+from markupsafe import Markup
+
+from indicators.publish import claims as cl
+from indicators.publish.packs import charts
+from indicators.publish.packs.wording import SYMBOL_KEY, period_label
+
+# --------------------------------------------------------------------------------------------
+# The model both renderers read
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """Which run produced the pack, when it was published and the years it covers."""
+
+    run_id: str
+    published: dt.date
+    first_period: str
+    """Earliest academic year in the data, as published (e.g. '202122')."""
+    last_period: str
+    """Latest academic year in the data (e.g. '202425')."""
+    la_word: str = "borough"
+    """What residents call the authority in 'the borough average' (county, city...)."""
+
+    @property
+    def period(self) -> str:
+        """'2021/22 to 2024/25'."""
+        first, last = period_label(self.first_period), period_label(self.last_period)
+        return first if first == last else f"{first} to {last}"
+
+    @classmethod
+    def for_values(cls, run_id: str, indicator_values: pd.DataFrame,
+                   published: dt.date | None = None, la_word: str = "borough") -> RunInfo:
+        """Run details with the data period read from the published table's time_period."""
+        periods = sorted(indicator_values["time_period"].astype(str).unique())
+        if not periods:
+            raise ValueError("the indicator table is empty: there is nothing to publish")
+        return cls(run_id=run_id, published=published or dt.date.today(),
+                   first_period=periods[0], last_period=periods[-1], la_word=la_word)
+
+
+@dataclass(frozen=True)
+class Quote:
+    text: str
+    source: str
+    """Where and when: 'Northgate, 2024/25'."""
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One table cell: its words, and what the spreadsheet stores (numbers as numbers)."""
+
+    text: str
+    values: tuple[float | str, ...] = ()
+    """Spreadsheet values, one per spreadsheet column of this column (default: the text)."""
+    formats: tuple[str, ...] = ()
+    """Excel number formats for numeric values, in step with `values`."""
+    css: str = ""
+    code: str = ""
+    """Machine-readable code behind the words (e.g. the published comparison)."""
+    quotes: tuple[Quote, ...] = ()
+    graphic: Markup | None = None
+    """A small inline SVG drawn under the text (HTML and PDF only; its numbers are the text)."""
+    claim: str = ""
+    """The id of the claim whose words this cell shows (claims.csv), if any."""
+
+    def sheet_values(self) -> tuple[float | str, ...]:
+        return self.values or (self.text,)
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    sheet_labels: tuple[str, ...] = ()
+    """Spreadsheet headings when one column holds several numbers (e.g. an interval)."""
+    numeric: bool = False
+    width: int = 16
+
+    def sheet_headings(self) -> tuple[str, ...]:
+        return self.sheet_labels or (self.label,)
+
+
+@dataclass
+class Row:
+    header: str
+    cells: list[Cell]
+    attrs: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Table:
+    caption: str
+    columns: list[Column]
+    """The first column heads the row headers."""
+    rows: list[Row]
+    notes: list[str] = field(default_factory=list)
+    kind: str = "latest"
+
+    @property
+    def widths(self) -> list[float]:
+        """Each column's share of the table width, in per cent (fixed table layout)."""
+        weights = [c.width for c in self.columns]
+        total = sum(weights)
+        return [round(100 * w / total, 2) for w in weights]
+
+
+@dataclass
+class Chart:
+    svg: Markup
+    caption: str
+
+
+@dataclass
+class Item:
+    """One entry of a bulleted list (with data-* attributes for the HTML)."""
+
+    text: str
+    attrs: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Block:
+    id: str
+    heading: str
+    paragraphs: list[str] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    indicator_id: str = ""
+    items: list[Item] = field(default_factory=list)
+
+
+@dataclass
+class Section:
+    id: str
+    heading: str
+    sheet: str
+    """Spreadsheet sheet name (31 characters at most)."""
+    paragraphs: list[str] = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)
+    bullets: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Definition:
+    indicator_id: str
+    title: str
+    fields: list[tuple[str, str]]
+
+
+@dataclass
+class Headline:
+    paragraphs: list[str]
+    chart: Chart | None
+    table: Table | None
+
+
+@dataclass
+class Glance:
+    """The page at a glance: every domain's headline indicators with value, interval and
+    comparisons in words and symbols, and a spine-chart bar per row."""
+
+    paragraphs: list[str]
+    table: Table | None
+
+
+@dataclass
+class Pack:
+    slug: str
+    title: str
+    area_name: str
+    area_code: str
+    level: str
+    la_name: str
+    run: RunInfo
+    headline: Headline
+    how_to_read: list[str]
+    sections: list[Section]
+    limits: Section
+    definitions: list[Definition]
+    glance: Glance = field(default_factory=lambda: Glance(paragraphs=[], table=None))
+    claims: list[cl.Claim] = field(default_factory=list)
+    """Every claim the pack makes (or declines to make), each once, as published."""
+    key: tuple[tuple[str, str], ...] = SYMBOL_KEY
+
+    @property
+    def about(self) -> list[tuple[str, str]]:
+        return [("Area", self.area_name), ("Area code", self.area_code),
+                ("Geographic level", self.level), ("Local authority", self.la_name),
+                ("Published", f"{self.run.published.day} "
+                              f"{self.run.published:%B %Y}"),
+                ("Data period", self.run.period), ("Run id", self.run.run_id)]
+
+
+class Build(charts.Ids):
+    """One pack's build: unique element ids and the claims it makes."""
+
+    def __init__(self, area_code: str) -> None:
+        super().__init__(prefix="p")
+        self.log = cl.ClaimLog(area_code)
+
+    def claim(self, claim: cl.Claim) -> cl.Claim:
+        return self.log.add(claim)
