@@ -61,7 +61,7 @@ def synth(
              "authority).")] = 150,
 ) -> None:
     """Write a synthetic landing area: EYFSP returns, census extracts and lookups."""
-    from indicators.synthetic.children import generate, parse_years
+    from indicators.synthetic.generate import generate, parse_years
 
     try:
         year_list = parse_years(years)
@@ -216,7 +216,7 @@ def run(
 @app.command()
 def demo() -> None:
     """Generate the synthetic borough into data/landing, run everything, publish to output/."""
-    from indicators.synthetic.children import generate
+    from indicators.synthetic.generate import generate
 
     settings = ChorusSettings.from_env()
     if settings.landing.exists():

@@ -46,7 +46,7 @@ def chorus_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChorusSetti
 def pipeline_run(chorus_env: ChorusSettings) -> PipelineRun:
     """A small synthetic borough (2,500 children a year, two years) run end to end once:
     enough families consent to linkage for some linked cells to clear disclosure control."""
-    from indicators.synthetic.children import generate
+    from indicators.synthetic.generate import generate
     from orchestration.runner import run_pipeline
 
     generate(chorus_env.landing, seed=7, children_per_year=2500, years=["2022/23", "2023/24"])

@@ -16,12 +16,9 @@ from pathlib import Path
 import pandas as pd
 
 from indicators.reference import AcademicYear
-from indicators.synthetic.children import (
-    HARROWDALE,
-    SyntheticAuthority,
-    simulate_year,
-    write_reference,
-)
+from indicators.synthetic.authorities import HARROWDALE, SyntheticAuthority
+from indicators.synthetic.children import simulate_year
+from indicators.synthetic.generate import write_reference
 
 ROOT = Path(__file__).resolve().parents[1]
 YEAR = AcademicYear.parse("2023/24")

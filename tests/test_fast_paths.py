@@ -167,7 +167,8 @@ def test_upns_issued_by_authorities_newer_than_python_stdnum_are_valid(issuing):
 
 def test_the_prescreen_passes_the_synthetic_upns_it_exists_for():
     from indicators.reference import AcademicYear
-    from indicators.synthetic.children import national_authorities, simulate_year
+    from indicators.synthetic.authorities import national_authorities
+    from indicators.synthetic.children import simulate_year
 
     authorities = national_authorities(count=20, seed=1)
     cohort = simulate_year(authorities, [100] * 20, AcademicYear.parse("2023/24"), 65.0, 5)

@@ -13,7 +13,7 @@ import pytest
 from indicators.config import DEMO_PSEUDONYM_KEY, ChorusSettings
 from indicators.ingest.keys import KeyRefused, configured_key, run_key
 from indicators.ingest.landing import discover
-from indicators.synthetic.children import generate
+from indicators.synthetic.generate import generate
 
 CHORUS = [sys.executable, "-m", "orchestration.cli"]
 

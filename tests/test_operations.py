@@ -20,7 +20,7 @@ import pytest
 
 from indicators.config import ChorusSettings
 from indicators.ingest.landing import sha256_of
-from indicators.synthetic.children import generate
+from indicators.synthetic.generate import generate
 from indicators.warehouse import LockHolder, lock_holder, warehouse_lock
 from tests.console import one_line_and_the_log
 

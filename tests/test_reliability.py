@@ -16,7 +16,7 @@ import pytest
 
 from indicators.config import ChorusSettings
 from indicators.ingest.landing import RETURN_KINDS, sha256_of
-from indicators.synthetic.children import generate
+from indicators.synthetic.generate import generate
 from orchestration.runner import run_pipeline
 
 TABLES = ["raw.eyfsp_returns", "raw.school_census", "raw.quarantine", "raw.load_log",

@@ -9,15 +9,9 @@ import pytest
 from stdnum.gb import upn as stdnum_upn
 
 from indicators.reference import AcademicYear, gld_columns
-from indicators.synthetic.children import (
-    HARROWDALE,
-    ROCHDALE_GLD_2021,
-    generate,
-    national_authorities,
-    national_sizes,
-    simulate_year,
-    upn_check_letters,
-)
+from indicators.synthetic.authorities import HARROWDALE, national_authorities, national_sizes
+from indicators.synthetic.children import simulate_year, upn_check_letters
+from indicators.synthetic.generate import ROCHDALE_GLD_2021, generate
 
 REFERENCE = Path(__file__).resolve().parents[1] / "seeds" / "eyfsp_england_headlines.csv"
 

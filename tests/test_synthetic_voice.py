@@ -13,13 +13,9 @@ from indicators.ingest.lookups import Reference
 from indicators.ingest.privacy import pseudonymise
 from indicators.ingest.survey import load_voice_year
 from indicators.reference import AcademicYear, gld_columns
-from indicators.synthetic.children import (
-    HARROWDALE,
-    generate,
-    national_authorities,
-    national_sizes,
-    simulate_year,
-)
+from indicators.synthetic.authorities import HARROWDALE, national_authorities, national_sizes
+from indicators.synthetic.children import simulate_year
+from indicators.synthetic.generate import generate
 from indicators.synthetic.survey_responses import simulate_voice_year
 from indicators.voice.items import load_item_bank
 

@@ -18,7 +18,8 @@ from indicators.ingest.readers import (
 )
 from indicators.ingest.statutory import check_year, load_year
 from indicators.reference import AcademicYear
-from indicators.synthetic.children import HARROWDALE, generate
+from indicators.synthetic.authorities import HARROWDALE
+from indicators.synthetic.generate import generate
 
 YEAR = AcademicYear.parse("2023/24")
 REFERENCE = Reference(

@@ -1,4 +1,4 @@
-"""A synthetic borough (or a synthetic England) for the demo, the tests and the benchmarks.
+"""Synthetic children, simulated year by year: their EYFSP returns and census extracts.
 
 No real child is in here. Children are simulated column by column with numpy, so national
 size (about 620,000 children a year) takes seconds, and the same seed always gives the same
@@ -16,29 +16,16 @@ area's GLD lands on its target (the borough near Rochdale's ~60%, England on Eng
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pandas as pd
 
 from indicators.config import PROJECT_ROOT
-from indicators.ingest.keys import write_synthetic_manifest
 from indicators.reference import ELG_COLUMNS, AcademicYear, early_learning_goals
-from indicators.synthetic.survey_responses import simulate_voice_year, voice_path
-from indicators.voice.items import load_item_bank
-
-DEFAULT_YEARS: tuple[str, ...] = ("2021/22", "2022/23", "2023/24", "2024/25")
-
-# England GLD % by year (seeds/eyfsp_england_headlines.csv); the borough follows Rochdale's
-# 2021/22 figure and England's change since.
-ROCHDALE_GLD_2021 = 59.6
-
-# Real LA numbers, used only inside synthetic UPNs (the check letter algorithm requires a
-# known issuing LA). Greater Manchester numbers for the borough.
-BOROUGH_UPN_LA_NUMBERS: tuple[str, ...] = ("354", "353", "352", "355", "351")
+from indicators.synthetic.authorities import SyntheticAuthority
 
 # Relative difficulty of each ELG on the latent scale (higher = fewer at expected), chosen so
 # the order matches national results: writing and word reading hardest, gross motor easiest.
@@ -78,62 +65,6 @@ UPN_ALPHABET = np.array(list("ABCDEFGHJKLMNPQRTUVWXYZ"))
 EYFSP_COLUMNS = ("la_code", "estab", "upn", "surname", "forename", "dob", "sex", *ELG_COLUMNS)
 CENSUS_COLUMNS = ("upn", "fsm_eligible", "first_language", "sen_provision", "ethnicity",
                   "postcode")
-
-
-@dataclass(frozen=True)
-class NeighbourhoodProfile:
-    code: str
-    name: str
-    share: float
-    """Share of the authority's children who live here."""
-    deprivation: float
-    """0 least to 1 most deprived: shifts outcomes beyond what FSM explains."""
-    fsm_rate: float
-    eal_rate: float
-    transience: float
-    """Share of families who arrived recently (more children arrive too late to assess)."""
-
-
-@dataclass(frozen=True)
-class SyntheticAuthority:
-    la_code: str
-    new_la_code: str
-    la_name: str
-    postcode_area: str
-    first_district: int
-    neighbourhoods: tuple[NeighbourhoodProfile, ...]
-    upn_la_numbers: tuple[str, ...]
-    shift: float = 0.0
-    """An authority-wide latent shift (used to vary authorities in a synthetic England)."""
-
-    def sectors(self) -> dict[str, tuple[str, ...]]:
-        """Six postcode sectors per neighbourhood: two districts with three sectors each."""
-        result: dict[str, tuple[str, ...]] = {}
-        for index, hood in enumerate(self.neighbourhoods):
-            districts = (self.first_district + 2 * index, self.first_district + 2 * index + 1)
-            result[hood.code] = tuple(
-                f"{self.postcode_area}{district} {sector}"
-                for district in districts
-                for sector in (1, 2, 3)
-            )
-        return result
-
-
-HARROWDALE = SyntheticAuthority(
-    la_code="999",
-    new_la_code="E99000999",
-    la_name="Harrowdale (synthetic)",
-    postcode_area="XH",
-    first_district=1,
-    upn_la_numbers=BOROUGH_UPN_LA_NUMBERS,
-    neighbourhoods=(
-        NeighbourhoodProfile("HD01", "Harrowdale Central", 0.26, 0.95, 0.40, 0.46, 0.14),
-        NeighbourhoodProfile("HD02", "Northgate", 0.20, 0.65, 0.27, 0.32, 0.08),
-        NeighbourhoodProfile("HD03", "Eastfield", 0.20, 0.80, 0.36, 0.07, 0.07),
-        NeighbourhoodProfile("HD04", "Millbrook", 0.18, 0.30, 0.12, 0.10, 0.03),
-        NeighbourhoodProfile("HD05", "Hillside Villages", 0.16, 0.05, 0.05, 0.03, 0.02),
-    ),
-)
 
 
 @dataclass
@@ -384,165 +315,3 @@ def simulate_year(
     census_order = rng.permutation(n)
     return SyntheticCohort(year=year, eyfsp=eyfsp, census=census.iloc[census_order]
                            .reset_index(drop=True), la_codes=la_codes)
-
-
-def national_authorities(count: int = 150, seed: int = 0) -> tuple[SyntheticAuthority, ...]:
-    """A synthetic England: authorities with varied deprivation, EAL and transience."""
-    rng = np.random.default_rng([seed, 7])
-    from stdnum.gb.upn import _la_numbers  # the real LA numbers the UPN check accepts
-
-    numbers = sorted(_la_numbers)
-    authorities = []
-    letters = "ABCDEFGHIJKLMNOPQRSTUVWYZ"
-    names = ("Central", "North", "East", "South", "West")
-    for index in range(count):
-        la_number = f"{numbers[index % len(numbers)]:03d}"
-        base_dep = rng.beta(2, 2)
-        base_eal = rng.beta(1.2, 6) * (0.5 + base_dep)
-        hoods = []
-        for h in range(5):
-            deprivation = float(np.clip(base_dep + rng.normal(0, 0.25), 0, 1))
-            hoods.append(NeighbourhoodProfile(
-                code=f"N{index + 1:03d}{h + 1}",
-                name=f"Synthetic {index + 1:03d} {names[h]}",
-                share=float(rng.uniform(0.15, 0.25)),
-                deprivation=deprivation,
-                fsm_rate=float(np.clip(0.05 + 0.40 * deprivation + rng.normal(0, 0.03), 0.02, 0.6)),
-                eal_rate=float(np.clip(base_eal + rng.normal(0, 0.08), 0.01, 0.8)),
-                transience=float(np.clip(0.02 + 0.10 * deprivation, 0.01, 0.2)),
-            ))
-        authorities.append(SyntheticAuthority(
-            la_code=la_number,
-            new_la_code=f"E99{index + 1:06d}",
-            la_name=f"Synthetic authority {index + 1:03d}",
-            postcode_area="X" + letters[index // 6 % len(letters)],
-            first_district=1 + (index % 6) * 10,
-            neighbourhoods=tuple(hoods),
-            upn_la_numbers=(la_number,),
-            shift=float(rng.normal(0, 0.12)),
-        ))
-    return tuple(authorities)
-
-
-def national_sizes(
-    authorities: Sequence[SyntheticAuthority], children_per_year: int, seed: int
-) -> list[int]:
-    rng = np.random.default_rng([seed, 11])
-    weights = rng.lognormal(0, 0.5, size=len(authorities))
-    sizes = np.floor(weights / weights.sum() * children_per_year).astype(int)
-    sizes[: children_per_year - sizes.sum()] += 1
-    return sizes.tolist()
-
-
-def _write_csv(frame: pd.DataFrame, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    connection = duckdb.connect()
-    try:
-        connection.register("frame", frame)
-        connection.execute(
-            f"copy frame to '{path.as_posix()}' (header true, delimiter ',', quote '\"')"
-        )
-    finally:
-        connection.close()
-
-
-def write_reference(authorities: Sequence[SyntheticAuthority], out: Path) -> list[Path]:
-    """The neighbourhood lookup and authority list that go with the synthetic returns."""
-    lookup = pd.DataFrame([
-        {"postcode_sector": sector, "neighbourhood_code": hood.code,
-         "neighbourhood_name": hood.name}
-        for authority in authorities
-        for hood in authority.neighbourhoods
-        for sector in authority.sectors()[hood.code]
-    ])
-    authorities_frame = pd.DataFrame([
-        {"la_code": a.la_code, "new_la_code": a.new_la_code, "la_name": a.la_name}
-        for a in authorities
-    ])
-    paths = [out / "seeds" / "neighbourhood_lookup.csv", out / "seeds" / "local_authorities.csv"]
-    paths[0].parent.mkdir(parents=True, exist_ok=True)
-    lookup.to_csv(paths[0], index=False)
-    authorities_frame.to_csv(paths[1], index=False)
-    return paths
-
-
-def generate(
-    out: Path,
-    *,
-    seed: int = 42,
-    children_per_year: int = 3000,
-    years: Sequence[str] = DEFAULT_YEARS,
-    scale: str = "borough",
-    progress: Callable[[str], None] | None = None,
-    voice: bool = True,
-    authorities_count: int = 150,
-) -> list[Path]:
-    """Write a synthetic landing area to `out` and return the files written.
-
-    scale "borough": Harrowdale, five neighbourhoods, one return and one census file a year.
-    scale "national": about 150 authorities, one pair of files per authority a year.
-    voice: also write each year's voice survey responses (indicators/synthetic/survey_responses.py):
-    voice/<YYYY-YY>/survey_responses.csv, or survey_responses_<la_code>.csv per authority.
-    The statutory files are the same with or without them.
-    """
-    parsed_years = [AcademicYear.parse(text) for text in years]
-    if scale == "borough":
-        authorities: tuple[SyntheticAuthority, ...] = (HARROWDALE,)
-        sizes = [children_per_year]
-        base: float | None = ROCHDALE_GLD_2021
-    elif scale == "national":
-        authorities = national_authorities(count=authorities_count, seed=seed)
-        sizes = national_sizes(authorities, children_per_year, seed)
-        base = None
-    else:
-        raise ValueError(f"unknown scale '{scale}': use borough or national")
-    written = write_reference(authorities, out)
-    items = load_item_bank() if voice else None
-    for year in parsed_years:
-        if progress:
-            progress(f"simulating {year.label}")
-        cohort = simulate_year(authorities, sizes, year, gld_target(year, base), seed)
-        if scale == "borough":
-            written.append(out / "eyfsp" / year.folder / "eyfsp_return.csv")
-            _write_csv(cohort.eyfsp, written[-1])
-            written.append(out / "census" / year.folder / "census_extract.csv")
-            _write_csv(cohort.census, written[-1])
-        else:
-            census_la = cohort.eyfsp.set_index("upn")["la_code"]
-            census = cohort.census.assign(la_code=census_la.loc[cohort.census["upn"]].to_numpy())
-            for authority in authorities:
-                code = authority.la_code
-                written.append(out / "eyfsp" / year.folder / f"eyfsp_{code}.csv")
-                _write_csv(cohort.eyfsp[cohort.eyfsp["la_code"] == code], written[-1])
-                written.append(out / "census" / year.folder / f"census_{code}.csv")
-                _write_csv(census[census["la_code"] == code].drop(columns="la_code"),
-                           written[-1])
-        if items is not None:
-            written.extend(_write_voice(out, authorities, cohort, items, seed, scale))
-    write_synthetic_manifest(out, written)  # what the public demo key may be used for
-    return written
-
-
-def _write_voice(out: Path, authorities: Sequence[SyntheticAuthority], cohort: SyntheticCohort,
-                 items: pd.DataFrame, seed: int, scale: str) -> list[Path]:
-    """One year's synthetic voice survey: one file for the borough, one per authority else."""
-    survey = simulate_voice_year(authorities, cohort.eyfsp, cohort.census, cohort.year, items,
-                                 seed)
-    if scale == "borough":
-        groups = [(None, survey)]
-    else:
-        groups = [(str(code), frame) for code, frame in survey.groupby("la_code", sort=False)]
-    paths = []
-    for code, frame in groups:
-        paths.append(voice_path(out, cohort.year, code))
-        paths[-1].parent.mkdir(parents=True, exist_ok=True)
-        # As form tools export: unanswered items are empty fields.
-        frame.drop(columns="la_code").to_csv(paths[-1], index=False, lineterminator="\n",
-                                             encoding="utf-8")
-    return paths
-
-
-def parse_years(text: str) -> list[str]:
-    """'2021/22,2022/23' -> ['2021/22', '2022/23'], each checked."""
-    years = [part.strip() for part in text.split(",") if part.strip()]
-    return [AcademicYear.parse(year).label for year in years]

@@ -1,0 +1,144 @@
+"""`chorus synth` and `chorus demo`: a synthetic landing area written to a folder, with the
+reference files that go with it and `synthetic-manifest.json` listing every file written
+(the only files the public demo key may be used for).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from indicators.ingest.keys import write_synthetic_manifest
+from indicators.reference import AcademicYear
+from indicators.synthetic.authorities import (
+    HARROWDALE,
+    SyntheticAuthority,
+    national_authorities,
+    national_sizes,
+)
+from indicators.synthetic.children import SyntheticCohort, gld_target, simulate_year
+from indicators.synthetic.survey_responses import simulate_voice_year, voice_path
+from indicators.voice.items import load_item_bank
+
+DEFAULT_YEARS: tuple[str, ...] = ("2021/22", "2022/23", "2023/24", "2024/25")
+
+# England GLD % by year (seeds/eyfsp_england_headlines.csv); the borough follows Rochdale's
+# 2021/22 figure and England's change since.
+ROCHDALE_GLD_2021 = 59.6
+
+
+def _write_csv(frame: pd.DataFrame, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    connection = duckdb.connect()
+    try:
+        connection.register("frame", frame)
+        connection.execute(
+            f"copy frame to '{path.as_posix()}' (header true, delimiter ',', quote '\"')"
+        )
+    finally:
+        connection.close()
+
+
+def write_reference(authorities: Sequence[SyntheticAuthority], out: Path) -> list[Path]:
+    """The neighbourhood lookup and authority list that go with the synthetic returns."""
+    lookup = pd.DataFrame([
+        {"postcode_sector": sector, "neighbourhood_code": hood.code,
+         "neighbourhood_name": hood.name}
+        for authority in authorities
+        for hood in authority.neighbourhoods
+        for sector in authority.sectors()[hood.code]
+    ])
+    authorities_frame = pd.DataFrame([
+        {"la_code": a.la_code, "new_la_code": a.new_la_code, "la_name": a.la_name}
+        for a in authorities
+    ])
+    paths = [out / "seeds" / "neighbourhood_lookup.csv", out / "seeds" / "local_authorities.csv"]
+    paths[0].parent.mkdir(parents=True, exist_ok=True)
+    lookup.to_csv(paths[0], index=False)
+    authorities_frame.to_csv(paths[1], index=False)
+    return paths
+
+
+def generate(
+    out: Path,
+    *,
+    seed: int = 42,
+    children_per_year: int = 3000,
+    years: Sequence[str] = DEFAULT_YEARS,
+    scale: str = "borough",
+    progress: Callable[[str], None] | None = None,
+    voice: bool = True,
+    authorities_count: int = 150,
+) -> list[Path]:
+    """Write a synthetic landing area to `out` and return the files written.
+
+    scale "borough": Harrowdale, five neighbourhoods, one return and one census file a year.
+    scale "national": about 150 authorities, one pair of files per authority a year.
+    voice: also write each year's voice survey responses (indicators/synthetic/survey_responses.py):
+    voice/<YYYY-YY>/survey_responses.csv, or survey_responses_<la_code>.csv per authority.
+    The statutory files are the same with or without them.
+    """
+    parsed_years = [AcademicYear.parse(text) for text in years]
+    if scale == "borough":
+        authorities: tuple[SyntheticAuthority, ...] = (HARROWDALE,)
+        sizes = [children_per_year]
+        base: float | None = ROCHDALE_GLD_2021
+    elif scale == "national":
+        authorities = national_authorities(count=authorities_count, seed=seed)
+        sizes = national_sizes(authorities, children_per_year, seed)
+        base = None
+    else:
+        raise ValueError(f"unknown scale '{scale}': use borough or national")
+    written = write_reference(authorities, out)
+    items = load_item_bank() if voice else None
+    for year in parsed_years:
+        if progress:
+            progress(f"simulating {year.label}")
+        cohort = simulate_year(authorities, sizes, year, gld_target(year, base), seed)
+        if scale == "borough":
+            written.append(out / "eyfsp" / year.folder / "eyfsp_return.csv")
+            _write_csv(cohort.eyfsp, written[-1])
+            written.append(out / "census" / year.folder / "census_extract.csv")
+            _write_csv(cohort.census, written[-1])
+        else:
+            census_la = cohort.eyfsp.set_index("upn")["la_code"]
+            census = cohort.census.assign(la_code=census_la.loc[cohort.census["upn"]].to_numpy())
+            for authority in authorities:
+                code = authority.la_code
+                written.append(out / "eyfsp" / year.folder / f"eyfsp_{code}.csv")
+                _write_csv(cohort.eyfsp[cohort.eyfsp["la_code"] == code], written[-1])
+                written.append(out / "census" / year.folder / f"census_{code}.csv")
+                _write_csv(census[census["la_code"] == code].drop(columns="la_code"),
+                           written[-1])
+        if items is not None:
+            written.extend(_write_voice(out, authorities, cohort, items, seed, scale))
+    write_synthetic_manifest(out, written)  # what the public demo key may be used for
+    return written
+
+
+def _write_voice(out: Path, authorities: Sequence[SyntheticAuthority], cohort: SyntheticCohort,
+                 items: pd.DataFrame, seed: int, scale: str) -> list[Path]:
+    """One year's synthetic voice survey: one file for the borough, one per authority else."""
+    survey = simulate_voice_year(authorities, cohort.eyfsp, cohort.census, cohort.year, items,
+                                 seed)
+    if scale == "borough":
+        groups = [(None, survey)]
+    else:
+        groups = [(str(code), frame) for code, frame in survey.groupby("la_code", sort=False)]
+    paths = []
+    for code, frame in groups:
+        paths.append(voice_path(out, cohort.year, code))
+        paths[-1].parent.mkdir(parents=True, exist_ok=True)
+        # As form tools export: unanswered items are empty fields.
+        frame.drop(columns="la_code").to_csv(paths[-1], index=False, lineterminator="\n",
+                                             encoding="utf-8")
+    return paths
+
+
+def parse_years(text: str) -> list[str]:
+    """'2021/22,2022/23' -> ['2021/22', '2022/23'], each checked."""
+    years = [part.strip() for part in text.split(",") if part.strip()]
+    return [AcademicYear.parse(year).label for year in years]
