@@ -37,8 +37,8 @@ from indicators.publish.publication import (
 )
 from indicators.publish.publication import staging_dir as run_staging_dir
 from indicators.publish.register import register_table, render_register_html, shapes
+from indicators.voice.help_requests import asks_for_help
 from indicators.voice.items import load_item_bank
-from indicators.voice.quotes import asks_for_help
 from indicators.warehouse import connect
 from orchestration.quality_report import write_quality_report
 from orchestration.resources import ChorusResource

@@ -1075,7 +1075,7 @@ def test_every_claim_in_a_real_run_s_packs_matches_its_independent_rederivation(
 
 
 def test_no_quote_is_repeated_in_a_cell_or_asks_for_help(pipeline_run):
-    from indicators.voice.quotes import asks_for_help
+    from indicators.voice.help_requests import asks_for_help
 
     output = pipeline_run.settings.output
     quotes = pd.read_csv(output / "quotes" / "quotes.csv", dtype=str, keep_default_na=False)

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from indicators.voice.quotes import common_words, may_identify, name_list, scrub
+from indicators.voice.names import common_words, name_list
+from indicators.voice.quotes import may_identify, scrub
 
 PUBLISH, WITHHOLD, EITHER = "publish", "withhold", "either"
 
@@ -220,8 +221,9 @@ def test_the_scrubber_does_not_depend_on_the_synthetic_generator():
     import sys
 
     root = Path(__file__).resolve().parents[1]
-    source = (root / "indicators" / "voice" / "quotes.py").read_text()
-    assert "synthetic" not in source.split('"""', 2)[2].split("def ")[0]  # no import of it
+    for module in ("quotes.py", "names.py", "help_requests.py"):
+        source = (root / "indicators" / "voice" / module).read_text()
+        assert "synthetic" not in source.split('"""', 2)[2].split("def ")[0]  # no import of it
     probe = ("import sys, indicators.voice.quotes as q; q.scrub('We see Ngozi at the hub.'); "
              "print('indicators.synthetic' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
@@ -310,13 +312,13 @@ NOT_REQUESTS = (
 
 @pytest.mark.parametrize("text", HELP_REQUESTS)
 def test_requests_for_help_are_recognised(text):
-    from indicators.voice.quotes import asks_for_help
+    from indicators.voice.help_requests import asks_for_help
 
     assert asks_for_help(text)
 
 
 @pytest.mark.parametrize("text", NOT_REQUESTS)
 def test_ordinary_comments_are_not_requests_for_help(text):
-    from indicators.voice.quotes import asks_for_help
+    from indicators.voice.help_requests import asks_for_help
 
     assert not asks_for_help(text)

@@ -59,7 +59,7 @@ from indicators.ingest.survey_columns import (
 from indicators.ingest.survey_rules import placed_in
 from indicators.ingest.survey_values import SurveyLoad, normalise_upns
 from indicators.reference import AcademicYear
-from indicators.voice.quotes import asks_for_help
+from indicators.voice.help_requests import asks_for_help
 
 
 def load_voice_year(

@@ -77,13 +77,13 @@ from indicators.publish.claims.claim import (
     write_claims,
 )
 from indicators.publish.claims.compute import (
-    Published,
     comparison,
     not_heard,
     ranking,
     representation,
     trend,
 )
+from indicators.publish.claims.table import Published
 
 __all__ = [
     "ABOVE", "ALL", "AMBITION", "AMBITIONS", "AT", "BELOW", "BENCHMARKS", "CLAIM_COLUMNS",
