@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from stdnum.gb import upn as stdnum_upn
 
 from indicators.ingest import cells, privacy, readers, upn
-from indicators.ingest.readers import FileRejected
+from indicators.ingest.defects import FileRejected
 from indicators.voice import items as voice_items
 
 # Text that exercises trimming, case and Unicode: ASCII codes, spaces of several kinds,

@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from indicators.ingest.defects import Defect, FileRejected
-from indicators.ingest.readers import KIND_COLUMNS, canonical_header, file_rejected, read_table
+from indicators.ingest.file_rows import file_rejected
+from indicators.ingest.readers import KIND_COLUMNS, canonical_header, read_table
 
 ALIAS_SOURCES = ("eyfsp", "census", "voice", "*")
 ALIASES_REQUIRED = ("source", "alias", "canonical")
