@@ -144,6 +144,13 @@ def _insert(connection: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFra
         connection.unregister("incoming")
 
 
+def raw_table_exists(connection: duckdb.DuckDBPyConnection, table: str) -> bool:
+    """Whether the raw zone has `table` yet (a warehouse made before it has not)."""
+    return bool(connection.execute(
+        "select count(*) from information_schema.tables where table_schema = 'raw' "
+        "and table_name = ?", [table]).fetchone()[0])
+
+
 @contextmanager
 def transaction(connection: duckdb.DuckDBPyConnection) -> Iterator[None]:
     """All or nothing: a failure part-way leaves the warehouse as it was."""

@@ -24,39 +24,17 @@ from indicators.config import DEMO_PSEUDONYM_KEY, ChorusSettings
 from indicators.ingest.archive import DigestCache
 from indicators.ingest.keys import KeyRefused, run_key
 from indicators.ingest.landing import discover
-from indicators.ingest.retention import cutoff as retention_cutoff
+from indicators.ingest.streams import changed_years, expected_fingerprints, loaded_state
 from indicators.reference import AcademicYear
 from indicators.warehouse import LockHolder, WarehouseBusy, connect, warehouse_lock
-from orchestration.partitions import ACADEMIC_YEARS, academic_years
+from orchestration.partitions import ACADEMIC_YEARS, YEARS_TAG, academic_years
 
 PIPELINE_JOB = "chorus_pipeline"
 SENSOR_HOLDER = "the landing_sensor (comparing landed files with the warehouse)"
 
 
-def changed_years(loaded: dict[tuple[str, str], str], expected: dict[tuple[str, str], str],
-                  first_kept: AcademicYear | None = None) -> list[str]:
-    """Landed academic years (folders) whose files differ from what is loaded.
-
-    Both maps are (year label, stream) -> load fingerprint: `expected` from the landed files,
-    `loaded` from raw.year_loads (whoever loaded them). A landed year differs if any stream's
-    fingerprint differs, or a stream loaded for it has no files left. Years no longer landed
-    at all are left alone, and so are years before the retention limit.
-    """
-    landed = {label for label, _ in expected}
-    changed = []
-    for label in sorted(landed):
-        year = AcademicYear.parse(label)
-        if first_kept is not None and year < first_kept:
-            continue
-        want = {stream: fp for (y, stream), fp in expected.items() if y == label}
-        have = {stream: fp for (y, stream), fp in loaded.items() if y == label}
-        if want != have:
-            changed.append(year.folder)
-    return changed
-
-
-def loaded_state(settings: ChorusSettings, landed_years: set[AcademicYear], instance=None
-                 ) -> tuple[dict[tuple[str, str], str], AcademicYear | None]:
+def warehouse_state(settings: ChorusSettings, landed_years: set[AcademicYear], instance=None
+                    ) -> tuple[dict[tuple[str, str], str], AcademicYear | None]:
     """raw.year_loads as (year, stream) -> fingerprint, and the first year retention keeps.
 
     Reads the warehouse under its lock, without waiting: WarehouseBusy if a run holds it.
@@ -68,15 +46,7 @@ def loaded_state(settings: ChorusSettings, landed_years: set[AcademicYear], inst
     with warehouse_lock(settings.warehouse, LockHolder(started_by=SENSOR_HOLDER)) as held:
         settle_abandoned(instance, held.previous)
         with connect(settings.warehouse, read_only=True) as connection:
-            exists = connection.execute(
-                "select count(*) from information_schema.tables where table_schema = 'raw' "
-                "and table_name = 'year_loads'").fetchone()[0]
-            if not exists:
-                return {}, None
-            rows = connection.execute(
-                "select academic_year, kind, fingerprint from raw.year_loads").fetchall()
-            first_kept = retention_cutoff(connection, landed_years, settings.retention_years)
-    return {(year, kind): fingerprint for year, kind, fingerprint in rows}, first_kept
+            return loaded_state(connection, landed_years, settings.retention_years)
 
 
 def landing_requests(settings: ChorusSettings, cursor: str | None, instance
@@ -86,8 +56,6 @@ def landing_requests(settings: ChorusSettings, cursor: str | None, instance
         ASSET_PARTITION_RANGE_END_TAG,
         ASSET_PARTITION_RANGE_START_TAG,
     )
-
-    from orchestration.ingest_assets import YEARS_TAG, expected_fingerprints
 
     files, _ = discover(settings.landing)
     if not files:
@@ -99,7 +67,7 @@ def landing_requests(settings: ChorusSettings, cursor: str | None, instance
         key = DEMO_PSEUDONYM_KEY  # the run will refuse the files, and say why
     expected = expected_fingerprints(settings, key, files, digests)
     try:
-        loaded, first_kept = loaded_state(settings, {f.year for f in files}, instance)
+        loaded, first_kept = warehouse_state(settings, {f.year for f in files}, instance)
     except WarehouseBusy as busy:
         who = busy.holder.describe() if busy.holder else "another Chorus process"
         return SkipReason(f"{who} is using the warehouse: looking again at the next tick")

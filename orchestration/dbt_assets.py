@@ -12,7 +12,8 @@ from orchestration.dbt_setup import DBT_PROJECT_DIR, dbt_environment, prune_run_
 from orchestration.resources import ChorusResource
 
 PREFLIGHT = AssetKey("preflight")
-"""orchestration.preflight's asset (named here: that module imports the ingest assets)."""
+"""The preflight gate in orchestration/ingest_assets.py (named here, not imported: the
+definitions import both modules)."""
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
@@ -20,7 +21,7 @@ dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_D
 class ChorusDbtTranslator(DagsterDbtTranslator):
     """dbt folders become asset groups: staging, intermediate, indicators, marts, reference.
 
-    Every dbt model and seed depends on the `preflight` gate (orchestration/preflight.py),
+    Every dbt model and seed depends on the `preflight` gate (orchestration/ingest_assets.py),
     so dbt never starts on a run with nothing to publish or an unfinished indicator.
     """
 

@@ -16,10 +16,10 @@ from orchestration.dbt_setup import dbt_executable
 from orchestration.ingest_assets import (
     local_authorities,
     neighbourhood_lookup,
+    preflight,
     statutory_returns,
     voice_responses,
 )
-from orchestration.preflight import preflight
 from orchestration.publish_assets import board_packs, indicator_tables, publication
 from orchestration.resources import ChorusResource
 

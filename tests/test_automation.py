@@ -22,7 +22,7 @@ from orchestration.automation import (
     landing_requests,
     return_window_request,
 )
-from orchestration.ingest_assets import YEARS_TAG
+from orchestration.partitions import YEARS_TAG
 
 
 @pytest.fixture

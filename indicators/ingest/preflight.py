@@ -8,8 +8,9 @@ of 3,615 rows: LA number 354 is not in seeds/local_authorities.csv: add the auth
 correct the number (rule la_code_unknown)". Defects in some rows are not this: the rest
 publishes.
 
-The preflight asset (orchestration/preflight.py) raises it as a Dagster failure upstream of
-dbt (UI and CLI runs alike), after checking that every indicator definition is finished
+`publishable_totals` refuses the step with that line (`indicators.steps.StepRefused`); the
+preflight asset (orchestration/ingest_assets.py) runs it upstream of dbt (UI and CLI runs
+alike), after checking that every indicator definition is finished
 (indicators/publish/register_check.py).
 """
 
@@ -21,6 +22,8 @@ from pathlib import Path
 import pandas as pd
 
 from indicators.reference import AcademicYear
+from indicators.steps import StepRefused
+from indicators.warehouse import connect
 
 KIND_LABELS = {"eyfsp": "EYFSP", "census": "census", "voice": "voice survey"}
 """The kinds of landed return, in the order a reason is looked for, with their names."""
@@ -120,3 +123,19 @@ def nothing_publishable(load_log: pd.DataFrame, quarantine: pd.DataFrame,
                 "needs the children's results: land it as eyfsp/<YYYY-YY>/<file>.csv (or "
                 ".xlsx) with the census extract under census/<YYYY-YY>/ (see docs/inputs.md)")
     return None
+
+
+def publishable_totals(warehouse: Path, landing: Path) -> tuple[int, int]:
+    """Rows of the landed returns loaded and quarantined, when something can be published;
+    otherwise the step is refused with the one line `nothing_publishable` gives."""
+    with connect(warehouse, read_only=True) as connection:
+        load_log = connection.execute(
+            "select academic_year, kind, file, rows_read, rows_loaded, rows_quarantined, "
+            "status from raw.load_log").df()
+        quarantine = connection.execute(
+            'select academic_year, kind, file, "row", rule, message from raw.quarantine').df()
+    reason = nothing_publishable(load_log, quarantine, landing)
+    if reason:
+        raise StepRefused(reason)
+    returns = load_log[load_log["kind"] != "reference"]
+    return int(returns["rows_loaded"].sum()), int(returns["rows_quarantined"].sum())

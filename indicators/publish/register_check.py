@@ -25,6 +25,7 @@ from indicators.publish.register import (
     SOURCE_TYPES,
     VALUE_TYPES,
 )
+from indicators.steps import StepRefused
 
 TODO = re.compile(r"\bTODO")
 
@@ -137,3 +138,11 @@ def unfinished_line(problems: Sequence[Unfinished]) -> str | None:
     return ("indicator definitions are not finished, so nothing was built or published: "
             + " | ".join(problem.line() for problem in problems)
             + " (fill them in as README.md, Adding an indicator, describes)")
+
+
+def require_finished(models_dir: Path) -> None:
+    """Refuse the step, with the one line `unfinished_line` gives, while any indicator
+    definition under `models_dir` is unfinished."""
+    unfinished = unfinished_line(unfinished_indicators(models_dir))
+    if unfinished:
+        raise StepRefused(unfinished)

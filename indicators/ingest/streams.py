@@ -1,0 +1,437 @@
+"""Landed files -> validated, pseudonymised raw tables with provenance, year by year.
+
+Two streams share one yearly load path: statutory returns (EYFSP + census) and voice survey
+responses. For each academic year (a Dagster partition) and stream: every landed file is
+archived by sha256; if the files, the reference data, the key and the code are unchanged
+since the year's last load, nothing happens (landing the same file twice changes nothing);
+otherwise the year is validated, pseudonymised and replaced as a whole, in one
+transaction; a year with no files left in the landing area is emptied (the archive keeps
+them). Row defects go to raw.quarantine, every file is accounted for in raw.load_log.
+The reference files (neighbourhood lookup, LA list) load first, accounted for beside them.
+
+The ingest assets (orchestration/ingest_assets.py) call `load_reference` and `load_stream`;
+the landing sensor compares `expected_fingerprints` with `loaded_fingerprints`.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from indicators.config import ChorusSettings
+from indicators.ingest.aliases import AliasesInvalid, aliases_file, load_aliases
+from indicators.ingest.archive import archive_file, load_fingerprint
+from indicators.ingest.defects import Defect, FileRejected
+from indicators.ingest.keys import KeyRefused, run_key
+from indicators.ingest.landing import FileAccount, LandedFile, discover, reference_file, sha256_of
+from indicators.ingest.lookups import (
+    REFERENCE_KIND,
+    Reference,
+    ReferenceCheck,
+    check_local_authorities,
+    check_neighbourhood_lookup,
+    reference_from,
+)
+from indicators.ingest.readers import Aliases, read_table
+from indicators.ingest.retention import cutoff as retention_cutoff
+from indicators.ingest.retention import purge
+from indicators.ingest.statutory import load_year
+from indicators.ingest.survey import load_voice_year
+from indicators.reference import AcademicYear
+from indicators.steps import Log, StepRefused
+from indicators.voice.follow_up import write_follow_up
+from indicators.voice.items import item_bank_problems, load_item_bank
+from indicators.warehouse import (
+    connect,
+    ensure_raw_zone,
+    raw_table_exists,
+    replace_rows,
+    replace_table,
+    replace_years,
+    transaction,
+)
+
+# Reference data -------------------------------------------------------------------------
+
+REFERENCE_CHECKS: dict[str, Callable[[Path], ReferenceCheck]] = {
+    "neighbourhood_lookup": check_neighbourhood_lookup,
+    "local_authorities": check_local_authorities,
+}
+
+
+@dataclass(frozen=True)
+class ReferenceLoad:
+    """A reference file loaded into its raw table."""
+
+    rows: int
+    source: str
+    rows_set_aside: int
+
+
+def load_reference(settings: ChorusSettings, name: str, log: Log) -> ReferenceLoad:
+    """The usable rows of a reference file (landing seeds/ or the project's) into its raw
+    table, and its accounting (rows read, used, set aside, each set-aside row in
+    raw.quarantine) beside the returns'.
+
+    Rows in conflict are set aside (what depends on them is quarantined at ingest); a file
+    that cannot be read at all refuses the step with its one-line reason."""
+    path = reference_file(name, settings.landing, settings.seeds)
+    try:
+        check = REFERENCE_CHECKS[name](path)
+    except FileRejected as rejected:
+        raise StepRefused(str(rejected.defect)) from None
+    source = str(path)
+    account = check.account
+    quarantine = _quarantine_frame("", check.defects, [account])
+    with connect(settings.warehouse) as connection:
+        ensure_raw_zone(connection)
+        with transaction(connection):
+            replace_table(connection, name, check.frame.assign(_source_file=source))
+            where = {"kind": REFERENCE_KIND, "file": account.file}
+            replace_rows(connection, "load_log", _log_frame([account]), where)
+            replace_rows(connection, "quarantine", quarantine, where)
+    log.info(f"{name}: {len(check.frame)} rows from {source}")
+    for defect in check.defects:
+        log.warning(str(defect.public()))
+    if check.defects:
+        log.warning(f"{account.file}: {account.rows_quarantined} of "
+                    f"{account.rows_read} rows set aside; what depends on them is "
+                    "quarantined, the rest loads")
+    return ReferenceLoad(len(check.frame), source, account.rows_quarantined)
+
+
+@dataclass(frozen=True)
+class RunInputs:
+    """What every year's load needs, read once per run."""
+
+    settings: ChorusSettings
+    key: str
+    reference: Reference
+    sector_lookup: dict[str, str]
+    neighbourhood_names: tuple[str, ...]
+    aliases: Aliases
+    digests: tuple[str, ...]
+    """Digests of everything besides the files that a load depends on."""
+
+
+def input_digests(settings: ChorusSettings, extra_inputs: tuple[str, ...] = ()
+                  ) -> tuple[str, ...]:
+    """Digests of everything besides the landed files that a year's load depends on: the
+    reference files, the column aliases, a stream's own seeds and the worksheet setting."""
+    paths = [reference_file(name, settings.landing, settings.seeds)
+             for name in ("neighbourhood_lookup", "local_authorities")]
+    aliases_path = aliases_file(settings.seeds, settings.landing)
+    paths += [aliases_path] if aliases_path.exists() else []
+    paths += [settings.seeds / name for name in extra_inputs]
+    return (*(sha256_of(path) for path in paths), f"sheet:{settings.xlsx_sheet or ''}")
+
+
+def _run_inputs(settings: ChorusSettings, files: list[LandedFile],
+                extra_inputs: tuple[str, ...] = ()) -> RunInputs:
+    try:
+        key = run_key(settings, files)
+    except KeyRefused as refused:
+        raise StepRefused(str(refused)) from None
+    paths = [reference_file(name, settings.landing, settings.seeds)
+             for name in ("neighbourhood_lookup", "local_authorities")]
+    try:  # as the reference assets of this run read them
+        authorities = check_local_authorities(paths[1])
+        reference = reference_from(check_neighbourhood_lookup(paths[0]), authorities)
+    except FileRejected as rejected:
+        raise StepRefused(str(rejected.defect)) from None
+    # Place names (neighbourhoods, authorities) may stand capitalised in a quote.
+    authority_names = tuple(name for name in authorities.frame["la_name"] if name)
+    aliases_path = aliases_file(settings.seeds, settings.landing)
+    try:
+        aliases = load_aliases(aliases_path)
+    except AliasesInvalid as invalid:
+        raise StepRefused("the column aliases seed has problems: " + " | ".join(
+            str(defect) for defect in invalid.defects)) from None
+    return RunInputs(
+        settings=settings, key=key,
+        reference=reference,
+        sector_lookup=dict(reference.placement or {}),
+        neighbourhood_names=(*reference.neighbourhood_names, *authority_names),
+        aliases=aliases,
+        digests=input_digests(settings, extra_inputs),
+    )
+
+
+# One stream of returns, loaded year by year --------------------------------------------------
+
+
+@dataclass
+class Loaded:
+    """What a stream's loader returns for one year."""
+
+    tables: dict[str, pd.DataFrame]
+    defects: list[Defect]
+    accounts: list[FileAccount]
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Stream:
+    name: str
+    kinds: tuple[str, ...]
+    """The landing folders this stream reads (also its rows in quarantine and load_log)."""
+    tables: tuple[str, ...]
+    load: Callable[[RunInputs, AcademicYear, list[LandedFile]], Loaded]
+    extra_inputs: tuple[str, ...] = ()
+    """Seeds (besides the reference files) whose change reloads the stream's years."""
+    check: Callable[[ChorusSettings], None] | None = None
+    """What must hold before any year of the stream loads (raises StepRefused)."""
+
+
+@dataclass
+class YearResult:
+    year: str
+    status: str  # loaded | unchanged | removed
+    accounts: list[FileAccount]
+    notes: list[str]
+
+
+def _quarantine_frame(year: AcademicYear | str, defects: list[Defect],
+                      accounts: list[FileAccount]) -> pd.DataFrame:
+    """Defects as raw.quarantine rows (public: identifiers withheld); `year` "" for a
+    reference file."""
+    kinds = {account.file: account.kind for account in accounts}
+    label = year.label if isinstance(year, AcademicYear) else year
+    rows = []
+    for defect in defects:
+        public = defect.public()
+        rows.append({
+            "academic_year": label, "kind": kinds.get(defect.file, ""),
+            "file": public.file, "row": public.row, "column_name": public.column,
+            "value": public.value, "rule": public.rule, "message": public.message,
+        })
+    return pd.DataFrame(rows, columns=["academic_year", "kind", "file", "row", "column_name",
+                                       "value", "rule", "message"])
+
+
+def _log_frame(accounts: list[FileAccount]) -> pd.DataFrame:
+    return pd.DataFrame([vars(account) for account in accounts],
+                        columns=["file", "kind", "academic_year", "sha256", "rows_read",
+                                 "rows_loaded", "rows_quarantined", "status", "message"])
+
+
+def _previous_fingerprints(log: Log, settings: ChorusSettings, stream: Stream
+                           ) -> dict[str, str]:
+    with connect(settings.warehouse) as connection:
+        rebuilt = ensure_raw_zone(connection)
+        rows = connection.execute(
+            "select academic_year, fingerprint from raw.year_loads where kind = ?",
+            [stream.name]).fetchall()
+    if rebuilt:
+        log.warning(f"raw tables from an older Chorus were rebuilt ({', '.join(rebuilt)})"
+                    ": every year loads again from the landing area")
+    return dict(rows)
+
+
+def _load_one_year(run: RunInputs, stream: Stream, year: AcademicYear, files: list[LandedFile],
+                   previous: dict[str, str]) -> YearResult:
+    settings = run.settings
+    shared = ("quarantine", "load_log", "year_loads")
+    kinds = (*stream.kinds, stream.name)
+    if not files:
+        with connect(settings.warehouse) as connection, transaction(connection):
+            replace_years(connection, {t: pd.DataFrame() for t in (*stream.tables, *shared)},
+                          [year.label], kinds)
+        return YearResult(year.label, "removed" if year.label in previous else "empty", [], [])
+    digests = {}
+    for landed in files:
+        digest = sha256_of(landed.path)
+        archive_file(landed.path, settings.archive, digest, landed)
+        digests[landed.display] = digest
+    fingerprint = load_fingerprint(digests, run.digests, run.key)
+    if previous.get(year.label) == fingerprint:
+        with connect(settings.warehouse, read_only=True) as connection:
+            log = connection.execute(
+                "select * exclude (_loaded_at) from raw.load_log where academic_year = ? "
+                "and kind in (select unnest(?::varchar[]))", [year.label, list(kinds)]).df()
+        accounts = [FileAccount(**record) for record in log.to_dict("records")]
+        return YearResult(year.label, "unchanged", accounts, [])
+    loaded = stream.load(run, year, files)
+    with connect(settings.warehouse) as connection, transaction(connection):
+        replace_years(connection, {
+            **loaded.tables,
+            "quarantine": _quarantine_frame(year, loaded.defects, loaded.accounts),
+            "load_log": _log_frame(loaded.accounts),
+            "year_loads": pd.DataFrame({"academic_year": [year.label], "kind": [stream.name],
+                                        "fingerprint": [fingerprint]}),
+        }, [year.label], kinds)
+    return YearResult(year.label, "loaded", loaded.accounts, loaded.notes)
+
+
+def _enforce_retention(log: Log, settings: ChorusSettings, files: list[LandedFile]
+                       ) -> AcademicYear | None:
+    """Purge what is past the retention limit (indicators/ingest/retention.py); the first
+    year kept, or None when every year is kept."""
+    with connect(settings.warehouse) as connection:
+        ensure_raw_zone(connection)
+        limit = retention_cutoff(connection, {landed.year for landed in files},
+                                 settings.retention_years)
+    if limit is None:
+        return None
+    report = purge(settings.warehouse, settings.archive, limit,
+                   reason=f"retention (CHORUS_RETENTION_YEARS={settings.retention_years})",
+                   record=False)
+    for line in report.lines() if report.removed_anything else []:
+        log.warning(line)
+    return limit
+
+
+def load_stream(settings: ChorusSettings, stream: Stream, partitions: Sequence[str],
+                requested: str | None, log: Log) -> list[YearResult]:
+    """Load each academic year (`partitions`: landing folder names) of one stream.
+
+    `requested` lists the only years (folders, comma-separated) to work on, as the landing
+    sensor's runs do; None works on every year of `partitions`, and empties years no longer
+    landed (`chorus run` treats its landing folder as the whole truth)."""
+    if stream.check is not None:
+        stream.check(settings)
+    files, problems = discover(settings.landing)
+    for problem in problems:
+        log.warning(problem.message)
+    run = _run_inputs(settings, files, stream.extra_inputs)
+    limit = _enforce_retention(log, settings, files)
+    previous = _previous_fingerprints(log, run.settings, stream)
+    partitions = sorted(partitions)
+    if requested is not None:
+        wanted = {part.strip() for part in requested.split(",") if part.strip()}
+        partitions = [key for key in partitions if key in wanted]
+    results = []
+    for partition in partitions:
+        year = AcademicYear.parse(partition)
+        year_files = [f for f in files if f.year == year and f.kind in stream.kinds]
+        if limit is not None and year < limit:
+            for landed in year_files:
+                log.warning(f"{landed.display}: not loaded: {year.label} is before "
+                            f"the retention limit {limit.label} (remove it from the "
+                            "landing area)")
+            year_files = []
+        result = _load_one_year(run, stream, year, year_files, previous)
+        log.info(f"{stream.name} {year.label}: {result.status}")
+        for note in result.notes:
+            log.warning(f"{year.label}: {note}")
+        for account in result.accounts:
+            level = log.info if account.status == "loaded" else log.error
+            level(f"{account.file}: read {account.rows_read}, loaded {account.rows_loaded}, "
+                  f"quarantined {account.rows_quarantined}"
+                  + (f" ({account.message})" if account.message else ""))
+        results.append(result)
+    return results
+
+
+def expected_fingerprints(settings: ChorusSettings, key: str, files: list[LandedFile],
+                          digest_of: Callable[[Path], str] = sha256_of
+                          ) -> dict[tuple[str, str], str]:
+    """(academic year label, stream) -> the fingerprint raw.year_loads would hold after
+    loading `files`: what the landing sensor compares with what is loaded."""
+    fingerprints = {}
+    for stream in STREAMS:
+        digests = input_digests(settings, stream.extra_inputs)
+        years = sorted({f.year for f in files if f.kind in stream.kinds})
+        for year in years:
+            landed = {f.display: digest_of(f.path) for f in files
+                      if f.year == year and f.kind in stream.kinds}
+            fingerprints[(year.label, stream.name)] = load_fingerprint(landed, digests, key)
+    return fingerprints
+
+
+def loaded_fingerprints(connection) -> dict[tuple[str, str], str]:  # noqa: ANN001 - duckdb
+    """raw.year_loads as (academic year label, stream) -> fingerprint: what each year was
+    loaded from, whoever loaded it (empty before the raw zone exists)."""
+    if not raw_table_exists(connection, "year_loads"):
+        return {}
+    rows = connection.execute(
+        "select academic_year, kind, fingerprint from raw.year_loads").fetchall()
+    return {(year, kind): fingerprint for year, kind, fingerprint in rows}
+
+
+def loaded_state(connection, landed_years: set[AcademicYear],  # noqa: ANN001 - duckdb
+                 retention_years: int | None
+                 ) -> tuple[dict[tuple[str, str], str], AcademicYear | None]:
+    """What the landing sensor compares the landed files with: raw.year_loads as
+    (year, stream) -> fingerprint, and the first year retention keeps (nothing and None
+    before the raw zone exists)."""
+    if not raw_table_exists(connection, "year_loads"):
+        return {}, None
+    return (loaded_fingerprints(connection),
+            retention_cutoff(connection, landed_years, retention_years))
+
+
+def changed_years(loaded: dict[tuple[str, str], str], expected: dict[tuple[str, str], str],
+                  first_kept: AcademicYear | None = None) -> list[str]:
+    """Landed academic years (folders) whose files differ from what is loaded.
+
+    Both maps are (year label, stream) -> load fingerprint: `expected` from the landed files,
+    `loaded` from raw.year_loads (whoever loaded them). A landed year differs if any stream's
+    fingerprint differs, or a stream loaded for it has no files left. Years no longer landed
+    at all are left alone, and so are years before the retention limit.
+    """
+    landed = {label for label, _ in expected}
+    changed = []
+    for label in sorted(landed):
+        year = AcademicYear.parse(label)
+        if first_kept is not None and year < first_kept:
+            continue
+        want = {stream: fp for (y, stream), fp in expected.items() if y == label}
+        have = {stream: fp for (y, stream), fp in loaded.items() if y == label}
+        if want != have:
+            changed.append(year.folder)
+    return changed
+
+
+# Statutory returns -----------------------------------------------------------------------
+
+
+def _load_statutory(run: RunInputs, year: AcademicYear, files: list[LandedFile]) -> Loaded:
+    load = load_year(year, files, run.reference, run.key, aliases=run.aliases,
+                     sheet=run.settings.xlsx_sheet)
+    return Loaded(tables={"eyfsp_returns": load.eyfsp, "school_census": load.census},
+                  defects=load.defects, accounts=load.accounts, notes=load.notes)
+
+
+STATUTORY = Stream("statutory", ("eyfsp", "census"), ("eyfsp_returns", "school_census"),
+                   _load_statutory)
+
+
+# Voice survey responses ------------------------------------------------------------------
+
+
+VOICE_ITEMS = "voice_items.csv"
+
+
+def _check_item_bank(settings: ChorusSettings) -> None:
+    problems = item_bank_problems(load_item_bank(settings.seeds / VOICE_ITEMS))
+    if problems:
+        raise StepRefused("seeds/voice_items.csv has problems: " + "; ".join(problems))
+
+
+def _load_voice(run: RunInputs, year: AcademicYear, files: list[LandedFile]) -> Loaded:
+    items = load_item_bank(run.settings.seeds / VOICE_ITEMS)
+    read = functools.partial(read_table, kind="voice", aliases=run.aliases,
+                             sheet=run.settings.xlsx_sheet)
+    load = load_voice_year(year, files, run.reference, run.key, items, read,
+                           sector_lookup=run.sector_lookup,
+                           allow_words=run.neighbourhood_names)
+    notes = [f"{file}: column '{column}' is neither a documented column nor an item in "
+             "seeds/voice_items.csv, so it was not loaded" for file, column in load.ignored_columns]
+    follow_up = write_follow_up(run.settings.home, year.label, load.help_requests)
+    if follow_up is not None:
+        notes.append(f"{load.families_asking_for_help} families asked for help in their free "
+                      f"text: see the restricted follow-up list {follow_up} (never published)")
+    return Loaded(tables={"voice_responses": load.responses, "voice_answers": load.answers,
+                          "voice_quotes": load.quotes, "voice_door_log": load.door_log},
+                  defects=load.defects, accounts=load.accounts, notes=notes)
+
+
+VOICE = Stream("voice", ("voice",), ("voice_responses", "voice_answers", "voice_quotes",
+                                     "voice_door_log"), _load_voice, (VOICE_ITEMS,),
+               check=_check_item_bank)
+STREAMS = (STATUTORY, VOICE)
