@@ -11,14 +11,15 @@ from typing import Any
 
 import pandas as pd
 
-from indicators.disclosure import IndicatorShape
+from indicators.disclosure import IndicatorShape, RelationsError, parse_relations
+from indicators.disclosure.relations import relations_problems
 
 REQUIRED_META = (
     "indicator_id", "title", "definition", "rationale", "domain", "source_type",
     "numerator_definition", "numerator_source", "denominator_definition",
     "denominator_source", "value_type", "unit", "numerator_unit", "denominator_unit",
     "polarity", "ci_method", "disclosure_rule",
-    "frequency", "caveats", "outcome", "co_designed_by", "co_designed_on",
+    "frequency", "caveats", "outcome", "co_designed_by", "co_designed_on", "relations",
 )
 POLARITIES = ("RAG - High is good", "RAG - Low is good", "BOB - Blue orange blue",
               "Not applicable")
@@ -55,6 +56,8 @@ def metadata_problems(register: pd.DataFrame) -> list[str]:
     for row in register.to_dict("records"):
         model = row["model"]
         for field in REQUIRED_META:
+            if field == "relations":  # checked in full below
+                continue
             value = row.get(field)
             if value is None or (isinstance(value, float) and pd.isna(value)) or \
                     not str(value).strip():
@@ -72,26 +75,48 @@ def metadata_problems(register: pd.DataFrame) -> list[str]:
     ids = register["indicator_id"] if "indicator_id" in register else pd.Series(dtype=str)
     for duplicate in ids[ids.duplicated()].unique():
         problems.append(f"indicator_id '{duplicate}' is used by more than one model")
+    problems += relations_problems(register)
     return problems
+
+
+def respondent_count(row: dict[str, Any]) -> str | None:
+    """Which count a survey result rests on, in respondents: the count of families, or for
+    linked indicators (children) the denominator, since each linked child stands for at
+    least one respondent. None for statutory indicators."""
+    if row.get("denominator_unit") == "families":
+        return "denominator"
+    if row.get("numerator_unit") == "families":
+        return "numerator"
+    if row.get("source_type") in ("voice", "linked"):
+        return "denominator"
+    return None
 
 
 def shapes(register: pd.DataFrame, voice_min_respondents: int = 10
            ) -> dict[str, IndicatorShape]:
     """How disclosure control and rounding treat each indicator's numbers.
 
-    Voice and linked indicators rest on respondents: below `voice_min_respondents` they are
-    suppressed, below twice that marked low reliability.
+    Survey results resting on fewer than `voice_min_respondents` respondents are suppressed,
+    on fewer than twice that marked low reliability. Each shape carries the indicator's
+    declared relations (meta.indicator.relations); a declaration that cannot be read raises
+    RelationsError naming the indicator.
     """
     result = {}
     for row in register.to_dict("records"):
-        score_max = row.get("score_max")
         decimals = row.get("decimals")
+        respondents = respondent_count(row)
+        raw = row.get("relations")
+        try:
+            relations = parse_relations(row["indicator_id"], raw) if raw is not None and \
+                not (isinstance(raw, float) and pd.isna(raw)) else None
+        except RelationsError as error:
+            raise RelationsError(f"{row.get('model', row['indicator_id'])}: {error}") from None
         result[row["indicator_id"]] = IndicatorShape(
             value_type=row["value_type"],
-            score_max=float(score_max) if score_max and not pd.isna(score_max) else 1.0,
             decimals=int(decimals) if decimals and not pd.isna(decimals) else 1,
-            min_denominator=voice_min_respondents if row.get("source_type") in
-            ("voice", "linked") else 0,
+            respondents=respondents,
+            min_respondents=voice_min_respondents if respondents else 0,
+            relations=relations,
         )
     return result
 
@@ -107,7 +132,7 @@ LABELS = {
     "ci_method": "Confidence interval method", "disclosure_rule": "Disclosure control",
     "frequency": "Frequency", "caveats": "Caveats", "outcome": "Theory-of-change outcome",
     "co_designed_by": "Co-designed by", "co_designed_on": "Co-designed on",
-    "model": "dbt model",
+    "relations": "Relations with other published figures", "model": "dbt model",
 }
 
 _PAGE = """<!DOCTYPE html>
@@ -153,12 +178,44 @@ Generated {{ generated }} from the dbt project. {{ indicators | length }} indica
 """
 
 
+def describe_relations(raw: object) -> str:
+    """A declaration of relations in words, for the published register."""
+    try:
+        relations = parse_relations("indicator", raw)
+    except RelationsError:
+        return "" if raw is None or (isinstance(raw, float) and pd.isna(raw)) else str(raw)
+    words = {"total": "the area's total", "partition": "groups add up to the total",
+             "disjoint": "groups do not overlap; their total is not published",
+             "overlapping": "groups overlap"}
+    parts = [("Neighbourhoods add up to their authority" if relations.areas == "add_up"
+              else "Areas do not add up") + "."]
+    parts.append("Breakdowns: " + "; ".join(f"{name} ({words[kind]})"
+                                            for name, kind in relations.breakdowns) + ".")
+    data = json.loads(raw) if isinstance(raw, str) else raw
+    for rule in data.get("rules", []):
+        if rule["kind"] in ("equal", "at_most"):
+            sign = "=" if rule["kind"] == "equal" else "<="
+            text = f"{rule['left']} {sign} {rule['right']}"
+        elif rule["kind"] == "score_bounds":
+            text = f"{rule.get('sum', 'numerator')} within the scores of " + ", ".join(
+                f"{c['count']} ({c['scores']})" for c in rule["classes"])
+        else:
+            text = f"numerator: respondents positive on most of the domain's {rule['items']}"
+        cells = rule.get("cells")
+        where = (" where " + ", ".join(f"{k} {v}" for k, v in cells.items())) if cells else ""
+        why = f": {rule['why']}" if rule.get("why") else ""
+        parts.append(f"{text}{where}{why}")
+    return " ".join(parts)
+
+
 def register_table(register: pd.DataFrame) -> pd.DataFrame:
-    """The register as published: one row per indicator, every metadata field, no blanks."""
+    """The register as published: one row per indicator, every metadata field, no blanks
+    (relations in words)."""
     table = register.copy()
     for column in REGISTER_COLUMNS:
         if column not in table:
             table[column] = ""
+    table["relations"] = table["relations"].map(describe_relations)
     return table[REGISTER_COLUMNS].fillna("").astype(str).sort_values("indicator_id")
 
 
