@@ -189,8 +189,13 @@ def describe_relations(raw: object) -> str:
              "overlapping": "groups overlap"}
     parts = [("Neighbourhoods add up to their authority" if relations.areas == "add_up"
               else "Areas do not add up") + "."]
-    parts.append("Breakdowns: " + "; ".join(f"{name} ({words[kind]})"
-                                            for name, kind in relations.breakdowns) + ".")
+    def groups(declared) -> str:
+        if isinstance(declared.groups, str):
+            return f"the {declared.groups} in the item bank"
+        return ", ".join(declared.groups)
+
+    parts.append("Breakdowns: " + "; ".join(
+        f"{b.name} ({words[b.kind]}: {groups(b)})" for b in relations.breakdowns) + ".")
     data = json.loads(raw) if isinstance(raw, str) else raw
     for rule in data.get("rules", []):
         if rule["kind"] in ("equal", "at_most"):

@@ -12,8 +12,9 @@ docs/architecture.md ("Disclosure control"):
 - every declared relation is a constraint: areas adding up to their parent, groups of a
   partition to their total, equalities, orderings, score bounds of means (each question's
   own scale), respondent-level majority composites; a cell with no row is zero where the
-  indicator says so and publishes that breakdown at that level; a published cell has a
-  denominator of at least 1, a proportion's numerator is at most its denominator;
+  indicator says so and publishes that breakdown at that level; counts are at least 0 and
+  a proportion's numerator is at most its denominator (Chorus publishes cells with no units
+  as `c`, so a published row does not say its denominator is at least 1);
 - for each suppressed count (and a proportion's complement) it minimises and maximises
   (scipy's milp) and reports the range. A leak is a range of fewer than `threshold` values.
 
@@ -102,6 +103,9 @@ class Finding:
     count: str
     low: float
     high: float
+    exact: bool = True
+    """False when the range is only what solutions found on the way showed (already at
+    least twice the threshold wide): the true range is at least as wide."""
 
     @property
     def values(self) -> float:
@@ -205,7 +209,7 @@ class Attacker:
         for position, row in enumerate(rows.itertuples(index=False)):
             key = (row.indicator_id, row.area_code, row.breakdown, row.group)
             n_var, n_const = self._count(p, row.numerator, 0)
-            d_var, d_const = self._count(p, row.denominator, 1)
+            d_var, d_const = self._count(p, row.denominator, 0)
             n = ({n_var: 1.0} if n_var is not None else {}, n_const)
             d = ({d_var: 1.0} if d_var is not None else {}, d_const)
             counts[key] = {"numerator": n, "denominator": d,
@@ -214,7 +218,8 @@ class Attacker:
             kind = self.meta[row.indicator_id]["value_type"]
             if kind == "proportion":
                 p.constrain(_add(n, d, signs=(1, -1)), -np.inf, 0)
-            self._value(p, row.value, kind, n, d)
+            if not self._stated_from_rounded(row, kind):
+                self._value(p, row.value, kind, n, d)
             if row.numerator == "c":
                 hidden.append((position, "numerator", n))
             if row.denominator == "c":
@@ -223,6 +228,21 @@ class Attacker:
                 hidden.append((position, "complement", counts[key]["complement"]))
         self._relations(p, rows, counts, present)
         return self._solve(p, rows, hidden)
+
+    def _stated_from_rounded(self, row, kind: str) -> bool:
+        """With rounding, a value that is exactly what the published (rounded) counts give says
+        nothing more about the true counts; one that is not must come from the true counts,
+        and is used against them."""
+        if not self.round_to or "c" in (row.numerator, row.denominator) or row.value in SYMBOLS:
+            return False
+        n, d = float(row.numerator), float(row.denominator)
+        if d == 0:
+            return row.value == "x"
+        value = n / d if kind == "mean" else 100 * n / d
+        decimals = len(row.value.split(".")[1]) if "." in row.value else 0
+        text = f"{value:.{decimals}f}"
+        text = "low" if float(text) == 0 and value != 0 else text
+        return text == row.value
 
     def _value(self, p: _Programme, text: str, kind: str, n, d) -> None:
         """A published value, rounded to its decimals, as two inequalities on n and d."""
@@ -309,9 +329,9 @@ class Attacker:
             kinds = relations["breakdowns"]
 
             def kind_of(breakdown: str, kinds=kinds) -> str | None:
-                for pattern, kind in kinds.items():
+                for pattern, spec in kinds.items():
                     if matches(pattern, breakdown) is not None:
-                        return kind
+                        return spec["kind"]
                 return None
 
             zero = relations["absent_cells"] == "zero"
@@ -474,51 +494,147 @@ class Attacker:
         for index, terms in enumerate(p.rows):
             rows_of[find(next(iter(terms)))].append(index)
         findings = []
-        cache: dict[tuple, tuple[float, float]] = {}
+        by_group: dict[int, list] = defaultdict(list)
         for position, count, linear in hidden:
-            terms, constant = linear
-            if not terms:
-                continue
-            root = find(next(iter(terms)))
+            if linear[0]:
+                by_group[find(next(iter(linear[0])))].append((position, count, linear))
+        for root, wanted in by_group.items():
             members = groups[root]
             column = {v: i for i, v in enumerate(members)}
-            key = (root, tuple(sorted(terms.items())))
-            if key not in cache:
-                cache[key] = self._range(p, members, column, rows_of[root], terms)
-            low, high = cache[key]
-            row = rows.iloc[position]
-            findings.append(Finding(row["indicator_id"], row["time_period"], row["area_code"],
-                                    row["breakdown"], row["group"], count,
-                                    low + constant, high + constant))
+            ranges = self._ranges(p, members, column, rows_of[root],
+                                  [linear[0] for _, _, linear in wanted])
+            for (position, count, (_, constant)), (low, high, exact) in zip(
+                    wanted, ranges, strict=True):
+                row = rows.iloc[position]
+                findings.append(Finding(row["indicator_id"], row["time_period"],
+                                        row["area_code"], row["breakdown"], row["group"],
+                                        count, low + constant, high + constant, exact))
         return findings
 
-    def _range(self, p, members, column, row_ids, terms) -> tuple[float, float]:
+    def _ranges(self, p, members, column, row_ids, targets
+                ) -> list[tuple[float, float, bool]]:
+        """Each target's smallest and largest value over the integer solutions.
+
+        A system with no published number left in it (every relation `... = 0`, `<= 0` or
+        `>= 0`) is a cone: a target that can be positive anywhere grows without bound, one
+        that cannot is 0 (one linear programme). Otherwise two integer programmes a target,
+        skipped for a target already seen, in solutions found on the way, to take values
+        at least twice the threshold apart (it is no leak; its range is then reported as
+        what was seen, a lower bound on its width)."""
+        size = len(members)
         data, r_index, c_index = [], [], []
         for r, row in enumerate(row_ids):
             for variable, coefficient in p.rows[row].items():
                 data.append(coefficient)
                 r_index.append(r)
                 c_index.append(column[variable])
-        matrix = coo_array((data, (r_index, c_index)),
-                           shape=(len(row_ids), len(members))).tocsr()
-        constraints = [LinearConstraint(matrix, [p.lower[r] for r in row_ids],
-                                        [p.upper[r] for r in row_ids])] if row_ids else []
-        bounds = Bounds([p.floor[v] for v in members], [p.ceiling[v] for v in members])
-        result = []
-        for sign in (1, -1):
-            objective = np.zeros(len(members))
+        matrix = coo_array((data, (r_index, c_index)), shape=(len(row_ids), size)).tocsr()
+        lower = np.array([p.lower[r] for r in row_ids])
+        upper = np.array([p.upper[r] for r in row_ids])
+        floor = np.array([p.floor[v] for v in members], dtype=float)
+        ceiling = np.array([p.ceiling[v] for v in members], dtype=float)
+        vectors = []
+        for terms in targets:
+            vector = np.zeros(size)
             for variable, coefficient in terms.items():
-                objective[column[variable]] = sign * coefficient
+                vector[column[variable]] += coefficient
+            vectors.append(vector)
+        cone = (np.all((lower == 0) | np.isneginf(lower))
+                and np.all((upper == 0) | np.isposinf(upper))
+                and np.all(floor == 0) and np.all(np.isposinf(ceiling)))
+        grows = self._cone(matrix, lower, upper, ceiling, vectors)
+        if cone:  # the system is its own cone: what cannot grow is 0
+            return [(0.0, np.inf, True) if g else (0.0, 0.0, True) for g in grows]
+        finite = [abs(b) for b in np.concatenate([lower, upper, floor, ceiling]) if np.isfinite(b)]
+        cap = 100 * (max(finite, default=0) + self.threshold)
+        top = np.minimum(ceiling, cap)
+        constraints = [LinearConstraint(matrix, lower, upper)] if row_ids else []
+        seen = [[np.inf, -np.inf] for _ in vectors]
+
+        def solve(objective):
+            """The integer minimum (via the relaxation when that lands on whole numbers)."""
+            for integer in (0, 1):
+                self.solves += 1
+                solved = milp(objective, constraints=constraints, bounds=Bounds(floor, top),
+                              integrality=np.full(size, integer), options={"mip_rel_gap": 0})
+                if solved.status == 2:
+                    raise AssertionError("the published table contradicts the declarations")
+                assert solved.x is not None, solved.message
+                point = np.round(solved.x)
+                product = matrix @ point if row_ids else np.zeros(0)
+                if (np.all(np.abs(solved.x - point) < 1e-7) and np.all(product >= lower - 1e-7)
+                        and np.all(product <= upper + 1e-7)):
+                    for k, vector in enumerate(vectors):
+                        value = float(vector @ point)
+                        seen[k] = [min(seen[k][0], value), max(seen[k][1], value)]
+                    return float(objective @ point)
+            return solved.fun
+
+        random = np.random.default_rng(size)
+        for _ in range(6):  # vertices in random directions: most targets shown wide at once
+            open_k = [k for k in range(len(vectors)) if not grows[k]
+                      and seen[k][1] - seen[k][0] + 1 < 2 * self.threshold]
+            if len(open_k) < 2:
+                break
+            direction = sum(random.choice([-1.0, 1.0]) * vectors[k] for k in open_k)
             self.solves += 1
-            solved = milp(objective, constraints=constraints, bounds=bounds,
-                          integrality=np.ones(len(members)), options={"mip_rel_gap": 0})
-            if solved.status == 2:
-                raise AssertionError("the published table contradicts the declarations")
-            if solved.x is None:  # unbounded
-                result.append(-np.inf * sign)
+            relaxed = milp(direction, constraints=constraints, bounds=Bounds(floor, top),
+                           integrality=np.zeros(size))
+            if relaxed.x is not None:
+                point = np.round(relaxed.x)
+                product = matrix @ point if row_ids else np.zeros(0)
+                if (np.all(np.abs(relaxed.x - point) < 1e-7)
+                        and np.all(product >= lower - 1e-7) and np.all(product <= upper + 1e-7)):
+                    for k, vector in enumerate(vectors):
+                        value = float(vector @ point)
+                        seen[k] = [min(seen[k][0], value), max(seen[k][1], value)]
+        result = []
+        for k, vector in enumerate(vectors):
+            if grows[k]:  # unbounded: its range is infinite, whatever its least value
+                result.append((0.0, np.inf, False))
                 continue
-            result.append(sign * solved.fun)
-        return float(np.ceil(result[0] - 1e-6)), float(np.floor(result[1] + 1e-6))
+            if seen[k][1] - seen[k][0] + 1 >= 2 * self.threshold:
+                result.append((seen[k][0], seen[k][1], False))
+                continue
+            low = np.ceil(solve(vector) - 1e-6)
+            high = np.floor(-solve(-vector) + 1e-6)
+            result.append((float(low), np.inf if high >= cap / 2 else float(high), True))
+        return result
+
+    def _cone(self, matrix, lower, upper, ceiling, vectors) -> list[bool]:
+        """Which targets grow without bound: on the recession cone (directions r >= 0, zero
+        for a count with a ceiling, keeping each relation's finite sides at 0), max sum z_k
+        with 0 <= z_k <= 1 and z_k <= target_k(r). Targets are never negative there and
+        directions add, so z_k = 1 exactly for the targets that can grow at all."""
+        from scipy.optimize import linprog
+
+        lower = np.where(np.isfinite(lower), 0.0, lower)
+        upper = np.where(np.isfinite(upper), 0.0, upper)
+        size, count = matrix.shape[1], len(vectors)
+        dense = matrix.toarray() if matrix.shape[0] else np.zeros((0, size))
+        a_ub, b_ub, a_eq = [], [], []
+        for row, (lo, hi) in enumerate(zip(lower, upper, strict=True)):
+            if lo == hi:
+                a_eq.append(np.concatenate([dense[row], np.zeros(count)]))
+                continue
+            if np.isfinite(hi):
+                a_ub.append(np.concatenate([dense[row], np.zeros(count)]))
+                b_ub.append(hi)
+            if np.isfinite(lo):
+                a_ub.append(np.concatenate([-dense[row], np.zeros(count)]))
+                b_ub.append(-lo)
+        for k, vector in enumerate(vectors):
+            a_ub.append(np.concatenate([-vector, np.eye(count)[k]]))
+            b_ub.append(0.0)
+        self.solves += 1
+        solved = linprog(np.concatenate([np.zeros(size), -np.ones(count)]),
+                         A_ub=np.array(a_ub), b_ub=np.array(b_ub),
+                         A_eq=np.array(a_eq) if a_eq else None,
+                         b_eq=np.zeros(len(a_eq)) if a_eq else None,
+                         bounds=[(0, None if np.isposinf(c) else 0) for c in ceiling]
+                         + [(0, 1)] * count, method="highs")
+        assert solved.status == 0, solved.message
+        return [bool(z > 0.5) for z in solved.x[size:]]
 
 
 def leaks(findings: list[Finding], threshold: int) -> list[Finding]:

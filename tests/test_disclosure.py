@@ -13,7 +13,10 @@ from indicators.disclosure import (
     publishable,
 )
 
-BREAKDOWNS = {"All": "total", "Sex": "partition", "SEN provision": "partition"}
+BREAKDOWNS = {"All": {"kind": "total", "groups": ["All children"]},
+              "Sex": {"kind": "partition", "groups": ["Female", "Male"]},
+              "SEN provision": {"kind": "partition",
+                                "groups": ["No SEN", "SEN support", "EHC plan"]}}
 GLD_RELATIONS = {"areas": "add_up", "absent_cells": "zero", "breakdowns": BREAKDOWNS,
                  "rules": []}
 AVG_RELATIONS = {"areas": "add_up", "absent_cells": "zero", "breakdowns": BREAKDOWNS,

@@ -56,6 +56,18 @@ def targets_for(cells: Iterable[int], unknown: np.ndarray, proportion: np.ndarra
     return found
 
 
+CEILING_FACTOR = 100
+"""Every count is bounded by this many times the largest true count of its system (plus
+`threshold`): far above any real count, so a count that reaches it is wide open, but
+bounded, so every integer programme has an optimum and each solution shows how far many
+counts can move at once. Bounds only narrow what the audit sees, never widen it."""
+
+
+HARVESTS = 6
+"""Linear programmes in random directions tried first on a group of counts, to show most of
+them wide before any is bounded on its own."""
+
+
 class _Union:
     def __init__(self) -> None:
         self.parent: dict[int, int] = {}
@@ -183,74 +195,152 @@ class Auditor:
             upper.append(system.upper[row] - constant)
         size = len(variables)
         matrix = csr_array((data, (row_index, col_index)), shape=(len(rows), size))
-        low_bound = np.array([1.0 if v < cells and v % 2 else 0.0 for v in variables])
+        ceiling = CEILING_FACTOR * (float(np.max(self.truth, initial=0)) + self.threshold)
+        low_bound, high_bound = np.zeros(size), np.full(size, ceiling)
         lower_arr, upper_arr = np.array(lower), np.array(upper)
         constraints = LinearConstraint(matrix, lower_arr, upper_arr) if rows else None
-
-        def exact(point: np.ndarray) -> bool:
-            product = matrix @ point
-            return bool(np.all(point >= low_bound) and np.all(product >= lower_arr - 1e-7)
-                        and np.all(product <= upper_arr + 1e-7))
-
+        by_target = {t: np.array([column[v] for v, _ in t.terms]) for t in targets}
+        weights = {t: np.array([c for _, c in t.terms], dtype=float) for t in targets}
         seen_low: dict[Target, float] = {}
         seen_high: dict[Target, float] = {}
-
-        def value(target: Target, point: np.ndarray) -> float:
-            return sum(c * point[column[v]] for v, c in target.terms)
-
-        def observe(point: np.ndarray) -> None:
-            for target in targets:
-                x = value(target, point)
-                seen_low[target] = min(seen_low.get(target, x), x)
-                seen_high[target] = max(seen_high.get(target, x), x)
-
-        truth_known = all(v < cells for v in variables)
         for target in targets:  # the true counts are a solution (even with auxiliaries)
             x = sum(c * self.truth[v] for v, c in target.terms)
             seen_low[target], seen_high[target] = x, x
-        if truth_known:
-            point = np.array([self.truth[v] for v in variables])
-            if not exact(point):
-                raise RelationsError("the declared relations do not hold for the true counts")
 
-        result: dict[Target, tuple[float, float]] = {}
-        for target in targets:
-            bounds: list[float] = []
-            for sign in (-1, 1):  # maximise first: a wide range often shows at once
-                if seen_high[target] - seen_low[target] + 1 >= self.threshold:
-                    break
-                objective = np.zeros(size)
-                for v, c in target.terms:
-                    objective[column[v]] += sign * c
+        def exact(point: np.ndarray) -> bool:
+            product = matrix @ point
+            return bool(np.all(point >= low_bound) and np.all(point <= high_bound)
+                        and np.all(product >= lower_arr - 1e-7)
+                        and np.all(product <= upper_arr + 1e-7))
+
+        def wide(target: Target) -> bool:
+            return seen_high[target] - seen_low[target] + 1 >= self.threshold
+
+        def solve(objective: np.ndarray) -> float:
+            """Minimise over whole numbers; keep the solution's values of every target;
+            return the optimum. The linear relaxation first: when its optimum is a whole
+            point it is the integer optimum too (most of these systems are sums)."""
+            for integer in (0, 1):
                 self.solves += 1
                 solved = milp(objective, constraints=constraints,
-                              bounds=Bounds(low_bound, np.full(size, np.inf)),
-                              integrality=np.ones(size),
+                              bounds=Bounds(low_bound, high_bound),
+                              integrality=np.full(size, integer),
                               options={"mip_rel_gap": 0.0, "presolve": True})
-                if solved.status == 3 or (solved.status == 4 and "nbounded" in
-                                          str(solved.message)):
-                    bounds.append(np.inf)
-                    if sign == -1:
-                        seen_high[target] = np.inf
-                    else:
-                        seen_low[target] = -np.inf
-                    continue
                 if solved.status == 2:
                     raise RelationsError("the declared relations admit no counts at all, not "
                                          "even the true ones: a declaration is wrong")
                 if solved.x is None:
                     raise RelationsError(f"integer programme failed: {solved.message}")
                 point = np.round(solved.x)
-                if exact(point):
-                    observe(point)
-                # The optimum bounds the range even if rounding moved the point.
-                optimum = sign * solved.fun
+                whole = bool(np.all(np.abs(solved.x - point) < 1e-7)) and exact(point)
+                if whole:
+                    for target in targets:
+                        x = float(weights[target] @ point[by_target[target]])
+                        seen_low[target] = min(seen_low[target], x)
+                        seen_high[target] = max(seen_high[target], x)
+                    return float(objective @ point)
+            return float(solved.fun)
+
+        def relaxed(objective: np.ndarray) -> None:
+            """A vertex of the linear relaxation; kept when it is a whole-number solution."""
+            self.solves += 1
+            solved = milp(objective, constraints=constraints,
+                          bounds=Bounds(low_bound, high_bound), integrality=np.zeros(size))
+            if solved.x is None:
+                return
+            point = np.round(solved.x)
+            if np.all(np.abs(solved.x - point) < 1e-7) and exact(point):
+                for target in targets:
+                    x = float(weights[target] @ point[by_target[target]])
+                    seen_low[target] = min(seen_low[target], x)
+                    seen_high[target] = max(seen_high[target], x)
+
+        # Counts that can grow without bound (along a direction of the recession cone, from
+        # the true counts) are wide: one linear programme finds them all.
+        for target, can_grow in zip(targets, _can_grow(matrix, lower_arr, upper_arr,
+                                                       by_target, weights, targets),
+                                    strict=True):
+            if can_grow:
+                seen_high[target] = np.inf
+        if not homogeneous(lower_arr, upper_arr):
+            # A few solutions far apart in random directions settle more counts at once.
+            random = np.random.default_rng(len(variables))
+            for _ in range(HARVESTS):
+                open_targets = [t for t in targets if not wide(t)]
+                if len(open_targets) < 2:
+                    break
+                objective = np.zeros(size)
+                for target in open_targets:
+                    np.add.at(objective, by_target[target],
+                              random.choice([-1.0, 1.0]) * weights[target])
+                relaxed(objective)
+        # Then each count still open on its own: its exact smallest and largest values.
+        result: dict[Target, tuple[float, float]] = {}
+        for target in targets:
+            for sign in (-1, 1):
+                if wide(target):
+                    break
+                objective = np.zeros(size)
+                np.add.at(objective, by_target[target], sign * weights[target])
+                optimum = sign * solve(objective)
                 if sign == -1:
                     seen_high[target] = max(seen_high[target], np.floor(optimum + 1e-6))
                 else:
                     seen_low[target] = min(seen_low[target], np.ceil(optimum - 1e-6))
             result[target] = (seen_low[target], seen_high[target])
         return result
+
+
+def homogeneous(lower: np.ndarray, upper: np.ndarray) -> bool:
+    """Whether every relation reads `sum <= 0`, `sum >= 0` or `sum = 0` (no published count
+    left in it), so that solutions can be scaled."""
+    return bool(np.all((lower == 0) | np.isneginf(lower))
+                and np.all((upper == 0) | np.isposinf(upper)))
+
+
+def _can_grow(matrix, lower, upper, by_target, weights, targets) -> list[bool]:
+    """Which targets can grow without bound: those positive somewhere on the recession cone
+    (directions r >= 0 with each relation's finite sides kept: = 0, <= 0, >= 0).
+
+    Maximise the sum of z_t, each z_t <= 1 and <= target t(r), over the cone: targets are
+    never negative on it (counts, and complements of numerators bounded by denominators),
+    and the sum of two directions is a direction, so at the optimum z_t = 1 for every target
+    that can grow at all. From the true counts, which are whole numbers, a whole multiple of
+    a whole direction (the cone is rational) keeps every relation: the target is unbounded.
+    For a homogeneous system the cone is the system itself."""
+    from scipy.optimize import linprog
+    from scipy.sparse import hstack, vstack
+
+    size, count = matrix.shape[1], len(targets)
+    lower = np.where(np.isfinite(lower), 0.0, lower)
+    upper = np.where(np.isfinite(upper), 0.0, upper)
+    link = csr_array(([], ([], [])), shape=(count, size)).tolil()
+    for row, target in enumerate(targets):
+        for column, weight in zip(by_target[target], weights[target], strict=True):
+            link[row, column] -= weight
+    eye = csr_array(np.eye(count))
+    equal = lower == upper
+    parts_ub, bounds_ub = [], []
+    has_upper = ~equal & np.isfinite(upper)
+    has_lower = ~equal & np.isfinite(lower)
+    zeros = csr_array((matrix.shape[0], count))
+    full = hstack([matrix, zeros]).tocsr()
+    if has_upper.any():
+        parts_ub.append(full[has_upper])
+        bounds_ub.append(upper[has_upper])
+    if has_lower.any():
+        parts_ub.append(-full[has_lower])
+        bounds_ub.append(-lower[has_lower])
+    parts_ub.append(hstack([csr_array(link), eye]).tocsr())  # z_t - target_t <= 0
+    bounds_ub.append(np.zeros(count))
+    objective = np.concatenate([np.zeros(size), -np.ones(count)])
+    solved = linprog(objective, A_ub=vstack(parts_ub).tocsr(), b_ub=np.concatenate(bounds_ub),
+                     A_eq=full[equal] if equal.any() else None,
+                     b_eq=upper[equal] if equal.any() else None,
+                     bounds=[(0, None)] * size + [(0, 1)] * count, method="highs")
+    if solved.status != 0:
+        raise RelationsError(f"linear programme failed: {solved.message}")
+    return [bool(z > 0.5) for z in solved.x[size:]]
 
 
 def partner_candidates(auditor: Auditor, target: Target, unknown: np.ndarray

@@ -11,11 +11,14 @@ relations:
   areas: add_up           # neighbourhoods add up to their authority (authorities to their
                           # region when there is one), for both counts; or `separate`
   absent_cells: zero      # a cell with no row has no units (zero counts); or `unknown`
-  breakdowns:             # every breakdown the model publishes ('*' matches any text)
-    All: total            # the area's total row
-    Sex: partition        # the groups add up to the area's total row
-    'Voice item: *': disjoint      # groups do not overlap, but their total is not published
-    Voice item: overlapping        # groups overlap (one respondent answers many questions)
+  breakdowns:             # every breakdown the model publishes, with every group it can have
+    All: {kind: total, groups: [All children]}              # the area's total row
+    Sex: {kind: partition, groups: [Female, Male]}          # groups add up to the total
+    Voice item: {kind: overlapping, groups: questions}      # groups overlap; the questions
+                          # in force in the year (item bank); `domains`: their domains
+    'Voice item: {item}': {kind: disjoint, groups: [Positive answer, Other answers],
+                           item: questions}                 # no overlap, total unpublished
+    # groups: `scaled questions` are those answered on a numeric scale
   rules:                  # relations with other cells, each true in every area and year
   - kind: equal           # left = right
     why: The same children as GLD, cell by cell.
@@ -33,6 +36,10 @@ relations:
     items: voice_item_positive at Voice item   # questions (item bank) are positive
 ```
 
+Every group a breakdown can have is published in every area and year the indicator covers,
+as `c` when it has no units, so that a missing row never tells anyone a count is zero
+(`complete` in indicators/disclosure/suppress.py).
+
 An expression adds and subtracts terms `[k *] [indicator.]count [at breakdown / group]`
 (spaces around `+` and `-`), where count is `numerator`, `denominator` or `complement`
 (denominator minus numerator). Without `indicator.` a term is this indicator's; without
@@ -42,8 +49,8 @@ breakdown. A rule is applied to every cell of the indicator matching `cells` (`f
 cell`, the default) or once per area and breakdown (`for_each: breakdown`), in the same
 year and area.
 
-Besides the declarations, every cell has 0 <= numerator, a published cell a denominator of at
-least 1, and a proportion's numerator is at most its denominator.
+Besides the declarations, every count is at least 0 and a proportion's numerator is at most
+its denominator.
 """
 
 from __future__ import annotations
@@ -65,6 +72,9 @@ COUNTS = ("numerator", "denominator", "complement")
 FOR_EACH = ("cell", "breakdown")
 CELL_FIELDS = ("level", "breakdown", "group")
 ITEM_SCORES = ("positive answers", "other answers")
+GROUP_SOURCES = ("questions", "scaled questions", "domains")
+"""Groups from the item bank: the questions in force in the year (or those answered on a
+numeric scale), or their domains."""
 TOTAL_BREAKDOWN = "All"
 
 _TERM = re.compile(
@@ -115,19 +125,35 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class Breakdown:
+    name: str
+    """The breakdown label, or a pattern such as 'Voice item: {item}'."""
+    kind: str
+    groups: tuple[str, ...] | str
+    """The group labels, or 'questions' / 'domains' (from the item bank, per year)."""
+    item: str | None = None
+    """For a pattern with {item}: 'questions' (one breakdown per question in force)."""
+
+
+@dataclass(frozen=True)
 class Relations:
     indicator_id: str
     areas: str
     absent_cells: str
-    breakdowns: tuple[tuple[str, str], ...]
+    breakdowns: tuple[Breakdown, ...]
     rules: tuple[Rule, ...] = ()
-    _patterns: tuple[tuple[re.Pattern, str], ...] = field(default=(), compare=False, repr=False)
+    _patterns: tuple[tuple[re.Pattern, Breakdown], ...] = field(default=(), compare=False,
+                                                                repr=False)
+
+    def declared(self, breakdown: str) -> Breakdown | None:
+        for pattern, declared in self._patterns:
+            if pattern.fullmatch(breakdown):
+                return declared
+        return None
 
     def breakdown_kind(self, breakdown: str) -> str | None:
-        for pattern, kind in self._patterns:
-            if pattern.fullmatch(breakdown):
-                return kind
-        return None
+        declared = self.declared(breakdown)
+        return declared.kind if declared else None
 
     def referenced_indicators(self) -> set[str]:
         names = set()
@@ -251,19 +277,37 @@ def parse_relations(indicator_id: str, raw: object) -> Relations:
     breakdowns = raw.get("breakdowns")
     if not isinstance(breakdowns, Mapping) or not breakdowns:
         raise RelationsError("relations.breakdowns must list every breakdown the indicator "
-                             "publishes (All: total, Sex: partition, ...)")
-    for name, kind in breakdowns.items():
-        if kind not in BREAKDOWN_KINDS:
-            raise RelationsError(f"relations.breakdowns '{name}' is '{kind}', not one of "
-                                 f"{', '.join(BREAKDOWN_KINDS)}")
+                             "publishes with its groups (All: {kind: total, groups: [All "
+                             "children]}, Sex: {kind: partition, groups: [Female, Male]}, ...)")
+    declared = [_breakdown(str(name), spec) for name, spec in breakdowns.items()]
     rules_raw = raw.get("rules")
     if rules_raw is None or isinstance(rules_raw, str):
         raise RelationsError("relations.rules must be a list ([] if the indicator shares "
                              f"nothing with any other): {WHAT_TO_DECLARE}")
     rules = tuple(_rule(rule, number) for number, rule in enumerate(rules_raw, start=1))
-    pairs = tuple((str(name), str(kind)) for name, kind in breakdowns.items())
-    return Relations(indicator_id, raw["areas"], raw["absent_cells"], pairs, rules,
-                     tuple((_pattern(name), kind) for name, kind in pairs))
+    return Relations(indicator_id, raw["areas"], raw["absent_cells"], tuple(declared), rules,
+                     tuple((_pattern(b.name), b) for b in declared))
+
+
+def _breakdown(name: str, spec: object) -> Breakdown:
+    where = f"relations.breakdowns '{name}'"
+    if not isinstance(spec, Mapping):
+        raise RelationsError(f"{where} must be {{kind: ..., groups: [...]}}: every group it "
+                             "can have, so that a missing row never reveals a zero")
+    kind, groups = spec.get("kind"), spec.get("groups")
+    if kind not in BREAKDOWN_KINDS:
+        raise RelationsError(f"{where}: kind '{kind}' is not one of "
+                             f"{', '.join(BREAKDOWN_KINDS)}")
+    if isinstance(groups, list) and groups and all(isinstance(g, str) for g in groups):
+        groups = tuple(groups)
+    elif groups not in GROUP_SOURCES:
+        raise RelationsError(f"{where}: groups must list every group (e.g. [Female, Male]) or "
+                             f"be one of {', '.join(GROUP_SOURCES)}")
+    item = spec.get("item")
+    if ("{item}" in name) != (item is not None) or item not in (None, "questions"):
+        raise RelationsError(f"{where}: a name with {{item}} needs item: questions (and only "
+                             "such a name)")
+    return Breakdown(name, kind, groups, item)
 
 
 def relations_problems(register: pd.DataFrame) -> list[str]:
@@ -299,6 +343,21 @@ class ItemBank:
     domain_items: Mapping[str, tuple[str, ...]]
     scores: Mapping[str, Mapping[str, tuple[int, int]]]
     """item_id -> {'positive answers': (lo, hi), 'other answers': (lo, hi)} (scaled items)."""
+    first_use: Mapping[str, str] = field(default_factory=dict)
+    """item_id -> the date (YYYY-MM-DD) its first version that is not a draft comes in."""
+    domain_of: Mapping[str, str] = field(default_factory=dict)
+
+    def questions(self, time_period: int) -> list[str]:
+        """Questions in force at some time in an academic year (e.g. 202324: by 31 August
+        2024)."""
+        year_end = f"{str(time_period)[:2]}{str(time_period)[4:6]}-08-31"
+        return sorted(item for item, since in self.first_use.items() if since <= year_end)
+
+    def scaled_questions(self, time_period: int) -> list[str]:
+        return [item for item in self.questions(time_period) if item in self.scores]
+
+    def domains(self, time_period: int) -> list[str]:
+        return sorted({self.domain_of[item] for item in self.questions(time_period)})
 
     @classmethod
     def from_frame(cls, items: pd.DataFrame | None) -> ItemBank:
@@ -308,9 +367,15 @@ class ItemBank:
             return cls({}, {})
         domains: dict[str, list[str]] = defaultdict(list)
         scores: dict[str, dict[str, tuple[int, int]]] = {}
+        first_use: dict[str, str] = {}
+        domain_of: dict[str, str] = {}
         for row in items.astype(str).to_dict("records"):
             if row["item_id"] not in domains[row["domain"]]:
                 domains[row["domain"]].append(row["item_id"])
+            domain_of[row["item_id"]] = row["domain"]
+            if row["status"] != "draft":
+                since = str(row["co_designed_on"])
+                first_use[row["item_id"]] = min(first_use.get(row["item_id"], since), since)
             if SCALE_RANGES.get(row["response_scale"]) is None:
                 continue
             positive = {int(code) for code in parse_positive(row["response_scale"],
@@ -320,7 +385,7 @@ class ItemBank:
             for name, codes in (("positive answers", positive), ("other answers", other)):
                 low, high = mine.get(name, (min(codes), max(codes)))
                 mine[name] = (min(low, min(codes)), max(high, max(codes)))
-        return cls({k: tuple(v) for k, v in domains.items()}, scores)
+        return cls({k: tuple(v) for k, v in domains.items()}, scores, first_use, domain_of)
 
 
 # --------------------------------------------------------------------------------------------

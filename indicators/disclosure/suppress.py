@@ -28,6 +28,7 @@ false declaration stops publication), then:
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping
 
 import numpy as np
@@ -51,7 +52,7 @@ PRIMARY_RATE = "primary: small count"
 PRIMARY_EXTREME = "primary: everyone at the floor or ceiling"
 PRIMARY_RESPONDENTS = "primary: too few respondents"
 SECONDARY = "secondary: protects another cell"
-TRIALS = 6
+TRIALS = 4
 """How many of the cheapest candidate partners are tried for a narrow count, from those
 sharing a relation with it and from those linked to it through other hidden counts."""
 
@@ -91,6 +92,62 @@ def _scale_extremes(frame: pd.DataFrame, shapes: Mapping[str, IndicatorShape],
                 low[i] = min(r[0] for r in ranges)
                 high[i] = max(r[1] for r in ranges)
     return low, high
+
+
+def complete(frame: pd.DataFrame, shapes: Mapping[str, IndicatorShape],
+             parents: Mapping[str, str], items: ItemBank) -> pd.DataFrame:
+    """The table with a zero row for every cell an indicator can have but has no units in.
+
+    Every group a breakdown declares (or every question in force in the year, and their
+    domains, from the item bank), in every area of each level at which the indicator
+    publishes the breakdown, in every year it publishes anything: then a missing row never
+    tells anyone that a count is zero. Zero counts are below any threshold, so these cells
+    are published as `c` and protected like any other.
+    """
+    roots = frame["area_code"].map(lambda a: _root(a, parents))
+    names = dict(zip(frame["area_code"], frame["area_name"], strict=False))
+    areas: dict[tuple, set[str]] = defaultdict(set)  # (year, level) -> area codes
+    for year, level, area in zip(frame["time_period"], frame["geographic_level"],
+                                 frame["area_code"], strict=True):
+        areas[(year, level)].add(area)
+    level_of = dict(zip(frame["area_code"], frame["geographic_level"], strict=False))
+    for year, tops in frame.assign(root=roots).groupby("time_period")["root"]:
+        present = set(tops)
+        for child, parent in parents.items():
+            if _root(parent, parents) in present and child in level_of:
+                areas[(year, level_of[child])].add(child)
+    existing = set(zip(frame["indicator_id"], frame["time_period"], frame["area_code"],
+                       frame["breakdown"], frame["group"], strict=True))
+    rows = []
+    for indicator, rows_of in frame.groupby("indicator_id", sort=False):
+        relations = shapes[indicator].relations
+        if relations is None or relations.absent_cells != "zero":
+            continue
+        shown = {(level, relations.declared(breakdown))
+                 for level, breakdown in zip(rows_of["geographic_level"], rows_of["breakdown"],
+                                             strict=True)}
+        for year in sorted(rows_of["time_period"].unique()):
+            for level, declared in shown:
+                if declared is None:
+                    continue
+                labels = ([declared.name.replace("{item}", q) for q in items.questions(year)]
+                          if declared.item else [declared.name])
+                groups = {"questions": items.questions, "domains": items.domains,
+                          "scaled questions": items.scaled_questions}.get(
+                    declared.groups, lambda _, g=declared.groups: list(g))(year)
+                for area in sorted(areas[(year, level)]):
+                    for label in labels:
+                        for group in groups:
+                            if (indicator, year, area, label, group) not in existing:
+                                rows.append({"indicator_id": indicator, "time_period": year,
+                                             "geographic_level": level, "area_code": area,
+                                             "area_name": names.get(area, area),
+                                             "breakdown": label, "group": group,
+                                             "numerator": 0, "denominator": 0})
+    if not rows:
+        return frame
+    added = pd.DataFrame(rows)
+    return pd.concat([frame, added], ignore_index=True)
 
 
 def primary(frame: pd.DataFrame, shapes: Mapping[str, IndicatorShape],
@@ -211,17 +268,58 @@ class _System:
                 return unknown
 
     def secondary(self, unknown: np.ndarray) -> np.ndarray:
-        unknown = self.singletons(self.close(unknown))
+        """Add partners until no suppressed count is narrow.
+
+        Hiding one more count only ever widens the others' ranges (a constant becomes an
+        unknown), so a count once shown to be safe stays safe and is not attacked again."""
+        unknown = self.sums(self.singletons(self.close(unknown)))
         auditor = Auditor(self.system, self.truth, self.threshold)
+        safe: set[Target] = set()
         while True:
             hidden_cells = np.flatnonzero(unknown[0::2] | unknown[1::2])
-            narrow = auditor.narrow(unknown, targets_for(hidden_cells, unknown,
-                                                         self.proportion))
+            open_targets = [t for t in targets_for(hidden_cells, unknown, self.proportion)
+                            if t not in safe]
+            narrow = auditor.narrow(unknown, open_targets)
+            safe |= set(open_targets) - {found.target for found in narrow}
             if not narrow:
                 return unknown
-            worst = min(narrow, key=lambda found: (found.high - found.low, found.target.cell))
-            unknown[self.partner(auditor, worst.target, unknown)] = True
-            unknown = self.singletons(self.close(unknown))
+            for found in sorted(narrow, key=lambda f: (f.high - f.low, f.target.cell)):
+                low, high = auditor.range_of(found.target, unknown)
+                if high - low + 1 < self.threshold:  # not yet widened by an earlier partner
+                    unknown[self.partner(auditor, found.target, unknown)] = True
+            unknown = self.sums(self.singletons(self.close(unknown)))
+
+    def sums(self, unknown: np.ndarray) -> np.ndarray:
+        """In every sum of counts (groups or areas adding up to a total), the hidden members
+        together hold at least `threshold`, and so do their complements where their
+        denominators are published: else each is within fewer values than that. Cheapest
+        published members join first. (The audit checks every relation after this; this only
+        saves it work.)"""
+        system, cells, t = self.system, len(self.truth), self.threshold
+        for row, terms in enumerate(system.terms):
+            if system.lower[row] != 0 or system.upper[row] != 0 or any(v >= cells
+                                                                       for v in terms):
+                continue
+            totals = [v for v, c in terms.items() if c == -1]
+            members = [v for v, c in terms.items() if c == 1]
+            if len(totals) != 1 or len(members) + 1 != len(terms) or unknown[totals[0]]:
+                continue
+            while True:
+                hidden = [v for v in members if unknown[v]]
+                if not hidden:
+                    break
+                held = sum(self.truth[v] for v in hidden)
+                numerators = all(v % 2 == 0 and self.proportion[v // 2] for v in hidden)
+                spare = (sum(self.truth[v + 1] for v in hidden) - held
+                         if numerators and not any(unknown[v + 1] for v in hidden) else t)
+                if held >= t and spare >= t:
+                    break
+                shown = [v for v in members if not unknown[v]]
+                if not shown:
+                    break
+                unknown[min(shown, key=self.cost)] = True
+                unknown = self.close(unknown)
+        return unknown
 
     def partner(self, auditor: Auditor, target: Target, unknown: np.ndarray) -> list[int]:
         """The cheapest published count whose suppression makes the target safe, trying the
@@ -260,16 +358,17 @@ def protect(
     `values` has the standard indicator columns; `parents` maps each neighbourhood's
     area_code to its authority's (and an authority's to its region's, when regions are
     published); `shapes` carries each indicator's value type and declared relations;
-    `items` is the voice item bank (seeds/voice_items.csv). Returns `values` with boolean
-    columns `numerator_suppressed` and `denominator_suppressed` and a `suppression` reason
-    (primary or secondary).
+    `items` is the voice item bank (seeds/voice_items.csv). Returns `values`, completed with
+    a zero row for every cell an indicator can have but has no units in (`complete`), with
+    boolean columns `numerator_suppressed` and `denominator_suppressed` and a `suppression`
+    reason (primary or secondary).
     """
     config = config or DisclosureConfig()
     bank = items if isinstance(items, ItemBank) else ItemBank.from_frame(items)
-    frame = values.reset_index(drop=True).copy()
-    missing = sorted(set(frame["indicator_id"]) - set(shapes))
+    missing = sorted(set(values["indicator_id"]) - set(shapes))
     if missing:
         raise RelationsError(f"indicators without a register entry: {', '.join(missing)}")
+    frame = complete(values.reset_index(drop=True), shapes, parents, bank)
     n_supp, d_supp, reason = primary(frame, shapes, config, bank)
     roots = frame["area_code"].map(lambda a: _root(a, parents))
     for _, rows in frame.groupby([frame["time_period"], roots], sort=False).groups.items():

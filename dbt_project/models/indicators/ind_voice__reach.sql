@@ -1,7 +1,13 @@
 -- Respondents per 100 children in the reception cohort, by neighbourhood and authority:
--- how widely the survey reached families.
+-- how widely the survey reached families. Every area with children or respondents in a
+-- surveyed year has a row (0 respondents, or 0 children and no value), so a missing row
+-- never stands for a count; years without a survey have none.
 with respondents as (
     select * from {{ ref('int_voice_responses_placed') }}
+),
+
+surveyed as (
+    select distinct time_period from respondents
 ),
 
 children as (
@@ -18,23 +24,29 @@ cohort_{{ loop.index }} as (
 ),
 
 heard_{{ loop.index }} as (
-    select time_period, {{ code }} as area_code, count(*) as respondents
+    select time_period, {{ code }} as area_code, {{ name }} as area_name,
+        count(*) as respondents
     from respondents
-    group by time_period, {{ code }}
+    group by time_period, {{ code }}, {{ name }}
 ),
 
 reach_{{ loop.index }} as (
     select
-        cohort_{{ loop.index }}.time_period,
+        coalesce(cohort_{{ loop.index }}.time_period, heard_{{ loop.index }}.time_period)
+            as time_period,
         '{{ level }}' as geographic_level,
-        cohort_{{ loop.index }}.area_code,
-        cohort_{{ loop.index }}.area_name,
+        coalesce(cohort_{{ loop.index }}.area_code, heard_{{ loop.index }}.area_code)
+            as area_code,
+        coalesce(cohort_{{ loop.index }}.area_name, heard_{{ loop.index }}.area_name)
+            as area_name,
         coalesce(heard_{{ loop.index }}.respondents, 0) as numerator,
-        cohort_{{ loop.index }}.children as denominator
+        coalesce(cohort_{{ loop.index }}.children, 0) as denominator
     from cohort_{{ loop.index }}
-    inner join heard_{{ loop.index }}
+    full outer join heard_{{ loop.index }}
         on cohort_{{ loop.index }}.time_period = heard_{{ loop.index }}.time_period
         and cohort_{{ loop.index }}.area_code = heard_{{ loop.index }}.area_code
+    where coalesce(cohort_{{ loop.index }}.time_period, heard_{{ loop.index }}.time_period)
+        in (select time_period from surveyed)
 ),
 {%- endfor %}
 
