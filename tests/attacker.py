@@ -162,7 +162,10 @@ class Attacker:
 
     def __init__(self, published: pd.DataFrame, parents: dict[str, str], threshold: int,
                  round_to: int | None = None, meta: dict[str, dict] | None = None,
-                 questions: Questions | None = None) -> None:
+                 questions: Questions | None = None, published_counts: bool = False) -> None:
+        """`published_counts`: with rounding, also bound each published (rounded) count
+        (reported as count 'numerator (published)' or 'denominator (published)')."""
+        self.published_counts = published_counts
         self.table = published.astype(str).reset_index(drop=True)
         self.parents = parents
         self.threshold = threshold
@@ -202,6 +205,13 @@ class Attacker:
         return None, float(value)
 
     def _attack(self, rows: pd.DataFrame) -> list[Finding]:
+        p, _, hidden = self.programme(rows)
+        return self._solve(p, rows, hidden)
+
+    def programme(self, rows: pd.DataFrame):
+        """The constraints an outsider has on one year and top-level area's table: (the
+        programme, each cell's counts as linear expressions, the hidden counts to bound)."""
+        rows = rows.reset_index(drop=True)
         p = _Programme()
         counts: dict[tuple, dict[str, tuple[dict[int, float], float]]] = {}
         hidden: list[tuple[int, str, tuple[dict[int, float], float]]] = []
@@ -222,12 +232,17 @@ class Attacker:
                 self._value(p, row.value, kind, n, d)
             if row.numerator == "c":
                 hidden.append((position, "numerator", n))
+            elif self.published_counts and n_var is not None:
+                hidden.append((position, "numerator (published)", n))
             if row.denominator == "c":
                 hidden.append((position, "denominator", d))
+            elif self.published_counts and d_var is not None:
+                hidden.append((position, "denominator (published)", d))
             if kind == "proportion" and row.numerator == "c" and d_var is not None:
                 hidden.append((position, "complement", counts[key]["complement"]))
         self._relations(p, rows, counts, present)
-        return self._solve(p, rows, hidden)
+        self.present = present
+        return p, counts, hidden
 
     def _stated_from_rounded(self, row, kind: str) -> bool:
         """With rounding, a value that is exactly what the published (rounded) counts give says
