@@ -121,8 +121,8 @@ def _exact(findings, indicator: str, group: str, count: str = "numerator") -> li
 
 def test_attacker_beats_primary_suppression_alone():
     """Only the small cells hidden: subtraction from totals gives them back."""
-    values, parents = cohort(*people_of(seed=3, years=1, authorities=1, hoods=3, per_year=400,
-                                        heard=0.3, rare=0.02, lean=0.9))
+    values, parents = cohort(*people_of(seed=3, years=1, authorities=1, hoods=3, per_year=200,
+                                        heard=0.0, rare=0.05, lean=0.9))
     config = DisclosureConfig(threshold=10)
     weak = values.copy()
     proportion = weak["indicator_id"].map(lambda i: META[i]["value_type"]) == "proportion"
@@ -186,8 +186,8 @@ def test_rounding_holds_only_when_values_come_from_the_rounded_counts():
     """Counts rounded to 5 but values from the exact counts: the value's decimals give exact
     counts back. Values, intervals and comparisons restated from the rounded counts (as
     Chorus publishes them) leave every published count somewhere in its rounding band."""
-    values, parents = cohort(*people_of(seed=11, years=1, authorities=1, hoods=2, per_year=400,
-                                        heard=0.3, rare=0.02, lean=0.9))
+    values, parents = cohort(*people_of(seed=11, years=1, authorities=1, hoods=2, per_year=300,
+                                        heard=0.0, rare=0.05, lean=0.9))
     config = DisclosureConfig(threshold=10, round_to=5)
     indicator_shapes = shapes(REGISTER, 10)
     protected = protect(values, parents, indicator_shapes, config, ITEMS)

@@ -236,6 +236,23 @@ class _System:
         """Cheapest partner first: numerators before denominators, then small cells."""
         return (variable % 2, self.d[variable // 2], variable)
 
+    def partner_in(self, terms: dict[int, int], shown: list[int]) -> int:
+        """The partner to hide in a relation that would otherwise give a count away.
+
+        In a sum of numerators (groups or areas adding up to a total), the largest group or
+        area that is not the total: hidden beside a small one, its value stays known to
+        within the small one's few units, so readers lose least. GLD for children whose
+        first language is English is then known within a point, where hiding it for those
+        whose first language is not would cost that group's figure (and trend) every year.
+        Elsewhere (denominators, other equalities) the cheapest count (`cost`)."""
+        totals = [v for v, c in terms.items() if c == -1]
+        if (len(totals) == 1 and all(c == 1 for v, c in terms.items() if v != totals[0])
+                and all(v % 2 == 0 for v in terms)):
+            members = [v for v in shown if v != totals[0]]
+            if members:
+                return max(members, key=lambda v: (self.d[v // 2], -v))
+        return min(shown, key=self.cost)
+
     def close(self, unknown: np.ndarray) -> np.ndarray:
         """Hide a numerator with its denominator, and equal counts together."""
         unknown = unknown.copy()
@@ -261,7 +278,7 @@ class _System:
                     continue
                 shown = [v for v in terms if v < cells and not unknown[v]]
                 if shown:
-                    unknown[min(shown, key=self.cost)] = True
+                    unknown[self.partner_in(terms, shown)] = True
                     added = True
             unknown = self.close(unknown)
             if not added:
@@ -287,7 +304,7 @@ class _System:
                 low, high = auditor.range_of(found.target, unknown)
                 if high - low + 1 < self.threshold:  # not yet widened by an earlier partner
                     unknown[self.partner(auditor, found.target, unknown)] = True
-            unknown = self.sums(self.singletons(self.close(unknown)))
+                    unknown = self.sums(self.singletons(self.close(unknown)))
 
     def sums(self, unknown: np.ndarray) -> np.ndarray:
         """In every sum of counts (groups or areas adding up to a total), the hidden members
@@ -317,7 +334,7 @@ class _System:
                 shown = [v for v in members if not unknown[v]]
                 if not shown:
                     break
-                unknown[min(shown, key=self.cost)] = True
+                unknown[self.partner_in(terms, shown)] = True
                 unknown = self.close(unknown)
         return unknown
 
@@ -335,7 +352,7 @@ class _System:
         for candidate in sorted(candidates, key=self.cost):
             trial = unknown.copy()
             trial[candidate] = True
-            trial = self.close(trial)
+            trial = self.sums(self.singletons(self.close(trial)))
             low, high = auditor.range_of(target, trial)
             if high - low + 1 >= self.threshold:
                 return np.flatnonzero(trial & ~unknown).tolist()
@@ -343,7 +360,7 @@ class _System:
                 best, best_width = candidate, high - low
         trial = unknown.copy()
         trial[best] = True
-        return np.flatnonzero(self.close(trial) & ~unknown).tolist()
+        return np.flatnonzero(self.sums(self.singletons(self.close(trial))) & ~unknown).tolist()
 
 
 def protect(
