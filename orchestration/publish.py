@@ -20,6 +20,7 @@ from indicators.disclosure import (
     DisclosureConfig,
     protect,
     publishable,
+    suppression_reasons,
     suppression_summary,
     with_rounded_counts,
 )
@@ -86,17 +87,21 @@ def indicator_tables(context: AssetExecutionContext, chorus: ChorusResource) -> 
     write_csv(rejections.astype("string").fillna(""), stage / "quality" / "rejections.csv")
     loss = suppression_summary(protected)
     write_csv(loss, stage / "quality" / "suppression.csv")
+    reasons = suppression_reasons(protected)  # for the log only: see suppression_summary
     suppressed = int(protected["numerator_suppressed"].sum())
     context.log.info(f"{len(published_quotes)} of {len(quotes)} consented quotes published")
     context.log.info(f"{len(published)} indicator rows, {suppressed} suppressed (c): "
-                     f"{int(loss['suppressed_primary'].sum())} primary, "
-                     f"{int(loss['suppressed_secondary'].sum())} secondary; disclosure "
+                     f"{int(reasons['primary'].sum())} primary, "
+                     f"{int(reasons['secondary'].sum())} secondary; disclosure "
                      f"control {seconds:.1f} s")
     return MaterializeResult(metadata={
         "rows": len(published),
         "suppressed": suppressed,
-        "suppressed_primary": int(loss["suppressed_primary"].sum()),
-        "suppressed_secondary": int(loss["suppressed_secondary"].sum()),
+        "suppressed_primary": int(reasons["primary"].sum()),
+        "suppressed_secondary": int(reasons["secondary"].sum()),
+        "suppression_by_indicator": MetadataValue.json(
+            [{k: (v if isinstance(v, str) else int(v)) for k, v in row.items()}
+             for row in reasons.to_dict("records")]),
         "disclosure_seconds": round(seconds, 2),
         "threshold": config.threshold,
         "round_counts_to": config.round_to or 0,

@@ -176,3 +176,20 @@ def test_board_pack_workbooks_show_only_published_numbers(output, published):
                                                                 cell)
                         numbers += 1
     assert numbers > 100
+
+
+def test_information_loss_is_published_without_saying_which_cells_are_small(output, published):
+    """quality/suppression.csv counts, per indicator and year, the cells published and the
+    cells shown as c, as the published table shows them; it does not say which hidden cells
+    are small themselves (that would tell a reader each of them hides a small count)."""
+    loss = pd.read_csv(output / "quality" / "suppression.csv", dtype={"time_period": str})
+    assert list(loss.columns) == ["indicator_id", "time_period", "cells", "published",
+                                  "suppressed", "denominators_suppressed"]
+    hidden = (published["numerator"] == "c") | (published["denominator"] == "c")
+    expected = published.assign(hidden=hidden).groupby(["indicator_id", "time_period"]).agg(
+        cells=("hidden", "size"), suppressed=("hidden", "sum")).reset_index()
+    joined = loss.merge(expected, on=["indicator_id", "time_period"], suffixes=("", "_table"))
+    assert len(joined) == len(loss) == len(expected)
+    assert (joined["cells"] == joined["cells_table"]).all()
+    assert (joined["suppressed"] == joined["suppressed_table"]).all()
+    assert (joined["published"] + joined["suppressed"] == joined["cells"]).all()

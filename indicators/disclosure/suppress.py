@@ -404,20 +404,33 @@ def protect(
 
 
 def suppression_summary(protected: pd.DataFrame) -> pd.DataFrame:
-    """Information loss per indicator and year: cells published, suppressed by the primary
-    rules, suppressed to protect them (secondary), and denominators suppressed."""
-    frame = protected.assign(
-        primary=protected["suppression"].str.startswith("primary"),
-        secondary=protected["suppression"].str.startswith("secondary"),
-    )
-    grouped = frame.groupby(["indicator_id", "time_period"], sort=True)
-    summary = grouped.agg(
+    """Information lost to disclosure control, as published: per indicator and year, cells,
+    cells published, cells suppressed (`c`) and denominators suppressed.
+
+    Which suppressed cells are primary (small) and which protect them is *not* published: a
+    reader who knew that every hidden cell of an indicator and year was primary would know
+    each hides a small count or complement, which can narrow it below the threshold (and a
+    mean hidden because everyone is at the top of the scale would be given away). The split
+    is in `suppression_reasons`, for the run log."""
+    frame = protected.assign(hidden=protected["numerator_suppressed"]
+                             | protected["denominator_suppressed"])
+    summary = frame.groupby(["indicator_id", "time_period"], sort=True).agg(
         cells=("indicator_id", "size"),
-        suppressed_primary=("primary", "sum"),
-        suppressed_secondary=("secondary", "sum"),
+        suppressed=("hidden", "sum"),
         denominators_suppressed=("denominator_suppressed", "sum"),
     ).reset_index()
-    summary["published"] = (summary["cells"] - summary["suppressed_primary"]
-                            - summary["suppressed_secondary"])
-    return summary[["indicator_id", "time_period", "cells", "published", "suppressed_primary",
-                    "suppressed_secondary", "denominators_suppressed"]]
+    summary["published"] = summary["cells"] - summary["suppressed"]
+    return summary[["indicator_id", "time_period", "cells", "published", "suppressed",
+                    "denominators_suppressed"]]
+
+
+def suppression_reasons(protected: pd.DataFrame) -> pd.DataFrame:
+    """Per indicator: cells suppressed by the primary rules and to protect them (secondary),
+    all years together. For the LA's own log, never published (see
+    `suppression_summary`)."""
+    frame = protected.assign(
+        primary=protected["suppression"].str.startswith("primary"),
+        secondary=protected["suppression"].str.startswith("secondary"))
+    return frame.groupby("indicator_id", sort=True).agg(
+        cells=("indicator_id", "size"), primary=("primary", "sum"),
+        secondary=("secondary", "sum")).reset_index()
