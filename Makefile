@@ -8,7 +8,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export GX_ANALYTICS_ENABLED := False
 export DO_NOT_TRACK := 1
 
-.PHONY: demo test ui bench lint clean
+.PHONY: demo test attack ui bench lint clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,15 @@ $(CHROMIUM):
 test: $(STAMP) $(CHROMIUM)
 	$(BIN)/ruff check .
 	$(BIN)/pytest
+
+# The disclosure attack on many more generated cohorts than `make test` runs (10), with the
+# completeness search and the end-to-end run's files: prints cohorts, cells attacked and the
+# narrowest range found. CHORUS_ATTACK_EXAMPLES=N to change how many.
+ATTACK_EXAMPLES ?= 200
+attack: $(STAMP)
+	CHORUS_ATTACK_EXAMPLES=$${CHORUS_ATTACK_EXAMPLES:-$(ATTACK_EXAMPLES)} $(BIN)/pytest -q -s \
+		-p no:cacheprovider tests/test_disclosure_attack.py \
+		tests/test_disclosure_completeness.py tests/test_disclosure_published.py
 
 ui: $(STAMP)
 	$(BIN)/chorus ui

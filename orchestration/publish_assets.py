@@ -9,6 +9,7 @@ error, and the blocking GX suites).
 import datetime as dt
 import os
 import shutil
+import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -16,7 +17,14 @@ import pandas as pd
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
 from indicators.config import ChorusSettings
-from indicators.disclosure import DisclosureConfig, protect, publishable
+from indicators.disclosure import (
+    DisclosureConfig,
+    protect,
+    publishable,
+    suppression_reasons,
+    suppression_summary,
+    with_rounded_counts,
+)
 from indicators.ingest.landing import reference_file
 from indicators.publish.open_data import write_open_data
 from indicators.publish.packs import (
@@ -118,9 +126,15 @@ def indicator_tables(context: AssetExecutionContext, chorus: ChorusResource) -> 
             ' message from raw.quarantine order by academic_year, kind, file, "row"').df()
     config = DisclosureConfig.from_seed(settings.seeds / "disclosure_control.csv")
     indicator_shapes = shapes(register, config.voice_min_respondents)
-    protected = protect(values, dict(zip(areas["area_code"], areas["parent_area_code"],
-                                         strict=True)), indicator_shapes, config)
-    published = publishable(protected, indicator_shapes, config)
+    parents = dict(zip(areas["area_code"], areas["parent_area_code"], strict=True))
+    started = time.perf_counter()
+    protected = protect(values, parents, indicator_shapes, config,
+                        load_item_bank(settings.seeds / "voice_items.csv"))
+    seconds = time.perf_counter() - started
+    if config.round_to:
+        england = pd.read_csv(settings.seeds / "england_benchmarks.csv")
+        protected = with_rounded_counts(protected, config.round_to, parents, register, england)
+    published = publishable(protected, indicator_shapes, config, parents)
     write_csv(published, stage / "indicators" / "indicator_values.csv")
     write_csv(register_table(register), stage / "register" / "indicators.csv")
     authorities = pd.read_csv(reference_file("local_authorities", settings.landing,
@@ -132,12 +146,24 @@ def indicator_tables(context: AssetExecutionContext, chorus: ChorusResource) -> 
         render_register_html(register, dt.date.today().isoformat()), encoding="utf-8")
     write_csv(load_log.fillna(""), stage / "quality" / "load_summary.csv")
     write_csv(rejections.astype("string").fillna(""), stage / "quality" / "rejections.csv")
+    loss = suppression_summary(protected)
+    write_csv(loss, stage / "quality" / "suppression.csv")
+    reasons = suppression_reasons(protected)  # for the log only: see suppression_summary
     suppressed = int(protected["numerator_suppressed"].sum())
     context.log.info(f"{len(published_quotes)} of {len(quotes)} consented quotes published")
-    context.log.info(f"{len(published)} indicator rows, {suppressed} suppressed (c)")
+    context.log.info(f"{len(published)} indicator rows, {suppressed} suppressed (c): "
+                     f"{int(reasons['primary'].sum())} primary, "
+                     f"{int(reasons['secondary'].sum())} secondary; disclosure "
+                     f"control {seconds:.1f} s")
     return MaterializeResult(metadata={
         "rows": len(published),
         "suppressed": suppressed,
+        "suppressed_primary": int(reasons["primary"].sum()),
+        "suppressed_secondary": int(reasons["secondary"].sum()),
+        "suppression_by_indicator": MetadataValue.json(
+            [{k: (v if isinstance(v, str) else int(v)) for k, v in row.items()}
+             for row in reasons.to_dict("records")]),
+        "disclosure_seconds": round(seconds, 2),
         "threshold": config.threshold,
         "round_counts_to": config.round_to or 0,
         "quotes_published": len(published_quotes),

@@ -41,7 +41,24 @@ HINTS = {
     "outcome": "the theory-of-change outcome this indicator informs",
     "co_designed_by": "who co-designed it (e.g. the parent co-design group)",
     "co_designed_on": "when (YYYY-MM-DD)",
+    "relations": None,
 }
+
+RELATIONS = """        relations:
+          areas: add_up
+          absent_cells: zero
+          breakdowns:
+            All: total
+            Sex: partition
+            FSM eligibility: partition
+            First language: partition
+            SEN provision: partition
+            Season of birth: partition
+          rules: "{todo}: how its counts relate to other indicators' cells, as a list ([] if
+            none), so disclosure control and its tests know every sum an outsider could use.
+            Over the same children as GLD: [{{kind: equal, left: denominator, right:
+            gld.denominator}}]; see docs/architecture.md, Disclosure control"
+"""
 
 
 def _yaml_text(value: str) -> str:
@@ -75,6 +92,7 @@ def scaffold_indicator(name: str, models_dir: Path) -> tuple[Path, Path]:
         "      meta:",
         "        indicator:",
         *[f"  {line}" for line in fields],
+        *[f"  {line}" for line in RELATIONS.format(todo=TODO).rstrip().split("\n")],
         "",
     ])
     models_dir.mkdir(parents=True, exist_ok=True)

@@ -28,7 +28,10 @@ def test_a_scaffold_left_unfilled_is_reported_field_by_field(tmp_path):
     problems = metadata_problems(register)
     assert any("meta.indicator.title still says" in p for p in problems)
     still_todo = [p for p in problems if "still says" in p]
-    assert len(still_todo) == len(meta) - 1  # every field but the id is a TODO
+    assert len(still_todo) == len(meta) - 2  # every field but the id and the relations
+    # The relations come with the areas and breakdowns of the macro; the rules are to do.
+    assert meta["relations"]["breakdowns"]["Sex"] == "partition"
+    assert [p for p in problems if "meta.indicator.relations.rules must be a list" in p]
     assert "TODO_condition" in sql.read_text()
 
 
@@ -79,6 +82,9 @@ def test_walk_through_from_scaffold_to_published_tables(tmp_path):
     for field in meta:
         if str(meta[field]).startswith("TODO"):
             meta[field] = filled.get(field, f"Filled in for the walk-through: {field}")
+    meta["relations"]["rules"] = [  # the same children as GLD; all 17 goals is at least 14
+        {"kind": "equal", "left": "denominator", "right": "gld.denominator"},
+        {"kind": "at_most", "left": "all_elgs_expected.numerator", "right": "numerator"}]
     yml.write_text(yaml.safe_dump(document, sort_keys=False))
 
     # 4. Run.

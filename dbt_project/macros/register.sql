@@ -6,10 +6,13 @@
         'denominator_source', 'value_type', 'unit', 'numerator_unit', 'denominator_unit',
         'polarity', 'ci_method',
         'disclosure_rule', 'frequency', 'caveats', 'outcome', 'co_designed_by',
-        'co_designed_on', 'score_max', 'decimals',
+        'co_designed_on', 'score_max', 'decimals', 'relations',
     ]) }}
 {%- endmacro %}
 
+{#- A field as SQL text; a mapping or list (e.g. `relations`) as JSON. -#}
 {% macro sql_text(value) -%}
-    {%- if value is none -%}cast(null as varchar){%- else -%}'{{ value | string | replace("'", "''") }}'{%- endif -%}
+    {%- if value is none -%}cast(null as varchar)
+    {%- elif value is mapping or (value is iterable and value is not string) -%}'{{ tojson(value, sort_keys=true) | replace("'", "''") }}'
+    {%- else -%}'{{ value | string | replace("'", "''") }}'{%- endif -%}
 {%- endmacro %}

@@ -310,7 +310,7 @@ def load_year(
 ) -> YearLoad:
     """Validate and pseudonymise every EYFSP and census file landed for one academic year.
 
-    `aliases` ({source: {alias: column}}, from `indicators.readers.load_aliases`) maps the
+    `aliases` ({source: {alias: column}}, from `indicators.ingest.aliases.load_aliases`) maps the
     LA's headers; `sheet` names the worksheet of .xlsx files (default: the first).
     """
     sectors: dict[str, str] = {}

@@ -11,14 +11,15 @@ from typing import Any
 
 import pandas as pd
 
-from indicators.disclosure import IndicatorShape
+from indicators.disclosure import IndicatorShape, RelationsError, parse_relations
+from indicators.disclosure.relations import relations_problems
 
 REQUIRED_META = (
     "indicator_id", "title", "definition", "rationale", "domain", "source_type",
     "numerator_definition", "numerator_source", "denominator_definition",
     "denominator_source", "value_type", "unit", "numerator_unit", "denominator_unit",
     "polarity", "ci_method", "disclosure_rule",
-    "frequency", "caveats", "outcome", "co_designed_by", "co_designed_on",
+    "frequency", "caveats", "outcome", "co_designed_by", "co_designed_on", "relations",
 )
 POLARITIES = ("RAG - High is good", "RAG - Low is good", "BOB - Blue orange blue",
               "Not applicable")
@@ -55,6 +56,8 @@ def metadata_problems(register: pd.DataFrame) -> list[str]:
     for row in register.to_dict("records"):
         model = row["model"]
         for field in REQUIRED_META:
+            if field == "relations":  # checked in full below
+                continue
             value = row.get(field)
             if value is None or (isinstance(value, float) and pd.isna(value)) or \
                     not str(value).strip():
@@ -72,26 +75,48 @@ def metadata_problems(register: pd.DataFrame) -> list[str]:
     ids = register["indicator_id"] if "indicator_id" in register else pd.Series(dtype=str)
     for duplicate in ids[ids.duplicated()].unique():
         problems.append(f"indicator_id '{duplicate}' is used by more than one model")
+    problems += relations_problems(register)
     return problems
+
+
+def respondent_count(row: dict[str, Any]) -> str | None:
+    """Which count a survey result rests on, in respondents: the count of families, or for
+    linked indicators (children) the denominator, since each linked child stands for at
+    least one respondent. None for statutory indicators."""
+    if row.get("denominator_unit") == "families":
+        return "denominator"
+    if row.get("numerator_unit") == "families":
+        return "numerator"
+    if row.get("source_type") in ("voice", "linked"):
+        return "denominator"
+    return None
 
 
 def shapes(register: pd.DataFrame, voice_min_respondents: int = 10
            ) -> dict[str, IndicatorShape]:
     """How disclosure control and rounding treat each indicator's numbers.
 
-    Voice and linked indicators rest on respondents: below `voice_min_respondents` they are
-    suppressed, below twice that marked low reliability.
+    Survey results resting on fewer than `voice_min_respondents` respondents are suppressed,
+    on fewer than twice that marked low reliability. Each shape carries the indicator's
+    declared relations (meta.indicator.relations); a declaration that cannot be read raises
+    RelationsError naming the indicator.
     """
     result = {}
     for row in register.to_dict("records"):
-        score_max = row.get("score_max")
         decimals = row.get("decimals")
+        respondents = respondent_count(row)
+        raw = row.get("relations")
+        try:
+            relations = parse_relations(row["indicator_id"], raw) if raw is not None and \
+                not (isinstance(raw, float) and pd.isna(raw)) else None
+        except RelationsError as error:
+            raise RelationsError(f"{row.get('model', row['indicator_id'])}: {error}") from None
         result[row["indicator_id"]] = IndicatorShape(
             value_type=row["value_type"],
-            score_max=float(score_max) if score_max and not pd.isna(score_max) else 1.0,
             decimals=int(decimals) if decimals and not pd.isna(decimals) else 1,
-            min_denominator=voice_min_respondents if row.get("source_type") in
-            ("voice", "linked") else 0,
+            respondents=respondents,
+            min_respondents=voice_min_respondents if respondents else 0,
+            relations=relations,
         )
     return result
 
@@ -108,7 +133,8 @@ LABELS = {
     "ci_method": "Confidence interval method", "disclosure_rule": "Disclosure control",
     "frequency": "Frequency", "caveats": "Caveats", "outcome": "Theory-of-change outcome",
     "co_designed_by": "Co-designed by", "co_designed_on": "Co-designed on",
-    "trend_method": "Recent trend", "model": "dbt model",
+    "trend_method": "Recent trend",
+    "relations": "Relations with other published figures", "model": "dbt model",
 }
 
 _PAGE = """<!DOCTYPE html>
@@ -154,9 +180,45 @@ Generated {{ generated }} from the dbt project. {{ indicators | length }} indica
 """
 
 
+def describe_relations(raw: object) -> str:
+    """A declaration of relations in words, for the published register."""
+    try:
+        relations = parse_relations("indicator", raw)
+    except RelationsError:
+        return "" if raw is None or (isinstance(raw, float) and pd.isna(raw)) else str(raw)
+    words = {"total": "the area's total", "partition": "groups add up to the total",
+             "disjoint": "groups do not overlap; their total is not published",
+             "overlapping": "groups overlap"}
+    parts = [("Neighbourhoods add up to their authority" if relations.areas == "add_up"
+              else "Areas do not add up") + "."]
+    def groups(declared) -> str:
+        if isinstance(declared.groups, str):
+            return f"the {declared.groups} in the item bank"
+        return ", ".join(declared.groups)
+
+    parts.append("Breakdowns: " + "; ".join(
+        f"{b.name} ({words[b.kind]}: {groups(b)})" for b in relations.breakdowns) + ".")
+    data = json.loads(raw) if isinstance(raw, str) else raw
+    for rule in data.get("rules", []):
+        if rule["kind"] in ("equal", "at_most"):
+            sign = "=" if rule["kind"] == "equal" else "<="
+            text = f"{rule['left']} {sign} {rule['right']}"
+        elif rule["kind"] == "score_bounds":
+            text = f"{rule.get('sum', 'numerator')} within the scores of " + ", ".join(
+                f"{c['count']} ({c['scores']})" for c in rule["classes"])
+        else:
+            text = f"numerator: respondents positive on most of the domain's {rule['items']}"
+        cells = rule.get("cells")
+        where = (" where " + ", ".join(f"{k} {v}" for k, v in cells.items())) if cells else ""
+        why = f": {rule['why']}" if rule.get("why") else ""
+        parts.append(f"{text}{where}{why}")
+    return " ".join(parts)
+
+
 def register_table(register: pd.DataFrame) -> pd.DataFrame:
     """The register as published: one row per indicator, every metadata field, no blanks,
-    and how its recent trend is read (`trend_method`, derived from its value type and units)."""
+    relations in words, and how its recent trend is read (`trend_method`, derived from its
+    value type and units)."""
     from indicators.stats.indicator_values import trend_method
 
     table = register.copy()
@@ -165,6 +227,7 @@ def register_table(register: pd.DataFrame) -> pd.DataFrame:
             table[column] = ""
     table["trend_method"] = [trend_method(str(value_type), str(unit)) for value_type, unit in
                              zip(table["value_type"], table["denominator_unit"], strict=True)]
+    table["relations"] = table["relations"].map(describe_relations)
     return table[REGISTER_COLUMNS].fillna("").astype(str).sort_values("indicator_id")
 
 

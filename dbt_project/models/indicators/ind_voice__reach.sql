@@ -1,7 +1,9 @@
 -- Respondents per 100 children in the reception cohort, by neighbourhood and authority:
--- how widely the survey reached families. Every neighbourhood with children counts in a
--- year its authority ran the survey, those where nobody answered too (0 per 100, with their
--- cohort): "who we did not hear from" must not lose the places heard from least.
+-- how widely the survey reached families. In a year its authority ran the survey, every
+-- area with children or respondents has a row: those where nobody answered too (0 per 100,
+-- with their cohort), so "who we did not hear from" never loses the places heard from
+-- least, and respondents with no children in the cohort (0 children, no value), so a
+-- missing row never stands for a count. Years without a survey have none.
 with respondents as (
     select * from {{ ref('int_voice_responses_placed') }}
 ),
@@ -30,33 +32,48 @@ cohort_{{ loop.index }} as (
 ),
 
 heard_{{ loop.index }} as (
-    select time_period, {{ code }} as area_code, count(*) as respondents
+    select
+        time_period,
+        {{ code }} as area_code,
+        {{ name }} as area_name,
+        new_la_code,
+        count(*) as respondents
     from respondents
-    group by time_period, {{ code }}
+    group by time_period, {{ code }}, {{ name }}, new_la_code
 ),
 
 reach_{{ loop.index }} as (
     select
-        cohort_{{ loop.index }}.time_period,
+        coalesce(cohort_{{ loop.index }}.time_period, heard_{{ loop.index }}.time_period)
+            as time_period,
         '{{ level }}' as geographic_level,
-        cohort_{{ loop.index }}.area_code,
-        cohort_{{ loop.index }}.area_name,
+        coalesce(cohort_{{ loop.index }}.area_code, heard_{{ loop.index }}.area_code)
+            as area_code,
+        coalesce(cohort_{{ loop.index }}.area_name, heard_{{ loop.index }}.area_name)
+            as area_name,
+        coalesce(cohort_{{ loop.index }}.new_la_code, heard_{{ loop.index }}.new_la_code)
+            as new_la_code,
         coalesce(heard_{{ loop.index }}.respondents, 0) as numerator,
-        cohort_{{ loop.index }}.children as denominator
+        coalesce(cohort_{{ loop.index }}.children, 0) as denominator
     from cohort_{{ loop.index }}
-    inner join surveyed
-        on cohort_{{ loop.index }}.time_period = surveyed.time_period
-        and cohort_{{ loop.index }}.new_la_code = surveyed.new_la_code
-    left join heard_{{ loop.index }}
+    full outer join heard_{{ loop.index }}
         on cohort_{{ loop.index }}.time_period = heard_{{ loop.index }}.time_period
         and cohort_{{ loop.index }}.area_code = heard_{{ loop.index }}.area_code
+),
+
+surveyed_{{ loop.index }} as (
+    select reach_{{ loop.index }}.*
+    from reach_{{ loop.index }}
+    inner join surveyed
+        on reach_{{ loop.index }}.time_period = surveyed.time_period
+        and reach_{{ loop.index }}.new_la_code = surveyed.new_la_code
 ),
 {%- endfor %}
 
 combined as (
-    select * from reach_1
+    select * exclude (new_la_code) from surveyed_1
     union all
-    select * from reach_2
+    select * exclude (new_la_code) from surveyed_2
 )
 
 select

@@ -1,0 +1,359 @@
+"""The suppressor's own attack: how far can each suppressed count be narrowed?
+
+Given a LinearSystem (every declared relation), the true counts and which counts are
+published, each suppressed count (and a proportion's complement when both its counts are
+hidden) is bounded by integer programmes (scipy's `milp`, HiGHS) with every published count
+a constant. A count is safe when at least `threshold` values remain possible.
+
+Two shortcuts keep this fast without weakening it: unknowns that share no relation are
+solved apart (connected components), and every integer solution found is kept, so a count
+already seen to take values at least `threshold - 1` apart (the true counts are one such
+solution) needs no programme of its own. A count is only ever declared safe on the strength
+of integer solutions that were checked exactly against every relation.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.sparse import csr_array
+
+from indicators.disclosure.relations import LinearSystem, RelationsError
+
+
+@dataclass(frozen=True)
+class Target:
+    """A suppressed count as a linear expression of unknowns: a numerator, a denominator,
+    or a complement (denominator minus numerator)."""
+
+    cell: int
+    count: str
+    terms: tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True)
+class Narrow:
+    target: Target
+    low: float
+    high: float
+
+
+def targets_for(cells: Iterable[int], unknown: np.ndarray, proportion: np.ndarray
+                ) -> list[Target]:
+    found = []
+    for cell in cells:
+        n, d = 2 * cell, 2 * cell + 1
+        if unknown[n]:
+            found.append(Target(cell, "numerator", ((n, 1),)))
+        if unknown[d]:
+            found.append(Target(cell, "denominator", ((d, 1),)))
+        if unknown[n] and unknown[d] and proportion[cell]:
+            found.append(Target(cell, "complement", ((d, 1), (n, -1))))
+    return found
+
+
+CEILING_FACTOR = 100
+"""Every count is bounded by this many times the largest true count of its system (plus
+`threshold`): far above any real count, so a count that reaches it is wide open, but
+bounded, so every integer programme has an optimum and each solution shows how far many
+counts can move at once. Bounds only narrow what the audit sees, never widen it."""
+
+
+HARVESTS = 6
+"""Linear programmes in random directions tried first on a group of counts, to show most of
+them wide before any is bounded on its own."""
+
+
+class _Union:
+    def __init__(self) -> None:
+        self.parent: dict[int, int] = {}
+
+    def find(self, x: int) -> int:
+        parent = self.parent.setdefault(x, x)
+        while parent != x:
+            self.parent[x] = self.parent.setdefault(parent, parent)
+            x, parent = parent, self.parent[parent]
+        return x
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[ra] = rb
+
+
+class Auditor:
+    """Ranges of suppressed counts under every relation of one system."""
+
+    def __init__(self, system: LinearSystem, truth: np.ndarray, threshold: int) -> None:
+        self.system = system
+        self.truth = truth  # values of the 2 * cells count variables
+        self.threshold = threshold
+        self.cache: dict[frozenset, dict[Target, tuple[float, float]]] = {}
+        self.by_variable: dict[int, list[int]] = defaultdict(list)
+        for row, terms in enumerate(system.terms):
+            for variable in terms:
+                self.by_variable[variable].append(row)
+        self.solves = 0
+
+    def components(self, unknown: np.ndarray) -> list[tuple[list[int], list[int]]]:
+        """(variables, rows) of each group of unknowns linked by relations."""
+        union = _Union()
+        cells = 2 * self.system.cells
+        rows_with_unknowns = []
+        for row, terms in enumerate(self.system.terms):
+            free = [v for v in terms if v >= cells or unknown[v]]
+            if not free:
+                continue
+            rows_with_unknowns.append((row, free))
+            for variable in free[1:]:
+                union.union(free[0], variable)
+            union.find(free[0])
+        for variable in np.flatnonzero(unknown):
+            union.find(int(variable))
+        variables: dict[int, list[int]] = defaultdict(list)
+        for variable in list(union.parent):
+            variables[union.find(variable)].append(variable)
+        rows: dict[int, list[int]] = defaultdict(list)
+        for row, free in rows_with_unknowns:
+            rows[union.find(free[0])].append(row)
+        return [(sorted(members), rows.get(root, [])) for root, members in variables.items()]
+
+    def component_of(self, seeds: Iterable[int], unknown: np.ndarray
+                      ) -> tuple[list[int], list[int]]:
+        """(variables, rows) of the group of unknowns linked to `seeds` by relations."""
+        cells = 2 * self.system.cells
+        variables, rows = set(seeds), set()
+        frontier = list(variables)
+        while frontier:
+            variable = frontier.pop()
+            for row in self.by_variable.get(variable, []):
+                if row in rows:
+                    continue
+                free = [v for v in self.system.terms[row] if v >= cells or unknown[v]]
+                if not free:
+                    continue
+                rows.add(row)
+                for other in free:
+                    if other not in variables:
+                        variables.add(other)
+                        frontier.append(other)
+        return sorted(variables), sorted(rows)
+
+    def range_of(self, target: Target, unknown: np.ndarray) -> tuple[float, float]:
+        """The target's range (at least as wide as the true one when `threshold` values are
+        already seen) under this pattern of unknowns."""
+        variables, rows = self.component_of([v for v, _ in target.terms], unknown)
+        key = frozenset(variables)
+        cached = self.cache.get(key, {}).get(target)
+        if cached is not None:
+            return cached
+        found = self._ranges(variables, rows, unknown, [target])
+        self.cache.setdefault(key, {}).update(found)
+        return found[target]
+
+    def narrow(self, unknown: np.ndarray, targets: list[Target]) -> list[Narrow]:
+        """Targets with fewer than `threshold` possible values."""
+        where: dict[int, list[Target]] = defaultdict(list)
+        for target in targets:
+            where[target.terms[0][0]].append(target)
+        found: list[Narrow] = []
+        for variables, rows in self.components(unknown):
+            mine = [t for v in variables for t in where.get(v, [])]
+            if not mine:
+                continue
+            key = frozenset(variables)
+            known = self.cache.setdefault(key, {})
+            missing = [t for t in mine if t not in known]
+            if missing:
+                known.update(self._ranges(variables, rows, unknown, missing))
+            for target in mine:
+                low, high = self.cache[key][target]
+                if high - low + 1 < self.threshold:
+                    found.append(Narrow(target, low, high))
+        return found
+
+    def _ranges(self, variables: list[int], rows: list[int], unknown: np.ndarray,
+                targets: list[Target]) -> dict[Target, tuple[float, float]]:
+        system, cells = self.system, 2 * self.system.cells
+        column = {v: i for i, v in enumerate(variables)}
+        data, row_index, col_index = [], [], []
+        lower, upper = [], []
+        for r, row in enumerate(rows):
+            constant = 0.0
+            for variable, coefficient in system.terms[row].items():
+                if variable < cells and not unknown[variable]:
+                    constant += coefficient * self.truth[variable]
+                else:
+                    data.append(coefficient)
+                    row_index.append(r)
+                    col_index.append(column[variable])
+            lower.append(system.lower[row] - constant)
+            upper.append(system.upper[row] - constant)
+        size = len(variables)
+        matrix = csr_array((data, (row_index, col_index)), shape=(len(rows), size))
+        ceiling = CEILING_FACTOR * (float(np.max(self.truth, initial=0)) + self.threshold)
+        low_bound, high_bound = np.zeros(size), np.full(size, ceiling)
+        lower_arr, upper_arr = np.array(lower), np.array(upper)
+        constraints = LinearConstraint(matrix, lower_arr, upper_arr) if rows else None
+        by_target = {t: np.array([column[v] for v, _ in t.terms]) for t in targets}
+        weights = {t: np.array([c for _, c in t.terms], dtype=float) for t in targets}
+        seen_low: dict[Target, float] = {}
+        seen_high: dict[Target, float] = {}
+        for target in targets:  # the true counts are a solution (even with auxiliaries)
+            x = sum(c * self.truth[v] for v, c in target.terms)
+            seen_low[target], seen_high[target] = x, x
+
+        def exact(point: np.ndarray) -> bool:
+            product = matrix @ point
+            return bool(np.all(point >= low_bound) and np.all(point <= high_bound)
+                        and np.all(product >= lower_arr - 1e-7)
+                        and np.all(product <= upper_arr + 1e-7))
+
+        def wide(target: Target) -> bool:
+            return seen_high[target] - seen_low[target] + 1 >= self.threshold
+
+        def solve(objective: np.ndarray) -> float:
+            """Minimise over whole numbers; keep the solution's values of every target;
+            return the optimum. The linear relaxation first: when its optimum is a whole
+            point it is the integer optimum too (most of these systems are sums)."""
+            for integer in (0, 1):
+                self.solves += 1
+                solved = milp(objective, constraints=constraints,
+                              bounds=Bounds(low_bound, high_bound),
+                              integrality=np.full(size, integer),
+                              options={"mip_rel_gap": 0.0, "presolve": True})
+                if solved.status == 2:
+                    raise RelationsError("the declared relations admit no counts at all, not "
+                                         "even the true ones: a declaration is wrong")
+                if solved.x is None:
+                    raise RelationsError(f"integer programme failed: {solved.message}")
+                point = np.round(solved.x)
+                whole = bool(np.all(np.abs(solved.x - point) < 1e-7)) and exact(point)
+                if whole:
+                    for target in targets:
+                        x = float(weights[target] @ point[by_target[target]])
+                        seen_low[target] = min(seen_low[target], x)
+                        seen_high[target] = max(seen_high[target], x)
+                    return float(objective @ point)
+            return float(solved.fun)
+
+        def relaxed(objective: np.ndarray) -> None:
+            """A vertex of the linear relaxation; kept when it is a whole-number solution."""
+            self.solves += 1
+            solved = milp(objective, constraints=constraints,
+                          bounds=Bounds(low_bound, high_bound), integrality=np.zeros(size))
+            if solved.x is None:
+                return
+            point = np.round(solved.x)
+            if np.all(np.abs(solved.x - point) < 1e-7) and exact(point):
+                for target in targets:
+                    x = float(weights[target] @ point[by_target[target]])
+                    seen_low[target] = min(seen_low[target], x)
+                    seen_high[target] = max(seen_high[target], x)
+
+        # Counts that can grow without bound (along a direction of the recession cone, from
+        # the true counts) are wide: one linear programme finds them all.
+        for target, can_grow in zip(targets, _can_grow(matrix, lower_arr, upper_arr,
+                                                       by_target, weights, targets),
+                                    strict=True):
+            if can_grow:
+                seen_high[target] = np.inf
+        if not homogeneous(lower_arr, upper_arr):
+            # A few solutions far apart in random directions settle more counts at once.
+            random = np.random.default_rng(len(variables))
+            for _ in range(HARVESTS):
+                open_targets = [t for t in targets if not wide(t)]
+                if len(open_targets) < 2:
+                    break
+                objective = np.zeros(size)
+                for target in open_targets:
+                    np.add.at(objective, by_target[target],
+                              random.choice([-1.0, 1.0]) * weights[target])
+                relaxed(objective)
+        # Then each count still open on its own: its exact smallest and largest values.
+        result: dict[Target, tuple[float, float]] = {}
+        for target in targets:
+            for sign in (-1, 1):
+                if wide(target):
+                    break
+                objective = np.zeros(size)
+                np.add.at(objective, by_target[target], sign * weights[target])
+                optimum = sign * solve(objective)
+                if sign == -1:
+                    seen_high[target] = max(seen_high[target], np.floor(optimum + 1e-6))
+                else:
+                    seen_low[target] = min(seen_low[target], np.ceil(optimum - 1e-6))
+            result[target] = (seen_low[target], seen_high[target])
+        return result
+
+
+def homogeneous(lower: np.ndarray, upper: np.ndarray) -> bool:
+    """Whether every relation reads `sum <= 0`, `sum >= 0` or `sum = 0` (no published count
+    left in it), so that solutions can be scaled."""
+    return bool(np.all((lower == 0) | np.isneginf(lower))
+                and np.all((upper == 0) | np.isposinf(upper)))
+
+
+def _can_grow(matrix, lower, upper, by_target, weights, targets) -> list[bool]:
+    """Which targets can grow without bound: those positive somewhere on the recession cone
+    (directions r >= 0 with each relation's finite sides kept: = 0, <= 0, >= 0).
+
+    Maximise the sum of z_t, each z_t <= 1 and <= target t(r), over the cone: targets are
+    never negative on it (counts, and complements of numerators bounded by denominators),
+    and the sum of two directions is a direction, so at the optimum z_t = 1 for every target
+    that can grow at all. From the true counts, which are whole numbers, a whole multiple of
+    a whole direction (the cone is rational) keeps every relation: the target is unbounded.
+    For a homogeneous system the cone is the system itself."""
+    from scipy.optimize import linprog
+    from scipy.sparse import hstack, vstack
+
+    size, count = matrix.shape[1], len(targets)
+    lower = np.where(np.isfinite(lower), 0.0, lower)
+    upper = np.where(np.isfinite(upper), 0.0, upper)
+    link = csr_array(([], ([], [])), shape=(count, size)).tolil()
+    for row, target in enumerate(targets):
+        for column, weight in zip(by_target[target], weights[target], strict=True):
+            link[row, column] -= weight
+    eye = csr_array(np.eye(count))
+    equal = lower == upper
+    parts_ub, bounds_ub = [], []
+    has_upper = ~equal & np.isfinite(upper)
+    has_lower = ~equal & np.isfinite(lower)
+    zeros = csr_array((matrix.shape[0], count))
+    full = hstack([matrix, zeros]).tocsr()
+    if has_upper.any():
+        parts_ub.append(full[has_upper])
+        bounds_ub.append(upper[has_upper])
+    if has_lower.any():
+        parts_ub.append(-full[has_lower])
+        bounds_ub.append(-lower[has_lower])
+    parts_ub.append(hstack([csr_array(link), eye]).tocsr())  # z_t - target_t <= 0
+    bounds_ub.append(np.zeros(count))
+    objective = np.concatenate([np.zeros(size), -np.ones(count)])
+    solved = linprog(objective, A_ub=vstack(parts_ub).tocsr(), b_ub=np.concatenate(bounds_ub),
+                     A_eq=full[equal] if equal.any() else None,
+                     b_eq=upper[equal] if equal.any() else None,
+                     bounds=[(0, None)] * size + [(0, 1)] * count, method="highs")
+    if solved.status != 0:
+        raise RelationsError(f"linear programme failed: {solved.message}")
+    return [bool(z > 0.5) for z in solved.x[size:]]
+
+
+def partner_candidates(auditor: Auditor, target: Target, unknown: np.ndarray
+                       ) -> tuple[list[int], list[int]]:
+    """Published counts that could widen the target: those sharing a relation with it, and
+    those sharing a relation with any unknown linked to it."""
+    system, cells = auditor.system, 2 * auditor.system.cells
+
+    def published_in(rows: Iterable[int]) -> list[int]:
+        return sorted({v for row in rows for v in system.terms[row]
+                       if v < cells and not unknown[v]})
+
+    direct = published_in(row for v, _ in target.terms for row in auditor.by_variable.get(v, []))
+    variables, _ = auditor.component_of([v for v, _ in target.terms], unknown)
+    linked = published_in(row for v in variables for row in auditor.by_variable.get(v, []))
+    return direct, [v for v in linked if v not in set(direct)]

@@ -1,0 +1,178 @@
+"""The indicator table as published: counts, values and intervals as text, EES symbols.
+
+Everything published about a cell is a function of its published counts (or of public
+benchmarks): a suppressed count hides its value, intervals, comparisons and reliability;
+a trend is hidden when any year of its window had a suppressed count; a comparison with the
+authority is hidden when the authority's figure is. With `round_counts_to` set, counts are
+rounded first and values, intervals, comparisons and trends are all computed again from the
+rounded counts (`with_rounded_counts`), so they say nothing the rounded counts do not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from indicators.disclosure.config import (
+    NOT_APPLICABLE,
+    NOT_AVAILABLE,
+    SUPPRESSED,
+    DisclosureConfig,
+    IndicatorShape,
+)
+
+LOW = "low"
+PUBLISHED_STATISTICS = ["lower_ci_95", "upper_ci_95", "lower_ci_998", "upper_ci_998",
+                        "compared_with_la", "compared_with_england", "recent_trend"]
+STANDARD_COLUMNS = ["indicator_id", "time_period", "geographic_level", "area_code",
+                    "area_name", "breakdown", "group", "numerator", "denominator", "value"]
+NON_PARTITION_BREAKDOWNS = ("Voice item", "Voice domain", "Seldom-heard group")
+"""Breakdowns whose groups are different questions or overlap: a group is not compared with
+an area total (indicators/stats/indicator_values.py)."""
+
+
+def round_count(value: float, round_to: int | None) -> int:
+    """The nearest multiple of `round_to` (halves up), or the count itself."""
+    if round_to:
+        return int(round_to * np.floor(value / round_to + 0.5))
+    return int(value)
+
+
+def with_rounded_counts(protected: pd.DataFrame, round_to: int, parents: Mapping[str, str],
+                        register: pd.DataFrame, england: pd.DataFrame) -> pd.DataFrame:
+    """The protected table with counts rounded and every statistic recomputed from them.
+
+    Suppression flags are kept as decided on the exact counts (the attacker knows less
+    with rounding, never more). A mean's standard deviation is the only input not rounded:
+    its intervals are computed from the rounded sum and count.
+    """
+    from indicators.stats.indicator_values import STANDARD_COLUMNS as INPUT_COLUMNS
+    from indicators.stats.indicator_values import add_statistics
+
+    frame = protected.reset_index(drop=True)
+    rounded = frame[INPUT_COLUMNS].copy()
+    rounded["numerator"] = [round_count(v, round_to) for v in frame["numerator"]]
+    rounded["denominator"] = [round_count(v, round_to) for v in frame["denominator"]]
+    kinds = frame["indicator_id"].map(dict(zip(register["indicator_id"],
+                                               register["value_type"], strict=True)))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = rounded["numerator"].to_numpy(float) / rounded["denominator"].to_numpy(float)
+    ratio[~np.isfinite(ratio)] = np.nan
+    rounded["value"] = np.where(kinds == "mean", ratio, 100 * ratio)
+    restated = add_statistics(rounded, parents, register, england)
+    keys = ["indicator_id", "time_period", "geographic_level", "area_code", "breakdown",
+            "group"]
+    restated = frame[keys].merge(restated, on=keys, how="left", validate="one_to_one")
+    result = frame.copy()
+    for column in restated.columns:
+        if column in result.columns and column not in keys:
+            result[column] = restated[column].to_numpy()
+    return result
+
+
+def _number(value: float, decimals: int) -> str:
+    """A published number: `x` when not available, `low` when it rounds to zero but is not."""
+    if value is None or pd.isna(value):
+        return NOT_AVAILABLE
+    text = f"{value:.{decimals}f}"
+    if float(text) == 0 and value != 0:
+        return LOW
+    return text
+
+
+def suppressed_trend_windows(protected: pd.DataFrame) -> np.ndarray:
+    """Rows whose recent trend used a suppressed count (in its last five years)."""
+    from indicators.stats.trends import TREND_POINTS
+
+    key = ["indicator_id", "geographic_level", "area_code", "breakdown", "group"]
+    frame = protected.reset_index(drop=True)
+    ordered = frame.sort_values([*key, "time_period"], kind="stable")
+    labels = ordered.groupby(key, sort=False, dropna=False).ngroup().to_numpy()
+    flags = ordered["numerator_suppressed"].to_numpy(dtype=bool)
+    size = len(flags)
+    starts = np.ones(size, dtype=bool)
+    starts[1:] = labels[1:] != labels[:-1]
+    position = np.arange(size) - np.maximum.accumulate(np.where(starts, np.arange(size), 0))
+    window = np.zeros(size, dtype=bool)
+    for back in range(TREND_POINTS):  # this year and the four before it, in its series
+        rows = np.flatnonzero(position >= back)
+        window[rows] |= flags[rows - back]
+    hidden = np.zeros(size, dtype=bool)
+    hidden[ordered.index.to_numpy()] = window
+    return hidden
+
+
+def hidden_benchmarks(protected: pd.DataFrame, parents: Mapping[str, str]) -> np.ndarray:
+    """Rows whose comparison with the authority would use a suppressed authority figure."""
+    frame = protected.reset_index(drop=True)
+    suppressed = {}
+    totals = {}
+    for row in frame.itertuples(index=False):
+        key = (row.indicator_id, row.time_period, row.area_code)
+        suppressed[(*key, row.breakdown, row.group)] = bool(row.numerator_suppressed)
+        if row.breakdown == "All":
+            totals[key] = bool(row.numerator_suppressed)
+    hidden = np.zeros(len(frame), dtype=bool)
+    for position, row in enumerate(frame.itertuples(index=False)):
+        parent = parents.get(row.area_code)
+        if parent is not None:
+            hidden[position] = suppressed.get(
+                (row.indicator_id, row.time_period, parent, row.breakdown, row.group), False)
+        elif row.breakdown != "All" and row.breakdown not in NON_PARTITION_BREAKDOWNS:
+            hidden[position] = totals.get((row.indicator_id, row.time_period, row.area_code),
+                                          False)
+    return hidden
+
+
+def publishable(protected: pd.DataFrame, shapes: Mapping[str, IndicatorShape],
+                config: DisclosureConfig | None = None,
+                parents: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """The table as published: counts, values and intervals as text, with EES symbols.
+
+    `c` suppressed (and everything derived from a suppressed count: its value, intervals,
+    comparisons and any trend that used it), `x` not available, `z` not applicable,
+    `low` a value that rounds to zero but is not zero. Never an empty cell. `reliability` is
+    "low" for a survey result resting on fewer than twice the minimum respondents. Counts
+    are rounded when `config.round_to` is set (pass the table through `with_rounded_counts`
+    first, so the statistics come from the rounded counts too).
+    """
+    config = config or DisclosureConfig()
+    protected = protected.reset_index(drop=True)
+    out = protected.copy()
+    extra = [column for column in PUBLISHED_STATISTICS if column in protected.columns]
+    hidden_trend = (suppressed_trend_windows(protected) if "recent_trend" in extra
+                    else np.zeros(len(protected), dtype=bool))
+    hidden_la = (hidden_benchmarks(protected, parents or {}) if "compared_with_la" in extra
+                 else np.zeros(len(protected), dtype=bool))
+    columns: dict[str, list[str]] = {name: [] for name in
+                                     ["numerator", "denominator", "value", *extra,
+                                      "reliability"]}
+    for position, row in enumerate(protected.itertuples(index=False)):
+        shape = shapes[row.indicator_id]
+        hide = bool(row.numerator_suppressed)
+        numerator = round_count(row.numerator, config.round_to)
+        denominator = round_count(row.denominator, config.round_to)
+        columns["numerator"].append(SUPPRESSED if hide else str(numerator))
+        columns["denominator"].append(SUPPRESSED if row.denominator_suppressed
+                                      else str(denominator))
+        columns["value"].append(SUPPRESSED if hide else _number(row.value, shape.decimals))
+        respondents = numerator if shape.respondents == "numerator" else denominator
+        low = (not hide and shape.respondents is not None
+               and respondents < 2 * shape.min_respondents)
+        columns["reliability"].append(SUPPRESSED if hide else "low" if low else "normal")
+        for name in extra:
+            raw = getattr(row, name)
+            if hide or (name == "recent_trend" and hidden_trend[position]) or (
+                    name == "compared_with_la" and hidden_la[position]):
+                columns[name].append(SUPPRESSED)
+            elif name.startswith(("lower_ci", "upper_ci")):
+                columns[name].append(_number(raw, shape.decimals))
+            elif raw == "not applicable":
+                columns[name].append(NOT_APPLICABLE)
+            else:
+                columns[name].append(str(raw))
+    for name, values in columns.items():
+        out[name] = values
+    return out[STANDARD_COLUMNS + extra + ["reliability"]]

@@ -1,0 +1,436 @@
+"""Which counts may be published: primary suppression, then secondary over every declared
+relation at once, audited by integer programming until no suppressed count can be narrowed
+to fewer than `threshold` possible values.
+
+Primary suppression (threshold t, seeds/disclosure_control.csv):
+- a denominator below t (and so its numerator);
+- a proportion's numerator below t, or its complement (e.g. children *not* at GLD) below t;
+- a rate's numerator below t;
+- a mean whose every unit sits at the floor or ceiling of its scale (all 0 or all 17 ELGs,
+  every answer 5 on a 1-5 question);
+- a survey result resting on fewer respondents than `voice_min_respondents`.
+
+Secondary suppression works per authority and year (nothing published relates two of
+them; with regions, per region and year). It reads every relation the indicators declare
+(indicators/disclosure/relations.py), checks first that the true counts satisfy them (a
+false declaration stops publication), then:
+1. suppresses together whatever the declarations make equal (a shared denominator, the EAL
+   cohort count and GLD's "Other than English" group), and a cell's numerator with its
+   denominator;
+2. gives every relation that would otherwise reveal a single suppressed count the cheapest
+   published partner in it (smallest count first, numerators before denominators);
+3. attacks the result: the smallest and largest value of every suppressed count, and of a
+   proportion's complement when both counts are hidden, subject to every relation with the
+   published counts fixed (integer programmes, indicators/disclosure/audit.py). A count with
+   fewer than t possible values gets the cheapest partner among the published counts it
+   shares a relation with, and the attack runs again, until none is narrow.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from indicators.disclosure.audit import Auditor, Target, partner_candidates, targets_for
+from indicators.disclosure.config import DisclosureConfig, IndicatorShape
+from indicators.disclosure.relations import (
+    _SCORES,
+    ItemBank,
+    LinearSystem,
+    Relations,
+    RelationsError,
+    expand,
+    violations,
+)
+
+PRIMARY_DENOMINATOR = "primary: fewer than threshold in the group"
+PRIMARY_COUNT = "primary: small count or complement"
+PRIMARY_RATE = "primary: small count"
+PRIMARY_EXTREME = "primary: everyone at the floor or ceiling"
+PRIMARY_RESPONDENTS = "primary: too few respondents"
+SECONDARY = "secondary: protects another cell"
+TRIALS = 4
+"""How many of the cheapest candidate partners are tried for a narrow count, from those
+sharing a relation with it and from those linked to it through other hidden counts."""
+
+
+def _root(area: str, parents: Mapping[str, str]) -> str:
+    seen = set()
+    while area in parents and area not in seen:
+        seen.add(area)
+        area = parents[area]
+    return area
+
+
+def _scale_extremes(frame: pd.DataFrame, shapes: Mapping[str, IndicatorShape],
+                    items: ItemBank) -> tuple[np.ndarray, np.ndarray]:
+    """Per mean cell: the lowest and highest score one unit can have (from its score_bounds
+    declaration, the item bank for questions); NaN elsewhere."""
+    low = np.full(len(frame), np.nan)
+    high = np.full(len(frame), np.nan)
+    for indicator, rows in frame.groupby("indicator_id", sort=False).groups.items():
+        shape = shapes[indicator]
+        if shape.value_type != "mean" or shape.relations is None:
+            continue
+        own = [rule for rule in shape.relations.rules if rule.kind == "score_bounds"
+               and rule.for_each == "cell" and len(rule.total) == 1
+               and rule.total[0].indicator is None and rule.total[0].count == "numerator"]
+        if not own:
+            continue
+        positions = frame.index.get_indexer(rows)
+        groups = frame["group"].to_numpy(dtype=object)[positions]
+        for i, group in zip(positions, groups, strict=True):
+            ranges = []
+            for score_class in own[0].classes:
+                match = _SCORES.match(score_class.scores)
+                ranges.append((int(match[1]), int(match[2])) if match else
+                              items.scores.get(group, {}).get(score_class.scores))
+            if all(r is not None for r in ranges):
+                low[i] = min(r[0] for r in ranges)
+                high[i] = max(r[1] for r in ranges)
+    return low, high
+
+
+def complete(frame: pd.DataFrame, shapes: Mapping[str, IndicatorShape],
+             parents: Mapping[str, str], items: ItemBank) -> pd.DataFrame:
+    """The table with a zero row for every cell an indicator can have but has no units in.
+
+    Every group a breakdown declares (or every question in force in the year, and their
+    domains, from the item bank), in every area of each level at which the indicator
+    publishes the breakdown, in every year it publishes anything: then a missing row never
+    tells anyone that a count is zero. Zero counts are below any threshold, so these cells
+    are published as `c` and protected like any other.
+    """
+    roots = frame["area_code"].map(lambda a: _root(a, parents))
+    names = dict(zip(frame["area_code"], frame["area_name"], strict=False))
+    areas: dict[tuple, set[str]] = defaultdict(set)  # (year, level) -> area codes
+    for year, level, area in zip(frame["time_period"], frame["geographic_level"],
+                                 frame["area_code"], strict=True):
+        areas[(year, level)].add(area)
+    level_of = dict(zip(frame["area_code"], frame["geographic_level"], strict=False))
+    for year, tops in frame.assign(root=roots).groupby("time_period")["root"]:
+        present = set(tops)
+        for child, parent in parents.items():
+            if _root(parent, parents) in present and child in level_of:
+                areas[(year, level_of[child])].add(child)
+    existing = set(zip(frame["indicator_id"], frame["time_period"], frame["area_code"],
+                       frame["breakdown"], frame["group"], strict=True))
+    rows = []
+    for indicator, rows_of in frame.groupby("indicator_id", sort=False):
+        relations = shapes[indicator].relations
+        if relations is None or relations.absent_cells != "zero":
+            continue
+        shown = {(level, relations.declared(breakdown))
+                 for level, breakdown in zip(rows_of["geographic_level"], rows_of["breakdown"],
+                                             strict=True)}
+        for year in sorted(rows_of["time_period"].unique()):
+            for level, declared in shown:
+                if declared is None:
+                    continue
+                labels = ([declared.name.replace("{item}", q) for q in items.questions(year)]
+                          if declared.item else [declared.name])
+                groups = {"questions": items.questions, "domains": items.domains,
+                          "scaled questions": items.scaled_questions}.get(
+                    declared.groups, lambda _, g=declared.groups: list(g))(year)
+                for area in sorted(areas[(year, level)]):
+                    for label in labels:
+                        for group in groups:
+                            if (indicator, year, area, label, group) not in existing:
+                                rows.append({"indicator_id": indicator, "time_period": year,
+                                             "geographic_level": level, "area_code": area,
+                                             "area_name": names.get(area, area),
+                                             "breakdown": label, "group": group,
+                                             "numerator": 0, "denominator": 0})
+    if not rows:
+        return frame
+    added = pd.DataFrame(rows)
+    return pd.concat([frame, added], ignore_index=True)
+
+
+def primary(frame: pd.DataFrame, shapes: Mapping[str, IndicatorShape],
+            config: DisclosureConfig, items: ItemBank
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(numerator suppressed, denominator suppressed, reason) by the rules on each cell."""
+    t = config.threshold
+    n = frame["numerator"].to_numpy(dtype=float)
+    d = frame["denominator"].to_numpy(dtype=float)
+    indicator = frame["indicator_id"]
+    kinds = indicator.map(lambda i: shapes[i].value_type).to_numpy(dtype=object)
+    respondents_from = indicator.map(lambda i: shapes[i].respondents).to_numpy(dtype=object)
+    minimum = indicator.map(lambda i: shapes[i].min_respondents).to_numpy(dtype=float)
+    respondents = np.where(respondents_from == "numerator", n, d)
+    low, high = _scale_extremes(frame, shapes, items)
+    is_proportion, is_rate, is_mean = kinds == "proportion", kinds == "rate", kinds == "mean"
+
+    reason = np.full(len(frame), "", dtype=object)
+    d_supp = d < t
+    reason[d_supp] = PRIMARY_DENOMINATOR
+    small = np.where(is_proportion, (n < t) | (d - n < t), np.where(is_rate, n < t, False))
+    extreme = is_mean & ((n <= low * d) | (n >= high * d))
+    too_few = (respondents_from != None) & (respondents < minimum)  # noqa: E711
+    n_supp = d_supp | small | extreme | too_few
+    fresh = reason == ""
+    reason[small & fresh] = np.where(is_rate, PRIMARY_RATE, PRIMARY_COUNT)[small & fresh]
+    reason[extreme & (reason == "")] = PRIMARY_EXTREME
+    reason[too_few & (reason == "")] = PRIMARY_RESPONDENTS
+    return n_supp, d_supp, reason
+
+
+class _System:
+    """One authority-year: its relations and what is hidden so far."""
+
+    def __init__(self, frame: pd.DataFrame, shapes: Mapping[str, IndicatorShape],
+                 parents: Mapping[str, str], items: ItemBank, threshold: int) -> None:
+        self.frame = frame.reset_index(drop=True)
+        relations: dict[str, Relations] = {i: s.relations for i, s in shapes.items()
+                                           if s.relations is not None}
+        value_types = {i: s.value_type for i, s in shapes.items()}
+        self.system: LinearSystem = expand(self.frame, relations, value_types, parents, items)
+        self.n = self.frame["numerator"].to_numpy(dtype=float)
+        self.d = self.frame["denominator"].to_numpy(dtype=float)
+        broken = violations(self.system, self.n, self.d)
+        if broken:
+            raise RelationsError(self._describe(broken))
+        self.truth = np.empty(2 * len(self.frame))
+        self.truth[0::2], self.truth[1::2] = self.n, self.d
+        self.proportion = self.frame["indicator_id"].map(
+            lambda i: shapes[i].value_type == "proportion").to_numpy(dtype=bool)
+        self.threshold = threshold
+        self._equal_pairs()
+
+    def _describe(self, rows: list[int]) -> str:
+        lines = []
+        for row in rows:
+            indicator, rule, anchor = self.system.origin[row]
+            cell = self.frame.iloc[anchor]
+            what = f"rule {rule}" if rule else "its areas or breakdowns adding up"
+            lines.append(f"{indicator}: {what} does not hold in {cell['time_period']} "
+                         f"{cell['area_code']} {cell['breakdown']} / {cell['group']}")
+        return ("declared relations are not true of the data, so disclosure control cannot "
+                "rely on them (fix meta.indicator.relations in the indicator's YAML): "
+                + "; ".join(lines))
+
+    def _equal_pairs(self) -> None:
+        """Counts the declarations make equal (x - y = 0), grouped."""
+        size = len(self.truth)
+        label = np.arange(size)
+
+        def find(x: int) -> int:
+            while label[x] != x:
+                label[x] = label[label[x]]
+                x = label[x]
+            return x
+
+        for row, terms in enumerate(self.system.terms):
+            if (len(terms) == 2 and self.system.lower[row] == self.system.upper[row] == 0
+                    and sorted(terms.values()) == [-1, 1]
+                    and all(v < size for v in terms)):
+                a, b = terms
+                label[find(a)] = find(b)
+        self.equal_group = np.array([find(x) for x in range(size)])
+
+    def cost(self, variable: int) -> tuple:
+        """Cheapest partner first: numerators before denominators, then small cells."""
+        return (variable % 2, self.d[variable // 2], variable)
+
+    def partner_in(self, terms: dict[int, int], shown: list[int]) -> int:
+        """The partner to hide in a relation that would otherwise give a count away.
+
+        In a sum of numerators (groups or areas adding up to a total), the largest group or
+        area that is not the total: hidden beside a small one, its value stays known to
+        within the small one's few units, so readers lose least. GLD for children whose
+        first language is English is then known within a point, where hiding it for those
+        whose first language is not would cost that group's figure (and trend) every year.
+        Elsewhere (denominators, other equalities) the cheapest count (`cost`)."""
+        totals = [v for v, c in terms.items() if c == -1]
+        if (len(totals) == 1 and all(c == 1 for v, c in terms.items() if v != totals[0])
+                and all(v % 2 == 0 for v in terms)):
+            members = [v for v in shown if v != totals[0]]
+            if members:
+                return max(members, key=lambda v: (self.d[v // 2], -v))
+        return min(shown, key=self.cost)
+
+    def close(self, unknown: np.ndarray) -> np.ndarray:
+        """Hide a numerator with its denominator, and equal counts together."""
+        unknown = unknown.copy()
+        while True:
+            before = unknown.sum()
+            hidden_groups = np.zeros(len(unknown), dtype=bool)
+            hidden_groups[self.equal_group[unknown]] = True
+            unknown |= hidden_groups[self.equal_group]
+            unknown[0::2] |= unknown[1::2]
+            if unknown.sum() == before:
+                return unknown
+
+    def singletons(self, unknown: np.ndarray) -> np.ndarray:
+        """No equality may leave exactly one hidden count (it would be its difference)."""
+        system, cells = self.system, len(self.truth)
+        while True:
+            added = False
+            for row, terms in enumerate(system.terms):
+                if system.lower[row] != system.upper[row]:
+                    continue
+                hidden = [v for v in terms if v >= cells or unknown[v]]
+                if len(hidden) != 1 or hidden[0] >= cells:
+                    continue
+                shown = [v for v in terms if v < cells and not unknown[v]]
+                if shown:
+                    unknown[self.partner_in(terms, shown)] = True
+                    added = True
+            unknown = self.close(unknown)
+            if not added:
+                return unknown
+
+    def secondary(self, unknown: np.ndarray) -> np.ndarray:
+        """Add partners until no suppressed count is narrow.
+
+        Hiding one more count only ever widens the others' ranges (a constant becomes an
+        unknown), so a count once shown to be safe stays safe and is not attacked again."""
+        unknown = self.sums(self.singletons(self.close(unknown)))
+        auditor = Auditor(self.system, self.truth, self.threshold)
+        safe: set[Target] = set()
+        while True:
+            hidden_cells = np.flatnonzero(unknown[0::2] | unknown[1::2])
+            open_targets = [t for t in targets_for(hidden_cells, unknown, self.proportion)
+                            if t not in safe]
+            narrow = auditor.narrow(unknown, open_targets)
+            safe |= set(open_targets) - {found.target for found in narrow}
+            if not narrow:
+                return unknown
+            for found in sorted(narrow, key=lambda f: (f.high - f.low, f.target.cell)):
+                low, high = auditor.range_of(found.target, unknown)
+                if high - low + 1 < self.threshold:  # not yet widened by an earlier partner
+                    unknown[self.partner(auditor, found.target, unknown)] = True
+                    unknown = self.sums(self.singletons(self.close(unknown)))
+
+    def sums(self, unknown: np.ndarray) -> np.ndarray:
+        """In every sum of counts (groups or areas adding up to a total), the hidden members
+        together hold at least `threshold`, and so do their complements where their
+        denominators are published: else each is within fewer values than that. Cheapest
+        published members join first. (The audit checks every relation after this; this only
+        saves it work.)"""
+        system, cells, t = self.system, len(self.truth), self.threshold
+        for row, terms in enumerate(system.terms):
+            if system.lower[row] != 0 or system.upper[row] != 0 or any(v >= cells
+                                                                       for v in terms):
+                continue
+            totals = [v for v, c in terms.items() if c == -1]
+            members = [v for v, c in terms.items() if c == 1]
+            if len(totals) != 1 or len(members) + 1 != len(terms) or unknown[totals[0]]:
+                continue
+            while True:
+                hidden = [v for v in members if unknown[v]]
+                if not hidden:
+                    break
+                held = sum(self.truth[v] for v in hidden)
+                numerators = all(v % 2 == 0 and self.proportion[v // 2] for v in hidden)
+                spare = (sum(self.truth[v + 1] for v in hidden) - held
+                         if numerators and not any(unknown[v + 1] for v in hidden) else t)
+                if held >= t and spare >= t:
+                    break
+                shown = [v for v in members if not unknown[v]]
+                if not shown:
+                    break
+                unknown[self.partner_in(terms, shown)] = True
+                unknown = self.close(unknown)
+        return unknown
+
+    def partner(self, auditor: Auditor, target: Target, unknown: np.ndarray) -> list[int]:
+        """The cheapest published count whose suppression makes the target safe, trying the
+        cheapest few; failing that, the one that widens it most (the loop goes on)."""
+        direct, linked = partner_candidates(auditor, target, unknown)
+        candidates = sorted(direct, key=self.cost)[:TRIALS] + sorted(
+            linked, key=self.cost)[:TRIALS]
+        if not candidates:
+            raise RelationsError(
+                f"cell {self.frame.iloc[target.cell].to_dict()} stays narrow with everything "
+                "around it suppressed")
+        best, best_width = candidates[0], -1.0
+        for candidate in sorted(candidates, key=self.cost):
+            trial = unknown.copy()
+            trial[candidate] = True
+            trial = self.sums(self.singletons(self.close(trial)))
+            low, high = auditor.range_of(target, trial)
+            if high - low + 1 >= self.threshold:
+                return np.flatnonzero(trial & ~unknown).tolist()
+            if high - low > best_width:
+                best, best_width = candidate, high - low
+        trial = unknown.copy()
+        trial[best] = True
+        return np.flatnonzero(self.sums(self.singletons(self.close(trial))) & ~unknown).tolist()
+
+
+def protect(
+    values: pd.DataFrame,
+    parents: Mapping[str, str],
+    shapes: Mapping[str, IndicatorShape],
+    config: DisclosureConfig | None = None,
+    items: pd.DataFrame | ItemBank | None = None,
+) -> pd.DataFrame:
+    """Decide which numerators and denominators may be published.
+
+    `values` has the standard indicator columns; `parents` maps each neighbourhood's
+    area_code to its authority's (and an authority's to its region's, when regions are
+    published); `shapes` carries each indicator's value type and declared relations;
+    `items` is the voice item bank (seeds/voice_items.csv). Returns `values`, completed with
+    a zero row for every cell an indicator can have but has no units in (`complete`), with
+    boolean columns `numerator_suppressed` and `denominator_suppressed` and a `suppression`
+    reason (primary or secondary).
+    """
+    config = config or DisclosureConfig()
+    bank = items if isinstance(items, ItemBank) else ItemBank.from_frame(items)
+    missing = sorted(set(values["indicator_id"]) - set(shapes))
+    if missing:
+        raise RelationsError(f"indicators without a register entry: {', '.join(missing)}")
+    frame = complete(values.reset_index(drop=True), shapes, parents, bank)
+    n_supp, d_supp, reason = primary(frame, shapes, config, bank)
+    roots = frame["area_code"].map(lambda a: _root(a, parents))
+    for _, rows in frame.groupby([frame["time_period"], roots], sort=False).groups.items():
+        positions = frame.index.get_indexer(rows)
+        system = _System(frame.iloc[positions], shapes, parents, bank, config.threshold)
+        unknown = np.zeros(2 * len(positions), dtype=bool)
+        unknown[0::2], unknown[1::2] = n_supp[positions], d_supp[positions]
+        unknown = system.secondary(unknown)
+        n_supp[positions] = unknown[0::2]
+        d_supp[positions] = unknown[1::2]
+    reason[(n_supp | d_supp) & (reason == "")] = SECONDARY
+    frame["numerator_suppressed"] = n_supp
+    frame["denominator_suppressed"] = d_supp
+    frame["suppression"] = reason
+    return frame
+
+
+def suppression_summary(protected: pd.DataFrame) -> pd.DataFrame:
+    """Information lost to disclosure control, as published: per indicator and year, cells,
+    cells published, cells suppressed (`c`) and denominators suppressed.
+
+    Which suppressed cells are primary (small) and which protect them is *not* published: a
+    reader who knew that every hidden cell of an indicator and year was primary would know
+    each hides a small count or complement, which can narrow it below the threshold (and a
+    mean hidden because everyone is at the top of the scale would be given away). The split
+    is in `suppression_reasons`, for the run log."""
+    frame = protected.assign(hidden=protected["numerator_suppressed"]
+                             | protected["denominator_suppressed"])
+    summary = frame.groupby(["indicator_id", "time_period"], sort=True).agg(
+        cells=("indicator_id", "size"),
+        suppressed=("hidden", "sum"),
+        denominators_suppressed=("denominator_suppressed", "sum"),
+    ).reset_index()
+    summary["published"] = summary["cells"] - summary["suppressed"]
+    return summary[["indicator_id", "time_period", "cells", "published", "suppressed",
+                    "denominators_suppressed"]]
+
+
+def suppression_reasons(protected: pd.DataFrame) -> pd.DataFrame:
+    """Per indicator: cells suppressed by the primary rules and to protect them (secondary),
+    all years together. For the LA's own log, never published (see
+    `suppression_summary`)."""
+    frame = protected.assign(
+        primary=protected["suppression"].str.startswith("primary"),
+        secondary=protected["suppression"].str.startswith("secondary"))
+    return frame.groupby("indicator_id", sort=True).agg(
+        cells=("indicator_id", "size"), primary=("primary", "sum"),
+        secondary=("secondary", "sum")).reset_index()

@@ -1,0 +1,195 @@
+"""The end-to-end run's published files, attacked and checked for closure.
+
+The attacker (tests/attacker.py) reads `indicators/indicator_values.csv`, the YAML
+declarations and the item bank. Every other published number must then add nothing: the
+values and intervals are functions of the published counts, trends and comparisons use only
+published cells, and every number in open data and in the board packs' workbooks is one
+already in indicator_values.csv (so the attack on that file covers them).
+"""
+
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+from statsmodels.stats.proportion import proportion_confint
+
+from tests.attacker import Attacker, leaks, summary
+
+THRESHOLD = 10
+SYMBOLS = {"c", "x", "z", "low", "u"}
+KEY = ["indicator_id", "time_period", "geographic_level", "area_code", "breakdown", "group"]
+
+
+@pytest.fixture(scope="module")
+def output(pipeline_run) -> Path:
+    return pipeline_run.settings.output
+
+
+@pytest.fixture(scope="module")
+def published(output) -> pd.DataFrame:
+    return pd.read_csv(output / "indicators" / "indicator_values.csv", dtype=str,
+                       keep_default_na=False)
+
+
+@pytest.fixture(scope="module")
+def parents(pipeline_run) -> dict[str, str]:
+    """Which authority each neighbourhood belongs to (public: the packs say so)."""
+    with duckdb.connect(str(pipeline_run.settings.warehouse), read_only=True) as connection:
+        return dict(connection.execute(
+            "select area_code, parent_area_code from marts.dim_areas "
+            "where parent_area_code is not null").fetchall())
+
+
+def test_the_attacker_narrows_no_suppressed_count_below_the_threshold(published, parents):
+    findings = Attacker(published, parents, THRESHOLD).run()
+    assert len(findings) > 50, "the run should suppress enough to make this a real attack"
+    print(f"\nend-to-end attack: {len(published)} published rows; {summary(findings)}")
+    assert not leaks(findings, THRESHOLD), summary(leaks(findings, THRESHOLD))
+
+
+def _number(text: str) -> float:
+    return float(text) if text not in SYMBOLS else np.nan
+
+
+def _decimals(text: str) -> int:
+    return len(text.split(".")[1]) if "." in text else 0
+
+
+def test_values_and_intervals_are_functions_of_the_published_counts(output, published):
+    """Recomputed here from the published counts alone (statsmodels' Wilson interval for
+    percentages, the exact Poisson interval for rates): a value or interval that carried
+    more than its counts would not match. A mean's interval also uses the spread of the
+    scores, which no count pins down; it must at least contain the mean."""
+    register = pd.read_csv(output / "register" / "indicators.csv", dtype=str)
+    kinds = dict(zip(register["indicator_id"], register["value_type"], strict=True))
+    shown = published[(published["numerator"] != "c") & (published["denominator"] != "c")
+                      & (published["value"] != "x")]
+    checked = 0
+    for row in shown.itertuples(index=False):
+        n, d = float(row.numerator), float(row.denominator)
+        kind = kinds[row.indicator_id]
+        value = n / d if kind == "mean" else 100 * n / d
+        places = _decimals(row.value)
+        assert row.value == f"{value:.{places}f}", row
+        if kind == "proportion":
+            for level, low_text, high_text in ((0.05, row.lower_ci_95, row.upper_ci_95),
+                                               (0.002, row.lower_ci_998, row.upper_ci_998)):
+                low, high = proportion_confint(n, d, alpha=level, method="wilson")
+                assert (low_text, high_text) == (f"{100 * low:.{places}f}",
+                                                 f"{100 * high:.{places}f}"), row
+        elif kind == "rate":
+            low = stats.chi2.ppf(0.025, 2 * n) / 2 if n else 0.0
+            high = stats.chi2.ppf(0.975, 2 * n + 2) / 2
+            assert (row.lower_ci_95, row.upper_ci_95) == (f"{100 * low / d:.{places}f}",
+                                                          f"{100 * high / d:.{places}f}"), row
+        else:
+            assert _number(row.lower_ci_95) <= float(row.value) <= _number(row.upper_ci_95)
+        checked += 1
+    assert checked > 500
+
+
+def test_trends_and_comparisons_use_only_published_cells(published, parents):
+    """A trend is shown only when every year of its window is; a comparison with the
+    authority only when the authority's figure it is compared with is shown."""
+    table = published.assign(period=published["time_period"].astype(int))
+    numerator = {tuple(r[k] for k in KEY): r["numerator"] for r in table.to_dict("records")}
+    series = ["indicator_id", "geographic_level", "area_code", "breakdown", "group"]
+    trends = comparisons = 0
+    for _, rows in table.groupby(series):
+        years = sorted(rows["period"])
+        for row in rows.itertuples(index=False):
+            if row.recent_trend in SYMBOLS:
+                continue
+            window = [y for y in years if y <= row.period][-5:]
+            used = rows[rows["period"].isin(window)]
+            assert (used["numerator"] != "c").all(), (row, used["numerator"].tolist())
+            trends += 1
+    for row in table.to_dict("records"):
+        if row["compared_with_la"] in SYMBOLS or row["compared_with_la"] == "not compared":
+            continue
+        if row["geographic_level"] == "Neighbourhood":
+            benchmark = (row["indicator_id"], row["time_period"], "Local authority",
+                         parents[row["area_code"]], row["breakdown"], row["group"])
+        else:
+            totals = table[(table["indicator_id"] == row["indicator_id"])
+                           & (table["time_period"] == row["time_period"])
+                           & (table["area_code"] == row["area_code"])
+                           & (table["breakdown"] == "All")]
+            benchmark = tuple(totals.iloc[0][KEY])
+        assert numerator[benchmark] != "c", (row, benchmark)
+        comparisons += 1
+    assert trends > 20 and comparisons > 50
+
+
+def test_open_data_holds_only_numbers_of_the_published_table(output, published):
+    """Each open data row is an authority cell of indicator_values.csv: its counts, value and
+    intervals are the same text (or `u` where the result is of low reliability)."""
+    by_key = {}
+    for row in published[published["geographic_level"] == "Local authority"].to_dict("records"):
+        by_key.setdefault((row["indicator_id"], row["time_period"]), []).append(row)
+    files = [p for p in (output / "open-data").glob("*.csv") if not p.name.endswith(".meta.csv")]
+    assert len(files) >= 10
+    compared = 0
+    for path in files:
+        data = pd.read_csv(path, dtype=str, keep_default_na=False)
+        indicator = path.stem
+        numbers = [c for c in data.columns if c.endswith(("_count", "_sum", "_percent", "_average",
+                                                            "_rate")) or c.startswith(
+                                                                ("lower_ci", "upper_ci"))
+                   or c == indicator]
+        for row in data.to_dict("records"):
+            candidates = by_key.get((indicator, row["time_period"]), [])
+            allowed = {row_[c] for row_ in candidates
+                       for c in ("numerator", "denominator", "value", "lower_ci_95",
+                                 "upper_ci_95", "lower_ci_998", "upper_ci_998")} | SYMBOLS
+            for column in numbers:
+                assert row[column] in allowed, (path.name, column, row[column])
+                compared += 1
+    assert compared > 1000
+
+
+def test_board_pack_workbooks_show_only_published_numbers(output, published):
+    """Every number in a pack's workbook is a count, value or interval of indicator_values.csv
+    (the packs are built from the published table alone, so no derived sum of hidden cells
+    can appear); England benchmarks are public figures."""
+    from openpyxl import load_workbook
+
+    shown = set()
+    for column in ("numerator", "denominator", "value", "lower_ci_95", "upper_ci_95",
+                   "lower_ci_998", "upper_ci_998"):
+        shown |= {round(float(v), 6) for v in published[column] if v not in SYMBOLS}
+    england = pd.read_csv(Path(__file__).resolve().parents[1] / "seeds" /
+                          "england_benchmarks.csv", dtype=str)
+    shown |= {round(float(v), 6) for v in england["value"]}
+    books = sorted(output.glob("boards/*/pack.xlsx"))
+    assert books
+    numbers = 0
+    for path in books:
+        for sheet in load_workbook(path, read_only=True).worksheets:
+            for row in sheet.iter_rows(values_only=True):
+                for cell in row:
+                    if isinstance(cell, int | float) and not isinstance(cell, bool):
+                        assert round(float(cell), 6) in shown, (path.parent.name, sheet.title,
+                                                                cell)
+                        numbers += 1
+    assert numbers > 100
+
+
+def test_information_loss_is_published_without_saying_which_cells_are_small(output, published):
+    """quality/suppression.csv counts, per indicator and year, the cells published and the
+    cells shown as c, as the published table shows them; it does not say which hidden cells
+    are small themselves (that would tell a reader each of them hides a small count)."""
+    loss = pd.read_csv(output / "quality" / "suppression.csv", dtype={"time_period": str})
+    assert list(loss.columns) == ["indicator_id", "time_period", "cells", "published",
+                                  "suppressed", "denominators_suppressed"]
+    hidden = (published["numerator"] == "c") | (published["denominator"] == "c")
+    expected = published.assign(hidden=hidden).groupby(["indicator_id", "time_period"]).agg(
+        cells=("hidden", "size"), suppressed=("hidden", "sum")).reset_index()
+    joined = loss.merge(expected, on=["indicator_id", "time_period"], suffixes=("", "_table"))
+    assert len(joined) == len(loss) == len(expected)
+    assert (joined["cells"] == joined["cells_table"]).all()
+    assert (joined["suppressed"] == joined["suppressed_table"]).all()
+    assert (joined["published"] + joined["suppressed"] == joined["cells"]).all()
