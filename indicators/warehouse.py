@@ -151,6 +151,52 @@ def raw_table_exists(connection: duckdb.DuckDBPyConnection, table: str) -> bool:
         "and table_name = ?", [table]).fetchone()[0])
 
 
+def read_relation(path: Path, relation: str) -> pd.DataFrame:
+    """Every row of a table or view in the warehouse (e.g. marts.fct_indicator_values)."""
+    with connect(path, read_only=True) as connection:
+        return connection.execute(f"select * from {relation}").df()
+
+
+def file_accounts(path: Path) -> list[dict] | None:
+    """raw.load_log as records: each landed and reference file's rows read, loaded and
+    quarantined and its status, by year, kind and file; None before the raw zone exists."""
+    if not path.exists():
+        return None
+    with connect(path, read_only=True) as connection:
+        if not raw_table_exists(connection, "load_log"):
+            return None
+        return connection.execute(
+            "select file, rows_read, rows_loaded, rows_quarantined, status "
+            "from raw.load_log order by academic_year, kind, file").df().to_dict("records")
+
+
+class WarehouseUnreadable(RuntimeError):
+    """The warehouse exists but cannot be read: never taken to mean "nothing loaded yet"."""
+
+
+def loaded_year_labels(path: Path) -> set[str]:
+    """Academic years (labels) the warehouse has loaded, from raw.year_loads.
+
+    A warehouse not created yet, or without a raw zone yet, has loaded nothing; any other
+    problem reading it (a damaged file, a table with the wrong shape) raises
+    WarehouseUnreadable with the one line to show.
+    """
+    if not path.exists():
+        return set()
+    try:
+        with connect(path, read_only=True) as connection:
+            if not raw_table_exists(connection, "year_loads"):
+                return set()
+            rows = connection.execute("select academic_year from raw.year_loads").fetchall()
+    except Exception as error:
+        lines = [line.strip() for line in str(error).strip().splitlines() if line.strip()]
+        raise WarehouseUnreadable(
+            f"the warehouse {path} cannot be read ({type(error).__name__}: "
+            f"{lines[0] if lines else ''}): restore it from a backup, or move it aside and run "
+            "again to load every landed year afresh") from error
+    return {row[0] for row in rows}
+
+
 @contextmanager
 def transaction(connection: duckdb.DuckDBPyConnection) -> Iterator[None]:
     """All or nothing: a failure part-way leaves the warehouse as it was."""

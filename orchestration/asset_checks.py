@@ -21,9 +21,8 @@ from dagster import (
 
 from indicators.config import PROJECT_ROOT
 from indicators.expectations import SuiteSpec, validate_frame
-from indicators.publish.register import metadata_problems
-from indicators.stats.indicator_values import STANDARD_COLUMNS
-from indicators.warehouse import connect
+from indicators.publish.register_check import register_problems
+from indicators.warehouse import read_relation
 from orchestration.resources import ChorusResource
 
 SUITES_DIR = PROJECT_ROOT / "expectations"
@@ -39,8 +38,7 @@ def _suite_check(suite_file: str, spec: SuiteSpec) -> AssetChecksDefinition:
     def _check(context: AssetCheckExecutionContext, chorus: ChorusResource) -> AssetCheckResult:
         settings = chorus.settings()
         current = SuiteSpec.load(settings.expectations / suite_file)
-        with connect(settings.warehouse, read_only=True) as connection:
-            frame = connection.execute(f"select * from {current.table}").df()
+        frame = read_relation(settings.warehouse, current.table)
         outcome = validate_frame(frame, current)
         if not outcome.success:
             context.log.error(outcome.summary())
@@ -77,25 +75,13 @@ def gx_asset_checks(suites_dir: Path = SUITES_DIR) -> list[AssetChecksDefinition
 )
 def indicator_register_complete(context: AssetCheckExecutionContext, chorus: ChorusResource
                                 ) -> AssetCheckResult:
-    settings = chorus.settings()
-    with connect(settings.warehouse, read_only=True) as connection:
-        register = connection.execute("select * from marts.dim_indicators").df()
-        columns = connection.execute(
-            "select table_name, list(column_name order by ordinal_position) "
-            "from information_schema.columns where table_schema = 'indicators' "
-            "group by table_name").fetchall()
-    problems = metadata_problems(register)
-    for table, found in columns:
-        if list(found) != STANDARD_COLUMNS:
-            problems.append(f"{table} returns columns {', '.join(found)}; an indicator model "
-                            f"must return exactly {', '.join(STANDARD_COLUMNS)} "
-                            "(use the indicator_over_children macro)")
+    indicators, problems = register_problems(chorus.settings().warehouse)
     for problem in problems:
         context.log.error(problem)
     return AssetCheckResult(
         passed=not problems,
         severity=AssetCheckSeverity.ERROR,
         description="; ".join(problems) if problems else
-        f"{len(register)} indicators, all with complete metadata and standard columns",
-        metadata={"indicators": len(register), "problems": MetadataValue.json(problems)},
+        f"{indicators} indicators, all with complete metadata and standard columns",
+        metadata={"indicators": indicators, "problems": MetadataValue.json(problems)},
     )

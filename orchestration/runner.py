@@ -116,16 +116,11 @@ def _step_seconds(instance, run_id: str) -> dict[str, float]:
 def _accounts_and_headlines(settings: ChorusSettings) -> tuple[list[dict], list[str]]:
     """Every file's account (from the warehouse) and the headline GLD (from what was just
     published). Called with the warehouse lock held."""
-    from indicators.warehouse import connect
+    from indicators.warehouse import file_accounts
 
-    if not settings.warehouse.exists():
+    accounts = file_accounts(settings.warehouse)
+    if accounts is None:
         return [], []
-    with connect(settings.warehouse, read_only=True) as connection:
-        if not _raw_table_exists(connection, "load_log"):
-            return [], []
-        accounts = connection.execute(
-            "select file, rows_read, rows_loaded, rows_quarantined, status "
-            "from raw.load_log order by academic_year, kind, file").df()
     headlines = []
     published = settings.output / "indicators" / "indicator_values.csv"
     if published.exists():
@@ -140,40 +135,7 @@ def _accounts_and_headlines(settings: ChorusSettings) -> tuple[list[dict], list[
                          for row in la.itertuples()]
         else:
             headlines = [f"{la['area_code'].nunique()} authorities"]
-    return accounts.to_dict("records"), headlines
-
-
-def _raw_table_exists(connection, table: str) -> bool:
-    return bool(connection.execute(
-        "select count(*) from information_schema.tables where table_schema = 'raw' "
-        "and table_name = ?", [table]).fetchone()[0])
-
-
-class WarehouseUnreadable(RuntimeError):
-    """The warehouse exists but cannot be read: never taken to mean "nothing loaded yet"."""
-
-
-def loaded_years(settings: ChorusSettings) -> set[str]:
-    """Academic years (labels) the warehouse has loaded, from raw.year_loads.
-
-    A warehouse not created yet, or without a raw zone yet, has loaded nothing; any other
-    problem reading it (a damaged file, a table with the wrong shape) is raised.
-    """
-    from indicators.warehouse import connect
-
-    if not settings.warehouse.exists():
-        return set()
-    try:
-        with connect(settings.warehouse, read_only=True) as connection:
-            if not _raw_table_exists(connection, "year_loads"):
-                return set()
-            rows = connection.execute("select academic_year from raw.year_loads").fetchall()
-    except Exception as error:
-        raise WarehouseUnreadable(
-            f"the warehouse {settings.warehouse} cannot be read ({type(error).__name__}: "
-            f"{_first_line(str(error))}): restore it from a backup, or move it aside and run "
-            "again to load every landed year afresh") from error
-    return {row[0] for row in rows}
+    return accounts, headlines
 
 
 def _year_partitions(instance, settings: ChorusSettings) -> list[str]:
@@ -185,13 +147,15 @@ def _year_partitions(instance, settings: ChorusSettings) -> list[str]:
     from indicators.ingest.archive import landing_state
     from indicators.ingest.landing import RETURN_KINDS
     from indicators.reference import AcademicYear
+    from indicators.warehouse import loaded_year_labels
     from orchestration.partitions import ACADEMIC_YEARS
 
     years = set()
     for folder in landing_state(settings.landing, RETURN_KINDS):
         with contextlib.suppress(ValueError):  # not a year folder: discover() reports it
             years.add(AcademicYear.parse(folder).folder)
-    years |= {AcademicYear.parse(label).folder for label in loaded_years(settings)}
+    years |= {AcademicYear.parse(label).folder
+              for label in loaded_year_labels(settings.warehouse)}
     if not years:
         return []
     known = set(instance.get_dynamic_partitions(ACADEMIC_YEARS))
@@ -283,7 +247,12 @@ def _run_locked(settings: ChorusSettings, run_id: str, log_path: Path, started_b
     from indicators.ingest.keys import KeyRefused, run_key
     from indicators.ingest.landing import discover
     from indicators.publish.publication import PublicationError, check_output
-    from indicators.warehouse import LockHolder, WarehouseBusy, warehouse_lock
+    from indicators.warehouse import (
+        LockHolder,
+        WarehouseBusy,
+        WarehouseUnreadable,
+        warehouse_lock,
+    )
     from orchestration.instance import (
         RUN_LOG_TAG,
         STARTED_BY_TAG,

@@ -24,13 +24,16 @@ import errno
 import json
 import os
 import shutil
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from indicators.ingest.landing import sha256_of
+from indicators.steps import Log
 
 MANIFEST = "manifest.json"
 
@@ -81,6 +84,54 @@ def staging_dir(output: Path, run_id: str) -> Path:
 def staging_run_id(path: Path) -> str | None:
     """The run a staging folder belongs to."""
     return path.name[len(STAGING_PREFIX):] if path.name.startswith(STAGING_PREFIX) else None
+
+
+ABANDONED_AFTER_SECONDS = 24 * 3600
+"""A staging folder of a run this Dagster instance does not know is removed only after this
+long without a change."""
+
+
+def _untouched_for(folder: Path, seconds: float) -> bool:
+    entries = [folder, *folder.iterdir()]
+    newest = max(entry.stat().st_mtime for entry in entries)
+    return time.time() - newest > seconds
+
+
+def remove_abandoned_staging(output: Path, home: Path, run_id: str,
+                             run_ended: Callable[[str], bool | None], log: Log) -> None:
+    """Remove staging folders of runs that ended without publishing (crashed or failed).
+
+    Only folders whose run has ended (`run_ended` says, by run id; None for a run it does
+    not know): never another run's folder while it may still be writing.
+    """
+    base = publications_dir(output)
+    legacy = home / "publish"  # where an older Chorus staged, by run id
+    candidates = [(folder, staging_run_id(folder)) for folder in
+                  (base.iterdir() if base.is_dir() else [])]
+    candidates += [(folder, folder.name) for folder in
+                   (legacy.iterdir() if legacy.is_dir() else [])]
+    for folder, other in candidates:
+        if not other or other == run_id or not folder.is_dir():
+            continue
+        ended = run_ended(other)
+        if ended is None and not _untouched_for(folder, ABANDONED_AFTER_SECONDS):
+            continue  # a run this instance does not know (another CHORUS_HOME?) may be writing
+        if ended is None or ended:
+            shutil.rmtree(folder, ignore_errors=True)
+            log.info(f"removed the staging folder of run {other}, which ended "
+                     "without publishing")
+
+
+def fresh_stage(output: Path, home: Path, run_id: str,
+                run_ended: Callable[[str], bool | None], log: Log) -> Path:
+    """This run's staging folder, empty (an earlier attempt of the step removed), once the
+    output is known to be a publication's and abandoned staging folders are gone."""
+    check_output(output)
+    stage = staging_dir(output, run_id)
+    if stage.exists():  # this run's own folder, from an earlier attempt of this step
+        shutil.rmtree(stage)
+    remove_abandoned_staging(output, home, run_id, run_ended, log)
+    return stage
 
 
 def _is_ours(output: Path) -> bool:
@@ -158,6 +209,25 @@ def publish(stage: Path, output: Path, run_id: str, keep: int = PUBLICATIONS_KEP
     _point(output, folder)
     prune_publications(output, keep)
     return folder
+
+
+@dataclass(frozen=True)
+class Published:
+    folder: Path
+    files: list[str]
+    """Every published file, relative to the folder (manifest.json included)."""
+    manifest: Path
+    """The manifest as staged (its name is the same in the folder)."""
+
+
+def publish_staged(stage: Path, output: Path, run_id: str, facts: Mapping[str, Any]
+                   ) -> Published:
+    """Write manifest.json (the run, `facts` and every file's digest), then make the staged
+    folder the publication `output` points to."""
+    manifest = write_manifest(stage, run_id, facts)
+    files = sorted(p.relative_to(stage).as_posix() for p in stage.rglob("*") if p.is_file())
+    folder = publish(stage, output, run_id)
+    return Published(folder, files, manifest)
 
 
 def current_publication(output: Path) -> Path | None:

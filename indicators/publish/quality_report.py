@@ -6,8 +6,9 @@ rows (with examples, identifiers withheld as in rejections.csv), what dbt's test
 Great Expectations found in this run, what was published, and what was held back.
 
 Pure: the facts come in (`QualityReport`), the page comes out. `dbt_results` reads a dbt
-invocation's run_results.json and manifest.json; orchestration/quality_report.py gathers
-the rest from the staged publication, the warehouse and the run's events.
+invocation's run_results.json and manifest.json; indicators/publish/quality_facts.py gathers
+the rest from the staged publication and the warehouse, orchestration/run_checks.py the
+run's checks.
 """
 
 from __future__ import annotations

@@ -5,6 +5,9 @@ model's files before dbt parses them.
 still has a TODO, a missing field or a value outside its list, or whose SQL still says TODO
 (`TODO_condition`), named by file and field, before dbt tries to run it. The runner checks
 them once before a run starts, and the preflight asset again in the run.
+
+`register_problems`: after dbt, the register (marts.dim_indicators) and the columns every
+indicator model returns, as the indicator_register_complete asset check reads them.
 """
 
 from __future__ import annotations
@@ -24,8 +27,11 @@ from indicators.publish.register import (
     REQUIRED_META,
     SOURCE_TYPES,
     VALUE_TYPES,
+    metadata_problems,
 )
+from indicators.stats.indicator_values import STANDARD_COLUMNS
 from indicators.steps import StepRefused
+from indicators.warehouse import connect
 
 TODO = re.compile(r"\bTODO")
 
@@ -146,3 +152,21 @@ def require_finished(models_dir: Path) -> None:
     unfinished = unfinished_line(unfinished_indicators(models_dir))
     if unfinished:
         raise StepRefused(unfinished)
+
+
+def register_problems(warehouse: Path) -> tuple[int, list[str]]:
+    """The indicators in the built register, and what is wrong with it: a missing or invalid
+    metadata field, or an indicator model whose columns are not the standard ones."""
+    with connect(warehouse, read_only=True) as connection:
+        register = connection.execute("select * from marts.dim_indicators").df()
+        columns = connection.execute(
+            "select table_name, list(column_name order by ordinal_position) "
+            "from information_schema.columns where table_schema = 'indicators' "
+            "group by table_name").fetchall()
+    problems = metadata_problems(register)
+    for table, found in columns:
+        if list(found) != STANDARD_COLUMNS:
+            problems.append(f"{table} returns columns {', '.join(found)}; an indicator model "
+                            f"must return exactly {', '.join(STANDARD_COLUMNS)} "
+                            "(use the indicator_over_children macro)")
+    return len(register), problems

@@ -1,6 +1,8 @@
-"""Gather what the quality report says (indicators/publish/quality_report.py renders it): the staged
-publication's own files, the run's dbt results and asset checks, and what the warehouse
-held back (quotes, responses set aside at the door)."""
+"""What the quality report says (indicators/publish/quality_report.py renders it), gathered
+from the staged publication's own files, what the warehouse held back (quotes, responses
+set aside at the door) and the checks of the run (dbt's tests and the Dagster asset checks,
+which orchestration/run_checks.py reads from the run).
+"""
 
 from __future__ import annotations
 
@@ -8,18 +10,16 @@ import datetime as dt
 from pathlib import Path
 
 import pandas as pd
-from dagster import AssetExecutionContext, DagsterEventType
 
 from indicators.config import ChorusSettings
 from indicators.publish.quality_report import (
     CheckResult,
     HeldBack,
     QualityReport,
-    dbt_results,
     render_quality_report,
 )
+from indicators.steps import Log
 from indicators.warehouse import connect
-from orchestration.dbt_setup import DBT_PROJECT_DIR
 
 REPORT = Path("quality") / "index.html"
 KNOWN_QUALITY_FILES = {
@@ -31,35 +31,6 @@ KNOWN_QUALITY_FILES = {
 
 def _read(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, dtype=str, keep_default_na=False)
-
-
-def _dbt_checks(run_id: str) -> tuple[list[CheckResult], bool]:
-    """The tests of this run's `dbt build`, from its own target folder."""
-    folders = sorted((DBT_PROJECT_DIR / "target").glob(f"chorus_dbt_models-{run_id[:7]}-*"),
-                     key=lambda path: path.stat().st_mtime)
-    for folder in reversed(folders):
-        if (folder / "run_results.json").is_file():
-            return dbt_results(folder), True
-    return [], False
-
-
-def _dagster_checks(context: AssetExecutionContext, dbt_names: set[str]) -> list[CheckResult]:
-    """The asset checks of this run that are not dbt tests (Great Expectations, the register)."""
-    records = context.instance.get_records_for_run(
-        context.run.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION).records
-    checks = []
-    for record in records:
-        evaluation = record.event_log_entry.dagster_event.event_specific_data
-        key = evaluation.asset_check_key
-        if key.name in dbt_names:
-            continue
-        source = "Great Expectations suite" if key.name.startswith("gx_") else "Dagster check"
-        checks.append(CheckResult(
-            source=source, name=key.name, target=key.asset_key.to_user_string(),
-            status="passed" if evaluation.passed else "failed",
-            detail=evaluation.description or "",
-            blocking=evaluation.severity.value == "ERROR"))
-    return checks
 
 
 def _count_rows(path: Path) -> int:
@@ -103,14 +74,12 @@ def _held_back(settings: ChorusSettings, stage: Path, accounts: pd.DataFrame
     return held
 
 
-def write_quality_report(context: AssetExecutionContext, settings: ChorusSettings,
-                         stage: Path) -> Path:
-    """quality/index.html in the staged publication, from the staged files and this run."""
-    run_id = context.run.run_id
+def write_quality_report(settings: ChorusSettings, stage: Path, run_id: str,
+                         checks: list[CheckResult], dbt_found: bool, log: Log) -> Path:
+    """quality/index.html in the staged publication, from the staged files and the run's
+    `checks` (`dbt_found`: whether the run's dbt results were found)."""
     accounts = _read(stage / "quality" / "load_summary.csv")
     rejections = _read(stage / "quality" / "rejections.csv")
-    dbt_checks, dbt_found = _dbt_checks(run_id)
-    checks = dbt_checks + _dagster_checks(context, {check.name for check in dbt_checks})
     published = sorted((path.relative_to(stage).as_posix(), path.stat().st_size)
                        for path in stage.rglob("*") if path.is_file())
     quality_files = [(path.relative_to(stage).as_posix(), _count_rows(path),
@@ -128,6 +97,5 @@ def write_quality_report(context: AssetExecutionContext, settings: ChorusSetting
         dbt_found=dbt_found)
     path = stage / REPORT
     path.write_text(render_quality_report(report), encoding="utf-8")
-    context.log.info(f"quality report: {path.relative_to(stage)} ({len(checks)} tests and "
-                     "checks)")
+    log.info(f"quality report: {path.relative_to(stage)} ({len(checks)} tests and checks)")
     return path

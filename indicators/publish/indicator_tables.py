@@ -1,0 +1,151 @@
+"""The publication's tables: disclosure control over what dbt built, then indicators/,
+register/, quotes/, quality/ and open-data/ (EES format) in a run's staging folder.
+
+The indicator_tables asset (orchestration/publish_assets.py) calls `write_indicator_tables`;
+the board packs are built from these staged files alone (indicators/publish/board_packs.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from indicators.config import ChorusSettings
+from indicators.disclosure import (
+    DisclosureConfig,
+    protect,
+    publishable,
+    suppression_reasons,
+    suppression_summary,
+    with_rounded_counts,
+)
+from indicators.ingest.landing import reference_file
+from indicators.publish.open_data import write_open_data
+from indicators.publish.publication import write_csv
+from indicators.publish.register import register_table, render_register_html, shapes
+from indicators.steps import Log
+from indicators.voice.help_requests import asks_for_help
+from indicators.voice.items import load_item_bank
+from indicators.warehouse import connect
+
+QUOTE_COLUMNS = ["quote", "item_id", "item", "domain", "neighbourhood_code",
+                 "neighbourhood_name", "year", "time_period"]
+
+
+AREA_PARENTS = ("select area_code, parent_area_code from marts.dim_areas "
+                "where parent_area_code is not null")
+
+
+def area_parents(warehouse: Path) -> pd.DataFrame:
+    """Each area with a parent (a neighbourhood and its authority), from marts.dim_areas."""
+    with connect(warehouse, read_only=True) as connection:
+        return connection.execute(AREA_PARENTS).df()
+
+
+@dataclass(frozen=True)
+class Marts:
+    """What the publication reads from the warehouse."""
+
+    values: pd.DataFrame
+    register: pd.DataFrame
+    quotes: pd.DataFrame
+    areas: pd.DataFrame
+    load_log: pd.DataFrame
+    rejections: pd.DataFrame
+
+
+def read_marts(warehouse: Path) -> Marts:
+    """The indicator values, register, consented quotes and areas dbt built, and the raw
+    zone's accounting (each file's rows, each quarantined row, identifiers withheld)."""
+    with connect(warehouse, read_only=True) as connection:
+        values = connection.execute(
+            "select * from marts.fct_indicator_values").df()
+        register = connection.execute("select * from marts.dim_indicators").df()
+        quotes = connection.execute("select * from marts.fct_voice_quotes").df()
+        areas = connection.execute(AREA_PARENTS).df()
+        load_log = connection.execute(
+            "select academic_year, kind, file, rows_read, rows_loaded, rows_quarantined, status,"
+            " message from raw.load_log order by academic_year, kind, file").df()
+        rejections = connection.execute(
+            'select academic_year, kind, file, "row", column_name as "column", value, rule,'
+            ' message from raw.quarantine order by academic_year, kind, file, "row"').df()
+    return Marts(values, register, quotes, areas, load_log, rejections)
+
+
+@dataclass(frozen=True)
+class TablesWritten:
+    """What `write_indicator_tables` did, for the run's log and the asset's metadata."""
+
+    rows: int
+    suppressed: int
+    reasons: pd.DataFrame
+    """Per indicator: cells suppressed as primary and as secondary (never published)."""
+    seconds: float
+    """Disclosure control's wall time."""
+    config: DisclosureConfig
+    quotes_published: int
+    open_data_files: int
+
+
+def write_indicator_tables(settings: ChorusSettings, stage: Path, log: Log) -> TablesWritten:
+    """indicator_values.csv after disclosure control, the register, quotes, the quality
+    files and the open data, into `stage`."""
+    marts = read_marts(settings.warehouse)
+    values, register, quotes, areas = marts.values, marts.register, marts.quotes, marts.areas
+    config = DisclosureConfig.from_seed(settings.seeds / "disclosure_control.csv")
+    indicator_shapes = shapes(register, config.voice_min_respondents)
+    parents = dict(zip(areas["area_code"], areas["parent_area_code"], strict=True))
+    started = time.perf_counter()
+    protected = protect(values, parents, indicator_shapes, config,
+                        load_item_bank(settings.seeds / "voice_items.csv"))
+    seconds = time.perf_counter() - started
+    if config.round_to:
+        england = pd.read_csv(settings.seeds / "england_benchmarks.csv")
+        protected = with_rounded_counts(protected, config.round_to, parents, register, england)
+    published = publishable(protected, indicator_shapes, config, parents)
+    write_csv(published, stage / "indicators" / "indicator_values.csv")
+    write_csv(register_table(register), stage / "register" / "indicators.csv")
+    authorities = pd.read_csv(reference_file("local_authorities", settings.landing,
+                                             settings.seeds), dtype=str)
+    open_data = write_open_data(stage, published, register, local_authorities=authorities)
+    published_quotes = quotes_to_publish(quotes, config.voice_min_respondents)
+    write_csv(published_quotes, stage / "quotes" / "quotes.csv")
+    (stage / "register" / "index.html").write_text(
+        render_register_html(register, dt.date.today().isoformat()), encoding="utf-8")
+    write_csv(marts.load_log.fillna(""), stage / "quality" / "load_summary.csv")
+    write_csv(marts.rejections.astype("string").fillna(""),
+              stage / "quality" / "rejections.csv")
+    loss = suppression_summary(protected)
+    write_csv(loss, stage / "quality" / "suppression.csv")
+    reasons = suppression_reasons(protected)  # for the log only: see suppression_summary
+    suppressed = int(protected["numerator_suppressed"].sum())
+    log.info(f"{len(published_quotes)} of {len(quotes)} consented quotes published")
+    log.info(f"{len(published)} indicator rows, {suppressed} suppressed (c): "
+             f"{int(reasons['primary'].sum())} primary, "
+             f"{int(reasons['secondary'].sum())} secondary; disclosure "
+             f"control {seconds:.1f} s")
+    return TablesWritten(rows=len(published), suppressed=suppressed, reasons=reasons,
+                         seconds=seconds, config=config,
+                         quotes_published=len(published_quotes),
+                         open_data_files=len(open_data))
+
+
+def disclosure_facts(seeds: Path) -> dict[str, int]:
+    """The disclosure settings a publication states in its manifest."""
+    config = DisclosureConfig.from_seed(seeds / "disclosure_control.csv")
+    return {"disclosure_threshold": config.threshold, "round_counts_to": config.round_to or 0}
+
+
+def quotes_to_publish(quotes: pd.DataFrame, min_respondents: int) -> pd.DataFrame:
+    """Quotes from neighbourhood-years with enough respondents to keep them anonymous.
+
+    A request for help is never a quote: the ingest sets them aside for the follow-up list,
+    and any loaded before it did (a year not reloaded since) is dropped here too.
+    """
+    enough = quotes[quotes["respondents_in_area"] >= min_respondents]
+    enough = enough[~enough["quote"].astype(str).map(asks_for_help).astype(bool)]
+    return enough[QUOTE_COLUMNS].astype(str).reset_index(drop=True)
