@@ -274,17 +274,33 @@ def new_indicator(
                                               "school_readiness__reading_at_home")],
 ) -> None:
     """Scaffold a new indicator: one dbt model and its YAML, every field marked TODO."""
-    from orchestration.dbt_setup import INDICATOR_MODELS_DIR
+    from orchestration.dbt_setup import INDICATOR_MODELS_DIR, refresh_union
     from orchestration.scaffold import scaffold_indicator
 
     try:
         sql_path, yml_path = scaffold_indicator(name, INDICATOR_MODELS_DIR)
     except ValueError as error:
         fail(str(error))
+    union = refresh_union()
     out.print(f"wrote {sql_path}\nwrote {yml_path}\n"
-              "Fill in every TODO (the SQL condition and each metadata field), then run "
+              + (f"wrote {union} (it collects every indicator model)\n" if union else "")
+              + "Fill in every TODO (the SQL condition and each metadata field), then run "
               "`chorus run --landing ... --out ...`: the indicator joins the register and the "
               "published tables by itself.")
+
+
+@app.command(name="dbt-refresh")
+def dbt_refresh() -> None:
+    """Write the union of the indicator models again (after adding or removing one by hand)."""
+    from orchestration.dbt_setup import INDICATOR_MODELS_DIR, UNION_MODEL, refresh_union
+
+    union = refresh_union()
+    if union:
+        out.print(f"wrote {union}: it collects every model in {INDICATOR_MODELS_DIR}",
+                  soft_wrap=True, markup=False, highlight=False)
+    else:
+        out.print(f"{UNION_MODEL} already collects every model in {INDICATOR_MODELS_DIR}",
+                  soft_wrap=True, markup=False, highlight=False)
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})

@@ -1,4 +1,5 @@
-"""What dbt needs before Dagster can load the project: its environment and a fresh manifest.
+"""What dbt needs before Dagster can load the project: its environment, the union of the
+indicator models written out, and a fresh manifest.
 
 Kept apart from dbt_assets.py, which reads the manifest when it is imported.
 """
@@ -6,6 +7,7 @@ Kept apart from dbt_assets.py, which reads the manifest when it is imported.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -26,12 +28,64 @@ def indicator_model_names(models_dir: Path = INDICATOR_MODELS_DIR) -> list[str]:
     return sorted(path.stem for path in models_dir.rglob("*.sql"))
 
 
+UNION_MODEL = Path("models") / "intermediate" / "int_indicator_values_collected.sql"
+"""The union of every indicator model, generated (`collected_sql`) and committed, so that
+plain `dbt build` and `dbt docs generate` work from dbt_project/."""
+
+
+def collected_sql(names: list[str]) -> str:
+    """int_indicator_values_collected.sql: each indicator model's rows, by an explicit ref."""
+    selects = "\n    union all\n".join(
+        f"    select {{{{ indicator_columns() }}}} from {{{{ ref('{name}') }}}}" for name in names)
+    return f"""-- Every indicator model's rows in one table, in the standard shape
+-- (macros/indicators.sql). Generated from the models in models/indicators/ by `chorus
+-- dbt-refresh` (`chorus new-indicator` runs it): do not edit. The build stops if a model is
+-- missing here (macros/indicator_models.sql), and so does `chorus run`, before dbt starts.
+{{{{ assert_all_indicators_collected() }}}}
+
+with collected as (
+{selects}
+)
+
+select * from collected
+"""
+
+
+def stale_union_line(project_dir: Path | None = None) -> str | None:
+    """The one line to show when the committed union does not collect exactly the indicator
+    models on disk (None when it does)."""
+    project_dir = project_dir or DBT_PROJECT_DIR
+    path = project_dir / UNION_MODEL
+    models_dir = project_dir / "models" / "indicators"
+    names = indicator_model_names(models_dir)
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    if text == collected_sql(names):
+        return None
+    refs = set(re.findall(r"ref\('([^']+)'\)", text))
+    differences = [f"does not collect {', '.join(sorted(set(names) - refs))}"] \
+        if set(names) - refs else []
+    differences += [f"collects {', '.join(sorted(refs - set(names)))}, not in {models_dir}"] \
+        if refs - set(names) else []
+    return (f"{path} {'; '.join(differences) or 'was edited by hand'}: it is generated from "
+            f"the models in {models_dir}: run `chorus dbt-refresh` to write it again")
+
+
+def refresh_union(project_dir: Path | None = None) -> Path | None:
+    """Write the union from the indicator models on disk; the path if it changed."""
+    project_dir = project_dir or DBT_PROJECT_DIR
+    path = project_dir / UNION_MODEL
+    text = collected_sql(indicator_model_names(project_dir / "models" / "indicators"))
+    if path.is_file() and path.read_text(encoding="utf-8") == text:
+        return None
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def dbt_environment(settings: ChorusSettings | None = None) -> dict[str, str]:
     """Environment variables every dbt invocation needs (set before parse and build)."""
     settings = settings or ChorusSettings.from_env()
     return {
         "CHORUS_WAREHOUSE": str(settings.warehouse),
-        "CHORUS_INDICATOR_MODELS": ",".join(indicator_model_names()),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
         "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
         "DBT_PROJECT_DIR": str(DBT_PROJECT_DIR),

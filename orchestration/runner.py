@@ -18,7 +18,12 @@ from typing import Any
 
 from indicators.config import ChorusSettings
 from indicators.publish.register_check import unfinished_indicators, unfinished_line
-from orchestration.dbt_setup import INDICATOR_MODELS_DIR, dbt_environment, prepare_manifest
+from orchestration.dbt_setup import (
+    INDICATOR_MODELS_DIR,
+    dbt_environment,
+    prepare_manifest,
+    stale_union_line,
+)
 
 ProgressCallback = Callable[[int, int, str], None]
 
@@ -291,6 +296,9 @@ def _run_locked(settings: ChorusSettings, run_id: str, log_path: Path, started_b
             unfinished = unfinished_line(unfinished_indicators(INDICATOR_MODELS_DIR))
             if unfinished:  # before dbt parses them (the preflight asset checks again in the run)
                 raise ExpectedFailure(unfinished)
+            stale = stale_union_line()
+            if stale:  # a model added or removed by hand (dbt would stop on it too)
+                raise ExpectedFailure(stale)
             prepare_manifest()
             from dagster import DagsterInstance
             from dagster._core.storage.tags import (

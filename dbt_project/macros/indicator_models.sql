@@ -1,36 +1,34 @@
-{#- The indicator models that fct_indicator_values collects.
+{#- What int_indicator_values_collected unions: every indicator model, by an explicit ref.
 
-    dbt must know a model's refs when it parses the project, before `graph` is filled, so
-    the list cannot come from the graph at parse time. Chorus sets CHORUS_INDICATOR_MODELS
-    to every .sql file under models/indicators/ before each dbt parse or build
-    (orchestration/dbt_assets.py: dbt_environment), so no hand-kept list exists. At run time
-    the list is checked against the graph, and a stale list stops the build with the fix. -#}
-{% macro indicator_models() -%}
-    {%- set listed = env_var('CHORUS_INDICATOR_MODELS', '') -%}
-    {%- set names = [] -%}
-    {%- for name in listed.split(',') if name | trim -%}
-        {%- do names.append(name | trim) -%}
-    {%- endfor -%}
-    {%- if not names -%}
-        {{ exceptions.raise_compiler_error(
-            "CHORUS_INDICATOR_MODELS is not set: run dbt through Chorus (`chorus dbt -- build`)"
-            " so fct_indicator_values can collect every model in models/indicators/") }}
-    {%- endif -%}
-    {{ return(names | sort) }}
+    dbt must know a model's refs when it parses the project, before `graph` exists, so the
+    union's refs are written out in its SQL, generated from the files in models/indicators/
+    by `chorus dbt-refresh` (and by `chorus new-indicator`). At run time the refs are checked
+    against the graph: a model added by hand without regenerating stops the build with the
+    fix. -#}
+
+{#- The standard columns every indicator model returns (macros/indicators.sql). -#}
+{% macro indicator_columns() -%}
+    indicator_id, time_period, geographic_level, area_code, area_name, breakdown, "group",
+    numerator, denominator, value, standard_deviation
 {%- endmacro %}
 
-{% macro assert_all_indicators_collected(names) -%}
+{% macro assert_all_indicators_collected() -%}
     {%- if execute -%}
         {%- set in_graph = [] -%}
         {%- for node in graph.nodes.values()
               if node.resource_type == 'model' and node.fqn[1] == 'indicators' -%}
             {%- do in_graph.append(node.name) -%}
         {%- endfor -%}
-        {%- if (in_graph | sort) != (names | sort) -%}
+        {%- set collected = [] -%}
+        {%- for unique_id in model.depends_on.nodes if unique_id.startswith('model.') -%}
+            {%- do collected.append(unique_id.split('.')[-1]) -%}
+        {%- endfor -%}
+        {%- set missing = in_graph | reject('in', collected) | sort -%}
+        {%- if missing -%}
             {{ exceptions.raise_compiler_error(
-                "fct_indicator_values would collect " ~ (names | sort) ~ " but models/indicators/"
-                " holds " ~ (in_graph | sort) ~ ": run dbt through Chorus (`chorus dbt -- build`),"
-                " which lists them for you") }}
+                "int_indicator_values_collected does not collect " ~ (missing | join(', ')) ~
+                " (models/indicators/): run `chorus dbt-refresh` to write its refs again "
+                "(the model is generated from that folder)") }}
         {%- endif -%}
     {%- endif -%}
 {%- endmacro %}

@@ -1,26 +1,33 @@
--- Every indicator model's rows in one table, in the standard shape (macros/indicators.sql).
--- Collects each model in models/indicators/ automatically (macros/indicator_models.sql).
-{%- set names = indicator_models() %}
-{{ assert_all_indicators_collected(names) }}
+-- Every indicator model's rows in one table, in the standard shape
+-- (macros/indicators.sql). Generated from the models in models/indicators/ by `chorus
+-- dbt-refresh` (`chorus new-indicator` runs it): do not edit. The build stops if a model is
+-- missing here (macros/indicator_models.sql), and so does `chorus run`, before dbt starts.
+{{ assert_all_indicators_collected() }}
 
 with collected as (
-    {% for name in names -%}
-    select
-        indicator_id,
-        time_period,
-        geographic_level,
-        area_code,
-        area_name,
-        breakdown,
-        "group",
-        numerator,
-        denominator,
-        value,
-        standard_deviation
-    from {{ ref(name) }}
-    {% if not loop.last %}union all
-    {% endif -%}
-    {%- endfor %}
+    select {{ indicator_columns() }} from {{ ref('ind_cohort__eal_share') }}
+    union all
+    select {{ indicator_columns() }} from {{ ref('ind_linked__average_elgs_by_answer') }}
+    union all
+    select {{ indicator_columns() }} from {{ ref('ind_linked__gld_by_answer') }}
+    union all
+    select {{ indicator_columns() }} from {{ ref('ind_school_readiness__all_elgs_expected') }}
+    union all
+    select {{ indicator_columns() }} from {{ ref('ind_school_readiness__average_elgs_expected') }}
+    union all
+    select {{ indicator_columns() }} from {{ ref('ind_school_readiness__gld') }}
+    union all
+    select {{ indicator_columns() }} from {{ ref('ind_voice__channel_seldom_heard') }}
+    union all
+    select {{ indicator_columns() }} from {{ ref('ind_voice__domain_positive') }}
+    union all
+    select {{ indicator_columns() }} from {{ ref('ind_voice__item_mean') }}
+    union all
+    select {{ indicator_columns() }} from {{ ref('ind_voice__item_positive') }}
+    union all
+    select {{ indicator_columns() }} from {{ ref('ind_voice__reach') }}
+    union all
+    select {{ indicator_columns() }} from {{ ref('ind_voice__reach_group') }}
 )
 
 select * from collected
