@@ -287,6 +287,7 @@ def _run_locked(settings: ChorusSettings, run_id: str, log_path: Path, started_b
     from orchestration.instance import (
         RUN_LOG_TAG,
         STARTED_BY_TAG,
+        chorus_instance,
         prepare_dagster_home,
         settle_abandoned,
     )
@@ -297,9 +298,7 @@ def _run_locked(settings: ChorusSettings, run_id: str, log_path: Path, started_b
                             on_wait=on_wait) as held:
             prepare_dagster_home(settings)
             if held.previous is not None:  # settle it before anything here can fail
-                from dagster import DagsterInstance
-
-                settled = settle_abandoned(DagsterInstance.get(), held.previous)
+                settled = settle_abandoned(chorus_instance(), held.previous)
                 if settled:
                     print(f"chorus: {settled}", flush=True)
             if not settings.landing.is_dir():
@@ -323,7 +322,6 @@ def _run_locked(settings: ChorusSettings, run_id: str, log_path: Path, started_b
             if unfinished:  # before dbt parses them (the preflight asset checks again in the run)
                 raise ExpectedFailure(unfinished)
             prepare_manifest()
-            from dagster import DagsterInstance
             from dagster._core.storage.tags import (
                 ASSET_PARTITION_RANGE_END_TAG,
                 ASSET_PARTITION_RANGE_START_TAG,
@@ -331,7 +329,7 @@ def _run_locked(settings: ChorusSettings, run_id: str, log_path: Path, started_b
 
             from orchestration.definitions import PIPELINE_JOB, defs
 
-            instance = DagsterInstance.get()
+            instance = chorus_instance()
             try:
                 partitions = _year_partitions(instance, settings)
             except WarehouseUnreadable as unreadable:
