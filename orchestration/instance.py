@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
+import time
 from collections.abc import Generator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -57,6 +58,46 @@ def prepare_dagster_home(settings: ChorusSettings) -> Path:
         os.replace(partial, config)  # two runs starting together never read half a file
     os.environ["DAGSTER_HOME"] = str(home)
     return home
+
+
+def chorus_instance():
+    """Dagster's instance for this CHORUS_HOME, its storage complete.
+
+    A run killed while Dagster was first creating its SQLite storage leaves tables missing
+    (then every later run stopped with "requires the dynamic partitions table ... run
+    `dagster instance migrate`"): the storage is migrated here, as that command would."""
+    from dagster import DagsterInstance
+
+    from orchestration.partitions import ACADEMIC_YEARS
+
+    def usable(instance) -> bool:
+        try:
+            instance.get_dynamic_partitions(ACADEMIC_YEARS)
+            instance.get_runs(limit=1)
+        except Exception:  # noqa: BLE001 - any incomplete storage
+            return False
+        return True
+
+    instance = DagsterInstance.get()
+    if usable(instance):
+        return instance
+    instance.upgrade()
+    if usable(instance):
+        return instance
+    # Tables missing under a current schema version: migrating adds nothing. Dagster's run
+    # history is a record, not the data (the warehouse and its load log are), so the broken
+    # storage is set aside, never deleted, and a new one made.
+    home = Path(os.environ["DAGSTER_HOME"])
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    for name in ("history", "schedules"):
+        if (home / name).exists():
+            os.replace(home / name, home / f"{name}.broken-{stamp}")
+    print(f"chorus: Dagster's run history under {home} was incomplete (a run killed while "
+          f"creating it?); set aside as history.broken-{stamp}, a new one started",
+          flush=True)
+    instance = DagsterInstance.get()
+    instance.get_dynamic_partitions(ACADEMIC_YEARS)
+    return instance
 
 
 def started_by(tags: Mapping[str, str]) -> str:

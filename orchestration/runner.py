@@ -261,6 +261,7 @@ def _run_locked(settings: ChorusSettings, run_id: str, log_path: Path, started_b
     from orchestration.instance import (
         RUN_LOG_TAG,
         STARTED_BY_TAG,
+        chorus_instance,
         prepare_dagster_home,
         settle_abandoned,
     )
@@ -271,9 +272,7 @@ def _run_locked(settings: ChorusSettings, run_id: str, log_path: Path, started_b
                             on_wait=on_wait) as held:
             prepare_dagster_home(settings)
             if held.previous is not None:  # settle it before anything here can fail
-                from dagster import DagsterInstance
-
-                settled = settle_abandoned(DagsterInstance.get(), held.previous)
+                settled = settle_abandoned(chorus_instance(), held.previous)
                 if settled:
                     print(f"chorus: {settled}", flush=True)
             if not settings.landing.is_dir():
@@ -300,7 +299,6 @@ def _run_locked(settings: ChorusSettings, run_id: str, log_path: Path, started_b
             if stale:  # a model added or removed by hand (dbt would stop on it too)
                 raise ExpectedFailure(stale)
             prepare_manifest()
-            from dagster import DagsterInstance
             from dagster._core.storage.tags import (
                 ASSET_PARTITION_RANGE_END_TAG,
                 ASSET_PARTITION_RANGE_START_TAG,
@@ -308,7 +306,7 @@ def _run_locked(settings: ChorusSettings, run_id: str, log_path: Path, started_b
 
             from orchestration.definitions import PIPELINE_JOB, defs
 
-            instance = DagsterInstance.get()
+            instance = chorus_instance()
             try:
                 partitions = _year_partitions(instance, settings)
             except WarehouseUnreadable as unreadable:

@@ -48,12 +48,12 @@ RELATIONS = """        relations:
           areas: add_up
           absent_cells: zero
           breakdowns:
-            All: total
-            Sex: partition
-            FSM eligibility: partition
-            First language: partition
-            SEN provision: partition
-            Season of birth: partition
+            All: {{kind: total, groups: [All children]}}
+            Sex: {{kind: partition, groups: [Female, Male]}}
+            FSM eligibility: {{kind: partition, groups: [Eligible, Not eligible]}}
+            First language: {{kind: partition, groups: [English, Other than English, Unknown]}}
+            SEN provision: {{kind: partition, groups: [No SEN, SEN support, EHC plan]}}
+            Season of birth: {{kind: partition, groups: [Autumn-born, Spring-born, Summer-born]}}
           rules: "{todo}: how its counts relate to other indicators' cells, as a list ([] if
             none), so disclosure control and its tests know every sum an outsider could use.
             Over the same children as GLD: [{{kind: equal, left: denominator, right:

@@ -29,9 +29,19 @@ GROUPS = ("English as an additional language", "Not known to the family hub",
 COHORTS = {"English as an additional language": "cohort_eal_share"}
 
 
+def _relations(breakdowns):
+    """What a disclosure declaration needs for these cells (the test's own, not the project's
+    YAML: the generated counts are drawn independently, so no cross-indicator rules)."""
+    return {"areas": "add_up", "absent_cells": "zero",
+            "breakdowns": {name: {"kind": kind, "groups": groups}
+                           for name, (kind, groups) in breakdowns.items()},
+            "rules": []}
+
+
 def _meta(indicator_id, title, value_type, numerator_unit, denominator_unit, polarity,
-          source_type, unit="%"):
-    return {"indicator_id": indicator_id, "model": f"ind_{indicator_id}", "title": title,
+          source_type, unit="%", breakdowns=None):
+    return {"relations": _relations(breakdowns or {}), "indicator_id": indicator_id,
+            "model": f"ind_{indicator_id}", "title": title,
             "definition": f"{title}.", "domain": "Who we heard from", "source_type": source_type,
             "value_type": value_type, "unit": unit, "numerator_unit": numerator_unit,
             "denominator_unit": denominator_unit, "polarity": polarity, "decimals": "",
@@ -44,16 +54,23 @@ def _meta(indicator_id, title, value_type, numerator_unit, denominator_unit, pol
 
 REGISTER = pd.DataFrame([
     {**_meta("gld", "Children at a good level of development", "proportion", "children",
-             "children", "RAG - High is good", "statutory"), "domain": "School readiness"},
+             "children", "RAG - High is good", "statutory",
+             breakdowns={"All": ("total", ["All children"]),
+                         "Sex": ("partition", ["Female", "Male"])}),
+     "domain": "School readiness"},
     _meta("cohort_eal_share", "Children with English as an additional language",
-          "proportion", "children", "children", "Not applicable", "statutory"),
+          "proportion", "children", "children", "Not applicable", "statutory",
+          breakdowns={"All": ("total", ["All children"])}),
     _meta("voice_reach_group", "Respondents from seldom-heard groups", "proportion",
-          "families", "families", "Not applicable", "voice", "% of respondents"),
+          "families", "families", "Not applicable", "voice", "% of respondents",
+          breakdowns={"Seldom-heard group": ("overlapping", list(GROUPS))}),
     _meta("voice_channel_seldom_heard", "Seldom-heard families reached by each channel",
           "proportion", "families", "families", "Not applicable", "voice",
-          "% of respondents"),
+          "% of respondents", breakdowns={"All": ("total", ["All respondents"]),
+                                          "Channel": ("partition", list(CHANNELS))}),
     {**_meta("voice_domain_positive", "Positive answers in each domain", "proportion",
-             "answers", "answers", "RAG - High is good", "voice", "% of answers"),
+             "answers", "answers", "RAG - High is good", "voice", "% of answers",
+             breakdowns={"Voice domain": ("disjoint", ["Access to services"])}),
      "domain": "Play and learning at home"},
 ])
 

@@ -36,7 +36,7 @@ def _rows(indicator: str, cells: list[tuple[str, str, str, int, int]]) -> pd.Dat
         rows.append({"indicator_id": indicator, "time_period": 202324, "geographic_level": level,
                      "area_code": area, "area_name": area, "breakdown": breakdown,
                      "group": group, "numerator": numerator, "denominator": denominator,
-                     "value": 100 * numerator / denominator})
+                     "value": 100 * numerator / denominator if denominator else np.nan})
     return pd.DataFrame(rows)
 
 
@@ -61,6 +61,28 @@ def test_one_small_group_takes_the_largest_group_with_it():
     # lose that group's figure; the total stays published.
     assert sorted(suppressed) == ["EHC plan", "No SEN"]
     assert not protected.loc["All children", "numerator_suppressed"].any()
+
+
+def test_an_area_with_no_one_in_it_is_published_as_zero_and_costs_its_neighbours_nothing():
+    """A lookup can list a neighbourhood before any child lives there. Nobody in it means no
+    one to disclose: it is published as 0 of 0, and the other neighbourhoods keep their
+    figures (were it protected, one of them would be hidden as its partner, every year)."""
+    frame = _rows("gld", [
+        ("Local authority", LA, "All children", 200, 330),
+        ("Local authority", LA, "Female", 100, 165),
+        ("Local authority", LA, "Male", 100, 165),
+        ("Neighbourhood", "N1", "All children", 100, 170),
+        ("Neighbourhood", "N2", "All children", 100, 160),
+        ("Neighbourhood", "N3", "All children", 0, 0),
+    ])
+    protected = protect(frame, PARENTS, SHAPES)
+    headline = protected[protected["breakdown"] == "All"].set_index("area_code")
+    assert not headline[["numerator_suppressed", "denominator_suppressed"]].any().any()
+    published = publishable(protected, SHAPES, DisclosureConfig(), PARENTS).set_index(
+        ["area_code", "group"])
+    assert published.loc[("N3", "All children"), ["numerator", "denominator"]].tolist() == [
+        "0", "0"]
+    assert published.loc[("N1", "All children"), "numerator"] == "100"
 
 
 def test_complement_below_threshold_is_suppressed():

@@ -30,7 +30,8 @@ def test_a_scaffold_left_unfilled_is_reported_field_by_field(tmp_path):
     still_todo = [p for p in problems if "still says" in p]
     assert len(still_todo) == len(meta) - 2  # every field but the id and the relations
     # The relations come with the areas and breakdowns of the macro; the rules are to do.
-    assert meta["relations"]["breakdowns"]["Sex"] == "partition"
+    assert meta["relations"]["breakdowns"]["Sex"] == {"kind": "partition",
+                                                       "groups": ["Female", "Male"]}
     assert [p for p in problems if "meta.indicator.relations.rules must be a list" in p]
     assert "TODO_condition" in sql.read_text()
 

@@ -162,3 +162,27 @@ def test_old_dbt_run_folders_are_pruned_so_a_schedule_does_not_fill_the_disk(tmp
     left = sorted(p.name for p in tmp_path.iterdir())
     assert left == ["chorus_dbt_models-run0", "chorus_dbt_models-run1",
                     "chorus_dbt_models-run2", "manifest.json", "other_op-run9"]
+
+
+def test_a_run_killed_while_dagster_made_its_storage_does_not_break_the_next(tmp_path,
+                                                                              monkeypatch):
+    """Killed while Dagster was first creating its SQLite storage, a run leaves tables
+    missing; the next run must repair them (as `dagster instance migrate` would), not stop
+    with Dagster's advice to run that command."""
+    import sqlite3
+
+    from orchestration.instance import chorus_instance, prepare_dagster_home
+
+    settings = _settings(tmp_path)
+    home = prepare_dagster_home(settings)
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    chorus_instance().get_runs(limit=1)  # the storage as a first run makes it
+    index = next(home.rglob("index.db"))
+    with sqlite3.connect(index) as db:  # as if killed before this table was made
+        db.execute("drop table dynamic_partitions")
+    with sqlite3.connect(index) as db:
+        tables = {r[0] for r in db.execute("select name from sqlite_master")}
+    assert "dynamic_partitions" not in tables
+    instance = chorus_instance()
+    instance.add_dynamic_partitions("academic_year_probe", ["2024-25"])
+    assert list(instance.get_dynamic_partitions("academic_year_probe")) == ["2024-25"]

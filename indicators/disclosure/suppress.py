@@ -101,8 +101,8 @@ def complete(frame: pd.DataFrame, shapes: Mapping[str, IndicatorShape],
     Every group a breakdown declares (or every question in force in the year, and their
     domains, from the item bank), in every area of each level at which the indicator
     publishes the breakdown, in every year it publishes anything: then a missing row never
-    tells anyone that a count is zero. Zero counts are below any threshold, so these cells
-    are published as `c` and protected like any other.
+    tells anyone that a count is zero (or suggests it is). A cell with no one in it is
+    published as 0 (see `primary`); one hidden as a partner is `c` like any other.
     """
     roots = frame["area_code"].map(lambda a: _root(a, parents))
     names = dict(zip(frame["area_code"], frame["area_name"], strict=False))
@@ -166,11 +166,17 @@ def primary(frame: pd.DataFrame, shapes: Mapping[str, IndicatorShape],
     is_proportion, is_rate, is_mean = kinds == "proportion", kinds == "rate", kinds == "mean"
 
     reason = np.full(len(frame), "", dtype=object)
-    d_supp = d < t
+    # A cell with no one in it (no children, no respondents) says nothing about anyone: it
+    # is published as 0, not protected (protecting it takes a partner from a neighbouring
+    # area or group, which is a real figure lost, e.g. every figure of the area next to one
+    # that a lookup lists before it has any children). Partners may still hide it.
+    empty = (d == 0) & (n == 0)
+    d_supp = (d < t) & ~empty
     reason[d_supp] = PRIMARY_DENOMINATOR
     small = np.where(is_proportion, (n < t) | (d - n < t), np.where(is_rate, n < t, False))
-    extreme = is_mean & ((n <= low * d) | (n >= high * d))
-    too_few = (respondents_from != None) & (respondents < minimum)  # noqa: E711
+    small &= ~empty
+    extreme = is_mean & ((n <= low * d) | (n >= high * d)) & ~empty
+    too_few = (respondents_from != None) & (respondents < minimum) & ~empty  # noqa: E711
     n_supp = d_supp | small | extreme | too_few
     fresh = reason == ""
     reason[small & fresh] = np.where(is_rate, PRIMARY_RATE, PRIMARY_COUNT)[small & fresh]
@@ -199,6 +205,11 @@ class _System:
         self.proportion = self.frame["indicator_id"].map(
             lambda i: shapes[i].value_type == "proportion").to_numpy(dtype=bool)
         self.threshold = threshold
+        # A headline (an area's total, "All") costs readers most: the authority's first, then
+        # a neighbourhood's. Partners come from breakdowns before headlines.
+        top = ~self.frame["area_code"].isin(set(parents))
+        total = (self.frame["breakdown"] == "All").to_numpy(dtype=bool)
+        self.headline = np.where(total & top.to_numpy(dtype=bool), 2, np.where(total, 1, 0))
         self._equal_pairs()
 
     def _describe(self, rows: list[int]) -> str:
@@ -233,8 +244,9 @@ class _System:
         self.equal_group = np.array([find(x) for x in range(size)])
 
     def cost(self, variable: int) -> tuple:
-        """Cheapest partner first: numerators before denominators, then small cells."""
-        return (variable % 2, self.d[variable // 2], variable)
+        """Cheapest partner first: breakdowns before headlines (`headline`), numerators
+        before denominators, then small cells."""
+        return (self.headline[variable // 2], variable % 2, self.d[variable // 2], variable)
 
     def partner_in(self, terms: dict[int, int], shown: list[int]) -> int:
         """The partner to hide in a relation that would otherwise give a count away.
@@ -340,7 +352,9 @@ class _System:
 
     def partner(self, auditor: Auditor, target: Target, unknown: np.ndarray) -> list[int]:
         """The cheapest published count whose suppression makes the target safe, trying the
-        cheapest few; failing that, the one that widens it most (the loop goes on)."""
+        cheapest few; failing that, the cheapest that widens it at all (the loop goes on: a
+        count that widens it most is often a headline, and hiding it cascades through every
+        breakdown that adds up to it)."""
         direct, linked = partner_candidates(auditor, target, unknown)
         candidates = sorted(direct, key=self.cost)[:TRIALS] + sorted(
             linked, key=self.cost)[:TRIALS]
@@ -348,7 +362,8 @@ class _System:
             raise RelationsError(
                 f"cell {self.frame.iloc[target.cell].to_dict()} stays narrow with everything "
                 "around it suppressed")
-        best, best_width = candidates[0], -1.0
+        now_low, now_high = auditor.range_of(target, unknown)
+        best = None
         for candidate in sorted(candidates, key=self.cost):
             trial = unknown.copy()
             trial[candidate] = True
@@ -356,8 +371,10 @@ class _System:
             low, high = auditor.range_of(target, trial)
             if high - low + 1 >= self.threshold:
                 return np.flatnonzero(trial & ~unknown).tolist()
-            if high - low > best_width:
-                best, best_width = candidate, high - low
+            if best is None and high - low > now_high - now_low:
+                best = candidate
+        if best is None:
+            best = min(candidates, key=self.cost)
         trial = unknown.copy()
         trial[best] = True
         return np.flatnonzero(self.sums(self.singletons(self.close(trial))) & ~unknown).tolist()
