@@ -26,7 +26,8 @@ from indicators.disclosure.publish import (
     suppressed_trend_windows,
     with_rounded_counts,
 )
-from indicators.disclosure.relations import ItemBank, Relations, RelationsError, parse_relations
+from indicators.disclosure.questions import ItemBank
+from indicators.disclosure.relations import Relations, RelationsError, parse_relations
 from indicators.disclosure.suppress import protect, suppression_reasons, suppression_summary
 
 __all__ = [

@@ -22,7 +22,8 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import csr_array
 
-from indicators.disclosure.relations import LinearSystem, RelationsError
+from indicators.disclosure.linear_system import LinearSystem
+from indicators.disclosure.relations import RelationsError
 
 
 @dataclass(frozen=True)

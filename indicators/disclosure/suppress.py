@@ -36,15 +36,9 @@ import pandas as pd
 
 from indicators.disclosure.audit import Auditor, Target, partner_candidates, targets_for
 from indicators.disclosure.config import DisclosureConfig, IndicatorShape
-from indicators.disclosure.relations import (
-    _SCORES,
-    ItemBank,
-    LinearSystem,
-    Relations,
-    RelationsError,
-    expand,
-    violations,
-)
+from indicators.disclosure.linear_system import LinearSystem, expand, violations
+from indicators.disclosure.questions import ItemBank
+from indicators.disclosure.relations import SCORE_RANGE, Relations, RelationsError
 
 PRIMARY_DENOMINATOR = "primary: fewer than threshold in the group"
 PRIMARY_COUNT = "primary: small count or complement"
@@ -85,7 +79,7 @@ def _scale_extremes(frame: pd.DataFrame, shapes: Mapping[str, IndicatorShape],
         for i, group in zip(positions, groups, strict=True):
             ranges = []
             for score_class in own[0].classes:
-                match = _SCORES.match(score_class.scores)
+                match = SCORE_RANGE.match(score_class.scores)
                 ranges.append((int(match[1]), int(match[2])) if match else
                               items.scores.get(group, {}).get(score_class.scores))
             if all(r is not None for r in ranges):
