@@ -26,7 +26,7 @@ from indicators.publish.publication import fresh_stage, publish_staged
 from indicators.publish.publication import staging_dir as run_staging_dir
 from indicators.publish.quality_facts import write_quality_report
 from orchestration.resources import ChorusResource
-from orchestration.run_checks import run_checks
+from orchestration.run_results import run_checks
 
 
 def staging_dir(settings: ChorusSettings, run_id: str) -> Path:

@@ -9,7 +9,7 @@
   recomputed from the rounded counts).
 """
 
-from indicators.disclosure.config import (
+from indicators.disclosure.control import (
     LOW_RELIABILITY,
     NOT_APPLICABLE,
     NOT_AVAILABLE,
@@ -17,7 +17,7 @@ from indicators.disclosure.config import (
     DisclosureConfig,
     IndicatorShape,
 )
-from indicators.disclosure.publish import (
+from indicators.disclosure.published_table import (
     LOW,
     NON_PARTITION_BREAKDOWNS,
     PUBLISHED_STATISTICS,

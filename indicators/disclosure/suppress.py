@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from indicators.disclosure.audit import Auditor, Target, partner_candidates, targets_for
-from indicators.disclosure.config import DisclosureConfig, IndicatorShape
+from indicators.disclosure.control import DisclosureConfig, IndicatorShape
 from indicators.disclosure.linear_system import LinearSystem, expand, violations
 from indicators.disclosure.questions import ItemBank
 from indicators.disclosure.relations import SCORE_RANGE, Relations, RelationsError

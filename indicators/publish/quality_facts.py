@@ -1,7 +1,7 @@
 """What the quality report says (indicators/publish/quality_report.py renders it), gathered
 from the staged publication's own files, what the warehouse held back (quotes, responses
 set aside at the door) and the checks of the run (dbt's tests and the Dagster asset checks,
-which orchestration/run_checks.py reads from the run).
+which orchestration/run_results.py reads from the run).
 """
 
 from __future__ import annotations

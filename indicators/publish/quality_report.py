@@ -7,7 +7,7 @@ Great Expectations found in this run, what was published, and what was held back
 
 Pure: the facts come in (`QualityReport`), the page comes out. `dbt_results` reads a dbt
 invocation's run_results.json and manifest.json; indicators/publish/quality_facts.py gathers
-the rest from the staged publication and the warehouse, orchestration/run_checks.py the
+the rest from the staged publication and the warehouse, orchestration/run_results.py the
 run's checks.
 """
 

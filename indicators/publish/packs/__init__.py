@@ -17,9 +17,9 @@ import pandas as pd
 
 from indicators.publish.claims import write_claims
 from indicators.publish.packs.content import build_pack
+from indicators.publish.packs.frames import Publication
 from indicators.publish.packs.layout import NEIGHBOURHOOD_LEVEL
 from indicators.publish.packs.model import Pack, RunInfo
-from indicators.publish.packs.published import Publication
 from indicators.publish.packs.render import render_html, render_pdf, write_xlsx
 from indicators.publish.packs.wording import period_label, slugify, trend_words
 

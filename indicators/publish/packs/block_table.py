@@ -15,6 +15,7 @@ from indicators.disclosure import (
     NOT_AVAILABLE,
 )
 from indicators.publish import claims as cl
+from indicators.publish.packs.frames import Publication, as_records
 from indicators.publish.packs.layout import (
     ALL,
     DOMAIN_BREAKDOWN,
@@ -23,7 +24,6 @@ from indicators.publish.packs.layout import (
     NEIGHBOURHOOD_BREAKDOWN,
 )
 from indicators.publish.packs.model import Build, Cell, Column, Row, Table
-from indicators.publish.packs.published import Publication, as_records
 from indicators.publish.packs.table_cells import (
     bar_bounds,
     bar_markup,

@@ -24,6 +24,7 @@ from indicators.publish.packs.block_table import (
     row_key,
     shown_claim,
 )
+from indicators.publish.packs.frames import Publication, as_records
 from indicators.publish.packs.layout import (
     ALL,
     DOMAIN_BREAKDOWN,
@@ -37,7 +38,6 @@ from indicators.publish.packs.layout import (
     TREND_CHART_INDICATORS,
 )
 from indicators.publish.packs.model import Block, Build, Chart
-from indicators.publish.packs.published import Publication, as_records
 from indicators.publish.packs.table_cells import (
     nan_of,
     number_or_none,

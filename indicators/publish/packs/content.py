@@ -29,6 +29,7 @@ from indicators.publish import claims as cl
 from indicators.publish.packs import charts
 from indicators.publish.packs.block_table import comparison_claim, row_key
 from indicators.publish.packs.blocks import block_order, domain_blocks, meta_of
+from indicators.publish.packs.frames import Publication, as_records
 from indicators.publish.packs.layout import (
     ALL,
     AMBITION,
@@ -52,7 +53,6 @@ from indicators.publish.packs.model import (
     Table,
 )
 from indicators.publish.packs.notes import definition_list, how_to_read_notes, limits_section
-from indicators.publish.packs.published import Publication, as_records
 from indicators.publish.packs.table_cells import (
     bar_bounds,
     bar_markup,

@@ -16,6 +16,7 @@ from indicators.disclosure import (
 from indicators.publish.packs.blocks import (
     block_heading,
 )
+from indicators.publish.packs.frames import Publication
 from indicators.publish.packs.layout import (
     ALL,
     MAX_QUOTES,
@@ -27,7 +28,6 @@ from indicators.publish.packs.model import (
     Item,
     Section,
 )
-from indicators.publish.packs.published import Publication
 from indicators.publish.packs.wording import (
     POLARITY_WORDS,
     UNIT_MEANINGS,

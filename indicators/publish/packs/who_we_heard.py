@@ -15,6 +15,7 @@ from indicators.disclosure import (
 )
 from indicators.publish import claims as cl
 from indicators.publish.packs.blocks import build_block, meta_of
+from indicators.publish.packs.frames import Publication, as_records
 from indicators.publish.packs.layout import (
     ALL,
     CHANNEL_INDICATOR,
@@ -32,7 +33,6 @@ from indicators.publish.packs.model import (
     Section,
     Table,
 )
-from indicators.publish.packs.published import Publication, as_records
 from indicators.publish.packs.table_cells import (
     bar_markup,
     bar_note,

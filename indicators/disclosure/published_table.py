@@ -15,7 +15,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from indicators.disclosure.config import (
+from indicators.disclosure.control import (
     NOT_APPLICABLE,
     NOT_AVAILABLE,
     SUPPRESSED,
