@@ -1,0 +1,85 @@
+"""What the run-time code imports: never the synthetic generators (indicators/synthetic/,
+which only `chorus synth` and `chorus demo` load, lazily), and the library never Dagster."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _modules(package: str) -> list[str]:
+    names = []
+    for path in sorted((ROOT / package).rglob("*.py")):
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        names.append(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
+    return names
+
+
+def _imported_after(modules: list[str]) -> set[str]:
+    """The top-level names in sys.modules after importing `modules` in a fresh interpreter,
+    with the indicators.synthetic package split out so that its loading shows."""
+    probe = ("import importlib, sys\n"
+             f"for name in {modules!r}:\n"
+             "    importlib.import_module(name)\n"
+             "print('\\n'.join(sorted(sys.modules)))\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CHORUS_")}
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         check=True, cwd=ROOT, env=env, timeout=300)
+    return set(out.stdout.split())
+
+
+def test_the_dagster_definitions_and_every_run_time_module_leave_the_generators_alone():
+    run_time = [name for name in _modules("indicators") + _modules("orchestration")
+                if not name.startswith("indicators.synthetic")]
+    assert "orchestration.definitions" in run_time and "indicators.ingest.streams" in run_time
+    assert len(run_time) > 80
+    loaded = _imported_after(run_time)
+    assert "orchestration.definitions" in loaded  # the probe did import them
+    assert not {name for name in loaded if name.startswith("indicators.synthetic")}
+
+
+def test_the_generators_are_what_chorus_synth_imports():
+    # The probe above can see the package when something imports it.
+    loaded = _imported_after(["indicators.synthetic.generate"])
+    assert "indicators.synthetic" in loaded
+
+
+def test_the_library_never_imports_dagster():
+    loaded = _imported_after(_modules("indicators"))
+    assert "indicators.publish.board_packs" in loaded
+    assert not {name for name in loaded if name == "dagster" or name.startswith("dagster.")}
+
+
+def test_a_whole_run_succeeds_with_the_generators_unimportable(tmp_path):
+    """`chorus run` end to end in a process where importing indicators.synthetic fails."""
+    from indicators.synthetic.generate import generate
+
+    landing = tmp_path / "landing"
+    generate(landing, seed=5, children_per_year=120, years=["2023/24"])
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("CHORUS_")},
+           "CHORUS_HOME": str(tmp_path / "home"), "CHORUS_PACKS": "none"}
+    blocked = ("import sys\n"
+               "sys.modules['indicators.synthetic'] = None  # any import of it raises\n"
+               "from orchestration.cli import app\n"
+               "app()\n")
+    run = subprocess.run([sys.executable, "-c", blocked, "run", "--landing", str(landing),
+                          "--out", str(tmp_path / "out")], capture_output=True, text=True,
+                         check=False, cwd=ROOT, env=env, timeout=900)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert (tmp_path / "out" / "indicators" / "indicator_values.csv").is_file()
+
+
+def test_no_run_time_source_imports_the_generators_even_lazily():
+    """Only `chorus synth` and `chorus demo` (orchestration/cli.py) name the package."""
+    naming = {}
+    for path in [*(ROOT / "indicators").rglob("*.py"), *(ROOT / "orchestration").rglob("*.py")]:
+        if "synthetic" in path.relative_to(ROOT).parts:
+            continue
+        lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()
+                 if "import" in line and "synthetic" in line]
+        if lines:
+            naming[str(path.relative_to(ROOT))] = lines
+    assert set(naming) == {"orchestration/cli.py"}, naming
+    assert len(naming["orchestration/cli.py"]) == 2  # in the synth and demo commands
