@@ -22,15 +22,13 @@ from indicators.disclosure.control import (
     DisclosureConfig,
     IndicatorShape,
 )
+from indicators.stats.indicator_values import NON_PARTITION_BREAKDOWNS
 
 LOW = "low"
 PUBLISHED_STATISTICS = ["lower_ci_95", "upper_ci_95", "lower_ci_998", "upper_ci_998",
                         "compared_with_la", "compared_with_england", "recent_trend"]
 STANDARD_COLUMNS = ["indicator_id", "time_period", "geographic_level", "area_code",
                     "area_name", "breakdown", "group", "numerator", "denominator", "value"]
-NON_PARTITION_BREAKDOWNS = ("Voice item", "Voice domain", "Seldom-heard group")
-"""Breakdowns whose groups are different questions or overlap: a group is not compared with
-an area total (indicators/stats/indicator_values.py)."""
 
 
 def round_count(value: float, round_to: int | None) -> int:

@@ -26,7 +26,6 @@ import numpy as np
 import pandas as pd
 
 from indicators import stats as st
-from indicators.disclosure import NON_PARTITION_BREAKDOWNS
 
 STANDARD_COLUMNS = ["indicator_id", "time_period", "geographic_level", "area_code",
                     "area_name", "breakdown", "group", "numerator", "denominator", "value",
@@ -35,6 +34,9 @@ STATISTIC_COLUMNS = ["value_type", "lower_ci_95", "upper_ci_95", "lower_ci_998",
                      "la_value", "compared_with_la", "england_value", "compared_with_england",
                      "recent_trend"]
 SERIES_KEY = ["indicator_id", "geographic_level", "area_code", "breakdown", "group"]
+NON_PARTITION_BREAKDOWNS = ("Voice item", "Voice domain", "Seldom-heard group")
+"""Breakdowns whose groups are different questions or overlap: a group is not compared with
+an area total."""
 NOT_APPLICABLE = "not applicable"
 INDEPENDENT_UNITS = ("children", "families")
 """Denominator units that count people once each: only these are compared and trended."""
