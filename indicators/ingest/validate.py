@@ -8,8 +8,9 @@ from the landing root's `seeds/` when it has them, else from the project's seeds
 
 Census and EYFSP returns are matched to each other only when both kinds of a year are among
 the paths; otherwise the report notes that the match was skipped. Voice survey files are
-checked with the rules `chorus run` applies to them (`indicators.ingest.survey.check_voice_year`),
-against the project's item bank (seeds/voice_items.csv).
+checked with the rules `chorus run` applies to them
+(`indicators.ingest.survey_check.check_voice_year`), against the project's item bank
+(seeds/voice_items.csv).
 """
 
 from __future__ import annotations
