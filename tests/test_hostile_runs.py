@@ -40,6 +40,7 @@ FIRST_YEAR = 2021
 """From 2021/22: the voice_* cases answer items co-designed in 2021."""
 PARTNER_CHILDREN = 40
 KEY = "hostile-runs-test-key"
+AUTHORITIES = "seeds/local_authorities.csv"
 
 Key = tuple[str, str, str, str]
 """(rule, file, row as written in rejections.csv, column) of one quarantined row or file."""
@@ -85,13 +86,22 @@ def _land(cases: list[str], landing: Path, first_year: int) -> tuple[list[Landed
     corpus = _corpus_module()
     landed, conflict = [], None
     lookup = None
+    authorities: dict[str, bytes] = {}  # every authority any case's LA list holds
     for offset, case in enumerate(cases):
         year = AcademicYear(first_year + offset)
         [built] = [c for c in corpus.Corpus(year).cases() if c.name == case]
         files = dict(built.files)
         if "seeds/neighbourhood_lookup.csv" in files:
             lookup = files["seeds/neighbourhood_lookup.csv"]
+        if AUTHORITIES in files:
+            header, *rows = files[AUTHORITIES].decode("utf-8").splitlines()
+            authorities.update({row: header for row in rows})
         landed.append(Landed(case, year, json.loads(json.dumps(built.expected())), files))
+    if authorities:  # one landing, one LA list: the union of the cases' lists
+        [header] = set(authorities.values())
+        merged = "\r\n".join([header, *authorities]).encode("utf-8") + b"\r\n"
+        for item in landed:
+            item.files[AUTHORITIES] = merged
     if lookup is not None:  # the sector the lookup gives twice: partners keep out of it
         frame = pd.read_csv(io.BytesIO(lookup), dtype=str)
         counts = frame.groupby("postcode_sector")["neighbourhood_code"].nunique()
