@@ -18,7 +18,14 @@ import pandas as pd
 
 from indicators.landing import LandedFile, reference_file, sha256_of
 from indicators.privacy import birth_year_month, postcode_sector, pseudonymise
-from indicators.readers import Aliases, Table, canonical_header, read_return, read_table
+from indicators.readers import (
+    Aliases,
+    Table,
+    canonical_header,
+    read_return,
+    read_table,
+    rows_landed,
+)
 from indicators.reference import ELG_COLUMNS, AcademicYear
 from indicators.validation import (
     CENSUS_REQUIRED,
@@ -184,6 +191,8 @@ def _read_checked(landed: LandedFile, account: FileAccount, aliases: Aliases | N
     except FileRejected as rejected:
         account.status = "rejected"
         account.message = str(rejected.defect.public())
+        if not account.rows_read:  # rejected before its rows could be read: counted anyway
+            account.rows_read = rows_landed(landed.path, sheet)
         account.rows_quarantined = account.rows_read
         raise
     return table
