@@ -311,7 +311,7 @@ def _run_locked(settings: ChorusSettings, run_id: str, log_path: Path, started_b
             except (PublicationError, KeyRefused) as refused:
                 raise ExpectedFailure(str(refused)) from None
             if not files:  # a wrong --landing must not empty every loaded year
-                found = (f" ({problems[0].message}"
+                found = (f" ({problems[0].line()}"
                          + (f", and {len(problems) - 1} more" if len(problems) > 1 else "")
                          + ")") if problems else ""
                 raise ExpectedFailure(
@@ -392,7 +392,7 @@ def _not_loaded(settings: ChorusSettings, files, problems) -> list[str]:
     from indicators.retention import cutoff
     from indicators.warehouse import connect
 
-    notes = [f"not loaded: {problem.message}" for problem in problems]
+    notes = [f"not loaded: {problem.line()}" for problem in problems]
     if settings.warehouse.exists():
         with connect(settings.warehouse, read_only=True) as connection:
             limit = cutoff(connection, {landed.year for landed in files},
