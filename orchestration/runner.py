@@ -302,6 +302,11 @@ def _run_locked(settings: ChorusSettings, run_id: str, log_path: Path, started_b
                 settled = settle_abandoned(DagsterInstance.get(), held.previous)
                 if settled:
                     print(f"chorus: {settled}", flush=True)
+            if settings.landing.is_file():
+                raise ExpectedFailure(
+                    f"the landing area {settings.landing} is a file, not a folder: give the "
+                    "folder that holds eyfsp/, census/ and voice/ (--landing or "
+                    "CHORUS_LANDING)")
             if not settings.landing.is_dir():
                 raise ExpectedFailure(f"the landing folder {settings.landing} does not exist")
             try:
