@@ -229,8 +229,10 @@ def _rules(report: QualityReport) -> str:
         rows.append((f"<code>{_e(rule)}</code>", _e(kind), count, _number(files),
                      f"<ul>{''.join(examples)}</ul>"))
     rows.sort(key=lambda row: row[0])
-    return ("<p>Identifier values (UPNs, names, dates of birth, postcodes) are withheld, as "
-            "in quality/rejections.csv, which lists every quarantined row.</p>"
+    return ("<p>A rejected value is shown only from a column of codes, numbers or dates of "
+            "answers, and only when it looks like one; every other value (UPNs, names, dates of "
+            "birth, postcodes, response ids, free text) is withheld, as in "
+            "quality/rejections.csv, which lists every quarantined row.</p>"
             + _table("Rules hit, with up to three examples each",
                      ["Rule", "Kind", "How many", "Files", "Examples"], rows, numeric=(3,)))
 
