@@ -41,10 +41,13 @@ from indicators.ingest import FileAccount, Reference, read_table
 from indicators.landing import LandedFile, sha256_of
 from indicators.privacy import postcode_sector, pseudonymise
 from indicators.quotes import ScrubResult, asks_for_help, may_identify, scrub
+from indicators.readers import rows_landed
 from indicators.reference import AcademicYear
 from indicators.validation import (
     CONTROL_CHARACTER,
+    LONGEST_COMMENT,
     POSTCODE_PATTERN,
+    SHORTEST_WITHHELD,
     Defect,
     FileRejected,
     RowRule,
@@ -54,9 +57,11 @@ from indicators.validation import (
     describe_codes,
     distinct_text,
     failing_values,
+    length_rule,
     parse_dates,
     per_distinct,
     printable,
+    shows_safely,
     upn_problems,
 )
 from indicators.voice_items import in_force as versions_at
@@ -278,16 +283,22 @@ _ESCAPE = re.compile(r"\\x[0-9a-f]{2}|\\[nrt]")
 """How `printable` shows a control character or line break in a value."""
 
 
-def _safe_defect(defect: Defect) -> Defect:
-    """A defect whose value might identify someone (a name typed as an answer) is withheld."""
-    if defect.column in {"response_id", "response_date"} or not defect.value:
-        return defect
-    if defect.column == "postcode_sector" and re.fullmatch(SECTOR_PATTERN, defect.value):
-        return defect
-    if not may_identify(_ESCAPE.sub(" ", defect.value).strip()):  # as a person would read it
-        return defect
-    return replace(defect, value=WITHHELD_VALUE,
-                   message=defect.message.replace(defect.value, WITHHELD_VALUE))
+def _safe_defect(defect: Defect, item_ids: Iterable[str] = ()) -> Defect:
+    """A defect's value is shown only when its column is declared safe (a code column, the
+    area, the response date, an item's answers: `shows_safely`) and nothing in it might
+    identify someone (a name typed as an answer); every other value (a response id, a UPN,
+    free text, a column not declared) is withheld."""
+    if not defect.value or defect.value == WITHHELD_VALUE or defect.row is None:
+        return defect  # a file defect's value is about the file (a header), not a person
+    declared = defect.column in set(item_ids)
+    if shows_safely(defect.column, defect.value, declared_safe=declared) and (
+            defect.column in {"response_date", "postcode_sector"}
+            or not may_identify(_ESCAPE.sub(" ", defect.value).strip())):  # as read
+        return replace(defect, shown=True)
+    message = defect.message.replace(f"'{defect.value}'", f"'{WITHHELD_VALUE}'")
+    if len(defect.value.strip()) >= SHORTEST_WITHHELD:
+        message = message.replace(defect.value, WITHHELD_VALUE)
+    return replace(defect, value=WITHHELD_VALUE, message=message)
 
 
 # Speed: a year's survey is a hundred or more files of a few hundred responses, and nearly
@@ -626,6 +637,9 @@ def _read_checked(landed: LandedFile, account: FileAccount,
     except FileRejected as rejected:
         account.status = "rejected"
         account.message = str(rejected.defect)
+        if not account.rows_read:  # rejected before its rows could be read: counted anyway
+            keywords = getattr(read, "keywords", None) or {}
+            account.rows_read = rows_landed(landed.path, keywords.get("sheet"))
         account.rows_quarantined = account.rows_read
         raise
     for column in AREA_COLUMNS + ("child_upn",):
@@ -699,7 +713,11 @@ def _survey(read_files: Sequence[tuple[str, pd.DataFrame]], load: _Load
     aggregate = (consent == "Y").to_numpy(dtype=bool)
     kept = frame[aggregate].reset_index(drop=True)
     all_items = list(dict.fromkeys(column for columns in item_columns for column in columns))
-    cell_defects = apply_rules(kept, cell_rules([*CODED_COLUMNS, *all_items]), "",
+    all_comments = list(dict.fromkeys(column for columns in comment_columns
+                                      for column in columns))
+    cell_defects = apply_rules(kept, [*cell_rules([*CODED_COLUMNS, *all_items]),
+                                      *[length_rule(column, LONGEST_COMMENT)
+                                        for column in all_comments]], "",
                                row_files=file_of[aggregate])
     kept["consent_aggregate"] = "Y"
     kept["response_id"] = _stripped(kept["response_id"])
@@ -713,8 +731,6 @@ def _survey(read_files: Sequence[tuple[str, pd.DataFrame]], load: _Load
     for column in all_items:
         kept[column] = load.normalised_answers(column, kept[column])
     dates = load.parsed_dates(kept["response_date"])
-    all_comments = list(dict.fromkeys(column for columns in comment_columns
-                                      for column in columns))
     in_force: dict[str, pd.Series] = {}
     by_starts: dict[tuple[tuple[int, pd.Timestamp], ...], pd.Series] = {}
     for item in dict.fromkeys([*all_items, *(column[: -len(COMMENT_SUFFIX)]
@@ -834,7 +850,7 @@ def check_voice_year(
         defects.extend(_duplicates_in(pd.DataFrame({
             "response_id": survey.frame["response_id"],
             "_source_row": survey.frame["_source_row"], "_file": survey.files()})))
-    defects = [_safe_defect(defect) for defect in defects]
+    defects = [_safe_defect(defect, load.item_ids) for defect in defects]
 
     bad_rows: dict[str, set[int]] = {}
     for defect in defects:

@@ -318,7 +318,7 @@ def _ingest(context: AssetExecutionContext, chorus: ChorusResource, stream: Stre
     settings = chorus.settings()
     files, problems = discover(settings.landing)
     for problem in problems:
-        context.log.warning(problem.message)
+        context.log.warning(f"not loaded: {problem.line()}")
     run = _run_context(context, chorus, files, stream.extra_inputs)
     limit = _enforce_retention(context, settings, files)
     previous = _previous_fingerprints(context, run.settings, stream)

@@ -25,7 +25,7 @@ from indicators.disclosure import (
     suppression_summary,
     with_rounded_counts,
 )
-from indicators.landing import reference_file
+from indicators.landing import discover, not_loaded_accounts, reference_file
 from indicators.open_data import write_open_data
 from indicators.packs import BOARDS, Publication, RunInfo, build_pack, pack_slugs, write_pack
 from indicators.publication import (
@@ -38,6 +38,7 @@ from indicators.publication import (
 )
 from indicators.publication import staging_dir as run_staging_dir
 from indicators.quotes import asks_for_help
+from indicators.readers import rows_landed
 from indicators.register import register_table, render_register_html, shapes
 from indicators.voice_items import load_item_bank
 from indicators.warehouse import connect
@@ -137,6 +138,14 @@ def indicator_tables(context: AssetExecutionContext, chorus: ChorusResource) -> 
     write_csv(published_quotes, stage / "quotes" / "quotes.csv")
     (stage / "register" / "index.html").write_text(
         render_register_html(register, dt.date.today().isoformat()), encoding="utf-8")
+    # Files in the landing area that are not where a return goes: accounted for too.
+    misplaced, misplaced_lines = not_loaded_accounts(discover(settings.landing)[1],
+                                                     rows_landed)
+    if misplaced:
+        load_log = pd.concat([load_log, pd.DataFrame(misplaced)], ignore_index=True)
+        rejections = pd.concat([rejections.astype("string"),
+                                pd.DataFrame(misplaced_lines).astype("string")],
+                               ignore_index=True)
     write_csv(load_log.fillna(""), stage / "quality" / "load_summary.csv")
     write_csv(rejections.astype("string").fillna(""), stage / "quality" / "rejections.csv")
     loss = suppression_summary(protected)

@@ -301,6 +301,11 @@ def _run_locked(settings: ChorusSettings, run_id: str, log_path: Path, started_b
                 settled = settle_abandoned(chorus_instance(), held.previous)
                 if settled:
                     print(f"chorus: {settled}", flush=True)
+            if settings.landing.is_file():
+                raise ExpectedFailure(
+                    f"the landing area {settings.landing} is a file, not a folder: give the "
+                    "folder that holds eyfsp/, census/ and voice/ (--landing or "
+                    "CHORUS_LANDING)")
             if not settings.landing.is_dir():
                 raise ExpectedFailure(f"the landing folder {settings.landing} does not exist")
             try:
@@ -310,7 +315,7 @@ def _run_locked(settings: ChorusSettings, run_id: str, log_path: Path, started_b
             except (PublicationError, KeyRefused) as refused:
                 raise ExpectedFailure(str(refused)) from None
             if not files:  # a wrong --landing must not empty every loaded year
-                found = (f" ({problems[0].message}"
+                found = (f" ({problems[0].line()}"
                          + (f", and {len(problems) - 1} more" if len(problems) > 1 else "")
                          + ")") if problems else ""
                 raise ExpectedFailure(
@@ -390,7 +395,7 @@ def _not_loaded(settings: ChorusSettings, files, problems) -> list[str]:
     from indicators.retention import cutoff
     from indicators.warehouse import connect
 
-    notes = [f"not loaded: {problem.message}" for problem in problems]
+    notes = [f"not loaded: {problem.line()}" for problem in problems]
     if settings.warehouse.exists():
         with connect(settings.warehouse, read_only=True) as connection:
             limit = cutoff(connection, {landed.year for landed in files},
