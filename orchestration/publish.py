@@ -37,7 +37,7 @@ from indicators.publication import (
     write_manifest,
 )
 from indicators.publication import staging_dir as run_staging_dir
-from indicators.quotes import asks_for_help
+from indicators.quotes import may_be_quoted
 from indicators.register import register_table, render_register_html, shapes
 from indicators.voice_items import load_item_bank
 from indicators.warehouse import connect
@@ -253,11 +253,12 @@ QUOTE_COLUMNS = ["quote", "item_id", "item", "domain", "neighbourhood_code",
 def quotes_to_publish(quotes: pd.DataFrame, min_respondents: int) -> pd.DataFrame:
     """Quotes from neighbourhood-years with enough respondents to keep them anonymous.
 
-    A request for help is never a quote: the ingest sets them aside for the follow-up list,
-    and any loaded before it did (a year not reloaded since) is dropped here too.
+    A request for help or a disclosure of harm is never a quote, nor is off-topic free text
+    (quotes.may_be_quoted): the ingest sets them aside, and any loaded before it did (a year
+    not reloaded since) is dropped here too.
     """
     enough = quotes[quotes["respondents_in_area"] >= min_respondents]
-    enough = enough[~enough["quote"].astype(str).map(asks_for_help).astype(bool)]
+    enough = enough[enough["quote"].astype(str).map(may_be_quoted).astype(bool)]
     return enough[QUOTE_COLUMNS].astype(str).reset_index(drop=True)
 
 

@@ -1075,21 +1075,21 @@ def test_every_claim_in_a_real_run_s_packs_matches_its_independent_rederivation(
 
 
 def test_no_quote_is_repeated_in_a_cell_or_asks_for_help(pipeline_run):
-    from indicators.quotes import asks_for_help
+    from indicators.quotes import needs_follow_up
 
     output = pipeline_run.settings.output
     quotes = pd.read_csv(output / "quotes" / "quotes.csv", dtype=str, keep_default_na=False)
     assert len(quotes) > 10
     assert not quotes.duplicated(["quote", "item_id", "neighbourhood_code",
                                   "time_period"]).any()
-    assert not quotes["quote"].map(asks_for_help).any()
+    assert not quotes["quote"].map(needs_follow_up).any()
     shown = 0
     for folder in sorted((output / "boards").iterdir()):
         root = parse_html((folder / "pack.html").read_text(encoding="utf-8"))
         for cell in root.iter("td"):
             texts = [next(block.iter("p")).text() for block in cell.iter("blockquote")]
             assert len(texts) == len(set(texts)), (folder.name, texts)
-            assert not any(asks_for_help(text) for text in texts)
+            assert not any(needs_follow_up(text) for text in texts)
             shown += len(texts)
     assert shown > 10
     # the families who asked for help: counted in the run summary, listed where only the
