@@ -11,7 +11,10 @@
   brackets;
 - `[postcode]`: full postcodes (with or without the space), sectors (OL11 3) and upper-case
   districts (OL11);
-- `[address]`: a house number with a street ("12 Acacia Avenue"), flat numbers;
+- `[address]`: a house number with a street ("12 Acacia Avenue"), flat numbers, a named street
+  in any case ("on quarry bank road");
+- `[school]`: schools, nurseries and churches by name, in any case ("St Mary's", "st marys
+  primary", "greenfield primary", "little acorns nursery");
 - `[name]`: personal names on the name list (any case; names that are also everyday words,
   such as Will or Rose, only when capitalised mid-sentence), after a title (Mrs, Dr,
   Nurse...), after cues such as "my son", "called", "named" or "me and", and a capitalised
@@ -58,7 +61,7 @@ MAX_PLACEHOLDERS = 2
 MAX_PLACEHOLDER_SHARE = 0.25
 """Placeholders for more than this share of a quote's words: mostly personal details."""
 
-PLACEHOLDERS = ("name", "email", "phone", "postcode", "upn", "date", "address", "link")
+PLACEHOLDERS = ("name", "email", "phone", "postcode", "upn", "date", "address", "link", "school")
 _PLACEHOLDER = re.compile(r"\[(?:" + "|".join(PLACEHOLDERS) + r")\]")
 
 ALLOWED_WORDS_FILE = "allowed_words.txt"
@@ -328,6 +331,61 @@ def _replace_names(text: str, names: frozenset[str], common: frozenset[str],
     return "".join(pieces), found
 
 
+_SAINT = re.compile(
+    r"\b(?:st\.?|saint)\s+[^\W\d_][\w'’]*(?:\s+(?:c\.?\s*of\s*e\.?|ce|rc|r\.c\.|catholic"
+    r"|methodist|church|primary|infants?|juniors?|nursery|academy|school|pre-?school"
+    r"|children'?s\s+centre|community|family\s+hub)\b)*", re.I)
+_SCHOOL_WORD = re.compile(r"\b(?:primary|infants?|juniors?|nursery|academy|pre-?school|school"
+                          r"|college|montessori|kindergarten)(?:\s+school)?\b", re.I)
+_STREET_WORD = re.compile(r"\b(?:road|rd|street|avenue|ave|lane|crescent|close|drive|terrace"
+                          r"|grove|gardens|mews|walk|way|estate)\b", re.I)
+_STOP = frozenset({"the", "a", "an", "my", "our", "his", "her", "their", "to", "at", "in", "from",
+                   "of", "and", "or", "with", "for", "on", "by", "near", "local", "nearest",
+                   "new", "old", "same", "this", "that", "your", "its", "go", "goes", "went"})
+
+
+def _named_before(text: str, keyword: re.Pattern[str], common: frozenset[str], label: str
+                  ) -> tuple[str, int]:
+    """A name before a keyword, in any case ("greenfield primary", "little acorns nursery",
+    "oak tree road"): the keyword and up to three words before it, when the word next to it
+    is not an everyday word, become `[label]`."""
+    pieces: list[str] = []
+    last = count = 0
+    for match in keyword.finditer(text):
+        if match.start() < last:
+            continue
+        words = list(re.finditer(r"[^\W\d_][\w'’\-]*", text[last:match.start()]))
+        run: list[re.Match[str]] = []
+        for word in reversed(words[-3:]):
+            lowered = _stem(word.group(0))
+            between = text[last + word.end():last + (run[-1].start() if run else
+                                                    match.start() - last)]
+            if between.strip() or lowered in _STOP or (not run and lowered in common):
+                break
+            run.append(word)
+        if not run:
+            continue
+        start = last + run[-1].start()
+        pieces.append(text[last:start] + f"[{label}]")
+        last = match.end()
+        count += 1
+    pieces.append(text[last:])
+    return "".join(pieces), count
+
+
+def _replace_schools(text: str, common: frozenset[str]) -> tuple[str, int]:
+    """Schools, nurseries and churches by name, in any case: "St Mary's", "st marys primary",
+    "Greenfield Primary", "little acorns nursery" become [school]."""
+    text, saints = _SAINT.subn("[school]", text)
+    text, named = _named_before(text, _SCHOOL_WORD, common, "school")
+    return text, saints + named
+
+
+def _replace_streets(text: str, common: frozenset[str]) -> tuple[str, int]:
+    """Street names without a house number, in any case ("on park road")."""
+    return _named_before(text, _STREET_WORD, common, "address")
+
+
 def _doubt(text: str, common: frozenset[str], allowed: frozenset[str], min_words: int
            ) -> str | None:
     """Why a scrubbed text cannot be published with confidence, or None."""
@@ -383,6 +441,10 @@ def scrub(text: str, *, allow: Iterable[str] = (), names: Iterable[str] = (),
     reasons: list[str] = []
     for label, pattern in _SUBSTITUTIONS:
         cleaned, count = pattern.subn(f"[{label}]", cleaned)
+        if count and label not in reasons:
+            reasons.append(label)
+    for label, replace in (("school", _replace_schools), ("address", _replace_streets)):
+        cleaned, count = replace(cleaned, common)
         if count and label not in reasons:
             reasons.append(label)
     cleaned, named = _replace_names(cleaned, all_names, common, allowed)

@@ -472,3 +472,31 @@ def test_a_phone_number_in_words_is_scrubbed():
 ])
 def test_a_lower_case_verb_after_a_relation_is_not_a_name(text, verb):
     assert verb in scrub(text).text
+
+
+@pytest.mark.parametrize("text,secrets", [
+    ("we go to st marys primary and the teachers are kind", ["marys", "mary"]),
+    ("We go to St Mary's and the teachers are kind", ["mary"]),
+    ("my two go to saint bede's and love the library there", ["bede"]),
+    ("my kids go to hollinwood primary and read every day", ["hollinwood"]),
+    ("she is at tiny steps nursery three mornings a week", ["tiny steps"]),
+    ("The stay and play at Beechcroft Primary School is great", ["beechcroft"]),
+    ("we walk to st aidans c of e infants every morning", ["aidan"]),
+    ("the library near quarry bank road is our favourite", ["quarry"]),
+])
+def test_school_and_street_names_are_scrubbed_in_any_case(text, secrets):
+    result = scrub(text)
+    for secret in secrets:
+        assert secret not in result.text.lower(), result.text
+    assert result.withheld or "[school]" in result.text or "[address]" in result.text
+
+
+@pytest.mark.parametrize("text", [
+    "The nursery staff are lovely and she has come on so much with her talking.",
+    "We go to the library after school on Fridays.",
+    "my mum helps with the school run every day and it is a big help",
+])
+def test_ordinary_mentions_of_school_and_nursery_stay(text):
+    result = scrub(text)
+    assert not result.withheld, result.reasons
+    assert result.text == text
