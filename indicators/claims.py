@@ -55,6 +55,7 @@ from indicators.disclosure import (
     NOT_AVAILABLE,
     SUPPRESSED,
 )
+from indicators.publication import safe_cell
 
 COMPARISON = "comparison"
 RANKING = "ranking"
@@ -697,7 +698,8 @@ def write_claims(path: Path, claims: Iterable[Claim], pack_area: str) -> Path:
         writer = csv.DictWriter(handle, fieldnames=list(CLAIM_COLUMNS), lineterminator="\n")
         writer.writeheader()
         for claim in claims:
-            writer.writerow(claim.record(pack_area))
+            writer.writerow({key: safe_cell(value)
+                             for key, value in claim.record(pack_area).items()})
     return path
 
 
