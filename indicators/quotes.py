@@ -570,6 +570,8 @@ _HELP_PATTERNS = _patterns(
     r"\b(?:end of (?:my|our) (?:rope|tether)|dark thoughts|thoughts of|(?:haven'?t|have not"
     r"|hardly|barely|can'?t) slept?|need a break|no family|on (?:my|our) own|by myself"
     r"|going under|falling apart|sinking)\b",
+    r"\b(?:wants?|told|asked|ask(?:ing|s)?|forc\w*|kick\w*|throw\w*|threw|chuck\w*|put\w*)"
+    r" (?:us|me) out\b|\b(?:can'?t|cannot|can not|won'?t|will not|couldn'?t) do anything\b",
     r"\b(?:leave|out of) (?:the|our|my) (?:flat|house|home)\b|\bnotice to (?:leave|quit)\b"
     r"|\bsection 21\b|\b(?:share|sharing) (?:a|one|the) (?:bed|room)\b|\bone bed\b",
     r"\b(?:behind (?:on|with)|council tax|owe\w*|overdue|debt\w*|money coming in|letters keep"

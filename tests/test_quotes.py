@@ -373,6 +373,8 @@ FRESH_REQUESTS = (
     "We have been told to leave the flat by the end of the month",
     "I want to know if we qualify for the free meals",
     "I'm a young mum and social care are involved",
+    # found published by a real run with fresh comments (chorus run on a landing copy)
+    "Our landlady wants us out and the hub staff cannot do anything",
 )
 HARM_DISCLOSURES = (
     "My partner hits me and I am scared",
