@@ -121,12 +121,13 @@ def indicator_tables(context: AssetExecutionContext, chorus: ChorusResource) -> 
     indicator_shapes = shapes(register, config.voice_min_respondents)
     parents = dict(zip(areas["area_code"], areas["parent_area_code"], strict=True))
     started = time.perf_counter()
-    protected = protect(values, parents, indicator_shapes, config,
-                        load_item_bank(settings.seeds / "voice_items.csv"))
+    item_bank = load_item_bank(settings.seeds / "voice_items.csv")
+    protected = protect(values, parents, indicator_shapes, config, item_bank)
     seconds = time.perf_counter() - started
     if config.round_to:
         england = pd.read_csv(settings.seeds / "england_benchmarks.csv")
-        protected = with_rounded_counts(protected, config.round_to, parents, register, england)
+        protected = with_rounded_counts(protected, config.round_to, parents, register, england,
+                                        item_bank)
     published = publishable(protected, indicator_shapes, config, parents)
     write_csv(published, stage / "indicators" / "indicator_values.csv")
     write_csv(register_table(register), stage / "register" / "indicators.csv")

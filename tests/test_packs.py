@@ -1148,3 +1148,16 @@ def test_labels_and_claims_follow_the_register_in_either_unit_state(domain_unit,
     else:
         assert (domain["made"] == "yes").all()
         assert "These figures count" not in html
+
+
+def test_a_hidden_figure_is_said_once_with_its_reason():
+    from indicators.packs.content import _value_sentence
+
+    record = {"time_period": "202425", "value": "c", "_value": "c", "reliability": "c",
+              "geographic_level": "Local authority", "area_name": "Harrowdale",
+              "breakdown": "Voice domain", "group": "Play and learning at home",
+              "_label": "Play and learning at home"}
+    sentence = _value_sentence({"unit": "%"}, record, "Harrowdale")
+    assert sentence.count("not shown") == 1, sentence
+    assert "(c)" in sentence and "privacy" in sentence
+    assert ": not shown" not in sentence
