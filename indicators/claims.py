@@ -438,8 +438,8 @@ def trend(pub: Published, indicator_id: str, time_period: str, area_code: str,
         if consecutive < st.TREND_POINTS:
             broken = (declared.isdigit() and int(time_period) >= int(declared)
                       and len(history) > consecutive)
-            since = " since the series break (earlier years are not comparable)" if broken \
-                else ""
+            since = (" since the series break (earlier years are not comparable)" if broken
+                     else "")
             return claim(False, f"the Fingertips method needs {st.TREND_POINTS} consecutive "
                                 f"comparable years of figures, and fewer are published{since}")
         return claim(False, f"a year among the last {st.TREND_POINTS} has no usable count, "
@@ -640,7 +640,7 @@ def _ranking_sentence(claim: Claim) -> str:
 
 def _trend_sentence(claim: Claim) -> str:
     head = (f"Recent trend for {claim.subject} (Fingertips method, last {st.TREND_POINTS} "
-            "years)")
+            "consecutive years)")
     if claim.made:
         return (f"{head}: {claim.verdict}"
                 + (f" (chi-squared above {st.TREND_CHI_SQUARED:.4f}, 99.8% confidence)."

@@ -834,9 +834,9 @@ def test_with_four_years_the_pack_says_the_trend_could_not_be_calculated(written
     trend = sample.values.query("indicator_id == 'gld' and area_code == 'HD02' and "
                                 f"time_period == '{PERIODS[-1]}'")["recent_trend"].iloc[0]
     assert trend == "could not be calculated"  # the sample's 4 years, by the Fingertips rule
-    assert ("Recent trend for Northgate (Fingertips method, last 5 years): could not be "
-            "calculated, because the Fingertips method needs 5 years of figures and fewer "
-            "are published.") in html
+    assert ("Recent trend for Northgate (Fingertips method, last 5 consecutive years): could "
+            "not be calculated, because the Fingertips method needs 5 consecutive comparable "
+            "years of figures, and fewer are published.") in html
     assert "XmR:" not in html
 
 
@@ -1099,7 +1099,7 @@ def test_no_quote_is_repeated_in_a_cell_or_asks_for_help(pipeline_run):
     for path in follow_up.glob("*.csv"):
         assert path.stat().st_mode & 0o077 == 0
         frame = pd.read_csv(path, dtype=str)
-        assert list(frame.columns) == ["academic_year", "response_id", "item_id",
+        assert list(frame.columns) == ["academic_year", "response_id", "item_id", "reason",
                                        "response_date", "channel", "neighbourhood_code",
                                        "file", "row"]
     assert not any(path.is_relative_to(output) for path in follow_up.rglob("*"))
