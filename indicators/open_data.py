@@ -83,6 +83,8 @@ from typing import Literal
 
 import pandas as pd
 
+from indicators.publication import safe_cells
+
 OPEN_DATA_DIR = "open-data"
 GUIDANCE_FILE = "data_guidance.txt"
 TIME_IDENTIFIER = "Academic year"
@@ -460,7 +462,7 @@ def _guidance(tables: Sequence[tuple[_Table, Mapping[str, str]]], missing: Seque
 
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> Path:
-    frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+    safe_cells(frame).to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
     return path
 
 

@@ -17,9 +17,12 @@ Consent decides everything at the door:
 - `consent_quote` Y: free text in `<item_id>_comment` columns is scrubbed
   (indicators/quotes.py) and kept only if it can be published with confidence; without quote
   consent it is never kept. Unscrubbed text never leaves this module.
-- Requests for help: free text (of a respondent who consented to aggregate use) that asks for
-  help, contact or a call back (`quotes.asks_for_help`) is never a quote, whatever the quote
-  consent. The response id, item, date and where it was landed go to `help_requests`, which
+- Requests for help and disclosures of harm: free text (of a respondent who consented to
+  aggregate use) that asks for help, contact or a call back, speaks of a need or crisis
+  (`quotes.asks_for_help`) or discloses harm (`quotes.discloses_harm`) is never a quote,
+  whatever the quote consent. Free text about nothing the survey asked (no service, reading
+  or play: `quotes.on_topic`) is never a quote either. The response id, item, the reason
+  (harm first), date and where it was landed go to `help_requests`, which
   the ingest writes to a restricted follow-up list under CHORUS_HOME (never published); the
   text itself is not kept.
 
@@ -40,7 +43,7 @@ import pandas as pd
 from indicators.ingest import FileAccount, Reference, read_table
 from indicators.landing import LandedFile, sha256_of
 from indicators.privacy import postcode_sector, pseudonymise
-from indicators.quotes import ScrubResult, asks_for_help, may_identify, scrub
+from indicators.quotes import ScrubResult, follow_up_reason, may_identify, on_topic, scrub
 from indicators.readers import rows_landed
 from indicators.reference import AcademicYear
 from indicators.validation import (
@@ -113,10 +116,12 @@ ANSWER_COLUMNS = ("academic_year", "time_period", "response_id", "item_id", "ite
                   "answer", "is_positive", "score")
 QUOTE_COLUMNS = ("academic_year", "time_period", "response_id", "item_id", "item_version",
                  "neighbourhood_code", "quote")
-HELP_COLUMNS = ("academic_year", "response_id", "item_id", "response_date", "channel",
+HELP_COLUMNS = ("academic_year", "response_id", "item_id", "reason", "response_date", "channel",
                 "neighbourhood_code", "file", "row")
 """A request for help, as a practitioner needs it to act: who (response id), about what
-(item), when, how it reached us, where, and where the landed row is. Never published."""
+(item), why (`reason`: quotes.HARM, a possible disclosure of harm, a safeguarding matter to
+read first; or quotes.HELP), when, how it reached us, where, and where the landed row is.
+Never published."""
 DOOR_LOG_COLUMNS = ("academic_year", "file", "measure", "count")
 _DTYPES = {"time_period": "int64", "_source_row": "int64", "item_version": "Int64", "row": "int64",
                     "count": "int64", "is_positive": "bool", "score": "float64"}
@@ -1061,8 +1066,12 @@ def _door(survey: _Survey, bad_rows: Mapping[str, set[int]], year: AcademicYear,
                 for value in frame[column].astype(str).tolist()]
         written = np.array([value != "" for value in text], dtype=bool)
         asking = np.zeros(len(text), dtype=bool)
+        reasons: dict[int, str] = {}
         for position in np.flatnonzero(written).tolist():
-            asking[position] = asks_for_help(text[position])
+            reason = follow_up_reason(text[position])
+            if reason is not None:
+                asking[position] = True
+                reasons[position] = reason
         if asking.any():
             if days is None:
                 days = per_distinct(dates, lambda dates: dates.dt.strftime("%Y-%m-%d"))
@@ -1072,7 +1081,8 @@ def _door(survey: _Survey, bad_rows: Mapping[str, set[int]], year: AcademicYear,
                 file = int(file_of[position])
                 helps.append((file, comment_order[file][column], position, {
                     "academic_year": label, "response_id": response_ids[position],
-                    "item_id": item, "response_date": days[position],
+                    "item_id": item, "reason": reasons[position],
+                    "response_date": days[position],
                     "channel": frame["channel"].iloc[position],
                     "neighbourhood_code": neighbourhoods[position],
                     "file": survey.displays[file],
@@ -1087,7 +1097,7 @@ def _door(survey: _Survey, bad_rows: Mapping[str, set[int]], year: AcademicYear,
                 counts["quotes_withheld"][file] += 1  # a request for help is not a quote
                 continue
             result = load.scrub(text[position], allow)
-            if result.withheld or version[position] is None:
+            if result.withheld or version[position] is None or not on_topic(result.text):
                 counts["quotes_withheld"][file] += 1
                 continue
             counts["quotes_published"][file] += 1

@@ -37,7 +37,7 @@ from indicators.publication import (
     write_manifest,
 )
 from indicators.publication import staging_dir as run_staging_dir
-from indicators.quotes import asks_for_help
+from indicators.quotes import may_be_quoted
 from indicators.readers import rows_landed
 from indicators.register import register_table, render_register_html, shapes
 from indicators.voice_items import load_item_bank
@@ -122,12 +122,13 @@ def indicator_tables(context: AssetExecutionContext, chorus: ChorusResource) -> 
     indicator_shapes = shapes(register, config.voice_min_respondents)
     parents = dict(zip(areas["area_code"], areas["parent_area_code"], strict=True))
     started = time.perf_counter()
-    protected = protect(values, parents, indicator_shapes, config,
-                        load_item_bank(settings.seeds / "voice_items.csv"))
+    item_bank = load_item_bank(settings.seeds / "voice_items.csv")
+    protected = protect(values, parents, indicator_shapes, config, item_bank)
     seconds = time.perf_counter() - started
     if config.round_to:
         england = pd.read_csv(settings.seeds / "england_benchmarks.csv")
-        protected = with_rounded_counts(protected, config.round_to, parents, register, england)
+        protected = with_rounded_counts(protected, config.round_to, parents, register, england,
+                                        item_bank)
     published = publishable(protected, indicator_shapes, config, parents)
     write_csv(published, stage / "indicators" / "indicator_values.csv")
     write_csv(register_table(register), stage / "register" / "indicators.csv")
@@ -262,11 +263,12 @@ QUOTE_COLUMNS = ["quote", "item_id", "item", "domain", "neighbourhood_code",
 def quotes_to_publish(quotes: pd.DataFrame, min_respondents: int) -> pd.DataFrame:
     """Quotes from neighbourhood-years with enough respondents to keep them anonymous.
 
-    A request for help is never a quote: the ingest sets them aside for the follow-up list,
-    and any loaded before it did (a year not reloaded since) is dropped here too.
+    A request for help or a disclosure of harm is never a quote, nor is off-topic free text
+    (quotes.may_be_quoted): the ingest sets them aside, and any loaded before it did (a year
+    not reloaded since) is dropped here too.
     """
     enough = quotes[quotes["respondents_in_area"] >= min_respondents]
-    enough = enough[~enough["quote"].astype(str).map(asks_for_help).astype(bool)]
+    enough = enough[enough["quote"].astype(str).map(may_be_quoted).astype(bool)]
     return enough[QUOTE_COLUMNS].astype(str).reset_index(drop=True)
 
 

@@ -37,6 +37,8 @@ class PipelineOutcome:
     log_path: str = ""
     help_requests: dict[str, int] = field(default_factory=dict)
     """Academic year -> families whose free text asked for help (restricted follow-up list)."""
+    harm_disclosures: dict[str, int] = field(default_factory=dict)
+    """Academic year -> families whose free text may disclose harm (on the same list)."""
     notes: list[str] = field(default_factory=list)
     """Things a successful run wants the user to know (landed files it did not load)."""
 
@@ -375,6 +377,7 @@ def _run_locked(settings: ChorusSettings, run_id: str, log_path: Path, started_b
         if not reason.startswith("nothing can be published"):
             reason += "; nothing was published"
     from indicators.follow_up import families_asking_for_help
+    from indicators.quotes import HARM
     log_path.with_suffix(".timings.json").write_text(json.dumps(
         {"run_id": run_id, "success": result.success, "seconds": round(seconds, 3),
          "steps": {key: round(value, 3) for key, value in step_seconds.items()}}, indent=2))
@@ -386,6 +389,7 @@ def _run_locked(settings: ChorusSettings, run_id: str, log_path: Path, started_b
         log_path=str(log_path),
         notes=notes,
         help_requests=families_asking_for_help(settings.home),
+        harm_disclosures=families_asking_for_help(settings.home, HARM),
     )
 
 

@@ -104,6 +104,11 @@ SYMBOLS = frozenset(symbol for symbol, _ in SYMBOL_KEY)
 _SYMBOL_WORDS = {SUPPRESSED: "not shown", NOT_AVAILABLE: "not available",
                  NOT_APPLICABLE: "not applicable", LOW: "rounds to zero",
                  LOW_RELIABILITY: "low reliability"}
+_MISSING_WHY = {
+    SUPPRESSED: "not shown (c), to protect the privacy of the few children or families behind "
+                "it or a figure beside it",
+    NOT_AVAILABLE: "not available (x)", NOT_APPLICABLE: "not applicable (z)"}
+"""Why a figure is missing, said once (the symbol and its reason, never the symbol twice)."""
 NUMERIC = ("value", "lower_ci_95", "upper_ci_95", "numerator", "denominator")
 REQUIRED = ("indicator_id", "time_period", "geographic_level", "area_code", "area_name",
             "breakdown", "group", "numerator", "denominator", "value")
@@ -958,8 +963,8 @@ def _value_sentence(meta: Mapping[str, str], record: Mapping, area_name: str) ->
     period = period_label(record["time_period"])
     label = _label(record, area_name)
     if _number(record["_value"]) is None:
-        return (f"In {period}, the figure for {label} is not shown ({record['value']}): "
-                f"{_SYMBOL_WORDS.get(record['value'], 'no figure')}.")
+        why = _MISSING_WHY.get(record["value"], "not available")
+        return f"In {period}, the figure for {label} is {why}."
     value = cl.with_unit(record["value"], unit)
     if record["reliability"] == "low":
         value += " (u: low reliability)"
@@ -1159,8 +1164,8 @@ def _headline(pub: Publication, ids: Build, area_code: str, area_name: str,
     england = pub.england_value(record)
     paragraphs = []
     if value is None:
-        paragraphs.append(f"The {period} figure for {area_name} is not shown "
-                          f"({record['value']}): {_SYMBOL_WORDS.get(record['value'], '')}.")
+        why = _MISSING_WHY.get(record["value"], "not available")
+        paragraphs.append(f"The {period} figure for {area_name} is {why}.")
     else:
         paragraphs.append(
             f"In {period}, {record['value']}% of children in {area_name} reached a good level "
@@ -1450,7 +1455,9 @@ def _limits(pub: Publication, area_name: str, rows: pd.DataFrame, area_code: str
         "Survey results describe the families who answered, not every family: see “Who we "
         "heard from, and who we did not”.",
         "A change from one year to the next is often within normal variation. A recent trend "
-        f"needs {st.TREND_POINTS} years of figures (the Fingertips method), and a Making Data "
+        f"needs {st.TREND_POINTS} consecutive comparable years of figures (the Fingertips "
+        "method: no year missing, and none before a series break such as a reformed framework "
+        "or a reworded question), and a Making Data "
         f"Count reading {st.SPC_MIN_POINTS} points.",
     ]
     return section
