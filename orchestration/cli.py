@@ -182,9 +182,13 @@ def _summary(settings: ChorusSettings, outcome: PipelineOutcome) -> None:
     if outcome.help_requests:
         total = sum(outcome.help_requests.values())
         by_year = "; ".join(f"{year} {count}" for year, count in outcome.help_requests.items())
-        out.print(f"{total} families asked for help, contact or a call back in their free text "
-                  f"({by_year}): never published; who and where are in the restricted "
-                  f"follow-up list {settings.home / 'follow_up'}")
+        harm = sum(outcome.harm_disclosures.values())
+        harm_note = (f", {harm} of them wrote of possible harm (safeguarding: read those first)"
+                     if harm else "")
+        out.print(f"{total} families asked for help, contact or a call back, or wrote of a need "
+                  f"or of harm, in their free text ({by_year}){harm_note}: never published; "
+                  f"who and where are in the restricted follow-up list "
+                  f"{settings.home / 'follow_up'}")
     out.print(f"run {outcome.run_id} finished in {outcome.seconds:.1f} s. "
               "See every step in the Dagster UI: chorus ui")
 

@@ -42,6 +42,8 @@ class PipelineOutcome:
     log_path: str = ""
     help_requests: dict[str, int] = field(default_factory=dict)
     """Academic year -> families whose free text asked for help (restricted follow-up list)."""
+    harm_disclosures: dict[str, int] = field(default_factory=dict)
+    """Academic year -> families whose free text may disclose harm (on the same list)."""
     notes: list[str] = field(default_factory=list)
     """Things a successful run wants the user to know (landed files it did not load)."""
 
@@ -275,6 +277,11 @@ def _run_locked(settings: ChorusSettings, run_id: str, log_path: Path, started_b
                 settled = settle_abandoned(chorus_instance(), held.previous)
                 if settled:
                     print(f"chorus: {settled}", flush=True)
+            if settings.landing.is_file():
+                raise ExpectedFailure(
+                    f"the landing area {settings.landing} is a file, not a folder: give the "
+                    "folder that holds eyfsp/, census/ and voice/ (--landing or "
+                    "CHORUS_LANDING)")
             if not settings.landing.is_dir():
                 raise ExpectedFailure(f"the landing folder {settings.landing} does not exist")
             try:
@@ -284,7 +291,7 @@ def _run_locked(settings: ChorusSettings, run_id: str, log_path: Path, started_b
             except (PublicationError, KeyRefused) as refused:
                 raise ExpectedFailure(str(refused)) from None
             if not files:  # a wrong --landing must not empty every loaded year
-                found = (f" ({problems[0].message}"
+                found = (f" ({problems[0].line()}"
                          + (f", and {len(problems) - 1} more" if len(problems) > 1 else "")
                          + ")") if problems else ""
                 raise ExpectedFailure(
@@ -347,6 +354,7 @@ def _run_locked(settings: ChorusSettings, run_id: str, log_path: Path, started_b
         if not reason.startswith("nothing can be published"):
             reason += "; nothing was published"
     from indicators.voice.follow_up import families_asking_for_help
+    from indicators.voice.help_requests import HARM
     log_path.with_suffix(".timings.json").write_text(json.dumps(
         {"run_id": run_id, "success": result.success, "seconds": round(seconds, 3),
          "steps": {key: round(value, 3) for key, value in step_seconds.items()}}, indent=2))
@@ -358,6 +366,7 @@ def _run_locked(settings: ChorusSettings, run_id: str, log_path: Path, started_b
         log_path=str(log_path),
         notes=notes,
         help_requests=families_asking_for_help(settings.home),
+        harm_disclosures=families_asking_for_help(settings.home, HARM),
     )
 
 
@@ -367,7 +376,7 @@ def _not_loaded(settings: ChorusSettings, files, problems) -> list[str]:
     from indicators.ingest.retention import cutoff
     from indicators.warehouse import connect
 
-    notes = [f"not loaded: {problem.message}" for problem in problems]
+    notes = [f"not loaded: {problem.line()}" for problem in problems]
     if settings.warehouse.exists():
         with connect(settings.warehouse, read_only=True) as connection:
             limit = cutoff(connection, {landed.year for landed in files},

@@ -216,6 +216,29 @@ def _representation(table: Table, period: str, area: str, group: str) -> tuple[b
                   "similar": "similar to the cohort"}[code]
 
 
+def reworded(breakdown: str, group: str) -> list[int]:
+    """Years (calendar year a school year starts) from which a voice question, or a question
+    of a domain, has new wording: the first school year (from 1 September) wholly under it.
+    Read from the item bank seed itself, not from Chorus."""
+    import csv as _csv
+
+    bank = Path(__file__).resolve().parents[1] / "seeds" / "voice_items.csv"
+    with bank.open(encoding="utf-8") as handle:
+        rows = list(_csv.DictReader(handle))
+    item = (group if breakdown == "Voice item" else
+            breakdown.split(": ", 1)[1] if breakdown.startswith("Voice item: ") else None)
+    chosen = [r for r in rows if (item is not None and r["item_id"] == item)
+              or (breakdown == "Voice domain" and r["domain"] == group)]
+    years = []
+    for item_id in {r["item_id"] for r in chosen}:
+        versions = sorted((int(r["version"]), r["co_designed_on"]) for r in chosen
+                          if r["item_id"] == item_id)
+        for _, day in versions[1:]:
+            year, month, date = (int(part) for part in day.split("-"))
+            years.append(year if (month, date) <= (9, 1) else year + 1)
+    return years
+
+
 def trend_problems(table: Table, claim: Mapping[str, str]) -> list[str]:
     """The published trend itself, re-derived from the published counts where possible."""
     row = table.row(claim["indicator_id"], claim["time_period"], claim["area_code"],
@@ -239,6 +262,14 @@ def trend_problems(table: Table, claim: Mapping[str, str]) -> list[str]:
     numerators = [number(r["numerator"]) for r in window]
     denominators = [number(r["denominator"]) for r in window]
     derived = fingertips_trend(numerators, denominators)
+    starts = [int(r["time_period"]) // 100 for r in window]
+    declared = str(meta.get("comparable_from", "") or "").strip().removesuffix(".0")
+    if len(window) == POINTS and (
+            starts[-1] - starts[0] != POINTS - 1  # not 5 consecutive years
+            or (declared.isdigit() and starts[0] < int(declared) // 100)  # crosses a break
+            or any(starts[0] < year <= starts[-1]  # a question reworded within the window
+                   for year in reworded(claim["breakdown"], claim["group"]))):
+        derived = "could not be calculated"
     if derived != published:
         return [f"{claim['claim_id']}: published trend {published!r}, Fingertips rule "
                 f"on the published counts gives {derived!r}"]

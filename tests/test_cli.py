@@ -34,6 +34,27 @@ def test_run_on_a_missing_landing_folder_says_so(tmp_path):
     assert "Traceback" not in result.stderr
 
 
+def test_run_on_a_landing_that_is_a_file_says_it_is_a_file(tmp_path):
+    landing = tmp_path / "eyfsp_return.csv"
+    landing.write_text("la_code\n999\n")
+    result = _chorus("run", "--landing", str(landing), cwd=tmp_path)
+    assert result.returncode == 1
+    assert f"{landing} is a file, not a folder" in result.stderr, result.stderr
+    assert "does not exist" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_validate_names_a_wrongly_named_year_folder_once_with_the_fix(tmp_path):
+    wrong = tmp_path / "landing" / "eyfsp" / "2023-2024" / "eyfsp_return.csv"
+    wrong.parent.mkdir(parents=True)
+    wrong.write_text("la_code\n999\n")
+    for path in (wrong, tmp_path / "landing"):
+        result = _chorus("validate", str(path), cwd=tmp_path)
+        assert result.returncode == 1
+        [line] = [line for line in result.stdout.splitlines() if "2023-2024" in line]
+        assert line.count("eyfsp_return.csv") == 1, line
+        assert "name it YYYY-YY" in line
+
+
 def test_validate_prints_each_defect_and_exits_non_zero(tmp_path):
     root = Path(__file__).resolve().parent / "fixtures" / "bad"
     result = _chorus("validate", str(root / "eyfsp_upn_check_letter"), cwd=tmp_path)

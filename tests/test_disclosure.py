@@ -195,3 +195,48 @@ def test_a_trend_is_hidden_when_any_of_its_five_years_had_a_suppressed_count():
                      & (frame["time_period"] > row["time_period"] - 5 * 101)]
         assert hidden[index] == same["numerator_suppressed"].any()
     assert hidden.any() and not hidden.all()
+
+
+def _trend_rows(years, suppressed_year, trend_of):
+    rows = []
+    for year in years:
+        period = year * 100 + (year + 1) % 100
+        hide = year == suppressed_year
+        rows.append({"indicator_id": "gld", "time_period": period,
+                     "geographic_level": "Local authority", "area_code": LA, "area_name": LA,
+                     "breakdown": "All", "group": "All children", "numerator": 5 if hide else 60,
+                     "denominator": 100, "value": 5.0 if hide else 60.0,
+                     "numerator_suppressed": hide, "denominator_suppressed": False,
+                     "recent_trend": trend_of(year)})
+    return pd.DataFrame(rows)
+
+
+def test_could_not_be_calculated_is_never_hidden_as_c_for_want_of_years():
+    # Three years, the first with a hidden count: the later two could not be calculated for
+    # want of 5 years, which says nothing about the hidden count (it was shown as c before).
+    frame = _trend_rows([2021, 2022, 2023], 2021, lambda year: "could not be calculated")
+    published = publishable(frame, SHAPES)
+    assert published["recent_trend"].tolist() == ["c", "could not be calculated",
+                                                  "could not be calculated"]
+
+
+def test_a_calculated_trend_over_a_hidden_count_stays_hidden():
+    years = range(2019, 2025)  # six consecutive years, 2019/20 hidden
+    frame = _trend_rows(years, 2019, lambda year: "no significant change"
+                        if year >= 2023 else "could not be calculated")
+    published = publishable(frame, SHAPES).set_index("time_period")["recent_trend"]
+    assert published[202324] == "c"  # 2019/20..2023/24 holds the hidden count
+    assert published[202425] == "no significant change"  # 2020/21..2024/25 does not
+    assert published[202223] == "could not be calculated"  # only 4 years by then
+
+
+def test_a_declared_series_break_makes_no_trend_structural():
+    from dataclasses import replace
+
+    shapes = {**SHAPES, "gld": replace(SHAPES["gld"], comparable_from=202122)}
+    years = range(2018, 2025)  # 2018/19 hidden; comparable only from 2021/22
+    frame = _trend_rows(years, 2018, lambda year: "could not be calculated")
+    published = publishable(frame, shapes).set_index("time_period")["recent_trend"]
+    # every window from 2021/22 to 2024/25 has fewer than 5 comparable years: no count used
+    assert published[202223] == "could not be calculated"
+    assert (published.drop(201819) == "could not be calculated").all()

@@ -92,21 +92,20 @@ def test_values_and_intervals_are_functions_of_the_published_counts(output, publ
 
 
 def test_trends_and_comparisons_use_only_published_cells(published, parents):
-    """A trend is shown only when every year of its window is; a comparison with the
+    """A trend is calculated only when every year of its window is shown; a comparison with the
     authority only when the authority's figure it is compared with is shown."""
     table = published.assign(period=published["time_period"].astype(int))
     numerator = {tuple(r[k] for k in KEY): r["numerator"] for r in table.to_dict("records")}
     series = ["indicator_id", "geographic_level", "area_code", "breakdown", "group"]
-    trends = comparisons = 0
+    comparisons = 0
     for _, rows in table.groupby(series):
         years = sorted(rows["period"])
         for row in rows.itertuples(index=False):
-            if row.recent_trend in SYMBOLS:
-                continue
+            if row.recent_trend in SYMBOLS or row.recent_trend == "could not be calculated":
+                continue  # not calculated for want of years: rests on no count
             window = [y for y in years if y <= row.period][-5:]
             used = rows[rows["period"].isin(window)]
             assert (used["numerator"] != "c").all(), (row, used["numerator"].tolist())
-            trends += 1
     for row in table.to_dict("records"):
         if row["compared_with_la"] in SYMBOLS or row["compared_with_la"] == "not compared":
             continue
@@ -121,7 +120,9 @@ def test_trends_and_comparisons_use_only_published_cells(published, parents):
             benchmark = tuple(totals.iloc[0][KEY])
         assert numerator[benchmark] != "c", (row, benchmark)
         comparisons += 1
-    assert trends > 20 and comparisons > 50
+    # This run has two years, so no trend is calculated (5 consecutive years are needed):
+    # hidden windows are held to on hand-made series in test_disclosure.py.
+    assert comparisons > 50
 
 
 def test_open_data_holds_only_numbers_of_the_published_table(output, published):

@@ -82,6 +82,40 @@ def test_returns_made_by_hand_need_a_real_key_or_an_explicit_allowance(tmp_path)
     assert _key(replace(settings, pseudonym_key=long_key)) == long_key
 
 
+def test_the_demo_key_in_disguise_and_keys_with_little_variety_are_refused(tmp_path):
+    landing = tmp_path / "landing"
+    fixture = Path(__file__).parent / "fixtures" / "bad" / "good_cp1252_names"
+    for path in fixture.rglob("*.csv"):
+        target = landing / path.relative_to(fixture)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(path.read_bytes())
+    settings = replace(ChorusSettings.from_env(environ={}, cwd=tmp_path), landing=landing)
+    demo = "chorus-demo-key-not-for-real-data"  # as the README publishes it
+    for disguised in (f" {demo} ", f"{demo}\n", demo.upper(), demo.title(), f"\t{demo}"):
+        with pytest.raises(KeyRefused, match="public demo key") as refused:
+            _key(replace(settings, pseudonym_key=disguised))
+        assert "chorus key new" in str(refused.value)
+    for weak in ("aaaaaaaaaaaaaaaa", "abababababababababab", "abcabcabcabcabcabc1",
+                 "0000000011111111222"):
+        with pytest.raises(KeyRefused, match="too predictable") as refused:
+            _key(replace(settings, pseudonym_key=weak))
+        assert "chorus key new" in str(refused.value)
+    assert _key(replace(settings, pseudonym_key="k7Qp-2xZr9vB_mW4")) == "k7Qp-2xZr9vB_mW4"
+
+
+def test_the_same_key_gives_the_same_pseudonyms_from_the_environment_or_a_file(tmp_path):
+    key = "a-key-kept-in-a-file-0123456789"
+    key_file = tmp_path / "pseudonym.key"
+    key_file.write_text(f"  {key}\n")
+    os.chmod(key_file, 0o600)
+    from_file = ChorusSettings.from_env(environ={"CHORUS_PSEUDONYM_KEY_FILE": str(key_file)},
+                                        cwd=tmp_path)
+    for written in (key, f"{key}\n", f" {key} ", f"{key}\r\n"):
+        from_env = ChorusSettings.from_env(environ={"CHORUS_PSEUDONYM_KEY": written},
+                                           cwd=tmp_path)
+        assert configured_key(from_env) == configured_key(from_file) == key
+
+
 def test_a_key_file_must_be_readable_by_its_owner_only(tmp_path):
     key_file = tmp_path / "pseudonym.key"
     key_file.write_text("a-key-kept-in-a-file-0123456789\n")

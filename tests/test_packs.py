@@ -834,9 +834,9 @@ def test_with_four_years_the_pack_says_the_trend_could_not_be_calculated(written
     trend = sample.values.query("indicator_id == 'gld' and area_code == 'HD02' and "
                                 f"time_period == '{PERIODS[-1]}'")["recent_trend"].iloc[0]
     assert trend == "could not be calculated"  # the sample's 4 years, by the Fingertips rule
-    assert ("Recent trend for Northgate (Fingertips method, last 5 years): could not be "
-            "calculated, because the Fingertips method needs 5 years of figures and fewer "
-            "are published.") in html
+    assert ("Recent trend for Northgate (Fingertips method, last 5 consecutive years): could "
+            "not be calculated, because the Fingertips method needs 5 consecutive comparable "
+            "years of figures, and fewer are published.") in html
     assert "XmR:" not in html
 
 
@@ -1075,21 +1075,21 @@ def test_every_claim_in_a_real_run_s_packs_matches_its_independent_rederivation(
 
 
 def test_no_quote_is_repeated_in_a_cell_or_asks_for_help(pipeline_run):
-    from indicators.voice.help_requests import asks_for_help
+    from indicators.voice.help_requests import needs_follow_up
 
     output = pipeline_run.settings.output
     quotes = pd.read_csv(output / "quotes" / "quotes.csv", dtype=str, keep_default_na=False)
     assert len(quotes) > 10
     assert not quotes.duplicated(["quote", "item_id", "neighbourhood_code",
                                   "time_period"]).any()
-    assert not quotes["quote"].map(asks_for_help).any()
+    assert not quotes["quote"].map(needs_follow_up).any()
     shown = 0
     for folder in sorted((output / "boards").iterdir()):
         root = parse_html((folder / "pack.html").read_text(encoding="utf-8"))
         for cell in root.iter("td"):
             texts = [next(block.iter("p")).text() for block in cell.iter("blockquote")]
             assert len(texts) == len(set(texts)), (folder.name, texts)
-            assert not any(asks_for_help(text) for text in texts)
+            assert not any(needs_follow_up(text) for text in texts)
             shown += len(texts)
     assert shown > 10
     # the families who asked for help: counted in the run summary, listed where only the
@@ -1099,7 +1099,7 @@ def test_no_quote_is_repeated_in_a_cell_or_asks_for_help(pipeline_run):
     for path in follow_up.glob("*.csv"):
         assert path.stat().st_mode & 0o077 == 0
         frame = pd.read_csv(path, dtype=str)
-        assert list(frame.columns) == ["academic_year", "response_id", "item_id",
+        assert list(frame.columns) == ["academic_year", "response_id", "item_id", "reason",
                                        "response_date", "channel", "neighbourhood_code",
                                        "file", "row"]
     assert not any(path.is_relative_to(output) for path in follow_up.rglob("*"))
@@ -1148,3 +1148,16 @@ def test_labels_and_claims_follow_the_register_in_either_unit_state(domain_unit,
     else:
         assert (domain["made"] == "yes").all()
         assert "These figures count" not in html
+
+
+def test_a_hidden_figure_is_said_once_with_its_reason():
+    from indicators.publish.packs.blocks import _value_sentence
+
+    record = {"time_period": "202425", "value": "c", "_value": "c", "reliability": "c",
+              "geographic_level": "Local authority", "area_name": "Harrowdale",
+              "breakdown": "Voice domain", "group": "Play and learning at home",
+              "_label": "Play and learning at home"}
+    sentence = _value_sentence({"unit": "%"}, record, "Harrowdale")
+    assert sentence.count("not shown") == 1, sentence
+    assert "(c)" in sentence and "privacy" in sentence
+    assert ": not shown" not in sentence

@@ -322,3 +322,186 @@ def test_ordinary_comments_are_not_requests_for_help(text):
     from indicators.voice.help_requests import asks_for_help
 
     assert not asks_for_help(text)
+
+
+# ------------------------------------------- requests for help and harm, in wording never seen
+# Written fresh for the review of issue 11 (none of these shaped the patterns they test, except
+# where a phrase from an earlier round of this list showed a whole family of wording missing).
+# A published cry for help costs a family; a withheld quote costs little.
+
+REVIEW_REQUESTS = (  # the adversarial review's phrases that were published before
+    "I'm struggling to pay the bills, where can I get support?",
+    "We are at risk of eviction and don't know what to do",
+    "My daughter is being bullied and I don't know who to talk to",
+    "Can I speak to someone about my child's speech please",
+    "Is anyone able to help us with food vouchers",
+    "i want a social worker to visit",
+    "I'd love it if someone could come and see us at home",
+    "you can reach me on zero seven seven zero zero nine double zero one two three",
+)
+FRESH_REQUESTS = (
+    "We've had our gas cut off and the baby is only six months old",
+    "Where do we go to get help with nappies and formula?",
+    "Honestly we're drowning in debt since my husband lost his job",
+    "Our landlord has given us notice and we have nowhere to go",
+    "Would it be possible for a family worker to pop in one afternoon",
+    "How do I apply for the free two year old place, nobody has told me",
+    "I feel like I can't cope anymore with three under five",
+    "Is there somebody I could talk to about my son's behaviour",
+    "Kids at nursery keep picking on my boy and the staff do nothing, what should I do",
+    "We're living in one room in a hostel with two kids",
+    "Text me on oh seven nine one two, three four five six seven eight",
+    "I'd really appreciate some advice about benefits",
+    "we're skipping meals so the kids can eat",
+    "Who should I ask about getting him assessed for autism?",
+    "Is there anything for dads, I'm on my own and finding it very hard",
+    "please let me know if there is a place at the baby group",
+    "I haven't got money for the uniform, can the school do anything",
+    "Our rent has gone up and I genuinely don't see how we'll manage next month",
+    "The council moved us to a B&B and there is no kitchen",
+    "Does the hub do anything for parents who are really low",
+    "Need someone to look at his hearing, we've waited a year",
+    "I would like to be contacted about the parenting course",
+    "Anyone know where I can get a cot for free",
+    "Just want someone to listen to me for once",
+    "tell me how to get a blue badge for my son",
+    "I have been feeling very down and alone since the birth",
+    "we can't put the heating on, the kids sleep in their coats",
+    "pls ring 07 seven double 0 nine hundred",
+    "I'd welcome a visit from the early years team",
+    "What support is there for carers",
+    "We are three months behind on the council tax and letters keep coming",
+    "I have no idea how to get him into a nursery, nobody explains anything",
+    "I really need a break, I haven't slept properly in months and have no family here",
+    "We have been told to leave the flat by the end of the month",
+    "I want to know if we qualify for the free meals",
+    "I'm a young mum and social care are involved",
+    # found published by a real run with fresh comments (chorus run on a landing copy)
+    "Our landlady wants us out and the hub staff cannot do anything",
+)
+HARM_DISCLOSURES = (
+    "My partner hits me and I am scared",
+    "He pushes me around when he's had a drink",
+    "She gets slapped by her stepdad, I don't know if that's normal",
+    "My older son threatens us with a knife",
+    "I've thought about ending my life",
+    "his dad gets angry and throws things at us",
+    "My partner won't let me see my friends or have money of my own",
+    "She says the older kids at the club hit her and take her snacks",
+    "the baby's father grabs me by the arm when he's angry",
+    "He is hitting himself when he gets frustrated and I can't manage it",
+    "I'm worried my son is being hurt by someone at his dad's",
+    "His stepdad scares me",
+)
+UNTUNED_NEEDS = (  # written after the design, never used to adjust it: none may be quoted
+    "The electric has been off since Tuesday and I've got a newborn",
+    "We haven't eaten properly this week so the kids get what there is",
+    "My husband shouts and breaks things and the children hide upstairs",
+    "I would be grateful if a family support worker got in contact",
+    "Is it normal that nobody has come to check his weight since he was born",
+    "My landlady wants us out and the council says we're not a priority",
+    "Any idea who deals with disabled parking for kids",
+    "feel like I'm failing her every day",
+    "I'd like to know who I can call about his eczema getting worse",
+    "we need a bigger place, five of us in a one bedroom",
+    "Money has run out before the end of every month since the cost of living thing",
+    "give me a ring after school run if there's a space",
+    "Have applied for a nursery place three times and heard nothing, who do I chase",
+    "I am really worried about my daughter's weight and nobody listens",
+    "My teenager is in with a bad crowd and I think he's carrying something",
+    "I've been sofa surfing with the baby for weeks",
+    "Please someone sort out the mould in our bedroom, the baby's chest is bad",
+    "you can get me on oh one six one, four nine six, double oh double oh",
+    "There's not enough food in the house most weeks",
+    "I've had enough of everything lately",
+)
+SERVICE_COMMENTS = (  # ordinary praise and complaint about services: these must still publish
+    "The library bus is a lifeline, she loves choosing books",
+    "Staff at the hub were kind and the sessions are fun",
+    "We'd like more sessions on Saturdays because I work in the week",
+    "The bus fare makes it hard to get to the centre some weeks",
+    "The toy library has helped us so much",
+    "Reading at bedtime has become our favourite thing",
+    "The outreach worker visited and explained the funded hours clearly",
+    "Sessions at the hub are too early for us with the school run",
+    "The new baby group is brilliant and the biscuits are good too",
+    "The Bookstart packs really helped us get going with books.",
+    "The health visitor came for a home visit and it was really useful.",
+    "There is support at the hub but the bus costs too much.",
+)
+
+
+@pytest.mark.parametrize("text", REVIEW_REQUESTS + FRESH_REQUESTS)
+def test_requests_and_needs_in_fresh_wording_go_to_follow_up(text):
+    from indicators.voice.help_requests import HELP, follow_up_reason, may_be_quoted
+
+    assert follow_up_reason(text) == HELP
+    assert not may_be_quoted(text)
+
+
+@pytest.mark.parametrize("text", HARM_DISCLOSURES)
+def test_disclosures_of_harm_are_flagged_as_safeguarding_and_never_quoted(text):
+    from indicators.voice.help_requests import HARM, follow_up_reason, may_be_quoted
+
+    assert follow_up_reason(text) == HARM
+    assert not may_be_quoted(text)
+
+
+@pytest.mark.parametrize("text", UNTUNED_NEEDS)
+def test_needs_in_untuned_wording_are_never_quoted(text):
+    from indicators.voice.help_requests import may_be_quoted
+
+    assert not may_be_quoted(text)
+
+
+@pytest.mark.parametrize("text", SERVICE_COMMENTS)
+def test_ordinary_comments_about_services_still_publish(text):
+    from indicators.voice.help_requests import follow_up_reason, may_be_quoted
+
+    assert follow_up_reason(text) is None
+    assert may_be_quoted(text)
+    result = scrub(text)
+    assert not result.withheld, result.reasons
+    assert result.text == text
+
+
+def test_a_phone_number_in_words_is_scrubbed():
+    result = scrub("the group is great, my mobile is oh seven seven double oh nine oh oh one two")
+    assert "seven" not in result.text and "double" not in result.text
+
+
+@pytest.mark.parametrize("text,verb", [
+    ("My partner hits me when he drinks", "hits"),
+    ("my son reads every night with his dad", "reads"),
+    ("Our daughter sings in the car all the way to nursery", "sings"),
+])
+def test_a_lower_case_verb_after_a_relation_is_not_a_name(text, verb):
+    assert verb in scrub(text).text
+
+
+@pytest.mark.parametrize("text,secrets", [
+    ("we go to st marys primary and the teachers are kind", ["marys", "mary"]),
+    ("We go to St Mary's and the teachers are kind", ["mary"]),
+    ("my two go to saint bede's and love the library there", ["bede"]),
+    ("my kids go to hollinwood primary and read every day", ["hollinwood"]),
+    ("she is at tiny steps nursery three mornings a week", ["tiny steps"]),
+    ("The stay and play at Beechcroft Primary School is great", ["beechcroft"]),
+    ("we walk to st aidans c of e infants every morning", ["aidan"]),
+    ("the library near quarry bank road is our favourite", ["quarry"]),
+])
+def test_school_and_street_names_are_scrubbed_in_any_case(text, secrets):
+    result = scrub(text)
+    for secret in secrets:
+        assert secret not in result.text.lower(), result.text
+    assert result.withheld or "[school]" in result.text or "[address]" in result.text
+
+
+@pytest.mark.parametrize("text", [
+    "The nursery staff are lovely and she has come on so much with her talking.",
+    "We go to the library after school on Fridays.",
+    "my mum helps with the school run every day and it is a big help",
+])
+def test_ordinary_mentions_of_school_and_nursery_stay(text):
+    result = scrub(text)
+    assert not result.withheld, result.reasons
+    assert result.text == text

@@ -650,9 +650,13 @@ def test_fct_trends_follow_each_series_in_time_order_whatever_the_row_order():
     for _, series in frame[frame["value_type"] == "proportion"].groupby(
             ["area_code", "breakdown", "group"]):
         series = series.sort_values("time_period")
+        years = series["time_period"].to_numpy() // 100
         for position, index in enumerate(series.index):
             trend = recent_trend(series["numerator"].to_numpy()[: position + 1],
                                  series["denominator"].to_numpy()[: position + 1])
+            window = years[max(0, position - 4): position + 1]
+            if len(window) == 5 and window[-1] - window[0] != 4:  # a year missing inside it
+                trend = "could not be calculated"
             assert got[index] == trend_with_polarity(trend, "RAG - High is good")
     assert (got[frame["value_type"] == "mean"] == "not applicable").all()
     assert (got == "increasing and getting better").any()  # E1 rises by design

@@ -404,7 +404,7 @@ def test_a_request_for_help_is_never_a_quote_but_goes_to_the_follow_up_list(tmp_
     assert requests["row"].tolist() == [2, 3, 4]  # spreadsheet rows: the header is row 1
     assert result.families_asking_for_help == 3
     # what a practitioner needs to act, never the text itself
-    assert set(requests.columns) == {"academic_year", "response_id", "item_id",
+    assert set(requests.columns) == {"academic_year", "response_id", "item_id", "reason",
                                      "response_date", "channel", "neighbourhood_code", "file",
                                      "row"}
     cells = " ".join(str(value) for value in requests.to_numpy().ravel())
@@ -412,6 +412,27 @@ def test_a_request_for_help_is_never_a_quote_but_goes_to_the_follow_up_list(tmp_
     log = result.door_log.set_index("measure")["count"]
     assert log["comments_asking_for_help"] == 3
     assert log["quotes_withheld"] == 2  # the two with quote consent that ask for help
+
+
+def test_a_disclosure_of_harm_goes_to_the_follow_up_list_flagged_and_is_never_a_quote(
+        tmp_path, bank):
+    rows = [
+        row(response_id="harm", consent_quote="Y",
+            read_together_comment="My partner hits me and I am scared, we read at the hub."),
+        row(response_id="asks", consent_quote="Y",
+            read_together_comment="Is anyone able to help us with food vouchers at the hub"),
+        row(response_id="off_topic", consent_quote="Y",
+            read_together_comment="Things have been quiet lately and we are fine thanks."),
+        row(response_id="quote", consent_quote="Y",
+            read_together_comment="We read every night and the library is brilliant."),
+    ]
+    result = load([land(tmp_path, rows)], bank)
+    assert result.quotes["response_id"].tolist() == ["quote"]
+    requests = result.help_requests.set_index("response_id")["reason"]
+    assert requests.to_dict() == {"harm": "possible harm disclosed (safeguarding)",
+                                  "asks": "asks for help or contact"}
+    cells = " ".join(str(value) for value in result.help_requests.to_numpy().ravel())
+    assert "hits" not in cells and "vouchers" not in cells
 
 
 def test_no_aggregate_consent_means_used_nowhere_but_counted_as_loaded(tmp_path, bank):

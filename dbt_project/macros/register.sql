@@ -6,7 +6,7 @@
         'denominator_source', 'value_type', 'unit', 'numerator_unit', 'denominator_unit',
         'polarity', 'ci_method',
         'disclosure_rule', 'frequency', 'caveats', 'outcome', 'co_designed_by',
-        'co_designed_on', 'score_max', 'decimals', 'relations',
+        'co_designed_on', 'score_max', 'decimals', 'relations', 'comparable_from',
     ]) }}
 {%- endmacro %}
 

@@ -53,3 +53,6 @@ class IndicatorShape:
     published but marked low reliability."""
     relations: Relations | None = field(default=None, compare=False)
     """The indicator's declared relations (YAML meta.indicator.relations)."""
+    comparable_from: int = 0
+    """The first comparable year (a time period, meta.indicator.comparable_from; 0 for
+    none): a trend window reaching back before it is not calculated, whatever it holds."""

@@ -39,7 +39,8 @@ def round_count(value: float, round_to: int | None) -> int:
 
 
 def with_rounded_counts(protected: pd.DataFrame, round_to: int, parents: Mapping[str, str],
-                        register: pd.DataFrame, england: pd.DataFrame) -> pd.DataFrame:
+                        register: pd.DataFrame, england: pd.DataFrame,
+                        item_bank: pd.DataFrame | None = None) -> pd.DataFrame:
     """The protected table with counts rounded and every statistic recomputed from them.
 
     Suppression flags are kept as decided on the exact counts (the attacker knows less
@@ -59,7 +60,7 @@ def with_rounded_counts(protected: pd.DataFrame, round_to: int, parents: Mapping
         ratio = rounded["numerator"].to_numpy(float) / rounded["denominator"].to_numpy(float)
     ratio[~np.isfinite(ratio)] = np.nan
     rounded["value"] = np.where(kinds == "mean", ratio, 100 * ratio)
-    restated = add_statistics(rounded, parents, register, england)
+    restated = add_statistics(rounded, parents, register, england, item_bank)
     keys = ["indicator_id", "time_period", "geographic_level", "area_code", "breakdown",
             "group"]
     restated = frame[keys].merge(restated, on=keys, how="left", validate="one_to_one")
@@ -78,6 +79,35 @@ def _number(value: float, decimals: int) -> str:
     if float(text) == 0 and value != 0:
         return LOW
     return text
+
+
+def structural_no_trend(protected: pd.DataFrame,
+                        shapes: Mapping[str, IndicatorShape] | None = None) -> np.ndarray:
+    """Rows whose trend cannot be calculated whatever the counts: fewer than five
+    consecutive published years up to the row's year, or a window reaching back before the
+    indicator's declared series break. Saying "could not be calculated" of these reveals
+    nothing about a hidden count (unlike a year at 0% or 100%), so it is never hidden as c."""
+    from indicators.stats.trends import TREND_POINTS
+
+    key = ["indicator_id", "geographic_level", "area_code", "breakdown", "group"]
+    frame = protected.reset_index(drop=True)
+    ordered = frame.sort_values([*key, "time_period"], kind="stable")
+    labels = ordered.groupby(key, sort=False, dropna=False).ngroup().to_numpy()
+    years = ordered["time_period"].astype(np.int64).to_numpy() // 100
+    floors = ordered["indicator_id"].map(
+        {name: shape.comparable_from // 100 for name, shape in (shapes or {}).items()}
+    ).fillna(0).astype(np.int64).to_numpy()
+    size = len(years)
+    run = np.zeros(size, dtype=np.int64)  # consecutive comparable years ending here
+    for position in range(size):
+        if years[position] < floors[position]:
+            continue
+        same = position and labels[position] == labels[position - 1]
+        run[position] = (run[position - 1] + 1 if same and years[position - 1] ==
+                         years[position] - 1 and run[position - 1] else 1)
+    structural = np.zeros(size, dtype=bool)
+    structural[ordered.index.to_numpy()] = run < TREND_POINTS
+    return structural
 
 
 def suppressed_trend_windows(protected: pd.DataFrame) -> np.ndarray:
@@ -130,7 +160,9 @@ def publishable(protected: pd.DataFrame, shapes: Mapping[str, IndicatorShape],
     """The table as published: counts, values and intervals as text, with EES symbols.
 
     `c` suppressed (and everything derived from a suppressed count: its value, intervals,
-    comparisons and any trend that used it), `x` not available, `z` not applicable,
+    comparisons and any trend calculated over it; a trend that could not be calculated for
+    want of 5 consecutive comparable years says so, since that reveals no count), `x` not
+    available, `z` not applicable,
     `low` a value that rounds to zero but is not zero. Never an empty cell. `reliability` is
     "low" for a survey result resting on fewer than twice the minimum respondents. Counts
     are rounded when `config.round_to` is set (pass the table through `with_rounded_counts`
@@ -140,10 +172,15 @@ def publishable(protected: pd.DataFrame, shapes: Mapping[str, IndicatorShape],
     protected = protected.reset_index(drop=True)
     out = protected.copy()
     extra = [column for column in PUBLISHED_STATISTICS if column in protected.columns]
-    hidden_trend = (suppressed_trend_windows(protected) if "recent_trend" in extra
-                    else np.zeros(len(protected), dtype=bool))
+    hidden_trend = (suppressed_trend_windows(protected) & ~structural_no_trend(protected, shapes)
+                    if "recent_trend" in extra else np.zeros(len(protected), dtype=bool))
     hidden_la = (hidden_benchmarks(protected, parents or {}) if "compared_with_la" in extra
                  else np.zeros(len(protected), dtype=bool))
+    untrended = set()
+    if "recent_trend" in extra:
+        known = protected[protected["recent_trend"].notna()]
+        untrended = {indicator for indicator, trends in known.groupby("indicator_id")[
+            "recent_trend"] if (trends == "not applicable").all()}
     columns: dict[str, list[str]] = {name: [] for name in
                                      ["numerator", "denominator", "value", *extra,
                                       "reliability"]}
@@ -169,6 +206,11 @@ def publishable(protected: pd.DataFrame, shapes: Mapping[str, IndicatorShape],
                 columns[name].append(_number(raw, shape.decimals))
             elif raw == "not applicable":
                 columns[name].append(NOT_APPLICABLE)
+            elif name == "recent_trend" and (raw is None or pd.isna(raw)):
+                # a row added for an empty cell (no one in it): no trend, as its indicator's
+                # other rows read when none is tested (z)
+                columns[name].append(NOT_APPLICABLE if row.indicator_id in untrended
+                                     else "could not be calculated")
             else:
                 columns[name].append(str(raw))
     for name, values in columns.items():

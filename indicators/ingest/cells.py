@@ -89,10 +89,10 @@ def failing_values(values: pd.Series, failing: Callable[[str], bool],
     if text is None:
         return otherwise(values)
     items, distinct = text
-    return _failing_where(values, items, {value for value in distinct if failing(value)})
+    return failing_where(values, items, {value for value in distinct if failing(value)})
 
 
-def _failing_where(values: pd.Series, items: list[str], bad: set[str]) -> pd.Series:
+def failing_where(values: pd.Series, items: list[str], bad: set[str]) -> pd.Series:
     """True for the values in `bad`, as a Series like `values`."""
     if not bad:
         flags = np.zeros(len(items), dtype=bool)
@@ -108,7 +108,7 @@ def fullmatches(values: pd.Series, pattern: str) -> pd.Series:
         return values.str.fullmatch(pattern)
     items, distinct = text
     compiled = re.compile(pattern)
-    return _failing_where(values, items, {value for value in distinct
+    return failing_where(values, items, {value for value in distinct
                                           if compiled.fullmatch(value) is not None})
 
 
@@ -157,7 +157,7 @@ def not_in(codes: dict[str, str]) -> Callable[[pd.Series], pd.Series]:
         if text is None:
             return ~values.isin(allowed)
         items, distinct = text
-        return _failing_where(values, items, distinct - allowed)
+        return failing_where(values, items, distinct - allowed)
 
     return failing
 
@@ -207,8 +207,8 @@ def containing(pattern: re.Pattern[str]) -> Callable[[pd.Series], pd.Series]:
             return values.astype(str).str.contains(pattern.pattern, regex=True)
         items, distinct = text
         if pattern.search("\t".join(distinct)) is None:
-            return _failing_where(values, items, set())
-        return _failing_where(values, items, {value for value in distinct
+            return failing_where(values, items, set())
+        return failing_where(values, items, {value for value in distinct
                                               if pattern.search(value) is not None})
 
     return failing

@@ -17,10 +17,55 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from indicators.ingest.cells import containing
+from indicators.ingest.cells import containing, distinct_text, failing_where
+from indicators.reference import ELG_COLUMNS
+from indicators.voice.names import name_list
 
 IDENTIFIER_COLUMNS = frozenset({"upn", "surname", "forename", "dob", "postcode"})
 WITHHELD = "(withheld: identifier)"
+SAFE_COLUMNS = frozenset({
+    # statutory returns: codes and numbers
+    "la_code", "estab", "sex", *ELG_COLUMNS, "fsm_eligible", "first_language",
+    "sen_provision", "ethnicity",
+    # voice surveys: codes, areas and the date of the answers (an item's answers are
+    # declared in seeds/voice_items.csv: indicators/ingest/survey_values.py marks them)
+    "channel", "uses_funded_early_education", "english_additional_language",
+    "known_to_family_hub", "consent_aggregate", "consent_quote", "consent_link",
+    "neighbourhood_code", "postcode_sector", "response_date",
+})
+"""The columns whose rejected values may be shown outside the raw zone (in rejections.csv,
+the quality report, the console), and then only when the value looks like what the column
+holds (`shows_safely`). Every other column (UPN, names, date of birth, postcode, response id,
+child_upn, free text, anything not declared) has its values withheld."""
+_CODE_SHAPE = re.compile(r"[A-Za-z0-9 ._/+()\\-]{0,16}")
+"""A code, a number or a short word as a value of a code column may be mistyped (the
+backslash for an escaped control character, \\x00)."""
+_SHAPES = {
+    "response_date": re.compile(
+        r"[0-9]{1,4}[-/.][0-9]{1,2}[-/.][0-9]{1,4}(?:[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?)?"
+        r"|[A-Za-z]{3,9}\.? [0-9]{1,2},? [0-9]{4}|[0-9]{1,2} [A-Za-z]{3,9},? [0-9]{4}"),
+    "postcode_sector": re.compile(r"[A-Za-z]{1,2}[0-9][A-Za-z0-9]? ?[0-9]"),
+}
+"""Columns whose values have a shape of their own: a date, a postcode sector (a full
+postcode typed there is withheld)."""
+MOST_DIGITS_SHOWN = 8
+"""More digits than this in a code column's value looks like a phone number or a UPN."""
+
+
+def shows_safely(column: str | None, value: str, declared_safe: bool = False) -> bool:
+    """True when a rejected value may be shown: its column is declared safe (or the caller
+    declares it so: a voice item's answers) and the value looks like what such a column
+    holds, with no personal name in it (indicators/voice/wordlists/names.txt)."""
+    if not (declared_safe or column in SAFE_COLUMNS):
+        return False
+    text = value.strip()
+    if not _SHAPES.get(column or "", _CODE_SHAPE).fullmatch(text):
+        return False
+    if column not in _SHAPES and sum(character.isdigit() for character in text) > \
+            MOST_DIGITS_SHOWN:
+        return False
+    names = name_list()
+    return not any(word.lower() in names for word in re.findall(r"[A-Za-z]+", text))
 
 
 # A value this short is not withheld wherever it appears in a message, only where quoted.
@@ -38,14 +83,24 @@ class Defect:
     message: str
     sensitive: bool = False
     """The value may identify a child even though the column is not an identifier column."""
+    shown: bool = False
+    """The value was judged safe to show where the defect was found (a voice item's answer,
+    see indicators/ingest/survey_values.py): `public` keeps it."""
 
     @property
     def level(self) -> str:
         return "file" if self.row is None else "row"
 
     def public(self) -> Defect:
-        """The defect as it may leave the raw zone: identifier values withheld."""
-        if not self.value or not (self.sensitive or self.column in IDENTIFIER_COLUMNS):
+        """The defect as it may leave the raw zone: a value is shown only when its column
+        is declared safe and it looks like what the column holds (`shows_safely`), or
+        when it is about a file rather than a person (a header, a sheet name, a reference
+        file's row); every other value is withheld."""
+        if not self.value or self.shown and not self.sensitive or self.value.startswith(
+                "(withheld"):
+            return self  # nothing to withhold, judged safe, or withheld already
+        about_a_file = self.row is None or self.file.startswith("seeds/")
+        if not self.sensitive and (about_a_file or shows_safely(self.column, self.value)):
             return self
         message = self.message.replace(f"'{self.value}'", WITHHELD)
         if len(self.value.strip()) >= SHORTEST_WITHHELD:
@@ -77,6 +132,8 @@ class RowRule:
     failing: Callable[[pd.Series], pd.Series]
     on_written: bool = False
     """Test the value as written in the file (before codes are trimmed and upper-cased)."""
+    describe: Callable[[str], str] | None = None
+    """What a message says of the value in place of quoting it (a value too long to quote)."""
 
 
 # Cells ------------------------------------------------------------------------------------
@@ -99,12 +156,46 @@ def printable(value: object) -> str:
                   text)
 
 
-def cell_rules(columns: Iterable[str], *, line_breaks: bool = True) -> list[RowRule]:
-    """Rules every cell Chorus reads must meet, for each of `columns`: no control character
-    (a NUL byte, say), and, unless `line_breaks` is False (free text), no line break. They
-    come before a column's own rules, so such a value is reported once, for this."""
+LONGEST_VALUE = 100
+"""The most characters a value Chorus reads may hold (a name, a code, a date, an id)."""
+LONGEST_COMMENT = 2_000
+"""The most characters a free-text comment in a survey may hold."""
+
+
+def _length(value: object) -> str:
+    return f"holds {len(str(value)):,} characters"
+
+
+def length_rule(column: str, longest: int = LONGEST_VALUE) -> RowRule:
+    """A value longer than `longest` characters quarantines its row (named by row and column,
+    the value described, never quoted): usually a damaged export or text pasted into the
+    wrong cell."""
+
+    def failing(values: pd.Series) -> pd.Series:
+        text = distinct_text(values)
+        if text is None:
+            return values.astype(str).str.len() > longest
+        items, distinct = text
+        if max(map(len, distinct), default=0) <= longest:
+            return failing_where(values, items, set())
+        return failing_where(values, items, {value for value in distinct
+                                             if len(value) > longest})
+
+    return RowRule("value_too_long", column, f"a value in this column holds at most "
+                   f"{longest:,} characters: usually a damaged export, or text pasted into the "
+                   "wrong cell; correct the value and land the file again", failing,
+                   on_written=True, describe=_length)
+
+
+def cell_rules(columns: Iterable[str], *, line_breaks: bool = True,
+               longest: int = LONGEST_VALUE) -> list[RowRule]:
+    """Rules every cell Chorus reads must meet, for each of `columns`: at most `longest`
+    characters, no control character (a NUL byte, say), and, unless `line_breaks` is False
+    (free text), no line break. They come before a column's own rules, so such a value is
+    reported once, for this."""
     rules = []
     for column in columns:
+        rules.append(length_rule(column, longest))
         rules.append(RowRule(
             "control_character", column, "the value holds a control character (shown as \\x "
             "and its code), which no value should: it is invisible in Excel and usually comes "
@@ -173,6 +264,11 @@ def _rule_defects(rule: RowRule, file: str | Iterable[str], rows: Iterable[int],
     files = itertools.repeat(file) if isinstance(file, str) else file
     defects = []
     for row_file, row, written in zip(files, rows, values, strict=False):  # one file repeats
+        if rule.describe is not None:
+            said = rule.describe(written)
+            defects.append(Defect(row_file, int(row), rule.column, f"({said})", rule.rule,
+                                  f"{rule.column} {said}: {rule.explain}"))
+            continue
         value = printable(written)
         shown = value if value.strip() != "" else "(blank)"
         defects.append(Defect(

@@ -6,10 +6,12 @@ rejected (`file_rejected`) with one defect saying what to do.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import datetime as dt
 import io
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from indicators.ingest.defects import Defect, FileRejected
@@ -81,10 +83,10 @@ _C1_ERRORS = "chorus-windows-1252-undefined"
 
 def _unclosed_quote_row(text: str) -> int | None:
     """The row whose quote is never closed (it would swallow the rest of the file), if any."""
-    return _strict_rows(text)[1]
+    return strict_rows(text)[1]
 
 
-def _strict_rows(text: str) -> tuple[list[tuple[int, list[str]]] | None, int | None]:
+def strict_rows(text: str) -> tuple[list[tuple[int, list[str]]] | None, int | None]:
     """The records as a strict csv reader reads them (None if it stops at an error), and the
     row whose quote is never closed, if that is the error.
 
@@ -93,17 +95,32 @@ def _strict_rows(text: str) -> tuple[list[tuple[int, list[str]]] | None, int | N
     """
     rows: list[tuple[int, list[str]]] = []
     try:
-        for number, cells in enumerate(csv.reader(io.StringIO(text, newline=""), strict=True),
-                                       start=1):
-            rows.append((number, cells))
+        with _no_field_limit(text):
+            for number, cells in enumerate(csv.reader(io.StringIO(text, newline=""),
+                                                      strict=True), start=1):
+                rows.append((number, cells))
     except csv.Error as error:
         return None, (len(rows) + 1 if "unexpected end of data" in str(error) else None)
     return rows, None
 
 
+@contextlib.contextmanager
+def _no_field_limit(text: str) -> Iterator[None]:
+    """Python's csv module refuses a value longer than 131,072 characters ("field larger than
+    field limit"), which would reject the whole file: the limit is lifted to the file's
+    length while it is read, and a value too long for its column quarantines its row
+    (`indicators.ingest.defects.length_rule`)."""
+    limit = csv.field_size_limit()
+    csv.field_size_limit(max(limit, len(text) + 1))
+    try:
+        yield
+    finally:
+        csv.field_size_limit(limit)
+
+
 def csv_rows(text: str, display: str) -> list[tuple[int, list[str]]]:
     """(spreadsheet row, cells) for every record; a quoted value may span lines."""
-    strict, unclosed = _strict_rows(text) if '"' in text else (None, None)
+    strict, unclosed = strict_rows(text) if '"' in text else (None, None)
     if unclosed is not None:
         raise file_rejected(display, "unclosed_quote",
                       f"a value on row {unclosed} opens a quote (\") that is never closed, so "
@@ -112,8 +129,9 @@ def csv_rows(text: str, display: str) -> list[tuple[int, list[str]]]:
     if strict is not None:
         return strict
     try:
-        return [(number, cells) for number, cells in enumerate(
-            csv.reader(io.StringIO(text, newline="")), start=1)]
+        with _no_field_limit(text):
+            return [(number, cells) for number, cells in enumerate(
+                csv.reader(io.StringIO(text, newline="")), start=1)]
     except csv.Error as error:
         raise file_rejected(display, "unreadable_file",
                       f"the file could not be read as CSV ({error}): {SAVE_AS_CSV}") from None

@@ -30,6 +30,10 @@ SYNTHETIC_MANIFEST = "synthetic-manifest.json"
 MIN_KEY_LENGTH = 16
 """Shorter keys are refused for returns that are not synthetic (`chorus key new` gives 43
 characters)."""
+MIN_DISTINCT_CHARACTERS = 8
+"""Keys with fewer different characters (`aaaaaaaaaaaaaaaa`, `abababab...`) are refused for
+returns that are not synthetic: too predictable to be a secret (a key from `chorus key new`
+has about 30)."""
 
 ALLOW_DEMO_KEY = "CHORUS_ALLOW_DEMO_KEY"
 
@@ -74,11 +78,30 @@ def read_key_file(path: Path) -> str:
 
 
 def configured_key(settings: ChorusSettings) -> str | None:
-    """The key the environment gives: CHORUS_PSEUDONYM_KEY, else CHORUS_PSEUDONYM_KEY_FILE."""
-    if settings.pseudonym_key:
-        return settings.pseudonym_key
+    """The key the environment gives: CHORUS_PSEUDONYM_KEY, else CHORUS_PSEUDONYM_KEY_FILE.
+
+    Surrounding spaces and line breaks are stripped from either (as a key file's trailing
+    line break is), so the same key gives the same pseudonyms however it is given."""
+    if settings.pseudonym_key and settings.pseudonym_key.strip():
+        return settings.pseudonym_key.strip()
     if settings.pseudonym_key_file is not None:
         return read_key_file(settings.pseudonym_key_file)
+    return None
+
+
+def is_demo_key(key: str) -> bool:
+    """The public demo key, however it is capitalised or spaced around."""
+    return key.strip().casefold() == DEMO_PSEUDONYM_KEY.casefold()
+
+
+def key_weakness(key: str) -> str | None:
+    """Why a key is too weak for real returns, or None."""
+    if len(key) < MIN_KEY_LENGTH:
+        return f"is {len(key)} characters, too short"
+    distinct = len(set(key))
+    if distinct < MIN_DISTINCT_CHARACTERS:
+        return (f"has only {distinct} different character(s) (at least "
+                f"{MIN_DISTINCT_CHARACTERS} are needed), too predictable")
     return None
 
 
@@ -152,19 +175,20 @@ def run_key(settings: ChorusSettings, files: Sequence[LandedFile],
             digest_of: Callable[[Path], str] = sha256_of) -> str:
     """The key to pseudonymise `files` with, or KeyRefused saying what to do.
 
-    A configured key of MIN_KEY_LENGTH or more is used as it is. Without one (or with the
-    public demo key itself), the demo key is used only if every return is synthetic (see
-    the module's docstring) or CHORUS_ALLOW_DEMO_KEY=1.
+    A configured key of MIN_KEY_LENGTH or more with MIN_DISTINCT_CHARACTERS different
+    characters or more is used as it is (stripped). Without one (or with the public demo key,
+    in any case and with any spaces around it), the demo key is used only if every return is
+    synthetic (see the module's docstring) or CHORUS_ALLOW_DEMO_KEY=1.
     """
     key = configured_key(settings)
-    if key and key != DEMO_PSEUDONYM_KEY:
-        if len(key) < MIN_KEY_LENGTH:
+    if key and not is_demo_key(key):
+        weakness = key_weakness(key)
+        if weakness:
             strangers = not_synthetic(settings.landing, files, digest_of)
             if strangers:
                 raise KeyRefused(
-                    f"CHORUS_PSEUDONYM_KEY is {len(key)} characters, too short to protect "
-                    f"real returns ({_named(strangers)} written by chorus synth): "
-                    f"{HOW_TO_MAKE_ONE}")
+                    f"CHORUS_PSEUDONYM_KEY {weakness} to protect real returns "
+                    f"({_named(strangers)} written by chorus synth): {HOW_TO_MAKE_ONE}")
         return key
     if settings.allow_demo_key:
         return DEMO_PSEUDONYM_KEY

@@ -13,7 +13,8 @@ quarantined (a rejected file counts all its rows as quarantined: nothing is load
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from indicators.reference import AcademicYear
@@ -37,8 +38,28 @@ class LandedFile:
 
 @dataclass(frozen=True)
 class LayoutProblem:
+    """A file in the landing area that is not where a return goes: not loaded."""
+
     path: Path
     message: str
+    """Why, and what to do (without the file's name: `line` gives both)."""
+    display: str = ""
+    """The file as the user laid it out, relative to the landing area (else its path)."""
+    rule: str = "layout"
+    """not_a_return_file, not_in_year_folder or year_folder_name."""
+
+    @property
+    def file(self) -> str:
+        return self.display or str(self.path)
+
+    @property
+    def kind(self) -> str:
+        """The kind of return its folder names, or "" when it names none."""
+        first = Path(self.display).parts[0].lower() if self.display else ""
+        return first if first in RETURN_KINDS else ""
+
+    def line(self) -> str:
+        return f"{self.file}: {self.message}"
 
 
 def sha256_of(path: Path) -> str:
@@ -52,17 +73,22 @@ def sha256_of(path: Path) -> str:
 def classify(path: Path) -> LandedFile | LayoutProblem:
     """Read the kind of return and the academic year from a path ending kind/YYYY-YY/file."""
     if path.suffix.lower() not in READABLE_SUFFIXES:
-        return LayoutProblem(path, f"{path.name}: not a file Chorus reads "
-                                   f"(expected {', '.join(READABLE_SUFFIXES)})")
+        return LayoutProblem(path, f"not a file Chorus reads (expected "
+                                   f"{', '.join(READABLE_SUFFIXES)}): save it as one, or move "
+                                   "it out of the landing area", rule="not_a_return_file")
     kind, folder = path.parent.parent.name.lower(), path.parent.name
     if kind not in RETURN_KINDS:
-        return LayoutProblem(path, f"{path}: put returns under one of "
-                                   f"{', '.join(RETURN_KINDS)}/<YYYY-YY>/")
+        above = path.parent.name.lower()
+        example = f"{above if above in RETURN_KINDS else 'eyfsp'}/2023-24/{path.name}"
+        return LayoutProblem(path, f"not in a year folder: move it to one of "
+                                   f"{', '.join(RETURN_KINDS)}/<YYYY-YY>/ (e.g. {example}) "
+                                   "and run again", rule="not_in_year_folder")
     try:
         year = AcademicYear.parse(folder)
-    except ValueError as error:
-        return LayoutProblem(path, f"{path}: the folder '{folder}' should be the academic year "
-                                   f"({error})")
+    except ValueError:
+        return LayoutProblem(path, f"the folder '{folder}' is not an academic year: name it "
+                                   f"YYYY-YY (e.g. {kind}/2023-24/) and run again",
+                             rule="year_folder_name")
     return LandedFile(kind=kind, year=year, path=path)
 
 
@@ -78,7 +104,10 @@ def discover(landing: Path) -> tuple[list[LandedFile], list[LayoutProblem]]:
             if path.name.startswith(".") or path.name.startswith("~$"):
                 continue
             found = classify(path)
-            (files if isinstance(found, LandedFile) else problems).append(found)
+            if isinstance(found, LandedFile):
+                files.append(found)
+            else:
+                problems.append(replace(found, display=path.relative_to(landing).as_posix()))
     return files, problems
 
 
@@ -112,3 +141,24 @@ def file_hash(path: Path) -> str:
         return sha256_of(path)
     except OSError:
         return ""
+
+
+NOT_LOADED = "not loaded"
+"""The load summary's status of a landed file that is not where a return goes."""
+
+
+def not_loaded_accounts(problems: list[LayoutProblem], count_rows: Callable[[Path], int]
+                        ) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """The misplaced files of a landing area for the load summary and the rejections: each
+    file's rows (`count_rows`) read and held back whole, status "not loaded", with why and
+    what to do; and one file-level line each for the rejections."""
+    accounts, rejections = [], []
+    for problem in problems:
+        rows = count_rows(problem.path) if problem.path.is_file() else 0
+        accounts.append({"academic_year": "", "kind": problem.kind, "file": problem.file,
+                         "rows_read": rows, "rows_loaded": 0, "rows_quarantined": rows,
+                         "status": NOT_LOADED, "message": problem.message})
+        rejections.append({"academic_year": "", "kind": problem.kind, "file": problem.file,
+                           "row": "", "column": "", "value": "", "rule": problem.rule,
+                           "message": f"not loaded: {problem.message}"})
+    return accounts, rejections

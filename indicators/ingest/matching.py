@@ -8,13 +8,14 @@ quarantined with the reason. So the dbt tests that hold counts equal see a consi
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
 from indicators.ingest.cells import failing_values, postcodes_well_formed
 from indicators.ingest.defects import Defect
+from indicators.ingest.lookups import Reference
 from indicators.ingest.privacy import postcode_sector
 from indicators.ingest.statutory_rules import Stack, stacked
 from indicators.reference import AcademicYear
@@ -122,6 +123,58 @@ def unmatched_children(stacks: dict[str, Stack], year: AcademicYear, cross_kind:
         for file, row, (value,) in stack.where(missing):
             defects.append(Defect(file, int(row), "upn", value, rule, why.format(upn=value)))
     return defects
+
+
+def other_authority_children(frames: Mapping[str, Sequence[tuple[str, pd.DataFrame]]],
+                             defects: Sequence[Defect], reference: Reference,
+                             cache: dict[str, str]) -> list[Defect]:
+    """EYFSP rows whose LA number is not the authority of the child's neighbourhood.
+
+    A neighbourhood belongs to one authority (the publication nests neighbourhoods in their
+    authority), and the lookup declares only sectors and neighbourhoods. So the authority of
+    a neighbourhood is the LA number most of its children (rows without other defects, placed
+    by their census postcode) are returned under; on a tie, the LA with more children in the
+    year, then the lower number. A child returned under another LA number (a row for another
+    authority among this one's, usually a typing slip) is quarantined; its census row is then
+    held back too (`partners_held_back`).
+    """
+    placement = reference.placement or {}
+    bad = {(defect.file, defect.row) for defect in defects if defect.row is not None}
+    children = stacked(frames["eyfsp"], ["upn", "la_code"])
+    homes = stacked(frames["census"], ["upn", "postcode"])
+    sectors = postcode_sector(pd.Series(homes.values["postcode"], dtype=object), cache).tolist()
+    neighbourhood_of: dict[object, str] = {}
+    for file, row, upn, sector in zip(homes.files, homes.rows, homes.values["upn"], sectors,
+                                      strict=True):
+        if (file, row) not in bad and sector in placement:
+            neighbourhood_of[upn] = placement[sector]
+    placed = [(file, row, upn, la_code, neighbourhood_of[upn])
+              for file, row, upn, la_code in zip(children.files, children.rows,
+                                                  children.values["upn"],
+                                                  children.values["la_code"], strict=True)
+              if (file, row) not in bad and upn in neighbourhood_of]
+    by_neighbourhood: dict[str, Counter[str]] = defaultdict(Counter)
+    for *_, la_code, neighbourhood in placed:
+        by_neighbourhood[neighbourhood][la_code] += 1
+    if all(len(codes) == 1 for codes in by_neighbourhood.values()):
+        return []  # every neighbourhood's children under one LA number, as usual
+    in_year = Counter(la_code for *_, la_code, _ in placed)
+    owner = {neighbourhood: max(codes, key=lambda code: (codes[code], in_year[code],
+                                                          -int(code)))
+             for neighbourhood, codes in by_neighbourhood.items()}
+    found = []
+    for file, row, _, la_code, neighbourhood in placed:
+        if la_code == owner[neighbourhood]:
+            continue
+        codes = by_neighbourhood[neighbourhood]
+        found.append(Defect(
+            file, int(row), "la_code", str(la_code), "la_code_not_neighbourhood",
+            f"LA number {la_code} is not the authority of this child's neighbourhood "
+            f"{neighbourhood} (from the census postcode): {codes[owner[neighbourhood]]:,} of "
+            f"its {sum(codes.values()):,} children this year are returned under LA "
+            f"{owner[neighbourhood]}, and a neighbourhood belongs to one authority; correct "
+            "the LA number (or the census postcode) and land the file again"))
+    return found
 
 
 def partners_held_back(stacks: dict[str, Stack], defects: Sequence[Defect]) -> list[Defect]:

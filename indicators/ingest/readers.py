@@ -17,7 +17,8 @@ and saying what to do; nothing here raises anything else on odd input.
 
 from __future__ import annotations
 
-import csv
+import codecs
+import io
 import itertools
 import re
 from collections.abc import Mapping, Sequence
@@ -28,7 +29,15 @@ import numpy as np
 import pandas as pd
 
 from indicators.ingest.cells import POSTCODE_PATTERN
-from indicators.ingest.file_rows import csv_rows, decode_text, file_rejected, xlsx_rows
+from indicators.ingest.file_rows import (
+    CONTROL_BYTES,
+    cell_text,
+    csv_rows,
+    decode_text,
+    file_rejected,
+    strict_rows,
+    xlsx_rows,
+)
 from indicators.ingest.statutory_rules import CENSUS_REQUIRED, EYFSP_REQUIRED
 from indicators.ingest.upn import UPN_PATTERN
 
@@ -247,7 +256,7 @@ def plain_csv_table(text: str, display: str, kind: str | None = None,
     lines = LINE_BREAK.split(text) if "\r" in text else text.split("\n")
     if lines[-1] == "":
         lines.pop()  # the break ending the last record
-    if len(lines) < 2 or max(map(len, lines)) >= csv.field_size_limit():
+    if len(lines) < 2:
         return None
     header = lines[0].split(",")
     if not header[-1].strip():
@@ -309,6 +318,76 @@ def read_return(path: Path, display: str, kind: str | None = None,
     if plain is not None:
         return plain
     return table_from_rows(csv_rows(text, display), display, kind, aliases, encoding)
+
+
+def rows_landed(path: Path, sheet: str | None = None) -> int:
+    """How many rows a landed file holds below its header, counted as well as a file that
+    could not be read allows: for the accounting of a rejected file, whose rows are all
+    quarantined under its file defect.
+
+    A workbook (whatever its name): the non-blank rows of the sheet (the named one if it has
+    it, else the first) below the first non-blank row. Text (UTF-8, UTF-16, Windows-1252):
+    the non-blank records below the first non-blank one as a CSV reader reads them, or, if
+    it cannot (a quote never closed), the non-blank physical lines. A header that holds a
+    child's details (no header at all) counts as a row. Anything else (binary, an old .xls,
+    a file that cannot be opened) counts 0: it holds no rows anyone could find.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return 0
+    if path.suffix.lower() in EXCEL_SUFFIXES or data.startswith(b"PK\x03\x04"):
+        return _workbook_rows(data, sheet)
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        return 0
+    if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        text = data.decode("utf-16", errors="replace")
+    else:
+        try:
+            text = data.removeprefix(codecs.BOM_UTF8).decode("utf-8")
+        except UnicodeDecodeError:
+            text = data.decode("latin-1")  # every byte a character: the lines are the same
+    controls = sum(text.count(chr(byte)) for byte in CONTROL_BYTES)
+    if controls > max(2, len(text) // 100):
+        return 0  # not text
+    records = [cells for _, cells in strict_rows(text)[0] or []]
+    if not records:
+        records = [line.split(",") for line in LINE_BREAK.split(text)]
+    return _rows_below_header(records)
+
+
+def _workbook_rows(data: bytes, sheet: str | None) -> int:
+    import openpyxl
+
+    try:  # from the bytes: openpyxl refuses a path whose name does not end .xlsx
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # noqa: BLE001 - a workbook that cannot be opened holds no rows to count
+        return 0
+    try:
+        wanted = (sheet or "").strip().casefold()
+        sheets = [worksheet for worksheet in workbook.worksheets
+                  if wanted and worksheet.title.strip().casefold() == wanted]
+        worksheet = (sheets or workbook.worksheets or [None])[0]
+        if worksheet is None:
+            return 0
+        worksheet.reset_dimensions()
+        return _rows_below_header([[cell_text(value) for value in row]
+                                   for row in worksheet.iter_rows(values_only=True)])
+    except Exception:  # noqa: BLE001 - damaged sheet XML: nothing countable
+        return 0
+    finally:
+        workbook.close()
+
+
+def _rows_below_header(records: Sequence[Sequence[str]]) -> int:
+    """Non-blank records after the first non-blank one (the header), which counts too when
+    it holds a child's details rather than column names."""
+    filled = [cells for cells in records if not _blank(list(cells))]
+    if not filled:
+        return 0
+    header = [cell.strip() for cell in filled[0]]
+    is_data = any(DATA_LIKE.fullmatch(cell) for cell in header)
+    return len(filled) - (0 if is_data else 1)
 
 
 def read_table(path: Path, display: str, kind: str | None = None,

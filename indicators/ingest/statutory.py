@@ -28,13 +28,14 @@ from indicators.ingest.lookups import (
     Reference,
 )
 from indicators.ingest.matching import (
+    other_authority_children,
     partners_held_back,
     unknown_la_codes,
     unknown_sectors,
     unmatched_children,
 )
 from indicators.ingest.privacy import birth_year_month, postcode_sector, pseudonymise
-from indicators.ingest.readers import Aliases, Table, read_return
+from indicators.ingest.readers import Aliases, Table, read_return, rows_landed
 from indicators.ingest.statutory_rules import (
     CENSUS_REQUIRED,
     EYFSP_REQUIRED,
@@ -145,6 +146,8 @@ def _read_checked(landed: LandedFile, account: FileAccount, aliases: Aliases | N
     except FileRejected as rejected:
         account.status = "rejected"
         account.message = str(rejected.defect.public())
+        if not account.rows_read:  # rejected before its rows could be read: counted anyway
+            account.rows_read = rows_landed(landed.path, sheet)
         account.rows_quarantined = account.rows_read
         raise
     return table
@@ -275,6 +278,9 @@ def _check_year(year: AcademicYear, files: Sequence[LandedFile], reference: Refe
     landed_kinds = {landed.kind for landed in files if landed.kind in KINDS}
     checked.defects.extend(unmatched_children(valid, year, cross_kind, rejected, landed_kinds,
                                                checked.notes))
+    if cross_kind and reference.placement is not None:
+        checked.defects.extend(other_authority_children(checked.frames, checked.defects,
+                                                        reference, sectors))
     if cross_kind:
         checked.defects.extend(partners_held_back(valid, checked.defects))
 

@@ -296,7 +296,7 @@ def load_stream(settings: ChorusSettings, stream: Stream, partitions: Sequence[s
         stream.check(settings)
     files, problems = discover(settings.landing)
     for problem in problems:
-        log.warning(problem.message)
+        log.warning(f"not loaded: {problem.line()}")
     run = _run_inputs(settings, files, stream.extra_inputs)
     limit = _enforce_retention(log, settings, files)
     previous = _previous_fingerprints(log, run.settings, stream)

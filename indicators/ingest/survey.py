@@ -17,9 +17,12 @@ Consent decides everything at the door:
 - `consent_quote` Y: free text in `<item_id>_comment` columns is scrubbed
   (indicators/voice/quotes.py) and kept only if it can be published with confidence; without quote
   consent it is never kept. Unscrubbed text never leaves this module.
-- Requests for help: free text (of a respondent who consented to aggregate use) that asks for
-  help, contact or a call back (`quotes.asks_for_help`) is never a quote, whatever the quote
-  consent. The response id, item, date and where it was landed go to `help_requests`, which
+- Requests for help and disclosures of harm: free text (of a respondent who consented to
+  aggregate use) that asks for help, contact or a call back, speaks of a need or crisis
+  (`help_requests.asks_for_help`) or discloses harm (`help_requests.discloses_harm`) is never
+  a quote, whatever the quote consent. Free text about nothing the survey asked (no service,
+  reading or play: `help_requests.on_topic`) is never a quote either. The response id, item,
+  the reason (harm first), date and where it was landed go to `help_requests`, which
   the ingest writes to a restricted follow-up list under CHORUS_HOME (never published); the
   text itself is not kept.
 
@@ -59,7 +62,7 @@ from indicators.ingest.survey_columns import (
 from indicators.ingest.survey_rules import placed_in
 from indicators.ingest.survey_values import SurveyLoad, normalise_upns
 from indicators.reference import AcademicYear
-from indicators.voice.help_requests import asks_for_help
+from indicators.voice.help_requests import follow_up_reason, on_topic
 
 
 def load_voice_year(
@@ -231,8 +234,12 @@ def _door(survey: Survey, bad_rows: Mapping[str, set[int]], year: AcademicYear, 
                 for value in frame[column].astype(str).tolist()]
         written = np.array([value != "" for value in text], dtype=bool)
         asking = np.zeros(len(text), dtype=bool)
+        reasons: dict[int, str] = {}
         for position in np.flatnonzero(written).tolist():
-            asking[position] = asks_for_help(text[position])
+            reason = follow_up_reason(text[position])
+            if reason is not None:
+                asking[position] = True
+                reasons[position] = reason
         if asking.any():
             if days is None:
                 days = per_distinct(dates, lambda dates: dates.dt.strftime("%Y-%m-%d"))
@@ -242,7 +249,8 @@ def _door(survey: Survey, bad_rows: Mapping[str, set[int]], year: AcademicYear, 
                 file = int(file_of[position])
                 helps.append((file, comment_order[file][column], position, {
                     "academic_year": label, "response_id": response_ids[position],
-                    "item_id": item, "response_date": days[position],
+                    "item_id": item, "reason": reasons[position],
+                    "response_date": days[position],
                     "channel": frame["channel"].iloc[position],
                     "neighbourhood_code": neighbourhoods[position],
                     "file": survey.displays[file],
@@ -257,7 +265,7 @@ def _door(survey: Survey, bad_rows: Mapping[str, set[int]], year: AcademicYear, 
                 counts["quotes_withheld"][file] += 1  # a request for help is not a quote
                 continue
             result = load.scrub(text[position], allow)
-            if result.withheld or version[position] is None:
+            if result.withheld or version[position] is None or not on_topic(result.text):
                 counts["quotes_withheld"][file] += 1
                 continue
             counts["quotes_published"][file] += 1

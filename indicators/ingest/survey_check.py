@@ -14,15 +14,17 @@ import pandas as pd
 
 from indicators.ingest.cells import describe_codes
 from indicators.ingest.defects import (
+    LONGEST_COMMENT,
     Defect,
     FileRejected,
     apply_rules,
     cell_rules,
     check_required_columns,
+    length_rule,
 )
 from indicators.ingest.landing import FileAccount, LandedFile, sha256_of
 from indicators.ingest.lookups import Reference
-from indicators.ingest.readers import read_table
+from indicators.ingest.readers import read_table, rows_landed
 from indicators.ingest.survey_columns import (
     AREA_COLUMNS,
     CHARACTERISTIC_COLUMNS,
@@ -79,6 +81,9 @@ def _read_checked(landed: LandedFile, account: FileAccount,
     except FileRejected as rejected:
         account.status = "rejected"
         account.message = str(rejected.defect)
+        if not account.rows_read:  # rejected before its rows could be read: counted anyway
+            keywords = getattr(read, "keywords", None) or {}
+            account.rows_read = rows_landed(landed.path, keywords.get("sheet"))
         account.rows_quarantined = account.rows_read
         raise
     for column in AREA_COLUMNS + ("child_upn",):
@@ -152,7 +157,11 @@ def _survey(read_files: Sequence[tuple[str, pd.DataFrame]], load: SurveyLoad
     aggregate = (consent == "Y").to_numpy(dtype=bool)
     kept = frame[aggregate].reset_index(drop=True)
     all_items = list(dict.fromkeys(column for columns in item_columns for column in columns))
-    cell_defects = apply_rules(kept, cell_rules([*CODED_COLUMNS, *all_items]), "",
+    all_comments = list(dict.fromkeys(column for columns in comment_columns
+                                      for column in columns))
+    cell_defects = apply_rules(kept, [*cell_rules([*CODED_COLUMNS, *all_items]),
+                                      *[length_rule(column, LONGEST_COMMENT)
+                                        for column in all_comments]], "",
                                row_files=file_of[aggregate])
     kept["consent_aggregate"] = "Y"
     kept["response_id"] = strip_values(kept["response_id"])
@@ -166,8 +175,6 @@ def _survey(read_files: Sequence[tuple[str, pd.DataFrame]], load: SurveyLoad
     for column in all_items:
         kept[column] = load.normalised_answers(column, kept[column])
     dates = load.parsed_dates(kept["response_date"])
-    all_comments = list(dict.fromkeys(column for columns in comment_columns
-                                      for column in columns))
     in_force: dict[str, pd.Series] = {}
     by_starts: dict[tuple[tuple[int, pd.Timestamp], ...], pd.Series] = {}
     for item in dict.fromkeys([*all_items, *(column[: -len(COMMENT_SUFFIX)]
@@ -287,7 +294,7 @@ def check_voice_year(
         defects.extend(duplicate_ids_in(pd.DataFrame({
             "response_id": survey.frame["response_id"],
             "_source_row": survey.frame["_source_row"], "_file": survey.files()})))
-    defects = [safe_defect(defect) for defect in defects]
+    defects = [safe_defect(defect, load.item_ids) for defect in defects]
 
     bad_rows: dict[str, set[int]] = {}
     for defect in defects:

@@ -52,10 +52,12 @@ ANSWER_COLUMNS = ("academic_year", "time_period", "response_id", "item_id", "ite
                   "answer", "is_positive", "score")
 QUOTE_COLUMNS = ("academic_year", "time_period", "response_id", "item_id", "item_version",
                  "neighbourhood_code", "quote")
-HELP_COLUMNS = ("academic_year", "response_id", "item_id", "response_date", "channel",
+HELP_COLUMNS = ("academic_year", "response_id", "item_id", "reason", "response_date", "channel",
                 "neighbourhood_code", "file", "row")
 """A request for help, as a practitioner needs it to act: who (response id), about what
-(item), when, how it reached us, where, and where the landed row is. Never published."""
+(item), why (`reason`: help_requests.HARM, a possible disclosure of harm, a safeguarding
+matter to read first; or help_requests.HELP), when, how it reached us, where, and where the
+landed row is. Never published."""
 DOOR_LOG_COLUMNS = ("academic_year", "file", "measure", "count")
 _DTYPES = {"time_period": "int64", "_source_row": "int64", "item_version": "Int64", "row": "int64",
                     "count": "int64", "is_positive": "bool", "score": "float64"}

@@ -7,14 +7,20 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
 from indicators.ingest.cells import describe_codes, failing_values
-from indicators.ingest.defects import Defect, RowRule, printable
+from indicators.ingest.defects import (
+    SHORTEST_WITHHELD,
+    Defect,
+    RowRule,
+    printable,
+    shows_safely,
+)
 from indicators.ingest.lookups import Reference
 from indicators.ingest.survey_columns import (
     CHANNEL_CODES,
@@ -51,16 +57,22 @@ _ESCAPE = re.compile(r"\\x[0-9a-f]{2}|\\[nrt]")
 """How `printable` shows a control character or line break in a value."""
 
 
-def safe_defect(defect: Defect) -> Defect:
-    """A defect whose value might identify someone (a name typed as an answer) is withheld."""
-    if defect.column in {"response_id", "response_date"} or not defect.value:
-        return defect
-    if defect.column == "postcode_sector" and re.fullmatch(SECTOR_PATTERN, defect.value):
-        return defect
-    if not may_identify(_ESCAPE.sub(" ", defect.value).strip()):  # as a person would read it
-        return defect
-    return replace(defect, value=WITHHELD_VALUE,
-                   message=defect.message.replace(defect.value, WITHHELD_VALUE))
+def safe_defect(defect: Defect, item_ids: Iterable[str] = ()) -> Defect:
+    """A defect's value is shown only when its column is declared safe (a code column, the
+    area, the response date, an item's answers: `shows_safely`) and nothing in it might
+    identify someone (a name typed as an answer); every other value (a response id, a UPN,
+    free text, a column not declared) is withheld."""
+    if not defect.value or defect.value == WITHHELD_VALUE or defect.row is None:
+        return defect  # a file defect's value is about the file (a header), not a person
+    declared = defect.column in set(item_ids)
+    if shows_safely(defect.column, defect.value, declared_safe=declared) and (
+            defect.column in {"response_date", "postcode_sector"}
+            or not may_identify(_ESCAPE.sub(" ", defect.value).strip())):  # as read
+        return replace(defect, shown=True)
+    message = defect.message.replace(f"'{defect.value}'", f"'{WITHHELD_VALUE}'")
+    if len(defect.value.strip()) >= SHORTEST_WITHHELD:
+        message = message.replace(defect.value, WITHHELD_VALUE)
+    return replace(defect, value=WITHHELD_VALUE, message=message)
 
 
 def voice_rules(year: AcademicYear, items: pd.DataFrame, item_columns: Sequence[str],

@@ -96,12 +96,12 @@ def _collect(path: Path) -> tuple[list[LandedFile], list[Defect]]:
         found = classify(path)
         if isinstance(found, LandedFile):
             return [found], []
-        return [], [_layout_defect(path, found.message)]
+        return [], [Defect(str(path), None, None, "", "layout", found.message)]
     root = landing_root(path)
     files, problems = discover(root)
     inside = path.resolve()
     files = [f for f in files if f.path.resolve().is_relative_to(inside)]
-    defects = [_layout_defect(p.path, p.message) for p in problems
+    defects = [Defect(str(p.path), None, None, "", "layout", p.message) for p in problems
                if p.path.resolve().is_relative_to(inside)]
     if not files and not defects:
         defects.append(_layout_defect(

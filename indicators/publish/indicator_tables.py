@@ -23,12 +23,13 @@ from indicators.disclosure import (
     suppression_summary,
     with_rounded_counts,
 )
-from indicators.ingest.landing import reference_file
+from indicators.ingest.landing import discover, not_loaded_accounts, reference_file
+from indicators.ingest.readers import rows_landed
 from indicators.publish.open_data import write_open_data
 from indicators.publish.publication import write_csv
 from indicators.publish.register import register_table, render_register_html, shapes
 from indicators.steps import Log
-from indicators.voice.help_requests import asks_for_help
+from indicators.voice.help_requests import may_be_quoted
 from indicators.voice.items import load_item_bank
 from indicators.warehouse import connect
 
@@ -100,12 +101,13 @@ def write_indicator_tables(settings: ChorusSettings, stage: Path, log: Log) -> T
     indicator_shapes = shapes(register, config.voice_min_respondents)
     parents = dict(zip(areas["area_code"], areas["parent_area_code"], strict=True))
     started = time.perf_counter()
-    protected = protect(values, parents, indicator_shapes, config,
-                        load_item_bank(settings.seeds / "voice_items.csv"))
+    item_bank = load_item_bank(settings.seeds / "voice_items.csv")
+    protected = protect(values, parents, indicator_shapes, config, item_bank)
     seconds = time.perf_counter() - started
     if config.round_to:
         england = pd.read_csv(settings.seeds / "england_benchmarks.csv")
-        protected = with_rounded_counts(protected, config.round_to, parents, register, england)
+        protected = with_rounded_counts(protected, config.round_to, parents, register, england,
+                                        item_bank)
     published = publishable(protected, indicator_shapes, config, parents)
     write_csv(published, stage / "indicators" / "indicator_values.csv")
     write_csv(register_table(register), stage / "register" / "indicators.csv")
@@ -116,9 +118,17 @@ def write_indicator_tables(settings: ChorusSettings, stage: Path, log: Log) -> T
     write_csv(published_quotes, stage / "quotes" / "quotes.csv")
     (stage / "register" / "index.html").write_text(
         render_register_html(register, dt.date.today().isoformat()), encoding="utf-8")
-    write_csv(marts.load_log.fillna(""), stage / "quality" / "load_summary.csv")
-    write_csv(marts.rejections.astype("string").fillna(""),
-              stage / "quality" / "rejections.csv")
+    load_log, rejections = marts.load_log, marts.rejections
+    # Files in the landing area that are not where a return goes: accounted for too.
+    misplaced, misplaced_lines = not_loaded_accounts(discover(settings.landing)[1],
+                                                     rows_landed)
+    if misplaced:
+        load_log = pd.concat([load_log, pd.DataFrame(misplaced)], ignore_index=True)
+        rejections = pd.concat([rejections.astype("string"),
+                                pd.DataFrame(misplaced_lines).astype("string")],
+                               ignore_index=True)
+    write_csv(load_log.fillna(""), stage / "quality" / "load_summary.csv")
+    write_csv(rejections.astype("string").fillna(""), stage / "quality" / "rejections.csv")
     loss = suppression_summary(protected)
     write_csv(loss, stage / "quality" / "suppression.csv")
     reasons = suppression_reasons(protected)  # for the log only: see suppression_summary
@@ -143,9 +153,10 @@ def disclosure_facts(seeds: Path) -> dict[str, int]:
 def quotes_to_publish(quotes: pd.DataFrame, min_respondents: int) -> pd.DataFrame:
     """Quotes from neighbourhood-years with enough respondents to keep them anonymous.
 
-    A request for help is never a quote: the ingest sets them aside for the follow-up list,
-    and any loaded before it did (a year not reloaded since) is dropped here too.
+    A request for help or a disclosure of harm is never a quote, nor is off-topic free text
+    (help_requests.may_be_quoted): the ingest sets them aside, and any loaded before it did
+    (a year not reloaded since) is dropped here too.
     """
     enough = quotes[quotes["respondents_in_area"] >= min_respondents]
-    enough = enough[~enough["quote"].astype(str).map(asks_for_help).astype(bool)]
+    enough = enough[enough["quote"].astype(str).map(may_be_quoted).astype(bool)]
     return enough[QUOTE_COLUMNS].astype(str).reset_index(drop=True)

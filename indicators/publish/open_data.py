@@ -93,6 +93,7 @@ from indicators.publish.open_data_tables import (
     indicator_table,
     text_of,
 )
+from indicators.publish.publication import safe_cells
 
 OPEN_DATA_DIR = "open-data"
 GUIDANCE_FILE = "data_guidance.txt"
@@ -180,7 +181,7 @@ def _guidance(tables: Sequence[tuple[OpenDataTable, Mapping[str, str]]], missing
 
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> Path:
-    frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+    safe_cells(frame).to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
     return path
 
 

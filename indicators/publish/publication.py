@@ -23,6 +23,7 @@ import datetime as dt
 import errno
 import json
 import os
+import re
 import shutil
 import time
 from collections.abc import Callable, Mapping
@@ -38,10 +39,42 @@ from indicators.steps import Log
 MANIFEST = "manifest.json"
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""First characters a spreadsheet may read as the start of a formula (OWASP, CSV injection)."""
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def safe_cell(value: object) -> object:
+    """A text cell a spreadsheet will show as text: one starting with =, +, -, @, a tab or a
+    carriage return gets a leading single quote (OWASP's advice: "=1+1 we read" becomes
+    "'=1+1 we read"). Numbers, and text that is a plain number ("-1.5"), are left alone."""
+    if (isinstance(value, str) and value.startswith(FORMULA_STARTS)
+            and not _PLAIN_NUMBER.fullmatch(value)):
+        return "'" + value
+    return value
+
+
+def safe_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with every text cell made safe to open in a spreadsheet (`safe_cell`)."""
+    frame = frame.copy()
+    for column in frame.columns:
+        if not (pd.api.types.is_object_dtype(frame[column])
+                or pd.api.types.is_string_dtype(frame[column])):
+            continue
+        text = frame[column]
+        risky = text.map(lambda value: isinstance(value, str)
+                         and value.startswith(FORMULA_STARTS)).astype(bool)
+        if risky.any():
+            frame[column] = text.astype(object)
+            frame.loc[risky, column] = text[risky].map(safe_cell)
+    return frame
+
+
 def write_csv(frame: pd.DataFrame, path: Path) -> Path:
-    """UTF-8 CSV, no index, never an empty cell left ambiguous (callers fill symbols first)."""
+    """UTF-8 CSV, no index, never an empty cell left ambiguous (callers fill symbols first);
+    no text cell that a spreadsheet would run as a formula (`safe_cells`)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+    safe_cells(frame).to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
     return path
 
 

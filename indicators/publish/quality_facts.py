@@ -47,8 +47,9 @@ def _held_back(settings: ChorusSettings, stage: Path, accounts: pd.DataFrame
                          "other return)", int(returns["rows_quarantined"].astype(int).sum()),
                          "quality/rejections.csv"))
     rejected = returns[returns["status"] != "loaded"]
-    held.append(HeldBack("Files rejected whole (nothing loaded from them)", len(rejected),
-                         "quality/load_summary.csv, status rejected"))
+    held.append(HeldBack("Files rejected whole, or not loaded because they are not where a "
+                         "return goes (nothing loaded from them)", len(rejected),
+                         "quality/load_summary.csv, status rejected or not loaded"))
     held.append(HeldBack("Reference rows set aside (lookup or LA list rows in conflict)",
                          int(reference["rows_quarantined"].astype(int).sum()),
                          "quality/rejections.csv, kind reference"))

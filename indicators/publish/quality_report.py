@@ -175,9 +175,11 @@ def _status(text: str, good: bool, warn: bool = False) -> str:
     return f'<span class="{css}">{_e(text)}</span>'
 
 
-def _year(value: object) -> str:
+def _year(value: object, kind: object = "reference") -> str:
     text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
-    return _e(text or "all years (reference)")
+    if text:
+        return _e(text)
+    return _e("all years (reference)" if kind == "reference" else "none: not in a year folder")
 
 
 def _accounting(report: QualityReport) -> str:
@@ -187,7 +189,8 @@ def _accounting(report: QualityReport) -> str:
         loaded = account.status == "loaded"
         balanced = int(account.rows_read) == int(account.rows_loaded) + int(
             account.rows_quarantined)
-        rows.append((_e(account.file), _e(account.kind), _year(account.academic_year),
+        rows.append((_e(account.file), _e(account.kind),
+                     _year(account.academic_year, account.kind),
                      _number(account.rows_read), _number(account.rows_loaded),
                      _number(account.rows_quarantined),
                      _status(account.status, loaded),
@@ -198,7 +201,8 @@ def _accounting(report: QualityReport) -> str:
     quarantined = int(accounts["rows_quarantined"].sum()) if len(accounts) else 0
     text = (f"<p>{len(accounts):,} file(s): {read:,} rows read, {loaded:,} loaded, "
             f"{quarantined:,} quarantined. For every file, rows read = rows loaded + rows "
-            "quarantined; a rejected file counts all its rows as quarantined. Reference files "
+            "quarantined; a rejected file, or one not loaded because it is not in a year folder, "
+            "counts all its rows as quarantined. Reference files "
             "(the neighbourhood lookup, the LA list) count the rows used and set aside.</p>")
     return text + _table(
         "Each landed file and reference file, as quality/load_summary.csv has it",
@@ -226,8 +230,10 @@ def _rules(report: QualityReport) -> str:
         rows.append((f"<code>{_e(rule)}</code>", _e(kind), count, _number(files),
                      f"<ul>{''.join(examples)}</ul>"))
     rows.sort(key=lambda row: row[0])
-    return ("<p>Identifier values (UPNs, names, dates of birth, postcodes) are withheld, as "
-            "in quality/rejections.csv, which lists every quarantined row.</p>"
+    return ("<p>A rejected value is shown only from a column of codes, numbers or dates of "
+            "answers, and only when it looks like one; every other value (UPNs, names, dates of "
+            "birth, postcodes, response ids, free text) is withheld, as in "
+            "quality/rejections.csv, which lists every quarantined row.</p>"
             + _table("Rules hit, with up to three examples each",
                      ["Rule", "Kind", "How many", "Files", "Examples"], rows, numeric=(3,)))
 

@@ -6,6 +6,7 @@ An indicator is one dbt model under models/indicators/ with its YAML `meta.indic
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +73,14 @@ def metadata_problems(register: pd.DataFrame) -> list[str]:
             if row.get(field) and row[field] not in allowed:
                 problems.append(f"{model}: meta.indicator.{field} '{row[field]}' is not one of "
                                 f"{', '.join(allowed)}")
+        declared = row.get("comparable_from")
+        if declared is not None and not (isinstance(declared, float) and pd.isna(declared)) \
+                and str(declared).strip():
+            text = str(declared).strip().removesuffix(".0")
+            if not (re.fullmatch(r"\d{6}", text)
+                    and (int(text[:4]) + 1) % 100 == int(text[4:])):
+                problems.append(f"{model}: meta.indicator.comparable_from '{declared}' is not an "
+                                "academic year written as a time period (e.g. 202122)")
     ids = register["indicator_id"] if "indicator_id" in register else pd.Series(dtype=str)
     for duplicate in ids[ids.duplicated()].unique():
         problems.append(f"indicator_id '{duplicate}' is used by more than one model")
@@ -117,12 +126,14 @@ def shapes(register: pd.DataFrame, voice_min_respondents: int = 10
             respondents=respondents,
             min_respondents=voice_min_respondents if respondents else 0,
             relations=relations,
+            comparable_from=int(_time_period(row.get("comparable_from")) or 0)
+            if _time_period(row.get("comparable_from")).isdigit() else 0,
         )
     return result
 
 
 REGISTER_COLUMNS = ["indicator_id", "model", *[f for f in REQUIRED_META if f != "indicator_id"],
-                    "trend_method"]
+                    "comparable_from", "trend_method"]
 LABELS = {
     "title": "Title", "definition": "Definition", "rationale": "Why it matters",
     "domain": "Domain", "source_type": "Source type",
@@ -133,6 +144,7 @@ LABELS = {
     "ci_method": "Confidence interval method", "disclosure_rule": "Disclosure control",
     "frequency": "Frequency", "caveats": "Caveats", "outcome": "Theory-of-change outcome",
     "co_designed_by": "Co-designed by", "co_designed_on": "Co-designed on",
+    "comparable_from": "Comparable from (a series break: no trend reaches back before it)",
     "trend_method": "Recent trend",
     "relations": "Relations with other published figures", "model": "dbt model",
 }
@@ -215,6 +227,13 @@ def describe_relations(raw: object) -> str:
     return " ".join(parts)
 
 
+def _time_period(value: object) -> str:
+    """A declared time period as published ('202122'); '' when undeclared."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    return str(value).strip().removesuffix(".0")
+
+
 def register_table(register: pd.DataFrame) -> pd.DataFrame:
     """The register as published: one row per indicator, every metadata field, no blanks,
     relations in words, and how its recent trend is read (`trend_method`, derived from its
@@ -227,6 +246,7 @@ def register_table(register: pd.DataFrame) -> pd.DataFrame:
             table[column] = ""
     table["trend_method"] = [trend_method(str(value_type), str(unit)) for value_type, unit in
                              zip(table["value_type"], table["denominator_unit"], strict=True)]
+    table["comparable_from"] = [_time_period(value) for value in table["comparable_from"]]
     table["relations"] = table["relations"].map(describe_relations)
     return table[REGISTER_COLUMNS].fillna("").astype(str).sort_values("indicator_id")
 

@@ -143,8 +143,62 @@ def _decimals(frame: pd.DataFrame) -> np.ndarray:
     return places.astype(int).to_numpy()
 
 
-def _trends(frame: pd.DataFrame) -> pd.Series:
-    """Each proportion's recent trend up to its year, in Fingertips words with its polarity."""
+def _academic_year_from(day: pd.Timestamp) -> int:
+    """The first academic year (time period) that starts on or after `day` (1 September)."""
+    year = day.year if (day.month, day.day) <= (9, 1) else day.year + 1
+    return year * 100 + (year + 1) % 100
+
+
+def question_breaks(item_bank: pd.DataFrame | None) -> dict[tuple[str, str], list[int]]:
+    """Series breaks from the item bank: a question reworded (a new version) breaks the
+    series of its item and of its domain, from the first academic year wholly under the new
+    version. Keys: ("item", item_id) and ("domain", domain) -> break years (time periods)."""
+    breaks: dict[tuple[str, str], list[int]] = {}
+    if item_bank is None or item_bank.empty:
+        return breaks
+    bank = item_bank.copy()
+    bank["starts"] = pd.to_datetime(bank["co_designed_on"], format="%Y-%m-%d")
+    for item_id, versions in bank.sort_values(["item_id", "version"]).groupby("item_id"):
+        for starts in versions["starts"].iloc[1:]:  # the first version breaks nothing
+            year = _academic_year_from(starts)
+            breaks.setdefault(("item", str(item_id)), []).append(year)
+            for domain in versions["domain"].dropna().unique():
+                breaks.setdefault(("domain", str(domain)), []).append(year)
+    return breaks
+
+
+def comparable_from(frame: pd.DataFrame, item_bank: pd.DataFrame | None = None) -> np.ndarray:
+    """Each row's first comparable year (a time period; 0 for none): the later of its
+    indicator's declared `comparable_from` (meta.indicator.comparable_from, e.g. 202122 for
+    the EYFS reform) and the last question rewording (`question_breaks`) up to its year."""
+    declared = (pd.to_numeric(frame["comparable_from"], errors="coerce").fillna(0)
+                .astype(np.int64).to_numpy() if "comparable_from" in frame
+                else np.zeros(len(frame), dtype=np.int64))
+    breaks = question_breaks(item_bank)
+    if not breaks:
+        return declared
+    result = declared.copy()
+    breakdown = frame["breakdown"].astype(str).to_numpy()
+    group = frame["group"].astype(str).to_numpy()
+    years = frame["time_period"].astype(np.int64).to_numpy()
+    for position in range(len(frame)):
+        if breakdown[position] == "Voice item":
+            key = ("item", group[position])
+        elif breakdown[position].startswith("Voice item: "):
+            key = ("item", breakdown[position][len("Voice item: "):])
+        elif breakdown[position] == "Voice domain":
+            key = ("domain", group[position])
+        else:
+            continue
+        begun = [year for year in breaks.get(key, ()) if year <= years[position]]
+        if begun:
+            result[position] = max(result[position], max(begun))
+    return result
+
+
+def _trends(frame: pd.DataFrame, item_bank: pd.DataFrame | None = None) -> pd.Series:
+    """Each proportion's recent trend up to its year, in Fingertips words with its polarity:
+    over the last 5 consecutive academic years, none before a series break."""
     result = pd.Series(NOT_APPLICABLE, index=frame.index, dtype=object)
     tested = frame["value_type"].isin(st.TREND_VALUE_TYPES).to_numpy() & _independent(frame)
     proportions = frame[tested].sort_values(
@@ -152,7 +206,9 @@ def _trends(frame: pd.DataFrame) -> pd.Series:
     if proportions.empty:
         return result
     series = proportions.groupby(SERIES_KEY, sort=False, dropna=False).ngroup().to_numpy()
-    trends = st.recent_trends(proportions["numerator"], proportions["denominator"], series)
+    trends = st.recent_trends(proportions["numerator"], proportions["denominator"], series,
+                              years=proportions["time_period"].astype(np.int64).to_numpy(),
+                              comparable_from=comparable_from(proportions, item_bank))
     worded = np.empty(len(trends), dtype=object)
     polarity = proportions["polarity"].to_numpy(dtype=object)
     for pole in pd.unique(polarity):
@@ -163,9 +219,14 @@ def _trends(frame: pd.DataFrame) -> pd.Series:
 
 
 def add_statistics(values: pd.DataFrame, parents: Mapping[str, str], register: pd.DataFrame,
-                   england: pd.DataFrame) -> pd.DataFrame:
-    """The indicator table with intervals, benchmark comparisons and recent trends."""
-    wanted = ["indicator_id", "value_type", "polarity", "denominator_unit", "decimals"]
+                   england: pd.DataFrame, item_bank: pd.DataFrame | None = None
+                   ) -> pd.DataFrame:
+    """The indicator table with intervals, benchmark comparisons and recent trends.
+
+    `item_bank` (seeds/voice_items.csv): a reworded question breaks its series, so a trend
+    never spans two wordings (`comparable_from`)."""
+    wanted = ["indicator_id", "value_type", "polarity", "denominator_unit", "decimals",
+              "comparable_from"]
     meta = register[[column for column in wanted if column in register]]
     frame = values.merge(meta, on="indicator_id", how="left", validate="many_to_one")
     unknown = frame.loc[frame["value_type"].isna(), "indicator_id"].unique()
@@ -184,7 +245,7 @@ def add_statistics(values: pd.DataFrame, parents: Mapping[str, str], register: p
                                              frame[benchmark], decimals)
         comparison[~independent] = st.NOT_COMPARED
         frame[column] = st.apply_polarity(comparison, polarity)
-    frame["recent_trend"] = _trends(frame)
+    frame["recent_trend"] = _trends(frame, item_bank)
     ordered = frame.sort_values(["indicator_id", "time_period", "geographic_level",
                                  "area_code", "breakdown", "group"],
                                 ascending=[True, True, False, True, True, True])

@@ -39,12 +39,13 @@ TREND_VALUE_TYPES = ("proportion",)
 """Value types whose trend is tested; the others read "not applicable" (z)."""
 TREND_METHOD = (
     f"Recent trend: the Fingertips method (OHID). A chi-squared test for trend over the "
-    f"last {TREND_POINTS} points (years) calls a trend increasing or decreasing only when "
+    f"last {TREND_POINTS} consecutive years calls a trend increasing or decreasing only when "
     f"chi-squared exceeds {TREND_CHI_SQUARED:.4f} ({TREND_CONFIDENCE:.1%} confidence, 1 "
     "degree of freedom) and leaving out any one point does not reverse its direction; "
     "otherwise there is no significant change. With fewer than "
-    f"{TREND_POINTS} points the trend could not be calculated. Only percentages are tested; "
-    "averages and rates read not applicable (z).")
+    f"{TREND_POINTS} consecutive comparable years (a year missing, or a series break such as "
+    "a reformed framework or a reworded question within them) the trend could not be "
+    "calculated. Only percentages are tested; averages and rates read not applicable (z).")
 """The method in words, for packs, the register and the data guidance."""
 
 
@@ -202,8 +203,14 @@ def recent_trend(numerators: npt.ArrayLike, denominators: npt.ArrayLike, *,
     return read_trend(numerators, denominators, points=points, critical=critical).trend
 
 
+def academic_year_start(time_period: npt.ArrayLike) -> np.ndarray:
+    """The calendar year an academic year starts in: 2021 for time period 202122."""
+    return np.asarray(time_period, dtype=np.int64) // 100
+
+
 def recent_trends(numerators: npt.ArrayLike, denominators: npt.ArrayLike,
-                  series: npt.ArrayLike, *, points: int = TREND_POINTS,
+                  series: npt.ArrayLike, *, years: npt.ArrayLike | None = None,
+                  comparable_from: npt.ArrayLike | None = None, points: int = TREND_POINTS,
                   critical: float = TREND_CHI_SQUARED) -> np.ndarray:
     """`recent_trend` for every year of many series at once: the same answers, vectorised.
 
@@ -211,12 +218,24 @@ def recent_trends(numerators: npt.ArrayLike, denominators: npt.ArrayLike,
     series's rows together); row i gets `recent_trend` of its series's counts up to and
     including row i. A national run has about 140,000 such windows, which one call per
     window takes most of a minute over and this does in a fraction of a second.
+
+    `years` (time periods such as 202122, one per row): a window must be `points`
+    consecutive academic years; a missing year inside it (no 2021/22 return) means the trend
+    could not be calculated. `comparable_from` (a time period per row, 0 for none): the
+    first year comparable with the row's year (a series break, such as the 2021/22 EYFS
+    reform or a changed question); a window reaching back before it could not be calculated.
     """
     x = as_floats(numerators).ravel()
     n = as_floats(denominators).ravel()
     labels = np.asarray(series).ravel()
     if not x.size == n.size == labels.size:
         raise ValueError("numerators, denominators and series must have the same length")
+    starts_in = (academic_year_start(np.asarray(years).ravel()) if years is not None
+                 else None)
+    if starts_in is not None and starts_in.size != x.size:
+        raise ValueError("years must have one time period per row")
+    break_year = (academic_year_start(np.asarray(comparable_from, dtype=np.int64).ravel())
+                  if comparable_from is not None else None)
     if points < 2:
         raise ValueError(f"a trend needs at least 2 points, not {points}")
     size = x.size
@@ -233,6 +252,11 @@ def recent_trends(numerators: npt.ArrayLike, denominators: npt.ArrayLike,
     window = rows[:, None] - np.arange(points - 1, -1, -1)[None, :]  # oldest year first
     xs, ns = x[window], n[window]
     usable = np.all(np.isfinite(xs) & np.isfinite(ns) & (ns != 0), axis=1)
+    if starts_in is not None:  # the last `points` consecutive years, nothing else
+        first_year, last_year = starts_in[window[:, 0]], starts_in[window[:, -1]]
+        usable &= last_year - first_year == points - 1
+        if break_year is not None:  # and none before the series break
+            usable &= first_year >= break_year[rows]
     checked_x, checked_n = xs[usable], ns[usable]
     if np.any(checked_n <= 0) or np.any(checked_x < 0) or np.any(checked_x > checked_n):
         raise ValueError("each denominator must be positive and each numerator between "

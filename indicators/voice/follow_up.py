@@ -1,10 +1,10 @@
 """The restricted follow-up list: families whose free text asked for help, contact or a call
-back.
+back, or whose free text may disclose harm (a safeguarding matter: its `reason` says so).
 
 Never published, never in the warehouse's published tables: one CSV per academic year under
 `$CHORUS_HOME/follow_up/<YYYY-YY>.csv`, readable and writable by its owner only (file 0600,
-folder 0700), holding what a practitioner needs to act (voice.HELP_COLUMNS: response id,
-item, date, channel, neighbourhood, and the landed file and row), never the text itself.
+folder 0700), holding what a practitioner needs to act (survey_columns.HELP_COLUMNS: response id,
+item, reason, date, channel, neighbourhood, and the landed file and row), never the text itself.
 A year's file is replaced whenever that year's voice files load, so a re-run writes the
 same file and a year with no requests has none.
 """
@@ -41,12 +41,15 @@ def write_follow_up(home: Path, academic_year: str, requests: pd.DataFrame) -> P
     return path
 
 
-def families_asking_for_help(home: Path) -> dict[str, int]:
-    """Academic year ('2023/24') -> how many respondents asked for help, from the lists."""
+def families_asking_for_help(home: Path, reason: str | None = None) -> dict[str, int]:
+    """Academic year ('2023/24') -> how many respondents are on the follow-up lists (only those
+    listed for `reason`, e.g. help_requests.HARM, when given)."""
     folder = Path(home) / FOLDER
     counts: dict[str, int] = {}
     for path in sorted(folder.glob("*.csv")) if folder.is_dir() else ():
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-        if "response_id" in frame:
+        if reason is not None:
+            frame = frame[frame["reason"] == reason] if "reason" in frame else frame.iloc[:0]
+        if "response_id" in frame and len(frame):
             counts[path.stem.replace("-", "/")] = int(frame["response_id"].nunique())
     return counts

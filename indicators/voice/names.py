@@ -1,7 +1,8 @@
-"""Personal names in free text, for the scrubber (indicators/voice/quotes.py): the word lists
+"""Names in free text, for the scrubber (indicators/voice/quotes.py): the word lists
 (indicators/voice/wordlists/: everyday words, personal names, words allowed capitalised),
-the cues that announce a name (a title, "my son", "called", a kin word before a capital)
-and the replacing of names by [name].
+the cues that announce a person's name (a title, "my son", "called", a kin word before a
+capital) and the replacing of names by [name]; schools, nurseries and churches by name
+([school]) and named streets ([address]), in any case.
 """
 
 from __future__ import annotations
@@ -12,12 +13,10 @@ from pathlib import Path
 
 WORDLISTS = Path(__file__).resolve().parent / "wordlists"
 
-
-PLACEHOLDERS = ("name", "email", "phone", "postcode", "upn", "date", "address", "link")
+PLACEHOLDERS = ("name", "email", "phone", "postcode", "upn", "date", "address", "link", "school")
 PLACEHOLDER = re.compile(r"\[(?:" + "|".join(PLACEHOLDERS) + r")\]")
 
 ALLOWED_WORDS_FILE = "allowed_words.txt"
-
 
 TITLES = ("mr", "mrs", "ms", "miss", "mx", "dr", "doctor", "nurse", "sir", "madam")
 """Words before a surname or name: the next word is a name unless it is an everyday word."""
@@ -44,7 +43,7 @@ _WORD_TEXT = r"[^\W\d_]+(?:['\-][^\W\d_]+)*"
 _SENTENCE_BREAK = set(".!?:;\"(“‘-–—\n")
 
 
-def _word_file(name: str) -> frozenset[str]:
+def word_file(name: str) -> frozenset[str]:
     words: set[str] = set()
     for line in (WORDLISTS / name).read_text(encoding="utf-8").splitlines():
         if line.strip().startswith("#"):
@@ -56,20 +55,20 @@ def _word_file(name: str) -> frozenset[str]:
 @cache
 def common_words() -> frozenset[str]:
     """Everyday English words (indicators/voice/wordlists/common_words.txt)."""
-    return _word_file("common_words.txt")
+    return word_file("common_words.txt")
 
 
 @cache
 def name_list() -> frozenset[str]:
     """Personal names: indicators/voice/wordlists/names.txt (kin words are never names)."""
-    return _word_file("names.txt") - set(KIN)
+    return word_file("names.txt") - set(KIN)
 
 
 @cache
 def default_allowed() -> frozenset[str]:
     """Words allowed capitalised (indicators/voice/wordlists/allowed_words.txt). The LA's own place
     names come in through `scrub(allow=...)`."""
-    return _word_file(ALLOWED_WORDS_FILE)
+    return word_file(ALLOWED_WORDS_FILE)
 
 
 @lru_cache(maxsize=16)
@@ -124,6 +123,12 @@ _CUES = (
     re.compile(rf"\b(?:me and|and me,?|me an')\s+(?P<word>{_WORD_TEXT})", re.I),
 )
 """A name after a title, after "my son" and the like, after "called", after "me and"."""
+_AFTER_A_VERB = frozenset({
+    "me", "us", "him", "her", "them", "it", "every", "in", "on", "at", "with", "to", "the", "a",
+    "an", "and", "so", "really", "all", "for", "our", "my", "his", "their", "about", "when",
+    "after", "before", "out", "up", "down", "off", "round", "around", "over", "by", "from",
+    "most", "each", "some", "lots", "books", "stories", "well", "too", "very", "loads"})
+"""Words that follow a verb, not a name ("my son reads every night", "he hits me")."""
 _KIN_CUE = re.compile(rf"\b(?:{'|'.join(KIN)})\s+(?P<word>{_WORD_TEXT})", re.I)
 """A capitalised word after a kin word ("Auntie Ngozi", "nan Pat")."""
 
@@ -138,9 +143,24 @@ def replace_names(text: str, names: frozenset[str], common: frozenset[str],
         return (lowered not in common and lowered not in allowed and lowered not in TITLES
                 and not PLACEHOLDER.fullmatch(word))
 
+    def verb(match: re.Match[str]) -> bool:
+        """A lower-case verb after "my partner", "my son": "hits me", "reads every night"."""
+        word = match.group("word")
+        if word[0].isupper() or word_stem(word) in names:
+            return False
+        lowered = word.lower()
+        bases = {lowered[:-1], lowered[:-2], lowered[:-3], lowered[:-2] + "e"} \
+            if re.search(r"(?:s|ed|ing)$", lowered) else set()
+        if bases & common:
+            return True
+        return (re.search(r"(?:s|ed)$", lowered) is not None
+                and _next_word(match.string, match.end()) in _AFTER_A_VERB)
+
     def cue(match: re.Match[str]) -> str:
         nonlocal found
         word = match.group("word")
+        if match.re is _CUES[1] and verb(match):  # after "my son", not after a title
+            return match.group(0)
         if not_a_word(word) or (word[0].isupper() and word_stem(word) in names):
             found = True
             return match.group(0)[: match.start("word") - match.start(0)] + "[name]"
@@ -183,3 +203,58 @@ def replace_names(text: str, names: frozenset[str], common: frozenset[str],
         found = True
     pieces.append(text[last:])
     return "".join(pieces), found
+
+
+_SAINT = re.compile(
+    r"\b(?:st\.?|saint)\s+[^\W\d_][\w'’]*(?:\s+(?:c\.?\s*of\s*e\.?|ce|rc|r\.c\.|catholic"
+    r"|methodist|church|primary|infants?|juniors?|nursery|academy|school|pre-?school"
+    r"|children'?s\s+centre|community|family\s+hub)\b)*", re.I)
+_SCHOOL_WORD = re.compile(r"\b(?:primary|infants?|juniors?|nursery|academy|pre-?school|school"
+                          r"|college|montessori|kindergarten)(?:\s+school)?\b", re.I)
+_STREET_WORD = re.compile(r"\b(?:road|rd|street|avenue|ave|lane|crescent|close|drive|terrace"
+                          r"|grove|gardens|mews|walk|way|estate)\b", re.I)
+_STOP = frozenset({"the", "a", "an", "my", "our", "his", "her", "their", "to", "at", "in", "from",
+                   "of", "and", "or", "with", "for", "on", "by", "near", "local", "nearest",
+                   "new", "old", "same", "this", "that", "your", "its", "go", "goes", "went"})
+
+
+def _named_before(text: str, keyword: re.Pattern[str], common: frozenset[str], label: str
+                  ) -> tuple[str, int]:
+    """A name before a keyword, in any case ("greenfield primary", "little acorns nursery",
+    "oak tree road"): the keyword and up to three words before it, when the word next to it
+    is not an everyday word, become `[label]`."""
+    pieces: list[str] = []
+    last = count = 0
+    for match in keyword.finditer(text):
+        if match.start() < last:
+            continue
+        words = list(re.finditer(r"[^\W\d_][\w'’\-]*", text[last:match.start()]))
+        run: list[re.Match[str]] = []
+        for word in reversed(words[-3:]):
+            lowered = word_stem(word.group(0))
+            between = text[last + word.end():last + (run[-1].start() if run else
+                                                    match.start() - last)]
+            if between.strip() or lowered in _STOP or (not run and lowered in common):
+                break
+            run.append(word)
+        if not run:
+            continue
+        start = last + run[-1].start()
+        pieces.append(text[last:start] + f"[{label}]")
+        last = match.end()
+        count += 1
+    pieces.append(text[last:])
+    return "".join(pieces), count
+
+
+def replace_schools(text: str, common: frozenset[str]) -> tuple[str, int]:
+    """Schools, nurseries and churches by name, in any case: "St Mary's", "st marys primary",
+    "Greenfield Primary", "little acorns nursery" become [school]."""
+    text, saints = _SAINT.subn("[school]", text)
+    text, named = _named_before(text, _SCHOOL_WORD, common, "school")
+    return text, saints + named
+
+
+def replace_streets(text: str, common: frozenset[str]) -> tuple[str, int]:
+    """Street names without a house number, in any case ("on park road")."""
+    return _named_before(text, _STREET_WORD, common, "address")

@@ -11,7 +11,10 @@
   brackets;
 - `[postcode]`: full postcodes (with or without the space), sectors (OL11 3) and upper-case
   districts (OL11);
-- `[address]`: a house number with a street ("12 Acacia Avenue"), flat numbers;
+- `[address]`: a house number with a street ("12 Acacia Avenue"), flat numbers, a named street
+  in any case ("on quarry bank road");
+- `[school]`: schools, nurseries and churches by name, in any case ("St Mary's", "st marys
+  primary", "greenfield primary", "little acorns nursery");
 - `[name]`: personal names on the name list (any case; names that are also everyday words,
   such as Will or Rose, only when capitalised mid-sentence), after a title (Mrs, Dr,
   Nurse...), after cues such as "my son", "called", "named" or "me and", and a capitalised
@@ -30,12 +33,14 @@ placeholders, or placeholders for more than a quarter of the other words). A low
 that is on no list and has no cue ("we go with jaxon") cannot be recognised: that is the
 residual risk, and why quote consent and human review before a board pack still matter.
 
-Names are found by indicators/voice/names.py. Whether free text asks for help instead
-(never a quote) is indicators/voice/help_requests.py.
+Names, schools and streets are found by indicators/voice/names.py. Whether free text may be
+a quote at all (it asks for help, discloses harm, or is off topic) is
+indicators/voice/help_requests.py.
 
 The scrubber knows no synthetic data: its names are indicators/voice/wordlists/names.txt and
 the LA's place names it is given (`allow`), nothing from the generator.
 """
+
 
 from __future__ import annotations
 
@@ -53,6 +58,8 @@ from indicators.voice.names import (
     month_context,
     names_with,
     replace_names,
+    replace_schools,
+    replace_streets,
     word_stem,
 )
 
@@ -63,20 +70,20 @@ MAX_PLACEHOLDERS = 2
 MAX_PLACEHOLDER_SHARE = 0.25
 """Placeholders for more than this share of a quote's words: mostly personal details."""
 
-
-
 ALLOWED_ACRONYMS = frozenset({
     "NHS", "GP", "GPS", "SEND", "SEN", "SENCO", "EHCP", "EHC", "ESOL", "UK", "TV", "OK", "A&E",
     "DLA", "PIP", "UC", "DWP", "HMRC", "CAMHS", "SALT", "ADHD", "ASD", "EAL", "EYFS", "BBC",
     "CBBC", "PE", "ICT", "TA", "SATS", "COVID", "UPN",
 })
 
-
 _MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|(?-i:May)|may(?=\s+\d{4})"
           r"|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?"
           r"|dec(?:ember)?)\.?")
 _ORDINAL = r"\d{1,2}(?:st|nd|rd|th)?"
 _YEAR = r"(?:\d{4}|'\d{2}|\d{2}(?!\d))"
+_DIGIT_WORD = (r"(?:zero|oh|o|nought|nil|one|two|three|four|five|six|seven|eight|nine|double"
+               r"|treble|triple|plus|hundred|thousand|\d{1,5})")
+"""A digit said aloud, or a group of digits: six or more in a row are a phone number."""
 SUBSTITUTIONS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("email", re.compile(r"[\w.+'\-]+@[\w\-]+(?:\.[\w\-]+)+", re.I)),
     ("email", re.compile(
@@ -94,6 +101,8 @@ SUBSTITUTIONS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("phone", re.compile(
         r"(?<![\w+])(?:(?:\+|00)\s*44\s*(?:\(\s*0\s*\)\s*)?|\(\s*0|0)(?:[\s\-.()]*\d){8,10}"
         r"(?!\d)")),
+    ("phone", re.compile(  # a number in words: "zero seven seven double zero nine ..."
+        rf"\b(?:{_DIGIT_WORD}[\s,.\-]+){{5,}}{_DIGIT_WORD}\b", re.I)),
     ("postcode", re.compile(r"\b[A-Za-z]{1,2}\d[A-Za-z\d]?\s*\d[A-Za-z]{2}\b")),
     ("postcode", re.compile(r"\b[A-Za-z]{1,2}\d[A-Za-z\d]?\s+\d\b(?!\s*(?:am|pm)\b)", re.I)),
     ("postcode", re.compile(r"\b[A-Z]{1,2}\d{1,2}[A-Z]?\b")),
@@ -106,8 +115,6 @@ SUBSTITUTIONS: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"|terrace|grove|mews|gardens)\b\.?")),
     ("address", re.compile(r"\b(?:flat|apartment|apt|house)\s+(?:no\.?\s*)?\d+[a-z]?\b", re.I)),
 )
-
-
 _LEFTOVERS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("an at-sign remains", re.compile(r"@")),
     ("a long run of digits remains", re.compile(r"\d(?:[\s.\-/()]*\d){4,}")),
@@ -184,6 +191,10 @@ def scrub(text: str, *, allow: Iterable[str] = (), names: Iterable[str] = (),
     reasons: list[str] = []
     for label, pattern in SUBSTITUTIONS:
         cleaned, count = pattern.subn(f"[{label}]", cleaned)
+        if count and label not in reasons:
+            reasons.append(label)
+    for label, replace in (("school", replace_schools), ("address", replace_streets)):
+        cleaned, count = replace(cleaned, common)
         if count and label not in reasons:
             reasons.append(label)
     cleaned, named = replace_names(cleaned, all_names, common, allowed)

@@ -13,7 +13,8 @@ def model(dbt, session):
     areas = dbt.ref("dim_areas").df()
     register = dbt.ref("dim_indicators").df()
     england = dbt.ref("england_benchmarks").df()
+    item_bank = dbt.ref("voice_items").df()  # a reworded question breaks its trend series
     neighbourhoods = areas[areas["parent_area_code"].notna()]
     parents = dict(zip(neighbourhoods["area_code"], neighbourhoods["parent_area_code"],
                        strict=True))
-    return add_statistics(values, parents, register, england)
+    return add_statistics(values, parents, register, england, item_bank)

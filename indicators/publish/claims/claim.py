@@ -19,6 +19,7 @@ from indicators.disclosure import (
     NOT_AVAILABLE,
     SUPPRESSED,
 )
+from indicators.publish.publication import safe_cell
 
 COMPARISON = "comparison"
 RANKING = "ranking"
@@ -242,7 +243,7 @@ def _ranking_sentence(claim: Claim) -> str:
 
 def _trend_sentence(claim: Claim) -> str:
     head = (f"Recent trend for {claim.subject} (Fingertips method, last {st.TREND_POINTS} "
-            "years)")
+            "consecutive years)")
     if claim.made:
         return (f"{head}: {claim.verdict}"
                 + (f" (chi-squared above {st.TREND_CHI_SQUARED:.4f}, 99.8% confidence)."
@@ -320,7 +321,8 @@ def write_claims(path: Path, claims: Iterable[Claim], pack_area: str) -> Path:
         writer = csv.DictWriter(handle, fieldnames=list(CLAIM_COLUMNS), lineterminator="\n")
         writer.writeheader()
         for claim in claims:
-            writer.writerow(claim.record(pack_area))
+            writer.writerow({key: safe_cell(value)
+                             for key, value in claim.record(pack_area).items()})
     return path
 
 

@@ -226,16 +226,36 @@ def trend(pub: Published, indicator_id: str, time_period: str, area_code: str,
             return claim(False, f"it counts {meta.get('denominator_unit', 'answers')}, not "
                                 "people, so the test for trend does not apply")
     if code == st.COULD_NOT_BE_CALCULATED:
-        if len(history) < st.TREND_POINTS:
-            return claim(False, f"the Fingertips method needs {st.TREND_POINTS} years of "
-                                "figures and fewer are published")
+        declared = str(meta.get("comparable_from", "") or "").strip().removesuffix(".0")
+        consecutive = _consecutive_years(history, declared)
+        if consecutive < st.TREND_POINTS:
+            broken = (declared.isdigit() and int(time_period) >= int(declared)
+                      and len(history) > consecutive)
+            since = (" since the series break (earlier years are not comparable)" if broken
+                     else "")
+            return claim(False, f"the Fingertips method needs {st.TREND_POINTS} consecutive "
+                                f"comparable years of figures, and fewer are published{since}")
         return claim(False, f"a year among the last {st.TREND_POINTS} has no usable count, "
-                            "or a year at 0% or 100% leaves the direction undefined")
+                            "the question was reworded within them, or a year in which all or "
+                            "none counted leaves the direction undefined")
     if code == SUPPRESSED:
         if not is_number(row["value"]):
             return claim(False, "its figure is not shown (c)")
         return claim(False, f"a count in the last {st.TREND_POINTS} years is not shown (c)")
     return claim(False, "no trend is published")
+
+
+def _consecutive_years(history: list[dict[str, str]], comparable_from: str) -> int:
+    """How many consecutive academic years, ending with the last of `history`, are
+    published and comparable (none before `comparable_from`)."""
+    starts = [int(row["time_period"]) // 100 for row in history]
+    floor = int(comparable_from) // 100 if comparable_from.isdigit() else -1
+    count = 0
+    for position in range(len(starts) - 1, -1, -1):
+        if starts[position] < floor or (count and starts[position] != starts[position + 1] - 1):
+            break
+        count += 1
+    return count
 
 
 def representation(pub: Published, time_period: str, area_code: str, group: str,

@@ -43,7 +43,7 @@ from indicators.publish.packs.table_cells import (
     number_or_none,
 )
 from indicators.publish.packs.wording import (
-    SYMBOL_WORDS,
+    MISSING_WHY,
     count_units,
     join_words,
     lower_first,
@@ -94,8 +94,8 @@ def _value_sentence(meta: Mapping[str, str], record: Mapping, area_name: str) ->
     period = period_label(record["time_period"])
     label = area_label(record, area_name)
     if number_or_none(record["_value"]) is None:
-        return (f"In {period}, the figure for {label} is not shown ({record['value']}): "
-                f"{SYMBOL_WORDS.get(record['value'], 'no figure')}.")
+        why = MISSING_WHY.get(record["value"], "not available")
+        return f"In {period}, the figure for {label} is {why}."
     value = cl.with_unit(record["value"], unit)
     if record["reliability"] == "low":
         value += " (u: low reliability)"

@@ -65,7 +65,7 @@ from indicators.publish.packs.table_cells import (
 )
 from indicators.publish.packs.who_we_heard import who_section
 from indicators.publish.packs.wording import (
-    SYMBOL_WORDS,
+    MISSING_WHY,
     count_text,
     count_units,
     lower_first,
@@ -97,8 +97,8 @@ def _headline(pub: Publication, ids: Build, area_code: str, area_name: str,
     england = pub.england_value(record)
     paragraphs = []
     if value is None:
-        paragraphs.append(f"The {period} figure for {area_name} is not shown "
-                          f"({record['value']}): {SYMBOL_WORDS.get(record['value'], '')}.")
+        why = MISSING_WHY.get(record["value"], "not available")
+        paragraphs.append(f"The {period} figure for {area_name} is {why}.")
     else:
         paragraphs.append(
             f"In {period}, {record['value']}% of children in {area_name} reached a good level "

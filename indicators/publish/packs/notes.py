@@ -109,7 +109,9 @@ def limits_section(pub: Publication, area_name: str, rows: pd.DataFrame, area_co
         "Survey results describe the families who answered, not every family: see “Who we "
         "heard from, and who we did not”.",
         "A change from one year to the next is often within normal variation. A recent trend "
-        f"needs {st.TREND_POINTS} years of figures (the Fingertips method), and a Making Data "
+        f"needs {st.TREND_POINTS} consecutive comparable years of figures (the Fingertips "
+        "method: no year missing, and none before a series break such as a reformed framework "
+        "or a reworded question), and a Making Data "
         f"Count reading {st.SPC_MIN_POINTS} points.",
     ]
     return section

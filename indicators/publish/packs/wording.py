@@ -41,6 +41,11 @@ SYMBOLS = frozenset(symbol for symbol, _ in SYMBOL_KEY)
 SYMBOL_WORDS = {SUPPRESSED: "not shown", NOT_AVAILABLE: "not available",
                  NOT_APPLICABLE: "not applicable", LOW: "rounds to zero",
                  LOW_RELIABILITY: "low reliability"}
+MISSING_WHY = {
+    SUPPRESSED: "not shown (c), to protect the privacy of the few children or families behind "
+                "it or a figure beside it",
+    NOT_AVAILABLE: "not available (x)", NOT_APPLICABLE: "not applicable (z)"}
+"""Why a figure is missing, said once (the symbol and its reason, never the symbol twice)."""
 
 
 POLARITY_WORDS = {st.HIGH_IS_GOOD: "Higher is better", st.LOW_IS_GOOD: "Lower is better",
