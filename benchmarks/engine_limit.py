@@ -15,11 +15,11 @@ BREAKDOWNS = {
     "Sex": "case sex when 'F' then 'Female' when 'M' then 'Male' end",
     "FSM eligibility": "case fsm_eligible when 'Y' then 'Eligible' else 'Not eligible' end",
     "First language": "case first_language when 'ENG' then 'English' "
-                      "when 'OTH' then 'Other than English' else 'Unknown' end",
+    "when 'OTH' then 'Other than English' else 'Unknown' end",
     "SEN provision": "case sen_provision when 'N' then 'No SEN' when 'K' then 'SEN support' "
-                     "when 'E' then 'EHC plan' end",
+    "when 'E' then 'EHC plan' end",
     "Season of birth": "case when birth_month >= 9 then 'Autumn-born' "
-                       "when birth_month <= 4 then 'Spring-born' else 'Summer-born' end",
+    "when birth_month <= 4 then 'Spring-born' else 'Summer-born' end",
 }
 GLD = " and ".join(f"elg{n:02d} = '2'" for n in range(1, 13))
 ALL17 = " and ".join(f"elg{n:02d} = '2'" for n in range(1, 18))
@@ -60,9 +60,11 @@ def main(landing: Path, out: Path) -> None:
         join authorities on eyfsp.la_code = authorities.la_code
     """)
     parts = []
-    for indicator, numerator in (("gld", "count_if(is_gld)"),
-                                 ("all_elgs_expected", "count_if(is_all17)"),
-                                 ("average_elgs_expected", "sum(elgs)")):
+    for indicator, numerator in (
+        ("gld", "count_if(is_gld)"),
+        ("all_elgs_expected", "count_if(is_all17)"),
+        ("average_elgs_expected", "sum(elgs)"),
+    ):
         scale = "1.0" if indicator == "average_elgs_expected" else "100.0"
         parts.append(f"""
             select '{indicator}' as indicator_id, time_period, 'Neighbourhood' as level,

@@ -50,8 +50,10 @@ def main() -> None:
     import duckdb
 
     with duckdb.connect(str(args.warehouse), read_only=True) as connection:
-        areas = connection.execute("select area_code, parent_area_code from marts.dim_areas "
-                                   "where parent_area_code is not null").df()
+        areas = connection.execute(
+            "select area_code, parent_area_code from marts.dim_areas "
+            "where parent_area_code is not null"
+        ).df()
     first = areas["parent_area_code"].min()
     mine = {first, *areas.loc[areas["parent_area_code"] == first, "area_code"]}
     values = read(args.output / "indicators" / "indicator_values.csv")
@@ -61,9 +63,14 @@ def main() -> None:
     quotes = read(quotes_path) if quotes_path.exists() else pd.DataFrame()
     if not quotes.empty:
         quotes = quotes[quotes["neighbourhood_code"].isin(mine)]
-    publication = Publication(values, register, quotes, RunInfo.for_values("bench", values),
-                              england=read(ROOT / "seeds" / "england_benchmarks.csv"),
-                              items=load_item_bank(ROOT / "seeds" / "voice_items.csv"))
+    publication = Publication(
+        values,
+        register,
+        quotes,
+        RunInfo.for_values("bench", values),
+        england=read(ROOT / "seeds" / "england_benchmarks.csv"),
+        items=load_item_bank(ROOT / "seeds" / "voice_items.csv"),
+    )
     authorities = set(values.loc[values["geographic_level"] == "Local authority", "area_code"])
     areas = [code for code in pack_slugs(publication) if code not in authorities]
     with tempfile.TemporaryDirectory() as scratch:
@@ -85,16 +92,26 @@ def main() -> None:
                 write_xlsx(pack, target / "pack.xlsx")
                 done = time.perf_counter()
                 totals.append(done - start)
-                for name, seconds in (("build", built - start), ("html", rendered - built),
-                                      ("pdf", printed - rendered), ("xlsx", done - printed)):
+                for name, seconds in (
+                    ("build", built - start),
+                    ("html", rendered - built),
+                    ("pdf", printed - rendered),
+                    ("xlsx", done - printed),
+                ):
                     parts[name].append(seconds)
-    print(json.dumps({
-        "packs": len(totals),
-        "best_s": round(min(totals), 3),
-        "median_s": round(statistics.median(totals), 3),
-        "worst_s": round(max(totals), 3),
-        "median_parts_s": {name: round(statistics.median(v), 3) for name, v in parts.items()},
-    }))
+    print(
+        json.dumps(
+            {
+                "packs": len(totals),
+                "best_s": round(min(totals), 3),
+                "median_s": round(statistics.median(totals), 3),
+                "worst_s": round(max(totals), 3),
+                "median_parts_s": {
+                    name: round(statistics.median(v), 3) for name, v in parts.items()
+                },
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -79,18 +79,28 @@ class SizeResult:
     measured: str = ""
 
 
-def timed(command: list[str], env: dict[str, str] | None = None, log: Path | None = None
-          ) -> Measure:
+def timed(
+    command: list[str], env: dict[str, str] | None = None, log: Path | None = None
+) -> Measure:
     """Run a command under /usr/bin/time: wall and CPU seconds, peak RSS."""
     stats = WORK / ".time"
     full = ["/usr/bin/time", "-f", "%e %U %S %M", "-o", str(stats), *command]
-    with (log.open("w") if log else open(os.devnull, "w")) as out:
-        result = subprocess.run(full, env={**os.environ, **(env or {})}, stdout=out,
-                                stderr=subprocess.STDOUT, check=False)
+    with log.open("w") if log else open(os.devnull, "w") as out:
+        result = subprocess.run(
+            full,
+            env={**os.environ, **(env or {})},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            check=False,
+        )
     wall, user, system, rss_kb = stats.read_text().split()[-4:]
-    return Measure(float(wall), float(user) + float(system), int(rss_kb) / 1024,
-                   result.returncode == 0,
-                   "" if result.returncode == 0 else f"exit {result.returncode}, see {log}")
+    return Measure(
+        float(wall),
+        float(user) + float(system),
+        int(rss_kb) / 1024,
+        result.returncode == 0,
+        "" if result.returncode == 0 else f"exit {result.returncode}, see {log}",
+    )
 
 
 def landing_for(size: Size, years: list[str], name: str | None = None) -> Path:
@@ -99,8 +109,18 @@ def landing_for(size: Size, years: list[str], name: str | None = None) -> Path:
     if marker.exists():
         return landing
     shutil.rmtree(landing, ignore_errors=True)
-    command = [str(BIN / "chorus"), "synth", "--out", str(landing), "--children-per-year",
-               str(size.children_per_year), "--years", ",".join(years), "--scale", size.scale]
+    command = [
+        str(BIN / "chorus"),
+        "synth",
+        "--out",
+        str(landing),
+        "--children-per-year",
+        str(size.children_per_year),
+        "--years",
+        ",".join(years),
+        "--scale",
+        size.scale,
+    ]
     if size.scale == "national":
         command += ["--authorities", str(size.authorities)]
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
@@ -109,15 +129,20 @@ def landing_for(size: Size, years: list[str], name: str | None = None) -> Path:
 
 
 def chorus_env(home: Path, pack_authority: str) -> dict[str, str]:
-    return {"CHORUS_HOME": str(home), "CHORUS_PSEUDONYM_KEY": "benchmark-key-not-a-secret",
-            "CHORUS_PACKS": pack_authority}
+    return {
+        "CHORUS_HOME": str(home),
+        "CHORUS_PSEUDONYM_KEY": "benchmark-key-not-a-secret",
+        "CHORUS_PACKS": pack_authority,
+    }
 
 
-def run_a(size: Size, landing: Path, home: Path, output: Path, log: Path) -> tuple[Measure,
-                                                                                   dict]:
+def run_a(size: Size, landing: Path, home: Path, output: Path, log: Path) -> tuple[Measure, dict]:
     first_la = pd.read_csv(landing / "seeds" / "local_authorities.csv", dtype=str)["la_code"][0]
-    measure = timed([str(BIN / "chorus"), "run", "--landing", str(landing), "--out",
-                     str(output)], env=chorus_env(home, first_la), log=log)
+    measure = timed(
+        [str(BIN / "chorus"), "run", "--landing", str(landing), "--out", str(output)],
+        env=chorus_env(home, first_la),
+        log=log,
+    )
     timings = sorted((home / "logs").glob("*.timings.json"), key=lambda p: p.stat().st_mtime)
     steps = json.loads(timings[-1].read_text())["steps"] if timings else {}
     return measure, steps
@@ -130,20 +155,27 @@ def compare(a_output: Path, b_csv: Path, c_csv: Path | None) -> str:
     if c_csv is not None and c_csv.exists():
         c = pd.read_csv(c_csv, dtype={"time_period": str})
         merged = b.merge(c, on=key, how="outer", suffixes=("_b", "_c"), indicator=True)
-        if not (merged["_merge"] == "both").all() or not (
+        if (
+            not (merged["_merge"] == "both").all()
+            or not (
                 (merged["numerator_b"] == merged["numerator_c"])
-                & (merged["denominator_b"] == merged["denominator_c"])).all():
+                & (merged["denominator_b"] == merged["denominator_c"])
+            ).all()
+        ):
             problems.append("B and C disagree")
-    a = pd.read_csv(a_output / "indicators" / "indicator_values.csv", dtype=str,
-                    keep_default_na=False)
+    a = pd.read_csv(
+        a_output / "indicators" / "indicator_values.csv", dtype=str, keep_default_na=False
+    )
     a = a[a["indicator_id"].isin(b["indicator_id"].unique())].rename(
-        columns={"geographic_level": "level", "group": "grp"})
+        columns={"geographic_level": "level", "group": "grp"}
+    )
     shown = a[a["numerator"] != "c"]
     merged = shown.merge(b, on=key, how="left", suffixes=("_a", "_b"))
     if merged["numerator_b"].isna().any():
         problems.append("A publishes cells B does not compute")
     same = (merged["numerator_a"].astype(float) == merged["numerator_b"]) & (
-        merged["denominator_a"].astype(float) == merged["denominator_b"])
+        merged["denominator_a"].astype(float) == merged["denominator_b"]
+    )
     if not same.all():
         problems.append(f"A and B disagree on {int((~same).sum())} cells")
     checked = f"{len(shown)} published cells (of {len(a)}; the rest suppressed)"
@@ -159,8 +191,7 @@ def incremental(size: Size, out: Path) -> tuple[Measure, Measure]:
     shutil.copytree(landing, partial, ignore=shutil.ignore_patterns(last, ".complete"))
     home = out / "home-incremental"
     shutil.rmtree(home, ignore_errors=True)
-    full, _ = run_a(size, partial, home, out / "output-incremental",
-                    out / "a-before-increment.log")
+    full, _ = run_a(size, partial, home, out / "output-incremental", out / "a-before-increment.log")
     for kind in ("eyfsp", "census", "voice"):
         if (landing / kind / last).exists():
             shutil.copytree(landing / kind / last, partial / kind / last)
@@ -177,22 +208,43 @@ def measure_size(size: Size, skip_c_above: int, with_incremental: bool) -> SizeR
     print(f"[{size.name}] A: chorus run", flush=True)
     result.a, result.steps = run_a(size, landing, out / "home", out / "output", out / "a.log")
     print(f"[{size.name}] B: engine limit", flush=True)
-    result.b = timed([sys.executable, str(ROOT / "benchmarks" / "engine_limit.py"),
-                      str(landing), str(out / "b.csv")], log=out / "b.log")
+    result.b = timed(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "engine_limit.py"),
+            str(landing),
+            str(out / "b.csv"),
+        ],
+        log=out / "b.log",
+    )
     c_csv = None
     if size.children <= skip_c_above:
         print(f"[{size.name}] C: pandas script", flush=True)
         c_csv = out / "c.csv"
-        result.c = timed([sys.executable, str(ROOT / "benchmarks" / "pandas_script.py"),
-                          str(landing), str(c_csv)], log=out / "c.log")
+        result.c = timed(
+            [
+                sys.executable,
+                str(ROOT / "benchmarks" / "pandas_script.py"),
+                str(landing),
+                str(c_csv),
+            ],
+            log=out / "c.log",
+        )
     if result.a.ok and result.b.ok:
         result.agreement = compare(out / "output", out / "b.csv", c_csv)
     if result.a.ok:
         print(f"[{size.name}] one neighbourhood pack (HTML + PDF + XLSX)", flush=True)
         rendered = subprocess.run(
-            [sys.executable, str(ROOT / "benchmarks" / "pack_render.py"), str(out / "output"),
-             str(out / "home" / "chorus.duckdb")],
-            capture_output=True, text=True, check=False)
+            [
+                sys.executable,
+                str(ROOT / "benchmarks" / "pack_render.py"),
+                str(out / "output"),
+                str(out / "home" / "chorus.duckdb"),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if rendered.returncode == 0:
             result.packs = json.loads(rendered.stdout.strip().splitlines()[-1])
     if with_incremental:
@@ -240,7 +292,8 @@ def write_results(results: list[dict], analysis: str) -> None:
         "# Benchmark results",
         "",
         f"Machine: {machine()}. Sizes measured on: "
-        + ", ".join(f"{r['size']['name']} {r['measured']}" for r in results) + ".",
+        + ", ".join(f"{r['size']['name']} {r['measured']}" for r in results)
+        + ".",
         "`make bench` measures borough and x10; `python benchmarks/run.py --sizes x50,national`",
         "(or `--all`) the rest; benchmarks/results.json keeps each size's latest figures.",
         "Each cell: wall time / CPU time / peak memory (RSS). A: `chorus run` end to end on a",
@@ -255,56 +308,84 @@ def write_results(results: list[dict], analysis: str) -> None:
         a, b, c = r["a"], r["b"], r["c"]
         ab = f"{a['wall'] / b['wall']:.1f}" if a and b and b["wall"] else "-"
         ca = f"{c['wall'] / a['wall']:.2f}" if a and c and a["wall"] else "-"
-        lines.append(f"| {r['size']['name']} | {r['size']['children']:,} | {_fmt(a)} | "
-                     f"{_fmt(b)} | {_fmt(c)} | {ab} | {ca} |")
-    lines += ["", "Agreement (A's published school-readiness cells against B, and B against C):",
-              ""]
+        lines.append(
+            f"| {r['size']['name']} | {r['size']['children']:,} | {_fmt(a)} | "
+            f"{_fmt(b)} | {_fmt(c)} | {ab} | {ca} |"
+        )
+    lines += [
+        "",
+        "Agreement (A's published school-readiness cells against B, and B against C):",
+        "",
+    ]
     lines += [f"- {r['size']['name']}: {r['agreement'] or 'not compared'}" for r in results]
     lines += ["", "## Where A's time goes (Dagster step timings, seconds)", ""]
     steps = sorted({step for r in results for step in r["steps"]})
     lines.append("| step | " + " | ".join(r["size"]["name"] for r in results) + " |")
     lines.append("|---|" + "---|" * len(results))
     for step in steps:
-        lines.append(f"| {step} | " + " | ".join(
-            f"{r['steps'].get(step, 0):.1f}" for r in results) + " |")
-    lines += ["", "## Adding one academic year", "",
-              "A warehouse holding three years; the fourth lands and `chorus run` runs again.",
-              "",
-              "| size | full run, four years (A) | run after the fourth year lands | ratio |",
-              "|---|---|---|---|"]
+        lines.append(
+            f"| {step} | " + " | ".join(f"{r['steps'].get(step, 0):.1f}" for r in results) + " |"
+        )
+    lines += [
+        "",
+        "## Adding one academic year",
+        "",
+        "A warehouse holding three years; the fourth lands and `chorus run` runs again.",
+        "",
+        "| size | full run, four years (A) | run after the fourth year lands | ratio |",
+        "|---|---|---|---|",
+    ]
     for r in results:
         if r["incremental"] and r["a"]:
             ratio = r["incremental"]["wall"] / r["a"]["wall"]
-            lines.append(f"| {r['size']['name']} | {r['a']['wall']:.1f} s | "
-                         f"{r['incremental']['wall']:.1f} s | {ratio:.2f} |")
-    lines += ["", "## One neighbourhood pack (HTML + PDF + XLSX)", "",
-              "`benchmarks/pack_render.py` on A's output: five neighbourhood packs, three times,",
-              "after one warm-up (fonts, templates). Seconds per pack.", "",
-              "| size | best | median | worst | build | html | pdf | xlsx |",
-              "|---|---|---|---|---|---|---|---|"]
+            lines.append(
+                f"| {r['size']['name']} | {r['a']['wall']:.1f} s | "
+                f"{r['incremental']['wall']:.1f} s | {ratio:.2f} |"
+            )
+    lines += [
+        "",
+        "## One neighbourhood pack (HTML + PDF + XLSX)",
+        "",
+        "`benchmarks/pack_render.py` on A's output: five neighbourhood packs, three times,",
+        "after one warm-up (fonts, templates). Seconds per pack.",
+        "",
+        "| size | best | median | worst | build | html | pdf | xlsx |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for r in results:
         if r["packs"]:
             p = r["packs"]
             parts = p["median_parts_s"]
-            lines.append(f"| {r['size']['name']} | {p['best_s']:.2f} | {p['median_s']:.2f} | "
-                         f"{p['worst_s']:.2f} | {parts['build']:.2f} | {parts['html']:.2f} | "
-                         f"{parts['pdf']:.2f} | {parts['xlsx']:.2f} |")
-    lines += ["", "## Cost against size", "",
-              "| size | children | A wall (s) | A per 100,000 children (s) | B wall (s) |",
-              "|---|---|---|---|---|"]
+            lines.append(
+                f"| {r['size']['name']} | {p['best_s']:.2f} | {p['median_s']:.2f} | "
+                f"{p['worst_s']:.2f} | {parts['build']:.2f} | {parts['html']:.2f} | "
+                f"{parts['pdf']:.2f} | {parts['xlsx']:.2f} |"
+            )
+    lines += [
+        "",
+        "## Cost against size",
+        "",
+        "| size | children | A wall (s) | A per 100,000 children (s) | B wall (s) |",
+        "|---|---|---|---|---|",
+    ]
     for r in results:
         if r["a"] and r["a"]["ok"]:
             n = r["size"]["children"]
-            lines.append(f"| {r['size']['name']} | {n:,} | {r['a']['wall']:.1f} | "
-                         f"{r['a']['wall'] / n * 1e5:.1f} | "
-                         f"{r['b']['wall'] if r['b'] else '-'} |")
+            lines.append(
+                f"| {r['size']['name']} | {n:,} | {r['a']['wall']:.1f} | "
+                f"{r['a']['wall'] / n * 1e5:.1f} | "
+                f"{r['b']['wall'] if r['b'] else '-'} |"
+            )
     rows = [(r["size"]["children"], r["a"]["wall"]) for r in results if r["a"] and r["a"]["ok"]]
     if len(rows) >= 2:
         (x0, y0), (x1, y1) = rows[-2], rows[-1]
         slope = (y1 - y0) / (x1 - x0)
-        lines += ["", f"Between the two largest sizes measured ({x0:,} and {x1:,} children), A "
-                  f"grows by {slope * 1e5:.1f} s per 100,000 children on top of a fixed "
-                  f"{y0 - slope * x0:.1f} s."]
+        lines += [
+            "",
+            f"Between the two largest sizes measured ({x0:,} and {x1:,} children), A "
+            f"grows by {slope * 1e5:.1f} s per 100,000 children on top of a fixed "
+            f"{y0 - slope * x0:.1f} s.",
+        ]
     lines += ["", analysis.strip(), ""] if analysis.strip() else [""]
     RESULTS.write_text("\n".join(lines).rstrip() + "\n")
 
@@ -313,14 +394,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default=",".join(DEFAULT_SIZES))
     parser.add_argument("--all", action="store_true", help="every size, national included")
-    parser.add_argument("--skip-c-above", type=int, default=700_000,
-                        help="skip the pandas script above this many children (it is slow)")
+    parser.add_argument(
+        "--skip-c-above",
+        type=int,
+        default=700_000,
+        help="skip the pandas script above this many children (it is slow)",
+    )
     parser.add_argument("--no-incremental", action="store_true")
     args = parser.parse_args()
     names = list(SIZES) if args.all else args.sizes.split(",")
     WORK.mkdir(parents=True, exist_ok=True)
-    results = [measure_size(SIZES[name], args.skip_c_above, not args.no_incremental)
-               for name in names]
+    results = [
+        measure_size(SIZES[name], args.skip_c_above, not args.no_incremental) for name in names
+    ]
     text = RESULTS.read_text() if RESULTS.exists() else ""
     analysis = "## Analysis" + text.split("## Analysis", 1)[1] if "## Analysis" in text else ""
     write_results(store(results), analysis)

@@ -43,8 +43,10 @@ MONTHS = "January|February|March|April|May|June|July|August|September|October|No
 # The quality report adds up the bytes it published: a PDF's and a workbook's size moves with
 # the run id compressed inside them, so these two totals are masked (the files themselves
 # are compared by their text and cells).
-PACK_BYTES = [re.compile(r"(<p>\d+ files, )[\d,]+( bytes, besides)"),
-              re.compile(r"(board pack files[^<]*</td>\s*<td class=\"number\">)[\d,]+")]
+PACK_BYTES = [
+    re.compile(r"(<p>\d+ files, )[\d,]+( bytes, besides)"),
+    re.compile(r"(board pack files[^<]*</td>\s*<td class=\"number\">)[\d,]+"),
+]
 LONG_TIME = re.compile(rf"\d{{1,2}} (?:{MONTHS}) \d{{4}}, \d{{2}}:\d{{2}} UTC")
 
 
@@ -82,8 +84,9 @@ def pdf_text(path: Path) -> str:
     from pypdf import PdfReader
 
     reader = PdfReader(path)
-    return "\n".join(f"## page {number}\n{page.extract_text()}"
-                     for number, page in enumerate(reader.pages, 1))
+    return "\n".join(
+        f"## page {number}\n{page.extract_text()}" for number, page in enumerate(reader.pages, 1)
+    )
 
 
 def manifest_text(path: Path) -> str:
@@ -139,8 +142,10 @@ def compare(before: Path, after: Path) -> int:
         diff = list(difflib.unified_diff(old.splitlines(), new.splitlines(), lineterm="", n=0))
         first = next((line for line in diff[2:] if line[:1] in "+-"), "")
         print(f"differs: {name}: {first[:200]}")
-    print(f"{same} of {len(names_before | names_after)} files the same "
-          f"(run ids and times masked); {problems} differ or are missing")
+    print(
+        f"{same} of {len(names_before | names_after)} files the same "
+        f"(run ids and times masked); {problems} differ or are missing"
+    )
     return 1 if problems else 0
 
 
@@ -151,12 +156,21 @@ def publish(out: Path) -> int:
         landing = Path(scratch) / "landing"
         output = Path(scratch) / "output"
         env = {**os.environ, "CHORUS_HOME": str(home)}
-        for name in ("CHORUS_LANDING", "CHORUS_OUTPUT", "CHORUS_PSEUDONYM_KEY",
-                     "CHORUS_PSEUDONYM_KEY_FILE", "CHORUS_PACKS"):
+        for name in (
+            "CHORUS_LANDING",
+            "CHORUS_OUTPUT",
+            "CHORUS_PSEUDONYM_KEY",
+            "CHORUS_PSEUDONYM_KEY_FILE",
+            "CHORUS_PACKS",
+        ):
             env.pop(name, None)
         subprocess.run([chorus, "synth", "--out", str(landing)], env=env, check=True)
-        subprocess.run([chorus, "run", "--landing", str(landing), "--out", str(output)],
-                       env=env, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [chorus, "run", "--landing", str(landing), "--out", str(output)],
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         if out.exists():
             shutil.rmtree(out)
         shutil.copytree(output.resolve(), out)

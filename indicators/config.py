@@ -42,8 +42,10 @@ def _retention(environ: Mapping[str, str]) -> int | None:
         return None
     if raw.isdigit() and int(raw) >= 1:
         return int(raw)
-    raise SettingsError(f"CHORUS_RETENTION_YEARS is '{raw}': set a number of academic years "
-                     f"(default {DEFAULT_RETENTION_YEARS}) or 'all' to keep every year")
+    raise SettingsError(
+        f"CHORUS_RETENTION_YEARS is '{raw}': set a number of academic years "
+        f"(default {DEFAULT_RETENTION_YEARS}) or 'all' to keep every year"
+    )
 
 
 def _seconds(environ: Mapping[str, str], name: str, default: int) -> int:
@@ -129,8 +131,11 @@ class ChorusSettings:
             pseudonym_key=env.get("CHORUS_PSEUDONYM_KEY") or None,
             xlsx_sheet=env.get("CHORUS_XLSX_SHEET") or None,
             packs=(env.get("CHORUS_PACKS") or "all").strip(),
-            pseudonym_key_file=(_path(env, "CHORUS_PSEUDONYM_KEY_FILE", Path(), here)
-                                if env.get("CHORUS_PSEUDONYM_KEY_FILE") else None),
+            pseudonym_key_file=(
+                _path(env, "CHORUS_PSEUDONYM_KEY_FILE", Path(), here)
+                if env.get("CHORUS_PSEUDONYM_KEY_FILE")
+                else None
+            ),
             allow_demo_key=_flag(env, "CHORUS_ALLOW_DEMO_KEY"),
             retention_years=_retention(env),
             lock_wait_seconds=_seconds(env, "CHORUS_LOCK_WAIT", DEFAULT_LOCK_WAIT_SECONDS),

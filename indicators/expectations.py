@@ -30,9 +30,13 @@ class SuiteSpec:
     @classmethod
     def load(cls, path: Path) -> SuiteSpec:
         raw = json.loads(path.read_text(encoding="utf-8"))
-        return cls(name=raw["name"], table=raw["table"], asset=raw["asset"],
-                   blocking=bool(raw.get("blocking", True)),
-                   expectations=list(raw["expectations"]))
+        return cls(
+            name=raw["name"],
+            table=raw["table"],
+            asset=raw["asset"],
+            blocking=bool(raw.get("blocking", True)),
+            expectations=list(raw["expectations"]),
+        )
 
 
 @dataclass(frozen=True)
@@ -61,8 +65,11 @@ class SuiteOutcome:
         parts = [
             f"{failure.expectation}"
             + (f" on {failure.column}" if failure.column else "")
-            + (f" ({failure.unexpected_count} rows, e.g. {failure.examples[:3]})"
-               if failure.unexpected_count else "")
+            + (
+                f" ({failure.unexpected_count} rows, e.g. {failure.examples[:3]})"
+                if failure.unexpected_count
+                else ""
+            )
             + (f": {failure.why}" if failure.why else "")
             for failure in self.failures
         ]
@@ -82,9 +89,13 @@ def validate_frame(frame: pd.DataFrame, suite: SuiteSpec) -> SuiteOutcome:
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     expectation_suite = gx.ExpectationSuite(name=suite.name)
     for spec in suite.expectations:
-        expectation_suite.add_expectation_configuration(ExpectationConfiguration(
-            type=spec["type"], kwargs=spec.get("kwargs", {}), meta=spec.get("meta", {}),
-        ))
+        expectation_suite.add_expectation_configuration(
+            ExpectationConfiguration(
+                type=spec["type"],
+                kwargs=spec.get("kwargs", {}),
+                meta=spec.get("meta", {}),
+            )
+        )
     batch = (
         context.data_sources.add_pandas("chorus")
         .add_dataframe_asset(suite.table)
@@ -101,12 +112,14 @@ def validate_frame(frame: pd.DataFrame, suite: SuiteSpec) -> SuiteOutcome:
             why = f"could not be evaluated: {message}"
         else:
             why = (config.meta or {}).get("why", "")
-        outcomes.append(ExpectationOutcome(
-            expectation=config.type,
-            column=config.kwargs.get("column"),
-            success=bool(item.success),
-            unexpected_count=details.get("unexpected_count"),
-            examples=list(details.get("partial_unexpected_list") or [])[:5],
-            why=why,
-        ))
+        outcomes.append(
+            ExpectationOutcome(
+                expectation=config.type,
+                column=config.kwargs.get("column"),
+                success=bool(item.success),
+                unexpected_count=details.get("unexpected_count"),
+                examples=list(details.get("partial_unexpected_list") or [])[:5],
+                why=why,
+            )
+        )
     return SuiteOutcome(suite=suite.name, success=bool(result.success), outcomes=outcomes)

@@ -131,8 +131,11 @@ def _insert(connection: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFra
     """Insert a frame by column name; columns the frame lacks are left null."""
     if frame.empty:
         return
-    columns = [column for column in _columns(connection, table) if column in frame.columns
-               or column == "_loaded_at"]
+    columns = [
+        column
+        for column in _columns(connection, table)
+        if column in frame.columns or column == "_loaded_at"
+    ]
     selected = ", ".join(
         "current_timestamp" if column == "_loaded_at" else f'"{column}"' for column in columns
     )
@@ -146,9 +149,13 @@ def _insert(connection: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFra
 
 def raw_table_exists(connection: duckdb.DuckDBPyConnection, table: str) -> bool:
     """Whether the raw zone has `table` yet (a warehouse made before it has not)."""
-    return bool(connection.execute(
-        "select count(*) from information_schema.tables where table_schema = 'raw' "
-        "and table_name = ?", [table]).fetchone()[0])
+    return bool(
+        connection.execute(
+            "select count(*) from information_schema.tables where table_schema = 'raw' "
+            "and table_name = ?",
+            [table],
+        ).fetchone()[0]
+    )
 
 
 def read_relation(path: Path, relation: str) -> pd.DataFrame:
@@ -165,9 +172,14 @@ def file_accounts(path: Path) -> list[dict] | None:
     with connect(path, read_only=True) as connection:
         if not raw_table_exists(connection, "load_log"):
             return None
-        return connection.execute(
-            "select file, rows_read, rows_loaded, rows_quarantined, status "
-            "from raw.load_log order by academic_year, kind, file").df().to_dict("records")
+        return (
+            connection.execute(
+                "select file, rows_read, rows_loaded, rows_quarantined, status "
+                "from raw.load_log order by academic_year, kind, file"
+            )
+            .df()
+            .to_dict("records")
+        )
 
 
 class WarehouseUnreadable(RuntimeError):
@@ -193,7 +205,8 @@ def loaded_year_labels(path: Path) -> set[str]:
         raise WarehouseUnreadable(
             f"the warehouse {path} cannot be read ({type(error).__name__}: "
             f"{lines[0] if lines else ''}): restore it from a backup, or move it aside and run "
-            "again to load every landed year afresh") from error
+            "again to load every landed year afresh"
+        ) from error
     return {row[0] for row in rows}
 
 
@@ -230,8 +243,9 @@ def replace_years(
         _insert(connection, table, frame)
 
 
-def replace_rows(connection: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame,
-                 where: Mapping[str, str]) -> None:
+def replace_rows(
+    connection: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, where: Mapping[str, str]
+) -> None:
     """Replace the rows of a raw table whose columns equal `where` (say, one reference
     file's rows of the load log) with `frame` (call in a transaction)."""
     condition = " and ".join(f'"{column}" = ?' for column in where) or "true"
@@ -256,7 +270,8 @@ class WarehouseBusy(RuntimeError):
         waited_text = f"; waited {waited:.0f} s" if waited >= 1 else ""
         super().__init__(
             f"the warehouse {path} is in use by {who}{waited_text}: wait for it to finish "
-            "(chorus ui shows it) and try again, or set CHORUS_LOCK_WAIT to wait longer")
+            "(chorus ui shows it) and try again, or set CHORUS_LOCK_WAIT to wait longer"
+        )
 
 
 @dataclass(frozen=True)
@@ -268,13 +283,16 @@ class LockHolder:
     run_id: str = ""
     pid: int = field(default_factory=os.getpid)
     host: str = field(default_factory=socket.gethostname)
-    since: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(
-        timespec="seconds"))
+    since: str = field(
+        default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    )
 
     def describe(self) -> str:
         what = f"run {self.run_id}" if self.run_id else "a Chorus process"
-        return (f"{what} (started by {self.started_by}, process {self.pid} on {self.host}, "
-                f"since {self.since.replace('T', ' ').replace('+00:00', ' UTC')})")
+        return (
+            f"{what} (started by {self.started_by}, process {self.pid} on {self.host}, "
+            f"since {self.since.replace('T', ' ').replace('+00:00', ' UTC')})"
+        )
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)
@@ -283,8 +301,9 @@ class LockHolder:
     def from_json(cls, text: str) -> LockHolder | None:
         try:
             data = json.loads(text)
-            return cls(**{name: data[name] for name in
-                          ("started_by", "run_id", "pid", "host", "since")})
+            return cls(
+                **{name: data[name] for name in ("started_by", "run_id", "pid", "host", "since")}
+            )
         except (ValueError, KeyError, TypeError):
             return None
 
@@ -317,9 +336,13 @@ def lock_holder(warehouse: Path) -> LockHolder | None:
 
 
 @contextmanager
-def warehouse_lock(path: Path, holder: LockHolder | None = None, wait_seconds: float = 0,
-                   on_wait: Callable[[LockHolder | None, float], None] | None = None,
-                   poll_seconds: float = 0.5) -> Iterator[HeldLock]:
+def warehouse_lock(
+    path: Path,
+    holder: LockHolder | None = None,
+    wait_seconds: float = 0,
+    on_wait: Callable[[LockHolder | None, float], None] | None = None,
+    poll_seconds: float = 0.5,
+) -> Iterator[HeldLock]:
     """Hold the warehouse for one run (or one purge) at a time, however it was started.
 
     A second caller waits up to `wait_seconds` (telling `on_wait` once, with the holder),
@@ -383,17 +406,26 @@ DERIVED_SCHEMAS = ("staging", "intermediate", "indicators", "marts", "reference"
 def raw_years(connection: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
     """The academic years present in each raw table that has an academic_year column (rows
     of the reference files, which belong to no year, have a blank one)."""
-    tables = [row[0] for row in connection.execute(
-        "select table_name from information_schema.columns where table_schema = 'raw' "
-        "and column_name = 'academic_year' order by table_name").fetchall()]
-    return {table: {row[0] for row in connection.execute(
-        f"select distinct academic_year from raw.{table} "
-        "where academic_year is not null and academic_year <> ''"
-    ).fetchall()} for table in tables}
+    tables = [
+        row[0]
+        for row in connection.execute(
+            "select table_name from information_schema.columns where table_schema = 'raw' "
+            "and column_name = 'academic_year' order by table_name"
+        ).fetchall()
+    ]
+    return {
+        table: {
+            row[0]
+            for row in connection.execute(
+                f"select distinct academic_year from raw.{table} "
+                "where academic_year is not null and academic_year <> ''"
+            ).fetchall()
+        }
+        for table in tables
+    }
 
 
-def delete_years(connection: duckdb.DuckDBPyConnection, years: Sequence[str]
-                 ) -> dict[str, int]:
+def delete_years(connection: duckdb.DuckDBPyConnection, years: Sequence[str]) -> dict[str, int]:
     """Delete the rows of `years` (labels such as 2019/20) from every raw table with an
     academic_year column (call in a transaction). Returns the rows deleted per table."""
     deleted: dict[str, int] = {}
@@ -403,17 +435,25 @@ def delete_years(connection: duckdb.DuckDBPyConnection, years: Sequence[str]
             continue
         count = connection.execute(
             f"select count(*) from raw.{table} where academic_year in "
-            "(select unnest(?::varchar[]))", [doomed]).fetchone()[0]
-        connection.execute(f"delete from raw.{table} where academic_year in "
-                           "(select unnest(?::varchar[]))", [doomed])
+            "(select unnest(?::varchar[]))",
+            [doomed],
+        ).fetchone()[0]
+        connection.execute(
+            f"delete from raw.{table} where academic_year in (select unnest(?::varchar[]))",
+            [doomed],
+        )
         deleted[table] = int(count)
     return deleted
 
 
 def drop_derived(connection: duckdb.DuckDBPyConnection) -> list[str]:
     """Drop what dbt builds from the raw zone (every run rebuilds it)."""
-    schemas = {row[0] for row in connection.execute(
-        "select schema_name from information_schema.schemata").fetchall()}
+    schemas = {
+        row[0]
+        for row in connection.execute(
+            "select schema_name from information_schema.schemata"
+        ).fetchall()
+    }
     dropped = [schema for schema in DERIVED_SCHEMAS if schema in schemas]
     for schema in dropped:
         connection.execute(f'drop schema "{schema}" cascade')

@@ -6,7 +6,6 @@ suite without touching code. A blocking suite that fails stops everything downst
 its asset, publication included.
 """
 
-
 from pathlib import Path
 
 from dagster import (
@@ -48,11 +47,17 @@ def _suite_check(suite_file: str, spec: SuiteSpec) -> AssetChecksDefinition:
             description=outcome.summary(),
             metadata={
                 "expectations": len(outcome.outcomes),
-                "failed": MetadataValue.json([
-                    {"expectation": f.expectation, "column": f.column,
-                     "unexpected_count": f.unexpected_count, "why": f.why}
-                    for f in outcome.failures
-                ]),
+                "failed": MetadataValue.json(
+                    [
+                        {
+                            "expectation": f.expectation,
+                            "column": f.column,
+                            "unexpected_count": f.unexpected_count,
+                            "why": f.why,
+                        }
+                        for f in outcome.failures
+                    ]
+                ),
                 "rows": len(frame),
             },
         )
@@ -62,8 +67,9 @@ def _suite_check(suite_file: str, spec: SuiteSpec) -> AssetChecksDefinition:
 
 def gx_asset_checks(suites_dir: Path = SUITES_DIR) -> list[AssetChecksDefinition]:
     """An asset check for every suite file."""
-    return [_suite_check(path.name, SuiteSpec.load(path))
-            for path in sorted(suites_dir.glob("*.json"))]
+    return [
+        _suite_check(path.name, SuiteSpec.load(path)) for path in sorted(suites_dir.glob("*.json"))
+    ]
 
 
 @asset_check(
@@ -71,17 +77,19 @@ def gx_asset_checks(suites_dir: Path = SUITES_DIR) -> list[AssetChecksDefinition
     name="indicator_register_complete",
     blocking=True,
     description="Every indicator model returns the standard columns and carries every "
-                "required metadata field (meta.indicator in its YAML).",
+    "required metadata field (meta.indicator in its YAML).",
 )
-def indicator_register_complete(context: AssetCheckExecutionContext, chorus: ChorusResource
-                                ) -> AssetCheckResult:
+def indicator_register_complete(
+    context: AssetCheckExecutionContext, chorus: ChorusResource
+) -> AssetCheckResult:
     indicators, problems = register_problems(chorus.settings().warehouse)
     for problem in problems:
         context.log.error(problem)
     return AssetCheckResult(
         passed=not problems,
         severity=AssetCheckSeverity.ERROR,
-        description="; ".join(problems) if problems else
-        f"{indicators} indicators, all with complete metadata and standard columns",
+        description="; ".join(problems)
+        if problems
+        else f"{indicators} indicators, all with complete metadata and standard columns",
         metadata={"indicators": indicators, "problems": MetadataValue.json(problems)},
     )

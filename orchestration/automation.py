@@ -33,8 +33,9 @@ PIPELINE_JOB = "chorus_pipeline"
 SENSOR_HOLDER = "the landing_sensor (comparing landed files with the warehouse)"
 
 
-def warehouse_state(settings: ChorusSettings, landed_years: set[AcademicYear], instance=None
-                    ) -> tuple[dict[tuple[str, str], str], AcademicYear | None]:
+def warehouse_state(
+    settings: ChorusSettings, landed_years: set[AcademicYear], instance=None
+) -> tuple[dict[tuple[str, str], str], AcademicYear | None]:
     """raw.year_loads as (year, stream) -> fingerprint, and the first year retention keeps.
 
     Reads the warehouse under its lock, without waiting: WarehouseBusy if a run holds it.
@@ -49,8 +50,9 @@ def warehouse_state(settings: ChorusSettings, landed_years: set[AcademicYear], i
             return loaded_state(connection, landed_years, settings.retention_years)
 
 
-def landing_requests(settings: ChorusSettings, cursor: str | None, instance
-                     ) -> SensorResult | SkipReason:
+def landing_requests(
+    settings: ChorusSettings, cursor: str | None, instance
+) -> SensorResult | SkipReason:
     """One run for every landed academic year whose files differ from what is loaded."""
     from dagster._core.storage.tags import (
         ASSET_PARTITION_RANGE_END_TAG,
@@ -73,21 +75,35 @@ def landing_requests(settings: ChorusSettings, cursor: str | None, instance
         return SkipReason(f"{who} is using the warehouse: looking again at the next tick")
     years = changed_years(loaded, expected, first_kept)
     if not years:
-        return SensorResult(skip_reason=SkipReason(
-            f"the files under {settings.landing} are the ones loaded"),
-            cursor=digests.to_json())
+        return SensorResult(
+            skip_reason=SkipReason(f"the files under {settings.landing} are the ones loaded"),
+            cursor=digests.to_json(),
+        )
     known = list(instance.get_dynamic_partitions(ACADEMIC_YEARS)) if instance else []
     new = [year for year in years if year not in known]
     keys = known + new
-    target = json.dumps({year: {stream: fp for (label, stream), fp in expected.items()
-                                if AcademicYear.parse(label).folder == year}
-                         for year in years}, sort_keys=True)
+    target = json.dumps(
+        {
+            year: {
+                stream: fp
+                for (label, stream), fp in expected.items()
+                if AcademicYear.parse(label).folder == year
+            }
+            for year in years
+        },
+        sort_keys=True,
+    )
     return SensorResult(
-        run_requests=[RunRequest(
-            run_key=hashlib.sha256(target.encode()).hexdigest()[:32],
-            tags={ASSET_PARTITION_RANGE_START_TAG: keys[0],
-                  ASSET_PARTITION_RANGE_END_TAG: keys[-1],
-                  YEARS_TAG: ",".join(years)})],
+        run_requests=[
+            RunRequest(
+                run_key=hashlib.sha256(target.encode()).hexdigest()[:32],
+                tags={
+                    ASSET_PARTITION_RANGE_START_TAG: keys[0],
+                    ASSET_PARTITION_RANGE_END_TAG: keys[-1],
+                    YEARS_TAG: ",".join(years),
+                },
+            )
+        ],
         dynamic_partitions_requests=[academic_years.build_add_request(new)] if new else [],
         cursor=digests.to_json(),
     )
@@ -98,7 +114,7 @@ def landing_requests(settings: ChorusSettings, cursor: str | None, instance
     minimum_interval_seconds=60,
     default_status=DefaultSensorStatus.RUNNING,
     description="Requests one run for every academic year whose landed files differ from "
-                "what the warehouse has loaded (raw.year_loads), whoever loaded it.",
+    "what the warehouse has loaded (raw.year_loads), whoever loaded it.",
 )
 def landing_sensor(context: SensorEvaluationContext):
     return landing_requests(ChorusSettings.from_env(), context.cursor, context.instance)
@@ -116,7 +132,7 @@ def academic_year_of(moment: dt.datetime) -> str:
     execution_timezone="Europe/London",
     default_status=DefaultScheduleStatus.RUNNING,
     description="Daily at 06:00 in June and July, when the EYFSP return is collected: "
-                "reloads the current academic year if its files changed and republishes.",
+    "reloads the current academic year if its files changed and republishes.",
 )
 def eyfsp_return_window(context: ScheduleEvaluationContext):
     return return_window_request(context.instance, context.scheduled_execution_time)

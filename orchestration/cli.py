@@ -39,8 +39,9 @@ out = Console()
 
 def fail(message: str, log_path: str | Path | None = None) -> None:
     """The one line a failure prints (and where its details are), then exit 1."""
-    console.print(f"chorus: {message}", style="bold red", soft_wrap=True, markup=False,
-                  highlight=False)
+    console.print(
+        f"chorus: {message}", style="bold red", soft_wrap=True, markup=False, highlight=False
+    )
     if log_path:
         console.print(f"log: {log_path}", soft_wrap=True, markup=False, highlight=False)
     raise typer.Exit(1)
@@ -50,15 +51,22 @@ def fail(message: str, log_path: str | Path | None = None) -> None:
 def synth(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the landing area to.")],
     seed: Annotated[int, typer.Option(help="Same seed, same files.")] = 42,
-    children_per_year: Annotated[int | None, typer.Option(
-        help="Children a year (default 3,000 for a borough, 620,000 national).")] = None,
-    years: Annotated[str, typer.Option(help="Academic years, comma-separated.")] =
-        "2021/22,2022/23,2023/24,2024/25",
-    scale: Annotated[str, typer.Option(help="borough (five neighbourhoods) or national "
-                                            "(about 150 authorities).")] = "borough",
-    authorities: Annotated[int, typer.Option(
-        help="With --scale national: how many authorities (e.g. 10 for a combined "
-             "authority).")] = 150,
+    children_per_year: Annotated[
+        int | None,
+        typer.Option(help="Children a year (default 3,000 for a borough, 620,000 national)."),
+    ] = None,
+    years: Annotated[
+        str, typer.Option(help="Academic years, comma-separated.")
+    ] = "2021/22,2022/23,2023/24,2024/25",
+    scale: Annotated[
+        str, typer.Option(help="borough (five neighbourhoods) or national (about 150 authorities).")
+    ] = "borough",
+    authorities: Annotated[
+        int,
+        typer.Option(
+            help="With --scale national: how many authorities (e.g. 10 for a combined authority)."
+        ),
+    ] = 150,
 ) -> None:
     """Write a synthetic landing area: EYFSP returns, census extracts and lookups."""
     from indicators.synthetic.generate import generate, parse_years
@@ -71,13 +79,21 @@ def synth(
     started = time.perf_counter()
     with console.status("generating") as status:
         try:
-            files = generate(out_dir, seed=seed, children_per_year=per_year, years=year_list,
-                             scale=scale, progress=lambda text: status.update(text),
-                             authorities_count=authorities)
+            files = generate(
+                out_dir,
+                seed=seed,
+                children_per_year=per_year,
+                years=year_list,
+                scale=scale,
+                progress=lambda text: status.update(text),
+                authorities_count=authorities,
+            )
         except ValueError as error:
             fail(str(error))
-    console.print(f"wrote {len(files)} files ({per_year:,} children a year, "
-                  f"{', '.join(year_list)}) to {out_dir} in {time.perf_counter() - started:.1f} s")
+    console.print(
+        f"wrote {len(files)} files ({per_year:,} children a year, "
+        f"{', '.join(year_list)}) to {out_dir} in {time.perf_counter() - started:.1f} s"
+    )
 
 
 def _terminal():
@@ -92,10 +108,18 @@ def _execute(settings: ChorusSettings) -> PipelineOutcome:
     """Run the pipeline with a progress bar fed by the run's events."""
     terminal = _terminal()
     screen = Console(file=terminal) if terminal else console
-    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                        TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
-                        console=screen, transient=True, disable=not screen.is_terminal,
-                        redirect_stdout=False, redirect_stderr=False)  # the run's go to its log
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=screen,
+        transient=True,
+        disable=not screen.is_terminal,
+        redirect_stdout=False,
+        redirect_stderr=False,
+    )  # the run's go to its log
     task = progress.add_task("starting", total=None)
 
     def report(done: int, total: int, label: str) -> None:
@@ -103,8 +127,13 @@ def _execute(settings: ChorusSettings) -> PipelineOutcome:
 
     def waiting(holder, seconds: float) -> None:
         who = holder.describe() if holder else "another Chorus process"
-        screen.print(f"waiting up to {seconds:.0f} s (CHORUS_LOCK_WAIT) for {who} to finish "
-                     "with the warehouse", soft_wrap=True, markup=False, highlight=False)
+        screen.print(
+            f"waiting up to {seconds:.0f} s (CHORUS_LOCK_WAIT) for {who} to finish "
+            "with the warehouse",
+            soft_wrap=True,
+            markup=False,
+            highlight=False,
+        )
 
     try:
         with progress:
@@ -141,9 +170,17 @@ def _grouped_accounts(accounts: list[dict]) -> list[dict]:
     for account in accounts:
         if account["status"] == "loaded" and not account["rows_quarantined"]:
             folder = account["file"].rsplit("/", 1)[0]
-            group = clean.setdefault(folder, {"file": folder, "files": 0, "rows_read": 0,
-                                              "rows_loaded": 0, "rows_quarantined": 0,
-                                              "status": "loaded"})
+            group = clean.setdefault(
+                folder,
+                {
+                    "file": folder,
+                    "files": 0,
+                    "rows_read": 0,
+                    "rows_loaded": 0,
+                    "rows_quarantined": 0,
+                    "status": "loaded",
+                },
+            )
             group["files"] += 1
             group["rows_read"] += account["rows_read"]
             group["rows_loaded"] += account["rows_loaded"]
@@ -169,28 +206,45 @@ def _summary(settings: ChorusSettings, outcome: PipelineOutcome) -> None:
     for column in ("file", "read", "loaded", "quarantined", "status"):
         accounting.add_column(column, justify="left" if column in ("file", "status") else "right")
     for row in _grouped_accounts(outcome.accounts):
-        accounting.add_row(row["file"], f"{row['rows_read']:,}", f"{row['rows_loaded']:,}",
-                           f"{row['rows_quarantined']:,}", row["status"])
+        accounting.add_row(
+            row["file"],
+            f"{row['rows_read']:,}",
+            f"{row['rows_loaded']:,}",
+            f"{row['rows_quarantined']:,}",
+            row["status"],
+        )
     out.print(accounting)
     if outcome.headlines:
         out.print("GLD (all children, by authority): " + "; ".join(outcome.headlines))
     for note in outcome.notes[:SUMMARY_ROWS]:
         out.print(note, soft_wrap=True, markup=False, highlight=False)
     if len(outcome.notes) > SUMMARY_ROWS:
-        out.print(f"... and {len(outcome.notes) - SUMMARY_ROWS:,} more files not loaded "
-                  f"(see {outcome.log_path})", soft_wrap=True, markup=False, highlight=False)
+        out.print(
+            f"... and {len(outcome.notes) - SUMMARY_ROWS:,} more files not loaded "
+            f"(see {outcome.log_path})",
+            soft_wrap=True,
+            markup=False,
+            highlight=False,
+        )
     if outcome.help_requests:
         total = sum(outcome.help_requests.values())
         by_year = "; ".join(f"{year} {count}" for year, count in outcome.help_requests.items())
         harm = sum(outcome.harm_disclosures.values())
-        harm_note = (f", {harm} of them wrote of possible harm (safeguarding: read those first)"
-                     if harm else "")
-        out.print(f"{total} families asked for help, contact or a call back, or wrote of a need "
-                  f"or of harm, in their free text ({by_year}){harm_note}: never published; "
-                  f"who and where are in the restricted follow-up list "
-                  f"{settings.home / 'follow_up'}")
-    out.print(f"run {outcome.run_id} finished in {outcome.seconds:.1f} s. "
-              "See every step in the Dagster UI: chorus ui")
+        harm_note = (
+            f", {harm} of them wrote of possible harm (safeguarding: read those first)"
+            if harm
+            else ""
+        )
+        out.print(
+            f"{total} families asked for help, contact or a call back, or wrote of a need "
+            f"or of harm, in their free text ({by_year}){harm_note}: never published; "
+            f"who and where are in the restricted follow-up list "
+            f"{settings.home / 'follow_up'}"
+        )
+    out.print(
+        f"run {outcome.run_id} finished in {outcome.seconds:.1f} s. "
+        "See every step in the Dagster UI: chorus ui"
+    )
 
 
 def _run(settings: ChorusSettings) -> None:
@@ -204,14 +258,20 @@ def _run(settings: ChorusSettings) -> None:
 def run(
     landing: Annotated[Path, typer.Option(help="The landing folder (eyfsp/, census/, ...).")],
     out_dir: Annotated[Path, typer.Option("--out", help="Where to publish.")] = Path("output"),
-    allow_demo_key: Annotated[bool, typer.Option(
-        "--allow-demo-key", help="Use the public demo pseudonym key even for returns chorus "
-                                 "synth did not write (test data you made yourself; never "
-                                 "real returns). Same as CHORUS_ALLOW_DEMO_KEY=1.")] = False,
+    allow_demo_key: Annotated[
+        bool,
+        typer.Option(
+            "--allow-demo-key",
+            help="Use the public demo pseudonym key even for returns chorus "
+            "synth did not write (test data you made yourself; never "
+            "real returns). Same as CHORUS_ALLOW_DEMO_KEY=1.",
+        ),
+    ] = False,
 ) -> None:
     """Run the whole pipeline on the landed files and publish to --out."""
-    settings = replace(ChorusSettings.from_env(), landing=landing.resolve(),
-                       output=absolute(out_dir))
+    settings = replace(
+        ChorusSettings.from_env(), landing=landing.resolve(), output=absolute(out_dir)
+    )
     if allow_demo_key:
         settings = replace(settings, allow_demo_key=True)
     _run(settings)
@@ -241,31 +301,52 @@ def ui(
     settings = ChorusSettings.from_env()
     prepare_dagster_home(settings)
     prepare_manifest()
-    env = {**os.environ, **dbt_environment(settings),
-           "DAGSTER_HOME": str(settings.dagster_home),
-           "CHORUS_HOME": str(settings.home), "CHORUS_LANDING": str(settings.landing),
-           "CHORUS_OUTPUT": str(settings.output)}
+    env = {
+        **os.environ,
+        **dbt_environment(settings),
+        "DAGSTER_HOME": str(settings.dagster_home),
+        "CHORUS_HOME": str(settings.home),
+        "CHORUS_LANDING": str(settings.landing),
+        "CHORUS_OUTPUT": str(settings.output),
+    }
     dagster = Path(sys.executable).with_name("dagster")
     console.print(f"Dagster UI on http://127.0.0.1:{port} (warehouse {settings.warehouse})")
-    command = [str(dagster), "dev", "-m", "orchestration.definitions", "-h", "127.0.0.1",
-               "-p", str(port)]
+    command = [
+        str(dagster),
+        "dev",
+        "-m",
+        "orchestration.definitions",
+        "-h",
+        "127.0.0.1",
+        "-p",
+        str(port),
+    ]
     raise typer.Exit(subprocess.call(command, env=env))
 
 
 @app.command()
 def validate(
-    paths: Annotated[list[Path], typer.Argument(
-        help="Files or folders laid out as in the landing area, e.g. eyfsp/2023-24/return.csv")],
-    show_identifiers: Annotated[bool, typer.Option(
-        help="Show UPNs, names, dates of birth and postcodes in messages (your own screen "
-             "only).")] = False,
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Files or folders laid out as in the landing area, e.g. eyfsp/2023-24/return.csv"
+        ),
+    ],
+    show_identifiers: Annotated[
+        bool,
+        typer.Option(
+            help="Show UPNs, names, dates of birth and postcodes in messages (your own screen "
+            "only)."
+        ),
+    ] = False,
 ) -> None:
     """Check returns before landing them: every defect is printed, nothing is loaded."""
     from indicators.ingest.validate import validate_paths
 
     settings = ChorusSettings.from_env()
-    report = validate_paths([path.resolve() for path in paths], settings.seeds,
-                            sheet=settings.xlsx_sheet)
+    report = validate_paths(
+        [path.resolve() for path in paths], settings.seeds, sheet=settings.xlsx_sheet
+    )
     for line in report.format(show_identifiers=show_identifiers):
         out.print(line, soft_wrap=True, highlight=False, markup=False)
     if not report.ok:
@@ -274,8 +355,9 @@ def validate(
 
 @app.command(name="new-indicator")
 def new_indicator(
-    name: Annotated[str, typer.Argument(help="<domain>__<name>, e.g. "
-                                              "school_readiness__reading_at_home")],
+    name: Annotated[
+        str, typer.Argument(help="<domain>__<name>, e.g. school_readiness__reading_at_home")
+    ],
 ) -> None:
     """Scaffold a new indicator: one dbt model and its YAML, every field marked TODO."""
     from orchestration.dbt_setup import INDICATOR_MODELS_DIR, refresh_union
@@ -286,11 +368,13 @@ def new_indicator(
     except ValueError as error:
         fail(str(error))
     union = refresh_union()
-    out.print(f"wrote {sql_path}\nwrote {yml_path}\n"
-              + (f"wrote {union} (it collects every indicator model)\n" if union else "")
-              + "Fill in every TODO (the SQL condition and each metadata field), then run "
-              "`chorus run --landing ... --out ...`: the indicator joins the register and the "
-              "published tables by itself.")
+    out.print(
+        f"wrote {sql_path}\nwrote {yml_path}\n"
+        + (f"wrote {union} (it collects every indicator model)\n" if union else "")
+        + "Fill in every TODO (the SQL condition and each metadata field), then run "
+        "`chorus run --landing ... --out ...`: the indicator joins the register and the "
+        "published tables by itself."
+    )
 
 
 @app.command(name="dbt-refresh")
@@ -300,11 +384,19 @@ def dbt_refresh() -> None:
 
     union = refresh_union()
     if union:
-        out.print(f"wrote {union}: it collects every model in {INDICATOR_MODELS_DIR}",
-                  soft_wrap=True, markup=False, highlight=False)
+        out.print(
+            f"wrote {union}: it collects every model in {INDICATOR_MODELS_DIR}",
+            soft_wrap=True,
+            markup=False,
+            highlight=False,
+        )
     else:
-        out.print(f"{UNION_MODEL} already collects every model in {INDICATOR_MODELS_DIR}",
-                  soft_wrap=True, markup=False, highlight=False)
+        out.print(
+            f"{UNION_MODEL} already collects every model in {INDICATOR_MODELS_DIR}",
+            soft_wrap=True,
+            markup=False,
+            highlight=False,
+        )
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
@@ -322,9 +414,13 @@ app.add_typer(key_app, name="key")
 
 @key_app.command("new")
 def key_new(
-    file: Annotated[Path | None, typer.Option(
-        help="Write the key to this new file (readable by you only) instead of printing it; "
-             "never a file inside a git repository.")] = None,
+    file: Annotated[
+        Path | None,
+        typer.Option(
+            help="Write the key to this new file (readable by you only) instead of printing it; "
+            "never a file inside a git repository."
+        ),
+    ] = None,
 ) -> None:
     """Make a fresh pseudonym key and say how to keep it."""
     from indicators.ingest.keys import new_key, write_key_file
@@ -332,18 +428,32 @@ def key_new(
     key = new_key()
     if file is not None:
         target = file.expanduser().resolve()
-        repository = next((folder for folder in (target.parent, *target.parent.parents)
-                           if (folder / ".git").exists()), None)
+        repository = next(
+            (
+                folder
+                for folder in (target.parent, *target.parent.parents)
+                if (folder / ".git").exists()
+            ),
+            None,
+        )
         if repository is not None:
-            fail(f"{target} is inside the git repository {repository}: keep the key outside "
-                 "any repository (e.g. ~/.config/chorus/pseudonym.key)")
+            fail(
+                f"{target} is inside the git repository {repository}: keep the key outside "
+                "any repository (e.g. ~/.config/chorus/pseudonym.key)"
+            )
         if target.exists():
-            fail(f"{target} exists already: Chorus never overwrites a key (changing the key "
-                 "reloads every year); choose another path")
+            fail(
+                f"{target} exists already: Chorus never overwrites a key (changing the key "
+                "reloads every year); choose another path"
+            )
         write_key_file(target, key)
-        console.print(f"wrote a new pseudonym key to {target} (readable by you only).\n"
-                      f"Use it with: export CHORUS_PSEUDONYM_KEY_FILE={target}",
-                      soft_wrap=True, markup=False, highlight=False)
+        console.print(
+            f"wrote a new pseudonym key to {target} (readable by you only).\n"
+            f"Use it with: export CHORUS_PSEUDONYM_KEY_FILE={target}",
+            soft_wrap=True,
+            markup=False,
+            highlight=False,
+        )
     else:
         out.print(key, markup=False, highlight=False)
     console.print(
@@ -357,13 +467,17 @@ def key_new(
         "\n  - Never commit it, e-mail it or paste it into a ticket. Back it up where your "
         "other secrets are backed up.\n"
         "Changing the key later reloads every landed year under the new key.",
-        soft_wrap=True, markup=False, highlight=False)
+        soft_wrap=True,
+        markup=False,
+        highlight=False,
+    )
 
 
 @app.command()
 def purge(
-    before: Annotated[str, typer.Option(
-        help="Remove every academic year before this one, e.g. 2021/22.")],
+    before: Annotated[
+        str, typer.Option(help="Remove every academic year before this one, e.g. 2021/22.")
+    ],
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Remove archived files and raw rows of academic years before --before (logged)."""
@@ -378,35 +492,44 @@ def purge(
     except ValueError as error:
         fail(str(error))
     if not yes and not typer.confirm(
-            f"Remove every archived file and raw row of academic years before {limit.label} "
-            f"from {settings.home}? This cannot be undone", err=True):
+        f"Remove every archived file and raw row of academic years before {limit.label} "
+        f"from {settings.home}? This cannot be undone",
+        err=True,
+    ):
         fail("nothing was purged")
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     log_path = settings.home / "logs" / f"purge-{stamp}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        with warehouse_lock(settings.warehouse, LockHolder(started_by="chorus purge"),
-                            settings.lock_wait_seconds) as held:
+        with warehouse_lock(
+            settings.warehouse, LockHolder(started_by="chorus purge"), settings.lock_wait_seconds
+        ) as held:
             if held.previous and held.previous.run_id and settings.dagster_home.exists():
                 from dagster import DagsterInstance
 
                 prepare_dagster_home(settings)
                 settle_abandoned(DagsterInstance.get(), held.previous)
-            report = purge_years(settings.warehouse, settings.archive, limit,
-                                 reason="chorus purge")
+            report = purge_years(settings.warehouse, settings.archive, limit, reason="chorus purge")
     except WarehouseBusy as busy:
         fail(str(busy))
     lines = report.lines()
     with log_path.open("w", encoding="utf-8") as log:
-        log.write(f"{dt.datetime.now(dt.UTC).isoformat(timespec='seconds')} "
-                  f"{json.dumps(report.as_json())}\n")
+        log.write(
+            f"{dt.datetime.now(dt.UTC).isoformat(timespec='seconds')} "
+            f"{json.dumps(report.as_json())}\n"
+        )
         log.write("\n".join(lines) + "\n")
     for line in lines:
         out.print(line, soft_wrap=True, markup=False, highlight=False)
-    out.print(f"Years before {limit.label} will not load again, even if still landed. The "
-              "current publication shows them until the next run republishes without them: "
-              "chorus run, or Materialize all in the UI (the sensor starts runs only for "
-              "changed files).", soft_wrap=True, markup=False, highlight=False)
+    out.print(
+        f"Years before {limit.label} will not load again, even if still landed. The "
+        "current publication shows them until the next run republishes without them: "
+        "chorus run, or Materialize all in the UI (the sensor starts runs only for "
+        "changed files).",
+        soft_wrap=True,
+        markup=False,
+        highlight=False,
+    )
     out.print(f"log: {log_path}", soft_wrap=True, markup=False, highlight=False)
 
 
@@ -418,8 +541,10 @@ def _error_log(error: BaseException, line: str) -> Path | None:
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
         path = settings.home / "logs" / f"chorus-error-{stamp}-{os.getpid()}.log"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(" ".join(sys.argv) + "\n" + "".join(traceback.format_exception(error))
-                        + line + "\n", encoding="utf-8")
+        path.write_text(
+            " ".join(sys.argv) + "\n" + "".join(traceback.format_exception(error)) + line + "\n",
+            encoding="utf-8",
+        )
         return path
     except Exception:
         return None
@@ -433,15 +558,19 @@ def main() -> None:
     try:
         app(standalone_mode=True)
     except SettingsError as error:
-        console.print(f"chorus: {error}", style="bold red", soft_wrap=True, markup=False,
-                      highlight=False)
+        console.print(
+            f"chorus: {error}", style="bold red", soft_wrap=True, markup=False, highlight=False
+        )
         sys.exit(1)
     except Exception as error:  # the one-line reason and the log; CHORUS_DEBUG=1 re-raises
         if os.environ.get("CHORUS_DEBUG"):
             raise
         first = str(error).strip().splitlines()
-        message = str(error) if isinstance(error, PipelineCrashed) else (
-            f"{type(error).__name__}: {first[0] if first else ''}")
+        message = (
+            str(error)
+            if isinstance(error, PipelineCrashed)
+            else (f"{type(error).__name__}: {first[0] if first else ''}")
+        )
         line = f"chorus: unexpected error: {message}"
         if isinstance(error, PipelineCrashed):
             log_path = error.log_path
@@ -451,8 +580,12 @@ def main() -> None:
             log_path = _error_log(error, line)
         console.print(line, style="bold red", soft_wrap=True, markup=False, highlight=False)
         if log_path:
-            console.print(f"log: {log_path} (please include it when you report this)",
-                          soft_wrap=True, markup=False, highlight=False)
+            console.print(
+                f"log: {log_path} (please include it when you report this)",
+                soft_wrap=True,
+                markup=False,
+                highlight=False,
+            )
         sys.exit(1)
 
 

@@ -1,6 +1,5 @@
 """The dbt project as Dagster assets: one asset per dbt model and seed, dbt tests as checks."""
 
-
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -25,8 +24,9 @@ class ChorusDbtTranslator(DagsterDbtTranslator):
     so dbt never starts on a run with nothing to publish or an unfinished indicator.
     """
 
-    def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str,
-                       project: DbtProject | None) -> AssetSpec:
+    def get_asset_spec(
+        self, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None
+    ) -> AssetSpec:
         spec = super().get_asset_spec(manifest, unique_id, project)
         if unique_id.split(".")[0] in ("model", "seed"):
             return spec.merge_attributes(deps=[PREFLIGHT])
@@ -44,8 +44,7 @@ class ChorusDbtTranslator(DagsterDbtTranslator):
     project=dbt_project,
     dagster_dbt_translator=ChorusDbtTranslator(),
 )
-def chorus_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource,
-                      chorus: ChorusResource):
+def chorus_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, chorus: ChorusResource):
     """`dbt build`: seeds, models and their tests, in dependency order (holding the warehouse
     lock, through the chorus resource, like every step)."""
     os.environ.update(dbt_environment(chorus.settings()))

@@ -15,8 +15,9 @@ from pathlib import Path
 
 from indicators.config import PROJECT_ROOT, ChorusSettings
 
-DBT_PROJECT_DIR = Path(os.environ.get("CHORUS_DBT_PROJECT") or PROJECT_ROOT / "dbt_project"
-                       ).resolve()
+DBT_PROJECT_DIR = Path(
+    os.environ.get("CHORUS_DBT_PROJECT") or PROJECT_ROOT / "dbt_project"
+).resolve()
 """The dbt project (CHORUS_DBT_PROJECT overrides it, e.g. to try an indicator on a copy)."""
 INDICATOR_MODELS_DIR = DBT_PROJECT_DIR / "models" / "indicators"
 MANIFEST_PATH = DBT_PROJECT_DIR / "target" / "manifest.json"
@@ -36,7 +37,8 @@ plain `dbt build` and `dbt docs generate` work from dbt_project/."""
 def collected_sql(names: list[str]) -> str:
     """int_indicator_values_collected.sql: each indicator model's rows, by an explicit ref."""
     selects = "\n    union all\n".join(
-        f"    select {{{{ indicator_columns() }}}} from {{{{ ref('{name}') }}}}" for name in names)
+        f"    select {{{{ indicator_columns() }}}} from {{{{ ref('{name}') }}}}" for name in names
+    )
     return f"""-- Every indicator model's rows in one table, in the standard shape
 -- (macros/indicators.sql). Generated from the models in models/indicators/ by `chorus
 -- dbt-refresh` (`chorus new-indicator` runs it): do not edit. The build stops if a model is
@@ -62,12 +64,18 @@ def stale_union_line(project_dir: Path | None = None) -> str | None:
     if text == collected_sql(names):
         return None
     refs = set(re.findall(r"ref\('([^']+)'\)", text))
-    differences = [f"does not collect {', '.join(sorted(set(names) - refs))}"] \
-        if set(names) - refs else []
-    differences += [f"collects {', '.join(sorted(refs - set(names)))}, not in {models_dir}"] \
-        if refs - set(names) else []
-    return (f"{path} {'; '.join(differences) or 'was edited by hand'}: it is generated from "
-            f"the models in {models_dir}: run `chorus dbt-refresh` to write it again")
+    differences = (
+        [f"does not collect {', '.join(sorted(set(names) - refs))}"] if set(names) - refs else []
+    )
+    differences += (
+        [f"collects {', '.join(sorted(refs - set(names)))}, not in {models_dir}"]
+        if refs - set(names)
+        else []
+    )
+    return (
+        f"{path} {'; '.join(differences) or 'was edited by hand'}: it is generated from "
+        f"the models in {models_dir}: run `chorus dbt-refresh` to write it again"
+    )
 
 
 def refresh_union(project_dir: Path | None = None) -> Path | None:
@@ -118,13 +126,18 @@ def dbt_executable() -> str:
     return str(candidate) if candidate.exists() else "dbt"
 
 
-def run_dbt(args: list[str], settings: ChorusSettings | None = None,
-            capture: bool = True) -> subprocess.CompletedProcess[str]:
+def run_dbt(
+    args: list[str], settings: ChorusSettings | None = None, capture: bool = True
+) -> subprocess.CompletedProcess[str]:
     """Run a dbt command in the project with Chorus's environment."""
     env = {**os.environ, **dbt_environment(settings)}
     return subprocess.run(
-        [dbt_executable(), *args], cwd=DBT_PROJECT_DIR, env=env, text=True,
-        capture_output=capture, check=False,
+        [dbt_executable(), *args],
+        cwd=DBT_PROJECT_DIR,
+        env=env,
+        text=True,
+        capture_output=capture,
+        check=False,
     )
 
 
@@ -144,11 +157,13 @@ SQL: a few MB); the newest few are kept for inspection, older ones are removed s
 scheduled deployment does not fill its disk."""
 
 
-def prune_run_targets(target_root: Path, prefix: str, keep: int = RUN_TARGETS_KEPT
-                      ) -> list[Path]:
+def prune_run_targets(target_root: Path, prefix: str, keep: int = RUN_TARGETS_KEPT) -> list[Path]:
     """Remove all but the `keep` newest `<prefix>-*` run folders under `target_root`."""
-    runs = sorted((p for p in target_root.glob(f"{prefix}-*") if p.is_dir()),
-                  key=lambda p: p.stat().st_mtime, reverse=True)
+    runs = sorted(
+        (p for p in target_root.glob(f"{prefix}-*") if p.is_dir()),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
     removed = runs[keep:]
     for path in removed:
         shutil.rmtree(path, ignore_errors=True)

@@ -31,9 +31,17 @@ chorus_pipeline = define_asset_job(
 )
 
 defs = Definitions(
-    assets=[neighbourhood_lookup, local_authorities, statutory_returns, voice_responses,
-            preflight, chorus_dbt_models,
-            indicator_tables, board_packs, publication],
+    assets=[
+        neighbourhood_lookup,
+        local_authorities,
+        statutory_returns,
+        voice_responses,
+        preflight,
+        chorus_dbt_models,
+        indicator_tables,
+        board_packs,
+        publication,
+    ],
     asset_checks=[*gx_asset_checks(), indicator_register_complete],
     jobs=[chorus_pipeline],
     sensors=[landing_sensor],

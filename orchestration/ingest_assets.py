@@ -48,17 +48,24 @@ PREFLIGHT = AssetKey("preflight")
 # Reference data -------------------------------------------------------------------------
 
 
-def _reference(context: AssetExecutionContext, chorus: ChorusResource, name: str
-               ) -> MaterializeResult:
+def _reference(
+    context: AssetExecutionContext, chorus: ChorusResource, name: str
+) -> MaterializeResult:
     with refusals_fail():
         loaded = load_reference(chorus.settings(), name, context.log)
-    return MaterializeResult(metadata={"rows": loaded.rows, "source": loaded.source,
-                                       "rows_set_aside": loaded.rows_set_aside})
+    return MaterializeResult(
+        metadata={
+            "rows": loaded.rows,
+            "source": loaded.source,
+            "rows_set_aside": loaded.rows_set_aside,
+        }
+    )
 
 
 @asset(key=NEIGHBOURHOOD_LOOKUP, group_name="ingest", kinds={"duckdb"})
-def neighbourhood_lookup(context: AssetExecutionContext, chorus: ChorusResource
-                         ) -> MaterializeResult:
+def neighbourhood_lookup(
+    context: AssetExecutionContext, chorus: ChorusResource
+) -> MaterializeResult:
     """The LA's postcode sector -> neighbourhood lookup (landing seeds/ or the project's).
 
     Rows in conflict are set aside (children in their sectors are quarantined at ingest);
@@ -67,8 +74,7 @@ def neighbourhood_lookup(context: AssetExecutionContext, chorus: ChorusResource
 
 
 @asset(key=LOCAL_AUTHORITIES, group_name="ingest", kinds={"duckdb"})
-def local_authorities(context: AssetExecutionContext, chorus: ChorusResource
-                      ) -> MaterializeResult:
+def local_authorities(context: AssetExecutionContext, chorus: ChorusResource) -> MaterializeResult:
     """LA numbers, ONS codes and names (landing seeds/ or the project's 153 English LAs)."""
     return _reference(context, chorus, "local_authorities")
 
@@ -76,17 +82,25 @@ def local_authorities(context: AssetExecutionContext, chorus: ChorusResource
 # Streams of returns, year by year -----------------------------------------------------------
 
 
-def _load(context: AssetExecutionContext, chorus: ChorusResource, stream: Stream
-          ) -> list[YearResult]:
+def _load(
+    context: AssetExecutionContext, chorus: ChorusResource, stream: Stream
+) -> list[YearResult]:
     with refusals_fail():
-        return load_stream(chorus.settings(), stream, context.partition_keys,
-                           context.run.tags.get(YEARS_TAG), context.log)
+        return load_stream(
+            chorus.settings(),
+            stream,
+            context.partition_keys,
+            context.run.tags.get(YEARS_TAG),
+            context.log,
+        )
 
 
 def _accounting_markdown(accounts: list[FileAccount]) -> str:
     lines = ["| file | read | loaded | quarantined | status |", "|---|---|---|---|---|"]
-    lines += [f"| {a.file} | {a.rows_read} | {a.rows_loaded} | {a.rows_quarantined} | {a.status} |"
-              for a in accounts]
+    lines += [
+        f"| {a.file} | {a.rows_read} | {a.rows_loaded} | {a.rows_quarantined} | {a.status} |"
+        for a in accounts
+    ]
     return "\n".join(lines)
 
 
@@ -94,24 +108,35 @@ def _materializations(results: list[YearResult], keys_by_kind: dict[AssetKey, tu
     accounts = [account for result in results for account in result.accounts]
     for asset_key, kinds in keys_by_kind.items():
         kind_accounts = [a for a in accounts if a.kind in kinds]
-        yield MaterializeResult(asset_key=asset_key, metadata={
-            "years": MetadataValue.md(" ".join(f"{r.year}: {r.status}." for r in results)),
-            "rows_read": sum(a.rows_read for a in kind_accounts),
-            "rows_loaded": sum(a.rows_loaded for a in kind_accounts),
-            "rows_quarantined": sum(a.rows_quarantined for a in kind_accounts),
-            "files_rejected": sum(a.status == "rejected" for a in kind_accounts),
-            "accounting": MetadataValue.md(_accounting_markdown(kind_accounts)),
-        })
+        yield MaterializeResult(
+            asset_key=asset_key,
+            metadata={
+                "years": MetadataValue.md(" ".join(f"{r.year}: {r.status}." for r in results)),
+                "rows_read": sum(a.rows_read for a in kind_accounts),
+                "rows_loaded": sum(a.rows_loaded for a in kind_accounts),
+                "rows_quarantined": sum(a.rows_quarantined for a in kind_accounts),
+                "files_rejected": sum(a.status == "rejected" for a in kind_accounts),
+                "accounting": MetadataValue.md(_accounting_markdown(kind_accounts)),
+            },
+        )
 
 
 @multi_asset(
     specs=[
-        AssetSpec(EYFSP_RETURNS, deps=[NEIGHBOURHOOD_LOOKUP, LOCAL_AUTHORITIES],
-                  group_name="ingest", kinds={"duckdb"},
-                  description="EYFSP returns: validated, pseudonymised, one row per child."),
-        AssetSpec(SCHOOL_CENSUS, deps=[NEIGHBOURHOOD_LOOKUP, LOCAL_AUTHORITIES],
-                  group_name="ingest", kinds={"duckdb"},
-                  description="School census extracts: validated, pseudonymised."),
+        AssetSpec(
+            EYFSP_RETURNS,
+            deps=[NEIGHBOURHOOD_LOOKUP, LOCAL_AUTHORITIES],
+            group_name="ingest",
+            kinds={"duckdb"},
+            description="EYFSP returns: validated, pseudonymised, one row per child.",
+        ),
+        AssetSpec(
+            SCHOOL_CENSUS,
+            deps=[NEIGHBOURHOOD_LOOKUP, LOCAL_AUTHORITIES],
+            group_name="ingest",
+            kinds={"duckdb"},
+            description="School census extracts: validated, pseudonymised.",
+        ),
     ],
     partitions_def=academic_years,
     backfill_policy=BackfillPolicy.single_run(),
@@ -124,18 +149,30 @@ def statutory_returns(context: AssetExecutionContext, chorus: ChorusResource):
 
 @multi_asset(
     specs=[
-        AssetSpec(VOICE_RESPONSES, deps=[NEIGHBOURHOOD_LOOKUP, LOCAL_AUTHORITIES],
-                  group_name="ingest", kinds={"duckdb"},
-                  description="Voice survey respondents with consent to aggregate use: area, "
-                              "channel, seldom-heard characteristics, consents, linked child "
-                              "pseudonym."),
-        AssetSpec(VOICE_ANSWERS, deps=[NEIGHBOURHOOD_LOOKUP, LOCAL_AUTHORITIES],
-                  group_name="ingest", kinds={"duckdb"},
-                  description="One row per answered item, with whether it counts as positive."),
-        AssetSpec(VOICE_QUOTES, deps=[NEIGHBOURHOOD_LOOKUP, LOCAL_AUTHORITIES],
-                  group_name="ingest", kinds={"duckdb"},
-                  description="Free-text answers given with quote consent, scrubbed of personal "
-                              "details (unscrubbable ones withheld)."),
+        AssetSpec(
+            VOICE_RESPONSES,
+            deps=[NEIGHBOURHOOD_LOOKUP, LOCAL_AUTHORITIES],
+            group_name="ingest",
+            kinds={"duckdb"},
+            description="Voice survey respondents with consent to aggregate use: area, "
+            "channel, seldom-heard characteristics, consents, linked child "
+            "pseudonym.",
+        ),
+        AssetSpec(
+            VOICE_ANSWERS,
+            deps=[NEIGHBOURHOOD_LOOKUP, LOCAL_AUTHORITIES],
+            group_name="ingest",
+            kinds={"duckdb"},
+            description="One row per answered item, with whether it counts as positive.",
+        ),
+        AssetSpec(
+            VOICE_QUOTES,
+            deps=[NEIGHBOURHOOD_LOOKUP, LOCAL_AUTHORITIES],
+            group_name="ingest",
+            kinds={"duckdb"},
+            description="Free-text answers given with quote consent, scrubbed of personal "
+            "details (unscrubbable ones withheld).",
+        ),
     ],
     partitions_def=academic_years,
     backfill_policy=BackfillPolicy.single_run(),
@@ -147,16 +184,19 @@ def voice_responses(context: AssetExecutionContext, chorus: ChorusResource):
     pseudonym; no quote consent, no free text.
     """
     results = _load(context, chorus, VOICE)
-    yield from _materializations(results, {VOICE_RESPONSES: ("voice",), VOICE_ANSWERS: ("voice",),
-                                           VOICE_QUOTES: ("voice",)})
+    yield from _materializations(
+        results, {VOICE_RESPONSES: ("voice",), VOICE_ANSWERS: ("voice",), VOICE_QUOTES: ("voice",)}
+    )
 
 
 # The gate before dbt -------------------------------------------------------------------------
 
 
-@asset(key=PREFLIGHT, group_name="ingest",
-       deps=[NEIGHBOURHOOD_LOOKUP, LOCAL_AUTHORITIES, EYFSP_RETURNS, SCHOOL_CENSUS,
-             VOICE_RESPONSES])
+@asset(
+    key=PREFLIGHT,
+    group_name="ingest",
+    deps=[NEIGHBOURHOOD_LOOKUP, LOCAL_AUTHORITIES, EYFSP_RETURNS, SCHOOL_CENSUS, VOICE_RESPONSES],
+)
 def preflight(context: AssetExecutionContext, chorus: ChorusResource) -> MaterializeResult:
     """Before dbt: every indicator definition is filled in, and the rows ingest loaded can be
     published (no kind of return and year lost whole). Fails with the one line that says

@@ -92,9 +92,11 @@ def chorus_instance():
     for name in ("history", "schedules"):
         if (home / name).exists():
             os.replace(home / name, home / f"{name}.broken-{stamp}")
-    print(f"chorus: Dagster's run history under {home} was incomplete (a run killed while "
-          f"creating it?); set aside as history.broken-{stamp}, a new one started",
-          flush=True)
+    print(
+        f"chorus: Dagster's run history under {home} was incomplete (a run killed while "
+        f"creating it?); set aside as history.broken-{stamp}, a new one started",
+        flush=True,
+    )
     instance = DagsterInstance.get()
     instance.get_dynamic_partitions(ACADEMIC_YEARS)
     return instance
@@ -124,12 +126,18 @@ def settle_abandoned(instance, previous) -> str | None:
     if previous is None or not previous.run_id or instance is None:
         return None
     run = instance.get_run_by_id(previous.run_id)
-    unfinished = (DagsterRunStatus.NOT_STARTED, DagsterRunStatus.STARTING,
-                  DagsterRunStatus.STARTED, DagsterRunStatus.CANCELING)
+    unfinished = (
+        DagsterRunStatus.NOT_STARTED,
+        DagsterRunStatus.STARTING,
+        DagsterRunStatus.STARTED,
+        DagsterRunStatus.CANCELING,
+    )
     if run is None or run.status not in unfinished:
         return None
-    message = (f"run {previous.run_id} ended without finishing: its process {previous.pid} "
-               f"on {previous.host} stopped while it held the warehouse (killed?)")
+    message = (
+        f"run {previous.run_id} ended without finishing: its process {previous.pid} "
+        f"on {previous.host} stopped while it held the warehouse (killed?)"
+    )
     instance.report_run_failed(run, message=message)
     return message
 

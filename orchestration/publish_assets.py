@@ -47,33 +47,43 @@ def _run_ended(context: AssetExecutionContext) -> Callable[[str], bool | None]:
 
 
 @asset(
-    deps=[AssetKey(["marts", "fct_indicator_values"]), AssetKey(["marts", "dim_areas"]),
-          AssetKey(["marts", "dim_indicators"]), AssetKey(["marts", "fct_voice_quotes"])],
+    deps=[
+        AssetKey(["marts", "fct_indicator_values"]),
+        AssetKey(["marts", "dim_areas"]),
+        AssetKey(["marts", "dim_indicators"]),
+        AssetKey(["marts", "fct_voice_quotes"]),
+    ],
     group_name="publish",
     kinds={"csv"},
 )
 def indicator_tables(context: AssetExecutionContext, chorus: ChorusResource) -> MaterializeResult:
     """indicator_values.csv after disclosure control, the register, and the quality reports."""
     settings = chorus.settings()
-    stage = fresh_stage(settings.output, settings.home, context.run.run_id,
-                        _run_ended(context), context.log)
+    stage = fresh_stage(
+        settings.output, settings.home, context.run.run_id, _run_ended(context), context.log
+    )
     tables = write_indicator_tables(settings, stage, context.log)
     reasons = tables.reasons
-    return MaterializeResult(metadata={
-        "rows": tables.rows,
-        "suppressed": tables.suppressed,
-        "suppressed_primary": int(reasons["primary"].sum()),
-        "suppressed_secondary": int(reasons["secondary"].sum()),
-        "suppression_by_indicator": MetadataValue.json(
-            [{k: (v if isinstance(v, str) else int(v)) for k, v in row.items()}
-             for row in reasons.to_dict("records")]),
-        "disclosure_seconds": round(tables.seconds, 2),
-        "threshold": tables.config.threshold,
-        "round_counts_to": tables.config.round_to or 0,
-        "quotes_published": tables.quotes_published,
-        "open_data_files": tables.open_data_files,
-        "staging": MetadataValue.path(str(stage)),
-    })
+    return MaterializeResult(
+        metadata={
+            "rows": tables.rows,
+            "suppressed": tables.suppressed,
+            "suppressed_primary": int(reasons["primary"].sum()),
+            "suppressed_secondary": int(reasons["secondary"].sum()),
+            "suppression_by_indicator": MetadataValue.json(
+                [
+                    {k: (v if isinstance(v, str) else int(v)) for k, v in row.items()}
+                    for row in reasons.to_dict("records")
+                ]
+            ),
+            "disclosure_seconds": round(tables.seconds, 2),
+            "threshold": tables.config.threshold,
+            "round_counts_to": tables.config.round_to or 0,
+            "quotes_published": tables.quotes_published,
+            "open_data_files": tables.open_data_files,
+            "staging": MetadataValue.path(str(stage)),
+        }
+    )
 
 
 @asset(deps=[indicator_tables], group_name="publish", kinds={"html", "pdf", "xlsx"})
@@ -83,8 +93,9 @@ def board_packs(context: AssetExecutionContext, chorus: ChorusResource) -> Mater
     settings = chorus.settings()
     stage = staging_dir(settings, context.run.run_id)
     packs = write_board_packs(settings, stage, context.run.run_id, context.log)
-    return MaterializeResult(metadata={"packs": packs.packs, "files": packs.files,
-                                       "authorities": settings.packs})
+    return MaterializeResult(
+        metadata={"packs": packs.packs, "files": packs.files, "authorities": settings.packs}
+    )
 
 
 @asset(deps=[indicator_tables, board_packs], group_name="publish")
@@ -94,13 +105,17 @@ def publication(context: AssetExecutionContext, chorus: ChorusResource) -> Mater
     stage = staging_dir(settings, context.run.run_id)
     checks, dbt_found = run_checks(context)
     write_quality_report(settings, stage, context.run.run_id, checks, dbt_found, context.log)
-    published = publish_staged(stage, settings.output, context.run.run_id,
-                               disclosure_facts(settings.seeds))
-    context.log.info(f"published {len(published.files)} files to {settings.output} "
-                     f"(-> {published.folder})")
-    return MaterializeResult(metadata={
-        "output": MetadataValue.path(str(settings.output)),
-        "folder": MetadataValue.path(str(published.folder)),
-        "files": MetadataValue.json(published.files),
-        "manifest": MetadataValue.path(str(settings.output / published.manifest.name)),
-    })
+    published = publish_staged(
+        stage, settings.output, context.run.run_id, disclosure_facts(settings.seeds)
+    )
+    context.log.info(
+        f"published {len(published.files)} files to {settings.output} (-> {published.folder})"
+    )
+    return MaterializeResult(
+        metadata={
+            "output": MetadataValue.path(str(settings.output)),
+            "folder": MetadataValue.path(str(published.folder)),
+            "files": MetadataValue.json(published.files),
+            "manifest": MetadataValue.path(str(settings.output / published.manifest.name)),
+        }
+    )

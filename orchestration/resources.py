@@ -1,7 +1,6 @@
 """Resources the assets share. Configured per run (the CLI passes --landing/--out); anything
 not configured comes from the environment (indicators.config.ChorusSettings)."""
 
-
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -36,9 +35,17 @@ class ChorusResource(ConfigurableResource):
 
     def settings(self) -> ChorusSettings:
         settings = ChorusSettings.from_env()
-        overrides: dict[str, object] = {name: absolute(Path(value)) for name, value in (
-            ("home", self.home), ("landing", self.landing), ("output", self.output),
-            ("seeds", self.seeds), ("expectations", self.expectations)) if value}
+        overrides: dict[str, object] = {
+            name: absolute(Path(value))
+            for name, value in (
+                ("home", self.home),
+                ("landing", self.landing),
+                ("output", self.output),
+                ("seeds", self.seeds),
+                ("expectations", self.expectations),
+            )
+            if value
+        }
         if self.xlsx_sheet:
             overrides["xlsx_sheet"] = self.xlsx_sheet
         if self.packs:
@@ -53,17 +60,20 @@ class ChorusResource(ConfigurableResource):
 
         settings = self.settings()
         run = context.run
-        holder = LockHolder(started_by=started_by(run.tags if run else {}),
-                            run_id=run.run_id if run else "")
+        holder = LockHolder(
+            started_by=started_by(run.tags if run else {}), run_id=run.run_id if run else ""
+        )
 
         def waiting(current: LockHolder | None, seconds: float) -> None:
             if context.log:
                 who = current.describe() if current else "another Chorus process"
-                context.log.warning(f"waiting up to {seconds:.0f} s for {who} to finish "
-                                    "with the warehouse")
+                context.log.warning(
+                    f"waiting up to {seconds:.0f} s for {who} to finish with the warehouse"
+                )
 
-        with warehouse_lock(settings.warehouse, holder, settings.lock_wait_seconds,
-                            on_wait=waiting) as held:
+        with warehouse_lock(
+            settings.warehouse, holder, settings.lock_wait_seconds, on_wait=waiting
+        ) as held:
             settled = settle_abandoned(context.instance, held.previous)
             if settled and context.log:
                 context.log.warning(settled)

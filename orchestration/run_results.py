@@ -12,8 +12,10 @@ from orchestration.dbt_setup import DBT_PROJECT_DIR
 
 def _dbt_checks(run_id: str) -> tuple[list[CheckResult], bool]:
     """The tests of this run's `dbt build`, from its own target folder."""
-    folders = sorted((DBT_PROJECT_DIR / "target").glob(f"chorus_dbt_models-{run_id[:7]}-*"),
-                     key=lambda path: path.stat().st_mtime)
+    folders = sorted(
+        (DBT_PROJECT_DIR / "target").glob(f"chorus_dbt_models-{run_id[:7]}-*"),
+        key=lambda path: path.stat().st_mtime,
+    )
     for folder in reversed(folders):
         if (folder / "run_results.json").is_file():
             return dbt_results(folder), True
@@ -23,7 +25,8 @@ def _dbt_checks(run_id: str) -> tuple[list[CheckResult], bool]:
 def _dagster_checks(context: AssetExecutionContext, dbt_names: set[str]) -> list[CheckResult]:
     """The asset checks of this run that are not dbt tests (Great Expectations, the register)."""
     records = context.instance.get_records_for_run(
-        context.run.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION).records
+        context.run.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION
+    ).records
     checks = []
     for record in records:
         evaluation = record.event_log_entry.dagster_event.event_specific_data
@@ -31,11 +34,16 @@ def _dagster_checks(context: AssetExecutionContext, dbt_names: set[str]) -> list
         if key.name in dbt_names:
             continue
         source = "Great Expectations suite" if key.name.startswith("gx_") else "Dagster check"
-        checks.append(CheckResult(
-            source=source, name=key.name, target=key.asset_key.to_user_string(),
-            status="passed" if evaluation.passed else "failed",
-            detail=evaluation.description or "",
-            blocking=evaluation.severity.value == "ERROR"))
+        checks.append(
+            CheckResult(
+                source=source,
+                name=key.name,
+                target=key.asset_key.to_user_string(),
+                status="passed" if evaluation.passed else "failed",
+                detail=evaluation.description or "",
+                blocking=evaluation.severity.value == "ERROR",
+            )
+        )
     return checks
 
 

@@ -49,8 +49,10 @@ class PipelineOutcome:
 
 
 def run_config(settings: ChorusSettings, log_level: str = "INFO") -> dict[str, Any]:
-    config: dict[str, Any] = {name: str(getattr(settings, name)) for name in (
-        "home", "landing", "output", "seeds", "expectations", "packs")}
+    config: dict[str, Any] = {
+        name: str(getattr(settings, name))
+        for name in ("home", "landing", "output", "seeds", "expectations", "packs")
+    }
     if settings.xlsx_sheet:
         config["xlsx_sheet"] = settings.xlsx_sheet
     if settings.allow_demo_key:
@@ -61,8 +63,9 @@ def run_config(settings: ChorusSettings, log_level: str = "INFO") -> dict[str, A
     }
 
 
-def _watch(instance, run_id: str, total: int, on_progress: ProgressCallback,
-           stop: threading.Event) -> None:
+def _watch(
+    instance, run_id: str, total: int, on_progress: ProgressCallback, stop: threading.Event
+) -> None:
     from dagster import DagsterEventType
 
     kinds = {DagsterEventType.ASSET_MATERIALIZATION, DagsterEventType.ASSET_CHECK_EVALUATION}
@@ -75,8 +78,11 @@ def _watch(instance, run_id: str, total: int, on_progress: ProgressCallback,
         label = "running"
         if done:
             last = done[-1].dagster_event
-            label = (last.asset_key.to_user_string() if last.asset_key else
-                     last.event_specific_data.asset_check_key.name)
+            label = (
+                last.asset_key.to_user_string()
+                if last.asset_key
+                else last.event_specific_data.asset_check_key.name
+            )
         on_progress(len(done), total, label)
 
 
@@ -95,8 +101,9 @@ def _explain(result) -> tuple[list[str], list[str]]:
             if not evaluation.passed and evaluation.severity == AssetCheckSeverity.ERROR:
                 key = evaluation.asset_check_key
                 detail = f": {evaluation.description}" if evaluation.description else ""
-                checks.append(f"check '{key.name}' on {key.asset_key.to_user_string()} "
-                              f"failed{detail}")
+                checks.append(
+                    f"check '{key.name}' on {key.asset_key.to_user_string()} failed{detail}"
+                )
         elif event.event_type == DagsterEventType.STEP_FAILURE:
             error = event.event_specific_data.error
             if error and error.cls_name == "DagsterAssetCheckFailedError":
@@ -116,8 +123,11 @@ def _explain(result) -> tuple[list[str], list[str]]:
 
 def _step_seconds(instance, run_id: str) -> dict[str, float]:
     stats = instance.get_run_step_stats(run_id)
-    return {s.step_key: (s.end_time or 0) - (s.start_time or 0) for s in stats
-            if s.start_time and s.end_time}
+    return {
+        s.step_key: (s.end_time or 0) - (s.start_time or 0)
+        for s in stats
+        if s.start_time and s.end_time
+    }
 
 
 def _accounts_and_headlines(settings: ChorusSettings) -> tuple[list[dict], list[str]]:
@@ -134,12 +144,16 @@ def _accounts_and_headlines(settings: ChorusSettings) -> tuple[list[dict], list[
         import pandas as pd
 
         table = pd.read_csv(published, dtype=str, keep_default_na=False)
-        la = table[(table["indicator_id"] == "gld") & (table["geographic_level"] ==
-                                                        "Local authority")
-                   & (table["breakdown"] == "All")]
+        la = table[
+            (table["indicator_id"] == "gld")
+            & (table["geographic_level"] == "Local authority")
+            & (table["breakdown"] == "All")
+        ]
         if la["area_code"].nunique() == 1:
-            headlines = [f"{row.time_period[:4]}/{row.time_period[4:]} {row.value}%"
-                         for row in la.itertuples()]
+            headlines = [
+                f"{row.time_period[:4]}/{row.time_period[4:]} {row.value}%"
+                for row in la.itertuples()
+            ]
         else:
             headlines = [f"{la['area_code'].nunique()} authorities"]
     return accounts, headlines
@@ -161,8 +175,7 @@ def _year_partitions(instance, settings: ChorusSettings) -> list[str]:
     for folder in landing_state(settings.landing, RETURN_KINDS):
         with contextlib.suppress(ValueError):  # not a year folder: discover() reports it
             years.add(AcademicYear.parse(folder).folder)
-    years |= {AcademicYear.parse(label).folder
-              for label in loaded_year_labels(settings.warehouse)}
+    years |= {AcademicYear.parse(label).folder for label in loaded_year_labels(settings.warehouse)}
     if not years:
         return []
     known = set(instance.get_dynamic_partitions(ACADEMIC_YEARS))
@@ -205,9 +218,13 @@ def _console_into(log) -> Iterator[None]:
         os.close(saved[1])
 
 
-def run_pipeline(settings: ChorusSettings, on_progress: ProgressCallback | None = None,
-                 log_level: str = "INFO", started_by: str = "chorus run",
-                 on_wait: Callable[[Any, float], None] | None = None) -> PipelineOutcome:
+def run_pipeline(
+    settings: ChorusSettings,
+    on_progress: ProgressCallback | None = None,
+    log_level: str = "INFO",
+    started_by: str = "chorus run",
+    on_wait: Callable[[Any, float], None] | None = None,
+) -> PipelineOutcome:
     """Run every asset and check once, in process, against the settings' warehouse.
 
     Everything the run prints, Dagster's log included, goes to the run log
@@ -222,35 +239,50 @@ def run_pipeline(settings: ChorusSettings, on_progress: ProgressCallback | None 
     log_path.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     with log_path.open("a", encoding="utf-8", buffering=1) as log:
-        log.write(f"chorus run {run_id} started by {started_by}: landing {settings.landing}, "
-                  f"output {settings.output}, home {settings.home}\n")
+        log.write(
+            f"chorus run {run_id} started by {started_by}: landing {settings.landing}, "
+            f"output {settings.output}, home {settings.home}\n"
+        )
         previous_env = os.environ.get(RUN_LOG_ENV)
         os.environ[RUN_LOG_ENV] = str(log_path)
         try:
             with _console_into(log):
-                outcome = _run_locked(settings, run_id, log_path, started_by, on_progress,
-                                      on_wait, log_level)
+                outcome = _run_locked(
+                    settings, run_id, log_path, started_by, on_progress, on_wait, log_level
+                )
         except ExpectedFailure as failure:
-            outcome = PipelineOutcome(success=False, run_id=run_id,
-                                      seconds=time.perf_counter() - started,
-                                      reason=str(failure), log_path=str(log_path))
+            outcome = PipelineOutcome(
+                success=False,
+                run_id=run_id,
+                seconds=time.perf_counter() - started,
+                reason=str(failure),
+                log_path=str(log_path),
+            )
         except Exception as error:
             log.write("".join(traceback.format_exception(error)))
-            raise PipelineCrashed(f"{type(error).__name__}: {_first_line(str(error))}",
-                                  log_path) from error
+            raise PipelineCrashed(
+                f"{type(error).__name__}: {_first_line(str(error))}", log_path
+            ) from error
         finally:
             if previous_env is None:
                 os.environ.pop(RUN_LOG_ENV, None)
             else:
                 os.environ[RUN_LOG_ENV] = previous_env
-        log.write(("chorus: run succeeded" if outcome.success else f"chorus: {outcome.reason}")
-                  + "\n")
+        log.write(
+            ("chorus: run succeeded" if outcome.success else f"chorus: {outcome.reason}") + "\n"
+        )
     return outcome
 
 
-def _run_locked(settings: ChorusSettings, run_id: str, log_path: Path, started_by: str,
-                on_progress: ProgressCallback | None, on_wait, log_level: str
-                ) -> PipelineOutcome:
+def _run_locked(
+    settings: ChorusSettings,
+    run_id: str,
+    log_path: Path,
+    started_by: str,
+    on_progress: ProgressCallback | None,
+    on_wait,
+    log_level: str,
+) -> PipelineOutcome:
     from indicators.ingest.keys import KeyRefused, run_key
     from indicators.ingest.landing import discover
     from indicators.publish.publication import PublicationError, check_output
@@ -270,8 +302,9 @@ def _run_locked(settings: ChorusSettings, run_id: str, log_path: Path, started_b
 
     holder = LockHolder(started_by=started_by, run_id=run_id)
     try:
-        with warehouse_lock(settings.warehouse, holder, settings.lock_wait_seconds,
-                            on_wait=on_wait) as held:
+        with warehouse_lock(
+            settings.warehouse, holder, settings.lock_wait_seconds, on_wait=on_wait
+        ) as held:
             prepare_dagster_home(settings)
             if held.previous is not None:  # settle it before anything here can fail
                 settled = settle_abandoned(chorus_instance(), held.previous)
@@ -281,7 +314,8 @@ def _run_locked(settings: ChorusSettings, run_id: str, log_path: Path, started_b
                 raise ExpectedFailure(
                     f"the landing area {settings.landing} is a file, not a folder: give the "
                     "folder that holds eyfsp/, census/ and voice/ (--landing or "
-                    "CHORUS_LANDING)")
+                    "CHORUS_LANDING)"
+                )
             if not settings.landing.is_dir():
                 raise ExpectedFailure(f"the landing folder {settings.landing} does not exist")
             try:
@@ -291,12 +325,19 @@ def _run_locked(settings: ChorusSettings, run_id: str, log_path: Path, started_b
             except (PublicationError, KeyRefused) as refused:
                 raise ExpectedFailure(str(refused)) from None
             if not files:  # a wrong --landing must not empty every loaded year
-                found = (f" ({problems[0].line()}"
-                         + (f", and {len(problems) - 1} more" if len(problems) > 1 else "")
-                         + ")") if problems else ""
+                found = (
+                    (
+                        f" ({problems[0].line()}"
+                        + (f", and {len(problems) - 1} more" if len(problems) > 1 else "")
+                        + ")"
+                    )
+                    if problems
+                    else ""
+                )
                 raise ExpectedFailure(
                     f"no returns found under {settings.landing}{found}: land files as "
-                    "eyfsp/<YYYY-YY>/*.csv and census/<YYYY-YY>/*.csv (see docs/inputs.md)")
+                    "eyfsp/<YYYY-YY>/*.csv and census/<YYYY-YY>/*.csv (see docs/inputs.md)"
+                )
             os.environ.update(dbt_environment(settings))
             os.environ["CHORUS_HOME"] = str(settings.home)
             unfinished = unfinished_line(unfinished_indicators(INDICATOR_MODELS_DIR))
@@ -321,22 +362,30 @@ def _run_locked(settings: ChorusSettings, run_id: str, log_path: Path, started_b
             # Pre-flight checks of the landed returns (stop before dbt with one line) go here.
             job = defs.resolve_job_def(PIPELINE_JOB)
             graph = defs.resolve_asset_graph()
-            total = len([k for k in graph.get_all_asset_keys()
-                         if not graph.get(k).is_external]) + len(list(graph.asset_check_keys))
+            total = len(
+                [k for k in graph.get_all_asset_keys() if not graph.get(k).is_external]
+            ) + len(list(graph.asset_check_keys))
             stop = threading.Event()
             watcher = None
             if on_progress:
-                watcher = threading.Thread(target=_watch, args=(instance, run_id, total,
-                                                                on_progress, stop), daemon=True)
+                watcher = threading.Thread(
+                    target=_watch, args=(instance, run_id, total, on_progress, stop), daemon=True
+                )
                 watcher.start()
             started = time.perf_counter()
             try:
                 result = job.execute_in_process(
-                    run_config=run_config(settings, log_level), instance=instance,
-                    run_id=run_id, raise_on_error=False,
-                    tags={ASSET_PARTITION_RANGE_START_TAG: partitions[0],
-                          ASSET_PARTITION_RANGE_END_TAG: partitions[-1],
-                          STARTED_BY_TAG: started_by, RUN_LOG_TAG: str(log_path)})
+                    run_config=run_config(settings, log_level),
+                    instance=instance,
+                    run_id=run_id,
+                    raise_on_error=False,
+                    tags={
+                        ASSET_PARTITION_RANGE_START_TAG: partitions[0],
+                        ASSET_PARTITION_RANGE_END_TAG: partitions[-1],
+                        STARTED_BY_TAG: started_by,
+                        RUN_LOG_TAG: str(log_path),
+                    },
+                )
             finally:
                 stop.set()
                 if watcher:
@@ -355,12 +404,26 @@ def _run_locked(settings: ChorusSettings, run_id: str, log_path: Path, started_b
             reason += "; nothing was published"
     from indicators.voice.follow_up import families_asking_for_help
     from indicators.voice.help_requests import HARM
-    log_path.with_suffix(".timings.json").write_text(json.dumps(
-        {"run_id": run_id, "success": result.success, "seconds": round(seconds, 3),
-         "steps": {key: round(value, 3) for key, value in step_seconds.items()}}, indent=2))
+
+    log_path.with_suffix(".timings.json").write_text(
+        json.dumps(
+            {
+                "run_id": run_id,
+                "success": result.success,
+                "seconds": round(seconds, 3),
+                "steps": {key: round(value, 3) for key, value in step_seconds.items()},
+            },
+            indent=2,
+        )
+    )
     return PipelineOutcome(
-        success=result.success, run_id=run_id, seconds=seconds, reason=reason,
-        failed_checks=checks, failed_steps=steps, accounts=accounts,
+        success=result.success,
+        run_id=run_id,
+        seconds=seconds,
+        reason=reason,
+        failed_checks=checks,
+        failed_steps=steps,
+        accounts=accounts,
         headlines=headlines if result.success else [],
         step_seconds=step_seconds,
         log_path=str(log_path),
@@ -379,12 +442,13 @@ def _not_loaded(settings: ChorusSettings, files, problems) -> list[str]:
     notes = [f"not loaded: {problem.line()}" for problem in problems]
     if settings.warehouse.exists():
         with connect(settings.warehouse, read_only=True) as connection:
-            limit = cutoff(connection, {landed.year for landed in files},
-                           settings.retention_years)
+            limit = cutoff(connection, {landed.year for landed in files}, settings.retention_years)
         expired = [landed for landed in files if limit is not None and landed.year < limit]
         if expired:
             years = sorted({landed.year.label for landed in expired})
-            notes.append(f"not loaded: {len(expired)} landed files of {', '.join(years)}, "
-                         f"before the retention limit {limit.label} (CHORUS_RETENTION_YEARS "
-                         "or chorus purge): remove them from the landing area")
+            notes.append(
+                f"not loaded: {len(expired)} landed files of {', '.join(years)}, "
+                f"before the retention limit {limit.label} (CHORUS_RETENTION_YEARS "
+                "or chorus purge): remove them from the landing area"
+            )
     return notes

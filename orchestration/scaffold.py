@@ -32,8 +32,7 @@ HINTS = {
     "unit": "% for proportions, or the unit of the mean",
     "numerator_unit": "children, families, answers, or score (a mean's numerator)",
     "denominator_unit": "children, families or answers",
-    "polarity": "RAG - High is good, RAG - Low is good, BOB - Blue orange blue or "
-                "Not applicable",
+    "polarity": "RAG - High is good, RAG - Low is good, BOB - Blue orange blue or Not applicable",
     "ci_method": "Wilson score interval (proportions) or t interval for a mean",
     "disclosure_rule": "how small numbers are protected",
     "frequency": "e.g. Annual (academic year)",
@@ -69,8 +68,10 @@ def scaffold_indicator(name: str, models_dir: Path) -> tuple[Path, Path]:
     """Write ind_<domain>__<name>.sql and .yml; refuse to overwrite an existing indicator."""
     match = NAME.match(name.strip().lower())
     if not match:
-        raise ValueError(f"'{name}' is not an indicator name: use <domain>__<name>, e.g. "
-                         "school_readiness__reading_at_home (lower case, underscores)")
+        raise ValueError(
+            f"'{name}' is not an indicator name: use <domain>__<name>, e.g. "
+            "school_readiness__reading_at_home (lower case, underscores)"
+        )
     domain, short = match.groups()
     model = f"ind_{domain}__{short}"
     sql_path, yml_path = models_dir / f"{model}.sql", models_dir / f"{model}.yml"
@@ -80,21 +81,24 @@ def scaffold_indicator(name: str, models_dir: Path) -> tuple[Path, Path]:
     assert tuple(HINTS) == REQUIRED_META
     fields = [f"        indicator_id: {short}"] + [
         f"        {field}: {_yaml_text(f'{TODO}: {hint}')}"
-        for field, hint in HINTS.items() if hint is not None
+        for field, hint in HINTS.items()
+        if hint is not None
     ]
-    yml = "\n".join([
-        "version: 2",
-        "",
-        "models:",
-        f"  - name: {model}",
-        f"    description: {_yaml_text(f'{TODO}: the plain-English definition again')}",
-        "    config:",
-        "      meta:",
-        "        indicator:",
-        *[f"  {line}" for line in fields],
-        *[f"  {line}" for line in RELATIONS.format(todo=TODO).rstrip().split("\n")],
-        "",
-    ])
+    yml = "\n".join(
+        [
+            "version: 2",
+            "",
+            "models:",
+            f"  - name: {model}",
+            f"    description: {_yaml_text(f'{TODO}: the plain-English definition again')}",
+            "    config:",
+            "      meta:",
+            "        indicator:",
+            *[f"  {line}" for line in fields],
+            *[f"  {line}" for line in RELATIONS.format(todo=TODO).rstrip().split("\n")],
+            "",
+        ]
+    )
     models_dir.mkdir(parents=True, exist_ok=True)
     sql_path.write_text(SQL.format(todo=TODO, indicator_id=short), encoding="utf-8")
     yml_path.write_text(yml, encoding="utf-8")

@@ -127,8 +127,7 @@ class _Programme:
         self.ceiling.append(ceiling)
         return len(self.floor) - 1
 
-    def constrain(self, linear: tuple[dict[int, float], float], lower: float,
-                  upper: float) -> None:
+    def constrain(self, linear: tuple[dict[int, float], float], lower: float, upper: float) -> None:
         terms, constant = linear
         terms = {k: v for k, v in terms.items() if v}
         if not terms:
@@ -139,8 +138,9 @@ class _Programme:
         self.upper.append(upper - constant)
 
 
-def _add(*parts: tuple[dict[int, float], float] | None, signs=None
-         ) -> tuple[dict[int, float], float] | None:
+def _add(
+    *parts: tuple[dict[int, float], float] | None, signs=None
+) -> tuple[dict[int, float], float] | None:
     terms: dict[int, float] = defaultdict(float)
     constant = 0.0
     for index, part in enumerate(parts):
@@ -160,9 +160,16 @@ def _scale(part, factor):
 class Attacker:
     """One attack on one published table."""
 
-    def __init__(self, published: pd.DataFrame, parents: dict[str, str], threshold: int,
-                 round_to: int | None = None, meta: dict[str, dict] | None = None,
-                 questions: Questions | None = None, published_counts: bool = False) -> None:
+    def __init__(
+        self,
+        published: pd.DataFrame,
+        parents: dict[str, str],
+        threshold: int,
+        round_to: int | None = None,
+        meta: dict[str, dict] | None = None,
+        questions: Questions | None = None,
+        published_counts: bool = False,
+    ) -> None:
         """`published_counts`: with rounding, also bound each published (rounded) count
         (reported as count 'numerator (published)' or 'denominator (published)')."""
         self.published_counts = published_counts
@@ -222,8 +229,11 @@ class Attacker:
             d_var, d_const = self._count(p, row.denominator, 0)
             n = ({n_var: 1.0} if n_var is not None else {}, n_const)
             d = ({d_var: 1.0} if d_var is not None else {}, d_const)
-            counts[key] = {"numerator": n, "denominator": d,
-                           "complement": _add(d, n, signs=(1, -1))}
+            counts[key] = {
+                "numerator": n,
+                "denominator": d,
+                "complement": _add(d, n, signs=(1, -1)),
+            }
             present.add((row.indicator_id, row.geographic_level, row.breakdown))
             kind = self.meta[row.indicator_id]["value_type"]
             if kind == "proportion":
@@ -269,8 +279,8 @@ class Attacker:
             p.constrain(_add(_scale(n, 2 * scale * 10), _scale(d, -1)), -np.inf, 0)
             return
         decimals = len(text.split(".")[1]) if "." in text else 0
-        steps = round(float(text) * 10 ** decimals)  # value = steps / 10^decimals
-        factor = 2 * 10 ** decimals * scale
+        steps = round(float(text) * 10**decimals)  # value = steps / 10^decimals
+        factor = 2 * 10**decimals * scale
         p.constrain(_add(_scale(n, factor), _scale(d, -(2 * steps - 1))), 0, np.inf)
         p.constrain(_add(_scale(n, factor), _scale(d, -(2 * steps + 1))), -np.inf, 0)
 
@@ -286,8 +296,9 @@ class Attacker:
 
         def zero_when_absent(indicator: str, level: str, breakdown: str) -> bool:
             relations = self.relations.get(indicator) or {}
-            return (relations.get("absent_cells") == "zero"
-                    and (indicator, level, breakdown) in present)
+            return (
+                relations.get("absent_cells") == "zero" and (indicator, level, breakdown) in present
+            )
 
         def lookup(indicator, area, breakdown, group, count):
             if group == "*":
@@ -303,7 +314,8 @@ class Attacker:
 
         term_pattern = re.compile(
             r"^(?:(\d+)\s*\*\s*)?(?:([a-z0-9_]+)\.)?(numerator|denominator|complement)"
-            r"(?:\s+at\s+(.+?)\s+/\s+(.+?))?$")
+            r"(?:\s+at\s+(.+?)\s+/\s+(.+?))?$"
+        )
 
         def evaluate(expression: str, indicator, area, breakdown, group, names):
             pieces = re.split(r"\s+([+-])\s+", expression.strip())
@@ -316,8 +328,9 @@ class Attacker:
                 assert match, piece
                 k, other, count, at_breakdown, at_group = match.groups()
                 fill = {"breakdown": breakdown, "group": group, **names}
-                at_breakdown = (at_breakdown or breakdown).format(**fill) \
-                    if at_breakdown else breakdown
+                at_breakdown = (
+                    (at_breakdown or breakdown).format(**fill) if at_breakdown else breakdown
+                )
                 at_group = at_group.format(**fill) if at_group else group
                 value = lookup(other or indicator, area, at_breakdown, at_group, count)
                 if value is None:
@@ -373,14 +386,18 @@ class Attacker:
                 for parent, children in children_of.items():
                     child_level = levels[children[0]]
                     cells = {(k[2], k[3]) for k in mine if k[1] in children}
-                    cells |= {(k[2], k[3]) for k in mine if k[1] == parent
-                              and (indicator, child_level, k[2]) in present}
+                    cells |= {
+                        (k[2], k[3])
+                        for k in mine
+                        if k[1] == parent and (indicator, child_level, k[2]) in present
+                    }
                     if parent not in levels:
                         continue
                     for breakdown, group in cells:
                         for count in ("numerator", "denominator"):
-                            parts = [lookup(indicator, c, breakdown, group, count)
-                                     for c in children]
+                            parts = [
+                                lookup(indicator, c, breakdown, group, count) for c in children
+                            ]
                             whole = lookup(indicator, parent, breakdown, group, count)
                             total = _add(*parts, whole, signs=[1] * len(parts) + [-1])
                             if total is not None:
@@ -434,10 +451,12 @@ class Attacker:
                     high_parts.append(_scale(count, high))
                 else:
                     if total is not None:
-                        p.constrain(_add(total, *low_parts,
-                                         signs=[1] + [-1] * len(low_parts)), 0, np.inf)
-                        p.constrain(_add(total, *high_parts,
-                                         signs=[1] + [-1] * len(high_parts)), -np.inf, 0)
+                        p.constrain(
+                            _add(total, *low_parts, signs=[1] + [-1] * len(low_parts)), 0, np.inf
+                        )
+                        p.constrain(
+                            _add(total, *high_parts, signs=[1] + [-1] * len(high_parts)), -np.inf, 0
+                        )
             elif kind == "majority_of_items":
                 self._majority(p, rule, key, lookup, levels)
 
@@ -466,10 +485,21 @@ class Attacker:
         p.constrain(_add(A, _scale(d, m), signs=(1, -1)), -np.inf, 0)
         # floors per respondent: others have at most floor(m/2) positives, positive ones at
         # most floor((m-1)/2) other answers
-        p.constrain(_add(P, _scale(n, m), _scale(_add(d, n, signs=(1, -1)), m // 2),
-                         signs=(1, -1, -1)), -np.inf, 0)
-        p.constrain(_add(_add(A, P, signs=(1, -1)), _scale(n, (m - 1) // 2),
-                         _scale(_add(d, n, signs=(1, -1)), m), signs=(1, -1, -1)), -np.inf, 0)
+        p.constrain(
+            _add(P, _scale(n, m), _scale(_add(d, n, signs=(1, -1)), m // 2), signs=(1, -1, -1)),
+            -np.inf,
+            0,
+        )
+        p.constrain(
+            _add(
+                _add(A, P, signs=(1, -1)),
+                _scale(n, (m - 1) // 2),
+                _scale(_add(d, n, signs=(1, -1)), m),
+                signs=(1, -1, -1),
+            ),
+            -np.inf,
+            0,
+        )
         # totals over the respondents counted as positive: answers a, positives q
         a = ({p.unknown(): 1.0}, 0.0)
         q = ({p.unknown(): 1.0}, 0.0)
@@ -477,12 +507,10 @@ class Attacker:
         p.constrain(_add(a, _scale(n, m), signs=(1, -1)), -np.inf, 0)
         rest = _add(A, a, signs=(1, -1))
         p.constrain(_add(rest, d, n, signs=(1, -1, 1)), 0, np.inf)
-        p.constrain(_add(rest, _scale(_add(d, n, signs=(1, -1)), m), signs=(1, -1)),
-                    -np.inf, 0)
+        p.constrain(_add(rest, _scale(_add(d, n, signs=(1, -1)), m), signs=(1, -1)), -np.inf, 0)
         p.constrain(_add(_scale(q, 2), a, n, signs=(1, -1, -1)), 0, np.inf)
         p.constrain(_add(q, a, signs=(1, -1)), -np.inf, 0)
-        p.constrain(_add(_scale(_add(P, q, signs=(1, -1)), 2), rest, signs=(1, -1)),
-                    -np.inf, 0)
+        p.constrain(_add(_scale(_add(P, q, signs=(1, -1)), 2), rest, signs=(1, -1)), -np.inf, 0)
         p.constrain(_add(P, q, signs=(1, -1)), 0, np.inf)
 
     # -- solving -----------------------------------------------------------------------------
@@ -516,18 +544,29 @@ class Attacker:
         for root, wanted in by_group.items():
             members = groups[root]
             column = {v: i for i, v in enumerate(members)}
-            ranges = self._ranges(p, members, column, rows_of[root],
-                                  [linear[0] for _, _, linear in wanted])
+            ranges = self._ranges(
+                p, members, column, rows_of[root], [linear[0] for _, _, linear in wanted]
+            )
             for (position, count, (_, constant)), (low, high, exact) in zip(
-                    wanted, ranges, strict=True):
+                wanted, ranges, strict=True
+            ):
                 row = rows.iloc[position]
-                findings.append(Finding(row["indicator_id"], row["time_period"],
-                                        row["area_code"], row["breakdown"], row["group"],
-                                        count, low + constant, high + constant, exact))
+                findings.append(
+                    Finding(
+                        row["indicator_id"],
+                        row["time_period"],
+                        row["area_code"],
+                        row["breakdown"],
+                        row["group"],
+                        count,
+                        low + constant,
+                        high + constant,
+                        exact,
+                    )
+                )
         return findings
 
-    def _ranges(self, p, members, column, row_ids, targets
-                ) -> list[tuple[float, float, bool]]:
+    def _ranges(self, p, members, column, row_ids, targets) -> list[tuple[float, float, bool]]:
         """Each target's smallest and largest value over the integer solutions.
 
         A system with no published number left in it (every relation `... = 0`, `<= 0` or
@@ -554,9 +593,12 @@ class Attacker:
             for variable, coefficient in terms.items():
                 vector[column[variable]] += coefficient
             vectors.append(vector)
-        cone = (np.all((lower == 0) | np.isneginf(lower))
-                and np.all((upper == 0) | np.isposinf(upper))
-                and np.all(floor == 0) and np.all(np.isposinf(ceiling)))
+        cone = (
+            np.all((lower == 0) | np.isneginf(lower))
+            and np.all((upper == 0) | np.isposinf(upper))
+            and np.all(floor == 0)
+            and np.all(np.isposinf(ceiling))
+        )
         grows = self._cone(matrix, lower, upper, ceiling, vectors)
         if cone:  # the system is its own cone: what cannot grow is 0
             return [(0.0, np.inf, True) if g else (0.0, 0.0, True) for g in grows]
@@ -570,15 +612,23 @@ class Attacker:
             """The integer minimum (via the relaxation when that lands on whole numbers)."""
             for integer in (0, 1):
                 self.solves += 1
-                solved = milp(objective, constraints=constraints, bounds=Bounds(floor, top),
-                              integrality=np.full(size, integer), options={"mip_rel_gap": 0})
+                solved = milp(
+                    objective,
+                    constraints=constraints,
+                    bounds=Bounds(floor, top),
+                    integrality=np.full(size, integer),
+                    options={"mip_rel_gap": 0},
+                )
                 if solved.status == 2:
                     raise AssertionError("the published table contradicts the declarations")
                 assert solved.x is not None, solved.message
                 point = np.round(solved.x)
                 product = matrix @ point if row_ids else np.zeros(0)
-                if (np.all(np.abs(solved.x - point) < 1e-7) and np.all(product >= lower - 1e-7)
-                        and np.all(product <= upper + 1e-7)):
+                if (
+                    np.all(np.abs(solved.x - point) < 1e-7)
+                    and np.all(product >= lower - 1e-7)
+                    and np.all(product <= upper + 1e-7)
+                ):
                     for k, vector in enumerate(vectors):
                         value = float(vector @ point)
                         seen[k] = [min(seen[k][0], value), max(seen[k][1], value)]
@@ -587,19 +637,29 @@ class Attacker:
 
         random = np.random.default_rng(size)
         for _ in range(6):  # vertices in random directions: most targets shown wide at once
-            open_k = [k for k in range(len(vectors)) if not grows[k]
-                      and seen[k][1] - seen[k][0] + 1 < 2 * self.threshold]
+            open_k = [
+                k
+                for k in range(len(vectors))
+                if not grows[k] and seen[k][1] - seen[k][0] + 1 < 2 * self.threshold
+            ]
             if len(open_k) < 2:
                 break
             direction = sum(random.choice([-1.0, 1.0]) * vectors[k] for k in open_k)
             self.solves += 1
-            relaxed = milp(direction, constraints=constraints, bounds=Bounds(floor, top),
-                           integrality=np.zeros(size))
+            relaxed = milp(
+                direction,
+                constraints=constraints,
+                bounds=Bounds(floor, top),
+                integrality=np.zeros(size),
+            )
             if relaxed.x is not None:
                 point = np.round(relaxed.x)
                 product = matrix @ point if row_ids else np.zeros(0)
-                if (np.all(np.abs(relaxed.x - point) < 1e-7)
-                        and np.all(product >= lower - 1e-7) and np.all(product <= upper + 1e-7)):
+                if (
+                    np.all(np.abs(relaxed.x - point) < 1e-7)
+                    and np.all(product >= lower - 1e-7)
+                    and np.all(product <= upper + 1e-7)
+                ):
                     for k, vector in enumerate(vectors):
                         value = float(vector @ point)
                         seen[k] = [min(seen[k][0], value), max(seen[k][1], value)]
@@ -642,12 +702,15 @@ class Attacker:
             a_ub.append(np.concatenate([-vector, np.eye(count)[k]]))
             b_ub.append(0.0)
         self.solves += 1
-        solved = linprog(np.concatenate([np.zeros(size), -np.ones(count)]),
-                         A_ub=np.array(a_ub), b_ub=np.array(b_ub),
-                         A_eq=np.array(a_eq) if a_eq else None,
-                         b_eq=np.zeros(len(a_eq)) if a_eq else None,
-                         bounds=[(0, None if np.isposinf(c) else 0) for c in ceiling]
-                         + [(0, 1)] * count, method="highs")
+        solved = linprog(
+            np.concatenate([np.zeros(size), -np.ones(count)]),
+            A_ub=np.array(a_ub),
+            b_ub=np.array(b_ub),
+            A_eq=np.array(a_eq) if a_eq else None,
+            b_eq=np.zeros(len(a_eq)) if a_eq else None,
+            bounds=[(0, None if np.isposinf(c) else 0) for c in ceiling] + [(0, 1)] * count,
+            method="highs",
+        )
         assert solved.status == 0, solved.message
         return [bool(z > 0.5) for z in solved.x[size:]]
 
@@ -660,7 +723,9 @@ def summary(findings: list[Finding]) -> str:
     if not findings:
         return "no suppressed counts"
     narrowest = min(findings, key=lambda f: f.values)
-    return (f"{len(findings)} suppressed counts attacked; narrowest range "
-            f"{narrowest.low:.0f}..{narrowest.high:.0f} ({narrowest.values:.0f} values: "
-            f"{narrowest.indicator_id} {narrowest.time_period} {narrowest.area_code} "
-            f"{narrowest.breakdown} / {narrowest.group} {narrowest.count})")
+    return (
+        f"{len(findings)} suppressed counts attacked; narrowest range "
+        f"{narrowest.low:.0f}..{narrowest.high:.0f} ({narrowest.values:.0f} values: "
+        f"{narrowest.indicator_id} {narrowest.time_period} {narrowest.area_code} "
+        f"{narrowest.breakdown} / {narrowest.group} {narrowest.count})"
+    )

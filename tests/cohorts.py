@@ -23,25 +23,43 @@ YEARS = [202223, 202324]
 AUTHORITIES = ["E99000001", "E99000002"]
 
 BANK = independent.item_bank()
-CODES = {"yesno": ["Y", "N"], "agree5": list("12345"), "frequency5": list("12345"),
-         "scale0_10": [str(v) for v in range(11)]}
-QUESTIONS = {row.item_id: CODES[row.response_scale]
-             for row in BANK.drop_duplicates("item_id").itertuples()}
-cohorts = st.fixed_dictionaries({
-    "seed": st.integers(0, 2**32 - 1), "years": st.integers(1, 2),
-    "authorities": st.integers(1, 2), "hoods": st.integers(1, 4),
-    "per_year": st.sampled_from([5, 20, 60, 150, 400]),
-    "heard": st.sampled_from([0.0, 0.1, 0.3, 0.8]),
-    "rare": st.sampled_from([0.0, 0.01, 0.05, 0.2]), "lean": st.sampled_from([0.5, 0.85, 0.97]),
-})
+CODES = {
+    "yesno": ["Y", "N"],
+    "agree5": list("12345"),
+    "frequency5": list("12345"),
+    "scale0_10": [str(v) for v in range(11)],
+}
+QUESTIONS = {
+    row.item_id: CODES[row.response_scale] for row in BANK.drop_duplicates("item_id").itertuples()
+}
+cohorts = st.fixed_dictionaries(
+    {
+        "seed": st.integers(0, 2**32 - 1),
+        "years": st.integers(1, 2),
+        "authorities": st.integers(1, 2),
+        "hoods": st.integers(1, 4),
+        "per_year": st.sampled_from([5, 20, 60, 150, 400]),
+        "heard": st.sampled_from([0.0, 0.1, 0.3, 0.8]),
+        "rare": st.sampled_from([0.0, 0.01, 0.05, 0.2]),
+        "lean": st.sampled_from([0.5, 0.85, 0.97]),
+    }
+)
 """A cohort's few hypothesis choices: sizes from a handful to a few hundred children a year,
 uneven neighbourhoods (some tiny), how many families answer, rare groups (EHC plan, unknown
 first language, a little-used channel), questions nearly everyone answers the same way
 (small complements). The rest is drawn with numpy from the seed."""
 
 
-def people_of(seed: int, years: int, authorities: int, hoods: int, per_year: int,
-              heard: float, rare: float, lean: float) -> tuple[list[dict], list[dict]]:
+def people_of(
+    seed: int,
+    years: int,
+    authorities: int,
+    hoods: int,
+    per_year: int,
+    heard: float,
+    rare: float,
+    lean: float,
+) -> tuple[list[dict], list[dict]]:
     """Children and respondents (with answers and consented links) of one cohort."""
     rng = np.random.default_rng(seed)
     children, people = [], []
@@ -52,32 +70,47 @@ def people_of(seed: int, years: int, authorities: int, hoods: int, per_year: int
             hood = rng.choice(hoods, size=size, p=shares)
             for i in range(size):
                 outcome = rng.choice(["all17", "gld", "none"], p=[0.45, 0.2, 0.35])
-                children.append({
-                    "year": year, "la": la, "hood": int(hood[i]),
-                    "Sex": rng.choice(["Female", "Male"]),
-                    "FSM eligibility": rng.choice(["Eligible", "Not eligible"], p=[0.2, 0.8]),
-                    "First language": rng.choice(["English", "Other than English", "Unknown"],
-                                                 p=[0.8 - rare, 0.2, rare]),
-                    "SEN provision": rng.choice(["No SEN", "SEN support", "EHC plan"],
-                                                p=[0.9 - rare, 0.1, rare]),
-                    "Season of birth": rng.choice(["Autumn-born", "Spring-born",
-                                                   "Summer-born"]),
-                    "outcome": outcome, "extra": int(rng.integers(0, 17))})
+                children.append(
+                    {
+                        "year": year,
+                        "la": la,
+                        "hood": int(hood[i]),
+                        "Sex": rng.choice(["Female", "Male"]),
+                        "FSM eligibility": rng.choice(["Eligible", "Not eligible"], p=[0.2, 0.8]),
+                        "First language": rng.choice(
+                            ["English", "Other than English", "Unknown"], p=[0.8 - rare, 0.2, rare]
+                        ),
+                        "SEN provision": rng.choice(
+                            ["No SEN", "SEN support", "EHC plan"], p=[0.9 - rare, 0.1, rare]
+                        ),
+                        "Season of birth": rng.choice(
+                            ["Autumn-born", "Spring-born", "Summer-born"]
+                        ),
+                        "outcome": outcome,
+                        "extra": int(rng.integers(0, 17)),
+                    }
+                )
             for _ in range(int(rng.binomial(size, heard))):
                 answers = {}
                 for item, codes in QUESTIONS.items():
                     if rng.random() < 0.85:
-                        answers[item] = codes[-1] if rng.random() < lean else str(
-                            rng.choice(codes))
-                people.append({
-                    "year": year, "la": la, "hood": int(rng.choice(hoods, p=shares)),
-                    "channel": rng.choice(list(independent.CHANNELS.values()),
-                                          p=[0.3, 0.3 - rare, 0.1 + rare, 0.3]),
-                    "funded": rng.choice(list("YNU"), p=[0.8, 0.15, 0.05]),
-                    "eal": rng.choice(list("NYU"), p=[0.75, 0.2, 0.05]),
-                    "hub": rng.choice(list("YNU"), p=[0.6, 0.35, 0.05]),
-                    "link": int(rng.integers(0, 10_000)) if rng.random() < 0.5 else None,
-                    "answers": answers})
+                        answers[item] = codes[-1] if rng.random() < lean else str(rng.choice(codes))
+                people.append(
+                    {
+                        "year": year,
+                        "la": la,
+                        "hood": int(rng.choice(hoods, p=shares)),
+                        "channel": rng.choice(
+                            list(independent.CHANNELS.values()),
+                            p=[0.3, 0.3 - rare, 0.1 + rare, 0.3],
+                        ),
+                        "funded": rng.choice(list("YNU"), p=[0.8, 0.15, 0.05]),
+                        "eal": rng.choice(list("NYU"), p=[0.75, 0.2, 0.05]),
+                        "hub": rng.choice(list("YNU"), p=[0.6, 0.35, 0.05]),
+                        "link": int(rng.integers(0, 10_000)) if rng.random() < 0.5 else None,
+                        "answers": answers,
+                    }
+                )
     return children, people
 
 
@@ -89,8 +122,9 @@ def cohort(children: list[dict], people: list[dict]) -> tuple[pd.DataFrame, dict
     kids["neighbourhood_code"] = "N" + kids["la"].astype(str) + kids["hood"].astype(str)
     kids["gld"] = kids["outcome"].isin(["all17", "gld"])
     kids["all17"] = kids["outcome"] == "all17"
-    kids["elgs"] = np.where(kids["all17"], 17,
-                            np.where(kids["gld"], 12 + kids["extra"] % 5, kids["extra"]))
+    kids["elgs"] = np.where(
+        kids["all17"], 17, np.where(kids["gld"], 12 + kids["extra"] % 5, kids["extra"])
+    )
     kids["upn"] = [f"C{i}" for i in range(len(kids))]
     latest = BANK.sort_values("since").groupby("item_id").last()
     rows, answers = [], []
@@ -98,33 +132,65 @@ def cohort(children: list[dict], people: list[dict]) -> tuple[pd.DataFrame, dict
         hood = f"N{person['la']}{person['hood']}"
         la = AUTHORITIES[person["la"]]
         same = kids[(kids["time_period"] == person["year"]) & (kids["new_la_code"] == la)]
-        linked = (same["upn"].iloc[person["link"] % len(same)]
-                  if person["link"] is not None and len(same) else "")
+        linked = (
+            same["upn"].iloc[person["link"] % len(same)]
+            if person["link"] is not None and len(same)
+            else ""
+        )
         response = f"R{number}"
-        rows.append({"time_period": person["year"], "response_id": response,
-                     "neighbourhood_code": hood, "new_la_code": la,
-                     "channel": person["channel"], "funded": person["funded"],
-                     "eal": person["eal"], "hub": person["hub"], "child": linked})
+        rows.append(
+            {
+                "time_period": person["year"],
+                "response_id": response,
+                "neighbourhood_code": hood,
+                "new_la_code": la,
+                "channel": person["channel"],
+                "funded": person["funded"],
+                "eal": person["eal"],
+                "hub": person["hub"],
+                "child": linked,
+            }
+        )
         for item, code in person["answers"].items():
             if code is None:
                 continue
             version = latest.loc[item]
             score = float(code) if version["response_scale"] in independent.SCALES else np.nan
-            answers.append({"time_period": person["year"], "response_id": response,
-                            "item_id": item, "domain": version["domain"],
-                            "positive": code in version["positive_codes"], "score": score})
-    respondents = pd.DataFrame(rows, columns=["time_period", "response_id",
-                                              "neighbourhood_code", "new_la_code", "channel",
-                                              "funded", "eal", "hub", "child"])
-    answered = pd.DataFrame(answers, columns=["time_period", "response_id", "item_id",
-                                              "domain", "positive", "score"])
+            answers.append(
+                {
+                    "time_period": person["year"],
+                    "response_id": response,
+                    "item_id": item,
+                    "domain": version["domain"],
+                    "positive": code in version["positive_codes"],
+                    "score": score,
+                }
+            )
+    respondents = pd.DataFrame(
+        rows,
+        columns=[
+            "time_period",
+            "response_id",
+            "neighbourhood_code",
+            "new_la_code",
+            "channel",
+            "funded",
+            "eal",
+            "hub",
+            "child",
+        ],
+    )
+    answered = pd.DataFrame(
+        answers, columns=["time_period", "response_id", "item_id", "domain", "positive", "score"]
+    )
     values = independent.all_indicator_values(kids, respondents, answered)
     parents = {f"N{la}{hood}": AUTHORITIES[la] for la in (0, 1) for hood in range(4)}
     return values, parents
 
 
-def publish(values: pd.DataFrame, parents: dict[str, str], config: DisclosureConfig
-            ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def publish(
+    values: pd.DataFrame, parents: dict[str, str], config: DisclosureConfig
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Chorus's disclosure control, as the publish step runs it."""
     indicator_shapes = shapes(REGISTER, config.voice_min_respondents)
     protected = protect(values, parents, indicator_shapes, config, ITEMS)
@@ -133,17 +199,31 @@ def publish(values: pd.DataFrame, parents: dict[str, str], config: DisclosureCon
     return protected, publishable(protected, indicator_shapes, config, parents)
 
 
-def attack(protected: pd.DataFrame, published: pd.DataFrame, parents: dict[str, str],
-           config: DisclosureConfig):
+def attack(
+    protected: pd.DataFrame,
+    published: pd.DataFrame,
+    parents: dict[str, str],
+    config: DisclosureConfig,
+):
     findings = Attacker(published, parents, config.threshold, config.round_to, META).run()
-    truth = {(str(r.indicator_id), str(r.time_period), r.area_code, r.breakdown, r.group):
-             (r.numerator, r.denominator) for r in protected.itertuples(index=False)}
+    truth = {
+        (str(r.indicator_id), str(r.time_period), r.area_code, r.breakdown, r.group): (
+            r.numerator,
+            r.denominator,
+        )
+        for r in protected.itertuples(index=False)
+    }
     for finding in findings:  # the attacker is sound: the truth is always possible
-        n, d = truth[(finding.indicator_id, finding.time_period, finding.area_code,
-                      finding.breakdown, finding.group)]
+        n, d = truth[
+            (
+                finding.indicator_id,
+                finding.time_period,
+                finding.area_code,
+                finding.breakdown,
+                finding.group,
+            )
+        ]
         true = {"numerator": n, "denominator": d, "complement": d - n}[finding.count]
         if finding.exact and not config.round_to:  # (rounding: the table kept is rounded)
             assert finding.low - 1e-6 <= true <= finding.high + 1e-6, (finding, true)
     return findings
-
-

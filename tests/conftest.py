@@ -25,14 +25,16 @@ def chorus_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChorusSetti
     """A private CHORUS_HOME, landing area and output folder for the session."""
     root = tmp_path_factory.mktemp("chorus")
     saved = dict(os.environ)
-    os.environ.update({
-        "CHORUS_HOME": str(root / "home"),
-        "CHORUS_LANDING": str(root / "landing"),
-        "CHORUS_OUTPUT": str(root / "output"),
-        "CHORUS_PSEUDONYM_KEY": TEST_KEY,
-        "GX_ANALYTICS_ENABLED": "False",
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
-    })
+    os.environ.update(
+        {
+            "CHORUS_HOME": str(root / "home"),
+            "CHORUS_LANDING": str(root / "landing"),
+            "CHORUS_OUTPUT": str(root / "output"),
+            "CHORUS_PSEUDONYM_KEY": TEST_KEY,
+            "GX_ANALYTICS_ENABLED": "False",
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+        }
+    )
     settings = ChorusSettings.from_env()
     from orchestration.instance import prepare_dagster_home
 

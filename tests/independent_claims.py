@@ -37,9 +37,20 @@ AMBITION = {"gld": 75.0}
 CRITICAL = 9.5495  # Fingertips: chi-squared on 1 df at 99.8%
 POINTS = 5
 MADE_TRENDS = {"increasing", "decreasing", "no significant change"}
-CLAIM_PHRASES = ("than the", "than England", "similar to", "highest", "lowest",
-                 "under-represented", "over-represented", "Recent trend", "did not hear",
-                 "below the national ambition", "above the national ambition", "ranked")
+CLAIM_PHRASES = (
+    "than the",
+    "than England",
+    "similar to",
+    "highest",
+    "lowest",
+    "under-represented",
+    "over-represented",
+    "Recent trend",
+    "did not hear",
+    "below the national ambition",
+    "above the national ambition",
+    "ranked",
+)
 
 
 def number(text: str) -> float:
@@ -76,8 +87,9 @@ def fingertips_trend(numerators: list[float], denominators: list[float]) -> str:
     def beta(cs, ds, ts):
         logs = [math.log(c / (d - c)) for c, d in zip(cs, ds, strict=True)]
         k = len(logs)
-        return ((k * sum(a * b for a, b in zip(logs, ts, strict=True)) - sum(logs) * sum(ts))
-                / (k * sum(b * b for b in ts) - sum(ts) ** 2))
+        return (k * sum(a * b for a, b in zip(logs, ts, strict=True)) - sum(logs) * sum(ts)) / (
+            k * sum(b * b for b in ts) - sum(ts) ** 2
+        )
 
     full = beta(x, n, t)
     for drop in range(POINTS):
@@ -91,20 +103,24 @@ def fingertips_trend(numerators: list[float], denominators: list[float]) -> str:
 class Table:
     """indicator_values.csv (one authority), the register and England, indexed."""
 
-    def __init__(self, values: pd.DataFrame, register: pd.DataFrame,
-                 england: pd.DataFrame) -> None:
-        self.rows = {(r["indicator_id"], r["time_period"], r["area_code"], r["breakdown"],
-                      r["group"]): r for r in values.to_dict("records")
-                     if r["geographic_level"] in ("Local authority", "Neighbourhood")}
+    def __init__(self, values: pd.DataFrame, register: pd.DataFrame, england: pd.DataFrame) -> None:
+        self.rows = {
+            (r["indicator_id"], r["time_period"], r["area_code"], r["breakdown"], r["group"]): r
+            for r in values.to_dict("records")
+            if r["geographic_level"] in ("Local authority", "Neighbourhood")
+        }
         self.level = dict(zip(values["area_code"], values["geographic_level"], strict=True))
-        self.name_numbers = {n for name in values["area_name"].unique()
-                             for n in NUMBER.findall(name)}
+        self.name_numbers = {
+            n for name in values["area_name"].unique() for n in NUMBER.findall(name)
+        }
         authorities = {c for c, level in self.level.items() if level == "Local authority"}
         assert len(authorities) == 1, "the checker reads one authority's publication"
         self.la = authorities.pop()
         self.meta = {r["indicator_id"]: r for r in register.to_dict("records")}
-        self.england = {(r["indicator_id"], str(r["time_period"]), r["breakdown"],
-                         r["group"]): r["value"] for r in england.to_dict("records")}
+        self.england = {
+            (r["indicator_id"], str(r["time_period"]), r["breakdown"], r["group"]): r["value"]
+            for r in england.to_dict("records")
+        }
 
     def row(self, *key: str) -> dict | None:
         return self.rows.get(tuple(key))
@@ -112,17 +128,21 @@ class Table:
     def benchmark(self, row: Mapping, benchmark: str) -> str:
         if benchmark == "england":
             group = "All children" if row["breakdown"] == "All" else row["group"]
-            return self.england.get((row["indicator_id"], row["time_period"], row["breakdown"],
-                                     group), "")
+            return self.england.get(
+                (row["indicator_id"], row["time_period"], row["breakdown"], group), ""
+            )
         if row["geographic_level"] == "Neighbourhood":
-            other = self.row(row["indicator_id"], row["time_period"], self.la,
-                             row["breakdown"], row["group"])
+            other = self.row(
+                row["indicator_id"], row["time_period"], self.la, row["breakdown"], row["group"]
+            )
             return other["value"] if other else ""
         if row["breakdown"] == "All" or row["breakdown"] in OVERLAPPING:
             return ""
-        totals = [r for k, r in self.rows.items() if k[:3] == (row["indicator_id"],
-                                                                row["time_period"], self.la)
-                  and k[3] == "All"]
+        totals = [
+            r
+            for k, r in self.rows.items()
+            if k[:3] == (row["indicator_id"], row["time_period"], self.la) and k[3] == "All"
+        ]
         return totals[0]["value"] if totals else ""
 
     def polarity_word(self, indicator_id: str, code: str) -> str:
@@ -146,8 +166,13 @@ def _interval_code(lower: str, upper: str, bench: str, dp: int) -> str:
 def expected(table: Table, claim: Mapping[str, str]) -> tuple[bool, str]:
     """(made, verdict) re-derived for one claims.csv row."""
     kind = claim["kind"]
-    key = (claim["indicator_id"], claim["time_period"], claim["area_code"],
-           claim["breakdown"], claim["group"])
+    key = (
+        claim["indicator_id"],
+        claim["time_period"],
+        claim["area_code"],
+        claim["breakdown"],
+        claim["group"],
+    )
     if kind == "comparison":
         row = table.row(*key)
         if claim["benchmark"] == "ambition":
@@ -164,41 +189,61 @@ def expected(table: Table, claim: Mapping[str, str]) -> tuple[bool, str]:
             return False, published
         if table.meta[claim["indicator_id"]]["denominator_unit"] not in INDEPENDENT:
             return False, published
-        code = _interval_code(row["lower_ci_95"], row["upper_ci_95"], bench,
-                              places(row["value"]))
+        code = _interval_code(row["lower_ci_95"], row["upper_ci_95"], bench, places(row["value"]))
         verdict = table.polarity_word(claim["indicator_id"], code)
         return verdict == published, published if verdict != published else verdict
     if kind == "ranking":
         if claim["breakdown"] == "Neighbourhood":
-            parts = [(r["area_name"], r["value"]) for k, r in table.rows.items()
-                     if k[0] == claim["indicator_id"] and k[1] == claim["time_period"]
-                     and k[3] == "All" and table.level[k[2]] == "Neighbourhood"]
+            parts = [
+                (r["area_name"], r["value"])
+                for k, r in table.rows.items()
+                if k[0] == claim["indicator_id"]
+                and k[1] == claim["time_period"]
+                and k[3] == "All"
+                and table.level[k[2]] == "Neighbourhood"
+            ]
         else:
-            parts = [(k[4], r["value"]) for k, r in table.rows.items()
-                     if k[:4] == (claim["indicator_id"], claim["time_period"],
-                                  claim["area_code"], claim["breakdown"])]
+            parts = [
+                (k[4], r["value"])
+                for k, r in table.rows.items()
+                if k[:4]
+                == (
+                    claim["indicator_id"],
+                    claim["time_period"],
+                    claim["area_code"],
+                    claim["breakdown"],
+                )
+            ]
         if len(parts) < 2 or any(math.isnan(number(v)) for _, v in parts):
             return False, ""
         top = max(number(v) for _, v in parts)
         bottom = min(number(v) for _, v in parts)
-        return True, (f"highest: {' = '.join(g for g, v in parts if number(v) == top)}; "
-                      f"lowest: {' = '.join(g for g, v in parts if number(v) == bottom)}")
+        return True, (
+            f"highest: {' = '.join(g for g, v in parts if number(v) == top)}; "
+            f"lowest: {' = '.join(g for g, v in parts if number(v) == bottom)}"
+        )
     if kind == "trend":
         row = table.row(*key)
         published = row["recent_trend"]
         base = published.split(" and getting")[0]
         return base in MADE_TRENDS, published
     if kind == "representation":
-        return _representation(table, claim["time_period"], claim["area_code"],
-                               claim["group"])
+        return _representation(table, claim["time_period"], claim["area_code"], claim["group"])
     if kind == "not heard":
-        groups = sorted(k[4] for k in table.rows
-                        if k[:4] == ("voice_reach_group", claim["time_period"],
-                                     claim["area_code"], "Seldom-heard group"))
-        verdicts = [_representation(table, claim["time_period"], claim["area_code"], g)
-                    for g in groups]
-        under = [g for g, (made, v) in zip(groups, verdicts, strict=True)
-                 if made and v == "under-represented"]
+        groups = sorted(
+            k[4]
+            for k in table.rows
+            if k[:4]
+            == ("voice_reach_group", claim["time_period"], claim["area_code"], "Seldom-heard group")
+        )
+        verdicts = [
+            _representation(table, claim["time_period"], claim["area_code"], g) for g in groups
+        ]
+        under = [
+            g
+            for g, (made, v) in zip(groups, verdicts, strict=True)
+            if made and v == "under-represented"
+        ]
         return any(made for made, _ in verdicts), " | ".join(under) if under else "none"
     raise AssertionError(f"unknown claim kind {kind!r}")
 
@@ -210,10 +255,14 @@ def _representation(table: Table, period: str, area: str, group: str) -> tuple[b
     shown = [row["value"], row["lower_ci_95"], row["upper_ci_95"]]
     if cohort is None or any(math.isnan(number(t)) for t in [*shown, cohort["value"]]):
         return False, ""
-    code = _interval_code(row["lower_ci_95"], row["upper_ci_95"], cohort["value"],
-                          places(row["value"]))
-    return True, {"lower": "under-represented", "higher": "over-represented",
-                  "similar": "similar to the cohort"}[code]
+    code = _interval_code(
+        row["lower_ci_95"], row["upper_ci_95"], cohort["value"], places(row["value"])
+    )
+    return True, {
+        "lower": "under-represented",
+        "higher": "over-represented",
+        "similar": "similar to the cohort",
+    }[code]
 
 
 def reworded(breakdown: str, group: str) -> list[int]:
@@ -225,14 +274,24 @@ def reworded(breakdown: str, group: str) -> list[int]:
     bank = Path(__file__).resolve().parents[1] / "seeds" / "voice_items.csv"
     with bank.open(encoding="utf-8") as handle:
         rows = list(_csv.DictReader(handle))
-    item = (group if breakdown == "Voice item" else
-            breakdown.split(": ", 1)[1] if breakdown.startswith("Voice item: ") else None)
-    chosen = [r for r in rows if (item is not None and r["item_id"] == item)
-              or (breakdown == "Voice domain" and r["domain"] == group)]
+    item = (
+        group
+        if breakdown == "Voice item"
+        else breakdown.split(": ", 1)[1]
+        if breakdown.startswith("Voice item: ")
+        else None
+    )
+    chosen = [
+        r
+        for r in rows
+        if (item is not None and r["item_id"] == item)
+        or (breakdown == "Voice domain" and r["domain"] == group)
+    ]
     years = []
     for item_id in {r["item_id"] for r in chosen}:
-        versions = sorted((int(r["version"]), r["co_designed_on"]) for r in chosen
-                          if r["item_id"] == item_id)
+        versions = sorted(
+            (int(r["version"]), r["co_designed_on"]) for r in chosen if r["item_id"] == item_id
+        )
         for _, day in versions[1:]:
             year, month, date = (int(part) for part in day.split("-"))
             years.append(year if (month, date) <= (9, 1) else year + 1)
@@ -241,51 +300,80 @@ def reworded(breakdown: str, group: str) -> list[int]:
 
 def trend_problems(table: Table, claim: Mapping[str, str]) -> list[str]:
     """The published trend itself, re-derived from the published counts where possible."""
-    row = table.row(claim["indicator_id"], claim["time_period"], claim["area_code"],
-                    claim["breakdown"], claim["group"])
+    row = table.row(
+        claim["indicator_id"],
+        claim["time_period"],
+        claim["area_code"],
+        claim["breakdown"],
+        claim["group"],
+    )
     meta = table.meta[claim["indicator_id"]]
     published = row["recent_trend"].split(" and getting")[0]
-    series = sorted((k[1], r) for k, r in table.rows.items()
-                    if (k[0], k[2], k[3], k[4]) == (claim["indicator_id"], claim["area_code"],
-                                                    claim["breakdown"], claim["group"])
-                    and k[1] <= claim["time_period"])
+    series = sorted(
+        (k[1], r)
+        for k, r in table.rows.items()
+        if (k[0], k[2], k[3], k[4])
+        == (claim["indicator_id"], claim["area_code"], claim["breakdown"], claim["group"])
+        and k[1] <= claim["time_period"]
+    )
     window = [r for _, r in series][-POINTS:]
     if meta["value_type"] != "proportion" or meta["denominator_unit"] not in INDEPENDENT:
         # not tested: z, or c where disclosure control hides the column over a window that
         # holds a hidden count (cautious, never a claim)
-        return [] if published in ("z", "c") else [
-            f"{claim['claim_id']}: a trend of a non-proportion or of answers is {published!r}"]
+        return (
+            []
+            if published in ("z", "c")
+            else [
+                f"{claim['claim_id']}: a trend of a non-proportion or of answers is {published!r}"
+            ]
+        )
     if published == "c":
         hidden = any(r["numerator"] == "c" or r["denominator"] == "c" for r in window)
-        return [] if hidden else [f"{claim['claim_id']}: trend hidden (c) with no hidden "
-                                  "count in its window"]
+        return (
+            []
+            if hidden
+            else [f"{claim['claim_id']}: trend hidden (c) with no hidden count in its window"]
+        )
     numerators = [number(r["numerator"]) for r in window]
     denominators = [number(r["denominator"]) for r in window]
     derived = fingertips_trend(numerators, denominators)
     starts = [int(r["time_period"]) // 100 for r in window]
     declared = str(meta.get("comparable_from", "") or "").strip().removesuffix(".0")
     if len(window) == POINTS and (
-            starts[-1] - starts[0] != POINTS - 1  # not 5 consecutive years
-            or (declared.isdigit() and starts[0] < int(declared) // 100)  # crosses a break
-            or any(starts[0] < year <= starts[-1]  # a question reworded within the window
-                   for year in reworded(claim["breakdown"], claim["group"]))):
+        starts[-1] - starts[0] != POINTS - 1  # not 5 consecutive years
+        or (declared.isdigit() and starts[0] < int(declared) // 100)  # crosses a break
+        or any(
+            starts[0] < year <= starts[-1]  # a question reworded within the window
+            for year in reworded(claim["breakdown"], claim["group"])
+        )
+    ):
         derived = "could not be calculated"
     if derived != published:
-        return [f"{claim['claim_id']}: published trend {published!r}, Fingertips rule "
-                f"on the published counts gives {derived!r}"]
+        return [
+            f"{claim['claim_id']}: published trend {published!r}, Fingertips rule "
+            f"on the published counts gives {derived!r}"
+        ]
     return []
 
 
 def _text_of_html(path: Path) -> tuple[str, dict[str, str], list[str]]:
     """(all text, claim id -> cell text, paragraph sentences) of a pack's HTML."""
     source = path.read_text(encoding="utf-8")
-    cells = {html.unescape(m.group(1)): " ".join(html.unescape(re.sub(r"<[^>]+>", " ",
-                                                                      m.group(2))).split())
-             for m in re.finditer(r'<td[^>]*data-claim="([^"]*)"[^>]*>(.*?)</td>', source,
-                                  re.S)}
-    paragraphs = [" ".join(html.unescape(re.sub(r"<[^>]+>", " ", p)).split())
-                  for p in re.findall(r'<p(?:\s(?!class="(?:note|fields|source)")[^>]*)?>'
-                                      r"(.*?)</p>", source, re.S)]
+    cells = {
+        html.unescape(m.group(1)): " ".join(
+            html.unescape(re.sub(r"<[^>]+>", " ", m.group(2))).split()
+        )
+        for m in re.finditer(r'<td[^>]*data-claim="([^"]*)"[^>]*>(.*?)</td>', source, re.S)
+    }
+    paragraphs = [
+        " ".join(html.unescape(re.sub(r"<[^>]+>", " ", p)).split())
+        for p in re.findall(
+            r'<p(?:\s(?!class="(?:note|fields|source)")[^>]*)?>'
+            r"(.*?)</p>",
+            source,
+            re.S,
+        )
+    ]
     text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", source)).split())
     return text, cells, paragraphs
 
@@ -295,17 +383,23 @@ def _text_of_xlsx(path: Path) -> str:
 
     book = load_workbook(path, read_only=True)
     try:
-        return " ".join(" ".join(str(v).split()) for sheet in book.worksheets
-                        for row in sheet.iter_rows(values_only=True) for v in row
-                        if v is not None)
+        return " ".join(
+            " ".join(str(v).split())
+            for sheet in book.worksheets
+            for row in sheet.iter_rows(values_only=True)
+            for v in row
+            if v is not None
+        )
     finally:
         book.close()
 
 
-SHORT = {("better", "RAG - High is good"): "higher (better)",
-         ("worse", "RAG - High is good"): "lower (worse)",
-         ("better", "RAG - Low is good"): "lower (better)",
-         ("worse", "RAG - Low is good"): "higher (worse)"}
+SHORT = {
+    ("better", "RAG - High is good"): "higher (better)",
+    ("worse", "RAG - High is good"): "lower (worse)",
+    ("better", "RAG - Low is good"): "lower (better)",
+    ("worse", "RAG - Low is good"): "higher (worse)",
+}
 
 
 def words_problems(table: Table, claim: Mapping[str, str]) -> list[str]:
@@ -339,27 +433,41 @@ def words_problems(table: Table, claim: Mapping[str, str]) -> list[str]:
         else:
             need("not ranked")
     elif kind == "trend":
-        need(verdict if made else ("could not be calculated" if verdict ==
-                                   "could not be calculated" else "not given"))
+        need(
+            verdict
+            if made
+            else (
+                "could not be calculated" if verdict == "could not be calculated" else "not given"
+            )
+        )
     elif kind == "representation":
         if made:
-            need({"under-represented": "under-represented",
-                  "over-represented": "over-represented",
-                  "similar to the cohort": "similar to the cohort"}[verdict])
+            need(
+                {
+                    "under-represented": "under-represented",
+                    "over-represented": "over-represented",
+                    "similar to the cohort": "similar to the cohort",
+                }[verdict]
+            )
         else:
             need("cannot be set beside the cohort")
     elif kind == "not heard":
-        for group in (verdict.split(" | ") if made and verdict != "none" else []):
+        for group in verdict.split(" | ") if made and verdict != "none" else []:
             need(f"“{group}”")
     allowed = set(NUMBER.findall(claim["evidence"])) | {"75", "2028", "5", "9.5495", "99.8"}
     allowed |= set(NUMBER.findall(table.meta[claim["indicator_id"]]["unit"]))
     allowed |= set(NUMBER.findall(table.meta[claim["indicator_id"]]["title"]))
     allowed |= {claim["time_period"][:4], claim["time_period"][4:]} | table.name_numbers
-    stray = [n for n in NUMBER.findall(words) if n not in allowed
-             and n.lstrip("0") not in {a.lstrip("0") for a in allowed}]
+    stray = [
+        n
+        for n in NUMBER.findall(words)
+        if n not in allowed and n.lstrip("0") not in {a.lstrip("0") for a in allowed}
+    ]
     if stray:
-        problems.append(f"{claim['claim_id']}: words carry numbers {stray} that are not in "
-                        "the published figures it rests on")
+        problems.append(
+            f"{claim['claim_id']}: words carry numbers {stray} that are not in "
+            "the published figures it rests on"
+        )
     return problems
 
 
@@ -368,16 +476,19 @@ def claim_problems(table: Table, claim: Mapping[str, str]) -> list[str]:
     problems = []
     made, verdict = expected(table, claim)
     if (claim["made"] == "yes") != made or claim["verdict"] != verdict:
-        problems.append(f"{claim['claim_id']}: claims.csv says made={claim['made']} "
-                        f"{claim['verdict']!r}; the published table gives "
-                        f"made={'yes' if made else 'no'} {verdict!r}")
+        problems.append(
+            f"{claim['claim_id']}: claims.csv says made={claim['made']} "
+            f"{claim['verdict']!r}; the published table gives "
+            f"made={'yes' if made else 'no'} {verdict!r}"
+        )
     if claim["kind"] == "trend":
         problems += trend_problems(table, claim)
     return problems + words_problems(table, claim)
 
 
-def check_pack(folder: Path, values: pd.DataFrame, register: pd.DataFrame,
-               england: pd.DataFrame) -> list[str]:
+def check_pack(
+    folder: Path, values: pd.DataFrame, register: pd.DataFrame, england: pd.DataFrame
+) -> list[str]:
     """Every problem with one pack's claims (empty when every claim checks out)."""
     table = Table(values, register, england)
     claims = pd.read_csv(folder / "claims.csv", dtype=str, keep_default_na=False)
@@ -392,17 +503,20 @@ def check_pack(folder: Path, values: pd.DataFrame, register: pd.DataFrame,
         if not in_cell and claim["words"] not in sheet:
             problems.append(f"{claim['claim_id']}: its words are not in pack.xlsx")
         if in_cell and claim["kind"] == "comparison" and claim["made"] == "yes":
-            short = SHORT.get((claim["verdict"],
-                               table.meta[claim["indicator_id"]]["polarity"]),
-                              claim["verdict"])
+            short = SHORT.get(
+                (claim["verdict"], table.meta[claim["indicator_id"]]["polarity"]), claim["verdict"]
+            )
             if not cells[claim["claim_id"]].endswith(short):
-                problems.append(f"{claim['claim_id']}: the cell says "
-                                f"{cells[claim['claim_id']]!r}, not {short!r}")
+                problems.append(
+                    f"{claim['claim_id']}: the cell says "
+                    f"{cells[claim['claim_id']]!r}, not {short!r}"
+                )
     said = set(claims["words"])
     for paragraph in paragraphs:
         for sentence in re.split(r"(?<=[.!?])\s+(?=[A-Z“])", paragraph):
             if any(phrase in sentence for phrase in CLAIM_PHRASES) and not any(
-                    sentence in words or words in sentence for words in said):
+                sentence in words or words in sentence for words in said
+            ):
                 problems.append(f"an unchecked statement in pack.html: {sentence!r}")
     return problems
 
@@ -424,13 +538,14 @@ def main(output: Path) -> int:
     total: Counter = Counter()
     problems = []
     for folder in sorted((output / "boards").iterdir()):
-        problems += [f"{folder.name}: {p}" for p in check_pack(folder, values, register,
-                                                               england)]
+        problems += [f"{folder.name}: {p}" for p in check_pack(folder, values, register, england)]
         total += summary(folder)
     for (kind, made, reason), count in sorted(total.items()):
         print(f"{count:5d}  {kind:15s} made={made:3s} {reason}")
-    print(f"{sum(total.values())} claims in {len(list((output / 'boards').iterdir()))} packs; "
-          f"{len(problems)} problems")
+    print(
+        f"{sum(total.values())} claims in {len(list((output / 'boards').iterdir()))} packs; "
+        f"{len(problems)} problems"
+    )
     for problem in problems:
         print("PROBLEM", problem)
     return 1 if problems else 0

@@ -33,17 +33,31 @@ def _write(frame: pd.DataFrame, path: Path) -> None:
 
 
 def rochdale() -> SyntheticAuthority:
-    hoods = tuple(replace(hood, code=f"RD0{number}", name=f"Rochdale {name}")
-                  for number, (hood, name) in enumerate(zip(
-                      HARROWDALE.neighbourhoods,
-                      ("Central", "North", "Pennines", "South", "West"), strict=True), start=1))
-    return SyntheticAuthority(la_code="354", new_la_code="E08000005", la_name="Rochdale",
-                              postcode_area="OL", first_district=10, neighbourhoods=hoods,
-                              upn_la_numbers=("354",))
+    hoods = tuple(
+        replace(hood, code=f"RD0{number}", name=f"Rochdale {name}")
+        for number, (hood, name) in enumerate(
+            zip(
+                HARROWDALE.neighbourhoods,
+                ("Central", "North", "Pennines", "South", "West"),
+                strict=True,
+            ),
+            start=1,
+        )
+    )
+    return SyntheticAuthority(
+        la_code="354",
+        new_la_code="E08000005",
+        la_name="Rochdale",
+        postcode_area="OL",
+        first_district=10,
+        neighbourhoods=hoods,
+        upn_la_numbers=("354",),
+    )
 
 
-def rochdale_landing(out: Path, children: int = ROCHDALE_CHILDREN,
-                     la_code: str = "354") -> dict[str, object]:
+def rochdale_landing(
+    out: Path, children: int = ROCHDALE_CHILDREN, la_code: str = "354"
+) -> dict[str, object]:
     """The issue's landing set under `out`; returns where the two defects were put.
 
     `la_code` writes another LA number into every EYFSP row (e.g. one the LA list lacks).
@@ -58,8 +72,11 @@ def rochdale_landing(out: Path, children: int = ROCHDALE_CHILDREN,
     _write(census, out / "census" / YEAR.folder / "rochdale_census_2023-24.csv")
     write_reference((authority,), out)
     (out / "seeds" / "local_authorities.csv").unlink()  # the project's list must know 354
-    return {"eyfsp": eyfsp, "census": census, "defect_upns": [census.loc[4, "upn"],
-                                                                census.loc[1999, "upn"]]}
+    return {
+        "eyfsp": eyfsp,
+        "census": census,
+        "defect_upns": [census.loc[4, "upn"], census.loc[1999, "upn"]],
+    }
 
 
 def english_authorities() -> list[dict[str, str]]:
@@ -67,8 +84,9 @@ def english_authorities() -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
-def england_landing(out: Path, children_per_authority: int = 12,
-                    skip: frozenset[str] = frozenset()) -> list[SyntheticAuthority]:
+def england_landing(
+    out: Path, children_per_authority: int = 12, skip: frozenset[str] = frozenset()
+) -> list[SyntheticAuthority]:
     """A return and census for each English LA of the project's seed but `skip` (one
     neighbourhood each, in a postcode district of its own), in files of their own, and their
     sectors added to the landing's lookup; no LA list of its own."""
@@ -77,15 +95,26 @@ def england_landing(out: Path, children_per_authority: int = 12,
     for index, row in enumerate(english_authorities()):
         if row["la_code"] in skip:
             continue
-        hood = replace(HARROWDALE.neighbourhoods[index % 5], code=f"N{row['la_code']}",
-                       name=f"{row['la_name']} neighbourhood", share=1.0)
-        authorities.append(SyntheticAuthority(
-            la_code=row["la_code"], new_la_code=row["new_la_code"], la_name=row["la_name"],
-            postcode_area="Q" + letters[index // 9 % len(letters)],
-            first_district=1 + index % 9 * 2, neighbourhoods=(hood,),
-            upn_la_numbers=(row["la_code"],)))
-    cohort = simulate_year(authorities, [children_per_authority] * len(authorities), YEAR,
-                           60.0, seed=153)
+        hood = replace(
+            HARROWDALE.neighbourhoods[index % 5],
+            code=f"N{row['la_code']}",
+            name=f"{row['la_name']} neighbourhood",
+            share=1.0,
+        )
+        authorities.append(
+            SyntheticAuthority(
+                la_code=row["la_code"],
+                new_la_code=row["new_la_code"],
+                la_name=row["la_name"],
+                postcode_area="Q" + letters[index // 9 % len(letters)],
+                first_district=1 + index % 9 * 2,
+                neighbourhoods=(hood,),
+                upn_la_numbers=(row["la_code"],),
+            )
+        )
+    cohort = simulate_year(
+        authorities, [children_per_authority] * len(authorities), YEAR, 60.0, seed=153
+    )
     _write(cohort.eyfsp.astype(str), out / "eyfsp" / YEAR.folder / "england_eyfsp.csv")
     _write(cohort.census.astype(str), out / "census" / YEAR.folder / "england_census.csv")
     lookup = out / "seeds" / "neighbourhood_lookup.csv"

@@ -58,8 +58,10 @@ def test_the_sensor_requests_one_run_for_every_changed_year_and_only_those(lande
     [request] = both.run_requests
     assert request.tags[YEARS_TAG] == "2022-23,2023-24"
     keys = DagsterInstance.get().get_dynamic_partitions("academic_year")
-    assert {request.tags["dagster/asset_partition_range_start"],
-            request.tags["dagster/asset_partition_range_end"]} == {keys[0], keys[-1]}
+    assert {
+        request.tags["dagster/asset_partition_range_start"],
+        request.tags["dagster/asset_partition_range_end"],
+    } == {keys[0], keys[-1]}
     assert request.run_key != one.run_requests[0].run_key
     again = _requests(landed_copy, both.cursor)
     assert again.run_requests[0].run_key == request.run_key  # Dagster runs a run key once
@@ -70,10 +72,12 @@ def test_the_sensor_notices_a_changed_reference_file_and_a_new_year(landed_copy)
     lookup.write_text(lookup.read_text() + "\n")  # every year's load depends on it
     result = _requests(landed_copy)
     assert result.run_requests[0].tags[YEARS_TAG] == "2022-23,2023-24"
-    shutil.copytree(landed_copy.landing / "eyfsp" / "2023-24",
-                    landed_copy.landing / "eyfsp" / "2031-32")
-    shutil.copytree(landed_copy.landing / "census" / "2023-24",
-                    landed_copy.landing / "census" / "2031-32")
+    shutil.copytree(
+        landed_copy.landing / "eyfsp" / "2023-24", landed_copy.landing / "eyfsp" / "2031-32"
+    )
+    shutil.copytree(
+        landed_copy.landing / "census" / "2023-24", landed_copy.landing / "census" / "2031-32"
+    )
     lookup.write_text(lookup.read_text().rstrip("\n") + "\n")
     result = _requests(landed_copy)
     assert "2031-32" in result.run_requests[0].tags[YEARS_TAG]
@@ -127,8 +131,7 @@ def _stage(output, run_id, text):
     return stage
 
 
-def test_publication_switches_the_output_link_in_one_rename_and_keeps_a_few(tmp_path,
-                                                                            monkeypatch):
+def test_publication_switches_the_output_link_in_one_rename_and_keeps_a_few(tmp_path, monkeypatch):
     output = tmp_path / "output"
     publish(_stage(output, "run-1", "one"), output, "run-1")
     assert output.is_symlink() and (output / "indicators" / "values.csv").read_text() == "one"

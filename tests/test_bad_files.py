@@ -55,8 +55,9 @@ def expected_keys(case: str) -> set[Key]:
         return set()
     keys = {(spec["rule"], spec["file"], spec["row"], spec["column"])}
     keys |= {(spec["rule"], also["file"], also["row"], spec["column"]) for also in spec["also"]}
-    keys |= {(held["rule"], held["file"], held["row"], held["column"])
-             for held in spec["consequences"]}
+    keys |= {
+        (held["rule"], held["file"], held["row"], held["column"]) for held in spec["consequences"]
+    }
     return keys
 
 
@@ -74,14 +75,25 @@ def through_load_year(case: str) -> tuple[list[Defect], list[FileAccount], list[
     by_year = defaultdict(list)
     for landed in files:
         by_year[landed.year].append(landed)
-    loads = [load_year(year, [f for f in year_files if f.kind != "voice"], reference, KEY,
-                       aliases=aliases, sheet=expected(case)["sheet"])
-             for year, year_files in sorted(by_year.items())]
+    loads = [
+        load_year(
+            year,
+            [f for f in year_files if f.kind != "voice"],
+            reference,
+            KEY,
+            aliases=aliases,
+            sheet=expected(case)["sheet"],
+        )
+        for year, year_files in sorted(by_year.items())
+    ]
     read = functools.partial(read_table, kind="voice", aliases=aliases)
-    voices = [load_voice_year(year, voice, reference, KEY, load_item_bank(), read,
-                              sector_lookup=reference.placement)
-              for year, year_files in sorted(by_year.items())
-              if (voice := [f for f in year_files if f.kind == "voice"])]
+    voices = [
+        load_voice_year(
+            year, voice, reference, KEY, load_item_bank(), read, sector_lookup=reference.placement
+        )
+        for year, year_files in sorted(by_year.items())
+        if (voice := [f for f in year_files if f.kind == "voice"])
+    ]
     defects += [defect for load in [*loads, *voices] for defect in load.defects]
     accounts = [account for load in [*loads, *voices] for account in load.accounts]
     return defects, accounts, loads
@@ -120,11 +132,13 @@ def identifiers(case: str) -> set[str]:
 
 
 def leaks(text: str, secrets: set[str]) -> list[str]:
-    return [secret for secret in secrets
-            if re.search(rf"(?<![\w]){re.escape(secret)}(?![\w])", text)]
+    return [
+        secret for secret in secrets if re.search(rf"(?<![\w]){re.escape(secret)}(?![\w])", text)
+    ]
 
 
 # ----------------------------------------------------------------------------------- checks
+
 
 def check_messages(case: str, defects: list[Defect]) -> None:
     spec = expected(case)
@@ -141,8 +155,11 @@ def check_messages(case: str, defects: list[Defect]) -> None:
             # A row held back names what holds it back, as a person finds it: the other
             # return's quarantined row, the rejected file, or the lookup's conflict.
             if defect.rule.endswith("_row_quarantined"):
-                assert any(f"{file}, row {row} (" in defect.message
-                           for _, file, row, _ in expected_keys(case) if row is not None)
+                assert any(
+                    f"{file}, row {row} (" in defect.message
+                    for _, file, row, _ in expected_keys(case)
+                    if row is not None
+                )
             elif defect.rule == "postcode_sector_set_aside":
                 assert "set aside: it maps to more than one neighbourhood" in defect.message
             elif spec["row"] is None:
@@ -177,24 +194,42 @@ def check_public(case: str, defects: list[Defect], extra_text: list[str]) -> Non
     secrets = identifiers(case)
     for defect in defects:
         public = defect.public()
-        assert not leaks(f"{public} {public.value}", secrets), (public, leaks(str(public),
-                                                                            secrets))
+        assert not leaks(f"{public} {public.value}", secrets), (public, leaks(str(public), secrets))
     for text in extra_text:
         assert not leaks(text, secrets), (text, leaks(text, secrets))
 
 
 # ------------------------------------------------------------------------------------ tests
 
+
 def test_the_corpus_covers_the_issue():
     specs = [expected(case) for case in DEFECT_CASES]
     assert len(specs) >= 25
     rules = {spec["rule"] for spec in specs}
-    assert {"upn_check_letter", "upn_format", "elg_value", "sex_code", "dob_in_cohort",
-            "dob_format", "duplicate_upn", "census_missing", "eyfsp_missing",
-            "postcode_sector_unknown", "postcode_format", "fsm_code", "first_language_code",
-            "sen_provision_code", "ethnicity_code", "la_code_unknown", "required_columns",
-            "empty_file", "header_only", "unreadable_file", "duplicate_column",
-            "lookup_sector_conflict"} <= rules
+    assert {
+        "upn_check_letter",
+        "upn_format",
+        "elg_value",
+        "sex_code",
+        "dob_in_cohort",
+        "dob_format",
+        "duplicate_upn",
+        "census_missing",
+        "eyfsp_missing",
+        "postcode_sector_unknown",
+        "postcode_format",
+        "fsm_code",
+        "first_language_code",
+        "sen_provision_code",
+        "ethnicity_code",
+        "la_code_unknown",
+        "required_columns",
+        "empty_file",
+        "header_only",
+        "unreadable_file",
+        "duplicate_column",
+        "lookup_sector_conflict",
+    } <= rules
     files = {spec["file"] for spec in specs}
     assert any(f.startswith("eyfsp/") and f.endswith(".xlsx") for f in files)
     assert any(f.startswith("census/") and f.endswith(".xlsx") for f in files)
@@ -224,22 +259,34 @@ def test_validate_paths_reports_exactly_the_expected_defect(case):
     check_messages(case, report.defects)
     check_accounting(case, report.defects, report.accounts)
     lines = report.format()
-    assert lines[-1] == (f"{len(report.defects)} defect(s) in {len(report.accounts)} file(s)"
-                         if report.defects else f"no defects in {len(report.accounts)} file(s)")
+    assert lines[-1] == (
+        f"{len(report.defects)} defect(s) in {len(report.accounts)} file(s)"
+        if report.defects
+        else f"no defects in {len(report.accounts)} file(s)"
+    )
     check_public(case, report.defects, lines)
 
 
 REJECTED_ROWS = {
     # Each case's rejected file holds the corpus's six children (docs: "six synthetic
     # children"), whatever makes it unreadable; these hold none anyone could find.
-    "census_binary_garbage": 0, "census_header_only": 0, "eyfsp_corrupt_xlsx": 0,
+    "census_binary_garbage": 0,
+    "census_header_only": 0,
+    "eyfsp_corrupt_xlsx": 0,
     "eyfsp_empty_file": 0,
 }
 
 
-@pytest.mark.parametrize("case", [case for case in DEFECT_CASES
-                                  if expected(case)["row"] is None and expected(case)["rule"]
-                                  and not expected(case)["file"].startswith("seeds/")])
+@pytest.mark.parametrize(
+    "case",
+    [
+        case
+        for case in DEFECT_CASES
+        if expected(case)["row"] is None
+        and expected(case)["rule"]
+        and not expected(case)["file"].startswith("seeds/")
+    ],
+)
 def test_a_rejected_files_rows_are_all_counted_as_quarantined(case):
     """Rows of a file rejected as a whole (a duplicate header, semicolons, a blank row 1,
     a workbook named .csv, a quote never closed...) are read and quarantined, not lost:
@@ -250,8 +297,12 @@ def test_a_rejected_files_rows_are_all_counted_as_quarantined(case):
     report = validate_paths([BAD / case], SEEDS, sheet=spec["sheet"])
     for found in (accounts, report.accounts):
         [account] = [a for a in found if a.file == spec["file"]]
-        assert (account.status, account.rows_read, account.rows_loaded,
-                account.rows_quarantined) == ("rejected", rows, 0, rows)
+        assert (
+            account.status,
+            account.rows_read,
+            account.rows_loaded,
+            account.rows_quarantined,
+        ) == ("rejected", rows, 0, rows)
 
 
 @pytest.mark.parametrize("case", GOOD_CASES)
@@ -283,15 +334,17 @@ def test_validate_paths_reports_paths_it_cannot_use(tmp_path):
 
 
 def test_committed_fixtures_match_the_generator(tmp_path, monkeypatch):
-    spec = importlib.util.spec_from_file_location("make_bad_fixtures",
-                                                  FIXTURES / "make_bad_fixtures.py")
+    spec = importlib.util.spec_from_file_location(
+        "make_bad_fixtures", FIXTURES / "make_bad_fixtures.py"
+    )
     module = importlib.util.module_from_spec(spec)
     monkeypatch.setitem(sys.modules, spec.name, module)  # dataclasses look their module up
     spec.loader.exec_module(module)
     names = module.write_all(tmp_path)
     assert sorted(names) == CASES
-    generated = {p.relative_to(tmp_path): p.read_bytes() for p in tmp_path.rglob("*")
-                 if p.is_file()}
+    generated = {
+        p.relative_to(tmp_path): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()
+    }
     committed = {p.relative_to(BAD): p.read_bytes() for p in BAD.rglob("*") if p.is_file()}
     assert generated.keys() == committed.keys()
     stale = [str(path) for path in generated if generated[path] != committed[path]]

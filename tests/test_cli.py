@@ -8,13 +8,22 @@ CHORUS = [sys.executable, "-m", "orchestration.cli"]
 
 
 def _chorus(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([*CHORUS, *args], cwd=cwd, capture_output=True, text=True,
-                          check=False, timeout=120)
+    return subprocess.run(
+        [*CHORUS, *args], cwd=cwd, capture_output=True, text=True, check=False, timeout=120
+    )
 
 
 def test_synth_writes_the_landing_layout(tmp_path):
-    result = _chorus("synth", "--out", str(tmp_path / "landing"), "--children-per-year", "100",
-                     "--years", "2023/24", cwd=tmp_path)
+    result = _chorus(
+        "synth",
+        "--out",
+        str(tmp_path / "landing"),
+        "--children-per-year",
+        "100",
+        "--years",
+        "2023/24",
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "landing/eyfsp/2023-24/eyfsp_return.csv").exists()
     assert "wrote 5 files" in result.stderr  # eyfsp, census, voice and the two lookups
@@ -68,18 +77,38 @@ def test_validate_prints_each_defect_and_exits_non_zero(tmp_path):
 def test_a_national_summary_groups_clean_files_but_shows_every_defective_one():
     from orchestration.cli import SUMMARY_ROWS, _grouped_accounts
 
-    accounts = [{"file": f"eyfsp/2024-25/eyfsp_{n}.csv", "rows_read": 100, "rows_loaded": 100,
-                 "rows_quarantined": 0, "status": "loaded"} for n in range(SUMMARY_ROWS)]
+    accounts = [
+        {
+            "file": f"eyfsp/2024-25/eyfsp_{n}.csv",
+            "rows_read": 100,
+            "rows_loaded": 100,
+            "rows_quarantined": 0,
+            "status": "loaded",
+        }
+        for n in range(SUMMARY_ROWS)
+    ]
     accounts += [
-        {"file": "eyfsp/2024-25/bad.csv", "rows_read": 50, "rows_loaded": 47,
-         "rows_quarantined": 3, "status": "loaded"},
-        {"file": "census/2024-25/broken.csv", "rows_read": 0, "rows_loaded": 0,
-         "rows_quarantined": 0, "status": "rejected"},
+        {
+            "file": "eyfsp/2024-25/bad.csv",
+            "rows_read": 50,
+            "rows_loaded": 47,
+            "rows_quarantined": 3,
+            "status": "loaded",
+        },
+        {
+            "file": "census/2024-25/broken.csv",
+            "rows_read": 0,
+            "rows_loaded": 0,
+            "rows_quarantined": 0,
+            "status": "rejected",
+        },
     ]
     rows = _grouped_accounts(accounts)
     assert [row["file"] for row in rows] == [
-        f"eyfsp/2024-25/ ({SUMMARY_ROWS} files)", "eyfsp/2024-25/bad.csv",
-        "census/2024-25/broken.csv"]
+        f"eyfsp/2024-25/ ({SUMMARY_ROWS} files)",
+        "eyfsp/2024-25/bad.csv",
+        "census/2024-25/broken.csv",
+    ]
     for column in ("rows_read", "rows_loaded", "rows_quarantined"):
         assert sum(row[column] for row in rows) == sum(a[column] for a in accounts)
     assert _grouped_accounts(accounts[:3]) == accounts[:3]  # few files: each shown

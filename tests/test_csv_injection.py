@@ -9,17 +9,27 @@ import csv
 import pandas as pd
 import pytest
 
-RISKY = ["=1+1 we read every night", "+44 is not a phone we use", "-the bus is late",
-         "@hub staff are lovely", "=HYPERLINK(\"http://x\",\"click\")", "\tindented"]
+RISKY = [
+    "=1+1 we read every night",
+    "+44 is not a phone we use",
+    "-the bus is late",
+    "@hub staff are lovely",
+    '=HYPERLINK("http://x","click")',
+    "\tindented",
+]
 
 
 @pytest.mark.parametrize("writer", ["publication", "open_data"])
 def test_formula_like_text_is_published_with_a_leading_quote(tmp_path, writer):
     from indicators.publish import open_data, publication
 
-    frame = pd.DataFrame({"quote": RISKY + ["We read every night"],
-                          "value": ["-1.5", "2", "+3", "-0.25", "1e3", "", "7"],
-                          "count": [1, -2, 3, 4, 5, 6, 7]})
+    frame = pd.DataFrame(
+        {
+            "quote": RISKY + ["We read every night"],
+            "value": ["-1.5", "2", "+3", "-0.25", "1e3", "", "7"],
+            "count": [1, -2, 3, 4, 5, 6, 7],
+        }
+    )
     path = tmp_path / "out.csv"
     if writer == "publication":
         publication.write_csv(frame, path)

@@ -22,8 +22,11 @@ def _refs(path: Path) -> set[str]:
 
 
 def _copy_project(tmp_path: Path) -> Path:
-    shutil.copytree(ROOT / "dbt_project", tmp_path / "dbt_project",
-                    ignore=shutil.ignore_patterns("target", "logs"))
+    shutil.copytree(
+        ROOT / "dbt_project",
+        tmp_path / "dbt_project",
+        ignore=shutil.ignore_patterns("target", "logs"),
+    )
     shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
     return tmp_path / "dbt_project"
 
@@ -31,21 +34,34 @@ def _copy_project(tmp_path: Path) -> Path:
 def _add_model(project: Path, name: str) -> None:
     models = project / "models" / "indicators"
     (models / f"{name}.sql").write_text(
-        (models / "ind_school_readiness__gld.sql").read_text(encoding="utf-8")
-        .replace("indicator_id='gld'", "indicator_id='gld_copy'"), encoding="utf-8")
+        (models / "ind_school_readiness__gld.sql")
+        .read_text(encoding="utf-8")
+        .replace("indicator_id='gld'", "indicator_id='gld_copy'"),
+        encoding="utf-8",
+    )
 
 
 def _plain_env(project: Path) -> dict[str, str]:
     """No Chorus variable at all: dbt as anyone would run it."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CHORUS_", "DBT_"))}
-    return {**env, "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
-            "CHORUS_WAREHOUSE": str(project.parent / "plain.duckdb")}
+    return {
+        **env,
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+        "CHORUS_WAREHOUSE": str(project.parent / "plain.duckdb"),
+    }
 
 
 def _dbt(project: Path, *args: str) -> subprocess.CompletedProcess:
     dbt = Path(sys.executable).with_name("dbt")
-    return subprocess.run([str(dbt), *args], cwd=project, env=_plain_env(project),
-                          capture_output=True, text=True, check=False, timeout=600)
+    return subprocess.run(
+        [str(dbt), *args],
+        cwd=project,
+        env=_plain_env(project),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
 
 
 def test_the_committed_union_refs_exactly_the_indicator_models_on_disk():
@@ -64,8 +80,10 @@ def test_a_model_added_without_regenerating_is_named_then_refreshed(tmp_path):
     # Plain dbt stops on it too, naming the model and the fix.
     compiled = _dbt(project, "compile", "--select", "int_indicator_values_collected")
     assert compiled.returncode != 0
-    assert ("int_indicator_values_collected does not collect ind_school_readiness__gld_copy"
-            in compiled.stdout)
+    assert (
+        "int_indicator_values_collected does not collect ind_school_readiness__gld_copy"
+        in compiled.stdout
+    )
     assert refresh_union(project) == project / UNION_MODEL
     assert "ind_school_readiness__gld_copy" in _refs(project / UNION_MODEL)
     assert stale_union_line(project) is None
@@ -89,23 +107,50 @@ def test_plain_dbt_parses_and_documents_the_project_without_chorus(tmp_path):
 def test_chorus_run_stops_before_dbt_on_a_stale_union(tmp_path):
     project = _copy_project(tmp_path)
     _add_model(project, "ind_school_readiness__gld_copy")
-    shutil.copy(MODELS / "ind_school_readiness__gld.yml",
-                project / "models" / "indicators" / "ind_school_readiness__gld_copy.yml")
+    shutil.copy(
+        MODELS / "ind_school_readiness__gld.yml",
+        project / "models" / "indicators" / "ind_school_readiness__gld_copy.yml",
+    )
     yml = project / "models" / "indicators" / "ind_school_readiness__gld_copy.yml"
-    yml.write_text(yml.read_text().replace("name: ind_school_readiness__gld",
-                                           "name: ind_school_readiness__gld_copy")
-                   .replace("indicator_id: gld", "indicator_id: gld_copy"))
-    env = {**os.environ, "CHORUS_DBT_PROJECT": str(project), "CHORUS_HOME": str(tmp_path / "h"),
-           "CHORUS_PACKS": "none"}
+    yml.write_text(
+        yml.read_text()
+        .replace("name: ind_school_readiness__gld", "name: ind_school_readiness__gld_copy")
+        .replace("indicator_id: gld", "indicator_id: gld_copy")
+    )
+    env = {
+        **os.environ,
+        "CHORUS_DBT_PROJECT": str(project),
+        "CHORUS_HOME": str(tmp_path / "h"),
+        "CHORUS_PACKS": "none",
+    }
     chorus = [sys.executable, "-m", "orchestration.cli"]
     landing = tmp_path / "landing"
-    synth = subprocess.run([*chorus, "synth", "--out", str(landing), "--children-per-year",
-                            "200", "--years", "2023/24"], env=env, capture_output=True,
-                           text=True, check=False, timeout=600)
+    synth = subprocess.run(
+        [
+            *chorus,
+            "synth",
+            "--out",
+            str(landing),
+            "--children-per-year",
+            "200",
+            "--years",
+            "2023/24",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
     assert synth.returncode == 0, synth.stderr
-    run = subprocess.run([*chorus, "run", "--landing", str(landing), "--out",
-                          str(tmp_path / "out")], env=env, capture_output=True, text=True,
-                         check=False, timeout=600)
+    run = subprocess.run(
+        [*chorus, "run", "--landing", str(landing), "--out", str(tmp_path / "out")],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
     assert run.returncode == 1
     line, _ = one_line_and_the_log(run.stderr, run.stdout)
     assert "does not collect ind_school_readiness__gld_copy" in line

@@ -29,8 +29,14 @@ def test_asset_graph_holds_every_dbt_model_test_and_gx_check():
             assert f"{node['config']['schema']}/{node['name']}" in keys, node["name"]
         if node["resource_type"] == "test" and node.get("attached_node"):
             assert node["name"] in checks, node["name"]
-    assert {"raw/eyfsp_returns", "raw/school_census", "raw/neighbourhood_lookup",
-            "raw/local_authorities", "indicator_tables", "publication"} <= keys
+    assert {
+        "raw/eyfsp_returns",
+        "raw/school_census",
+        "raw/neighbourhood_lookup",
+        "raw/local_authorities",
+        "indicator_tables",
+        "publication",
+    } <= keys
     assert "gx_fct_indicator_values" in checks
     gx = next(k for k in graph.asset_check_keys if k.name == "gx_fct_indicator_values")
     assert gx.asset_key == AssetKey(["marts", "fct_indicator_values"])

@@ -13,30 +13,50 @@ from indicators.disclosure import (
     publishable,
 )
 
-BREAKDOWNS = {"All": {"kind": "total", "groups": ["All children"]},
-              "Sex": {"kind": "partition", "groups": ["Female", "Male"]},
-              "SEN provision": {"kind": "partition",
-                                "groups": ["No SEN", "SEN support", "EHC plan"]}}
-GLD_RELATIONS = {"areas": "add_up", "absent_cells": "zero", "breakdowns": BREAKDOWNS,
-                 "rules": []}
-AVG_RELATIONS = {"areas": "add_up", "absent_cells": "zero", "breakdowns": BREAKDOWNS,
-                 "rules": [{"kind": "equal", "left": "denominator", "right": "gld.denominator"},
-                           {"kind": "score_bounds",
-                            "classes": [{"count": "denominator", "scores": "0-17"}]}]}
-SHAPES = {"gld": IndicatorShape("proportion", relations=parse_relations("gld", GLD_RELATIONS)),
-          "avg": IndicatorShape("mean", relations=parse_relations("avg", AVG_RELATIONS))}
+BREAKDOWNS = {
+    "All": {"kind": "total", "groups": ["All children"]},
+    "Sex": {"kind": "partition", "groups": ["Female", "Male"]},
+    "SEN provision": {"kind": "partition", "groups": ["No SEN", "SEN support", "EHC plan"]},
+}
+GLD_RELATIONS = {"areas": "add_up", "absent_cells": "zero", "breakdowns": BREAKDOWNS, "rules": []}
+AVG_RELATIONS = {
+    "areas": "add_up",
+    "absent_cells": "zero",
+    "breakdowns": BREAKDOWNS,
+    "rules": [
+        {"kind": "equal", "left": "denominator", "right": "gld.denominator"},
+        {"kind": "score_bounds", "classes": [{"count": "denominator", "scores": "0-17"}]},
+    ],
+}
+SHAPES = {
+    "gld": IndicatorShape("proportion", relations=parse_relations("gld", GLD_RELATIONS)),
+    "avg": IndicatorShape("mean", relations=parse_relations("avg", AVG_RELATIONS)),
+}
 
 
 def _rows(indicator: str, cells: list[tuple[str, str, str, int, int]]) -> pd.DataFrame:
     """cells: (level, area, breakdown/group, numerator, denominator)."""
     rows = []
     for level, area, group, numerator, denominator in cells:
-        breakdown = "All" if group == "All children" else (
-            "Sex" if group in ("Female", "Male") else "SEN provision")
-        rows.append({"indicator_id": indicator, "time_period": 202324, "geographic_level": level,
-                     "area_code": area, "area_name": area, "breakdown": breakdown,
-                     "group": group, "numerator": numerator, "denominator": denominator,
-                     "value": 100 * numerator / denominator if denominator else np.nan})
+        breakdown = (
+            "All"
+            if group == "All children"
+            else ("Sex" if group in ("Female", "Male") else "SEN provision")
+        )
+        rows.append(
+            {
+                "indicator_id": indicator,
+                "time_period": 202324,
+                "geographic_level": level,
+                "area_code": area,
+                "area_name": area,
+                "breakdown": breakdown,
+                "group": group,
+                "numerator": numerator,
+                "denominator": denominator,
+                "value": 100 * numerator / denominator if denominator else np.nan,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -45,15 +65,18 @@ PARENTS = {"N1": LA, "N2": LA, "N3": LA}
 
 
 def test_one_small_group_takes_the_largest_group_with_it():
-    frame = _rows("gld", [
-        ("Local authority", LA, "All children", 300, 500),
-        ("Local authority", LA, "No SEN", 280, 400),
-        ("Local authority", LA, "SEN support", 15, 70),
-        ("Local authority", LA, "EHC plan", 5, 30),  # numerator under 10
-        ("Neighbourhood", "N1", "All children", 100, 170),
-        ("Neighbourhood", "N2", "All children", 100, 160),
-        ("Neighbourhood", "N3", "All children", 100, 170),
-    ])
+    frame = _rows(
+        "gld",
+        [
+            ("Local authority", LA, "All children", 300, 500),
+            ("Local authority", LA, "No SEN", 280, 400),
+            ("Local authority", LA, "SEN support", 15, 70),
+            ("Local authority", LA, "EHC plan", 5, 30),  # numerator under 10
+            ("Neighbourhood", "N1", "All children", 100, 170),
+            ("Neighbourhood", "N2", "All children", 100, 160),
+            ("Neighbourhood", "N3", "All children", 100, 170),
+        ],
+    )
     protected = protect(frame, PARENTS, SHAPES).set_index("group")
     suppressed = protected.loc[protected["numerator_suppressed"]].index.tolist()
     # EHC plan alone could be recovered as 300 - 280 - 15. Hidden beside it, "No SEN" stays
@@ -67,30 +90,39 @@ def test_an_area_with_no_one_in_it_is_published_as_zero_and_costs_its_neighbours
     """A lookup can list a neighbourhood before any child lives there. Nobody in it means no
     one to disclose: it is published as 0 of 0, and the other neighbourhoods keep their
     figures (were it protected, one of them would be hidden as its partner, every year)."""
-    frame = _rows("gld", [
-        ("Local authority", LA, "All children", 200, 330),
-        ("Local authority", LA, "Female", 100, 165),
-        ("Local authority", LA, "Male", 100, 165),
-        ("Neighbourhood", "N1", "All children", 100, 170),
-        ("Neighbourhood", "N2", "All children", 100, 160),
-        ("Neighbourhood", "N3", "All children", 0, 0),
-    ])
+    frame = _rows(
+        "gld",
+        [
+            ("Local authority", LA, "All children", 200, 330),
+            ("Local authority", LA, "Female", 100, 165),
+            ("Local authority", LA, "Male", 100, 165),
+            ("Neighbourhood", "N1", "All children", 100, 170),
+            ("Neighbourhood", "N2", "All children", 100, 160),
+            ("Neighbourhood", "N3", "All children", 0, 0),
+        ],
+    )
     protected = protect(frame, PARENTS, SHAPES)
     headline = protected[protected["breakdown"] == "All"].set_index("area_code")
     assert not headline[["numerator_suppressed", "denominator_suppressed"]].any().any()
     published = publishable(protected, SHAPES, DisclosureConfig(), PARENTS).set_index(
-        ["area_code", "group"])
+        ["area_code", "group"]
+    )
     assert published.loc[("N3", "All children"), ["numerator", "denominator"]].tolist() == [
-        "0", "0"]
+        "0",
+        "0",
+    ]
     assert published.loc[("N1", "All children"), "numerator"] == "100"
 
 
 def test_complement_below_threshold_is_suppressed():
-    frame = _rows("gld", [
-        ("Local authority", LA, "All children", 100, 200),
-        ("Local authority", LA, "Female", 95, 100),  # only 5 not at GLD
-        ("Local authority", LA, "Male", 5, 100),
-    ])
+    frame = _rows(
+        "gld",
+        [
+            ("Local authority", LA, "All children", 100, 200),
+            ("Local authority", LA, "Female", 95, 100),  # only 5 not at GLD
+            ("Local authority", LA, "Male", 5, 100),
+        ],
+    )
     protected = protect(frame, PARENTS, SHAPES)
     assert protected.loc[1, "numerator_suppressed"] and protected.loc[2, "numerator_suppressed"]
     assert "complement" in protected.loc[1, "suppression"]
@@ -98,25 +130,30 @@ def test_complement_below_threshold_is_suppressed():
 
 def test_two_suppressed_zeros_are_not_enough():
     """Two suppressed cells that sum to 0 would give both away: a third joins them."""
-    frame = _rows("gld", [
-        ("Local authority", LA, "All children", 100, 300),
-        ("Local authority", LA, "No SEN", 100, 250),
-        ("Local authority", LA, "SEN support", 0, 30),
-        ("Local authority", LA, "EHC plan", 0, 20),
-    ])
+    frame = _rows(
+        "gld",
+        [
+            ("Local authority", LA, "All children", 100, 300),
+            ("Local authority", LA, "No SEN", 100, 250),
+            ("Local authority", LA, "SEN support", 0, 30),
+            ("Local authority", LA, "EHC plan", 0, 20),
+        ],
+    )
     protected = protect(frame, PARENTS, SHAPES)
     assert protected.loc[1:3, "numerator_suppressed"].all()
 
 
 def test_small_denominator_hides_counts_in_every_indicator_sharing_it():
-    gld = _rows("gld", [
-        ("Local authority", LA, "All children", 100, 200),
-        ("Local authority", LA, "No SEN", 95, 180),
-        ("Local authority", LA, "SEN support", 4, 12),
-        ("Local authority", LA, "EHC plan", 1, 8),
-    ])
-    avg = gld.assign(indicator_id="avg", numerator=gld["denominator"] * 12,
-                     value=12.0)
+    gld = _rows(
+        "gld",
+        [
+            ("Local authority", LA, "All children", 100, 200),
+            ("Local authority", LA, "No SEN", 95, 180),
+            ("Local authority", LA, "SEN support", 4, 12),
+            ("Local authority", LA, "EHC plan", 1, 8),
+        ],
+    )
+    avg = gld.assign(indicator_id="avg", numerator=gld["denominator"] * 12, value=12.0)
     protected = protect(pd.concat([gld, avg], ignore_index=True), PARENTS, SHAPES)
     ehc = protected[protected["group"] == "EHC plan"]
     assert ehc["denominator_suppressed"].all() and ehc["numerator_suppressed"].all()
@@ -125,11 +162,14 @@ def test_small_denominator_hides_counts_in_every_indicator_sharing_it():
 
 
 def test_published_table_uses_symbols_and_never_blanks():
-    frame = _rows("gld", [
-        ("Local authority", LA, "All children", 100, 200),
-        ("Local authority", LA, "Female", 3, 100),
-        ("Local authority", LA, "Male", 97, 100),
-    ])
+    frame = _rows(
+        "gld",
+        [
+            ("Local authority", LA, "All children", 100, 200),
+            ("Local authority", LA, "Female", 3, 100),
+            ("Local authority", LA, "Male", 97, 100),
+        ],
+    )
     published = publishable(protect(frame, PARENTS, SHAPES), SHAPES)
     assert published["value"].tolist() == ["50.0", "c", "c"]
     assert published["denominator"].tolist() == ["200", "100", "100"]
@@ -144,21 +184,30 @@ def test_rounding_to_five_rounds_counts_and_states_the_value_from_them():
     frame = _rows("gld", [("Local authority", LA, "All children", 101, 203)])
     frame["standard_deviation"] = np.nan
     config = DisclosureConfig(threshold=10, round_to=5)
-    register = pd.DataFrame({"indicator_id": ["gld"], "value_type": ["proportion"],
-                             "polarity": ["RAG - High is good"]})
-    england = pd.DataFrame(columns=["indicator_id", "time_period", "breakdown", "group",
-                                    "value"])
-    protected = with_rounded_counts(protect(frame, PARENTS, SHAPES, config), 5, PARENTS,
-                                    register, england)
+    register = pd.DataFrame(
+        {"indicator_id": ["gld"], "value_type": ["proportion"], "polarity": ["RAG - High is good"]}
+    )
+    england = pd.DataFrame(columns=["indicator_id", "time_period", "breakdown", "group", "value"])
+    protected = with_rounded_counts(
+        protect(frame, PARENTS, SHAPES, config), 5, PARENTS, register, england
+    )
     published = publishable(protected, SHAPES, config)
     assert published.loc[0, ["numerator", "denominator", "value"]].tolist() == [
-        "100", "205", "48.8"]
+        "100",
+        "205",
+        "48.8",
+    ]
 
 
 def test_an_undeclared_breakdown_is_refused_with_what_to_declare():
-    frame = _rows("gld", [("Local authority", LA, "All children", 100, 200),
-                          ("Local authority", LA, "Female", 50, 100),
-                          ("Local authority", LA, "Male", 50, 100)])
+    frame = _rows(
+        "gld",
+        [
+            ("Local authority", LA, "All children", 100, 200),
+            ("Local authority", LA, "Female", 50, 100),
+            ("Local authority", LA, "Male", 50, 100),
+        ],
+    )
     frame["breakdown"] = frame["breakdown"].replace("Sex", "Gender")
     with pytest.raises(RelationsError, match="Gender.*partition"):
         protect(frame, PARENTS, SHAPES)
@@ -166,9 +215,14 @@ def test_an_undeclared_breakdown_is_refused_with_what_to_declare():
 
 def test_a_declaration_the_data_contradicts_stops_disclosure_control():
     """Declared: groups add up to the total. Here they do not, so nothing is published."""
-    frame = _rows("gld", [("Local authority", LA, "All children", 100, 200),
-                          ("Local authority", LA, "Female", 50, 100),
-                          ("Local authority", LA, "Male", 40, 90)])
+    frame = _rows(
+        "gld",
+        [
+            ("Local authority", LA, "All children", 100, 200),
+            ("Local authority", LA, "Female", 50, 100),
+            ("Local authority", LA, "Male", 40, 90),
+        ],
+    )
     with pytest.raises(RelationsError, match="not true of the data"):
         protect(frame, PARENTS, SHAPES)
 
@@ -182,17 +236,26 @@ def test_a_trend_is_hidden_when_any_of_its_five_years_had_a_suppressed_count():
     for area in ("E1", "N1", "N2"):
         for group in ("All children", "Girls"):
             for year in range(201516, 202526, 101):
-                rows.append({"indicator_id": "gld", "geographic_level": "Neighbourhood",
-                             "area_code": area, "breakdown": "Sex", "group": group,
-                             "time_period": year,
-                             "numerator_suppressed": bool(rng.random() < 0.15)})
+                rows.append(
+                    {
+                        "indicator_id": "gld",
+                        "geographic_level": "Neighbourhood",
+                        "area_code": area,
+                        "breakdown": "Sex",
+                        "group": group,
+                        "time_period": year,
+                        "numerator_suppressed": bool(rng.random() < 0.15),
+                    }
+                )
     frame = pd.DataFrame(rows).sample(frac=1, random_state=5).reset_index(drop=True)
     hidden = suppressed_trend_windows(frame)
     for index, row in frame.iterrows():
-        same = frame[(frame["area_code"] == row["area_code"])
-                     & (frame["group"] == row["group"])
-                     & (frame["time_period"] <= row["time_period"])
-                     & (frame["time_period"] > row["time_period"] - 5 * 101)]
+        same = frame[
+            (frame["area_code"] == row["area_code"])
+            & (frame["group"] == row["group"])
+            & (frame["time_period"] <= row["time_period"])
+            & (frame["time_period"] > row["time_period"] - 5 * 101)
+        ]
         assert hidden[index] == same["numerator_suppressed"].any()
     assert hidden.any() and not hidden.all()
 
@@ -202,12 +265,23 @@ def _trend_rows(years, suppressed_year, trend_of):
     for year in years:
         period = year * 100 + (year + 1) % 100
         hide = year == suppressed_year
-        rows.append({"indicator_id": "gld", "time_period": period,
-                     "geographic_level": "Local authority", "area_code": LA, "area_name": LA,
-                     "breakdown": "All", "group": "All children", "numerator": 5 if hide else 60,
-                     "denominator": 100, "value": 5.0 if hide else 60.0,
-                     "numerator_suppressed": hide, "denominator_suppressed": False,
-                     "recent_trend": trend_of(year)})
+        rows.append(
+            {
+                "indicator_id": "gld",
+                "time_period": period,
+                "geographic_level": "Local authority",
+                "area_code": LA,
+                "area_name": LA,
+                "breakdown": "All",
+                "group": "All children",
+                "numerator": 5 if hide else 60,
+                "denominator": 100,
+                "value": 5.0 if hide else 60.0,
+                "numerator_suppressed": hide,
+                "denominator_suppressed": False,
+                "recent_trend": trend_of(year),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -216,14 +290,20 @@ def test_could_not_be_calculated_is_never_hidden_as_c_for_want_of_years():
     # want of 5 years, which says nothing about the hidden count (it was shown as c before).
     frame = _trend_rows([2021, 2022, 2023], 2021, lambda year: "could not be calculated")
     published = publishable(frame, SHAPES)
-    assert published["recent_trend"].tolist() == ["c", "could not be calculated",
-                                                  "could not be calculated"]
+    assert published["recent_trend"].tolist() == [
+        "c",
+        "could not be calculated",
+        "could not be calculated",
+    ]
 
 
 def test_a_calculated_trend_over_a_hidden_count_stays_hidden():
     years = range(2019, 2025)  # six consecutive years, 2019/20 hidden
-    frame = _trend_rows(years, 2019, lambda year: "no significant change"
-                        if year >= 2023 else "could not be calculated")
+    frame = _trend_rows(
+        years,
+        2019,
+        lambda year: "no significant change" if year >= 2023 else "could not be calculated",
+    )
     published = publishable(frame, SHAPES).set_index("time_period")["recent_trend"]
     assert published[202324] == "c"  # 2019/20..2023/24 holds the hidden count
     assert published[202425] == "no significant change"  # 2020/21..2024/25 does not

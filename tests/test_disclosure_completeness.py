@@ -34,10 +34,17 @@ KEY = ["indicator_id", "time_period", "geographic_level", "area_code", "breakdow
 COUNTS = ("numerator", "denominator", "complement")
 COHORTS = [  # varied sizes, areas, survey reach and rare groups
     dict(seed=s, years=2, authorities=a, hoods=h, per_year=n, heard=r, rare=q, lean=0.85)
-    for s, a, h, n, r, q in [(1, 1, 3, 400, 0.3, 0.05), (2, 2, 2, 150, 0.8, 0.02),
-                             (3, 1, 4, 60, 0.3, 0.2), (4, 2, 3, 400, 0.1, 0.01),
-                             (5, 1, 2, 150, 0.8, 0.05), (6, 2, 4, 400, 0.3, 0.02),
-                             (7, 1, 3, 150, 0.3, 0.1), (8, 2, 1, 400, 0.3, 0.05)]]
+    for s, a, h, n, r, q in [
+        (1, 1, 3, 400, 0.3, 0.05),
+        (2, 2, 2, 150, 0.8, 0.02),
+        (3, 1, 4, 60, 0.3, 0.2),
+        (4, 2, 3, 400, 0.1, 0.01),
+        (5, 1, 2, 150, 0.8, 0.05),
+        (6, 2, 4, 400, 0.3, 0.02),
+        (7, 1, 3, 150, 0.3, 0.1),
+        (8, 2, 1, 400, 0.3, 0.05),
+    ]
+]
 
 
 def test_the_independent_computation_is_chorus_cell_by_cell(pipeline_run):
@@ -49,7 +56,8 @@ def test_the_independent_computation_is_chorus_cell_by_cell(pipeline_run):
     with duckdb.connect(str(pipeline_run.settings.warehouse), read_only=True) as connection:
         chorus = connection.execute(
             'select indicator_id, time_period, geographic_level, area_code, breakdown, "group",'
-            " numerator, denominator from marts.fct_indicator_values").df()
+            " numerator, denominator from marts.fct_indicator_values"
+        ).df()
     joined = mine.merge(chorus, on=KEY, how="outer", suffixes=("", "_chorus"), indicator=True)
     assert (joined["_merge"] == "both").all(), joined[joined["_merge"] != "both"][KEY]
     assert set(joined["indicator_id"]) == set(META)
@@ -64,19 +72,25 @@ def _columns(tables: list[pd.DataFrame], level: str) -> pd.DataFrame:
     frames = []
     for number, table in enumerate(tables):
         cells = table[table["geographic_level"] == level].assign(
-            complement=lambda f: f["denominator"] - f["numerator"], cohort=number)
-        long = cells.melt(id_vars=["cohort", *KEY], value_vars=list(COUNTS), var_name="count",
-                          value_name="amount")
+            complement=lambda f: f["denominator"] - f["numerator"], cohort=number
+        )
+        long = cells.melt(
+            id_vars=["cohort", *KEY], value_vars=list(COUNTS), var_name="count", value_name="amount"
+        )
         frames.append(long)
     long = pd.concat(frames, ignore_index=True)
-    wide = long.pivot_table(index=["cohort", "time_period", "area_code"],
-                            columns=["indicator_id", "count", "breakdown", "group"],
-                            values="amount", aggfunc="first")
+    wide = long.pivot_table(
+        index=["cohort", "time_period", "area_code"],
+        columns=["indicator_id", "count", "breakdown", "group"],
+        values="amount",
+        aggfunc="first",
+    )
     shown = long.groupby(["cohort", "time_period", "indicator_id", "breakdown"]).size()
     for column in wide.columns:
         indicator, _, breakdown, _ = column
-        keys = list(zip(wide.index.get_level_values(0), wide.index.get_level_values(1),
-                        strict=True))
+        keys = list(
+            zip(wide.index.get_level_values(0), wide.index.get_level_values(1), strict=True)
+        )
         published = np.array([(c, y, indicator, breakdown) in shown.index for c, y in keys])
         wide[column] = np.where(wide[column].isna() & published, 0.0, wide[column])
     return wide
@@ -124,8 +138,11 @@ def candidate_relations(tables: list[pd.DataFrame]) -> list[tuple]:
     for number, table in enumerate(tables):
         for area in table.loc[table["geographic_level"] == "Neighbourhood", "area_code"]:
             parent[(number, area)] = table.attrs["parents"][area]
-    grouper = [hoods.index.get_level_values(0), hoods.index.get_level_values(1),
-               pd.Index([parent[(c, a)] for c, _, a in hoods.index], name="area_code")]
+    grouper = [
+        hoods.index.get_level_values(0),
+        hoods.index.get_level_values(1),
+        pd.Index([parent[(c, a)] for c, _, a in hoods.index], name="area_code"),
+    ]
     for column in hoods.columns:  # an authority's count as a sum over its neighbourhoods
         summed = hoods[column].groupby(grouper).sum(min_count=1)
         summed.index.names = authorities.index.names
@@ -139,19 +156,22 @@ class Outsider:
     """The attacker's programme for each year and authority of a table with every count
     hidden, as linear programmes ready to ask: does this relation always hold?"""
 
-    def __init__(self, table: pd.DataFrame, parents: dict[str, str],
-                 meta: dict[str, dict] | None = None) -> None:
+    def __init__(
+        self, table: pd.DataFrame, parents: dict[str, str], meta: dict[str, dict] | None = None
+    ) -> None:
         self.parents = parents
         self.systems = []
         tops = table["area_code"].map(lambda a: parents.get(a, a))
         for (_, top), rows in table.groupby(["time_period", tops]):
             hidden = rows.assign(numerator="c", denominator="c", value="c").astype(str)
-            programme, counts, _ = Attacker(hidden, parents, 10, meta=meta or META
-                                            ).programme(hidden)
+            programme, counts, _ = Attacker(hidden, parents, 10, meta=meta or META).programme(
+                hidden
+            )
             size = len(programme.floor)
             a_ub, b_ub, a_eq = [], [], []
-            for row, lower, upper in zip(programme.rows, programme.lower, programme.upper,
-                                         strict=True):
+            for row, lower, upper in zip(
+                programme.rows, programme.lower, programme.upper, strict=True
+            ):
                 vector = np.zeros(size)
                 for variable, coefficient in row.items():
                     vector[variable] = coefficient
@@ -165,24 +185,31 @@ class Outsider:
                     a_ub.append(-vector)
                     b_ub.append(-lower)
             areas = set(rows["area_code"])
-            self.systems.append((top, areas, counts, size, np.array(a_ub), np.array(b_ub),
-                                 np.array(a_eq)))
+            self.systems.append(
+                (top, areas, counts, size, np.array(a_ub), np.array(b_ub), np.array(a_eq))
+            )
 
     def implied(self, relation: tuple) -> bool:
         """Whether left - right is 0 in every solution (its least and greatest values), in
         the first year and authority where the relation's cells exist."""
         level, left, right = relation
         for top, areas, counts, size, a_ub, b_ub, a_eq in self.systems:
-            places = [top] if level == "Local authority" else sorted(
-                a for a in areas if self.parents.get(a) == top)
+            places = (
+                [top]
+                if level == "Local authority"
+                else sorted(a for a in areas if self.parents.get(a) == top)
+            )
             for where in places:
                 objective = np.zeros(size)
                 present = False
                 for sign, terms in ((1, left), (-1, [(right, "same")])):
                     for template, role in terms:
                         indicator, count, breakdown, group = template
-                        sites = ([a for a in areas if self.parents.get(a) == where]
-                                 if role == "neighbourhoods" else [where])
+                        sites = (
+                            [a for a in areas if self.parents.get(a) == where]
+                            if role == "neighbourhoods"
+                            else [where]
+                        )
                         for site in sites:
                             cell = counts.get((indicator, site, breakdown, group))
                             if cell is None:
@@ -193,11 +220,15 @@ class Outsider:
                 if not present or not objective.any():
                     continue
                 for direction in (1, -1):
-                    solved = linprog(direction * objective, A_ub=a_ub if len(a_ub) else None,
-                                     b_ub=b_ub if len(b_ub) else None,
-                                     A_eq=a_eq if len(a_eq) else None,
-                                     b_eq=np.zeros(len(a_eq)) if len(a_eq) else None,
-                                     bounds=[(0, None)] * size, method="highs")
+                    solved = linprog(
+                        direction * objective,
+                        A_ub=a_ub if len(a_ub) else None,
+                        b_ub=b_ub if len(b_ub) else None,
+                        A_eq=a_eq if len(a_eq) else None,
+                        b_eq=np.zeros(len(a_eq)) if len(a_eq) else None,
+                        bounds=[(0, None)] * size,
+                        method="highs",
+                    )
                     if solved.status != 0 or abs(solved.fun) > 1e-6:
                         return False
                 return True
@@ -220,8 +251,10 @@ def test_every_equality_or_sum_between_counts_is_declared(generated):
     assert len(relations) > 50, "the search should find the declared relations themselves"
     outsider = Outsider(*max(generated, key=lambda pair: len(pair[0])))
     missing = [relation for relation in relations if not outsider.implied(relation)]
-    print(f"\n{len(relations)} equalities and sums found in {len(tables)} cohorts; "
-          f"{len(relations) - len(missing)} follow from the declarations")
+    print(
+        f"\n{len(relations)} equalities and sums found in {len(tables)} cohorts; "
+        f"{len(relations) - len(missing)} follow from the declarations"
+    )
     assert not missing, "\n".join(f"{r[0]}: {r[1]} = {r[2]}" for r in missing[:20])
 
 
@@ -231,13 +264,17 @@ def test_the_search_finds_what_a_declaration_leaves_out(generated):
 
     meta = copy.deepcopy(META)
     meta["cohort_eal_share"]["relations"]["rules"] = [
-        r for r in meta["cohort_eal_share"]["relations"]["rules"]
-        if "First language" not in str(r.get("right"))]
+        r
+        for r in meta["cohort_eal_share"]["relations"]["rules"]
+        if "First language" not in str(r.get("right"))
+    ]
     meta["voice_reach"]["relations"]["rules"] = [
-        r for r in meta["voice_reach"]["relations"]["rules"] if r["left"] != "numerator"]
+        r for r in meta["voice_reach"]["relations"]["rules"] if r["left"] != "numerator"
+    ]
     relations = candidate_relations([values for values, _ in generated])
     outsider = Outsider(*max(generated, key=lambda pair: len(pair[0])), meta=meta)
     missing = [relation for relation in relations if not outsider.implied(relation)]
-    named = {template[0] for _, left, right in missing
-             for template in [right, *(t for t, _ in left)]}
+    named = {
+        template[0] for _, left, right in missing for template in [right, *(t for t, _ in left)]
+    }
     assert {"cohort_eal_share", "voice_reach"} <= named, missing

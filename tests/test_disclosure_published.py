@@ -30,17 +30,21 @@ def output(pipeline_run) -> Path:
 
 @pytest.fixture(scope="module")
 def published(output) -> pd.DataFrame:
-    return pd.read_csv(output / "indicators" / "indicator_values.csv", dtype=str,
-                       keep_default_na=False)
+    return pd.read_csv(
+        output / "indicators" / "indicator_values.csv", dtype=str, keep_default_na=False
+    )
 
 
 @pytest.fixture(scope="module")
 def parents(pipeline_run) -> dict[str, str]:
     """Which authority each neighbourhood belongs to (public: the packs say so)."""
     with duckdb.connect(str(pipeline_run.settings.warehouse), read_only=True) as connection:
-        return dict(connection.execute(
-            "select area_code, parent_area_code from marts.dim_areas "
-            "where parent_area_code is not null").fetchall())
+        return dict(
+            connection.execute(
+                "select area_code, parent_area_code from marts.dim_areas "
+                "where parent_area_code is not null"
+            ).fetchall()
+        )
 
 
 def test_the_attacker_narrows_no_suppressed_count_below_the_threshold(published, parents):
@@ -65,8 +69,11 @@ def test_values_and_intervals_are_functions_of_the_published_counts(output, publ
     scores, which no count pins down; it must at least contain the mean."""
     register = pd.read_csv(output / "register" / "indicators.csv", dtype=str)
     kinds = dict(zip(register["indicator_id"], register["value_type"], strict=True))
-    shown = published[(published["numerator"] != "c") & (published["denominator"] != "c")
-                      & (published["value"] != "x")]
+    shown = published[
+        (published["numerator"] != "c")
+        & (published["denominator"] != "c")
+        & (published["value"] != "x")
+    ]
     checked = 0
     for row in shown.itertuples(index=False):
         n, d = float(row.numerator), float(row.denominator)
@@ -75,16 +82,22 @@ def test_values_and_intervals_are_functions_of_the_published_counts(output, publ
         places = _decimals(row.value)
         assert row.value == f"{value:.{places}f}", row
         if kind == "proportion":
-            for level, low_text, high_text in ((0.05, row.lower_ci_95, row.upper_ci_95),
-                                               (0.002, row.lower_ci_998, row.upper_ci_998)):
+            for level, low_text, high_text in (
+                (0.05, row.lower_ci_95, row.upper_ci_95),
+                (0.002, row.lower_ci_998, row.upper_ci_998),
+            ):
                 low, high = proportion_confint(n, d, alpha=level, method="wilson")
-                assert (low_text, high_text) == (f"{100 * low:.{places}f}",
-                                                 f"{100 * high:.{places}f}"), row
+                assert (low_text, high_text) == (
+                    f"{100 * low:.{places}f}",
+                    f"{100 * high:.{places}f}",
+                ), row
         elif kind == "rate":
             low = stats.chi2.ppf(0.025, 2 * n) / 2 if n else 0.0
             high = stats.chi2.ppf(0.975, 2 * n + 2) / 2
-            assert (row.lower_ci_95, row.upper_ci_95) == (f"{100 * low / d:.{places}f}",
-                                                          f"{100 * high / d:.{places}f}"), row
+            assert (row.lower_ci_95, row.upper_ci_95) == (
+                f"{100 * low / d:.{places}f}",
+                f"{100 * high / d:.{places}f}",
+            ), row
         else:
             assert _number(row.lower_ci_95) <= float(row.value) <= _number(row.upper_ci_95)
         checked += 1
@@ -110,13 +123,21 @@ def test_trends_and_comparisons_use_only_published_cells(published, parents):
         if row["compared_with_la"] in SYMBOLS or row["compared_with_la"] == "not compared":
             continue
         if row["geographic_level"] == "Neighbourhood":
-            benchmark = (row["indicator_id"], row["time_period"], "Local authority",
-                         parents[row["area_code"]], row["breakdown"], row["group"])
+            benchmark = (
+                row["indicator_id"],
+                row["time_period"],
+                "Local authority",
+                parents[row["area_code"]],
+                row["breakdown"],
+                row["group"],
+            )
         else:
-            totals = table[(table["indicator_id"] == row["indicator_id"])
-                           & (table["time_period"] == row["time_period"])
-                           & (table["area_code"] == row["area_code"])
-                           & (table["breakdown"] == "All")]
+            totals = table[
+                (table["indicator_id"] == row["indicator_id"])
+                & (table["time_period"] == row["time_period"])
+                & (table["area_code"] == row["area_code"])
+                & (table["breakdown"] == "All")
+            ]
             benchmark = tuple(totals.iloc[0][KEY])
         assert numerator[benchmark] != "c", (row, benchmark)
         comparisons += 1
@@ -137,15 +158,28 @@ def test_open_data_holds_only_numbers_of_the_published_table(output, published):
     for path in files:
         data = pd.read_csv(path, dtype=str, keep_default_na=False)
         indicator = path.stem
-        numbers = [c for c in data.columns if c.endswith(("_count", "_sum", "_percent", "_average",
-                                                            "_rate")) or c.startswith(
-                                                                ("lower_ci", "upper_ci"))
-                   or c == indicator]
+        numbers = [
+            c
+            for c in data.columns
+            if c.endswith(("_count", "_sum", "_percent", "_average", "_rate"))
+            or c.startswith(("lower_ci", "upper_ci"))
+            or c == indicator
+        ]
         for row in data.to_dict("records"):
             candidates = by_key.get((indicator, row["time_period"]), [])
-            allowed = {row_[c] for row_ in candidates
-                       for c in ("numerator", "denominator", "value", "lower_ci_95",
-                                 "upper_ci_95", "lower_ci_998", "upper_ci_998")} | SYMBOLS
+            allowed = {
+                row_[c]
+                for row_ in candidates
+                for c in (
+                    "numerator",
+                    "denominator",
+                    "value",
+                    "lower_ci_95",
+                    "upper_ci_95",
+                    "lower_ci_998",
+                    "upper_ci_998",
+                )
+            } | SYMBOLS
             for column in numbers:
                 assert row[column] in allowed, (path.name, column, row[column])
                 compared += 1
@@ -159,11 +193,19 @@ def test_board_pack_workbooks_show_only_published_numbers(output, published):
     from openpyxl import load_workbook
 
     shown = set()
-    for column in ("numerator", "denominator", "value", "lower_ci_95", "upper_ci_95",
-                   "lower_ci_998", "upper_ci_998"):
+    for column in (
+        "numerator",
+        "denominator",
+        "value",
+        "lower_ci_95",
+        "upper_ci_95",
+        "lower_ci_998",
+        "upper_ci_998",
+    ):
         shown |= {round(float(v), 6) for v in published[column] if v not in SYMBOLS}
-    england = pd.read_csv(Path(__file__).resolve().parents[1] / "seeds" /
-                          "england_benchmarks.csv", dtype=str)
+    england = pd.read_csv(
+        Path(__file__).resolve().parents[1] / "seeds" / "england_benchmarks.csv", dtype=str
+    )
     shown |= {round(float(v), 6) for v in england["value"]}
     books = sorted(output.glob("boards/*/pack.xlsx"))
     assert books
@@ -173,8 +215,7 @@ def test_board_pack_workbooks_show_only_published_numbers(output, published):
             for row in sheet.iter_rows(values_only=True):
                 for cell in row:
                     if isinstance(cell, int | float) and not isinstance(cell, bool):
-                        assert round(float(cell), 6) in shown, (path.parent.name, sheet.title,
-                                                                cell)
+                        assert round(float(cell), 6) in shown, (path.parent.name, sheet.title, cell)
                         numbers += 1
     assert numbers > 100
 
@@ -184,11 +225,21 @@ def test_information_loss_is_published_without_saying_which_cells_are_small(outp
     cells shown as c, as the published table shows them; it does not say which hidden cells
     are small themselves (that would tell a reader each of them hides a small count)."""
     loss = pd.read_csv(output / "quality" / "suppression.csv", dtype={"time_period": str})
-    assert list(loss.columns) == ["indicator_id", "time_period", "cells", "published",
-                                  "suppressed", "denominators_suppressed"]
+    assert list(loss.columns) == [
+        "indicator_id",
+        "time_period",
+        "cells",
+        "published",
+        "suppressed",
+        "denominators_suppressed",
+    ]
     hidden = (published["numerator"] == "c") | (published["denominator"] == "c")
-    expected = published.assign(hidden=hidden).groupby(["indicator_id", "time_period"]).agg(
-        cells=("hidden", "size"), suppressed=("hidden", "sum")).reset_index()
+    expected = (
+        published.assign(hidden=hidden)
+        .groupby(["indicator_id", "time_period"])
+        .agg(cells=("hidden", "size"), suppressed=("hidden", "sum"))
+        .reset_index()
+    )
     joined = loss.merge(expected, on=["indicator_id", "time_period"], suffixes=("", "_table"))
     assert len(joined) == len(loss) == len(expected)
     assert (joined["cells"] == joined["cells_table"]).all()

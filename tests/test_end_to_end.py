@@ -16,8 +16,11 @@ THRESHOLD = 10
 
 @pytest.fixture(scope="module")
 def published(pipeline_run) -> pd.DataFrame:
-    return pd.read_csv(pipeline_run.settings.output / "indicators" / "indicator_values.csv",
-                       dtype=str, keep_default_na=False)
+    return pd.read_csv(
+        pipeline_run.settings.output / "indicators" / "indicator_values.csv",
+        dtype=str,
+        keep_default_na=False,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -32,8 +35,9 @@ def _joined(published: pd.DataFrame, expected: pd.DataFrame) -> pd.DataFrame:
     """Chorus's school-readiness rows beside the independent ones: every row on both sides."""
     expected = expected.assign(time_period=expected["time_period"].astype(str))
     published = published[published["indicator_id"].isin(set(expected["indicator_id"]))]
-    joined = expected.merge(published, on=KEY, how="outer", suffixes=("_expected", ""),
-                            indicator=True)
+    joined = expected.merge(
+        published, on=KEY, how="outer", suffixes=("_expected", ""), indicator=True
+    )
     assert (joined["_merge"] == "both").all(), joined[joined["_merge"] != "both"][KEY]
     return joined
 
@@ -60,9 +64,10 @@ def test_average_and_all_goals_match_too(published, expected):
 def test_every_small_count_is_suppressed(published, expected):
     joined = _joined(published, expected)
     proportions = joined[joined["indicator_id"] != "average_elgs_expected"]
-    small = proportions[(proportions["numerator_expected"] < THRESHOLD)
-                        | (proportions["denominator_expected"] - proportions["numerator_expected"]
-                           < THRESHOLD)]
+    small = proportions[
+        (proportions["numerator_expected"] < THRESHOLD)
+        | (proportions["denominator_expected"] - proportions["numerator_expected"] < THRESHOLD)
+    ]
     assert len(small) > 0, "the fixture should contain small groups"
     assert (small["numerator"] == "c").all()
     assert (small["value"] == "c").all()
@@ -78,10 +83,17 @@ def test_neighbourhoods_and_breakdowns_are_published(published, pipeline_run):
     lookup = pd.read_csv(pipeline_run.landing / "seeds" / "neighbourhood_lookup.csv")
     hoods = published[published["geographic_level"] == "Neighbourhood"]
     assert set(hoods["area_code"]) == set(lookup["neighbourhood_code"])
-    gld = published[(published["geographic_level"] == "Local authority")
-                    & (published["indicator_id"] == "gld")]
-    assert set(gld["breakdown"]) == {"All", "Sex", "FSM eligibility", "First language",
-                                     "SEN provision", "Season of birth"}
+    gld = published[
+        (published["geographic_level"] == "Local authority") & (published["indicator_id"] == "gld")
+    ]
+    assert set(gld["breakdown"]) == {
+        "All",
+        "Sex",
+        "FSM eligibility",
+        "First language",
+        "SEN provision",
+        "Season of birth",
+    }
     assert set(published["time_period"]) == {"202223", "202324"}
 
 
@@ -90,8 +102,11 @@ def test_manifest_lists_every_file_with_its_sha256(pipeline_run):
     manifest = json.loads((output / "manifest.json").read_text())
     assert manifest["run_id"] == pipeline_run.outcome.run_id
     listed = {entry["path"]: entry["sha256"] for entry in manifest["files"]}
-    on_disk = {p.relative_to(output).as_posix() for p in output.rglob("*")
-               if p.is_file() and p.name != "manifest.json"}
+    on_disk = {
+        p.relative_to(output).as_posix()
+        for p in output.rglob("*")
+        if p.is_file() and p.name != "manifest.json"
+    }
     assert set(listed) == on_disk
     for path, digest in listed.items():
         assert sha256_of(output / path) == digest
@@ -121,7 +136,9 @@ def published_text(path: Path) -> str:
         book = load_workbook(path, read_only=True)
         return "\n".join(
             "\t".join("" if v is None else str(v) for v in row)
-            for sheet in book.worksheets for row in sheet.iter_rows(values_only=True))
+            for sheet in book.worksheets
+            for row in sheet.iter_rows(values_only=True)
+        )
     if path.suffix == ".png":
         return ""
     return path.read_text(encoding="utf-8")
@@ -149,7 +166,8 @@ def test_no_identifier_reaches_the_warehouse_or_the_output(pipeline_run):
     assert {p.suffix for p in files} >= {".csv", ".html", ".pdf", ".xlsx"}
     with duckdb.connect(str(pipeline_run.settings.warehouse), read_only=True) as connection:
         tables = connection.execute(
-            "select table_schema, table_name from information_schema.tables").fetchall()
+            "select table_schema, table_name from information_schema.tables"
+        ).fetchall()
         for schema, table in tables:
             frame = connection.execute(f'select * from "{schema}"."{table}"').df()
             frames.append(frame.astype(str))
@@ -175,11 +193,13 @@ def test_a_failing_expectation_blocks_publication(pipeline_run, tmp_path, monkey
     shutil.copytree(settings.expectations, suites)
     suite_path = suites / "fct_indicator_values.json"
     suite = json.loads(suite_path.read_text())
-    suite["expectations"].append({
-        "type": "expect_column_values_to_be_between",
-        "kwargs": {"column": "value", "min_value": 0, "max_value": 1},
-        "meta": {"why": "an impossible rule, to prove the gate holds"},
-    })
+    suite["expectations"].append(
+        {
+            "type": "expect_column_values_to_be_between",
+            "kwargs": {"column": "value", "min_value": 0, "max_value": 1},
+            "meta": {"why": "an impossible rule, to prove the gate holds"},
+        }
+    )
     suite_path.write_text(json.dumps(suite))
     before = {p: p.read_bytes() for p in settings.output.rglob("*") if p.is_file()}
     outcome = run_pipeline(replace(settings, expectations=suites))

@@ -26,8 +26,9 @@ from indicators.voice import items as voice_items
 # letters whose upper case is longer (ß), control characters.
 AWKWARD = st.sampled_from(list("aAbZz09 \t\n\r\x0b\x0c\x1c\u00a0\u2003ßéİı-/,:"))
 CODES = st.lists(st.text(AWKWARD, max_size=6), min_size=1, max_size=30)
-FEW_CODES = st.lists(st.sampled_from(["Y", "N", " y", "n ", "", "K", "E", "x", "Ñ"]),
-                     min_size=1, max_size=40)
+FEW_CODES = st.lists(
+    st.sampled_from(["Y", "N", " y", "n ", "", "K", "E", "x", "Ñ"]), min_size=1, max_size=40
+)
 
 
 def series(values: list[str]) -> pd.Series:
@@ -46,10 +47,14 @@ def test_fullmatches_is_str_fullmatch(values, pattern):
     pd.testing.assert_series_equal(cells.fullmatches(series(values), pattern), expected)
 
 
-POSTCODE_LIKE = st.lists(st.one_of(
-    st.from_regex(cells.POSTCODE_PATTERN, fullmatch=True),
-    st.text(st.sampled_from(list("AZ09 az\t\u00a0Ñ")), max_size=9),
-), min_size=1, max_size=30)
+POSTCODE_LIKE = st.lists(
+    st.one_of(
+        st.from_regex(cells.POSTCODE_PATTERN, fullmatch=True),
+        st.text(st.sampled_from(list("AZ09 az\t\u00a0Ñ")), max_size=9),
+    ),
+    min_size=1,
+    max_size=30,
+)
 
 
 @given(POSTCODE_LIKE)
@@ -63,21 +68,41 @@ def test_postcode_rule_is_str_fullmatch(values):
 def test_code_rule_is_not_isin(values):
     codes = {"Y": "yes", "N": "no"}
     expected = ~series(values).isin(set(codes))
-    pd.testing.assert_series_equal(cells.not_in(codes)(series(values)), expected,
-                                   check_names=False)
+    pd.testing.assert_series_equal(cells.not_in(codes)(series(values)), expected, check_names=False)
 
 
-@given(st.lists(st.sampled_from(["2019-03-14", "14/03/2019", "1/2/2020", "2020-02-30",
-                                 "31/12/2019", "", "yesterday", "2019-3-4"]),
-                min_size=1, max_size=30))
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "2019-03-14",
+                "14/03/2019",
+                "1/2/2020",
+                "2020-02-30",
+                "31/12/2019",
+                "",
+                "yesterday",
+                "2019-3-4",
+            ]
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
 def test_dates_are_parsed_once_per_value_with_the_same_result(values):
     expected = cells._parse_dates(series(values))
     pd.testing.assert_series_equal(cells.parse_dates(series(values)), expected)
 
 
-@given(st.lists(st.from_regex(cells.POSTCODE_PATTERN, fullmatch=True).map(
-    lambda code: code.lower() if len(code) % 2 else code.replace(" ", "")),
-    min_size=1, max_size=30))
+@given(
+    st.lists(
+        st.from_regex(cells.POSTCODE_PATTERN, fullmatch=True).map(
+            lambda code: code.lower() if len(code) % 2 else code.replace(" ", "")
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
 def test_postcode_sectors_with_and_without_cache_match_the_pandas_expression(values):
     expected = privacy._postcode_sector(series(values))
     cache: dict[str, str] = {}
@@ -101,9 +126,12 @@ def test_pseudonyms_are_truncated_hmacs_of_the_cleaned_upn():
     upns = series([" a123456789012 ", "A123456789012", "B999999999999"])
     cache: dict[str, str] = {}
     for got in (privacy.pseudonymise(upns, key), privacy.pseudonymise(upns, key, cache)):
-        expected = [hmac.new(key.encode(), upn.strip().upper().encode(),
-                             hashlib.sha256).hexdigest()[:privacy.PSEUDONYM_LENGTH]
-                    for upn in upns]
+        expected = [
+            hmac.new(key.encode(), upn.strip().upper().encode(), hashlib.sha256).hexdigest()[
+                : privacy.PSEUDONYM_LENGTH
+            ]
+            for upn in upns
+        ]
         assert got.tolist() == expected
     assert len(cache) == 2
 
@@ -118,17 +146,23 @@ UPN_BODY = st.tuples(
 @st.composite
 def upns(draw) -> str:
     body = draw(UPN_BODY)
-    valid = (stdnum_upn.calc_check_digit(body) + body
-             if all(c in stdnum_upn._alphabet for c in body) else "A" + body)
-    return draw(st.one_of(
-        st.just(valid),
-        st.just(valid.lower()),
-        st.just(valid[:-1]),
-        st.just(valid[0] + valid[2:] + valid[1]),  # a slip of the pen
-        st.sampled_from(list(stdnum_upn._alphabet) + ["I", "O", "S"]).map(
-            lambda letter: letter + valid[1:]),
-        st.text(st.sampled_from("A019 éZ?"), max_size=14),
-    ))
+    valid = (
+        stdnum_upn.calc_check_digit(body) + body
+        if all(c in stdnum_upn._alphabet for c in body)
+        else "A" + body
+    )
+    return draw(
+        st.one_of(
+            st.just(valid),
+            st.just(valid.lower()),
+            st.just(valid[:-1]),
+            st.just(valid[0] + valid[2:] + valid[1]),  # a slip of the pen
+            st.sampled_from(list(stdnum_upn._alphabet) + ["I", "O", "S"]).map(
+                lambda letter: letter + valid[1:]
+            ),
+            st.text(st.sampled_from("A019 éZ?"), max_size=14),
+        )
+    )
 
 
 @settings(max_examples=200)
@@ -149,9 +183,11 @@ def valid_upn(number: str) -> bool:
     """python-stdnum's verdict, widened to the authorities it does not know yet."""
     if stdnum_upn.is_valid(number):
         return True
-    return (re.fullmatch(r"[A-Z][0-9]{11}[0-9A-Z]", number) is not None
-            and int(number[1:4]) in NEWER_THAN_STDNUM
-            and stdnum_upn.calc_check_digit(number[1:]) == number[0])
+    return (
+        re.fullmatch(r"[A-Z][0-9]{11}[0-9A-Z]", number) is not None
+        and int(number[1:4]) in NEWER_THAN_STDNUM
+        and stdnum_upn.calc_check_digit(number[1:]) == number[0]
+    )
 
 
 @pytest.mark.parametrize("issuing", sorted(NEWER_THAN_STDNUM))
@@ -182,13 +218,24 @@ CELL = st.text(st.sampled_from(list("ab1 é\t")), max_size=4)
 
 @st.composite
 def plain_csvs(draw) -> str:
-    header = draw(st.lists(st.sampled_from(["upn", "sex", "Gender", "notes", "x", " dob "]),
-                           min_size=1, max_size=5, unique=True))
-    rows = draw(st.lists(st.one_of(
-        st.lists(CELL, min_size=len(header), max_size=len(header)),
-        st.lists(st.just(""), min_size=1, max_size=len(header) + 1),  # blank rows
-        st.lists(CELL, min_size=1, max_size=len(header) + 2),  # ragged rows
-    ), max_size=8))
+    header = draw(
+        st.lists(
+            st.sampled_from(["upn", "sex", "Gender", "notes", "x", " dob "]),
+            min_size=1,
+            max_size=5,
+            unique=True,
+        )
+    )
+    rows = draw(
+        st.lists(
+            st.one_of(
+                st.lists(CELL, min_size=len(header), max_size=len(header)),
+                st.lists(st.just(""), min_size=1, max_size=len(header) + 1),  # blank rows
+                st.lists(CELL, min_size=1, max_size=len(header) + 2),  # ragged rows
+            ),
+            max_size=8,
+        )
+    )
     end = draw(st.sampled_from(["\n", "\r\n", "\r"]))
     text = end.join(",".join(cells) for cells in [header, *rows])
     return text + draw(st.sampled_from(["", end]))
@@ -206,8 +253,9 @@ def _outcome(read):
 @given(plain_csvs())
 def test_plain_csv_reader_gives_the_careful_readers_table(text):
     fast = _outcome(lambda: readers.plain_csv_table(text, "f.csv", "census"))
-    careful = _outcome(lambda: readers.table_from_rows(readers.csv_rows(text, "f.csv"),
-                                                       "f.csv", "census"))
+    careful = _outcome(
+        lambda: readers.table_from_rows(readers.csv_rows(text, "f.csv"), "f.csv", "census")
+    )
     if fast is None:
         return  # not plain: the careful reader reads it
     if isinstance(careful, tuple) or isinstance(fast, tuple):
@@ -215,16 +263,32 @@ def test_plain_csv_reader_gives_the_careful_readers_table(text):
         return
     pd.testing.assert_frame_equal(fast.frame, careful.frame)
     assert (fast.headers, fast.last_column, fast.overflow) == (
-        careful.headers, careful.last_column, careful.overflow)
+        careful.headers,
+        careful.last_column,
+        careful.overflow,
+    )
 
 
 @st.composite
 def ordinary_csvs(draw) -> str:
     """Returns as most systems export them: no quotes, every row as wide as the header."""
-    header = draw(st.lists(st.sampled_from(["upn", "sex", "Gender", "notes", "x"]),
-                           min_size=1, max_size=5, unique=True))
-    rows = draw(st.lists(st.lists(CELL, min_size=len(header), max_size=len(header)).filter(
-        lambda cells: cells[0].strip()), min_size=1, max_size=8))
+    header = draw(
+        st.lists(
+            st.sampled_from(["upn", "sex", "Gender", "notes", "x"]),
+            min_size=1,
+            max_size=5,
+            unique=True,
+        )
+    )
+    rows = draw(
+        st.lists(
+            st.lists(CELL, min_size=len(header), max_size=len(header)).filter(
+                lambda cells: cells[0].strip()
+            ),
+            min_size=1,
+            max_size=8,
+        )
+    )
     end = draw(st.sampled_from(["\n", "\r\n"]))
     return end.join(",".join(cells) for cells in [header, *rows]) + end
 
@@ -246,22 +310,42 @@ def test_plain_csv_reader_takes_an_ordinary_return():
     assert table.frame["_source_row"].tolist() == [2, 4]  # the blank row 3 skipped, counted
 
 
-@given(st.lists(st.one_of(st.none(), st.dates(min_value=pd.Timestamp("2019-01-01").date(),
-                                               max_value=pd.Timestamp("2026-12-31").date())),
-                min_size=1, max_size=20))
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            st.dates(
+                min_value=pd.Timestamp("2019-01-01").date(),
+                max_value=pd.Timestamp("2026-12-31").date(),
+            ),
+        ),
+        min_size=1,
+        max_size=20,
+    )
+)
 def test_item_version_in_force_matches_masking_version_by_version(dates):
-    bank = pd.DataFrame({
-        "item_id": ["q1", "q1", "q1", "q1", "q2"], "version": [3, 1, 2, 4, 1],
-        "status": ["active", "retired", "active", "draft", "active"],
-        "co_designed_on": ["2024-06-30", "2021-09-01", "2023-01-15", "2025-01-01",
-                           "2020-01-01"],
-    })
-    starts = [(1, pd.Timestamp("2021-09-01")), (2, pd.Timestamp("2023-01-15")),
-              (3, pd.Timestamp("2024-06-30"))]
+    bank = pd.DataFrame(
+        {
+            "item_id": ["q1", "q1", "q1", "q1", "q2"],
+            "version": [3, 1, 2, 4, 1],
+            "status": ["active", "retired", "active", "draft", "active"],
+            "co_designed_on": [
+                "2024-06-30",
+                "2021-09-01",
+                "2023-01-15",
+                "2025-01-01",
+                "2020-01-01",
+            ],
+        }
+    )
+    starts = [
+        (1, pd.Timestamp("2021-09-01")),
+        (2, pd.Timestamp("2023-01-15")),
+        (3, pd.Timestamp("2024-06-30")),
+    ]
     values = pd.to_datetime(pd.Series(dates, dtype=object))
     expected = pd.Series(pd.NA, index=values.index, dtype="Int64")
     for number, begins in starts:
         expected = expected.mask(values >= begins, number)
     assert voice_items.version_starts(bank, "q1") == starts  # drafts are never in force
-    pd.testing.assert_series_equal(voice_items.versions_in_force(bank, "q1", values),
-                                   expected)
+    pd.testing.assert_series_equal(voice_items.versions_in_force(bank, "q1", values), expected)

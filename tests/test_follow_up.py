@@ -9,11 +9,22 @@ from indicators.voice.follow_up import families_asking_for_help, follow_up_path,
 
 
 def _requests(*response_ids: str) -> pd.DataFrame:
-    return pd.DataFrame([{"academic_year": "2023/24", "response_id": rid,
-                          "item_id": "enough_money", "response_date": "2023-11-14",
-                          "channel": "online", "neighbourhood_code": "HD01",
-                          "file": "voice/2023-24/survey.csv", "row": 2 + i}
-                         for i, rid in enumerate(response_ids)], columns=list(HELP_COLUMNS))
+    return pd.DataFrame(
+        [
+            {
+                "academic_year": "2023/24",
+                "response_id": rid,
+                "item_id": "enough_money",
+                "response_date": "2023-11-14",
+                "channel": "online",
+                "neighbourhood_code": "HD01",
+                "file": "voice/2023-24/survey.csv",
+                "row": 2 + i,
+            }
+            for i, rid in enumerate(response_ids)
+        ],
+        columns=list(HELP_COLUMNS),
+    )
 
 
 def test_the_list_is_owner_only_and_counts_families(tmp_path):

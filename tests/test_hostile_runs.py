@@ -45,8 +45,12 @@ MISPLACED = "eyfsp/2023-2024/eyfsp_return.csv"
 """A return in a year folder named the long way: not loaded, but accounted for (3 rows)."""
 CASE_CHILDREN = 6
 """Each case's returns hold six children (tests/fixtures/make_bad_fixtures.py)."""
-HOLD_NO_ROWS = {"census_binary_garbage", "census_header_only", "eyfsp_corrupt_xlsx",
-                "eyfsp_empty_file"}
+HOLD_NO_ROWS = {
+    "census_binary_garbage",
+    "census_header_only",
+    "eyfsp_corrupt_xlsx",
+    "eyfsp_empty_file",
+}
 """Rejected files with no row anyone could find in them."""
 
 Key = tuple[str, str, str, str]
@@ -54,8 +58,9 @@ Key = tuple[str, str, str, str]
 
 
 def _corpus_module():
-    spec = importlib.util.spec_from_file_location("make_bad_fixtures",
-                                                  FIXTURES / "make_bad_fixtures.py")
+    spec = importlib.util.spec_from_file_location(
+        "make_bad_fixtures", FIXTURES / "make_bad_fixtures.py"
+    )
     module = importlib.util.module_from_spec(spec)
     sys.modules.setdefault(spec.name, module)  # dataclasses look their module up
     spec.loader.exec_module(sys.modules[spec.name])
@@ -65,8 +70,7 @@ def _corpus_module():
 def needs_own_run(case: str) -> bool:
     """A case that sets something for the whole landing area: the worksheet, or the lookup."""
     spec = json.loads((BAD / case / "expected.json").read_text(encoding="utf-8"))
-    return spec["sheet"] is not None or (BAD / case / "seeds" / "neighbourhood_lookup.csv"
-                                         ).exists()
+    return spec["sheet"] is not None or (BAD / case / "seeds" / "neighbourhood_lookup.csv").exists()
 
 
 @dataclass
@@ -132,19 +136,41 @@ def _without_sector(partner: dict[str, bytes], sector: str) -> dict[str, bytes]:
     census = pd.read_csv(io.BytesIO(partner[census_name]), dtype=str, keep_default_na=False)
     eyfsp = pd.read_csv(io.BytesIO(partner[eyfsp_name]), dtype=str, keep_default_na=False)
     away = census[census["postcode"].str[:-2] == sector]["upn"]
-    return {census_name: census[~census["upn"].isin(away)].to_csv(index=False).encode(),
-            eyfsp_name: eyfsp[~eyfsp["upn"].isin(away)].to_csv(index=False).encode()}
+    return {
+        census_name: census[~census["upn"].isin(away)].to_csv(index=False).encode(),
+        eyfsp_name: eyfsp[~eyfsp["upn"].isin(away)].to_csv(index=False).encode(),
+    }
 
 
 def _chorus_run(landing: Path, root: Path, **environment: str) -> tuple[Path, object]:
     output = root / "output"
-    env = {**os.environ, "CHORUS_HOME": str(root / "home"), "CHORUS_PSEUDONYM_KEY": KEY,
-           "CHORUS_LANDING": str(landing), "CHORUS_OUTPUT": str(output), **environment}
+    env = {
+        **os.environ,
+        "CHORUS_HOME": str(root / "home"),
+        "CHORUS_PSEUDONYM_KEY": KEY,
+        "CHORUS_LANDING": str(landing),
+        "CHORUS_OUTPUT": str(output),
+        **environment,
+    }
     env.pop("CHORUS_XLSX_SHEET", None) if "CHORUS_XLSX_SHEET" not in environment else None
     result = subprocess.run(
-        [sys.executable, "-m", "orchestration.cli", "run", "--landing", str(landing),
-         "--out", str(output)], env=env, cwd=root, capture_output=True, text=True,
-        check=False, timeout=1800)
+        [
+            sys.executable,
+            "-m",
+            "orchestration.cli",
+            "run",
+            "--landing",
+            str(landing),
+            "--out",
+            str(output),
+        ],
+        env=env,
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=1800,
+    )
     return output, result
 
 
@@ -167,12 +193,14 @@ def settings_run(tmp_path_factory: pytest.TempPathFactory) -> HostileRun:
     sheets = {json.loads((BAD / case / "expected.json").read_text())["sheet"] for case in cases}
     [sheet] = sheets - {None}
     landed, conflict = _land(cases, root / "landing", FIRST_YEAR)
-    output, result = _chorus_run(root / "landing", root, CHORUS_XLSX_SHEET=sheet,
-                                 CHORUS_PACKS="none")
+    output, result = _chorus_run(
+        root / "landing", root, CHORUS_XLSX_SHEET=sheet, CHORUS_PACKS="none"
+    )
     return HostileRun(landed, output, result, conflict)
 
 
 # ------------------------------------------------------------------------------ expectations
+
 
 def expected_keys(item: Landed, conflict: str | None = None) -> set[Key]:
     """What rejections.csv must list for the case's year: its defect, its other
@@ -180,10 +208,14 @@ def expected_keys(item: Landed, conflict: str | None = None) -> set[Key]:
     aside, the case's census rows in it (and their children's EYFSP rows)."""
     spec = item.expected
     keys = {(spec["rule"], spec["file"], _row(spec["row"]), spec["column"] or "")}
-    keys |= {(spec["rule"], also["file"], _row(also["row"]), spec["column"] or "")
-             for also in spec["also"]}
-    keys |= {(held["rule"], held["file"], _row(held["row"]), held["column"])
-             for held in spec["consequences"]}
+    keys |= {
+        (spec["rule"], also["file"], _row(also["row"]), spec["column"] or "")
+        for also in spec["also"]
+    }
+    keys |= {
+        (held["rule"], held["file"], _row(held["row"]), held["column"])
+        for held in spec["consequences"]
+    }
     if conflict is not None:
         keys |= _set_aside(item, conflict, keys)
     return {key for key in keys if key[0] is not None}
@@ -195,23 +227,31 @@ def _row(row: int | None) -> str:
 
 def _set_aside(item: Landed, sector: str, keys: set[Key]) -> set[Key]:
     extra: set[Key] = set()
-    census_files = [name for name in item.files if name.startswith("census/")
-                    and name.endswith(".csv") and "partner" not in name]
-    eyfsp_files = [name for name in item.files if name.startswith("eyfsp/")
-                   and name.endswith(".csv") and "partner" not in name]
+    census_files = [
+        name
+        for name in item.files
+        if name.startswith("census/") and name.endswith(".csv") and "partner" not in name
+    ]
+    eyfsp_files = [
+        name
+        for name in item.files
+        if name.startswith("eyfsp/") and name.endswith(".csv") and "partner" not in name
+    ]
     rejected = {key[1] for key in keys if key[2] == ""}
     for name in census_files:
         census = pd.read_csv(io.BytesIO(item.files[name]), dtype=str, keep_default_na=False)
-        for position, (upn, postcode) in enumerate(zip(census["upn"], census["postcode"],
-                                                       strict=True)):
+        for position, (upn, postcode) in enumerate(
+            zip(census["upn"], census["postcode"], strict=True)
+        ):
             if postcode[:-2] != sector:
                 continue
             extra.add(("postcode_sector_set_aside", name, str(position + 2), "postcode"))
             for eyfsp_name in eyfsp_files:
                 if eyfsp_name in rejected:
                     continue
-                eyfsp = pd.read_csv(io.BytesIO(item.files[eyfsp_name]), dtype=str,
-                                    keep_default_na=False)
+                eyfsp = pd.read_csv(
+                    io.BytesIO(item.files[eyfsp_name]), dtype=str, keep_default_na=False
+                )
                 for row in (eyfsp.index[eyfsp["upn"] == upn] + 2).tolist():
                     if not any(key[1] == eyfsp_name and key[2] == str(row) for key in keys):
                         extra.add(("census_row_quarantined", eyfsp_name, str(row), "upn"))
@@ -223,10 +263,18 @@ def _rejections_of(run: HostileRun, item: Landed) -> set[Key]:
     mine = rejections[rejections["academic_year"] == item.year.label]
     keys = set(zip(mine["rule"], mine["file"], mine["row"], mine["column"], strict=True))
     if item.case == "lookup_sector_conflict" or run.conflict_sector is not None:
-        reference = rejections[(rejections["kind"] == "reference")
-                               & (item.case == "lookup_sector_conflict")]
-        keys |= set(zip(reference["rule"], reference["file"], reference["row"],
-                        reference["column"], strict=True))
+        reference = rejections[
+            (rejections["kind"] == "reference") & (item.case == "lookup_sector_conflict")
+        ]
+        keys |= set(
+            zip(
+                reference["rule"],
+                reference["file"],
+                reference["row"],
+                reference["column"],
+                strict=True,
+            )
+        )
     return keys
 
 
@@ -239,16 +287,21 @@ def _check_run(run: HostileRun) -> None:
         summary[column] = summary[column].astype(int)
     assert (summary["rows_read"] == summary["rows_loaded"] + summary["rows_quarantined"]).all()
     values = run.csv("indicators/indicator_values.csv")
-    gld = values[(values["indicator_id"] == "gld") & (values["breakdown"] == "All")
-                 & (values["geographic_level"] == "Local authority")]
+    gld = values[
+        (values["indicator_id"] == "gld")
+        & (values["breakdown"] == "All")
+        & (values["geographic_level"] == "Local authority")
+    ]
     problems = []
     for item in run.landed:
         expected = expected_keys(item, run.conflict_sector)
         found = _rejections_of(run, item)
         if found != expected:
-            problems.append(f"{item.case} ({item.year.label}): rejections.csv has "
-                            f"{sorted(found - expected)} not expected and lacks "
-                            f"{sorted(expected - found)}")
+            problems.append(
+                f"{item.case} ({item.year.label}): rejections.csv has "
+                f"{sorted(found - expected)} not expected and lacks "
+                f"{sorted(expected - found)}"
+            )
             continue
         files = summary[summary["academic_year"] == item.year.label].set_index("file")
         quarantined = defaultdict(set)
@@ -258,22 +311,30 @@ def _check_run(run: HostileRun) -> None:
         for file, account in files.iterrows():
             if file in rejected:  # its rows counted, all quarantined: the case's six
                 rows = 0 if item.case in HOLD_NO_ROWS else CASE_CHILDREN  # children, or none
-                assert (account["status"], account["rows_read"], account["rows_loaded"],
-                        account["rows_quarantined"]) == ("rejected", rows, 0, rows), file
+                assert (
+                    account["status"],
+                    account["rows_read"],
+                    account["rows_loaded"],
+                    account["rows_quarantined"],
+                ) == ("rejected", rows, 0, rows), file
             elif "partner" in file:
                 assert account["rows_quarantined"] == len(quarantined[file]), (item.case, file)
             else:
                 assert account["status"] == "loaded", (item.case, file)
                 assert account["rows_quarantined"] == len(quarantined[file]), (item.case, file)
         # Both returns of the year hold the same children, and the good ones are published.
-        loaded = {kind: int(files.loc[files["kind"] == kind, "rows_loaded"].sum())
-                  for kind in ("eyfsp", "census")}
+        loaded = {
+            kind: int(files.loc[files["kind"] == kind, "rows_loaded"].sum())
+            for kind in ("eyfsp", "census")
+        }
         assert loaded["eyfsp"] == loaded["census"] >= PARTNER_CHILDREN - 10, (item.case, loaded)
         published = gld[gld["time_period"] == str(item.year.time_period)]
         if published["denominator"].tolist() != [str(loaded["eyfsp"])]:
-            problems.append(f"{item.case} ({item.year.label}): GLD published for "
-                            f"{published['denominator'].tolist()} children, not "
-                            f"{loaded['eyfsp']}")
+            problems.append(
+                f"{item.case} ({item.year.label}): GLD published for "
+                f"{published['denominator'].tolist()} children, not "
+                f"{loaded['eyfsp']}"
+            )
     assert not problems, "\n".join(problems)
 
 
@@ -287,29 +348,41 @@ def test_every_hostile_fixture_publishes_its_good_rows_through_chorus_run(main_r
     for item in main_run.landed:
         keys = expected_keys(item)
         for name, content in item.files.items():
-            if not name.startswith("eyfsp/") or "partner" in name or any(
-                    key[1] == name and key[2] == "" for key in keys):
+            if (
+                not name.startswith("eyfsp/")
+                or "partner" in name
+                or any(key[1] == name and key[2] == "" for key in keys)
+            ):
                 continue
             held = {key[2] for key in keys if key[1] == name}
-            account = summary[(summary.index == name)
-                              & (summary["academic_year"] == item.year.label)]
+            account = summary[
+                (summary.index == name) & (summary["academic_year"] == item.year.label)
+            ]
             assert account["rows_loaded"].astype(int).tolist() == [
-                _data_rows(name, content) - len(held)], (item.case, name)
+                _data_rows(name, content) - len(held)
+            ], (item.case, name)
 
 
 def test_a_file_outside_a_year_folder_is_accounted_for_and_the_fix_is_said(main_run):
     summary = main_run.csv("quality/load_summary.csv").set_index("file")
     account = summary.loc[MISPLACED]
-    assert (account["kind"], account["status"], account["rows_read"], account["rows_loaded"],
-            account["rows_quarantined"]) == ("eyfsp", "not loaded", "3", "0", "3")
+    assert (
+        account["kind"],
+        account["status"],
+        account["rows_read"],
+        account["rows_loaded"],
+        account["rows_quarantined"],
+    ) == ("eyfsp", "not loaded", "3", "0", "3")
     assert "YYYY-YY" in account["message"] and "2023-2024" in account["message"]
     rejections = main_run.csv("quality/rejections.csv")
     assert rejections[rejections["file"] == MISPLACED]["row"].tolist() == [""]
     html = (main_run.output / "quality" / "index.html").read_text(encoding="utf-8")
     assert MISPLACED in html and "not in a year folder" in html
     console = " ".join(main_run.result.stdout.split())
-    assert f"not loaded: {MISPLACED}: the folder '2023-2024' is not an academic year: name it " \
-           "YYYY-YY" in console
+    assert (
+        f"not loaded: {MISPLACED}: the folder '2023-2024' is not an academic year: name it "
+        "YYYY-YY" in console
+    )
 
 
 def test_the_quality_report_of_the_run_accounts_for_every_file_rule_and_test(main_run):
@@ -341,16 +414,24 @@ def test_the_quality_report_of_the_run_accounts_for_every_file_rule_and_test(mai
     # An e-mail address typed as a response id, a phone number as a response date
     # (voice_response_* cases): quarantined, named by row and column, never shown.
     assert {"voice_response_id_email_twice", "voice_response_date_phone"} <= {
-        item.case for item in main_run.landed}
-    published = [path.read_text(encoding="utf-8", errors="replace")
-                 for path in (main_run.output / "quality").rglob("*") if path.is_file()]
+        item.case for item in main_run.landed
+    }
+    published = [
+        path.read_text(encoding="utf-8", errors="replace")
+        for path in (main_run.output / "quality").rglob("*")
+        if path.is_file()
+    ]
     for contact in ("jo.bloggs@example.com", "07700 900123", "07700900123"):
         assert not any(contact in text for text in published), contact
     for column in ("response_id", "response_date"):
-        shown = rejections[(rejections["column"] == column)
-                           & ~rejections["value"].str.startswith("(withheld")]
-        assert shown["value"].isin(["", "(blank)"]).all() if column == "response_id" else (
-            shown["value"].str.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}.*|[0-9/]+").all()), shown
+        shown = rejections[
+            (rejections["column"] == column) & ~rejections["value"].str.startswith("(withheld")
+        ]
+        assert (
+            shown["value"].isin(["", "(blank)"]).all()
+            if column == "response_id"
+            else (shown["value"].str.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}.*|[0-9/]+").all())
+        ), shown
 
 
 def _data_rows(name: str, content: bytes) -> int:
@@ -375,9 +456,14 @@ def _data_rows(name: str, content: bytes) -> int:
 
 def test_a_worksheet_setting_and_an_lookup_conflict_publish_the_good_rows(settings_run):
     assert {item.case for item in settings_run.landed} == {
-        "eyfsp_xlsx_sheet_missing", "lookup_sector_conflict"}
+        "eyfsp_xlsx_sheet_missing",
+        "lookup_sector_conflict",
+    }
     assert settings_run.conflict_sector
     _check_run(settings_run)
-    lookup = settings_run.csv("quality/load_summary.csv").set_index("file").loc[
-        "seeds/neighbourhood_lookup.csv"]
+    lookup = (
+        settings_run.csv("quality/load_summary.csv")
+        .set_index("file")
+        .loc["seeds/neighbourhood_lookup.csv"]
+    )
     assert (lookup["kind"], lookup["rows_quarantined"]) == ("reference", "2")

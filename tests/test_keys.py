@@ -52,8 +52,9 @@ def test_a_synthetic_file_edited_by_hand_is_no_longer_synthetic(synthetic):
 
 def test_a_file_added_beside_synthetic_ones_or_renamed_over_one_is_not_synthetic(synthetic):
     extra = synthetic.landing / "eyfsp" / "2023-24" / "real_return.csv"
-    extra.write_bytes((synthetic.landing / "eyfsp" / "2023-24" / "eyfsp_return.csv")
-                      .read_bytes())  # same bytes, but not a file synth wrote
+    extra.write_bytes(
+        (synthetic.landing / "eyfsp" / "2023-24" / "eyfsp_return.csv").read_bytes()
+    )  # same bytes, but not a file synth wrote
     with pytest.raises(KeyRefused, match="real_return.csv is not a synthetic return"):
         _key(synthetic)
     extra.unlink()
@@ -95,8 +96,12 @@ def test_the_demo_key_in_disguise_and_keys_with_little_variety_are_refused(tmp_p
         with pytest.raises(KeyRefused, match="public demo key") as refused:
             _key(replace(settings, pseudonym_key=disguised))
         assert "chorus key new" in str(refused.value)
-    for weak in ("aaaaaaaaaaaaaaaa", "abababababababababab", "abcabcabcabcabcabc1",
-                 "0000000011111111222"):
+    for weak in (
+        "aaaaaaaaaaaaaaaa",
+        "abababababababababab",
+        "abcabcabcabcabcabc1",
+        "0000000011111111222",
+    ):
         with pytest.raises(KeyRefused, match="too predictable") as refused:
             _key(replace(settings, pseudonym_key=weak))
         assert "chorus key new" in str(refused.value)
@@ -108,11 +113,11 @@ def test_the_same_key_gives_the_same_pseudonyms_from_the_environment_or_a_file(t
     key_file = tmp_path / "pseudonym.key"
     key_file.write_text(f"  {key}\n")
     os.chmod(key_file, 0o600)
-    from_file = ChorusSettings.from_env(environ={"CHORUS_PSEUDONYM_KEY_FILE": str(key_file)},
-                                        cwd=tmp_path)
+    from_file = ChorusSettings.from_env(
+        environ={"CHORUS_PSEUDONYM_KEY_FILE": str(key_file)}, cwd=tmp_path
+    )
     for written in (key, f"{key}\n", f" {key} ", f"{key}\r\n"):
-        from_env = ChorusSettings.from_env(environ={"CHORUS_PSEUDONYM_KEY": written},
-                                           cwd=tmp_path)
+        from_env = ChorusSettings.from_env(environ={"CHORUS_PSEUDONYM_KEY": written}, cwd=tmp_path)
         assert configured_key(from_env) == configured_key(from_file) == key
 
 
@@ -120,8 +125,9 @@ def test_a_key_file_must_be_readable_by_its_owner_only(tmp_path):
     key_file = tmp_path / "pseudonym.key"
     key_file.write_text("a-key-kept-in-a-file-0123456789\n")
     os.chmod(key_file, 0o644)
-    settings = ChorusSettings.from_env(environ={"CHORUS_PSEUDONYM_KEY_FILE": str(key_file)},
-                                       cwd=tmp_path)
+    settings = ChorusSettings.from_env(
+        environ={"CHORUS_PSEUDONYM_KEY_FILE": str(key_file)}, cwd=tmp_path
+    )
     with pytest.raises(KeyRefused, match="chmod 600"):
         configured_key(settings)
     os.chmod(key_file, 0o600)
@@ -129,8 +135,12 @@ def test_a_key_file_must_be_readable_by_its_owner_only(tmp_path):
 
 
 def test_chorus_key_new_prints_a_fresh_key_and_how_to_keep_it(tmp_path):
-    runs = [subprocess.run([*CHORUS, "key", "new"], capture_output=True, text=True,
-                           cwd=tmp_path, check=True) for _ in range(2)]
+    runs = [
+        subprocess.run(
+            [*CHORUS, "key", "new"], capture_output=True, text=True, cwd=tmp_path, check=True
+        )
+        for _ in range(2)
+    ]
     keys = [run.stdout.strip() for run in runs]
     assert keys[0] != keys[1] and all(len(key) >= 43 for key in keys)
     assert keys[0] not in runs[0].stderr  # guidance on stderr, the key alone on stdout
@@ -142,20 +152,36 @@ def test_chorus_key_new_writes_an_owner_only_file_never_in_a_repository(tmp_path
     old = os.umask(0)  # whatever the umask
     try:
         target = tmp_path / "keys" / "pseudonym.key"
-        made = subprocess.run([*CHORUS, "key", "new", "--file", str(target)],
-                              capture_output=True, text=True, cwd=tmp_path, check=False)
+        made = subprocess.run(
+            [*CHORUS, "key", "new", "--file", str(target)],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            check=False,
+        )
     finally:
         os.umask(old)
     assert made.returncode == 0, made.stderr
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     assert len(target.read_text().strip()) >= 43 and target.read_text().strip() not in (
-        made.stdout + made.stderr)
-    again = subprocess.run([*CHORUS, "key", "new", "--file", str(target)],
-                           capture_output=True, text=True, cwd=tmp_path, check=False)
+        made.stdout + made.stderr
+    )
+    again = subprocess.run(
+        [*CHORUS, "key", "new", "--file", str(target)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+    )
     assert again.returncode == 1 and "exists already" in again.stderr
     repository = tmp_path / "repo"
     (repository / ".git").mkdir(parents=True)
-    inside = subprocess.run([*CHORUS, "key", "new", "--file", str(repository / "k.key")],
-                            capture_output=True, text=True, cwd=tmp_path, check=False)
+    inside = subprocess.run(
+        [*CHORUS, "key", "new", "--file", str(repository / "k.key")],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+    )
     assert inside.returncode == 1 and "inside the git repository" in inside.stderr
     assert not (repository / "k.key").exists()

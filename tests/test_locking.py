@@ -32,8 +32,11 @@ HOLD = textwrap.dedent("""
 
 def _hold(warehouse: Path, seconds: float) -> subprocess.Popen:
     """Another process holding the lock for `seconds` (returns once it holds it)."""
-    process = subprocess.Popen([sys.executable, "-c", HOLD, str(warehouse), str(seconds)],
-                               stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(warehouse), str(seconds)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert process.stdout.readline().strip() == "held"
     return process
 
@@ -60,8 +63,12 @@ def test_a_waiting_holder_is_told_once_and_gets_the_lock_when_it_is_released(tmp
     other = _hold(warehouse, 2)
     told = []
     started = time.monotonic()
-    with warehouse_lock(warehouse, LockHolder("me", run_id="run-B"), wait_seconds=60,
-                        on_wait=lambda holder, seconds: told.append((holder, seconds))):
+    with warehouse_lock(
+        warehouse,
+        LockHolder("me", run_id="run-B"),
+        wait_seconds=60,
+        on_wait=lambda holder, seconds: told.append((holder, seconds)),
+    ):
         assert time.monotonic() - started > 1.5  # only once the other process let go
         assert lock_holder(warehouse).run_id == "run-B"
     other.wait()
@@ -74,8 +81,10 @@ def test_a_bounded_wait_gives_up_and_names_the_holder(tmp_path):
     other = _hold(warehouse, 30)
     try:
         started = time.monotonic()
-        with pytest.raises(WarehouseBusy) as busy, warehouse_lock(
-                warehouse, LockHolder("me"), wait_seconds=1.5):
+        with (
+            pytest.raises(WarehouseBusy) as busy,
+            warehouse_lock(warehouse, LockHolder("me"), wait_seconds=1.5),
+        ):
             pass
         assert 1.4 < time.monotonic() - started < 10
         assert busy.value.holder.run_id == "run-A"
@@ -101,8 +110,10 @@ def test_a_run_re_enters_the_lock_its_launcher_took_but_nobody_else_does(tmp_pat
     with warehouse_lock(warehouse, LockHolder("chorus run", run_id="run-C")):
         with warehouse_lock(warehouse, LockHolder("the run's resource", run_id="run-C")) as inner:
             assert inner.reentered
-        with pytest.raises(WarehouseBusy), warehouse_lock(
-                warehouse, LockHolder("another run", run_id="run-D")):
+        with (
+            pytest.raises(WarehouseBusy),
+            warehouse_lock(warehouse, LockHolder("another run", run_id="run-D")),
+        ):
             pass
         assert json.loads(lock_path(warehouse).read_text())["run_id"] == "run-C"
 
@@ -114,9 +125,11 @@ def test_the_run_of_a_killed_holder_is_marked_failed_so_it_never_holds_the_queue
     from orchestration.instance import settle_abandoned
 
     instance = DagsterInstance.ephemeral()
-    for run_id, status in (("never-started", DagsterRunStatus.NOT_STARTED),
-                           ("was-running", DagsterRunStatus.STARTED),
-                           ("had-finished", DagsterRunStatus.SUCCESS)):
+    for run_id, status in (
+        ("never-started", DagsterRunStatus.NOT_STARTED),
+        ("was-running", DagsterRunStatus.STARTED),
+        ("had-finished", DagsterRunStatus.SUCCESS),
+    ):
         instance.add_run(DagsterRun(job_name="chorus_pipeline", run_id=run_id, status=status))
         settled = settle_abandoned(instance, LockHolder("chorus run", run_id=run_id, pid=4242))
         after = instance.get_run_by_id(run_id).status

@@ -17,8 +17,15 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _chorus(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "orchestration.cli", *args], env=env, cwd=cwd,
-                          capture_output=True, text=True, check=False, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "orchestration.cli", *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
 
 
 def test_a_scaffold_left_unfilled_is_reported_field_by_field(tmp_path):
@@ -30,24 +37,32 @@ def test_a_scaffold_left_unfilled_is_reported_field_by_field(tmp_path):
     still_todo = [p for p in problems if "still says" in p]
     assert len(still_todo) == len(meta) - 2  # every field but the id and the relations
     # The relations come with the areas and breakdowns of the macro; the rules are to do.
-    assert meta["relations"]["breakdowns"]["Sex"] == {"kind": "partition",
-                                                       "groups": ["Female", "Male"]}
+    assert meta["relations"]["breakdowns"]["Sex"] == {
+        "kind": "partition",
+        "groups": ["Female", "Male"],
+    }
     assert [p for p in problems if "meta.indicator.relations.rules must be a list" in p]
     assert "TODO_condition" in sql.read_text()
 
 
 def test_walk_through_from_scaffold_to_published_tables(tmp_path):
     project = tmp_path / "project"
-    shutil.copytree(ROOT / "dbt_project", project / "dbt_project",
-                    ignore=shutil.ignore_patterns("target", "logs"))
+    shutil.copytree(
+        ROOT / "dbt_project",
+        project / "dbt_project",
+        ignore=shutil.ignore_patterns("target", "logs"),
+    )
     shutil.copytree(ROOT / "seeds", project / "seeds")
-    env = {**os.environ, "CHORUS_DBT_PROJECT": str(project / "dbt_project"),
-           "CHORUS_HOME": str(tmp_path / "home"), "CHORUS_PSEUDONYM_KEY": "walk-through",
-           "CHORUS_PACKS": "none"}
+    env = {
+        **os.environ,
+        "CHORUS_DBT_PROJECT": str(project / "dbt_project"),
+        "CHORUS_HOME": str(tmp_path / "home"),
+        "CHORUS_PSEUDONYM_KEY": "walk-through",
+        "CHORUS_PACKS": "none",
+    }
 
     # 1. Scaffold.
-    made = _chorus("new-indicator", "school_readiness__most_goals_expected", env=env,
-                   cwd=tmp_path)
+    made = _chorus("new-indicator", "school_readiness__most_goals_expected", env=env, cwd=tmp_path)
     assert made.returncode == 0, made.stderr
     models = project / "dbt_project" / "models" / "indicators"
     sql = models / "ind_school_readiness__most_goals_expected.sql"
@@ -58,11 +73,19 @@ def test_walk_through_from_scaffold_to_published_tables(tmp_path):
 
     # 2. Run it unfilled: stopped before dbt, each file and field named on one line.
     landing, output = tmp_path / "landing", tmp_path / "output"
-    synth = _chorus("synth", "--out", str(landing), "--children-per-year", "400", "--years",
-                    "2023/24", env=env, cwd=tmp_path)
+    synth = _chorus(
+        "synth",
+        "--out",
+        str(landing),
+        "--children-per-year",
+        "400",
+        "--years",
+        "2023/24",
+        env=env,
+        cwd=tmp_path,
+    )
     assert synth.returncode == 0, synth.stderr
-    early = _chorus("run", "--landing", str(landing), "--out", str(output), env=env,
-                    cwd=tmp_path)
+    early = _chorus("run", "--landing", str(landing), "--out", str(output), env=env, cwd=tmp_path)
     assert early.returncode == 1
     last, _ = one_line_and_the_log(early.stderr, early.stdout)
     assert f"{yml}: still TODO: description, title, definition, rationale" in last
@@ -71,23 +94,34 @@ def test_walk_through_from_scaffold_to_published_tables(tmp_path):
     assert not list((project / "dbt_project" / "target").glob("chorus_dbt_models-*"))
 
     # 3. Fill in the condition and every metadata field, as an analyst would.
-    sql.write_text(sql.read_text().replace(
-        "-- TODO: one line", "-- Children at expected in at least 14 of the 17 goals. One line")
-        .replace("count_where('TODO_condition')", "count_where('elgs_at_expected >= 14')"))
+    sql.write_text(
+        sql.read_text()
+        .replace(
+            "-- TODO: one line", "-- Children at expected in at least 14 of the 17 goals. One line"
+        )
+        .replace("count_where('TODO_condition')", "count_where('elgs_at_expected >= 14')")
+    )
     document = yaml.safe_load(yml.read_text())
     model = document["models"][0]
     model["description"] = "Children at the expected level in at least 14 of the 17 goals."
     meta = model["config"]["meta"]["indicator"]
-    filled = {"value_type": "proportion", "unit": "%", "polarity": "RAG - High is good",
-              "numerator_unit": "children", "denominator_unit": "children",
-              "source_type": "statutory", "co_designed_on": "2026-11-25",
-              "title": "Children at expected in most early learning goals"}
+    filled = {
+        "value_type": "proportion",
+        "unit": "%",
+        "polarity": "RAG - High is good",
+        "numerator_unit": "children",
+        "denominator_unit": "children",
+        "source_type": "statutory",
+        "co_designed_on": "2026-11-25",
+        "title": "Children at expected in most early learning goals",
+    }
     for field in meta:
         if str(meta[field]).startswith("TODO"):
             meta[field] = filled.get(field, f"Filled in for the walk-through: {field}")
     meta["relations"]["rules"] = [  # the same children as GLD; all 17 goals is at least 14
         {"kind": "equal", "left": "denominator", "right": "gld.denominator"},
-        {"kind": "at_most", "left": "all_elgs_expected.numerator", "right": "numerator"}]
+        {"kind": "at_most", "left": "all_elgs_expected.numerator", "right": "numerator"},
+    ]
     yml.write_text(yaml.safe_dump(document, sort_keys=False))
 
     # 4. Run.

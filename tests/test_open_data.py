@@ -34,21 +34,52 @@ LA_CODE, LA_NAME = "E99000999", "Harrowdale (synthetic)"
 
 # EES rules, written out here rather than imported from the writer.
 TIME_COLUMNS = ["time_period", "time_identifier"]
-GEOGRAPHY_COLUMNS = ["geographic_level", "country_code", "country_name", "old_la_code",
-                     "new_la_code", "la_name"]
+GEOGRAPHY_COLUMNS = [
+    "geographic_level",
+    "country_code",
+    "country_name",
+    "old_la_code",
+    "new_la_code",
+    "la_name",
+]
 REQUIRED = TIME_COLUMNS + GEOGRAPHY_COLUMNS
 OBSERVATIONAL_UNITS = set(REQUIRED) | {"region_code", "region_name"}
-META_COLUMNS = ["col_name", "col_type", "label", "indicator_grouping", "indicator_unit",
-                "indicator_dp", "filter_hint", "filter_grouping_column"]
+META_COLUMNS = [
+    "col_name",
+    "col_type",
+    "label",
+    "indicator_grouping",
+    "indicator_unit",
+    "indicator_dp",
+    "filter_hint",
+    "filter_grouping_column",
+]
 SYMBOLS = {"c", "z", "x", "low", "u"}
 LEGACY_SYMBOLS = {"~", ":"}
 UNITS = {"", "%", "pp", "£", "£m"}
 NUMBER = re.compile(r"-?\d+(\.\d+)?")
 SNAKE = re.compile(r"[a-z][a-z0-9]*(_[a-z0-9]+)*")
 FILE_NAME = re.compile(r"[a-z0-9_-]+")
-SMUSHED = ("male", "female", "asian", "chinese", "indian", "pakistani", "bangladeshi", "black",
-           "african", "caribbean", "white", "roma", "irish", "english", "british", "scottish",
-           "welsh", "arab")
+SMUSHED = (
+    "male",
+    "female",
+    "asian",
+    "chinese",
+    "indian",
+    "pakistani",
+    "bangladeshi",
+    "black",
+    "african",
+    "caribbean",
+    "white",
+    "roma",
+    "irish",
+    "english",
+    "british",
+    "scottish",
+    "welsh",
+    "arab",
+)
 
 
 @dataclass(frozen=True)
@@ -75,8 +106,11 @@ class EesFile:
     @property
     def filters(self) -> list[str]:
         """Filters and their grouping columns (the columns that say which group a row is)."""
-        groups = [row["filter_grouping_column"] for row in self.meta
-                  if row["col_type"] == "Filter" and row["filter_grouping_column"]]
+        groups = [
+            row["filter_grouping_column"]
+            for row in self.meta
+            if row["col_type"] == "Filter" and row["filter_grouping_column"]
+        ]
         return [*self.described("Filter"), *groups]
 
     def column(self, name: str) -> list[str]:
@@ -115,27 +149,61 @@ def statutory_inputs() -> tuple[pd.DataFrame, pd.DataFrame]:
     return values, register
 
 
-def _register_row(indicator_id: str, title: str, value_type: str, unit: str,
-                  source_type: str = "voice", domain: str = "Families' voices") -> dict:
-    return {"indicator_id": indicator_id, "title": title, "value_type": value_type,
-            "unit": unit, "source_type": source_type, "domain": domain,
-            "definition": f"{title}, by year.",
-            "numerator_definition": "Respondents whose answer counts as positive.",
-            "denominator_definition": "Respondents who answered the question.",
-            "caveats": "Respondents are not a random sample."}
+def _register_row(
+    indicator_id: str,
+    title: str,
+    value_type: str,
+    unit: str,
+    source_type: str = "voice",
+    domain: str = "Families' voices",
+) -> dict:
+    return {
+        "indicator_id": indicator_id,
+        "title": title,
+        "value_type": value_type,
+        "unit": unit,
+        "source_type": source_type,
+        "domain": domain,
+        "definition": f"{title}, by year.",
+        "numerator_definition": "Respondents whose answer counts as positive.",
+        "denominator_definition": "Respondents who answered the question.",
+        "caveats": "Respondents are not a random sample.",
+    }
 
 
-def _row(indicator_id: str, period: str, breakdown: str, group: str, numerator: str,
-         denominator: str, value: str, reliability: str = "normal",
-         level: str = "Local authority", ci: tuple[str, str] = ("40.0", "60.0")) -> dict:
+def _row(
+    indicator_id: str,
+    period: str,
+    breakdown: str,
+    group: str,
+    numerator: str,
+    denominator: str,
+    value: str,
+    reliability: str = "normal",
+    level: str = "Local authority",
+    ci: tuple[str, str] = ("40.0", "60.0"),
+) -> dict:
     code, name = (LA_CODE, LA_NAME) if level == "Local authority" else ("HD01", "Central")
-    return {"indicator_id": indicator_id, "time_period": period, "geographic_level": level,
-            "area_code": code, "area_name": name, "breakdown": breakdown, "group": group,
-            "numerator": numerator, "denominator": denominator, "value": value,
-            "lower_ci_95": ci[0], "upper_ci_95": ci[1], "lower_ci_998": ci[0],
-            "upper_ci_998": ci[1], "compared_with_la": "similar",
-            "compared_with_england": "not compared", "recent_trend": "z",
-            "reliability": reliability}
+    return {
+        "indicator_id": indicator_id,
+        "time_period": period,
+        "geographic_level": level,
+        "area_code": code,
+        "area_name": name,
+        "breakdown": breakdown,
+        "group": group,
+        "numerator": numerator,
+        "denominator": denominator,
+        "value": value,
+        "lower_ci_95": ci[0],
+        "upper_ci_95": ci[1],
+        "lower_ci_998": ci[0],
+        "upper_ci_998": ci[1],
+        "compared_with_la": "similar",
+        "compared_with_england": "not compared",
+        "recent_trend": "z",
+        "reliability": reliability,
+    }
 
 
 def voice_inputs() -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -144,88 +212,211 @@ def voice_inputs() -> tuple[pd.DataFrame, pd.DataFrame]:
     for period in ("202324", "202425"):
         # Overlapping voice items, no total; one low reliability, one suppressed.
         rows += [
-            _row("voice_item_positive", period, "Voice item", "read_together", "120", "200",
-                 "60.0"),
-            _row("voice_item_positive", period, "Voice item", "play_together", "15", "18",
-                 "83.3", reliability="low", ci=("61.0", "94.2")),
-            _row("voice_item_positive", period, "Voice item", "outdoor_play", "c", "c", "c",
-                 reliability="c", ci=("c", "c")),
-            _row("voice_item_positive", period, "Voice item", "read_together", "30", "50",
-                 "60.0", level="Neighbourhood"),
+            _row(
+                "voice_item_positive", period, "Voice item", "read_together", "120", "200", "60.0"
+            ),
+            _row(
+                "voice_item_positive",
+                period,
+                "Voice item",
+                "play_together",
+                "15",
+                "18",
+                "83.3",
+                reliability="low",
+                ci=("61.0", "94.2"),
+            ),
+            _row(
+                "voice_item_positive",
+                period,
+                "Voice item",
+                "outdoor_play",
+                "c",
+                "c",
+                "c",
+                reliability="c",
+                ci=("c", "c"),
+            ),
+            _row(
+                "voice_item_positive",
+                period,
+                "Voice item",
+                "read_together",
+                "30",
+                "50",
+                "60.0",
+                level="Neighbourhood",
+            ),
         ]
         # A mean on a 0 to 10 scale, with a value that rounds to zero.
         rows += [
-            _row("voice_item_mean", period, "Voice item", "confidence", "1500", "200", "7.5",
-                 ci=("7.2", "7.8")),
-            _row("voice_item_mean", period, "Voice item", "worry", "1", "150", "low",
-                 ci=("low", "0.1")),
+            _row(
+                "voice_item_mean",
+                period,
+                "Voice item",
+                "confidence",
+                "1500",
+                "200",
+                "7.5",
+                ci=("7.2", "7.8"),
+            ),
+            _row(
+                "voice_item_mean",
+                period,
+                "Voice item",
+                "worry",
+                "1",
+                "150",
+                "low",
+                ci=("low", "0.1"),
+            ),
         ]
         # Channels with a total row whose group is not "All children".
         rows += [
-            _row("voice_channel_seldom_heard", period, "All", "All respondents", "90", "300",
-                 "30.0"),
-            *[_row("voice_channel_seldom_heard", period, "Channel", channel, n, d, v,
-                   ci=(ci, ci))
-              for channel, n, d, v, ci in [("outreach visit", "50", "80", "62.5", "50.0"),
-                                           ("family hub", "25", "100", "25.0", "20.0"),
-                                           ("parent panel", "c", "c", "c", "c"),
-                                           ("online", "z", "z", "z", "z")]],
+            _row(
+                "voice_channel_seldom_heard", period, "All", "All respondents", "90", "300", "30.0"
+            ),
+            *[
+                _row("voice_channel_seldom_heard", period, "Channel", channel, n, d, v, ci=(ci, ci))
+                for channel, n, d, v, ci in [
+                    ("outreach visit", "50", "80", "62.5", "50.0"),
+                    ("family hub", "25", "100", "25.0", "20.0"),
+                    ("parent panel", "c", "c", "c", "c"),
+                    ("online", "z", "z", "z", "z"),
+                ]
+            ],
         ]
         # Seldom-heard groups against the cohort.
         rows += [
             _row("voice_reach_group", period, "Seldom-heard group", group, n, "300", v)
-            for group, n, v in [("Not using funded early education", "40", "13.3"),
-                                ("English as an additional language", "75", "25.0"),
-                                ("Not known to the family hub", "110", "36.7")]
+            for group, n, v in [
+                ("Not using funded early education", "40", "13.3"),
+                ("English as an additional language", "75", "25.0"),
+                ("Not known to the family hub", "110", "36.7"),
+            ]
         ]
         # A rate with totals only and no intervals.
         rows += [
-            _row("voice_reach", period, "All", "All children", "300", "3000", "10.0",
-                 ci=("x", "x")),
-            _row("voice_reach", period, "All", "All children", "60", "700", "8.6",
-                 level="Neighbourhood", ci=("x", "x")),
+            _row(
+                "voice_reach", period, "All", "All children", "300", "3000", "10.0", ci=("x", "x")
+            ),
+            _row(
+                "voice_reach",
+                period,
+                "All",
+                "All children",
+                "60",
+                "700",
+                "8.6",
+                level="Neighbourhood",
+                ci=("x", "x"),
+            ),
         ]
         # The cohort share: totals only.
-        rows.append(_row("cohort_eal_share", period, "All", "All children", "690", "3000",
-                         "23.0", reliability="normal"))
+        rows.append(
+            _row(
+                "cohort_eal_share",
+                period,
+                "All",
+                "All children",
+                "690",
+                "3000",
+                "23.0",
+                reliability="normal",
+            )
+        )
         # Linked: each item by answer, a cross-tabulation.
         for item in ("read_together", "play_together"):
             rows += [
-                _row("linked_gld_by_answer", period, f"Voice item: {item}", "Positive answer",
-                     "60", "90", "66.7"),
-                _row("linked_gld_by_answer", period, f"Voice item: {item}", "Other answers",
-                     "14", "25", "56.0", reliability="low"),
+                _row(
+                    "linked_gld_by_answer",
+                    period,
+                    f"Voice item: {item}",
+                    "Positive answer",
+                    "60",
+                    "90",
+                    "66.7",
+                ),
+                _row(
+                    "linked_gld_by_answer",
+                    period,
+                    f"Voice item: {item}",
+                    "Other answers",
+                    "14",
+                    "25",
+                    "56.0",
+                    reliability="low",
+                ),
             ]
     values = pd.DataFrame(rows)
-    register = pd.DataFrame([
-        _register_row("voice_item_positive", "Families answering each question positively",
-                      "proportion", "%"),
-        _register_row("voice_item_mean", "Average score for each question", "mean",
-                      "score on the question's scale"),
-        _register_row("voice_channel_seldom_heard",
-                      "Respondents from seldom-heard groups, by channel", "proportion",
-                      "% of respondents", domain="Who we heard from"),
-        _register_row("voice_reach_group", "Respondents in each seldom-heard group",
-                      "proportion", "% of respondents", domain="Who we heard from"),
-        _register_row("voice_reach", "Respondents per 100 children", "rate",
-                      "per 100 children", domain="Who we heard from"),
-        _register_row("cohort_eal_share", "Children with English as an additional language",
-                      "proportion", "%", source_type="statutory", domain="Who we heard from"),
-        _register_row("linked_gld_by_answer", "Good level of development by parents' answer",
-                      "proportion", "%", source_type="linked", domain="Added value"),
-    ])
+    register = pd.DataFrame(
+        [
+            _register_row(
+                "voice_item_positive",
+                "Families answering each question positively",
+                "proportion",
+                "%",
+            ),
+            _register_row(
+                "voice_item_mean",
+                "Average score for each question",
+                "mean",
+                "score on the question's scale",
+            ),
+            _register_row(
+                "voice_channel_seldom_heard",
+                "Respondents from seldom-heard groups, by channel",
+                "proportion",
+                "% of respondents",
+                domain="Who we heard from",
+            ),
+            _register_row(
+                "voice_reach_group",
+                "Respondents in each seldom-heard group",
+                "proportion",
+                "% of respondents",
+                domain="Who we heard from",
+            ),
+            _register_row(
+                "voice_reach",
+                "Respondents per 100 children",
+                "rate",
+                "per 100 children",
+                domain="Who we heard from",
+            ),
+            _register_row(
+                "cohort_eal_share",
+                "Children with English as an additional language",
+                "proportion",
+                "%",
+                source_type="statutory",
+                domain="Who we heard from",
+            ),
+            _register_row(
+                "linked_gld_by_answer",
+                "Good level of development by parents' answer",
+                "proportion",
+                "%",
+                source_type="linked",
+                domain="Added value",
+            ),
+        ]
+    )
     return values, register
 
 
 @pytest.fixture(scope="module", params=["statutory", "with_voice", "pipeline"])
-def published(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-              ) -> Published:
+def published(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Published:
     if request.param == "pipeline":  # what a real run published, voice included
         output = request.getfixturevalue("pipeline_run").settings.output
-        values = pd.read_csv(output / "indicators" / "indicator_values.csv", dtype=str,
-                             keep_default_na=False)
-        register = pd.read_csv(output / "register" / "indicators.csv", dtype=str,
-                               keep_default_na=False)
+        values = pd.read_csv(
+            output / "indicators" / "indicator_values.csv", dtype=str, keep_default_na=False
+        )
+        register = pd.read_csv(
+            output / "register" / "indicators.csv", dtype=str, keep_default_na=False
+        )
         return Published(output / "open-data", values, register)
     values, register = statutory_inputs()
     if request.param == "with_voice":
@@ -257,8 +448,9 @@ def test_file_names_are_lower_case_and_paired(published: Published) -> None:
     meta = [n for n in names if n.endswith(".meta.csv")]
     others = [n for n in names if not n.endswith(".csv")]
     assert others == ["data_guidance.txt"]
-    assert sorted(n.removesuffix(".meta.csv") for n in meta) == \
-        sorted(n.removesuffix(".csv") for n in data)
+    assert sorted(n.removesuffix(".meta.csv") for n in meta) == sorted(
+        n.removesuffix(".csv") for n in data
+    )
     for name in data:
         stem = name.removesuffix(".csv")
         assert FILE_NAME.fullmatch(stem), f"{name}: letters, digits, - and _ only"
@@ -296,13 +488,15 @@ def test_time_periods_are_academic_years(files: list[EesFile]) -> None:
         assert set(file.column("time_identifier")) == {"Academic year"}
         for period in set(file.column("time_period")):
             assert re.fullmatch(r"\d{6}", period), f"{file.name}: time_period {period}"
-            assert (int(period[2:4]) + 1) % 100 == int(period[4:6]), \
+            assert (int(period[2:4]) + 1) % 100 == int(period[4:6]), (
                 f"{file.name}: {period} is not two consecutive years"
+            )
 
 
 def test_local_authority_level_only(published: Published, files: list[EesFile]) -> None:
-    neighbourhoods = set(published.values.loc[
-        published.values["geographic_level"] == "Neighbourhood", "area_code"])
+    neighbourhoods = set(
+        published.values.loc[published.values["geographic_level"] == "Neighbourhood", "area_code"]
+    )
     assert neighbourhoods, "the input should contain neighbourhood rows to leave out"
     for file in files:
         assert set(file.column("geographic_level")) == {"Local authority"}
@@ -350,13 +544,15 @@ def test_meta_fields(files: list[EesFile]) -> None:
                 assert re.fullmatch(r"\d+", row["indicator_dp"]), f"{where}: indicator_dp"
                 assert row["indicator_unit"] in UNITS, f"{where}: unit {row['indicator_unit']}"
                 assert not row["filter_hint"] and not row["filter_grouping_column"], where
-                assert not any(word in row["col_name"] for word in SMUSHED), \
+                assert not any(word in row["col_name"] for word in SMUSHED), (
                     f"{where}: a filter item in an indicator name (not tidy)"
+                )
             else:
                 assert row["filter_hint"].strip(), f"{where}: filter_hint"
                 assert row["filter_hint"] != row["label"], where
-                assert not (row["indicator_unit"] or row["indicator_dp"]
-                            or row["indicator_grouping"]), f"{where}: indicator fields"
+                assert not (
+                    row["indicator_unit"] or row["indicator_dp"] or row["indicator_grouping"]
+                ), f"{where}: indicator fields"
 
 
 def test_col_types_match_the_data(files: list[EesFile]) -> None:
@@ -381,8 +577,9 @@ def test_indicator_cells_are_numbers_or_symbols(files: list[EesFile]) -> None:
     for file in files:
         for name in file.described("Indicator"):
             for cell in file.column(name):
-                assert NUMBER.fullmatch(cell) or cell in SYMBOLS, \
+                assert NUMBER.fullmatch(cell) or cell in SYMBOLS, (
                     f"{file.name}: {name} has '{cell}'"
+                )
                 assert cell not in LEGACY_SYMBOLS
 
 
@@ -417,10 +614,11 @@ def test_aggregates_are_total(published: Published, files: list[EesFile]) -> Non
     with_breakdowns = set(la.loc[la["breakdown"] != "All", "indicator_id"])
     for indicator in with_total & with_breakdowns:
         file = by_name[indicator]
-        totals = [row for row in file.rows
-                  if all(row[f] == "Total" for f in file.filters)]
-        assert len(totals) == la[(la["indicator_id"] == indicator)
-                                 & (la["breakdown"] == "All")].shape[0]
+        totals = [row for row in file.rows if all(row[f] == "Total" for f in file.filters)]
+        assert (
+            len(totals)
+            == la[(la["indicator_id"] == indicator) & (la["breakdown"] == "All")].shape[0]
+        )
     for file in files:
         for name in file.filters:
             assert "All" not in set(file.column(name))
@@ -435,8 +633,9 @@ def test_every_register_indicator_appears(published: Published, files: list[EesF
     for indicator in published.register["indicator_id"]:
         assert indicator in names, f"no open data file for {indicator}"
         assert f"{indicator}.csv" in guidance
-        title = published.register.loc[published.register["indicator_id"] == indicator,
-                                       "title"].iloc[0]
+        title = published.register.loc[
+            published.register["indicator_id"] == indicator, "title"
+        ].iloc[0]
         file = next(f for f in files if f.name == indicator)
         assert title in {row["label"] for row in file.meta}, f"{indicator}: title not a label"
     for symbol in SYMBOLS:
@@ -448,13 +647,13 @@ def _value_columns(file: EesFile) -> tuple[str, str, str]:
     indicators = file.described("Indicator")
     numerator = next(n for n in indicators if n.startswith("numerator"))
     denominator = next(n for n in indicators if n.startswith("denominator"))
-    value = next(n for n in indicators
-                 if n not in (numerator, denominator) and "_ci_" not in n)
+    value = next(n for n in indicators if n not in (numerator, denominator) and "_ci_" not in n)
     return numerator, denominator, value
 
 
 def test_published_numbers_are_carried_over_and_nothing_is_unsuppressed(
-        published: Published, files: list[EesFile]) -> None:
+    published: Published, files: list[EesFile]
+) -> None:
     """Each LA row of the published table is one open data row with the same counts and
     value; only a low-reliability value becomes u; a c stays c."""
     la = published.values[published.values["geographic_level"] == "Local authority"]
@@ -462,29 +661,33 @@ def test_published_numbers_are_carried_over_and_nothing_is_unsuppressed(
         source = la[la["indicator_id"] == file.name]
         assert len(file.rows) == len(source), file.name
         numerator, denominator, value = _value_columns(file)
-        written = {(r["time_period"], r[numerator], r[denominator], r[value]): 0
-                   for r in file.rows}
+        written = {(r["time_period"], r[numerator], r[denominator], r[value]): 0 for r in file.rows}
         for row in source.to_dict("records"):
-            expected_value = "u" if (row.get("reliability") == "low"
-                                     and row["value"] not in SYMBOLS) else row["value"]
+            expected_value = (
+                "u"
+                if (row.get("reliability") == "low" and row["value"] not in SYMBOLS)
+                else row["value"]
+            )
             key = (row["time_period"], row["numerator"], row["denominator"], expected_value)
             assert key in written, f"{file.name}: {key} not in the open data"
         suppressed = sum(cell == "c" for cell in source["value"])
         assert sum(cell == "c" for cell in file.column(value)) == suppressed
 
 
-def test_low_reliability_shows_u_with_counts(published: Published,
-                                             files: list[EesFile]) -> None:
-    if "reliability" not in published.values or not (
-            published.values["reliability"] == "low").any():
+def test_low_reliability_shows_u_with_counts(published: Published, files: list[EesFile]) -> None:
+    if (
+        "reliability" not in published.values
+        or not (published.values["reliability"] == "low").any()
+    ):
         pytest.skip("no low-reliability rows in this input")
     file = next(f for f in files if f.name == "voice_item_positive")
-    low = published.values[(published.values["indicator_id"] == "voice_item_positive")
-                           & (published.values["reliability"] == "low")
-                           & ~published.values["value"].isin(SYMBOLS)
-                           & (published.values["geographic_level"] == "Local authority")]
-    shown = {(r["time_period"], r["numerator_count"], r["denominator_count"]): r
-             for r in file.rows}
+    low = published.values[
+        (published.values["indicator_id"] == "voice_item_positive")
+        & (published.values["reliability"] == "low")
+        & ~published.values["value"].isin(SYMBOLS)
+        & (published.values["geographic_level"] == "Local authority")
+    ]
+    shown = {(r["time_period"], r["numerator_count"], r["denominator_count"]): r for r in file.rows}
     for values_row in low.to_dict("records"):
         key = tuple(str(values_row[c]) for c in ("time_period", "numerator", "denominator"))
         row = shown[key]
@@ -511,16 +714,25 @@ def test_statutory_layout(files: list[EesFile], request: pytest.FixtureRequest) 
     file = next(f for f in files if f.name == "gld")
     assert file.header[:8] == [*TIME_COLUMNS, *GEOGRAPHY_COLUMNS]
     assert file.described("Filter") == ["breakdown"]
-    assert {r["col_name"]: r["filter_grouping_column"] for r in file.meta}["breakdown"] == \
-        "breakdown_topic"
+    assert {r["col_name"]: r["filter_grouping_column"] for r in file.meta}[
+        "breakdown"
+    ] == "breakdown_topic"
     topics = set(file.column("breakdown_topic"))
-    assert topics == {"Total", "Sex", "FSM eligibility", "First language", "SEN provision",
-                      "Season of birth"}
+    assert topics == {
+        "Total",
+        "Sex",
+        "FSM eligibility",
+        "First language",
+        "SEN provision",
+        "Season of birth",
+    }
     assert {r["col_name"]: r["indicator_unit"] for r in file.meta}["gld_percent"] == "%"
-    total = next(r for r in file.rows if r["time_period"] == "202122"
-                 and r["breakdown"] == "Total")
+    total = next(r for r in file.rows if r["time_period"] == "202122" and r["breakdown"] == "Total")
     assert (total["numerator_count"], total["denominator_count"], total["gld_percent"]) == (
-        "1776", "3000", "59.2")
+        "1776",
+        "3000",
+        "59.2",
+    )
     mean = next(f for f in files if f.name == "average_elgs_expected")
     units = {r["col_name"]: r["indicator_unit"] for r in mean.meta}
     assert "numerator_sum" in units and units["average_elgs_expected"] == ""
@@ -544,10 +756,13 @@ def test_voice_layouts(files: list[EesFile], request: pytest.FixtureRequest) -> 
     for only_totals in ("voice_reach", "cohort_eal_share"):
         file = by_name[only_totals]
         assert file.described("Filter") == [] and not set(file.header) & {
-            "breakdown", "breakdown_topic"}
+            "breakdown",
+            "breakdown_topic",
+        }
     assert not any(c.startswith("lower_ci") for c in by_name["voice_reach"].header)
     assert {r["col_name"]: r["indicator_unit"] for r in by_name["voice_reach"].meta}[
-        "voice_reach_rate"] == ""
+        "voice_reach_rate"
+    ] == ""
     assert "low" in by_name["voice_item_mean"].column("voice_item_mean")
 
 
@@ -557,8 +772,7 @@ def test_voice_layouts(files: list[EesFile], request: pytest.FixtureRequest) -> 
 def test_low_reliability_as_footnote(tmp_path: Path) -> None:
     values, register = voice_inputs()
     write_open_data(tmp_path, values, register, low_reliability="footnote")
-    file = next(f for f in read_folder(tmp_path / "open-data")
-                if f.name == "voice_item_positive")
+    file = next(f for f in read_folder(tmp_path / "open-data") if f.name == "voice_item_positive")
     row = next(r for r in file.rows if r["breakdown"] == "play_together")
     assert row["voice_item_positive_percent"] == "83.3"
     assert set(file.column("old_la_code")) == {"x"}  # no LA table: not available
@@ -575,15 +789,22 @@ def test_folder_is_rewritten_whole(tmp_path: Path) -> None:
     assert not stale.exists()
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    (lambda v, r: (v, r[r["indicator_id"] != "voice_reach"]), "not in the register"),
-    (lambda v, r: (v.assign(time_period=v["time_period"].replace("202324", "202325")), r),
-     "consecutive"),
-    (lambda v, r: (v.assign(time_period=v["time_period"].replace("202324", "2023")), r),
-     "six digits"),
-    (lambda v, r: (v.assign(value=v["value"].replace("60.0", "n/a")), r), "neither a number"),
-    (lambda v, r: (pd.concat([v, v.iloc[[0]]]), r), "more than one row"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda v, r: (v, r[r["indicator_id"] != "voice_reach"]), "not in the register"),
+        (
+            lambda v, r: (v.assign(time_period=v["time_period"].replace("202324", "202325")), r),
+            "consecutive",
+        ),
+        (
+            lambda v, r: (v.assign(time_period=v["time_period"].replace("202324", "2023")), r),
+            "six digits",
+        ),
+        (lambda v, r: (v.assign(value=v["value"].replace("60.0", "n/a")), r), "neither a number"),
+        (lambda v, r: (pd.concat([v, v.iloc[[0]]]), r), "more than one row"),
+    ],
+)
 def test_bad_input_is_refused(tmp_path: Path, change, message: str) -> None:
     values, register = change(*voice_inputs())
     with pytest.raises(ValueError, match=message):

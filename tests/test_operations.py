@@ -48,11 +48,11 @@ class Chorus:
 
     def __init__(self, root: Path, env: dict[str, str], *args: str) -> None:
         self.stdout_path = root / f"out-{time.monotonic_ns()}.txt"
-        self.stderr_path = self.stdout_path.with_name(self.stdout_path.name.replace("out-",
-                                                                                     "err-"))
+        self.stderr_path = self.stdout_path.with_name(self.stdout_path.name.replace("out-", "err-"))
         with self.stdout_path.open("w") as out, self.stderr_path.open("w") as err:
-            self.process = subprocess.Popen([*CHORUS, *args], cwd=root, env=env, stdout=out,
-                                            stderr=err, start_new_session=True)
+            self.process = subprocess.Popen(
+                [*CHORUS, *args], cwd=root, env=env, stdout=out, stderr=err, start_new_session=True
+            )
         self.leftovers: list[str] = []
 
     def wait(self, timeout: float = 900) -> "Chorus":
@@ -75,8 +75,11 @@ class Chorus:
 
 
 def _env(root: Path, **extra: str) -> dict[str, str]:
-    env = {name: value for name, value in os.environ.items() if not name.startswith(
-        ("CHORUS_", "DAGSTER_"))}
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("CHORUS_", "DAGSTER_"))
+    }
     return {**env, "CHORUS_HOME": str(root / "home"), "CHORUS_PACKS": "none", **extra}
 
 
@@ -103,8 +106,7 @@ def _published(root: Path) -> dict:
 
 def test_the_leftover_check_sees_a_process_left_behind(tmp_path):
     """The check the tests below rely on: a grandchild that outlives its parent is seen."""
-    parent = subprocess.Popen(["sh", "-c", "sleep 30 > /dev/null 2>&1 &"],
-                              start_new_session=True)
+    parent = subprocess.Popen(["sh", "-c", "sleep 30 > /dev/null 2>&1 &"], start_new_session=True)
     parent.wait()
     time.sleep(0.2)
     left = _session_processes(parent.pid)
@@ -118,8 +120,7 @@ def test_refusals_print_one_line_and_the_log(ops, tmp_path):
     shutil.copytree(ops / "landing", landing)
     census = landing / "census" / "2023-24" / "census_extract.csv"
     census.write_text(census.read_text() + census.read_text().splitlines()[-1] + "\n")
-    refused = Chorus(ops, _env(ops), "run", "--landing", str(landing), "--out",
-                     "output").wait()
+    refused = Chorus(ops, _env(ops), "run", "--landing", str(landing), "--out", "output").wait()
     line, _ = _one_line_and_the_log(refused)
     assert "census/2023-24/census_extract.csv is not a synthetic return" in line
     assert "chorus key new" in line
@@ -141,8 +142,9 @@ def test_refusals_print_one_line_and_the_log(ops, tmp_path):
 
     warehouse = ops / "home" / "chorus.duckdb"
     with warehouse_lock(warehouse, LockHolder(started_by="a test", run_id="run-held")):
-        busy = Chorus(ops, _env(ops, CHORUS_LOCK_WAIT="0"), "run", "--landing", "landing",
-                      "--out", "output").wait()
+        busy = Chorus(
+            ops, _env(ops, CHORUS_LOCK_WAIT="0"), "run", "--landing", "landing", "--out", "output"
+        ).wait()
     line, _ = _one_line_and_the_log(busy)
     assert "in use by run run-held (started by a test" in line and "since" in line
 
@@ -160,11 +162,14 @@ def test_a_damaged_warehouse_is_reported_never_read_as_empty(tmp_path, ops):
     line, log = _one_line_and_the_log(purge)  # not expected here: still one line and a log
     assert line.startswith("chorus: unexpected error: ")
     assert "Traceback" in log.read_text()
-    bad = Chorus(ops, {**env, "CHORUS_RETENTION_YEARS": "seven"}, "run", "--landing",
-                 "landing").wait()
+    bad = Chorus(
+        ops, {**env, "CHORUS_RETENTION_YEARS": "seven"}, "run", "--landing", "landing"
+    ).wait()
     assert bad.returncode == 1
-    assert bad.stderr.strip() == ("chorus: CHORUS_RETENTION_YEARS is 'seven': set a number of "
-                                  "academic years (default 6) or 'all' to keep every year")
+    assert bad.stderr.strip() == (
+        "chorus: CHORUS_RETENTION_YEARS is 'seven': set a number of "
+        "academic years (default 6) or 'all' to keep every year"
+    )
 
 
 def _await_holder(warehouse: Path, run: Chorus, timeout: float = 120) -> LockHolder:
@@ -182,8 +187,9 @@ def test_two_runs_at_once_one_waits_and_the_publication_is_whole(ops):
     warehouse = ops / "home" / "chorus.duckdb"
     first = Chorus(ops, _env(ops), "run", "--landing", "landing", "--out", "output")
     holder = _await_holder(warehouse, first)
-    impatient = Chorus(ops, _env(ops, CHORUS_LOCK_WAIT="0"), "run", "--landing", "landing",
-                       "--out", "output").wait()
+    impatient = Chorus(
+        ops, _env(ops, CHORUS_LOCK_WAIT="0"), "run", "--landing", "landing", "--out", "output"
+    ).wait()
     line, _ = _one_line_and_the_log(impatient)
     assert f"run {holder.run_id} (started by chorus run, process {first.process.pid}" in line
     second = Chorus(ops, _env(ops), "run", "--landing", "landing", "--out", "output")
@@ -205,8 +211,9 @@ def test_two_runs_at_once_one_waits_and_the_publication_is_whole(ops):
     publications = output.with_name("output.publications")
     assert not [p for p in publications.iterdir() if p.name.startswith(".")]  # no staging
     with duckdb.connect(str(warehouse), read_only=True) as connection:
-        loads = connection.execute("select academic_year, kind from raw.year_loads "
-                                   "order by 1, 2").fetchall()
+        loads = connection.execute(
+            "select academic_year, kind from raw.year_loads order by 1, 2"
+        ).fetchall()
     assert loads == [(year, kind) for year in YEARS for kind in ("statutory", "voice")]
 
 
@@ -214,14 +221,24 @@ def test_a_blocking_check_that_fails_prints_one_line_and_the_log(ops):
     suites = ops / "expectations"
     shutil.copytree(ChorusSettings.from_env().expectations, suites, dirs_exist_ok=True)
     suite = json.loads((suites / "fct_indicator_values.json").read_text())
-    suite["expectations"].append({
-        "type": "expect_column_values_to_be_between",
-        "kwargs": {"column": "value", "min_value": 0, "max_value": 1},
-        "meta": {"why": "an impossible rule, to make the run fail"}})
+    suite["expectations"].append(
+        {
+            "type": "expect_column_values_to_be_between",
+            "kwargs": {"column": "value", "min_value": 0, "max_value": 1},
+            "meta": {"why": "an impossible rule, to make the run fail"},
+        }
+    )
     (suites / "fct_indicator_values.json").write_text(json.dumps(suite))
     before = _published(ops)
-    run = Chorus(ops, _env(ops, CHORUS_EXPECTATIONS=str(suites)),
-                 "run", "--landing", "landing", "--out", "output").wait()
+    run = Chorus(
+        ops,
+        _env(ops, CHORUS_EXPECTATIONS=str(suites)),
+        "run",
+        "--landing",
+        "landing",
+        "--out",
+        "output",
+    ).wait()
     line, log = _one_line_and_the_log(run)
     assert "gx_fct_indicator_values" in line and "nothing was published" in line
     text = log.read_text()
@@ -240,8 +257,7 @@ def test_a_run_the_sensor_requests_reloads_only_the_changed_year(ops, monkeypatc
     for name, value in _env(ops, CHORUS_ALLOW_DEMO_KEY="1").items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("CHORUS_PSEUDONYM_KEY", raising=False)
-    settings = replace(ChorusSettings.from_env(), landing=ops / "landing",
-                       output=ops / "output")
+    settings = replace(ChorusSettings.from_env(), landing=ops / "landing", output=ops / "output")
     prepare_dagster_home(settings)
     instance = DagsterInstance.get()
     assert not landing_requests(settings, None, instance).run_requests
@@ -251,16 +267,19 @@ def test_a_run_the_sensor_requests_reloads_only_the_changed_year(ops, monkeypatc
 
     def loaded_at() -> dict:
         with duckdb.connect(str(settings.warehouse), read_only=True) as connection:
-            return dict(connection.execute("select academic_year || kind, _loaded_at "
-                                           "from raw.year_loads").fetchall())
+            return dict(
+                connection.execute(
+                    "select academic_year || kind, _loaded_at from raw.year_loads"
+                ).fetchall()
+            )
 
     before = loaded_at()
     [request] = landing_requests(settings, None, instance).run_requests
     from orchestration.definitions import PIPELINE_JOB, defs
 
     result = defs.resolve_job_def(PIPELINE_JOB).execute_in_process(
-        run_config=run_config(settings), instance=instance, tags=request.tags,
-        raise_on_error=False)
+        run_config=run_config(settings), instance=instance, tags=request.tags, raise_on_error=False
+    )
     assert result.success
     after = loaded_at()
     assert after["2022/23statutory"] == before["2022/23statutory"]
@@ -275,66 +294,107 @@ def test_a_run_the_sensor_requests_reloads_only_the_changed_year(ops, monkeypatc
 def test_a_purge_is_logged_and_the_next_run_publishes_without_the_year(ops):
     warehouse = ops / "home" / "chorus.duckdb"
     with duckdb.connect(str(warehouse), read_only=True) as connection:
-        tables = [row[0] for row in connection.execute(
-            "select table_name from information_schema.columns where table_schema = 'raw' "
-            "and column_name = 'academic_year'").fetchall()]
-        expected = {table: connection.execute(
-            f"select count(*) from raw.{table} where academic_year = '2022/23'").fetchone()[0]
-            for table in tables}
+        tables = [
+            row[0]
+            for row in connection.execute(
+                "select table_name from information_schema.columns where table_schema = 'raw' "
+                "and column_name = 'academic_year'"
+            ).fetchall()
+        ]
+        expected = {
+            table: connection.execute(
+                f"select count(*) from raw.{table} where academic_year = '2022/23'"
+            ).fetchone()[0]
+            for table in tables
+        }
     expected = {table: count for table, count in expected.items() if count}
     landed_2022 = sorted((ops / "landing").glob("*/2022-23/*"))
     archive = ops / "home" / "archive"
     archived_before = len([p for p in archive.glob("*/*") if not p.name.endswith(".json")])
     purge = Chorus(ops, _env(ops), "purge", "--before", "2023/24", "--yes").wait()
     assert purge.returncode == 0, purge.stderr
-    assert f"{len(landed_2022)} archived files and {sum(expected.values()):,} raw rows " \
-           "removed (years 2022/23)" in purge.stdout
+    assert (
+        f"{len(landed_2022)} archived files and {sum(expected.values()):,} raw rows "
+        "removed (years 2022/23)" in purge.stdout
+    )
     for table, count in expected.items():
         assert f"raw.{table}: {count:,} rows" in purge.stdout
-    [log] = [Path(line.removeprefix("log: ")) for line in purge.stdout.splitlines()
-             if line.startswith("log: ")]
+    [log] = [
+        Path(line.removeprefix("log: "))
+        for line in purge.stdout.splitlines()
+        if line.startswith("log: ")
+    ]
     logged = json.loads(log.read_text().splitlines()[0].split(" ", 1)[1])
     assert logged["rows"] == expected and logged["archive_files"] == len(landed_2022)
     archived_after = len([p for p in archive.glob("*/*") if not p.name.endswith(".json")])
     assert archived_before - archived_after == len(landed_2022)
 
-    run = Chorus(ops, _env(ops), "run", "--landing", "landing", "--out", "output",
-                 "--allow-demo-key").wait()  # the test above edited a synthetic file
+    run = Chorus(
+        ops, _env(ops), "run", "--landing", "landing", "--out", "output", "--allow-demo-key"
+    ).wait()  # the test above edited a synthetic file
     assert run.returncode == 0, run.stderr
-    assert f"not loaded: {len(landed_2022)} landed files of 2022/23, before the retention " \
-           "limit 2023/24" in run.stdout
+    assert (
+        f"not loaded: {len(landed_2022)} landed files of 2022/23, before the retention "
+        "limit 2023/24" in run.stdout
+    )
     values = pd.read_csv(ops / "output" / "indicators" / "indicator_values.csv", dtype=str)
     assert set(values["time_period"]) == {"202324"}
     with duckdb.connect(str(warehouse), read_only=True) as connection:
-        years = connection.execute("select distinct academic_year from raw.eyfsp_returns"
-                                   ).fetchall()
+        years = connection.execute(
+            "select distinct academic_year from raw.eyfsp_returns"
+        ).fetchall()
     assert years == [("2023/24",)]
 
 
 def test_retention_removes_the_oldest_year_when_a_newer_one_lands(ops):
     """CHORUS_RETENTION_YEARS=1: landing 2024/25 retires 2023/24 in the same run."""
-    synth = Chorus(ops, _env(ops), "synth", "--out", "landing", "--seed", "21",
-                   "--children-per-year", "300", "--years", "2024/25").wait()
+    synth = Chorus(
+        ops,
+        _env(ops),
+        "synth",
+        "--out",
+        "landing",
+        "--seed",
+        "21",
+        "--children-per-year",
+        "300",
+        "--years",
+        "2024/25",
+    ).wait()
     assert synth.returncode == 0, synth.stderr
     landed_2024 = sorted((ops / "landing").glob("*/2024-25/*"))
     older = sorted((ops / "landing").glob("*/2022-23/*")) + sorted(
-        (ops / "landing").glob("*/2023-24/*"))
-    run = Chorus(ops, _env(ops, CHORUS_RETENTION_YEARS="1"), "run", "--landing", "landing",
-                 "--out", "output", "--allow-demo-key").wait()
+        (ops / "landing").glob("*/2023-24/*")
+    )
+    run = Chorus(
+        ops,
+        _env(ops, CHORUS_RETENTION_YEARS="1"),
+        "run",
+        "--landing",
+        "landing",
+        "--out",
+        "output",
+        "--allow-demo-key",
+    ).wait()
     assert run.returncode == 0, run.stderr
-    assert f"not loaded: {len(older)} landed files of 2022/23, 2023/24, before the " \
-           "retention limit 2024/25" in run.stdout
+    assert (
+        f"not loaded: {len(older)} landed files of 2022/23, 2023/24, before the "
+        "retention limit 2024/25" in run.stdout
+    )
     values = pd.read_csv(ops / "output" / "indicators" / "indicator_values.csv", dtype=str)
     assert set(values["time_period"]) == {"202425"}
     archive = ops / "home" / "archive"
-    assert len([p for p in archive.glob("*/*") if not p.name.endswith(".json")]) == len(
-        landed_2024)
+    assert len([p for p in archive.glob("*/*") if not p.name.endswith(".json")]) == len(landed_2024)
     warehouse = ops / "home" / "chorus.duckdb"
     with duckdb.connect(str(warehouse), read_only=True) as connection:
-        years = connection.execute("select distinct academic_year from raw.eyfsp_returns"
-                                   ).fetchall()
-        purges = connection.execute("select purged_before, reason from raw.purges "
-                                    "order by purged_before").fetchall()
+        years = connection.execute(
+            "select distinct academic_year from raw.eyfsp_returns"
+        ).fetchall()
+        purges = connection.execute(
+            "select purged_before, reason from raw.purges order by purged_before"
+        ).fetchall()
     assert years == [("2024/25",)]
-    assert purges == [("2023/24", "chorus purge"),
-                      ("2024/25", "retention (CHORUS_RETENTION_YEARS=1)")]
+    assert purges == [
+        ("2023/24", "chorus purge"),
+        ("2024/25", "retention (CHORUS_RETENTION_YEARS=1)"),
+    ]

@@ -21,23 +21,35 @@ from indicators.publish.packs import Publication, build_pack, pack_slugs, render
 from tests.test_packs import sample_publication
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_TAGS},
-               "resultTypes": ["violations"]}
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
     reason="Debian's chromium is not installed at /usr/bin/chromium (the Makefile installs it "
-           "for CI: apt-get install chromium); Playwright must not download a browser")
+    "for CI: apt-get install chromium); Playwright must not download a browser",
+)
 
 
 def write_sample_packs(folder: Path, voice: bool = True) -> dict[str, Path]:
     """HTML packs for the sample borough: slug -> pack.html (no PDF needed for the browser)."""
     sample = sample_publication(voice=voice)
-    publication = Publication(sample.values, sample.register, sample.quotes, sample.run,
-                              england=sample.england, items=sample.items)
+    publication = Publication(
+        sample.values,
+        sample.register,
+        sample.quotes,
+        sample.run,
+        england=sample.england,
+        items=sample.items,
+    )
     written = {}
     for code, slug in pack_slugs(publication).items():
         path = folder / slug / "pack.html"
@@ -61,15 +73,23 @@ def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM),
-                                              args=CHROMIUM_ARGS)
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield launched
         launched.close()
 
 
-@pytest.mark.parametrize("slug", ["harrowdale-synthetic", "harrowdale-central", "northgate",
-                                  "eastfield", "millbrook", "hillside-villages",
-                                  "millbrook (statutory only)"])
+@pytest.mark.parametrize(
+    "slug",
+    [
+        "harrowdale-synthetic",
+        "harrowdale-central",
+        "northgate",
+        "eastfield",
+        "millbrook",
+        "hillside-villages",
+        "millbrook (statutory only)",
+    ],
+)
 def test_a_pack_has_no_axe_violations_and_requests_nothing(packs, browser, slug, tmp_path):
     from axe_playwright_python.sync_playwright import Axe
 
@@ -109,7 +129,8 @@ def test_the_quality_report_has_no_axe_violations_and_requests_nothing(browser, 
         page.emulate_media(media=media)
         results = axe.run(page, options=AXE_OPTIONS)
         assert results.violations_count == 0, f"quality report ({media}):\n" + (
-            results.generate_report())
+            results.generate_report()
+        )
     # Nothing wider than the page: long test names and paths wrap.
     assert page.evaluate("document.documentElement.scrollWidth") <= 1024
     page.close()
@@ -125,8 +146,7 @@ def save_readme_screenshot(target: Path, slug: str = "northgate") -> Path:
     with tempfile.TemporaryDirectory() as folder:
         path = write_sample_packs(Path(folder))[slug]
         with sync_playwright() as playwright:
-            launched = playwright.chromium.launch(executable_path=str(CHROMIUM),
-                                                  args=CHROMIUM_ARGS)
+            launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             page = launched.new_page(viewport={"width": 1000, "height": 1500})
             page.goto(path.resolve().as_uri())
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -136,5 +156,4 @@ def save_readme_screenshot(target: Path, slug: str = "northgate") -> Path:
 
 
 if __name__ == "__main__":
-    print(save_readme_screenshot(Path(sys.argv[1] if len(sys.argv) > 1
-                                      else "docs/board-pack.png")))
+    print(save_readme_screenshot(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/board-pack.png")))

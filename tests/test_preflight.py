@@ -12,8 +12,15 @@ from indicators.publish.register_check import unfinished_indicators, unfinished_
 from orchestration.scaffold import scaffold_indicator
 
 ROOT = Path(__file__).resolve().parents[1]
-LOG_COLUMNS = ["academic_year", "kind", "file", "rows_read", "rows_loaded", "rows_quarantined",
-               "status"]
+LOG_COLUMNS = [
+    "academic_year",
+    "kind",
+    "file",
+    "rows_read",
+    "rows_loaded",
+    "rows_quarantined",
+    "status",
+]
 QUARANTINE_COLUMNS = ["academic_year", "kind", "file", "row", "rule", "message"]
 
 
@@ -26,82 +33,154 @@ def _quarantine(*rows: tuple) -> pd.DataFrame:
 
 
 def test_rows_lost_in_part_are_no_reason_to_stop():
-    log = _log(("2023/24", "eyfsp", "e.csv", 10, 9, 1, "loaded"),
-               ("2023/24", "census", "c.csv", 10, 9, 1, "loaded"))
-    quarantine = _quarantine(("2023/24", "census", "c.csv", 3, "fsm_code", "fsm is 'MAYBE'"),
-                             ("2023/24", "eyfsp", "e.csv", 5, "census_row_quarantined", "..."))
+    log = _log(
+        ("2023/24", "eyfsp", "e.csv", 10, 9, 1, "loaded"),
+        ("2023/24", "census", "c.csv", 10, 9, 1, "loaded"),
+    )
+    quarantine = _quarantine(
+        ("2023/24", "census", "c.csv", 3, "fsm_code", "fsm is 'MAYBE'"),
+        ("2023/24", "eyfsp", "e.csv", 5, "census_row_quarantined", "..."),
+    )
     assert nothing_publishable(log, quarantine) is None
 
 
 def test_every_row_quarantined_names_the_dominant_rule_its_count_and_the_fix():
-    message = ("LA number 354 is not in seeds/local_authorities.csv: add the authority or "
-               "correct the number")
-    log = _log(("", "reference", "seeds/local_authorities.csv", 1, 1, 0, "loaded"),
-               ("2023/24", "eyfsp", "eyfsp/2023-24/r.csv", 5, 0, 5, "loaded"),
-               ("2023/24", "census", "census/2023-24/c.csv", 5, 0, 5, "loaded"))
+    message = (
+        "LA number 354 is not in seeds/local_authorities.csv: add the authority or "
+        "correct the number"
+    )
+    log = _log(
+        ("", "reference", "seeds/local_authorities.csv", 1, 1, 0, "loaded"),
+        ("2023/24", "eyfsp", "eyfsp/2023-24/r.csv", 5, 0, 5, "loaded"),
+        ("2023/24", "census", "census/2023-24/c.csv", 5, 0, 5, "loaded"),
+    )
     quarantine = _quarantine(
-        *[("2023/24", "eyfsp", "eyfsp/2023-24/r.csv", row, "la_code_unknown", message)
-          for row in range(2, 6)],
+        *[
+            ("2023/24", "eyfsp", "eyfsp/2023-24/r.csv", row, "la_code_unknown", message)
+            for row in range(2, 6)
+        ],
         ("2023/24", "eyfsp", "eyfsp/2023-24/r.csv", 6, "sex_code", "sex is 'X': ..."),
         ("2023/24", "eyfsp", "eyfsp/2023-24/r.csv", 6, "la_code_unknown", message),
         # The census rows are held back only because of the EYFSP rows: not the reason.
-        *[("2023/24", "census", "census/2023-24/c.csv", row, "eyfsp_row_quarantined",
-           "this child's EYFSP row is quarantined: ...") for row in range(2, 7)])
+        *[
+            (
+                "2023/24",
+                "census",
+                "census/2023-24/c.csv",
+                row,
+                "eyfsp_row_quarantined",
+                "this child's EYFSP row is quarantined: ...",
+            )
+            for row in range(2, 7)
+        ],
+    )
     line = nothing_publishable(log, quarantine, Path("/landing"))
-    assert line == ("nothing can be published: EYFSP 2023/24: 5 of 5 rows: " + message
-                    + " (rule la_code_unknown) (every defect: chorus validate /landing)")
+    assert line == (
+        "nothing can be published: EYFSP 2023/24: 5 of 5 rows: "
+        + message
+        + " (rule la_code_unknown) (every defect: chorus validate /landing)"
+    )
 
 
 def test_a_rejected_census_is_the_reason_given_not_the_children_it_held_back():
-    log = _log(("2022/23", "eyfsp", "eyfsp/2022-23/e.csv", 300, 0, 300, "loaded"),
-               ("2022/23", "census", "census/2022-23/c.csv", 0, 0, 0, "rejected"),
-               ("2023/24", "eyfsp", "eyfsp/2023-24/e.csv", 300, 280, 20, "loaded"))
+    log = _log(
+        ("2022/23", "eyfsp", "eyfsp/2022-23/e.csv", 300, 0, 300, "loaded"),
+        ("2022/23", "census", "census/2022-23/c.csv", 0, 0, 0, "rejected"),
+        ("2023/24", "eyfsp", "eyfsp/2023-24/e.csv", 300, 280, 20, "loaded"),
+    )
     quarantine = _quarantine(
-        ("2022/23", "census", "census/2022-23/c.csv", None, "empty_file",
-         "the file is empty: no header and no rows; land the full return"),
-        *[("2022/23", "eyfsp", "eyfsp/2022-23/e.csv", row, "census_missing",
-           "no census row that could be read has UPN (withheld: identifier), and "
-           "census/2022-23/c.csv was rejected, so the child is held back (they may be in "
-           "it): fix census/2022-23/c.csv and land it again") for row in range(2, 302)])
+        (
+            "2022/23",
+            "census",
+            "census/2022-23/c.csv",
+            None,
+            "empty_file",
+            "the file is empty: no header and no rows; land the full return",
+        ),
+        *[
+            (
+                "2022/23",
+                "eyfsp",
+                "eyfsp/2022-23/e.csv",
+                row,
+                "census_missing",
+                "no census row that could be read has UPN (withheld: identifier), and "
+                "census/2022-23/c.csv was rejected, so the child is held back (they may be in "
+                "it): fix census/2022-23/c.csv and land it again",
+            )
+            for row in range(2, 302)
+        ],
+    )
     assert nothing_publishable(log, quarantine) == (
         "nothing can be published: census 2022/23: census/2022-23/c.csv was rejected: the "
-        "file is empty: no header and no rows; land the full return (rule empty_file)")
+        "file is empty: no header and no rows; land the full return (rule empty_file)"
+    )
     # A rejected file with rows read counts them under its own rule.
     log.loc[1, ["rows_read", "rows_quarantined"]] = [300, 300]
     line = nothing_publishable(log, quarantine)
-    assert line.startswith("nothing can be published: census 2022/23: 300 of 300 rows: "
-                           "census/2022-23/c.csv was rejected: the file is empty")
+    assert line.startswith(
+        "nothing can be published: census 2022/23: 300 of 300 rows: "
+        "census/2022-23/c.csv was rejected: the file is empty"
+    )
     assert "(rule empty_file)" in line
     # Were the census not itself in the log, the children's own rows would say why.
     line = nothing_publishable(log.drop(index=1), quarantine)
-    assert line.startswith("nothing can be published: EYFSP 2022/23: 300 of 300 rows: no "
-                           "census row that could be read")
+    assert line.startswith(
+        "nothing can be published: EYFSP 2022/23: 300 of 300 rows: no census row that could be read"
+    )
     assert "census/2022-23/c.csv was rejected" in line
 
 
 def test_a_return_rejected_with_no_rows_at_all_is_named():
-    log = _log(("2023/24", "eyfsp", "eyfsp/2023-24/e.csv", 0, 0, 0, "rejected"),
-               ("2023/24", "census", "census/2023-24/c.csv", 0, 0, 0, "rejected"))
+    log = _log(
+        ("2023/24", "eyfsp", "eyfsp/2023-24/e.csv", 0, 0, 0, "rejected"),
+        ("2023/24", "census", "census/2023-24/c.csv", 0, 0, 0, "rejected"),
+    )
     quarantine = _quarantine(
-        ("2023/24", "eyfsp", "eyfsp/2023-24/e.csv", None, "header_only",
-         "the file has a header but no rows: land the return with its children"),
-        ("2023/24", "census", "census/2023-24/c.csv", None, "header_only",
-         "the file has a header but no rows: land the return with its children"))
+        (
+            "2023/24",
+            "eyfsp",
+            "eyfsp/2023-24/e.csv",
+            None,
+            "header_only",
+            "the file has a header but no rows: land the return with its children",
+        ),
+        (
+            "2023/24",
+            "census",
+            "census/2023-24/c.csv",
+            None,
+            "header_only",
+            "the file has a header but no rows: land the return with its children",
+        ),
+    )
     assert nothing_publishable(log, quarantine) == (
         "nothing can be published: EYFSP 2023/24: eyfsp/2023-24/e.csv was rejected: the file "
         "has a header but no rows: land the return with its children (rule header_only); 1 "
-        "other return(s) or year(s) have nothing to publish either")
+        "other return(s) or year(s) have nothing to publish either"
+    )
 
 
 def test_differing_messages_are_shown_by_example_and_a_missing_return_is_named():
-    log = _log(("2023/24", "census", "c.csv", 3, 0, 3, "loaded"),
-               ("2023/24", "eyfsp", "e.csv", 3, 0, 3, "loaded"))
+    log = _log(
+        ("2023/24", "census", "c.csv", 3, 0, 3, "loaded"),
+        ("2023/24", "eyfsp", "e.csv", 3, 0, 3, "loaded"),
+    )
     quarantine = _quarantine(
-        *[("2023/24", "census", "c.csv", row, "postcode_sector_unknown",
-           f"postcode (withheld: identifier) is in sector OL1{row} 1, which is not in the "
-           "neighbourhood lookup") for row in (2, 3, 4)],
-        *[("2023/24", "eyfsp", "e.csv", row, "census_row_quarantined", "...")
-          for row in (2, 3, 4)])
+        *[
+            (
+                "2023/24",
+                "census",
+                "c.csv",
+                row,
+                "postcode_sector_unknown",
+                f"postcode (withheld: identifier) is in sector OL1{row} 1, which is not in the "
+                "neighbourhood lookup",
+            )
+            for row in (2, 3, 4)
+        ],
+        *[("2023/24", "eyfsp", "e.csv", row, "census_row_quarantined", "...") for row in (2, 3, 4)],
+    )
     line = nothing_publishable(log, quarantine)
     assert "census 2023/24: 3 of 3 rows: for example c.csv, row 2: postcode" in line
     voice_only = _log(("2023/24", "voice", "voice/2023-24/s.csv", 40, 40, 0, "loaded"))
@@ -131,19 +210,31 @@ def test_a_mistyped_field_and_a_missing_yaml_are_named(tmp_path):
     meta = model["config"]["meta"]["indicator"]
     for field in meta:
         meta[field] = f"Filled in: {field}"
-    meta.update(indicator_id="example", value_type="proportion", unit="%",
-                polarity="High is good", source_type="statutory", numerator_unit="children",
-                denominator_unit="pupils", co_designed_on="June 2026")
+    meta.update(
+        indicator_id="example",
+        value_type="proportion",
+        unit="%",
+        polarity="High is good",
+        source_type="statutory",
+        numerator_unit="children",
+        denominator_unit="pupils",
+        co_designed_on="June 2026",
+    )
     del meta["caveats"]
     yml.write_text(yaml.safe_dump(document, sort_keys=False))
-    sql.write_text(sql.read_text().replace("-- TODO: one line", "-- Children who")
-                   .replace("TODO_condition", "is_gld"))
+    sql.write_text(
+        sql.read_text()
+        .replace("-- TODO: one line", "-- Children who")
+        .replace("TODO_condition", "is_gld")
+    )
     (tmp_path / "ind_voice__orphan.sql").write_text("select 1")
     problems = {problem.file: problem for problem in unfinished_indicators(tmp_path)}
     assert set(problems) == {str(yml), str(tmp_path / "ind_voice__orphan.yml")}
     invalid = problems[str(yml)].invalid
-    assert any(text.startswith("polarity 'High is good' is not one of RAG - High is good")
-               for text in invalid)
+    assert any(
+        text.startswith("polarity 'High is good' is not one of RAG - High is good")
+        for text in invalid
+    )
     assert any(text.startswith("denominator_unit 'pupils'") for text in invalid)
     assert "co_designed_on 'June 2026' is not a date such as 2024-06-17" in invalid
     assert "meta.indicator.caveats is missing" in invalid
@@ -165,10 +256,16 @@ def test_preflight_sits_between_ingest_and_every_dbt_asset():
 
     graph = defs.resolve_asset_graph()
     preflight = AssetKey("preflight")
-    assert {AssetKey(["raw", "eyfsp_returns"]), AssetKey(["raw", "school_census"]),
-            AssetKey(["raw", "voice_responses"])} <= set(graph.get(preflight).parent_keys)
-    dbt_keys = [key for key in graph.get_all_asset_keys()
-                if graph.get(key).is_materializable and key.path[0] in (
-                    "staging", "intermediate", "indicators", "marts", "reference")]
+    assert {
+        AssetKey(["raw", "eyfsp_returns"]),
+        AssetKey(["raw", "school_census"]),
+        AssetKey(["raw", "voice_responses"]),
+    } <= set(graph.get(preflight).parent_keys)
+    dbt_keys = [
+        key
+        for key in graph.get_all_asset_keys()
+        if graph.get(key).is_materializable
+        and key.path[0] in ("staging", "intermediate", "indicators", "marts", "reference")
+    ]
     assert len(dbt_keys) > 30
     assert all(preflight in graph.get(key).parent_keys for key in dbt_keys)

@@ -32,29 +32,37 @@ HOSTILE = [
     ("The worker, Grace, was amazing with my children last year.", ["Grace"], PUBLISH),
     ("We took April to the park and she loved the swings there.", ["April"], WITHHOLD),
     ("Contact Mrs Walker about the reading group at the hub please", ["Walker"], PUBLISH),
-    ("J. Smith from the council never called us back about housing", ["Smith", "J."],
-     WITHHOLD),
+    ("J. Smith from the council never called us back about housing", ["Smith", "J."], WITHHOLD),
     # phone numbers in odd formats
-    ("Call me on 07700 900123 if you want to talk about the reading group.", ["900123"],
-     PUBLISH),
+    ("Call me on 07700 900123 if you want to talk about the reading group.", ["900123"], PUBLISH),
     ("ring +44 (0)161 496 0000 any time after school please", ["496", "0161"], PUBLISH),
     ("Our number is (0161) 4960000, please call about the sessions", ["4960000"], PUBLISH),
-    ("text me 07700-900-456 about the next baby group session", ["900-456", "07700"],
-     PUBLISH),
+    ("text me 07700-900-456 about the next baby group session", ["900-456", "07700"], PUBLISH),
     ("whatsapp +447700900789 and I will come along with the kids", ["7700900789"], PUBLISH),
     ("my number is 0044 7700 900 321 please ring after six", ["7700", "900 321"], PUBLISH),
     ("phone 07700.900.654 and ask for me about the play sessions", ["900.654"], PUBLISH),
-    ("call me on 7700 900 111 about the sessions at the hub", ["7700 900 111", "900 111"],
-     WITHHOLD),
+    (
+        "call me on 7700 900 111 about the sessions at the hub",
+        ["7700 900 111", "900 111"],
+        WITHHOLD,
+    ),
     # e-mail addresses
-    ("Email me at jo.bloggs+hub@gmail.com, I never hear about sessions.", ["bloggs", "gmail"],
-     PUBLISH),
-    ("my email is first.middle.last@example.co.uk for any updates please",
-     ["first.middle.last", "example"], PUBLISH),
-    ("email jo dot bloggs at gmail dot com and I will come along", ["bloggs", "gmail"],
-     PUBLISH),
-    ("find me on insta @harrowdale_mum_of_three for photos of the group", ["@", "mum_of"],
-     WITHHOLD),
+    (
+        "Email me at jo.bloggs+hub@gmail.com, I never hear about sessions.",
+        ["bloggs", "gmail"],
+        PUBLISH,
+    ),
+    (
+        "my email is first.middle.last@example.co.uk for any updates please",
+        ["first.middle.last", "example"],
+        PUBLISH,
+    ),
+    ("email jo dot bloggs at gmail dot com and I will come along", ["bloggs", "gmail"], PUBLISH),
+    (
+        "find me on insta @harrowdale_mum_of_three for photos of the group",
+        ["@", "mum_of"],
+        WITHHOLD,
+    ),
     # postcodes with and without spaces
     ("We live at XH3 2AB, nothing is close to us at all.", ["XH3", "2AB"], PUBLISH),
     ("We are in xh32ab and the bus only comes every hour", ["xh32ab"], PUBLISH),
@@ -64,29 +72,27 @@ HOSTILE = [
     ("we live at 12 acacia avenue, next to the park with the swings", ["acacia"], PUBLISH),
     ("We live at 4 Lime Tree Close and there is nowhere to play.", ["Lime Tree"], PUBLISH),
     # UPNs
-    ("His UPN is A801200005001 if you need to check his school.", ["A801200005001"],
-     PUBLISH),
-    ("upn a801200005001 for my son, he is at the school near us", ["a801200005001"],
-     PUBLISH),
-    ("her number at school is A 8012 0000 5001 I think, ask them", ["8012", "5001"],
-     WITHHOLD),
+    ("His UPN is A801200005001 if you need to check his school.", ["A801200005001"], PUBLISH),
+    ("upn a801200005001 for my son, he is at the school near us", ["a801200005001"], PUBLISH),
+    ("her number at school is A 8012 0000 5001 I think, ask them", ["8012", "5001"], WITHHOLD),
     # dates in several formats
-    ("She was born 3rd March 2019 and still won't sit for a story.", ["3rd March 2019"],
-     PUBLISH),
+    ("She was born 3rd March 2019 and still won't sit for a story.", ["3rd March 2019"], PUBLISH),
     ("born on 03/03/2019, she has never had a two year check", ["03/03/2019"], PUBLISH),
-    ("The health visitor came on 12.05.22 and said she is doing well", ["12.05.22"],
-     PUBLISH),
-    ("his birthday is 2019-03-14 and the review never happened at all", ["2019-03-14"],
-     PUBLISH),
-    ("She was born on March 3rd, 2019 and we moved here after that", ["March 3rd", "2019"],
-     PUBLISH),
-    ("born the 14th of August and was tiny, we had a lot of help", ["14th of August"],
-     PUBLISH),
+    ("The health visitor came on 12.05.22 and said she is doing well", ["12.05.22"], PUBLISH),
+    ("his birthday is 2019-03-14 and the review never happened at all", ["2019-03-14"], PUBLISH),
+    (
+        "She was born on March 3rd, 2019 and we moved here after that",
+        ["March 3rd", "2019"],
+        PUBLISH,
+    ),
+    ("born the 14th of August and was tiny, we had a lot of help", ["14th of August"], PUBLISH),
     ("she was born 3 3 2019 and has been poorly ever since then", ["3 3 2019"], WITHHOLD),
     # several details at once
-    ("Amelia Smith, XH3 2AB, 07700 900123, amelia@example.com", ["Amelia", "Smith", "XH3",
-                                                                  "900123", "example"],
-     WITHHOLD),
+    (
+        "Amelia Smith, XH3 2AB, 07700 900123, amelia@example.com",
+        ["Amelia", "Smith", "XH3", "900123", "example"],
+        WITHHOLD,
+    ),
     # nothing personal: must pass unchanged
     ("The bus to the hub takes two changes and costs too much.", [], PUBLISH),
     ("I speak Urdu at home and English at the hub, it works well for us.", [], PUBLISH),
@@ -136,14 +142,27 @@ def test_a_quote_with_nothing_personal_passes_unchanged(text):
 
 def test_placeholders_say_what_was_removed():
     for text, scrubbed, reason in (
-            ("We see Amelia's mum at the hub most weeks with the pram.",
-             "We see [name]'s mum at the hub most weeks with the pram.", "name"),
-            ("The number on the leaflet, 07700 900123, never answers at all.",
-             "The number on the leaflet, [phone], never answers at all.", "phone"),
-            ("The leaflet says to write to mum@example.com but nobody replies.",
-             "The leaflet says to write to [email] but nobody replies.", "email"),
-            ("Nothing is close to us in XH3 2AB and the bus is always late.",
-             "Nothing is close to us in [postcode] and the bus is always late.", "postcode")):
+        (
+            "We see Amelia's mum at the hub most weeks with the pram.",
+            "We see [name]'s mum at the hub most weeks with the pram.",
+            "name",
+        ),
+        (
+            "The number on the leaflet, 07700 900123, never answers at all.",
+            "The number on the leaflet, [phone], never answers at all.",
+            "phone",
+        ),
+        (
+            "The leaflet says to write to mum@example.com but nobody replies.",
+            "The leaflet says to write to [email] but nobody replies.",
+            "email",
+        ),
+        (
+            "Nothing is close to us in XH3 2AB and the bus is always late.",
+            "Nothing is close to us in [postcode] and the bus is always late.",
+            "postcode",
+        ),
+    ):
         result = scrub(text)
         assert not result.withheld, result.reasons
         assert result.text == scrubbed
@@ -152,9 +171,11 @@ def test_placeholders_say_what_was_removed():
 
 def test_a_quote_that_is_mostly_personal_details_is_withheld():
     # Three details removed, or details for more than a quarter of the other words.
-    for text in ("Call Amelia's mum on 07700 900123 or mum@example.com, we live in XH3 2AB",
-                 "Amelia Smith loves going to the hub on Tuesdays",
-                 "she was born 3rd March 2019 in XH3 2AB, loves stories"):
+    for text in (
+        "Call Amelia's mum on 07700 900123 or mum@example.com, we live in XH3 2AB",
+        "Amelia Smith loves going to the hub on Tuesdays",
+        "she was born 3rd March 2019 in XH3 2AB, loves stories",
+    ):
         result = scrub(text)
         assert result.withheld and result.reasons[-1] == "withheld: mostly personal details"
 
@@ -166,8 +187,10 @@ def test_every_listed_name_is_scrubbed_in_any_position():
     for name in sorted(name_list()):
         texts = [f"We see {name.title()} at the hub every week with the kids."]
         if name not in common:
-            texts += [f"{name.title()} comes to the hub every week with the kids.",
-                      f"we see {name} at the hub every week with the kids."]
+            texts += [
+                f"{name.title()} comes to the hub every week with the kids.",
+                f"we see {name} at the hub every week with the kids.",
+            ]
         for text in texts:
             result = scrub(text)
             assert not re.search(rf"\b{re.escape(name)}\b", result.text, re.I), text
@@ -198,13 +221,46 @@ def test_values_that_may_identify_are_recognised():
 # Names and personal details the scrubber has never seen: kept only here, checked to be on
 # none of its lists and not among the synthetic generator's, so these tests can fail on names.
 
-UNSEEN_FORENAMES = ("Ngozi", "Oluwaseun", "Thandiwe", "Bartholomew", "Eilidh", "Siobhan",
-                    "Wojciech", "Zbigniew", "Aoife", "Tadhg", "Chiamaka", "Ffion", "Gwilym",
-                    "Inigo", "Kwabena", "Leocadia", "Mirela", "Nkechi", "Radomir", "Yusra")
-UNSEEN_SURNAMES = ("Ezeonwuka", "Przybylski", "Featherstonehaugh", "Nakamura-Boyle",
-                   "Adeyemi", "Villiers", "Szczepanik", "MacGillivray")
-UNSEEN_DETAILS = ("0113 496 0999", "+44 20 7946 0321", "bob.k@hotmail.co.uk",
-                  "LS6 2QT", "B15 2TT", "K802300007003")
+UNSEEN_FORENAMES = (
+    "Ngozi",
+    "Oluwaseun",
+    "Thandiwe",
+    "Bartholomew",
+    "Eilidh",
+    "Siobhan",
+    "Wojciech",
+    "Zbigniew",
+    "Aoife",
+    "Tadhg",
+    "Chiamaka",
+    "Ffion",
+    "Gwilym",
+    "Inigo",
+    "Kwabena",
+    "Leocadia",
+    "Mirela",
+    "Nkechi",
+    "Radomir",
+    "Yusra",
+)
+UNSEEN_SURNAMES = (
+    "Ezeonwuka",
+    "Przybylski",
+    "Featherstonehaugh",
+    "Nakamura-Boyle",
+    "Adeyemi",
+    "Villiers",
+    "Szczepanik",
+    "MacGillivray",
+)
+UNSEEN_DETAILS = (
+    "0113 496 0999",
+    "+44 20 7946 0321",
+    "bob.k@hotmail.co.uk",
+    "LS6 2QT",
+    "B15 2TT",
+    "K802300007003",
+)
 
 
 def test_the_unseen_names_really_are_unseen():
@@ -224,10 +280,17 @@ def test_the_scrubber_does_not_depend_on_the_synthetic_generator():
     for module in ("quotes.py", "names.py", "help_requests.py"):
         source = (root / "indicators" / "voice" / module).read_text()
         assert "synthetic" not in source.split('"""', 2)[2].split("def ")[0]  # no import of it
-    probe = ("import sys, indicators.voice.quotes as q; q.scrub('We see Ngozi at the hub.'); "
-             "print('indicators.synthetic' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                         check=True, cwd=Path(__file__).resolve().parents[1])
+    probe = (
+        "import sys, indicators.voice.quotes as q; q.scrub('We see Ngozi at the hub.'); "
+        "print('indicators.synthetic' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
     assert out.stdout.strip() == "False"
 
 
@@ -245,12 +308,14 @@ UNSEEN_TEMPLATES = (
 )
 
 
-@pytest.mark.parametrize("forename,surname", list(zip(UNSEEN_FORENAMES,
-                                                      UNSEEN_SURNAMES * 3, strict=False)))
+@pytest.mark.parametrize(
+    "forename,surname", list(zip(UNSEEN_FORENAMES, UNSEEN_SURNAMES * 3, strict=False))
+)
 def test_unseen_names_never_survive(forename, surname):
     for template in UNSEEN_TEMPLATES:
-        text = template.format(name=forename, lower=forename.lower(), surname=surname,
-                               lower_surname=surname.lower())
+        text = template.format(
+            name=forename, lower=forename.lower(), surname=surname, lower_surname=surname.lower()
+        )
         result = scrub(text)
         for secret in (forename, surname, *surname.split("-")):
             assert secret.lower() not in result.text.lower(), (text, result.text)
@@ -258,20 +323,25 @@ def test_unseen_names_never_survive(forename, surname):
 
 @pytest.mark.parametrize("detail", UNSEEN_DETAILS)
 def test_unseen_contact_details_never_survive(detail):
-    for text in (f"You can reach the group on {detail} most days of the week.",
-                 f"We moved from {detail} last year and know nobody around here."):
+    for text in (
+        f"You can reach the group on {detail} most days of the week.",
+        f"We moved from {detail} last year and know nobody around here.",
+    ):
         result = scrub(text)
         assert detail.lower() not in result.text.lower()
         assert not re.search(r"\d{3}", result.text)
 
 
-@pytest.mark.parametrize("text", [
-    "Her nan reads to her in Urdu and I read to her in English.",
-    "my mum helps with the school run every day and it is a big help",
-    "Grandad takes him to the library every week after nursery.",
-    "His dad works nights so bedtime stories are my job most days.",
-    "Our auntie looks after her on Mondays while I am at work.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Her nan reads to her in Urdu and I read to her in English.",
+        "my mum helps with the school run every day and it is a big help",
+        "Grandad takes him to the library every week after nursery.",
+        "His dad works nights so bedtime stories are my job most days.",
+        "Our auntie looks after her on Mondays while I am at work.",
+    ],
+)
 def test_kin_words_are_not_names_nor_titles(text):
     result = scrub(text)
     assert not result.withheld, result.reasons
@@ -470,25 +540,31 @@ def test_a_phone_number_in_words_is_scrubbed():
     assert "seven" not in result.text and "double" not in result.text
 
 
-@pytest.mark.parametrize("text,verb", [
-    ("My partner hits me when he drinks", "hits"),
-    ("my son reads every night with his dad", "reads"),
-    ("Our daughter sings in the car all the way to nursery", "sings"),
-])
+@pytest.mark.parametrize(
+    "text,verb",
+    [
+        ("My partner hits me when he drinks", "hits"),
+        ("my son reads every night with his dad", "reads"),
+        ("Our daughter sings in the car all the way to nursery", "sings"),
+    ],
+)
 def test_a_lower_case_verb_after_a_relation_is_not_a_name(text, verb):
     assert verb in scrub(text).text
 
 
-@pytest.mark.parametrize("text,secrets", [
-    ("we go to st marys primary and the teachers are kind", ["marys", "mary"]),
-    ("We go to St Mary's and the teachers are kind", ["mary"]),
-    ("my two go to saint bede's and love the library there", ["bede"]),
-    ("my kids go to hollinwood primary and read every day", ["hollinwood"]),
-    ("she is at tiny steps nursery three mornings a week", ["tiny steps"]),
-    ("The stay and play at Beechcroft Primary School is great", ["beechcroft"]),
-    ("we walk to st aidans c of e infants every morning", ["aidan"]),
-    ("the library near quarry bank road is our favourite", ["quarry"]),
-])
+@pytest.mark.parametrize(
+    "text,secrets",
+    [
+        ("we go to st marys primary and the teachers are kind", ["marys", "mary"]),
+        ("We go to St Mary's and the teachers are kind", ["mary"]),
+        ("my two go to saint bede's and love the library there", ["bede"]),
+        ("my kids go to hollinwood primary and read every day", ["hollinwood"]),
+        ("she is at tiny steps nursery three mornings a week", ["tiny steps"]),
+        ("The stay and play at Beechcroft Primary School is great", ["beechcroft"]),
+        ("we walk to st aidans c of e infants every morning", ["aidan"]),
+        ("the library near quarry bank road is our favourite", ["quarry"]),
+    ],
+)
 def test_school_and_street_names_are_scrubbed_in_any_case(text, secrets):
     result = scrub(text)
     for secret in secrets:
@@ -496,11 +572,14 @@ def test_school_and_street_names_are_scrubbed_in_any_case(text, secrets):
     assert result.withheld or "[school]" in result.text or "[address]" in result.text
 
 
-@pytest.mark.parametrize("text", [
-    "The nursery staff are lovely and she has come on so much with her talking.",
-    "We go to the library after school on Fridays.",
-    "my mum helps with the school run every day and it is a big help",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The nursery staff are lovely and she has come on so much with her talking.",
+        "We go to the library after school on Fridays.",
+        "my mum helps with the school run every day and it is a big help",
+    ],
+)
 def test_ordinary_mentions_of_school_and_nursery_stay(text):
     result = scrub(text)
     assert not result.withheld, result.reasons

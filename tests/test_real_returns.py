@@ -34,13 +34,31 @@ ROCHDALE_CENSUS = f"census/{YEAR.folder}/rochdale_census_2023-24.csv"
 
 
 def _chorus_run(landing: Path, root: Path, packs: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "CHORUS_HOME": str(root / "home"), "CHORUS_PSEUDONYM_KEY": KEY,
-           "CHORUS_PACKS": packs}
+    env = {
+        **os.environ,
+        "CHORUS_HOME": str(root / "home"),
+        "CHORUS_PSEUDONYM_KEY": KEY,
+        "CHORUS_PACKS": packs,
+    }
     env.pop("CHORUS_XLSX_SHEET", None)
     return subprocess.run(
-        [sys.executable, "-m", "orchestration.cli", "run", "--landing", str(landing),
-         "--out", str(root / "output")], env=env, cwd=root, capture_output=True, text=True,
-        check=False, timeout=1800)
+        [
+            sys.executable,
+            "-m",
+            "orchestration.cli",
+            "run",
+            "--landing",
+            str(landing),
+            "--out",
+            str(root / "output"),
+        ],
+        env=env,
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=1800,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -63,28 +81,34 @@ def test_the_issues_return_publishes_everything_but_its_two_defective_children(e
     rochdale = england["rochdale"]
     eyfsp, census = rochdale["eyfsp"], rochdale["census"]
     # The two census rows and their children's EYFSP rows, as a person finds them in Excel.
-    census_rows = [int(census.index[census["upn"] == upn][0]) + 2
-                   for upn in rochdale["defect_upns"]]
-    eyfsp_rows = [int(eyfsp.index[eyfsp["upn"] == upn][0]) + 2
-                  for upn in rochdale["defect_upns"]]
+    census_rows = [
+        int(census.index[census["upn"] == upn][0]) + 2 for upn in rochdale["defect_upns"]
+    ]
+    eyfsp_rows = [int(eyfsp.index[eyfsp["upn"] == upn][0]) + 2 for upn in rochdale["defect_upns"]]
     rejections = _csv(output / "quality" / "rejections.csv")
-    assert sorted(zip(rejections["file"], rejections["row"], rejections["rule"],
-                      strict=True)) == sorted([
-        (ROCHDALE_CENSUS, str(census_rows[0]), "postcode_sector_unknown"),
-        (ROCHDALE_CENSUS, str(census_rows[1]), "fsm_code"),
-        (ROCHDALE_EYFSP, str(eyfsp_rows[0]), "census_row_quarantined"),
-        (ROCHDALE_EYFSP, str(eyfsp_rows[1]), "census_row_quarantined"),
-    ])
+    assert sorted(
+        zip(rejections["file"], rejections["row"], rejections["rule"], strict=True)
+    ) == sorted(
+        [
+            (ROCHDALE_CENSUS, str(census_rows[0]), "postcode_sector_unknown"),
+            (ROCHDALE_CENSUS, str(census_rows[1]), "fsm_code"),
+            (ROCHDALE_EYFSP, str(eyfsp_rows[0]), "census_row_quarantined"),
+            (ROCHDALE_EYFSP, str(eyfsp_rows[1]), "census_row_quarantined"),
+        ]
+    )
     for upn in rochdale["defect_upns"]:  # identifiers never leave the raw zone
         assert upn not in (output / "quality" / "rejections.csv").read_text()
     summary = _csv(output / "quality" / "load_summary.csv").set_index("file")
     for file in (ROCHDALE_EYFSP, ROCHDALE_CENSUS):
-        assert summary.loc[file, ["rows_read", "rows_loaded", "rows_quarantined", "status"]
-                           ].tolist() == [str(ROCHDALE_CHILDREN), str(ROCHDALE_CHILDREN - 2),
-                                          "2", "loaded"]
+        assert summary.loc[
+            file, ["rows_read", "rows_loaded", "rows_quarantined", "status"]
+        ].tolist() == [str(ROCHDALE_CHILDREN), str(ROCHDALE_CHILDREN - 2), "2", "loaded"]
     values = _csv(output / "indicators" / "indicator_values.csv")
-    gld = values[(values["indicator_id"] == "gld") & (values["area_code"] == "E08000005")
-                 & (values["breakdown"] == "All")]
+    gld = values[
+        (values["indicator_id"] == "gld")
+        & (values["area_code"] == "E08000005")
+        & (values["breakdown"] == "All")
+    ]
     assert gld["denominator"].tolist() == [str(ROCHDALE_CHILDREN - 2)]
     # Every Rochdale neighbourhood (from its own lookup) is published, and has its pack.
     hoods = set(values.loc[values["geographic_level"] == "Neighbourhood", "area_code"])
@@ -103,25 +127,28 @@ def test_every_english_authority_loads_out_of_the_box(england):
     authorities = {row["new_la_code"]: row["la_code"] for row in english_authorities()}
     assert len(authorities) == 153
     values = _csv(output / "indicators" / "indicator_values.csv")
-    published = values[(values["indicator_id"] == "gld")
-                       & (values["geographic_level"] == "Local authority")
-                       & (values["breakdown"] == "All")]
+    published = values[
+        (values["indicator_id"] == "gld")
+        & (values["geographic_level"] == "Local authority")
+        & (values["breakdown"] == "All")
+    ]
     assert set(published["area_code"]) == set(authorities)
     assert set(published["area_name"]) == {row["la_name"] for row in english_authorities()}
     open_data = _csv(output / "open-data" / "gld.csv")
-    assert set(open_data.loc[open_data["geographic_level"] == "Local authority",
-                             "old_la_code"]) == set(authorities.values())
+    assert set(
+        open_data.loc[open_data["geographic_level"] == "Local authority", "old_la_code"]
+    ) == set(authorities.values())
 
 
-def test_a_return_nothing_of_which_can_be_published_stops_before_dbt_with_one_line(
-        tmp_path):
+def test_a_return_nothing_of_which_can_be_published_stops_before_dbt_with_one_line(tmp_path):
     rochdale_landing(tmp_path / "landing", la_code="998")
     result = _chorus_run(tmp_path / "landing", tmp_path, packs="none")
     assert result.returncode == 1
-    assert (f"EYFSP 2023/24: {ROCHDALE_CHILDREN:,} of {ROCHDALE_CHILDREN:,} rows: LA number "
-            "998 is not in seeds/local_authorities.csv: add the authority or correct the "
-            "number (rule la_code_unknown)") in one_line_and_the_log(result.stderr,
-                                                                    result.stdout)[0]
+    assert (
+        f"EYFSP 2023/24: {ROCHDALE_CHILDREN:,} of {ROCHDALE_CHILDREN:,} rows: LA number "
+        "998 is not in seeds/local_authorities.csv: add the authority or correct the "
+        "number (rule la_code_unknown)"
+    ) in one_line_and_the_log(result.stderr, result.stdout)[0]
     assert not (tmp_path / "output").exists()
     [timings] = (tmp_path / "home" / "logs").glob("*.timings.json")
     steps = json.loads(timings.read_text())["steps"]

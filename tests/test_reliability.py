@@ -19,18 +19,26 @@ from indicators.ingest.landing import RETURN_KINDS, sha256_of
 from indicators.synthetic.generate import generate
 from orchestration.runner import run_pipeline
 
-TABLES = ["raw.eyfsp_returns", "raw.school_census", "raw.quarantine", "raw.load_log",
-          "marts.fct_indicator_values"]
+TABLES = [
+    "raw.eyfsp_returns",
+    "raw.school_census",
+    "raw.quarantine",
+    "raw.load_log",
+    "marts.fct_indicator_values",
+]
 
 
 def _settings(root: Path) -> ChorusSettings:
     base = ChorusSettings.from_env()
-    return replace(base, home=root / "home", landing=root / "landing", output=root / "output",
-                   packs="none")  # board packs are tested elsewhere; these runs test loading
+    return replace(
+        base, home=root / "home", landing=root / "landing", output=root / "output", packs="none"
+    )  # board packs are tested elsewhere; these runs test loading
 
 
-RUN_ID_AND_TIME = re.compile(rb"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-                             rb"|\d{2} [A-Z][a-z]+ \d{4}, \d{2}:\d{2} UTC")
+RUN_ID_AND_TIME = re.compile(
+    rb"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+    rb"|\d{2} [A-Z][a-z]+ \d{4}, \d{2}:\d{2} UTC"
+)
 """What the quality report says of the run that wrote it (like the manifest's run id and time)."""
 
 
@@ -45,8 +53,10 @@ def snapshot(settings: ChorusSettings) -> dict[str, object]:
                 content = RUN_ID_AND_TIME.sub(b"", content)
             state[path.relative_to(settings.output).as_posix()] = content
     manifest = json.loads((settings.output / "manifest.json").read_text())
-    state["manifest.files"] = [entry if entry["path"] != "quality/index.html" else
-                               {"path": entry["path"]} for entry in manifest["files"]]
+    state["manifest.files"] = [
+        entry if entry["path"] != "quality/index.html" else {"path": entry["path"]}
+        for entry in manifest["files"]
+    ]
     with duckdb.connect(str(settings.warehouse), read_only=True) as connection:
         for table in TABLES:
             frame = connection.execute(f"select * from {table}").df()
@@ -54,8 +64,9 @@ def snapshot(settings: ChorusSettings) -> dict[str, object]:
             # DuckDB's parallel aggregates (stddev) may differ in the 16th significant digit
             # between runs; published files are compared byte for byte above.
             floats = frame.select_dtypes("floating").columns
-            frame[floats] = frame[floats].apply(lambda column: column.map(
-                lambda x: float(f"{x:.12g}") if x == x else x))
+            frame[floats] = frame[floats].apply(
+                lambda column: column.map(lambda x: float(f"{x:.12g}") if x == x else x)
+            )
             state[table] = frame.sort_values(list(frame.columns)).to_csv(index=False)
     return state
 
@@ -72,8 +83,9 @@ def clean(tmp_path_factory, chorus_env):
 
 def _loaded_at(settings: ChorusSettings) -> dict[str, object]:
     with duckdb.connect(str(settings.warehouse), read_only=True) as connection:
-        return dict(connection.execute(
-            "select academic_year, _loaded_at from raw.year_loads").fetchall())
+        return dict(
+            connection.execute("select academic_year, _loaded_at from raw.year_loads").fetchall()
+        )
 
 
 def _landed(settings: ChorusSettings) -> list[Path]:
@@ -107,9 +119,21 @@ def test_a_killed_run_started_again_matches_a_clean_run(clean, tmp_path):
     generate(killed.landing, seed=11, children_per_year=500, years=["2022/23", "2023/24"])
     env = {**os.environ, "CHORUS_HOME": str(killed.home), "CHORUS_PACKS": "none"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "orchestration.cli", "run", "--landing", str(killed.landing),
-         "--out", str(killed.output)], env=env, stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL, start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "orchestration.cli",
+            "run",
+            "--landing",
+            str(killed.landing),
+            "--out",
+            str(killed.output),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     time.sleep(kill_after)
     if process.poll() is None:
         os.killpg(process.pid, signal.SIGKILL)
@@ -123,7 +147,9 @@ def test_a_killed_run_started_again_matches_a_clean_run(clean, tmp_path):
     assert {record.dagster_run.run_id for record in runs} >= {outcome.run_id}
     # The killed run, if it had started, is marked failed: it must not hold the run queue.
     assert [r.dagster_run.status for r in runs if r.dagster_run.run_id != outcome.run_id] in (
-        [], [DagsterRunStatus.FAILURE])
+        [],
+        [DagsterRunStatus.FAILURE],
+    )
 
 
 def test_a_new_version_replaces_only_its_year_and_the_old_stays_archived(clean):
@@ -165,12 +191,16 @@ def test_old_dbt_run_folders_are_pruned_so_a_schedule_does_not_fill_the_disk(tmp
     (tmp_path / "other_op-run9").mkdir()
     prune_run_targets(tmp_path, "chorus_dbt_models", keep=3)
     left = sorted(p.name for p in tmp_path.iterdir())
-    assert left == ["chorus_dbt_models-run0", "chorus_dbt_models-run1",
-                    "chorus_dbt_models-run2", "manifest.json", "other_op-run9"]
+    assert left == [
+        "chorus_dbt_models-run0",
+        "chorus_dbt_models-run1",
+        "chorus_dbt_models-run2",
+        "manifest.json",
+        "other_op-run9",
+    ]
 
 
-def test_a_run_killed_while_dagster_made_its_storage_does_not_break_the_next(tmp_path,
-                                                                              monkeypatch):
+def test_a_run_killed_while_dagster_made_its_storage_does_not_break_the_next(tmp_path, monkeypatch):
     """Killed while Dagster was first creating its SQLite storage, a run leaves tables
     missing; the next run must repair them (as `dagster instance migrate` would), not stop
     with Dagster's advice to run that command."""

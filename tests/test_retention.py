@@ -54,7 +54,8 @@ def test_archived_files_are_readable_by_their_owner_only_whatever_the_umask(tmp_
     record = target.with_name(target.name + ".json")
     assert stat.S_IMODE(record.stat().st_mode) == 0o600
     assert json.loads(record.read_text())["landed_as"] == [
-        {"kind": "eyfsp", "academic_year": "2023/24", "file": "eyfsp/2023-24/return.csv"}]
+        {"kind": "eyfsp", "academic_year": "2023/24", "file": "eyfsp/2023-24/return.csv"}
+    ]
     os.chmod(target, 0o644)  # archived by an older Chorus
     archive_file(landed.path, archive, landed=landed)
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
@@ -77,14 +78,25 @@ def warehouse_with_years(tmp_path):
             if label == "2019/20":
                 ids[0] = MARKER
             with transaction(connection):
-                replace_years(connection, {
-                    "eyfsp_returns": pd.DataFrame({"academic_year": label, "child_id": ids}),
-                    "quarantine": pd.DataFrame({"academic_year": [label], "kind": ["eyfsp"],
-                                                "rule": ["upn_check_letter"]}),
-                }, [label])
+                replace_years(
+                    connection,
+                    {
+                        "eyfsp_returns": pd.DataFrame({"academic_year": label, "child_id": ids}),
+                        "quarantine": pd.DataFrame(
+                            {
+                                "academic_year": [label],
+                                "kind": ["eyfsp"],
+                                "rule": ["upn_check_letter"],
+                            }
+                        ),
+                    },
+                    [label],
+                )
         connection.execute("create schema marts")
-        connection.execute(f"create table marts.children as select * from raw.eyfsp_returns "
-                           f"where child_id <> '{MARKER}'")
+        connection.execute(
+            f"create table marts.children as select * from raw.eyfsp_returns "
+            f"where child_id <> '{MARKER}'"
+        )
         connection.execute("checkpoint")
     archived = {}
     for folder, text in (("2019-20", "a"), ("2020-21", "b"), ("2021-22", "c")):
@@ -107,14 +119,20 @@ def test_a_purge_removes_exactly_the_earlier_years_and_records_its_limit(warehou
     assert archived["2021-22"].exists() and unknown.exists()
     assert MARKER.encode() not in warehouse.read_bytes()  # not left in free blocks either
     with duckdb.connect(str(warehouse), read_only=True) as connection:
-        left = connection.execute("select academic_year, count(*) from raw.eyfsp_returns "
-                                  "group by 1").fetchall()
+        left = connection.execute(
+            "select academic_year, count(*) from raw.eyfsp_returns group by 1"
+        ).fetchall()
         assert left == [("2021/22", rows["2021/22"])]
-        schemas = {row[0] for row in connection.execute(
-            "select schema_name from information_schema.schemata").fetchall()}
+        schemas = {
+            row[0]
+            for row in connection.execute(
+                "select schema_name from information_schema.schemata"
+            ).fetchall()
+        }
         assert "marts" not in schemas  # derived tables go; the next run rebuilds them
-        recorded = connection.execute("select purged_before, reason, archive_files, "
-                                      "rows_deleted from raw.purges").fetchall()
+        recorded = connection.execute(
+            "select purged_before, reason, archive_files, rows_deleted from raw.purges"
+        ).fetchall()
     assert recorded == [("2021/22", "chorus purge", 2, json.dumps(report.rows))]
     again = purge(warehouse, archive, AcademicYear.parse("2021/22"), "chorus purge")
     assert not again.removed_anything and not again.recorded
@@ -125,9 +143,7 @@ def test_a_recorded_purge_holds_even_when_the_newest_year_goes(warehouse_with_ye
     purge(warehouse, archive, AcademicYear.parse("2021/22"), "chorus purge")
     with connect(warehouse, read_only=True) as connection:
         assert cutoff(connection, [], 6, TODAY) == AcademicYear.parse("2021/22")
-        assert cutoff(connection, _years("2019/20"), None, TODAY) == AcademicYear.parse(
-            "2021/22")
+        assert cutoff(connection, _years("2019/20"), None, TODAY) == AcademicYear.parse("2021/22")
         newer = _years("2030/31")  # in the future: not counted
         assert cutoff(connection, newer, 1, TODAY) == AcademicYear.parse("2021/22")
-        assert cutoff(connection, _years("2025/26"), 2, TODAY) == AcademicYear.parse(
-            "2024/25")
+        assert cutoff(connection, _years("2025/26"), 2, TODAY) == AcademicYear.parse("2024/25")

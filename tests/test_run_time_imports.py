@@ -20,19 +20,31 @@ def _modules(package: str) -> list[str]:
 def _imported_after(modules: list[str]) -> set[str]:
     """The top-level names in sys.modules after importing `modules` in a fresh interpreter,
     with the indicators.synthetic package split out so that its loading shows."""
-    probe = ("import importlib, sys\n"
-             f"for name in {modules!r}:\n"
-             "    importlib.import_module(name)\n"
-             "print('\\n'.join(sorted(sys.modules)))\n")
+    probe = (
+        "import importlib, sys\n"
+        f"for name in {modules!r}:\n"
+        "    importlib.import_module(name)\n"
+        "print('\\n'.join(sorted(sys.modules)))\n"
+    )
     env = {k: v for k, v in os.environ.items() if not k.startswith("CHORUS_")}
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                         check=True, cwd=ROOT, env=env, timeout=300)
+    out = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        env=env,
+        timeout=300,
+    )
     return set(out.stdout.split())
 
 
 def test_the_dagster_definitions_and_every_run_time_module_leave_the_generators_alone():
-    run_time = [name for name in _modules("indicators") + _modules("orchestration")
-                if not name.startswith("indicators.synthetic")]
+    run_time = [
+        name
+        for name in _modules("indicators") + _modules("orchestration")
+        if not name.startswith("indicators.synthetic")
+    ]
     assert "orchestration.definitions" in run_time and "indicators.ingest.streams" in run_time
     assert len(run_time) > 80
     loaded = _imported_after(run_time)
@@ -58,15 +70,35 @@ def test_a_whole_run_succeeds_with_the_generators_unimportable(tmp_path):
 
     landing = tmp_path / "landing"
     generate(landing, seed=5, children_per_year=120, years=["2023/24"])
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith("CHORUS_")},
-           "CHORUS_HOME": str(tmp_path / "home"), "CHORUS_PACKS": "none"}
-    blocked = ("import sys\n"
-               "sys.modules['indicators.synthetic'] = None  # any import of it raises\n"
-               "from orchestration.cli import app\n"
-               "app()\n")
-    run = subprocess.run([sys.executable, "-c", blocked, "run", "--landing", str(landing),
-                          "--out", str(tmp_path / "out")], capture_output=True, text=True,
-                         check=False, cwd=ROOT, env=env, timeout=900)
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("CHORUS_")},
+        "CHORUS_HOME": str(tmp_path / "home"),
+        "CHORUS_PACKS": "none",
+    }
+    blocked = (
+        "import sys\n"
+        "sys.modules['indicators.synthetic'] = None  # any import of it raises\n"
+        "from orchestration.cli import app\n"
+        "app()\n"
+    )
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            blocked,
+            "run",
+            "--landing",
+            str(landing),
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+        env=env,
+        timeout=900,
+    )
     assert run.returncode == 0, run.stdout + run.stderr
     assert (tmp_path / "out" / "indicators" / "indicator_values.csv").is_file()
 
@@ -77,8 +109,11 @@ def test_no_run_time_source_imports_the_generators_even_lazily():
     for path in [*(ROOT / "indicators").rglob("*.py"), *(ROOT / "orchestration").rglob("*.py")]:
         if "synthetic" in path.relative_to(ROOT).parts:
             continue
-        lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()
-                 if "import" in line and "synthetic" in line]
+        lines = [
+            line.strip()
+            for line in path.read_text(encoding="utf-8").splitlines()
+            if "import" in line and "synthetic" in line
+        ]
         if lines:
             naming[str(path.relative_to(ROOT))] = lines
     assert set(naming) == {"orchestration/cli.py"}, naming

@@ -78,8 +78,10 @@ def _ohid_wilson(observed: float, n: float, confidence: float) -> tuple[float, f
     z = NormalDist().inv_cdf(0.5 + confidence / 2)
     q = 1 - observed / n
     root = z * math.sqrt(z * z + 4 * observed * q)
-    return (100 * (2 * observed + z * z - root) / (2 * (n + z * z)),
-            100 * (2 * observed + z * z + root) / (2 * (n + z * z)))
+    return (
+        100 * (2 * observed + z * z - root) / (2 * (n + z * z)),
+        100 * (2 * observed + z * z + root) / (2 * (n + z * z)),
+    )
 
 
 @pytest.mark.parametrize("confidence", [0.95, 0.998])
@@ -165,8 +167,9 @@ def test_mean_interval_is_mean_plus_or_minus_t_times_standard_error():
 
 
 def test_mean_interval_is_vectorised_and_nan_below_two_children():
-    lower, upper = mean_interval([14.1, 12.0, 13.0, 11.0, np.nan],
-                                 [4.0, 3.0, 0.0, 2.0, 1.0], [30, 1, 5, 0, 10])
+    lower, upper = mean_interval(
+        [14.1, 12.0, 13.0, 11.0, np.nan], [4.0, 3.0, 0.0, 2.0, 1.0], [30, 1, 5, 0, 10]
+    )
     assert lower.shape == (5,)
     assert not np.isnan(lower[0])
     assert np.isnan(lower[[1, 3, 4]]).all() and np.isnan(upper[[1, 3, 4]]).all()
@@ -185,8 +188,15 @@ def test_compare_with_benchmark_fingertips_rules():
     result = compare_with_benchmark(lower, upper, benchmark)
     # wholly above; wholly below; straddles; lower limit touches; upper limit touches;
     # missing limit; missing benchmark.
-    assert result.tolist() == ["higher", "lower", "similar", "similar", "similar",
-                               "not compared", "not compared"]
+    assert result.tolist() == [
+        "higher",
+        "lower",
+        "similar",
+        "similar",
+        "similar",
+        "not compared",
+        "not compared",
+    ]
 
 
 def test_compare_with_benchmark_broadcasts_one_benchmark():
@@ -196,12 +206,15 @@ def test_compare_with_benchmark_broadcasts_one_benchmark():
         compare_with_benchmark(5.0, 4.0, 3.0)
 
 
-@pytest.mark.parametrize(("polarity", "expected"), [
-    (HIGH, ["better", "worse", "similar", "not compared"]),
-    (LOW, ["worse", "better", "similar", "not compared"]),
-    (BOB, ["higher", "lower", "similar", "not compared"]),
-    (NA, ["higher", "lower", "similar", "not compared"]),
-])
+@pytest.mark.parametrize(
+    ("polarity", "expected"),
+    [
+        (HIGH, ["better", "worse", "similar", "not compared"]),
+        (LOW, ["worse", "better", "similar", "not compared"]),
+        (BOB, ["higher", "lower", "similar", "not compared"]),
+        (NA, ["higher", "lower", "similar", "not compared"]),
+    ],
+)
 def test_apply_polarity(polarity, expected):
     comparisons = np.array(["higher", "lower", "similar", "not compared"], dtype=object)
     assert apply_polarity(comparisons, polarity).tolist() == expected
@@ -252,8 +265,7 @@ def test_trend_statistic_matches_statsmodels_linear_by_linear_test():
     numerators = np.array([31, 40, 38, 52, 55])
     denominators = np.array([100, 104, 97, 110, 101])
     table = Table(np.column_stack([numerators, denominators - numerators]))
-    linear = table.test_ordinal_association(row_scores=np.arange(1, 6),
-                                            col_scores=np.array([1, 0]))
+    linear = table.test_ordinal_association(row_scores=np.arange(1, 6), col_scores=np.array([1, 0]))
     total = denominators.sum()
     test = chi_squared_for_trend(numerators, denominators)
     assert test.statistic == pytest.approx(linear.zscore**2 * total / (total - 1), rel=1e-9)
@@ -329,8 +341,7 @@ def test_recent_trend_uses_only_the_last_five_points():
 def test_recent_trend_could_not_be_calculated():
     assert recent_trend([], []) == "could not be calculated"
     assert recent_trend([50, 60], [100, 100]) == "could not be calculated"
-    assert recent_trend([50, 60, 70, 80, 90], [100, 0, 100, 100, 100]) == \
-        "could not be calculated"
+    assert recent_trend([50, 60, 70, 80, 90], [100, 0, 100, 100, 100]) == "could not be calculated"
     assert recent_trend([50, np.nan, 70, 80, 90], [100] * 5) == "could not be calculated"
     # A zero denominator outside the last five points does not matter.
     assert recent_trend([0, 10, 20, 30, 40, 50], [0, 100, 100, 100, 100, 100]) == "increasing"
@@ -381,13 +392,11 @@ def _fingertips_marker(numerators, denominators):
 
 
 @settings(max_examples=400)
-@given(st.lists(st.tuples(st.integers(1, 3000), st.floats(0.0, 1.0)), min_size=1,
-                max_size=8))
+@given(st.lists(st.tuples(st.integers(1, 3000), st.floats(0.0, 1.0)), min_size=1, max_size=8))
 def test_recent_trend_is_the_fingertips_marker(years):
     denominators = [n for n, _ in years]
     numerators = [round(n * share) for n, share in years]
-    assert recent_trend(numerators, denominators) == _fingertips_marker(numerators,
-                                                                         denominators)
+    assert recent_trend(numerators, denominators) == _fingertips_marker(numerators, denominators)
 
 
 def test_comparisons_use_the_interval_and_benchmark_as_printed():
@@ -405,16 +414,19 @@ def test_comparisons_use_the_interval_and_benchmark_as_printed():
     assert compare_as_published(math.nan, 14.0, 13.0).tolist() == "not compared"
 
 
-@pytest.mark.parametrize(("trend", "polarity", "expected"), [
-    ("increasing", HIGH, "increasing and getting better"),
-    ("decreasing", HIGH, "decreasing and getting worse"),
-    ("increasing", LOW, "increasing and getting worse"),
-    ("decreasing", LOW, "decreasing and getting better"),
-    ("increasing", BOB, "increasing"),
-    ("decreasing", NA, "decreasing"),
-    ("no significant change", HIGH, "no significant change"),
-    ("could not be calculated", LOW, "could not be calculated"),
-])
+@pytest.mark.parametrize(
+    ("trend", "polarity", "expected"),
+    [
+        ("increasing", HIGH, "increasing and getting better"),
+        ("decreasing", HIGH, "decreasing and getting worse"),
+        ("increasing", LOW, "increasing and getting worse"),
+        ("decreasing", LOW, "decreasing and getting better"),
+        ("increasing", BOB, "increasing"),
+        ("decreasing", NA, "decreasing"),
+        ("no significant change", HIGH, "no significant change"),
+        ("could not be calculated", LOW, "could not be calculated"),
+    ],
+)
 def test_trend_with_polarity_follows_fingertips_wording(trend, polarity, expected):
     # Fingertips TrendMarkerLabelProvider: RAG high/low add "and getting better/worse",
     # every other polarity keeps "Increasing"/"Decreasing".
@@ -464,9 +476,11 @@ def test_xmr_point_beyond_a_limit():
     assert not result.two_of_three.any()  # only one point beyond 2 sigma (36.94)
     assert not result.shift.any() and not result.trend.any()
     assert xmr_reading(result, HIGH) == (
-        "special cause: improvement (point above the upper process limit)")
+        "special cause: improvement (point above the upper process limit)"
+    )
     assert xmr_reading(result, LOW) == (
-        "special cause: concern (point above the upper process limit)")
+        "special cause: concern (point above the upper process limit)"
+    )
 
 
 def test_xmr_run_of_seven_above_the_mean():
@@ -481,7 +495,8 @@ def test_xmr_run_of_seven_above_the_mean():
     assert not result.trend.any()
     assert xmr_reading(result, HIGH) == "special cause: improvement (run of 7 above the mean)"
     assert xmr_reading(result, BOB) == (
-        "special cause: higher, neither improvement nor concern (run of 7 above the mean)")
+        "special cause: higher, neither improvement nor concern (run of 7 above the mean)"
+    )
 
 
 def test_xmr_run_of_seven_rising():
@@ -519,7 +534,8 @@ def test_xmr_two_of_three_near_the_upper_limit():
     assert not result.beyond_limits.any()
     assert not result.shift.any() and not result.trend.any()
     assert xmr_reading(result, HIGH) == (
-        "special cause: improvement (2 of 3 points near the upper process limit)")
+        "special cause: improvement (2 of 3 points near the upper process limit)"
+    )
 
 
 def test_xmr_two_of_three_needs_the_same_side():
@@ -537,7 +553,8 @@ def test_xmr_reading_reports_an_earlier_special_cause():
     assert _flagged(result.special_cause) == [11]
     assert xmr_reading(result, HIGH) == (
         "common cause variation at the latest point; earlier special cause: improvement "
-        "(point above the upper process limit)")
+        "(point above the upper process limit)"
+    )
 
 
 def test_xmr_with_few_points():
@@ -557,8 +574,8 @@ def test_xmr_with_few_points():
     assert not four.special_cause.any()
     assert not four.enough_points
     assert xmr_reading(four, HIGH) == (
-        "common cause variation only (caution: only 4 points; process limits are reliable "
-        "from 12)")
+        "common cause variation only (caution: only 4 points; process limits are reliable from 12)"
+    )
 
 
 def test_xmr_flat_series_has_no_signals():
@@ -577,13 +594,19 @@ def test_xmr_rejects_missing_values():
 def test_enough_points_for_spc():
     assert SPC_MIN_POINTS == 12
     assert [enough_points_for_spc(n) for n in (0, 4, 11, 12, 30)] == [
-        False, False, False, True, True]
+        False,
+        False,
+        False,
+        True,
+        True,
+    ]
     with pytest.raises(ValueError):
         enough_points_for_spc(-1)
 
 
 # The vectorised trends give, for every year of every series, what recent_trend gives for
 # that series up to that year (a national run has ~140,000 such windows).
+
 
 @st.composite
 def _count_series(draw):
@@ -604,18 +627,27 @@ def _count_series(draw):
 
 
 @settings(max_examples=300)
-@given(st.lists(_count_series(), max_size=6), st.sampled_from([3, 5, 7]),
-       st.sampled_from([FINGERTIPS_CRITICAL, 3.84]))
+@given(
+    st.lists(_count_series(), max_size=6),
+    st.sampled_from([3, 5, 7]),
+    st.sampled_from([FINGERTIPS_CRITICAL, 3.84]),
+)
 def test_recent_trends_match_recent_trend_window_by_window(many, points, critical):
     from indicators.stats.trends import recent_trends
 
     numerators = [x for series in many for x, _ in series]
     denominators = [n for series in many for _, n in series]
     labels = [label for label, series in enumerate(many) for _ in series]
-    expected = [recent_trend([x for x, _ in series[: year + 1]],
-                             [n for _, n in series[: year + 1]],
-                             points=points, critical=critical)
-                for series in many for year in range(len(series))]
+    expected = [
+        recent_trend(
+            [x for x, _ in series[: year + 1]],
+            [n for _, n in series[: year + 1]],
+            points=points,
+            critical=critical,
+        )
+        for series in many
+        for year in range(len(series))
+    ]
     got = recent_trends(numerators, denominators, labels, points=points, critical=critical)
     assert got.tolist() == expected
 
@@ -639,22 +671,34 @@ def test_fct_trends_follow_each_series_in_time_order_whatever_the_row_order():
             for year in range(201718, 202526, 101):
                 n = int(rng.integers(50, 500))
                 rising = 0.3 + 0.05 * (year - 201718) / 101 if area == "E1" else 0.5
-                rows.append({"indicator_id": "gld", "geographic_level": "Local authority",
-                             "area_code": area, "breakdown": breakdown, "group": group,
-                             "time_period": year, "value_type": "proportion",
-                             "polarity": "RAG - High is good", "denominator": n,
-                             "numerator": int(rng.binomial(n, rising))})
+                rows.append(
+                    {
+                        "indicator_id": "gld",
+                        "geographic_level": "Local authority",
+                        "area_code": area,
+                        "breakdown": breakdown,
+                        "group": group,
+                        "time_period": year,
+                        "value_type": "proportion",
+                        "polarity": "RAG - High is good",
+                        "denominator": n,
+                        "numerator": int(rng.binomial(n, rising)),
+                    }
+                )
     frame = pd.DataFrame(rows).sample(frac=1, random_state=2)  # shuffled
     frame.loc[frame.index[:3], "value_type"] = "mean"
     got = _trends(frame)
     for _, series in frame[frame["value_type"] == "proportion"].groupby(
-            ["area_code", "breakdown", "group"]):
+        ["area_code", "breakdown", "group"]
+    ):
         series = series.sort_values("time_period")
         years = series["time_period"].to_numpy() // 100
         for position, index in enumerate(series.index):
-            trend = recent_trend(series["numerator"].to_numpy()[: position + 1],
-                                 series["denominator"].to_numpy()[: position + 1])
-            window = years[max(0, position - 4): position + 1]
+            trend = recent_trend(
+                series["numerator"].to_numpy()[: position + 1],
+                series["denominator"].to_numpy()[: position + 1],
+            )
+            window = years[max(0, position - 4) : position + 1]
             if len(window) == 5 and window[-1] - window[0] != 4:  # a year missing inside it
                 trend = "could not be calculated"
             assert got[index] == trend_with_polarity(trend, "RAG - High is good")

@@ -18,8 +18,10 @@ REFERENCE = Path(__file__).resolve().parents[1] / "seeds" / "eyfsp_england_headl
 
 def national_gap(breakdown: str, high: str, low: str, period: int = 202223) -> float:
     with REFERENCE.open() as handle:
-        rows = {(int(r["time_period"]), r["breakdown"], r["group"]): float(r["gld_percent"])
-                for r in csv.DictReader(handle)}
+        rows = {
+            (int(r["time_period"]), r["breakdown"], r["group"]): float(r["gld_percent"])
+            for r in csv.DictReader(handle)
+        }
     return rows[(period, breakdown, high)] - rows[(period, breakdown, low)]
 
 
@@ -42,13 +44,17 @@ def test_borough_gld_lands_on_its_target(large_year):
     assert abs(100 * gld.mean() - 61.6) < 1.0
 
 
-@pytest.mark.parametrize("breakdown,high,low,column,high_code,low_code", [
-    ("Sex", "Female", "Male", "sex", "F", "M"),
-    ("FSM eligibility", "Not eligible", "Eligible", "fsm_eligible", "N", "Y"),
-    ("First language", "English", "Other than English", "first_language", "ENG", "OTH"),
-])
-def test_gaps_are_near_the_national_gaps(large_year, breakdown, high, low, column, high_code,
-                                         low_code):
+@pytest.mark.parametrize(
+    "breakdown,high,low,column,high_code,low_code",
+    [
+        ("Sex", "Female", "Male", "sex", "F", "M"),
+        ("FSM eligibility", "Not eligible", "Eligible", "fsm_eligible", "N", "Y"),
+        ("First language", "English", "Other than English", "first_language", "ENG", "OTH"),
+    ],
+)
+def test_gaps_are_near_the_national_gaps(
+    large_year, breakdown, high, low, column, high_code, low_code
+):
     cohort, census, gld = large_year
     source = cohort.eyfsp if column == "sex" else census
     values = source[column].to_numpy()
@@ -110,15 +116,29 @@ def test_same_seed_same_files_different_seed_different(tmp_path):
 def test_generated_layout_matches_docs_inputs(tmp_path):
     files = generate(tmp_path, seed=1, children_per_year=200, years=["2021/22", "2022/23"])
     relative = sorted(p.relative_to(tmp_path).as_posix() for p in files)
-    assert relative == sorted([
-        "seeds/neighbourhood_lookup.csv", "seeds/local_authorities.csv",
-        "eyfsp/2021-22/eyfsp_return.csv", "census/2021-22/census_extract.csv",
-        "eyfsp/2022-23/eyfsp_return.csv", "census/2022-23/census_extract.csv",
-        "voice/2021-22/survey_responses.csv", "voice/2022-23/survey_responses.csv",
-    ])
+    assert relative == sorted(
+        [
+            "seeds/neighbourhood_lookup.csv",
+            "seeds/local_authorities.csv",
+            "eyfsp/2021-22/eyfsp_return.csv",
+            "census/2021-22/census_extract.csv",
+            "eyfsp/2022-23/eyfsp_return.csv",
+            "census/2022-23/census_extract.csv",
+            "voice/2021-22/survey_responses.csv",
+            "voice/2022-23/survey_responses.csv",
+        ]
+    )
     header = (tmp_path / "eyfsp/2021-22/eyfsp_return.csv").read_text().splitlines()[0]
-    assert header.split(",") == ["la_code", "estab", "upn", "surname", "forename", "dob", "sex",
-                                 *[f"elg{n:02d}" for n in range(1, 18)]]
+    assert header.split(",") == [
+        "la_code",
+        "estab",
+        "upn",
+        "surname",
+        "forename",
+        "dob",
+        "sex",
+        *[f"elg{n:02d}" for n in range(1, 18)],
+    ]
 
 
 def test_project_lookup_is_the_synthetic_boroughs_and_its_authority_lands_with_it(tmp_path):
@@ -130,8 +150,9 @@ def test_project_lookup_is_the_synthetic_boroughs_and_its_authority_lands_with_i
     name = "neighbourhood_lookup.csv"
     assert (tmp_path / "seeds" / name).read_text() == (project / name).read_text()
     landed = pd.read_csv(tmp_path / "seeds" / "local_authorities.csv", dtype=str)
-    assert landed.to_dict("records") == [{"la_code": "999", "new_la_code": "E99000999",
-                                          "la_name": "Harrowdale (synthetic)"}]
+    assert landed.to_dict("records") == [
+        {"la_code": "999", "new_la_code": "E99000999", "la_name": "Harrowdale (synthetic)"}
+    ]
     shipped = pd.read_csv(project / "local_authorities.csv", dtype=str)
     assert not set(landed["la_code"]) & set(shipped["la_code"])
 
@@ -142,15 +163,24 @@ def test_the_project_knows_every_english_authority_out_of_the_box():
     region, and nothing synthetic."""
     seeds = Path(__file__).resolve().parents[1] / "seeds"
     shipped = pd.read_csv(seeds / "local_authorities.csv", dtype=str, keep_default_na=False)
-    assert list(shipped.columns) == ["la_code", "new_la_code", "la_name", "region_code",
-                                     "region_name"]
+    assert list(shipped.columns) == [
+        "la_code",
+        "new_la_code",
+        "la_name",
+        "region_code",
+        "region_name",
+    ]
     assert len(shipped) == 153 and shipped["la_code"].is_unique
     assert shipped["new_la_code"].is_unique and (shipped != "").all().all()
     assert shipped["la_code"].str.fullmatch(r"\d{3}").all()
     # As the source counts them: 63 unitaries, 36 metropolitan districts, 33 London
     # boroughs (with the City), 21 counties; regions are the nine English regions.
     assert shipped["new_la_code"].str[:3].value_counts().to_dict() == {
-        "E06": 63, "E08": 36, "E09": 33, "E10": 21}
+        "E06": 63,
+        "E08": 36,
+        "E09": 33,
+        "E10": 21,
+    }
     assert shipped["region_code"].nunique() == 9
     assert shipped["region_code"].str.fullmatch(r"E120000\d\d").all()
     rochdale = shipped.set_index("la_code").loc["354"]
@@ -163,7 +193,8 @@ def test_borough_follows_rochdale_then_englands_change():
 
     assert gld_target(AcademicYear.parse("2021/22"), ROCHDALE_GLD_2021) == pytest.approx(59.6)
     assert gld_target(AcademicYear.parse("2024/25"), ROCHDALE_GLD_2021) == pytest.approx(
-        ROCHDALE_GLD_2021 + 68.3 - 65.2)
+        ROCHDALE_GLD_2021 + 68.3 - 65.2
+    )
 
 
 def test_national_scale_is_about_150_authorities_and_620000_children():

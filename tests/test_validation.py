@@ -49,14 +49,17 @@ def test_clean_files_load_every_row(landing):
     assert all(a.rows_read == a.rows_loaded == 40 for a in load.accounts)
 
 
-@pytest.mark.parametrize("column,value,rule", [
-    ("elg05", "3", "elg_value"),
-    ("sex", "X", "sex_code"),
-    ("dob", "2012-01-01", "dob_in_cohort"),
-    ("dob", "31/02/2019", "dob_format"),
-    ("la_code", "12", "la_code_format"),
-    ("la_code", "123", "la_code_unknown"),
-])
+@pytest.mark.parametrize(
+    "column,value,rule",
+    [
+        ("elg05", "3", "elg_value"),
+        ("sex", "X", "sex_code"),
+        ("dob", "2012-01-01", "dob_in_cohort"),
+        ("dob", "31/02/2019", "dob_format"),
+        ("la_code", "12", "la_code_format"),
+        ("la_code", "123", "la_code_unknown"),
+    ],
+)
 def test_eyfsp_row_defect_is_quarantined_with_a_precise_message(landing, column, value, rule):
     path = landing / "eyfsp/2023-24/eyfsp_return.csv"
     _edit(path, 7, column, value)
@@ -121,16 +124,23 @@ def test_layout_gives_kind_and_year(tmp_path):
 
 # ------------------------------------------------------------------------------------ readers
 
+
 def _returns(landing: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    eyfsp = pd.read_csv(landing / "eyfsp/2023-24/eyfsp_return.csv", dtype=str,
-                        keep_default_na=False)
-    census = pd.read_csv(landing / "census/2023-24/census_extract.csv", dtype=str,
-                         keep_default_na=False)
+    eyfsp = pd.read_csv(
+        landing / "eyfsp/2023-24/eyfsp_return.csv", dtype=str, keep_default_na=False
+    )
+    census = pd.read_csv(
+        landing / "census/2023-24/census_extract.csv", dtype=str, keep_default_na=False
+    )
     return eyfsp, census
 
 
-def _write_xlsx(frame: pd.DataFrame, path: Path, sheet: str = "Sheet1",
-                cells: dict[tuple[int, str], object] | None = None) -> None:
+def _write_xlsx(
+    frame: pd.DataFrame,
+    path: Path,
+    sheet: str = "Sheet1",
+    cells: dict[tuple[int, str], object] | None = None,
+) -> None:
     """A workbook with whole numbers as numbers and `cells` (spreadsheet row, column) set."""
     import openpyxl
 
@@ -139,8 +149,12 @@ def _write_xlsx(frame: pd.DataFrame, path: Path, sheet: str = "Sheet1",
     worksheet.title = sheet
     worksheet.append(list(frame.columns))
     for record in frame.itertuples(index=False):
-        worksheet.append([int(v) if v.isdigit() and c != "upn" else v
-                          for c, v in zip(frame.columns, record, strict=True)])
+        worksheet.append(
+            [
+                int(v) if v.isdigit() and c != "upn" else v
+                for c, v in zip(frame.columns, record, strict=True)
+            ]
+        )
     for (row, column), value in (cells or {}).items():
         worksheet.cell(row=row, column=list(frame.columns).index(column) + 1, value=value)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -160,20 +174,23 @@ def test_utf8_with_bom_and_windows_1252_read_the_same(tmp_path):
     assert list(win.frame["_source_row"]) == [2, 3]
 
 
-@pytest.mark.parametrize("content,rule,words", [
-    (b"", "empty_file", "empty"),
-    (b"\r\n\r\n", "empty_file", "empty"),
-    (b"upn,sex\r\n", "header_only", "header but no rows"),
-    (b"\r\nupn,sex\r\nA,M\r\n", "header_blank", "row 1 is blank"),
-    (b",,\r\nA,M\r\n", "header_blank", "row 1 is blank"),
-    ("upn,sex\r\n".encode("utf-16"), "unreadable_file", "UTF-16"),
-    (b"upn,sex\r\nA\x00\x01\x02,M\r\n", "unreadable_file", "not text"),
-    (b"\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0e\x0f\x10", "unreadable_file", "not text"),
-    (b"PK\x03\x04rest", "unreadable_file", "Excel workbook with a .csv name"),
-    (b"upn,sex\r\n\"A,M\r\nB,F\r\n", "unclosed_quote", "row 2"),
-    (b"upn;sex\r\nA;M\r\n", "not_comma_separated", "semicolons"),
-    (b"A354200122002,M\r\n", "header_missing", "rather than column names"),
-])
+@pytest.mark.parametrize(
+    "content,rule,words",
+    [
+        (b"", "empty_file", "empty"),
+        (b"\r\n\r\n", "empty_file", "empty"),
+        (b"upn,sex\r\n", "header_only", "header but no rows"),
+        (b"\r\nupn,sex\r\nA,M\r\n", "header_blank", "row 1 is blank"),
+        (b",,\r\nA,M\r\n", "header_blank", "row 1 is blank"),
+        ("upn,sex\r\n".encode("utf-16"), "unreadable_file", "UTF-16"),
+        (b"upn,sex\r\nA\x00\x01\x02,M\r\n", "unreadable_file", "not text"),
+        (b"\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0e\x0f\x10", "unreadable_file", "not text"),
+        (b"PK\x03\x04rest", "unreadable_file", "Excel workbook with a .csv name"),
+        (b'upn,sex\r\n"A,M\r\nB,F\r\n', "unclosed_quote", "row 2"),
+        (b"upn;sex\r\nA;M\r\n", "not_comma_separated", "semicolons"),
+        (b"A354200122002,M\r\n", "header_missing", "rather than column names"),
+    ],
+)
 def test_file_defects_are_rejections_not_tracebacks(tmp_path, content, rule, words):
     path = tmp_path / "eyfsp" / "2023-24" / "x.csv"
     path.parent.mkdir(parents=True)
@@ -188,8 +205,10 @@ def test_file_defects_are_rejections_not_tracebacks(tmp_path, content, rule, wor
 def test_odd_but_readable_csv(tmp_path):
     """Blank lines keep spreadsheet numbering; short rows pad; quotes and extra columns work."""
     path = tmp_path / "x.csv"
-    path.write_bytes(b'upn,surname,sex,,\r\nA,"O\'Brien, Jr",M\r\n\r\n,,,,\r\nB,O"Neil,F,,\r\n'
-                     b'C,"two\nlines",M,,\r\nD\r\nE,x,M,,,,oops\r\n')
+    path.write_bytes(
+        b'upn,surname,sex,,\r\nA,"O\'Brien, Jr",M\r\n\r\n,,,,\r\nB,O"Neil,F,,\r\n'
+        b'C,"two\nlines",M,,\r\nD\r\nE,x,M,,,,oops\r\n'
+    )
     table = read_return(path, "x.csv")
     assert list(table.frame["_source_row"]) == [2, 5, 6, 7, 8]
     assert list(table.frame["surname"]) == ["O'Brien, Jr", 'O"Neil', "two\nlines", "", "x"]
@@ -229,10 +248,18 @@ def test_xlsx_with_numbers_and_dates_loads(landing):
     load = _load(landing)
     defect, partner = sorted(load.defects, key=lambda d: d.file, reverse=True)
     assert (defect.file, defect.row, defect.column, defect.rule, defect.value) == (
-        "eyfsp/2023-24/eyfsp_return.xlsx", 3, "elg04", "elg_value", "3")
+        "eyfsp/2023-24/eyfsp_return.xlsx",
+        3,
+        "elg04",
+        "elg_value",
+        "3",
+    )
     census_row = int(census.index[census["upn"] == eyfsp.loc[1, "upn"]][0]) + 2
     assert (partner.file, partner.row, partner.rule) == (
-        "census/2023-24/census_extract.csv", census_row, "eyfsp_row_quarantined")
+        "census/2023-24/census_extract.csv",
+        census_row,
+        "eyfsp_row_quarantined",
+    )
     assert "eyfsp/2023-24/eyfsp_return.xlsx, row 3 (elg_value)" in partner.message
     assert len(load.eyfsp) == len(load.census) == 39
 
@@ -274,12 +301,20 @@ def test_the_alias_seed_is_valid_and_covers_the_elgs():
     assert ALIASES["census"]["free_school_meals"] == "fsm_eligible"
 
 
-@pytest.mark.parametrize("header,column", [
-    ("Gender", "sex"), ("DATE OF BIRTH", "dob"), ("Word Reading", "elg09"),
-    ("Listening, Attention and Understanding", "elg01"), ("ELG 1", "elg01"),
-    ("ELG09 Word Reading", "elg09"), ("elg_17", "elg17"), ("LA number", "la_code"),
-    ("Notes", "notes"),
-])
+@pytest.mark.parametrize(
+    "header,column",
+    [
+        ("Gender", "sex"),
+        ("DATE OF BIRTH", "dob"),
+        ("Word Reading", "elg09"),
+        ("Listening, Attention and Understanding", "elg01"),
+        ("ELG 1", "elg01"),
+        ("ELG09 Word Reading", "elg09"),
+        ("elg_17", "elg17"),
+        ("LA number", "la_code"),
+        ("Notes", "notes"),
+    ],
+)
 def test_headers_resolve_through_aliases(header, column):
     assert map_headers([header], "eyfsp", ALIASES, "x.csv") == [column]
 
@@ -298,14 +333,23 @@ def test_two_columns_giving_one_name_are_a_file_defect():
     assert "'Gender' (B)" in defect.message and "'Sex' (C)" in defect.message
     # Columns Chorus does not use may repeat: they are kept apart and ignored.
     assert map_headers(["upn", "Notes", "notes"], "census", ALIASES, "x") == [
-        "upn", "notes", "notes_2"]
+        "upn",
+        "notes",
+        "notes_2",
+    ]
 
 
 def test_aliases_are_applied_by_load_year(landing):
     path = landing / "eyfsp/2023-24/eyfsp_return.csv"
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    frame = frame.rename(columns={"sex": "Gender", "dob": "Date of Birth",
-                                  "elg09": "Word Reading", "upn": "Unique Pupil Number"})
+    frame = frame.rename(
+        columns={
+            "sex": "Gender",
+            "dob": "Date of Birth",
+            "elg09": "Word Reading",
+            "upn": "Unique Pupil Number",
+        }
+    )
     frame.to_csv(path, index=False)
     files, _ = discover(landing)
     without = load_year(YEAR, files, REFERENCE, "key")
@@ -316,13 +360,18 @@ def test_aliases_are_applied_by_load_year(landing):
 
 def test_the_alias_loader_rejects_conflicts(tmp_path):
     path = tmp_path / "column_aliases.csv"
-    path.write_text("source,alias,canonical\neyfsp,Gender,sex\neyfsp,GENDER,dob\n"
-                    "census,Free meals,fsm_eligible\nschool,x,upn\neyfsp,Reading,elg9\n",
-                    encoding="utf-8")
+    path.write_text(
+        "source,alias,canonical\neyfsp,Gender,sex\neyfsp,GENDER,dob\n"
+        "census,Free meals,fsm_eligible\nschool,x,upn\neyfsp,Reading,elg9\n",
+        encoding="utf-8",
+    )
     table, defects = read_aliases(path)
     assert sorted((d.rule, d.row) for d in defects) == [
-        ("alias_canonical", 6), ("alias_conflict", 2), ("alias_conflict", 3),
-        ("alias_source", 5)]
+        ("alias_canonical", 6),
+        ("alias_conflict", 2),
+        ("alias_conflict", 3),
+        ("alias_source", 5),
+    ]
     assert table == {"census": {"free_meals": "fsm_eligible"}}
     with pytest.raises(AliasesInvalid):
         load_aliases(path)
@@ -354,8 +403,9 @@ def test_a_rejected_census_holds_back_every_eyfsp_child_and_says_why(landing):
     assert rules == ["empty_file"] + ["census_missing"] * 40
     rows = sorted(d.row for d in load.defects if d.rule == "census_missing")
     assert rows == list(range(2, 42))
-    assert all("census/2023-24/census_extract.csv was rejected" in d.message
-               for d in load.defects[1:])
+    assert all(
+        "census/2023-24/census_extract.csv was rejected" in d.message for d in load.defects[1:]
+    )
     assert len(load.eyfsp) == len(load.census) == 0
 
 
@@ -367,17 +417,24 @@ def test_a_year_without_a_census_holds_back_its_children_and_says_what_to_land(l
     assert "census/2023-24/" in load.defects[0].message
 
 
-@pytest.mark.parametrize("kind,row,column,value,rule,partner_rule", [
-    ("census", 5, "fsm_eligible", "MAYBE", "fsm_code", "census_row_quarantined"),
-    ("census", 9, "postcode", "OL11 3AB", "postcode_sector_unknown", "census_row_quarantined"),
-    ("eyfsp", 4, "sex", "X", "sex_code", "eyfsp_row_quarantined"),
-    ("eyfsp", 6, "la_code", "123", "la_code_unknown", "eyfsp_row_quarantined"),
-])
+@pytest.mark.parametrize(
+    "kind,row,column,value,rule,partner_rule",
+    [
+        ("census", 5, "fsm_eligible", "MAYBE", "fsm_code", "census_row_quarantined"),
+        ("census", 9, "postcode", "OL11 3AB", "postcode_sector_unknown", "census_row_quarantined"),
+        ("eyfsp", 4, "sex", "X", "sex_code", "eyfsp_row_quarantined"),
+        ("eyfsp", 6, "la_code", "123", "la_code_unknown", "eyfsp_row_quarantined"),
+    ],
+)
 def test_a_child_quarantined_in_one_return_is_held_back_from_the_other(
-        landing, kind, row, column, value, rule, partner_rule):
+    landing, kind, row, column, value, rule, partner_rule
+):
     eyfsp, census = _returns(landing)
-    path = landing / ("census/2023-24/census_extract.csv" if kind == "census"
-                      else "eyfsp/2023-24/eyfsp_return.csv")
+    path = landing / (
+        "census/2023-24/census_extract.csv"
+        if kind == "census"
+        else "eyfsp/2023-24/eyfsp_return.csv"
+    )
     upn = (census if kind == "census" else eyfsp).loc[row - 2, "upn"]
     other = eyfsp if kind == "census" else census
     other_row = int(other.index[other["upn"] == upn][0]) + 2
@@ -385,24 +442,35 @@ def test_a_child_quarantined_in_one_return_is_held_back_from_the_other(
     load = _load(landing)
     defect, partner = sorted(load.defects, key=lambda d: d.file.startswith(kind), reverse=True)
     assert (defect.row, defect.column, defect.rule) == (row, column, rule)
-    other_file = ("eyfsp/2023-24/eyfsp_return.csv" if kind == "census"
-                  else "census/2023-24/census_extract.csv")
+    other_file = (
+        "eyfsp/2023-24/eyfsp_return.csv"
+        if kind == "census"
+        else "census/2023-24/census_extract.csv"
+    )
     assert (partner.file, partner.row, partner.column, partner.rule) == (
-        other_file, other_row, "upn", partner_rule)
+        other_file,
+        other_row,
+        "upn",
+        partner_rule,
+    )
     assert f"{defect.file}, row {row} ({rule})" in partner.message
     assert upn not in str(partner.public())
     assert len(load.eyfsp) == len(load.census) == 39
     assert all(a.rows_loaded == 39 and a.rows_quarantined == 1 for a in load.accounts)
 
 
-@pytest.mark.parametrize("data,column,shown", [
-    (b"\x00", "sex", "\\x00"),
-    (b"\x07", "elg03", "\\x07"),
-    (b"\x81", "la_code", "\\x81"),  # a byte Windows-1252 does not define
-    (b"\x00", "surname", "\\x00"),  # dropped at ingest, read all the same
-])
+@pytest.mark.parametrize(
+    "data,column,shown",
+    [
+        (b"\x00", "sex", "\\x00"),
+        (b"\x07", "elg03", "\\x07"),
+        (b"\x81", "la_code", "\\x81"),  # a byte Windows-1252 does not define
+        (b"\x00", "surname", "\\x00"),  # dropped at ingest, read all the same
+    ],
+)
 def test_a_control_character_quarantines_its_row_named_by_row_and_column(
-        landing, data, column, shown):
+    landing, data, column, shown
+):
     path = landing / "eyfsp/2023-24/eyfsp_return.csv"
     lines = path.read_bytes().split(b"\n")
     header = lines[0].decode().split(",")
@@ -433,8 +501,7 @@ def _load_files(files):
     return load_year(YEAR, files, REFERENCE, "key")
 
 
-def test_a_line_break_inside_a_quoted_value_is_read_and_a_code_spanning_lines_is_named(
-        landing):
+def test_a_line_break_inside_a_quoted_value_is_read_and_a_code_spanning_lines_is_named(landing):
     path = landing / "census/2023-24/census_extract.csv"
     lines = path.read_text(encoding="utf-8").split("\n")
     # A stray quote on row 4 closed on row 6 joins rows 4 to 6 into one record (as in Excel).
@@ -443,8 +510,7 @@ def test_a_line_break_inside_a_quoted_value_is_read_and_a_code_spanning_lines_is
     path.write_text("\n".join(lines), encoding="utf-8")
     load = _load(landing)
     census = [d for d in load.defects if d.file.startswith("census")]
-    assert [(d.row, d.column, d.rule) for d in census] == [(4, "postcode",
-                                                             "value_spans_lines")]
+    assert [(d.row, d.column, d.rule) for d in census] == [(4, "postcode", "value_spans_lines")]
     assert "\\n" in census[0].message and "stray quote" in census[0].message
     account = next(a for a in load.accounts if a.kind == "census")
     assert (account.rows_read, account.rows_loaded, account.rows_quarantined) == (38, 37, 1)

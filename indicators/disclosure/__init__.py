@@ -31,9 +31,24 @@ from indicators.disclosure.relations import Relations, RelationsError, parse_rel
 from indicators.disclosure.suppress import protect, suppression_reasons, suppression_summary
 
 __all__ = [
-    "LOW", "LOW_RELIABILITY", "NON_PARTITION_BREAKDOWNS", "NOT_APPLICABLE", "NOT_AVAILABLE",
-    "PUBLISHED_STATISTICS", "STANDARD_COLUMNS", "SUPPRESSED", "DisclosureConfig",
-    "IndicatorShape", "ItemBank", "Relations", "RelationsError", "parse_relations", "protect",
-    "publishable", "suppressed_trend_windows", "suppression_reasons", "suppression_summary",
+    "LOW",
+    "LOW_RELIABILITY",
+    "NON_PARTITION_BREAKDOWNS",
+    "NOT_APPLICABLE",
+    "NOT_AVAILABLE",
+    "PUBLISHED_STATISTICS",
+    "STANDARD_COLUMNS",
+    "SUPPRESSED",
+    "DisclosureConfig",
+    "IndicatorShape",
+    "ItemBank",
+    "Relations",
+    "RelationsError",
+    "parse_relations",
+    "protect",
+    "publishable",
+    "suppressed_trend_windows",
+    "suppression_reasons",
+    "suppression_summary",
     "with_rounded_counts",
 ]

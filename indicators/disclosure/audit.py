@@ -43,8 +43,7 @@ class Narrow:
     high: float
 
 
-def targets_for(cells: Iterable[int], unknown: np.ndarray, proportion: np.ndarray
-                ) -> list[Target]:
+def targets_for(cells: Iterable[int], unknown: np.ndarray, proportion: np.ndarray) -> list[Target]:
     found = []
     for cell in cells:
         n, d = 2 * cell, 2 * cell + 1
@@ -123,8 +122,9 @@ class Auditor:
             rows[union.find(free[0])].append(row)
         return [(sorted(members), rows.get(root, [])) for root, members in variables.items()]
 
-    def component_of(self, seeds: Iterable[int], unknown: np.ndarray
-                      ) -> tuple[list[int], list[int]]:
+    def component_of(
+        self, seeds: Iterable[int], unknown: np.ndarray
+    ) -> tuple[list[int], list[int]]:
         """(variables, rows) of the group of unknowns linked to `seeds` by relations."""
         cells = 2 * self.system.cells
         variables, rows = set(seeds), set()
@@ -177,8 +177,9 @@ class Auditor:
                     found.append(Narrow(target, low, high))
         return found
 
-    def _ranges(self, variables: list[int], rows: list[int], unknown: np.ndarray,
-                targets: list[Target]) -> dict[Target, tuple[float, float]]:
+    def _ranges(
+        self, variables: list[int], rows: list[int], unknown: np.ndarray, targets: list[Target]
+    ) -> dict[Target, tuple[float, float]]:
         system, cells = self.system, 2 * self.system.cells
         column = {v: i for i, v in enumerate(variables)}
         data, row_index, col_index = [], [], []
@@ -210,9 +211,12 @@ class Auditor:
 
         def exact(point: np.ndarray) -> bool:
             product = matrix @ point
-            return bool(np.all(point >= low_bound) and np.all(point <= high_bound)
-                        and np.all(product >= lower_arr - 1e-7)
-                        and np.all(product <= upper_arr + 1e-7))
+            return bool(
+                np.all(point >= low_bound)
+                and np.all(point <= high_bound)
+                and np.all(product >= lower_arr - 1e-7)
+                and np.all(product <= upper_arr + 1e-7)
+            )
 
         def wide(target: Target) -> bool:
             return seen_high[target] - seen_low[target] + 1 >= self.threshold
@@ -223,13 +227,18 @@ class Auditor:
             point it is the integer optimum too (most of these systems are sums)."""
             for integer in (0, 1):
                 self.solves += 1
-                solved = milp(objective, constraints=constraints,
-                              bounds=Bounds(low_bound, high_bound),
-                              integrality=np.full(size, integer),
-                              options={"mip_rel_gap": 0.0, "presolve": True})
+                solved = milp(
+                    objective,
+                    constraints=constraints,
+                    bounds=Bounds(low_bound, high_bound),
+                    integrality=np.full(size, integer),
+                    options={"mip_rel_gap": 0.0, "presolve": True},
+                )
                 if solved.status == 2:
-                    raise RelationsError("the declared relations admit no counts at all, not "
-                                         "even the true ones: a declaration is wrong")
+                    raise RelationsError(
+                        "the declared relations admit no counts at all, not "
+                        "even the true ones: a declaration is wrong"
+                    )
                 if solved.x is None:
                     raise RelationsError(f"integer programme failed: {solved.message}")
                 point = np.round(solved.x)
@@ -245,8 +254,12 @@ class Auditor:
         def relaxed(objective: np.ndarray) -> None:
             """A vertex of the linear relaxation; kept when it is a whole-number solution."""
             self.solves += 1
-            solved = milp(objective, constraints=constraints,
-                          bounds=Bounds(low_bound, high_bound), integrality=np.zeros(size))
+            solved = milp(
+                objective,
+                constraints=constraints,
+                bounds=Bounds(low_bound, high_bound),
+                integrality=np.zeros(size),
+            )
             if solved.x is None:
                 return
             point = np.round(solved.x)
@@ -258,9 +271,11 @@ class Auditor:
 
         # Counts that can grow without bound (along a direction of the recession cone, from
         # the true counts) are wide: one linear programme finds them all.
-        for target, can_grow in zip(targets, _can_grow(matrix, lower_arr, upper_arr,
-                                                       by_target, weights, targets),
-                                    strict=True):
+        for target, can_grow in zip(
+            targets,
+            _can_grow(matrix, lower_arr, upper_arr, by_target, weights, targets),
+            strict=True,
+        ):
             if can_grow:
                 seen_high[target] = np.inf
         if not homogeneous(lower_arr, upper_arr):
@@ -272,8 +287,9 @@ class Auditor:
                     break
                 objective = np.zeros(size)
                 for target in open_targets:
-                    np.add.at(objective, by_target[target],
-                              random.choice([-1.0, 1.0]) * weights[target])
+                    np.add.at(
+                        objective, by_target[target], random.choice([-1.0, 1.0]) * weights[target]
+                    )
                 relaxed(objective)
         # Then each count still open on its own: its exact smallest and largest values.
         result: dict[Target, tuple[float, float]] = {}
@@ -295,8 +311,9 @@ class Auditor:
 def homogeneous(lower: np.ndarray, upper: np.ndarray) -> bool:
     """Whether every relation reads `sum <= 0`, `sum >= 0` or `sum = 0` (no published count
     left in it), so that solutions can be scaled."""
-    return bool(np.all((lower == 0) | np.isneginf(lower))
-                and np.all((upper == 0) | np.isposinf(upper)))
+    return bool(
+        np.all((lower == 0) | np.isneginf(lower)) and np.all((upper == 0) | np.isposinf(upper))
+    )
 
 
 def _can_grow(matrix, lower, upper, by_target, weights, targets) -> list[bool]:
@@ -335,24 +352,31 @@ def _can_grow(matrix, lower, upper, by_target, weights, targets) -> list[bool]:
     parts_ub.append(hstack([csr_array(link), eye]).tocsr())  # z_t - target_t <= 0
     bounds_ub.append(np.zeros(count))
     objective = np.concatenate([np.zeros(size), -np.ones(count)])
-    solved = linprog(objective, A_ub=vstack(parts_ub).tocsr(), b_ub=np.concatenate(bounds_ub),
-                     A_eq=full[equal] if equal.any() else None,
-                     b_eq=upper[equal] if equal.any() else None,
-                     bounds=[(0, None)] * size + [(0, 1)] * count, method="highs")
+    solved = linprog(
+        objective,
+        A_ub=vstack(parts_ub).tocsr(),
+        b_ub=np.concatenate(bounds_ub),
+        A_eq=full[equal] if equal.any() else None,
+        b_eq=upper[equal] if equal.any() else None,
+        bounds=[(0, None)] * size + [(0, 1)] * count,
+        method="highs",
+    )
     if solved.status != 0:
         raise RelationsError(f"linear programme failed: {solved.message}")
     return [bool(z > 0.5) for z in solved.x[size:]]
 
 
-def partner_candidates(auditor: Auditor, target: Target, unknown: np.ndarray
-                       ) -> tuple[list[int], list[int]]:
+def partner_candidates(
+    auditor: Auditor, target: Target, unknown: np.ndarray
+) -> tuple[list[int], list[int]]:
     """Published counts that could widen the target: those sharing a relation with it, and
     those sharing a relation with any unknown linked to it."""
     system, cells = auditor.system, 2 * auditor.system.cells
 
     def published_in(rows: Iterable[int]) -> list[int]:
-        return sorted({v for row in rows for v in system.terms[row]
-                       if v < cells and not unknown[v]})
+        return sorted(
+            {v for row in rows for v in system.terms[row] if v < cells and not unknown[v]}
+        )
 
     direct = published_in(row for v, _ in target.terms for row in auditor.by_variable.get(v, []))
     variables, _ = auditor.component_of([v for v, _ in target.terms], unknown)

@@ -27,12 +27,15 @@ class DisclosureConfig:
     @classmethod
     def from_seed(cls, path: Path) -> DisclosureConfig:
         """The one place disclosure control is configured: seeds/disclosure_control.csv."""
-        settings = dict(pd.read_csv(path, dtype=str)[["setting", "value"]].itertuples(
-            index=False, name=None))
+        settings = dict(
+            pd.read_csv(path, dtype=str)[["setting", "value"]].itertuples(index=False, name=None)
+        )
         round_to = int(settings.get("round_counts_to", "0"))
-        config = cls(threshold=int(settings.get("threshold", "10")),
-                     round_to=round_to or None,
-                     voice_min_respondents=int(settings.get("voice_min_respondents", "10")))
+        config = cls(
+            threshold=int(settings.get("threshold", "10")),
+            round_to=round_to or None,
+            voice_min_respondents=int(settings.get("voice_min_respondents", "10")),
+        )
         if config.threshold < 1 or (config.round_to is not None and config.round_to < 1):
             raise ValueError(f"{path}: threshold must be at least 1 and rounding 0 or more")
         return config

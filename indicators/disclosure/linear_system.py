@@ -57,8 +57,9 @@ class LinearSystem:
         self.auxiliary += 1
         return 2 * self.cells + self.auxiliary - 1
 
-    def add(self, terms: Mapping[int, int], lower: float, upper: float,
-            origin: tuple[str, int, int]) -> None:
+    def add(
+        self, terms: Mapping[int, int], lower: float, upper: float, origin: tuple[str, int, int]
+    ) -> None:
         clean = {v: c for v, c in terms.items() if c}
         if clean:
             self.terms.append(clean)
@@ -67,8 +68,9 @@ class LinearSystem:
             self.origin.append(origin)
 
 
-def _combine(*parts: Mapping[int, int] | None, signs: Sequence[int] | None = None
-             ) -> dict[int, int] | None:
+def _combine(
+    *parts: Mapping[int, int] | None, signs: Sequence[int] | None = None
+) -> dict[int, int] | None:
     result: dict[int, int] = defaultdict(int)
     for position, part in enumerate(parts):
         if part is None:
@@ -92,8 +94,9 @@ class _Cells:
         self.group = frame["group"].to_numpy(dtype=object)
         self.at: dict[tuple, int] = {}
         self.groups: dict[tuple, list[int]] = defaultdict(list)
-        for i, key in enumerate(zip(self.indicator, self.year, self.area, self.breakdown,
-                                    self.group, strict=True)):
+        for i, key in enumerate(
+            zip(self.indicator, self.year, self.area, self.breakdown, self.group, strict=True)
+        ):
             self.at[key] = i
             self.groups[key[:4]].append(i)
 
@@ -110,9 +113,14 @@ class Expander:
     """Turns declarations into a LinearSystem for one table (a year of one authority, or
     any set of whole authority-years)."""
 
-    def __init__(self, frame: pd.DataFrame, relations: Mapping[str, Relations],
-                 value_types: Mapping[str, str], parents: Mapping[str, str],
-                 items: ItemBank) -> None:
+    def __init__(
+        self,
+        frame: pd.DataFrame,
+        relations: Mapping[str, Relations],
+        value_types: Mapping[str, str],
+        parents: Mapping[str, str],
+        items: ItemBank,
+    ) -> None:
         self.cells = _Cells(frame.reset_index(drop=True))
         self.relations = relations
         self.value_types = value_types
@@ -133,17 +141,18 @@ class Expander:
     def _fill(self, text: str, context: Mapping[str, str]) -> str:
         return PLACEHOLDER.sub(lambda m: context.get(m[1], m[0]), text)
 
-    def term(self, term: Term, anchor: int, indicator: str, context: Mapping[str, str]
-             ) -> dict[int, int] | None:
+    def term(
+        self, term: Term, anchor: int, indicator: str, context: Mapping[str, str]
+    ) -> dict[int, int] | None:
         """The term's variables at the anchor's year and area (None: unknown, skip)."""
         cells = self.cells
         name = term.indicator or indicator
-        breakdown = self._fill(term.breakdown, context) if term.breakdown else \
-            cells.breakdown[anchor]
+        breakdown = (
+            self._fill(term.breakdown, context) if term.breakdown else cells.breakdown[anchor]
+        )
         group = self._fill(term.group, context) if term.group else cells.group[anchor]
         base = (name, cells.year[anchor], cells.area[anchor], breakdown)
-        zero = self._absent_is_zero(name) and self.publishes(name, cells.level[anchor],
-                                                             breakdown)
+        zero = self._absent_is_zero(name) and self.publishes(name, cells.level[anchor], breakdown)
         if group == "*":
             members = cells.groups.get(base, [])
             if not zero:
@@ -158,8 +167,9 @@ class Expander:
             return {} if zero else None
         return _count_terms(position, term.count, term.coefficient)
 
-    def expression(self, terms: Iterable[Term], anchor: int, indicator: str,
-                   context: Mapping[str, str]) -> dict[int, int] | None:
+    def expression(
+        self, terms: Iterable[Term], anchor: int, indicator: str, context: Mapping[str, str]
+    ) -> dict[int, int] | None:
         return _combine(*(self.term(t, anchor, indicator, context) for t in terms))
 
     # -- anchors -------------------------------------------------------------------------
@@ -171,8 +181,9 @@ class Expander:
             context = {"breakdown": cells.breakdown[position], "group": cells.group[position]}
             matched = True
             for name, pattern in patterns:
-                value = {"level": cells.level, "breakdown": cells.breakdown,
-                         "group": cells.group}[name][position]
+                value = {"level": cells.level, "breakdown": cells.breakdown, "group": cells.group}[
+                    name
+                ][position]
                 found = pattern.fullmatch(str(value))
                 if not found:
                     matched = False
@@ -202,8 +213,9 @@ class Expander:
         for indicator in self._positions:
             relations = self.relations.get(indicator)
             if relations is None:
-                raise RelationsError(f"indicator '{indicator}' has no declared relations: "
-                                     f"{WHAT_TO_DECLARE}")
+                raise RelationsError(
+                    f"indicator '{indicator}' has no declared relations: {WHAT_TO_DECLARE}"
+                )
             self._structure(indicator, relations)
             for number, rule in enumerate(relations.rules, start=1):
                 self._rule(indicator, number, rule)
@@ -213,14 +225,20 @@ class Expander:
         """Undeclared breakdowns refused; partitions of groups and of areas."""
         cells, system = self.cells, self.system
         positions = self._positions[indicator]
-        undeclared = sorted({cells.breakdown[p] for p in positions
-                             if relations.breakdown_kind(cells.breakdown[p]) is None})
+        undeclared = sorted(
+            {
+                cells.breakdown[p]
+                for p in positions
+                if relations.breakdown_kind(cells.breakdown[p]) is None
+            }
+        )
         if undeclared:
             raise RelationsError(
                 f"indicator '{indicator}' publishes breakdown(s) {', '.join(undeclared)} that "
                 "meta.indicator.relations.breakdowns does not declare: say whether the groups "
                 "add up to the area's total (partition), do not overlap but have no published "
-                "total (disjoint), or overlap (overlapping)")
+                "total (disjoint), or overlap (overlapping)"
+            )
         zero = relations.absent_cells == "zero"
         # Groups of a partition add up to the area's total row.
         totals = {}
@@ -250,8 +268,9 @@ class Expander:
         keys = set(children)
         for p in positions:
             child_level = self.child_level.get(cells.area[p])
-            if child_level is not None and self.publishes(indicator, child_level,
-                                                          cells.breakdown[p]):
+            if child_level is not None and self.publishes(
+                indicator, child_level, cells.breakdown[p]
+            ):
                 keys.add((cells.year[p], cells.area[p], cells.breakdown[p], cells.group[p]))
         for key in keys:
             members = children.get(key, [])
@@ -285,8 +304,14 @@ class Expander:
         item = context.get("item", context.get("group"))
         return self.items.scores.get(item, {}).get(scores)
 
-    def _score_bounds(self, rule: Rule, anchor: int, indicator: str,
-                      context: Mapping[str, str], origin: tuple[str, int, int]) -> None:
+    def _score_bounds(
+        self,
+        rule: Rule,
+        anchor: int,
+        indicator: str,
+        context: Mapping[str, str],
+        origin: tuple[str, int, int],
+    ) -> None:
         total = self.expression(rule.total, anchor, indicator, context)
         lowest: list[dict[int, int]] = []
         highest: list[dict[int, int]] = []
@@ -298,7 +323,8 @@ class Expander:
             if bounds is None:
                 raise RelationsError(
                     f"indicator '{indicator}': no scores '{score_class.scores}' for "
-                    f"'{context.get('group')}' in the item bank (seeds/voice_items.csv)")
+                    f"'{context.get('group')}' in the item bank (seeds/voice_items.csv)"
+                )
             lowest.append({v: c * bounds[0] for v, c in count.items()})
             highest.append({v: c * bounds[1] for v, c in count.items()})
         low = _combine(total, *lowest, signs=(1, *[-1] * len(lowest)))
@@ -306,8 +332,14 @@ class Expander:
         self.system.add(low, 0, np.inf, origin)
         self.system.add(high, -np.inf, 0, origin)
 
-    def _majority(self, rule: Rule, anchor: int, indicator: str,
-                  context: Mapping[str, str], origin: tuple[str, int, int]) -> None:
+    def _majority(
+        self,
+        rule: Rule,
+        anchor: int,
+        indicator: str,
+        context: Mapping[str, str],
+        origin: tuple[str, int, int],
+    ) -> None:
         """A respondent counts when more than half of their answers to the domain's items
         are positive (respondent-level composite of item cells)."""
         cells, system = self.cells, self.system
@@ -315,12 +347,15 @@ class Expander:
         domain = cells.group[anchor]
         present = []
         for item in self.items.domain_items.get(domain, ()):
-            position = cells.at.get((item_indicator, cells.year[anchor], cells.area[anchor],
-                                     item_breakdown, item))
+            position = cells.at.get(
+                (item_indicator, cells.year[anchor], cells.area[anchor], item_breakdown, item)
+            )
             if position is not None:
                 present.append(position)
-        if not (self._absent_is_zero(item_indicator)
-                and self.publishes(item_indicator, cells.level[anchor], item_breakdown)):
+        if not (
+            self._absent_is_zero(item_indicator)
+            and self.publishes(item_indicator, cells.level[anchor], item_breakdown)
+        ):
             return
         n, d = 2 * anchor, 2 * anchor + 1
         m = len(present)
@@ -333,11 +368,19 @@ class Expander:
             system.add({2 * p + 1: 1, d: -1}, -np.inf, 0, origin)
         # Per respondent: positive ones have more positive answers than not (at most m,
         # at most floor((m-1)/2) not positive); the others at most floor(m/2) positive.
-        system.add(_combine(positives, {n: m, d: m // 2}, {n: -(m // 2)}, signs=(1, -1, -1)),
-                   -np.inf, 0, origin)
+        system.add(
+            _combine(positives, {n: m, d: m // 2}, {n: -(m // 2)}, signs=(1, -1, -1)),
+            -np.inf,
+            0,
+            origin,
+        )
         others = _combine(answers, positives, signs=(1, -1))
-        system.add(_combine(others, {n: (m - 1) // 2, d: m}, {n: -m}, signs=(1, -1, -1)),
-                   -np.inf, 0, origin)
+        system.add(
+            _combine(others, {n: (m - 1) // 2, d: m}, {n: -m}, signs=(1, -1, -1)),
+            -np.inf,
+            0,
+            origin,
+        )
         # Aggregates over respondents: A+ answers and P+ positive answers of the respondents
         # counted as positive. n <= A+ <= m n; d - n <= A - A+ <= m (d - n);
         # 2 P+ >= A+ + n; P+ <= A+; 2 (P - P+) <= A - A+; P+ <= P.
@@ -349,25 +392,44 @@ class Expander:
         system.add(_combine(rest, {d: m, n: -m}, signs=(1, -1)), -np.inf, 0, origin)
         system.add({p_plus: 2, a_plus: -1, n: -1}, 0, np.inf, origin)
         system.add({p_plus: 1, a_plus: -1}, -np.inf, 0, origin)
-        system.add(_combine({v: 2 * c for v, c in positives.items()}, {p_plus: -2},
-                            answers, {a_plus: -1}, signs=(1, 1, -1, 1)), -np.inf, 0, origin)
+        system.add(
+            _combine(
+                {v: 2 * c for v, c in positives.items()},
+                {p_plus: -2},
+                answers,
+                {a_plus: -1},
+                signs=(1, 1, -1, 1),
+            ),
+            -np.inf,
+            0,
+            origin,
+        )
         system.add(_combine(positives, {p_plus: 1}, signs=(1, -1)), 0, np.inf, origin)
 
 
-def implicit_relations(system: LinearSystem, frame: pd.DataFrame,
-                       value_types: Mapping[str, str]) -> None:
+def implicit_relations(
+    system: LinearSystem, frame: pd.DataFrame, value_types: Mapping[str, str]
+) -> None:
     """Every cell: numerator >= 0, denominator >= 1; a proportion's numerator <= its
     denominator (kept as variable bounds and rows)."""
     kinds = frame["indicator_id"].map(value_types).to_numpy(dtype=object)
     for position, kind in enumerate(kinds):
         if kind == "proportion":
-            system.add({2 * position: 1, 2 * position + 1: -1}, -np.inf, 0,
-                       (str(frame["indicator_id"].iat[position]), 0, position))
+            system.add(
+                {2 * position: 1, 2 * position + 1: -1},
+                -np.inf,
+                0,
+                (str(frame["indicator_id"].iat[position]), 0, position),
+            )
 
 
-def expand(frame: pd.DataFrame, relations: Mapping[str, Relations],
-           value_types: Mapping[str, str], parents: Mapping[str, str],
-           items: ItemBank) -> LinearSystem:
+def expand(
+    frame: pd.DataFrame,
+    relations: Mapping[str, Relations],
+    value_types: Mapping[str, str],
+    parents: Mapping[str, str],
+    items: ItemBank,
+) -> LinearSystem:
     """All declared and implicit relations among the counts of `frame`'s cells."""
     frame = frame.reset_index(drop=True)
     system = Expander(frame, relations, value_types, parents, items).build()
@@ -375,8 +437,9 @@ def expand(frame: pd.DataFrame, relations: Mapping[str, Relations],
     return system
 
 
-def violations(system: LinearSystem, numerator: np.ndarray, denominator: np.ndarray,
-               limit: int = 5) -> list[int]:
+def violations(
+    system: LinearSystem, numerator: np.ndarray, denominator: np.ndarray, limit: int = 5
+) -> list[int]:
     """Relations (without auxiliary variables) that the true counts break: a declaration
     that is not true of the data."""
     values = np.empty(2 * system.cells)

@@ -25,10 +25,27 @@ from indicators.disclosure.control import (
 from indicators.stats.indicator_values import NON_PARTITION_BREAKDOWNS
 
 LOW = "low"
-PUBLISHED_STATISTICS = ["lower_ci_95", "upper_ci_95", "lower_ci_998", "upper_ci_998",
-                        "compared_with_la", "compared_with_england", "recent_trend"]
-STANDARD_COLUMNS = ["indicator_id", "time_period", "geographic_level", "area_code",
-                    "area_name", "breakdown", "group", "numerator", "denominator", "value"]
+PUBLISHED_STATISTICS = [
+    "lower_ci_95",
+    "upper_ci_95",
+    "lower_ci_998",
+    "upper_ci_998",
+    "compared_with_la",
+    "compared_with_england",
+    "recent_trend",
+]
+STANDARD_COLUMNS = [
+    "indicator_id",
+    "time_period",
+    "geographic_level",
+    "area_code",
+    "area_name",
+    "breakdown",
+    "group",
+    "numerator",
+    "denominator",
+    "value",
+]
 
 
 def round_count(value: float, round_to: int | None) -> int:
@@ -38,9 +55,14 @@ def round_count(value: float, round_to: int | None) -> int:
     return int(value)
 
 
-def with_rounded_counts(protected: pd.DataFrame, round_to: int, parents: Mapping[str, str],
-                        register: pd.DataFrame, england: pd.DataFrame,
-                        item_bank: pd.DataFrame | None = None) -> pd.DataFrame:
+def with_rounded_counts(
+    protected: pd.DataFrame,
+    round_to: int,
+    parents: Mapping[str, str],
+    register: pd.DataFrame,
+    england: pd.DataFrame,
+    item_bank: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """The protected table with counts rounded and every statistic recomputed from them.
 
     Suppression flags are kept as decided on the exact counts (the attacker knows less
@@ -54,15 +76,15 @@ def with_rounded_counts(protected: pd.DataFrame, round_to: int, parents: Mapping
     rounded = frame[INPUT_COLUMNS].copy()
     rounded["numerator"] = [round_count(v, round_to) for v in frame["numerator"]]
     rounded["denominator"] = [round_count(v, round_to) for v in frame["denominator"]]
-    kinds = frame["indicator_id"].map(dict(zip(register["indicator_id"],
-                                               register["value_type"], strict=True)))
+    kinds = frame["indicator_id"].map(
+        dict(zip(register["indicator_id"], register["value_type"], strict=True))
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = rounded["numerator"].to_numpy(float) / rounded["denominator"].to_numpy(float)
     ratio[~np.isfinite(ratio)] = np.nan
     rounded["value"] = np.where(kinds == "mean", ratio, 100 * ratio)
     restated = add_statistics(rounded, parents, register, england, item_bank)
-    keys = ["indicator_id", "time_period", "geographic_level", "area_code", "breakdown",
-            "group"]
+    keys = ["indicator_id", "time_period", "geographic_level", "area_code", "breakdown", "group"]
     restated = frame[keys].merge(restated, on=keys, how="left", validate="one_to_one")
     result = frame.copy()
     for column in restated.columns:
@@ -81,8 +103,9 @@ def _number(value: float, decimals: int) -> str:
     return text
 
 
-def structural_no_trend(protected: pd.DataFrame,
-                        shapes: Mapping[str, IndicatorShape] | None = None) -> np.ndarray:
+def structural_no_trend(
+    protected: pd.DataFrame, shapes: Mapping[str, IndicatorShape] | None = None
+) -> np.ndarray:
     """Rows whose trend cannot be calculated whatever the counts: fewer than five
     consecutive published years up to the row's year, or a window reaching back before the
     indicator's declared series break. Saying "could not be calculated" of these reveals
@@ -94,17 +117,24 @@ def structural_no_trend(protected: pd.DataFrame,
     ordered = frame.sort_values([*key, "time_period"], kind="stable")
     labels = ordered.groupby(key, sort=False, dropna=False).ngroup().to_numpy()
     years = ordered["time_period"].astype(np.int64).to_numpy() // 100
-    floors = ordered["indicator_id"].map(
-        {name: shape.comparable_from // 100 for name, shape in (shapes or {}).items()}
-    ).fillna(0).astype(np.int64).to_numpy()
+    floors = (
+        ordered["indicator_id"]
+        .map({name: shape.comparable_from // 100 for name, shape in (shapes or {}).items()})
+        .fillna(0)
+        .astype(np.int64)
+        .to_numpy()
+    )
     size = len(years)
     run = np.zeros(size, dtype=np.int64)  # consecutive comparable years ending here
     for position in range(size):
         if years[position] < floors[position]:
             continue
         same = position and labels[position] == labels[position - 1]
-        run[position] = (run[position - 1] + 1 if same and years[position - 1] ==
-                         years[position] - 1 and run[position - 1] else 1)
+        run[position] = (
+            run[position - 1] + 1
+            if same and years[position - 1] == years[position] - 1 and run[position - 1]
+            else 1
+        )
     structural = np.zeros(size, dtype=bool)
     structural[ordered.index.to_numpy()] = run < TREND_POINTS
     return structural
@@ -147,16 +177,19 @@ def hidden_benchmarks(protected: pd.DataFrame, parents: Mapping[str, str]) -> np
         parent = parents.get(row.area_code)
         if parent is not None:
             hidden[position] = suppressed.get(
-                (row.indicator_id, row.time_period, parent, row.breakdown, row.group), False)
+                (row.indicator_id, row.time_period, parent, row.breakdown, row.group), False
+            )
         elif row.breakdown != "All" and row.breakdown not in NON_PARTITION_BREAKDOWNS:
-            hidden[position] = totals.get((row.indicator_id, row.time_period, row.area_code),
-                                          False)
+            hidden[position] = totals.get((row.indicator_id, row.time_period, row.area_code), False)
     return hidden
 
 
-def publishable(protected: pd.DataFrame, shapes: Mapping[str, IndicatorShape],
-                config: DisclosureConfig | None = None,
-                parents: Mapping[str, str] | None = None) -> pd.DataFrame:
+def publishable(
+    protected: pd.DataFrame,
+    shapes: Mapping[str, IndicatorShape],
+    config: DisclosureConfig | None = None,
+    parents: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
     """The table as published: counts, values and intervals as text, with EES symbols.
 
     `c` suppressed (and everything derived from a suppressed count: its value, intervals,
@@ -172,35 +205,47 @@ def publishable(protected: pd.DataFrame, shapes: Mapping[str, IndicatorShape],
     protected = protected.reset_index(drop=True)
     out = protected.copy()
     extra = [column for column in PUBLISHED_STATISTICS if column in protected.columns]
-    hidden_trend = (suppressed_trend_windows(protected) & ~structural_no_trend(protected, shapes)
-                    if "recent_trend" in extra else np.zeros(len(protected), dtype=bool))
-    hidden_la = (hidden_benchmarks(protected, parents or {}) if "compared_with_la" in extra
-                 else np.zeros(len(protected), dtype=bool))
+    hidden_trend = (
+        suppressed_trend_windows(protected) & ~structural_no_trend(protected, shapes)
+        if "recent_trend" in extra
+        else np.zeros(len(protected), dtype=bool)
+    )
+    hidden_la = (
+        hidden_benchmarks(protected, parents or {})
+        if "compared_with_la" in extra
+        else np.zeros(len(protected), dtype=bool)
+    )
     untrended = set()
     if "recent_trend" in extra:
         known = protected[protected["recent_trend"].notna()]
-        untrended = {indicator for indicator, trends in known.groupby("indicator_id")[
-            "recent_trend"] if (trends == "not applicable").all()}
-    columns: dict[str, list[str]] = {name: [] for name in
-                                     ["numerator", "denominator", "value", *extra,
-                                      "reliability"]}
+        untrended = {
+            indicator
+            for indicator, trends in known.groupby("indicator_id")["recent_trend"]
+            if (trends == "not applicable").all()
+        }
+    columns: dict[str, list[str]] = {
+        name: [] for name in ["numerator", "denominator", "value", *extra, "reliability"]
+    }
     for position, row in enumerate(protected.itertuples(index=False)):
         shape = shapes[row.indicator_id]
         hide = bool(row.numerator_suppressed)
         numerator = round_count(row.numerator, config.round_to)
         denominator = round_count(row.denominator, config.round_to)
         columns["numerator"].append(SUPPRESSED if hide else str(numerator))
-        columns["denominator"].append(SUPPRESSED if row.denominator_suppressed
-                                      else str(denominator))
+        columns["denominator"].append(
+            SUPPRESSED if row.denominator_suppressed else str(denominator)
+        )
         columns["value"].append(SUPPRESSED if hide else _number(row.value, shape.decimals))
         respondents = numerator if shape.respondents == "numerator" else denominator
-        low = (not hide and shape.respondents is not None
-               and respondents < 2 * shape.min_respondents)
+        low = not hide and shape.respondents is not None and respondents < 2 * shape.min_respondents
         columns["reliability"].append(SUPPRESSED if hide else "low" if low else "normal")
         for name in extra:
             raw = getattr(row, name)
-            if hide or (name == "recent_trend" and hidden_trend[position]) or (
-                    name == "compared_with_la" and hidden_la[position]):
+            if (
+                hide
+                or (name == "recent_trend" and hidden_trend[position])
+                or (name == "compared_with_la" and hidden_la[position])
+            ):
                 columns[name].append(SUPPRESSED)
             elif name.startswith(("lower_ci", "upper_ci")):
                 columns[name].append(_number(raw, shape.decimals))
@@ -209,8 +254,9 @@ def publishable(protected: pd.DataFrame, shapes: Mapping[str, IndicatorShape],
             elif name == "recent_trend" and (raw is None or pd.isna(raw)):
                 # a row added for an empty cell (no one in it): no trend, as its indicator's
                 # other rows read when none is tested (z)
-                columns[name].append(NOT_APPLICABLE if row.indicator_id in untrended
-                                     else "could not be calculated")
+                columns[name].append(
+                    NOT_APPLICABLE if row.indicator_id in untrended else "could not be calculated"
+                )
             else:
                 columns[name].append(str(raw))
     for name, values in columns.items():

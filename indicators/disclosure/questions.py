@@ -52,8 +52,10 @@ class ItemBank:
                 first_use[row["item_id"]] = min(first_use.get(row["item_id"], since), since)
             if SCALE_RANGES.get(row["response_scale"]) is None:
                 continue
-            positive = {int(code) for code in parse_positive(row["response_scale"],
-                                                             row["positive_responses"])}
+            positive = {
+                int(code)
+                for code in parse_positive(row["response_scale"], row["positive_responses"])
+            }
             other = {int(code) for code in valid_answers(row["response_scale"])} - positive
             mine = scores.setdefault(row["item_id"], {})
             for name, codes in (("positive answers", positive), ("other answers", other)):

@@ -83,7 +83,8 @@ TOTAL_BREAKDOWN = "All"
 _TERM = re.compile(
     r"^(?:(?P<k>\d+)\s*\*\s*)?(?:(?P<indicator>[a-z][a-z0-9_]*)\.)?"
     r"(?P<count>numerator|denominator|complement)"
-    r"(?:\s+at\s+(?P<breakdown>.+?)\s+/\s+(?P<group>.+?))?$")
+    r"(?:\s+at\s+(?P<breakdown>.+?)\s+/\s+(?P<group>.+?))?$"
+)
 SCORE_RANGE = re.compile(r"^\s*(\d+)\s*-\s*(\d+)\s*$")
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
@@ -92,7 +93,8 @@ WHAT_TO_DECLARE = (
     "unknown), breakdowns (each breakdown it publishes: total, partition, disjoint or "
     "overlapping) and rules (equal, at_most, score_bounds, majority_of_items) relating its "
     "counts to other indicators' (e.g. `left: denominator, right: gld.denominator` for the "
-    "same children as GLD); [] if none; see docs/architecture.md, Disclosure control")
+    "same children as GLD); [] if none; see docs/architecture.md, Disclosure control"
+)
 
 
 class RelationsError(ValueError):
@@ -145,8 +147,9 @@ class Relations:
     absent_cells: str
     breakdowns: tuple[Breakdown, ...]
     rules: tuple[Rule, ...] = ()
-    _patterns: tuple[tuple[re.Pattern, Breakdown], ...] = field(default=(), compare=False,
-                                                                repr=False)
+    _patterns: tuple[tuple[re.Pattern, Breakdown], ...] = field(
+        default=(), compare=False, repr=False
+    )
 
     def declared(self, breakdown: str) -> Breakdown | None:
         for pattern, declared in self._patterns:
@@ -161,8 +164,12 @@ class Relations:
     def referenced_indicators(self) -> set[str]:
         names = set()
         for rule in self.rules:
-            terms = [*rule.left, *rule.right, *rule.total,
-                     *(t for c in rule.classes for t in c.count)]
+            terms = [
+                *rule.left,
+                *rule.right,
+                *rule.total,
+                *(t for c in rule.classes for t in c.count),
+            ]
             names |= {t.indicator for t in terms if t.indicator}
             if rule.items:
                 names.add(rule.items[0])
@@ -194,9 +201,17 @@ def parse_expression(text: object) -> tuple[Term, ...]:
         if not match:
             raise RelationsError(
                 f"'{tokens[position]}' in '{text}' is not a term such as numerator, "
-                "gld.denominator or voice_item_positive.numerator at Voice item / {item}")
-        terms.append(Term(sign * int(match["k"] or 1), match["indicator"], match["count"],
-                          match["breakdown"], match["group"]))
+                "gld.denominator or voice_item_positive.numerator at Voice item / {item}"
+            )
+        terms.append(
+            Term(
+                sign * int(match["k"] or 1),
+                match["indicator"],
+                match["count"],
+                match["breakdown"],
+                match["group"],
+            )
+        )
     return tuple(terms)
 
 
@@ -207,8 +222,9 @@ def parse_scores(text: object) -> str:
         return f"{int(match[1])}-{int(match[2])}"
     if text in ITEMSCORE_RANGE:
         return text
-    raise RelationsError(f"scores '{text}' is not a range such as 0-16, nor one of "
-                         f"{', '.join(ITEMSCORE_RANGE)}")
+    raise RelationsError(
+        f"scores '{text}' is not a range such as 0-16, nor one of {', '.join(ITEMSCORE_RANGE)}"
+    )
 
 
 def _rule(raw: object, number: int) -> Rule:
@@ -225,22 +241,38 @@ def _rule(raw: object, number: int) -> Rule:
     if not isinstance(cells, Mapping) or set(cells) - set(CELL_FIELDS):
         raise RelationsError(f"{where}: cells may only name {', '.join(CELL_FIELDS)}")
     try:
-        rule = Rule(kind=kind, why=str(raw.get("why", "")).strip(), for_each=for_each,
-                    cells=tuple((k, str(v)) for k, v in cells.items()))
+        rule = Rule(
+            kind=kind,
+            why=str(raw.get("why", "")).strip(),
+            for_each=for_each,
+            cells=tuple((k, str(v)) for k, v in cells.items()),
+        )
         if kind in ("equal", "at_most"):
-            rule = Rule(**{**rule.__dict__, "left": parse_expression(raw.get("left")),
-                           "right": parse_expression(raw.get("right"))})
+            rule = Rule(
+                **{
+                    **rule.__dict__,
+                    "left": parse_expression(raw.get("left")),
+                    "right": parse_expression(raw.get("right")),
+                }
+            )
         elif kind == "score_bounds":
             classes = raw.get("classes")
             if not isinstance(classes, list) or not classes:
                 raise RelationsError("score_bounds needs classes: [{count: ..., scores: a-b}]")
-            parsed = tuple(ScoreClass(parse_expression(c.get("count")),
-                                      parse_scores(c.get("scores")))
-                           for c in classes if isinstance(c, Mapping))
+            parsed = tuple(
+                ScoreClass(parse_expression(c.get("count")), parse_scores(c.get("scores")))
+                for c in classes
+                if isinstance(c, Mapping)
+            )
             if len(parsed) != len(classes):
                 raise RelationsError("each class is {count: ..., scores: ...}")
-            rule = Rule(**{**rule.__dict__, "classes": parsed,
-                           "total": parse_expression(raw.get("sum", "numerator"))})
+            rule = Rule(
+                **{
+                    **rule.__dict__,
+                    "classes": parsed,
+                    "total": parse_expression(raw.get("sum", "numerator")),
+                }
+            )
         else:
             items = str(raw.get("items", ""))
             match = re.fullmatch(r"([a-z][a-z0-9_]*) at (.+)", items.strip())
@@ -250,12 +282,18 @@ def _rule(raw: object, number: int) -> Rule:
     except RelationsError as error:
         raise RelationsError(f"{where}: {error}") from None
     if for_each == "breakdown":
-        for term in [*rule.left, *rule.right, *rule.total,
-                     *(t for c in rule.classes for t in c.count)]:
+        for term in [
+            *rule.left,
+            *rule.right,
+            *rule.total,
+            *(t for c in rule.classes for t in c.count),
+        ]:
             if term.indicator is None and term.group is None:
-                raise RelationsError(f"{where}: with for_each: breakdown, every term of this "
-                                     "indicator names its group (e.g. numerator at "
-                                     "{breakdown} / *)")
+                raise RelationsError(
+                    f"{where}: with for_each: breakdown, every term of this "
+                    "indicator names its group (e.g. numerator at "
+                    "{breakdown} / *)"
+                )
     return rule
 
 
@@ -275,41 +313,56 @@ def parse_relations(indicator_id: str, raw: object) -> Relations:
         raise RelationsError(f"relations are not a mapping: {WHAT_TO_DECLARE}")
     for key, allowed in (("areas", AREA_KINDS), ("absent_cells", ABSENT_KINDS)):
         if raw.get(key) not in allowed:
-            raise RelationsError(f"relations.{key} is '{raw.get(key)}', not one of "
-                                 f"{', '.join(allowed)}")
+            raise RelationsError(
+                f"relations.{key} is '{raw.get(key)}', not one of {', '.join(allowed)}"
+            )
     breakdowns = raw.get("breakdowns")
     if not isinstance(breakdowns, Mapping) or not breakdowns:
-        raise RelationsError("relations.breakdowns must list every breakdown the indicator "
-                             "publishes with its groups (All: {kind: total, groups: [All "
-                             "children]}, Sex: {kind: partition, groups: [Female, Male]}, ...)")
+        raise RelationsError(
+            "relations.breakdowns must list every breakdown the indicator "
+            "publishes with its groups (All: {kind: total, groups: [All "
+            "children]}, Sex: {kind: partition, groups: [Female, Male]}, ...)"
+        )
     declared = [_breakdown(str(name), spec) for name, spec in breakdowns.items()]
     rules_raw = raw.get("rules")
     if rules_raw is None or isinstance(rules_raw, str):
-        raise RelationsError("relations.rules must be a list ([] if the indicator shares "
-                             f"nothing with any other): {WHAT_TO_DECLARE}")
+        raise RelationsError(
+            "relations.rules must be a list ([] if the indicator shares "
+            f"nothing with any other): {WHAT_TO_DECLARE}"
+        )
     rules = tuple(_rule(rule, number) for number, rule in enumerate(rules_raw, start=1))
-    return Relations(indicator_id, raw["areas"], raw["absent_cells"], tuple(declared), rules,
-                     tuple((name_pattern(b.name), b) for b in declared))
+    return Relations(
+        indicator_id,
+        raw["areas"],
+        raw["absent_cells"],
+        tuple(declared),
+        rules,
+        tuple((name_pattern(b.name), b) for b in declared),
+    )
 
 
 def _breakdown(name: str, spec: object) -> Breakdown:
     where = f"relations.breakdowns '{name}'"
     if not isinstance(spec, Mapping):
-        raise RelationsError(f"{where} must be {{kind: ..., groups: [...]}}: every group it "
-                             "can have, so that a missing row never reveals a zero")
+        raise RelationsError(
+            f"{where} must be {{kind: ..., groups: [...]}}: every group it "
+            "can have, so that a missing row never reveals a zero"
+        )
     kind, groups = spec.get("kind"), spec.get("groups")
     if kind not in BREAKDOWN_KINDS:
-        raise RelationsError(f"{where}: kind '{kind}' is not one of "
-                             f"{', '.join(BREAKDOWN_KINDS)}")
+        raise RelationsError(f"{where}: kind '{kind}' is not one of {', '.join(BREAKDOWN_KINDS)}")
     if isinstance(groups, list) and groups and all(isinstance(g, str) for g in groups):
         groups = tuple(groups)
     elif groups not in GROUP_SOURCES:
-        raise RelationsError(f"{where}: groups must list every group (e.g. [Female, Male]) or "
-                             f"be one of {', '.join(GROUP_SOURCES)}")
+        raise RelationsError(
+            f"{where}: groups must list every group (e.g. [Female, Male]) or "
+            f"be one of {', '.join(GROUP_SOURCES)}"
+        )
     item = spec.get("item")
     if ("{item}" in name) != (item is not None) or item not in (None, "questions"):
-        raise RelationsError(f"{where}: a name with {{item}} needs item: questions (and only "
-                             "such a name)")
+        raise RelationsError(
+            f"{where}: a name with {{item}} needs item: questions (and only such a name)"
+        )
     return Breakdown(name, kind, groups, item)
 
 
@@ -322,15 +375,23 @@ def relations_problems(register: pd.DataFrame) -> list[str]:
         try:
             relations = parse_relations(str(row.get("indicator_id")), row.get("relations"))
         except RelationsError as error:
-            problems.append(f"{model}: meta.indicator.{error}" if str(error).startswith(
-                "relations") else f"{model}: meta.indicator.relations {error}")
+            problems.append(
+                f"{model}: meta.indicator.{error}"
+                if str(error).startswith("relations")
+                else f"{model}: meta.indicator.relations {error}"
+            )
             continue
         for name in sorted(relations.referenced_indicators() - ids):
-            problems.append(f"{model}: meta.indicator.relations refers to indicator '{name}', "
-                            "which is not in the register")
+            problems.append(
+                f"{model}: meta.indicator.relations refers to indicator '{name}', "
+                "which is not in the register"
+            )
         if row.get("value_type") == "mean" and not any(
-                rule.kind == "score_bounds" and rule.total == (Term(1, None, "numerator"),)
-                for rule in relations.rules):
-            problems.append(f"{model}: meta.indicator.relations needs a score_bounds rule for "
-                            "its numerator (the lowest and highest score one unit can have)")
+            rule.kind == "score_bounds" and rule.total == (Term(1, None, "numerator"),)
+            for rule in relations.rules
+        ):
+            problems.append(
+                f"{model}: meta.indicator.relations needs a score_bounds rule for "
+                "its numerator (the lowest and highest score one unit can have)"
+            )
     return problems

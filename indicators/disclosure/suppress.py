@@ -59,8 +59,9 @@ def _root(area: str, parents: Mapping[str, str]) -> str:
     return area
 
 
-def _scale_extremes(frame: pd.DataFrame, shapes: Mapping[str, IndicatorShape],
-                    items: ItemBank) -> tuple[np.ndarray, np.ndarray]:
+def _scale_extremes(
+    frame: pd.DataFrame, shapes: Mapping[str, IndicatorShape], items: ItemBank
+) -> tuple[np.ndarray, np.ndarray]:
     """Per mean cell: the lowest and highest score one unit can have (from its score_bounds
     declaration, the item bank for questions); NaN elsewhere."""
     low = np.full(len(frame), np.nan)
@@ -69,9 +70,15 @@ def _scale_extremes(frame: pd.DataFrame, shapes: Mapping[str, IndicatorShape],
         shape = shapes[indicator]
         if shape.value_type != "mean" or shape.relations is None:
             continue
-        own = [rule for rule in shape.relations.rules if rule.kind == "score_bounds"
-               and rule.for_each == "cell" and len(rule.total) == 1
-               and rule.total[0].indicator is None and rule.total[0].count == "numerator"]
+        own = [
+            rule
+            for rule in shape.relations.rules
+            if rule.kind == "score_bounds"
+            and rule.for_each == "cell"
+            and len(rule.total) == 1
+            and rule.total[0].indicator is None
+            and rule.total[0].count == "numerator"
+        ]
         if not own:
             continue
         positions = frame.index.get_indexer(rows)
@@ -80,16 +87,23 @@ def _scale_extremes(frame: pd.DataFrame, shapes: Mapping[str, IndicatorShape],
             ranges = []
             for score_class in own[0].classes:
                 match = SCORE_RANGE.match(score_class.scores)
-                ranges.append((int(match[1]), int(match[2])) if match else
-                              items.scores.get(group, {}).get(score_class.scores))
+                ranges.append(
+                    (int(match[1]), int(match[2]))
+                    if match
+                    else items.scores.get(group, {}).get(score_class.scores)
+                )
             if all(r is not None for r in ranges):
                 low[i] = min(r[0] for r in ranges)
                 high[i] = max(r[1] for r in ranges)
     return low, high
 
 
-def complete(frame: pd.DataFrame, shapes: Mapping[str, IndicatorShape],
-             parents: Mapping[str, str], items: ItemBank) -> pd.DataFrame:
+def complete(
+    frame: pd.DataFrame,
+    shapes: Mapping[str, IndicatorShape],
+    parents: Mapping[str, str],
+    items: ItemBank,
+) -> pd.DataFrame:
     """The table with a zero row for every cell an indicator can have but has no units in.
 
     Every group a breakdown declares (or every question in force in the year, and their
@@ -101,8 +115,9 @@ def complete(frame: pd.DataFrame, shapes: Mapping[str, IndicatorShape],
     roots = frame["area_code"].map(lambda a: _root(a, parents))
     names = dict(zip(frame["area_code"], frame["area_name"], strict=False))
     areas: dict[tuple, set[str]] = defaultdict(set)  # (year, level) -> area codes
-    for year, level, area in zip(frame["time_period"], frame["geographic_level"],
-                                 frame["area_code"], strict=True):
+    for year, level, area in zip(
+        frame["time_period"], frame["geographic_level"], frame["area_code"], strict=True
+    ):
         areas[(year, level)].add(area)
     level_of = dict(zip(frame["area_code"], frame["geographic_level"], strict=False))
     for year, tops in frame.assign(root=roots).groupby("time_period")["root"]:
@@ -110,43 +125,70 @@ def complete(frame: pd.DataFrame, shapes: Mapping[str, IndicatorShape],
         for child, parent in parents.items():
             if _root(parent, parents) in present and child in level_of:
                 areas[(year, level_of[child])].add(child)
-    existing = set(zip(frame["indicator_id"], frame["time_period"], frame["area_code"],
-                       frame["breakdown"], frame["group"], strict=True))
+    existing = set(
+        zip(
+            frame["indicator_id"],
+            frame["time_period"],
+            frame["area_code"],
+            frame["breakdown"],
+            frame["group"],
+            strict=True,
+        )
+    )
     rows = []
     for indicator, rows_of in frame.groupby("indicator_id", sort=False):
         relations = shapes[indicator].relations
         if relations is None or relations.absent_cells != "zero":
             continue
-        shown = {(level, relations.declared(breakdown))
-                 for level, breakdown in zip(rows_of["geographic_level"], rows_of["breakdown"],
-                                             strict=True)}
+        shown = {
+            (level, relations.declared(breakdown))
+            for level, breakdown in zip(
+                rows_of["geographic_level"], rows_of["breakdown"], strict=True
+            )
+        }
         for year in sorted(rows_of["time_period"].unique()):
             for level, declared in shown:
                 if declared is None:
                     continue
-                labels = ([declared.name.replace("{item}", q) for q in items.questions(year)]
-                          if declared.item else [declared.name])
-                groups = {"questions": items.questions, "domains": items.domains,
-                          "scaled questions": items.scaled_questions}.get(
-                    declared.groups, lambda _, g=declared.groups: list(g))(year)
+                labels = (
+                    [declared.name.replace("{item}", q) for q in items.questions(year)]
+                    if declared.item
+                    else [declared.name]
+                )
+                groups = {
+                    "questions": items.questions,
+                    "domains": items.domains,
+                    "scaled questions": items.scaled_questions,
+                }.get(declared.groups, lambda _, g=declared.groups: list(g))(year)
                 for area in sorted(areas[(year, level)]):
                     for label in labels:
                         for group in groups:
                             if (indicator, year, area, label, group) not in existing:
-                                rows.append({"indicator_id": indicator, "time_period": year,
-                                             "geographic_level": level, "area_code": area,
-                                             "area_name": names.get(area, area),
-                                             "breakdown": label, "group": group,
-                                             "numerator": 0, "denominator": 0})
+                                rows.append(
+                                    {
+                                        "indicator_id": indicator,
+                                        "time_period": year,
+                                        "geographic_level": level,
+                                        "area_code": area,
+                                        "area_name": names.get(area, area),
+                                        "breakdown": label,
+                                        "group": group,
+                                        "numerator": 0,
+                                        "denominator": 0,
+                                    }
+                                )
     if not rows:
         return frame
     added = pd.DataFrame(rows)
     return pd.concat([frame, added], ignore_index=True)
 
 
-def primary(frame: pd.DataFrame, shapes: Mapping[str, IndicatorShape],
-            config: DisclosureConfig, items: ItemBank
-            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def primary(
+    frame: pd.DataFrame,
+    shapes: Mapping[str, IndicatorShape],
+    config: DisclosureConfig,
+    items: ItemBank,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(numerator suppressed, denominator suppressed, reason) by the rules on each cell."""
     t = config.threshold
     n = frame["numerator"].to_numpy(dtype=float)
@@ -182,11 +224,18 @@ def primary(frame: pd.DataFrame, shapes: Mapping[str, IndicatorShape],
 class _System:
     """One authority-year: its relations and what is hidden so far."""
 
-    def __init__(self, frame: pd.DataFrame, shapes: Mapping[str, IndicatorShape],
-                 parents: Mapping[str, str], items: ItemBank, threshold: int) -> None:
+    def __init__(
+        self,
+        frame: pd.DataFrame,
+        shapes: Mapping[str, IndicatorShape],
+        parents: Mapping[str, str],
+        items: ItemBank,
+        threshold: int,
+    ) -> None:
         self.frame = frame.reset_index(drop=True)
-        relations: dict[str, Relations] = {i: s.relations for i, s in shapes.items()
-                                           if s.relations is not None}
+        relations: dict[str, Relations] = {
+            i: s.relations for i, s in shapes.items() if s.relations is not None
+        }
         value_types = {i: s.value_type for i, s in shapes.items()}
         self.system: LinearSystem = expand(self.frame, relations, value_types, parents, items)
         self.n = self.frame["numerator"].to_numpy(dtype=float)
@@ -196,8 +245,11 @@ class _System:
             raise RelationsError(self._describe(broken))
         self.truth = np.empty(2 * len(self.frame))
         self.truth[0::2], self.truth[1::2] = self.n, self.d
-        self.proportion = self.frame["indicator_id"].map(
-            lambda i: shapes[i].value_type == "proportion").to_numpy(dtype=bool)
+        self.proportion = (
+            self.frame["indicator_id"]
+            .map(lambda i: shapes[i].value_type == "proportion")
+            .to_numpy(dtype=bool)
+        )
         self.threshold = threshold
         # A headline (an area's total, "All") costs readers most: the authority's first, then
         # a neighbourhood's. Partners come from breakdowns before headlines.
@@ -212,11 +264,15 @@ class _System:
             indicator, rule, anchor = self.system.origin[row]
             cell = self.frame.iloc[anchor]
             what = f"rule {rule}" if rule else "its areas or breakdowns adding up"
-            lines.append(f"{indicator}: {what} does not hold in {cell['time_period']} "
-                         f"{cell['area_code']} {cell['breakdown']} / {cell['group']}")
-        return ("declared relations are not true of the data, so disclosure control cannot "
-                "rely on them (fix meta.indicator.relations in the indicator's YAML): "
-                + "; ".join(lines))
+            lines.append(
+                f"{indicator}: {what} does not hold in {cell['time_period']} "
+                f"{cell['area_code']} {cell['breakdown']} / {cell['group']}"
+            )
+        return (
+            "declared relations are not true of the data, so disclosure control cannot "
+            "rely on them (fix meta.indicator.relations in the indicator's YAML): "
+            + "; ".join(lines)
+        )
 
     def _equal_pairs(self) -> None:
         """Counts the declarations make equal (x - y = 0), grouped."""
@@ -230,9 +286,12 @@ class _System:
             return x
 
         for row, terms in enumerate(self.system.terms):
-            if (len(terms) == 2 and self.system.lower[row] == self.system.upper[row] == 0
-                    and sorted(terms.values()) == [-1, 1]
-                    and all(v < size for v in terms)):
+            if (
+                len(terms) == 2
+                and self.system.lower[row] == self.system.upper[row] == 0
+                and sorted(terms.values()) == [-1, 1]
+                and all(v < size for v in terms)
+            ):
                 a, b = terms
                 label[find(a)] = find(b)
         self.equal_group = np.array([find(x) for x in range(size)])
@@ -252,8 +311,11 @@ class _System:
         whose first language is not would cost that group's figure (and trend) every year.
         Elsewhere (denominators, other equalities) the cheapest count (`cost`)."""
         totals = [v for v, c in terms.items() if c == -1]
-        if (len(totals) == 1 and all(c == 1 for v, c in terms.items() if v != totals[0])
-                and all(v % 2 == 0 for v in terms)):
+        if (
+            len(totals) == 1
+            and all(c == 1 for v, c in terms.items() if v != totals[0])
+            and all(v % 2 == 0 for v in terms)
+        ):
             members = [v for v in shown if v != totals[0]]
             if members:
                 return max(members, key=lambda v: (self.d[v // 2], -v))
@@ -300,8 +362,9 @@ class _System:
         safe: set[Target] = set()
         while True:
             hidden_cells = np.flatnonzero(unknown[0::2] | unknown[1::2])
-            open_targets = [t for t in targets_for(hidden_cells, unknown, self.proportion)
-                            if t not in safe]
+            open_targets = [
+                t for t in targets_for(hidden_cells, unknown, self.proportion) if t not in safe
+            ]
             narrow = auditor.narrow(unknown, open_targets)
             safe |= set(open_targets) - {found.target for found in narrow}
             if not narrow:
@@ -320,8 +383,7 @@ class _System:
         saves it work.)"""
         system, cells, t = self.system, len(self.truth), self.threshold
         for row, terms in enumerate(system.terms):
-            if system.lower[row] != 0 or system.upper[row] != 0 or any(v >= cells
-                                                                       for v in terms):
+            if system.lower[row] != 0 or system.upper[row] != 0 or any(v >= cells for v in terms):
                 continue
             totals = [v for v, c in terms.items() if c == -1]
             members = [v for v, c in terms.items() if c == 1]
@@ -333,8 +395,11 @@ class _System:
                     break
                 held = sum(self.truth[v] for v in hidden)
                 numerators = all(v % 2 == 0 and self.proportion[v // 2] for v in hidden)
-                spare = (sum(self.truth[v + 1] for v in hidden) - held
-                         if numerators and not any(unknown[v + 1] for v in hidden) else t)
+                spare = (
+                    sum(self.truth[v + 1] for v in hidden) - held
+                    if numerators and not any(unknown[v + 1] for v in hidden)
+                    else t
+                )
                 if held >= t and spare >= t:
                     break
                 shown = [v for v in members if not unknown[v]]
@@ -350,12 +415,12 @@ class _System:
         count that widens it most is often a headline, and hiding it cascades through every
         breakdown that adds up to it)."""
         direct, linked = partner_candidates(auditor, target, unknown)
-        candidates = sorted(direct, key=self.cost)[:TRIALS] + sorted(
-            linked, key=self.cost)[:TRIALS]
+        candidates = sorted(direct, key=self.cost)[:TRIALS] + sorted(linked, key=self.cost)[:TRIALS]
         if not candidates:
             raise RelationsError(
                 f"cell {self.frame.iloc[target.cell].to_dict()} stays narrow with everything "
-                "around it suppressed")
+                "around it suppressed"
+            )
         now_low, now_high = auditor.range_of(target, unknown)
         best = None
         for candidate in sorted(candidates, key=self.cost):
@@ -423,16 +488,29 @@ def suppression_summary(protected: pd.DataFrame) -> pd.DataFrame:
     each hides a small count or complement, which can narrow it below the threshold (and a
     mean hidden because everyone is at the top of the scale would be given away). The split
     is in `suppression_reasons`, for the run log."""
-    frame = protected.assign(hidden=protected["numerator_suppressed"]
-                             | protected["denominator_suppressed"])
-    summary = frame.groupby(["indicator_id", "time_period"], sort=True).agg(
-        cells=("indicator_id", "size"),
-        suppressed=("hidden", "sum"),
-        denominators_suppressed=("denominator_suppressed", "sum"),
-    ).reset_index()
+    frame = protected.assign(
+        hidden=protected["numerator_suppressed"] | protected["denominator_suppressed"]
+    )
+    summary = (
+        frame.groupby(["indicator_id", "time_period"], sort=True)
+        .agg(
+            cells=("indicator_id", "size"),
+            suppressed=("hidden", "sum"),
+            denominators_suppressed=("denominator_suppressed", "sum"),
+        )
+        .reset_index()
+    )
     summary["published"] = summary["cells"] - summary["suppressed"]
-    return summary[["indicator_id", "time_period", "cells", "published", "suppressed",
-                    "denominators_suppressed"]]
+    return summary[
+        [
+            "indicator_id",
+            "time_period",
+            "cells",
+            "published",
+            "suppressed",
+            "denominators_suppressed",
+        ]
+    ]
 
 
 def suppression_reasons(protected: pd.DataFrame) -> pd.DataFrame:
@@ -441,7 +519,14 @@ def suppression_reasons(protected: pd.DataFrame) -> pd.DataFrame:
     `suppression_summary`)."""
     frame = protected.assign(
         primary=protected["suppression"].str.startswith("primary"),
-        secondary=protected["suppression"].str.startswith("secondary"))
-    return frame.groupby("indicator_id", sort=True).agg(
-        cells=("indicator_id", "size"), primary=("primary", "sum"),
-        secondary=("secondary", "sum")).reset_index()
+        secondary=protected["suppression"].str.startswith("secondary"),
+    )
+    return (
+        frame.groupby("indicator_id", sort=True)
+        .agg(
+            cells=("indicator_id", "size"),
+            primary=("primary", "sum"),
+            secondary=("secondary", "sum"),
+        )
+        .reset_index()
+    )

@@ -21,6 +21,7 @@ ALIASES_FILE = "column_aliases"
 
 # ------------------------------------------------------------------------------------ Aliases
 
+
 class AliasesInvalid(ValueError):
     """seeds/column_aliases.csv has problems: `defects` says which rows and why."""
 
@@ -29,8 +30,9 @@ class AliasesInvalid(ValueError):
         self.defects = list(defects)
 
 
-def read_aliases(path: Path, display: str | None = None
-                 ) -> tuple[dict[str, dict[str, str]], list[Defect]]:
+def read_aliases(
+    path: Path, display: str | None = None
+) -> tuple[dict[str, dict[str, str]], list[Defect]]:
     """The alias seed as {source: {canonical alias: canonical}}, and every problem in it.
 
     Rows with problems are left out; an alias given two different columns for one source is
@@ -40,23 +42,35 @@ def read_aliases(path: Path, display: str | None = None
     frame = read_table(path, display)
     missing = [column for column in ALIASES_REQUIRED if column not in frame.columns]
     if missing:
-        raise file_rejected(display, "required_columns",
-                      f"required column(s) missing: {', '.join(missing)}: the alias seed needs "
-                      "source, alias, canonical", column=", ".join(missing))
+        raise file_rejected(
+            display,
+            "required_columns",
+            f"required column(s) missing: {', '.join(missing)}: the alias seed needs "
+            "source, alias, canonical",
+            column=", ".join(missing),
+        )
     defects: list[Defect] = []
     entries: dict[tuple[str, str], list[tuple[int, str, str]]] = {}
     known = {column for columns in KIND_COLUMNS.values() for column in columns}
-    for source, alias, canonical, row in zip(frame["source"], frame["alias"],
-                                             frame["canonical"], frame["_source_row"],
-                                             strict=True):
+    for source, alias, canonical, row in zip(
+        frame["source"], frame["alias"], frame["canonical"], frame["_source_row"], strict=True
+    ):
         source_key, alias_key = source.strip().lower(), canonical_header(alias)
         target = canonical_header(canonical)
         problem = _alias_problem(source_key, alias_key, target, known)
         if problem:
             column, message = problem
             value = {"source": source, "alias": alias, "canonical": canonical}[column].strip()
-            defects.append(Defect(display, int(row), column, value, f"alias_{column}",
-                                  f"{column} is '{value}': {message}"))
+            defects.append(
+                Defect(
+                    display,
+                    int(row),
+                    column,
+                    value,
+                    f"alias_{column}",
+                    f"{column} is '{value}': {message}",
+                )
+            )
             continue
         entries.setdefault((source_key, alias_key), []).append((int(row), alias.strip(), target))
     table: dict[str, dict[str, str]] = {}
@@ -64,16 +78,26 @@ def read_aliases(path: Path, display: str | None = None
         targets = sorted({target for _, _, target in found})
         if len(targets) > 1:
             listed = "; ".join(f"row {row} -> {target}" for row, _, target in found)
-            defects.extend(Defect(display, row, "alias", alias, "alias_conflict",
-                                  f"alias '{alias}' for {source_key} gives more than one column "
-                                  f"({listed}): keep one") for row, alias, _ in found)
+            defects.extend(
+                Defect(
+                    display,
+                    row,
+                    "alias",
+                    alias,
+                    "alias_conflict",
+                    f"alias '{alias}' for {source_key} gives more than one column "
+                    f"({listed}): keep one",
+                )
+                for row, alias, _ in found
+            )
             continue
         table.setdefault(source_key, {})[alias_key] = targets[0]
     return table, defects
 
 
-def _alias_problem(source: str, alias: str, canonical: str, known: set[str]
-                   ) -> tuple[str, str] | None:
+def _alias_problem(
+    source: str, alias: str, canonical: str, known: set[str]
+) -> tuple[str, str] | None:
     if source not in ALIAS_SOURCES:
         return "source", f"the source must be one of {', '.join(ALIAS_SOURCES)}"
     if not alias:
@@ -81,11 +105,14 @@ def _alias_problem(source: str, alias: str, canonical: str, known: set[str]
     if not canonical:
         return "canonical", "the canonical column is blank: give the Chorus column it stands for"
     if source in KIND_COLUMNS and canonical not in KIND_COLUMNS[source]:
-        return "canonical", (f"it is not a column of the {source} return "
-                             f"(columns: {', '.join(KIND_COLUMNS[source])})")
+        return "canonical", (
+            f"it is not a column of the {source} return "
+            f"(columns: {', '.join(KIND_COLUMNS[source])})"
+        )
     if source == "*" and canonical not in known:
-        return "canonical", ("it is not a column of any return Chorus reads: use source "
-                             "voice for a voice column")
+        return "canonical", (
+            "it is not a column of any return Chorus reads: use source voice for a voice column"
+        )
     return None
 
 

@@ -43,8 +43,7 @@ def _write_private(target: Path, write: Callable[[BinaryIO], object]) -> None:
     under its final name)."""
     partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
     partial.unlink(missing_ok=True)
-    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC,
-                         PRIVATE_FILE)
+    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, PRIVATE_FILE)
     try:
         os.fchmod(descriptor, PRIVATE_FILE)  # whatever the umask
         with os.fdopen(descriptor, "wb") as handle:
@@ -55,8 +54,9 @@ def _write_private(target: Path, write: Callable[[BinaryIO], object]) -> None:
     os.replace(partial, target)
 
 
-def archive_file(path: Path, archive: Path, sha256: str | None = None,
-                 landed: LandedFile | None = None) -> Path:
+def archive_file(
+    path: Path, archive: Path, sha256: str | None = None, landed: LandedFile | None = None
+) -> Path:
     """Copy `path` to archive/<sha[:2]>/<sha><suffix> unless it is there already, owner-only,
     and record the year and name it was landed under."""
     digest = sha256 or sha256_of(path)
@@ -106,8 +106,13 @@ def archived_files(archive: Path) -> list[Path]:
     """Every archived return (not the records beside them, nor partial copies)."""
     if not archive.is_dir():
         return []
-    return sorted(path for path in archive.glob("*/*") if path.is_file()
-                  and not path.name.startswith(".") and not path.name.endswith(RECORD_SUFFIX))
+    return sorted(
+        path
+        for path in archive.glob("*/*")
+        if path.is_file()
+        and not path.name.startswith(".")
+        and not path.name.endswith(RECORD_SUFFIX)
+    )
 
 
 @dataclass(frozen=True)
@@ -118,8 +123,9 @@ class ArchivePurge:
     the load log): kept, and reported."""
 
 
-def purge_archive(archive: Path, before: AcademicYear,
-                  known_years: Mapping[str, set[str]] | None = None) -> ArchivePurge:
+def purge_archive(
+    archive: Path, before: AcademicYear, known_years: Mapping[str, set[str]] | None = None
+) -> ArchivePurge:
     """Remove archived files landed only under academic years before `before`.
 
     `known_years` (sha256 -> year labels, from the load log) fills in files archived before
@@ -140,19 +146,22 @@ def purge_archive(archive: Path, before: AcademicYear,
     return ArchivePurge(removed=removed, unknown=unknown)
 
 
-def load_fingerprint(file_digests: Mapping[str, str], reference_digests: Iterable[str],
-                     pseudonym_key: str) -> str:
+def load_fingerprint(
+    file_digests: Mapping[str, str], reference_digests: Iterable[str], pseudonym_key: str
+) -> str:
     """What a year's load depends on: its files, the reference files, the key and the code.
 
     If none of these changed since the last load, loading again would change nothing.
     """
     key_digest = hashlib.sha256(pseudonym_key.encode("utf-8")).hexdigest()
-    payload = json.dumps({
-        "files": sorted(file_digests.items()),
-        "reference": sorted(reference_digests),
-        "key": key_digest,
-        "ingest_version": INGEST_VERSION,
-    })
+    payload = json.dumps(
+        {
+            "files": sorted(file_digests.items()),
+            "reference": sorted(reference_digests),
+            "key": key_digest,
+            "ingest_version": INGEST_VERSION,
+        }
+    )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -206,6 +215,9 @@ def landing_state(landing: Path, kinds: Iterable[str]) -> dict[str, str]:
             for path in sorted(p for p in year_dir.rglob("*") if p.is_file()):
                 stat = path.stat()
                 state.setdefault(year_dir.name, []).append(
-                    f"{kind}/{path.relative_to(base).as_posix()}:{stat.st_size}:{stat.st_mtime_ns}")
-    return {year: hashlib.sha256("\n".join(entries).encode()).hexdigest()[:16]
-            for year, entries in state.items()}
+                    f"{kind}/{path.relative_to(base).as_posix()}:{stat.st_size}:{stat.st_mtime_ns}"
+                )
+    return {
+        year: hashlib.sha256("\n".join(entries).encode()).hexdigest()[:16]
+        for year, entries in state.items()
+    }

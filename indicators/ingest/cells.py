@@ -40,8 +40,11 @@ def per_distinct(values: pd.Series, transform: Callable[[pd.Series], pd.Series])
     The same result as `transform(values)` (index, name and dtype included), at the cost of
     the distinct values: a column of codes has a handful, whatever its length.
     """
-    text = distinct_text(values) if values.dtype == object or isinstance(
-        values.dtype, pd.StringDtype) else None
+    text = (
+        distinct_text(values)
+        if values.dtype == object or isinstance(values.dtype, pd.StringDtype)
+        else None
+    )
     if text is None:
         codes, uniques = pd.factorize(values.array, use_na_sentinel=False)
     else:
@@ -54,8 +57,7 @@ def per_distinct(values: pd.Series, transform: Callable[[pd.Series], pd.Series])
     if len(uniques) == len(values):
         return transform(values)
     done = transform(pd.Series(uniques, dtype=values.dtype, name=values.name))
-    return pd.Series(done.array.take(codes), index=values.index, name=done.name,
-                     dtype=done.dtype)
+    return pd.Series(done.array.take(codes), index=values.index, name=done.name, dtype=done.dtype)
 
 
 def strip_upper(values: pd.Series) -> pd.Series:
@@ -73,16 +75,20 @@ def strip_upper_changes(values: pd.Series) -> pd.Series | None:
         return values.str.strip().str.upper()
     if joined.upper() == joined and _WHITESPACE.search(joined) is None:
         return None  # upper-casing changes no character, and there is none to trim
-    changed = {value: clean for value in set(items)
-               if (clean := value.strip().upper()) != value}
+    changed = {value: clean for value in set(items) if (clean := value.strip().upper()) != value}
     if not changed:
         return None
-    return pd.Series([changed.get(value, value) for value in items], index=values.index,
-                     name=values.name, dtype=values.dtype)
+    return pd.Series(
+        [changed.get(value, value) for value in items],
+        index=values.index,
+        name=values.name,
+        dtype=values.dtype,
+    )
 
 
-def failing_values(values: pd.Series, failing: Callable[[str], bool],
-                   otherwise: Callable[[pd.Series], pd.Series]) -> pd.Series:
+def failing_values(
+    values: pd.Series, failing: Callable[[str], bool], otherwise: Callable[[pd.Series], pd.Series]
+) -> pd.Series:
     """True where `failing(value)`, decided once per distinct value: the same as the pandas
     expression `otherwise(values)`, which is used when a value is missing or not text."""
     text = distinct_text(values)
@@ -108,13 +114,16 @@ def fullmatches(values: pd.Series, pattern: str) -> pd.Series:
         return values.str.fullmatch(pattern)
     items, distinct = text
     compiled = re.compile(pattern)
-    return failing_where(values, items, {value for value in distinct
-                                          if compiled.fullmatch(value) is not None})
+    return failing_where(
+        values, items, {value for value in distinct if compiled.fullmatch(value) is not None}
+    )
 
 
 _POSTCODE = re.compile(POSTCODE_PATTERN)
-_POSTCODE_SHAPES = {**dict.fromkeys(range(ord("A"), ord("Z") + 1), "A"),
-                    **dict.fromkeys(range(ord("0"), ord("9") + 1), "9")}
+_POSTCODE_SHAPES = {
+    **dict.fromkeys(range(ord("A"), ord("Z") + 1), "A"),
+    **dict.fromkeys(range(ord("0"), ord("9") + 1), "9"),
+}
 """A capital letter -> A, a digit -> 9: POSTCODE_PATTERN's classes ([A-Z], [0-9], [A-Z0-9]
 and the space) cannot tell a character from its stand-in, and every other character is
 left as it is, so a postcode matches exactly when its shape does."""
@@ -173,8 +182,9 @@ def parse_dates(values: pd.Series) -> pd.Series:
 
 def _parse_dates(values: pd.Series) -> pd.Series:
     uk = values.str.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}")
-    iso_text = values.where(~uk, values.str.replace(
-        r"^(\d{1,2})/(\d{1,2})/(\d{4})$", r"\3-\2-\1", regex=True))
+    iso_text = values.where(
+        ~uk, values.str.replace(r"^(\d{1,2})/(\d{1,2})/(\d{4})$", r"\3-\2-\1", regex=True)
+    )
     iso_text = iso_text.where(iso_text.str.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}"), "")
     return pd.to_datetime(iso_text, format="%Y-%m-%d", errors="coerce")
 
@@ -189,10 +199,14 @@ class Once:
         self.result = pd.Series(dtype=object)
 
     def __call__(self, values: pd.Series) -> pd.Series:
-        if not (self.values is not None and values.index.equals(self.values.index)
-                and values.name == self.values.name and values.dtype == self.values.dtype
-                and values.to_numpy(dtype=object).tolist()
-                == self.values.to_numpy(dtype=object).tolist()):
+        if not (
+            self.values is not None
+            and values.index.equals(self.values.index)
+            and values.name == self.values.name
+            and values.dtype == self.values.dtype
+            and values.to_numpy(dtype=object).tolist()
+            == self.values.to_numpy(dtype=object).tolist()
+        ):
             self.values, self.result = values, self.operation(values)
         return self.result
 
@@ -208,8 +222,9 @@ def containing(pattern: re.Pattern[str]) -> Callable[[pd.Series], pd.Series]:
         items, distinct = text
         if pattern.search("\t".join(distinct)) is None:
             return failing_where(values, items, set())
-        return failing_where(values, items, {value for value in distinct
-                                              if pattern.search(value) is not None})
+        return failing_where(
+            values, items, {value for value in distinct if pattern.search(value) is not None}
+        )
 
     return failing
 

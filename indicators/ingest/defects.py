@@ -23,16 +23,31 @@ from indicators.voice.names import name_list
 
 IDENTIFIER_COLUMNS = frozenset({"upn", "surname", "forename", "dob", "postcode"})
 WITHHELD = "(withheld: identifier)"
-SAFE_COLUMNS = frozenset({
-    # statutory returns: codes and numbers
-    "la_code", "estab", "sex", *ELG_COLUMNS, "fsm_eligible", "first_language",
-    "sen_provision", "ethnicity",
-    # voice surveys: codes, areas and the date of the answers (an item's answers are
-    # declared in seeds/voice_items.csv: indicators/ingest/survey_values.py marks them)
-    "channel", "uses_funded_early_education", "english_additional_language",
-    "known_to_family_hub", "consent_aggregate", "consent_quote", "consent_link",
-    "neighbourhood_code", "postcode_sector", "response_date",
-})
+SAFE_COLUMNS = frozenset(
+    {
+        # statutory returns: codes and numbers
+        "la_code",
+        "estab",
+        "sex",
+        *ELG_COLUMNS,
+        "fsm_eligible",
+        "first_language",
+        "sen_provision",
+        "ethnicity",
+        # voice surveys: codes, areas and the date of the answers (an item's answers are
+        # declared in seeds/voice_items.csv: indicators/ingest/survey_values.py marks them)
+        "channel",
+        "uses_funded_early_education",
+        "english_additional_language",
+        "known_to_family_hub",
+        "consent_aggregate",
+        "consent_quote",
+        "consent_link",
+        "neighbourhood_code",
+        "postcode_sector",
+        "response_date",
+    }
+)
 """The columns whose rejected values may be shown outside the raw zone (in rejections.csv,
 the quality report, the console), and then only when the value looks like what the column
 holds (`shows_safely`). Every other column (UPN, names, date of birth, postcode, response id,
@@ -43,7 +58,8 @@ backslash for an escaped control character, \\x00)."""
 _SHAPES = {
     "response_date": re.compile(
         r"[0-9]{1,4}[-/.][0-9]{1,2}[-/.][0-9]{1,4}(?:[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?)?"
-        r"|[A-Za-z]{3,9}\.? [0-9]{1,2},? [0-9]{4}|[0-9]{1,2} [A-Za-z]{3,9},? [0-9]{4}"),
+        r"|[A-Za-z]{3,9}\.? [0-9]{1,2},? [0-9]{4}|[0-9]{1,2} [A-Za-z]{3,9},? [0-9]{4}"
+    ),
     "postcode_sector": re.compile(r"[A-Za-z]{1,2}[0-9][A-Za-z0-9]? ?[0-9]"),
 }
 """Columns whose values have a shape of their own: a date, a postcode sector (a full
@@ -61,8 +77,7 @@ def shows_safely(column: str | None, value: str, declared_safe: bool = False) ->
     text = value.strip()
     if not _SHAPES.get(column or "", _CODE_SHAPE).fullmatch(text):
         return False
-    if column not in _SHAPES and sum(character.isdigit() for character in text) > \
-            MOST_DIGITS_SHOWN:
+    if column not in _SHAPES and sum(character.isdigit() for character in text) > MOST_DIGITS_SHOWN:
         return False
     names = name_list()
     return not any(word.lower() in names for word in re.findall(r"[A-Za-z]+", text))
@@ -96,8 +111,12 @@ class Defect:
         is declared safe and it looks like what the column holds (`shows_safely`), or
         when it is about a file rather than a person (a header, a sheet name, a reference
         file's row); every other value is withheld."""
-        if not self.value or self.shown and not self.sensitive or self.value.startswith(
-                "(withheld"):
+        if (
+            not self.value
+            or self.shown
+            and not self.sensitive
+            or self.value.startswith("(withheld")
+        ):
             return self  # nothing to withhold, judged safe, or withheld already
         about_a_file = self.row is None or self.file.startswith("seeds/")
         if not self.sensitive and (about_a_file or shows_safely(self.column, self.value)):
@@ -151,9 +170,11 @@ def printable(value: object) -> str:
     text = str(value)
     if CONTROL_CHARACTER.search(text) is None and LINE_BREAK.search(text) is None:
         return text
-    return re.sub("[\x00-\x1f\x7f-\x9f]",
-                  lambda found: _ESCAPES.get(found.group(), f"\\x{ord(found.group()):02x}"),
-                  text)
+    return re.sub(
+        "[\x00-\x1f\x7f-\x9f]",
+        lambda found: _ESCAPES.get(found.group(), f"\\x{ord(found.group()):02x}"),
+        text,
+    )
 
 
 LONGEST_VALUE = 100
@@ -178,17 +199,23 @@ def length_rule(column: str, longest: int = LONGEST_VALUE) -> RowRule:
         items, distinct = text
         if max(map(len, distinct), default=0) <= longest:
             return failing_where(values, items, set())
-        return failing_where(values, items, {value for value in distinct
-                                             if len(value) > longest})
+        return failing_where(values, items, {value for value in distinct if len(value) > longest})
 
-    return RowRule("value_too_long", column, f"a value in this column holds at most "
-                   f"{longest:,} characters: usually a damaged export, or text pasted into the "
-                   "wrong cell; correct the value and land the file again", failing,
-                   on_written=True, describe=_length)
+    return RowRule(
+        "value_too_long",
+        column,
+        f"a value in this column holds at most "
+        f"{longest:,} characters: usually a damaged export, or text pasted into the "
+        "wrong cell; correct the value and land the file again",
+        failing,
+        on_written=True,
+        describe=_length,
+    )
 
 
-def cell_rules(columns: Iterable[str], *, line_breaks: bool = True,
-               longest: int = LONGEST_VALUE) -> list[RowRule]:
+def cell_rules(
+    columns: Iterable[str], *, line_breaks: bool = True, longest: int = LONGEST_VALUE
+) -> list[RowRule]:
     """Rules every cell Chorus reads must meet, for each of `columns`: at most `longest`
     characters, no control character (a NUL byte, say), and, unless `line_breaks` is False
     (free text), no line break. They come before a column's own rules, so such a value is
@@ -196,18 +223,31 @@ def cell_rules(columns: Iterable[str], *, line_breaks: bool = True,
     rules = []
     for column in columns:
         rules.append(length_rule(column, longest))
-        rules.append(RowRule(
-            "control_character", column, "the value holds a control character (shown as \\x "
-            "and its code), which no value should: it is invisible in Excel and usually comes "
-            "from a damaged export or a copy and paste; retype the value and land the file "
-            "again", containing(CONTROL_CHARACTER), on_written=True))
+        rules.append(
+            RowRule(
+                "control_character",
+                column,
+                "the value holds a control character (shown as \\x "
+                "and its code), which no value should: it is invisible in Excel and usually comes "
+                "from a damaged export or a copy and paste; retype the value and land the file "
+                "again",
+                containing(CONTROL_CHARACTER),
+                on_written=True,
+            )
+        )
         if line_breaks:
-            rules.append(RowRule(
-                "value_spans_lines", column, "the value runs over several lines (shown as "
-                "\\n), which no value in this column can: usually a quote (\") that is not "
-                "closed where it should be, which joins the rows after it into this value; "
-                "remove the stray quote or the line break, and land the file again",
-                containing(LINE_BREAK), on_written=True))
+            rules.append(
+                RowRule(
+                    "value_spans_lines",
+                    column,
+                    "the value runs over several lines (shown as "
+                    '\\n), which no value in this column can: usually a quote (") that is not '
+                    "closed where it should be, which joins the rows after it into this value; "
+                    "remove the stray quote or the line break, and land the file again",
+                    containing(LINE_BREAK),
+                    on_written=True,
+                )
+            )
     return rules
 
 
@@ -215,16 +255,27 @@ def check_required_columns(frame: pd.DataFrame, required: Sequence[str], file: s
     missing = [column for column in required if column not in frame.columns]
     if missing:
         found = ", ".join(str(c) for c in frame.columns if not str(c).startswith("_")) or "none"
-        raise FileRejected(Defect(
-            file=file, row=None, column=", ".join(missing), value="", rule="required_columns",
-            message=f"required column(s) missing: {', '.join(missing)} (found: {found}); "
-                    "nothing was loaded from this file",
-        ))
+        raise FileRejected(
+            Defect(
+                file=file,
+                row=None,
+                column=", ".join(missing),
+                value="",
+                rule="required_columns",
+                message=f"required column(s) missing: {', '.join(missing)} (found: {found}); "
+                "nothing was loaded from this file",
+            )
+        )
 
 
-def apply_rules(frame: pd.DataFrame, rules: Sequence[RowRule], file: str,
-                as_written: pd.DataFrame | None = None, *,
-                row_files: Sequence[str] | None = None) -> list[Defect]:
+def apply_rules(
+    frame: pd.DataFrame,
+    rules: Sequence[RowRule],
+    file: str,
+    as_written: pd.DataFrame | None = None,
+    *,
+    row_files: Sequence[str] | None = None,
+) -> list[Defect]:
     """Every row defect in the frame. `frame` has a `_source_row` column (spreadsheet rows).
 
     Rules test `frame` (codes trimmed and upper-cased); messages quote the value as written
@@ -244,8 +295,7 @@ def apply_rules(frame: pd.DataFrame, rules: Sequence[RowRule], file: str,
         failing = rule.failing((written if rule.on_written else frame)[rule.column])
         if not failing.index.equals(frame.index):
             return _apply_rules_aligned(frame, rules, file, written, row_files)
-        mask = (failing.to_numpy() if failing.dtype == bool
-                else failing.astype(bool).to_numpy())
+        mask = failing.to_numpy() if failing.dtype == bool else failing.astype(bool).to_numpy()
         if rule.column in reported:
             mask = mask & ~reported[rule.column]
             reported[rule.column] |= mask
@@ -253,48 +303,78 @@ def apply_rules(frame: pd.DataFrame, rules: Sequence[RowRule], file: str,
             reported[rule.column] = mask.copy()
         if not mask.any():
             continue
-        defects.extend(_rule_defects(
-            rule, file if row_files is None else row_files[mask], source_rows[mask],
-            written[rule.column].to_numpy()[mask]))
+        defects.extend(
+            _rule_defects(
+                rule,
+                file if row_files is None else row_files[mask],
+                source_rows[mask],
+                written[rule.column].to_numpy()[mask],
+            )
+        )
     return defects
 
 
-def _rule_defects(rule: RowRule, file: str | Iterable[str], rows: Iterable[int],
-                  values: Iterable[str]) -> list[Defect]:
+def _rule_defects(
+    rule: RowRule, file: str | Iterable[str], rows: Iterable[int], values: Iterable[str]
+) -> list[Defect]:
     files = itertools.repeat(file) if isinstance(file, str) else file
     defects = []
     for row_file, row, written in zip(files, rows, values, strict=False):  # one file repeats
         if rule.describe is not None:
             said = rule.describe(written)
-            defects.append(Defect(row_file, int(row), rule.column, f"({said})", rule.rule,
-                                  f"{rule.column} {said}: {rule.explain}"))
+            defects.append(
+                Defect(
+                    row_file,
+                    int(row),
+                    rule.column,
+                    f"({said})",
+                    rule.rule,
+                    f"{rule.column} {said}: {rule.explain}",
+                )
+            )
             continue
         value = printable(written)
         shown = value if value.strip() != "" else "(blank)"
-        defects.append(Defect(
-            file=row_file, row=int(row), column=rule.column, value=value, rule=rule.rule,
-            message=f"{rule.column} is '{shown}': {rule.explain}",
-        ))
+        defects.append(
+            Defect(
+                file=row_file,
+                row=int(row),
+                column=rule.column,
+                value=value,
+                rule=rule.rule,
+                message=f"{rule.column} is '{shown}': {rule.explain}",
+            )
+        )
     return defects
 
 
-def _apply_rules_aligned(frame: pd.DataFrame, rules: Sequence[RowRule], file: str,
-                         written: pd.DataFrame, row_files: np.ndarray | None = None
-                         ) -> list[Defect]:
+def _apply_rules_aligned(
+    frame: pd.DataFrame,
+    rules: Sequence[RowRule],
+    file: str,
+    written: pd.DataFrame,
+    row_files: np.ndarray | None = None,
+) -> list[Defect]:
     """`apply_rules` matching rows by index label, for frames whose indexes differ."""
     defects: list[Defect] = []
     reported: dict[str, pd.Series] = {}
     files = None if row_files is None else pd.Series(row_files, index=frame.index)
     for rule in rules:
-        tested = written[rule.column].reindex(frame.index) if rule.on_written else \
-            frame[rule.column]
+        tested = (
+            written[rule.column].reindex(frame.index) if rule.on_written else frame[rule.column]
+        )
         mask = rule.failing(tested).astype(bool)
         if rule.column in reported:
             mask &= ~reported[rule.column]
             reported[rule.column] |= mask
         else:
             reported[rule.column] = mask
-        defects.extend(_rule_defects(rule, file if files is None else files.loc[mask],
-                                     frame.loc[mask, "_source_row"],
-                                     written.loc[mask, rule.column]))
+        defects.extend(
+            _rule_defects(
+                rule,
+                file if files is None else files.loc[mask],
+                frame.loc[mask, "_source_row"],
+                written.loc[mask, rule.column],
+            )
+        )
     return defects

@@ -24,34 +24,47 @@ NUL = b"\x00"
 SAVE_AS_CSV = "save it from Excel as 'CSV UTF-8 (Comma delimited)' or as .xlsx and land it again"
 
 
-def file_rejected(display: str, rule: str, message: str, column: str | None = None,
-            value: str = "") -> FileRejected:
+def file_rejected(
+    display: str, rule: str, message: str, column: str | None = None, value: str = ""
+) -> FileRejected:
     return FileRejected(Defect(display, None, column, value, rule, message))
 
 
 # ---------------------------------------------------------------------------------------- CSV
 
+
 def decode_text(data: bytes, display: str) -> tuple[str, str]:
     """The text of a CSV and the encoding it was read with: UTF-8 first, then Windows-1252."""
     if data.startswith(codecs.BOM_UTF8):
         try:
-            return data[len(codecs.BOM_UTF8):].decode("utf-8"), "utf-8"
+            return data[len(codecs.BOM_UTF8) :].decode("utf-8"), "utf-8"
         except UnicodeDecodeError as error:
-            raise file_rejected(display, "unreadable_file",
-                          f"the file starts with a UTF-8 mark but is not UTF-8 text (byte "
-                          f"{error.start + 3}): {SAVE_AS_CSV}") from None
+            raise file_rejected(
+                display,
+                "unreadable_file",
+                f"the file starts with a UTF-8 mark but is not UTF-8 text (byte "
+                f"{error.start + 3}): {SAVE_AS_CSV}",
+            ) from None
     if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
-        raise file_rejected(display, "unreadable_file",
-                      f"the file is UTF-16 ('Unicode text'), which Chorus does not read: "
-                      f"{SAVE_AS_CSV}")
+        raise file_rejected(
+            display,
+            "unreadable_file",
+            f"the file is UTF-16 ('Unicode text'), which Chorus does not read: {SAVE_AS_CSV}",
+        )
     if data.startswith(b"PK\x03\x04"):
-        raise file_rejected(display, "unreadable_file",
-                      "the file is an Excel workbook with a .csv name: rename it to .xlsx, "
-                      "or save it as CSV, and land it again")
+        raise file_rejected(
+            display,
+            "unreadable_file",
+            "the file is an Excel workbook with a .csv name: rename it to .xlsx, "
+            "or save it as CSV, and land it again",
+        )
     if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise file_rejected(display, "unreadable_file",
-                      "the file is an old-style (.xls) or password-protected Excel workbook "
-                      f"with a .csv name: {SAVE_AS_CSV}")
+        raise file_rejected(
+            display,
+            "unreadable_file",
+            "the file is an old-style (.xls) or password-protected Excel workbook "
+            f"with a .csv name: {SAVE_AS_CSV}",
+        )
     # A text file may hold a stray control character or NUL byte in a cell (the row is then
     # quarantined, named by row and column); a file full of them is not text at all. The
     # control characters are ASCII, so they are counted as bytes (faster): in UTF-8 and in
@@ -59,9 +72,12 @@ def decode_text(data: bytes, display: str) -> tuple[str, str]:
     controls = len(data) - len(data.translate(None, CONTROL_BYTES))
     if controls > max(2, len(data) // 100):
         where = f" from byte {data.index(NUL)}" if NUL in data else ""
-        raise file_rejected(display, "unreadable_file",
-                      f"the file is not text ({controls} control characters{where}): check it "
-                      f"is the right file, then {SAVE_AS_CSV}")
+        raise file_rejected(
+            display,
+            "unreadable_file",
+            f"the file is not text ({controls} control characters{where}): check it "
+            f"is the right file, then {SAVE_AS_CSV}",
+        )
     try:
         text, encoding = data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -74,7 +90,7 @@ def decode_text(data: bytes, display: str) -> tuple[str, str]:
 
 def _undefined_as_control(error: UnicodeDecodeError) -> tuple[str, int]:
     """A byte Windows-1252 does not define, read as the C1 control character it numbers."""
-    undefined = error.object[error.start:error.end]
+    undefined = error.object[error.start : error.end]
     return "".join(chr(byte) for byte in undefined), error.end
 
 
@@ -96,8 +112,9 @@ def strict_rows(text: str) -> tuple[list[tuple[int, list[str]]] | None, int | No
     rows: list[tuple[int, list[str]]] = []
     try:
         with _no_field_limit(text):
-            for number, cells in enumerate(csv.reader(io.StringIO(text, newline=""),
-                                                      strict=True), start=1):
+            for number, cells in enumerate(
+                csv.reader(io.StringIO(text, newline=""), strict=True), start=1
+            ):
                 rows.append((number, cells))
     except csv.Error as error:
         return None, (len(rows) + 1 if "unexpected end of data" in str(error) else None)
@@ -122,22 +139,31 @@ def csv_rows(text: str, display: str) -> list[tuple[int, list[str]]]:
     """(spreadsheet row, cells) for every record; a quoted value may span lines."""
     strict, unclosed = strict_rows(text) if '"' in text else (None, None)
     if unclosed is not None:
-        raise file_rejected(display, "unclosed_quote",
-                      f"a value on row {unclosed} opens a quote (\") that is never closed, so "
-                      "everything after it would be read as one value: remove the stray quote "
-                      "or close it, and land the file again")
+        raise file_rejected(
+            display,
+            "unclosed_quote",
+            f'a value on row {unclosed} opens a quote (") that is never closed, so '
+            "everything after it would be read as one value: remove the stray quote "
+            "or close it, and land the file again",
+        )
     if strict is not None:
         return strict
     try:
         with _no_field_limit(text):
-            return [(number, cells) for number, cells in enumerate(
-                csv.reader(io.StringIO(text, newline="")), start=1)]
+            return [
+                (number, cells)
+                for number, cells in enumerate(csv.reader(io.StringIO(text, newline="")), start=1)
+            ]
     except csv.Error as error:
-        raise file_rejected(display, "unreadable_file",
-                      f"the file could not be read as CSV ({error}): {SAVE_AS_CSV}") from None
+        raise file_rejected(
+            display,
+            "unreadable_file",
+            f"the file could not be read as CSV ({error}): {SAVE_AS_CSV}",
+        ) from None
 
 
 # -------------------------------------------------------------------------------------- Excel
+
 
 def cell_text(value: object, number_format: str | None = None) -> str:
     """A cell value as a person sees it in Excel: 354 not 354.0, dates as 2019-03-14."""
@@ -164,8 +190,9 @@ def cell_text(value: object, number_format: str | None = None) -> str:
 
 def _pick_sheet(workbook, sheet: str | None, display: str):  # noqa: ANN001 - openpyxl types
     if not workbook.worksheets:
-        raise file_rejected(display, "empty_file",
-                            "the workbook has no worksheets: nothing to read")
+        raise file_rejected(
+            display, "empty_file", "the workbook has no worksheets: nothing to read"
+        )
     if sheet is None or not sheet.strip():
         return workbook.worksheets[0]
     wanted = sheet.strip().casefold()
@@ -173,37 +200,49 @@ def _pick_sheet(workbook, sheet: str | None, display: str):  # noqa: ANN001 - op
         if worksheet.title.strip().casefold() == wanted:
             return worksheet
     names = ", ".join(f"'{worksheet.title}'" for worksheet in workbook.worksheets)
-    raise file_rejected(display, "sheet_missing",
-                  f"the workbook has no sheet named '{sheet}' (it has {names}): rename the "
-                  "sheet, or change CHORUS_XLSX_SHEET, and land it again", value=sheet)
+    raise file_rejected(
+        display,
+        "sheet_missing",
+        f"the workbook has no sheet named '{sheet}' (it has {names}): rename the "
+        "sheet, or change CHORUS_XLSX_SHEET, and land it again",
+        value=sheet,
+    )
 
 
-def xlsx_rows(path: Path, display: str, sheet: str | None = None
-              ) -> list[tuple[int, list[str]]]:
+def xlsx_rows(path: Path, display: str, sheet: str | None = None) -> list[tuple[int, list[str]]]:
     """(spreadsheet row, cells as text) for every row of the chosen sheet."""
     import openpyxl  # only when a workbook is landed
 
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # noqa: BLE001 - a corrupt workbook fails in many ways
-        raise file_rejected(display, "unreadable_file",
-                      f"the file could not be opened as an Excel workbook ({_reason(error)}): "
-                      "open it in Excel, save it again as .xlsx (or CSV) and land it again"
-                      ) from None
+        raise file_rejected(
+            display,
+            "unreadable_file",
+            f"the file could not be opened as an Excel workbook ({_reason(error)}): "
+            "open it in Excel, save it again as .xlsx (or CSV) and land it again",
+        ) from None
     try:
         worksheet = _pick_sheet(workbook, sheet, display)
         worksheet.reset_dimensions()  # some writers record the wrong size
         rows = []
         for number, cells in enumerate(worksheet.iter_rows(min_row=1, min_col=1), start=1):
-            rows.append((number, [cell_text(cell.value, getattr(cell, "number_format", None))
-                                  for cell in cells]))
+            rows.append(
+                (
+                    number,
+                    [cell_text(cell.value, getattr(cell, "number_format", None)) for cell in cells],
+                )
+            )
         return rows
     except FileRejected:
         raise
     except Exception as error:  # noqa: BLE001 - damaged sheet XML fails in many ways
-        raise file_rejected(display, "unreadable_file",
-                      f"the workbook could not be read ({_reason(error)}): open it in Excel, "
-                      "save it again as .xlsx (or CSV) and land it again") from None
+        raise file_rejected(
+            display,
+            "unreadable_file",
+            f"the workbook could not be read ({_reason(error)}): open it in Excel, "
+            "save it again as .xlsx (or CSV) and land it again",
+        ) from None
     finally:
         workbook.close()
 

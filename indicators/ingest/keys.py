@@ -64,13 +64,17 @@ def read_key_file(path: Path) -> str:
     try:
         mode = path.stat().st_mode
     except OSError as error:
-        raise KeyRefused(f"CHORUS_PSEUDONYM_KEY_FILE is {path}, which cannot be read "
-                         f"({error.strerror}): make a key with `chorus key new --file "
-                         f"{path}`") from None
+        raise KeyRefused(
+            f"CHORUS_PSEUDONYM_KEY_FILE is {path}, which cannot be read "
+            f"({error.strerror}): make a key with `chorus key new --file "
+            f"{path}`"
+        ) from None
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise KeyRefused(f"the key file {path} can be read by other users: make it yours "
-                         f"only with `chmod 600 {path}` (and make a new key if others may "
-                         "have read it)")
+        raise KeyRefused(
+            f"the key file {path} can be read by other users: make it yours "
+            f"only with `chmod 600 {path}` (and make a new key if others may "
+            "have read it)"
+        )
     key = path.read_text(encoding="utf-8").strip()
     if not key:
         raise KeyRefused(f"the key file {path} is empty: make a key with `chorus key new`")
@@ -100,8 +104,10 @@ def key_weakness(key: str) -> str | None:
         return f"is {len(key)} characters, too short"
     distinct = len(set(key))
     if distinct < MIN_DISTINCT_CHARACTERS:
-        return (f"has only {distinct} different character(s) (at least "
-                f"{MIN_DISTINCT_CHARACTERS} are needed), too predictable")
+        return (
+            f"has only {distinct} different character(s) (at least "
+            f"{MIN_DISTINCT_CHARACTERS} are needed), too predictable"
+        )
     return None
 
 
@@ -123,8 +129,8 @@ def write_synthetic_manifest(landing: Path, written: Iterable[Path]) -> Path:
         "written_by": "chorus synth",
         "written_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "note": "Synthetic returns: no real child. Chorus allows the public demo key only "
-                "for files whose sha256 is listed here; a file edited by hand is no longer "
-                "synthetic.",
+        "for files whose sha256 is listed here; a file edited by hand is no longer "
+        "synthetic.",
         "files": dict(sorted(files.items())),
     }
     manifest_path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
@@ -140,8 +146,9 @@ def synthetic_digests(landing: Path) -> dict[str, str]:
         return {}
 
 
-def not_synthetic(landing: Path, files: Sequence[LandedFile],
-                  digest_of: Callable[[Path], str] = sha256_of) -> list[LandedFile]:
+def not_synthetic(
+    landing: Path, files: Sequence[LandedFile], digest_of: Callable[[Path], str] = sha256_of
+) -> list[LandedFile]:
     """The returns that are not, byte for byte, files `chorus synth` wrote (only the files
     synth lists are read)."""
     known = synthetic_digests(landing)
@@ -168,11 +175,15 @@ def _named(strangers: Sequence[LandedFile]) -> str:
 
 HOW_TO_MAKE_ONE = (
     "make a key with `chorus key new`, keep it outside the repository and set "
-    "CHORUS_PSEUDONYM_KEY (or CHORUS_PSEUDONYM_KEY_FILE)")
+    "CHORUS_PSEUDONYM_KEY (or CHORUS_PSEUDONYM_KEY_FILE)"
+)
 
 
-def run_key(settings: ChorusSettings, files: Sequence[LandedFile],
-            digest_of: Callable[[Path], str] = sha256_of) -> str:
+def run_key(
+    settings: ChorusSettings,
+    files: Sequence[LandedFile],
+    digest_of: Callable[[Path], str] = sha256_of,
+) -> str:
     """The key to pseudonymise `files` with, or KeyRefused saying what to do.
 
     A configured key of MIN_KEY_LENGTH or more with MIN_DISTINCT_CHARACTERS different
@@ -188,7 +199,8 @@ def run_key(settings: ChorusSettings, files: Sequence[LandedFile],
             if strangers:
                 raise KeyRefused(
                     f"CHORUS_PSEUDONYM_KEY {weakness} to protect real returns "
-                    f"({_named(strangers)} written by chorus synth): {HOW_TO_MAKE_ONE}")
+                    f"({_named(strangers)} written by chorus synth): {HOW_TO_MAKE_ONE}"
+                )
         return key
     if settings.allow_demo_key:
         return DEMO_PSEUDONYM_KEY
@@ -202,4 +214,5 @@ def run_key(settings: ChorusSettings, files: Sequence[LandedFile],
     raise KeyRefused(
         f"{problem} and {_named(strangers)} written by chorus synth: {HOW_TO_MAKE_ONE}. "
         f"Only for test data you made yourself: {ALLOW_DEMO_KEY}=1 (or chorus run "
-        "--allow-demo-key) allows the demo key")
+        "--allow-demo-key) allows the demo key"
+    )

@@ -73,22 +73,33 @@ def sha256_of(path: Path) -> str:
 def classify(path: Path) -> LandedFile | LayoutProblem:
     """Read the kind of return and the academic year from a path ending kind/YYYY-YY/file."""
     if path.suffix.lower() not in READABLE_SUFFIXES:
-        return LayoutProblem(path, f"not a file Chorus reads (expected "
-                                   f"{', '.join(READABLE_SUFFIXES)}): save it as one, or move "
-                                   "it out of the landing area", rule="not_a_return_file")
+        return LayoutProblem(
+            path,
+            f"not a file Chorus reads (expected "
+            f"{', '.join(READABLE_SUFFIXES)}): save it as one, or move "
+            "it out of the landing area",
+            rule="not_a_return_file",
+        )
     kind, folder = path.parent.parent.name.lower(), path.parent.name
     if kind not in RETURN_KINDS:
         above = path.parent.name.lower()
         example = f"{above if above in RETURN_KINDS else 'eyfsp'}/2023-24/{path.name}"
-        return LayoutProblem(path, f"not in a year folder: move it to one of "
-                                   f"{', '.join(RETURN_KINDS)}/<YYYY-YY>/ (e.g. {example}) "
-                                   "and run again", rule="not_in_year_folder")
+        return LayoutProblem(
+            path,
+            f"not in a year folder: move it to one of "
+            f"{', '.join(RETURN_KINDS)}/<YYYY-YY>/ (e.g. {example}) "
+            "and run again",
+            rule="not_in_year_folder",
+        )
     try:
         year = AcademicYear.parse(folder)
     except ValueError:
-        return LayoutProblem(path, f"the folder '{folder}' is not an academic year: name it "
-                                   f"YYYY-YY (e.g. {kind}/2023-24/) and run again",
-                             rule="year_folder_name")
+        return LayoutProblem(
+            path,
+            f"the folder '{folder}' is not an academic year: name it "
+            f"YYYY-YY (e.g. {kind}/2023-24/) and run again",
+            rule="year_folder_name",
+        )
     return LandedFile(kind=kind, year=year, path=path)
 
 
@@ -147,18 +158,37 @@ NOT_LOADED = "not loaded"
 """The load summary's status of a landed file that is not where a return goes."""
 
 
-def not_loaded_accounts(problems: list[LayoutProblem], count_rows: Callable[[Path], int]
-                        ) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+def not_loaded_accounts(
+    problems: list[LayoutProblem], count_rows: Callable[[Path], int]
+) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
     """The misplaced files of a landing area for the load summary and the rejections: each
     file's rows (`count_rows`) read and held back whole, status "not loaded", with why and
     what to do; and one file-level line each for the rejections."""
     accounts, rejections = [], []
     for problem in problems:
         rows = count_rows(problem.path) if problem.path.is_file() else 0
-        accounts.append({"academic_year": "", "kind": problem.kind, "file": problem.file,
-                         "rows_read": rows, "rows_loaded": 0, "rows_quarantined": rows,
-                         "status": NOT_LOADED, "message": problem.message})
-        rejections.append({"academic_year": "", "kind": problem.kind, "file": problem.file,
-                           "row": "", "column": "", "value": "", "rule": problem.rule,
-                           "message": f"not loaded: {problem.message}"})
+        accounts.append(
+            {
+                "academic_year": "",
+                "kind": problem.kind,
+                "file": problem.file,
+                "rows_read": rows,
+                "rows_loaded": 0,
+                "rows_quarantined": rows,
+                "status": NOT_LOADED,
+                "message": problem.message,
+            }
+        )
+        rejections.append(
+            {
+                "academic_year": "",
+                "kind": problem.kind,
+                "file": problem.file,
+                "row": "",
+                "column": "",
+                "value": "",
+                "rule": problem.rule,
+                "message": f"not loaded: {problem.message}",
+            }
+        )
     return accounts, rejections

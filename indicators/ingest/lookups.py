@@ -73,8 +73,10 @@ def _settle(check: ReferenceCheck, keep: pd.Series, columns: Sequence[str]) -> R
 
 
 def _rows_listed(rows: pd.DataFrame, column: str) -> str:
-    return ", ".join(f"row {row} -> {value}" for row, value in zip(
-        rows["_source_row"], rows[column], strict=True))
+    return ", ".join(
+        f"row {row} -> {value}"
+        for row, value in zip(rows["_source_row"], rows[column], strict=True)
+    )
 
 
 def check_neighbourhood_lookup(path: Path) -> ReferenceCheck:
@@ -91,19 +93,29 @@ def check_neighbourhood_lookup(path: Path) -> ReferenceCheck:
     frame = read_table(path, display)
     account.rows_read = len(frame)
     check_required_columns(frame, LOOKUP_REQUIRED, display)
-    frame["postcode_sector"] = frame["postcode_sector"].str.upper().str.strip().str.replace(
-        r"\s+", " ", regex=True)
+    frame["postcode_sector"] = (
+        frame["postcode_sector"].str.upper().str.strip().str.replace(r"\s+", " ", regex=True)
+    )
     frame["neighbourhood_code"] = frame["neighbourhood_code"].str.strip()
     frame["neighbourhood_name"] = frame["neighbourhood_name"].str.strip()
     check = ReferenceCheck(frame, [], account)
     keep = pd.Series(True, index=frame.index)
     for column in LOOKUP_REQUIRED:
         blank = frame[column] == ""
-        for row, sector in zip(frame.loc[blank, "_source_row"],
-                               frame.loc[blank, "postcode_sector"], strict=True):
-            check.defects.append(Defect(display, int(row), column, "", "lookup_blank",
-                                        f"{column} is blank: every sector needs a "
-                                        "neighbourhood code and name; the row is set aside"))
+        for row, sector in zip(
+            frame.loc[blank, "_source_row"], frame.loc[blank, "postcode_sector"], strict=True
+        ):
+            check.defects.append(
+                Defect(
+                    display,
+                    int(row),
+                    column,
+                    "",
+                    "lookup_blank",
+                    f"{column} is blank: every sector needs a "
+                    "neighbourhood code and name; the row is set aside",
+                )
+            )
             if sector:
                 check.set_aside.setdefault(sector, f"row {row} has no {column}")
         keep &= ~blank
@@ -113,10 +125,17 @@ def check_neighbourhood_lookup(path: Path) -> ReferenceCheck:
         rows = usable[usable["postcode_sector"] == sector]
         listed = _rows_listed(rows, "neighbourhood_code")
         for row in rows["_source_row"]:
-            check.defects.append(Defect(
-                display, int(row), "postcode_sector", sector, "lookup_sector_conflict",
-                f"sector {sector} maps to more than one neighbourhood ({listed}): each sector "
-                "must belong to exactly one; its rows are set aside"))
+            check.defects.append(
+                Defect(
+                    display,
+                    int(row),
+                    "postcode_sector",
+                    sector,
+                    "lookup_sector_conflict",
+                    f"sector {sector} maps to more than one neighbourhood ({listed}): each sector "
+                    "must belong to exactly one; its rows are set aside",
+                )
+            )
         check.set_aside[sector] = f"it maps to more than one neighbourhood ({listed})"
         keep &= frame["postcode_sector"] != sector
     usable = frame[keep]
@@ -125,10 +144,17 @@ def check_neighbourhood_lookup(path: Path) -> ReferenceCheck:
         rows = usable[usable["neighbourhood_code"] == code]
         listed = _rows_listed(rows, "neighbourhood_name")
         for row in rows["_source_row"]:
-            check.defects.append(Defect(
-                display, int(row), "neighbourhood_name", code, "lookup_name_conflict",
-                f"neighbourhood {code} has more than one name ({listed}): use one; its rows "
-                "are set aside"))
+            check.defects.append(
+                Defect(
+                    display,
+                    int(row),
+                    "neighbourhood_name",
+                    code,
+                    "lookup_name_conflict",
+                    f"neighbourhood {code} has more than one name ({listed}): use one; its rows "
+                    "are set aside",
+                )
+            )
         for sector in rows["postcode_sector"]:
             check.set_aside[sector] = f"its neighbourhood {code} has more than one name"
         keep &= frame["neighbourhood_code"] != code
@@ -156,20 +182,37 @@ def check_local_authorities(path: Path) -> ReferenceCheck:
     keep = pd.Series(True, index=frame.index)
     for column in AUTHORITIES_REQUIRED:
         blank = frame[column] == ""
-        for row, code in zip(frame.loc[blank, "_source_row"], frame.loc[blank, "la_code"],
-                             strict=True):
-            check.defects.append(Defect(display, int(row), column, "", "la_blank",
-                                        f"{column} is blank: every authority needs its LA "
-                                        "number, ONS code and name; the row is set aside"))
+        for row, code in zip(
+            frame.loc[blank, "_source_row"], frame.loc[blank, "la_code"], strict=True
+        ):
+            check.defects.append(
+                Defect(
+                    display,
+                    int(row),
+                    column,
+                    "",
+                    "la_blank",
+                    f"{column} is blank: every authority needs its LA "
+                    "number, ONS code and name; the row is set aside",
+                )
+            )
             if code:
                 check.set_aside.setdefault(code, f"row {row} has no {column}")
         keep &= ~blank
     malformed = keep & ~frame["la_code"].str.fullmatch(r"\d{3}")
-    for row, code in zip(frame.loc[malformed, "_source_row"], frame.loc[malformed, "la_code"],
-                         strict=True):
-        check.defects.append(Defect(display, int(row), "la_code", code, "la_code_format",
-                                    f"la_code is '{code}': an LA number is 3 digits; the row "
-                                    "is set aside"))
+    for row, code in zip(
+        frame.loc[malformed, "_source_row"], frame.loc[malformed, "la_code"], strict=True
+    ):
+        check.defects.append(
+            Defect(
+                display,
+                int(row),
+                "la_code",
+                code,
+                "la_code_format",
+                f"la_code is '{code}': an LA number is 3 digits; the row is set aside",
+            )
+        )
     keep &= ~malformed
     distinct = frame[keep].drop_duplicates(subset=list(AUTHORITIES_REQUIRED))
     for column in ("la_code", "new_la_code"):
@@ -178,10 +221,17 @@ def check_local_authorities(path: Path) -> ReferenceCheck:
             all_rows = frame[keep & (frame[column] == value)]
             listed = ", ".join(f"row {row}" for row in all_rows["_source_row"])
             for row in all_rows["_source_row"]:
-                check.defects.append(Defect(
-                    display, int(row), column, value, "la_listed_twice",
-                    f"{column} {value} is given to more than one authority ({listed}): keep "
-                    "one; its rows are set aside"))
+                check.defects.append(
+                    Defect(
+                        display,
+                        int(row),
+                        column,
+                        value,
+                        "la_listed_twice",
+                        f"{column} {value} is given to more than one authority ({listed}): keep "
+                        "one; its rows are set aside",
+                    )
+                )
             for code in all_rows["la_code"]:
                 check.set_aside[code] = f"{column} {value} is listed twice ({listed})"
             keep &= frame[column] != value
@@ -217,17 +267,22 @@ def read_reference(landing: Path | None, seeds: Path) -> tuple[Reference, list[D
     return reference_from(lookup, authorities), defects
 
 
-def reference_from(lookup: ReferenceCheck | None, authorities: ReferenceCheck | None
-                   ) -> Reference:
+def reference_from(lookup: ReferenceCheck | None, authorities: ReferenceCheck | None) -> Reference:
     """The Reference the checked lookup and LA list give (None where one could not be read)."""
-    placement = (None if lookup is None else dict(zip(
-        lookup.frame["postcode_sector"], lookup.frame["neighbourhood_code"], strict=True)))
+    placement = (
+        None
+        if lookup is None
+        else dict(
+            zip(lookup.frame["postcode_sector"], lookup.frame["neighbourhood_code"], strict=True)
+        )
+    )
     return Reference(
         sectors=None if lookup is None else frozenset(lookup.frame["postcode_sector"]),
         la_codes=None if authorities is None else frozenset(authorities.frame["la_code"]),
         sector_problems={} if lookup is None else dict(lookup.set_aside),
         la_problems={} if authorities is None else dict(authorities.set_aside),
         placement=placement,
-        neighbourhood_names=() if lookup is None else tuple(
-            lookup.frame["neighbourhood_name"].unique()),
+        neighbourhood_names=()
+        if lookup is None
+        else tuple(lookup.frame["neighbourhood_name"].unique()),
     )

@@ -31,8 +31,6 @@ CONSEQUENCES = frozenset({"census_row_quarantined", "eyfsp_row_quarantined"})
 """Rules that only follow another return's defect: its own reason is the one to give."""
 
 
-
-
 @dataclass(frozen=True)
 class Blocked:
     """A kind of return and year with landed rows and none to publish, and why."""
@@ -50,14 +48,18 @@ class Blocked:
     def line(self) -> str:
         year = AcademicYear.parse(self.academic_year).label
         count = f"{self.rows:,} of {self.rows_read:,} rows: " if self.rows_read else ""
-        return (f"{KIND_LABELS.get(self.kind, self.kind)} {year}: {count}{self.reason} "
-                f"(rule {self.rule})")
+        return (
+            f"{KIND_LABELS.get(self.kind, self.kind)} {year}: {count}{self.reason} "
+            f"(rule {self.rule})"
+        )
 
 
 def _is_consequence(rule: str, message: str) -> bool:
     """A row held back only because of another return: its row, its rejection, its absence."""
-    return rule in CONSEQUENCES or (rule in ("census_missing", "eyfsp_missing") and (
-        " was rejected" in message or " is landed, so the child is held back" in message))
+    return rule in CONSEQUENCES or (
+        rule in ("census_missing", "eyfsp_missing")
+        and (" was rejected" in message or " is landed, so the child is held back" in message)
+    )
 
 
 def _blocked(kind: str, year: str, files: pd.DataFrame, quarantine: pd.DataFrame) -> Blocked:
@@ -71,13 +73,17 @@ def _blocked(kind: str, year: str, files: pd.DataFrame, quarantine: pd.DataFrame
     rejected = mine[mine["row"].isna()]
     for defect in rejected.itertuples():
         examples.setdefault(f"file:{defect.file}", []).append(
-            (defect.rule, f"{defect.file} was rejected: {defect.message}", None))
+            (defect.rule, f"{defect.file} was rejected: {defect.message}", None)
+        )
     rows = mine[mine["row"].notna()].drop_duplicates(subset=["file", "row", "rule"])
     for rule, group in rows.groupby("rule", sort=False):
         counts[str(rule)] = group[["file", "row"]].drop_duplicates().shape[0]
-        examples[str(rule)] = [(str(rule), str(message), (file, row)) for file, row, message
-                               in zip(group["file"], group["row"], group["message"],
-                                      strict=True)]
+        examples[str(rule)] = [
+            (str(rule), str(message), (file, row))
+            for file, row, message in zip(
+                group["file"], group["row"], group["message"], strict=True
+            )
+        ]
     if not counts:
         raise ValueError(f"{kind} {year}: no row loaded and no reason recorded")
     key = max(counts, key=lambda name: (counts[name], name))
@@ -89,12 +95,20 @@ def _blocked(kind: str, year: str, files: pd.DataFrame, quarantine: pd.DataFrame
     else:  # the messages differ row by row (each names its own value): one of them
         _, message, (file, row) = found[0]
         reason = f"for example {file}, row {int(row)}: {message}"
-    return Blocked(kind, year, int(files["rows_read"].sum()), rule, counts[key], reason,
-                   _is_consequence(rule, found[0][1]))
+    return Blocked(
+        kind,
+        year,
+        int(files["rows_read"].sum()),
+        rule,
+        counts[key],
+        reason,
+        _is_consequence(rule, found[0][1]),
+    )
 
 
-def nothing_publishable(load_log: pd.DataFrame, quarantine: pd.DataFrame,
-                        landing: Path | None = None) -> str | None:
+def nothing_publishable(
+    load_log: pd.DataFrame, quarantine: pd.DataFrame, landing: Path | None = None
+) -> str | None:
     """Why nothing can be published, in one line, or None when the rows loaded allow it.
 
     `load_log` and `quarantine` are raw.load_log and raw.quarantine (public: identifiers
@@ -111,17 +125,19 @@ def nothing_publishable(load_log: pd.DataFrame, quarantine: pd.DataFrame,
     see = f" (every defect: chorus validate {landing})" if landing is not None else ""
     if blocked:
         order = list(KIND_LABELS)
-        first = min(blocked, key=lambda b: (b.consequence, -b.rows, b.academic_year,
-                                            order.index(b.kind)))
+        first = min(
+            blocked, key=lambda b: (b.consequence, -b.rows, b.academic_year, order.index(b.kind))
+        )
         more = sum(not b.consequence for b in blocked if b is not first)
-        also = (f"; {more} other return(s) or year(s) have nothing to publish either"
-                if more else "")
+        also = f"; {more} other return(s) or year(s) have nothing to publish either" if more else ""
         return f"nothing can be published: {first.line()}{also}{see}"
     eyfsp = returns[returns["kind"] == "eyfsp"]
     if eyfsp.empty:
-        return ("nothing can be published: no EYFSP return is landed, and every indicator "
-                "needs the children's results: land it as eyfsp/<YYYY-YY>/<file>.csv (or "
-                ".xlsx) with the census extract under census/<YYYY-YY>/ (see docs/inputs.md)")
+        return (
+            "nothing can be published: no EYFSP return is landed, and every indicator "
+            "needs the children's results: land it as eyfsp/<YYYY-YY>/<file>.csv (or "
+            ".xlsx) with the census extract under census/<YYYY-YY>/ (see docs/inputs.md)"
+        )
     return None
 
 
@@ -131,9 +147,11 @@ def publishable_totals(warehouse: Path, landing: Path) -> tuple[int, int]:
     with connect(warehouse, read_only=True) as connection:
         load_log = connection.execute(
             "select academic_year, kind, file, rows_read, rows_loaded, rows_quarantined, "
-            "status from raw.load_log").df()
+            "status from raw.load_log"
+        ).df()
         quarantine = connection.execute(
-            'select academic_year, kind, file, "row", rule, message from raw.quarantine').df()
+            'select academic_year, kind, file, "row", rule, message from raw.quarantine'
+        ).df()
     reason = nothing_publishable(load_log, quarantine, landing)
     if reason:
         raise StepRefused(reason)

@@ -22,8 +22,7 @@ _INNER_PAD = bytes(byte ^ 0x36 for byte in range(256))
 _OUTER_PAD = bytes(byte ^ 0x5C for byte in range(256))
 
 
-def pseudonymise(upns: pd.Series, key: str, cache: dict[str, str] | None = None
-                 ) -> pd.Series:
+def pseudonymise(upns: pd.Series, key: str, cache: dict[str, str] | None = None) -> pd.Series:
     """Keyed pseudonyms for UPNs (upper-cased and trimmed first).
 
     `cache` (trimmed UPN -> pseudonym under this key), when given, is used and filled: a
@@ -82,9 +81,12 @@ def postcode_sector(postcodes: pd.Series, cache: dict[str, str] | None = None) -
     """
     if cache:
         try:  # every postcode already in the cache, as when ingest asks again
-            return pd.Series([cache[postcode] for postcode in
-                              postcodes.to_numpy(dtype=object).tolist()],
-                             index=postcodes.index, name=postcodes.name, dtype="string")
+            return pd.Series(
+                [cache[postcode] for postcode in postcodes.to_numpy(dtype=object).tolist()],
+                index=postcodes.index,
+                name=postcodes.name,
+                dtype="string",
+            )
         except (KeyError, TypeError):
             pass  # a postcode not in the cache yet (or not text): worked out below
     text = distinct_text(postcodes)
@@ -94,8 +96,12 @@ def postcode_sector(postcodes: pd.Series, cache: dict[str, str] | None = None) -
     sectors = {} if cache is None else cache
     for postcode in distinct - sectors.keys():
         sectors[postcode] = sector_of(postcode)
-    return pd.Series(list(map(sectors.__getitem__, items)), index=postcodes.index,
-                     name=postcodes.name, dtype="string")
+    return pd.Series(
+        list(map(sectors.__getitem__, items)),
+        index=postcodes.index,
+        name=postcodes.name,
+        dtype="string",
+    )
 
 
 def sector_of(postcode: str) -> str:

@@ -54,8 +54,11 @@ ELG_NUMBERED = re.compile(r"elg_?0*(\d{1,2})(?:_(.+))?")
 
 
 # Row 1 holding a child's record rather than names: a UPN, a postcode or a date.
-DATA_LIKE = re.compile(rf"(?:{UPN_PATTERN}|{POSTCODE_PATTERN}|\d{{4}}-\d{{2}}-\d{{2}}|"
-                       r"\d{1,2}/\d{1,2}/\d{4})", re.IGNORECASE)
+DATA_LIKE = re.compile(
+    rf"(?:{UPN_PATTERN}|{POSTCODE_PATTERN}|\d{{4}}-\d{{2}}-\d{{2}}|"
+    r"\d{1,2}/\d{1,2}/\d{4})",
+    re.IGNORECASE,
+)
 
 
 def canonical_header(name: str) -> str:
@@ -101,6 +104,7 @@ class Table:
 
 # ------------------------------------------------------------------------------------ Headers
 
+
 def _alias_table(kind: str | None, aliases: Aliases | None) -> dict[str, str]:
     """The aliases that apply to one kind of return: its own over those for any ('*')."""
     if not aliases:
@@ -111,8 +115,7 @@ def _alias_table(kind: str | None, aliases: Aliases | None) -> dict[str, str]:
     return table
 
 
-def resolve_header(header: str, kind: str | None, table: Mapping[str, str], display: str
-                   ) -> str:
+def resolve_header(header: str, kind: str | None, table: Mapping[str, str], display: str) -> str:
     """The canonical column a header gives: through the aliases, then ELG numbers."""
     name = canonical_header(header)
     if name in table:
@@ -122,16 +125,22 @@ def resolve_header(header: str, kind: str | None, table: Mapping[str, str], disp
         column = f"elg{int(numbered.group(1)):02d}"
         named = table.get(numbered.group(2) or "", column)
         if named != column and named.startswith("elg"):
-            raise file_rejected(display, "column_ambiguous",
-                          f"the header '{header}' gives ELG number {int(numbered.group(1))} "
-                          f"({column}) but names another goal ({named}): correct the header "
-                          "and land the file again", column=column, value=header)
+            raise file_rejected(
+                display,
+                "column_ambiguous",
+                f"the header '{header}' gives ELG number {int(numbered.group(1))} "
+                f"({column}) but names another goal ({named}): correct the header "
+                "and land the file again",
+                column=column,
+                value=header,
+            )
         return column
     return name
 
 
-def map_headers(headers: Sequence[str], kind: str | None, aliases: Aliases | None,
-                display: str) -> list[str | None]:
+def map_headers(
+    headers: Sequence[str], kind: str | None, aliases: Aliases | None, display: str
+) -> list[str | None]:
     """Canonical names for the header cells (None for blank ones); conflicts reject the file."""
     table = _alias_table(kind, aliases)
     protected = set(KIND_COLUMNS.get(kind or "", ()))
@@ -146,12 +155,15 @@ def map_headers(headers: Sequence[str], kind: str | None, aliases: Aliases | Non
             first = seen[name]
             if not protected or name in protected:
                 raise file_rejected(
-                    display, "duplicate_column",
+                    display,
+                    "duplicate_column",
                     f"columns '{headers[first].strip()}' ({column_letter(first)}) and "
                     f"'{header.strip()}' ({column_letter(position)}) both give {name}: keep one "
                     "of them (headers are matched through seeds/column_aliases.csv) and land "
-                    "the file again", column=name,
-                    value=f"{headers[first].strip()}, {header.strip()}")
+                    "the file again",
+                    column=name,
+                    value=f"{headers[first].strip()}, {header.strip()}",
+                )
             suffix = 2
             while f"{name}_{suffix}" in seen:
                 suffix += 1
@@ -163,6 +175,7 @@ def map_headers(headers: Sequence[str], kind: str | None, aliases: Aliases | Non
 
 # -------------------------------------------------------------------------------------- Table
 
+
 def _blank(cells: Sequence[str]) -> bool:
     if cells and cells[0].strip():  # the usual case, decided at once
         return False
@@ -173,35 +186,52 @@ def _check_header(header: list[str], display: str) -> list[str]:
     while header and not header[-1].strip():
         header = header[:-1]
     if not header:
-        raise file_rejected(display, "header_blank",
-                      "row 1 is blank, but it must hold the column names: delete any blank "
-                      "rows above the header and land the file again")
+        raise file_rejected(
+            display,
+            "header_blank",
+            "row 1 is blank, but it must hold the column names: delete any blank "
+            "rows above the header and land the file again",
+        )
     if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
         separator = "semicolons" if ";" in header[0] else "tabs"
-        raise file_rejected(display, "not_comma_separated",
-                      f"the columns are separated by {separator}, not commas: save the file "
-                      "as comma-separated CSV and land it again")
+        raise file_rejected(
+            display,
+            "not_comma_separated",
+            f"the columns are separated by {separator}, not commas: save the file "
+            "as comma-separated CSV and land it again",
+        )
     if any(DATA_LIKE.fullmatch(cell.strip()) for cell in header):
-        raise file_rejected(display, "header_missing",
-                      "row 1 holds a child's details rather than column names: add a header "
-                      "row (see docs/inputs.md) and land the file again")
+        raise file_rejected(
+            display,
+            "header_missing",
+            "row 1 holds a child's details rather than column names: add a header "
+            "row (see docs/inputs.md) and land the file again",
+        )
     return header
 
 
-def table_from_rows(rows: Sequence[tuple[int, list[str]]], display: str,
-                    kind: str | None = None, aliases: Aliases | None = None,
-                    encoding: str = "") -> Table:
+def table_from_rows(
+    rows: Sequence[tuple[int, list[str]]],
+    display: str,
+    kind: str | None = None,
+    aliases: Aliases | None = None,
+    encoding: str = "",
+) -> Table:
     """A `Table` from (spreadsheet row, cells) pairs; row 1 is the header."""
     if not rows or all(_blank(cells) for _, cells in rows):
-        raise file_rejected(display, "empty_file",
-                      "the file is empty: no header and no rows; land the full return")
+        raise file_rejected(
+            display, "empty_file", "the file is empty: no header and no rows; land the full return"
+        )
     first_number, first_cells = rows[0]
     header = _check_header(first_cells if first_number == 1 else [], display)
     names = map_headers(header, kind, aliases, display)
     data = [(number, cells) for number, cells in rows[1:] if not _blank(cells)]
     if not data:
-        raise file_rejected(display, "header_only",
-                      "the file has a header but no rows: land the return with its children")
+        raise file_rejected(
+            display,
+            "header_only",
+            "the file has a header but no rows: land the return with its children",
+        )
     width = len(header)
     keep = [position for position, name in enumerate(names) if name is not None]
     matrix: list[list[str]] = []
@@ -213,16 +243,17 @@ def table_from_rows(rows: Sequence[tuple[int, list[str]]], display: str,
                 short.add(number)
             cells = cells + [""] * (width - len(cells))
         elif len(cells) > width:
-            extra = [(p, cell) for p, cell in enumerate(cells[width:], start=width)
-                     if cell.strip()]
+            extra = [(p, cell) for p, cell in enumerate(cells[width:], start=width) if cell.strip()]
             if extra:
-                overflow.append(Overflow(number, column_letter(extra[0][0]),
-                                         tuple(cell for _, cell in extra)))
+                overflow.append(
+                    Overflow(number, column_letter(extra[0][0]), tuple(cell for _, cell in extra))
+                )
             cells = cells[:width]
         matrix.append(cells)
     columns = list(zip(*matrix, strict=True))  # built column by column, named columns only
-    frame = pd.DataFrame({str(names[p]): np.array(columns[p], dtype=object) for p in keep},
-                         dtype=str)
+    frame = pd.DataFrame(
+        {str(names[p]): np.array(columns[p], dtype=object) for p in keep}, dtype=str
+    )
     frame["_source_row"] = [number for number, _ in data]
     last = width - 1
     return Table(
@@ -239,8 +270,13 @@ LINE_BREAK = re.compile(r"\r\n|\r|\n")
 """Where Python's csv reader ends a record outside quotes (it reads with newline="")."""
 
 
-def plain_csv_table(text: str, display: str, kind: str | None = None,
-                    aliases: Aliases | None = None, encoding: str = "") -> Table | None:
+def plain_csv_table(
+    text: str,
+    display: str,
+    kind: str | None = None,
+    aliases: Aliases | None = None,
+    encoding: str = "",
+) -> Table | None:
     """The `Table` of a plain CSV, read column by column; None when it is not plain.
 
     Plain: no quote character anywhere (so a record is a line and a value is what lies
@@ -268,8 +304,9 @@ def plain_csv_table(text: str, display: str, kind: str | None = None,
     numbers = np.arange(2, len(lines) + 1)
     # A blank row (every value blank) is skipped but counted. A row with as many values as
     # the header is blank only if its first value is; any other row must be blank.
-    commas = np.fromiter(map(str.count, rows, itertools.repeat(",")), dtype=np.int64,
-                         count=len(rows))
+    commas = np.fromiter(
+        map(str.count, rows, itertools.repeat(",")), dtype=np.int64, count=len(rows)
+    )
     ragged = np.flatnonzero(commas != width - 1).tolist()
     if any(rows[position].replace(",", "").strip() for position in ragged):
         return None  # a row that does not fit the header
@@ -281,17 +318,24 @@ def plain_csv_table(text: str, display: str, kind: str | None = None,
     values = ",".join(rows).split(",")
     blank_first = {value for value in set(values[0::width]) if not value.strip()}
     if blank_first:
-        blank = np.array([not row.replace(",", "").strip() if value in blank_first else False
-                          for row, value in zip(rows, values[0::width], strict=True)])
+        blank = np.array(
+            [
+                not row.replace(",", "").strip() if value in blank_first else False
+                for row, value in zip(rows, values[0::width], strict=True)
+            ]
+        )
         if blank.all():
             return None
         if blank.any():
-            rows, numbers = [row for row, no in zip(rows, blank, strict=True) if not no], \
-                numbers[~blank]
+            rows, numbers = (
+                [row for row, no in zip(rows, blank, strict=True) if not no],
+                numbers[~blank],
+            )
             values = ",".join(rows).split(",")
     keep = [position for position, name in enumerate(names) if name is not None]
-    frame = pd.DataFrame({str(names[p]): np.array(values[p::width], dtype=object)
-                          for p in keep}, dtype=str)
+    frame = pd.DataFrame(
+        {str(names[p]): np.array(values[p::width], dtype=object) for p in keep}, dtype=str
+    )
     frame["_source_row"] = numbers.tolist()
     return Table(
         frame=frame,
@@ -301,18 +345,25 @@ def plain_csv_table(text: str, display: str, kind: str | None = None,
     )
 
 
-def read_return(path: Path, display: str, kind: str | None = None,
-                aliases: Aliases | None = None, sheet: str | None = None) -> Table:
+def read_return(
+    path: Path,
+    display: str,
+    kind: str | None = None,
+    aliases: Aliases | None = None,
+    sheet: str | None = None,
+) -> Table:
     """Read a landed CSV or Excel file; file-level problems raise `FileRejected`."""
     try:
         if path.suffix.lower() in EXCEL_SUFFIXES:
-            return table_from_rows(xlsx_rows(path, display, sheet), display, kind, aliases,
-                                   "xlsx")
+            return table_from_rows(xlsx_rows(path, display, sheet), display, kind, aliases, "xlsx")
         data = path.read_bytes()
     except OSError as error:
-        raise file_rejected(display, "unreadable_file",
-                      f"the file could not be opened ({error.strerror or error}): check it "
-                      "is there and readable, and land it again") from None
+        raise file_rejected(
+            display,
+            "unreadable_file",
+            f"the file could not be opened ({error.strerror or error}): check it "
+            "is there and readable, and land it again",
+        ) from None
     text, encoding = decode_text(data, display)
     plain = plain_csv_table(text, display, kind, aliases, encoding)
     if plain is not None:
@@ -365,14 +416,18 @@ def _workbook_rows(data: bytes, sheet: str | None) -> int:
         return 0
     try:
         wanted = (sheet or "").strip().casefold()
-        sheets = [worksheet for worksheet in workbook.worksheets
-                  if wanted and worksheet.title.strip().casefold() == wanted]
+        sheets = [
+            worksheet
+            for worksheet in workbook.worksheets
+            if wanted and worksheet.title.strip().casefold() == wanted
+        ]
         worksheet = (sheets or workbook.worksheets or [None])[0]
         if worksheet is None:
             return 0
         worksheet.reset_dimensions()
-        return _rows_below_header([[cell_text(value) for value in row]
-                                   for row in worksheet.iter_rows(values_only=True)])
+        return _rows_below_header(
+            [[cell_text(value) for value in row] for row in worksheet.iter_rows(values_only=True)]
+        )
     except Exception:  # noqa: BLE001 - damaged sheet XML: nothing countable
         return 0
     finally:
@@ -390,8 +445,13 @@ def _rows_below_header(records: Sequence[Sequence[str]]) -> int:
     return len(filled) - (0 if is_data else 1)
 
 
-def read_table(path: Path, display: str, kind: str | None = None,
-               aliases: Aliases | None = None, sheet: str | None = None) -> pd.DataFrame:
+def read_table(
+    path: Path,
+    display: str,
+    kind: str | None = None,
+    aliases: Aliases | None = None,
+    sheet: str | None = None,
+) -> pd.DataFrame:
     """A CSV or Excel file as text columns with canonical headers and `_source_row`.
 
     `_source_row` is the spreadsheet row (header = row 1). File-level problems (unreadable,

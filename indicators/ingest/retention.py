@@ -40,8 +40,9 @@ def current_academic_year(today: dt.date | None = None) -> AcademicYear:
     return AcademicYear(today.year if today.month >= 9 else today.year - 1)
 
 
-def automatic_cutoff(years: Iterable[AcademicYear], keep: int | None,
-                     today: dt.date | None = None) -> AcademicYear | None:
+def automatic_cutoff(
+    years: Iterable[AcademicYear], keep: int | None, today: dt.date | None = None
+) -> AcademicYear | None:
     """The first year kept when `keep` years are kept back from the newest of `years`."""
     current = current_academic_year(today)
     real = [year for year in years if year <= current]
@@ -54,7 +55,8 @@ def recorded_cutoff(connection) -> AcademicYear | None:
     """The latest limit a purge recorded (None if nothing was ever purged)."""
     exists = connection.execute(
         "select count(*) from information_schema.tables where table_schema = 'raw' "
-        "and table_name = 'purges'").fetchone()[0]
+        "and table_name = 'purges'"
+    ).fetchone()[0]
     if not exists:
         return None
     rows = connection.execute("select purged_before from raw.purges").fetchall()
@@ -62,14 +64,21 @@ def recorded_cutoff(connection) -> AcademicYear | None:
     return max(limits) if limits else None
 
 
-def cutoff(connection, landed: Iterable[AcademicYear], keep: int | None,
-           today: dt.date | None = None) -> AcademicYear | None:
+def cutoff(
+    connection, landed: Iterable[AcademicYear], keep: int | None, today: dt.date | None = None
+) -> AcademicYear | None:
     """The first academic year kept: the later of the recorded limit and the automatic one."""
-    loaded = {AcademicYear.parse(year) for years in raw_years(connection).values()
-              for year in years}
-    limits = [limit for limit in (recorded_cutoff(connection),
-                                  automatic_cutoff({*landed, *loaded}, keep, today))
-              if limit is not None]
+    loaded = {
+        AcademicYear.parse(year) for years in raw_years(connection).values() for year in years
+    }
+    limits = [
+        limit
+        for limit in (
+            recorded_cutoff(connection),
+            automatic_cutoff({*landed, *loaded}, keep, today),
+        )
+        if limit is not None
+    ]
     return max(limits) if limits else None
 
 
@@ -90,38 +99,48 @@ class PurgeReport:
 
     def lines(self) -> list[str]:
         """The purge in words, for the console and the log."""
-        lines = [f"purge before {self.before.label} ({self.reason}): "
-                 f"{self.archive_files:,} archived files and "
-                 f"{sum(self.rows.values()):,} raw rows removed"
-                 + (f" (years {', '.join(self.years)})" if self.years else "")]
+        lines = [
+            f"purge before {self.before.label} ({self.reason}): "
+            f"{self.archive_files:,} archived files and "
+            f"{sum(self.rows.values()):,} raw rows removed"
+            + (f" (years {', '.join(self.years)})" if self.years else "")
+        ]
         lines += [f"  raw.{table}: {count:,} rows" for table, count in sorted(self.rows.items())]
         if self.archive_unknown:
-            lines.append(f"  {self.archive_unknown:,} archived files have no record of their "
-                         "year (archived by an older Chorus, not in the load log): kept; "
-                         "remove them by hand if they are old")
+            lines.append(
+                f"  {self.archive_unknown:,} archived files have no record of their "
+                "year (archived by an older Chorus, not in the load log): kept; "
+                "remove them by hand if they are old"
+            )
         if self.derived_dropped:
             lines.append(f"  rebuilt by the next run: {', '.join(self.derived_dropped)}")
         return lines
 
     def as_json(self) -> dict:
-        return {"before": self.before.label, "reason": self.reason, "years": self.years,
-                "rows": self.rows, "archive_files": self.archive_files,
-                "archive_unknown": self.archive_unknown,
-                "derived_dropped": self.derived_dropped}
+        return {
+            "before": self.before.label,
+            "reason": self.reason,
+            "years": self.years,
+            "rows": self.rows,
+            "archive_files": self.archive_files,
+            "archive_unknown": self.archive_unknown,
+            "derived_dropped": self.derived_dropped,
+        }
 
 
 def _known_years(connection) -> dict[str, set[str]]:
     """sha256 -> years from the load log (for files archived before records were kept)."""
     known: dict[str, set[str]] = {}
     for digest, year in connection.execute(
-            "select sha256, academic_year from raw.load_log where sha256 is not null"
+        "select sha256, academic_year from raw.load_log where sha256 is not null"
     ).fetchall():
         known.setdefault(digest, set()).add(year)
     return known
 
 
-def purge(warehouse: Path, archive: Path, before: AcademicYear, reason: str,
-          record: bool = True) -> PurgeReport:
+def purge(
+    warehouse: Path, archive: Path, before: AcademicYear, reason: str, record: bool = True
+) -> PurgeReport:
     """Remove every archived file and raw row of academic years before `before`, record the
     limit, and rewrite the warehouse file if rows were removed (warehouse lock held).
 
@@ -148,7 +167,8 @@ def purge(warehouse: Path, archive: Path, before: AcademicYear, reason: str,
                 connection.execute(
                     "insert into raw.purges (purged_before, reason, archive_files, "
                     "rows_deleted, _loaded_at) values (?, ?, null, ?, current_timestamp)",
-                    [before.label, reason, json.dumps(report.rows)])
+                    [before.label, reason, json.dumps(report.rows)],
+                )
     outcome = purge_archive(archive, before, known)
     report.archive_files = len(outcome.removed)
     report.archive_unknown = len(outcome.unknown)
@@ -158,12 +178,15 @@ def purge(warehouse: Path, archive: Path, before: AcademicYear, reason: str,
             connection.execute(
                 "insert into raw.purges (purged_before, reason, archive_files, rows_deleted, "
                 "_loaded_at) values (?, ?, ?, '{}', current_timestamp)",
-                [before.label, reason, report.archive_files])
+                [before.label, reason, report.archive_files],
+            )
     elif report.recorded:
         with connect(warehouse) as connection:
             connection.execute(
                 "update raw.purges set archive_files = ? where purged_before = ? "
-                "and archive_files is null", [report.archive_files, before.label])
+                "and archive_files is null",
+                [report.archive_files, before.label],
+            )
     if report.rows:
         compact(warehouse)
     return report
@@ -171,6 +194,9 @@ def purge(warehouse: Path, archive: Path, before: AcademicYear, reason: str,
 
 def expired_archive(archive: Path, before: AcademicYear) -> list[Path]:
     """Archived files whose every landing is before `before` (what a purge would remove)."""
-    return [path for path in archived_files(archive)
-            if (years := landed_years(path))
-            and all(AcademicYear.parse(year) < before for year in years)]
+    return [
+        path
+        for path in archived_files(archive)
+        if (years := landed_years(path))
+        and all(AcademicYear.parse(year) < before for year in years)
+    ]

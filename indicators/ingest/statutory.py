@@ -47,12 +47,20 @@ from indicators.ingest.statutory_rules import (
 from indicators.reference import ELG_COLUMNS, AcademicYear
 
 EYFSP_CODE_COLUMNS = ("la_code", "estab", "upn", "sex", "dob", *ELG_COLUMNS)
-CENSUS_CODE_COLUMNS = ("upn", "fsm_eligible", "first_language", "sen_provision", "ethnicity",
-                       "postcode")
+CENSUS_CODE_COLUMNS = (
+    "upn",
+    "fsm_eligible",
+    "first_language",
+    "sen_provision",
+    "ethnicity",
+    "postcode",
+)
 
 
-KINDS = {"eyfsp": (EYFSP_REQUIRED, EYFSP_CODE_COLUMNS),
-         "census": (CENSUS_REQUIRED, CENSUS_CODE_COLUMNS)}
+KINDS = {
+    "eyfsp": (EYFSP_REQUIRED, EYFSP_CODE_COLUMNS),
+    "census": (CENSUS_REQUIRED, CENSUS_CODE_COLUMNS),
+}
 """The statutory returns: kind -> (required columns, code columns trimmed and upper-cased)."""
 STATUTORY_KINDS = tuple(KINDS)
 
@@ -101,12 +109,19 @@ def rules_for(kind: str, year: AcademicYear) -> list[RowRule]:
 
 def _overflow_defects(table: Table, file: str) -> list[Defect]:
     return [
-        Defect(file, extra.row, extra.column, ", ".join(extra.values), "row_too_long",
-               f"the row has {len(extra.values)} value(s) to the right of the last named column "
-               f"{table.last_column}, starting in column {extra.column} "
-               f"('{', '.join(extra.values)}'): usually a comma inside a value that is not in "
-               "quotes, or values typed past the end of the table; fix the row and land the "
-               "file again", sensitive=True)
+        Defect(
+            file,
+            extra.row,
+            extra.column,
+            ", ".join(extra.values),
+            "row_too_long",
+            f"the row has {len(extra.values)} value(s) to the right of the last named column "
+            f"{table.last_column}, starting in column {extra.column} "
+            f"('{', '.join(extra.values)}'): usually a comma inside a value that is not in "
+            "quotes, or values typed past the end of the table; fix the row and land the "
+            "file again",
+            sensitive=True,
+        )
         for extra in table.overflow
     ]
 
@@ -117,28 +132,42 @@ def _ragged(defects: list[Defect], table: Table) -> list[Defect]:
     return [replace(d, sensitive=True) if d.row in ragged else d for d in defects]
 
 
-def validate_file(landed: LandedFile, account: FileAccount, aliases: Aliases | None = None,
-                  sheet: str | None = None) -> tuple[pd.DataFrame, list[Defect]]:
+def validate_file(
+    landed: LandedFile,
+    account: FileAccount,
+    aliases: Aliases | None = None,
+    sheet: str | None = None,
+) -> tuple[pd.DataFrame, list[Defect]]:
     """One landed return read and checked row by row; file defects raise FileRejected.
 
     Returns the frame with code columns trimmed and upper-cased, and its row defects.
     """
     table = _read_checked(landed, account, aliases, sheet)
     frame = normalise_codes(table.frame, KINDS[landed.kind][1])
-    defects = apply_rules(frame, rules_for(landed.kind, landed.year), landed.display,
-                          as_written=table.frame)
+    defects = apply_rules(
+        frame, rules_for(landed.kind, landed.year), landed.display, as_written=table.frame
+    )
     defects.extend(_overflow_defects(table, landed.display))
     return frame, _ragged(defects, table)
 
 
-def _read_checked(landed: LandedFile, account: FileAccount, aliases: Aliases | None,
-                  sheet: str | None) -> Table:
+def _read_checked(
+    landed: LandedFile, account: FileAccount, aliases: Aliases | None, sheet: str | None
+) -> Table:
     """The first half of `validate_file`: the file read, with its required columns."""
     try:
         if landed.kind not in KINDS:
-            raise FileRejected(Defect(landed.display, None, None, landed.kind, "unknown_kind",
-                                      f"'{landed.kind}' is not a return Chorus reads: put it "
-                                      f"under {' or '.join(KINDS)}"))
+            raise FileRejected(
+                Defect(
+                    landed.display,
+                    None,
+                    None,
+                    landed.kind,
+                    "unknown_kind",
+                    f"'{landed.kind}' is not a return Chorus reads: put it "
+                    f"under {' or '.join(KINDS)}",
+                )
+            )
         required, _ = KINDS[landed.kind]
         table = read_return(landed.path, landed.display, landed.kind, aliases, sheet)
         account.rows_read = len(table.frame)
@@ -153,8 +182,9 @@ def _read_checked(landed: LandedFile, account: FileAccount, aliases: Aliases | N
     return table
 
 
-def _validate_together(kind: str, year: AcademicYear, tables: Sequence[tuple[str, Table]]
-                       ) -> list[tuple[pd.DataFrame, list[Defect]]]:
+def _validate_together(
+    kind: str, year: AcademicYear, tables: Sequence[tuple[str, Table]]
+) -> list[tuple[pd.DataFrame, list[Defect]]]:
     """`validate_file`'s second half for many files of one kind and year at once: for each
     file, exactly what `validate_file` gives, in the same order.
 
@@ -165,8 +195,10 @@ def _validate_together(kind: str, year: AcademicYear, tables: Sequence[tuple[str
     if len(tables) < 2 or len(set(displays)) < len(displays):
         return [_validate_one(kind, year, display, table) for display, table in tables]
     codes = KINDS[kind][1]
-    raw = pd.concat([table.frame[[*codes, *CHECKED_NAMES[kind], "_source_row"]]
-                     for _, table in tables], ignore_index=True)
+    raw = pd.concat(
+        [table.frame[[*codes, *CHECKED_NAMES[kind], "_source_row"]] for _, table in tables],
+        ignore_index=True,
+    )
     frame = raw.copy(deep=False)
     changed = {}
     for column in codes:  # normalise_codes, remembering which columns changed
@@ -174,11 +206,9 @@ def _validate_together(kind: str, year: AcademicYear, tables: Sequence[tuple[str
         if normalised is not None:
             frame[column] = normalised
             changed[column] = normalised
-    files = np.repeat(np.array(displays, dtype=object),
-                      [len(table.frame) for _, table in tables])
+    files = np.repeat(np.array(displays, dtype=object), [len(table.frame) for _, table in tables])
     shared: dict[str, list[Defect]] = {display: [] for display in displays}
-    for defect in apply_rules(frame, rules_for(kind, year), "", as_written=raw,
-                              row_files=files):
+    for defect in apply_rules(frame, rules_for(kind, year), "", as_written=raw, row_files=files):
         shared[defect.file].append(defect)  # in rule order, then row order, for each file
     results = []
     start = 0
@@ -186,17 +216,21 @@ def _validate_together(kind: str, year: AcademicYear, tables: Sequence[tuple[str
         stop = start + len(table.frame)
         file_frame = table.frame.copy(deep=False)
         for column, normalised in changed.items():
-            file_frame[column] = pd.Series(normalised.to_numpy()[start:stop],
-                                           index=file_frame.index, name=column,
-                                           dtype=normalised.dtype)
+            file_frame[column] = pd.Series(
+                normalised.to_numpy()[start:stop],
+                index=file_frame.index,
+                name=column,
+                dtype=normalised.dtype,
+            )
         defects = shared[display] + _overflow_defects(table, display)
         results.append((file_frame, _ragged(defects, table)))
         start = stop
     return results
 
 
-def _validate_one(kind: str, year: AcademicYear, display: str, table: Table
-                  ) -> tuple[pd.DataFrame, list[Defect]]:
+def _validate_one(
+    kind: str, year: AcademicYear, display: str, table: Table
+) -> tuple[pd.DataFrame, list[Defect]]:
     frame = normalise_codes(table.frame, KINDS[kind][1])
     defects = apply_rules(frame, rules_for(kind, year), display, as_written=table.frame)
     defects.extend(_overflow_defects(table, display))
@@ -223,9 +257,15 @@ def check_year(
     return _check_year(year, files, reference, aliases, sheet, cross_kind, sectors={})
 
 
-def _check_year(year: AcademicYear, files: Sequence[LandedFile], reference: Reference,
-                aliases: Aliases | None, sheet: str | None, cross_kind: bool,
-                sectors: dict[str, str]) -> CheckedYear:
+def _check_year(
+    year: AcademicYear,
+    files: Sequence[LandedFile],
+    reference: Reference,
+    aliases: Aliases | None,
+    sheet: str | None,
+    cross_kind: bool,
+    sectors: dict[str, str],
+) -> CheckedYear:
     """`check_year`; `sectors` (postcode -> sector) is filled for the census postcodes."""
     checked = CheckedYear(year=year, frames={kind: [] for kind in KINDS})
     rejected: dict[str, list[str]] = {}
@@ -245,8 +285,10 @@ def _check_year(year: AcademicYear, files: Sequence[LandedFile], reference: Refe
     for landed, table in landed_tables:
         if isinstance(table, Table):
             groups.setdefault((landed.kind, landed.year), []).append((landed.display, table))
-    validated = {(kind, file_year): iter(_validate_together(kind, file_year, tables))
-                 for (kind, file_year), tables in groups.items()}
+    validated = {
+        (kind, file_year): iter(_validate_together(kind, file_year, tables))
+        for (kind, file_year), tables in groups.items()
+    }
     for landed, table in landed_tables:
         if isinstance(table, Defect):
             checked.defects.append(table)
@@ -259,28 +301,37 @@ def _check_year(year: AcademicYear, files: Sequence[LandedFile], reference: Refe
     # Rows whose UPN is already reported (malformed, wrong check letter) are not matched or
     # counted as duplicates: their one defect says what is wrong.
     bad_upns = _rows_by_file((d.file, d.row) for d in checked.defects if d.column == "upn")
-    valid = {kind: stacked(kind_frames, without=bad_upns)
-             for kind, kind_frames in checked.frames.items()}
+    valid = {
+        kind: stacked(kind_frames, without=bad_upns) for kind, kind_frames in checked.frames.items()
+    }
     for kind in KINDS:
         checked.defects.extend(duplicates_in(valid[kind]))
     if reference.sectors is None:
-        checked.notes.append("postcode sectors were not checked: the neighbourhood lookup "
-                             "could not be read")
+        checked.notes.append(
+            "postcode sectors were not checked: the neighbourhood lookup could not be read"
+        )
     else:
-        checked.defects.extend(unknown_sectors(checked.frames["census"], reference.sectors,
-                                                sectors, reference.sector_problems))
+        checked.defects.extend(
+            unknown_sectors(
+                checked.frames["census"], reference.sectors, sectors, reference.sector_problems
+            )
+        )
     if reference.la_codes is None:
-        checked.notes.append("LA numbers were not checked against seeds/local_authorities.csv: "
-                             "it could not be read")
+        checked.notes.append(
+            "LA numbers were not checked against seeds/local_authorities.csv: it could not be read"
+        )
     else:
-        checked.defects.extend(unknown_la_codes(checked.frames["eyfsp"], reference.la_codes,
-                                                 reference.la_problems))
+        checked.defects.extend(
+            unknown_la_codes(checked.frames["eyfsp"], reference.la_codes, reference.la_problems)
+        )
     landed_kinds = {landed.kind for landed in files if landed.kind in KINDS}
-    checked.defects.extend(unmatched_children(valid, year, cross_kind, rejected, landed_kinds,
-                                               checked.notes))
+    checked.defects.extend(
+        unmatched_children(valid, year, cross_kind, rejected, landed_kinds, checked.notes)
+    )
     if cross_kind and reference.placement is not None:
-        checked.defects.extend(other_authority_children(checked.frames, checked.defects,
-                                                        reference, sectors))
+        checked.defects.extend(
+            other_authority_children(checked.frames, checked.defects, reference, sectors)
+        )
     if cross_kind:
         checked.defects.extend(partners_held_back(valid, checked.defects))
 
@@ -322,22 +373,23 @@ def load_year(
     sectors: dict[str, str] = {}
     checked = _check_year(year, files, reference, aliases, sheet, True, sectors)
     bad_rows = checked.bad_rows
-    loaded = {kind: _good_rows(kind_frames, bad_rows)
-              for kind, kind_frames in checked.frames.items()}
+    loaded = {
+        kind: _good_rows(kind_frames, bad_rows) for kind, kind_frames in checked.frames.items()
+    }
     pseudonyms: dict[str, str] = {}  # a child is in both returns: one HMAC each
     return YearLoad(
         year=year,
         eyfsp=_pseudonymised_eyfsp(loaded["eyfsp"], year, pseudonym_key, pseudonyms),
-        census=_pseudonymised_census(loaded["census"], year, pseudonym_key, sectors,
-                                     pseudonyms),
+        census=_pseudonymised_census(loaded["census"], year, pseudonym_key, sectors, pseudonyms),
         defects=checked.defects,
         accounts=checked.accounts,
         notes=checked.notes,
     )
 
 
-def _good_rows(frames: Sequence[tuple[str, pd.DataFrame]], bad_rows: set[tuple[str, int]]
-               ) -> pd.DataFrame:
+def _good_rows(
+    frames: Sequence[tuple[str, pd.DataFrame]], bad_rows: set[tuple[str, int]]
+) -> pd.DataFrame:
     kept = []
     bad = _rows_by_file(bad_rows)
     for file, frame in frames:
@@ -345,44 +397,73 @@ def _good_rows(frames: Sequence[tuple[str, pd.DataFrame]], bad_rows: set[tuple[s
     return pd.concat(kept, ignore_index=True) if kept else pd.DataFrame()
 
 
-def _pseudonymised_eyfsp(frame: pd.DataFrame, year: AcademicYear, key: str,
-                         pseudonyms: dict[str, str] | None = None) -> pd.DataFrame:
-    columns = ["academic_year", "time_period", "child_id", "la_code", "estab", "sex",
-               "birth_month", *ELG_COLUMNS, "_source_file", "_source_row"]
+def _pseudonymised_eyfsp(
+    frame: pd.DataFrame, year: AcademicYear, key: str, pseudonyms: dict[str, str] | None = None
+) -> pd.DataFrame:
+    columns = [
+        "academic_year",
+        "time_period",
+        "child_id",
+        "la_code",
+        "estab",
+        "sex",
+        "birth_month",
+        *ELG_COLUMNS,
+        "_source_file",
+        "_source_row",
+    ]
     if frame.empty:
         return pd.DataFrame({column: pd.Series(dtype="string") for column in columns})
-    out = pd.DataFrame({
-        "academic_year": year.label,
-        "time_period": year.time_period,
-        "child_id": pseudonymise(frame["upn"], key, pseudonyms),
-        "la_code": frame["la_code"],
-        "estab": frame["estab"],
-        "sex": frame["sex"],
-        "birth_month": birth_year_month(parse_dates(frame["dob"])),
-        **{column: frame[column] for column in ELG_COLUMNS},
-        "_source_file": frame["_source_file"],
-        "_source_row": frame["_source_row"],
-    })
+    out = pd.DataFrame(
+        {
+            "academic_year": year.label,
+            "time_period": year.time_period,
+            "child_id": pseudonymise(frame["upn"], key, pseudonyms),
+            "la_code": frame["la_code"],
+            "estab": frame["estab"],
+            "sex": frame["sex"],
+            "birth_month": birth_year_month(parse_dates(frame["dob"])),
+            **{column: frame[column] for column in ELG_COLUMNS},
+            "_source_file": frame["_source_file"],
+            "_source_row": frame["_source_row"],
+        }
+    )
     return out[columns]
 
 
-def _pseudonymised_census(frame: pd.DataFrame, year: AcademicYear, key: str,
-                          sectors: dict[str, str] | None = None,
-                          pseudonyms: dict[str, str] | None = None) -> pd.DataFrame:
-    columns = ["academic_year", "time_period", "child_id", "fsm_eligible", "first_language",
-               "sen_provision", "ethnicity", "postcode_sector", "_source_file", "_source_row"]
+def _pseudonymised_census(
+    frame: pd.DataFrame,
+    year: AcademicYear,
+    key: str,
+    sectors: dict[str, str] | None = None,
+    pseudonyms: dict[str, str] | None = None,
+) -> pd.DataFrame:
+    columns = [
+        "academic_year",
+        "time_period",
+        "child_id",
+        "fsm_eligible",
+        "first_language",
+        "sen_provision",
+        "ethnicity",
+        "postcode_sector",
+        "_source_file",
+        "_source_row",
+    ]
     if frame.empty:
         return pd.DataFrame({column: pd.Series(dtype="string") for column in columns})
-    out = pd.DataFrame({
-        "academic_year": year.label,
-        "time_period": year.time_period,
-        "child_id": pseudonymise(frame["upn"], key, pseudonyms),
-        "fsm_eligible": frame["fsm_eligible"],
-        "first_language": frame["first_language"],
-        "sen_provision": frame["sen_provision"],
-        "ethnicity": frame["ethnicity"],
-        "postcode_sector": postcode_sector(frame["postcode"], sectors),
-        "_source_file": frame["_source_file"],
-        "_source_row": frame["_source_row"],
-    })
+    out = pd.DataFrame(
+        {
+            "academic_year": year.label,
+            "time_period": year.time_period,
+            "child_id": pseudonymise(frame["upn"], key, pseudonyms),
+            "fsm_eligible": frame["fsm_eligible"],
+            "first_language": frame["first_language"],
+            "sen_provision": frame["sen_provision"],
+            "ethnicity": frame["ethnicity"],
+            "postcode_sector": postcode_sector(frame["postcode"], sectors),
+            "_source_file": frame["_source_file"],
+            "_source_row": frame["_source_row"],
+        }
+    )
     return out[columns]

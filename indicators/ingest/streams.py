@@ -98,9 +98,11 @@ def load_reference(settings: ChorusSettings, name: str, log: Log) -> ReferenceLo
     for defect in check.defects:
         log.warning(str(defect.public()))
     if check.defects:
-        log.warning(f"{account.file}: {account.rows_quarantined} of "
-                    f"{account.rows_read} rows set aside; what depends on them is "
-                    "quarantined, the rest loads")
+        log.warning(
+            f"{account.file}: {account.rows_quarantined} of "
+            f"{account.rows_read} rows set aside; what depends on them is "
+            "quarantined, the rest loads"
+        )
     return ReferenceLoad(len(check.frame), source, account.rows_quarantined)
 
 
@@ -118,26 +120,30 @@ class RunInputs:
     """Digests of everything besides the files that a load depends on."""
 
 
-def input_digests(settings: ChorusSettings, extra_inputs: tuple[str, ...] = ()
-                  ) -> tuple[str, ...]:
+def input_digests(settings: ChorusSettings, extra_inputs: tuple[str, ...] = ()) -> tuple[str, ...]:
     """Digests of everything besides the landed files that a year's load depends on: the
     reference files, the column aliases, a stream's own seeds and the worksheet setting."""
-    paths = [reference_file(name, settings.landing, settings.seeds)
-             for name in ("neighbourhood_lookup", "local_authorities")]
+    paths = [
+        reference_file(name, settings.landing, settings.seeds)
+        for name in ("neighbourhood_lookup", "local_authorities")
+    ]
     aliases_path = aliases_file(settings.seeds, settings.landing)
     paths += [aliases_path] if aliases_path.exists() else []
     paths += [settings.seeds / name for name in extra_inputs]
     return (*(sha256_of(path) for path in paths), f"sheet:{settings.xlsx_sheet or ''}")
 
 
-def _run_inputs(settings: ChorusSettings, files: list[LandedFile],
-                extra_inputs: tuple[str, ...] = ()) -> RunInputs:
+def _run_inputs(
+    settings: ChorusSettings, files: list[LandedFile], extra_inputs: tuple[str, ...] = ()
+) -> RunInputs:
     try:
         key = run_key(settings, files)
     except KeyRefused as refused:
         raise StepRefused(str(refused)) from None
-    paths = [reference_file(name, settings.landing, settings.seeds)
-             for name in ("neighbourhood_lookup", "local_authorities")]
+    paths = [
+        reference_file(name, settings.landing, settings.seeds)
+        for name in ("neighbourhood_lookup", "local_authorities")
+    ]
     try:  # as the reference assets of this run read them
         authorities = check_local_authorities(paths[1])
         reference = reference_from(check_neighbourhood_lookup(paths[0]), authorities)
@@ -149,10 +155,13 @@ def _run_inputs(settings: ChorusSettings, files: list[LandedFile],
     try:
         aliases = load_aliases(aliases_path)
     except AliasesInvalid as invalid:
-        raise StepRefused("the column aliases seed has problems: " + " | ".join(
-            str(defect) for defect in invalid.defects)) from None
+        raise StepRefused(
+            "the column aliases seed has problems: "
+            + " | ".join(str(defect) for defect in invalid.defects)
+        ) from None
     return RunInputs(
-        settings=settings, key=key,
+        settings=settings,
+        key=key,
         reference=reference,
         sector_lookup=dict(reference.placement or {}),
         neighbourhood_names=(*reference.neighbourhood_names, *authority_names),
@@ -195,8 +204,9 @@ class YearResult:
     notes: list[str]
 
 
-def _quarantine_frame(year: AcademicYear | str, defects: list[Defect],
-                      accounts: list[FileAccount]) -> pd.DataFrame:
+def _quarantine_frame(
+    year: AcademicYear | str, defects: list[Defect], accounts: list[FileAccount]
+) -> pd.DataFrame:
     """Defects as raw.quarantine rows (public: identifiers withheld); `year` "" for a
     reference file."""
     kinds = {account.file: account.kind for account in accounts}
@@ -204,43 +214,73 @@ def _quarantine_frame(year: AcademicYear | str, defects: list[Defect],
     rows = []
     for defect in defects:
         public = defect.public()
-        rows.append({
-            "academic_year": label, "kind": kinds.get(defect.file, ""),
-            "file": public.file, "row": public.row, "column_name": public.column,
-            "value": public.value, "rule": public.rule, "message": public.message,
-        })
-    return pd.DataFrame(rows, columns=["academic_year", "kind", "file", "row", "column_name",
-                                       "value", "rule", "message"])
+        rows.append(
+            {
+                "academic_year": label,
+                "kind": kinds.get(defect.file, ""),
+                "file": public.file,
+                "row": public.row,
+                "column_name": public.column,
+                "value": public.value,
+                "rule": public.rule,
+                "message": public.message,
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=["academic_year", "kind", "file", "row", "column_name", "value", "rule", "message"],
+    )
 
 
 def _log_frame(accounts: list[FileAccount]) -> pd.DataFrame:
-    return pd.DataFrame([vars(account) for account in accounts],
-                        columns=["file", "kind", "academic_year", "sha256", "rows_read",
-                                 "rows_loaded", "rows_quarantined", "status", "message"])
+    return pd.DataFrame(
+        [vars(account) for account in accounts],
+        columns=[
+            "file",
+            "kind",
+            "academic_year",
+            "sha256",
+            "rows_read",
+            "rows_loaded",
+            "rows_quarantined",
+            "status",
+            "message",
+        ],
+    )
 
 
-def _previous_fingerprints(log: Log, settings: ChorusSettings, stream: Stream
-                           ) -> dict[str, str]:
+def _previous_fingerprints(log: Log, settings: ChorusSettings, stream: Stream) -> dict[str, str]:
     with connect(settings.warehouse) as connection:
         rebuilt = ensure_raw_zone(connection)
         rows = connection.execute(
-            "select academic_year, fingerprint from raw.year_loads where kind = ?",
-            [stream.name]).fetchall()
+            "select academic_year, fingerprint from raw.year_loads where kind = ?", [stream.name]
+        ).fetchall()
     if rebuilt:
-        log.warning(f"raw tables from an older Chorus were rebuilt ({', '.join(rebuilt)})"
-                    ": every year loads again from the landing area")
+        log.warning(
+            f"raw tables from an older Chorus were rebuilt ({', '.join(rebuilt)})"
+            ": every year loads again from the landing area"
+        )
     return dict(rows)
 
 
-def _load_one_year(run: RunInputs, stream: Stream, year: AcademicYear, files: list[LandedFile],
-                   previous: dict[str, str]) -> YearResult:
+def _load_one_year(
+    run: RunInputs,
+    stream: Stream,
+    year: AcademicYear,
+    files: list[LandedFile],
+    previous: dict[str, str],
+) -> YearResult:
     settings = run.settings
     shared = ("quarantine", "load_log", "year_loads")
     kinds = (*stream.kinds, stream.name)
     if not files:
         with connect(settings.warehouse) as connection, transaction(connection):
-            replace_years(connection, {t: pd.DataFrame() for t in (*stream.tables, *shared)},
-                          [year.label], kinds)
+            replace_years(
+                connection,
+                {t: pd.DataFrame() for t in (*stream.tables, *shared)},
+                [year.label],
+                kinds,
+            )
         return YearResult(year.label, "removed" if year.label in previous else "empty", [], [])
     digests = {}
     for landed in files:
@@ -252,41 +292,64 @@ def _load_one_year(run: RunInputs, stream: Stream, year: AcademicYear, files: li
         with connect(settings.warehouse, read_only=True) as connection:
             log = connection.execute(
                 "select * exclude (_loaded_at) from raw.load_log where academic_year = ? "
-                "and kind in (select unnest(?::varchar[]))", [year.label, list(kinds)]).df()
+                "and kind in (select unnest(?::varchar[]))",
+                [year.label, list(kinds)],
+            ).df()
         accounts = [FileAccount(**record) for record in log.to_dict("records")]
         return YearResult(year.label, "unchanged", accounts, [])
     loaded = stream.load(run, year, files)
     with connect(settings.warehouse) as connection, transaction(connection):
-        replace_years(connection, {
-            **loaded.tables,
-            "quarantine": _quarantine_frame(year, loaded.defects, loaded.accounts),
-            "load_log": _log_frame(loaded.accounts),
-            "year_loads": pd.DataFrame({"academic_year": [year.label], "kind": [stream.name],
-                                        "fingerprint": [fingerprint]}),
-        }, [year.label], kinds)
+        replace_years(
+            connection,
+            {
+                **loaded.tables,
+                "quarantine": _quarantine_frame(year, loaded.defects, loaded.accounts),
+                "load_log": _log_frame(loaded.accounts),
+                "year_loads": pd.DataFrame(
+                    {
+                        "academic_year": [year.label],
+                        "kind": [stream.name],
+                        "fingerprint": [fingerprint],
+                    }
+                ),
+            },
+            [year.label],
+            kinds,
+        )
     return YearResult(year.label, "loaded", loaded.accounts, loaded.notes)
 
 
-def _enforce_retention(log: Log, settings: ChorusSettings, files: list[LandedFile]
-                       ) -> AcademicYear | None:
+def _enforce_retention(
+    log: Log, settings: ChorusSettings, files: list[LandedFile]
+) -> AcademicYear | None:
     """Purge what is past the retention limit (indicators/ingest/retention.py); the first
     year kept, or None when every year is kept."""
     with connect(settings.warehouse) as connection:
         ensure_raw_zone(connection)
-        limit = retention_cutoff(connection, {landed.year for landed in files},
-                                 settings.retention_years)
+        limit = retention_cutoff(
+            connection, {landed.year for landed in files}, settings.retention_years
+        )
     if limit is None:
         return None
-    report = purge(settings.warehouse, settings.archive, limit,
-                   reason=f"retention (CHORUS_RETENTION_YEARS={settings.retention_years})",
-                   record=False)
+    report = purge(
+        settings.warehouse,
+        settings.archive,
+        limit,
+        reason=f"retention (CHORUS_RETENTION_YEARS={settings.retention_years})",
+        record=False,
+    )
     for line in report.lines() if report.removed_anything else []:
         log.warning(line)
     return limit
 
 
-def load_stream(settings: ChorusSettings, stream: Stream, partitions: Sequence[str],
-                requested: str | None, log: Log) -> list[YearResult]:
+def load_stream(
+    settings: ChorusSettings,
+    stream: Stream,
+    partitions: Sequence[str],
+    requested: str | None,
+    log: Log,
+) -> list[YearResult]:
     """Load each academic year (`partitions`: landing folder names) of one stream.
 
     `requested` lists the only years (folders, comma-separated) to work on, as the landing
@@ -310,9 +373,11 @@ def load_stream(settings: ChorusSettings, stream: Stream, partitions: Sequence[s
         year_files = [f for f in files if f.year == year and f.kind in stream.kinds]
         if limit is not None and year < limit:
             for landed in year_files:
-                log.warning(f"{landed.display}: not loaded: {year.label} is before "
-                            f"the retention limit {limit.label} (remove it from the "
-                            "landing area)")
+                log.warning(
+                    f"{landed.display}: not loaded: {year.label} is before "
+                    f"the retention limit {limit.label} (remove it from the "
+                    "landing area)"
+                )
             year_files = []
         result = _load_one_year(run, stream, year, year_files, previous)
         log.info(f"{stream.name} {year.label}: {result.status}")
@@ -320,16 +385,21 @@ def load_stream(settings: ChorusSettings, stream: Stream, partitions: Sequence[s
             log.warning(f"{year.label}: {note}")
         for account in result.accounts:
             level = log.info if account.status == "loaded" else log.error
-            level(f"{account.file}: read {account.rows_read}, loaded {account.rows_loaded}, "
-                  f"quarantined {account.rows_quarantined}"
-                  + (f" ({account.message})" if account.message else ""))
+            level(
+                f"{account.file}: read {account.rows_read}, loaded {account.rows_loaded}, "
+                f"quarantined {account.rows_quarantined}"
+                + (f" ({account.message})" if account.message else "")
+            )
         results.append(result)
     return results
 
 
-def expected_fingerprints(settings: ChorusSettings, key: str, files: list[LandedFile],
-                          digest_of: Callable[[Path], str] = sha256_of
-                          ) -> dict[tuple[str, str], str]:
+def expected_fingerprints(
+    settings: ChorusSettings,
+    key: str,
+    files: list[LandedFile],
+    digest_of: Callable[[Path], str] = sha256_of,
+) -> dict[tuple[str, str], str]:
     """(academic year label, stream) -> the fingerprint raw.year_loads would hold after
     loading `files`: what the landing sensor compares with what is loaded."""
     fingerprints = {}
@@ -337,8 +407,11 @@ def expected_fingerprints(settings: ChorusSettings, key: str, files: list[Landed
         digests = input_digests(settings, stream.extra_inputs)
         years = sorted({f.year for f in files if f.kind in stream.kinds})
         for year in years:
-            landed = {f.display: digest_of(f.path) for f in files
-                      if f.year == year and f.kind in stream.kinds}
+            landed = {
+                f.display: digest_of(f.path)
+                for f in files
+                if f.year == year and f.kind in stream.kinds
+            }
             fingerprints[(year.label, stream.name)] = load_fingerprint(landed, digests, key)
     return fingerprints
 
@@ -349,24 +422,32 @@ def loaded_fingerprints(connection) -> dict[tuple[str, str], str]:  # noqa: ANN0
     if not raw_table_exists(connection, "year_loads"):
         return {}
     rows = connection.execute(
-        "select academic_year, kind, fingerprint from raw.year_loads").fetchall()
+        "select academic_year, kind, fingerprint from raw.year_loads"
+    ).fetchall()
     return {(year, kind): fingerprint for year, kind, fingerprint in rows}
 
 
-def loaded_state(connection, landed_years: set[AcademicYear],  # noqa: ANN001 - duckdb
-                 retention_years: int | None
-                 ) -> tuple[dict[tuple[str, str], str], AcademicYear | None]:
+def loaded_state(
+    connection,
+    landed_years: set[AcademicYear],  # noqa: ANN001 - duckdb
+    retention_years: int | None,
+) -> tuple[dict[tuple[str, str], str], AcademicYear | None]:
     """What the landing sensor compares the landed files with: raw.year_loads as
     (year, stream) -> fingerprint, and the first year retention keeps (nothing and None
     before the raw zone exists)."""
     if not raw_table_exists(connection, "year_loads"):
         return {}, None
-    return (loaded_fingerprints(connection),
-            retention_cutoff(connection, landed_years, retention_years))
+    return (
+        loaded_fingerprints(connection),
+        retention_cutoff(connection, landed_years, retention_years),
+    )
 
 
-def changed_years(loaded: dict[tuple[str, str], str], expected: dict[tuple[str, str], str],
-                  first_kept: AcademicYear | None = None) -> list[str]:
+def changed_years(
+    loaded: dict[tuple[str, str], str],
+    expected: dict[tuple[str, str], str],
+    first_kept: AcademicYear | None = None,
+) -> list[str]:
     """Landed academic years (folders) whose files differ from what is loaded.
 
     Both maps are (year label, stream) -> load fingerprint: `expected` from the landed files,
@@ -391,14 +472,20 @@ def changed_years(loaded: dict[tuple[str, str], str], expected: dict[tuple[str, 
 
 
 def _load_statutory(run: RunInputs, year: AcademicYear, files: list[LandedFile]) -> Loaded:
-    load = load_year(year, files, run.reference, run.key, aliases=run.aliases,
-                     sheet=run.settings.xlsx_sheet)
-    return Loaded(tables={"eyfsp_returns": load.eyfsp, "school_census": load.census},
-                  defects=load.defects, accounts=load.accounts, notes=load.notes)
+    load = load_year(
+        year, files, run.reference, run.key, aliases=run.aliases, sheet=run.settings.xlsx_sheet
+    )
+    return Loaded(
+        tables={"eyfsp_returns": load.eyfsp, "school_census": load.census},
+        defects=load.defects,
+        accounts=load.accounts,
+        notes=load.notes,
+    )
 
 
-STATUTORY = Stream("statutory", ("eyfsp", "census"), ("eyfsp_returns", "school_census"),
-                   _load_statutory)
+STATUTORY = Stream(
+    "statutory", ("eyfsp", "census"), ("eyfsp_returns", "school_census"), _load_statutory
+)
 
 
 # Voice survey responses ------------------------------------------------------------------
@@ -415,23 +502,49 @@ def _check_item_bank(settings: ChorusSettings) -> None:
 
 def _load_voice(run: RunInputs, year: AcademicYear, files: list[LandedFile]) -> Loaded:
     items = load_item_bank(run.settings.seeds / VOICE_ITEMS)
-    read = functools.partial(read_table, kind="voice", aliases=run.aliases,
-                             sheet=run.settings.xlsx_sheet)
-    load = load_voice_year(year, files, run.reference, run.key, items, read,
-                           sector_lookup=run.sector_lookup,
-                           allow_words=run.neighbourhood_names)
-    notes = [f"{file}: column '{column}' is neither a documented column nor an item in "
-             "seeds/voice_items.csv, so it was not loaded" for file, column in load.ignored_columns]
+    read = functools.partial(
+        read_table, kind="voice", aliases=run.aliases, sheet=run.settings.xlsx_sheet
+    )
+    load = load_voice_year(
+        year,
+        files,
+        run.reference,
+        run.key,
+        items,
+        read,
+        sector_lookup=run.sector_lookup,
+        allow_words=run.neighbourhood_names,
+    )
+    notes = [
+        f"{file}: column '{column}' is neither a documented column nor an item in "
+        "seeds/voice_items.csv, so it was not loaded"
+        for file, column in load.ignored_columns
+    ]
     follow_up = write_follow_up(run.settings.home, year.label, load.help_requests)
     if follow_up is not None:
-        notes.append(f"{load.families_asking_for_help} families asked for help in their free "
-                      f"text: see the restricted follow-up list {follow_up} (never published)")
-    return Loaded(tables={"voice_responses": load.responses, "voice_answers": load.answers,
-                          "voice_quotes": load.quotes, "voice_door_log": load.door_log},
-                  defects=load.defects, accounts=load.accounts, notes=notes)
+        notes.append(
+            f"{load.families_asking_for_help} families asked for help in their free "
+            f"text: see the restricted follow-up list {follow_up} (never published)"
+        )
+    return Loaded(
+        tables={
+            "voice_responses": load.responses,
+            "voice_answers": load.answers,
+            "voice_quotes": load.quotes,
+            "voice_door_log": load.door_log,
+        },
+        defects=load.defects,
+        accounts=load.accounts,
+        notes=notes,
+    )
 
 
-VOICE = Stream("voice", ("voice",), ("voice_responses", "voice_answers", "voice_quotes",
-                                     "voice_door_log"), _load_voice, (VOICE_ITEMS,),
-               check=_check_item_bank)
+VOICE = Stream(
+    "voice",
+    ("voice",),
+    ("voice_responses", "voice_answers", "voice_quotes", "voice_door_log"),
+    _load_voice,
+    (VOICE_ITEMS,),
+    check=_check_item_bank,
+)
 STREAMS = (STATUTORY, VOICE)

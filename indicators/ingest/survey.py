@@ -86,21 +86,47 @@ def load_voice_year(
     `allow_words` may appear capitalised in quotes (e.g. the neighbourhoods' names).
     The rules are `check_voice_year`'s, the same `chorus validate` applies.
     """
-    checked = check_voice_year(year, files, reference, items, read,
-                               neighbourhood_codes=neighbourhood_codes,
-                               sector_lookup=sector_lookup)
+    checked = check_voice_year(
+        year,
+        files,
+        reference,
+        items,
+        read,
+        neighbourhood_codes=neighbourhood_codes,
+        sector_lookup=sector_lookup,
+    )
     survey = checked.survey
     if survey is None:
-        return VoiceLoad(year=year, responses=empty_frame(RESPONSE_COLUMNS),
-                         answers=empty_frame(ANSWER_COLUMNS), quotes=empty_frame(QUOTE_COLUMNS),
-                         door_log=empty_frame(DOOR_LOG_COLUMNS), defects=checked.defects,
-                         accounts=checked.accounts, ignored_columns=checked.ignored_columns)
+        return VoiceLoad(
+            year=year,
+            responses=empty_frame(RESPONSE_COLUMNS),
+            answers=empty_frame(ANSWER_COLUMNS),
+            quotes=empty_frame(QUOTE_COLUMNS),
+            door_log=empty_frame(DOOR_LOG_COLUMNS),
+            defects=checked.defects,
+            accounts=checked.accounts,
+            ignored_columns=checked.ignored_columns,
+        )
     responses, answers, quotes, door_log, help_requests = _door(
-        survey, checked.bad_rows, year, pseudonym_key, checked.load, sector_lookup,
-        tuple(allow_words))
-    return VoiceLoad(year=year, responses=responses, answers=answers, quotes=quotes,
-                     door_log=door_log, defects=checked.defects, accounts=checked.accounts,
-                     ignored_columns=checked.ignored_columns, help_requests=help_requests)
+        survey,
+        checked.bad_rows,
+        year,
+        pseudonym_key,
+        checked.load,
+        sector_lookup,
+        tuple(allow_words),
+    )
+    return VoiceLoad(
+        year=year,
+        responses=responses,
+        answers=answers,
+        quotes=quotes,
+        door_log=door_log,
+        defects=checked.defects,
+        accounts=checked.accounts,
+        ignored_columns=checked.ignored_columns,
+        help_requests=help_requests,
+    )
 
 
 def _good_rows(survey: Survey, bad_rows: Mapping[str, set[int]]) -> np.ndarray:
@@ -116,9 +142,15 @@ def _good_rows(survey: Survey, bad_rows: Mapping[str, set[int]]) -> np.ndarray:
     return good
 
 
-def _door(survey: Survey, bad_rows: Mapping[str, set[int]], year: AcademicYear, key: str,
-          load: SurveyLoad, lookup: Mapping[str, str] | None, allow: tuple[str, ...]
-          ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def _door(
+    survey: Survey,
+    bad_rows: Mapping[str, set[int]],
+    year: AcademicYear,
+    key: str,
+    load: SurveyLoad,
+    lookup: Mapping[str, str] | None,
+    allow: tuple[str, ...],
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Responses, answers, quotes, the door log and requests for help for every file's good
     rows."""
     keep = _good_rows(survey, bad_rows)
@@ -150,28 +182,44 @@ def _door(survey: Survey, bad_rows: Mapping[str, set[int]], year: AcademicYear, 
     hood = frame["neighbourhood_code"].where(frame["neighbourhood_code"] != "")
     if lookup:
         hood = placed_in(sector, lookup).fillna(hood)
-    responses = pd.DataFrame({
-        "academic_year": year.label,
-        "time_period": year.time_period,
-        "response_id": frame["response_id"],
-        "response_month": per_distinct(dates, lambda dates: dates.dt.strftime("%Y-%m")),
-        "postcode_sector": sector,
-        "neighbourhood_code": hood,
-        "channel": frame["channel"],
-        **{column: frame[column] for column in CHARACTERISTIC_COLUMNS},
-        **{column: frame[column] for column in CONSENT_COLUMNS},
-        "child_id": pd.Series(child_ids, index=frame.index, dtype="string"),
-        "_source_file": survey.files(np.flatnonzero(keep)),
-        "_source_row": frame["_source_row"],
-    }, index=frame.index)
+    responses = pd.DataFrame(
+        {
+            "academic_year": year.label,
+            "time_period": year.time_period,
+            "response_id": frame["response_id"],
+            "response_month": per_distinct(dates, lambda dates: dates.dt.strftime("%Y-%m")),
+            "postcode_sector": sector,
+            "neighbourhood_code": hood,
+            "channel": frame["channel"],
+            **{column: frame[column] for column in CHARACTERISTIC_COLUMNS},
+            **{column: frame[column] for column in CONSENT_COLUMNS},
+            "child_id": pd.Series(child_ids, index=frame.index, dtype="string"),
+            "_source_file": survey.files(np.flatnonzero(keep)),
+            "_source_row": frame["_source_row"],
+        },
+        index=frame.index,
+    )
 
     response_ids = frame["response_id"].to_numpy()
-    item_order = [{column: order for order, column in enumerate(columns)}
-                  for columns in survey.item_columns]
+    item_order = [
+        {column: order for order, column in enumerate(columns)} for columns in survey.item_columns
+    ]
     answered_items: list[str] = []
-    parts: dict[str, list[np.ndarray]] = {column: [] for column in (
-        "file", "order", "row", "response_id", "item_id", "item_version", "missing", "answer",
-        "is_positive", "score")}
+    parts: dict[str, list[np.ndarray]] = {
+        column: []
+        for column in (
+            "file",
+            "order",
+            "row",
+            "response_id",
+            "item_id",
+            "item_version",
+            "missing",
+            "answer",
+            "is_positive",
+            "score",
+        )
+    }
     for column in survey.all_items:
         values = frame[column].to_numpy(dtype=object)
         answered = np.flatnonzero(values != "")  # files without the column have it blank
@@ -183,17 +231,25 @@ def _door(survey: Survey, bad_rows: Mapping[str, set[int]], year: AcademicYear, 
         answers = values[answered].tolist()
         positive = load.item(column).positive
         if not missing.any() and (number == number[0]).all():  # one version, as usual
-            is_positive = np.fromiter(map(positive.get(int(number[0]), set()).__contains__,
-                                          answers), dtype=bool, count=len(answers))
+            is_positive = np.fromiter(
+                map(positive.get(int(number[0]), set()).__contains__, answers),
+                dtype=bool,
+                count=len(answers),
+            )
         else:
             is_positive = np.fromiter(
-                (answer in positive.get(None if gap else int(version), ())
-                 for answer, version, gap in zip(answers, number, missing, strict=True)),
-                dtype=bool, count=len(answers))
+                (
+                    answer in positive.get(None if gap else int(version), ())
+                    for answer, version, gap in zip(answers, number, missing, strict=True)
+                ),
+                dtype=bool,
+                count=len(answers),
+            )
         answer_files = file_of[answered]
         parts["file"].append(answer_files)
-        parts["order"].append(np.array([order.get(column, -1) for order in item_order],
-                                       dtype=np.int64)[answer_files])
+        parts["order"].append(
+            np.array([order.get(column, -1) for order in item_order], dtype=np.int64)[answer_files]
+        )
         parts["row"].append(answered)
         parts["response_id"].append(response_ids[answered])
         parts["item_id"].append(np.full(len(answered), len(answered_items)))
@@ -206,32 +262,41 @@ def _door(survey: Survey, bad_rows: Mapping[str, set[int]], year: AcademicYear, 
     if parts["file"]:
         joined = {name: np.concatenate(arrays) for name, arrays in parts.items()}
         order = np.lexsort((joined["row"], joined["order"], joined["file"]))
-        answer_frame = typed_frame(pd.DataFrame({
-            "academic_year": year.label,
-            "time_period": year.time_period,
-            "response_id": joined["response_id"][order],
-            "item_id": np.array(answered_items, dtype=object)[joined["item_id"][order]],
-            "item_version": pd.arrays.IntegerArray(joined["item_version"][order],
-                                                   joined["missing"][order]),
-            "answer": joined["answer"][order],
-            "is_positive": joined["is_positive"][order],
-            "score": joined["score"][order],
-        }))
+        answer_frame = typed_frame(
+            pd.DataFrame(
+                {
+                    "academic_year": year.label,
+                    "time_period": year.time_period,
+                    "response_id": joined["response_id"][order],
+                    "item_id": np.array(answered_items, dtype=object)[joined["item_id"][order]],
+                    "item_version": pd.arrays.IntegerArray(
+                        joined["item_version"][order], joined["missing"][order]
+                    ),
+                    "answer": joined["answer"][order],
+                    "is_positive": joined["is_positive"][order],
+                    "score": joined["score"][order],
+                }
+            )
+        )
     else:
         answer_frame = empty_frame(ANSWER_COLUMNS)
 
     neighbourhoods = responses["neighbourhood_code"].to_numpy()
     quote_consent = frame["consent_quote"].to_numpy(dtype=object) == "Y"
-    comment_order = [{column: order for order, column in enumerate(columns)}
-                     for columns in survey.comment_columns]
+    comment_order = [
+        {column: order for order, column in enumerate(columns)}
+        for columns in survey.comment_columns
+    ]
     quotes: list[tuple[int, int, int, dict[str, object]]] = []
     helps: list[tuple[int, int, int, dict[str, object]]] = []
     label, time_period = year.label, year.time_period
     days = None
     for column in survey.all_comments:
         item = column[: -len(COMMENT_SUFFIX)]
-        text = [CONTROL_CHARACTER.sub(" ", value).strip()  # free text: read as spaces
-                for value in frame[column].astype(str).tolist()]
+        text = [
+            CONTROL_CHARACTER.sub(" ", value).strip()  # free text: read as spaces
+            for value in frame[column].astype(str).tolist()
+        ]
         written = np.array([value != "" for value in text], dtype=bool)
         asking = np.zeros(len(text), dtype=bool)
         reasons: dict[int, str] = {}
@@ -247,15 +312,24 @@ def _door(survey: Survey, bad_rows: Mapping[str, set[int]], year: AcademicYear, 
             counts["comments_asking_for_help"] += per_file(asking)
             for position in np.flatnonzero(asking).tolist():
                 file = int(file_of[position])
-                helps.append((file, comment_order[file][column], position, {
-                    "academic_year": label, "response_id": response_ids[position],
-                    "item_id": item, "reason": reasons[position],
-                    "response_date": days[position],
-                    "channel": frame["channel"].iloc[position],
-                    "neighbourhood_code": neighbourhoods[position],
-                    "file": survey.displays[file],
-                    "row": int(frame["_source_row"].iloc[position]),
-                }))
+                helps.append(
+                    (
+                        file,
+                        comment_order[file][column],
+                        position,
+                        {
+                            "academic_year": label,
+                            "response_id": response_ids[position],
+                            "item_id": item,
+                            "reason": reasons[position],
+                            "response_date": days[position],
+                            "channel": frame["channel"].iloc[position],
+                            "neighbourhood_code": neighbourhoods[position],
+                            "file": survey.displays[file],
+                            "row": int(frame["_source_row"].iloc[position]),
+                        },
+                    )
+                )
         consented = written & quote_consent
         counts["comments_discarded_no_quote_consent"] += per_file(written & ~consented)
         version = survey.in_force[item][keep].to_numpy(dtype=object, na_value=None)
@@ -269,23 +343,46 @@ def _door(survey: Survey, bad_rows: Mapping[str, set[int]], year: AcademicYear, 
                 counts["quotes_withheld"][file] += 1
                 continue
             counts["quotes_published"][file] += 1
-            quotes.append((file, comment_order[file][column], position, {
-                "academic_year": label, "time_period": time_period,
-                "response_id": response_ids[position], "item_id": item,
-                "item_version": int(version[position]),
-                "neighbourhood_code": neighbourhoods[position],
-                "quote": result.text,
-            }))
+            quotes.append(
+                (
+                    file,
+                    comment_order[file][column],
+                    position,
+                    {
+                        "academic_year": label,
+                        "time_period": time_period,
+                        "response_id": response_ids[position],
+                        "item_id": item,
+                        "item_version": int(version[position]),
+                        "neighbourhood_code": neighbourhoods[position],
+                        "quote": result.text,
+                    },
+                )
+            )
     helps.sort(key=lambda request: request[:3])
-    help_frame = (typed_frame(pd.DataFrame([request for *_, request in helps],
-                                      columns=list(HELP_COLUMNS)))
-                  if helps else empty_frame(HELP_COLUMNS))
+    help_frame = (
+        typed_frame(pd.DataFrame([request for *_, request in helps], columns=list(HELP_COLUMNS)))
+        if helps
+        else empty_frame(HELP_COLUMNS)
+    )
     quotes.sort(key=lambda quote: quote[:3])
-    quote_frame = (typed_frame(pd.DataFrame([quote for *_, quote in quotes],
-                                       columns=list(QUOTE_COLUMNS)))
-                   if quotes else empty_frame(QUOTE_COLUMNS))
-    log = pd.DataFrame([(year.label, display, measure, int(counts[measure][position]))
-                        for position, display in enumerate(survey.displays)
-                        for measure in DOOR_MEASURES], columns=list(DOOR_LOG_COLUMNS))
-    return (concat_frames([responses], RESPONSE_COLUMNS), answer_frame, quote_frame,
-            typed_frame(log), help_frame)
+    quote_frame = (
+        typed_frame(pd.DataFrame([quote for *_, quote in quotes], columns=list(QUOTE_COLUMNS)))
+        if quotes
+        else empty_frame(QUOTE_COLUMNS)
+    )
+    log = pd.DataFrame(
+        [
+            (year.label, display, measure, int(counts[measure][position]))
+            for position, display in enumerate(survey.displays)
+            for measure in DOOR_MEASURES
+        ],
+        columns=list(DOOR_LOG_COLUMNS),
+    )
+    return (
+        concat_frames([responses], RESPONSE_COLUMNS),
+        answer_frame,
+        quote_frame,
+        typed_frame(log),
+        help_frame,
+    )

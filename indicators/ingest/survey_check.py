@@ -54,8 +54,12 @@ from indicators.voice.items import (
 )
 
 
-def _read_checked(landed: LandedFile, account: FileAccount,
-                  read: Callable[[Path, str], pd.DataFrame], load: SurveyLoad) -> pd.DataFrame:
+def _read_checked(
+    landed: LandedFile,
+    account: FileAccount,
+    read: Callable[[Path, str], pd.DataFrame],
+    load: SurveyLoad,
+) -> pd.DataFrame:
     """A voice file read and checked as a whole (problems raise FileRejected), with every
     documented area and UPN column and no missing values."""
     display = landed.display
@@ -66,18 +70,33 @@ def _read_checked(landed: LandedFile, account: FileAccount,
         frame = apply_aliases(frame)
         check_required_columns(frame, VOICE_REQUIRED, display)
         if not any(column in frame.columns for column in AREA_COLUMNS):
-            raise FileRejected(Defect(
-                display, None, "postcode_sector, neighbourhood_code", "", "required_columns",
-                "the file needs a postcode_sector or a neighbourhood_code column to place "
-                "responses; nothing was loaded from this file"))
+            raise FileRejected(
+                Defect(
+                    display,
+                    None,
+                    "postcode_sector, neighbourhood_code",
+                    "",
+                    "required_columns",
+                    "the file needs a postcode_sector or a neighbourhood_code column to place "
+                    "responses; nothing was loaded from this file",
+                )
+            )
         if not item_columns_of(frame, item_ids):
-            raise FileRejected(Defect(
-                display, None, None, "", "no_item_columns",
-                "no column is named after an item in seeds/voice_items.csv (e.g. "
-                f"{', '.join(item_ids[:3])}); nothing was loaded from this file"))
+            raise FileRejected(
+                Defect(
+                    display,
+                    None,
+                    None,
+                    "",
+                    "no_item_columns",
+                    "no column is named after an item in seeds/voice_items.csv (e.g. "
+                    f"{', '.join(item_ids[:3])}); nothing was loaded from this file",
+                )
+            )
         if frame.empty:
-            raise FileRejected(Defect(display, None, None, "", "empty_file",
-                                      "the file has a header but no rows"))
+            raise FileRejected(
+                Defect(display, None, None, "", "empty_file", "the file has a header but no rows")
+            )
     except FileRejected as rejected:
         account.status = "rejected"
         account.message = str(rejected.defect)
@@ -98,6 +117,7 @@ def _read_checked(landed: LandedFile, account: FileAccount,
 # worked out per row from its file, and put back in the order file-by-file processing gives:
 # defects file by file (consent, then rule by rule, then area); answers and quotes file by
 # file, then column by column as that file has them, then row by row.
+
 
 @dataclass
 class Survey:
@@ -129,14 +149,22 @@ class Survey:
         return names[self.file_of if positions is None else self.file_of[positions]]
 
 
-CODED_COLUMNS = ("response_id", "response_date", "channel", *CHARACTERISTIC_COLUMNS,
-                 "consent_quote", "consent_link", *AREA_COLUMNS)
+CODED_COLUMNS = (
+    "response_id",
+    "response_date",
+    "channel",
+    *CHARACTERISTIC_COLUMNS,
+    "consent_quote",
+    "consent_link",
+    *AREA_COLUMNS,
+)
 """The documented columns that hold codes, dates or identifiers of a response (not free
 text, and not `child_upn`, whose problems only drop the link)."""
 
 
-def _survey(read_files: Sequence[tuple[str, pd.DataFrame]], load: SurveyLoad
-            ) -> tuple[Survey, list[list[Defect]], list[list[Defect]]]:
+def _survey(
+    read_files: Sequence[tuple[str, pd.DataFrame]], load: SurveyLoad
+) -> tuple[Survey, list[list[Defect]], list[list[Defect]]]:
     """The files read, stacked, split by aggregate consent and normalised; and for each file
     its consent defects and its cell defects (`cell_rules` on the values as written, of the
     consenting rows: a control character anywhere but free text, a line break in a code)."""
@@ -148,21 +176,30 @@ def _survey(read_files: Sequence[tuple[str, pd.DataFrame]], load: SurveyLoad
     consent = load.consent(frame["consent_aggregate"])
     invalid = ~consent.isin(set(CONSENT_CODES))
     consent_defects = defects_for_rows(
-        frame, invalid, "consent_aggregate", "consent_code",
-        lambda value: f"consent_aggregate is '{value}': consent must be "
-        f"{describe_codes(CONSENT_CODES)} (blank reads as N: consent is never assumed)",
-        file_of)
-    excluded = np.bincount(file_of[(consent == "N").to_numpy(dtype=bool)],
-                           minlength=len(displays))
+        frame,
+        invalid,
+        "consent_aggregate",
+        "consent_code",
+        lambda value: (
+            f"consent_aggregate is '{value}': consent must be "
+            f"{describe_codes(CONSENT_CODES)} (blank reads as N: consent is never assumed)"
+        ),
+        file_of,
+    )
+    excluded = np.bincount(file_of[(consent == "N").to_numpy(dtype=bool)], minlength=len(displays))
     aggregate = (consent == "Y").to_numpy(dtype=bool)
     kept = frame[aggregate].reset_index(drop=True)
     all_items = list(dict.fromkeys(column for columns in item_columns for column in columns))
-    all_comments = list(dict.fromkeys(column for columns in comment_columns
-                                      for column in columns))
-    cell_defects = apply_rules(kept, [*cell_rules([*CODED_COLUMNS, *all_items]),
-                                      *[length_rule(column, LONGEST_COMMENT)
-                                        for column in all_comments]], "",
-                               row_files=file_of[aggregate])
+    all_comments = list(dict.fromkeys(column for columns in comment_columns for column in columns))
+    cell_defects = apply_rules(
+        kept,
+        [
+            *cell_rules([*CODED_COLUMNS, *all_items]),
+            *[length_rule(column, LONGEST_COMMENT) for column in all_comments],
+        ],
+        "",
+        row_files=file_of[aggregate],
+    )
     kept["consent_aggregate"] = "Y"
     kept["response_id"] = strip_values(kept["response_id"])
     kept["channel"] = load.channel(kept["channel"])
@@ -177,16 +214,26 @@ def _survey(read_files: Sequence[tuple[str, pd.DataFrame]], load: SurveyLoad
     dates = load.parsed_dates(kept["response_date"])
     in_force: dict[str, pd.Series] = {}
     by_starts: dict[tuple[tuple[int, pd.Timestamp], ...], pd.Series] = {}
-    for item in dict.fromkeys([*all_items, *(column[: -len(COMMENT_SUFFIX)]
-                                             for column in all_comments)]):
+    for item in dict.fromkeys(
+        [*all_items, *(column[: -len(COMMENT_SUFFIX)] for column in all_comments)]
+    ):
         starts = tuple(load.item(item).starts)  # items co-designed together share them
         if starts not in by_starts:
             by_starts[starts] = versions_at(list(starts), dates)
         in_force[item] = by_starts[starts]
-    survey = Survey(displays, kept, file_of[aggregate], item_columns, comment_columns,
-                     all_items, all_comments, excluded, dates, in_force)
-    return (survey, _share_out(consent_defects, displays),
-            _share_out(cell_defects, displays))
+    survey = Survey(
+        displays,
+        kept,
+        file_of[aggregate],
+        item_columns,
+        comment_columns,
+        all_items,
+        all_comments,
+        excluded,
+        dates,
+        in_force,
+    )
+    return (survey, _share_out(consent_defects, displays), _share_out(cell_defects, displays))
 
 
 def _share_out(defects: Sequence[Defect], displays: Sequence[str]) -> list[list[Defect]]:
@@ -197,22 +244,31 @@ def _share_out(defects: Sequence[Defect], displays: Sequence[str]) -> list[list[
     return shared
 
 
-def _validated(survey: Survey, year: AcademicYear, reference: Reference,
-               codes: frozenset[str], lookup: Mapping[str, str] | None, load: SurveyLoad
-               ) -> tuple[list[list[Defect]], list[list[Defect]]]:
+def _validated(
+    survey: Survey,
+    year: AcademicYear,
+    reference: Reference,
+    codes: frozenset[str],
+    lookup: Mapping[str, str] | None,
+    load: SurveyLoad,
+) -> tuple[list[list[Defect]], list[list[Defect]]]:
     """For each file, its rule defects (rule by rule in the order its columns give) and its
     area defects."""
-    rules = voice_rules(year, load.items, survey.all_items, survey.dates, load=load,
-                        in_force=survey.in_force)
+    rules = voice_rules(
+        year, load.items, survey.all_items, survey.dates, load=load, in_force=survey.in_force
+    )
     by_rule: dict[tuple[str, str], list[list[Defect]]] = {
-        (rule.rule, rule.column): [[] for _ in survey.displays] for rule in rules}
+        (rule.rule, rule.column): [[] for _ in survey.displays] for rule in rules
+    }
     for defect in apply_rules(survey.frame, rules, "", row_files=survey.file_of):
         by_rule[(defect.rule, defect.column)][defect.file].append(
-            replace(defect, file=survey.displays[defect.file]))
+            replace(defect, file=survey.displays[defect.file])
+        )
     items = set(survey.all_items)
     fixed = [key for key in by_rule if key[1] not in items]
-    per_item = [rule.rule for rule in rules if survey.all_items
-                and rule.column == survey.all_items[0]]
+    per_item = [
+        rule.rule for rule in rules if survey.all_items and rule.column == survey.all_items[0]
+    ]
     rule_defects = []
     for position, columns in enumerate(survey.item_columns):
         keys = fixed + [(rule, column) for column in columns for rule in per_item]
@@ -221,9 +277,12 @@ def _validated(survey: Survey, year: AcademicYear, reference: Reference,
     by_area: dict[str, list[list[Defect]]] = {}
     for defect in area:
         by_area.setdefault(defect.rule, [[] for _ in survey.displays])[defect.file].append(
-            replace(defect, file=survey.displays[defect.file]))
-    area_defects = [[defect for lists in by_area.values() for defect in lists[position]]
-                    for position in range(len(survey.displays))]
+            replace(defect, file=survey.displays[defect.file])
+        )
+    area_defects = [
+        [defect for lists in by_area.values() for defect in lists[position]]
+        for position in range(len(survey.displays))
+    ]
     return rule_defects, area_defects
 
 
@@ -257,8 +316,11 @@ def check_voice_year(
     problems = item_bank_problems(items)
     if problems:
         raise ValueError("the item bank has problems: " + "; ".join(problems))
-    codes = (neighbourhood_codes if neighbourhood_codes is not None
-             else frozenset((sector_lookup or {}).values()))
+    codes = (
+        neighbourhood_codes
+        if neighbourhood_codes is not None
+        else frozenset((sector_lookup or {}).values())
+    )
     load = SurveyLoad(items, reference, codes)
     accounts: list[FileAccount] = []
     landed_frames: list[tuple[str, pd.DataFrame | Defect]] = []
@@ -269,13 +331,13 @@ def check_voice_year(
             landed_frames.append((landed.display, _read_checked(landed, account, read, load)))
         except FileRejected as rejected:
             landed_frames.append((landed.display, rejected.defect))
-    read_files = [(display, frame) for display, frame in landed_frames
-                  if isinstance(frame, pd.DataFrame)]
+    read_files = [
+        (display, frame) for display, frame in landed_frames if isinstance(frame, pd.DataFrame)
+    ]
     survey = None
     if read_files:
         survey, consent_defects, cell_defects = _survey(read_files, load)
-        rule_defects, area_defects = _validated(survey, year, reference, codes, sector_lookup,
-                                                load)
+        rule_defects, area_defects = _validated(survey, year, reference, codes, sector_lookup, load)
     defects: list[Defect] = []
     ignored: list[tuple[str, str]] = []
     position = 0
@@ -286,14 +348,28 @@ def check_voice_year(
         ignored.extend(_ignored_columns(display, frame, load.item_ids))
         # A cell with a control character or a line break is reported for that alone.
         cells = {(defect.row, defect.column) for defect in cell_defects[position]}
-        defects.extend(consent_defects[position] + cell_defects[position] + [
-            defect for defect in rule_defects[position] + area_defects[position]
-            if (defect.row, defect.column) not in cells])
+        defects.extend(
+            consent_defects[position]
+            + cell_defects[position]
+            + [
+                defect
+                for defect in rule_defects[position] + area_defects[position]
+                if (defect.row, defect.column) not in cells
+            ]
+        )
         position += 1
     if survey is not None:
-        defects.extend(duplicate_ids_in(pd.DataFrame({
-            "response_id": survey.frame["response_id"],
-            "_source_row": survey.frame["_source_row"], "_file": survey.files()})))
+        defects.extend(
+            duplicate_ids_in(
+                pd.DataFrame(
+                    {
+                        "response_id": survey.frame["response_id"],
+                        "_source_row": survey.frame["_source_row"],
+                        "_file": survey.files(),
+                    }
+                )
+            )
+        )
     defects = [safe_defect(defect, load.item_ids) for defect in defects]
 
     bad_rows: dict[str, set[int]] = {}
@@ -311,14 +387,19 @@ def check_voice_year(
             if excluded:
                 by_file[display].message = (
                     f"{excluded} response(s) without consent to aggregate use set aside: "
-                    "counted as loaded, used nowhere")
+                    "counted as loaded, used nowhere"
+                )
     return CheckedVoiceYear(year, defects, accounts, ignored, survey, bad_rows, load)
 
 
-def _ignored_columns(display: str, frame: pd.DataFrame, item_ids: Sequence[str]
-                     ) -> list[tuple[str, str]]:
-    return [(display, column) for column in frame.columns
-            if not column.startswith("_") and column not in RESPONDENT_COLUMNS
-            and column not in item_ids
-            and not (column.endswith(COMMENT_SUFFIX)
-                     and column[: -len(COMMENT_SUFFIX)] in item_ids)]
+def _ignored_columns(
+    display: str, frame: pd.DataFrame, item_ids: Sequence[str]
+) -> list[tuple[str, str]]:
+    return [
+        (display, column)
+        for column in frame.columns
+        if not column.startswith("_")
+        and column not in RESPONDENT_COLUMNS
+        and column not in item_ids
+        and not (column.endswith(COMMENT_SUFFIX) and column[: -len(COMMENT_SUFFIX)] in item_ids)
+    ]

@@ -15,52 +15,121 @@ from indicators.ingest.landing import FileAccount
 from indicators.reference import AcademicYear
 
 VOICE_KIND = "voice"
-CHANNEL_CODES = {"outreach_visit": "outreach visit", "family_hub": "family hub",
-                 "parent_panel": "parent panel", "online": "online"}
-CHARACTERISTIC_COLUMNS = ("uses_funded_early_education", "english_additional_language",
-                          "known_to_family_hub")
+CHANNEL_CODES = {
+    "outreach_visit": "outreach visit",
+    "family_hub": "family hub",
+    "parent_panel": "parent panel",
+    "online": "online",
+}
+CHARACTERISTIC_COLUMNS = (
+    "uses_funded_early_education",
+    "english_additional_language",
+    "known_to_family_hub",
+)
 CHARACTERISTIC_CODES = {"Y": "yes", "N": "no", "U": "unknown"}
 CONSENT_COLUMNS = ("consent_aggregate", "consent_quote", "consent_link")
 CONSENT_CODES = {"Y": "yes", "N": "no"}
 AREA_COLUMNS = ("postcode_sector", "neighbourhood_code")
-VOICE_REQUIRED = ("response_id", "response_date", "channel", *CHARACTERISTIC_COLUMNS,
-                  *CONSENT_COLUMNS)
+VOICE_REQUIRED = (
+    "response_id",
+    "response_date",
+    "channel",
+    *CHARACTERISTIC_COLUMNS,
+    *CONSENT_COLUMNS,
+)
 RESPONDENT_COLUMNS = frozenset({*VOICE_REQUIRED, *AREA_COLUMNS, "child_upn"})
 COMMENT_SUFFIX = "_comment"
 SECTOR_PATTERN = r"[A-Z]{1,2}[0-9][A-Z0-9]? [0-9]"
 HEADER_ALIASES = {
-    "id": "response_id", "respondent_id": "response_id", "submission_id": "response_id",
-    "timestamp": "response_date", "submitted": "response_date", "submitted_at": "response_date",
-    "submission_date": "response_date", "completion_time": "response_date",
-    "date": "response_date", "engagement_channel": "channel", "postcode": "postcode_sector",
-    "sector": "postcode_sector", "neighbourhood": "neighbourhood_code", "upn": "child_upn",
+    "id": "response_id",
+    "respondent_id": "response_id",
+    "submission_id": "response_id",
+    "timestamp": "response_date",
+    "submitted": "response_date",
+    "submitted_at": "response_date",
+    "submission_date": "response_date",
+    "completion_time": "response_date",
+    "date": "response_date",
+    "engagement_channel": "channel",
+    "postcode": "postcode_sector",
+    "sector": "postcode_sector",
+    "neighbourhood": "neighbourhood_code",
+    "upn": "child_upn",
     "child_s_upn": "child_upn",
 }
 """Form-tool headers (after canonicalisation) read as the documented column, when it is absent."""
 WITHHELD_VALUE = "(withheld: may identify someone)"
 DOOR_MEASURES = (
-    "responses_loaded", "excluded_no_aggregate_consent", "upn_linked",
-    "upn_dropped_no_link_consent", "upn_dropped_invalid", "link_consent_without_upn",
-    "comments_discarded_no_quote_consent", "quotes_published", "quotes_withheld",
+    "responses_loaded",
+    "excluded_no_aggregate_consent",
+    "upn_linked",
+    "upn_dropped_no_link_consent",
+    "upn_dropped_invalid",
+    "link_consent_without_upn",
+    "comments_discarded_no_quote_consent",
+    "quotes_published",
+    "quotes_withheld",
     "comments_asking_for_help",
 )
 
-RESPONSE_COLUMNS = ("academic_year", "time_period", "response_id", "response_month",
-                    "postcode_sector", "neighbourhood_code", "channel", *CHARACTERISTIC_COLUMNS,
-                    *CONSENT_COLUMNS, "child_id", "_source_file", "_source_row")
-ANSWER_COLUMNS = ("academic_year", "time_period", "response_id", "item_id", "item_version",
-                  "answer", "is_positive", "score")
-QUOTE_COLUMNS = ("academic_year", "time_period", "response_id", "item_id", "item_version",
-                 "neighbourhood_code", "quote")
-HELP_COLUMNS = ("academic_year", "response_id", "item_id", "reason", "response_date", "channel",
-                "neighbourhood_code", "file", "row")
+RESPONSE_COLUMNS = (
+    "academic_year",
+    "time_period",
+    "response_id",
+    "response_month",
+    "postcode_sector",
+    "neighbourhood_code",
+    "channel",
+    *CHARACTERISTIC_COLUMNS,
+    *CONSENT_COLUMNS,
+    "child_id",
+    "_source_file",
+    "_source_row",
+)
+ANSWER_COLUMNS = (
+    "academic_year",
+    "time_period",
+    "response_id",
+    "item_id",
+    "item_version",
+    "answer",
+    "is_positive",
+    "score",
+)
+QUOTE_COLUMNS = (
+    "academic_year",
+    "time_period",
+    "response_id",
+    "item_id",
+    "item_version",
+    "neighbourhood_code",
+    "quote",
+)
+HELP_COLUMNS = (
+    "academic_year",
+    "response_id",
+    "item_id",
+    "reason",
+    "response_date",
+    "channel",
+    "neighbourhood_code",
+    "file",
+    "row",
+)
 """A request for help, as a practitioner needs it to act: who (response id), about what
 (item), why (`reason`: help_requests.HARM, a possible disclosure of harm, a safeguarding
 matter to read first; or help_requests.HELP), when, how it reached us, where, and where the
 landed row is. Never published."""
 DOOR_LOG_COLUMNS = ("academic_year", "file", "measure", "count")
-_DTYPES = {"time_period": "int64", "_source_row": "int64", "item_version": "Int64", "row": "int64",
-                    "count": "int64", "is_positive": "bool", "score": "float64"}
+_DTYPES = {
+    "time_period": "int64",
+    "_source_row": "int64",
+    "item_version": "Int64",
+    "row": "int64",
+    "count": "int64",
+    "is_positive": "bool",
+    "score": "float64",
+}
 
 
 @dataclass
@@ -117,12 +186,12 @@ class VoiceLoad:
 
 def empty_frame(columns: Sequence[str]) -> pd.DataFrame:
     """A typed, empty frame with the given columns (text unless known otherwise)."""
-    return pd.DataFrame({column: pd.Series(dtype=_DTYPES.get(column, "string"))
-                         for column in columns})
+    return pd.DataFrame(
+        {column: pd.Series(dtype=_DTYPES.get(column, "string")) for column in columns}
+    )
 
 
-def apply_aliases(frame: pd.DataFrame, aliases: Mapping[str, str] = HEADER_ALIASES
-                  ) -> pd.DataFrame:
+def apply_aliases(frame: pd.DataFrame, aliases: Mapping[str, str] = HEADER_ALIASES) -> pd.DataFrame:
     """Rename form-tool headers to the documented names (where the documented one is absent)."""
     renames: dict[str, str] = {}
     for column in frame.columns:
@@ -140,5 +209,4 @@ def concat_frames(frames: Sequence[pd.DataFrame], columns: Sequence[str]) -> pd.
 
 
 def typed_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame.astype({column: _DTYPES.get(column, "string")
-                         for column in frame.columns})
+    return frame.astype({column: _DTYPES.get(column, "string") for column in frame.columns})

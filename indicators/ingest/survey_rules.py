@@ -38,19 +38,30 @@ from indicators.voice.items import (
 from indicators.voice.quotes import may_identify
 
 
-def defects_for_rows(frame: pd.DataFrame, mask: pd.Series, column: str, rule: str,
-                 message: Callable[[str], str], file: str | Sequence[object]) -> list[Defect]:
+def defects_for_rows(
+    frame: pd.DataFrame,
+    mask: pd.Series,
+    column: str,
+    rule: str,
+    message: Callable[[str], str],
+    file: str | Sequence[object],
+) -> list[Defect]:
     """A defect for each flagged row; `file` names the file, or each row's file."""
     flags = mask.to_numpy(dtype=bool)
     if not flags.any():
         return []
-    files = (itertools.repeat(file) if isinstance(file, str)
-             else np.asarray(file, dtype=object)[flags])
-    return [Defect(row_file, int(row), column, printable(value), rule,
-                   message(printable(value)))
-            for row_file, row, value in zip(files, frame["_source_row"].to_numpy()[flags],
-                                            frame[column].to_numpy()[flags],
-                                            strict=False)]  # one file repeats
+    files = (
+        itertools.repeat(file) if isinstance(file, str) else np.asarray(file, dtype=object)[flags]
+    )
+    return [
+        Defect(row_file, int(row), column, printable(value), rule, message(printable(value)))
+        for row_file, row, value in zip(
+            files,
+            frame["_source_row"].to_numpy()[flags],
+            frame[column].to_numpy()[flags],
+            strict=False,
+        )
+    ]  # one file repeats
 
 
 _ESCAPE = re.compile(r"\\x[0-9a-f]{2}|\\[nrt]")
@@ -66,8 +77,9 @@ def safe_defect(defect: Defect, item_ids: Iterable[str] = ()) -> Defect:
         return defect  # a file defect's value is about the file (a header), not a person
     declared = defect.column in set(item_ids)
     if shows_safely(defect.column, defect.value, declared_safe=declared) and (
-            defect.column in {"response_date", "postcode_sector"}
-            or not may_identify(_ESCAPE.sub(" ", defect.value).strip())):  # as read
+        defect.column in {"response_date", "postcode_sector"}
+        or not may_identify(_ESCAPE.sub(" ", defect.value).strip())
+    ):  # as read
         return replace(defect, shown=True)
     message = defect.message.replace(f"'{defect.value}'", f"'{WITHHELD_VALUE}'")
     if len(defect.value.strip()) >= SHORTEST_WITHHELD:
@@ -75,9 +87,15 @@ def safe_defect(defect: Defect, item_ids: Iterable[str] = ()) -> Defect:
     return replace(defect, value=WITHHELD_VALUE, message=message)
 
 
-def voice_rules(year: AcademicYear, items: pd.DataFrame, item_columns: Sequence[str],
-                dates: pd.Series, *, load: SurveyLoad | None = None,
-                in_force: Mapping[str, pd.Series] | None = None) -> list[RowRule]:
+def voice_rules(
+    year: AcademicYear,
+    items: pd.DataFrame,
+    item_columns: Sequence[str],
+    dates: pd.Series,
+    *,
+    load: SurveyLoad | None = None,
+    in_force: Mapping[str, pd.Series] | None = None,
+) -> list[RowRule]:
     """Row rules for consenting responses. `dates` are the rows' parsed response dates.
 
     `load` (the load's shared state) and `in_force` (item -> the version in use on each
@@ -94,56 +112,111 @@ def voice_rules(year: AcademicYear, items: pd.DataFrame, item_columns: Sequence[
     # Each rule as its pandas expression, decided once per distinct value (failing_values).
     sector = re.compile(SECTOR_PATTERN)
     rules = [
-        RowRule("response_id_blank", "response_id", "every response needs a response_id",
-                lambda values: failing_values(values, lambda value: value.strip() == "",
-                                              lambda values: values.str.strip() == "")),
-        RowRule("response_date_format", "response_date", "the response date must be a date "
-                "such as 2023-10-05 or 05/10/2023 (a time of day may follow)",
-                lambda values: load.parsed_dates(values).isna()),
-        RowRule("response_date_in_year", "response_date", f"a response in {year.label} is "
-                f"dated between {first:%d %B %Y} and {last:%d %B %Y}: check the date or land "
-                "the file under the right year", outside_year),
-        RowRule("channel_code", "channel", f"channel must be one of {', '.join(CHANNEL_CODES)}",
-                _not_one_of(CHANNEL_CODES)),
-        *[RowRule("characteristic_code", column,
-                  f"must be {describe_codes(CHARACTERISTIC_CODES)} (blank reads as U)",
-                  _not_one_of(CHARACTERISTIC_CODES))
-          for column in CHARACTERISTIC_COLUMNS],
-        *[RowRule("consent_code", column, f"consent must be {describe_codes(CONSENT_CODES)} "
-                  "(blank reads as N: consent is never assumed)", _not_one_of(CONSENT_CODES))
-          for column in ("consent_quote", "consent_link")],
-        RowRule("postcode_sector_format", "postcode_sector", "a postcode sector is the outward "
-                "code, a space and one digit, such as OL11 3 (a full postcode is reduced to its "
-                "sector)", lambda values: failing_values(
-                    values, lambda value: value != "" and sector.fullmatch(value) is None,
-                    lambda values: (values != "") & ~values.str.fullmatch(SECTOR_PATTERN))),
+        RowRule(
+            "response_id_blank",
+            "response_id",
+            "every response needs a response_id",
+            lambda values: failing_values(
+                values, lambda value: value.strip() == "", lambda values: values.str.strip() == ""
+            ),
+        ),
+        RowRule(
+            "response_date_format",
+            "response_date",
+            "the response date must be a date "
+            "such as 2023-10-05 or 05/10/2023 (a time of day may follow)",
+            lambda values: load.parsed_dates(values).isna(),
+        ),
+        RowRule(
+            "response_date_in_year",
+            "response_date",
+            f"a response in {year.label} is "
+            f"dated between {first:%d %B %Y} and {last:%d %B %Y}: check the date or land "
+            "the file under the right year",
+            outside_year,
+        ),
+        RowRule(
+            "channel_code",
+            "channel",
+            f"channel must be one of {', '.join(CHANNEL_CODES)}",
+            _not_one_of(CHANNEL_CODES),
+        ),
+        *[
+            RowRule(
+                "characteristic_code",
+                column,
+                f"must be {describe_codes(CHARACTERISTIC_CODES)} (blank reads as U)",
+                _not_one_of(CHARACTERISTIC_CODES),
+            )
+            for column in CHARACTERISTIC_COLUMNS
+        ],
+        *[
+            RowRule(
+                "consent_code",
+                column,
+                f"consent must be {describe_codes(CONSENT_CODES)} "
+                "(blank reads as N: consent is never assumed)",
+                _not_one_of(CONSENT_CODES),
+            )
+            for column in ("consent_quote", "consent_link")
+        ],
+        RowRule(
+            "postcode_sector_format",
+            "postcode_sector",
+            "a postcode sector is the outward "
+            "code, a space and one digit, such as OL11 3 (a full postcode is reduced to its "
+            "sector)",
+            lambda values: failing_values(
+                values,
+                lambda value: value != "" and sector.fullmatch(value) is None,
+                lambda values: (values != "") & ~values.str.fullmatch(SECTOR_PATTERN),
+            ),
+        ),
     ]
     dated = dates.notna().to_numpy(dtype=bool)
     for column in item_columns:
         item = load.item(column)
         shown = ", ".join(sorted(item.allowed, key=lambda code: (len(code), code)))
-        rules.append(RowRule("answer_value", column, f"an answer to {column} ({item.scale}) "
-                             f"must be one of {shown}, or blank if not answered",
-                             _not_an_answer(item.allowed)))
-        versions = (in_force[column] if in_force is not None and column in in_force
-                    else versions_in_force(items, column, dates))
-        rules.append(RowRule("item_not_in_use", column, f"{column} was not in use on the "
-                             f"response date ({item.when}): check the date or the column",
-                             _answered_when(dates, dated & versions.isna().to_numpy())))
+        rules.append(
+            RowRule(
+                "answer_value",
+                column,
+                f"an answer to {column} ({item.scale}) "
+                f"must be one of {shown}, or blank if not answered",
+                _not_an_answer(item.allowed),
+            )
+        )
+        versions = (
+            in_force[column]
+            if in_force is not None and column in in_force
+            else versions_in_force(items, column, dates)
+        )
+        rules.append(
+            RowRule(
+                "item_not_in_use",
+                column,
+                f"{column} was not in use on the "
+                f"response date ({item.when}): check the date or the column",
+                _answered_when(dates, dated & versions.isna().to_numpy()),
+            )
+        )
     return rules
 
 
 def _not_one_of(codes: Mapping[str, str]) -> Callable[[pd.Series], pd.Series]:
     """`~values.isin(set(codes))`."""
-    return lambda values: failing_values(values, lambda value: value not in codes,
-                                         lambda values: ~values.isin(set(codes)))
+    return lambda values: failing_values(
+        values, lambda value: value not in codes, lambda values: ~values.isin(set(codes))
+    )
 
 
 def _not_an_answer(allowed: frozenset[str]) -> Callable[[pd.Series], pd.Series]:
     """`(values != "") & ~values.isin(allowed)`."""
     return lambda values: failing_values(
-        values, lambda value: value != "" and value not in allowed,
-        lambda values: (values != "") & ~values.isin(allowed))
+        values,
+        lambda value: value != "" and value not in allowed,
+        lambda values: (values != "") & ~values.isin(allowed),
+    )
 
 
 def _answered_when(dates: pd.Series, flags: np.ndarray) -> Callable[[pd.Series], pd.Series]:
@@ -157,9 +230,13 @@ def _answered_when(dates: pd.Series, flags: np.ndarray) -> Callable[[pd.Series],
     return failing
 
 
-def area_rule_defects(frame: pd.DataFrame, files: Sequence[str] | str, reference: Reference,
-                  neighbourhood_codes: frozenset[str], lookup: Mapping[str, str] | None
-                  ) -> list[Defect]:
+def area_rule_defects(
+    frame: pd.DataFrame,
+    files: Sequence[str] | str,
+    reference: Reference,
+    neighbourhood_codes: frozenset[str],
+    lookup: Mapping[str, str] | None,
+) -> list[Defect]:
     """Rows that cannot be placed, or whose sector or neighbourhood is unknown or disagree.
 
     `files` is the file of every row (or one file for all of them); the defects come rule by
@@ -167,48 +244,88 @@ def area_rule_defects(frame: pd.DataFrame, files: Sequence[str] | str, reference
     """
     sector, hood = frame["postcode_sector"], frame["neighbourhood_code"]
     codes = sorted(neighbourhood_codes)
-    known = (", ".join(codes[:8]) + (f" ... ({len(codes)} in all)" if len(codes) > 8 else "")
-             ) or "(none known)"
+    known = (
+        ", ".join(codes[:8]) + (f" ... ({len(codes)} in all)" if len(codes) > 8 else "")
+    ) or "(none known)"
     formed = re.compile(SECTOR_PATTERN)
-    well_formed = failing_values(sector, lambda value: formed.fullmatch(value) is not None,
-                                 lambda values: values.str.fullmatch(SECTOR_PATTERN))
+    well_formed = failing_values(
+        sector,
+        lambda value: formed.fullmatch(value) is not None,
+        lambda values: values.str.fullmatch(SECTOR_PATTERN),
+    )
     defects = defects_for_rows(
-        frame, (sector == "") & (hood == ""), "postcode_sector", "area_missing",
-        lambda _: "give the postcode sector (preferred) or the neighbourhood code, so the "
-                  "response can be placed", files)
+        frame,
+        (sector == "") & (hood == ""),
+        "postcode_sector",
+        "area_missing",
+        lambda _: (
+            "give the postcode sector (preferred) or the neighbourhood code, so the "
+            "response can be placed"
+        ),
+        files,
+    )
     if reference.sectors is not None:  # None: the lookup could not be read (said elsewhere)
         known_sectors = reference.sectors
         set_aside = reference.sector_problems
-        unknown = well_formed & ~failing_values(sector, lambda value: value in known_sectors,
-                                                lambda values: values.isin(known_sectors))
-        aside = unknown & failing_values(sector, lambda value: value in set_aside,
-                                         lambda values: values.isin(set(set_aside)))
+        unknown = well_formed & ~failing_values(
+            sector, lambda value: value in known_sectors, lambda values: values.isin(known_sectors)
+        )
+        aside = unknown & failing_values(
+            sector, lambda value: value in set_aside, lambda values: values.isin(set(set_aside))
+        )
         defects += defects_for_rows(
-            frame, aside, "postcode_sector", "postcode_sector_set_aside",
-            lambda value: f"sector {value} has its row in the neighbourhood lookup set aside: "
-                          f"{set_aside[value]}; correct seeds/neighbourhood_lookup.csv and run "
-                          "again", files)
+            frame,
+            aside,
+            "postcode_sector",
+            "postcode_sector_set_aside",
+            lambda value: (
+                f"sector {value} has its row in the neighbourhood lookup set aside: "
+                f"{set_aside[value]}; correct seeds/neighbourhood_lookup.csv and run "
+                "again"
+            ),
+            files,
+        )
         defects += defects_for_rows(
-            frame, unknown & ~aside,
+            frame,
+            unknown & ~aside,
             "postcode_sector",
             "postcode_sector_unknown",
-            lambda value: f"sector {value} is not in the neighbourhood lookup "
-                          "(seeds/neighbourhood_lookup.csv): add the sector or correct it",
-            files)
+            lambda value: (
+                f"sector {value} is not in the neighbourhood lookup "
+                "(seeds/neighbourhood_lookup.csv): add the sector or correct it"
+            ),
+            files,
+        )
     defects += defects_for_rows(
-        frame, (hood != "") & ~failing_values(hood, lambda value: value in neighbourhood_codes,
-                                              lambda values: values.isin(neighbourhood_codes)),
+        frame,
+        (hood != "")
+        & ~failing_values(
+            hood,
+            lambda value: value in neighbourhood_codes,
+            lambda values: values.isin(neighbourhood_codes),
+        ),
         "neighbourhood_code",
         "neighbourhood_unknown",
-        lambda value: f"neighbourhood {value} is not in the neighbourhood lookup "
-                      f"(seeds/neighbourhood_lookup.csv): use one of {known}", files)
+        lambda value: (
+            f"neighbourhood {value} is not in the neighbourhood lookup "
+            f"(seeds/neighbourhood_lookup.csv): use one of {known}"
+        ),
+        files,
+    )
     if lookup:
         placed = placed_in(sector, lookup)
         conflict = well_formed & placed.notna() & (hood != "") & (placed != hood)
         defects += defects_for_rows(
-            frame, conflict, "neighbourhood_code", "area_conflict",
-            lambda value: f"neighbourhood {value} disagrees with the postcode sector given on "
-                          "the same row: correct one of them (the sector is preferred)", files)
+            frame,
+            conflict,
+            "neighbourhood_code",
+            "area_conflict",
+            lambda value: (
+                f"neighbourhood {value} disagrees with the postcode sector given on "
+                "the same row: correct one of them (the sector is preferred)"
+            ),
+            files,
+        )
     return defects
 
 
@@ -230,23 +347,35 @@ def placed_in(sectors: pd.Series, lookup: Mapping[str, str]) -> pd.Series:
 def _duplicate_response_ids(frames: Sequence[tuple[str, pd.DataFrame]]) -> list[Defect]:
     if not frames:
         return []
-    stacked = pd.concat([frame[["response_id", "_source_row"]].assign(_file=file)
-                         for file, frame in frames], ignore_index=True)
+    stacked = pd.concat(
+        [frame[["response_id", "_source_row"]].assign(_file=file) for file, frame in frames],
+        ignore_index=True,
+    )
     return duplicate_ids_in(stacked)
 
 
 def duplicate_ids_in(stacked: pd.DataFrame) -> list[Defect]:
     """`_duplicate_response_ids` of the rows of `stacked` (with their `_file`)."""
-    repeated = stacked[stacked["response_id"].duplicated(keep=False)
-                       & (stacked["response_id"].str.strip() != "")]
+    repeated = stacked[
+        stacked["response_id"].duplicated(keep=False) & (stacked["response_id"].str.strip() != "")
+    ]
     defects = []
     for response_id, group in repeated.groupby("response_id", sort=False):
-        places = [f"{file} row {row}" for file, row in zip(group["_file"], group["_source_row"],
-                                                             strict=True)]
+        places = [
+            f"{file} row {row}"
+            for file, row in zip(group["_file"], group["_source_row"], strict=True)
+        ]
         for file, row in zip(group["_file"], group["_source_row"], strict=True):
             others = "; ".join(place for place in places if place != f"{file} row {row}")
-            defects.append(Defect(file, int(row), "response_id", str(response_id),
-                                  "duplicate_response_id",
-                                  f"response_id '{response_id}' also appears at {others}: "
-                                  "each response once a year; keep one and land again"))
+            defects.append(
+                Defect(
+                    file,
+                    int(row),
+                    "response_id",
+                    str(response_id),
+                    "duplicate_response_id",
+                    f"response_id '{response_id}' also appears at {others}: "
+                    "each response once a year; keep one and land again",
+                )
+            )
     return defects

@@ -33,13 +33,16 @@ def _strip_time(values: pd.Series) -> pd.Series:
     """'2023-10-05 14:32:00' or '05/10/2023 14:32' -> the date part."""
     return values.str.replace(
         r"^\s*(\S+?)(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}:?\d{2})?)?\s*$",
-        r"\1", regex=True)
+        r"\1",
+        regex=True,
+    )
 
 
 def parse_response_dates(values: pd.Series) -> pd.Series:
     """ISO or dd/mm/yyyy dates, with or without a time of day; anything else is NaT."""
-    return per_distinct(values, lambda distinct: parse_dates(_strip_time(
-        distinct.fillna("").astype(str))))
+    return per_distinct(
+        values, lambda distinct: parse_dates(_strip_time(distinct.fillna("").astype(str)))
+    )
 
 
 def _codes(values: pd.Series, synonyms: Mapping[str, str], blank: str | None) -> pd.Series:
@@ -53,14 +56,14 @@ YES_NO_UNKNOWN = {**YES_NO, "UNKNOWN": "U", "DON'T KNOW": "U", "NOT KNOWN": "U"}
 
 
 def _normalise_channel(values: pd.Series) -> pd.Series:
-    return (values.astype(str).str.strip().str.lower()
-            .str.replace(r"[\s\-]+", "_", regex=True))
+    return values.astype(str).str.strip().str.lower().str.replace(r"[\s\-]+", "_", regex=True)
 
 
 def _normalise_sectors(values: pd.Series) -> pd.Series:
     """Upper case, one space; a full postcode is reduced to its sector at once."""
-    text = values.fillna("").astype(str).str.upper().str.strip().str.replace(
-        r"\s+", " ", regex=True)
+    text = (
+        values.fillna("").astype(str).str.upper().str.strip().str.replace(r"\s+", " ", regex=True)
+    )
     full = text.str.fullmatch(POSTCODE_PATTERN)
     return text.where(~full, postcode_sector(text.where(full, "XX0 0XX")).astype(str))
 
@@ -70,8 +73,9 @@ def strip_values(values: pd.Series) -> pd.Series:
     text = distinct_text(values)
     if text is None:
         return values.astype(str).str.strip()
-    return pd.Series([value.strip() for value in text[0]], index=values.index,
-                     name=values.name, dtype=str)
+    return pd.Series(
+        [value.strip() for value in text[0]], index=values.index, name=values.name, dtype=str
+    )
 
 
 def normalise_upns(values: pd.Series) -> pd.Series:
@@ -80,15 +84,17 @@ def normalise_upns(values: pd.Series) -> pd.Series:
         return values.fillna("").astype(str).str.replace(r"\s+", "", regex=True).str.upper()
     items, distinct = text  # as the line above: str.split() splits where \s matches
     upns = {value: "".join(value.split()).upper() for value in distinct}
-    return pd.Series([upns[value] for value in items], index=values.index, name=values.name,
-                     dtype=str)
+    return pd.Series(
+        [upns[value] for value in items], index=values.index, name=values.name, dtype=str
+    )
 
 
 def _valid_upn(values: pd.Series) -> pd.Series:
     """True for a UPN python-stdnum accepts (one matching UPN_PATTERN, as stdnum would quietly
     drop spaces)."""
-    return pd.Series([problem == "" for problem in upn_problems(values.tolist())],
-                     index=values.index, dtype=bool)
+    return pd.Series(
+        [problem == "" for problem in upn_problems(values.tolist())], index=values.index, dtype=bool
+    )
 
 
 def item_columns_of(frame: pd.DataFrame, item_ids: Iterable[str]) -> list[str]:
@@ -98,14 +104,18 @@ def item_columns_of(frame: pd.DataFrame, item_ids: Iterable[str]) -> list[str]:
 
 def comment_columns_of(frame: pd.DataFrame, item_ids: Iterable[str]) -> list[str]:
     known = set(item_ids)
-    return [column for column in frame.columns
-            if column.endswith(COMMENT_SUFFIX) and column[: -len(COMMENT_SUFFIX)] in known]
+    return [
+        column
+        for column in frame.columns
+        if column.endswith(COMMENT_SUFFIX) and column[: -len(COMMENT_SUFFIX)] in known
+    ]
 
 
 # Speed: a year's survey is a hundred or more files of a few hundred responses, and nearly
 # every column holds a handful of codes. Rather than run each normalisation and rule as
 # pandas string operations on every file (most of the time went there), `SurveyLoad` works out
 # each one once per distinct value over the whole load, and the item bank once.
+
 
 class _PerValue:
     """An element-wise operation on a text column, remembered value by value for one load.
@@ -125,15 +135,21 @@ class _PerValue:
         if text is None or values.empty:
             return self.operation(values)
         items, distinct = text
-        return pd.Series(self.results(items, values.dtype, distinct), index=values.index,
-                         name=values.name, dtype=self.dtypes[values.dtype])
+        return pd.Series(
+            self.results(items, values.dtype, distinct),
+            index=values.index,
+            name=values.name,
+            dtype=self.dtypes[values.dtype],
+        )
 
-    def results(self, items: list[str], dtype: object, distinct: set[str] | None = None
-                ) -> list[object]:
+    def results(
+        self, items: list[str], dtype: object, distinct: set[str] | None = None
+    ) -> list[object]:
         """The operation's result for each of `items` (text, from a column of `dtype`)."""
         seen = self.seen.setdefault(dtype, {})
-        new = [value for value in (set(items) if distinct is None else distinct)
-               if value not in seen]
+        new = [
+            value for value in (set(items) if distinct is None else distinct) if value not in seen
+        ]
         if new:
             done = self.operation(pd.Series(new, dtype=dtype))
             seen.update(zip(new, done.tolist(), strict=True))
@@ -159,14 +175,14 @@ class SurveyLoad:
     """What every file of one load shares: the item bank worked out once, normalisations and
     rules remembered per value, scrubbed quotes per distinct text."""
 
-    def __init__(self, items: pd.DataFrame, reference: Reference,
-                 neighbourhood_codes: frozenset[str]) -> None:
+    def __init__(
+        self, items: pd.DataFrame, reference: Reference, neighbourhood_codes: frozenset[str]
+    ) -> None:
         self.items = items
         self.item_ids: list[str] = items["item_id"].unique().tolist()
         self._items: dict[str, _Item] = {}
         self.consent = _PerValue(lambda values: _codes(values, YES_NO, blank="N"))
-        self.characteristic = _PerValue(lambda values: _codes(values, YES_NO_UNKNOWN,
-                                                              blank="U"))
+        self.characteristic = _PerValue(lambda values: _codes(values, YES_NO_UNKNOWN, blank="U"))
         self.channel = _PerValue(_normalise_channel)
         self.sectors = _PerValue(_normalise_sectors)
         self.hoods = _PerValue(lambda values: values.astype(str).str.strip().str.upper())
@@ -183,14 +199,19 @@ class SurveyLoad:
             rows = self.items[self.items["item_id"] == item_id]
             scale = rows["response_scale"].iloc[0]
             positive: dict[object, set[str]] = {}
-            for version, row_scale, answers in zip(rows["version"], rows["response_scale"],
-                                                   rows["positive_responses"], strict=True):
+            for version, row_scale, answers in zip(
+                rows["version"], rows["response_scale"], rows["positive_responses"], strict=True
+            ):
                 positive.setdefault(version, set()).update(parse_positive(row_scale, answers))
             first_use = rows.loc[rows["status"] != "draft", "co_designed_on"].min()
-            when = f"first version in use from {first_use}" if isinstance(first_use, str) else (
-                "no version is in use yet: it is a draft")
-            self._items[item_id] = _Item(scale, valid_answers(scale),
-                                         version_starts(self.items, item_id), positive, when)
+            when = (
+                f"first version in use from {first_use}"
+                if isinstance(first_use, str)
+                else ("no version is in use yet: it is a draft")
+            )
+            self._items[item_id] = _Item(
+                scale, valid_answers(scale), version_starts(self.items, item_id), positive, when
+            )
         return self._items[item_id]
 
     def _answers(self, item_id: str) -> _PerValue:
@@ -222,10 +243,11 @@ class SurveyLoad:
         new = [value for value in distinct if value not in self.dates]
         if new:
             parsed = parse_response_dates(pd.Series(new, dtype=values.dtype))
-            self.dates.update(zip(new, parsed.to_numpy().astype("datetime64[us]"),
-                                  strict=True))
-        return pd.Series(np.array([self.dates[value] for value in items],
-                                  dtype="datetime64[us]"), index=values.index)
+            self.dates.update(zip(new, parsed.to_numpy().astype("datetime64[us]"), strict=True))
+        return pd.Series(
+            np.array([self.dates[value] for value in items], dtype="datetime64[us]"),
+            index=values.index,
+        )
 
     def scrub(self, text: str, allow: tuple[str, ...]) -> ScrubResult:
         """`scrub(text, allow=allow)`, once per distinct text."""

@@ -19,8 +19,10 @@ from indicators.config import PROJECT_ROOT
 from indicators.ingest.defects import RowRule
 
 UPN_PATTERN = r"[A-Z][0-9]{11}[0-9A-Z]"
-UPN_FORMAT = ("a UPN is 13 characters: a check letter, then 11 digits, then a digit or a "
-              "letter (never I, O or S)")
+UPN_FORMAT = (
+    "a UPN is 13 characters: a check letter, then 11 digits, then a digit or a "
+    "letter (never I, O or S)"
+)
 
 
 @cache
@@ -93,8 +95,11 @@ def upn_prescreen(numbers: Sequence[str]) -> np.ndarray:
         # accepts), so character i of number k is at byte start[k] + i.
         text = "".join(numbers).encode("ascii", errors="replace")
     except TypeError:  # something other than text: checked one by one
-        formed = [position for position, number in enumerate(numbers)
-                  if isinstance(number, str) and _UPN.fullmatch(number) is not None]
+        formed = [
+            position
+            for position, number in enumerate(numbers)
+            if isinstance(number, str) and _UPN.fullmatch(number) is not None
+        ]
         if formed:
             valid[formed] = upn_prescreen([numbers[position] for position in formed])
         return valid
@@ -105,9 +110,12 @@ def upn_prescreen(numbers: Sequence[str]) -> np.ndarray:
     start = (np.cumsum(lengths) - lengths)[where]
     chars = np.frombuffer(text, dtype=np.uint8)[start[:, None] + np.arange(13)]
     letter, digits, last = chars[:, 0], chars[:, 1:12], chars[:, 12]
-    formed = ((letter >= ord("A")) & (letter <= ord("Z"))  # UPN_PATTERN, with last in the
-              & ((digits >= ord("0")) & (digits <= ord("9"))).all(axis=1)  # alphabet
-              & (_UPN_VALUES[last] >= 0))
+    formed = (
+        (letter >= ord("A"))
+        & (letter <= ord("Z"))  # UPN_PATTERN, with last in the
+        & ((digits >= ord("0")) & (digits <= ord("9"))).all(axis=1)  # alphabet
+        & (_UPN_VALUES[last] >= 0)
+    )
     issuing = np.where(formed, (digits[:, :3].astype(np.int64) - ord("0")) @ [100, 10, 1], 0)
     check = (_UPN_VALUES[chars[:, 1:]] @ _UPN_WEIGHTS) % 23
     valid[where] = formed & _known_la()[issuing] & (_UPN_ALPHABET[check] == letter)
@@ -157,9 +165,18 @@ def upn_rules() -> list[RowRule]:
     memo = _UpnVerdicts()
     return [
         RowRule("upn_format", "upn", UPN_FORMAT, _upn_failing("format", memo)),
-        RowRule("upn_issuing_la", "upn", "the 3 digits after the check letter must be the LA "
-                "number of the authority that issued the UPN, and these are not one; check it "
-                "was copied correctly", _upn_failing("la", memo)),
-        RowRule("upn_check_letter", "upn", "the check letter does not match the rest of the "
-                "UPN; check it was copied correctly", _upn_failing("check", memo)),
+        RowRule(
+            "upn_issuing_la",
+            "upn",
+            "the 3 digits after the check letter must be the LA "
+            "number of the authority that issued the UPN, and these are not one; check it "
+            "was copied correctly",
+            _upn_failing("la", memo),
+        ),
+        RowRule(
+            "upn_check_letter",
+            "upn",
+            "the check letter does not match the rest of the UPN; check it was copied correctly",
+            _upn_failing("check", memo),
+        ),
     ]

@@ -56,12 +56,15 @@ class ValidationReport:
         lines = []
         for account in self.accounts:
             if account.status == "rejected":
-                lines.append(f"{account.file}: rejected, {account.rows_read} rows read, "
-                             "nothing would load")
+                lines.append(
+                    f"{account.file}: rejected, {account.rows_read} rows read, nothing would load"
+                )
             else:
-                lines.append(f"{account.file}: {account.rows_read} rows read, "
-                             f"{account.rows_loaded} would load, "
-                             f"{account.rows_quarantined} would be quarantined")
+                lines.append(
+                    f"{account.file}: {account.rows_read} rows read, "
+                    f"{account.rows_loaded} would load, "
+                    f"{account.rows_quarantined} would be quarantined"
+                )
         for defect in self.defects:
             lines.append(str(defect if show_identifiers else defect.public()))
         lines.extend(f"note: {note}" for note in self.notes)
@@ -101,12 +104,20 @@ def _collect(path: Path) -> tuple[list[LandedFile], list[Defect]]:
     files, problems = discover(root)
     inside = path.resolve()
     files = [f for f in files if f.path.resolve().is_relative_to(inside)]
-    defects = [Defect(str(p.path), None, None, "", "layout", p.message) for p in problems
-               if p.path.resolve().is_relative_to(inside)]
+    defects = [
+        Defect(str(p.path), None, None, "", "layout", p.message)
+        for p in problems
+        if p.path.resolve().is_relative_to(inside)
+    ]
     if not files and not defects:
-        defects.append(_layout_defect(
-            path, f"{path}: no returns found: lay them out as eyfsp/<YYYY-YY>/*.csv and "
-                  "census/<YYYY-YY>/*.csv (or .xlsx), as in the landing area", "no_returns"))
+        defects.append(
+            _layout_defect(
+                path,
+                f"{path}: no returns found: lay them out as eyfsp/<YYYY-YY>/*.csv and "
+                "census/<YYYY-YY>/*.csv (or .xlsx), as in the landing area",
+                "no_returns",
+            )
+        )
     return files, defects
 
 
@@ -122,13 +133,15 @@ def _aliases_for(root: Path, seeds: Path, report: ValidationReport) -> Aliases:
         return load_aliases(aliases_file(seeds, root))
     except AliasesInvalid as invalid:
         report.defects.extend(invalid.defects)
-        report.notes.append("headers were read without aliases: seeds/column_aliases.csv has "
-                            "problems")
+        report.notes.append(
+            "headers were read without aliases: seeds/column_aliases.csv has problems"
+        )
         return {}
 
 
-def validate_paths(paths: Sequence[Path], seeds: Path, aliases: Aliases | None = None,
-                   sheet: str | None = None) -> ValidationReport:
+def validate_paths(
+    paths: Sequence[Path], seeds: Path, aliases: Aliases | None = None, sheet: str | None = None
+) -> ValidationReport:
     """Run the ingest rules on returns (files or folders laid out as landing); load nothing.
 
     `seeds` is the project's seeds folder (ChorusSettings.seeds). `aliases` None reads
@@ -142,7 +155,8 @@ def validate_paths(paths: Sequence[Path], seeds: Path, aliases: Aliases | None =
         found.extend(files)
         report.defects.extend(defects)
     groups: dict[Path, dict[AcademicYear, list[LandedFile]]] = defaultdict(
-        lambda: defaultdict(list))
+        lambda: defaultdict(list)
+    )
     for landed in _unique(found):
         groups[landing_root(landed.path).resolve()][landed.year].append(landed)
     for root, years in groups.items():
@@ -153,8 +167,9 @@ def validate_paths(paths: Sequence[Path], seeds: Path, aliases: Aliases | None =
             statutory = [landed for landed in files if landed.kind in STATUTORY_KINDS]
             if statutory:
                 both = {landed.kind for landed in statutory} >= set(STATUTORY_KINDS)
-                checked = check_year(year, statutory, reference, aliases=root_aliases,
-                                     sheet=sheet, cross_kind=both)
+                checked = check_year(
+                    year, statutory, reference, aliases=root_aliases, sheet=sheet, cross_kind=both
+                )
                 report.defects.extend(checked.defects)
                 report.accounts.extend(checked.accounts)
                 report.notes.extend(checked.notes)
@@ -164,22 +179,38 @@ def validate_paths(paths: Sequence[Path], seeds: Path, aliases: Aliases | None =
     return report
 
 
-def _check_voice(year: AcademicYear, files: list[LandedFile], reference: Reference,
-                 seeds: Path, aliases: Aliases, sheet: str | None,
-                 report: ValidationReport) -> None:
+def _check_voice(
+    year: AcademicYear,
+    files: list[LandedFile],
+    reference: Reference,
+    seeds: Path,
+    aliases: Aliases,
+    sheet: str | None,
+    report: ValidationReport,
+) -> None:
     """A year's voice files through `check_voice_year`, as `chorus run` checks them."""
     try:
         items = load_item_bank(seeds / VOICE_ITEMS)
         read = functools.partial(read_table, kind=VOICE_KIND, aliases=aliases, sheet=sheet)
-        checked = check_voice_year(year, files, reference, items, read,
-                                   sector_lookup=reference.placement)
+        checked = check_voice_year(
+            year, files, reference, items, read, sector_lookup=reference.placement
+        )
     except ValueError as problems:  # the item bank itself has problems: nothing can be checked
-        report.defects.append(Defect(f"seeds/{VOICE_ITEMS}", None, None, "", "item_bank",
-                                     f"{problems}: the voice files were not checked"))
+        report.defects.append(
+            Defect(
+                f"seeds/{VOICE_ITEMS}",
+                None,
+                None,
+                "",
+                "item_bank",
+                f"{problems}: the voice files were not checked",
+            )
+        )
         return
     report.defects.extend(checked.defects)
     report.accounts.extend(checked.accounts)
-    report.notes.extend(f"{file}: column '{column}' is neither a documented column nor an item "
-                        "in seeds/voice_items.csv, so it would not be loaded"
-                        for file, column in checked.ignored_columns)
-
+    report.notes.extend(
+        f"{file}: column '{column}' is neither a documented column nor an item "
+        "in seeds/voice_items.csv, so it would not be loaded"
+        for file, column in checked.ignored_columns
+    )

@@ -36,8 +36,9 @@ def selected_authorities(setting: str, authorities: pd.DataFrame) -> pd.DataFram
     if setting.lower() == "none":
         return authorities.iloc[:0]
     wanted = {part.strip() for part in setting.split(",") if part.strip()}
-    return authorities[authorities["la_code"].isin(wanted)
-                       | authorities["new_la_code"].isin(wanted)]
+    return authorities[
+        authorities["la_code"].isin(wanted) | authorities["new_la_code"].isin(wanted)
+    ]
 
 
 def _render(job: tuple[Path, object]) -> list[Path]:
@@ -52,8 +53,7 @@ class PacksWritten:
     authorities: int
 
 
-def write_board_packs(settings: ChorusSettings, stage: Path, run_id: str, log: Log
-                      ) -> PacksWritten:
+def write_board_packs(settings: ChorusSettings, stage: Path, run_id: str, log: Log) -> PacksWritten:
     """boards/<area>/pack.html|pdf|xlsx and claims.csv under `stage`, from its
     indicators/, register/ and quotes/ files, for each authority CHORUS_PACKS chooses."""
 
@@ -64,8 +64,9 @@ def write_board_packs(settings: ChorusSettings, stage: Path, run_id: str, log: L
     register = read(stage / "register" / "indicators.csv")
     quotes = read(stage / "quotes" / "quotes.csv")
     areas = area_parents(settings.warehouse)
-    authorities = selected_authorities(settings.packs, read(reference_file(
-        "local_authorities", settings.landing, settings.seeds)))
+    authorities = selected_authorities(
+        settings.packs, read(reference_file("local_authorities", settings.landing, settings.seeds))
+    )
     run = RunInfo.for_values(run_id, values)
     england = read(settings.seeds / "england_benchmarks.csv")
     items = load_item_bank(settings.seeds / "voice_items.csv")
@@ -75,17 +76,23 @@ def write_board_packs(settings: ChorusSettings, stage: Path, run_id: str, log: L
         mine = values[(values["area_code"] == code) | values["area_code"].isin(hoods)]
         if mine.empty:
             continue
-        publication = Publication(mine, register, quotes[quotes["neighbourhood_code"]
-                                                         .isin(hoods)], run,
-                                  england=england, items=items)
-        jobs += [(stage / BOARDS / slug, build_pack(publication, area))
-                 for area, slug in pack_slugs(publication).items()]
+        publication = Publication(
+            mine,
+            register,
+            quotes[quotes["neighbourhood_code"].isin(hoods)],
+            run,
+            england=england,
+            items=items,
+        )
+        jobs += [
+            (stage / BOARDS / slug, build_pack(publication, area))
+            for area, slug in pack_slugs(publication).items()
+        ]
     workers = max(1, min(len(jobs), os.cpu_count() or 1))
     if workers > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             written = [path for paths in pool.map(_render, jobs) for path in paths]
     else:
         written = [path for job in jobs for path in _render(job)]
-    log.info(f"{len(jobs)} board packs ({len(written)} files) for "
-             f"{len(authorities)} authorities")
+    log.info(f"{len(jobs)} board packs ({len(written)} files) for {len(authorities)} authorities")
     return PacksWritten(packs=len(jobs), files=len(written), authorities=len(authorities))

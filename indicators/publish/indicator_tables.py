@@ -33,12 +33,21 @@ from indicators.voice.help_requests import may_be_quoted
 from indicators.voice.items import load_item_bank
 from indicators.warehouse import connect
 
-QUOTE_COLUMNS = ["quote", "item_id", "item", "domain", "neighbourhood_code",
-                 "neighbourhood_name", "year", "time_period"]
+QUOTE_COLUMNS = [
+    "quote",
+    "item_id",
+    "item",
+    "domain",
+    "neighbourhood_code",
+    "neighbourhood_name",
+    "year",
+    "time_period",
+]
 
 
-AREA_PARENTS = ("select area_code, parent_area_code from marts.dim_areas "
-                "where parent_area_code is not null")
+AREA_PARENTS = (
+    "select area_code, parent_area_code from marts.dim_areas where parent_area_code is not null"
+)
 
 
 def area_parents(warehouse: Path) -> pd.DataFrame:
@@ -63,17 +72,18 @@ def read_marts(warehouse: Path) -> Marts:
     """The indicator values, register, consented quotes and areas dbt built, and the raw
     zone's accounting (each file's rows, each quarantined row, identifiers withheld)."""
     with connect(warehouse, read_only=True) as connection:
-        values = connection.execute(
-            "select * from marts.fct_indicator_values").df()
+        values = connection.execute("select * from marts.fct_indicator_values").df()
         register = connection.execute("select * from marts.dim_indicators").df()
         quotes = connection.execute("select * from marts.fct_voice_quotes").df()
         areas = connection.execute(AREA_PARENTS).df()
         load_log = connection.execute(
             "select academic_year, kind, file, rows_read, rows_loaded, rows_quarantined, status,"
-            " message from raw.load_log order by academic_year, kind, file").df()
+            " message from raw.load_log order by academic_year, kind, file"
+        ).df()
         rejections = connection.execute(
             'select academic_year, kind, file, "row", column_name as "column", value, rule,'
-            ' message from raw.quarantine order by academic_year, kind, file, "row"').df()
+            ' message from raw.quarantine order by academic_year, kind, file, "row"'
+        ).df()
     return Marts(values, register, quotes, areas, load_log, rejections)
 
 
@@ -106,27 +116,30 @@ def write_indicator_tables(settings: ChorusSettings, stage: Path, log: Log) -> T
     seconds = time.perf_counter() - started
     if config.round_to:
         england = pd.read_csv(settings.seeds / "england_benchmarks.csv")
-        protected = with_rounded_counts(protected, config.round_to, parents, register, england,
-                                        item_bank)
+        protected = with_rounded_counts(
+            protected, config.round_to, parents, register, england, item_bank
+        )
     published = publishable(protected, indicator_shapes, config, parents)
     write_csv(published, stage / "indicators" / "indicator_values.csv")
     write_csv(register_table(register), stage / "register" / "indicators.csv")
-    authorities = pd.read_csv(reference_file("local_authorities", settings.landing,
-                                             settings.seeds), dtype=str)
+    authorities = pd.read_csv(
+        reference_file("local_authorities", settings.landing, settings.seeds), dtype=str
+    )
     open_data = write_open_data(stage, published, register, local_authorities=authorities)
     published_quotes = quotes_to_publish(quotes, config.voice_min_respondents)
     write_csv(published_quotes, stage / "quotes" / "quotes.csv")
     (stage / "register" / "index.html").write_text(
-        render_register_html(register, dt.date.today().isoformat()), encoding="utf-8")
+        render_register_html(register, dt.date.today().isoformat()), encoding="utf-8"
+    )
     load_log, rejections = marts.load_log, marts.rejections
     # Files in the landing area that are not where a return goes: accounted for too.
-    misplaced, misplaced_lines = not_loaded_accounts(discover(settings.landing)[1],
-                                                     rows_landed)
+    misplaced, misplaced_lines = not_loaded_accounts(discover(settings.landing)[1], rows_landed)
     if misplaced:
         load_log = pd.concat([load_log, pd.DataFrame(misplaced)], ignore_index=True)
-        rejections = pd.concat([rejections.astype("string"),
-                                pd.DataFrame(misplaced_lines).astype("string")],
-                               ignore_index=True)
+        rejections = pd.concat(
+            [rejections.astype("string"), pd.DataFrame(misplaced_lines).astype("string")],
+            ignore_index=True,
+        )
     write_csv(load_log.fillna(""), stage / "quality" / "load_summary.csv")
     write_csv(rejections.astype("string").fillna(""), stage / "quality" / "rejections.csv")
     loss = suppression_summary(protected)
@@ -134,14 +147,21 @@ def write_indicator_tables(settings: ChorusSettings, stage: Path, log: Log) -> T
     reasons = suppression_reasons(protected)  # for the log only: see suppression_summary
     suppressed = int(protected["numerator_suppressed"].sum())
     log.info(f"{len(published_quotes)} of {len(quotes)} consented quotes published")
-    log.info(f"{len(published)} indicator rows, {suppressed} suppressed (c): "
-             f"{int(reasons['primary'].sum())} primary, "
-             f"{int(reasons['secondary'].sum())} secondary; disclosure "
-             f"control {seconds:.1f} s")
-    return TablesWritten(rows=len(published), suppressed=suppressed, reasons=reasons,
-                         seconds=seconds, config=config,
-                         quotes_published=len(published_quotes),
-                         open_data_files=len(open_data))
+    log.info(
+        f"{len(published)} indicator rows, {suppressed} suppressed (c): "
+        f"{int(reasons['primary'].sum())} primary, "
+        f"{int(reasons['secondary'].sum())} secondary; disclosure "
+        f"control {seconds:.1f} s"
+    )
+    return TablesWritten(
+        rows=len(published),
+        suppressed=suppressed,
+        reasons=reasons,
+        seconds=seconds,
+        config=config,
+        quotes_published=len(published_quotes),
+        open_data_files=len(open_data),
+    )
 
 
 def disclosure_facts(seeds: Path) -> dict[str, int]:

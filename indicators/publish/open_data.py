@@ -99,8 +99,11 @@ OPEN_DATA_DIR = "open-data"
 GUIDANCE_FILE = "data_guidance.txt"
 
 
-def _guidance(tables: Sequence[tuple[OpenDataTable, Mapping[str, str]]], missing: Sequence[str],
-              low_reliability: Literal["symbol", "footnote"]) -> str:
+def _guidance(
+    tables: Sequence[tuple[OpenDataTable, Mapping[str, str]]],
+    missing: Sequence[str],
+    low_reliability: Literal["symbol", "footnote"],
+) -> str:
     """Plain-text data guidance: the files, their columns and the register's metadata."""
     lines = [
         "Chorus open data: data guidance",
@@ -129,37 +132,63 @@ def _guidance(tables: Sequence[tuple[OpenDataTable, Mapping[str, str]]], missing
         "recovered by subtraction.",
     ]
     if low_reliability == "symbol":
-        lines += ["Low reliability: results based on fewer than twice the minimum number of",
-                  "respondents show u in place of the value and its intervals; their counts are",
-                  "published so that the base is visible."]
+        lines += [
+            "Low reliability: results based on fewer than twice the minimum number of",
+            "respondents show u in place of the value and its intervals; their counts are",
+            "published so that the base is visible.",
+        ]
     else:
-        lines += ["Low reliability: results based on fewer than twice the minimum number of",
-                  "respondents are published as numbers; each file below says how many rows",
-                  "are of low reliability, which should be read with caution."]
-    fields = [("Title", "title"), ("Domain", "domain"), ("Source type", "source_type"),
-              ("Definition", "definition"), ("Why it matters", "rationale"),
-              ("Numerator", "numerator_definition"), ("Numerator source", "numerator_source"),
-              ("Denominator", "denominator_definition"),
-              ("Denominator source", "denominator_source"), ("Unit", "unit"),
-              ("Numerator counts", "numerator_unit"), ("Denominator counts", "denominator_unit"),
-              ("Recent trend (in indicator_values.csv)", "trend_method"),
-              ("Polarity", "polarity"), ("Confidence intervals", "ci_method"),
-              ("Disclosure control", "disclosure_rule"), ("Frequency", "frequency"),
-              ("Caveats", "caveats"), ("Outcome", "outcome"),
-              ("Co-designed by", "co_designed_by"), ("Co-designed on", "co_designed_on")]
+        lines += [
+            "Low reliability: results based on fewer than twice the minimum number of",
+            "respondents are published as numbers; each file below says how many rows",
+            "are of low reliability, which should be read with caution.",
+        ]
+    fields = [
+        ("Title", "title"),
+        ("Domain", "domain"),
+        ("Source type", "source_type"),
+        ("Definition", "definition"),
+        ("Why it matters", "rationale"),
+        ("Numerator", "numerator_definition"),
+        ("Numerator source", "numerator_source"),
+        ("Denominator", "denominator_definition"),
+        ("Denominator source", "denominator_source"),
+        ("Unit", "unit"),
+        ("Numerator counts", "numerator_unit"),
+        ("Denominator counts", "denominator_unit"),
+        ("Recent trend (in indicator_values.csv)", "trend_method"),
+        ("Polarity", "polarity"),
+        ("Confidence intervals", "ci_method"),
+        ("Disclosure control", "disclosure_rule"),
+        ("Frequency", "frequency"),
+        ("Caveats", "caveats"),
+        ("Outcome", "outcome"),
+        ("Co-designed by", "co_designed_by"),
+        ("Co-designed on", "co_designed_on"),
+    ]
     from indicators.stats.indicator_values import trend_method
 
     for table, info in tables:
-        info = {**info, "trend_method": text_of(info.get("trend_method")) or trend_method(
-            text_of(info.get("value_type")), text_of(info.get("denominator_unit")))}
+        info = {
+            **info,
+            "trend_method": text_of(info.get("trend_method"))
+            or trend_method(text_of(info.get("value_type")), text_of(info.get("denominator_unit"))),
+        }
         periods = sorted(table.data["time_period"].unique())
-        lines += ["", f"{table.name}.csv (metadata: {table.name}.meta.csv)",
-                  "-" * len(f"{table.name}.csv (metadata: {table.name}.meta.csv)")]
-        lines += [textwrap.fill(f"{label}: {text_of(info.get(field))}", width=88,
-                                subsequent_indent="  ")
-                  for label, field in fields if text_of(info.get(field))]
-        lines.append(f"Years: {academic_year_label(periods[0])} to "
-                     f"{academic_year_label(periods[-1])}; {len(table.data)} rows")
+        lines += [
+            "",
+            f"{table.name}.csv (metadata: {table.name}.meta.csv)",
+            "-" * len(f"{table.name}.csv (metadata: {table.name}.meta.csv)"),
+        ]
+        lines += [
+            textwrap.fill(f"{label}: {text_of(info.get(field))}", width=88, subsequent_indent="  ")
+            for label, field in fields
+            if text_of(info.get(field))
+        ]
+        lines.append(
+            f"Years: {academic_year_label(periods[0])} to "
+            f"{academic_year_label(periods[-1])}; {len(table.data)} rows"
+        )
         for topic, groups in table.topics.items():
             lines.append(f"Breakdown '{topic}': {', '.join(groups)}")
         if table.unreliable:
@@ -175,8 +204,11 @@ def _guidance(tables: Sequence[tuple[OpenDataTable, Mapping[str, str]]], missing
             else:
                 lines.append(f"  {column}: {STANDARD_COLUMNS.get(column, column)}")
     if missing:
-        lines += ["", "Indicators with no local authority figures (not in the open data): "
-                  + ", ".join(missing)]
+        lines += [
+            "",
+            "Indicators with no local authority figures (not in the open data): "
+            + ", ".join(missing),
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -210,8 +242,10 @@ def write_open_data(
     missing_columns = [c for c in REQUIRED_INPUT if c not in indicator_values.columns]
     if missing_columns:
         raise ValueError(f"indicator values lack columns: {', '.join(missing_columns)}")
-    infos = {text_of(row["indicator_id"]): {k: text_of(v) for k, v in row.items()}
-             for row in register.to_dict("records")}
+    infos = {
+        text_of(row["indicator_id"]): {k: text_of(v) for k, v in row.items()}
+        for row in register.to_dict("records")
+    }
     values = indicator_values.astype("string").fillna("")
     unknown = sorted(set(values["indicator_id"]) - set(infos))
     if unknown:
@@ -234,11 +268,14 @@ def write_open_data(
         if rows.empty:
             missing.append(indicator_id)
             continue
-        table = indicator_table(indicator_id, rows, infos[indicator_id], country, authorities,
-                       low_reliability)
+        table = indicator_table(
+            indicator_id, rows, infos[indicator_id], country, authorities, low_reliability
+        )
         if table.name in names:
-            raise ValueError(f"indicators {names[table.name]} and {indicator_id} would share "
-                             f"the file name {table.name}.csv")
+            raise ValueError(
+                f"indicators {names[table.name]} and {indicator_id} would share "
+                f"the file name {table.name}.csv"
+            )
         names[table.name] = indicator_id
         meta = pd.DataFrame([vars(row) for row in table.meta], columns=META_COLUMNS)
         written.append(_write_csv(table.data, folder / f"{table.name}.csv"))

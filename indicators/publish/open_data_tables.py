@@ -28,8 +28,16 @@ SYMBOLS = {
     LOW: "rounds to zero, but is not zero",
     LOW_RELIABILITY: "low reliability: based on few respondents (see the counts)",
 }
-META_COLUMNS = ["col_name", "col_type", "label", "indicator_grouping", "indicator_unit",
-                "indicator_dp", "filter_hint", "filter_grouping_column"]
+META_COLUMNS = [
+    "col_name",
+    "col_type",
+    "label",
+    "indicator_grouping",
+    "indicator_unit",
+    "indicator_dp",
+    "filter_hint",
+    "filter_grouping_column",
+]
 EES_UNITS = ("%", "pp", "£", "£m")
 INTERVALS = {
     "lower_ci_95": "Lower limit of the 95% confidence interval",
@@ -39,8 +47,18 @@ INTERVALS = {
 }
 VALUE_SUFFIXES = {"proportion": "percent", "mean": "average", "rate": "rate"}
 MEASURE_WORDS = {"percent", "percentage", "average", "mean", "rate", "share", "count"}
-REQUIRED_INPUT = ["indicator_id", "time_period", "geographic_level", "area_code", "area_name",
-                  "breakdown", "group", "numerator", "denominator", "value"]
+REQUIRED_INPUT = [
+    "indicator_id",
+    "time_period",
+    "geographic_level",
+    "area_code",
+    "area_name",
+    "breakdown",
+    "group",
+    "numerator",
+    "denominator",
+    "value",
+]
 NUMBER = re.compile(r"-?\d+(\.\d+)?")
 STANDARD_COLUMNS = {
     "time_period": "academic year, e.g. 202324 for 2023/24",
@@ -148,8 +166,9 @@ def authority_names(frame: pd.DataFrame | None) -> dict[str, dict[str, str]]:
     return result
 
 
-def _geography(rows: pd.DataFrame, country: tuple[str, str],
-               authorities: Mapping[str, Mapping[str, str]]) -> pd.DataFrame:
+def _geography(
+    rows: pd.DataFrame, country: tuple[str, str], authorities: Mapping[str, Mapping[str, str]]
+) -> pd.DataFrame:
     """Time and geography columns, in EES order, for each LA row."""
     codes = rows["area_code"].map(text_of)
     known = [authorities.get(code, {}) for code in codes]
@@ -169,8 +188,9 @@ def _geography(rows: pd.DataFrame, country: tuple[str, str],
     return pd.DataFrame(columns, index=rows.index)
 
 
-def _filters(rows: pd.DataFrame, reserved: set[str]
-             ) -> tuple[pd.DataFrame, list[MetaRow], dict[str, list[str]]]:
+def _filters(
+    rows: pd.DataFrame, reserved: set[str]
+) -> tuple[pd.DataFrame, list[MetaRow], dict[str, list[str]]]:
     """Filter columns for one indicator's rows, their meta rows and the breakdown topics."""
     is_total = rows["breakdown"].map(text_of) == ALL
     parts = rows["breakdown"].map(text_of).str.split(": ", n=1, expand=True)
@@ -205,11 +225,16 @@ def _filters(rows: pd.DataFrame, reserved: set[str]
             kept.append(name)
             meta.append(MetaRow(name, "Filter", label, filter_hint=f"Filter by {label.lower()}"))
     topic_names = [t for t in topic.unique() if t != TOTAL]
-    hint = "Filter by " + ("group within each " + _or_list(topic_names).lower() if labels
-                           else _or_list(topic_names))
+    hint = "Filter by " + (
+        "group within each " + _or_list(topic_names).lower() if labels else _or_list(topic_names)
+    )
     hint += " (Total is everyone)" if (topic == TOTAL).any() else ""
-    topic_meta = MetaRow("breakdown_topic", "Filter", "Breakdown topic",
-                         filter_hint="Filter by what the figures are broken down by")
+    topic_meta = MetaRow(
+        "breakdown_topic",
+        "Filter",
+        "Breakdown topic",
+        filter_hint="Filter by what the figures are broken down by",
+    )
     # Cross-tabulated only ("Voice item: x" by answer): the topic names its own column.
     crossed_only = bool(labels) and levels("breakdown_topic") < 2
     if levels("breakdown") >= 2:
@@ -219,8 +244,15 @@ def _filters(rows: pd.DataFrame, reserved: set[str]
         if not crossed_only and not grouped:  # more topics than groups: a filter of its own
             meta.append(topic_meta)
         kept.append("breakdown")
-        meta.append(MetaRow("breakdown", "Filter", "Breakdown", filter_hint=hint,
-                            filter_grouping_column="breakdown_topic" if grouped else ""))
+        meta.append(
+            MetaRow(
+                "breakdown",
+                "Filter",
+                "Breakdown",
+                filter_hint=hint,
+                filter_grouping_column="breakdown_topic" if grouped else "",
+            )
+        )
     elif levels("breakdown_topic") >= 2:
         kept.append("breakdown_topic")
         meta.append(replace(topic_meta, filter_hint=hint))
@@ -235,9 +267,9 @@ def _or_list(items: Sequence[str]) -> str:
     return ", ".join(items[:-1]) + " or " + items[-1]
 
 
-def _indicators(rows: pd.DataFrame, info: Mapping[str, str],
-                low_reliability: Literal["symbol", "footnote"]
-                ) -> tuple[pd.DataFrame, list[MetaRow], int]:
+def _indicators(
+    rows: pd.DataFrame, info: Mapping[str, str], low_reliability: Literal["symbol", "footnote"]
+) -> tuple[pd.DataFrame, list[MetaRow], int]:
     """Indicator columns for one indicator's rows, their meta rows and the low-reliability
     cells (shown as `u`, or kept and counted for the guidance)."""
     value_type = text_of(info.get("value_type")) or "proportion"
@@ -247,18 +279,24 @@ def _indicators(rows: pd.DataFrame, info: Mapping[str, str],
     numerator = "numerator_sum" if value_type == "mean" else "numerator_count"
     value = value_column(info["indicator_id"], value_type)
     numerator_label = _first_sentence(info.get("numerator_definition", "")) or (
-        "Sum of the scores (numerator)" if value_type == "mean" else "Number counted (numerator)")
+        "Sum of the scores (numerator)" if value_type == "mean" else "Number counted (numerator)"
+    )
     denominator_label = _first_sentence(info.get("denominator_definition", "")) or (
-        "Number in the group (denominator)")
+        "Number in the group (denominator)"
+    )
     if numerator_label == denominator_label:
         numerator_label, denominator_label = "Numerator", "Denominator"
     title = text_of(info.get("title")) or info["indicator_id"]
-    columns = {numerator: rows["numerator"].map(_cell),
-               "denominator_count": rows["denominator"].map(_cell),
-               value: rows["value"].map(_cell)}
-    meta = [MetaRow(numerator, "Indicator", numerator_label, COUNTS_GROUP, "", "0"),
-            MetaRow("denominator_count", "Indicator", denominator_label, COUNTS_GROUP, "", "0"),
-            MetaRow(value, "Indicator", title[:100], RESULT_GROUP, unit, dp)]
+    columns = {
+        numerator: rows["numerator"].map(_cell),
+        "denominator_count": rows["denominator"].map(_cell),
+        value: rows["value"].map(_cell),
+    }
+    meta = [
+        MetaRow(numerator, "Indicator", numerator_label, COUNTS_GROUP, "", "0"),
+        MetaRow("denominator_count", "Indicator", denominator_label, COUNTS_GROUP, "", "0"),
+        MetaRow(value, "Indicator", title[:100], RESULT_GROUP, unit, dp),
+    ]
     for name, label in INTERVALS.items():
         if name not in rows:
             continue
@@ -271,23 +309,32 @@ def _indicators(rows: pd.DataFrame, info: Mapping[str, str],
     unreliable = 0
     if "reliability" in rows:
         low = (rows["reliability"].map(text_of).str.lower() == "low") & ~frame[value].isin(
-            set(SYMBOLS))
+            set(SYMBOLS)
+        )
         unreliable = int(low.sum())
         if low_reliability == "symbol":
             for name in [value, *[n for n in INTERVALS if n in frame]]:
                 frame.loc[low & ~frame[name].isin(set(SYMBOLS)), name] = LOW_RELIABILITY
     for name in frame:
-        bad = frame[name][~(frame[name].str.fullmatch(NUMBER.pattern)
-                            | frame[name].isin(set(SYMBOLS)))]
+        bad = frame[name][
+            ~(frame[name].str.fullmatch(NUMBER.pattern) | frame[name].isin(set(SYMBOLS)))
+        ]
         if len(bad):
-            raise ValueError(f"{info['indicator_id']}: {name} has '{bad.iloc[0]}', which is "
-                             f"neither a number nor one of {', '.join(SYMBOLS)}")
+            raise ValueError(
+                f"{info['indicator_id']}: {name} has '{bad.iloc[0]}', which is "
+                f"neither a number nor one of {', '.join(SYMBOLS)}"
+            )
     return frame, meta, unreliable
 
 
-def indicator_table(indicator_id: str, rows: pd.DataFrame, info: Mapping[str, str],
-           country: tuple[str, str], authorities: Mapping[str, Mapping[str, str]],
-           low_reliability: Literal["symbol", "footnote"]) -> OpenDataTable:
+def indicator_table(
+    indicator_id: str,
+    rows: pd.DataFrame,
+    info: Mapping[str, str],
+    country: tuple[str, str],
+    authorities: Mapping[str, Mapping[str, str]],
+    low_reliability: Literal["symbol", "footnote"],
+) -> OpenDataTable:
     geography = _geography(rows, country, authorities)
     filters, filter_meta, topics = _filters(rows, set(geography.columns))
     indicators, indicator_meta, unreliable = _indicators(rows, info, low_reliability)
@@ -299,7 +346,9 @@ def indicator_table(indicator_id: str, rows: pd.DataFrame, info: Mapping[str, st
         raise ValueError(f"{indicator_id}: more than one row for {first}")
     order = {"breakdown_topic": lambda s: s.ne(TOTAL), "breakdown": lambda s: s.ne(TOTAL)}
     sort_by = ["time_period", "new_la_code", *[c for c in filters.columns if c in order]]
-    data = data.sort_values(sort_by, key=lambda s: order[s.name](s) if s.name in order else s,
-                            kind="stable").reset_index(drop=True)
-    return OpenDataTable(snake_case(indicator_id), data, [*filter_meta, *indicator_meta], topics,
-                  unreliable)
+    data = data.sort_values(
+        sort_by, key=lambda s: order[s.name](s) if s.name in order else s, kind="stable"
+    ).reset_index(drop=True)
+    return OpenDataTable(
+        snake_case(indicator_id), data, [*filter_meta, *indicator_meta], topics, unreliable
+    )

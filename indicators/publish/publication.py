@@ -48,8 +48,11 @@ def safe_cell(value: object) -> object:
     """A text cell a spreadsheet will show as text: one starting with =, +, -, @, a tab or a
     carriage return gets a leading single quote (OWASP's advice: "=1+1 we read" becomes
     "'=1+1 we read"). Numbers, and text that is a plain number ("-1.5"), are left alone."""
-    if (isinstance(value, str) and value.startswith(FORMULA_STARTS)
-            and not _PLAIN_NUMBER.fullmatch(value)):
+    if (
+        isinstance(value, str)
+        and value.startswith(FORMULA_STARTS)
+        and not _PLAIN_NUMBER.fullmatch(value)
+    ):
         return "'" + value
     return value
 
@@ -58,12 +61,15 @@ def safe_cells(frame: pd.DataFrame) -> pd.DataFrame:
     """`frame` with every text cell made safe to open in a spreadsheet (`safe_cell`)."""
     frame = frame.copy()
     for column in frame.columns:
-        if not (pd.api.types.is_object_dtype(frame[column])
-                or pd.api.types.is_string_dtype(frame[column])):
+        if not (
+            pd.api.types.is_object_dtype(frame[column])
+            or pd.api.types.is_string_dtype(frame[column])
+        ):
             continue
         text = frame[column]
-        risky = text.map(lambda value: isinstance(value, str)
-                         and value.startswith(FORMULA_STARTS)).astype(bool)
+        risky = text.map(
+            lambda value: isinstance(value, str) and value.startswith(FORMULA_STARTS)
+        ).astype(bool)
         if risky.any():
             frame[column] = text.astype(object)
             frame.loc[risky, column] = text[risky].map(safe_cell)
@@ -85,8 +91,11 @@ def write_manifest(stage: Path, run_id: str, extra: Mapping[str, Any] | None = N
         "published_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         **(extra or {}),
         "files": [
-            {"path": p.relative_to(stage).as_posix(), "sha256": sha256_of(p),
-             "bytes": p.stat().st_size}
+            {
+                "path": p.relative_to(stage).as_posix(),
+                "sha256": sha256_of(p),
+                "bytes": p.stat().st_size,
+            }
             for p in files
         ],
     }
@@ -116,7 +125,7 @@ def staging_dir(output: Path, run_id: str) -> Path:
 
 def staging_run_id(path: Path) -> str | None:
     """The run a staging folder belongs to."""
-    return path.name[len(STAGING_PREFIX):] if path.name.startswith(STAGING_PREFIX) else None
+    return path.name[len(STAGING_PREFIX) :] if path.name.startswith(STAGING_PREFIX) else None
 
 
 ABANDONED_AFTER_SECONDS = 24 * 3600
@@ -130,8 +139,9 @@ def _untouched_for(folder: Path, seconds: float) -> bool:
     return time.time() - newest > seconds
 
 
-def remove_abandoned_staging(output: Path, home: Path, run_id: str,
-                             run_ended: Callable[[str], bool | None], log: Log) -> None:
+def remove_abandoned_staging(
+    output: Path, home: Path, run_id: str, run_ended: Callable[[str], bool | None], log: Log
+) -> None:
     """Remove staging folders of runs that ended without publishing (crashed or failed).
 
     Only folders whose run has ended (`run_ended` says, by run id; None for a run it does
@@ -139,10 +149,12 @@ def remove_abandoned_staging(output: Path, home: Path, run_id: str,
     """
     base = publications_dir(output)
     legacy = home / "publish"  # where an older Chorus staged, by run id
-    candidates = [(folder, staging_run_id(folder)) for folder in
-                  (base.iterdir() if base.is_dir() else [])]
-    candidates += [(folder, folder.name) for folder in
-                   (legacy.iterdir() if legacy.is_dir() else [])]
+    candidates = [
+        (folder, staging_run_id(folder)) for folder in (base.iterdir() if base.is_dir() else [])
+    ]
+    candidates += [
+        (folder, folder.name) for folder in (legacy.iterdir() if legacy.is_dir() else [])
+    ]
     for folder, other in candidates:
         if not other or other == run_id or not folder.is_dir():
             continue
@@ -151,12 +163,12 @@ def remove_abandoned_staging(output: Path, home: Path, run_id: str,
             continue  # a run this instance does not know (another CHORUS_HOME?) may be writing
         if ended is None or ended:
             shutil.rmtree(folder, ignore_errors=True)
-            log.info(f"removed the staging folder of run {other}, which ended "
-                     "without publishing")
+            log.info(f"removed the staging folder of run {other}, which ended without publishing")
 
 
-def fresh_stage(output: Path, home: Path, run_id: str,
-                run_ended: Callable[[str], bool | None], log: Log) -> Path:
+def fresh_stage(
+    output: Path, home: Path, run_id: str, run_ended: Callable[[str], bool | None], log: Log
+) -> Path:
     """This run's staging folder, empty (an earlier attempt of the step removed), once the
     output is known to be a publication's and abandoned staging folders are gone."""
     check_output(output)
@@ -181,20 +193,23 @@ def check_output(output: Path) -> None:
     if output.parent.name.endswith(".publications"):
         raise PublicationError(
             f"{output} is inside a folder of Chorus publications: publish to the link beside "
-            f"it ({output.parent.with_name(output.parent.name.removesuffix('.publications'))})")
+            f"it ({output.parent.with_name(output.parent.name.removesuffix('.publications'))})"
+        )
     if not (output.exists() or output.is_symlink()) or _is_ours(output):
         return
     if output.is_symlink():
         raise PublicationError(
             f"{output} is a link to {os.readlink(output)}, which Chorus did not make: "
             "publish to another path (Chorus makes the output a link to its latest "
-            "publication)")
+            "publication)"
+        )
     if output.is_dir():
         if not any(output.iterdir()) or (output / MANIFEST).is_file():
             return  # empty, or a publication of an older Chorus: moved aside when publishing
         raise PublicationError(
             f"{output} is a folder that is not a Chorus publication (no {MANIFEST}): publish "
-            "to a new or empty path, so that nothing in it is replaced")
+            "to a new or empty path, so that nothing in it is replaced"
+        )
     raise PublicationError(f"{output} is a file: publish to a new or empty path")
 
 
@@ -205,8 +220,7 @@ def _exchange(first: Path, second: Path) -> bool:
     if renameat2 is None:
         return False
     at_fdcwd, rename_exchange = -100, 2
-    result = renameat2(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second),
-                       rename_exchange)
+    result = renameat2(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange)
     if result == 0:
         return True
     code = ctypes.get_errno()
@@ -253,8 +267,7 @@ class Published:
     """The manifest as staged (its name is the same in the folder)."""
 
 
-def publish_staged(stage: Path, output: Path, run_id: str, facts: Mapping[str, Any]
-                   ) -> Published:
+def publish_staged(stage: Path, output: Path, run_id: str, facts: Mapping[str, Any]) -> Published:
     """Write manifest.json (the run, `facts` and every file's digest), then make the staged
     folder the publication `output` points to."""
     manifest = write_manifest(stage, run_id, facts)
@@ -274,8 +287,11 @@ def prune_publications(output: Path, keep: int = PUBLICATIONS_KEPT) -> list[Path
     if not base.is_dir():
         return []
     current = current_publication(output)
-    folders = sorted((p for p in base.iterdir() if p.is_dir() and not p.name.startswith(".")),
-                     key=lambda p: p.name, reverse=True)
+    folders = sorted(
+        (p for p in base.iterdir() if p.is_dir() and not p.name.startswith(".")),
+        key=lambda p: p.name,
+        reverse=True,
+    )
     removed = [p for p in folders[keep:] if p.resolve() != current]
     for path in removed:
         shutil.rmtree(path, ignore_errors=True)

@@ -75,6 +75,7 @@ class QualityReport:
 
 # -------------------------------------------------------------------------------- dbt results
 
+
 def _test_name(unique_id: str) -> str:
     """test.chorus.not_null_stg_x_child_id.1a2b3c -> not_null_stg_x_child_id."""
     parts = unique_id.split(".")
@@ -86,28 +87,42 @@ def dbt_results(invocation: Path) -> list[CheckResult]:
     guards and its outcome."""
     results = json.loads((invocation / "run_results.json").read_text(encoding="utf-8"))
     manifest_path = invocation / "manifest.json"
-    manifest = (json.loads(manifest_path.read_text(encoding="utf-8"))
-                if manifest_path.is_file() else {"nodes": {}, "unit_tests": {}})
+    manifest = (
+        json.loads(manifest_path.read_text(encoding="utf-8"))
+        if manifest_path.is_file()
+        else {"nodes": {}, "unit_tests": {}}
+    )
     checks = []
     for result in results["results"]:
         unique_id = result["unique_id"]
         kind = unique_id.split(".")[0]
         if kind not in ("test", "unit_test"):
             continue
-        node = (manifest.get("nodes", {}).get(unique_id)
-                or manifest.get("unit_tests", {}).get(unique_id) or {})
-        target = node.get("attached_node") or node.get("model") or ", ".join(
-            (node.get("depends_on") or {}).get("nodes", []))
+        node = (
+            manifest.get("nodes", {}).get(unique_id)
+            or manifest.get("unit_tests", {}).get(unique_id)
+            or {}
+        )
+        target = (
+            node.get("attached_node")
+            or node.get("model")
+            or ", ".join((node.get("depends_on") or {}).get("nodes", []))
+        )
         severity = str((node.get("config") or {}).get("severity", "ERROR")).upper()
         failures = result.get("failures")
         detail = (result.get("message") or "") if result["status"] not in PASSED else ""
         if failures and result["status"] not in PASSED:
             detail = f"{failures} failing row(s). {detail}".strip()
-        checks.append(CheckResult(
-            source="dbt unit test" if kind == "unit_test" else "dbt test",
-            name=_test_name(unique_id) if kind == "test" else unique_id.split(".")[-1],
-            target=str(target).split(".")[-1] if target else "",
-            status=str(result["status"]), detail=detail, blocking=severity == "ERROR"))
+        checks.append(
+            CheckResult(
+                source="dbt unit test" if kind == "unit_test" else "dbt test",
+                name=_test_name(unique_id) if kind == "test" else unique_id.split(".")[-1],
+                target=str(target).split(".")[-1] if target else "",
+                status=str(result["status"]),
+                detail=detail,
+                blocking=severity == "ERROR",
+            )
+        )
     return checks
 
 
@@ -153,21 +168,33 @@ def _number(value: object) -> str:
         return _e(value)
 
 
-def _table(caption: str, headers: Sequence[str], rows: Iterable[Sequence[str]],
-           numeric: Sequence[int] = (), empty: str = "None.") -> str:
+def _table(
+    caption: str,
+    headers: Sequence[str],
+    rows: Iterable[Sequence[str]],
+    numeric: Sequence[int] = (),
+    empty: str = "None.",
+) -> str:
     """A captioned table; `rows` hold HTML already escaped; `numeric` columns right-aligned."""
     body = []
     for row in rows:
-        cells = "".join(f'<td class="number">{cell}</td>' if position in numeric
-                        else f"<td>{cell}</td>" for position, cell in enumerate(row))
+        cells = "".join(
+            f'<td class="number">{cell}</td>' if position in numeric else f"<td>{cell}</td>"
+            for position, cell in enumerate(row)
+        )
         body.append(f"<tr>{cells}</tr>")
     if not body:
         return f"<p><strong>{_e(caption)}:</strong> {_e(empty)}</p>"
-    head = "".join(f'<th scope="col" class="number">{_e(name)}</th>' if position in numeric
-                   else f'<th scope="col">{_e(name)}</th>'
-                   for position, name in enumerate(headers))
-    return (f"<table><caption>{_e(caption)}</caption><thead><tr>{head}</tr></thead>"
-            f"<tbody>{''.join(body)}</tbody></table>")
+    head = "".join(
+        f'<th scope="col" class="number">{_e(name)}</th>'
+        if position in numeric
+        else f'<th scope="col">{_e(name)}</th>'
+        for position, name in enumerate(headers)
+    )
+    return (
+        f"<table><caption>{_e(caption)}</caption><thead><tr>{head}</tr></thead>"
+        f"<tbody>{''.join(body)}</tbody></table>"
+    )
 
 
 def _status(text: str, good: bool, warn: bool = False) -> str:
@@ -188,26 +215,47 @@ def _accounting(report: QualityReport) -> str:
     for account in accounts.itertuples():
         loaded = account.status == "loaded"
         balanced = int(account.rows_read) == int(account.rows_loaded) + int(
-            account.rows_quarantined)
-        rows.append((_e(account.file), _e(account.kind),
-                     _year(account.academic_year, account.kind),
-                     _number(account.rows_read), _number(account.rows_loaded),
-                     _number(account.rows_quarantined),
-                     _status(account.status, loaded),
-                     _status("yes" if balanced else "NO", balanced),
-                     _e(account.message)))
+            account.rows_quarantined
+        )
+        rows.append(
+            (
+                _e(account.file),
+                _e(account.kind),
+                _year(account.academic_year, account.kind),
+                _number(account.rows_read),
+                _number(account.rows_loaded),
+                _number(account.rows_quarantined),
+                _status(account.status, loaded),
+                _status("yes" if balanced else "NO", balanced),
+                _e(account.message),
+            )
+        )
     read = int(accounts["rows_read"].sum()) if len(accounts) else 0
     loaded = int(accounts["rows_loaded"].sum()) if len(accounts) else 0
     quarantined = int(accounts["rows_quarantined"].sum()) if len(accounts) else 0
-    text = (f"<p>{len(accounts):,} file(s): {read:,} rows read, {loaded:,} loaded, "
-            f"{quarantined:,} quarantined. For every file, rows read = rows loaded + rows "
-            "quarantined; a rejected file, or one not loaded because it is not in a year folder, "
-            "counts all its rows as quarantined. Reference files "
-            "(the neighbourhood lookup, the LA list) count the rows used and set aside.</p>")
+    text = (
+        f"<p>{len(accounts):,} file(s): {read:,} rows read, {loaded:,} loaded, "
+        f"{quarantined:,} quarantined. For every file, rows read = rows loaded + rows "
+        "quarantined; a rejected file, or one not loaded because it is not in a year folder, "
+        "counts all its rows as quarantined. Reference files "
+        "(the neighbourhood lookup, the LA list) count the rows used and set aside.</p>"
+    )
     return text + _table(
         "Each landed file and reference file, as quality/load_summary.csv has it",
-        ["File", "Kind", "Academic year", "Read", "Loaded", "Quarantined", "Status",
-         "Balanced", "Note"], rows, numeric=(3, 4, 5))
+        [
+            "File",
+            "Kind",
+            "Academic year",
+            "Read",
+            "Loaded",
+            "Quarantined",
+            "Status",
+            "Balanced",
+            "Note",
+        ],
+        rows,
+        numeric=(3, 4, 5),
+    )
 
 
 def _rules(report: QualityReport) -> str:
@@ -220,29 +268,45 @@ def _rules(report: QualityReport) -> str:
     for (kind, rule), group in frame.groupby(["kind", "rule"], sort=False):
         files = group["file"].nunique()
         whole = group["row"] == ""
-        count = (f"{int(group.loc[~whole, 'place'].nunique()):,} row(s)"
-                 + (f", {int(whole.sum()):,} file(s) rejected" if whole.any() else ""))
+        count = f"{int(group.loc[~whole, 'place'].nunique()):,} row(s)" + (
+            f", {int(whole.sum()):,} file(s) rejected" if whole.any() else ""
+        )
         examples = []
         for example in group.head(EXAMPLES_PER_RULE).itertuples():
             where = example.file + (f", row {example.row}" if example.row else "")
             where += f", column {example.column}" if example.column else ""
             examples.append(f"<li>{_e(where)}: {_e(example.message)}</li>")
-        rows.append((f"<code>{_e(rule)}</code>", _e(kind), count, _number(files),
-                     f"<ul>{''.join(examples)}</ul>"))
+        rows.append(
+            (
+                f"<code>{_e(rule)}</code>",
+                _e(kind),
+                count,
+                _number(files),
+                f"<ul>{''.join(examples)}</ul>",
+            )
+        )
     rows.sort(key=lambda row: row[0])
-    return ("<p>A rejected value is shown only from a column of codes, numbers or dates of "
-            "answers, and only when it looks like one; every other value (UPNs, names, dates of "
-            "birth, postcodes, response ids, free text) is withheld, as in "
-            "quality/rejections.csv, which lists every quarantined row.</p>"
-            + _table("Rules hit, with up to three examples each",
-                     ["Rule", "Kind", "How many", "Files", "Examples"], rows, numeric=(3,)))
+    return (
+        "<p>A rejected value is shown only from a column of codes, numbers or dates of "
+        "answers, and only when it looks like one; every other value (UPNs, names, dates of "
+        "birth, postcodes, response ids, free text) is withheld, as in "
+        "quality/rejections.csv, which lists every quarantined row.</p>"
+        + _table(
+            "Rules hit, with up to three examples each",
+            ["Rule", "Kind", "How many", "Files", "Examples"],
+            rows,
+            numeric=(3,),
+        )
+    )
 
 
 def _checks(report: QualityReport) -> str:
     parts = []
     if not report.dbt_found:
-        parts.append("<p>The dbt results of this run could not be read (its target folder "
-                     "is gone): see the run in the Dagster UI.</p>")
+        parts.append(
+            "<p>The dbt results of this run could not be read (its target folder "
+            "is gone): see the run in the Dagster UI.</p>"
+        )
     by_source: dict[str, list[CheckResult]] = {}
     for check in report.checks:
         by_source.setdefault(check.source, []).append(check)
@@ -254,12 +318,23 @@ def _checks(report: QualityReport) -> str:
         parts.append(f'<ul class="summary">{"".join(summary)}</ul>')
     for source, checks in by_source.items():
         ordered = sorted(checks, key=lambda check: (check.passed, check.target, check.name))
-        rows = [(_e(check.name), _e(check.target),
-                 _status(check.status, check.passed, warn=not check.blocking),
-                 "blocks publication" if check.blocking else "warns only", _e(check.detail))
-                for check in ordered]
-        parts.append(_table(f"{source}s of this run ({len(checks):,}), any not passed first",
-                            ["Name", "Guards", "Result", "If it fails", "Detail"], rows))
+        rows = [
+            (
+                _e(check.name),
+                _e(check.target),
+                _status(check.status, check.passed, warn=not check.blocking),
+                "blocks publication" if check.blocking else "warns only",
+                _e(check.detail),
+            )
+            for check in ordered
+        ]
+        parts.append(
+            _table(
+                f"{source}s of this run ({len(checks):,}), any not passed first",
+                ["Name", "Guards", "Result", "If it fails", "Detail"],
+                rows,
+            )
+        )
     if not report.checks and report.dbt_found:
         parts.append("<p>No test or check results were recorded for this run.</p>")
     return "".join(parts)
@@ -275,22 +350,30 @@ def _published(report: QualityReport) -> str:
             continue
         listed.append((f"<code>{_e(path)}</code>", _number(size)))
     for folder, sizes in groups.items():
-        listed.append((f"<code>{_e(folder)}/</code>: {len(sizes):,} board pack files "
-                       "(HTML, PDF and Excel per area)", _number(sum(sizes))))
+        listed.append(
+            (
+                f"<code>{_e(folder)}/</code>: {len(sizes):,} board pack files "
+                "(HTML, PDF and Excel per area)",
+                _number(sum(sizes)),
+            )
+        )
     total = sum(size for _, size in report.published)
-    return (f"<p>{len(report.published):,} files, {total:,} bytes, besides this page and "
-            "manifest.json, which lists every file with its sha256.</p>"
-            + _table("Published files", ["File", "Bytes"], listed, numeric=(1,)))
+    return (
+        f"<p>{len(report.published):,} files, {total:,} bytes, besides this page and "
+        "manifest.json, which lists every file with its sha256.</p>"
+        + _table("Published files", ["File", "Bytes"], listed, numeric=(1,))
+    )
 
 
 def _held_back(report: QualityReport) -> str:
     rows = [(_e(item.what), _number(item.count), _e(item.where)) for item in report.held_back]
-    files = [(f"<code>{_e(path)}</code>", _number(count), _e(what))
-             for path, count, what in report.quality_files]
-    return (_table("Held back from publication", ["What", "How many", "Where to look"], rows,
-                   numeric=(1,))
-            + _table("Every file under quality/", ["File", "Rows", "What it holds"], files,
-                     numeric=(1,)))
+    files = [
+        (f"<code>{_e(path)}</code>", _number(count), _e(what))
+        for path, count, what in report.quality_files
+    ]
+    return _table(
+        "Held back from publication", ["What", "How many", "Where to look"], rows, numeric=(1,)
+    ) + _table("Every file under quality/", ["File", "Rows", "What it holds"], files, numeric=(1,))
 
 
 def render_quality_report(report: QualityReport) -> str:
@@ -298,10 +381,15 @@ def render_quality_report(report: QualityReport) -> str:
     bad_checks = [check for check in report.checks if not check.passed and check.blocking]
     rejected = int((report.accounts["status"] != "loaded").sum()) if len(report.accounts) else 0
     quarantined = int(report.accounts["rows_quarantined"].sum()) if len(report.accounts) else 0
-    verdict = (f"Published. {quarantined:,} row(s) quarantined and {rejected:,} file(s) "
-               "rejected; every other row was used. "
-               + (f"{len(bad_checks)} blocking check(s) did not pass." if bad_checks else
-                  "Every blocking test and check passed."))
+    verdict = (
+        f"Published. {quarantined:,} row(s) quarantined and {rejected:,} file(s) "
+        "rejected; every other row was used. "
+        + (
+            f"{len(bad_checks)} blocking check(s) did not pass."
+            if bad_checks
+            else "Every blocking test and check passed."
+        )
+    )
     sections = [
         ("files", "Every landed file accounted for", _accounting(report)),
         ("rules", "Rules that quarantined rows", _rules(report)),
@@ -309,10 +397,13 @@ def render_quality_report(report: QualityReport) -> str:
         ("published", "What was published", _published(report)),
         ("held-back", "What was held back", _held_back(report)),
     ]
-    contents = "".join(f'<li><a href="#{anchor}">{_e(title)}</a></li>'
-                       for anchor, title, _ in sections)
-    body = "".join(f'<section aria-labelledby="{anchor}"><h2 id="{anchor}">{_e(title)}</h2>'
-                   f"{content}</section>" for anchor, title, content in sections)
+    contents = "".join(
+        f'<li><a href="#{anchor}">{_e(title)}</a></li>' for anchor, title, _ in sections
+    )
+    body = "".join(
+        f'<section aria-labelledby="{anchor}"><h2 id="{anchor}">{_e(title)}</h2>{content}</section>'
+        for anchor, title, content in sections
+    )
     return (
         '<!DOCTYPE html>\n<html lang="en-GB">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
@@ -322,4 +413,5 @@ def render_quality_report(report: QualityReport) -> str:
         f'<p class="lede">Run <code>{_e(report.run_id)}</code>, {_e(report.generated_at)}. '
         f"{_e(verdict)}</p>\n"
         f'<nav aria-label="Sections"><ul>{contents}</ul></nav>\n'
-        f"{body}\n</main>\n</body>\n</html>\n")
+        f"{body}\n</main>\n</body>\n</html>\n"
+    )

@@ -16,14 +16,31 @@ from indicators.disclosure import IndicatorShape, RelationsError, parse_relation
 from indicators.disclosure.relations import relations_problems
 
 REQUIRED_META = (
-    "indicator_id", "title", "definition", "rationale", "domain", "source_type",
-    "numerator_definition", "numerator_source", "denominator_definition",
-    "denominator_source", "value_type", "unit", "numerator_unit", "denominator_unit",
-    "polarity", "ci_method", "disclosure_rule",
-    "frequency", "caveats", "outcome", "co_designed_by", "co_designed_on", "relations",
+    "indicator_id",
+    "title",
+    "definition",
+    "rationale",
+    "domain",
+    "source_type",
+    "numerator_definition",
+    "numerator_source",
+    "denominator_definition",
+    "denominator_source",
+    "value_type",
+    "unit",
+    "numerator_unit",
+    "denominator_unit",
+    "polarity",
+    "ci_method",
+    "disclosure_rule",
+    "frequency",
+    "caveats",
+    "outcome",
+    "co_designed_by",
+    "co_designed_on",
+    "relations",
 )
-POLARITIES = ("RAG - High is good", "RAG - Low is good", "BOB - Blue orange blue",
-              "Not applicable")
+POLARITIES = ("RAG - High is good", "RAG - Low is good", "BOB - Blue orange blue", "Not applicable")
 VALUE_TYPES = ("proportion", "mean", "rate")
 SOURCE_TYPES = ("statutory", "voice", "linked")
 COUNT_UNITS = ("children", "families", "answers", "score")
@@ -34,9 +51,13 @@ points summed over the denominator's units. Labels in packs and open data come f
 
 def indicator_nodes(manifest: dict[str, Any]) -> list[dict[str, Any]]:
     return sorted(
-        (node for node in manifest["nodes"].values()
-         if node["resource_type"] == "model" and len(node["fqn"]) > 2
-         and node["fqn"][1] == "indicators"),
+        (
+            node
+            for node in manifest["nodes"].values()
+            if node["resource_type"] == "model"
+            and len(node["fqn"]) > 2
+            and node["fqn"][1] == "indicators"
+        ),
         key=lambda node: node["name"],
     )
 
@@ -60,27 +81,41 @@ def metadata_problems(register: pd.DataFrame) -> list[str]:
             if field == "relations":  # checked in full below
                 continue
             value = row.get(field)
-            if value is None or (isinstance(value, float) and pd.isna(value)) or \
-                    not str(value).strip():
+            if (
+                value is None
+                or (isinstance(value, float) and pd.isna(value))
+                or not str(value).strip()
+            ):
                 problems.append(f"{model}: meta.indicator.{field} is missing")
             elif str(value).strip().startswith("TODO"):
-                problems.append(f"{model}: meta.indicator.{field} still says "
-                                f"'{str(value).strip()}': fill it in")
-        checks = (("polarity", POLARITIES), ("value_type", VALUE_TYPES),
-                  ("source_type", SOURCE_TYPES), ("numerator_unit", COUNT_UNITS),
-                  ("denominator_unit", COUNT_UNITS[:3]))
+                problems.append(
+                    f"{model}: meta.indicator.{field} still says '{str(value).strip()}': fill it in"
+                )
+        checks = (
+            ("polarity", POLARITIES),
+            ("value_type", VALUE_TYPES),
+            ("source_type", SOURCE_TYPES),
+            ("numerator_unit", COUNT_UNITS),
+            ("denominator_unit", COUNT_UNITS[:3]),
+        )
         for field, allowed in checks:
             if row.get(field) and row[field] not in allowed:
-                problems.append(f"{model}: meta.indicator.{field} '{row[field]}' is not one of "
-                                f"{', '.join(allowed)}")
+                problems.append(
+                    f"{model}: meta.indicator.{field} '{row[field]}' is not one of "
+                    f"{', '.join(allowed)}"
+                )
         declared = row.get("comparable_from")
-        if declared is not None and not (isinstance(declared, float) and pd.isna(declared)) \
-                and str(declared).strip():
+        if (
+            declared is not None
+            and not (isinstance(declared, float) and pd.isna(declared))
+            and str(declared).strip()
+        ):
             text = str(declared).strip().removesuffix(".0")
-            if not (re.fullmatch(r"\d{6}", text)
-                    and (int(text[:4]) + 1) % 100 == int(text[4:])):
-                problems.append(f"{model}: meta.indicator.comparable_from '{declared}' is not an "
-                                "academic year written as a time period (e.g. 202122)")
+            if not (re.fullmatch(r"\d{6}", text) and (int(text[:4]) + 1) % 100 == int(text[4:])):
+                problems.append(
+                    f"{model}: meta.indicator.comparable_from '{declared}' is not an "
+                    "academic year written as a time period (e.g. 202122)"
+                )
     ids = register["indicator_id"] if "indicator_id" in register else pd.Series(dtype=str)
     for duplicate in ids[ids.duplicated()].unique():
         problems.append(f"indicator_id '{duplicate}' is used by more than one model")
@@ -101,8 +136,7 @@ def respondent_count(row: dict[str, Any]) -> str | None:
     return None
 
 
-def shapes(register: pd.DataFrame, voice_min_respondents: int = 10
-           ) -> dict[str, IndicatorShape]:
+def shapes(register: pd.DataFrame, voice_min_respondents: int = 10) -> dict[str, IndicatorShape]:
     """How disclosure control and rounding treat each indicator's numbers.
 
     Survey results resting on fewer than `voice_min_respondents` respondents are suppressed,
@@ -116,8 +150,11 @@ def shapes(register: pd.DataFrame, voice_min_respondents: int = 10
         respondents = respondent_count(row)
         raw = row.get("relations")
         try:
-            relations = parse_relations(row["indicator_id"], raw) if raw is not None and \
-                not (isinstance(raw, float) and pd.isna(raw)) else None
+            relations = (
+                parse_relations(row["indicator_id"], raw)
+                if raw is not None and not (isinstance(raw, float) and pd.isna(raw))
+                else None
+            )
         except RelationsError as error:
             raise RelationsError(f"{row.get('model', row['indicator_id'])}: {error}") from None
         result[row["indicator_id"]] = IndicatorShape(
@@ -127,26 +164,45 @@ def shapes(register: pd.DataFrame, voice_min_respondents: int = 10
             min_respondents=voice_min_respondents if respondents else 0,
             relations=relations,
             comparable_from=int(_time_period(row.get("comparable_from")) or 0)
-            if _time_period(row.get("comparable_from")).isdigit() else 0,
+            if _time_period(row.get("comparable_from")).isdigit()
+            else 0,
         )
     return result
 
 
-REGISTER_COLUMNS = ["indicator_id", "model", *[f for f in REQUIRED_META if f != "indicator_id"],
-                    "comparable_from", "trend_method"]
+REGISTER_COLUMNS = [
+    "indicator_id",
+    "model",
+    *[f for f in REQUIRED_META if f != "indicator_id"],
+    "comparable_from",
+    "trend_method",
+]
 LABELS = {
-    "title": "Title", "definition": "Definition", "rationale": "Why it matters",
-    "domain": "Domain", "source_type": "Source type",
-    "numerator_definition": "Numerator", "numerator_source": "Numerator source",
-    "denominator_definition": "Denominator", "denominator_source": "Denominator source",
-    "value_type": "Value type", "unit": "Unit", "numerator_unit": "Numerator counts",
-    "denominator_unit": "Denominator counts", "polarity": "Polarity",
-    "ci_method": "Confidence interval method", "disclosure_rule": "Disclosure control",
-    "frequency": "Frequency", "caveats": "Caveats", "outcome": "Theory-of-change outcome",
-    "co_designed_by": "Co-designed by", "co_designed_on": "Co-designed on",
+    "title": "Title",
+    "definition": "Definition",
+    "rationale": "Why it matters",
+    "domain": "Domain",
+    "source_type": "Source type",
+    "numerator_definition": "Numerator",
+    "numerator_source": "Numerator source",
+    "denominator_definition": "Denominator",
+    "denominator_source": "Denominator source",
+    "value_type": "Value type",
+    "unit": "Unit",
+    "numerator_unit": "Numerator counts",
+    "denominator_unit": "Denominator counts",
+    "polarity": "Polarity",
+    "ci_method": "Confidence interval method",
+    "disclosure_rule": "Disclosure control",
+    "frequency": "Frequency",
+    "caveats": "Caveats",
+    "outcome": "Theory-of-change outcome",
+    "co_designed_by": "Co-designed by",
+    "co_designed_on": "Co-designed on",
     "comparable_from": "Comparable from (a series break: no trend reaches back before it)",
     "trend_method": "Recent trend",
-    "relations": "Relations with other published figures", "model": "dbt model",
+    "relations": "Relations with other published figures",
+    "model": "dbt model",
 }
 
 _PAGE = """<!DOCTYPE html>
@@ -198,18 +254,31 @@ def describe_relations(raw: object) -> str:
         relations = parse_relations("indicator", raw)
     except RelationsError:
         return "" if raw is None or (isinstance(raw, float) and pd.isna(raw)) else str(raw)
-    words = {"total": "the area's total", "partition": "groups add up to the total",
-             "disjoint": "groups do not overlap; their total is not published",
-             "overlapping": "groups overlap"}
-    parts = [("Neighbourhoods add up to their authority" if relations.areas == "add_up"
-              else "Areas do not add up") + "."]
+    words = {
+        "total": "the area's total",
+        "partition": "groups add up to the total",
+        "disjoint": "groups do not overlap; their total is not published",
+        "overlapping": "groups overlap",
+    }
+    parts = [
+        (
+            "Neighbourhoods add up to their authority"
+            if relations.areas == "add_up"
+            else "Areas do not add up"
+        )
+        + "."
+    ]
+
     def groups(declared) -> str:
         if isinstance(declared.groups, str):
             return f"the {declared.groups} in the item bank"
         return ", ".join(declared.groups)
 
-    parts.append("Breakdowns: " + "; ".join(
-        f"{b.name} ({words[b.kind]}: {groups(b)})" for b in relations.breakdowns) + ".")
+    parts.append(
+        "Breakdowns: "
+        + "; ".join(f"{b.name} ({words[b.kind]}: {groups(b)})" for b in relations.breakdowns)
+        + "."
+    )
     data = json.loads(raw) if isinstance(raw, str) else raw
     for rule in data.get("rules", []):
         if rule["kind"] in ("equal", "at_most"):
@@ -217,7 +286,8 @@ def describe_relations(raw: object) -> str:
             text = f"{rule['left']} {sign} {rule['right']}"
         elif rule["kind"] == "score_bounds":
             text = f"{rule.get('sum', 'numerator')} within the scores of " + ", ".join(
-                f"{c['count']} ({c['scores']})" for c in rule["classes"])
+                f"{c['count']} ({c['scores']})" for c in rule["classes"]
+            )
         else:
             text = f"numerator: respondents positive on most of the domain's {rule['items']}"
         cells = rule.get("cells")
@@ -244,8 +314,10 @@ def register_table(register: pd.DataFrame) -> pd.DataFrame:
     for column in REGISTER_COLUMNS:
         if column not in table:
             table[column] = ""
-    table["trend_method"] = [trend_method(str(value_type), str(unit)) for value_type, unit in
-                             zip(table["value_type"], table["denominator_unit"], strict=True)]
+    table["trend_method"] = [
+        trend_method(str(value_type), str(unit))
+        for value_type, unit in zip(table["value_type"], table["denominator_unit"], strict=True)
+    ]
     table["comparable_from"] = [_time_period(value) for value in table["comparable_from"]]
     table["relations"] = table["relations"].map(describe_relations)
     return table[REGISTER_COLUMNS].fillna("").astype(str).sort_values("indicator_id")
@@ -257,5 +329,6 @@ def render_register_html(register: pd.DataFrame, generated: str) -> str:
 
     environment = Environment(autoescape=select_autoescape(default=True))
     rows = register_table(register).to_dict("records")
-    return environment.from_string(_PAGE).render(indicators=rows, labels=LABELS,
-                                                 generated=generated)
+    return environment.from_string(_PAGE).render(
+        indicators=rows, labels=LABELS, generated=generated
+    )

@@ -38,6 +38,7 @@ TODO = re.compile(r"\bTODO")
 
 # ------------------------------------------------------------------ finished indicator models
 
+
 @dataclass(frozen=True)
 class Unfinished:
     """What is left to do in one indicator file."""
@@ -57,8 +58,13 @@ class Unfinished:
         return f"{self.file}: {'; '.join(parts)}"
 
 
-CHOICES = {"polarity": POLARITIES, "value_type": VALUE_TYPES, "source_type": SOURCE_TYPES,
-           "numerator_unit": COUNT_UNITS, "denominator_unit": COUNT_UNITS[:3]}
+CHOICES = {
+    "polarity": POLARITIES,
+    "value_type": VALUE_TYPES,
+    "source_type": SOURCE_TYPES,
+    "numerator_unit": COUNT_UNITS,
+    "denominator_unit": COUNT_UNITS[:3],
+}
 
 
 def _shown(path: Path) -> str:
@@ -75,14 +81,19 @@ def _yaml_problems(path: Path, model: str) -> Unfinished | None:
     except (OSError, yaml.YAMLError) as error:
         detail = str(error).strip().splitlines()
         return Unfinished(shown, invalid=(f"it cannot be read as YAML ({' '.join(detail[:2])})",))
-    entries = [entry for entry in document.get("models") or [] if isinstance(entry, dict)
-               and entry.get("name") == model]
+    entries = [
+        entry
+        for entry in document.get("models") or []
+        if isinstance(entry, dict) and entry.get("name") == model
+    ]
     if not entries:
-        return Unfinished(shown, invalid=(f"it has no entry for the model {model} (models: - "
-                                          f"name: {model})",))
+        return Unfinished(
+            shown, invalid=(f"it has no entry for the model {model} (models: - name: {model})",)
+        )
     entry = entries[0]
     meta = ((entry.get("config") or {}).get("meta") or entry.get("meta") or {}).get(
-        "indicator") or {}
+        "indicator"
+    ) or {}
     todo, invalid = [], []
     if TODO.search(str(entry.get("description") or "")):
         todo.append("description")
@@ -111,9 +122,11 @@ def _is_date(text: str) -> bool:
 
 
 def _sql_problems(path: Path) -> Unfinished | None:
-    lines = [f"line {number}" + (" (TODO_condition)" if "TODO_condition" in line else "")
-             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(),
-                                           start=1) if TODO.search(line)]
+    lines = [
+        f"line {number}" + (" (TODO_condition)" if "TODO_condition" in line else "")
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if TODO.search(line)
+    ]
     return Unfinished(_shown(path), todo=tuple(lines)) if lines else None
 
 
@@ -124,9 +137,15 @@ def unfinished_indicators(models_dir: Path) -> list[Unfinished]:
     for sql in sorted(models_dir.rglob("*.sql")):
         yml = sql.with_suffix(".yml")
         if not yml.is_file():
-            found.append(Unfinished(_shown(yml), invalid=(
-                f"missing: every indicator model needs its YAML (meta.indicator) beside "
-                f"{sql.name}; `chorus new-indicator` writes both",)))
+            found.append(
+                Unfinished(
+                    _shown(yml),
+                    invalid=(
+                        f"missing: every indicator model needs its YAML (meta.indicator) beside "
+                        f"{sql.name}; `chorus new-indicator` writes both",
+                    ),
+                )
+            )
         else:
             problem = _yaml_problems(yml, sql.stem)
             if problem:
@@ -141,9 +160,11 @@ def unfinished_line(problems: Sequence[Unfinished]) -> str | None:
     """The one line naming every unfinished indicator file and field, or None."""
     if not problems:
         return None
-    return ("indicator definitions are not finished, so nothing was built or published: "
-            + " | ".join(problem.line() for problem in problems)
-            + " (fill them in as README.md, Adding an indicator, describes)")
+    return (
+        "indicator definitions are not finished, so nothing was built or published: "
+        + " | ".join(problem.line() for problem in problems)
+        + " (fill them in as README.md, Adding an indicator, describes)"
+    )
 
 
 def require_finished(models_dir: Path) -> None:
@@ -162,11 +183,14 @@ def register_problems(warehouse: Path) -> tuple[int, list[str]]:
         columns = connection.execute(
             "select table_name, list(column_name order by ordinal_position) "
             "from information_schema.columns where table_schema = 'indicators' "
-            "group by table_name").fetchall()
+            "group by table_name"
+        ).fetchall()
     problems = metadata_problems(register)
     for table, found in columns:
         if list(found) != STANDARD_COLUMNS:
-            problems.append(f"{table} returns columns {', '.join(found)}; an indicator model "
-                            f"must return exactly {', '.join(STANDARD_COLUMNS)} "
-                            "(use the indicator_over_children macro)")
+            problems.append(
+                f"{table} returns columns {', '.join(found)}; an indicator model "
+                f"must return exactly {', '.join(STANDARD_COLUMNS)} "
+                "(use the indicator_over_children macro)"
+            )
     return len(register), problems

@@ -32,8 +32,9 @@ from indicators.stats.terms import (
 # --------------------------------------------------------------------------------------------
 
 
-def compare_with_benchmark(lower: npt.ArrayLike, upper: npt.ArrayLike,
-                           benchmark: npt.ArrayLike) -> np.ndarray:
+def compare_with_benchmark(
+    lower: npt.ArrayLike, upper: npt.ArrayLike, benchmark: npt.ArrayLike
+) -> np.ndarray:
     """Compare an area with a benchmark (e.g. England, or the authority) the Fingertips way.
 
     For a board: "higher" means the whole confidence interval is above the benchmark, so the
@@ -64,22 +65,30 @@ def as_published(values: npt.ArrayLike, decimals: npt.ArrayLike = 1) -> np.ndarr
     before comparing keeps a label from contradicting the numbers beside it. NaN stays NaN.
     """
     numbers, places = np.broadcast_arrays(as_floats(values), np.asarray(decimals))
-    flat = [float(f"{value:.{int(place)}f}") if math.isfinite(value) else math.nan
-            for value, place in zip(numbers.ravel().tolist(), places.ravel().tolist(),
-                                    strict=True)]
+    flat = [
+        float(f"{value:.{int(place)}f}") if math.isfinite(value) else math.nan
+        for value, place in zip(numbers.ravel().tolist(), places.ravel().tolist(), strict=True)
+    ]
     return np.asarray(flat, dtype=float).reshape(numbers.shape)
 
 
-def compare_as_published(lower: npt.ArrayLike, upper: npt.ArrayLike, benchmark: npt.ArrayLike,
-                         decimals: npt.ArrayLike = 1) -> np.ndarray:
+def compare_as_published(
+    lower: npt.ArrayLike,
+    upper: npt.ArrayLike,
+    benchmark: npt.ArrayLike,
+    decimals: npt.ArrayLike = 1,
+) -> np.ndarray:
     """`compare_with_benchmark` on the interval and benchmark as published (rounded).
 
     For a board: the label never contradicts what is printed beside it. An interval that,
     as printed, touches the printed benchmark ("58.0% to 62.1%" against 62.1%) is
     "similar", as the pack's guide says.
     """
-    return compare_with_benchmark(as_published(lower, decimals), as_published(upper, decimals),
-                                  as_published(benchmark, decimals))
+    return compare_with_benchmark(
+        as_published(lower, decimals),
+        as_published(upper, decimals),
+        as_published(benchmark, decimals),
+    )
 
 
 _POLARITY_WORDS = {
@@ -103,8 +112,9 @@ def apply_polarity(comparison: npt.ArrayLike, polarity: npt.ArrayLike) -> np.nda
 
     Raises ValueError for an unknown polarity or comparison.
     """
-    comparisons, polarities = np.broadcast_arrays(np.asarray(comparison, dtype=object),
-                                                  np.asarray(polarity, dtype=object))
+    comparisons, polarities = np.broadcast_arrays(
+        np.asarray(comparison, dtype=object), np.asarray(polarity, dtype=object)
+    )
     words = []
     for word, pole in zip(comparisons.ravel(), polarities.ravel(), strict=True):
         check_polarity(pole)

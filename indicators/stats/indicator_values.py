@@ -27,12 +27,31 @@ import pandas as pd
 
 from indicators import stats as st
 
-STANDARD_COLUMNS = ["indicator_id", "time_period", "geographic_level", "area_code",
-                    "area_name", "breakdown", "group", "numerator", "denominator", "value",
-                    "standard_deviation"]
-STATISTIC_COLUMNS = ["value_type", "lower_ci_95", "upper_ci_95", "lower_ci_998", "upper_ci_998",
-                     "la_value", "compared_with_la", "england_value", "compared_with_england",
-                     "recent_trend"]
+STANDARD_COLUMNS = [
+    "indicator_id",
+    "time_period",
+    "geographic_level",
+    "area_code",
+    "area_name",
+    "breakdown",
+    "group",
+    "numerator",
+    "denominator",
+    "value",
+    "standard_deviation",
+]
+STATISTIC_COLUMNS = [
+    "value_type",
+    "lower_ci_95",
+    "upper_ci_95",
+    "lower_ci_998",
+    "upper_ci_998",
+    "la_value",
+    "compared_with_la",
+    "england_value",
+    "compared_with_england",
+    "recent_trend",
+]
 SERIES_KEY = ["indicator_id", "geographic_level", "area_code", "breakdown", "group"]
 NON_PARTITION_BREAKDOWNS = ("Voice item", "Voice domain", "Seldom-heard group")
 """Breakdowns whose groups are different questions or overlap: a group is not compared with
@@ -43,8 +62,9 @@ INDEPENDENT_UNITS = ("children", "families")
 DEFAULT_DECIMALS = 1
 
 
-def rate_interval(count: np.ndarray, denominator: np.ndarray, confidence: float,
-                  per: float = 100.0) -> tuple[np.ndarray, np.ndarray]:
+def rate_interval(
+    count: np.ndarray, denominator: np.ndarray, confidence: float, per: float = 100.0
+) -> tuple[np.ndarray, np.ndarray]:
     """Exact (Garwood) Poisson interval for a count, as a rate per `per` of the denominator."""
     from scipy import stats
 
@@ -66,16 +86,21 @@ def _intervals(frame: pd.DataFrame, confidence: float) -> tuple[np.ndarray, np.n
     if is_proportion.any():
         part = frame[is_proportion]
         lower[is_proportion], upper[is_proportion] = st.wilson_interval(
-            part["numerator"].to_numpy(float), part["denominator"].to_numpy(float), confidence)
+            part["numerator"].to_numpy(float), part["denominator"].to_numpy(float), confidence
+        )
     if is_rate.any():
         part = frame[is_rate]
         lower[is_rate], upper[is_rate] = rate_interval(
-            part["numerator"].to_numpy(float), part["denominator"].to_numpy(float), confidence)
+            part["numerator"].to_numpy(float), part["denominator"].to_numpy(float), confidence
+        )
     if is_mean.any():
         part = frame[is_mean]
         lower[is_mean], upper[is_mean] = st.mean_interval(
-            part["value"].to_numpy(float), part["standard_deviation"].to_numpy(float),
-            part["denominator"].to_numpy(float), confidence)
+            part["value"].to_numpy(float),
+            part["standard_deviation"].to_numpy(float),
+            part["denominator"].to_numpy(float),
+            confidence,
+        )
     return lower, upper
 
 
@@ -88,19 +113,25 @@ def _la_benchmark(frame: pd.DataFrame, parents: Mapping[str, str]) -> pd.Series:
     seldom-heard groups) and the authority itself: nothing to compare with.
     """
     authority = frame[frame["geographic_level"] == "Local authority"]
-    by_cell = {(row.indicator_id, row.time_period, row.area_code, row.breakdown, row.group):
-               row.value for row in authority.itertuples(index=False)}
-    totals = {(row.indicator_id, row.time_period, row.area_code): row.value
-              for row in authority[authority["breakdown"] == "All"].itertuples(index=False)}
+    by_cell = {
+        (row.indicator_id, row.time_period, row.area_code, row.breakdown, row.group): row.value
+        for row in authority.itertuples(index=False)
+    }
+    totals = {
+        (row.indicator_id, row.time_period, row.area_code): row.value
+        for row in authority[authority["breakdown"] == "All"].itertuples(index=False)
+    }
     values = []
     for row in frame.itertuples(index=False):
         if row.geographic_level == "Neighbourhood":
             parent = parents.get(row.area_code)
-            values.append(by_cell.get((row.indicator_id, row.time_period, parent,
-                                       row.breakdown, row.group), np.nan))
+            values.append(
+                by_cell.get(
+                    (row.indicator_id, row.time_period, parent, row.breakdown, row.group), np.nan
+                )
+            )
         elif row.breakdown != "All" and row.breakdown not in NON_PARTITION_BREAKDOWNS:
-            values.append(totals.get((row.indicator_id, row.time_period, row.area_code),
-                                     np.nan))
+            values.append(totals.get((row.indicator_id, row.time_period, row.area_code), np.nan))
         else:
             values.append(np.nan)
     return pd.Series(values, index=frame.index, dtype=float)
@@ -117,11 +148,15 @@ def _england_benchmark(frame: pd.DataFrame, england: pd.DataFrame) -> pd.Series:
 def trend_method(value_type: str, denominator_unit: str) -> str:
     """How an indicator's recent trend is read, in words (the register and data guidance)."""
     if value_type not in st.TREND_VALUE_TYPES:
-        return (f"Not tested (z): the trend test is for percentages, and this is a "
-                f"{value_type or 'figure of another kind'}.")
+        return (
+            f"Not tested (z): the trend test is for percentages, and this is a "
+            f"{value_type or 'figure of another kind'}."
+        )
     if denominator_unit not in INDEPENDENT_UNITS:
-        return (f"Not tested (z): it counts {denominator_unit}, not people, so the counts are "
-                "not independent.")
+        return (
+            f"Not tested (z): it counts {denominator_unit}, not people, so the counts are "
+            "not independent."
+        )
     return st.TREND_METHOD
 
 
@@ -171,9 +206,14 @@ def comparable_from(frame: pd.DataFrame, item_bank: pd.DataFrame | None = None) 
     """Each row's first comparable year (a time period; 0 for none): the later of its
     indicator's declared `comparable_from` (meta.indicator.comparable_from, e.g. 202122 for
     the EYFS reform) and the last question rewording (`question_breaks`) up to its year."""
-    declared = (pd.to_numeric(frame["comparable_from"], errors="coerce").fillna(0)
-                .astype(np.int64).to_numpy() if "comparable_from" in frame
-                else np.zeros(len(frame), dtype=np.int64))
+    declared = (
+        pd.to_numeric(frame["comparable_from"], errors="coerce")
+        .fillna(0)
+        .astype(np.int64)
+        .to_numpy()
+        if "comparable_from" in frame
+        else np.zeros(len(frame), dtype=np.int64)
+    )
     breaks = question_breaks(item_bank)
     if not breaks:
         return declared
@@ -185,7 +225,7 @@ def comparable_from(frame: pd.DataFrame, item_bank: pd.DataFrame | None = None) 
         if breakdown[position] == "Voice item":
             key = ("item", group[position])
         elif breakdown[position].startswith("Voice item: "):
-            key = ("item", breakdown[position][len("Voice item: "):])
+            key = ("item", breakdown[position][len("Voice item: ") :])
         elif breakdown[position] == "Voice domain":
             key = ("domain", group[position])
         else:
@@ -201,14 +241,17 @@ def _trends(frame: pd.DataFrame, item_bank: pd.DataFrame | None = None) -> pd.Se
     over the last 5 consecutive academic years, none before a series break."""
     result = pd.Series(NOT_APPLICABLE, index=frame.index, dtype=object)
     tested = frame["value_type"].isin(st.TREND_VALUE_TYPES).to_numpy() & _independent(frame)
-    proportions = frame[tested].sort_values(
-        [*SERIES_KEY, "time_period"], kind="stable")
+    proportions = frame[tested].sort_values([*SERIES_KEY, "time_period"], kind="stable")
     if proportions.empty:
         return result
     series = proportions.groupby(SERIES_KEY, sort=False, dropna=False).ngroup().to_numpy()
-    trends = st.recent_trends(proportions["numerator"], proportions["denominator"], series,
-                              years=proportions["time_period"].astype(np.int64).to_numpy(),
-                              comparable_from=comparable_from(proportions, item_bank))
+    trends = st.recent_trends(
+        proportions["numerator"],
+        proportions["denominator"],
+        series,
+        years=proportions["time_period"].astype(np.int64).to_numpy(),
+        comparable_from=comparable_from(proportions, item_bank),
+    )
     worded = np.empty(len(trends), dtype=object)
     polarity = proportions["polarity"].to_numpy(dtype=object)
     for pole in pd.unique(polarity):
@@ -218,15 +261,25 @@ def _trends(frame: pd.DataFrame, item_bank: pd.DataFrame | None = None) -> pd.Se
     return result
 
 
-def add_statistics(values: pd.DataFrame, parents: Mapping[str, str], register: pd.DataFrame,
-                   england: pd.DataFrame, item_bank: pd.DataFrame | None = None
-                   ) -> pd.DataFrame:
+def add_statistics(
+    values: pd.DataFrame,
+    parents: Mapping[str, str],
+    register: pd.DataFrame,
+    england: pd.DataFrame,
+    item_bank: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """The indicator table with intervals, benchmark comparisons and recent trends.
 
     `item_bank` (seeds/voice_items.csv): a reworded question breaks its series, so a trend
     never spans two wordings (`comparable_from`)."""
-    wanted = ["indicator_id", "value_type", "polarity", "denominator_unit", "decimals",
-              "comparable_from"]
+    wanted = [
+        "indicator_id",
+        "value_type",
+        "polarity",
+        "denominator_unit",
+        "decimals",
+        "comparable_from",
+    ]
     meta = register[[column for column in wanted if column in register]]
     frame = values.merge(meta, on="indicator_id", how="left", validate="many_to_one")
     unknown = frame.loc[frame["value_type"].isna(), "indicator_id"].unique()
@@ -239,14 +292,18 @@ def add_statistics(values: pd.DataFrame, parents: Mapping[str, str], register: p
     polarity = frame["polarity"].to_numpy()
     decimals = _decimals(frame)
     independent = _independent(frame)
-    for benchmark, column in (("la_value", "compared_with_la"),
-                              ("england_value", "compared_with_england")):
-        comparison = st.compare_as_published(frame["lower_ci_95"], frame["upper_ci_95"],
-                                             frame[benchmark], decimals)
+    for benchmark, column in (
+        ("la_value", "compared_with_la"),
+        ("england_value", "compared_with_england"),
+    ):
+        comparison = st.compare_as_published(
+            frame["lower_ci_95"], frame["upper_ci_95"], frame[benchmark], decimals
+        )
         comparison[~independent] = st.NOT_COMPARED
         frame[column] = st.apply_polarity(comparison, polarity)
     frame["recent_trend"] = _trends(frame, item_bank)
-    ordered = frame.sort_values(["indicator_id", "time_period", "geographic_level",
-                                 "area_code", "breakdown", "group"],
-                                ascending=[True, True, False, True, True, True])
+    ordered = frame.sort_values(
+        ["indicator_id", "time_period", "geographic_level", "area_code", "breakdown", "group"],
+        ascending=[True, True, False, True, True, True],
+    )
     return ordered[STANDARD_COLUMNS + STATISTIC_COLUMNS].reset_index(drop=True)

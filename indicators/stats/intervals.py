@@ -17,8 +17,9 @@ from indicators.stats.terms import as_floats, check_confidence
 # --------------------------------------------------------------------------------------------
 
 
-def wilson_interval(numerator: npt.ArrayLike, denominator: npt.ArrayLike,
-                    confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+def wilson_interval(
+    numerator: npt.ArrayLike, denominator: npt.ArrayLike, confidence: float = 0.95
+) -> tuple[np.ndarray, np.ndarray]:
     """Wilson score confidence interval for a proportion, as percentages (0 to 100).
 
     For a board: if 180 of 300 children reached a good level of development (60%), the 95%
@@ -48,8 +49,9 @@ def wilson_interval(numerator: npt.ArrayLike, denominator: npt.ArrayLike,
     lower = np.full(num.shape, np.nan)
     upper = np.full(num.shape, np.nan)
     if valid.any():
-        low, high = proportion_confint(num[valid], den[valid], alpha=1 - confidence,
-                                       method="wilson")
+        low, high = proportion_confint(
+            num[valid], den[valid], alpha=1 - confidence, method="wilson"
+        )
         lower[valid] = 100 * np.clip(np.asarray(low, dtype=float), 0.0, 1.0)
         upper[valid] = 100 * np.clip(np.asarray(high, dtype=float), 0.0, 1.0)
         # The formula gives exactly 0 and 1 at the ends; floating point can miss by 1e-17.
@@ -58,8 +60,12 @@ def wilson_interval(numerator: npt.ArrayLike, denominator: npt.ArrayLike,
     return lower.reshape(shape), upper.reshape(shape)
 
 
-def mean_interval(mean: npt.ArrayLike, standard_deviation: npt.ArrayLike, count: npt.ArrayLike,
-                  confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+def mean_interval(
+    mean: npt.ArrayLike,
+    standard_deviation: npt.ArrayLike,
+    count: npt.ArrayLike,
+    confidence: float = 0.95,
+) -> tuple[np.ndarray, np.ndarray]:
     """Confidence interval for a mean (e.g. average number of early learning goals at expected).
 
     For a board: the range the area's underlying average plausibly lies in. Uses Student's t
@@ -73,8 +79,9 @@ def mean_interval(mean: npt.ArrayLike, standard_deviation: npt.ArrayLike, count:
     Raises ValueError for a negative standard deviation or a confidence outside (0, 1).
     """
     check_confidence(confidence)
-    mu, sd, n = np.broadcast_arrays(as_floats(mean), as_floats(standard_deviation),
-                                    as_floats(count))
+    mu, sd, n = np.broadcast_arrays(
+        as_floats(mean), as_floats(standard_deviation), as_floats(count)
+    )
     if np.any(np.isfinite(sd) & (sd < 0)):
         raise ValueError("standard deviations must not be negative")
     valid = np.isfinite(mu) & np.isfinite(sd) & np.isfinite(n) & (n >= 2)

@@ -140,9 +140,9 @@ def _in_monotone_runs(steps: np.ndarray, points: int, size: int) -> np.ndarray:
 def _two_of_three(near: np.ndarray) -> np.ndarray:
     flags = np.zeros(near.size, dtype=bool)
     for start in range(near.size - 2):
-        window = near[start:start + 3]
+        window = near[start : start + 3]
         if window.sum() >= 2:
-            flags[start:start + 3] |= window
+            flags[start : start + 3] |= window
     return flags
 
 
@@ -172,11 +172,19 @@ def xmr(values: npt.ArrayLike) -> XmrResult:
     no_flags = np.zeros(n, dtype=bool)
     mean = float(np.mean(y)) if n else math.nan
     if n < 2:
-        return XmrResult(values=y, mean=mean, average_moving_range=math.nan, sigma=math.nan,
-                         upper_process_limit=math.nan, lower_process_limit=math.nan,
-                         beyond_limits=no_flags, two_of_three=no_flags.copy(),
-                         shift=no_flags.copy(), trend_rising=no_flags.copy(),
-                         trend_falling=no_flags.copy())
+        return XmrResult(
+            values=y,
+            mean=mean,
+            average_moving_range=math.nan,
+            sigma=math.nan,
+            upper_process_limit=math.nan,
+            lower_process_limit=math.nan,
+            beyond_limits=no_flags,
+            two_of_three=no_flags.copy(),
+            shift=no_flags.copy(),
+            trend_rising=no_flags.copy(),
+            trend_falling=no_flags.copy(),
+        )
     average_moving_range = float(np.mean(np.abs(np.diff(y))))
     sigma = average_moving_range / XMR_D2
     side = _side(y, mean)
@@ -260,17 +268,20 @@ def xmr_reading(result: XmrResult, polarity: str) -> str:
     if n == 0:
         return "no data: process limits cannot be calculated"
     if n == 1:
-        return (f"only 1 point: process limits need at least 2 points "
-                f"(and {SPC_MIN_POINTS} to be reliable)")
+        return (
+            f"only 1 point: process limits need at least 2 points "
+            f"(and {SPC_MIN_POINTS} to be reliable)"
+        )
     flagged = np.flatnonzero(result.special_cause)
     if flagged.size == 0:
         reading = "common cause variation only"
     elif flagged[-1] == n - 1:
         reading = f"special cause: {_signals_at(result, n - 1, polarity)}"
     else:
-        reading = ("common cause variation at the latest point; earlier special cause: "
-                   f"{_signals_at(result, int(flagged[-1]), polarity)}")
+        reading = (
+            "common cause variation at the latest point; earlier special cause: "
+            f"{_signals_at(result, int(flagged[-1]), polarity)}"
+        )
     if not enough_points_for_spc(n):
-        reading += (f" (caution: only {n} points; process limits are reliable from "
-                    f"{SPC_MIN_POINTS})")
+        reading += f" (caution: only {n} points; process limits are reliable from {SPC_MIN_POINTS})"
     return reading

@@ -44,8 +44,9 @@ def as_floats(values: Any) -> np.ndarray:
 
 def check_confidence(confidence: float) -> None:
     if not 0 < confidence < 1:
-        raise ValueError(f"confidence must be between 0 and 1 (e.g. 0.95 or 0.998), "
-                         f"not {confidence!r}")
+        raise ValueError(
+            f"confidence must be between 0 and 1 (e.g. 0.95 or 0.998), not {confidence!r}"
+        )
 
 
 def check_polarity(polarity: object) -> None:

@@ -45,7 +45,8 @@ TREND_METHOD = (
     "otherwise there is no significant change. With fewer than "
     f"{TREND_POINTS} consecutive comparable years (a year missing, or a series break such as "
     "a reformed framework or a reworded question within them) the trend could not be "
-    "calculated. Only percentages are tested; averages and rates read not applicable (z).")
+    "calculated. Only percentages are tested; averages and rates read not applicable (z)."
+)
 """The method in words, for packs, the register and the data guidance."""
 
 
@@ -66,8 +67,9 @@ class TrendTest:
     """+1 if the proportion rises with the scores, -1 if it falls, 0 if flat."""
 
 
-def chi_squared_for_trend(numerators: npt.ArrayLike, denominators: npt.ArrayLike,
-                          scores: npt.ArrayLike | None = None) -> TrendTest:
+def chi_squared_for_trend(
+    numerators: npt.ArrayLike, denominators: npt.ArrayLike, scores: npt.ArrayLike | None = None
+) -> TrendTest:
     """Chi-squared test for a linear trend in a series of proportions (Cochran-Armitage).
 
     Armitage (1955); the statistic of R's `prop.trend.test` and of the Fingertips trend
@@ -87,8 +89,9 @@ def chi_squared_for_trend(numerators: npt.ArrayLike, denominators: npt.ArrayLike
     if not (np.all(np.isfinite(x)) and np.all(np.isfinite(n)) and np.all(np.isfinite(t))):
         raise ValueError("the trend test needs every numerator, denominator and score")
     if np.any(n <= 0) or np.any(x < 0) or np.any(x > n):
-        raise ValueError("each denominator must be positive and each numerator between 0 "
-                         "and its denominator")
+        raise ValueError(
+            "each denominator must be positive and each numerator between 0 and its denominator"
+        )
     total_n, total_x = n.sum(), x.sum()
     covariance = total_n * np.sum(x * t) - total_x * np.sum(n * t)
     spread = total_n * np.sum(n * t * t) - np.sum(n * t) ** 2
@@ -96,12 +99,14 @@ def chi_squared_for_trend(numerators: npt.ArrayLike, denominators: npt.ArrayLike
     if total_x <= 0 or total_x >= total_n or spread <= 0:
         return TrendTest(statistic=math.nan, p_value=math.nan, direction=direction)
     statistic = float(total_n * covariance**2 / (total_x * (total_n - total_x) * spread))
-    return TrendTest(statistic=statistic, p_value=float(stats.chi2.sf(statistic, 1)),
-                     direction=direction)
+    return TrendTest(
+        statistic=statistic, p_value=float(stats.chi2.sf(statistic, 1)), direction=direction
+    )
 
 
-def logit_slope(numerators: npt.ArrayLike, denominators: npt.ArrayLike,
-                scores: npt.ArrayLike | None = None) -> float:
+def logit_slope(
+    numerators: npt.ArrayLike, denominators: npt.ArrayLike, scores: npt.ArrayLike | None = None
+) -> float:
     """The least-squares slope of the log odds, log(x / (n - x)), against the scores.
 
     Fingertips reads a significant trend's direction from this slope (unweighted, as
@@ -137,9 +142,13 @@ class TrendReading:
     """The chi-squared statistic for trend over the window, when it was calculated."""
 
 
-def read_trend(numerators: npt.ArrayLike, denominators: npt.ArrayLike, *,
-               points: int = TREND_POINTS,
-               critical: float = TREND_CHI_SQUARED) -> TrendReading:
+def read_trend(
+    numerators: npt.ArrayLike,
+    denominators: npt.ArrayLike,
+    *,
+    points: int = TREND_POINTS,
+    critical: float = TREND_CHI_SQUARED,
+) -> TrendReading:
     """`recent_trend` with its reason and statistic (one series, plain arithmetic)."""
     x = as_floats(numerators).ravel()
     n = as_floats(denominators).ravel()
@@ -151,34 +160,48 @@ def read_trend(numerators: npt.ArrayLike, denominators: npt.ArrayLike, *,
         return TrendReading(COULD_NOT_BE_CALCULATED, f"fewer than {points} points")
     x, n = x[-points:], n[-points:]
     if not (np.all(np.isfinite(x)) and np.all(np.isfinite(n))) or np.any(n == 0):
-        return TrendReading(COULD_NOT_BE_CALCULATED,
-                            "a point in the window is missing or counts no one")
+        return TrendReading(
+            COULD_NOT_BE_CALCULATED, "a point in the window is missing or counts no one"
+        )
     test = chi_squared_for_trend(x, n)
     if not test.statistic > critical:  # NaN (every year 0% or 100%) is no change
-        return TrendReading(NO_SIGNIFICANT_CHANGE,
-                            f"chi-squared {test.statistic:.2f} is not above {critical:.4f}",
-                            test.statistic)
+        return TrendReading(
+            NO_SIGNIFICANT_CHANGE,
+            f"chi-squared {test.statistic:.2f} is not above {critical:.4f}",
+            test.statistic,
+        )
     slope = logit_slope(x, n)
     if not math.isfinite(slope):
-        return TrendReading(COULD_NOT_BE_CALCULATED,
-                            "a point at 0% or 100% leaves the direction undefined",
-                            test.statistic)
+        return TrendReading(
+            COULD_NOT_BE_CALCULATED,
+            "a point at 0% or 100% leaves the direction undefined",
+            test.statistic,
+        )
     direction = np.sign(slope)
     for left_out in range(points):
         keep = np.arange(points) != left_out
         scores = np.arange(1.0, points + 1)[keep]
         if direction == 0 or np.sign(logit_slope(x[keep], n[keep], scores)) != direction:
-            return TrendReading(NO_SIGNIFICANT_CHANGE,
-                                "significant, but leaving out one point reverses or "
-                                "flattens the direction (an outlier)", test.statistic)
-    return TrendReading(INCREASING if direction > 0 else DECREASING,
-                        f"chi-squared {test.statistic:.2f} is above {critical:.4f}",
-                        test.statistic)
+            return TrendReading(
+                NO_SIGNIFICANT_CHANGE,
+                "significant, but leaving out one point reverses or "
+                "flattens the direction (an outlier)",
+                test.statistic,
+            )
+    return TrendReading(
+        INCREASING if direction > 0 else DECREASING,
+        f"chi-squared {test.statistic:.2f} is above {critical:.4f}",
+        test.statistic,
+    )
 
 
-def recent_trend(numerators: npt.ArrayLike, denominators: npt.ArrayLike, *,
-                 points: int = TREND_POINTS,
-                 critical: float = TREND_CHI_SQUARED) -> str:
+def recent_trend(
+    numerators: npt.ArrayLike,
+    denominators: npt.ArrayLike,
+    *,
+    points: int = TREND_POINTS,
+    critical: float = TREND_CHI_SQUARED,
+) -> str:
     """Has this proportion been rising or falling recently by more than chance explains?
 
     The Fingertips trend marker for proportions (OHID; PHEindicatormethods
@@ -208,10 +231,16 @@ def academic_year_start(time_period: npt.ArrayLike) -> np.ndarray:
     return np.asarray(time_period, dtype=np.int64) // 100
 
 
-def recent_trends(numerators: npt.ArrayLike, denominators: npt.ArrayLike,
-                  series: npt.ArrayLike, *, years: npt.ArrayLike | None = None,
-                  comparable_from: npt.ArrayLike | None = None, points: int = TREND_POINTS,
-                  critical: float = TREND_CHI_SQUARED) -> np.ndarray:
+def recent_trends(
+    numerators: npt.ArrayLike,
+    denominators: npt.ArrayLike,
+    series: npt.ArrayLike,
+    *,
+    years: npt.ArrayLike | None = None,
+    comparable_from: npt.ArrayLike | None = None,
+    points: int = TREND_POINTS,
+    critical: float = TREND_CHI_SQUARED,
+) -> np.ndarray:
     """`recent_trend` for every year of many series at once: the same answers, vectorised.
 
     The rows are years in time order within each series (`series` labels them, each
@@ -230,12 +259,14 @@ def recent_trends(numerators: npt.ArrayLike, denominators: npt.ArrayLike,
     labels = np.asarray(series).ravel()
     if not x.size == n.size == labels.size:
         raise ValueError("numerators, denominators and series must have the same length")
-    starts_in = (academic_year_start(np.asarray(years).ravel()) if years is not None
-                 else None)
+    starts_in = academic_year_start(np.asarray(years).ravel()) if years is not None else None
     if starts_in is not None and starts_in.size != x.size:
         raise ValueError("years must have one time period per row")
-    break_year = (academic_year_start(np.asarray(comparable_from, dtype=np.int64).ravel())
-                  if comparable_from is not None else None)
+    break_year = (
+        academic_year_start(np.asarray(comparable_from, dtype=np.int64).ravel())
+        if comparable_from is not None
+        else None
+    )
     if points < 2:
         raise ValueError(f"a trend needs at least 2 points, not {points}")
     size = x.size
@@ -259,8 +290,9 @@ def recent_trends(numerators: npt.ArrayLike, denominators: npt.ArrayLike,
             usable &= first_year >= break_year[rows]
     checked_x, checked_n = xs[usable], ns[usable]
     if np.any(checked_n <= 0) or np.any(checked_x < 0) or np.any(checked_x > checked_n):
-        raise ValueError("each denominator must be positive and each numerator between "
-                         "0 and its denominator")
+        raise ValueError(
+            "each denominator must be positive and each numerator between 0 and its denominator"
+        )
     t = np.arange(1.0, points + 1)
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         total_n, total_x = ns.sum(axis=1), xs.sum(axis=1)
@@ -277,8 +309,9 @@ def recent_trends(numerators: npt.ArrayLike, denominators: npt.ArrayLike,
         """OLS slope of the log odds on t over the columns in `keep`."""
         times, values = t[keep], log_odds[:, keep]
         count = keep.sum()
-        return ((count * (values * times).sum(axis=1) - values.sum(axis=1) * times.sum())
-                / (count * (times * times).sum() - times.sum() ** 2))
+        return (count * (values * times).sum(axis=1) - values.sum(axis=1) * times.sum()) / (
+            count * (times * times).sum() - times.sum() ** 2
+        )
 
     direction = np.sign(slopes(np.ones(points, dtype=bool)))
     robust = direction != 0
@@ -295,10 +328,14 @@ def recent_trends(numerators: npt.ArrayLike, denominators: npt.ArrayLike,
 
 
 _TREND_POLARITY = {
-    HIGH_IS_GOOD: {INCREASING: "increasing and getting better",
-                   DECREASING: "decreasing and getting worse"},
-    LOW_IS_GOOD: {INCREASING: "increasing and getting worse",
-                  DECREASING: "decreasing and getting better"},
+    HIGH_IS_GOOD: {
+        INCREASING: "increasing and getting better",
+        DECREASING: "decreasing and getting worse",
+    },
+    LOW_IS_GOOD: {
+        INCREASING: "increasing and getting worse",
+        DECREASING: "decreasing and getting better",
+    },
     BLUE_ORANGE_BLUE: {},
     NOT_APPLICABLE: {},
 }

@@ -86,25 +86,31 @@ def national_authorities(count: int = 150, seed: int = 0) -> tuple[SyntheticAuth
         hoods = []
         for h in range(5):
             deprivation = float(np.clip(base_dep + rng.normal(0, 0.25), 0, 1))
-            hoods.append(NeighbourhoodProfile(
-                code=f"N{index + 1:03d}{h + 1}",
-                name=f"Synthetic {index + 1:03d} {names[h]}",
-                share=float(rng.uniform(0.15, 0.25)),
-                deprivation=deprivation,
-                fsm_rate=float(np.clip(0.05 + 0.40 * deprivation + rng.normal(0, 0.03), 0.02, 0.6)),
-                eal_rate=float(np.clip(base_eal + rng.normal(0, 0.08), 0.01, 0.8)),
-                transience=float(np.clip(0.02 + 0.10 * deprivation, 0.01, 0.2)),
-            ))
-        authorities.append(SyntheticAuthority(
-            la_code=la_number,
-            new_la_code=f"E99{index + 1:06d}",
-            la_name=f"Synthetic authority {index + 1:03d}",
-            postcode_area="X" + letters[index // 6 % len(letters)],
-            first_district=1 + (index % 6) * 10,
-            neighbourhoods=tuple(hoods),
-            upn_la_numbers=(la_number,),
-            shift=float(rng.normal(0, 0.12)),
-        ))
+            hoods.append(
+                NeighbourhoodProfile(
+                    code=f"N{index + 1:03d}{h + 1}",
+                    name=f"Synthetic {index + 1:03d} {names[h]}",
+                    share=float(rng.uniform(0.15, 0.25)),
+                    deprivation=deprivation,
+                    fsm_rate=float(
+                        np.clip(0.05 + 0.40 * deprivation + rng.normal(0, 0.03), 0.02, 0.6)
+                    ),
+                    eal_rate=float(np.clip(base_eal + rng.normal(0, 0.08), 0.01, 0.8)),
+                    transience=float(np.clip(0.02 + 0.10 * deprivation, 0.01, 0.2)),
+                )
+            )
+        authorities.append(
+            SyntheticAuthority(
+                la_code=la_number,
+                new_la_code=f"E99{index + 1:06d}",
+                la_name=f"Synthetic authority {index + 1:03d}",
+                postcode_area="X" + letters[index // 6 % len(letters)],
+                first_district=1 + (index % 6) * 10,
+                neighbourhoods=tuple(hoods),
+                upn_la_numbers=(la_number,),
+                shift=float(rng.normal(0, 0.12)),
+            )
+        )
     return tuple(authorities)
 
 

@@ -30,9 +30,23 @@ from indicators.synthetic.authorities import SyntheticAuthority
 # Relative difficulty of each ELG on the latent scale (higher = fewer at expected), chosen so
 # the order matches national results: writing and word reading hardest, gross motor easiest.
 ELG_DIFFICULTY: tuple[float, ...] = (
-    -0.20, -0.15, -0.15, -0.30, -0.35, -0.55, -0.10,  # CL, PSED, PD
-    0.00, 0.20, 0.40, 0.10, 0.15,  # literacy, maths
-    -0.15, -0.15, -0.25, -0.30, -0.25,  # UW, EAD
+    -0.20,
+    -0.15,
+    -0.15,
+    -0.30,
+    -0.35,
+    -0.55,
+    -0.10,  # CL, PSED, PD
+    0.00,
+    0.20,
+    0.40,
+    0.10,
+    0.15,  # literacy, maths
+    -0.15,
+    -0.15,
+    -0.25,
+    -0.30,
+    -0.25,  # UW, EAD
 )
 ELG_NOISE = 0.45
 
@@ -46,25 +60,99 @@ EFFECT_EHCP = -2.40
 EFFECT_DEPRIVATION = -0.30
 EFFECT_RECENT_ARRIVAL = -0.30
 
-ETHNICITY_ENGLISH = (("WHIT", 0.82), ("MIXD", 0.07), ("ASIA", 0.06), ("BLAC", 0.03),
-                     ("AOEG", 0.01), ("REFU", 0.005), ("NOBT", 0.005))
-ETHNICITY_OTHER = (("ASIA", 0.58), ("BLAC", 0.14), ("WHIT", 0.14), ("AOEG", 0.08),
-                   ("CHNE", 0.04), ("MIXD", 0.02))
+ETHNICITY_ENGLISH = (
+    ("WHIT", 0.82),
+    ("MIXD", 0.07),
+    ("ASIA", 0.06),
+    ("BLAC", 0.03),
+    ("AOEG", 0.01),
+    ("REFU", 0.005),
+    ("NOBT", 0.005),
+)
+ETHNICITY_OTHER = (
+    ("ASIA", 0.58),
+    ("BLAC", 0.14),
+    ("WHIT", 0.14),
+    ("AOEG", 0.08),
+    ("CHNE", 0.04),
+    ("MIXD", 0.02),
+)
 
-FORENAMES = ("Amelia", "Olivia", "Isla", "Ava", "Mia", "Aisha", "Fatima", "Zara", "Maryam",
-             "Lily", "Grace", "Ruby", "Freya", "Hana", "Noor", "Oliver", "George", "Noah",
-             "Muhammad", "Arthur", "Leo", "Harry", "Oscar", "Jack", "Ibrahim", "Yusuf",
-             "Ayaan", "Theo", "Alfie", "Kacper", "Jakub", "Tomasz", "Chidi", "Kwame", "Ali")
-SURNAMES = ("Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Hussain",
-            "Khan", "Ahmed", "Ali", "Begum", "Akhtar", "Walker", "Wright", "Thompson",
-            "Robinson", "Hughes", "Kowalski", "Nowak", "Okafor", "Mensah", "Patel", "Shah",
-            "Iqbal", "Clarke", "Butterworth", "Ashworth", "Greenwood", "Kershaw", "Holt")
+FORENAMES = (
+    "Amelia",
+    "Olivia",
+    "Isla",
+    "Ava",
+    "Mia",
+    "Aisha",
+    "Fatima",
+    "Zara",
+    "Maryam",
+    "Lily",
+    "Grace",
+    "Ruby",
+    "Freya",
+    "Hana",
+    "Noor",
+    "Oliver",
+    "George",
+    "Noah",
+    "Muhammad",
+    "Arthur",
+    "Leo",
+    "Harry",
+    "Oscar",
+    "Jack",
+    "Ibrahim",
+    "Yusuf",
+    "Ayaan",
+    "Theo",
+    "Alfie",
+    "Kacper",
+    "Jakub",
+    "Tomasz",
+    "Chidi",
+    "Kwame",
+    "Ali",
+)
+SURNAMES = (
+    "Smith",
+    "Jones",
+    "Taylor",
+    "Brown",
+    "Williams",
+    "Wilson",
+    "Johnson",
+    "Hussain",
+    "Khan",
+    "Ahmed",
+    "Ali",
+    "Begum",
+    "Akhtar",
+    "Walker",
+    "Wright",
+    "Thompson",
+    "Robinson",
+    "Hughes",
+    "Kowalski",
+    "Nowak",
+    "Okafor",
+    "Mensah",
+    "Patel",
+    "Shah",
+    "Iqbal",
+    "Clarke",
+    "Butterworth",
+    "Ashworth",
+    "Greenwood",
+    "Kershaw",
+    "Holt",
+)
 UNIT_LETTERS = np.array(list("ABDEFGHJLNPQRSTUWXYZ"))
 UPN_ALPHABET = np.array(list("ABCDEFGHJKLMNPQRTUVWXYZ"))
 
 EYFSP_COLUMNS = ("la_code", "estab", "upn", "surname", "forename", "dob", "sex", *ELG_COLUMNS)
-CENSUS_COLUMNS = ("upn", "fsm_eligible", "first_language", "sen_provision", "ethnicity",
-                  "postcode")
+CENSUS_COLUMNS = ("upn", "fsm_eligible", "first_language", "sen_provision", "ethnicity", "postcode")
 
 
 @dataclass
@@ -107,8 +195,9 @@ def upn_check_letters(bodies: np.ndarray) -> np.ndarray:
     return UPN_ALPHABET[(digits.astype(np.int64) @ weights) % 23]
 
 
-def _choice(rng: np.random.Generator, options: Sequence[tuple[str, float]], size: int
-            ) -> np.ndarray:
+def _choice(
+    rng: np.random.Generator, options: Sequence[tuple[str, float]], size: int
+) -> np.ndarray:
     labels = np.array([label for label, _ in options])
     weights = np.array([weight for _, weight in options], dtype=float)
     return labels[rng.choice(len(labels), size=size, p=weights / weights.sum())]
@@ -135,8 +224,9 @@ def _latent(
     return score, noise
 
 
-def _gld_rate(score: np.ndarray, noise: np.ndarray, intercept: float, gld_mask: np.ndarray
-              ) -> float:
+def _gld_rate(
+    score: np.ndarray, noise: np.ndarray, intercept: float, gld_mask: np.ndarray
+) -> float:
     expected = (score + intercept)[:, None] + noise[:, gld_mask] > 0
     return float(expected.all(axis=1).mean())
 
@@ -155,7 +245,9 @@ def solve_intercept(score: np.ndarray, noise: np.ndarray, target_percent: float)
 
 
 def _people(
-    rng: np.random.Generator, authorities: Sequence[SyntheticAuthority], sizes: Sequence[int],
+    rng: np.random.Generator,
+    authorities: Sequence[SyntheticAuthority],
+    sizes: Sequence[int],
     year: AcademicYear,
 ) -> dict[str, np.ndarray]:
     """Everything about each child except outcomes and identifiers."""
@@ -189,16 +281,28 @@ def _people(
     sen_draw = rng.random(n)
     ehcp_rate = 0.012 * np.where(boy, 1.5, 0.5)
     support_rate = 0.075 * np.where(boy, 1.4, 0.6) * np.where(fsm, 1.5, 0.85)
-    sen = np.where(sen_draw < ehcp_rate, "E",
-                   np.where(sen_draw < ehcp_rate + support_rate, "K", "N"))
-    ethnicity = np.where(first_language == "OTH", _choice(rng, ETHNICITY_OTHER, n),
-                         _choice(rng, ETHNICITY_ENGLISH, n))
+    sen = np.where(
+        sen_draw < ehcp_rate, "E", np.where(sen_draw < ehcp_rate + support_rate, "K", "N")
+    )
+    ethnicity = np.where(
+        first_language == "OTH",
+        _choice(rng, ETHNICITY_OTHER, n),
+        _choice(rng, ETHNICITY_ENGLISH, n),
+    )
     recent_arrival = rng.random(n) < per_hood("transience")
     return {
-        "la_index": la_index, "hood_index": hood_index, "sex": sex,
-        "birth_year": birth_year, "birth_month": birth_month, "birth_day": birth_day,
-        "fsm": fsm, "first_language": first_language, "sen": sen, "ethnicity": ethnicity,
-        "recent_arrival": recent_arrival, "deprivation": per_hood("deprivation"),
+        "la_index": la_index,
+        "hood_index": hood_index,
+        "sex": sex,
+        "birth_year": birth_year,
+        "birth_month": birth_month,
+        "birth_day": birth_day,
+        "fsm": fsm,
+        "first_language": first_language,
+        "sen": sen,
+        "ethnicity": ethnicity,
+        "recent_arrival": recent_arrival,
+        "deprivation": per_hood("deprivation"),
         "shift": np.array([a.shift for a in authorities])[la_index],
     }
 
@@ -210,7 +314,10 @@ def _days_in_month(years: np.ndarray, months: np.ndarray) -> np.ndarray:
 
 
 def _elg_results(
-    rng: np.random.Generator, score: np.ndarray, noise: np.ndarray, intercept: float,
+    rng: np.random.Generator,
+    score: np.ndarray,
+    noise: np.ndarray,
+    intercept: float,
     recent_arrival: np.ndarray,
 ) -> np.ndarray:
     expected = (score + intercept)[:, None] + noise > 0
@@ -225,8 +332,10 @@ def _elg_results(
 
 
 def _identifiers(
-    rng: np.random.Generator, authorities: Sequence[SyntheticAuthority],
-    people: dict[str, np.ndarray], year: AcademicYear,
+    rng: np.random.Generator,
+    authorities: Sequence[SyntheticAuthority],
+    people: dict[str, np.ndarray],
+    year: AcademicYear,
 ) -> dict[str, np.ndarray]:
     n = people["la_index"].size
     la_index, hood_index = people["la_index"], people["hood_index"]
@@ -240,8 +349,9 @@ def _identifiers(
     issuing = np.empty(n, dtype="<U3")
     for index, numbers in enumerate(upn_las):
         where = la_index == index
-        issuing[where] = numbers[rng.choice(len(numbers), size=int(where.sum()),
-                                            p=_issuing_weights(len(numbers)))]
+        issuing[where] = numbers[
+            rng.choice(len(numbers), size=int(where.sum()), p=_issuing_weights(len(numbers)))
+        ]
     order = np.lexsort((rng.random(n), estab_number, la_index))
     serial = np.empty(n, dtype=np.int64)
     group_key = la_index[order] * 10_000 + estab_number[order]
@@ -258,20 +368,26 @@ def _identifiers(
     upn = np.char.add(upn_check_letters(bodies), bodies)
 
     sectors = [a.sectors() for a in authorities]
-    sector_table = np.array([[sectors[i][h.code] for h in a.neighbourhoods]
-                             for i, a in enumerate(authorities)])
+    sector_table = np.array(
+        [[sectors[i][h.code] for h in a.neighbourhoods] for i, a in enumerate(authorities)]
+    )
     sector = sector_table[la_index, hood_index, rng.integers(0, 6, size=n)]
-    unit = np.char.add(UNIT_LETTERS[rng.integers(0, 20, size=n)],
-                       UNIT_LETTERS[rng.integers(0, 20, size=n)])
+    unit = np.char.add(
+        UNIT_LETTERS[rng.integers(0, 20, size=n)], UNIT_LETTERS[rng.integers(0, 20, size=n)]
+    )
     # A sector is the outward code and the inward digit ("XH3 2"); the unit adds two letters.
     postcode = np.char.add(sector, unit)
     dob = np.char.add(
-        np.char.add(np.char.add(people["birth_year"].astype(str), "-"),
-                    np.char.zfill(people["birth_month"].astype(str), 2)),
+        np.char.add(
+            np.char.add(people["birth_year"].astype(str), "-"),
+            np.char.zfill(people["birth_month"].astype(str), 2),
+        ),
         np.char.add("-", np.char.zfill(people["birth_day"].astype(str), 2)),
     )
     return {
-        "estab": np.char.zfill(estab_number.astype(str), 4), "upn": upn, "postcode": postcode,
+        "estab": np.char.zfill(estab_number.astype(str), 4),
+        "upn": upn,
+        "postcode": postcode,
         "forename": np.array(FORENAMES)[rng.integers(0, len(FORENAMES), size=n)],
         "surname": np.array(SURNAMES)[rng.integers(0, len(SURNAMES), size=n)],
         "dob": dob,
@@ -284,8 +400,11 @@ def _issuing_weights(count: int) -> np.ndarray:
 
 
 def simulate_year(
-    authorities: Sequence[SyntheticAuthority], sizes: Sequence[int], year: AcademicYear,
-    target_gld_percent: float, seed: int,
+    authorities: Sequence[SyntheticAuthority],
+    sizes: Sequence[int],
+    year: AcademicYear,
+    target_gld_percent: float,
+    seed: int,
 ) -> SyntheticCohort:
     """One year's EYFSP return and census extract for the given authorities."""
     rng = np.random.default_rng([seed, year.start])
@@ -300,18 +419,33 @@ def simulate_year(
     ids = _identifiers(rng, authorities, people, year)
 
     la_codes = np.array([a.la_code for a in authorities])[people["la_index"]]
-    eyfsp = pd.DataFrame({
-        "la_code": la_codes, "estab": ids["estab"], "upn": ids["upn"],
-        "surname": ids["surname"], "forename": ids["forename"], "dob": ids["dob"],
-        "sex": people["sex"],
-        **{column: results[:, index] for index, column in enumerate(ELG_COLUMNS)},
-    })
-    census = pd.DataFrame({
-        "upn": ids["upn"], "fsm_eligible": np.where(people["fsm"], "Y", "N"),
-        "first_language": people["first_language"], "sen_provision": people["sen"],
-        "ethnicity": people["ethnicity"], "postcode": ids["postcode"],
-    })
+    eyfsp = pd.DataFrame(
+        {
+            "la_code": la_codes,
+            "estab": ids["estab"],
+            "upn": ids["upn"],
+            "surname": ids["surname"],
+            "forename": ids["forename"],
+            "dob": ids["dob"],
+            "sex": people["sex"],
+            **{column: results[:, index] for index, column in enumerate(ELG_COLUMNS)},
+        }
+    )
+    census = pd.DataFrame(
+        {
+            "upn": ids["upn"],
+            "fsm_eligible": np.where(people["fsm"], "Y", "N"),
+            "first_language": people["first_language"],
+            "sen_provision": people["sen"],
+            "ethnicity": people["ethnicity"],
+            "postcode": ids["postcode"],
+        }
+    )
     # Census extracts come from a different system, in a different order.
     census_order = rng.permutation(n)
-    return SyntheticCohort(year=year, eyfsp=eyfsp, census=census.iloc[census_order]
-                           .reset_index(drop=True), la_codes=la_codes)
+    return SyntheticCohort(
+        year=year,
+        eyfsp=eyfsp,
+        census=census.iloc[census_order].reset_index(drop=True),
+        la_codes=la_codes,
+    )

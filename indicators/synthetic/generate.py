@@ -44,17 +44,24 @@ def _write_csv(frame: pd.DataFrame, path: Path) -> None:
 
 def write_reference(authorities: Sequence[SyntheticAuthority], out: Path) -> list[Path]:
     """The neighbourhood lookup and authority list that go with the synthetic returns."""
-    lookup = pd.DataFrame([
-        {"postcode_sector": sector, "neighbourhood_code": hood.code,
-         "neighbourhood_name": hood.name}
-        for authority in authorities
-        for hood in authority.neighbourhoods
-        for sector in authority.sectors()[hood.code]
-    ])
-    authorities_frame = pd.DataFrame([
-        {"la_code": a.la_code, "new_la_code": a.new_la_code, "la_name": a.la_name}
-        for a in authorities
-    ])
+    lookup = pd.DataFrame(
+        [
+            {
+                "postcode_sector": sector,
+                "neighbourhood_code": hood.code,
+                "neighbourhood_name": hood.name,
+            }
+            for authority in authorities
+            for hood in authority.neighbourhoods
+            for sector in authority.sectors()[hood.code]
+        ]
+    )
+    authorities_frame = pd.DataFrame(
+        [
+            {"la_code": a.la_code, "new_la_code": a.new_la_code, "la_name": a.la_name}
+            for a in authorities
+        ]
+    )
     paths = [out / "seeds" / "neighbourhood_lookup.csv", out / "seeds" / "local_authorities.csv"]
     paths[0].parent.mkdir(parents=True, exist_ok=True)
     lookup.to_csv(paths[0], index=False)
@@ -111,19 +118,23 @@ def generate(
                 written.append(out / "eyfsp" / year.folder / f"eyfsp_{code}.csv")
                 _write_csv(cohort.eyfsp[cohort.eyfsp["la_code"] == code], written[-1])
                 written.append(out / "census" / year.folder / f"census_{code}.csv")
-                _write_csv(census[census["la_code"] == code].drop(columns="la_code"),
-                           written[-1])
+                _write_csv(census[census["la_code"] == code].drop(columns="la_code"), written[-1])
         if items is not None:
             written.extend(_write_voice(out, authorities, cohort, items, seed, scale))
     write_synthetic_manifest(out, written)  # what the public demo key may be used for
     return written
 
 
-def _write_voice(out: Path, authorities: Sequence[SyntheticAuthority], cohort: SyntheticCohort,
-                 items: pd.DataFrame, seed: int, scale: str) -> list[Path]:
+def _write_voice(
+    out: Path,
+    authorities: Sequence[SyntheticAuthority],
+    cohort: SyntheticCohort,
+    items: pd.DataFrame,
+    seed: int,
+    scale: str,
+) -> list[Path]:
     """One year's synthetic voice survey: one file for the borough, one per authority else."""
-    survey = simulate_voice_year(authorities, cohort.eyfsp, cohort.census, cohort.year, items,
-                                 seed)
+    survey = simulate_voice_year(authorities, cohort.eyfsp, cohort.census, cohort.year, items, seed)
     if scale == "borough":
         groups = [(None, survey)]
     else:
@@ -133,8 +144,9 @@ def _write_voice(out: Path, authorities: Sequence[SyntheticAuthority], cohort: S
         paths.append(voice_path(out, cohort.year, code))
         paths[-1].parent.mkdir(parents=True, exist_ok=True)
         # As form tools export: unanswered items are empty fields.
-        frame.drop(columns="la_code").to_csv(paths[-1], index=False, lineterminator="\n",
-                                             encoding="utf-8")
+        frame.drop(columns="la_code").to_csv(
+            paths[-1], index=False, lineterminator="\n", encoding="utf-8"
+        )
     return paths
 
 

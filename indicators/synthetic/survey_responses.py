@@ -37,10 +37,20 @@ VOICE_STREAM = 4242
 DEFAULT_RATE = 0.125
 CHANNELS = ("outreach_visit", "family_hub", "parent_panel", "online")
 COMMENT_ITEMS = ("read_together", "hub_easy_to_reach", "enough_money")
-SURVEY_HEAD = ("response_id", "response_date", "postcode_sector", "neighbourhood_code",
-               "channel", "uses_funded_early_education", "english_additional_language",
-               "known_to_family_hub", "consent_aggregate", "consent_quote", "consent_link",
-               "child_upn")
+SURVEY_HEAD = (
+    "response_id",
+    "response_date",
+    "postcode_sector",
+    "neighbourhood_code",
+    "channel",
+    "uses_funded_early_education",
+    "english_additional_language",
+    "known_to_family_hub",
+    "consent_aggregate",
+    "consent_quote",
+    "consent_link",
+    "child_upn",
+)
 
 # Item -> (scale, factor weights, offset). Factors: home, access, circumstances, health.
 ITEM_MODEL: dict[str, tuple[dict[str, float], float]] = {
@@ -122,8 +132,18 @@ COMMENTS: dict[str, dict[bool, tuple[str, ...]]] = {
         ),
     },
 }
-MONTHS = ("January", "February", "March", "April", "June", "July", "September", "October",
-          "November", "December")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "June",
+    "July",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def _ordinal(day: int) -> str:
@@ -133,8 +153,20 @@ def _ordinal(day: int) -> str:
 
 def _written_dob(iso: str, style: int) -> str:
     year, month, day = (int(part) for part in iso.split("-"))
-    names = ("January", "February", "March", "April", "May", "June", "July", "August",
-             "September", "October", "November", "December")
+    names = (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    )
     if style == 0:
         return f"{_ordinal(day)} {names[month - 1]} {year}"
     if style == 1:
@@ -164,13 +196,20 @@ def _yes_no(flags: np.ndarray) -> np.ndarray:
 
 def _first_use(items: pd.DataFrame) -> dict[str, pd.Timestamp]:
     usable = items[items["status"] != "draft"]
-    return {item: pd.Timestamp(min(group["co_designed_on"]))
-            for item, group in usable.groupby("item_id", sort=False)}
+    return {
+        item: pd.Timestamp(min(group["co_designed_on"]))
+        for item, group in usable.groupby("item_id", sort=False)
+    }
 
 
 def simulate_voice_year(
-    authorities: Sequence, eyfsp: pd.DataFrame, census: pd.DataFrame, year: AcademicYear,
-    items: pd.DataFrame, seed: int, rate: float = DEFAULT_RATE,
+    authorities: Sequence,
+    eyfsp: pd.DataFrame,
+    census: pd.DataFrame,
+    year: AcademicYear,
+    items: pd.DataFrame,
+    seed: int,
+    rate: float = DEFAULT_RATE,
 ) -> pd.DataFrame:
     """Survey responses for one year, as form tools export them, plus a `la_code` column.
 
@@ -180,10 +219,12 @@ def simulate_voice_year(
     rng = np.random.default_rng([seed, year.start, VOICE_STREAM])
     pupils = census.set_index("upn").reindex(eyfsp["upn"].to_numpy())
     n = len(eyfsp)
-    flat = {sector: a_index * 100 + h_index
-            for a_index, authority in enumerate(authorities)
-            for h_index, hood in enumerate(authority.neighbourhoods)
-            for sector in authority.sectors()[hood.code]}
+    flat = {
+        sector: a_index * 100 + h_index
+        for a_index, authority in enumerate(authorities)
+        for h_index, hood in enumerate(authority.neighbourhoods)
+        for sector in authority.sectors()[hood.code]
+    }
     postcode = pupils["postcode"].to_numpy(dtype=object)
     sector_series = pd.Series(postcode).str[:-2]
     place_code = sector_series.map(flat).to_numpy(dtype=np.int64)
@@ -207,20 +248,29 @@ def simulate_voice_year(
     eal = pupils["first_language"].to_numpy(dtype=object) == "OTH"
     recent = rng.random(n) < transient
 
-    uses = rng.random(n) < np.clip(0.93 - 0.10 * fsm - 0.15 * eal - 0.30 * recent - 0.05 * dep,
-                                   0.3, 0.98)
+    uses = rng.random(n) < np.clip(
+        0.93 - 0.10 * fsm - 0.15 * eal - 0.30 * recent - 0.05 * dep, 0.3, 0.98
+    )
     known = rng.random(n) < np.clip(0.60 + 0.10 * fsm - 0.30 * recent - 0.15 * eal, 0.05, 0.95)
     seldom = (~uses).astype(int) + eal + (~known).astype(int)
 
     reach = np.clip(1 - 0.45 * dep - 1.5 * transient, 0.05, 1)
-    propensity = np.column_stack([
-        0.020 * (1 + 0.9 * seldom) * (1 + 0.4 * fsm) * np.sqrt(reach),       # outreach visit
-        0.040 * np.where(known, 1.0, 0.10) * np.where(eal, 0.8, 1.0) * reach,  # family hub
-        0.035 * np.where(uses, 1.0, 0.25) * np.where(eal, 0.3, 1.0)
-        * np.where(known, 1.0, 0.3) * reach,                                   # parent panel
-        0.060 * np.where(uses, 1.0, 0.5) * np.where(eal, 0.45, 1.0)
-        * np.where(known, 1.0, 0.7) * reach,                                   # online
-    ])
+    propensity = np.column_stack(
+        [
+            0.020 * (1 + 0.9 * seldom) * (1 + 0.4 * fsm) * np.sqrt(reach),  # outreach visit
+            0.040 * np.where(known, 1.0, 0.10) * np.where(eal, 0.8, 1.0) * reach,  # family hub
+            0.035
+            * np.where(uses, 1.0, 0.25)
+            * np.where(eal, 0.3, 1.0)
+            * np.where(known, 1.0, 0.3)
+            * reach,  # parent panel
+            0.060
+            * np.where(uses, 1.0, 0.5)
+            * np.where(eal, 0.45, 1.0)
+            * np.where(known, 1.0, 0.7)
+            * reach,  # online
+        ]
+    )
     total = propensity.sum(axis=1)
     scale = _solve_scale(total, rate)
     responds = rng.random(n) < 1 - np.exp(-scale * total)
@@ -237,25 +287,38 @@ def simulate_voice_year(
     offsets = np.minimum(rng.integers(7, 330, size=m), 364)
     dates = start + offsets.astype("timedelta64[D]")
     iso = np.datetime_as_string(dates, unit="D")
-    uk = np.char.add(np.char.add(np.char.add(np.char.add(
-        np.array([d[8:10] for d in iso]), "/"), np.array([d[5:7] for d in iso])), "/"),
-        np.array([d[:4] for d in iso]))
+    uk = np.char.add(
+        np.char.add(
+            np.char.add(
+                np.char.add(np.array([d[8:10] for d in iso]), "/"), np.array([d[5:7] for d in iso])
+            ),
+            "/",
+        ),
+        np.array([d[:4] for d in iso]),
+    )
     hours = rng.integers(8, 22, size=m)
     minutes = rng.integers(0, 60, size=m)
-    stamped = np.array([f"{d} {h:02d}:{mi:02d}" for d, h, mi in zip(iso, hours, minutes,
-                                                                    strict=True)])
+    stamped = np.array(
+        [f"{d} {h:02d}:{mi:02d}" for d, h, mi in zip(iso, hours, minutes, strict=True)]
+    )
     style = rng.random(m)
     date_text = np.where(channel == "online", stamped, np.where(style < 0.6, uk, iso))
 
     # Responses in date order within each authority, numbered as a form tool would.
     order = np.lexsort((rng.random(m), dates, la_codes))
-    who, channel, la_codes, dates, date_text = (who[order], channel[order], la_codes[order],
-                                                dates[order], date_text[order])
+    who, channel, la_codes, dates, date_text = (
+        who[order],
+        channel[order],
+        la_codes[order],
+        dates[order],
+        date_text[order],
+    )
     starts = np.r_[0, np.flatnonzero(la_codes[1:] != la_codes[:-1]) + 1]
     serial = np.arange(m) - np.repeat(starts, np.diff(np.r_[starts, m])) + 1
     period = f"{year.start % 100:02d}{(year.start + 1) % 100:02d}"
-    response_id = np.char.add(np.char.add(np.char.add("V", la_codes), f"-{period}-"),
-                              np.char.zfill(serial.astype(str), 5))
+    response_id = np.char.add(
+        np.char.add(np.char.add("V", la_codes), f"-{period}-"), np.char.zfill(serial.astype(str), 5)
+    )
 
     place = rng.random(m)
     resp_sector = np.where(place < 0.88, sector[who].astype(str), "")
@@ -270,22 +333,37 @@ def simulate_voice_year(
     upn = eyfsp["upn"].to_numpy(dtype=object)[who].astype(str)
 
     factors = {
-        "home": 0.2 * z[who] + 0.3 * (gld[who] - gld.mean()) - 0.15 * fsm[who]
+        "home": 0.2 * z[who]
+        + 0.3 * (gld[who] - gld.mean())
+        - 0.15 * fsm[who]
         + rng.normal(0, 0.7, m),
-        "access": 0.8 * known[who] + 0.6 * uses[who] - 0.45 * eal[who] - 0.6 * dep[who]
-        - 0.3 * recent[who] + rng.normal(0, 0.7, m) - 0.3,
-        "circumstances": -0.9 * fsm[who] - 0.6 * dep[who] - 0.3 * recent[who]
-        + rng.normal(0, 0.7, m) + 0.3,
+        "access": 0.8 * known[who]
+        + 0.6 * uses[who]
+        - 0.45 * eal[who]
+        - 0.6 * dep[who]
+        - 0.3 * recent[who]
+        + rng.normal(0, 0.7, m)
+        - 0.3,
+        "circumstances": -0.9 * fsm[who]
+        - 0.6 * dep[who]
+        - 0.3 * recent[who]
+        + rng.normal(0, 0.7, m)
+        + 0.3,
         "health": 0.5 * z[who] + 0.3 * known[who] + rng.normal(0, 0.8, m),
     }
     survey: dict[str, np.ndarray] = {
-        "response_id": response_id, "response_date": date_text,
-        "postcode_sector": resp_sector, "neighbourhood_code": resp_hood, "channel": channel,
+        "response_id": response_id,
+        "response_date": date_text,
+        "postcode_sector": resp_sector,
+        "neighbourhood_code": resp_hood,
+        "channel": channel,
         "uses_funded_early_education": recorded(uses[who]),
         "english_additional_language": recorded(eal[who]),
         "known_to_family_hub": recorded(known[who]),
-        "consent_aggregate": _yes_no(consent_aggregate), "consent_quote": _yes_no(consent_quote),
-        "consent_link": _yes_no(consent_link), "child_upn": np.where(consent_link, upn, ""),
+        "consent_aggregate": _yes_no(consent_aggregate),
+        "consent_quote": _yes_no(consent_quote),
+        "consent_link": _yes_no(consent_link),
+        "child_upn": np.where(consent_link, upn, ""),
     }
     first_use = _first_use(items)
     scales = items.drop_duplicates("item_id").set_index("item_id")["response_scale"]
@@ -311,7 +389,8 @@ def simulate_voice_year(
             value = 1 + np.searchsorted(FIVE_POINT_CUTS, latent + noise)
             answer, good = value.astype(str), value >= 4
         blank = (rng.random(m) < np.where(channel == "outreach_visit", 0.06, 0.035)) | (
-            dates < np.datetime64(begins.date()))
+            dates < np.datetime64(begins.date())
+        )
         survey[item] = np.where(blank, "", answer)
         positive_answer[item] = good & ~blank
 
@@ -319,7 +398,8 @@ def simulate_voice_year(
         "name": eyfsp["forename"].to_numpy(dtype=object)[who].astype(str),
         "surname": eyfsp["surname"].to_numpy(dtype=object)[who].astype(str),
         "dob": eyfsp["dob"].to_numpy(dtype=object)[who].astype(str),
-        "postcode": postcode[who].astype(str), "upn": upn,
+        "postcode": postcode[who].astype(str),
+        "upn": upn,
         "hood": hood_names[places[who, 0], places[who, 1]],
     }
     for item in COMMENT_ITEMS:
@@ -331,8 +411,13 @@ def simulate_voice_year(
     return frame
 
 
-def _comments(rng: np.random.Generator, item: str, positive: np.ndarray, channel: np.ndarray,
-              people: dict[str, np.ndarray]) -> np.ndarray:
+def _comments(
+    rng: np.random.Generator,
+    item: str,
+    positive: np.ndarray,
+    channel: np.ndarray,
+    people: dict[str, np.ndarray],
+) -> np.ndarray:
     """Free text for some respondents: outreach workers write more of it down."""
     m = positive.size
     writes = rng.random(m) < np.where(channel == "outreach_visit", 0.32, 0.16)
@@ -347,13 +432,17 @@ def _comments(rng: np.random.Generator, item: str, positive: np.ndarray, channel
         phones = MOBILES + LANDLINES
         surname = people["surname"][index]
         out[index] = template.format(
-            name=people["name"][index], Name=people["name"][index],
-            lname=people["name"][index].lower(), surname=surname,
+            name=people["name"][index],
+            Name=people["name"][index],
+            lname=people["name"][index].lower(),
+            surname=surname,
             dob=_written_dob(people["dob"][index], int(dob_style[index])),
             phone=phones[detail[index] % len(phones)].format(n=detail[index]),
             email=f"{surname.lower()}.family{detail[index] % 100}@example.com",
-            postcode=people["postcode"][index], upn=people["upn"][index],
-            hood=people["hood"][index], month=MONTHS[month[index]],
+            postcode=people["postcode"][index],
+            upn=people["upn"][index],
+            hood=people["hood"][index],
+            month=MONTHS[month[index]],
         )
     return out.astype(str)
 

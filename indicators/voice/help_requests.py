@@ -37,10 +37,14 @@ def _patterns(*patterns: str) -> tuple[re.Pattern[str], ...]:
     return tuple(re.compile(pattern, re.I) for pattern in patterns)
 
 
-_WHO = r"(?:someone|somebody|anyone|anybody|a person|a worker|a social worker|a health visitor" \
-       r"|the health visitor|a family (?:support )?worker|staff|you|the council|the hub)"
-_CONTACT_VERBS = (r"(?:contact|call|ring|phone|text|txt|e-?mail|message|whats ?app|visit|see|help"
-                  r"|come|pop|get in touch|get back|talk|speak|check|reach)")
+_WHO = (
+    r"(?:someone|somebody|anyone|anybody|a person|a worker|a social worker|a health visitor"
+    r"|the health visitor|a family (?:support )?worker|staff|you|the council|the hub)"
+)
+_CONTACT_VERBS = (
+    r"(?:contact|call|ring|phone|text|txt|e-?mail|message|whats ?app|visit|see|help"
+    r"|come|pop|get in touch|get back|talk|speak|check|reach)"
+)
 _HELP_PATTERNS = _patterns(
     # asks to be contacted, or says how to be reached
     r"\b(?:contact|call|ring|phone|text|txt|e-?mail|message|whats ?app|reach|get hold of)"
@@ -199,8 +203,7 @@ _HARM_PATTERNS = _patterns(
 """A disclosure of harm: someone hits, hurts or threatens the parent or a child, abuse,
 violence, fear of someone, not safe at home, self-harm. Never a quote; a safeguarding matter
 for the follow-up list."""
-_CONTACT_DETAILS = tuple(pattern for label, pattern in SUBSTITUTIONS
-                         if label in ("phone", "email"))
+_CONTACT_DETAILS = tuple(pattern for label, pattern in SUBSTITUTIONS if label in ("phone", "email"))
 
 HARM = "possible harm disclosed (safeguarding)"
 HELP = "asks for help or contact"

@@ -31,21 +31,49 @@ import pandas as pd
 from indicators.config import PROJECT_ROOT
 
 ITEM_COLUMNS: tuple[str, ...] = (
-    "item_id", "version", "wording", "response_scale", "positive_responses", "domain",
-    "toc_outcome", "co_designed_by", "co_designed_on", "status", "wording_fingerprint",
+    "item_id",
+    "version",
+    "wording",
+    "response_scale",
+    "positive_responses",
+    "domain",
+    "toc_outcome",
+    "co_designed_by",
+    "co_designed_on",
+    "status",
+    "wording_fingerprint",
 )
-DOMAINS: tuple[str, ...] = ("Play and learning at home", "Health and development",
-                            "Access to services", "Family circumstances")
+DOMAINS: tuple[str, ...] = (
+    "Play and learning at home",
+    "Health and development",
+    "Access to services",
+    "Family circumstances",
+)
 STATUSES: tuple[str, ...] = ("active", "retired", "draft")
 SCALE_RANGES: dict[str, tuple[int, int] | None] = {
-    "agree5": (1, 5), "frequency5": (1, 5), "scale0_10": (0, 10), "yesno": None,
+    "agree5": (1, 5),
+    "frequency5": (1, 5),
+    "scale0_10": (0, 10),
+    "yesno": None,
 }
 SCALE_LABELS: dict[str, dict[str, str]] = {
-    "agree5": {"strongly disagree": "1", "disagree": "2", "neither agree nor disagree": "3",
-               "neither": "3", "agree": "4", "strongly agree": "5"},
-    "frequency5": {"never": "1", "less than once a week": "2", "less than weekly": "2",
-                   "once or twice a week": "3", "most days": "4", "every day": "5",
-                   "daily": "5"},
+    "agree5": {
+        "strongly disagree": "1",
+        "disagree": "2",
+        "neither agree nor disagree": "3",
+        "neither": "3",
+        "agree": "4",
+        "strongly agree": "5",
+    },
+    "frequency5": {
+        "never": "1",
+        "less than once a week": "2",
+        "less than weekly": "2",
+        "once or twice a week": "3",
+        "most days": "4",
+        "every day": "5",
+        "daily": "5",
+    },
     "scale0_10": {},
     "yesno": {"yes": "Y", "no": "N", "y": "Y", "n": "N"},
 }
@@ -132,8 +160,8 @@ def load_item_bank(path: Path | None = None) -> pd.DataFrame:
         frame[column] = frame[column].str.strip()
     if "version" in frame.columns:
         frame["version"] = pd.to_numeric(
-            frame["version"].where(frame["version"].str.fullmatch(r"\d+"), None),
-            errors="coerce").astype("Int64")
+            frame["version"].where(frame["version"].str.fullmatch(r"\d+"), None), errors="coerce"
+        ).astype("Int64")
     return frame
 
 
@@ -151,53 +179,76 @@ def item_bank_problems(frame: pd.DataFrame) -> list[str]:
             if pd.isna(value) or str(value) == "":
                 problems.append(f"item {item} ({where}): {column} is missing")
         if row["item_id"] and not re.fullmatch(ITEM_ID_PATTERN, row["item_id"]):
-            problems.append(f"item {item}: item_id must be lower case letters, digits and _, "
-                            "starting with a letter (it names the survey column)")
+            problems.append(
+                f"item {item}: item_id must be lower case letters, digits and _, "
+                "starting with a letter (it names the survey column)"
+            )
         if row["item_id"].endswith("_comment"):
-            problems.append(f"item {item}: an item_id must not end in _comment (that suffix "
-                            "names free-text columns)")
+            problems.append(
+                f"item {item}: an item_id must not end in _comment (that suffix "
+                "names free-text columns)"
+            )
         if row["response_scale"] not in SCALE_RANGES:
-            problems.append(f"item {item}: unknown response_scale '{row['response_scale']}' "
-                            f"(use {', '.join(SCALE_RANGES)})")
+            problems.append(
+                f"item {item}: unknown response_scale '{row['response_scale']}' "
+                f"(use {', '.join(SCALE_RANGES)})"
+            )
         elif row["positive_responses"]:
             try:
                 parse_positive(row["response_scale"], row["positive_responses"])
             except ValueError as error:
-                problems.append(f"item {item}: positive_responses '{row['positive_responses']}'"
-                                f" not valid for {row['response_scale']}: {error}")
+                problems.append(
+                    f"item {item}: positive_responses '{row['positive_responses']}'"
+                    f" not valid for {row['response_scale']}: {error}"
+                )
         if row["domain"] and row["domain"] not in DOMAINS:
-            problems.append(f"item {item}: unknown domain '{row['domain']}' "
-                            f"(use one of: {'; '.join(DOMAINS)})")
+            problems.append(
+                f"item {item}: unknown domain '{row['domain']}' (use one of: {'; '.join(DOMAINS)})"
+            )
         if row["status"] and row["status"] not in STATUSES:
-            problems.append(f"item {item}: status '{row['status']}' must be one of "
-                            f"{', '.join(STATUSES)}")
-        if row["co_designed_on"] and pd.isna(pd.to_datetime(row["co_designed_on"],
-                                                            format="%Y-%m-%d", errors="coerce")):
-            problems.append(f"item {item}: co_designed_on '{row['co_designed_on']}' must be a "
-                            "date such as 2023-07-06")
-        if row["wording"] and row["wording_fingerprint"] and (
-                wording_fingerprint(row["wording"]) != row["wording_fingerprint"]):
-            problems.append(f"item {item} version {row['version']} was reworded: add a new "
-                            "version row instead (the fingerprint records the wording as "
-                            "co-designed)")
+            problems.append(
+                f"item {item}: status '{row['status']}' must be one of {', '.join(STATUSES)}"
+            )
+        if row["co_designed_on"] and pd.isna(
+            pd.to_datetime(row["co_designed_on"], format="%Y-%m-%d", errors="coerce")
+        ):
+            problems.append(
+                f"item {item}: co_designed_on '{row['co_designed_on']}' must be a "
+                "date such as 2023-07-06"
+            )
+        if (
+            row["wording"]
+            and row["wording_fingerprint"]
+            and (wording_fingerprint(row["wording"]) != row["wording_fingerprint"])
+        ):
+            problems.append(
+                f"item {item} version {row['version']} was reworded: add a new "
+                "version row instead (the fingerprint records the wording as "
+                "co-designed)"
+            )
     bad_versions = frame["item_id"].ne("") & frame["version"].isna()
     for item in frame.loc[bad_versions, "item_id"]:
         problems.append(f"item {item}: version must be a whole number (1, 2, ...)")
     keyed = frame[frame["version"].notna() & frame["item_id"].ne("")]
     duplicated = keyed[keyed.duplicated(["item_id", "version"], keep="first")]
     for item, version in zip(duplicated["item_id"], duplicated["version"], strict=True):
-        problems.append(f"item {item} version {version} appears more than once: each version "
-                        "is one row")
+        problems.append(
+            f"item {item} version {version} appears more than once: each version is one row"
+        )
     for item, group in keyed.groupby("item_id", sort=True):
         if group["response_scale"].nunique() > 1:
-            problems.append(f"item {item} changes response_scale between versions: a "
-                            "different scale is a different item, so give it a new item_id")
+            problems.append(
+                f"item {item} changes response_scale between versions: a "
+                "different scale is a different item, so give it a new item_id"
+            )
         dated = group[group["status"] != "draft"].sort_values("version")
         dates = pd.to_datetime(dated["co_designed_on"], format="%Y-%m-%d", errors="coerce")
         known = dates.dropna()
         if not known.is_monotonic_increasing or known.duplicated().any():
-            problems.append(f"item {item}: later versions must have later co_designed_on dates "
-                            "(a version is in use from that date until the next one's)")
+            problems.append(
+                f"item {item}: later versions must have later co_designed_on dates "
+                "(a version is in use from that date until the next one's)"
+            )
     return problems
 
 
@@ -223,9 +274,14 @@ def version_starts(frame: pd.DataFrame, item_id: str) -> list[tuple[int, pd.Time
     """(version, the date it comes into use) for each version that can be answered, oldest
     first."""
     versions = item_versions(frame, item_id)
-    return [(int(version), starts) for version, starts in zip(
-        versions["version"], pd.to_datetime(versions["co_designed_on"], format="%Y-%m-%d"),
-        strict=True)]
+    return [
+        (int(version), starts)
+        for version, starts in zip(
+            versions["version"],
+            pd.to_datetime(versions["co_designed_on"], format="%Y-%m-%d"),
+            strict=True,
+        )
+    ]
 
 
 def in_force(starts: list[tuple[int, pd.Timestamp]], dates: pd.Series) -> pd.Series:
@@ -267,7 +323,10 @@ def item_bank_changes(previous: pd.DataFrame, current: pd.DataFrame) -> list[str
     """
     keys = ["item_id", "version"]
     joined = previous[[*keys, "wording_fingerprint"]].merge(
-        current[[*keys, "wording_fingerprint"]], on=keys, suffixes=("_before", "_now"))
+        current[[*keys, "wording_fingerprint"]], on=keys, suffixes=("_before", "_now")
+    )
     changed = joined[joined["wording_fingerprint_before"] != joined["wording_fingerprint_now"]]
-    return [f"item {item} version {version} was reworded: add a new version row instead"
-            for item, version in zip(changed["item_id"], changed["version"], strict=True)]
+    return [
+        f"item {item} version {version} was reworded: add a new version row instead"
+        for item, version in zip(changed["item_id"], changed["version"], strict=True)
+    ]

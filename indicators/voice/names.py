@@ -20,27 +20,117 @@ ALLOWED_WORDS_FILE = "allowed_words.txt"
 
 TITLES = ("mr", "mrs", "ms", "miss", "mx", "dr", "doctor", "nurse", "sir", "madam")
 """Words before a surname or name: the next word is a name unless it is an everyday word."""
-KIN = ("mum", "mam", "mummy", "mom", "dad", "daddy", "nan", "nana", "nanna", "nanny", "gran",
-       "granny", "grandma", "grandmother", "grandad", "granddad", "grandpa", "grandfather",
-       "auntie", "aunty", "aunt", "uncle", "cousin", "father", "mother", "sister", "brother")
+KIN = (
+    "mum",
+    "mam",
+    "mummy",
+    "mom",
+    "dad",
+    "daddy",
+    "nan",
+    "nana",
+    "nanna",
+    "nanny",
+    "gran",
+    "granny",
+    "grandma",
+    "grandmother",
+    "grandad",
+    "granddad",
+    "grandpa",
+    "grandfather",
+    "auntie",
+    "aunty",
+    "aunt",
+    "uncle",
+    "cousin",
+    "father",
+    "mother",
+    "sister",
+    "brother",
+)
 """Family words: never names, and not titles. A capitalised word after one may be a name
 ("Auntie Ngozi"); a lower-case word is not ("her nan reads")."""
-RELATIONS = ("son", "daughter", "boy", "girl", "child", "kid", "baby", "toddler", "little one",
-             "youngest", "eldest", "oldest", "twin", "twins", "grandson", "granddaughter",
-             "nephew", "niece", "husband", "wife", "partner", "friend",
-             "neighbour", "health visitor", "key worker", "keyworker", "worker", "teacher",
-             "childminder")
+RELATIONS = (
+    "son",
+    "daughter",
+    "boy",
+    "girl",
+    "child",
+    "kid",
+    "baby",
+    "toddler",
+    "little one",
+    "youngest",
+    "eldest",
+    "oldest",
+    "twin",
+    "twins",
+    "grandson",
+    "granddaughter",
+    "nephew",
+    "niece",
+    "husband",
+    "wife",
+    "partner",
+    "friend",
+    "neighbour",
+    "health visitor",
+    "key worker",
+    "keyworker",
+    "worker",
+    "teacher",
+    "childminder",
+)
 """After "my son", "our little one"...: the next word is a name unless it is an everyday word."""
-MONTH_CONTEXT = frozenset({"in", "since", "until", "till", "from", "by", "of", "last", "next",
-                           "this", "early", "late", "mid", "end", "before", "after", "during",
-                           "every", "each", "through", "to", "and", "or"})
-MONTH_NAMES = frozenset({"january", "february", "march", "april", "may", "june", "july",
-                         "august", "september", "october", "november", "december"})
+MONTH_CONTEXT = frozenset(
+    {
+        "in",
+        "since",
+        "until",
+        "till",
+        "from",
+        "by",
+        "of",
+        "last",
+        "next",
+        "this",
+        "early",
+        "late",
+        "mid",
+        "end",
+        "before",
+        "after",
+        "during",
+        "every",
+        "each",
+        "through",
+        "to",
+        "and",
+        "or",
+    }
+)
+MONTH_NAMES = frozenset(
+    {
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    }
+)
 
 
 WORD = re.compile(r"[^\W\d_]+(?:['\-][^\W\d_]+)*")
 _WORD_TEXT = r"[^\W\d_]+(?:['\-][^\W\d_]+)*"
-_SENTENCE_BREAK = set(".!?:;\"(“‘-–—\n")
+_SENTENCE_BREAK = set('.!?:;"(“‘-–—\n')
 
 
 def word_file(name: str) -> frozenset[str]:
@@ -109,39 +199,97 @@ def _next_word(text: str, end: int) -> str:
 
 def month_context(text: str, match: re.Match[str]) -> bool:
     """'in May', 'since June', 'May half term', 'June 12': the month, not a person."""
-    return (_previous_word(text, match.start()) in MONTH_CONTEXT
-            or re.match(r"\s*(?:\d|\[date\]|half|term|holiday)", text[match.end():], re.I)
-            is not None)
+    return (
+        _previous_word(text, match.start()) in MONTH_CONTEXT
+        or re.match(r"\s*(?:\d|\[date\]|half|term|holiday)", text[match.end() :], re.I) is not None
+    )
 
 
 _CUES = (
     re.compile(rf"\b(?:{'|'.join(TITLES)})\.?\s+(?P<word>{_WORD_TEXT})", re.I),
-    re.compile(rf"\b(?:my|our|his|her|their|the|a)\s+(?:{'|'.join(RELATIONS)})\s*,?\s+"
-               rf"(?P<word>{_WORD_TEXT})", re.I),
-    re.compile(r"\b(?:called|named|name is|name's|names are|known as|is called)\s+"
-               rf"(?P<word>{_WORD_TEXT})", re.I),
+    re.compile(
+        rf"\b(?:my|our|his|her|their|the|a)\s+(?:{'|'.join(RELATIONS)})\s*,?\s+"
+        rf"(?P<word>{_WORD_TEXT})",
+        re.I,
+    ),
+    re.compile(
+        r"\b(?:called|named|name is|name's|names are|known as|is called)\s+"
+        rf"(?P<word>{_WORD_TEXT})",
+        re.I,
+    ),
     re.compile(rf"\b(?:me and|and me,?|me an')\s+(?P<word>{_WORD_TEXT})", re.I),
 )
 """A name after a title, after "my son" and the like, after "called", after "me and"."""
-_AFTER_A_VERB = frozenset({
-    "me", "us", "him", "her", "them", "it", "every", "in", "on", "at", "with", "to", "the", "a",
-    "an", "and", "so", "really", "all", "for", "our", "my", "his", "their", "about", "when",
-    "after", "before", "out", "up", "down", "off", "round", "around", "over", "by", "from",
-    "most", "each", "some", "lots", "books", "stories", "well", "too", "very", "loads"})
+_AFTER_A_VERB = frozenset(
+    {
+        "me",
+        "us",
+        "him",
+        "her",
+        "them",
+        "it",
+        "every",
+        "in",
+        "on",
+        "at",
+        "with",
+        "to",
+        "the",
+        "a",
+        "an",
+        "and",
+        "so",
+        "really",
+        "all",
+        "for",
+        "our",
+        "my",
+        "his",
+        "their",
+        "about",
+        "when",
+        "after",
+        "before",
+        "out",
+        "up",
+        "down",
+        "off",
+        "round",
+        "around",
+        "over",
+        "by",
+        "from",
+        "most",
+        "each",
+        "some",
+        "lots",
+        "books",
+        "stories",
+        "well",
+        "too",
+        "very",
+        "loads",
+    }
+)
 """Words that follow a verb, not a name ("my son reads every night", "he hits me")."""
 _KIN_CUE = re.compile(rf"\b(?:{'|'.join(KIN)})\s+(?P<word>{_WORD_TEXT})", re.I)
 """A capitalised word after a kin word ("Auntie Ngozi", "nan Pat")."""
 
 
-def replace_names(text: str, names: frozenset[str], common: frozenset[str],
-                   allowed: frozenset[str]) -> tuple[str, bool]:
+def replace_names(
+    text: str, names: frozenset[str], common: frozenset[str], allowed: frozenset[str]
+) -> tuple[str, bool]:
     """Names from the list, after titles and after cues such as "my son" or "called"."""
     found = False
 
     def not_a_word(word: str) -> bool:
         lowered = word_stem(word)
-        return (lowered not in common and lowered not in allowed and lowered not in TITLES
-                and not PLACEHOLDER.fullmatch(word))
+        return (
+            lowered not in common
+            and lowered not in allowed
+            and lowered not in TITLES
+            and not PLACEHOLDER.fullmatch(word)
+        )
 
     def verb(match: re.Match[str]) -> bool:
         """A lower-case verb after "my partner", "my son": "hits me", "reads every night"."""
@@ -149,12 +297,17 @@ def replace_names(text: str, names: frozenset[str], common: frozenset[str],
         if word[0].isupper() or word_stem(word) in names:
             return False
         lowered = word.lower()
-        bases = {lowered[:-1], lowered[:-2], lowered[:-3], lowered[:-2] + "e"} \
-            if re.search(r"(?:s|ed|ing)$", lowered) else set()
+        bases = (
+            {lowered[:-1], lowered[:-2], lowered[:-3], lowered[:-2] + "e"}
+            if re.search(r"(?:s|ed|ing)$", lowered)
+            else set()
+        )
         if bases & common:
             return True
-        return (re.search(r"(?:s|ed)$", lowered) is not None
-                and _next_word(match.string, match.end()) in _AFTER_A_VERB)
+        return (
+            re.search(r"(?:s|ed)$", lowered) is not None
+            and _next_word(match.string, match.end()) in _AFTER_A_VERB
+        )
 
     def cue(match: re.Match[str]) -> str:
         nonlocal found
@@ -172,8 +325,12 @@ def replace_names(text: str, names: frozenset[str], common: frozenset[str],
     def kin(match: re.Match[str]) -> str:
         nonlocal found
         word = match.group("word")
-        if (not word[0].isupper() or word_stem(word) in common or word_stem(word) in allowed
-                or word_stem(word) in KIN):
+        if (
+            not word[0].isupper()
+            or word_stem(word) in common
+            or word_stem(word) in allowed
+            or word_stem(word) in KIN
+        ):
             return match.group(0)
         found = True
         return match.group(0)[: match.start("word") - match.start(0)] + "[name]"
@@ -184,7 +341,7 @@ def replace_names(text: str, names: frozenset[str], common: frozenset[str],
     last = 0
     for match in WORD.finditer(text):
         word = match.group(0)
-        if text[max(0, match.start() - 1):match.start()] == "[":
+        if text[max(0, match.start() - 1) : match.start()] == "[":
             continue  # a placeholder
         parts = [word_stem(part) for part in word.split("-") if part]
         if not any(part in names for part in parts):
@@ -198,7 +355,7 @@ def replace_names(text: str, names: frozenset[str], common: frozenset[str],
         if ambiguous and not (capitalised and mid_sentence):
             continue
         suffix = "'s" if re.search(r"['’]s$", word) else ""
-        pieces.append(text[last:match.start()] + "[name]" + suffix)
+        pieces.append(text[last : match.start()] + "[name]" + suffix)
         last = match.end()
         found = True
     pieces.append(text[last:])
@@ -208,18 +365,60 @@ def replace_names(text: str, names: frozenset[str], common: frozenset[str],
 _SAINT = re.compile(
     r"\b(?:st\.?|saint)\s+[^\W\d_][\w'’]*(?:\s+(?:c\.?\s*of\s*e\.?|ce|rc|r\.c\.|catholic"
     r"|methodist|church|primary|infants?|juniors?|nursery|academy|school|pre-?school"
-    r"|children'?s\s+centre|community|family\s+hub)\b)*", re.I)
-_SCHOOL_WORD = re.compile(r"\b(?:primary|infants?|juniors?|nursery|academy|pre-?school|school"
-                          r"|college|montessori|kindergarten)(?:\s+school)?\b", re.I)
-_STREET_WORD = re.compile(r"\b(?:road|rd|street|avenue|ave|lane|crescent|close|drive|terrace"
-                          r"|grove|gardens|mews|walk|way|estate)\b", re.I)
-_STOP = frozenset({"the", "a", "an", "my", "our", "his", "her", "their", "to", "at", "in", "from",
-                   "of", "and", "or", "with", "for", "on", "by", "near", "local", "nearest",
-                   "new", "old", "same", "this", "that", "your", "its", "go", "goes", "went"})
+    r"|children'?s\s+centre|community|family\s+hub)\b)*",
+    re.I,
+)
+_SCHOOL_WORD = re.compile(
+    r"\b(?:primary|infants?|juniors?|nursery|academy|pre-?school|school"
+    r"|college|montessori|kindergarten)(?:\s+school)?\b",
+    re.I,
+)
+_STREET_WORD = re.compile(
+    r"\b(?:road|rd|street|avenue|ave|lane|crescent|close|drive|terrace"
+    r"|grove|gardens|mews|walk|way|estate)\b",
+    re.I,
+)
+_STOP = frozenset(
+    {
+        "the",
+        "a",
+        "an",
+        "my",
+        "our",
+        "his",
+        "her",
+        "their",
+        "to",
+        "at",
+        "in",
+        "from",
+        "of",
+        "and",
+        "or",
+        "with",
+        "for",
+        "on",
+        "by",
+        "near",
+        "local",
+        "nearest",
+        "new",
+        "old",
+        "same",
+        "this",
+        "that",
+        "your",
+        "its",
+        "go",
+        "goes",
+        "went",
+    }
+)
 
 
-def _named_before(text: str, keyword: re.Pattern[str], common: frozenset[str], label: str
-                  ) -> tuple[str, int]:
+def _named_before(
+    text: str, keyword: re.Pattern[str], common: frozenset[str], label: str
+) -> tuple[str, int]:
     """A name before a keyword, in any case ("greenfield primary", "little acorns nursery",
     "oak tree road"): the keyword and up to three words before it, when the word next to it
     is not an everyday word, become `[label]`."""
@@ -228,12 +427,13 @@ def _named_before(text: str, keyword: re.Pattern[str], common: frozenset[str], l
     for match in keyword.finditer(text):
         if match.start() < last:
             continue
-        words = list(re.finditer(r"[^\W\d_][\w'’\-]*", text[last:match.start()]))
+        words = list(re.finditer(r"[^\W\d_][\w'’\-]*", text[last : match.start()]))
         run: list[re.Match[str]] = []
         for word in reversed(words[-3:]):
             lowered = word_stem(word.group(0))
-            between = text[last + word.end():last + (run[-1].start() if run else
-                                                    match.start() - last)]
+            between = text[
+                last + word.end() : last + (run[-1].start() if run else match.start() - last)
+            ]
             if between.strip() or lowered in _STOP or (not run and lowered in common):
                 break
             run.append(word)

@@ -41,7 +41,6 @@ The scrubber knows no synthetic data: its names are indicators/voice/wordlists/n
 the LA's place names it is given (`allow`), nothing from the generator.
 """
 
-
 from __future__ import annotations
 
 import re
@@ -70,59 +69,121 @@ MAX_PLACEHOLDERS = 2
 MAX_PLACEHOLDER_SHARE = 0.25
 """Placeholders for more than this share of a quote's words: mostly personal details."""
 
-ALLOWED_ACRONYMS = frozenset({
-    "NHS", "GP", "GPS", "SEND", "SEN", "SENCO", "EHCP", "EHC", "ESOL", "UK", "TV", "OK", "A&E",
-    "DLA", "PIP", "UC", "DWP", "HMRC", "CAMHS", "SALT", "ADHD", "ASD", "EAL", "EYFS", "BBC",
-    "CBBC", "PE", "ICT", "TA", "SATS", "COVID", "UPN",
-})
+ALLOWED_ACRONYMS = frozenset(
+    {
+        "NHS",
+        "GP",
+        "GPS",
+        "SEND",
+        "SEN",
+        "SENCO",
+        "EHCP",
+        "EHC",
+        "ESOL",
+        "UK",
+        "TV",
+        "OK",
+        "A&E",
+        "DLA",
+        "PIP",
+        "UC",
+        "DWP",
+        "HMRC",
+        "CAMHS",
+        "SALT",
+        "ADHD",
+        "ASD",
+        "EAL",
+        "EYFS",
+        "BBC",
+        "CBBC",
+        "PE",
+        "ICT",
+        "TA",
+        "SATS",
+        "COVID",
+        "UPN",
+    }
+)
 
-_MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|(?-i:May)|may(?=\s+\d{4})"
-          r"|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?"
-          r"|dec(?:ember)?)\.?")
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|(?-i:May)|may(?=\s+\d{4})"
+    r"|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?"
+    r"|dec(?:ember)?)\.?"
+)
 _ORDINAL = r"\d{1,2}(?:st|nd|rd|th)?"
 _YEAR = r"(?:\d{4}|'\d{2}|\d{2}(?!\d))"
-_DIGIT_WORD = (r"(?:zero|oh|o|nought|nil|one|two|three|four|five|six|seven|eight|nine|double"
-               r"|treble|triple|plus|hundred|thousand|\d{1,5})")
+_DIGIT_WORD = (
+    r"(?:zero|oh|o|nought|nil|one|two|three|four|five|six|seven|eight|nine|double"
+    r"|treble|triple|plus|hundred|thousand|\d{1,5})"
+)
 """A digit said aloud, or a group of digits: six or more in a row are a phone number."""
 SUBSTITUTIONS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("email", re.compile(r"[\w.+'\-]+@[\w\-]+(?:\.[\w\-]+)+", re.I)),
-    ("email", re.compile(
-        r"\b[\w.+\-]+(?:\s+dot\s+[\w+\-]+)*\s*(?:\(at\)|\[at\]|\s+at\s+)\s*[\w\-]+\s*"
-        r"(?:\.|\(dot\)|\[dot\]|\s+dot\s+)"
-        r"\s*(?:com|co(?:\s*(?:\.|\s+dot\s+)\s*uk)?|org|net|uk)\b", re.I)),
+    (
+        "email",
+        re.compile(
+            r"\b[\w.+\-]+(?:\s+dot\s+[\w+\-]+)*\s*(?:\(at\)|\[at\]|\s+at\s+)\s*[\w\-]+\s*"
+            r"(?:\.|\(dot\)|\[dot\]|\s+dot\s+)"
+            r"\s*(?:com|co(?:\s*(?:\.|\s+dot\s+)\s*uk)?|org|net|uk)\b",
+            re.I,
+        ),
+    ),
     ("link", re.compile(r"\b(?:https?://|www\.)\S+", re.I)),
     ("upn", re.compile(r"\b[A-Za-z]\d{11}[0-9A-Za-z]\b")),
     ("date", re.compile(r"\b\d{4}[/.\-]\d{1,2}[/.\-]\d{1,2}\b")),
     ("date", re.compile(r"\b\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})\b")),
-    ("date", re.compile(rf"\b(?:the\s+)?{_ORDINAL}\s*(?:of\s+)?{_MONTH}(?:,?\s*{_YEAR})?(?!\w)",
-                        re.I)),
+    (
+        "date",
+        re.compile(rf"\b(?:the\s+)?{_ORDINAL}\s*(?:of\s+)?{_MONTH}(?:,?\s*{_YEAR})?(?!\w)", re.I),
+    ),
     ("date", re.compile(rf"\b{_MONTH}\s+(?:the\s+)?{_ORDINAL}(?:,?\s*{_YEAR})?\b", re.I)),
     ("date", re.compile(rf"\b{_MONTH}\s+\d{{4}}\b", re.I)),
-    ("phone", re.compile(
-        r"(?<![\w+])(?:(?:\+|00)\s*44\s*(?:\(\s*0\s*\)\s*)?|\(\s*0|0)(?:[\s\-.()]*\d){8,10}"
-        r"(?!\d)")),
-    ("phone", re.compile(  # a number in words: "zero seven seven double zero nine ..."
-        rf"\b(?:{_DIGIT_WORD}[\s,.\-]+){{5,}}{_DIGIT_WORD}\b", re.I)),
+    (
+        "phone",
+        re.compile(
+            r"(?<![\w+])(?:(?:\+|00)\s*44\s*(?:\(\s*0\s*\)\s*)?|\(\s*0|0)(?:[\s\-.()]*\d){8,10}"
+            r"(?!\d)"
+        ),
+    ),
+    (
+        "phone",
+        re.compile(  # a number in words: "zero seven seven double zero nine ..."
+            rf"\b(?:{_DIGIT_WORD}[\s,.\-]+){{5,}}{_DIGIT_WORD}\b", re.I
+        ),
+    ),
     ("postcode", re.compile(r"\b[A-Za-z]{1,2}\d[A-Za-z\d]?\s*\d[A-Za-z]{2}\b")),
     ("postcode", re.compile(r"\b[A-Za-z]{1,2}\d[A-Za-z\d]?\s+\d\b(?!\s*(?:am|pm)\b)", re.I)),
     ("postcode", re.compile(r"\b[A-Z]{1,2}\d{1,2}[A-Z]?\b")),
-    ("address", re.compile(
-        r"\b\d{1,4}[A-Za-z]?,?\s+(?:[A-Z][A-Za-z'\-]*\s+){1,3}(?:Road|Rd|Street|St|Avenue|Ave"
-        r"|Lane|Ln|Close|Drive|Dr|Way|Court|Ct|Crescent|Grove|Terrace|Place|Gardens|Walk|Row"
-        r"|Mews|Square|View|Rise|Brow|Fold|Green|Park)\b\.?")),
-    ("address", re.compile(
-        r"\b\d{1,4}[a-z]?,?\s+(?:[a-z'\-]+\s+){1,2}(?:road|rd|street|avenue|ave|lane|crescent"
-        r"|terrace|grove|mews|gardens)\b\.?")),
+    (
+        "address",
+        re.compile(
+            r"\b\d{1,4}[A-Za-z]?,?\s+(?:[A-Z][A-Za-z'\-]*\s+){1,3}(?:Road|Rd|Street|St|Avenue|Ave"
+            r"|Lane|Ln|Close|Drive|Dr|Way|Court|Ct|Crescent|Grove|Terrace|Place|Gardens|Walk|Row"
+            r"|Mews|Square|View|Rise|Brow|Fold|Green|Park)\b\.?"
+        ),
+    ),
+    (
+        "address",
+        re.compile(
+            r"\b\d{1,4}[a-z]?,?\s+(?:[a-z'\-]+\s+){1,2}(?:road|rd|street|avenue|ave|lane|crescent"
+            r"|terrace|grove|mews|gardens)\b\.?"
+        ),
+    ),
     ("address", re.compile(r"\b(?:flat|apartment|apt|house)\s+(?:no\.?\s*)?\d+[a-z]?\b", re.I)),
 )
 _LEFTOVERS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("an at-sign remains", re.compile(r"@")),
     ("a long run of digits remains", re.compile(r"\d(?:[\s.\-/()]*\d){4,}")),
-    ("part of a web or e-mail address remains", re.compile(
-        r"www|https?|\.com|\.co\.uk|\.org|\bdot\s+com\b|gmail|hotmail|yahoo|outlook|icloud"
-        r"|btinternet", re.I)),
-    ("something shaped like a postcode remains", re.compile(r"\b[a-z]{1,2}\d{1,2}[a-z]?\b",
-                                                            re.I)),
+    (
+        "part of a web or e-mail address remains",
+        re.compile(
+            r"www|https?|\.com|\.co\.uk|\.org|\bdot\s+com\b|gmail|hotmail|yahoo|outlook|icloud"
+            r"|btinternet",
+            re.I,
+        ),
+    ),
+    ("something shaped like a postcode remains", re.compile(r"\b[a-z]{1,2}\d{1,2}[a-z]?\b", re.I)),
 )
 
 
@@ -136,8 +197,9 @@ class ScrubResult:
     reasons: list[str] = field(default_factory=list)
 
 
-def _doubt(text: str, common: frozenset[str], allowed: frozenset[str], min_words: int
-           ) -> str | None:
+def _doubt(
+    text: str, common: frozenset[str], allowed: frozenset[str], min_words: int
+) -> str | None:
     """Why a scrubbed text cannot be published with confidence, or None."""
     unplaced = PLACEHOLDER.sub(" ", text)
     for reason, pattern in _LEFTOVERS:
@@ -146,7 +208,7 @@ def _doubt(text: str, common: frozenset[str], allowed: frozenset[str], min_words
     words = 0
     for match in WORD.finditer(text):
         word = match.group(0)
-        if text[max(0, match.start() - 1):match.start()] == "[":
+        if text[max(0, match.start() - 1) : match.start()] == "[":
             continue
         words += 1
         stem = word_stem(word)
@@ -174,8 +236,9 @@ def _doubt(text: str, common: frozenset[str], allowed: frozenset[str], min_words
     return None
 
 
-def scrub(text: str, *, allow: Iterable[str] = (), names: Iterable[str] = (),
-          min_words: int = MIN_WORDS) -> ScrubResult:
+def scrub(
+    text: str, *, allow: Iterable[str] = (), names: Iterable[str] = (), min_words: int = MIN_WORDS
+) -> ScrubResult:
     """Replace personal details with placeholders; withhold what cannot be scrubbed with confidence.
 
     `allow`: extra words that may appear capitalised (e.g. the LA's neighbourhood names);

@@ -15,6 +15,7 @@ def model(dbt, session):
     england = dbt.ref("england_benchmarks").df()
     item_bank = dbt.ref("voice_items").df()  # a reworded question breaks its trend series
     neighbourhoods = areas[areas["parent_area_code"].notna()]
-    parents = dict(zip(neighbourhoods["area_code"], neighbourhoods["parent_area_code"],
-                       strict=True))
+    parents = dict(
+        zip(neighbourhoods["area_code"], neighbourhoods["parent_area_code"], strict=True)
+    )
     return add_statistics(values, parents, register, england, item_bank)

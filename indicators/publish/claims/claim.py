@@ -50,18 +50,43 @@ UNDER = "under-represented"
 OVER = "over-represented"
 SIMILAR_SHARE = "similar to the cohort"
 BELOW, ABOVE, AT = "below", "above", "at"
-MADE_TRENDS = (st.INCREASING, st.DECREASING, st.NO_SIGNIFICANT_CHANGE,
-               "increasing and getting better", "increasing and getting worse",
-               "decreasing and getting better", "decreasing and getting worse")
+MADE_TRENDS = (
+    st.INCREASING,
+    st.DECREASING,
+    st.NO_SIGNIFICANT_CHANGE,
+    "increasing and getting better",
+    "increasing and getting worse",
+    "decreasing and getting better",
+    "decreasing and getting worse",
+)
 SYMBOLS = (SUPPRESSED, NOT_AVAILABLE, NOT_APPLICABLE, LOW)
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
-SYMBOL_WORDS = {SUPPRESSED: "not shown (c)", NOT_AVAILABLE: "not available (x)",
-                 NOT_APPLICABLE: "not applicable (z)", LOW: "rounds to zero (low)"}
-_DIRECTION = {st.HIGH_IS_GOOD: {st.BETTER: st.HIGHER, st.WORSE: st.LOWER},
-              st.LOW_IS_GOOD: {st.BETTER: st.LOWER, st.WORSE: st.HIGHER}}
-CLAIM_COLUMNS = ("claim_id", "pack_area", "kind", "indicator_id", "time_period", "area_code",
-                 "breakdown", "group", "benchmark", "made", "verdict", "evidence", "reason",
-                 "words")
+SYMBOL_WORDS = {
+    SUPPRESSED: "not shown (c)",
+    NOT_AVAILABLE: "not available (x)",
+    NOT_APPLICABLE: "not applicable (z)",
+    LOW: "rounds to zero (low)",
+}
+_DIRECTION = {
+    st.HIGH_IS_GOOD: {st.BETTER: st.HIGHER, st.WORSE: st.LOWER},
+    st.LOW_IS_GOOD: {st.BETTER: st.LOWER, st.WORSE: st.HIGHER},
+}
+CLAIM_COLUMNS = (
+    "claim_id",
+    "pack_area",
+    "kind",
+    "indicator_id",
+    "time_period",
+    "area_code",
+    "breakdown",
+    "group",
+    "benchmark",
+    "made",
+    "verdict",
+    "evidence",
+    "reason",
+    "words",
+)
 
 
 # --------------------------------------------------------------------------------------------
@@ -100,8 +125,17 @@ class Claim:
 
     @property
     def claim_id(self) -> str:
-        return "|".join((self.kind, self.indicator_id, self.time_period, self.area_code,
-                         self.breakdown, self.group, self.benchmark))
+        return "|".join(
+            (
+                self.kind,
+                self.indicator_id,
+                self.time_period,
+                self.area_code,
+                self.breakdown,
+                self.group,
+                self.benchmark,
+            )
+        )
 
     def value(self, name: str) -> str:
         """The evidence item `name` (e.g. 'value', 'benchmark'), or ''."""
@@ -109,13 +143,22 @@ class Claim:
 
     def record(self, pack_area: str = "") -> dict[str, str]:
         """The claim as a row of claims.csv."""
-        return {"claim_id": self.claim_id, "pack_area": pack_area, "kind": self.kind,
-                "indicator_id": self.indicator_id, "time_period": self.time_period,
-                "area_code": self.area_code, "breakdown": self.breakdown, "group": self.group,
-                "benchmark": self.benchmark, "made": "yes" if self.made else "no",
-                "verdict": self.verdict,
-                "evidence": "; ".join(f"{key}={text}" for key, text in self.evidence),
-                "reason": self.reason, "words": sentence(self)}
+        return {
+            "claim_id": self.claim_id,
+            "pack_area": pack_area,
+            "kind": self.kind,
+            "indicator_id": self.indicator_id,
+            "time_period": self.time_period,
+            "area_code": self.area_code,
+            "breakdown": self.breakdown,
+            "group": self.group,
+            "benchmark": self.benchmark,
+            "made": "yes" if self.made else "no",
+            "verdict": self.verdict,
+            "evidence": "; ".join(f"{key}={text}" for key, text in self.evidence),
+            "reason": self.reason,
+            "words": sentence(self),
+        }
 
 
 def is_number(text: str) -> bool:
@@ -162,9 +205,11 @@ def short(claim: Claim) -> str:
     if claim.kind == TREND:
         if claim.made:
             return claim.verdict
-        return {SUPPRESSED: "not shown (c)", NOT_APPLICABLE: "not tested (z)",
-                st.COULD_NOT_BE_CALCULATED: "could not be calculated"}.get(
-            claim.verdict, "not available (x)")
+        return {
+            SUPPRESSED: "not shown (c)",
+            NOT_APPLICABLE: "not tested (z)",
+            st.COULD_NOT_BE_CALCULATED: "could not be calculated",
+        }.get(claim.verdict, "not available (x)")
     if claim.kind == REPRESENTATION:
         return claim.verdict if claim.made else "not compared"
     return claim.verdict if claim.made else "not made"
@@ -180,8 +225,11 @@ def mark(claim: Claim) -> str:
         return _MARKS[""]
     if claim.benchmark == AMBITION:
         return {ABOVE: "▲", BELOW: "▼", AT: "●"}[claim.verdict]
-    direction = (_DIRECTION.get(claim.polarity, {}).get(claim.verdict, claim.verdict)
-                 if claim.verdict in (st.BETTER, st.WORSE) else claim.verdict)
+    direction = (
+        _DIRECTION.get(claim.polarity, {}).get(claim.verdict, claim.verdict)
+        if claim.verdict in (st.BETTER, st.WORSE)
+        else claim.verdict
+    )
     return _MARKS.get(direction, _MARKS[""])
 
 
@@ -211,11 +259,17 @@ def sentence(claim: Claim) -> str:
 def _comparison_sentence(claim: Claim) -> str:
     bench = with_unit(claim.value("benchmark"), claim.unit)
     shown = is_number(claim.value("value"))
-    lead = (f"In {_period(claim.time_period)}, at {with_unit(claim.value('value'), claim.unit)}, "
-            f"{claim.subject}" if shown else f"In {_period(claim.time_period)}, {claim.subject}")
+    lead = (
+        f"In {_period(claim.time_period)}, at {with_unit(claim.value('value'), claim.unit)}, "
+        f"{claim.subject}"
+        if shown
+        else f"In {_period(claim.time_period)}, {claim.subject}"
+    )
     if not claim.made:
-        return (f"In {_period(claim.time_period)}, {claim.subject} is not compared with "
-                f"{claim.benchmark_label}: {claim.reason}.")
+        return (
+            f"In {_period(claim.time_period)}, {claim.subject} is not compared with "
+            f"{claim.benchmark_label}: {claim.reason}."
+        )
     if claim.benchmark == AMBITION:
         return f"{lead} is {claim.verdict} {claim.benchmark_label}."
     against = f"{claim.benchmark_label} ({bench})"
@@ -242,12 +296,16 @@ def _ranking_sentence(claim: Claim) -> str:
 
 
 def _trend_sentence(claim: Claim) -> str:
-    head = (f"Recent trend for {claim.subject} (Fingertips method, last {st.TREND_POINTS} "
-            "consecutive years)")
+    head = (
+        f"Recent trend for {claim.subject} (Fingertips method, last {st.TREND_POINTS} "
+        "consecutive years)"
+    )
     if claim.made:
-        return (f"{head}: {claim.verdict}"
-                + (f" (chi-squared above {st.TREND_CHI_SQUARED:.4f}, 99.8% confidence)."
-                   if claim.verdict != st.NO_SIGNIFICANT_CHANGE else "."))
+        return f"{head}: {claim.verdict}" + (
+            f" (chi-squared above {st.TREND_CHI_SQUARED:.4f}, 99.8% confidence)."
+            if claim.verdict != st.NO_SIGNIFICANT_CHANGE
+            else "."
+        )
     if claim.verdict == st.COULD_NOT_BE_CALCULATED:
         return f"{head}: could not be calculated, because {claim.reason}."
     return f"{head}: not given, because {claim.reason}."
@@ -257,9 +315,11 @@ def _representation_sentence(claim: Claim) -> str:
     who = f"Families in the group “{claim.group}”"
     if not claim.made:
         return f"{who} cannot be set beside the cohort: {claim.reason}."
-    share = (f"{claim.value('value')}% of those who answered (95% interval "
-             f"{claim.value('lower_ci_95')}% to {claim.value('upper_ci_95')}%), against "
-             f"{claim.value('benchmark')}% of children in the cohort")
+    share = (
+        f"{claim.value('value')}% of those who answered (95% interval "
+        f"{claim.value('lower_ci_95')}% to {claim.value('upper_ci_95')}%), against "
+        f"{claim.value('benchmark')}% of children in the cohort"
+    )
     if claim.verdict == UNDER:
         return f"{who}: {share}, so they were under-represented."
     if claim.verdict == OVER:
@@ -270,21 +330,29 @@ def _representation_sentence(claim: Claim) -> str:
 def _not_heard_sentence(claim: Claim) -> str:
     period = _period(claim.time_period)
     if not claim.made:
-        return (f"Who we did not hear from enough in {claim.subject}, {period}: not judged, "
-                f"because {claim.reason}.")
+        return (
+            f"Who we did not hear from enough in {claim.subject}, {period}: not judged, "
+            f"because {claim.reason}."
+        )
     judged = [group for group, verdict in claim.evidence if verdict != "not judged"]
     unjudged = [group for group, verdict in claim.evidence if verdict == "not judged"]
     if claim.verdict == "none":
-        text = (f"Who we did not hear from enough in {claim.subject}, {period}: no group we "
-                f"could check ({', '.join(f'“{g}”' for g in judged)}) was under-represented.")
+        text = (
+            f"Who we did not hear from enough in {claim.subject}, {period}: no group we "
+            f"could check ({', '.join(f'“{g}”' for g in judged)}) was under-represented."
+        )
     else:
         groups = [f"“{g}”" for g in claim.verdict.split(" | ")]
-        text = (f"Who we did not hear from enough in {claim.subject}, {period}: families in "
-                f"{' and '.join(groups)}, who were under-represented against the cohort.")
+        text = (
+            f"Who we did not hear from enough in {claim.subject}, {period}: families in "
+            f"{' and '.join(groups)}, who were under-represented against the cohort."
+        )
     if unjudged:
-        text += (" For " + " and ".join(f"“{g}”" for g in unjudged) + " there is no cohort "
-                 "figure (or it is not shown), so we cannot say whether we heard from enough "
-                 "of them.")
+        text += (
+            " For " + " and ".join(f"“{g}”" for g in unjudged) + " there is no cohort "
+            "figure (or it is not shown), so we cannot say whether we heard from enough "
+            "of them."
+        )
     return text
 
 
@@ -321,8 +389,9 @@ def write_claims(path: Path, claims: Iterable[Claim], pack_area: str) -> Path:
         writer = csv.DictWriter(handle, fieldnames=list(CLAIM_COLUMNS), lineterminator="\n")
         writer.writeheader()
         for claim in claims:
-            writer.writerow({key: safe_cell(value)
-                             for key, value in claim.record(pack_area).items()})
+            writer.writerow(
+                {key: safe_cell(value) for key, value in claim.record(pack_area).items()}
+            )
     return path
 
 

@@ -73,33 +73,59 @@ def _interval_code(lower: str, upper: str, benchmark: float, places: int) -> str
     return st.SIMILAR
 
 
-def comparison(pub: Published, indicator_id: str, time_period: str, area_code: str,
-               breakdown: str, group: str, benchmark: str,
-               labels: Mapping[str, str] | None = None, la_label: str = "the borough average"
-               ) -> Claim:
+def comparison(
+    pub: Published,
+    indicator_id: str,
+    time_period: str,
+    area_code: str,
+    breakdown: str,
+    group: str,
+    benchmark: str,
+    labels: Mapping[str, str] | None = None,
+    la_label: str = "the borough average",
+) -> Claim:
     """Is this figure higher, lower or similar to its benchmark, as printed?"""
     if benchmark not in BENCHMARKS:
         raise ValueError(f"benchmark must be one of {', '.join(BENCHMARKS)}, not {benchmark!r}")
     row = pub.row(indicator_id, time_period, area_code, breakdown, group)
     if row is None:
-        raise KeyError(f"no published row {indicator_id} {time_period} {area_code} "
-                       f"{breakdown} {group}")
+        raise KeyError(
+            f"no published row {indicator_id} {time_period} {area_code} {breakdown} {group}"
+        )
     meta = pub.meta(indicator_id)
     polarity = _polarity(meta)
     subject = _subject(pub, row, labels or {})
     value, lower, upper = row["value"], row["lower_ci_95"], row["upper_ci_95"]
-    evidence: list[tuple[str, str]] = [("value", value), ("lower_ci_95", lower),
-                                       ("upper_ci_95", upper)]
-    benchmark_label = {LA: la_label, ENGLAND: "England",
-                       AMBITION: AMBITIONS.get(indicator_id, (0, "the ambition"))[1]}[benchmark]
+    evidence: list[tuple[str, str]] = [
+        ("value", value),
+        ("lower_ci_95", lower),
+        ("upper_ci_95", upper),
+    ]
+    benchmark_label = {
+        LA: la_label,
+        ENGLAND: "England",
+        AMBITION: AMBITIONS.get(indicator_id, (0, "the ambition"))[1],
+    }[benchmark]
 
     def claim(made: bool, verdict: str, reason: str = "") -> Claim:
-        return Claim(kind=COMPARISON, indicator_id=indicator_id, time_period=time_period,
-                     area_code=area_code, breakdown=breakdown, group=group,
-                     benchmark=benchmark, made=made, verdict=verdict,
-                     evidence=tuple(evidence), reason=reason, subject=subject,
-                     benchmark_label=benchmark_label, title=meta.get("title", indicator_id),
-                     unit=_unit(meta), polarity=polarity)
+        return Claim(
+            kind=COMPARISON,
+            indicator_id=indicator_id,
+            time_period=time_period,
+            area_code=area_code,
+            breakdown=breakdown,
+            group=group,
+            benchmark=benchmark,
+            made=made,
+            verdict=verdict,
+            evidence=tuple(evidence),
+            reason=reason,
+            subject=subject,
+            benchmark_label=benchmark_label,
+            title=meta.get("title", indicator_id),
+            unit=_unit(meta),
+            polarity=polarity,
+        )
 
     if benchmark == AMBITION:
         if indicator_id not in AMBITIONS:
@@ -123,24 +149,36 @@ def comparison(pub: Published, indicator_id: str, time_period: str, area_code: s
         hidden = next(text for text in (value, lower, upper) if not is_number(text))
         return claim(False, published, f"its figure is {SYMBOL_WORDS.get(hidden, hidden)}")
     if not bench_text:
-        what = ("there is no England figure for it" if benchmark == ENGLAND else
-                f"there is no {la_label.removeprefix('the ')} to compare it with")
+        what = (
+            "there is no England figure for it"
+            if benchmark == ENGLAND
+            else f"there is no {la_label.removeprefix('the ')} to compare it with"
+        )
         return claim(False, published, what)
     if not is_number(bench_text):
-        return claim(False, published,
-                     f"the {'England' if benchmark == ENGLAND else la_label.removeprefix('the ')}"
-                     f" figure is {SYMBOL_WORDS.get(bench_text, bench_text)}")
+        return claim(
+            False,
+            published,
+            f"the {'England' if benchmark == ENGLAND else la_label.removeprefix('the ')}"
+            f" figure is {SYMBOL_WORDS.get(bench_text, bench_text)}",
+        )
     if str(meta.get("denominator_unit", "")).strip() not in INDEPENDENT_UNITS:
-        return claim(False, published,
-                     f"it counts {meta.get('denominator_unit', 'answers')}, not people: a "
-                     "family answers several questions, so its interval is too narrow to "
-                     "compare")
+        return claim(
+            False,
+            published,
+            f"it counts {meta.get('denominator_unit', 'answers')}, not people: a "
+            "family answers several questions, so its interval is too narrow to "
+            "compare",
+        )
     code = _interval_code(lower, upper, float(bench_text), decimals_of(value))
     verdict = str(st.apply_polarity([code], polarity)[0])
     if verdict != published:
-        return claim(False, published,
-                     f"the published comparison ({published}) disagrees with the printed "
-                     f"interval and benchmark ({verdict})")
+        return claim(
+            False,
+            published,
+            f"the published comparison ({published}) disagrees with the printed "
+            f"interval and benchmark ({verdict})",
+        )
     return claim(True, verdict)
 
 
@@ -154,18 +192,26 @@ def _ranked(parts: Sequence[tuple[str, str]]) -> str:
     return f"highest: {highest}; lowest: {lowest}"
 
 
-def ranking(pub: Published, indicator_id: str, time_period: str, area_code: str,
-            breakdown: str, labels: Mapping[str, str] | None = None,
-            parts_noun: str = "") -> Claim:
+def ranking(
+    pub: Published,
+    indicator_id: str,
+    time_period: str,
+    area_code: str,
+    breakdown: str,
+    labels: Mapping[str, str] | None = None,
+    parts_noun: str = "",
+) -> Claim:
     """Which part is highest and which lowest. `breakdown` NEIGHBOURHOODS ranks the
     authority's neighbourhoods (their totals); any other breakdown ranks its groups in the
     area. A total ("All ...") is never a part."""
     labels = labels or {}
     meta = pub.meta(indicator_id)
     if breakdown == NEIGHBOURHOODS:
-        rows = [pub.row(indicator_id, time_period, code, ALL, "All children")
-                or next(iter(pub.groups.get((indicator_id, time_period, code, ALL), [])), None)
-                for code in pub.neighbourhoods(area_code)]
+        rows = [
+            pub.row(indicator_id, time_period, code, ALL, "All children")
+            or next(iter(pub.groups.get((indicator_id, time_period, code, ALL), [])), None)
+            for code in pub.neighbourhoods(area_code)
+        ]
         rows = [row for row in rows if row is not None]
         parts = [(row["area_name"], row["value"]) for row in rows]
         noun = parts_noun or "neighbourhoods"
@@ -178,42 +224,78 @@ def ranking(pub: Published, indicator_id: str, time_period: str, area_code: str,
     evidence = tuple(parts)
 
     def claim(made: bool, verdict: str, reason: str = "") -> Claim:
-        return Claim(kind=RANKING, indicator_id=indicator_id, time_period=time_period,
-                     area_code=area_code, breakdown=breakdown, group="", benchmark="",
-                     made=made, verdict=verdict, evidence=evidence, reason=reason,
-                     subject=noun, title=meta.get("title", indicator_id), unit=_unit(meta),
-                     polarity=_polarity(meta))
+        return Claim(
+            kind=RANKING,
+            indicator_id=indicator_id,
+            time_period=time_period,
+            area_code=area_code,
+            breakdown=breakdown,
+            group="",
+            benchmark="",
+            made=made,
+            verdict=verdict,
+            evidence=evidence,
+            reason=reason,
+            subject=noun,
+            title=meta.get("title", indicator_id),
+            unit=_unit(meta),
+            polarity=_polarity(meta),
+        )
 
     if len(parts) < 2:
         return claim(False, "", f"fewer than two {noun} to rank")
     hidden = [label for label, value in parts if not is_number(value)]
     if hidden:
-        return claim(False, "", f"some {noun} are not shown (c), and a hidden one could be "
-                                "the highest or the lowest")
+        return claim(
+            False,
+            "",
+            f"some {noun} are not shown (c), and a hidden one could be the highest or the lowest",
+        )
     return claim(True, _ranked(parts))
 
 
-def trend(pub: Published, indicator_id: str, time_period: str, area_code: str,
-          breakdown: str, group: str, labels: Mapping[str, str] | None = None) -> Claim:
+def trend(
+    pub: Published,
+    indicator_id: str,
+    time_period: str,
+    area_code: str,
+    breakdown: str,
+    group: str,
+    labels: Mapping[str, str] | None = None,
+) -> Claim:
     """The published recent trend, or why there is none."""
     row = pub.row(indicator_id, time_period, area_code, breakdown, group)
     if row is None:
-        raise KeyError(f"no published row {indicator_id} {time_period} {area_code} "
-                       f"{breakdown} {group}")
+        raise KeyError(
+            f"no published row {indicator_id} {time_period} {area_code} {breakdown} {group}"
+        )
     meta = pub.meta(indicator_id)
-    history = [r for r in pub.series.get((indicator_id, area_code, breakdown, group), [])
-               if r["time_period"] <= time_period][-st.TREND_POINTS:]
-    evidence = tuple((r["time_period"], f"{r['numerator']} of {r['denominator']}")
-                     for r in history)
+    history = [
+        r
+        for r in pub.series.get((indicator_id, area_code, breakdown, group), [])
+        if r["time_period"] <= time_period
+    ][-st.TREND_POINTS :]
+    evidence = tuple((r["time_period"], f"{r['numerator']} of {r['denominator']}") for r in history)
     code = row.get("recent_trend", NOT_AVAILABLE).strip() or NOT_AVAILABLE
 
     def claim(made: bool, reason: str = "") -> Claim:
-        return Claim(kind=TREND, indicator_id=indicator_id, time_period=time_period,
-                     area_code=area_code, breakdown=breakdown, group=group, benchmark="",
-                     made=made, verdict=code, evidence=evidence, reason=reason,
-                     subject=_subject(pub, row, labels or {}),
-                     title=meta.get("title", indicator_id), unit=_unit(meta),
-                     polarity=_polarity(meta))
+        return Claim(
+            kind=TREND,
+            indicator_id=indicator_id,
+            time_period=time_period,
+            area_code=area_code,
+            breakdown=breakdown,
+            group=group,
+            benchmark="",
+            made=made,
+            verdict=code,
+            evidence=evidence,
+            reason=reason,
+            subject=_subject(pub, row, labels or {}),
+            title=meta.get("title", indicator_id),
+            unit=_unit(meta),
+            polarity=_polarity(meta),
+        )
 
     if code in MADE_TRENDS:
         return claim(True)
@@ -223,21 +305,32 @@ def trend(pub: Published, indicator_id: str, time_period: str, area_code: str,
         if meta.get("value_type") not in st.TREND_VALUE_TYPES:
             return claim(False, "the trend test is for percentages only")
         if str(meta.get("denominator_unit", "")).strip() not in INDEPENDENT_UNITS:
-            return claim(False, f"it counts {meta.get('denominator_unit', 'answers')}, not "
-                                "people, so the test for trend does not apply")
+            return claim(
+                False,
+                f"it counts {meta.get('denominator_unit', 'answers')}, not "
+                "people, so the test for trend does not apply",
+            )
     if code == st.COULD_NOT_BE_CALCULATED:
         declared = str(meta.get("comparable_from", "") or "").strip().removesuffix(".0")
         consecutive = _consecutive_years(history, declared)
         if consecutive < st.TREND_POINTS:
-            broken = (declared.isdigit() and int(time_period) >= int(declared)
-                      and len(history) > consecutive)
-            since = (" since the series break (earlier years are not comparable)" if broken
-                     else "")
-            return claim(False, f"the Fingertips method needs {st.TREND_POINTS} consecutive "
-                                f"comparable years of figures, and fewer are published{since}")
-        return claim(False, f"a year among the last {st.TREND_POINTS} has no usable count, "
-                            "the question was reworded within them, or a year in which all or "
-                            "none counted leaves the direction undefined")
+            broken = (
+                declared.isdigit()
+                and int(time_period) >= int(declared)
+                and len(history) > consecutive
+            )
+            since = " since the series break (earlier years are not comparable)" if broken else ""
+            return claim(
+                False,
+                f"the Fingertips method needs {st.TREND_POINTS} consecutive "
+                f"comparable years of figures, and fewer are published{since}",
+            )
+        return claim(
+            False,
+            f"a year among the last {st.TREND_POINTS} has no usable count, "
+            "the question was reworded within them, or a year in which all or "
+            "none counted leaves the direction undefined",
+        )
     if code == SUPPRESSED:
         if not is_number(row["value"]):
             return claim(False, "its figure is not shown (c)")
@@ -258,61 +351,102 @@ def _consecutive_years(history: list[dict[str, str]], comparable_from: str) -> i
     return count
 
 
-def representation(pub: Published, time_period: str, area_code: str, group: str,
-                   cohort_indicator: str | None) -> Claim:
+def representation(
+    pub: Published, time_period: str, area_code: str, group: str, cohort_indicator: str | None
+) -> Claim:
     """A seldom-heard group's share of respondents against its share of the cohort, in the
     same area and year."""
     row = pub.row(REACH_GROUP, time_period, area_code, SELDOM_HEARD_BREAKDOWN, group)
     if row is None:
         raise KeyError(f"no published share of respondents for {group} in {area_code}")
     meta = pub.meta(REACH_GROUP)
-    cohort = (pub.row(cohort_indicator, time_period, area_code, ALL, "All children")
-              if cohort_indicator else None)
+    cohort = (
+        pub.row(cohort_indicator, time_period, area_code, ALL, "All children")
+        if cohort_indicator
+        else None
+    )
     cohort_text = cohort["value"] if cohort is not None else NOT_AVAILABLE
-    evidence = (("value", row["value"]), ("lower_ci_95", row["lower_ci_95"]),
-                ("upper_ci_95", row["upper_ci_95"]), ("benchmark", cohort_text))
+    evidence = (
+        ("value", row["value"]),
+        ("lower_ci_95", row["lower_ci_95"]),
+        ("upper_ci_95", row["upper_ci_95"]),
+        ("benchmark", cohort_text),
+    )
 
     def claim(made: bool, verdict: str, reason: str = "") -> Claim:
-        return Claim(kind=REPRESENTATION, indicator_id=REACH_GROUP, time_period=time_period,
-                     area_code=area_code, breakdown=SELDOM_HEARD_BREAKDOWN, group=group,
-                     benchmark=cohort_indicator or "", made=made, verdict=verdict,
-                     evidence=evidence, reason=reason, subject=group,
-                     benchmark_label="children in the cohort",
-                     title=meta.get("title", REACH_GROUP), unit="%")
+        return Claim(
+            kind=REPRESENTATION,
+            indicator_id=REACH_GROUP,
+            time_period=time_period,
+            area_code=area_code,
+            breakdown=SELDOM_HEARD_BREAKDOWN,
+            group=group,
+            benchmark=cohort_indicator or "",
+            made=made,
+            verdict=verdict,
+            evidence=evidence,
+            reason=reason,
+            subject=group,
+            benchmark_label="children in the cohort",
+            title=meta.get("title", REACH_GROUP),
+            unit="%",
+        )
 
     shown = [row["value"], row["lower_ci_95"], row["upper_ci_95"]]
     if not all(is_number(text) for text in shown):
         hidden = next(text for text in shown if not is_number(text))
-        return claim(False, "", f"its share of respondents is "
-                                f"{SYMBOL_WORDS.get(hidden, hidden)}")
+        return claim(False, "", f"its share of respondents is {SYMBOL_WORDS.get(hidden, hidden)}")
     if cohort is None:
         return claim(False, "", "there is no cohort figure for this group")
     if not is_number(cohort_text):
-        return claim(False, "", f"the cohort figure is "
-                                f"{SYMBOL_WORDS.get(cohort_text, cohort_text)}")
-    code = _interval_code(row["lower_ci_95"], row["upper_ci_95"], float(cohort_text),
-                          decimals_of(row["value"]))
+        return claim(
+            False, "", f"the cohort figure is {SYMBOL_WORDS.get(cohort_text, cohort_text)}"
+        )
+    code = _interval_code(
+        row["lower_ci_95"], row["upper_ci_95"], float(cohort_text), decimals_of(row["value"])
+    )
     return claim(True, {st.LOWER: UNDER, st.HIGHER: OVER, st.SIMILAR: SIMILAR_SHARE}[code])
 
 
-def not_heard(pub: Published, time_period: str, area_code: str,
-              cohorts: Mapping[str, str]) -> Claim:
+def not_heard(
+    pub: Published, time_period: str, area_code: str, cohorts: Mapping[str, str]
+) -> Claim:
     """Which seldom-heard groups we heard from too little, and which cannot be judged."""
-    groups = [row["group"] for row in
-              pub.groups.get((REACH_GROUP, time_period, area_code, SELDOM_HEARD_BREAKDOWN), [])]
-    verdicts = [representation(pub, time_period, area_code, group, cohorts.get(group))
-                for group in sorted(groups)]
-    evidence = tuple((claim.group, claim.verdict if claim.made else "not judged")
-                     for claim in verdicts)
+    groups = [
+        row["group"]
+        for row in pub.groups.get((REACH_GROUP, time_period, area_code, SELDOM_HEARD_BREAKDOWN), [])
+    ]
+    verdicts = [
+        representation(pub, time_period, area_code, group, cohorts.get(group))
+        for group in sorted(groups)
+    ]
+    evidence = tuple(
+        (claim.group, claim.verdict if claim.made else "not judged") for claim in verdicts
+    )
     under = [claim.group for claim in verdicts if claim.made and claim.verdict == UNDER]
     unjudged = [claim.group for claim in verdicts if not claim.made]
     made = any(claim.made for claim in verdicts)
-    reason = "" if made else (
-        "no seldom-heard group can be set beside the cohort" if verdicts else
-        "no seldom-heard groups are published for this area and year")
-    return Claim(kind=NOT_HEARD, indicator_id=REACH_GROUP, time_period=time_period,
-                 area_code=area_code, breakdown=SELDOM_HEARD_BREAKDOWN, group="",
-                 benchmark="", made=made, verdict=" | ".join(under) if under else "none",
-                 evidence=evidence, reason=reason if not made else (
-                     "not judged: " + " | ".join(unjudged) if unjudged else ""),
-                 subject=pub.names.get(area_code, area_code), title="Who we did not hear from")
+    reason = (
+        ""
+        if made
+        else (
+            "no seldom-heard group can be set beside the cohort"
+            if verdicts
+            else "no seldom-heard groups are published for this area and year"
+        )
+    )
+    return Claim(
+        kind=NOT_HEARD,
+        indicator_id=REACH_GROUP,
+        time_period=time_period,
+        area_code=area_code,
+        breakdown=SELDOM_HEARD_BREAKDOWN,
+        group="",
+        benchmark="",
+        made=made,
+        verdict=" | ".join(under) if under else "none",
+        evidence=evidence,
+        reason=reason if not made else ("not judged: " + " | ".join(unjudged) if unjudged else ""),
+        subject=pub.names.get(area_code, area_code),
+        title="Who we did not hear from",
+    )

@@ -32,12 +32,21 @@ class Published:
     authority gives every neighbourhood to that authority.
     """
 
-    def __init__(self, values: pd.DataFrame, register: pd.DataFrame,
-                 england: pd.DataFrame | None = None,
-                 parents: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        values: pd.DataFrame,
+        register: pd.DataFrame,
+        england: pd.DataFrame | None = None,
+        parents: Mapping[str, str] | None = None,
+    ) -> None:
         text = values.astype("string").fillna("").astype(object)
-        for column in ("lower_ci_95", "upper_ci_95", "compared_with_la",
-                       "compared_with_england", "recent_trend"):
+        for column in (
+            "lower_ci_95",
+            "upper_ci_95",
+            "compared_with_la",
+            "compared_with_england",
+            "recent_trend",
+        ):
             if column not in text:
                 text[column] = NOT_AVAILABLE
         columns = list(text.columns)
@@ -50,12 +59,18 @@ class Published:
             row = dict(zip(columns, values_row, strict=True))
             if row["geographic_level"] not in (LA_LEVEL, NEIGHBOURHOOD_LEVEL):
                 continue
-            key = (row["indicator_id"], row["time_period"], row["area_code"],
-                   row["breakdown"], row["group"])
+            key = (
+                row["indicator_id"],
+                row["time_period"],
+                row["area_code"],
+                row["breakdown"],
+                row["group"],
+            )
             self.rows[key] = row
             self.groups.setdefault(key[:4], []).append(row)
-            self.series.setdefault((row["indicator_id"], row["area_code"], row["breakdown"],
-                                    row["group"]), []).append(row)
+            self.series.setdefault(
+                (row["indicator_id"], row["area_code"], row["breakdown"], row["group"]), []
+            ).append(row)
             self.names[row["area_code"]] = row["area_name"]
             self.levels[row["area_code"]] = row["geographic_level"]
         for rows in self.series.values():
@@ -63,43 +78,59 @@ class Published:
         authorities = [code for code, level in self.levels.items() if level == LA_LEVEL]
         if parents is None:
             only = authorities[0] if len(authorities) == 1 else None
-            parents = {code: only for code, level in self.levels.items()
-                       if level == NEIGHBOURHOOD_LEVEL and only is not None}
+            parents = {
+                code: only
+                for code, level in self.levels.items()
+                if level == NEIGHBOURHOOD_LEVEL and only is not None
+            }
         self.parents = dict(parents)
-        self.register = {row["indicator_id"]: row for row in
-                         register.astype("string").fillna("").astype(object)
-                         .to_dict("records")}
+        self.register = {
+            row["indicator_id"]: row
+            for row in register.astype("string").fillna("").astype(object).to_dict("records")
+        }
         self.england: dict[tuple[str, str, str, str], str] = {}
         if england is not None and len(england):
             frame = england.astype("string").fillna("").astype(object)
             for row in frame.to_dict("records"):
-                self.england[(row["indicator_id"], str(row["time_period"]), row["breakdown"],
-                              row["group"])] = row["value"]
+                self.england[
+                    (row["indicator_id"], str(row["time_period"]), row["breakdown"], row["group"])
+                ] = row["value"]
 
     def meta(self, indicator_id: str) -> dict[str, str]:
         return self.register.get(indicator_id, {"indicator_id": indicator_id})
 
-    def row(self, indicator_id: str, time_period: str, area_code: str, breakdown: str,
-            group: str) -> dict[str, str] | None:
+    def row(
+        self, indicator_id: str, time_period: str, area_code: str, breakdown: str, group: str
+    ) -> dict[str, str] | None:
         return self.rows.get((indicator_id, time_period, area_code, breakdown, group))
 
     def neighbourhoods(self, la_code: str) -> list[str]:
-        return sorted(code for code, parent in self.parents.items() if parent == la_code
-                      and code in self.levels)
+        return sorted(
+            code
+            for code, parent in self.parents.items()
+            if parent == la_code and code in self.levels
+        )
 
     def la_benchmark(self, row: Mapping[str, str]) -> dict[str, str] | None:
         """The authority row a row is compared with (indicator_stats' rule), or None."""
         if row["geographic_level"] == NEIGHBOURHOOD_LEVEL:
             parent = self.parents.get(row["area_code"])
-            return None if parent is None else self.row(
-                row["indicator_id"], row["time_period"], parent, row["breakdown"], row["group"])
+            return (
+                None
+                if parent is None
+                else self.row(
+                    row["indicator_id"], row["time_period"], parent, row["breakdown"], row["group"]
+                )
+            )
         if row["breakdown"] == ALL or row["breakdown"] in NON_PARTITION_BREAKDOWNS:
             return None
-        totals = self.groups.get((row["indicator_id"], row["time_period"], row["area_code"],
-                                  ALL), [])
+        totals = self.groups.get(
+            (row["indicator_id"], row["time_period"], row["area_code"], ALL), []
+        )
         return totals[0] if totals else None
 
     def england_value(self, row: Mapping[str, str]) -> str:
         group = "All children" if row["breakdown"] == ALL else row["group"]
-        return self.england.get((row["indicator_id"], row["time_period"], row["breakdown"],
-                                 group), "")
+        return self.england.get(
+            (row["indicator_id"], row["time_period"], row["breakdown"], group), ""
+        )

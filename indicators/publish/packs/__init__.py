@@ -26,9 +26,24 @@ from indicators.publish.packs.wording import period_label, slugify, trend_words
 BOARDS = "boards"
 FILES = ("pack.html", "pack.pdf", "pack.xlsx", "claims.csv")
 
-__all__ = ["BOARDS", "FILES", "NEIGHBOURHOOD_LEVEL", "Pack", "Publication", "RunInfo",
-           "build_pack", "pack_slugs", "period_label", "render_html",
-           "render_pdf", "slugify", "trend_words", "write_pack", "write_packs", "write_xlsx"]
+__all__ = [
+    "BOARDS",
+    "FILES",
+    "NEIGHBOURHOOD_LEVEL",
+    "Pack",
+    "Publication",
+    "RunInfo",
+    "build_pack",
+    "pack_slugs",
+    "period_label",
+    "render_html",
+    "render_pdf",
+    "slugify",
+    "trend_words",
+    "write_pack",
+    "write_packs",
+    "write_xlsx",
+]
 
 
 def pack_slugs(publication: Publication) -> dict[str, str]:
@@ -59,9 +74,16 @@ def write_pack(folder: Path, pack: Pack) -> list[Path]:
     return [html_path, pdf_path, xlsx_path, claims_path]
 
 
-def write_packs(stage: Path, indicator_values: pd.DataFrame, register: pd.DataFrame,
-                quotes: pd.DataFrame, run: RunInfo, *, england: pd.DataFrame | None = None,
-                items: pd.DataFrame | None = None) -> list[Path]:
+def write_packs(
+    stage: Path,
+    indicator_values: pd.DataFrame,
+    register: pd.DataFrame,
+    quotes: pd.DataFrame,
+    run: RunInfo,
+    *,
+    england: pd.DataFrame | None = None,
+    items: pd.DataFrame | None = None,
+) -> list[Path]:
     """Write `boards/<slug>/pack.html|pdf|xlsx` and `claims.csv` under `stage` for the LA and
     each neighbourhood.
 
@@ -82,8 +104,7 @@ def write_packs(stage: Path, indicator_values: pd.DataFrame, register: pd.DataFr
 
     Returns the paths written, four per area, authority first.
     """
-    publication = Publication(indicator_values, register, quotes, run, england=england,
-                              items=items)
+    publication = Publication(indicator_values, register, quotes, run, england=england, items=items)
     written: list[Path] = []
     for code, slug in pack_slugs(publication).items():
         pack = build_pack(publication, code)

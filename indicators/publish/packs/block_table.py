@@ -51,9 +51,12 @@ _COMPARED = {st.BETTER, st.WORSE, st.SIMILAR, st.HIGHER, st.LOWER}
 
 
 def _row_heading(breakdown: str) -> str:
-    return {ITEM_BREAKDOWN: "Question", DOMAIN_BREAKDOWN: "Domain",
-            NEIGHBOURHOOD_BREAKDOWN: "Neighbourhood", ALL: "Area"}.get(
-        breakdown, "Answer" if breakdown.startswith(LINKED_PREFIX) else breakdown)
+    return {
+        ITEM_BREAKDOWN: "Question",
+        DOMAIN_BREAKDOWN: "Domain",
+        NEIGHBOURHOOD_BREAKDOWN: "Neighbourhood",
+        ALL: "Area",
+    }.get(breakdown, "Answer" if breakdown.startswith(LINKED_PREFIX) else breakdown)
 
 
 def area_label(row: Mapping[str, str], area_name: str) -> str:
@@ -62,14 +65,20 @@ def area_label(row: Mapping[str, str], area_name: str) -> str:
 
 def row_key(record: Mapping[str, str]) -> tuple[str, str, str, str, str]:
     """A pack row's published key (indicator, period, area, breakdown, group)."""
-    return (record["indicator_id"], record["time_period"], record["area_code"],
-            record["_published_breakdown"], record["_published_group"])
+    return (
+        record["indicator_id"],
+        record["time_period"],
+        record["area_code"],
+        record["_published_breakdown"],
+        record["_published_group"],
+    )
 
 
 def comparison_claim(pub: Publication, record: Mapping[str, str], benchmark: str) -> cl.Claim:
     """A comparison claim (not yet logged: the caller logs it when the pack shows it)."""
-    return cl.comparison(pub.published, *row_key(record), benchmark, labels=pub.labels,
-                         la_label=pub.la_label)
+    return cl.comparison(
+        pub.published, *row_key(record), benchmark, labels=pub.labels, la_label=pub.la_label
+    )
 
 
 def shown_claim(claim: cl.Claim) -> bool:
@@ -77,11 +86,20 @@ def shown_claim(claim: cl.Claim) -> bool:
     return claim.made or claim.value("published") in _COMPARED
 
 
-def latest_table(pub: Publication, build: Build, area_code: str, area_name: str,
-                  meta: Mapping[str, str], breakdown: str, latest: pd.DataFrame, heading: str,
-                  *, by_year: bool = False,
-                  trends: Mapping[str, cl.Claim | str] | None = None,
-                  scores: Mapping[str, Mapping] | None = None) -> tuple[Table, list]:
+def latest_table(
+    pub: Publication,
+    build: Build,
+    area_code: str,
+    area_name: str,
+    meta: Mapping[str, str],
+    breakdown: str,
+    latest: pd.DataFrame,
+    heading: str,
+    *,
+    by_year: bool = False,
+    trends: Mapping[str, cl.Claim | str] | None = None,
+    scores: Mapping[str, Mapping] | None = None,
+) -> tuple[Table, list]:
     """Value, interval, counts and comparisons: one row per group, or (`by_year`) per year.
 
     `trends` (group -> a trend claim, or an XmR reading) adds a Trend column (dropped when no
@@ -97,25 +115,35 @@ def latest_table(pub: Publication, build: Build, area_code: str, area_name: str,
     show_la = any(shown_claim(c) for c in la_claims)
     show_england = any(shown_claim(c) for c in england_claims)
     voice = meta.get("source_type") in ("voice", "linked") or breakdown == DOMAIN_BREAKDOWN
-    with_quotes = (breakdown == ITEM_BREAKDOWN and meta.get("value_type") != "mean"
-                   and len(pub.quotes) > 0)
+    with_quotes = (
+        breakdown == ITEM_BREAKDOWN and meta.get("value_type") != "mean" and len(pub.quotes) > 0
+    )
     unit_text = unit_label(unit)
-    if trends and all(isinstance(t, cl.Claim) and t.verdict == NOT_APPLICABLE
-                      for t in trends.values()):
+    if trends and all(
+        isinstance(t, cl.Claim) and t.verdict == NOT_APPLICABLE for t in trends.values()
+    ):
         trends = None
-    trend_heading = ("Trend (XmR)" if trends and all(isinstance(t, str) for t in
-                                                      trends.values())
-                     else "Recent trend (Fingertips)")
-    columns = [Column("Year" if by_year else _row_heading(breakdown),
-                      width=12 if by_year else 28),
-               Column(f"Value ({unit_text})",
-                      (f"Value ({unit_text})", "Reliability") if voice else (), numeric=True,
-                      width=12),
-               Column("95% interval", (f"95% interval from ({unit_text})",
-                                       f"95% interval to ({unit_text})"), numeric=True,
-                      width=17 if by_year else 24),
-               Column(heading_count, sheet_count, numeric=True,
-                      width=13 if proportion else 11)]
+    trend_heading = (
+        "Trend (XmR)"
+        if trends and all(isinstance(t, str) for t in trends.values())
+        else "Recent trend (Fingertips)"
+    )
+    columns = [
+        Column("Year" if by_year else _row_heading(breakdown), width=12 if by_year else 28),
+        Column(
+            f"Value ({unit_text})",
+            (f"Value ({unit_text})", "Reliability") if voice else (),
+            numeric=True,
+            width=12,
+        ),
+        Column(
+            "95% interval",
+            (f"95% interval from ({unit_text})", f"95% interval to ({unit_text})"),
+            numeric=True,
+            width=17 if by_year else 24,
+        ),
+        Column(heading_count, sheet_count, numeric=True, width=13 if proportion else 11),
+    ]
     if show_la:
         columns.append(Column(f"Compared with {pub.la_label}", width=14))
     if show_england:
@@ -123,9 +151,18 @@ def latest_table(pub: Publication, build: Build, area_code: str, area_name: str,
     if trends:
         columns.append(Column(trend_heading, width=15))
     if scores:
-        columns.append(Column("Average score (95% interval)",
-                              ("Average score", "Average score: 95% interval from",
-                               "Average score: 95% interval to"), numeric=True, width=14))
+        columns.append(
+            Column(
+                "Average score (95% interval)",
+                (
+                    "Average score",
+                    "Average score: 95% interval from",
+                    "Average score: 95% interval to",
+                ),
+                numeric=True,
+                width=14,
+            )
+        )
     if with_quotes:
         columns.append(Column("What families said", width=36))
     rows = []
@@ -133,45 +170,77 @@ def latest_table(pub: Publication, build: Build, area_code: str, area_name: str,
     englands = [pub.england_value(r) for r in records]
     bounds = bar_bounds(records, unit, [*boroughs, *englands])
     for record, borough, england, la_claim, england_claim in zip(
-            records, boroughs, englands, la_claims, england_claims, strict=True):
-        bar = None if by_year else bar_markup(record, unit, bounds, area_label(record, area_name),
-                                        borough=borough, england=england)
-        cells = [value_cell(record, unit, reliability=voice),
-                 interval_cell(record, unit, bar), count_cell(record, meta)]
+        records, boroughs, englands, la_claims, england_claims, strict=True
+    ):
+        bar = (
+            None
+            if by_year
+            else bar_markup(
+                record,
+                unit,
+                bounds,
+                area_label(record, area_name),
+                borough=borough,
+                england=england,
+            )
+        )
+        cells = [
+            value_cell(record, unit, reliability=voice),
+            interval_cell(record, unit, bar),
+            count_cell(record, meta),
+        ]
         if show_la:
             cells.append(claim_cell(build.claim(la_claim)))
         if show_england:
             cells.append(claim_cell(build.claim(england_claim)))
         if trends:
             trend = trends.get(record["group"])
-            cells.append(Cell(text=NOT_AVAILABLE, code=NOT_AVAILABLE) if trend is None else
-                         Cell(text=trend, code="xmr") if isinstance(trend, str) else
-                         claim_cell(build.claim(trend)))
+            cells.append(
+                Cell(text=NOT_AVAILABLE, code=NOT_AVAILABLE)
+                if trend is None
+                else Cell(text=trend, code="xmr")
+                if isinstance(trend, str)
+                else claim_cell(build.claim(trend))
+            )
         if scores:
             cells.append(score_cell(scores.get(record["group"])))
         if with_quotes:
             cells.append(quotes_cell(pub.quotes_for(area_code, record["group"])))
-        attrs = {"indicator": record["indicator_id"],
-                 "breakdown": record["_published_breakdown"],
-                 "group": record["_published_group"], "period": record["time_period"],
-                 "area": record["area_code"]}
+        attrs = {
+            "indicator": record["indicator_id"],
+            "breakdown": record["_published_breakdown"],
+            "group": record["_published_group"],
+            "period": record["time_period"],
+            "area": record["area_code"],
+        }
         header = period_label(record["time_period"]) if by_year else area_label(record, area_name)
         rows.append(Row(header=header, cells=cells, attrs=attrs))
     notes = []
     if not by_year and any(number_or_none(r["_value"]) is not None for r in records):
-        notes.append(bar_note(bounds, unit, any(math.isfinite(b) for b in boroughs),
-                               any(math.isfinite(e) for e in englands),
-                               la_word=pub.run.la_word))
+        notes.append(
+            bar_note(
+                bounds,
+                unit,
+                any(math.isfinite(b) for b in boroughs),
+                any(math.isfinite(e) for e in englands),
+                la_word=pub.run.la_word,
+            )
+        )
     if scores:
-        notes.append("Average score: the mean answer on the question's own scale (1 to 5, or "
-                     "0 to 10), for questions with a scale.")
+        notes.append(
+            "Average score: the mean answer on the question's own scale (1 to 5, or "
+            "0 to 10), for questions with a scale."
+        )
     if any(r["reliability"] == "low" for r in records):
-        notes.append(f"(u) low reliability: fewer than twice the minimum number of "
-                     f"{count_units(meta)[1]}.")
+        notes.append(
+            f"(u) low reliability: fewer than twice the minimum number of {count_units(meta)[1]}."
+        )
     if count_units(meta)[1] not in cl.INDEPENDENT_UNITS:
-        notes.append(f"These figures count {count_units(meta)[1]}, not people: a family "
-                     "answers several questions, so the intervals are too narrow and the "
-                     "figures are not compared.")
+        notes.append(
+            f"These figures count {count_units(meta)[1]}, not people: a family "
+            "answers several questions, so the intervals are too narrow and the "
+            "figures are not compared."
+        )
     if by_year:
         caption = f"{heading}: {area_label(records[0], area_name)}, year by year"
     else:

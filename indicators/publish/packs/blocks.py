@@ -59,15 +59,14 @@ def meta_of(pub: Publication, indicator_id: str) -> dict[str, str]:
     return pub.register[indicator_id]
 
 
-def block_heading(pub: Publication, meta: Mapping[str, str], breakdown: str,
-                   area_name: str) -> str:
+def block_heading(pub: Publication, meta: Mapping[str, str], breakdown: str, area_name: str) -> str:
     title = meta.get("title") or meta["indicator_id"]
     if breakdown in (ALL, DOMAIN_BREAKDOWN):
         return title
     if breakdown == ITEM_BREAKDOWN:
         return f"{title}: question by question"
     if breakdown.startswith(LINKED_PREFIX):
-        wording = pub.item_wording(breakdown[len(LINKED_PREFIX):])
+        wording = pub.item_wording(breakdown[len(LINKED_PREFIX) :])
         return f"{title}, by answer to “{wording}”"
     if breakdown == NEIGHBOURHOOD_BREAKDOWN:
         return f"{title}, by neighbourhood"
@@ -102,8 +101,7 @@ def _value_sentence(meta: Mapping[str, str], record: Mapping, area_name: str) ->
     return f"In {period}, {label}: {value}."
 
 
-def _summary_sentences(pub: Publication, claims: Sequence[cl.Claim], benchmark: str
-                       ) -> list[str]:
+def _summary_sentences(pub: Publication, claims: Sequence[cl.Claim], benchmark: str) -> list[str]:
     """How many rows are similar to, higher or lower than a benchmark: a count of claims."""
     if not any(claim.made for claim in claims):
         return []
@@ -111,18 +109,36 @@ def _summary_sentences(pub: Publication, claims: Sequence[cl.Claim], benchmark: 
     for claim in claims:
         words = cl.short(claim) if claim.made else "not compared"
         counts[words] = counts.get(words, 0) + 1
-    order = ("higher", "higher (better)", "higher (worse)", "similar", "lower",
-             "lower (better)", "lower (worse)", "not compared")
-    parts = [f"{n} {words}" for words, n in
-             sorted(counts.items(), key=lambda kv: order.index(kv[0])
-                    if kv[0] in order else len(order))]
+    order = (
+        "higher",
+        "higher (better)",
+        "higher (worse)",
+        "similar",
+        "lower",
+        "lower (better)",
+        "lower (worse)",
+        "not compared",
+    )
+    parts = [
+        f"{n} {words}"
+        for words, n in sorted(
+            counts.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order)
+        )
+    ]
     name = pub.la_label if benchmark == cl.LA else "England"
     return [f"Compared with {name}, of these {len(claims)}: {join_words(parts)}."]
 
 
-def build_block(pub: Publication, build: Build, area_code: str, area_name: str,
-                indicator_id: str, breakdown: str, rows: pd.DataFrame,
-                scores: pd.DataFrame | None = None) -> Block:
+def build_block(
+    pub: Publication,
+    build: Build,
+    area_code: str,
+    area_name: str,
+    indicator_id: str,
+    breakdown: str,
+    rows: pd.DataFrame,
+    scores: pd.DataFrame | None = None,
+) -> Block:
     """One indicator (and breakdown) in one domain: values, intervals, comparisons, trend.
 
     A single series (e.g. the area's GLD) is one year-by-year table with a trend chart that
@@ -135,35 +151,45 @@ def build_block(pub: Publication, build: Build, area_code: str, area_name: str,
     latest = rows[rows["time_period"] == latest_period].sort_values("_order", kind="stable")
     groups = list(dict.fromkeys(rows.sort_values("_order", kind="stable")["group"]))
     groups = [*latest["group"], *(g for g in groups if g not in set(latest["group"]))]
-    block = Block(id=build.next(slugify(f"{indicator_id}-{breakdown}")), heading=heading,
-                  indicator_id=indicator_id)
+    block = Block(
+        id=build.next(slugify(f"{indicator_id}-{breakdown}")),
+        heading=heading,
+        indicator_id=indicator_id,
+    )
     if meta.get("definition"):
         block.paragraphs.append(meta["definition"])
     polarity = meta.get("polarity", "")
     if len(groups) == 1:
         series = rows.sort_values("time_period")
-        table, records = latest_table(pub, build, area_code, area_name, meta, breakdown,
-                                       series, heading, by_year=True)
+        table, records = latest_table(
+            pub, build, area_code, area_name, meta, breakdown, series, heading, by_year=True
+        )
         values = series["_value"].to_numpy(dtype=float)
         last = records[-1]
-        compared = [claim for claim in (comparison_claim(pub, last, benchmark)
-                                        for benchmark in (cl.LA, cl.ENGLAND)) if shown_claim(claim)]
+        compared = [
+            claim
+            for claim in (
+                comparison_claim(pub, last, benchmark) for benchmark in (cl.LA, cl.ENGLAND)
+            )
+            if shown_claim(claim)
+        ]
         if not any(claim.made for claim in compared):
             block.paragraphs.append(_value_sentence(meta, last, area_name))
         block.paragraphs += [cl.sentence(build.claim(claim)) for claim in compared]
         if len(records) > 1:
             reading = _xmr_reading(values, polarity)
             if reading:
-                block.paragraphs.append(f"Trend over {len(records)} years (Making Data Count "
-                                        f"XmR reading): {reading}.")
+                block.paragraphs.append(
+                    f"Trend over {len(records)} years (Making Data Count XmR reading): {reading}."
+                )
             trend = _trend(pub, last)
             if trend.verdict != NOT_APPLICABLE or not reading:
                 block.paragraphs.append(cl.sentence(build.claim(trend)))
-        charted = (meta.get("domain") == SCHOOL_READINESS
-                   or indicator_id in TREND_CHART_INDICATORS)
+        charted = meta.get("domain") == SCHOOL_READINESS or indicator_id in TREND_CHART_INDICATORS
         if charted and len(records) > 1 and np.isfinite(values).any():
-            block.charts.append(_trend_chart(pub, build, area_code, area_name, meta, records,
-                                             heading))
+            block.charts.append(
+                _trend_chart(pub, build, area_code, area_name, meta, records, heading)
+            )
         block.tables.append(table)
         return block
     trends: dict[str, cl.Claim | str] = {}
@@ -177,87 +203,157 @@ def build_block(pub: Publication, build: Build, area_code: str, area_name: str,
         if part[-1]["time_period"] != latest_period:
             continue  # not in the latest year's table
         trends[group] = reading or _trend(pub, part[-1])
-    if (meta.get("value_type") not in st.TREND_VALUE_TYPES
-            or count_units(meta)[1] not in cl.INDEPENDENT_UNITS):
+    if (
+        meta.get("value_type") not in st.TREND_VALUE_TYPES
+        or count_units(meta)[1] not in cl.INDEPENDENT_UNITS
+    ):
         trends = {}  # not tested: "how to read" says which figures have a trend
     latest_scores = None
     if scores is not None and len(scores):
-        latest_scores = {r["group"]: r for r in
-                         as_records(scores[scores["time_period"] == latest_period])}
-    table, records = latest_table(pub, build, area_code, area_name, meta, breakdown, latest,
-                                   heading, trends=trends if len(periods) > 1 and trends
-                                   else None,
-                                   scores=latest_scores)
+        latest_scores = {
+            r["group"]: r for r in as_records(scores[scores["time_period"] == latest_period])
+        }
+    table, records = latest_table(
+        pub,
+        build,
+        area_code,
+        area_name,
+        meta,
+        breakdown,
+        latest,
+        heading,
+        trends=trends if len(periods) > 1 and trends else None,
+        scores=latest_scores,
+    )
     for benchmark in (cl.LA, cl.ENGLAND):
         block.paragraphs += _summary_sentences(
-            pub, [comparison_claim(pub, r, benchmark) for r in records], benchmark)
+            pub, [comparison_claim(pub, r, benchmark) for r in records], benchmark
+        )
     if breakdown == NEIGHBOURHOOD_BREAKDOWN:
-        block.paragraphs.append(cl.sentence(build.claim(cl.ranking(
-            pub.published, indicator_id, latest_period, area_code, cl.NEIGHBOURHOODS))))
+        block.paragraphs.append(
+            cl.sentence(
+                build.claim(
+                    cl.ranking(
+                        pub.published, indicator_id, latest_period, area_code, cl.NEIGHBOURHOODS
+                    )
+                )
+            )
+        )
     block.tables.append(table)
     return block
 
 
-def _trend_chart(pub: Publication, ids: charts.Ids, area_code: str, area_name: str,
-                 meta: Mapping[str, str], records: Sequence[Mapping], heading: str) -> Chart:
+def _trend_chart(
+    pub: Publication,
+    ids: charts.Ids,
+    area_code: str,
+    area_name: str,
+    meta: Mapping[str, str],
+    records: Sequence[Mapping],
+    heading: str,
+) -> Chart:
     """One area's values over the years with 95% intervals, beside the borough and England."""
     unit = meta.get("unit", "")
     suffix = unit_suffix(unit)
     labels = [period_label(r["time_period"]) for r in records]
     label = area_label(records[-1], area_name)
     values = [nan_of(r["_value"]) for r in records]
-    drawn = [charts.Series(label=label, values=values,
-                           lower=[nan_of(r["_lower_ci_95"]) for r in records],
-                           upper=[nan_of(r["_upper_ci_95"]) for r in records],
-                           symbols=[r["value"] for r in records])]
-    described = [f"{label}: " + ", ".join(f"{year} {with_unit_suffix(r['value'], unit)}"
-                                          for year, r in zip(labels, records, strict=True))]
-    for name, benchmark in ((pub.la_label[4:].capitalize(),
-                             [pub.borough_value(r, area_code) for r in records]),
-                            ("England", [pub.england_value(r) for r in records])):
+    drawn = [
+        charts.Series(
+            label=label,
+            values=values,
+            lower=[nan_of(r["_lower_ci_95"]) for r in records],
+            upper=[nan_of(r["_upper_ci_95"]) for r in records],
+            symbols=[r["value"] for r in records],
+        )
+    ]
+    described = [
+        f"{label}: "
+        + ", ".join(
+            f"{year} {with_unit_suffix(r['value'], unit)}"
+            for year, r in zip(labels, records, strict=True)
+        )
+    ]
+    for name, benchmark in (
+        (pub.la_label[4:].capitalize(), [pub.borough_value(r, area_code) for r in records]),
+        ("England", [pub.england_value(r) for r in records]),
+    ):
         if any(math.isfinite(v) for v in benchmark):
-            drawn.append(charts.Series(label=name, values=benchmark,
-                                       role="england" if name == "England" else "borough"))
-            described.append(f"{name}: " + ", ".join(
-                f"{year} {v:g}{suffix}" if math.isfinite(v) else f"{year} x"
-                for year, v in zip(labels, benchmark, strict=True)))
+            drawn.append(
+                charts.Series(
+                    label=name, values=benchmark, role="england" if name == "England" else "borough"
+                )
+            )
+            described.append(
+                f"{name}: "
+                + ", ".join(
+                    f"{year} {v:g}{suffix}" if math.isfinite(v) else f"{year} x"
+                    for year, v in zip(labels, benchmark, strict=True)
+                )
+            )
     limits = None
     finite = np.array(values, dtype=float)
     if st.enough_points_for_spc(len(finite)) and np.isfinite(finite).all():
         result = st.xmr(finite)
-        limits = charts.ProcessLimits(mean=result.mean, lower=result.lower_process_limit,
-                                      upper=result.upper_process_limit)
+        limits = charts.ProcessLimits(
+            mean=result.mean, lower=result.lower_process_limit, upper=result.upper_process_limit
+        )
     title = f"{heading}: {labels[0]} to {labels[-1]}"
     desc = f"{title}. " + "; ".join(described) + "."
     if limits:
-        desc += (f" XmR mean {limits.mean:.1f}, process limits {limits.lower:.1f} to "
-                 f"{limits.upper:.1f}.")
-    svg = charts.trend_chart(labels, drawn, ids=ids, title=title, desc=desc,
-                             unit_suffix=suffix, limits=limits,
-                             bounds=(0.0, 100.0) if suffix else None)
-    caption = (f"{title}: {label} with 95% intervals"
-               + (", XmR mean and process limits" if limits else "")
-               + (" and its benchmarks" if len(drawn) > 1 else "") + ".")
+        desc += (
+            f" XmR mean {limits.mean:.1f}, process limits {limits.lower:.1f} to {limits.upper:.1f}."
+        )
+    svg = charts.trend_chart(
+        labels,
+        drawn,
+        ids=ids,
+        title=title,
+        desc=desc,
+        unit_suffix=suffix,
+        limits=limits,
+        bounds=(0.0, 100.0) if suffix else None,
+    )
+    caption = (
+        f"{title}: {label} with 95% intervals"
+        + (", XmR mean and process limits" if limits else "")
+        + (" and its benchmarks" if len(drawn) > 1 else "")
+        + "."
+    )
     return Chart(svg=svg, caption=caption)
 
 
 def block_order(pub: Publication, indicator_id: str, breakdown: str) -> tuple:
-    breakdown_rank = (0 if breakdown in (ALL, DOMAIN_BREAKDOWN) else
-                      1 if breakdown == NEIGHBOURHOOD_BREAKDOWN else
-                      2 if breakdown == ITEM_BREAKDOWN else 3)
+    breakdown_rank = (
+        0
+        if breakdown in (ALL, DOMAIN_BREAKDOWN)
+        else 1
+        if breakdown == NEIGHBOURHOOD_BREAKDOWN
+        else 2
+        if breakdown == ITEM_BREAKDOWN
+        else 3
+    )
     source = pub.register[indicator_id].get("source_type", "")
     source_rank = {"statutory": 1, "voice": 2, "linked": 3}.get(source, 4)
     if breakdown == DOMAIN_BREAKDOWN:
         source_rank = 0
-    return (source_rank, indicator_id != HEADLINE_INDICATOR,
-            pub.order.get(indicator_id, 0), breakdown_rank, breakdown)
+    return (
+        source_rank,
+        indicator_id != HEADLINE_INDICATOR,
+        pub.order.get(indicator_id, 0),
+        breakdown_rank,
+        breakdown,
+    )
 
 
-def domain_blocks(pub: Publication, ids: Build, area_code: str, area_name: str,
-                  rows: pd.DataFrame) -> list[Block]:
+def domain_blocks(
+    pub: Publication, ids: Build, area_code: str, area_name: str, rows: pd.DataFrame
+) -> list[Block]:
     """Blocks of one domain, summary first, statutory before voice before linked."""
-    keys = sorted(set(zip(rows["indicator_id"], rows["breakdown"], strict=True)),
-                  key=lambda key: block_order(pub, *key))
+    keys = sorted(
+        set(zip(rows["indicator_id"], rows["breakdown"], strict=True)),
+        key=lambda key: block_order(pub, *key),
+    )
     parts = dict(iter(rows.groupby(["indicator_id", "breakdown"], sort=False)))
     folded = (ITEM_POSITIVE, ITEM_BREAKDOWN) in parts and (ITEM_MEAN, ITEM_BREAKDOWN) in parts
     blocks = []
@@ -268,6 +364,9 @@ def domain_blocks(pub: Publication, ids: Build, area_code: str, area_name: str,
         scores = None
         if folded and (indicator_id, breakdown) == (ITEM_POSITIVE, ITEM_BREAKDOWN):
             scores = parts[(ITEM_MEAN, ITEM_BREAKDOWN)]
-        blocks.append(build_block(pub, ids, area_code, area_name, indicator_id, breakdown,
-                                  part, scores=scores))
+        blocks.append(
+            build_block(
+                pub, ids, area_code, area_name, indicator_id, breakdown, part, scores=scores
+            )
+        )
     return blocks

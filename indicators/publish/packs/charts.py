@@ -81,8 +81,9 @@ def _fit(text: str, width: float) -> str:
     return text if len(text) <= most else text[: most - 1].rstrip() + "…"
 
 
-def nice_scale(low: float, high: float, *, ticks: int = 5,
-               bounds: tuple[float, float] | None = None) -> tuple[float, float, list[float]]:
+def nice_scale(
+    low: float, high: float, *, ticks: int = 5, bounds: tuple[float, float] | None = None
+) -> tuple[float, float, list[float]]:
     """An axis from a little below `low` to a little above `high`, with round tick values.
 
     `bounds` clamps the axis (e.g. 0 to 100 for percentages).
@@ -134,33 +135,45 @@ def _open(ids: Ids, height: float, title: str, desc: str) -> tuple[list[str], st
 
 
 def _diamond(x: float, y: float, r: float = 5.5) -> str:
-    return (f'<path d="M{_f(x)} {_f(y - r)} L{_f(x + r)} {_f(y)} L{_f(x)} {_f(y + r)} '
-            f'L{_f(x - r)} {_f(y)} Z" fill="{BOROUGH}" stroke="#ffffff" stroke-width="1"/>')
+    return (
+        f'<path d="M{_f(x)} {_f(y - r)} L{_f(x + r)} {_f(y)} L{_f(x)} {_f(y + r)} '
+        f'L{_f(x - r)} {_f(y)} Z" fill="{BOROUGH}" stroke="#ffffff" stroke-width="1"/>'
+    )
 
 
 def _square(x: float, y: float, r: float = 4.5, colour: str = ENGLAND) -> str:
-    return (f'<rect x="{_f(x - r)}" y="{_f(y - r)}" width="{_f(2 * r)}" height="{_f(2 * r)}" '
-            f'fill="#ffffff" stroke="{colour}" stroke-width="2"/>')
+    return (
+        f'<rect x="{_f(x - r)}" y="{_f(y - r)}" width="{_f(2 * r)}" height="{_f(2 * r)}" '
+        f'fill="#ffffff" stroke="{colour}" stroke-width="2"/>'
+    )
 
 
 def _triangle(x: float, y: float, r: float = 5.5, colour: str = COHORT) -> str:
-    return (f'<path d="M{_f(x)} {_f(y - r)} L{_f(x + r)} {_f(y + r * 0.8)} '
-            f'L{_f(x - r)} {_f(y + r * 0.8)} Z" fill="{colour}"/>')
+    return (
+        f'<path d="M{_f(x)} {_f(y - r)} L{_f(x + r)} {_f(y + r * 0.8)} '
+        f'L{_f(x - r)} {_f(y + r * 0.8)} Z" fill="{colour}"/>'
+    )
 
 
 def _circle(x: float, y: float, colour: str = AREA) -> str:
-    return (f'<circle cx="{_f(x)}" cy="{_f(y)}" r="4.5" fill="{colour}" stroke="#ffffff" '
-            f'stroke-width="1"/>')
+    return (
+        f'<circle cx="{_f(x)}" cy="{_f(y)}" r="4.5" fill="{colour}" stroke="#ffffff" '
+        f'stroke-width="1"/>'
+    )
 
 
 def _marker(kind: str, x: float, y: float) -> str:
     """A legend or data marker centred on (x, y)."""
     if kind == "interval":
-        return (f'<rect x="{_f(x - 7)}" y="{_f(y - 4)}" width="14" height="8" fill="{AREA}" '
-                f'fill-opacity="0.4" stroke="{AREA}" stroke-width="1"/>')
+        return (
+            f'<rect x="{_f(x - 7)}" y="{_f(y - 4)}" width="14" height="8" fill="{AREA}" '
+            f'fill-opacity="0.4" stroke="{AREA}" stroke-width="1"/>'
+        )
     if kind == "whisker":
-        return (f'<path d="M{_f(x)} {_f(y - 6)} v12 M{_f(x - 4)} {_f(y - 6)} h8 '
-                f'M{_f(x - 4)} {_f(y + 6)} h8" stroke="{TEXT}" stroke-width="1.5" fill="none"/>')
+        return (
+            f'<path d="M{_f(x)} {_f(y - 6)} v12 M{_f(x - 4)} {_f(y - 6)} h8 '
+            f'M{_f(x - 4)} {_f(y + 6)} h8" stroke="{TEXT}" stroke-width="1.5" fill="none"/>'
+        )
     if kind == "borough":
         return _diamond(x, y)
     if kind == "england":
@@ -170,8 +183,10 @@ def _marker(kind: str, x: float, y: float) -> str:
     if kind == "mean":
         return f'<path d="M{_f(x - 7)} {_f(y)} h14" stroke="{BOROUGH}" stroke-width="2"/>'
     if kind == "limits":
-        return (f'<path d="M{_f(x - 7)} {_f(y)} h14" stroke="{AMBITION}" stroke-width="2" '
-                f'stroke-dasharray="4 3"/>')
+        return (
+            f'<path d="M{_f(x - 7)} {_f(y)} h14" stroke="{AMBITION}" stroke-width="2" '
+            f'stroke-dasharray="4 3"/>'
+        )
     if kind in _SHAPES:
         return _point(kind, x, y)
     return _circle(x, y)
@@ -199,8 +214,9 @@ class Bar:
     upper: float = math.nan
 
 
-def headline_chart(bars: Sequence[Bar], *, ambition: float, ambition_label: str, ids: Ids,
-                   title: str, desc: str) -> Markup:
+def headline_chart(
+    bars: Sequence[Bar], *, ambition: float, ambition_label: str, ids: Ids, title: str, desc: str
+) -> Markup:
     """Horizontal bars (0 to 100%) for the area and its benchmarks, with the ambition line."""
     label_width = 190.0
     plot_left, plot_right = label_width + 10, WIDTH - 70
@@ -212,63 +228,93 @@ def headline_chart(bars: Sequence[Bar], *, ambition: float, ambition_label: str,
 
     parts, _ = _open(ids, height, title, desc)
     axis_y = top + row_height * len(bars)
-    parts.append(_grid([x_of(tick) for tick in range(0, 101, 25)], top, axis_y,
-                       vertical=True))
+    parts.append(_grid([x_of(tick) for tick in range(0, 101, 25)], top, axis_y, vertical=True))
     for tick in (0, 50, 100):
-        parts.append(f'<text x="{_f(x_of(tick))}" y="{_f(axis_y + 16)}" text-anchor="middle">'
-                     f'{tick}%</text>')
+        parts.append(
+            f'<text x="{_f(x_of(tick))}" y="{_f(axis_y + 16)}" text-anchor="middle">{tick}%</text>'
+        )
     for index, bar in enumerate(bars):
         y = top + row_height * index
-        parts.append(f'<text x="{_f(label_width)}" y="{_f(y + row_height / 2 + 4)}" '
-                     f'text-anchor="end" font-weight="bold">'
-                     f'{escape(_fit(bar.label, label_width))}</text>')
+        parts.append(
+            f'<text x="{_f(label_width)}" y="{_f(y + row_height / 2 + 4)}" '
+            f'text-anchor="end" font-weight="bold">'
+            f"{escape(_fit(bar.label, label_width))}</text>"
+        )
         if math.isfinite(bar.value):
             width = x_of(bar.value) - plot_left
-            parts.append(f'<rect x="{_f(plot_left)}" y="{_f(y + 8)}" width="{_f(width)}" '
-                         f'height="{_f(row_height - 16)}" fill="{bar.colour}"/>')
+            parts.append(
+                f'<rect x="{_f(plot_left)}" y="{_f(y + 8)}" width="{_f(width)}" '
+                f'height="{_f(row_height - 16)}" fill="{bar.colour}"/>'
+            )
             end = x_of(bar.value)
             if math.isfinite(bar.lower) and math.isfinite(bar.upper):
                 x1, x2, mid = x_of(bar.lower), x_of(bar.upper), y + row_height / 2
                 parts.append(
                     f'<path d="M{_f(x1)} {_f(mid - 7)} v14 M{_f(x1)} {_f(mid)} H{_f(x2)} '
                     f'M{_f(x2)} {_f(mid - 7)} v14" stroke="{TEXT}" stroke-width="2" '
-                    f'fill="none"/>')
+                    f'fill="none"/>'
+                )
                 end = max(end, x2)
-            parts.append(f'<text x="{_f(end + 6)}" y="{_f(y + row_height / 2 + 4)}" '
-                         f'font-weight="bold">{escape(bar.shown)}</text>')
+            parts.append(
+                f'<text x="{_f(end + 6)}" y="{_f(y + row_height / 2 + 4)}" '
+                f'font-weight="bold">{escape(bar.shown)}</text>'
+            )
         else:
-            parts.append(f'<text x="{_f(plot_left + 6)}" y="{_f(y + row_height / 2 + 4)}">'
-                         f'{escape(bar.shown)}</text>')
+            parts.append(
+                f'<text x="{_f(plot_left + 6)}" y="{_f(y + row_height / 2 + 4)}">'
+                f"{escape(bar.shown)}</text>"
+            )
     x = x_of(ambition)
-    parts.append(f'<line x1="{_f(x)}" y1="{_f(top - 6)}" x2="{_f(x)}" y2="{_f(axis_y)}" '
-                 f'stroke="{AMBITION}" stroke-width="2.5" stroke-dasharray="6 4"/>')
-    parts.append(f'<text x="{_f(x)}" y="{_f(top - 10)}" text-anchor="middle" '
-                 f'fill="{AMBITION}" font-weight="bold">{escape(ambition_label)}</text>')
-    parts.append(f'<line x1="{_f(plot_left)}" y1="{_f(axis_y)}" x2="{_f(plot_right)}" '
-                 f'y2="{_f(axis_y)}" stroke="{GRID}" stroke-width="1"/>')
+    parts.append(
+        f'<line x1="{_f(x)}" y1="{_f(top - 6)}" x2="{_f(x)}" y2="{_f(axis_y)}" '
+        f'stroke="{AMBITION}" stroke-width="2.5" stroke-dasharray="6 4"/>'
+    )
+    parts.append(
+        f'<text x="{_f(x)}" y="{_f(top - 10)}" text-anchor="middle" '
+        f'fill="{AMBITION}" font-weight="bold">{escape(ambition_label)}</text>'
+    )
+    parts.append(
+        f'<line x1="{_f(plot_left)}" y1="{_f(axis_y)}" x2="{_f(plot_right)}" '
+        f'y2="{_f(axis_y)}" stroke="{GRID}" stroke-width="1"/>'
+    )
     parts.append("</svg>")
     return Markup("".join(parts))
 
 
 _SHAPES = ("circle", "square", "triangle")
-_ROLE_STYLE = {"area": ("area", AREA, ""), "borough": ("borough", BOROUGH, "6 3"),
-               "england": ("england", ENGLAND, "2 3")}
+_ROLE_STYLE = {
+    "area": ("area", AREA, ""),
+    "borough": ("borough", BOROUGH, "6 3"),
+    "england": ("england", ENGLAND, "2 3"),
+}
 """Marker kind, line colour and dash pattern of each series role."""
 
 
 def _point(shape: str, x: float, y: float, colour: str = AREA) -> str:
     if shape == "square":
-        return (f'<rect x="{_f(x - 4.5)}" y="{_f(y - 4.5)}" width="9" height="9" '
-                f'fill="#ffffff" stroke="{colour}" stroke-width="2"/>')
+        return (
+            f'<rect x="{_f(x - 4.5)}" y="{_f(y - 4.5)}" width="9" height="9" '
+            f'fill="#ffffff" stroke="{colour}" stroke-width="2"/>'
+        )
     if shape == "triangle":
-        return (f'<path d="M{_f(x)} {_f(y - 5.5)} L{_f(x + 5.5)} {_f(y + 4.5)} '
-                f'L{_f(x - 5.5)} {_f(y + 4.5)} Z" fill="{colour}"/>')
+        return (
+            f'<path d="M{_f(x)} {_f(y - 5.5)} L{_f(x + 5.5)} {_f(y + 4.5)} '
+            f'L{_f(x - 5.5)} {_f(y + 4.5)} Z" fill="{colour}"/>'
+        )
     return f'<circle cx="{_f(x)}" cy="{_f(y)}" r="4.5" fill="{colour}"/>'
 
 
-def trend_chart(periods: Sequence[str], series: Sequence[Series], *, ids: Ids, title: str,
-                desc: str, unit_suffix: str = "", limits: ProcessLimits | None = None,
-                bounds: tuple[float, float] | None = None) -> Markup:
+def trend_chart(
+    periods: Sequence[str],
+    series: Sequence[Series],
+    *,
+    ids: Ids,
+    title: str,
+    desc: str,
+    unit_suffix: str = "",
+    limits: ProcessLimits | None = None,
+    bounds: tuple[float, float] | None = None,
+) -> Markup:
     """Values over the years: up to three lines (the area first, then its benchmarks).
 
     Each line has its own colour, marker and dash pattern, named in the legend. A series with
@@ -282,8 +328,9 @@ def trend_chart(periods: Sequence[str], series: Sequence[Series], *, ids: Ids, t
     numbers = [n for s in series for n in (*s.values, *s.lower, *s.upper) if math.isfinite(n)]
     if limits:
         numbers += [limits.lower, limits.upper]
-    low, high, ticks = nice_scale(min(numbers, default=math.nan),
-                                  max(numbers, default=math.nan), ticks=3, bounds=bounds)
+    low, high, ticks = nice_scale(
+        min(numbers, default=math.nan), max(numbers, default=math.nan), ticks=3, bounds=bounds
+    )
     step = (plot_right - plot_left) / max(len(periods), 1)
 
     def x_of(index: int) -> float:
@@ -293,8 +340,7 @@ def trend_chart(periods: Sequence[str], series: Sequence[Series], *, ids: Ids, t
         return top + plot_height - (value - low) / (high - low) * plot_height
 
     parts, _ = _open(ids, height, title, desc)
-    legend = [(_ROLE_STYLE.get(one.role, _ROLE_STYLE["area"])[0], one.label)
-              for one in series]
+    legend = [(_ROLE_STYLE.get(one.role, _ROLE_STYLE["area"])[0], one.label) for one in series]
     if any(one.lower for one in series):
         legend.append(("whisker", "95% interval"))
     if limits:
@@ -302,22 +348,32 @@ def trend_chart(periods: Sequence[str], series: Sequence[Series], *, ids: Ids, t
     parts += _legend(legend, 14)
     parts.append(_grid([y_of(tick) for tick in ticks], plot_left, plot_right, vertical=False))
     for tick in ticks:
-        parts.append(f'<text x="{_f(plot_left - 6)}" y="{_f(y_of(tick) + 4)}" '
-                     f'text-anchor="end">{escape(_tick_label(tick, unit_suffix))}</text>')
+        parts.append(
+            f'<text x="{_f(plot_left - 6)}" y="{_f(y_of(tick) + 4)}" '
+            f'text-anchor="end">{escape(_tick_label(tick, unit_suffix))}</text>'
+        )
     base = top + plot_height
-    parts.append(f'<line x1="{_f(plot_left)}" y1="{_f(base)}" x2="{_f(plot_right)}" '
-                 f'y2="{_f(base)}" stroke="{GRID}" stroke-width="1"/>')
+    parts.append(
+        f'<line x1="{_f(plot_left)}" y1="{_f(base)}" x2="{_f(plot_right)}" '
+        f'y2="{_f(base)}" stroke="{GRID}" stroke-width="1"/>'
+    )
     for index, period in enumerate(periods):
-        parts.append(f'<text x="{_f(x_of(index))}" y="{_f(base + 18)}" text-anchor="middle">'
-                     f'{escape(period)}</text>')
+        parts.append(
+            f'<text x="{_f(x_of(index))}" y="{_f(base + 18)}" text-anchor="middle">'
+            f"{escape(period)}</text>"
+        )
     if limits:
-        for value, colour, dash in ((limits.mean, BOROUGH, ""),
-                                    (limits.upper, AMBITION, ' stroke-dasharray="4 3"'),
-                                    (limits.lower, AMBITION, ' stroke-dasharray="4 3"')):
+        for value, colour, dash in (
+            (limits.mean, BOROUGH, ""),
+            (limits.upper, AMBITION, ' stroke-dasharray="4 3"'),
+            (limits.lower, AMBITION, ' stroke-dasharray="4 3"'),
+        ):
             if math.isfinite(value) and low <= value <= high:
-                parts.append(f'<line x1="{_f(plot_left)}" y1="{_f(y_of(value))}" '
-                             f'x2="{_f(plot_right)}" y2="{_f(y_of(value))}" stroke="{colour}" '
-                             f'stroke-width="2"{dash}/>')
+                parts.append(
+                    f'<line x1="{_f(plot_left)}" y1="{_f(y_of(value))}" '
+                    f'x2="{_f(plot_right)}" y2="{_f(y_of(value))}" stroke="{colour}" '
+                    f'stroke-width="2"{dash}/>'
+                )
     for number, one in enumerate(series):
         kind, colour, dash = _ROLE_STYLE.get(one.role, _ROLE_STYLE["area"])
         offset = (number - (len(series) - 1) / 2) * 3  # keep overlapping markers apart
@@ -325,11 +381,14 @@ def trend_chart(periods: Sequence[str], series: Sequence[Series], *, ids: Ids, t
         for index, (lo, hi) in enumerate(zip(one.lower, one.upper, strict=False)):
             if math.isfinite(lo) and math.isfinite(hi):
                 x = x_of(index) + offset
-                whiskers.append(f"M{_f(x)} {_f(y_of(hi))} V{_f(y_of(lo))} M{_f(x - 4)} "
-                                f"{_f(y_of(hi))} h8 M{_f(x - 4)} {_f(y_of(lo))} h8")
+                whiskers.append(
+                    f"M{_f(x)} {_f(y_of(hi))} V{_f(y_of(lo))} M{_f(x - 4)} "
+                    f"{_f(y_of(hi))} h8 M{_f(x - 4)} {_f(y_of(lo))} h8"
+                )
         if whiskers:
-            parts.append(f'<path d="{" ".join(whiskers)}" stroke="{TEXT}" stroke-width="1.5" '
-                         f'fill="none"/>')
+            parts.append(
+                f'<path d="{" ".join(whiskers)}" stroke="{TEXT}" stroke-width="1.5" fill="none"/>'
+            )
         segment: list[str] = []
         for index, value in enumerate([*one.values, math.nan]):
             if math.isfinite(value):
@@ -337,16 +396,20 @@ def trend_chart(periods: Sequence[str], series: Sequence[Series], *, ids: Ids, t
                 continue
             if len(segment) > 1:
                 dashes = f' stroke-dasharray="{dash}"' if dash else ""
-                parts.append(f'<polyline points="{" ".join(segment)}" fill="none" '
-                             f'stroke="{colour}" stroke-width="2"{dashes}/>')
+                parts.append(
+                    f'<polyline points="{" ".join(segment)}" fill="none" '
+                    f'stroke="{colour}" stroke-width="2"{dashes}/>'
+                )
             segment = []
         for index, value in enumerate(one.values):
             if math.isfinite(value):
                 parts.append(_marker(kind, x_of(index) + offset, y_of(value)))
             elif number == 0:
                 symbol = one.symbols[index] if index < len(one.symbols) else "x"
-                parts.append(f'<text x="{_f(x_of(index))}" y="{_f(base - 8)}" '
-                             f'text-anchor="middle">{escape(symbol)} (not shown)</text>')
+                parts.append(
+                    f'<text x="{_f(x_of(index))}" y="{_f(base - 8)}" '
+                    f'text-anchor="middle">{escape(symbol)} (not shown)</text>'
+                )
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -355,9 +418,17 @@ BAR_WIDTH = 120
 BAR_HEIGHT = 16
 
 
-def interval_bar(*, value: float, lower: float, upper: float, bounds: tuple[float, float],
-                 label: str, borough: float = math.nan, england: float = math.nan,
-                 cohort: float = math.nan) -> Markup:
+def interval_bar(
+    *,
+    value: float,
+    lower: float,
+    upper: float,
+    bounds: tuple[float, float],
+    label: str,
+    borough: float = math.nan,
+    england: float = math.nan,
+    cohort: float = math.nan,
+) -> Markup:
     """A small bar for one table row: the 95% interval, the value and its benchmarks.
 
     It carries no text (the row beside it has the numbers, and `label` names it for screen
@@ -373,16 +444,20 @@ def interval_bar(*, value: float, lower: float, upper: float, bounds: tuple[floa
         return pad + (min(max(number, low), high) - low) / (high - low) * width
 
     mid = BAR_HEIGHT / 2
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="bar" '
-             f'width="{BAR_WIDTH}" height="{BAR_HEIGHT}" viewBox="0 0 {BAR_WIDTH} {BAR_HEIGHT}" '
-             f'aria-label="{escape(label)}">',
-             f'<path d="M{_f(pad)} {_f(mid)} H{_f(pad + width)} M{_f(pad)} 3 V13 '
-             f'M{_f(pad + width)} 3 V13" stroke="{LIGHT_GRID}" stroke-width="1" fill="none"/>']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="bar" '
+        f'width="{BAR_WIDTH}" height="{BAR_HEIGHT}" viewBox="0 0 {BAR_WIDTH} {BAR_HEIGHT}" '
+        f'aria-label="{escape(label)}">',
+        f'<path d="M{_f(pad)} {_f(mid)} H{_f(pad + width)} M{_f(pad)} 3 V13 '
+        f'M{_f(pad + width)} 3 V13" stroke="{LIGHT_GRID}" stroke-width="1" fill="none"/>',
+    ]
     if math.isfinite(lower) and math.isfinite(upper):
         x1, x2 = x_of(lower), x_of(upper)
-        parts.append(f'<rect x="{_f(x1)}" y="{_f(mid - 4)}" width="{_f(max(x2 - x1, 1.5))}" '
-                     f'height="8" fill="{AREA}" fill-opacity="0.4" stroke="{AREA}" '
-                     f'stroke-width="1"/>')
+        parts.append(
+            f'<rect x="{_f(x1)}" y="{_f(mid - 4)}" width="{_f(max(x2 - x1, 1.5))}" '
+            f'height="8" fill="{AREA}" fill-opacity="0.4" stroke="{AREA}" '
+            f'stroke-width="1"/>'
+        )
     if math.isfinite(borough):
         parts.append(_diamond(x_of(borough), mid, 5))
     if math.isfinite(england):

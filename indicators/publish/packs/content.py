@@ -80,20 +80,27 @@ from indicators.publish.packs.wording import (
 # --------------------------------------------------------------------------------------------
 
 
-def _headline(pub: Publication, ids: Build, area_code: str, area_name: str,
-              rows: pd.DataFrame) -> Headline:
+def _headline(
+    pub: Publication, ids: Build, area_code: str, area_name: str, rows: pd.DataFrame
+) -> Headline:
     gld = rows[(rows["indicator_id"] == HEADLINE_INDICATOR) & (rows["breakdown"] == ALL)]
     if gld.empty:
-        return Headline(paragraphs=["No school readiness (good level of development) figures "
-                                    f"are published for {area_name}."], chart=None,
-                        table=None)
+        return Headline(
+            paragraphs=[
+                "No school readiness (good level of development) figures "
+                f"are published for {area_name}."
+            ],
+            chart=None,
+            table=None,
+        )
     meta = meta_of(pub, HEADLINE_INDICATOR)
     record = gld.sort_values("time_period").iloc[-1].to_dict()
     period = period_label(record["time_period"])
     value = number_or_none(record["_value"])
     is_la = area_code == pub.la_code
-    borough = math.nan if is_la else pub.la_all.get((HEADLINE_INDICATOR,
-                                                    record["time_period"]), math.nan)
+    borough = (
+        math.nan if is_la else pub.la_all.get((HEADLINE_INDICATOR, record["time_period"]), math.nan)
+    )
     england = pub.england_value(record)
     paragraphs = []
     if value is None:
@@ -104,102 +111,201 @@ def _headline(pub: Publication, ids: Build, area_code: str, area_name: str,
             f"In {period}, {record['value']}% of children in {area_name} reached a good level "
             f"of development by the end of reception ({count_text(record['numerator'])} of "
             f"{count_text(record['denominator'])} children; 95% interval "
-            f"{record['lower_ci_95']}% to {record['upper_ci_95']}%).")
-    for benchmark in ((cl.ENGLAND, cl.AMBITION) if is_la else (cl.LA, cl.ENGLAND, cl.AMBITION)):
-        claim = ids.claim(cl.comparison(pub.published, *row_key(record), benchmark,
-                                        labels=pub.labels, la_label=pub.la_label))
+            f"{record['lower_ci_95']}% to {record['upper_ci_95']}%)."
+        )
+    for benchmark in (cl.ENGLAND, cl.AMBITION) if is_la else (cl.LA, cl.ENGLAND, cl.AMBITION):
+        claim = ids.claim(
+            cl.comparison(
+                pub.published, *row_key(record), benchmark, labels=pub.labels, la_label=pub.la_label
+            )
+        )
         paragraphs.append(cl.sentence(claim))
     if is_la:
-        ranking = ids.claim(cl.ranking(pub.published, HEADLINE_INDICATOR,
-                                       record["time_period"], area_code, cl.NEIGHBOURHOODS))
+        ranking = ids.claim(
+            cl.ranking(
+                pub.published,
+                HEADLINE_INDICATOR,
+                record["time_period"],
+                area_code,
+                cl.NEIGHBOURHOODS,
+            )
+        )
         paragraphs.append(cl.sentence(ranking))
-    paragraphs.append("Good level of development is a narrow measure: read it beside what "
-                      "families told us, later in this pack.")
-    bars = [charts.Bar(label=area_name, value=value if value is not None else math.nan,
-                       shown=with_unit_suffix(record["value"], "%") if value is not None
-                       else f"{record['value']} (not shown)", colour=charts.AREA,
-                       lower=nan_of(record["_lower_ci_95"]), upper=nan_of(record["_upper_ci_95"]))]
-    table_rows = [Row(header=area_name, attrs={"headline": "area"}, cells=[
-        value_cell(record, "%"), interval_cell(record, "%"), count_cell(record, meta)])]
+    paragraphs.append(
+        "Good level of development is a narrow measure: read it beside what "
+        "families told us, later in this pack."
+    )
+    bars = [
+        charts.Bar(
+            label=area_name,
+            value=value if value is not None else math.nan,
+            shown=with_unit_suffix(record["value"], "%")
+            if value is not None
+            else f"{record['value']} (not shown)",
+            colour=charts.AREA,
+            lower=nan_of(record["_lower_ci_95"]),
+            upper=nan_of(record["_upper_ci_95"]),
+        )
+    ]
+    table_rows = [
+        Row(
+            header=area_name,
+            attrs={"headline": "area"},
+            cells=[value_cell(record, "%"), interval_cell(record, "%"), count_cell(record, meta)],
+        )
+    ]
     if not is_la:
         la_row = rows.iloc[0:0]
         la_frame = pub.by_area.get(pub.la_code)
         if la_frame is not None:
-            la_row = la_frame[(la_frame["indicator_id"] == HEADLINE_INDICATOR)
-                              & (la_frame["breakdown"] == ALL)
-                              & (la_frame["time_period"] == record["time_period"])]
+            la_row = la_frame[
+                (la_frame["indicator_id"] == HEADLINE_INDICATOR)
+                & (la_frame["breakdown"] == ALL)
+                & (la_frame["time_period"] == record["time_period"])
+            ]
         if len(la_row):
             la_record = la_row.iloc[0].to_dict()
             label = f"{pub.la_name}: {pub.run.la_word} average"
-            bars.append(charts.Bar(label=f"{pub.run.la_word.capitalize()} average",
-                                   value=borough,
-                                   shown=with_unit_suffix(la_record["value"], "%"),
-                                   colour=charts.BOROUGH,
-                                   lower=nan_of(la_record["_lower_ci_95"]),
-                                   upper=nan_of(la_record["_upper_ci_95"])))
-            table_rows.append(Row(header=label, attrs={"headline": "borough"}, cells=[
-                value_cell(la_record, "%"), interval_cell(la_record, "%"),
-                count_cell(la_record, meta)]))
+            bars.append(
+                charts.Bar(
+                    label=f"{pub.run.la_word.capitalize()} average",
+                    value=borough,
+                    shown=with_unit_suffix(la_record["value"], "%"),
+                    colour=charts.BOROUGH,
+                    lower=nan_of(la_record["_lower_ci_95"]),
+                    upper=nan_of(la_record["_upper_ci_95"]),
+                )
+            )
+            table_rows.append(
+                Row(
+                    header=label,
+                    attrs={"headline": "borough"},
+                    cells=[
+                        value_cell(la_record, "%"),
+                        interval_cell(la_record, "%"),
+                        count_cell(la_record, meta),
+                    ],
+                )
+            )
     england_text = f"{england:.1f}" if math.isfinite(england) else NOT_AVAILABLE
-    bars.append(charts.Bar(label="England", value=england,
-                           shown=with_unit_suffix(england_text, "%") if math.isfinite(england)
-                           else "x (not available)", colour=charts.ENGLAND))
-    england_cell = (Cell(text=f"{england_text}%", values=(england,), formats=('0.0"%"',),
-                         css="num") if math.isfinite(england)
-                    else Cell(text=NOT_AVAILABLE, css="symbol num", code=NOT_AVAILABLE))
-    not_applicable = Cell(text=NOT_APPLICABLE, values=(NOT_APPLICABLE, NOT_APPLICABLE),
-                          css="symbol num", code=NOT_APPLICABLE)
-    table_rows.append(Row(header="England", attrs={"headline": "england"}, cells=[
-        england_cell, Cell(text=NOT_AVAILABLE, values=(NOT_AVAILABLE, NOT_AVAILABLE),
-                           css="symbol num", code=NOT_AVAILABLE),
-        Cell(text=NOT_AVAILABLE, values=(NOT_AVAILABLE, NOT_AVAILABLE), css="symbol num",
-             code=NOT_AVAILABLE)]))
-    table_rows.append(Row(header="National ambition for 2028", attrs={"headline": "ambition"},
-                          cells=[Cell(text="75.0%", values=(AMBITION,), formats=('0.0"%"',),
-                                      css="num"), not_applicable, not_applicable]))
-    columns = [Column("Area", width=34),
-               Column("Good level of development (%)", numeric=True, width=16),
-               Column("95% interval", ("95% interval from (%)", "95% interval to (%)"),
-                      numeric=True),
-               Column("Children", ("Children at a good level", "Children: all"),
-                      numeric=True)]
+    bars.append(
+        charts.Bar(
+            label="England",
+            value=england,
+            shown=with_unit_suffix(england_text, "%")
+            if math.isfinite(england)
+            else "x (not available)",
+            colour=charts.ENGLAND,
+        )
+    )
+    england_cell = (
+        Cell(text=f"{england_text}%", values=(england,), formats=('0.0"%"',), css="num")
+        if math.isfinite(england)
+        else Cell(text=NOT_AVAILABLE, css="symbol num", code=NOT_AVAILABLE)
+    )
+    not_applicable = Cell(
+        text=NOT_APPLICABLE,
+        values=(NOT_APPLICABLE, NOT_APPLICABLE),
+        css="symbol num",
+        code=NOT_APPLICABLE,
+    )
+    table_rows.append(
+        Row(
+            header="England",
+            attrs={"headline": "england"},
+            cells=[
+                england_cell,
+                Cell(
+                    text=NOT_AVAILABLE,
+                    values=(NOT_AVAILABLE, NOT_AVAILABLE),
+                    css="symbol num",
+                    code=NOT_AVAILABLE,
+                ),
+                Cell(
+                    text=NOT_AVAILABLE,
+                    values=(NOT_AVAILABLE, NOT_AVAILABLE),
+                    css="symbol num",
+                    code=NOT_AVAILABLE,
+                ),
+            ],
+        )
+    )
+    table_rows.append(
+        Row(
+            header="National ambition for 2028",
+            attrs={"headline": "ambition"},
+            cells=[
+                Cell(text="75.0%", values=(AMBITION,), formats=('0.0"%"',), css="num"),
+                not_applicable,
+                not_applicable,
+            ],
+        )
+    )
+    columns = [
+        Column("Area", width=34),
+        Column("Good level of development (%)", numeric=True, width=16),
+        Column("95% interval", ("95% interval from (%)", "95% interval to (%)"), numeric=True),
+        Column("Children", ("Children at a good level", "Children: all"), numeric=True),
+    ]
     title = f"Children at a good level of development, {period}"
-    desc = (f"{title}: " + "; ".join(f"{bar.label} {bar.shown}" for bar in bars)
-            + ". The dashed line marks the national ambition of 75% by 2028.")
-    chart = Chart(svg=charts.headline_chart(bars, ambition=AMBITION,
-                                            ambition_label="75% ambition for 2028", ids=ids,
-                                            title=title, desc=desc),
-                  caption=f"{title}, with the national ambition of 75% by 2028. The black "
-                          "whiskers show 95% intervals.")
-    table = Table(caption=title, columns=columns, rows=table_rows, kind="headline",
-                  notes=["England figures are published by the Department for Education; "
-                         "they have no interval or counts here (x)."])
+    desc = (
+        f"{title}: "
+        + "; ".join(f"{bar.label} {bar.shown}" for bar in bars)
+        + ". The dashed line marks the national ambition of 75% by 2028."
+    )
+    chart = Chart(
+        svg=charts.headline_chart(
+            bars,
+            ambition=AMBITION,
+            ambition_label="75% ambition for 2028",
+            ids=ids,
+            title=title,
+            desc=desc,
+        ),
+        caption=f"{title}, with the national ambition of 75% by 2028. The black "
+        "whiskers show 95% intervals.",
+    )
+    table = Table(
+        caption=title,
+        columns=columns,
+        rows=table_rows,
+        kind="headline",
+        notes=[
+            "England figures are published by the Department for Education; "
+            "they have no interval or counts here (x)."
+        ],
+    )
     return Headline(paragraphs=paragraphs, chart=chart, table=table)
 
 
-def _glance(pub: Publication, build: Build, area_code: str, area_name: str,
-            rows: pd.DataFrame) -> Glance:
+def _glance(
+    pub: Publication, build: Build, area_code: str, area_name: str, rows: pd.DataFrame
+) -> Glance:
     """Every domain's headline indicators on one page, Fingertips spine-chart style."""
     is_la = area_code == pub.la_code
     own = rows[rows["area_code"] == area_code]
     entries: list[tuple[str, dict]] = []
     for domain, indicator_id, breakdown in GLANCE:
-        part = own[(own["indicator_id"] == indicator_id)
-                   & (own["_published_breakdown"] == breakdown)]
+        part = own[
+            (own["indicator_id"] == indicator_id) & (own["_published_breakdown"] == breakdown)
+        ]
         if part.empty or indicator_id not in pub.register:
             continue
         latest = part[part["time_period"] == part["time_period"].max()]
         for record in as_records(latest.sort_values("_order", kind="stable")):
             entries.append((domain or record["_published_group"], record))
     if not entries:
-        return Glance(paragraphs=[f"No headline figures are published for {area_name}."],
-                      table=None)
+        return Glance(
+            paragraphs=[f"No headline figures are published for {area_name}."], table=None
+        )
     order = {domain: rank for rank, domain in enumerate(DOMAIN_ORDER + (WHO_WE_HEARD,))}
     entries.sort(key=lambda entry: order.get(entry[0], len(order)))
-    columns = [Column("Domain and measure", width=30), Column("Year", width=9),
-               Column("Value", numeric=True, width=11),
-               Column("95% interval", ("95% interval from", "95% interval to"), numeric=True,
-                      width=15)]
+    columns = [
+        Column("Domain and measure", width=30),
+        Column("Year", width=9),
+        Column("Value", numeric=True, width=11),
+        Column("95% interval", ("95% interval from", "95% interval to"), numeric=True, width=15),
+    ]
     if not is_la:
         columns.append(Column(f"Compared with {pub.la_label}", width=14))
     columns += [Column("Compared with England", width=14), Column("Spine chart", width=18)]
@@ -208,8 +314,11 @@ def _glance(pub: Publication, build: Build, area_code: str, area_name: str,
         meta = meta_of(pub, record["indicator_id"])
         unit = meta.get("unit", "")
         title = meta.get("title") or record["indicator_id"]
-        measure = (f"{domain}: {title}" if record["_published_breakdown"] == ALL
-                   else f"{domain}: {lower_first(title)}")
+        measure = (
+            f"{domain}: {title}"
+            if record["_published_breakdown"] == ALL
+            else f"{domain}: {lower_first(title)}"
+        )
         claims_shown = [] if is_la else [build.claim(comparison_claim(pub, record, cl.LA))]
         claims_shown.append(build.claim(comparison_claim(pub, record, cl.ENGLAND)))
         borough = pub.borough_value(record, area_code)
@@ -217,34 +326,72 @@ def _glance(pub: Publication, build: Build, area_code: str, area_name: str,
         bounds = bar_bounds([record], unit, [borough, england])
         bar = bar_markup(record, unit, bounds, measure, borough=borough, england=england)
         value = value_cell(record, unit)
-        value = Cell(text=(cl.with_unit(record["value"], unit)
-                           + (" (u)" if record["reliability"] == "low" else "")
-                           if number_or_none(record["_value"]) is not None else value.text),
-                     values=value.values, formats=value.formats, css=value.css,
-                     code=value.code)
-        cells = [Cell(text=period_label(record["time_period"])), value,
-                 interval_cell(record, unit)]
+        value = Cell(
+            text=(
+                cl.with_unit(record["value"], unit)
+                + (" (u)" if record["reliability"] == "low" else "")
+                if number_or_none(record["_value"]) is not None
+                else value.text
+            ),
+            values=value.values,
+            formats=value.formats,
+            css=value.css,
+            code=value.code,
+        )
+        cells = [Cell(text=period_label(record["time_period"])), value, interval_cell(record, unit)]
         for claim in claims_shown:
             cell = claim_cell(claim)
-            cells.append(Cell(text=f"{cl.mark(claim)} {cell.text}", css=cell.css,
-                              code=cell.code, claim=cell.claim))
-        cells.append(Cell(text=f"{bounds[0]:g} to {bounds[1]:g}{unit_suffix(unit)} scale",
-                          css="spine", graphic=bar))
-        table_rows.append(Row(header=measure, cells=cells, attrs={
-            "indicator": record["indicator_id"], "breakdown": record["_published_breakdown"],
-            "group": record["_published_group"], "period": record["time_period"],
-            "area": record["area_code"], "glance": "yes"}))
-    note = ("Each bar is a spine: ● the value with its 95% interval"
-            + ("" if is_la else f", ◆ {pub.la_label}") + ", □ England, each on the scale "
-            "given in the cell. Comparisons use the interval as printed: ▲ higher, ▼ lower, "
-            "● similar, ○ not compared; “better” or “worse” where one direction is good for "
-            "children. Colour only repeats what the words and symbols say.")
+            cells.append(
+                Cell(
+                    text=f"{cl.mark(claim)} {cell.text}",
+                    css=cell.css,
+                    code=cell.code,
+                    claim=cell.claim,
+                )
+            )
+        cells.append(
+            Cell(
+                text=f"{bounds[0]:g} to {bounds[1]:g}{unit_suffix(unit)} scale",
+                css="spine",
+                graphic=bar,
+            )
+        )
+        table_rows.append(
+            Row(
+                header=measure,
+                cells=cells,
+                attrs={
+                    "indicator": record["indicator_id"],
+                    "breakdown": record["_published_breakdown"],
+                    "group": record["_published_group"],
+                    "period": record["time_period"],
+                    "area": record["area_code"],
+                    "glance": "yes",
+                },
+            )
+        )
+    note = (
+        "Each bar is a spine: ● the value with its 95% interval"
+        + ("" if is_la else f", ◆ {pub.la_label}")
+        + ", □ England, each on the scale "
+        "given in the cell. Comparisons use the interval as printed: ▲ higher, ▼ lower, "
+        "● similar, ○ not compared; “better” or “worse” where one direction is good for "
+        "children. Colour only repeats what the words and symbols say."
+    )
     paragraphs = [
         f"The headline figure of every domain for {area_name}, each in its latest year, with "
-        "its 95% interval and how it compares. The sections that follow give the detail."]
-    return Glance(paragraphs=paragraphs, table=Table(
-        caption=f"{area_name} at a glance", columns=columns, rows=table_rows, notes=[note],
-        kind="glance"))
+        "its 95% interval and how it compares. The sections that follow give the detail."
+    ]
+    return Glance(
+        paragraphs=paragraphs,
+        table=Table(
+            caption=f"{area_name} at a glance",
+            columns=columns,
+            rows=table_rows,
+            notes=[note],
+            kind="glance",
+        ),
+    )
 
 
 def build_pack(pub: Publication, area_code: str) -> Pack:
@@ -269,13 +416,26 @@ def build_pack(pub: Publication, area_code: str) -> Pack:
         sections.append(section)
     sections.append(who_section(pub, build, area_code, area_name, rows))
     limits = limits_section(pub, area_name, rows, area_code)
-    present = sorted(rows["indicator_id"].unique(),
-                     key=lambda i: (block_order(pub, i, ALL)[0:3]))
+    present = sorted(rows["indicator_id"].unique(), key=lambda i: block_order(pub, i, ALL)[0:3])
     units = {unit for i in present for unit in count_units(pub.register[i])}
-    title = (f"{area_name}: {pub.run.la_word}-wide board pack" if is_la
-             else f"{area_name}: neighbourhood board pack")
-    return Pack(slug=slugify(area_name), title=title, area_name=area_name,
-                area_code=area_code, level=level, la_name=pub.la_name, run=pub.run,
-                headline=headline, how_to_read=how_to_read_notes(pub, units), sections=sections,
-                limits=limits, definitions=definition_list(pub, present), glance=glance,
-                claims=list(build.log))
+    title = (
+        f"{area_name}: {pub.run.la_word}-wide board pack"
+        if is_la
+        else f"{area_name}: neighbourhood board pack"
+    )
+    return Pack(
+        slug=slugify(area_name),
+        title=title,
+        area_name=area_name,
+        area_code=area_code,
+        level=level,
+        la_name=pub.la_name,
+        run=pub.run,
+        headline=headline,
+        how_to_read=how_to_read_notes(pub, units),
+        sections=sections,
+        limits=limits,
+        definitions=definition_list(pub, present),
+        glance=glance,
+        claims=list(build.log),
+    )

@@ -31,10 +31,28 @@ from indicators.publish.packs.model import Quote, RunInfo
 from indicators.publish.packs.wording import period_label
 
 NUMERIC = ("value", "lower_ci_95", "upper_ci_95", "numerator", "denominator")
-REQUIRED = ("indicator_id", "time_period", "geographic_level", "area_code", "area_name",
-            "breakdown", "group", "numerator", "denominator", "value")
-QUOTE_COLUMNS = ("quote", "item_id", "item", "domain", "neighbourhood_code",
-                 "neighbourhood_name", "year", "time_period")
+REQUIRED = (
+    "indicator_id",
+    "time_period",
+    "geographic_level",
+    "area_code",
+    "area_name",
+    "breakdown",
+    "group",
+    "numerator",
+    "denominator",
+    "value",
+)
+QUOTE_COLUMNS = (
+    "quote",
+    "item_id",
+    "item",
+    "domain",
+    "neighbourhood_code",
+    "neighbourhood_name",
+    "year",
+    "time_period",
+)
 
 
 # --------------------------------------------------------------------------------------------
@@ -59,17 +77,27 @@ class Publication:
     (packs assume one authority per publication), or an indicator without a register entry.
     """
 
-    def __init__(self, indicator_values: pd.DataFrame, register: pd.DataFrame,
-                 quotes: pd.DataFrame | None, run: RunInfo,
-                 england: pd.DataFrame | None = None, items: pd.DataFrame | None = None
-                 ) -> None:
+    def __init__(
+        self,
+        indicator_values: pd.DataFrame,
+        register: pd.DataFrame,
+        quotes: pd.DataFrame | None,
+        run: RunInfo,
+        england: pd.DataFrame | None = None,
+        items: pd.DataFrame | None = None,
+    ) -> None:
         missing = [c for c in REQUIRED if c not in indicator_values.columns]
         if missing:
             raise ValueError(f"the indicator table lacks {', '.join(missing)}")
         self.run = run
         values = _text(indicator_values)
-        for column in ("lower_ci_95", "upper_ci_95", "compared_with_la",
-                       "compared_with_england", "recent_trend"):
+        for column in (
+            "lower_ci_95",
+            "upper_ci_95",
+            "compared_with_la",
+            "compared_with_england",
+            "recent_trend",
+        ):
             if column not in values:
                 values[column] = NOT_AVAILABLE
         if "reliability" not in values:
@@ -80,49 +108,74 @@ class Publication:
         values["_published_group"] = values["group"]
         national = values["geographic_level"] == NATIONAL_LEVEL
         self.values = values[~national].reset_index(drop=True)
-        self.register = {row["indicator_id"]: row
-                         for row in _text(register).to_dict("records")}
+        self.register = {row["indicator_id"]: row for row in _text(register).to_dict("records")}
         self.order = {key: position for position, key in enumerate(self.register)}
         unknown = sorted(set(self.values["indicator_id"]) - set(self.register))
         if unknown:
             raise ValueError(f"indicators without a register entry: {', '.join(unknown)}")
-        authorities = self.values.loc[self.values["geographic_level"] == LA_LEVEL,
-                                      ["area_code", "area_name"]].drop_duplicates()
+        authorities = self.values.loc[
+            self.values["geographic_level"] == LA_LEVEL, ["area_code", "area_name"]
+        ].drop_duplicates()
         if len(authorities) != 1:
-            raise ValueError("board packs need exactly one local authority in the table, "
-                             f"found {len(authorities)}")
+            raise ValueError(
+                "board packs need exactly one local authority in the table, "
+                f"found {len(authorities)}"
+            )
         self.la_code, self.la_name = authorities.iloc[0]
         self.la_label = f"the {run.la_word} average"
-        hoods = self.values.loc[self.values["geographic_level"] == NEIGHBOURHOOD_LEVEL,
-                                ["area_code", "area_name"]].drop_duplicates("area_code")
-        self.neighbourhoods = list(hoods.sort_values("area_code").itertuples(index=False,
-                                                                             name=None))
+        hoods = self.values.loc[
+            self.values["geographic_level"] == NEIGHBOURHOOD_LEVEL, ["area_code", "area_name"]
+        ].drop_duplicates("area_code")
+        self.neighbourhoods = list(
+            hoods.sort_values("area_code").itertuples(index=False, name=None)
+        )
         self.items = self._items(items, quotes)
         self.england = self._england(england, values[national])
-        self.labels = {item_id: item["wording"] for item_id, item in self.items.items()
-                       if item.get("wording")}
+        self.labels = {
+            item_id: item["wording"] for item_id, item in self.items.items() if item.get("wording")
+        }
         england_columns = ["indicator_id", "time_period", "breakdown", "group", "value"]
         reference = pd.concat(
-            [values.loc[national, england_columns],
-             *([_text(england)[england_columns]] if england is not None and len(england)
-               else [])], ignore_index=True)
-        published_columns = [*REQUIRED, "lower_ci_95", "upper_ci_95", "compared_with_la",
-                             "compared_with_england", "recent_trend", "reliability"]
+            [
+                values.loc[national, england_columns],
+                *(
+                    [_text(england)[england_columns]]
+                    if england is not None and len(england)
+                    else []
+                ),
+            ],
+            ignore_index=True,
+        )
+        published_columns = [
+            *REQUIRED,
+            "lower_ci_95",
+            "upper_ci_95",
+            "compared_with_la",
+            "compared_with_england",
+            "recent_trend",
+            "reliability",
+        ]
         self.published = cl.Published(self.values[published_columns], register, reference)
         self.quotes = self._quotes(quotes)
         self._index_quotes()
         self._annotate()
         la = self.values[self.values["geographic_level"] == LA_LEVEL]
-        self.la_values = dict(zip(
-            zip(la["indicator_id"], la["time_period"], la["breakdown"], la["group"],
-                strict=True), la["_value"], strict=True))
+        self.la_values = dict(
+            zip(
+                zip(
+                    la["indicator_id"], la["time_period"], la["breakdown"], la["group"], strict=True
+                ),
+                la["_value"],
+                strict=True,
+            )
+        )
         self.la_all = {(i, p): v for (i, p, b, _), v in self.la_values.items() if b == ALL}
-        self.by_area = {code: frame for code, frame in self.values.groupby("area_code",
-                                                                         sort=False)}
+        self.by_area = {code: frame for code, frame in self.values.groupby("area_code", sort=False)}
 
     @staticmethod
-    def _items(items: pd.DataFrame | None, quotes: pd.DataFrame | None
-               ) -> dict[str, dict[str, str]]:
+    def _items(
+        items: pd.DataFrame | None, quotes: pd.DataFrame | None
+    ) -> dict[str, dict[str, str]]:
         """item_id -> wording, domain and order, from the item bank or else the quotes."""
         found: dict[str, dict[str, str]] = {}
         if items is not None and len(items):
@@ -131,30 +184,45 @@ class Publication:
                 bank = bank.assign(_rank=(bank["status"] == "active").astype(int))
                 bank = bank.sort_values("_rank", kind="stable")
             for row in bank.to_dict("records"):
-                found[row["item_id"]] = {"wording": row.get("wording", ""),
-                                         "domain": row.get("domain", ""),
-                                         "scale": row.get("response_scale", "")}
+                found[row["item_id"]] = {
+                    "wording": row.get("wording", ""),
+                    "domain": row.get("domain", ""),
+                    "scale": row.get("response_scale", ""),
+                }
         if quotes is not None and len(quotes) and {"item_id", "item"} <= set(quotes.columns):
             for row in _text(quotes).drop_duplicates("item_id").to_dict("records"):
-                found.setdefault(row["item_id"], {"wording": row.get("item", ""),
-                                                  "domain": row.get("domain", ""),
-                                                  "scale": ""})
+                found.setdefault(
+                    row["item_id"],
+                    {"wording": row.get("item", ""), "domain": row.get("domain", ""), "scale": ""},
+                )
         for position, key in enumerate(found):
             found[key]["order"] = str(position)
         return found
 
     @staticmethod
-    def _england(england: pd.DataFrame | None, national: pd.DataFrame
-                 ) -> dict[tuple[str, str, str, str], float]:
+    def _england(
+        england: pd.DataFrame | None, national: pd.DataFrame
+    ) -> dict[tuple[str, str, str, str], float]:
         frames = [national[["indicator_id", "time_period", "breakdown", "group", "value"]]]
         if england is not None and len(england):
-            frames.append(_text(england)[["indicator_id", "time_period", "breakdown", "group",
-                                          "value"]])
+            frames.append(
+                _text(england)[["indicator_id", "time_period", "breakdown", "group", "value"]]
+            )
         reference = pd.concat(frames, ignore_index=True)
         numbers = pd.to_numeric(reference["value"], errors="coerce")
-        return dict(zip(zip(reference["indicator_id"], reference["time_period"],
-                            reference["breakdown"], reference["group"], strict=True),
-                        numbers, strict=True))
+        return dict(
+            zip(
+                zip(
+                    reference["indicator_id"],
+                    reference["time_period"],
+                    reference["breakdown"],
+                    reference["group"],
+                    strict=True,
+                ),
+                numbers,
+                strict=True,
+            )
+        )
 
     @staticmethod
     def _quotes(quotes: pd.DataFrame | None) -> pd.DataFrame:
@@ -169,8 +237,9 @@ class Publication:
 
     def item_wording(self, item_id: str) -> str:
         item = self.items.get(item_id)
-        return item["wording"] if item and item["wording"] else \
-            item_id.replace("_", " ").capitalize()
+        return (
+            item["wording"] if item and item["wording"] else item_id.replace("_", " ").capitalize()
+        )
 
     def _annotate(self) -> None:
         """Each row's domain (voice items by their own domain) and its row label."""
@@ -178,9 +247,13 @@ class Publication:
         domains, labels, orders = [], [], []
         for indicator_id, breakdown, group in keys.itertuples(index=False, name=None):
             meta = self.register[indicator_id]
-            item_id = (group if breakdown == ITEM_BREAKDOWN else
-                       breakdown[len(LINKED_PREFIX):] if breakdown.startswith(LINKED_PREFIX)
-                       else "")
+            item_id = (
+                group
+                if breakdown == ITEM_BREAKDOWN
+                else breakdown[len(LINKED_PREFIX) :]
+                if breakdown.startswith(LINKED_PREFIX)
+                else ""
+            )
             if indicator_id in WHO_INDICATORS:
                 domain = WHO_WE_HEARD
             elif item_id and self.items.get(item_id, {}).get("domain"):
@@ -191,11 +264,13 @@ class Publication:
                 domain = meta.get("domain", "") or "Other"
             domains.append(domain)
             labels.append(self.item_wording(group) if breakdown == ITEM_BREAKDOWN else group)
-            orders.append(int(self.items.get(group, {}).get("order", 0))
-                          if breakdown == ITEM_BREAKDOWN else 0)
+            orders.append(
+                int(self.items.get(group, {}).get("order", 0)) if breakdown == ITEM_BREAKDOWN else 0
+            )
         keys = keys.assign(_domain=domains, _label=labels, _order=orders)
-        self.values = self.values.merge(keys, on=["indicator_id", "breakdown", "group"],
-                                        how="left", sort=False)
+        self.values = self.values.merge(
+            keys, on=["indicator_id", "breakdown", "group"], how="left", sort=False
+        )
 
     def _index_quotes(self) -> None:
         """Quotes by (area, item), most recent first: the LA's are every neighbourhood's.
@@ -207,8 +282,10 @@ class Publication:
         seen: set[tuple[str, str, str]] = set()
         for row in as_records(self.quotes):
             when = row["year"] or period_label(row["time_period"])
-            quote = Quote(text=row["quote"].strip(),
-                          source=", ".join(p for p in (row["neighbourhood_name"], when) if p))
+            quote = Quote(
+                text=row["quote"].strip(),
+                source=", ".join(p for p in (row["neighbourhood_name"], when) if p),
+            )
             for area in dict.fromkeys((row["neighbourhood_code"], self.la_code)):
                 if (area, row["item_id"], quote.text) in seen:
                     continue
@@ -224,17 +301,21 @@ class Publication:
         own = self.by_area.get(area_code, self.values.iloc[0:0])
         if area_code != self.la_code:
             return own
-        hoods = self.values[(self.values["geographic_level"] == NEIGHBOURHOOD_LEVEL)
-                            & (self.values["breakdown"] == ALL)]
-        hoods = hoods.assign(breakdown=NEIGHBOURHOOD_BREAKDOWN, group=hoods["area_name"],
-                             _label=hoods["area_name"])
+        hoods = self.values[
+            (self.values["geographic_level"] == NEIGHBOURHOOD_LEVEL)
+            & (self.values["breakdown"] == ALL)
+        ]
+        hoods = hoods.assign(
+            breakdown=NEIGHBOURHOOD_BREAKDOWN, group=hoods["area_name"], _label=hoods["area_name"]
+        )
         return pd.concat([own, hoods], ignore_index=True)
 
     def borough_value(self, row: Mapping[str, str], area_code: str) -> float:
         """The borough figure a row is compared with (NaN for the borough itself)."""
         if area_code != self.la_code:
-            return self.la_values.get((row["indicator_id"], row["time_period"],
-                                       row["breakdown"], row["group"]), math.nan)
+            return self.la_values.get(
+                (row["indicator_id"], row["time_period"], row["breakdown"], row["group"]), math.nan
+            )
         if row["breakdown"] == ALL:
             return math.nan
         return self.la_all.get((row["indicator_id"], row["time_period"]), math.nan)
@@ -242,5 +323,6 @@ class Publication:
     def england_value(self, row: Mapping[str, str]) -> float:
         breakdown = ALL if row["breakdown"] == NEIGHBOURHOOD_BREAKDOWN else row["breakdown"]
         group = "All children" if breakdown == ALL else row["group"]
-        return self.england.get((row["indicator_id"], row["time_period"], breakdown, group),
-                                math.nan)
+        return self.england.get(
+            (row["indicator_id"], row["time_period"], breakdown, group), math.nan
+        )

@@ -20,10 +20,19 @@ MAX_QUOTES = 3
 
 SCHOOL_READINESS = "School readiness"
 WHO_WE_HEARD = "Who we heard from"
-DOMAIN_ORDER = (SCHOOL_READINESS, "Play and learning at home", "Health and development",
-                "Access to services", "Family circumstances")
-WHO_INDICATORS = ("voice_reach", "voice_reach_group", "cohort_eal_share",
-                  "voice_channel_seldom_heard")
+DOMAIN_ORDER = (
+    SCHOOL_READINESS,
+    "Play and learning at home",
+    "Health and development",
+    "Access to services",
+    "Family circumstances",
+)
+WHO_INDICATORS = (
+    "voice_reach",
+    "voice_reach_group",
+    "cohort_eal_share",
+    "voice_channel_seldom_heard",
+)
 TREND_CHART_INDICATORS = frozenset({"voice_reach"})
 """Besides School readiness, single series drawn as a trend chart (the rest are tables only,
 which keeps a neighbourhood pack short enough to render in under two seconds)."""

@@ -40,14 +40,24 @@ class RunInfo:
         return first if first == last else f"{first} to {last}"
 
     @classmethod
-    def for_values(cls, run_id: str, indicator_values: pd.DataFrame,
-                   published: dt.date | None = None, la_word: str = "borough") -> RunInfo:
+    def for_values(
+        cls,
+        run_id: str,
+        indicator_values: pd.DataFrame,
+        published: dt.date | None = None,
+        la_word: str = "borough",
+    ) -> RunInfo:
         """Run details with the data period read from the published table's time_period."""
         periods = sorted(indicator_values["time_period"].astype(str).unique())
         if not periods:
             raise ValueError("the indicator table is empty: there is nothing to publish")
-        return cls(run_id=run_id, published=published or dt.date.today(),
-                   first_period=periods[0], last_period=periods[-1], la_word=la_word)
+        return cls(
+            run_id=run_id,
+            published=published or dt.date.today(),
+            first_period=periods[0],
+            last_period=periods[-1],
+            la_word=la_word,
+        )
 
 
 @dataclass(frozen=True)
@@ -195,11 +205,15 @@ class Pack:
 
     @property
     def about(self) -> list[tuple[str, str]]:
-        return [("Area", self.area_name), ("Area code", self.area_code),
-                ("Geographic level", self.level), ("Local authority", self.la_name),
-                ("Published", f"{self.run.published.day} "
-                              f"{self.run.published:%B %Y}"),
-                ("Data period", self.run.period), ("Run id", self.run.run_id)]
+        return [
+            ("Area", self.area_name),
+            ("Area code", self.area_code),
+            ("Geographic level", self.level),
+            ("Local authority", self.la_name),
+            ("Published", f"{self.run.published.day} {self.run.published:%B %Y}"),
+            ("Data period", self.run.period),
+            ("Run id", self.run.run_id),
+        ]
 
 
 class Build(charts.Ids):

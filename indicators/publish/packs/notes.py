@@ -39,11 +39,15 @@ from indicators.publish.packs.wording import (
 
 
 def limits_section(pub: Publication, area_name: str, rows: pd.DataFrame, area_code: str) -> Section:
-    section = Section(id="what-the-figures-cannot-tell-you",
-                      heading="What the figures cannot tell you", sheet="Limits of the figures")
+    section = Section(
+        id="what-the-figures-cannot-tell-you",
+        heading="What the figures cannot tell you",
+        sheet="Limits of the figures",
+    )
     section.paragraphs.append(
         "Read every figure in this pack with these limits in mind. They are listed here so "
-        "that nothing is hidden.")
+        "that nothing is hidden."
+    )
     labelled = rows.assign(_label=np.where(rows["breakdown"] == ALL, area_name, rows["_label"]))
     hidden = labelled[(labelled["value"] == SUPPRESSED) | (labelled["numerator"] == SUPPRESSED)]
 
@@ -54,15 +58,23 @@ def limits_section(pub: Publication, area_name: str, rows: pd.DataFrame, area_co
         for (indicator_id, breakdown, period), part in frame.groupby(keys, sort=False):
             title = block_heading(pub, pub.register[indicator_id], breakdown, area_name)
             unit = count_units(pub.register[indicator_id])[1]
-            names = [f"{label} ({count_text(d)} {unit})" if counts else label
-                     for label, d in zip(part["_label"], part["denominator"], strict=True)]
+            names = [
+                f"{label} ({count_text(d)} {unit})" if counts else label
+                for label, d in zip(part["_label"], part["denominator"], strict=True)
+            ]
             text = "; ".join(names)
             if counts and len(names) > 4:
                 sizes = part["_denominator"]
-                text = (f"{len(names)} results, each from {count_text(str(int(sizes.min())))} "
-                        f"to {count_text(str(int(sizes.max())))} {unit}")
-            items.append(Item(text=f"{title}, {period_label(period)}: {text}",
-                              attrs={"indicator": indicator_id, "period": period}))
+                text = (
+                    f"{len(names)} results, each from {count_text(str(int(sizes.min())))} "
+                    f"to {count_text(str(int(sizes.max())))} {unit}"
+                )
+            items.append(
+                Item(
+                    text=f"{title}, {period_label(period)}: {text}",
+                    attrs={"indicator": indicator_id, "period": period},
+                )
+            )
         return items
 
     block = Block(id="limits-suppressed", heading="Figures not shown (c)")
@@ -70,7 +82,9 @@ def limits_section(pub: Publication, area_name: str, rows: pd.DataFrame, area_co
     block.paragraphs.append(
         "These figures are not shown (c) because they rest on a small number of children or "
         "families, or because they could be used to work out one that does."
-        if block.items else "No figure for this area is hidden (c).")
+        if block.items
+        else "No figure for this area is hidden (c)."
+    )
     section.blocks.append(block)
 
     block = Block(id="limits-low-reliability", heading="Low reliability (u)")
@@ -79,25 +93,36 @@ def limits_section(pub: Publication, area_name: str, rows: pd.DataFrame, area_co
     block.paragraphs.append(
         "These survey results come from fewer than twice the minimum number of respondents "
         "(shown in brackets). They are shown, marked (u), but could easily change with a few "
-        "more answers." if block.items else
-        "No result in this pack is marked low reliability (u).")
+        "more answers."
+        if block.items
+        else "No result in this pack is marked low reliability (u)."
+    )
     section.blocks.append(block)
 
     block = Block(id="limits-small-numbers", heading="Small numbers")
-    small = labelled[(labelled["_denominator"] < SMALL_NUMBER) & labelled["_value"].notna()
-                     & (labelled["reliability"] != "low")]
+    small = labelled[
+        (labelled["_denominator"] < SMALL_NUMBER)
+        & labelled["_value"].notna()
+        & (labelled["reliability"] != "low")
+    ]
     block.items = listed(small, counts=True)
     block.paragraphs.append(
         f"Results from fewer than {SMALL_NUMBER} children, families or answers (the number is "
         "in brackets) have wide 95% intervals: a difference of a few moves them a lot."
-        + ("" if block.items else " None of the results in this pack is that small."))
+        + ("" if block.items else " None of the results in this pack is that small.")
+    )
     section.blocks.append(block)
 
     block = Block(id="limits-caveats", heading="Caveats from the indicator register")
     present = sorted(rows["indicator_id"].unique(), key=lambda i: pub.order.get(i, 0))
-    block.items = [Item(text=f"{pub.register[i].get('title') or i}: "
-                             f"{pub.register[i]['caveats'].strip()}", attrs={"indicator": i})
-                   for i in present if pub.register[i].get("caveats", "").strip()]
+    block.items = [
+        Item(
+            text=f"{pub.register[i].get('title') or i}: {pub.register[i]['caveats'].strip()}",
+            attrs={"indicator": i},
+        )
+        for i in present
+        if pub.register[i].get("caveats", "").strip()
+    ]
     if not block.items:
         block.paragraphs.append("The register lists no caveats for these figures.")
     section.blocks.append(block)
@@ -118,8 +143,10 @@ def limits_section(pub: Publication, area_name: str, rows: pd.DataFrame, area_co
 
 
 _DEFINITION_FIELDS = (
-    ("definition", "Definition"), ("numerator_definition", "Counted"),
-    ("denominator_definition", "Out of"), ("sources", "Sources"),
+    ("definition", "Definition"),
+    ("numerator_definition", "Counted"),
+    ("denominator_definition", "Out of"),
+    ("sources", "Sources"),
     ("co_designed", "Co-designed by"),
 )
 DEFINITION_LABELS = tuple(label for _, label in _DEFINITION_FIELDS)
@@ -132,18 +159,32 @@ def definition_list(pub: Publication, indicator_ids: Iterable[str]) -> list[Defi
         fields = []
         derived = {
             "polarity": POLARITY_WORDS.get(meta.get("polarity", ""), meta.get("polarity", "")),
-            "sources": join_words(list(dict.fromkeys(
-                v.strip() for v in (meta.get("numerator_source", ""),
-                                    meta.get("denominator_source", "")) if v.strip()))),
-            "co_designed": ", ".join(v.strip() for v in (meta.get("co_designed_by", ""),
-                                                        meta.get("co_designed_on", ""))
-                                     if v.strip()),
+            "sources": join_words(
+                list(
+                    dict.fromkeys(
+                        v.strip()
+                        for v in (
+                            meta.get("numerator_source", ""),
+                            meta.get("denominator_source", ""),
+                        )
+                        if v.strip()
+                    )
+                )
+            ),
+            "co_designed": ", ".join(
+                v.strip()
+                for v in (meta.get("co_designed_by", ""), meta.get("co_designed_on", ""))
+                if v.strip()
+            ),
         }
         for key, label in _DEFINITION_FIELDS:
             value = derived.get(key, meta.get(key, "")).strip()
             fields.append((label, value or "not recorded"))
-        out.append(Definition(indicator_id=indicator_id,
-                              title=meta.get("title") or indicator_id, fields=fields))
+        out.append(
+            Definition(
+                indicator_id=indicator_id, title=meta.get("title") or indicator_id, fields=fields
+            )
+        )
     return out
 
 
@@ -153,8 +194,9 @@ def how_to_read_notes(pub: Publication, units: Iterable[str] = ()) -> list[str]:
         "Each figure comes with a 95% interval: the range the true value for the area is "
         "very likely to lie in. The fewer counted, the wider it is. Charts and bars draw it. "
         "“44 of 58” means 44 counted out of the 58 in the group.",
-        "What is counted: " + "; ".join(f"{unit} are {UNIT_MEANINGS[unit]}"
-                                        for unit in present) + ".",
+        "What is counted: "
+        + "; ".join(f"{unit} are {UNIT_MEANINGS[unit]}" for unit in present)
+        + ".",
         f"“Similar to {pub.la_label}” means the interval, as printed, includes or touches the "
         f"{pub.run.la_word} figure, so the difference could be chance. “Higher” or “lower” "
         "means the whole printed interval is above or below it; “better” or “worse” says "

@@ -32,17 +32,25 @@ def css_string(text: str) -> Markup:
     Everything but letters, digits and spaces becomes a CSS escape, so no value can close the
     string or the style element.
     """
-    return Markup("".join(ch if ch.isascii() and (ch.isalnum() or ch == " ")
-                          else f"\\{ord(ch):x} " for ch in str(text)))
+    return Markup(
+        "".join(
+            ch if ch.isascii() and (ch.isalnum() or ch == " ") else f"\\{ord(ch):x} "
+            for ch in str(text)
+        )
+    )
 
 
 @cache
 def environment() -> Environment:
     """The one Jinja environment for packs (templates are parsed and cached once)."""
-    env = Environment(loader=FileSystemLoader(TEMPLATES),
-                      autoescape=select_autoescape(default=True, default_for_string=True),
-                      undefined=StrictUndefined, trim_blocks=False, lstrip_blocks=False,
-                      auto_reload=False)
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=False,
+        lstrip_blocks=False,
+        auto_reload=False,
+    )
     env.filters["css_string"] = css_string
     return env
 
@@ -65,8 +73,8 @@ def render_pdf(html: str, target: Path) -> Path:
     from weasyprint import HTML
 
     HTML(string=html, base_url=str(TEMPLATES)).write_pdf(
-        target, font_config=_font_config(), pdf_tags=True,
-        custom_metadata=False)
+        target, font_config=_font_config(), pdf_tags=True, custom_metadata=False
+    )
     return target
 
 
@@ -91,15 +99,15 @@ class _Sheets:
         self.subheading = self.format(bold=True, font_size=11)
         self.caption = self.format(bold=True, italic=True)
         self.wrap = self.format(text_wrap=True, valign="top")
-        self.note = self.format(italic=True, font_color="#505a5f", text_wrap=True,
-                                valign="top")
+        self.note = self.format(italic=True, font_color="#505a5f", text_wrap=True, valign="top")
         self.bold = self.format(bold=True, valign="top")
 
     def format(self, **properties: object) -> Format:
         key = tuple(sorted(properties.items()))
         if key not in self._formats:
-            self._formats[key] = self.workbook.add_format({"font_name": "Arial",
-                                                           "font_size": 11, **properties})
+            self._formats[key] = self.workbook.add_format(
+                {"font_name": "Arial", "font_size": 11, **properties}
+            )
         return self._formats[key]
 
     def number(self, number_format: str) -> Format:
@@ -134,8 +142,14 @@ class _Sheets:
         return f"Table{self._tables}"
 
 
-def _paragraph(sheet: Worksheet, sheets: _Sheets, row: int, text: str, fmt: Format | None = None,
-               width: int = 6) -> int:
+def _paragraph(
+    sheet: Worksheet,
+    sheets: _Sheets,
+    row: int,
+    text: str,
+    fmt: Format | None = None,
+    width: int = 6,
+) -> int:
     sheet.merge_range(row, 0, row, width, text, fmt or sheets.wrap)
     lines = max(1, len(text) // 110 + 1)
     sheet.set_row(row, 15 * lines)
@@ -159,11 +173,24 @@ def _table(sheet: Worksheet, sheets: _Sheets, row: int, table: Table) -> int:
         unique.append(heading if seen[heading] == 1 else f"{heading} ({seen[heading]})")
     first = row
     last_row = row + max(len(table.rows), 1)
-    sheet.add_table(first, 0, last_row, len(unique) - 1, {
-        "name": sheets.table_name(), "autofilter": False, "style": "Table Style Light 1",
-        "columns": [{"header": h, "header_format": sheets.format(bold=True, text_wrap=True,
-                                                                  valign="bottom")}
-                    for h in unique]})
+    sheet.add_table(
+        first,
+        0,
+        last_row,
+        len(unique) - 1,
+        {
+            "name": sheets.table_name(),
+            "autofilter": False,
+            "style": "Table Style Light 1",
+            "columns": [
+                {
+                    "header": h,
+                    "header_format": sheets.format(bold=True, text_wrap=True, valign="bottom"),
+                }
+                for h in unique
+            ],
+        },
+    )
     row += 1
     for data_row in table.rows:
         col = 0
@@ -203,21 +230,32 @@ def _section_sheet(sheets: _Sheets, section: Section) -> None:
         for item in block.items:
             row = _paragraph(sheet, sheets, row, f"• {item.text}")
         for chart in block.charts:
-            row = _paragraph(sheet, sheets, row, f"Chart in the HTML and PDF pack: "
-                                                 f"{chart.caption} The numbers are below.",
-                             sheets.note)
+            row = _paragraph(
+                sheet,
+                sheets,
+                row,
+                f"Chart in the HTML and PDF pack: {chart.caption} The numbers are below.",
+                sheets.note,
+            )
         for table in block.tables:
             row = _table(sheet, sheets, row, table)
 
 
 def write_xlsx(pack: Pack, target: Path) -> Path:
     """The pack as a workbook: front sheet, one sheet per domain, limits, notes."""
-    workbook = xlsxwriter.Workbook(str(target), {"strings_to_numbers": False,
-                                                 "strings_to_formulas": False,
-                                                 "strings_to_urls": False})
-    workbook.set_properties({"title": pack.title, "author": pack.la_name,
-                             "company": pack.la_name, "comments": f"Run {pack.run.run_id}",
-                             "keywords": "Chorus, board pack"})
+    workbook = xlsxwriter.Workbook(
+        str(target),
+        {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False},
+    )
+    workbook.set_properties(
+        {
+            "title": pack.title,
+            "author": pack.la_name,
+            "company": pack.la_name,
+            "comments": f"Run {pack.run.run_id}",
+            "keywords": "Chorus, board pack",
+        }
+    )
     sheets = _Sheets(workbook)
     front = sheets.sheet("About this pack")
     front.write_string(0, 0, pack.title, sheets.title)
@@ -239,8 +277,13 @@ def write_xlsx(pack: Pack, target: Path) -> Path:
     for paragraph in pack.headline.paragraphs:
         row = _paragraph(front, sheets, row, paragraph)
     if pack.headline.chart:
-        row = _paragraph(front, sheets, row, f"Chart in the HTML and PDF pack: "
-                                             f"{pack.headline.chart.caption}", sheets.note)
+        row = _paragraph(
+            front,
+            sheets,
+            row,
+            f"Chart in the HTML and PDF pack: {pack.headline.chart.caption}",
+            sheets.note,
+        )
     if pack.headline.table:
         row = _table(front, sheets, row + 1, pack.headline.table)
     front.write_string(row, 0, "How to read this pack", sheets.heading)
@@ -253,13 +296,26 @@ def write_xlsx(pack: Pack, target: Path) -> Path:
         _section_sheet(sheets, section)
     notes = sheets.sheet("Notes and definitions")
     notes.write_string(0, 0, "Definitions and sources", sheets.title)
-    notes.write_string(1, 0, "From the Chorus indicator register: what each figure counts, "
-                             "where it comes from and how it is protected.")
+    notes.write_string(
+        1,
+        0,
+        "From the Chorus indicator register: what each figure counts, "
+        "where it comes from and how it is protected.",
+    )
     headings = ["Indicator", *DEFINITION_LABELS]
     first, last = 3, 3 + max(len(pack.definitions), 1)
-    notes.add_table(first, 0, last, len(headings) - 1, {
-        "name": sheets.table_name(), "autofilter": False, "style": "Table Style Light 1",
-        "columns": [{"header": h} for h in headings]})
+    notes.add_table(
+        first,
+        0,
+        last,
+        len(headings) - 1,
+        {
+            "name": sheets.table_name(),
+            "autofilter": False,
+            "style": "Table Style Light 1",
+            "columns": [{"header": h} for h in headings],
+        },
+    )
     sheets.widen(notes, 0, 50)
     for col in range(1, len(headings)):
         sheets.widen(notes, col, 40)
@@ -278,9 +334,18 @@ def _key(sheet: Worksheet, sheets: _Sheets, row: int, pack: Pack) -> int:
     sheets.widen(sheet, 0, 50)
     sheets.widen(sheet, 1, 60)
     row += 1
-    sheet.add_table(row, 0, row + len(pack.key), 1, {
-        "name": sheets.table_name(), "autofilter": False, "style": "Table Style Light 1",
-        "columns": [{"header": "Symbol"}, {"header": "Meaning"}]})
+    sheet.add_table(
+        row,
+        0,
+        row + len(pack.key),
+        1,
+        {
+            "name": sheets.table_name(),
+            "autofilter": False,
+            "style": "Table Style Light 1",
+            "columns": [{"header": "Symbol"}, {"header": "Meaning"}],
+        },
+    )
     for offset, (symbol, meaning) in enumerate(pack.key, start=1):
         sheet.write_string(row + offset, 0, symbol, sheets.bold)
         sheet.write_string(row + offset, 1, meaning, sheets.wrap)

@@ -52,11 +52,17 @@ def value_cell(row: Mapping, unit: str, reliability: bool = False) -> Cell:
     low = row["reliability"] == "low"
     flag = (LOW_RELIABILITY if low else "",) if reliability else ()
     if number is None:
-        return Cell(text=text, values=(text, *flag) if reliability else (), css="symbol num",
-                    code=text)
+        return Cell(
+            text=text, values=(text, *flag) if reliability else (), css="symbol num", code=text
+        )
     shown = with_unit_suffix(text, unit) + (" (u)" if low else "")
-    return Cell(text=shown, values=(number, *flag), formats=(sheet_format(text, unit), ""),
-                css="num low-reliability" if low else "num", code=LOW_RELIABILITY if low else "")
+    return Cell(
+        text=shown,
+        values=(number, *flag),
+        formats=(sheet_format(text, unit), ""),
+        css="num low-reliability" if low else "num",
+        code=LOW_RELIABILITY if low else "",
+    )
 
 
 def interval_cell(row: Mapping, unit: str, bar: Markup | None = None) -> Cell:
@@ -64,51 +70,87 @@ def interval_cell(row: Mapping, unit: str, bar: Markup | None = None) -> Cell:
     lower, upper = row["lower_ci_95"], row["upper_ci_95"]
     low, high = number_or_none(row["_lower_ci_95"]), number_or_none(row["_upper_ci_95"])
     if low is None or high is None or number_or_none(row["_value"]) is None:
-        symbol = (row["value"] if row["value"] in SYMBOLS else lower if lower in SYMBOLS
-                  else upper if upper in SYMBOLS else NOT_AVAILABLE)
+        symbol = (
+            row["value"]
+            if row["value"] in SYMBOLS
+            else lower
+            if lower in SYMBOLS
+            else upper
+            if upper in SYMBOLS
+            else NOT_AVAILABLE
+        )
         return Cell(text=symbol, values=(symbol, symbol), css="symbol num", code=symbol)
-    return Cell(text=f"{with_unit_suffix(lower, unit)} to {with_unit_suffix(upper, unit)}",
-                values=(low, high),
-                formats=(sheet_format(lower, unit), sheet_format(upper, unit)), css="num",
-                graphic=bar)
+    return Cell(
+        text=f"{with_unit_suffix(lower, unit)} to {with_unit_suffix(upper, unit)}",
+        values=(low, high),
+        formats=(sheet_format(lower, unit), sheet_format(upper, unit)),
+        css="num",
+        graphic=bar,
+    )
 
 
-def bar_bounds(records: Sequence[Mapping], unit: str,
-                benchmarks: Iterable[float] = ()) -> tuple[float, float]:
+def bar_bounds(
+    records: Sequence[Mapping], unit: str, benchmarks: Iterable[float] = ()
+) -> tuple[float, float]:
     """0 to 100 for percentages, else a round range around every interval and benchmark."""
     if unit_suffix(unit):
         return 0.0, 100.0
-    numbers = [n for r in records for n in (nan_of(r["_lower_ci_95"]), nan_of(r["_upper_ci_95"]),
-                                            nan_of(r["_value"])) if math.isfinite(n)]
+    numbers = [
+        n
+        for r in records
+        for n in (nan_of(r["_lower_ci_95"]), nan_of(r["_upper_ci_95"]), nan_of(r["_value"]))
+        if math.isfinite(n)
+    ]
     numbers += [n for n in benchmarks if math.isfinite(n)]
-    low, high, _ = charts.nice_scale(min(numbers, default=math.nan),
-                                     max(numbers, default=math.nan))
+    low, high, _ = charts.nice_scale(min(numbers, default=math.nan), max(numbers, default=math.nan))
     return low, high
 
 
-def bar_markup(record: Mapping, unit: str, bounds: tuple[float, float], label: str, *,
-         borough: float = math.nan, england: float = math.nan,
-         cohort: float = math.nan, cohort_label: str = "share of the cohort") -> Markup | None:
+def bar_markup(
+    record: Mapping,
+    unit: str,
+    bounds: tuple[float, float],
+    label: str,
+    *,
+    borough: float = math.nan,
+    england: float = math.nan,
+    cohort: float = math.nan,
+    cohort_label: str = "share of the cohort",
+) -> Markup | None:
     value = nan_of(record["_value"])
     if not math.isfinite(value):
         return None
     suffix = unit_suffix(unit)
-    words = [f"{label}: {record['value']}{suffix}, 95% interval {record['lower_ci_95']}"
-             f"{suffix} to {record['upper_ci_95']}{suffix}"]
+    words = [
+        f"{label}: {record['value']}{suffix}, 95% interval {record['lower_ci_95']}"
+        f"{suffix} to {record['upper_ci_95']}{suffix}"
+    ]
     if math.isfinite(borough):
         words.append(f"borough average {borough:g}{suffix}")
     if math.isfinite(england):
         words.append(f"England {england:g}{suffix}")
     if math.isfinite(cohort):
         words.append(f"{cohort_label} {cohort:g}{suffix}")
-    return charts.interval_bar(value=value, lower=nan_of(record["_lower_ci_95"]),
-                               upper=nan_of(record["_upper_ci_95"]), bounds=bounds,
-                               label="; ".join(words), borough=borough, england=england,
-                               cohort=cohort)
+    return charts.interval_bar(
+        value=value,
+        lower=nan_of(record["_lower_ci_95"]),
+        upper=nan_of(record["_upper_ci_95"]),
+        bounds=bounds,
+        label="; ".join(words),
+        borough=borough,
+        england=england,
+        cohort=cohort,
+    )
 
 
-def bar_note(bounds: tuple[float, float], unit: str, borough: bool, england: bool,
-              cohort: bool = False, la_word: str = "borough") -> str:
+def bar_note(
+    bounds: tuple[float, float],
+    unit: str,
+    borough: bool,
+    england: bool,
+    cohort: bool = False,
+    la_word: str = "borough",
+) -> str:
     suffix = unit_suffix(unit)
     marks = ["● the value"]
     if borough:
@@ -117,28 +159,37 @@ def bar_note(bounds: tuple[float, float], unit: str, borough: bool, england: boo
         marks.append("□ England")
     if cohort:
         marks.append("▲ the share of children in the cohort")
-    return (f"Bars show each 95% interval on a scale from {bounds[0]:g}{suffix} to "
-            f"{bounds[1]:g}{suffix}: {', '.join(marks)}.")
+    return (
+        f"Bars show each 95% interval on a scale from {bounds[0]:g}{suffix} to "
+        f"{bounds[1]:g}{suffix}: {', '.join(marks)}."
+    )
 
 
 def score_cell(row: Mapping | None) -> Cell:
     """An average score with its interval in one cell: '3.9 (3.6 to 4.1)'."""
     if row is None:
-        return Cell(text=NOT_APPLICABLE, values=(NOT_APPLICABLE,) * 3, css="symbol",
-                    code=NOT_APPLICABLE)
+        return Cell(
+            text=NOT_APPLICABLE, values=(NOT_APPLICABLE,) * 3, css="symbol", code=NOT_APPLICABLE
+        )
     value = number_or_none(row["_value"])
     if value is None:
-        return Cell(text=row["value"], values=(row["value"],) * 3, css="symbol",
-                    code=row["value"])
+        return Cell(text=row["value"], values=(row["value"],) * 3, css="symbol", code=row["value"])
     low, high = number_or_none(row["_lower_ci_95"]), number_or_none(row["_upper_ci_95"])
-    text = row["value"] + (f" ({row['lower_ci_95']} to {row['upper_ci_95']})"
-                           if low is not None and high is not None else "")
+    text = row["value"] + (
+        f" ({row['lower_ci_95']} to {row['upper_ci_95']})"
+        if low is not None and high is not None
+        else ""
+    )
     if row["reliability"] == "low":
         text += " (u)"
-    values = (value, low if low is not None else row["lower_ci_95"],
-              high if high is not None else row["upper_ci_95"])
-    formats = tuple(sheet_format(t, "") for t in (row["value"], row["lower_ci_95"],
-                                                    row["upper_ci_95"]))
+    values = (
+        value,
+        low if low is not None else row["lower_ci_95"],
+        high if high is not None else row["upper_ci_95"],
+    )
+    formats = tuple(
+        sheet_format(t, "") for t in (row["value"], row["lower_ci_95"], row["upper_ci_95"])
+    )
     return Cell(text=text, values=values, formats=formats, css="num")
 
 
@@ -154,13 +205,16 @@ def count_cell(row: Mapping, meta: Mapping[str, str]) -> Cell:
     numerator_unit, denominator_unit = count_units(meta)
     den, den_format = _count_value(row["denominator"], row["_denominator"])
     if meta.get("value_type") == "mean":
-        return Cell(text=count_text(row["denominator"]), values=(den,), formats=(den_format,),
-                    css="num")
+        return Cell(
+            text=count_text(row["denominator"]), values=(den,), formats=(den_format,), css="num"
+        )
     num, num_format = _count_value(row["numerator"], row["_numerator"])
-    text = (f"{count_text(row['numerator'])} of {count_text(row['denominator'])}"
-            if numerator_unit == denominator_unit else
-            f"{count_text(row['numerator'])} {numerator_unit}, {count_text(row['denominator'])} "
-            f"{denominator_unit}")
+    text = (
+        f"{count_text(row['numerator'])} of {count_text(row['denominator'])}"
+        if numerator_unit == denominator_unit
+        else f"{count_text(row['numerator'])} {numerator_unit}, {count_text(row['denominator'])} "
+        f"{denominator_unit}"
+    )
     return Cell(text=text, values=(num, den), formats=(num_format, den_format), css="num")
 
 
@@ -169,8 +223,11 @@ def claim_cell(claim: cl.Claim) -> Cell:
 
     `code` is the published code the claim rests on (e.g. the published compared_with_la).
     """
-    code = (claim.value("published") or claim.verdict or NOT_AVAILABLE
-            if claim.kind == cl.COMPARISON else claim.verdict or NOT_AVAILABLE)
+    code = (
+        claim.value("published") or claim.verdict or NOT_AVAILABLE
+        if claim.kind == cl.COMPARISON
+        else claim.verdict or NOT_AVAILABLE
+    )
     css = "cmp cmp-" + re.sub(r"[^a-z]+", "-", code.lower()).strip("-")
     return Cell(text=cl.short(claim), css=css, code=code, claim=claim.claim_id)
 

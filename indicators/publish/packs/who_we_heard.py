@@ -51,8 +51,7 @@ from indicators.publish.packs.wording import (
 )
 
 
-def _latest(rows: pd.DataFrame, indicator_id: str, area_code: str | None = None
-            ) -> pd.DataFrame:
+def _latest(rows: pd.DataFrame, indicator_id: str, area_code: str | None = None) -> pd.DataFrame:
     """An indicator's rows in its latest year (only `area_code`'s own rows, if given)."""
     part = rows[rows["indicator_id"] == indicator_id]
     if area_code is not None:
@@ -62,8 +61,9 @@ def _latest(rows: pd.DataFrame, indicator_id: str, area_code: str | None = None
     return part[part["time_period"] == part["time_period"].max()]
 
 
-def _groups_block(pub: Publication, build: Build, area_code: str, area_name: str,
-                  rows: pd.DataFrame) -> tuple[Block | None, list[str]]:
+def _groups_block(
+    pub: Publication, build: Build, area_code: str, area_name: str, rows: pd.DataFrame
+) -> tuple[Block | None, list[str]]:
     """Seldom-heard groups' share of respondents, beside their share of the cohort in the
     same area and year (a representation claim per group)."""
     groups = _latest(rows, cl.REACH_GROUP, area_code)
@@ -73,69 +73,110 @@ def _groups_block(pub: Publication, build: Build, area_code: str, area_name: str
     meta = meta_of(pub, cl.REACH_GROUP)
     period = groups["time_period"].iloc[0]
     heading = meta.get("title") or "Seldom-heard groups among respondents"
-    block = Block(id=build.next("seldom-heard"), heading=heading,
-                  indicator_id=cl.REACH_GROUP)
+    block = Block(id=build.next("seldom-heard"), heading=heading, indicator_id=cl.REACH_GROUP)
     if meta.get("definition"):
         block.paragraphs.append(meta["definition"])
     denominator_unit = count_units(meta)[1]
     count_label, count_sheet = count_heading(meta)
-    columns = [Column("Group", width=30),
-               Column("Share of respondents (%)", ("Share of respondents (%)", "Reliability"),
-                      numeric=True),
-               Column("95% interval", ("95% interval from (%)", "95% interval to (%)"),
-                      numeric=True, width=22),
-               Column(count_label, count_sheet, numeric=True),
-               Column("Share of children in the cohort (%)", numeric=True),
-               Column("Compared with the cohort", width=20)]
+    columns = [
+        Column("Group", width=30),
+        Column(
+            "Share of respondents (%)", ("Share of respondents (%)", "Reliability"), numeric=True
+        ),
+        Column(
+            "95% interval", ("95% interval from (%)", "95% interval to (%)"), numeric=True, width=22
+        ),
+        Column(count_label, count_sheet, numeric=True),
+        Column("Share of children in the cohort (%)", numeric=True),
+        Column("Compared with the cohort", width=20),
+    ]
     table_rows, sentences, any_cohort = [], [], False
     for record in as_records(groups):
         cohort_indicator = COHORT_SHARES.get(record["group"])
-        claim = build.claim(cl.representation(pub.published, period, area_code,
-                                              record["group"], cohort_indicator))
-        source = (pub.published.row(cohort_indicator, period, area_code, ALL, "All children")
-                  if cohort_indicator else None)
+        claim = build.claim(
+            cl.representation(pub.published, period, area_code, record["group"], cohort_indicator)
+        )
+        source = (
+            pub.published.row(cohort_indicator, period, area_code, ALL, "All children")
+            if cohort_indicator
+            else None
+        )
         cohort_value = cl.finite(source["value"]) if source else math.nan
         any_cohort |= math.isfinite(cohort_value)
-        cohort_cell = (Cell(text=with_unit_suffix(source["value"], "%"),
-                            values=(cohort_value,) if math.isfinite(cohort_value)
-                            else (source["value"],),
-                            formats=(sheet_format(source["value"], "%"),), css="num")
-                       if source else Cell(text=NOT_AVAILABLE, css="symbol",
-                                           code=NOT_AVAILABLE))
-        compared = Cell(text=cl.short(claim) if claim.made else
-                        ("no cohort figure (x)" if source is None else "not compared"),
-                        code=claim.verdict if claim.made else
-                        (NOT_AVAILABLE if source is None else st.NOT_COMPARED),
-                        css="cmp", claim=claim.claim_id)
+        cohort_cell = (
+            Cell(
+                text=with_unit_suffix(source["value"], "%"),
+                values=(cohort_value,) if math.isfinite(cohort_value) else (source["value"],),
+                formats=(sheet_format(source["value"], "%"),),
+                css="num",
+            )
+            if source
+            else Cell(text=NOT_AVAILABLE, css="symbol", code=NOT_AVAILABLE)
+        )
+        compared = Cell(
+            text=cl.short(claim)
+            if claim.made
+            else ("no cohort figure (x)" if source is None else "not compared"),
+            code=claim.verdict
+            if claim.made
+            else (NOT_AVAILABLE if source is None else st.NOT_COMPARED),
+            css="cmp",
+            claim=claim.claim_id,
+        )
         sentences.append(cl.sentence(claim))
         bar = bar_markup(record, "%", (0.0, 100.0), record["group"], cohort=cohort_value)
-        table_rows.append(Row(header=record["group"], attrs={
-            "indicator": cl.REACH_GROUP, "group": record["group"],
-            "period": record["time_period"], "area": record["area_code"]}, cells=[
-            value_cell(record, "%", reliability=True), interval_cell(record, "%", bar),
-            count_cell(record, meta), cohort_cell, compared]))
+        table_rows.append(
+            Row(
+                header=record["group"],
+                attrs={
+                    "indicator": cl.REACH_GROUP,
+                    "group": record["group"],
+                    "period": record["time_period"],
+                    "area": record["area_code"],
+                },
+                cells=[
+                    value_cell(record, "%", reliability=True),
+                    interval_cell(record, "%", bar),
+                    count_cell(record, meta),
+                    cohort_cell,
+                    compared,
+                ],
+            )
+        )
     title = f"{heading}, {period_label(period)}"
-    block.tables.append(Table(caption=title, columns=columns, rows=table_rows, notes=[
-        bar_note((0.0, 100.0), "%", False, False, cohort=any_cohort),
-        "A group is under-represented when the whole 95% interval of its share of "
-        "respondents, as printed, is below its share of children in the cohort (touching "
-        "counts as similar).",
-        f"(u) low reliability: fewer than twice the minimum number of {denominator_unit}."]))
+    block.tables.append(
+        Table(
+            caption=title,
+            columns=columns,
+            rows=table_rows,
+            notes=[
+                bar_note((0.0, 100.0), "%", False, False, cohort=any_cohort),
+                "A group is under-represented when the whole 95% interval of its share of "
+                "respondents, as printed, is below its share of children in the cohort (touching "
+                "counts as similar).",
+                f"(u) low reliability: fewer than twice the minimum number of {denominator_unit}.",
+            ],
+        )
+    )
     return block, sentences
 
 
-def who_section(pub: Publication, build: Build, area_code: str, area_name: str,
-                 rows: pd.DataFrame) -> Section:
-    section = Section(id="who-we-heard-from", heading="Who we heard from, and who we did not",
-                      sheet=WHO_WE_HEARD)
+def who_section(
+    pub: Publication, build: Build, area_code: str, area_name: str, rows: pd.DataFrame
+) -> Section:
+    section = Section(
+        id="who-we-heard-from", heading="Who we heard from, and who we did not", sheet=WHO_WE_HEARD
+    )
     voice = rows[rows["indicator_id"].isin(WHO_INDICATORS)]
-    surveyed = rows[rows["indicator_id"].map(
-        lambda i: pub.register[i].get("source_type") == "voice")]
+    surveyed = rows[
+        rows["indicator_id"].map(lambda i: pub.register[i].get("source_type") == "voice")
+    ]
     if surveyed.empty:
         section.paragraphs.append(
             f"No survey results from families are published for {area_name} yet, so this "
             "pack cannot yet say whose voices are heard. Until they are, the figures above "
-            "describe children through statutory returns only.")
+            "describe children through statutory returns only."
+        )
     reach = _latest(rows, REACH_INDICATOR, area_code)
     reach = reach[reach["_published_breakdown"] == ALL]
     if not reach.empty:
@@ -146,35 +187,61 @@ def who_section(pub: Publication, build: Build, area_code: str, area_name: str,
         if number_or_none(record["_value"]) is None:
             section.paragraphs.append(
                 f"In {period} too few {numerator_unit} answered in {area_name} for the "
-                f"number to be shown ({record['value']}).")
+                f"number to be shown ({record['value']})."
+            )
         else:
             section.paragraphs.append(
                 f"In {period} we heard from {count_text(record['numerator'])} {numerator_unit} "
                 f"in {area_name}: {cl.with_unit(record['value'], meta.get('unit', ''))} in "
-                f"the cohort ({count_text(record['denominator'])} {denominator_unit}).")
+                f"the cohort ({count_text(record['denominator'])} {denominator_unit})."
+            )
             section.paragraphs.append(
                 "The survey results describe the families who answered, not every family: "
                 "several parents or carers may answer for one child, and many children have "
-                "no one in the survey.")
+                "no one in the survey."
+            )
         if area_code == pub.la_code:
-            section.paragraphs.append(cl.sentence(build.claim(cl.ranking(
-                pub.published, REACH_INDICATOR, record["time_period"], area_code,
-                cl.NEIGHBOURHOODS))))
+            section.paragraphs.append(
+                cl.sentence(
+                    build.claim(
+                        cl.ranking(
+                            pub.published,
+                            REACH_INDICATOR,
+                            record["time_period"],
+                            area_code,
+                            cl.NEIGHBOURHOODS,
+                        )
+                    )
+                )
+            )
     block, sentences = _groups_block(pub, build, area_code, area_name, rows)
     section.paragraphs += sentences
     if block is not None:
-        period = next(iter(block.tables[0].rows)).attrs["period"] if block.tables[0].rows \
-            else ""
+        period = next(iter(block.tables[0].rows)).attrs["period"] if block.tables[0].rows else ""
         if period:
-            section.paragraphs.append(cl.sentence(build.claim(cl.not_heard(
-                pub.published, period, area_code, COHORT_SHARES))))
+            section.paragraphs.append(
+                cl.sentence(
+                    build.claim(cl.not_heard(pub.published, period, area_code, COHORT_SHARES))
+                )
+            )
     channels = _latest(rows, CHANNEL_INDICATOR, area_code)
     channels = channels[channels["_published_breakdown"] != ALL]
     if not channels.empty:
         breakdown = channels["_published_breakdown"].iloc[0]
-        section.paragraphs.append(cl.sentence(build.claim(cl.ranking(
-            pub.published, CHANNEL_INDICATOR, channels["time_period"].iloc[0], area_code,
-            breakdown, parts_noun="channels"))))
+        section.paragraphs.append(
+            cl.sentence(
+                build.claim(
+                    cl.ranking(
+                        pub.published,
+                        CHANNEL_INDICATOR,
+                        channels["time_period"].iloc[0],
+                        area_code,
+                        breakdown,
+                        parts_noun="channels",
+                    )
+                )
+            )
+        )
     order = {key: position for position, key in enumerate(WHO_INDICATORS)}
     for indicator_id in sorted(voice["indicator_id"].unique(), key=order.__getitem__):
         if indicator_id == cl.REACH_GROUP:
@@ -183,9 +250,17 @@ def who_section(pub: Publication, build: Build, area_code: str, area_name: str,
             continue
         part = voice[voice["indicator_id"] == indicator_id]
         for breakdown in part["breakdown"].unique():
-            if (block is not None and breakdown == ALL
-                    and indicator_id in COHORT_SHARES.values()):
+            if block is not None and breakdown == ALL and indicator_id in COHORT_SHARES.values():
                 continue  # its latest figure sits beside the group's share of respondents
-            section.blocks.append(build_block(pub, build, area_code, area_name, indicator_id,
-                                              breakdown, part[part["breakdown"] == breakdown]))
+            section.blocks.append(
+                build_block(
+                    pub,
+                    build,
+                    area_code,
+                    area_name,
+                    indicator_id,
+                    breakdown,
+                    part[part["breakdown"] == breakdown],
+                )
+            )
     return section

@@ -21,36 +21,56 @@ UNIT_MEANINGS = {
     "children": "children in the reception cohort (one per child, from the EYFSP return)",
     "families": "families who answered the survey (one per response, from a parent or carer)",
     "answers": "answers to survey questions (a family answers several, so answers are not "
-               "people and their intervals are too narrow to compare)",
+    "people and their intervals are too narrow to compare)",
     "score": "points on a scale, summed over the people counted (for an average)",
 }
 """What each count unit (register numerator_unit / denominator_unit) means, for "how to read"."""
 
 SYMBOL_KEY: tuple[tuple[str, str], ...] = (
-    (SUPPRESSED, "Confidential: not shown, because it rests on a small number of children or "
-                 "families, or could be used to work one out."),
-    (NOT_AVAILABLE, "Not available: there is no figure (for example, no England figure for a "
-                    "survey question)."),
-    (NOT_APPLICABLE, "Not applicable: the measure does not apply (for example, the trend test "
-                     "is only for percentages)."),
+    (
+        SUPPRESSED,
+        "Confidential: not shown, because it rests on a small number of children or "
+        "families, or could be used to work one out.",
+    ),
+    (
+        NOT_AVAILABLE,
+        "Not available: there is no figure (for example, no England figure for a survey question).",
+    ),
+    (
+        NOT_APPLICABLE,
+        "Not applicable: the measure does not apply (for example, the trend test "
+        "is only for percentages).",
+    ),
     (LOW, "Rounds to zero but is not zero."),
-    (LOW_RELIABILITY, "Low reliability: a survey result from fewer than twice the minimum "
-                      "number of respondents. Read it with care."),
+    (
+        LOW_RELIABILITY,
+        "Low reliability: a survey result from fewer than twice the minimum "
+        "number of respondents. Read it with care.",
+    ),
 )
 SYMBOLS = frozenset(symbol for symbol, _ in SYMBOL_KEY)
-SYMBOL_WORDS = {SUPPRESSED: "not shown", NOT_AVAILABLE: "not available",
-                 NOT_APPLICABLE: "not applicable", LOW: "rounds to zero",
-                 LOW_RELIABILITY: "low reliability"}
+SYMBOL_WORDS = {
+    SUPPRESSED: "not shown",
+    NOT_AVAILABLE: "not available",
+    NOT_APPLICABLE: "not applicable",
+    LOW: "rounds to zero",
+    LOW_RELIABILITY: "low reliability",
+}
 MISSING_WHY = {
     SUPPRESSED: "not shown (c), to protect the privacy of the few children or families behind "
-                "it or a figure beside it",
-    NOT_AVAILABLE: "not available (x)", NOT_APPLICABLE: "not applicable (z)"}
+    "it or a figure beside it",
+    NOT_AVAILABLE: "not available (x)",
+    NOT_APPLICABLE: "not applicable (z)",
+}
 """Why a figure is missing, said once (the symbol and its reason, never the symbol twice)."""
 
 
-POLARITY_WORDS = {st.HIGH_IS_GOOD: "Higher is better", st.LOW_IS_GOOD: "Lower is better",
-                   st.BLUE_ORANGE_BLUE: "Neither higher nor lower is better in itself",
-                   st.NOT_APPLICABLE: "Neither higher nor lower is better in itself"}
+POLARITY_WORDS = {
+    st.HIGH_IS_GOOD: "Higher is better",
+    st.LOW_IS_GOOD: "Lower is better",
+    st.BLUE_ORANGE_BLUE: "Neither higher nor lower is better in itself",
+    st.NOT_APPLICABLE: "Neither higher nor lower is better in itself",
+}
 _TREND_WORDS = {
     SUPPRESSED: "not shown (c)",
     NOT_AVAILABLE: "not available (x)",
@@ -124,12 +144,16 @@ def count_units(meta: Mapping[str, str]) -> tuple[str, str]:
 
     Raises ValueError when the register does not say: a pack never guesses a unit.
     """
-    units = (str(meta.get("numerator_unit", "")).strip(),
-             str(meta.get("denominator_unit", "")).strip())
+    units = (
+        str(meta.get("numerator_unit", "")).strip(),
+        str(meta.get("denominator_unit", "")).strip(),
+    )
     if not all(units):
-        raise ValueError(f"the register gives no numerator_unit or denominator_unit for "
-                         f"{meta.get('indicator_id', 'an indicator')}: every indicator "
-                         "declares what it counts")
+        raise ValueError(
+            f"the register gives no numerator_unit or denominator_unit for "
+            f"{meta.get('indicator_id', 'an indicator')}: every indicator "
+            "declares what it counts"
+        )
     return units
 
 
@@ -143,10 +167,14 @@ def count_heading(meta: Mapping[str, str]) -> tuple[str, tuple[str, ...]]:
     if meta.get("value_type") == "mean":
         return denominator.capitalize(), (denominator.capitalize(),)
     if numerator == denominator:
-        return numerator.capitalize(), (f"{numerator.capitalize()}: counted",
-                                        f"{denominator.capitalize()}: all")
-    return (f"{numerator.capitalize()} / {denominator}",
-            (f"{numerator.capitalize()}: counted", f"{denominator.capitalize()}: all"))
+        return numerator.capitalize(), (
+            f"{numerator.capitalize()}: counted",
+            f"{denominator.capitalize()}: all",
+        )
+    return (
+        f"{numerator.capitalize()} / {denominator}",
+        (f"{numerator.capitalize()}: counted", f"{denominator.capitalize()}: all"),
+    )
 
 
 def trend_words(code: str) -> str:
