@@ -1,0 +1,200 @@
+"""Primary suppression and the table it works on: every cell an indicator can have (zero
+rows for the empty ones) and the counts the rules hide on their own, before any relation is
+read (indicators/disclosure/suppress.py does the secondary suppression).
+
+Primary suppression (threshold t, seeds/disclosure_control.csv):
+- a denominator below t (and so its numerator);
+- a proportion's numerator below t, or its complement (e.g. children *not* at GLD) below t;
+- a rate's numerator below t;
+- a mean whose every unit sits at the floor or ceiling of its scale (all 0 or all 17 ELGs,
+  every answer 5 on a 1-5 question);
+- a survey result resting on fewer respondents than `voice_min_respondents`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from indicators.disclosure.control import DisclosureConfig, IndicatorShape
+from indicators.disclosure.questions import ItemBank
+from indicators.disclosure.relations import SCORE_RANGE
+
+PRIMARY_DENOMINATOR = "primary: fewer than threshold in the group"
+PRIMARY_COUNT = "primary: small count or complement"
+PRIMARY_RATE = "primary: small count"
+PRIMARY_EXTREME = "primary: everyone at the floor or ceiling"
+PRIMARY_RESPONDENTS = "primary: too few respondents"
+
+
+def root_area(area: str, parents: Mapping[str, str]) -> str:
+    seen = set()
+    while area in parents and area not in seen:
+        seen.add(area)
+        area = parents[area]
+    return area
+
+
+def _scale_extremes(
+    frame: pd.DataFrame, shapes: Mapping[str, IndicatorShape], items: ItemBank
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per mean cell: the lowest and highest score one unit can have (from its score_bounds
+    declaration, the item bank for questions); NaN elsewhere."""
+    low = np.full(len(frame), np.nan)
+    high = np.full(len(frame), np.nan)
+    for indicator, rows in frame.groupby("indicator_id", sort=False).groups.items():
+        shape = shapes[indicator]
+        if shape.value_type != "mean" or shape.relations is None:
+            continue
+        own = [
+            rule
+            for rule in shape.relations.rules
+            if rule.kind == "score_bounds"
+            and rule.for_each == "cell"
+            and len(rule.total) == 1
+            and rule.total[0].indicator is None
+            and rule.total[0].count == "numerator"
+        ]
+        if not own:
+            continue
+        positions = frame.index.get_indexer(rows)
+        groups = frame["group"].to_numpy(dtype=object)[positions]
+        for i, group in zip(positions, groups, strict=True):
+            ranges = []
+            for score_class in own[0].classes:
+                match = SCORE_RANGE.match(score_class.scores)
+                ranges.append(
+                    (int(match[1]), int(match[2]))
+                    if match
+                    else items.scores.get(group, {}).get(score_class.scores)
+                )
+            if all(r is not None for r in ranges):
+                low[i] = min(r[0] for r in ranges)
+                high[i] = max(r[1] for r in ranges)
+    return low, high
+
+
+def complete(
+    frame: pd.DataFrame,
+    shapes: Mapping[str, IndicatorShape],
+    parents: Mapping[str, str],
+    items: ItemBank,
+) -> pd.DataFrame:
+    """The table with a zero row for every cell an indicator can have but has no units in.
+
+    Every group a breakdown declares (or every question in force in the year, and their
+    domains, from the item bank), in every area of each level at which the indicator
+    publishes the breakdown, in every year it publishes anything: then a missing row never
+    tells anyone that a count is zero (or suggests it is). A cell with no one in it is
+    published as 0 (see `primary`); one hidden as a partner is `c` like any other.
+    """
+    roots = frame["area_code"].map(lambda a: root_area(a, parents))
+    names = dict(zip(frame["area_code"], frame["area_name"], strict=False))
+    areas: dict[tuple, set[str]] = defaultdict(set)  # (year, level) -> area codes
+    for year, level, area in zip(
+        frame["time_period"], frame["geographic_level"], frame["area_code"], strict=True
+    ):
+        areas[(year, level)].add(area)
+    level_of = dict(zip(frame["area_code"], frame["geographic_level"], strict=False))
+    for year, tops in frame.assign(root=roots).groupby("time_period")["root"]:
+        present = set(tops)
+        for child, parent in parents.items():
+            if root_area(parent, parents) in present and child in level_of:
+                areas[(year, level_of[child])].add(child)
+    existing = set(
+        zip(
+            frame["indicator_id"],
+            frame["time_period"],
+            frame["area_code"],
+            frame["breakdown"],
+            frame["group"],
+            strict=True,
+        )
+    )
+    rows = []
+    for indicator, rows_of in frame.groupby("indicator_id", sort=False):
+        relations = shapes[indicator].relations
+        if relations is None or relations.absent_cells != "zero":
+            continue
+        shown = {
+            (level, relations.declared(breakdown))
+            for level, breakdown in zip(
+                rows_of["geographic_level"], rows_of["breakdown"], strict=True
+            )
+        }
+        for year in sorted(rows_of["time_period"].unique()):
+            for level, declared in shown:
+                if declared is None:
+                    continue
+                labels = (
+                    [declared.name.replace("{item}", q) for q in items.questions(year)]
+                    if declared.item
+                    else [declared.name]
+                )
+                groups = {
+                    "questions": items.questions,
+                    "domains": items.domains,
+                    "scaled questions": items.scaled_questions,
+                }.get(declared.groups, lambda _, g=declared.groups: list(g))(year)
+                for area in sorted(areas[(year, level)]):
+                    for label in labels:
+                        for group in groups:
+                            if (indicator, year, area, label, group) not in existing:
+                                rows.append(
+                                    {
+                                        "indicator_id": indicator,
+                                        "time_period": year,
+                                        "geographic_level": level,
+                                        "area_code": area,
+                                        "area_name": names.get(area, area),
+                                        "breakdown": label,
+                                        "group": group,
+                                        "numerator": 0,
+                                        "denominator": 0,
+                                    }
+                                )
+    if not rows:
+        return frame
+    added = pd.DataFrame(rows)
+    return pd.concat([frame, added], ignore_index=True)
+
+
+def primary(
+    frame: pd.DataFrame,
+    shapes: Mapping[str, IndicatorShape],
+    config: DisclosureConfig,
+    items: ItemBank,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(numerator suppressed, denominator suppressed, reason) by the rules on each cell."""
+    t = config.threshold
+    n = frame["numerator"].to_numpy(dtype=float)
+    d = frame["denominator"].to_numpy(dtype=float)
+    indicator = frame["indicator_id"]
+    kinds = indicator.map(lambda i: shapes[i].value_type).to_numpy(dtype=object)
+    respondents_from = indicator.map(lambda i: shapes[i].respondents).to_numpy(dtype=object)
+    minimum = indicator.map(lambda i: shapes[i].min_respondents).to_numpy(dtype=float)
+    respondents = np.where(respondents_from == "numerator", n, d)
+    low, high = _scale_extremes(frame, shapes, items)
+    is_proportion, is_rate, is_mean = kinds == "proportion", kinds == "rate", kinds == "mean"
+
+    reason = np.full(len(frame), "", dtype=object)
+    # A cell with no one in it (no children, no respondents) says nothing about anyone: it
+    # is published as 0, not protected (protecting it takes a partner from a neighbouring
+    # area or group, which is a real figure lost, e.g. every figure of the area next to one
+    # that a lookup lists before it has any children). Partners may still hide it.
+    empty = (d == 0) & (n == 0)
+    d_supp = (d < t) & ~empty
+    reason[d_supp] = PRIMARY_DENOMINATOR
+    small = np.where(is_proportion, (n < t) | (d - n < t), np.where(is_rate, n < t, False))
+    small &= ~empty
+    extreme = is_mean & ((n <= low * d) | (n >= high * d)) & ~empty
+    too_few = (respondents_from != None) & (respondents < minimum) & ~empty  # noqa: E711
+    n_supp = d_supp | small | extreme | too_few
+    fresh = reason == ""
+    reason[small & fresh] = np.where(is_rate, PRIMARY_RATE, PRIMARY_COUNT)[small & fresh]
+    reason[extreme & (reason == "")] = PRIMARY_EXTREME
+    reason[too_few & (reason == "")] = PRIMARY_RESPONDENTS
+    return n_supp, d_supp, reason
