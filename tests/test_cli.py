@@ -75,7 +75,7 @@ def test_validate_prints_each_defect_and_exits_non_zero(tmp_path):
 
 
 def test_a_national_summary_groups_clean_files_but_shows_every_defective_one():
-    from orchestration.cli import SUMMARY_ROWS, _grouped_accounts
+    from orchestration.run_screen import SUMMARY_ROWS, _grouped_accounts
 
     accounts = [
         {
