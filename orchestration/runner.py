@@ -166,13 +166,13 @@ def _year_partitions(instance, settings: ChorusSettings) -> list[str]:
     years no longer landed are emptied (`chorus run` treats its landing folder as the truth).
     """
     from indicators.ingest.archive import landing_state
-    from indicators.ingest.landing import RETURN_KINDS
+    from indicators.ingest.landing import return_kinds
     from indicators.reference import AcademicYear
     from indicators.warehouse import loaded_year_labels
     from orchestration.partitions import ACADEMIC_YEARS
 
     years = set()
-    for folder in landing_state(settings.landing, RETURN_KINDS):
+    for folder in landing_state(settings.landing, return_kinds()):
         with contextlib.suppress(ValueError):  # not a year folder: discover() reports it
             years.add(AcademicYear.parse(folder).folder)
     years |= {AcademicYear.parse(label).folder for label in loaded_year_labels(settings.warehouse)}

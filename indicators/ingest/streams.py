@@ -476,7 +476,7 @@ def _load_statutory(run: RunInputs, year: AcademicYear, files: list[LandedFile])
         year, files, run.reference, run.key, aliases=run.aliases, sheet=run.settings.xlsx_sheet
     )
     return Loaded(
-        tables={"eyfsp_returns": load.eyfsp, "school_census": load.census},
+        tables=load.tables,
         defects=load.defects,
         accounts=load.accounts,
         notes=load.notes,

@@ -23,10 +23,16 @@ from pathlib import Path
 
 from indicators.ingest.aliases import AliasesInvalid, aliases_file, load_aliases
 from indicators.ingest.defects import Defect
-from indicators.ingest.landing import RETURN_KINDS, FileAccount, LandedFile, classify, discover
+from indicators.ingest.landing import (
+    FileAccount,
+    LandedFile,
+    classify,
+    discover,
+    return_kinds,
+)
 from indicators.ingest.lookups import Reference, read_reference
 from indicators.ingest.readers import Aliases, read_table
-from indicators.ingest.statutory import STATUTORY_KINDS, check_year
+from indicators.ingest.statutory import check_year, statutory_kinds
 from indicators.ingest.survey_check import check_voice_year
 from indicators.ingest.survey_columns import VOICE_KIND
 from indicators.reference import AcademicYear
@@ -80,9 +86,9 @@ def landing_root(path: Path) -> Path:
     """The landing area a return path belongs to: the folder above kind/YYYY-YY/."""
     if path.is_file():
         return path.parent.parent.parent
-    if path.name.lower() in RETURN_KINDS:
+    if path.name.lower() in return_kinds():
         return path.parent
-    if path.parent.name.lower() in RETURN_KINDS:
+    if path.parent.name.lower() in return_kinds():
         return path.parent.parent
     return path
 
@@ -164,9 +170,10 @@ def validate_paths(
         report.defects.extend(reference_defects)
         root_aliases = aliases if aliases is not None else _aliases_for(root, seeds, report)
         for year, files in sorted(years.items()):
-            statutory = [landed for landed in files if landed.kind in STATUTORY_KINDS]
+            kinds = statutory_kinds()
+            statutory = [landed for landed in files if landed.kind in kinds]
             if statutory:
-                both = {landed.kind for landed in statutory} >= set(STATUTORY_KINDS)
+                both = {landed.kind for landed in statutory} >= set(kinds)
                 checked = check_year(
                     year, statutory, reference, aliases=root_aliases, sheet=sheet, cross_kind=both
                 )
