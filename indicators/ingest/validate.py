@@ -34,7 +34,7 @@ from indicators.ingest.lookups import Reference, read_reference
 from indicators.ingest.readers import Aliases, read_table
 from indicators.ingest.statutory import check_year, statutory_kinds
 from indicators.ingest.survey_check import check_voice_year
-from indicators.ingest.survey_columns import VOICE_KIND
+from indicators.ingest.survey_columns import shape
 from indicators.reference import AcademicYear
 from indicators.voice.items import load_item_bank
 
@@ -180,7 +180,7 @@ def validate_paths(
                 report.defects.extend(checked.defects)
                 report.accounts.extend(checked.accounts)
                 report.notes.extend(checked.notes)
-            voice = [landed for landed in files if landed.kind == VOICE_KIND]
+            voice = [landed for landed in files if landed.kind == shape().kind]
             if voice:
                 _check_voice(year, voice, reference, seeds, root_aliases, sheet, report)
     return report
@@ -198,7 +198,7 @@ def _check_voice(
     """A year's voice files through `check_voice_year`, as `chorus run` checks them."""
     try:
         items = load_item_bank(seeds / VOICE_ITEMS)
-        read = functools.partial(read_table, kind=VOICE_KIND, aliases=aliases, sheet=sheet)
+        read = functools.partial(read_table, kind=shape().kind, aliases=aliases, sheet=sheet)
         checked = check_voice_year(
             year, files, reference, items, read, sector_lookup=reference.placement
         )
