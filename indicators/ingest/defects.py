@@ -176,8 +176,6 @@ def printable(value: object) -> str:
 
 LONGEST_VALUE = 100
 """The most characters a value Chorus reads may hold (a name, a code, a date, an id)."""
-LONGEST_COMMENT = 2_000
-"""The most characters a free-text comment in a survey may hold."""
 
 
 def _length(value: object) -> str:

@@ -213,6 +213,11 @@ RECHECK_SECONDS = 2.0
 it, the specs are not looked at again (a landing area's files ask for their kind often)."""
 
 
+def forget_loaded_sources() -> None:
+    """Look at the spec files again at the next `load_sources` (after writing one)."""
+    _CHECKED.clear()
+
+
 def load_sources(directory: Path | None = None) -> dict[str, SourceSpec]:
     """Every kind's spec, by source name, in landing order, checked together (a match names
     a real source). Read again when a spec file changes."""
