@@ -342,7 +342,12 @@ def validate(
 ) -> None:
     """Check returns before landing them: every defect is printed, nothing is loaded."""
     from indicators.ingest.validate import validate_paths
+    from indicators.sources.load import source_spec_line
 
+    spec_problem = source_spec_line()
+    if spec_problem:
+        console.print(f"chorus: {spec_problem}", soft_wrap=True, markup=False, highlight=False)
+        raise typer.Exit(1)
     settings = ChorusSettings.from_env()
     report = validate_paths(
         [path.resolve() for path in paths], settings.seeds, sheet=settings.xlsx_sheet
@@ -379,9 +384,25 @@ def new_indicator(
 
 @app.command(name="dbt-refresh")
 def dbt_refresh() -> None:
-    """Write the union of the indicator models again (after adding or removing one by hand)."""
-    from orchestration.dbt_setup import INDICATOR_MODELS_DIR, UNION_MODEL, refresh_union
+    """Write the union of the indicator models again (after adding or removing one by hand),
+    and what the source specs generate (dbt's raw-zone sources, docs/inputs.md)."""
+    from indicators.sources.load import SpecInvalid
+    from orchestration.dbt_setup import (
+        INDICATOR_MODELS_DIR,
+        UNION_MODEL,
+        refresh_from_specs,
+        refresh_union,
+    )
 
+    try:
+        generated = refresh_from_specs()
+    except SpecInvalid as invalid:
+        console.print(f"chorus: {invalid}", soft_wrap=True, markup=False, highlight=False)
+        raise typer.Exit(1) from None
+    for path in generated:
+        out.print(
+            f"wrote {path} from the source specs", soft_wrap=True, markup=False, highlight=False
+        )
     union = refresh_union()
     if union:
         out.print(

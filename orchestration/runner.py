@@ -18,6 +18,7 @@ from typing import Any
 
 from indicators.config import ChorusSettings
 from indicators.publish.register_check import unfinished_indicators, unfinished_line
+from indicators.sources.load import source_spec_line
 from orchestration.dbt_setup import (
     INDICATOR_MODELS_DIR,
     dbt_environment,
@@ -346,6 +347,9 @@ def _run_locked(
             stale = stale_union_line()
             if stale:  # a model added or removed by hand (dbt would stop on it too)
                 raise ExpectedFailure(stale)
+            spec_problem = source_spec_line()
+            if spec_problem:  # a malformed source spec: nothing could be read by it
+                raise ExpectedFailure(spec_problem)
             prepare_manifest()
             from dagster._core.storage.tags import (
                 ASSET_PARTITION_RANGE_END_TAG,

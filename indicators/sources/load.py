@@ -257,6 +257,18 @@ def _load_sources(directory: Path, _state: tuple) -> tuple[tuple[str, SourceSpec
     return tuple(sorted(specs.items(), key=lambda item: (item[1].landing_order, item[0])))
 
 
+def source_spec_line(directory: Path | None = None) -> str | None:
+    """The one line to show when a source spec cannot be read (None when all can)."""
+    try:
+        load_sources(directory)
+    except SpecInvalid as invalid:
+        return (
+            f"the source specs in {directory or sources_dir()} have problems: {invalid}; "
+            "correct them (docs/inputs.md, docs/architecture.md: Source specs)"
+        )
+    return None
+
+
 def source_spec(kind: str, directory: Path | None = None) -> SourceSpec:
     return load_sources(directory)[kind]
 
