@@ -24,6 +24,14 @@ HANDLING_WORDS = {
 }
 
 
+def raw_table_columns(spec: SourceSpec) -> str:
+    """The raw table's columns as DuckDB declares them: text as landed, the period's number
+    and the spreadsheet row as integers."""
+    types = {"time_period": "integer", "_source_row": "integer"}
+    columns = [f"{name} {types.get(name, 'varchar')}" for name in spec.raw_columns]
+    return ", ".join([*columns, "_loaded_at timestamp"])
+
+
 def _column_description(column: Column) -> str:
     handling = column.identifier
     if handling.handling == "pseudonymise":
