@@ -141,10 +141,9 @@ def validate_file(
     Returns the frame with code columns trimmed and upper-cased, and its row defects.
     """
     table = _read_checked(landed, account, aliases, sheet)
-    frame = normalise_codes(table.frame, statutory_specs()[landed.kind].read_columns)
-    defects = apply_rules(
-        frame, rules_for(landed.kind, landed.year), landed.display, as_written=table.frame
-    )
+    frame = normalise_codes(table.frame, load_sources()[landed.kind].read_columns)
+    rules = spec_rules(load_sources()[landed.kind], landed.year.label)
+    defects = apply_rules(frame, rules, landed.display, as_written=table.frame)
     defects.extend(_overflow_defects(table, landed.display))
     return frame, _ragged(defects, table)
 
@@ -153,7 +152,7 @@ def _read_checked(
     landed: LandedFile, account: FileAccount, aliases: Aliases | None, sheet: str | None
 ) -> Table:
     """The first half of `validate_file`: the file read, with its required columns."""
-    specs = statutory_specs()
+    specs = load_sources()
     try:
         if landed.kind not in specs:
             raise FileRejected(

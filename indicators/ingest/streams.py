@@ -39,6 +39,7 @@ from indicators.ingest.lookups import (
 from indicators.ingest.readers import Aliases, read_table
 from indicators.ingest.retention import cutoff as retention_cutoff
 from indicators.ingest.retention import purge
+from indicators.ingest.standalone import load_standalone_year
 from indicators.ingest.statutory import load_year
 from indicators.ingest.survey import load_voice_year
 from indicators.ingest.survey_columns import shape
@@ -382,6 +383,8 @@ def load_stream(
     `requested` lists the only years (folders, comma-separated) to work on, as the landing
     sensor's runs do; None works on every year of `partitions`, and empties years no longer
     landed (`chorus run` treats its landing folder as the whole truth)."""
+    if not stream.kinds:
+        return []  # no source names this stream
     if stream.check is not None:
         stream.check(settings)
     files, problems = discover(settings.landing)
@@ -571,4 +574,15 @@ VOICE = Stream(
     (VOICE_ITEMS,),
     check=_check_item_bank,
 )
-STREAMS = (STATUTORY, VOICE)
+# Sources loaded on their own (`stream: standalone`: what `chorus new-source` scaffolds) ----
+
+
+def _load_standalone(run: RunInputs, year: AcademicYear, files: list[LandedFile]) -> Loaded:
+    load = load_standalone_year(
+        year, files, run.reference, run.key, aliases=run.aliases, sheet=run.settings.xlsx_sheet
+    )
+    return Loaded(tables=load.tables, defects=load.defects, accounts=load.accounts)
+
+
+STANDALONE = Stream("standalone", (), _load_standalone)
+STREAMS = (STATUTORY, VOICE, STANDALONE)

@@ -32,6 +32,7 @@ from indicators.ingest.landing import (
 )
 from indicators.ingest.lookups import Reference, read_reference
 from indicators.ingest.readers import Aliases, read_table
+from indicators.ingest.standalone import load_standalone_year, standalone_specs
 from indicators.ingest.statutory import check_year, statutory_kinds
 from indicators.ingest.survey_check import check_voice_year
 from indicators.ingest.survey_columns import shape
@@ -183,6 +184,13 @@ def validate_paths(
             voice = [landed for landed in files if landed.kind == shape().kind]
             if voice:
                 _check_voice(year, voice, reference, seeds, root_aliases, sheet, report)
+            alone = [landed for landed in files if landed.kind in standalone_specs()]
+            if alone:  # checked as `chorus run` loads them; the key is never used
+                checked_alone = load_standalone_year(
+                    year, alone, reference, "validate", aliases=root_aliases, sheet=sheet
+                )
+                report.defects.extend(checked_alone.defects)
+                report.accounts.extend(checked_alone.accounts)
     return report
 
 
