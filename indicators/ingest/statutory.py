@@ -170,6 +170,9 @@ def _read_checked(
         table = read_return(landed.path, landed.display, landed.kind, aliases, sheet)
         account.rows_read = len(table.frame)
         check_required_columns(table.frame, required, landed.display)
+        for column in specs[landed.kind].names:  # an optional column left out: blank
+            if column not in table.frame.columns:
+                table.frame[column] = ""
     except FileRejected as rejected:
         account.status = "rejected"
         account.message = str(rejected.defect.public())
