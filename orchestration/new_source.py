@@ -23,6 +23,7 @@ description: >
   TODO: one paragraph for the analyst who lands it: who sends it, one row per what.
 period: academic_year          # or financial_year, calendar_year, quarter, month
 stream: standalone             # loaded on its own, by this spec alone
+label: {title}                 # how messages name it
 landing_order: 50              # where it is listed among the kinds
 raw_table:
   name: {name}_records
@@ -30,15 +31,20 @@ raw_table:
 key:                           # once a year across the year's files, else every copy is a defect
   columns: [record_id]
   rule: duplicate_record_id
+  message: the same record_id '{{value}}' also appears at {{places}}: keep one and land again
   doc: Each record_id appears once per year across the year's files.
 placement:                     # how a row reaches a neighbourhood
   method: postcode_sector      # or la_wide, team, district
   column: postcode
   lookup: seeds/neighbourhood_lookup.csv
-# matching:                    # another source each row must match (as EYFSP and census do)
-#   - source: eyfsp
+# matching:                    # another source each row must match (as EYFSP and census do,
+#   - source: eyfsp            # loaded together by their stream)
 #     column: upn
 #     when_quarantined: both    # a row quarantined in either holds the other back too
+#     missing: "no EYFSP result has UPN '{{value}}' in {{period}}: land the missing result"
+#     rejected: "... and {{files}} was rejected, so the row is held back: fix {{files}}"
+#     not_landed: "no {{period}} EYFSP return is landed: land it under eyfsp/{{folder}}/"
+#     held_back: "this child's EYFSP row is quarantined: {{rows}}. Fix that row"
 #     doc: Every record needs a child in the same year's EYFSP return.
 # consent:                     # columns whose Y allows a use (as the voice survey has)
 #   aggregate: consent_aggregate

@@ -347,3 +347,71 @@ def test_the_input_docs_sections_are_generated_from_the_specs_and_current():
     )
     assert "| `sex` | `M` male, `F` female |" in doc
     assert "| `elg01` … `elg17` | `1` emerging, `2` expected, `A` not assessed" in doc
+
+
+def test_the_returns_matched_as_their_specs_declare_say_what_they_said(tmp_path):
+    """Messages of the EYFSP/census match, now the specs' words: written out by hand."""
+    from indicators.ingest.landing import discover
+    from indicators.ingest.lookups import Reference
+    from indicators.ingest.statutory import check_year
+    from indicators.reference import AcademicYear
+    from indicators.synthetic.authorities import HARROWDALE
+    from indicators.synthetic.generate import generate
+
+    generate(tmp_path, seed=2, children_per_year=40, years=["2023/24"])
+    eyfsp_path = tmp_path / "eyfsp/2023-24/eyfsp_return.csv"
+    census_path = tmp_path / "census/2023-24/census_extract.csv"
+    eyfsp = pd.read_csv(eyfsp_path, dtype=str, keep_default_na=False)
+    census = pd.read_csv(census_path, dtype=str, keep_default_na=False)
+    unplaced, unreturned, quarantined = eyfsp["upn"].iloc[0:3]
+    census = census[census["upn"] != unplaced].reset_index(drop=True)
+    census.loc[census["upn"] == quarantined, "fsm_eligible"] = "Q"
+    census_row = int(census.index[census["upn"] == quarantined][0]) + 2
+    unreturned_row = int(census.index[census["upn"] == unreturned][0]) + 2
+    eyfsp = eyfsp[eyfsp["upn"] != unreturned].reset_index(drop=True)
+    eyfsp.to_csv(eyfsp_path, index=False)
+    census.to_csv(census_path, index=False)
+    files, _ = discover(tmp_path)
+    reference = Reference(
+        sectors=frozenset(s for sectors in HARROWDALE.sectors().values() for s in sectors),
+        la_codes=frozenset({"999"}),
+    )
+    checked = check_year(AcademicYear.parse("2023/24"), files, reference)
+    found = {(d.file, d.row, d.rule, d.message) for d in checked.defects}
+    assert found == {
+        (
+            "eyfsp/2023-24/eyfsp_return.csv",
+            2,
+            "census_missing",
+            f"no census row has UPN '{unplaced}', so the child cannot be placed in a "
+            "neighbourhood: add them to the 2023/24 census extract",
+        ),
+        (
+            "census/2023-24/census_extract.csv",
+            unreturned_row,
+            "eyfsp_missing",
+            f"no EYFSP result has UPN '{unreturned}' in 2023/24: remove the row or land the "
+            "missing result",
+        ),
+        (
+            "census/2023-24/census_extract.csv",
+            census_row,
+            "fsm_code",
+            "fsm_eligible is 'Q': must be Y (eligible), N (not eligible)",
+        ),
+        (
+            "eyfsp/2023-24/eyfsp_return.csv",
+            3,
+            "census_row_quarantined",
+            f"this child's census row is quarantined: census/2023-24/census_extract.csv, row "
+            f"{census_row} (fsm_code). The child is held back from both returns until it is "
+            "fixed: fix that row and land the file again",
+        ),
+    }
+    census_path.unlink()
+    files, _ = discover(tmp_path)
+    alone = check_year(AcademicYear.parse("2023/24"), files, reference)
+    assert {d.message for d in alone.defects} == {
+        "no 2023/24 census extract is landed, so the child is held back: land it under "
+        "census/2023-24/"
+    }

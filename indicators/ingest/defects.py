@@ -52,15 +52,35 @@ def __getattr__(name: str) -> frozenset[str]:
 _CODE_SHAPE = re.compile(r"[A-Za-z0-9 ._/+()\\-]{0,16}")
 """A code, a number or a short word as a value of a code column may be mistyped (the
 backslash for an escaped control character, \\x00)."""
-_SHAPES = {
-    "response_date": re.compile(
-        r"[0-9]{1,4}[-/.][0-9]{1,2}[-/.][0-9]{1,4}(?:[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?)?"
-        r"|[A-Za-z]{3,9}\.? [0-9]{1,2},? [0-9]{4}|[0-9]{1,2} [A-Za-z]{3,9},? [0-9]{4}"
-    ),
-    "postcode_sector": re.compile(r"[A-Za-z]{1,2}[0-9][A-Za-z0-9]? ?[0-9]"),
-}
-"""Columns whose values have a shape of their own: a date, a postcode sector (a full
-postcode typed there is withheld)."""
+_DATE_SHAPE = re.compile(
+    r"[0-9]{1,4}[-/.][0-9]{1,2}[-/.][0-9]{1,4}(?:[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?)?"
+    r"|[A-Za-z]{3,9}\.? [0-9]{1,2},? [0-9]{4}|[0-9]{1,2} [A-Za-z]{3,9},? [0-9]{4}"
+)
+_SECTOR_SHAPE = re.compile(r"[A-Za-z]{1,2}[0-9][A-Za-z0-9]? ?[0-9]")
+_SHAPES: dict[tuple[str, ...], dict[str, re.Pattern]] = {}
+
+
+def _shapes() -> dict[str, re.Pattern]:
+    """Shown columns whose values have a shape of their own, from the specs: a date (type
+    date, format date or datetime), a postcode sector (format postcode_sector: a full
+    postcode typed there is withheld)."""
+    specs = load_sources()
+    version = tuple(spec.digest for spec in specs.values())
+    if version not in _SHAPES:
+        shapes = {}
+        for spec in specs.values():
+            for column in spec.columns:
+                named = column.format.named if column.format else None
+                if not column.show_rejected:
+                    continue
+                if column.type == "date" or named in ("date", "datetime"):
+                    shapes[column.name] = _DATE_SHAPE
+                elif named == "postcode_sector":
+                    shapes[column.name] = _SECTOR_SHAPE
+        _SHAPES[version] = shapes
+    return _SHAPES[version]
+
+
 MOST_DIGITS_SHOWN = 8
 """More digits than this in a code column's value looks like a phone number or a UPN."""
 
@@ -72,9 +92,10 @@ def shows_safely(column: str | None, value: str, declared_safe: bool = False) ->
     if not (declared_safe or column in safe_columns()):
         return False
     text = value.strip()
-    if not _SHAPES.get(column or "", _CODE_SHAPE).fullmatch(text):
+    shapes = _shapes()
+    if not shapes.get(column or "", _CODE_SHAPE).fullmatch(text):
         return False
-    if column not in _SHAPES and sum(character.isdigit() for character in text) > MOST_DIGITS_SHOWN:
+    if column not in shapes and sum(character.isdigit() for character in text) > MOST_DIGITS_SHOWN:
         return False
     names = name_list()
     return not any(word.lower() in names for word in re.findall(r"[A-Za-z]+", text))

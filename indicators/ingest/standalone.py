@@ -20,7 +20,7 @@ import pandas as pd
 from indicators.ingest.defects import Defect, FileRejected
 from indicators.ingest.landing import FileAccount, LandedFile, file_hash
 from indicators.ingest.lookups import Reference
-from indicators.ingest.privacy import postcode_sector
+from indicators.ingest.matching import unknown_sectors
 from indicators.ingest.readers import Aliases
 from indicators.ingest.statutory import raw_rows, validate_file
 from indicators.reference import AcademicYear
@@ -68,40 +68,34 @@ def duplicate_keys(spec: SourceSpec, frames: Sequence[tuple[str, pd.DataFrame]])
                     columns[0],
                     value,
                     spec.key_rule or "duplicate_key",
-                    f"the same {', '.join(columns)} '{value}' also appears at {others}: keep one "
-                    "record and land the file again",
+                    (
+                        spec.key_message
+                        or f"the same {', '.join(columns)} '{{value}}' also appears at "
+                        "{places}: keep one record and land the file again"
+                    )
+                    .replace("{places}", others)
+                    .replace("{value}", value),
                 )
             )
     return defects
 
 
 def unplaced(
-    spec: SourceSpec, frames: Sequence[tuple[str, pd.DataFrame]], reference: Reference
+    spec: SourceSpec,
+    frames: Sequence[tuple[str, pd.DataFrame]],
+    reference: Reference,
+    sectors: dict[str, str],
 ) -> list[Defect]:
-    """Rows whose postcode sector (`placement: {method: postcode_sector, column: ...}`) is
-    not in the neighbourhood lookup."""
+    """Rows whose postcode (`placement: {method: postcode_sector, column: ...}`) is in a
+    sector not in the neighbourhood lookup, as for the census."""
     column = spec.placement.get("column")
     if spec.placement.get("method") != "postcode_sector" or not column:
         return []
     if reference.sectors is None:
         return []
-    defects = []
-    for file, frame in frames:
-        sectors = postcode_sector(frame[column].astype(str))
-        for row, value, sector in zip(frame["_source_row"], frame[column], sectors, strict=True):
-            if value and sector not in reference.sectors:
-                defects.append(
-                    Defect(
-                        file,
-                        int(row),
-                        column,
-                        str(value),
-                        "postcode_sector_unknown",
-                        f"sector {sector} is not in the neighbourhood lookup "
-                        "(seeds/neighbourhood_lookup.csv): add the sector or correct it",
-                    )
-                )
-    return defects
+    return unknown_sectors(
+        frames, reference.sectors, sectors, reference.sector_problems, column=column
+    )
 
 
 def load_standalone_year(
@@ -128,7 +122,8 @@ def load_standalone_year(
             frames.append((landed.display, frame))
             load.defects.extend(defects)
         load.defects.extend(duplicate_keys(spec, frames))
-        load.defects.extend(unplaced(spec, frames, reference))
+        sectors: dict[str, str] = {}
+        load.defects.extend(unplaced(spec, frames, reference, sectors))
         bad = {(defect.file, defect.row) for defect in load.defects if defect.row is not None}
         quarantined = Counter(file for file, _ in bad)
         for account in load.accounts:
@@ -142,5 +137,5 @@ def load_standalone_year(
             for file, frame in frames
         ]
         rows = pd.concat(good, ignore_index=True) if good else pd.DataFrame()
-        load.tables[spec.raw_table] = raw_rows(spec, rows, year, pseudonym_key)
+        load.tables[spec.raw_table] = raw_rows(spec, rows, year, pseudonym_key, sectors)
     return load

@@ -301,42 +301,65 @@ def _check_year(
         checked.defects.extend(defects)
         checked.frames[landed.kind].append((landed.display, frame))
 
-    # Rows whose UPN is already reported (malformed, wrong check letter) are not matched or
-    # counted as duplicates: their one defect says what is wrong.
-    bad_upns = _rows_by_file((d.file, d.row) for d in checked.defects if d.column == "upn")
+    # Rows whose key is already reported (a malformed UPN, a wrong check letter) are not
+    # matched or counted as duplicates: their one defect says what is wrong.
+    specs = statutory_specs()
+    keys = {kind: spec.key[0] for kind, spec in specs.items()}
+    bad_keys = _rows_by_file(
+        (d.file, d.row) for d in checked.defects if d.column in set(keys.values())
+    )
     valid = {
-        kind: stacked(kind_frames, without=bad_upns) for kind, kind_frames in checked.frames.items()
+        kind: stacked(kind_frames, [keys[kind]], without=bad_keys)
+        for kind, kind_frames in checked.frames.items()
     }
     for kind in kinds:
-        checked.defects.extend(duplicates_in(valid[kind]))
-    if reference.sectors is None:
-        checked.notes.append(
-            "postcode sectors were not checked: the neighbourhood lookup could not be read"
-        )
-    else:
-        checked.defects.extend(
-            unknown_sectors(
-                checked.frames["census"], reference.sectors, sectors, reference.sector_problems
+        checked.defects.extend(duplicates_in(valid[kind], specs[kind]))
+    for kind, spec in specs.items():
+        column = spec.placement.get("column")
+        if not column:
+            continue
+        if reference.sectors is None:
+            checked.notes.append(
+                "postcode sectors were not checked: the neighbourhood lookup could not be read"
             )
-        )
-    if reference.la_codes is None:
-        checked.notes.append(
-            "LA numbers were not checked against seeds/local_authorities.csv: it could not be read"
-        )
-    else:
-        checked.defects.extend(
-            unknown_la_codes(checked.frames["eyfsp"], reference.la_codes, reference.la_problems)
-        )
+        else:
+            checked.defects.extend(
+                unknown_sectors(
+                    checked.frames[kind],
+                    reference.sectors,
+                    sectors,
+                    reference.sector_problems,
+                    column=column,
+                )
+            )
+    for kind, spec in specs.items():
+        authority = spec.placement.get("authority")
+        if not authority:
+            continue
+        if reference.la_codes is None:
+            checked.notes.append(
+                "LA numbers were not checked against seeds/local_authorities.csv: it could not "
+                "be read"
+            )
+        else:
+            checked.defects.extend(
+                unknown_la_codes(
+                    checked.frames[kind],
+                    reference.la_codes,
+                    reference.la_problems,
+                    column=authority,
+                )
+            )
     landed_kinds = {landed.kind for landed in files if landed.kind in kinds}
     checked.defects.extend(
-        unmatched_children(valid, year, cross_kind, rejected, landed_kinds, checked.notes)
+        unmatched_children(valid, year, cross_kind, rejected, landed_kinds, checked.notes, specs)
     )
     if cross_kind and reference.placement is not None:
         checked.defects.extend(
-            other_authority_children(checked.frames, checked.defects, reference, sectors)
+            other_authority_children(checked.frames, checked.defects, reference, sectors, specs)
         )
     if cross_kind:
-        checked.defects.extend(partners_held_back(valid, checked.defects))
+        checked.defects.extend(partners_held_back(valid, checked.defects, specs))
 
     quarantined = Counter(file for file, _ in checked.bad_rows)
     for account in checked.accounts:

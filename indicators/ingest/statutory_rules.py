@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from indicators.ingest.defects import Defect
+from indicators.sources.spec import SourceSpec
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ class Stack:
 
 def stacked(
     frames: Sequence[tuple[str, pd.DataFrame]],
-    columns: Sequence[str] = ("upn",),
+    columns: Sequence[str],
     without: Mapping[str, set[int | None]] | None = None,
 ) -> Stack:
     """A year's files of one kind as a `Stack`, in file order, leaving out the rows `without`
@@ -70,26 +71,23 @@ def stacked(
     return Stack(files, rows, values)
 
 
-def duplicate_upns(frames: Sequence[tuple[str, pd.DataFrame]]) -> list[Defect]:
-    """The same UPN more than once in a year's files of one kind: every occurrence is a defect."""
-    return duplicates_in(stacked(frames))
-
-
-def duplicates_in(stack: Stack) -> list[Defect]:
-    """`duplicate_upns` of the files `stacked` gives."""
-    upns = stack.values["upn"]
-    if stack.text("upn") and len(set(upns)) == len(upns):
-        return []  # no UPN twice (the usual case, and quick to see)
+def duplicates_in(stack: Stack, spec: SourceSpec) -> list[Defect]:
+    """The same key (the spec's `key:`) more than once in a year's files of one kind, in
+    the files `stacked` gives: every occurrence is a defect (`key.rule`, `key.message`)."""
+    key = spec.key[0]
+    values = stack.values[key]
+    if stack.text(key) and len(set(values)) == len(values):
+        return []  # no key twice (the usual case, and quick to see)
     frame = pd.DataFrame(
-        {"upn": pd.Series(upns, dtype=object), "_file": stack.files, "_source_row": stack.rows}
+        {key: pd.Series(values, dtype=object), "_file": stack.files, "_source_row": stack.rows}
     )
-    repeated = frame[frame["upn"].duplicated(keep=False) & (frame["upn"] != "")]
+    repeated = frame[frame[key].duplicated(keep=False) & (frame[key] != "")]
     members = [
-        (upn, list(zip(group["_file"], group["_source_row"], strict=True)))
-        for upn, group in repeated.groupby("upn", sort=False)
+        (value, list(zip(group["_file"], group["_source_row"], strict=True)))
+        for value, group in repeated.groupby(key, sort=False)
     ]
     defects = []
-    for upn, group in members:
+    for value, group in members:
         places = [f"{file} row {row}" for file, row in group]
         for file, row in group:
             others = [place for place in places if place != f"{file} row {row}"]
@@ -97,11 +95,12 @@ def duplicates_in(stack: Stack) -> list[Defect]:
                 Defect(
                     file=file,
                     row=int(row),
-                    column="upn",
-                    value=str(upn),
-                    rule="duplicate_upn",
-                    message=f"the same child (UPN '{upn}') also appears at {'; '.join(others)}: "
-                    "keep one record and land the file again",
+                    column=key,
+                    value=str(value),
+                    rule=spec.key_rule,
+                    message=spec.key_message.replace("{places}", "; ".join(others)).replace(
+                        "{value}", str(value)
+                    ),
                 )
             )
     return defects

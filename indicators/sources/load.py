@@ -63,6 +63,7 @@ TOP_KEYS = {
     "free_text": False,
     "headers": False,
     "landing_order": False,
+    "label": False,
 }
 """Every key a spec may have: True for those it must have."""
 COLUMN_KEYS = {
@@ -82,6 +83,7 @@ COLUMN_KEYS = {
 }
 CODE_LIST_KEYS = {"codes", "rule", "message", "blank", "synonyms", "normalise", "doc"}
 CHANGE_TYPES = ("add", "modify", "remove")
+MATCH_MESSAGES = ("missing", "rejected", "not_landed", "held_back")
 
 
 class SpecInvalid(ValueError):
@@ -327,12 +329,21 @@ def _build(data: dict, shown: str, folder: str, problems: list[str]) -> SourceSp
             )
         if entry.get("when_quarantined", "both") not in ("both", "this"):
             problems.append(f"{shown}: matching[{position}].when_quarantined: both or this")
+        for message in MATCH_MESSAGES:
+            try:
+                _text(entry.get(message)).format(value="", period="", folder="", files="", rows="")
+            except (KeyError, IndexError, ValueError):
+                problems.append(
+                    f"{shown}: matching[{position}].{message}: may use only {{value}}, "
+                    "{period}, {folder}, {files} and {rows}"
+                )
         matching.append(
             Match(
                 entry["source"],
                 entry["column"],
                 entry.get("when_quarantined", "both"),
                 _text(entry.get("doc")),
+                *(_text(entry.get(message)) for message in MATCH_MESSAGES),
             )
         )
     placement = data.get("placement") or {}
@@ -368,6 +379,8 @@ def _build(data: dict, shown: str, folder: str, problems: list[str]) -> SourceSp
         columns=tuple(columns),
         key=key_columns,
         key_rule=str(key.get("rule", "")),
+        key_message=_text(key.get("message")),
+        label=_text(data.get("label")) or str(data["source"]),
         key_doc=_text(key.get("doc")),
         also_tables=tuple(
             (str(table["name"]), _text(table.get("description")))

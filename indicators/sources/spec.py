@@ -137,10 +137,18 @@ class Column:
 
 @dataclass(frozen=True)
 class Match:
+    """Every row must match a row of `source` on `column` (the same year); a row quarantined
+    in either is held back from both (`when_quarantined: both`). The messages take {value},
+    {period}, {folder}, {files} (the other kind's rejected files) and {rows} (its rows)."""
+
     source: str
     column: str
     when_quarantined: str
     doc: str = ""
+    missing: str = ""
+    rejected: str = ""
+    not_landed: str = ""
+    held_back: str = ""
 
 
 @dataclass(frozen=True)
@@ -155,7 +163,11 @@ class SourceSpec:
     columns: tuple[Column, ...]
     key: tuple[str, ...] = ()
     key_rule: str = ""
+    key_message: str = ""
+    """The duplicate key's message: {value}, {places} (the other rows)."""
     key_doc: str = ""
+    label: str = ""
+    """How messages name the source (EYFSP, census)."""
     also_tables: tuple[tuple[str, str], ...] = ()
     matching: tuple[Match, ...] = ()
     placement: dict[str, Any] = field(default_factory=dict)
