@@ -42,6 +42,8 @@ from indicators.sources.spec import (
     Window,
 )
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's safe loader where PyYAML has it (ten times quicker), else PyYAML's own."""
 BASE = "base.yml"
 YEAR_FILE = re.compile(r"(\d{4})-(\d{2})\.yml")
 NAME = re.compile(r"[a-z][a-z0-9_]*")
@@ -109,7 +111,7 @@ def _display(path: Path, root: Path) -> str:
 
 def _read_yaml(path: Path, shown: str) -> dict:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)  # noqa: S506 - safe
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark else ""
