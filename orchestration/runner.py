@@ -319,6 +319,9 @@ def _run_locked(
                 )
             if not settings.landing.is_dir():
                 raise ExpectedFailure(f"the landing folder {settings.landing} does not exist")
+            spec_problem = source_spec_line()
+            if spec_problem:  # a malformed source spec: no landed file could be read by it
+                raise ExpectedFailure(spec_problem)
             try:
                 check_output(settings.output)
                 files, problems = discover(settings.landing)
@@ -347,9 +350,6 @@ def _run_locked(
             stale = stale_union_line()
             if stale:  # a model added or removed by hand (dbt would stop on it too)
                 raise ExpectedFailure(stale)
-            spec_problem = source_spec_line()
-            if spec_problem:  # a malformed source spec: nothing could be read by it
-                raise ExpectedFailure(spec_problem)
             prepare_manifest()
             from dagster._core.storage.tags import (
                 ASSET_PARTITION_RANGE_END_TAG,

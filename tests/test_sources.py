@@ -415,3 +415,33 @@ def test_the_returns_matched_as_their_specs_declare_say_what_they_said(tmp_path)
         "no 2023/24 census extract is landed, so the child is held back: land it under "
         "census/2023-24/"
     }
+
+
+def test_a_malformed_project_spec_stops_validate_with_one_line_naming_only_its_problem(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    shutil.copytree(ROOT / "sources", tmp_path / "sources")
+    census = tmp_path / "sources" / "census" / "base.yml"
+    census.write_text(
+        census.read_text().replace(
+            "identifier: {handling: pseudonymise, as: child_id}\n    format: upn\n    doc: as",
+            "identifier: hash\n    format: upn\n    doc: as",
+        )
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "orchestration.cli", "validate", str(tmp_path)],
+        env={**os.environ, "CHORUS_SOURCES": str(tmp_path / "sources")},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"chorus: the source specs in {tmp_path / 'sources'} have problems: "
+        "sources/census/base.yml: columns[0] (upn): identifier: 'hash' must be one of keep, "
+        "pseudonymise, reduce, drop (what happens to the values at the door); correct them "
+        "(docs/inputs.md, docs/architecture.md: Source specs)"
+    ]

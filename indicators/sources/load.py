@@ -238,6 +238,7 @@ def load_sources(directory: Path | None = None) -> dict[str, SourceSpec]:
 def _load_sources(directory: Path, _state: tuple) -> tuple[tuple[str, SourceSpec], ...]:
     problems: list[str] = []
     specs: dict[str, SourceSpec] = {}
+    refused: set[str] = set()
     for folder in sorted(path for path in directory.iterdir() if path.is_dir()):
         if folder.name.startswith((".", "_")):
             continue
@@ -245,8 +246,11 @@ def _load_sources(directory: Path, _state: tuple) -> tuple[tuple[str, SourceSpec
             specs[folder.name] = load_spec(folder, root=directory)
         except SpecInvalid as invalid:
             problems.extend(invalid.problems)
+            refused.add(folder.name)
     for spec in specs.values():
         for match in spec.matching:
+            if match.source in refused:
+                continue  # its own problems are listed
             if match.source not in specs:
                 problems.append(
                     f"{spec.files[0]}: matching: source '{match.source}' has no spec "
@@ -314,7 +318,11 @@ def _build(data: dict, shown: str, folder: str, problems: list[str]) -> SourceSp
         raw = {}
     code_lists = _code_lists(data.get("code_lists") or {}, shown, problems)
     columns = _columns(data.get("columns"), code_lists, shown, problems)
-    names = [column.name for column in columns]
+    names = [  # every column the spec names, even one with problems of its own
+        str(entry.get("name"))
+        for entry in data.get("columns") or []
+        if isinstance(entry, dict) and entry.get("name")
+    ]
     key = data.get("key") or {}
     key_columns = tuple(key.get("columns") or ()) if isinstance(key, dict) else ()
     for name in key_columns:
