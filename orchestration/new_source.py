@@ -31,7 +31,7 @@ raw_table:
 key:                           # once a year across the year's files, else every copy is a defect
   columns: [record_id]
   rule: duplicate_record_id
-  message: the same record_id '{{value}}' also appears at {{places}}: keep one and land again
+  message: "the same record_id '{{value}}' also appears at {{places}}: keep one, land again"
   doc: Each record_id appears once per year across the year's files.
 placement:                     # how a row reaches a neighbourhood
   method: postcode_sector      # or la_wide, team, district
@@ -237,6 +237,7 @@ def scaffold_source(
     folder.mkdir(parents=True)
     spec = folder / "base.yml"
     spec.write_text(SPEC.format(name=name, title=title), encoding="utf-8")
+    staging.mkdir(parents=True, exist_ok=True)
     sql.write_text(STAGING_SQL.format(name=name, title=title), encoding="utf-8")
     yml.write_text(STAGING_YML.format(name=name, title=title), encoding="utf-8")
     fixture = folder / "fixture" / name / EXAMPLE_YEAR / f"{name}.csv"

@@ -116,3 +116,26 @@ def test_walk_through_from_scaffold_to_raw_table_and_staging_model(tmp_path):
     assert account[["rows_read", "rows_loaded", "rows_quarantined"]].values.tolist() == [
         ["6", "5", "1"]
     ]
+
+
+def test_the_scaffolded_spec_loads_as_every_example_in_it_says(tmp_path):
+    from indicators.sources.load import load_spec
+
+    spec_path, _, _ = scaffold_source("home_visits", tmp_path / "sources", tmp_path, ROOT / "seeds")
+    spec = load_spec(spec_path.parent)
+    assert spec.required == ("record_id", "upn", "record_date", "postcode", "outcome", "score")
+    assert spec.raw_columns == (
+        "academic_year",
+        "time_period",
+        "record_id",
+        "child_id",
+        "record_month",
+        "postcode_sector",
+        "outcome",
+        "score",
+        "_source_file",
+        "_source_row",
+    )
+    assert spec.key_message == (
+        "the same record_id '{value}' also appears at {places}: keep one, land again"
+    )
