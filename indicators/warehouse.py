@@ -20,21 +20,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from indicators.reference import ELG_COLUMNS
-
 RAW_TABLES: dict[str, str] = {
-    "eyfsp_returns": """
-        academic_year varchar, time_period integer, child_id varchar, la_code varchar,
-        estab varchar, sex varchar, birth_month varchar,
-        {elgs},
-        _source_file varchar, _source_row integer, _loaded_at timestamp
-    """.format(elgs=", ".join(f"{column} varchar" for column in ELG_COLUMNS)),
-    "school_census": """
-        academic_year varchar, time_period integer, child_id varchar, fsm_eligible varchar,
-        first_language varchar, sen_provision varchar, ethnicity varchar,
-        postcode_sector varchar, _source_file varchar, _source_row integer,
-        _loaded_at timestamp
-    """,
+    # Each source's own raw table is declared by its spec (sources/<kind>/base.yml:
+    # `raw_tables`); these are the reference files', the engines' and the bookkeeping.
     "neighbourhood_lookup": """
         postcode_sector varchar, neighbourhood_code varchar, neighbourhood_name varchar,
         _source_file varchar, _loaded_at timestamp
@@ -54,14 +42,6 @@ RAW_TABLES: dict[str, str] = {
     """,
     "year_loads": """
         academic_year varchar, kind varchar, fingerprint varchar, _loaded_at timestamp
-    """,
-    "voice_responses": """
-        academic_year varchar, time_period integer, response_id varchar,
-        response_month varchar, postcode_sector varchar, neighbourhood_code varchar,
-        channel varchar, uses_funded_early_education varchar,
-        english_additional_language varchar, known_to_family_hub varchar,
-        consent_aggregate varchar, consent_quote varchar, consent_link varchar,
-        child_id varchar, _source_file varchar, _source_row integer, _loaded_at timestamp
     """,
     "voice_answers": """
         academic_year varchar, time_period integer, response_id varchar, item_id varchar,
@@ -99,6 +79,15 @@ def _declared_columns(columns: str) -> list[str]:
     return [part.split()[0].strip('"') for part in columns.split(",")]
 
 
+def raw_tables() -> dict[str, str]:
+    """Every raw table and its columns: each source spec's table, then RAW_TABLES."""
+    from indicators.sources.generated import raw_table_columns
+    from indicators.sources.load import load_sources
+
+    declared = {spec.raw_table: raw_table_columns(spec) for spec in load_sources().values()}
+    return {**declared, **RAW_TABLES}
+
+
 def ensure_raw_zone(connection: duckdb.DuckDBPyConnection) -> list[str]:
     """Create the raw tables; a table whose columns changed since an older Chorus is rebuilt.
 
@@ -107,7 +96,7 @@ def ensure_raw_zone(connection: duckdb.DuckDBPyConnection) -> list[str]:
     """
     connection.execute("create schema if not exists raw")
     rebuilt = []
-    for table, columns in RAW_TABLES.items():
+    for table, columns in raw_tables().items():
         existing = _columns(connection, table)
         if existing and existing != _declared_columns(columns):
             connection.execute(f"drop table raw.{table}")

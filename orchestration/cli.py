@@ -190,7 +190,12 @@ def validate(
 ) -> None:
     """Check returns before landing them: every defect is printed, nothing is loaded."""
     from indicators.ingest.validate import validate_paths
+    from indicators.sources.load import source_spec_line
 
+    spec_problem = source_spec_line()
+    if spec_problem:
+        console.print(f"chorus: {spec_problem}", soft_wrap=True, markup=False, highlight=False)
+        raise typer.Exit(1)
     settings = ChorusSettings.from_env()
     report = validate_paths(
         [path.resolve() for path in paths], settings.seeds, sheet=settings.xlsx_sheet
@@ -225,11 +230,58 @@ def new_indicator(
     )
 
 
+@app.command(name="new-source")
+def new_source(
+    name: Annotated[
+        str, typer.Argument(help="the source's name and landing folder, e.g. home_visits")
+    ],
+) -> None:
+    """Scaffold a new source: its spec (every field, with examples), a staging model and a
+    fixture to land; then writes dbt's raw sources and docs/inputs.md again."""
+    from indicators.sources.load import SpecInvalid, forget_loaded_sources, sources_dir
+    from orchestration.dbt_setup import DBT_PROJECT_DIR, refresh_from_specs
+    from orchestration.new_source import EXAMPLE_YEAR, scaffold_source
+
+    settings = ChorusSettings.from_env()
+    try:
+        spec, staging, fixture = scaffold_source(
+            name, sources_dir(), DBT_PROJECT_DIR, settings.seeds
+        )
+        forget_loaded_sources()
+        refresh_from_specs()
+    except (ValueError, SpecInvalid) as error:
+        console.print(f"chorus: {error}", soft_wrap=True, markup=False, highlight=False)
+        raise typer.Exit(1) from None
+    for line in (
+        f"wrote {spec}: say what the return holds (every field has an example)",
+        f"wrote {staging} (and its YAML): rename and type the columns for the models",
+        f"wrote {fixture}: land it as <landing>/{name}/{EXAMPLE_YEAR}/ to try it",
+        "then `chorus validate <landing>/" + name + "` and `chorus run`",
+    ):
+        out.print(line, soft_wrap=True, markup=False, highlight=False)
+
+
 @app.command(name="dbt-refresh")
 def dbt_refresh() -> None:
-    """Write the union of the indicator models again (after adding or removing one by hand)."""
-    from orchestration.dbt_setup import INDICATOR_MODELS_DIR, UNION_MODEL, refresh_union
+    """Write the union of the indicator models again (after adding or removing one by hand),
+    and what the source specs generate (dbt's raw-zone sources, docs/inputs.md)."""
+    from indicators.sources.load import SpecInvalid
+    from orchestration.dbt_setup import (
+        INDICATOR_MODELS_DIR,
+        UNION_MODEL,
+        refresh_from_specs,
+        refresh_union,
+    )
 
+    try:
+        generated = refresh_from_specs()
+    except SpecInvalid as invalid:
+        console.print(f"chorus: {invalid}", soft_wrap=True, markup=False, highlight=False)
+        raise typer.Exit(1) from None
+    for path in generated:
+        out.print(
+            f"wrote {path} from the source specs", soft_wrap=True, markup=False, highlight=False
+        )
     union = refresh_union()
     if union:
         out.print(

@@ -89,6 +89,33 @@ def refresh_union(project_dir: Path | None = None) -> Path | None:
     return path
 
 
+def refresh_from_specs(
+    project_dir: Path | None = None,
+    sources_dir: Path | None = None,
+    inputs_doc: Path | None = None,
+) -> list[Path]:
+    """Write what the source specs generate: dbt's raw-zone `sources:` and the sections of
+    docs/inputs.md (when the project has it). The paths that changed."""
+    from indicators.sources.generated import SOURCES_YML, sources_yml, with_generated_sections
+    from indicators.sources.load import load_sources
+    from indicators.sources.load import sources_dir as default_sources
+
+    project_dir = project_dir or DBT_PROJECT_DIR
+    sources_dir = sources_dir or default_sources()
+    specs = load_sources(sources_dir)
+    written = []
+    wanted = {project_dir / SOURCES_YML: sources_yml(specs, sources_dir)}
+    inputs_doc = inputs_doc or project_dir.parent / "docs" / "inputs.md"
+    if inputs_doc.is_file():
+        text = inputs_doc.read_text(encoding="utf-8")
+        wanted[inputs_doc] = with_generated_sections(text, specs)
+    for path, text in wanted.items():
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+            written.append(path)
+    return written
+
+
 def dbt_environment(settings: ChorusSettings | None = None) -> dict[str, str]:
     """Environment variables every dbt invocation needs (set before parse and build)."""
     settings = settings or ChorusSettings.from_env()

@@ -17,6 +17,7 @@ from orchestration.ingest_assets import (
     local_authorities,
     neighbourhood_lookup,
     preflight,
+    standalone_sources,
     statutory_returns,
     voice_responses,
 )
@@ -36,6 +37,7 @@ defs = Definitions(
         local_authorities,
         statutory_returns,
         voice_responses,
+        standalone_sources,
         preflight,
         chorus_dbt_models,
         indicator_tables,

@@ -22,6 +22,7 @@ from dagster import (
 from indicators.ingest.landing import FileAccount
 from indicators.ingest.preflight import publishable_totals
 from indicators.ingest.streams import (
+    STANDALONE,
     STATUTORY,
     VOICE,
     Stream,
@@ -43,6 +44,7 @@ VOICE_RESPONSES = AssetKey(["raw", "voice_responses"])
 VOICE_ANSWERS = AssetKey(["raw", "voice_answers"])
 VOICE_QUOTES = AssetKey(["raw", "voice_quotes"])
 PREFLIGHT = AssetKey("preflight")
+STANDALONE_SOURCES = AssetKey(["raw", "standalone_sources"])
 
 
 # Reference data -------------------------------------------------------------------------
@@ -189,13 +191,44 @@ def voice_responses(context: AssetExecutionContext, chorus: ChorusResource):
     )
 
 
+@asset(
+    key=STANDALONE_SOURCES,
+    deps=[NEIGHBOURHOOD_LOOKUP, LOCAL_AUTHORITIES],
+    group_name="ingest",
+    kinds={"duckdb"},
+    partitions_def=academic_years,
+    backfill_policy=BackfillPolicy.single_run(),
+)
+def standalone_sources(context: AssetExecutionContext, chorus: ChorusResource):
+    """Sources loaded on their own by what their spec declares (`stream: standalone`,
+    scaffolded by `chorus new-source`): each into the raw table its spec names."""
+    results = _load(context, chorus, STANDALONE)
+    accounts = [account for result in results for account in result.accounts]
+    return MaterializeResult(
+        metadata={
+            "years": MetadataValue.md(" ".join(f"{r.year}: {r.status}." for r in results)),
+            "rows_read": sum(a.rows_read for a in accounts),
+            "rows_loaded": sum(a.rows_loaded for a in accounts),
+            "rows_quarantined": sum(a.rows_quarantined for a in accounts),
+            "accounting": MetadataValue.md(_accounting_markdown(accounts)),
+        }
+    )
+
+
 # The gate before dbt -------------------------------------------------------------------------
 
 
 @asset(
     key=PREFLIGHT,
     group_name="ingest",
-    deps=[NEIGHBOURHOOD_LOOKUP, LOCAL_AUTHORITIES, EYFSP_RETURNS, SCHOOL_CENSUS, VOICE_RESPONSES],
+    deps=[
+        NEIGHBOURHOOD_LOOKUP,
+        LOCAL_AUTHORITIES,
+        EYFSP_RETURNS,
+        SCHOOL_CENSUS,
+        VOICE_RESPONSES,
+        STANDALONE_SOURCES,
+    ],
 )
 def preflight(context: AssetExecutionContext, chorus: ChorusResource) -> MaterializeResult:
     """Before dbt: every indicator definition is filled in, and the rows ingest loaded can be

@@ -18,6 +18,7 @@ from typing import Any
 
 from indicators.config import ChorusSettings
 from indicators.publish.register_check import unfinished_indicators, unfinished_line
+from indicators.sources.load import source_spec_line
 from orchestration.dbt_setup import (
     INDICATOR_MODELS_DIR,
     dbt_environment,
@@ -166,13 +167,13 @@ def _year_partitions(instance, settings: ChorusSettings) -> list[str]:
     years no longer landed are emptied (`chorus run` treats its landing folder as the truth).
     """
     from indicators.ingest.archive import landing_state
-    from indicators.ingest.landing import RETURN_KINDS
+    from indicators.ingest.landing import return_kinds
     from indicators.reference import AcademicYear
     from indicators.warehouse import loaded_year_labels
     from orchestration.partitions import ACADEMIC_YEARS
 
     years = set()
-    for folder in landing_state(settings.landing, RETURN_KINDS):
+    for folder in landing_state(settings.landing, return_kinds()):
         with contextlib.suppress(ValueError):  # not a year folder: discover() reports it
             years.add(AcademicYear.parse(folder).folder)
     years |= {AcademicYear.parse(label).folder for label in loaded_year_labels(settings.warehouse)}
@@ -318,6 +319,9 @@ def _run_locked(
                 )
             if not settings.landing.is_dir():
                 raise ExpectedFailure(f"the landing folder {settings.landing} does not exist")
+            spec_problem = source_spec_line()
+            if spec_problem:  # a malformed source spec: no landed file could be read by it
+                raise ExpectedFailure(spec_problem)
             try:
                 check_output(settings.output)
                 files, problems = discover(settings.landing)

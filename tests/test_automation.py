@@ -5,6 +5,7 @@ import datetime as dt
 import os
 import shutil
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from dagster import DagsterInstance, SensorResult, SkipReason
@@ -23,6 +24,8 @@ from orchestration.automation import (
     return_window_request,
 )
 from orchestration.partitions import YEARS_TAG
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -206,3 +209,32 @@ def test_pruning_keeps_the_current_publication_and_every_staging_folder(tmp_path
     prune_publications(output, keep=0)
     assert (output / "indicators" / "values.csv").read_text() == "one"
     assert other_stage.is_dir()
+
+
+def test_a_changed_source_spec_reloads_the_years_of_its_stream_only(landed_copy, tmp_path):
+    """The spec's content is the rules version in each year's load fingerprint."""
+    from indicators.ingest.landing import discover
+    from indicators.ingest.streams import expected_fingerprints
+    from indicators.sources.load import forget_loaded_sources
+
+    sources = tmp_path / "sources"
+    shutil.copytree(ROOT / "sources", sources)
+    os.environ["CHORUS_SOURCES"] = str(sources)
+    try:
+        forget_loaded_sources()
+        unchanged = _requests(landed_copy)
+        assert not unchanged.run_requests  # the same specs, byte for byte: nothing to reload
+        files, _ = discover(landed_copy.landing)
+        key = "any key: the fingerprints are compared with each other"
+        before = expected_fingerprints(landed_copy, key, files)
+        spec = sources / "voice" / "base.yml"
+        spec.write_text(spec.read_text().replace("title: family voice survey", "title: voices"))
+        forget_loaded_sources()
+        after = expected_fingerprints(landed_copy, key, files)
+        changed = sorted(k for k in before if before[k] != after[k])
+        assert changed == [("2022/23", "voice"), ("2023/24", "voice")]
+        result = _requests(landed_copy)
+        assert result.run_requests[0].tags[YEARS_TAG] == "2022-23,2023-24"
+    finally:
+        del os.environ["CHORUS_SOURCES"]
+        forget_loaded_sources()

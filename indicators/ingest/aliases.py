@@ -12,9 +12,15 @@ from pathlib import Path
 
 from indicators.ingest.defects import Defect, FileRejected
 from indicators.ingest.file_rows import file_rejected
-from indicators.ingest.readers import KIND_COLUMNS, canonical_header, read_table
+from indicators.ingest.readers import canonical_header, kind_columns, read_table
+from indicators.sources.load import load_sources
 
-ALIAS_SOURCES = ("eyfsp", "census", "voice", "*")
+
+def alias_sources() -> tuple[str, ...]:
+    """The sources an alias may name: every kind with a spec, or `*` for any."""
+    return (*load_sources(), "*")
+
+
 ALIASES_REQUIRED = ("source", "alias", "canonical")
 ALIASES_FILE = "column_aliases"
 
@@ -51,13 +57,14 @@ def read_aliases(
         )
     defects: list[Defect] = []
     entries: dict[tuple[str, str], list[tuple[int, str, str]]] = {}
-    known = {column for columns in KIND_COLUMNS.values() for column in columns}
+    columns_of = kind_columns()
+    known = {column for columns in columns_of.values() for column in columns}
     for source, alias, canonical, row in zip(
         frame["source"], frame["alias"], frame["canonical"], frame["_source_row"], strict=True
     ):
         source_key, alias_key = source.strip().lower(), canonical_header(alias)
         target = canonical_header(canonical)
-        problem = _alias_problem(source_key, alias_key, target, known)
+        problem = _alias_problem(source_key, alias_key, target, known, columns_of)
         if problem:
             column, message = problem
             value = {"source": source, "alias": alias, "canonical": canonical}[column].strip()
@@ -96,18 +103,22 @@ def read_aliases(
 
 
 def _alias_problem(
-    source: str, alias: str, canonical: str, known: set[str]
+    source: str,
+    alias: str,
+    canonical: str,
+    known: set[str],
+    columns_of: dict[str, tuple[str, ...]],
 ) -> tuple[str, str] | None:
-    if source not in ALIAS_SOURCES:
-        return "source", f"the source must be one of {', '.join(ALIAS_SOURCES)}"
+    sources = alias_sources()
+    if source not in sources:
+        return "source", f"the source must be one of {', '.join(sources)}"
     if not alias:
         return "alias", "the alias is blank: give the header as the return writes it"
     if not canonical:
         return "canonical", "the canonical column is blank: give the Chorus column it stands for"
-    if source in KIND_COLUMNS and canonical not in KIND_COLUMNS[source]:
+    if source in columns_of and canonical not in columns_of[source]:
         return "canonical", (
-            f"it is not a column of the {source} return "
-            f"(columns: {', '.join(KIND_COLUMNS[source])})"
+            f"it is not a column of the {source} return (columns: {', '.join(columns_of[source])})"
         )
     if source == "*" and canonical not in known:
         return "canonical", (

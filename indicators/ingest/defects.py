@@ -18,52 +18,69 @@ import numpy as np
 import pandas as pd
 
 from indicators.ingest.cells import containing, distinct_text, failing_where
-from indicators.reference import ELG_COLUMNS
+from indicators.sources.load import load_sources
 from indicators.voice.names import name_list
 
-IDENTIFIER_COLUMNS = frozenset({"upn", "surname", "forename", "dob", "postcode"})
 WITHHELD = "(withheld: identifier)"
-SAFE_COLUMNS = frozenset(
-    {
-        # statutory returns: codes and numbers
-        "la_code",
-        "estab",
-        "sex",
-        *ELG_COLUMNS,
-        "fsm_eligible",
-        "first_language",
-        "sen_provision",
-        "ethnicity",
-        # voice surveys: codes, areas and the date of the answers (an item's answers are
-        # declared in seeds/voice_items.csv: indicators/ingest/survey_values.py marks them)
-        "channel",
-        "uses_funded_early_education",
-        "english_additional_language",
-        "known_to_family_hub",
-        "consent_aggregate",
-        "consent_quote",
-        "consent_link",
-        "neighbourhood_code",
-        "postcode_sector",
-        "response_date",
-    }
-)
-"""The columns whose rejected values may be shown outside the raw zone (in rejections.csv,
-the quality report, the console), and then only when the value looks like what the column
-holds (`shows_safely`). Every other column (UPN, names, date of birth, postcode, response id,
-child_upn, free text, anything not declared) has its values withheld."""
+
+
+def safe_columns() -> frozenset[str]:
+    """The columns whose rejected values may be shown outside the raw zone (in
+    rejections.csv, the quality report, the console), and then only when the value looks
+    like what the column holds (`shows_safely`): those a source spec declares
+    `show_rejected: true` (codes, numbers, a survey's area and the date of its answers; an
+    item's answers are declared in seeds/voice_items.csv: indicators/ingest/survey_values.py
+    marks them). Every other column (UPN, names, date of birth, postcode, response id,
+    child_upn, free text, anything not declared) has its values withheld."""
+    return frozenset().union(*(spec.shown_columns for spec in load_sources().values()))
+
+
+def identifier_columns() -> frozenset[str]:
+    """Columns a spec pseudonymises, reduces or drops at the door and never shows."""
+    return frozenset().union(*(spec.identifier_columns for spec in load_sources().values()))
+
+
+def __getattr__(name: str) -> frozenset[str]:
+    """SAFE_COLUMNS and IDENTIFIER_COLUMNS, read from the specs when first asked for."""
+    if name == "SAFE_COLUMNS":
+        return safe_columns()
+    if name == "IDENTIFIER_COLUMNS":
+        return identifier_columns()
+    raise AttributeError(name)
+
+
 _CODE_SHAPE = re.compile(r"[A-Za-z0-9 ._/+()\\-]{0,16}")
 """A code, a number or a short word as a value of a code column may be mistyped (the
 backslash for an escaped control character, \\x00)."""
-_SHAPES = {
-    "response_date": re.compile(
-        r"[0-9]{1,4}[-/.][0-9]{1,2}[-/.][0-9]{1,4}(?:[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?)?"
-        r"|[A-Za-z]{3,9}\.? [0-9]{1,2},? [0-9]{4}|[0-9]{1,2} [A-Za-z]{3,9},? [0-9]{4}"
-    ),
-    "postcode_sector": re.compile(r"[A-Za-z]{1,2}[0-9][A-Za-z0-9]? ?[0-9]"),
-}
-"""Columns whose values have a shape of their own: a date, a postcode sector (a full
-postcode typed there is withheld)."""
+_DATE_SHAPE = re.compile(
+    r"[0-9]{1,4}[-/.][0-9]{1,2}[-/.][0-9]{1,4}(?:[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?)?"
+    r"|[A-Za-z]{3,9}\.? [0-9]{1,2},? [0-9]{4}|[0-9]{1,2} [A-Za-z]{3,9},? [0-9]{4}"
+)
+_SECTOR_SHAPE = re.compile(r"[A-Za-z]{1,2}[0-9][A-Za-z0-9]? ?[0-9]")
+_SHAPES: dict[tuple[str, ...], dict[str, re.Pattern]] = {}
+
+
+def _shapes() -> dict[str, re.Pattern]:
+    """Shown columns whose values have a shape of their own, from the specs: a date (type
+    date, format date or datetime), a postcode sector (format postcode_sector: a full
+    postcode typed there is withheld)."""
+    specs = load_sources()
+    version = tuple(spec.digest for spec in specs.values())
+    if version not in _SHAPES:
+        shapes = {}
+        for spec in specs.values():
+            for column in spec.columns:
+                named = column.format.named if column.format else None
+                if not column.show_rejected:
+                    continue
+                if column.type == "date" or named in ("date", "datetime"):
+                    shapes[column.name] = _DATE_SHAPE
+                elif named == "postcode_sector":
+                    shapes[column.name] = _SECTOR_SHAPE
+        _SHAPES[version] = shapes
+    return _SHAPES[version]
+
+
 MOST_DIGITS_SHOWN = 8
 """More digits than this in a code column's value looks like a phone number or a UPN."""
 
@@ -72,12 +89,13 @@ def shows_safely(column: str | None, value: str, declared_safe: bool = False) ->
     """True when a rejected value may be shown: its column is declared safe (or the caller
     declares it so: a voice item's answers) and the value looks like what such a column
     holds, with no personal name in it (indicators/voice/wordlists/names.txt)."""
-    if not (declared_safe or column in SAFE_COLUMNS):
+    if not (declared_safe or column in safe_columns()):
         return False
     text = value.strip()
-    if not _SHAPES.get(column or "", _CODE_SHAPE).fullmatch(text):
+    shapes = _shapes()
+    if not shapes.get(column or "", _CODE_SHAPE).fullmatch(text):
         return False
-    if column not in _SHAPES and sum(character.isdigit() for character in text) > MOST_DIGITS_SHOWN:
+    if column not in shapes and sum(character.isdigit() for character in text) > MOST_DIGITS_SHOWN:
         return False
     names = name_list()
     return not any(word.lower() in names for word in re.findall(r"[A-Za-z]+", text))
@@ -179,8 +197,6 @@ def printable(value: object) -> str:
 
 LONGEST_VALUE = 100
 """The most characters a value Chorus reads may hold (a name, a code, a date, an id)."""
-LONGEST_COMMENT = 2_000
-"""The most characters a free-text comment in a survey may hold."""
 
 
 def _length(value: object) -> str:

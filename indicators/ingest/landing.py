@@ -1,8 +1,7 @@
 """The landing area: which files are there, what kind of return each is, and for which year.
 
-Layout (docs/inputs.md):
-    <landing>/eyfsp/<YYYY-YY>/*.csv|xlsx the EYFSP return, one row per child
-    <landing>/census/<YYYY-YY>/*.csv|xlsx the school census extract for the same children
+Layout (docs/inputs.md): <landing>/<kind>/<YYYY-YY>/*.csv|xlsx for each kind with a source
+spec in sources/ (eyfsp, census, voice today), and
     <landing>/seeds/neighbourhood_lookup.csv, local_authorities.csv   (optional: else the
                                           project's seeds/ are used)
 
@@ -18,8 +17,20 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from indicators.reference import AcademicYear
+from indicators.sources.load import load_sources
 
-RETURN_KINDS = ("eyfsp", "census", "voice")
+
+def return_kinds() -> tuple[str, ...]:
+    """The kinds of return a landing area holds: one folder for each source spec."""
+    return tuple(load_sources())
+
+
+def __getattr__(name: str) -> tuple[str, ...]:
+    if name == "RETURN_KINDS":
+        return return_kinds()
+    raise AttributeError(name)
+
+
 READABLE_SUFFIXES = (".csv", ".xlsx")
 REFERENCE_FILES = ("neighbourhood_lookup", "local_authorities")
 
@@ -56,7 +67,7 @@ class LayoutProblem:
     def kind(self) -> str:
         """The kind of return its folder names, or "" when it names none."""
         first = Path(self.display).parts[0].lower() if self.display else ""
-        return first if first in RETURN_KINDS else ""
+        return first if first in return_kinds() else ""
 
     def line(self) -> str:
         return f"{self.file}: {self.message}"
@@ -81,13 +92,14 @@ def classify(path: Path) -> LandedFile | LayoutProblem:
             rule="not_a_return_file",
         )
     kind, folder = path.parent.parent.name.lower(), path.parent.name
-    if kind not in RETURN_KINDS:
+    kinds = return_kinds()
+    if kind not in kinds:
         above = path.parent.name.lower()
-        example = f"{above if above in RETURN_KINDS else 'eyfsp'}/2023-24/{path.name}"
+        example = f"{above if above in kinds else kinds[0]}/2023-24/{path.name}"
         return LayoutProblem(
             path,
             f"not in a year folder: move it to one of "
-            f"{', '.join(RETURN_KINDS)}/<YYYY-YY>/ (e.g. {example}) "
+            f"{', '.join(kinds)}/<YYYY-YY>/ (e.g. {example}) "
             "and run again",
             rule="not_in_year_folder",
         )
@@ -107,7 +119,7 @@ def discover(landing: Path) -> tuple[list[LandedFile], list[LayoutProblem]]:
     """Every return under the landing area, in a stable order, and anything misplaced."""
     files: list[LandedFile] = []
     problems: list[LayoutProblem] = []
-    for kind in RETURN_KINDS:
+    for kind in return_kinds():
         base = landing / kind
         if not base.is_dir():
             continue

@@ -1,4 +1,5 @@
-"""EYFSP and census returns matched child by child, and against the reference files.
+"""Returns matched row by row as their specs declare (`matching:`, `placement:`; the EYFSP
+return and the census today), and against the reference files.
 
 A child in one return and not the other, or quarantined in one, is held back from both
 (pointing at the row to fix); a child in an unknown sector or with an unknown LA number is
@@ -19,19 +20,23 @@ from indicators.ingest.lookups import Reference
 from indicators.ingest.privacy import postcode_sector
 from indicators.ingest.statutory_rules import Stack, stacked
 from indicators.reference import AcademicYear
+from indicators.sources.spec import Match, SourceSpec
 
 
 def unknown_sectors(
-    census: Sequence[tuple[str, pd.DataFrame]],
+    frames: Sequence[tuple[str, pd.DataFrame]],
     known: frozenset[str],
     cache: dict[str, str],
     set_aside: Mapping[str, str] | None = None,
+    *,
+    column: str,
 ) -> list[Defect]:
-    """Census rows whose postcode's sector is not in the lookup (or was set aside there)."""
+    """Rows whose postcode (`column`, a spec's `placement.column`) is in a sector not in the
+    lookup (or set aside there)."""
     defects = []
     set_aside = set_aside or {}
-    stack = stacked(census, ["postcode"])
-    postcodes = pd.Series(stack.values["postcode"], dtype=object)
+    stack = stacked(frames, [column])
+    postcodes = pd.Series(stack.values[column], dtype=object)
     sectors = postcode_sector(postcodes, cache)
     unknown = postcodes_well_formed(postcodes) & ~sectors.isin(known)
     sectors = sectors.tolist()
@@ -41,10 +46,10 @@ def unknown_sectors(
                 Defect(
                     file,
                     int(row),
-                    "postcode",
+                    column,
                     value,
                     "postcode_sector_set_aside",
-                    f"postcode '{value}' is in sector {sector}, whose row in the neighbourhood "
+                    f"{column} '{value}' is in sector {sector}, whose row in the neighbourhood "
                     f"lookup was set aside: {set_aside[sector]}; correct "
                     "seeds/neighbourhood_lookup.csv and run again",
                 )
@@ -54,10 +59,10 @@ def unknown_sectors(
             Defect(
                 file,
                 int(row),
-                "postcode",
+                column,
                 value,
                 "postcode_sector_unknown",
-                f"postcode '{value}' is in sector {sector}, which is not in the neighbourhood "
+                f"{column} '{value}' is in sector {sector}, which is not in the neighbourhood "
                 "lookup (seeds/neighbourhood_lookup.csv): add the sector or correct the postcode",
             )
         )
@@ -65,14 +70,17 @@ def unknown_sectors(
 
 
 def unknown_la_codes(
-    eyfsp: Sequence[tuple[str, pd.DataFrame]],
+    frames: Sequence[tuple[str, pd.DataFrame]],
     known: frozenset[str],
     set_aside: Mapping[str, str] | None = None,
+    *,
+    column: str,
 ) -> list[Defect]:
+    """Rows whose LA number (`column`, a spec's `placement.authority`) is not a known one."""
     defects = []
     set_aside = set_aside or {}
-    stack = stacked(eyfsp, ["la_code"])
-    codes = pd.Series(stack.values["la_code"], dtype=object)
+    stack = stacked(frames, [column])
+    codes = pd.Series(stack.values[column], dtype=object)
     three_digits = re.compile(r"\d{3}")
     unknown = failing_values(
         codes,
@@ -85,7 +93,7 @@ def unknown_la_codes(
                 Defect(
                     file,
                     int(row),
-                    "la_code",
+                    column,
                     value,
                     "la_code_set_aside",
                     f"LA number {value} has its row in seeds/local_authorities.csv set aside: "
@@ -97,7 +105,7 @@ def unknown_la_codes(
             Defect(
                 file,
                 int(row),
-                "la_code",
+                column,
                 value,
                 "la_code_unknown",
                 f"LA number {value} is not in seeds/local_authorities.csv: add the authority "
@@ -112,78 +120,79 @@ def stacked_with(stack: Stack, column: str, values: list[object]) -> Stack:
     return Stack(stack.files, stack.rows, {**stack.values, column: values})
 
 
+def pairs(specs: Mapping[str, SourceSpec]) -> list[tuple[str, Match]]:
+    """(kind, its match) for every match the specs declare between these kinds."""
+    return [
+        (kind, match)
+        for kind, spec in specs.items()
+        for match in spec.matching
+        if match.source in specs
+    ]
+
+
+def _key(specs: Mapping[str, SourceSpec], kind: str) -> str:
+    return specs[kind].key[0]
+
+
 def unmatched_children(
     stacks: dict[str, Stack],
     year: AcademicYear,
     cross_kind: bool,
-    rejected: dict[str, list[str]],
+    rejected: Mapping[str, list[str]],
     landed_kinds: set[str],
     notes: list[str],
+    specs: Mapping[str, SourceSpec],
 ) -> list[Defect]:
-    """An EYFSP child needs a census row (to place them) and a census row needs an EYFSP child.
+    """Each row needs a row of the kind its spec says it matches (`matching:`): an EYFSP
+    child a census row (to place them), a census row an EYFSP child.
 
-    `stacks` holds each kind's files `stacked`, without rows whose UPN is already reported.
-    A child is matched against the other kind's files that could be read; when one was
-    rejected, or none was landed, the message says so (the child may be in it), because a
-    child loaded from one return without the other could not be placed or counted.
+    `stacks` holds each kind's files `stacked` on its key, without rows whose key is already
+    reported. A row is matched against the other kind's files that could be read; when one
+    was rejected, or none was landed, the message says so (the child may be in it), because
+    a child loaded from one return without the other could not be placed or counted.
+    Messages are the match's (`missing`, `rejected`, `not_landed`).
     """
-    upns = {
+    keys = {
         kind: (
-            set(stack.values["upn"])
-            if stack.text("upn")
-            else pd.Series(stack.values["upn"], dtype=object)
+            set(stack.values[_key(specs, kind)])
+            if stack.text(_key(specs, kind))
+            else pd.Series(stack.values[_key(specs, kind)], dtype=object)
         )
         for kind, stack in stacks.items()
     }
     if not cross_kind:
+        labels = " and ".join(specs[kind].label for kind in specs)
         notes.append(
-            f"{year.label}: EYFSP and census returns were not matched to each other "
+            f"{year.label}: {labels} returns were not matched to each other "
             "(only one kind was checked): check both together to match them"
         )
         return []
     defects = []
-    for kind, other, rule, why in (
-        (
-            "eyfsp",
-            "census",
-            "census_missing",
-            "no census row has UPN '{upn}', so the child cannot be placed in a neighbourhood: add "
-            f"them to the {year.label} census extract",
-        ),
-        (
-            "census",
-            "eyfsp",
-            "eyfsp_missing",
-            f"no EYFSP result has UPN '{{upn}}' in {year.label}: remove the row or land the "
-            "missing result",
-        ),
-    ):
-        label = "census extract" if other == "census" else "EYFSP return"
+    for kind, match in pairs(specs):
+        other = match.source
+        rule = f"{other}_missing"
+        why = match.missing
         if rejected.get(other):
-            files = ", ".join(rejected[other])
-            why = (
-                f"no {other} row that could be read has UPN '{{upn}}', and {files} was "
-                f"rejected, so the child is held back (they may be in it): fix {files} "
-                "and land it again"
-            )
+            why = match.rejected.replace("{files}", ", ".join(rejected[other]))
         elif other not in landed_kinds:
-            why = (
-                f"no {year.label} {label} is landed, so the child is held back: land it "
-                f"under {other}/{year.folder}/"
-            )
-        stack, known = stacks[kind], upns[other]
-        if isinstance(known, set) and isinstance(upns[kind], set):
+            why = match.not_landed
+        why = why.replace("{period}", year.label).replace("{folder}", year.folder)
+        key = _key(specs, kind)
+        stack, known = stacks[kind], keys[other]
+        if isinstance(known, set) and isinstance(keys[kind], set):
             missing = (
                 []
-                if known.issuperset(upns[kind])  # every child matched, as usual
-                else [upn not in known for upn in stack.values["upn"]]
+                if known.issuperset(keys[kind])  # every row matched, as usual
+                else [value not in known for value in stack.values[key]]
             )
         else:  # not all text: as pandas matches them
-            missing = ~pd.Series(stack.values["upn"], dtype=object).isin(
-                pd.Series(stacks[other].values["upn"], dtype=object)
+            missing = ~pd.Series(stack.values[key], dtype=object).isin(
+                pd.Series(stacks[other].values[_key(specs, other)], dtype=object)
             )
         for file, row, (value,) in stack.where(missing):
-            defects.append(Defect(file, int(row), "upn", value, rule, why.format(upn=value)))
+            defects.append(
+                Defect(file, int(row), key, value, rule, why.replace("{value}", str(value)))
+            )
     return defects
 
 
@@ -192,8 +201,11 @@ def other_authority_children(
     defects: Sequence[Defect],
     reference: Reference,
     cache: dict[str, str],
+    specs: Mapping[str, SourceSpec],
 ) -> list[Defect]:
-    """EYFSP rows whose LA number is not the authority of the child's neighbourhood.
+    """Rows whose LA number is not the authority of the child's neighbourhood, for a kind
+    whose spec places it through another's postcode (`placement: {via: census.postcode,
+    authority: la_code}`).
 
     A neighbourhood belongs to one authority (the publication nests neighbourhoods in their
     authority), and the lookup declares only sectors and neighbourhoods. So the authority of
@@ -203,14 +215,42 @@ def other_authority_children(
     authority among this one's, usually a typing slip) is quarantined; its census row is then
     held back too (`partners_held_back`).
     """
+    found = []
+    for kind, spec in specs.items():
+        via, authority = spec.placement.get("via"), spec.placement.get("authority")
+        if not via or not authority or via.split(".")[0] not in frames:
+            continue
+        home_kind, home_column = via.split(".", 1)
+        found += _other_authority(
+            frames[kind],
+            frames[home_kind],
+            (_key(specs, kind), authority),
+            (_key(specs, home_kind), home_column),
+            defects,
+            reference,
+            cache,
+        )
+    return found
+
+
+def _other_authority(
+    child_frames: Sequence[tuple[str, pd.DataFrame]],
+    home_frames: Sequence[tuple[str, pd.DataFrame]],
+    child_columns: tuple[str, str],
+    home_columns: tuple[str, str],
+    defects: Sequence[Defect],
+    reference: Reference,
+    cache: dict[str, str],
+) -> list[Defect]:
     placement = reference.placement or {}
     bad = {(defect.file, defect.row) for defect in defects if defect.row is not None}
-    children = stacked(frames["eyfsp"], ["upn", "la_code"])
-    homes = stacked(frames["census"], ["upn", "postcode"])
-    sectors = postcode_sector(pd.Series(homes.values["postcode"], dtype=object), cache).tolist()
+    (child_key, authority), (home_key, postcode) = child_columns, home_columns
+    children = stacked(child_frames, [child_key, authority])
+    homes = stacked(home_frames, [home_key, postcode])
+    sectors = postcode_sector(pd.Series(homes.values[postcode], dtype=object), cache).tolist()
     neighbourhood_of: dict[object, str] = {}
     for file, row, upn, sector in zip(
-        homes.files, homes.rows, homes.values["upn"], sectors, strict=True
+        homes.files, homes.rows, homes.values[home_key], sectors, strict=True
     ):
         if (file, row) not in bad and sector in placement:
             neighbourhood_of[upn] = placement[sector]
@@ -219,8 +259,8 @@ def other_authority_children(
         for file, row, upn, la_code in zip(
             children.files,
             children.rows,
-            children.values["upn"],
-            children.values["la_code"],
+            children.values[child_key],
+            children.values[authority],
             strict=True,
         )
         if (file, row) not in bad and upn in neighbourhood_of
@@ -244,7 +284,7 @@ def other_authority_children(
             Defect(
                 file,
                 int(row),
-                "la_code",
+                authority,
                 str(la_code),
                 "la_code_not_neighbourhood",
                 f"LA number {la_code} is not the authority of this child's neighbourhood "
@@ -257,12 +297,16 @@ def other_authority_children(
     return found
 
 
-def partners_held_back(stacks: dict[str, Stack], defects: Sequence[Defect]) -> list[Defect]:
-    """A child quarantined in one return (any rule) is quarantined in the other too.
+def partners_held_back(
+    stacks: dict[str, Stack], defects: Sequence[Defect], specs: Mapping[str, SourceSpec]
+) -> list[Defect]:
+    """A row quarantined in one return (any rule) is quarantined in the return it matches
+    too, where the match says `when_quarantined: both`.
 
     Every stage after ingest then sees the same children in both returns. `stacks` holds each
-    kind's rows without those whose UPN is itself reported (they match nothing); each row
-    held back names the other return's rows, and their rules, as a person finds them.
+    kind's rows without those whose key is itself reported (they match nothing); each row
+    held back names the other return's rows, and their rules, as a person finds them (the
+    match's `held_back` message).
     """
     bad: dict[tuple[str, int], list[str]] = defaultdict(list)
     for defect in defects:
@@ -271,37 +315,37 @@ def partners_held_back(stacks: dict[str, Stack], defects: Sequence[Defect]) -> l
     held: dict[str, dict[object, list[tuple[str, int, list[str]]]]] = {}
     for kind, stack in stacks.items():
         places: dict[object, list[tuple[str, int, list[str]]]] = defaultdict(list)
-        for file, row, upn in zip(stack.files, stack.rows, stack.values["upn"], strict=True):
+        values = stack.values[_key(specs, kind)]
+        for file, row, value in zip(stack.files, stack.rows, values, strict=True):
             if (file, row) in bad:
-                places[upn].append((file, row, bad[(file, row)]))
+                places[value].append((file, row, bad[(file, row)]))
         held[kind] = places
     partners = []
-    for kind, other, rule in (
-        ("eyfsp", "census", "census_row_quarantined"),
-        ("census", "eyfsp", "eyfsp_row_quarantined"),
-    ):
-        label = "census" if other == "census" else "EYFSP"
+    for kind, match in pairs(specs):
+        if match.when_quarantined != "both":
+            continue
+        other, rule = match.source, f"{match.source}_row_quarantined"
+        key = _key(specs, kind)
         stack, others = stacks[kind], held[other]
         if not others:
             continue
-        for file, row, upn in zip(stack.files, stack.rows, stack.values["upn"], strict=True):
-            if (file, row) in bad or upn not in others:
+        for file, row, value in zip(stack.files, stack.rows, stack.values[key], strict=True):
+            if (file, row) in bad or value not in others:
                 continue
             where = "; ".join(
                 f"{other_file}, row {other_row} ({', '.join(rules)})"
-                for other_file, other_row, rules in others[upn][:3]
+                for other_file, other_row, rules in others[value][:3]
             )
-            more = len(others[upn]) - 3
+            more = len(others[value]) - 3
             where += f" and {more} more" if more > 0 else ""
             partners.append(
                 Defect(
                     file,
                     int(row),
-                    "upn",
-                    str(upn),
+                    key,
+                    str(value),
                     rule,
-                    f"this child's {label} row is quarantined: {where}. The child is held back "
-                    "from both returns until it is fixed: fix that row and land the file again",
+                    match.held_back.replace("{rows}", where).replace("{value}", str(value)),
                 )
             )
     return partners

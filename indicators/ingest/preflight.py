@@ -22,13 +22,31 @@ from pathlib import Path
 import pandas as pd
 
 from indicators.reference import AcademicYear
+from indicators.sources.load import load_sources
 from indicators.steps import StepRefused
 from indicators.warehouse import connect
 
-KIND_LABELS = {"eyfsp": "EYFSP", "census": "census", "voice": "voice survey"}
-"""The kinds of landed return, in the order a reason is looked for, with their names."""
-CONSEQUENCES = frozenset({"census_row_quarantined", "eyfsp_row_quarantined"})
-"""Rules that only follow another return's defect: its own reason is the one to give."""
+
+def kind_labels() -> dict[str, str]:
+    """The kinds of landed return, in the order a reason is looked for, with their names
+    (each spec's `label`)."""
+    return {kind: spec.label for kind, spec in load_sources().items()}
+
+
+def consequences() -> frozenset[str]:
+    """Rules that only follow another return's defect (a matched row quarantined): its own
+    reason is the one to give."""
+    return frozenset(
+        f"{match.source}_row_quarantined"
+        for spec in load_sources().values()
+        for match in spec.matching
+    )
+
+
+def _missing_rules() -> frozenset[str]:
+    return frozenset(
+        f"{match.source}_missing" for spec in load_sources().values() for match in spec.matching
+    )
 
 
 @dataclass(frozen=True)
@@ -49,15 +67,15 @@ class Blocked:
         year = AcademicYear.parse(self.academic_year).label
         count = f"{self.rows:,} of {self.rows_read:,} rows: " if self.rows_read else ""
         return (
-            f"{KIND_LABELS.get(self.kind, self.kind)} {year}: {count}{self.reason} "
+            f"{kind_labels().get(self.kind, self.kind)} {year}: {count}{self.reason} "
             f"(rule {self.rule})"
         )
 
 
 def _is_consequence(rule: str, message: str) -> bool:
     """A row held back only because of another return: its row, its rejection, its absence."""
-    return rule in CONSEQUENCES or (
-        rule in ("census_missing", "eyfsp_missing")
+    return rule in consequences() or (
+        rule in _missing_rules()
         and (" was rejected" in message or " is landed, so the child is held back" in message)
     )
 
@@ -116,7 +134,12 @@ def nothing_publishable(
     loaded at all. The line gives the root cause first (a child held back because the other
     return rejected them points at that return's reason), then where to see every defect.
     """
-    returns = load_log[load_log["kind"].isin(list(KIND_LABELS))]
+    labels = {  # a source loaded on its own never stops the others publishing
+        kind: label
+        for kind, label in kind_labels().items()
+        if load_sources()[kind].stream != "standalone"
+    }
+    returns = load_log[load_log["kind"].isin(list(labels))]
     blocked = []
     for (kind, year), files in returns.groupby(["kind", "academic_year"], sort=True):
         landed = files["rows_read"].sum() > 0 or (files["status"] == "rejected").any()
@@ -124,7 +147,7 @@ def nothing_publishable(
             blocked.append(_blocked(str(kind), str(year), files, quarantine))
     see = f" (every defect: chorus validate {landing})" if landing is not None else ""
     if blocked:
-        order = list(KIND_LABELS)
+        order = list(labels)
         first = min(
             blocked, key=lambda b: (b.consequence, -b.rows, b.academic_year, order.index(b.kind))
         )

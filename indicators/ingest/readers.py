@@ -38,19 +38,31 @@ from indicators.ingest.file_rows import (
     strict_rows,
     xlsx_rows,
 )
-from indicators.ingest.statutory_rules import CENSUS_REQUIRED, EYFSP_REQUIRED
 from indicators.ingest.upn import UPN_PATTERN
+from indicators.sources.load import load_sources
 
 Aliases = Mapping[str, Mapping[str, str]]
 """source ('eyfsp', 'census', 'voice' or '*') -> {canonical alias: canonical column}."""
 
 
-KIND_COLUMNS: dict[str, tuple[str, ...]] = {"eyfsp": EYFSP_REQUIRED, "census": CENSUS_REQUIRED}
-"""The columns Chorus uses from each kind of return: two source columns giving one of these
-is a defect; other repeated columns are kept apart (`notes`, `notes_2`) and ignored."""
+def kind_columns() -> dict[str, tuple[str, ...]]:
+    """The columns Chorus uses from each kind of return whose columns are all in its spec
+    (a survey's items come from its item bank): two source columns giving one of these is
+    a defect; other repeated columns are kept apart (`notes`, `notes_2`) and ignored."""
+    return {kind: spec.names for kind, spec in load_sources().items() if not spec.items}
+
+
+def _numbered(kind: str | None) -> tuple[re.Pattern, str, int, int] | None:
+    """A kind's numbered headers (`headers.numbered` in its spec): `ELG 9` reads as elg09."""
+    spec = load_sources().get(kind or "")
+    if spec is None or spec.numbered_headers is None:
+        return None
+    prefix, first, last = spec.numbered_headers
+    pattern = re.compile(rf"{re.escape(prefix)}_?0*(\d{{1,2}})(?:_(.+))?")
+    return pattern, prefix, first, last
+
 
 EXCEL_SUFFIXES = (".xlsx",)
-ELG_NUMBERED = re.compile(r"elg_?0*(\d{1,2})(?:_(.+))?")
 
 
 # Row 1 holding a child's record rather than names: a UPN, a postcode or a date.
@@ -116,19 +128,24 @@ def _alias_table(kind: str | None, aliases: Aliases | None) -> dict[str, str]:
 
 
 def resolve_header(header: str, kind: str | None, table: Mapping[str, str], display: str) -> str:
-    """The canonical column a header gives: through the aliases, then ELG numbers."""
+    """The canonical column a header gives: through the aliases, then numbered headers
+    (`ELG 9`, as the kind's spec declares them)."""
     name = canonical_header(header)
     if name in table:
         return table[name]
-    numbered = ELG_NUMBERED.fullmatch(name) if kind == "eyfsp" else None
-    if numbered and 1 <= int(numbered.group(1)) <= 17:
-        column = f"elg{int(numbered.group(1)):02d}"
+    numbering = _numbered(kind)
+    if numbering is None:
+        return name
+    pattern, prefix, first, last = numbering
+    numbered = pattern.fullmatch(name)
+    if numbered and first <= int(numbered.group(1)) <= last:
+        column = f"{prefix}{int(numbered.group(1)):02d}"
         named = table.get(numbered.group(2) or "", column)
-        if named != column and named.startswith("elg"):
+        if named != column and named.startswith(prefix):
             raise file_rejected(
                 display,
                 "column_ambiguous",
-                f"the header '{header}' gives ELG number {int(numbered.group(1))} "
+                f"the header '{header}' gives {prefix.upper()} number {int(numbered.group(1))} "
                 f"({column}) but names another goal ({named}): correct the header "
                 "and land the file again",
                 column=column,
@@ -143,7 +160,7 @@ def map_headers(
 ) -> list[str | None]:
     """Canonical names for the header cells (None for blank ones); conflicts reject the file."""
     table = _alias_table(kind, aliases)
-    protected = set(KIND_COLUMNS.get(kind or "", ()))
+    protected = set(kind_columns().get(kind or "", ()))
     names: list[str | None] = []
     seen: dict[str, int] = {}
     for position, header in enumerate(headers):

@@ -20,7 +20,6 @@ from indicators.ingest.defects import (
     FileRejected,
     RowRule,
     apply_rules,
-    cell_rules,
     check_required_columns,
 )
 from indicators.ingest.landing import FileAccount, LandedFile, file_hash
@@ -36,33 +35,24 @@ from indicators.ingest.matching import (
 )
 from indicators.ingest.privacy import birth_year_month, postcode_sector, pseudonymise
 from indicators.ingest.readers import Aliases, Table, read_return, rows_landed
-from indicators.ingest.statutory_rules import (
-    CENSUS_REQUIRED,
-    EYFSP_REQUIRED,
-    census_rules,
-    duplicates_in,
-    eyfsp_rules,
-    stacked,
-)
-from indicators.reference import ELG_COLUMNS, AcademicYear
+from indicators.ingest.spec_rules import spec_rules
+from indicators.ingest.statutory_rules import duplicates_in, stacked
+from indicators.reference import AcademicYear
+from indicators.sources.load import load_sources
+from indicators.sources.spec import SourceSpec
 
-EYFSP_CODE_COLUMNS = ("la_code", "estab", "upn", "sex", "dob", *ELG_COLUMNS)
-CENSUS_CODE_COLUMNS = (
-    "upn",
-    "fsm_eligible",
-    "first_language",
-    "sen_provision",
-    "ethnicity",
-    "postcode",
-)
+STREAM = "statutory"
+"""The source specs of this stream (`stream: statutory`) are loaded together, year by year."""
 
 
-KINDS = {
-    "eyfsp": (EYFSP_REQUIRED, EYFSP_CODE_COLUMNS),
-    "census": (CENSUS_REQUIRED, CENSUS_CODE_COLUMNS),
-}
-"""The statutory returns: kind -> (required columns, code columns trimmed and upper-cased)."""
-STATUTORY_KINDS = tuple(KINDS)
+def statutory_specs() -> dict[str, SourceSpec]:
+    """The statutory returns' specs by kind, in landing order."""
+    return {kind: spec for kind, spec in load_sources().items() if spec.stream == STREAM}
+
+
+def statutory_kinds() -> tuple[str, ...]:
+    return tuple(statutory_specs())
+
 
 Frames = dict[str, list[tuple[str, pd.DataFrame]]]
 """kind -> [(file as displayed, validated frame)]."""
@@ -73,12 +63,25 @@ class YearLoad:
     """One academic year's returns after validation: what loads, what is held back, and why."""
 
     year: AcademicYear
-    eyfsp: pd.DataFrame
-    census: pd.DataFrame
+    frames: dict[str, pd.DataFrame]
+    """kind -> the rows its raw table gets (pseudonymised, as its spec says)."""
     defects: list[Defect] = field(default_factory=list)
     accounts: list[FileAccount] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     """Checks that could not run (e.g. the census was rejected), in plain words."""
+
+    def __getattr__(self, kind: str) -> pd.DataFrame:
+        """`load.eyfsp`: the kind's frame."""
+        frames = self.__dict__.get("frames") or {}
+        if kind in frames:
+            return frames[kind]
+        raise AttributeError(kind)
+
+    @property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """raw table -> its rows."""
+        specs = statutory_specs()
+        return {specs[kind].raw_table: frame for kind, frame in self.frames.items()}
 
 
 @dataclass
@@ -96,15 +99,10 @@ class CheckedYear:
         return {(d.file, d.row) for d in self.defects if d.row is not None}
 
 
-CHECKED_NAMES = {"eyfsp": ("surname", "forename"), "census": ()}
-"""Columns read but dropped at ingest: still checked for control characters."""
-
-
 def rules_for(kind: str, year: AcademicYear) -> list[RowRule]:
-    """Each kind's rules: control characters and line breaks in any cell first, then the
-    columns' own rules (see `cell_rules`)."""
-    cells = [*cell_rules(KINDS[kind][1]), *cell_rules(CHECKED_NAMES[kind], line_breaks=False)]
-    return cells + (eyfsp_rules(year) if kind == "eyfsp" else census_rules())
+    """Each kind's rules, from its spec: control characters and line breaks in any cell
+    first, then the columns' own rules (`indicators.ingest.spec_rules`)."""
+    return spec_rules(statutory_specs()[kind], year.label)
 
 
 def _overflow_defects(table: Table, file: str) -> list[Defect]:
@@ -143,10 +141,9 @@ def validate_file(
     Returns the frame with code columns trimmed and upper-cased, and its row defects.
     """
     table = _read_checked(landed, account, aliases, sheet)
-    frame = normalise_codes(table.frame, KINDS[landed.kind][1])
-    defects = apply_rules(
-        frame, rules_for(landed.kind, landed.year), landed.display, as_written=table.frame
-    )
+    frame = normalise_codes(table.frame, load_sources()[landed.kind].read_columns)
+    rules = spec_rules(load_sources()[landed.kind], landed.year.label)
+    defects = apply_rules(frame, rules, landed.display, as_written=table.frame)
     defects.extend(_overflow_defects(table, landed.display))
     return frame, _ragged(defects, table)
 
@@ -155,8 +152,9 @@ def _read_checked(
     landed: LandedFile, account: FileAccount, aliases: Aliases | None, sheet: str | None
 ) -> Table:
     """The first half of `validate_file`: the file read, with its required columns."""
+    specs = load_sources()
     try:
-        if landed.kind not in KINDS:
+        if landed.kind not in specs:
             raise FileRejected(
                 Defect(
                     landed.display,
@@ -165,13 +163,16 @@ def _read_checked(
                     landed.kind,
                     "unknown_kind",
                     f"'{landed.kind}' is not a return Chorus reads: put it "
-                    f"under {' or '.join(KINDS)}",
+                    f"under {' or '.join(specs)}",
                 )
             )
-        required, _ = KINDS[landed.kind]
+        required = specs[landed.kind].required
         table = read_return(landed.path, landed.display, landed.kind, aliases, sheet)
         account.rows_read = len(table.frame)
         check_required_columns(table.frame, required, landed.display)
+        for column in specs[landed.kind].names:  # an optional column left out: blank
+            if column not in table.frame.columns:
+                table.frame[column] = ""
     except FileRejected as rejected:
         account.status = "rejected"
         account.message = str(rejected.defect.public())
@@ -194,9 +195,10 @@ def _validate_together(
     displays = [display for display, _ in tables]
     if len(tables) < 2 or len(set(displays)) < len(displays):
         return [_validate_one(kind, year, display, table) for display, table in tables]
-    codes = KINDS[kind][1]
+    spec = statutory_specs()[kind]
+    codes = spec.read_columns
     raw = pd.concat(
-        [table.frame[[*codes, *CHECKED_NAMES[kind], "_source_row"]] for _, table in tables],
+        [table.frame[[*codes, *spec.dropped, "_source_row"]] for _, table in tables],
         ignore_index=True,
     )
     frame = raw.copy(deep=False)
@@ -231,7 +233,7 @@ def _validate_together(
 def _validate_one(
     kind: str, year: AcademicYear, display: str, table: Table
 ) -> tuple[pd.DataFrame, list[Defect]]:
-    frame = normalise_codes(table.frame, KINDS[kind][1])
+    frame = normalise_codes(table.frame, statutory_specs()[kind].read_columns)
     defects = apply_rules(frame, rules_for(kind, year), display, as_written=table.frame)
     defects.extend(_overflow_defects(table, display))
     return frame, _ragged(defects, table)
@@ -267,13 +269,14 @@ def _check_year(
     sectors: dict[str, str],
 ) -> CheckedYear:
     """`check_year`; `sectors` (postcode -> sector) is filled for the census postcodes."""
-    checked = CheckedYear(year=year, frames={kind: [] for kind in KINDS})
+    kinds = statutory_kinds()
+    checked = CheckedYear(year=year, frames={kind: [] for kind in kinds})
     rejected: dict[str, list[str]] = {}
     # Each file read (or rejected) in turn, then the files of each kind validated together;
     # defects and frames come out in file order, as `validate_file` file by file gives them.
     landed_tables: list[tuple[LandedFile, Table | Defect]] = []
     for landed in files:
-        if landed.kind not in KINDS:
+        if landed.kind not in kinds:
             continue
         account = FileAccount(landed.display, landed.kind, year.label, file_hash(landed.path))
         checked.accounts.append(account)
@@ -298,42 +301,65 @@ def _check_year(
         checked.defects.extend(defects)
         checked.frames[landed.kind].append((landed.display, frame))
 
-    # Rows whose UPN is already reported (malformed, wrong check letter) are not matched or
-    # counted as duplicates: their one defect says what is wrong.
-    bad_upns = _rows_by_file((d.file, d.row) for d in checked.defects if d.column == "upn")
+    # Rows whose key is already reported (a malformed UPN, a wrong check letter) are not
+    # matched or counted as duplicates: their one defect says what is wrong.
+    specs = statutory_specs()
+    keys = {kind: spec.key[0] for kind, spec in specs.items()}
+    bad_keys = _rows_by_file(
+        (d.file, d.row) for d in checked.defects if d.column in set(keys.values())
+    )
     valid = {
-        kind: stacked(kind_frames, without=bad_upns) for kind, kind_frames in checked.frames.items()
+        kind: stacked(kind_frames, [keys[kind]], without=bad_keys)
+        for kind, kind_frames in checked.frames.items()
     }
-    for kind in KINDS:
-        checked.defects.extend(duplicates_in(valid[kind]))
-    if reference.sectors is None:
-        checked.notes.append(
-            "postcode sectors were not checked: the neighbourhood lookup could not be read"
-        )
-    else:
-        checked.defects.extend(
-            unknown_sectors(
-                checked.frames["census"], reference.sectors, sectors, reference.sector_problems
+    for kind in kinds:
+        checked.defects.extend(duplicates_in(valid[kind], specs[kind]))
+    for kind, spec in specs.items():
+        column = spec.placement.get("column")
+        if not column:
+            continue
+        if reference.sectors is None:
+            checked.notes.append(
+                "postcode sectors were not checked: the neighbourhood lookup could not be read"
             )
-        )
-    if reference.la_codes is None:
-        checked.notes.append(
-            "LA numbers were not checked against seeds/local_authorities.csv: it could not be read"
-        )
-    else:
-        checked.defects.extend(
-            unknown_la_codes(checked.frames["eyfsp"], reference.la_codes, reference.la_problems)
-        )
-    landed_kinds = {landed.kind for landed in files if landed.kind in KINDS}
+        else:
+            checked.defects.extend(
+                unknown_sectors(
+                    checked.frames[kind],
+                    reference.sectors,
+                    sectors,
+                    reference.sector_problems,
+                    column=column,
+                )
+            )
+    for kind, spec in specs.items():
+        authority = spec.placement.get("authority")
+        if not authority:
+            continue
+        if reference.la_codes is None:
+            checked.notes.append(
+                "LA numbers were not checked against seeds/local_authorities.csv: it could not "
+                "be read"
+            )
+        else:
+            checked.defects.extend(
+                unknown_la_codes(
+                    checked.frames[kind],
+                    reference.la_codes,
+                    reference.la_problems,
+                    column=authority,
+                )
+            )
+    landed_kinds = {landed.kind for landed in files if landed.kind in kinds}
     checked.defects.extend(
-        unmatched_children(valid, year, cross_kind, rejected, landed_kinds, checked.notes)
+        unmatched_children(valid, year, cross_kind, rejected, landed_kinds, checked.notes, specs)
     )
     if cross_kind and reference.placement is not None:
         checked.defects.extend(
-            other_authority_children(checked.frames, checked.defects, reference, sectors)
+            other_authority_children(checked.frames, checked.defects, reference, sectors, specs)
         )
     if cross_kind:
-        checked.defects.extend(partners_held_back(valid, checked.defects))
+        checked.defects.extend(partners_held_back(valid, checked.defects, specs))
 
     quarantined = Counter(file for file, _ in checked.bad_rows)
     for account in checked.accounts:
@@ -377,10 +403,13 @@ def load_year(
         kind: _good_rows(kind_frames, bad_rows) for kind, kind_frames in checked.frames.items()
     }
     pseudonyms: dict[str, str] = {}  # a child is in both returns: one HMAC each
+    specs = statutory_specs()
     return YearLoad(
         year=year,
-        eyfsp=_pseudonymised_eyfsp(loaded["eyfsp"], year, pseudonym_key, pseudonyms),
-        census=_pseudonymised_census(loaded["census"], year, pseudonym_key, sectors, pseudonyms),
+        frames={
+            kind: raw_rows(specs[kind], loaded[kind], year, pseudonym_key, sectors, pseudonyms)
+            for kind in specs
+        },
         defects=checked.defects,
         accounts=checked.accounts,
         notes=checked.notes,
@@ -397,73 +426,34 @@ def _good_rows(
     return pd.concat(kept, ignore_index=True) if kept else pd.DataFrame()
 
 
-def _pseudonymised_eyfsp(
-    frame: pd.DataFrame, year: AcademicYear, key: str, pseudonyms: dict[str, str] | None = None
-) -> pd.DataFrame:
-    columns = [
-        "academic_year",
-        "time_period",
-        "child_id",
-        "la_code",
-        "estab",
-        "sex",
-        "birth_month",
-        *ELG_COLUMNS,
-        "_source_file",
-        "_source_row",
-    ]
-    if frame.empty:
-        return pd.DataFrame({column: pd.Series(dtype="string") for column in columns})
-    out = pd.DataFrame(
-        {
-            "academic_year": year.label,
-            "time_period": year.time_period,
-            "child_id": pseudonymise(frame["upn"], key, pseudonyms),
-            "la_code": frame["la_code"],
-            "estab": frame["estab"],
-            "sex": frame["sex"],
-            "birth_month": birth_year_month(parse_dates(frame["dob"])),
-            **{column: frame[column] for column in ELG_COLUMNS},
-            "_source_file": frame["_source_file"],
-            "_source_row": frame["_source_row"],
-        }
-    )
-    return out[columns]
-
-
-def _pseudonymised_census(
+def raw_rows(
+    spec: SourceSpec,
     frame: pd.DataFrame,
     year: AcademicYear,
     key: str,
     sectors: dict[str, str] | None = None,
     pseudonyms: dict[str, str] | None = None,
 ) -> pd.DataFrame:
-    columns = [
-        "academic_year",
-        "time_period",
-        "child_id",
-        "fsm_eligible",
-        "first_language",
-        "sen_provision",
-        "ethnicity",
-        "postcode_sector",
-        "_source_file",
-        "_source_row",
-    ]
+    """A kind's loaded rows as its raw table holds them: each column as its spec's
+    `identifier` says (kept, pseudonymised with the key, reduced, or dropped), with the
+    period and the landed file and row."""
+    columns = list(spec.raw_columns)
     if frame.empty:
         return pd.DataFrame({column: pd.Series(dtype="string") for column in columns})
-    out = pd.DataFrame(
-        {
-            "academic_year": year.label,
-            "time_period": year.time_period,
-            "child_id": pseudonymise(frame["upn"], key, pseudonyms),
-            "fsm_eligible": frame["fsm_eligible"],
-            "first_language": frame["first_language"],
-            "sen_provision": frame["sen_provision"],
-            "ethnicity": frame["ethnicity"],
-            "postcode_sector": postcode_sector(frame["postcode"], sectors),
-            "_source_file": frame["_source_file"],
-            "_source_row": frame["_source_row"],
-        }
-    )
-    return out[columns]
+    values: dict[str, object] = {
+        "academic_year": year.label,
+        "time_period": year.time_period,
+    }
+    for column in spec.columns:
+        handling = column.identifier
+        if handling.handling == "keep":
+            values[column.name] = frame[column.name]
+        elif handling.handling == "pseudonymise":
+            values[handling.as_name] = pseudonymise(frame[column.name], key, pseudonyms)
+        elif handling.handling == "reduce" and handling.to == "year_month":
+            values[handling.as_name] = birth_year_month(parse_dates(frame[column.name]))
+        elif handling.handling == "reduce":
+            values[handling.as_name] = postcode_sector(frame[column.name], sectors)
+    values["_source_file"] = frame["_source_file"]
+    values["_source_row"] = frame["_source_row"]
+    return pd.DataFrame(values)[columns]

@@ -1,6 +1,5 @@
-"""Rules for the statutory returns (EYFSP, school census): their required columns, code
-lists and row rules, one rule, one message, one affected column (indicators/ingest/defects.py),
-and the same UPN twice in a year's files of one kind.
+"""The statutory returns' rules beyond a column's own (those come from the source specs:
+indicators/ingest/spec_rules.py): the same key twice in a year's files of one kind.
 """
 
 from __future__ import annotations
@@ -11,121 +10,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from indicators.ingest.cells import (
-    Once,
-    describe_codes,
-    not_fullmatch,
-    not_in,
-    parse_dates,
-    postcodes_well_formed,
-)
-from indicators.ingest.defects import Defect, RowRule
-from indicators.ingest.upn import upn_rules
-from indicators.reference import ELG_COLUMNS, AcademicYear
-
-EYFSP_REQUIRED = ("la_code", "estab", "upn", "surname", "forename", "dob", "sex", *ELG_COLUMNS)
-CENSUS_REQUIRED = (
-    "upn",
-    "fsm_eligible",
-    "first_language",
-    "sen_provision",
-    "ethnicity",
-    "postcode",
-)
-SEX_CODES = {"M": "male", "F": "female"}
-ELG_CODES = {"1": "emerging", "2": "expected", "A": "not assessed"}
-FSM_CODES = {"Y": "eligible", "N": "not eligible"}
-LANGUAGE_CODES = {"ENG": "English", "OTH": "other than English", "UNK": "unknown"}
-SEN_CODES = {"N": "no special provision", "K": "SEN support", "E": "EHC plan"}
-ETHNICITY_CODES = {
-    "WHIT": "White",
-    "MIXD": "Mixed",
-    "ASIA": "Asian",
-    "BLAC": "Black",
-    "CHNE": "Chinese",
-    "AOEG": "any other ethnic group",
-    "REFU": "refused",
-    "NOBT": "not yet obtained",
-}
-
-
-def eyfsp_rules(year: AcademicYear) -> list[RowRule]:
-    first, last = year.reception_birth_window()
-    dates_of = Once(parse_dates)
-
-    def outside_window(values: pd.Series) -> pd.Series:
-        dates = dates_of(values)
-        return dates.notna() & ((dates < pd.Timestamp(first)) | (dates > pd.Timestamp(last)))
-
-    return [
-        RowRule(
-            "la_code_format", "la_code", "the LA number must be 3 digits", not_fullmatch(r"\d{3}")
-        ),
-        RowRule(
-            "estab_format",
-            "estab",
-            "the establishment number must be 4 digits (or the "
-            "7-digit DfE number: LA number then establishment number)",
-            not_fullmatch(r"\d{4}|\d{7}"),
-        ),
-        *upn_rules(),
-        RowRule("sex_code", "sex", f"sex must be {describe_codes(SEX_CODES)}", not_in(SEX_CODES)),
-        RowRule(
-            "dob_format",
-            "dob",
-            "date of birth must be a date such as 2019-03-14 or 14/03/2019",
-            lambda values: dates_of(values).isna(),
-        ),
-        RowRule(
-            "dob_in_cohort",
-            "dob",
-            f"a child in reception in {year.label} was born between "
-            f"{first:%d %B %Y} and {last:%d %B %Y}",
-            outside_window,
-        ),
-        *[
-            RowRule(
-                "elg_value",
-                column,
-                f"ELG results must be {describe_codes(ELG_CODES)}",
-                not_in(ELG_CODES),
-            )
-            for column in ELG_COLUMNS
-        ],
-    ]
-
-
-def census_rules() -> list[RowRule]:
-    return [
-        *upn_rules(),
-        RowRule(
-            "fsm_code", "fsm_eligible", f"must be {describe_codes(FSM_CODES)}", not_in(FSM_CODES)
-        ),
-        RowRule(
-            "first_language_code",
-            "first_language",
-            f"must be {describe_codes(LANGUAGE_CODES)}",
-            not_in(LANGUAGE_CODES),
-        ),
-        RowRule(
-            "sen_provision_code",
-            "sen_provision",
-            f"must be {describe_codes(SEN_CODES)}",
-            not_in(SEN_CODES),
-        ),
-        RowRule(
-            "ethnicity_code",
-            "ethnicity",
-            f"must be a DfE major ethnic group code: {', '.join(ETHNICITY_CODES)}",
-            not_in(ETHNICITY_CODES),
-        ),
-        RowRule(
-            "postcode_format",
-            "postcode",
-            "must be a full UK postcode such as OL11 3AB",
-            lambda values: ~postcodes_well_formed(values),
-        ),
-    ]
+from indicators.ingest.defects import Defect
+from indicators.sources.spec import SourceSpec
 
 
 @dataclass(frozen=True)
@@ -158,7 +44,7 @@ class Stack:
 
 def stacked(
     frames: Sequence[tuple[str, pd.DataFrame]],
-    columns: Sequence[str] = ("upn",),
+    columns: Sequence[str],
     without: Mapping[str, set[int | None]] | None = None,
 ) -> Stack:
     """A year's files of one kind as a `Stack`, in file order, leaving out the rows `without`
@@ -185,26 +71,23 @@ def stacked(
     return Stack(files, rows, values)
 
 
-def duplicate_upns(frames: Sequence[tuple[str, pd.DataFrame]]) -> list[Defect]:
-    """The same UPN more than once in a year's files of one kind: every occurrence is a defect."""
-    return duplicates_in(stacked(frames))
-
-
-def duplicates_in(stack: Stack) -> list[Defect]:
-    """`duplicate_upns` of the files `stacked` gives."""
-    upns = stack.values["upn"]
-    if stack.text("upn") and len(set(upns)) == len(upns):
-        return []  # no UPN twice (the usual case, and quick to see)
+def duplicates_in(stack: Stack, spec: SourceSpec) -> list[Defect]:
+    """The same key (the spec's `key:`) more than once in a year's files of one kind, in
+    the files `stacked` gives: every occurrence is a defect (`key.rule`, `key.message`)."""
+    key = spec.key[0]
+    values = stack.values[key]
+    if stack.text(key) and len(set(values)) == len(values):
+        return []  # no key twice (the usual case, and quick to see)
     frame = pd.DataFrame(
-        {"upn": pd.Series(upns, dtype=object), "_file": stack.files, "_source_row": stack.rows}
+        {key: pd.Series(values, dtype=object), "_file": stack.files, "_source_row": stack.rows}
     )
-    repeated = frame[frame["upn"].duplicated(keep=False) & (frame["upn"] != "")]
+    repeated = frame[frame[key].duplicated(keep=False) & (frame[key] != "")]
     members = [
-        (upn, list(zip(group["_file"], group["_source_row"], strict=True)))
-        for upn, group in repeated.groupby("upn", sort=False)
+        (value, list(zip(group["_file"], group["_source_row"], strict=True)))
+        for value, group in repeated.groupby(key, sort=False)
     ]
     defects = []
-    for upn, group in members:
+    for value, group in members:
         places = [f"{file} row {row}" for file, row in group]
         for file, row in group:
             others = [place for place in places if place != f"{file} row {row}"]
@@ -212,11 +95,12 @@ def duplicates_in(stack: Stack) -> list[Defect]:
                 Defect(
                     file=file,
                     row=int(row),
-                    column="upn",
-                    value=str(upn),
-                    rule="duplicate_upn",
-                    message=f"the same child (UPN '{upn}') also appears at {'; '.join(others)}: "
-                    "keep one record and land the file again",
+                    column=key,
+                    value=str(value),
+                    rule=spec.key_rule,
+                    message=spec.key_message.replace("{places}", "; ".join(others)).replace(
+                        "{value}", str(value)
+                    ),
                 )
             )
     return defects

@@ -39,9 +39,12 @@ from indicators.ingest.lookups import (
 from indicators.ingest.readers import Aliases, read_table
 from indicators.ingest.retention import cutoff as retention_cutoff
 from indicators.ingest.retention import purge
+from indicators.ingest.standalone import load_standalone_year
 from indicators.ingest.statutory import load_year
 from indicators.ingest.survey import load_voice_year
+from indicators.ingest.survey_columns import shape
 from indicators.reference import AcademicYear
+from indicators.sources.load import load_sources, specs_digest
 from indicators.steps import Log, StepRefused
 from indicators.voice.follow_up import write_follow_up
 from indicators.voice.items import item_bank_problems, load_item_bank
@@ -120,9 +123,13 @@ class RunInputs:
     """Digests of everything besides the files that a load depends on."""
 
 
-def input_digests(settings: ChorusSettings, extra_inputs: tuple[str, ...] = ()) -> tuple[str, ...]:
+def input_digests(
+    settings: ChorusSettings, extra_inputs: tuple[str, ...] = (), kinds: tuple[str, ...] = ()
+) -> tuple[str, ...]:
     """Digests of everything besides the landed files that a year's load depends on: the
-    reference files, the column aliases, a stream's own seeds and the worksheet setting."""
+    reference files, the column aliases, a stream's own seeds, the worksheet setting and
+    the rules version, the stream's source specs (`kinds`): a changed spec reloads every
+    year of the stream."""
     paths = [
         reference_file(name, settings.landing, settings.seeds)
         for name in ("neighbourhood_lookup", "local_authorities")
@@ -130,11 +137,15 @@ def input_digests(settings: ChorusSettings, extra_inputs: tuple[str, ...] = ()) 
     aliases_path = aliases_file(settings.seeds, settings.landing)
     paths += [aliases_path] if aliases_path.exists() else []
     paths += [settings.seeds / name for name in extra_inputs]
-    return (*(sha256_of(path) for path in paths), f"sheet:{settings.xlsx_sheet or ''}")
+    rules = (specs_digest(kinds),) if kinds else ()
+    return (*(sha256_of(path) for path in paths), f"sheet:{settings.xlsx_sheet or ''}", *rules)
 
 
 def _run_inputs(
-    settings: ChorusSettings, files: list[LandedFile], extra_inputs: tuple[str, ...] = ()
+    settings: ChorusSettings,
+    files: list[LandedFile],
+    extra_inputs: tuple[str, ...] = (),
+    kinds: tuple[str, ...] = (),
 ) -> RunInputs:
     try:
         key = run_key(settings, files)
@@ -166,7 +177,7 @@ def _run_inputs(
         sector_lookup=dict(reference.placement or {}),
         neighbourhood_names=(*reference.neighbourhood_names, *authority_names),
         aliases=aliases,
-        digests=input_digests(settings, extra_inputs),
+        digests=input_digests(settings, extra_inputs, kinds),
     )
 
 
@@ -185,15 +196,32 @@ class Loaded:
 
 @dataclass(frozen=True)
 class Stream:
+    """An engine that loads, year by year, every source whose spec names it (`stream:`)."""
+
     name: str
-    kinds: tuple[str, ...]
-    """The landing folders this stream reads (also its rows in quarantine and load_log)."""
-    tables: tuple[str, ...]
+    own_tables: tuple[str, ...]
+    """Raw tables the engine writes besides its sources' (`raw_table`, `also_tables`)."""
     load: Callable[[RunInputs, AcademicYear, list[LandedFile]], Loaded]
     extra_inputs: tuple[str, ...] = ()
     """Seeds (besides the reference files) whose change reloads the stream's years."""
     check: Callable[[ChorusSettings], None] | None = None
     """What must hold before any year of the stream loads (raises StepRefused)."""
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        """The landing folders this stream reads (also its rows in quarantine and load_log):
+        the sources whose spec says `stream: <name>`."""
+        return tuple(k for k, spec in load_sources().items() if spec.stream == self.name)
+
+    @property
+    def tables(self) -> tuple[str, ...]:
+        specs = load_sources()
+        declared = [
+            table
+            for kind in self.kinds
+            for table in (specs[kind].raw_table, *(name for name, _ in specs[kind].also_tables))
+        ]
+        return (*declared, *self.own_tables)
 
 
 @dataclass
@@ -355,12 +383,14 @@ def load_stream(
     `requested` lists the only years (folders, comma-separated) to work on, as the landing
     sensor's runs do; None works on every year of `partitions`, and empties years no longer
     landed (`chorus run` treats its landing folder as the whole truth)."""
+    if not stream.kinds:
+        return []  # no source names this stream
     if stream.check is not None:
         stream.check(settings)
     files, problems = discover(settings.landing)
     for problem in problems:
         log.warning(f"not loaded: {problem.line()}")
-    run = _run_inputs(settings, files, stream.extra_inputs)
+    run = _run_inputs(settings, files, stream.extra_inputs, stream.kinds)
     limit = _enforce_retention(log, settings, files)
     previous = _previous_fingerprints(log, run.settings, stream)
     partitions = sorted(partitions)
@@ -404,7 +434,7 @@ def expected_fingerprints(
     loading `files`: what the landing sensor compares with what is loaded."""
     fingerprints = {}
     for stream in STREAMS:
-        digests = input_digests(settings, stream.extra_inputs)
+        digests = input_digests(settings, stream.extra_inputs, stream.kinds)
         years = sorted({f.year for f in files if f.kind in stream.kinds})
         for year in years:
             landed = {
@@ -476,16 +506,14 @@ def _load_statutory(run: RunInputs, year: AcademicYear, files: list[LandedFile])
         year, files, run.reference, run.key, aliases=run.aliases, sheet=run.settings.xlsx_sheet
     )
     return Loaded(
-        tables={"eyfsp_returns": load.eyfsp, "school_census": load.census},
+        tables=load.tables,
         defects=load.defects,
         accounts=load.accounts,
         notes=load.notes,
     )
 
 
-STATUTORY = Stream(
-    "statutory", ("eyfsp", "census"), ("eyfsp_returns", "school_census"), _load_statutory
-)
+STATUTORY = Stream("statutory", (), _load_statutory)
 
 
 # Voice survey responses ------------------------------------------------------------------
@@ -503,7 +531,7 @@ def _check_item_bank(settings: ChorusSettings) -> None:
 def _load_voice(run: RunInputs, year: AcademicYear, files: list[LandedFile]) -> Loaded:
     items = load_item_bank(run.settings.seeds / VOICE_ITEMS)
     read = functools.partial(
-        read_table, kind="voice", aliases=run.aliases, sheet=run.settings.xlsx_sheet
+        read_table, kind=shape().kind, aliases=run.aliases, sheet=run.settings.xlsx_sheet
     )
     load = load_voice_year(
         year,
@@ -541,10 +569,20 @@ def _load_voice(run: RunInputs, year: AcademicYear, files: list[LandedFile]) -> 
 
 VOICE = Stream(
     "voice",
-    ("voice",),
-    ("voice_responses", "voice_answers", "voice_quotes", "voice_door_log"),
+    ("voice_door_log",),
     _load_voice,
     (VOICE_ITEMS,),
     check=_check_item_bank,
 )
-STREAMS = (STATUTORY, VOICE)
+# Sources loaded on their own (`stream: standalone`: what `chorus new-source` scaffolds) ----
+
+
+def _load_standalone(run: RunInputs, year: AcademicYear, files: list[LandedFile]) -> Loaded:
+    load = load_standalone_year(
+        year, files, run.reference, run.key, aliases=run.aliases, sheet=run.settings.xlsx_sheet
+    )
+    return Loaded(tables=load.tables, defects=load.defects, accounts=load.accounts)
+
+
+STANDALONE = Stream("standalone", (), _load_standalone)
+STREAMS = (STATUTORY, VOICE, STANDALONE)

@@ -46,17 +46,14 @@ from indicators.ingest.readers import read_table
 from indicators.ingest.survey_check import Survey, check_voice_year
 from indicators.ingest.survey_columns import (
     ANSWER_COLUMNS,
-    CHARACTERISTIC_COLUMNS,
-    COMMENT_SUFFIX,
-    CONSENT_COLUMNS,
     DOOR_LOG_COLUMNS,
     DOOR_MEASURES,
     HELP_COLUMNS,
     QUOTE_COLUMNS,
-    RESPONSE_COLUMNS,
     VoiceLoad,
     concat_frames,
     empty_frame,
+    shape,
     typed_frame,
 )
 from indicators.ingest.survey_rules import placed_in
@@ -99,7 +96,7 @@ def load_voice_year(
     if survey is None:
         return VoiceLoad(
             year=year,
-            responses=empty_frame(RESPONSE_COLUMNS),
+            responses=empty_frame(shape().response_columns),
             answers=empty_frame(ANSWER_COLUMNS),
             quotes=empty_frame(QUOTE_COLUMNS),
             door_log=empty_frame(DOOR_LOG_COLUMNS),
@@ -165,9 +162,10 @@ def _door(
     def per_file(flags: np.ndarray) -> np.ndarray:
         return np.bincount(file_of[flags], minlength=files)
 
-    upns = normalise_upns(frame["child_upn"])
+    survey_shape = shape()
+    upns = normalise_upns(frame[survey_shape.linked_id.name])
     given_upn = upns.to_numpy(dtype=object) != ""
-    linked = frame["consent_link"].to_numpy(dtype=object) == "Y"
+    linked = frame[survey_shape.link].to_numpy(dtype=object) == "Y"
     valid = load.valid_upn(upns).to_numpy(dtype=bool)
     use = linked & valid
     child_ids = np.full(len(frame), None, dtype=object)
@@ -178,29 +176,31 @@ def _door(
     counts["upn_dropped_invalid"] = per_file(given_upn & linked & ~valid)
     counts["link_consent_without_upn"] = per_file(~given_upn & linked)
 
-    sector = frame["postcode_sector"].where(frame["postcode_sector"] != "")
-    hood = frame["neighbourhood_code"].where(frame["neighbourhood_code"] != "")
+    sector = frame[survey_shape.sector].where(frame[survey_shape.sector] != "")
+    hood = frame[survey_shape.neighbourhood].where(frame[survey_shape.neighbourhood] != "")
     if lookup:
         hood = placed_in(sector, lookup).fillna(hood)
+    # Each column as the spec's `identifier` says: kept, reduced (the date to its month; the
+    # area as placed), or the linked UPN as its pseudonym where linking was consented.
+    values: dict[str, object] = {column: frame[column] for column in survey_shape.spec.read_columns}
+    values[survey_shape.sector] = sector
+    values[survey_shape.neighbourhood] = hood
+    date = survey_shape.date
+    values[date.raw_name or date.name] = per_distinct(
+        dates, lambda dates: dates.dt.strftime("%Y-%m")
+    )
+    values[survey_shape.linked_id.raw_name or ""] = pd.Series(
+        child_ids, index=frame.index, dtype="string"
+    )
+    values["academic_year"] = year.label
+    values["time_period"] = year.time_period
+    values["_source_file"] = survey.files(np.flatnonzero(keep))
+    values["_source_row"] = frame["_source_row"]
     responses = pd.DataFrame(
-        {
-            "academic_year": year.label,
-            "time_period": year.time_period,
-            "response_id": frame["response_id"],
-            "response_month": per_distinct(dates, lambda dates: dates.dt.strftime("%Y-%m")),
-            "postcode_sector": sector,
-            "neighbourhood_code": hood,
-            "channel": frame["channel"],
-            **{column: frame[column] for column in CHARACTERISTIC_COLUMNS},
-            **{column: frame[column] for column in CONSENT_COLUMNS},
-            "child_id": pd.Series(child_ids, index=frame.index, dtype="string"),
-            "_source_file": survey.files(np.flatnonzero(keep)),
-            "_source_row": frame["_source_row"],
-        },
-        index=frame.index,
+        {column: values[column] for column in survey_shape.response_columns}, index=frame.index
     )
 
-    response_ids = frame["response_id"].to_numpy()
+    response_ids = frame[survey_shape.key].to_numpy()
     item_order = [
         {column: order for order, column in enumerate(columns)} for columns in survey.item_columns
     ]
@@ -281,8 +281,8 @@ def _door(
     else:
         answer_frame = empty_frame(ANSWER_COLUMNS)
 
-    neighbourhoods = responses["neighbourhood_code"].to_numpy()
-    quote_consent = frame["consent_quote"].to_numpy(dtype=object) == "Y"
+    neighbourhoods = responses[survey_shape.neighbourhood].to_numpy()
+    quote_consent = frame[survey_shape.quote].to_numpy(dtype=object) == "Y"
     comment_order = [
         {column: order for order, column in enumerate(columns)}
         for columns in survey.comment_columns
@@ -292,7 +292,7 @@ def _door(
     label, time_period = year.label, year.time_period
     days = None
     for column in survey.all_comments:
-        item = column[: -len(COMMENT_SUFFIX)]
+        item = column[: -len(survey_shape.comment_suffix)]
         text = [
             CONTROL_CHARACTER.sub(" ", value).strip()  # free text: read as spaces
             for value in frame[column].astype(str).tolist()
@@ -380,7 +380,7 @@ def _door(
         columns=list(DOOR_LOG_COLUMNS),
     )
     return (
-        concat_frames([responses], RESPONSE_COLUMNS),
+        concat_frames([responses], shape().response_columns),
         answer_frame,
         quote_frame,
         typed_frame(log),

@@ -12,9 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from indicators.ingest.cells import describe_codes
 from indicators.ingest.defects import (
-    LONGEST_COMMENT,
     Defect,
     FileRejected,
     apply_rules,
@@ -25,15 +23,7 @@ from indicators.ingest.defects import (
 from indicators.ingest.landing import FileAccount, LandedFile, sha256_of
 from indicators.ingest.lookups import Reference
 from indicators.ingest.readers import read_table, rows_landed
-from indicators.ingest.survey_columns import (
-    AREA_COLUMNS,
-    CHARACTERISTIC_COLUMNS,
-    COMMENT_SUFFIX,
-    CONSENT_CODES,
-    RESPONDENT_COLUMNS,
-    VOICE_REQUIRED,
-    apply_aliases,
-)
+from indicators.ingest.survey_columns import apply_aliases, shape
 from indicators.ingest.survey_rules import (
     area_rule_defects,
     defects_for_rows,
@@ -64,20 +54,22 @@ def _read_checked(
     documented area and UPN column and no missing values."""
     display = landed.display
     item_ids = load.item_ids
+    survey = shape()
+    sector, hood = survey.area_columns
     try:
         frame = read(landed.path, display)
         account.rows_read = len(frame)
         frame = apply_aliases(frame)
-        check_required_columns(frame, VOICE_REQUIRED, display)
-        if not any(column in frame.columns for column in AREA_COLUMNS):
+        check_required_columns(frame, survey.required, display)
+        if not any(column in frame.columns for column in survey.area_columns):
             raise FileRejected(
                 Defect(
                     display,
                     None,
-                    "postcode_sector, neighbourhood_code",
+                    f"{sector}, {hood}",
                     "",
                     "required_columns",
-                    "the file needs a postcode_sector or a neighbourhood_code column to place "
+                    f"the file needs a {sector} or a {hood} column to place "
                     "responses; nothing was loaded from this file",
                 )
             )
@@ -105,7 +97,7 @@ def _read_checked(
             account.rows_read = rows_landed(landed.path, keywords.get("sheet"))
         account.rows_quarantined = account.rows_read
         raise
-    for column in AREA_COLUMNS + ("child_upn",):
+    for column in (*survey.area_columns, survey.linked_id.name):
         if column not in frame.columns:
             frame[column] = ""
     return frame.fillna("")
@@ -149,17 +141,16 @@ class Survey:
         return names[self.file_of if positions is None else self.file_of[positions]]
 
 
-CODED_COLUMNS = (
-    "response_id",
-    "response_date",
-    "channel",
-    *CHARACTERISTIC_COLUMNS,
-    "consent_quote",
-    "consent_link",
-    *AREA_COLUMNS,
-)
-"""The documented columns that hold codes, dates or identifiers of a response (not free
-text, and not `child_upn`, whose problems only drop the link)."""
+def coded_columns() -> tuple[str, ...]:
+    """The documented columns that hold codes, dates or identifiers of a response (not free
+    text, not the aggregate consent, checked first, and not the linked UPN, whose problems
+    only drop the link)."""
+    survey = shape()
+    return tuple(
+        name
+        for name in survey.spec.read_columns
+        if name not in (survey.aggregate.name, survey.linked_id.name)
+    )
 
 
 def _survey(
@@ -173,49 +164,46 @@ def _survey(
     comment_columns = [comment_columns_of(frame, load.item_ids) for _, frame in read_files]
     frame = pd.concat([frame for _, frame in read_files], ignore_index=True).fillna("")
     file_of = np.repeat(np.arange(len(read_files)), [len(frame) for _, frame in read_files])
-    consent = load.consent(frame["consent_aggregate"])
-    invalid = ~consent.isin(set(CONSENT_CODES))
+    survey = shape()
+    aggregate = survey.aggregate
+    assert aggregate.codes is not None
+    consent = load.codes(aggregate)(frame[aggregate.name])
+    invalid = ~consent.isin(set(aggregate.codes.codes))
     consent_defects = defects_for_rows(
         frame,
         invalid,
-        "consent_aggregate",
-        "consent_code",
-        lambda value: (
-            f"consent_aggregate is '{value}': consent must be "
-            f"{describe_codes(CONSENT_CODES)} (blank reads as N: consent is never assumed)"
-        ),
+        aggregate.name,
+        aggregate.codes.rule,
+        lambda value: f"{aggregate.name} is '{value}': {aggregate.codes.text()}",
         file_of,
     )
     excluded = np.bincount(file_of[(consent == "N").to_numpy(dtype=bool)], minlength=len(displays))
-    aggregate = (consent == "Y").to_numpy(dtype=bool)
-    kept = frame[aggregate].reset_index(drop=True)
+    consenting = (consent == "Y").to_numpy(dtype=bool)
+    kept = frame[consenting].reset_index(drop=True)
     all_items = list(dict.fromkeys(column for columns in item_columns for column in columns))
     all_comments = list(dict.fromkeys(column for columns in comment_columns for column in columns))
     cell_defects = apply_rules(
         kept,
         [
-            *cell_rules([*CODED_COLUMNS, *all_items]),
-            *[length_rule(column, LONGEST_COMMENT) for column in all_comments],
+            *cell_rules([*coded_columns(), *all_items]),
+            *[length_rule(column, survey.longest_comment) for column in all_comments],
         ],
         "",
-        row_files=file_of[aggregate],
+        row_files=file_of[consenting],
     )
-    kept["consent_aggregate"] = "Y"
-    kept["response_id"] = strip_values(kept["response_id"])
-    kept["channel"] = load.channel(kept["channel"])
-    for column in CHARACTERISTIC_COLUMNS:
-        kept[column] = load.characteristic(kept[column])
-    for column in ("consent_quote", "consent_link"):
-        kept[column] = load.consent(kept[column])
-    kept["postcode_sector"] = load.sectors(kept["postcode_sector"])
-    kept["neighbourhood_code"] = load.hoods(kept["neighbourhood_code"])
+    kept[aggregate.name] = "Y"
+    kept[survey.key] = strip_values(kept[survey.key])
+    for column in survey.coded:
+        kept[column.name] = load.codes(column)(kept[column.name])
+    kept[survey.sector] = load.sectors(kept[survey.sector])
+    kept[survey.neighbourhood] = load.hoods(kept[survey.neighbourhood])
     for column in all_items:
         kept[column] = load.normalised_answers(column, kept[column])
-    dates = load.parsed_dates(kept["response_date"])
+    dates = load.parsed_dates(kept[survey.date.name])
     in_force: dict[str, pd.Series] = {}
     by_starts: dict[tuple[tuple[int, pd.Timestamp], ...], pd.Series] = {}
     for item in dict.fromkeys(
-        [*all_items, *(column[: -len(COMMENT_SUFFIX)] for column in all_comments)]
+        [*all_items, *(column[: -len(survey.comment_suffix)] for column in all_comments)]
     ):
         starts = tuple(load.item(item).starts)  # items co-designed together share them
         if starts not in by_starts:
@@ -224,7 +212,7 @@ def _survey(
     survey = Survey(
         displays,
         kept,
-        file_of[aggregate],
+        file_of[consenting],
         item_columns,
         comment_columns,
         all_items,
@@ -359,15 +347,18 @@ def check_voice_year(
         )
         position += 1
     if survey is not None:
+        key = shape().key
         defects.extend(
             duplicate_ids_in(
                 pd.DataFrame(
                     {
-                        "response_id": survey.frame["response_id"],
+                        key: survey.frame[key],
                         "_source_row": survey.frame["_source_row"],
                         "_file": survey.files(),
                     }
-                )
+                ),
+                key,
+                shape().spec.key_rule,
             )
         )
     defects = [safe_defect(defect, load.item_ids) for defect in defects]
@@ -395,11 +386,12 @@ def check_voice_year(
 def _ignored_columns(
     display: str, frame: pd.DataFrame, item_ids: Sequence[str]
 ) -> list[tuple[str, str]]:
+    suffix = shape().comment_suffix
     return [
         (display, column)
         for column in frame.columns
         if not column.startswith("_")
-        and column not in RESPONDENT_COLUMNS
+        and column not in shape().respondent_columns
         and column not in item_ids
-        and not (column.endswith(COMMENT_SUFFIX) and column[: -len(COMMENT_SUFFIX)] in item_ids)
+        and not (column.endswith(suffix) and column[: -len(suffix)] in item_ids)
     ]

@@ -1,6 +1,7 @@
-"""The voice survey as it is landed and as it is loaded: its documented columns and codes
-(docs/inputs.md), the form-tool headers read as them, and the frames a year's load gives
-(`VoiceLoad`: responses, answers, quotes, the door log and the requests for help).
+"""The voice survey as it is landed and as it is loaded: its columns by role, codes and
+form-tool headers from its source spec (`SurveyShape`, sources/voice/base.yml), and the
+frames a year's load gives (`VoiceLoad`: responses, answers, quotes, the door log and the
+requests for help).
 """
 
 from __future__ import annotations
@@ -13,51 +14,101 @@ import pandas as pd
 from indicators.ingest.defects import Defect
 from indicators.ingest.landing import FileAccount
 from indicators.reference import AcademicYear
+from indicators.sources.load import load_sources
+from indicators.sources.spec import Column, SourceSpec
 
-VOICE_KIND = "voice"
-CHANNEL_CODES = {
-    "outreach_visit": "outreach visit",
-    "family_hub": "family hub",
-    "parent_panel": "parent panel",
-    "online": "online",
-}
-CHARACTERISTIC_COLUMNS = (
-    "uses_funded_early_education",
-    "english_additional_language",
-    "known_to_family_hub",
-)
-CHARACTERISTIC_CODES = {"Y": "yes", "N": "no", "U": "unknown"}
-CONSENT_COLUMNS = ("consent_aggregate", "consent_quote", "consent_link")
-CONSENT_CODES = {"Y": "yes", "N": "no"}
-AREA_COLUMNS = ("postcode_sector", "neighbourhood_code")
-VOICE_REQUIRED = (
-    "response_id",
-    "response_date",
-    "channel",
-    *CHARACTERISTIC_COLUMNS,
-    *CONSENT_COLUMNS,
-)
-RESPONDENT_COLUMNS = frozenset({*VOICE_REQUIRED, *AREA_COLUMNS, "child_upn"})
-COMMENT_SUFFIX = "_comment"
 SECTOR_PATTERN = r"[A-Z]{1,2}[0-9][A-Z0-9]? [0-9]"
-HEADER_ALIASES = {
-    "id": "response_id",
-    "respondent_id": "response_id",
-    "submission_id": "response_id",
-    "timestamp": "response_date",
-    "submitted": "response_date",
-    "submitted_at": "response_date",
-    "submission_date": "response_date",
-    "completion_time": "response_date",
-    "date": "response_date",
-    "engagement_channel": "channel",
-    "postcode": "postcode_sector",
-    "sector": "postcode_sector",
-    "neighbourhood": "neighbourhood_code",
-    "upn": "child_upn",
-    "child_s_upn": "child_upn",
-}
-"""Form-tool headers (after canonicalisation) read as the documented column, when it is absent."""
+"""`format: postcode_sector` in a spec: the outward code, a space and one digit."""
+
+
+@dataclass(frozen=True)
+class SurveyShape:
+    """The survey's columns by role, from its source spec (the one with `items:`): the
+    engine here (survey_check, survey_rules, survey) reads a survey through these."""
+
+    spec: SourceSpec
+    kind: str
+    key: str
+    date: Column
+    """The date of the response (its format and window)."""
+    sector: str
+    neighbourhood: str
+    required: tuple[str, ...]
+    area_columns: tuple[str, ...]
+    """The placement columns (sector, neighbourhood): a file needs at least one."""
+    coded: tuple[Column, ...]
+    """Columns with a code list, besides the aggregate consent (checked at the door)."""
+    aggregate: Column
+    quote: str
+    link: str
+    linked_id: Column
+    """The column pseudonymised when `link` is Y (the child's UPN)."""
+    comment_suffix: str
+    longest_comment: int
+
+    @property
+    def respondent_columns(self) -> frozenset[str]:
+        return frozenset(self.spec.names)
+
+    @property
+    def header_aliases(self) -> dict[str, str]:
+        return self.spec.header_aliases
+
+    @property
+    def response_columns(self) -> tuple[str, ...]:
+        return self.spec.raw_columns
+
+    @property
+    def consent_columns(self) -> tuple[str, ...]:
+        return (self.aggregate.name, self.quote, self.link)
+
+
+def survey_spec() -> SourceSpec:
+    """The survey's spec: the source whose answers come from an item bank."""
+    surveys = [spec for spec in load_sources().values() if spec.items]
+    if len(surveys) != 1:
+        raise ValueError(
+            "exactly one source spec may declare items: (the voice survey); found "
+            f"{', '.join(spec.source for spec in surveys) or 'none'}"
+        )
+    return surveys[0]
+
+
+_SHAPES: dict[str, SurveyShape] = {}
+
+
+def shape() -> SurveyShape:
+    spec = survey_spec()
+    if spec.digest not in _SHAPES:
+        _SHAPES[spec.digest] = _shape(spec)
+    return _SHAPES[spec.digest]
+
+
+def _shape(spec: SourceSpec) -> SurveyShape:
+    consent = spec.consent
+    pseudonymised = [c for c in spec.with_handling("pseudonymise") if c.identifier.consent]
+    placement = spec.placement
+    return SurveyShape(
+        spec=spec,
+        kind=spec.source,
+        key=spec.key[0],
+        date=next(c for c in spec.columns if c.window is not None),
+        sector=placement["column"],
+        neighbourhood=placement["neighbourhood"],
+        required=spec.required,
+        area_columns=(placement["column"], placement["neighbourhood"]),
+        coded=tuple(
+            c for c in spec.columns if c.codes is not None and c.name != consent["aggregate"]
+        ),
+        aggregate=spec.column(consent["aggregate"]),
+        quote=consent["quote"],
+        link=consent["link"],
+        linked_id=pseudonymised[0],
+        comment_suffix=str(spec.free_text["columns"]).replace("{item}", ""),
+        longest_comment=int(spec.free_text.get("longest", 2000)),
+    )
+
+
 WITHHELD_VALUE = "(withheld: may identify someone)"
 DOOR_MEASURES = (
     "responses_loaded",
@@ -72,20 +123,6 @@ DOOR_MEASURES = (
     "comments_asking_for_help",
 )
 
-RESPONSE_COLUMNS = (
-    "academic_year",
-    "time_period",
-    "response_id",
-    "response_month",
-    "postcode_sector",
-    "neighbourhood_code",
-    "channel",
-    *CHARACTERISTIC_COLUMNS,
-    *CONSENT_COLUMNS,
-    "child_id",
-    "_source_file",
-    "_source_row",
-)
 ANSWER_COLUMNS = (
     "academic_year",
     "time_period",
@@ -191,8 +228,10 @@ def empty_frame(columns: Sequence[str]) -> pd.DataFrame:
     )
 
 
-def apply_aliases(frame: pd.DataFrame, aliases: Mapping[str, str] = HEADER_ALIASES) -> pd.DataFrame:
-    """Rename form-tool headers to the documented names (where the documented one is absent)."""
+def apply_aliases(frame: pd.DataFrame, aliases: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Rename form-tool headers to the documented names (where the documented one is absent):
+    the `aliases:` of the survey spec's columns."""
+    aliases = shape().header_aliases if aliases is None else aliases
     renames: dict[str, str] = {}
     for column in frame.columns:
         target = aliases.get(column)

@@ -13,7 +13,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from indicators.ingest.cells import describe_codes, failing_values
+from indicators.ingest.cells import failing_values
 from indicators.ingest.defects import (
     SHORTEST_WITHHELD,
     Defect,
@@ -22,14 +22,8 @@ from indicators.ingest.defects import (
     shows_safely,
 )
 from indicators.ingest.lookups import Reference
-from indicators.ingest.survey_columns import (
-    CHANNEL_CODES,
-    CHARACTERISTIC_CODES,
-    CHARACTERISTIC_COLUMNS,
-    CONSENT_CODES,
-    SECTOR_PATTERN,
-    WITHHELD_VALUE,
-)
+from indicators.ingest.spec_rules import period_start
+from indicators.ingest.survey_columns import SECTOR_PATTERN, WITHHELD_VALUE, shape
 from indicators.ingest.survey_values import SurveyLoad
 from indicators.reference import AcademicYear
 from indicators.voice.items import (
@@ -77,7 +71,7 @@ def safe_defect(defect: Defect, item_ids: Iterable[str] = ()) -> Defect:
         return defect  # a file defect's value is about the file (a header), not a person
     declared = defect.column in set(item_ids)
     if shows_safely(defect.column, defect.value, declared_safe=declared) and (
-        defect.column in {"response_date", "postcode_sector"}
+        defect.column in {shape().date.name, shape().sector}
         or not may_identify(_ESCAPE.sub(" ", defect.value).strip())
     ):  # as read
         return replace(defect, shown=True)
@@ -102,77 +96,7 @@ def voice_rules(
     date) save working them out again.
     """
     load = load or SurveyLoad(items, Reference(None, None), frozenset())
-    first = pd.Timestamp(year.start, 9, 1)
-    last = pd.Timestamp(year.start + 1, 8, 31)
-
-    def outside_year(values: pd.Series) -> pd.Series:
-        parsed = load.parsed_dates(values)
-        return parsed.notna() & ((parsed < first) | (parsed > last))
-
-    # Each rule as its pandas expression, decided once per distinct value (failing_values).
-    sector = re.compile(SECTOR_PATTERN)
-    rules = [
-        RowRule(
-            "response_id_blank",
-            "response_id",
-            "every response needs a response_id",
-            lambda values: failing_values(
-                values, lambda value: value.strip() == "", lambda values: values.str.strip() == ""
-            ),
-        ),
-        RowRule(
-            "response_date_format",
-            "response_date",
-            "the response date must be a date "
-            "such as 2023-10-05 or 05/10/2023 (a time of day may follow)",
-            lambda values: load.parsed_dates(values).isna(),
-        ),
-        RowRule(
-            "response_date_in_year",
-            "response_date",
-            f"a response in {year.label} is "
-            f"dated between {first:%d %B %Y} and {last:%d %B %Y}: check the date or land "
-            "the file under the right year",
-            outside_year,
-        ),
-        RowRule(
-            "channel_code",
-            "channel",
-            f"channel must be one of {', '.join(CHANNEL_CODES)}",
-            _not_one_of(CHANNEL_CODES),
-        ),
-        *[
-            RowRule(
-                "characteristic_code",
-                column,
-                f"must be {describe_codes(CHARACTERISTIC_CODES)} (blank reads as U)",
-                _not_one_of(CHARACTERISTIC_CODES),
-            )
-            for column in CHARACTERISTIC_COLUMNS
-        ],
-        *[
-            RowRule(
-                "consent_code",
-                column,
-                f"consent must be {describe_codes(CONSENT_CODES)} "
-                "(blank reads as N: consent is never assumed)",
-                _not_one_of(CONSENT_CODES),
-            )
-            for column in ("consent_quote", "consent_link")
-        ],
-        RowRule(
-            "postcode_sector_format",
-            "postcode_sector",
-            "a postcode sector is the outward "
-            "code, a space and one digit, such as OL11 3 (a full postcode is reduced to its "
-            "sector)",
-            lambda values: failing_values(
-                values,
-                lambda value: value != "" and sector.fullmatch(value) is None,
-                lambda values: (values != "") & ~values.str.fullmatch(SECTOR_PATTERN),
-            ),
-        ),
-    ]
+    rules = respondent_rules(year, load)
     dated = dates.notna().to_numpy(dtype=bool)
     for column in item_columns:
         item = load.item(column)
@@ -200,6 +124,81 @@ def voice_rules(
                 _answered_when(dates, dated & versions.isna().to_numpy()),
             )
         )
+    return rules
+
+
+def respondent_rules(year: AcademicYear, load: SurveyLoad) -> list[RowRule]:
+    """The rules of the survey spec's own columns (not its items), in the spec's order:
+    the key not blank, the date's format and window, the sector's format, each code list
+    but the aggregate consent's (checked at the door, before any other rule). Each rule is
+    decided once per distinct value (`failing_values`, the load's parsed dates)."""
+    survey = shape()
+    start = period_start(year.label)
+    sector = re.compile(SECTOR_PATTERN)
+    rules: list[RowRule] = []
+    for column in survey.spec.columns:
+        if column.name == survey.aggregate.name or column.invalid == "drop":
+            continue
+        form = column.format
+        if form is not None and form.named == "not_blank":
+            rules.append(
+                RowRule(
+                    form.rule,
+                    column.name,
+                    form.message,
+                    lambda values: failing_values(
+                        values,
+                        lambda value: value.strip() == "",
+                        lambda values: values.str.strip() == "",
+                    ),
+                )
+            )
+        elif form is not None and form.named == "datetime":
+            rules.append(
+                RowRule(
+                    form.rule,
+                    column.name,
+                    form.message,
+                    lambda values: load.parsed_dates(values).isna(),
+                )
+            )
+        elif form is not None and form.named == "postcode_sector":
+            rules.append(
+                RowRule(
+                    form.rule,
+                    column.name,
+                    form.message,
+                    lambda values: failing_values(
+                        values,
+                        lambda value: value != "" and sector.fullmatch(value) is None,
+                        lambda values: (values != "") & ~values.str.fullmatch(SECTOR_PATTERN),
+                    ),
+                )
+            )
+        if column.window is not None:
+            first, last = (pd.Timestamp(day) for day in column.window.bounds(start))
+
+            def outside(values: pd.Series, first=first, last=last) -> pd.Series:
+                parsed = load.parsed_dates(values)
+                return parsed.notna() & ((parsed < first) | (parsed > last))
+
+            rules.append(
+                RowRule(
+                    column.window.rule,
+                    column.name,
+                    column.window.text(year.label, start),
+                    outside,
+                )
+            )
+        if column.codes is not None:
+            rules.append(
+                RowRule(
+                    column.codes.rule,
+                    column.name,
+                    column.codes.text(),
+                    _not_one_of(column.codes.codes),
+                )
+            )
     return rules
 
 
@@ -242,7 +241,8 @@ def area_rule_defects(
     `files` is the file of every row (or one file for all of them); the defects come rule by
     rule, each in row order.
     """
-    sector, hood = frame["postcode_sector"], frame["neighbourhood_code"]
+    survey = shape()
+    sector, hood = frame[survey.sector], frame[survey.neighbourhood]
     codes = sorted(neighbourhood_codes)
     known = (
         ", ".join(codes[:8]) + (f" ... ({len(codes)} in all)" if len(codes) > 8 else "")
@@ -256,7 +256,7 @@ def area_rule_defects(
     defects = defects_for_rows(
         frame,
         (sector == "") & (hood == ""),
-        "postcode_sector",
+        survey.sector,
         "area_missing",
         lambda _: (
             "give the postcode sector (preferred) or the neighbourhood code, so the "
@@ -276,7 +276,7 @@ def area_rule_defects(
         defects += defects_for_rows(
             frame,
             aside,
-            "postcode_sector",
+            survey.sector,
             "postcode_sector_set_aside",
             lambda value: (
                 f"sector {value} has its row in the neighbourhood lookup set aside: "
@@ -288,7 +288,7 @@ def area_rule_defects(
         defects += defects_for_rows(
             frame,
             unknown & ~aside,
-            "postcode_sector",
+            survey.sector,
             "postcode_sector_unknown",
             lambda value: (
                 f"sector {value} is not in the neighbourhood lookup "
@@ -304,7 +304,7 @@ def area_rule_defects(
             lambda value: value in neighbourhood_codes,
             lambda values: values.isin(neighbourhood_codes),
         ),
-        "neighbourhood_code",
+        survey.neighbourhood,
         "neighbourhood_unknown",
         lambda value: (
             f"neighbourhood {value} is not in the neighbourhood lookup "
@@ -318,7 +318,7 @@ def area_rule_defects(
         defects += defects_for_rows(
             frame,
             conflict,
-            "neighbourhood_code",
+            survey.neighbourhood,
             "area_conflict",
             lambda value: (
                 f"neighbourhood {value} disagrees with the postcode sector given on "
@@ -344,23 +344,12 @@ def placed_in(sectors: pd.Series, lookup: Mapping[str, str]) -> pd.Series:
     return pd.Series(places, index=sectors.index, dtype=object)
 
 
-def _duplicate_response_ids(frames: Sequence[tuple[str, pd.DataFrame]]) -> list[Defect]:
-    if not frames:
-        return []
-    stacked = pd.concat(
-        [frame[["response_id", "_source_row"]].assign(_file=file) for file, frame in frames],
-        ignore_index=True,
-    )
-    return duplicate_ids_in(stacked)
-
-
-def duplicate_ids_in(stacked: pd.DataFrame) -> list[Defect]:
-    """`_duplicate_response_ids` of the rows of `stacked` (with their `_file`)."""
-    repeated = stacked[
-        stacked["response_id"].duplicated(keep=False) & (stacked["response_id"].str.strip() != "")
-    ]
+def duplicate_ids_in(stacked: pd.DataFrame, key: str, rule: str) -> list[Defect]:
+    """The same response key twice in a year's rows of `stacked` (with their `_file`): every
+    occurrence is a defect (`rule`, the spec's `key.rule`)."""
+    repeated = stacked[stacked[key].duplicated(keep=False) & (stacked[key].str.strip() != "")]
     defects = []
-    for response_id, group in repeated.groupby("response_id", sort=False):
+    for response_id, group in repeated.groupby(key, sort=False):
         places = [
             f"{file} row {row}"
             for file, row in zip(group["_file"], group["_source_row"], strict=True)
@@ -371,10 +360,10 @@ def duplicate_ids_in(stacked: pd.DataFrame) -> list[Defect]:
                 Defect(
                     file,
                     int(row),
-                    "response_id",
+                    key,
                     str(response_id),
-                    "duplicate_response_id",
-                    f"response_id '{response_id}' also appears at {others}: "
+                    rule,
+                    f"{key} '{response_id}' also appears at {others}: "
                     "each response once a year; keep one and land again",
                 )
             )

@@ -8,7 +8,7 @@ over the whole load (`SurveyLoad`), not once per file.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,8 +17,10 @@ import pandas as pd
 from indicators.ingest.cells import POSTCODE_PATTERN, distinct_text, parse_dates, per_distinct
 from indicators.ingest.lookups import Reference
 from indicators.ingest.privacy import postcode_sector
-from indicators.ingest.survey_columns import COMMENT_SUFFIX
+from indicators.ingest.spec_rules import normalised_codes
+from indicators.ingest.survey_columns import shape
 from indicators.ingest.upn import upn_problems
+from indicators.sources.spec import Column
 from indicators.voice.items import (
     normalise_answers,
     parse_positive,
@@ -43,20 +45,6 @@ def parse_response_dates(values: pd.Series) -> pd.Series:
     return per_distinct(
         values, lambda distinct: parse_dates(_strip_time(distinct.fillna("").astype(str)))
     )
-
-
-def _codes(values: pd.Series, synonyms: Mapping[str, str], blank: str | None) -> pd.Series:
-    text = values.fillna("").astype(str).str.strip().str.upper()
-    text = text.replace(synonyms)
-    return text.where(text != "", blank) if blank is not None else text
-
-
-YES_NO = {"YES": "Y", "NO": "N"}
-YES_NO_UNKNOWN = {**YES_NO, "UNKNOWN": "U", "DON'T KNOW": "U", "NOT KNOWN": "U"}
-
-
-def _normalise_channel(values: pd.Series) -> pd.Series:
-    return values.astype(str).str.strip().str.lower().str.replace(r"[\s\-]+", "_", regex=True)
 
 
 def _normalise_sectors(values: pd.Series) -> pd.Series:
@@ -104,10 +92,11 @@ def item_columns_of(frame: pd.DataFrame, item_ids: Iterable[str]) -> list[str]:
 
 def comment_columns_of(frame: pd.DataFrame, item_ids: Iterable[str]) -> list[str]:
     known = set(item_ids)
+    suffix = shape().comment_suffix
     return [
         column
         for column in frame.columns
-        if column.endswith(COMMENT_SUFFIX) and column[: -len(COMMENT_SUFFIX)] in known
+        if column.endswith(suffix) and column[: -len(suffix)] in known
     ]
 
 
@@ -181,9 +170,7 @@ class SurveyLoad:
         self.items = items
         self.item_ids: list[str] = items["item_id"].unique().tolist()
         self._items: dict[str, _Item] = {}
-        self.consent = _PerValue(lambda values: _codes(values, YES_NO, blank="N"))
-        self.characteristic = _PerValue(lambda values: _codes(values, YES_NO_UNKNOWN, blank="U"))
-        self.channel = _PerValue(_normalise_channel)
+        self._codes: dict[str, _PerValue] = {}
         self.sectors = _PerValue(_normalise_sectors)
         self.hoods = _PerValue(lambda values: values.astype(str).str.strip().str.upper())
         self.valid_upn = _PerValue(_valid_upn)
@@ -193,6 +180,13 @@ class SurveyLoad:
         self.neighbourhood_codes = neighbourhood_codes
         self.dates: dict[str, np.datetime64] = {}
         self.scrubbed: dict[str, ScrubResult] = {}
+
+    def codes(self, column: Column) -> _PerValue:
+        """A coded column as its spec's code list reads it (synonyms, blanks, snake_case),
+        each distinct value once a load."""
+        if column.name not in self._codes:
+            self._codes[column.name] = _PerValue(lambda values: normalised_codes(values, column))
+        return self._codes[column.name]
 
     def item(self, item_id: str) -> _Item:
         if item_id not in self._items:

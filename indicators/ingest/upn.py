@@ -157,17 +157,18 @@ def _upn_failing(problem: str, verdicts: _UpnVerdicts) -> Callable[[pd.Series], 
     return failing
 
 
-def upn_rules() -> list[RowRule]:
-    """UPN checks, in order: a malformed UPN is not also reported for its check letter.
+def upn_rules(column: str = "upn") -> list[RowRule]:
+    """UPN checks of a column (`format: upn` in a source spec), in order: a malformed UPN is
+    not also reported for its check letter.
 
     The three rules share one python-stdnum verdict per distinct UPN.
     """
     memo = _UpnVerdicts()
     return [
-        RowRule("upn_format", "upn", UPN_FORMAT, _upn_failing("format", memo)),
+        RowRule("upn_format", column, UPN_FORMAT, _upn_failing("format", memo)),
         RowRule(
             "upn_issuing_la",
-            "upn",
+            column,
             "the 3 digits after the check letter must be the LA "
             "number of the authority that issued the UPN, and these are not one; check it "
             "was copied correctly",
@@ -175,7 +176,7 @@ def upn_rules() -> list[RowRule]:
         ),
         RowRule(
             "upn_check_letter",
-            "upn",
+            column,
             "the check letter does not match the rest of the UPN; check it was copied correctly",
             _upn_failing("check", memo),
         ),

@@ -23,12 +23,19 @@ from pathlib import Path
 
 from indicators.ingest.aliases import AliasesInvalid, aliases_file, load_aliases
 from indicators.ingest.defects import Defect
-from indicators.ingest.landing import RETURN_KINDS, FileAccount, LandedFile, classify, discover
+from indicators.ingest.landing import (
+    FileAccount,
+    LandedFile,
+    classify,
+    discover,
+    return_kinds,
+)
 from indicators.ingest.lookups import Reference, read_reference
 from indicators.ingest.readers import Aliases, read_table
-from indicators.ingest.statutory import STATUTORY_KINDS, check_year
+from indicators.ingest.standalone import load_standalone_year, standalone_specs
+from indicators.ingest.statutory import check_year, statutory_kinds
 from indicators.ingest.survey_check import check_voice_year
-from indicators.ingest.survey_columns import VOICE_KIND
+from indicators.ingest.survey_columns import shape
 from indicators.reference import AcademicYear
 from indicators.voice.items import load_item_bank
 
@@ -80,9 +87,9 @@ def landing_root(path: Path) -> Path:
     """The landing area a return path belongs to: the folder above kind/YYYY-YY/."""
     if path.is_file():
         return path.parent.parent.parent
-    if path.name.lower() in RETURN_KINDS:
+    if path.name.lower() in return_kinds():
         return path.parent
-    if path.parent.name.lower() in RETURN_KINDS:
+    if path.parent.name.lower() in return_kinds():
         return path.parent.parent
     return path
 
@@ -164,18 +171,26 @@ def validate_paths(
         report.defects.extend(reference_defects)
         root_aliases = aliases if aliases is not None else _aliases_for(root, seeds, report)
         for year, files in sorted(years.items()):
-            statutory = [landed for landed in files if landed.kind in STATUTORY_KINDS]
+            kinds = statutory_kinds()
+            statutory = [landed for landed in files if landed.kind in kinds]
             if statutory:
-                both = {landed.kind for landed in statutory} >= set(STATUTORY_KINDS)
+                both = {landed.kind for landed in statutory} >= set(kinds)
                 checked = check_year(
                     year, statutory, reference, aliases=root_aliases, sheet=sheet, cross_kind=both
                 )
                 report.defects.extend(checked.defects)
                 report.accounts.extend(checked.accounts)
                 report.notes.extend(checked.notes)
-            voice = [landed for landed in files if landed.kind == VOICE_KIND]
+            voice = [landed for landed in files if landed.kind == shape().kind]
             if voice:
                 _check_voice(year, voice, reference, seeds, root_aliases, sheet, report)
+            alone = [landed for landed in files if landed.kind in standalone_specs()]
+            if alone:  # checked as `chorus run` loads them; the key is never used
+                checked_alone = load_standalone_year(
+                    year, alone, reference, "validate", aliases=root_aliases, sheet=sheet
+                )
+                report.defects.extend(checked_alone.defects)
+                report.accounts.extend(checked_alone.accounts)
     return report
 
 
@@ -191,7 +206,7 @@ def _check_voice(
     """A year's voice files through `check_voice_year`, as `chorus run` checks them."""
     try:
         items = load_item_bank(seeds / VOICE_ITEMS)
-        read = functools.partial(read_table, kind=VOICE_KIND, aliases=aliases, sheet=sheet)
+        read = functools.partial(read_table, kind=shape().kind, aliases=aliases, sheet=sheet)
         checked = check_voice_year(
             year, files, reference, items, read, sector_lookup=reference.placement
         )

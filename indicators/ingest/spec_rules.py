@@ -1,0 +1,134 @@
+"""Row rules from a source spec: each column's cell rules, format, code list, date window
+and range, one rule, one message, one column (indicators/ingest/defects.py).
+
+The spec declares the rules; the procedural ones are named there (`format: upn`, `format:
+date`) and implemented here once, for any source.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+
+import pandas as pd
+
+from indicators.ingest.cells import (
+    Once,
+    failing_values,
+    not_fullmatch,
+    not_in,
+    parse_dates,
+    postcodes_well_formed,
+)
+from indicators.ingest.defects import RowRule, cell_rules
+from indicators.ingest.upn import upn_rules
+from indicators.sources.spec import Column, Format, SourceSpec
+
+Flags = Callable[[pd.Series], pd.Series]
+
+
+def period_start(period_label: str) -> dt.date:
+    """The first day of an academic year ('2023/24' -> 1 September 2023)."""
+    return dt.date(int(period_label[:4]), 9, 1)
+
+
+def spec_rules(spec: SourceSpec, period_label: str) -> list[RowRule]:
+    """Every row rule of a spec for one period: control characters, line breaks and length
+    in every cell read first (dropped columns too, where line breaks are allowed), then each
+    column's own rules in the spec's order."""
+    rules = [*cell_rules(spec.read_columns), *cell_rules(spec.dropped, line_breaks=False)]
+    start = period_start(period_label)
+    for column in spec.columns:
+        if column.invalid == "drop":
+            continue  # an invalid value is dropped and counted, never a defect
+        rules.extend(column_rules(column, period_label, start))
+    return rules
+
+
+def column_rules(column: Column, period_label: str, start: dt.date) -> list[RowRule]:
+    rules: list[RowRule] = []
+    dates_of = Once(parse_dates)
+    if column.format is not None:
+        rules.extend(_format_rules(column.name, column.format, dates_of))
+    if column.window is not None:
+        first, last = column.window.bounds(start)
+
+        def outside(values: pd.Series) -> pd.Series:
+            dates = dates_of(values)
+            return dates.notna() & ((dates < pd.Timestamp(first)) | (dates > pd.Timestamp(last)))
+
+        rules.append(
+            RowRule(
+                column.window.rule, column.name, column.window.text(period_label, start), outside
+            )
+        )
+    if column.codes is not None:
+        rules.append(
+            RowRule(column.codes.rule, column.name, column.codes.text(), not_in(column.codes.codes))
+        )
+    if column.range is not None:
+        rules.append(
+            RowRule(
+                column.range.rule,
+                column.name,
+                column.range.message,
+                _outside_range(column.range.least, column.range.most),
+            )
+        )
+    return rules
+
+
+def _format_rules(name: str, form: Format, dates_of: Once) -> list[RowRule]:
+    if form.named == "upn":
+        return upn_rules(name)
+    if form.named == "date":
+        return [RowRule(form.rule, name, form.message, lambda values: dates_of(values).isna())]
+    if form.named == "uk_postcode":
+        return [
+            RowRule(form.rule, name, form.message, lambda values: ~postcodes_well_formed(values))
+        ]
+    if form.named == "not_blank":
+        return [
+            RowRule(
+                form.rule,
+                name,
+                form.message,
+                lambda values: failing_values(
+                    values,
+                    lambda value: value.strip() == "",
+                    lambda values: values.str.strip() == "",
+                ),
+            )
+        ]
+    if form.pattern is not None:
+        return [RowRule(form.rule, name, form.message, not_fullmatch(form.pattern))]
+    return []  # datetime, postcode_sector: the voice survey's engine applies them
+
+
+def _outside_range(least: float | None, most: float | None) -> Flags:
+    def outside(values: pd.Series) -> pd.Series:
+        numbers = pd.to_numeric(values.where(values.astype(str).str.strip() != ""), errors="coerce")
+        bad = numbers.isna() & (values.astype(str).str.strip() != "")
+        if least is not None:
+            bad |= numbers < least
+        if most is not None:
+            bad |= numbers > most
+        return bad
+
+    return outside
+
+
+def normalised_codes(values: pd.Series, column: Column) -> pd.Series:
+    """A code column as its code list reads it: synonyms, blanks, snake_case."""
+    codes = column.codes
+    if codes is None:
+        return values
+    text = values.fillna("").astype(str).str.strip()
+    if codes.normalise == "snake_case":
+        return text.str.lower().str.replace(r"[\s\-]+", "_", regex=True)
+    text = text.str.upper().replace(codes.synonyms)
+    return text.where(text != "", codes.blank) if codes.blank is not None else text
+
+
+PATTERN_CACHE: dict[str, re.Pattern] = {}

@@ -1,0 +1,141 @@
+"""Sources loaded on their own (`stream: standalone` in their spec), by what their spec
+declares and nothing else: what `chorus new-source` scaffolds.
+
+For each academic year and source: every file read and checked by the spec's rules
+(required columns, cells, formats, code lists, date windows, ranges), the key once a year
+across the year's files, the placement column's sectors in the neighbourhood lookup; good
+rows pseudonymised, reduced or dropped column by column (`raw_rows`) into the spec's raw
+table. A defect quarantines its row with file, row, column and rule; a file that cannot be
+read is rejected whole; rows read = rows loaded + rows quarantined for every file.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from indicators.ingest.defects import Defect, FileRejected
+from indicators.ingest.landing import FileAccount, LandedFile, file_hash
+from indicators.ingest.lookups import Reference
+from indicators.ingest.matching import unknown_sectors
+from indicators.ingest.readers import Aliases
+from indicators.ingest.statutory import raw_rows, validate_file
+from indicators.reference import AcademicYear
+from indicators.sources.load import load_sources
+from indicators.sources.spec import SourceSpec
+
+STREAM = "standalone"
+
+
+@dataclass
+class StandaloneLoad:
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    defects: list[Defect] = field(default_factory=list)
+    accounts: list[FileAccount] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def standalone_specs() -> dict[str, SourceSpec]:
+    return {kind: spec for kind, spec in load_sources().items() if spec.stream == STREAM}
+
+
+def duplicate_keys(spec: SourceSpec, frames: Sequence[tuple[str, pd.DataFrame]]) -> list[Defect]:
+    """The same key more than once in a year's files: every occurrence is a defect."""
+    if not spec.key or not frames:
+        return []
+    columns = list(spec.key)
+    stacked = pd.concat(
+        [frame[[*columns, "_source_row"]].assign(_file=file) for file, frame in frames],
+        ignore_index=True,
+    )
+    blank = (stacked[columns].astype(str).apply(lambda column: column.str.strip()) == "").all(
+        axis=1
+    )
+    repeated = stacked[stacked.duplicated(columns, keep=False) & ~blank]
+    defects = []
+    for values, group in repeated.groupby(columns, sort=False):
+        value = " ".join(str(v) for v in (values if isinstance(values, tuple) else (values,)))
+        places = [f"{f} row {r}" for f, r in zip(group["_file"], group["_source_row"], strict=True)]
+        for file, row in zip(group["_file"], group["_source_row"], strict=True):
+            others = "; ".join(place for place in places if place != f"{file} row {row}")
+            defects.append(
+                Defect(
+                    file,
+                    int(row),
+                    columns[0],
+                    value,
+                    spec.key_rule or "duplicate_key",
+                    (
+                        spec.key_message
+                        or f"the same {', '.join(columns)} '{{value}}' also appears at "
+                        "{places}: keep one record and land the file again"
+                    )
+                    .replace("{places}", others)
+                    .replace("{value}", value),
+                )
+            )
+    return defects
+
+
+def unplaced(
+    spec: SourceSpec,
+    frames: Sequence[tuple[str, pd.DataFrame]],
+    reference: Reference,
+    sectors: dict[str, str],
+) -> list[Defect]:
+    """Rows whose postcode (`placement: {method: postcode_sector, column: ...}`) is in a
+    sector not in the neighbourhood lookup, as for the census."""
+    column = spec.placement.get("column")
+    if spec.placement.get("method") != "postcode_sector" or not column:
+        return []
+    if reference.sectors is None:
+        return []
+    return unknown_sectors(
+        frames, reference.sectors, sectors, reference.sector_problems, column=column
+    )
+
+
+def load_standalone_year(
+    year: AcademicYear,
+    files: Sequence[LandedFile],
+    reference: Reference,
+    pseudonym_key: str,
+    *,
+    aliases: Aliases | None = None,
+    sheet: str | None = None,
+) -> StandaloneLoad:
+    """Every standalone source's files of one academic year, checked and pseudonymised."""
+    load = StandaloneLoad()
+    for kind, spec in standalone_specs().items():
+        frames: list[tuple[str, pd.DataFrame]] = []
+        for landed in (f for f in files if f.kind == kind):
+            account = FileAccount(landed.display, kind, year.label, file_hash(landed.path))
+            load.accounts.append(account)
+            try:
+                frame, defects = validate_file(landed, account, aliases, sheet)
+            except FileRejected as rejected:
+                load.defects.append(rejected.defect)
+                continue
+            frames.append((landed.display, frame))
+            load.defects.extend(defects)
+        load.defects.extend(duplicate_keys(spec, frames))
+        sectors: dict[str, str] = {}
+        load.defects.extend(unplaced(spec, frames, reference, sectors))
+        bad = {(defect.file, defect.row) for defect in load.defects if defect.row is not None}
+        quarantined = Counter(file for file, _ in bad)
+        for account in load.accounts:
+            if account.kind == kind and account.status == "loaded":
+                account.rows_quarantined = quarantined[account.file]
+                account.rows_loaded = account.rows_read - account.rows_quarantined
+        good = [
+            frame[[(file, row) not in bad for row in frame["_source_row"]]].assign(
+                _source_file=file
+            )
+            for file, frame in frames
+        ]
+        rows = pd.concat(good, ignore_index=True) if good else pd.DataFrame()
+        load.tables[spec.raw_table] = raw_rows(spec, rows, year, pseudonym_key, sectors)
+    return load

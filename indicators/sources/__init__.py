@@ -1,0 +1,1 @@
+"""Source specs: what each kind of landed file holds, declared in `sources/<kind>/*.yml`."""

@@ -1,0 +1,141 @@
+"""The README's walk-through for adding a source: scaffold, validate the fixture, land it,
+run, and find its raw table and staging model built (identifiers replaced at the door)."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from orchestration.new_source import scaffold_source
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _chorus(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "orchestration.cli", *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=900,
+    )
+
+
+def test_a_scaffold_refuses_a_bad_name_and_an_existing_source(tmp_path):
+    with pytest.raises(ValueError, match="'Home Visits' is not a source name"):
+        scaffold_source("Home Visits", tmp_path / "sources", tmp_path, ROOT / "seeds")
+    (tmp_path / "sources" / "eyfsp").mkdir(parents=True)
+    with pytest.raises(ValueError, match="eyfsp already exists: choose another name"):
+        scaffold_source("eyfsp", tmp_path / "sources", tmp_path, ROOT / "seeds")
+
+
+def test_walk_through_from_scaffold_to_raw_table_and_staging_model(tmp_path):
+    project = tmp_path / "project"
+    shutil.copytree(
+        ROOT / "dbt_project",
+        project / "dbt_project",
+        ignore=shutil.ignore_patterns("target", "logs"),
+    )
+    shutil.copytree(ROOT / "seeds", project / "seeds")
+    shutil.copytree(ROOT / "sources", project / "sources")
+    (project / "docs").mkdir()
+    shutil.copy(ROOT / "docs" / "inputs.md", project / "docs" / "inputs.md")
+    home = tmp_path / "home"
+    env = {
+        **os.environ,
+        "CHORUS_DBT_PROJECT": str(project / "dbt_project"),
+        "CHORUS_SOURCES": str(project / "sources"),
+        "CHORUS_HOME": str(home),
+        "CHORUS_PSEUDONYM_KEY": "a walk-through key, long enough and varied",
+        "CHORUS_PACKS": "none",
+    }
+
+    # 1. Scaffold: the spec, the staging model, the fixture; dbt's sources and the docs follow.
+    made = _chorus("new-source", "home_visits", env=env, cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    spec = project / "sources" / "home_visits" / "base.yml"
+    staging = project / "dbt_project" / "models" / "staging" / "stg_home_visits__records.sql"
+    fixture = project / "sources" / "home_visits" / "fixture" / "home_visits" / "2023-24"
+    assert spec.is_file() and staging.is_file() and (fixture / "home_visits.csv").is_file()
+    sources_yml = (project / "dbt_project" / "models" / "staging" / "_sources.yml").read_text()
+    assert "- name: home_visits_records" in sources_yml
+    assert "## `home_visits/<YYYY-YY>/*.csv|xlsx`" in (project / "docs" / "inputs.md").read_text()
+    again = _chorus("new-source", "home_visits", env=env, cwd=tmp_path)
+    assert again.returncode == 1 and "already exists" in again.stderr
+
+    # 2. Land the fixture beside a synthetic borough's returns, and validate it first.
+    landing = tmp_path / "landing"
+    synth = _chorus(
+        "synth",
+        "--out",
+        str(landing),
+        "--children-per-year",
+        "300",
+        "--years",
+        "2023/24",
+        env=env,
+        cwd=tmp_path,
+    )
+    assert synth.returncode == 0, synth.stderr
+    shutil.copytree(fixture, landing / "home_visits" / "2023-24")
+    checked = _chorus("validate", str(landing / "home_visits"), env=env, cwd=tmp_path)
+    assert checked.returncode == 1
+    assert (
+        "home_visits/2023-24/home_visits.csv, row 7, column outcome: outcome is 'X': outcome "
+        "must be Y (yes), N (no) [outcome_code]"
+    ) in checked.stdout
+    assert "6 rows read, 5 would load, 1 would be quarantined" in checked.stdout
+
+    # 3. Run: the other rows load and everything publishes.
+    output = tmp_path / "output"
+    run = _chorus("run", "--landing", str(landing), "--out", str(output), env=env, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr + run.stdout
+
+    # 4. The raw table and the staging model hold the five good records, no identifier.
+    with duckdb.connect(str(home / "chorus.duckdb"), read_only=True) as connection:
+        raw = connection.execute("select * from raw.home_visits_records").df()
+        staged = connection.execute("select * from staging.stg_home_visits__records").df()
+    assert sorted(raw["record_id"]) == ["R001", "R002", "R003", "R004", "R005"]
+    assert {"upn", "surname", "postcode", "record_date"}.isdisjoint(raw.columns)
+    assert set(raw["record_month"]) == {"2023-10", "2023-11", "2023-12"}
+    assert set(raw["postcode_sector"]) <= {"XH1 1", "XH1 2", "XH1 3", "XH2 1", "XH2 2"}
+    assert raw["child_id"].str.fullmatch(r"[0-9a-f]{16,}").all()
+    assert sorted(staged["score"].tolist()) == [40, 50, 60, 70, 80]
+    rejections = pd.read_csv(output / "quality" / "rejections.csv", dtype=str)
+    mine = rejections[rejections["file"] == "home_visits/2023-24/home_visits.csv"]
+    assert mine[["row", "column", "rule"]].values.tolist() == [["7", "outcome", "outcome_code"]]
+    summary = pd.read_csv(output / "quality" / "load_summary.csv", dtype=str)
+    account = summary[summary["file"] == "home_visits/2023-24/home_visits.csv"]
+    assert account[["rows_read", "rows_loaded", "rows_quarantined"]].values.tolist() == [
+        ["6", "5", "1"]
+    ]
+
+
+def test_the_scaffolded_spec_loads_as_every_example_in_it_says(tmp_path):
+    from indicators.sources.load import load_spec
+
+    spec_path, _, _ = scaffold_source("home_visits", tmp_path / "sources", tmp_path, ROOT / "seeds")
+    spec = load_spec(spec_path.parent)
+    assert spec.required == ("record_id", "upn", "record_date", "postcode", "outcome", "score")
+    assert spec.raw_columns == (
+        "academic_year",
+        "time_period",
+        "record_id",
+        "child_id",
+        "record_month",
+        "postcode_sector",
+        "outcome",
+        "score",
+        "_source_file",
+        "_source_row",
+    )
+    assert spec.key_message == (
+        "the same record_id '{value}' also appears at {places}: keep one, land again"
+    )

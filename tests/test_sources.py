@@ -1,0 +1,447 @@
+"""Source specs: the loader refuses a malformed spec naming file, key and what is wrong; a
+year's changes merge over the base; the rules a spec declares find what a hand-written
+expectation says; and what the specs generate (dbt's raw sources, docs/inputs.md) is current.
+"""
+
+import datetime as dt
+import re
+import shutil
+import textwrap
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from indicators.ingest.defects import apply_rules
+from indicators.ingest.spec_rules import spec_rules
+from indicators.sources.generated import SOURCES_YML, sources_yml, with_generated_sections
+from indicators.sources.load import SpecInvalid, load_sources, load_spec, specs_digest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+BASE = """\
+source: visits
+title: health visits
+description: One row per health visit.
+period: academic_year
+stream: visits
+raw_table: {name: health_visits, description: One row per visit (pseudonymised).}
+key: {columns: [visit_id], rule: duplicate_visit}
+code_lists:
+  outcome:
+    rule: outcome_code
+    message: "outcome must be {codes}"
+    codes:
+      - {code: S, name: seen}
+      - {code: N, name: not seen}
+columns:
+  - name: visit_id
+    type: text
+    identifier: keep
+    format: {named: not_blank, rule: visit_blank, message: every visit needs an id}
+  - {name: upn, type: code, identifier: {handling: pseudonymise, as: child_id}, format: upn}
+  - {name: carer_name, type: text, identifier: drop}
+  - name: visit_date
+    type: date
+    identifier: {handling: reduce, to: year_month, as: visit_month}
+    format: {named: date, rule: visit_date_format, message: the visit date must be a date}
+    window:
+      from: {months: 0}
+      to: {years: 1, days: -1}
+      rule: visit_date_in_year
+      message: a visit in {period} is between {first} and {last}
+  - {name: outcome, type: code, identifier: keep, show_rejected: true, codes: outcome}
+  - name: weeks
+    type: number
+    identifier: keep
+    range: {min: 0, max: 60, rule: weeks_range, message: weeks must be 0 to 60}
+"""
+
+
+def _source(root: Path, kind: str, text: str, years: dict[str, str] | None = None) -> Path:
+    folder = root / kind
+    folder.mkdir(parents=True)
+    (folder / "base.yml").write_text(textwrap.dedent(text), encoding="utf-8")
+    for year, change in (years or {}).items():
+        (folder / f"{year}.yml").write_text(textwrap.dedent(change), encoding="utf-8")
+    return folder
+
+
+def test_a_well_formed_spec_reads_as_written(tmp_path):
+    spec = load_spec(_source(tmp_path, "visits", BASE))
+    assert spec.required == ("visit_id", "upn", "carer_name", "visit_date", "outcome", "weeks")
+    assert spec.raw_columns == (
+        "academic_year",
+        "time_period",
+        "visit_id",
+        "child_id",
+        "visit_month",
+        "outcome",
+        "weeks",
+        "_source_file",
+        "_source_row",
+    )
+    assert spec.dropped == ("carer_name",)
+    assert spec.shown_columns == {"outcome"}
+    assert spec.identifier_columns == {"upn", "carer_name", "visit_date"}
+    assert spec.column("outcome").codes.text() == "outcome must be S (seen), N (not seen)"
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (
+            lambda text: text.replace("period: academic_year", "period: school_term"),
+            "sources/visits/base.yml: period: 'school_term' must be one of academic_year, "
+            "financial_year, calendar_year, quarter, month",
+        ),
+        (
+            lambda text: text.replace("source: visits", "source: visit"),
+            "sources/visits/base.yml: source: is 'visit' but the folder is 'visits': they must "
+            "be the same (the landing folder of the kind)",
+        ),
+        (
+            lambda text: text.replace("identifier: drop", "identifier: hide"),
+            "sources/visits/base.yml: columns[2] (carer_name): identifier: 'hide' must be one "
+            "of keep, pseudonymise, reduce, drop (what happens to the values at the door)",
+        ),
+        (
+            lambda text: text.replace("codes: outcome}", "codes: outcomes}"),
+            "sources/visits/base.yml: columns[4] (outcome): codes: no code list 'outcomes' "
+            "(code_lists: outcome)",
+        ),
+        (
+            lambda text: text.replace("{handling: pseudonymise, as: child_id}", "pseudonymise"),
+            "sources/visits/base.yml: columns[1] (upn): identifier.as: the raw table's column "
+            "for the pseudonymised value",
+        ),
+        (
+            lambda text: text.replace("format: upn}", "format: nhs_number}"),
+            "sources/visits/base.yml: columns[1] (upn): format.named: 'nhs_number' must be one "
+            "of upn, date, datetime, uk_postcode, postcode_sector, not_blank",
+        ),
+        (
+            lambda text: text.replace("raw_table:", "raw_tabel:"),
+            "sources/visits/base.yml: raw_table: missing (a spec needs raw_table:)",
+        ),
+        (
+            lambda text: text.replace("      - {code: N, name: not seen}", "      - {code: S}"),
+            "sources/visits/base.yml: code_lists.outcome.codes[1]: code 'S' is listed twice",
+        ),
+        (
+            lambda text: text.replace("{months: 0}", "{weeks: 2}"),
+            "sources/visits/base.yml: columns[3] (visit_date): window.from: an offset from the "
+            "period's start: years:, months:, days:",
+        ),
+    ],
+)
+def test_a_malformed_spec_is_refused_naming_file_key_and_problem(tmp_path, edit, expected):
+    folder = _source(tmp_path, "visits", edit(BASE))
+    with pytest.raises(SpecInvalid) as refused:
+        load_spec(folder)
+    assert expected in refused.value.problems
+
+
+def test_yaml_that_cannot_be_read_names_the_line(tmp_path):
+    folder = _source(tmp_path, "visits", BASE + "  - {name: broken\n")
+    with pytest.raises(SpecInvalid, match=r"sources/visits/base.yml: not readable YAML \(line"):
+        load_spec(folder)
+
+
+def test_a_match_must_name_a_source_with_a_spec(tmp_path):
+    _source(
+        tmp_path,
+        "visits",
+        BASE.replace(
+            "code_lists:",
+            "matching: [{source: clinics, column: upn, when_quarantined: both}]\ncode_lists:",
+        ),
+    )
+    with pytest.raises(SpecInvalid) as refused:
+        load_sources(tmp_path)
+    assert refused.value.problems == [
+        "sources/visits/base.yml: matching: source 'clinics' has no spec (known: visits)"
+    ]
+
+
+def test_a_years_changes_merge_over_the_base_from_that_year_on(tmp_path):
+    changes = {
+        "2024-25": """\
+            changes:
+              - type: add
+                column: {name: visit_type, type: code, identifier: keep, codes: outcome}
+                description: the 2024/25 return adds the type of visit
+                value: {name: visit_type, type: code, identifier: keep, codes: outcome}
+                after: visit_date
+              - {type: remove, column: carer_name, description: no longer collected}
+            """,
+        "2025-26": """\
+            changes:
+              - type: modify
+                column: weeks
+                description: visits up to 2 years
+                value: {range: {min: 0, max: 104, rule: weeks_range, message: weeks 0 to 104}}
+            """,
+    }
+    folder = _source(tmp_path, "visits", BASE, changes)
+    assert "visit_type" not in load_spec(folder, "2023-24").names
+    later = load_spec(folder, "2024-25")
+    assert later.names == ("visit_id", "upn", "visit_date", "visit_type", "outcome", "weeks")
+    assert later.column("weeks").range.most == 60
+    assert load_spec(folder, "2025-26").column("weeks").range.most == 104
+    assert load_spec(folder, "2025-26").files == (
+        "sources/visits/base.yml",
+        "sources/visits/2024-25.yml",
+        "sources/visits/2025-26.yml",
+    )
+
+
+def test_a_change_to_a_column_the_base_lacks_is_refused(tmp_path):
+    folder = _source(
+        tmp_path,
+        "visits",
+        BASE,
+        {"2024-25": "changes:\n  - {type: remove, column: nurse, description: gone}\n"},
+    )
+    with pytest.raises(SpecInvalid) as refused:
+        load_spec(folder)
+    assert refused.value.problems == [
+        "sources/visits/2024-25.yml: changes[0]: column: no column 'nurse' to remove"
+    ]
+
+
+def test_the_rules_a_spec_declares_find_each_defect_once(tmp_path):
+    spec = load_spec(_source(tmp_path, "visits", BASE))
+    frame = pd.DataFrame(
+        {
+            "visit_id": ["v1", " ", "v3", "v4", "v5"],
+            "upn": ["A123456789012", "", "", "", ""],
+            "carer_name": ["Ann", "Bo", "Cy", "Di\x00", "Ed"],
+            "visit_date": ["2023-10-01", "2023-10-01", "2025-01-01", "not a day", "2024-08-31"],
+            "outcome": ["S", "N", "X", "S", "N"],
+            "weeks": ["3", "4", "61", "", "ten"],
+            "_source_row": [2, 3, 4, 5, 6],
+        }
+    )
+    found = {
+        (defect.row, defect.column, defect.rule, defect.message)
+        for defect in apply_rules(frame, spec_rules(spec, "2023/24"), "visits.csv")
+        if defect.column != "upn"
+    }
+    assert found == {
+        (3, "visit_id", "visit_blank", "visit_id is '(blank)': every visit needs an id"),
+        (
+            4,
+            "visit_date",
+            "visit_date_in_year",
+            "visit_date is '2025-01-01': a visit in 2023/24 is between 01 September 2023 and "
+            "31 August 2024",
+        ),
+        (
+            5,
+            "visit_date",
+            "visit_date_format",
+            "visit_date is 'not a day': the visit date must be a date",
+        ),
+        (4, "outcome", "outcome_code", "outcome is 'X': outcome must be S (seen), N (not seen)"),
+        (4, "weeks", "weeks_range", "weeks is '61': weeks must be 0 to 60"),
+        (6, "weeks", "weeks_range", "weeks is 'ten': weeks must be 0 to 60"),
+        (
+            5,
+            "carer_name",
+            "control_character",
+            "carer_name is 'Di\\x00': the value holds a control character (shown as \\x and its "
+            "code), which no value should: it is invisible in Excel and usually comes from a "
+            "damaged export or a copy and paste; retype the value and land the file again",
+        ),
+    }
+
+
+def test_the_project_specs_declare_the_returns_as_documented():
+    """What docs/inputs.md has always said of the three returns, written out by hand."""
+    specs = load_sources(ROOT / "sources")
+    assert list(specs) == ["eyfsp", "census", "voice"]
+    eyfsp, census, voice = specs["eyfsp"], specs["census"], specs["voice"]
+    assert eyfsp.required[:7] == ("la_code", "estab", "upn", "surname", "forename", "dob", "sex")
+    assert eyfsp.required[7:] == tuple(f"elg{n:02d}" for n in range(1, 18))
+    assert eyfsp.column("elg09").codes.codes == {
+        "1": "emerging",
+        "2": "expected",
+        "A": "not assessed",
+    }
+    assert eyfsp.dropped == ("surname", "forename")
+    assert census.column("ethnicity").codes.codes.keys() == {
+        "WHIT",
+        "MIXD",
+        "ASIA",
+        "BLAC",
+        "CHNE",
+        "AOEG",
+        "REFU",
+        "NOBT",
+    }
+    assert census.column("postcode").identifier.to == "postcode_sector"
+    assert eyfsp.column("dob").window.bounds(dt.date(2023, 9, 1)) == (
+        dt.date(2018, 9, 1),
+        dt.date(2019, 8, 31),
+    )
+    assert voice.required == (
+        "response_id",
+        "response_date",
+        "channel",
+        "uses_funded_early_education",
+        "english_additional_language",
+        "known_to_family_hub",
+        "consent_aggregate",
+        "consent_quote",
+        "consent_link",
+    )
+    assert voice.header_aliases["timestamp"] == "response_date"
+    assert voice.column("consent_quote").codes.blank == "N"
+    assert voice.column("known_to_family_hub").codes.blank == "U"
+    assert {match.source for match in eyfsp.matching} == {"census"}
+
+
+def test_the_rules_version_changes_with_the_spec(tmp_path):
+    shutil.copytree(ROOT / "sources", tmp_path / "sources")
+    before = specs_digest(("voice",), tmp_path / "sources")
+    assert before == specs_digest(("voice",), ROOT / "sources")
+    spec = tmp_path / "sources" / "voice" / "base.yml"
+    spec.write_text(spec.read_text() + "\n# a comment is a change too\n")
+    import indicators.sources.load as loader
+
+    loader.forget_loaded_sources()
+    assert specs_digest(("voice",), tmp_path / "sources") != before
+    assert specs_digest(("eyfsp", "census"), tmp_path / "sources") == specs_digest(
+        ("eyfsp", "census"), ROOT / "sources"
+    )
+
+
+def test_dbt_raw_sources_are_generated_from_the_specs_and_current():
+    committed = (ROOT / "dbt_project" / SOURCES_YML).read_text(encoding="utf-8")
+    assert committed == sources_yml(load_sources(ROOT / "sources"), ROOT / "sources"), (
+        "dbt_project/models/staging/_sources.yml is not what the specs give: run "
+        "`chorus dbt-refresh`"
+    )
+    tables = {t["name"] for t in yaml.safe_load(committed)["sources"][0]["tables"]}
+    assert tables == {
+        "eyfsp_returns",
+        "school_census",
+        "voice_responses",
+        "voice_answers",
+        "voice_quotes",
+        "neighbourhood_lookup",
+        "local_authorities",
+    }
+    used = set()
+    for model in (ROOT / "dbt_project" / "models").rglob("*.sql"):
+        used |= set(re.findall(r"source\('raw', '([a-z_]+)'\)", model.read_text()))
+    assert used <= tables
+
+
+def test_the_input_docs_sections_are_generated_from_the_specs_and_current():
+    doc = (ROOT / "docs" / "inputs.md").read_text(encoding="utf-8")
+    assert doc == with_generated_sections(doc, load_sources(ROOT / "sources")), (
+        "docs/inputs.md's generated sections are not what the specs give: run `chorus dbt-refresh`"
+    )
+    assert "| `sex` | `M` male, `F` female |" in doc
+    assert "| `elg01` … `elg17` | `1` emerging, `2` expected, `A` not assessed" in doc
+
+
+def test_the_returns_matched_as_their_specs_declare_say_what_they_said(tmp_path):
+    """Messages of the EYFSP/census match, now the specs' words: written out by hand."""
+    from indicators.ingest.landing import discover
+    from indicators.ingest.lookups import Reference
+    from indicators.ingest.statutory import check_year
+    from indicators.reference import AcademicYear
+    from indicators.synthetic.authorities import HARROWDALE
+    from indicators.synthetic.generate import generate
+
+    generate(tmp_path, seed=2, children_per_year=40, years=["2023/24"])
+    eyfsp_path = tmp_path / "eyfsp/2023-24/eyfsp_return.csv"
+    census_path = tmp_path / "census/2023-24/census_extract.csv"
+    eyfsp = pd.read_csv(eyfsp_path, dtype=str, keep_default_na=False)
+    census = pd.read_csv(census_path, dtype=str, keep_default_na=False)
+    unplaced, unreturned, quarantined = eyfsp["upn"].iloc[0:3]
+    census = census[census["upn"] != unplaced].reset_index(drop=True)
+    census.loc[census["upn"] == quarantined, "fsm_eligible"] = "Q"
+    census_row = int(census.index[census["upn"] == quarantined][0]) + 2
+    unreturned_row = int(census.index[census["upn"] == unreturned][0]) + 2
+    eyfsp = eyfsp[eyfsp["upn"] != unreturned].reset_index(drop=True)
+    eyfsp.to_csv(eyfsp_path, index=False)
+    census.to_csv(census_path, index=False)
+    files, _ = discover(tmp_path)
+    reference = Reference(
+        sectors=frozenset(s for sectors in HARROWDALE.sectors().values() for s in sectors),
+        la_codes=frozenset({"999"}),
+    )
+    checked = check_year(AcademicYear.parse("2023/24"), files, reference)
+    found = {(d.file, d.row, d.rule, d.message) for d in checked.defects}
+    assert found == {
+        (
+            "eyfsp/2023-24/eyfsp_return.csv",
+            2,
+            "census_missing",
+            f"no census row has UPN '{unplaced}', so the child cannot be placed in a "
+            "neighbourhood: add them to the 2023/24 census extract",
+        ),
+        (
+            "census/2023-24/census_extract.csv",
+            unreturned_row,
+            "eyfsp_missing",
+            f"no EYFSP result has UPN '{unreturned}' in 2023/24: remove the row or land the "
+            "missing result",
+        ),
+        (
+            "census/2023-24/census_extract.csv",
+            census_row,
+            "fsm_code",
+            "fsm_eligible is 'Q': must be Y (eligible), N (not eligible)",
+        ),
+        (
+            "eyfsp/2023-24/eyfsp_return.csv",
+            3,
+            "census_row_quarantined",
+            f"this child's census row is quarantined: census/2023-24/census_extract.csv, row "
+            f"{census_row} (fsm_code). The child is held back from both returns until it is "
+            "fixed: fix that row and land the file again",
+        ),
+    }
+    census_path.unlink()
+    files, _ = discover(tmp_path)
+    alone = check_year(AcademicYear.parse("2023/24"), files, reference)
+    assert {d.message for d in alone.defects} == {
+        "no 2023/24 census extract is landed, so the child is held back: land it under "
+        "census/2023-24/"
+    }
+
+
+def test_a_malformed_project_spec_stops_validate_with_one_line_naming_only_its_problem(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    shutil.copytree(ROOT / "sources", tmp_path / "sources")
+    census = tmp_path / "sources" / "census" / "base.yml"
+    census.write_text(
+        census.read_text().replace(
+            "identifier: {handling: pseudonymise, as: child_id}\n    format: upn\n    doc: as",
+            "identifier: hash\n    format: upn\n    doc: as",
+        )
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "orchestration.cli", "validate", str(tmp_path)],
+        env={**os.environ, "CHORUS_SOURCES": str(tmp_path / "sources")},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"chorus: the source specs in {tmp_path / 'sources'} have problems: "
+        "sources/census/base.yml: columns[0] (upn): identifier: 'hash' must be one of keep, "
+        "pseudonymise, reduce, drop (what happens to the values at the door); correct them "
+        "(docs/inputs.md, docs/architecture.md: Source specs)"
+    ]
