@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import yaml
 
 from indicators.config import PROJECT_ROOT
@@ -199,9 +200,18 @@ class PeriodType:
             f"'{time_identifier}' is not a time identifier of a {self.label} ({', '.join(labels)})"
         )
 
-    def ordinals(self, time_periods: Iterable[str]) -> list[int]:
-        """Ordinals of time periods of a type that does not divide its year."""
-        return [self.ordinal(period) for period in time_periods]
+    def ordinals(self, time_periods: Iterable[object]) -> np.ndarray:
+        """Ordinals of many time periods (a type that does not divide its year), at once:
+        202122 -> 2021 for years written two_years, 2024 -> 2024 for `year`; 0 stays 0 (no
+        period, e.g. no series break)."""
+        if self.parts != 1:
+            raise DeclarationError(
+                f"a {self.label} needs its time identifier as well as its time period"
+            )
+        periods = np.asarray(list(time_periods), dtype=np.int64)
+        if self.time_period == "two_years":
+            return np.where(periods == 0, 0, periods // 100)
+        return periods
 
 
 def parse_periods(document: Mapping) -> dict[str, PeriodType]:

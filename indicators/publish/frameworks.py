@@ -15,11 +15,13 @@ declared geographies, one message per problem, naming the file and the key.
 from __future__ import annotations
 
 import functools
+import json
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
 import yaml
 
 from indicators.config import PROJECT_ROOT
@@ -328,3 +330,64 @@ def default_framework() -> Framework:
     if not frameworks:
         raise FrameworkError(f"no framework in {_shown(DEFAULT_DIR)}")
     return frameworks[0]
+
+
+FRAMEWORK_COLUMNS = [
+    "framework_id",
+    "framework_title",
+    "audience",
+    "authority_level",
+    "area_level",
+    "packs_under",
+    "headline_indicator",
+    "ambition",
+    "ambition_source",
+    "position",
+    "indicator_id",
+    "indicator_title",
+    "levels",
+    "period_type",
+    "time_identifier",
+]
+
+
+def frameworks_table(frameworks: Sequence[Framework], register: pd.DataFrame) -> pd.DataFrame:
+    """register/frameworks.csv: one row per framework and indicator, in the framework's
+    order, with its audience, headline and ambition (and the ambition's source), and each
+    indicator's declared levels and period type (with its EES time identifier)."""
+    from indicators.declarations import period_type
+
+    meta = {row["indicator_id"]: row for row in register.to_dict("records")}
+    rows = []
+    for framework in frameworks:
+        ambition = framework.headline.ambition
+        for position, indicator_id in enumerate(framework.indicators, start=1):
+            entry = meta.get(indicator_id, {})
+            levels = entry.get("levels")
+            if isinstance(levels, str):
+                try:
+                    levels = json.loads(levels)
+                except ValueError:
+                    levels = [levels]
+            declared = entry.get("period_type")
+            declared = "" if declared is None or declared != declared else str(declared)
+            rows.append(
+                {
+                    "framework_id": framework.id,
+                    "framework_title": framework.title,
+                    "audience": framework.audience,
+                    "authority_level": framework.authority_level,
+                    "area_level": framework.area_level or "",
+                    "packs_under": framework.packs_under,
+                    "headline_indicator": framework.headline.indicator,
+                    "ambition": f"{ambition.value:g}" if ambition else "",
+                    "ambition_source": ambition.source if ambition else "",
+                    "position": str(position),
+                    "indicator_id": indicator_id,
+                    "indicator_title": str(entry.get("title") or ""),
+                    "levels": "; ".join(levels) if isinstance(levels, list) else "",
+                    "period_type": declared,
+                    "time_identifier": period_type(declared).time_identifier if declared else "",
+                }
+            )
+    return pd.DataFrame(rows, columns=FRAMEWORK_COLUMNS)
