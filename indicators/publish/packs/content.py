@@ -413,7 +413,8 @@ def build_pack(pub: Publication, area_code: str) -> Pack:
         section = Section(id=slugify(domain), heading=domain, sheet=domain[:31])
         section.blocks = domain_blocks(pub, build, area_code, area_name, part)
         sections.append(section)
-    sections.append(who_section(pub, build, area_code, area_name, rows))
+    if pub.framework.who.indicators:  # a framework without "who we heard from" has none
+        sections.append(who_section(pub, build, area_code, area_name, rows))
     limits = limits_section(pub, area_name, rows, area_code)
     present = sorted(rows["indicator_id"].unique(), key=lambda i: block_order(pub, i, ALL)[0:3])
     units = {unit for i in present for unit in count_units(pub.register[i])}
