@@ -1,4 +1,5 @@
-"""Geographic levels and period types, as declared in dbt_project/metadata/.
+"""Geographic levels and period types, as declared in dbt_project/metadata/ (of
+CHORUS_DBT_PROJECT when set).
 
 `geographies.yml` lists the levels Chorus can publish at and the level each lies within
 (neighbourhood < local authority < region < national; team and district < local authority);
@@ -22,9 +23,8 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from indicators.config import PROJECT_ROOT
+from indicators.config import dbt_project_dir
 
-METADATA = PROJECT_ROOT / "dbt_project" / "metadata"
 DEFAULT_PERIOD_TYPE = "academic_year"
 """The period type of an indicator that declares none (every indicator before issue 13)."""
 
@@ -134,7 +134,7 @@ def _geographies_at(path: Path) -> Geographies:
 
 def geographies(metadata: Path | None = None) -> Geographies:
     """The declared levels (dbt_project/metadata/geographies.yml, or `metadata`'s)."""
-    return _geographies_at((metadata or METADATA) / "geographies.yml")
+    return _geographies_at((metadata or dbt_project_dir() / "metadata") / "geographies.yml")
 
 
 # ---------------------------------------------------------------------------------- periods
@@ -255,7 +255,7 @@ def _periods_at(path: Path) -> dict[str, PeriodType]:
 
 def period_types(metadata: Path | None = None) -> dict[str, PeriodType]:
     """The declared period types by name (dbt_project/metadata/periods.yml)."""
-    return _periods_at((metadata or METADATA) / "periods.yml")
+    return _periods_at((metadata or dbt_project_dir() / "metadata") / "periods.yml")
 
 
 def period_type(name: object, metadata: Path | None = None) -> PeriodType:

@@ -196,6 +196,7 @@ def test_a_second_framework_yaml_adds_its_own_pack(pipeline_run, tmp_path, monke
     assert '<h2 id="headline-h">Every goal: the headline</h2>' in html
     assert "A test framework&#39;s caution." in html or "A test framework's caution." in html
     assert "ambition" not in html.lower()
+    assert "across the neighbourhoods" not in html  # its audience has no areas to rank
     headings = re.findall(r'<section class="part[^"]*" id="([^"]+)"', html)
     assert "school-readiness" in headings
     assert "who-we-heard-from" not in headings and "play-and-learning-at-home" not in headings

@@ -24,10 +24,9 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from indicators.config import PROJECT_ROOT
+from indicators.config import PROJECT_ROOT, dbt_project_dir
 from indicators.declarations import DeclarationError, geographies
 
-DEFAULT_DIR = PROJECT_ROOT / "dbt_project" / "frameworks"
 PACKS_ROOT = "boards"
 HEADLINE_WORDS = (
     "none",
@@ -228,11 +227,16 @@ def parse_framework(document: object, file: str = "") -> Framework:
     )
 
 
+def default_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """The dbt project's frameworks/ (CHORUS_DBT_PROJECT's, when set)."""
+    return dbt_project_dir(environ) / "frameworks"
+
+
 def framework_dirs(environ: Mapping[str, str] | None = None) -> list[Path]:
     """dbt_project/frameworks, then each folder CHORUS_FRAMEWORKS adds (os.pathsep between)."""
     env = os.environ if environ is None else environ
     extra = [Path(p).expanduser() for p in (env.get("CHORUS_FRAMEWORKS") or "").split(os.pathsep)]
-    return [DEFAULT_DIR, *(p for p in extra if str(p) not in ("", "."))]
+    return [default_dir(env), *(p for p in extra if str(p) not in ("", "."))]
 
 
 def _shown(path: Path) -> str:
@@ -323,12 +327,12 @@ def framework_problems(
 def default_framework() -> Framework:
     """The framework whose packs go straight under boards/ (school readiness and family voice
     today): the one a pack or claim is built with when none is given."""
-    frameworks = load_frameworks([DEFAULT_DIR])
+    frameworks = load_frameworks([default_dir()])
     for framework in frameworks:
         if framework.packs_under == PACKS_ROOT:
             return framework
     if not frameworks:
-        raise FrameworkError(f"no framework in {_shown(DEFAULT_DIR)}")
+        raise FrameworkError(f"no framework in {_shown(default_dir())}")
     return frameworks[0]
 
 

@@ -202,7 +202,7 @@ def ranking(
     other breakdown ranks its groups in the area. A total ("All ...") is never a part."""
     labels = labels or {}
     meta = pub.meta(indicator_id)
-    if breakdown == pub.area_level:
+    if pub.area_level and breakdown == pub.area_level:
         rows = [
             pub.row(indicator_id, time_period, code, ALL, "All children")
             or next(iter(pub.groups.get((indicator_id, time_period, code, ALL), [])), None)
@@ -210,7 +210,7 @@ def ranking(
         ]
         rows = [row for row in rows if row is not None]
         parts = [(row["area_name"], row["value"]) for row in rows]
-        noun = parts_noun or "neighbourhoods"
+        noun = parts_noun or f"{pub.area_level.lower()}s"
     elif breakdown == ALL:
         raise ValueError("a total is not ranked with anything: give a breakdown")
     else:

@@ -115,7 +115,7 @@ def _headline(
             )
         )
         paragraphs.append(cl.sentence(claim))
-    if is_la:
+    if is_la and pub.area_level:  # its areas ranked (none when its audience has none)
         ranking = ids.claim(
             cl.ranking(
                 pub.published,

@@ -197,7 +197,7 @@ def who_section(
                 "several parents or carers may answer for one child, and many children have "
                 "no one in the survey."
             )
-        if area_code == pub.la_code:
+        if area_code == pub.la_code and pub.area_level:
             section.paragraphs.append(
                 cl.sentence(
                     build.claim(
