@@ -26,6 +26,14 @@ DEFAULT_LOCK_WAIT_SECONDS = 600
 """How long a run waits for another run to release the warehouse before giving up."""
 
 
+def dbt_project_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """The dbt project: CHORUS_DBT_PROJECT (e.g. a copy to try an indicator on), else the
+    project's dbt_project/. Its frameworks/ and metadata/ are read from here too."""
+    env = os.environ if environ is None else environ
+    raw = env.get("CHORUS_DBT_PROJECT")
+    return Path(raw).expanduser() if raw else PROJECT_ROOT / "dbt_project"
+
+
 class SettingsError(ValueError):
     """An environment variable Chorus reads has a value it cannot use."""
 

@@ -17,7 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from indicators.config import ChorusSettings
-from indicators.publish.register_check import unfinished_indicators, unfinished_line
+from indicators.publish.register_check import (
+    framework_line,
+    unfinished_indicators,
+    unfinished_line,
+)
 from indicators.sources.load import source_spec_line
 from orchestration.dbt_setup import (
     INDICATOR_MODELS_DIR,
@@ -132,8 +136,8 @@ def _step_seconds(instance, run_id: str) -> dict[str, float]:
 
 
 def _accounts_and_headlines(settings: ChorusSettings) -> tuple[list[dict], list[str]]:
-    """Every file's account (from the warehouse) and the headline GLD (from what was just
-    published). Called with the warehouse lock held."""
+    """Every file's account (from the warehouse) and the default framework's headline (GLD
+    today) from what was just published. Called with the warehouse lock held."""
     from indicators.warehouse import file_accounts
 
     accounts = file_accounts(settings.warehouse)
@@ -144,10 +148,13 @@ def _accounts_and_headlines(settings: ChorusSettings) -> tuple[list[dict], list[
     if published.exists():
         import pandas as pd
 
+        from indicators.publish.frameworks import default_framework
+
+        framework = default_framework()  # its headline, at its authority level
         table = pd.read_csv(published, dtype=str, keep_default_na=False)
         la = table[
-            (table["indicator_id"] == "gld")
-            & (table["geographic_level"] == "Local authority")
+            (table["indicator_id"] == framework.headline.indicator)
+            & (table["geographic_level"] == framework.authority_level)
             & (table["breakdown"] == "All")
         ]
         if la["area_code"].nunique() == 1:
@@ -344,7 +351,9 @@ def _run_locked(
                 )
             os.environ.update(dbt_environment(settings))
             os.environ["CHORUS_HOME"] = str(settings.home)
-            unfinished = unfinished_line(unfinished_indicators(INDICATOR_MODELS_DIR))
+            unfinished = unfinished_line(
+                unfinished_indicators(INDICATOR_MODELS_DIR)
+            ) or framework_line(INDICATOR_MODELS_DIR)
             if unfinished:  # before dbt parses them (the preflight asset checks again in the run)
                 raise ExpectedFailure(unfinished)
             stale = stale_union_line()

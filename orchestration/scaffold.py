@@ -43,6 +43,13 @@ HINTS = {
     "relations": None,
 }
 
+DECLARED = """\
+        # The levels it is published at (dbt_project/metadata/geographies.yml) and the period
+        # it is counted over (dbt_project/metadata/periods.yml): the children's macros give
+        # every neighbourhood and the authority, each academic year.
+        levels: [Local authority, Neighbourhood]
+        period_type: academic_year"""
+
 RELATIONS = """        relations:
           areas: add_up
           absent_cells: zero
@@ -79,10 +86,14 @@ def scaffold_indicator(name: str, models_dir: Path) -> tuple[Path, Path]:
         if path.exists():
             raise ValueError(f"{path} already exists: choose another name")
     assert tuple(HINTS) == REQUIRED_META
-    fields = [f"        indicator_id: {short}"] + [
-        f"        {field}: {_yaml_text(f'{TODO}: {hint}')}"
-        for field, hint in HINTS.items()
-        if hint is not None
+    fields = [
+        f"        indicator_id: {short}",
+        *(
+            f"        {field}: {_yaml_text(f'{TODO}: {hint}')}"
+            for field, hint in HINTS.items()
+            if hint is not None
+        ),
+        *DECLARED.split("\n"),
     ]
     yml = "\n".join(
         [

@@ -35,7 +35,11 @@ def test_a_scaffold_left_unfilled_is_reported_field_by_field(tmp_path):
     problems = metadata_problems(register)
     assert any("meta.indicator.title still says" in p for p in problems)
     still_todo = [p for p in problems if "still says" in p]
-    assert len(still_todo) == len(meta) - 2  # every field but the id and the relations
+    # every field but the id, the relations, and the levels and period type, which the
+    # scaffold declares as the children's macro produces them
+    assert len(still_todo) == len(meta) - 4
+    assert meta["levels"] == ["Local authority", "Neighbourhood"]
+    assert meta["period_type"] == "academic_year"
     # The relations come with the areas and breakdowns of the macro; the rules are to do.
     assert meta["relations"]["breakdowns"]["Sex"] == {
         "kind": "partition",

@@ -1,6 +1,8 @@
-"""Every authority's board packs, from the staged, disclosure-controlled tables only: one
-pack per neighbourhood and one for the authority (indicators/publish/packs/ builds and
-renders each), rendered in parallel processes. CHORUS_PACKS chooses the authorities.
+"""Every authority's board packs, from the staged, disclosure-controlled tables only: for
+each framework (dbt_project/frameworks/*.yml and CHORUS_FRAMEWORKS: its indicators, in its
+`packs_under` folder), one pack for the authority and one per area of the audience's level
+within it (indicators/publish/packs/ builds and renders each), rendered in parallel
+processes. CHORUS_PACKS chooses the authorities.
 
 The board_packs asset (orchestration/publish_assets.py) calls `write_board_packs`.
 """
@@ -16,9 +18,9 @@ import pandas as pd
 
 from indicators.config import ChorusSettings
 from indicators.ingest.landing import reference_file
+from indicators.publish.frameworks import load_frameworks
 from indicators.publish.indicator_tables import area_parents
 from indicators.publish.packs import (
-    BOARDS,
     Publication,
     RunInfo,
     build_pack,
@@ -54,7 +56,8 @@ class PacksWritten:
 
 
 def write_board_packs(settings: ChorusSettings, stage: Path, run_id: str, log: Log) -> PacksWritten:
-    """boards/<area>/pack.html|pdf|xlsx and claims.csv under `stage`, from its
+    """<packs_under>/<area>/pack.html|pdf|xlsx and claims.csv under `stage` (boards/<area>/
+    for the school readiness framework) for every framework, from its
     indicators/, register/ and quotes/ files, for each authority CHORUS_PACKS chooses."""
 
     def read(path: Path) -> pd.DataFrame:
@@ -62,6 +65,9 @@ def write_board_packs(settings: ChorusSettings, stage: Path, run_id: str, log: L
 
     values = read(stage / "indicators" / "indicator_values.csv")
     register = read(stage / "register" / "indicators.csv")
+    declared = read(stage / "register" / "frameworks.csv")  # each indicator's period type
+    periods = declared[["indicator_id", "period_type"]].drop_duplicates("indicator_id")
+    register = register.merge(periods, on="indicator_id", how="left").fillna("")
     quotes = read(stage / "quotes" / "quotes.csv")
     areas = area_parents(settings.warehouse)
     authorities = selected_authorities(
@@ -71,23 +77,30 @@ def write_board_packs(settings: ChorusSettings, stage: Path, run_id: str, log: L
     england = read(settings.seeds / "england_benchmarks.csv")
     items = load_item_bank(settings.seeds / "voice_items.csv")
     jobs = []
-    for code in authorities["new_la_code"]:
-        hoods = set(areas.loc[areas["parent_area_code"] == code, "area_code"])
-        mine = values[(values["area_code"] == code) | values["area_code"].isin(hoods)]
-        if mine.empty:
-            continue
-        publication = Publication(
-            mine,
-            register,
-            quotes[quotes["neighbourhood_code"].isin(hoods)],
-            run,
-            england=england,
-            items=items,
-        )
-        jobs += [
-            (stage / BOARDS / slug, build_pack(publication, area))
-            for area, slug in pack_slugs(publication).items()
-        ]
+    for framework in load_frameworks():
+        shown = values[values["indicator_id"].isin(framework.indicators)]
+        for code in authorities["new_la_code"]:
+            hoods = (
+                set(areas.loc[areas["parent_area_code"] == code, "area_code"])
+                if framework.area_level
+                else set()
+            )
+            mine = shown[(shown["area_code"] == code) | shown["area_code"].isin(hoods)]
+            if mine.empty:
+                continue
+            publication = Publication(
+                mine,
+                register,
+                quotes[quotes["neighbourhood_code"].isin(hoods)],
+                run,
+                england=england,
+                items=items,
+                framework=framework,
+            )
+            jobs += [
+                (stage / framework.packs_under / slug, build_pack(publication, area))
+                for area, slug in pack_slugs(publication).items()
+            ]
     workers = max(1, min(len(jobs), os.cpu_count() or 1))
     if workers > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:

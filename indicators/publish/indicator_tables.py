@@ -25,6 +25,7 @@ from indicators.disclosure import (
 )
 from indicators.ingest.landing import discover, not_loaded_accounts, reference_file
 from indicators.ingest.readers import rows_landed
+from indicators.publish.frameworks import frameworks_table, load_frameworks
 from indicators.publish.open_data import write_open_data
 from indicators.publish.publication import write_csv
 from indicators.publish.register import register_table, render_register_html, shapes
@@ -122,6 +123,7 @@ def write_indicator_tables(settings: ChorusSettings, stage: Path, log: Log) -> T
     published = publishable(protected, indicator_shapes, config, parents)
     write_csv(published, stage / "indicators" / "indicator_values.csv")
     write_csv(register_table(register), stage / "register" / "indicators.csv")
+    write_csv(frameworks_table(load_frameworks(), register), stage / "register" / "frameworks.csv")
     authorities = pd.read_csv(
         reference_file("local_authorities", settings.landing, settings.seeds), dtype=str
     )

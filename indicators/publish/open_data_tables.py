@@ -12,8 +12,11 @@ from typing import Literal
 
 import pandas as pd
 
-TIME_IDENTIFIER = "Academic year"
+from indicators.declarations import period_type
+
 LA_LEVEL = "Local authority"
+"""The EES geographic level open data is published at (declared with `open_data: true` in
+dbt_project/metadata/geographies.yml)."""
 TOTAL = "Total"
 ALL = "All"
 """The breakdown of aggregate rows in the indicator table."""
@@ -167,14 +170,17 @@ def authority_names(frame: pd.DataFrame | None) -> dict[str, dict[str, str]]:
 
 
 def _geography(
-    rows: pd.DataFrame, country: tuple[str, str], authorities: Mapping[str, Mapping[str, str]]
+    rows: pd.DataFrame,
+    country: tuple[str, str],
+    authorities: Mapping[str, Mapping[str, str]],
+    time_identifier: str,
 ) -> pd.DataFrame:
     """Time and geography columns, in EES order, for each LA row."""
     codes = rows["area_code"].map(text_of)
     known = [authorities.get(code, {}) for code in codes]
     columns: dict[str, list[str]] = {
         "time_period": rows["time_period"].map(text_of).tolist(),
-        "time_identifier": [TIME_IDENTIFIER] * len(rows),
+        "time_identifier": [time_identifier] * len(rows),
         "geographic_level": [LA_LEVEL] * len(rows),
         "country_code": [country[0]] * len(rows),
         "country_name": [country[1]] * len(rows),
@@ -335,7 +341,9 @@ def indicator_table(
     authorities: Mapping[str, Mapping[str, str]],
     low_reliability: Literal["symbol", "footnote"],
 ) -> OpenDataTable:
-    geography = _geography(rows, country, authorities)
+    # the EES time identifier of the indicator's declared period type (periods.yml)
+    kind = period_type(info.get("period_type"))
+    geography = _geography(rows, country, authorities, kind.time_identifier)
     filters, filter_meta, topics = _filters(rows, set(geography.columns))
     indicators, indicator_meta, unreliable = _indicators(rows, info, low_reliability)
     data = pd.concat([geography, filters, indicators], axis=1)

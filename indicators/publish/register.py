@@ -6,12 +6,12 @@ An indicator is one dbt model under models/indicators/ with its YAML `meta.indic
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from indicators.declarations import DeclarationError, geographies, period_type, period_types
 from indicators.disclosure import IndicatorShape, RelationsError, parse_relations
 from indicators.disclosure.relations import relations_problems
 
@@ -47,6 +47,53 @@ COUNT_UNITS = ("children", "families", "answers", "score")
 """What one unit of a numerator or denominator is: a child, a family (one survey response),
 an answer (one respondent answers several questions), or, for a mean's numerator, score
 points summed over the denominator's units. Labels in packs and open data come from these."""
+
+
+DECLARED_META = ("levels", "period_type")
+"""Declared against dbt_project/metadata/ (geographies.yml, periods.yml), checked by
+`declaration_problems`; not columns of the published register (register/frameworks.csv
+shows them)."""
+
+
+def declaration_problems(meta: dict[str, Any]) -> list[str]:
+    """What is wrong with an indicator's `levels` and `period_type`: missing, or naming a
+    level or period type dbt_project/metadata/ does not declare."""
+    levels_declared = geographies()
+    periods_declared = period_types()
+    problems = []
+    levels = meta.get("levels")
+    if isinstance(levels, str):
+        try:
+            levels = json.loads(levels)
+        except ValueError:
+            levels = [levels]
+    if levels is None or (isinstance(levels, float) and pd.isna(levels)) or levels == []:
+        problems.append(
+            "meta.indicator.levels is missing: list the geographic levels it is published "
+            f"at, from {', '.join(levels_declared.names)} (dbt_project/metadata/geographies.yml)"
+        )
+    elif not isinstance(levels, list):
+        problems.append(f"levels '{levels}' is not a list such as [Local authority]")
+    else:
+        for level in levels:
+            if str(level) not in levels_declared.names:
+                problems.append(
+                    f"levels: '{level}' is not a declared geographic level "
+                    f"({', '.join(levels_declared.names)}; dbt_project/metadata/geographies.yml)"
+                )
+    period = meta.get("period_type")
+    text = "" if period is None or (isinstance(period, float) and pd.isna(period)) else str(period)
+    if not text.strip():
+        problems.append(
+            "meta.indicator.period_type is missing: one of "
+            f"{', '.join(periods_declared)} (dbt_project/metadata/periods.yml)"
+        )
+    elif text.strip() not in periods_declared:
+        problems.append(
+            f"period_type '{text.strip()}' is not a declared period type "
+            f"({', '.join(periods_declared)}; dbt_project/metadata/periods.yml)"
+        )
+    return problems
 
 
 def indicator_nodes(manifest: dict[str, Any]) -> list[dict[str, Any]]:
@@ -104,6 +151,8 @@ def metadata_problems(register: pd.DataFrame) -> list[str]:
                     f"{model}: meta.indicator.{field} '{row[field]}' is not one of "
                     f"{', '.join(allowed)}"
                 )
+        if "levels" in register.columns or "period_type" in register.columns:
+            problems += [f"{model}: {problem}" for problem in declaration_problems(row)]
         declared = row.get("comparable_from")
         if (
             declared is not None
@@ -111,11 +160,10 @@ def metadata_problems(register: pd.DataFrame) -> list[str]:
             and str(declared).strip()
         ):
             text = str(declared).strip().removesuffix(".0")
-            if not (re.fullmatch(r"\d{6}", text) and (int(text[:4]) + 1) % 100 == int(text[4:])):
-                problems.append(
-                    f"{model}: meta.indicator.comparable_from '{declared}' is not an "
-                    "academic year written as a time period (e.g. 202122)"
-                )
+            try:  # written as the indicator's period type writes its time periods
+                period_type(row.get("period_type")).year_of(text)
+            except DeclarationError as error:
+                problems.append(f"{model}: meta.indicator.comparable_from {error}")
     ids = register["indicator_id"] if "indicator_id" in register else pd.Series(dtype=str)
     for duplicate in ids[ids.duplicated()].unique():
         problems.append(f"indicator_id '{duplicate}' is used by more than one model")

@@ -21,12 +21,14 @@ from pathlib import Path
 import yaml
 
 from indicators.config import PROJECT_ROOT
+from indicators.publish.frameworks import FrameworkError, framework_problems, load_frameworks
 from indicators.publish.register import (
     COUNT_UNITS,
     POLARITIES,
     REQUIRED_META,
     SOURCE_TYPES,
     VALUE_TYPES,
+    declaration_problems,
     metadata_problems,
 )
 from indicators.stats.indicator_values import STANDARD_COLUMNS
@@ -108,6 +110,7 @@ def _yaml_problems(path: Path, model: str) -> Unfinished | None:
             invalid.append(f"{name} '{text}' is not one of {', '.join(CHOICES[name])}")
         elif name == "co_designed_on" and not _is_date(text):
             invalid.append(f"co_designed_on '{text}' is not a date such as 2024-06-17")
+    invalid += declaration_problems(meta)
     if not (todo or invalid):
         return None
     return Unfinished(shown, tuple(todo), tuple(invalid))
@@ -167,12 +170,53 @@ def unfinished_line(problems: Sequence[Unfinished]) -> str | None:
     )
 
 
+def declared_indicator_ids(models_dir: Path) -> list[str]:
+    """The indicator ids the models' YAML declare (meta.indicator.indicator_id), before dbt."""
+    ids = []
+    for path in sorted(models_dir.rglob("*.yml")):
+        try:
+            document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError):
+            continue  # named by unfinished_indicators
+        for entry in document.get("models") or []:
+            if not isinstance(entry, dict):
+                continue
+            meta = ((entry.get("config") or {}).get("meta") or entry.get("meta") or {}).get(
+                "indicator"
+            ) or {}
+            if meta.get("indicator_id"):
+                ids.append(str(meta["indicator_id"]))
+    return ids
+
+
+def framework_line(models_dir: Path) -> str | None:
+    """The one line naming what the frameworks (dbt_project/frameworks/ and CHORUS_FRAMEWORKS)
+    declare that is not declared elsewhere, or None."""
+    try:
+        frameworks = load_frameworks()
+    except FrameworkError as error:
+        problems = [str(error)]
+    else:
+        problems = framework_problems(frameworks, declared_indicator_ids(models_dir))
+    if not problems:
+        return None
+    return (
+        "the frameworks name what is not declared, so nothing was built or published: "
+        + " | ".join(problems)
+        + " (README.md, Adding a framework)"
+    )
+
+
 def require_finished(models_dir: Path) -> None:
     """Refuse the step, with the one line `unfinished_line` gives, while any indicator
-    definition under `models_dir` is unfinished."""
+    definition under `models_dir` is unfinished, or a framework names an indicator or a
+    level that is not declared."""
     unfinished = unfinished_line(unfinished_indicators(models_dir))
     if unfinished:
         raise StepRefused(unfinished)
+    frameworks = framework_line(models_dir)
+    if frameworks:
+        raise StepRefused(frameworks)
 
 
 def register_problems(warehouse: Path) -> tuple[int, list[str]]:

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from indicators import stats as st
+from indicators.declarations import geographies, period_type
 
 STANDARD_COLUMNS = [
     "indicator_id",
@@ -107,12 +108,18 @@ def _intervals(frame: pd.DataFrame, confidence: float) -> tuple[np.ndarray, np.n
 def _la_benchmark(frame: pd.DataFrame, parents: Mapping[str, str]) -> pd.Series:
     """The authority figure each row is compared with.
 
-    A neighbourhood: its authority's figure for the same breakdown and group. A group of
-    the authority (e.g. girls, or a channel): the authority's all-children (or
-    all-respondents) figure. Groups that are different questions (voice items, domains,
-    seldom-heard groups) and the authority itself: nothing to compare with.
+    A row at a level within another level of the table (a neighbourhood, within its local
+    authority: dbt_project/metadata/geographies.yml): its parent area's figure for the same
+    breakdown and group. A group of the authority (e.g. girls, or a channel): the
+    authority's all-children (or all-respondents) figure. Groups that are different
+    questions (voice items, domains, seldom-heard groups) and the authority itself: nothing
+    to compare with.
     """
-    authority = frame[frame["geographic_level"] == "Local authority"]
+    levels = geographies()  # dbt_project/metadata/geographies.yml
+    present = set(frame["geographic_level"])
+    parent_level = {level: levels.parent(level) for level in present}
+    parent_levels = {parent for parent in parent_level.values() if parent in present}
+    authority = frame[frame["geographic_level"].isin(parent_levels)]
     by_cell = {
         (row.indicator_id, row.time_period, row.area_code, row.breakdown, row.group): row.value
         for row in authority.itertuples(index=False)
@@ -123,7 +130,7 @@ def _la_benchmark(frame: pd.DataFrame, parents: Mapping[str, str]) -> pd.Series:
     }
     values = []
     for row in frame.itertuples(index=False):
-        if row.geographic_level == "Neighbourhood":
+        if parent_level[row.geographic_level] in parent_levels:
             parent = parents.get(row.area_code)
             values.append(
                 by_cell.get(
@@ -236,21 +243,44 @@ def comparable_from(frame: pd.DataFrame, item_bank: pd.DataFrame | None = None) 
     return result
 
 
+def _period_ordinals(frame: pd.DataFrame, breaks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's period, and its series break, as ordinals of its indicator's declared
+    period type (`period_type`; academic year when the register has none)."""
+    declared = (
+        frame["period_type"].fillna("").astype(str).to_numpy(dtype=object)
+        if "period_type" in frame
+        else np.full(len(frame), "", dtype=object)
+    )
+    periods = np.zeros(len(frame), dtype=np.int64)
+    first = np.zeros(len(frame), dtype=np.int64)
+    time_periods = frame["time_period"].astype(np.int64).to_numpy()
+    breaks = np.asarray(breaks, dtype=np.int64)
+    for name in pd.unique(declared):
+        chosen = declared == name
+        kind = period_type(name)
+        periods[chosen] = kind.ordinals(time_periods[chosen])
+        first[chosen] = kind.ordinals(breaks[chosen])
+    return periods, first
+
+
 def _trends(frame: pd.DataFrame, item_bank: pd.DataFrame | None = None) -> pd.Series:
     """Each proportion's recent trend up to its year, in Fingertips words with its polarity:
-    over the last 5 consecutive academic years, none before a series break."""
+    over the last 5 consecutive periods of its declared type, none before a series break."""
     result = pd.Series(NOT_APPLICABLE, index=frame.index, dtype=object)
     tested = frame["value_type"].isin(st.TREND_VALUE_TYPES).to_numpy() & _independent(frame)
     proportions = frame[tested].sort_values([*SERIES_KEY, "time_period"], kind="stable")
     if proportions.empty:
         return result
     series = proportions.groupby(SERIES_KEY, sort=False, dropna=False).ngroup().to_numpy()
+    periods, first_comparable = _period_ordinals(
+        proportions, comparable_from(proportions, item_bank)
+    )
     trends = st.recent_trends(
         proportions["numerator"],
         proportions["denominator"],
         series,
-        years=proportions["time_period"].astype(np.int64).to_numpy(),
-        comparable_from=comparable_from(proportions, item_bank),
+        periods=periods,
+        first_comparable=first_comparable,
     )
     worded = np.empty(len(trends), dtype=object)
     polarity = proportions["polarity"].to_numpy(dtype=object)
@@ -279,6 +309,7 @@ def add_statistics(
         "denominator_unit",
         "decimals",
         "comparable_from",
+        "period_type",
     ]
     meta = register[[column for column in wanted if column in register]]
     frame = values.merge(meta, on="indicator_id", how="left", validate="many_to_one")

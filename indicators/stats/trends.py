@@ -240,6 +240,8 @@ def recent_trends(
     comparable_from: npt.ArrayLike | None = None,
     points: int = TREND_POINTS,
     critical: float = TREND_CHI_SQUARED,
+    periods: npt.ArrayLike | None = None,
+    first_comparable: npt.ArrayLike | None = None,
 ) -> np.ndarray:
     """`recent_trend` for every year of many series at once: the same answers, vectorised.
 
@@ -253,18 +255,25 @@ def recent_trends(
     could not be calculated. `comparable_from` (a time period per row, 0 for none): the
     first year comparable with the row's year (a series break, such as the 2021/22 EYFS
     reform or a changed question); a window reaching back before it could not be calculated.
+    `periods` and `first_comparable` say the same for any declared period type
+    (indicators/declarations.py `PeriodType.ordinals`: consecutive periods differ by one),
+    in place of `years` and `comparable_from`, which are academic years.
     """
     x = as_floats(numerators).ravel()
     n = as_floats(denominators).ravel()
     labels = np.asarray(series).ravel()
     if not x.size == n.size == labels.size:
         raise ValueError("numerators, denominators and series must have the same length")
-    starts_in = academic_year_start(np.asarray(years).ravel()) if years is not None else None
+    if periods is None and years is not None:
+        periods = academic_year_start(np.asarray(years).ravel())
+    if first_comparable is None and comparable_from is not None:
+        first_comparable = academic_year_start(np.asarray(comparable_from, dtype=np.int64).ravel())
+    starts_in = np.asarray(periods, dtype=np.int64).ravel() if periods is not None else None
     if starts_in is not None and starts_in.size != x.size:
         raise ValueError("years must have one time period per row")
     break_year = (
-        academic_year_start(np.asarray(comparable_from, dtype=np.int64).ravel())
-        if comparable_from is not None
+        np.asarray(first_comparable, dtype=np.int64).ravel()
+        if first_comparable is not None
         else None
     )
     if points < 2:

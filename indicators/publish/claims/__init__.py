@@ -40,7 +40,6 @@ from indicators.publish.claims.claim import (
     ABOVE,
     ALL,
     AMBITION,
-    AMBITIONS,
     AT,
     BELOW,
     BENCHMARKS,
@@ -50,16 +49,11 @@ from indicators.publish.claims.claim import (
     INDEPENDENT_UNITS,
     KINDS,
     LA,
-    LA_LEVEL,
     MADE_TRENDS,
-    NEIGHBOURHOOD_LEVEL,
-    NEIGHBOURHOODS,
     NOT_HEARD,
     OVER,
     RANKING,
-    REACH_GROUP,
     REPRESENTATION,
-    SELDOM_HEARD_BREAKDOWN,
     SIMILAR_SHARE,
     SYMBOL_WORDS,
     SYMBOLS,
@@ -89,7 +83,6 @@ __all__ = [
     "ABOVE",
     "ALL",
     "AMBITION",
-    "AMBITIONS",
     "AT",
     "BELOW",
     "BENCHMARKS",
@@ -99,16 +92,11 @@ __all__ = [
     "INDEPENDENT_UNITS",
     "KINDS",
     "LA",
-    "LA_LEVEL",
     "MADE_TRENDS",
-    "NEIGHBOURHOODS",
-    "NEIGHBOURHOOD_LEVEL",
     "NOT_HEARD",
     "OVER",
     "RANKING",
-    "REACH_GROUP",
     "REPRESENTATION",
-    "SELDOM_HEARD_BREAKDOWN",
     "SIMILAR_SHARE",
     "SYMBOLS",
     "SYMBOL_WORDS",
@@ -131,3 +119,22 @@ __all__ = [
     "with_unit",
     "write_claims",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """Names the default framework declares (dbt_project/frameworks/), read when first asked
+    for: its levels, the seldom-heard groups' indicator and breakdown, its ambitions."""
+    from indicators.publish.frameworks import default_framework
+
+    framework = default_framework()
+    declared = {
+        "LA_LEVEL": framework.authority_level,
+        "NEIGHBOURHOOD_LEVEL": framework.area_level,
+        "NEIGHBOURHOODS": framework.area_level,
+        "REACH_GROUP": framework.who.groups,
+        "SELDOM_HEARD_BREAKDOWN": framework.who.groups_breakdown,
+        "AMBITIONS": framework.ambitions,
+    }
+    if name in declared:
+        return declared[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

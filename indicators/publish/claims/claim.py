@@ -34,17 +34,9 @@ AMBITION = "ambition"
 BENCHMARKS = (LA, ENGLAND, AMBITION)
 
 ALL = "All"
-LA_LEVEL = "Local authority"
-NEIGHBOURHOOD_LEVEL = "Neighbourhood"
-NEIGHBOURHOODS = "Neighbourhood"
-"""The `breakdown` argument of `ranking` that ranks an authority's neighbourhoods."""
-SELDOM_HEARD_BREAKDOWN = "Seldom-heard group"
-REACH_GROUP = "voice_reach_group"
 
 INDEPENDENT_UNITS = ("children", "families")
 """Denominator units that count each person once: comparisons need independent counts."""
-AMBITIONS = {"gld": (75.0, "the national ambition of 75% by 2028")}
-"""Targets a value is set against (Plan for Change, December 2024: 75% at GLD by 2028)."""
 
 UNDER = "under-represented"
 OVER = "over-represented"

@@ -17,7 +17,6 @@ from indicators.publish.claims.claim import (
     ABOVE,
     ALL,
     AMBITION,
-    AMBITIONS,
     AT,
     BELOW,
     BENCHMARKS,
@@ -26,13 +25,10 @@ from indicators.publish.claims.claim import (
     INDEPENDENT_UNITS,
     LA,
     MADE_TRENDS,
-    NEIGHBOURHOODS,
     NOT_HEARD,
     OVER,
     RANKING,
-    REACH_GROUP,
     REPRESENTATION,
-    SELDOM_HEARD_BREAKDOWN,
     SIMILAR_SHARE,
     SYMBOL_WORDS,
     TREND,
@@ -104,7 +100,7 @@ def comparison(
     benchmark_label = {
         LA: la_label,
         ENGLAND: "England",
-        AMBITION: AMBITIONS.get(indicator_id, (0, "the ambition"))[1],
+        AMBITION: pub.ambitions.get(indicator_id, (0, "the ambition"))[1],
     }[benchmark]
 
     def claim(made: bool, verdict: str, reason: str = "") -> Claim:
@@ -128,9 +124,9 @@ def comparison(
         )
 
     if benchmark == AMBITION:
-        if indicator_id not in AMBITIONS:
+        if indicator_id not in pub.ambitions:
             return claim(False, "", "there is no ambition for this figure")
-        target = AMBITIONS[indicator_id][0]
+        target = pub.ambitions[indicator_id][0]
         evidence[:] = [("value", value), ("benchmark", f"{target:.1f}")]
         if not is_number(value):
             return claim(False, "", f"its figure is {SYMBOL_WORDS.get(value, value)}")
@@ -201,12 +197,12 @@ def ranking(
     labels: Mapping[str, str] | None = None,
     parts_noun: str = "",
 ) -> Claim:
-    """Which part is highest and which lowest. `breakdown` NEIGHBOURHOODS ranks the
-    authority's neighbourhoods (their totals); any other breakdown ranks its groups in the
-    area. A total ("All ...") is never a part."""
+    """Which part is highest and which lowest. `breakdown` the level within the authority
+    (`pub.area_level`, e.g. Neighbourhood) ranks the authority's areas (their totals); any
+    other breakdown ranks its groups in the area. A total ("All ...") is never a part."""
     labels = labels or {}
     meta = pub.meta(indicator_id)
-    if breakdown == NEIGHBOURHOODS:
+    if pub.area_level and breakdown == pub.area_level:
         rows = [
             pub.row(indicator_id, time_period, code, ALL, "All children")
             or next(iter(pub.groups.get((indicator_id, time_period, code, ALL), [])), None)
@@ -214,7 +210,7 @@ def ranking(
         ]
         rows = [row for row in rows if row is not None]
         parts = [(row["area_name"], row["value"]) for row in rows]
-        noun = parts_noun or "neighbourhoods"
+        noun = parts_noun or f"{pub.area_level.lower()}s"
     elif breakdown == ALL:
         raise ValueError("a total is not ranked with anything: give a breakdown")
     else:
@@ -312,7 +308,7 @@ def trend(
             )
     if code == st.COULD_NOT_BE_CALCULATED:
         declared = str(meta.get("comparable_from", "") or "").strip().removesuffix(".0")
-        consecutive = _consecutive_years(history, declared)
+        consecutive = _consecutive_periods(pub, indicator_id, history, declared)
         if consecutive < st.TREND_POINTS:
             broken = (
                 declared.isdigit()
@@ -338,11 +334,13 @@ def trend(
     return claim(False, "no trend is published")
 
 
-def _consecutive_years(history: list[dict[str, str]], comparable_from: str) -> int:
-    """How many consecutive academic years, ending with the last of `history`, are
-    published and comparable (none before `comparable_from`)."""
-    starts = [int(row["time_period"]) // 100 for row in history]
-    floor = int(comparable_from) // 100 if comparable_from.isdigit() else -1
+def _consecutive_periods(
+    pub: Published, indicator_id: str, history: list[dict[str, str]], comparable_from: str
+) -> int:
+    """How many consecutive periods of the indicator's declared type, ending with the last
+    of `history`, are published and comparable (none before `comparable_from`)."""
+    starts = [pub.period_ordinal(indicator_id, row["time_period"]) for row in history]
+    floor = pub.period_ordinal(indicator_id, comparable_from) if comparable_from.isdigit() else -1
     count = 0
     for position in range(len(starts) - 1, -1, -1):
         if starts[position] < floor or (count and starts[position] != starts[position + 1] - 1):
@@ -356,10 +354,10 @@ def representation(
 ) -> Claim:
     """A seldom-heard group's share of respondents against its share of the cohort, in the
     same area and year."""
-    row = pub.row(REACH_GROUP, time_period, area_code, SELDOM_HEARD_BREAKDOWN, group)
+    row = pub.row(pub.reach_group, time_period, area_code, pub.groups_breakdown, group)
     if row is None:
         raise KeyError(f"no published share of respondents for {group} in {area_code}")
-    meta = pub.meta(REACH_GROUP)
+    meta = pub.meta(pub.reach_group)
     cohort = (
         pub.row(cohort_indicator, time_period, area_code, ALL, "All children")
         if cohort_indicator
@@ -376,10 +374,10 @@ def representation(
     def claim(made: bool, verdict: str, reason: str = "") -> Claim:
         return Claim(
             kind=REPRESENTATION,
-            indicator_id=REACH_GROUP,
+            indicator_id=pub.reach_group,
             time_period=time_period,
             area_code=area_code,
-            breakdown=SELDOM_HEARD_BREAKDOWN,
+            breakdown=pub.groups_breakdown,
             group=group,
             benchmark=cohort_indicator or "",
             made=made,
@@ -388,7 +386,7 @@ def representation(
             reason=reason,
             subject=group,
             benchmark_label="children in the cohort",
-            title=meta.get("title", REACH_GROUP),
+            title=meta.get("title", pub.reach_group),
             unit="%",
         )
 
@@ -414,7 +412,9 @@ def not_heard(
     """Which seldom-heard groups we heard from too little, and which cannot be judged."""
     groups = [
         row["group"]
-        for row in pub.groups.get((REACH_GROUP, time_period, area_code, SELDOM_HEARD_BREAKDOWN), [])
+        for row in pub.groups.get(
+            (pub.reach_group, time_period, area_code, pub.groups_breakdown), []
+        )
     ]
     verdicts = [
         representation(pub, time_period, area_code, group, cohorts.get(group))
@@ -437,10 +437,10 @@ def not_heard(
     )
     return Claim(
         kind=NOT_HEARD,
-        indicator_id=REACH_GROUP,
+        indicator_id=pub.reach_group,
         time_period=time_period,
         area_code=area_code,
-        breakdown=SELDOM_HEARD_BREAKDOWN,
+        breakdown=pub.groups_breakdown,
         group="",
         benchmark="",
         made=made,

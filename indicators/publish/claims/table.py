@@ -9,15 +9,13 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from indicators.declarations import period_type
 from indicators.disclosure import (
     NON_PARTITION_BREAKDOWNS,
     NOT_AVAILABLE,
 )
-from indicators.publish.claims.claim import (
-    ALL,
-    LA_LEVEL,
-    NEIGHBOURHOOD_LEVEL,
-)
+from indicators.publish.claims.claim import ALL
+from indicators.publish.frameworks import Framework, default_framework
 
 # --------------------------------------------------------------------------------------------
 # The published table, indexed
@@ -29,7 +27,9 @@ class Published:
     register and the England figures, indexed for claims.
 
     `parents` maps each neighbourhood to its authority; without it, a table with exactly one
-    authority gives every neighbourhood to that authority.
+    authority gives every neighbourhood to that authority. `framework` (default: the default
+    framework, dbt_project/frameworks/) gives the levels (its audience's authority level and
+    the level within it), the ambitions and the seldom-heard groups' indicator.
     """
 
     def __init__(
@@ -38,7 +38,14 @@ class Published:
         register: pd.DataFrame,
         england: pd.DataFrame | None = None,
         parents: Mapping[str, str] | None = None,
+        framework: Framework | None = None,
     ) -> None:
+        framework = framework or default_framework()
+        self.la_level = framework.authority_level
+        self.area_level = framework.area_level or ""
+        self.ambitions = framework.ambitions
+        self.reach_group = framework.who.groups
+        self.groups_breakdown = framework.who.groups_breakdown
         text = values.astype("string").fillna("").astype(object)
         for column in (
             "lower_ci_95",
@@ -57,7 +64,7 @@ class Published:
         self.levels: dict[str, str] = {}
         for values_row in text.to_numpy(dtype=object):
             row = dict(zip(columns, values_row, strict=True))
-            if row["geographic_level"] not in (LA_LEVEL, NEIGHBOURHOOD_LEVEL):
+            if row["geographic_level"] not in (self.la_level, self.area_level):
                 continue
             key = (
                 row["indicator_id"],
@@ -75,13 +82,13 @@ class Published:
             self.levels[row["area_code"]] = row["geographic_level"]
         for rows in self.series.values():
             rows.sort(key=lambda r: r["time_period"])
-        authorities = [code for code, level in self.levels.items() if level == LA_LEVEL]
+        authorities = [code for code, level in self.levels.items() if level == self.la_level]
         if parents is None:
             only = authorities[0] if len(authorities) == 1 else None
             parents = {
                 code: only
                 for code, level in self.levels.items()
-                if level == NEIGHBOURHOOD_LEVEL and only is not None
+                if level == self.area_level and only is not None
             }
         self.parents = dict(parents)
         self.register = {
@@ -99,6 +106,11 @@ class Published:
     def meta(self, indicator_id: str) -> dict[str, str]:
         return self.register.get(indicator_id, {"indicator_id": indicator_id})
 
+    def period_ordinal(self, indicator_id: str, time_period: str) -> int:
+        """A period's place among its indicator's declared period type (`period_type` in the
+        register; academic year when it has none): consecutive periods differ by one."""
+        return period_type(self.meta(indicator_id).get("period_type")).ordinal(time_period)
+
     def row(
         self, indicator_id: str, time_period: str, area_code: str, breakdown: str, group: str
     ) -> dict[str, str] | None:
@@ -113,7 +125,7 @@ class Published:
 
     def la_benchmark(self, row: Mapping[str, str]) -> dict[str, str] | None:
         """The authority row a row is compared with (indicator_stats' rule), or None."""
-        if row["geographic_level"] == NEIGHBOURHOOD_LEVEL:
+        if row["geographic_level"] == self.area_level:
             parent = self.parents.get(row["area_code"])
             return (
                 None

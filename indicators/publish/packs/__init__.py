@@ -18,7 +18,6 @@ import pandas as pd
 from indicators.publish.claims import write_claims
 from indicators.publish.packs.content import build_pack
 from indicators.publish.packs.frames import Publication
-from indicators.publish.packs.layout import NEIGHBOURHOOD_LEVEL
 from indicators.publish.packs.model import Pack, RunInfo
 from indicators.publish.packs.render import render_html, render_pdf, write_xlsx
 from indicators.publish.packs.wording import period_label, slugify, trend_words
@@ -29,7 +28,6 @@ FILES = ("pack.html", "pack.pdf", "pack.xlsx", "claims.csv")
 __all__ = [
     "BOARDS",
     "FILES",
-    "NEIGHBOURHOOD_LEVEL",
     "Pack",
     "Publication",
     "RunInfo",
@@ -99,7 +97,7 @@ def write_packs(
       value` (seeds/england_benchmarks.csv) for the headline and the charts; rows with
       geographic_level "National" in `indicator_values` serve too. Without either, England
       figures show as x and only the published comparison words are given.
-    - `items` (optional): the voice item bank (seeds/voice_items.csv) for question wording
+    - `items` (optional): the survey's item bank (a seed, `load_item_bank`) for question wording
       and domains; without it, wording comes from the quotes, else from the item id.
 
     Returns the paths written, four per area, authority first.

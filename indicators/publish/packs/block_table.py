@@ -16,13 +16,7 @@ from indicators.disclosure import (
 )
 from indicators.publish import claims as cl
 from indicators.publish.packs.frames import Publication, as_records
-from indicators.publish.packs.layout import (
-    ALL,
-    DOMAIN_BREAKDOWN,
-    ITEM_BREAKDOWN,
-    LINKED_PREFIX,
-    NEIGHBOURHOOD_BREAKDOWN,
-)
+from indicators.publish.packs.layout import ALL
 from indicators.publish.packs.model import Build, Cell, Column, Row, Table
 from indicators.publish.packs.table_cells import (
     bar_bounds,
@@ -50,13 +44,15 @@ from indicators.publish.packs.wording import (
 _COMPARED = {st.BETTER, st.WORSE, st.SIMILAR, st.HIGHER, st.LOWER}
 
 
-def _row_heading(breakdown: str) -> str:
-    return {
-        ITEM_BREAKDOWN: "Question",
-        DOMAIN_BREAKDOWN: "Domain",
-        NEIGHBOURHOOD_BREAKDOWN: "Neighbourhood",
-        ALL: "Area",
-    }.get(breakdown, "Answer" if breakdown.startswith(LINKED_PREFIX) else breakdown)
+def _row_heading(pub: Publication, breakdown: str) -> str:
+    declared = pub.framework.breakdowns
+    headings = {declared.items: "Question", declared.domains: "Domain", ALL: "Area"}
+    if pub.area_level:
+        headings[pub.area_level] = pub.area_level
+    answers = declared.answers
+    return headings.get(breakdown) or (
+        "Answer" if answers and breakdown.startswith(answers) else breakdown
+    )
 
 
 def area_label(row: Mapping[str, str], area_name: str) -> str:
@@ -114,9 +110,15 @@ def latest_table(
     england_claims = [comparison_claim(pub, r, cl.ENGLAND) for r in records]
     show_la = any(shown_claim(c) for c in la_claims)
     show_england = any(shown_claim(c) for c in england_claims)
-    voice = meta.get("source_type") in ("voice", "linked") or breakdown == DOMAIN_BREAKDOWN
+    declared = pub.framework.breakdowns
+    voice = meta.get("source_type") in ("voice", "linked") or (
+        bool(declared.domains) and breakdown == declared.domains
+    )
     with_quotes = (
-        breakdown == ITEM_BREAKDOWN and meta.get("value_type") != "mean" and len(pub.quotes) > 0
+        bool(declared.items)
+        and breakdown == declared.items
+        and meta.get("value_type") != "mean"
+        and len(pub.quotes) > 0
     )
     unit_text = unit_label(unit)
     if trends and all(
@@ -129,7 +131,7 @@ def latest_table(
         else "Recent trend (Fingertips)"
     )
     columns = [
-        Column("Year" if by_year else _row_heading(breakdown), width=12 if by_year else 28),
+        Column("Year" if by_year else _row_heading(pub, breakdown), width=12 if by_year else 28),
         Column(
             f"Value ({unit_text})",
             (f"Value ({unit_text})", "Reliability") if voice else (),

@@ -25,18 +25,7 @@ from indicators.publish.packs.block_table import (
     shown_claim,
 )
 from indicators.publish.packs.frames import Publication, as_records
-from indicators.publish.packs.layout import (
-    ALL,
-    DOMAIN_BREAKDOWN,
-    HEADLINE_INDICATOR,
-    ITEM_BREAKDOWN,
-    ITEM_MEAN,
-    ITEM_POSITIVE,
-    LINKED_PREFIX,
-    NEIGHBOURHOOD_BREAKDOWN,
-    SCHOOL_READINESS,
-    TREND_CHART_INDICATORS,
-)
+from indicators.publish.packs.layout import ALL
 from indicators.publish.packs.model import Block, Build, Chart
 from indicators.publish.packs.table_cells import (
     nan_of,
@@ -61,15 +50,16 @@ def meta_of(pub: Publication, indicator_id: str) -> dict[str, str]:
 
 def block_heading(pub: Publication, meta: Mapping[str, str], breakdown: str, area_name: str) -> str:
     title = meta.get("title") or meta["indicator_id"]
-    if breakdown in (ALL, DOMAIN_BREAKDOWN):
+    declared = pub.framework.breakdowns
+    if breakdown == ALL or (declared.domains and breakdown == declared.domains):
         return title
-    if breakdown == ITEM_BREAKDOWN:
+    if declared.items and breakdown == declared.items:
         return f"{title}: question by question"
-    if breakdown.startswith(LINKED_PREFIX):
-        wording = pub.item_wording(breakdown[len(LINKED_PREFIX) :])
+    if declared.answers and breakdown.startswith(declared.answers):
+        wording = pub.item_wording(breakdown[len(declared.answers) :])
         return f"{title}, by answer to “{wording}”"
-    if breakdown == NEIGHBOURHOOD_BREAKDOWN:
-        return f"{title}, by neighbourhood"
+    if pub.area_level and breakdown == pub.area_level:
+        return f"{title}, by {pub.area_level.lower()}"
     if breakdown.lower() in title.lower():
         return title  # "... through each channel", not "..., by channel" as well
     return f"{title}, by {lower_first(breakdown)}"
@@ -185,7 +175,10 @@ def build_block(
             trend = _trend(pub, last)
             if trend.verdict != NOT_APPLICABLE or not reading:
                 block.paragraphs.append(cl.sentence(build.claim(trend)))
-        charted = meta.get("domain") == SCHOOL_READINESS or indicator_id in TREND_CHART_INDICATORS
+        charted = (
+            meta.get("domain") in pub.framework.chart_sections
+            or indicator_id in pub.framework.chart_indicators
+        )
         if charted and len(records) > 1 and np.isfinite(values).any():
             block.charts.append(
                 _trend_chart(pub, build, area_code, area_name, meta, records, heading)
@@ -229,13 +222,11 @@ def build_block(
         block.paragraphs += _summary_sentences(
             pub, [comparison_claim(pub, r, benchmark) for r in records], benchmark
         )
-    if breakdown == NEIGHBOURHOOD_BREAKDOWN:
+    if pub.area_level and breakdown == pub.area_level:
         block.paragraphs.append(
             cl.sentence(
                 build.claim(
-                    cl.ranking(
-                        pub.published, indicator_id, latest_period, area_code, cl.NEIGHBOURHOODS
-                    )
+                    cl.ranking(pub.published, indicator_id, latest_period, area_code, breakdown)
                 )
             )
         )
@@ -324,22 +315,24 @@ def _trend_chart(
 
 
 def block_order(pub: Publication, indicator_id: str, breakdown: str) -> tuple:
+    declared = pub.framework.breakdowns
+    by_domain = bool(declared.domains) and breakdown == declared.domains
     breakdown_rank = (
         0
-        if breakdown in (ALL, DOMAIN_BREAKDOWN)
+        if breakdown == ALL or by_domain
         else 1
-        if breakdown == NEIGHBOURHOOD_BREAKDOWN
+        if pub.area_level and breakdown == pub.area_level
         else 2
-        if breakdown == ITEM_BREAKDOWN
+        if declared.items and breakdown == declared.items
         else 3
     )
     source = pub.register[indicator_id].get("source_type", "")
     source_rank = {"statutory": 1, "voice": 2, "linked": 3}.get(source, 4)
-    if breakdown == DOMAIN_BREAKDOWN:
+    if by_domain:
         source_rank = 0
     return (
         source_rank,
-        indicator_id != HEADLINE_INDICATOR,
+        indicator_id != pub.framework.headline.indicator,
         pub.order.get(indicator_id, 0),
         breakdown_rank,
         breakdown,
@@ -355,15 +348,17 @@ def domain_blocks(
         key=lambda key: block_order(pub, *key),
     )
     parts = dict(iter(rows.groupby(["indicator_id", "breakdown"], sort=False)))
-    folded = (ITEM_POSITIVE, ITEM_BREAKDOWN) in parts and (ITEM_MEAN, ITEM_BREAKDOWN) in parts
+    items = pub.framework.breakdowns.items
+    table_of, column_of = pub.framework.breakdowns.folded or ("", "")
+    folded = bool(items) and (table_of, items) in parts and (column_of, items) in parts
     blocks = []
     for indicator_id, breakdown in keys:
-        if folded and (indicator_id, breakdown) == (ITEM_MEAN, ITEM_BREAKDOWN):
+        if folded and (indicator_id, breakdown) == (column_of, items):
             continue  # shown as a column of the questions' table
         part = parts[(indicator_id, breakdown)]
         scores = None
-        if folded and (indicator_id, breakdown) == (ITEM_POSITIVE, ITEM_BREAKDOWN):
-            scores = parts[(ITEM_MEAN, ITEM_BREAKDOWN)]
+        if folded and (indicator_id, breakdown) == (table_of, items):
+            scores = parts[(column_of, items)]
         blocks.append(
             build_block(
                 pub, ids, area_code, area_name, indicator_id, breakdown, part, scores=scores

@@ -215,9 +215,16 @@ class Bar:
 
 
 def headline_chart(
-    bars: Sequence[Bar], *, ambition: float, ambition_label: str, ids: Ids, title: str, desc: str
+    bars: Sequence[Bar],
+    *,
+    ambition: float | None,
+    ambition_label: str,
+    ids: Ids,
+    title: str,
+    desc: str,
 ) -> Markup:
-    """Horizontal bars (0 to 100%) for the area and its benchmarks, with the ambition line."""
+    """Horizontal bars (0 to 100%) for the area and its benchmarks, with the ambition line
+    (none when `ambition` is None)."""
     label_width = 190.0
     plot_left, plot_right = label_width + 10, WIDTH - 70
     row_height, top = 40.0, 30.0
@@ -264,15 +271,16 @@ def headline_chart(
                 f'<text x="{_f(plot_left + 6)}" y="{_f(y + row_height / 2 + 4)}">'
                 f"{escape(bar.shown)}</text>"
             )
-    x = x_of(ambition)
-    parts.append(
-        f'<line x1="{_f(x)}" y1="{_f(top - 6)}" x2="{_f(x)}" y2="{_f(axis_y)}" '
-        f'stroke="{AMBITION}" stroke-width="2.5" stroke-dasharray="6 4"/>'
-    )
-    parts.append(
-        f'<text x="{_f(x)}" y="{_f(top - 10)}" text-anchor="middle" '
-        f'fill="{AMBITION}" font-weight="bold">{escape(ambition_label)}</text>'
-    )
+    if ambition is not None:
+        x = x_of(ambition)
+        parts.append(
+            f'<line x1="{_f(x)}" y1="{_f(top - 6)}" x2="{_f(x)}" y2="{_f(axis_y)}" '
+            f'stroke="{AMBITION}" stroke-width="2.5" stroke-dasharray="6 4"/>'
+        )
+        parts.append(
+            f'<text x="{_f(x)}" y="{_f(top - 10)}" text-anchor="middle" '
+            f'fill="{AMBITION}" font-weight="bold">{escape(ambition_label)}</text>'
+        )
     parts.append(
         f'<line x1="{_f(plot_left)}" y1="{_f(axis_y)}" x2="{_f(plot_right)}" '
         f'y2="{_f(axis_y)}" stroke="{GRID}" stroke-width="1"/>'

@@ -30,16 +30,7 @@ from indicators.publish.packs import charts
 from indicators.publish.packs.block_table import comparison_claim, row_key
 from indicators.publish.packs.blocks import block_order, domain_blocks, meta_of
 from indicators.publish.packs.frames import Publication, as_records
-from indicators.publish.packs.layout import (
-    ALL,
-    AMBITION,
-    DOMAIN_ORDER,
-    GLANCE,
-    HEADLINE_INDICATOR,
-    LA_LEVEL,
-    NEIGHBOURHOOD_LEVEL,
-    WHO_WE_HEARD,
-)
+from indicators.publish.packs.layout import ALL
 from indicators.publish.packs.model import (
     Build,
     Cell,
@@ -83,24 +74,22 @@ from indicators.publish.packs.wording import (
 def _headline(
     pub: Publication, ids: Build, area_code: str, area_name: str, rows: pd.DataFrame
 ) -> Headline:
-    gld = rows[(rows["indicator_id"] == HEADLINE_INDICATOR) & (rows["breakdown"] == ALL)]
-    if gld.empty:
+    declared = pub.framework.headline
+    headline_id, words, ambition = declared.indicator, declared.words, declared.ambition
+    found = rows[(rows["indicator_id"] == headline_id) & (rows["breakdown"] == ALL)]
+    if found.empty:
         return Headline(
-            paragraphs=[
-                "No school readiness (good level of development) figures "
-                f"are published for {area_name}."
-            ],
+            paragraphs=[str(words["none"]).format(area=area_name)],
             chart=None,
             table=None,
+            heading=declared.heading,
         )
-    meta = meta_of(pub, HEADLINE_INDICATOR)
-    record = gld.sort_values("time_period").iloc[-1].to_dict()
+    meta = meta_of(pub, headline_id)
+    record = found.sort_values("time_period").iloc[-1].to_dict()
     period = period_label(record["time_period"])
     value = number_or_none(record["_value"])
     is_la = area_code == pub.la_code
-    borough = (
-        math.nan if is_la else pub.la_all.get((HEADLINE_INDICATOR, record["time_period"]), math.nan)
-    )
+    borough = math.nan if is_la else pub.la_all.get((headline_id, record["time_period"]), math.nan)
     england = pub.england_value(record)
     paragraphs = []
     if value is None:
@@ -108,33 +97,37 @@ def _headline(
         paragraphs.append(f"The {period} figure for {area_name} is {why}.")
     else:
         paragraphs.append(
-            f"In {period}, {record['value']}% of children in {area_name} reached a good level "
-            f"of development by the end of reception ({count_text(record['numerator'])} of "
-            f"{count_text(record['denominator'])} children; 95% interval "
-            f"{record['lower_ci_95']}% to {record['upper_ci_95']}%)."
+            str(words["figure"]).format(
+                period=period,
+                value=record["value"],
+                area=area_name,
+                numerator=count_text(record["numerator"]),
+                denominator=count_text(record["denominator"]),
+                lower=record["lower_ci_95"],
+                upper=record["upper_ci_95"],
+            )
         )
-    for benchmark in (cl.ENGLAND, cl.AMBITION) if is_la else (cl.LA, cl.ENGLAND, cl.AMBITION):
+    benchmarks = (cl.ENGLAND, cl.AMBITION) if is_la else (cl.LA, cl.ENGLAND, cl.AMBITION)
+    for benchmark in benchmarks if ambition else benchmarks[:-1]:
         claim = ids.claim(
             cl.comparison(
                 pub.published, *row_key(record), benchmark, labels=pub.labels, la_label=pub.la_label
             )
         )
         paragraphs.append(cl.sentence(claim))
-    if is_la:
+    if is_la and pub.area_level:  # its areas ranked (none when its audience has none)
         ranking = ids.claim(
             cl.ranking(
                 pub.published,
-                HEADLINE_INDICATOR,
+                headline_id,
                 record["time_period"],
                 area_code,
-                cl.NEIGHBOURHOODS,
+                pub.area_level,
             )
         )
         paragraphs.append(cl.sentence(ranking))
-    paragraphs.append(
-        "Good level of development is a narrow measure: read it beside what "
-        "families told us, later in this pack."
-    )
+    if words["caution"]:
+        paragraphs.append(str(words["caution"]))
     bars = [
         charts.Bar(
             label=area_name,
@@ -159,7 +152,7 @@ def _headline(
         la_frame = pub.by_area.get(pub.la_code)
         if la_frame is not None:
             la_row = la_frame[
-                (la_frame["indicator_id"] == HEADLINE_INDICATOR)
+                (la_frame["indicator_id"] == headline_id)
                 & (la_frame["breakdown"] == ALL)
                 & (la_frame["time_period"] == record["time_period"])
             ]
@@ -230,52 +223,54 @@ def _headline(
             ],
         )
     )
-    table_rows.append(
-        Row(
-            header="National ambition for 2028",
-            attrs={"headline": "ambition"},
-            cells=[
-                Cell(text="75.0%", values=(AMBITION,), formats=('0.0"%"',), css="num"),
-                not_applicable,
-                not_applicable,
-            ],
+    if ambition:
+        table_rows.append(
+            Row(
+                header=ambition.row,
+                attrs={"headline": "ambition"},
+                cells=[
+                    Cell(
+                        text=f"{ambition.value:.1f}%",
+                        values=(ambition.value,),
+                        formats=('0.0"%"',),
+                        css="num",
+                    ),
+                    not_applicable,
+                    not_applicable,
+                ],
+            )
         )
-    )
     columns = [
         Column("Area", width=34),
-        Column("Good level of development (%)", numeric=True, width=16),
+        Column(str(words["value_column"]), numeric=True, width=16),
         Column("95% interval", ("95% interval from (%)", "95% interval to (%)"), numeric=True),
-        Column("Children", ("Children at a good level", "Children: all"), numeric=True),
+        Column(str(words["count_column"]), tuple(words["count_sheet"]), numeric=True),
     ]
-    title = f"Children at a good level of development, {period}"
-    desc = (
-        f"{title}: "
-        + "; ".join(f"{bar.label} {bar.shown}" for bar in bars)
-        + ". The dashed line marks the national ambition of 75% by 2028."
-    )
+    title = str(words["title"]).format(period=period, area=area_name)
+    desc = f"{title}: " + "; ".join(f"{bar.label} {bar.shown}" for bar in bars) + "."
+    if ambition:
+        desc += f" The dashed line marks {ambition.label}."
     chart = Chart(
         svg=charts.headline_chart(
             bars,
-            ambition=AMBITION,
-            ambition_label="75% ambition for 2028",
+            ambition=ambition.value if ambition else None,
+            ambition_label=ambition.line if ambition else "",
             ids=ids,
             title=title,
             desc=desc,
         ),
-        caption=f"{title}, with the national ambition of 75% by 2028. The black "
-        "whiskers show 95% intervals.",
+        caption=f"{title}"
+        + (f", with {ambition.label}" if ambition else "")
+        + ". The black whiskers show 95% intervals.",
     )
     table = Table(
         caption=title,
         columns=columns,
         rows=table_rows,
         kind="headline",
-        notes=[
-            "England figures are published by the Department for Education; "
-            "they have no interval or counts here (x)."
-        ],
+        notes=[str(words["england_note"])],
     )
-    return Headline(paragraphs=paragraphs, chart=chart, table=table)
+    return Headline(paragraphs=paragraphs, chart=chart, table=table, heading=declared.heading)
 
 
 def _glance(
@@ -285,7 +280,8 @@ def _glance(
     is_la = area_code == pub.la_code
     own = rows[rows["area_code"] == area_code]
     entries: list[tuple[str, dict]] = []
-    for domain, indicator_id, breakdown in GLANCE:
+    for entry in pub.framework.glance:
+        domain, indicator_id, breakdown = entry.section, entry.indicator, entry.breakdown
         part = own[
             (own["indicator_id"] == indicator_id) & (own["_published_breakdown"] == breakdown)
         ]
@@ -298,7 +294,8 @@ def _glance(
         return Glance(
             paragraphs=[f"No headline figures are published for {area_name}."], table=None
         )
-    order = {domain: rank for rank, domain in enumerate(DOMAIN_ORDER + (WHO_WE_HEARD,))}
+    sections = (*pub.framework.sections, pub.framework.who.section)
+    order = {domain: rank for rank, domain in enumerate(sections)}
     entries.sort(key=lambda entry: order.get(entry[0], len(order)))
     columns = [
         Column("Domain and measure", width=30),
@@ -401,28 +398,27 @@ def build_pack(pub: Publication, area_code: str) -> Pack:
         raise ValueError(f"no published rows for area {area_code}")
     is_la = area_code == pub.la_code
     area_name = pub.la_name if is_la else rows["area_name"].iloc[0]
-    level = LA_LEVEL if is_la else NEIGHBOURHOOD_LEVEL
+    level = pub.la_level if is_la else pub.area_level
     build = Build(area_code)
     glance = _glance(pub, build, area_code, area_name, rows)
     headline = _headline(pub, build, area_code, area_name, rows)
     domains = list(dict.fromkeys(rows["_domain"]))
-    ordered = [d for d in DOMAIN_ORDER if d in domains]
-    ordered += sorted(d for d in domains if d not in DOMAIN_ORDER and d != WHO_WE_HEARD)
+    declared = pub.framework.sections
+    who = pub.framework.who.section
+    ordered = [d for d in declared if d in domains]
+    ordered += sorted(d for d in domains if d not in declared and d != who)
     sections = []
     for domain in ordered:
         part = rows[rows["_domain"] == domain]
         section = Section(id=slugify(domain), heading=domain, sheet=domain[:31])
         section.blocks = domain_blocks(pub, build, area_code, area_name, part)
         sections.append(section)
-    sections.append(who_section(pub, build, area_code, area_name, rows))
+    if pub.framework.who.indicators:  # a framework without "who we heard from" has none
+        sections.append(who_section(pub, build, area_code, area_name, rows))
     limits = limits_section(pub, area_name, rows, area_code)
     present = sorted(rows["indicator_id"].unique(), key=lambda i: block_order(pub, i, ALL)[0:3])
     units = {unit for i in present for unit in count_units(pub.register[i])}
-    title = (
-        f"{area_name}: {pub.run.la_word}-wide board pack"
-        if is_la
-        else f"{area_name}: neighbourhood board pack"
-    )
+    title = pub.framework.pack_title(area_name, pub.run.la_word, is_la)
     return Pack(
         slug=slugify(area_name),
         title=title,

@@ -10,23 +10,13 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from indicators.declarations import geographies
 from indicators.disclosure import (
     NOT_AVAILABLE,
 )
 from indicators.publish import claims as cl
-from indicators.publish.packs.layout import (
-    ALL,
-    DOMAIN_BREAKDOWN,
-    ITEM_BREAKDOWN,
-    LA_LEVEL,
-    LINKED_PREFIX,
-    MAX_QUOTES,
-    NATIONAL_LEVEL,
-    NEIGHBOURHOOD_BREAKDOWN,
-    NEIGHBOURHOOD_LEVEL,
-    WHO_INDICATORS,
-    WHO_WE_HEARD,
-)
+from indicators.publish.frameworks import Framework, default_framework
+from indicators.publish.packs.layout import ALL, MAX_QUOTES
 from indicators.publish.packs.model import Quote, RunInfo
 from indicators.publish.packs.wording import period_label
 
@@ -85,7 +75,11 @@ class Publication:
         run: RunInfo,
         england: pd.DataFrame | None = None,
         items: pd.DataFrame | None = None,
+        framework: Framework | None = None,
     ) -> None:
+        self.framework = framework or default_framework()
+        self.la_level = self.framework.authority_level
+        self.area_level = self.framework.area_level or ""
         missing = [c for c in REQUIRED if c not in indicator_values.columns]
         if missing:
             raise ValueError(f"the indicator table lacks {', '.join(missing)}")
@@ -106,7 +100,7 @@ class Publication:
             values[f"_{column}"] = pd.to_numeric(values[column], errors="coerce")
         values["_published_breakdown"] = values["breakdown"]
         values["_published_group"] = values["group"]
-        national = values["geographic_level"] == NATIONAL_LEVEL
+        national = values["geographic_level"] == geographies().national
         self.values = values[~national].reset_index(drop=True)
         self.register = {row["indicator_id"]: row for row in _text(register).to_dict("records")}
         self.order = {key: position for position, key in enumerate(self.register)}
@@ -114,7 +108,7 @@ class Publication:
         if unknown:
             raise ValueError(f"indicators without a register entry: {', '.join(unknown)}")
         authorities = self.values.loc[
-            self.values["geographic_level"] == LA_LEVEL, ["area_code", "area_name"]
+            self.values["geographic_level"] == self.la_level, ["area_code", "area_name"]
         ].drop_duplicates()
         if len(authorities) != 1:
             raise ValueError(
@@ -124,7 +118,7 @@ class Publication:
         self.la_code, self.la_name = authorities.iloc[0]
         self.la_label = f"the {run.la_word} average"
         hoods = self.values.loc[
-            self.values["geographic_level"] == NEIGHBOURHOOD_LEVEL, ["area_code", "area_name"]
+            self.values["geographic_level"] == self.area_level, ["area_code", "area_name"]
         ].drop_duplicates("area_code")
         self.neighbourhoods = list(
             hoods.sort_values("area_code").itertuples(index=False, name=None)
@@ -155,11 +149,13 @@ class Publication:
             "recent_trend",
             "reliability",
         ]
-        self.published = cl.Published(self.values[published_columns], register, reference)
+        self.published = cl.Published(
+            self.values[published_columns], register, reference, framework=self.framework
+        )
         self.quotes = self._quotes(quotes)
         self._index_quotes()
         self._annotate()
-        la = self.values[self.values["geographic_level"] == LA_LEVEL]
+        la = self.values[self.values["geographic_level"] == self.la_level]
         self.la_values = dict(
             zip(
                 zip(
@@ -243,29 +239,31 @@ class Publication:
 
     def _annotate(self) -> None:
         """Each row's domain (voice items by their own domain) and its row label."""
+        declared = self.framework.breakdowns
+        items, answers = declared.items or None, declared.answers or None
         keys = self.values[["indicator_id", "breakdown", "group"]].drop_duplicates()
         domains, labels, orders = [], [], []
         for indicator_id, breakdown, group in keys.itertuples(index=False, name=None):
             meta = self.register[indicator_id]
             item_id = (
                 group
-                if breakdown == ITEM_BREAKDOWN
-                else breakdown[len(LINKED_PREFIX) :]
-                if breakdown.startswith(LINKED_PREFIX)
+                if breakdown == items
+                else breakdown[len(answers) :]
+                if answers and breakdown.startswith(answers)
                 else ""
             )
-            if indicator_id in WHO_INDICATORS:
-                domain = WHO_WE_HEARD
+            if indicator_id in self.framework.who.indicators:
+                domain = self.framework.who.section
             elif item_id and self.items.get(item_id, {}).get("domain"):
                 domain = self.items[item_id]["domain"]
-            elif breakdown == DOMAIN_BREAKDOWN:
+            elif breakdown == declared.domains:
                 domain = group
             else:
                 domain = meta.get("domain", "") or "Other"
             domains.append(domain)
-            labels.append(self.item_wording(group) if breakdown == ITEM_BREAKDOWN else group)
+            labels.append(self.item_wording(group) if breakdown == items else group)
             orders.append(
-                int(self.items.get(group, {}).get("order", 0)) if breakdown == ITEM_BREAKDOWN else 0
+                int(self.items.get(group, {}).get("order", 0)) if breakdown == items else 0
             )
         keys = keys.assign(_domain=domains, _label=labels, _order=orders)
         self.values = self.values.merge(
@@ -302,11 +300,10 @@ class Publication:
         if area_code != self.la_code:
             return own
         hoods = self.values[
-            (self.values["geographic_level"] == NEIGHBOURHOOD_LEVEL)
-            & (self.values["breakdown"] == ALL)
+            (self.values["geographic_level"] == self.area_level) & (self.values["breakdown"] == ALL)
         ]
         hoods = hoods.assign(
-            breakdown=NEIGHBOURHOOD_BREAKDOWN, group=hoods["area_name"], _label=hoods["area_name"]
+            breakdown=self.area_level, group=hoods["area_name"], _label=hoods["area_name"]
         )
         return pd.concat([own, hoods], ignore_index=True)
 
@@ -321,7 +318,7 @@ class Publication:
         return self.la_all.get((row["indicator_id"], row["time_period"]), math.nan)
 
     def england_value(self, row: Mapping[str, str]) -> float:
-        breakdown = ALL if row["breakdown"] == NEIGHBOURHOOD_BREAKDOWN else row["breakdown"]
+        breakdown = ALL if row["breakdown"] == self.area_level else row["breakdown"]
         group = "All children" if breakdown == ALL else row["group"]
         return self.england.get(
             (row["indicator_id"], row["time_period"], breakdown, group), math.nan

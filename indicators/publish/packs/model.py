@@ -173,6 +173,8 @@ class Headline:
     paragraphs: list[str]
     chart: Chart | None
     table: Table | None
+    heading: str = ""
+    """The headline's heading (its framework's `headline.heading`)."""
 
 
 @dataclass

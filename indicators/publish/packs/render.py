@@ -272,7 +272,7 @@ def write_xlsx(pack: Pack, target: Path) -> Path:
         row = _paragraph(front, sheets, row, paragraph)
     if pack.glance.table:
         row = _table(front, sheets, row + 1, pack.glance.table)
-    front.write_string(row, 0, "School readiness: the headline", sheets.heading)
+    front.write_string(row, 0, pack.headline.heading, sheets.heading)
     row += 1
     for paragraph in pack.headline.paragraphs:
         row = _paragraph(front, sheets, row, paragraph)

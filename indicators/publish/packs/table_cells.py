@@ -115,7 +115,7 @@ def bar_markup(
     borough: float = math.nan,
     england: float = math.nan,
     cohort: float = math.nan,
-    cohort_label: str = "share of the cohort",
+    share_label: str = "share of the cohort",
 ) -> Markup | None:
     value = nan_of(record["_value"])
     if not math.isfinite(value):
@@ -130,7 +130,7 @@ def bar_markup(
     if math.isfinite(england):
         words.append(f"England {england:g}{suffix}")
     if math.isfinite(cohort):
-        words.append(f"{cohort_label} {cohort:g}{suffix}")
+        words.append(f"{share_label} {cohort:g}{suffix}")
     return charts.interval_bar(
         value=value,
         lower=nan_of(record["_lower_ci_95"]),

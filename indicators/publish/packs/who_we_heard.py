@@ -16,14 +16,7 @@ from indicators.disclosure import (
 from indicators.publish import claims as cl
 from indicators.publish.packs.blocks import build_block, meta_of
 from indicators.publish.packs.frames import Publication, as_records
-from indicators.publish.packs.layout import (
-    ALL,
-    CHANNEL_INDICATOR,
-    COHORT_SHARES,
-    REACH_INDICATOR,
-    WHO_INDICATORS,
-    WHO_WE_HEARD,
-)
+from indicators.publish.packs.layout import ALL
 from indicators.publish.packs.model import (
     Block,
     Build,
@@ -66,14 +59,17 @@ def _groups_block(
 ) -> tuple[Block | None, list[str]]:
     """Seldom-heard groups' share of respondents, beside their share of the cohort in the
     same area and year (a representation claim per group)."""
-    groups = _latest(rows, cl.REACH_GROUP, area_code)
-    groups = groups[groups["_published_breakdown"] == cl.SELDOM_HEARD_BREAKDOWN]
+    who = pub.framework.who
+    if not who.groups:
+        return None, []
+    groups = _latest(rows, who.groups, area_code)
+    groups = groups[groups["_published_breakdown"] == who.groups_breakdown]
     if groups.empty:
         return None, []
-    meta = meta_of(pub, cl.REACH_GROUP)
+    meta = meta_of(pub, who.groups)
     period = groups["time_period"].iloc[0]
     heading = meta.get("title") or "Seldom-heard groups among respondents"
-    block = Block(id=build.next("seldom-heard"), heading=heading, indicator_id=cl.REACH_GROUP)
+    block = Block(id=build.next("seldom-heard"), heading=heading, indicator_id=who.groups)
     if meta.get("definition"):
         block.paragraphs.append(meta["definition"])
     denominator_unit = count_units(meta)[1]
@@ -92,21 +88,21 @@ def _groups_block(
     ]
     table_rows, sentences, any_cohort = [], [], False
     for record in as_records(groups):
-        cohort_indicator = COHORT_SHARES.get(record["group"])
+        share_of = who.shares_in_cohort.get(record["group"])
         claim = build.claim(
-            cl.representation(pub.published, period, area_code, record["group"], cohort_indicator)
+            cl.representation(pub.published, period, area_code, record["group"], share_of)
         )
         source = (
-            pub.published.row(cohort_indicator, period, area_code, ALL, "All children")
-            if cohort_indicator
+            pub.published.row(share_of, period, area_code, ALL, "All children")
+            if share_of
             else None
         )
-        cohort_value = cl.finite(source["value"]) if source else math.nan
-        any_cohort |= math.isfinite(cohort_value)
-        cohort_cell = (
+        share = cl.finite(source["value"]) if source else math.nan
+        any_cohort |= math.isfinite(share)
+        share_cell = (
             Cell(
                 text=with_unit_suffix(source["value"], "%"),
-                values=(cohort_value,) if math.isfinite(cohort_value) else (source["value"],),
+                values=(share,) if math.isfinite(share) else (source["value"],),
                 formats=(sheet_format(source["value"], "%"),),
                 css="num",
             )
@@ -124,12 +120,12 @@ def _groups_block(
             claim=claim.claim_id,
         )
         sentences.append(cl.sentence(claim))
-        bar = bar_markup(record, "%", (0.0, 100.0), record["group"], cohort=cohort_value)
+        bar = bar_markup(record, "%", (0.0, 100.0), record["group"], cohort=share)
         table_rows.append(
             Row(
                 header=record["group"],
                 attrs={
-                    "indicator": cl.REACH_GROUP,
+                    "indicator": who.groups,
                     "group": record["group"],
                     "period": record["time_period"],
                     "area": record["area_code"],
@@ -138,7 +134,7 @@ def _groups_block(
                     value_cell(record, "%", reliability=True),
                     interval_cell(record, "%", bar),
                     count_cell(record, meta),
-                    cohort_cell,
+                    share_cell,
                     compared,
                 ],
             )
@@ -164,10 +160,11 @@ def _groups_block(
 def who_section(
     pub: Publication, build: Build, area_code: str, area_name: str, rows: pd.DataFrame
 ) -> Section:
+    who = pub.framework.who
     section = Section(
-        id="who-we-heard-from", heading="Who we heard from, and who we did not", sheet=WHO_WE_HEARD
+        id="who-we-heard-from", heading="Who we heard from, and who we did not", sheet=who.section
     )
-    voice = rows[rows["indicator_id"].isin(WHO_INDICATORS)]
+    voice = rows[rows["indicator_id"].isin(who.indicators)]
     surveyed = rows[
         rows["indicator_id"].map(lambda i: pub.register[i].get("source_type") == "voice")
     ]
@@ -177,11 +174,11 @@ def who_section(
             "pack cannot yet say whose voices are heard. Until they are, the figures above "
             "describe children through statutory returns only."
         )
-    reach = _latest(rows, REACH_INDICATOR, area_code)
+    reach = _latest(rows, who.reach, area_code)
     reach = reach[reach["_published_breakdown"] == ALL]
     if not reach.empty:
         record = reach.iloc[0].to_dict()
-        meta = meta_of(pub, REACH_INDICATOR)
+        meta = meta_of(pub, who.reach)
         numerator_unit, denominator_unit = count_units(meta)
         period = period_label(record["time_period"])
         if number_or_none(record["_value"]) is None:
@@ -200,16 +197,16 @@ def who_section(
                 "several parents or carers may answer for one child, and many children have "
                 "no one in the survey."
             )
-        if area_code == pub.la_code:
+        if area_code == pub.la_code and pub.area_level:
             section.paragraphs.append(
                 cl.sentence(
                     build.claim(
                         cl.ranking(
                             pub.published,
-                            REACH_INDICATOR,
+                            who.reach,
                             record["time_period"],
                             area_code,
-                            cl.NEIGHBOURHOODS,
+                            pub.area_level,
                         )
                     )
                 )
@@ -221,10 +218,12 @@ def who_section(
         if period:
             section.paragraphs.append(
                 cl.sentence(
-                    build.claim(cl.not_heard(pub.published, period, area_code, COHORT_SHARES))
+                    build.claim(
+                        cl.not_heard(pub.published, period, area_code, who.shares_in_cohort)
+                    )
                 )
             )
-    channels = _latest(rows, CHANNEL_INDICATOR, area_code)
+    channels = _latest(rows, who.channels, area_code)
     channels = channels[channels["_published_breakdown"] != ALL]
     if not channels.empty:
         breakdown = channels["_published_breakdown"].iloc[0]
@@ -233,7 +232,7 @@ def who_section(
                 build.claim(
                     cl.ranking(
                         pub.published,
-                        CHANNEL_INDICATOR,
+                        who.channels,
                         channels["time_period"].iloc[0],
                         area_code,
                         breakdown,
@@ -242,15 +241,16 @@ def who_section(
                 )
             )
         )
-    order = {key: position for position, key in enumerate(WHO_INDICATORS)}
+    order = {key: position for position, key in enumerate(who.indicators)}
     for indicator_id in sorted(voice["indicator_id"].unique(), key=order.__getitem__):
-        if indicator_id == cl.REACH_GROUP:
+        if indicator_id == who.groups:
             if block:
                 section.blocks.append(block)
             continue
         part = voice[voice["indicator_id"] == indicator_id]
         for breakdown in part["breakdown"].unique():
-            if block is not None and breakdown == ALL and indicator_id in COHORT_SHARES.values():
+            shown_beside = indicator_id in who.shares_in_cohort.values()
+            if block is not None and breakdown == ALL and shown_beside:
                 continue  # its latest figure sits beside the group's share of respondents
             section.blocks.append(
                 build_block(

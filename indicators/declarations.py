@@ -1,0 +1,278 @@
+"""Geographic levels and period types, as declared in dbt_project/metadata/ (of
+CHORUS_DBT_PROJECT when set).
+
+`geographies.yml` lists the levels Chorus can publish at and the level each lies within
+(neighbourhood < local authority < region < national; team and district < local authority);
+`periods.yml` the period types (academic, financial and calendar years, their quarters,
+months) with their EES time identifiers. Indicators name theirs in `meta.indicator.levels`
+and `meta.indicator.period_type` (checked by indicators/publish/register_check.py);
+statistics, trends, disclosure control, open data and packs read level names and periods
+from here rather than from literals.
+
+Pure and small: reading the two files is cached per path; nothing is read at import.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from indicators.config import dbt_project_dir
+
+DEFAULT_PERIOD_TYPE = "academic_year"
+"""The period type of an indicator that declares none (every indicator before issue 13)."""
+
+
+class DeclarationError(ValueError):
+    """A geography or period declaration cannot be read or is inconsistent."""
+
+
+# ------------------------------------------------------------------------------- geographies
+
+
+@dataclass(frozen=True)
+class Level:
+    name: str
+    within: str | None = None
+    open_data: bool = False
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Geographies:
+    levels: tuple[Level, ...]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(level.name for level in self.levels)
+
+    def level(self, name: str) -> Level:
+        for level in self.levels:
+            if level.name == name:
+                return level
+        raise DeclarationError(
+            f"geographic level '{name}' is not declared (dbt_project/metadata/geographies.yml "
+            f"declares {', '.join(self.names)})"
+        )
+
+    @property
+    def national(self) -> str:
+        """The level that lies within no other (England)."""
+        return next(level.name for level in self.levels if level.within is None)
+
+    def parent(self, name: str) -> str | None:
+        return self.level(name).within
+
+    def children(self, name: str) -> tuple[str, ...]:
+        return tuple(level.name for level in self.levels if level.within == name)
+
+    def ancestors(self, name: str) -> tuple[str, ...]:
+        """The levels `name` lies within, nearest first."""
+        found: list[str] = []
+        parent = self.parent(name)
+        while parent is not None:
+            found.append(parent)
+            parent = self.parent(parent)
+        return tuple(found)
+
+
+def parse_geographies(document: Mapping) -> Geographies:
+    raw = (document or {}).get("levels")
+    if not isinstance(raw, list) or not raw:
+        raise DeclarationError("geographies: `levels` must be a list of levels")
+    levels = []
+    for entry in raw:
+        if not isinstance(entry, Mapping) or not str(entry.get("name") or "").strip():
+            raise DeclarationError(f"geographies: a level needs a name, got {entry!r}")
+        within = entry.get("within")
+        levels.append(
+            Level(
+                name=str(entry["name"]).strip(),
+                within=str(within).strip() if within else None,
+                open_data=bool(entry.get("open_data", False)),
+                description=str(entry.get("description") or ""),
+            )
+        )
+    names = [level.name for level in levels]
+    duplicates = sorted({name for name in names if names.count(name) > 1})
+    if duplicates:
+        raise DeclarationError(f"geographies: level declared twice: {', '.join(duplicates)}")
+    roots = [level.name for level in levels if level.within is None]
+    if len(roots) != 1:
+        raise DeclarationError(
+            "geographies: exactly one level must lie within no other (the national level), "
+            f"found {', '.join(roots) or 'none'}"
+        )
+    for level in levels:
+        if level.within is not None and level.within not in names:
+            raise DeclarationError(
+                f"geographies: level '{level.name}' lies within '{level.within}', "
+                "which is not declared"
+            )
+    declared = Geographies(tuple(levels))
+    for level in levels:  # a cycle never reaches the root
+        seen = {level.name}
+        parent = level.within
+        while parent is not None:
+            if parent in seen:
+                raise DeclarationError(f"geographies: level '{level.name}' lies within itself")
+            seen.add(parent)
+            parent = declared.parent(parent)
+    return declared
+
+
+@functools.cache
+def _geographies_at(path: Path) -> Geographies:
+    return parse_geographies(_read(path))
+
+
+def geographies(metadata: Path | None = None) -> Geographies:
+    """The declared levels (dbt_project/metadata/geographies.yml, or `metadata`'s)."""
+    return _geographies_at((metadata or dbt_project_dir() / "metadata") / "geographies.yml")
+
+
+# ---------------------------------------------------------------------------------- periods
+
+_TWO_YEARS = re.compile(r"\d{6}")
+_YEAR = re.compile(r"\d{4}")
+
+
+@dataclass(frozen=True)
+class TimeIdentifier:
+    code: str
+    label: str
+
+
+@dataclass(frozen=True)
+class PeriodType:
+    name: str
+    label: str
+    time_period: str
+    """`two_years` (202324) or `year` (2024)."""
+    time_identifiers: tuple[TimeIdentifier, ...]
+
+    @property
+    def time_identifier(self) -> str:
+        """The time identifier of a period type that does not divide its year."""
+        return self.time_identifiers[0].label
+
+    @property
+    def parts(self) -> int:
+        """Periods in a year: 1 for years, 4 for quarters, 12 for months."""
+        return len(self.time_identifiers)
+
+    def year_of(self, time_period: str) -> int:
+        """The (first) calendar year a time period names: 2023 for 202324 or 2023.
+
+        Raises DeclarationError when `time_period` is not written as this type writes it.
+        """
+        text = str(time_period).strip().removesuffix(".0")
+        if self.time_period == "two_years":
+            if _TWO_YEARS.fullmatch(text) and (int(text[:4]) + 1) % 100 == int(text[4:]):
+                return int(text[:4])
+            raise DeclarationError(
+                f"'{time_period}' is not a {self.label} written as a time period (e.g. 202324)"
+            )
+        if _YEAR.fullmatch(text):
+            return int(text)
+        raise DeclarationError(
+            f"'{time_period}' is not a {self.label} written as a time period (e.g. 2024)"
+        )
+
+    def ordinal(self, time_period: str, time_identifier: str | None = None) -> int:
+        """A period's place in the sequence of its type: consecutive periods differ by 1."""
+        year = self.year_of(time_period)
+        if self.parts == 1:
+            return year
+        labels = [t.label for t in self.time_identifiers]
+        codes = [t.code for t in self.time_identifiers]
+        if time_identifier in labels:
+            return year * self.parts + labels.index(time_identifier)
+        if time_identifier in codes:
+            return year * self.parts + codes.index(time_identifier)
+        raise DeclarationError(
+            f"'{time_identifier}' is not a time identifier of a {self.label} ({', '.join(labels)})"
+        )
+
+    def ordinals(self, time_periods: Iterable[object]) -> np.ndarray:
+        """Ordinals of many time periods (a type that does not divide its year), at once:
+        202122 -> 2021 for years written two_years, 2024 -> 2024 for `year`; 0 stays 0 (no
+        period, e.g. no series break)."""
+        if self.parts != 1:
+            raise DeclarationError(
+                f"a {self.label} needs its time identifier as well as its time period"
+            )
+        periods = np.asarray(list(time_periods), dtype=np.int64)
+        if self.time_period == "two_years":
+            return np.where(periods == 0, 0, periods // 100)
+        return periods
+
+
+def parse_periods(document: Mapping) -> dict[str, PeriodType]:
+    raw = (document or {}).get("period_types")
+    if not isinstance(raw, Mapping) or not raw:
+        raise DeclarationError("periods: `period_types` must map names to period types")
+    found = {}
+    for name, entry in raw.items():
+        if not isinstance(entry, Mapping):
+            raise DeclarationError(f"periods: period type '{name}' must be a mapping")
+        written = entry.get("time_period")
+        if written not in ("two_years", "year"):
+            raise DeclarationError(
+                f"periods: {name}.time_period is '{written}': write two_years (202324) or year"
+            )
+        identifiers = entry.get("time_identifiers")
+        if not isinstance(identifiers, Sequence) or not identifiers:
+            raise DeclarationError(f"periods: {name}.time_identifiers must list at least one")
+        parsed = []
+        for identifier in identifiers:
+            if not isinstance(identifier, Mapping) or not identifier.get("label"):
+                raise DeclarationError(
+                    f"periods: {name}.time_identifiers: each needs a code and a label"
+                )
+            parsed.append(
+                TimeIdentifier(code=str(identifier.get("code", "")), label=identifier["label"])
+            )
+        found[str(name)] = PeriodType(
+            name=str(name),
+            label=str(entry.get("label") or name).strip(),
+            time_period=written,
+            time_identifiers=tuple(parsed),
+        )
+    return found
+
+
+@functools.cache
+def _periods_at(path: Path) -> dict[str, PeriodType]:
+    return parse_periods(_read(path))
+
+
+def period_types(metadata: Path | None = None) -> dict[str, PeriodType]:
+    """The declared period types by name (dbt_project/metadata/periods.yml)."""
+    return _periods_at((metadata or dbt_project_dir() / "metadata") / "periods.yml")
+
+
+def period_type(name: object, metadata: Path | None = None) -> PeriodType:
+    """A declared period type; an undeclared (blank) name is the default, academic year."""
+    text = "" if name is None or (isinstance(name, float) and name != name) else str(name)
+    declared = period_types(metadata)
+    key = text.strip() or DEFAULT_PERIOD_TYPE
+    if key not in declared:
+        raise DeclarationError(
+            f"period type '{key}' is not declared (dbt_project/metadata/periods.yml declares "
+            f"{', '.join(declared)})"
+        )
+    return declared[key]
+
+
+def _read(path: Path) -> Mapping:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as error:
+        raise DeclarationError(f"{path}: cannot be read ({error})") from None

@@ -1,0 +1,397 @@
+"""Frameworks: what one audience's board pack shows, declared in YAML beside the models.
+
+A framework (dbt_project/frameworks/<id>.yml, plus any folder CHORUS_FRAMEWORKS names)
+declares its id and title, its audience (a name, the authority level that gets one pack and
+the level within it whose areas get one each, the packs' titles), its indicators, its
+headline (indicator, words, any ambition line and the ambition's source), its sections in
+order, the "who we heard from" section's indicators, which indicators get a trend chart, the
+breakdowns the pack groups by and the page at a glance. The packs (indicators/publish/packs/)
+are built from these declarations and the register: they name no indicator.
+
+`load_frameworks` reads them; `framework_problems` checks them against the register and the
+declared geographies, one message per problem, naming the file and the key.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from indicators.config import PROJECT_ROOT, dbt_project_dir
+from indicators.declarations import DeclarationError, geographies
+
+PACKS_ROOT = "boards"
+HEADLINE_WORDS = (
+    "none",
+    "figure",
+    "caution",
+    "title",
+    "value_column",
+    "count_column",
+    "count_sheet",
+    "england_note",
+)
+
+
+class FrameworkError(ValueError):
+    """A framework file cannot be read or is not a framework."""
+
+
+@dataclass(frozen=True)
+class Ambition:
+    value: float
+    label: str
+    """In a sentence: 'the national ambition of 75% by 2028'."""
+    line: str
+    """On the chart's line: '75% ambition for 2028'."""
+    row: str
+    """The table row's header: 'National ambition for 2028'."""
+    source: str
+
+
+@dataclass(frozen=True)
+class Headline:
+    indicator: str
+    heading: str
+    words: Mapping[str, object]
+    ambition: Ambition | None = None
+
+
+@dataclass(frozen=True)
+class WhoWeHeard:
+    section: str = "Who we heard from"
+    indicators: tuple[str, ...] = ()
+    reach: str = ""
+    channels: str = ""
+    groups: str = ""
+    groups_breakdown: str = ""
+    shares_in_cohort: Mapping[str, str] = field(default_factory=dict)
+    """seldom-heard group -> the indicator of its share of the cohort (YAML cohort_shares)."""
+
+
+@dataclass(frozen=True)
+class Breakdowns:
+    items: str = ""
+    domains: str = ""
+    answers: str = ""
+    folded: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class GlanceEntry:
+    section: str
+    indicator: str
+    breakdown: str = "All"
+
+
+@dataclass(frozen=True)
+class Framework:
+    id: str
+    title: str
+    audience: str
+    authority_level: str
+    area_level: str | None
+    pack_titles: Mapping[str, str]
+    packs_under: str
+    indicators: tuple[str, ...]
+    headline: Headline
+    sections: tuple[str, ...]
+    who: WhoWeHeard
+    chart_sections: frozenset[str]
+    chart_indicators: frozenset[str]
+    breakdowns: Breakdowns
+    glance: tuple[GlanceEntry, ...]
+    file: str = ""
+
+    def pack_title(self, area: str, la_word: str, is_authority: bool) -> str:
+        template = self.pack_titles["authority" if is_authority else "areas"]
+        return template.format(area=area, la_word=la_word)
+
+    @property
+    def ambitions(self) -> dict[str, tuple[float, str]]:
+        """indicator id -> (target, words), for the claims' ambition comparisons."""
+        ambition = self.headline.ambition
+        return {self.headline.indicator: (ambition.value, ambition.label)} if ambition else {}
+
+
+def _strings(value: object, where: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        raise FrameworkError(f"{where} must be a list")
+    return tuple(str(v) for v in value)
+
+
+def parse_framework(document: object, file: str = "") -> Framework:
+    """A framework from its YAML document; FrameworkError names the file and the key."""
+
+    def fail(message: str) -> FrameworkError:
+        return FrameworkError(f"{file or 'framework'}: {message}")
+
+    if not isinstance(document, Mapping):
+        raise fail("is not a mapping of keys (id, title, audience, indicators, headline...)")
+    for key in ("id", "title", "audience", "indicators", "headline"):
+        if not document.get(key):
+            raise fail(f"`{key}` is missing")
+    audience = document["audience"]
+    if not isinstance(audience, Mapping) or not audience.get("name"):
+        raise fail("audience needs a name and levels: {authority: ..., areas: ...}")
+    levels = audience.get("levels") or {}
+    if not isinstance(levels, Mapping) or not levels.get("authority"):
+        raise fail("audience.levels.authority is missing (the level that gets one pack)")
+    titles = dict(audience.get("pack_titles") or {})
+    titles.setdefault("authority", "{area}: " + str(audience["name"]).lower() + " pack")
+    titles.setdefault("areas", titles["authority"])
+    headline = document["headline"]
+    if not isinstance(headline, Mapping) or not headline.get("indicator"):
+        raise fail("headline.indicator is missing")
+    words = dict(headline.get("words") or {})
+    missing_words = [w for w in HEADLINE_WORDS if w not in words]
+    if missing_words:
+        raise fail(f"headline.words lacks {', '.join(missing_words)}")
+    ambition = None
+    if headline.get("ambition"):
+        raw = headline["ambition"]
+        try:
+            ambition = Ambition(
+                value=float(raw["value"]),
+                label=str(raw["label"]),
+                line=str(raw.get("line") or raw["label"]),
+                row=str(raw.get("row") or raw["label"]),
+                source=str(raw["source"]),
+            )
+        except (KeyError, TypeError, ValueError) as error:
+            raise fail(
+                f"headline.ambition needs value (a number), label and source ({error})"
+            ) from None
+    who = dict(document.get("who_we_heard") or {})
+    breakdowns = dict(document.get("breakdowns") or {})
+    folded = _strings(breakdowns.get("folded"), "breakdowns.folded")
+    if folded and len(folded) != 2:
+        raise fail("breakdowns.folded names two indicators: the table's and its column's")
+    charts = dict(document.get("trend_charts") or {})
+    try:
+        glance = tuple(
+            GlanceEntry(
+                section=str(entry.get("section") or ""),
+                indicator=str(entry["indicator"]),
+                breakdown=str(entry.get("breakdown") or "All"),
+            )
+            for entry in document.get("glance") or ()
+        )
+    except (KeyError, AttributeError):
+        raise fail("each glance entry needs an indicator") from None
+    framework_id = str(document["id"])
+    return Framework(
+        id=framework_id,
+        title=str(document["title"]),
+        audience=str(audience["name"]),
+        authority_level=str(levels["authority"]),
+        area_level=str(levels["areas"]) if levels.get("areas") else None,
+        pack_titles=titles,
+        packs_under=str(document.get("packs_under") or f"{PACKS_ROOT}/{framework_id}"),
+        indicators=_strings(document["indicators"], "indicators"),
+        headline=Headline(
+            indicator=str(headline["indicator"]),
+            heading=str(headline.get("heading") or document["title"]),
+            words=words,
+            ambition=ambition,
+        ),
+        sections=_strings(document.get("sections"), "sections"),
+        who=WhoWeHeard(
+            section=str(who.get("section") or "Who we heard from"),
+            indicators=_strings(who.get("indicators"), "who_we_heard.indicators"),
+            reach=str(who.get("reach") or ""),
+            channels=str(who.get("channels") or ""),
+            groups=str(who.get("groups") or ""),
+            groups_breakdown=str(who.get("groups_breakdown") or ""),
+            shares_in_cohort={str(k): str(v) for k, v in (who.get("cohort_shares") or {}).items()},
+        ),
+        chart_sections=frozenset(_strings(charts.get("sections"), "trend_charts.sections")),
+        chart_indicators=frozenset(_strings(charts.get("indicators"), "trend_charts.indicators")),
+        breakdowns=Breakdowns(
+            items=str(breakdowns.get("items") or ""),
+            domains=str(breakdowns.get("domains") or ""),
+            answers=str(breakdowns.get("answers") or ""),
+            folded=(folded[0], folded[1]) if folded else None,
+        ),
+        glance=glance,
+        file=file,
+    )
+
+
+def default_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """The dbt project's frameworks/ (CHORUS_DBT_PROJECT's, when set)."""
+    return dbt_project_dir(environ) / "frameworks"
+
+
+def framework_dirs(environ: Mapping[str, str] | None = None) -> list[Path]:
+    """dbt_project/frameworks, then each folder CHORUS_FRAMEWORKS adds (os.pathsep between)."""
+    env = os.environ if environ is None else environ
+    extra = [Path(p).expanduser() for p in (env.get("CHORUS_FRAMEWORKS") or "").split(os.pathsep)]
+    return [default_dir(env), *(p for p in extra if str(p) not in ("", "."))]
+
+
+def _shown(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(PROJECT_ROOT).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def load_frameworks(folders: Sequence[Path] | None = None) -> list[Framework]:
+    """Every framework in `folders` (default `framework_dirs()`), by file name in each folder."""
+    found: list[Framework] = []
+    for folder in folders if folders is not None else framework_dirs():
+        for path in sorted(Path(folder).glob("*.yml")) + sorted(Path(folder).glob("*.yaml")):
+            try:
+                document = yaml.safe_load(path.read_text(encoding="utf-8"))
+            except (OSError, yaml.YAMLError) as error:
+                detail = " ".join(str(error).strip().splitlines()[:2])
+                raise FrameworkError(f"{_shown(path)}: cannot be read as YAML ({detail})") from None
+            found.append(parse_framework(document, _shown(path)))
+    ids = [framework.id for framework in found]
+    twice = sorted({i for i in ids if ids.count(i) > 1})
+    if twice:
+        raise FrameworkError(f"framework id used by more than one file: {', '.join(twice)}")
+    folders_used = [f.packs_under for f in found]
+    shared = sorted({f for f in folders_used if folders_used.count(f) > 1})
+    if shared:
+        raise FrameworkError(f"frameworks share a packs_under folder: {', '.join(shared)}")
+    return found
+
+
+def framework_problems(
+    frameworks: Sequence[Framework], indicator_ids: Sequence[str], metadata: Path | None = None
+) -> list[str]:
+    """What a framework names that is not declared: an indicator missing from the register
+    (or from the framework's own list), a level not in geographies.yml."""
+    problems: list[str] = []
+    known = set(indicator_ids)
+    try:
+        levels = geographies(metadata)
+    except DeclarationError as error:
+        return [str(error)]
+    for framework in frameworks:
+        where = framework.file or framework.id
+        own = set(framework.indicators)
+        for indicator in framework.indicators:
+            if indicator not in known:
+                problems.append(f"{where}: indicators: '{indicator}' is not in the register")
+        named = [
+            ("headline.indicator", framework.headline.indicator),
+            *(("who_we_heard.indicators", i) for i in framework.who.indicators),
+            *(
+                (f"who_we_heard.{key}", getattr(framework.who, key))
+                for key in ("reach", "channels", "groups")
+                if getattr(framework.who, key)
+            ),
+            *(("who_we_heard.cohort_shares", i) for i in framework.who.shares_in_cohort.values()),
+            *(("trend_charts.indicators", i) for i in sorted(framework.chart_indicators)),
+            *(("breakdowns.folded", i) for i in framework.breakdowns.folded or ()),
+            *(("glance", entry.indicator) for entry in framework.glance),
+        ]
+        for key, indicator in named:
+            if indicator not in own:
+                problems.append(
+                    f"{where}: {key}: '{indicator}' is not one of the framework's indicators"
+                )
+        for key, level in (
+            ("audience.levels.authority", framework.authority_level),
+            ("audience.levels.areas", framework.area_level),
+        ):
+            if level is not None and level not in levels.names:
+                problems.append(
+                    f"{where}: {key}: '{level}' is not a declared geographic level "
+                    f"({', '.join(levels.names)})"
+                )
+        if (
+            framework.area_level in levels.names
+            and levels.parent(framework.area_level) != framework.authority_level
+        ):
+            problems.append(
+                f"{where}: audience.levels.areas: '{framework.area_level}' does not lie within "
+                f"'{framework.authority_level}' (dbt_project/metadata/geographies.yml)"
+            )
+    return problems
+
+
+@functools.cache
+def default_framework() -> Framework:
+    """The framework whose packs go straight under boards/ (school readiness and family voice
+    today): the one a pack or claim is built with when none is given."""
+    frameworks = load_frameworks([default_dir()])
+    for framework in frameworks:
+        if framework.packs_under == PACKS_ROOT:
+            return framework
+    if not frameworks:
+        raise FrameworkError(f"no framework in {_shown(default_dir())}")
+    return frameworks[0]
+
+
+FRAMEWORK_COLUMNS = [
+    "framework_id",
+    "framework_title",
+    "audience",
+    "authority_level",
+    "area_level",
+    "packs_under",
+    "headline_indicator",
+    "ambition",
+    "ambition_source",
+    "position",
+    "indicator_id",
+    "indicator_title",
+    "levels",
+    "period_type",
+    "time_identifier",
+]
+
+
+def frameworks_table(frameworks: Sequence[Framework], register: pd.DataFrame) -> pd.DataFrame:
+    """register/frameworks.csv: one row per framework and indicator, in the framework's
+    order, with its audience, headline and ambition (and the ambition's source), and each
+    indicator's declared levels and period type (with its EES time identifier)."""
+    from indicators.declarations import period_type
+
+    meta = {row["indicator_id"]: row for row in register.to_dict("records")}
+    rows = []
+    for framework in frameworks:
+        ambition = framework.headline.ambition
+        for position, indicator_id in enumerate(framework.indicators, start=1):
+            entry = meta.get(indicator_id, {})
+            levels = entry.get("levels")
+            if isinstance(levels, str):
+                try:
+                    levels = json.loads(levels)
+                except ValueError:
+                    levels = [levels]
+            declared = entry.get("period_type")
+            declared = "" if declared is None or declared != declared else str(declared)
+            rows.append(
+                {
+                    "framework_id": framework.id,
+                    "framework_title": framework.title,
+                    "audience": framework.audience,
+                    "authority_level": framework.authority_level,
+                    "area_level": framework.area_level or "",
+                    "packs_under": framework.packs_under,
+                    "headline_indicator": framework.headline.indicator,
+                    "ambition": f"{ambition.value:g}" if ambition else "",
+                    "ambition_source": ambition.source if ambition else "",
+                    "position": str(position),
+                    "indicator_id": indicator_id,
+                    "indicator_title": str(entry.get("title") or ""),
+                    "levels": "; ".join(levels) if isinstance(levels, list) else "",
+                    "period_type": declared,
+                    "time_identifier": period_type(declared).time_identifier if declared else "",
+                }
+            )
+    return pd.DataFrame(rows, columns=FRAMEWORK_COLUMNS)
