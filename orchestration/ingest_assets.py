@@ -236,7 +236,7 @@ def preflight(context: AssetExecutionContext, chorus: ChorusResource) -> Materia
     what to do, naming the rule, its count and the fix, or each unfinished file and field."""
     settings = chorus.settings()
     with refusals_fail():
-        require_finished(INDICATOR_MODELS_DIR)
+        require_finished(INDICATOR_MODELS_DIR, settings.seeds)
         loaded, quarantined = publishable_totals(settings.warehouse, settings.landing)
     context.log.info(f"{loaded:,} landed rows loaded, {quarantined:,} quarantined: dbt may run")
     return MaterializeResult(metadata={"rows_loaded": loaded, "rows_quarantined": quarantined})

@@ -353,7 +353,7 @@ def _run_locked(
             os.environ["CHORUS_HOME"] = str(settings.home)
             unfinished = unfinished_line(
                 unfinished_indicators(INDICATOR_MODELS_DIR)
-            ) or framework_line(INDICATOR_MODELS_DIR)
+            ) or framework_line(INDICATOR_MODELS_DIR, settings.seeds)
             if unfinished:  # before dbt parses them (the preflight asset checks again in the run)
                 raise ExpectedFailure(unfinished)
             stale = stale_union_line()

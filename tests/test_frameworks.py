@@ -7,8 +7,11 @@ out below, and the figures a pack should show are read from the published table 
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -23,23 +26,34 @@ from indicators.declarations import (
 )
 from indicators.publish.frameworks import (
     FrameworkError,
+    default_dir,
     framework_problems,
     load_frameworks,
     parse_framework,
 )
 from indicators.publish.register import declaration_problems
+from tests.console import one_line_and_the_log
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKS_SOURCE = ROOT / "indicators" / "publish" / "packs"
 MODELS = ROOT / "dbt_project" / "models" / "indicators"
 
 
-def _indicator_ids() -> list[str]:
-    ids = []
+def _register() -> dict[str, dict]:
+    """indicator id -> meta.indicator, read from the model YAML here (not by the code tested)."""
+    register = {}
     for path in sorted(MODELS.glob("ind_*.yml")):
         for model in yaml.safe_load(path.read_text())["models"]:
-            ids.append(model["config"]["meta"]["indicator"]["indicator_id"])
-    return ids
+            meta = model["config"]["meta"]["indicator"]
+            register[meta["indicator_id"]] = meta
+    return register
+
+
+def _indicator_ids() -> list[str]:
+    return list(_register())
+
+
+ITEM_DOMAINS = set(pd.read_csv(ROOT / "seeds" / "voice_items.csv")["domain"])
 
 
 # ----------------------------------------------------------------- packs name no indicator
@@ -68,6 +82,7 @@ def test_the_packs_source_names_no_indicator_of_the_register():
 SECOND = """
 id: corporate_parenting
 title: Early learning for a corporate parenting board (test)
+subject: children in care's early learning
 audience:
   name: Corporate parenting board
   levels: {authority: Local authority}
@@ -97,7 +112,7 @@ def test_a_framework_naming_what_is_not_declared_is_refused(tmp_path):
     document["headline"]["indicator"] = "gld"  # in the register, not in this framework
     document["audience"]["levels"] = {"authority": "Local authority", "areas": "Ward"}
     framework = parse_framework(document, "frameworks/test.yml")
-    problems = framework_problems([framework], _indicator_ids())
+    problems = framework_problems([framework], _register(), ITEM_DOMAINS)
     assert problems == [
         "frameworks/test.yml: indicators: 'no_such_indicator' is not in the register",
         "frameworks/test.yml: headline.indicator: 'gld' is not one of the framework's indicators",
@@ -110,7 +125,7 @@ def test_a_framework_naming_what_is_not_declared_is_refused(tmp_path):
         "name": "x",
         "levels": {"authority": "Neighbourhood", "areas": "Local authority"},
     }
-    problems = framework_problems([parse_framework(inverted, "f.yml")], _indicator_ids())
+    problems = framework_problems([parse_framework(inverted, "f.yml")], _register(), ITEM_DOMAINS)
     assert problems == [
         "f.yml: audience.levels.areas: 'Local authority' does not lie within 'Neighbourhood' "
         "(dbt_project/metadata/geographies.yml)"
@@ -127,21 +142,264 @@ def test_a_framework_without_its_headline_words_is_named():
 def test_the_shipped_frameworks_are_consistent_with_the_register():
     frameworks = load_frameworks()
     assert [f.id for f in frameworks] == ["school_readiness"]
-    assert framework_problems(frameworks, _indicator_ids()) == []
+    assert framework_problems(frameworks, _register(), ITEM_DOMAINS) == []
     shipped = frameworks[0]
     assert shipped.headline.indicator == "gld" and shipped.headline.ambition.value == 75.0
     assert "Plan for Change" in shipped.headline.ambition.source
     assert set(shipped.indicators) == set(_indicator_ids())
 
 
+def _write(folder: Path, document: dict, name: str | None = None) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name or document['id']}.yml"
+    path.write_text(yaml.safe_dump(document, allow_unicode=True))
+    return path
+
+
+def _refusal(folders: list[Path]) -> str:
+    with pytest.raises(FrameworkError) as refused:
+        load_frameworks(folders)
+    return str(refused.value)
+
+
 def test_two_frameworks_sharing_a_folder_are_refused(tmp_path):
     for name in ("a", "b"):
         document = yaml.safe_load(SECOND)
         document["id"] = name
-        document["packs_under"] = "boards/same"
-        (tmp_path / f"{name}.yml").write_text(yaml.safe_dump(document))
-    with pytest.raises(FrameworkError, match="share a packs_under folder: boards/same"):
-        load_frameworks([tmp_path])
+        document["packs_under"] = "boards-same"
+        _write(tmp_path, document)
+    assert _refusal([tmp_path]) == (
+        f"{tmp_path}/a.yml and {tmp_path}/b.yml: both write packs into packs_under 'boards-same'"
+    )
+
+
+def test_a_folder_inside_another_frameworks_folder_is_refused(tmp_path):
+    document = yaml.safe_load(SECOND)
+    document["packs_under"] = "boards/corporate_parenting"  # inside the shipped boards/
+    _write(tmp_path, document)
+    assert _refusal([default_dir(), tmp_path]) == (
+        f"{tmp_path}/corporate_parenting.yml: packs_under 'boards/corporate_parenting' is "
+        "inside dbt_project/frameworks/school_readiness.yml's packs_under 'boards': give it "
+        "its own folder"
+    )
+    # without packs_under, a framework's packs go beside boards/, not inside it
+    del document["packs_under"]
+    _write(tmp_path, document)
+    frameworks = load_frameworks([default_dir(), tmp_path])
+    assert [f.packs_under for f in frameworks] == ["boards", "boards-corporate_parenting"]
+
+
+def test_an_id_used_twice_names_both_files(tmp_path):
+    document = yaml.safe_load(SECOND)
+    _write(tmp_path / "one", document)
+    document["packs_under"] = "elsewhere"
+    _write(tmp_path / "two", document)
+    assert _refusal([tmp_path / "one", tmp_path / "two"]).startswith(
+        f"{tmp_path}/one/corporate_parenting.yml and {tmp_path}/two/corporate_parenting.yml: "
+        "both declare id 'corporate_parenting'"
+    )
+
+
+@pytest.mark.parametrize(
+    ("framework_id", "file_name", "expected"),
+    [
+        (
+            "Corporate-Parenting",
+            "Corporate-Parenting",
+            "id: 'Corporate-Parenting' is not a safe name (lower case letters, digits and "
+            "underscores, starting with a letter, at most 63)",
+        ),
+        (
+            "../boards",
+            "x",
+            "id: '../boards' is not a safe name (lower case letters, digits and "
+            "underscores, starting with a letter, at most 63)",
+        ),
+        (
+            "corporate_parenting",
+            "cp",
+            "id: 'corporate_parenting' is not the file's name: call the file "
+            "corporate_parenting.yml or the id cp",
+        ),
+    ],
+)
+def test_an_unsafe_id_or_one_that_is_not_the_files_name_is_refused(
+    tmp_path, framework_id, file_name, expected
+):
+    document = yaml.safe_load(SECOND)
+    document["id"] = framework_id
+    _write(tmp_path, document, file_name)
+    assert _refusal([tmp_path]) == f"{tmp_path}/{file_name}.yml: {expected}"
+
+
+@pytest.mark.parametrize(
+    ("packs_under", "why"),
+    [
+        ("../outside", "must be a relative folder of letters, digits, ., - and _"),
+        ("boards/../../etc", "must be a relative folder of letters, digits, ., - and _"),
+        ("/tmp/packs", "must be a folder inside the publication, not absolute"),
+        ("register", "is in the publication's own register/"),
+        ("open-data/packs", "is in the publication's own open-data/"),
+        ("quality", "is in the publication's own quality/"),
+        ("manifest.json", "is in the publication's own manifest.json/"),
+        ("", None),  # blank: the default folder, boards-<id>
+    ],
+)
+def test_packs_under_must_be_a_free_folder_inside_the_publication(tmp_path, packs_under, why):
+    document = yaml.safe_load(SECOND)
+    document["packs_under"] = packs_under
+    if why is None:
+        assert parse_framework(document, "f.yml").packs_under == "boards-corporate_parenting"
+        return
+    with pytest.raises(FrameworkError) as refused:
+        parse_framework(document, "frameworks/cp.yml")
+    assert str(refused.value).startswith(f"frameworks/cp.yml: packs_under: '{packs_under}' {why}")
+
+
+def test_every_folder_the_publish_step_writes_is_refused_as_packs_under(pipeline_run):
+    """Found in a real publication, not from the code's list."""
+    published = sorted(p.name for p in pipeline_run.settings.output.iterdir())
+    assert {"indicators", "register", "quality", "open-data", "boards"} <= set(published)
+    for name in published:
+        if name == "boards":  # the shipped framework's own folder
+            continue
+        document = yaml.safe_load(SECOND)
+        document["packs_under"] = f"{name}/packs"
+        with pytest.raises(FrameworkError, match=f"is in the publication's own {re.escape(name)}/"):
+            parse_framework(document, "f.yml")
+
+
+def test_a_headline_that_is_not_a_proportion_is_refused():
+    document = yaml.safe_load(SECOND)
+    document["headline"]["indicator"] = "average_elgs_expected"  # a mean, in ELGs
+    problems = framework_problems(
+        [parse_framework(document, "frameworks/cp.yml")], _register(), ITEM_DOMAINS
+    )
+    assert problems == [
+        "frameworks/cp.yml: headline.indicator: 'average_elgs_expected' is a mean "
+        "(ELGs (0 to 17)), not a proportion in %: the headline shows a percentage with its "
+        "numerator, denominator and 95% interval and the ambition line"
+    ]
+    document["indicators"].append("voice_reach")
+    document["headline"]["indicator"] = "voice_reach"  # a rate per 100 children
+    problems = framework_problems([parse_framework(document, "f.yml")], _register(), ITEM_DOMAINS)
+    assert [p.split(" is a ")[0] for p in problems] == ["f.yml: headline.indicator: 'voice_reach'"]
+    assert "is a rate (per 100 children), not a proportion" in problems[0]
+
+
+def test_everything_a_framework_names_is_checked_one_line_each():
+    document = yaml.safe_load(SECOND)
+    document["indicators"] += ["voice_item_positive", "voice_reach_group"]
+    document["headline"]["words"]["figure"] = "In {period}, {percent}% of children."
+    document["headline"]["words"]["none"] = "Nothing for {area."
+    document["headline"]["words"]["caution"] = "Read it with {area}."
+    document["headline"]["words"]["title"] = "Every goal, {period:>10}"
+    document["audience"]["pack_titles"]["authority"] = "{area} ({board})"
+    document["sections"] = ["School readiness", "Play and learning at home", "Ofsted"]
+    document["who_we_heard"] = {
+        "section": "Who answered",
+        "indicators": ["voice_reach_group", "gld"],
+        "groups": "voice_reach_group",
+        "groups_breakdown": "Seldom heard",
+    }
+    document["trend_charts"] = {"sections": ["Schools"], "indicators": ["voice_reach"]}
+    document["breakdowns"] = {
+        "items": "Voice item",
+        "domains": "Voice domains",
+        "answers": "Question: ",
+        "folded": ["voice_item_positive", "voice_item_mean"],
+    }
+    document["glance"] = [
+        {"section": "Who answered", "indicator": "voice_reach_group"},
+        {"section": "Nowhere", "indicator": "all_elgs_expected", "breakdown": "Gender"},
+        {"indicator": "voice_item_positive", "breakdown": "Voice item: read_together"},
+    ]
+    problems = framework_problems(
+        [parse_framework(document, "frameworks/cp.yml")], _register(), ITEM_DOMAINS
+    )
+    assert problems == [
+        "frameworks/cp.yml: who_we_heard.indicators: 'gld' is not one of the framework's "
+        "indicators",
+        "frameworks/cp.yml: trend_charts.indicators: 'voice_reach' is not one of the "
+        "framework's indicators",
+        "frameworks/cp.yml: breakdowns.folded: 'voice_item_mean' is not one of the "
+        "framework's indicators",
+        "frameworks/cp.yml: sections[2]: 'Ofsted' is no register domain or voice item domain",
+        "frameworks/cp.yml: trend_charts.sections: 'Schools' is no register domain, voice "
+        "item domain or declared section",
+        "frameworks/cp.yml: glance[1].section: 'Nowhere' is no register domain, voice item "
+        "domain or declared section",
+        "frameworks/cp.yml: breakdowns.domains: 'Voice domains' is not a breakdown any "
+        "indicator of the register declares",
+        "frameworks/cp.yml: who_we_heard.groups_breakdown: 'Seldom heard' is not a breakdown "
+        "any indicator of the register declares",
+        "frameworks/cp.yml: glance[1].breakdown: 'Gender' is not a breakdown any indicator "
+        "of the register declares",
+        "frameworks/cp.yml: breakdowns.answers: no breakdown of the register starts with "
+        "'Question: '",
+        "frameworks/cp.yml: audience.pack_titles.authority: unknown placeholder {board} (it "
+        "takes {area}, {la_word})",
+        "frameworks/cp.yml: headline.words.none: a stray brace in 'Nothing for {area.' (it "
+        "takes {area}; write {{ for a brace)",
+        "frameworks/cp.yml: headline.words.figure: unknown placeholder {percent} (it takes "
+        "{area}, {period}, {value}, {numerator}, {denominator}, {lower}, {upper})",
+        "frameworks/cp.yml: headline.words.caution: takes no placeholders, but has a brace: "
+        "'Read it with {area}.'",
+        "frameworks/cp.yml: headline.words.title: unknown placeholder {period:>10} (it takes "
+        "{area}, {period})",
+    ]
+
+
+def test_a_run_on_a_bad_framework_stops_before_anything_is_built(tmp_path):
+    """`chorus run` with CHORUS_FRAMEWORKS naming a framework with an unknown placeholder:
+    one line naming the file and key, the log, and no publication, no warehouse."""
+    from indicators.synthetic.generate import generate
+
+    landing = tmp_path / "landing"
+    generate(landing, seed=3, children_per_year=300, years=["2023/24"])
+    document = yaml.safe_load(SECOND)
+    document["headline"]["words"]["figure"] = "In {period}, {percent}% met every goal."
+    bad = _write(tmp_path / "frameworks", document)
+    output = tmp_path / "output"
+    env = {
+        **os.environ,
+        "CHORUS_HOME": str(tmp_path / "home"),
+        "CHORUS_PSEUDONYM_KEY": "test-key",
+        "CHORUS_LANDING": str(landing),
+        "CHORUS_OUTPUT": str(output),
+        "CHORUS_FRAMEWORKS": str(bad.parent),
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "orchestration.cli", "run", "--landing", str(landing)],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    assert result.returncode != 0
+    reason, _ = one_line_and_the_log(result.stderr, result.stdout)
+    assert reason == (
+        "the frameworks name what is not declared, so nothing was built or published: "
+        f"{bad}: headline.words.figure: unknown placeholder {{percent}} (it takes {{area}}, "
+        "{period}, {value}, {numerator}, {denominator}, {lower}, {upper}) "
+        "(README.md, Adding a framework)"
+    )
+    assert not output.exists() or not any(output.iterdir())
+    assert not (tmp_path / "home" / "chorus.duckdb").exists()
+
+
+def test_subject_and_who_heading_default_to_the_title_and_section():
+    document = yaml.safe_load(SECOND)
+    del document["subject"]
+    framework = parse_framework(document, "f.yml")
+    assert framework.subject == "Early learning for a corporate parenting board (test)"
+    document["who_we_heard"] = {"section": "Who answered", "indicators": []}
+    assert parse_framework(document, "f.yml").who.heading == "Who answered"
+    shipped = load_frameworks([default_dir()])[0]
+    assert shipped.subject == "children's early years"
+    assert shipped.who.heading == "Who we heard from, and who we did not"
 
 
 # ------------------------------------------------------------- a second framework, a pack
@@ -170,12 +428,10 @@ def test_a_second_framework_yaml_adds_its_own_pack(pipeline_run, tmp_path, monke
 
     written = write_board_packs(pipeline_run.settings, stage, "test-run", Quiet())
     shipped = [p for p in (output / "boards").iterdir() if p.is_dir()]
-    mine = sorted(p for p in (stage / "boards" / "corporate_parenting").iterdir())
+    mine = sorted(p for p in (stage / "boards-corporate_parenting").iterdir())
     assert len(mine) == 1  # the authority only
     assert written.packs == len(shipped) + 1  # every shipped pack, and this one
-    assert sorted(
-        p.name for p in (stage / "boards").iterdir() if p.name != "corporate_parenting"
-    ) == sorted(p.name for p in shipped)
+    assert sorted(p.name for p in (stage / "boards").iterdir()) == sorted(p.name for p in shipped)
     html = (mine[0] / "pack.html").read_text(encoding="utf-8")
 
     values = pd.read_csv(output / "indicators" / "indicator_values.csv", dtype=str)
@@ -196,6 +452,10 @@ def test_a_second_framework_yaml_adds_its_own_pack(pipeline_run, tmp_path, monke
     assert '<h2 id="headline-h">Every goal: the headline</h2>' in html
     assert "A test framework&#39;s caution." in html or "A test framework's caution." in html
     assert "ambition" not in html.lower()
+    # its subject at the top and in the description; no "who we heard from" to refer to
+    assert f'<p class="kicker">{name} · children in care’s early learning</p>' in html
+    assert f"Board pack for {name}: children in care's early learning, " in html
+    assert "Survey results describe the families who answered" not in html
     assert "across the neighbourhoods" not in html  # its audience has no areas to rank
     headings = re.findall(r'<section class="part[^"]*" id="([^"]+)"', html)
     assert "school-readiness" in headings

@@ -8,7 +8,9 @@ order, the "who we heard from" section's indicators, which indicators get a tren
 breakdowns the pack groups by and the page at a glance. The packs (indicators/publish/packs/)
 are built from these declarations and the register: they name no indicator.
 
-`load_frameworks` reads them; `framework_problems` checks them against the register and the
+`load_frameworks` reads them (refusing an unsafe or repeated id and a packs_under folder
+outside the publication, in its own folders or shared); `framework_problems`
+(framework_checks.py) checks them against the register, the voice item bank and the
 declared geographies, one message per problem, naming the file and the key.
 """
 
@@ -25,7 +27,14 @@ import pandas as pd
 import yaml
 
 from indicators.config import PROJECT_ROOT, dbt_project_dir
-from indicators.declarations import DeclarationError, geographies
+from indicators.publish.framework_checks import (
+    collection_problems,
+    folder_problem,
+    framework_problems,
+    id_problem,
+)
+
+__all__ = ["Framework", "FrameworkError", "framework_problems", "load_frameworks"]
 
 PACKS_ROOT = "boards"
 HEADLINE_WORDS = (
@@ -67,6 +76,8 @@ class Headline:
 @dataclass(frozen=True)
 class WhoWeHeard:
     section: str = "Who we heard from"
+    heading: str = ""
+    """The section's heading in the pack (default: `section`)."""
     indicators: tuple[str, ...] = ()
     reach: str = ""
     channels: str = ""
@@ -95,6 +106,8 @@ class GlanceEntry:
 class Framework:
     id: str
     title: str
+    subject: str
+    """What the packs are about, after the authority's name: "children's early years"."""
     audience: str
     authority_level: str
     area_level: str | None
@@ -189,14 +202,21 @@ def parse_framework(document: object, file: str = "") -> Framework:
     except (KeyError, AttributeError):
         raise fail("each glance entry needs an indicator") from None
     framework_id = str(document["id"])
+    problem = id_problem(framework_id)
+    packs_under = str(document.get("packs_under") or f"{PACKS_ROOT}-{framework_id}")
+    problem = problem or folder_problem(packs_under)
+    if problem:
+        raise fail(problem)
+    section = str(who.get("section") or "Who we heard from")
     return Framework(
         id=framework_id,
         title=str(document["title"]),
+        subject=str(document.get("subject") or document["title"]),
         audience=str(audience["name"]),
         authority_level=str(levels["authority"]),
         area_level=str(levels["areas"]) if levels.get("areas") else None,
         pack_titles=titles,
-        packs_under=str(document.get("packs_under") or f"{PACKS_ROOT}/{framework_id}"),
+        packs_under=packs_under,
         indicators=_strings(document["indicators"], "indicators"),
         headline=Headline(
             indicator=str(headline["indicator"]),
@@ -206,7 +226,8 @@ def parse_framework(document: object, file: str = "") -> Framework:
         ),
         sections=_strings(document.get("sections"), "sections"),
         who=WhoWeHeard(
-            section=str(who.get("section") or "Who we heard from"),
+            section=section,
+            heading=str(who.get("heading") or section),
             indicators=_strings(who.get("indicators"), "who_we_heard.indicators"),
             reach=str(who.get("reach") or ""),
             channels=str(who.get("channels") or ""),
@@ -256,71 +277,17 @@ def load_frameworks(folders: Sequence[Path] | None = None) -> list[Framework]:
             except (OSError, yaml.YAMLError) as error:
                 detail = " ".join(str(error).strip().splitlines()[:2])
                 raise FrameworkError(f"{_shown(path)}: cannot be read as YAML ({detail})") from None
-            found.append(parse_framework(document, _shown(path)))
-    ids = [framework.id for framework in found]
-    twice = sorted({i for i in ids if ids.count(i) > 1})
-    if twice:
-        raise FrameworkError(f"framework id used by more than one file: {', '.join(twice)}")
-    folders_used = [f.packs_under for f in found]
-    shared = sorted({f for f in folders_used if folders_used.count(f) > 1})
-    if shared:
-        raise FrameworkError(f"frameworks share a packs_under folder: {', '.join(shared)}")
+            framework = parse_framework(document, _shown(path))
+            if framework.id != path.stem:
+                raise FrameworkError(
+                    f"{_shown(path)}: id: '{framework.id}' is not the file's name: "
+                    f"call the file {framework.id}{path.suffix} or the id {path.stem}"
+                )
+            found.append(framework)
+    problems = collection_problems(found)
+    if problems:
+        raise FrameworkError(" | ".join(problems))
     return found
-
-
-def framework_problems(
-    frameworks: Sequence[Framework], indicator_ids: Sequence[str], metadata: Path | None = None
-) -> list[str]:
-    """What a framework names that is not declared: an indicator missing from the register
-    (or from the framework's own list), a level not in geographies.yml."""
-    problems: list[str] = []
-    known = set(indicator_ids)
-    try:
-        levels = geographies(metadata)
-    except DeclarationError as error:
-        return [str(error)]
-    for framework in frameworks:
-        where = framework.file or framework.id
-        own = set(framework.indicators)
-        for indicator in framework.indicators:
-            if indicator not in known:
-                problems.append(f"{where}: indicators: '{indicator}' is not in the register")
-        named = [
-            ("headline.indicator", framework.headline.indicator),
-            *(("who_we_heard.indicators", i) for i in framework.who.indicators),
-            *(
-                (f"who_we_heard.{key}", getattr(framework.who, key))
-                for key in ("reach", "channels", "groups")
-                if getattr(framework.who, key)
-            ),
-            *(("who_we_heard.cohort_shares", i) for i in framework.who.shares_in_cohort.values()),
-            *(("trend_charts.indicators", i) for i in sorted(framework.chart_indicators)),
-            *(("breakdowns.folded", i) for i in framework.breakdowns.folded or ()),
-            *(("glance", entry.indicator) for entry in framework.glance),
-        ]
-        for key, indicator in named:
-            if indicator not in own:
-                problems.append(
-                    f"{where}: {key}: '{indicator}' is not one of the framework's indicators"
-                )
-        for key, level in (
-            ("audience.levels.authority", framework.authority_level),
-            ("audience.levels.areas", framework.area_level),
-        ):
-            if level is not None and level not in levels.names:
-                problems.append(
-                    f"{where}: {key}: '{level}' is not a declared geographic level "
-                    f"({', '.join(levels.names)})"
-                )
-        if (
-            framework.area_level in levels.names
-            and levels.parent(framework.area_level) != framework.authority_level
-        ):
-            problems.append(
-                f"{where}: audience.levels.areas: '{framework.area_level}' does not lie within "
-                f"'{framework.authority_level}' (dbt_project/metadata/geographies.yml)"
-            )
-    return problems
 
 
 @functools.cache

@@ -33,6 +33,7 @@ from indicators.publish.register import (
 )
 from indicators.stats.indicator_values import STANDARD_COLUMNS
 from indicators.steps import StepRefused
+from indicators.voice.items import DEFAULT_ITEM_BANK, load_item_bank
 from indicators.warehouse import connect
 
 TODO = re.compile(r"\bTODO")
@@ -170,9 +171,9 @@ def unfinished_line(problems: Sequence[Unfinished]) -> str | None:
     )
 
 
-def declared_indicator_ids(models_dir: Path) -> list[str]:
-    """The indicator ids the models' YAML declare (meta.indicator.indicator_id), before dbt."""
-    ids = []
+def declared_indicators(models_dir: Path) -> dict[str, dict]:
+    """indicator id -> its meta.indicator, as the models' YAML declare it, before dbt."""
+    declared: dict[str, dict] = {}
     for path in sorted(models_dir.rglob("*.yml")):
         try:
             document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -184,20 +185,38 @@ def declared_indicator_ids(models_dir: Path) -> list[str]:
             meta = ((entry.get("config") or {}).get("meta") or entry.get("meta") or {}).get(
                 "indicator"
             ) or {}
-            if meta.get("indicator_id"):
-                ids.append(str(meta["indicator_id"]))
-    return ids
+            if isinstance(meta, dict) and meta.get("indicator_id"):
+                declared[str(meta["indicator_id"])] = meta
+    return declared
 
 
-def framework_line(models_dir: Path) -> str | None:
+def declared_indicator_ids(models_dir: Path) -> list[str]:
+    """The indicator ids the models' YAML declare (meta.indicator.indicator_id), before dbt."""
+    return list(declared_indicators(models_dir))
+
+
+def item_domains(seeds: Path | None = None) -> set[str]:
+    """The domains of the voice item bank's questions (seeds/voice_items.csv): a question's
+    rows go in its domain's section."""
+    bank = (seeds / "voice_items.csv") if seeds else DEFAULT_ITEM_BANK
+    try:
+        frame = load_item_bank(bank)
+    except (OSError, ValueError):
+        return set()  # the item bank's own checks name it
+    return set(frame["domain"]) - {""} if "domain" in frame else set()
+
+
+def framework_line(models_dir: Path, seeds: Path | None = None) -> str | None:
     """The one line naming what the frameworks (dbt_project/frameworks/ and CHORUS_FRAMEWORKS)
-    declare that is not declared elsewhere, or None."""
+    declare that is not declared elsewhere or breaks their rules, or None."""
     try:
         frameworks = load_frameworks()
     except FrameworkError as error:
         problems = [str(error)]
     else:
-        problems = framework_problems(frameworks, declared_indicator_ids(models_dir))
+        problems = framework_problems(
+            frameworks, declared_indicators(models_dir), item_domains(seeds)
+        )
     if not problems:
         return None
     return (
@@ -207,14 +226,14 @@ def framework_line(models_dir: Path) -> str | None:
     )
 
 
-def require_finished(models_dir: Path) -> None:
+def require_finished(models_dir: Path, seeds: Path | None = None) -> None:
     """Refuse the step, with the one line `unfinished_line` gives, while any indicator
-    definition under `models_dir` is unfinished, or a framework names an indicator or a
-    level that is not declared."""
+    definition under `models_dir` is unfinished, or a framework names what is not declared
+    or breaks a framework rule (`framework_line`)."""
     unfinished = unfinished_line(unfinished_indicators(models_dir))
     if unfinished:
         raise StepRefused(unfinished)
-    frameworks = framework_line(models_dir)
+    frameworks = framework_line(models_dir, seeds)
     if frameworks:
         raise StepRefused(frameworks)
 

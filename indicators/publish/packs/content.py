@@ -434,4 +434,5 @@ def build_pack(pub: Publication, area_code: str) -> Pack:
         definitions=definition_list(pub, present),
         glance=glance,
         claims=list(build.log),
+        subject=pub.framework.subject,
     )

@@ -203,6 +203,8 @@ class Pack:
     glance: Glance = field(default_factory=lambda: Glance(paragraphs=[], table=None))
     claims: list[cl.Claim] = field(default_factory=list)
     """Every claim the pack makes (or declines to make), each once, as published."""
+    subject: str = ""
+    """What the pack is about (its framework's `subject`), after the authority's name."""
     key: tuple[tuple[str, str], ...] = SYMBOL_KEY
 
     @property

@@ -131,8 +131,14 @@ def limits_section(pub: Publication, area_name: str, rows: pd.DataFrame, area_co
         "is. Read them with the people who know the neighbourhood.",
         "“Similar” does not prove there is no difference: it means the difference could be "
         "chance, given how many children or families were counted.",
-        "Survey results describe the families who answered, not every family: see “Who we "
-        "heard from, and who we did not”.",
+        *(
+            [
+                "Survey results describe the families who answered, not every family: see "
+                f"“{pub.framework.who.heading}”."
+            ]
+            if pub.framework.who.indicators
+            else []
+        ),
         "A change from one year to the next is often within normal variation. A recent trend "
         f"needs {st.TREND_POINTS} consecutive comparable years of figures (the Fingertips "
         "method: no year missing, and none before a series break such as a reformed framework "

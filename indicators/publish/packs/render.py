@@ -40,6 +40,22 @@ def css_string(text: str) -> Markup:
     )
 
 
+def attribute_text(text: str) -> Markup:
+    """Text for a double-quoted attribute: &, <, > and " escaped, an apostrophe kept."""
+    return Markup(
+        str(text)
+        .replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&#34;")
+    )
+
+
+def typographic(text: str) -> str:
+    """Running text with its apostrophes set as ’ (escaped by the template as usual)."""
+    return str(text).replace("'", "\u2019")
+
+
 @cache
 def environment() -> Environment:
     """The one Jinja environment for packs (templates are parsed and cached once)."""
@@ -52,6 +68,8 @@ def environment() -> Environment:
         auto_reload=False,
     )
     env.filters["css_string"] = css_string
+    env.filters["attribute"] = attribute_text
+    env.filters["typographic"] = typographic
     return env
 
 

@@ -161,9 +161,7 @@ def who_section(
     pub: Publication, build: Build, area_code: str, area_name: str, rows: pd.DataFrame
 ) -> Section:
     who = pub.framework.who
-    section = Section(
-        id="who-we-heard-from", heading="Who we heard from, and who we did not", sheet=who.section
-    )
+    section = Section(id="who-we-heard-from", heading=who.heading, sheet=who.section)
     voice = rows[rows["indicator_id"].isin(who.indicators)]
     surveyed = rows[
         rows["indicator_id"].map(lambda i: pub.register[i].get("source_type") == "voice")

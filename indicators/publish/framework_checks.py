@@ -1,0 +1,296 @@
+"""What a framework (dbt_project/frameworks/*.yml) may say, checked before a run builds
+anything: one message per problem, naming the file and the key.
+
+- `id_problem`, `folder_problem`, `collection_problems`: the id is a safe lowercase name
+  (load_frameworks: equal to the file's stem) and used by one file only; `packs_under` is
+  a relative folder inside the publication, not one of the folders the publish step
+  writes, and no two frameworks write packs into the same folder or one inside another's.
+- `framework_problems`: against the register (the indicator models' declarations, read
+  before dbt), the voice item bank's domains and the declared geographies: every indicator a
+  key names is in the framework's `indicators`, the headline is a proportion, every section,
+  breakdown and level is declared, and every sentence uses only its documented placeholders.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Collection, Mapping, Sequence
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
+
+from indicators.declarations import DeclarationError, geographies
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from indicators.publish.frameworks import Framework
+
+SAFE_ID = re.compile(r"[a-z][a-z0-9_]{0,62}")
+PUBLICATION_FOLDERS = (
+    "indicators",  # indicator_tables.py: indicator_values.csv
+    "register",  # indicators.csv, frameworks.csv, index.html
+    "quotes",  # quotes.csv
+    "quality",  # load_summary.csv, rejections.csv, suppression.csv, index.html
+    "open-data",  # open_data.py (OPEN_DATA_DIR)
+    "manifest.json",  # publication.py
+)
+"""What the publish step writes at the top of a publication, besides the packs' folders."""
+
+PLACEHOLDERS: dict[str, tuple[str, ...]] = {
+    "audience.pack_titles.authority": ("area", "la_word"),
+    "audience.pack_titles.areas": ("area", "la_word"),
+    "headline.words.none": ("area",),
+    "headline.words.figure": (
+        "area",
+        "period",
+        "value",
+        "numerator",
+        "denominator",
+        "lower",
+        "upper",
+    ),
+    "headline.words.title": ("area", "period"),
+}
+"""The keys whose words are filled in, and the placeholders each takes; every other
+sentence or title a framework declares is shown as written and takes none."""
+
+
+def id_problem(framework_id: str) -> str | None:
+    """Why `framework_id` is not a safe id (it names a folder and a register column), or None;
+    that it is the file's stem is checked where the file is read (load_frameworks)."""
+    if not SAFE_ID.fullmatch(framework_id):
+        return (
+            f"id: '{framework_id}' is not a safe name (lower case letters, digits and "
+            "underscores, starting with a letter, at most 63)"
+        )
+    return None
+
+
+def folder_problem(packs_under: str) -> str | None:
+    """Why `packs_under` cannot hold a framework's packs, or None."""
+    text = packs_under.strip()
+    path = PurePosixPath(text.replace("\\", "/"))
+    if not text or text in (".", "./"):
+        return "packs_under: is empty: name a folder of the publication, such as boards-<id>"
+    if path.is_absolute() or re.match(r"[A-Za-z]:", text) or text.startswith("~"):
+        return f"packs_under: '{packs_under}' must be a folder inside the publication, not absolute"
+    if any(part in ("..", ".", "") for part in text.replace("\\", "/").split("/")) or not all(
+        re.fullmatch(r"[A-Za-z0-9_.-]+", part) for part in path.parts
+    ):
+        return (
+            f"packs_under: '{packs_under}' must be a relative folder of letters, digits, "
+            "., - and _ (no .., no empty or dot parts)"
+        )
+    if path.parts[0] in PUBLICATION_FOLDERS:
+        return (
+            f"packs_under: '{packs_under}' is in the publication's own {path.parts[0]}/ (the "
+            f"publish step writes {', '.join(PUBLICATION_FOLDERS)}): choose another folder"
+        )
+    return None
+
+
+def collection_problems(frameworks: Sequence[Framework]) -> list[str]:
+    """Two files with one id; two frameworks writing into one folder, or one into a folder
+    inside another's."""
+    problems = []
+    for position, framework in enumerate(frameworks):
+        for other in frameworks[:position]:
+            if other.id == framework.id:
+                problems.append(
+                    f"{other.file} and {framework.file}: both declare id '{framework.id}'"
+                )
+            mine, theirs = PurePosixPath(framework.packs_under), PurePosixPath(other.packs_under)
+            if mine == theirs:
+                problems.append(
+                    f"{other.file} and {framework.file}: both write packs into "
+                    f"packs_under '{framework.packs_under}'"
+                )
+            elif theirs in mine.parents or mine in theirs.parents:
+                inner, outer = (framework, other) if theirs in mine.parents else (other, framework)
+                problems.append(
+                    f"{inner.file}: packs_under '{inner.packs_under}' is inside "
+                    f"{outer.file}'s packs_under '{outer.packs_under}': give it its own folder"
+                )
+    return problems
+
+
+def placeholder_problem(key: str, text: str) -> str | None:
+    """What is wrong with the braces in `text`, the words of `key`, or None."""
+    allowed = PLACEHOLDERS.get(key, ())
+    if not allowed:
+        if "{" in text or "}" in text:
+            return f"{key}: takes no placeholders, but has a brace: '{text}'"
+        return None
+    listed = ", ".join("{" + name + "}" for name in allowed)
+    try:
+        fields = [
+            (name, spec, conversion)
+            for _, name, spec, conversion in string.Formatter().parse(text)
+            if name is not None
+        ]
+    except ValueError:
+        return f"{key}: a stray brace in '{text}' (it takes {listed}; write {{{{ for a brace)"
+    for name, spec, conversion in fields:
+        if name not in allowed or spec or conversion:
+            shown = "{" + name + (f"!{conversion}" if conversion else "")
+            shown += (f":{spec}" if spec else "") + "}"
+            return f"{key}: unknown placeholder {shown} (it takes {listed})"
+    return None
+
+
+def _texts(framework: Framework) -> list[tuple[str, str]]:
+    """Every sentence and title a framework declares, by its key."""
+    texts = [
+        ("title", framework.title),
+        ("subject", framework.subject),
+        ("audience.name", framework.audience),
+        *(  # `areas` defaults to `authority`'s words: named once
+            (f"audience.pack_titles.{k}", v)
+            for k, v in framework.pack_titles.items()
+            if k == "authority" or v != framework.pack_titles.get("authority")
+        ),
+        ("headline.heading", framework.headline.heading),
+        ("who_we_heard.heading", framework.who.heading),
+    ]
+    for key, value in framework.headline.words.items():
+        values = value if isinstance(value, list | tuple) else [value]
+        texts += [(f"headline.words.{key}", str(v)) for v in values]
+    ambition = framework.headline.ambition
+    if ambition:
+        texts += [(f"headline.ambition.{k}", getattr(ambition, k)) for k in ("label", "line")]
+        texts += [(f"headline.ambition.{k}", getattr(ambition, k)) for k in ("row", "source")]
+    return texts
+
+
+def _declares(declared: Collection[str], name: str) -> bool:
+    """`name` is a declared breakdown, or fits one declared with a placeholder
+    ('Voice item: {item}')."""
+    if name in declared:
+        return True
+    return any(
+        "{" in pattern and re.fullmatch(re.sub(r"\\\{[a-z_]+\\\}", ".+", re.escape(pattern)), name)
+        for pattern in declared
+    )
+
+
+def framework_problems(
+    frameworks: Sequence[Framework],
+    register: Mapping[str, Mapping],
+    item_domains: Collection[str] = (),
+    metadata: Path | None = None,
+) -> list[str]:
+    """What each framework names that is not declared: an indicator missing from the register
+    (or from the framework's own list), a headline that is not a proportion, a section that
+    is no register domain, voice item domain or declared section, a breakdown no indicator
+    declares, a level not in geographies.yml, a placeholder its sentence does not take.
+
+    `register`: indicator id -> its meta.indicator (value_type, unit, domain, relations)."""
+    problems: list[str] = []
+    try:
+        levels = geographies(metadata)
+    except DeclarationError as error:
+        return [str(error)]
+    domains = {str(m.get("domain") or "") for m in register.values()} - {""}
+    breakdowns = {
+        str(name)
+        for m in register.values()
+        for name in ((m.get("relations") or {}).get("breakdowns") or {})
+    }
+    for framework in frameworks:
+        where = framework.file or framework.id
+
+        def add(key: str, message: str, where: str = where) -> None:
+            problems.append(f"{where}: {key}: {message}")
+
+        own = set(framework.indicators)
+        for indicator in framework.indicators:
+            if indicator not in register:
+                add("indicators", f"'{indicator}' is not in the register")
+        who = framework.who
+        named = [
+            ("headline.indicator", framework.headline.indicator),
+            *(("who_we_heard.indicators", i) for i in who.indicators),
+            *(
+                (f"who_we_heard.{key}", getattr(who, key))
+                for key in ("reach", "channels", "groups")
+                if getattr(who, key)
+            ),
+            *(("who_we_heard.cohort_shares", i) for i in who.shares_in_cohort.values()),
+            *(("trend_charts.indicators", i) for i in sorted(framework.chart_indicators)),
+            *(("breakdowns.folded", i) for i in framework.breakdowns.folded or ()),
+            *((f"glance[{n}].indicator", e.indicator) for n, e in enumerate(framework.glance)),
+        ]
+        for key, indicator in named:
+            if indicator not in own:
+                add(key, f"'{indicator}' is not one of the framework's indicators")
+        headline = register.get(framework.headline.indicator)
+        if headline is not None:
+            value_type, unit = str(headline.get("value_type")), str(headline.get("unit") or "")
+            if value_type != "proportion" or not unit.startswith("%"):
+                add(
+                    "headline.indicator",
+                    f"'{framework.headline.indicator}' is a {value_type} ({unit}), not a "
+                    "proportion in %: the headline shows a percentage with its numerator, "
+                    "denominator and 95% interval and the ambition line",
+                )
+        sections = domains | set(item_domains)
+        for position, section in enumerate(framework.sections):
+            if section == who.section:
+                add(
+                    f"sections[{position}]",
+                    f"'{section}' is who_we_heard.section, which follows the sections: "
+                    "leave it out here",
+                )
+            elif section not in sections:
+                add(
+                    f"sections[{position}]",
+                    f"'{section}' is no register domain or voice item domain",
+                )
+        known = sections | set(framework.sections) | {who.section}
+        named_sections = [
+            *(("trend_charts.sections", s) for s in sorted(framework.chart_sections)),
+            *((f"glance[{n}].section", e.section) for n, e in enumerate(framework.glance)),
+        ]
+        for key, section in named_sections:
+            if section and section not in known:
+                add(
+                    key,
+                    f"'{section}' is no register domain, voice item domain or declared section",
+                )
+        named_breakdowns = [
+            ("breakdowns.items", framework.breakdowns.items),
+            ("breakdowns.domains", framework.breakdowns.domains),
+            ("who_we_heard.groups_breakdown", who.groups_breakdown),
+            *((f"glance[{n}].breakdown", e.breakdown) for n, e in enumerate(framework.glance)),
+        ]
+        for key, breakdown in named_breakdowns:
+            if breakdown and not _declares(breakdowns, breakdown):
+                add(key, f"'{breakdown}' is not a breakdown any indicator of the register declares")
+        answers = framework.breakdowns.answers
+        if answers and not any(name.startswith(answers) for name in breakdowns):
+            add(
+                "breakdowns.answers",
+                f"no breakdown of the register starts with '{answers}'",
+            )
+        for key, text in _texts(framework):
+            problem = placeholder_problem(key, text)
+            if problem:
+                problems.append(f"{where}: {problem}")
+        for key, level in (
+            ("audience.levels.authority", framework.authority_level),
+            ("audience.levels.areas", framework.area_level),
+        ):
+            if level is not None and level not in levels.names:
+                names = ", ".join(levels.names)
+                add(key, f"'{level}' is not a declared geographic level ({names})")
+        if (
+            framework.area_level in levels.names
+            and levels.parent(framework.area_level) != framework.authority_level
+        ):
+            add(
+                "audience.levels.areas",
+                f"'{framework.area_level}' does not lie within "
+                f"'{framework.authority_level}' (dbt_project/metadata/geographies.yml)",
+            )
+    return problems
