@@ -390,6 +390,27 @@ def test_a_run_on_a_bad_framework_stops_before_anything_is_built(tmp_path):
     assert not (tmp_path / "home" / "chorus.duckdb").exists()
 
 
+def test_who_we_heard_words_take_their_own_placeholders_only():
+    document = yaml.safe_load(SECOND)
+    document["indicators"].append("voice_reach")
+    document["who_we_heard"] = {
+        "section": "Who answered",
+        "heading": "Who answered, and who did not",
+        "indicators": ["voice_reach"],
+        "reach": "voice_reach",
+        "words": {
+            "no_survey": "No survey for {area}.",
+            "limits": "Survey results for {area}: see “{heading}”.",
+            "intro": "Hello.",
+        },
+    }
+    problems = framework_problems([parse_framework(document, "f.yml")], _register(), ITEM_DOMAINS)
+    assert problems == [
+        "f.yml: who_we_heard.words.intro: is not one of no_survey, who_answered, limits",
+        "f.yml: who_we_heard.words.limits: unknown placeholder {area} (it takes {heading})",
+    ]
+
+
 def test_subject_and_who_heading_default_to_the_title_and_section():
     document = yaml.safe_load(SECOND)
     del document["subject"]
@@ -400,6 +421,9 @@ def test_subject_and_who_heading_default_to_the_title_and_section():
     shipped = load_frameworks([default_dir()])[0]
     assert shipped.subject == "children's early years"
     assert shipped.who.heading == "Who we heard from, and who we did not"
+    assert shipped.who.words["limits"] == (
+        "Survey results describe the families who answered, not every family: see “{heading}”."
+    )
 
 
 # ------------------------------------------------------------- a second framework, a pack

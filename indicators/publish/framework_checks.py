@@ -51,6 +51,8 @@ PLACEHOLDERS: dict[str, tuple[str, ...]] = {
         "upper",
     ),
     "headline.words.title": ("area", "period"),
+    "who_we_heard.words.no_survey": ("area",),
+    "who_we_heard.words.limits": ("heading",),
 }
 """The keys whose words are filled in, and the placeholders each takes; every other
 sentence or title a framework declares is shown as written and takes none."""
@@ -152,6 +154,7 @@ def _texts(framework: Framework) -> list[tuple[str, str]]:
         ),
         ("headline.heading", framework.headline.heading),
         ("who_we_heard.heading", framework.who.heading),
+        *((f"who_we_heard.words.{k}", v) for k, v in framework.who.words.items()),
     ]
     for key, value in framework.headline.words.items():
         values = value if isinstance(value, list | tuple) else [value]
@@ -224,6 +227,12 @@ def framework_problems(
         for key, indicator in named:
             if indicator not in own:
                 add(key, f"'{indicator}' is not one of the framework's indicators")
+        for key in framework.who.words:
+            if key not in ("no_survey", "who_answered", "limits"):
+                add(
+                    f"who_we_heard.words.{key}",
+                    "is not one of no_survey, who_answered, limits",
+                )
         headline = register.get(framework.headline.indicator)
         if headline is not None:
             value_type, unit = str(headline.get("value_type")), str(headline.get("unit") or "")

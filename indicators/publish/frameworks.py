@@ -37,6 +37,10 @@ from indicators.publish.framework_checks import (
 __all__ = ["Framework", "FrameworkError", "framework_problems", "load_frameworks"]
 
 PACKS_ROOT = "boards"
+WHO_WORDS = ("no_survey", "who_answered", "limits")
+"""who_we_heard.words: the section's sentence when no survey result is published
+({area}), the one after its reach, and the bullet in "what the figures cannot tell you"
+({heading})."""
 HEADLINE_WORDS = (
     "none",
     "figure",
@@ -85,6 +89,8 @@ class WhoWeHeard:
     groups_breakdown: str = ""
     shares_in_cohort: Mapping[str, str] = field(default_factory=dict)
     """seldom-heard group -> the indicator of its share of the cohort (YAML cohort_shares)."""
+    words: Mapping[str, str] = field(default_factory=dict)
+    """WHO_WORDS: its sentences, each left out when not declared."""
 
 
 @dataclass(frozen=True)
@@ -234,6 +240,7 @@ def parse_framework(document: object, file: str = "") -> Framework:
             groups=str(who.get("groups") or ""),
             groups_breakdown=str(who.get("groups_breakdown") or ""),
             shares_in_cohort={str(k): str(v) for k, v in (who.get("cohort_shares") or {}).items()},
+            words={str(k): str(v) for k, v in (who.get("words") or {}).items()},
         ),
         chart_sections=frozenset(_strings(charts.get("sections"), "trend_charts.sections")),
         chart_indicators=frozenset(_strings(charts.get("indicators"), "trend_charts.indicators")),

@@ -126,17 +126,16 @@ def limits_section(pub: Publication, area_name: str, rows: pd.DataFrame, area_co
     if not block.items:
         block.paragraphs.append("The register lists no caveats for these figures.")
     section.blocks.append(block)
+    who = pub.framework.who
+    place = (pub.area_level or pub.framework.authority_level).lower()
     section.bullets = [
         "The figures count children and families; they cannot say why a figure is what it "
-        "is. Read them with the people who know the neighbourhood.",
+        f"is. Read them with the people who know the {place}.",
         "“Similar” does not prove there is no difference: it means the difference could be "
         "chance, given how many children or families were counted.",
         *(
-            [
-                "Survey results describe the families who answered, not every family: see "
-                f"“{pub.framework.who.heading}”."
-            ]
-            if pub.framework.who.indicators
+            [who.words["limits"].format(heading=who.heading)]
+            if who.indicators and who.words.get("limits")
             else []
         ),
         "A change from one year to the next is often within normal variation. A recent trend "

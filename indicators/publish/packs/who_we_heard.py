@@ -166,12 +166,8 @@ def who_section(
     surveyed = rows[
         rows["indicator_id"].map(lambda i: pub.register[i].get("source_type") == "voice")
     ]
-    if surveyed.empty:
-        section.paragraphs.append(
-            f"No survey results from families are published for {area_name} yet, so this "
-            "pack cannot yet say whose voices are heard. Until they are, the figures above "
-            "describe children through statutory returns only."
-        )
+    if surveyed.empty and who.words.get("no_survey"):
+        section.paragraphs.append(who.words["no_survey"].format(area=area_name))
     reach = _latest(rows, who.reach, area_code)
     reach = reach[reach["_published_breakdown"] == ALL]
     if not reach.empty:
@@ -190,11 +186,8 @@ def who_section(
                 f"in {area_name}: {cl.with_unit(record['value'], meta.get('unit', ''))} in "
                 f"the cohort ({count_text(record['denominator'])} {denominator_unit})."
             )
-            section.paragraphs.append(
-                "The survey results describe the families who answered, not every family: "
-                "several parents or carers may answer for one child, and many children have "
-                "no one in the survey."
-            )
+            if who.words.get("who_answered"):
+                section.paragraphs.append(who.words["who_answered"])
         if area_code == pub.la_code and pub.area_level:
             section.paragraphs.append(
                 cl.sentence(
