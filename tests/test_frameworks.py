@@ -269,6 +269,28 @@ def test_every_folder_the_publish_step_writes_is_refused_as_packs_under(pipeline
             parse_framework(document, "f.yml")
 
 
+def test_the_quality_report_counts_each_frameworks_pack_files_by_folder():
+    from indicators.publish.quality_report import QualityReport, _published
+
+    report = QualityReport(
+        run_id="r",
+        generated_at="t",
+        accounts=pd.DataFrame(),
+        rejections=pd.DataFrame(),
+        published=[
+            ("boards/eastfield/pack.html", 100),
+            ("boards/eastfield/pack.pdf", 200),
+            ("boards-corporate_parenting/harrowdale/pack.html", 50),
+            ("register/frameworks.csv", 7),
+        ],
+    )
+    html = _published(report)
+    assert "<code>boards/</code>: 2 board pack files" in html
+    assert "<code>boards-corporate_parenting/</code>: 1 board pack files" in html
+    assert "<code>register/frameworks.csv</code>" in html
+    assert "harrowdale/pack.html" not in html
+
+
 def test_a_headline_that_is_not_a_proportion_is_refused():
     document = yaml.safe_load(SECOND)
     document["headline"]["indicator"] = "average_elgs_expected"  # a mean, in ELGs

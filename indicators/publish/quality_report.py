@@ -345,8 +345,8 @@ def _published(report: QualityReport) -> str:
     listed = []
     for path, size in report.published:
         parts = path.split("/")
-        if parts[0] == "boards" and len(parts) > 2:
-            groups.setdefault("boards", []).append(size)
+        if len(parts) > 2:  # <packs_under>/<area>/<file>: the only files this deep
+            groups.setdefault(parts[0], []).append(size)
             continue
         listed.append((f"<code>{_e(path)}</code>", _number(size)))
     for folder, sizes in groups.items():
