@@ -19,13 +19,10 @@ from indicators.sources.load import specs_digest
 from indicators.warehouse import raw_table_exists
 
 
-def input_digests(
-    settings: ChorusSettings, extra_inputs: tuple[str, ...] = (), kinds: tuple[str, ...] = ()
-) -> tuple[str, ...]:
-    """Digests of everything besides the landed files that a year's load depends on: the
-    reference files, the column aliases, a stream's own seeds, the worksheet setting and
-    the rules version, the stream's source specs (`kinds`): a changed spec reloads every
-    year of the stream."""
+def input_digests(settings: ChorusSettings, extra_inputs: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """Digests of everything besides the landed files and the source specs that a year's
+    load depends on: the reference files, the column aliases, a stream's own seeds and the
+    worksheet setting (the specs are per year: `year_fingerprint`)."""
     paths = [
         reference_file(name, settings.landing, settings.seeds)
         for name in ("neighbourhood_lookup", "local_authorities")
@@ -33,8 +30,18 @@ def input_digests(
     aliases_path = aliases_file(settings.seeds, settings.landing)
     paths += [aliases_path] if aliases_path.exists() else []
     paths += [settings.seeds / name for name in extra_inputs]
-    rules = (specs_digest(kinds),) if kinds else ()
-    return (*(sha256_of(path) for path in paths), f"sheet:{settings.xlsx_sheet or ''}", *rules)
+    return (*(sha256_of(path) for path in paths), f"sheet:{settings.xlsx_sheet or ''}")
+
+
+def year_fingerprint(
+    landed: dict[str, str], digests: tuple[str, ...], key: str, kinds: tuple[str, ...], year: str
+) -> str:
+    """A year's load fingerprint: its landed files' digests, everything else it depends on
+    (`input_digests`), the key, and its kinds' source specs as resolved for that year (a
+    comment in a spec reloads nothing; a rule changed in 2024-25.yml reloads 2024-25 and
+    later years only)."""
+    rules = (specs_digest(kinds, year=year),) if kinds else ()
+    return load_fingerprint(landed, (*digests, *rules), key)
 
 
 def expected_fingerprints(
@@ -49,7 +56,7 @@ def expected_fingerprints(
     from indicators.ingest.streams import STREAMS  # the streams load with their engines
 
     for stream in STREAMS:
-        digests = input_digests(settings, stream.extra_inputs, stream.kinds)
+        digests = input_digests(settings, stream.extra_inputs)
         years = sorted({f.year for f in files if f.kind in stream.kinds})
         for year in years:
             landed = {
@@ -57,7 +64,9 @@ def expected_fingerprints(
                 for f in files
                 if f.year == year and f.kind in stream.kinds
             }
-            fingerprints[(year.label, stream.name)] = load_fingerprint(landed, digests, key)
+            fingerprints[(year.label, stream.name)] = year_fingerprint(
+                landed, digests, key, stream.kinds, year.label
+            )
     return fingerprints
 
 

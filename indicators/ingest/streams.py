@@ -24,9 +24,9 @@ import pandas as pd
 
 from indicators.config import ChorusSettings
 from indicators.ingest.aliases import AliasesInvalid, aliases_file, load_aliases
-from indicators.ingest.archive import archive_file, load_fingerprint
+from indicators.ingest.archive import archive_file
 from indicators.ingest.defects import Defect, FileRejected
-from indicators.ingest.freshness import input_digests
+from indicators.ingest.freshness import input_digests, year_fingerprint
 from indicators.ingest.keys import KeyRefused, run_key
 from indicators.ingest.landing import FileAccount, LandedFile, discover, reference_file, sha256_of
 from indicators.ingest.lookups import (
@@ -73,7 +73,6 @@ def _run_inputs(
     settings: ChorusSettings,
     files: list[LandedFile],
     extra_inputs: tuple[str, ...] = (),
-    kinds: tuple[str, ...] = (),
 ) -> RunInputs:
     try:
         key = run_key(settings, files)
@@ -105,7 +104,7 @@ def _run_inputs(
         sector_lookup=dict(reference.placement or {}),
         neighbourhood_names=(*reference.neighbourhood_names, *authority_names),
         aliases=aliases,
-        digests=input_digests(settings, extra_inputs, kinds),
+        digests=input_digests(settings, extra_inputs),
     )
 
 
@@ -243,7 +242,7 @@ def _load_one_year(
         digest = sha256_of(landed.path)
         archive_file(landed.path, settings.archive, digest, landed)
         digests[landed.display] = digest
-    fingerprint = load_fingerprint(digests, run.digests, run.key)
+    fingerprint = year_fingerprint(digests, run.digests, run.key, stream.kinds, year.label)
     if previous.get(year.label) == fingerprint:
         with connect(settings.warehouse, read_only=True) as connection:
             log = connection.execute(
@@ -318,7 +317,7 @@ def load_stream(
     files, problems = discover(settings.landing)
     for problem in problems:
         log.warning(f"not loaded: {problem.line()}")
-    run = _run_inputs(settings, files, stream.extra_inputs, stream.kinds)
+    run = _run_inputs(settings, files, stream.extra_inputs)
     limit = _enforce_retention(log, settings, files)
     previous = _previous_fingerprints(log, run.settings, stream)
     partitions = sorted(partitions)

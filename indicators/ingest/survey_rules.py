@@ -133,7 +133,7 @@ def respondent_rules(year: AcademicYear, load: SurveyLoad) -> list[RowRule]:
     but the aggregate consent's (checked at the door, before any other rule). Each rule is
     decided once per distinct value (`failing_values`, the load's parsed dates)."""
     survey = shape()
-    start = period_start(year.label)
+    start = period_start(year.label, survey.spec.period)
     sector = re.compile(SECTOR_PATTERN)
     rules: list[RowRule] = []
     for column in survey.spec.columns:
@@ -196,7 +196,7 @@ def respondent_rules(year: AcademicYear, load: SurveyLoad) -> list[RowRule]:
                     column.codes.rule,
                     column.name,
                     column.codes.text(),
-                    _not_one_of(column.codes.codes),
+                    _not_one_of(column.accepted_codes),
                 )
             )
     return rules

@@ -5,15 +5,19 @@ which raises them together as `SpecInvalid`)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
+from indicators.declarations import DeclarationError, period_types
+from indicators.sources.shapes import shape_problems
 from indicators.sources.spec import (
     COLUMN_TYPES,
     HANDLINGS,
     INVALID,
+    LANDED_PERIODS,
     NAMED_FORMATS,
-    PERIODS,
     PLACEMENTS,
+    PLANNED_PLACEMENTS,
     REDUCTIONS,
     CodeList,
     Column,
@@ -67,33 +71,65 @@ CODE_LIST_KEYS = {"codes", "rule", "message", "blank", "synonyms", "normalise", 
 MATCH_MESSAGES = ("missing", "rejected", "not_landed", "held_back")
 
 
+def _period(period: str, shown: str) -> list[str]:
+    """A spec's period: a period type declared in dbt_project/metadata/periods.yml that
+    Chorus can land (a landing folder is a YYYY-YY year)."""
+    try:
+        declared = period_types()
+    except DeclarationError as error:
+        return [f"{shown}: period: the period types cannot be read ({error})"]
+    if period not in declared:
+        return [
+            f"{shown}: period: '{period}' is not a period type declared in "
+            f"dbt_project/metadata/periods.yml ({', '.join(declared)})"
+        ]
+    if period not in LANDED_PERIODS:
+        return [
+            f"{shown}: period: '{period}' is declared but cannot be landed yet: landing "
+            f"folders are YYYY-YY years ({' or '.join(LANDED_PERIODS)}); folders for a month "
+            "or quarter come with issue 16 (Early Help monthly)"
+        ]
+    return []
+
+
 def _text(value: Any) -> str:
     return " ".join(str(value).split()) if value is not None else ""
 
 
-def build(data: dict, shown: str, folder: str, problems: list[str]) -> SourceSpec | None:
+def build(
+    data: dict,
+    shown: str,
+    folder: str,
+    problems: list[str],
+    origins: Mapping[str, str] | None = None,
+) -> SourceSpec | None:
+    """The spec `data` describes, or None with its problems added. `origins`: column name ->
+    the year file that added or changed it (named in that column's problems)."""
+    origins = origins or {}
     for key, needed in TOP_KEYS.items():
-        if needed and key not in data:
+        if needed and data.get(key) is None:
             problems.append(f"{shown}: {key}: missing (a spec needs {key}:)")
     for key in sorted(set(data) - set(TOP_KEYS)):
         problems.append(
             f"{shown}: {key}: not a key a source spec has (known: {', '.join(TOP_KEYS)})"
         )
+    wrong_types = shape_problems(data, shown, origins)
+    if wrong_types:
+        problems.extend(wrong_types)
+        return None  # what follows reads each key as its type
     if data.get("source") is not None and data.get("source") != folder:
         problems.append(
             f"{shown}: source: is '{data.get('source')}' but the folder is '{folder}': they "
             "must be the same (the landing folder of the kind)"
         )
-    if data.get("period") is not None and data.get("period") not in PERIODS:
-        problems.append(
-            f"{shown}: period: '{data.get('period')}' must be one of {', '.join(PERIODS)}"
-        )
+    if data.get("period") is not None:
+        problems.extend(_period(data["period"], shown))
     raw = data.get("raw_table") or {}
     if not isinstance(raw, dict) or not NAME.fullmatch(str(raw.get("name", ""))):
         problems.append(f"{shown}: raw_table: needs a name (lower case, underscores)")
         raw = {}
     code_lists = _code_lists(data.get("code_lists") or {}, shown, problems)
-    columns = _columns(data.get("columns"), code_lists, shown, problems)
+    columns = _columns(data.get("columns"), code_lists, shown, problems, origins)
     names = [  # every column the spec names, even one with problems of its own
         str(entry.get("name"))
         for entry in data.get("columns") or []
@@ -133,10 +169,15 @@ def build(data: dict, shown: str, folder: str, problems: list[str]) -> SourceSpe
             )
         )
     placement = data.get("placement") or {}
-    if placement and placement.get("method") not in PLACEMENTS:
+    method = placement.get("method")
+    if placement and method in PLANNED_PLACEMENTS:
         problems.append(
-            f"{shown}: placement.method: '{placement.get('method')}' must be one of "
-            f"{', '.join(PLACEMENTS)}"
+            f"{shown}: placement.method: '{method}' is not supported yet (only "
+            f"{', '.join(PLACEMENTS)} is): leave placement: out, or place by postcode sector"
+        )
+    elif placement and method not in PLACEMENTS:
+        problems.append(
+            f"{shown}: placement.method: '{method}' must be one of {', '.join(PLACEMENTS)}"
         )
     if "column" in placement and placement["column"] not in names:
         problems.append(f"{shown}: placement.column: '{placement['column']}' is not a column")
@@ -242,7 +283,11 @@ def _code_list(name: str, entry: Any, where: str, problems: list[str]) -> CodeLi
 
 
 def _columns(
-    entries: Any, code_lists: dict[str, CodeList], shown: str, problems: list[str]
+    entries: Any,
+    code_lists: dict[str, CodeList],
+    shown: str,
+    problems: list[str],
+    origins: Mapping[str, str],
 ) -> list[Column]:
     if not isinstance(entries, list) or not entries:
         if entries is not None:
@@ -255,7 +300,7 @@ def _columns(
             problems.append(f"{shown}: columns[{position}]: must be a mapping (name:, type:...)")
             continue
         name = str(entry.get("name", ""))
-        where = f"{shown}: columns[{position}] ({name or 'no name'})"
+        where = f"{origins.get(name, shown)}: columns[{position}] ({name or 'no name'})"
         if not NAME.fullmatch(name):
             problems.append(f"{where}: name: lower case letters, digits and underscores")
             continue
@@ -289,6 +334,14 @@ def _column(
             )
     elif codes is not None:
         code_list = _code_list(name, codes, f"{where}: codes", problems)
+    # A reduced value (a response's date kept as year and month) may be shown when rejected:
+    # only a value shaped like a date is (indicators/ingest/defects.py).
+    if entry.get("show_rejected") and identifier.handling in ("pseudonymise", "drop"):
+        problems.append(
+            f"{where}: show_rejected: not allowed on a column whose identifier handling is "
+            f"{identifier.handling}: a rejected value would show the identifier in the "
+            "rejected-rows report"
+        )
     invalid = entry.get("invalid", "quarantine")
     if invalid not in INVALID:
         problems.append(f"{where}: invalid: must be one of {', '.join(INVALID)}")

@@ -2,16 +2,22 @@
 year's differences, merged over the base in year order) and refuse a malformed one with a
 message naming the file, the key and what is wrong (`SpecInvalid`).
 
-A year file holds `changes:`, each `{type: add | modify | remove, column: ..., description:
-...}` (as liia-tools keeps its return specs: a base schema and per-year diffs): `add` a
-column (`value:` the column, `after:` where), `modify` one (`value:` the keys that change),
-`remove` one. The changes of every year up to the one being read apply, oldest first.
+A year file holds `changes:`, each `{type: add | modify, column: ..., description: ...}`
+(as liia-tools keeps its return specs: a base schema and per-year diffs): `add` a column
+(`value:` the column, `after:` where), `modify` one (`value:` the keys that change). The
+changes of every year up to the one being read apply, oldest first. `remove` is refused: a
+kind's raw table is one table across all years, so a column cannot vanish in a later year
+(make it optional: `modify` with `required: false`). A kind's folder holds base.yml, year
+files and, if wanted, a README.md (and the fixture/ folder `chorus new-source` writes); any
+other file is refused (a misnamed year file must not
+be silently ignored).
 """
 
 from __future__ import annotations
 
 import copy
 import hashlib
+import json
 import os
 import re
 import time
@@ -23,13 +29,18 @@ import yaml
 
 from indicators.config import PROJECT_ROOT
 from indicators.sources.check import build
+from indicators.sources.shapes import column_shape_problems
 from indicators.sources.spec import SourceSpec
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """libyaml's safe loader where PyYAML has it (ten times quicker), else PyYAML's own."""
 BASE = "base.yml"
 YEAR_FILE = re.compile(r"(\d{4})-(\d{2})\.yml")
-CHANGE_TYPES = ("add", "modify", "remove")
+CHANGE_TYPES = ("add", "modify")
+README = "README.md"
+"""Notes on a kind, allowed beside its specs (read by people, not by Chorus)."""
+FIXTURE = "fixture"
+"""The example landing area `chorus new-source` writes beside a new kind's spec (a folder)."""
 
 
 class SpecInvalid(ValueError):
@@ -70,10 +81,33 @@ def year_files(folder: Path) -> list[Path]:
     return sorted(path for path in folder.glob("*.yml") if YEAR_FILE.fullmatch(path.name))
 
 
-def merged(base: dict, changes: list[tuple[str, dict]]) -> tuple[dict, list[str]]:
-    """The base with each year's changes applied; problems name the file and change."""
+def stray_files(folder: Path, root: Path) -> list[str]:
+    """A problem for each file in a kind's folder that is not base.yml, a YYYY-YY.yml year
+    file (2024-25.yml: consecutive years) or README.md."""
+    problems = []
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith("."):
+            continue
+        year = YEAR_FILE.fullmatch(path.name)
+        if year and (int(year[1]) + 1) % 100 == int(year[2]):
+            continue
+        if path.name in (BASE, README) and path.is_file() or path.name == FIXTURE:
+            continue
+        problems.append(
+            f"{_display(path, root)}: not a file a source's folder holds: base.yml, a year "
+            f"file named YYYY-YY.yml (2024-25.yml) or {README}"
+        )
+    return problems
+
+
+def merged(
+    base: dict, changes: list[tuple[str, dict]], origins: dict[str, str] | None = None
+) -> tuple[dict, list[str]]:
+    """The base with each year's changes applied; problems name the file and change.
+    `origins` gets, for each column a year file adds or changes, that file."""
     spec = copy.deepcopy(base)
     problems: list[str] = []
+    origins = {} if origins is None else origins
     for shown, data in changes:
         unknown = sorted(set(data) - {"changes"})
         if unknown:
@@ -87,10 +121,21 @@ def merged(base: dict, changes: list[tuple[str, dict]]) -> tuple[dict, list[str]
             continue  # the base's own problem
         for position, change in enumerate(entries):
             where = f"{shown}: changes[{position}]"
+            if isinstance(change, dict) and change.get("type") == "remove":
+                problems.append(
+                    f"{where}: type: remove is not allowed: a kind's raw table is one table "
+                    "across all years, so a column cannot vanish in a later year; make it "
+                    "optional instead (type: modify, value: {required: false})"
+                )
+                continue
             if not isinstance(change, dict) or change.get("type") not in CHANGE_TYPES:
                 problems.append(f"{where}: type must be one of {', '.join(CHANGE_TYPES)}")
                 continue
-            problems.extend(_apply(columns, change, where))
+            found = _apply(columns, change, where)
+            problems.extend(found)
+            if not found:
+                value = change.get("value") or {}
+                origins[str(value.get("name") or change.get("column"))] = shown
     return spec, problems
 
 
@@ -101,6 +146,9 @@ def _apply(columns: list, change: dict, where: str) -> list[str]:
         value = change.get("value")
         if not isinstance(value, dict) or "name" not in value:
             return [f"{where}: value: an added column needs at least a name"]
+        wrong = column_shape_problems(value, f"{where}.value")
+        if wrong:
+            return wrong
         if value["name"] in names:
             return [f"{where}: column {value['name']} is already in the spec: use modify"]
         after = change.get("after")
@@ -113,12 +161,12 @@ def _apply(columns: list, change: dict, where: str) -> list[str]:
     if target not in names:
         return [f"{where}: column: no column '{target}' to {kind}"]
     at = names.index(target)
-    if kind == "remove":
-        del columns[at]
-        return []
     value = change.get("value")
     if not isinstance(value, dict):
         return [f"{where}: value: the keys of {target} that change, as a mapping"]
+    wrong = column_shape_problems(value, f"{where}.value")
+    if wrong:
+        return wrong
     columns[at] = {**columns[at], **value}
     return []
 
@@ -131,27 +179,30 @@ def load_spec(folder: Path, year: str | None = None, root: Path | None = None) -
     shown = _display(base_path, root)
     if not base_path.is_file():
         raise SpecInvalid([f"{shown}: missing: every source needs a base.yml"])
+    strays = stray_files(folder, root)
+    if strays:
+        raise SpecInvalid(strays)
     base = _read_yaml(base_path, shown)
     years = [
         path for path in year_files(folder) if year is None or path.stem <= year.replace("/", "-")
     ]
     changes = [(_display(path, root), _read_yaml(path, _display(path, root))) for path in years]
-    data, problems = merged(base, changes)
+    origins: dict[str, str] = {}
+    data, problems = merged(base, changes, origins)
     files = (shown, *(name for name, _ in changes))
-    digest = hashlib.sha256()
-    for path in (base_path, *years):
-        digest.update(path.read_bytes())
-    spec = build(data, shown, folder.name, problems)
+    spec = build(data, shown, folder.name, problems, origins)
     if problems:
         raise SpecInvalid(problems)
     assert spec is not None
+    # The rules as resolved for the year, not the files' bytes: a comment changes nothing.
+    digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode())
     return SourceSpec(**{**spec.__dict__, "files": files, "digest": digest.hexdigest()})
 
 
 def _state(directory: Path) -> tuple[tuple[str, int, int], ...]:
     return tuple(
         (str(path), path.stat().st_mtime_ns, path.stat().st_size)
-        for path in sorted(directory.glob("*/*.yml"))
+        for path in sorted(directory.glob("*/*"))
     )
 
 
@@ -225,8 +276,22 @@ def source_spec(kind: str, directory: Path | None = None) -> SourceSpec:
     return load_sources(directory)[kind]
 
 
-def specs_digest(kinds: tuple[str, ...], directory: Path | None = None) -> str:
-    """The rules version of a stream: its kinds' spec digests together."""
-    specs = load_sources(directory)
-    joined = "".join(f"{kind}:{specs[kind].digest};" for kind in kinds if kind in specs)
+def specs_digest(
+    kinds: tuple[str, ...], directory: Path | None = None, year: str | None = None
+) -> str:
+    """The rules version of a stream for one year ('2024/25' or '2024-25'; None: with every
+    year file): its kinds' specs as resolved for that year (base.yml plus the year files up
+    to it), not the files' bytes. A comment changes nothing; a rule changed in 2024-25.yml
+    changes 2024-25 and later years, not earlier ones."""
+    directory = directory or sources_dir()
+    specs = load_sources(directory)  # every spec checked (and the cache's state current)
+    state = _CHECKED[directory][1]
+    joined = "".join(
+        f"{kind}:{_year_digest(directory, kind, year, state)};" for kind in kinds if kind in specs
+    )
     return "spec:" + hashlib.sha256(joined.encode()).hexdigest()
+
+
+@cache
+def _year_digest(directory: Path, kind: str, year: str | None, _state: tuple) -> str:
+    return load_spec(directory / kind, year, root=directory).digest
