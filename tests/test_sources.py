@@ -698,3 +698,55 @@ def test_a_malformed_project_spec_stops_validate_with_one_line_naming_only_its_p
         "pseudonymise, reduce, drop (what happens to the values at the door); correct them "
         "(docs/inputs.md, docs/architecture.md: Source specs)"
     ]
+
+
+def _cli(*args: str, env: dict[str, str]):
+    import os
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-m", "orchestration.cli", *args],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+
+
+def test_a_deleted_kind_the_project_needs_stops_validate_and_run_in_one_line(tmp_path):
+    shutil.copytree(ROOT / "sources", tmp_path / "sources")
+    shutil.rmtree(tmp_path / "sources" / "voice")
+    (tmp_path / "landing").mkdir()
+    env = {
+        "CHORUS_SOURCES": str(tmp_path / "sources"),
+        "CHORUS_HOME": str(tmp_path / "home"),
+        "CHORUS_PSEUDONYM_KEY": "a test key, long enough and varied",
+    }
+    expected = (
+        f"chorus: the source specs in {tmp_path / 'sources'} have problems: "
+        "sources/voice/base.yml: missing: the project needs the voice source "
+        "(stg_voice__responses.sql reads raw.voice_responses, which no source spec makes); "
+        "restore sources/voice/ (e.g. git checkout -- sources/voice); correct them "
+        "(docs/inputs.md, docs/architecture.md: Source specs)"
+    )
+    validated = _cli("validate", str(tmp_path / "landing"), env=env)
+    assert validated.returncode == 1
+    assert validated.stderr.strip().splitlines() == [expected]
+    ran = _cli("run", "--landing", str(tmp_path / "landing"), env=env)
+    assert ran.returncode == 1
+    assert expected in ran.stderr.splitlines()
+    assert "Traceback" not in ran.stderr + ran.stdout
+
+
+def test_a_deleted_base_yml_stops_validate_in_one_line(tmp_path):
+    shutil.copytree(ROOT / "sources", tmp_path / "sources")
+    (tmp_path / "sources" / "census" / "base.yml").unlink()
+    validated = _cli("validate", str(tmp_path), env={"CHORUS_SOURCES": str(tmp_path / "sources")})
+    assert validated.returncode == 1
+    assert validated.stderr.strip().splitlines() == [
+        f"chorus: the source specs in {tmp_path / 'sources'} have problems: "
+        "sources/census/base.yml: missing: every source needs a base.yml; correct them "
+        "(docs/inputs.md, docs/architecture.md: Source specs)"
+    ]

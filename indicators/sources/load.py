@@ -260,10 +260,46 @@ def _load_sources(directory: Path, _state: tuple) -> tuple[tuple[str, SourceSpec
     return tuple(sorted(specs.items(), key=lambda item: (item[1].landing_order, item[0])))
 
 
+RAW_SOURCE = re.compile(r"source\(\s*['\"]raw['\"]\s*,\s*['\"](\w+)['\"]\s*\)")
+STAGING_KIND = re.compile(r"stg_([a-z][a-z0-9_]*?)__\w+\.sql")
+
+
+def missing_kinds(specs: Mapping[str, SourceSpec], staging: Path) -> list[str]:
+    """A problem for each kind the project needs but has no spec for: a staging model
+    (`stg_<kind>__*.sql`) reads a raw table that no spec (and no reference file) makes."""
+    from indicators.warehouse import RAW_TABLES  # the reference files' and the engines'
+
+    made = set(RAW_TABLES)
+    for spec in specs.values():
+        made |= {spec.raw_table, *(name for name, _ in spec.also_tables)}
+    problems = []
+    named: set[str] = set()
+    for model in sorted(staging.glob("stg_*.sql")):
+        kind = STAGING_KIND.fullmatch(model.name)
+        tables = RAW_SOURCE.findall(model.read_text(encoding="utf-8"))
+        for table in (table for table in tables if table not in made):
+            name = kind[1] if kind else table
+            if name in named:
+                continue
+            named.add(name)
+            problems.append(
+                f"sources/{name}/base.yml: missing: the project needs the {name} source "
+                f"({model.name} reads raw.{table}, which no source spec makes); restore "
+                f"sources/{name}/ (e.g. git checkout -- sources/{name})"
+            )
+    return problems
+
+
 def source_spec_line(directory: Path | None = None) -> str | None:
-    """The one line to show when a source spec cannot be read (None when all can)."""
+    """The one line to show when a source spec cannot be read, or a kind the project's
+    staging models read has none (None when all is well)."""
+    from indicators.config import dbt_project_dir
+
     try:
-        load_sources(directory)
+        specs = load_sources(directory)
+        problems = missing_kinds(specs, dbt_project_dir() / "models" / "staging")
+        if problems:
+            raise SpecInvalid(problems)
     except SpecInvalid as invalid:
         return (
             f"the source specs in {directory or sources_dir()} have problems: {invalid}; "
