@@ -501,6 +501,78 @@ def test_the_rules_a_spec_declares_find_each_defect_once(tmp_path):
     }
 
 
+def _code_defects(spec, values: list[str]) -> set[tuple[int, str]]:
+    frame = pd.DataFrame(
+        {
+            "visit_id": [f"v{n}" for n in range(len(values))],
+            "upn": [""] * len(values),
+            "carer_name": ["Ann"] * len(values),
+            "visit_date": ["2023-10-01"] * len(values),
+            "outcome": values,
+            "weeks": ["3"] * len(values),
+            "_source_row": list(range(2, 2 + len(values))),
+        }
+    )
+    return {
+        (defect.row, defect.message)
+        for defect in apply_rules(frame, spec_rules(spec, "2023/24"), "visits.csv")
+        if defect.column == "outcome"
+    }
+
+
+def test_a_blank_in_an_optional_coded_column_passes_its_code_list(tmp_path):
+    optional = BASE.replace("codes: outcome}", "codes: outcome, required: false}")
+    spec = load_spec(_source(tmp_path, "visits", optional))
+    assert _code_defects(spec, ["S", "", "  ", "X"]) == {
+        (5, "outcome is 'X': outcome must be S (seen), N (not seen)")
+    }
+
+
+def test_a_blank_in_a_required_coded_column_fails_its_code_list(tmp_path):
+    spec = load_spec(_source(tmp_path, "visits", BASE))
+    assert _code_defects(spec, ["S", ""]) == {
+        (3, "outcome is '(blank)': outcome must be S (seen), N (not seen)")
+    }
+
+
+def test_an_optional_coded_column_whose_list_declares_a_blank_reads_it_as_that_code(tmp_path):
+    optional = BASE.replace("codes: outcome}", "codes: outcome, required: false}").replace(
+        "    rule: outcome_code\n", "    rule: outcome_code\n    blank: N\n"
+    )
+    spec = load_spec(_source(tmp_path, "visits", optional))
+    assert spec.column("outcome").codes.blank == "N"
+    assert _code_defects(spec, ["S", "X"]) == {
+        (3, "outcome is 'X': outcome must be S (seen), N (not seen)")
+    }
+
+
+def test_a_financial_years_window_starts_on_1_april(tmp_path):
+    spec = load_spec(
+        _source(tmp_path, "visits", BASE.replace("period: academic_year", "period: financial_year"))
+    )
+    frame = pd.DataFrame(
+        {
+            "visit_id": ["v1", "v2", "v3", "v4"],
+            "upn": [""] * 4,
+            "carer_name": ["Ann"] * 4,
+            "visit_date": ["2023-03-31", "2023-04-01", "2024-03-31", "2024-04-01"],
+            "outcome": ["S"] * 4,
+            "weeks": ["3"] * 4,
+            "_source_row": [2, 3, 4, 5],
+        }
+    )
+    found = {
+        (defect.row, defect.message)
+        for defect in apply_rules(frame, spec_rules(spec, "2023/24"), "visits.csv")
+        if defect.rule == "visit_date_in_year"
+    }
+    between = "a visit in 2023/24 is between 01 April 2023 and 31 March 2024"
+    assert found == {
+        (2, f"visit_date is '2023-03-31': {between}"),
+        (5, f"visit_date is '2024-04-01': {between}"),
+    }
+
+
 def test_the_project_specs_declare_the_returns_as_documented():
     """What docs/inputs.md has always said of the three returns, written out by hand."""
     specs = load_sources(ROOT / "sources")

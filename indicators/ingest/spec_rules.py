@@ -66,9 +66,7 @@ def column_rules(column: Column, period_label: str, start: dt.date) -> list[RowR
         )
     if column.codes is not None:
         rules.append(
-            RowRule(
-                column.codes.rule, column.name, column.codes.text(), not_in(column.accepted_codes)
-            )
+            RowRule(column.codes.rule, column.name, column.codes.text(), codes_failing(column))
         )
     if column.range is not None:
         rules.append(
@@ -107,6 +105,16 @@ def _format_rules(name: str, form: Format, dates_of: Once) -> list[RowRule]:
     if form.pattern is not None:
         return [RowRule(form.rule, name, form.message, not_fullmatch(form.pattern))]
     return []  # datetime, postcode_sector: the voice survey's engine applies them
+
+
+def codes_failing(column: Column) -> Flags:
+    """Values not in the column's code list; a blank passes when the column is optional and
+    the list declares no `blank:` code."""
+    assert column.codes is not None
+    failing = not_in(column.codes.codes)
+    if not column.blank_passes:
+        return failing
+    return lambda values: failing(values) & (values.fillna("").astype(str).str.strip() != "")
 
 
 def _outside_range(least: float | None, most: float | None) -> Flags:

@@ -133,13 +133,10 @@ class Column:
     doc: str = ""
 
     @property
-    def accepted_codes(self) -> dict[str, str]:
-        """The values its code list accepts: its codes, and a blank when the column is
-        optional and the list gives a blank no code of its own (`blank:`)."""
-        codes = dict(self.codes.codes) if self.codes is not None else {}
-        if self.codes is not None and not self.required and self.codes.blank is None:
-            codes.setdefault("", "blank")
-        return codes
+    def blank_passes(self) -> bool:
+        """A blank passes the code list: the column is optional and its list gives a blank
+        no code of its own (`blank:`)."""
+        return self.codes is not None and not self.required and self.codes.blank is None
 
     @property
     def raw_name(self) -> str | None:
