@@ -442,6 +442,16 @@ def test_a_readme_beside_the_specs_is_allowed(tmp_path):
             "code_lists.outcome.synonyms: must be a mapping, not a list",
         ),
         (
+            lambda t: t.replace("range: {min: 0,", "range: {minimum: 0,"),
+            "columns[5].range.minimum: not a key of columns[5].range (known: min, max, rule, "
+            "message)",
+        ),
+        (
+            lambda t: t + "placement: {method: postcode_sector, colum: visit_id}\n",
+            "placement.colum: not a key of placement (known: method, column, via, authority, "
+            "neighbourhood, lookup, doc)",
+        ),
+        (
             lambda t: t.replace("codes: outcome}", "codes: [S, N]}"),
             "columns[4].codes: must be text or a mapping, not a list",
         ),

@@ -87,8 +87,14 @@ FREE_TEXT: Shape = {"columns": TEXT, "consent": TEXT, "scrub": FLAG, "longest": 
 NUMBERED: Shape = {"prefix": TEXT, "first": WHOLE, "last": WHOLE}
 
 
-def _problems(data: Mapping, shape: Shape, path: str, say: Callable[[str], None]) -> None:
-    """Each key of `data` that `shape` knows, checked for its type (and its contents')."""
+def _problems(
+    data: Mapping, shape: Shape, path: str, say: Callable[[str], None], closed: bool = False
+) -> None:
+    """Each key of `data` that `shape` knows, checked for its type (and its contents');
+    `closed`: a key it does not know is a problem too (a typo must not be ignored)."""
+    if closed:
+        for key in sorted(set(data) - set(shape), key=str):
+            say(f"{path}.{key}: not a key of {path} (known: {', '.join(shape)})")
     for key, expected in shape.items():
         value = data.get(key)
         if value is None:
@@ -101,7 +107,7 @@ def _problems(data: Mapping, shape: Shape, path: str, say: Callable[[str], None]
             inner(value, where, say)
 
 
-def _each(entry_type: str, shape: Shape | None = None) -> Callable:
+def _each(entry_type: str, shape: Shape | None = None, closed: bool = True) -> Callable:
     """A list's (or mapping's values') entries, each of `entry_type` (with `shape`)."""
 
     def check(value: list | dict, where: str, say: Callable[[str], None]) -> None:
@@ -111,14 +117,14 @@ def _each(entry_type: str, shape: Shape | None = None) -> Callable:
             if not _is(entry, entry_type):
                 say(f"{at}: must be {entry_type}, not {_seen(entry)}")
             elif shape is not None:
-                _problems(entry, shape, at, say)
+                _problems(entry, shape, at, say, closed)
 
     return check
 
 
-def _within(shape: Shape) -> Callable:
+def _within(shape: Shape, closed: bool = True) -> Callable:
     def check(value: dict, where: str, say: Callable[[str], None]) -> None:
-        _problems(value, shape, where, say)
+        _problems(value, shape, where, say, closed)
 
     return check
 
@@ -126,12 +132,12 @@ def _within(shape: Shape) -> Callable:
 def _text_or(shape: Shape) -> Callable:
     def check(value: str | dict, where: str, say: Callable[[str], None]) -> None:
         if isinstance(value, dict):
-            _problems(value, shape, where, say)
+            _problems(value, shape, where, say, closed=shape is not CODE_LIST_SHAPE)
 
     return check
 
 
-CODE_LIST: Shape = {
+CODE_LIST_SHAPE: Shape = {
     "codes": (LIST, _each(MAPPING, CODE)),
     "rule": TEXT,
     "message": TEXT,
@@ -141,8 +147,8 @@ CODE_LIST: Shape = {
     **TEXTS,
 }
 WINDOW: Shape = {
-    "from": (MAPPING, _within(OFFSET)),
-    "to": (MAPPING, _within(OFFSET)),
+    "from": (MAPPING, _within(OFFSET, closed=False)),  # its keys: check.py:_offset
+    "to": (MAPPING, _within(OFFSET, closed=False)),
     "rule": TEXT,
     "message": TEXT,
 }
@@ -154,7 +160,7 @@ COLUMN: Shape = {
     "identifier": (TEXT_OR_MAPPING, _text_or(IDENTIFIER)),
     "show_rejected": FLAG,
     "aliases": (LIST, _each(TEXT)),
-    "codes": (TEXT_OR_MAPPING, _text_or(CODE_LIST)),
+    "codes": (TEXT_OR_MAPPING, _text_or(CODE_LIST_SHAPE)),
     "format": (TEXT_OR_MAPPING, _text_or(FORMAT)),
     "window": (MAPPING, _within(WINDOW)),
     "range": (MAPPING, _within(RANGE)),
@@ -171,7 +177,7 @@ TOP: Shape = {
     "landing_order": WHOLE,
     "raw_table": (MAPPING, _within(RAW_TABLE)),
     "also_tables": (LIST, _each(MAPPING, RAW_TABLE)),
-    "code_lists": (MAPPING, _each(MAPPING, CODE_LIST)),
+    "code_lists": (MAPPING, _each(MAPPING, CODE_LIST_SHAPE, closed=False)),
     "key": (MAPPING, _within({**KEY, "columns": (LIST, _each(TEXT))})),
     "matching": (LIST, _each(MAPPING, MATCH)),
     "placement": (MAPPING, _within(PLACEMENT)),
