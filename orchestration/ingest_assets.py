@@ -21,13 +21,13 @@ from dagster import (
 
 from indicators.ingest.landing import FileAccount
 from indicators.ingest.preflight import publishable_totals
+from indicators.ingest.reference_load import load_reference
 from indicators.ingest.streams import (
     STANDALONE,
     STATUTORY,
     VOICE,
     Stream,
     YearResult,
-    load_reference,
     load_stream,
 )
 from indicators.publish.register_check import require_finished

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import csv
 import re
+import tempfile
 from pathlib import Path
 
+import yaml
 from stdnum.gb import upn as stdnum_upn
 
 NAME = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
@@ -21,7 +23,7 @@ source: {name}                 # the landing folder: landing/{name}/<YYYY-YY>/*.
 title: {title}
 description: >
   TODO: one paragraph for the analyst who lands it: who sends it, one row per what.
-period: academic_year          # or financial_year, calendar_year, quarter, month
+period: academic_year          # or financial_year (landed as YYYY-YY folders)
 stream: standalone             # loaded on its own, by this spec alone
 label: {title}                 # how messages name it
 landing_order: 50              # where it is listed among the kinds
@@ -34,7 +36,7 @@ key:                           # once a year across the year's files, else every
   message: "the same record_id '{{value}}' also appears at {{places}}: keep one, land again"
   doc: Each record_id appears once per year across the year's files.
 placement:                     # how a row reaches a neighbourhood
-  method: postcode_sector      # or la_wide, team, district
+  method: postcode_sector      # the only method so far (la_wide, team, district: not yet)
   column: postcode
   lookup: seeds/neighbourhood_lookup.csv
 # matching:                    # another source each row must match (as EYFSP and census do,
@@ -135,7 +137,8 @@ columns:                       # in the order the message for missing columns li
 #     after: outcome
 #   - {{type: modify, column: score, description: scored to 200, value: {{range: {{min: 0,
 #      max: 200, rule: score_range, message: the score must be 0 to 200}}}}}}
-#   - {{type: remove, column: surname, description: no longer collected}}
+#   - {{type: modify, column: surname, description: no longer collected,
+#      value: {{required: false}}}}    # no remove: the raw table is one table for all years
 """
 
 STAGING_SQL = """\
@@ -215,25 +218,105 @@ def fixture_rows(seeds: Path) -> list[dict[str, str]]:
     return rows
 
 
+RESERVED = {
+    "seeds": "the landing area's folder for the reference files",
+    "sources": "the folder of the source specs",
+    "reference": "the kind of the reference files (raw.load_log, stg_reference__ models)",
+    "raw": "the schema of the raw tables",
+    "landing": "the landing area",
+    "archive": "the archive of landed files",
+    "fixture": "the example landing folder beside a new spec",
+}
+"""Names that would clash with what Chorus already has, besides the kinds, streams, raw
+tables and staging models (looked up when a name is checked)."""
+
+
+def name_problem(name: str, sources_dir: Path, dbt_project: Path) -> str | None:
+    """Why `name` cannot be a new source (None when it can): its form, or a clash with an
+    existing kind, a stream, a raw table or staging model, or a reserved name."""
+    from indicators.ingest.streams import STREAMS
+    from indicators.warehouse import RAW_TABLES
+
+    if not NAME.match(name):
+        return (
+            f"'{name}' is not a source name: lower case letters, digits and underscores, "
+            "starting with a letter, at most 41 (it is the landing folder), e.g. home_visits"
+        )
+    taken = f"'{name}' cannot be a new source's name: it is"
+    if (sources_dir / name).exists():
+        return f"{taken} already a source ({sources_dir / name} exists): choose another name"
+    if name in RESERVED:
+        return f"{taken} {RESERVED[name]}: choose another name"
+    if name in {stream.name for stream in STREAMS}:
+        return f"{taken} the name of a stream (statutory, voice, standalone): choose another"
+    tables = set(RAW_TABLES) | _spec_tables(sources_dir)
+    for table in (name, f"{name}_records"):
+        if table in tables:
+            return f"{taken} or would make raw.{table}, already a raw table: choose another name"
+    staging = dbt_project / "models" / "staging"
+    clash = sorted(
+        path.name
+        for pattern in (f"stg_{name}__*", f"_stg_{name}.yml")
+        for path in staging.glob(pattern)
+    )
+    if clash:
+        return f"{taken} the prefix of staging models ({', '.join(clash)}): choose another name"
+    return None
+
+
+def _spec_tables(sources_dir: Path) -> set[str]:
+    """The raw tables the existing specs declare (read leniently: a spec with problems of
+    its own is reported by `_spec_problem`)."""
+    tables = set()
+    for spec in sources_dir.glob("*/base.yml"):
+        try:
+            raw = (yaml.safe_load(spec.read_text(encoding="utf-8")) or {}).get("raw_table")
+        except (yaml.YAMLError, AttributeError):
+            continue
+        if isinstance(raw, dict) and isinstance(raw.get("name"), str):
+            tables.add(raw["name"])
+    return tables
+
+
+def _spec_problem(name: str, title: str, sources_dir: Path) -> str | None:
+    """The existing specs and the new one, checked before anything is written: a problem
+    would stop dbt's sources and the docs being written after the scaffold."""
+    from indicators.sources.load import SpecInvalid, load_sources, load_spec
+
+    try:
+        if sources_dir.is_dir():
+            load_sources(sources_dir)
+    except SpecInvalid as invalid:
+        return f"the source specs have problems, correct them first: {invalid}"
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch) / name
+        folder.mkdir()
+        (folder / "base.yml").write_text(SPEC.format(name=name, title=title), encoding="utf-8")
+        try:
+            load_spec(folder)
+        except SpecInvalid as invalid:
+            return f"the spec for '{name}' would not be valid: {invalid}"
+    return None
+
+
 def scaffold_source(
     name: str, sources_dir: Path, dbt_project: Path, seeds: Path
 ) -> tuple[Path, Path, Path]:
     """Write the spec, the staging model (SQL and YAML) and the fixture; refuse to overwrite.
+    Everything is checked first (ValueError, one line): a refused name writes nothing.
 
     Returns (spec, staging model, fixture)."""
-    if not NAME.match(name):
-        raise ValueError(
-            f"'{name}' is not a source name: lower case letters, digits and underscores, "
-            "starting with a letter (it is the landing folder), e.g. home_visits"
-        )
+    title = name.replace("_", " ")
+    problem = name_problem(name, sources_dir, dbt_project)
+    if problem is None:
+        problem = _spec_problem(name, title, sources_dir)
+    if problem is not None:
+        raise ValueError(problem)
     folder = sources_dir / name
     staging = dbt_project / "models" / "staging"
     sql = staging / f"stg_{name}__records.sql"
     yml = staging / f"_stg_{name}.yml"
-    for path in (folder, sql, yml):
-        if path.exists():
-            raise ValueError(f"{path} already exists: choose another name")
-    title = name.replace("_", " ")
+    rows = fixture_rows(seeds)
     folder.mkdir(parents=True)
     spec = folder / "base.yml"
     spec.write_text(SPEC.format(name=name, title=title), encoding="utf-8")
@@ -242,7 +325,6 @@ def scaffold_source(
     yml.write_text(STAGING_YML.format(name=name, title=title), encoding="utf-8")
     fixture = folder / "fixture" / name / EXAMPLE_YEAR / f"{name}.csv"
     fixture.parent.mkdir(parents=True)
-    rows = fixture_rows(seeds)
     with fixture.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
         writer.writeheader()

@@ -28,12 +28,86 @@ def _chorus(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedP
     )
 
 
-def test_a_scaffold_refuses_a_bad_name_and_an_existing_source(tmp_path):
-    with pytest.raises(ValueError, match="'Home Visits' is not a source name"):
-        scaffold_source("Home Visits", tmp_path / "sources", tmp_path, ROOT / "seeds")
-    (tmp_path / "sources" / "eyfsp").mkdir(parents=True)
-    with pytest.raises(ValueError, match="eyfsp already exists: choose another name"):
-        scaffold_source("eyfsp", tmp_path / "sources", tmp_path, ROOT / "seeds")
+def _project_copy(tmp_path: Path) -> tuple[Path, Path]:
+    """sources/ and dbt_project/models/staging as the project has them."""
+    sources = tmp_path / "sources"
+    shutil.copytree(ROOT / "sources", sources)
+    staging = tmp_path / "dbt" / "models" / "staging"
+    shutil.copytree(ROOT / "dbt_project" / "models" / "staging", staging)
+    return sources, tmp_path / "dbt"
+
+
+def _files(*folders: Path) -> set[str]:
+    return {str(path) for folder in folders for path in folder.rglob("*")}
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Home Visits", "'Home Visits' is not a source name: lower case letters, digits and"),
+        ("9visits", "'9visits' is not a source name"),
+        ("home-visits", "'home-visits' is not a source name"),
+        ("eyfsp", "'eyfsp' cannot be a new source's name: it is already a source"),
+        ("voice", "'voice' cannot be a new source's name: it is already a source"),
+        ("seeds", "'seeds' cannot be a new source's name: it is the landing area's folder for"),
+        ("sources", "'sources' cannot be a new source's name: it is the folder of the source"),
+        ("reference", "'reference' cannot be a new source's name: it is the kind of the"),
+        ("statutory", "'statutory' cannot be a new source's name: it is the name of a stream"),
+        ("standalone", "'standalone' cannot be a new source's name: it is the name of a stream"),
+        ("school_census", "it is or would make raw.school_census, already a raw table"),
+        ("quarantine", "it is or would make raw.quarantine, already a raw table"),
+        ("load_log", "it is or would make raw.load_log, already a raw table"),
+        ("neighbourhood_lookup", "would make raw.neighbourhood_lookup, already a raw table"),
+    ],
+)
+def test_a_refused_name_writes_nothing_and_says_why_in_one_line(tmp_path, name, expected):
+    sources, dbt = _project_copy(tmp_path)
+    before = _files(sources, dbt)
+    with pytest.raises(ValueError) as refused:
+        scaffold_source(name, sources, dbt, ROOT / "seeds")
+    message = str(refused.value)
+    assert expected in message and "\n" not in message
+    assert _files(sources, dbt) == before
+
+
+def test_a_name_clashing_with_a_staging_model_is_refused(tmp_path):
+    sources, dbt = _project_copy(tmp_path)
+    (dbt / "models" / "staging" / "stg_visits__records.sql").write_text("select 1\n")
+    before = _files(sources, dbt)
+    with pytest.raises(ValueError) as refused:
+        scaffold_source("visits", sources, dbt, ROOT / "seeds")
+    assert str(refused.value) == (
+        "'visits' cannot be a new source's name: it is the prefix of staging models "
+        "(stg_visits__records.sql): choose another name"
+    )
+    assert _files(sources, dbt) == before
+
+
+def test_a_broken_existing_spec_stops_the_scaffold_before_it_writes(tmp_path):
+    sources, dbt = _project_copy(tmp_path)
+    spec = sources / "census" / "base.yml"
+    spec.write_text(spec.read_text().replace("landing_order: 2", "landing_order: two"))
+    before = _files(sources, dbt)
+    with pytest.raises(ValueError) as refused:
+        scaffold_source("home_visits", sources, dbt, ROOT / "seeds")
+    assert str(refused.value) == (
+        "the source specs have problems, correct them first: sources/census/base.yml: "
+        "landing_order: must be a whole number, not text 'two'"
+    )
+    assert _files(sources, dbt) == before
+
+
+def test_the_cli_refuses_a_reserved_name_in_one_line_and_writes_nothing(tmp_path):
+    sources, dbt = _project_copy(tmp_path)
+    before = _files(sources, dbt)
+    env = {**os.environ, "CHORUS_SOURCES": str(sources), "CHORUS_DBT_PROJECT": str(dbt)}
+    done = _chorus("new-source", "seeds", env=env, cwd=tmp_path)
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        "chorus: 'seeds' cannot be a new source's name: it is the landing area's folder for "
+        "the reference files: choose another name"
+    ]
+    assert _files(sources, dbt) == before
 
 
 def test_walk_through_from_scaffold_to_raw_table_and_staging_model(tmp_path):
@@ -68,7 +142,7 @@ def test_walk_through_from_scaffold_to_raw_table_and_staging_model(tmp_path):
     assert "- name: home_visits_records" in sources_yml
     assert "## `home_visits/<YYYY-YY>/*.csv|xlsx`" in (project / "docs" / "inputs.md").read_text()
     again = _chorus("new-source", "home_visits", env=env, cwd=tmp_path)
-    assert again.returncode == 1 and "already exists" in again.stderr
+    assert again.returncode == 1 and "it is already a source" in again.stderr
 
     # 2. Land the fixture beside a synthetic borough's returns, and validate it first.
     landing = tmp_path / "landing"

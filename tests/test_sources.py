@@ -93,8 +93,46 @@ def test_a_well_formed_spec_reads_as_written(tmp_path):
     [
         (
             lambda text: text.replace("period: academic_year", "period: school_term"),
-            "sources/visits/base.yml: period: 'school_term' must be one of academic_year, "
-            "financial_year, calendar_year, quarter, month",
+            "sources/visits/base.yml: period: 'school_term' is not a period type declared in "
+            "dbt_project/metadata/periods.yml (academic_year, financial_year, calendar_year, "
+            "academic_quarter, financial_quarter, calendar_quarter, month)",
+        ),
+        (
+            lambda text: text.replace("period: academic_year", "period: month"),
+            "sources/visits/base.yml: period: 'month' is declared but cannot be landed yet: "
+            "landing folders are YYYY-YY years (academic_year or financial_year); folders for a "
+            "month or quarter come with issue 16 (Early Help monthly)",
+        ),
+        (
+            lambda text: text.replace("period: academic_year", "period: calendar_quarter"),
+            "sources/visits/base.yml: period: 'calendar_quarter' is declared but cannot be "
+            "landed yet: landing folders are YYYY-YY years (academic_year or financial_year); "
+            "folders for a month or quarter come with issue 16 (Early Help monthly)",
+        ),
+        (
+            lambda text: text + "placement: {method: team}\n",
+            "sources/visits/base.yml: placement.method: 'team' is not supported yet (only "
+            "postcode_sector is): leave placement: out, or place by postcode sector",
+        ),
+        (
+            lambda text: text + "placement: {method: la_wide}\n",
+            "sources/visits/base.yml: placement.method: 'la_wide' is not supported yet (only "
+            "postcode_sector is): leave placement: out, or place by postcode sector",
+        ),
+        (
+            lambda text: text.replace(
+                "  - {name: carer_name, type: text, identifier: drop}",
+                "  - {name: carer_name, type: text, identifier: drop, show_rejected: true}",
+            ),
+            "sources/visits/base.yml: columns[2] (carer_name): show_rejected: not allowed on a "
+            "column whose identifier handling is drop: a rejected value would show the "
+            "identifier in the rejected-rows report",
+        ),
+        (
+            lambda text: text.replace("format: upn}", "format: upn, show_rejected: true}"),
+            "sources/visits/base.yml: columns[1] (upn): show_rejected: not allowed on a column "
+            "whose identifier handling is pseudonymise: a rejected value would show the "
+            "identifier in the rejected-rows report",
         ),
         (
             lambda text: text.replace("source: visits", "source: visit"),
@@ -174,7 +212,10 @@ def test_a_years_changes_merge_over_the_base_from_that_year_on(tmp_path):
                 description: the 2024/25 return adds the type of visit
                 value: {name: visit_type, type: code, identifier: keep, codes: outcome}
                 after: visit_date
-              - {type: remove, column: carer_name, description: no longer collected}
+              - type: modify
+                column: carer_name
+                description: no longer collected
+                value: {required: false}
             """,
         "2025-26": """\
             changes:
@@ -186,8 +227,18 @@ def test_a_years_changes_merge_over_the_base_from_that_year_on(tmp_path):
     }
     folder = _source(tmp_path, "visits", BASE, changes)
     assert "visit_type" not in load_spec(folder, "2023-24").names
+    assert "carer_name" in load_spec(folder, "2023-24").required
     later = load_spec(folder, "2024-25")
-    assert later.names == ("visit_id", "upn", "visit_date", "visit_type", "outcome", "weeks")
+    assert later.names == (
+        "visit_id",
+        "upn",
+        "carer_name",
+        "visit_date",
+        "visit_type",
+        "outcome",
+        "weeks",
+    )
+    assert "carer_name" not in later.required
     assert later.column("weeks").range.most == 60
     assert load_spec(folder, "2025-26").column("weeks").range.most == 104
     assert load_spec(folder, "2025-26").files == (
@@ -202,13 +253,215 @@ def test_a_change_to_a_column_the_base_lacks_is_refused(tmp_path):
         tmp_path,
         "visits",
         BASE,
-        {"2024-25": "changes:\n  - {type: remove, column: nurse, description: gone}\n"},
+        {"2024-25": "changes:\n  - {type: modify, column: nurse, value: {title: Nurse}}\n"},
     )
     with pytest.raises(SpecInvalid) as refused:
         load_spec(folder)
     assert refused.value.problems == [
-        "sources/visits/2024-25.yml: changes[0]: column: no column 'nurse' to remove"
+        "sources/visits/2024-25.yml: changes[0]: column: no column 'nurse' to modify"
     ]
+
+
+def test_a_remove_in_a_year_file_is_refused_saying_to_make_the_column_optional(tmp_path):
+    folder = _source(
+        tmp_path,
+        "visits",
+        BASE,
+        {"2024-25": "changes:\n  - {type: remove, column: carer_name, description: gone}\n"},
+    )
+    with pytest.raises(SpecInvalid) as refused:
+        load_spec(folder)
+    assert refused.value.problems == [
+        "sources/visits/2024-25.yml: changes[0]: type: remove is not allowed: a kind's raw "
+        "table is one table across all years, so a column cannot vanish in a later year; make "
+        "it optional instead (type: modify, value: {required: false})"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            "  - {type: modify, column: weeks, value: {required: 'yes'}}",
+            "sources/visits/2024-25.yml: changes[0].value.required: must be true or false, "
+            "not text 'yes'",
+        ),
+        (
+            "  - {type: add, value: {name: nurse, type: text, identifier: keep, aliases: abc}}",
+            "sources/visits/2024-25.yml: changes[0].value.aliases: must be a list, not text 'abc'",
+        ),
+        (  # a problem of a column the year file adds names the year file, not base.yml
+            "  - {type: add, value: {name: nurse, type: colour, identifier: keep}}",
+            "sources/visits/2024-25.yml: columns[6] (nurse): type: 'colour' must be one of "
+            "code, text, date, number",
+        ),
+        (
+            "  - {type: rename, column: weeks}",
+            "sources/visits/2024-25.yml: changes[0]: type must be one of add, modify",
+        ),
+    ],
+)
+def test_a_problem_in_a_year_file_names_the_year_file(tmp_path, change, expected):
+    folder = _source(tmp_path, "visits", BASE, {"2024-25": f"changes:\n{change}\n"})
+    with pytest.raises(SpecInvalid) as refused:
+        load_spec(folder)
+    assert refused.value.problems == [expected]
+
+
+@pytest.mark.parametrize(
+    "name", ["2024-25.yaml", "base.yaml", "notes.txt", "2024-2025.yml", "2024-26.yml"]
+)
+def test_a_file_in_a_source_folder_that_is_not_a_spec_is_refused(tmp_path, name):
+    folder = _source(tmp_path, "visits", BASE)
+    (folder / name).write_text("changes: []\n", encoding="utf-8")
+    with pytest.raises(SpecInvalid) as refused:
+        load_spec(folder)
+    assert refused.value.problems == [
+        f"sources/visits/{name}: not a file a source's folder holds: base.yml, a year file "
+        "named YYYY-YY.yml (2024-25.yml) or README.md"
+    ]
+
+
+def test_a_readme_beside_the_specs_is_allowed(tmp_path):
+    folder = _source(tmp_path, "visits", BASE)
+    (folder / "README.md").write_text("# Health visits\n", encoding="utf-8")
+    assert load_spec(folder).names[0] == "visit_id"
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (
+            lambda t: t.replace(
+                "    identifier: keep\n    format: {named: not_blank",
+                '    identifier: keep\n    required: "yes"\n    format: {named: not_blank',
+            ),
+            "columns[0].required: must be true or false, not text 'yes'",
+        ),
+        (
+            lambda t: t.replace(
+                "{name: carer_name, type: text, identifier: drop}",
+                "{name: carer_name, type: text, identifier: drop, aliases: carer}",
+            ),
+            "columns[2].aliases: must be a list, not text 'carer'",
+        ),
+        (
+            lambda t: t.replace(
+                "{name: carer_name, type: text, identifier: drop}",
+                "{name: carer_name, type: text, identifier: drop, aliases: [carer, 3]}",
+            ),
+            "columns[2].aliases[1]: must be text, not a number (3)",
+        ),
+        (
+            lambda t: t.replace(
+                "    codes:\n      - {code: S, name: seen}\n      - {code: N, name: not seen}\n",
+                "    codes: {S: seen, N: not seen}\n",
+            ),
+            "code_lists.outcome.codes: must be a list, not a mapping",
+        ),
+        (
+            lambda t: t + 'landing_order: "3"\n',
+            "landing_order: must be a whole number, not text '3'",
+        ),
+        (
+            lambda t: t + "landing_order: true\n",
+            "landing_order: must be a whole number, not true or false (true)",
+        ),
+        (
+            lambda t: t.replace(
+                "  - {name: carer_name, type: text, identifier: drop}", "  - carer_name"
+            ),
+            "columns[2]: must be a mapping (name:, type:, ...), not text 'carer_name'",
+        ),
+        (
+            lambda t: t + "placement: [postcode_sector]\n",
+            "placement: must be a mapping, not a list",
+        ),
+        (
+            lambda t: t + "consent: {aggregate: [visit_id]}\n",
+            "consent.aggregate: must be text, not a list",
+        ),
+        (lambda t: t + "items: {bank: 3}\n", "items.bank: must be text, not a number (3)"),
+        (
+            lambda t: t + "free_text: {scrub: 'no'}\n",
+            "free_text.scrub: must be true or false, not text 'no'",
+        ),
+        (
+            lambda t: t + "headers: {numbered: {prefix: elg, first: one, last: 17}}\n",
+            "headers.numbered.first: must be a whole number, not text 'one'",
+        ),
+        (lambda t: t + "headers: [numbered]\n", "headers: must be a mapping, not a list"),
+        (
+            lambda t: t.replace(
+                "raw_table: {name: health_visits,", "raw_table: {name: [health_visits],"
+            ),
+            "raw_table.name: must be text, not a list",
+        ),
+        (
+            lambda t: t + "also_tables: [visit_log]\n",
+            "also_tables[0]: must be a mapping, not text 'visit_log'",
+        ),
+        (
+            lambda t: t.replace("key: {columns: [visit_id]", "key: {columns: visit_id"),
+            "key.columns: must be a list, not text 'visit_id'",
+        ),
+        (lambda t: t + "matching: {source: census}\n", "matching: must be a list, not a mapping"),
+        (
+            lambda t: t + "matching: [{source: census, column: [upn]}]\n",
+            "matching[0].column: must be text, not a list",
+        ),
+        (
+            lambda t: t.replace("format: {named: not_blank,", "format: {named: [not_blank],"),
+            "columns[0].format.named: must be text, not a list",
+        ),
+        (
+            lambda t: t.replace("range: {min: 0,", "range: {min: none,"),
+            "columns[5].range.min: must be a number, not text 'none'",
+        ),
+        (
+            lambda t: t.replace("to: {years: 1, days: -1}", "to: {years: 1, days: '-1'}"),
+            "columns[3].window.to.days: must be a whole number, not text '-1'",
+        ),
+        (
+            lambda t: t.replace(
+                "      rule: visit_date_in_year", "      rule: [visit_date_in_year]"
+            ),
+            "columns[3].window.rule: must be text, not a list",
+        ),
+        (
+            lambda t: t.replace(
+                "identifier: {handling: pseudonymise, as: child_id}",
+                "identifier: {handling: pseudonymise, as: 7}",
+            ),
+            "columns[1].identifier.as: must be text, not a number (7)",
+        ),
+        (
+            lambda t: t.replace(
+                "    rule: outcome_code", "    rule: outcome_code\n    synonyms: [SEEN]"
+            ),
+            "code_lists.outcome.synonyms: must be a mapping, not a list",
+        ),
+        (
+            lambda t: t.replace("range: {min: 0,", "range: {minimum: 0,"),
+            "columns[5].range.minimum: not a key of columns[5].range (known: min, max, rule, "
+            "message)",
+        ),
+        (
+            lambda t: t + "placement: {method: postcode_sector, colum: visit_id}\n",
+            "placement.colum: not a key of placement (known: method, column, via, authority, "
+            "neighbourhood, lookup, doc)",
+        ),
+        (
+            lambda t: t.replace("codes: outcome}", "codes: [S, N]}"),
+            "columns[4].codes: must be text or a mapping, not a list",
+        ),
+    ],
+)
+def test_a_key_of_the_wrong_type_is_one_line_naming_file_path_and_type(tmp_path, edit, expected):
+    folder = _source(tmp_path, "visits", edit(BASE))
+    with pytest.raises(SpecInvalid) as refused:
+        load_spec(folder)
+    assert refused.value.problems == [f"sources/visits/base.yml: {expected}"]
 
 
 def test_the_rules_a_spec_declares_find_each_defect_once(tmp_path):
@@ -258,6 +511,78 @@ def test_the_rules_a_spec_declares_find_each_defect_once(tmp_path):
     }
 
 
+def _code_defects(spec, values: list[str]) -> set[tuple[int, str]]:
+    frame = pd.DataFrame(
+        {
+            "visit_id": [f"v{n}" for n in range(len(values))],
+            "upn": [""] * len(values),
+            "carer_name": ["Ann"] * len(values),
+            "visit_date": ["2023-10-01"] * len(values),
+            "outcome": values,
+            "weeks": ["3"] * len(values),
+            "_source_row": list(range(2, 2 + len(values))),
+        }
+    )
+    return {
+        (defect.row, defect.message)
+        for defect in apply_rules(frame, spec_rules(spec, "2023/24"), "visits.csv")
+        if defect.column == "outcome"
+    }
+
+
+def test_a_blank_in_an_optional_coded_column_passes_its_code_list(tmp_path):
+    optional = BASE.replace("codes: outcome}", "codes: outcome, required: false}")
+    spec = load_spec(_source(tmp_path, "visits", optional))
+    assert _code_defects(spec, ["S", "", "  ", "X"]) == {
+        (5, "outcome is 'X': outcome must be S (seen), N (not seen)")
+    }
+
+
+def test_a_blank_in_a_required_coded_column_fails_its_code_list(tmp_path):
+    spec = load_spec(_source(tmp_path, "visits", BASE))
+    assert _code_defects(spec, ["S", ""]) == {
+        (3, "outcome is '(blank)': outcome must be S (seen), N (not seen)")
+    }
+
+
+def test_an_optional_coded_column_whose_list_declares_a_blank_reads_it_as_that_code(tmp_path):
+    optional = BASE.replace("codes: outcome}", "codes: outcome, required: false}").replace(
+        "    rule: outcome_code\n", "    rule: outcome_code\n    blank: N\n"
+    )
+    spec = load_spec(_source(tmp_path, "visits", optional))
+    assert spec.column("outcome").codes.blank == "N"
+    assert _code_defects(spec, ["S", "X"]) == {
+        (3, "outcome is 'X': outcome must be S (seen), N (not seen)")
+    }
+
+
+def test_a_financial_years_window_starts_on_1_april(tmp_path):
+    spec = load_spec(
+        _source(tmp_path, "visits", BASE.replace("period: academic_year", "period: financial_year"))
+    )
+    frame = pd.DataFrame(
+        {
+            "visit_id": ["v1", "v2", "v3", "v4"],
+            "upn": [""] * 4,
+            "carer_name": ["Ann"] * 4,
+            "visit_date": ["2023-03-31", "2023-04-01", "2024-03-31", "2024-04-01"],
+            "outcome": ["S"] * 4,
+            "weeks": ["3"] * 4,
+            "_source_row": [2, 3, 4, 5],
+        }
+    )
+    found = {
+        (defect.row, defect.message)
+        for defect in apply_rules(frame, spec_rules(spec, "2023/24"), "visits.csv")
+        if defect.rule == "visit_date_in_year"
+    }
+    between = "a visit in 2023/24 is between 01 April 2023 and 31 March 2024"
+    assert found == {
+        (2, f"visit_date is '2023-03-31': {between}"),
+        (5, f"visit_date is '2024-04-01': {between}"),
+    }
+
+
 def test_the_project_specs_declare_the_returns_as_documented():
     """What docs/inputs.md has always said of the three returns, written out by hand."""
     specs = load_sources(ROOT / "sources")
@@ -303,19 +628,29 @@ def test_the_project_specs_declare_the_returns_as_documented():
     assert {match.source for match in eyfsp.matching} == {"census"}
 
 
-def test_the_rules_version_changes_with_the_spec(tmp_path):
-    shutil.copytree(ROOT / "sources", tmp_path / "sources")
-    before = specs_digest(("voice",), tmp_path / "sources")
-    assert before == specs_digest(("voice",), ROOT / "sources")
-    spec = tmp_path / "sources" / "voice" / "base.yml"
-    spec.write_text(spec.read_text() + "\n# a comment is a change too\n")
+def test_the_rules_version_is_the_spec_as_resolved_for_the_year_not_its_bytes(tmp_path):
     import indicators.sources.load as loader
 
-    loader.forget_loaded_sources()
-    assert specs_digest(("voice",), tmp_path / "sources") != before
-    assert specs_digest(("eyfsp", "census"), tmp_path / "sources") == specs_digest(
-        ("eyfsp", "census"), ROOT / "sources"
+    sources = tmp_path / "sources"
+    shutil.copytree(ROOT / "sources", sources)
+    years = ("2023/24", "2024/25", "2025/26")
+
+    def versions(kinds):
+        loader.forget_loaded_sources()
+        return [specs_digest(kinds, sources, year) for year in years]
+
+    before = versions(("voice",))
+    statutory = versions(("eyfsp", "census"))
+    spec = sources / "voice" / "base.yml"
+    spec.write_text("# a comment changes no rule\n" + spec.read_text() + "\n# nor here\n")
+    assert versions(("voice",)) == before
+    (sources / "voice" / "2024-25.yml").write_text(
+        "changes:\n  - {type: modify, column: postcode_sector, value: {title: Area}}\n"
     )
+    after = versions(("voice",))
+    assert after[0] == before[0]  # 2023/24: the year file does not reach back
+    assert after[1] != before[1] and after[2] != before[2]
+    assert versions(("eyfsp", "census")) == statutory
 
 
 def test_dbt_raw_sources_are_generated_from_the_specs_and_current():
@@ -443,5 +778,57 @@ def test_a_malformed_project_spec_stops_validate_with_one_line_naming_only_its_p
         f"chorus: the source specs in {tmp_path / 'sources'} have problems: "
         "sources/census/base.yml: columns[0] (upn): identifier: 'hash' must be one of keep, "
         "pseudonymise, reduce, drop (what happens to the values at the door); correct them "
+        "(docs/inputs.md, docs/architecture.md: Source specs)"
+    ]
+
+
+def _cli(*args: str, env: dict[str, str]):
+    import os
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-m", "orchestration.cli", *args],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+
+
+def test_a_deleted_kind_the_project_needs_stops_validate_and_run_in_one_line(tmp_path):
+    shutil.copytree(ROOT / "sources", tmp_path / "sources")
+    shutil.rmtree(tmp_path / "sources" / "voice")
+    (tmp_path / "landing").mkdir()
+    env = {
+        "CHORUS_SOURCES": str(tmp_path / "sources"),
+        "CHORUS_HOME": str(tmp_path / "home"),
+        "CHORUS_PSEUDONYM_KEY": "a test key, long enough and varied",
+    }
+    expected = (
+        f"chorus: the source specs in {tmp_path / 'sources'} have problems: "
+        "sources/voice/base.yml: missing: the project needs the voice source "
+        "(stg_voice__responses.sql reads raw.voice_responses, which no source spec makes); "
+        "restore sources/voice/ (e.g. git checkout -- sources/voice); correct them "
+        "(docs/inputs.md, docs/architecture.md: Source specs)"
+    )
+    validated = _cli("validate", str(tmp_path / "landing"), env=env)
+    assert validated.returncode == 1
+    assert validated.stderr.strip().splitlines() == [expected]
+    ran = _cli("run", "--landing", str(tmp_path / "landing"), env=env)
+    assert ran.returncode == 1
+    assert expected in ran.stderr.splitlines()
+    assert "Traceback" not in ran.stderr + ran.stdout
+
+
+def test_a_deleted_base_yml_stops_validate_in_one_line(tmp_path):
+    shutil.copytree(ROOT / "sources", tmp_path / "sources")
+    (tmp_path / "sources" / "census" / "base.yml").unlink()
+    validated = _cli("validate", str(tmp_path), env={"CHORUS_SOURCES": str(tmp_path / "sources")})
+    assert validated.returncode == 1
+    assert validated.stderr.strip().splitlines() == [
+        f"chorus: the source specs in {tmp_path / 'sources'} have problems: "
+        "sources/census/base.yml: missing: every source needs a base.yml; correct them "
         "(docs/inputs.md, docs/architecture.md: Source specs)"
     ]

@@ -23,14 +23,15 @@ from indicators.ingest.cells import (
 )
 from indicators.ingest.defects import RowRule, cell_rules
 from indicators.ingest.upn import upn_rules
-from indicators.sources.spec import Column, Format, SourceSpec
+from indicators.sources.spec import LANDED_PERIODS, Column, Format, SourceSpec
 
 Flags = Callable[[pd.Series], pd.Series]
 
 
-def period_start(period_label: str) -> dt.date:
-    """The first day of an academic year ('2023/24' -> 1 September 2023)."""
-    return dt.date(int(period_label[:4]), 9, 1)
+def period_start(period_label: str, period: str = "academic_year") -> dt.date:
+    """The first day of a YYYY/YY year of the spec's period type: an academic year's
+    ('2023/24' -> 1 September 2023), a financial year's (-> 1 April 2023)."""
+    return dt.date(int(period_label[:4]), LANDED_PERIODS[period], 1)
 
 
 def spec_rules(spec: SourceSpec, period_label: str) -> list[RowRule]:
@@ -38,7 +39,7 @@ def spec_rules(spec: SourceSpec, period_label: str) -> list[RowRule]:
     in every cell read first (dropped columns too, where line breaks are allowed), then each
     column's own rules in the spec's order."""
     rules = [*cell_rules(spec.read_columns), *cell_rules(spec.dropped, line_breaks=False)]
-    start = period_start(period_label)
+    start = period_start(period_label, spec.period)
     for column in spec.columns:
         if column.invalid == "drop":
             continue  # an invalid value is dropped and counted, never a defect
@@ -65,7 +66,7 @@ def column_rules(column: Column, period_label: str, start: dt.date) -> list[RowR
         )
     if column.codes is not None:
         rules.append(
-            RowRule(column.codes.rule, column.name, column.codes.text(), not_in(column.codes.codes))
+            RowRule(column.codes.rule, column.name, column.codes.text(), codes_failing(column))
         )
     if column.range is not None:
         rules.append(
@@ -104,6 +105,16 @@ def _format_rules(name: str, form: Format, dates_of: Once) -> list[RowRule]:
     if form.pattern is not None:
         return [RowRule(form.rule, name, form.message, not_fullmatch(form.pattern))]
     return []  # datetime, postcode_sector: the voice survey's engine applies them
+
+
+def codes_failing(column: Column) -> Flags:
+    """Values not in the column's code list; a blank passes when the column is optional and
+    the list declares no `blank:` code."""
+    assert column.codes is not None
+    failing = not_in(column.codes.codes)
+    if not column.blank_passes:
+        return failing
+    return lambda values: failing(values) & (values.fillna("").astype(str).str.strip() != "")
 
 
 def _outside_range(least: float | None, most: float | None) -> Flags:

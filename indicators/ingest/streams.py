@@ -7,10 +7,11 @@ since the year's last load, nothing happens (landing the same file twice changes
 otherwise the year is validated, pseudonymised and replaced as a whole, in one
 transaction; a year with no files left in the landing area is emptied (the archive keeps
 them). Row defects go to raw.quarantine, every file is accounted for in raw.load_log.
-The reference files (neighbourhood lookup, LA list) load first, accounted for beside them.
+The reference files (neighbourhood lookup, LA list) load first, accounted for beside them
+(indicators/ingest/reference_load.py).
 
 The ingest assets (orchestration/ingest_assets.py) call `load_reference` and `load_stream`;
-the landing sensor compares `expected_fingerprints` with `loaded_fingerprints`.
+whether a year is unchanged is decided in indicators/ingest/freshness.py.
 """
 
 from __future__ import annotations
@@ -18,20 +19,18 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pandas as pd
 
 from indicators.config import ChorusSettings
 from indicators.ingest.aliases import AliasesInvalid, aliases_file, load_aliases
-from indicators.ingest.archive import archive_file, load_fingerprint
+from indicators.ingest.archive import archive_file
 from indicators.ingest.defects import Defect, FileRejected
+from indicators.ingest.freshness import input_digests, year_fingerprint
 from indicators.ingest.keys import KeyRefused, run_key
 from indicators.ingest.landing import FileAccount, LandedFile, discover, reference_file, sha256_of
 from indicators.ingest.lookups import (
-    REFERENCE_KIND,
     Reference,
-    ReferenceCheck,
     check_local_authorities,
     check_neighbourhood_lookup,
     reference_from,
@@ -44,69 +43,16 @@ from indicators.ingest.statutory import load_year
 from indicators.ingest.survey import load_voice_year
 from indicators.ingest.survey_columns import shape
 from indicators.reference import AcademicYear
-from indicators.sources.load import load_sources, specs_digest
+from indicators.sources.load import load_sources
 from indicators.steps import Log, StepRefused
 from indicators.voice.follow_up import write_follow_up
 from indicators.voice.items import item_bank_problems, load_item_bank
 from indicators.warehouse import (
     connect,
     ensure_raw_zone,
-    raw_table_exists,
-    replace_rows,
-    replace_table,
     replace_years,
     transaction,
 )
-
-# Reference data -------------------------------------------------------------------------
-
-REFERENCE_CHECKS: dict[str, Callable[[Path], ReferenceCheck]] = {
-    "neighbourhood_lookup": check_neighbourhood_lookup,
-    "local_authorities": check_local_authorities,
-}
-
-
-@dataclass(frozen=True)
-class ReferenceLoad:
-    """A reference file loaded into its raw table."""
-
-    rows: int
-    source: str
-    rows_set_aside: int
-
-
-def load_reference(settings: ChorusSettings, name: str, log: Log) -> ReferenceLoad:
-    """The usable rows of a reference file (landing seeds/ or the project's) into its raw
-    table, and its accounting (rows read, used, set aside, each set-aside row in
-    raw.quarantine) beside the returns'.
-
-    Rows in conflict are set aside (what depends on them is quarantined at ingest); a file
-    that cannot be read at all refuses the step with its one-line reason."""
-    path = reference_file(name, settings.landing, settings.seeds)
-    try:
-        check = REFERENCE_CHECKS[name](path)
-    except FileRejected as rejected:
-        raise StepRefused(str(rejected.defect)) from None
-    source = str(path)
-    account = check.account
-    quarantine = _quarantine_frame("", check.defects, [account])
-    with connect(settings.warehouse) as connection:
-        ensure_raw_zone(connection)
-        with transaction(connection):
-            replace_table(connection, name, check.frame.assign(_source_file=source))
-            where = {"kind": REFERENCE_KIND, "file": account.file}
-            replace_rows(connection, "load_log", _log_frame([account]), where)
-            replace_rows(connection, "quarantine", quarantine, where)
-    log.info(f"{name}: {len(check.frame)} rows from {source}")
-    for defect in check.defects:
-        log.warning(str(defect.public()))
-    if check.defects:
-        log.warning(
-            f"{account.file}: {account.rows_quarantined} of "
-            f"{account.rows_read} rows set aside; what depends on them is "
-            "quarantined, the rest loads"
-        )
-    return ReferenceLoad(len(check.frame), source, account.rows_quarantined)
 
 
 @dataclass(frozen=True)
@@ -123,29 +69,10 @@ class RunInputs:
     """Digests of everything besides the files that a load depends on."""
 
 
-def input_digests(
-    settings: ChorusSettings, extra_inputs: tuple[str, ...] = (), kinds: tuple[str, ...] = ()
-) -> tuple[str, ...]:
-    """Digests of everything besides the landed files that a year's load depends on: the
-    reference files, the column aliases, a stream's own seeds, the worksheet setting and
-    the rules version, the stream's source specs (`kinds`): a changed spec reloads every
-    year of the stream."""
-    paths = [
-        reference_file(name, settings.landing, settings.seeds)
-        for name in ("neighbourhood_lookup", "local_authorities")
-    ]
-    aliases_path = aliases_file(settings.seeds, settings.landing)
-    paths += [aliases_path] if aliases_path.exists() else []
-    paths += [settings.seeds / name for name in extra_inputs]
-    rules = (specs_digest(kinds),) if kinds else ()
-    return (*(sha256_of(path) for path in paths), f"sheet:{settings.xlsx_sheet or ''}", *rules)
-
-
 def _run_inputs(
     settings: ChorusSettings,
     files: list[LandedFile],
     extra_inputs: tuple[str, ...] = (),
-    kinds: tuple[str, ...] = (),
 ) -> RunInputs:
     try:
         key = run_key(settings, files)
@@ -177,7 +104,7 @@ def _run_inputs(
         sector_lookup=dict(reference.placement or {}),
         neighbourhood_names=(*reference.neighbourhood_names, *authority_names),
         aliases=aliases,
-        digests=input_digests(settings, extra_inputs, kinds),
+        digests=input_digests(settings, extra_inputs),
     )
 
 
@@ -232,7 +159,7 @@ class YearResult:
     notes: list[str]
 
 
-def _quarantine_frame(
+def quarantine_frame(
     year: AcademicYear | str, defects: list[Defect], accounts: list[FileAccount]
 ) -> pd.DataFrame:
     """Defects as raw.quarantine rows (public: identifiers withheld); `year` "" for a
@@ -260,7 +187,7 @@ def _quarantine_frame(
     )
 
 
-def _log_frame(accounts: list[FileAccount]) -> pd.DataFrame:
+def log_frame(accounts: list[FileAccount]) -> pd.DataFrame:
     return pd.DataFrame(
         [vars(account) for account in accounts],
         columns=[
@@ -315,7 +242,7 @@ def _load_one_year(
         digest = sha256_of(landed.path)
         archive_file(landed.path, settings.archive, digest, landed)
         digests[landed.display] = digest
-    fingerprint = load_fingerprint(digests, run.digests, run.key)
+    fingerprint = year_fingerprint(digests, run.digests, run.key, stream.kinds, year.label)
     if previous.get(year.label) == fingerprint:
         with connect(settings.warehouse, read_only=True) as connection:
             log = connection.execute(
@@ -331,8 +258,8 @@ def _load_one_year(
             connection,
             {
                 **loaded.tables,
-                "quarantine": _quarantine_frame(year, loaded.defects, loaded.accounts),
-                "load_log": _log_frame(loaded.accounts),
+                "quarantine": quarantine_frame(year, loaded.defects, loaded.accounts),
+                "load_log": log_frame(loaded.accounts),
                 "year_loads": pd.DataFrame(
                     {
                         "academic_year": [year.label],
@@ -390,7 +317,7 @@ def load_stream(
     files, problems = discover(settings.landing)
     for problem in problems:
         log.warning(f"not loaded: {problem.line()}")
-    run = _run_inputs(settings, files, stream.extra_inputs, stream.kinds)
+    run = _run_inputs(settings, files, stream.extra_inputs)
     limit = _enforce_retention(log, settings, files)
     previous = _previous_fingerprints(log, run.settings, stream)
     partitions = sorted(partitions)
@@ -422,80 +349,6 @@ def load_stream(
             )
         results.append(result)
     return results
-
-
-def expected_fingerprints(
-    settings: ChorusSettings,
-    key: str,
-    files: list[LandedFile],
-    digest_of: Callable[[Path], str] = sha256_of,
-) -> dict[tuple[str, str], str]:
-    """(academic year label, stream) -> the fingerprint raw.year_loads would hold after
-    loading `files`: what the landing sensor compares with what is loaded."""
-    fingerprints = {}
-    for stream in STREAMS:
-        digests = input_digests(settings, stream.extra_inputs, stream.kinds)
-        years = sorted({f.year for f in files if f.kind in stream.kinds})
-        for year in years:
-            landed = {
-                f.display: digest_of(f.path)
-                for f in files
-                if f.year == year and f.kind in stream.kinds
-            }
-            fingerprints[(year.label, stream.name)] = load_fingerprint(landed, digests, key)
-    return fingerprints
-
-
-def loaded_fingerprints(connection) -> dict[tuple[str, str], str]:  # noqa: ANN001 - duckdb
-    """raw.year_loads as (academic year label, stream) -> fingerprint: what each year was
-    loaded from, whoever loaded it (empty before the raw zone exists)."""
-    if not raw_table_exists(connection, "year_loads"):
-        return {}
-    rows = connection.execute(
-        "select academic_year, kind, fingerprint from raw.year_loads"
-    ).fetchall()
-    return {(year, kind): fingerprint for year, kind, fingerprint in rows}
-
-
-def loaded_state(
-    connection,
-    landed_years: set[AcademicYear],  # noqa: ANN001 - duckdb
-    retention_years: int | None,
-) -> tuple[dict[tuple[str, str], str], AcademicYear | None]:
-    """What the landing sensor compares the landed files with: raw.year_loads as
-    (year, stream) -> fingerprint, and the first year retention keeps (nothing and None
-    before the raw zone exists)."""
-    if not raw_table_exists(connection, "year_loads"):
-        return {}, None
-    return (
-        loaded_fingerprints(connection),
-        retention_cutoff(connection, landed_years, retention_years),
-    )
-
-
-def changed_years(
-    loaded: dict[tuple[str, str], str],
-    expected: dict[tuple[str, str], str],
-    first_kept: AcademicYear | None = None,
-) -> list[str]:
-    """Landed academic years (folders) whose files differ from what is loaded.
-
-    Both maps are (year label, stream) -> load fingerprint: `expected` from the landed files,
-    `loaded` from raw.year_loads (whoever loaded them). A landed year differs if any stream's
-    fingerprint differs, or a stream loaded for it has no files left. Years no longer landed
-    at all are left alone, and so are years before the retention limit.
-    """
-    landed = {label for label, _ in expected}
-    changed = []
-    for label in sorted(landed):
-        year = AcademicYear.parse(label)
-        if first_kept is not None and year < first_kept:
-            continue
-        want = {stream: fp for (y, stream), fp in expected.items() if y == label}
-        have = {stream: fp for (y, stream), fp in loaded.items() if y == label}
-        if want != have:
-            changed.append(year.folder)
-    return changed
 
 
 # Statutory returns -----------------------------------------------------------------------

@@ -133,7 +133,7 @@ def respondent_rules(year: AcademicYear, load: SurveyLoad) -> list[RowRule]:
     but the aggregate consent's (checked at the door, before any other rule). Each rule is
     decided once per distinct value (`failing_values`, the load's parsed dates)."""
     survey = shape()
-    start = period_start(year.label)
+    start = period_start(year.label, survey.spec.period)
     sector = re.compile(SECTOR_PATTERN)
     rules: list[RowRule] = []
     for column in survey.spec.columns:
@@ -196,16 +196,29 @@ def respondent_rules(year: AcademicYear, load: SurveyLoad) -> list[RowRule]:
                     column.codes.rule,
                     column.name,
                     column.codes.text(),
-                    _not_one_of(column.codes.codes),
+                    _not_one_of(column.codes.codes, column.blank_passes),
                 )
             )
     return rules
 
 
-def _not_one_of(codes: Mapping[str, str]) -> Callable[[pd.Series], pd.Series]:
-    """`~values.isin(set(codes))`."""
+def _not_one_of(
+    codes: Mapping[str, str], blank_passes: bool = False
+) -> Callable[[pd.Series], pd.Series]:
+    """`~values.isin(set(codes))`, a blank passing when the column is optional and its code
+    list declares no blank code."""
+
+    def blank(values: pd.Series) -> pd.Series:
+        return values.fillna("").astype(str).str.strip() == ""
+
+    if not blank_passes:
+        return lambda values: failing_values(
+            values, lambda value: value not in codes, lambda values: ~values.isin(set(codes))
+        )
     return lambda values: failing_values(
-        values, lambda value: value not in codes, lambda values: ~values.isin(set(codes))
+        values,
+        lambda value: value not in codes and str(value).strip() != "",
+        lambda values: ~values.isin(set(codes)) & ~blank(values),
     )
 
 

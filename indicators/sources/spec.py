@@ -11,8 +11,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-PERIODS = ("academic_year", "financial_year", "calendar_year", "quarter", "month")
-"""The periods a source may be counted in."""
+LANDED_PERIODS = {"academic_year": 9, "financial_year": 4}
+"""The period types (declared in dbt_project/metadata/periods.yml) a source can be landed
+in, each with the month its YYYY-YY year starts: 1 September, 1 April. A month's or a
+quarter's landing folders come with issue 16."""
 COLUMN_TYPES = ("code", "text", "date", "number")
 HANDLINGS = ("keep", "pseudonymise", "reduce", "drop")
 """What happens to a column's values at the door: kept as they are, replaced by a keyed
@@ -20,7 +22,10 @@ pseudonym, reduced (a date to year and month, a postcode to its sector), or drop
 REDUCTIONS = ("year_month", "postcode_sector")
 NAMED_FORMATS = ("upn", "date", "datetime", "uk_postcode", "postcode_sector", "not_blank")
 """Procedural formats, each implemented once (indicators/ingest/spec_rules.py)."""
-PLACEMENTS = ("postcode_sector", "la_wide", "team", "district")
+PLACEMENTS = ("postcode_sector",)
+"""How a source's rows are placed in a neighbourhood (the ones implemented)."""
+PLANNED_PLACEMENTS = ("la_wide", "team", "district")
+"""Placements named in the design but not implemented: refused, saying so."""
 INVALID = ("quarantine", "drop")
 """What an invalid value does: quarantine its row (a defect), or drop the value and count it
 (a voice respondent's UPN given without a valid format loses only the link)."""
@@ -126,6 +131,12 @@ class Column:
     range: Range | None = None
     invalid: str = "quarantine"
     doc: str = ""
+
+    @property
+    def blank_passes(self) -> bool:
+        """A blank passes the code list: the column is optional and its list gives a blank
+        no code of its own (`blank:`)."""
+        return self.codes is not None and not self.required and self.codes.blank is None
 
     @property
     def raw_name(self) -> str | None:

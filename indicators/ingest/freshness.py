@@ -1,0 +1,122 @@
+"""Whether a landed year must load again: its load fingerprint (the landed files' digests,
+everything else a load depends on, the key) as loaded (raw.year_loads) and as the landing
+area would give it now. `load_stream` (indicators/ingest/streams.py) skips a year whose
+fingerprint is unchanged; the landing sensor (orchestration/automation.py) asks for the
+years whose fingerprints differ (`changed_years`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from indicators.config import ChorusSettings
+from indicators.ingest.aliases import aliases_file
+from indicators.ingest.archive import load_fingerprint
+from indicators.ingest.landing import LandedFile, reference_file, sha256_of
+from indicators.ingest.retention import cutoff as retention_cutoff
+from indicators.reference import AcademicYear
+from indicators.sources.load import specs_digest
+from indicators.warehouse import raw_table_exists
+
+
+def input_digests(settings: ChorusSettings, extra_inputs: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """Digests of everything besides the landed files and the source specs that a year's
+    load depends on: the reference files, the column aliases, a stream's own seeds and the
+    worksheet setting (the specs are per year: `year_fingerprint`)."""
+    paths = [
+        reference_file(name, settings.landing, settings.seeds)
+        for name in ("neighbourhood_lookup", "local_authorities")
+    ]
+    aliases_path = aliases_file(settings.seeds, settings.landing)
+    paths += [aliases_path] if aliases_path.exists() else []
+    paths += [settings.seeds / name for name in extra_inputs]
+    return (*(sha256_of(path) for path in paths), f"sheet:{settings.xlsx_sheet or ''}")
+
+
+def year_fingerprint(
+    landed: dict[str, str], digests: tuple[str, ...], key: str, kinds: tuple[str, ...], year: str
+) -> str:
+    """A year's load fingerprint: its landed files' digests, everything else it depends on
+    (`input_digests`), the key, and its kinds' source specs as resolved for that year (a
+    comment in a spec reloads nothing; a rule changed in 2024-25.yml reloads 2024-25 and
+    later years only)."""
+    rules = (specs_digest(kinds, year=year),) if kinds else ()
+    return load_fingerprint(landed, (*digests, *rules), key)
+
+
+def expected_fingerprints(
+    settings: ChorusSettings,
+    key: str,
+    files: list[LandedFile],
+    digest_of: Callable[[Path], str] = sha256_of,
+) -> dict[tuple[str, str], str]:
+    """(academic year label, stream) -> the fingerprint raw.year_loads would hold after
+    loading `files`: what the landing sensor compares with what is loaded."""
+    fingerprints = {}
+    from indicators.ingest.streams import STREAMS  # the streams load with their engines
+
+    for stream in STREAMS:
+        digests = input_digests(settings, stream.extra_inputs)
+        years = sorted({f.year for f in files if f.kind in stream.kinds})
+        for year in years:
+            landed = {
+                f.display: digest_of(f.path)
+                for f in files
+                if f.year == year and f.kind in stream.kinds
+            }
+            fingerprints[(year.label, stream.name)] = year_fingerprint(
+                landed, digests, key, stream.kinds, year.label
+            )
+    return fingerprints
+
+
+def loaded_fingerprints(connection) -> dict[tuple[str, str], str]:  # noqa: ANN001 - duckdb
+    """raw.year_loads as (academic year label, stream) -> fingerprint: what each year was
+    loaded from, whoever loaded it (empty before the raw zone exists)."""
+    if not raw_table_exists(connection, "year_loads"):
+        return {}
+    rows = connection.execute(
+        "select academic_year, kind, fingerprint from raw.year_loads"
+    ).fetchall()
+    return {(year, kind): fingerprint for year, kind, fingerprint in rows}
+
+
+def loaded_state(
+    connection,
+    landed_years: set[AcademicYear],  # noqa: ANN001 - duckdb
+    retention_years: int | None,
+) -> tuple[dict[tuple[str, str], str], AcademicYear | None]:
+    """What the landing sensor compares the landed files with: raw.year_loads as
+    (year, stream) -> fingerprint, and the first year retention keeps (nothing and None
+    before the raw zone exists)."""
+    if not raw_table_exists(connection, "year_loads"):
+        return {}, None
+    return (
+        loaded_fingerprints(connection),
+        retention_cutoff(connection, landed_years, retention_years),
+    )
+
+
+def changed_years(
+    loaded: dict[tuple[str, str], str],
+    expected: dict[tuple[str, str], str],
+    first_kept: AcademicYear | None = None,
+) -> list[str]:
+    """Landed academic years (folders) whose files differ from what is loaded.
+
+    Both maps are (year label, stream) -> load fingerprint: `expected` from the landed files,
+    `loaded` from raw.year_loads (whoever loaded them). A landed year differs if any stream's
+    fingerprint differs, or a stream loaded for it has no files left. Years no longer landed
+    at all are left alone, and so are years before the retention limit.
+    """
+    landed = {label for label, _ in expected}
+    changed = []
+    for label in sorted(landed):
+        year = AcademicYear.parse(label)
+        if first_kept is not None and year < first_kept:
+            continue
+        want = {stream: fp for (y, stream), fp in expected.items() if y == label}
+        have = {stream: fp for (y, stream), fp in loaded.items() if y == label}
+        if want != have:
+            changed.append(year.folder)
+    return changed

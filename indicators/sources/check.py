@@ -1,0 +1,457 @@
+"""Check a source spec's keys and build the `SourceSpec` it describes: each problem is one
+line naming the file, the key path and what is wrong (collected by `indicators.sources.load`,
+which raises them together as `SpecInvalid`)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from indicators.declarations import DeclarationError, period_types
+from indicators.sources.shapes import shape_problems
+from indicators.sources.spec import (
+    COLUMN_TYPES,
+    HANDLINGS,
+    INVALID,
+    LANDED_PERIODS,
+    NAMED_FORMATS,
+    PLACEMENTS,
+    PLANNED_PLACEMENTS,
+    REDUCTIONS,
+    CodeList,
+    Column,
+    Format,
+    Identifier,
+    Match,
+    Offset,
+    Range,
+    SourceSpec,
+    Window,
+)
+
+NAME = re.compile(r"[a-z][a-z0-9_]*")
+TOP_KEYS = {
+    "source": True,
+    "title": True,
+    "description": True,
+    "period": True,
+    "stream": True,
+    "raw_table": True,
+    "columns": True,
+    "code_lists": False,
+    "key": False,
+    "also_tables": False,
+    "matching": False,
+    "placement": False,
+    "consent": False,
+    "items": False,
+    "free_text": False,
+    "headers": False,
+    "landing_order": False,
+    "label": False,
+}
+"""Every key a spec may have: True for those it must have."""
+COLUMN_KEYS = {
+    "name",
+    "title",
+    "type",
+    "required",
+    "identifier",
+    "show_rejected",
+    "aliases",
+    "codes",
+    "format",
+    "window",
+    "range",
+    "invalid",
+    "doc",
+}
+CODE_LIST_KEYS = {"codes", "rule", "message", "blank", "synonyms", "normalise", "doc"}
+MATCH_MESSAGES = ("missing", "rejected", "not_landed", "held_back")
+
+
+def _period(period: str, shown: str) -> list[str]:
+    """A spec's period: a period type declared in dbt_project/metadata/periods.yml that
+    Chorus can land (a landing folder is a YYYY-YY year)."""
+    try:
+        declared = period_types()
+    except DeclarationError as error:
+        return [f"{shown}: period: the period types cannot be read ({error})"]
+    if period not in declared:
+        return [
+            f"{shown}: period: '{period}' is not a period type declared in "
+            f"dbt_project/metadata/periods.yml ({', '.join(declared)})"
+        ]
+    if period not in LANDED_PERIODS:
+        return [
+            f"{shown}: period: '{period}' is declared but cannot be landed yet: landing "
+            f"folders are YYYY-YY years ({' or '.join(LANDED_PERIODS)}); folders for a month "
+            "or quarter come with issue 16 (Early Help monthly)"
+        ]
+    return []
+
+
+def _text(value: Any) -> str:
+    return " ".join(str(value).split()) if value is not None else ""
+
+
+def build(
+    data: dict,
+    shown: str,
+    folder: str,
+    problems: list[str],
+    origins: Mapping[str, str] | None = None,
+) -> SourceSpec | None:
+    """The spec `data` describes, or None with its problems added. `origins`: column name ->
+    the year file that added or changed it (named in that column's problems)."""
+    origins = origins or {}
+    for key, needed in TOP_KEYS.items():
+        if needed and data.get(key) is None:
+            problems.append(f"{shown}: {key}: missing (a spec needs {key}:)")
+    for key in sorted(set(data) - set(TOP_KEYS)):
+        problems.append(
+            f"{shown}: {key}: not a key a source spec has (known: {', '.join(TOP_KEYS)})"
+        )
+    wrong_types = shape_problems(data, shown, origins)
+    if wrong_types:
+        problems.extend(wrong_types)
+        return None  # what follows reads each key as its type
+    if data.get("source") is not None and data.get("source") != folder:
+        problems.append(
+            f"{shown}: source: is '{data.get('source')}' but the folder is '{folder}': they "
+            "must be the same (the landing folder of the kind)"
+        )
+    if data.get("period") is not None:
+        problems.extend(_period(data["period"], shown))
+    raw = data.get("raw_table") or {}
+    if not isinstance(raw, dict) or not NAME.fullmatch(str(raw.get("name", ""))):
+        problems.append(f"{shown}: raw_table: needs a name (lower case, underscores)")
+        raw = {}
+    code_lists = _code_lists(data.get("code_lists") or {}, shown, problems)
+    columns = _columns(data.get("columns"), code_lists, shown, problems, origins)
+    names = [  # every column the spec names, even one with problems of its own
+        str(entry.get("name"))
+        for entry in data.get("columns") or []
+        if isinstance(entry, dict) and entry.get("name")
+    ]
+    key = data.get("key") or {}
+    key_columns = tuple(key.get("columns") or ()) if isinstance(key, dict) else ()
+    for name in key_columns:
+        if name not in names:
+            problems.append(f"{shown}: key.columns: '{name}' is not a column of the spec")
+    matching = []
+    for position, entry in enumerate(data.get("matching") or []):
+        if not isinstance(entry, dict) or not {"source", "column"} <= set(entry):
+            problems.append(f"{shown}: matching[{position}]: needs source: and column:")
+            continue
+        if entry["column"] not in names:
+            problems.append(
+                f"{shown}: matching[{position}].column: '{entry['column']}' is not a column"
+            )
+        if entry.get("when_quarantined", "both") not in ("both", "this"):
+            problems.append(f"{shown}: matching[{position}].when_quarantined: both or this")
+        for message in MATCH_MESSAGES:
+            try:
+                _text(entry.get(message)).format(value="", period="", folder="", files="", rows="")
+            except (KeyError, IndexError, ValueError):
+                problems.append(
+                    f"{shown}: matching[{position}].{message}: may use only {{value}}, "
+                    "{period}, {folder}, {files} and {rows}"
+                )
+        matching.append(
+            Match(
+                entry["source"],
+                entry["column"],
+                entry.get("when_quarantined", "both"),
+                _text(entry.get("doc")),
+                *(_text(entry.get(message)) for message in MATCH_MESSAGES),
+            )
+        )
+    placement = data.get("placement") or {}
+    method = placement.get("method")
+    if placement and method in PLANNED_PLACEMENTS:
+        problems.append(
+            f"{shown}: placement.method: '{method}' is not supported yet (only "
+            f"{', '.join(PLACEMENTS)} is): leave placement: out, or place by postcode sector"
+        )
+    elif placement and method not in PLACEMENTS:
+        problems.append(
+            f"{shown}: placement.method: '{method}' must be one of {', '.join(PLACEMENTS)}"
+        )
+    if "column" in placement and placement["column"] not in names:
+        problems.append(f"{shown}: placement.column: '{placement['column']}' is not a column")
+    consent = data.get("consent") or {}
+    for role, name in consent.items():
+        if name not in names:
+            problems.append(f"{shown}: consent.{role}: '{name}' is not a column")
+    numbered = None
+    headers = data.get("headers") or {}
+    if "numbered" in headers:
+        entry = headers["numbered"]
+        try:
+            numbered = (str(entry["prefix"]), int(entry["first"]), int(entry["last"]))
+        except (KeyError, TypeError, ValueError):
+            problems.append(f"{shown}: headers.numbered: needs prefix:, first: and last:")
+    if problems:
+        return None
+    return SourceSpec(
+        source=str(data["source"]),
+        title=_text(data["title"]),
+        description=_text(data["description"]),
+        period=str(data["period"]),
+        stream=str(data["stream"]),
+        raw_table=str(raw["name"]),
+        raw_description=_text(raw.get("description")),
+        columns=tuple(columns),
+        key=key_columns,
+        key_rule=str(key.get("rule", "")),
+        key_message=_text(key.get("message")),
+        label=_text(data.get("label")) or str(data["source"]),
+        key_doc=_text(key.get("doc")),
+        also_tables=tuple(
+            (str(table["name"]), _text(table.get("description")))
+            for table in data.get("also_tables") or []
+        ),
+        matching=tuple(matching),
+        placement=dict(placement),
+        consent={str(role): str(name) for role, name in consent.items()},
+        items=dict(data.get("items") or {}),
+        free_text=dict(data.get("free_text") or {}),
+        numbered_headers=numbered,
+        landing_order=int(data.get("landing_order") or 100),
+    )
+
+
+def _code_lists(entries: Any, shown: str, problems: list[str]) -> dict[str, CodeList]:
+    if not isinstance(entries, dict):
+        problems.append(f"{shown}: code_lists: must map a list's name to its codes")
+        return {}
+    lists = {}
+    for name, entry in entries.items():
+        where = f"{shown}: code_lists.{name}"
+        made = _code_list(str(name), entry, where, problems)
+        if made is not None:
+            lists[str(name)] = made
+    return lists
+
+
+def _code_list(name: str, entry: Any, where: str, problems: list[str]) -> CodeList | None:
+    if not isinstance(entry, dict):
+        problems.append(f"{where}: must be a mapping with codes:, rule: and message:")
+        return None
+    for key in sorted(set(entry) - CODE_LIST_KEYS):
+        problems.append(f"{where}.{key}: not a key of a code list ({', '.join(CODE_LIST_KEYS)})")
+    codes: dict[str, str] = {}
+    for position, code in enumerate(entry.get("codes") or []):
+        if not isinstance(code, dict) or "code" not in code:
+            problems.append(f"{where}.codes[{position}]: needs code: (and name: its meaning)")
+            continue
+        value = str(code["code"])
+        if value in codes:
+            problems.append(f"{where}.codes[{position}]: code '{value}' is listed twice")
+        codes[value] = str(code.get("name", value))
+    if not codes:
+        problems.append(f"{where}.codes: a code list needs at least one code")
+    for key in ("rule", "message"):
+        if not entry.get(key):
+            problems.append(f"{where}.{key}: missing (the rule's name and its message)")
+    message = _text(entry.get("message"))
+    try:
+        message.format(codes="", code_list="")
+    except (KeyError, IndexError, ValueError):
+        problems.append(f"{where}.message: may use only {{codes}} and {{code_list}}")
+    blank = entry.get("blank")
+    if blank is not None and str(blank) not in codes:
+        problems.append(f"{where}.blank: '{blank}' is not one of its codes")
+    synonyms = {str(k).upper(): str(v) for k, v in (entry.get("synonyms") or {}).items()}
+    for spelling, code in synonyms.items():
+        if code not in codes:
+            problems.append(f"{where}.synonyms: {spelling} reads as '{code}', not a code")
+    if entry.get("normalise") not in (None, "snake_case"):
+        problems.append(f"{where}.normalise: only snake_case is known")
+    return CodeList(
+        name=name,
+        codes=codes,
+        rule=str(entry.get("rule", "")),
+        message=message,
+        blank=None if blank is None else str(blank),
+        synonyms=synonyms,
+        normalise=entry.get("normalise"),
+        doc=_text(entry.get("doc")),
+    )
+
+
+def _columns(
+    entries: Any,
+    code_lists: dict[str, CodeList],
+    shown: str,
+    problems: list[str],
+    origins: Mapping[str, str],
+) -> list[Column]:
+    if not isinstance(entries, list) or not entries:
+        if entries is not None:
+            problems.append(f"{shown}: columns: must be a list of columns")
+        return []
+    columns: list[Column] = []
+    seen: set[str] = set()
+    for position, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            problems.append(f"{shown}: columns[{position}]: must be a mapping (name:, type:...)")
+            continue
+        name = str(entry.get("name", ""))
+        where = f"{origins.get(name, shown)}: columns[{position}] ({name or 'no name'})"
+        if not NAME.fullmatch(name):
+            problems.append(f"{where}: name: lower case letters, digits and underscores")
+            continue
+        if name in seen:
+            problems.append(f"{where}: name: {name} is listed twice")
+        seen.add(name)
+        column = _column(entry, name, where, code_lists, problems)
+        if column is not None:
+            columns.append(column)
+    return columns
+
+
+def _column(
+    entry: dict, name: str, where: str, code_lists: dict[str, CodeList], problems: list[str]
+) -> Column | None:
+    before = len(problems)
+    for key in sorted(set(entry) - COLUMN_KEYS):
+        problems.append(f"{where}: {key}: not a key of a column (known: {', '.join(COLUMN_KEYS)})")
+    kind = entry.get("type")
+    if kind not in COLUMN_TYPES:
+        problems.append(f"{where}: type: '{kind}' must be one of {', '.join(COLUMN_TYPES)}")
+    identifier = _identifier(entry.get("identifier"), where, problems)
+    codes = entry.get("codes")
+    code_list = None
+    if isinstance(codes, str):
+        code_list = code_lists.get(codes)
+        if code_list is None:
+            problems.append(
+                f"{where}: codes: no code list '{codes}' "
+                f"(code_lists: {', '.join(code_lists) or 'none'})"
+            )
+    elif codes is not None:
+        code_list = _code_list(name, codes, f"{where}: codes", problems)
+    # A reduced value (a response's date kept as year and month) may be shown when rejected:
+    # only a value shaped like a date is (indicators/ingest/defects.py).
+    if entry.get("show_rejected") and identifier.handling in ("pseudonymise", "drop"):
+        problems.append(
+            f"{where}: show_rejected: not allowed on a column whose identifier handling is "
+            f"{identifier.handling}: a rejected value would show the identifier in the "
+            "rejected-rows report"
+        )
+    invalid = entry.get("invalid", "quarantine")
+    if invalid not in INVALID:
+        problems.append(f"{where}: invalid: must be one of {', '.join(INVALID)}")
+    if len(problems) > before:
+        return None
+    return Column(
+        name=name,
+        type=str(kind),
+        identifier=identifier,
+        title=_text(entry.get("title")),
+        required=bool(entry.get("required", True)),
+        show_rejected=bool(entry.get("show_rejected", False)),
+        aliases=tuple(str(alias) for alias in entry.get("aliases") or ()),
+        codes=code_list,
+        format=_format(entry.get("format"), where, problems),
+        window=_window(entry.get("window"), where, problems),
+        range=_range(entry.get("range"), where, problems),
+        invalid=str(invalid),
+        doc=_text(entry.get("doc")),
+    )
+
+
+def _identifier(entry: Any, where: str, problems: list[str]) -> Identifier:
+    if isinstance(entry, str):
+        entry = {"handling": entry}
+    if not isinstance(entry, dict) or entry.get("handling") not in HANDLINGS:
+        shown = entry.get("handling") if isinstance(entry, dict) else entry
+        problems.append(
+            f"{where}: identifier: '{shown}' must be one of {', '.join(HANDLINGS)} "
+            "(what happens to the values at the door)"
+        )
+        return Identifier("keep")
+    handling = entry["handling"]
+    if handling in ("pseudonymise", "reduce") and not NAME.fullmatch(str(entry.get("as", ""))):
+        problems.append(f"{where}: identifier.as: the raw table's column for the {handling}d value")
+    if handling == "reduce" and entry.get("to") not in REDUCTIONS:
+        problems.append(f"{where}: identifier.to: must be one of {', '.join(REDUCTIONS)}")
+    return Identifier(handling, entry.get("as"), entry.get("to"), entry.get("consent"))
+
+
+def _format(entry: Any, where: str, problems: list[str]) -> Format | None:
+    if entry is None:
+        return None
+    if isinstance(entry, str):
+        entry = {"named": entry}
+    if not isinstance(entry, dict):
+        problems.append(f"{where}: format: a named format or {{pattern:, rule:, message:}}")
+        return None
+    named, pattern = entry.get("named"), entry.get("pattern")
+    if named is not None and named not in NAMED_FORMATS:
+        problems.append(
+            f"{where}: format.named: '{named}' must be one of {', '.join(NAMED_FORMATS)}"
+        )
+    if named is None and pattern is None:
+        problems.append(f"{where}: format: give named: or pattern:")
+    if pattern is not None:
+        try:
+            re.compile(str(pattern))
+        except re.error as error:
+            problems.append(f"{where}: format.pattern: not a regular expression ({error})")
+        if not entry.get("rule") or not entry.get("message"):
+            problems.append(f"{where}: format: a pattern needs rule: and message:")
+    return Format(
+        rule=str(entry.get("rule", "")),
+        message=_text(entry.get("message")),
+        named=named,
+        pattern=None if pattern is None else str(pattern),
+    )
+
+
+def _offset(entry: Any, where: str, problems: list[str]) -> Offset:
+    if not isinstance(entry, dict) or set(entry) - {"years", "months", "days"}:
+        problems.append(f"{where}: an offset from the period's start: years:, months:, days:")
+        return Offset()
+    try:
+        return Offset(**{key: int(value) for key, value in entry.items()})
+    except (TypeError, ValueError):
+        problems.append(f"{where}: years, months and days must be whole numbers")
+        return Offset()
+
+
+def _window(entry: Any, where: str, problems: list[str]) -> Window | None:
+    if entry is None:
+        return None
+    if not isinstance(entry, dict) or not {"from", "to", "rule", "message"} <= set(entry):
+        problems.append(f"{where}: window: needs from:, to:, rule: and message:")
+        return None
+    message = _text(entry["message"])
+    try:
+        message.format(period="", first="", last="")
+    except (KeyError, IndexError, ValueError):
+        problems.append(f"{where}: window.message: may use only {{period}}, {{first}}, {{last}}")
+    return Window(
+        _offset(entry["from"], f"{where}: window.from", problems),
+        _offset(entry["to"], f"{where}: window.to", problems),
+        str(entry["rule"]),
+        message,
+    )
+
+
+def _range(entry: Any, where: str, problems: list[str]) -> Range | None:
+    if entry is None:
+        return None
+    if not isinstance(entry, dict) or not {"rule", "message"} <= set(entry):
+        problems.append(f"{where}: range: needs min: and/or max:, rule: and message:")
+        return None
+    try:
+        least = None if entry.get("min") is None else float(entry["min"])
+        most = None if entry.get("max") is None else float(entry["max"])
+    except (TypeError, ValueError):
+        problems.append(f"{where}: range: min and max must be numbers")
+        return None
+    return Range(least, most, str(entry["rule"]), _text(entry["message"]))
