@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from indicators.declarations import DEFAULT_PERIOD_TYPE, PeriodType, period_type, period_types
+from indicators.reference import AcademicYear
 
 
 class PeriodFolderError(ValueError):
@@ -162,3 +163,26 @@ def period_of_key(key: str, metadata: Path | None = None) -> Period | None:
             if period.key == key:
                 return period
     return None
+
+
+def landed_type_names(metadata: Path | None = None) -> tuple[str, ...]:
+    """The period types a source may be counted in: those periods.yml gives a landing form."""
+    return tuple(
+        name for name, kind_type in period_types(metadata).items() if kind_type.landing_folder
+    )
+
+
+def academic_year_of(period: Period) -> AcademicYear:
+    """The academic year a period starts in: the (Dagster) partition it is loaded under and
+    the year retention counts it in. April 2024 and financial year 2024/25 are in 2023/24."""
+    start = period.start
+    return AcademicYear(start.year if start.month >= 9 else start.year - 1)
+
+
+def partition_of_key(key: str) -> AcademicYear:
+    """The academic year (partition) of a raw zone period key: "2023/24" itself, "April
+    2024" 2023/24. Raises ValueError for a key that names no period."""
+    period = period_of_key(key)
+    if period is None or period.is_academic_year:
+        return AcademicYear.parse(key)
+    return academic_year_of(period)

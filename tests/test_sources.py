@@ -93,8 +93,9 @@ def test_a_well_formed_spec_reads_as_written(tmp_path):
     [
         (
             lambda text: text.replace("period: academic_year", "period: school_term"),
-            "sources/visits/base.yml: period: 'school_term' must be one of academic_year, "
-            "financial_year, calendar_year, quarter, month",
+            "sources/visits/base.yml: period: 'school_term' must be a period type "
+            "dbt_project/metadata/periods.yml declares: academic_year, financial_year, "
+            "calendar_year, academic_quarter, financial_quarter, calendar_quarter, month",
         ),
         (
             lambda text: text.replace("source: visits", "source: visit"),

@@ -33,12 +33,13 @@ def period_start(period_label: str) -> dt.date:
     return dt.date(int(period_label[:4]), 9, 1)
 
 
-def spec_rules(spec: SourceSpec, period_label: str) -> list[RowRule]:
+def spec_rules(spec: SourceSpec, period_label: str, start: dt.date | None = None) -> list[RowRule]:
     """Every row rule of a spec for one period: control characters, line breaks and length
     in every cell read first (dropped columns too, where line breaks are allowed), then each
-    column's own rules in the spec's order."""
+    column's own rules in the spec's order. Date windows count from `start` (else the
+    academic year's)."""
     rules = [*cell_rules(spec.read_columns), *cell_rules(spec.dropped, line_breaks=False)]
-    start = period_start(period_label)
+    start = start or period_start(period_label)
     for column in spec.columns:
         if column.invalid == "drop":
             continue  # an invalid value is dropped and counted, never a defect

@@ -36,6 +36,7 @@ from indicators.ingest.lookups import (
     check_neighbourhood_lookup,
     reference_from,
 )
+from indicators.ingest.period_loads import files_of, periods_of
 from indicators.ingest.readers import Aliases, read_table
 from indicators.ingest.retention import cutoff as retention_cutoff
 from indicators.ingest.retention import purge
@@ -43,6 +44,7 @@ from indicators.ingest.standalone import load_standalone_year
 from indicators.ingest.statutory import load_year
 from indicators.ingest.survey import load_voice_year
 from indicators.ingest.survey_columns import shape
+from indicators.periods import Period, partition_of_key
 from indicators.reference import AcademicYear
 from indicators.sources.load import load_sources, specs_digest
 from indicators.steps import Log, StepRefused
@@ -233,12 +235,12 @@ class YearResult:
 
 
 def _quarantine_frame(
-    year: AcademicYear | str, defects: list[Defect], accounts: list[FileAccount]
+    year: AcademicYear | Period | str, defects: list[Defect], accounts: list[FileAccount]
 ) -> pd.DataFrame:
     """Defects as raw.quarantine rows (public: identifiers withheld); `year` "" for a
     reference file."""
     kinds = {account.file: account.kind for account in accounts}
-    label = year.label if isinstance(year, AcademicYear) else year
+    label = year if isinstance(year, str) else year.label
     rows = []
     for defect in defects:
         public = defect.public()
@@ -294,7 +296,7 @@ def _previous_fingerprints(log: Log, settings: ChorusSettings, stream: Stream) -
 def _load_one_year(
     run: RunInputs,
     stream: Stream,
-    year: AcademicYear,
+    year: AcademicYear | Period,
     files: list[LandedFile],
     previous: dict[str, str],
 ) -> YearResult:
@@ -409,18 +411,19 @@ def load_stream(
                     "landing area)"
                 )
             year_files = []
-        result = _load_one_year(run, stream, year, year_files, previous)
-        log.info(f"{stream.name} {year.label}: {result.status}")
-        for note in result.notes:
-            log.warning(f"{year.label}: {note}")
-        for account in result.accounts:
-            level = log.info if account.status == "loaded" else log.error
-            level(
-                f"{account.file}: read {account.rows_read}, loaded {account.rows_loaded}, "
-                f"quarantined {account.rows_quarantined}"
-                + (f" ({account.message})" if account.message else "")
-            )
-        results.append(result)
+        for period in periods_of(year, year_files, previous):  # issue 13: months, quarters
+            result = _load_one_year(run, stream, period, files_of(period, year_files), previous)
+            log.info(f"{stream.name} {period.label}: {result.status}")
+            for note in result.notes:
+                log.warning(f"{period.label}: {note}")
+            for account in result.accounts:
+                level = log.info if account.status == "loaded" else log.error
+                level(
+                    f"{account.file}: read {account.rows_read}, loaded {account.rows_loaded}, "
+                    f"quarantined {account.rows_quarantined}"
+                    + (f" ({account.message})" if account.message else "")
+                )
+            results.append(result)
     return results
 
 
@@ -435,12 +438,12 @@ def expected_fingerprints(
     fingerprints = {}
     for stream in STREAMS:
         digests = input_digests(settings, stream.extra_inputs, stream.kinds)
-        years = sorted({f.year for f in files if f.kind in stream.kinds})
+        years = {f.loaded_as for f in files if f.kind in stream.kinds}  # periods (issue 13)
         for year in years:
             landed = {
                 f.display: digest_of(f.path)
                 for f in files
-                if f.year == year and f.kind in stream.kinds
+                if f.loaded_as == year and f.kind in stream.kinds
             }
             fingerprints[(year.label, stream.name)] = load_fingerprint(landed, digests, key)
     return fingerprints
@@ -488,14 +491,14 @@ def changed_years(
     landed = {label for label, _ in expected}
     changed = []
     for label in sorted(landed):
-        year = AcademicYear.parse(label)
+        year = partition_of_key(label)  # a month's or quarter's: the academic year it starts in
         if first_kept is not None and year < first_kept:
             continue
         want = {stream: fp for (y, stream), fp in expected.items() if y == label}
         have = {stream: fp for (y, stream), fp in loaded.items() if y == label}
-        if want != have:
+        if want != have and year.folder not in changed:
             changed.append(year.folder)
-    return changed
+    return sorted(changed)
 
 
 # Statutory returns -----------------------------------------------------------------------

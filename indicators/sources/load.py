@@ -23,12 +23,12 @@ from typing import Any
 import yaml
 
 from indicators.config import PROJECT_ROOT
+from indicators.periods import landed_type_names
 from indicators.sources.spec import (
     COLUMN_TYPES,
     HANDLINGS,
     INVALID,
     NAMED_FORMATS,
-    PERIODS,
     PLACEMENTS,
     REDUCTIONS,
     CodeList,
@@ -308,9 +308,10 @@ def _build(data: dict, shown: str, folder: str, problems: list[str]) -> SourceSp
             f"{shown}: source: is '{data.get('source')}' but the folder is '{folder}': they "
             "must be the same (the landing folder of the kind)"
         )
-    if data.get("period") is not None and data.get("period") not in PERIODS:
+    if data.get("period") is not None and data.get("period") not in landed_type_names():
         problems.append(
-            f"{shown}: period: '{data.get('period')}' must be one of {', '.join(PERIODS)}"
+            f"{shown}: period: '{data.get('period')}' must be a period type "
+            f"dbt_project/metadata/periods.yml declares: {', '.join(landed_type_names())}"
         )
     raw = data.get("raw_table") or {}
     if not isinstance(raw, dict) or not NAME.fullmatch(str(raw.get("name", ""))):

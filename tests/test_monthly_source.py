@@ -1,0 +1,162 @@
+"""A source counted by month (issue 13), end to end through the real ingest: scaffolded with
+`chorus new-source`'s scaffold, its spec set to `period: month`, two months and a wrongly
+named folder landed, loaded by the standalone stream as `chorus run` loads it, then loaded
+again unchanged, then with one month landed again. Every expected value is written out."""
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from indicators.config import ChorusSettings
+from indicators.ingest.keys import run_key
+from indicators.ingest.landing import discover
+from indicators.ingest.streams import (
+    STANDALONE,
+    changed_years,
+    expected_fingerprints,
+    load_stream,
+    loaded_fingerprints,
+)
+from orchestration.new_source import scaffold_source
+
+ROOT = Path(__file__).resolve().parents[1]
+HEADER = "record_id,upn,surname,record_date,postcode,outcome,score\n"
+
+
+class Lines:
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def info(self, msg: str) -> None:
+        self.lines.append(msg)
+
+    warning = error = info
+
+
+def _land(landing: Path, folder: str, rows: str) -> None:
+    path = landing / "home_visits" / folder / "visits.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(HEADER + rows, encoding="utf-8")
+
+
+@pytest.fixture
+def monthly(tmp_path, monkeypatch):
+    sources = tmp_path / "sources"
+    shutil.copytree(ROOT / "sources", sources)
+    spec, _, _ = scaffold_source("home_visits", sources, tmp_path / "dbt", ROOT / "seeds")
+    text = spec.read_text(encoding="utf-8")
+    assert "period: academic_year" in text and "to: {years: 1, days: -1}" in text
+    spec.write_text(
+        text.replace("period: academic_year", "period: month").replace(
+            "to: {years: 1, days: -1}", "to: {months: 1, days: -1}"
+        ),
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("CHORUS_SOURCES", str(sources))
+    monkeypatch.setenv("CHORUS_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("CHORUS_PSEUDONYM_KEY", "a monthly test key, long enough and varied")
+    for name in ("CHORUS_LANDING", "CHORUS_SEEDS", "CHORUS_ALLOW_DEMO_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    settings = ChorusSettings.from_env()
+    landing = settings.landing
+    _land(
+        landing,
+        "2024-04",
+        "R001,Z35400010000A,Example,2024-04-01,XH1 1AB,Y,40\n"
+        "R002,M35400010001A,Example,30/04/2024,XH1 2AB,N,50\n"
+        "R003,A35400010002A,Example,2024-05-01,XH1 3AB,Y,60\n",
+    )
+    _land(
+        landing,
+        "2024-05",
+        "R004,N35400010003A,Example,2024-05-04,XH2 1AB,N,70\n"
+        "R005,B35400010004A,Example,2024-05-31,XH2 2AB,Y,80\n",
+    )
+    _land(landing, "April", "R009,P35400010005A,Example,2024-04-06,XH1 1AB,Y,90\n")
+    return settings
+
+
+def _run(settings: ChorusSettings) -> tuple[dict[str, str], list[str]]:
+    log = Lines()
+    results = load_stream(settings, STANDALONE, ["2023-24"], None, log)
+    return {result.year: result.status for result in results}, log.lines
+
+
+def _changed(settings: ChorusSettings) -> list[str]:
+    files, _ = discover(settings.landing)
+    expected = expected_fingerprints(settings, run_key(settings, files), files)
+    with duckdb.connect(str(settings.warehouse), read_only=True) as connection:
+        return changed_years(loaded_fingerprints(connection), expected)
+
+
+def test_a_monthly_source_loads_month_by_month(monthly):
+    settings = monthly
+    statuses, lines = _run(settings)
+    assert statuses == {"2023/24": "empty", "April 2024": "loaded", "May 2024": "loaded"}
+    assert (
+        "not loaded: home_visits/April/visits.csv: the folder 'April' is not a month: "
+        "name it YYYY-MM (e.g. 2024-01) and run again"
+    ) in lines
+
+    with duckdb.connect(str(settings.warehouse), read_only=True) as connection:
+        rows = connection.execute(
+            "select academic_year, time_period, time_identifier, record_id, record_month "
+            "from raw.home_visits_records order by record_id"
+        ).fetchall()
+        quarantined = connection.execute(
+            "select academic_year, file, row, column_name, message from raw.quarantine "
+            "where kind = 'home_visits'"
+        ).fetchall()
+        log = connection.execute(
+            "select academic_year, file, rows_read, rows_loaded, rows_quarantined "
+            "from raw.load_log where kind = 'home_visits' order by file"
+        ).fetchall()
+    assert rows == [
+        ("April 2024", 2024, "April", "R001", "2024-04"),
+        ("April 2024", 2024, "April", "R002", "2024-04"),
+        ("May 2024", 2024, "May", "R004", "2024-05"),
+        ("May 2024", 2024, "May", "R005", "2024-05"),
+    ]
+    assert quarantined == [
+        (
+            "April 2024",
+            "home_visits/2024-04/visits.csv",
+            4,
+            "record_date",
+            "record_date is '2024-05-01': a record in April 2024 is dated between "
+            "01 April 2024 and 30 April 2024",
+        )
+    ]
+    assert log == [
+        ("April 2024", "home_visits/2024-04/visits.csv", 3, 2, 1),
+        ("May 2024", "home_visits/2024-05/visits.csv", 2, 2, 0),
+    ]
+    assert _changed(settings) == []
+
+    # Nothing changed: nothing reloads.
+    statuses, _ = _run(settings)
+    assert statuses == {"2023/24": "empty", "April 2024": "unchanged", "May 2024": "unchanged"}
+
+    # May landed again with a row more: only May reloads, and the sensor sees its year.
+    _land(
+        settings.landing,
+        "2024-05",
+        "R004,N35400010003A,Example,2024-05-04,XH2 1AB,N,70\n"
+        "R005,B35400010004A,Example,2024-05-31,XH2 2AB,Y,80\n"
+        "R006,P35400010005A,Example,2024-05-15,XH1 1AB,Y,90\n",
+    )
+    assert _changed(settings) == ["2023-24"]
+    statuses, _ = _run(settings)
+    assert statuses == {"2023/24": "empty", "April 2024": "unchanged", "May 2024": "loaded"}
+    with duckdb.connect(str(settings.warehouse), read_only=True) as connection:
+        by_month = connection.execute(
+            "select time_identifier, count(*) from raw.home_visits_records group by 1 order by 1"
+        ).fetchall()
+    assert by_month == [("April", 2), ("May", 3)]
+
+    # A month taken out of the landing area is emptied.
+    shutil.rmtree(settings.landing / "home_visits" / "2024-04")
+    statuses, _ = _run(settings)
+    assert statuses == {"2023/24": "empty", "April 2024": "removed", "May 2024": "unchanged"}
