@@ -186,3 +186,27 @@ def partition_of_key(key: str) -> AcademicYear:
     if period is None or period.is_academic_year:
         return AcademicYear.parse(key)
     return academic_year_of(period)
+
+
+def year_file_form(type_name: str | None) -> str:
+    """How a year change file of a source counted in `type_name` is named: YYYY-YY.yml when
+    its type writes two years (academic, financial, their quarters), YYYY.yml when it writes
+    one (calendar year, calendar quarter, month). It applies from the first period of that
+    year: sources/<kind>/2025-26.yml from April 2025 for a financial quarter, 2025.yml from
+    January 2025 for a month."""
+    return "YYYY-YY.yml" if period_type(type_name).time_period == "two_years" else "YYYY.yml"
+
+
+def year_file_problem(name: str, type_name: str | None) -> str | None:
+    """Why `name` is not a year change file of a source counted in `type_name` (or None)."""
+    form = year_file_form(type_name)
+    two_years = re.fullmatch(r"(\d{4})-(\d{2})\.yml", name)
+    if form == "YYYY-YY.yml" and two_years:
+        return None
+    if form == "YYYY.yml" and re.fullmatch(r"\d{4}\.yml", name):
+        return None
+    example = "2025-26.yml" if form == "YYYY-YY.yml" else "2025.yml"
+    return (
+        f"the source is counted by {period_type(type_name).label}: name its year change files "
+        f"{form} (the year they apply from, e.g. {example})"
+    )

@@ -19,6 +19,7 @@ from indicators.ingest.streams import (
     load_stream,
     loaded_fingerprints,
 )
+from indicators.sources.load import SpecInvalid, load_spec
 from orchestration.new_source import scaffold_source
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -160,3 +161,44 @@ def test_a_monthly_source_loads_month_by_month(monthly):
     shutil.rmtree(settings.landing / "home_visits" / "2024-04")
     statuses, _ = _run(settings)
     assert statuses == {"2023/24": "empty", "April 2024": "removed", "May 2024": "unchanged"}
+
+
+CHANGE = """changes:
+  - {type: remove, column: surname, description: no longer collected}
+"""
+
+
+def _scaffolded(tmp_path: Path, period: str) -> Path:
+    sources = tmp_path / "sources"
+    spec, _, _ = scaffold_source("home_visits", sources, tmp_path / "dbt", ROOT / "seeds")
+    text = spec.read_text(encoding="utf-8").replace("period: academic_year", f"period: {period}")
+    spec.write_text(text, encoding="utf-8")
+    return spec.parent
+
+
+def test_a_monthly_source_year_change_file_is_named_by_calendar_year(tmp_path):
+    folder = _scaffolded(tmp_path, "month")
+    (folder / "2025.yml").write_text(CHANGE, encoding="utf-8")
+    assert "surname" in load_spec(folder, "2024").names  # months of 2024: before the change
+    assert "surname" not in load_spec(folder, "2025").names  # from January 2025
+    (folder / "2025-26.yml").write_text(CHANGE, encoding="utf-8")
+    with pytest.raises(SpecInvalid) as refused:
+        load_spec(folder)
+    assert refused.value.problems == [
+        "sources/home_visits/2025-26.yml: the source is counted by month: name its year "
+        "change files YYYY.yml (the year they apply from, e.g. 2025.yml)"
+    ]
+
+
+def test_a_financial_quarter_source_year_change_file_is_named_by_financial_year(tmp_path):
+    folder = _scaffolded(tmp_path, "financial_quarter")
+    (folder / "2025-26.yml").write_text(CHANGE, encoding="utf-8")
+    assert "surname" not in load_spec(folder, "2025-26").names
+    (folder / "2025.yml").write_text(CHANGE, encoding="utf-8")
+    with pytest.raises(SpecInvalid) as refused:
+        load_spec(folder)
+    assert refused.value.problems == [
+        "sources/home_visits/2025.yml: the source is counted by quarter of the financial "
+        "year: name its year change files YYYY-YY.yml (the year they apply from, e.g. "
+        "2025-26.yml)"
+    ]

@@ -1,5 +1,6 @@
 """Read the source specs (`sources/<kind>/base.yml`, and `sources/<kind>/<YYYY-YY>.yml` for a
-year's differences, merged over the base in year order) and refuse a malformed one with a
+year's differences, merged over the base in year order; `<YYYY>.yml` for a kind counted in
+calendar years, their quarters or months) and refuse a malformed one with a
 message naming the file, the key and what is wrong (`SpecInvalid`).
 
 A year file holds `changes:`, each `{type: add | modify | remove, column: ..., description:
@@ -23,7 +24,7 @@ from typing import Any
 import yaml
 
 from indicators.config import PROJECT_ROOT
-from indicators.periods import landed_type_names
+from indicators.periods import landed_type_names, year_file_problem
 from indicators.sources.spec import (
     COLUMN_TYPES,
     HANDLINGS,
@@ -45,7 +46,9 @@ from indicators.sources.spec import (
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """libyaml's safe loader where PyYAML has it (ten times quicker), else PyYAML's own."""
 BASE = "base.yml"
-YEAR_FILE = re.compile(r"(\d{4})-(\d{2})\.yml")
+YEAR_FILE = re.compile(r"(\d{4})(-(\d{2}))?\.yml")
+"""A year change file: YYYY-YY.yml, or YYYY.yml for a source counted in calendar years,
+their quarters or months (`year_file_problem` checks which the kind's period takes)."""
 NAME = re.compile(r"[a-z][a-z0-9_]*")
 TOP_KEYS = {
     "source": True,
@@ -181,18 +184,28 @@ def _apply(columns: list, change: dict, where: str) -> list[str]:
 
 def load_spec(folder: Path, year: str | None = None, root: Path | None = None) -> SourceSpec:
     """One kind's spec: base.yml with the changes of every year file up to `year`
-    ('2023-24'; None: all of them). Raises SpecInvalid naming each problem."""
+    ('2023-24', or '2025' for a kind counted by calendar year, quarter or month: a period's
+    `year_folder`; None: all of them). Raises SpecInvalid naming each problem."""
     root = root or folder.parent
     base_path = folder / BASE
     shown = _display(base_path, root)
     if not base_path.is_file():
         raise SpecInvalid([f"{shown}: missing: every source needs a base.yml"])
     base = _read_yaml(base_path, shown)
+    period = str(base.get("period"))  # a period not declared is refused below
+    misnamed = {
+        path: wrong
+        for path in year_files(folder)
+        if period in landed_type_names() and (wrong := year_file_problem(path.name, period))
+    }
     years = [
-        path for path in year_files(folder) if year is None or path.stem <= year.replace("/", "-")
+        path
+        for path in year_files(folder)
+        if path not in misnamed and (year is None or path.stem <= year.replace("/", "-"))
     ]
     changes = [(_display(path, root), _read_yaml(path, _display(path, root))) for path in years]
     data, problems = merged(base, changes)
+    problems += [f"{_display(path, root)}: {wrong}" for path, wrong in misnamed.items()]
     files = (shown, *(name for name, _ in changes))
     digest = hashlib.sha256()
     for path in (base_path, *years):
