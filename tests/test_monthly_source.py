@@ -19,6 +19,7 @@ from indicators.ingest.streams import (
     load_stream,
     loaded_fingerprints,
 )
+from indicators.ingest.validate import validate_paths
 from indicators.sources.load import SpecInvalid, load_spec
 from orchestration.new_source import scaffold_source
 
@@ -90,6 +91,21 @@ def _changed(settings: ChorusSettings) -> list[str]:
     expected = expected_fingerprints(settings, run_key(settings, files), files)
     with duckdb.connect(str(settings.warehouse), read_only=True) as connection:
         return changed_years(loaded_fingerprints(connection), expected)
+
+
+def test_chorus_validate_checks_each_month_against_its_own_dates(monthly):
+    report = validate_paths([monthly.landing], monthly.seeds)
+    lines = report.format()
+    assert any(
+        "home_visits/2024-04/visits.csv, row 4, column record_date" in line
+        and "a record in April 2024 is dated between 01 April 2024 and 30 April 2024" in line
+        for line in lines
+    ), lines
+    assert any(
+        "home_visits/April/visits.csv" in line and "the folder 'April' is not a month" in line
+        for line in lines
+    ), lines
+    assert not any("2024-05/visits.csv, row" in line for line in lines), lines
 
 
 def test_a_monthly_source_loads_month_by_month(monthly):
