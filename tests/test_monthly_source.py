@@ -3,10 +3,14 @@
 named folder landed, loaded by the standalone stream as `chorus run` loads it, then loaded
 again unchanged, then with one month landed again. Every expected value is written out."""
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 
 from indicators.config import ChorusSettings
@@ -218,3 +222,114 @@ def test_a_financial_quarter_source_year_change_file_is_named_by_financial_year(
         "year: name its year change files YYYY-YY.yml (the year they apply from, e.g. "
         "2025-26.yml)"
     ]
+
+
+def _chorus(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "orchestration.cli", *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=900,
+    )
+
+
+def test_chorus_run_loads_a_monthly_source_and_reloads_only_a_month_landed_again(tmp_path):
+    project = tmp_path / "project"
+    shutil.copytree(
+        ROOT / "dbt_project",
+        project / "dbt_project",
+        ignore=shutil.ignore_patterns("target", "logs"),
+    )
+    shutil.copytree(ROOT / "seeds", project / "seeds")
+    shutil.copytree(ROOT / "sources", project / "sources")
+    (project / "docs").mkdir()
+    shutil.copy(ROOT / "docs" / "inputs.md", project / "docs" / "inputs.md")
+    home = tmp_path / "home"
+    env = {
+        **os.environ,
+        "CHORUS_DBT_PROJECT": str(project / "dbt_project"),
+        "CHORUS_SOURCES": str(project / "sources"),
+        "CHORUS_HOME": str(home),
+        "CHORUS_PSEUDONYM_KEY": "a monthly run key, long enough and varied",
+        "CHORUS_PACKS": "none",
+    }
+    made = _chorus("new-source", "home_visits", env=env, cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    spec = project / "sources" / "home_visits" / "base.yml"
+    spec.write_text(
+        spec.read_text(encoding="utf-8")
+        .replace("period: academic_year", "period: month")
+        .replace("to: {years: 1, days: -1}", "to: {months: 1, days: -1}"),
+        encoding="utf-8",
+    )
+    shutil.rmtree(project / "sources" / "home_visits" / "fixture")
+    refreshed = _chorus("dbt-refresh", env=env, cwd=tmp_path)
+    assert refreshed.returncode == 0, refreshed.stderr
+    assert "## `home_visits/<YYYY-MM>/*.csv|xlsx`" in (project / "docs" / "inputs.md").read_text()
+    landing = tmp_path / "landing"
+    synth = _chorus(
+        "synth",
+        "--out",
+        str(landing),
+        "--children-per-year",
+        "300",
+        "--years",
+        "2023/24",
+        env=env,
+        cwd=tmp_path,
+    )
+    assert synth.returncode == 0, synth.stderr
+    _land(
+        landing,
+        "2024-04",
+        "R001,Z35400010000A,Example,2024-04-01,XH1 1AB,Y,40\n"
+        "R003,A35400010002A,Example,2024-05-01,XH1 3AB,Y,60\n",
+    )
+    _land(landing, "2024-05", "R004,N35400010003A,Example,2024-05-04,XH2 1AB,N,70\n")
+    _land(landing, "2024-4", "R009,P35400010005A,Example,2024-04-06,XH1 1AB,Y,90\n")
+
+    output = tmp_path / "output"
+    run = _chorus("run", "--landing", str(landing), "--out", str(output), env=env, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr + run.stdout
+    query = (
+        "select academic_year, time_period, time_identifier, record_id "
+        "from raw.home_visits_records order by record_id"
+    )
+    loaded_at = (
+        "select file, max(_loaded_at) from raw.load_log where kind = 'home_visits' "
+        "group by file order by file"
+    )
+    with duckdb.connect(str(home / "chorus.duckdb"), read_only=True) as connection:
+        rows = connection.execute(query).fetchall()
+        first = dict(connection.execute(loaded_at).fetchall())
+    assert rows == [("April 2024", 2024, "April", "R001"), ("May 2024", 2024, "May", "R004")]
+    rejections = pd.read_csv(output / "quality" / "rejections.csv", dtype=str)
+    mine = rejections[rejections["kind"] == "home_visits"]
+    assert sorted(mine[["file", "row", "column", "rule"]].fillna("").values.tolist()) == [
+        ["home_visits/2024-04/visits.csv", "3", "record_date", "record_date_in_year"],
+        ["home_visits/2024-4/visits.csv", "", "", "year_folder_name"],
+    ]
+    bad = mine[mine["file"] == "home_visits/2024-4/visits.csv"]["message"].tolist()
+    assert bad == [
+        "not loaded: the folder '2024-4' is not a month: name it YYYY-MM (e.g. 2024-01) "
+        "and run again"
+    ]
+
+    # May landed again: only May reloads.
+    _land(
+        landing,
+        "2024-05",
+        "R004,N35400010003A,Example,2024-05-04,XH2 1AB,N,70\n"
+        "R005,B35400010004A,Example,2024-05-31,XH2 2AB,Y,80\n",
+    )
+    again = _chorus("run", "--landing", str(landing), "--out", str(output), env=env, cwd=tmp_path)
+    assert again.returncode == 0, again.stderr + again.stdout
+    with duckdb.connect(str(home / "chorus.duckdb"), read_only=True) as connection:
+        rows = connection.execute(query).fetchall()
+        second = dict(connection.execute(loaded_at).fetchall())
+    assert rows[-2:] == [("May 2024", 2024, "May", "R004"), ("May 2024", 2024, "May", "R005")]
+    assert second["home_visits/2024-04/visits.csv"] == first["home_visits/2024-04/visits.csv"]
+    assert second["home_visits/2024-05/visits.csv"] > first["home_visits/2024-05/visits.csv"]
