@@ -112,6 +112,12 @@ def folder_example(kind_type: PeriodType) -> str:
     return Period(kind_type, 2024, 1).folder
 
 
+def period_form(type_name: str | None) -> tuple[str, str]:
+    """A period type's landing folder form and an example: ('YYYY-MM', '2024-01')."""
+    kind_type = period_type(type_name)
+    return kind_type.landing_folder, folder_example(kind_type)
+
+
 def _pattern(kind_type: PeriodType) -> re.Pattern[str]:
     form = re.escape(kind_type.landing_folder)
     form = form.replace("YYYY", r"(?P<year>\d{4})").replace("YY", r"(?P<next>\d{2})")

@@ -81,6 +81,7 @@ def monthly(tmp_path, monkeypatch):
         "R005,B35400010004A,Example,2024-05-31,XH2 2AB,Y,80\n",
     )
     _land(landing, "April", "R009,P35400010005A,Example,2024-04-06,XH1 1AB,Y,90\n")
+    (landing / "home_visits" / "loose.csv").write_text(HEADER, encoding="utf-8")
     return settings
 
 
@@ -119,6 +120,10 @@ def test_a_monthly_source_loads_month_by_month(monthly):
     assert (
         "not loaded: home_visits/April/visits.csv: the folder 'April' is not a month: "
         "name it YYYY-MM (e.g. 2024-01) and run again"
+    ) in lines
+    assert (
+        "not loaded: home_visits/loose.csv: not in a period folder: move it to "
+        "home_visits/<YYYY-MM>/ (e.g. home_visits/2024-01/loose.csv) and run again"
     ) in lines
 
     with duckdb.connect(str(settings.warehouse), read_only=True) as connection:

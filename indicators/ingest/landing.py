@@ -17,7 +17,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from indicators.periods import Period, PeriodFolderError, academic_year_of, parse_period
+from indicators.periods import (
+    Period,
+    PeriodFolderError,
+    academic_year_of,
+    parse_period,
+    period_form,
+)
 from indicators.reference import AcademicYear
 from indicators.sources.load import load_sources
 
@@ -105,6 +111,15 @@ def classify(path: Path) -> LandedFile | LayoutProblem:
     kinds = return_kinds()
     if kind not in kinds:
         above = path.parent.name.lower()
+        counted_in = load_sources()[above].period if above in kinds else "academic_year"
+        if counted_in != "academic_year":  # a month's or quarter's kind (issue 13)
+            form, folder = period_form(counted_in)
+            return LayoutProblem(
+                path,
+                f"not in a period folder: move it to {above}/<{form}>/ (e.g. "
+                f"{above}/{folder}/{path.name}) and run again",
+                rule="not_in_year_folder",
+            )
         example = f"{above if above in kinds else kinds[0]}/2023-24/{path.name}"
         return LayoutProblem(
             path,
