@@ -294,6 +294,8 @@ def test_chorus_run_loads_a_monthly_source_and_reloads_only_a_month_landed_again
         "R003,A35400010002A,Example,2024-05-01,XH1 3AB,Y,60\n",
     )
     _land(landing, "2024-05", "R004,N35400010003A,Example,2024-05-04,XH2 1AB,N,70\n")
+    # September 2024 starts 2024/25, a year with no other return: its own partition.
+    _land(landing, "2024-09", "R010,Z35400010000A,Example,2024-09-02,XH1 1AB,Y,30\n")
     _land(landing, "2024-4", "R009,P35400010005A,Example,2024-04-06,XH1 1AB,Y,90\n")
 
     output = tmp_path / "output"
@@ -310,7 +312,11 @@ def test_chorus_run_loads_a_monthly_source_and_reloads_only_a_month_landed_again
     with duckdb.connect(str(home / "chorus.duckdb"), read_only=True) as connection:
         rows = connection.execute(query).fetchall()
         first = dict(connection.execute(loaded_at).fetchall())
-    assert rows == [("April 2024", 2024, "April", "R001"), ("May 2024", 2024, "May", "R004")]
+    assert rows == [
+        ("April 2024", 2024, "April", "R001"),
+        ("May 2024", 2024, "May", "R004"),
+        ("September 2024", 2024, "September", "R010"),
+    ]
     rejections = pd.read_csv(output / "quality" / "rejections.csv", dtype=str)
     mine = rejections[rejections["kind"] == "home_visits"]
     assert sorted(mine[["file", "row", "column", "rule"]].fillna("").values.tolist()) == [
@@ -335,6 +341,7 @@ def test_chorus_run_loads_a_monthly_source_and_reloads_only_a_month_landed_again
     with duckdb.connect(str(home / "chorus.duckdb"), read_only=True) as connection:
         rows = connection.execute(query).fetchall()
         second = dict(connection.execute(loaded_at).fetchall())
-    assert rows[-2:] == [("May 2024", 2024, "May", "R004"), ("May 2024", 2024, "May", "R005")]
+    assert rows[1:3] == [("May 2024", 2024, "May", "R004"), ("May 2024", 2024, "May", "R005")]
     assert second["home_visits/2024-04/visits.csv"] == first["home_visits/2024-04/visits.csv"]
     assert second["home_visits/2024-05/visits.csv"] > first["home_visits/2024-05/visits.csv"]
+    assert second["home_visits/2024-09/visits.csv"] == first["home_visits/2024-09/visits.csv"]
