@@ -156,6 +156,12 @@ class PeriodType:
     time_period: str
     """`two_years` (202324) or `year` (2024)."""
     time_identifiers: tuple[TimeIdentifier, ...]
+    starts: int | None = None
+    """The month its year starts (9 academic, 4 financial, 1 calendar); None: not landed."""
+    landing_folder: str = ""
+    """The form of a period's landing folder: YYYY-YY, YYYY, YYYY-YY-QN, YYYY-QN, YYYY-MM."""
+    period_label: str = "{year}"
+    """How messages name one period: {year} (2024/25 or 2024), {identifier} (April)."""
 
     @property
     def time_identifier(self) -> str:
@@ -244,8 +250,46 @@ def parse_periods(document: Mapping) -> dict[str, PeriodType]:
             label=str(entry.get("label") or name).strip(),
             time_period=written,
             time_identifiers=tuple(parsed),
+            **_landing_form(str(name), entry, written, len(parsed)),
         )
     return found
+
+
+_FORM = re.compile(r"YYYY(?P<next>-YY)?(?:-(?P<part>QN|MM))?")
+
+
+def _landing_form(name: str, entry: Mapping, written: str, parts: int) -> dict:
+    """`starts`, `landing_folder` and `period_label` of a period type, checked (a type that
+    declares no landing folder is not landed). The folder form is YYYY, then -YY when the
+    time period is two_years, then -QN for 4 parts or -MM for 12 (months of a calendar year)."""
+    if "landing_folder" not in entry and "starts" not in entry:
+        return {}
+    starts, form = entry.get("starts"), str(entry.get("landing_folder") or "")
+    if not isinstance(starts, int) or isinstance(starts, bool) or not 1 <= starts <= 12:
+        raise DeclarationError(
+            f"periods: {name}.starts is '{starts}': the month its year starts, 1 to 12"
+        )
+    match = _FORM.fullmatch(form)
+    part = match.group("part") if match else None
+    if (
+        match is None
+        or bool(match.group("next")) != (written == "two_years")
+        or {None: 1, "QN": 4, "MM": 12}[part] != parts
+        or (part == "MM" and starts != 1)
+    ):
+        raise DeclarationError(
+            f"periods: {name}.landing_folder is '{form}': write YYYY, with -YY when its "
+            "time_period is two_years, then -QN for 4 time identifiers or -MM for 12 "
+            "(starts: 1)"
+        )
+    label = str(entry.get("period_label") or "{year}")
+    try:
+        label.format(year="", identifier="")
+    except (KeyError, IndexError, ValueError):
+        raise DeclarationError(
+            f"periods: {name}.period_label '{label}' may use only {{year}} and {{identifier}}"
+        ) from None
+    return {"starts": starts, "landing_folder": form, "period_label": label}
 
 
 @functools.cache

@@ -25,6 +25,7 @@ from indicators.ingest.archive import DigestCache
 from indicators.ingest.freshness import changed_years, expected_fingerprints, loaded_state
 from indicators.ingest.keys import KeyRefused, run_key
 from indicators.ingest.landing import discover
+from indicators.periods import partition_of_key
 from indicators.reference import AcademicYear
 from indicators.warehouse import LockHolder, WarehouseBusy, connect, warehouse_lock
 from orchestration.partitions import ACADEMIC_YEARS, YEARS_TAG, academic_years
@@ -87,7 +88,7 @@ def landing_requests(
             year: {
                 stream: fp
                 for (label, stream), fp in expected.items()
-                if AcademicYear.parse(label).folder == year
+                if partition_of_key(label).folder == year
             }
             for year in years
         },

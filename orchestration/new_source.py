@@ -23,7 +23,8 @@ source: {name}                 # the landing folder: landing/{name}/<YYYY-YY>/*.
 title: {title}
 description: >
   TODO: one paragraph for the analyst who lands it: who sends it, one row per what.
-period: academic_year          # or financial_year (landed as YYYY-YY folders)
+period: academic_year          # a type in dbt_project/metadata/periods.yml: month lands in
+                               # <YYYY-MM>/, financial_quarter in <YYYY-YY-QN>/ (docs/inputs.md)
 stream: standalone             # loaded on its own, by this spec alone
 label: {title}                 # how messages name it
 landing_order: 50              # where it is listed among the kinds
@@ -329,4 +330,7 @@ def scaffold_source(
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
+    from indicators.sources.load import forget_loaded_sources
+
+    forget_loaded_sources()  # the specs were read (checked) above: the new one is read next
     return spec, sql, fixture

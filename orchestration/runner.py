@@ -174,7 +174,8 @@ def _year_partitions(instance, settings: ChorusSettings) -> list[str]:
     years no longer landed are emptied (`chorus run` treats its landing folder as the truth).
     """
     from indicators.ingest.archive import landing_state
-    from indicators.ingest.landing import return_kinds
+    from indicators.ingest.landing import discover, return_kinds
+    from indicators.periods import partition_of_key
     from indicators.reference import AcademicYear
     from indicators.warehouse import loaded_year_labels
     from orchestration.partitions import ACADEMIC_YEARS
@@ -183,7 +184,9 @@ def _year_partitions(instance, settings: ChorusSettings) -> list[str]:
     for folder in landing_state(settings.landing, return_kinds()):
         with contextlib.suppress(ValueError):  # not a year folder: discover() reports it
             years.add(AcademicYear.parse(folder).folder)
-    years |= {AcademicYear.parse(label).folder for label in loaded_year_labels(settings.warehouse)}
+    # a month's or quarter's files (issue 13) load under the academic year they start in
+    years |= {f.year.folder for f in discover(settings.landing)[0] if f.period is not None}
+    years |= {partition_of_key(label).folder for label in loaded_year_labels(settings.warehouse)}
     if not years:
         return []
     known = set(instance.get_dynamic_partitions(ACADEMIC_YEARS))

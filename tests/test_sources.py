@@ -98,18 +98,6 @@ def test_a_well_formed_spec_reads_as_written(tmp_path):
             "academic_quarter, financial_quarter, calendar_quarter, month)",
         ),
         (
-            lambda text: text.replace("period: academic_year", "period: month"),
-            "sources/visits/base.yml: period: 'month' is declared but cannot be landed yet: "
-            "landing folders are YYYY-YY years (academic_year or financial_year); folders for a "
-            "month or quarter come with issue 16 (Early Help monthly)",
-        ),
-        (
-            lambda text: text.replace("period: academic_year", "period: calendar_quarter"),
-            "sources/visits/base.yml: period: 'calendar_quarter' is declared but cannot be "
-            "landed yet: landing folders are YYYY-YY years (academic_year or financial_year); "
-            "folders for a month or quarter come with issue 16 (Early Help monthly)",
-        ),
-        (
             lambda text: text + "placement: {method: team}\n",
             "sources/visits/base.yml: placement.method: 'team' is not supported yet (only "
             "postcode_sector is): leave placement: out, or place by postcode sector",
@@ -318,7 +306,7 @@ def test_a_file_in_a_source_folder_that_is_not_a_spec_is_refused(tmp_path, name)
         load_spec(folder)
     assert refused.value.problems == [
         f"sources/visits/{name}: not a file a source's folder holds: base.yml, a year file "
-        "named YYYY-YY.yml (2024-25.yml) or README.md"
+        "named YYYY-YY.yml (2024-25.yml) or YYYY.yml (2025.yml), or README.md"
     ]
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from indicators.ingest.landing import LandedFile, sha256_of
+from indicators.periods import partition_of_key
 from indicators.reference import AcademicYear
 
 PRIVATE_DIR = 0o700
@@ -138,7 +139,7 @@ def purge_archive(
         if not years:
             unknown.append(path)
             continue
-        if all(AcademicYear.parse(year) < before for year in years):
+        if all(partition_of_key(year) < before for year in years):  # a month: its year
             path.unlink()
             with contextlib.suppress(FileNotFoundError):
                 _record_path(path).unlink()

@@ -14,6 +14,7 @@ from indicators.ingest.aliases import aliases_file
 from indicators.ingest.archive import load_fingerprint
 from indicators.ingest.landing import LandedFile, reference_file, sha256_of
 from indicators.ingest.retention import cutoff as retention_cutoff
+from indicators.periods import partition_of_key, rules_year
 from indicators.reference import AcademicYear
 from indicators.sources.load import specs_digest
 from indicators.warehouse import raw_table_exists
@@ -57,15 +58,15 @@ def expected_fingerprints(
 
     for stream in STREAMS:
         digests = input_digests(settings, stream.extra_inputs)
-        years = sorted({f.year for f in files if f.kind in stream.kinds})
+        years = {f.loaded_as for f in files if f.kind in stream.kinds}  # or months, quarters
         for year in years:
             landed = {
                 f.display: digest_of(f.path)
                 for f in files
-                if f.year == year and f.kind in stream.kinds
+                if f.loaded_as == year and f.kind in stream.kinds
             }
             fingerprints[(year.label, stream.name)] = year_fingerprint(
-                landed, digests, key, stream.kinds, year.label
+                landed, digests, key, stream.kinds, rules_year(year)
             )
     return fingerprints
 
@@ -112,11 +113,11 @@ def changed_years(
     landed = {label for label, _ in expected}
     changed = []
     for label in sorted(landed):
-        year = AcademicYear.parse(label)
+        year = partition_of_key(label)  # a month's or quarter's: the academic year it starts in
         if first_kept is not None and year < first_kept:
             continue
         want = {stream: fp for (y, stream), fp in expected.items() if y == label}
         have = {stream: fp for (y, stream), fp in loaded.items() if y == label}
-        if want != have:
+        if want != have and year.folder not in changed:
             changed.append(year.folder)
-    return changed
+    return sorted(changed)

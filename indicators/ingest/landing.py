@@ -1,7 +1,8 @@
-"""The landing area: which files are there, what kind of return each is, and for which year.
+"""The landing area: which files are there, what kind of return each is, and for which period.
 
 Layout (docs/inputs.md): <landing>/<kind>/<YYYY-YY>/*.csv|xlsx for each kind with a source
-spec in sources/ (eyfsp, census, voice today), and
+spec in sources/ (eyfsp, census, voice today); a kind whose spec says another `period:`
+lands in that period type's folders (periods.yml `landing_folder`: 2024-04 for a month), and
     <landing>/seeds/neighbourhood_lookup.csv, local_authorities.csv   (optional: else the
                                           project's seeds/ are used)
 
@@ -16,6 +17,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from indicators.periods import (
+    Period,
+    PeriodFolderError,
+    academic_year_of,
+    parse_period,
+    period_form,
+)
 from indicators.reference import AcademicYear
 from indicators.sources.load import load_sources
 
@@ -39,12 +47,20 @@ REFERENCE_FILES = ("neighbourhood_lookup", "local_authorities")
 class LandedFile:
     kind: str
     year: AcademicYear
+    """The academic year it is loaded under (a period of another type: the one it starts in)."""
     path: Path
+    period: Period | None = None
+    """The period of a kind not counted in academic years (None: the academic year)."""
+
+    @property
+    def loaded_as(self) -> AcademicYear | Period:
+        """What the file is loaded, fingerprinted and named in messages for."""
+        return self.period or self.year
 
     @property
     def display(self) -> str:
         """How messages name the file: relative to the landing area, as the user laid it out."""
-        return f"{self.kind}/{self.year.folder}/{self.path.name}"
+        return f"{self.kind}/{self.loaded_as.folder}/{self.path.name}"
 
 
 @dataclass(frozen=True)
@@ -95,6 +111,15 @@ def classify(path: Path) -> LandedFile | LayoutProblem:
     kinds = return_kinds()
     if kind not in kinds:
         above = path.parent.name.lower()
+        counted_in = load_sources()[above].period if above in kinds else "academic_year"
+        if counted_in != "academic_year":  # a month's or quarter's kind (issue 13)
+            form, folder = period_form(counted_in)
+            return LayoutProblem(
+                path,
+                f"not in a period folder: move it to {above}/<{form}>/ (e.g. "
+                f"{above}/{folder}/{path.name}) and run again",
+                rule="not_in_year_folder",
+            )
         example = f"{above if above in kinds else kinds[0]}/2023-24/{path.name}"
         return LayoutProblem(
             path,
@@ -103,6 +128,13 @@ def classify(path: Path) -> LandedFile | LayoutProblem:
             "and run again",
             rule="not_in_year_folder",
         )
+    counted_in = load_sources()[kind].period
+    if counted_in != "academic_year":
+        try:
+            period = parse_period(folder, counted_in)
+        except PeriodFolderError as wrong:
+            return LayoutProblem(path, f"{wrong} and run again", rule="year_folder_name")
+        return LandedFile(kind=kind, year=academic_year_of(period), path=path, period=period)
     try:
         year = AcademicYear.parse(folder)
     except ValueError:

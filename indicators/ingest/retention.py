@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from indicators.ingest.archive import archived_files, landed_years, purge_archive
+from indicators.periods import partition_of_key
 from indicators.reference import AcademicYear
 from indicators.warehouse import (
     compact,
@@ -68,9 +69,7 @@ def cutoff(
     connection, landed: Iterable[AcademicYear], keep: int | None, today: dt.date | None = None
 ) -> AcademicYear | None:
     """The first academic year kept: the later of the recorded limit and the automatic one."""
-    loaded = {
-        AcademicYear.parse(year) for years in raw_years(connection).values() for year in years
-    }
+    loaded = {partition_of_key(year) for years in raw_years(connection).values() for year in years}
     limits = [
         limit
         for limit in (
@@ -154,7 +153,7 @@ def purge(
     with connect(warehouse) as connection:
         ensure_raw_zone(connection)
         present = {year for years in raw_years(connection).values() for year in years}
-        report.years = sorted(year for year in present if AcademicYear.parse(year) < before)
+        report.years = sorted(year for year in present if partition_of_key(year) < before)
         known = _known_years(connection)
         recorded = recorded_cutoff(connection)
         report.recorded = record and (recorded is None or before > recorded)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from indicators.declarations import period_type
 from indicators.ingest.cells import (
     Once,
     failing_values,
@@ -23,23 +24,26 @@ from indicators.ingest.cells import (
 )
 from indicators.ingest.defects import RowRule, cell_rules
 from indicators.ingest.upn import upn_rules
-from indicators.sources.spec import LANDED_PERIODS, Column, Format, SourceSpec
+from indicators.sources.spec import Column, Format, SourceSpec
 
 Flags = Callable[[pd.Series], pd.Series]
 
 
 def period_start(period_label: str, period: str = "academic_year") -> dt.date:
-    """The first day of a YYYY/YY year of the spec's period type: an academic year's
-    ('2023/24' -> 1 September 2023), a financial year's (-> 1 April 2023)."""
-    return dt.date(int(period_label[:4]), LANDED_PERIODS[period], 1)
+    """The first day of a YYYY/YY year of the spec's period type, from the month its year
+    `starts` (dbt_project/metadata/periods.yml): an academic year's ('2023/24' -> 1
+    September 2023), a financial year's (-> 1 April 2023)."""
+    return dt.date(int(period_label[:4]), period_type(period).starts or 9, 1)
 
 
-def spec_rules(spec: SourceSpec, period_label: str) -> list[RowRule]:
+def spec_rules(spec: SourceSpec, period_label: str, start: dt.date | None = None) -> list[RowRule]:
     """Every row rule of a spec for one period: control characters, line breaks and length
     in every cell read first (dropped columns too, where line breaks are allowed), then each
-    column's own rules in the spec's order."""
+    column's own rules in the spec's order. Date windows count from `start` (a month's or
+    quarter's first day, indicators/periods.py), else from the start of the year the label
+    names."""
     rules = [*cell_rules(spec.read_columns), *cell_rules(spec.dropped, line_breaks=False)]
-    start = period_start(period_label, spec.period)
+    start = start or period_start(period_label, spec.period)
     for column in spec.columns:
         if column.invalid == "drop":
             continue  # an invalid value is dropped and counted, never a defect

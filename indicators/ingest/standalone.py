@@ -23,6 +23,7 @@ from indicators.ingest.lookups import Reference
 from indicators.ingest.matching import unknown_sectors
 from indicators.ingest.readers import Aliases
 from indicators.ingest.statutory import raw_rows, validate_file
+from indicators.periods import Period
 from indicators.reference import AcademicYear
 from indicators.sources.load import load_sources
 from indicators.sources.spec import SourceSpec
@@ -99,7 +100,7 @@ def unplaced(
 
 
 def load_standalone_year(
-    year: AcademicYear,
+    year: AcademicYear | Period,
     files: Sequence[LandedFile],
     reference: Reference,
     pseudonym_key: str,
@@ -107,7 +108,8 @@ def load_standalone_year(
     aliases: Aliases | None = None,
     sheet: str | None = None,
 ) -> StandaloneLoad:
-    """Every standalone source's files of one academic year, checked and pseudonymised."""
+    """Every standalone source's files of one period (an academic year, or a month, quarter...
+    of a kind counted in one), checked and pseudonymised."""
     load = StandaloneLoad()
     for kind, spec in standalone_specs().items():
         frames: list[tuple[str, pd.DataFrame]] = []

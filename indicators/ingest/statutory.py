@@ -37,6 +37,7 @@ from indicators.ingest.privacy import birth_year_month, postcode_sector, pseudon
 from indicators.ingest.readers import Aliases, Table, read_return, rows_landed
 from indicators.ingest.spec_rules import spec_rules
 from indicators.ingest.statutory_rules import duplicates_in, stacked
+from indicators.periods import Period
 from indicators.reference import AcademicYear
 from indicators.sources.load import load_sources
 from indicators.sources.spec import SourceSpec
@@ -142,7 +143,8 @@ def validate_file(
     """
     table = _read_checked(landed, account, aliases, sheet)
     frame = normalise_codes(table.frame, load_sources()[landed.kind].read_columns)
-    rules = spec_rules(load_sources()[landed.kind], landed.year.label)
+    start = landed.period.start if landed.period is not None else None
+    rules = spec_rules(load_sources()[landed.kind], landed.loaded_as.label, start)
     defects = apply_rules(frame, rules, landed.display, as_written=table.frame)
     defects.extend(_overflow_defects(table, landed.display))
     return frame, _ragged(defects, table)
@@ -429,7 +431,7 @@ def _good_rows(
 def raw_rows(
     spec: SourceSpec,
     frame: pd.DataFrame,
-    year: AcademicYear,
+    year: AcademicYear | Period,
     key: str,
     sectors: dict[str, str] | None = None,
     pseudonyms: dict[str, str] | None = None,
@@ -444,6 +446,8 @@ def raw_rows(
         "academic_year": year.label,
         "time_period": year.time_period,
     }
+    if "time_identifier" in columns:  # a period other than an academic year
+        values["time_identifier"] = year.time_identifier
     for column in spec.columns:
         handling = column.identifier
         if handling.handling == "keep":

@@ -35,6 +35,7 @@ from indicators.ingest.lookups import (
     check_neighbourhood_lookup,
     reference_from,
 )
+from indicators.ingest.period_loads import files_of, periods_of
 from indicators.ingest.readers import Aliases, read_table
 from indicators.ingest.retention import cutoff as retention_cutoff
 from indicators.ingest.retention import purge
@@ -42,6 +43,7 @@ from indicators.ingest.standalone import load_standalone_year
 from indicators.ingest.statutory import load_year
 from indicators.ingest.survey import load_voice_year
 from indicators.ingest.survey_columns import shape
+from indicators.periods import Period, rules_year
 from indicators.reference import AcademicYear
 from indicators.sources.load import load_sources
 from indicators.steps import Log, StepRefused
@@ -160,12 +162,12 @@ class YearResult:
 
 
 def quarantine_frame(
-    year: AcademicYear | str, defects: list[Defect], accounts: list[FileAccount]
+    year: AcademicYear | Period | str, defects: list[Defect], accounts: list[FileAccount]
 ) -> pd.DataFrame:
     """Defects as raw.quarantine rows (public: identifiers withheld); `year` "" for a
     reference file."""
     kinds = {account.file: account.kind for account in accounts}
-    label = year.label if isinstance(year, AcademicYear) else year
+    label = year if isinstance(year, str) else year.label
     rows = []
     for defect in defects:
         public = defect.public()
@@ -221,7 +223,7 @@ def _previous_fingerprints(log: Log, settings: ChorusSettings, stream: Stream) -
 def _load_one_year(
     run: RunInputs,
     stream: Stream,
-    year: AcademicYear,
+    year: AcademicYear | Period,
     files: list[LandedFile],
     previous: dict[str, str],
 ) -> YearResult:
@@ -242,7 +244,7 @@ def _load_one_year(
         digest = sha256_of(landed.path)
         archive_file(landed.path, settings.archive, digest, landed)
         digests[landed.display] = digest
-    fingerprint = year_fingerprint(digests, run.digests, run.key, stream.kinds, year.label)
+    fingerprint = year_fingerprint(digests, run.digests, run.key, stream.kinds, rules_year(year))
     if previous.get(year.label) == fingerprint:
         with connect(settings.warehouse, read_only=True) as connection:
             log = connection.execute(
@@ -336,18 +338,19 @@ def load_stream(
                     "landing area)"
                 )
             year_files = []
-        result = _load_one_year(run, stream, year, year_files, previous)
-        log.info(f"{stream.name} {year.label}: {result.status}")
-        for note in result.notes:
-            log.warning(f"{year.label}: {note}")
-        for account in result.accounts:
-            level = log.info if account.status == "loaded" else log.error
-            level(
-                f"{account.file}: read {account.rows_read}, loaded {account.rows_loaded}, "
-                f"quarantined {account.rows_quarantined}"
-                + (f" ({account.message})" if account.message else "")
-            )
-        results.append(result)
+        for period in periods_of(year, year_files, previous):  # issue 13: months, quarters
+            result = _load_one_year(run, stream, period, files_of(period, year_files), previous)
+            log.info(f"{stream.name} {period.label}: {result.status}")
+            for note in result.notes:
+                log.warning(f"{period.label}: {note}")
+            for account in result.accounts:
+                level = log.info if account.status == "loaded" else log.error
+                level(
+                    f"{account.file}: read {account.rows_read}, loaded {account.rows_loaded}, "
+                    f"quarantined {account.rows_quarantined}"
+                    + (f" ({account.message})" if account.message else "")
+                )
+            results.append(result)
     return results
 
 

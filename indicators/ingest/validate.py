@@ -36,6 +36,7 @@ from indicators.ingest.standalone import load_standalone_year, standalone_specs
 from indicators.ingest.statutory import check_year, statutory_kinds
 from indicators.ingest.survey_check import check_voice_year
 from indicators.ingest.survey_columns import shape
+from indicators.periods import Period
 from indicators.reference import AcademicYear
 from indicators.voice.items import load_item_bank
 
@@ -161,16 +162,16 @@ def validate_paths(
         files, defects = _collect(Path(path))
         found.extend(files)
         report.defects.extend(defects)
-    groups: dict[Path, dict[AcademicYear, list[LandedFile]]] = defaultdict(
+    groups: dict[Path, dict[AcademicYear | Period, list[LandedFile]]] = defaultdict(
         lambda: defaultdict(list)
     )
-    for landed in _unique(found):
-        groups[landing_root(landed.path).resolve()][landed.year].append(landed)
+    for landed in _unique(found):  # a month's files (issue 13) are checked as that month
+        groups[landing_root(landed.path).resolve()][landed.loaded_as].append(landed)
     for root, years in groups.items():
         reference, reference_defects = read_reference(root, seeds)
         report.defects.extend(reference_defects)
         root_aliases = aliases if aliases is not None else _aliases_for(root, seeds, report)
-        for year, files in sorted(years.items()):
+        for year, files in sorted(years.items(), key=lambda item: item[0].folder):
             kinds = statutory_kinds()
             statutory = [landed for landed in files if landed.kind in kinds]
             if statutory:

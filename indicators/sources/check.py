@@ -9,12 +9,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from indicators.declarations import DeclarationError, period_types
+from indicators.periods import landed_type_names
 from indicators.sources.shapes import shape_problems
 from indicators.sources.spec import (
     COLUMN_TYPES,
     HANDLINGS,
     INVALID,
-    LANDED_PERIODS,
     NAMED_FORMATS,
     PLACEMENTS,
     PLANNED_PLACEMENTS,
@@ -73,7 +73,7 @@ MATCH_MESSAGES = ("missing", "rejected", "not_landed", "held_back")
 
 def _period(period: str, shown: str) -> list[str]:
     """A spec's period: a period type declared in dbt_project/metadata/periods.yml that
-    Chorus can land (a landing folder is a YYYY-YY year)."""
+    has a landing form (its folders: 2024-25, 2024, 2024-25-Q1, 2024-Q1 or 2024-04)."""
     try:
         declared = period_types()
     except DeclarationError as error:
@@ -83,11 +83,10 @@ def _period(period: str, shown: str) -> list[str]:
             f"{shown}: period: '{period}' is not a period type declared in "
             f"dbt_project/metadata/periods.yml ({', '.join(declared)})"
         ]
-    if period not in LANDED_PERIODS:
+    if period not in landed_type_names():
         return [
-            f"{shown}: period: '{period}' is declared but cannot be landed yet: landing "
-            f"folders are YYYY-YY years ({' or '.join(LANDED_PERIODS)}); folders for a month "
-            "or quarter come with issue 16 (Early Help monthly)"
+            f"{shown}: period: '{period}' is declared but has no landing form in "
+            "dbt_project/metadata/periods.yml (landing_folder:), so it cannot be landed"
         ]
     return []
 

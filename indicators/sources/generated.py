@@ -10,6 +10,7 @@ from pathlib import Path
 
 import yaml
 
+from indicators.declarations import period_type
 from indicators.sources.spec import Column, SourceSpec
 
 SOURCES_YML = Path("models") / "staging" / "_sources.yml"
@@ -57,6 +58,11 @@ def sources_yml(specs: dict[str, SourceSpec], sources_dir: Path) -> str:
         columns = [
             {"name": "academic_year", "description": f"the {spec.period.replace('_', ' ')}"},
             {"name": "time_period", "description": "the period as EES writes it (202324)"},
+            *(
+                [{"name": "time_identifier", "description": "EES's time identifier (April)"}]
+                if "time_identifier" in spec.raw_columns
+                else []
+            ),
             *[
                 {"name": column.raw_name, "description": _column_description(column)}
                 for column in spec.columns
@@ -155,7 +161,7 @@ def _runs(columns: tuple[Column, ...]) -> list[list[Column]]:
 def inputs_section(spec: SourceSpec) -> str:
     """The section of docs/inputs.md for one source, from its spec."""
     lines = [
-        f"## `{spec.source}/<YYYY-YY>/*.csv|xlsx`",
+        f"## `{spec.source}/<{period_type(spec.period).landing_folder}>/*.csv|xlsx`",
         "",
         spec.description,
         "",

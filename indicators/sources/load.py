@@ -1,5 +1,6 @@
 """Read the source specs (`sources/<kind>/base.yml`, and `sources/<kind>/<YYYY-YY>.yml` for a
-year's differences, merged over the base in year order) and refuse a malformed one with a
+year's differences, merged over the base in year order; `<YYYY>.yml` for a kind counted in
+calendar years, their quarters or months) and refuse a malformed one with a
 message naming the file, the key and what is wrong (`SpecInvalid`).
 
 A year file holds `changes:`, each `{type: add | modify, column: ..., description: ...}`
@@ -28,6 +29,7 @@ from pathlib import Path
 import yaml
 
 from indicators.config import PROJECT_ROOT
+from indicators.periods import landed_type_names, year_file_problem
 from indicators.sources.check import build
 from indicators.sources.shapes import column_shape_problems
 from indicators.sources.spec import SourceSpec
@@ -35,7 +37,9 @@ from indicators.sources.spec import SourceSpec
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """libyaml's safe loader where PyYAML has it (ten times quicker), else PyYAML's own."""
 BASE = "base.yml"
-YEAR_FILE = re.compile(r"(\d{4})-(\d{2})\.yml")
+YEAR_FILE = re.compile(r"(\d{4})(-(\d{2}))?\.yml")
+"""A year change file: YYYY-YY.yml, or YYYY.yml for a source counted in calendar years,
+their quarters or months (`year_file_problem` checks which the kind's period takes)."""
 CHANGE_TYPES = ("add", "modify")
 README = "README.md"
 """Notes on a kind, allowed beside its specs (read by people, not by Chorus)."""
@@ -82,20 +86,20 @@ def year_files(folder: Path) -> list[Path]:
 
 
 def stray_files(folder: Path, root: Path) -> list[str]:
-    """A problem for each file in a kind's folder that is not base.yml, a YYYY-YY.yml year
-    file (2024-25.yml: consecutive years) or README.md."""
+    """A problem for each file in a kind's folder that is not base.yml, a year file
+    (2024-25.yml: consecutive years, or 2025.yml) or README.md."""
     problems = []
     for path in sorted(folder.iterdir()):
         if path.name.startswith("."):
             continue
         year = YEAR_FILE.fullmatch(path.name)
-        if year and (int(year[1]) + 1) % 100 == int(year[2]):
-            continue
+        if year and (year[3] is None or (int(year[1]) + 1) % 100 == int(year[3])):
+            continue  # YYYY.yml or YYYY-YY.yml: which one the kind's period takes is checked
         if path.name in (BASE, README) and path.is_file() or path.name == FIXTURE:
             continue
         problems.append(
             f"{_display(path, root)}: not a file a source's folder holds: base.yml, a year "
-            f"file named YYYY-YY.yml (2024-25.yml) or {README}"
+            f"file named YYYY-YY.yml (2024-25.yml) or YYYY.yml (2025.yml), or {README}"
         )
     return problems
 
@@ -173,7 +177,8 @@ def _apply(columns: list, change: dict, where: str) -> list[str]:
 
 def load_spec(folder: Path, year: str | None = None, root: Path | None = None) -> SourceSpec:
     """One kind's spec: base.yml with the changes of every year file up to `year`
-    ('2023-24'; None: all of them). Raises SpecInvalid naming each problem."""
+    ('2023-24', or '2025' for a kind counted by calendar year, quarter or month: a period's
+    `year_folder`; None: all of them). Raises SpecInvalid naming each problem."""
     root = root or folder.parent
     base_path = folder / BASE
     shown = _display(base_path, root)
@@ -183,12 +188,21 @@ def load_spec(folder: Path, year: str | None = None, root: Path | None = None) -
     if strays:
         raise SpecInvalid(strays)
     base = _read_yaml(base_path, shown)
+    period = str(base.get("period"))  # a period not declared is refused below
+    misnamed = {
+        path: wrong
+        for path in year_files(folder)
+        if period in landed_type_names() and (wrong := year_file_problem(path.name, period))
+    }
     years = [
-        path for path in year_files(folder) if year is None or path.stem <= year.replace("/", "-")
+        path
+        for path in year_files(folder)
+        if path not in misnamed and (year is None or path.stem <= year.replace("/", "-"))
     ]
     changes = [(_display(path, root), _read_yaml(path, _display(path, root))) for path in years]
     origins: dict[str, str] = {}
     data, problems = merged(base, changes, origins)
+    problems += [f"{_display(path, root)}: {wrong}" for path, wrong in misnamed.items()]
     files = (shown, *(name for name, _ in changes))
     spec = build(data, shown, folder.name, problems, origins)
     if problems:

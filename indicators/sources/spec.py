@@ -11,10 +11,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-LANDED_PERIODS = {"academic_year": 9, "financial_year": 4}
-"""The period types (declared in dbt_project/metadata/periods.yml) a source can be landed
-in, each with the month its YYYY-YY year starts: 1 September, 1 April. A month's or a
-quarter's landing folders come with issue 16."""
 COLUMN_TYPES = ("code", "text", "date", "number")
 HANDLINGS = ("keep", "pseudonymise", "reduce", "drop")
 """What happens to a column's values at the door: kept as they are, replaced by a keyed
@@ -233,9 +229,11 @@ class SourceSpec:
 
     @property
     def raw_columns(self) -> tuple[str, ...]:
-        """The raw table's columns, in order: the period, each kept column, provenance."""
+        """The raw table's columns, in order: the period (with its EES time_identifier for a
+        source not counted in academic years), each kept column, provenance."""
         names = [c.raw_name for c in self.columns if c.raw_name]
-        return ("academic_year", "time_period", *names, "_source_file", "_source_row")
+        period = ("time_identifier",) if self.period != "academic_year" else ()
+        return ("academic_year", "time_period", *period, *names, "_source_file", "_source_row")
 
     @property
     def header_aliases(self) -> dict[str, str]:
