@@ -423,14 +423,19 @@ def test_who_we_heard_words_take_their_own_placeholders_only():
         "words": {
             "no_survey": "No survey for {area}.",
             "limits": "Survey results for {area}: see “{heading}”.",
-            "intro": "Hello.",
         },
     }
     problems = framework_problems([parse_framework(document, "f.yml")], _register(), ITEM_DOMAINS)
     assert problems == [
-        "f.yml: who_we_heard.words.intro: is not one of no_survey, who_answered, limits",
         "f.yml: who_we_heard.words.limits: unknown placeholder {area} (it takes {heading})",
     ]
+    document["who_we_heard"]["words"]["intro"] = "Hello."  # refused as it is read
+    with pytest.raises(FrameworkError) as refused:
+        parse_framework(document, "f.yml")
+    assert str(refused.value) == (
+        "f.yml: who_we_heard.words.intro: unknown key (the keys known under "
+        "who_we_heard.words: no_survey, who_answered, limits)"
+    )
 
 
 def test_subject_and_who_heading_default_to_the_title_and_section():
@@ -445,6 +450,160 @@ def test_subject_and_who_heading_default_to_the_title_and_section():
     assert shipped.who.heading == "Who we heard from, and who we did not"
     assert shipped.who.words["limits"] == (
         "Survey results describe the families who answered, not every family: see “{heading}”."
+    )
+
+
+# ------------------------------------------- every key known, of its type, given once (review)
+
+SHIPPED = ROOT / "dbt_project" / "frameworks" / "school_readiness.yml"
+
+
+def _copy_of_the_shipped(folder: Path, edit) -> Path:
+    """The shipped framework as a new one (id t, its own folder), its text edited by `edit`."""
+    text = SHIPPED.read_text(encoding="utf-8")
+    text = text.replace("id: school_readiness", "id: t").replace(
+        "packs_under: boards ", "packs_under: boards-t "
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "t.yml"
+    edited = edit(text)
+    path.write_bytes(edited if isinstance(edited, bytes) else edited.encode("utf-8"))
+    return path
+
+
+def test_a_copy_of_the_shipped_framework_is_read_as_it_is(tmp_path):
+    path = _copy_of_the_shipped(tmp_path / "fw", lambda text: text)
+    (framework,) = load_frameworks([path.parent])
+    assert framework.id == "t" and framework.sections[0] == "School readiness"
+
+
+TOP_KEYS = (
+    "id, title, subject, audience, packs_under, indicators, headline, sections, "
+    "who_we_heard, trend_charts, breakdowns, glance"
+)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "said"),
+    [
+        (
+            "\nsections:",
+            "\nsectons:",
+            f"sectons: unknown key (the keys known at the top: {TOP_KEYS}; "
+            "did you mean `sections`?)",
+        ),
+        (
+            "trend_charts:",
+            "trend_chart:",
+            f"trend_chart: unknown key (the keys known at the top: {TOP_KEYS}; "
+            "did you mean `trend_charts`?)",
+        ),
+        (
+            '  heading: "School readiness: the headline"',
+            '  headng: "School readiness: the headline"',
+            "headline.headng: unknown key (the keys known under headline: indicator, heading, "
+            "ambition, words; did you mean `heading`?)",
+        ),
+        (
+            "  - {section: School readiness, indicator: gld}",
+            "  - {section: School readiness, indicator: gld, colour: red}",
+            "glance[0].colour: unknown key (the keys known under glance[0]: section, "
+            "indicator, breakdown)",
+        ),
+    ],
+)
+def test_an_unknown_key_at_any_level_is_refused(tmp_path, old, new, said):
+    path = _copy_of_the_shipped(tmp_path / "fw", lambda text: text.replace(old, new, 1))
+    assert _refusal([path.parent]) == f"{path}: {said}"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "said"),
+    [
+        (
+            "who_we_heard:\n  section: Who we heard from\n",
+            'who_we_heard: "yes"\nold_who:\n  section: Who we heard from\n',
+            "who_we_heard: must be a mapping of keys (section, heading, indicators, reach, "
+            "channels, groups, groups_breakdown, cohort_shares, words), not the text 'yes'",
+        ),
+        (
+            '  pack_titles:\n    authority: "{area}: {la_word}-wide board pack"\n'
+            '    areas: "{area}: neighbourhood board pack"\n',
+            '  pack_titles: "{area} pack"\n',
+            "audience.pack_titles: must be a mapping of keys (authority, areas), "
+            "not the text '{area} pack'",
+        ),
+        (
+            'count_sheet: [Children at a good level, "Children: all"]',
+            "count_sheet: Children",
+            "headline.words.count_sheet: must be a list of texts, not the text 'Children'",
+        ),
+        (
+            "value: 75.0",
+            "value: high",
+            "headline.ambition.value: must be a number, not the text 'high'",
+        ),
+        (
+            "  - gld\n",
+            "  - 7\n",
+            "indicators[0]: must be a text (in quotes if it looks like "
+            "another type), not 7 (a number)",
+        ),
+        (
+            "sections:\n  - School readiness\n",
+            "sections: School readiness\nx:\n  - y\n",
+            "sections: must be a list of texts, not the text 'School readiness'",
+        ),
+        (
+            "folded: [voice_item_positive, voice_item_mean]",
+            "folded: voice_item_positive",
+            "breakdowns.folded: must be a list of texts, not the text 'voice_item_positive'",
+        ),
+    ],
+)
+def test_a_key_of_the_wrong_type_is_one_line_naming_file_and_key(tmp_path, old, new, said):
+    def edit(text: str) -> str:
+        assert old in text
+        return text.replace(old, new, 1)
+
+    path = _copy_of_the_shipped(tmp_path / "fw", edit)
+    assert _refusal([path.parent]) == f"{path}: {said}"
+
+
+def test_a_key_given_twice_or_a_byte_that_is_not_utf8_is_refused(tmp_path):
+    path = _copy_of_the_shipped(tmp_path / "a", lambda text: text + "title: Another title\n")
+    assert _refusal([path.parent]) == f"{path}: `title` is given twice (lines 7 and 102): keep one"
+    path = _copy_of_the_shipped(
+        tmp_path / "b",
+        lambda text: text.replace("  - gld\n", "  - gld\n  - gld2\n", 1) + "indicators: [gld]\n",
+    )
+    assert _refusal([path.parent]) == (
+        f"{path}: `indicators` is given twice (lines 19 and 103): keep one"
+    )
+    path = _copy_of_the_shipped(
+        tmp_path / "c",
+        lambda text: text.encode("utf-8").replace(b"title: School", b"title: \xe9cole School"),
+    )
+    assert _refusal([path.parent]) == (
+        f"{path}: line 7: byte 0xe9 is not UTF-8 text: save the file as UTF-8"
+    )
+
+
+def test_a_run_on_a_framework_key_of_the_wrong_type_is_one_line(tmp_path, monkeypatch):
+    """The register check a run makes first (framework_line): one line, no traceback."""
+    from indicators.publish.register_check import framework_line
+
+    path = _copy_of_the_shipped(
+        tmp_path / "fw",
+        lambda text: text.split("who_we_heard:")[0] + 'who_we_heard: "yes"\n',
+    )
+    monkeypatch.setenv("CHORUS_FRAMEWORKS", str(path.parent))
+    line = framework_line(MODELS)
+    assert line == (
+        "the frameworks name what is not declared, so nothing was built or published: "
+        f"{path}: who_we_heard: must be a mapping of keys (section, heading, indicators, "
+        "reach, channels, groups, groups_breakdown, cohort_shares, words), not the text 'yes' "
+        "(README.md, Adding a framework)"
     )
 
 

@@ -8,7 +8,8 @@ order, the "who we heard from" section's indicators, which indicators get a tren
 breakdowns the pack groups by and the page at a glance. The packs (indicators/publish/packs/)
 are built from these declarations and the register: they name no indicator.
 
-`load_frameworks` reads them (refusing an unsafe or repeated id and a packs_under folder
+`load_frameworks` reads them (framework_schema.py: UTF-8 YAML, each key once, every key a
+known one of its type; refusing an unsafe or repeated id and a packs_under folder
 outside the publication, in its own folders or shared); `framework_problems`
 (framework_checks.py) checks them against the register, the voice item bank and the
 declared geographies, one message per problem, naming the file and the key.
@@ -24,7 +25,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from indicators.config import PROJECT_ROOT, dbt_project_dir
 from indicators.publish.framework_checks import (
@@ -33,6 +33,7 @@ from indicators.publish.framework_checks import (
     framework_problems,
     id_problem,
 )
+from indicators.publish.framework_schema import read_framework_file, shape_problem
 
 __all__ = ["Framework", "FrameworkError", "framework_problems", "load_frameworks"]
 
@@ -140,11 +141,11 @@ class Framework:
         return {self.headline.indicator: (ambition.value, ambition.label)} if ambition else {}
 
 
-def _strings(value: object, where: str) -> tuple[str, ...]:
+def _strings(value: object, where: str, file: str) -> tuple[str, ...]:
     if value is None:
         return ()
     if isinstance(value, str) or not isinstance(value, Sequence):
-        raise FrameworkError(f"{where} must be a list")
+        raise FrameworkError(f"{file or 'framework'}: {where}: must be a list")
     return tuple(str(v) for v in value)
 
 
@@ -156,6 +157,9 @@ def parse_framework(document: object, file: str = "") -> Framework:
 
     if not isinstance(document, Mapping):
         raise fail("is not a mapping of keys (id, title, audience, indicators, headline...)")
+    problem = shape_problem(document)
+    if problem:
+        raise fail(problem)
     for key in ("id", "title", "audience", "indicators", "headline"):
         if not document.get(key):
             raise fail(f"`{key}` is missing")
@@ -192,7 +196,7 @@ def parse_framework(document: object, file: str = "") -> Framework:
             ) from None
     who = dict(document.get("who_we_heard") or {})
     breakdowns = dict(document.get("breakdowns") or {})
-    folded = _strings(breakdowns.get("folded"), "breakdowns.folded")
+    folded = _strings(breakdowns.get("folded"), "breakdowns.folded", file)
     if folded and len(folded) != 2:
         raise fail("breakdowns.folded names two indicators: the table's and its column's")
     charts = dict(document.get("trend_charts") or {})
@@ -223,18 +227,18 @@ def parse_framework(document: object, file: str = "") -> Framework:
         area_level=str(levels["areas"]) if levels.get("areas") else None,
         pack_titles=titles,
         packs_under=packs_under,
-        indicators=_strings(document["indicators"], "indicators"),
+        indicators=_strings(document["indicators"], "indicators", file),
         headline=Headline(
             indicator=str(headline["indicator"]),
             heading=str(headline.get("heading") or document["title"]),
             words=words,
             ambition=ambition,
         ),
-        sections=_strings(document.get("sections"), "sections"),
+        sections=_strings(document.get("sections"), "sections", file),
         who=WhoWeHeard(
             section=section,
             heading=str(who.get("heading") or section),
-            indicators=_strings(who.get("indicators"), "who_we_heard.indicators"),
+            indicators=_strings(who.get("indicators"), "who_we_heard.indicators", file),
             reach=str(who.get("reach") or ""),
             channels=str(who.get("channels") or ""),
             groups=str(who.get("groups") or ""),
@@ -242,8 +246,10 @@ def parse_framework(document: object, file: str = "") -> Framework:
             shares_in_cohort={str(k): str(v) for k, v in (who.get("cohort_shares") or {}).items()},
             words={str(k): str(v) for k, v in (who.get("words") or {}).items()},
         ),
-        chart_sections=frozenset(_strings(charts.get("sections"), "trend_charts.sections")),
-        chart_indicators=frozenset(_strings(charts.get("indicators"), "trend_charts.indicators")),
+        chart_sections=frozenset(_strings(charts.get("sections"), "trend_charts.sections", file)),
+        chart_indicators=frozenset(
+            _strings(charts.get("indicators"), "trend_charts.indicators", file)
+        ),
         breakdowns=Breakdowns(
             items=str(breakdowns.get("items") or ""),
             domains=str(breakdowns.get("domains") or ""),
@@ -280,10 +286,9 @@ def load_frameworks(folders: Sequence[Path] | None = None) -> list[Framework]:
     for folder in folders if folders is not None else framework_dirs():
         for path in sorted(Path(folder).glob("*.yml")) + sorted(Path(folder).glob("*.yaml")):
             try:
-                document = yaml.safe_load(path.read_text(encoding="utf-8"))
-            except (OSError, yaml.YAMLError) as error:
-                detail = " ".join(str(error).strip().splitlines()[:2])
-                raise FrameworkError(f"{_shown(path)}: cannot be read as YAML ({detail})") from None
+                document = read_framework_file(path, _shown(path))
+            except ValueError as error:
+                raise FrameworkError(str(error)) from None
             framework = parse_framework(document, _shown(path))
             if framework.id != path.stem:
                 raise FrameworkError(
