@@ -550,6 +550,11 @@ def test_an_unknown_key_at_any_level_is_refused(tmp_path, old, new, said):
             "another type), not 7 (a number)",
         ),
         (
+            "indicators:\n  - gld\n",
+            "indicators: gld\nold_indicators:\n  - gld\n",
+            "indicators: must be a list of texts, not the text 'gld'",
+        ),
+        (
             "sections:\n  - School readiness\n",
             "sections: School readiness\nx:\n  - y\n",
             "sections: must be a list of texts, not the text 'School readiness'",
@@ -605,6 +610,28 @@ def test_a_run_on_a_framework_key_of_the_wrong_type_is_one_line(tmp_path, monkey
         "reach, channels, groups, groups_breakdown, cohort_shares, words), not the text 'yes' "
         "(README.md, Adding a framework)"
     )
+
+
+def test_an_indicator_the_pack_would_leave_out_of_every_section_is_refused():
+    """The reviewer's early help framework: voice_reach (domain "Who we heard from") listed,
+    charted and at a glance, but with no who_we_heard: no section would show it."""
+    document = yaml.safe_load(SECOND)
+    document["indicators"].append("voice_reach")
+    document["trend_charts"] = {"indicators": ["voice_reach"]}
+    document["glance"] = [{"section": "", "indicator": "voice_reach"}]
+    problems = framework_problems([parse_framework(document, "f.yml")], _register(), ITEM_DOMAINS)
+    assert problems == [
+        "f.yml: indicators: 'voice_reach' is in the domain 'Who we heard from', the "
+        "who_we_heard section, which shows who_we_heard.indicators only: the pack would leave "
+        "it out of every section; add it to who_we_heard.indicators (or leave it out)"
+    ]
+    document["who_we_heard"] = {"indicators": ["voice_reach"], "reach": "voice_reach"}
+    problems = framework_problems([parse_framework(document, "f.yml")], _register(), ITEM_DOMAINS)
+    assert problems == []
+    # a who_we_heard section of another name: "Who we heard from" is an ordinary section
+    document["who_we_heard"] = {"section": "Who answered", "indicators": []}
+    problems = framework_problems([parse_framework(document, "f.yml")], _register(), ITEM_DOMAINS)
+    assert problems == []
 
 
 # ------------------------------------------------------------- a second framework, a pack

@@ -7,8 +7,11 @@ anything: one message per problem, naming the file and the key.
   writes, and no two frameworks write packs into the same folder or one inside another's.
 - `framework_problems`: against the register (the indicator models' declarations, read
   before dbt), the voice item bank's domains and the declared geographies: every indicator a
-  key names is in the framework's `indicators`, the headline is a proportion, every section,
-  breakdown and level is declared, and every sentence uses only its documented placeholders.
+  key names is in the framework's `indicators`, each of these lands in a section the pack
+  shows (one in the who_we_heard section's domain is the headline's or among
+  who_we_heard.indicators), the
+  headline is a proportion, every section, breakdown and level is declared, and every
+  sentence uses only its documented placeholders.
 """
 
 from __future__ import annotations
@@ -207,10 +210,20 @@ def framework_problems(
             problems.append(f"{where}: {key}: {message}")
 
         own = set(framework.indicators)
+        who = framework.who
         for indicator in framework.indicators:
             if indicator not in register:
                 add("indicators", f"'{indicator}' is not in the register")
-        who = framework.who
+            elif (
+                indicator not in (*who.indicators, framework.headline.indicator)
+                and str(register[indicator].get("domain") or "") == who.section
+            ):
+                add(
+                    "indicators",
+                    f"'{indicator}' is in the domain '{who.section}', the who_we_heard "
+                    "section, which shows who_we_heard.indicators only: the pack would leave "
+                    "it out of every section; add it to who_we_heard.indicators (or leave it out)",
+                )
         named = [
             ("headline.indicator", framework.headline.indicator),
             *(("who_we_heard.indicators", i) for i in who.indicators),
