@@ -242,6 +242,8 @@ def test_an_unsafe_id_or_one_that_is_not_the_files_name_is_refused(
         ("open-data/packs", "is in the publication's own open-data/"),
         ("quality", "is in the publication's own quality/"),
         ("manifest.json", "is in the publication's own manifest.json/"),
+        ("Register", "is in the publication's own register/ (in any case;"),  # one folder on
+        ("Quality/packs", "is in the publication's own quality/ (in any case;"),  # Windows, macOS
         ("", None),  # blank: the default folder, boards-<id>
     ],
 )
@@ -632,6 +634,28 @@ def test_an_indicator_the_pack_would_leave_out_of_every_section_is_refused():
     document["who_we_heard"] = {"section": "Who answered", "indicators": []}
     problems = framework_problems([parse_framework(document, "f.yml")], _register(), ITEM_DOMAINS)
     assert problems == []
+
+
+def test_a_framework_file_ending_in_upper_case_is_read(tmp_path):
+    document = yaml.safe_load(SECOND)
+    _write(tmp_path, document)
+    (tmp_path / "corporate_parenting.yml").rename(tmp_path / "corporate_parenting.YML")
+    (tmp_path / "notes.txt").write_text("not a framework")
+    frameworks = load_frameworks([tmp_path])
+    assert [f.id for f in frameworks] == ["corporate_parenting"]
+    assert frameworks[0].file == f"{tmp_path}/corporate_parenting.YML"
+
+
+def test_two_frameworks_folders_differing_only_in_case_are_refused(tmp_path):
+    for name, folder in (("a", "boards-cp"), ("b", "Boards-CP/x")):
+        document = yaml.safe_load(SECOND)
+        document["id"] = name
+        document["packs_under"] = folder
+        _write(tmp_path, document)
+    assert _refusal([tmp_path]) == (
+        f"{tmp_path}/b.yml: packs_under 'Boards-CP/x' is inside {tmp_path}/a.yml's "
+        "packs_under 'boards-cp': give it its own folder"
+    )
 
 
 # ------------------------------------------------------------- a second framework, a pack

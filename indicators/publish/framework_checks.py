@@ -4,7 +4,8 @@ anything: one message per problem, naming the file and the key.
 - `id_problem`, `folder_problem`, `collection_problems`: the id is a safe lowercase name
   (load_frameworks: equal to the file's stem) and used by one file only; `packs_under` is
   a relative folder inside the publication, not one of the folders the publish step
-  writes, and no two frameworks write packs into the same folder or one inside another's.
+  writes, and no two frameworks write packs into the same folder or one inside another's
+  (folders compared case-insensitively: Register/ is register/ on Windows and macOS).
 - `framework_problems`: against the register (the indicator models' declarations, read
   before dbt), the voice item bank's domains and the declared geographies: every indicator a
   key names is in the framework's `indicators`, each of these lands in a section the pack
@@ -87,9 +88,10 @@ def folder_problem(packs_under: str) -> str | None:
             f"packs_under: '{packs_under}' must be a relative folder of letters, digits, "
             "., - and _ (no .., no empty or dot parts)"
         )
-    if path.parts[0] in PUBLICATION_FOLDERS:
+    top = path.parts[0].lower()  # Register/ is register/ on Windows and macOS
+    if top in PUBLICATION_FOLDERS:
         return (
-            f"packs_under: '{packs_under}' is in the publication's own {path.parts[0]}/ (the "
+            f"packs_under: '{packs_under}' is in the publication's own {top}/ (in any case; the "
             f"publish step writes {', '.join(PUBLICATION_FOLDERS)}): choose another folder"
         )
     return None
@@ -105,7 +107,9 @@ def collection_problems(frameworks: Sequence[Framework]) -> list[str]:
                 problems.append(
                     f"{other.file} and {framework.file}: both declare id '{framework.id}'"
                 )
-            mine, theirs = PurePosixPath(framework.packs_under), PurePosixPath(other.packs_under)
+            # folders compared as a case-insensitive file system (Windows, macOS) sees them
+            mine = PurePosixPath(framework.packs_under.lower())
+            theirs = PurePosixPath(other.packs_under.lower())
             if mine == theirs:
                 problems.append(
                     f"{other.file} and {framework.file}: both write packs into "

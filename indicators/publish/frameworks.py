@@ -281,10 +281,13 @@ def _shown(path: Path) -> str:
 
 
 def load_frameworks(folders: Sequence[Path] | None = None) -> list[Framework]:
-    """Every framework in `folders` (default `framework_dirs()`), by file name in each folder."""
+    """Every framework in `folders` (default `framework_dirs()`), by file name in each folder:
+    each file ending .yml or .yaml, in any case (early_help.YML)."""
     found: list[Framework] = []
     for folder in folders if folders is not None else framework_dirs():
-        for path in sorted(Path(folder).glob("*.yml")) + sorted(Path(folder).glob("*.yaml")):
+        folder = Path(folder)
+        files = sorted(folder.iterdir()) if folder.is_dir() else []
+        for path in (p for p in files if p.suffix.lower() in (".yml", ".yaml") and p.is_file()):
             try:
                 document = read_framework_file(path, _shown(path))
             except ValueError as error:
