@@ -144,7 +144,22 @@ def test_walk_through_from_scaffold_to_raw_table_and_staging_model(tmp_path):
     again = _chorus("new-source", "home_visits", env=env, cwd=tmp_path)
     assert again.returncode == 1 and "it is already a source" in again.stderr
 
-    # 2. Land the fixture beside a synthetic borough's returns, and validate it first.
+    # 2. The fixture alone publishes nothing (the README says why the borough is landed too).
+    alone = tmp_path / "alone"
+    shutil.copytree(fixture, alone / "home_visits" / "2023-24")
+    stopped = _chorus(
+        "run",
+        "--landing",
+        str(alone),
+        "--out",
+        str(tmp_path / "alone-output"),
+        env={**env, "CHORUS_HOME": str(tmp_path / "alone-home")},
+        cwd=tmp_path,
+    )
+    assert stopped.returncode != 0
+    assert "nothing can be published: no EYFSP return is landed" in stopped.stderr
+
+    # Land the fixture beside a synthetic borough's returns, and validate it first.
     landing = tmp_path / "landing"
     synth = _chorus(
         "synth",
