@@ -137,6 +137,19 @@ def test_a_framework_without_its_headline_words_is_named():
     del document["headline"]["words"]["figure"]
     with pytest.raises(FrameworkError, match=r"f\.yml: headline\.words lacks figure"):
         parse_framework(document, "f.yml")
+    document["headline"]["words"]["figure"] = None  # given with no value: lacking too
+    document["headline"]["words"]["count_sheet"] = None
+    with pytest.raises(FrameworkError) as refused:
+        parse_framework(document, "f.yml")
+    assert str(refused.value) == "f.yml: headline.words lacks figure, count_sheet"
+    document["headline"]["words"]["figure"] = "In {period}, {value}%."
+    document["headline"]["words"]["count_sheet"] = ["Children"]
+    with pytest.raises(FrameworkError) as refused:
+        parse_framework(document, "f.yml")
+    assert str(refused.value) == (
+        "f.yml: headline.words.count_sheet: names the spreadsheet's two count columns "
+        "(the numerator's and the denominator's), not 1"
+    )
 
 
 def test_the_shipped_frameworks_are_consistent_with_the_register():

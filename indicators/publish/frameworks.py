@@ -178,9 +178,14 @@ def parse_framework(document: object, file: str = "") -> Framework:
     if not isinstance(headline, Mapping) or not headline.get("indicator"):
         raise fail("headline.indicator is missing")
     words = dict(headline.get("words") or {})
-    missing_words = [w for w in HEADLINE_WORDS if w not in words]
+    missing_words = [w for w in HEADLINE_WORDS if words.get(w) is None]
     if missing_words:
         raise fail(f"headline.words lacks {', '.join(missing_words)}")
+    if len(words["count_sheet"]) != 2:
+        raise fail(
+            "headline.words.count_sheet: names the spreadsheet's two count columns (the "
+            f"numerator's and the denominator's), not {len(words['count_sheet'])}"
+        )
     ambition = None
     if headline.get("ambition"):
         raw = headline["ambition"]
