@@ -674,12 +674,12 @@ def test_two_frameworks_folders_differing_only_in_case_are_refused(tmp_path):
 @pytest.mark.parametrize(
     ("name", "authority", "area"),
     [
-        ("Early Help partnership", "Harrowdale: early Help partnership pack", None),
+        ("Early Help partnership", "Harrowdale: Early Help partnership pack", None),
         ("SEND board", "Harrowdale: SEND board pack", None),
-        ("Corporate parenting board", "Harrowdale: corporate parenting board pack", "Ward 1"),
+        ("Corporate parenting board", "Harrowdale: Corporate parenting board pack", "Ward 1"),
     ],
 )
-def test_the_default_pack_title_keeps_the_audiences_capitals(name, authority, area):
+def test_the_default_pack_title_is_the_audience_name_as_written(name, authority, area):
     document = yaml.safe_load(SECOND)
     del document["audience"]["pack_titles"]
     document["audience"]["name"] = name
@@ -687,7 +687,7 @@ def test_the_default_pack_title_keeps_the_audiences_capitals(name, authority, ar
     assert framework.pack_title("Harrowdale", "borough", True) == authority
     if area:
         assert framework.pack_title(area, "borough", False) == (
-            "Ward 1: corporate parenting board pack"
+            "Ward 1: Corporate parenting board pack"
         )
 
 

@@ -170,9 +170,8 @@ def parse_framework(document: object, file: str = "") -> Framework:
     if not isinstance(levels, Mapping) or not levels.get("authority"):
         raise fail("audience.levels.authority is missing (the level that gets one pack)")
     titles = dict(audience.get("pack_titles") or {})
-    name = str(audience["name"])  # 'Early Help partnership' -> 'early Help partnership pack'
-    first = name[:1].lower() if name[1:2].islower() else name[:1]  # 'SEND board' stays
-    titles.setdefault("authority", "{area}: " + first + name[1:] + " pack")
+    name = str(audience["name"])  # as the framework writes it: 'Early Help partnership pack'
+    titles.setdefault("authority", "{area}: " + name + " pack")
     titles.setdefault("areas", titles["authority"])
     headline = document["headline"]
     if not isinstance(headline, Mapping) or not headline.get("indicator"):
