@@ -32,12 +32,16 @@ def safe_columns() -> frozenset[str]:
     item's answers are declared in seeds/voice_items.csv: indicators/ingest/survey_values.py
     marks them). Every other column (UPN, names, date of birth, postcode, response id,
     child_upn, free text, anything not declared) has its values withheld."""
-    return frozenset().union(*(spec.shown_columns for spec in load_sources().values()))
+    # Shown only where both the year's rules (inside `rules_of_year`) and every year's allow.
+    year, every = load_sources(), load_sources(every_year=True)
+    shown = frozenset().union(*(spec.shown_columns for spec in year.values()))
+    return shown & frozenset().union(*(spec.shown_columns for spec in every.values()))
 
 
 def identifier_columns() -> frozenset[str]:
     """Columns a spec pseudonymises, reduces or drops at the door and never shows."""
-    return frozenset().union(*(spec.identifier_columns for spec in load_sources().values()))
+    specs = (*load_sources().values(), *load_sources(every_year=True).values())
+    return frozenset().union(*(spec.identifier_columns for spec in specs))
 
 
 def __getattr__(name: str) -> frozenset[str]:

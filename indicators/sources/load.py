@@ -22,7 +22,9 @@ import json
 import os
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 
@@ -231,16 +233,38 @@ def forget_loaded_sources() -> None:
     _CHECKED.clear()
 
 
-def load_sources(directory: Path | None = None) -> dict[str, SourceSpec]:
+_RULES_YEAR: ContextVar[str | None] = ContextVar("rules_year", default=None)
+
+
+@contextmanager
+def rules_of_year(year: str | None) -> Iterator[None]:
+    """Within it, `load_sources` gives each kind's spec as resolved for `year` (a period's
+    `rules_year`: '2023-24', or '2025'): base.yml plus the year files up to that year only,
+    so a column a 2025-26.yml adds is not asked of a 2023-24 file. None: every year file."""
+    token = _RULES_YEAR.set(year.replace("/", "-") if year else None)
+    try:
+        yield
+    finally:
+        _RULES_YEAR.reset(token)
+
+
+def load_sources(
+    directory: Path | None = None, *, every_year: bool = False
+) -> dict[str, SourceSpec]:
     """Every kind's spec, by source name, in landing order, checked together (a match names
-    a real source). Read again when a spec file changes."""
+    a real source). Read again when a spec file changes. Inside `rules_of_year(year)` each
+    spec is as resolved for that year (unless `every_year`: all year files merged)."""
     directory = directory or sources_dir()
     now = time.monotonic()
     checked = _CHECKED.get(directory)
     if checked is None or now - checked[0] > RECHECK_SECONDS:
         checked = (now, _state(directory))
         _CHECKED[directory] = checked
-    return dict(_load_sources(directory, checked[1]))
+    specs = dict(_load_sources(directory, checked[1]))
+    year = None if every_year else _RULES_YEAR.get()
+    if year is None:
+        return specs
+    return {kind: _year_spec(directory, kind, year, checked[1]) for kind in specs}
 
 
 @cache
@@ -310,7 +334,7 @@ def source_spec_line(directory: Path | None = None) -> str | None:
     from indicators.config import dbt_project_dir
 
     try:
-        specs = load_sources(directory)
+        specs = load_sources(directory, every_year=True)
         problems = missing_kinds(specs, dbt_project_dir() / "models" / "staging")
         if problems:
             raise SpecInvalid(problems)
@@ -334,7 +358,7 @@ def specs_digest(
     to it), not the files' bytes. A comment changes nothing; a rule changed in 2024-25.yml
     changes 2024-25 and later years, not earlier ones."""
     directory = directory or sources_dir()
-    specs = load_sources(directory)  # every spec checked (and the cache's state current)
+    specs = load_sources(directory, every_year=True)  # every spec checked, the state current
     state = _CHECKED[directory][1]
     joined = "".join(
         f"{kind}:{_year_digest(directory, kind, year, state)};" for kind in kinds if kind in specs
@@ -343,5 +367,10 @@ def specs_digest(
 
 
 @cache
-def _year_digest(directory: Path, kind: str, year: str | None, _state: tuple) -> str:
-    return load_spec(directory / kind, year, root=directory).digest
+def _year_spec(directory: Path, kind: str, year: str | None, _state: tuple) -> SourceSpec:
+    """One kind's spec as resolved for `year`, once per state of the spec files."""
+    return load_spec(directory / kind, year, root=directory)
+
+
+def _year_digest(directory: Path, kind: str, year: str | None, state: tuple) -> str:
+    return _year_spec(directory, kind, year, state).digest
