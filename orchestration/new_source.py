@@ -49,8 +49,8 @@ placement:                     # how a row reaches a neighbourhood
 #     not_landed: "no {{period}} EYFSP return is landed: land it under eyfsp/{{folder}}/"
 #     held_back: "this child's EYFSP row is quarantined: {{rows}}. Fix that row"
 #     doc: Every record needs a child in the same year's EYFSP return.
-# consent:                     # columns whose Y allows a use (as the voice survey has)
-#   aggregate: consent_aggregate
+# consent:                     # only rows whose column is Y are loaded (blank: no consent);
+#   aggregate: consent_aggregate   # the others are counted on their file's load_log line
 # free_text:                   # comments, kept only with consent and scrubbed
 #   columns: "{{item}}_comment"
 #   consent: consent_quote

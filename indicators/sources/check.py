@@ -70,6 +70,10 @@ COLUMN_KEYS = {
 CODE_LIST_KEYS = {"codes", "rule", "message", "blank", "synonyms", "normalise", "doc"}
 MATCH_MESSAGES = ("missing", "rejected", "not_landed", "held_back")
 
+CONSENT_ROLES = ("aggregate", "quote", "link")
+"""A survey's consent columns (the voice survey: indicators/ingest/survey.py); a source
+without items: takes aggregate only."""
+
 
 def _period(period: str, shown: str) -> list[str]:
     """A spec's period: a period type declared in dbt_project/metadata/periods.yml that
@@ -181,9 +185,26 @@ def build(
     if "column" in placement and placement["column"] not in names:
         problems.append(f"{shown}: placement.column: '{placement['column']}' is not a column")
     consent = data.get("consent") or {}
+    if not isinstance(consent, dict):
+        problems.append(f"{shown}: consent: must map a role (aggregate, ...) to a column")
+        consent = {}
+    roles = CONSENT_ROLES if data.get("items") else ("aggregate",)
     for role, name in consent.items():
-        if name not in names:
+        if role not in roles:
+            problems.append(
+                f"{shown}: consent.{role}: not a consent role; "
+                + (
+                    f"a survey's are {', '.join(roles)}"
+                    if data.get("items")
+                    else "a source without items: takes only aggregate (rows without its Y "
+                    "are not loaded)"
+                )
+            )
+        elif name not in names:
             problems.append(f"{shown}: consent.{role}: '{name}' is not a column")
+    if data.get("items") and not set(CONSENT_ROLES) <= set(consent):
+        missing = ", ".join(role for role in CONSENT_ROLES if role not in consent)
+        problems.append(f"{shown}: consent: a survey needs {missing} too")
     numbered = None
     headers = data.get("headers") or {}
     if "numbered" in headers:
