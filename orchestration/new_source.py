@@ -94,7 +94,6 @@ columns:                       # in the order the message for missing columns li
   - name: record_date
     type: date
     identifier: {{handling: reduce, to: year_month, as: record_month}}
-    show_rejected: true        # a rejected value may be shown (when it looks like a date)
     format:
       named: date
       rule: record_date_format

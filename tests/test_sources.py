@@ -820,3 +820,35 @@ def test_a_deleted_base_yml_stops_validate_in_one_line(tmp_path):
         "sources/census/base.yml: missing: every source needs a base.yml; correct them "
         "(docs/inputs.md, docs/architecture.md: Source specs)"
     ]
+
+
+def test_show_rejected_is_refused_on_a_reduced_column_in_base_and_year_files(tmp_path):
+    shown = BASE.replace(
+        "    identifier: {handling: reduce, to: year_month, as: visit_month}\n",
+        "    identifier: {handling: reduce, to: year_month, as: visit_month}\n"
+        "    show_rejected: true\n",
+    )
+    with pytest.raises(SpecInvalid) as refused:
+        load_spec(_source(tmp_path / "a", "visits", shown))
+    assert refused.value.problems == [
+        "sources/visits/base.yml: columns[3] (visit_date): show_rejected: not allowed on a "
+        "column whose identifier handling is reduce: a rejected value would show the "
+        "identifier in the rejected-rows report"
+    ]
+    folder = _source(
+        tmp_path / "b",
+        "visits",
+        BASE,
+        {
+            "2024-25": "changes:\n"
+            "  - {type: modify, column: visit_date, value: {show_rejected: true}}\n"
+        },
+    )
+    with pytest.raises(SpecInvalid) as refused:
+        load_spec(folder)
+    assert len(refused.value.problems) == 1
+    assert refused.value.problems[0].startswith("sources/visits/2024-25.yml: ")
+    assert refused.value.problems[0].endswith(
+        "(visit_date): show_rejected: not allowed on a column whose identifier handling is "
+        "reduce: a rejected value would show the identifier in the rejected-rows report"
+    )

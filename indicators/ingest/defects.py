@@ -28,7 +28,7 @@ def safe_columns() -> frozenset[str]:
     """The columns whose rejected values may be shown outside the raw zone (in
     rejections.csv, the quality report, the console), and then only when the value looks
     like what the column holds (`shows_safely`): those a source spec declares
-    `show_rejected: true` (codes, numbers, a survey's area and the date of its answers; an
+    `show_rejected: true` (codes, numbers, a survey's area; never a reduced column; an
     item's answers are declared in seeds/voice_items.csv: indicators/ingest/survey_values.py
     marks them). Every other column (UPN, names, date of birth, postcode, response id,
     child_upn, free text, anything not declared) has its values withheld."""

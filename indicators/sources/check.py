@@ -354,9 +354,9 @@ def _column(
             )
     elif codes is not None:
         code_list = _code_list(name, codes, f"{where}: codes", problems)
-    # A reduced value (a response's date kept as year and month) may be shown when rejected:
-    # only a value shaped like a date is (indicators/ingest/defects.py).
-    if entry.get("show_rejected") and identifier.handling in ("pseudonymise", "drop"):
+    # A value reduced at the door (a full postcode, a date of birth) is an identifier as
+    # written: never shown, as a pseudonymised or dropped one is not.
+    if entry.get("show_rejected") and identifier.handling in ("pseudonymise", "reduce", "drop"):
         problems.append(
             f"{where}: show_rejected: not allowed on a column whose identifier handling is "
             f"{identifier.handling}: a rejected value would show the identifier in the "
