@@ -852,3 +852,19 @@ def test_show_rejected_is_refused_on_a_reduced_column_in_base_and_year_files(tmp
         "(visit_date): show_rejected: not allowed on a column whose identifier handling is "
         "reduce: a rejected value would show the identifier in the rejected-rows report"
     )
+
+
+def test_a_modify_cannot_rename_a_column(tmp_path):
+    folder = _source(
+        tmp_path,
+        "visits",
+        BASE,
+        {"2024-25": "changes:\n  - {type: modify, column: weeks, value: {name: weeks_open}}\n"},
+    )
+    with pytest.raises(SpecInvalid) as refused:
+        load_spec(folder)
+    assert refused.value.problems == [
+        "sources/visits/2024-25.yml: changes[0]: value.name: a modify cannot rename weeks: a "
+        "kind's raw table is one table across all years; add the new column (type: add) and "
+        "make this one optional (value: {required: false})"
+    ]

@@ -170,6 +170,12 @@ def _apply(columns: list, change: dict, where: str) -> list[str]:
     value = change.get("value")
     if not isinstance(value, dict):
         return [f"{where}: value: the keys of {target} that change, as a mapping"]
+    if "name" in value:
+        return [
+            f"{where}: value.name: a modify cannot rename {target}: a kind's raw table is one "
+            "table across all years; add the new column (type: add) and make this one "
+            "optional (value: {required: false})"
+        ]
     wrong = column_shape_problems(value, f"{where}.value")
     if wrong:
         return wrong
