@@ -271,8 +271,8 @@ def _spec_tables(sources_dir: Path) -> set[str]:
     for spec in sources_dir.glob("*/base.yml"):
         try:
             raw = (yaml.safe_load(spec.read_text(encoding="utf-8")) or {}).get("raw_table")
-        except (yaml.YAMLError, AttributeError):
-            continue
+        except (yaml.YAMLError, AttributeError, UnicodeDecodeError):
+            continue  # the spec check names its problem in one line
         if isinstance(raw, dict) and isinstance(raw.get("name"), str):
             tables.add(raw["name"])
     return tables

@@ -868,3 +868,58 @@ def test_a_modify_cannot_rename_a_column(tmp_path):
         "kind's raw table is one table across all years; add the new column (type: add) and "
         "make this one optional (value: {required: false})"
     ]
+
+
+@pytest.mark.parametrize(
+    ("edit", "years", "expected"),
+    [
+        (
+            lambda text: text.replace(
+                "message: a visit in {period} is", "message: a visit in {period.year} is"
+            ),
+            {},
+            "sources/visits/base.yml: columns[3] (visit_date): window.message: may use only "
+            "{period}, {first}, {last}",
+        ),
+        (
+            lambda text: text + "1: x\nfoo: y\n",
+            {},
+            "sources/visits/base.yml: 1: not a key a source spec has",
+        ),
+        (
+            lambda text: text + "placement: {method: postcode_sector}\n",
+            {},
+            "sources/visits/base.yml: placement.column: missing: name the column holding the "
+            "postcode (or sector)",
+        ),
+        (
+            lambda text: text,
+            {
+                "2024-25": "changes:\n  - {type: add, value: {name: nurse, type: text, "
+                "identifier: keep}, afer: outcome, descripton: a nurse}\n"
+            },
+            "sources/visits/2024-25.yml: changes[0]: afer, descripton: not a key of a change "
+            "(a change has type, column, value, after, description)",
+        ),
+    ],
+)
+def test_bad_keys_and_messages_are_one_line_not_a_traceback(tmp_path, edit, years, expected):
+    folder = _source(tmp_path, "visits", edit(BASE), years)
+    with pytest.raises(SpecInvalid) as refused:
+        load_spec(folder)
+    assert any(problem.startswith(expected) for problem in refused.value.problems), (
+        refused.value.problems
+    )
+    assert all("\n" not in problem for problem in refused.value.problems)
+
+
+def test_a_spec_not_in_utf8_is_one_line_naming_file_and_line(tmp_path):
+    folder = _source(tmp_path, "visits", BASE)
+    text = (folder / "base.yml").read_text(encoding="utf-8")
+    latin = text.replace("title: health", "title: caf\xe9 health").encode("latin-1")
+    (folder / "base.yml").write_bytes(latin)
+    with pytest.raises(SpecInvalid) as refused:
+        load_spec(folder)
+    assert refused.value.problems == [
+        "sources/visits/base.yml: line 2: byte 0xe9 is not UTF-8: save the file as UTF-8"
+    ]

@@ -112,7 +112,7 @@ def build(
     for key, needed in TOP_KEYS.items():
         if needed and data.get(key) is None:
             problems.append(f"{shown}: {key}: missing (a spec needs {key}:)")
-    for key in sorted(set(data) - set(TOP_KEYS)):
+    for key in sorted(set(data) - set(TOP_KEYS), key=str):
         problems.append(
             f"{shown}: {key}: not a key a source spec has (known: {', '.join(TOP_KEYS)})"
         )
@@ -157,7 +157,7 @@ def build(
         for message in MATCH_MESSAGES:
             try:
                 _text(entry.get(message)).format(value="", period="", folder="", files="", rows="")
-            except (KeyError, IndexError, ValueError):
+            except (KeyError, IndexError, ValueError, AttributeError, TypeError):
                 problems.append(
                     f"{shown}: matching[{position}].{message}: may use only {{value}}, "
                     "{period}, {folder}, {files} and {rows}"
@@ -184,6 +184,21 @@ def build(
         )
     if "column" in placement and placement["column"] not in names:
         problems.append(f"{shown}: placement.column: '{placement['column']}' is not a column")
+    needed = ("column", "neighbourhood") if data.get("items") else ("column",)
+    if placement and "via" not in placement:  # EYFSP: placed through the census's postcode
+        for key in (key for key in needed if key not in placement):
+            problems.append(
+                f"{shown}: placement.{key}: missing: name the column "
+                + (
+                    "holding the postcode (or sector)"
+                    if key == "column"
+                    else "holding the neighbourhood"
+                )
+            )
+    if "neighbourhood" in placement and placement["neighbourhood"] not in names:
+        problems.append(
+            f"{shown}: placement.neighbourhood: '{placement['neighbourhood']}' is not a column"
+        )
     consent = data.get("consent") or {}
     if not isinstance(consent, dict):
         problems.append(f"{shown}: consent: must map a role (aggregate, ...) to a column")
@@ -260,7 +275,7 @@ def _code_list(name: str, entry: Any, where: str, problems: list[str]) -> CodeLi
     if not isinstance(entry, dict):
         problems.append(f"{where}: must be a mapping with codes:, rule: and message:")
         return None
-    for key in sorted(set(entry) - CODE_LIST_KEYS):
+    for key in sorted(set(entry) - CODE_LIST_KEYS, key=str):
         problems.append(f"{where}.{key}: not a key of a code list ({', '.join(CODE_LIST_KEYS)})")
     codes: dict[str, str] = {}
     for position, code in enumerate(entry.get("codes") or []):
@@ -279,7 +294,7 @@ def _code_list(name: str, entry: Any, where: str, problems: list[str]) -> CodeLi
     message = _text(entry.get("message"))
     try:
         message.format(codes="", code_list="")
-    except (KeyError, IndexError, ValueError):
+    except (KeyError, IndexError, ValueError, AttributeError, TypeError):
         problems.append(f"{where}.message: may use only {{codes}} and {{code_list}}")
     blank = entry.get("blank")
     if blank is not None and str(blank) not in codes:
@@ -337,7 +352,7 @@ def _column(
     entry: dict, name: str, where: str, code_lists: dict[str, CodeList], problems: list[str]
 ) -> Column | None:
     before = len(problems)
-    for key in sorted(set(entry) - COLUMN_KEYS):
+    for key in sorted(set(entry) - COLUMN_KEYS, key=str):
         problems.append(f"{where}: {key}: not a key of a column (known: {', '.join(COLUMN_KEYS)})")
     kind = entry.get("type")
     if kind not in COLUMN_TYPES:
@@ -452,7 +467,7 @@ def _window(entry: Any, where: str, problems: list[str]) -> Window | None:
     message = _text(entry["message"])
     try:
         message.format(period="", first="", last="")
-    except (KeyError, IndexError, ValueError):
+    except (KeyError, IndexError, ValueError, AttributeError, TypeError):
         problems.append(f"{where}: window.message: may use only {{period}}, {{first}}, {{last}}")
     return Window(
         _offset(entry["from"], f"{where}: window.from", problems),

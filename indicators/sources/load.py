@@ -43,6 +43,7 @@ YEAR_FILE = re.compile(r"(\d{4})(-(\d{2}))?\.yml")
 """A year change file: YYYY-YY.yml, or YYYY.yml for a source counted in calendar years,
 their quarters or months (`year_file_problem` checks which the kind's period takes)."""
 CHANGE_TYPES = ("add", "modify")
+CHANGE_KEYS = ("type", "column", "value", "after", "description")
 README = "README.md"
 """Notes on a kind, allowed beside its specs (read by people, not by Chorus)."""
 FIXTURE = "fixture"
@@ -73,6 +74,14 @@ def _display(path: Path, root: Path) -> str:
 def _read_yaml(path: Path, shown: str) -> dict:
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)  # noqa: S506 - safe
+    except UnicodeDecodeError as error:
+        line = path.read_bytes()[: error.start].count(b"\n") + 1
+        raise SpecInvalid(
+            [
+                f"{shown}: line {line}: byte 0x{error.object[error.start]:02x} is not UTF-8: save "
+                "the file as UTF-8"
+            ]
+        ) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark else ""
@@ -115,7 +124,7 @@ def merged(
     problems: list[str] = []
     origins = {} if origins is None else origins
     for shown, data in changes:
-        unknown = sorted(set(data) - {"changes"})
+        unknown = sorted(str(key) for key in set(data) - {"changes"})
         if unknown:
             problems.append(f"{shown}: {', '.join(unknown)}: a year file holds only changes:")
         entries = data.get("changes")
@@ -136,6 +145,13 @@ def merged(
                 continue
             if not isinstance(change, dict) or change.get("type") not in CHANGE_TYPES:
                 problems.append(f"{where}: type must be one of {', '.join(CHANGE_TYPES)}")
+                continue
+            stray = sorted(str(key) for key in set(change) - set(CHANGE_KEYS))
+            if stray:
+                problems.append(
+                    f"{where}: {', '.join(stray)}: not a key of a change (a change has "
+                    f"{', '.join(CHANGE_KEYS)})"
+                )
                 continue
             found = _apply(columns, change, where)
             problems.extend(found)
