@@ -25,7 +25,7 @@ source: visits
 title: health visits
 description: One row per health visit.
 period: academic_year
-stream: visits
+stream: standalone
 raw_table: {name: health_visits, description: One row per visit (pseudonymised).}
 key: {columns: [visit_id], rule: duplicate_visit}
 code_lists:
@@ -923,3 +923,47 @@ def test_a_spec_not_in_utf8_is_one_line_naming_file_and_line(tmp_path):
     assert refused.value.problems == [
         "sources/visits/base.yml: line 2: byte 0xe9 is not UTF-8: save the file as UTF-8"
     ]
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (
+            lambda t: t.replace("stream: standalone", "stream: voices"),
+            "sources/visits/base.yml: stream: 'voices' must be one of statutory, voice, "
+            "standalone (the engine that loads it; a new source is standalone)",
+        ),
+        (
+            lambda t: t.replace("title: health visits", 'title: ""'),
+            "sources/visits/base.yml: title: must not be blank (how docs and messages name it)",
+        ),
+        (
+            lambda t: t.replace("as: child_id}", "as: child_id, consent: consent_lnk}"),
+            "sources/visits/base.yml: columns[1] (upn): identifier.consent: 'consent_lnk' is "
+            "not a column",
+        ),
+        (
+            lambda t: t.replace("as: visit_month}", "as: outcome}"),
+            "sources/visits/base.yml: columns[3] (visit_date): identifier.as: 'outcome' is "
+            "also outcome's column in the raw table: name another",
+        ),
+        (
+            lambda t: t.replace("to: year_month, as: visit_month", "to: postcode_sector, as: vs"),
+            "sources/visits/base.yml: columns[3] (visit_date): identifier.to: postcode_sector "
+            "reduces a code or text column, not a date one",
+        ),
+        (
+            lambda t: t.replace(
+                "{name: carer_name, type: text, identifier: drop}",
+                "{name: carer_name, type: text, identifier: {handling: reduce, to: year_month, "
+                "as: carer_month}}",
+            ),
+            "sources/visits/base.yml: columns[2] (carer_name): identifier.to: year_month "
+            "reduces a date column, not a text one",
+        ),
+    ],
+)
+def test_values_a_spec_names_are_checked(tmp_path, edit, expected):
+    with pytest.raises(SpecInvalid) as refused:
+        load_spec(_source(tmp_path, "visits", edit(BASE)))
+    assert refused.value.problems == [expected]

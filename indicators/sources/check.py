@@ -8,6 +8,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from indicators.config import PROJECT_ROOT
 from indicators.declarations import DeclarationError, period_types
 from indicators.periods import landed_type_names
 from indicators.sources.shapes import shape_problems
@@ -70,6 +71,8 @@ COLUMN_KEYS = {
 CODE_LIST_KEYS = {"codes", "rule", "message", "blank", "synonyms", "normalise", "doc"}
 MATCH_MESSAGES = ("missing", "rejected", "not_landed", "held_back")
 
+STREAMS = ("statutory", "voice", "standalone")
+"""The engines that load a source (indicators/ingest/streams.py)."""
 CONSENT_ROLES = ("aggregate", "quote", "link")
 """A survey's consent columns (the voice survey: indicators/ingest/survey.py); a source
 without items: takes aggregate only."""
@@ -127,6 +130,16 @@ def build(
         )
     if data.get("period") is not None:
         problems.extend(_period(data["period"], shown))
+    if data.get("stream") is not None and data.get("stream") not in STREAMS:
+        problems.append(
+            f"{shown}: stream: '{data.get('stream')}' must be one of {', '.join(STREAMS)} "
+            "(the engine that loads it; a new source is standalone)"
+        )
+    if data.get("title") is not None and not _text(data.get("title")).strip():
+        problems.append(f"{shown}: title: must not be blank (how docs and messages name it)")
+    bank = (data.get("items") or {}).get("bank") if isinstance(data.get("items"), dict) else None
+    if bank is not None and not (PROJECT_ROOT / str(bank)).is_file():
+        problems.append(f"{shown}: items.bank: no file {bank} in the project")
     raw = data.get("raw_table") or {}
     if not isinstance(raw, dict) or not NAME.fullmatch(str(raw.get("name", ""))):
         problems.append(f"{shown}: raw_table: needs a name (lower case, underscores)")
@@ -345,6 +358,19 @@ def _columns(
         column = _column(entry, name, where, code_lists, problems)
         if column is not None:
             columns.append(column)
+    names = [str(entry.get("name")) for entry in entries if isinstance(entry, dict)]
+    for position, column in ((names.index(c.name), c) for c in columns):
+        where = f"{origins.get(column.name, shown)}: columns[{position}] ({column.name})"
+        made = column.identifier.as_name
+        clash = [c.name for c in columns if c is not column and made in (c.name, c.raw_name)]
+        if made and clash:
+            problems.append(
+                f"{where}: identifier.as: '{made}' is also {clash[0]}'s column in the raw "
+                "table: name another"
+            )
+        consent = column.identifier.consent
+        if consent is not None and consent not in names:
+            problems.append(f"{where}: identifier.consent: '{consent}' is not a column")
     return columns
 
 
@@ -357,7 +383,7 @@ def _column(
     kind = entry.get("type")
     if kind not in COLUMN_TYPES:
         problems.append(f"{where}: type: '{kind}' must be one of {', '.join(COLUMN_TYPES)}")
-    identifier = _identifier(entry.get("identifier"), where, problems)
+    identifier = _identifier(entry.get("identifier"), where, problems, kind)
     codes = entry.get("codes")
     code_list = None
     if isinstance(codes, str):
@@ -399,7 +425,7 @@ def _column(
     )
 
 
-def _identifier(entry: Any, where: str, problems: list[str]) -> Identifier:
+def _identifier(entry: Any, where: str, problems: list[str], kind: Any = None) -> Identifier:
     if isinstance(entry, str):
         entry = {"handling": entry}
     if not isinstance(entry, dict) or entry.get("handling") not in HANDLINGS:
@@ -414,6 +440,12 @@ def _identifier(entry: Any, where: str, problems: list[str]) -> Identifier:
         problems.append(f"{where}: identifier.as: the raw table's column for the {handling}d value")
     if handling == "reduce" and entry.get("to") not in REDUCTIONS:
         problems.append(f"{where}: identifier.to: must be one of {', '.join(REDUCTIONS)}")
+    fits = {"year_month": ("date",), "postcode_sector": ("code", "text")}.get(entry.get("to"))
+    if handling == "reduce" and fits and kind not in fits:
+        problems.append(
+            f"{where}: identifier.to: {entry.get('to')} reduces a {' or '.join(fits)} column, "
+            f"not a {kind} one"
+        )
     return Identifier(handling, entry.get("as"), entry.get("to"), entry.get("consent"))
 
 
