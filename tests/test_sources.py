@@ -171,8 +171,12 @@ def test_a_malformed_spec_is_refused_naming_file_key_and_problem(tmp_path, edit,
 
 def test_yaml_that_cannot_be_read_names_the_line(tmp_path):
     folder = _source(tmp_path, "visits", BASE + "  - {name: broken\n")
-    with pytest.raises(SpecInvalid, match=r"sources/visits/base.yml: not readable YAML \(line"):
+    with pytest.raises(SpecInvalid) as refused:
         load_spec(folder)
+    assert refused.value.problems == [
+        "sources/visits/base.yml: line 37, column 1: not readable YAML: did not find "
+        "expected ',' or '}'"
+    ]
 
 
 def test_a_match_must_name_a_source_with_a_spec(tmp_path):

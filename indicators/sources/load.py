@@ -28,16 +28,13 @@ from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 
-import yaml
-
+from indicators import strict_yaml
 from indicators.config import PROJECT_ROOT
 from indicators.periods import landed_type_names, year_file_problem
 from indicators.sources.check import build
 from indicators.sources.shapes import column_shape_problems
 from indicators.sources.spec import SourceSpec
 
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-"""libyaml's safe loader where PyYAML has it (ten times quicker), else PyYAML's own."""
 BASE = "base.yml"
 YEAR_FILE = re.compile(r"(\d{4})(-(\d{2}))?\.yml")
 """A year change file: YYYY-YY.yml, or YYYY.yml for a source counted in calendar years,
@@ -73,19 +70,9 @@ def _display(path: Path, root: Path) -> str:
 
 def _read_yaml(path: Path, shown: str) -> dict:
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)  # noqa: S506 - safe
-    except UnicodeDecodeError as error:
-        line = path.read_bytes()[: error.start].count(b"\n") + 1
-        raise SpecInvalid(
-            [
-                f"{shown}: line {line}: byte 0x{error.object[error.start]:02x} is not UTF-8: save "
-                "the file as UTF-8"
-            ]
-        ) from None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark else ""
-        raise SpecInvalid([f"{shown}: not readable YAML{where}: {error}"]) from None
+        data = strict_yaml.load(path, shown)
+    except strict_yaml.StrictYAMLError as error:
+        raise SpecInvalid([str(error)]) from None
     if not isinstance(data, dict):
         raise SpecInvalid([f"{shown}: must be a mapping of keys (source:, columns:, ...)"])
     return data
