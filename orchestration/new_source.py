@@ -299,6 +299,24 @@ def _spec_problem(name: str, title: str, sources_dir: Path) -> str | None:
     return None
 
 
+def copy_problem(sources_dir: Path, dbt_project: Path) -> str | None:
+    """Specs in a copy outside the project (CHORUS_SOURCES) with the project's own dbt
+    project would put the copy's staging model, dbt sources and docs/inputs.md into the
+    project: refused unless CHORUS_DBT_PROJECT points to a copy too (written beside it)."""
+    from indicators.config import PROJECT_ROOT
+
+    root = PROJECT_ROOT.resolve()
+    outside = not sources_dir.resolve().is_relative_to(root)
+    if outside and dbt_project.resolve().is_relative_to(root):
+        return (
+            f"CHORUS_SOURCES ({sources_dir}) is outside the project but the dbt project is the "
+            f"project's own ({dbt_project}): set CHORUS_DBT_PROJECT to a copy of dbt_project "
+            "too, so the staging model, dbt's sources and docs/inputs.md are written beside "
+            "the copy, not into the project"
+        )
+    return None
+
+
 def scaffold_source(
     name: str, sources_dir: Path, dbt_project: Path, seeds: Path
 ) -> tuple[Path, Path, Path]:
@@ -307,7 +325,7 @@ def scaffold_source(
 
     Returns (spec, staging model, fixture)."""
     title = name.replace("_", " ")
-    problem = name_problem(name, sources_dir, dbt_project)
+    problem = copy_problem(sources_dir, dbt_project) or name_problem(name, sources_dir, dbt_project)
     if problem is None:
         problem = _spec_problem(name, title, sources_dir)
     if problem is not None:

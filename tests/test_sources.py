@@ -801,8 +801,9 @@ def test_a_deleted_kind_the_project_needs_stops_validate_and_run_in_one_line(tmp
     expected = (
         f"chorus: the source specs in {tmp_path / 'sources'} have problems: "
         "sources/voice/base.yml: missing: the project needs the voice source "
-        "(stg_voice__responses.sql reads raw.voice_responses, which no source spec makes); "
-        "restore sources/voice/ (e.g. git checkout -- sources/voice); correct them "
+        "(stg_voice__responses.sql reads raw.voice_responses, which no source spec makes): "
+        "restore sources/voice/ (git checkout -- sources/voice if it was committed) or remove "
+        "models/staging/stg_voice__*.sql; correct them "
         "(docs/inputs.md, docs/architecture.md: Source specs)"
     )
     validated = _cli("validate", str(tmp_path / "landing"), env=env)

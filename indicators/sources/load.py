@@ -331,8 +331,9 @@ def missing_kinds(specs: Mapping[str, SourceSpec], staging: Path) -> list[str]:
             named.add(name)
             problems.append(
                 f"sources/{name}/base.yml: missing: the project needs the {name} source "
-                f"({model.name} reads raw.{table}, which no source spec makes); restore "
-                f"sources/{name}/ (e.g. git checkout -- sources/{name})"
+                f"({model.name} reads raw.{table}, which no source spec makes): restore "
+                f"sources/{name}/ (git checkout -- sources/{name} if it was committed) or "
+                f"remove models/staging/stg_{name}__*.sql"
             )
     return problems
 
