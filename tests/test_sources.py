@@ -972,3 +972,62 @@ def test_values_a_spec_names_are_checked(tmp_path, edit, expected):
     with pytest.raises(SpecInvalid) as refused:
         load_spec(_source(tmp_path, "visits", edit(BASE)))
     assert refused.value.problems == [expected]
+
+
+def test_a_window_offset_beyond_a_hundred_years_is_refused(tmp_path):
+    folder = _source(
+        tmp_path, "visits", BASE.replace("to: {years: 1, days: -1}", "to: {years: 9000}")
+    )
+    with pytest.raises(SpecInvalid) as refused:
+        load_spec(folder)
+    assert refused.value.problems == [
+        "sources/visits/base.yml: columns[3] (visit_date): window.to: more than 100 years from "
+        "the period's start: a window is within a child's or a service's lifetime"
+    ]
+
+
+@pytest.mark.parametrize("text", ["", "# nothing yet\n", "- {type: add}\n"])
+def test_an_empty_or_list_only_year_file_says_it_needs_changes(tmp_path, text):
+    folder = _source(tmp_path, "visits", BASE, {"2024-25": text})
+    with pytest.raises(SpecInvalid) as refused:
+        load_spec(folder)
+    assert refused.value.problems == [
+        "sources/visits/2024-25.yml: a year file holds changes: (a list of {type, column, "
+        "...}), and nothing else"
+    ]
+
+
+def test_a_base_problem_is_not_blamed_on_a_year_file_that_only_rewords_the_column(tmp_path):
+    folder = _source(
+        tmp_path,
+        "visits",
+        BASE.replace("  - name: weeks\n    type: number", "  - name: weeks\n    type: numbr"),
+        {"2024-25": "changes:\n  - {type: modify, column: weeks, value: {doc: weeks open}}\n"},
+    )
+    with pytest.raises(SpecInvalid) as refused:
+        load_spec(folder)
+    assert refused.value.problems == [
+        "sources/visits/base.yml: columns[5] (weeks): type: 'numbr' must be one of code, text, "
+        "date, number"
+    ]
+
+
+def test_a_deleted_kind_another_matches_gets_the_missing_kind_line(tmp_path):
+    shutil.copytree(ROOT / "sources", tmp_path / "sources")
+    shutil.rmtree(tmp_path / "sources" / "census")
+    (tmp_path / "landing").mkdir()
+    env = {
+        "CHORUS_SOURCES": str(tmp_path / "sources"),
+        "CHORUS_HOME": str(tmp_path / "home"),
+        "CHORUS_PSEUDONYM_KEY": "a test key, long enough and varied",
+    }
+    validated = _cli("validate", str(tmp_path / "landing"), env=env)
+    assert validated.returncode == 1
+    assert validated.stderr.strip().splitlines() == [
+        f"chorus: the source specs in {tmp_path / 'sources'} have problems: "
+        "sources/census/base.yml: missing: the project needs the census source "
+        "(stg_census__pupils.sql reads raw.school_census, which no source spec makes): "
+        "restore sources/census/ (git checkout -- sources/census if it was committed) or "
+        "remove models/staging/stg_census__*.sql; correct them (docs/inputs.md, "
+        "docs/architecture.md: Source specs)"
+    ]

@@ -71,6 +71,8 @@ COLUMN_KEYS = {
 CODE_LIST_KEYS = {"codes", "rule", "message", "blank", "synonyms", "normalise", "doc"}
 MATCH_MESSAGES = ("missing", "rejected", "not_landed", "held_back")
 
+LONGEST_OFFSET_YEARS = 100
+"""A window's offset beyond this is refused (a date 9000 years on cannot be computed)."""
 STREAMS = ("statutory", "voice", "standalone")
 """The engines that load a source (indicators/ingest/streams.py)."""
 CONSENT_ROLES = ("aggregate", "quote", "link")
@@ -484,10 +486,18 @@ def _offset(entry: Any, where: str, problems: list[str]) -> Offset:
         problems.append(f"{where}: an offset from the period's start: years:, months:, days:")
         return Offset()
     try:
-        return Offset(**{key: int(value) for key, value in entry.items()})
+        offset = Offset(**{key: int(value) for key, value in entry.items()})
     except (TypeError, ValueError):
         problems.append(f"{where}: years, months and days must be whole numbers")
         return Offset()
+    days = offset.years * 366 + offset.months * 31 + offset.days
+    if abs(days) > LONGEST_OFFSET_YEARS * 366:
+        problems.append(
+            f"{where}: more than {LONGEST_OFFSET_YEARS} years from the period's start: a "
+            "window is within a child's or a service's lifetime"
+        )
+        return Offset()
+    return offset
 
 
 def _window(entry: Any, where: str, problems: list[str]) -> Window | None:

@@ -73,6 +73,13 @@ def _read_yaml(path: Path, shown: str) -> dict:
         data = strict_yaml.load(path, shown)
     except strict_yaml.StrictYAMLError as error:
         raise SpecInvalid([str(error)]) from None
+    if not isinstance(data, dict) and path.name != BASE:
+        raise SpecInvalid(
+            [
+                f"{shown}: a year file holds changes: (a list of {{type, column, ...}}), "
+                "and nothing else"
+            ]
+        )
     if not isinstance(data, dict):
         raise SpecInvalid([f"{shown}: must be a mapping of keys (source:, columns:, ...)"])
     return data
@@ -144,7 +151,9 @@ def merged(
             problems.extend(found)
             if not found:
                 value = change.get("value") or {}
-                origins[str(value.get("name") or change.get("column"))] = shown
+                if change["type"] == "add" or set(value) - {"doc", "title"}:
+                    # a change to the wording alone leaves the column's problems base.yml's
+                    origins[str(value.get("name") or change.get("column"))] = shown
     return spec, problems
 
 
@@ -311,7 +320,9 @@ RAW_SOURCE = re.compile(r"source\(\s*['\"]raw['\"]\s*,\s*['\"](\w+)['\"]\s*\)")
 STAGING_KIND = re.compile(r"stg_([a-z][a-z0-9_]*?)__\w+\.sql")
 
 
-def missing_kinds(specs: Mapping[str, SourceSpec], staging: Path) -> list[str]:
+def missing_kinds(
+    specs: Mapping[str, SourceSpec], staging: Path, absent_from: Path | None = None
+) -> list[str]:
     """A problem for each kind the project needs but has no spec for: a staging model
     (`stg_<kind>__*.sql`) reads a raw table that no spec (and no reference file) makes."""
     from indicators.warehouse import RAW_TABLES  # the reference files' and the engines'
@@ -326,7 +337,7 @@ def missing_kinds(specs: Mapping[str, SourceSpec], staging: Path) -> list[str]:
         tables = RAW_SOURCE.findall(model.read_text(encoding="utf-8"))
         for table in (table for table in tables if table not in made):
             name = kind[1] if kind else table
-            if name in named:
+            if name in named or absent_from is not None and (absent_from / name).exists():
                 continue
             named.add(name)
             problems.append(
@@ -343,12 +354,19 @@ def source_spec_line(directory: Path | None = None) -> str | None:
     staging models read has none (None when all is well)."""
     from indicators.config import dbt_project_dir
 
+    directory = directory or sources_dir()
     try:
         specs = load_sources(directory, every_year=True)
         problems = missing_kinds(specs, dbt_project_dir() / "models" / "staging")
         if problems:
             raise SpecInvalid(problems)
     except SpecInvalid as invalid:
+        # A kind whose folder is gone: said as such, not as another spec's matching problem.
+        gone = missing_kinds({}, dbt_project_dir() / "models" / "staging", directory)
+        named = [line.split("/")[1] for line in gone]
+        others = [p for p in invalid.problems if not any(f"'{k}' has no spec" in p for k in named)]
+        if gone:
+            invalid = SpecInvalid([*gone, *(p for p in others if p not in gone)])
         return (
             f"the source specs in {directory or sources_dir()} have problems: {invalid}; "
             "correct them (docs/inputs.md, docs/architecture.md: Source specs)"
