@@ -16,20 +16,21 @@ from indicators.sources.spec import (
     COLUMN_TYPES,
     HANDLINGS,
     INVALID,
-    NAMED_FORMATS,
     PLACEMENTS,
     PLANNED_PLACEMENTS,
     REDUCTIONS,
     CodeList,
     Column,
-    Format,
     Identifier,
     Match,
-    Offset,
-    Range,
     SourceSpec,
-    Window,
 )
+from indicators.sources.value_rules import (
+    parse_format,
+    parse_range,
+    parse_window,
+)
+from indicators.sources.value_rules import text as _text
 
 NAME = re.compile(r"[a-z][a-z0-9_]*")
 TOP_KEYS = {
@@ -71,8 +72,6 @@ COLUMN_KEYS = {
 CODE_LIST_KEYS = {"codes", "rule", "message", "blank", "synonyms", "normalise", "doc"}
 MATCH_MESSAGES = ("missing", "rejected", "not_landed", "held_back")
 
-LONGEST_OFFSET_YEARS = 100
-"""A window's offset beyond this is refused (a date 9000 years on cannot be computed)."""
 STREAMS = ("statutory", "voice", "standalone")
 """The engines that load a source (indicators/ingest/streams.py)."""
 CONSENT_ROLES = ("aggregate", "quote", "link")
@@ -98,10 +97,6 @@ def _period(period: str, shown: str) -> list[str]:
             "dbt_project/metadata/periods.yml (landing_folder:), so it cannot be landed"
         ]
     return []
-
-
-def _text(value: Any) -> str:
-    return " ".join(str(value).split()) if value is not None else ""
 
 
 def build(
@@ -419,9 +414,9 @@ def _column(
         show_rejected=bool(entry.get("show_rejected", False)),
         aliases=tuple(str(alias) for alias in entry.get("aliases") or ()),
         codes=code_list,
-        format=_format(entry.get("format"), where, problems),
-        window=_window(entry.get("window"), where, problems),
-        range=_range(entry.get("range"), where, problems),
+        format=parse_format(entry.get("format"), where, problems),
+        window=parse_window(entry.get("window"), where, problems),
+        range=parse_range(entry.get("range"), where, problems),
         invalid=str(invalid),
         doc=_text(entry.get("doc")),
     )
@@ -449,86 +444,3 @@ def _identifier(entry: Any, where: str, problems: list[str], kind: Any = None) -
             f"not a {kind} one"
         )
     return Identifier(handling, entry.get("as"), entry.get("to"), entry.get("consent"))
-
-
-def _format(entry: Any, where: str, problems: list[str]) -> Format | None:
-    if entry is None:
-        return None
-    if isinstance(entry, str):
-        entry = {"named": entry}
-    if not isinstance(entry, dict):
-        problems.append(f"{where}: format: a named format or {{pattern:, rule:, message:}}")
-        return None
-    named, pattern = entry.get("named"), entry.get("pattern")
-    if named is not None and named not in NAMED_FORMATS:
-        problems.append(
-            f"{where}: format.named: '{named}' must be one of {', '.join(NAMED_FORMATS)}"
-        )
-    if named is None and pattern is None:
-        problems.append(f"{where}: format: give named: or pattern:")
-    if pattern is not None:
-        try:
-            re.compile(str(pattern))
-        except re.error as error:
-            problems.append(f"{where}: format.pattern: not a regular expression ({error})")
-        if not entry.get("rule") or not entry.get("message"):
-            problems.append(f"{where}: format: a pattern needs rule: and message:")
-    return Format(
-        rule=str(entry.get("rule", "")),
-        message=_text(entry.get("message")),
-        named=named,
-        pattern=None if pattern is None else str(pattern),
-    )
-
-
-def _offset(entry: Any, where: str, problems: list[str]) -> Offset:
-    if not isinstance(entry, dict) or set(entry) - {"years", "months", "days"}:
-        problems.append(f"{where}: an offset from the period's start: years:, months:, days:")
-        return Offset()
-    try:
-        offset = Offset(**{key: int(value) for key, value in entry.items()})
-    except (TypeError, ValueError):
-        problems.append(f"{where}: years, months and days must be whole numbers")
-        return Offset()
-    days = offset.years * 366 + offset.months * 31 + offset.days
-    if abs(days) > LONGEST_OFFSET_YEARS * 366:
-        problems.append(
-            f"{where}: more than {LONGEST_OFFSET_YEARS} years from the period's start: a "
-            "window is within a child's or a service's lifetime"
-        )
-        return Offset()
-    return offset
-
-
-def _window(entry: Any, where: str, problems: list[str]) -> Window | None:
-    if entry is None:
-        return None
-    if not isinstance(entry, dict) or not {"from", "to", "rule", "message"} <= set(entry):
-        problems.append(f"{where}: window: needs from:, to:, rule: and message:")
-        return None
-    message = _text(entry["message"])
-    try:
-        message.format(period="", first="", last="")
-    except (KeyError, IndexError, ValueError, AttributeError, TypeError):
-        problems.append(f"{where}: window.message: may use only {{period}}, {{first}}, {{last}}")
-    return Window(
-        _offset(entry["from"], f"{where}: window.from", problems),
-        _offset(entry["to"], f"{where}: window.to", problems),
-        str(entry["rule"]),
-        message,
-    )
-
-
-def _range(entry: Any, where: str, problems: list[str]) -> Range | None:
-    if entry is None:
-        return None
-    if not isinstance(entry, dict) or not {"rule", "message"} <= set(entry):
-        problems.append(f"{where}: range: needs min: and/or max:, rule: and message:")
-        return None
-    try:
-        least = None if entry.get("min") is None else float(entry["min"])
-        most = None if entry.get("max") is None else float(entry["max"])
-    except (TypeError, ValueError):
-        problems.append(f"{where}: range: min and max must be numbers")
-        return None
-    return Range(least, most, str(entry["rule"]), _text(entry["message"]))
