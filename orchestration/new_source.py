@@ -49,8 +49,8 @@ placement:                     # how a row reaches a neighbourhood
 #     not_landed: "no {{period}} EYFSP return is landed: land it under eyfsp/{{folder}}/"
 #     held_back: "this child's EYFSP row is quarantined: {{rows}}. Fix that row"
 #     doc: Every record needs a child in the same year's EYFSP return.
-# consent:                     # columns whose Y allows a use (as the voice survey has)
-#   aggregate: consent_aggregate
+# consent:                     # only rows whose column is Y are loaded (blank: no consent);
+#   aggregate: consent_aggregate   # the others are counted on their file's load_log line
 # free_text:                   # comments, kept only with consent and scrubbed
 #   columns: "{{item}}_comment"
 #   consent: consent_quote
@@ -94,7 +94,6 @@ columns:                       # in the order the message for missing columns li
   - name: record_date
     type: date
     identifier: {{handling: reduce, to: year_month, as: record_month}}
-    show_rejected: true        # a rejected value may be shown (when it looks like a date)
     format:
       named: date
       rule: record_date_format
@@ -272,8 +271,8 @@ def _spec_tables(sources_dir: Path) -> set[str]:
     for spec in sources_dir.glob("*/base.yml"):
         try:
             raw = (yaml.safe_load(spec.read_text(encoding="utf-8")) or {}).get("raw_table")
-        except (yaml.YAMLError, AttributeError):
-            continue
+        except (yaml.YAMLError, AttributeError, UnicodeDecodeError):
+            continue  # the spec check names its problem in one line
         if isinstance(raw, dict) and isinstance(raw.get("name"), str):
             tables.add(raw["name"])
     return tables
@@ -300,6 +299,24 @@ def _spec_problem(name: str, title: str, sources_dir: Path) -> str | None:
     return None
 
 
+def copy_problem(sources_dir: Path, dbt_project: Path) -> str | None:
+    """Specs in a copy outside the project (CHORUS_SOURCES) with the project's own dbt
+    project would put the copy's staging model, dbt sources and docs/inputs.md into the
+    project: refused unless CHORUS_DBT_PROJECT points to a copy too (written beside it)."""
+    from indicators.config import PROJECT_ROOT
+
+    root = PROJECT_ROOT.resolve()
+    outside = not sources_dir.resolve().is_relative_to(root)
+    if outside and dbt_project.resolve().is_relative_to(root):
+        return (
+            f"CHORUS_SOURCES ({sources_dir}) is outside the project but the dbt project is the "
+            f"project's own ({dbt_project}): set CHORUS_DBT_PROJECT to a copy of dbt_project "
+            "too, so the staging model, dbt's sources and docs/inputs.md are written beside "
+            "the copy, not into the project"
+        )
+    return None
+
+
 def scaffold_source(
     name: str, sources_dir: Path, dbt_project: Path, seeds: Path
 ) -> tuple[Path, Path, Path]:
@@ -308,7 +325,7 @@ def scaffold_source(
 
     Returns (spec, staging model, fixture)."""
     title = name.replace("_", " ")
-    problem = name_problem(name, sources_dir, dbt_project)
+    problem = copy_problem(sources_dir, dbt_project) or name_problem(name, sources_dir, dbt_project)
     if problem is None:
         problem = _spec_problem(name, title, sources_dir)
     if problem is not None:

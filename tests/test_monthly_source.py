@@ -146,7 +146,7 @@ def test_a_monthly_source_loads_month_by_month(monthly):
             "home_visits/2024-04/visits.csv",
             4,
             "record_date",
-            "record_date is '2024-05-01': a record in April 2024 is dated between "
+            "record_date is (withheld: identifier): a record in April 2024 is dated between "
             "01 April 2024 and 30 April 2024",
         )
     ]

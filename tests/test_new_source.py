@@ -228,3 +228,21 @@ def test_the_scaffolded_spec_loads_as_every_example_in_it_says(tmp_path):
     assert spec.key_message == (
         "the same record_id '{value}' also appears at {places}: keep one, land again"
     )
+
+
+def test_specs_copied_outside_the_project_need_a_dbt_project_copy_too(tmp_path):
+    sources, dbt = _project_copy(tmp_path)
+    project_files = _files(ROOT / "dbt_project" / "models", ROOT / "docs")
+    before = _files(sources)
+    env = {**os.environ, "CHORUS_SOURCES": str(sources)}
+    env.pop("CHORUS_DBT_PROJECT", None)
+    done = _chorus("new-source", "foo_try", env=env, cwd=tmp_path)
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        f"chorus: CHORUS_SOURCES ({sources}) is outside the project but the dbt project is "
+        f"the project's own ({ROOT / 'dbt_project'}): set CHORUS_DBT_PROJECT to a copy of "
+        "dbt_project too, so the staging model, dbt's sources and docs/inputs.md are written "
+        "beside the copy, not into the project"
+    ]
+    assert _files(sources) == before
+    assert _files(ROOT / "dbt_project" / "models", ROOT / "docs") == project_files

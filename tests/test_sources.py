@@ -25,7 +25,7 @@ source: visits
 title: health visits
 description: One row per health visit.
 period: academic_year
-stream: visits
+stream: standalone
 raw_table: {name: health_visits, description: One row per visit (pseudonymised).}
 key: {columns: [visit_id], rule: duplicate_visit}
 code_lists:
@@ -171,8 +171,12 @@ def test_a_malformed_spec_is_refused_naming_file_key_and_problem(tmp_path, edit,
 
 def test_yaml_that_cannot_be_read_names_the_line(tmp_path):
     folder = _source(tmp_path, "visits", BASE + "  - {name: broken\n")
-    with pytest.raises(SpecInvalid, match=r"sources/visits/base.yml: not readable YAML \(line"):
+    with pytest.raises(SpecInvalid) as refused:
         load_spec(folder)
+    assert refused.value.problems == [
+        "sources/visits/base.yml: line 37, column 1: not readable YAML: did not find "
+        "expected ',' or '}'"
+    ]
 
 
 def test_a_match_must_name_a_source_with_a_spec(tmp_path):
@@ -797,8 +801,9 @@ def test_a_deleted_kind_the_project_needs_stops_validate_and_run_in_one_line(tmp
     expected = (
         f"chorus: the source specs in {tmp_path / 'sources'} have problems: "
         "sources/voice/base.yml: missing: the project needs the voice source "
-        "(stg_voice__responses.sql reads raw.voice_responses, which no source spec makes); "
-        "restore sources/voice/ (e.g. git checkout -- sources/voice); correct them "
+        "(stg_voice__responses.sql reads raw.voice_responses, which no source spec makes): "
+        "restore sources/voice/ (git checkout -- sources/voice if it was committed) or remove "
+        "models/staging/stg_voice__*.sql; correct them "
         "(docs/inputs.md, docs/architecture.md: Source specs)"
     )
     validated = _cli("validate", str(tmp_path / "landing"), env=env)
@@ -819,4 +824,210 @@ def test_a_deleted_base_yml_stops_validate_in_one_line(tmp_path):
         f"chorus: the source specs in {tmp_path / 'sources'} have problems: "
         "sources/census/base.yml: missing: every source needs a base.yml; correct them "
         "(docs/inputs.md, docs/architecture.md: Source specs)"
+    ]
+
+
+def test_show_rejected_is_refused_on_a_reduced_column_in_base_and_year_files(tmp_path):
+    shown = BASE.replace(
+        "    identifier: {handling: reduce, to: year_month, as: visit_month}\n",
+        "    identifier: {handling: reduce, to: year_month, as: visit_month}\n"
+        "    show_rejected: true\n",
+    )
+    with pytest.raises(SpecInvalid) as refused:
+        load_spec(_source(tmp_path / "a", "visits", shown))
+    assert refused.value.problems == [
+        "sources/visits/base.yml: columns[3] (visit_date): show_rejected: not allowed on a "
+        "column whose identifier handling is reduce: a rejected value would show the "
+        "identifier in the rejected-rows report"
+    ]
+    folder = _source(
+        tmp_path / "b",
+        "visits",
+        BASE,
+        {
+            "2024-25": "changes:\n"
+            "  - {type: modify, column: visit_date, value: {show_rejected: true}}\n"
+        },
+    )
+    with pytest.raises(SpecInvalid) as refused:
+        load_spec(folder)
+    assert len(refused.value.problems) == 1
+    assert refused.value.problems[0].startswith("sources/visits/2024-25.yml: ")
+    assert refused.value.problems[0].endswith(
+        "(visit_date): show_rejected: not allowed on a column whose identifier handling is "
+        "reduce: a rejected value would show the identifier in the rejected-rows report"
+    )
+
+
+def test_a_modify_cannot_rename_a_column(tmp_path):
+    folder = _source(
+        tmp_path,
+        "visits",
+        BASE,
+        {"2024-25": "changes:\n  - {type: modify, column: weeks, value: {name: weeks_open}}\n"},
+    )
+    with pytest.raises(SpecInvalid) as refused:
+        load_spec(folder)
+    assert refused.value.problems == [
+        "sources/visits/2024-25.yml: changes[0]: value.name: a modify cannot rename weeks: a "
+        "kind's raw table is one table across all years; add the new column (type: add) and "
+        "make this one optional (value: {required: false})"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("edit", "years", "expected"),
+    [
+        (
+            lambda text: text.replace(
+                "message: a visit in {period} is", "message: a visit in {period.year} is"
+            ),
+            {},
+            "sources/visits/base.yml: columns[3] (visit_date): window.message: may use only "
+            "{period}, {first}, {last}",
+        ),
+        (
+            lambda text: text + "1: x\nfoo: y\n",
+            {},
+            "sources/visits/base.yml: 1: not a key a source spec has",
+        ),
+        (
+            lambda text: text + "placement: {method: postcode_sector}\n",
+            {},
+            "sources/visits/base.yml: placement.column: missing: name the column holding the "
+            "postcode (or sector)",
+        ),
+        (
+            lambda text: text,
+            {
+                "2024-25": "changes:\n  - {type: add, value: {name: nurse, type: text, "
+                "identifier: keep}, afer: outcome, descripton: a nurse}\n"
+            },
+            "sources/visits/2024-25.yml: changes[0]: afer, descripton: not a key of a change "
+            "(a change has type, column, value, after, description)",
+        ),
+    ],
+)
+def test_bad_keys_and_messages_are_one_line_not_a_traceback(tmp_path, edit, years, expected):
+    folder = _source(tmp_path, "visits", edit(BASE), years)
+    with pytest.raises(SpecInvalid) as refused:
+        load_spec(folder)
+    assert any(problem.startswith(expected) for problem in refused.value.problems), (
+        refused.value.problems
+    )
+    assert all("\n" not in problem for problem in refused.value.problems)
+
+
+def test_a_spec_not_in_utf8_is_one_line_naming_file_and_line(tmp_path):
+    folder = _source(tmp_path, "visits", BASE)
+    text = (folder / "base.yml").read_text(encoding="utf-8")
+    latin = text.replace("title: health", "title: caf\xe9 health").encode("latin-1")
+    (folder / "base.yml").write_bytes(latin)
+    with pytest.raises(SpecInvalid) as refused:
+        load_spec(folder)
+    assert refused.value.problems == [
+        "sources/visits/base.yml: line 2: byte 0xe9 is not UTF-8: save the file as UTF-8"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (
+            lambda t: t.replace("stream: standalone", "stream: voices"),
+            "sources/visits/base.yml: stream: 'voices' must be one of statutory, voice, "
+            "standalone (the engine that loads it; a new source is standalone)",
+        ),
+        (
+            lambda t: t.replace("title: health visits", 'title: ""'),
+            "sources/visits/base.yml: title: must not be blank (how docs and messages name it)",
+        ),
+        (
+            lambda t: t.replace("as: child_id}", "as: child_id, consent: consent_lnk}"),
+            "sources/visits/base.yml: columns[1] (upn): identifier.consent: 'consent_lnk' is "
+            "not a column",
+        ),
+        (
+            lambda t: t.replace("as: visit_month}", "as: outcome}"),
+            "sources/visits/base.yml: columns[3] (visit_date): identifier.as: 'outcome' is "
+            "also outcome's column in the raw table: name another",
+        ),
+        (
+            lambda t: t.replace("to: year_month, as: visit_month", "to: postcode_sector, as: vs"),
+            "sources/visits/base.yml: columns[3] (visit_date): identifier.to: postcode_sector "
+            "reduces a code or text column, not a date one",
+        ),
+        (
+            lambda t: t.replace(
+                "{name: carer_name, type: text, identifier: drop}",
+                "{name: carer_name, type: text, identifier: {handling: reduce, to: year_month, "
+                "as: carer_month}}",
+            ),
+            "sources/visits/base.yml: columns[2] (carer_name): identifier.to: year_month "
+            "reduces a date column, not a text one",
+        ),
+    ],
+)
+def test_values_a_spec_names_are_checked(tmp_path, edit, expected):
+    with pytest.raises(SpecInvalid) as refused:
+        load_spec(_source(tmp_path, "visits", edit(BASE)))
+    assert refused.value.problems == [expected]
+
+
+def test_a_window_offset_beyond_a_hundred_years_is_refused(tmp_path):
+    folder = _source(
+        tmp_path, "visits", BASE.replace("to: {years: 1, days: -1}", "to: {years: 9000}")
+    )
+    with pytest.raises(SpecInvalid) as refused:
+        load_spec(folder)
+    assert refused.value.problems == [
+        "sources/visits/base.yml: columns[3] (visit_date): window.to: more than 100 years from "
+        "the period's start: a window is within a child's or a service's lifetime"
+    ]
+
+
+@pytest.mark.parametrize("text", ["", "# nothing yet\n", "- {type: add}\n"])
+def test_an_empty_or_list_only_year_file_says_it_needs_changes(tmp_path, text):
+    folder = _source(tmp_path, "visits", BASE, {"2024-25": text})
+    with pytest.raises(SpecInvalid) as refused:
+        load_spec(folder)
+    assert refused.value.problems == [
+        "sources/visits/2024-25.yml: a year file holds changes: (a list of {type, column, "
+        "...}), and nothing else"
+    ]
+
+
+def test_a_base_problem_is_not_blamed_on_a_year_file_that_only_rewords_the_column(tmp_path):
+    folder = _source(
+        tmp_path,
+        "visits",
+        BASE.replace("  - name: weeks\n    type: number", "  - name: weeks\n    type: numbr"),
+        {"2024-25": "changes:\n  - {type: modify, column: weeks, value: {doc: weeks open}}\n"},
+    )
+    with pytest.raises(SpecInvalid) as refused:
+        load_spec(folder)
+    assert refused.value.problems == [
+        "sources/visits/base.yml: columns[5] (weeks): type: 'numbr' must be one of code, text, "
+        "date, number"
+    ]
+
+
+def test_a_deleted_kind_another_matches_gets_the_missing_kind_line(tmp_path):
+    shutil.copytree(ROOT / "sources", tmp_path / "sources")
+    shutil.rmtree(tmp_path / "sources" / "census")
+    (tmp_path / "landing").mkdir()
+    env = {
+        "CHORUS_SOURCES": str(tmp_path / "sources"),
+        "CHORUS_HOME": str(tmp_path / "home"),
+        "CHORUS_PSEUDONYM_KEY": "a test key, long enough and varied",
+    }
+    validated = _cli("validate", str(tmp_path / "landing"), env=env)
+    assert validated.returncode == 1
+    assert validated.stderr.strip().splitlines() == [
+        f"chorus: the source specs in {tmp_path / 'sources'} have problems: "
+        "sources/census/base.yml: missing: the project needs the census source "
+        "(stg_census__pupils.sql reads raw.school_census, which no source spec makes): "
+        "restore sources/census/ (git checkout -- sources/census if it was committed) or "
+        "remove models/staging/stg_census__*.sql; correct them (docs/inputs.md, "
+        "docs/architecture.md: Source specs)"
     ]

@@ -28,16 +28,20 @@ def safe_columns() -> frozenset[str]:
     """The columns whose rejected values may be shown outside the raw zone (in
     rejections.csv, the quality report, the console), and then only when the value looks
     like what the column holds (`shows_safely`): those a source spec declares
-    `show_rejected: true` (codes, numbers, a survey's area and the date of its answers; an
+    `show_rejected: true` (codes, numbers, a survey's area; never a reduced column; an
     item's answers are declared in seeds/voice_items.csv: indicators/ingest/survey_values.py
     marks them). Every other column (UPN, names, date of birth, postcode, response id,
     child_upn, free text, anything not declared) has its values withheld."""
-    return frozenset().union(*(spec.shown_columns for spec in load_sources().values()))
+    # Shown only where both the year's rules (inside `rules_of_year`) and every year's allow.
+    year, every = load_sources(), load_sources(every_year=True)
+    shown = frozenset().union(*(spec.shown_columns for spec in year.values()))
+    return shown & frozenset().union(*(spec.shown_columns for spec in every.values()))
 
 
 def identifier_columns() -> frozenset[str]:
     """Columns a spec pseudonymises, reduces or drops at the door and never shows."""
-    return frozenset().union(*(spec.identifier_columns for spec in load_sources().values()))
+    specs = (*load_sources().values(), *load_sources(every_year=True).values())
+    return frozenset().union(*(spec.identifier_columns for spec in specs))
 
 
 def __getattr__(name: str) -> frozenset[str]:

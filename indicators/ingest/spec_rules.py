@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
+from dataclasses import replace
 
 import pandas as pd
 
@@ -51,6 +52,21 @@ def spec_rules(spec: SourceSpec, period_label: str, start: dt.date | None = None
     return rules
 
 
+def blanks_pass(column: Column, rules: list[RowRule]) -> list[RowRule]:
+    """An optional column's rules with its blanks passing each (a column no longer
+    collected, or left out of a file, is blank: not a bad format, code or range)."""
+    if column.required:
+        return rules
+    return [replace(rule, failing=_unless_blank(rule.failing)) for rule in rules]
+
+
+def _unless_blank(failing: Flags) -> Flags:
+    def flags(values: pd.Series) -> pd.Series:
+        return failing(values) & (values.fillna("").astype(str).str.strip() != "")
+
+    return flags
+
+
 def column_rules(column: Column, period_label: str, start: dt.date) -> list[RowRule]:
     rules: list[RowRule] = []
     dates_of = Once(parse_dates)
@@ -78,10 +94,10 @@ def column_rules(column: Column, period_label: str, start: dt.date) -> list[RowR
                 column.range.rule,
                 column.name,
                 column.range.message,
-                _outside_range(column.range.least, column.range.most),
+                outside_range(column.range.least, column.range.most),
             )
         )
-    return rules
+    return blanks_pass(column, rules)
 
 
 def _format_rules(name: str, form: Format, dates_of: Once) -> list[RowRule]:
@@ -121,7 +137,7 @@ def codes_failing(column: Column) -> Flags:
     return lambda values: failing(values) & (values.fillna("").astype(str).str.strip() != "")
 
 
-def _outside_range(least: float | None, most: float | None) -> Flags:
+def outside_range(least: float | None, most: float | None) -> Flags:
     def outside(values: pd.Series) -> pd.Series:
         numbers = pd.to_numeric(values.where(values.astype(str).str.strip() != ""), errors="coerce")
         bad = numbers.isna() & (values.astype(str).str.strip() != "")

@@ -138,6 +138,31 @@ def load_standalone_year(
             )
             for file, frame in frames
         ]
+        good = _consenting(spec, good, load.accounts)
         rows = pd.concat(good, ignore_index=True) if good else pd.DataFrame()
         load.tables[spec.raw_table] = raw_rows(spec, rows, year, pseudonym_key, sectors)
     return load
+
+
+def _consenting(
+    spec: SourceSpec, frames: list[pd.DataFrame], accounts: Sequence[FileAccount]
+) -> list[pd.DataFrame]:
+    """With `consent: {aggregate: <column>}`, only the rows whose column is Y (blank is no
+    consent, never assumed); the others are set aside as the voice survey's are: counted as
+    loaded, kept nowhere, and said on their file's account."""
+    column = spec.consent.get("aggregate")
+    if not column:
+        return frames
+    by_file = {account.file: account for account in accounts if account.kind == spec.source}
+    kept = []
+    for frame in frames:
+        consenting = frame[column].astype("string").fillna("").str.strip().str.upper() == "Y"
+        excluded = int((~consenting).sum())
+        if excluded and len(frame):
+            account = by_file[frame["_source_file"].iloc[0]]
+            account.message = (
+                f"{excluded} row(s) without consent to aggregate use ({column} not Y) set "
+                "aside: counted as loaded, not kept"
+            )
+        kept.append(frame[consenting.to_numpy(dtype=bool)])
+    return kept

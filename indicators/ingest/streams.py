@@ -45,7 +45,7 @@ from indicators.ingest.survey import load_voice_year
 from indicators.ingest.survey_columns import shape
 from indicators.periods import Period, rules_year
 from indicators.reference import AcademicYear
-from indicators.sources.load import load_sources
+from indicators.sources.load import load_sources, rules_of_year
 from indicators.steps import Log, StepRefused
 from indicators.voice.follow_up import write_follow_up
 from indicators.voice.items import item_bank_problems, load_item_bank
@@ -339,7 +339,8 @@ def load_stream(
                 )
             year_files = []
         for period in periods_of(year, year_files, previous):  # issue 13: months, quarters
-            result = _load_one_year(run, stream, period, files_of(period, year_files), previous)
+            with rules_of_year(rules_year(period)):  # its own year's spec, not later ones'
+                result = _load_one_year(run, stream, period, files_of(period, year_files), previous)
             log.info(f"{stream.name} {period.label}: {result.status}")
             for note in result.notes:
                 log.warning(f"{period.label}: {note}")

@@ -97,8 +97,8 @@ def _read_checked(
             account.rows_read = rows_landed(landed.path, keywords.get("sheet"))
         account.rows_quarantined = account.rows_read
         raise
-    for column in (*survey.area_columns, survey.linked_id.name):
-        if column not in frame.columns:
+    for column in (*survey.area_columns, survey.linked_id.name, *survey.spec.names):
+        if column not in frame.columns:  # an optional column left out: blank
             frame[column] = ""
     return frame.fillna("")
 

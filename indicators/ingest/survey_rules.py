@@ -5,6 +5,7 @@ from messages when they might identify someone.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -13,7 +14,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from indicators.ingest.cells import failing_values
+from indicators.ingest.cells import failing_values, not_fullmatch
 from indicators.ingest.defects import (
     SHORTEST_WITHHELD,
     Defect,
@@ -22,10 +23,11 @@ from indicators.ingest.defects import (
     shows_safely,
 )
 from indicators.ingest.lookups import Reference
-from indicators.ingest.spec_rules import period_start
+from indicators.ingest.spec_rules import blanks_pass, outside_range, period_start
 from indicators.ingest.survey_columns import SECTOR_PATTERN, WITHHELD_VALUE, shape
 from indicators.ingest.survey_values import SurveyLoad
 from indicators.reference import AcademicYear
+from indicators.sources.spec import Column
 from indicators.voice.items import (
     versions_in_force,
 )
@@ -134,71 +136,85 @@ def respondent_rules(year: AcademicYear, load: SurveyLoad) -> list[RowRule]:
     decided once per distinct value (`failing_values`, the load's parsed dates)."""
     survey = shape()
     start = period_start(year.label, survey.spec.period)
-    sector = re.compile(SECTOR_PATTERN)
     rules: list[RowRule] = []
     for column in survey.spec.columns:
         if column.name == survey.aggregate.name or column.invalid == "drop":
             continue
-        form = column.format
-        if form is not None and form.named == "not_blank":
-            rules.append(
-                RowRule(
-                    form.rule,
-                    column.name,
-                    form.message,
-                    lambda values: failing_values(
-                        values,
-                        lambda value: value.strip() == "",
-                        lambda values: values.str.strip() == "",
-                    ),
-                )
-            )
-        elif form is not None and form.named == "datetime":
-            rules.append(
-                RowRule(
-                    form.rule,
-                    column.name,
-                    form.message,
-                    lambda values: load.parsed_dates(values).isna(),
-                )
-            )
-        elif form is not None and form.named == "postcode_sector":
-            rules.append(
-                RowRule(
-                    form.rule,
-                    column.name,
-                    form.message,
-                    lambda values: failing_values(
-                        values,
-                        lambda value: value != "" and sector.fullmatch(value) is None,
-                        lambda values: (values != "") & ~values.str.fullmatch(SECTOR_PATTERN),
-                    ),
-                )
-            )
-        if column.window is not None:
-            first, last = (pd.Timestamp(day) for day in column.window.bounds(start))
+        rules.extend(blanks_pass(column, _column_rules(column, year, load, start)))
+    return rules
 
-            def outside(values: pd.Series, first=first, last=last) -> pd.Series:
-                parsed = load.parsed_dates(values)
-                return parsed.notna() & ((parsed < first) | (parsed > last))
 
-            rules.append(
-                RowRule(
-                    column.window.rule,
-                    column.name,
-                    column.window.text(year.label, start),
-                    outside,
-                )
+def _column_rules(
+    column: Column, year: AcademicYear, load: SurveyLoad, start: dt.date
+) -> list[RowRule]:
+    """One of the survey's own columns' rules (`respondent_rules`)."""
+    sector = re.compile(SECTOR_PATTERN)
+    rules: list[RowRule] = []
+    form = column.format
+    if form is not None and form.named == "not_blank":
+        rules.append(
+            RowRule(
+                form.rule,
+                column.name,
+                form.message,
+                lambda values: failing_values(
+                    values,
+                    lambda value: value.strip() == "",
+                    lambda values: values.str.strip() == "",
+                ),
             )
-        if column.codes is not None:
-            rules.append(
-                RowRule(
-                    column.codes.rule,
-                    column.name,
-                    column.codes.text(),
-                    _not_one_of(column.codes.codes, column.blank_passes),
-                )
+        )
+    elif form is not None and form.named == "datetime":
+        rules.append(
+            RowRule(
+                form.rule,
+                column.name,
+                form.message,
+                lambda values: load.parsed_dates(values).isna(),
             )
+        )
+    elif form is not None and form.named == "postcode_sector":
+        rules.append(
+            RowRule(
+                form.rule,
+                column.name,
+                form.message,
+                lambda values: failing_values(
+                    values,
+                    lambda value: value != "" and sector.fullmatch(value) is None,
+                    lambda values: (values != "") & ~values.str.fullmatch(SECTOR_PATTERN),
+                ),
+            )
+        )
+    if column.window is not None:
+        first, last = (pd.Timestamp(day) for day in column.window.bounds(start))
+
+        def outside(values: pd.Series, first=first, last=last) -> pd.Series:
+            parsed = load.parsed_dates(values)
+            return parsed.notna() & ((parsed < first) | (parsed > last))
+
+        rules.append(
+            RowRule(
+                column.window.rule,
+                column.name,
+                column.window.text(year.label, start),
+                outside,
+            )
+        )
+    if column.codes is not None:
+        rules.append(
+            RowRule(
+                column.codes.rule,
+                column.name,
+                column.codes.text(),
+                _not_one_of(column.codes.codes, column.blank_passes),
+            )
+        )
+    if form is not None and form.pattern is not None:  # as any source's (spec_rules.py)
+        rules.append(RowRule(form.rule, column.name, form.message, not_fullmatch(form.pattern)))
+    if column.range is not None:
+        bounds = outside_range(column.range.least, column.range.most)
+        rules.append(RowRule(column.range.rule, column.name, column.range.message, bounds))
     return rules
 
 

@@ -36,8 +36,9 @@ from indicators.ingest.standalone import load_standalone_year, standalone_specs
 from indicators.ingest.statutory import check_year, statutory_kinds
 from indicators.ingest.survey_check import check_voice_year
 from indicators.ingest.survey_columns import shape
-from indicators.periods import Period
+from indicators.periods import Period, rules_year
 from indicators.reference import AcademicYear
+from indicators.sources.load import rules_of_year
 from indicators.voice.items import load_item_bank
 
 VOICE_ITEMS = "voice_items.csv"
@@ -172,27 +173,41 @@ def validate_paths(
         report.defects.extend(reference_defects)
         root_aliases = aliases if aliases is not None else _aliases_for(root, seeds, report)
         for year, files in sorted(years.items(), key=lambda item: item[0].folder):
-            kinds = statutory_kinds()
-            statutory = [landed for landed in files if landed.kind in kinds]
-            if statutory:
-                both = {landed.kind for landed in statutory} >= set(kinds)
-                checked = check_year(
-                    year, statutory, reference, aliases=root_aliases, sheet=sheet, cross_kind=both
-                )
-                report.defects.extend(checked.defects)
-                report.accounts.extend(checked.accounts)
-                report.notes.extend(checked.notes)
-            voice = [landed for landed in files if landed.kind == shape().kind]
-            if voice:
-                _check_voice(year, voice, reference, seeds, root_aliases, sheet, report)
-            alone = [landed for landed in files if landed.kind in standalone_specs()]
-            if alone:  # checked as `chorus run` loads them; the key is never used
-                checked_alone = load_standalone_year(
-                    year, alone, reference, "validate", aliases=root_aliases, sheet=sheet
-                )
-                report.defects.extend(checked_alone.defects)
-                report.accounts.extend(checked_alone.accounts)
+            with rules_of_year(rules_year(year)):  # checked by its own year's spec
+                _check_period(year, files, reference, seeds, root_aliases, sheet, report)
     return report
+
+
+def _check_period(
+    year: AcademicYear | Period,
+    files: list[LandedFile],
+    reference: Reference,
+    seeds: Path,
+    root_aliases: Aliases,
+    sheet: str | None,
+    report: ValidationReport,
+) -> None:
+    """One period's files checked as `chorus run` checks them."""
+    kinds = statutory_kinds()
+    statutory = [landed for landed in files if landed.kind in kinds]
+    if statutory:
+        both = {landed.kind for landed in statutory} >= set(kinds)
+        checked = check_year(
+            year, statutory, reference, aliases=root_aliases, sheet=sheet, cross_kind=both
+        )
+        report.defects.extend(checked.defects)
+        report.accounts.extend(checked.accounts)
+        report.notes.extend(checked.notes)
+    voice = [landed for landed in files if landed.kind == shape().kind]
+    if voice:
+        _check_voice(year, voice, reference, seeds, root_aliases, sheet, report)
+    alone = [landed for landed in files if landed.kind in standalone_specs()]
+    if alone:  # checked as `chorus run` loads them; the key is never used
+        checked_alone = load_standalone_year(
+            year, alone, reference, "validate", aliases=root_aliases, sheet=sheet
+        )
+        report.defects.extend(checked_alone.defects)
+        report.accounts.extend(checked_alone.accounts)
 
 
 def _check_voice(

@@ -8,6 +8,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from indicators.config import PROJECT_ROOT
 from indicators.declarations import DeclarationError, period_types
 from indicators.periods import landed_type_names
 from indicators.sources.shapes import shape_problems
@@ -15,20 +16,21 @@ from indicators.sources.spec import (
     COLUMN_TYPES,
     HANDLINGS,
     INVALID,
-    NAMED_FORMATS,
     PLACEMENTS,
     PLANNED_PLACEMENTS,
     REDUCTIONS,
     CodeList,
     Column,
-    Format,
     Identifier,
     Match,
-    Offset,
-    Range,
     SourceSpec,
-    Window,
 )
+from indicators.sources.value_rules import (
+    parse_format,
+    parse_range,
+    parse_window,
+)
+from indicators.sources.value_rules import text as _text
 
 NAME = re.compile(r"[a-z][a-z0-9_]*")
 TOP_KEYS = {
@@ -70,6 +72,12 @@ COLUMN_KEYS = {
 CODE_LIST_KEYS = {"codes", "rule", "message", "blank", "synonyms", "normalise", "doc"}
 MATCH_MESSAGES = ("missing", "rejected", "not_landed", "held_back")
 
+STREAMS = ("statutory", "voice", "standalone")
+"""The engines that load a source (indicators/ingest/streams.py)."""
+CONSENT_ROLES = ("aggregate", "quote", "link")
+"""A survey's consent columns (the voice survey: indicators/ingest/survey.py); a source
+without items: takes aggregate only."""
+
 
 def _period(period: str, shown: str) -> list[str]:
     """A spec's period: a period type declared in dbt_project/metadata/periods.yml that
@@ -91,10 +99,6 @@ def _period(period: str, shown: str) -> list[str]:
     return []
 
 
-def _text(value: Any) -> str:
-    return " ".join(str(value).split()) if value is not None else ""
-
-
 def build(
     data: dict,
     shown: str,
@@ -108,7 +112,7 @@ def build(
     for key, needed in TOP_KEYS.items():
         if needed and data.get(key) is None:
             problems.append(f"{shown}: {key}: missing (a spec needs {key}:)")
-    for key in sorted(set(data) - set(TOP_KEYS)):
+    for key in sorted(set(data) - set(TOP_KEYS), key=str):
         problems.append(
             f"{shown}: {key}: not a key a source spec has (known: {', '.join(TOP_KEYS)})"
         )
@@ -123,6 +127,16 @@ def build(
         )
     if data.get("period") is not None:
         problems.extend(_period(data["period"], shown))
+    if data.get("stream") is not None and data.get("stream") not in STREAMS:
+        problems.append(
+            f"{shown}: stream: '{data.get('stream')}' must be one of {', '.join(STREAMS)} "
+            "(the engine that loads it; a new source is standalone)"
+        )
+    if data.get("title") is not None and not _text(data.get("title")).strip():
+        problems.append(f"{shown}: title: must not be blank (how docs and messages name it)")
+    bank = (data.get("items") or {}).get("bank") if isinstance(data.get("items"), dict) else None
+    if bank is not None and not (PROJECT_ROOT / str(bank)).is_file():
+        problems.append(f"{shown}: items.bank: no file {bank} in the project")
     raw = data.get("raw_table") or {}
     if not isinstance(raw, dict) or not NAME.fullmatch(str(raw.get("name", ""))):
         problems.append(f"{shown}: raw_table: needs a name (lower case, underscores)")
@@ -153,7 +167,7 @@ def build(
         for message in MATCH_MESSAGES:
             try:
                 _text(entry.get(message)).format(value="", period="", folder="", files="", rows="")
-            except (KeyError, IndexError, ValueError):
+            except (KeyError, IndexError, ValueError, AttributeError, TypeError):
                 problems.append(
                     f"{shown}: matching[{position}].{message}: may use only {{value}}, "
                     "{period}, {folder}, {files} and {rows}"
@@ -180,10 +194,42 @@ def build(
         )
     if "column" in placement and placement["column"] not in names:
         problems.append(f"{shown}: placement.column: '{placement['column']}' is not a column")
+    needed = ("column", "neighbourhood") if data.get("items") else ("column",)
+    if placement and "via" not in placement:  # EYFSP: placed through the census's postcode
+        for key in (key for key in needed if key not in placement):
+            problems.append(
+                f"{shown}: placement.{key}: missing: name the column "
+                + (
+                    "holding the postcode (or sector)"
+                    if key == "column"
+                    else "holding the neighbourhood"
+                )
+            )
+    if "neighbourhood" in placement and placement["neighbourhood"] not in names:
+        problems.append(
+            f"{shown}: placement.neighbourhood: '{placement['neighbourhood']}' is not a column"
+        )
     consent = data.get("consent") or {}
+    if not isinstance(consent, dict):
+        problems.append(f"{shown}: consent: must map a role (aggregate, ...) to a column")
+        consent = {}
+    roles = CONSENT_ROLES if data.get("items") else ("aggregate",)
     for role, name in consent.items():
-        if name not in names:
+        if role not in roles:
+            problems.append(
+                f"{shown}: consent.{role}: not a consent role; "
+                + (
+                    f"a survey's are {', '.join(roles)}"
+                    if data.get("items")
+                    else "a source without items: takes only aggregate (rows without its Y "
+                    "are not loaded)"
+                )
+            )
+        elif name not in names:
             problems.append(f"{shown}: consent.{role}: '{name}' is not a column")
+    if data.get("items") and not set(CONSENT_ROLES) <= set(consent):
+        missing = ", ".join(role for role in CONSENT_ROLES if role not in consent)
+        problems.append(f"{shown}: consent: a survey needs {missing} too")
     numbered = None
     headers = data.get("headers") or {}
     if "numbered" in headers:
@@ -239,7 +285,7 @@ def _code_list(name: str, entry: Any, where: str, problems: list[str]) -> CodeLi
     if not isinstance(entry, dict):
         problems.append(f"{where}: must be a mapping with codes:, rule: and message:")
         return None
-    for key in sorted(set(entry) - CODE_LIST_KEYS):
+    for key in sorted(set(entry) - CODE_LIST_KEYS, key=str):
         problems.append(f"{where}.{key}: not a key of a code list ({', '.join(CODE_LIST_KEYS)})")
     codes: dict[str, str] = {}
     for position, code in enumerate(entry.get("codes") or []):
@@ -258,7 +304,7 @@ def _code_list(name: str, entry: Any, where: str, problems: list[str]) -> CodeLi
     message = _text(entry.get("message"))
     try:
         message.format(codes="", code_list="")
-    except (KeyError, IndexError, ValueError):
+    except (KeyError, IndexError, ValueError, AttributeError, TypeError):
         problems.append(f"{where}.message: may use only {{codes}} and {{code_list}}")
     blank = entry.get("blank")
     if blank is not None and str(blank) not in codes:
@@ -309,6 +355,19 @@ def _columns(
         column = _column(entry, name, where, code_lists, problems)
         if column is not None:
             columns.append(column)
+    names = [str(entry.get("name")) for entry in entries if isinstance(entry, dict)]
+    for position, column in ((names.index(c.name), c) for c in columns):
+        where = f"{origins.get(column.name, shown)}: columns[{position}] ({column.name})"
+        made = column.identifier.as_name
+        clash = [c.name for c in columns if c is not column and made in (c.name, c.raw_name)]
+        if made and clash:
+            problems.append(
+                f"{where}: identifier.as: '{made}' is also {clash[0]}'s column in the raw "
+                "table: name another"
+            )
+        consent = column.identifier.consent
+        if consent is not None and consent not in names:
+            problems.append(f"{where}: identifier.consent: '{consent}' is not a column")
     return columns
 
 
@@ -316,12 +375,12 @@ def _column(
     entry: dict, name: str, where: str, code_lists: dict[str, CodeList], problems: list[str]
 ) -> Column | None:
     before = len(problems)
-    for key in sorted(set(entry) - COLUMN_KEYS):
+    for key in sorted(set(entry) - COLUMN_KEYS, key=str):
         problems.append(f"{where}: {key}: not a key of a column (known: {', '.join(COLUMN_KEYS)})")
     kind = entry.get("type")
     if kind not in COLUMN_TYPES:
         problems.append(f"{where}: type: '{kind}' must be one of {', '.join(COLUMN_TYPES)}")
-    identifier = _identifier(entry.get("identifier"), where, problems)
+    identifier = _identifier(entry.get("identifier"), where, problems, kind)
     codes = entry.get("codes")
     code_list = None
     if isinstance(codes, str):
@@ -333,9 +392,9 @@ def _column(
             )
     elif codes is not None:
         code_list = _code_list(name, codes, f"{where}: codes", problems)
-    # A reduced value (a response's date kept as year and month) may be shown when rejected:
-    # only a value shaped like a date is (indicators/ingest/defects.py).
-    if entry.get("show_rejected") and identifier.handling in ("pseudonymise", "drop"):
+    # A value reduced at the door (a full postcode, a date of birth) is an identifier as
+    # written: never shown, as a pseudonymised or dropped one is not.
+    if entry.get("show_rejected") and identifier.handling in ("pseudonymise", "reduce", "drop"):
         problems.append(
             f"{where}: show_rejected: not allowed on a column whose identifier handling is "
             f"{identifier.handling}: a rejected value would show the identifier in the "
@@ -355,15 +414,15 @@ def _column(
         show_rejected=bool(entry.get("show_rejected", False)),
         aliases=tuple(str(alias) for alias in entry.get("aliases") or ()),
         codes=code_list,
-        format=_format(entry.get("format"), where, problems),
-        window=_window(entry.get("window"), where, problems),
-        range=_range(entry.get("range"), where, problems),
+        format=parse_format(entry.get("format"), where, problems),
+        window=parse_window(entry.get("window"), where, problems),
+        range=parse_range(entry.get("range"), where, problems),
         invalid=str(invalid),
         doc=_text(entry.get("doc")),
     )
 
 
-def _identifier(entry: Any, where: str, problems: list[str]) -> Identifier:
+def _identifier(entry: Any, where: str, problems: list[str], kind: Any = None) -> Identifier:
     if isinstance(entry, str):
         entry = {"handling": entry}
     if not isinstance(entry, dict) or entry.get("handling") not in HANDLINGS:
@@ -378,79 +437,10 @@ def _identifier(entry: Any, where: str, problems: list[str]) -> Identifier:
         problems.append(f"{where}: identifier.as: the raw table's column for the {handling}d value")
     if handling == "reduce" and entry.get("to") not in REDUCTIONS:
         problems.append(f"{where}: identifier.to: must be one of {', '.join(REDUCTIONS)}")
-    return Identifier(handling, entry.get("as"), entry.get("to"), entry.get("consent"))
-
-
-def _format(entry: Any, where: str, problems: list[str]) -> Format | None:
-    if entry is None:
-        return None
-    if isinstance(entry, str):
-        entry = {"named": entry}
-    if not isinstance(entry, dict):
-        problems.append(f"{where}: format: a named format or {{pattern:, rule:, message:}}")
-        return None
-    named, pattern = entry.get("named"), entry.get("pattern")
-    if named is not None and named not in NAMED_FORMATS:
+    fits = {"year_month": ("date",), "postcode_sector": ("code", "text")}.get(entry.get("to"))
+    if handling == "reduce" and fits and kind not in fits:
         problems.append(
-            f"{where}: format.named: '{named}' must be one of {', '.join(NAMED_FORMATS)}"
+            f"{where}: identifier.to: {entry.get('to')} reduces a {' or '.join(fits)} column, "
+            f"not a {kind} one"
         )
-    if named is None and pattern is None:
-        problems.append(f"{where}: format: give named: or pattern:")
-    if pattern is not None:
-        try:
-            re.compile(str(pattern))
-        except re.error as error:
-            problems.append(f"{where}: format.pattern: not a regular expression ({error})")
-        if not entry.get("rule") or not entry.get("message"):
-            problems.append(f"{where}: format: a pattern needs rule: and message:")
-    return Format(
-        rule=str(entry.get("rule", "")),
-        message=_text(entry.get("message")),
-        named=named,
-        pattern=None if pattern is None else str(pattern),
-    )
-
-
-def _offset(entry: Any, where: str, problems: list[str]) -> Offset:
-    if not isinstance(entry, dict) or set(entry) - {"years", "months", "days"}:
-        problems.append(f"{where}: an offset from the period's start: years:, months:, days:")
-        return Offset()
-    try:
-        return Offset(**{key: int(value) for key, value in entry.items()})
-    except (TypeError, ValueError):
-        problems.append(f"{where}: years, months and days must be whole numbers")
-        return Offset()
-
-
-def _window(entry: Any, where: str, problems: list[str]) -> Window | None:
-    if entry is None:
-        return None
-    if not isinstance(entry, dict) or not {"from", "to", "rule", "message"} <= set(entry):
-        problems.append(f"{where}: window: needs from:, to:, rule: and message:")
-        return None
-    message = _text(entry["message"])
-    try:
-        message.format(period="", first="", last="")
-    except (KeyError, IndexError, ValueError):
-        problems.append(f"{where}: window.message: may use only {{period}}, {{first}}, {{last}}")
-    return Window(
-        _offset(entry["from"], f"{where}: window.from", problems),
-        _offset(entry["to"], f"{where}: window.to", problems),
-        str(entry["rule"]),
-        message,
-    )
-
-
-def _range(entry: Any, where: str, problems: list[str]) -> Range | None:
-    if entry is None:
-        return None
-    if not isinstance(entry, dict) or not {"rule", "message"} <= set(entry):
-        problems.append(f"{where}: range: needs min: and/or max:, rule: and message:")
-        return None
-    try:
-        least = None if entry.get("min") is None else float(entry["min"])
-        most = None if entry.get("max") is None else float(entry["max"])
-    except (TypeError, ValueError):
-        problems.append(f"{where}: range: min and max must be numbers")
-        return None
-    return Range(least, most, str(entry["rule"]), _text(entry["message"]))
+    return Identifier(handling, entry.get("as"), entry.get("to"), entry.get("consent"))

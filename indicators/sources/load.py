@@ -22,25 +22,25 @@ import json
 import os
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 
-import yaml
-
+from indicators import strict_yaml
 from indicators.config import PROJECT_ROOT
 from indicators.periods import landed_type_names, year_file_problem
 from indicators.sources.check import build
 from indicators.sources.shapes import column_shape_problems
 from indicators.sources.spec import SourceSpec
 
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-"""libyaml's safe loader where PyYAML has it (ten times quicker), else PyYAML's own."""
 BASE = "base.yml"
 YEAR_FILE = re.compile(r"(\d{4})(-(\d{2}))?\.yml")
 """A year change file: YYYY-YY.yml, or YYYY.yml for a source counted in calendar years,
 their quarters or months (`year_file_problem` checks which the kind's period takes)."""
 CHANGE_TYPES = ("add", "modify")
+CHANGE_KEYS = ("type", "column", "value", "after", "description")
 README = "README.md"
 """Notes on a kind, allowed beside its specs (read by people, not by Chorus)."""
 FIXTURE = "fixture"
@@ -70,11 +70,16 @@ def _display(path: Path, root: Path) -> str:
 
 def _read_yaml(path: Path, shown: str) -> dict:
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)  # noqa: S506 - safe
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark else ""
-        raise SpecInvalid([f"{shown}: not readable YAML{where}: {error}"]) from None
+        data = strict_yaml.load(path, shown)
+    except strict_yaml.StrictYAMLError as error:
+        raise SpecInvalid([str(error)]) from None
+    if not isinstance(data, dict) and path.name != BASE:
+        raise SpecInvalid(
+            [
+                f"{shown}: a year file holds changes: (a list of {{type, column, ...}}), "
+                "and nothing else"
+            ]
+        )
     if not isinstance(data, dict):
         raise SpecInvalid([f"{shown}: must be a mapping of keys (source:, columns:, ...)"])
     return data
@@ -113,7 +118,7 @@ def merged(
     problems: list[str] = []
     origins = {} if origins is None else origins
     for shown, data in changes:
-        unknown = sorted(set(data) - {"changes"})
+        unknown = sorted(str(key) for key in set(data) - {"changes"})
         if unknown:
             problems.append(f"{shown}: {', '.join(unknown)}: a year file holds only changes:")
         entries = data.get("changes")
@@ -135,11 +140,20 @@ def merged(
             if not isinstance(change, dict) or change.get("type") not in CHANGE_TYPES:
                 problems.append(f"{where}: type must be one of {', '.join(CHANGE_TYPES)}")
                 continue
+            stray = sorted(str(key) for key in set(change) - set(CHANGE_KEYS))
+            if stray:
+                problems.append(
+                    f"{where}: {', '.join(stray)}: not a key of a change (a change has "
+                    f"{', '.join(CHANGE_KEYS)})"
+                )
+                continue
             found = _apply(columns, change, where)
             problems.extend(found)
             if not found:
                 value = change.get("value") or {}
-                origins[str(value.get("name") or change.get("column"))] = shown
+                if change["type"] == "add" or set(value) - {"doc", "title"}:
+                    # a change to the wording alone leaves the column's problems base.yml's
+                    origins[str(value.get("name") or change.get("column"))] = shown
     return spec, problems
 
 
@@ -168,6 +182,12 @@ def _apply(columns: list, change: dict, where: str) -> list[str]:
     value = change.get("value")
     if not isinstance(value, dict):
         return [f"{where}: value: the keys of {target} that change, as a mapping"]
+    if "name" in value:
+        return [
+            f"{where}: value.name: a modify cannot rename {target}: a kind's raw table is one "
+            "table across all years; add the new column (type: add) and make this one "
+            "optional (value: {required: false})"
+        ]
     wrong = column_shape_problems(value, f"{where}.value")
     if wrong:
         return wrong
@@ -231,16 +251,38 @@ def forget_loaded_sources() -> None:
     _CHECKED.clear()
 
 
-def load_sources(directory: Path | None = None) -> dict[str, SourceSpec]:
+_RULES_YEAR: ContextVar[str | None] = ContextVar("rules_year", default=None)
+
+
+@contextmanager
+def rules_of_year(year: str | None) -> Iterator[None]:
+    """Within it, `load_sources` gives each kind's spec as resolved for `year` (a period's
+    `rules_year`: '2023-24', or '2025'): base.yml plus the year files up to that year only,
+    so a column a 2025-26.yml adds is not asked of a 2023-24 file. None: every year file."""
+    token = _RULES_YEAR.set(year.replace("/", "-") if year else None)
+    try:
+        yield
+    finally:
+        _RULES_YEAR.reset(token)
+
+
+def load_sources(
+    directory: Path | None = None, *, every_year: bool = False
+) -> dict[str, SourceSpec]:
     """Every kind's spec, by source name, in landing order, checked together (a match names
-    a real source). Read again when a spec file changes."""
+    a real source). Read again when a spec file changes. Inside `rules_of_year(year)` each
+    spec is as resolved for that year (unless `every_year`: all year files merged)."""
     directory = directory or sources_dir()
     now = time.monotonic()
     checked = _CHECKED.get(directory)
     if checked is None or now - checked[0] > RECHECK_SECONDS:
         checked = (now, _state(directory))
         _CHECKED[directory] = checked
-    return dict(_load_sources(directory, checked[1]))
+    specs = dict(_load_sources(directory, checked[1]))
+    year = None if every_year else _RULES_YEAR.get()
+    if year is None:
+        return specs
+    return {kind: _year_spec(directory, kind, year, checked[1]) for kind in specs}
 
 
 @cache
@@ -278,7 +320,9 @@ RAW_SOURCE = re.compile(r"source\(\s*['\"]raw['\"]\s*,\s*['\"](\w+)['\"]\s*\)")
 STAGING_KIND = re.compile(r"stg_([a-z][a-z0-9_]*?)__\w+\.sql")
 
 
-def missing_kinds(specs: Mapping[str, SourceSpec], staging: Path) -> list[str]:
+def missing_kinds(
+    specs: Mapping[str, SourceSpec], staging: Path, absent_from: Path | None = None
+) -> list[str]:
     """A problem for each kind the project needs but has no spec for: a staging model
     (`stg_<kind>__*.sql`) reads a raw table that no spec (and no reference file) makes."""
     from indicators.warehouse import RAW_TABLES  # the reference files' and the engines'
@@ -293,13 +337,14 @@ def missing_kinds(specs: Mapping[str, SourceSpec], staging: Path) -> list[str]:
         tables = RAW_SOURCE.findall(model.read_text(encoding="utf-8"))
         for table in (table for table in tables if table not in made):
             name = kind[1] if kind else table
-            if name in named:
+            if name in named or absent_from is not None and (absent_from / name).exists():
                 continue
             named.add(name)
             problems.append(
                 f"sources/{name}/base.yml: missing: the project needs the {name} source "
-                f"({model.name} reads raw.{table}, which no source spec makes); restore "
-                f"sources/{name}/ (e.g. git checkout -- sources/{name})"
+                f"({model.name} reads raw.{table}, which no source spec makes): restore "
+                f"sources/{name}/ (git checkout -- sources/{name} if it was committed) or "
+                f"remove models/staging/stg_{name}__*.sql"
             )
     return problems
 
@@ -309,12 +354,19 @@ def source_spec_line(directory: Path | None = None) -> str | None:
     staging models read has none (None when all is well)."""
     from indicators.config import dbt_project_dir
 
+    directory = directory or sources_dir()
     try:
-        specs = load_sources(directory)
+        specs = load_sources(directory, every_year=True)
         problems = missing_kinds(specs, dbt_project_dir() / "models" / "staging")
         if problems:
             raise SpecInvalid(problems)
     except SpecInvalid as invalid:
+        # A kind whose folder is gone: said as such, not as another spec's matching problem.
+        gone = missing_kinds({}, dbt_project_dir() / "models" / "staging", directory)
+        named = [line.split("/")[1] for line in gone]
+        others = [p for p in invalid.problems if not any(f"'{k}' has no spec" in p for k in named)]
+        if gone:
+            invalid = SpecInvalid([*gone, *(p for p in others if p not in gone)])
         return (
             f"the source specs in {directory or sources_dir()} have problems: {invalid}; "
             "correct them (docs/inputs.md, docs/architecture.md: Source specs)"
@@ -334,7 +386,7 @@ def specs_digest(
     to it), not the files' bytes. A comment changes nothing; a rule changed in 2024-25.yml
     changes 2024-25 and later years, not earlier ones."""
     directory = directory or sources_dir()
-    specs = load_sources(directory)  # every spec checked (and the cache's state current)
+    specs = load_sources(directory, every_year=True)  # every spec checked, the state current
     state = _CHECKED[directory][1]
     joined = "".join(
         f"{kind}:{_year_digest(directory, kind, year, state)};" for kind in kinds if kind in specs
@@ -343,5 +395,10 @@ def specs_digest(
 
 
 @cache
-def _year_digest(directory: Path, kind: str, year: str | None, _state: tuple) -> str:
-    return load_spec(directory / kind, year, root=directory).digest
+def _year_spec(directory: Path, kind: str, year: str | None, _state: tuple) -> SourceSpec:
+    """One kind's spec as resolved for `year`, once per state of the spec files."""
+    return load_spec(directory / kind, year, root=directory)
+
+
+def _year_digest(directory: Path, kind: str, year: str | None, state: tuple) -> str:
+    return _year_spec(directory, kind, year, state).digest
