@@ -20,47 +20,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-RAW_TABLES: dict[str, str] = {
-    # Each source's own raw table is declared by its spec (sources/<kind>/base.yml:
-    # `raw_tables`); these are the reference files', the engines' and the bookkeeping.
-    "neighbourhood_lookup": """
-        postcode_sector varchar, neighbourhood_code varchar, neighbourhood_name varchar,
-        _source_file varchar, _loaded_at timestamp
-    """,
-    "local_authorities": """
-        la_code varchar, new_la_code varchar, la_name varchar, _source_file varchar,
-        _loaded_at timestamp
-    """,
-    "quarantine": """
-        academic_year varchar, kind varchar, file varchar, "row" integer, column_name varchar,
-        value varchar, rule varchar, message varchar, _loaded_at timestamp
-    """,
-    "load_log": """
-        academic_year varchar, kind varchar, file varchar, sha256 varchar, rows_read integer,
-        rows_loaded integer, rows_quarantined integer, status varchar, message varchar,
-        _loaded_at timestamp
-    """,
-    "year_loads": """
-        academic_year varchar, kind varchar, fingerprint varchar, _loaded_at timestamp
-    """,
-    "voice_answers": """
-        academic_year varchar, time_period integer, response_id varchar, item_id varchar,
-        item_version integer, answer varchar, is_positive boolean, score double,
-        _loaded_at timestamp
-    """,
-    "voice_quotes": """
-        academic_year varchar, time_period integer, response_id varchar, item_id varchar,
-        item_version integer, neighbourhood_code varchar, quote varchar, _loaded_at timestamp
-    """,
-    "voice_door_log": """
-        academic_year varchar, file varchar, measure varchar, count integer,
-        _loaded_at timestamp
-    """,
-    "purges": """
-        purged_before varchar, reason varchar, archive_files integer, rows_deleted varchar,
-        _loaded_at timestamp
-    """,
-}
+from indicators.sources.fixed_tables import RAW_TABLES
 
 
 @contextmanager

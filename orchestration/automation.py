@@ -22,9 +22,10 @@ from dagster import (
 
 from indicators.config import DEMO_PSEUDONYM_KEY, ChorusSettings
 from indicators.ingest.archive import DigestCache
-from indicators.ingest.freshness import changed_years, expected_fingerprints, loaded_state
+from indicators.ingest.freshness import changed_years, loaded_state
 from indicators.ingest.keys import KeyRefused, run_key
 from indicators.ingest.landing import discover
+from indicators.ingest.streams import expected_fingerprints
 from indicators.periods import partition_of_key
 from indicators.reference import AcademicYear
 from indicators.warehouse import LockHolder, WarehouseBusy, connect, warehouse_lock

@@ -51,11 +51,6 @@ placement:                     # how a row reaches a neighbourhood
 #     doc: Every record needs a child in the same year's EYFSP return.
 # consent:                     # only rows whose column is Y are loaded (blank: no consent);
 #   aggregate: consent_aggregate   # the others are counted on their file's load_log line
-# free_text:                   # comments, kept only with consent and scrubbed
-#   columns: "{{item}}_comment"
-#   consent: consent_quote
-#   scrub: true
-#   longest: 2000
 # headers:
 #   numbered: {{prefix: q, first: 1, last: 9}}   # `Q 3` and `q_03` read as q03
 
@@ -235,7 +230,7 @@ def name_problem(name: str, sources_dir: Path, dbt_project: Path) -> str | None:
     """Why `name` cannot be a new source (None when it can): its form, or a clash with an
     existing kind, a stream, a raw table or staging model, or a reserved name."""
     from indicators.ingest.streams import STREAMS
-    from indicators.warehouse import RAW_TABLES
+    from indicators.sources.fixed_tables import RAW_TABLES
 
     if not NAME.match(name):
         return (

@@ -213,8 +213,8 @@ def test_pruning_keeps_the_current_publication_and_every_staging_folder(tmp_path
 
 def test_a_changed_source_spec_reloads_the_years_of_its_stream_only(landed_copy, tmp_path):
     """The spec's content is the rules version in each year's load fingerprint."""
-    from indicators.ingest.freshness import expected_fingerprints
     from indicators.ingest.landing import discover
+    from indicators.ingest.streams import expected_fingerprints
     from indicators.sources.load import forget_loaded_sources
 
     sources = tmp_path / "sources"

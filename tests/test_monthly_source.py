@@ -14,10 +14,10 @@ import pandas as pd
 import pytest
 
 from indicators.config import ChorusSettings
-from indicators.ingest.freshness import changed_years, expected_fingerprints, loaded_fingerprints
+from indicators.ingest.freshness import changed_years, loaded_fingerprints
 from indicators.ingest.keys import run_key
 from indicators.ingest.landing import discover
-from indicators.ingest.streams import STANDALONE, load_stream
+from indicators.ingest.streams import STANDALONE, expected_fingerprints, load_stream
 from indicators.ingest.validate import validate_paths
 from indicators.sources.load import SpecInvalid, load_spec
 from orchestration.new_source import scaffold_source

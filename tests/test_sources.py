@@ -92,6 +92,12 @@ def test_a_well_formed_spec_reads_as_written(tmp_path):
     ("edit", "expected"),
     [
         (
+            lambda text: text + "free_text: {columns: note, consent: consent_quote}\n",
+            "sources/visits/base.yml: free_text: only the voice survey's engine scrubs free "
+            "text and gates it by quote consent so far: leave free_text: out (and keep "
+            "free-text columns out of columns:, or drop them: identifier: drop)",
+        ),
+        (
             lambda text: text.replace("period: academic_year", "period: school_term"),
             "sources/visits/base.yml: period: 'school_term' is not a period type declared in "
             "dbt_project/metadata/periods.yml (academic_year, financial_year, calendar_year, "

@@ -6,15 +6,12 @@ years whose fingerprints differ (`changed_years`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
-
 from indicators.config import ChorusSettings
 from indicators.ingest.aliases import aliases_file
 from indicators.ingest.archive import load_fingerprint
-from indicators.ingest.landing import LandedFile, reference_file, sha256_of
+from indicators.ingest.landing import reference_file, sha256_of
 from indicators.ingest.retention import cutoff as retention_cutoff
-from indicators.periods import partition_of_key, rules_year
+from indicators.periods import partition_of_key
 from indicators.reference import AcademicYear
 from indicators.sources.load import specs_digest
 from indicators.warehouse import raw_table_exists
@@ -43,32 +40,6 @@ def year_fingerprint(
     later years only)."""
     rules = (specs_digest(kinds, year=year),) if kinds else ()
     return load_fingerprint(landed, (*digests, *rules), key)
-
-
-def expected_fingerprints(
-    settings: ChorusSettings,
-    key: str,
-    files: list[LandedFile],
-    digest_of: Callable[[Path], str] = sha256_of,
-) -> dict[tuple[str, str], str]:
-    """(academic year label, stream) -> the fingerprint raw.year_loads would hold after
-    loading `files`: what the landing sensor compares with what is loaded."""
-    fingerprints = {}
-    from indicators.ingest.streams import STREAMS  # the streams load with their engines
-
-    for stream in STREAMS:
-        digests = input_digests(settings, stream.extra_inputs)
-        years = {f.loaded_as for f in files if f.kind in stream.kinds}  # or months, quarters
-        for year in years:
-            landed = {
-                f.display: digest_of(f.path)
-                for f in files
-                if f.loaded_as == year and f.kind in stream.kinds
-            }
-            fingerprints[(year.label, stream.name)] = year_fingerprint(
-                landed, digests, key, stream.kinds, rules_year(year)
-            )
-    return fingerprints
 
 
 def loaded_fingerprints(connection) -> dict[tuple[str, str], str]:  # noqa: ANN001 - duckdb

@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
@@ -353,6 +354,30 @@ def load_stream(
                 )
             results.append(result)
     return results
+
+
+def expected_fingerprints(
+    settings: ChorusSettings,
+    key: str,
+    files: list[LandedFile],
+    digest_of: Callable[[Path], str] = sha256_of,
+) -> dict[tuple[str, str], str]:
+    """(academic year label, stream) -> the fingerprint raw.year_loads would hold after
+    loading `files`: what the landing sensor compares with what is loaded."""
+    fingerprints = {}
+    for stream in STREAMS:
+        digests = input_digests(settings, stream.extra_inputs)
+        years = {f.loaded_as for f in files if f.kind in stream.kinds}  # or months, quarters
+        for year in years:
+            landed = {
+                f.display: digest_of(f.path)
+                for f in files
+                if f.loaded_as == year and f.kind in stream.kinds
+            }
+            fingerprints[(year.label, stream.name)] = year_fingerprint(
+                landed, digests, key, stream.kinds, rules_year(year)
+            )
+    return fingerprints
 
 
 # Statutory returns -----------------------------------------------------------------------

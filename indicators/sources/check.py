@@ -227,6 +227,12 @@ def build(
             )
         elif name not in names:
             problems.append(f"{shown}: consent.{role}: '{name}' is not a column")
+    if data.get("free_text") is not None and data.get("stream") != "voice":
+        problems.append(
+            f"{shown}: free_text: only the voice survey's engine scrubs free text and gates it "
+            "by quote consent so far: leave free_text: out (and keep free-text columns out "
+            "of columns:, or drop them: identifier: drop)"
+        )
     if data.get("items") and not set(CONSENT_ROLES) <= set(consent):
         missing = ", ".join(role for role in CONSENT_ROLES if role not in consent)
         problems.append(f"{shown}: consent: a survey needs {missing} too")

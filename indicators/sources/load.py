@@ -32,6 +32,7 @@ from indicators import strict_yaml
 from indicators.config import PROJECT_ROOT
 from indicators.periods import landed_type_names, year_file_problem
 from indicators.sources.check import build
+from indicators.sources.fixed_tables import RAW_TABLES
 from indicators.sources.shapes import column_shape_problems
 from indicators.sources.spec import SourceSpec
 
@@ -325,8 +326,6 @@ def missing_kinds(
 ) -> list[str]:
     """A problem for each kind the project needs but has no spec for: a staging model
     (`stg_<kind>__*.sql`) reads a raw table that no spec (and no reference file) makes."""
-    from indicators.warehouse import RAW_TABLES  # the reference files' and the engines'
-
     made = set(RAW_TABLES)
     for spec in specs.values():
         made |= {spec.raw_table, *(name for name, _ in spec.also_tables)}
