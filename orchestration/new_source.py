@@ -51,6 +51,10 @@ placement:                     # how a row reaches a neighbourhood
 #     doc: Every record needs a child in the same year's EYFSP return.
 # consent:                     # only rows whose column is Y are loaded (blank: no consent);
 #   aggregate: consent_aggregate   # the others are counted on their file's load_log line
+# free_text:                   # a column of free text (declared below: type text, identifier
+#   columns: note              # keep): kept only where its consent column is Y, scrubbed as
+#   consent: consent_quote     # the voice quotes are; a request for help is never kept; each
+#   longest: 2000              # file's counts on its load_log line (the rest: null)
 # headers:
 #   numbered: {{prefix: q, first: 1, last: 9}}   # `Q 3` and `q_03` read as q03
 

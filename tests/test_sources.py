@@ -92,10 +92,18 @@ def test_a_well_formed_spec_reads_as_written(tmp_path):
     ("edit", "expected"),
     [
         (
-            lambda text: text + "free_text: {columns: note, consent: consent_quote}\n",
-            "sources/visits/base.yml: free_text: only the voice survey's engine scrubs free "
-            "text and gates it by quote consent so far: leave free_text: out (and keep "
-            "free-text columns out of columns:, or drop them: identifier: drop)",
+            lambda text: text + "free_text: {columns: note, consent: outcome}\n",
+            "sources/visits/base.yml: free_text.columns: 'note' is not a column: declare it "
+            "under columns: (type: text, identifier: keep)",
+        ),
+        (
+            lambda text: (
+                text.replace("stream: standalone", "stream: statutory")
+                + "free_text: {columns: note, consent: consent_quote}\n"
+            ),
+            "sources/visits/base.yml: free_text: only the voice and standalone engines scrub "
+            "free text and gate it by consent: leave free_text: out (and keep free-text "
+            "columns out of columns:, or drop them: identifier: drop)",
         ),
         (
             lambda text: text.replace("period: academic_year", "period: school_term"),

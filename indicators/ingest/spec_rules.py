@@ -43,7 +43,12 @@ def spec_rules(spec: SourceSpec, period_label: str, start: dt.date | None = None
     column's own rules in the spec's order. Date windows count from `start` (a month's or
     quarter's first day, indicators/periods.py), else from the start of the year the label
     names."""
-    rules = [*cell_rules(spec.read_columns), *cell_rules(spec.dropped, line_breaks=False)]
+    free = spec.free_text_column  # line breaks allowed, and up to free_text.longest
+    rules = [
+        *cell_rules(name for name in spec.read_columns if name != free),
+        *cell_rules(spec.dropped, line_breaks=False),
+        *cell_rules([free] if free else [], line_breaks=False, longest=spec.longest_free_text),
+    ]
     start = start or period_start(period_label, spec.period)
     for column in spec.columns:
         if column.invalid == "drop":

@@ -5,8 +5,9 @@ For each academic year and source: every file read and checked by the spec's rul
 (required columns, cells, formats, code lists, date windows, ranges), the key once a year
 across the year's files, the placement column's sectors in the neighbourhood lookup; good
 rows pseudonymised, reduced or dropped column by column (`raw_rows`) into the spec's raw
-table. A defect quarantines its row with file, row, column and rule; a file that cannot be
-read is rejected whole; rows read = rows loaded + rows quarantined for every file.
+table, a free-text column scrubbed and kept only with consent (`standalone_text.py`). A
+defect quarantines its row with file, row, column and rule; a file that cannot be read is
+rejected whole; rows read = rows loaded + rows quarantined for every file.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from indicators.ingest.landing import FileAccount, LandedFile, file_hash
 from indicators.ingest.lookups import Reference
 from indicators.ingest.matching import unknown_sectors
 from indicators.ingest.readers import Aliases
+from indicators.ingest.standalone_text import keep_free_text
 from indicators.ingest.statutory import raw_rows, validate_file
 from indicators.periods import Period
 from indicators.reference import AcademicYear
@@ -107,9 +109,11 @@ def load_standalone_year(
     *,
     aliases: Aliases | None = None,
     sheet: str | None = None,
+    allow_words: Sequence[str] = (),
 ) -> StandaloneLoad:
     """Every standalone source's files of one period (an academic year, or a month, quarter...
-    of a kind counted in one), checked and pseudonymised."""
+    of a kind counted in one), checked and pseudonymised; free text scrubbed and kept only
+    with consent (`allow_words` may stay capitalised in it: the neighbourhoods' names)."""
     load = StandaloneLoad()
     for kind, spec in standalone_specs().items():
         frames: list[tuple[str, pd.DataFrame]] = []
@@ -139,6 +143,7 @@ def load_standalone_year(
             for file, frame in frames
         ]
         good = _consenting(spec, good, load.accounts)
+        good = keep_free_text(spec, good, load.accounts, load.notes, allow_words)
         rows = pd.concat(good, ignore_index=True) if good else pd.DataFrame()
         load.tables[spec.raw_table] = raw_rows(spec, rows, year, pseudonym_key, sectors)
     return load

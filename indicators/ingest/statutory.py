@@ -142,9 +142,11 @@ def validate_file(
     Returns the frame with code columns trimmed and upper-cased, and its row defects.
     """
     table = _read_checked(landed, account, aliases, sheet)
-    frame = normalise_codes(table.frame, load_sources()[landed.kind].read_columns)
+    spec = load_sources()[landed.kind]
+    free = spec.free_text_column  # free text as written: scrubbed later, never upper-cased
+    frame = normalise_codes(table.frame, [name for name in spec.read_columns if name != free])
     start = landed.period.start if landed.period is not None else None
-    rules = spec_rules(load_sources()[landed.kind], landed.loaded_as.label, start)
+    rules = spec_rules(spec, landed.loaded_as.label, start)
     defects = apply_rules(frame, rules, landed.display, as_written=table.frame)
     defects.extend(_overflow_defects(table, landed.display))
     return frame, _ragged(defects, table)

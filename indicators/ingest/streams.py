@@ -461,9 +461,17 @@ VOICE = Stream(
 
 def _load_standalone(run: RunInputs, year: AcademicYear, files: list[LandedFile]) -> Loaded:
     load = load_standalone_year(
-        year, files, run.reference, run.key, aliases=run.aliases, sheet=run.settings.xlsx_sheet
+        year,
+        files,
+        run.reference,
+        run.key,
+        aliases=run.aliases,
+        sheet=run.settings.xlsx_sheet,
+        allow_words=run.neighbourhood_names,
     )
-    return Loaded(tables=load.tables, defects=load.defects, accounts=load.accounts)
+    return Loaded(
+        tables=load.tables, defects=load.defects, accounts=load.accounts, notes=load.notes
+    )
 
 
 STANDALONE = Stream("standalone", (), _load_standalone)

@@ -105,7 +105,7 @@ def _shape(spec: SourceSpec) -> SurveyShape:
         link=consent["link"],
         linked_id=pseudonymised[0],
         comment_suffix=str(spec.free_text["columns"]).replace("{item}", ""),
-        longest_comment=int(spec.free_text.get("longest", 2000)),
+        longest_comment=spec.longest_free_text,
     )
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from indicators.config import PROJECT_ROOT
 from indicators.declarations import DeclarationError, period_types
 from indicators.periods import landed_type_names
+from indicators.sources.free_text import free_text_problems
 from indicators.sources.shapes import shape_problems
 from indicators.sources.spec import (
     COLUMN_TYPES,
@@ -227,12 +228,7 @@ def build(
             )
         elif name not in names:
             problems.append(f"{shown}: consent.{role}: '{name}' is not a column")
-    if data.get("free_text") is not None and data.get("stream") != "voice":
-        problems.append(
-            f"{shown}: free_text: only the voice survey's engine scrubs free text and gates it "
-            "by quote consent so far: leave free_text: out (and keep free-text columns out "
-            "of columns:, or drop them: identifier: drop)"
-        )
+    problems.extend(free_text_problems(data, shown, columns))
     if data.get("items") and not set(CONSENT_ROLES) <= set(consent):
         missing = ", ".join(role for role in CONSENT_ROLES if role not in consent)
         problems.append(f"{shown}: consent: a survey needs {missing} too")

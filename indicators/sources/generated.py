@@ -168,17 +168,23 @@ def inputs_section(spec: SourceSpec) -> str:
         "| column | rule |",
         "|---|---|",
     ]
+    free = spec.free_text
+    kept = (
+        f"at most {spec.longest_free_text:,} characters; kept only with "
+        f"`{free.get('consent')}` = `Y`, scrubbed"
+    )
     for run in _runs(spec.columns):
         name = f"`{run[0].name}`" if len(run) == 1 else f"`{run[0].name}` … `{run[-1].name}`"
-        lines.append(f"| {name} | {_rule_text(run[0])} |")
+        rule = _rule_text(run[0])
+        if run[0].name == spec.free_text_column:  # a standalone source's free text
+            rule = f"{rule} (free text: {kept}; a request for help is never kept)"
+        lines.append(f"| {name} | {rule} |")
     if spec.items:
         lines.append(f"| `<item_id>` | {' '.join(str(spec.items.get('doc', '')).split())} |")
-    if spec.free_text:
-        free = spec.free_text
+    if free and spec.free_text_column is None:
         lines.append(
             f"| `{str(free['columns']).replace('{item}', '<item_id>')}` | "
-            f"{free.get('doc', 'free text')} (at most {int(free.get('longest', 2000)):,} "
-            f"characters; kept only with `{free.get('consent')}` = `Y`, scrubbed) |"
+            f"{free.get('doc', 'free text')} ({kept}) |"
         )
     notes = [spec.key_doc, *(match.doc for match in spec.matching)]
     handled = [

@@ -210,6 +210,19 @@ class SourceSpec:
         return tuple(c.name for c in self.columns if c.identifier.handling != "drop")
 
     @property
+    def free_text_column(self) -> str | None:
+        """The declared column of free text (`free_text: {columns: note, ...}` on a source
+        without items), scrubbed and consent-gated by the standalone engine; None for the
+        voice survey, whose comments are one per item (`{item}_comment`), or without one."""
+        name = self.free_text.get("columns")
+        return str(name) if name in self.names else None
+
+    @property
+    def longest_free_text(self) -> int:
+        """Characters a free-text value may hold (`free_text.longest`, default 2000)."""
+        return int(self.free_text.get("longest", 2000))
+
+    @property
     def dropped(self) -> tuple[str, ...]:
         """Columns read but dropped at the door (still checked for control characters)."""
         return tuple(c.name for c in self.columns if c.identifier.handling == "drop")

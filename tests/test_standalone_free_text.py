@@ -1,0 +1,239 @@
+"""Free text on a standalone source (issue 13: "consent flags and free-text columns (scrubbed,
+consent-gated)"; issue 16's Voice Notes carry a short quote with consent), through the real
+ingest: `chorus new-source`'s scaffold given a free-text column and its consent column, one
+file landed, loaded by the standalone stream as `chorus run` loads it. Every expected value
+is written out by hand: the raw table holds only scrubbed text given with consent; a request
+for help (leaving a phone number or an e-mail address is one, as for the voice survey) is
+never kept and its row is named; the counts are on the file's load_log line."""
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from indicators.config import ChorusSettings
+from indicators.ingest.streams import STANDALONE, load_stream
+from indicators.sources.load import SpecInvalid, load_spec
+from orchestration.new_source import scaffold_source
+
+ROOT = Path(__file__).resolve().parents[1]
+HEADER = "record_id,upn,surname,record_date,postcode,outcome,score,note,consent_quote\n"
+CONSENT_LIST = """\
+  consent:
+    rule: consent_code
+    message: "consent must be {codes} (blank: no consent)"
+    codes:
+      - {code: Y, name: "yes"}
+      - {code: N, name: "no"}
+"""
+FREE_COLUMNS = """\
+  - name: note
+    type: text
+    identifier: keep
+    required: false
+    doc: what the family said, in their words
+  - name: consent_quote
+    type: code
+    required: false
+    identifier: keep
+    show_rejected: true
+    codes: consent
+"""
+FREE_TEXT = "free_text: {columns: note, consent: consent_quote, scrub: true, longest: 300}\n"
+LONG = (
+    "The story sessions at the library were the best part of our week, the staff knew "
+    "every child and always had a new book ready for us to take home and share"
+)
+TOO_LONG = "We liked the group a lot " * 13  # 325 characters: more than longest: 300
+ROWS = [
+    ("R001", "The visit from Mrs Patel helped us read more at home", "Y"),
+    ("R002", "My son Tyler enjoys the story sessions every week", " y "),
+    ("R003", "The nursery number 0161 496 0123 was on the leaflet they gave us", "Y"),
+    ("R004", "I emailed jo.bloggs@example.com about the group and they answered", "Y"),
+    ("R005", "We moved to OL11 3AB last spring and the group was lovely", "Y"),
+    ("R006", "Please can someone call me, we are struggling to pay for food", "Y"),
+    ("R007", "The sessions were really good for my daughter", "N"),
+    ("R008", "The sessions were really good for my son", ""),
+    ("R009", "Jaxon LOVES IT", "Y"),
+    ("R010", "", "Y"),
+    ("R011", f"{LONG[:60]}\n{LONG[60:]}", "Y"),  # a line break reads as a space
+    ("R012", TOO_LONG, "Y"),
+]
+UPNS = [
+    "W35400020001A",
+    "J35400020002A",
+    "X35400020003A",
+    "K35400020004A",
+    "Y35400020005A",
+    "L35400020006A",
+    "Z35400020007A",
+    "M35400020008A",
+    "A35400020009A",
+    "V35400020010A",
+    "H35400020011A",
+    "W35400020012A",
+]
+
+
+class Lines:
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def info(self, msg: str) -> None:
+        self.lines.append(msg)
+
+    warning = error = info
+
+
+def _spec_text(sources: Path) -> Path:
+    spec, _, _ = scaffold_source("home_visits", sources, sources.parent / "dbt", ROOT / "seeds")
+    text = spec.read_text(encoding="utf-8")
+    codes_end = '      - {code: N, name: "no"}\n'
+    score_end = "    doc: a whole number from 0 to 100\n"
+    assert text.count(codes_end) == 1 and text.count(score_end) == 1
+    text = text.replace(codes_end, codes_end + CONSENT_LIST).replace(
+        score_end, score_end + FREE_COLUMNS
+    )
+    spec.write_text(text + FREE_TEXT, encoding="utf-8")
+    return spec
+
+
+@pytest.fixture
+def landed(tmp_path, monkeypatch):
+    sources = tmp_path / "sources"
+    shutil.copytree(ROOT / "sources", sources)
+    _spec_text(sources)
+    monkeypatch.setenv("CHORUS_SOURCES", str(sources))
+    monkeypatch.setenv("CHORUS_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("CHORUS_PSEUDONYM_KEY", "a free-text test key, long enough and varied")
+    for name in ("CHORUS_LANDING", "CHORUS_SEEDS", "CHORUS_ALLOW_DEMO_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    settings = ChorusSettings.from_env()
+    path = settings.landing / "home_visits" / "2023-24" / "visits.csv"
+    path.parent.mkdir(parents=True)
+    body = "".join(
+        f'{record},{upn},Example,2023-10-05,XH1 1AB,Y,50,"{note}",{consent}\n'
+        for (record, note, consent), upn in zip(ROWS, UPNS, strict=True)
+    )
+    path.write_text(HEADER + body, encoding="utf-8")
+    return settings
+
+
+def test_only_scrubbed_consented_free_text_reaches_the_raw_table(landed):
+    log = Lines()
+    results = load_stream(landed, STANDALONE, ["2023-24"], None, log)
+    assert [result.status for result in results] == ["loaded"]
+    with duckdb.connect(str(landed.warehouse), read_only=True) as connection:
+        rows = connection.execute(
+            "select record_id, note, consent_quote from raw.home_visits_records order by record_id"
+        ).fetchall()
+        quarantined = connection.execute(
+            "select row, column_name, value, rule from raw.quarantine where kind = 'home_visits'"
+        ).fetchall()
+        loaded = connection.execute(
+            "select rows_read, rows_loaded, rows_quarantined, message from raw.load_log "
+            "where kind = 'home_visits'"
+        ).fetchall()
+    assert rows == [
+        ("R001", "The visit from Mrs [name] helped us read more at home", "Y"),
+        ("R002", "My son [name] enjoys the story sessions every week", "Y"),
+        ("R003", None, "Y"),  # a phone number left: a request for contact, never kept
+        ("R004", None, "Y"),  # an e-mail address left: the same
+        ("R005", "We moved to [postcode] last spring and the group was lovely", "Y"),
+        ("R006", None, "Y"),  # asks for help
+        ("R007", None, "N"),  # no consent
+        ("R008", None, ""),  # blank: no consent, never assumed
+        ("R009", None, "Y"),  # cannot be scrubbed with confidence: withheld
+        ("R010", None, "Y"),  # nothing written
+        (
+            "R011",
+            "The story sessions at the library were the best part of our week, the staff "
+            "knew every child and always had a new book ready for us to take home and share",
+            "Y",
+        ),
+    ]
+    # Longer than free_text.longest: the row is quarantined, its text described, never quoted.
+    assert quarantined == [(13, "note", "(withheld: identifier)", "value_too_long")]
+    assert loaded == [
+        (
+            12,
+            11,
+            1,
+            "free text note: 4 of 10 kept, scrubbed; 2 without consent (consent_quote not Y) "
+            "not kept; 1 withheld: could not be scrubbed with confidence; 3 withheld: asks for "
+            "help or discloses harm (row 4, 5, 7)",
+        )
+    ]
+    assert (
+        "2023/24: home_visits/2023-24/visits.csv: note at row 4, 5, 7 asks for help or "
+        "discloses harm: not loaded; read it in the landed file and follow it up (never "
+        "published)"
+    ) in log.lines
+    warehouse = landed.warehouse.read_bytes()
+    for secret in (b"Patel", b"Tyler", b"0161 496", b"jo.bloggs", b"OL11 3AB", b"Jaxon"):
+        assert secret not in warehouse, secret
+
+
+def _problems(tmp_path: Path, edit) -> list[str]:
+    sources = tmp_path / "sources"
+    spec = _spec_text(sources)
+    spec.write_text(edit(spec.read_text(encoding="utf-8")), encoding="utf-8")
+    with pytest.raises(SpecInvalid) as refused:
+        load_spec(spec.parent)
+    return refused.value.problems
+
+
+def test_a_well_formed_free_text_column_reads(tmp_path):
+    spec = load_spec(_spec_text(tmp_path / "sources").parent)
+    assert spec.free_text_column == "note"
+    assert spec.longest_free_text == 300
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (
+            lambda text: text.replace("columns: note,", "columns: notes,"),
+            "sources/home_visits/base.yml: free_text.columns: 'notes' is not a column: "
+            "declare it under columns: (type: text, identifier: keep)",
+        ),
+        (
+            lambda text: text.replace("consent: consent_quote,", "consent: quote_ok,"),
+            "sources/home_visits/base.yml: free_text.consent: 'quote_ok' is not a column",
+        ),
+        (
+            lambda text: text.replace("consent: consent_quote, ", ""),
+            "sources/home_visits/base.yml: free_text.consent: missing: name the column whose "
+            "Y allows the text to be kept (blank or anything else: not kept)",
+        ),
+        (
+            lambda text: text.replace("scrub: true", "scrub: false"),
+            "sources/home_visits/base.yml: free_text.scrub: free text is always scrubbed: set "
+            "scrub: true or leave it out",
+        ),
+        (
+            lambda text: text.replace(
+                "  - name: note\n    type: text\n    identifier: keep\n",
+                "  - name: note\n    type: text\n    identifier: drop\n",
+            ),
+            "sources/home_visits/base.yml: free_text.columns: 'note' must be type: text and "
+            "identifier: keep (not text, drop): its text is scrubbed, then kept",
+        ),
+        (
+            lambda text: text.replace(
+                "    doc: what the family said", "    show_rejected: true\n    doc: what the"
+            ),
+            "sources/home_visits/base.yml: free_text.columns: 'note' has show_rejected: true: "
+            "free text is never shown in the rejected-rows report",
+        ),
+        (
+            lambda text: text.replace("stream: standalone", "stream: statutory"),
+            "sources/home_visits/base.yml: free_text: only the voice and standalone engines "
+            "scrub free text and gate it by consent: leave free_text: out (and keep free-text "
+            "columns out of columns:, or drop them: identifier: drop)",
+        ),
+    ],
+)
+def test_a_malformed_free_text_is_refused_in_one_line(tmp_path, edit, expected):
+    assert _problems(tmp_path, edit) == [expected]
