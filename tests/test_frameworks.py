@@ -592,20 +592,23 @@ def test_a_key_of_the_wrong_type_is_one_line_naming_file_and_key(tmp_path, old, 
 
 def test_a_key_given_twice_or_a_byte_that_is_not_utf8_is_refused(tmp_path):
     path = _copy_of_the_shipped(tmp_path / "a", lambda text: text + "title: Another title\n")
-    assert _refusal([path.parent]) == f"{path}: `title` is given twice (lines 7 and 102): keep one"
+    assert _refusal([path.parent]) == (
+        f"{path}: line 102: key 'title' is given twice in one mapping (first on line 7): keep one"
+    )
     path = _copy_of_the_shipped(
         tmp_path / "b",
         lambda text: text.replace("  - gld\n", "  - gld\n  - gld2\n", 1) + "indicators: [gld]\n",
     )
     assert _refusal([path.parent]) == (
-        f"{path}: `indicators` is given twice (lines 19 and 103): keep one"
+        f"{path}: line 103: key 'indicators' is given twice in one mapping (first on line 19): "
+        "keep one"
     )
     path = _copy_of_the_shipped(
         tmp_path / "c",
         lambda text: text.encode("utf-8").replace(b"title: School", b"title: \xe9cole School"),
     )
     assert _refusal([path.parent]) == (
-        f"{path}: line 7: byte 0xe9 is not UTF-8 text: save the file as UTF-8"
+        f"{path}: line 7: byte 0xe9 is not UTF-8: save the file as UTF-8"
     )
 
 

@@ -1,8 +1,9 @@
 """The keys a framework file (dbt_project/frameworks/*.yml) may have, and of what type, and
 reading one: UTF-8 YAML whose mappings give each key once.
 
-`read_framework_file` reads a file (one line naming the file, and the line or key, when it
-cannot: not UTF-8, not YAML, a key given twice); `shape_problem` names the first key of a
+`read_framework_file` reads a file with `indicators/strict_yaml.py`, as the source specs
+are read (one line naming the file and the line when it cannot: not UTF-8, not YAML, a
+key given twice); `shape_problem` names the first key of a
 document that is not a known one (with the keys known there and a "did you mean") or whose
 value is not of its type. frameworks.py reads and checks every framework with them before
 it uses any value, so no key is silently ignored and no value of the wrong type gets to a pack.
@@ -14,7 +15,7 @@ import difflib
 from collections.abc import Mapping
 from pathlib import Path
 
-import yaml
+from indicators.strict_yaml import load
 
 TEXT = "text"
 NUMBER = "a number"
@@ -67,53 +68,15 @@ SCHEMA: dict[str, object] = {
 default; `id`, `title`, `audience`, `indicators` and `headline` are required (frameworks.py)."""
 
 
-class DuplicateKey(yaml.YAMLError):
-    """A mapping of a framework gives one key twice."""
-
-
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """yaml.SafeLoader that refuses a key given twice in one mapping (PyYAML keeps the last)."""
-
-    def construct_mapping(self, node, deep=False):
-        if isinstance(node, yaml.MappingNode):
-            self.flatten_mapping(node)
-            seen: dict[object, int] = {}
-            for key_node, _ in node.value:
-                key = self.construct_object(key_node, deep=deep)
-                line = key_node.start_mark.line + 1
-                try:
-                    first = seen.setdefault(key, line)
-                except TypeError:  # an unhashable key: SafeLoader's own error names it
-                    continue
-                if first != line:
-                    raise DuplicateKey(
-                        f"`{key}` is given twice (lines {first} and {line}): keep one"
-                    )
-        return super().construct_mapping(node, deep=deep)
-
-
 def read_framework_file(path: Path, shown: str) -> object:
-    """The YAML document in `path`; ValueError with one line naming `shown` when the file
-    cannot be read, is not UTF-8, is not YAML or gives a key twice in one mapping."""
+    """The YAML document in `path`, read as every declaration is (`strict_yaml.load`: a key
+    given twice, a byte that is not UTF-8, a syntax error or a tab refused in one line naming
+    `shown` and the line; `yes`/`no` and `010` read as the text written); ValueError with
+    one line naming `shown` when the file cannot be opened either."""
     try:
-        data = path.read_bytes()
+        return load(path, shown)
     except OSError as error:
         raise ValueError(f"{shown}: cannot be read ({error.strerror or error})") from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise ValueError(
-            f"{shown}: line {line}: byte 0x{data[error.start]:02x} is not UTF-8 text: "
-            "save the file as UTF-8"
-        ) from None
-    try:
-        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 (a SafeLoader)
-    except DuplicateKey as error:
-        raise ValueError(f"{shown}: {error}") from None
-    except yaml.YAMLError as error:
-        detail = " ".join(str(error).strip().splitlines()[:2])
-        raise ValueError(f"{shown}: cannot be read as YAML ({detail})") from None
 
 
 def _kind(value: object) -> str:
