@@ -10,6 +10,7 @@ import itertools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -144,48 +145,31 @@ def respondent_rules(year: AcademicYear, load: SurveyLoad) -> list[RowRule]:
     return rules
 
 
+_SECTOR = re.compile(SECTOR_PATTERN)
+NAMED_FORMATS: dict[str, Callable[[SurveyLoad, pd.Series], pd.Series]] = {
+    "not_blank": lambda load, values: failing_values(
+        values, lambda value: value.strip() == "", lambda values: values.str.strip() == ""
+    ),
+    "datetime": lambda load, values: load.parsed_dates(values).isna(),
+    "postcode_sector": lambda load, values: failing_values(
+        values,
+        lambda value: value != "" and _SECTOR.fullmatch(value) is None,
+        lambda values: (values != "") & ~values.str.fullmatch(SECTOR_PATTERN),
+    ),
+}
+"""The survey's own columns' named formats (`format: {named: ...}`): which values fail
+each, decided once per distinct value (`failing_values`, the load's parsed dates)."""
+
+
 def _column_rules(
     column: Column, year: AcademicYear, load: SurveyLoad, start: dt.date
 ) -> list[RowRule]:
     """One of the survey's own columns' rules (`respondent_rules`)."""
-    sector = re.compile(SECTOR_PATTERN)
     rules: list[RowRule] = []
     form = column.format
-    if form is not None and form.named == "not_blank":
-        rules.append(
-            RowRule(
-                form.rule,
-                column.name,
-                form.message,
-                lambda values: failing_values(
-                    values,
-                    lambda value: value.strip() == "",
-                    lambda values: values.str.strip() == "",
-                ),
-            )
-        )
-    elif form is not None and form.named == "datetime":
-        rules.append(
-            RowRule(
-                form.rule,
-                column.name,
-                form.message,
-                lambda values: load.parsed_dates(values).isna(),
-            )
-        )
-    elif form is not None and form.named == "postcode_sector":
-        rules.append(
-            RowRule(
-                form.rule,
-                column.name,
-                form.message,
-                lambda values: failing_values(
-                    values,
-                    lambda value: value != "" and sector.fullmatch(value) is None,
-                    lambda values: (values != "") & ~values.str.fullmatch(SECTOR_PATTERN),
-                ),
-            )
-        )
+    test = NAMED_FORMATS.get(form.named) if form is not None and form.named else None
+    if form is not None and test is not None:
+        rules.append(RowRule(form.rule, column.name, form.message, partial(test, load)))
     if column.window is not None:
         first, last = (pd.Timestamp(day) for day in column.window.bounds(start))
 
