@@ -279,15 +279,19 @@ def load_sources(
     if checked is None or now - checked[0] > RECHECK_SECONDS:
         checked = (now, _state(directory))
         _CHECKED[directory] = checked
-    specs = dict(_load_sources(directory, checked[1]))
     year = None if every_year else _RULES_YEAR.get()
-    if year is None:
-        return specs
-    return {kind: _year_spec(directory, kind, year, checked[1]) for kind in specs}
+    return dict(_specs(directory, year, checked[1]))
 
 
 @cache
-def _load_sources(directory: Path, _state: tuple) -> tuple[tuple[str, SourceSpec], ...]:
+def _specs(directory: Path, year: str | None, _state: tuple) -> tuple[tuple[str, SourceSpec], ...]:
+    """Every kind's spec as resolved for a rules `year` ('2023-24', '2025'; None: with every
+    year file), in landing order, read once per state of the spec files: the one cache of
+    specs. The specs with every year file are read and checked together first (a match
+    names a real source), whatever the year asked."""
+    if year is not None:
+        kinds = [kind for kind, _ in _specs(directory, None, _state)]
+        return tuple((kind, load_spec(directory / kind, year, root=directory)) for kind in kinds)
     problems: list[str] = []
     specs: dict[str, SourceSpec] = {}
     refused: set[str] = set()
@@ -385,19 +389,8 @@ def specs_digest(
     to it), not the files' bytes. A comment changes nothing; a rule changed in 2024-25.yml
     changes 2024-25 and later years, not earlier ones."""
     directory = directory or sources_dir()
-    specs = load_sources(directory, every_year=True)  # every spec checked, the state current
+    load_sources(directory, every_year=True)  # every spec checked, the state current
     state = _CHECKED[directory][1]
-    joined = "".join(
-        f"{kind}:{_year_digest(directory, kind, year, state)};" for kind in kinds if kind in specs
-    )
+    resolved = dict(_specs(directory, year.replace("/", "-") if year else None, state))
+    joined = "".join(f"{kind}:{resolved[kind].digest};" for kind in kinds if kind in resolved)
     return "spec:" + hashlib.sha256(joined.encode()).hexdigest()
-
-
-@cache
-def _year_spec(directory: Path, kind: str, year: str | None, _state: tuple) -> SourceSpec:
-    """One kind's spec as resolved for `year`, once per state of the spec files."""
-    return load_spec(directory / kind, year, root=directory)
-
-
-def _year_digest(directory: Path, kind: str, year: str | None, state: tuple) -> str:
-    return _year_spec(directory, kind, year, state).digest
