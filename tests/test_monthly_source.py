@@ -3,10 +3,7 @@
 named folder landed, loaded by the standalone stream as `chorus run` loads it, then loaded
 again unchanged, then with one month landed again. Every expected value is written out."""
 
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -21,8 +18,8 @@ from indicators.ingest.streams import STANDALONE, expected_fingerprints, load_st
 from indicators.ingest.validate import validate_paths
 from indicators.sources.load import SpecInvalid, load_spec
 from orchestration.new_source import scaffold_source
+from tests.project_copy import ROOT, chorus, project_copy, scaffolded_sources, settings_for
 
-ROOT = Path(__file__).resolve().parents[1]
 HEADER = "record_id,upn,surname,record_date,postcode,outcome,score\n"
 
 
@@ -42,25 +39,18 @@ def _land(landing: Path, folder: str, rows: str) -> None:
     path.write_text(HEADER + rows, encoding="utf-8")
 
 
+def _monthly(text: str) -> str:
+    assert "period: academic_year" in text and "to: {years: 1, days: -1}" in text
+    return text.replace("period: academic_year", "period: month").replace(
+        "to: {years: 1, days: -1}", "to: {months: 1, days: -1}"
+    )
+
+
 @pytest.fixture
 def monthly(tmp_path, monkeypatch):
-    sources = tmp_path / "sources"
-    shutil.copytree(ROOT / "sources", sources)
-    spec, _, _ = scaffold_source("home_visits", sources, tmp_path / "dbt", ROOT / "seeds")
-    text = spec.read_text(encoding="utf-8")
-    assert "period: academic_year" in text and "to: {years: 1, days: -1}" in text
-    spec.write_text(
-        text.replace("period: academic_year", "period: month").replace(
-            "to: {years: 1, days: -1}", "to: {months: 1, days: -1}"
-        ),
-        encoding="utf-8",
-    )
-    monkeypatch.setenv("CHORUS_SOURCES", str(sources))
-    monkeypatch.setenv("CHORUS_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("CHORUS_PSEUDONYM_KEY", "a monthly test key, long enough and varied")
-    for name in ("CHORUS_LANDING", "CHORUS_SEEDS", "CHORUS_ALLOW_DEMO_KEY"):
-        monkeypatch.delenv(name, raising=False)
-    settings = ChorusSettings.from_env()
+    spec = scaffolded_sources(tmp_path, _monthly)
+    key = "a monthly test key, long enough and varied"
+    settings = settings_for(monkeypatch, tmp_path, spec.parent.parent, key)
     landing = settings.landing
     _land(
         landing,
@@ -226,39 +216,10 @@ def test_a_financial_quarter_source_year_change_file_is_named_by_financial_year(
     ]
 
 
-def _chorus(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "orchestration.cli", *args],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=900,
-    )
-
-
 def test_chorus_run_loads_a_monthly_source_and_reloads_only_a_month_landed_again(tmp_path):
-    project = tmp_path / "project"
-    shutil.copytree(
-        ROOT / "dbt_project",
-        project / "dbt_project",
-        ignore=shutil.ignore_patterns("target", "logs"),
-    )
-    shutil.copytree(ROOT / "seeds", project / "seeds")
-    shutil.copytree(ROOT / "sources", project / "sources")
-    (project / "docs").mkdir()
-    shutil.copy(ROOT / "docs" / "inputs.md", project / "docs" / "inputs.md")
+    project, env = project_copy(tmp_path, "a monthly run key, long enough and varied")
     home = tmp_path / "home"
-    env = {
-        **os.environ,
-        "CHORUS_DBT_PROJECT": str(project / "dbt_project"),
-        "CHORUS_SOURCES": str(project / "sources"),
-        "CHORUS_HOME": str(home),
-        "CHORUS_PSEUDONYM_KEY": "a monthly run key, long enough and varied",
-        "CHORUS_PACKS": "none",
-    }
-    made = _chorus("new-source", "home_visits", env=env, cwd=tmp_path)
+    made = chorus("new-source", "home_visits", env=env, cwd=tmp_path)
     assert made.returncode == 0, made.stderr
     spec = project / "sources" / "home_visits" / "base.yml"
     spec.write_text(
@@ -268,11 +229,11 @@ def test_chorus_run_loads_a_monthly_source_and_reloads_only_a_month_landed_again
         encoding="utf-8",
     )
     shutil.rmtree(project / "sources" / "home_visits" / "fixture")
-    refreshed = _chorus("dbt-refresh", env=env, cwd=tmp_path)
+    refreshed = chorus("dbt-refresh", env=env, cwd=tmp_path)
     assert refreshed.returncode == 0, refreshed.stderr
     assert "## `home_visits/<YYYY-MM>/*.csv|xlsx`" in (project / "docs" / "inputs.md").read_text()
     landing = tmp_path / "landing"
-    synth = _chorus(
+    synth = chorus(
         "synth",
         "--out",
         str(landing),
@@ -296,7 +257,7 @@ def test_chorus_run_loads_a_monthly_source_and_reloads_only_a_month_landed_again
     _land(landing, "2024-4", "R009,P35400010005A,Example,2024-04-06,XH1 1AB,Y,90\n")
 
     output = tmp_path / "output"
-    run = _chorus("run", "--landing", str(landing), "--out", str(output), env=env, cwd=tmp_path)
+    run = chorus("run", "--landing", str(landing), "--out", str(output), env=env, cwd=tmp_path)
     assert run.returncode == 0, run.stderr + run.stdout
     query = (
         "select academic_year, time_period, time_identifier, record_id "
@@ -333,7 +294,7 @@ def test_chorus_run_loads_a_monthly_source_and_reloads_only_a_month_landed_again
         "R004,N35400010003A,Example,2024-05-04,XH2 1AB,N,70\n"
         "R005,B35400010004A,Example,2024-05-31,XH2 2AB,Y,80\n",
     )
-    again = _chorus("run", "--landing", str(landing), "--out", str(output), env=env, cwd=tmp_path)
+    again = chorus("run", "--landing", str(landing), "--out", str(output), env=env, cwd=tmp_path)
     assert again.returncode == 0, again.stderr + again.stdout
     with duckdb.connect(str(home / "chorus.duckdb"), read_only=True) as connection:
         rows = connection.execute(query).fetchall()

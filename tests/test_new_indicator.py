@@ -1,31 +1,12 @@
 """The README's walk-through for analysts: scaffold, fill, run, see it published."""
 
-import os
-import shutil
-import subprocess
-import sys
-from pathlib import Path
-
 import pandas as pd
 import yaml
 
 from indicators.publish.register import load_register, metadata_problems
 from orchestration.scaffold import scaffold_indicator
 from tests.console import one_line_and_the_log
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def _chorus(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "orchestration.cli", *args],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=600,
-    )
+from tests.project_copy import chorus, project_copy
 
 
 def test_a_scaffold_left_unfilled_is_reported_field_by_field(tmp_path):
@@ -50,23 +31,12 @@ def test_a_scaffold_left_unfilled_is_reported_field_by_field(tmp_path):
 
 
 def test_walk_through_from_scaffold_to_published_tables(tmp_path):
-    project = tmp_path / "project"
-    shutil.copytree(
-        ROOT / "dbt_project",
-        project / "dbt_project",
-        ignore=shutil.ignore_patterns("target", "logs"),
-    )
-    shutil.copytree(ROOT / "seeds", project / "seeds")
-    env = {
-        **os.environ,
-        "CHORUS_DBT_PROJECT": str(project / "dbt_project"),
-        "CHORUS_HOME": str(tmp_path / "home"),
-        "CHORUS_PSEUDONYM_KEY": "walk-through",
-        "CHORUS_PACKS": "none",
-    }
+    project, env = project_copy(tmp_path, "walk-through", sources=False)
 
     # 1. Scaffold.
-    made = _chorus("new-indicator", "school_readiness__most_goals_expected", env=env, cwd=tmp_path)
+    made = chorus(
+        "new-indicator", "school_readiness__most_goals_expected", env=env, cwd=tmp_path, timeout=600
+    )
     assert made.returncode == 0, made.stderr
     models = project / "dbt_project" / "models" / "indicators"
     sql = models / "ind_school_readiness__most_goals_expected.sql"
@@ -77,7 +47,7 @@ def test_walk_through_from_scaffold_to_published_tables(tmp_path):
 
     # 2. Run it unfilled: stopped before dbt, each file and field named on one line.
     landing, output = tmp_path / "landing", tmp_path / "output"
-    synth = _chorus(
+    synth = chorus(
         "synth",
         "--out",
         str(landing),
@@ -89,7 +59,9 @@ def test_walk_through_from_scaffold_to_published_tables(tmp_path):
         cwd=tmp_path,
     )
     assert synth.returncode == 0, synth.stderr
-    early = _chorus("run", "--landing", str(landing), "--out", str(output), env=env, cwd=tmp_path)
+    early = chorus(
+        "run", "--landing", str(landing), "--out", str(output), env=env, cwd=tmp_path, timeout=600
+    )
     assert early.returncode == 1
     last, _ = one_line_and_the_log(early.stderr, early.stdout)
     assert f"{yml}: still TODO: description, title, definition, rationale" in last
@@ -129,7 +101,9 @@ def test_walk_through_from_scaffold_to_published_tables(tmp_path):
     yml.write_text(yaml.safe_dump(document, sort_keys=False))
 
     # 4. Run.
-    run = _chorus("run", "--landing", str(landing), "--out", str(output), env=env, cwd=tmp_path)
+    run = chorus(
+        "run", "--landing", str(landing), "--out", str(output), env=env, cwd=tmp_path, timeout=600
+    )
     assert run.returncode == 0, run.stderr + run.stdout
 
     # 5. The indicator is in the register and the published values.
@@ -144,7 +118,7 @@ def test_walk_through_from_scaffold_to_published_tables(tmp_path):
     assert "most_goals_expected" in set(manifest_register["indicator_id"])
 
     # 6. dbt's documentation builds and carries the metadata.
-    docs = _chorus("dbt", "--", "docs", "generate", env=env, cwd=tmp_path)
+    docs = chorus("dbt", "--", "docs", "generate", env=env, cwd=tmp_path, timeout=600)
     assert docs.returncode == 0, docs.stdout + docs.stderr
     target = project / "dbt_project" / "target"
     assert (target / "index.html").exists() and (target / "catalog.json").exists()

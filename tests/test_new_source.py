@@ -3,8 +3,6 @@ run, and find its raw table and staging model built (identifiers replaced at the
 
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -12,20 +10,7 @@ import pandas as pd
 import pytest
 
 from orchestration.new_source import scaffold_source
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def _chorus(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "orchestration.cli", *args],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=900,
-    )
+from tests.project_copy import ROOT, chorus, project_copy
 
 
 def _project_copy(tmp_path: Path) -> tuple[Path, Path]:
@@ -101,7 +86,7 @@ def test_the_cli_refuses_a_reserved_name_in_one_line_and_writes_nothing(tmp_path
     sources, dbt = _project_copy(tmp_path)
     before = _files(sources, dbt)
     env = {**os.environ, "CHORUS_SOURCES": str(sources), "CHORUS_DBT_PROJECT": str(dbt)}
-    done = _chorus("new-source", "seeds", env=env, cwd=tmp_path)
+    done = chorus("new-source", "seeds", env=env, cwd=tmp_path)
     assert done.returncode == 1
     assert done.stderr.strip().splitlines() == [
         "chorus: 'seeds' cannot be a new source's name: it is the landing area's folder for "
@@ -111,28 +96,11 @@ def test_the_cli_refuses_a_reserved_name_in_one_line_and_writes_nothing(tmp_path
 
 
 def test_walk_through_from_scaffold_to_raw_table_and_staging_model(tmp_path):
-    project = tmp_path / "project"
-    shutil.copytree(
-        ROOT / "dbt_project",
-        project / "dbt_project",
-        ignore=shutil.ignore_patterns("target", "logs"),
-    )
-    shutil.copytree(ROOT / "seeds", project / "seeds")
-    shutil.copytree(ROOT / "sources", project / "sources")
-    (project / "docs").mkdir()
-    shutil.copy(ROOT / "docs" / "inputs.md", project / "docs" / "inputs.md")
+    project, env = project_copy(tmp_path, "a walk-through key, long enough and varied")
     home = tmp_path / "home"
-    env = {
-        **os.environ,
-        "CHORUS_DBT_PROJECT": str(project / "dbt_project"),
-        "CHORUS_SOURCES": str(project / "sources"),
-        "CHORUS_HOME": str(home),
-        "CHORUS_PSEUDONYM_KEY": "a walk-through key, long enough and varied",
-        "CHORUS_PACKS": "none",
-    }
 
     # 1. Scaffold: the spec, the staging model, the fixture; dbt's sources and the docs follow.
-    made = _chorus("new-source", "home_visits", env=env, cwd=tmp_path)
+    made = chorus("new-source", "home_visits", env=env, cwd=tmp_path)
     assert made.returncode == 0, made.stderr
     spec = project / "sources" / "home_visits" / "base.yml"
     staging = project / "dbt_project" / "models" / "staging" / "stg_home_visits__records.sql"
@@ -141,13 +109,13 @@ def test_walk_through_from_scaffold_to_raw_table_and_staging_model(tmp_path):
     sources_yml = (project / "dbt_project" / "models" / "staging" / "_sources.yml").read_text()
     assert "- name: home_visits_records" in sources_yml
     assert "## `home_visits/<YYYY-YY>/*.csv|xlsx`" in (project / "docs" / "inputs.md").read_text()
-    again = _chorus("new-source", "home_visits", env=env, cwd=tmp_path)
+    again = chorus("new-source", "home_visits", env=env, cwd=tmp_path)
     assert again.returncode == 1 and "it is already a source" in again.stderr
 
     # 2. The fixture alone publishes nothing (the README says why the borough is landed too).
     alone = tmp_path / "alone"
     shutil.copytree(fixture, alone / "home_visits" / "2023-24")
-    stopped = _chorus(
+    stopped = chorus(
         "run",
         "--landing",
         str(alone),
@@ -161,7 +129,7 @@ def test_walk_through_from_scaffold_to_raw_table_and_staging_model(tmp_path):
 
     # Land the fixture beside a synthetic borough's returns, and validate it first.
     landing = tmp_path / "landing"
-    synth = _chorus(
+    synth = chorus(
         "synth",
         "--out",
         str(landing),
@@ -174,7 +142,7 @@ def test_walk_through_from_scaffold_to_raw_table_and_staging_model(tmp_path):
     )
     assert synth.returncode == 0, synth.stderr
     shutil.copytree(fixture, landing / "home_visits" / "2023-24")
-    checked = _chorus("validate", str(landing / "home_visits"), env=env, cwd=tmp_path)
+    checked = chorus("validate", str(landing / "home_visits"), env=env, cwd=tmp_path)
     assert checked.returncode == 1
     assert (
         "home_visits/2023-24/home_visits.csv, row 7, column outcome: outcome is 'X': outcome "
@@ -184,7 +152,7 @@ def test_walk_through_from_scaffold_to_raw_table_and_staging_model(tmp_path):
 
     # 3. Run: the other rows load and everything publishes.
     output = tmp_path / "output"
-    run = _chorus("run", "--landing", str(landing), "--out", str(output), env=env, cwd=tmp_path)
+    run = chorus("run", "--landing", str(landing), "--out", str(output), env=env, cwd=tmp_path)
     assert run.returncode == 0, run.stderr + run.stdout
 
     # 4. The raw table and the staging model hold the five good records, no identifier.
@@ -236,7 +204,7 @@ def test_specs_copied_outside_the_project_need_a_dbt_project_copy_too(tmp_path):
     before = _files(sources)
     env = {**os.environ, "CHORUS_SOURCES": str(sources)}
     env.pop("CHORUS_DBT_PROJECT", None)
-    done = _chorus("new-source", "foo_try", env=env, cwd=tmp_path)
+    done = chorus("new-source", "foo_try", env=env, cwd=tmp_path)
     assert done.returncode == 1
     assert done.stderr.strip().splitlines() == [
         f"chorus: CHORUS_SOURCES ({sources}) is outside the project but the dbt project is "

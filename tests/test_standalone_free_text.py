@@ -6,18 +6,15 @@ is written out by hand: the raw table holds only scrubbed text given with consen
 for help (leaving a phone number or an e-mail address is one, as for the voice survey) is
 never kept and its row is named; the counts are on the file's load_log line."""
 
-import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from indicators.config import ChorusSettings
 from indicators.ingest.streams import STANDALONE, load_stream
 from indicators.sources.load import SpecInvalid, load_spec
-from orchestration.new_source import scaffold_source
+from tests.project_copy import scaffolded_sources, settings_for
 
-ROOT = Path(__file__).resolve().parents[1]
 HEADER = "record_id,upn,surname,record_date,postcode,outcome,score,note,consent_quote\n"
 CONSENT_LIST = """\
   consent:
@@ -86,30 +83,19 @@ class Lines:
     warning = error = info
 
 
-def _spec_text(sources: Path) -> Path:
-    spec, _, _ = scaffold_source("home_visits", sources, sources.parent / "dbt", ROOT / "seeds")
-    text = spec.read_text(encoding="utf-8")
+def _with_free_text(text: str) -> str:
     codes_end = '      - {code: N, name: "no"}\n'
     score_end = "    doc: a whole number from 0 to 100\n"
     assert text.count(codes_end) == 1 and text.count(score_end) == 1
-    text = text.replace(codes_end, codes_end + CONSENT_LIST).replace(
-        score_end, score_end + FREE_COLUMNS
-    )
-    spec.write_text(text + FREE_TEXT, encoding="utf-8")
-    return spec
+    text = text.replace(codes_end, codes_end + CONSENT_LIST)
+    return text.replace(score_end, score_end + FREE_COLUMNS) + FREE_TEXT
 
 
 @pytest.fixture
 def landed(tmp_path, monkeypatch):
-    sources = tmp_path / "sources"
-    shutil.copytree(ROOT / "sources", sources)
-    _spec_text(sources)
-    monkeypatch.setenv("CHORUS_SOURCES", str(sources))
-    monkeypatch.setenv("CHORUS_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("CHORUS_PSEUDONYM_KEY", "a free-text test key, long enough and varied")
-    for name in ("CHORUS_LANDING", "CHORUS_SEEDS", "CHORUS_ALLOW_DEMO_KEY"):
-        monkeypatch.delenv(name, raising=False)
-    settings = ChorusSettings.from_env()
+    spec = scaffolded_sources(tmp_path, _with_free_text)
+    key = "a free-text test key, long enough and varied"
+    settings = settings_for(monkeypatch, tmp_path, spec.parent.parent, key)
     path = settings.landing / "home_visits" / "2023-24" / "visits.csv"
     path.parent.mkdir(parents=True)
     body = "".join(
@@ -176,16 +162,14 @@ def test_only_scrubbed_consented_free_text_reaches_the_raw_table(landed):
 
 
 def _problems(tmp_path: Path, edit) -> list[str]:
-    sources = tmp_path / "sources"
-    spec = _spec_text(sources)
-    spec.write_text(edit(spec.read_text(encoding="utf-8")), encoding="utf-8")
+    spec = scaffolded_sources(tmp_path, lambda text: edit(_with_free_text(text)))
     with pytest.raises(SpecInvalid) as refused:
         load_spec(spec.parent)
     return refused.value.problems
 
 
 def test_a_well_formed_free_text_column_reads(tmp_path):
-    spec = load_spec(_spec_text(tmp_path / "sources").parent)
+    spec = load_spec(scaffolded_sources(tmp_path, _with_free_text).parent)
     assert spec.free_text_column == "note"
     assert spec.longest_free_text == 300
 
