@@ -257,6 +257,17 @@ class PeriodType:
         return self.period_label.format(year=written, identifier=identifier or self.time_identifier)
 
 
+def identifier_place(label: object, metadata: Path | None = None) -> int:
+    """A time identifier's place within its year (January 0, April 3; "Financial year Q2"
+    1), from whichever declared period type has it; 0 for an unknown or whole-year one.
+    Orders a table's rows by period where the period type is not at hand."""
+    for kind in period_types(metadata).values():
+        for place, identifier in enumerate(kind.time_identifiers):
+            if label in (identifier.label, identifier.code):
+                return place
+    return 0
+
+
 def period_columns(frame: object) -> list[str]:
     """The columns that identify a period in a table: time_period, and time_identifier when
     the table carries it (a month or quarter is named by both)."""

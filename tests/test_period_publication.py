@@ -219,3 +219,16 @@ def test_a_monthly_indicator_is_published_month_by_month(tmp_path):
     assert open_data["home_visit_positive_percent"].tolist() == ["54.0", "60.0"]
     guidance = (output / "open-data" / "data_guidance.txt").read_text()
     assert "Periods: April 2024 to May 2024; 2 rows" in guidance
+
+    # The information lost, per month: what the published table hides in each month.
+    loss = pd.read_csv(output / "quality" / "suppression.csv", dtype=str)
+    loss = loss[loss["indicator_id"] == "home_visit_positive"]
+    hidden = values[
+        (values["indicator_id"] == "home_visit_positive") & (values["numerator"] == "c")
+    ]
+    counted = hidden.groupby("time_identifier").size().reindex(["April", "May"], fill_value=0)
+    assert loss[["time_period", "time_identifier", "suppressed"]].values.tolist() == [
+        ["2024", "April", str(counted["April"])],
+        ["2024", "May", "0"],
+    ]
+    assert counted["April"] >= 2

@@ -351,3 +351,14 @@ def test_the_published_table_names_the_month_only_when_an_indicator_is_monthly()
     ]
     yearly = {"monthly": IndicatorShape("proportion", relations=SHAPES["monthly"].relations)}
     assert "time_identifier" not in publishable(protected, yearly).columns
+
+
+def test_the_suppression_summary_lists_months_in_calendar_order():
+    # August comes before February by name, after it in the calendar.
+    frame = pd.DataFrame(
+        _cells("August", [("Local authority", LA, 40, 100)])
+        + _cells("February", [("Local authority", LA, 30, 100)])
+    )
+    protected = protect(frame, {}, SHAPES, DisclosureConfig(threshold=10))
+    summary = suppression_summary(protected, with_time_identifier=True)
+    assert summary["time_identifier"].tolist() == ["February", "August"]

@@ -25,7 +25,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from indicators.declarations import period_columns
+from indicators.declarations import identifier_place, period_columns
 from indicators.disclosure.audit import Auditor, Target, partner_candidates, targets_for
 from indicators.disclosure.control import DisclosureConfig, IndicatorShape
 from indicators.disclosure.linear_system import LinearSystem, expand, violations
@@ -328,6 +328,13 @@ def suppression_summary(
         .reset_index()
     )
     summary["published"] = summary["cells"] - summary["suppressed"]
+    if "time_identifier" in summary:  # months in calendar order, not by name
+        place = summary["time_identifier"].map(identifier_place)
+        summary = (
+            summary.assign(_place=place)
+            .sort_values(["indicator_id", "time_period", "_place"], kind="stable")
+            .reset_index(drop=True)
+        )
     return summary[
         [
             "indicator_id",
