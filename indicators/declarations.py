@@ -206,18 +206,73 @@ class PeriodType:
             f"'{time_identifier}' is not a time identifier of a {self.label} ({', '.join(labels)})"
         )
 
-    def ordinals(self, time_periods: Iterable[object]) -> np.ndarray:
-        """Ordinals of many time periods (a type that does not divide its year), at once:
-        202122 -> 2021 for years written two_years, 2024 -> 2024 for `year`; 0 stays 0 (no
-        period, e.g. no series break)."""
-        if self.parts != 1:
+    def ordinals(
+        self, time_periods: Iterable[object], time_identifiers: Iterable[object] | None = None
+    ) -> np.ndarray:
+        """Ordinals of many periods at once: 202122 -> 2021 for years written two_years,
+        2024 -> 2024 for `year`; a type that divides its year needs each period's time
+        identifier too (label or code: 2024 + "April" -> 2024 * 12 + 3). 0 stays 0 (no
+        period, e.g. no series break); a break given as a bare time period of a divided year
+        starts at its first part."""
+        periods = np.asarray(list(time_periods), dtype=np.int64)
+        years = (
+            np.where(periods == 0, 0, periods // 100)
+            if self.time_period == "two_years"
+            else periods
+        )
+        if self.parts == 1:
+            return years
+        if time_identifiers is None:
             raise DeclarationError(
                 f"a {self.label} needs its time identifier as well as its time period"
             )
-        periods = np.asarray(list(time_periods), dtype=np.int64)
-        if self.time_period == "two_years":
-            return np.where(periods == 0, 0, periods // 100)
-        return periods
+        place = {t.label: i for i, t in enumerate(self.time_identifiers)}
+        place.update({t.code: i for i, t in enumerate(self.time_identifiers)})
+        labels = list(time_identifiers)
+        if len(labels) != len(periods):
+            raise DeclarationError("one time identifier is needed per time period")
+        parts = np.zeros(len(periods), dtype=np.int64)
+        for position, label in enumerate(labels):
+            if periods[position] == 0:
+                continue
+            if label is None or (isinstance(label, float) and label != label):
+                parts[position] = 0  # a bare year (a series break): its first part
+            elif label in place:
+                parts[position] = place[label]
+            else:
+                raise DeclarationError(
+                    f"'{label}' is not a time identifier of a {self.label} "
+                    f"({', '.join(t.label for t in self.time_identifiers)})"
+                )
+        return np.where(periods == 0, 0, years * self.parts + parts)
+
+    def text(self, time_period: object, time_identifier: object = None) -> str:
+        """One period as packs and claims name it (`period_label`): "2023/24", "April 2024",
+        "Financial year Q1 2024/25"."""
+        year = self.year_of(str(time_period))
+        written = f"{year}/{(year + 1) % 100:02d}" if self.time_period == "two_years" else str(year)
+        identifier = "" if time_identifier is None else str(time_identifier)
+        if identifier in {t.code for t in self.time_identifiers}:
+            identifier = next(t.label for t in self.time_identifiers if t.code == identifier)
+        return self.period_label.format(year=written, identifier=identifier or self.time_identifier)
+
+
+def identifier_place(label: object, metadata: Path | None = None) -> int:
+    """A time identifier's place within its year (January 0, April 3; "Financial year Q2"
+    1), from whichever declared period type has it; 0 for an unknown or whole-year one.
+    Orders a table's rows by period where the period type is not at hand."""
+    for kind in period_types(metadata).values():
+        for place, identifier in enumerate(kind.time_identifiers):
+            if label in (identifier.label, identifier.code):
+                return place
+    return 0
+
+
+def period_columns(frame: object) -> list[str]:
+    """The columns that identify a period in a table: time_period, and time_identifier when
+    the table carries it (a month or quarter is named by both)."""
+    columns = getattr(frame, "columns", ())
+    return ["time_period", "time_identifier"] if "time_identifier" in columns else ["time_period"]
 
 
 def parse_periods(document: Mapping) -> dict[str, PeriodType]:

@@ -35,21 +35,27 @@ plain `dbt build` and `dbt docs generate` work from dbt_project/."""
 
 
 def collected_sql(names: list[str]) -> str:
-    """int_indicator_values_collected.sql: each indicator model's rows, by an explicit ref."""
-    selects = "\n    union all\n".join(
-        f"    select {{{{ indicator_columns() }}}} from {{{{ ref('{name}') }}}}" for name in names
+    """int_indicator_values_collected.sql: each indicator model's rows, by an explicit ref.
+
+    The models are unioned by column name, so a model that has no time_identifier (a whole
+    year: fct_indicator_values writes its period type's) gives null there."""
+    selects = "\n    union all by name\n".join(
+        f"    select * from {{{{ ref('{name}') }}}}" for name in names
     )
     return f"""-- Every indicator model's rows in one table, in the standard shape
 -- (macros/indicators.sql). Generated from the models in models/indicators/ by `chorus
 -- dbt-refresh` (`chorus new-indicator` runs it): do not edit. The build stops if a model is
 -- missing here (macros/indicator_models.sql), and so does `chorus run`, before dbt starts.
+-- Unioned by name: a model without time_identifier (a whole year) gives null there.
 {{{{ assert_all_indicators_collected() }}}}
 
 with collected as (
+    select cast(null as varchar) as time_identifier where false
+    union all by name
 {selects}
 )
 
-select * from collected
+select {{{{ indicator_columns() }}}} from collected
 """
 
 

@@ -8,7 +8,7 @@
 
 {#- The standard columns every indicator model returns (macros/indicators.sql). -#}
 {% macro indicator_columns() -%}
-    indicator_id, time_period, geographic_level, area_code, area_name, breakdown, "group",
+    indicator_id, time_period, time_identifier, geographic_level, area_code, area_name, breakdown, "group",
     numerator, denominator, value, standard_deviation
 {%- endmacro %}
 

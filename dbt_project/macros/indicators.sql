@@ -1,6 +1,10 @@
 {#- The standard shape every indicator model returns:
-    indicator_id, time_period, geographic_level, area_code, area_name, breakdown, "group",
-    numerator, denominator, value, standard_deviation (means only; null for proportions). -#}
+    indicator_id, time_period, time_identifier, geographic_level, area_code, area_name,
+    breakdown, "group", numerator, denominator, value, standard_deviation (means only; null
+    for proportions). time_identifier is the EES label of the part of the year a row is for
+    ("April", "Financial year Q1"); a model of a period type that does not divide the year
+    may leave it null (or out): fct_indicator_values writes the period type's own
+    ("Academic year") from metadata/periods.yml. -#}
 
 {#- Child characteristics an LA-level figure is broken down by: (breakdown label, column). -#}
 {% macro child_breakdowns() -%}
@@ -52,10 +56,16 @@
       (breakdown, group, levels). With `total_group` set, a total row per area (breakdown
       'All') is added too.
     - `numerator` (proportion, rate) or `score` (mean) as in indicator_over_children; the
-      denominator is the number of rows unless `denominator` is given. -#}
+      denominator is the number of rows unless `denominator` is given.
+    - `time_identifier`: for rows counted by month or quarter, the column naming the part of
+      the year ('time_identifier', as a monthly source's raw table carries it): figures are
+      then per time_period and time_identifier. Left out, it is null (a whole year). -#}
 {% macro indicator_over_rows(indicator_id, value_type, rows, numerator=none, score=none,
                              breakdown=none, group=none, total_group=none, denominator='count(*)',
-                             levels=('Neighbourhood', 'Local authority'), groupings=none) -%}
+                             levels=('Neighbourhood', 'Local authority'), groupings=none,
+                             time_identifier=none) -%}
+{%- set period = 'time_period, ' ~ (time_identifier if time_identifier else 'cast(null as varchar)') ~ ' as time_identifier' -%}
+{%- set period_group = 'time_period' ~ (', ' ~ time_identifier if time_identifier else '') -%}
 {%- if value_type == 'mean' -%}
     {%- set numerator = 'sum(' ~ score ~ ')' -%}
     {%- set spread = 'stddev_samp(' ~ score ~ ')' -%}
@@ -78,7 +88,7 @@ with source_rows as (
 {%- do parts.append('total_' ~ loop.index) %}
 total_{{ loop.index }} as (
     select
-        time_period,
+        {{ period }},
         '{{ level }}' as geographic_level,
         {{ code }} as area_code,
         {{ name }} as area_name,
@@ -88,7 +98,7 @@ total_{{ loop.index }} as (
         {{ denominator }} as denominator,
         {{ spread }} as standard_deviation
     from source_rows
-    group by time_period, {{ code }}, {{ name }}
+    group by {{ period_group }}, {{ code }}, {{ name }}
 ),
 {%- endfor %}
 {%- for grouping_breakdown, grouping_group, grouping_levels in groupings %}
@@ -98,7 +108,7 @@ total_{{ loop.index }} as (
 {%- do parts.append('grouped_' ~ outer ~ '_' ~ loop.index) %}
 grouped_{{ outer }}_{{ loop.index }} as (
     select
-        time_period,
+        {{ period }},
         '{{ level }}' as geographic_level,
         {{ code }} as area_code,
         {{ name }} as area_name,
@@ -108,7 +118,7 @@ grouped_{{ outer }}_{{ loop.index }} as (
         {{ denominator }} as denominator,
         {{ spread }} as standard_deviation
     from source_rows
-    group by time_period, {{ code }}, {{ name }}, {{ grouping_breakdown }}, {{ grouping_group }}
+    group by {{ period_group }}, {{ code }}, {{ name }}, {{ grouping_breakdown }}, {{ grouping_group }}
 ),
 {%- endfor %}
 {%- endfor %}
@@ -124,6 +134,7 @@ combined as (
 select
     '{{ indicator_id }}' as indicator_id,
     cast(time_period as integer) as time_period,
+    cast(time_identifier as varchar) as time_identifier,
     geographic_level,
     area_code,
     area_name,

@@ -59,3 +59,7 @@ class IndicatorShape:
     comparable_from: int = 0
     """The first comparable year (a time period, meta.indicator.comparable_from; 0 for
     none): a trend window reaching back before it is not calculated, whatever it holds."""
+    period_type: str = ""
+    """Its declared period type (meta.indicator.period_type; blank: academic year), which
+    orders its periods: a trend's consecutive periods are consecutive months of a monthly
+    indicator."""

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from indicators.declarations import period_columns
 from indicators.disclosure.questions import ItemBank
 from indicators.disclosure.relations import (
     PLACEHOLDER,
@@ -82,12 +83,15 @@ def _combine(
 
 
 class _Cells:
-    """Index of one table's cells by (indicator, year, area, breakdown, group)."""
+    """Index of one table's cells by (indicator, period, area, breakdown, group)."""
 
     def __init__(self, frame: pd.DataFrame) -> None:
         self.frame = frame
         self.indicator = frame["indicator_id"].to_numpy(dtype=object)
-        self.year = frame["time_period"].to_numpy()
+        # a cell's period: its time_period, and its time_identifier when the table has one
+        # (two months of a year are two periods, never related to each other)
+        self.year = np.empty(len(frame), dtype=object)
+        self.year[:] = list(zip(*(frame[column] for column in period_columns(frame)), strict=True))
         self.level = frame["geographic_level"].to_numpy(dtype=object)
         self.area = frame["area_code"].to_numpy(dtype=object)
         self.breakdown = frame["breakdown"].to_numpy(dtype=object)

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from indicators.declarations import period_columns
 from indicators.disclosure.control import DisclosureConfig, IndicatorShape
 from indicators.disclosure.questions import ItemBank
 from indicators.disclosure.relations import SCORE_RANGE
@@ -93,21 +94,25 @@ def complete(
     """
     roots = frame["area_code"].map(lambda a: root_area(a, parents))
     names = dict(zip(frame["area_code"], frame["area_name"], strict=False))
-    areas: dict[tuple, set[str]] = defaultdict(set)  # (year, level) -> area codes
-    for year, level, area in zip(
-        frame["time_period"], frame["geographic_level"], frame["area_code"], strict=True
+    keys = period_columns(frame)  # a month is its time_period and time_identifier
+    period_of = list(zip(*(frame[column] for column in keys), strict=True))
+    areas: dict[tuple, set[str]] = defaultdict(set)  # (period, level) -> area codes
+    for period, level, area in zip(
+        period_of, frame["geographic_level"], frame["area_code"], strict=True
     ):
-        areas[(year, level)].add(area)
+        areas[(period, level)].add(area)
     level_of = dict(zip(frame["area_code"], frame["geographic_level"], strict=False))
-    for year, tops in frame.assign(root=roots).groupby("time_period")["root"]:
-        present = set(tops)
+    tops_of: dict[tuple, set[str]] = defaultdict(set)
+    for period, top in zip(period_of, roots, strict=True):
+        tops_of[period].add(top)
+    for period, present in tops_of.items():
         for child, parent in parents.items():
             if root_area(parent, parents) in present and child in level_of:
-                areas[(year, level_of[child])].add(child)
+                areas[(period, level_of[child])].add(child)
     existing = set(
         zip(
             frame["indicator_id"],
-            frame["time_period"],
+            period_of,
             frame["area_code"],
             frame["breakdown"],
             frame["group"],
@@ -125,7 +130,12 @@ def complete(
                 rows_of["geographic_level"], rows_of["breakdown"], strict=True
             )
         }
-        for year in sorted(rows_of["time_period"].unique()):
+        periods = sorted(
+            set(zip(*(rows_of[column] for column in keys), strict=True)),
+            key=lambda period: (int(period[0]), *map(str, period[1:])),
+        )
+        for period in periods:
+            year = period[0]
             for level, declared in shown:
                 if declared is None:
                     continue
@@ -139,14 +149,14 @@ def complete(
                     "domains": items.domains,
                     "scaled questions": items.scaled_questions,
                 }.get(declared.groups, lambda _, g=declared.groups: list(g))(year)
-                for area in sorted(areas[(year, level)]):
+                for area in sorted(areas[(period, level)]):
                     for label in labels:
                         for group in groups:
-                            if (indicator, year, area, label, group) not in existing:
+                            if (indicator, period, area, label, group) not in existing:
                                 rows.append(
                                     {
                                         "indicator_id": indicator,
-                                        "time_period": year,
+                                        **dict(zip(keys, period, strict=True)),
                                         "geographic_level": level,
                                         "area_code": area,
                                         "area_name": names.get(area, area),

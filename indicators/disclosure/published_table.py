@@ -15,6 +15,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from indicators.declarations import period_columns, period_type
 from indicators.disclosure.control import (
     NOT_APPLICABLE,
     NOT_AVAILABLE,
@@ -73,7 +74,7 @@ def with_rounded_counts(
     from indicators.stats.indicator_values import add_statistics
 
     frame = protected.reset_index(drop=True)
-    rounded = frame[INPUT_COLUMNS].copy()
+    rounded = frame[[column for column in INPUT_COLUMNS if column in frame]].copy()
     rounded["numerator"] = [round_count(v, round_to) for v in frame["numerator"]]
     rounded["denominator"] = [round_count(v, round_to) for v in frame["denominator"]]
     kinds = frame["indicator_id"].map(
@@ -84,7 +85,14 @@ def with_rounded_counts(
     ratio[~np.isfinite(ratio)] = np.nan
     rounded["value"] = np.where(kinds == "mean", ratio, 100 * ratio)
     restated = add_statistics(rounded, parents, register, england, item_bank)
-    keys = ["indicator_id", "time_period", "geographic_level", "area_code", "breakdown", "group"]
+    keys = [
+        "indicator_id",
+        *period_columns(frame),
+        "geographic_level",
+        "area_code",
+        "breakdown",
+        "group",
+    ]
     restated = frame[keys].merge(restated, on=keys, how="left", validate="one_to_one")
     result = frame.copy()
     for column in restated.columns:
@@ -114,16 +122,11 @@ def structural_no_trend(
 
     key = ["indicator_id", "geographic_level", "area_code", "breakdown", "group"]
     frame = protected.reset_index(drop=True)
-    ordered = frame.sort_values([*key, "time_period"], kind="stable")
+    ordinals, floors = period_ordinals(frame, shapes)
+    ordered = frame.assign(_ordinal=ordinals).sort_values([*key, "_ordinal"], kind="stable")
     labels = ordered.groupby(key, sort=False, dropna=False).ngroup().to_numpy()
-    years = ordered["time_period"].astype(np.int64).to_numpy() // 100
-    floors = (
-        ordered["indicator_id"]
-        .map({name: shape.comparable_from // 100 for name, shape in (shapes or {}).items()})
-        .fillna(0)
-        .astype(np.int64)
-        .to_numpy()
-    )
+    years = ordinals[ordered.index.to_numpy()]  # consecutive periods differ by one
+    floors = floors[ordered.index.to_numpy()]
     size = len(years)
     run = np.zeros(size, dtype=np.int64)  # consecutive comparable years ending here
     for position in range(size):
@@ -140,13 +143,49 @@ def structural_no_trend(
     return structural
 
 
-def suppressed_trend_windows(protected: pd.DataFrame) -> np.ndarray:
-    """Rows whose recent trend used a suppressed count (in its last five years)."""
+def period_ordinals(
+    frame: pd.DataFrame, shapes: Mapping[str, IndicatorShape] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's period and its indicator's series break (comparable_from) as ordinals of
+    the indicator's declared period type: consecutive periods differ by one, so a missing
+    month is a gap. Without time_identifier, periods are academic years."""
+    shapes = shapes or {}
+    kinds = (
+        frame["indicator_id"]
+        .map({name: shape.period_type for name, shape in shapes.items()})
+        .fillna("")
+    )
+    breaks = (
+        frame["indicator_id"]
+        .map({name: shape.comparable_from for name, shape in shapes.items()})
+        .fillna(0)
+        .astype(np.int64)
+        .to_numpy()
+    )
+    time_periods = frame["time_period"].astype(np.int64).to_numpy()
+    if "time_identifier" not in frame:
+        return time_periods // 100, breaks // 100
+    identifiers = frame["time_identifier"].to_numpy(dtype=object)
+    ordinals = np.zeros(len(frame), dtype=np.int64)
+    floors = np.zeros(len(frame), dtype=np.int64)
+    for name in pd.unique(kinds):
+        chosen = (kinds == name).to_numpy()
+        kind = period_type(name)
+        ordinals[chosen] = kind.ordinals(time_periods[chosen], identifiers[chosen])
+        floors[chosen] = kind.ordinals(breaks[chosen], [None] * int(chosen.sum()))
+    return ordinals, floors
+
+
+def suppressed_trend_windows(
+    protected: pd.DataFrame, shapes: Mapping[str, IndicatorShape] | None = None
+) -> np.ndarray:
+    """Rows whose recent trend used a suppressed count (in its last five periods)."""
     from indicators.stats.trends import TREND_POINTS
 
     key = ["indicator_id", "geographic_level", "area_code", "breakdown", "group"]
     frame = protected.reset_index(drop=True)
-    ordered = frame.sort_values([*key, "time_period"], kind="stable")
+    ordinals, _ = period_ordinals(frame, shapes)
+    ordered = frame.assign(_ordinal=ordinals).sort_values([*key, "_ordinal"], kind="stable")
     labels = ordered.groupby(key, sort=False, dropna=False).ngroup().to_numpy()
     flags = ordered["numerator_suppressed"].to_numpy(dtype=bool)
     size = len(flags)
@@ -167,8 +206,9 @@ def hidden_benchmarks(protected: pd.DataFrame, parents: Mapping[str, str]) -> np
     frame = protected.reset_index(drop=True)
     suppressed = {}
     totals = {}
-    for row in frame.itertuples(index=False):
-        key = (row.indicator_id, row.time_period, row.area_code)
+    period = _periods(frame)
+    for position, row in enumerate(frame.itertuples(index=False)):
+        key = (row.indicator_id, period[position], row.area_code)
         suppressed[(*key, row.breakdown, row.group)] = bool(row.numerator_suppressed)
         if row.breakdown == "All":
             totals[key] = bool(row.numerator_suppressed)
@@ -177,11 +217,18 @@ def hidden_benchmarks(protected: pd.DataFrame, parents: Mapping[str, str]) -> np
         parent = parents.get(row.area_code)
         if parent is not None:
             hidden[position] = suppressed.get(
-                (row.indicator_id, row.time_period, parent, row.breakdown, row.group), False
+                (row.indicator_id, period[position], parent, row.breakdown, row.group), False
             )
         elif row.breakdown != "All" and row.breakdown not in NON_PARTITION_BREAKDOWNS:
-            hidden[position] = totals.get((row.indicator_id, row.time_period, row.area_code), False)
+            hidden[position] = totals.get(
+                (row.indicator_id, period[position], row.area_code), False
+            )
     return hidden
+
+
+def _periods(frame: pd.DataFrame) -> list[tuple]:
+    """Each row's period: (time_period,) or (time_period, time_identifier)."""
+    return list(zip(*(frame[column] for column in period_columns(frame)), strict=True))
 
 
 def publishable(
@@ -206,7 +253,7 @@ def publishable(
     out = protected.copy()
     extra = [column for column in PUBLISHED_STATISTICS if column in protected.columns]
     hidden_trend = (
-        suppressed_trend_windows(protected) & ~structural_no_trend(protected, shapes)
+        suppressed_trend_windows(protected, shapes) & ~structural_no_trend(protected, shapes)
         if "recent_trend" in extra
         else np.zeros(len(protected), dtype=bool)
     )
@@ -261,4 +308,19 @@ def publishable(
                 columns[name].append(str(raw))
     for name, values in columns.items():
         out[name] = values
-    return out[STANDARD_COLUMNS + extra + ["reliability"]]
+    return out[published_columns(protected, shapes) + extra + ["reliability"]]
+
+
+def divides_the_year(shapes: Mapping[str, IndicatorShape]) -> bool:
+    """Whether any indicator's declared period type divides the year (months, quarters)."""
+    return any(period_type(shape.period_type).parts > 1 for shape in shapes.values())
+
+
+def published_columns(frame: pd.DataFrame, shapes: Mapping[str, IndicatorShape]) -> list[str]:
+    """The standard columns as published, with time_identifier after time_period when an
+    indicator's period type divides the year: then every row says which month or quarter
+    (or "Academic year") it is for. A publication of whole years only keeps its columns."""
+    if "time_identifier" in frame and divides_the_year(shapes):
+        at = STANDARD_COLUMNS.index("time_period") + 1
+        return [*STANDARD_COLUMNS[:at], "time_identifier", *STANDARD_COLUMNS[at:]]
+    return list(STANDARD_COLUMNS)

@@ -25,6 +25,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from indicators.declarations import identifier_place, period_columns
 from indicators.disclosure.audit import Auditor, Target, partner_candidates, targets_for
 from indicators.disclosure.control import DisclosureConfig, IndicatorShape
 from indicators.disclosure.linear_system import LinearSystem, expand, violations
@@ -285,7 +286,8 @@ def protect(
     frame = complete(values.reset_index(drop=True), shapes, parents, bank)
     n_supp, d_supp, reason = primary(frame, shapes, config, bank)
     roots = frame["area_code"].map(lambda a: root_area(a, parents))
-    for _, rows in frame.groupby([frame["time_period"], roots], sort=False).groups.items():
+    by_period = [frame[column] for column in period_columns(frame)]  # a month is its own table
+    for _, rows in frame.groupby([*by_period, roots], sort=False).groups.items():
         positions = frame.index.get_indexer(rows)
         system = _System(frame.iloc[positions], shapes, parents, bank, config.threshold)
         unknown = np.zeros(2 * len(positions), dtype=bool)
@@ -300,7 +302,9 @@ def protect(
     return frame
 
 
-def suppression_summary(protected: pd.DataFrame) -> pd.DataFrame:
+def suppression_summary(
+    protected: pd.DataFrame, with_time_identifier: bool = False
+) -> pd.DataFrame:
     """Information lost to disclosure control, as published: per indicator and year, cells,
     cells published, cells suppressed (`c`) and denominators suppressed.
 
@@ -308,12 +312,14 @@ def suppression_summary(protected: pd.DataFrame) -> pd.DataFrame:
     reader who knew that every hidden cell of an indicator and year was primary would know
     each hides a small count or complement, which can narrow it below the threshold (and a
     mean hidden because everyone is at the top of the scale would be given away). The split
-    is in `suppression_reasons`, for the run log."""
+    is in `suppression_reasons`, for the run log. Per month or quarter too (a
+    time_identifier column) when `with_time_identifier` (a published indicator's period type
+    divides the year)."""
     frame = protected.assign(
         hidden=protected["numerator_suppressed"] | protected["denominator_suppressed"]
     )
     summary = (
-        frame.groupby(["indicator_id", "time_period"], sort=True)
+        frame.groupby(["indicator_id", *period_columns(frame)], sort=True)
         .agg(
             cells=("indicator_id", "size"),
             suppressed=("hidden", "sum"),
@@ -322,10 +328,18 @@ def suppression_summary(protected: pd.DataFrame) -> pd.DataFrame:
         .reset_index()
     )
     summary["published"] = summary["cells"] - summary["suppressed"]
+    if "time_identifier" in summary:  # months in calendar order, not by name
+        place = summary["time_identifier"].map(identifier_place)
+        summary = (
+            summary.assign(_place=place)
+            .sort_values(["indicator_id", "time_period", "_place"], kind="stable")
+            .reset_index(drop=True)
+        )
     return summary[
         [
             "indicator_id",
             "time_period",
+            *(["time_identifier"] if with_time_identifier else []),
             "cells",
             "published",
             "suppressed",

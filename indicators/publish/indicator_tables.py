@@ -17,6 +17,7 @@ import pandas as pd
 from indicators.config import ChorusSettings
 from indicators.disclosure import (
     DisclosureConfig,
+    divides_the_year,
     protect,
     publishable,
     suppression_reasons,
@@ -144,7 +145,7 @@ def write_indicator_tables(settings: ChorusSettings, stage: Path, log: Log) -> T
         )
     write_csv(load_log.fillna(""), stage / "quality" / "load_summary.csv")
     write_csv(rejections.astype("string").fillna(""), stage / "quality" / "rejections.csv")
-    loss = suppression_summary(protected)
+    loss = suppression_summary(protected, divides_the_year(indicator_shapes))
     write_csv(loss, stage / "quality" / "suppression.csv")
     reasons = suppression_reasons(protected)  # for the log only: see suppression_summary
     suppressed = int(protected["numerator_suppressed"].sum())

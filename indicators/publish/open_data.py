@@ -13,7 +13,10 @@ analysts' guide, statistics-production/ud) as checked by DfE's screener (eesyscr
   country_name`, plus `old_la_code, new_la_code, la_name` at "Local authority" level (the
   screener wants all three LA columns together); `region_code, region_name` too when the LA
   table passed in knows them;
-- `time_identifier` "Academic year" with six-digit periods of consecutive years (202324);
+- `time_identifier` and `time_period` as the indicator's period type writes them
+  (dbt_project/metadata/periods.yml): "Academic year" with six-digit periods of consecutive
+  years (202324); a month as "April" with its four-digit year (2024); a row's own
+  time_identifier when the published table has one;
 - filters as columns, aggregates as "Total"; indicators one measure per column, one unit per
   column; never a blank cell, GSS symbols instead: `c` confidential, `x` not available,
   `z` not applicable, `low` rounds to zero but is not zero, `u` low reliability;
@@ -81,6 +84,7 @@ from typing import Literal
 
 import pandas as pd
 
+from indicators.declarations import period_type
 from indicators.publish.open_data_tables import (
     LA_LEVEL,
     META_COLUMNS,
@@ -88,10 +92,12 @@ from indicators.publish.open_data_tables import (
     STANDARD_COLUMNS,
     SYMBOLS,
     OpenDataTable,
-    academic_year_label,
     authority_names,
+    check_periods,
     indicator_table,
+    period_descriptions,
     text_of,
+    time_sentence,
 )
 from indicators.publish.publication import safe_cells
 
@@ -116,7 +122,10 @@ def _guidance(
         "Geography: local authority level only (geographic_level 'Local authority').",
         "Neighbourhoods are not an EES geographic level: neighbourhood figures are in the board",
         "packs and in indicators/indicator_values.csv.",
-        "Time: time_period 202324 is the academic year 2023/24.",
+        *dict.fromkeys(
+            [time_sentence(period_type(info.get("period_type"))) for _, info in tables]
+            or [time_sentence(period_type(None))]
+        ),
         "Filters: breakdown_topic and breakdown say which group a row describes; 'Total' rows",
         "cover everyone. Groups of a voice item, domain or seldom-heard group can overlap (one",
         "respondent answers many questions), so they do not add up to a total.",
@@ -174,7 +183,15 @@ def _guidance(
             "trend_method": text_of(info.get("trend_method"))
             or trend_method(text_of(info.get("value_type")), text_of(info.get("denominator_unit"))),
         }
-        periods = sorted(table.data["time_period"].unique())
+        kind = period_type(info.get("period_type"))
+        first, last = table.data.iloc[0], table.data.iloc[-1]  # in time order
+        span = (
+            f"Years: {kind.text(first['time_period'])} to {kind.text(last['time_period'])}"
+            if kind.parts == 1
+            else f"Periods: {kind.text(first['time_period'], first['time_identifier'])} to "
+            f"{kind.text(last['time_period'], last['time_identifier'])}"
+        )
+        columns = {**STANDARD_COLUMNS, **period_descriptions(kind)}
         lines += [
             "",
             f"{table.name}.csv (metadata: {table.name}.meta.csv)",
@@ -185,10 +202,7 @@ def _guidance(
             for label, field in fields
             if text_of(info.get(field))
         ]
-        lines.append(
-            f"Years: {academic_year_label(periods[0])} to "
-            f"{academic_year_label(periods[-1])}; {len(table.data)} rows"
-        )
+        lines.append(f"{span}; {len(table.data)} rows")
         for topic, groups in table.topics.items():
             lines.append(f"Breakdown '{topic}': {', '.join(groups)}")
         if table.unreliable:
@@ -202,7 +216,7 @@ def _guidance(
                 unit = f" ({row.indicator_unit})" if row.indicator_unit else ""
                 lines.append(f"  {column}: {row.label}{unit}")
             else:
-                lines.append(f"  {column}: {STANDARD_COLUMNS.get(column, column)}")
+                lines.append(f"  {column}: {columns.get(column, column)}")
     if missing:
         lines += [
             "",
@@ -250,8 +264,8 @@ def write_open_data(
     unknown = sorted(set(values["indicator_id"]) - set(infos))
     if unknown:
         raise ValueError(f"indicators not in the register: {', '.join(unknown)}")
-    for period in values["time_period"].unique():
-        academic_year_label(text_of(period))
+    for indicator_id, rows in values.groupby("indicator_id"):  # before anything is written
+        check_periods(indicator_id, rows, period_type(infos[indicator_id].get("period_type")))
     authorities = authority_names(local_authorities)
     la_rows = values[values["geographic_level"] == LA_LEVEL]
 

@@ -12,7 +12,7 @@ from typing import Literal
 
 import pandas as pd
 
-from indicators.declarations import period_type
+from indicators.declarations import PeriodType, period_type
 
 LA_LEVEL = "Local authority"
 """The EES geographic level open data is published at (declared with `open_data: true` in
@@ -111,13 +111,65 @@ def snake_case(text: str) -> str:
     return name if name and name[0].isalpha() else f"x_{name}"
 
 
-def academic_year_label(period: str) -> str:
-    """`202324` -> `2023/24`; raises ValueError unless six digits of consecutive years."""
-    if not re.fullmatch(r"\d{6}", period):
-        raise ValueError(f"time_period '{period}' is not six digits (e.g. 202324)")
-    if (int(period[2:4]) + 1) % 100 != int(period[4:6]):
-        raise ValueError(f"time_period '{period}' is not two consecutive years (e.g. 202324)")
-    return f"{period[:4]}/{period[4:]}"
+def period_descriptions(kind: PeriodType) -> dict[str, str]:
+    """What time_period and time_identifier mean in a file of this period type (periods.yml):
+    "academic year, e.g. 202324 for 2023/24"; "the year the month is in, e.g. 2024 for April
+    2024" and "the month (January to December)"."""
+    example = 202324 if kind.time_period == "two_years" else 2024
+    if kind.parts == 1:
+        written = kind.text(example).removeprefix(f"{kind.time_identifier} ")
+        return {
+            "time_period": f"{kind.label}, e.g. {example} for {written}",
+            "time_identifier": f"the kind of period ({kind.time_identifier})",
+        }
+    first, last = kind.time_identifiers[0].label, kind.time_identifiers[-1].label
+    return {
+        "time_period": (
+            f"the year the {kind.label} is in, e.g. {example} for {kind.text(example, first)}"
+        ),
+        "time_identifier": f"the {kind.label} ({first} to {last})",
+    }
+
+
+def time_sentence(kind: PeriodType) -> str:
+    """The data guidance's line on how a period type's time columns read."""
+    example = 202324 if kind.time_period == "two_years" else 2024
+    if kind.parts == 1:
+        written = kind.text(example).removeprefix(f"{kind.time_identifier} ")
+        return f"Time: time_period {example} is the {kind.label} {written}."
+    first = kind.time_identifiers[0].label
+    return (
+        f"Time: time_period {example} with time_identifier {first} is "
+        f"{kind.text(example, first)} ({kind.label})."
+    )
+
+
+def check_periods(indicator_id: str, rows: pd.DataFrame, kind: PeriodType) -> None:
+    """Each row's time_period written as its period type writes it (two_years: six digits
+    of consecutive years; year: four digits) and its time_identifier one of the type's;
+    raises ValueError, one line naming the indicator, the period and the period type."""
+    identifiers = (
+        rows["time_identifier"].map(text_of)
+        if "time_identifier" in rows
+        else pd.Series("", index=rows.index)
+    )
+    labels = [t.label for t in kind.time_identifiers]
+    for period, identifier in zip(rows["time_period"].map(text_of), identifiers, strict=True):
+        where = f"{indicator_id} ({kind.label}): time_period '{period}'"
+        if kind.time_period == "two_years":
+            if not re.fullmatch(r"\d{6}", period):
+                raise ValueError(f"{where} is not six digits (e.g. 202324)")
+            if (int(period[2:4]) + 1) % 100 != int(period[4:6]):
+                raise ValueError(f"{where} is not two consecutive years (e.g. 202324)")
+        elif not re.fullmatch(r"\d{4}", period):
+            raise ValueError(f"{where} is not four digits (e.g. 2024)")
+        if kind.parts > 1 and not identifier:
+            raise ValueError(f"{where} has no time_identifier ({', '.join(labels)})")
+        if identifier and identifier not in labels:
+            raise ValueError(
+                f"{indicator_id} ({kind.label}): time_identifier '{identifier}' is not one of "
+                f"{', '.join(labels)}"
+            )
 
 
 def text_of(value: object) -> str:
@@ -173,14 +225,19 @@ def _geography(
     rows: pd.DataFrame,
     country: tuple[str, str],
     authorities: Mapping[str, Mapping[str, str]],
-    time_identifier: str,
+    kind: PeriodType,
 ) -> pd.DataFrame:
-    """Time and geography columns, in EES order, for each LA row."""
+    """Time and geography columns, in EES order, for each LA row: each row's own
+    time_identifier (a month, a quarter), else its period type's (Academic year)."""
     codes = rows["area_code"].map(text_of)
     known = [authorities.get(code, {}) for code in codes]
     columns: dict[str, list[str]] = {
         "time_period": rows["time_period"].map(text_of).tolist(),
-        "time_identifier": [time_identifier] * len(rows),
+        "time_identifier": (
+            rows["time_identifier"].map(text_of).replace("", kind.time_identifier).tolist()
+            if "time_identifier" in rows
+            else [kind.time_identifier] * len(rows)
+        ),
         "geographic_level": [LA_LEVEL] * len(rows),
         "country_code": [country[0]] * len(rows),
         "country_name": [country[1]] * len(rows),
@@ -343,7 +400,8 @@ def indicator_table(
 ) -> OpenDataTable:
     # the EES time identifier of the indicator's declared period type (periods.yml)
     kind = period_type(info.get("period_type"))
-    geography = _geography(rows, country, authorities, kind.time_identifier)
+    check_periods(indicator_id, rows, kind)
+    geography = _geography(rows, country, authorities, kind)
     filters, filter_meta, topics = _filters(rows, set(geography.columns))
     indicators, indicator_meta, unreliable = _indicators(rows, info, low_reliability)
     data = pd.concat([geography, filters, indicators], axis=1)
@@ -353,6 +411,10 @@ def indicator_table(
         first = data.loc[duplicated, key].iloc[0].to_dict()
         raise ValueError(f"{indicator_id}: more than one row for {first}")
     order = {"breakdown_topic": lambda s: s.ne(TOTAL), "breakdown": lambda s: s.ne(TOTAL)}
+    # in time order: by the period's ordinal (a month's place in the calendar)
+    order["time_period"] = lambda _: pd.Series(
+        kind.ordinals(data["time_period"].astype(int), data["time_identifier"]), index=data.index
+    )
     sort_by = ["time_period", "new_la_code", *[c for c in filters.columns if c in order]]
     data = data.sort_values(
         sort_by, key=lambda s: order[s.name](s) if s.name in order else s, kind="stable"

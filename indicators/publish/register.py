@@ -214,6 +214,7 @@ def shapes(register: pd.DataFrame, voice_min_respondents: int = 10) -> dict[str,
             comparable_from=int(_time_period(row.get("comparable_from")) or 0)
             if _time_period(row.get("comparable_from")).isdigit()
             else 0,
+            period_type="" if pd.isna(row.get("period_type")) else str(row.get("period_type")),
         )
     return result
 

@@ -249,11 +249,13 @@ def register_problems(warehouse: Path) -> tuple[int, list[str]]:
             "group by table_name"
         ).fetchall()
     problems = metadata_problems(register)
+    whole_year = [column for column in STANDARD_COLUMNS if column != "time_identifier"]
     for table, found in columns:
-        if list(found) != STANDARD_COLUMNS:
+        if list(found) not in (STANDARD_COLUMNS, whole_year):
             problems.append(
                 f"{table} returns columns {', '.join(found)}; an indicator model "
                 f"must return exactly {', '.join(STANDARD_COLUMNS)} "
-                "(use the indicator_over_children macro)"
+                "(time_identifier may be left out for a whole year; use the "
+                "indicator_over_children macro)"
             )
     return len(register), problems

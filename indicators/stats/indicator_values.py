@@ -31,6 +31,7 @@ from indicators.declarations import geographies, period_type
 STANDARD_COLUMNS = [
     "indicator_id",
     "time_period",
+    "time_identifier",
     "geographic_level",
     "area_code",
     "area_name",
@@ -121,11 +122,18 @@ def _la_benchmark(frame: pd.DataFrame, parents: Mapping[str, str]) -> pd.Series:
     parent_levels = {parent for parent in parent_level.values() if parent in present}
     authority = frame[frame["geographic_level"].isin(parent_levels)]
     by_cell = {
-        (row.indicator_id, row.time_period, row.area_code, row.breakdown, row.group): row.value
+        (
+            row.indicator_id,
+            row.time_period,
+            row.time_identifier,
+            row.area_code,
+            row.breakdown,
+            row.group,
+        ): row.value
         for row in authority.itertuples(index=False)
     }
     totals = {
-        (row.indicator_id, row.time_period, row.area_code): row.value
+        (row.indicator_id, row.time_period, row.time_identifier, row.area_code): row.value
         for row in authority[authority["breakdown"] == "All"].itertuples(index=False)
     }
     values = []
@@ -134,18 +142,34 @@ def _la_benchmark(frame: pd.DataFrame, parents: Mapping[str, str]) -> pd.Series:
             parent = parents.get(row.area_code)
             values.append(
                 by_cell.get(
-                    (row.indicator_id, row.time_period, parent, row.breakdown, row.group), np.nan
+                    (
+                        row.indicator_id,
+                        row.time_period,
+                        row.time_identifier,
+                        parent,
+                        row.breakdown,
+                        row.group,
+                    ),
+                    np.nan,
                 )
             )
         elif row.breakdown != "All" and row.breakdown not in NON_PARTITION_BREAKDOWNS:
-            values.append(totals.get((row.indicator_id, row.time_period, row.area_code), np.nan))
+            values.append(
+                totals.get(
+                    (row.indicator_id, row.time_period, row.time_identifier, row.area_code), np.nan
+                )
+            )
         else:
             values.append(np.nan)
     return pd.Series(values, index=frame.index, dtype=float)
 
 
 def _england_benchmark(frame: pd.DataFrame, england: pd.DataFrame) -> pd.Series:
+    """England's figure for the same indicator, period, breakdown and group (seeds/
+    england_benchmarks.csv, which has no time_identifier: its periods are whole years)."""
     keys = ["indicator_id", "time_period", "breakdown", "group"]
+    if "time_identifier" in england:
+        keys.append("time_identifier")
     reference = england[keys + ["value"]].rename(columns={"value": "england_value"})
     reference = reference.astype({"time_period": int, "england_value": float})
     merged = frame[keys].astype({"time_period": int}).merge(reference, on=keys, how="left")
@@ -245,22 +269,67 @@ def comparable_from(frame: pd.DataFrame, item_bank: pd.DataFrame | None = None) 
 
 def _period_ordinals(frame: pd.DataFrame, breaks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each row's period, and its series break, as ordinals of its indicator's declared
-    period type (`period_type`; academic year when the register has none)."""
-    declared = (
-        frame["period_type"].fillna("").astype(str).to_numpy(dtype=object)
-        if "period_type" in frame
-        else np.full(len(frame), "", dtype=object)
-    )
+    period type (`period_type`; academic year when the register has none): consecutive
+    periods differ by one, so a missing month is a gap."""
+    declared = _declared_types(frame)
     periods = np.zeros(len(frame), dtype=np.int64)
     first = np.zeros(len(frame), dtype=np.int64)
     time_periods = frame["time_period"].astype(np.int64).to_numpy()
+    identifiers = (
+        frame["time_identifier"].to_numpy(dtype=object)
+        if "time_identifier" in frame
+        else np.full(len(frame), None, dtype=object)
+    )
     breaks = np.asarray(breaks, dtype=np.int64)
     for name in pd.unique(declared):
         chosen = declared == name
         kind = period_type(name)
-        periods[chosen] = kind.ordinals(time_periods[chosen])
-        first[chosen] = kind.ordinals(breaks[chosen])
+        periods[chosen] = kind.ordinals(time_periods[chosen], identifiers[chosen])
+        first[chosen] = kind.ordinals(breaks[chosen], [None] * int(chosen.sum()))
     return periods, first
+
+
+def _declared_types(frame: pd.DataFrame) -> np.ndarray:
+    return (
+        frame["period_type"].fillna("").astype(str).to_numpy(dtype=object)
+        if "period_type" in frame
+        else np.full(len(frame), "", dtype=object)
+    )
+
+
+def with_time_identifiers(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each row's time_identifier: its own (a month or quarter, from its model), else its
+    indicator's period type's ("Academic year": metadata/periods.yml). Raises ValueError
+    naming the indicator when a period type that divides the year has a row without one, or
+    one that is not that type's."""
+    frame = frame.copy()
+    if "time_identifier" not in frame:
+        frame["time_identifier"] = None
+    identifiers = (
+        frame["time_identifier"].astype(object).where(frame["time_identifier"].notna(), None)
+    )
+    declared = _declared_types(frame)
+    for name in pd.unique(declared):
+        chosen = declared == name
+        kind = period_type(name)
+        missing = chosen & identifiers.isna().to_numpy()
+        if missing.any() and kind.parts > 1:
+            indicator = frame.loc[missing, "indicator_id"].iloc[0]
+            raise ValueError(
+                f"{indicator}: counted by {kind.label}, but its model gives no time_identifier "
+                "(pass time_identifier='time_identifier' to indicator_over_rows)"
+            )
+        identifiers[missing] = kind.time_identifier
+        labels = {t.label for t in kind.time_identifiers}
+        wrong = chosen & ~identifiers.isin(labels).to_numpy()
+        if wrong.any():
+            row = frame.loc[wrong].iloc[0]
+            raise ValueError(
+                f"{row['indicator_id']}: time_identifier '{identifiers[wrong].iloc[0]}' is not "
+                f"one of a {kind.label} ({', '.join(sorted(labels))}; metadata/periods.yml)"
+            )
+    frame["time_identifier"] = identifiers
+    return frame
 
 
 def _trends(frame: pd.DataFrame, item_bank: pd.DataFrame | None = None) -> pd.Series:
@@ -268,13 +337,19 @@ def _trends(frame: pd.DataFrame, item_bank: pd.DataFrame | None = None) -> pd.Se
     over the last 5 consecutive periods of its declared type, none before a series break."""
     result = pd.Series(NOT_APPLICABLE, index=frame.index, dtype=object)
     tested = frame["value_type"].isin(st.TREND_VALUE_TYPES).to_numpy() & _independent(frame)
-    proportions = frame[tested].sort_values([*SERIES_KEY, "time_period"], kind="stable")
+    proportions = frame[tested]
     if proportions.empty:
         return result
-    series = proportions.groupby(SERIES_KEY, sort=False, dropna=False).ngroup().to_numpy()
     periods, first_comparable = _period_ordinals(
         proportions, comparable_from(proportions, item_bank)
     )
+    order = proportions.assign(_ordinal=periods).sort_values(
+        [*SERIES_KEY, "_ordinal"], kind="stable"
+    )
+    positions = proportions.index.get_indexer(order.index)
+    proportions = proportions.loc[order.index]
+    periods, first_comparable = periods[positions], first_comparable[positions]
+    series = proportions.groupby(SERIES_KEY, sort=False, dropna=False).ngroup().to_numpy()
     trends = st.recent_trends(
         proportions["numerator"],
         proportions["denominator"],
@@ -316,6 +391,7 @@ def add_statistics(
     unknown = frame.loc[frame["value_type"].isna(), "indicator_id"].unique()
     if len(unknown):
         raise ValueError(f"indicators without metadata in the register: {', '.join(unknown)}")
+    frame = with_time_identifiers(frame)
     frame["lower_ci_95"], frame["upper_ci_95"] = _intervals(frame, 0.95)
     frame["lower_ci_998"], frame["upper_ci_998"] = _intervals(frame, 0.998)
     frame["la_value"] = _la_benchmark(frame, parents)
@@ -333,8 +409,9 @@ def add_statistics(
         comparison[~independent] = st.NOT_COMPARED
         frame[column] = st.apply_polarity(comparison, polarity)
     frame["recent_trend"] = _trends(frame, item_bank)
+    frame["_ordinal"], _ = _period_ordinals(frame, np.zeros(len(frame), dtype=np.int64))
     ordered = frame.sort_values(
-        ["indicator_id", "time_period", "geographic_level", "area_code", "breakdown", "group"],
+        ["indicator_id", "_ordinal", "geographic_level", "area_code", "breakdown", "group"],
         ascending=[True, True, False, True, True, True],
     )
     return ordered[STANDARD_COLUMNS + STATISTIC_COLUMNS].reset_index(drop=True)

@@ -69,6 +69,9 @@ class XmrResult:
     (an unchanged value breaks a run)."""
     trend_falling: np.ndarray
     """Rule 4 (falling): the point is in a run of 7 or more each lower than the one before."""
+    gaps: int = 0
+    """Missing periods between the points (with `periods`): no moving range, run or
+    two-of-three window spans one."""
 
     @property
     def n(self) -> int:
@@ -146,7 +149,29 @@ def _two_of_three(near: np.ndarray) -> np.ndarray:
     return flags
 
 
-def xmr(values: npt.ArrayLike) -> XmrResult:
+def _joined(periods: npt.ArrayLike | None, n: int) -> np.ndarray:
+    """Whether each point follows the one before with no period missing between them."""
+    if periods is None:
+        return np.ones(max(n - 1, 0), dtype=bool)
+    ordinals = np.asarray(periods, dtype=np.int64).ravel()
+    if ordinals.size != n:
+        raise ValueError(f"an XmR chart needs one period per value: {ordinals.size} for {n}")
+    steps = np.diff(ordinals)
+    if np.any(steps <= 0):
+        raise ValueError("an XmR chart's periods must be in order, each period once")
+    return steps == 1
+
+
+def _by_segment(rule, mask: np.ndarray, segment: np.ndarray) -> np.ndarray:
+    """`rule` applied to each run of consecutive periods on its own."""
+    flags = np.zeros(mask.size, dtype=bool)
+    for label in np.unique(segment):
+        chosen = segment == label
+        flags[chosen] = rule(mask[chosen])
+    return flags
+
+
+def xmr(values: npt.ArrayLike, periods: npt.ArrayLike | None = None) -> XmrResult:
     """XmR chart of a measure over time, with the Making Data Count special-cause rules.
 
     For a board: the mean and process limits describe what the measure does when nothing
@@ -161,6 +186,10 @@ def xmr(values: npt.ArrayLike) -> XmrResult:
 
     Limits use every point given (no baseline freezing or moving-range outlier screening).
     `values` must be complete, oldest first; 0 or 1 points give NaN limits and no flags.
+    `periods` (optional): each value's period as an ordinal of its period type
+    (indicators/declarations.py `PeriodType.ordinals`: consecutive months differ by one).
+    A missing period is a gap, not a step: no moving range is taken across it, and no run
+    (rules 3 and 4) or two-of-three window (rule 2) spans it; the mean uses every point.
     Check `enough_points_for_spc` (or `XmrResult.enough_points`) before trusting limits.
 
     Raises ValueError if a value is missing or infinite: an XmR chart needs an unbroken series.
@@ -169,9 +198,10 @@ def xmr(values: npt.ArrayLike) -> XmrResult:
     if not np.all(np.isfinite(y)):
         raise ValueError("an XmR chart needs every value; found a missing or infinite one")
     n = y.size
+    joined = _joined(periods, n)
     no_flags = np.zeros(n, dtype=bool)
     mean = float(np.mean(y)) if n else math.nan
-    if n < 2:
+    if not joined.any():
         return XmrResult(
             values=y,
             mean=mean,
@@ -184,8 +214,10 @@ def xmr(values: npt.ArrayLike) -> XmrResult:
             shift=no_flags.copy(),
             trend_rising=no_flags.copy(),
             trend_falling=no_flags.copy(),
+            gaps=_gap_count(periods),
         )
-    average_moving_range = float(np.mean(np.abs(np.diff(y))))
+    segment = np.concatenate([[0], np.cumsum(~joined)])
+    average_moving_range = float(np.mean(np.abs(np.diff(y))[joined]))
     sigma = average_moving_range / XMR_D2
     side = _side(y, mean)
     distance = np.where(side == 0, 0.0, np.abs(y - mean))
@@ -193,6 +225,8 @@ def xmr(values: npt.ArrayLike) -> XmrResult:
     near = distance > 2 * sigma
     steps = np.sign(np.diff(y))
     steps[np.isclose(y[1:], y[:-1], **_TOLERANCE)] = 0
+    steps[~joined] = 0  # no rise or fall across a missing period
+    above, below = side > 0, side < 0
     return XmrResult(
         values=y,
         mean=mean,
@@ -201,11 +235,21 @@ def xmr(values: npt.ArrayLike) -> XmrResult:
         upper_process_limit=mean + XMR_LIMIT_FACTOR * average_moving_range,
         lower_process_limit=mean - XMR_LIMIT_FACTOR * average_moving_range,
         beyond_limits=beyond,
-        two_of_three=_two_of_three(near & (side > 0)) | _two_of_three(near & (side < 0)),
-        shift=_in_runs(side > 0, XMR_RUN) | _in_runs(side < 0, XMR_RUN),
+        two_of_three=_by_segment(_two_of_three, near & above, segment)
+        | _by_segment(_two_of_three, near & below, segment),
+        shift=_by_segment(lambda run: _in_runs(run, XMR_RUN), above, segment)
+        | _by_segment(lambda run: _in_runs(run, XMR_RUN), below, segment),
         trend_rising=_in_monotone_runs(steps > 0, XMR_RUN, n),
         trend_falling=_in_monotone_runs(steps < 0, XMR_RUN, n),
+        gaps=_gap_count(periods),
     )
+
+
+def _gap_count(periods: npt.ArrayLike | None) -> int:
+    if periods is None:
+        return 0
+    ordinals = np.asarray(periods, dtype=np.int64).ravel()
+    return int(np.sum(np.diff(ordinals) - 1)) if ordinals.size > 1 else 0
 
 
 def _run_length_ending(mask: np.ndarray, index: int) -> int:

@@ -2,32 +2,35 @@
 -- (macros/indicators.sql). Generated from the models in models/indicators/ by `chorus
 -- dbt-refresh` (`chorus new-indicator` runs it): do not edit. The build stops if a model is
 -- missing here (macros/indicator_models.sql), and so does `chorus run`, before dbt starts.
+-- Unioned by name: a model without time_identifier (a whole year) gives null there.
 {{ assert_all_indicators_collected() }}
 
 with collected as (
-    select {{ indicator_columns() }} from {{ ref('ind_cohort__eal_share') }}
-    union all
-    select {{ indicator_columns() }} from {{ ref('ind_linked__average_elgs_by_answer') }}
-    union all
-    select {{ indicator_columns() }} from {{ ref('ind_linked__gld_by_answer') }}
-    union all
-    select {{ indicator_columns() }} from {{ ref('ind_school_readiness__all_elgs_expected') }}
-    union all
-    select {{ indicator_columns() }} from {{ ref('ind_school_readiness__average_elgs_expected') }}
-    union all
-    select {{ indicator_columns() }} from {{ ref('ind_school_readiness__gld') }}
-    union all
-    select {{ indicator_columns() }} from {{ ref('ind_voice__channel_seldom_heard') }}
-    union all
-    select {{ indicator_columns() }} from {{ ref('ind_voice__domain_positive') }}
-    union all
-    select {{ indicator_columns() }} from {{ ref('ind_voice__item_mean') }}
-    union all
-    select {{ indicator_columns() }} from {{ ref('ind_voice__item_positive') }}
-    union all
-    select {{ indicator_columns() }} from {{ ref('ind_voice__reach') }}
-    union all
-    select {{ indicator_columns() }} from {{ ref('ind_voice__reach_group') }}
+    select cast(null as varchar) as time_identifier where false
+    union all by name
+    select * from {{ ref('ind_cohort__eal_share') }}
+    union all by name
+    select * from {{ ref('ind_linked__average_elgs_by_answer') }}
+    union all by name
+    select * from {{ ref('ind_linked__gld_by_answer') }}
+    union all by name
+    select * from {{ ref('ind_school_readiness__all_elgs_expected') }}
+    union all by name
+    select * from {{ ref('ind_school_readiness__average_elgs_expected') }}
+    union all by name
+    select * from {{ ref('ind_school_readiness__gld') }}
+    union all by name
+    select * from {{ ref('ind_voice__channel_seldom_heard') }}
+    union all by name
+    select * from {{ ref('ind_voice__domain_positive') }}
+    union all by name
+    select * from {{ ref('ind_voice__item_mean') }}
+    union all by name
+    select * from {{ ref('ind_voice__item_positive') }}
+    union all by name
+    select * from {{ ref('ind_voice__reach') }}
+    union all by name
+    select * from {{ ref('ind_voice__reach_group') }}
 )
 
-select * from collected
+select {{ indicator_columns() }} from collected

@@ -1,0 +1,234 @@
+"""An indicator counted by month, end to end: a monthly source scaffolded and landed for two
+months (one with a small count), an indicator model over its staging by month at
+Neighbourhood and Local authority, `chorus run`, and only the PUBLISHED files read back
+(indicators/indicator_values.csv, open-data/). Every expected value is worked out here by
+hand from the rows landed."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import yaml
+from stdnum.gb import upn as stdnum_upn
+
+ROOT = Path(__file__).resolve().parents[1]
+HEADER = "record_id,upn,surname,record_date,postcode,outcome,score\n"
+LA = "E99000999"
+
+# (month folder, day of month, postcode sector, outcomes): Harrowdale Central is sectors
+# XH1 1..XH2 3, Northgate XH3 1..XH4 2 (seeds/neighbourhood_lookup.csv).
+#   April 2024: Central 20 records, 12 Y (8 not Y: a small complement, so c), Northgate 30,
+#               15 Y (hidden too: the authority's 27 less it would give Central's 12).
+#               Authority: 50 records, 27 Y = 54.0%.
+#   May 2024:   Central 25, 15 Y; Northgate 30, 18 Y; authority 55, 33 Y = 60.0%. No small
+#               count: all published.
+LANDED = {
+    "2024-04": [("XH1 1", 12, 8), ("XH3 1", 15, 15)],
+    "2024-05": [("XH1 2", 15, 10), ("XH3 2", 18, 12)],
+}
+
+
+def _chorus(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "orchestration.cli", *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=900,
+    )
+
+
+def _upn(serial: int) -> str:
+    body = f"354{serial:08d}A"
+    return stdnum_upn.calc_check_digit(body) + body
+
+
+def _land(landing: Path) -> None:
+    serial = 0
+    for folder, groups in LANDED.items():
+        lines = [HEADER]
+        for sector, yes, no in groups:
+            for outcome in ["Y"] * yes + ["N"] * no:
+                serial += 1
+                day = 1 + serial % 28
+                lines.append(
+                    f"V{serial:04d},{_upn(20_000 + serial)},Example,{folder}-{day:02d},"
+                    f"{sector}AB,{outcome},50\n"
+                )
+        path = landing / "home_visits" / folder / "visits.csv"
+        path.parent.mkdir(parents=True)
+        path.write_text("".join(lines), encoding="utf-8")
+
+
+MODEL = """-- Share of home visits with a positive outcome, by month.
+{% set placed %}
+(
+    select
+        visits.time_period,
+        visits.time_identifier,
+        visits.outcome,
+        lookup.neighbourhood_code,
+        places.neighbourhood_name,
+        places.new_la_code,
+        places.la_name
+    from {{ ref('stg_home_visits__records') }} as visits
+    inner join {{ ref('stg_reference__neighbourhoods') }} as lookup
+        on visits.postcode_sector = lookup.postcode_sector
+    inner join {{ ref('int_neighbourhood_authorities') }} as places
+        on lookup.neighbourhood_code = places.neighbourhood_code
+) as placed
+{% endset %}
+{{ indicator_over_rows(
+    indicator_id='home_visit_positive',
+    value_type='proportion',
+    rows=placed,
+    numerator="sum(case when outcome = 'Y' then 1 else 0 end)",
+    total_group='All visits',
+    time_identifier='time_identifier',
+) }}
+"""
+
+
+def _fill(yml: Path) -> None:
+    document = yaml.safe_load(yml.read_text())
+    model = document["models"][0]
+    model["description"] = "Home visits with a positive outcome, by month."
+    meta = model["config"]["meta"]["indicator"]
+    filled = {
+        "value_type": "proportion",
+        "unit": "%",
+        "polarity": "RAG - High is good",
+        "numerator_unit": "children",
+        "denominator_unit": "children",
+        "source_type": "statutory",
+        "co_designed_on": "2026-11-30",
+        "title": "Home visits with a positive outcome",
+    }
+    for field in meta:
+        if str(meta[field]).startswith("TODO"):
+            meta[field] = filled.get(field, f"Filled in for the monthly test: {field}")
+    meta["indicator_id"] = "home_visit_positive"
+    meta["period_type"] = "month"
+    meta["levels"] = ["Local authority", "Neighbourhood"]
+    meta["relations"] = {
+        "areas": "add_up",
+        "absent_cells": "zero",
+        "breakdowns": {"All": {"kind": "total", "groups": ["All visits"]}},
+        "rules": [],
+    }
+    yml.write_text(yaml.safe_dump(document, sort_keys=False))
+
+
+def test_a_monthly_indicator_is_published_month_by_month(tmp_path):
+    project = tmp_path / "project"
+    shutil.copytree(
+        ROOT / "dbt_project",
+        project / "dbt_project",
+        ignore=shutil.ignore_patterns("target", "logs"),
+    )
+    shutil.copytree(ROOT / "seeds", project / "seeds")
+    shutil.copytree(ROOT / "sources", project / "sources")
+    (project / "docs").mkdir()
+    shutil.copy(ROOT / "docs" / "inputs.md", project / "docs" / "inputs.md")
+    env = {
+        **os.environ,
+        "CHORUS_DBT_PROJECT": str(project / "dbt_project"),
+        "CHORUS_SOURCES": str(project / "sources"),
+        "CHORUS_HOME": str(tmp_path / "home"),
+        "CHORUS_PSEUDONYM_KEY": "a monthly publication key, long enough and varied",
+        "CHORUS_PACKS": "none",
+    }
+
+    # A source counted by month, its staging model carrying the month.
+    made = _chorus("new-source", "home_visits", env=env, cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    spec = project / "sources" / "home_visits" / "base.yml"
+    spec.write_text(
+        spec.read_text()
+        .replace("period: academic_year", "period: month")
+        .replace("to: {years: 1, days: -1}", "to: {months: 1, days: -1}")
+    )
+    staging = project / "dbt_project" / "models" / "staging" / "stg_home_visits__records.sql"
+    staging.write_text(
+        staging.read_text().replace(
+            "cast(time_period as integer) as time_period,",
+            "cast(time_period as integer) as time_period,\n        time_identifier,",
+        )
+    )
+
+    # An indicator over it by month, at Neighbourhood and Local authority.
+    made = _chorus("new-indicator", "home_visits__positive", env=env, cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    models = project / "dbt_project" / "models" / "indicators"
+    (models / "ind_home_visits__positive.sql").write_text(MODEL)
+    _fill(models / "ind_home_visits__positive.yml")
+    refreshed = _chorus("dbt-refresh", env=env, cwd=tmp_path)
+    assert refreshed.returncode == 0, refreshed.stderr + refreshed.stdout
+
+    landing, output = tmp_path / "landing", tmp_path / "output"
+    synth = _chorus(
+        "synth",
+        "--out",
+        str(landing),
+        "--children-per-year",
+        "300",
+        "--years",
+        "2023/24",
+        env=env,
+        cwd=tmp_path,
+    )
+    assert synth.returncode == 0, synth.stderr
+    _land(landing)
+    run = _chorus("run", "--landing", str(landing), "--out", str(output), env=env, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr[-3000:] + run.stdout[-3000:]
+
+    # The published table: each row names its month; April's small complement is c, with
+    # Northgate hidden beside it; May is published in full.
+    values = pd.read_csv(output / "indicators" / "indicator_values.csv", dtype=str)
+    assert list(values.columns[:3]) == ["indicator_id", "time_period", "time_identifier"]
+    mine = values[
+        (values["indicator_id"] == "home_visit_positive")
+        & values["area_code"].isin([LA, "HD01", "HD02"])
+    ]
+    got = sorted(
+        mine[
+            ["time_period", "time_identifier", "area_code", "numerator", "denominator", "value"]
+        ].values.tolist()
+    )
+    assert got == [
+        ["2024", "April", "E99000999", "27", "50", "54.0"],
+        ["2024", "April", "HD01", "c", "20", "c"],
+        ["2024", "April", "HD02", "c", "30", "c"],
+        ["2024", "May", "E99000999", "33", "55", "60.0"],
+        ["2024", "May", "HD01", "15", "25", "60.0"],
+        ["2024", "May", "HD02", "18", "30", "60.0"],
+    ]
+    others = values[values["indicator_id"] != "home_visit_positive"]
+    assert set(others["time_identifier"]) == {"Academic year"}
+
+    # Open data: the authority's rows, each month in EES form.
+    open_data = pd.read_csv(output / "open-data" / "home_visit_positive.csv", dtype=str)
+    assert open_data[
+        ["time_period", "time_identifier", "numerator_count", "denominator_count"]
+    ].values.tolist() == [["2024", "April", "27", "50"], ["2024", "May", "33", "55"]]
+    assert open_data["home_visit_positive_percent"].tolist() == ["54.0", "60.0"]
+    guidance = (output / "open-data" / "data_guidance.txt").read_text()
+    assert "Periods: April 2024 to May 2024; 2 rows" in guidance
+
+    # The information lost, per month: what the published table hides in each month.
+    loss = pd.read_csv(output / "quality" / "suppression.csv", dtype=str)
+    loss = loss[loss["indicator_id"] == "home_visit_positive"]
+    hidden = values[
+        (values["indicator_id"] == "home_visit_positive") & (values["numerator"] == "c")
+    ]
+    counted = hidden.groupby("time_identifier").size().reindex(["April", "May"], fill_value=0)
+    assert loss[["time_period", "time_identifier", "suppressed"]].values.tolist() == [
+        ["2024", "April", str(counted["April"])],
+        ["2024", "May", "0"],
+    ]
+    assert counted["April"] >= 2
