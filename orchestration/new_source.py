@@ -162,6 +162,10 @@ renamed as (
     from source
 )
 
+{{# Placed by team, district or LA-wide (the spec's placement:)? End with the rows placed
+   instead, which adds the area columns the indicator macros group by (team_code,
+   team_name, new_la_code, la_name for a team; macros/placement.sql), e.g.
+   placed_rows('renamed', 'team', 'team') in double curly braces. #}}
 select * from renamed
 """
 

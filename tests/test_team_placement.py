@@ -3,11 +3,17 @@ words for a bad placement block, and the real ingest path (the standalone stream
 `chorus run` loads it) quarantining a row whose team is not in the LA's list of teams while
 the rest load. Every expected message and value is written out by hand."""
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
+import yaml
+from stdnum.gb import upn
 
 from indicators.config import ChorusSettings
 from indicators.ingest.streams import STANDALONE, load_stream
@@ -124,8 +130,8 @@ class Lines:
 
 @pytest.fixture
 def by_team(tmp_path, monkeypatch):
-    """A scaffolded source placed by team, in a copy of sources/, and a landing area that
-    brings its own seeds/teams.csv (two teams, and a third whose name is blank)."""
+    """A scaffolded source placed by team, in a copy of sources/, with a copy of seeds/
+    (CHORUS_SEEDS) whose teams.csv lists two teams, and a third whose name is blank."""
     sources = tmp_path / "sources"
     shutil.copytree(ROOT / "sources", sources)
     spec, _, _ = scaffold_source("home_visits", sources, tmp_path / "dbt", ROOT / "seeds")
@@ -143,11 +149,13 @@ def by_team(tmp_path, monkeypatch):
     monkeypatch.setenv("CHORUS_SOURCES", str(sources))
     monkeypatch.setenv("CHORUS_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("CHORUS_PSEUDONYM_KEY", "a team placement test key, long and varied")
-    for name in ("CHORUS_LANDING", "CHORUS_SEEDS", "CHORUS_ALLOW_DEMO_KEY"):
+    seeds = tmp_path / "seeds"
+    shutil.copytree(ROOT / "seeds", seeds)
+    (seeds / "teams.csv").write_text(TEAMS, encoding="utf-8")
+    monkeypatch.setenv("CHORUS_SEEDS", str(seeds))
+    for name in ("CHORUS_LANDING", "CHORUS_ALLOW_DEMO_KEY"):
         monkeypatch.delenv(name, raising=False)
     settings = ChorusSettings.from_env()
-    (settings.landing / "seeds").mkdir(parents=True)
-    (settings.landing / "seeds" / "teams.csv").write_text(TEAMS, encoding="utf-8")
     path = settings.landing / "home_visits" / "2023-24" / "visits.csv"
     path.parent.mkdir(parents=True)
     path.write_text(
@@ -210,3 +218,211 @@ def test_chorus_validate_names_the_unlisted_team_and_the_teams_row_set_aside(by_
         "team_code, team_name, new_la_code; the row is set aside [team_list_blank]" in line
         for line in lines
     ), lines
+
+
+# End to end: a scaffolded source placed by team, an indicator over it by team and for the
+# authority, `chorus run`, the published table. ------------------------------------------
+
+LA_CODE = "E99000999"  # `chorus synth`'s authority (its landing seeds/local_authorities.csv)
+E2E_TEAMS = (
+    "team_code,team_name,new_la_code\n"
+    f"EH-N,Early Help North,{LA_CODE}\n"
+    f"EH-S,Early Help South,{LA_CODE}\n"
+    f"EH-W,Early Help West,{LA_CODE}\n"
+)
+# team -> (records, of which outcome Y)
+VISITS = {"EH-N": (30, 12), "EH-S": (25, 3), "EH-W": (40, 20)}
+
+INDICATOR_SQL = """-- Visits with outcome Y, by team and for the authority.
+{{ indicator_over_rows(
+    indicator_id='visit_outcome',
+    value_type='proportion',
+    rows=ref('stg_home_visits__records'),
+    numerator=count_where("outcome = 'Y'"),
+    total_group='All visits',
+    levels=('Team', 'Local authority'),
+) }}
+"""
+
+
+def _chorus(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "orchestration.cli", *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=900,
+    )
+
+
+def _upn(serial: int) -> str:
+    body = f"354{serial:08d}A"
+    return upn.calc_check_digit(body) + body
+
+
+def _visits_file() -> str:
+    lines = [HEADER]
+    number = 0
+    for team, (records, yes) in VISITS.items():
+        for index in range(records):
+            number += 1
+            outcome = "Y" if index < yes else "N"
+            lines.append(
+                f"R{number:03d},{_upn(20_000 + number)},Example,2023-10-{1 + index % 28:02d},"
+                f"XH1 1AB,{outcome},50,{team}\n"
+            )
+    return "".join(lines)
+
+
+def test_a_source_placed_by_team_is_published_by_team_and_for_the_authority(tmp_path):
+    project = tmp_path / "project"
+    shutil.copytree(
+        ROOT / "dbt_project",
+        project / "dbt_project",
+        ignore=shutil.ignore_patterns("target", "logs"),
+    )
+    shutil.copytree(ROOT / "seeds", project / "seeds")
+    shutil.copytree(ROOT / "sources", project / "sources")
+    (project / "seeds" / "teams.csv").write_text(E2E_TEAMS, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CHORUS_")}
+    env.update(
+        CHORUS_DBT_PROJECT=str(project / "dbt_project"),
+        CHORUS_SOURCES=str(project / "sources"),
+        CHORUS_SEEDS=str(project / "seeds"),
+        CHORUS_HOME=str(tmp_path / "home"),
+        CHORUS_PSEUDONYM_KEY="a team walk-through key, long enough and varied",
+        CHORUS_PACKS="none",
+    )
+
+    # The source: scaffolded, placed by team, its staging model ending with the rows placed.
+    made = _chorus("new-source", "home_visits", env=env, cwd=tmp_path)
+    assert made.returncode == 0, made.stdout + made.stderr
+    spec = project / "sources" / "home_visits" / "base.yml"
+    text = spec.read_text(encoding="utf-8")
+    start = text.index("placement:")
+    end = text.index("# matching:")
+    text = text[:start] + "placement: {method: team, column: team}\n" + text[end:]
+    text += "  - {name: team, type: code, identifier: keep, show_rejected: true}\n"
+    spec.write_text(text, encoding="utf-8")
+    staging = project / "dbt_project" / "models" / "staging" / "stg_home_visits__records.sql"
+    sql = staging.read_text(encoding="utf-8")
+    assert "        outcome,\n" in sql and sql.endswith("select * from renamed\n")
+    sql = sql.replace("        outcome,\n", "        outcome,\n        team,\n")
+    sql = sql.removesuffix("select * from renamed\n") + (
+        "{{ placed_rows('renamed', 'team', 'team') }}\n"
+    )
+    staging.write_text(sql, encoding="utf-8")
+    refreshed = _chorus("dbt-refresh", env=env, cwd=tmp_path)
+    assert refreshed.returncode == 0, refreshed.stdout + refreshed.stderr
+
+    # The indicator: by team and for the authority.
+    scaffolded = _chorus("new-indicator", "early_help__visit_outcome", env=env, cwd=tmp_path)
+    assert scaffolded.returncode == 0, scaffolded.stdout + scaffolded.stderr
+    models = project / "dbt_project" / "models" / "indicators"
+    (models / "ind_early_help__visit_outcome.sql").write_text(INDICATOR_SQL, encoding="utf-8")
+    yml = models / "ind_early_help__visit_outcome.yml"
+    document = yaml.safe_load(yml.read_text(encoding="utf-8"))
+    model = document["models"][0]
+    model["description"] = "Visits whose outcome was Y, by Early Help team."
+    meta = model["config"]["meta"]["indicator"]
+    filled = {
+        "value_type": "proportion",
+        "unit": "%",
+        "polarity": "RAG - High is good",
+        "numerator_unit": "children",
+        "denominator_unit": "children",
+        "source_type": "statutory",
+        "co_designed_on": "2026-11-25",
+        "title": "Visits with a good outcome",
+    }
+    for field in meta:
+        if str(meta[field]).startswith("TODO"):
+            meta[field] = filled.get(field, f"Filled in for the walk-through: {field}")
+    meta["levels"] = ["Local authority", "Team"]
+    meta["relations"] = {
+        "areas": "add_up",
+        "absent_cells": "zero",
+        "breakdowns": {"All": {"kind": "total", "groups": ["All visits"]}},
+        "rules": [],
+    }
+    yml.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+
+    # The demo borough's returns, and the visits.
+    landing, output = tmp_path / "landing", tmp_path / "output"
+    synth = _chorus(
+        "synth",
+        "--out",
+        str(landing),
+        "--children-per-year",
+        "400",
+        "--years",
+        "2023/24",
+        env=env,
+        cwd=tmp_path,
+    )
+    assert synth.returncode == 0, synth.stderr
+    authorities = (landing / "seeds" / "local_authorities.csv").read_text(encoding="utf-8")
+    assert f"999,{LA_CODE},Harrowdale (synthetic)" in authorities
+    visits = landing / "home_visits" / "2023-24" / "visits.csv"
+    visits.parent.mkdir(parents=True)
+    visits.write_text(_visits_file(), encoding="utf-8")
+
+    run = _chorus("run", "--landing", str(landing), "--out", str(output), env=env, cwd=tmp_path)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+
+    values = pd.read_csv(output / "indicators" / "indicator_values.csv", dtype=str)
+    mine = values[values["indicator_id"] == "visit_outcome"]
+    published = {
+        (row.geographic_level, row.area_code, row.area_name): (
+            row.numerator,
+            row.denominator,
+            row.value,
+        )
+        for row in mine.itertuples()
+    }
+    # 35 of 95 visits had outcome Y (12 + 3 + 20): 36.8%. Early Help South's 3 of 25 is
+    # below the threshold (10), so it is `c`, and so is one more team (else South's count
+    # would be the authority's less the other two).
+    assert published[("Local authority", LA_CODE, "Harrowdale (synthetic)")] == ("35", "95", "36.8")
+    assert published[("Team", "EH-S", "Early Help South")][0] == "c"
+    north = published[("Team", "EH-N", "Early Help North")]
+    west = published[("Team", "EH-W", "Early Help West")]
+    assert sorted([north[0], west[0]]) in (["12", "c"], ["20", "c"])
+    if north[0] == "12":
+        assert north == ("12", "30", "40.0")
+    else:
+        assert west == ("20", "40", "50.0")
+    assert set(mine["geographic_level"]) == {"Local authority", "Team"}
+
+
+def test_the_levels_row_columns_are_declared_and_the_macro_is_current():
+    from indicators.declarations import geographies, geography_columns_macro
+
+    macro = (ROOT / "dbt_project" / "macros" / "geography_columns.sql").read_text(encoding="utf-8")
+    for entry in (
+        "'Team': ('team_code', 'team_name')",
+        "'Local authority district': ('district_code', 'district_name')",
+        "'Neighbourhood': ('neighbourhood_code', 'neighbourhood_name')",
+        "'Local authority': ('new_la_code', 'la_name')",
+    ):
+        assert entry in macro
+    assert macro == geography_columns_macro(geographies()), "run `chorus dbt-refresh`"
+
+
+def test_a_levels_columns_must_name_a_code_and_a_name_column():
+    from indicators.declarations import DeclarationError, parse_geographies
+
+    document = {
+        "levels": [
+            {"name": "National"},
+            {"name": "Team", "within": "National", "columns": {"code": "team_code"}},
+        ]
+    }
+    with pytest.raises(DeclarationError) as refused:
+        parse_geographies(document)
+    assert str(refused.value) == (
+        "geographies: level 'Team': columns: must be {code: <column>, name: <column>} "
+        "(lower-case column names), got {'code': 'team_code'}"
+    )

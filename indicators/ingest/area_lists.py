@@ -16,7 +16,6 @@ from pathlib import Path
 import pandas as pd
 
 from indicators.ingest.defects import Defect, FileRejected, check_required_columns
-from indicators.ingest.landing import reference_file
 from indicators.ingest.readers import read_table
 from indicators.ingest.statutory_rules import stacked
 
@@ -109,13 +108,14 @@ def check_area_list(area: AreaList, path: Path) -> tuple[AreaCodes, list[Defect]
     return AreaCodes(codes, set_aside), defects
 
 
-def read_area_lists(landing: Path, seeds: Path) -> tuple[dict[str, AreaCodes], list[Defect]]:
-    """Every list (the landing area's seeds/ copy if it brings one, else the project's): a
-    list that is not there lists nothing. FileRejected when one cannot be read."""
+def read_area_lists(seeds: Path) -> tuple[dict[str, AreaCodes], list[Defect]]:
+    """Every list, from the project's seeds (CHORUS_SEEDS), which dbt seeds too (dim_areas
+    and the placed rows' names come from the same file): a list that is not there lists
+    nothing. FileRejected when one cannot be read."""
     lists: dict[str, AreaCodes] = {}
     defects: list[Defect] = []
     for method, area in AREA_LISTS.items():
-        path = reference_file(area.seed, landing, seeds)
+        path = seeds / f"{area.seed}.csv"
         if not path.is_file():
             lists[method] = AreaCodes(frozenset(), {})
             continue

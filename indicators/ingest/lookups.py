@@ -269,7 +269,7 @@ def read_reference(landing: Path | None, seeds: Path) -> tuple[Reference, list[D
         defects.append(rejected.defect)
     areas: dict[str, AreaCodes] = {}
     try:
-        areas, area_defects = read_area_lists(root, seeds)
+        areas, area_defects = read_area_lists(seeds)
         defects.extend(area_defects)
     except FileRejected as rejected:
         defects.append(rejected.defect)

@@ -89,7 +89,7 @@ def _run_inputs(
     try:  # as the reference assets of this run read them
         authorities = check_local_authorities(paths[1])
         reference = reference_from(check_neighbourhood_lookup(paths[0]), authorities)
-        areas, _ = read_area_lists(settings.landing, settings.seeds)  # rows: `chorus validate`
+        areas, _ = read_area_lists(settings.seeds)  # rows: `chorus validate`
         reference = replace(reference, areas=areas)
     except FileRejected as rejected:
         raise StepRefused(str(rejected.defect)) from None
