@@ -220,6 +220,51 @@ def test_chorus_validate_names_the_unlisted_team_and_the_teams_row_set_aside(by_
     ), lines
 
 
+def test_a_row_whose_la_number_is_not_listed_is_quarantined_when_placed_la_wide(
+    tmp_path, monkeypatch
+):
+    sources = tmp_path / "sources"
+    shutil.copytree(ROOT / "sources", sources)
+    spec, _, _ = scaffold_source("home_visits", sources, tmp_path / "dbt", ROOT / "seeds")
+    text = spec.read_text(encoding="utf-8")
+    start, end = text.index("placement:"), text.index("# matching:")
+    text = text[:start] + "placement: {method: la_wide, authority: la_code}\n" + text[end:]
+    text += "  - {name: la_code, type: code, identifier: keep, show_rejected: true}\n"
+    spec.write_text(text, encoding="utf-8")
+    monkeypatch.setenv("CHORUS_SOURCES", str(sources))
+    monkeypatch.setenv("CHORUS_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("CHORUS_PSEUDONYM_KEY", "an LA-wide placement test key, long and varied")
+    for name in ("CHORUS_LANDING", "CHORUS_SEEDS", "CHORUS_ALLOW_DEMO_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    settings = ChorusSettings.from_env()
+    path = settings.landing / "home_visits" / "2023-24" / "visits.csv"
+    path.parent.mkdir(parents=True)
+    path.write_text(
+        HEADER.replace(",team", ",la_code")
+        + "R001,Z35400010000A,Example,2023-10-01,XH1 1AB,Y,40,354\n"
+        "R002,M35400010001A,Example,2023-11-02,XH1 2AB,N,50,998\n",
+        encoding="utf-8",
+    )
+    load_stream(settings, STANDALONE, ["2023-24"], None, Lines())
+    with duckdb.connect(str(settings.warehouse), read_only=True) as connection:
+        rows = connection.execute(
+            "select record_id, la_code from raw.home_visits_records"
+        ).fetchall()
+        quarantined = connection.execute(
+            "select row, column_name, rule, message from raw.quarantine where kind = 'home_visits'"
+        ).fetchall()
+    assert rows == [("R001", "354")], quarantined
+    assert quarantined == [
+        (
+            3,
+            "la_code",
+            "la_code_unknown",
+            "LA number '998' is not in seeds/local_authorities.csv: add it there or correct "
+            "the la_code",
+        )
+    ]
+
+
 # End to end: a scaffolded source placed by team, an indicator over it by team and for the
 # authority, `chorus run`, the published table. ------------------------------------------
 
