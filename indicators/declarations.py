@@ -42,6 +42,8 @@ class Level:
     within: str | None = None
     open_data: bool = False
     description: str = ""
+    columns: tuple[str, str] | None = None
+    """The row columns holding an area's code and name at this level (`columns:`)."""
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,44 @@ class Geographies:
         return tuple(found)
 
 
+def _columns(entry: Mapping) -> tuple[str, str] | None:
+    columns = entry.get("columns")
+    if columns is None:
+        return None
+    if (
+        not isinstance(columns, Mapping)
+        or set(columns) != {"code", "name"}
+        or not all(
+            isinstance(v, str) and re.fullmatch(r"[a-z][a-z0-9_]*", v) for v in columns.values()
+        )
+    ):
+        raise DeclarationError(
+            f"geographies: level '{entry['name']}': columns: must be {{code: <column>, name: "
+            f"<column>}} (lower-case column names), got {columns!r}"
+        )
+    return str(columns["code"]), str(columns["name"])
+
+
+def geography_columns_macro(declared: Geographies) -> str:
+    """dbt_project/macros/geography_columns.sql: each level's (code, name) row columns, for
+    the indicator macros (dbt reads no YAML of ours, so `chorus dbt-refresh` writes it)."""
+    entries = ",\n".join(
+        f"        '{level.name}': ('{level.columns[0]}', '{level.columns[1]}')"
+        for level in declared.levels
+        if level.columns is not None
+    )
+    return (
+        "{#- Generated from dbt_project/metadata/geographies.yml (`columns:`) by `chorus\n"
+        "    dbt-refresh`: edit the YAML, not this. Each level's row columns holding an area's\n"
+        "    code and name, which indicator_over_rows (macros/indicators.sql) groups by. -#}\n"
+        "{% macro geography_columns() -%}\n"
+        "    {{ return({\n"
+        f"{entries},\n"
+        "    }) }}\n"
+        "{%- endmacro %}\n"
+    )
+
+
 def parse_geographies(document: Mapping) -> Geographies:
     raw = (document or {}).get("levels")
     if not isinstance(raw, list) or not raw:
@@ -97,6 +137,7 @@ def parse_geographies(document: Mapping) -> Geographies:
                 within=str(within).strip() if within else None,
                 open_data=bool(entry.get("open_data", False)),
                 description=str(entry.get("description") or ""),
+                columns=_columns(entry),
             )
         )
     names = [level.name for level in levels]

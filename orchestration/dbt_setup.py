@@ -13,6 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import yaml
+
 from indicators.config import PROJECT_ROOT, ChorusSettings
 
 DBT_PROJECT_DIR = Path(
@@ -95,13 +97,18 @@ def refresh_union(project_dir: Path | None = None) -> Path | None:
     return path
 
 
+GEOGRAPHY_MACRO = "macros/geography_columns.sql"
+
+
 def refresh_from_specs(
     project_dir: Path | None = None,
     sources_dir: Path | None = None,
     inputs_doc: Path | None = None,
 ) -> list[Path]:
     """Write what the source specs generate: dbt's raw-zone `sources:` and the sections of
-    docs/inputs.md (when the project has it). The paths that changed."""
+    docs/inputs.md (when the project has it), and the geographic levels' row columns
+    (macros/geography_columns.sql, from metadata/geographies.yml). The paths that changed."""
+    from indicators.declarations import geography_columns_macro, parse_geographies
     from indicators.sources.generated import SOURCES_YML, sources_yml, with_generated_sections
     from indicators.sources.load import load_sources
     from indicators.sources.load import sources_dir as default_sources
@@ -111,6 +118,10 @@ def refresh_from_specs(
     specs = load_sources(sources_dir)
     written = []
     wanted = {project_dir / SOURCES_YML: sources_yml(specs, sources_dir)}
+    geographies = yaml.safe_load(
+        (project_dir / "metadata" / "geographies.yml").read_text(encoding="utf-8")
+    )
+    wanted[project_dir / GEOGRAPHY_MACRO] = geography_columns_macro(parse_geographies(geographies))
     inputs_doc = inputs_doc or project_dir.parent / "docs" / "inputs.md"
     if inputs_doc.is_file():
         text = inputs_doc.read_text(encoding="utf-8")

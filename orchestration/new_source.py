@@ -36,10 +36,14 @@ key:                           # once a year across the year's files, else every
   rule: duplicate_record_id
   message: "the same record_id '{{value}}' also appears at {{places}}: keep one, land again"
   doc: Each record_id appears once per year across the year's files.
-placement:                     # how a row reaches a neighbourhood
-  method: postcode_sector      # the only method so far (la_wide, team, district: not yet)
+placement:                     # how a row is placed in an area (docs/inputs.md)
+  method: postcode_sector      # in a neighbourhood, by its sector in the lookup below
   column: postcode
   lookup: seeds/neighbourhood_lookup.csv
+# placement: {{method: team, column: team}}          # in a team of seeds/teams.csv
+# placement: {{method: district, column: district}}  # in a district of seeds/districts.csv
+# placement: {{method: la_wide, authority: la}}      # in the LA: its number in
+#                                                  # seeds/local_authorities.csv
 # matching:                    # another source each row must match (as EYFSP and census do,
 #   - source: eyfsp            # loaded together by their stream)
 #     column: upn
@@ -162,6 +166,10 @@ renamed as (
     from source
 )
 
+{{# Placed by team, district or LA-wide (the spec's placement:)? End with the rows placed
+   instead, which adds the area columns the indicator macros group by (team_code,
+   team_name, new_la_code, la_name for a team; macros/placement.sql), e.g.
+   placed_rows('renamed', 'team', 'team') in double curly braces. #}}
 select * from renamed
 """
 

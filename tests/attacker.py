@@ -379,12 +379,11 @@ class Attacker:
                     p.constrain(_add(*parts, whole, signs=[1] * len(parts) + [-1]), 0, 0)
             # areas add up to their parent
             if relations["areas"] == "add_up" and zero:
-                children_of = defaultdict(list)
+                children_of = defaultdict(list)  # each child level adds up on its own
                 for area, parent in self.parents.items():
                     if area in levels:
-                        children_of[parent].append(area)
-                for parent, children in children_of.items():
-                    child_level = levels[children[0]]
+                        children_of[(parent, levels[area])].append(area)
+                for (parent, child_level), children in children_of.items():
                     cells = {(k[2], k[3]) for k in mine if k[1] in children}
                     cells |= {
                         (k[2], k[3])

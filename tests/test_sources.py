@@ -113,13 +113,13 @@ def test_a_well_formed_spec_reads_as_written(tmp_path):
         ),
         (
             lambda text: text + "placement: {method: team}\n",
-            "sources/visits/base.yml: placement.method: 'team' is not supported yet (only "
-            "postcode_sector is): leave placement: out, or place by postcode sector",
+            "sources/visits/base.yml: placement.column: missing: name the column holding the "
+            "team code",
         ),
         (
             lambda text: text + "placement: {method: la_wide}\n",
-            "sources/visits/base.yml: placement.method: 'la_wide' is not supported yet (only "
-            "postcode_sector is): leave placement: out, or place by postcode sector",
+            "sources/visits/base.yml: placement.authority: missing: name the column holding "
+            "the LA number",
         ),
         (
             lambda text: text.replace(

@@ -48,9 +48,11 @@
                        total_group='All children', groupings=groupings) }}
 {%- endmacro %}
 
-{#- A general indicator over rows that each carry a time_period, a neighbourhood and its
-    authority (neighbourhood_code, neighbourhood_name, new_la_code, la_name): children, voice
-    answers, respondents, linked children.
+{#- A general indicator over rows that each carry a time_period and, for each level in
+    `levels`, the area columns dbt_project/metadata/geographies.yml declares for it
+    (`columns:`; neighbourhood_code, neighbourhood_name, new_la_code, la_name for the
+    defaults; team_code, team_name for 'Team' ...): children, voice answers, respondents,
+    linked children, rows placed by team (macro `placed_rows`).
     - `breakdown` and `group` are SQL expressions (e.g. "'Voice item'" and "item_id") for one
       grouping at every level in `levels`; `groupings` instead lists several, each
       (breakdown, group, levels). With `total_group` set, a total row per area (breakdown
@@ -75,10 +77,13 @@
 {%- if groupings is none -%}
     {%- set groupings = [(breakdown, group, levels)] if group else [] -%}
 {%- endif -%}
-{%- set area = {
-    'Neighbourhood': ('neighbourhood_code', 'neighbourhood_name'),
-    'Local authority': ('new_la_code', 'la_name'),
-} -%}
+{#- Each level's (code, name) row columns, as geographies.yml declares them. -#}
+{%- set area = geography_columns() -%}
+{%- for used in [levels] + (groupings | map(attribute=2) | list) -%}
+    {%- for level in used if level not in area -%}
+        {{ exceptions.raise_compiler_error("level '" ~ level ~ "' has no columns: {code: ..., name: ...} in dbt_project/metadata/geographies.yml, so its rows cannot be grouped") }}
+    {%- endfor -%}
+{%- endfor -%}
 {%- set parts = [] -%}
 with source_rows as (
     select * from {{ rows }}

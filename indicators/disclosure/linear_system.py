@@ -209,11 +209,13 @@ class Expander:
         for position, indicator in enumerate(cells.indicator):
             self._positions[indicator].append(position)
         self._published = set(zip(cells.indicator, cells.level, cells.breakdown, strict=True))
-        self.child_level: dict[str, str] = {}
+        # A parent's child levels (an authority's neighbourhoods and its teams): each adds up
+        # to the parent on its own.
+        self.child_levels: dict[str, set[str]] = defaultdict(set)
         for area, level in zip(cells.area, cells.level, strict=True):
             parent = self.parents.get(area)
             if parent is not None:
-                self.child_level[parent] = level
+                self.child_levels[parent].add(level)
         for indicator in self._positions:
             relations = self.relations.get(indicator)
             if relations is None:
@@ -264,21 +266,23 @@ class Expander:
         # the breakdown at the children's level (absent child cells are then zero).
         if relations.areas != "add_up" or not zero:
             return
-        children: dict[tuple, list[int]] = defaultdict(list)
+        children: dict[tuple, list[int]] = defaultdict(list)  # (year, parent, level, ...)
         for p in positions:
             parent = self.parents.get(cells.area[p])
             if parent is not None:
-                children[(cells.year[p], parent, cells.breakdown[p], cells.group[p])].append(p)
+                key = (cells.year[p], parent, cells.level[p], cells.breakdown[p], cells.group[p])
+                children[key].append(p)
         keys = set(children)
         for p in positions:
-            child_level = self.child_level.get(cells.area[p])
-            if child_level is not None and self.publishes(
-                indicator, child_level, cells.breakdown[p]
-            ):
-                keys.add((cells.year[p], cells.area[p], cells.breakdown[p], cells.group[p]))
+            for level in self.child_levels.get(cells.area[p], ()):
+                if self.publishes(indicator, level, cells.breakdown[p]):
+                    keys.add(
+                        (cells.year[p], cells.area[p], level, cells.breakdown[p], cells.group[p])
+                    )
         for key in keys:
             members = children.get(key, [])
-            total = cells.at.get((indicator, *key))
+            year, parent, _, breakdown, group = key
+            total = cells.at.get((indicator, year, parent, breakdown, group))
             for count in (0, 1):
                 terms = {2 * m + count: 1 for m in members}
                 if total is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from indicators.config import ChorusSettings
 from indicators.ingest.aliases import aliases_file
 from indicators.ingest.archive import load_fingerprint
+from indicators.ingest.area_lists import AREA_LISTS
 from indicators.ingest.landing import reference_file, sha256_of
 from indicators.ingest.retention import cutoff as retention_cutoff
 from indicators.periods import partition_of_key
@@ -25,6 +26,8 @@ def input_digests(settings: ChorusSettings, extra_inputs: tuple[str, ...] = ()) 
         reference_file(name, settings.landing, settings.seeds)
         for name in ("neighbourhood_lookup", "local_authorities")
     ]
+    areas = [settings.seeds / f"{area.seed}.csv" for area in AREA_LISTS.values()]
+    paths += [path for path in areas if path.is_file()]
     aliases_path = aliases_file(settings.seeds, settings.landing)
     paths += [aliases_path] if aliases_path.exists() else []
     paths += [settings.seeds / name for name in extra_inputs]

@@ -9,11 +9,12 @@ checked against.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
 
+from indicators.ingest.area_lists import AreaCodes, read_area_lists
 from indicators.ingest.defects import Defect, FileRejected, check_required_columns
 from indicators.ingest.landing import FileAccount, file_hash, reference_file
 from indicators.ingest.readers import read_table
@@ -38,6 +39,8 @@ class Reference:
     placement: Mapping[str, str] | None = None
     """Postcode sector -> neighbourhood code (the lookup's usable rows), when read."""
     neighbourhood_names: tuple[str, ...] = ()
+    areas: Mapping[str, AreaCodes] = field(default_factory=dict)
+    """A placement method (team, district) -> the codes its list (seeds/teams.csv...) gives."""
 
 
 REFERENCE_KIND = "reference"
@@ -264,7 +267,13 @@ def read_reference(landing: Path | None, seeds: Path) -> tuple[Reference, list[D
         defects.extend(authorities.defects)
     except FileRejected as rejected:
         defects.append(rejected.defect)
-    return reference_from(lookup, authorities), defects
+    areas: dict[str, AreaCodes] = {}
+    try:
+        areas, area_defects = read_area_lists(seeds)
+        defects.extend(area_defects)
+    except FileRejected as rejected:
+        defects.append(rejected.defect)
+    return replace(reference_from(lookup, authorities), areas=areas), defects
 
 
 def reference_from(lookup: ReferenceCheck | None, authorities: ReferenceCheck | None) -> Reference:

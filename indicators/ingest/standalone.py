@@ -3,7 +3,8 @@ declares and nothing else: what `chorus new-source` scaffolds.
 
 For each academic year and source: every file read and checked by the spec's rules
 (required columns, cells, formats, code lists, date windows, ranges), the key once a year
-across the year's files, the placement column's sectors in the neighbourhood lookup; good
+across the year's files, the placement column's sectors in the neighbourhood lookup (or its
+teams, districts or LA numbers in their lists: indicators/ingest/area_lists.py); good
 rows pseudonymised, reduced or dropped column by column (`raw_rows`) into the spec's raw
 table, a free-text column scrubbed and kept only with consent (`standalone_text.py`). A
 defect quarantines its row with file, row, column and rule; a file that cannot be read is
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from indicators.ingest.area_lists import AREA_LISTS, AreaCodes, unlisted
 from indicators.ingest.defects import Defect, FileRejected
 from indicators.ingest.landing import FileAccount, LandedFile, file_hash
 from indicators.ingest.lookups import Reference
@@ -89,16 +91,33 @@ def unplaced(
     reference: Reference,
     sectors: dict[str, str],
 ) -> list[Defect]:
-    """Rows whose postcode (`placement: {method: postcode_sector, column: ...}`) is in a
-    sector not in the neighbourhood lookup, as for the census."""
+    """Rows the spec's placement cannot place: a postcode in a sector not in the
+    neighbourhood lookup (as for the census), a team or district not in the LA's list of
+    them (seeds/teams.csv, seeds/districts.csv), or an LA number not in the LA list."""
+    method = spec.placement.get("method")
     column = spec.placement.get("column")
-    if spec.placement.get("method") != "postcode_sector" or not column:
-        return []
-    if reference.sectors is None:
-        return []
-    return unknown_sectors(
-        frames, reference.sectors, sectors, reference.sector_problems, column=column
-    )
+    if method == "postcode_sector" and column and reference.sectors is not None:
+        return unknown_sectors(
+            frames, reference.sectors, sectors, reference.sector_problems, column=column
+        )
+    if method in AREA_LISTS and column:
+        area = AREA_LISTS[method]
+        listed = reference.areas.get(method, AreaCodes(frozenset(), {}))
+        return unlisted(
+            frames, column, listed, noun=area.noun, seed=area.shown, rule=f"{area.noun}_unknown"
+        )
+    authority = spec.placement.get("authority")
+    if method == "la_wide" and authority and reference.la_codes is not None:
+        listed = AreaCodes(reference.la_codes, reference.la_problems)
+        return unlisted(
+            frames,
+            authority,
+            listed,
+            noun="LA number",
+            seed="seeds/local_authorities.csv",
+            rule="la_code_unknown",
+        )
+    return []
 
 
 def load_standalone_year(

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -26,6 +26,7 @@ import pandas as pd
 from indicators.config import ChorusSettings
 from indicators.ingest.aliases import AliasesInvalid, aliases_file, load_aliases
 from indicators.ingest.archive import archive_file
+from indicators.ingest.area_lists import read_area_lists
 from indicators.ingest.defects import Defect, FileRejected
 from indicators.ingest.freshness import input_digests, year_fingerprint
 from indicators.ingest.keys import KeyRefused, run_key
@@ -88,6 +89,8 @@ def _run_inputs(
     try:  # as the reference assets of this run read them
         authorities = check_local_authorities(paths[1])
         reference = reference_from(check_neighbourhood_lookup(paths[0]), authorities)
+        areas, _ = read_area_lists(settings.seeds)  # rows: `chorus validate`
+        reference = replace(reference, areas=areas)
     except FileRejected as rejected:
         raise StepRefused(str(rejected.defect)) from None
     # Place names (neighbourhoods, authorities) may stand capitalised in a quote.

@@ -18,7 +18,6 @@ from indicators.sources.spec import (
     HANDLINGS,
     INVALID,
     PLACEMENTS,
-    PLANNED_PLACEMENTS,
     REDUCTIONS,
     CodeList,
     Column,
@@ -183,33 +182,7 @@ def build(
             )
         )
     placement = data.get("placement") or {}
-    method = placement.get("method")
-    if placement and method in PLANNED_PLACEMENTS:
-        problems.append(
-            f"{shown}: placement.method: '{method}' is not supported yet (only "
-            f"{', '.join(PLACEMENTS)} is): leave placement: out, or place by postcode sector"
-        )
-    elif placement and method not in PLACEMENTS:
-        problems.append(
-            f"{shown}: placement.method: '{method}' must be one of {', '.join(PLACEMENTS)}"
-        )
-    if "column" in placement and placement["column"] not in names:
-        problems.append(f"{shown}: placement.column: '{placement['column']}' is not a column")
-    needed = ("column", "neighbourhood") if data.get("items") else ("column",)
-    if placement and "via" not in placement:  # EYFSP: placed through the census's postcode
-        for key in (key for key in needed if key not in placement):
-            problems.append(
-                f"{shown}: placement.{key}: missing: name the column "
-                + (
-                    "holding the postcode (or sector)"
-                    if key == "column"
-                    else "holding the neighbourhood"
-                )
-            )
-    if "neighbourhood" in placement and placement["neighbourhood"] not in names:
-        problems.append(
-            f"{shown}: placement.neighbourhood: '{placement['neighbourhood']}' is not a column"
-        )
+    _placement_problems(placement, data, names, shown, problems)
     consent = data.get("consent") or {}
     if not isinstance(consent, dict):
         problems.append(f"{shown}: consent: must map a role (aggregate, ...) to a column")
@@ -268,6 +241,59 @@ def build(
         numbered_headers=numbered,
         landing_order=int(data.get("landing_order") or 100),
     )
+
+
+def _placement_problems(
+    placement: Mapping[str, Any],
+    data: Mapping[str, Any],
+    names: Any,
+    shown: str,
+    problems: list[str],
+) -> None:
+    """`placement:` by postcode sector (or `via:` another source's postcode), by team or
+    district (`column:` checked against seeds/teams.csv or seeds/districts.csv) or LA-wide
+    (`authority:` the LA number column, checked against seeds/local_authorities.csv)."""
+    if not placement:
+        return
+    method = placement.get("method")
+    if method not in PLACEMENTS:
+        problems.append(
+            f"{shown}: placement.method: '{method}' must be one of {', '.join(PLACEMENTS)}"
+        )
+        return
+    for key in ("column", "neighbourhood", "authority"):
+        if key in placement and placement[key] not in names:
+            problems.append(f"{shown}: placement.{key}: '{placement[key]}' is not a column")
+    if method != "postcode_sector":
+        wanted = "authority" if method == "la_wide" else "column"
+        holding = "the LA number" if method == "la_wide" else f"the {method} code"
+        extra = sorted(key for key in placement if key not in ("method", wanted, "doc"))
+        if data.get("stream") != "standalone":
+            problems.append(
+                f"{shown}: placement.method: '{method}' places rows of a standalone source "
+                "only (stream: standalone); this one is loaded by its own stream"
+            )
+        elif wanted not in placement:
+            problems.append(
+                f"{shown}: placement.{wanted}: missing: name the column holding {holding}"
+            )
+        elif extra:
+            problems.append(
+                f"{shown}: placement.{extra[0]}: not used by method {method} (it takes "
+                f"only {wanted}:)"
+            )
+        return
+    needed = ("column", "neighbourhood") if data.get("items") else ("column",)
+    if "via" not in placement:  # EYFSP: placed through the census's postcode
+        for key in (key for key in needed if key not in placement):
+            problems.append(
+                f"{shown}: placement.{key}: missing: name the column "
+                + (
+                    "holding the postcode (or sector)"
+                    if key == "column"
+                    else "holding the neighbourhood"
+                )
+            )
 
 
 def _code_lists(entries: Any, shown: str, problems: list[str]) -> dict[str, CodeList]:

@@ -18,10 +18,9 @@ pseudonym, reduced (a date to year and month, a postcode to its sector), or drop
 REDUCTIONS = ("year_month", "postcode_sector")
 NAMED_FORMATS = ("upn", "date", "datetime", "uk_postcode", "postcode_sector", "not_blank")
 """Procedural formats, each implemented once (indicators/ingest/spec_rules.py)."""
-PLACEMENTS = ("postcode_sector",)
-"""How a source's rows are placed in a neighbourhood (the ones implemented)."""
-PLANNED_PLACEMENTS = ("la_wide", "team", "district")
-"""Placements named in the design but not implemented: refused, saying so."""
+PLACEMENTS = ("postcode_sector", "team", "district", "la_wide")
+"""How a source's rows are placed: in a neighbourhood by postcode sector, in a team or a
+district the LA lists (seeds/teams.csv, seeds/districts.csv), or in the LA as a whole."""
 INVALID = ("quarantine", "drop")
 """What an invalid value does: quarantine its row (a defect), or drop the value and count it
 (a voice respondent's UPN given without a valid format loses only the link)."""

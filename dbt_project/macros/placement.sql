@@ -1,0 +1,39 @@
+{#- A placed source's rows with the area columns the indicator macros group by (their names
+    are dbt_project/metadata/geographies.yml's `columns:`), from the list the rows were
+    checked against at ingest (docs/inputs.md, "Placing rows"):
+    - method 'team': `column` holds a code of seeds/teams.csv; adds team_code, team_name;
+    - 'district': a code of seeds/districts.csv; adds district_code, district_name;
+    - 'la_wide': an LA number of seeds/local_authorities.csv;
+    and in each case the authority's new_la_code and la_name. `rows` is a relation or a CTE,
+    e.g. {{ placed_rows('renamed', 'team', 'team') }} to end a staging model. -#}
+{% macro placed_rows(rows, method, column) -%}
+{%- set authorities = ref('stg_reference__local_authorities') -%}
+{%- if method == 'la_wide' %}
+select
+    placed.*,
+    authorities.new_la_code,
+    authorities.la_name
+from {{ rows }} as placed
+inner join {{ authorities }} as authorities
+    on placed.{{ column }} = authorities.la_code
+{%- else -%}
+{%- if method == 'team' -%}
+    {%- set areas, code, name = ref('stg_reference__teams'), 'team_code', 'team_name' -%}
+{%- elif method == 'district' -%}
+    {%- set areas, code, name = ref('stg_reference__districts'), 'district_code', 'district_name' -%}
+{%- else -%}
+    {{ exceptions.raise_compiler_error("placed_rows: method must be 'team', 'district' or 'la_wide', not '" ~ method ~ "'") }}
+{%- endif %}
+select
+    placed.*{% if column == code %} exclude ({{ code }}){% endif %},
+    areas.{{ code }},
+    areas.{{ name }},
+    authorities.new_la_code,
+    authorities.la_name
+from {{ rows }} as placed
+inner join {{ areas }} as areas
+    on trim(placed.{{ column }}) = areas.{{ code }}
+inner join {{ authorities }} as authorities
+    on areas.new_la_code = authorities.new_la_code
+{%- endif %}
+{%- endmacro %}

@@ -1,0 +1,155 @@
+"""The LA's lists of teams and districts (seeds/teams.csv, seeds/districts.csv), and the
+check of a source placed by team, by district or LA-wide (`placement: {method: team,
+column: team}`, `{method: district, column: ...}`, `{method: la_wide, authority: la}`).
+
+A list row with a blank field, or a code listed twice with a different name or authority,
+is set aside (its rows are defects); a landed row whose team, district or LA number is not
+listed (or set aside) is quarantined with the reason; the rest load.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from indicators.ingest.defects import Defect, FileRejected, check_required_columns
+from indicators.ingest.readers import read_table
+from indicators.ingest.statutory_rules import stacked
+
+
+@dataclass(frozen=True)
+class AreaList:
+    """A seed the LA edits: one row per area (code, name, the ONS code of its authority)."""
+
+    seed: str
+    code: str
+    name: str
+    noun: str
+
+    @property
+    def columns(self) -> tuple[str, str, str]:
+        return (self.code, self.name, "new_la_code")
+
+    @property
+    def shown(self) -> str:
+        return f"seeds/{self.seed}.csv"
+
+
+AREA_LISTS = {
+    "team": AreaList("teams", "team_code", "team_name", "team"),
+    "district": AreaList("districts", "district_code", "district_name", "district"),
+}
+"""A placement method -> the seed listing its areas."""
+
+
+@dataclass(frozen=True)
+class AreaCodes:
+    """The usable codes of one list, and the codes set aside -> why, in words."""
+
+    codes: frozenset[str]
+    set_aside: Mapping[str, str]
+
+
+def check_area_list(area: AreaList, path: Path) -> tuple[AreaCodes, list[Defect]]:
+    """One list read and checked row by row (FileRejected: unreadable, or a column missing)."""
+    try:
+        frame = read_table(path, area.shown)
+    except FileRejected as rejected:
+        if rejected.defect.rule == "header_only":  # an LA without teams (the demo's)
+            return AreaCodes(frozenset(), {}), []
+        raise
+    check_required_columns(frame, area.columns, area.shown)
+    for column in area.columns:
+        frame[column] = frame[column].astype("string").fillna("").str.strip()
+    defects: list[Defect] = []
+    set_aside: dict[str, str] = {}
+    blank = pd.Series(False, index=frame.index)
+    for column in area.columns:
+        for row, code in zip(
+            frame.loc[frame[column] == "", "_source_row"],
+            frame.loc[frame[column] == "", area.code],
+            strict=True,
+        ):
+            defects.append(
+                Defect(
+                    area.shown,
+                    int(row),
+                    column,
+                    "",
+                    f"{area.noun}_list_blank",
+                    f"{column} is blank: every {area.noun} needs its {', '.join(area.columns)}; "
+                    "the row is set aside",
+                )
+            )
+            if code:
+                set_aside.setdefault(code, f"row {row} has no {column}")
+        blank |= frame[column] == ""
+    usable = frame[~blank].drop_duplicates(subset=list(area.columns))
+    for code in usable.loc[usable[area.code].duplicated(keep=False), area.code].unique():
+        rows = frame[~blank & (frame[area.code] == code)]["_source_row"].tolist()
+        listed = ", ".join(f"row {row}" for row in rows)
+        for row in rows:
+            defects.append(
+                Defect(
+                    area.shown,
+                    int(row),
+                    area.code,
+                    code,
+                    f"{area.noun}_listed_twice",
+                    f"{area.noun} {code} is listed with different names or authorities "
+                    f"({listed}): keep one; its rows are set aside",
+                )
+            )
+        set_aside[code] = f"it is listed twice with different names or authorities ({listed})"
+    codes = frozenset(usable[area.code]) - set(set_aside)
+    return AreaCodes(codes, set_aside), defects
+
+
+def read_area_lists(seeds: Path) -> tuple[dict[str, AreaCodes], list[Defect]]:
+    """Every list, from the project's seeds (CHORUS_SEEDS), which dbt seeds too (dim_areas
+    and the placed rows' names come from the same file): a list that is not there lists
+    nothing. FileRejected when one cannot be read."""
+    lists: dict[str, AreaCodes] = {}
+    defects: list[Defect] = []
+    for method, area in AREA_LISTS.items():
+        path = seeds / f"{area.seed}.csv"
+        if not path.is_file():
+            lists[method] = AreaCodes(frozenset(), {})
+            continue
+        lists[method], found = check_area_list(area, path)
+        defects.extend(found)
+    return lists, defects
+
+
+def unlisted(
+    frames: Sequence[tuple[str, pd.DataFrame]],
+    column: str,
+    listed: AreaCodes,
+    *,
+    noun: str,
+    seed: str,
+    rule: str,
+) -> list[Defect]:
+    """Rows whose `column` names no usable area of the list (`seed`, as displayed)."""
+    defects = []
+    stack = stacked(frames, [column])
+    values = ["" if value is None else str(value).strip() for value in stack.values[column]]
+    flags = [value not in listed.codes for value in values]
+    for file, row, (value,) in stack.where(flags):
+        value = "" if value is None else str(value).strip()
+        if not value:
+            message = (
+                f"{column} is blank: the row cannot be placed; give one of the codes in {seed}"
+            )
+        elif value in listed.set_aside:
+            message = (
+                f"{noun} '{value}' has its row in {seed} set aside: {listed.set_aside[value]}; "
+                f"correct {seed} and run again"
+            )
+        else:
+            message = f"{noun} '{value}' is not in {seed}: add it there or correct the {column}"
+        defects.append(Defect(file, int(row), column, value, rule, message))
+    return defects
