@@ -652,36 +652,6 @@ def test_an_indicator_the_pack_would_leave_out_of_every_section_is_refused():
     assert problems == []
 
 
-def test_a_framework_listing_an_indicator_counted_by_month_or_quarter_is_refused():
-    """Packs and claims name and order whole periods only: an indicator whose period type
-    divides the year is refused, one line naming the file, the indicator and its type."""
-    document = yaml.safe_load(SECOND)
-    register = {key: dict(meta) for key, meta in _register().items()}
-    register["average_elgs_expected"]["period_type"] = "month"
-    problems = framework_problems(
-        [parse_framework(document, "frameworks/cp.yml")], register, ITEM_DOMAINS
-    )
-    assert problems == [
-        "frameworks/cp.yml: indicators: 'average_elgs_expected' is counted by month (period "
-        "type 'month', 12 periods a year): packs and claims for indicators whose period type "
-        "divides the year are not supported yet"
-    ]
-    register["average_elgs_expected"]["period_type"] = "financial_quarter"
-    problems = framework_problems(
-        [parse_framework(document, "frameworks/cp.yml")], register, ITEM_DOMAINS
-    )
-    assert problems == [
-        "frameworks/cp.yml: indicators: 'average_elgs_expected' is counted by quarter of the "
-        "financial year (period type 'financial_quarter', 4 periods a year): packs and claims "
-        "for indicators whose period type divides the year are not supported yet"
-    ]
-    register["average_elgs_expected"]["period_type"] = "calendar_year"  # a whole year
-    problems = framework_problems(
-        [parse_framework(document, "frameworks/cp.yml")], register, ITEM_DOMAINS
-    )
-    assert problems == []
-
-
 def test_a_framework_file_ending_in_upper_case_is_read(tmp_path):
     document = yaml.safe_load(SECOND)
     _write(tmp_path, document)

@@ -11,10 +11,8 @@ anything: one message per problem, naming the file and the key.
   key names is in the framework's `indicators`, each of these lands in a section the pack
   shows (one in the who_we_heard section's domain is the headline's or among
   who_we_heard.indicators), the
-  headline is a proportion, every section, breakdown and level is declared, every
-  sentence uses only its documented placeholders, and no indicator is counted in a period
-  type that divides the year (months, quarters: packs and claims name and order whole
-  periods only, so they are refused until they key periods by time identifier too).
+  headline is a proportion, every section, breakdown and level is declared, and every
+  sentence uses only its documented placeholders.
 """
 
 from __future__ import annotations
@@ -25,7 +23,7 @@ from collections.abc import Collection, Mapping, Sequence
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-from indicators.declarations import DeclarationError, geographies, period_types
+from indicators.declarations import DeclarationError, geographies
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -201,7 +199,6 @@ def framework_problems(
     problems: list[str] = []
     try:
         levels = geographies(metadata)
-        kinds = period_types(metadata)
     except DeclarationError as error:
         return [str(error)]
     domains = {str(m.get("domain") or "") for m in register.values()} - {""}
@@ -230,14 +227,6 @@ def framework_problems(
                     f"'{indicator}' is in the domain '{who.section}', the who_we_heard "
                     "section, which shows who_we_heard.indicators only: the pack would leave "
                     "it out of every section; add it to who_we_heard.indicators (or leave it out)",
-                )
-            kind = kinds.get(str(register.get(indicator, {}).get("period_type") or ""))
-            if kind is not None and kind.parts > 1:
-                add(
-                    "indicators",
-                    f"'{indicator}' is counted by {kind.label} (period type "
-                    f"'{kind.name}', {kind.parts} periods a year): packs and claims for "
-                    "indicators whose period type divides the year are not supported yet",
                 )
         named = [
             ("headline.indicator", framework.headline.indicator),
