@@ -108,3 +108,8 @@ def test_a_monthly_pack_names_its_latest_month_and_counts_months_not_years():
     assert "In March 2024, " in words and "reached a good level of development" in words
     assert "Trend over 14 months (Making Data Count XmR reading)" in words
     assert "2023/" not in words and "2024/" not in words
+    assert (
+        "A change from one month to the next is often within normal variation. A recent trend "
+        "needs 5 consecutive comparable months of figures (the Fingertips method: no month "
+        "missing, and none before a series break"
+    ) in words

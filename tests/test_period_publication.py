@@ -264,6 +264,13 @@ def test_a_monthly_indicator_is_published_month_by_month(tmp_path):
     ]
     assert counted["April"] >= 2
 
+    # The register of frameworks: the monthly indicator's period type and its months.
+    listed = pd.read_csv(output / "register" / "frameworks.csv", dtype=str)
+    listed = listed[listed["framework_id"] == "home_visits"]
+    assert listed[["indicator_id", "period_type", "time_identifier"]].values.tolist() == [
+        ["home_visit_positive", "month", "January to December"]
+    ]
+
     # The framework's packs: months named and ordered in the pack and in its claims.
     _check_packs(output)
 

@@ -195,3 +195,14 @@ def evidence_name(key: object) -> str:
     """A period as claims' evidence names it: the key for a whole year (as before), its
     words for a month or quarter ('April 2024')."""
     return str(key) if split_key(key)[1] is None else key_text(key)
+
+
+def words_for(keys: Iterable[object]) -> tuple[str, str]:
+    """(one, several) periods of a set of keys all of one divided type ('month', 'months');
+    ('year', 'years') otherwise."""
+    kinds = {split_key(key)[1] for key in keys}
+    if len(kinds) != 1 or None in kinds:
+        return "year", "years"
+    kind = kinds.pop()
+    key = key_of_ordinal(0, kind)
+    return period_word(key), periods_word(key)
