@@ -12,7 +12,7 @@ import re
 import numpy as np
 
 from indicators.publish.packs import Publication, build_pack, render_html
-from indicators.publish.period_keys import key_text, keyed, latest, span
+from indicators.publish.period_keys import key_text, keyed, latest, periods_word, span
 from tests.test_packs import sample_publication
 
 MONTHS = (
@@ -60,6 +60,26 @@ def test_period_keys_name_and_order_months_and_quarters():
         "2023/24",
     ]
     assert latest(pd.Series(["2024-M12", "2025-M01", "2024-M11"])) == "2025-M01"
+    # whole years named by their type too; the academic year by its year alone
+    whole = pd.DataFrame(
+        {
+            "time_period": ["202425", "2024", "202425"],
+            "time_identifier": ["Financial year", "Calendar year", "Academic year"],
+        }
+    )
+    assert keyed(whole)["time_period"].tolist() == ["202425-FY", "2024-CY", "202425"]
+    assert [key_text(k) for k in keyed(whole)["time_period"]] == [
+        "Financial year 2024/25",
+        "Calendar year 2024",
+        "2024/25",
+    ]
+    assert span(["202223-FY", "202425-FY"]) == ["202223-FY", "202324-FY", "202425-FY"]
+    assert [periods_word(k) for k in ("2024-M04", "202425-FYQ2", "202425-FY", "202425")] == [
+        "months",
+        "quarters of the financial year",
+        "financial years",
+        "years",
+    ]
     assert span(["2024-M11", "2025-M02", "2024-M12"]) == [
         "2024-M11",
         "2024-M12",
@@ -113,3 +133,27 @@ def test_a_monthly_pack_names_its_latest_month_and_counts_months_not_years():
         "needs 5 consecutive comparable months of figures (the Fingertips method: no month "
         "missing, and none before a series break"
     ) in words
+
+
+def test_a_pack_of_financial_years_names_them_as_the_type_declares():
+    """A whole year of a type named by more than its year: 'Financial year 2024/25', counted
+    in financial years; 2022/23 missing is a gap in the chart."""
+    keys = ("202021-FY", "202122-FY", "202324-FY", "202425-FY")
+    sample = sample_publication(seed=5, periods=keys, voice=False)
+    register = sample.register.copy()
+    register["period_type"] = "financial_year"
+    publication = Publication(sample.values, register, None, sample.run, england=sample.england)
+    html = render_html(build_pack(publication, "HD04"))
+    words = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    assert "Data period Financial year 2020/21 to Financial year 2024/25" in words
+    assert (
+        "Recent trend for Millbrook (Fingertips method, last 5 consecutive financial years): "
+        "could not be calculated, because the Fingertips method needs 5 consecutive "
+        "comparable financial years of figures, and fewer are published."
+    ) in words
+    assert "A change from one financial year to the next" in words
+    title = "Children at a good level of development: Financial year 2020/21 to Financial"
+    start = html.index("<title id=", html.index(title) - 200)
+    svg = html[html.rindex("<svg", 0, start) : html.index("</svg>", start)]
+    axis = re.findall(r'text-anchor="middle">(Financial year \d{4}/\d{2})</text>', svg)
+    assert axis == [f"Financial year {y}/{(y + 1) % 100:02d}" for y in range(2020, 2025)]

@@ -2,11 +2,13 @@
 
 The published indicator table names a period by (time_period, time_identifier). Packs and
 claims key every row by one text, `time_period`: `keyed` rewrites it, for a row whose time
-identifier belongs to a period type that divides the year (periods.yml: more than one time
-identifier), as `<time_period>-<code>` ("2024-M04", "202425-FYQ1"); a whole year keeps its
-time period ("202324"), so a publication of whole years is keyed, ordered and named as it
-was. `key_text` names a key in the period type's words ("April 2024", "Financial year Q1
-2024/25"; an academic year "2024/25"), `key_order` places it in time (its first month) and
+identifier belongs to a period type named by more than its year (periods.yml: a
+`period_label` other than "{year}": months, quarters, financial and calendar years), as
+`<time_period>-<code>` ("2024-M04", "202425-FYQ1", "202425-FY"); a period of a type named
+by its year alone (the academic year) keeps its time period ("202324"), so a publication of
+academic years is keyed, ordered and named as it was. `key_text` names a key in the period
+type's words ("April 2024", "Financial year Q1 2024/25", "Financial year 2024/25"; an
+academic year "2024/25"), `key_order` places it in time (its first month) and
 `key_ordinal` among the periods of its type (consecutive months differ by one); `latest`
 and `sort_periods` choose and order by them.
 """
@@ -26,11 +28,12 @@ SEPARATOR = "-"
 
 @cache
 def _divided() -> dict[str, tuple[PeriodType, int]]:
-    """Each time identifier (label and code) of a period type that divides the year -> that
-    type and the identifier's place in the year."""
+    """Each time identifier (label and code) of a period type named by more than its year
+    (one that divides the year, or a financial or calendar year) -> that type and the
+    identifier's place in the year."""
     found: dict[str, tuple[PeriodType, int]] = {}
     for kind in period_types().values():
-        if kind.parts > 1:
+        if kind.parts > 1 or "{identifier}" in kind.period_label:
             for place, identifier in enumerate(kind.time_identifiers):
                 found[identifier.code] = (kind, place)
                 found[identifier.label] = (kind, place)
@@ -57,7 +60,7 @@ def split_key(key: object) -> tuple[str, PeriodType | None, int]:
 
 
 def time_identifier(key: object) -> str:
-    """A key's time identifier label ('April'), or '' for a whole year."""
+    """A key's time identifier label ('April'), or '' for an academic year's key."""
     _, kind, place = split_key(key)
     return kind.time_identifiers[place].label if kind else ""
 
@@ -68,7 +71,7 @@ def time_period(key: object) -> str:
 
 
 def key_text(key: object) -> str:
-    """'April 2024', 'Financial year Q1 2024/25'; a whole year as before: '202425' ->
+    """'April 2024', 'Financial year Q1 2024/25'; a key without its type as before: '202425' ->
     '2024/25' (EES six-digit years), anything else unchanged."""
     period, kind, place = split_key(key)
     if kind is not None:
@@ -77,8 +80,9 @@ def key_text(key: object) -> str:
 
 
 def key_order(key: object) -> int:
-    """A key's place in time, in months: its first month (a whole year: January of the year
-    it starts in), so keys of one type sort as their periods follow each other."""
+    """A key's place in time, in months: its first month (an academic year's key: January
+    of the year it starts in), so keys of one type sort as their periods follow each
+    other."""
     period, kind, place = split_key(key)
     year = int(period[:4]) if re.match(r"\d{4}", period) else 0
     if kind is None:
@@ -96,32 +100,38 @@ def key_ordinal(key: object, kind: PeriodType) -> int:
 
 
 def at_or_before(key: object, other: object) -> bool:
-    """Whether the period `key` is `other` or comes before it (whole years as text)."""
+    """Whether the period `key` is `other` or comes before it (academic years as text)."""
     if split_key(key)[1] is None and split_key(other)[1] is None:
         return str(key) <= str(other)
     return key_order(key) <= key_order(other)
 
 
 def divided(keys: Iterable[object]) -> bool:
-    """Whether any key names a part of a year (a month, a quarter)."""
+    """Whether any key carries its period type (a month, a quarter, a financial year)."""
     return any(split_key(key)[1] is not None for key in keys)
 
 
+def parts_of_years(keys: Iterable[object]) -> bool:
+    """Whether any key names a part of a year (a month, a quarter)."""
+    kinds = {split_key(key)[1] for key in keys} - {None}
+    return any(kind.parts > 1 for kind in kinds)
+
+
 def latest(keys: pd.Series) -> str:
-    """The latest key (by its place in time; whole years as text, as before)."""
+    """The latest key (by its place in time; academic years as text, as before)."""
     if not divided(keys):
         return keys.max()
     return max(keys, key=key_order)
 
 
 def ordered(keys: Iterable[object]) -> list:
-    """Keys in time order (whole years as text, as before)."""
+    """Keys in time order (academic years as text, as before)."""
     keys = list(keys)
     return sorted(keys, key=key_order) if divided(keys) else sorted(keys)
 
 
 def sort_periods(frame: pd.DataFrame, **options: object) -> pd.DataFrame:
-    """`frame` sorted by its time_period key, in time order (whole years as before)."""
+    """`frame` sorted by its time_period key, in time order (academic years as before)."""
     if not divided(frame["time_period"]):
         return frame.sort_values("time_period", **options)
     return frame.sort_values(
@@ -146,14 +156,14 @@ def key_of_ordinal(ordinal: int, kind: PeriodType) -> str:
     """The key of the period of `kind` at `ordinal` (key_ordinal's inverse)."""
     year, place = divmod(int(ordinal), kind.parts)
     period = f"{year}{(year + 1) % 100:02d}" if kind.time_period == "two_years" else str(year)
-    if kind.parts == 1:
+    if kind.parts == 1 and "{identifier}" not in kind.period_label:
         return period
     return f"{period}{SEPARATOR}{kind.time_identifiers[place].code}"
 
 
 def ordinals(keys: Iterable[object]) -> list[int] | None:
-    """Each key's ordinal among the periods of its own type, for keys of months or
-    quarters (a missing period is a gap: stats.xmr's `periods`); None for whole years."""
+    """Each key's ordinal among the periods of its own type, for keys that carry their type
+    (a missing period is a gap: stats.xmr's `periods`); None for academic years."""
     keys = list(keys)
     if not divided(keys):
         return None
@@ -175,12 +185,14 @@ def span(keys: Iterable[object]) -> list:
 
 
 def periods_word(key: object) -> str:
-    """What several periods of a key's type are called in a sentence: 'years' for a whole
-    year; 'months', 'quarters of the financial year' (the type's label, its first word
-    plural) for a part of one."""
+    """What several periods of a key's type are called in a sentence: 'years' for an
+    academic year; 'financial years' (the type's label, plural); 'months', 'quarters of
+    the financial year' (its first word plural) for a part of a year."""
     _, kind, _ = split_key(key)
     if kind is None:
         return "years"
+    if kind.parts == 1:
+        return f"{kind.label}s"  # financial years
     first, _, rest = kind.label.partition(" ")
     return f"{first}s {rest}".strip()
 
@@ -192,7 +204,7 @@ def period_word(key: object) -> str:
 
 
 def evidence_name(key: object) -> str:
-    """A period as claims' evidence names it: the key for a whole year (as before), its
+    """A period as claims' evidence names it: the key for an academic year (as before), its
     words for a month or quarter ('April 2024')."""
     return str(key) if split_key(key)[1] is None else key_text(key)
 

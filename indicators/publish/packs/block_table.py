@@ -131,7 +131,7 @@ def latest_table(
         if trends and all(isinstance(t, str) for t in trends.values())
         else "Recent trend (Fingertips)"
     )
-    by_part = pk.divided(latest["time_period"])  # months or quarters: "Period", not "Year"
+    by_part = pk.parts_of_years(latest["time_period"])  # months, quarters: "Period"
     columns = [
         Column(
             ("Period" if by_part else "Year") if by_year else _row_heading(pub, breakdown),

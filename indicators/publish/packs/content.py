@@ -300,7 +300,10 @@ def _glance(
     entries.sort(key=lambda entry: order.get(entry[0], len(order)))
     columns = [
         Column("Domain and measure", width=30),
-        Column("Period" if pk.divided(r["time_period"] for _, r in entries) else "Year", width=9),
+        Column(
+            "Period" if pk.parts_of_years(r["time_period"] for _, r in entries) else "Year",
+            width=9,
+        ),
         Column("Value", numeric=True, width=11),
         Column("95% interval", ("95% interval from", "95% interval to"), numeric=True, width=15),
     ]
