@@ -5,6 +5,7 @@ Neighbourhood and Local authority, `chorus run`, and only the PUBLISHED files re
 hand from the rows landed."""
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -113,6 +114,7 @@ def _fill(yml: Path) -> None:
         if str(meta[field]).startswith("TODO"):
             meta[field] = filled.get(field, f"Filled in for the monthly test: {field}")
     meta["indicator_id"] = "home_visit_positive"
+    meta["domain"] = "Home visits"
     meta["period_type"] = "month"
     meta["levels"] = ["Local authority", "Neighbourhood"]
     meta["relations"] = {
@@ -122,6 +124,34 @@ def _fill(yml: Path) -> None:
         "rules": [],
     }
     yml.write_text(yaml.safe_dump(document, sort_keys=False))
+
+
+# A framework listing the monthly indicator (README.md, Adding a framework): its packs, for
+# the authority and each neighbourhood, go in boards-home_visits/.
+FRAMEWORK = """
+id: home_visits
+title: Home visits by month (test)
+subject: home visits
+audience:
+  name: Early Help partnership
+  levels: {authority: Local authority, areas: Neighbourhood}
+indicators: [home_visit_positive]
+headline:
+  indicator: home_visit_positive
+  heading: "Home visits: the headline"
+  words:
+    none: "No home visit figures are published for {area}."
+    figure: "In {period}, {value}% of home visits in {area} had a positive outcome
+      ({numerator} of {denominator})."
+    caution: "A test framework's caution."
+    title: "Positive home visits, {period}"
+    value_column: Positive (%)
+    count_column: Visits
+    count_sheet: [Positive visits, "Visits: all"]
+    england_note: No England figure is published.
+sections: [Home visits]
+trend_charts: {indicators: [home_visit_positive]}
+"""
 
 
 def test_a_monthly_indicator_is_published_month_by_month(tmp_path):
@@ -141,8 +171,9 @@ def test_a_monthly_indicator_is_published_month_by_month(tmp_path):
         "CHORUS_SOURCES": str(project / "sources"),
         "CHORUS_HOME": str(tmp_path / "home"),
         "CHORUS_PSEUDONYM_KEY": "a monthly publication key, long enough and varied",
-        "CHORUS_PACKS": "none",
+        "CHORUS_PACKS": LA,
     }
+    (project / "dbt_project" / "frameworks" / "home_visits.yml").write_text(FRAMEWORK)
 
     # A source counted by month, its staging model carrying the month.
     made = _chorus("new-source", "home_visits", env=env, cwd=tmp_path)
@@ -232,3 +263,77 @@ def test_a_monthly_indicator_is_published_month_by_month(tmp_path):
         ["2024", "May", "0"],
     ]
     assert counted["April"] >= 2
+
+    # The register of frameworks: the monthly indicator's period type and its months.
+    listed = pd.read_csv(output / "register" / "frameworks.csv", dtype=str)
+    listed = listed[listed["framework_id"] == "home_visits"]
+    assert listed[["indicator_id", "period_type", "time_identifier"]].values.tolist() == [
+        ["home_visit_positive", "month", "January to December"]
+    ]
+
+    # The framework's packs: months named and ordered in the pack and in its claims.
+    _check_packs(output)
+
+
+def _text(html: str) -> str:
+    """A page's words, tags dropped and white space closed up."""
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def _check_packs(output: Path) -> None:
+    folder = output / "boards-home_visits"
+    la_pack = folder / "harrowdale-synthetic"
+    html = (la_pack / "pack.html").read_text(encoding="utf-8")
+    words = _text(html)
+    # The cover's data period, the latest month's headline, the months in order.
+    assert "Data period April 2024 to May 2024" in words
+    assert "In May 2024, 60.0% of home visits in" in words
+    assert "(33 of 55)" in words
+    assert "Positive home visits, May 2024" in words
+    assert "2024/25" not in words and "2024/" not in words
+    chart = html[html.index("<svg") :]
+    assert chart.index(">April 2024<") < chart.index(">May 2024<")
+    # The areas ranked in May (April's neighbourhood figures are hidden).
+    claims = pd.read_csv(la_pack / "claims.csv", dtype=str, keep_default_na=False)
+    assert list(claims.columns[4:7]) == ["time_period", "time_identifier", "area_code"]
+    ranking = claims[claims["kind"] == "ranking"]
+    assert ranking[["time_period", "time_identifier"]].values.tolist() == [["2024", "May"]]
+    assert "May 2024" in ranking["words"].iloc[0]
+    # A neighbourhood's pack: both months, April's hidden figure as c, in order.
+    central = folder / "harrowdale-central"
+    page = _text((central / "pack.html").read_text(encoding="utf-8"))
+    assert "In May 2024, 60.0% of home visits in Harrowdale Central" in page
+    assert "(15 of 25)" in page
+    assert "Home visits with a positive outcome: Harrowdale Central, period by period" in page
+    assert page.index("Period Value (%)") < page.index("April 2024 c c c of 20")
+    assert page.index("April 2024 c c c of 20") < page.index("May 2024 60.0% 40.7% to 76.6%")
+    made = pd.read_csv(central / "claims.csv", dtype=str, keep_default_na=False)
+    compared = made[(made["kind"] == "comparison") & (made["benchmark"] == "la")]
+    assert sorted(
+        compared[["time_identifier", "time_period", "made", "words"]].values.tolist()
+    ) == [
+        [
+            "April",
+            "2024",
+            "no",
+            "In April 2024, Harrowdale Central is not compared with the borough average: its "
+            "figure is not shown (c).",
+        ],
+        [
+            "May",
+            "2024",
+            "yes",
+            "In May 2024, at 60.0%, Harrowdale Central is similar to the borough average "
+            "(60.0%): the difference could be chance.",
+        ],
+    ]
+    # The trend: the months it rests on, named, and why there is none yet (5 months needed).
+    trend = made[made["kind"] == "trend"]
+    assert trend[["time_identifier", "evidence"]].values.tolist() == [
+        ["May", "April 2024=c of 20; May 2024=15 of 25"]
+    ]
+    assert trend["words"].iloc[0] == (
+        "Recent trend for Harrowdale Central (Fingertips method, last 5 consecutive months): "
+        "could not be calculated, because the Fingertips method needs 5 consecutive "
+        "comparable months of figures, and fewer are published."
+    )

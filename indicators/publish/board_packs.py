@@ -27,6 +27,7 @@ from indicators.publish.packs import (
     pack_slugs,
     write_pack,
 )
+from indicators.publish.period_keys import keyed
 from indicators.steps import Log
 from indicators.voice.items import load_item_bank
 
@@ -63,7 +64,8 @@ def write_board_packs(settings: ChorusSettings, stage: Path, run_id: str, log: L
     def read(path: Path) -> pd.DataFrame:
         return pd.read_csv(path, dtype=str, keep_default_na=False)
 
-    values = read(stage / "indicators" / "indicator_values.csv")
+    # one key per period: (time_period, time_identifier) as "2024-M04" for a month
+    values = keyed(read(stage / "indicators" / "indicator_values.csv"))
     register = read(stage / "register" / "indicators.csv")
     declared = read(stage / "register" / "frameworks.csv")  # each indicator's period type
     periods = declared[["indicator_id", "period_type"]].drop_duplicates("indicator_id")
@@ -73,12 +75,13 @@ def write_board_packs(settings: ChorusSettings, stage: Path, run_id: str, log: L
     authorities = selected_authorities(
         settings.packs, read(reference_file("local_authorities", settings.landing, settings.seeds))
     )
-    run = RunInfo.for_values(run_id, values)
     england = read(settings.seeds / "england_benchmarks.csv")
     items = load_item_bank(settings.seeds / "voice_items.csv")
     jobs = []
     for framework in load_frameworks():
         shown = values[values["indicator_id"].isin(framework.indicators)]
+        # the cover's data period: the framework's own indicators' periods
+        run = RunInfo.for_values(run_id, shown if len(shown) else values)
         for code in authorities["new_la_code"]:
             hoods = (
                 set(areas.loc[areas["parent_area_code"] == code, "area_code"])

@@ -343,12 +343,23 @@ FRAMEWORK_COLUMNS = [
 ]
 
 
+def _identifiers(declared: str) -> str:
+    """A period type's EES time identifier ('Academic year'), or for one that divides the
+    year its first to its last ('January to December')."""
+    from indicators.declarations import period_type
+
+    if not declared:
+        return ""
+    kind = period_type(declared)
+    if kind.parts == 1:
+        return kind.time_identifier
+    return f"{kind.time_identifiers[0].label} to {kind.time_identifiers[-1].label}"
+
+
 def frameworks_table(frameworks: Sequence[Framework], register: pd.DataFrame) -> pd.DataFrame:
     """register/frameworks.csv: one row per framework and indicator, in the framework's
     order, with its audience, headline and ambition (and the ambition's source), and each
-    indicator's declared levels and period type (with its EES time identifier)."""
-    from indicators.declarations import period_type
-
+    indicator's declared levels and period type (with its EES time identifiers)."""
     meta = {row["indicator_id"]: row for row in register.to_dict("records")}
     rows = []
     for framework in frameworks:
@@ -379,7 +390,7 @@ def frameworks_table(frameworks: Sequence[Framework], register: pd.DataFrame) ->
                     "indicator_title": str(entry.get("title") or ""),
                     "levels": "; ".join(levels) if isinstance(levels, list) else "",
                     "period_type": declared,
-                    "time_identifier": period_type(declared).time_identifier if declared else "",
+                    "time_identifier": _identifiers(declared),
                 }
             )
     return pd.DataFrame(rows, columns=FRAMEWORK_COLUMNS)

@@ -19,6 +19,7 @@ from indicators.disclosure import (
     NOT_AVAILABLE,
     SUPPRESSED,
 )
+from indicators.publish import period_keys as pk
 from indicators.publish.publication import safe_cell
 
 COMPARISON = "comparison"
@@ -231,8 +232,7 @@ def _quoted(labels: str) -> str:
 
 
 def _period(time_period: str) -> str:
-    text = str(time_period)
-    return f"{text[:4]}/{text[4:]}" if re.fullmatch(r"\d{6}", text) else text
+    return pk.key_text(time_period)
 
 
 def sentence(claim: Claim) -> str:
@@ -290,7 +290,7 @@ def _ranking_sentence(claim: Claim) -> str:
 def _trend_sentence(claim: Claim) -> str:
     head = (
         f"Recent trend for {claim.subject} (Fingertips method, last {st.TREND_POINTS} "
-        "consecutive years)"
+        f"consecutive {pk.periods_word(claim.time_period)})"
     )
     if claim.made:
         return f"{head}: {claim.verdict}" + (
@@ -378,12 +378,20 @@ def write_claims(path: Path, claims: Iterable[Claim], pack_area: str) -> Path:
     """`claims.csv`: one row per claim (made or not), with its evidence and its words."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(CLAIM_COLUMNS), lineterminator="\n")
+        claims = list(claims)
+        columns = list(CLAIM_COLUMNS)
+        by_part = pk.divided(claim.time_period for claim in claims)
+        if by_part:  # a month or quarter: its time period and identifier, as published
+            columns.insert(columns.index("time_period") + 1, "time_identifier")
+        writer = csv.DictWriter(handle, fieldnames=columns, lineterminator="\n")
         writer.writeheader()
         for claim in claims:
-            writer.writerow(
-                {key: safe_cell(value) for key, value in claim.record(pack_area).items()}
-            )
+            record = claim.record(pack_area)
+            if by_part:
+                key = record["time_period"]
+                record["time_period"] = pk.time_period(key)
+                record["time_identifier"] = pk.time_identifier(key)
+            writer.writerow({key: safe_cell(value) for key, value in record.items()})
     return path
 
 

@@ -13,6 +13,7 @@ from indicators.disclosure import (
     NOT_AVAILABLE,
     SUPPRESSED,
 )
+from indicators.publish import period_keys as pk
 from indicators.publish.claims.claim import (
     ABOVE,
     ALL,
@@ -269,9 +270,13 @@ def trend(
     history = [
         r
         for r in pub.series.get((indicator_id, area_code, breakdown, group), [])
-        if r["time_period"] <= time_period
+        if pk.at_or_before(r["time_period"], time_period)
     ][-st.TREND_POINTS :]
-    evidence = tuple((r["time_period"], f"{r['numerator']} of {r['denominator']}") for r in history)
+    evidence = tuple(
+        (pk.evidence_name(r["time_period"]), f"{r['numerator']} of {r['denominator']}")
+        for r in history
+    )
+    years, year = pk.periods_word(time_period), pk.period_word(time_period)
     code = row.get("recent_trend", NOT_AVAILABLE).strip() or NOT_AVAILABLE
 
     def claim(made: bool, reason: str = "") -> Claim:
@@ -312,25 +317,26 @@ def trend(
         if consecutive < st.TREND_POINTS:
             broken = (
                 declared.isdigit()
-                and int(time_period) >= int(declared)
+                and int(pk.time_period(time_period)) >= int(declared)
                 and len(history) > consecutive
             )
-            since = " since the series break (earlier years are not comparable)" if broken else ""
+            since = f" since the series break (earlier {years} are not comparable)"
+            since = since if broken else ""
             return claim(
                 False,
                 f"the Fingertips method needs {st.TREND_POINTS} consecutive "
-                f"comparable years of figures, and fewer are published{since}",
+                f"comparable {years} of figures, and fewer are published{since}",
             )
         return claim(
             False,
-            f"a year among the last {st.TREND_POINTS} has no usable count, "
-            "the question was reworded within them, or a year in which all or "
+            f"a {year} among the last {st.TREND_POINTS} has no usable count, "
+            f"the question was reworded within them, or a {year} in which all or "
             "none counted leaves the direction undefined",
         )
     if code == SUPPRESSED:
         if not is_number(row["value"]):
             return claim(False, "its figure is not shown (c)")
-        return claim(False, f"a count in the last {st.TREND_POINTS} years is not shown (c)")
+        return claim(False, f"a count in the last {st.TREND_POINTS} {years} is not shown (c)")
     return claim(False, "no trend is published")
 
 

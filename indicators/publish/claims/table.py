@@ -14,6 +14,7 @@ from indicators.disclosure import (
     NON_PARTITION_BREAKDOWNS,
     NOT_AVAILABLE,
 )
+from indicators.publish import period_keys as pk
 from indicators.publish.claims.claim import ALL
 from indicators.publish.frameworks import Framework, default_framework
 
@@ -81,7 +82,10 @@ class Published:
             self.names[row["area_code"]] = row["area_name"]
             self.levels[row["area_code"]] = row["geographic_level"]
         for rows in self.series.values():
-            rows.sort(key=lambda r: r["time_period"])
+            if pk.divided(r["time_period"] for r in rows):
+                rows.sort(key=lambda r: pk.key_order(r["time_period"]))
+            else:
+                rows.sort(key=lambda r: r["time_period"])
         authorities = [code for code, level in self.levels.items() if level == self.la_level]
         if parents is None:
             only = authorities[0] if len(authorities) == 1 else None
@@ -108,8 +112,9 @@ class Published:
 
     def period_ordinal(self, indicator_id: str, time_period: str) -> int:
         """A period's place among its indicator's declared period type (`period_type` in the
-        register; academic year when it has none): consecutive periods differ by one."""
-        return period_type(self.meta(indicator_id).get("period_type")).ordinal(time_period)
+        register; academic year when it has none): consecutive periods differ by one; a
+        month or quarter keyed as period_keys does ('2024-M04')."""
+        return pk.key_ordinal(time_period, period_type(self.meta(indicator_id).get("period_type")))
 
     def row(
         self, indicator_id: str, time_period: str, area_code: str, breakdown: str, group: str

@@ -15,6 +15,7 @@ from indicators.disclosure import (
     NOT_AVAILABLE,
 )
 from indicators.publish import claims as cl
+from indicators.publish import period_keys as pk
 from indicators.publish.packs.frames import Publication, as_records
 from indicators.publish.packs.layout import ALL
 from indicators.publish.packs.model import Build, Cell, Column, Row, Table
@@ -130,8 +131,12 @@ def latest_table(
         if trends and all(isinstance(t, str) for t in trends.values())
         else "Recent trend (Fingertips)"
     )
+    by_part = pk.parts_of_years(latest["time_period"])  # months, quarters: "Period"
     columns = [
-        Column("Year" if by_year else _row_heading(pub, breakdown), width=12 if by_year else 28),
+        Column(
+            ("Period" if by_part else "Year") if by_year else _row_heading(pub, breakdown),
+            width=12 if by_year else 28,
+        ),
         Column(
             f"Value ({unit_text})",
             (f"Value ({unit_text})", "Reliability") if voice else (),
@@ -244,7 +249,8 @@ def latest_table(
             "figures are not compared."
         )
     if by_year:
-        caption = f"{heading}: {area_label(records[0], area_name)}, year by year"
+        every = "period by period" if by_part else "year by year"
+        caption = f"{heading}: {area_label(records[0], area_name)}, {every}"
     else:
         caption = f"{heading}, {period_label(records[0]['time_period']) if records else ''}"
     return Table(caption=caption, columns=columns, rows=rows, notes=notes), records

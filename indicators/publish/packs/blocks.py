@@ -16,6 +16,7 @@ from indicators.disclosure import (
     NOT_APPLICABLE,
 )
 from indicators.publish import claims as cl
+from indicators.publish import period_keys as pk
 from indicators.publish.packs import charts
 from indicators.publish.packs.block_table import (
     area_label,
@@ -70,10 +71,14 @@ def _trend(pub: Publication, record: Mapping[str, str]) -> cl.Claim:
     return cl.trend(pub.published, *row_key(record), labels=pub.labels)
 
 
-def _xmr_reading(values: np.ndarray, polarity: str) -> str | None:
-    """The Making Data Count XmR reading when there are enough points, all published."""
+def _xmr_reading(
+    values: np.ndarray, polarity: str, periods: Sequence[int] | None = None
+) -> str | None:
+    """The Making Data Count XmR reading when there are enough points, all published;
+    `periods` (months, quarters: their ordinals) makes a missing period a gap."""
     if st.enough_points_for_spc(len(values)) and np.isfinite(values).all():
-        return f"XmR: {st.xmr_reading(st.xmr(values), valid_polarity(polarity))}"
+        result = st.xmr(values, periods=periods)
+        return f"XmR: {st.xmr_reading(result, valid_polarity(polarity))}"
     return None
 
 
@@ -137,7 +142,7 @@ def build_block(
     """
     meta = meta_of(pub, indicator_id)
     heading = block_heading(pub, meta, breakdown, area_name)
-    latest_period = rows["time_period"].max()
+    latest_period = pk.latest(rows["time_period"])
     latest = rows[rows["time_period"] == latest_period].sort_values("_order", kind="stable")
     groups = list(dict.fromkeys(rows.sort_values("_order", kind="stable")["group"]))
     groups = [*latest["group"], *(g for g in groups if g not in set(latest["group"]))]
@@ -150,7 +155,7 @@ def build_block(
         block.paragraphs.append(meta["definition"])
     polarity = meta.get("polarity", "")
     if len(groups) == 1:
-        series = rows.sort_values("time_period")
+        series = pk.sort_periods(rows)
         table, records = latest_table(
             pub, build, area_code, area_name, meta, breakdown, series, heading, by_year=True
         )
@@ -167,10 +172,12 @@ def build_block(
             block.paragraphs.append(_value_sentence(meta, last, area_name))
         block.paragraphs += [cl.sentence(build.claim(claim)) for claim in compared]
         if len(records) > 1:
-            reading = _xmr_reading(values, polarity)
+            keys = [r["time_period"] for r in records]
+            reading = _xmr_reading(values, polarity, pk.ordinals(keys))
             if reading:
+                over = pk.periods_word(keys[-1])  # years; months, quarters of the ...
                 block.paragraphs.append(
-                    f"Trend over {len(records)} years (Making Data Count XmR reading): {reading}."
+                    f"Trend over {len(records)} {over} (Making Data Count XmR reading): {reading}."
                 )
             trend = _trend(pub, last)
             if trend.verdict != NOT_APPLICABLE or not reading:
@@ -186,13 +193,13 @@ def build_block(
         block.tables.append(table)
         return block
     trends: dict[str, cl.Claim | str] = {}
-    periods = sorted(rows["time_period"].unique())
+    periods = pk.ordered(rows["time_period"].unique())
     by_group: dict[str, list[dict]] = {}
-    for record in as_records(rows.sort_values("time_period")):
+    for record in as_records(pk.sort_periods(rows)):
         by_group.setdefault(record["group"], []).append(record)
     for group, part in by_group.items():
         values = np.array([nan_of(r["_value"]) for r in part], dtype=float)
-        reading = _xmr_reading(values, polarity)
+        reading = _xmr_reading(values, polarity, pk.ordinals(r["time_period"] for r in part))
         if part[-1]["time_period"] != latest_period:
             continue  # not in the latest year's table
         trends[group] = reading or _trend(pub, part[-1])
@@ -246,28 +253,37 @@ def _trend_chart(
     """One area's values over the years with 95% intervals, beside the borough and England."""
     unit = meta.get("unit", "")
     suffix = unit_suffix(unit)
-    labels = [period_label(r["time_period"]) for r in records]
+    keys = [r["time_period"] for r in records]
+    if pk.divided(keys):  # every month or quarter from the first to the last: gaps as gaps
+        by_key = dict(zip(keys, records, strict=True))
+        slots: list[Mapping | None] = [by_key.get(key) for key in pk.span(keys)]
+        labels = [period_label(key) for key in pk.span(keys)]
+    else:
+        slots, labels = list(records), [period_label(key) for key in keys]
     label = area_label(records[-1], area_name)
-    values = [nan_of(r["_value"]) for r in records]
+    values = [nan_of(r["_value"]) if r else math.nan for r in slots]
     drawn = [
         charts.Series(
             label=label,
             values=values,
-            lower=[nan_of(r["_lower_ci_95"]) for r in records],
-            upper=[nan_of(r["_upper_ci_95"]) for r in records],
-            symbols=[r["value"] for r in records],
+            lower=[nan_of(r["_lower_ci_95"]) if r else math.nan for r in slots],
+            upper=[nan_of(r["_upper_ci_95"]) if r else math.nan for r in slots],
+            symbols=[r["value"] if r else None for r in slots],
         )
     ]
     described = [
         f"{label}: "
         + ", ".join(
-            f"{year} {with_unit_suffix(r['value'], unit)}"
-            for year, r in zip(labels, records, strict=True)
+            f"{year} {with_unit_suffix(r['value'], unit) if r else 'no figure published'}"
+            for year, r in zip(labels, slots, strict=True)
         )
     ]
     for name, benchmark in (
-        (pub.la_label[4:].capitalize(), [pub.borough_value(r, area_code) for r in records]),
-        ("England", [pub.england_value(r) for r in records]),
+        (
+            pub.la_label[4:].capitalize(),
+            [pub.borough_value(r, area_code) if r else math.nan for r in slots],
+        ),
+        ("England", [pub.england_value(r) if r else math.nan for r in slots]),
     ):
         if any(math.isfinite(v) for v in benchmark):
             drawn.append(
@@ -283,9 +299,9 @@ def _trend_chart(
                 )
             )
     limits = None
-    finite = np.array(values, dtype=float)
+    finite = np.array([nan_of(r["_value"]) for r in records], dtype=float)
     if st.enough_points_for_spc(len(finite)) and np.isfinite(finite).all():
-        result = st.xmr(finite)
+        result = st.xmr(finite, periods=pk.ordinals(keys))
         limits = charts.ProcessLimits(
             mean=result.mean, lower=result.lower_process_limit, upper=result.upper_process_limit
         )

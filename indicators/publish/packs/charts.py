@@ -54,8 +54,9 @@ class Series:
     values: Sequence[float]
     lower: Sequence[float] = field(default_factory=tuple)
     upper: Sequence[float] = field(default_factory=tuple)
-    symbols: Sequence[str] = field(default_factory=tuple)
-    """What is published instead of each missing value (e.g. 'c'), written on the chart."""
+    symbols: Sequence[str | None] = field(default_factory=tuple)
+    """What is published instead of each missing value (e.g. 'c'), written on the chart;
+    None for a period with no published row (a missing month: a gap, nothing written)."""
     role: str = "area"
     """'area' (filled circles, solid line), 'borough' (diamonds, dashed) or 'england'
     (hollow squares, dotted): the same shapes as the interval bars."""
@@ -414,6 +415,8 @@ def trend_chart(
                 parts.append(_marker(kind, x_of(index) + offset, y_of(value)))
             elif number == 0:
                 symbol = one.symbols[index] if index < len(one.symbols) else "x"
+                if symbol is None:
+                    continue  # no published row: the gap is the empty slot
                 parts.append(
                     f'<text x="{_f(x_of(index))}" y="{_f(base - 8)}" '
                     f'text-anchor="middle">{escape(symbol)} (not shown)</text>'

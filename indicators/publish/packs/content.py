@@ -26,6 +26,7 @@ from indicators.disclosure import (
     NOT_AVAILABLE,
 )
 from indicators.publish import claims as cl
+from indicators.publish import period_keys as pk
 from indicators.publish.packs import charts
 from indicators.publish.packs.block_table import comparison_claim, row_key
 from indicators.publish.packs.blocks import block_order, domain_blocks, meta_of
@@ -85,7 +86,7 @@ def _headline(
             heading=declared.heading,
         )
     meta = meta_of(pub, headline_id)
-    record = found.sort_values("time_period").iloc[-1].to_dict()
+    record = pk.sort_periods(found).iloc[-1].to_dict()
     period = period_label(record["time_period"])
     value = number_or_none(record["_value"])
     is_la = area_code == pub.la_code
@@ -287,7 +288,7 @@ def _glance(
         ]
         if part.empty or indicator_id not in pub.register:
             continue
-        latest = part[part["time_period"] == part["time_period"].max()]
+        latest = part[part["time_period"] == pk.latest(part["time_period"])]
         for record in as_records(latest.sort_values("_order", kind="stable")):
             entries.append((domain or record["_published_group"], record))
     if not entries:
@@ -299,7 +300,10 @@ def _glance(
     entries.sort(key=lambda entry: order.get(entry[0], len(order)))
     columns = [
         Column("Domain and measure", width=30),
-        Column("Year", width=9),
+        Column(
+            "Period" if pk.parts_of_years(r["time_period"] for _, r in entries) else "Year",
+            width=9,
+        ),
         Column("Value", numeric=True, width=11),
         Column("95% interval", ("95% interval from", "95% interval to"), numeric=True, width=15),
     ]

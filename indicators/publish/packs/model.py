@@ -12,6 +12,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from indicators.publish import claims as cl
+from indicators.publish import period_keys as pk
 from indicators.publish.packs import charts
 from indicators.publish.packs.wording import SYMBOL_KEY, period_label
 
@@ -27,15 +28,15 @@ class RunInfo:
     run_id: str
     published: dt.date
     first_period: str
-    """Earliest academic year in the data, as published (e.g. '202122')."""
+    """Earliest period in the data, keyed as packs key it (e.g. '202122', '2024-M04')."""
     last_period: str
-    """Latest academic year in the data (e.g. '202425')."""
+    """Latest period in the data (e.g. '202425', '2024-M05')."""
     la_word: str = "borough"
     """What residents call the authority in 'the borough average' (county, city...)."""
 
     @property
     def period(self) -> str:
-        """'2021/22 to 2024/25'."""
+        """'2021/22 to 2024/25', 'April 2024 to May 2024'."""
         first, last = period_label(self.first_period), period_label(self.last_period)
         return first if first == last else f"{first} to {last}"
 
@@ -48,7 +49,7 @@ class RunInfo:
         la_word: str = "borough",
     ) -> RunInfo:
         """Run details with the data period read from the published table's time_period."""
-        periods = sorted(indicator_values["time_period"].astype(str).unique())
+        periods = pk.ordered(indicator_values["time_period"].astype(str).unique())
         if not periods:
             raise ValueError("the indicator table is empty: there is nothing to publish")
         return cls(

@@ -13,6 +13,7 @@ from indicators import stats as st
 from indicators.disclosure import (
     SUPPRESSED,
 )
+from indicators.publish import period_keys as pk
 from indicators.publish.packs.blocks import (
     block_heading,
 )
@@ -128,6 +129,7 @@ def limits_section(pub: Publication, area_name: str, rows: pd.DataFrame, area_co
     section.blocks.append(block)
     who = pub.framework.who
     place = (pub.area_level or pub.framework.authority_level).lower()
+    year, years = pk.words_for(pub.values["time_period"])  # a pack of months: 'month'
     section.bullets = [
         "The figures count children and families; they cannot say why a figure is what it "
         f"is. Read them with the people who know the {place}.",
@@ -138,9 +140,10 @@ def limits_section(pub: Publication, area_name: str, rows: pd.DataFrame, area_co
             if who.indicators and who.words.get("limits")
             else []
         ),
-        "A change from one year to the next is often within normal variation. A recent trend "
-        f"needs {st.TREND_POINTS} consecutive comparable years of figures (the Fingertips "
-        "method: no year missing, and none before a series break such as a reformed framework "
+        f"A change from one {year} to the next is often within normal variation. A recent "
+        f"trend needs {st.TREND_POINTS} consecutive comparable {years} of figures (the "
+        f"Fingertips method: no {year} missing, and none before a series break such as a "
+        "reformed framework "
         "or a reworded question), and a Making Data "
         f"Count reading {st.SPC_MIN_POINTS} points.",
     ]

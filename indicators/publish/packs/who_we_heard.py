@@ -14,6 +14,7 @@ from indicators.disclosure import (
     NOT_AVAILABLE,
 )
 from indicators.publish import claims as cl
+from indicators.publish import period_keys as pk
 from indicators.publish.packs.blocks import build_block, meta_of
 from indicators.publish.packs.frames import Publication, as_records
 from indicators.publish.packs.layout import ALL
@@ -51,7 +52,7 @@ def _latest(rows: pd.DataFrame, indicator_id: str, area_code: str | None = None)
         part = part[part["area_code"] == area_code]
     if part.empty:
         return part
-    return part[part["time_period"] == part["time_period"].max()]
+    return part[part["time_period"] == pk.latest(part["time_period"])]
 
 
 def _groups_block(

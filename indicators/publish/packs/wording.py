@@ -16,6 +16,7 @@ from indicators.disclosure import (
     NOT_AVAILABLE,
     SUPPRESSED,
 )
+from indicators.publish.period_keys import key_text
 
 UNIT_MEANINGS = {
     "children": "children in the reception cohort (one per child, from the EYFSP return)",
@@ -92,9 +93,9 @@ def slugify(name: str) -> str:
 
 
 def period_label(time_period: str | int) -> str:
-    """'202425' -> '2024/25' (EES six-digit academic years); anything else unchanged."""
-    text = str(time_period)
-    return f"{text[:4]}/{text[4:]}" if re.fullmatch(r"\d{6}", text) else text
+    """A period key in words (indicators/publish/period_keys.py): '202425' -> '2024/25' (EES
+    six-digit academic years), '2024-M04' -> 'April 2024'; anything else unchanged."""
+    return key_text(time_period)
 
 
 def lower_first(text: str) -> str:
