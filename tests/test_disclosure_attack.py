@@ -20,7 +20,7 @@ import os
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from indicators.disclosure import DisclosureConfig, protect, publishable, with_rounded_counts
@@ -60,6 +60,21 @@ EXAMPLES = int(os.environ.get("CHORUS_ATTACK_EXAMPLES", "10"))
     threshold=st.sampled_from([3, 5, 10]),
     round_to=st.sampled_from([None, None, 5]),
     minimum=st.sampled_from([3, 10]),
+)
+@example(  # HiGHS's presolve called this system infeasible although the true counts solve it
+    drawn={
+        "per_year": 150,
+        "authorities": 2,
+        "heard": 0.8,
+        "seed": 24873,
+        "years": 2,
+        "hoods": 4,
+        "lean": 0.97,
+        "rare": 0.0,
+    },
+    threshold=10,
+    round_to=None,
+    minimum=10,
 )
 def test_no_suppressed_count_can_be_narrowed_below_the_threshold(
     drawn, threshold, round_to, minimum

@@ -234,6 +234,14 @@ class Auditor:
                     integrality=np.full(size, integer),
                     options={"mip_rel_gap": 0.0, "presolve": True},
                 )
+                if solved.status == 2:  # HiGHS's presolve can misjudge: ask once more without
+                    solved = milp(
+                        objective,
+                        constraints=constraints,
+                        bounds=Bounds(low_bound, high_bound),
+                        integrality=np.full(size, integer),
+                        options={"mip_rel_gap": 0.0, "presolve": False},
+                    )
                 if solved.status == 2:
                     raise RelationsError(
                         "the declared relations admit no counts at all, not "
