@@ -220,6 +220,55 @@ def test_chorus_validate_names_the_unlisted_team_and_the_teams_row_set_aside(by_
     ), lines
 
 
+def test_a_team_of_an_unknown_authority_or_with_a_taken_code_is_set_aside(by_team):
+    """A team whose authority is not in the LA list could be counted nowhere (dbt joins it to
+    its authority), and a team coded like a neighbourhood would be two areas under one code:
+    both rows of teams.csv are set aside, and the visits placed in them are quarantined."""
+    (by_team.seeds / "teams.csv").write_text(
+        TEAMS + "EH-Z,Early Help Elsewhere,E99999998\nHD01,Central Team,E08000005\n",
+        encoding="utf-8",
+    )
+    visits = by_team.landing / "home_visits" / "2023-24" / "visits.csv"
+    visits.write_text(
+        visits.read_text(encoding="utf-8")
+        + f"R006,{_upn(900)},Example,2024-02-06,XH2 2AB,Y,80,EH-Z\n"
+        f"R007,{_upn(901)},Example,2024-02-07,XH2 2AB,Y,80,HD01\n",
+        encoding="utf-8",
+    )
+    lines = validate_paths([by_team.landing], by_team.seeds).format()
+    for expected in (
+        "seeds/teams.csv, row 5, column new_la_code: its new_la_code E99999998 is not in "
+        "seeds/local_authorities.csv: the row is set aside [team_authority_unknown]",
+        "seeds/teams.csv, row 6, column team_code: its code HD01 is already used by "
+        "neighbourhood Harrowdale Central: the row is set aside [team_code_taken]",
+    ):
+        assert any(expected in line for line in lines), lines
+    load_stream(by_team, STANDALONE, ["2023-24"], None, Lines())
+    with duckdb.connect(str(by_team.warehouse), read_only=True) as connection:
+        loaded = connection.execute(
+            "select record_id from raw.home_visits_records order by record_id"
+        ).fetchall()
+        quarantined = connection.execute(
+            "select row, message from raw.quarantine where kind = 'home_visits' and row >= 7 "
+            "order by row"
+        ).fetchall()
+    assert loaded == [("R001",), ("R002",), ("R004",)]
+    assert quarantined == [
+        (
+            7,
+            "team 'EH-Z' has its row in seeds/teams.csv set aside: row 5: its new_la_code "
+            "E99999998 is not in seeds/local_authorities.csv; correct seeds/teams.csv and run "
+            "again",
+        ),
+        (
+            8,
+            "team 'HD01' has its row in seeds/teams.csv set aside: row 6: its code HD01 is "
+            "already used by neighbourhood Harrowdale Central; correct seeds/teams.csv and run "
+            "again",
+        ),
+    ]
+
+
 def test_a_row_whose_la_number_is_not_listed_is_quarantined_when_placed_la_wide(
     tmp_path, monkeypatch
 ):
@@ -274,6 +323,8 @@ E2E_TEAMS = (
     f"EH-N,Early Help North,{LA_CODE}\n"
     f"EH-S,Early Help South,{LA_CODE}\n"
     f"EH-W,Early Help West,{LA_CODE}\n"
+    "EH-Z,Early Help Elsewhere,E99999998\n"  # no such authority: set aside
+    f"HD01,Central Team,{LA_CODE}\n"  # a neighbourhood's code: set aside
 )
 # team -> (records, of which outcome Y)
 VISITS = {"EH-N": (30, 12), "EH-S": (25, 3), "EH-W": (40, 20)}
@@ -431,6 +482,11 @@ def test_a_source_placed_by_team_is_published_by_team_and_for_the_authority(tmp_
     # below the threshold (10), so it is `c`, and so is one more team (else South's count
     # would be the authority's less the other two).
     assert published[("Local authority", LA_CODE, "Harrowdale (synthetic)")] == ("35", "95", "36.8")
+    assert {key for key in published if key[0] == "Team"} == {
+        ("Team", "EH-N", "Early Help North"),
+        ("Team", "EH-S", "Early Help South"),
+        ("Team", "EH-W", "Early Help West"),
+    }
     assert published[("Team", "EH-S", "Early Help South")][0] == "c"
     north = published[("Team", "EH-N", "Early Help North")]
     west = published[("Team", "EH-W", "Early Help West")]

@@ -37,3 +37,48 @@ inner join {{ authorities }} as authorities
     on areas.new_la_code = authorities.new_la_code
 {%- endif %}
 {%- endmacro %}
+
+{#- The usable rows of one of the LA's area lists (seeds/teams.csv, seeds/districts.csv), by
+    the rules the ingest applies to it (indicators/ingest/area_lists.py): a row with a blank
+    field, every row of a code listed with two names or authorities, a row whose authority
+    is not in the LA list, and a row whose code a neighbourhood, an authority or an earlier
+    list already has (`taken`: relations with a column `area_code`) are set aside. -#}
+{% macro area_list(seed, code, name, taken=[]) -%}
+with source as (
+    select * from {{ ref(seed) }}
+),
+
+renamed as (
+    select distinct
+        trim({{ code }}) as {{ code }},
+        trim({{ name }}) as {{ name }},
+        trim(new_la_code) as new_la_code
+    from source
+),
+
+complete as (
+    select * from renamed
+    where
+        coalesce({{ code }}, '') <> ''
+        and coalesce({{ name }}, '') <> ''
+        and coalesce(new_la_code, '') <> ''
+        and new_la_code in (select new_la_code from {{ ref('stg_reference__local_authorities') }})
+        and {{ code }} not in (
+            select new_la_code from {{ ref('stg_reference__local_authorities') }}
+            union all
+            select neighbourhood_code from {{ ref('stg_reference__neighbourhoods') }}
+            {%- for relation in taken %}
+            union all
+            select area_code from {{ relation }}
+            {%- endfor %}
+        )
+),
+
+-- A code is usable when its one row (exact repeats are one) is complete.
+usable as (
+    select * from complete
+    where {{ code }} in (select {{ code }} from renamed group by {{ code }} having count(*) = 1)
+)
+
+select * from usable
+{%- endmacro %}

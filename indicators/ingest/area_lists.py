@@ -53,8 +53,18 @@ class AreaCodes:
     set_aside: Mapping[str, str]
 
 
-def check_area_list(area: AreaList, path: Path) -> tuple[AreaCodes, list[Defect]]:
-    """One list read and checked row by row (FileRejected: unreadable, or a column missing)."""
+def check_area_list(
+    area: AreaList,
+    path: Path,
+    authorities: frozenset[str] | None = None,
+    taken: Mapping[str, str] | None = None,
+) -> tuple[AreaCodes, list[Defect]]:
+    """One list read and checked row by row (FileRejected: unreadable, or a column missing).
+
+    `authorities`: the LA list's ONS codes (None: not read, not checked); a row naming
+    another is set aside, since its rows could be counted nowhere. `taken`: codes other
+    areas already have (a neighbourhood, an LA, the other list) -> what has it; a row
+    reusing one is set aside, since an area code names one area."""
     try:
         frame = read_table(path, area.shown)
     except FileRejected as rejected:
@@ -87,6 +97,25 @@ def check_area_list(area: AreaList, path: Path) -> tuple[AreaCodes, list[Defect]
             if code:
                 set_aside.setdefault(code, f"row {row} has no {column}")
         blank |= frame[column] == ""
+    for row, code, authority in zip(
+        frame.loc[~blank, "_source_row"],
+        frame.loc[~blank, area.code],
+        frame.loc[~blank, "new_la_code"],
+        strict=True,
+    ):
+        if authorities is not None and authority not in authorities:
+            why = f"its new_la_code {authority} is not in seeds/local_authorities.csv"
+            rule, column, value = f"{area.noun}_authority_unknown", "new_la_code", authority
+        elif taken and code in taken:
+            why = f"its code {code} is already used by {taken[code]}"
+            rule, column, value = f"{area.noun}_code_taken", area.code, code
+        else:
+            continue
+        defects.append(
+            Defect(area.shown, int(row), column, value, rule, f"{why}: the row is set aside")
+        )
+        set_aside.setdefault(code, f"row {row}: {why}")
+        blank |= frame["_source_row"] == row
     usable = frame[~blank].drop_duplicates(subset=list(area.columns))
     for code in usable.loc[usable[area.code].duplicated(keep=False), area.code].unique():
         rows = frame[~blank & (frame[area.code] == code)]["_source_row"].tolist()
@@ -108,19 +137,26 @@ def check_area_list(area: AreaList, path: Path) -> tuple[AreaCodes, list[Defect]
     return AreaCodes(codes, set_aside), defects
 
 
-def read_area_lists(seeds: Path) -> tuple[dict[str, AreaCodes], list[Defect]]:
+def read_area_lists(
+    seeds: Path,
+    authorities: frozenset[str] | None = None,
+    taken: Mapping[str, str] | None = None,
+) -> tuple[dict[str, AreaCodes], list[Defect]]:
     """Every list, from the project's seeds (CHORUS_SEEDS), which dbt seeds too (dim_areas
     and the placed rows' names come from the same file): a list that is not there lists
-    nothing. FileRejected when one cannot be read."""
+    nothing. `authorities` and `taken` as check_area_list's; each list's usable codes are
+    taken for the lists after it. FileRejected when one cannot be read."""
     lists: dict[str, AreaCodes] = {}
     defects: list[Defect] = []
+    taken = dict(taken or {})
     for method, area in AREA_LISTS.items():
         path = seeds / f"{area.seed}.csv"
         if not path.is_file():
             lists[method] = AreaCodes(frozenset(), {})
             continue
-        lists[method], found = check_area_list(area, path)
+        lists[method], found = check_area_list(area, path, authorities, taken)
         defects.extend(found)
+        taken.update({code: f"{area.noun} {code}" for code in lists[method].codes})
     return lists, defects
 
 

@@ -269,11 +269,31 @@ def read_reference(landing: Path | None, seeds: Path) -> tuple[Reference, list[D
         defects.append(rejected.defect)
     areas: dict[str, AreaCodes] = {}
     try:
-        areas, area_defects = read_area_lists(seeds)
+        areas, area_defects = read_area_lists(seeds, *area_context(lookup, authorities))
         defects.extend(area_defects)
     except FileRejected as rejected:
         defects.append(rejected.defect)
     return replace(reference_from(lookup, authorities), areas=areas), defects
+
+
+def area_context(
+    lookup: ReferenceCheck | None, authorities: ReferenceCheck | None
+) -> tuple[frozenset[str] | None, dict[str, str]]:
+    """What the team and district lists are checked against: the LA list's ONS codes, and the
+    codes neighbourhoods and authorities already have."""
+    taken: dict[str, str] = {}
+    if lookup is not None:
+        for code, name in zip(
+            lookup.frame["neighbourhood_code"], lookup.frame["neighbourhood_name"], strict=True
+        ):
+            taken[str(code)] = f"neighbourhood {name}"
+    if authorities is None:
+        return None, taken
+    for code, name in zip(
+        authorities.frame["new_la_code"], authorities.frame["la_name"], strict=True
+    ):
+        taken[str(code)] = f"authority {name}"
+    return frozenset(authorities.frame["new_la_code"].astype(str)), taken
 
 
 def reference_from(lookup: ReferenceCheck | None, authorities: ReferenceCheck | None) -> Reference:

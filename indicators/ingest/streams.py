@@ -33,6 +33,7 @@ from indicators.ingest.keys import KeyRefused, run_key
 from indicators.ingest.landing import FileAccount, LandedFile, discover, reference_file, sha256_of
 from indicators.ingest.lookups import (
     Reference,
+    area_context,
     check_local_authorities,
     check_neighbourhood_lookup,
     reference_from,
@@ -88,8 +89,11 @@ def _run_inputs(
     ]
     try:  # as the reference assets of this run read them
         authorities = check_local_authorities(paths[1])
-        reference = reference_from(check_neighbourhood_lookup(paths[0]), authorities)
-        areas, _ = read_area_lists(settings.seeds)  # rows: `chorus validate`
+        lookup = check_neighbourhood_lookup(paths[0])
+        reference = reference_from(lookup, authorities)
+        areas, _ = read_area_lists(  # rows: `chorus validate`
+            settings.seeds, *area_context(lookup, authorities)
+        )
         reference = replace(reference, areas=areas)
     except FileRejected as rejected:
         raise StepRefused(str(rejected.defect)) from None
