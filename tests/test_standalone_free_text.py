@@ -161,6 +161,32 @@ def test_only_scrubbed_consented_free_text_reaches_the_raw_table(landed):
         assert secret not in warehouse, secret
 
 
+def test_a_request_for_help_in_a_quarantined_row_is_named_for_follow_up(landed):
+    """A row quarantined for another reason (a score out of range) may still ask for help:
+    its row is named for follow-up like a loaded row's, and its text is loaded nowhere."""
+    path = landed.landing / "home_visits" / "2023-24" / "visits.csv"
+    path.write_text(
+        path.read_text(encoding="utf-8")
+        + 'R013,J35400020013A,Example,2023-10-05,XH1 1AB,Y,500,"I do not feel safe at home, '
+        'please help",Y\n',
+        encoding="utf-8",
+    )
+    log = Lines()
+    load_stream(landed, STANDALONE, ["2023-24"], None, log)
+    with duckdb.connect(str(landed.warehouse), read_only=True) as connection:
+        quarantined = connection.execute(
+            "select row, column_name, rule from raw.quarantine where kind = 'home_visits' "
+            "order by row"
+        ).fetchall()
+    assert quarantined == [(13, "note", "value_too_long"), (14, "score", "score_range")]
+    assert (
+        "2023/24: home_visits/2023-24/visits.csv: note at row 4, 5, 7, 14 asks for help or "
+        "discloses harm: not loaded; read it in the landed file and follow it up (never "
+        "published)"
+    ) in log.lines, log.lines
+    assert b"feel safe" not in landed.warehouse.read_bytes()
+
+
 def _problems(tmp_path: Path, edit) -> list[str]:
     spec = scaffolded_sources(tmp_path, lambda text: edit(_with_free_text(text)))
     with pytest.raises(SpecInvalid) as refused:

@@ -25,7 +25,7 @@ from indicators.ingest.landing import FileAccount, LandedFile, file_hash
 from indicators.ingest.lookups import Reference
 from indicators.ingest.matching import unknown_sectors
 from indicators.ingest.readers import Aliases
-from indicators.ingest.standalone_text import keep_free_text
+from indicators.ingest.standalone_text import follow_up_notes, keep_free_text
 from indicators.ingest.statutory import raw_rows, validate_file
 from indicators.periods import Period
 from indicators.reference import AcademicYear
@@ -161,8 +161,9 @@ def load_standalone_year(
             )
             for file, frame in frames
         ]
+        load.notes.extend(follow_up_notes(spec, frames))
         good = _consenting(spec, good, load.accounts)
-        good = keep_free_text(spec, good, load.accounts, load.notes, allow_words)
+        good = keep_free_text(spec, good, load.accounts, allow_words)
         rows = pd.concat(good, ignore_index=True) if good else pd.DataFrame()
         load.tables[spec.raw_table] = raw_rows(spec, rows, year, pseudonym_key, sectors)
     return load

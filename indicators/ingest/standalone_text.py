@@ -3,8 +3,9 @@ its spec: indicators/sources/free_text.py), kept as the voice survey keeps its q
 
 - only where the consent column is Y (blank or anything else: no consent, never assumed);
 - never when it asks for help or discloses harm (`help_requests.follow_up_reason`, the
-  voice engine's rule): its rows are named on the file's load_log line and in a warning, so
-  someone can follow it up from the landed file; nothing of it is loaded;
+  voice engine's rule): its rows are named on the file's load_log line, and every such row
+  read (quarantined or not) in a warning, so someone can follow it up from the landed file;
+  nothing of it is loaded;
 - scrubbed by the voice quotes' scrubber (`indicators/voice/quotes.py`), and withheld when it
   cannot be scrubbed with confidence.
 
@@ -24,15 +25,44 @@ from indicators.voice.help_requests import follow_up_reason
 from indicators.voice.quotes import scrub
 
 
+def follow_up_notes(spec: SourceSpec, frames: Sequence[tuple[str, pd.DataFrame]]) -> list[str]:
+    """One line per landed file naming the rows whose free text asks for help or discloses
+    harm: every row read, loaded or not (a row quarantined for a wrong score, or set aside
+    without consent, may still say so), to be followed up from the landed file."""
+    column = spec.free_text_column
+    notes: list[str] = []
+    if column is None:
+        return notes
+    for file, frame in frames:
+        if column not in frame or not len(frame):
+            continue
+        rows = [
+            int(row)
+            for text, row in zip(
+                frame[column].astype("string").fillna("").tolist(),
+                frame["_source_row"].tolist(),
+                strict=True,
+            )
+            if text.strip() and follow_up_reason(CONTROL_CHARACTER.sub(" ", text)) is not None
+        ]
+        if rows:
+            notes.append(
+                f"{file}: {column} at row {', '.join(map(str, rows))} asks for help or "
+                "discloses harm: not loaded; read it in the landed file and follow it up "
+                "(never published)"
+            )
+    return notes
+
+
 def keep_free_text(
     spec: SourceSpec,
     frames: list[pd.DataFrame],
     accounts: Sequence[FileAccount],
-    notes: list[str],
     allow: Sequence[str] = (),
 ) -> list[pd.DataFrame]:
     """`frames` (each one file's loaded rows, with `_source_file`) with the free-text column
-    scrubbed, or null where it may not be kept; each file's counts on its account."""
+    scrubbed, or null where it may not be kept; each file's counts on its account (the rows
+    to follow up are named by follow_up_notes, over every row read)."""
     column = spec.free_text_column
     if column is None:
         return frames
@@ -82,10 +112,6 @@ def keep_free_text(
         if asking:
             rows = ", ".join(str(row) for row in asking)
             said.append(f"{len(asking)} withheld: asks for help or discloses harm (row {rows})")
-            notes.append(
-                f"{file}: {column} at row {rows} asks for help or discloses harm: not loaded; "
-                "read it in the landed file and follow it up (never published)"
-            )
         account = by_file[file]
         account.message = "; ".join([*([account.message] if account.message else []), *said])
     return kept_frames
