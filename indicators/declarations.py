@@ -298,15 +298,23 @@ class PeriodType:
         return self.period_label.format(year=written, identifier=identifier or self.time_identifier)
 
 
-def identifier_place(label: object, metadata: Path | None = None) -> int:
-    """A time identifier's place within its year (January 0, April 3; "Financial year Q2"
-    1), from whichever declared period type has it; 0 for an unknown or whole-year one.
-    Orders a table's rows by period where the period type is not at hand."""
+def identifier_places(metadata: Path | None = None) -> dict[str, tuple[PeriodType, int]]:
+    """Each declared time identifier, by label and by code ("April", "M04") -> its period
+    type and its place within the year (January 0, April 3; "Financial year Q2" 1)."""
+    found: dict[str, tuple[PeriodType, int]] = {}
     for kind in period_types(metadata).values():
         for place, identifier in enumerate(kind.time_identifiers):
-            if label in (identifier.label, identifier.code):
-                return place
-    return 0
+            found.setdefault(identifier.label, (kind, place))
+            found.setdefault(identifier.code, (kind, place))
+    return found
+
+
+def identifier_place(label: object, metadata: Path | None = None) -> int:
+    """A time identifier's place within its year, from whichever declared period type has
+    it; 0 for an unknown or whole-year one. Orders a table's rows by period where the
+    period type is not at hand."""
+    found = identifier_places(metadata).get(str(label)) if isinstance(label, str) else None
+    return 0 if found is None else found[1]
 
 
 def period_columns(frame: object) -> list[str]:

@@ -21,7 +21,7 @@ from functools import cache
 
 import pandas as pd
 
-from indicators.declarations import PeriodType, period_types
+from indicators.declarations import PeriodType, identifier_places
 
 SEPARATOR = "-"
 
@@ -31,13 +31,11 @@ def _divided() -> dict[str, tuple[PeriodType, int]]:
     """Each time identifier (label and code) of a period type named by more than its year
     (one that divides the year, or a financial or calendar year) -> that type and the
     identifier's place in the year."""
-    found: dict[str, tuple[PeriodType, int]] = {}
-    for kind in period_types().values():
-        if kind.parts > 1 or "{identifier}" in kind.period_label:
-            for place, identifier in enumerate(kind.time_identifiers):
-                found[identifier.code] = (kind, place)
-                found[identifier.label] = (kind, place)
-    return found
+    return {
+        identifier: (kind, place)
+        for identifier, (kind, place) in identifier_places().items()
+        if kind.parts > 1 or "{identifier}" in kind.period_label
+    }
 
 
 def period_key(time_period: object, time_identifier: object = None) -> str:
@@ -168,7 +166,8 @@ def ordinals(keys: Iterable[object]) -> list[int] | None:
     if not divided(keys):
         return None
     found = [split_key(key)[1] for key in keys]
-    return [key_ordinal(key, kind or found[0]) for key, kind in zip(keys, found, strict=True)]
+    first = next(kind for kind in found if kind is not None)  # a bare year: its first part
+    return [key_ordinal(key, kind or first) for key, kind in zip(keys, found, strict=True)]
 
 
 def span(keys: Iterable[object]) -> list:
