@@ -419,6 +419,35 @@ def period_type(name: object, metadata: Path | None = None) -> PeriodType:
     return declared[key]
 
 
+def ordinals_by_type(
+    type_names: Iterable[object],
+    time_periods: Iterable[object],
+    time_identifiers: Iterable[object] | None,
+    breaks: Iterable[object],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's period and its series break (a bare time period, 0 for none) as ordinals
+    of the row's declared period type (blank: academic year): consecutive periods differ by
+    one, so a missing month is a gap. Rows without time identifiers are whole years."""
+    names = np.asarray(
+        ["" if name is None or name != name else str(name) for name in type_names], dtype=object
+    )
+    periods = np.asarray(list(time_periods), dtype=np.int64)
+    identifiers = (
+        np.full(len(periods), None, dtype=object)
+        if time_identifiers is None
+        else np.asarray(list(time_identifiers), dtype=object)
+    )
+    floors_in = np.asarray(list(breaks), dtype=np.int64)
+    ordinals = np.zeros(len(periods), dtype=np.int64)
+    floors = np.zeros(len(periods), dtype=np.int64)
+    for name in dict.fromkeys(names.tolist()):
+        chosen = names == name
+        kind = period_type(name)
+        ordinals[chosen] = kind.ordinals(periods[chosen], identifiers[chosen])
+        floors[chosen] = kind.ordinals(floors_in[chosen], [None] * int(chosen.sum()))
+    return ordinals, floors
+
+
 def _read(path: Path) -> Mapping:
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8")) or {}

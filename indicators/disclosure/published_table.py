@@ -15,7 +15,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from indicators.declarations import period_columns, period_type
+from indicators.declarations import ordinals_by_type, period_columns, period_type
 from indicators.disclosure.control import (
     NOT_APPLICABLE,
     NOT_AVAILABLE,
@@ -147,33 +147,15 @@ def period_ordinals(
     frame: pd.DataFrame, shapes: Mapping[str, IndicatorShape] | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each row's period and its indicator's series break (comparable_from) as ordinals of
-    the indicator's declared period type: consecutive periods differ by one, so a missing
-    month is a gap. Without time_identifier, periods are academic years."""
+    the indicator's declared period type (declarations.ordinals_by_type)."""
     shapes = shapes or {}
-    kinds = (
-        frame["indicator_id"]
-        .map({name: shape.period_type for name, shape in shapes.items()})
-        .fillna("")
+    indicators = frame["indicator_id"]
+    return ordinals_by_type(
+        indicators.map({name: shape.period_type for name, shape in shapes.items()}),
+        frame["time_period"],
+        frame.get("time_identifier"),
+        indicators.map({name: shape.comparable_from for name, shape in shapes.items()}).fillna(0),
     )
-    breaks = (
-        frame["indicator_id"]
-        .map({name: shape.comparable_from for name, shape in shapes.items()})
-        .fillna(0)
-        .astype(np.int64)
-        .to_numpy()
-    )
-    time_periods = frame["time_period"].astype(np.int64).to_numpy()
-    if "time_identifier" not in frame:
-        return time_periods // 100, breaks // 100
-    identifiers = frame["time_identifier"].to_numpy(dtype=object)
-    ordinals = np.zeros(len(frame), dtype=np.int64)
-    floors = np.zeros(len(frame), dtype=np.int64)
-    for name in pd.unique(kinds):
-        chosen = (kinds == name).to_numpy()
-        kind = period_type(name)
-        ordinals[chosen] = kind.ordinals(time_periods[chosen], identifiers[chosen])
-        floors[chosen] = kind.ordinals(breaks[chosen], [None] * int(chosen.sum()))
-    return ordinals, floors
 
 
 def suppressed_trend_windows(

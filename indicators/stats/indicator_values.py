@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from indicators import stats as st
-from indicators.declarations import geographies, period_type
+from indicators.declarations import geographies, ordinals_by_type, period_type
 
 STANDARD_COLUMNS = [
     "indicator_id",
@@ -271,22 +271,12 @@ def _period_ordinals(frame: pd.DataFrame, breaks: np.ndarray) -> tuple[np.ndarra
     """Each row's period, and its series break, as ordinals of its indicator's declared
     period type (`period_type`; academic year when the register has none): consecutive
     periods differ by one, so a missing month is a gap."""
-    declared = _declared_types(frame)
-    periods = np.zeros(len(frame), dtype=np.int64)
-    first = np.zeros(len(frame), dtype=np.int64)
-    time_periods = frame["time_period"].astype(np.int64).to_numpy()
-    identifiers = (
-        frame["time_identifier"].to_numpy(dtype=object)
-        if "time_identifier" in frame
-        else np.full(len(frame), None, dtype=object)
+    return ordinals_by_type(
+        _declared_types(frame),
+        frame["time_period"],
+        frame.get("time_identifier"),
+        breaks,
     )
-    breaks = np.asarray(breaks, dtype=np.int64)
-    for name in pd.unique(declared):
-        chosen = declared == name
-        kind = period_type(name)
-        periods[chosen] = kind.ordinals(time_periods[chosen], identifiers[chosen])
-        first[chosen] = kind.ordinals(breaks[chosen], [None] * int(chosen.sum()))
-    return periods, first
 
 
 def _declared_types(frame: pd.DataFrame) -> np.ndarray:
