@@ -81,3 +81,42 @@ def settings_for(
     for name in ("CHORUS_LANDING", "CHORUS_SEEDS", "CHORUS_ALLOW_DEMO_KEY"):
         monkeypatch.delenv(name, raising=False)
     return ChorusSettings.from_env()
+
+
+def upn_of(serial: int) -> str:
+    """A valid UPN (the check letter by python-stdnum, not by Chorus) for a test row."""
+    from stdnum.gb import upn
+
+    body = f"354{serial:08d}A"
+    return upn.calc_check_digit(body) + body
+
+
+SCAFFOLD_ANSWERS = {
+    "value_type": "proportion",
+    "unit": "%",
+    "polarity": "RAG - High is good",
+    "numerator_unit": "children",
+    "denominator_unit": "children",
+    "source_type": "statutory",
+}
+"""What a test analyst answers in a scaffolded indicator's YAML, beside its title and date."""
+
+
+def fill_scaffolded_yaml(
+    yml: Path, *, description: str, title: str, co_designed_on: str, note: str
+) -> tuple[dict, dict]:
+    """A `chorus new-indicator` YAML read with its description set and every `TODO` field of
+    meta.indicator answered (SCAFFOLD_ANSWERS, the title and date; any other field "Filled
+    in for <note>: <field>"): (the document, its meta.indicator) for the test to finish and
+    write back with yaml.safe_dump."""
+    import yaml
+
+    document = yaml.safe_load(yml.read_text(encoding="utf-8"))
+    model = document["models"][0]
+    model["description"] = description
+    meta = model["config"]["meta"]["indicator"]
+    answers = {**SCAFFOLD_ANSWERS, "title": title, "co_designed_on": co_designed_on}
+    for field in meta:
+        if str(meta[field]).startswith("TODO"):
+            meta[field] = answers.get(field, f"Filled in for {note}: {field}")
+    return document, meta

@@ -6,7 +6,7 @@ import yaml
 from indicators.publish.register import load_register, metadata_problems
 from orchestration.scaffold import scaffold_indicator
 from tests.console import one_line_and_the_log
-from tests.project_copy import chorus, project_copy
+from tests.project_copy import chorus, fill_scaffolded_yaml, project_copy
 
 
 def test_a_scaffold_left_unfilled_is_reported_field_by_field(tmp_path):
@@ -77,23 +77,13 @@ def test_walk_through_from_scaffold_to_published_tables(tmp_path):
         )
         .replace("count_where('TODO_condition')", "count_where('elgs_at_expected >= 14')")
     )
-    document = yaml.safe_load(yml.read_text())
-    model = document["models"][0]
-    model["description"] = "Children at the expected level in at least 14 of the 17 goals."
-    meta = model["config"]["meta"]["indicator"]
-    filled = {
-        "value_type": "proportion",
-        "unit": "%",
-        "polarity": "RAG - High is good",
-        "numerator_unit": "children",
-        "denominator_unit": "children",
-        "source_type": "statutory",
-        "co_designed_on": "2026-11-25",
-        "title": "Children at expected in most early learning goals",
-    }
-    for field in meta:
-        if str(meta[field]).startswith("TODO"):
-            meta[field] = filled.get(field, f"Filled in for the walk-through: {field}")
+    document, meta = fill_scaffolded_yaml(
+        yml,
+        description="Children at the expected level in at least 14 of the 17 goals.",
+        title="Children at expected in most early learning goals",
+        co_designed_on="2026-11-25",
+        note="the walk-through",
+    )
     meta["relations"]["rules"] = [  # the same children as GLD; all 17 goals is at least 14
         {"kind": "equal", "left": "denominator", "right": "gld.denominator"},
         {"kind": "at_most", "left": "all_elgs_expected.numerator", "right": "numerator"},

@@ -4,16 +4,13 @@ Neighbourhood and Local authority, `chorus run`, and only the PUBLISHED files re
 (indicators/indicator_values.csv, open-data/). Every expected value is worked out here by
 hand from the rows landed."""
 
-import os
 import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import yaml
-from stdnum.gb import upn as stdnum_upn
+
+from tests.project_copy import chorus, fill_scaffolded_yaml, project_copy, upn_of
 
 ROOT = Path(__file__).resolve().parents[1]
 HEADER = "record_id,upn,surname,record_date,postcode,outcome,score\n"
@@ -32,23 +29,6 @@ LANDED = {
 }
 
 
-def _chorus(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "orchestration.cli", *args],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=900,
-    )
-
-
-def _upn(serial: int) -> str:
-    body = f"354{serial:08d}A"
-    return stdnum_upn.calc_check_digit(body) + body
-
-
 def _land(landing: Path) -> None:
     serial = 0
     for folder, groups in LANDED.items():
@@ -58,7 +38,7 @@ def _land(landing: Path) -> None:
                 serial += 1
                 day = 1 + serial % 28
                 lines.append(
-                    f"V{serial:04d},{_upn(20_000 + serial)},Example,{folder}-{day:02d},"
+                    f"V{serial:04d},{upn_of(20_000 + serial)},Example,{folder}-{day:02d},"
                     f"{sector}AB,{outcome},50\n"
                 )
         path = landing / "home_visits" / folder / "visits.csv"
@@ -96,23 +76,13 @@ MODEL = """-- Share of home visits with a positive outcome, by month.
 
 
 def _fill(yml: Path) -> None:
-    document = yaml.safe_load(yml.read_text())
-    model = document["models"][0]
-    model["description"] = "Home visits with a positive outcome, by month."
-    meta = model["config"]["meta"]["indicator"]
-    filled = {
-        "value_type": "proportion",
-        "unit": "%",
-        "polarity": "RAG - High is good",
-        "numerator_unit": "children",
-        "denominator_unit": "children",
-        "source_type": "statutory",
-        "co_designed_on": "2026-11-30",
-        "title": "Home visits with a positive outcome",
-    }
-    for field in meta:
-        if str(meta[field]).startswith("TODO"):
-            meta[field] = filled.get(field, f"Filled in for the monthly test: {field}")
+    document, meta = fill_scaffolded_yaml(
+        yml,
+        description="Home visits with a positive outcome, by month.",
+        title="Home visits with a positive outcome",
+        co_designed_on="2026-11-30",
+        note="the monthly test",
+    )
     meta["indicator_id"] = "home_visit_positive"
     meta["domain"] = "Home visits"
     meta["period_type"] = "month"
@@ -155,28 +125,12 @@ trend_charts: {indicators: [home_visit_positive]}
 
 
 def test_a_monthly_indicator_is_published_month_by_month(tmp_path):
-    project = tmp_path / "project"
-    shutil.copytree(
-        ROOT / "dbt_project",
-        project / "dbt_project",
-        ignore=shutil.ignore_patterns("target", "logs"),
-    )
-    shutil.copytree(ROOT / "seeds", project / "seeds")
-    shutil.copytree(ROOT / "sources", project / "sources")
-    (project / "docs").mkdir()
-    shutil.copy(ROOT / "docs" / "inputs.md", project / "docs" / "inputs.md")
-    env = {
-        **os.environ,
-        "CHORUS_DBT_PROJECT": str(project / "dbt_project"),
-        "CHORUS_SOURCES": str(project / "sources"),
-        "CHORUS_HOME": str(tmp_path / "home"),
-        "CHORUS_PSEUDONYM_KEY": "a monthly publication key, long enough and varied",
-        "CHORUS_PACKS": LA,
-    }
+    project, env = project_copy(tmp_path, "a monthly publication key, long enough and varied")
+    env["CHORUS_PACKS"] = LA
     (project / "dbt_project" / "frameworks" / "home_visits.yml").write_text(FRAMEWORK)
 
     # A source counted by month, its staging model carrying the month.
-    made = _chorus("new-source", "home_visits", env=env, cwd=tmp_path)
+    made = chorus("new-source", "home_visits", env=env, cwd=tmp_path)
     assert made.returncode == 0, made.stderr
     spec = project / "sources" / "home_visits" / "base.yml"
     spec.write_text(
@@ -193,16 +147,16 @@ def test_a_monthly_indicator_is_published_month_by_month(tmp_path):
     )
 
     # An indicator over it by month, at Neighbourhood and Local authority.
-    made = _chorus("new-indicator", "home_visits__positive", env=env, cwd=tmp_path)
+    made = chorus("new-indicator", "home_visits__positive", env=env, cwd=tmp_path)
     assert made.returncode == 0, made.stderr
     models = project / "dbt_project" / "models" / "indicators"
     (models / "ind_home_visits__positive.sql").write_text(MODEL)
     _fill(models / "ind_home_visits__positive.yml")
-    refreshed = _chorus("dbt-refresh", env=env, cwd=tmp_path)
+    refreshed = chorus("dbt-refresh", env=env, cwd=tmp_path)
     assert refreshed.returncode == 0, refreshed.stderr + refreshed.stdout
 
     landing, output = tmp_path / "landing", tmp_path / "output"
-    synth = _chorus(
+    synth = chorus(
         "synth",
         "--out",
         str(landing),
@@ -215,7 +169,7 @@ def test_a_monthly_indicator_is_published_month_by_month(tmp_path):
     )
     assert synth.returncode == 0, synth.stderr
     _land(landing)
-    run = _chorus("run", "--landing", str(landing), "--out", str(output), env=env, cwd=tmp_path)
+    run = chorus("run", "--landing", str(landing), "--out", str(output), env=env, cwd=tmp_path)
     assert run.returncode == 0, run.stderr[-3000:] + run.stdout[-3000:]
 
     # The published table: each row names its month; April's small complement is c, with

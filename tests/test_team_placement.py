@@ -5,21 +5,19 @@ the rest load. Every expected message and value is written out by hand."""
 
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
 import yaml
-from stdnum.gb import upn
 
 from indicators.config import ChorusSettings
 from indicators.ingest.streams import STANDALONE, load_stream
 from indicators.ingest.validate import validate_paths
 from indicators.sources.load import SpecInvalid, load_spec
 from orchestration.new_source import scaffold_source
+from tests.project_copy import chorus, fill_scaffolded_yaml, upn_of
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -231,8 +229,8 @@ def test_a_team_of_an_unknown_authority_or_with_a_taken_code_is_set_aside(by_tea
     visits = by_team.landing / "home_visits" / "2023-24" / "visits.csv"
     visits.write_text(
         visits.read_text(encoding="utf-8")
-        + f"R006,{_upn(900)},Example,2024-02-06,XH2 2AB,Y,80,EH-Z\n"
-        f"R007,{_upn(901)},Example,2024-02-07,XH2 2AB,Y,80,HD01\n",
+        + f"R006,{upn_of(900)},Example,2024-02-06,XH2 2AB,Y,80,EH-Z\n"
+        f"R007,{upn_of(901)},Example,2024-02-07,XH2 2AB,Y,80,HD01\n",
         encoding="utf-8",
     )
     lines = validate_paths([by_team.landing], by_team.seeds).format()
@@ -341,23 +339,6 @@ INDICATOR_SQL = """-- Visits with outcome Y, by team and for the authority.
 """
 
 
-def _chorus(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "orchestration.cli", *args],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=900,
-    )
-
-
-def _upn(serial: int) -> str:
-    body = f"354{serial:08d}A"
-    return upn.calc_check_digit(body) + body
-
-
 def _visits_file() -> str:
     lines = [HEADER]
     number = 0
@@ -366,7 +347,7 @@ def _visits_file() -> str:
             number += 1
             outcome = "Y" if index < yes else "N"
             lines.append(
-                f"R{number:03d},{_upn(20_000 + number)},Example,2023-10-{1 + index % 28:02d},"
+                f"R{number:03d},{upn_of(20_000 + number)},Example,2023-10-{1 + index % 28:02d},"
                 f"XH1 1AB,{outcome},50,{team}\n"
             )
     return "".join(lines)
@@ -393,7 +374,7 @@ def test_a_source_placed_by_team_is_published_by_team_and_for_the_authority(tmp_
     )
 
     # The source: scaffolded, placed by team, its staging model ending with the rows placed.
-    made = _chorus("new-source", "home_visits", env=env, cwd=tmp_path)
+    made = chorus("new-source", "home_visits", env=env, cwd=tmp_path)
     assert made.returncode == 0, made.stdout + made.stderr
     spec = project / "sources" / "home_visits" / "base.yml"
     text = spec.read_text(encoding="utf-8")
@@ -410,32 +391,22 @@ def test_a_source_placed_by_team_is_published_by_team_and_for_the_authority(tmp_
         "{{ placed_rows('renamed', 'team', 'team') }}\n"
     )
     staging.write_text(sql, encoding="utf-8")
-    refreshed = _chorus("dbt-refresh", env=env, cwd=tmp_path)
+    refreshed = chorus("dbt-refresh", env=env, cwd=tmp_path)
     assert refreshed.returncode == 0, refreshed.stdout + refreshed.stderr
 
     # The indicator: by team and for the authority.
-    scaffolded = _chorus("new-indicator", "early_help__visit_outcome", env=env, cwd=tmp_path)
+    scaffolded = chorus("new-indicator", "early_help__visit_outcome", env=env, cwd=tmp_path)
     assert scaffolded.returncode == 0, scaffolded.stdout + scaffolded.stderr
     models = project / "dbt_project" / "models" / "indicators"
     (models / "ind_early_help__visit_outcome.sql").write_text(INDICATOR_SQL, encoding="utf-8")
     yml = models / "ind_early_help__visit_outcome.yml"
-    document = yaml.safe_load(yml.read_text(encoding="utf-8"))
-    model = document["models"][0]
-    model["description"] = "Visits whose outcome was Y, by Early Help team."
-    meta = model["config"]["meta"]["indicator"]
-    filled = {
-        "value_type": "proportion",
-        "unit": "%",
-        "polarity": "RAG - High is good",
-        "numerator_unit": "children",
-        "denominator_unit": "children",
-        "source_type": "statutory",
-        "co_designed_on": "2026-11-25",
-        "title": "Visits with a good outcome",
-    }
-    for field in meta:
-        if str(meta[field]).startswith("TODO"):
-            meta[field] = filled.get(field, f"Filled in for the walk-through: {field}")
+    document, meta = fill_scaffolded_yaml(
+        yml,
+        description="Visits whose outcome was Y, by Early Help team.",
+        title="Visits with a good outcome",
+        co_designed_on="2026-11-25",
+        note="the walk-through",
+    )
     meta["levels"] = ["Local authority", "Team"]
     meta["relations"] = {
         "areas": "add_up",
@@ -447,7 +418,7 @@ def test_a_source_placed_by_team_is_published_by_team_and_for_the_authority(tmp_
 
     # The demo borough's returns, and the visits.
     landing, output = tmp_path / "landing", tmp_path / "output"
-    synth = _chorus(
+    synth = chorus(
         "synth",
         "--out",
         str(landing),
@@ -465,7 +436,7 @@ def test_a_source_placed_by_team_is_published_by_team_and_for_the_authority(tmp_
     visits.parent.mkdir(parents=True)
     visits.write_text(_visits_file(), encoding="utf-8")
 
-    run = _chorus("run", "--landing", str(landing), "--out", str(output), env=env, cwd=tmp_path)
+    run = chorus("run", "--landing", str(landing), "--out", str(output), env=env, cwd=tmp_path)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
 
     values = pd.read_csv(output / "indicators" / "indicator_values.csv", dtype=str)
