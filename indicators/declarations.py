@@ -419,6 +419,12 @@ def period_type(name: object, metadata: Path | None = None) -> PeriodType:
     return declared[key]
 
 
+def row_periods(frame: object) -> list[tuple]:
+    """Each row's period as a key: (time_period,), or (time_period, time_identifier) when
+    the table carries time identifiers (two months of a year are two periods)."""
+    return list(zip(*(frame[column] for column in period_columns(frame)), strict=True))
+
+
 def ordinals_by_type(
     type_names: Iterable[object],
     time_periods: Iterable[object],

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from indicators.declarations import period_columns
+from indicators.declarations import row_periods
 from indicators.disclosure.questions import ItemBank
 from indicators.disclosure.relations import (
     PLACEHOLDER,
@@ -91,7 +91,7 @@ class _Cells:
         # a cell's period: its time_period, and its time_identifier when the table has one
         # (two months of a year are two periods, never related to each other)
         self.year = np.empty(len(frame), dtype=object)
-        self.year[:] = list(zip(*(frame[column] for column in period_columns(frame)), strict=True))
+        self.year[:] = row_periods(frame)
         self.level = frame["geographic_level"].to_numpy(dtype=object)
         self.area = frame["area_code"].to_numpy(dtype=object)
         self.breakdown = frame["breakdown"].to_numpy(dtype=object)

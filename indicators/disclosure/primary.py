@@ -19,7 +19,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from indicators.declarations import period_columns
+from indicators.declarations import period_columns, row_periods
 from indicators.disclosure.control import DisclosureConfig, IndicatorShape
 from indicators.disclosure.questions import ItemBank
 from indicators.disclosure.relations import SCORE_RANGE
@@ -95,7 +95,7 @@ def complete(
     roots = frame["area_code"].map(lambda a: root_area(a, parents))
     names = dict(zip(frame["area_code"], frame["area_name"], strict=False))
     keys = period_columns(frame)  # a month is its time_period and time_identifier
-    period_of = list(zip(*(frame[column] for column in keys), strict=True))
+    period_of = row_periods(frame)
     areas: dict[tuple, set[str]] = defaultdict(set)  # (period, level) -> area codes
     for period, level, area in zip(
         period_of, frame["geographic_level"], frame["area_code"], strict=True
@@ -131,7 +131,7 @@ def complete(
             )
         }
         periods = sorted(
-            set(zip(*(rows_of[column] for column in keys), strict=True)),
+            set(row_periods(rows_of)),
             key=lambda period: (int(period[0]), *map(str, period[1:])),
         )
         for period in periods:

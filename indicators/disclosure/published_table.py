@@ -15,7 +15,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from indicators.declarations import ordinals_by_type, period_columns, period_type
+from indicators.declarations import ordinals_by_type, period_columns, period_type, row_periods
 from indicators.disclosure.control import (
     NOT_APPLICABLE,
     NOT_AVAILABLE,
@@ -188,7 +188,7 @@ def hidden_benchmarks(protected: pd.DataFrame, parents: Mapping[str, str]) -> np
     frame = protected.reset_index(drop=True)
     suppressed = {}
     totals = {}
-    period = _periods(frame)
+    period = row_periods(frame)
     for position, row in enumerate(frame.itertuples(index=False)):
         key = (row.indicator_id, period[position], row.area_code)
         suppressed[(*key, row.breakdown, row.group)] = bool(row.numerator_suppressed)
@@ -206,11 +206,6 @@ def hidden_benchmarks(protected: pd.DataFrame, parents: Mapping[str, str]) -> np
                 (row.indicator_id, period[position], row.area_code), False
             )
     return hidden
-
-
-def _periods(frame: pd.DataFrame) -> list[tuple]:
-    """Each row's period: (time_period,) or (time_period, time_identifier)."""
-    return list(zip(*(frame[column] for column in period_columns(frame)), strict=True))
 
 
 def publishable(
