@@ -174,8 +174,17 @@ def test_a_monthly_indicator_is_published_month_by_month(tmp_path):
 
     # The published table: each row names its month; April's small complement is c, with
     # Northgate hidden beside it; May is published in full.
-    values = pd.read_csv(output / "indicators" / "indicator_values.csv", dtype=str)
+    values = pd.read_csv(
+        output / "indicators" / "indicator_values.csv", dtype=str, keep_default_na=False
+    )
     assert list(values.columns[:3]) == ["indicator_id", "time_period", "time_identifier"]
+    # Every cell is a number, a word or a symbol; a neighbourhood with no visits in a month
+    # (0 of 0) is compared with nothing, and says so.
+    assert not values.isin(["nan", "NaN", "None", ""]).any().any()
+    empty = values[
+        (values["indicator_id"] == "home_visit_positive") & (values["area_code"] == "HD03")
+    ]
+    assert set(empty["compared_with_la"]) == {"not compared"}
     mine = values[
         (values["indicator_id"] == "home_visit_positive")
         & values["area_code"].isin([LA, "HD01", "HD02"])

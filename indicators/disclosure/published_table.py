@@ -24,6 +24,7 @@ from indicators.disclosure.control import (
     IndicatorShape,
 )
 from indicators.stats.indicator_values import NON_PARTITION_BREAKDOWNS
+from indicators.stats.terms import NOT_COMPARED
 
 LOW = "low"
 PUBLISHED_STATISTICS = [
@@ -281,6 +282,8 @@ def publishable(
                 columns[name].append(
                     NOT_APPLICABLE if row.indicator_id in untrended else "could not be calculated"
                 )
+            elif name.startswith("compared_with") and (raw is None or pd.isna(raw)):
+                columns[name].append(NOT_COMPARED)  # a row added for an empty cell
             else:
                 columns[name].append(str(raw))
     for name, values in columns.items():
