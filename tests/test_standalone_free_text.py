@@ -187,6 +187,26 @@ def test_a_request_for_help_in_a_quarantined_row_is_named_for_follow_up(landed):
     assert b"feel safe" not in landed.warehouse.read_bytes()
 
 
+def test_a_request_for_help_in_a_file_rejected_whole_is_named_for_follow_up(landed):
+    """A second file without its required record_date column is rejected whole; its note
+    asking for help is still named for follow-up, and loaded nowhere."""
+    second = landed.landing / "home_visits" / "2023-24" / "more_visits.csv"
+    second.write_text(
+        "record_id,upn,surname,postcode,outcome,score,note,consent_quote\n"
+        'R101,W35400020001A,Example,XH1 1AB,Y,50,"The group was lovely",Y\n'
+        'R102,J35400020002A,Example,XH1 1AB,Y,50,"I do not feel safe at home, please help",Y\n',
+        encoding="utf-8",
+    )
+    log = Lines()
+    load_stream(landed, STANDALONE, ["2023-24"], None, log)
+    assert (
+        "2023/24: home_visits/2023-24/more_visits.csv: note at row 3 asks for help or "
+        "discloses harm: not loaded; read it in the landed file and follow it up (never "
+        "published)"
+    ) in log.lines, log.lines
+    assert b"feel safe" not in landed.warehouse.read_bytes()
+
+
 def _problems(tmp_path: Path, edit) -> list[str]:
     spec = scaffolded_sources(tmp_path, lambda text: edit(_with_free_text(text)))
     with pytest.raises(SpecInvalid) as refused:

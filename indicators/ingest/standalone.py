@@ -24,7 +24,7 @@ from indicators.ingest.defects import Defect, FileRejected
 from indicators.ingest.landing import FileAccount, LandedFile, file_hash
 from indicators.ingest.lookups import Reference
 from indicators.ingest.matching import unknown_sectors
-from indicators.ingest.readers import Aliases
+from indicators.ingest.readers import Aliases, read_return
 from indicators.ingest.standalone_text import follow_up_notes, keep_free_text
 from indicators.ingest.statutory import raw_rows, validate_file
 from indicators.periods import Period
@@ -136,6 +136,7 @@ def load_standalone_year(
     load = StandaloneLoad()
     for kind, spec in standalone_specs().items():
         frames: list[tuple[str, pd.DataFrame]] = []
+        unread: list[tuple[str, pd.DataFrame]] = []  # files rejected whole, as landed
         for landed in (f for f in files if f.kind == kind):
             account = FileAccount(landed.display, kind, year.label, file_hash(landed.path))
             load.accounts.append(account)
@@ -143,6 +144,7 @@ def load_standalone_year(
                 frame, defects = validate_file(landed, account, aliases, sheet)
             except FileRejected as rejected:
                 load.defects.append(rejected.defect)
+                unread.extend(_as_landed(spec, landed, aliases, sheet))
                 continue
             frames.append((landed.display, frame))
             load.defects.extend(defects)
@@ -161,12 +163,26 @@ def load_standalone_year(
             )
             for file, frame in frames
         ]
-        load.notes.extend(follow_up_notes(spec, frames))
+        load.notes.extend(follow_up_notes(spec, [*frames, *unread]))
         good = _consenting(spec, good, load.accounts)
         good = keep_free_text(spec, good, load.accounts, allow_words)
         rows = pd.concat(good, ignore_index=True) if good else pd.DataFrame()
         load.tables[spec.raw_table] = raw_rows(spec, rows, year, pseudonym_key, sectors)
     return load
+
+
+def _as_landed(
+    spec: SourceSpec, landed: LandedFile, aliases: Aliases | None, sheet: str | None
+) -> list[tuple[str, pd.DataFrame]]:
+    """A file rejected whole (a column missing, say), read as landed when its free-text
+    column can still be found, so that a request for help in it is named for follow-up."""
+    if spec.free_text_column is None:
+        return []
+    try:
+        table = read_return(landed.path, landed.display, landed.kind, aliases, sheet)
+    except FileRejected:
+        return []
+    return [(landed.display, table.frame)]
 
 
 def _consenting(
