@@ -434,9 +434,7 @@ def ordinals_by_type(
     """Each row's period and its series break (a bare time period, 0 for none) as ordinals
     of the row's declared period type (blank: academic year): consecutive periods differ by
     one, so a missing month is a gap. Rows without time identifiers are whole years."""
-    names = np.asarray(
-        ["" if name is None or name != name else str(name) for name in type_names], dtype=object
-    )
+    names = np.asarray([name if isinstance(name, str) else "" for name in type_names], dtype=object)
     periods = np.asarray(list(time_periods), dtype=np.int64)
     identifiers = (
         np.full(len(periods), None, dtype=object)

@@ -235,6 +235,7 @@ class Auditor:
                     options={"mip_rel_gap": 0.0, "presolve": True},
                 )
                 if solved.status == 2:  # HiGHS's presolve can misjudge: ask once more without
+                    self.solves += 1
                     solved = milp(
                         objective,
                         constraints=constraints,

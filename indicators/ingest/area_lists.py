@@ -2,9 +2,10 @@
 check of a source placed by team, by district or LA-wide (`placement: {method: team,
 column: team}`, `{method: district, column: ...}`, `{method: la_wide, authority: la}`).
 
-A list row with a blank field, or a code listed twice with a different name or authority,
-is set aside (its rows are defects); a landed row whose team, district or LA number is not
-listed (or set aside) is quarantined with the reason; the rest load.
+A list row with a blank field, a code listed twice with a different name or authority, an
+authority not in the LA list, or a code a neighbourhood, an authority or the team list
+already has, is set aside (its rows are defects); a landed row whose team, district or LA
+number is not listed (or set aside) is quarantined with the reason; the rest load.
 """
 
 from __future__ import annotations
