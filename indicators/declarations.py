@@ -170,7 +170,7 @@ def parse_geographies(document: Mapping) -> Geographies:
 
 @functools.cache
 def _geographies_at(path: Path) -> Geographies:
-    return parse_geographies(_read(path))
+    return parse_geographies(read_metadata(path))
 
 
 def geographies(metadata: Path | None = None) -> Geographies:
@@ -398,7 +398,7 @@ def _landing_form(name: str, entry: Mapping, written: str, parts: int) -> dict:
 
 @functools.cache
 def _periods_at(path: Path) -> dict[str, PeriodType]:
-    return parse_periods(_read(path))
+    return parse_periods(read_metadata(path))
 
 
 def period_types(metadata: Path | None = None) -> dict[str, PeriodType]:
@@ -452,7 +452,8 @@ def ordinals_by_type(
     return ordinals, floors
 
 
-def _read(path: Path) -> Mapping:
+def read_metadata(path: Path) -> Mapping:
+    """One file of dbt_project/metadata/ read (DeclarationError when it cannot be)."""
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as error:

@@ -14,6 +14,7 @@ import pandas as pd
 from indicators.declarations import DeclarationError, geographies, period_type, period_types
 from indicators.disclosure import IndicatorShape, RelationsError, parse_relations
 from indicators.disclosure.relations import relations_problems
+from indicators.units import count_units
 
 REQUIRED_META = (
     "indicator_id",
@@ -43,10 +44,17 @@ REQUIRED_META = (
 POLARITIES = ("RAG - High is good", "RAG - Low is good", "BOB - Blue orange blue", "Not applicable")
 VALUE_TYPES = ("proportion", "mean", "rate")
 SOURCE_TYPES = ("statutory", "voice", "linked")
-COUNT_UNITS = ("children", "families", "answers", "score")
-"""What one unit of a numerator or denominator is: a child, a family (one survey response),
-an answer (one respondent answers several questions), or, for a mean's numerator, score
-points summed over the denominator's units. Labels in packs and open data come from these."""
+
+
+def numerator_units() -> tuple[str, ...]:
+    """What one unit of a numerator may be: every unit dbt_project/metadata/units.yml
+    declares (a child, a family, an answer, a mean's summed score...)."""
+    return tuple(count_units())
+
+
+def denominator_units() -> tuple[str, ...]:
+    """The declared units that may be a denominator (not a mean's summed score)."""
+    return tuple(name for name, unit in count_units().items() if unit.denominator)
 
 
 DECLARED_META = ("levels", "period_type")
@@ -142,8 +150,8 @@ def metadata_problems(register: pd.DataFrame) -> list[str]:
             ("polarity", POLARITIES),
             ("value_type", VALUE_TYPES),
             ("source_type", SOURCE_TYPES),
-            ("numerator_unit", COUNT_UNITS),
-            ("denominator_unit", COUNT_UNITS[:3]),
+            ("numerator_unit", numerator_units()),
+            ("denominator_unit", denominator_units()),
         )
         for field, allowed in checks:
             if row.get(field) and row[field] not in allowed:

@@ -23,13 +23,14 @@ import yaml
 from indicators.config import PROJECT_ROOT
 from indicators.publish.frameworks import FrameworkError, framework_problems, load_frameworks
 from indicators.publish.register import (
-    COUNT_UNITS,
     POLARITIES,
     REQUIRED_META,
     SOURCE_TYPES,
     VALUE_TYPES,
     declaration_problems,
+    denominator_units,
     metadata_problems,
+    numerator_units,
 )
 from indicators.stats.indicator_values import STANDARD_COLUMNS
 from indicators.steps import StepRefused
@@ -65,9 +66,12 @@ CHOICES = {
     "polarity": POLARITIES,
     "value_type": VALUE_TYPES,
     "source_type": SOURCE_TYPES,
-    "numerator_unit": COUNT_UNITS,
-    "denominator_unit": COUNT_UNITS[:3],
 }
+
+
+def _choices() -> dict[str, tuple[str, ...]]:
+    """Each closed field's allowed values (the units from dbt_project/metadata/units.yml)."""
+    return {**CHOICES, "numerator_unit": numerator_units(), "denominator_unit": denominator_units()}
 
 
 def _shown(path: Path) -> str:
@@ -98,6 +102,7 @@ def _yaml_problems(path: Path, model: str) -> Unfinished | None:
         "indicator"
     ) or {}
     todo, invalid = [], []
+    choices = _choices()
     if TODO.search(str(entry.get("description") or "")):
         todo.append("description")
     for name in REQUIRED_META:
@@ -107,8 +112,8 @@ def _yaml_problems(path: Path, model: str) -> Unfinished | None:
             invalid.append(f"meta.indicator.{name} is missing")
         elif TODO.match(text):
             todo.append(name)
-        elif name in CHOICES and text not in CHOICES[name]:
-            invalid.append(f"{name} '{text}' is not one of {', '.join(CHOICES[name])}")
+        elif name in choices and text not in choices[name]:
+            invalid.append(f"{name} '{text}' is not one of {', '.join(choices[name])}")
         elif name == "co_designed_on" and not _is_date(text):
             invalid.append(f"co_designed_on '{text}' is not a date such as 2024-06-17")
     invalid += declaration_problems(meta)

@@ -31,12 +31,12 @@ from indicators.publish.packs.model import (
 )
 from indicators.publish.packs.wording import (
     POLARITY_WORDS,
-    UNIT_MEANINGS,
     count_text,
     count_units,
     join_words,
     period_label,
 )
+from indicators.units import count_units as declared_units
 
 
 def limits_section(pub: Publication, area_name: str, rows: pd.DataFrame, area_code: str) -> Section:
@@ -197,13 +197,14 @@ def definition_list(pub: Publication, indicator_ids: Iterable[str]) -> list[Defi
 
 
 def how_to_read_notes(pub: Publication, units: Iterable[str] = ()) -> list[str]:
-    present = [unit for unit in UNIT_MEANINGS if unit in set(units)]
+    declared = declared_units()  # what each unit means (dbt_project/metadata/units.yml)
+    present = [unit for unit in declared if unit in set(units)]
     return [
         "Each figure comes with a 95% interval: the range the true value for the area is "
         "very likely to lie in. The fewer counted, the wider it is. Charts and bars draw it. "
         "“44 of 58” means 44 counted out of the 58 in the group.",
         "What is counted: "
-        + "; ".join(f"{unit} are {UNIT_MEANINGS[unit]}" for unit in present)
+        + "; ".join(f"{unit} are {declared[unit].meaning}" for unit in present)
         + ".",
         f"“Similar to {pub.la_label}” means the interval, as printed, includes or touches the "
         f"{pub.run.la_word} figure, so the difference could be chance. “Higher” or “lower” "

@@ -18,15 +18,6 @@ from indicators.disclosure import (
 )
 from indicators.publish.period_keys import key_text
 
-UNIT_MEANINGS = {
-    "children": "children in the reception cohort (one per child, from the EYFSP return)",
-    "families": "families who answered the survey (one per response, from a parent or carer)",
-    "answers": "answers to survey questions (a family answers several, so answers are not "
-    "people and their intervals are too narrow to compare)",
-    "score": "points on a scale, summed over the people counted (for an average)",
-}
-"""What each count unit (register numerator_unit / denominator_unit) means, for "how to read"."""
-
 SYMBOL_KEY: tuple[tuple[str, str], ...] = (
     (
         SUPPRESSED,

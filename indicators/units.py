@@ -1,0 +1,56 @@
+"""The count units an indicator's numerator and denominator are in, as declared in
+dbt_project/metadata/units.yml (a child, a family, an answer, a mean's summed score; a site
+adds its own). Read by the register check (only declared units) and the packs' "How to read"
+(what each unit means)."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from indicators.config import dbt_project_dir
+from indicators.declarations import DeclarationError, read_metadata
+
+
+@dataclass(frozen=True)
+class CountUnit:
+    """What one unit of a numerator or denominator is (dbt_project/metadata/units.yml)."""
+
+    name: str
+    meaning: str
+    denominator: bool = True
+
+
+def parse_units(document: Mapping) -> dict[str, CountUnit]:
+    raw = (document or {}).get("units")
+    if not isinstance(raw, Mapping) or not raw:
+        raise DeclarationError("units: must map each unit's name to its meaning")
+    units = {}
+    for name, entry in raw.items():
+        if (
+            not isinstance(entry, Mapping)
+            or not isinstance(entry.get("meaning"), str)
+            or not entry["meaning"].strip()
+            or not isinstance(entry.get("denominator", True), bool)
+            or set(entry) - {"meaning", "denominator"}
+        ):
+            raise DeclarationError(
+                f"units: '{name}' must be {{meaning: <words>}} (and denominator: false for a "
+                f"unit that is never a denominator), got {entry!r}"
+            )
+        units[str(name)] = CountUnit(
+            str(name), entry["meaning"].strip(), entry.get("denominator", True)
+        )
+    return units
+
+
+@functools.cache
+def _units_at(path: Path) -> dict[str, CountUnit]:
+    return parse_units(read_metadata(path))
+
+
+def count_units(metadata: Path | None = None) -> dict[str, CountUnit]:
+    """The declared count units by name, in the file's order (dbt_project/metadata/units.yml)."""
+    return _units_at((metadata or dbt_project_dir() / "metadata") / "units.yml")

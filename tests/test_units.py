@@ -1,0 +1,81 @@
+"""Count units are declared (dbt_project/metadata/units.yml), not written into the code: the
+register accepts only declared units, a site adds its own unit with its meaning, and the
+packs' "How to read" says what each unit of the pack's indicators means, in the words the
+file gives. Expected words are written out here."""
+
+import shutil
+from pathlib import Path
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
+
+from indicators.declarations import DeclarationError
+from indicators.publish.packs.notes import how_to_read_notes
+from indicators.publish.register import metadata_problems
+from indicators.units import parse_units
+
+ROOT = Path(__file__).resolve().parents[1]
+PUB = SimpleNamespace(la_label="the borough average", run=SimpleNamespace(la_word="borough"))
+
+
+def _unit_problems(numerator: str, denominator: str) -> list[str]:
+    register = pd.DataFrame(
+        [
+            {
+                "model": "ind_care__in_touch",
+                "numerator_unit": numerator,
+                "denominator_unit": denominator,
+            }
+        ]
+    )
+    return [p for p in metadata_problems(register) if "_unit" in p]
+
+
+def test_the_shipped_units_are_the_only_ones_the_register_accepts():
+    assert _unit_problems("children", "children") == []
+    assert _unit_problems("young people", "score") == [
+        "ind_care__in_touch: meta.indicator.numerator_unit 'young people' is not one of "
+        "children, families, answers, score",
+        "ind_care__in_touch: meta.indicator.denominator_unit 'score' is not one of "
+        "children, families, answers",
+    ]
+
+
+@pytest.fixture
+def with_young_people(tmp_path, monkeypatch):
+    project = tmp_path / "dbt_project"
+    shutil.copytree(ROOT / "dbt_project" / "metadata", project / "metadata")
+    units = project / "metadata" / "units.yml"
+    units.write_text(
+        units.read_text(encoding="utf-8") + "  young people:\n"
+        "    meaning: care leavers aged 17 to 21 (one per young person, from the SSDA903 return)\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("CHORUS_DBT_PROJECT", str(project))
+
+
+def test_a_unit_a_site_declares_is_accepted_and_explained_in_the_pack(with_young_people):
+    assert _unit_problems("young people", "young people") == []
+    what_is_counted = how_to_read_notes(PUB, ["young people", "score"])[1]
+    assert what_is_counted == (  # in the file's order
+        "What is counted: score are points on a scale, summed over the people counted (for "
+        "an average); young people are care leavers aged 17 to 21 (one per young person, "
+        "from the SSDA903 return)."
+    )
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        {"units": {"children": "children in the cohort"}},
+        {"units": {"children": {"meaning": ""}}},
+        {"units": {"score": {"meaning": "points", "denominator": "no"}}},
+        {"units": {"score": {"meaning": "points", "denomintor": False}}},
+    ],
+)
+def test_a_malformed_unit_is_refused_in_one_line(document):
+    with pytest.raises(DeclarationError) as refused:
+        parse_units(document)
+    assert str(refused.value).startswith(f"units: '{next(iter(document['units']))}' must be")
+    assert "\n" not in str(refused.value)
