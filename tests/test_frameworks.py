@@ -463,8 +463,8 @@ def test_subject_and_who_heading_default_to_the_title_and_section():
     shipped = load_frameworks([default_dir()])[0]
     assert shipped.subject == "children's early years"
     assert shipped.who.heading == "Who we heard from, and who we did not"
-    assert shipped.who.words["limits"] == (
-        "Survey results describe the families who answered, not every family: see “{heading}”."
+    assert shipped.words["limits"][2] == (  # worded in its place among the limits
+        "Survey results describe the families who answered, not every family: see “{who_heading}”."
     )
 
 
@@ -494,7 +494,7 @@ def test_a_copy_of_the_shipped_framework_is_read_as_it_is(tmp_path):
 
 TOP_KEYS = (
     "id, title, subject, audience, packs_under, indicators, headline, sections, "
-    "who_we_heard, trend_charts, breakdowns, glance"
+    "who_we_heard, trend_charts, breakdowns, glance, words, beside, side_by_side, statements"
 )
 
 
@@ -592,16 +592,18 @@ def test_a_key_of_the_wrong_type_is_one_line_naming_file_and_key(tmp_path, old, 
 
 def test_a_key_given_twice_or_a_byte_that_is_not_utf8_is_refused(tmp_path):
     path = _copy_of_the_shipped(tmp_path / "a", lambda text: text + "title: Another title\n")
+    last = len(SHIPPED.read_text(encoding="utf-8").splitlines()) + 1  # the line appended
     assert _refusal([path.parent]) == (
-        f"{path}: line 102: key 'title' is given twice in one mapping (first on line 7): keep one"
+        f"{path}: line {last}: key 'title' is given twice in one mapping (first on line 7): "
+        "keep one"
     )
     path = _copy_of_the_shipped(
         tmp_path / "b",
         lambda text: text.replace("  - gld\n", "  - gld\n  - gld2\n", 1) + "indicators: [gld]\n",
     )
     assert _refusal([path.parent]) == (
-        f"{path}: line 103: key 'indicators' is given twice in one mapping (first on line 19): "
-        "keep one"
+        f"{path}: line {last + 1}: key 'indicators' is given twice in one mapping (first on "
+        "line 19): keep one"
     )
     path = _copy_of_the_shipped(
         tmp_path / "c",

@@ -11,12 +11,17 @@ import pandas as pd
 import pytest
 
 from indicators.declarations import DeclarationError
+from indicators.publish.frameworks import default_dir, load_frameworks
 from indicators.publish.packs.notes import how_to_read_notes
 from indicators.publish.register import metadata_problems
 from indicators.units import parse_units
 
 ROOT = Path(__file__).resolve().parents[1]
-PUB = SimpleNamespace(la_label="the borough average", run=SimpleNamespace(la_word="borough"))
+PUB = SimpleNamespace(
+    la_label="the borough average",
+    run=SimpleNamespace(la_word="borough"),
+    framework=load_frameworks([default_dir()])[0],  # school readiness: "What is counted: {units}."
+)
 
 
 def _unit_problems(numerator: str, denominator: str) -> list[str]:

@@ -44,6 +44,15 @@ def selected_authorities(setting: str, authorities: pd.DataFrame) -> pd.DataFram
     ]
 
 
+def _statements(stage: Path, frame: str) -> pd.DataFrame | None:
+    """The framework's published statements (quotes/<frame>.csv), or None when it declares
+    none or none are published."""
+    path = stage / "quotes" / f"{frame}.csv"
+    if not frame or not path.is_file():
+        return None
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
 def _render(job: tuple[Path, object]) -> list[Path]:
     folder, pack = job
     return write_pack(folder, pack)
@@ -91,6 +100,9 @@ def write_board_packs(settings: ChorusSettings, stage: Path, run_id: str, log: L
             mine = shown[(shown["area_code"] == code) | shown["area_code"].isin(hoods)]
             if mine.empty:
                 continue
+            statements = _statements(stage, framework.statements.frame)
+            if statements is not None:
+                statements = statements[statements["area_code"].isin({code, *hoods})]
             publication = Publication(
                 mine,
                 register,
@@ -99,6 +111,7 @@ def write_board_packs(settings: ChorusSettings, stage: Path, run_id: str, log: L
                 england=england,
                 items=items,
                 framework=framework,
+                statements=statements,
             )
             jobs += [
                 (stage / framework.packs_under / slug, build_pack(publication, area))

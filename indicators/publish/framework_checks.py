@@ -57,6 +57,28 @@ PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "headline.words.title": ("area", "period"),
     "who_we_heard.words.no_survey": ("area",),
     "who_we_heard.words.limits": ("heading",),
+    "words.how_to_read": (
+        "la_label",
+        "la_word",
+        "units",
+        "trend_method",
+        "spc_points",
+        "max_quotes",
+    ),
+    "words.glance_none": ("area",),
+    "words.glance_note": ("la_mark",),
+    "words.limits": ("place", "year", "years", "trend_points", "spc_points", "who_heading"),
+    "words.limits_small": ("small_number",),
+    "words.dependent_counts": ("unit",),
+    "beside.words.made": (
+        "area",
+        "period",
+        "first",
+        "second",
+        "first_counts",
+        "second_counts",
+    ),
+    "beside.words.not_made": ("area", "period", "reason"),
 }
 """The keys whose words are filled in, and the placeholders each takes; every other
 sentence or title a framework declares is shown as written and takes none."""
@@ -170,7 +192,91 @@ def _texts(framework: Framework) -> list[tuple[str, str]]:
     if ambition:
         texts += [(f"headline.ambition.{k}", getattr(ambition, k)) for k in ("label", "line")]
         texts += [(f"headline.ambition.{k}", getattr(ambition, k)) for k in ("row", "source")]
+    for key, value in framework.words.items():
+        if key == "key":
+            texts += [(f"words.key.{symbol}", str(v)) for symbol, v in dict(value).items()]
+            continue
+        values = value if isinstance(value, list | tuple) else [value]
+        texts += [(f"words.{key}", str(v)) for v in values]
+    for entry in framework.beside:
+        texts += [("beside.heading", entry.heading)]
+        texts += [(f"beside.words.{k}", v) for k, v in entry.words.items()]
+        texts += [(f"beside.{k}.label", getattr(entry, k).label) for k in ("first", "second")]
+    for entry in framework.side_by_side:
+        texts += [("side_by_side.heading", entry.heading), ("side_by_side.intro", entry.intro)]
+        texts += [("side_by_side.columns.label", label) for _, label in entry.columns]
+    statements = framework.statements
+    texts += [("statements.heading", statements.heading), ("statements.note", statements.note)]
     return texts
+
+
+KEY_SYMBOLS = ("c", "x", "z", "low", "u")
+"""The symbols of the key to symbols a framework may word (words.key)."""
+
+
+def _declared_problems(
+    framework: Framework,
+    register: Mapping[str, Mapping],
+    known_sections: Collection[str],
+    breakdowns: Collection[str],
+) -> list[tuple[str, str]]:
+    """(key, message) for what words, beside, side_by_side and statements name that is not
+    declared: an indicator not among the framework's, a section, a breakdown, a symbol."""
+    own = set(framework.indicators)
+    found: list[tuple[str, str]] = []
+
+    def indicator(key: str, name: str, breakdown: str = "") -> None:
+        if name not in own:
+            found.append((key, f"'{name}' is not one of the framework's indicators"))
+            return
+        declared = (register.get(name) or {}).get("relations") or {}
+        if breakdown and breakdown != "All" and breakdown not in (declared.get("breakdowns") or {}):
+            found.append((key, f"'{name}' declares no breakdown '{breakdown}'"))
+
+    def section(key: str, name: str) -> None:
+        if name not in known_sections:
+            found.append(
+                (key, f"'{name}' is no register domain, voice item domain or declared section")
+            )
+
+    for n, entry in enumerate(framework.beside):
+        section(f"beside[{n}].section", entry.section)
+        for part in ("first", "second"):
+            figure = getattr(entry, part)
+            indicator(f"beside[{n}].{part}.indicator", figure.indicator, figure.breakdown)
+    for n, entry in enumerate(framework.side_by_side):
+        section(f"side_by_side[{n}].section", entry.section)
+        if not _declares(breakdowns, entry.breakdown):  # its columns are not checked then
+            found.append(
+                (
+                    f"side_by_side[{n}].breakdown",
+                    f"'{entry.breakdown}' is not a breakdown any indicator of the register "
+                    "declares",
+                )
+            )
+            continue
+        for m, (name, _) in enumerate(entry.columns):
+            indicator(f"side_by_side[{n}].columns[{m}].indicator", name, entry.breakdown)
+    for name in framework.statements.breakdowns:
+        if not _declares(breakdowns, name):
+            found.append(
+                (
+                    f"statements.breakdowns.{name}",
+                    f"'{name}' is not a breakdown any indicator of the register declares",
+                )
+            )
+    if framework.statements.frame and not SAFE_ID.fullmatch(framework.statements.frame):
+        found.append(
+            (
+                "statements.frame",
+                f"'{framework.statements.frame}' is not a safe name (a-z, 0-9, _): it names "
+                "the published file quotes/<frame>.csv",
+            )
+        )
+    for symbol in dict(framework.words.get("key") or {}):
+        if symbol not in KEY_SYMBOLS:
+            found.append((f"words.key.{symbol}", f"is not one of {', '.join(KEY_SYMBOLS)}"))
+    return found
 
 
 def _declares(declared: Collection[str], name: str) -> bool:
@@ -299,6 +405,8 @@ def framework_problems(
                 "breakdowns.answers",
                 f"no breakdown of the register starts with '{answers}'",
             )
+        for key, message in _declared_problems(framework, register, known, breakdowns):
+            add(key, message)
         for key, text in _texts(framework):
             problem = placeholder_problem(key, text)
             if problem:

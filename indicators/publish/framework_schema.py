@@ -63,6 +63,44 @@ SCHEMA: dict[str, object] = {
     "trend_charts": {"sections": [TEXT], "indicators": [TEXT]},
     "breakdowns": {"items": TEXT, "domains": TEXT, "answers": TEXT, "folded": [TEXT]},
     "glance": [{"section": TEXT, "indicator": TEXT, "breakdown": TEXT}],
+    "words": {
+        "how_to_read": [TEXT],
+        "glance_none": TEXT,
+        "glance_note": TEXT,
+        "limits": [TEXT],
+        "limits_hidden": TEXT,
+        "limits_low": TEXT,
+        "limits_small": TEXT,
+        "why_hidden": TEXT,
+        "quotes_column": TEXT,
+        "dependent_counts": TEXT,
+        "key": {ANY_KEY: TEXT},
+    },
+    "beside": [
+        {
+            "section": TEXT,
+            "heading": TEXT,
+            "first": {"indicator": TEXT, "breakdown": TEXT, "group": TEXT, "label": TEXT},
+            "second": {"indicator": TEXT, "breakdown": TEXT, "group": TEXT, "label": TEXT},
+            "words": {"made": TEXT, "not_made": TEXT},
+        }
+    ],
+    "side_by_side": [
+        {
+            "section": TEXT,
+            "heading": TEXT,
+            "breakdown": TEXT,
+            "intro": TEXT,
+            "columns": [{"indicator": TEXT, "label": TEXT}],
+        }
+    ],
+    "statements": {
+        "frame": TEXT,
+        "heading": TEXT,
+        "breakdowns": {ANY_KEY: TEXT},
+        "source": [TEXT],
+        "note": TEXT,
+    },
 }
 """Every key a framework may have. A key left out, or given with no value (null), takes its
 default; `id`, `title`, `audience`, `indicators` and `headline` are required (frameworks.py)."""

@@ -131,6 +131,10 @@ def write_indicator_tables(settings: ChorusSettings, stage: Path, log: Log) -> T
     open_data = write_open_data(stage, published, register, local_authorities=authorities)
     published_quotes = quotes_to_publish(quotes, config.voice_min_respondents)
     write_csv(published_quotes, stage / "quotes" / "quotes.csv")
+    for frame in sorted({f.statements.frame for f in load_frameworks() if f.statements.frame}):
+        statements = statements_to_publish(read_statements(settings.warehouse, frame))
+        write_csv(statements, stage / "quotes" / f"{frame}.csv")
+        log.info(f"{len(statements)} statements published (quotes/{frame}.csv)")
     (stage / "register" / "index.html").write_text(
         render_register_html(register, dt.date.today().isoformat()), encoding="utf-8"
     )
@@ -171,6 +175,20 @@ def disclosure_facts(seeds: Path) -> dict[str, int]:
     """The disclosure settings a publication states in its manifest."""
     config = DisclosureConfig.from_seed(seeds / "disclosure_control.csv")
     return {"disclosure_threshold": config.threshold, "round_counts_to": config.round_to or 0}
+
+
+def read_statements(warehouse: Path, frame: str) -> pd.DataFrame:
+    """A framework's statements mart (marts.<frame>: a safe name, checked with the framework)."""
+    with connect(warehouse, read_only=True) as connection:
+        return connection.execute(f"select * from marts.{frame}").df()
+
+
+def statements_to_publish(statements: pd.DataFrame) -> pd.DataFrame:
+    """A statements mart as published: its rows whose quote may be quoted (never a request
+    for help, help_requests.may_be_quoted, even if the mart let one through), as text. The
+    mart keeps only areas with enough people behind them (its own rule)."""
+    kept = statements[statements["quote"].astype(str).map(may_be_quoted).astype(bool)]
+    return kept.astype("string").fillna("").reset_index(drop=True)
 
 
 def quotes_to_publish(quotes: pd.DataFrame, min_respondents: int) -> pd.DataFrame:

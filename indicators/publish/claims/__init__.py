@@ -32,6 +32,10 @@ The rules, so that a label never contradicts what is printed beside it:
   the same group's share of the cohort, for the same area and year: under-represented when
   the whole printed interval is below the printed cohort share, over-represented when above,
   else similar.
+- **beside** (`beside`): two figures set side by side as a framework declares (`beside:`),
+  e.g. the share the return calls suitably housed beside the share of them who say they do
+  not feel safe there. Made when both are published numbers for the area and period, in the
+  framework's words; not made when either is hidden or missing, naming which and why.
 - **not heard** (`not_heard`): the groups found under-represented in an area and year, and
   the groups that cannot be judged (no cohort figure, or hidden).
 """
@@ -43,6 +47,7 @@ from indicators.publish.claims.claim import (
     AT,
     BELOW,
     BENCHMARKS,
+    BESIDE,
     CLAIM_COLUMNS,
     COMPARISON,
     ENGLAND,
@@ -54,6 +59,7 @@ from indicators.publish.claims.claim import (
     OVER,
     RANKING,
     REPRESENTATION,
+    SHOWN,
     SIMILAR_SHARE,
     SYMBOL_WORDS,
     SYMBOLS,
@@ -71,6 +77,7 @@ from indicators.publish.claims.claim import (
     write_claims,
 )
 from indicators.publish.claims.compute import (
+    beside,
     comparison,
     not_heard,
     ranking,
@@ -86,6 +93,7 @@ __all__ = [
     "AT",
     "BELOW",
     "BENCHMARKS",
+    "BESIDE",
     "CLAIM_COLUMNS",
     "COMPARISON",
     "ENGLAND",
@@ -97,6 +105,7 @@ __all__ = [
     "OVER",
     "RANKING",
     "REPRESENTATION",
+    "SHOWN",
     "SIMILAR_SHARE",
     "SYMBOLS",
     "SYMBOL_WORDS",
@@ -105,6 +114,7 @@ __all__ = [
     "Claim",
     "ClaimLog",
     "Published",
+    "beside",
     "comparison",
     "decimals_of",
     "finite",

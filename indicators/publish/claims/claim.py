@@ -27,7 +27,10 @@ RANKING = "ranking"
 TREND = "trend"
 REPRESENTATION = "representation"
 NOT_HEARD = "not heard"
-KINDS = (COMPARISON, RANKING, TREND, REPRESENTATION, NOT_HEARD)
+BESIDE = "beside"
+KINDS = (COMPARISON, RANKING, TREND, REPRESENTATION, NOT_HEARD, BESIDE)
+SHOWN = "shown"
+"""A beside claim's verdict when both its figures are published."""
 
 LA = "la"
 ENGLAND = "england"
@@ -115,6 +118,8 @@ class Claim:
     title: str = ""
     unit: str = ""
     polarity: str = st.NOT_APPLICABLE
+    words: tuple[str, str] = ()
+    """beside: its framework's sentences (made, not made), filled in from the evidence."""
 
     @property
     def claim_id(self) -> str:
@@ -245,7 +250,35 @@ def sentence(claim: Claim) -> str:
         return _trend_sentence(claim)
     if claim.kind == REPRESENTATION:
         return _representation_sentence(claim)
+    if claim.kind == BESIDE:
+        return _beside_sentence(claim)
     return _not_heard_sentence(claim)
+
+
+def _counts(claim: Claim, part: str) -> str:
+    numerator, denominator = claim.value(f"{part}_numerator"), claim.value(f"{part}_denominator")
+    return f"{_count(numerator)} of {_count(denominator)}"
+
+
+def _count(text: str) -> str:
+    return f"{int(float(text)):,}" if re.fullmatch(r"\d+(\.0+)?", text) else text
+
+
+def _beside_sentence(claim: Claim) -> str:
+    """A framework's words for two figures side by side (`beside:`), filled in from the
+    published values the claim rests on; a figure not shown reads as its symbol's words."""
+    made, not_made = claim.words or ("", "")
+    period = _period(claim.time_period)
+    if not claim.made:
+        return not_made.format(area=claim.subject, period=period, reason=claim.reason)
+    return made.format(
+        area=claim.subject,
+        period=period,
+        first=with_unit(claim.value("first_value"), claim.unit),
+        second=with_unit(claim.value("second_value"), claim.value("second_unit")),
+        first_counts=_counts(claim, "first"),
+        second_counts=_counts(claim, "second"),
+    )
 
 
 def _comparison_sentence(claim: Claim) -> str:

@@ -19,6 +19,7 @@ from indicators.publish import period_keys as pk
 from indicators.publish.packs.frames import Publication, as_records
 from indicators.publish.packs.layout import ALL
 from indicators.publish.packs.model import Build, Cell, Column, Row, Table
+from indicators.publish.packs.statements import with_statements
 from indicators.publish.packs.table_cells import (
     bar_bounds,
     bar_markup,
@@ -171,7 +172,7 @@ def latest_table(
             )
         )
     if with_quotes:
-        columns.append(Column("What families said", width=36))
+        columns.append(Column(pub.framework.said("quotes_column") or "Quotes", width=36))
     rows = []
     boroughs = [pub.borough_value(r, area_code) for r in records]
     englands = [pub.england_value(r) for r in records]
@@ -242,15 +243,15 @@ def latest_table(
         notes.append(
             f"(u) low reliability: fewer than twice the minimum number of {count_units(meta)[1]}."
         )
-    if count_units(meta)[1] not in cl.INDEPENDENT_UNITS:
-        notes.append(
-            f"These figures count {count_units(meta)[1]}, not people: a family "
-            "answers several questions, so the intervals are too narrow and the "
-            "figures are not compared."
-        )
+    dependent = pub.framework.said("dependent_counts", unit=count_units(meta)[1])
+    if count_units(meta)[1] not in cl.INDEPENDENT_UNITS and dependent:
+        notes.append(dependent)
     if by_year:
         every = "period by period" if by_part else "year by year"
         caption = f"{heading}: {area_label(records[0], area_name)}, {every}"
     else:
         caption = f"{heading}, {period_label(records[0]['time_period']) if records else ''}"
-    return Table(caption=caption, columns=columns, rows=rows, notes=notes), records
+    table = Table(caption=caption, columns=columns, rows=rows, notes=notes)
+    if not by_year:
+        table = with_statements(pub, build, table, area_code)
+    return table, records

@@ -82,13 +82,13 @@ def _xmr_reading(
     return None
 
 
-def _value_sentence(meta: Mapping[str, str], record: Mapping, area_name: str) -> str:
+def _value_sentence(meta: Mapping[str, str], record: Mapping, area_name: str, why: str = "") -> str:
     """'In 2024/25, Northgate: 66.0%.' (the published value, with its unit)."""
     unit = meta.get("unit", "")
     period = period_label(record["time_period"])
     label = area_label(record, area_name)
     if number_or_none(record["_value"]) is None:
-        why = MISSING_WHY.get(record["value"], "not available")
+        why = why or MISSING_WHY.get(record["value"], "not available")
         return f"In {period}, the figure for {label} is {why}."
     value = cl.with_unit(record["value"], unit)
     if record["reliability"] == "low":
@@ -169,7 +169,9 @@ def build_block(
             if shown_claim(claim)
         ]
         if not any(claim.made for claim in compared):
-            block.paragraphs.append(_value_sentence(meta, last, area_name))
+            block.paragraphs.append(
+                _value_sentence(meta, last, area_name, pub.missing_why(last["value"]))
+            )
         block.paragraphs += [cl.sentence(build.claim(claim)) for claim in compared]
         if len(records) > 1:
             keys = [r["time_period"] for r in records]

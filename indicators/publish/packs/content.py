@@ -28,6 +28,7 @@ from indicators.disclosure import (
 from indicators.publish import claims as cl
 from indicators.publish import period_keys as pk
 from indicators.publish.packs import charts
+from indicators.publish.packs.beside import framework_blocks
 from indicators.publish.packs.block_table import comparison_claim, row_key
 from indicators.publish.packs.blocks import block_order, domain_blocks, meta_of
 from indicators.publish.packs.frames import Publication, as_records
@@ -57,7 +58,6 @@ from indicators.publish.packs.table_cells import (
 )
 from indicators.publish.packs.who_we_heard import who_section
 from indicators.publish.packs.wording import (
-    MISSING_WHY,
     count_text,
     count_units,
     lower_first,
@@ -94,7 +94,7 @@ def _headline(
     england = pub.england_value(record)
     paragraphs = []
     if value is None:
-        why = MISSING_WHY.get(record["value"], "not available")
+        why = pub.missing_why(record["value"])
         paragraphs.append(f"The {period} figure for {area_name} is {why}.")
     else:
         paragraphs.append(
@@ -292,9 +292,8 @@ def _glance(
         for record in as_records(latest.sort_values("_order", kind="stable")):
             entries.append((domain or record["_published_group"], record))
     if not entries:
-        return Glance(
-            paragraphs=[f"No headline figures are published for {area_name}."], table=None
-        )
+        none = pub.framework.said("glance_none", area=area_name)
+        return Glance(paragraphs=[none] if none else [], table=None)
     sections = (*pub.framework.sections, pub.framework.who.section)
     order = {domain: rank for rank, domain in enumerate(sections)}
     entries.sort(key=lambda entry: order.get(entry[0], len(order)))
@@ -371,14 +370,7 @@ def _glance(
                 },
             )
         )
-    note = (
-        "Each bar is a spine: ● the value with its 95% interval"
-        + ("" if is_la else f", ◆ {pub.la_label}")
-        + ", □ England, each on the scale "
-        "given in the cell. Comparisons use the interval as printed: ▲ higher, ▼ lower, "
-        "● similar, ○ not compared; “better” or “worse” where one direction is good for "
-        "children. Colour only repeats what the words and symbols say."
-    )
+    note = pub.framework.said("glance_note", la_mark="" if is_la else f", ◆ {pub.la_label}")
     paragraphs = [
         f"The headline figure of every domain for {area_name}, each in its latest year, with "
         "its 95% interval and how it compares. The sections that follow give the detail."
@@ -389,7 +381,7 @@ def _glance(
             caption=f"{area_name} at a glance",
             columns=columns,
             rows=table_rows,
-            notes=[note],
+            notes=[note] if note else [],
             kind="glance",
         ),
     )
@@ -406,7 +398,8 @@ def build_pack(pub: Publication, area_code: str) -> Pack:
     build = Build(area_code)
     glance = _glance(pub, build, area_code, area_name, rows)
     headline = _headline(pub, build, area_code, area_name, rows)
-    domains = list(dict.fromkeys(rows["_domain"]))
+    extra = framework_blocks(pub, build, area_code, area_name)  # beside, side by side
+    domains = list(dict.fromkeys([*rows["_domain"], *extra]))
     declared = pub.framework.sections
     who = pub.framework.who.section
     ordered = [d for d in declared if d in domains]
@@ -415,7 +408,9 @@ def build_pack(pub: Publication, area_code: str) -> Pack:
     for domain in ordered:
         part = rows[rows["_domain"] == domain]
         section = Section(id=slugify(domain), heading=domain, sheet=domain[:31])
-        section.blocks = domain_blocks(pub, build, area_code, area_name, part)
+        section.blocks = extra.get(domain, []) + (
+            domain_blocks(pub, build, area_code, area_name, part) if len(part) else []
+        )
         sections.append(section)
     if pub.framework.who.indicators:  # a framework without "who we heard from" has none
         sections.append(who_section(pub, build, area_code, area_name, rows))
@@ -439,4 +434,5 @@ def build_pack(pub: Publication, area_code: str) -> Pack:
         glance=glance,
         claims=list(build.log),
         subject=pub.framework.subject,
+        key=pub.key,
     )

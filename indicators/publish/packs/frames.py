@@ -13,12 +13,13 @@ import pandas as pd
 from indicators.declarations import geographies
 from indicators.disclosure import (
     NOT_AVAILABLE,
+    SUPPRESSED,
 )
 from indicators.publish import claims as cl
 from indicators.publish.frameworks import Framework, default_framework
 from indicators.publish.packs.layout import ALL, MAX_QUOTES
 from indicators.publish.packs.model import Quote, RunInfo
-from indicators.publish.packs.wording import period_label
+from indicators.publish.packs.wording import MISSING_WHY, SYMBOL_KEY, period_label
 
 NUMERIC = ("value", "lower_ci_95", "upper_ci_95", "numerator", "denominator")
 REQUIRED = (
@@ -76,6 +77,7 @@ class Publication:
         england: pd.DataFrame | None = None,
         items: pd.DataFrame | None = None,
         framework: Framework | None = None,
+        statements: pd.DataFrame | None = None,
     ) -> None:
         self.framework = framework or default_framework()
         self.la_level = self.framework.authority_level
@@ -154,6 +156,7 @@ class Publication:
         )
         self.quotes = self._quotes(quotes)
         self._index_quotes()
+        self._index_statements(statements)
         self._annotate()
         la = self.values[self.values["geographic_level"] == self.la_level]
         self.la_values = dict(
@@ -231,6 +234,19 @@ class Publication:
         frame = frame[frame["quote"].str.strip() != ""]
         return frame.sort_values("time_period", ascending=False, kind="stable")
 
+    def missing_why(self, symbol: str) -> str:
+        """Why a figure is missing, in words (words.why_hidden for c, when declared)."""
+        if symbol == SUPPRESSED and self.framework.said("why_hidden"):
+            return self.framework.said("why_hidden")
+        return MISSING_WHY.get(symbol, "not available")
+
+    @property
+    def key(self) -> tuple[tuple[str, str], ...]:
+        """The key to symbols, each meaning as the framework words it (words.key) or as
+        Chorus does (SYMBOL_KEY)."""
+        worded = dict(self.framework.words.get("key") or {})
+        return tuple((symbol, str(worded.get(symbol, meaning))) for symbol, meaning in SYMBOL_KEY)
+
     def item_wording(self, item_id: str) -> str:
         item = self.items.get(item_id)
         return (
@@ -289,6 +305,39 @@ class Publication:
                     continue
                 seen.add((area, row["item_id"], quote.text))
                 self._quotes_by.setdefault((area, row["item_id"]), []).append(quote)
+
+    def _index_statements(self, statements: pd.DataFrame | None) -> None:
+        """Statements (the framework's `statements:` frame) by (area, breakdown, group), most
+        recent first, each text once per key; where each comes from in `source`'s columns."""
+        self._statements_by: dict[tuple[str, str, str], list[Quote]] = {}
+        declared = self.framework.statements
+        if statements is None or not len(statements) or not declared.breakdowns:
+            return
+        frame = _text(statements)
+        frame = frame[frame["quote"].str.strip() != ""]
+        if "time_period" in frame:
+            frame = frame.sort_values("time_period", ascending=False, kind="stable")
+        seen: set[tuple[str, str, str, str]] = set()
+        for row in as_records(frame):
+            parts = [
+                period_label(row[c]) if c == "time_period" else row.get(c, "")
+                for c in declared.source
+            ]
+            quote = Quote(text=row["quote"].strip(), source=", ".join(p for p in parts if p))
+            for breakdown, column in declared.breakdowns.items():
+                key = (row["area_code"], breakdown, row.get(column, ""))
+                if (*key, quote.text) in seen:
+                    continue
+                seen.add((*key, quote.text))
+                self._statements_by.setdefault(key, []).append(quote)
+
+    def has_statements(self, breakdown: str) -> bool:
+        """Whether statements are declared and published for rows of `breakdown`."""
+        return any(key[1] == breakdown for key in self._statements_by)
+
+    def statements_for(self, area_code: str, breakdown: str, group: str) -> tuple[Quote, ...]:
+        """Up to MAX_QUOTES statements explaining one row (area, breakdown's group)."""
+        return tuple(self._statements_by.get((area_code, breakdown, group), ())[:MAX_QUOTES])
 
     def quotes_for(self, area_code: str, item_id: str) -> tuple[Quote, ...]:
         """Up to MAX_QUOTES consented quotes about one item: the area's (all, for the LA)."""

@@ -85,6 +85,10 @@ class Cell:
     """A small inline SVG drawn under the text (HTML and PDF only; its numbers are the text)."""
     claim: str = ""
     """The id of the claim whose words this cell shows (claims.csv), if any."""
+    ref: str = ""
+    """An element id for what the cell reveals (statements: aria-describedby)."""
+    label: str = ""
+    """The words of the control that reveals the cell's statements."""
 
     def sheet_values(self) -> tuple[float | str, ...]:
         return self.values or (self.text,)
@@ -117,6 +121,9 @@ class Table:
     rows: list[Row]
     notes: list[str] = field(default_factory=list)
     kind: str = "latest"
+    printed: list[tuple[str, tuple[Quote, ...]]] = field(default_factory=list)
+    """Statements printed after the table (the PDF), by the row they explain."""
+    printed_heading: str = ""
 
     @property
     def widths(self) -> list[float]:
@@ -207,6 +214,12 @@ class Pack:
     subject: str = ""
     """What the pack is about (its framework's `subject`), after the authority's name."""
     key: tuple[tuple[str, str], ...] = SYMBOL_KEY
+
+    @property
+    def has_statements(self) -> bool:
+        """Whether any table reveals statements (the page then carries their styles)."""
+        tables = [t for s in self.sections for b in s.blocks for t in b.tables]
+        return any(t.printed for t in tables)
 
     @property
     def about(self) -> list[tuple[str, str]]:

@@ -39,6 +39,12 @@ from indicators.publish.packs.wording import (
 from indicators.units import count_units as declared_units
 
 
+def _say(block: Block, text: str) -> None:
+    """A paragraph the framework words; none when it declares none."""
+    if text.strip():
+        block.paragraphs.append(text)
+
+
 def limits_section(pub: Publication, area_name: str, rows: pd.DataFrame, area_code: str) -> Section:
     section = Section(
         id="what-the-figures-cannot-tell-you",
@@ -80,23 +86,22 @@ def limits_section(pub: Publication, area_name: str, rows: pd.DataFrame, area_co
 
     block = Block(id="limits-suppressed", heading="Figures not shown (c)")
     block.items = listed(hidden, counts=False)
-    block.paragraphs.append(
-        "These figures are not shown (c) because they rest on a small number of children or "
-        "families, or because they could be used to work out one that does."
+    _say(
+        block,
+        pub.framework.said("limits_hidden")
         if block.items
-        else "No figure for this area is hidden (c)."
+        else "No figure for this area is hidden (c).",
     )
     section.blocks.append(block)
 
     block = Block(id="limits-low-reliability", heading="Low reliability (u)")
     low = labelled[(labelled["reliability"] == "low") & labelled["_value"].notna()]
     block.items = listed(low, counts=True)
-    block.paragraphs.append(
-        "These survey results come from fewer than twice the minimum number of respondents "
-        "(shown in brackets). They are shown, marked (u), but could easily change with a few "
-        "more answers."
+    _say(
+        block,
+        pub.framework.said("limits_low")
         if block.items
-        else "No result in this pack is marked low reliability (u)."
+        else "No result in this pack is marked low reliability (u).",
     )
     section.blocks.append(block)
 
@@ -107,10 +112,15 @@ def limits_section(pub: Publication, area_name: str, rows: pd.DataFrame, area_co
         & (labelled["reliability"] != "low")
     ]
     block.items = listed(small, counts=True)
-    block.paragraphs.append(
-        f"Results from fewer than {SMALL_NUMBER} children, families or answers (the number is "
-        "in brackets) have wide 95% intervals: a difference of a few moves them a lot."
-        + ("" if block.items else " None of the results in this pack is that small.")
+    small_words = pub.framework.said("limits_small", small_number=SMALL_NUMBER)
+    _say(
+        block,
+        small_words
+        + (
+            ""
+            if block.items or not small_words
+            else " None of the results in this pack is that small."
+        ),
     )
     section.blocks.append(block)
 
@@ -130,23 +140,17 @@ def limits_section(pub: Publication, area_name: str, rows: pd.DataFrame, area_co
     who = pub.framework.who
     place = (pub.area_level or pub.framework.authority_level).lower()
     year, years = pk.words_for(pub.values["time_period"])  # a pack of months: 'month'
-    section.bullets = [
-        "The figures count children and families; they cannot say why a figure is what it "
-        f"is. Read them with the people who know the {place}.",
-        "“Similar” does not prove there is no difference: it means the difference could be "
-        "chance, given how many children or families were counted.",
-        *(
-            [who.words["limits"].format(heading=who.heading)]
-            if who.indicators and who.words.get("limits")
-            else []
-        ),
-        f"A change from one {year} to the next is often within normal variation. A recent "
-        f"trend needs {st.TREND_POINTS} consecutive comparable {years} of figures (the "
-        f"Fingertips method: no {year} missing, and none before a series break such as a "
-        "reformed framework "
-        "or a reworded question), and a Making Data "
-        f"Count reading {st.SPC_MIN_POINTS} points.",
-    ]
+    section.bullets = pub.framework.said_list(
+        "limits",
+        place=place,
+        year=year,
+        years=years,
+        trend_points=st.TREND_POINTS,
+        spc_points=st.SPC_MIN_POINTS,
+        who_heading=who.heading,
+    )
+    if who.indicators and who.words.get("limits"):
+        section.bullets.append(who.words["limits"].format(heading=who.heading))
     return section
 
 
@@ -197,27 +201,16 @@ def definition_list(pub: Publication, indicator_ids: Iterable[str]) -> list[Defi
 
 
 def how_to_read_notes(pub: Publication, units: Iterable[str] = ()) -> list[str]:
+    """The framework's "How to read this pack" sentences (words.how_to_read), filled in:
+    `{units}` is what each counted unit means (dbt_project/metadata/units.yml, in its order)."""
     declared = declared_units()  # what each unit means (dbt_project/metadata/units.yml)
     present = [unit for unit in declared if unit in set(units)]
-    return [
-        "Each figure comes with a 95% interval: the range the true value for the area is "
-        "very likely to lie in. The fewer counted, the wider it is. Charts and bars draw it. "
-        "“44 of 58” means 44 counted out of the 58 in the group.",
-        "What is counted: "
-        + "; ".join(f"{unit} are {declared[unit].meaning}" for unit in present)
-        + ".",
-        f"“Similar to {pub.la_label}” means the interval, as printed, includes or touches the "
-        f"{pub.run.la_word} figure, so the difference could be chance. “Higher” or “lower” "
-        "means the whole printed interval is above or below it; “better” or “worse” says "
-        "whether that direction is good for children. ▲ higher, ▼ lower, ● similar and "
-        "○ not compared say the same in symbols. Survey questions have no England figure.",
-        f"{st.TREND_METHOD} With at least {st.SPC_MIN_POINTS} points we also read a Making "
-        "Data Count XmR chart, which separates everyday ups and downs from change worth "
-        "asking about.",
-        "Every comparison, ranking and trend in this pack is checked against the published "
-        "figures (claims.csv beside the pack lists each, with the numbers it rests on). A "
-        "statement that would need a hidden figure (c) is not made, and the pack says why.",
-        "Quotes are from families who agreed to be quoted, with personal details removed: up "
-        f"to {MAX_QUOTES} per question, most recent first. Symbols (c, x, z, low, u) are "
-        "explained in the key at the end.",
-    ]
+    return pub.framework.said_list(
+        "how_to_read",
+        units="; ".join(f"{unit} are {declared[unit].meaning}" for unit in present),
+        la_label=pub.la_label,
+        la_word=pub.run.la_word,
+        trend_method=st.TREND_METHOD,
+        spc_points=st.SPC_MIN_POINTS,
+        max_quotes=MAX_QUOTES,
+    )

@@ -1,0 +1,47 @@
+"""People's statements beside the rows they explain (a framework's `statements:`): a cell
+with a control that reveals them (on hover and on keyboard focus in the HTML), their text in
+the spreadsheet, and the same statements printed after the table (the PDF).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from indicators.publish.packs.frames import Publication
+from indicators.publish.packs.model import Build, Cell, Column, Quote, Table
+
+
+def statements_cell(build: Build, quotes: Sequence[Quote], heading: str) -> Cell:
+    """A cell revealing the statements that explain its row: a focusable control described
+    by them (HTML: shown on hover and on keyboard focus), their text in the spreadsheet."""
+    if not quotes:
+        return Cell(text="none", css="statements-none")
+    text = "\n".join(f"“{q.text}” ({q.source})" for q in quotes)
+    return Cell(
+        text=text,
+        quotes=tuple(quotes),
+        css="statements",
+        ref=build.next("statements"),
+        label=f"{heading} ({len(quotes)})",
+    )
+
+
+def with_statements(pub: Publication, build: Build, table: Table, area_code: str) -> Table:
+    """`table` with a statements column when the framework attaches statements to its rows'
+    breakdown (statements.breakdowns), and the statements printed after it for the PDF."""
+    declared = pub.framework.statements
+    rows = [row for row in table.rows if pub.has_statements(row.attrs.get("breakdown", ""))]
+    if not rows:
+        return table
+    table.columns.append(Column(declared.heading, width=24))
+    for row in table.rows:
+        quotes = pub.statements_for(
+            area_code, row.attrs.get("breakdown", ""), row.attrs.get("group", "")
+        )
+        row.cells.append(statements_cell(build, quotes, declared.heading))
+        if quotes:
+            table.printed.append((row.header, quotes))
+    table.printed_heading = declared.heading
+    if declared.note:
+        table.notes.append(declared.note)
+    return table
