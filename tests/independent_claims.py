@@ -100,6 +100,10 @@ def fingertips_trend(numerators: list[float], denominators: list[float]) -> str:
     return "increasing" if full > 0 else "decreasing"
 
 
+AREA_LEVELS = ("Neighbourhood", "Team")
+"""The levels within an authority that packs are written for (geographies.yml)."""
+
+
 class Table:
     """indicator_values.csv (one authority), the register and England, indexed."""
 
@@ -107,7 +111,7 @@ class Table:
         self.rows = {
             (r["indicator_id"], r["time_period"], r["area_code"], r["breakdown"], r["group"]): r
             for r in values.to_dict("records")
-            if r["geographic_level"] in ("Local authority", "Neighbourhood")
+            if r["geographic_level"] in ("Local authority", *AREA_LEVELS)
         }
         self.level = dict(zip(values["area_code"], values["geographic_level"], strict=True))
         self.name_numbers = {
@@ -131,7 +135,7 @@ class Table:
             return self.england.get(
                 (row["indicator_id"], row["time_period"], row["breakdown"], group), ""
             )
-        if row["geographic_level"] == "Neighbourhood":
+        if row["geographic_level"] in AREA_LEVELS:
             other = self.row(
                 row["indicator_id"], row["time_period"], self.la, row["breakdown"], row["group"]
             )
@@ -193,14 +197,14 @@ def expected(table: Table, claim: Mapping[str, str]) -> tuple[bool, str]:
         verdict = table.polarity_word(claim["indicator_id"], code)
         return verdict == published, published if verdict != published else verdict
     if kind == "ranking":
-        if claim["breakdown"] == "Neighbourhood":
+        if claim["breakdown"] in AREA_LEVELS:
             parts = [
                 (r["area_name"], r["value"])
                 for k, r in table.rows.items()
                 if k[0] == claim["indicator_id"]
                 and k[1] == claim["time_period"]
                 and k[3] == "All"
-                and table.level[k[2]] == "Neighbourhood"
+                and table.level[k[2]] == claim["breakdown"]
             ]
         else:
             parts = [
@@ -245,6 +249,19 @@ def expected(table: Table, claim: Mapping[str, str]) -> tuple[bool, str]:
             if made and v == "under-represented"
         ]
         return any(made for made, _ in verdicts), " | ".join(under) if under else "none"
+    if kind == "beside":
+        evidence = dict(part.split("=", 1) for part in claim["evidence"].split("; ") if part)
+        first = table.row(*key)
+        second_key = (claim["benchmark"], claim["time_period"], claim["area_code"])
+        breakdown, group = evidence.get("second_breakdown", ""), evidence.get("second_group", "")
+        seconds = [
+            r
+            for k, r in table.rows.items()
+            if k[:3] == second_key and k[3] == breakdown and (not group or k[4] == group)
+        ]
+        second = seconds[0] if len(seconds) == 1 else None
+        shown = [r is not None and not math.isnan(number(r["value"])) for r in (first, second)]
+        return all(shown), "shown" if all(shown) else ""
     raise AssertionError(f"unknown claim kind {kind!r}")
 
 
@@ -454,9 +471,15 @@ def words_problems(table: Table, claim: Mapping[str, str]) -> list[str]:
     elif kind == "not heard":
         for group in verdict.split(" | ") if made and verdict != "none" else []:
             need(f"“{group}”")
+    elif kind == "beside" and made:  # the framework's words, with both published values
+        evidence = dict(part.split("=", 1) for part in claim["evidence"].split("; ") if part)
+        need(evidence["first_value"])
+        need(evidence["second_value"])
     allowed = set(NUMBER.findall(claim["evidence"])) | {"75", "2028", "5", "9.5495", "99.8"}
     allowed |= set(NUMBER.findall(table.meta[claim["indicator_id"]]["unit"]))
     allowed |= set(NUMBER.findall(table.meta[claim["indicator_id"]]["title"]))
+    if kind == "beside":  # the figure beside it is named by its title ("4 or less")
+        allowed |= set(NUMBER.findall(table.meta[claim["benchmark"]]["title"]))
     allowed |= {claim["time_period"][:4], claim["time_period"][4:]} | table.name_numbers
     stray = [
         n

@@ -139,7 +139,7 @@ def _register() -> pd.DataFrame:
         ),
         (
             "voice_unsafe",
-            "Suitable but unsafe",
+            "Suitably housed, scoring home or safety 4 or less",
             "What the return shows",
             "voice",
             "%",
@@ -216,7 +216,8 @@ def _row(indicator, level, area, breakdown, group, n, d, value, low, high) -> di
     )
 
 
-def _values() -> pd.DataFrame:
+def _published() -> pd.DataFrame:
+    """indicator_values.csv as published: one year, the authority and two teams."""
     la, north, south = ("Local authority", LA), ("Team", TEAMS[0]), ("Team", TEAMS[1])
     rows = [
         # the statutory figure and the voice figure beside it; the south team's hidden
@@ -254,7 +255,12 @@ def _values() -> pd.DataFrame:
                     f"{float(value) + 1:.1f}" if shown else "c",
                 )
             )
-    return keyed(pd.DataFrame(rows))  # as board_packs reads the published table
+    return pd.DataFrame(rows)
+
+
+def _values() -> pd.DataFrame:
+    """The published table as board_packs reads it (one key per period)."""
+    return keyed(_published())
 
 
 STATEMENTS = pd.DataFrame(
@@ -642,3 +648,30 @@ def test_a_malformed_new_key_is_refused_in_one_line(old, new, said):
     with pytest.raises(FrameworkError) as error:
         _framework(FRAMEWORK.replace(old, new, 1))
     assert str(error.value) == f"test_parenting.yml: {said}"
+
+
+def test_every_claim_of_a_team_and_the_authority_s_pack_checks_out_independently(
+    tmp_path, publication
+):
+    """tests/independent_claims.py re-derives each claim (the beside claims too) from the
+    published table and finds its words in the HTML and the spreadsheet."""
+    from indicators.publish.packs import write_pack
+    from tests.independent_claims import check_pack
+
+    values = _published()  # as claims.csv keys periods: time_period and time_identifier
+    for area in (LA[0], "T02"):
+        folder = tmp_path / area
+        write_pack(folder, build_pack(publication, area))
+        claims = pd.read_csv(folder / "claims.csv", dtype=str, keep_default_na=False)
+        assert "beside" in set(claims["kind"])
+        assert (
+            check_pack(
+                folder,
+                values,
+                _register(),
+                pd.DataFrame(
+                    columns=["indicator_id", "time_period", "breakdown", "group", "value"]
+                ),
+            )
+            == []
+        )
