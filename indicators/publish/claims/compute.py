@@ -23,7 +23,6 @@ from indicators.publish.claims.claim import (
     BENCHMARKS,
     COMPARISON,
     ENGLAND,
-    INDEPENDENT_UNITS,
     LA,
     MADE_TRENDS,
     NOT_HEARD,
@@ -39,6 +38,7 @@ from indicators.publish.claims.claim import (
     is_number,
 )
 from indicators.publish.claims.table import Published
+from indicators.units import independent_units
 
 # --------------------------------------------------------------------------------------------
 # Claim functions
@@ -159,7 +159,7 @@ def comparison(
             f"the {'England' if benchmark == ENGLAND else la_label.removeprefix('the ')}"
             f" figure is {SYMBOL_WORDS.get(bench_text, bench_text)}",
         )
-    if str(meta.get("denominator_unit", "")).strip() not in INDEPENDENT_UNITS:
+    if str(meta.get("denominator_unit", "")).strip() not in independent_units():
         return claim(
             False,
             published,
@@ -305,7 +305,7 @@ def trend(
         # where the published column says c.
         if meta.get("value_type") not in st.TREND_VALUE_TYPES:
             return claim(False, "the trend test is for percentages only")
-        if str(meta.get("denominator_unit", "")).strip() not in INDEPENDENT_UNITS:
+        if str(meta.get("denominator_unit", "")).strip() not in independent_units():
             return claim(
                 False,
                 f"it counts {meta.get('denominator_unit', 'answers')}, not "

@@ -37,6 +37,7 @@ from indicators.publish.packs.wording import (
     period_label,
     unit_label,
 )
+from indicators.units import independent_units
 
 # --------------------------------------------------------------------------------------------
 # Blocks: one indicator (and breakdown) in one domain
@@ -242,7 +243,7 @@ def latest_table(
         notes.append(
             f"(u) low reliability: fewer than twice the minimum number of {count_units(meta)[1]}."
         )
-    if count_units(meta)[1] not in cl.INDEPENDENT_UNITS:
+    if count_units(meta)[1] not in independent_units():
         notes.append(
             f"These figures count {count_units(meta)[1]}, not people: a family "
             "answers several questions, so the intervals are too narrow and the "
