@@ -21,6 +21,8 @@ class CountUnit:
     name: str
     meaning: str
     denominator: bool = True
+    independent: bool = False
+    """Counts each person once: intervals over it can be compared and trends tested."""
 
 
 def parse_units(document: Mapping) -> dict[str, CountUnit]:
@@ -34,14 +36,19 @@ def parse_units(document: Mapping) -> dict[str, CountUnit]:
             or not isinstance(entry.get("meaning"), str)
             or not entry["meaning"].strip()
             or not isinstance(entry.get("denominator", True), bool)
-            or set(entry) - {"meaning", "denominator"}
+            or not isinstance(entry.get("independent", False), bool)
+            or set(entry) - {"meaning", "denominator", "independent"}
         ):
             raise DeclarationError(
                 f"units: '{name}' must be {{meaning: <words>}} (and denominator: false for a "
-                f"unit that is never a denominator), got {entry!r}"
+                f"unit that is never a denominator, independent: true for one that counts "
+                f"each person once), got {entry!r}"
             )
         units[str(name)] = CountUnit(
-            str(name), entry["meaning"].strip(), entry.get("denominator", True)
+            str(name),
+            entry["meaning"].strip(),
+            entry.get("denominator", True),
+            entry.get("independent", False),
         )
     return units
 
@@ -54,3 +61,9 @@ def _units_at(path: Path) -> dict[str, CountUnit]:
 def count_units(metadata: Path | None = None) -> dict[str, CountUnit]:
     """The declared count units by name, in the file's order (dbt_project/metadata/units.yml)."""
     return _units_at((metadata or dbt_project_dir() / "metadata") / "units.yml")
+
+
+def independent_units(metadata: Path | None = None) -> tuple[str, ...]:
+    """The units declared `independent: true`: only figures over such a denominator are
+    compared between areas and tested for a trend (dbt_project/metadata/units.yml)."""
+    return tuple(name for name, unit in count_units(metadata).items() if unit.independent)

@@ -3,6 +3,7 @@ register accepts only declared units, a site adds its own unit with its meaning,
 packs' "How to read" says what each unit of the pack's indicators means, in the words the
 file gives. Expected words are written out here."""
 
+import os
 import shutil
 from pathlib import Path
 from types import SimpleNamespace
@@ -14,6 +15,7 @@ from indicators.declarations import DeclarationError
 from indicators.publish.frameworks import default_dir, load_frameworks
 from indicators.publish.packs.notes import how_to_read_notes
 from indicators.publish.register import metadata_problems
+from indicators.stats.indicator_values import trend_method
 from indicators.units import parse_units
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -77,6 +79,7 @@ def test_a_unit_a_site_declares_is_accepted_and_explained_in_the_pack(with_young
         {"units": {"children": {"meaning": ""}}},
         {"units": {"score": {"meaning": "points", "denominator": "no"}}},
         {"units": {"score": {"meaning": "points", "denomintor": False}}},
+        {"units": {"young people": {"meaning": "care leavers", "independent": "yes"}}},
     ],
 )
 def test_a_malformed_unit_is_refused_in_one_line(document):
@@ -84,3 +87,23 @@ def test_a_malformed_unit_is_refused_in_one_line(document):
         parse_units(document)
     assert str(refused.value).startswith(f"units: '{next(iter(document['units']))}' must be")
     assert "\n" not in str(refused.value)
+
+
+def test_only_a_unit_declared_independent_is_compared_and_trended(
+    with_young_people, tmp_path, monkeypatch
+):
+    """Young people counted once each may be compared between areas and tested for a trend
+    once the file says so; until then their figures read "not tested"."""
+    assert trend_method("proportion", "young people").startswith(
+        "Not tested (z): it counts young people, not people"
+    )
+    assert not trend_method("proportion", "children").startswith("Not tested")
+    assert trend_method("proportion", "answers").startswith("Not tested (z): it counts answers")
+    declared = tmp_path / "declared" / "dbt_project"
+    shutil.copytree(Path(os.environ["CHORUS_DBT_PROJECT"]), declared)
+    units = declared / "metadata" / "units.yml"
+    units.write_text(
+        units.read_text(encoding="utf-8") + "    independent: true\n", encoding="utf-8"
+    )
+    monkeypatch.setenv("CHORUS_DBT_PROJECT", str(declared))
+    assert trend_method("proportion", "young people").startswith("Recent trend: the Fingertips")

@@ -27,6 +27,7 @@ import pandas as pd
 
 from indicators import stats as st
 from indicators.declarations import geographies, ordinals_by_type, period_type
+from indicators.units import independent_units
 
 STANDARD_COLUMNS = [
     "indicator_id",
@@ -59,8 +60,6 @@ NON_PARTITION_BREAKDOWNS = ("Voice item", "Voice domain", "Seldom-heard group")
 """Breakdowns whose groups are different questions or overlap: a group is not compared with
 an area total."""
 NOT_APPLICABLE = "not applicable"
-INDEPENDENT_UNITS = ("children", "families")
-"""Denominator units that count people once each: only these are compared and trended."""
 DEFAULT_DECIMALS = 1
 
 
@@ -183,7 +182,7 @@ def trend_method(value_type: str, denominator_unit: str) -> str:
             f"Not tested (z): the trend test is for percentages, and this is a "
             f"{value_type or 'figure of another kind'}."
         )
-    if denominator_unit not in INDEPENDENT_UNITS:
+    if denominator_unit not in independent_units():
         return (
             f"Not tested (z): it counts {denominator_unit}, not people, so the counts are "
             "not independent."
@@ -192,13 +191,14 @@ def trend_method(value_type: str, denominator_unit: str) -> str:
 
 
 def _independent(frame: pd.DataFrame) -> np.ndarray:
-    """Rows whose denominator counts people once each (children or families).
+    """Rows whose denominator counts people once each (a unit declared `independent` in
+    dbt_project/metadata/units.yml: children, families).
 
     Without a `denominator_unit` column (older callers) every row counts as independent.
     """
     if "denominator_unit" not in frame:
         return np.ones(len(frame), dtype=bool)
-    return frame["denominator_unit"].isin(INDEPENDENT_UNITS).to_numpy()
+    return frame["denominator_unit"].isin(independent_units()).to_numpy()
 
 
 def _decimals(frame: pd.DataFrame) -> np.ndarray:

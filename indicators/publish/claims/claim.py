@@ -39,9 +39,6 @@ BENCHMARKS = (LA, ENGLAND, AMBITION)
 
 ALL = "All"
 
-INDEPENDENT_UNITS = ("children", "families")
-"""Denominator units that count each person once: comparisons need independent counts."""
-
 UNDER = "under-represented"
 OVER = "over-represented"
 SIMILAR_SHARE = "similar to the cohort"

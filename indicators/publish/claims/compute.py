@@ -25,7 +25,6 @@ from indicators.publish.claims.claim import (
     BESIDE,
     COMPARISON,
     ENGLAND,
-    INDEPENDENT_UNITS,
     LA,
     MADE_TRENDS,
     NOT_HEARD,
@@ -42,6 +41,7 @@ from indicators.publish.claims.claim import (
     is_number,
 )
 from indicators.publish.claims.table import Published
+from indicators.units import independent_units
 
 # --------------------------------------------------------------------------------------------
 # Claim functions
@@ -162,7 +162,7 @@ def comparison(
             f"the {'England' if benchmark == ENGLAND else la_label.removeprefix('the ')}"
             f" figure is {SYMBOL_WORDS.get(bench_text, bench_text)}",
         )
-    if str(meta.get("denominator_unit", "")).strip() not in INDEPENDENT_UNITS:
+    if str(meta.get("denominator_unit", "")).strip() not in independent_units():
         return claim(
             False,
             published,
@@ -308,7 +308,7 @@ def trend(
         # where the published column says c.
         if meta.get("value_type") not in st.TREND_VALUE_TYPES:
             return claim(False, "the trend test is for percentages only")
-        if str(meta.get("denominator_unit", "")).strip() not in INDEPENDENT_UNITS:
+        if str(meta.get("denominator_unit", "")).strip() not in independent_units():
             return claim(
                 False,
                 f"it counts {meta.get('denominator_unit', 'answers')}, not "

@@ -38,6 +38,7 @@ from indicators.publish.packs.wording import (
     period_label,
     unit_label,
 )
+from indicators.units import independent_units
 
 # --------------------------------------------------------------------------------------------
 # Blocks: one indicator (and breakdown) in one domain
@@ -244,7 +245,7 @@ def latest_table(
             f"(u) low reliability: fewer than twice the minimum number of {count_units(meta)[1]}."
         )
     dependent = pub.framework.said("dependent_counts", unit=count_units(meta)[1])
-    if count_units(meta)[1] not in cl.INDEPENDENT_UNITS and dependent:
+    if count_units(meta)[1] not in independent_units() and dependent:
         notes.append(dependent)
     if by_year:
         every = "period by period" if by_part else "year by year"

@@ -43,6 +43,7 @@ from indicators.publish.packs.wording import (
     valid_polarity,
     with_unit_suffix,
 )
+from indicators.units import independent_units
 
 
 def meta_of(pub: Publication, indicator_id: str) -> dict[str, str]:
@@ -207,7 +208,7 @@ def build_block(
         trends[group] = reading or _trend(pub, part[-1])
     if (
         meta.get("value_type") not in st.TREND_VALUE_TYPES
-        or count_units(meta)[1] not in cl.INDEPENDENT_UNITS
+        or count_units(meta)[1] not in independent_units()
     ):
         trends = {}  # not tested: "how to read" says which figures have a trend
     latest_scores = None
