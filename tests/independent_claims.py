@@ -28,9 +28,18 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 
 import pandas as pd
+import yaml
 
 NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
-INDEPENDENT = {"children", "families"}
+INDEPENDENT = {  # units counting each person once, read here from the declaration itself
+    name
+    for name, unit in yaml.safe_load(
+        (Path(__file__).resolve().parents[1] / "dbt_project" / "metadata" / "units.yml").read_text(
+            encoding="utf-8"
+        )
+    )["units"].items()
+    if unit.get("independent") is True
+}
 OVERLAPPING = {"Voice item", "Voice domain", "Seldom-heard group"}
 COHORT_OF = {"English as an additional language": "cohort_eal_share"}
 AMBITION = {"gld": 75.0}

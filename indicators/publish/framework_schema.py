@@ -99,6 +99,7 @@ SCHEMA: dict[str, object] = {
         "heading": TEXT,
         "breakdowns": {ANY_KEY: TEXT},
         "source": [TEXT],
+        "only": {ANY_KEY: TEXT},
         "note": TEXT,
     },
 }

@@ -157,6 +157,8 @@ class Statements:
     """breakdown -> the frame's column holding its group (Outcome domain: domain)."""
     source: tuple[str, ...] = ()
     """Columns naming where a statement comes from, joined by commas after it."""
+    only: Mapping[str, str] = field(default_factory=dict)
+    """column -> the value a statement must have to be shown (perspective: young_person)."""
     note: str = ""
 
 
@@ -302,6 +304,7 @@ def parse_framework(document: object, file: str = "") -> Framework:
         heading=str(declared.get("heading") or "Statements"),
         breakdowns={str(k): str(v) for k, v in (declared.get("breakdowns") or {}).items()},
         source=_strings(declared.get("source"), "statements.source", file),
+        only={str(k): str(v) for k, v in (declared.get("only") or {}).items()},
         note=str(declared.get("note") or ""),
     )
     return Framework(

@@ -31,7 +31,7 @@ from indicators.publish.open_data import write_open_data
 from indicators.publish.publication import write_csv
 from indicators.publish.register import register_table, render_register_html, shapes
 from indicators.steps import Log
-from indicators.voice.help_requests import may_be_quoted
+from indicators.voice.help_requests import may_be_quoted, needs_follow_up
 from indicators.voice.items import load_item_bank
 from indicators.warehouse import connect
 
@@ -184,10 +184,12 @@ def read_statements(warehouse: Path, frame: str) -> pd.DataFrame:
 
 
 def statements_to_publish(statements: pd.DataFrame) -> pd.DataFrame:
-    """A statements mart as published: its rows whose quote may be quoted (never a request
-    for help, help_requests.may_be_quoted, even if the mart let one through), as text. The
-    mart keeps only areas with enough people behind them (its own rule)."""
-    kept = statements[statements["quote"].astype(str).map(may_be_quoted).astype(bool)]
+    """A statements mart as published, as text: never a request for help or a disclosure of
+    harm (help_requests.needs_follow_up), even if the mart let one through. Not the voice
+    survey's `on_topic` test, whose word list is the early years survey's: the statements'
+    source declares its own free text (consent, scrubbing, follow-up). The mart keeps only
+    areas with enough people behind them (its own rule)."""
+    kept = statements[~statements["quote"].astype(str).map(needs_follow_up).astype(bool)]
     return kept.astype("string").fillna("").reset_index(drop=True)
 
 

@@ -315,6 +315,8 @@ class Publication:
             return
         frame = _text(statements)
         frame = frame[frame["quote"].str.strip() != ""]
+        for column, value in declared.only.items():
+            frame = frame[frame[column] == value] if column in frame else frame.iloc[0:0]
         if "time_period" in frame:
             frame = frame.sort_values("time_period", ascending=False, kind="stable")
         seen: set[tuple[str, str, str, str]] = set()
