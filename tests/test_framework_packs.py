@@ -394,8 +394,8 @@ def test_beside_sets_both_published_figures_out_in_the_declared_words(la_html, p
         if tr.attrs.get("data-beside") == "yes"
     ]
     assert rows == [
-        ["%", "92.0%", "85.0% to 95.9%", "92 of 100"],
-        ["%", "38.0%", "28.8% to 48.2%", "35 of 92"],
+        ["92.0%", "85.0% to 95.9%", "92 of 100"],
+        ["38.0%", "28.8% to 48.2%", "35 of 92"],
     ]
     claims = {c.kind: c for c in build_pack(publication, LA[0]).claims}
     assert claims["beside"].made and claims["beside"].record()["words"].startswith("ZEBRA-MADE")
@@ -415,7 +415,7 @@ def test_beside_a_hidden_figure_reads_as_hidden_and_makes_no_claim(publication):
         if tr.attrs.get("data-beside") == "yes"
         for td in tr.iter("td")
     ]
-    assert cells == ["%", "c", "c", "c of c", "%", "c", "c", "c of c"]
+    assert cells == ["c", "c", "c of c", "c", "c", "c of c"]
     beside = next(c for c in pack.claims if c.kind == "beside")
     assert not beside.made and beside.verdict == ""
 
@@ -479,10 +479,9 @@ def test_statements_sit_beside_their_row_revealed_on_hover_and_keyboard_focus(la
         assert target.attrs["role"] == "tooltip"
         assert f"“{quote}”" in target.text()
         assert "young_person, Harrowdale (synthetic), 2024/25" in target.text()
-    # each domain's own table has them beside the same rows: 4 indicators by domain, 2 rows
+    # beside the side-by-side table only, not again beside each indicator's own table
     everywhere = [b for b in root.iter("button") if b.attrs.get("aria-describedby")]
-    assert len(everywhere) == 2 + 4 * 2
-    assert len({b.attrs["aria-describedby"] for b in everywhere}) == len(everywhere)
+    assert everywhere == buttons
     css = la_html[la_html.index("<style>") : la_html.index("</style>")]
     assert ".statements-cue:hover .statements-pop" in css
     assert ".statements-cue:focus-within .statements-pop" in css
@@ -704,3 +703,17 @@ def test_the_publish_step_never_publishes_a_request_for_help_as_a_statement():
         "We talk every week, she listens.",
     ]
     assert list(published.columns) == list(mart.columns)  # every column, as text
+
+
+def test_without_a_side_by_side_statements_go_beside_each_table_of_their_breakdown():
+    text = (
+        FRAMEWORK[: FRAMEWORK.index("side_by_side:")] + FRAMEWORK[FRAMEWORK.index("statements:") :]
+    )
+    run = RunInfo("r", pd.Timestamp("2026-12-01").date(), PERIOD, PERIOD)
+    pub = Publication(
+        _values(), _register(), None, run, framework=_framework(text), statements=STATEMENTS
+    )
+    root = parse_html(render_html(build_pack(pub, LA[0])))
+    described = [b for b in root.iter("button") if b.attrs.get("aria-describedby")]
+    assert len(described) == 4 * 2  # 4 indicators by outcome domain, 2 domains each
+    assert len({b.attrs["aria-describedby"] for b in described}) == 8  # each its own id

@@ -90,7 +90,7 @@ def beside_block(
         rows.append(
             Row(
                 header=label,
-                cells=[Cell(text=unit_label(unit)), *cells],
+                cells=cells,
                 attrs={
                     "indicator": figure.indicator,
                     "breakdown": figure.breakdown,
@@ -105,8 +105,7 @@ def beside_block(
         Table(
             caption=f"{entry.heading}: {area_name}, {period_label(period)}",
             columns=[
-                Column("Figure", width=40),
-                Column("Unit", width=10),
+                Column("Figure", width=44),
                 Column("Value", numeric=True, width=12),
                 Column("95% interval", ("95% interval from", "95% interval to"), numeric=True),
                 Column("Counts", ("Counted", "Out of"), numeric=True),
@@ -119,10 +118,16 @@ def beside_block(
 
 
 def side_by_side_block(
-    pub: Publication, build: Build, area_code: str, area_name: str, entry: SideBySide
+    pub: Publication,
+    build: Build,
+    area_code: str,
+    area_name: str,
+    entry: SideBySide,
+    statements: bool = True,
 ) -> Block | None:
     """One row per group of the breakdown, one column per declared indicator, each cell the
-    published value (a hidden one as its symbol), in the latest period any of them has."""
+    published value (a hidden one as its symbol), in the latest period any of them has; with
+    the statements explaining each row when `statements`."""
     indicators = [name for name, _ in entry.columns if name in pub.register]
     period = _latest(pub, area_code, indicators, entry.breakdown)
     if not period:
@@ -177,21 +182,26 @@ def side_by_side_block(
         rows=rows,
         kind="side-by-side",
     )
-    block.tables.append(with_statements(pub, build, table, area_code))
+    block.tables.append(with_statements(pub, build, table, area_code) if statements else table)
     return block
 
 
 def framework_blocks(
     pub: Publication, build: Build, area_code: str, area_name: str
 ) -> dict[str, list[Block]]:
-    """section -> the beside and side-by-side blocks it opens with, in declared order."""
+    """section -> the beside and side-by-side blocks it opens with, in declared order. The
+    statements of a breakdown go beside the first side-by-side table over it only (and then
+    beside none of its indicators' own tables: block_table), so each is printed once."""
     found: dict[str, list[Block]] = {}
+    given: set[str] = set()
     for entry in pub.framework.beside:
         block = beside_block(pub, build, area_code, area_name, entry)
         if block is not None:
             found.setdefault(entry.section, []).append(block)
     for entry in pub.framework.side_by_side:
-        block = side_by_side_block(pub, build, area_code, area_name, entry)
+        first = entry.breakdown not in given
+        block = side_by_side_block(pub, build, area_code, area_name, entry, statements=first)
         if block is not None:
             found.setdefault(entry.section, []).append(block)
+            given.add(entry.breakdown)
     return found
