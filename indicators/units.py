@@ -23,6 +23,9 @@ class CountUnit:
     denominator: bool = True
     independent: bool = False
     """Counts each person once: intervals over it can be compared and trends tested."""
+    not_compared: str = "not one per person"
+    """Why a figure over it is not compared (a unit not independent), after "it counts
+    <unit>, ": 'not people: a family answers several questions'."""
 
 
 def parse_units(document: Mapping) -> dict[str, CountUnit]:
@@ -37,18 +40,21 @@ def parse_units(document: Mapping) -> dict[str, CountUnit]:
             or not entry["meaning"].strip()
             or not isinstance(entry.get("denominator", True), bool)
             or not isinstance(entry.get("independent", False), bool)
-            or set(entry) - {"meaning", "denominator", "independent"}
+            or not isinstance(entry.get("not_compared", ""), str)
+            or set(entry) - {"meaning", "denominator", "independent", "not_compared"}
         ):
             raise DeclarationError(
                 f"units: '{name}' must be {{meaning: <words>}} (and denominator: false for a "
                 f"unit that is never a denominator, independent: true for one that counts "
-                f"each person once), got {entry!r}"
+                f"each person once, not_compared: <words> for why one that does not is not "
+                f"compared), got {entry!r}"
             )
         units[str(name)] = CountUnit(
             str(name),
             entry["meaning"].strip(),
             entry.get("denominator", True),
             entry.get("independent", False),
+            str(entry.get("not_compared") or "not one per person").strip(),
         )
     return units
 

@@ -41,7 +41,7 @@ from indicators.publish.claims.claim import (
     is_number,
 )
 from indicators.publish.claims.table import Published
-from indicators.units import independent_units
+from indicators.units import count_units, independent_units
 
 # --------------------------------------------------------------------------------------------
 # Claim functions
@@ -163,12 +163,13 @@ def comparison(
             f" figure is {SYMBOL_WORDS.get(bench_text, bench_text)}",
         )
     if str(meta.get("denominator_unit", "")).strip() not in independent_units():
+        unit = str(meta.get("denominator_unit", "")).strip()
+        declared = count_units().get(unit)
+        why = declared.not_compared if declared else "not one per person"
         return claim(
             False,
             published,
-            f"it counts {meta.get('denominator_unit', 'answers')}, not people: a "
-            "family answers several questions, so its interval is too narrow to "
-            "compare",
+            f"it counts {unit}, {why}, so its interval is too narrow to compare",
         )
     code = _interval_code(lower, upper, float(bench_text), decimals_of(value))
     verdict = str(st.apply_polarity([code], polarity)[0])
