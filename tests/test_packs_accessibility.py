@@ -157,3 +157,53 @@ def save_readme_screenshot(target: Path, slug: str = "northgate") -> Path:
 
 if __name__ == "__main__":
     print(save_readme_screenshot(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/board-pack.png")))
+
+
+def test_statements_are_revealed_on_hover_and_on_keyboard_focus_with_no_axe_violations(
+    browser, tmp_path
+):
+    """A pack of tests/test_framework_packs.py (a team and an authority, statements beside a
+    side-by-side table): axe-clean on screen and printed; a statement is hidden until its
+    control is hovered or reached with the Tab key, and its control is described by it."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    from tests import test_framework_packs as fp
+
+    run = fp.RunInfo("r", fp.pd.Timestamp("2026-12-01").date(), fp.PERIOD, fp.PERIOD)
+    publication = Publication(
+        fp._values(),
+        fp._register(),
+        None,
+        run,
+        framework=fp._framework(),
+        statements=fp.STATEMENTS,
+    )
+    path = tmp_path / "pack.html"
+    path.write_text(render_html(build_pack(publication, fp.LA[0])), encoding="utf-8")
+    page = browser.new_page(viewport={"width": 1024, "height": 1400})
+    page.goto(path.resolve().as_uri())
+    axe = Axe()
+    for media in ("screen", "print"):
+        page.emulate_media(media=media)
+        results = axe.run(page, options=AXE_OPTIONS)
+        assert results.violations_count == 0, f"statements ({media}):\n" + (
+            results.generate_report()
+        )
+    page.emulate_media(media="screen")
+    control = page.locator("button.statements-toggle").first
+    statement = page.locator(f"#{control.get_attribute('aria-describedby')}")
+    assert not statement.is_visible()
+    control.hover()
+    assert statement.is_visible() and "My flat is cold" in statement.inner_text()
+    page.mouse.move(0, 0)
+    assert not statement.is_visible()
+    page.keyboard.press("Tab")  # from the top of the page to the control, by keyboard only
+    for _ in range(200):
+        if page.evaluate("document.activeElement.classList.contains('statements-toggle')"):
+            break
+        page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.getAttribute('aria-describedby')") == (
+        control.get_attribute("aria-describedby")
+    )
+    assert statement.is_visible()
+    page.close()
