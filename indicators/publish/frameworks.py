@@ -33,9 +33,25 @@ from indicators.publish.framework_checks import (
     framework_problems,
     id_problem,
 )
+from indicators.publish.framework_layout import (
+    Beside,
+    Figure,
+    SideBySide,
+    Statements,
+    parse_layout,
+)
 from indicators.publish.framework_schema import read_framework_file, shape_problem
 
-__all__ = ["Framework", "FrameworkError", "framework_problems", "load_frameworks"]
+__all__ = [
+    "Beside",
+    "Figure",
+    "Framework",
+    "FrameworkError",
+    "SideBySide",
+    "Statements",
+    "framework_problems",
+    "load_frameworks",
+]
 
 PACKS_ROOT = "boards"
 WHO_WORDS = ("no_survey", "who_answered", "limits")
@@ -107,59 +123,6 @@ class GlanceEntry:
     section: str
     indicator: str
     breakdown: str = "All"
-
-
-@dataclass(frozen=True)
-class Figure:
-    """One published figure a `beside` entry sets out: an indicator's row (breakdown, group)."""
-
-    indicator: str
-    breakdown: str = "All"
-    group: str = ""
-    """The group's name (default: the total row of the breakdown, whatever it is called)."""
-    label: str = ""
-    """The figure's row header in the pack's table (default: the indicator's title)."""
-
-
-@dataclass(frozen=True)
-class Beside:
-    """A statutory figure set beside what people say (`beside:`), in one section."""
-
-    section: str
-    heading: str
-    first: Figure
-    second: Figure
-    words: Mapping[str, str]
-    """`made` and `not_made`: the claim's sentence (framework_checks.PLACEHOLDERS)."""
-
-
-@dataclass(frozen=True)
-class SideBySide:
-    """Several indicators as columns over one breakdown's groups (`side_by_side:`)."""
-
-    section: str
-    heading: str
-    breakdown: str
-    columns: tuple[tuple[str, str], ...]
-    """(indicator, column label), in order."""
-    intro: str = ""
-
-
-@dataclass(frozen=True)
-class Statements:
-    """People's statements beside the rows they explain (`statements:`): a published frame
-    (quotes/<frame>.csv) with `quote`, `area_code`, `time_period` and the columns that
-    `breakdowns` matches to a row's group."""
-
-    frame: str = ""
-    heading: str = "Statements"
-    breakdowns: Mapping[str, str] = field(default_factory=dict)
-    """breakdown -> the frame's column holding its group (Outcome domain: domain)."""
-    source: tuple[str, ...] = ()
-    """Columns naming where a statement comes from, joined by commas after it."""
-    only: Mapping[str, str] = field(default_factory=dict)
-    """column -> the value a statement must have to be shown (perspective: young_person)."""
-    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -292,21 +255,9 @@ def parse_framework(document: object, file: str = "") -> Framework:
         raise fail(problem)
     section = str(who.get("section") or "Who we heard from")
     try:
-        beside = tuple(_beside(entry) for entry in document.get("beside") or ())
-        side_by_side = tuple(_side_by_side(entry) for entry in document.get("side_by_side") or ())
+        beside, side_by_side, statements = parse_layout(document)
     except KeyError as error:
         raise fail(str(error.args[0])) from None
-    declared = dict(document.get("statements") or {})
-    if declared and not declared.get("frame"):
-        raise fail("statements.frame is missing (the published frame of statements)")
-    statements = Statements(
-        frame=str(declared.get("frame") or ""),
-        heading=str(declared.get("heading") or "Statements"),
-        breakdowns={str(k): str(v) for k, v in (declared.get("breakdowns") or {}).items()},
-        source=_strings(declared.get("source"), "statements.source", file),
-        only={str(k): str(v) for k, v in (declared.get("only") or {}).items()},
-        note=str(declared.get("note") or ""),
-    )
     return Framework(
         id=framework_id,
         title=str(document["title"]),
@@ -351,55 +302,6 @@ def parse_framework(document: object, file: str = "") -> Framework:
         beside=beside,
         side_by_side=side_by_side,
         statements=statements,
-    )
-
-
-def _figure(entry: Mapping, where: str) -> Figure:
-    if not isinstance(entry, Mapping) or not entry.get("indicator"):
-        raise KeyError(f"{where}.indicator is missing")
-    return Figure(
-        indicator=str(entry["indicator"]),
-        breakdown=str(entry.get("breakdown") or "All"),
-        group=str(entry.get("group") or ""),
-        label=str(entry.get("label") or ""),
-    )
-
-
-def _beside(entry: Mapping) -> Beside:
-    for key in ("section", "heading", "first", "second", "words"):
-        if not entry.get(key):
-            raise KeyError(
-                f"beside: each entry needs {key} (section, heading, first, second, words)"
-            )
-    words = dict(entry["words"])
-    if not words.get("made") or not words.get("not_made"):
-        raise KeyError("beside.words: needs made and not_made")
-    return Beside(
-        section=str(entry["section"]),
-        heading=str(entry["heading"]),
-        first=_figure(entry["first"], "beside.first"),
-        second=_figure(entry["second"], "beside.second"),
-        words={str(k): str(v) for k, v in words.items()},
-    )
-
-
-def _side_by_side(entry: Mapping) -> SideBySide:
-    for key in ("section", "heading", "breakdown", "columns"):
-        if not entry.get(key):
-            raise KeyError(
-                f"side_by_side: each entry needs {key} (section, heading, breakdown, columns)"
-            )
-    columns = []
-    for column in entry["columns"]:
-        if not column.get("indicator") or not column.get("label"):
-            raise KeyError("side_by_side.columns: each column needs indicator and label")
-        columns.append((str(column["indicator"]), str(column["label"])))
-    return SideBySide(
-        section=str(entry["section"]),
-        heading=str(entry["heading"]),
-        breakdown=str(entry["breakdown"]),
-        columns=tuple(columns),
-        intro=str(entry.get("intro") or ""),
     )
 
 

@@ -40,6 +40,7 @@ The rules, so that a label never contradicts what is printed beside it:
   the groups that cannot be judged (no cohort figure, or hidden).
 """
 
+from indicators.publish.claims.beside_claim import beside
 from indicators.publish.claims.claim import (
     ABOVE,
     ALL,
@@ -76,7 +77,6 @@ from indicators.publish.claims.claim import (
     write_claims,
 )
 from indicators.publish.claims.compute import (
-    beside,
     comparison,
     not_heard,
     ranking,
