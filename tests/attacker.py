@@ -157,6 +157,18 @@ def _scale(part, factor):
     return ({k: v * factor for k, v in part[0].items()}, part[1] * factor)
 
 
+def _signed_numerator(relations: dict) -> bool:
+    """Whether a rule bounds the indicator's own numerator by a score range going below 0
+    (`-10 to 10`: a difference or a change), so that the numerator may be negative."""
+    for rule in relations.get("rules") or []:
+        if rule.get("kind") != "score_bounds" or rule.get("sum", "numerator") != "numerator":
+            continue
+        for score_class in rule.get("classes") or []:
+            if re.fullmatch(r"\s*-\d+\s*(?:-|to)\s*-?\d+\s*", str(score_class.get("scores"))):
+                return True
+    return False
+
+
 class Attacker:
     """One attack on one published table."""
 
@@ -184,6 +196,7 @@ class Attacker:
             raw = info.get("relations")
             self.relations[indicator] = json.loads(raw) if isinstance(raw, str) else raw
         self.solves = 0
+        self.signed = {i for i, r in self.relations.items() if _signed_numerator(r or {})}
 
     # -- reading the table -------------------------------------------------------------------
     def _top(self, area: str) -> str:
@@ -225,7 +238,9 @@ class Attacker:
         present: set[tuple] = set()
         for position, row in enumerate(rows.itertuples(index=False)):
             key = (row.indicator_id, row.area_code, row.breakdown, row.group)
-            n_var, n_const = self._count(p, row.numerator, 0)
+            n_var, n_const = self._count(
+                p, row.numerator, -np.inf if row.indicator_id in self.signed else 0
+            )
             d_var, d_const = self._count(p, row.denominator, 0)
             n = ({n_var: 1.0} if n_var is not None else {}, n_const)
             d = ({d_var: 1.0} if d_var is not None else {}, d_const)
@@ -439,8 +454,9 @@ class Attacker:
                 for score_class in rule["classes"]:
                     count = value(score_class["count"])
                     scores = str(score_class["scores"])
-                    if re.fullmatch(r"\d+-\d+", scores):
-                        low, high = map(int, scores.split("-"))
+                    signed = re.fullmatch(r"\s*(-?\d+)\s*(?:-|to)\s*(-?\d+)\s*", scores)
+                    if signed:  # 0-16, or -10 to 10 for a signed score
+                        low, high = int(signed[1]), int(signed[2])
                     else:
                         item = names.get("item", group)
                         low, high = self.questions.scores[item][scores]
@@ -604,6 +620,7 @@ class Attacker:
         finite = [abs(b) for b in np.concatenate([lower, upper, floor, ceiling]) if np.isfinite(b)]
         cap = 100 * (max(finite, default=0) + self.threshold)
         top = np.minimum(ceiling, cap)
+        floor = np.maximum(floor, -cap)  # a signed numerator: as far below 0 as above
         constraints = [LinearConstraint(matrix, lower, upper)] if row_ids else []
         seen = [[np.inf, -np.inf] for _ in vectors]
 

@@ -590,9 +590,9 @@ def test_a_financial_years_window_starts_on_1_april(tmp_path):
 
 
 def test_the_project_specs_declare_the_returns_as_documented():
-    """What docs/inputs.md has always said of the three returns, written out by hand."""
+    """What docs/inputs.md has always said of the returns, written out by hand."""
     specs = load_sources(ROOT / "sources")
-    assert list(specs) == ["eyfsp", "census", "voice"]
+    assert list(specs) == ["eyfsp", "census", "voice", "care_leavers", "pathway_plan_reviews"]
     eyfsp, census, voice = specs["eyfsp"], specs["census"], specs["voice"]
     assert eyfsp.required[:7] == ("la_code", "estab", "upn", "surname", "forename", "dob", "sex")
     assert eyfsp.required[7:] == tuple(f"elg{n:02d}" for n in range(1, 18))
@@ -632,6 +632,58 @@ def test_the_project_specs_declare_the_returns_as_documented():
     assert voice.column("consent_quote").codes.blank == "N"
     assert voice.column("known_to_family_hub").codes.blank == "U"
     assert {match.source for match in eyfsp.matching} == {"census"}
+
+
+def test_the_care_leaver_specs_say_what_the_ssda903_return_and_the_reviews_hold():
+    """The SSDA903 code lists and the cohort's window, written out from the DfE guidance
+    (../shared/reference/site_frameworks.md), not read back from the spec's own lists."""
+    specs = load_sources(ROOT / "sources")
+    leavers, reviews = specs["care_leavers"], specs["pathway_plan_reviews"]
+    assert leavers.period == reviews.period == "financial_year"
+    accommodation = set(leavers.column("accommodation").codes.codes)
+    assert len(accommodation) == 16 * 2 - 2  # 16 letters, S and X with 2 only
+    assert {"S2", "X2", "U1", "Z2"} <= accommodation
+    assert not {"S1", "X1"} & accommodation
+    assert set(leavers.column("in_touch").codes.codes) == {
+        "YES",
+        "NO",
+        "DIED",
+        "REFU",
+        "NREQ",
+        "RHOM",
+    }
+    assert set(leavers.column("activity").codes.codes) == {
+        "F1",
+        "P1",
+        "F2",
+        "P2",
+        "F4",
+        "P4",
+        "F5",
+        "P5",
+        "G4",
+        "G5",
+        "G6",
+    }
+    # 2024-25 starts 1 April 2024: a 21st birthday on 1 April 2024 is born 1 April 2003,
+    # a 17th on 31 March 2025 is born 31 March 2008.
+    assert leavers.column("date_of_birth").window.bounds(dt.date(2024, 4, 1)) == (
+        dt.date(2003, 4, 1),
+        dt.date(2008, 3, 31),
+    )
+    assert leavers.column("child_id").identifier.handling == "pseudonymise"
+    assert reviews.column("child_id").identifier.as_name == "child_pseudonym"
+    assert leavers.column("child_id").identifier.as_name == "child_pseudonym"
+    assert leavers.column("date_of_birth").identifier.to == "year_month"
+    assert leavers.placement == {"method": "team", "column": "team_code"}
+    assert reviews.key == ("review_id", "perspective")
+    assert reviews.consent == {"aggregate": "consent_aggregate"}
+    topics = pd.read_csv(ROOT / "seeds" / "pathway_plan_topics.csv")["topic_id"].tolist()
+    assert len(topics) == 9  # Table 1
+    scored = [c.name for c in reviews.columns if c.type == "number"]
+    assert scored == topics  # a topic of the seed is a column of the spec, in its order
+    assert reviews.free_text_columns == tuple(f"{topic}_statement" for topic in topics)
+    assert all(reviews.column(topic).range.most == 10 for topic in topics)
 
 
 def test_the_rules_version_is_the_spec_as_resolved_for_the_year_not_its_bytes(tmp_path):
@@ -674,6 +726,8 @@ def test_dbt_raw_sources_are_generated_from_the_specs_and_current():
         "voice_quotes",
         "neighbourhood_lookup",
         "local_authorities",
+        "care_leavers_records",
+        "pathway_plan_reviews",
     }
     used = set()
     for model in (ROOT / "dbt_project" / "models").rglob("*.sql"):

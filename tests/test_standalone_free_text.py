@@ -216,7 +216,7 @@ def _problems(tmp_path: Path, edit) -> list[str]:
 
 def test_a_well_formed_free_text_column_reads(tmp_path):
     spec = load_spec(scaffolded_sources(tmp_path, _with_free_text).parent)
-    assert spec.free_text_column == "note"
+    assert spec.free_text_columns == ("note",)
     assert spec.longest_free_text == 300
 
 

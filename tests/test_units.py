@@ -41,34 +41,36 @@ def _unit_problems(numerator: str, denominator: str) -> list[str]:
 
 def test_the_shipped_units_are_the_only_ones_the_register_accepts():
     assert _unit_problems("children", "children") == []
-    assert _unit_problems("young people", "score") == [
-        "ind_care__in_touch: meta.indicator.numerator_unit 'young people' is not one of "
-        "children, families, answers, score",
+    assert _unit_problems("young people", "reviews") == []  # the care leavers' (issue 14)
+    assert _unit_problems("referrals", "score") == [
+        "ind_care__in_touch: meta.indicator.numerator_unit 'referrals' is not one of "
+        "children, families, answers, score, young people, reviews",
         "ind_care__in_touch: meta.indicator.denominator_unit 'score' is not one of "
-        "children, families, answers",
+        "children, families, answers, young people, reviews",
     ]
 
 
 @pytest.fixture
-def with_young_people(tmp_path, monkeypatch):
+def with_referrals(tmp_path, monkeypatch):
     project = tmp_path / "dbt_project"
     shutil.copytree(ROOT / "dbt_project" / "metadata", project / "metadata")
     units = project / "metadata" / "units.yml"
     units.write_text(
-        units.read_text(encoding="utf-8") + "  young people:\n"
-        "    meaning: care leavers aged 17 to 21 (one per young person, from the SSDA903 return)\n",
+        units.read_text(encoding="utf-8") + "  referrals:\n"
+        "    meaning: referrals to Early Help (one per referral, from the case system)\n",
         encoding="utf-8",
     )
     monkeypatch.setenv("CHORUS_DBT_PROJECT", str(project))
 
 
-def test_a_unit_a_site_declares_is_accepted_and_explained_in_the_pack(with_young_people):
-    assert _unit_problems("young people", "young people") == []
-    what_is_counted = how_to_read_notes(PUB, ["young people", "score"])[1]
+def test_a_unit_a_site_declares_is_accepted_and_explained_in_the_pack(with_referrals):
+    assert _unit_problems("referrals", "referrals") == []
+    what_is_counted = how_to_read_notes(PUB, ["referrals", "score", "young people"])[1]
     assert what_is_counted == (  # in the file's order
         "What is counted: score are points on a scale, summed over the people counted (for "
-        "an average); young people are care leavers aged 17 to 21 (one per young person, "
-        "from the SSDA903 return)."
+        "an average); young people are care leavers (one per young person, from the "
+        "care-leaver return or their Pathway Plan reviews); referrals are referrals to Early "
+        "Help (one per referral, from the case system)."
     )
 
 

@@ -198,7 +198,8 @@ class Auditor:
         size = len(variables)
         matrix = csr_array((data, (row_index, col_index)), shape=(len(rows), size))
         ceiling = CEILING_FACTOR * (float(np.max(self.truth, initial=0)) + self.threshold)
-        low_bound, high_bound = np.zeros(size), np.full(size, ceiling)
+        low_bound = np.array([-ceiling if v in system.signed else 0.0 for v in variables])
+        high_bound = np.full(size, ceiling)
         lower_arr, upper_arr = np.array(lower), np.array(upper)
         constraints = LinearConstraint(matrix, lower_arr, upper_arr) if rows else None
         by_target = {t: np.array([column[v] for v, _ in t.terms]) for t in targets}

@@ -49,6 +49,9 @@ class LinearSystem:
     origin: list[tuple[str, int, int]] = field(default_factory=list)
     """(indicator, rule number or 0 for structure, anchor cell) for messages."""
     auxiliary: int = 0
+    signed: set[int] = field(default_factory=set)
+    """Numerators that may be negative: a mean's whose own score_bounds allow a negative
+    score (a difference, a change); every other variable is at least 0."""
 
     @property
     def variables(self) -> int:
@@ -323,6 +326,7 @@ class Expander:
         total = self.expression(rule.total, anchor, indicator, context)
         lowest: list[dict[int, int]] = []
         highest: list[dict[int, int]] = []
+        negative = False
         for score_class in rule.classes:
             count = self.expression(score_class.count, anchor, indicator, context)
             bounds = self._score_range(score_class.scores, context)
@@ -333,8 +337,11 @@ class Expander:
                     f"indicator '{indicator}': no scores '{score_class.scores}' for "
                     f"'{context.get('group')}' in the item bank (seeds/voice_items.csv)"
                 )
+            negative = negative or bounds[0] < 0
             lowest.append({v: c * bounds[0] for v, c in count.items()})
             highest.append({v: c * bounds[1] for v, c in count.items()})
+        if total and rule.total == (Term(1, None, "numerator"),) and negative:
+            self.system.signed.update(total)  # a signed score: the sum may be negative
         low = _combine(total, *lowest, signs=(1, *[-1] * len(lowest)))
         high = _combine(total, *highest, signs=(1, *[-1] * len(highest)))
         self.system.add(low, 0, np.inf, origin)
@@ -418,7 +425,7 @@ class Expander:
 def implicit_relations(
     system: LinearSystem, frame: pd.DataFrame, value_types: Mapping[str, str]
 ) -> None:
-    """Every cell: numerator >= 0, denominator >= 1; a proportion's numerator <= its
+    """Every cell: numerator >= 0 (unless signed), denominator >= 1; a proportion's numerator <= its
     denominator (kept as variable bounds and rows)."""
     kinds = frame["indicator_id"].map(value_types).to_numpy(dtype=object)
     for position, kind in enumerate(kinds):

@@ -31,7 +31,7 @@ relations:
   - kind: score_bounds    # a mean's numerator lies between the sum of each class's lowest
     classes:              # and highest scores (a-b, or `positive answers` / `other answers`
     - count: all_elgs_expected.numerator          # on the question's scale in the item bank)
-      scores: 17-17
+      scores: 17-17       # `-10 to 10` for a signed score: the numerator may then be negative
   - kind: majority_of_items   # a respondent counts when most answers to the domain's
     items: voice_item_positive at Voice item   # questions (item bank) are positive
 ```
@@ -49,8 +49,9 @@ breakdown. A rule is applied to every cell of the indicator matching `cells` (`f
 cell`, the default) or once per area and breakdown (`for_each: breakdown`), in the same
 year and area.
 
-Besides the declarations, every count is at least 0 and a proportion's numerator is at most
-its denominator.
+Besides the declarations, every count is at least 0 (but a mean's numerator whose own
+score_bounds allow a negative score: it lies between those bounds) and a proportion's
+numerator is at most its denominator.
 
 Here the declarations are read and checked (`parse_relations`, `relations_problems`);
 indicators/disclosure/linear_system.py turns them into linear relations over one table's
@@ -85,7 +86,9 @@ _TERM = re.compile(
     r"(?P<count>numerator|denominator|complement)"
     r"(?:\s+at\s+(?P<breakdown>.+?)\s+/\s+(?P<group>.+?))?$"
 )
-SCORE_RANGE = re.compile(r"^\s*(\d+)\s*-\s*(\d+)\s*$")
+SCORE_RANGE = re.compile(r"^\s*(-?\d+)\s*(?:-|to)\s*(-?\d+)\s*$")
+"""A range of whole scores, `0-16`, or `-10 to 10` for a signed score (a difference or a
+change); a numerator whose lowest score is negative may itself be negative."""
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
 WHAT_TO_DECLARE = (
@@ -219,11 +222,13 @@ def parse_scores(text: object) -> str:
     text = str(text).strip()
     match = SCORE_RANGE.match(text)
     if match and int(match[1]) <= int(match[2]):
-        return f"{int(match[1])}-{int(match[2])}"
+        low, high = int(match[1]), int(match[2])
+        return f"{low}-{high}" if low >= 0 else f"{low} to {high}"
     if text in ITEMSCORE_RANGE:
         return text
     raise RelationsError(
-        f"scores '{text}' is not a range such as 0-16, nor one of {', '.join(ITEMSCORE_RANGE)}"
+        f"scores '{text}' is not a range such as 0-16 or -10 to 10, nor one of "
+        f"{', '.join(ITEMSCORE_RANGE)}"
     )
 
 

@@ -155,16 +155,36 @@ def resolve_header(header: str, kind: str | None, table: Mapping[str, str], disp
     return name
 
 
+def _spec_aliases(kind: str | None, resolved: Sequence[str]) -> dict[str, str]:
+    """The `aliases:` a kind's spec gives its columns (`CHILD` reads as child_id), for a
+    header that is not a column of the spec itself, when the column is not in the file under
+    its own name; the LA's seeds/column_aliases.csv is applied first. The voice survey reads
+    its own (survey_columns.apply_aliases)."""
+    spec = load_sources().get(kind or "")
+    if spec is None or spec.items:
+        return {}
+    present = set(resolved)
+    return {
+        alias: column
+        for alias, column in spec.header_aliases.items()
+        if alias not in spec.names and column not in present
+    }
+
+
 def map_headers(
     headers: Sequence[str], kind: str | None, aliases: Aliases | None, display: str
 ) -> list[str | None]:
     """Canonical names for the header cells (None for blank ones); conflicts reject the file."""
     table = _alias_table(kind, aliases)
     protected = set(kind_columns().get(kind or "", ()))
+    resolved = [
+        resolve_header(header, kind, table, display) if header.strip() else "" for header in headers
+    ]
+    own = _spec_aliases(kind, resolved)
     names: list[str | None] = []
     seen: dict[str, int] = {}
     for position, header in enumerate(headers):
-        name = resolve_header(header, kind, table, display) if header.strip() else ""
+        name = own.get(resolved[position], resolved[position])
         if not name:
             names.append(None)
             continue

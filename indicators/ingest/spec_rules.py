@@ -43,11 +43,11 @@ def spec_rules(spec: SourceSpec, period_label: str, start: dt.date | None = None
     column's own rules in the spec's order. Date windows count from `start` (a month's or
     quarter's first day, indicators/periods.py), else from the start of the year the label
     names."""
-    free = spec.free_text_column  # line breaks allowed, and up to free_text.longest
+    free = spec.free_text_columns  # line breaks allowed, and up to free_text.longest
     rules = [
-        *cell_rules(name for name in spec.read_columns if name != free),
+        *cell_rules(name for name in spec.read_columns if name not in free),
         *cell_rules(spec.dropped, line_breaks=False),
-        *cell_rules([free] if free else [], line_breaks=False, longest=spec.longest_free_text),
+        *cell_rules(free, line_breaks=False, longest=spec.longest_free_text),
     ]
     start = start or period_start(period_label, spec.period)
     for column in spec.columns:
@@ -165,6 +165,21 @@ def normalised_codes(values: pd.Series, column: Column) -> pd.Series:
         return text.str.lower().str.replace(r"[\s\-]+", "_", regex=True)
     text = text.str.upper().replace(codes.synonyms)
     return text.where(text != "", codes.blank) if codes.blank is not None else text
+
+
+def read_as_code_lists(frame: pd.DataFrame, spec: SourceSpec) -> pd.DataFrame:
+    """`frame` (trimmed and upper-cased) with each code column whose list declares
+    `normalise`, `synonyms` or `blank` read as the list says (as the voice engine reads its
+    own): `Personal adviser` as personal_adviser, `YES` as Y, a blank as its code. A column
+    whose list declares none of them is left as it is."""
+    out = frame
+    for column in spec.columns:
+        codes = column.codes
+        if codes is None or column.name not in frame:
+            continue
+        if codes.synonyms or codes.blank is not None or codes.normalise:
+            out = out.assign(**{column.name: normalised_codes(out[column.name], column)})
+    return out
 
 
 PATTERN_CACHE: dict[str, re.Pattern] = {}

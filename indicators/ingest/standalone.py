@@ -175,8 +175,8 @@ def _as_landed(
     spec: SourceSpec, landed: LandedFile, aliases: Aliases | None, sheet: str | None
 ) -> list[tuple[str, pd.DataFrame]]:
     """A file rejected whole (a column missing, say), read as landed when its free-text
-    column can still be found, so that a request for help in it is named for follow-up."""
-    if spec.free_text_column is None:
+    columns can still be found, so that a request for help in it is named for follow-up."""
+    if not spec.free_text_columns:
         return []
     try:
         table = read_return(landed.path, landed.display, landed.kind, aliases, sheet)

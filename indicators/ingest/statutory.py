@@ -35,7 +35,7 @@ from indicators.ingest.matching import (
 )
 from indicators.ingest.privacy import birth_year_month, postcode_sector, pseudonymise
 from indicators.ingest.readers import Aliases, Table, read_return, rows_landed
-from indicators.ingest.spec_rules import spec_rules
+from indicators.ingest.spec_rules import read_as_code_lists, spec_rules
 from indicators.ingest.statutory_rules import duplicates_in, stacked
 from indicators.periods import Period
 from indicators.reference import AcademicYear
@@ -143,8 +143,9 @@ def validate_file(
     """
     table = _read_checked(landed, account, aliases, sheet)
     spec = load_sources()[landed.kind]
-    free = spec.free_text_column  # free text as written: scrubbed later, never upper-cased
-    frame = normalise_codes(table.frame, [name for name in spec.read_columns if name != free])
+    free = spec.free_text_columns  # free text as written: scrubbed later, never upper-cased
+    frame = normalise_codes(table.frame, [name for name in spec.read_columns if name not in free])
+    frame = read_as_code_lists(frame, spec)  # normalise:, synonyms:, blank: of its lists
     start = landed.period.start if landed.period is not None else None
     rules = spec_rules(spec, landed.loaded_as.label, start)
     defects = apply_rules(frame, rules, landed.display, as_written=table.frame)
@@ -452,7 +453,9 @@ def raw_rows(
         values["time_identifier"] = year.time_identifier
     for column in spec.columns:
         handling = column.identifier
-        if handling.handling == "keep":
+        if handling.handling == "keep" and column.type == "date":  # one form: 2024-11-05
+            values[column.name] = iso_dates(frame[column.name])
+        elif handling.handling == "keep":
             values[column.name] = frame[column.name]
         elif handling.handling == "pseudonymise":
             values[handling.as_name] = pseudonymise(frame[column.name], key, pseudonyms)
@@ -463,3 +466,13 @@ def raw_rows(
     values["_source_file"] = frame["_source_file"]
     values["_source_row"] = frame["_source_row"]
     return pd.DataFrame(values)[columns]
+
+
+def iso_dates(values: pd.Series) -> pd.Series:
+    """A kept date column as `2024-11-05` whichever form it was landed in (`05/11/2024`);
+    a blank (an optional date not given) stays null."""
+    return (
+        parse_dates(values.astype("string").fillna("").str.strip())
+        .dt.strftime("%Y-%m-%d")
+        .astype("string")
+    )

@@ -176,12 +176,12 @@ def inputs_section(spec: SourceSpec) -> str:
     for run in _runs(spec.columns):
         name = f"`{run[0].name}`" if len(run) == 1 else f"`{run[0].name}` … `{run[-1].name}`"
         rule = _rule_text(run[0])
-        if run[0].name == spec.free_text_column:  # a standalone source's free text
+        if run[0].name in spec.free_text_columns:  # a standalone source's free text
             rule = f"{rule} (free text: {kept}; a request for help is never kept)"
         lines.append(f"| {name} | {rule} |")
     if spec.items:
         lines.append(f"| `<item_id>` | {' '.join(str(spec.items.get('doc', '')).split())} |")
-    if free and spec.free_text_column is None:
+    if free and not spec.free_text_columns:
         lines.append(
             f"| `{str(free['columns']).replace('{item}', '<item_id>')}` | "
             f"{free.get('doc', 'free text')} ({kept}) |"

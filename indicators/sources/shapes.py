@@ -18,6 +18,7 @@ LIST = "a list"
 MAPPING = "a mapping"
 SCALAR = "text or a number"
 TEXT_OR_MAPPING = "text or a mapping"
+TEXT_OR_LIST = "text or a list"
 
 
 def _is(value: Any, expected: str) -> bool:
@@ -34,6 +35,7 @@ def _is(value: Any, expected: str) -> bool:
         MAPPING: isinstance(value, dict),
         SCALAR: isinstance(value, str | int | float),
         TEXT_OR_MAPPING: isinstance(value, str | dict),
+        TEXT_OR_LIST: isinstance(value, str | list),
     }[expected]
 
 
@@ -83,7 +85,13 @@ PLACEMENT: Shape = {
     **TEXTS,
 }
 ITEMS: Shape = {"bank": TEXT, "answers": TEXT, **TEXTS}
-FREE_TEXT: Shape = {"columns": TEXT, "consent": TEXT, "scrub": FLAG, "longest": WHOLE, **TEXTS}
+FREE_TEXT: Shape = {
+    "columns": TEXT_OR_LIST,
+    "consent": TEXT,
+    "scrub": FLAG,
+    "longest": WHOLE,
+    **TEXTS,
+}
 NUMBERED: Shape = {"prefix": TEXT, "first": WHOLE, "last": WHOLE}
 
 

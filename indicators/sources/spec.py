@@ -209,12 +209,14 @@ class SourceSpec:
         return tuple(c.name for c in self.columns if c.identifier.handling != "drop")
 
     @property
-    def free_text_column(self) -> str | None:
-        """The declared column of free text (`free_text: {columns: note, ...}` on a source
-        without items), scrubbed and consent-gated by the standalone engine; None for the
-        voice survey, whose comments are one per item (`{item}_comment`), or without one."""
-        name = self.free_text.get("columns")
-        return str(name) if name in self.names else None
+    def free_text_columns(self) -> tuple[str, ...]:
+        """The declared columns of free text (`free_text: {columns: note, ...}`, or a list of
+        columns, `columns: [home_statement, family_statement]`, on a source without items),
+        each scrubbed and gated by the one consent column by the standalone engine; () for
+        the voice survey, whose comments are one per item (`{item}_comment`), or without."""
+        declared = self.free_text.get("columns")
+        names = declared if isinstance(declared, list) else [declared]
+        return tuple(str(name) for name in names if name in self.names)
 
     @property
     def longest_free_text(self) -> int:

@@ -8,6 +8,34 @@
 with collected as (
     select cast(null as varchar) as time_identifier where false
     union all by name
+    select * from {{ ref('ind_care_leavers__distance_travelled') }}
+    union all by name
+    select * from {{ ref('ind_care_leavers__divergence_mean') }}
+    union all by name
+    select * from {{ ref('ind_care_leavers__divergence_wide') }}
+    union all by name
+    select * from {{ ref('ind_care_leavers__domain_good_adviser') }}
+    union all by name
+    select * from {{ ref('ind_care_leavers__domain_good_young_person') }}
+    union all by name
+    select * from {{ ref('ind_care_leavers__domain_mean_adviser') }}
+    union all by name
+    select * from {{ ref('ind_care_leavers__domain_mean_young_person') }}
+    union all by name
+    select * from {{ ref('ind_care_leavers__in_eet') }}
+    union all by name
+    select * from {{ ref('ind_care_leavers__in_touch') }}
+    union all by name
+    select * from {{ ref('ind_care_leavers__plan_reviewed') }}
+    union all by name
+    select * from {{ ref('ind_care_leavers__suitable_accommodation') }}
+    union all by name
+    select * from {{ ref('ind_care_leavers__suitable_but_unsafe') }}
+    union all by name
+    select * from {{ ref('ind_care_leavers__topic_unanswered_adviser') }}
+    union all by name
+    select * from {{ ref('ind_care_leavers__topic_unanswered_young_person') }}
+    union all by name
     select * from {{ ref('ind_cohort__eal_share') }}
     union all by name
     select * from {{ ref('ind_linked__average_elgs_by_answer') }}

@@ -1,0 +1,38 @@
+-- Of care leavers in accommodation the return calls suitable whose latest young-person
+-- Pathway Plan review of the year answered "Your home" or "Feeling safe and well", the %
+-- scoring either 4 or less out of 10, by team (of the return) and LA.
+{%- set rows %}
+(
+    select
+        care_leavers.*,
+        min(scores.score) <= 4 as scores_unsafe
+    from {{ ref('int_care_leavers_grouped') }} as care_leavers
+    inner join {{ ref('int_pathway_plan_reviews_ranked') }} as reviews
+        on
+            care_leavers.child_pseudonym = reviews.child_pseudonym
+            and care_leavers.time_period = reviews.time_period
+    inner join {{ ref('stg_pathway_plan__scores') }} as scores
+        on reviews.review_id = scores.review_id and reviews.perspective = scores.perspective
+    where
+        care_leavers.accommodation_suitable
+        and reviews.perspective = 'young_person'
+        and reviews.review_rank = 1
+        and scores.topic_id in ('home', 'safe_and_well')
+        and scores.score is not null
+    group by all
+)
+{%- endset %}
+{%- set groupings = [
+    ("'Age group'", 'age_group', ['Local authority']),
+    ("'UASC'", 'uasc_group', ['Local authority']),
+    ("'Eligibility category'", 'eligibility_group', ['Local authority']),
+] %}
+{{ indicator_over_rows(
+    indicator_id='cl_suitable_but_unsafe',
+    value_type='proportion',
+    rows=rows,
+    numerator=count_where('scores_unsafe'),
+    total_group='All care leavers',
+    levels=('Team', 'Local authority'),
+    groupings=groupings,
+) }}

@@ -1,0 +1,27 @@
+-- Each Pathway Plan review row (one review, one perspective) with its place among the young
+-- person's reviews from that perspective: review_rank 1 is the latest of the financial year
+-- (ties on the date broken by review id), previous_review_id the review before it (in any
+-- year), for the distance travelled.
+with reviews as (
+    select * from {{ ref('stg_pathway_plan__reviews') }}
+)
+
+select
+    review_id,
+    child_pseudonym,
+    perspective,
+    review_date,
+    time_period,
+    team_code,
+    team_name,
+    new_la_code,
+    la_name,
+    row_number() over (
+        partition by time_period, child_pseudonym, perspective
+        order by review_date desc, review_id desc
+    ) as review_rank,
+    lag(review_id) over (
+        partition by child_pseudonym, perspective
+        order by review_date, review_id
+    ) as previous_review_id
+from reviews
