@@ -724,3 +724,29 @@ def test_without_a_side_by_side_statements_go_beside_each_table_of_their_breakdo
     described = [b for b in root.iter("button") if b.attrs.get("aria-describedby")]
     assert len(described) == 4 * 2  # 4 indicators by outcome domain, 2 domains each
     assert len({b.attrs["aria-describedby"] for b in described}) == 8  # each its own id
+
+
+def test_a_statement_informing_several_rows_is_given_once_in_a_table():
+    """'Your future' informs every domain: its statement sits beside the first row only,
+    while each row keeps its own."""
+    future = pd.DataFrame(
+        [
+            ("FUTURE-WORDS I want to be a nurse.", domain, "young_person", LA[0], LA[1], "")
+            for domain in ("Accommodation", "Relationships")
+        ],
+        columns=["quote", "domain", "perspective", "area_code", "area_name", "geographic_level"],
+    ).assign(time_period=PERIOD)
+    run = RunInfo("r", pd.Timestamp("2026-12-01").date(), PERIOD, PERIOD)
+    pub = Publication(
+        _values(),
+        _register(),
+        None,
+        run,
+        framework=_framework(),
+        statements=pd.concat([STATEMENTS, future], ignore_index=True),
+    )
+    root = parse_html(render_html(build_pack(pub, LA[0])))
+    tips = [div.text() for div in root.iter("div") if div.attrs.get("role") == "tooltip"]
+    assert len(tips) == 2
+    assert "My flat is cold" in tips[0] and "FUTURE-WORDS" in tips[0]
+    assert "We talk every week" in tips[1] and "FUTURE-WORDS" not in tips[1]

@@ -337,9 +337,12 @@ class Publication:
         """Whether statements are declared and published for rows of `breakdown`."""
         return any(key[1] == breakdown for key in self._statements_by)
 
-    def statements_for(self, area_code: str, breakdown: str, group: str) -> tuple[Quote, ...]:
-        """Up to MAX_QUOTES statements explaining one row (area, breakdown's group)."""
-        return tuple(self._statements_by.get((area_code, breakdown, group), ())[:MAX_QUOTES])
+    def statements_for(
+        self, area_code: str, breakdown: str, group: str, limit: int | None = MAX_QUOTES
+    ) -> tuple[Quote, ...]:
+        """The statements explaining one row (area, breakdown's group), most recent first:
+        up to `limit` (None: all)."""
+        return tuple(self._statements_by.get((area_code, breakdown, group), ())[:limit])
 
     def quotes_for(self, area_code: str, item_id: str) -> tuple[Quote, ...]:
         """Up to MAX_QUOTES consented quotes about one item: the area's (all, for the LA)."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from indicators.publish.packs.frames import Publication
+from indicators.publish.packs.layout import MAX_QUOTES
 from indicators.publish.packs.model import Build, Cell, Column, Quote, Table
 
 
@@ -34,10 +35,16 @@ def with_statements(pub: Publication, build: Build, table: Table, area_code: str
     if not rows:
         return table
     table.columns.append(Column(declared.heading, width=24))
+    shown: set[str] = set()
     for row in table.rows:
-        quotes = pub.statements_for(
-            area_code, row.attrs.get("breakdown", ""), row.attrs.get("group", "")
+        found = pub.statements_for(
+            area_code, row.attrs.get("breakdown", ""), row.attrs.get("group", ""), limit=None
         )
+        # a statement whose topic informs several rows is given once, where it comes first;
+        # a row whose every statement is given above repeats its most recent
+        fresh = [quote for quote in found if quote.text not in shown]
+        quotes = tuple((fresh or found)[:MAX_QUOTES])
+        shown.update(quote.text for quote in quotes)
         row.cells.append(statements_cell(build, quotes, declared.heading))
         if quotes:
             table.printed.append((row.header, quotes))
