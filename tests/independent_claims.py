@@ -490,6 +490,7 @@ def words_problems(table: Table, claim: Mapping[str, str]) -> list[str]:
     if kind == "beside":  # the figure beside it is named by its title ("4 or less")
         allowed |= set(NUMBER.findall(table.meta[claim["benchmark"]]["title"]))
     allowed |= {claim["time_period"][:4], claim["time_period"][4:]} | table.name_numbers
+    allowed |= set(NUMBER.findall(claim["group"]))  # a group named by numbers: '17 to 18'
     stray = [
         n
         for n in NUMBER.findall(words)
@@ -569,15 +570,15 @@ def main(output: Path) -> int:
     england = read(Path(__file__).resolve().parents[1] / "seeds" / "england_benchmarks.csv")
     total: Counter = Counter()
     problems = []
-    for folder in sorted((output / "boards").iterdir()):
-        problems += [f"{folder.name}: {p}" for p in check_pack(folder, values, register, england)]
+    # every framework's packs: each folder of the publication holding <area>/claims.csv
+    packs = sorted(path.parent for path in output.glob("*/*/claims.csv"))
+    for folder in packs:
+        shown = f"{folder.parent.name}/{folder.name}"
+        problems += [f"{shown}: {p}" for p in check_pack(folder, values, register, england)]
         total += summary(folder)
     for (kind, made, reason), count in sorted(total.items()):
         print(f"{count:5d}  {kind:15s} made={made:3s} {reason}")
-    print(
-        f"{sum(total.values())} claims in {len(list((output / 'boards').iterdir()))} packs; "
-        f"{len(problems)} problems"
-    )
+    print(f"{sum(total.values())} claims in {len(packs)} packs; {len(problems)} problems")
     for problem in problems:
         print("PROBLEM", problem)
     return 1 if problems else 0
