@@ -11,6 +11,7 @@ from that table, not computed by the code under test.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -750,3 +751,73 @@ def test_a_statement_informing_several_rows_is_given_once_in_a_table():
     assert len(tips) == 2
     assert "My flat is cold" in tips[0] and "FUTURE-WORDS" in tips[0]
     assert "We talk every week" in tips[1] and "FUTURE-WORDS" not in tips[1]
+
+
+# ------------------------------------------------- the real run: care leavers' packs
+
+
+def test_the_corporate_parenting_board_packs_of_a_real_run(pipeline_run):
+    """dbt_project/frameworks/care_leavers.yml on the synthetic borough run end to end: a
+    pack for the authority and one per team of the landing's teams list, no Team row in
+    open data, the return beside what care leavers say as published, statements only from
+    the published statements of the pack's own area, and every claim re-derived."""
+    from indicators.publish.packs import slugify
+    from tests.independent_claims import check_pack
+
+    def read(path):
+        return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+    output, landing = pipeline_run.settings.output, pipeline_run.landing
+    values = read(output / "indicators" / "indicator_values.csv")
+    teams = read(landing / "seeds" / "teams.csv")
+    packs = output / "boards-care-leavers"
+    la_code, la_name = values.loc[
+        values["geographic_level"] == "Local authority", ["area_code", "area_name"]
+    ].iloc[0]
+    assert {p.name for p in packs.iterdir()} == {slugify(la_name)} | {
+        slugify(name) for name in teams["team_name"]
+    }
+    for path in (output / "open-data").glob("cl_*.csv"):
+        if not path.name.endswith(".meta.csv"):
+            assert "Team" not in set(read(path)["geographic_level"]), path.name
+    # the return beside what care leavers say: the published figures, in the YAML's words
+    latest = values[values["indicator_id"] == "cl_suitable_accommodation"]["time_period"].max()
+
+    def published(indicator):
+        return values[
+            (values["indicator_id"] == indicator)
+            & (values["area_code"] == la_code)
+            & (values["breakdown"] == "All")
+            & (values["time_period"] == latest)
+        ].iloc[0]
+
+    first, second = published("cl_suitable_accommodation"), published("cl_suitable_but_unsafe")
+    html = (packs / slugify(la_name) / "pack.html").read_text(encoding="utf-8")
+    assert (
+        f"The return says {first['value']}% of care leavers in {la_name} are in suitable "
+        f"accommodation ({first['numerator']} of {first['denominator']}). Of those who scored "
+        "“Your home” or “Feeling safe and well” at their latest Pathway Plan review, "
+        f"{second['value']}% scored either 4 or less ({second['numerator']} of "
+        f"{second['denominator']})."
+    ) in _words(html).replace("’", "'")
+    # statements: each is a published young person's statement of the pack's own area
+    statements = read(output / "quotes" / "fct_care_leaver_statements.csv")
+    for slug, code in [
+        (slugify(la_name), la_code),
+        *zip((slugify(n) for n in teams["team_name"]), teams["team_code"], strict=True),
+    ]:
+        root = parse_html((packs / slug / "pack.html").read_text(encoding="utf-8"))
+        mine = set(
+            statements.loc[
+                (statements["area_code"] == code) & (statements["perspective"] == "young_person"),
+                "quote",
+            ]
+        )
+        for tip in (d for d in root.iter("div") if d.attrs.get("role") == "tooltip"):
+            for quote in tip.iter("blockquote"):
+                said = next(quote.iter("p")).text().strip("“”")
+                assert said in mine, (slug, said)
+    register = read(output / "register" / "indicators.csv")
+    england = read(Path(__file__).resolve().parents[1] / "seeds" / "england_benchmarks.csv")
+    problems = [p for pack in packs.iterdir() for p in check_pack(pack, values, register, england)]
+    assert problems == []
