@@ -61,7 +61,7 @@ ITEM_DOMAINS = set(pd.read_csv(ROOT / "seeds" / "voice_items.csv")["domain"])
 
 def test_the_packs_source_names_no_indicator_of_the_register():
     ids = _indicator_ids()
-    assert len(ids) == 12 and "gld" in ids  # the register as shipped
+    assert len(ids) == 26 and {"gld", "cl_in_touch"} <= set(ids)  # the register as shipped
     sources = [p for p in PACKS_SOURCE.rglob("*") if p.suffix in (".py", ".j2")]
     assert len(sources) > 10
     found = []
@@ -154,12 +154,15 @@ def test_a_framework_without_its_headline_words_is_named():
 
 def test_the_shipped_frameworks_are_consistent_with_the_register():
     frameworks = load_frameworks()
-    assert [f.id for f in frameworks] == ["school_readiness"]
+    assert [f.id for f in frameworks] == ["care_leavers", "school_readiness"]
     assert framework_problems(frameworks, _register(), ITEM_DOMAINS) == []
-    shipped = frameworks[0]
+    care, shipped = frameworks
     assert shipped.headline.indicator == "gld" and shipped.headline.ambition.value == 75.0
     assert "Plan for Change" in shipped.headline.ambition.source
-    assert set(shipped.indicators) == set(_indicator_ids())
+    assert care.headline.indicator == "cl_suitable_accommodation" and care.area_level == "Team"
+    # every indicator of the register is in one framework's packs
+    assert set(shipped.indicators) | set(care.indicators) == set(_indicator_ids())
+    assert not set(shipped.indicators) & set(care.indicators)
 
 
 def _write(folder: Path, document: dict, name: str | None = None) -> Path:
@@ -199,7 +202,11 @@ def test_a_folder_inside_another_frameworks_folder_is_refused(tmp_path):
     del document["packs_under"]
     _write(tmp_path, document)
     frameworks = load_frameworks([default_dir(), tmp_path])
-    assert [f.packs_under for f in frameworks] == ["boards", "boards-corporate_parenting"]
+    assert [f.packs_under for f in frameworks] == [
+        "boards-care-leavers",
+        "boards",
+        "boards-corporate_parenting",
+    ]
 
 
 def test_an_id_used_twice_names_both_files(tmp_path):
@@ -275,8 +282,10 @@ def test_every_folder_the_publish_step_writes_is_refused_as_packs_under(pipeline
     """Found in a real publication, not from the code's list."""
     published = sorted(p.name for p in pipeline_run.settings.output.iterdir())
     assert {"indicators", "register", "quality", "open-data", "boards"} <= set(published)
+    shipped = {f.packs_under for f in load_frameworks()}  # the shipped frameworks' own folders
+    assert shipped == {"boards", "boards-care-leavers"} and shipped <= set(published)
     for name in published:
-        if name == "boards":  # the shipped framework's own folder
+        if name in shipped:
             continue
         document = yaml.safe_load(SECOND)
         document["packs_under"] = f"{name}/packs"
@@ -460,7 +469,7 @@ def test_subject_and_who_heading_default_to_the_title_and_section():
     assert framework.subject == "Early learning for a corporate parenting board (test)"
     document["who_we_heard"] = {"section": "Who answered", "indicators": []}
     assert parse_framework(document, "f.yml").who.heading == "Who answered"
-    shipped = load_frameworks([default_dir()])[0]
+    shipped = next(f for f in load_frameworks([default_dir()]) if f.id == "school_readiness")
     assert shipped.subject == "children's early years"
     assert shipped.who.heading == "Who we heard from, and who we did not"
     assert shipped.words["limits"][2] == (  # worded in its place among the limits
@@ -722,9 +731,10 @@ def test_a_second_framework_yaml_adds_its_own_pack(pipeline_run, tmp_path, monke
 
     written = write_board_packs(pipeline_run.settings, stage, "test-run", Quiet())
     shipped = [p for p in (output / "boards").iterdir() if p.is_dir()]
+    care = [p for p in (output / "boards-care-leavers").iterdir() if p.is_dir()]
     mine = sorted(p for p in (stage / "boards-corporate_parenting").iterdir())
     assert len(mine) == 1  # the authority only
-    assert written.packs == len(shipped) + 1  # every shipped pack, and this one
+    assert written.packs == len(shipped) + len(care) + 1  # every shipped pack, and this one
     assert sorted(p.name for p in (stage / "boards").iterdir()) == sorted(p.name for p in shipped)
     html = (mine[0] / "pack.html").read_text(encoding="utf-8")
 
@@ -757,7 +767,7 @@ def test_a_second_framework_yaml_adds_its_own_pack(pipeline_run, tmp_path, monke
     claims = pd.read_csv(mine[0] / "claims.csv", dtype=str)
     assert set(claims["indicator_id"]) <= {"all_elgs_expected", "average_elgs_expected"}
     listing = pd.read_csv(output / "register" / "frameworks.csv", dtype=str)
-    assert set(listing["framework_id"]) == {"school_readiness"}
+    assert set(listing["framework_id"]) == {"school_readiness", "care_leavers"}
     assert listing.loc[listing["indicator_id"] == "gld", "audience"].tolist() == [
         "Neighbourhood board"
     ]

@@ -22,7 +22,8 @@ ROOT = Path(__file__).resolve().parents[1]
 PUB = SimpleNamespace(
     la_label="the borough average",
     run=SimpleNamespace(la_word="borough"),
-    framework=load_frameworks([default_dir()])[0],  # school readiness: "What is counted: {units}."
+    # school readiness: its second sentence is "What is counted: {units}."
+    framework=next(f for f in load_frameworks([default_dir()]) if f.id == "school_readiness"),
 )
 
 
@@ -92,14 +93,16 @@ def test_a_malformed_unit_is_refused_in_one_line(document):
 
 
 def test_only_a_unit_declared_independent_is_compared_and_trended(
-    with_young_people, tmp_path, monkeypatch
+    with_referrals, tmp_path, monkeypatch
 ):
-    """Young people counted once each may be compared between areas and tested for a trend
-    once the file says so; until then their figures read "not tested"."""
-    assert trend_method("proportion", "young people").startswith(
-        "Not tested (z): it counts young people, not people"
+    """Referrals counted once each may be compared between areas and tested for a trend
+    once the file says so; until then their figures read "not tested". Young people (care
+    leavers, one each) are declared so as shipped."""
+    assert trend_method("proportion", "referrals").startswith(
+        "Not tested (z): it counts referrals, not people"
     )
     assert not trend_method("proportion", "children").startswith("Not tested")
+    assert not trend_method("proportion", "young people").startswith("Not tested")
     assert trend_method("proportion", "answers").startswith("Not tested (z): it counts answers")
     declared = tmp_path / "declared" / "dbt_project"
     shutil.copytree(Path(os.environ["CHORUS_DBT_PROJECT"]), declared)
@@ -108,4 +111,4 @@ def test_only_a_unit_declared_independent_is_compared_and_trended(
         units.read_text(encoding="utf-8") + "    independent: true\n", encoding="utf-8"
     )
     monkeypatch.setenv("CHORUS_DBT_PROJECT", str(declared))
-    assert trend_method("proportion", "young people").startswith("Recent trend: the Fingertips")
+    assert trend_method("proportion", "referrals").startswith("Recent trend: the Fingertips")
