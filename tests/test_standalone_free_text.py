@@ -248,8 +248,7 @@ def test_several_free_text_columns_under_one_consent_read_as_a_list(tmp_path):
         ),
         (
             lambda text: text.replace("columns: note,", "columns: [note, 3],"),
-            "sources/home_visits/base.yml: free_text.columns: each entry must be a column's "
-            "name",
+            "sources/home_visits/base.yml: free_text.columns: each entry must be a column's name",
         ),
         (
             lambda text: text.replace("columns: note,", "columns: [],"),
