@@ -21,7 +21,7 @@ from dagster import (
 
 from indicators.ingest.landing import FileAccount
 from indicators.ingest.preflight import publishable_totals
-from indicators.ingest.reference_load import load_reference
+from indicators.ingest.reference_load import load_area_lists, load_reference
 from indicators.ingest.streams import (
     STANDALONE,
     STATUTORY,
@@ -78,7 +78,10 @@ def neighbourhood_lookup(
 @asset(key=LOCAL_AUTHORITIES, group_name="ingest", kinds={"duckdb"})
 def local_authorities(context: AssetExecutionContext, chorus: ChorusResource) -> MaterializeResult:
     """LA numbers, ONS codes and names (landing seeds/ or the project's 153 English LAs)."""
-    return _reference(context, chorus, "local_authorities")
+    result = _reference(context, chorus, "local_authorities")
+    with refusals_fail():  # the lists of teams and districts, checked against the LA list
+        load_area_lists(chorus.settings(), context.log)
+    return result
 
 
 # Streams of returns, year by year -----------------------------------------------------------

@@ -126,6 +126,11 @@ def test_generated_layout_matches_docs_inputs(tmp_path):
             "census/2022-23/census_extract.csv",
             "voice/2021-22/survey_responses.csv",
             "voice/2022-23/survey_responses.csv",
+            "seeds/teams.csv",
+            "care_leavers/2021-22/ssda903_care_leavers.csv",
+            "care_leavers/2022-23/ssda903_care_leavers.csv",
+            "pathway_plan_reviews/2021-22/pathway_plan_reviews.csv",
+            "pathway_plan_reviews/2022-23/pathway_plan_reviews.csv",
         ]
     )
     header = (tmp_path / "eyfsp/2021-22/eyfsp_return.csv").read_text().splitlines()[0]

@@ -432,6 +432,11 @@ def test_a_source_placed_by_team_is_published_by_team_and_for_the_authority(tmp_
     assert synth.returncode == 0, synth.stderr
     authorities = (landing / "seeds" / "local_authorities.csv").read_text(encoding="utf-8")
     assert f"999,{LA_CODE},Harrowdale (synthetic)" in authorities
+    # synth lists the borough's personal adviser teams in the landing area's seeds/teams.csv,
+    # which overrides the project's: the LA's Early Help teams join them there.
+    landed_teams = landing / "seeds" / "teams.csv"
+    listed = landed_teams.read_text(encoding="utf-8")
+    landed_teams.write_text(listed + E2E_TEAMS.split("\n", 1)[1], encoding="utf-8")
     visits = landing / "home_visits" / "2023-24" / "visits.csv"
     visits.parent.mkdir(parents=True)
     visits.write_text(_visits_file(), encoding="utf-8")

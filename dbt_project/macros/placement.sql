@@ -38,14 +38,16 @@ inner join {{ authorities }} as authorities
 {%- endif %}
 {%- endmacro %}
 
-{#- The usable rows of one of the LA's area lists (seeds/teams.csv, seeds/districts.csv), by
+{#- The usable rows of one of the LA's area lists (seeds/teams.csv, seeds/districts.csv, from
+    the landing area's seeds/ when it brings one: loaded as read into raw.teams and
+    raw.districts by indicators/ingest/reference_load.py), by
     the rules the ingest applies to it (indicators/ingest/area_lists.py): a row with a blank
     field, every row of a code listed with two names or authorities, a row whose authority
     is not in the LA list, and a row whose code a neighbourhood, an authority or an earlier
     list already has (`taken`: relations with a column `area_code`) are set aside. -#}
 {% macro area_list(seed, code, name, taken=[]) -%}
 with source as (
-    select * from {{ ref(seed) }}
+    select * from {{ source('raw', seed) }}
 ),
 
 renamed as (

@@ -38,6 +38,12 @@ class AreaList:
     def shown(self) -> str:
         return f"seeds/{self.seed}.csv"
 
+    def file(self, seeds: Path, landing: Path | None = None) -> Path:
+        """The list the run reads: the landing area's seeds/ when it brings one (as the
+        neighbourhood lookup), else the project's (CHORUS_SEEDS)."""
+        landed = landing / self.shown if landing is not None else None
+        return landed if landed is not None and landed.is_file() else seeds / self.shown[6:]
+
 
 AREA_LISTS = {
     "team": AreaList("teams", "team_code", "team_name", "team"),
@@ -142,16 +148,19 @@ def read_area_lists(
     seeds: Path,
     authorities: frozenset[str] | None = None,
     taken: Mapping[str, str] | None = None,
+    landing: Path | None = None,
 ) -> tuple[dict[str, AreaCodes], list[Defect]]:
-    """Every list, from the project's seeds (CHORUS_SEEDS), which dbt seeds too (dim_areas
-    and the placed rows' names come from the same file): a list that is not there lists
-    nothing. `authorities` and `taken` as check_area_list's; each list's usable codes are
-    taken for the lists after it. FileRejected when one cannot be read."""
+    """Every list, from the landing area's seeds/ when it brings one, else the project's
+    seeds (CHORUS_SEEDS); the same file is loaded into raw.teams and raw.districts for dbt
+    (indicators/ingest/reference_load.py: dim_areas and the placed rows' names come from
+    it): a list that is not there lists nothing. `authorities` and `taken` as
+    check_area_list's; each list's usable codes are taken for the lists after it.
+    FileRejected when one cannot be read."""
     lists: dict[str, AreaCodes] = {}
     defects: list[Defect] = []
     taken = dict(taken or {})
     for method, area in AREA_LISTS.items():
-        path = seeds / f"{area.seed}.csv"
+        path = area.file(seeds, landing)
         if not path.is_file():
             lists[method] = AreaCodes(frozenset(), {})
             continue

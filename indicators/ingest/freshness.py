@@ -26,7 +26,7 @@ def input_digests(settings: ChorusSettings, extra_inputs: tuple[str, ...] = ()) 
         reference_file(name, settings.landing, settings.seeds)
         for name in ("neighbourhood_lookup", "local_authorities")
     ]
-    areas = [settings.seeds / f"{area.seed}.csv" for area in AREA_LISTS.values()]
+    areas = [area.file(settings.seeds, settings.landing) for area in AREA_LISTS.values()]
     paths += [path for path in areas if path.is_file()]
     aliases_path = aliases_file(settings.seeds, settings.landing)
     paths += [aliases_path] if aliases_path.exists() else []

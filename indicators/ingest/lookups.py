@@ -269,7 +269,9 @@ def read_reference(landing: Path | None, seeds: Path) -> tuple[Reference, list[D
         defects.append(rejected.defect)
     areas: dict[str, AreaCodes] = {}
     try:
-        areas, area_defects = read_area_lists(seeds, *area_context(lookup, authorities))
+        areas, area_defects = read_area_lists(
+            seeds, *area_context(lookup, authorities), landing=landing
+        )
         defects.extend(area_defects)
     except FileRejected as rejected:
         defects.append(rejected.defect)

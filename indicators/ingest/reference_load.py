@@ -1,14 +1,19 @@
 """The reference files (neighbourhood lookup, LA list) into their raw tables, accounted for
 (raw.load_log, raw.quarantine) beside the returns'; they load before any stream's years
-(indicators/ingest/streams.py)."""
+(indicators/ingest/streams.py). The LA's lists of teams and districts go into raw.teams and
+raw.districts as read, from the same file the ingest checks placed rows against."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
+
 from indicators.config import ChorusSettings
+from indicators.ingest.area_lists import AREA_LISTS
 from indicators.ingest.defects import FileRejected
 from indicators.ingest.landing import reference_file
 from indicators.ingest.lookups import (
@@ -17,6 +22,7 @@ from indicators.ingest.lookups import (
     check_local_authorities,
     check_neighbourhood_lookup,
 )
+from indicators.ingest.readers import read_table
 from indicators.ingest.streams import log_frame, quarantine_frame
 from indicators.steps import Log, StepRefused
 from indicators.warehouse import connect, ensure_raw_zone, replace_rows, replace_table, transaction
@@ -68,3 +74,30 @@ def load_reference(settings: ChorusSettings, name: str, log: Log) -> ReferenceLo
             "quarantined, the rest loads"
         )
     return ReferenceLoad(len(check.frame), source, account.rows_quarantined)
+
+
+def load_area_lists(settings: ChorusSettings, log: Log) -> dict[str, int]:
+    """The LA's lists of teams and districts (the landing area's seeds/ when it brings one,
+    else the project's: `AreaList.file`, as the ingest reads them) into raw.teams and
+    raw.districts, every row as read: dbt keeps the usable ones by the same rules
+    (macros/placement.sql, area_list), so rows are placed by the list they were checked
+    against. A list missing or with its header only is empty; one that cannot be read is
+    empty here and the ingest names its problem. Returns rows per list."""
+    loaded: dict[str, int] = {}
+    with connect(settings.warehouse) as connection:
+        ensure_raw_zone(connection)
+        with transaction(connection):
+            for area in AREA_LISTS.values():
+                path = area.file(settings.seeds, settings.landing)
+                frame = pd.DataFrame(columns=list(area.columns))
+                # header only (an LA without teams), or unreadable: named by the ingest
+                with suppress(FileRejected):
+                    frame = read_table(path, area.shown) if path.is_file() else frame
+                if not set(area.columns) <= set(frame.columns):
+                    frame = pd.DataFrame(columns=list(area.columns))
+                rows = frame[list(area.columns)].astype("string").assign(_source_file=str(path))
+                replace_table(connection, area.seed, rows)
+                loaded[area.seed] = len(rows)
+    if any(loaded.values()):
+        log.info(", ".join(f"{name}: {rows} rows" for name, rows in loaded.items()))
+    return loaded

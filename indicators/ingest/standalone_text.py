@@ -16,6 +16,7 @@ The counts (kept, without consent, withheld) are said on each file's load_log li
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -60,37 +61,67 @@ def keep_free_text(
     allow: Sequence[str] = (),
 ) -> list[pd.DataFrame]:
     """`frames` (each one file's loaded rows, with `_source_file`) with each free-text column
-    scrubbed, or null where it may not be kept; each file's counts on its account (the rows
-    to follow up are named by follow_up_notes, over every row read)."""
+    scrubbed, or null where it may not be kept; each file's counts on its account, summed
+    over the columns when there are several (the rows to follow up are named by
+    follow_up_notes, over every row read)."""
     by_file = {account.file: account for account in accounts if account.kind == spec.source}
+    columns = spec.free_text_columns
     kept_frames = []
     for frame in frames:
-        for column in spec.free_text_columns:
+        counts = _Counts()
+        for column in columns:
             if len(frame):
-                frame = _kept_column(spec, frame, column, by_file, allow)
+                frame = _kept_column(spec, frame, column, counts, allow)
+        if counts.written:
+            account = by_file[str(frame["_source_file"].iloc[0])]
+            said = counts.said(columns, str(spec.free_text["consent"]))
+            account.message = "; ".join([*([account.message] if account.message else []), *said])
         kept_frames.append(frame)
     return kept_frames
+
+
+@dataclass
+class _Counts:
+    """One file's free text: written, kept, without consent, withheld, rows asking."""
+
+    written: int = 0
+    kept: int = 0
+    no_consent: int = 0
+    withheld: int = 0
+    asking: list[str] = field(default_factory=list)
+
+    def said(self, columns: Sequence[str], consent: str) -> list[str]:
+        named = columns[0] if len(columns) == 1 else f"({len(columns)} columns)"
+        said = [f"free text {named}: {self.kept} of {self.written} kept, scrubbed"]
+        if self.no_consent:
+            said.append(f"{self.no_consent} without consent ({consent} not Y) not kept")
+        if self.withheld:
+            said.append(f"{self.withheld} withheld: could not be scrubbed with confidence")
+        if self.asking:
+            rows = ", ".join(self.asking)
+            said.append(
+                f"{len(self.asking)} withheld: asks for help or discloses harm (row {rows})"
+            )
+        return said
 
 
 def _kept_column(
     spec: SourceSpec,
     frame: pd.DataFrame,
     column: str,
-    by_file: dict[str, FileAccount],
+    counts: _Counts,
     allow: Sequence[str],
 ) -> pd.DataFrame:
     """One file's rows with `column` scrubbed, or null where it may not be kept; its counts
-    said on the file's account."""
+    added to `counts`."""
     consent = str(spec.free_text["consent"])
-    file = str(frame["_source_file"].iloc[0])
     texts = [
         CONTROL_CHARACTER.sub(" ", value).strip()
         for value in frame[column].astype("string").fillna("").tolist()
     ]
     consenting = frame[consent].astype("string").fillna("").str.strip().str.upper() == "Y"
     values: list[str | None] = []
-    no_consent = withheld = 0
-    asking: list[int] = []
+    several = len(spec.free_text_columns) > 1
     for text, agreed, row in zip(
         texts, consenting.tolist(), frame["_source_row"].tolist(), strict=True
     ):
@@ -98,31 +129,16 @@ def _kept_column(
         if not text:
             pass
         elif follow_up_reason(text) is not None:  # with consent or without
-            asking.append(int(row))
+            counts.asking.append(f"{row}: {column}" if several else str(row))
         elif not agreed:
-            no_consent += 1
+            counts.no_consent += 1
         else:
             result = scrub(text, allow=tuple(allow))
             if result.withheld:
-                withheld += 1
+                counts.withheld += 1
             else:
                 value = result.text
         values.append(value)
-    kept = frame.assign(**{column: pd.Series(values, index=frame.index)})
-    written = sum(1 for text in texts if text)
-    if not written:
-        return kept
-    said = [
-        f"free text {column}: {sum(1 for value in values if value is not None)} of {written} "
-        "kept, scrubbed"
-    ]
-    if no_consent:
-        said.append(f"{no_consent} without consent ({consent} not Y) not kept")
-    if withheld:
-        said.append(f"{withheld} withheld: could not be scrubbed with confidence")
-    if asking:
-        rows = ", ".join(str(row) for row in asking)
-        said.append(f"{len(asking)} withheld: asks for help or discloses harm (row {rows})")
-    account = by_file[file]
-    account.message = "; ".join([*([account.message] if account.message else []), *said])
-    return kept
+    counts.written += sum(1 for text in texts if text)
+    counts.kept += sum(1 for value in values if value is not None)
+    return frame.assign(**{column: pd.Series(values, index=frame.index)})

@@ -92,7 +92,7 @@ def _run_inputs(
         lookup = check_neighbourhood_lookup(paths[0])
         reference = reference_from(lookup, authorities)
         areas, _ = read_area_lists(  # rows: `chorus validate`
-            settings.seeds, *area_context(lookup, authorities)
+            settings.seeds, *area_context(lookup, authorities), landing=settings.landing
         )
         reference = replace(reference, areas=areas)
     except FileRejected as rejected:

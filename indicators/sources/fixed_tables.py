@@ -15,6 +15,16 @@ RAW_TABLES: dict[str, str] = {
         la_code varchar, new_la_code varchar, la_name varchar, _source_file varchar,
         _loaded_at timestamp
     """,
+    # The LA's lists of teams and districts as read (every row, as text): dbt keeps the
+    # usable ones by the ingest's rules (macros/placement.sql, area_list).
+    "teams": """
+        team_code varchar, team_name varchar, new_la_code varchar, _source_file varchar,
+        _loaded_at timestamp
+    """,
+    "districts": """
+        district_code varchar, district_name varchar, new_la_code varchar,
+        _source_file varchar, _loaded_at timestamp
+    """,
     "quarantine": """
         academic_year varchar, kind varchar, file varchar, "row" integer, column_name varchar,
         value varchar, rule varchar, message varchar, _loaded_at timestamp

@@ -19,6 +19,7 @@ from indicators.synthetic.authorities import (
     national_authorities,
     national_sizes,
 )
+from indicators.synthetic.care_leavers import write_care_leavers
 from indicators.synthetic.children import SyntheticCohort, gld_target, simulate_year
 from indicators.synthetic.survey_responses import simulate_voice_year, voice_path
 from indicators.voice.items import load_item_bank
@@ -79,6 +80,7 @@ def generate(
     progress: Callable[[str], None] | None = None,
     voice: bool = True,
     authorities_count: int = 150,
+    care_leavers: bool = True,
 ) -> list[Path]:
     """Write a synthetic landing area to `out` and return the files written.
 
@@ -87,6 +89,10 @@ def generate(
     voice: also write each year's voice survey responses (indicators/synthetic/survey_responses.py):
     voice/<YYYY-YY>/survey_responses.csv, or survey_responses_<la_code>.csv per authority.
     The statutory files are the same with or without them.
+    care_leavers (borough only): also the borough's personal adviser teams (seeds/teams.csv)
+    and, for the financial years of the same span (2021-22 for 2021/22...), the care leavers
+    return and the Pathway Plan reviews (indicators/synthetic/care_leavers.py), drawn from
+    their own random stream: every other file is the same with or without them.
     """
     parsed_years = [AcademicYear.parse(text) for text in years]
     if scale == "borough":
@@ -121,6 +127,12 @@ def generate(
                 _write_csv(census[census["la_code"] == code].drop(columns="la_code"), written[-1])
         if items is not None:
             written.extend(_write_voice(out, authorities, cohort, items, seed, scale))
+    if care_leavers and scale == "borough":
+        if progress:
+            progress("simulating care leavers")
+        written.extend(
+            write_care_leavers(out, HARROWDALE, [year.start for year in parsed_years], seed)
+        )
     write_synthetic_manifest(out, written)  # what the public demo key may be used for
     return written
 
