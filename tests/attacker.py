@@ -254,7 +254,7 @@ class Attacker:
             if kind == "proportion":
                 p.constrain(_add(n, d, signs=(1, -1)), -np.inf, 0)
             if not self._stated_from_rounded(row, kind):
-                self._value(p, row.value, kind, n, d)
+                self._value(p, row.value, kind, n, d, row.indicator_id in self.signed)
             if row.numerator == "c":
                 hidden.append((position, "numerator", n))
             elif self.published_counts and n_var is not None:
@@ -284,12 +284,16 @@ class Attacker:
         text = "low" if float(text) == 0 and value != 0 else text
         return text == row.value
 
-    def _value(self, p: _Programme, text: str, kind: str, n, d) -> None:
+    def _value(self, p: _Programme, text: str, kind: str, n, d, signed: bool = False) -> None:
         """A published value, rounded to its decimals, as two inequalities on n and d."""
         if text in SYMBOLS or not n[0] and not d[0]:
             return
         scale = 1.0 if kind == "mean" else 100.0
         if text == "low":
+            if signed:  # rounds to 0 from either side: |n / d| < 0.05
+                p.constrain(_add(_scale(n, 2 * scale * 10), d), 0, np.inf)
+                p.constrain(_add(_scale(n, 2 * scale * 10), _scale(d, -1)), -np.inf, 0)
+                return
             p.constrain(n, 1, np.inf)
             p.constrain(_add(_scale(n, 2 * scale * 10), _scale(d, -1)), -np.inf, 0)
             return

@@ -25,6 +25,23 @@ HEADERS = {
     "accom": "accommodation",
 }
 LA_LEVEL, TEAM_LEVEL = "Local authority", "Team"
+INDICATORS = {
+    "cl_in_touch",
+    "cl_in_eet",
+    "cl_suitable_accommodation",
+    "cl_plan_reviewed",
+    "cl_domain_mean_young_person",
+    "cl_domain_mean_adviser",
+    "cl_domain_good_young_person",
+    "cl_domain_good_adviser",
+    "cl_divergence_mean",
+    "cl_divergence_wide",
+    "cl_topic_unanswered_young_person",
+    "cl_topic_unanswered_adviser",
+    "cl_suitable_but_unsafe",
+    "cl_distance_travelled",
+}
+"""The indicators computed here (the ids of the issue)."""
 
 
 def _read(folder: Path) -> pd.DataFrame:

@@ -26,7 +26,9 @@ def test_synth_writes_the_landing_layout(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "landing/eyfsp/2023-24/eyfsp_return.csv").exists()
-    assert "wrote 5 files" in result.stderr  # eyfsp, census, voice and the two lookups
+    assert (tmp_path / "landing/care_leavers/2023-24/ssda903_care_leavers.csv").exists()
+    # eyfsp, census, voice, the two lookups; the teams, care leavers and their reviews
+    assert "wrote 8 files" in result.stderr
 
 
 def test_bad_year_is_one_line_and_non_zero(tmp_path):

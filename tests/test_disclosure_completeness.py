@@ -26,7 +26,7 @@ import pandas as pd
 import pytest
 from scipy.optimize import linprog
 
-from tests import independent
+from tests import independent, independent_care_leavers
 from tests.attacker import Attacker
 from tests.cohorts import META, cohort, people_of
 
@@ -58,9 +58,22 @@ def test_the_independent_computation_is_chorus_cell_by_cell(pipeline_run):
             'select indicator_id, time_period, geographic_level, area_code, breakdown, "group",'
             " numerator, denominator from marts.fct_indicator_values"
         ).df()
+    # the care leavers' indicators (issue 14), when the run landed their returns
+    expected_ids = set(META)
+    cared_for = chorus[chorus["indicator_id"].isin(independent_care_leavers.INDICATORS)]
+    if (pipeline_run.landing / "care_leavers").is_dir():
+        la_code = cared_for.loc[
+            cared_for["geographic_level"] == "Local authority", "area_code"
+        ].unique()
+        assert len(la_code) == 1, la_code
+        care = independent_care_leavers.indicators(pipeline_run.landing, str(la_code[0]))
+        mine = pd.concat([mine, care[KEY + ["numerator", "denominator"]]], ignore_index=True)
+    else:
+        assert cared_for.empty
+        expected_ids -= independent_care_leavers.INDICATORS
     joined = mine.merge(chorus, on=KEY, how="outer", suffixes=("", "_chorus"), indicator=True)
     assert (joined["_merge"] == "both").all(), joined[joined["_merge"] != "both"][KEY]
-    assert set(joined["indicator_id"]) == set(META)
+    assert set(joined["indicator_id"]) == expected_ids
     assert (joined["numerator"] == joined["numerator_chorus"]).all()
     assert (joined["denominator"] == joined["denominator_chorus"]).all()
 

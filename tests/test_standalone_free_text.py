@@ -220,6 +220,19 @@ def test_a_well_formed_free_text_column_reads(tmp_path):
     assert spec.longest_free_text == 300
 
 
+def test_several_free_text_columns_under_one_consent_read_as_a_list(tmp_path):
+    def two(text: str) -> str:
+        text = _with_free_text(text).replace("columns: note,", "columns: [note, remark],")
+        return text.replace(
+            "    doc: what the family said, in their words\n",
+            "    doc: what the family said, in their words\n"
+            "  - {name: remark, type: text, identifier: keep, required: false}\n",
+        )
+
+    spec = load_spec(scaffolded_sources(tmp_path, two).parent)
+    assert spec.free_text_columns == ("note", "remark")
+
+
 @pytest.mark.parametrize(
     ("edit", "expected"),
     [
@@ -227,6 +240,20 @@ def test_a_well_formed_free_text_column_reads(tmp_path):
             lambda text: text.replace("columns: note,", "columns: notes,"),
             "sources/home_visits/base.yml: free_text.columns: 'notes' is not a column: "
             "declare it under columns: (type: text, identifier: keep)",
+        ),
+        (
+            lambda text: text.replace("columns: note,", "columns: [note, remark],"),
+            "sources/home_visits/base.yml: free_text.columns: 'remark' is not a column: "
+            "declare it under columns: (type: text, identifier: keep)",
+        ),
+        (
+            lambda text: text.replace("columns: note,", "columns: [note, 3],"),
+            "sources/home_visits/base.yml: free_text.columns: each entry must be a column's name",
+        ),
+        (
+            lambda text: text.replace("columns: note,", "columns: [],"),
+            "sources/home_visits/base.yml: free_text.columns: missing: name the column of "
+            "free text",
         ),
         (
             lambda text: text.replace("consent: consent_quote,", "consent: quote_ok,"),
