@@ -114,8 +114,9 @@ def test_manifest_lists_every_file_with_its_sha256(pipeline_run):
 
 def test_every_landed_row_is_accounted_for(pipeline_run):
     accounts = pipeline_run.outcome.accounts
-    # eyfsp, census and voice for two years, and the lookup and LA list the landing brings
-    assert len(accounts) == 8
+    # eyfsp, census and voice for two years, and the lookup and LA list the landing brings;
+    # the care leavers return and the Pathway Plan reviews for the two financial years
+    assert len(accounts) == 12
     for account in accounts:
         assert account["rows_read"] == account["rows_loaded"] + account["rows_quarantined"]
         landed = pipeline_run.landing / account["file"]
