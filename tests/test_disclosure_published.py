@@ -122,7 +122,7 @@ def test_trends_and_comparisons_use_only_published_cells(published, parents):
     for row in table.to_dict("records"):
         if row["compared_with_la"] in SYMBOLS or row["compared_with_la"] == "not compared":
             continue
-        if row["geographic_level"] == "Neighbourhood":
+        if row["area_code"] in parents:  # a neighbourhood or a team: its authority's figure
             benchmark = (
                 row["indicator_id"],
                 row["time_period"],

@@ -23,6 +23,7 @@ from indicators.disclosure.control import (
     DisclosureConfig,
     IndicatorShape,
 )
+from indicators.disclosure.spread import hidden_spreads
 from indicators.stats.indicator_values import NON_PARTITION_BREAKDOWNS
 from indicators.stats.terms import NOT_COMPARED
 
@@ -218,8 +219,10 @@ def publishable(
     """The table as published: counts, values and intervals as text, with EES symbols.
 
     `c` suppressed (and everything derived from a suppressed count: its value, intervals,
-    comparisons and any trend calculated over it; a trend that could not be calculated for
-    want of 5 consecutive comparable years says so, since that reveals no count), `x` not
+    comparisons and any trend calculated over it; a mean's intervals and comparisons where
+    the spread of its scores would narrow a hidden count: disclosure/spread.py; a trend that
+    could not be calculated for want of 5 consecutive comparable years says so, since that
+    reveals no count), `x` not
     available, `z` not applicable,
     `low` a value that rounds to zero but is not zero. Never an empty cell. `reliability` is
     "low" for a survey result resting on fewer than twice the minimum respondents. Counts
@@ -240,6 +243,7 @@ def publishable(
         if "compared_with_la" in extra
         else np.zeros(len(protected), dtype=bool)
     )
+    hidden_spread = hidden_spreads(protected, shapes)
     untrended = set()
     if "recent_trend" in extra:
         known = protected[protected["recent_trend"].notna()]
@@ -270,6 +274,10 @@ def publishable(
                 hide
                 or (name == "recent_trend" and hidden_trend[position])
                 or (name == "compared_with_la" and hidden_la[position])
+                or (
+                    hidden_spread[position]
+                    and name.startswith(("lower_ci", "upper_ci", "compared_with"))
+                )
             ):
                 columns[name].append(SUPPRESSED)
             elif name.startswith(("lower_ci", "upper_ci")):
