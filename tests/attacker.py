@@ -281,7 +281,8 @@ class Attacker:
         value = n / d if kind == "mean" else 100 * n / d
         decimals = len(row.value.split(".")[1]) if "." in row.value else 0
         text = f"{value:.{decimals}f}"
-        text = "low" if float(text) == 0 and value != 0 else text
+        if float(text) == 0 and value != 0:  # `low`, or 0.0 for a value that may be negative
+            return row.value in ("low", f"{0.0:.{decimals}f}")
         return text == row.value
 
     def _value(self, p: _Programme, text: str, kind: str, n, d, signed: bool = False) -> None:

@@ -342,7 +342,14 @@ def test_statements_are_kept_only_with_consent_and_a_request_for_help_never(run,
     ) + _text_of_every_file(root / "output")
     assert UNCONSENTED not in everything
     assert HELP not in everything
-    # The request for help is named for follow-up: its file and row, never its words.
+    # The request for help is counted on the published load line, never its row; its file,
+    # row and column go on the restricted follow-up list, never its words.
     log = warehouse.execute("select message from raw.load_log where file = ?", [REVIEWS]).fetchall()
-    assert "1 withheld: asks for help or discloses harm (row 15: home_statement)" in log[0][0]
+    assert "1 withheld: asks for help or discloses harm (on the restricted" in log[0][0]
+    assert "row 15" not in log[0][0]
+    (restricted,) = (root / "home" / "follow_up" / "pathway_plan_reviews").glob("*.csv")
+    assert restricted.read_text(encoding="utf-8").splitlines() == [
+        "file,row,column,reason",
+        f"{REVIEWS},15,home_statement,asks for help or contact",
+    ]
     assert "free text (9 columns): 1 of 3 kept, scrubbed; 1 without consent" in log[0][0]

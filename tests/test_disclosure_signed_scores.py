@@ -93,3 +93,49 @@ def test_a_negative_hidden_sum_stays_possible_and_is_not_narrowed():
     # may be negative (an attacker assuming >= 0 would put it in 0..30, and be wrong)
     assert all(f.low <= -15 <= f.high for f in t3), t3
     assert not leaks(findings, THRESHOLD)
+
+
+def test_a_signed_value_that_rounds_to_zero_is_published_as_a_number_never_low():
+    """`low` reads "rounds to 0 but is above it": wrong for a change that may be negative.
+    A mean change of -2 over 50 young people (-0.04) with an interval from -0.93 to 0.03 is
+    published as 0.0, -0.9 and 0.0; +2 over 50 of a 0-to-17 score (0.04, from 0.01 to 0.93)
+    keeps `low` where it rounds to zero."""
+    config = DisclosureConfig(threshold=THRESHOLD)
+    unsigned = {
+        **RELATIONS,
+        "rules": [
+            {**RELATIONS["rules"][0], "classes": [{"count": "denominator", "scores": "0-17"}]}
+        ],
+    }
+    register = pd.DataFrame(
+        [META["difference"], {**META["difference"], "indicator_id": "score", "relations": unsigned}]
+    )
+    indicator_shapes = shapes(register, config.voice_min_respondents)
+    table = pd.DataFrame(
+        [
+            {
+                "indicator_id": indicator,
+                "time_period": 202425,
+                "geographic_level": "Local authority",
+                "area_code": LA,
+                "area_name": LA,
+                "breakdown": "Outcome domain",
+                "group": "Risk",
+                "numerator": numerator,
+                "denominator": 50,
+                "value": numerator / 50,
+                "standard_deviation": 3.0,
+                "lower_ci_95": lower,
+                "upper_ci_95": upper,
+            }
+            for indicator, numerator, lower, upper in [
+                ("difference", -2, -0.93, 0.03),
+                ("score", 2, 0.01, 0.93),
+            ]
+        ]
+    )
+    protected = protect(table, {}, indicator_shapes, config)
+    published = publishable(protected, indicator_shapes, config).set_index("indicator_id")
+    columns = ["value", "lower_ci_95", "upper_ci_95"]
+    assert published.loc["difference", columns].tolist() == ["0.0", "-0.9", "0.0"]
+    assert published.loc["score", columns].tolist() == ["low", "low", "0.9"]

@@ -4,7 +4,8 @@ ingest: `chorus new-source`'s scaffold given a free-text column and its consent 
 file landed, loaded by the standalone stream as `chorus run` loads it. Every expected value
 is written out by hand: the raw table holds only scrubbed text given with consent; a request
 for help (leaving a phone number or an e-mail address is one, as for the voice survey) is
-never kept and its row is named; the counts are on the file's load_log line."""
+never kept: its row is named only in the run's log and on the restricted follow-up list, the
+published load_log line (quality/load_summary.csv) counts it and names no row."""
 
 from pathlib import Path
 
@@ -148,7 +149,7 @@ def test_only_scrubbed_consented_free_text_reaches_the_raw_table(landed):
             1,
             "free text note: 4 of 10 kept, scrubbed; 2 without consent (consent_quote not Y) "
             "not kept; 1 withheld: could not be scrubbed with confidence; 3 withheld: asks for "
-            "help or discloses harm (row 4, 5, 7)",
+            "help or discloses harm (on the restricted follow-up list)",
         )
     ]
     assert (
@@ -156,6 +157,17 @@ def test_only_scrubbed_consented_free_text_reaches_the_raw_table(landed):
         "discloses harm: not loaded; read it in the landed file and follow it up (never "
         "published)"
     ) in log.lines
+    # the rows are named only on the restricted list (owner-only), never with their text
+    restricted = landed.home / "follow_up" / "home_visits" / "2023-24.csv"
+    assert restricted.read_text(encoding="utf-8").splitlines() == [
+        "file,row,column,reason",
+        "home_visits/2023-24/visits.csv,4,note,asks for help or contact",
+        "home_visits/2023-24/visits.csv,5,note,asks for help or contact",
+        "home_visits/2023-24/visits.csv,7,note,asks for help or contact",
+    ]
+    assert restricted.stat().st_mode & 0o777 == 0o600
+    assert (landed.home / "follow_up").stat().st_mode & 0o777 == 0o700
+    assert not list((landed.home / "follow_up").glob("*.csv"))  # the voice survey's: none
     warehouse = landed.warehouse.read_bytes()
     for secret in (b"Patel", b"Tyler", b"0161 496", b"jo.bloggs", b"OL11 3AB", b"Jaxon"):
         assert secret not in warehouse, secret

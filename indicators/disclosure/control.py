@@ -63,3 +63,9 @@ class IndicatorShape:
     """Its declared period type (meta.indicator.period_type; blank: academic year), which
     orders its periods: a trend's consecutive periods are consecutive months of a monthly
     indicator."""
+
+    @property
+    def signed(self) -> bool:
+        """Whether its value may be negative (declared by its relations' score bounds): then
+        a value that rounds to zero is published as 0.0, never `low`."""
+        return self.relations is not None and self.relations.signed

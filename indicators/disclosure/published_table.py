@@ -103,13 +103,17 @@ def with_rounded_counts(
     return result
 
 
-def _number(value: float, decimals: int) -> str:
-    """A published number: `x` when not available, `low` when it rounds to zero but is not."""
+def _number(value: float, decimals: int, signed: bool = False) -> str:
+    """A published number: `x` when not available, `low` when it rounds to zero but is not.
+
+    A signed value (one that may be negative: a change, a difference) that rounds to zero is
+    published as the number, 0.0 (never -0.0): `low` says "small but above zero", which is
+    wrong for a value that may lie either side of it."""
     if value is None or pd.isna(value):
         return NOT_AVAILABLE
     text = f"{value:.{decimals}f}"
-    if float(text) == 0 and value != 0:
-        return LOW
+    if float(text) == 0:
+        return LOW if value != 0 and not signed else f"{0.0:.{decimals}f}"
     return text
 
 
@@ -224,7 +228,8 @@ def publishable(
     could not be calculated for want of 5 consecutive comparable years says so, since that
     reveals no count), `x` not
     available, `z` not applicable,
-    `low` a value that rounds to zero but is not zero. Never an empty cell. `reliability` is
+    `low` a value that rounds to zero but is not zero (unless the value may be negative,
+    `IndicatorShape.signed`: then 0.0). Never an empty cell. `reliability` is
     "low" for a survey result resting on fewer than twice the minimum respondents. Counts
     are rounded when `config.round_to` is set (pass the table through `with_rounded_counts`
     first, so the statistics come from the rounded counts too).
@@ -264,7 +269,9 @@ def publishable(
         columns["denominator"].append(
             SUPPRESSED if row.denominator_suppressed else str(denominator)
         )
-        columns["value"].append(SUPPRESSED if hide else _number(row.value, shape.decimals))
+        columns["value"].append(
+            SUPPRESSED if hide else _number(row.value, shape.decimals, shape.signed)
+        )
         respondents = numerator if shape.respondents == "numerator" else denominator
         low = not hide and shape.respondents is not None and respondents < 2 * shape.min_respondents
         columns["reliability"].append(SUPPRESSED if hide else "low" if low else "normal")
@@ -281,7 +288,7 @@ def publishable(
             ):
                 columns[name].append(SUPPRESSED)
             elif name.startswith(("lower_ci", "upper_ci")):
-                columns[name].append(_number(raw, shape.decimals))
+                columns[name].append(_number(raw, shape.decimals, shape.signed))
             elif raw == "not applicable":
                 columns[name].append(NOT_APPLICABLE)
             elif name == "recent_trend" and (raw is None or pd.isna(raw)):

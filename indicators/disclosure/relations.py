@@ -164,6 +164,19 @@ class Relations:
         declared = self.declared(breakdown)
         return declared.kind if declared else None
 
+    @property
+    def signed(self) -> bool:
+        """Whether its value may be negative: a score_bounds rule on its numerator declares a
+        class whose lowest score is below 0 (`-10 to 10`, a change or a difference)."""
+        for rule in self.rules:
+            if rule.kind != "score_bounds" or rule.total != (Term(1, None, "numerator"),):
+                continue
+            for score_class in rule.classes:
+                match = SCORE_RANGE.match(score_class.scores)
+                if match and int(match[1]) < 0:
+                    return True
+        return False
+
     def referenced_indicators(self) -> set[str]:
         names = set()
         for rule in self.rules:

@@ -25,7 +25,7 @@ from indicators.ingest.landing import FileAccount, LandedFile, file_hash
 from indicators.ingest.lookups import Reference
 from indicators.ingest.matching import unknown_sectors
 from indicators.ingest.readers import Aliases, read_return
-from indicators.ingest.standalone_text import follow_up_notes, keep_free_text
+from indicators.ingest.standalone_text import follow_up_notes, follow_up_rows, keep_free_text
 from indicators.ingest.statutory import raw_rows, validate_file
 from indicators.periods import Period
 from indicators.reference import AcademicYear
@@ -41,6 +41,9 @@ class StandaloneLoad:
     defects: list[Defect] = field(default_factory=list)
     accounts: list[FileAccount] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    follow_up: dict[str, pd.DataFrame] = field(default_factory=dict)
+    """Each standalone kind's rows to follow up (standalone_text.follow_up_rows; empty when
+    none), for its restricted follow-up list: never published."""
 
 
 def standalone_specs() -> dict[str, SourceSpec]:
@@ -163,7 +166,8 @@ def load_standalone_year(
             )
             for file, frame in frames
         ]
-        load.notes.extend(follow_up_notes(spec, [*frames, *unread]))
+        load.follow_up[kind] = follow_up_rows(spec, [*frames, *unread])
+        load.notes.extend(follow_up_notes(load.follow_up[kind]))
         good = _consenting(spec, good, load.accounts)
         good = keep_free_text(spec, good, load.accounts, allow_words)
         rows = pd.concat(good, ignore_index=True) if good else pd.DataFrame()

@@ -4,9 +4,11 @@ kept as the voice survey keeps its quotes:
 
 - only where the consent column is Y (blank or anything else: no consent, never assumed);
 - never when it asks for help or discloses harm (`help_requests.follow_up_reason`, the
-  voice engine's rule): its rows are named on the file's load_log line, and every such row
-  read (quarantined or not) in a warning, so someone can follow it up from the landed file;
-  nothing of it is loaded;
+  voice engine's rule): the file's load_log line (published in quality/load_summary.csv)
+  counts them, never naming a row; every such row read (quarantined or not) is named in a
+  warning and on the restricted follow-up list (`follow_up_rows`: file, row, column, reason,
+  never the text; written by indicators/voice/follow_up.py), so someone can follow it up
+  from the landed file; nothing of it is loaded;
 - scrubbed by the voice quotes' scrubber (`indicators/voice/quotes.py`), and withheld when it
   cannot be scrubbed with confidence.
 
@@ -16,7 +18,7 @@ The counts (kept, without consent, withheld) are said on each file's load_log li
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -26,32 +28,40 @@ from indicators.sources.spec import SourceSpec
 from indicators.voice.help_requests import follow_up_reason
 from indicators.voice.quotes import scrub
 
+FOLLOW_UP_COLUMNS = ["file", "row", "column", "reason"]
 
-def follow_up_notes(spec: SourceSpec, frames: Sequence[tuple[str, pd.DataFrame]]) -> list[str]:
-    """One line per landed file and free-text column naming the rows whose text asks for help
-    or discloses harm: every row read, loaded or not (a row quarantined for a wrong score, or
-    set aside without consent, may still say so), to be followed up from the landed file."""
-    notes: list[str] = []
+
+def follow_up_rows(spec: SourceSpec, frames: Sequence[tuple[str, pd.DataFrame]]) -> pd.DataFrame:
+    """Every row read (loaded or not: a row quarantined for a wrong score, or set aside
+    without consent, may still ask) whose free text asks for help or discloses harm: its
+    landed file, row, column and reason (FOLLOW_UP_COLUMNS), never the text."""
+    found: list[tuple[str, int, str, str]] = []
     for file, frame in frames:
         for column in spec.free_text_columns:
             if column not in frame or not len(frame):
                 continue
-            rows = [
-                int(row)
-                for text, row in zip(
-                    frame[column].astype("string").fillna("").tolist(),
-                    frame["_source_row"].tolist(),
-                    strict=True,
+            for text, row in zip(
+                frame[column].astype("string").fillna("").tolist(),
+                frame["_source_row"].tolist(),
+                strict=True,
+            ):
+                reason = (
+                    follow_up_reason(CONTROL_CHARACTER.sub(" ", text)) if text.strip() else None
                 )
-                if text.strip() and follow_up_reason(CONTROL_CHARACTER.sub(" ", text)) is not None
-            ]
-            if rows:
-                notes.append(
-                    f"{file}: {column} at row {', '.join(map(str, rows))} asks for help or "
-                    "discloses harm: not loaded; read it in the landed file and follow it up "
-                    "(never published)"
-                )
-    return notes
+                if reason is not None:
+                    found.append((file, int(row), column, reason))
+    return pd.DataFrame(found, columns=FOLLOW_UP_COLUMNS)
+
+
+def follow_up_notes(rows: pd.DataFrame) -> list[str]:
+    """One warning per landed file and free-text column naming the rows of `follow_up_rows`
+    (for the run's log, never published)."""
+    return [
+        f"{file}: {column} at row {', '.join(map(str, group['row']))} asks for help or "
+        "discloses harm: not loaded; read it in the landed file and follow it up "
+        "(never published)"
+        for (file, column), group in rows.groupby(["file", "column"], sort=False)
+    ]
 
 
 def keep_free_text(
@@ -62,8 +72,8 @@ def keep_free_text(
 ) -> list[pd.DataFrame]:
     """`frames` (each one file's loaded rows, with `_source_file`) with each free-text column
     scrubbed, or null where it may not be kept; each file's counts on its account, summed
-    over the columns when there are several (the rows to follow up are named by
-    follow_up_notes, over every row read)."""
+    over the columns when there are several (the rows to follow up are named only on the
+    restricted list and in the log: follow_up_rows, over every row read)."""
     by_file = {account.file: account for account in accounts if account.kind == spec.source}
     columns = spec.free_text_columns
     kept_frames = []
@@ -82,13 +92,14 @@ def keep_free_text(
 
 @dataclass
 class _Counts:
-    """One file's free text: written, kept, without consent, withheld, rows asking."""
+    """One file's free text: written, kept, without consent, withheld, asking (a count: the
+    published load summary never names a row)."""
 
     written: int = 0
     kept: int = 0
     no_consent: int = 0
     withheld: int = 0
-    asking: list[str] = field(default_factory=list)
+    asking: int = 0
 
     def said(self, columns: Sequence[str], consent: str) -> list[str]:
         named = columns[0] if len(columns) == 1 else f"({len(columns)} columns)"
@@ -98,9 +109,9 @@ class _Counts:
         if self.withheld:
             said.append(f"{self.withheld} withheld: could not be scrubbed with confidence")
         if self.asking:
-            rows = ", ".join(self.asking)
             said.append(
-                f"{len(self.asking)} withheld: asks for help or discloses harm (row {rows})"
+                f"{self.asking} withheld: asks for help or discloses harm (on the restricted "
+                "follow-up list)"
             )
         return said
 
@@ -121,15 +132,12 @@ def _kept_column(
     ]
     consenting = frame[consent].astype("string").fillna("").str.strip().str.upper() == "Y"
     values: list[str | None] = []
-    several = len(spec.free_text_columns) > 1
-    for text, agreed, row in zip(
-        texts, consenting.tolist(), frame["_source_row"].tolist(), strict=True
-    ):
+    for text, agreed in zip(texts, consenting.tolist(), strict=True):
         value = None
         if not text:
             pass
         elif follow_up_reason(text) is not None:  # with consent or without
-            counts.asking.append(f"{row}: {column}" if several else str(row))
+            counts.asking += 1
         elif not agreed:
             counts.no_consent += 1
         else:

@@ -50,7 +50,7 @@ from indicators.periods import Period, rules_year
 from indicators.reference import AcademicYear
 from indicators.sources.load import load_sources, rules_of_year
 from indicators.steps import Log, StepRefused
-from indicators.voice.follow_up import write_follow_up
+from indicators.voice.follow_up import write_follow_up, write_standalone_follow_up
 from indicators.voice.items import item_bank_problems, load_item_bank
 from indicators.warehouse import (
     connect,
@@ -476,9 +476,15 @@ def _load_standalone(run: RunInputs, year: AcademicYear, files: list[LandedFile]
         sheet=run.settings.xlsx_sheet,
         allow_words=run.neighbourhood_names,
     )
-    return Loaded(
-        tables=load.tables, defects=load.defects, accounts=load.accounts, notes=load.notes
-    )
+    notes = list(load.notes)
+    for kind, rows in load.follow_up.items():
+        written = write_standalone_follow_up(run.settings.home, kind, year.label, rows)
+        if written is not None:
+            notes.append(
+                f"{len(rows)} {kind} free-text answers ask for help or disclose harm: see the "
+                f"restricted follow-up list {written} (never published)"
+            )
+    return Loaded(tables=load.tables, defects=load.defects, accounts=load.accounts, notes=notes)
 
 
 STANDALONE = Stream("standalone", (), _load_standalone)

@@ -19,7 +19,8 @@ analysts' guide, statistics-production/ud) as checked by DfE's screener (eesyscr
   time_identifier when the published table has one;
 - filters as columns, aggregates as "Total"; indicators one measure per column, one unit per
   column; never a blank cell, GSS symbols instead: `c` confidential, `x` not available,
-  `z` not applicable, `low` rounds to zero but is not zero, `u` low reliability;
+  `z` not applicable, `low` rounds to zero but is not zero (a signed value: 0.0), `u` low
+  reliability;
 - meta files with exactly `col_name, col_type, label, indicator_grouping, indicator_unit,
   indicator_dp, filter_hint, filter_grouping_column`: a label for every row, indicator_dp set
   for every indicator, units only from "%", "pp", "£", "£m" (else blank, a number), no filter

@@ -7,11 +7,16 @@ folder 0700), holding what a practitioner needs to act (survey_columns.HELP_COLU
 item, reason, date, channel, neighbourhood, and the landed file and row), never the text itself.
 A year's file is replaced whenever that year's voice files load, so a re-run writes the
 same file and a year with no requests has none.
+
+A standalone source's free text has its own list per period, `$CHORUS_HOME/follow_up/<kind>/
+<period>.csv` (file, row, column, reason: indicators/ingest/standalone_text.follow_up_rows),
+replaced the same way, so the voice survey's files are left as they are.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -26,16 +31,40 @@ def follow_up_path(home: Path, academic_year: str) -> Path:
 
 def write_follow_up(home: Path, academic_year: str, requests: pd.DataFrame) -> Path | None:
     """Replace the year's follow-up list with `requests` (owner-only); None when empty."""
-    path = follow_up_path(home, academic_year)
-    if requests.empty:
+    return _write_owner_only(follow_up_path(home, academic_year), requests)
+
+
+def standalone_follow_up_path(home: Path, kind: str, period: str) -> Path:
+    """`$CHORUS_HOME/follow_up/home_visits/2023-24.csv` for kind home_visits, period
+    '2023/24'; any other period's label with its spaces and slashes as hyphens:
+    'Financial year 2023/24' as Financial-year-2023-24)."""
+    name = re.sub(r"[^A-Za-z0-9_-]+", "-", period).strip("-")
+    return Path(home) / FOLDER / kind / f"{name}.csv"
+
+
+def write_standalone_follow_up(
+    home: Path, kind: str, period: str, rows: pd.DataFrame
+) -> Path | None:
+    """Replace a standalone kind's follow-up list for the period with `rows` (owner-only);
+    None when empty."""
+    return _write_owner_only(standalone_follow_up_path(home, kind, period), rows)
+
+
+def _write_owner_only(path: Path, frame: pd.DataFrame) -> Path | None:
+    if frame.empty:
         path.unlink(missing_ok=True)
         return None
     path.parent.mkdir(parents=True, exist_ok=True)
-    os.chmod(path.parent, 0o700)
+    folder = path.parent
+    while True:  # the follow-up folder and any kind's folder under it: owner only
+        os.chmod(folder, 0o700)
+        if folder.name == FOLDER:
+            break
+        folder = folder.parent
     staging = path.with_suffix(".csv.tmp")
     descriptor = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
-        requests.to_csv(handle, index=False, lineterminator="\n")
+        frame.to_csv(handle, index=False, lineterminator="\n")
     os.chmod(staging, 0o600)
     os.replace(staging, path)
     return path

@@ -199,10 +199,30 @@ _HARM_PATTERNS = _patterns(
     r"\b(?:i|we|i'm|im|we're|i am|we are|i feel|we feel|i get|the kids are|the children are)"
     r"\s+(?:so |really |very |always |often |still |constantly )?(?:scared|frightened|terrified)"
     r"\b",
+    # a risk to themselves: thoughts of ending their life, self-harm, not eating, drinking or
+    # using to cope (a young person living alone may write it anywhere)
+    r"\b(?:ending it|end(?:ed|ing)? (?:it all|things|my life|everything))\b|\b(?:to|about|of"
+    r"|gonna|going to|could|would|might|should|just|will) end it\b",
+    r"\bkill(?:ing|ed)? (?:my ?self|me ?self)\b|\b(?:want(?:ed)?|wanting|wanna|wish(?:ed)?) to"
+    r" (?:die|disappear|not (?:be here|wake up|exist|be alive))\b|\boverdos\w*\b",
+    r"\b(?:don'?t|do not|didn'?t|did not|no longer|not|never) (?:really )?(?:want|wanna|wish)"
+    r" to (?:be here|be alive|live|exist|wake up|be around)\b",
+    r"\bpoint (?:in |of )?(?:me |my )?(?:being (?:here|alive|around)|living|going on|carrying on"
+    r"|life|it all)\b|\bnot (?:be|being) (?:here|around|alive) (?:any ?more|now)\b",
+    r"\b(?:cut|cutting|burn\w*|hurt\w*|harm\w*|punch\w*) (?:my ?self|me ?self)\b|\bcutting"
+    r" (?:again|my (?:arms?|legs?|wrists?))\b|\bself[- ]?(?:injur\w*|destruct\w*)",
+    r"\b(?:not|haven'?t|have not|hasn'?t|has not|hardly|barely|can'?t|cannot|stopped|don'?t"
+    r"|do not)(?: been)? (?:eating|eaten|ate|eat)\b",
+    r"\b(?:drink\w*|drank|drunk|alcohol|booze|us(?:e|ed|ing)|tak(?:e|ing)|took|smok\w*|weed"
+    r"|cannabis|drugs?|pills|vap\w*)\b(?:\s+[\w']+){0,6}?\s+(?:to|and|help(?:s)? me) (?:cope"
+    r"|forget|numb|escape|block\b|get through)",
+    r"\b(?:drinking|drunk|high|stoned|wasted|using|smoking weed|taking drugs) (?:every (?:day"
+    r"|night)|daily|all the time|most days|again)\b|\b(?:relaps\w*|addict\w*|alcoholic)\b",
 )
 """A disclosure of harm: someone hits, hurts or threatens the parent or a child, abuse,
-violence, fear of someone, not safe at home, self-harm. Never a quote; a safeguarding matter
-for the follow-up list."""
+violence, fear of someone, not safe at home, self-harm; a risk to oneself (thoughts of ending
+one's life, self-harm, not eating, drinking or using to cope). Never a quote; a safeguarding
+matter for the follow-up list."""
 _CONTACT_DETAILS = tuple(pattern for label, pattern in SUBSTITUTIONS if label in ("phone", "email"))
 
 HARM = "possible harm disclosed (safeguarding)"
