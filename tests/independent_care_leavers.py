@@ -203,23 +203,37 @@ def indicators(landing: Path, la_code: str) -> pd.DataFrame:
         )
     young = scores[scores["perspective"] == "young_person"]
     adviser = scores[scores["perspective"] == "personal_adviser"]
-    both = young.merge(adviser[["review_id", "domain", "score"]], on=["review_id", "domain"])
+    # a review is its financial year and id: ids repeat across years
+    both = young.merge(
+        adviser[["time_period", "review_id", "domain", "score"]],
+        on=["time_period", "review_id", "domain"],
+    )
     both["difference"] = both["score_x"] - both["score_y"]
     both["wide"] = both["difference"].abs() >= 3
     found["cl_divergence_mean"] = _cells(both, DOMAIN_BY, "mean", "difference", la_code)
     found["cl_divergence_wide"] = _cells(both, DOMAIN_BY, "share", "wide", la_code)
     # distance travelled: latest young-person review of the year minus the one before it
     ordered = (
-        long[long["perspective"] == "young_person"][["review_id", "child_id", "review_date"]]
+        long[long["perspective"] == "young_person"][
+            ["time_period", "review_id", "child_id", "review_date"]
+        ]
         .drop_duplicates()
         .sort_values(["review_date", "review_id"])
     )
     ordered["previous_review_id"] = ordered.groupby("child_id")["review_id"].shift()
-    last = latest(young).merge(ordered[["review_id", "previous_review_id"]], on="review_id")
-    before = young[["review_id", "domain", "score"]].rename(
-        columns={"review_id": "previous_review_id", "score": "previous"}
+    ordered["previous_time_period"] = ordered.groupby("child_id")["time_period"].shift()
+    last = latest(young).merge(
+        ordered[["time_period", "review_id", "previous_time_period", "previous_review_id"]],
+        on=["time_period", "review_id"],
     )
-    moved = last.merge(before, on=["previous_review_id", "domain"])
+    before = young[["time_period", "review_id", "domain", "score"]].rename(
+        columns={
+            "time_period": "previous_time_period",
+            "review_id": "previous_review_id",
+            "score": "previous",
+        }
+    )
+    moved = last.merge(before, on=["previous_time_period", "previous_review_id", "domain"])
     moved["change"] = moved["score"] - moved["previous"]
     found["cl_distance_travelled"] = _cells(moved, DOMAIN_BY, "mean", "change", la_code)
     # suitable but unsafe: the latest young-person review's "home" / "safe and well" scores
@@ -227,7 +241,8 @@ def indicators(landing: Path, la_code: str) -> pd.DataFrame:
     last_reviews = latest(review_rows[review_rows["perspective"] == "young_person"])
     flagship = long[long["topic_id"].isin(["home", "safe_and_well"])].dropna(subset=["score"])
     flagship = flagship.merge(
-        last_reviews[["review_id", "perspective"]], on=["review_id", "perspective"]
+        last_reviews[["time_period", "review_id", "perspective"]],
+        on=["time_period", "review_id", "perspective"],
     )
     lowest = flagship.groupby(["time_period", "child_id"], as_index=False)["score"].min()
     suitable = leavers[leavers["suitable"]].merge(lowest, on=["time_period", "child_id"])

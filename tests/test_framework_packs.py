@@ -301,7 +301,7 @@ STATEMENTS = pd.DataFrame(
         ),
     ],
     columns=["quote", "domain", "perspective", "area_code", "area_name", "geographic_level"],
-).assign(time_period=PERIOD, topic_id="home", topic="Your home", reviews_in_area="40")
+).assign(time_period=PERIOD, topic_id="home", topic="Your home", young_people_in_area="40")
 
 
 @pytest.fixture(scope="module")
@@ -757,6 +757,43 @@ def test_a_statement_informing_several_rows_is_given_once_in_a_table():
     assert len(tips) == 2
     assert "My flat is cold" in tips[0] and "FUTURE-WORDS" in tips[0]
     assert "We talk every week" in tips[1] and "FUTURE-WORDS" not in tips[1]
+
+
+def test_a_row_gives_the_statements_most_specific_to_it_first():
+    """Three newer 'Your family' statements inform Accommodation and Relationships; an older
+    'Your home' one informs Accommodation alone. Accommodation (the first row) gives the home
+    statement first, then two family ones; Relationships the third family one, not the
+    same three again."""
+    family = [
+        (f"FAMILY-{n} words.", domain, "young_person", LA[0], LA[1], "", PERIOD)
+        for n in (1, 2, 3)
+        for domain in ("Accommodation", "Relationships")
+    ]
+    home = [("HOME-WORDS my own key.", "Accommodation", "young_person", LA[0], LA[1], "", "202324")]
+    statements = pd.DataFrame(
+        family + home,
+        columns=[
+            "quote",
+            "domain",
+            "perspective",
+            "area_code",
+            "area_name",
+            "geographic_level",
+            "time_period",
+        ],
+    )
+    run = RunInfo("r", pd.Timestamp("2026-12-01").date(), PERIOD, PERIOD)
+    pub = Publication(
+        _values(), _register(), None, run, framework=_framework(), statements=statements
+    )
+    root = parse_html(render_html(build_pack(pub, LA[0])))
+    tips = [div.text() for div in root.iter("div") if div.attrs.get("role") == "tooltip"]
+    assert len(tips) == 2
+    accommodation, relationships = tips
+    assert accommodation.index("HOME-WORDS") < accommodation.index("FAMILY-1")
+    assert "FAMILY-2" in accommodation and "FAMILY-3" not in accommodation
+    assert "FAMILY-3" in relationships
+    assert "FAMILY-1" not in relationships and "FAMILY-2" not in relationships
 
 
 # ------------------------------------------------- the real run: care leavers' packs

@@ -14,7 +14,8 @@
     from {{ ref('int_pathway_plan_domain_scores') }} as latest
     inner join {{ ref('int_pathway_plan_domain_scores') }} as previous
         on
-            latest.previous_review_id = previous.review_id
+            latest.previous_time_period = previous.time_period
+            and latest.previous_review_id = previous.review_id
             and latest.perspective = previous.perspective
             and latest.domain = previous.domain
     where latest.perspective = 'young_person' and latest.review_rank = 1

@@ -13,7 +13,10 @@
         young_person.domain_score - adviser.domain_score as difference
     from {{ ref('int_pathway_plan_domain_scores') }} as young_person
     inner join {{ ref('int_pathway_plan_domain_scores') }} as adviser
-        on young_person.review_id = adviser.review_id and young_person.domain = adviser.domain
+        on
+            young_person.time_period = adviser.time_period
+            and young_person.review_id = adviser.review_id
+            and young_person.domain = adviser.domain
     where young_person.perspective = 'young_person' and adviser.perspective = 'personal_adviser'
 )
 {%- endset %}

@@ -12,7 +12,10 @@
             care_leavers.child_pseudonym = reviews.child_pseudonym
             and care_leavers.time_period = reviews.time_period
     inner join {{ ref('stg_pathway_plan__scores') }} as scores
-        on reviews.review_id = scores.review_id and reviews.perspective = scores.perspective
+        on
+            reviews.time_period = scores.time_period
+            and reviews.review_id = scores.review_id
+            and reviews.perspective = scores.perspective
     where
         care_leavers.accommodation_suitable
         and reviews.perspective = 'young_person'

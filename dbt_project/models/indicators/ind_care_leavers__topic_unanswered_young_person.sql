@@ -12,7 +12,10 @@
         scores.score is null as is_unanswered
     from {{ ref('stg_pathway_plan__scores') }} as scores
     inner join {{ ref('stg_pathway_plan__reviews') }} as reviews
-        on scores.review_id = reviews.review_id and scores.perspective = reviews.perspective
+        on
+            scores.time_period = reviews.time_period
+            and scores.review_id = reviews.review_id
+            and scores.perspective = reviews.perspective
     inner join (
         select distinct topic_id, wording
         from {{ ref('stg_reference__pathway_plan_topic_domains') }}

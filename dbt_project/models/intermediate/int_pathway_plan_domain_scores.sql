@@ -4,7 +4,7 @@
 -- that every sum the indicators publish is a whole number and teams add up to the authority
 -- exactly (disclosure control's relations are over whole numbers). A domain none of whose
 -- topics was answered has no row. With each review's rank and previous review
--- (int_pathway_plan_reviews_ranked).
+-- (int_pathway_plan_reviews_ranked). A review is its year and id: ids repeat across years.
 with ranked as (
     select * from {{ ref('int_pathway_plan_reviews_ranked') }}
 ),
@@ -19,6 +19,7 @@ topic_domains as (
 
 domain_scores as (
     select
+        scores.time_period,
         scores.review_id,
         scores.perspective,
         topic_domains.domain,
@@ -28,7 +29,7 @@ domain_scores as (
     inner join topic_domains
         on scores.topic_id = topic_domains.topic_id
     where scores.score is not null
-    group by scores.review_id, scores.perspective, topic_domains.domain
+    group by scores.time_period, scores.review_id, scores.perspective, topic_domains.domain
 )
 
 select
@@ -39,6 +40,7 @@ select
     ranked.time_period,
     ranked.review_rank,
     ranked.previous_review_id,
+    ranked.previous_time_period,
     ranked.team_code,
     ranked.team_name,
     ranked.new_la_code,
@@ -49,5 +51,6 @@ select
 from domain_scores
 inner join ranked
     on
-        domain_scores.review_id = ranked.review_id
+        domain_scores.time_period = ranked.time_period
+        and domain_scores.review_id = ranked.review_id
         and domain_scores.perspective = ranked.perspective

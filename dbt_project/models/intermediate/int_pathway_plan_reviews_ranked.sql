@@ -1,7 +1,8 @@
 -- Each Pathway Plan review row (one review, one perspective) with its place among the young
 -- person's reviews from that perspective: review_rank 1 is the latest of the financial year
--- (ties on the date broken by review id), previous_review_id the review before it (in any
--- year), for the distance travelled.
+-- (ties on the date broken by review id), previous_review_id and previous_time_period the
+-- review before it (in any year), for the distance travelled. A review id is unique within a
+-- financial year only (sources/pathway_plan_reviews), so a review is (time_period, review_id).
 with reviews as (
     select * from {{ ref('stg_pathway_plan__reviews') }}
 )
@@ -23,5 +24,9 @@ select
     lag(review_id) over (
         partition by child_pseudonym, perspective
         order by review_date, review_id
-    ) as previous_review_id
+    ) as previous_review_id,
+    lag(time_period) over (
+        partition by child_pseudonym, perspective
+        order by review_date, review_id
+    ) as previous_time_period
 from reviews

@@ -2,9 +2,11 @@
 -- scrubbed at the door; requests for help never reach stg_pathway_plan__statements), each
 -- tied to its topic, every outcome domain the topic informs, its perspective, and its area:
 -- the review's team and its authority. Only areas and years with at least the minimum number
--- of reviews (voice_min_respondents in seeds/disclosure_control.csv, as for the voice
--- survey's quotes) keep their statements. A statement is its words: the same words on the
--- same topic, perspective, area and year are one row per domain.
+-- of young people reviewed (distinct child pseudonyms, either perspective: the
+-- voice_min_respondents of seeds/disclosure_control.csv, as the voice survey counts its
+-- respondents) keep their statements. A review is its year and id (ids repeat across years).
+-- A statement is its words: the same words on the same topic, perspective, area and year are
+-- one row per domain.
 with statements as (
     select * from {{ ref('stg_pathway_plan__statements') }}
 ),
@@ -18,7 +20,7 @@ topic_domains as (
 ),
 
 minimum as (
-    select cast(value as integer) as reviews_needed
+    select cast(value as integer) as young_people_needed
     from {{ ref('disclosure_control') }}
     where setting = 'voice_min_respondents'
 ),
@@ -28,7 +30,6 @@ placed as (
         statements.statement as quote,
         statements.topic_id,
         statements.perspective,
-        reviews.review_id,
         reviews.time_period,
         reviews.team_code,
         reviews.team_name,
@@ -37,7 +38,8 @@ placed as (
     from statements
     inner join reviews
         on
-            statements.review_id = reviews.review_id
+            statements.time_period = reviews.time_period
+            and statements.review_id = reviews.review_id
             and statements.perspective = reviews.perspective
     where coalesce(trim(statements.statement), '') <> ''
 ),
@@ -64,12 +66,12 @@ by_area as (
     from placed
 ),
 
-area_reviews as (
+area_young_people as (
     select
         'Team' as geographic_level,
         team_code as area_code,
         time_period,
-        count(distinct review_id) as reviews_in_area
+        count(distinct child_pseudonym) as young_people_in_area
     from reviews
     group by team_code, time_period
     union all
@@ -77,7 +79,7 @@ area_reviews as (
         'Local authority' as geographic_level,
         new_la_code as area_code,
         time_period,
-        count(distinct review_id) as reviews_in_area
+        count(distinct child_pseudonym) as young_people_in_area
     from reviews
     group by new_la_code, time_period
 ),
@@ -96,17 +98,17 @@ select
     distinct_statements.area_name,
     distinct_statements.geographic_level,
     distinct_statements.time_period,
-    area_reviews.reviews_in_area
+    area_young_people.young_people_in_area
 from distinct_statements
 inner join topic_domains
     on distinct_statements.topic_id = topic_domains.topic_id
-inner join area_reviews
+inner join area_young_people
     on
-        distinct_statements.geographic_level = area_reviews.geographic_level
-        and distinct_statements.area_code = area_reviews.area_code
-        and distinct_statements.time_period = area_reviews.time_period
+        distinct_statements.geographic_level = area_young_people.geographic_level
+        and distinct_statements.area_code = area_young_people.area_code
+        and distinct_statements.time_period = area_young_people.time_period
 cross join minimum
-where area_reviews.reviews_in_area >= minimum.reviews_needed
+where area_young_people.young_people_in_area >= minimum.young_people_needed
 order by
     distinct_statements.time_period,
     distinct_statements.geographic_level,

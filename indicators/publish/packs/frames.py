@@ -310,6 +310,7 @@ class Publication:
         """Statements (the framework's `statements:` frame) by (area, breakdown, group), most
         recent first, each text once per key; where each comes from in `source`'s columns."""
         self._statements_by: dict[tuple[str, str, str], list[Quote]] = {}
+        self._statement_reach: dict[tuple[str, str, str], int] = {}
         declared = self.framework.statements
         if statements is None or not len(statements) or not declared.breakdowns:
             return
@@ -332,6 +333,15 @@ class Publication:
                     continue
                 seen.add((*key, quote.text))
                 self._statements_by.setdefault(key, []).append(quote)
+        for (area, breakdown, _), quotes in self._statements_by.items():
+            for quote in quotes:
+                reach = (area, breakdown, quote.text)
+                self._statement_reach[reach] = self._statement_reach.get(reach, 0) + 1
+
+    def statement_reach(self, area_code: str, breakdown: str, text: str) -> int:
+        """How many of the breakdown's groups a statement explains in the area (a topic's
+        statement explains every domain the topic informs): 1 is the most specific."""
+        return self._statement_reach.get((area_code, breakdown, text), 0)
 
     def has_statements(self, breakdown: str) -> bool:
         """Whether statements are declared and published for rows of `breakdown`."""

@@ -37,11 +37,13 @@ def with_statements(pub: Publication, build: Build, table: Table, area_code: str
     table.columns.append(Column(declared.heading, width=24))
     shown: set[str] = set()
     for row in table.rows:
-        found = pub.statements_for(
-            area_code, row.attrs.get("breakdown", ""), row.attrs.get("group", ""), limit=None
-        )
-        # a statement whose topic informs several rows is given once, where it comes first;
-        # a row whose every statement is given above repeats its most recent
+        breakdown = row.attrs.get("breakdown", "")
+        found = pub.statements_for(area_code, breakdown, row.attrs.get("group", ""), limit=None)
+        # the most specific first (a statement explaining the fewest of the breakdown's
+        # groups: "Your home" before "Your family" beside Accommodation), most recent first
+        # among equals; a statement whose topic informs several rows is given once, where it
+        # comes first; a row whose every statement is given above repeats its first
+        found = sorted(found, key=lambda q: pub.statement_reach(area_code, breakdown, q.text))
         fresh = [quote for quote in found if quote.text not in shown]
         quotes = tuple((fresh or found)[:MAX_QUOTES])
         shown.update(quote.text for quote in quotes)
