@@ -105,7 +105,9 @@ def test_values_and_intervals_are_functions_of_the_published_counts(output, publ
             high = stats.chi2.ppf(0.975, 2 * n + 2) / 2
             assert row.lower_ci_95 in _as_published(100 * low / d, places), row
             assert row.upper_ci_95 in _as_published(100 * high / d, places), row
-        else:
+        elif (row.lower_ci_95, row.upper_ci_95) != ("c", "c"):
+            # (a mean's interval is hidden where its spread would narrow a hidden count:
+            # test_disclosure_spread.py)
             assert _number(row.lower_ci_95) <= float(row.value) <= _number(row.upper_ci_95)
         checked += 1
     assert checked > 500
