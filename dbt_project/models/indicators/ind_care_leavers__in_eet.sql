@@ -1,9 +1,4 @@
 -- % of care leavers in the return in education, employment or training (ACTIV F1-F5, P1-P5: full- or part-time), by team and LA.
-{%- set groupings = [
-    ("'Age group'", 'age_group', ['Local authority']),
-    ("'UASC'", 'uasc_group', ['Local authority']),
-    ("'Eligibility category'", 'eligibility_group', ['Local authority']),
-] %}
 {{ indicator_over_rows(
     indicator_id='cl_in_eet',
     value_type='proportion',
@@ -11,5 +6,5 @@
     numerator=count_where("left(activity, 1) in ('F', 'P')"),
     total_group='All care leavers',
     levels=('Team', 'Local authority'),
-    groupings=groupings,
+    groupings=care_leaver_groupings(),
 ) }}

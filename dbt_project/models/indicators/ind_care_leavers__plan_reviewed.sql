@@ -1,9 +1,4 @@
 -- % of care leavers in the return whose Pathway Plan was reviewed in the six months before the year's end (stg_care_leavers__records.reviewed_in_six_months), by team and LA.
-{%- set groupings = [
-    ("'Age group'", 'age_group', ['Local authority']),
-    ("'UASC'", 'uasc_group', ['Local authority']),
-    ("'Eligibility category'", 'eligibility_group', ['Local authority']),
-] %}
 {{ indicator_over_rows(
     indicator_id='cl_plan_reviewed',
     value_type='proportion',
@@ -11,5 +6,5 @@
     numerator=count_where("reviewed_in_six_months"),
     total_group='All care leavers',
     levels=('Team', 'Local authority'),
-    groupings=groupings,
+    groupings=care_leaver_groupings(),
 ) }}

@@ -25,11 +25,6 @@
     group by all
 )
 {%- endset %}
-{%- set groupings = [
-    ("'Age group'", 'age_group', ['Local authority']),
-    ("'UASC'", 'uasc_group', ['Local authority']),
-    ("'Eligibility category'", 'eligibility_group', ['Local authority']),
-] %}
 {{ indicator_over_rows(
     indicator_id='cl_suitable_but_unsafe',
     value_type='proportion',
@@ -37,5 +32,5 @@
     numerator=count_where('scores_unsafe'),
     total_group='All care leavers',
     levels=('Team', 'Local authority'),
-    groupings=groupings,
+    groupings=care_leaver_groupings(),
 ) }}
