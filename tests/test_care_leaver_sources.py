@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
+
+from tests.project_copy import chorus
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = ROOT / "tests" / "fixtures" / "bad" / "good_cp1252_names"  # 6 children, 2023/24
@@ -158,15 +158,7 @@ def _cli(*args: str, root: Path, landing: Path, **environment: str):
         "CHORUS_PACKS": "none",
         **environment,
     }
-    return subprocess.run(
-        [sys.executable, "-m", "orchestration.cli", *args],
-        env=env,
-        cwd=root,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=1800,
-    )
+    return chorus(*args, env=env, cwd=root, timeout=1800)
 
 
 @pytest.fixture(scope="module")
