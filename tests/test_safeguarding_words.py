@@ -28,6 +28,13 @@ ORDINARY = (
     "My PA helped me sort out my college course and I start in September",
     "I eat with my mates on Sundays",
     "Work is going well and I am saving a bit each month",
+    # ordinary sentences that share words with the risk patterns (read-through of issue 14)
+    "I don't eat pork",
+    "I cant eat at college because there is no halal food",
+    "I used my savings to get through the month",
+    "I take the bus and get through town quick",
+    "I took up football to help me cope",
+    "My mum is an alcoholic and I see her at weekends",
 )
 
 

@@ -211,13 +211,15 @@ _HARM_PATTERNS = _patterns(
     r"|life|it all)\b|\bnot (?:be|being) (?:here|around|alive) (?:any ?more|now)\b",
     r"\b(?:cut|cutting|burn\w*|hurt\w*|harm\w*|punch\w*) (?:my ?self|me ?self)\b|\bcutting"
     r" (?:again|my (?:arms?|legs?|wrists?))\b|\bself[- ]?(?:injur\w*|destruct\w*)",
-    r"\b(?:not|haven'?t|have not|hasn'?t|has not|hardly|barely|can'?t|cannot|stopped|don'?t"
-    r"|do not)(?: been)? (?:eating|eaten|ate|eat)\b",
-    r"\b(?:drink\w*|drank|drunk|alcohol|booze|us(?:e|ed|ing)|tak(?:e|ing)|took|smok\w*|weed"
+    r"\b(?:not|haven'?t|have not|hasn'?t|has not|hardly|barely|can'?t|cannot|don'?t|do not)"
+    r"(?: been)? (?:eating|eaten|ate|eat) (?:properly|anything|much|enough|since|in days|for"
+    r" (?:days|a week|weeks|ages))\b|\bstopped eating\b",
+    r"\b(?:drink\w*|drank|drunk|alcohol|booze|smok\w*|weed"
     r"|cannabis|drugs?|pills|vap\w*)\b(?:\s+[\w']+){0,6}?\s+(?:to|and|help(?:s)? me) (?:cope"
     r"|forget|numb|escape|block\b|get through)",
     r"\b(?:drinking|drunk|high|stoned|wasted|using|smoking weed|taking drugs) (?:every (?:day"
-    r"|night)|daily|all the time|most days|again)\b|\b(?:relaps\w*|addict\w*|alcoholic)\b",
+    r"|night)|daily|all the time|most days|again)\b|\b(?:relaps\w*)\b|\b(?:i'?m|i am|i was"
+    r"|i've been|i have been) (?:an? )?(?:alcoholic|addict\w*)\b",
 )
 """A disclosure of harm: someone hits, hurts or threatens the parent or a child, abuse,
 violence, fear of someone, not safe at home, self-harm; a risk to oneself (thoughts of ending
