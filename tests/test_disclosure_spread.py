@@ -8,9 +8,12 @@ interval is recovered from the authority's less the other teams'.
 
 So where a class count is hidden, the mean's intervals and comparisons are hidden in every area
 for that group (and, for a total and its partitions, in all of them); the mean itself stays.
-Worked by hand below."""
+Worked by hand below.
 
-import math
+Why, in T3's numbers below: with n reviews, sum S and standard deviation s (the interval's
+half-width over t times s/sqrt(n)), Q = (n - 1) s^2 + S^2 / n. 4 wide reviews at -3 and 26
+others near 0.27 (sum -5) give Q about 36 + 1.9; each wide review adds at least 9 and each
+other at most 4, so 9w <= Q: w <= 4, the hidden count pinned from above by Q alone."""
 
 import pandas as pd
 
@@ -107,19 +110,6 @@ def _published() -> pd.DataFrame:
     return publishable(protected, indicator_shapes, config, PARENTS)
 
 
-def test_why_an_interval_would_narrow_the_hidden_count():
-    """Q from an interval: with n reviews, sum S and standard deviation s (the interval's
-    half-width over t times s/sqrt(n)), Q = (n - 1) s^2 + S^2 / n. T3: 4 wide reviews at
-    -3 and 26 others at about 0.27 each (sum -5): Q is about 36 + 1.9, and each wide review
-    adds at least 9, each other at most 4, so 9w <= Q <= 100w + 4(30 - w): w <= 4."""
-    scores = [-3] * 4 + [7 / 26] * 26
-    n, total = len(scores), sum(scores)
-    q = sum(x * x for x in scores)
-    s = math.sqrt((q - total * total / n) / (n - 1))
-    assert math.isclose((n - 1) * s * s + total * total / n, q)
-    assert math.floor(q / 9) == 4  # the hidden count, pinned from above by Q alone
-
-
 def test_a_mean_hides_its_intervals_in_every_area_where_a_class_count_is_hidden():
     published = _published().set_index(["indicator_id", "group", "area_code"]).sort_index()
     wide_risk = published.loc[("wide", "Risk"), "numerator"]
@@ -135,3 +125,64 @@ def test_a_mean_hides_its_intervals_in_every_area_where_a_class_count_is_hidden(
     for area in (LA, "T1", "T2", "T3"):  # Work hides nothing: its intervals are published
         row = published.loc[("difference", "Work", area)]
         assert row["lower_ci_95"] != "c" and row["compared_with_la"] != "c", area
+
+
+def test_a_total_and_its_partitions_hide_their_intervals_together():
+    """Sums of squared scores add up over a partition's groups as counts do: one group's
+    hidden interval would be the total's less the others'. So when a class count of one
+    group is hidden, the total's and every group's intervals are hidden."""
+    relations = {
+        "areas": "add_up",
+        "absent_cells": "zero",
+        "breakdowns": {
+            "All": {"kind": "total", "groups": ["All"]},
+            "Sex": {"kind": "partition", "groups": ["Female", "Male"]},
+        },
+        "rules": [],
+    }
+    mean_relations = {
+        **relations,
+        "rules": [
+            {
+                "kind": "score_bounds",
+                "why": "Those scoring 7 or more score 7-10, the others 0-6.",
+                "classes": [
+                    {"count": "good.numerator", "scores": "7-10"},
+                    {"count": "good.complement", "scores": "0-6"},
+                ],
+            }
+        ],
+    }
+    register = pd.DataFrame(
+        [
+            {"indicator_id": "good", "model": "ind_good", "value_type": "proportion",
+             "source_type": "voice", "relations": relations},
+            {"indicator_id": "score", "model": "ind_score", "value_type": "mean",
+             "source_type": "voice", "relations": mean_relations},
+        ]
+    )  # fmt: skip
+    # (breakdown, group, scoring 7+, people, sum of scores) at the authority only: Female has
+    # 4 scoring 7 or more (hidden), so Male's 30 (its partner) too.
+    cells = [
+        ("All", "All", 34, 100, 520),
+        ("Sex", "Female", 4, 40, 190),
+        ("Sex", "Male", 30, 60, 330),
+    ]
+    rows = []
+    for breakdown, group, good, people, total in cells:
+        for indicator, numerator, value in (
+            ("good", good, 100 * good / people),
+            ("score", total, total / people),
+        ):
+            row = _row(indicator, group, LA, numerator, people, value)
+            rows.append({**row, "breakdown": breakdown})
+    config = DisclosureConfig(threshold=10)
+    indicator_shapes = shapes(register, config.voice_min_respondents)
+    protected = protect(pd.DataFrame(rows), {}, indicator_shapes, config)
+    published = publishable(protected, indicator_shapes, config, {})
+    good = published[published["indicator_id"] == "good"].set_index("group")
+    assert good.loc["Female", "numerator"] == "c"
+    score = published[published["indicator_id"] == "score"].set_index("group")
+    for group in ("All", "Female", "Male"):
+        assert score.loc[group, "value"] != "c", group
+        assert (score.loc[group, "lower_ci_95"], score.loc[group, "upper_ci_95"]) == ("c", "c")

@@ -70,15 +70,24 @@ def hidden_spreads(protected: pd.DataFrame, shapes: Mapping[str, IndicatorShape]
             return denominator
         return numerator or denominator  # complement
 
+    terms_of = {
+        indicator: _class_terms(shapes[indicator], indicator)
+        for indicator in frame["indicator_id"].unique()
+        if indicator in shapes
+    }
+    kinds: dict[tuple[str, str], str] = {}  # (indicator, breakdown) -> its declared kind
     clusters: dict[tuple, list[int]] = defaultdict(list)
     seeds: set[tuple] = set()
     for position, row in enumerate(frame.itertuples(index=False)):
-        shape = shapes.get(row.indicator_id)
-        terms = _class_terms(shape, row.indicator_id) if shape is not None else []
+        terms = terms_of.get(row.indicator_id)
         if not terms:
             continue
-        declared = shape.relations.declared(row.breakdown) if shape.relations else None
-        kind = declared.kind if declared is not None else "total"
+        if (row.indicator_id, row.breakdown) not in kinds:
+            relations = shapes[row.indicator_id].relations
+            kinds[row.indicator_id, row.breakdown] = (
+                relations.breakdown_kind(row.breakdown) if relations else None
+            ) or "total"
+        kind = kinds[row.indicator_id, row.breakdown]
         cluster = (
             (row.indicator_id, period[position], "summing")
             if kind in SUMMING_KINDS
