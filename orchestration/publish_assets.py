@@ -21,7 +21,7 @@ from dagster import (
 
 from indicators.config import ChorusSettings
 from indicators.publish.board_packs import write_board_packs
-from indicators.publish.frameworks import FrameworkError, load_frameworks
+from indicators.publish.frameworks import FrameworkError, load_frameworks, statement_frames
 from indicators.publish.indicator_tables import disclosure_facts, write_indicator_tables
 from indicators.publish.publication import fresh_stage, publish_staged
 from indicators.publish.publication import staging_dir as run_staging_dir
@@ -51,10 +51,10 @@ def _statement_marts() -> list[AssetKey]:
     """The marts a framework publishes statements from (`statements.frame`); none when the
     frameworks cannot be read (the preflight asset then stops the run, naming the problem)."""
     try:
-        frames = {f.statements.frame for f in load_frameworks() if f.statements.frame}
+        frames = statement_frames(load_frameworks())
     except FrameworkError:
         return []
-    return [AssetKey(["marts", frame]) for frame in sorted(frames)]
+    return [AssetKey(["marts", frame]) for frame in frames]
 
 
 @asset(

@@ -717,6 +717,8 @@ def test_the_publish_step_never_publishes_a_request_for_help_as_a_statement():
         "We talk every week, she listens.",
     ]
     assert list(published.columns) == list(mart.columns)  # every column, as text
+    # the same file whatever order the warehouse hands the rows over in (re-runs are equal)
+    assert statements_to_publish(mart.iloc[::-1]).equals(published)
 
 
 def test_without_a_side_by_side_statements_go_beside_each_table_of_their_breakdown():

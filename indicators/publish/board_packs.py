@@ -91,6 +91,7 @@ def write_board_packs(settings: ChorusSettings, stage: Path, run_id: str, log: L
         shown = values[values["indicator_id"].isin(framework.indicators)]
         # the cover's data period: the framework's own indicators' periods
         run = RunInfo.for_values(run_id, shown if len(shown) else values)
+        every_statement = _statements(stage, framework.statements.frame)  # once per framework
         for code in authorities["new_la_code"]:
             hoods = (
                 set(areas.loc[areas["parent_area_code"] == code, "area_code"])
@@ -100,9 +101,11 @@ def write_board_packs(settings: ChorusSettings, stage: Path, run_id: str, log: L
             mine = shown[(shown["area_code"] == code) | shown["area_code"].isin(hoods)]
             if mine.empty:
                 continue
-            statements = _statements(stage, framework.statements.frame)
-            if statements is not None:
-                statements = statements[statements["area_code"].isin({code, *hoods})]
+            statements = (
+                None
+                if every_statement is None
+                else every_statement[every_statement["area_code"].isin({code, *hoods})]
+            )
             publication = Publication(
                 mine,
                 register,

@@ -432,3 +432,9 @@ def frameworks_table(frameworks: Sequence[Framework], register: pd.DataFrame) ->
                 }
             )
     return pd.DataFrame(rows, columns=FRAMEWORK_COLUMNS)
+
+
+def statement_frames(frameworks: list[Framework]) -> list[str]:
+    """The published frames the frameworks show statements from (`statements.frame`), once
+    each, sorted."""
+    return sorted({f.statements.frame for f in frameworks if f.statements.frame})

@@ -26,7 +26,7 @@ from indicators.disclosure import (
 )
 from indicators.ingest.landing import discover, not_loaded_accounts, reference_file
 from indicators.ingest.readers import rows_landed
-from indicators.publish.frameworks import frameworks_table, load_frameworks
+from indicators.publish.frameworks import frameworks_table, load_frameworks, statement_frames
 from indicators.publish.open_data import write_open_data
 from indicators.publish.publication import write_csv
 from indicators.publish.register import register_table, render_register_html, shapes
@@ -124,14 +124,15 @@ def write_indicator_tables(settings: ChorusSettings, stage: Path, log: Log) -> T
     published = publishable(protected, indicator_shapes, config, parents)
     write_csv(published, stage / "indicators" / "indicator_values.csv")
     write_csv(register_table(register), stage / "register" / "indicators.csv")
-    write_csv(frameworks_table(load_frameworks(), register), stage / "register" / "frameworks.csv")
+    frameworks = load_frameworks()
+    write_csv(frameworks_table(frameworks, register), stage / "register" / "frameworks.csv")
     authorities = pd.read_csv(
         reference_file("local_authorities", settings.landing, settings.seeds), dtype=str
     )
     open_data = write_open_data(stage, published, register, local_authorities=authorities)
     published_quotes = quotes_to_publish(quotes, config.voice_min_respondents)
     write_csv(published_quotes, stage / "quotes" / "quotes.csv")
-    for frame in sorted({f.statements.frame for f in load_frameworks() if f.statements.frame}):
+    for frame in statement_frames(frameworks):
         statements = statements_to_publish(read_statements(settings.warehouse, frame))
         write_csv(statements, stage / "quotes" / f"{frame}.csv")
         log.info(f"{len(statements)} statements published (quotes/{frame}.csv)")
@@ -190,6 +191,8 @@ def statements_to_publish(statements: pd.DataFrame) -> pd.DataFrame:
     source declares its own free text (consent, scrubbing, follow-up). The mart keeps only
     areas with enough people behind them (its own rule)."""
     kept = statements[~statements["quote"].astype(str).map(needs_follow_up).astype(bool)]
+    # in one order whatever order the warehouse reads the table in (a re-run is the same file)
+    kept = kept.sort_values(list(kept.columns), kind="stable")
     return kept.astype("string").fillna("").reset_index(drop=True)
 
 
