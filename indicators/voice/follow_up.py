@@ -54,13 +54,14 @@ def _write_owner_only(path: Path, frame: pd.DataFrame) -> Path | None:
     if frame.empty:
         path.unlink(missing_ok=True)
         return None
+    top = next((folder for folder in path.parents if folder.name == FOLDER), None)
+    if top is None:
+        raise ValueError(f"{path} is not in a {FOLDER}/ folder")
     path.parent.mkdir(parents=True, exist_ok=True)
-    folder = path.parent
-    while True:  # the follow-up folder and any kind's folder under it: owner only
+    for folder in (path.parent, *path.parent.parents):  # up to the follow-up folder: owner only
         os.chmod(folder, 0o700)
-        if folder.name == FOLDER:
+        if folder == top:
             break
-        folder = folder.parent
     staging = path.with_suffix(".csv.tmp")
     descriptor = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
