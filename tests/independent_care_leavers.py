@@ -40,6 +40,7 @@ INDICATORS = {
     "cl_topic_unanswered_adviser",
     "cl_suitable_but_unsafe",
     "cl_distance_travelled",
+    "cl_no_voice_review",
 }
 """The indicators computed here (the ids of the issue)."""
 
@@ -248,6 +249,12 @@ def indicators(landing: Path, la_code: str) -> pd.DataFrame:
     suitable = leavers[leavers["suitable"]].merge(lowest, on=["time_period", "child_id"])
     suitable["unsafe"] = suitable["score"] <= 4
     found["cl_suitable_but_unsafe"] = _cells(suitable, STATUTORY_BY, "share", "unsafe", la_code)
+    # no review of the year given from the young person's own perspective (with consent)
+    heard = long[long["perspective"] == "young_person"][["time_period", "child_id"]]
+    heard = heard.drop_duplicates().assign(heard=True)
+    missing = leavers.merge(heard, on=["time_period", "child_id"], how="left")
+    missing["unheard"] = missing["heard"].isna()
+    found["cl_no_voice_review"] = _cells(missing, STATUTORY_BY, "share", "unheard", la_code)
     return pd.concat(
         [frame.assign(indicator_id=indicator) for indicator, frame in found.items()],
         ignore_index=True,

@@ -320,3 +320,66 @@ def test_a_declared_series_break_makes_no_trend_structural():
     # every window from 2021/22 to 2024/25 has fewer than 5 comparable years: no count used
     assert published[202223] == "could not be calculated"
     assert (published.drop(201819) == "could not be calculated").all()
+
+
+def test_an_indicator_is_completed_over_its_own_areas_never_another_services_teams():
+    """Teams of two services share a level and an authority. An Early Help indicator's
+    table gains a zero row for an Early Help team it had rows for in another year (a team
+    with no visits this year), never rows for the leaving care teams, which are not its
+    areas: a board would read "Leaving Care North: 0 of 0 visits" as a fact about that team."""
+    shape = {"areas": "add_up", "absent_cells": "zero", "breakdowns": {"All": BREAKDOWNS["All"]}}
+    shapes = {
+        name: IndicatorShape("proportion", relations=parse_relations(name, {**shape, "rules": []}))
+        for name in ("visits", "leavers")
+    }
+    parents = {"EH1": LA, "EH2": LA, "LC1": LA}
+
+    def rows(indicator, year, cells):
+        frame = _rows(indicator, cells)
+        frame["time_period"] = year
+        return frame
+
+    frame = pd.concat(
+        [
+            rows(
+                "visits",
+                202223,
+                [
+                    ("Local authority", LA, "All children", 40, 80),
+                    ("Team", "EH1", "All children", 20, 40),
+                    ("Team", "EH2", "All children", 20, 40),
+                ],
+            ),
+            rows(
+                "visits",
+                202324,
+                [
+                    ("Local authority", LA, "All children", 30, 60),
+                    ("Team", "EH1", "All children", 30, 60),
+                ],
+            ),
+            rows(
+                "leavers",
+                202324,
+                [
+                    ("Local authority", LA, "All children", 50, 90),
+                    ("Team", "LC1", "All children", 50, 90),
+                ],
+            ),
+        ],
+        ignore_index=True,
+    )
+    protected = protect(frame, parents, shapes)
+    areas = {
+        (row.indicator_id, row.time_period, row.area_code): (row.numerator, row.denominator)
+        for row in protected.itertuples()
+        if row.geographic_level == "Team"
+    }
+    assert set(areas) == {
+        ("visits", 202223, "EH1"),
+        ("visits", 202223, "EH2"),
+        ("visits", 202324, "EH1"),
+        ("visits", 202324, "EH2"),
+        ("leavers", 202324, "LC1"),
+    }
+    assert areas[("visits", 202324, "EH2")] == (0, 0)

@@ -726,6 +726,8 @@ def test_dbt_raw_sources_are_generated_from_the_specs_and_current():
         "voice_quotes",
         "neighbourhood_lookup",
         "local_authorities",
+        "teams",
+        "districts",
         "care_leavers_records",
         "pathway_plan_reviews",
     }

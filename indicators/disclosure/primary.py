@@ -87,28 +87,38 @@ def complete(
     """The table with a zero row for every cell an indicator can have but has no units in.
 
     Every group a breakdown declares (or every question in force in the year, and their
-    domains, from the item bank), in every area of each level at which the indicator
-    publishes the breakdown, in every year it publishes anything: then a missing row never
-    tells anyone that a count is zero (or suggests it is). A cell with no one in it is
-    published as 0 (see `primary`); one hidden as a partner is `c` like any other.
+    domains, from the item bank), in every area the indicator has rows in at some period
+    (at that area's level, where the indicator publishes the breakdown), in every period
+    in which it has rows under that area's authority: then a missing row never tells
+    anyone that a count is zero (or suggests it is). An area an indicator never has rows
+    in is not one of its areas: a leaving care team is not an Early Help team, though both
+    are teams of the authority. A cell with no one in it is published as 0 (see
+    `primary`); one hidden as a partner is `c` like any other.
     """
     roots = frame["area_code"].map(lambda a: root_area(a, parents))
     names = dict(zip(frame["area_code"], frame["area_name"], strict=False))
     keys = period_columns(frame)  # a month is its time_period and time_identifier
     period_of = row_periods(frame)
-    areas: dict[tuple, set[str]] = defaultdict(set)  # (period, level) -> area codes
-    for period, level, area in zip(
-        period_of, frame["geographic_level"], frame["area_code"], strict=True
+    # (indicator, period, level) -> area codes: the indicator's areas with rows in the
+    # period, and its areas of other periods whose authority it has rows under then.
+    areas: dict[tuple, set[str]] = defaultdict(set)
+    tops_of: dict[tuple, set[str]] = defaultdict(set)  # (indicator, period) -> authorities
+    own: dict[str, dict[str, str]] = defaultdict(dict)  # indicator -> area -> level
+    for indicator, period, level, area, top in zip(
+        frame["indicator_id"],
+        period_of,
+        frame["geographic_level"],
+        frame["area_code"],
+        roots,
+        strict=True,
     ):
-        areas[(period, level)].add(area)
-    level_of = dict(zip(frame["area_code"], frame["geographic_level"], strict=False))
-    tops_of: dict[tuple, set[str]] = defaultdict(set)
-    for period, top in zip(period_of, roots, strict=True):
-        tops_of[period].add(top)
-    for period, present in tops_of.items():
-        for child, parent in parents.items():
-            if root_area(parent, parents) in present and child in level_of:
-                areas[(period, level_of[child])].add(child)
+        areas[(indicator, period, level)].add(area)
+        tops_of[(indicator, period)].add(top)
+        own[indicator][area] = level
+    for (indicator, period), present in tops_of.items():
+        for area, level in own[indicator].items():
+            if area in parents and root_area(parents[area], parents) in present:
+                areas[(indicator, period, level)].add(area)
     existing = set(
         zip(
             frame["indicator_id"],
@@ -149,7 +159,7 @@ def complete(
                     "domains": items.domains,
                     "scaled questions": items.scaled_questions,
                 }.get(declared.groups, lambda _, g=declared.groups: list(g))(year)
-                for area in sorted(areas[(period, level)]):
+                for area in sorted(areas[(indicator, period, level)]):
                     for label in labels:
                         for group in groups:
                             if (indicator, period, area, label, group) not in existing:

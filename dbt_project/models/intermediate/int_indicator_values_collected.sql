@@ -26,6 +26,8 @@ with collected as (
     union all by name
     select * from {{ ref('ind_care_leavers__in_touch') }}
     union all by name
+    select * from {{ ref('ind_care_leavers__no_voice_review') }}
+    union all by name
     select * from {{ ref('ind_care_leavers__plan_reviewed') }}
     union all by name
     select * from {{ ref('ind_care_leavers__suitable_accommodation') }}

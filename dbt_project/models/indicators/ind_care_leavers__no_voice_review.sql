@@ -1,0 +1,27 @@
+-- % of care leavers in the return with no Pathway Plan review in the financial year in which
+-- they gave their own view (a young_person row counted with their consent), by team and LA:
+-- the young people whose voice the scales cannot carry.
+{%- set rows %}
+(
+    select
+        care_leavers.*,
+        not exists (
+            select 1
+            from {{ ref('int_pathway_plan_reviews_ranked') }} as reviews
+            where
+                reviews.time_period = care_leavers.time_period
+                and reviews.child_pseudonym = care_leavers.child_pseudonym
+                and reviews.perspective = 'young_person'
+        ) as has_no_review
+    from {{ ref('int_care_leavers_grouped') }} as care_leavers
+)
+{%- endset %}
+{{ indicator_over_rows(
+    indicator_id='cl_no_voice_review',
+    value_type='proportion',
+    rows=rows,
+    numerator=count_where('has_no_review'),
+    total_group='All care leavers',
+    levels=('Team', 'Local authority'),
+    groupings=care_leaver_groupings(),
+) }}
