@@ -233,6 +233,11 @@ def latest_table(
                 any(math.isfinite(b) for b in boroughs),
                 any(math.isfinite(e) for e in englands),
                 la_word=pub.run.la_word,
+                intervals=any(
+                    number_or_none(r["_lower_ci_95"]) is not None
+                    and number_or_none(r["_upper_ci_95"]) is not None
+                    for r in records
+                ),
             )
         )
     if scores:

@@ -150,7 +150,10 @@ def bar_note(
     england: bool,
     cohort: bool = False,
     la_word: str = "borough",
+    intervals: bool = True,
 ) -> str:
+    """The caption under a table's bars; `intervals` False when no row shows its 95%
+    interval (all hidden, c): then the bars are the values alone and the caption says so."""
     suffix = unit_suffix(unit)
     marks = ["● the value"]
     if borough:
@@ -159,10 +162,13 @@ def bar_note(
         marks.append("□ England")
     if cohort:
         marks.append("▲ the share of children in the cohort")
-    return (
-        f"Bars show each 95% interval on a scale from {bounds[0]:g}{suffix} to "
-        f"{bounds[1]:g}{suffix}: {', '.join(marks)}."
-    )
+    scale = f"on a scale from {bounds[0]:g}{suffix} to {bounds[1]:g}{suffix}"
+    if not intervals:
+        return (
+            f"Each value is marked {scale}, without its 95% interval, which is not shown (c): "
+            f"{', '.join(marks)}."
+        )
+    return f"Bars show each 95% interval {scale}: {', '.join(marks)}."
 
 
 def score_cell(row: Mapping | None) -> Cell:
