@@ -1,6 +1,7 @@
 -- % of care leavers in the return with no Pathway Plan review in the financial year in which
 -- they gave their own view (a young_person row counted with their consent), by team and LA:
--- the young people whose voice the scales cannot carry.
+-- the young people whose voice the scales cannot carry. No figure for a year with no reviews
+-- loaded at all.
 {%- set rows %}
 (
     select
@@ -14,6 +15,11 @@
                 and reviews.perspective = 'young_person'
         ) as has_no_review
     from {{ ref('int_care_leavers_grouped') }} as care_leavers
+    -- a year whose reviews were not loaded (none landed, or the file rejected) has no
+    -- figure: without them every care leaver would look unheard
+    where care_leavers.time_period in (
+        select time_period from {{ ref('int_pathway_plan_reviews_ranked') }}
+    )
 )
 {%- endset %}
 {{ indicator_over_rows(
