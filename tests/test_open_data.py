@@ -578,7 +578,8 @@ def test_meta_fields(files: list[EesFile]) -> None:
 
 def test_col_types_match_the_data(files: list[EesFile]) -> None:
     """Indicators hold numbers or symbols; filters hold items, never symbols or numbers
-    alone; counts have no decimals. A mean's intervals may all be hidden (c) where their
+    alone; counts and sums are whole numbers (a sum of signed scores, such as changes in
+    score, may be negative). A mean's intervals may all be hidden (c) where their
     spread would narrow a hidden count (indicators/disclosure/spread.py); every other
     indicator column holds at least one number."""
     for file in files:
@@ -590,7 +591,7 @@ def test_col_types_match_the_data(files: list[EesFile]) -> None:
             if name.endswith(("_count", "_sum")):
                 row = next(r for r in file.meta if r["col_name"] == name)
                 assert row["indicator_dp"] == "0"
-                assert all(re.fullmatch(r"\d+", c) or c in SYMBOLS for c in cells), name
+                assert all(re.fullmatch(r"-?\d+", c) or c in SYMBOLS for c in cells), name
         for name in file.filters:
             assert not set(file.column(name)) & SYMBOLS, f"{file.name}: symbol in {name}"
 
