@@ -44,6 +44,11 @@ class Level:
     description: str = ""
     columns: tuple[str, str] | None = None
     """The row columns holding an area's code and name at this level (`columns:`)."""
+    every_area: bool = True
+    """Whether every area of the level is one of every indicator's areas (`every_area:`,
+    default true: neighbourhoods divide the whole authority, so one with no children is a
+    0 of 0). False for a level whose areas belong to one service (teams): an indicator's
+    areas there are only those it has rows in, in some period."""
 
 
 @dataclass(frozen=True)
@@ -138,6 +143,7 @@ def parse_geographies(document: Mapping) -> Geographies:
                 open_data=bool(entry.get("open_data", False)),
                 description=str(entry.get("description") or ""),
                 columns=_columns(entry),
+                every_area=_every_area(entry),
             )
         )
     names = [level.name for level in levels]
@@ -166,6 +172,16 @@ def parse_geographies(document: Mapping) -> Geographies:
             seen.add(parent)
             parent = declared.parent(parent)
     return declared
+
+
+def _every_area(entry: Mapping) -> bool:
+    value = entry.get("every_area", True)
+    if not isinstance(value, bool):
+        raise DeclarationError(
+            f"geographies: level '{entry.get('name')}': every_area must be true or false, "
+            f"not {value!r}"
+        )
+    return value
 
 
 @functools.cache

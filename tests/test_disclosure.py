@@ -326,13 +326,15 @@ def test_an_indicator_is_completed_over_its_own_areas_never_another_services_tea
     """Teams of two services share a level and an authority. An Early Help indicator's
     table gains a zero row for an Early Help team it had rows for in another year (a team
     with no visits this year), never rows for the leaving care teams, which are not its
-    areas: a board would read "Leaving Care North: 0 of 0 visits" as a fact about that team."""
+    areas: a board would read "Leaving Care North: 0 of 0 visits" as a fact about that team.
+    Neighbourhoods divide the whole authority (geographies.yml, every_area): there a
+    neighbourhood with no visits ever is still a visits area, 0 of 0."""
     shape = {"areas": "add_up", "absent_cells": "zero", "breakdowns": {"All": BREAKDOWNS["All"]}}
     shapes = {
         name: IndicatorShape("proportion", relations=parse_relations(name, {**shape, "rules": []}))
         for name in ("visits", "leavers")
     }
-    parents = {"EH1": LA, "EH2": LA, "LC1": LA}
+    parents = {"EH1": LA, "EH2": LA, "LC1": LA, "N1": LA, "N2": LA}
 
     def rows(indicator, year, cells):
         frame = _rows(indicator, cells)
@@ -348,6 +350,7 @@ def test_an_indicator_is_completed_over_its_own_areas_never_another_services_tea
                     ("Local authority", LA, "All children", 40, 80),
                     ("Team", "EH1", "All children", 20, 40),
                     ("Team", "EH2", "All children", 20, 40),
+                    ("Neighbourhood", "N1", "All children", 40, 80),
                 ],
             ),
             rows(
@@ -356,6 +359,7 @@ def test_an_indicator_is_completed_over_its_own_areas_never_another_services_tea
                 [
                     ("Local authority", LA, "All children", 30, 60),
                     ("Team", "EH1", "All children", 30, 60),
+                    ("Neighbourhood", "N1", "All children", 30, 60),
                 ],
             ),
             rows(
@@ -364,6 +368,8 @@ def test_an_indicator_is_completed_over_its_own_areas_never_another_services_tea
                 [
                     ("Local authority", LA, "All children", 50, 90),
                     ("Team", "LC1", "All children", 50, 90),
+                    ("Neighbourhood", "N1", "All children", 20, 40),
+                    ("Neighbourhood", "N2", "All children", 30, 50),
                 ],
             ),
         ],
@@ -383,3 +389,10 @@ def test_an_indicator_is_completed_over_its_own_areas_never_another_services_tea
         ("leavers", 202324, "LC1"),
     }
     assert areas[("visits", 202324, "EH2")] == (0, 0)
+    visited = {
+        row.area_code: (row.numerator, row.denominator)
+        for row in protected.itertuples()
+        if row.geographic_level == "Neighbourhood"
+        and (row.indicator_id, row.time_period) == ("visits", 202324)
+    }
+    assert visited == {"N1": (30, 60), "N2": (0, 0)}

@@ -203,7 +203,16 @@ def test_a_monthly_indicator_is_published_month_by_month(tmp_path):
         ["2024", "May", "HD02", "18", "30", "60.0"],
     ]
     others = values[values["indicator_id"] != "home_visit_positive"]
-    assert set(others["time_identifier"]) == {"Academic year"}
+    # whole years, each as its indicator declares (the care leavers' return: financial years)
+    assert set(others["time_identifier"]) == {"Academic year", "Financial year"}
+    financial = others[others["time_identifier"] == "Financial year"]
+    assert set(financial["indicator_id"]) == {
+        meta["indicator_id"]
+        for path in (project / "dbt_project" / "models" / "indicators").glob("*.yml")
+        for model in yaml.safe_load(path.read_text()).get("models", [])
+        for meta in [model.get("config", {}).get("meta", {}).get("indicator", {})]
+        if meta.get("period_type") == "financial_year"
+    }
 
     # Open data: the authority's rows, each month in EES form.
     open_data = pd.read_csv(output / "open-data" / "home_visit_positive.csv", dtype=str)

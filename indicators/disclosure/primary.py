@@ -19,7 +19,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from indicators.declarations import period_columns, row_periods
+from indicators.declarations import geographies, period_columns, row_periods
 from indicators.disclosure.control import DisclosureConfig, IndicatorShape
 from indicators.disclosure.questions import ItemBank
 from indicators.disclosure.relations import SCORE_RANGE
@@ -83,26 +83,34 @@ def complete(
     shapes: Mapping[str, IndicatorShape],
     parents: Mapping[str, str],
     items: ItemBank,
+    own_area_levels: frozenset[str] | None = None,
 ) -> pd.DataFrame:
     """The table with a zero row for every cell an indicator can have but has no units in.
 
     Every group a breakdown declares (or every question in force in the year, and their
-    domains, from the item bank), in every area the indicator has rows in at some period
-    (at that area's level, where the indicator publishes the breakdown), in every period
-    in which it has rows under that area's authority: then a missing row never tells
-    anyone that a count is zero (or suggests it is). An area an indicator never has rows
-    in is not one of its areas: a leaving care team is not an Early Help team, though both
-    are teams of the authority. A cell with no one in it is published as 0 (see
-    `primary`); one hidden as a partner is `c` like any other.
+    domains, from the item bank), in every area of each level at which the indicator
+    publishes the breakdown, in every year it publishes anything: then a missing row never
+    tells anyone that a count is zero (or suggests it is). A cell with no one in it is
+    published as 0 (see `primary`); one hidden as a partner is `c` like any other.
+
+    At a level whose areas each belong to one service (`every_area: false` in
+    dbt_project/metadata/geographies.yml, teams: `own_area_levels`), an indicator's areas
+    are only those it has rows in, in some period: a leaving care team is not an Early
+    Help indicator's, though both are teams of the authority. At any other level
+    (neighbourhoods divide the whole authority) they are every area of the authority.
     """
+    if own_area_levels is None:
+        own_area_levels = frozenset(
+            level.name for level in geographies().levels if not level.every_area
+        )
     roots = frame["area_code"].map(lambda a: root_area(a, parents))
     names = dict(zip(frame["area_code"], frame["area_name"], strict=False))
     keys = period_columns(frame)  # a month is its time_period and time_identifier
     period_of = row_periods(frame)
-    # (indicator, period, level) -> area codes: the indicator's areas with rows in the
-    # period, and its areas of other periods whose authority it has rows under then.
-    areas: dict[tuple, set[str]] = defaultdict(set)
-    tops_of: dict[tuple, set[str]] = defaultdict(set)  # (indicator, period) -> authorities
+    every: dict[tuple, set[str]] = defaultdict(set)  # (period, level) -> any indicator's
+    mine: dict[tuple, set[str]] = defaultdict(set)  # (indicator, period, level) -> its own
+    tops_of: dict[tuple, set[str]] = defaultdict(set)  # period -> authorities present
+    my_tops: dict[tuple, set[str]] = defaultdict(set)  # (indicator, period) -> its own
     own: dict[str, dict[str, str]] = defaultdict(dict)  # indicator -> area -> level
     for indicator, period, level, area, top in zip(
         frame["indicator_id"],
@@ -112,13 +120,26 @@ def complete(
         roots,
         strict=True,
     ):
-        areas[(indicator, period, level)].add(area)
-        tops_of[(indicator, period)].add(top)
+        every[(period, level)].add(area)
+        mine[(indicator, period, level)].add(area)
+        tops_of[period].add(top)
+        my_tops[(indicator, period)].add(top)
         own[indicator][area] = level
-    for (indicator, period), present in tops_of.items():
+    level_of = dict(zip(frame["area_code"], frame["geographic_level"], strict=False))
+    for period, present in tops_of.items():
+        for child, parent in parents.items():
+            if root_area(parent, parents) in present and child in level_of:
+                every[(period, level_of[child])].add(child)
+    for (indicator, period), present in my_tops.items():
         for area, level in own[indicator].items():
             if area in parents and root_area(parents[area], parents) in present:
-                areas[(indicator, period, level)].add(area)
+                mine[(indicator, period, level)].add(area)
+
+    def areas(indicator: str, period: tuple, level: str) -> set[str]:
+        if level in own_area_levels:
+            return mine[(indicator, period, level)]
+        return every[(period, level)]
+
     existing = set(
         zip(
             frame["indicator_id"],
@@ -159,7 +180,7 @@ def complete(
                     "domains": items.domains,
                     "scaled questions": items.scaled_questions,
                 }.get(declared.groups, lambda _, g=declared.groups: list(g))(year)
-                for area in sorted(areas[(indicator, period, level)]):
+                for area in sorted(areas(indicator, period, level)):
                     for label in labels:
                         for group in groups:
                             if (indicator, period, area, label, group) not in existing:
