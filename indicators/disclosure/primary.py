@@ -108,10 +108,12 @@ def complete(
     keys = period_columns(frame)  # a month is its time_period and time_identifier
     period_of = row_periods(frame)
     every: dict[tuple, set[str]] = defaultdict(set)  # (period, level) -> any indicator's
-    mine: dict[tuple, set[str]] = defaultdict(set)  # (indicator, period, level) -> its own
+    # at own-area levels only: (indicator, period, level) -> its areas, indicator -> its
+    # areas of any period with their level
+    mine: dict[tuple, set[str]] = defaultdict(set)
+    own: dict[str, dict[str, str]] = defaultdict(dict)
     tops_of: dict[tuple, set[str]] = defaultdict(set)  # period -> authorities present
     my_tops: dict[tuple, set[str]] = defaultdict(set)  # (indicator, period) -> its own
-    own: dict[str, dict[str, str]] = defaultdict(dict)  # indicator -> area -> level
     for indicator, period, level, area, top in zip(
         frame["indicator_id"],
         period_of,
@@ -121,10 +123,11 @@ def complete(
         strict=True,
     ):
         every[(period, level)].add(area)
-        mine[(indicator, period, level)].add(area)
         tops_of[period].add(top)
         my_tops[(indicator, period)].add(top)
-        own[indicator][area] = level
+        if level in own_area_levels:
+            mine[(indicator, period, level)].add(area)
+            own[indicator][area] = level
     level_of = dict(zip(frame["area_code"], frame["geographic_level"], strict=False))
     for period, present in tops_of.items():
         for child, parent in parents.items():
