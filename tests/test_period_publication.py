@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from tests.attacker import declarations
 from tests.project_copy import chorus, fill_scaffolded_yaml, project_copy, upn_of
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -206,11 +207,10 @@ def test_a_monthly_indicator_is_published_month_by_month(tmp_path):
     # whole years, each as its indicator declares (the care leavers' return: financial years)
     assert set(others["time_identifier"]) == {"Academic year", "Financial year"}
     financial = others[others["time_identifier"] == "Financial year"]
+    declared = declarations(project / "dbt_project" / "models" / "indicators")
     assert set(financial["indicator_id"]) == {
-        meta["indicator_id"]
-        for path in (project / "dbt_project" / "models" / "indicators").glob("*.yml")
-        for model in yaml.safe_load(path.read_text()).get("models", [])
-        for meta in [model.get("config", {}).get("meta", {}).get("indicator", {})]
+        indicator
+        for indicator, meta in declared.items()
         if meta.get("period_type") == "financial_year"
     }
 
