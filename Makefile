@@ -29,10 +29,13 @@ $(CHROMIUM):
 		(apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null); \
 	else echo "chromium is missing: install it (apt-get install chromium) for the accessibility test"; fi
 
+# The test files run in parallel, one worker per core (PYTEST_WORKERS=0 for one process): a
+# file stays on one worker, so its module fixtures (a pipeline run each) run once.
+PYTEST_WORKERS ?= auto
 test: $(STAMP) $(CHROMIUM)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 # The disclosure attack on many more generated cohorts than `make test` runs (10), with the
 # completeness search and the end-to-end run's files: prints cohorts, cells attacked and the
