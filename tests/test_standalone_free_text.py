@@ -147,9 +147,10 @@ def test_only_scrubbed_consented_free_text_reaches_the_raw_table(landed):
             12,
             11,
             1,
-            "free text note: 4 of 10 kept, scrubbed; 2 without consent (consent_quote not Y) "
-            "not kept; 1 withheld: could not be scrubbed with confidence; 3 withheld: asks for "
-            "help or discloses harm (on the restricted follow-up list)",
+            # The three requests for help are not counted, nor is the total written (10),
+            # which with the other counts would give their number.
+            "free text note: 4 kept, scrubbed; 2 without consent (consent_quote not Y) "
+            "not kept; 1 withheld: could not be scrubbed with confidence",
         )
     ]
     assert (

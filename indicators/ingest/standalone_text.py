@@ -92,27 +92,25 @@ def keep_free_text(
 
 @dataclass
 class _Counts:
-    """One file's free text: written, kept, without consent, withheld, asking (a count: the
-    published load summary never names a row)."""
+    """One file's free text: values written, kept, without consent, withheld (the published
+    load summary never names a row, and never gives `written`)."""
 
     written: int = 0
     kept: int = 0
     no_consent: int = 0
     withheld: int = 0
-    asking: int = 0
 
     def said(self, columns: Sequence[str], consent: str) -> list[str]:
+        """The published load line's words. Requests for help are neither counted nor left
+        to be worked out (no total of text written): their number is a small count of a
+        sensitive kind. The warning in the run log and the restricted follow-up list name
+        their rows."""
         named = columns[0] if len(columns) == 1 else f"({len(columns)} columns)"
-        said = [f"free text {named}: {self.kept} of {self.written} kept, scrubbed"]
+        said = [f"free text {named}: {self.kept} kept, scrubbed"]
         if self.no_consent:
             said.append(f"{self.no_consent} without consent ({consent} not Y) not kept")
         if self.withheld:
             said.append(f"{self.withheld} withheld: could not be scrubbed with confidence")
-        if self.asking:
-            said.append(
-                f"{self.asking} withheld: asks for help or discloses harm (on the restricted "
-                "follow-up list)"
-            )
         return said
 
 
@@ -136,8 +134,8 @@ def _kept_column(
         value = None
         if not text:
             pass
-        elif follow_up_reason(text) is not None:  # with consent or without
-            counts.asking += 1
+        elif follow_up_reason(text) is not None:
+            pass  # with consent or without: never kept, never counted (the warning names it)
         elif not agreed:
             counts.no_consent += 1
         else:
