@@ -132,10 +132,8 @@ def _kept_column(
     values: list[str | None] = []
     for text, agreed in zip(texts, consenting.tolist(), strict=True):
         value = None
-        if not text:
-            pass
-        elif follow_up_reason(text) is not None:
-            pass  # with consent or without: never kept, never counted (the warning names it)
+        if not text or follow_up_reason(text) is not None:
+            pass  # a request for help, with consent or without: never kept, never counted
         elif not agreed:
             counts.no_consent += 1
         else:
