@@ -167,5 +167,6 @@ def test_statements_come_only_from_areas_with_enough_young_people(run, la_code):
             else per_la.get(int(row.time_period), 0)
         )
         assert count >= THRESHOLD, row
-        assert row.young_people_in_area == count, row
+    # the mart is published as it stands: no count of young people per area goes with it
+    assert not [column for column in statements.columns if "young_people" in column]
     assert set(statements["perspective"]) <= {"young_person", "personal_adviser"}

@@ -4,9 +4,11 @@
 -- the review's team and its authority. Only areas and years with at least the minimum number
 -- of young people reviewed (distinct child pseudonyms, either perspective: the
 -- voice_min_respondents of seeds/disclosure_control.csv, as the voice survey counts its
--- respondents) keep their statements. A review is its year and id (ids repeat across years).
--- A statement is its words: the same words on the same topic, perspective, area and year are
--- one row per domain.
+-- respondents) keep their statements. The count itself is not a column: the mart is
+-- published as it stands (quotes/fct_care_leaver_statements.csv), and a count of young
+-- people per area is a number no declared relation would show disclosure control. A review
+-- is its year and id (ids repeat across years). A statement is its words: the same words on
+-- the same topic, perspective, area and year are one row per domain.
 with statements as (
     select * from {{ ref('stg_pathway_plan__statements') }}
 ),
@@ -97,8 +99,7 @@ select
     distinct_statements.area_code,
     distinct_statements.area_name,
     distinct_statements.geographic_level,
-    distinct_statements.time_period,
-    area_young_people.young_people_in_area
+    distinct_statements.time_period
 from distinct_statements
 inner join topic_domains
     on distinct_statements.topic_id = topic_domains.topic_id
