@@ -610,9 +610,7 @@ def test_the_project_specs_declare_the_returns_as_documented():
         dt.date(2022, 9, 30),
     )
     assert reviews.column("nhs_number").identifier.as_name == "child_health_pseudonym"
-    assert specs["health_education_linkage"].column("upn").identifier.as_name == (
-        "child_pseudonym"
-    )
+    assert specs["health_education_linkage"].column("upn").identifier.as_name == ("child_pseudonym")
     assert [key.columns for key in specs["health_education_linkage"].also_keys] == [("upn",)]
     eyfsp, census, voice = specs["eyfsp"], specs["census"], specs["voice"]
     assert eyfsp.required[:7] == ("la_code", "estab", "upn", "surname", "forename", "dob", "sex")
