@@ -51,7 +51,7 @@ REVIEW_ROWS = [
     "9991001069,2021-01-15,2023-04-20,27,62,no_concern,,,XH1 1",  # 9: score 62
     "9991001077,2021-01-15,2023-04-20,27,7,no_concern,,,XH1 1",  # 10: score 7
     "9991001085,2021-01-15,2023-04-20,27,45,no_concern,,,XH11 1",  # 11: unknown sector
-    "9991001093,2019-05-05,2021-11-20,30,45,no_concern,,,XH1 1",  # 12: born too early
+    "9991001093,2019-05-05,2023-04-20,27,45,no_concern,,,XH1 1",  # 12: born too early
     "999 100 1107,2021-02-02,2023-08-01,29,55,no_concern,,,XH2 1",  # 13: twice (spaces)
     "9991001107,2021-02-02,2023-08-01,29,55,no_concern,,,XH2 1",  # 14: twice
     "9991001115,2021-02-02,2023-08-01,29,55,maybe,,,XH2 1",  # 15: concern code
@@ -206,6 +206,19 @@ def test_run_quarantines_the_same_rows_and_loads_the_rest_every_row_accounted_fo
     assert counts == COUNTS
     for file, (read, loaded, quarantined) in COUNTS.items():
         assert read == loaded + quarantined == len(FILES[file]) - 1
+
+
+def test_the_raw_tables_hold_the_loaded_rows_and_staging_every_one(warehouse):
+    tables = {
+        REVIEWS: ("health_visitor_reviews", "stg_health_visitor__reviews"),
+        SCREENINGS: ("wellcomm_screenings", "stg_wellcomm__screenings"),
+        REFERRALS: ("slt_referrals", "stg_slt__referrals"),
+        LINKAGE: ("health_education_linkage", "stg_linkage__health_education"),
+    }
+    for file, (raw, staged) in tables.items():
+        (in_raw,) = warehouse.execute(f"select count(*) from raw.{raw}").fetchone()
+        (in_staging,) = warehouse.execute(f"select count(*) from staging.{staged}").fetchone()
+        assert in_raw == in_staging == COUNTS[file][1], file
 
 
 def test_the_loaded_rows_reach_raw_and_staging_as_landed(warehouse):
