@@ -180,10 +180,12 @@ def _written(numbers: pd.Series, rng: np.random.Generator) -> pd.Series:
 
 
 def _plus_months(dates: pd.Series, months: np.ndarray) -> pd.Series:
-    return pd.Series(
-        [date + pd.DateOffset(months=int(m)) for date, m in zip(dates, months, strict=True)],
-        index=dates.index,
-    )
+    """Each date `months` later, the day clipped to the month's length (as DateOffset)."""
+    when = pd.DatetimeIndex(dates)
+    total = when.year.to_numpy() * 12 + when.month.to_numpy() - 1 + np.asarray(months)
+    first = pd.to_datetime(pd.DataFrame({"year": total // 12, "month": total % 12 + 1, "day": 1}))
+    day = np.minimum(when.day.to_numpy(), first.dt.days_in_month.to_numpy())
+    return pd.Series((first + pd.to_timedelta(day - 1, unit="D")).to_numpy(), index=dates.index)
 
 
 def _asq(level: np.ndarray, rng: np.random.Generator, mean: float = 43.0) -> np.ndarray:
