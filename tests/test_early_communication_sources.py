@@ -285,16 +285,19 @@ def test_the_same_child_has_the_same_pseudonym_in_every_file(warehouse):
     eyfsp = dict(
         warehouse.execute("select source_row, child_id from staging.stg_eyfsp__results").fetchall()
     )
+    census = dict(
+        warehouse.execute("select source_row, child_id from staging.stg_census__pupils").fetchall()
+    )
     # 999 100 1018: review 2, screenings 4 and 5 (one written with spaces), referral 3,
     # linkage 2 with P354220122000 (EYFSP row 2)
     assert reviews[2] == screenings[4] == screenings[5] == referrals[3] == health[2]
-    assert education[2] == eyfsp[2]
+    assert education[2] == eyfsp[2] == census[6]  # census rows: C, X, E, W, P, Q
     # 999 100 1026: review 3 (with spaces), screenings 2, 3, referral 2, linkage 3 (spaces)
     assert reviews[3] == screenings[2] == screenings[3] == referrals[2] == health[3]
-    assert education[3] == eyfsp[3]
+    assert education[3] == eyfsp[3] == census[4]
     # 999 100 1034: review 4, referral 4, linkage 4 with C354240122000 (EYFSP row 6)
     assert reviews[4] == referrals[4] == health[4]
-    assert education[4] == eyfsp[6]
+    assert education[4] == eyfsp[6] == census[2]
     assert len(set(reviews.values())) == 5
     assert not set(health.values()) & set(education.values())
 
