@@ -88,8 +88,16 @@ def ops(tmp_path_factory):
     """A synthetic landing area (no key set: synth's files may use the demo key) and an
     empty home of its own; the concurrency test makes its first publication."""
     root = tmp_path_factory.mktemp("ops")
-    # Without care leavers: the operations here are the academic-year streams'.
-    generate(root / "landing", seed=21, children_per_year=300, years=YEARS, care_leavers=False)
+    # Without care leavers or early communication: the operations here are the academic-year
+    # streams'.
+    generate(
+        root / "landing",
+        seed=21,
+        children_per_year=300,
+        years=YEARS,
+        care_leavers=False,
+        early_communication=False,
+    )
     return root
 
 
@@ -363,8 +371,15 @@ def test_retention_removes_the_oldest_year_when_a_newer_one_lands(ops):
         "2024/25",
     ).wait()
     assert synth.returncode == 0, synth.stderr
-    for kind in ("care_leavers", "pathway_plan_reviews"):  # counted by financial year: the
-        shutil.rmtree(ops / "landing" / kind, ignore_errors=True)  # academic years are tested
+    for kind in (  # counted by financial year (and the linkage with them); the academic
+        "care_leavers",
+        "pathway_plan_reviews",
+        "health_visitor_reviews",
+        "wellcomm_screenings",
+        "slt_referrals",
+        "health_education_linkage",
+    ):
+        shutil.rmtree(ops / "landing" / kind, ignore_errors=True)  # years are tested
     landed_2024 = sorted((ops / "landing").glob("*/2024-25/*"))
     older = sorted((ops / "landing").glob("*/2022-23/*")) + sorted(
         (ops / "landing").glob("*/2023-24/*")

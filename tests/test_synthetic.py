@@ -131,6 +131,18 @@ def test_generated_layout_matches_docs_inputs(tmp_path):
             "care_leavers/2022-23/ssda903_care_leavers.csv",
             "pathway_plan_reviews/2021-22/pathway_plan_reviews.csv",
             "pathway_plan_reviews/2022-23/pathway_plan_reviews.csv",
+            # the financial years from the one before the first reception year; the linkage
+            # for a reception cohort whose children reached 2 1/2 in them (2022/23's)
+            *(
+                f"{kind}/{year}/{name}"
+                for kind, name in (
+                    ("health_visitor_reviews", "two_year_reviews.csv"),
+                    ("wellcomm_screenings", "wellcomm_screenings.csv"),
+                    ("slt_referrals", "slt_referrals.csv"),
+                )
+                for year in ("2020-21", "2021-22", "2022-23")
+            ),
+            "health_education_linkage/2022-23/linkage.csv",
         ]
     )
     header = (tmp_path / "eyfsp/2021-22/eyfsp_return.csv").read_text().splitlines()[0]
