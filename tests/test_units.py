@@ -45,9 +45,9 @@ def test_the_shipped_units_are_the_only_ones_the_register_accepts():
     assert _unit_problems("young people", "reviews") == []  # the care leavers' (issue 14)
     assert _unit_problems("referrals", "score") == [
         "ind_care__in_touch: meta.indicator.numerator_unit 'referrals' is not one of "
-        "children, families, answers, score, young people, reviews",
+        "children, families, answers, score, young people, reviews, screenings",
         "ind_care__in_touch: meta.indicator.denominator_unit 'score' is not one of "
-        "children, families, answers, young people, reviews",
+        "children, families, answers, young people, reviews, screenings",
     ]
 
 
