@@ -11,7 +11,8 @@ docs/architecture.md ("Disclosure control"):
   decimals);
 - every declared relation is a constraint: areas adding up to their parent, groups of a
   partition to their total, equalities, orderings, score bounds of means (each question's
-  own scale), respondent-level majority composites; a cell with no row is zero where the
+  own scale), respondent-level majority composites, the parts of a year (quarters, months)
+  adding up to the whole year; a cell with no row is zero where the
   indicator says so and publishes that breakdown at that level; counts are at least 0 and
   a proportion's numerator is at most its denominator (Chorus publishes cells with no units
   as `c`, so a published row does not say its denominator is at least 1);
@@ -189,16 +190,70 @@ class Attacker:
         self.parents = parents
         self.threshold = threshold
         self.round_to = round_to
-        self.meta = meta if meta is not None else declarations()
+        self.meta = dict(meta if meta is not None else declarations())
         self.questions = questions or Questions.read()
         self.relations = {}
         for indicator, info in self.meta.items():
             raw = info.get("relations")
             self.relations[indicator] = json.loads(raw) if isinstance(raw, str) else raw
+        self.parts: dict[str, tuple[str, list[str]]] = {}
+        self.table = self._parts_apart(self.table)
         self.solves = 0
         self.signed = {i for i, r in self.relations.items() if _signed_numerator(r or {})}
 
     # -- reading the table -------------------------------------------------------------------
+    def _parts_apart(self, table: pd.DataFrame) -> pd.DataFrame:
+        """An indicator counted over parts of a year (a `parts_of_year` rule: quarters,
+        months) is read as one indicator per part, '<id>@<time identifier>', each with the
+        indicator's own relations; the parts add up to the whole year's indicator."""
+        if "time_identifier" not in table:
+            return table
+        table = table.copy()
+        for indicator, relations in list(self.relations.items()):
+            rules = (relations or {}).get("rules") or []
+            whole = next((r["whole"] for r in rules if r.get("kind") == "parts_of_year"), None)
+            mine = table["indicator_id"] == indicator
+            if not whole or not mine.any():
+                continue
+            names = []
+            for label in table.loc[mine, "time_identifier"].unique():
+                name = f"{indicator}@{label}"
+                names.append(name)
+                self.meta[name] = self.meta[indicator]
+                self.relations[name] = {
+                    **relations,
+                    "rules": [r for r in rules if r.get("kind") != "parts_of_year"],
+                }
+            self.parts[indicator] = (whole, names)
+            table.loc[mine, "indicator_id"] = indicator + "@" + table.loc[mine, "time_identifier"]
+        return table
+
+    def _parts_of_year(self, p: _Programme, rows: pd.DataFrame, counts, present) -> None:
+        """Each area, breakdown and group: the parts' counts add up to the whole year's (a
+        missing cell is zero where the indicator says so and publishes that breakdown at
+        that level, else the sum is not used)."""
+        levels = dict(zip(rows["area_code"], rows["geographic_level"], strict=False))
+
+        def count_of(name, area, breakdown, group, count):
+            if (name, area, breakdown, group) in counts:
+                return counts[(name, area, breakdown, group)][count]
+            relations = self.relations.get(name) or {}
+            if relations.get("absent_cells") == "zero" and (
+                (name, levels[area], breakdown) in present
+            ):
+                return ({}, 0.0)
+            return None
+
+        for whole, names in self.parts.values():
+            cells = {key[1:] for key in counts if key[0] in names or key[0] == whole}
+            for area, breakdown, group in cells:
+                for count in ("numerator", "denominator"):
+                    parts = [count_of(n, area, breakdown, group, count) for n in names]
+                    total = count_of(whole, area, breakdown, group, count)
+                    if total is None or any(part is None for part in parts):
+                        continue
+                    p.constrain(_add(*parts, total, signs=[1] * len(parts) + [-1]), 0, 0)
+
     def _top(self, area: str) -> str:
         while area in self.parents:
             area = self.parents[area]
@@ -266,6 +321,7 @@ class Attacker:
             if kind == "proportion" and row.numerator == "c" and d_var is not None:
                 hidden.append((position, "complement", counts[key]["complement"]))
         self._relations(p, rows, counts, present)
+        self._parts_of_year(p, rows, counts, present)
         self.present = present
         return p, counts, hidden
 

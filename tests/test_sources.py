@@ -157,9 +157,9 @@ def test_a_well_formed_spec_reads_as_written(tmp_path):
             "for the pseudonymised value",
         ),
         (
-            lambda text: text.replace("format: upn}", "format: nhs_number}"),
-            "sources/visits/base.yml: columns[1] (upn): format.named: 'nhs_number' must be one "
-            "of upn, date, datetime, uk_postcode, postcode_sector, not_blank",
+            lambda text: text.replace("format: upn}", "format: chi_number}"),
+            "sources/visits/base.yml: columns[1] (upn): format.named: 'chi_number' must be one "
+            "of upn, nhs_number, date, datetime, uk_postcode, postcode_sector, not_blank",
         ),
         (
             lambda text: text.replace("raw_table:", "raw_tabel:"),
@@ -592,7 +592,26 @@ def test_a_financial_years_window_starts_on_1_april(tmp_path):
 def test_the_project_specs_declare_the_returns_as_documented():
     """What docs/inputs.md has always said of the returns, written out by hand."""
     specs = load_sources(ROOT / "sources")
-    assert list(specs) == ["eyfsp", "census", "voice", "care_leavers", "pathway_plan_reviews"]
+    assert list(specs) == [
+        "eyfsp",
+        "census",
+        "voice",
+        "care_leavers",
+        "pathway_plan_reviews",
+        "health_visitor_reviews",
+        "wellcomm_screenings",
+        "slt_referrals",
+        "health_education_linkage",
+    ]
+    reviews = specs["health_visitor_reviews"]
+    # a child of the 2024-25 file reaches 30 months between 1 April 2024 and 31 March 2025
+    assert reviews.column("date_of_birth").window.bounds(dt.date(2024, 4, 1)) == (
+        dt.date(2021, 10, 1),
+        dt.date(2022, 9, 30),
+    )
+    assert reviews.column("nhs_number").identifier.as_name == "child_health_pseudonym"
+    assert specs["health_education_linkage"].column("upn").identifier.as_name == ("child_pseudonym")
+    assert [key.columns for key in specs["health_education_linkage"].also_keys] == [("upn",)]
     eyfsp, census, voice = specs["eyfsp"], specs["census"], specs["voice"]
     assert eyfsp.required[:7] == ("la_code", "estab", "upn", "surname", "forename", "dob", "sex")
     assert eyfsp.required[7:] == tuple(f"elg{n:02d}" for n in range(1, 18))
@@ -730,6 +749,10 @@ def test_dbt_raw_sources_are_generated_from_the_specs_and_current():
         "districts",
         "care_leavers_records",
         "pathway_plan_reviews",
+        "health_visitor_reviews",
+        "wellcomm_screenings",
+        "slt_referrals",
+        "health_education_linkage",
     }
     used = set()
     for model in (ROOT / "dbt_project" / "models").rglob("*.sql"):

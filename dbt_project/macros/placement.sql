@@ -4,11 +4,25 @@
     - method 'team': `column` holds a code of seeds/teams.csv; adds team_code, team_name;
     - 'district': a code of seeds/districts.csv; adds district_code, district_name;
     - 'la_wide': an LA number of seeds/local_authorities.csv;
+    - 'postcode_sector': a postcode sector of seeds/neighbourhood_lookup.csv; adds
+      neighbourhood_code, neighbourhood_name (the authority: int_neighbourhood_authorities);
     and in each case the authority's new_la_code and la_name. `rows` is a relation or a CTE,
     e.g. {{ placed_rows('renamed', 'team', 'team') }} to end a staging model. -#}
 {% macro placed_rows(rows, method, column) -%}
 {%- set authorities = ref('stg_reference__local_authorities') -%}
-{%- if method == 'la_wide' %}
+{%- if method == 'postcode_sector' %}
+select
+    placed.*,
+    neighbourhoods.neighbourhood_code,
+    authorities.neighbourhood_name,
+    authorities.new_la_code,
+    authorities.la_name
+from {{ rows }} as placed
+inner join {{ ref('stg_reference__neighbourhoods') }} as neighbourhoods
+    on placed.{{ column }} = neighbourhoods.postcode_sector
+inner join {{ ref('int_neighbourhood_authorities') }} as authorities
+    on neighbourhoods.neighbourhood_code = authorities.neighbourhood_code
+{%- elif method == 'la_wide' %}
 select
     placed.*,
     authorities.new_la_code,
@@ -22,7 +36,7 @@ inner join {{ authorities }} as authorities
 {%- elif method == 'district' -%}
     {%- set areas, code, name = ref('stg_reference__districts'), 'district_code', 'district_name' -%}
 {%- else -%}
-    {{ exceptions.raise_compiler_error("placed_rows: method must be 'team', 'district' or 'la_wide', not '" ~ method ~ "'") }}
+    {{ exceptions.raise_compiler_error("placed_rows: method must be 'team', 'district', 'la_wide' or 'postcode_sector', not '" ~ method ~ "'") }}
 {%- endif %}
 select
     placed.*{% if column == code %} exclude ({{ code }}){% endif %},

@@ -294,6 +294,9 @@ class Expander:
 
     def _rule(self, indicator: str, number: int, rule: Rule) -> None:
         system = self.system
+        if rule.kind == "parts_of_year":
+            self._parts_of_year(indicator, number, str(rule.whole))
+            return
         for anchor, context in self.anchors(indicator, rule):
             origin = (indicator, number, anchor)
             if rule.kind in ("equal", "at_most"):
@@ -307,6 +310,31 @@ class Expander:
                 self._score_bounds(rule, anchor, indicator, context, origin)
             else:
                 self._majority(rule, anchor, indicator, context, origin)
+
+    def _parts_of_year(self, indicator: str, number: int, whole: str) -> None:
+        """The parts' cells (quarters, months) of a year add up to the whole's cell of that
+        year, area, breakdown and group (a table holds both: suppress.table_periods)."""
+        cells = self.cells
+        years = cells.frame["time_period"].to_numpy(dtype=object)
+        sides: dict[tuple, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
+        for side, name in enumerate((indicator, whole)):
+            for p in self._positions.get(name, []):
+                key = (years[p], cells.level[p], cells.area[p], cells.breakdown[p], cells.group[p])
+                sides[key][side].append(p)
+        for (_, level, _, breakdown, _), (parts, totals) in sides.items():
+            if not parts and not (
+                self._absent_is_zero(indicator) and self.publishes(indicator, level, breakdown)
+            ):
+                continue
+            if not totals and not (
+                self._absent_is_zero(whole) and self.publishes(whole, level, breakdown)
+            ):
+                continue
+            for count in (0, 1):
+                terms = {2 * m + count: 1 for m in parts}
+                for total in totals:
+                    terms[2 * total + count] = -1
+                self.system.add(terms, 0, 0, (indicator, number, (parts or totals)[0]))
 
     def _score_range(self, scores: str, context: Mapping[str, str]) -> tuple[int, int] | None:
         match = SCORE_RANGE.match(scores)

@@ -34,6 +34,10 @@ relations:
       scores: 17-17       # `-10 to 10` for a signed score: the numerator may then be negative
   - kind: majority_of_items   # a respondent counts when most answers to the domain's
     items: voice_item_positive at Voice item   # questions (item bank) are positive
+  - kind: parts_of_year   # this indicator counts parts of a year (quarters, months) of the
+    whole: c08b         # units `whole` counts over the year: in every area, breakdown and
+                        # group, its numerators (and denominators) over the year's time
+                        # identifiers add up to the whole's
 ```
 
 Every group a breakdown can have is published in every area and year the indicator covers,
@@ -68,7 +72,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-RULE_KINDS = ("equal", "at_most", "score_bounds", "majority_of_items")
+RULE_KINDS = ("equal", "at_most", "score_bounds", "majority_of_items", "parts_of_year")
 AREA_KINDS = ("add_up", "separate")
 ABSENT_KINDS = ("zero", "unknown")
 BREAKDOWN_KINDS = ("total", "partition", "disjoint", "overlapping")
@@ -94,7 +98,8 @@ PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 WHAT_TO_DECLARE = (
     "declare meta.indicator.relations: areas (add_up or separate), absent_cells (zero or "
     "unknown), breakdowns (each breakdown it publishes: total, partition, disjoint or "
-    "overlapping) and rules (equal, at_most, score_bounds, majority_of_items) relating its "
+    "overlapping) and rules (equal, at_most, score_bounds, majority_of_items, parts_of_year) "
+    "relating its "
     "counts to other indicators' (e.g. `left: denominator, right: gld.denominator` for the "
     "same children as GLD); [] if none; see docs/architecture.md, Disclosure control"
 )
@@ -130,6 +135,8 @@ class Rule:
     total: tuple[Term, ...] = ()
     classes: tuple[ScoreClass, ...] = ()
     items: tuple[str, str] | None = None
+    whole: str | None = None
+    """parts_of_year: the indicator counting the same units over the whole year."""
 
 
 @dataclass(frozen=True)
@@ -189,7 +196,14 @@ class Relations:
             names |= {t.indicator for t in terms if t.indicator}
             if rule.items:
                 names.add(rule.items[0])
+            if rule.whole:
+                names.add(rule.whole)
         return names
+
+    @property
+    def whole(self) -> str | None:
+        """The indicator whose year this one's parts (quarters, months) add up to, if any."""
+        return next((rule.whole for rule in self.rules if rule.kind == "parts_of_year"), None)
 
 
 def name_pattern(text: str) -> re.Pattern:
@@ -291,6 +305,11 @@ def _rule(raw: object, number: int) -> Rule:
                     "total": parse_expression(raw.get("sum", "numerator")),
                 }
             )
+        elif kind == "parts_of_year":
+            whole = str(raw.get("whole", "")).strip()
+            if not re.fullmatch(r"[a-z][a-z0-9_]*", whole):
+                raise RelationsError("parts_of_year needs whole: <indicator over the year>")
+            rule = Rule(**{**rule.__dict__, "whole": whole})
         else:
             items = str(raw.get("items", ""))
             match = re.fullmatch(r"([a-z][a-z0-9_]*) at (.+)", items.strip())

@@ -286,7 +286,7 @@ def protect(
     frame = complete(values.reset_index(drop=True), shapes, parents, bank)
     n_supp, d_supp, reason = primary(frame, shapes, config, bank)
     roots = frame["area_code"].map(lambda a: root_area(a, parents))
-    by_period = [frame[column] for column in period_columns(frame)]  # a month is its own table
+    by_period = table_periods(frame, shapes)  # a month is its own table
     for _, rows in frame.groupby([*by_period, roots], sort=False).groups.items():
         positions = frame.index.get_indexer(rows)
         system = _System(frame.iloc[positions], shapes, parents, bank, config.threshold)
@@ -300,6 +300,24 @@ def protect(
     frame["denominator_suppressed"] = d_supp
     frame["suppression"] = reason
     return frame
+
+
+def table_periods(frame: pd.DataFrame, shapes: Mapping[str, IndicatorShape]) -> list[pd.Series]:
+    """The period columns that split a table into the tables disclosure control solves
+    apart: time_period, and time_identifier when the table has it (a month is its own
+    table), except that an indicator's parts of a year (a `parts_of_year` rule: quarters,
+    months) are solved with the whole year's table they add up to."""
+    columns = [frame[column] for column in period_columns(frame)]
+    if len(columns) < 2:
+        return columns
+    identifier = columns[1].copy()
+    for indicator, shape in shapes.items():
+        whole = shape.relations.whole if shape.relations is not None else None
+        labels = identifier[frame["indicator_id"] == whole].dropna().unique()
+        if whole is None or len(labels) != 1:
+            continue
+        identifier[frame["indicator_id"] == indicator] = labels[0]
+    return [columns[0], identifier]
 
 
 def suppression_summary(

@@ -16,6 +16,7 @@ import pandas as pd
 
 from indicators.declarations import period_type
 from indicators.ingest.cells import (
+    POSTCODE_PATTERN,
     Once,
     failing_values,
     not_fullmatch,
@@ -24,6 +25,8 @@ from indicators.ingest.cells import (
     postcodes_well_formed,
 )
 from indicators.ingest.defects import RowRule, cell_rules
+from indicators.ingest.nhs_number import compact, nhs_number_rules
+from indicators.ingest.privacy import sector_of
 from indicators.ingest.upn import upn_rules
 from indicators.sources.spec import Column, Format, SourceSpec
 
@@ -110,6 +113,10 @@ def _format_rules(name: str, form: Format, dates_of: Once) -> list[RowRule]:
         return upn_rules(name)
     if form.named == "date":
         return [RowRule(form.rule, name, form.message, lambda values: dates_of(values).isna())]
+    if form.named == "nhs_number":
+        return nhs_number_rules(name, form.rule, form.message)
+    if form.named == "postcode_sector":
+        return [RowRule(form.rule, name, form.message, not_fullmatch(SECTOR_PATTERN))]
     if form.named == "uk_postcode":
         return [
             RowRule(form.rule, name, form.message, lambda values: ~postcodes_well_formed(values))
@@ -129,7 +136,41 @@ def _format_rules(name: str, form: Format, dates_of: Once) -> list[RowRule]:
         ]
     if form.pattern is not None:
         return [RowRule(form.rule, name, form.message, not_fullmatch(form.pattern))]
-    return []  # datetime, postcode_sector: the voice survey's engine applies them
+    return []  # datetime: the voice survey's engine applies it
+
+
+SECTOR_PATTERN = r"[A-Z]{1,2}[0-9][A-Z0-9]? [0-9]"
+"""`format: postcode_sector`: the outward code, a space and one digit (as the voice survey's
+engine reads it, indicators/ingest/survey_columns.py)."""
+
+
+def _sector_form(value: str) -> str:
+    """Upper case, one space; a full postcode reduced to its sector at once."""
+    text = " ".join(value.upper().split())
+    return sector_of(text) if re.fullmatch(POSTCODE_PATTERN, text) else text
+
+
+CANONICAL_FORMS: dict[str, Callable[[str], str]] = {
+    "nhs_number": compact,
+    "postcode_sector": _sector_form,
+}
+"""The one form a named format's value is checked, keyed, placed and pseudonymised in,
+whichever way it was written: `999 123 4567` is `9991234567`, `xh3  2` is `XH3 2`."""
+
+
+def in_canonical_form(frame: pd.DataFrame, spec: SourceSpec) -> pd.DataFrame:
+    """`frame` with each column whose named format has a canonical form written in it (a
+    blank stays blank)."""
+    out = frame
+    for column in spec.columns:
+        named = column.format.named if column.format is not None else None
+        if named not in CANONICAL_FORMS or column.name not in frame:
+            continue
+        form = CANONICAL_FORMS[named]
+        values = out[column.name].fillna("").astype(str)
+        distinct = {value: form(value) for value in set(values.tolist())}
+        out = out.assign(**{column.name: values.map(distinct)})
+    return out
 
 
 def codes_failing(column: Column) -> Flags:

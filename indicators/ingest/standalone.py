@@ -14,7 +14,7 @@ rejected whole; rows read = rows loaded + rows quarantined for every file.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -25,6 +25,7 @@ from indicators.ingest.landing import FileAccount, LandedFile, file_hash
 from indicators.ingest.lookups import Reference
 from indicators.ingest.matching import unknown_sectors
 from indicators.ingest.readers import Aliases, read_return
+from indicators.ingest.spec_rules import SECTOR_PATTERN
 from indicators.ingest.standalone_text import follow_up_notes, follow_up_rows, keep_free_text
 from indicators.ingest.statutory import raw_rows, validate_file
 from indicators.periods import Period
@@ -51,10 +52,22 @@ def standalone_specs() -> dict[str, SourceSpec]:
 
 
 def duplicate_keys(spec: SourceSpec, frames: Sequence[tuple[str, pd.DataFrame]]) -> list[Defect]:
-    """The same key more than once in a year's files: every occurrence is a defect."""
-    if not spec.key or not frames:
+    """The same key more than once in a year's files: every occurrence is a defect; the same
+    for each of the spec's `also_keys` (a row repeated on two keys is named for each)."""
+    keys = [(spec.key, spec.key_rule, spec.key_message)] if spec.key else []
+    keys += [(key.columns, key.rule, key.message) for key in spec.also_keys]
+    return [
+        defect
+        for columns, rule, message in keys
+        for defect in _repeated(list(columns), rule, message, frames)
+    ]
+
+
+def _repeated(
+    columns: list[str], rule: str, message: str, frames: Sequence[tuple[str, pd.DataFrame]]
+) -> list[Defect]:
+    if not columns or not frames:
         return []
-    columns = list(spec.key)
     stacked = pd.concat(
         [frame[[*columns, "_source_row"]].assign(_file=file) for file, frame in frames],
         ignore_index=True,
@@ -75,9 +88,9 @@ def duplicate_keys(spec: SourceSpec, frames: Sequence[tuple[str, pd.DataFrame]])
                     int(row),
                     columns[0],
                     value,
-                    spec.key_rule or "duplicate_key",
+                    rule or "duplicate_key",
                     (
-                        spec.key_message
+                        message
                         or f"the same {', '.join(columns)} '{{value}}' also appears at "
                         "{places}: keep one record and land the file again"
                     )
@@ -100,6 +113,9 @@ def unplaced(
     method = spec.placement.get("method")
     column = spec.placement.get("column")
     if method == "postcode_sector" and column and reference.sectors is not None:
+        form = spec.column(column).format
+        if form is not None and form.named == "postcode_sector":  # sectors, not postcodes
+            return sectors_unlisted(frames, column, reference.sectors, reference.sector_problems)
         return unknown_sectors(
             frames, reference.sectors, sectors, reference.sector_problems, column=column
         )
@@ -121,6 +137,39 @@ def unplaced(
             rule="la_code_unknown",
         )
     return []
+
+
+def sectors_unlisted(
+    frames: Sequence[tuple[str, pd.DataFrame]],
+    column: str,
+    known: frozenset[str],
+    set_aside: Mapping[str, str],
+) -> list[Defect]:
+    """Rows whose postcode sector (a column of `format: postcode_sector`, in its canonical
+    form: spec_rules.in_canonical_form) is not in the neighbourhood lookup, or is there
+    with its row set aside; a blank or malformed sector is its format rule's defect."""
+    defects = []
+    for file, frame in frames:
+        values = frame[column].fillna("").astype(str)
+        formed = values.str.fullmatch(SECTOR_PATTERN)
+        for value, row in zip(values[formed], frame.loc[formed, "_source_row"], strict=True):
+            if value in known:
+                continue
+            rule, message = (
+                (
+                    "postcode_sector_set_aside",
+                    f"{column} '{value}' has its row in the neighbourhood lookup set aside: "
+                    f"{set_aside[value]}; correct seeds/neighbourhood_lookup.csv and run again",
+                )
+                if value in set_aside
+                else (
+                    "postcode_sector_unknown",
+                    f"{column} '{value}' is not in the neighbourhood lookup "
+                    "(seeds/neighbourhood_lookup.csv): add the sector or correct it",
+                )
+            )
+            defects.append(Defect(file, int(row), column, value, rule, message))
+    return defects
 
 
 def load_standalone_year(

@@ -35,7 +35,7 @@ from indicators.ingest.matching import (
 )
 from indicators.ingest.privacy import birth_year_month, postcode_sector, pseudonymise
 from indicators.ingest.readers import Aliases, Table, read_return, rows_landed
-from indicators.ingest.spec_rules import read_as_code_lists, spec_rules
+from indicators.ingest.spec_rules import in_canonical_form, read_as_code_lists, spec_rules
 from indicators.ingest.statutory_rules import duplicates_in, stacked
 from indicators.periods import Period
 from indicators.reference import AcademicYear
@@ -146,6 +146,7 @@ def validate_file(
     free = spec.free_text_columns  # free text as written: scrubbed later, never upper-cased
     frame = normalise_codes(table.frame, [name for name in spec.read_columns if name not in free])
     frame = read_as_code_lists(frame, spec)  # normalise:, synonyms:, blank: of its lists
+    frame = in_canonical_form(frame, spec)  # 999 123 4567 as 9991234567, before any rule
     start = landed.period.start if landed.period is not None else None
     rules = spec_rules(spec, landed.loaded_as.label, start)
     defects = apply_rules(frame, rules, landed.display, as_written=table.frame)

@@ -22,6 +22,7 @@ from indicators.sources.spec import (
     CodeList,
     Column,
     Identifier,
+    Key,
     Match,
     SourceSpec,
 )
@@ -43,6 +44,7 @@ TOP_KEYS = {
     "columns": True,
     "code_lists": False,
     "key": False,
+    "also_keys": False,
     "also_tables": False,
     "matching": False,
     "placement": False,
@@ -153,6 +155,7 @@ def build(
     for name in key_columns:
         if name not in names:
             problems.append(f"{shown}: key.columns: '{name}' is not a column of the spec")
+    also_keys = _also_keys(data, names, shown, problems)
     matching = []
     for position, entry in enumerate(data.get("matching") or []):
         if not isinstance(entry, dict) or not {"source", "column"} <= set(entry):
@@ -229,6 +232,7 @@ def build(
         key_message=_text(key.get("message")),
         label=_text(data.get("label")) or str(data["source"]),
         key_doc=_text(key.get("doc")),
+        also_keys=also_keys,
         also_tables=tuple(
             (str(table["name"]), _text(table.get("description")))
             for table in data.get("also_tables") or []
@@ -241,6 +245,39 @@ def build(
         numbered_headers=numbered,
         landing_order=int(data.get("landing_order") or 100),
     )
+
+
+def _also_keys(data: Mapping[str, Any], names: Any, shown: str, problems: list[str]) -> tuple:
+    """`also_keys:` of a standalone source: a list of {columns, rule, message, doc}, each
+    unique on its own across a period's files (a linkage file's one UPN per NHS number
+    beside its one NHS number per UPN)."""
+    entries = data.get("also_keys") or []
+    if not entries:
+        return ()
+    if data.get("stream") != "standalone":
+        problems.append(f"{shown}: also_keys: only a standalone source (stream: standalone)")
+        return ()
+    if not isinstance(entries, list):
+        problems.append(f"{shown}: also_keys: a list of {{columns:, rule:, message:}}")
+        return ()
+    keys = []
+    for position, entry in enumerate(entries):
+        where = f"{shown}: also_keys[{position}]"
+        if not isinstance(entry, dict) or not entry.get("columns") or not entry.get("rule"):
+            problems.append(f"{where}: needs columns: and rule:")
+            continue
+        stray = sorted(str(key) for key in set(entry) - {"columns", "rule", "message", "doc"})
+        if stray:
+            problems.append(f"{where}: {', '.join(stray)}: not a key (columns, rule, message, doc)")
+            continue
+        columns = tuple(str(name) for name in entry["columns"])
+        for name in columns:
+            if name not in names:
+                problems.append(f"{where}.columns: '{name}' is not a column of the spec")
+        keys.append(
+            Key(columns, str(entry["rule"]), _text(entry.get("message")), _text(entry.get("doc")))
+        )
+    return tuple(keys)
 
 
 def _placement_problems(

@@ -186,7 +186,11 @@ def inputs_section(spec: SourceSpec) -> str:
             f"| `{str(free['columns']).replace('{item}', '<item_id>')}` | "
             f"{free.get('doc', 'free text')} ({kept}) |"
         )
-    notes = [spec.key_doc, *(match.doc for match in spec.matching)]
+    notes = [
+        spec.key_doc,
+        *(key.doc for key in spec.also_keys),
+        *(match.doc for match in spec.matching),
+    ]
     handled = [
         f"`{c.name}` → `{c.raw_name}`"
         for c in spec.columns

@@ -16,7 +16,15 @@ HANDLINGS = ("keep", "pseudonymise", "reduce", "drop")
 """What happens to a column's values at the door: kept as they are, replaced by a keyed
 pseudonym, reduced (a date to year and month, a postcode to its sector), or dropped."""
 REDUCTIONS = ("year_month", "postcode_sector")
-NAMED_FORMATS = ("upn", "date", "datetime", "uk_postcode", "postcode_sector", "not_blank")
+NAMED_FORMATS = (
+    "upn",
+    "nhs_number",
+    "date",
+    "datetime",
+    "uk_postcode",
+    "postcode_sector",
+    "not_blank",
+)
 """Procedural formats, each implemented once (indicators/ingest/spec_rules.py)."""
 PLACEMENTS = ("postcode_sector", "team", "district", "la_wide")
 """How a source's rows are placed: in a neighbourhood by postcode sector, in a team or a
@@ -158,6 +166,18 @@ class Match:
 
 
 @dataclass(frozen=True)
+class Key:
+    """Columns whose values appear once a period across the period's files (`also_keys:`,
+    beside the spec's `key:`): a linkage file's second direction, say."""
+
+    columns: tuple[str, ...]
+    rule: str
+    message: str = ""
+    """{value}, {places} (the other rows)."""
+    doc: str = ""
+
+
+@dataclass(frozen=True)
 class SourceSpec:
     source: str
     title: str
@@ -172,6 +192,8 @@ class SourceSpec:
     key_message: str = ""
     """The duplicate key's message: {value}, {places} (the other rows)."""
     key_doc: str = ""
+    also_keys: tuple[Key, ...] = ()
+    """Further keys, each unique on its own (a standalone source's `also_keys:`)."""
     label: str = ""
     """How messages name the source (EYFSP, census)."""
     also_tables: tuple[tuple[str, str], ...] = ()

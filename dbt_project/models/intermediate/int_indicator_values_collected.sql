@@ -40,6 +40,30 @@ with collected as (
     union all by name
     select * from {{ ref('ind_cohort__eal_share') }}
     union all by name
+    select * from {{ ref('ind_early_communication__asq_expected') }}
+    union all by name
+    select * from {{ ref('ind_early_communication__below_without_concern') }}
+    union all by name
+    select * from {{ ref('ind_early_communication__concern_but_expected') }}
+    union all by name
+    select * from {{ ref('ind_early_communication__journey_cl_expected') }}
+    union all by name
+    select * from {{ ref('ind_early_communication__journey_gld') }}
+    union all by name
+    select * from {{ ref('ind_early_communication__linkage_coverage') }}
+    union all by name
+    select * from {{ ref('ind_early_communication__red_referred_6_weeks') }}
+    union all by name
+    select * from {{ ref('ind_early_communication__review_by_30_months') }}
+    union all by name
+    select * from {{ ref('ind_early_communication__wellcomm_amber') }}
+    union all by name
+    select * from {{ ref('ind_early_communication__wellcomm_green') }}
+    union all by name
+    select * from {{ ref('ind_early_communication__wellcomm_parent_view') }}
+    union all by name
+    select * from {{ ref('ind_early_communication__wellcomm_red') }}
+    union all by name
     select * from {{ ref('ind_linked__average_elgs_by_answer') }}
     union all by name
     select * from {{ ref('ind_linked__gld_by_answer') }}

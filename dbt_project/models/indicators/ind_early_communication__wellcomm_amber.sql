@@ -1,0 +1,11 @@
+-- Of children's first WellComm screening in the financial year (not rescreens), % with a
+-- amber result, in all and by WellComm section, by neighbourhood and LA.
+{{ indicator_over_rows(
+    indicator_id='ec_wellcomm_amber',
+    value_type='proportion',
+    rows=ref('int_wellcomm_first_screenings'),
+    numerator=count_where("rag = 'amber'"),
+    breakdown="'WellComm section'",
+    group='section_label',
+    total_group='All children',
+) }}

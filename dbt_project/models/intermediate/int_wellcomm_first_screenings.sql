@@ -1,0 +1,34 @@
+-- Each child's first WellComm screening in the year (not a rescreen), with whether a speech
+-- and language therapy referral for the same child (same child_health_pseudonym, in any
+-- year's file) followed within 42 days: on or after the screening date and at most 42 days
+-- after it. days_to_referral is the number of days to the first such referral on or after
+-- the screening (null when none).
+with screenings as (
+    select * from {{ ref('stg_wellcomm__screenings') }}
+    where first_in_year
+),
+
+referrals as (
+    select child_health_pseudonym, referral_date from {{ ref('stg_slt__referrals') }}
+),
+
+next_referral as (
+    select
+        screenings.time_period,
+        screenings.child_health_pseudonym,
+        min(datediff('day', screenings.screening_date, referrals.referral_date)) as days_to_referral
+    from screenings
+    inner join referrals
+        on screenings.child_health_pseudonym = referrals.child_health_pseudonym
+        and referrals.referral_date >= screenings.screening_date
+    group by screenings.time_period, screenings.child_health_pseudonym
+)
+
+select
+    screenings.*,
+    next_referral.days_to_referral,
+    coalesce(next_referral.days_to_referral <= 42, false) as referred_within_42_days
+from screenings
+left join next_referral
+    on screenings.time_period = next_referral.time_period
+    and screenings.child_health_pseudonym = next_referral.child_health_pseudonym

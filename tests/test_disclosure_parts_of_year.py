@@ -1,0 +1,107 @@
+"""An indicator counted by quarter beside the same indicator over the whole year (issue 15:
+C08b by quarter): the four quarters add up to the year, which an outsider can use to work
+out a hidden quarter. The `parts_of_year` rule declares it, so that disclosure control
+solves the quarters with the year's table and hides a second cell; worked by hand below:
+the year is 40 of 100, the quarters 12 of 30, 3 of 20, 13 of 25 and 12 of 25, so a lone
+hidden Q2 would be 40 - 12 - 13 - 12 = 3 exactly."""
+
+import pandas as pd
+import pytest
+
+from indicators.disclosure import DisclosureConfig, protect, publishable
+from indicators.disclosure.relations import RelationsError, parse_relations
+from indicators.publish.register import shapes
+from tests.attacker import Attacker, leaks
+
+LA = "E99000999"
+THRESHOLD = 10
+BASE = {
+    "areas": "add_up",
+    "absent_cells": "zero",
+    "breakdowns": {"All": {"kind": "total", "groups": ["All children"]}},
+}
+PARTS = {"kind": "parts_of_year", "why": "The quarters' children are the year's.", "whole": "year"}
+YEAR = (40, 100)
+QUARTERS = {"Q1": (12, 30), "Q2": (3, 20), "Q3": (13, 25), "Q4": (12, 25)}
+
+
+def _meta(rules: list) -> dict[str, dict]:
+    common = {"value_type": "proportion", "source_type": "statutory"}
+    return {
+        "year": {
+            "indicator_id": "year",
+            "model": "ind_year",
+            "period_type": "financial_year",
+            "relations": {**BASE, "rules": []},
+            **common,
+        },
+        "quarter": {
+            "indicator_id": "quarter",
+            "model": "ind_quarter",
+            "period_type": "financial_quarter",
+            "relations": {**BASE, "rules": rules},
+            **common,
+        },
+    }
+
+
+def _table() -> pd.DataFrame:
+    rows = [("year", "Financial year", *YEAR)] + [
+        ("quarter", f"Financial year {q}", n, d) for q, (n, d) in QUARTERS.items()
+    ]
+    return pd.DataFrame(
+        [
+            {
+                "indicator_id": indicator,
+                "time_period": 202425,
+                "time_identifier": identifier,
+                "geographic_level": "Local authority",
+                "area_code": LA,
+                "area_name": "Harrowdale",
+                "breakdown": "All",
+                "group": "All children",
+                "numerator": n,
+                "denominator": d,
+                "value": 100 * n / d,
+                "standard_deviation": None,
+            }
+            for indicator, identifier, n, d in rows
+        ]
+    )
+
+
+def _publish(meta: dict[str, dict]) -> pd.DataFrame:
+    config = DisclosureConfig(threshold=THRESHOLD)
+    indicator_shapes = shapes(pd.DataFrame(list(meta.values())), config.voice_min_respondents)
+    protected = protect(_table(), {}, indicator_shapes, config)
+    return publishable(protected, indicator_shapes, config, {})
+
+
+def test_the_rule_names_the_whole_year_indicator():
+    relations = parse_relations("quarter", {**BASE, "rules": [PARTS]})
+    assert relations.whole == "year" and relations.referenced_indicators() == {"year"}
+    with pytest.raises(RelationsError):
+        parse_relations("quarter", {**BASE, "rules": [{"kind": "parts_of_year"}]})
+
+
+def test_a_small_quarter_is_not_given_away_by_the_year_and_the_other_quarters():
+    truth = _meta([PARTS])  # what is true, and what the outsider knows
+    published = _publish(truth)
+    hidden = published[published["numerator"] == "c"]
+    assert "Financial year Q2" in set(hidden["time_identifier"])
+    assert len(hidden) >= 2  # another cell hides beside Q2
+    findings = Attacker(published, {}, THRESHOLD, None, truth).run()
+    assert any(f.count == "numerator" for f in findings), "the hidden quarter is attacked"
+    assert not leaks(findings, THRESHOLD)
+
+
+def test_without_the_declaration_the_lone_hidden_quarter_is_worked_out():
+    # the same data published as if the quarters were unrelated to the year: Q2 alone is
+    # hidden, and the outsider, who knows quarters add up to the year, finds it is 3
+    published = _publish(_meta([]))
+    assert list(published.loc[published["numerator"] == "c", "time_identifier"]) == [
+        "Financial year Q2"
+    ]
+    findings = Attacker(published, {}, THRESHOLD, None, _meta([PARTS])).run()
+    exact = [f for f in leaks(findings, THRESHOLD) if f.count == "numerator"]
+    assert exact and exact[0].low == exact[0].high == 3, findings

@@ -1,0 +1,155 @@
+"""The early-communication indicators (issue 15) end to end: a `chorus synth` landing's EYFSP
+return and census, with health visitor reviews, WellComm screenings, therapy referrals and
+the linkage file written by the test itself (tests/early_communication_landing.py), through
+`chorus run` (one run for the module, no packs). The PUBLISHED table is held to an
+independent computation from the LANDING files with plain pandas
+(tests/independent_early_communication.py), to figures worked by hand for the concern
+agreement and the 42-day rule, and to the attacker (tests/attacker.py) with the declared
+relations."""
+
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from tests import early_communication_landing
+from tests.attacker import Attacker, leaks, summary
+from tests.early_communication_landing import HAND_WORKED
+from tests.independent_early_communication import INDICATORS, indicators
+from tests.project_copy import chorus
+
+ROOT = Path(__file__).resolve().parents[1]
+THRESHOLD = 10  # seeds/disclosure_control.csv
+KEY = ["indicator_id", "time_period", "geographic_level", "area_code", "breakdown", "group"]
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("early-communication")
+    paths = {name: root / name for name in ("home", "landing", "output")}
+    env = {
+        **os.environ,
+        "CHORUS_HOME": str(paths["home"]),
+        "CHORUS_LANDING": str(paths["landing"]),
+        "CHORUS_OUTPUT": str(paths["output"]),
+        "CHORUS_PACKS": "none",
+        "GX_ANALYTICS_ENABLED": "False",
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+    }
+    for name in ("CHORUS_PSEUDONYM_KEY", "CHORUS_PSEUDONYM_KEY_FILE"):
+        env.pop(name, None)  # synth's files run with the demo key
+    synth = chorus(
+        "synth",
+        "--out",
+        str(paths["landing"]),
+        "--seed",
+        "11",
+        "--children-per-year",
+        "400",
+        "--years",
+        "2023/24,2024/25",
+        env=env,
+        cwd=ROOT,
+    )
+    assert synth.returncode == 0, synth.stderr
+    early_communication_landing.write(paths["landing"])
+    done = chorus(
+        "run",
+        "--landing",
+        str(paths["landing"]),
+        "--out",
+        str(paths["output"]),
+        env=env,
+        cwd=ROOT,
+        timeout=1800,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    yield paths
+    shutil.rmtree(paths["home"] / "dagster", ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def published(run) -> pd.DataFrame:
+    table = pd.read_csv(
+        run["output"] / "indicators" / "indicator_values.csv", dtype=str, keep_default_na=False
+    )
+    return table[table["indicator_id"].isin(INDICATORS)].reset_index(drop=True)
+
+
+def test_every_early_communication_indicator_is_published_and_in_the_register(run, published):
+    assert set(published["indicator_id"]) == INDICATORS
+    register = pd.read_csv(run["output"] / "register" / "indicators.csv", dtype=str)
+    assert set(register["indicator_id"]) >= INDICATORS
+    assert set(published["geographic_level"]) == {"Local authority", "Neighbourhood"}
+
+
+def test_published_cells_match_an_independent_computation_from_the_landing_files(run, published):
+    expected = indicators(run["landing"])
+    both = published.merge(expected, on=KEY, how="outer", suffixes=("", "_expected"))
+    missing = both[both["numerator"].isna()]
+    assert missing.empty, missing[KEY].head(10).to_string()
+    extra = both[both["denominator_expected"].isna()]
+    assert set(extra["denominator"]) <= {"0"}, extra[KEY + ["denominator"]].head(10)
+    shown = both[
+        both["denominator_expected"].notna()
+        & (both["numerator"] != "c")
+        & (both["denominator"] != "c")
+    ]
+    assert set(shown["indicator_id"]) == INDICATORS, INDICATORS - set(shown["indicator_id"])
+    assert len(shown) >= 60, len(shown)
+    wrong = shown[
+        (shown["numerator"].astype(float) != shown["numerator_expected"])
+        | (shown["denominator"].astype(float) != shown["denominator_expected"])
+        | (
+            (pd.to_numeric(shown["value"].replace("low", "0")) - shown["value_expected"]).abs()
+            > 0.05 + 1e-9
+        )
+    ]
+    assert wrong.empty, (
+        wrong[KEY + ["numerator", "numerator_expected", "denominator", "denominator_expected"]]
+        .head(10)
+        .to_string()
+    )
+
+
+@pytest.mark.parametrize("level", ["Local authority", "Neighbourhood"])
+def test_hand_worked_year_concern_agreement_and_the_42_day_rule(published, level):
+    # 2023-24 holds only hand-worked children, all in one neighbourhood: red first
+    # screenings referred the same day (10, counted), on day 42 (10, counted, their referrals in
+    # the next year's file), on day 43 (10, not) and 5 days before the
+    # screening (10, not): 20 of 40. A red RESCREEN after an amber first screening is amber.
+    year = published[
+        (published["time_period"] == "202324")
+        & (published["geographic_level"] == level)
+        & (published["breakdown"] == "All")
+        & (published["denominator"] != "0")
+    ]
+    got = {
+        row.indicator_id: (int(row.numerator), int(row.denominator))
+        for row in year.itertuples()
+        if row.indicator_id in HAND_WORKED
+    }
+    assert got == HAND_WORKED
+
+
+def test_no_suppressed_early_communication_count_can_be_narrowed_below_the_threshold(
+    run, published
+):
+    with duckdb.connect(str(run["home"] / "chorus.duckdb"), read_only=True) as connection:
+        parents = dict(
+            connection.execute(
+                "select area_code, parent_area_code from marts.dim_areas "
+                "where parent_area_code is not null"
+            ).fetchall()
+        )
+    assert (published["numerator"] == "c").any(), "small neighbourhoods: some cells are hidden"
+    table = pd.read_csv(
+        run["output"] / "indicators" / "indicator_values.csv", dtype=str, keep_default_na=False
+    )
+    # with GLD, which the linkage and journey indicators' relations reach
+    attacked = table[table["indicator_id"].isin(INDICATORS | {"gld"})].reset_index(drop=True)
+    findings = Attacker(attacked, parents, THRESHOLD).run()
+    assert not leaks(findings, THRESHOLD), summary(leaks(findings, THRESHOLD))
