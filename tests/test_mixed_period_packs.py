@@ -63,6 +63,11 @@ group_charts:
     alt: "MEERKAT-ALT: in {area}, {period}, good level of development at five by the
       two-year communication result."
     intro: MEERKAT-INTRO linked children only.
+statements:
+  frame: t_words
+  heading: What parents said
+  breakdowns: {Two-year communication result: group_label}
+  source: [kind, area_name]
 """
 
 
@@ -174,11 +179,27 @@ def _published() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+WORDS = pd.DataFrame(
+    [
+        ("He only says a few words and I worry.", "concern at the two-year review", BELOW, NORTH),
+        ("She chats all day at nursery.", "view at screening", "Green", NORTH),
+        ("He points instead of talking.", "concern at the two-year review", BELOW, SOUTH),
+    ],
+    columns=["quote", "kind", "group_label", "area"],
+).assign(
+    area_code=lambda f: [a[0] for a in f["area"]],
+    area_name=lambda f: [a[1] for a in f["area"]],
+    geographic_level="Neighbourhood",
+    time_period="202425",
+)
+
+
 @pytest.fixture(scope="module")
 def publication() -> Publication:
     values = keyed(_published())
     run = RunInfo.for_values("test-run", values, pd.Timestamp("2026-12-01").date())
-    return Publication(values, _register(), None, run, framework=_framework())
+    words = WORDS.drop(columns="area")
+    return Publication(values, _register(), None, run, framework=_framework(), statements=words)
 
 
 @pytest.fixture(scope="module")
@@ -284,6 +305,26 @@ def test_the_pdf_prints_the_group_chart_with_its_suppressed_group(tmp_path, nort
     assert f"{JOURNEY}: Northgate, 2024/25" in flat
     assert "suppressed (c)" in flat
     assert "62.5%" in flat and "47.0% to 75.8%" in flat
+    assert "He only says a few words and I worry." in flat  # printed after the table
+
+
+# ------------------------------------------------------------------------ parents' words
+
+
+def test_parents_words_sit_beside_their_two_year_result_in_their_own_area(north_html):
+    root = parse_html(north_html)
+    rows = [tr for tr in root.iter("tr") if tr.attrs.get("data-group") == BELOW]
+    buttons = [b for tr in rows for b in tr.iter("button")]
+    assert [b.text() for b in buttons] == ["What parents said (1)"]
+    target = next(
+        n for n in root.iter("div") if n.attrs.get("id") == buttons[0].attrs["aria-describedby"]
+    )
+    said = target.text()
+    assert "“He only says a few words and I worry.”" in said
+    assert "concern at the two-year review, Northgate" in said
+    # another area's words, and words beside a result no row shows (Green), are not here
+    assert "He points instead of talking." not in north_html
+    assert "She chats all day" not in north_html
 
 
 # ------------------------------------------------------------------------ the key's check
