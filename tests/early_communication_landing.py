@@ -40,6 +40,20 @@ HAND_WORKED = {
 }
 
 
+CONCERNS = [
+    "He only has a few words and gets cross when we do not understand him.",
+    "She points at things instead of saying them.",
+    "Her older brother talked much earlier than she has.",
+]
+VIEWS = [
+    "We sing songs at bath time and he joins in now.",
+    "She understands everything but does not say much yet.",
+]
+HELP_REQUEST = "Please can someone ring me, I am worried and do not know where to turn."
+"""Written with consent to quote: a request for help is never a quote (it goes on the
+restricted follow-up list)."""
+
+
 def nhs_numbers(rng: np.random.Generator, count: int) -> list[str]:
     """Distinct valid NHS numbers in the test range (999...), modulus 11 check digit."""
     found: dict[str, None] = {}
@@ -73,16 +87,20 @@ def _review(nhs, born, sector, age=None, score=None, concern="not_asked") -> dic
     }
 
 
-def _screening(nhs, day, sector, rag, rescreen="N", view="N") -> dict:
+BANDS = [(6, 11), (12, 17), (18, 23), (24, 29), (30, 35), (36, 41), (42, 47), (48, 59), (60, 72)]
+
+
+def _screening(nhs, day, sector, rag, rescreen="N", view="N", age=26) -> dict:
+    section = next(i for i, (low, high) in enumerate(BANDS, start=1) if low <= age <= high)
     return {
         "nhs_number": nhs,
         "screening_date": day.isoformat(),
         "setting": "Little Acorns Nursery",
-        "age_in_months": "26",
-        "section": "4",
+        "age_in_months": str(age),
+        "section": str(section),
         "score": {"G": "11", "A": "7", "R": "3"}[rag],
         "rag": rag,
-        "green_section": "4" if rag == "G" else "",
+        "green_section": str(section) if rag == "G" else "",
         "rescreen": rescreen,
         "parent_view_recorded": view,
         "parent_view": "",
@@ -171,20 +189,33 @@ def write(landing: Path, seed: int = 5) -> None:
         age = int(rng.integers(24, 34)) if reviewed else None
         score = int(rng.choice(np.arange(0, 65, 5))) if reviewed and rng.random() < 0.9 else None
         concern = str(rng.choice(["concern", "no_concern", "not_asked"], p=[0.25, 0.6, 0.15]))
-        reviews["2024-25"].append(_review(nhs, born, sector, age, score, concern))
+        review = _review(nhs, born, sector, age, score, concern)
+        if reviewed and concern == "concern" and rng.random() < 0.5:
+            review["concern_words"] = CONCERNS[int(rng.integers(0, len(CONCERNS)))]
+            review["consent_quote"] = "Y" if rng.random() < 0.8 else "N"
+        if len(reviews["2024-25"]) == 7:
+            review |= {"concern_words": HELP_REQUEST, "consent_quote": "Y"}
+        reviews["2024-25"].append(review)
         if rng.random() < 0.8:
             first = date(2024, 4, 1) + timedelta(days=int(rng.integers(0, 300)))
             rag = str(rng.choice(["G", "A", "R"], p=[0.6, 0.25, 0.15]))
             view = "Y" if rng.random() < 0.4 else "N"
-            screenings["2024-25"].append(_screening(nhs, first, sector, rag, view=view))
+            age = int(rng.integers(12, 60))
+            screening = _screening(nhs, first, sector, rag, view=view, age=age)
+            if view == "Y" and rng.random() < 0.5:
+                screening["parent_view"] = VIEWS[int(rng.integers(0, len(VIEWS)))]
+                screening["consent_quote"] = "Y"
+            screenings["2024-25"].append(screening)
             if rag != "G" and rng.random() < 0.5:
                 again = first + timedelta(days=int(rng.integers(14, 60)))
                 if again < date(2025, 4, 1):
                     rag2 = str(rng.choice(["G", "A", "R"]))
-                    screenings["2024-25"].append(_screening(nhs, again, sector, rag2, "Y", view))
+                    screenings["2024-25"].append(
+                        _screening(nhs, again, sector, rag2, "Y", view, age=age)
+                    )
             if rag == "R" and rng.random() < 0.7:
                 when = first + timedelta(days=int(rng.integers(-10, 70)))
-                if when < date(2025, 4, 1):
+                if date(2024, 4, 1) <= when < date(2025, 4, 1):
                     referrals["2024-25"].append(_referral(f"R{referral_id:05d}", nhs, when, sector))
                     referral_id += 1
 

@@ -36,6 +36,8 @@ INDICATORS = {
     "ec_below_without_concern",
     "ec_red_referred_6_weeks",
     "ec_linkage_coverage",
+    "ec_asq_communication_expected_quarterly",
+    "ec_review_by_30_months_quarterly",
     "ec_journey_gld",
     "ec_journey_cl_expected",
 }
@@ -72,9 +74,12 @@ def reviews(landing: Path) -> pd.DataFrame:
         band = cutoffs[
             (cutoffs["age_from_months"] <= age[i]) & (age[i] <= cutoffs["age_to_months"])
         ]
-        assert len(band) == 1, (age[i], band)
-        data.loc[i, "expected"] = bool(score[i] > band["cutoff"].iloc[0])
+        if len(band) == 1:  # no questionnaire for the age: no result
+            data.loc[i, "expected"] = bool(score[i] > band["cutoff"].iloc[0])
     data["reviewed_in_time"] = (data["review_date"] != "") & (age <= 30)
+    # the quarter of the financial year in which the child reached 30 months
+    reached = (pd.to_datetime(data["date_of_birth"]).dt.month + 30 - 1) % 12 + 1
+    data["quarter"] = "Financial year Q" + ((reached - 4) % 12 // 3 + 1).astype(str)
     data["concern"] = data["parent_concern"].replace("", "not_asked")
     return data
 
@@ -109,8 +114,9 @@ def screenings(landing: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
 def journeys(landing: Path) -> pd.DataFrame:
     """Reception children (as for GLD) with their linked two-year result, if any."""
     children = independent.children(landing)
-    children = children.assign(cl=(children[["elg01", "elg02"]] == "2").all(axis=1))
     links = _read(landing, "health_education_linkage")
+    children = children[children["time_period"].isin(set(links["time_period"]))]  # linked years
+    children = children.assign(cl=(children[["elg01", "elg02"]] == "2").all(axis=1))
     scored = reviews(landing)
     scored = scored[scored["expected"].notna()].sort_values("review_date")
     latest = scored.drop_duplicates("nhs", keep="last")[["nhs", "expected"]]
@@ -123,19 +129,27 @@ def journeys(landing: Path) -> pd.DataFrame:
     return out
 
 
-def _cells(frame, indicator, flag, total, breakdown=None) -> list[dict]:
+def _cells(
+    frame, indicator, flag, total, breakdown=None, when="Financial year", by=None
+) -> list[dict]:
+    """Cells at both levels, All and the breakdown; `by`: the column naming each row's part
+    of the year (a quarter), else every row is `when` (the whole year)."""
+    if by is None:
+        frame = frame.assign(_when=when)
+        by = "_when"
     rows = []
     levels = (("Neighbourhood", "neighbourhood_code"), ("Local authority", "new_la_code"))
     for level, code in levels:
         groupings = [("All", None)] + ([(breakdown[0], breakdown[1])] if breakdown else [])
         for name, column in groupings:
-            keys = ["time_period", code] + ([column] if column else [])
+            keys = ["time_period", by, code] + ([column] if column else [])
             counted = frame.groupby(keys)[flag].agg(["sum", "count"]).reset_index()
             for row in counted.to_dict("records"):
                 rows.append(
                     {
                         "indicator_id": indicator,
                         "time_period": str(row["time_period"]),
+                        "time_identifier": row[by],
                         "geographic_level": level,
                         "area_code": row[code],
                         "breakdown": name,
@@ -154,6 +168,12 @@ def indicators(landing: Path) -> pd.DataFrame:
     scored = hv[hv["expected"].notna()].assign(expected=lambda f: f["expected"].astype(bool))
     rows += _cells(scored, "ec_asq_communication_expected", "expected", "All children")
     rows += _cells(hv, "ec_review_by_30_months", "reviewed_in_time", "All children")
+    rows += _cells(
+        scored, "ec_asq_communication_expected_quarterly", "expected", "All children", by="quarter"
+    )
+    rows += _cells(
+        hv, "ec_review_by_30_months_quarterly", "reviewed_in_time", "All children", by="quarter"
+    )
     concerned = scored[scored["concern"] == "concern"]
     rows += _cells(concerned, "ec_concern_but_expected", "expected", "All children")
     below = scored[~scored["expected"] & scored["concern"].isin(["concern", "no_concern"])]
@@ -169,8 +189,11 @@ def indicators(landing: Path) -> pd.DataFrame:
     rows += _cells(every, "ec_wellcomm_parent_view", "view", "All screenings")
     rows += _cells(first[first["rag"] == "R"], "ec_red_referred_6_weeks", "quick", "All children")
     children = journeys(landing)
-    rows += _cells(children, "ec_linkage_coverage", "linked", "All children")
+    academic = "Academic year"
+    rows += _cells(children, "ec_linkage_coverage", "linked", "All children", when=academic)
     linked = children[children["linked"]]
-    rows += _cells(linked, "ec_journey_gld", "gld", "All children", (RESULT, RESULT))
-    rows += _cells(linked, "ec_journey_cl_expected", "cl", "All children", (RESULT, RESULT))
+    rows += _cells(linked, "ec_journey_gld", "gld", "All children", (RESULT, RESULT), academic)
+    rows += _cells(
+        linked, "ec_journey_cl_expected", "cl", "All children", (RESULT, RESULT), academic
+    )
     return pd.DataFrame(rows)

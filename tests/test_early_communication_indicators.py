@@ -17,13 +17,21 @@ import pytest
 
 from tests import early_communication_landing
 from tests.attacker import Attacker, leaks, summary
-from tests.early_communication_landing import HAND_WORKED
-from tests.independent_early_communication import INDICATORS, indicators
+from tests.early_communication_landing import CONCERNS, HAND_WORKED, HELP_REQUEST, VIEWS
+from tests.independent_early_communication import INDICATORS, indicators, reviews, screenings
 from tests.project_copy import chorus
 
 ROOT = Path(__file__).resolve().parents[1]
 THRESHOLD = 10  # seeds/disclosure_control.csv
-KEY = ["indicator_id", "time_period", "geographic_level", "area_code", "breakdown", "group"]
+KEY = [
+    "indicator_id",
+    "time_period",
+    "time_identifier",
+    "geographic_level",
+    "area_code",
+    "breakdown",
+    "group",
+]
 
 
 @pytest.fixture(scope="module")
@@ -56,6 +64,8 @@ def run(tmp_path_factory) -> dict[str, Path]:
     )
     assert synth.returncode == 0, synth.stderr
     early_communication_landing.write(paths["landing"])
+    for other in ("care_leavers", "pathway_plan_reviews", "voice"):  # not needed here: cheaper
+        shutil.rmtree(paths["landing"] / other, ignore_errors=True)
     done = chorus(
         "run",
         "--landing",
@@ -125,6 +135,7 @@ def test_hand_worked_year_concern_agreement_and_the_42_day_rule(published, level
         (published["time_period"] == "202324")
         & (published["geographic_level"] == level)
         & (published["breakdown"] == "All")
+        & (published["time_identifier"] == "Financial year")
         & (published["denominator"] != "0")
     ]
     got = {
@@ -153,3 +164,34 @@ def test_no_suppressed_early_communication_count_can_be_narrowed_below_the_thres
     attacked = table[table["indicator_id"].isin(INDICATORS | {"gld"})].reset_index(drop=True)
     findings = Attacker(attacked, parents, THRESHOLD).run()
     assert not leaks(findings, THRESHOLD), summary(leaks(findings, THRESHOLD))
+
+
+def test_parents_words_come_with_consent_from_areas_with_enough_children_never_for_help(run):
+    with duckdb.connect(str(run["home"] / "chorus.duckdb"), read_only=True) as connection:
+        words = connection.execute("select * from marts.fct_early_communication_words").df()
+    assert set(words["kind"]) == {"concern at the two-year review", "view at screening"}
+    assert HELP_REQUEST not in set(words["quote"])
+    assert set(words["quote"]) <= set(CONCERNS) | set(VIEWS)
+    assert "count" not in " ".join(words.columns)  # no undeclared count of people is published
+    settings = pd.read_csv(ROOT / "seeds" / "disclosure_control.csv").set_index("setting")
+    minimum = int(settings.loc["voice_min_respondents", "value"])
+    # children reviewed / screened per area and year, counted from the landing files
+    reviewed = reviews(run["landing"])
+    reviewed = reviewed[reviewed["review_date"] != ""]
+    screened, _ = screenings(run["landing"])
+    for kind, frame in (
+        ("concern at the two-year review", reviewed),
+        ("view at screening", screened),
+    ):
+        counted = {}
+        for code in ("neighbourhood_code", "new_la_code"):
+            counted |= frame.groupby([code, "time_period"])["nhs"].nunique().to_dict()
+        mine = words[words["kind"] == kind]
+        assert not mine.empty
+        for row in mine.itertuples():
+            assert counted[(row.area_code, int(row.time_period))] >= minimum, row
+        # the consented words of the LA's year are all there (the LA has enough children)
+        la = mine[mine["geographic_level"] == "Local authority"]
+        column = "concern_words" if kind.startswith("concern") else "parent_view"
+        landed = frame[(frame["consent_quote"] == "Y") & (frame[column] != "")]
+        assert set(la["quote"]) == set(landed[column]) - {HELP_REQUEST}

@@ -345,6 +345,8 @@ def describe_relations(raw: object) -> str:
             text = f"{rule.get('sum', 'numerator')} within the scores of " + ", ".join(
                 f"{c['count']} ({c['scores']})" for c in rule["classes"]
             )
+        elif rule["kind"] == "parts_of_year":
+            text = f"the parts of a year add up to {rule['whole']}"
         else:
             text = f"numerator: respondents positive on most of the domain's {rule['items']}"
         cells = rule.get("cells")

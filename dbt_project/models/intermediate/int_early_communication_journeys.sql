@@ -1,5 +1,5 @@
 -- The year's reception children (EYFSP return, placed in their reception-year neighbourhood
--- as for GLD), each with whether the linkage file (stg_linkage__health_education, the only
+-- as for GLD), in the years a linkage file was landed for, each with whether the linkage file (stg_linkage__health_education, the only
 -- way children are linked: never on date of birth or postcode) ties them to a two-year
 -- review with an ASQ-3 communication score, and that review's result. The linkage file of
 -- the reception year links the child; the review may be in any financial year's file (the
@@ -49,6 +49,8 @@ select
         when not linked.at_or_above_expected then 'Below the expected level'
     end as two_year_communication_result
 from children
+inner join (select distinct time_period from linkage) as linked_years
+    on children.time_period = linked_years.time_period
 inner join goals
     on children.child_id = goals.child_id
     and children.time_period = goals.time_period

@@ -42,6 +42,8 @@ with collected as (
     union all by name
     select * from {{ ref('ind_early_communication__asq_expected') }}
     union all by name
+    select * from {{ ref('ind_early_communication__asq_expected_quarterly') }}
+    union all by name
     select * from {{ ref('ind_early_communication__below_without_concern') }}
     union all by name
     select * from {{ ref('ind_early_communication__concern_but_expected') }}
@@ -55,6 +57,8 @@ with collected as (
     select * from {{ ref('ind_early_communication__red_referred_6_weeks') }}
     union all by name
     select * from {{ ref('ind_early_communication__review_by_30_months') }}
+    union all by name
+    select * from {{ ref('ind_early_communication__review_by_30_months_quarterly') }}
     union all by name
     select * from {{ ref('ind_early_communication__wellcomm_amber') }}
     union all by name

@@ -45,7 +45,7 @@ ordered as (
         not rescreen
         and row_number() over (
             partition by time_period, child_health_pseudonym, rescreen
-            order by screening_date, section desc, _source_file, _source_row
+            order by typed.screening_date, typed.section desc, typed._source_file, typed._source_row
         ) = 1 as first_in_year
     from typed
     left join sections on typed.section = sections.section
