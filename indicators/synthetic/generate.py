@@ -21,6 +21,7 @@ from indicators.synthetic.authorities import (
 )
 from indicators.synthetic.care_leavers import write_care_leavers
 from indicators.synthetic.children import SyntheticCohort, gld_target, simulate_year
+from indicators.synthetic.early_communication import write_early_communication
 from indicators.synthetic.survey_responses import simulate_voice_year, voice_path
 from indicators.voice.items import load_item_bank
 
@@ -81,6 +82,7 @@ def generate(
     voice: bool = True,
     authorities_count: int = 150,
     care_leavers: bool = True,
+    early_communication: bool = True,
 ) -> list[Path]:
     """Write a synthetic landing area to `out` and return the files written.
 
@@ -93,6 +95,11 @@ def generate(
     and, for the financial years of the same span (2021-22 for 2021/22...), the care leavers
     return and the Pathway Plan reviews (indicators/synthetic/care_leavers.py), drawn from
     their own random stream: every other file is the same with or without them.
+    early_communication (borough only): also the two-year reviews, WellComm screenings and
+    speech and language therapy referrals of the financial years from the year before the
+    first to the last (2020-21..2024-25 for the default years), for the cohorts' children
+    and younger ones, and a health-education linkage file per reception year
+    (indicators/synthetic/early_communication.py), from their own random stream.
     """
     parsed_years = [AcademicYear.parse(text) for text in years]
     if scale == "borough":
@@ -107,10 +114,13 @@ def generate(
         raise ValueError(f"unknown scale '{scale}': use borough or national")
     written = write_reference(authorities, out)
     items = load_item_bank() if voice else None
+    cohorts: list[SyntheticCohort] = []
     for year in parsed_years:
         if progress:
             progress(f"simulating {year.label}")
         cohort = simulate_year(authorities, sizes, year, gld_target(year, base), seed)
+        if early_communication and scale == "borough":
+            cohorts.append(cohort)
         if scale == "borough":
             written.append(out / "eyfsp" / year.folder / "eyfsp_return.csv")
             _write_csv(cohort.eyfsp, written[-1])
@@ -133,6 +143,10 @@ def generate(
         written.extend(
             write_care_leavers(out, HARROWDALE, [year.start for year in parsed_years], seed)
         )
+    if cohorts:
+        if progress:
+            progress("simulating early communication")
+        written.extend(write_early_communication(out, HARROWDALE, cohorts, seed))
     write_synthetic_manifest(out, written)  # what the public demo key may be used for
     return written
 
