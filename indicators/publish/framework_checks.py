@@ -79,6 +79,7 @@ PLACEHOLDERS: dict[str, tuple[str, ...]] = {
         "second_counts",
     ),
     "beside.words.not_made": ("area", "period", "reason"),
+    "group_charts.alt": ("area", "period"),
 }
 """The keys whose words are filled in, and the placeholders each takes; every other
 sentence or title a framework declares is shown as written and takes none."""
@@ -205,6 +206,9 @@ def _texts(framework: Framework) -> list[tuple[str, str]]:
     for entry in framework.side_by_side:
         texts += [("side_by_side.heading", entry.heading), ("side_by_side.intro", entry.intro)]
         texts += [("side_by_side.columns.label", label) for _, label in entry.columns]
+    for chart in framework.group_charts:
+        texts += [("group_charts.heading", chart.heading), ("group_charts.intro", chart.intro)]
+        texts += [("group_charts.alt", chart.alt)]
     statements = framework.statements
     texts += [("statements.heading", statements.heading), ("statements.note", statements.note)]
     return texts
@@ -257,6 +261,23 @@ def _declared_problems(
             continue
         for m, (name, _) in enumerate(entry.columns):
             indicator(f"side_by_side[{n}].columns[{m}].indicator", name, entry.breakdown)
+    for n, chart in enumerate(framework.group_charts):
+        section(f"group_charts[{n}].section", chart.section)
+        before = len(found)
+        indicator(f"group_charts[{n}].indicator", chart.indicator, chart.breakdown)
+        if chart.breakdown == "All":
+            found.append((f"group_charts[{n}].breakdown", "names no breakdown's groups: 'All'"))
+        meta = register.get(chart.indicator) or {}
+        percent = str(meta.get("unit") or "").startswith("%")
+        if len(found) == before and (meta.get("value_type") != "proportion" or not percent):
+            found.append(
+                (
+                    f"group_charts[{n}].indicator",
+                    f"'{chart.indicator}' is a {meta.get('value_type')} "
+                    f"({meta.get('unit') or 'no unit'}), not a proportion in %: the chart "
+                    "draws 0% to 100%",
+                )
+            )
     for name in framework.statements.breakdowns:
         if not _declares(breakdowns, name):
             found.append(

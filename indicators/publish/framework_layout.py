@@ -48,6 +48,20 @@ class SideBySide:
 
 
 @dataclass(frozen=True)
+class GroupChart:
+    """One indicator's values across one breakdown's groups, as bars with their 95%
+    intervals (`group_charts:`; the journey chart: GLD by two-year communication result)."""
+
+    section: str
+    heading: str
+    indicator: str
+    breakdown: str
+    alt: str
+    """The chart's text alternative, as declared (its published values follow it)."""
+    intro: str = ""
+
+
+@dataclass(frozen=True)
 class Statements:
     """People's statements beside the rows they explain (`statements:`): a published frame
     (quotes/<frame>.csv) with `quote`, `area_code`, `time_period` and the columns that
@@ -62,6 +76,26 @@ class Statements:
     only: Mapping[str, str] = field(default_factory=dict)
     """column -> the value a statement must have to be shown (perspective: young_person)."""
     note: str = ""
+
+
+def parse_group_charts(document: Mapping) -> tuple[GroupChart, ...]:
+    """`group_charts` of a framework document; KeyError with the key and what it lacks."""
+    found = []
+    for n, entry in enumerate(document.get("group_charts") or ()):
+        for key in ("section", "heading", "indicator", "breakdown", "alt"):
+            if not entry.get(key):
+                raise KeyError(
+                    f"group_charts[{n}].{key} is missing (each chart needs section, heading, "
+                    "indicator, breakdown and alt)"
+                )
+        found.append(
+            GroupChart(
+                **{k: str(entry[k]) for k in ("section", "heading", "indicator", "breakdown")},
+                alt=str(entry["alt"]),
+                intro=str(entry.get("intro") or ""),
+            )
+        )
+    return tuple(found)
 
 
 def parse_layout(

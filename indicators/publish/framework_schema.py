@@ -94,6 +94,16 @@ SCHEMA: dict[str, object] = {
             "columns": [{"indicator": TEXT, "label": TEXT}],
         }
     ],
+    "group_charts": [
+        {
+            "section": TEXT,
+            "heading": TEXT,
+            "indicator": TEXT,
+            "breakdown": TEXT,
+            "alt": TEXT,
+            "intro": TEXT,
+        }
+    ],
     "statements": {
         "frame": TEXT,
         "heading": TEXT,

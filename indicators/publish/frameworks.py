@@ -36,8 +36,10 @@ from indicators.publish.framework_checks import (
 from indicators.publish.framework_layout import (
     Beside,
     Figure,
+    GroupChart,
     SideBySide,
     Statements,
+    parse_group_charts,
     parse_layout,
 )
 from indicators.publish.framework_schema import read_framework_file, shape_problem
@@ -47,6 +49,7 @@ __all__ = [
     "Figure",
     "Framework",
     "FrameworkError",
+    "GroupChart",
     "SideBySide",
     "Statements",
     "framework_problems",
@@ -150,6 +153,7 @@ class Framework:
     beside: tuple[Beside, ...] = ()
     side_by_side: tuple[SideBySide, ...] = ()
     statements: Statements = field(default_factory=Statements)
+    group_charts: tuple[GroupChart, ...] = ()
 
     def said(self, key: str, **fill: object) -> str:
         """The declared words of `key` (WORDS) with their placeholders filled, or ''."""
@@ -256,6 +260,7 @@ def parse_framework(document: object, file: str = "") -> Framework:
     section = str(who.get("section") or "Who we heard from")
     try:
         beside, side_by_side, statements = parse_layout(document)
+        group_charts = parse_group_charts(document)
     except KeyError as error:
         raise fail(str(error.args[0])) from None
     return Framework(
@@ -302,6 +307,7 @@ def parse_framework(document: object, file: str = "") -> Framework:
         beside=beside,
         side_by_side=side_by_side,
         statements=statements,
+        group_charts=group_charts,
     )
 
 

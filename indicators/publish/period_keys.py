@@ -57,6 +57,12 @@ def split_key(key: object) -> tuple[str, PeriodType | None, int]:
     return period, found[0], found[1]
 
 
+def bare_year_type() -> PeriodType | None:
+    """The period type whose keys are their year alone (the academic year), or None."""
+    kinds = [kind for kind, _ in identifier_places().values() if kind.parts == 1]
+    return next((k for k in kinds if "{identifier}" not in k.period_label), None)
+
+
 def time_identifier(key: object) -> str:
     """A key's time identifier label ('April'), or '' for an academic year's key."""
     _, kind, place = split_key(key)

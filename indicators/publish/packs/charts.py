@@ -223,10 +223,10 @@ def headline_chart(
     ids: Ids,
     title: str,
     desc: str,
+    label_width: float = 190.0,
 ) -> Markup:
     """Horizontal bars (0 to 100%) for the area and its benchmarks, with the ambition line
-    (none when `ambition` is None)."""
-    label_width = 190.0
+    (none when `ambition` is None); `label_width` px for the labels on the left."""
     plot_left, plot_right = label_width + 10, WIDTH - 70
     row_height, top = 40.0, 30.0
     height = top + row_height * len(bars) + 30

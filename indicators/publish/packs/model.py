@@ -33,12 +33,18 @@ class RunInfo:
     """Latest period in the data (e.g. '202425', '2024-M05')."""
     la_word: str = "borough"
     """What residents call the authority in 'the borough average' (county, city...)."""
+    spans: tuple[tuple[str, str], ...] = ()
+    """(first, last) key of each period type, when the data has more than one (a pack of
+    academic years and financial years): each type's periods are named on their own."""
 
     @property
     def period(self) -> str:
-        """'2021/22 to 2024/25', 'April 2024 to May 2024'."""
-        first, last = period_label(self.first_period), period_label(self.last_period)
-        return first if first == last else f"{first} to {last}"
+        """'2021/22 to 2024/25', 'April 2024 to May 2024'; with several period types each its
+        own span, academic years named as such: '2022/23 to 2024/25 (academic years);
+        Financial year Q1 2023/24 to Financial year Q3 2024/25'."""
+        if len(self.spans) > 1:
+            return "; ".join(_span_text(first, last, typed=True) for first, last in self.spans)
+        return _span_text(self.first_period, self.last_period)
 
     @classmethod
     def for_values(
@@ -52,13 +58,31 @@ class RunInfo:
         periods = pk.ordered(indicator_values["time_period"].astype(str).unique())
         if not periods:
             raise ValueError("the indicator table is empty: there is nothing to publish")
+        by_type: dict[str, list[str]] = {}
+        for key in periods:
+            by_type.setdefault(pk.period_word(key), []).append(key)
+        spans = tuple((keys[0], keys[-1]) for keys in by_type.values())
         return cls(
             run_id=run_id,
             published=published or dt.date.today(),
             first_period=periods[0],
             last_period=periods[-1],
             la_word=la_word,
+            spans=spans if len(spans) > 1 else (),
         )
+
+
+def _span_text(first: str, last: str, typed: bool = False) -> str:
+    """'2021/22 to 2024/25'; `typed`: an academic year's span (named by its year alone)
+    followed by its type's name in the plural, '(academic years)'."""
+    words = period_label(first)
+    if first != last:
+        words += f" to {period_label(last)}"
+    if typed and pk.split_key(first)[1] is None:
+        kind = pk.bare_year_type()
+        if kind is not None:
+            words += f" ({kind.label}{'' if first == last else 's'})"
+    return words
 
 
 @dataclass(frozen=True)
