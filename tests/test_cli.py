@@ -27,8 +27,11 @@ def test_synth_writes_the_landing_layout(tmp_path):
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "landing/eyfsp/2023-24/eyfsp_return.csv").exists()
     assert (tmp_path / "landing/care_leavers/2023-24/ssda903_care_leavers.csv").exists()
-    # eyfsp, census, voice, the two lookups; the teams, care leavers and their reviews
-    assert "wrote 8 files" in result.stderr
+    assert (tmp_path / "landing/health_visitor_reviews/2023-24/two_year_reviews.csv").exists()
+    # eyfsp, census, voice, the two lookups; the teams, care leavers and their reviews; the
+    # two-year reviews, screenings and referrals of 2022-23 and 2023-24 (no linkage: the
+    # 2023/24 cohort reached 2 1/2 before 2022-23)
+    assert "wrote 14 files" in result.stderr
 
 
 def test_bad_year_is_one_line_and_non_zero(tmp_path):
