@@ -165,7 +165,9 @@ def _cells(
 def indicators(landing: Path) -> pd.DataFrame:
     rows = []
     hv = reviews(landing)
-    scored = hv[hv["expected"].notna()].assign(expected=lambda f: f["expected"].astype(bool))
+    # PHOF C08b counts two-to-two-and-a-half-year reviews: a review after 30 months is not one
+    scored = hv[hv["expected"].notna() & hv["reviewed_in_time"]]
+    scored = scored.assign(expected=lambda f: f["expected"].astype(bool))
     rows += _cells(scored, "ec_asq_communication_expected", "expected", "All children")
     rows += _cells(hv, "ec_review_by_30_months", "reviewed_in_time", "All children")
     rows += _cells(
@@ -187,7 +189,12 @@ def indicators(landing: Path) -> pd.DataFrame:
         )
     every = every.assign(view=every["parent_view_recorded"] == "Y")
     rows += _cells(every, "ec_wellcomm_parent_view", "view", "All screenings")
-    rows += _cells(first[first["rag"] == "R"], "ec_red_referred_6_weeks", "quick", "All children")
+    # a red result counts once the referral files cover its 42 days: the folders name the
+    # financial years landed (2024-25 covers up to 31 March 2025)
+    folders = sorted(p.name for p in (landing / "slt_referrals").iterdir() if p.is_dir())
+    covered = pd.Timestamp(int(folders[-1][:4]) + 1, 3, 31)
+    red = first[(first["rag"] == "R") & (first["date"] + pd.Timedelta(days=42) <= covered)]
+    rows += _cells(red, "ec_red_referred_6_weeks", "quick", "All children")
     children = journeys(landing)
     academic = "Academic year"
     rows += _cells(children, "ec_linkage_coverage", "linked", "All children", when=academic)

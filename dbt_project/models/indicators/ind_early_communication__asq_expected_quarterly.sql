@@ -4,7 +4,7 @@
 {{ indicator_over_rows(
     indicator_id='ec_asq_communication_expected_quarterly',
     value_type='proportion',
-    rows='(select * from ' ~ ref('stg_health_visitor__reviews') ~ ' where at_or_above_expected is not null)',
+    rows='(select * from ' ~ ref('stg_health_visitor__reviews') ~ ' where reviewed_by_30_months and at_or_above_expected is not null)',
     numerator=count_where('at_or_above_expected'),
     total_group='All children',
     time_identifier='financial_quarter',

@@ -3,7 +3,7 @@
 {{ indicator_over_rows(
     indicator_id='ec_concern_but_expected',
     value_type='proportion',
-    rows='(select * from ' ~ ref('stg_health_visitor__reviews') ~ " where at_or_above_expected is not null and parent_concern = 'concern')",
+    rows='(select * from ' ~ ref('stg_health_visitor__reviews') ~ " where reviewed_by_30_months and at_or_above_expected is not null and parent_concern = 'concern')",
     numerator=count_where('at_or_above_expected'),
     total_group='All children',
 ) }}

@@ -3,7 +3,7 @@
 {{ indicator_over_rows(
     indicator_id='ec_red_referred_6_weeks',
     value_type='proportion',
-    rows='(select * from ' ~ ref('int_wellcomm_first_screenings') ~ " where rag = 'red')",
+    rows='(select * from ' ~ ref('int_wellcomm_first_screenings') ~ " where rag = 'red' and referral_window_landed)",
     numerator=count_where('referred_within_42_days'),
     total_group='All children',
 ) }}

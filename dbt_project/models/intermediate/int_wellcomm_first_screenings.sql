@@ -12,6 +12,12 @@ referrals as (
     select child_health_pseudonym, referral_date from {{ ref('stg_slt__referrals') }}
 ),
 
+-- the last day the landed referral files cover: the end of the latest financial year landed
+referrals_landed as (
+    select max(make_date(time_period // 100 + 1, 3, 31)) as landed_to
+    from {{ ref('stg_slt__referrals') }}
+),
+
 next_referral as (
     select
         screenings.time_period,
@@ -27,8 +33,14 @@ next_referral as (
 select
     screenings.*,
     next_referral.days_to_referral,
-    coalesce(next_referral.days_to_referral <= 42, false) as referred_within_42_days
+    coalesce(next_referral.days_to_referral <= 42, false) as referred_within_42_days,
+    -- whether the landed referral files cover the 42 days after the screening (a red result in
+    -- the last six weeks of the latest year waits for the next year's file)
+    coalesce(
+        screenings.screening_date + interval 42 day <= referrals_landed.landed_to, false
+    ) as referral_window_landed
 from screenings
+cross join referrals_landed
 left join next_referral
     on screenings.time_period = next_referral.time_period
     and screenings.child_health_pseudonym = next_referral.child_health_pseudonym
