@@ -31,6 +31,51 @@ import pandas as pd
 import yaml
 
 NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+WHOLE_YEARS = ("", "Academic year", "Financial year", "Calendar year")
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
+
+def period_key(row: Mapping[str, str]) -> str:
+    """A row's or claim's period: its time_period for a whole year; with its time identifier
+    for a part of one (202324|Financial year Q4), so quarters and months are told apart."""
+    identifier = str(row.get("time_identifier", "") or "")
+    period = str(row["time_period"])
+    return period if identifier in WHOLE_YEARS else f"{period}|{identifier}"
+
+
+def period_kind(key: str) -> str:
+    """Periods of one kind make a series: whole years, or quarters, or months."""
+    if "|" not in key:
+        return "year"
+    identifier = key.split("|", 1)[1]
+    return "month" if identifier in MONTHS else re.sub(r"\d+$", "", identifier)
+
+
+def period_ordinal(key: str) -> int:
+    """Consecutive periods of one kind have consecutive ordinals (2023/24 then 2024/25;
+    Q4 2023/24 then Q1 2024/25; December 2024 then January 2025)."""
+    year = int(key[:4])
+    if "|" not in key:
+        return year
+    identifier = key.split("|", 1)[1]
+    if identifier in MONTHS:
+        return year * 12 + MONTHS.index(identifier)
+    return year * 4 + int(re.search(r"(\d+)$", identifier).group(1)) - 1
+
+
 INDEPENDENT = {  # units counting each person once, read here from the declaration itself
     name
     for name, unit in yaml.safe_load(
@@ -119,7 +164,10 @@ class Table:
     def __init__(self, values: pd.DataFrame, register: pd.DataFrame, england: pd.DataFrame) -> None:
         self.rows = {
             (r["indicator_id"], r["time_period"], r["area_code"], r["breakdown"], r["group"]): r
-            for r in values.to_dict("records")
+            for r in (
+                {**record, "time_period": period_key(record)}
+                for record in values.to_dict("records")
+            )
             if r["geographic_level"] in ("Local authority", *AREA_LEVELS)
         }
         self.level = dict(zip(values["area_code"], values["geographic_level"], strict=True))
@@ -336,11 +384,12 @@ def trend_problems(table: Table, claim: Mapping[str, str]) -> list[str]:
     meta = table.meta[claim["indicator_id"]]
     published = row["recent_trend"].split(" and getting")[0]
     series = sorted(
-        (k[1], r)
+        (period_ordinal(k[1]), r)
         for k, r in table.rows.items()
         if (k[0], k[2], k[3], k[4])
         == (claim["indicator_id"], claim["area_code"], claim["breakdown"], claim["group"])
-        and k[1] <= claim["time_period"]
+        and period_kind(k[1]) == period_kind(claim["time_period"])
+        and period_ordinal(k[1]) <= period_ordinal(claim["time_period"])
     )
     window = [r for _, r in series][-POINTS:]
     if meta["value_type"] != "proportion" or meta["denominator_unit"] not in INDEPENDENT:
@@ -363,14 +412,17 @@ def trend_problems(table: Table, claim: Mapping[str, str]) -> list[str]:
     numerators = [number(r["numerator"]) for r in window]
     denominators = [number(r["denominator"]) for r in window]
     derived = fingertips_trend(numerators, denominators)
-    starts = [int(r["time_period"]) // 100 for r in window]
+    starts = [period_ordinal(r["time_period"]) for r in window]
     declared = str(meta.get("comparable_from", "") or "").strip().removesuffix(".0")
-    if len(window) == POINTS and (
-        starts[-1] - starts[0] != POINTS - 1  # not 5 consecutive years
-        or (declared.isdigit() and starts[0] < int(declared) // 100)  # crosses a break
-        or any(
-            starts[0] < year <= starts[-1]  # a question reworded within the window
-            for year in reworded(claim["breakdown"], claim["group"])
+    if (
+        len(window) == POINTS
+        and (
+            starts[-1] - starts[0] != POINTS - 1  # not 5 consecutive years
+            or (declared.isdigit() and int(window[0]["time_period"][:4]) < int(declared) // 100)
+            or any(
+                starts[0] < year <= starts[-1]  # a question reworded within the window
+                for year in reworded(claim["breakdown"], claim["group"])
+            )
         )
     ):
         derived = "could not be calculated"
@@ -489,11 +541,14 @@ def words_problems(table: Table, claim: Mapping[str, str]) -> list[str]:
     allowed |= set(NUMBER.findall(table.meta[claim["indicator_id"]]["title"]))
     if kind == "beside":  # the figure beside it is named by its title ("4 or less")
         allowed |= set(NUMBER.findall(table.meta[claim["benchmark"]]["title"]))
-    allowed |= {claim["time_period"][:4], claim["time_period"][4:]} | table.name_numbers
+    period = claim["time_period"][:6]
+    allowed |= {period[:4], period[4:]} | table.name_numbers
+    # a part of a year is named with its number: "Financial year Q1 2021/22"
+    allowed |= set(NUMBER.findall(claim.get("time_identifier", "")))
     allowed |= set(NUMBER.findall(claim["group"]))  # a group named by numbers: '17 to 18'
     stray = [
         n
-        for n in NUMBER.findall(words)
+        for n in NUMBER.findall(re.sub(r"(?<=\d),(?=\d{3}\b)", "", words))  # 1,485 is 1485
         if n not in allowed and n.lstrip("0") not in {a.lstrip("0") for a in allowed}
     ]
     if stray:
@@ -529,6 +584,7 @@ def check_pack(
     sheet = _text_of_xlsx(folder / "pack.xlsx")
     problems: list[str] = []
     for claim in claims.to_dict("records"):
+        claim = {**claim, "time_period": period_key(claim)}
         problems += claim_problems(table, claim)
         in_cell = claim["claim_id"] in cells
         if not in_cell and claim["words"] not in text:
