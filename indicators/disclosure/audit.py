@@ -23,6 +23,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import csr_array
 
 from indicators.disclosure.linear_system import LinearSystem
+from indicators.disclosure.programme import Programme
 from indicators.disclosure.relations import RelationsError
 
 
@@ -144,20 +145,29 @@ class Auditor:
                         frontier.append(other)
         return sorted(variables), sorted(rows)
 
-    def range_of(self, target: Target, unknown: np.ndarray) -> tuple[float, float]:
+    def range_of(
+        self, target: Target, unknown: np.ndarray, known: tuple[float, float] | None = None
+    ) -> tuple[float, float]:
         """The target's range (at least as wide as the true one when `threshold` values are
-        already seen) under this pattern of unknowns."""
+        already seen) under this pattern of unknowns. `known`: values the target was seen
+        to take under a pattern with no more unknowns than this one (they stay possible:
+        hiding more never narrows a range), a head start for the search."""
         variables, rows = self.component_of([v for v, _ in target.terms], unknown)
         key = frozenset(variables)
         cached = self.cache.get(key, {}).get(target)
         if cached is not None:
             return cached
-        found = self._ranges(variables, rows, unknown, [target])
+        found = self._ranges(variables, rows, unknown, [target], {target: known} if known else None)
         self.cache.setdefault(key, {}).update(found)
         return found[target]
 
-    def narrow(self, unknown: np.ndarray, targets: list[Target]) -> list[Narrow]:
-        """Targets with fewer than `threshold` possible values."""
+    def narrow(
+        self,
+        unknown: np.ndarray,
+        targets: list[Target],
+        seen: dict[Target, tuple[float, float]] | None = None,
+    ) -> list[Narrow]:
+        """Targets with fewer than `threshold` possible values (`known` as in `range_of`)."""
         where: dict[int, list[Target]] = defaultdict(list)
         for target in targets:
             where[target.terms[0][0]].append(target)
@@ -170,7 +180,7 @@ class Auditor:
             known = self.cache.setdefault(key, {})
             missing = [t for t in mine if t not in known]
             if missing:
-                known.update(self._ranges(variables, rows, unknown, missing))
+                known.update(self._ranges(variables, rows, unknown, missing, seen))
             for target in mine:
                 low, high = self.cache[key][target]
                 if high - low + 1 < self.threshold:
@@ -178,7 +188,12 @@ class Auditor:
         return found
 
     def _ranges(
-        self, variables: list[int], rows: list[int], unknown: np.ndarray, targets: list[Target]
+        self,
+        variables: list[int],
+        rows: list[int],
+        unknown: np.ndarray,
+        targets: list[Target],
+        known: dict[Target, tuple[float, float]] | None = None,
     ) -> dict[Target, tuple[float, float]]:
         system, cells = self.system, 2 * self.system.cells
         column = {v: i for i, v in enumerate(variables)}
@@ -209,6 +224,9 @@ class Auditor:
         for target in targets:  # the true counts are a solution (even with auxiliaries)
             x = sum(c * self.truth[v] for v, c in target.terms)
             seen_low[target], seen_high[target] = x, x
+            if known and target in known:  # whole-number values seen under fewer unknowns
+                seen_low[target] = min(x, known[target][0])
+                seen_high[target] = max(x, known[target][1])
 
         def exact(point: np.ndarray) -> bool:
             product = matrix @ point
@@ -222,62 +240,80 @@ class Auditor:
         def wide(target: Target) -> bool:
             return seen_high[target] - seen_low[target] + 1 >= self.threshold
 
-        def solve(objective: np.ndarray) -> float:
-            """Minimise over whole numbers; keep the solution's values of every target;
-            return the optimum. The linear relaxation first: when its optimum is a whole
-            point it is the integer optimum too (most of these systems are sums)."""
-            for integer in (0, 1):
+        programme = Programme(matrix, lower_arr, upper_arr, low_bound, high_bound)
+
+        def integer_programme(objective: np.ndarray, integer: int):
+            self.solves += 1
+            solved = milp(
+                objective,
+                constraints=constraints,
+                bounds=Bounds(low_bound, high_bound),
+                integrality=np.full(size, integer),
+                options={"mip_rel_gap": 0.0, "presolve": True},
+            )
+            if solved.status == 2:  # HiGHS's presolve can misjudge: ask once more without
                 self.solves += 1
                 solved = milp(
                     objective,
                     constraints=constraints,
                     bounds=Bounds(low_bound, high_bound),
                     integrality=np.full(size, integer),
-                    options={"mip_rel_gap": 0.0, "presolve": True},
+                    options={"mip_rel_gap": 0.0, "presolve": False},
                 )
-                if solved.status == 2:  # HiGHS's presolve can misjudge: ask once more without
+            if solved.status == 2:
+                raise RelationsError(
+                    "the declared relations admit no counts at all, not "
+                    "even the true ones: a declaration is wrong"
+                )
+            if solved.x is None:
+                raise RelationsError(f"integer programme failed: {solved.message}")
+            return solved.x, float(solved.fun)
+
+        def keep(point: np.ndarray) -> None:
+            for target in targets:
+                x = float(weights[target] @ point[by_target[target]])
+                seen_low[target] = min(seen_low[target], x)
+                seen_high[target] = max(seen_high[target], x)
+
+        def solve(objective: np.ndarray, attained: float) -> float:
+            """Minimise over whole numbers; keep the solution's values of every target;
+            return the optimum. The linear relaxation first (warm-started from the last
+            vertex, `programme`): when its optimum is a whole point it is the integer
+            optimum too (most of these systems are sums), and when rounding its optimum up
+            gives `attained` (a value some whole-number solution already takes) that is
+            the integer optimum, with no integer programme."""
+            for integer in (0, 1):
+                x = programme.minimise(objective) if integer == 0 else None
+                if x is None:
+                    x, fun = integer_programme(objective, integer)
+                else:
                     self.solves += 1
-                    solved = milp(
-                        objective,
-                        constraints=constraints,
-                        bounds=Bounds(low_bound, high_bound),
-                        integrality=np.full(size, integer),
-                        options={"mip_rel_gap": 0.0, "presolve": False},
-                    )
-                if solved.status == 2:
-                    raise RelationsError(
-                        "the declared relations admit no counts at all, not "
-                        "even the true ones: a declaration is wrong"
-                    )
-                if solved.x is None:
-                    raise RelationsError(f"integer programme failed: {solved.message}")
-                point = np.round(solved.x)
-                whole = bool(np.all(np.abs(solved.x - point) < 1e-7)) and exact(point)
+                    fun = float(objective @ x)
+                point = np.round(x)
+                whole = bool(np.all(np.abs(x - point) < 1e-7)) and exact(point)
                 if whole:
-                    for target in targets:
-                        x = float(weights[target] @ point[by_target[target]])
-                        seen_low[target] = min(seen_low[target], x)
-                        seen_high[target] = max(seen_high[target], x)
+                    keep(point)
                     return float(objective @ point)
-            return float(solved.fun)
+                if integer == 0 and np.ceil(fun - 1e-6) >= attained:
+                    return attained
+            return fun
 
         def relaxed(objective: np.ndarray) -> None:
             """A vertex of the linear relaxation; kept when it is a whole-number solution."""
             self.solves += 1
-            solved = milp(
-                objective,
-                constraints=constraints,
-                bounds=Bounds(low_bound, high_bound),
-                integrality=np.zeros(size),
-            )
-            if solved.x is None:
+            x = programme.minimise(objective)
+            if x is None:
+                x = milp(
+                    objective,
+                    constraints=constraints,
+                    bounds=Bounds(low_bound, high_bound),
+                    integrality=np.zeros(size),
+                ).x
+            if x is None:
                 return
-            point = np.round(solved.x)
-            if np.all(np.abs(solved.x - point) < 1e-7) and exact(point):
-                for target in targets:
-                    x = float(weights[target] @ point[by_target[target]])
-                    seen_low[target] = min(seen_low[target], x)
-                    seen_high[target] = max(seen_high[target], x)
+            point = np.round(x)
+            if np.all(np.abs(x - point) < 1e-7) and exact(point):
+                keep(point)
 
         # Counts that can grow without bound (along a direction of the recession cone, from
         # the true counts) are wide: one linear programme finds them all.
@@ -309,7 +345,8 @@ class Auditor:
                     break
                 objective = np.zeros(size)
                 np.add.at(objective, by_target[target], sign * weights[target])
-                optimum = sign * solve(objective)
+                attained = -seen_high[target] if sign == -1 else seen_low[target]
+                optimum = sign * solve(objective, attained)
                 if sign == -1:
                     seen_high[target] = max(seen_high[target], np.floor(optimum + 1e-6))
                 else:

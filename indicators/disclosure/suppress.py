@@ -178,23 +178,28 @@ class _System:
         """Add partners until no suppressed count is narrow.
 
         Hiding one more count only ever widens the others' ranges (a constant becomes an
-        unknown), so a count once shown to be safe stays safe and is not attacked again."""
+        unknown), so a count once shown to be safe stays safe and is not attacked again, and
+        the values a narrow count was seen to take stay possible (`seen`: where the search
+        for its range starts next time, and for every partner tried)."""
         unknown = self.sums(self.singletons(self.close(unknown)))
         auditor = Auditor(self.system, self.truth, self.threshold)
         safe: set[Target] = set()
+        seen: dict[Target, tuple[float, float]] = {}
         while True:
             hidden_cells = np.flatnonzero(unknown[0::2] | unknown[1::2])
             open_targets = [
                 t for t in targets_for(hidden_cells, unknown, self.proportion) if t not in safe
             ]
-            narrow = auditor.narrow(unknown, open_targets)
+            narrow = auditor.narrow(unknown, open_targets, seen)
             safe |= set(open_targets) - {found.target for found in narrow}
             if not narrow:
                 return unknown
+            seen.update({found.target: (found.low, found.high) for found in narrow})
             for found in sorted(narrow, key=lambda f: (f.high - f.low, f.target.cell)):
-                low, high = auditor.range_of(found.target, unknown)
+                low, high = auditor.range_of(found.target, unknown, seen[found.target])
                 if high - low + 1 < self.threshold:  # not yet widened by an earlier partner
-                    unknown[self.partner(auditor, found.target, unknown)] = True
+                    seen[found.target] = (low, high)
+                    unknown[self.partner(auditor, found.target, unknown, (low, high))] = True
                     unknown = self.sums(self.singletons(self.close(unknown)))
 
     def sums(self, unknown: np.ndarray) -> np.ndarray:
@@ -231,11 +236,14 @@ class _System:
                 unknown = self.close(unknown)
         return unknown
 
-    def partner(self, auditor: Auditor, target: Target, unknown: np.ndarray) -> list[int]:
+    def partner(
+        self, auditor: Auditor, target: Target, unknown: np.ndarray, now: tuple[float, float]
+    ) -> list[int]:
         """The cheapest published count whose suppression makes the target safe, trying the
         cheapest few; failing that, the cheapest that widens it at all (the loop goes on: a
         count that widens it most is often a headline, and hiding it cascades through every
-        breakdown that adds up to it)."""
+        breakdown that adds up to it). Every value the target can take now stays possible
+        with a partner hidden, so each trial starts from `now`."""
         direct, linked = partner_candidates(auditor, target, unknown)
         candidates = sorted(direct, key=self.cost)[:TRIALS] + sorted(linked, key=self.cost)[:TRIALS]
         if not candidates:
@@ -243,13 +251,13 @@ class _System:
                 f"cell {self.frame.iloc[target.cell].to_dict()} stays narrow with everything "
                 "around it suppressed"
             )
-        now_low, now_high = auditor.range_of(target, unknown)
+        now_low, now_high = now  # the target's range now, every value of it possible
         best = None
         for candidate in sorted(candidates, key=self.cost):
             trial = unknown.copy()
             trial[candidate] = True
             trial = self.sums(self.singletons(self.close(trial)))
-            low, high = auditor.range_of(target, trial)
+            low, high = auditor.range_of(target, trial, now)
             if high - low + 1 >= self.threshold:
                 return np.flatnonzero(trial & ~unknown).tolist()
             if best is None and high - low > now_high - now_low:
