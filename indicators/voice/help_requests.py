@@ -118,6 +118,12 @@ _HELP_PATTERNS = _patterns(
     r"|\bcan (?:the|you|someone|anyone|they|the \w+) do anything\b|\bis there anything\b"
     r"|\b(?:on my own|by myself|alone|isolated|lonely) and (?:finding|find|it'?s|struggl\w*)\b"
     r"|\bfinding it (?:very |really |so )?(?:hard|difficult|tough)\b",
+    # wishes for ideas, tips or information ("I would like some ideas for games to play at
+    # home", "I'd love some tips for getting him to talk"): a request a practitioner answers
+    r"\b(?:i|we)?(?:'d| would| really| will)* (?:like|love|want|need|welcome|be grateful for)"
+    r"(?: some| any| more| a few| a bit of)? (?:ideas|tips|suggestions|guidance|pointers"
+    r"|information|info|leaflets|activities to try)\b",
+    r"\bany (?:ideas|tips|suggestions|pointers)\b",
     # the broad layer: single words and short phrases that signal a request, a need or
     # distress wherever they stand in a sentence (any one is enough)
     r"\b(?:someone|somebody|anyone|anybody|referr?(?:al|ed|ing)?|contacted|advi[cs]e"
