@@ -90,8 +90,14 @@ def period_label(time_period: str | int) -> str:
 
 
 def lower_first(text: str) -> str:
-    """'Sex' -> 'sex' but 'FSM eligibility' stays (acronyms keep their capitals)."""
-    return text[:1].lower() + text[1:] if len(text) > 1 and text[1].islower() else text
+    """'Sex' -> 'sex' but 'FSM eligibility' and 'WellComm section' stay (a first word with a
+    capital after its first letter is a name or an acronym)."""
+    first = text.split(" ", 1)[0]
+    return (
+        text
+        if len(first) < 2 or first != first[:1] + first[1:].lower()
+        else (text[:1].lower() + text[1:])
+    )
 
 
 def count_text(text: str) -> str:
