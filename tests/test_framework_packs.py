@@ -301,7 +301,7 @@ STATEMENTS = pd.DataFrame(
         ),
     ],
     columns=["quote", "domain", "perspective", "area_code", "area_name", "geographic_level"],
-).assign(time_period=PERIOD, topic_id="home", topic="Your home", young_people_in_area="40")
+).assign(time_period=PERIOD, topic_id="home", topic="Your home")
 
 
 @pytest.fixture(scope="module")

@@ -243,23 +243,17 @@ class Auditor:
         programme = Programme(matrix, lower_arr, upper_arr, low_bound, high_bound)
 
         def integer_programme(objective: np.ndarray, integer: int):
-            self.solves += 1
-            solved = milp(
-                objective,
-                constraints=constraints,
-                bounds=Bounds(low_bound, high_bound),
-                integrality=np.full(size, integer),
-                options={"mip_rel_gap": 0.0, "presolve": True},
-            )
-            if solved.status == 2:  # HiGHS's presolve can misjudge: ask once more without
+            for presolve in (True, False):  # HiGHS's presolve can misjudge: ask once more without
                 self.solves += 1
                 solved = milp(
                     objective,
                     constraints=constraints,
                     bounds=Bounds(low_bound, high_bound),
                     integrality=np.full(size, integer),
-                    options={"mip_rel_gap": 0.0, "presolve": False},
+                    options={"mip_rel_gap": 0.0, "presolve": presolve},
                 )
+                if solved.status != 2:
+                    break
             if solved.status == 2:
                 raise RelationsError(
                     "the declared relations admit no counts at all, not "
