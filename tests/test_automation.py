@@ -74,9 +74,10 @@ def test_the_sensor_notices_a_changed_reference_file_and_a_new_year(landed_copy)
     lookup = landed_copy.landing / "seeds" / "neighbourhood_lookup.csv"
     lookup.write_text(lookup.read_text() + "\n")  # every year's load depends on it
     result = _requests(landed_copy)
-    # the academic years 2022-23 and 2023-24, and the care leavers' financial years 2022-23
-    # and 2023-24, each run in the academic year it starts in (April 2022: 2021-22)
-    assert result.run_requests[0].tags[YEARS_TAG] == "2021-22,2022-23,2023-24"
+    # the academic years 2022-23 and 2023-24, the care leavers' financial years 2022-23 and
+    # 2023-24 and the two-year reviews' 2021-22 to 2023-24 (placed by the lookup's postcode
+    # sectors), each run in the academic year it starts in (April 2021: 2020-21)
+    assert result.run_requests[0].tags[YEARS_TAG] == "2020-21,2021-22,2022-23,2023-24"
     shutil.copytree(
         landed_copy.landing / "eyfsp" / "2023-24", landed_copy.landing / "eyfsp" / "2031-32"
     )

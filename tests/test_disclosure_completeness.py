@@ -26,7 +26,7 @@ import pandas as pd
 import pytest
 from scipy.optimize import linprog
 
-from tests import independent, independent_care_leavers
+from tests import independent, independent_care_leavers, independent_early_communication
 from tests.attacker import Attacker
 from tests.cohorts import META, cohort, people_of
 
@@ -55,9 +55,12 @@ def test_the_independent_computation_is_chorus_cell_by_cell(pipeline_run):
     mine = independent.all_indicator_values(children, respondents, answers)
     with duckdb.connect(str(pipeline_run.settings.warehouse), read_only=True) as connection:
         chorus = connection.execute(
-            'select indicator_id, time_period, geographic_level, area_code, breakdown, "group",'
-            " numerator, denominator from marts.fct_indicator_values"
+            "select indicator_id, time_period, time_identifier, geographic_level, area_code,"
+            ' breakdown, "group", numerator, denominator from marts.fct_indicator_values'
         ).df()
+    # a year, or a quarter of a financial year: the key of a cell includes its part of the year
+    key = KEY + ["time_identifier"]
+    mine = mine.assign(time_identifier="Academic year")
     # the care leavers' indicators (issue 14), when the run landed their returns
     expected_ids = set(META)
     cared_for = chorus[chorus["indicator_id"].isin(independent_care_leavers.INDICATORS)]
@@ -67,12 +70,24 @@ def test_the_independent_computation_is_chorus_cell_by_cell(pipeline_run):
         ].unique()
         assert len(la_code) == 1, la_code
         care = independent_care_leavers.indicators(pipeline_run.landing, str(la_code[0]))
-        mine = pd.concat([mine, care[KEY + ["numerator", "denominator"]]], ignore_index=True)
+        care = care.assign(time_identifier="Financial year")
+        mine = pd.concat([mine, care[key + ["numerator", "denominator"]]], ignore_index=True)
     else:
         assert cared_for.empty
         expected_ids -= independent_care_leavers.INDICATORS
-    joined = mine.merge(chorus, on=KEY, how="outer", suffixes=("", "_chorus"), indicator=True)
-    assert (joined["_merge"] == "both").all(), joined[joined["_merge"] != "both"][KEY]
+    # the early-communication indicators (issue 15), when the run landed the health files
+    early_ids = independent_early_communication.INDICATORS
+    if (pipeline_run.landing / "health_visitor_reviews").is_dir():
+        early = independent_early_communication.indicators(pipeline_run.landing).rename(
+            columns={"numerator_expected": "numerator", "denominator_expected": "denominator"}
+        )
+        mine = pd.concat([mine, early[key + ["numerator", "denominator"]]], ignore_index=True)
+    else:
+        assert chorus[chorus["indicator_id"].isin(early_ids)].empty
+        expected_ids -= early_ids
+    assert not mine.duplicated(key).any()
+    joined = mine.merge(chorus, on=key, how="outer", suffixes=("", "_chorus"), indicator=True)
+    assert (joined["_merge"] == "both").all(), joined[joined["_merge"] != "both"][key]
     assert set(joined["indicator_id"]) == expected_ids
     assert (joined["numerator"] == joined["numerator_chorus"]).all()
     assert (joined["denominator"] == joined["denominator_chorus"]).all()

@@ -20,7 +20,15 @@ from tests.attacker import Attacker, leaks, summary
 
 THRESHOLD = 10
 SYMBOLS = {"c", "x", "z", "low", "u"}
-KEY = ["indicator_id", "time_period", "geographic_level", "area_code", "breakdown", "group"]
+KEY = [
+    "indicator_id",
+    "time_period",
+    "time_identifier",  # a year, or a quarter of it
+    "geographic_level",
+    "area_code",
+    "breakdown",
+    "group",
+]
 
 
 @pytest.fixture(scope="module")
@@ -116,17 +124,23 @@ def test_values_and_intervals_are_functions_of_the_published_counts(output, publ
 def test_trends_and_comparisons_use_only_published_cells(published, parents):
     """A trend is calculated only when every year of its window is shown; a comparison with the
     authority only when the authority's figure it is compared with is shown."""
-    table = published.assign(period=published["time_period"].astype(int))
+    # a period is its year and, for a quarter, "Financial year Q1" to "Q4" (in that order)
+    table = published.assign(
+        period=list(
+            zip(published["time_period"].astype(int), published["time_identifier"], strict=True)
+        )
+    )
     numerator = {tuple(r[k] for k in KEY): r["numerator"] for r in table.to_dict("records")}
+    assert len(numerator) == len(table)
     series = ["indicator_id", "geographic_level", "area_code", "breakdown", "group"]
     comparisons = 0
     for _, rows in table.groupby(series):
-        years = sorted(rows["period"])
+        periods = sorted(rows["period"])
         for row in rows.itertuples(index=False):
             if row.recent_trend in SYMBOLS or row.recent_trend == "could not be calculated":
-                continue  # not calculated for want of years: rests on no count
-            window = [y for y in years if y <= row.period][-5:]
-            used = rows[rows["period"].isin(window)]
+                continue  # not calculated for want of periods: rests on no count
+            window = [p for p in periods if p <= row.period][-5:]
+            used = rows[[period in window for period in rows["period"]]]
             assert (used["numerator"] != "c").all(), (row, used["numerator"].tolist())
     for row in table.to_dict("records"):
         if row["compared_with_la"] in SYMBOLS or row["compared_with_la"] == "not compared":
@@ -135,6 +149,7 @@ def test_trends_and_comparisons_use_only_published_cells(published, parents):
             benchmark = (
                 row["indicator_id"],
                 row["time_period"],
+                row["time_identifier"],
                 "Local authority",
                 parents[row["area_code"]],
                 row["breakdown"],
@@ -144,14 +159,16 @@ def test_trends_and_comparisons_use_only_published_cells(published, parents):
             totals = table[
                 (table["indicator_id"] == row["indicator_id"])
                 & (table["time_period"] == row["time_period"])
+                & (table["time_identifier"] == row["time_identifier"])
                 & (table["area_code"] == row["area_code"])
                 & (table["breakdown"] == "All")
             ]
             benchmark = tuple(totals.iloc[0][KEY])
         assert numerator[benchmark] != "c", (row, benchmark)
         comparisons += 1
-    # This run has two years, so no trend is calculated (5 consecutive years are needed):
-    # hidden windows are held to on hand-made series in test_disclosure.py.
+    # This run has two academic years, so no yearly trend is calculated (5 consecutive years
+    # are needed); the quarterly two-year review indicators have twelve quarters. Hidden
+    # windows are also held to on hand-made series in test_disclosure.py.
     assert comparisons > 50
 
 
@@ -160,7 +177,8 @@ def test_open_data_holds_only_numbers_of_the_published_table(output, published):
     intervals are the same text (or `u` where the result is of low reliability)."""
     by_key = {}
     for row in published[published["geographic_level"] == "Local authority"].to_dict("records"):
-        by_key.setdefault((row["indicator_id"], row["time_period"]), []).append(row)
+        key = (row["indicator_id"], row["time_period"], row["time_identifier"])
+        by_key.setdefault(key, []).append(row)
     files = [p for p in (output / "open-data").glob("*.csv") if not p.name.endswith(".meta.csv")]
     assert len(files) >= 10
     compared = 0
@@ -175,7 +193,7 @@ def test_open_data_holds_only_numbers_of_the_published_table(output, published):
             or c == indicator
         ]
         for row in data.to_dict("records"):
-            candidates = by_key.get((indicator, row["time_period"]), [])
+            candidates = by_key.get((indicator, row["time_period"], row["time_identifier"]), [])
             allowed = {
                 row_[c]
                 for row_ in candidates
@@ -237,6 +255,7 @@ def test_information_loss_is_published_without_saying_which_cells_are_small(outp
     assert list(loss.columns) == [
         "indicator_id",
         "time_period",
+        "time_identifier",
         "cells",
         "published",
         "suppressed",
@@ -245,11 +264,13 @@ def test_information_loss_is_published_without_saying_which_cells_are_small(outp
     hidden = (published["numerator"] == "c") | (published["denominator"] == "c")
     expected = (
         published.assign(hidden=hidden)
-        .groupby(["indicator_id", "time_period"])
+        .groupby(["indicator_id", "time_period", "time_identifier"])
         .agg(cells=("hidden", "size"), suppressed=("hidden", "sum"))
         .reset_index()
     )
-    joined = loss.merge(expected, on=["indicator_id", "time_period"], suffixes=("", "_table"))
+    joined = loss.merge(
+        expected, on=["indicator_id", "time_period", "time_identifier"], suffixes=("", "_table")
+    )
     assert len(joined) == len(loss) == len(expected)
     assert (joined["cells"] == joined["cells_table"]).all()
     assert (joined["suppressed"] == joined["suppressed_table"]).all()

@@ -94,7 +94,14 @@ def test_neighbourhoods_and_breakdowns_are_published(published, pipeline_run):
         "SEN provision",
         "Season of birth",
     }
-    assert set(published["time_period"]) == {"202223", "202324"}
+    # The academic years landed; the financial years of the returns counted by financial
+    # year (the care leavers' two, and the two-year reviews from the year before)
+    years = published.groupby(published["time_identifier"].str.split(" Q").str[0])
+    periods = {kind: set(rows["time_period"]) for kind, rows in years}
+    assert periods == {
+        "Academic year": {"202223", "202324"},
+        "Financial year": {"202122", "202223", "202324"},
+    }
 
 
 def test_manifest_lists_every_file_with_its_sha256(pipeline_run):
@@ -114,9 +121,15 @@ def test_manifest_lists_every_file_with_its_sha256(pipeline_run):
 
 def test_every_landed_row_is_accounted_for(pipeline_run):
     accounts = pipeline_run.outcome.accounts
-    # eyfsp, census and voice for two years, and the lookup and LA list the landing brings;
-    # the care leavers return and the Pathway Plan reviews for the two financial years
-    assert len(accounts) == 12
+    # Every file landed has its account: eyfsp, census and voice for two years, the lookup
+    # and LA list the landing brings, the care leavers' files and the early-communication
+    # files; only the list of teams is not a return (it names the teams the others place by).
+    landed = {
+        path.relative_to(pipeline_run.landing).as_posix()
+        for path in pipeline_run.landing.rglob("*.csv")
+    }
+    assert {account["file"] for account in accounts} == landed - {"seeds/teams.csv"}
+    assert len(accounts) == len(landed) - 1 >= 20
     for account in accounts:
         assert account["rows_read"] == account["rows_loaded"] + account["rows_quarantined"]
         landed = pipeline_run.landing / account["file"]
@@ -146,7 +159,8 @@ def published_text(path: Path) -> str:
 
 
 def test_no_identifier_reaches_the_warehouse_or_the_output(pipeline_run):
-    """UPNs, names, full dates of birth and full postcodes stay in the landing files.
+    """UPNs, NHS numbers, names, full dates of birth and full postcodes stay in the landing
+    files.
 
     UPNs, dates of birth and postcodes must not appear anywhere, even inside other text;
     names must not appear as a value, nor as a full name anywhere (a surname such as
@@ -156,6 +170,15 @@ def test_no_identifier_reaches_the_warehouse_or_the_output(pipeline_run):
     eyfsp = pd.concat(pd.read_csv(p, dtype=str) for p in landing.glob("eyfsp/*/*.csv"))
     census = pd.concat(pd.read_csv(p, dtype=str) for p in landing.glob("census/*/*.csv"))
     secrets = set(eyfsp["upn"]) | set(eyfsp["dob"]) | set(census["postcode"])
+    # the health files' NHS numbers, and both sides of the linkage file
+    for kind in ("health_visitor_reviews", "wellcomm_screenings", "slt_referrals"):
+        for landed in landing.glob(f"{kind}/*/*.csv"):
+            health = pd.read_csv(landed, dtype=str, keep_default_na=False)
+            secrets |= set(health["nhs_number"]) - {""}
+    for landed in landing.glob("health_education_linkage/*/*.csv"):
+        linkage = pd.read_csv(landed, dtype=str, keep_default_na=False)
+        secrets |= set(linkage["nhs_number"]) | set(linkage["upn"])
+    assert len(secrets) > 10_000
     full_names = set(eyfsp["forename"] + " " + eyfsp["surname"])
     names = set(eyfsp["surname"]) | set(eyfsp["forename"])
     frames = []

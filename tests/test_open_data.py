@@ -31,8 +31,14 @@ from indicators.publish.open_data import write_open_data
 from tests.attacker import declarations
 
 FIXTURES = Path(__file__).parent / "fixtures" / "open_data"
-EES_TIME_IDENTIFIER = {"academic_year": "Academic year", "financial_year": "Financial year"}
-"""EES's time identifier of each whole-year period type an indicator may declare."""
+EES_TIME_IDENTIFIER = {
+    "academic_year": {"Academic year"},
+    "financial_year": {"Financial year"},
+    "financial_quarter": {f"Financial year Q{n}" for n in range(1, 5)},
+}
+"""EES's time identifiers of each period type an indicator may declare: a whole year, or the
+quarters of a financial year (time_period still the year, 202425; EES's "Financial year Q1"
+to "Financial year Q4")."""
 
 
 LA_CODE, LA_NAME = "E99000999", "Harrowdale (synthetic)"
@@ -488,13 +494,15 @@ def test_no_blank_cells_anywhere(files: list[EesFile]) -> None:
 # ---------------------------------------------------------------- time and geography
 
 
-def test_time_periods_are_whole_years_named_as_declared(files: list[EesFile]) -> None:
-    """Academic years (202324, "Academic year"), or financial years for an indicator that
-    declares them (the care leavers' return: 202324, "Financial year")."""
+def test_time_periods_are_years_or_quarters_named_as_declared(files: list[EesFile]) -> None:
+    """Academic years (202324, "Academic year"), financial years for an indicator that
+    declares them (the care leavers' return: 202324, "Financial year"), or the quarters of a
+    financial year (202425, "Financial year Q1")."""
     declared = declarations()
     for file in files:
         kind = declared.get(file.name, {}).get("period_type", "academic_year")
-        assert set(file.column("time_identifier")) == {EES_TIME_IDENTIFIER[kind]}, file.name
+        named = set(file.column("time_identifier"))
+        assert named and named <= EES_TIME_IDENTIFIER[kind], file.name
         for period in set(file.column("time_period")):
             assert re.fullmatch(r"\d{6}", period), f"{file.name}: time_period {period}"
             assert (int(period[2:4]) + 1) % 100 == int(period[4:6]), (

@@ -18,7 +18,14 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture
 def project(tmp_path, monkeypatch):
-    generate(tmp_path / "land", seed=2, children_per_year=40, years=["2023/24"], care_leavers=False)
+    generate(
+        tmp_path / "land",
+        seed=2,
+        children_per_year=40,
+        years=["2023/24"],
+        care_leavers=False,
+        early_communication=False,
+    )
     sources = tmp_path / "sources"
     shutil.copytree(ROOT / "sources", sources)
     (sources / "eyfsp" / "2023-24.yml").write_text(

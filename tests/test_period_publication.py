@@ -204,15 +204,21 @@ def test_a_monthly_indicator_is_published_month_by_month(tmp_path):
         ["2024", "May", "HD02", "18", "30", "60.0"],
     ]
     others = values[values["indicator_id"] != "home_visit_positive"]
-    # whole years, each as its indicator declares (the care leavers' return: financial years)
-    assert set(others["time_identifier"]) == {"Academic year", "Financial year"}
-    financial = others[others["time_identifier"] == "Financial year"]
+    # whole years or a financial year's quarters, each as its indicator declares (the care
+    # leavers' return: financial years; the two-year review: also by quarter)
+    quarters = {f"Financial year Q{n}" for n in range(1, 5)}
+    assert set(others["time_identifier"]) == {"Academic year", "Financial year"} | quarters
     declared = declarations(project / "dbt_project" / "models" / "indicators")
-    assert set(financial["indicator_id"]) == {
-        indicator
-        for indicator, meta in declared.items()
-        if meta.get("period_type") == "financial_year"
-    }
+    for identifiers, period_type in (
+        ({"Financial year"}, "financial_year"),
+        (quarters, "financial_quarter"),
+    ):
+        named = others[others["time_identifier"].isin(identifiers)]
+        assert set(named["indicator_id"]) == {
+            indicator
+            for indicator, meta in declared.items()
+            if meta.get("period_type") == period_type
+        }
 
     # Open data: the authority's rows, each month in EES form.
     open_data = pd.read_csv(output / "open-data" / "home_visit_positive.csv", dtype=str)
