@@ -88,6 +88,9 @@ def screenings(landing: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """All screenings, and each child's first non-rescreen screening of the year with
     whether a referral (any year's file) fell 0 to 42 days after it."""
     data = _place(_read(landing, "wellcomm_screenings"), landing)
+    # the spec's message says so: "Green, Amber and Red are read as G, A and R"
+    words = {"GREEN": "G", "AMBER": "A", "RED": "R"}
+    data["rag"] = data["rag"].str.strip().str.upper().replace(words)
     data["date"] = pd.to_datetime(data["screening_date"])
     first = (
         data[data["rescreen"] == "N"]

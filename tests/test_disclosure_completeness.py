@@ -85,6 +85,8 @@ def test_the_independent_computation_is_chorus_cell_by_cell(pipeline_run):
     else:
         assert chorus[chorus["indicator_id"].isin(early_ids)].empty
         expected_ids -= early_ids
+    mine["time_period"] = mine["time_period"].astype(str)
+    chorus["time_period"] = chorus["time_period"].astype(str)
     assert not mine.duplicated(key).any()
     joined = mine.merge(chorus, on=key, how="outer", suffixes=("", "_chorus"), indicator=True)
     assert (joined["_merge"] == "both").all(), joined[joined["_merge"] != "both"][key]
