@@ -184,3 +184,22 @@ def test_a_malformed_row_rule_is_one_spec_problem(tmp_path, monkeypatch, entry, 
     assert len(lines) == 1, raised.value.problems
     assert lines[0].startswith("sources/wellcomm_screenings/base.yml: row_rules[0]")
     assert "\n" not in lines[0]
+
+
+def test_a_seed_the_rule_cannot_read_is_one_line_for_the_file_not_a_traceback(
+    landing, tmp_path, monkeypatch
+):
+    seeds = tmp_path / "seeds"
+    shutil.copytree(ROOT / "seeds", seeds)
+    sections = seeds / "wellcomm_sections.csv"
+    text = sections.read_text(encoding="utf-8")
+    sections.write_text(text.replace("age_from_months", "from_months", 1), encoding="utf-8")
+    monkeypatch.setenv("CHORUS_SEEDS", str(seeds))
+    forget_loaded_sources()
+    report = validate_paths([landing], seeds)
+    (line,) = [line for line in report.format() if line.endswith("[row_rule_not_checked]")]
+    assert line.startswith(f"{SCREENINGS}: the row rule wellcomm_section_for_age could not")
+    found = {(d.file, d.row, d.rule) for d in report.defects if d.file == SCREENINGS}
+    assert (SCREENINGS, None, "row_rule_not_checked") in found
+    assert not any(rule == "wellcomm_section_for_age" for _, _, rule in found)
+    assert (REVIEWS, 3, "age_in_months", "age_in_months_matches_dates") in _mine(report)
