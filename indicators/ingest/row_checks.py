@@ -86,8 +86,8 @@ def _failing(
     table = pd.DataFrame({"_i": range(len(frame))})
     for column in columns:
         values = typed(frame[column.name].reset_index(drop=True), column.type)
-        unusable = pd.Series([(int(row), column.name) in broken for row in rows])
-        table[column.name] = values.where(~unusable)
+        unusable = pd.Series(rows).isin([row for row, name in broken if name == column.name])
+        table[column.name] = values.where(~unusable.to_numpy())
     connection = connect(columns, check.seeds, folder)
     try:
         connection.register("landed_frame", table)
