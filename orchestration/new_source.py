@@ -61,6 +61,12 @@ placement:                     # how a row is placed in an area (docs/inputs.md)
 #   longest: 2000              # file's counts on its load_log line (the rest: null)
 # headers:
 #   numbered: {{prefix: q, first: 1, last: 9}}   # `Q 3` and `q_03` read as q03
+# row_rules:                   # across a row's columns: a DuckDB boolean over them, typed;
+#   - rule: outcome_needs_date # true or NULL passes, false quarantines (docs/inputs.md)
+#     columns: [outcome, record_date]
+#     check: "outcome <> 'Y' OR record_date IS NOT NULL"
+#     seeds: []                # seeds/<name>.csv the check reads as table <name>
+#     message: an outcome of Y needs its date
 
 code_lists:                    # each with the rule it breaks and its message
   outcome:

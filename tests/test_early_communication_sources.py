@@ -1,9 +1,12 @@
 """The four early communication sources (issue 15) on hostile files, through `chorus
 validate` and `chorus run`: each defect named in one line by file, row, column and rule, the
-rest loaded, every row accounted for; the health pseudonym the same in the reviews,
-screenings, referrals and linkage file, and the linkage's UPN pseudonym the EYFSP return's;
-NHS numbers, UPNs and dates of birth never beyond the raw zone (birth month only); the
-parents' words kept only with consent, and a request for help never kept.
+rest loaded, every row accounted for (the rules across a row's columns, `row_rules:`,
+among them: an age that disagrees with the dates, a score without a review, an age without
+a cut-off, a section that does not fit the age; tests/test_row_rules.py has more); the
+health pseudonym the same in the reviews, screenings, referrals and linkage file, and the
+linkage's UPN pseudonym the EYFSP return's; NHS numbers, UPNs and dates of birth never
+beyond the raw zone (birth month only); the parents' words kept only with consent, and a
+request for help never kept.
 
 Every landed row and every expected defect is written out here by hand. The financial year
 2023-24 runs 1 April 2023 to 31 March 2024, so a child reaching 30 months in it was born 1
@@ -55,6 +58,10 @@ REVIEW_ROWS = [
     "999 100 1107,2021-02-02,2023-08-01,29,55,no_concern,,,XH2 1",  # 13: twice (spaces)
     "9991001107,2021-02-02,2023-08-01,29,55,no_concern,,,XH2 1",  # 14: twice
     "9991001115,2021-02-02,2023-08-01,29,55,maybe,,,XH2 1",  # 15: concern code
+    # row_rules: 15 January 2021 to 20 April 2023 is 27 whole months, to 20 May 2024 40
+    "9991001158,2021-01-15,2023-04-20,25,45,no_concern,,,XH1 1",  # 16: 25 is 2 off 27
+    "9991001166,2021-01-15,,,45,,,,XH1 1",  # 17: a score without a review date
+    "9991001174,2021-01-15,2024-05-20,40,45,no_concern,,,XH1 1",  # 18: no cut-off at 40
 ]
 SCREENINGS = "wellcomm_screenings/2023-24/screenings.csv"
 SCREENING_ROWS = [
@@ -70,6 +77,7 @@ SCREENING_ROWS = [
     "9991001050,2023-10-02,EY001,30,10,3,R,4,N,N,,,XH9 2",  # 9: section 10
     "9991001123,2023-10-02,EY001,30,5,3,R,4,N,N,,,XH11 1",  # 10: unknown sector
     "9991001131,2024-04-01,EY001,30,5,3,R,4,N,N,,,XH1 1",  # 11: after the year
+    "9991001182,2023-10-03,EY001,30,4,10,G,,N,N,,,XH1 1",  # 12: 30 months is section 5
 ]
 REFERRALS = "slt_referrals/2023-24/referrals.csv"
 REFERRAL_ROWS = [
@@ -104,12 +112,16 @@ DEFECTS = {  # (file, row, column, rule)
     (REVIEWS, 13, "nhs_number", "duplicate_nhs_number"),
     (REVIEWS, 14, "nhs_number", "duplicate_nhs_number"),
     (REVIEWS, 15, "parent_concern", "parent_concern_code"),
+    (REVIEWS, 16, "age_in_months", "age_in_months_matches_dates"),
+    (REVIEWS, 17, "review_date", "asq_score_without_review"),
+    (REVIEWS, 18, "age_in_months", "asq_age_without_cutoff"),
     (SCREENINGS, 6, "nhs_number", "nhs_number_check"),
     (SCREENINGS, 7, "score", "score_range"),
     (SCREENINGS, 8, "rag", "rag_code"),
     (SCREENINGS, 9, "section", "wellcomm_section"),
     (SCREENINGS, 10, "postcode_sector", "postcode_sector_unknown"),
     (SCREENINGS, 11, "screening_date", "screening_date_in_year"),
+    (SCREENINGS, 12, "section", "wellcomm_section_for_age"),
     (REFERRALS, 5, "referral_source", "referral_source_code"),
     (REFERRALS, 6, "referral_id", "duplicate_referral_id"),
     (REFERRALS, 7, "referral_id", "duplicate_referral_id"),
@@ -120,8 +132,8 @@ DEFECTS = {  # (file, row, column, rule)
     (LINKAGE, 8, "nhs_number", "nhs_number_check"),
 }
 COUNTS = {  # rows read, loaded, quarantined
-    REVIEWS: (14, 5, 9),
-    SCREENINGS: (10, 4, 6),
+    REVIEWS: (17, 5, 12),
+    SCREENINGS: (11, 4, 7),
     REFERRALS: (7, 3, 4),
     LINKAGE: (7, 3, 4),
 }

@@ -7,10 +7,12 @@ sometimes disagree with the ASQ-3, rescreens for red and amber, most reds referr
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from indicators.ingest.validate import validate_paths
 from indicators.synthetic.generate import generate
 
 FINANCIAL = ("2020-21", "2021-22", "2022-23", "2023-24", "2024-25")
@@ -145,3 +147,17 @@ def test_a_reception_cohort_is_linked_about_nine_in_ten(borough):
         assert set(_compact(linkage["nhs_number"])) <= in_record
         share = len(linkage) / len(eyfsp)
         assert 0.75 <= share <= 0.92, (year, share)
+
+
+def test_chorus_validate_finds_no_defect_in_them(borough):
+    """The generator's rows meet their specs, the rules across a row's columns among them
+    (an age that agrees with the dates, a section that fits the age): the demo quarantines
+    none of its own rows."""
+    with_them, _ = borough
+    kinds = ("health_visitor_reviews", "wellcomm_screenings", "slt_referrals")
+    seeds = Path(__file__).resolve().parents[1] / "seeds"
+    report = validate_paths([with_them / kind for kind in kinds], seeds)
+    assert [str(defect) for defect in report.defects] == []
+    assert {account.kind for account in report.accounts} == set(kinds)
+    assert len(report.accounts) == 3 * len(FINANCIAL)
+    assert all(account.rows_quarantined == 0 for account in report.accounts)

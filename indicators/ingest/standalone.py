@@ -2,7 +2,8 @@
 declares and nothing else: what `chorus new-source` scaffolds.
 
 For each academic year and source: every file read and checked by the spec's rules
-(required columns, cells, formats, code lists, date windows, ranges), the key once a year
+(required columns, cells, formats, code lists, date windows, ranges, the rules across a
+row's columns: `row_rules:`, row_checks.py), the key once a year
 across the year's files, the placement column's sectors in the neighbourhood lookup (or its
 teams, districts or LA numbers in their lists: indicators/ingest/area_lists.py); good
 rows pseudonymised, reduced or dropped column by column (`raw_rows`) into the spec's raw
@@ -25,6 +26,7 @@ from indicators.ingest.landing import FileAccount, LandedFile, file_hash
 from indicators.ingest.lookups import Reference
 from indicators.ingest.matching import unknown_sectors
 from indicators.ingest.readers import Aliases, read_return
+from indicators.ingest.row_checks import row_rule_defects
 from indicators.ingest.spec_rules import SECTOR_PATTERN
 from indicators.ingest.standalone_text import follow_up_notes, follow_up_rows, keep_free_text
 from indicators.ingest.statutory import raw_rows, validate_file
@@ -200,6 +202,7 @@ def load_standalone_year(
                 continue
             frames.append((landed.display, frame))
             load.defects.extend(defects)
+            load.defects.extend(row_rule_defects(spec, frame, landed.display, defects))
         load.defects.extend(duplicate_keys(spec, frames))
         sectors: dict[str, str] = {}
         load.defects.extend(unplaced(spec, frames, reference, sectors))

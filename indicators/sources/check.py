@@ -14,6 +14,7 @@ from indicators.periods import landed_type_names
 from indicators.sources.code_lists import code_list as _code_list
 from indicators.sources.code_lists import code_lists as _code_lists
 from indicators.sources.free_text import free_text_problems
+from indicators.sources.row_rules import parse_row_rules
 from indicators.sources.shapes import shape_problems
 from indicators.sources.spec import (
     COLUMN_TYPES,
@@ -56,6 +57,7 @@ TOP_KEYS = {
     "headers": False,
     "landing_order": False,
     "label": False,
+    "row_rules": False,
 }
 """Every key a spec may have: True for those it must have."""
 COLUMN_KEYS = {
@@ -209,6 +211,7 @@ def build(
     if data.get("items") and not set(CONSENT_ROLES) <= set(consent):
         missing = ", ".join(role for role in CONSENT_ROLES if role not in consent)
         problems.append(f"{shown}: consent: a survey needs {missing} too")
+    row_rules = parse_row_rules(data.get("row_rules"), columns, data.get("stream"), shown, problems)
     numbered = None
     headers = data.get("headers") or {}
     if "numbered" in headers:
@@ -244,6 +247,7 @@ def build(
         items=dict(data.get("items") or {}),
         free_text=dict(data.get("free_text") or {}),
         numbered_headers=numbered,
+        row_rules=row_rules,
         landing_order=int(data.get("landing_order") or 100),
     )
 

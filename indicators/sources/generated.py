@@ -186,6 +186,9 @@ def inputs_section(spec: SourceSpec) -> str:
             f"| `{str(free['columns']).replace('{item}', '<item_id>')}` | "
             f"{free.get('doc', 'free text')} ({kept}) |"
         )
+    if spec.row_rules:
+        lines += ["", "| row rule (`row_rules:`) | what it checks |", "|---|---|"]
+        lines += [f"| `{check.rule}` | {check.doc or check.message} |" for check in spec.row_rules]
     notes = [
         spec.key_doc,
         *(key.doc for key in spec.also_keys),

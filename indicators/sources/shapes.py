@@ -175,6 +175,14 @@ COLUMN: Shape = {
     "invalid": TEXT,
     **TEXTS,
 }
+ROW_RULE: Shape = {
+    "rule": TEXT,
+    "columns": (LIST, _each(TEXT)),
+    "check": TEXT,
+    "seeds": (LIST, _each(TEXT)),
+    "message": TEXT,
+    **TEXTS,
+}
 TOP: Shape = {
     "source": TEXT,
     "title": TEXT,
@@ -193,6 +201,7 @@ TOP: Shape = {
     "items": (MAPPING, _within(ITEMS)),
     "free_text": (MAPPING, _within(FREE_TEXT)),
     "headers": (MAPPING, _within({"numbered": (MAPPING, _within(NUMBERED))})),
+    "row_rules": (LIST, _each(MAPPING, ROW_RULE)),
     "columns": LIST,  # each column below, named by the file that gave it
 }
 

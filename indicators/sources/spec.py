@@ -204,6 +204,8 @@ class SourceSpec:
     free_text: dict[str, Any] = field(default_factory=dict)
     numbered_headers: tuple[str, int, int] | None = None
     """(prefix, first, last): `ELG 9` and `elg_9` read as elg09."""
+    row_rules: tuple[Any, ...] = ()
+    """Rules across a row's columns (`row_rules:`, indicators/sources/row_rules.RowCheck)."""
     landing_order: int = 100
     """Kinds are found in the landing area, and named in messages, in this order."""
     files: tuple[str, ...] = ()
