@@ -316,3 +316,34 @@ def test_the_test_framework_is_consistent():
 def test_a_misdeclared_explains_is_refused_in_one_line(old, new, said):
     problems = _problems(FRAMEWORK.replace(old, new))
     assert any(said in problem and "\n" not in problem for problem in problems), problems
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "said"),
+    [
+        (
+            "      indicators: [t_view_recorded]\n",
+            "",
+            "statements.explains[1].indicators is missing (the rows it explains)",
+        ),
+        (
+            "      indicators: [t_view_recorded]\n",
+            "      indicator: [t_view_recorded]\n",
+            "statements.explains[1].indicator: unknown key (the keys known under "
+            "statements.explains[1]: indicators, only, hidden_with; did you mean `indicators`?)",
+        ),
+        (
+            "      hidden_with: [t_view_recorded]\n",
+            "      hidden_with: t_view_recorded\n",
+            "statements.explains[1].hidden_with: must be a list of texts, not the text "
+            "'t_view_recorded'",
+        ),
+    ],
+)
+def test_a_malformed_explains_is_refused_in_one_line(old, new, said):
+    from indicators.publish.frameworks import FrameworkError
+
+    assert old in FRAMEWORK
+    with pytest.raises(FrameworkError) as error:
+        _framework(FRAMEWORK.replace(old, new, 1))
+    assert str(error.value) == f"test_words.yml: {said}"
