@@ -308,8 +308,10 @@ class Publication:
                 self._quotes_by.setdefault((area, row["item_id"]), []).append(quote)
 
     def _index_statements(self, statements: pd.DataFrame | None) -> None:
-        """Statements (the framework's `statements:` frame) by (area, breakdown, group), most
-        recent first, each text once per key; where each comes from in `source`'s columns."""
+        """Statements (the framework's `statements:` frame) by (area, breakdown, group), or
+        with `statements.explains` by (area, indicator, period) once statement_rules.withheld
+        has dropped those it withholds; most recent first, each text once per key; where each
+        comes from in `source`'s columns."""
         self._statements_by: dict[tuple[str, str, str], list[Quote]] = {}
         self._statement_reach: dict[tuple[str, str, str], int] = {}
         self._explained_by: dict[tuple[str, str, str], list[Quote]] = {}
