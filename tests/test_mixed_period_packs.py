@@ -66,8 +66,11 @@ group_charts:
 statements:
   frame: t_words
   heading: What parents said
-  breakdowns: {Two-year communication result: group_label}
   source: [kind, area_name]
+  explains:
+    - only: {kind: concern at the two-year review}
+      indicators: [t_c08b]
+      hidden_with: [t_c08b]
 """
 
 
@@ -181,11 +184,11 @@ def _published() -> pd.DataFrame:
 
 WORDS = pd.DataFrame(
     [
-        ("He only says a few words and I worry.", "concern at the two-year review", BELOW, NORTH),
-        ("She chats all day at nursery.", "view at screening", "Green", NORTH),
-        ("He points instead of talking.", "concern at the two-year review", BELOW, SOUTH),
+        ("He only says a few words and I worry.", "concern at the two-year review", NORTH),
+        ("She chats all day at nursery.", "view at screening", NORTH),
+        ("He points instead of talking.", "concern at the two-year review", SOUTH),
     ],
-    columns=["quote", "kind", "group_label", "area"],
+    columns=["quote", "kind", "area"],
 ).assign(
     area_code=lambda f: [a[0] for a in f["area"]],
     area_name=lambda f: [a[1] for a in f["area"]],
@@ -311,18 +314,23 @@ def test_the_pdf_prints_the_group_chart_with_its_suppressed_group(tmp_path, nort
 # ------------------------------------------------------------------------ parents' words
 
 
-def test_parents_words_sit_beside_their_two_year_result_in_their_own_area(north_html):
+def test_parents_words_sit_beside_the_two_year_review_of_their_own_area_and_year(north_html):
+    """Words about this year's two-year-olds sit beside the two-year review's 2024/25 row,
+    not beside the journey's groups (other children: the reception cohort) or the quarters."""
     root = parse_html(north_html)
-    rows = [tr for tr in root.iter("tr") if tr.attrs.get("data-group") == BELOW]
-    buttons = [b for tr in rows for b in tr.iter("button")]
-    assert [b.text() for b in buttons] == ["What parents said (1)"]
+    beside = [tr for tr in root.iter("tr") if any(True for _ in tr.iter("button"))]
+    assert [(tr.attrs.get("data-indicator"), tr.attrs.get("data-period")) for tr in beside] == [
+        ("t_c08b", "202425-FY")
+    ]
+    (button,) = list(beside[0].iter("button"))
+    assert button.text() == "What parents said (1)"
     target = next(
-        n for n in root.iter("div") if n.attrs.get("id") == buttons[0].attrs["aria-describedby"]
+        n for n in root.iter("div") if n.attrs.get("id") == button.attrs["aria-describedby"]
     )
     said = target.text()
     assert "“He only says a few words and I worry.”" in said
     assert "concern at the two-year review, Northgate" in said
-    # another area's words, and words beside a result no row shows (Green), are not here
+    # another area's words, and words no declared indicator is explained by, are not here
     assert "He points instead of talking." not in north_html
     assert "She chats all day" not in north_html
 

@@ -286,6 +286,19 @@ def _declared_problems(
                     f"'{name}' is not a breakdown any indicator of the register declares",
                 )
             )
+    if framework.statements.explains and framework.statements.breakdowns:
+        found.append(
+            (
+                "statements.explains",
+                "declare either explains (the indicators' rows) or breakdowns (a breakdown's "
+                "groups), not both",
+            )
+        )
+    for n, entry in enumerate(framework.statements.explains):
+        for m, name in enumerate(entry.indicators):
+            indicator(f"statements.explains[{n}].indicators[{m}]", name)
+        for m, name in enumerate(entry.hidden_with):
+            indicator(f"statements.explains[{n}].hidden_with[{m}]", name)
     if framework.statements.frame and not SAFE_ID.fullmatch(framework.statements.frame):
         found.append(
             (

@@ -62,6 +62,21 @@ class GroupChart:
 
 
 @dataclass(frozen=True)
+class Explains:
+    """Which indicators' rows a kind of statement explains (`statements.explains`): the
+    statements matching `only` sit beside those indicators' total rows of the same area and
+    period (the figures about the same people), and beside no other row."""
+
+    indicators: tuple[str, ...]
+    only: Mapping[str, str] = field(default_factory=dict)
+    """column -> the value a statement must have to explain these rows (kind: ...)."""
+    hidden_with: tuple[str, ...] = ()
+    """Indicators whose total row's count (numerator or denominator) these statements bound
+    from below: where one is suppressed (c) or not published for the area and period, none
+    of them is published (statement_rules.withheld)."""
+
+
+@dataclass(frozen=True)
 class Statements:
     """People's statements beside the rows they explain (`statements:`): a published frame
     (quotes/<frame>.csv) with `quote`, `area_code`, `time_period` and the columns that
@@ -76,6 +91,9 @@ class Statements:
     only: Mapping[str, str] = field(default_factory=dict)
     """column -> the value a statement must have to be shown (perspective: young_person)."""
     note: str = ""
+    explains: tuple[Explains, ...] = ()
+    """When declared, statements sit only beside the rows of the indicators they explain
+    (and `breakdowns` is not used)."""
 
 
 def parse_group_charts(document: Mapping) -> tuple[GroupChart, ...]:
@@ -115,8 +133,21 @@ def parse_layout(
         source=tuple(str(v) for v in declared.get("source") or ()),
         only={str(k): str(v) for k, v in (declared.get("only") or {}).items()},
         note=str(declared.get("note") or ""),
+        explains=tuple(
+            _explains(n, entry) for n, entry in enumerate(declared.get("explains") or ())
+        ),
     )
     return beside, side_by_side, statements
+
+
+def _explains(n: int, entry: Mapping) -> Explains:
+    if not entry.get("indicators"):
+        raise KeyError(f"statements.explains[{n}].indicators is missing (the rows it explains)")
+    return Explains(
+        indicators=tuple(str(v) for v in entry["indicators"]),
+        only={str(k): str(v) for k, v in (entry.get("only") or {}).items()},
+        hidden_with=tuple(str(v) for v in entry.get("hidden_with") or ()),
+    )
 
 
 def _figure(entry: Mapping, where: str) -> Figure:

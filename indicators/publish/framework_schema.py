@@ -111,6 +111,7 @@ SCHEMA: dict[str, object] = {
         "source": [TEXT],
         "only": {ANY_KEY: TEXT},
         "note": TEXT,
+        "explains": [{"indicators": [TEXT], "only": {ANY_KEY: TEXT}, "hidden_with": [TEXT]}],
     },
 }
 """Every key a framework may have. A key left out, or given with no value (null), takes its

@@ -30,6 +30,7 @@ from indicators.publish.frameworks import frameworks_table, load_frameworks, sta
 from indicators.publish.open_data import write_open_data
 from indicators.publish.publication import write_csv
 from indicators.publish.register import register_table, render_register_html, shapes
+from indicators.publish.statement_rules import withheld
 from indicators.steps import Log
 from indicators.voice.help_requests import may_be_quoted, needs_follow_up
 from indicators.voice.items import load_item_bank
@@ -134,6 +135,9 @@ def write_indicator_tables(settings: ChorusSettings, stage: Path, log: Log) -> T
     write_csv(published_quotes, stage / "quotes" / "quotes.csv")
     for frame in statement_frames(frameworks):
         statements = statements_to_publish(read_statements(settings.warehouse, frame))
+        for framework in frameworks:  # beside what they explain, none bounding a hidden count
+            if framework.statements.frame == frame:
+                statements = withheld(statements, framework.statements, published)
         write_csv(statements, stage / "quotes" / f"{frame}.csv")
         log.info(f"{len(statements)} statements published (quotes/{frame}.csv)")
     (stage / "register" / "index.html").write_text(

@@ -1,12 +1,28 @@
--- Parents' own words about their child's talking, beside the numbers they explain: the
--- concern a parent voiced at the two-year review (beside the ASQ-3 communication result) and
--- the parent's view recorded at a WellComm screening (beside the RAG result). Consent-gated
--- and scrubbed at the door; requests for help never reach staging. Each row is placed in
--- its neighbourhood and its authority; only areas and years with at least the minimum
+-- Parents' own words about their child's talking: the concern a parent voiced at the two-year
+-- review and the parent's view recorded at a WellComm screening. Consent-gated and scrubbed at
+-- the door; requests for help never reach staging. Each row is placed in its neighbourhood and
+-- its authority, labelled by its kind, area and year only: no result, colour or zone (a
+-- label finer than the area and year would let the number of distinct words under it bound
+-- that group's hidden count from below). Only areas and years with at least the minimum
 -- number of children of that kind (reviewed / screened: distinct child pseudonyms, the
--- voice_min_respondents of seeds/disclosure_control.csv) keep their words. The count itself
--- is not published: an undeclared count of people per area would be a number disclosure
--- control does not see.
+-- voice_min_respondents of seeds/disclosure_control.csv) keep their words. That count is
+-- used, never published: an undeclared count of people per area would be a number
+-- disclosure control does not see.
+--
+-- Can the number of distinct words of an area and year narrow a published hidden (c) count?
+-- It is a lower bound on the records they come from. The views come from screenings with a
+-- view recorded: the numerator of ec_wellcomm_parent_view, a published cell. The concerns
+-- come from any review in the year whose parent gave words, which no published cell counts:
+-- ec_concern_but_expected's denominator (concerned parents at reviews by 30 months with a
+-- score) is a subset, and a lower bound on a superset bounds no subset; but it is close, so
+-- it is guarded the same way, to be safe. The framework declares each kind's counting indicator (statements.explains[].hidden_with in
+-- frameworks/school_readiness.yml) and the publication drops the words of an area and year
+-- where that indicator's numerator or denominator is hidden or not published
+-- (indicators/publish/statement_rules.py): no words are published beside a hidden count they
+-- could bound. The minimum itself (words only where at least that many children were
+-- reviewed or screened) is a lower bound on children reviewed or screened in the year, which
+-- is no published count either (the published ones are subsets: by 30 months, with a score);
+-- and the words of an area and year sit only beside figures whose counts are published.
 with concerns as (
     select * from {{ ref('stg_health_visitor__concerns') }}
 ),
@@ -34,12 +50,6 @@ words as (
     select
         concern_words as quote,
         'concern at the two-year review' as kind,
-        case
-            when asq_communication_zone in ('above', 'monitoring')
-                then 'At or above the expected level'
-            when asq_communication_zone = 'below' then 'Below the expected level'
-            else 'No communication score'
-        end as group_label,
         time_period,
         neighbourhood_code,
         new_la_code
@@ -49,8 +59,6 @@ words as (
     select
         parent_view as quote,
         'view at screening' as kind,
-        case rag when 'green' then 'Green' when 'amber' then 'Amber' when 'red' then 'Red' end
-            as group_label,
         time_period,
         neighbourhood_code,
         new_la_code
@@ -102,7 +110,6 @@ by_area as (
     select
         words.quote,
         words.kind,
-        words.group_label,
         words.time_period,
         'Neighbourhood' as geographic_level,
         words.neighbourhood_code as area_code,
@@ -113,7 +120,6 @@ by_area as (
     select
         words.quote,
         words.kind,
-        words.group_label,
         words.time_period,
         'Local authority' as geographic_level,
         words.new_la_code as area_code,
@@ -125,7 +131,6 @@ by_area as (
 select distinct
     by_area.quote,
     by_area.kind,
-    by_area.group_label,
     by_area.area_code,
     by_area.area_name,
     by_area.geographic_level,
@@ -144,5 +149,4 @@ order by
     by_area.geographic_level,
     by_area.area_code,
     by_area.kind,
-    by_area.group_label,
     by_area.quote

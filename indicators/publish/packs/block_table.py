@@ -258,6 +258,8 @@ def latest_table(
     else:
         caption = f"{heading}, {period_label(records[0]['time_period']) if records else ''}"
     table = Table(caption=caption, columns=columns, rows=rows, notes=notes)
-    if not by_year and not any(e.breakdown == breakdown for e in pub.framework.side_by_side):
+    if pub.framework.statements.explains:  # beside its indicator's rows, year by year too
+        table = with_statements(pub, build, table, area_code)
+    elif not by_year and not any(e.breakdown == breakdown for e in pub.framework.side_by_side):
         table = with_statements(pub, build, table, area_code)  # else beside the side by side
     return table, records

@@ -20,6 +20,7 @@ from indicators.publish.frameworks import Framework, default_framework
 from indicators.publish.packs.layout import ALL, MAX_QUOTES
 from indicators.publish.packs.model import Quote, RunInfo
 from indicators.publish.packs.wording import MISSING_WHY, SYMBOL_KEY, period_label
+from indicators.publish.statement_rules import matches, withheld, year_of
 
 NUMERIC = ("value", "lower_ci_95", "upper_ci_95", "numerator", "denominator")
 REQUIRED = (
@@ -307,26 +308,42 @@ class Publication:
                 self._quotes_by.setdefault((area, row["item_id"]), []).append(quote)
 
     def _index_statements(self, statements: pd.DataFrame | None) -> None:
-        """Statements (the framework's `statements:` frame) by (area, breakdown, group), most
-        recent first, each text once per key; where each comes from in `source`'s columns."""
+        """Statements (the framework's `statements:` frame) by (area, breakdown, group), or
+        with `statements.explains` by (area, indicator, period) once statement_rules.withheld
+        has dropped those it withholds; most recent first, each text once per key; where each
+        comes from in `source`'s columns."""
         self._statements_by: dict[tuple[str, str, str], list[Quote]] = {}
         self._statement_reach: dict[tuple[str, str, str], int] = {}
+        self._explained_by: dict[tuple[str, str, str], list[Quote]] = {}
         declared = self.framework.statements
-        if statements is None or not len(statements) or not declared.breakdowns:
+        if statements is None or not len(statements):
+            return
+        if not declared.breakdowns and not declared.explains:
             return
         frame = _text(statements)
         frame = frame[frame["quote"].str.strip() != ""]
         for column, value in declared.only.items():
             frame = frame[frame[column] == value] if column in frame else frame.iloc[0:0]
+        frame = withheld(frame, declared, self.values)
         if "time_period" in frame:
             frame = frame.sort_values("time_period", ascending=False, kind="stable")
-        seen: set[tuple[str, str, str, str]] = set()
+        seen: set[tuple[str, ...]] = set()
         for row in as_records(frame):
             parts = [
                 period_label(row[c]) if c == "time_period" else row.get(c, "")
                 for c in declared.source
             ]
             quote = Quote(text=row["quote"].strip(), source=", ".join(p for p in parts if p))
+            for entry in declared.explains:
+                if not matches(row, entry):
+                    continue
+                for indicator in entry.indicators:
+                    key = (row["area_code"], indicator, year_of(row.get("time_period", "")) or "")
+                    if (*key, quote.text) not in seen:
+                        seen.add((*key, quote.text))
+                        self._explained_by.setdefault(key, []).append(quote)
+            if declared.explains:
+                continue
             for breakdown, column in declared.breakdowns.items():
                 key = (row["area_code"], breakdown, row.get(column, ""))
                 if (*key, quote.text) in seen:
@@ -343,9 +360,28 @@ class Publication:
         statement explains every domain the topic informs): 1 is the most specific."""
         return self._statement_reach.get((area_code, breakdown, text), 0)
 
-    def has_statements(self, breakdown: str) -> bool:
-        """Whether statements are declared and published for rows of `breakdown`."""
-        return any(key[1] == breakdown for key in self._statements_by)
+    def has_statements(self, attrs: Mapping[str, str]) -> bool:
+        """Whether statements are declared and published for a row like this one (its
+        breakdown's; with `statements.explains`, its indicator's)."""
+        if self.framework.statements.explains:
+            return any(key[1] == attrs.get("indicator") for key in self._explained_by)
+        return any(key[1] == attrs.get("breakdown", "") for key in self._statements_by)
+
+    def row_statements(self, area_code: str, attrs: Mapping[str, str]) -> tuple[Quote, ...]:
+        """Every statement explaining one table row, most recent first: with
+        `statements.explains`, those of the row's area and period beside its indicator's
+        total row only; else those of the pack's area beside its breakdown's group."""
+        if not self.framework.statements.explains:
+            return self.statements_for(
+                area_code, attrs.get("breakdown", ""), attrs.get("group", ""), limit=None
+            )
+        if attrs.get("breakdown") != ALL or attrs.get("beside") or attrs.get("side-by-side"):
+            return ()
+        period = year_of(attrs.get("period", ""))
+        if period is None:
+            return ()
+        key = (attrs.get("area") or area_code, attrs.get("indicator", ""), period)
+        return tuple(self._explained_by.get(key, ()))
 
     def statements_for(
         self, area_code: str, breakdown: str, group: str, limit: int | None = MAX_QUOTES

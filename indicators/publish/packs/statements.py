@@ -31,14 +31,14 @@ def with_statements(pub: Publication, build: Build, table: Table, area_code: str
     """`table` with a statements column when the framework attaches statements to its rows'
     breakdown (statements.breakdowns), and the statements printed after it for the PDF."""
     declared = pub.framework.statements
-    rows = [row for row in table.rows if pub.has_statements(row.attrs.get("breakdown", ""))]
+    rows = [row for row in table.rows if pub.has_statements(row.attrs)]
     if not rows:
         return table
     table.columns.append(Column(declared.heading, width=24))
     shown: set[str] = set()
     for row in table.rows:
         breakdown = row.attrs.get("breakdown", "")
-        found = pub.statements_for(area_code, breakdown, row.attrs.get("group", ""), limit=None)
+        found = pub.row_statements(area_code, row.attrs)
         # the most specific first (a statement explaining the fewest of the breakdown's
         # groups: "Your home" before "Your family" beside Accommodation), most recent first
         # among equals; a statement whose topic informs several rows is given once, where it
