@@ -400,8 +400,20 @@ def add_statistics(
         frame[column] = st.apply_polarity(comparison, polarity)
     frame["recent_trend"] = _trends(frame, item_bank)
     frame["_ordinal"], _ = _period_ordinals(frame, np.zeros(len(frame), dtype=np.int64))
+    # the period's own name breaks a tie of ordinals (a row the register gave no period type
+    # is counted as an academic year), so the published order never depends on dbt's
     ordered = frame.sort_values(
-        ["indicator_id", "_ordinal", "geographic_level", "area_code", "breakdown", "group"],
-        ascending=[True, True, False, True, True, True],
+        [
+            "indicator_id",
+            "_ordinal",
+            "time_period",
+            "time_identifier",
+            "geographic_level",
+            "area_code",
+            "breakdown",
+            "group",
+        ],
+        ascending=[True, True, True, True, False, True, True, True],
+        kind="stable",
     )
     return ordered[STANDARD_COLUMNS + STATISTIC_COLUMNS].reset_index(drop=True)
