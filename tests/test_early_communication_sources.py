@@ -1,8 +1,9 @@
 """The four early communication sources (issue 15) on hostile files, through `chorus
 validate` and `chorus run`: each defect named in one line by file, row, column and rule, the
 rest loaded, every row accounted for (the rules across a row's columns, `row_rules:`,
-among them: an age that disagrees with the dates, a score without a review, an age without
-a cut-off, a section that does not fit the age; tests/test_row_rules.py has more); the
+among them: an age that disagrees with the dates, a score without a review, a section that
+does not fit the age; a score at an age without a cut-off is kept, with no result;
+tests/test_row_rules.py has more); the
 health pseudonym the same in the reviews, screenings, referrals and linkage file, and the
 linkage's UPN pseudonym the EYFSP return's; NHS numbers, UPNs and dates of birth never
 beyond the raw zone (birth month only); the parents' words kept only with consent, and a
@@ -61,7 +62,7 @@ REVIEW_ROWS = [
     # row_rules: 15 January 2021 to 20 April 2023 is 27 whole months, to 20 May 2024 40
     "9991001158,2021-01-15,2023-04-20,25,45,no_concern,,,XH1 1",  # 16: 25 is 2 off 27
     "9991001166,2021-01-15,,,45,,,,XH1 1",  # 17: a score without a review date
-    "9991001174,2021-01-15,2024-05-20,40,45,no_concern,,,XH1 1",  # 18: no cut-off at 40
+    "9991001174,2021-01-15,2024-05-20,40,45,no_concern,,,XH1 1",  # 18: good: 40, no cut-off
 ]
 SCREENINGS = "wellcomm_screenings/2023-24/screenings.csv"
 SCREENING_ROWS = [
@@ -114,7 +115,6 @@ DEFECTS = {  # (file, row, column, rule)
     (REVIEWS, 15, "parent_concern", "parent_concern_code"),
     (REVIEWS, 16, "age_in_months", "age_in_months_matches_dates"),
     (REVIEWS, 17, "review_date", "asq_score_without_review"),
-    (REVIEWS, 18, "age_in_months", "asq_age_without_cutoff"),
     (SCREENINGS, 6, "nhs_number", "nhs_number_check"),
     (SCREENINGS, 7, "score", "score_range"),
     (SCREENINGS, 8, "rag", "rag_code"),
@@ -132,7 +132,7 @@ DEFECTS = {  # (file, row, column, rule)
     (LINKAGE, 8, "nhs_number", "nhs_number_check"),
 }
 COUNTS = {  # rows read, loaded, quarantined
-    REVIEWS: (17, 5, 12),
+    REVIEWS: (17, 6, 11),
     SCREENINGS: (11, 4, 7),
     REFERRALS: (7, 3, 4),
     LINKAGE: (7, 3, 4),
@@ -256,6 +256,9 @@ def test_the_loaded_rows_reach_raw_and_staging_as_landed(warehouse):
         # born August 2021: 30 months in February 2024
         (6, "2021-08", True, 28, True, "above", True, "concern", "Financial year Q4",
          "Financial year Q4", "Hillside Villages"),
+        # reviewed at 40 months: a review, not by 30 months; no cut-off at 40, so no result
+        (18, "2021-01", True, 40, False, None, None, "no_concern", "Financial year Q2",
+         "Financial year Q2", "Harrowdale Central"),
     ]  # fmt: skip
     screenings = warehouse.execute(
         "select _source_row, section, section_label, score, rag, green_section, rescreen, "
@@ -310,7 +313,7 @@ def test_the_same_child_has_the_same_pseudonym_in_every_file(warehouse):
     # 999 100 1034: review 4, referral 4, linkage 4 with C354240122000 (EYFSP row 6)
     assert reviews[4] == referrals[4] == health[4]
     assert education[4] == eyfsp[6] == census[2]
-    assert len(set(reviews.values())) == 5
+    assert len(set(reviews.values())) == 6
     assert not set(health.values()) & set(education.values())
 
 
@@ -359,7 +362,14 @@ def test_nhs_numbers_upns_and_dates_of_birth_never_leave_the_raw_zone(run, wareh
     months = warehouse.execute(
         "select birth_month from raw.health_visitor_reviews order by _source_row"
     ).fetchall()
-    assert months == [("2021-01",), ("2021-03",), ("2020-11",), ("2021-06",), ("2021-08",)]
+    assert months == [
+        ("2021-01",),
+        ("2021-03",),
+        ("2020-11",),
+        ("2021-06",),
+        ("2021-08",),
+        ("2021-01",),  # row 18, reviewed at 40 months
+    ]
 
 
 def test_words_are_kept_only_with_consent_and_a_request_for_help_never(run, warehouse):
