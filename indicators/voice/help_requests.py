@@ -1,6 +1,7 @@
 """What free text is, before it can be a quote: a request for help, contact, a visit or a
 call back, a question to the service, a need or crisis, or a phone number (digits or words)
-or e-mail address (`asks_for_help`); a disclosure of harm, a safeguarding matter
+or e-mail address, a wish for a service (therapy, a test, support, an interpreter...) or
+waiting for one (`asks_for_help`); a disclosure of harm, a safeguarding matter
 (`discloses_harm`). Such text is never a quote: the response goes on a restricted follow-up
 list for a practitioner instead, with its reason (`follow_up_reason`; the list is written by
 indicators/voice/follow_up.py for indicators/ingest/survey.py). No list of phrases catches
@@ -14,6 +15,7 @@ import re
 from functools import cache, lru_cache
 
 from indicators.voice.names import WORD, word_file, word_stem
+from indicators.voice.phrases import term_pattern
 from indicators.voice.quotes import SUBSTITUTIONS
 
 
@@ -170,6 +172,29 @@ _HELP_PATTERNS = _patterns(
 """A request for help, contact, a visit or a call back; a question to the service; a need or
 a crisis (money for essentials, housing, bullying, not coping). Written broadly on purpose: a
 withheld quote costs little, a published cry for help costs a family."""
+_SERVICE = rf"(?<!\bto ){term_pattern('service_terms.txt')}"
+"""A service a practitioner gives or arranges (indicators/voice/wordlists/service_terms.txt);
+not the verb after "to" ("we want to support him")."""
+_WISH = (
+    r"\b(?:wants?|wanting|needs?|needing|wish(?:es)?|hop(?:e|es|ing)|should|shouldn'?t|ought to"
+    r"|must|has to|have to|(?:would|'d)(?: really| much| so)? (?:like|love|prefer|welcome)"
+    r"|ask(?:ed|ing)? for|request(?:ed|ing)?|(?:wait|waits|waited|waiting) (?:for|on)"
+    r"|waiting list|still waiting|been waiting|still no|still not had|not yet had)\b"
+)
+"""A wish for something, a need, or waiting for it (in the present: "needed" is past)."""
+_SERVICE_PATTERNS = _patterns(
+    # a wish for a service, or waiting for one, within a few words in the same sentence:
+    # "I want him to see a speech therapist", "Needs support with talking", "We are still
+    # waiting for speech therapy", "We need a Polish speaking health visitor"
+    rf"{_WISH}(?:[\s,]+[\w'-]+){{0,7}}?[\s,]+{_SERVICE}",
+    # a question asked without its "?": "can he have a hearing test", "could she go more days"
+    r"\b(?:can|could|may|will|would|should|shall)\s+(?:he|she|they|we|i|my \w+|our \w+)\s+"
+    r"(?:please\s+)?(?:have|get|see|be (?:seen|given|offered|referred|assessed|tested|checked)"
+    r"|go|start|join|come|try)\b",
+    r"\b(?:as soon as possible|asap|a\.s\.a\.p|urgent(?:ly)?|waiting lists?)\b",
+)
+"""A request for a service (therapy, a test, a referral, support, an interpreter, a visit) or
+a complaint of waiting for one: a request a practitioner answers (issue 15 review)."""
 _HARM_PATTERNS = _patterns(
     r"\b(?:hits?|hitting|hurts?|hurting|beats?|beating|kicks?|kicked|kicking|punch(?:es|ed"
     r"|ing)?|slap(?:s|ped|ping)?|smack(?:s|ed|ing)?|chok(?:es|ed|ing)|strangl\w*"
@@ -266,7 +291,7 @@ def asks_for_help(text: str) -> bool:
         return False
     if any(pattern.search(cleaned) for pattern in _CONTACT_DETAILS):
         return True
-    return any(pattern.search(cleaned) for pattern in _HELP_PATTERNS)
+    return any(pattern.search(cleaned) for pattern in _HELP_PATTERNS + _SERVICE_PATTERNS)
 
 
 def follow_up_reason(text: str) -> str | None:

@@ -23,7 +23,11 @@
   "Her nan reads to her" keeps "reads".
 
 Then it decides whether the result can be published with confidence. A quote is withheld
-(text "") when, after scrubbing, any of these remains: an '@'; a run of five or more digits
+(text "") when it mentions a sensitive personal circumstance that would identify a child in a
+small area and year (a health condition or diagnosis, prematurity, a death, a family member in
+prison, social care, domestic abuse, immigration status: the terms of
+indicators/voice/wordlists/sensitive_terms.txt; the reason never names it), or when, after
+scrubbing, any of these remains: an '@'; a run of five or more digits
 (spaces and dashes between them allowed); a web or e-mail fragment (www, .com, gmail...); a
 token shaped like a postcode district (ol11); a capitalised word mid-sentence that is not on
 the allow-list (days, months, "I", NHS, Harrowdale and its neighbourhoods, languages...), or
@@ -61,6 +65,7 @@ from indicators.voice.names import (
     replace_streets,
     word_stem,
 )
+from indicators.voice.phrases import term_regex
 
 MIN_WORDS = 4
 """Words (placeholders aside) a scrubbed quote needs to be worth publishing."""
@@ -105,6 +110,13 @@ ALLOWED_ACRONYMS = frozenset(
         "UPN",
     }
 )
+
+SENSITIVE_TERMS = "sensitive_terms.txt"
+"""Personal circumstances that identify a child or family in a small area and year (health,
+prematurity, a death, prison, social care, domestic abuse, immigration): declared in
+indicators/voice/wordlists/sensitive_terms.txt."""
+SENSITIVE = "a sensitive personal circumstance is mentioned (health, family, legal or status)"
+"""Why such a quote is withheld: never which circumstance, nor its words."""
 
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|(?-i:May)|may(?=\s+\d{4})"
@@ -198,10 +210,12 @@ class ScrubResult:
 
 
 def _doubt(
-    text: str, common: frozenset[str], allowed: frozenset[str], min_words: int
+    text: str, common: frozenset[str], allowed: frozenset[str], min_words: int, sensitive: bool
 ) -> str | None:
     """Why a scrubbed text cannot be published with confidence, or None."""
     unplaced = PLACEHOLDER.sub(" ", text)
+    if sensitive and term_regex(SENSITIVE_TERMS).search(unplaced):
+        return SENSITIVE
     for reason, pattern in _LEFTOVERS:
         if pattern.search(unplaced):
             return reason
@@ -237,12 +251,19 @@ def _doubt(
 
 
 def scrub(
-    text: str, *, allow: Iterable[str] = (), names: Iterable[str] = (), min_words: int = MIN_WORDS
+    text: str,
+    *,
+    allow: Iterable[str] = (),
+    names: Iterable[str] = (),
+    min_words: int = MIN_WORDS,
+    sensitive: bool = True,
 ) -> ScrubResult:
     """Replace personal details with placeholders; withhold what cannot be scrubbed with confidence.
 
     `allow`: extra words that may appear capitalised (e.g. the LA's neighbourhood names);
-    `names`: extra personal names to scrub (e.g. staff names the LA knows of).
+    `names`: extra personal names to scrub (e.g. staff names the LA knows of);
+    `sensitive`: withhold a text that mentions a sensitive personal circumstance (SENSITIVE;
+    off only for may_identify, which judges a single code value, not a quote).
     """
     cleaned = re.sub(r"[\u200b-\u200d\u2060\ufeff]", "", str(text or ""))
     cleaned = " ".join(cleaned.replace("’", "'").split())
@@ -263,7 +284,7 @@ def scrub(
     cleaned, named = replace_names(cleaned, all_names, common, allowed)
     if named:
         reasons.append("name")
-    doubt = _doubt(cleaned, common, allowed, min_words)
+    doubt = _doubt(cleaned, common, allowed, min_words, sensitive)
     if doubt:
         return ScrubResult("", True, [*reasons, f"withheld: {doubt}"])
     return ScrubResult(cleaned, False, reasons)
@@ -277,5 +298,5 @@ def may_identify(value: str) -> bool:
     text = str(value).strip()
     if re.fullmatch(r"-?\d{1,3}(?:\.\d+)?|[A-Za-z]{1,2}|", text):
         return False
-    result = scrub(text, min_words=0)
+    result = scrub(text, min_words=0, sensitive=False)
     return result.withheld or result.text != " ".join(text.split())
