@@ -415,3 +415,27 @@ def test_a_malformed_explains_is_refused_in_one_line(old, new, said):
     with pytest.raises(FrameworkError) as error:
         _framework(FRAMEWORK.replace(old, new, 1))
     assert str(error.value) == f"test_words.yml: {said}"
+
+
+def test_the_note_under_figures_not_about_people_is_in_the_unit_s_own_words():
+    """words.dependent_counts with {not_compared}: under a table counting screenings, why as
+    units.yml words it for screenings, not the survey's answers."""
+    framework = _framework(
+        FRAMEWORK
+        + "words:\n"
+        + '  dependent_counts: "WALRUS these figures count {unit}, {not_compared}."\n'
+    )
+    register = _register()
+    view = register["indicator_id"] == "t_view_recorded"
+    register.loc[view, ["numerator_unit", "denominator_unit"]] = "screenings"
+    run = RunInfo("test-run", pd.Timestamp("2026-12-01").date(), YEARS[0], YEARS[-1])
+    pub = Publication(keyed(_published()), register, None, run, framework=framework)
+    notes = [
+        " ".join(p.text().split())
+        for p in parse_html(render_html(build_pack(pub, NORTH[0]))).iter("p")
+        if "WALRUS" in p.text()
+    ]
+    assert notes and set(notes) == {
+        "WALRUS these figures count screenings, not children: a child may be screened more "
+        "than once."
+    }
