@@ -247,11 +247,13 @@ def test_parents_words_are_published_by_kind_area_and_year_never_beside_a_hidden
     hoods = guarded[guarded["geographic_level"] == "Neighbourhood"]
     # the authority's words: only those a neighbourhood keeps (one authority in the demo)
     said_in_a_hood = set(zip(hoods["quote"], hoods["kind"], hoods["time_period"], strict=True))
-    la = guarded[guarded["geographic_level"] == "Local authority"]
-    la = la[
+    guarded_la = guarded[guarded["geographic_level"] == "Local authority"]
+    la = guarded_la[
         [
             said in said_in_a_hood
-            for said in zip(la["quote"], la["kind"], la["time_period"], strict=True)
+            for said in zip(
+                guarded_la["quote"], guarded_la["kind"], guarded_la["time_period"], strict=True
+            )
         ]
     ]
     expected = {
@@ -260,6 +262,9 @@ def test_parents_words_are_published_by_kind_area_and_year_never_beside_a_hidden
     }
     got = {(r.quote, r.kind, r.area_code, r.time_period) for r in words.itertuples()}
     assert got == expected
-    assert {kind for _, kind, _, _ in got} == set(guard)  # words of both kinds are published
+    assert set(mart["kind"]) == set(guard)  # words of both kinds reach the mart
+    assert "view at screening" in {kind for _, kind, _, _ in got}  # and words are published
+    # the authority's rule bites here: words its own count would allow, no neighbourhood keeps
+    assert len(la) < len(guarded_la)
     # the rule bites here: some words of an area and year with a hidden count are withheld
     assert len(got) < len(mart)
