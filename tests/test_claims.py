@@ -668,3 +668,33 @@ def test_the_checker_would_catch_a_wrong_claim(tmp_path):
     assert claim_problems(table, wrong)
     derived = {**record, "words": record["words"].replace("(62.1%)", "(62.1%, 4.5 points above)")}
     assert any("numbers" in problem for problem in claim_problems(table, derived))
+
+
+def test_a_trend_over_screenings_is_not_given_in_the_unit_s_own_words():
+    """units.yml: screenings are 'not children: a child may be screened more than once'."""
+    row = {
+        "indicator_id": "voice_domain_positive",
+        "time_period": "202425",
+        "geographic_level": "Neighbourhood",
+        "area_code": "N1",
+        "area_name": "Northgate",
+        "breakdown": "All",
+        "group": "All children",
+        "numerator": "49",
+        "denominator": "89",
+        "value": "55.1",
+        "lower_ci_95": "44.7",
+        "upper_ci_95": "65.0",
+        "recent_trend": "z",
+    }
+    register = REGISTER.astype(str)
+    register.loc[register["indicator_id"] == "voice_domain_positive", "denominator_unit"] = (
+        "screenings"
+    )
+    pub = cl.Published(_published([row]), register)
+    claim = cl.trend(pub, "voice_domain_positive", "202425", "N1", "All", "All children")
+    assert not claim.made
+    assert claim.reason == (
+        "it counts screenings, not children: a child may be screened more than once, so the "
+        "test for trend does not apply"
+    )

@@ -236,13 +236,35 @@ def test_parents_words_are_published_by_kind_area_and_year_never_beside_a_hidden
     with duckdb.connect(str(run["home"] / "chorus.duckdb"), read_only=True) as connection:
         mart = connection.execute("select * from marts.fct_early_communication_words").df()
     mart = mart.astype(str)
+    guarded = mart[
+        [
+            (guard[kind], area, year) in shown
+            for kind, area, year in zip(
+                mart["kind"], mart["area_code"], mart["time_period"], strict=True
+            )
+        ]
+    ]
+    hoods = guarded[guarded["geographic_level"] == "Neighbourhood"]
+    # the authority's words: only those a neighbourhood keeps (one authority in the demo)
+    said_in_a_hood = set(zip(hoods["quote"], hoods["kind"], hoods["time_period"], strict=True))
+    guarded_la = guarded[guarded["geographic_level"] == "Local authority"]
+    la = guarded_la[
+        [
+            said in said_in_a_hood
+            for said in zip(
+                guarded_la["quote"], guarded_la["kind"], guarded_la["time_period"], strict=True
+            )
+        ]
+    ]
     expected = {
         (row.quote, row.kind, row.area_code, row.time_period)
-        for row in mart.itertuples()
-        if (guard[row.kind], row.area_code, row.time_period) in shown
+        for row in pd.concat([hoods, la]).itertuples()
     }
     got = {(r.quote, r.kind, r.area_code, r.time_period) for r in words.itertuples()}
     assert got == expected
-    assert {kind for _, kind, _, _ in got} == set(guard)  # words of both kinds are published
+    assert set(mart["kind"]) == set(guard)  # words of both kinds reach the mart
+    assert "view at screening" in {kind for _, kind, _, _ in got}  # and words are published
+    # the authority's rule bites here: words its own count would allow, no neighbourhood keeps
+    assert len(la) < len(guarded_la)
     # the rule bites here: some words of an area and year with a hidden count are withheld
     assert len(got) < len(mart)

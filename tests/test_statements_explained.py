@@ -152,21 +152,23 @@ def _published() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+HOOD_WORDS = (
+    ("CONCERN-NORTH-NEW he only says a few words", CONCERN, NORTH, "202425"),
+    ("CONCERN-NORTH-OLD she points instead of asking", CONCERN, NORTH, "202324"),
+    ("VIEW-NORTH-NEW he chats at home all day", VIEW, NORTH, "202425"),
+    ("VIEW-SOUTH-NEW she is shy with new people", VIEW, SOUTH, "202425"),
+    ("CONCERN-SOUTH-NEW he is hard to understand", CONCERN, SOUTH, "202425"),
+)
+LA_ONLY = "CONCERN-LA-ONLY we worry about his words"
+"""Words the mart would place in the authority only (their neighbourhood below the minimum
+number of children, or unknown): no neighbourhood keeps them, so the authority does not."""
+
+# as the mart makes it: each word in its neighbourhood and again in its authority
 WORDS = pd.DataFrame(
     [
-        ("CONCERN-NORTH-NEW he only says a few words", CONCERN, *NORTH, "Neighbourhood", "202425"),
-        (
-            "CONCERN-NORTH-OLD she points instead of asking",
-            CONCERN,
-            *NORTH,
-            "Neighbourhood",
-            "202324",
-        ),
-        ("VIEW-NORTH-NEW he chats at home all day", VIEW, *NORTH, "Neighbourhood", "202425"),
-        ("VIEW-SOUTH-NEW she is shy with new people", VIEW, *SOUTH, "Neighbourhood", "202425"),
-        ("CONCERN-SOUTH-NEW he is hard to understand", CONCERN, *SOUTH, "Neighbourhood", "202425"),
-        ("CONCERN-LA-NEW we worry about his words", CONCERN, *LA, "Local authority", "202425"),
-        ("VIEW-LA-NEW she sings all the time", VIEW, *LA, "Local authority", "202425"),
+        *((q, kind, *area, "Neighbourhood", year) for q, kind, area, year in HOOD_WORDS),
+        *((q, kind, *LA, "Local authority", year) for q, kind, _, year in HOOD_WORDS),
+        (LA_ONLY, CONCERN, *LA, "Local authority", "202425"),
     ],
     columns=["quote", "kind", "area_code", "area_name", "geographic_level", "time_period"],
 )
@@ -228,23 +230,27 @@ def test_a_view_from_an_area_year_whose_view_count_is_hidden_is_not_shown(public
     south = render_html(build_pack(publication, SOUTH[0]))
     assert "VIEW-SOUTH-NEW" not in south
     assert "CONCERN-SOUTH-NEW" in south  # its concern count is published: its words are shown
-    assert "VIEW-SOUTH-NEW" not in render_html(build_pack(publication, LA[0]))
+    # nor in the authority's pack, whose own view count is published: comparing the two
+    # lists would pin the word to South
+    authority = render_html(build_pack(publication, LA[0]))
+    assert "VIEW-SOUTH-NEW" not in authority
+    assert "CONCERN-SOUTH-NEW" in authority
+    assert "CONCERN-LA-ONLY" not in authority  # no neighbourhood keeps it
 
 
 def test_the_authority_pack_sets_each_area_s_words_beside_that_area_s_row(publication):
     found = _rows_with_words(render_html(build_pack(publication, LA[0])))
-    # the authority's own words beside its year-by-year rows (2024/25)
-    for text in ("CONCERN-LA-NEW", "VIEW-LA-NEW"):
-        places = _beside(found, text)
-        assert places and all(LA[1] in c and "2024/25" in row for c, row in places), places
-    # each neighbourhood's beside its own row of the table by neighbourhood
+    # each word beside the authority's own year-by-year row of its year (2024/25), and
+    # beside its neighbourhood's row of the table by neighbourhood
     for text, name in (
         ("CONCERN-NORTH-NEW", NORTH[1]),
         ("VIEW-NORTH-NEW", NORTH[1]),
         ("CONCERN-SOUTH-NEW", SOUTH[1]),
     ):
         places = _beside(found, text)
-        assert places and all("by neighbourhood" in c and row == name for c, row in places)
+        own = [(c, row) for c, row in places if LA[1] in c and "2024/25" in row]
+        hoods = [(c, row) for c, row in places if "by neighbourhood" in c and row == name]
+        assert own and hoods and len(own) + len(hoods) == len(places), places
     assert not any(c.startswith("Another figure") for c, _ in found)
 
 
@@ -269,14 +275,76 @@ def test_the_pdf_prints_the_words_after_the_table_and_the_spreadsheet_carries_th
 
 
 def test_the_published_frame_drops_words_that_would_bound_a_hidden_count():
-    published = withheld(statements_to_publish(WORDS), _framework().statements, _published())
-    assert set(WORDS["quote"]) - set(published["quote"]) == {
-        "VIEW-SOUTH-NEW she is shy with new people"
+    parents = {NORTH[0]: LA[0], SOUTH[0]: LA[0]}
+    published = withheld(
+        statements_to_publish(WORDS), _framework().statements, _published(), parents
+    )
+    place = list(zip(WORDS["quote"], WORDS["area_code"], strict=True))
+    kept = set(zip(published["quote"], published["area_code"], strict=True))
+    # South's view (its count is hidden) in neither South nor the authority; the words no
+    # neighbourhood keeps not in the authority; every other row as it came
+    assert set(place) - kept == {
+        ("VIEW-SOUTH-NEW she is shy with new people", SOUTH[0]),
+        ("VIEW-SOUTH-NEW she is shy with new people", LA[0]),
+        (LA_ONLY, LA[0]),
     }
     assert list(published.columns) == list(WORDS.columns)
     # a statement of a kind no entry explains has no place, so it is not published either
     other = WORDS.assign(kind="said somewhere else")
-    assert withheld(other, _framework().statements, _published()).empty
+    assert withheld(other, _framework().statements, _published(), parents).empty
+
+
+def test_an_authority_keeps_a_word_one_of_its_neighbourhoods_keeps():
+    """The same words from South (hidden) and North (shown) are North's to publish: the
+    authority's list then tells nothing about South."""
+    both = "VIEW-BOTH he says mama and dada"
+    words = pd.DataFrame(
+        [
+            (both, VIEW, *NORTH, "Neighbourhood", "202425"),
+            (both, VIEW, *SOUTH, "Neighbourhood", "202425"),
+            (both, VIEW, *LA, "Local authority", "202425"),
+        ],
+        columns=WORDS.columns,
+    )
+    parents = {NORTH[0]: LA[0], SOUTH[0]: LA[0]}
+    kept = withheld(words, _framework().statements, _published(), parents)
+    assert sorted(kept["area_code"]) == sorted([NORTH[0], LA[0]])
+
+
+def test_the_label_counts_every_word_of_the_year_and_the_pdf_prints_them_once(tmp_path):
+    """Four words of North's 2023/24 concerns: three shown (at most three per row), the
+    control says "3 of 4"; both tables they explain carry them, printed after the first."""
+    from pypdf import PdfReader
+
+    more = pd.DataFrame(
+        [
+            (f"CONCERN-NORTH-EXTRA-{n} word {n}", CONCERN, *NORTH, "Neighbourhood", "202324")
+            for n in (1, 2, 3)
+        ],
+        columns=WORDS.columns,
+    )
+    run = RunInfo("test-run", pd.Timestamp("2026-12-01").date(), YEARS[0], YEARS[-1])
+    pub = Publication(
+        keyed(_published()),
+        _register(),
+        None,
+        run,
+        framework=_framework(),
+        statements=pd.concat([WORDS, more], ignore_index=True),
+    )
+    pack = build_pack(pub, NORTH[0])
+    html = render_html(pack)
+    labels = [b.text() for b in parse_html(html).iter("button")]
+    assert labels.count("WOMBAT said (3 of 4)") == 2  # 2023/24 beside both concern tables
+    assert labels.count("WOMBAT said (1)") == 3  # 2024/25: the concern beside both, the view
+    flat = " ".join(
+        " ".join(
+            p.extract_text() or ""
+            for p in PdfReader(str(render_pdf(html, tmp_path / "p.pdf"))).pages
+        ).split()
+    )
+    assert flat.count("CONCERN-NORTH-NEW he only says a few words") == 1
+    assert "2024/25: as printed after “At the expected level" in flat
 
 
 def _problems(text: str) -> list[str]:
@@ -347,3 +415,27 @@ def test_a_malformed_explains_is_refused_in_one_line(old, new, said):
     with pytest.raises(FrameworkError) as error:
         _framework(FRAMEWORK.replace(old, new, 1))
     assert str(error.value) == f"test_words.yml: {said}"
+
+
+def test_the_note_under_figures_not_about_people_is_in_the_unit_s_own_words():
+    """words.dependent_counts with {not_compared}: under a table counting screenings, why as
+    units.yml words it for screenings, not the survey's answers."""
+    framework = _framework(
+        FRAMEWORK
+        + "words:\n"
+        + '  dependent_counts: "WALRUS these figures count {unit}, {not_compared}."\n'
+    )
+    register = _register()
+    view = register["indicator_id"] == "t_view_recorded"
+    register.loc[view, ["numerator_unit", "denominator_unit"]] = "screenings"
+    run = RunInfo("test-run", pd.Timestamp("2026-12-01").date(), YEARS[0], YEARS[-1])
+    pub = Publication(keyed(_published()), register, None, run, framework=framework)
+    notes = [
+        " ".join(p.text().split())
+        for p in parse_html(render_html(build_pack(pub, NORTH[0]))).iter("p")
+        if "WALRUS" in p.text()
+    ]
+    assert notes and set(notes) == {
+        "WALRUS these figures count screenings, not children: a child may be screened more "
+        "than once."
+    }

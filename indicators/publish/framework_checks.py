@@ -69,7 +69,7 @@ PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "words.glance_note": ("la_mark",),
     "words.limits": ("place", "year", "years", "trend_points", "spc_points", "who_heading"),
     "words.limits_small": ("small_number",),
-    "words.dependent_counts": ("unit",),
+    "words.dependent_counts": ("unit", "not_compared"),
     "beside.words.made": (
         "area",
         "period",

@@ -137,7 +137,7 @@ def write_indicator_tables(settings: ChorusSettings, stage: Path, log: Log) -> T
         statements = statements_to_publish(read_statements(settings.warehouse, frame))
         for framework in frameworks:  # beside what they explain, none bounding a hidden count
             if framework.statements.frame == frame:
-                statements = withheld(statements, framework.statements, published)
+                statements = withheld(statements, framework.statements, published, parents)
         write_csv(statements, stage / "quotes" / f"{frame}.csv")
         log.info(f"{len(statements)} statements published (quotes/{frame}.csv)")
     (stage / "register" / "index.html").write_text(

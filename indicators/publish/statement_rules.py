@@ -7,6 +7,8 @@ and again when a pack is built from it (packs/frames.py), so a hand-made frame o
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 
 from indicators.disclosure import SUPPRESSED
@@ -14,6 +16,8 @@ from indicators.publish.framework_layout import Explains, Statements
 from indicators.publish.period_keys import keyed, split_key
 
 TOTAL = "All"
+AREA_COLUMNS = ("area_code", "area_name", "geographic_level")
+"""A statement's place: the rest of its row (its words, kind and period) is what it says."""
 
 
 def year_of(key: object) -> str | None:
@@ -58,11 +62,19 @@ def shown_periods(values: pd.DataFrame, indicators: tuple[str, ...]) -> set[tupl
     return {place for place, found in fine.items() if found >= set(indicators)} - hidden
 
 
-def withheld(statements: pd.DataFrame, declared: Statements, values: pd.DataFrame) -> pd.DataFrame:
+def withheld(
+    statements: pd.DataFrame,
+    declared: Statements,
+    values: pd.DataFrame,
+    parents: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
     """`statements` without those that explain none of the declared rows, and without those
     whose area and period has a `hidden_with` indicator's count hidden or unpublished (a
-    count of distinct statements would bound it from below). Unchanged when the framework
-    declares no `explains`."""
+    count of distinct statements would bound it from below). With `parents` (area -> the
+    area it is part of: a neighbourhood -> its authority), an area that has parts keeps only
+    the statements one of its parts keeps (the same words, kind and period): else comparing
+    an authority's words with its neighbourhoods' would pin a withheld word to a hidden or
+    small neighbourhood. Unchanged when the framework declares no `explains`."""
     if not declared.explains or statements.empty:
         return statements
     allowed = [
@@ -70,7 +82,8 @@ def withheld(statements: pd.DataFrame, declared: Statements, values: pd.DataFram
         for entry in declared.explains
     ]
     keep = []
-    for row in statements.astype(str).to_dict("records"):
+    rows = statements.astype(str).to_dict("records")
+    for row in rows:
         place = (row.get("area_code", ""), year_of(row.get("time_period", "")) or "")
         keep.append(
             any(
@@ -78,4 +91,16 @@ def withheld(statements: pd.DataFrame, declared: Statements, values: pd.DataFram
                 for entry, shown in zip(declared.explains, allowed, strict=True)
             )
         )
+    if parents:
+        whole = {parent for parent in parents.values() if isinstance(parent, str) and parent}
+        said = [tuple((c, v) for c, v in row.items() if c not in AREA_COLUMNS) for row in rows]
+        by_parts = {
+            (str(parents.get(row.get("area_code", ""), "")), what)
+            for row, what, kept in zip(rows, said, keep, strict=True)
+            if kept
+        }
+        keep = [
+            kept and (row.get("area_code", "") not in whole or (row["area_code"], what) in by_parts)
+            for row, what, kept in zip(rows, said, keep, strict=True)
+        ]
     return statements[keep].reset_index(drop=True)

@@ -307,12 +307,11 @@ def trend(
         # where the published column says c.
         if meta.get("value_type") not in st.TREND_VALUE_TYPES:
             return claim(False, "the trend test is for percentages only")
-        if str(meta.get("denominator_unit", "")).strip() not in independent_units():
-            return claim(
-                False,
-                f"it counts {meta.get('denominator_unit', 'answers')}, not "
-                "people, so the test for trend does not apply",
-            )
+        unit = str(meta.get("denominator_unit", "")).strip()
+        if unit not in independent_units():  # why, in the unit's own words (units.yml)
+            declared = count_units().get(unit)
+            why = declared.not_compared if declared else "not one per person"
+            return claim(False, f"it counts {unit}, {why}, so the test for trend does not apply")
     if code == st.COULD_NOT_BE_CALCULATED:
         declared = str(meta.get("comparable_from", "") or "").strip().removesuffix(".0")
         consecutive = _consecutive_periods(pub, indicator_id, history, declared)

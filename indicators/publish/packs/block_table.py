@@ -38,6 +38,7 @@ from indicators.publish.packs.wording import (
     period_label,
     unit_label,
 )
+from indicators.units import count_units as declared_units
 from indicators.units import independent_units
 
 # --------------------------------------------------------------------------------------------
@@ -249,9 +250,13 @@ def latest_table(
         notes.append(
             f"(u) low reliability: fewer than twice the minimum number of {count_units(meta)[1]}."
         )
-    dependent = pub.framework.said("dependent_counts", unit=count_units(meta)[1])
-    if count_units(meta)[1] not in independent_units() and dependent:
-        notes.append(dependent)
+    unit = count_units(meta)[1]
+    if unit not in independent_units():  # why, in the unit's own words (units.yml)
+        declared = declared_units().get(unit)
+        why = declared.not_compared if declared else "not one per person"
+        dependent = pub.framework.said("dependent_counts", unit=unit, not_compared=why)
+        if dependent:
+            notes.append(dependent)
     if by_year:
         every = "period by period" if by_part else "year by year"
         caption = f"{heading}: {area_label(records[0], area_name)}, {every}"

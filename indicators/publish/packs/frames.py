@@ -324,7 +324,12 @@ class Publication:
         frame = frame[frame["quote"].str.strip() != ""]
         for column, value in declared.only.items():
             frame = frame[frame[column] == value] if column in frame else frame.iloc[0:0]
-        frame = withheld(frame, declared, self.values)
+        # every area of the publication is a part of its one authority (an authority's
+        # words are only those one of its areas keeps)
+        parts = {code for code, _ in self.neighbourhoods}
+        if "geographic_level" in frame:
+            parts |= set(frame.loc[frame["geographic_level"] == self.area_level, "area_code"])
+        frame = withheld(frame, declared, self.values, dict.fromkeys(parts, self.la_code))
         if "time_period" in frame:
             frame = frame.sort_values("time_period", ascending=False, kind="stable")
         seen: set[tuple[str, ...]] = set()

@@ -264,6 +264,8 @@ class Build(charts.Ids):
     def __init__(self, area_code: str) -> None:
         super().__init__(prefix="p")
         self.log = cl.ClaimLog(area_code)
+        self.statements_printed: dict[tuple[str, ...], str] = {}
+        """(area, period, the words) -> the caption of the table they were printed after."""
 
     def claim(self, claim: cl.Claim) -> cl.Claim:
         return self.log.add(claim)
