@@ -15,11 +15,13 @@
 -- come from any review in the year whose parent gave words, which no published cell counts:
 -- ec_concern_but_expected's denominator (concerned parents at reviews by 30 months with a
 -- score) is a subset, and a lower bound on a superset bounds no subset; but it is close, so
--- it is guarded the same way, to be safe. The framework declares each kind's counting indicator (statements.explains[].hidden_with in
--- frameworks/school_readiness.yml) and the publication drops the words of an area and year
--- where that indicator's numerator or denominator is hidden or not published
--- (indicators/publish/statement_rules.py): no words are published beside a hidden count they
--- could bound. The minimum itself (words only where at least that many children were
+-- it is guarded the same way, to be safe. The framework declares each kind's counting
+-- indicator (statements.explains[].hidden_with in frameworks/school_readiness.yml) and the
+-- publication drops the words of an area and year where that indicator's numerator or
+-- denominator is hidden or not published (indicators/publish/statement_rules.py): no words
+-- are published beside a hidden count they could bound. The authority keeps only the words
+-- one of its neighbourhoods keeps, so its list never shows words withheld in a small or
+-- hidden neighbourhood (comparing the lists would pin them there). The minimum itself (words only where at least that many children were
 -- reviewed or screened) is a lower bound on children reviewed or screened in the year, which
 -- is no published count either (the published ones are subsets: by 30 months, with a score);
 -- and the words of an area and year sit only beside figures whose counts are published.
