@@ -73,3 +73,10 @@ def independent_units(metadata: Path | None = None) -> tuple[str, ...]:
     """The units declared `independent: true`: only figures over such a denominator are
     compared between areas and tested for a trend (dbt_project/metadata/units.yml)."""
     return tuple(name for name, unit in count_units(metadata).items() if unit.independent)
+
+
+def not_compared_why(unit: str, metadata: Path | None = None) -> str:
+    """Why a figure over `unit` (not independent) is not compared, in the unit's own words
+    (units.yml `not_compared`); the default for a unit not declared."""
+    declared = count_units(metadata).get(unit)
+    return declared.not_compared if declared else CountUnit.not_compared

@@ -39,7 +39,7 @@ from indicators.publish.claims.claim import (
     is_number,
 )
 from indicators.publish.claims.table import Published
-from indicators.units import count_units, independent_units
+from indicators.units import independent_units, not_compared_why
 
 # --------------------------------------------------------------------------------------------
 # Claim functions
@@ -162,8 +162,7 @@ def comparison(
         )
     if str(meta.get("denominator_unit", "")).strip() not in independent_units():
         unit = str(meta.get("denominator_unit", "")).strip()
-        declared = count_units().get(unit)
-        why = declared.not_compared if declared else "not one per person"
+        why = not_compared_why(unit)
         return claim(
             False,
             published,
@@ -309,8 +308,7 @@ def trend(
             return claim(False, "the trend test is for percentages only")
         unit = str(meta.get("denominator_unit", "")).strip()
         if unit not in independent_units():  # why, in the unit's own words (units.yml)
-            declared = count_units().get(unit)
-            why = declared.not_compared if declared else "not one per person"
+            why = not_compared_why(unit)
             return claim(False, f"it counts {unit}, {why}, so the test for trend does not apply")
     if code == st.COULD_NOT_BE_CALCULATED:
         declared = str(meta.get("comparable_from", "") or "").strip().removesuffix(".0")

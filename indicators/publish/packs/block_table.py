@@ -38,8 +38,7 @@ from indicators.publish.packs.wording import (
     period_label,
     unit_label,
 )
-from indicators.units import count_units as declared_units
-from indicators.units import independent_units
+from indicators.units import independent_units, not_compared_why
 
 # --------------------------------------------------------------------------------------------
 # Blocks: one indicator (and breakdown) in one domain
@@ -252,8 +251,7 @@ def latest_table(
         )
     unit = count_units(meta)[1]
     if unit not in independent_units():  # why, in the unit's own words (units.yml)
-        declared = declared_units().get(unit)
-        why = declared.not_compared if declared else "not one per person"
+        why = not_compared_why(unit)
         dependent = pub.framework.said("dependent_counts", unit=unit, not_compared=why)
         if dependent:
             notes.append(dependent)
