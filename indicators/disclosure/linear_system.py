@@ -27,6 +27,7 @@ from indicators.disclosure.relations import (
     RelationsError,
     Rule,
     Term,
+    counts_of,
     name_pattern,
 )
 
@@ -260,7 +261,7 @@ class Expander:
             total = totals.get((key[1], key[2]))
             if total is None and not zero:
                 continue
-            for count in (0, 1):
+            for count in counts_of(self.value_types.get(indicator, "")):
                 terms = {2 * m + count: 1 for m in members}
                 if total is not None:
                     terms[2 * total + count] = -1
@@ -286,7 +287,7 @@ class Expander:
             members = children.get(key, [])
             year, parent, _, breakdown, group = key
             total = cells.at.get((indicator, year, parent, breakdown, group))
-            for count in (0, 1):
+            for count in counts_of(self.value_types.get(indicator, "")):
                 terms = {2 * m + count: 1 for m in members}
                 if total is not None:
                     terms[2 * total + count] = -1
@@ -330,7 +331,7 @@ class Expander:
                 self._absent_is_zero(whole) and self.publishes(whole, level, breakdown)
             ):
                 continue
-            for count in (0, 1):
+            for count in counts_of(self.value_types.get(indicator, "")):
                 terms = {2 * m + count: 1 for m in parts}
                 for total in totals:
                     terms[2 * total + count] = -1

@@ -291,7 +291,11 @@ def protect(
     missing = sorted(set(values["indicator_id"]) - set(shapes))
     if missing:
         raise RelationsError(f"indicators without a register entry: {', '.join(missing)}")
-    frame = complete(values.reset_index(drop=True), shapes, parents, bank)
+    values = values.reset_index(drop=True)
+    median = values["indicator_id"].map(lambda i: shapes[i].value_type == "median")
+    if median.any():  # no count: 0 to the relations, which never add it up (counts_of)
+        values = values.assign(numerator=values["numerator"].where(~median, 0))
+    frame = complete(values, shapes, parents, bank)
     n_supp, d_supp, reason = primary(frame, shapes, config, bank)
     roots = frame["area_code"].map(lambda a: root_area(a, parents))
     by_period = table_periods(frame, shapes)  # a month is its own table
