@@ -244,15 +244,36 @@ class Attacker:
                 return ({}, 0.0)
             return None
 
-        for whole, names in self.parts.values():
-            cells = {key[1:] for key in counts if key[0] in names or key[0] == whole}
-            for area, breakdown, group in cells:
-                for count in ("numerator", "denominator"):
-                    parts = [count_of(n, area, breakdown, group, count) for n in names]
-                    total = count_of(whole, area, breakdown, group, count)
-                    if total is None or any(part is None for part in parts):
-                        continue
-                    p.constrain(_add(*parts, total, signs=[1] * len(parts) + [-1]), 0, 0)
+        for indicator, (whole, names) in self.parts.items():
+            groups = {whole: names}
+            if whole in self.parts:  # months whose whole is a quarter: each quarter's months
+                groups = defaultdict(list)
+                for name in names:
+                    label = self._within(indicator, whole, name.split("@", 1)[1])
+                    groups[f"{whole}@{label}"].append(name)
+            counted = ("numerator", "denominator")
+            if self.meta[indicator]["value_type"] == "median":
+                counted = ("denominator",)
+            for total_name, members in groups.items():
+                cells = {key[1:] for key in counts if key[0] in members or key[0] == total_name}
+                for area, breakdown, group in cells:
+                    for count in counted:
+                        parts = [count_of(n, area, breakdown, group, count) for n in members]
+                        total = count_of(total_name, area, breakdown, group, count)
+                        if total is None or any(part is None for part in parts):
+                            continue
+                        p.constrain(_add(*parts, total, signs=[1] * len(parts) + [-1]), 0, 0)
+
+    def _within(self, part: str, whole: str, label: str) -> str:
+        """The whole's time identifier a part's lies in ("April" -> "Financial year Q1"),
+        by their places in their period types (dbt_project/metadata/periods.yml, read
+        here)."""
+        declared = yaml.safe_load(
+            (ROOT / "dbt_project" / "metadata" / "periods.yml").read_text(encoding="utf-8")
+        )["period_types"]
+        mine = [t["label"] for t in declared[self.meta[part]["period_type"]]["time_identifiers"]]
+        its = [t["label"] for t in declared[self.meta[whole]["period_type"]]["time_identifiers"]]
+        return its[mine.index(label) * len(its) // len(mine)]
 
     def _top(self, area: str) -> str:
         while area in self.parents:
@@ -269,7 +290,7 @@ class Attacker:
 
     def _count(self, programme: _Programme, text: str, floor: int) -> tuple[int | None, float]:
         """(unknown or None, constant) for one published count."""
-        if text == "c":
+        if text in ("c", "z"):  # z: no count (a median's numerator), a free unknown
             return programme.unknown(floor), 0.0
         value = int(float(text))
         if self.round_to:
@@ -343,8 +364,8 @@ class Attacker:
 
     def _value(self, p: _Programme, text: str, kind: str, n, d, signed: bool = False) -> None:
         """A published value, rounded to its decimals, as two inequalities on n and d."""
-        if text in SYMBOLS or not n[0] and not d[0]:
-            return
+        if text in SYMBOLS or not n[0] and not d[0] or kind == "median":
+            return  # a median is no ratio of its counts
         scale = 1.0 if kind == "mean" else 100.0
         if text == "low":
             if signed:  # rounds to 0 from either side: |n / d| < 0.05

@@ -1,11 +1,8 @@
-"""From declarations to linear relations over one table's counts.
-
-`expand` turns every indicator's declared relations (indicators/disclosure/relations.py)
-into a `LinearSystem` over the numerators and denominators of a table's cells (a year of
-one authority, or any set of whole authority-years), which suppression and its audit use
-(indicators/disclosure/suppress.py, audit.py); `violations` names the declarations the
-true counts break.
-"""
+"""From declarations to linear relations over one table's counts: `expand` turns every
+indicator's declared relations (indicators/disclosure/relations.py) into a `LinearSystem`
+over the numerators and denominators of a table's cells (a year of one authority, or any
+set of whole authority-years), which suppression and its audit use (suppress.py, audit.py);
+`violations` names the declarations the true counts break."""
 
 from __future__ import annotations
 
@@ -51,8 +48,7 @@ class LinearSystem:
     """(indicator, rule number or 0 for structure, anchor cell) for messages."""
     auxiliary: int = 0
     signed: set[int] = field(default_factory=set)
-    """Numerators that may be negative: a mean's whose own score_bounds allow a negative
-    score (a difference, a change); every other variable is at least 0."""
+    """Numerators that may be negative (a mean's whose score_bounds allow it); others >= 0."""
 
     @property
     def variables(self) -> int:
@@ -67,9 +63,7 @@ class LinearSystem:
     ) -> None:
         clean = {v: c for v, c in terms.items() if c}
         if clean:
-            self.terms.append(clean)
-            self.lower.append(lower)
-            self.upper.append(upper)
+            self.terms.append(clean), self.lower.append(lower), self.upper.append(upper)
             self.origin.append(origin)
 
 
@@ -314,15 +308,21 @@ class Expander:
 
     def _parts_of_year(self, indicator: str, number: int, whole: str) -> None:
         """The parts' cells (quarters, months) of a year add up to the whole's cell of that
-        year, area, breakdown and group (a table holds both: suppress.table_periods)."""
-        cells = self.cells
-        years = cells.frame["time_period"].to_numpy(dtype=object)
+        year, area, breakdown and group (a table holds both: suppress.table_periods); of a
+        quarter when the whole divides the year (column `_within`: suppress.parts_within)."""
+        cells, frame = self.cells, self.cells.frame
+        years = frame["time_period"].to_numpy(dtype=object)
+        none = np.full(len(frame), None, dtype=object)
+        within = frame["_within"].to_numpy(dtype=object) if "_within" in frame else none
+        named = frame["time_identifier"].to_numpy(dtype=object) if "_within" in frame else none
+        divided = any(isinstance(within[p], str) for p in self._positions.get(indicator, []))
         sides: dict[tuple, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
         for side, name in enumerate((indicator, whole)):
             for p in self._positions.get(name, []):
-                key = (years[p], cells.level[p], cells.area[p], cells.breakdown[p], cells.group[p])
-                sides[key][side].append(p)
-        for (_, level, _, breakdown, _), (parts, totals) in sides.items():
+                part = ((named, within)[side == 0][p]) if divided else None
+                key = (years[p], part, cells.level[p], cells.area[p], cells.breakdown[p])
+                sides[(*key, cells.group[p])][side].append(p)
+        for (_, _, level, _, breakdown, _), (parts, totals) in sides.items():
             if not parts and not (
                 self._absent_is_zero(indicator) and self.publishes(indicator, level, breakdown)
             ):
