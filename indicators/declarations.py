@@ -389,8 +389,6 @@ def _landing_form(name: str, entry: Mapping, written: str, parts: int) -> dict:
         raise DeclarationError(
             f"periods: {name}.starts is '{starts}': the month its year starts, 1 to 12"
         )
-    if "landing_folder" not in entry:  # counted, not landed (months of a financial year)
-        return {"starts": starts, "period_label": str(entry.get("period_label") or "{year}")}
     match = _FORM.fullmatch(form)
     part = match.group("part") if match else None
     if (

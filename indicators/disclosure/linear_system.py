@@ -308,21 +308,19 @@ class Expander:
 
     def _parts_of_year(self, indicator: str, number: int, whole: str) -> None:
         """The parts' cells (quarters, months) of a year add up to the whole's cell of that
-        year, area, breakdown and group (a table holds both: suppress.table_periods); of a
-        quarter when the whole divides the year (column `_within`: suppress.parts_within)."""
+        period (by date: column `_within`, part_periods.whole_periods), area, breakdown and
+        group (a table holds both: suppress.table_periods)."""
         cells, frame = self.cells, self.cells.frame
-        years = frame["time_period"].to_numpy(dtype=object)
-        none = np.full(len(frame), None, dtype=object)
-        within = frame["_within"].to_numpy(dtype=object) if "_within" in frame else none
-        named = frame["time_identifier"].to_numpy(dtype=object) if "_within" in frame else none
-        divided = any(isinstance(within[p], str) for p in self._positions.get(indicator, []))
+        years = frame["time_period"].to_numpy(dtype=object)  # a whole year: its time_period
+        within = frame["_within"].to_numpy(dtype=object) if "_within" in frame else None
+        own = row_periods(frame) if within is not None else list(zip(years, strict=True))
         sides: dict[tuple, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
         for side, name in enumerate((indicator, whole)):
             for p in self._positions.get(name, []):
-                part = ((named, within)[side == 0][p]) if divided else None
-                key = (years[p], part, cells.level[p], cells.area[p], cells.breakdown[p])
-                sides[(*key, cells.group[p])][side].append(p)
-        for (_, _, level, _, breakdown, _), (parts, totals) in sides.items():
+                period = within[p] if side == 0 and within is not None else own[p]
+                key = (period, cells.level[p], cells.area[p], cells.breakdown[p], cells.group[p])
+                sides[key][side].append(p)
+        for (_, level, _, breakdown, _), (parts, totals) in sides.items():
             if not parts and not (
                 self._absent_is_zero(indicator) and self.publishes(indicator, level, breakdown)
             ):

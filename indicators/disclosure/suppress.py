@@ -25,10 +25,11 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from indicators.declarations import identifier_place, period_columns, period_type
+from indicators.declarations import identifier_place, period_columns
 from indicators.disclosure.audit import Auditor, Target, partner_candidates, targets_for
 from indicators.disclosure.control import DisclosureConfig, IndicatorShape
 from indicators.disclosure.linear_system import LinearSystem, expand, violations
+from indicators.disclosure.part_periods import whole_periods
 from indicators.disclosure.primary import (
     complete,
     primary,
@@ -296,7 +297,9 @@ def protect(
     if median.any():  # no count: 0 to the relations, which never add it up (counts_of)
         values = values.assign(numerator=values["numerator"].where(~median, 0))
     frame = complete(values, shapes, parents, bank)
-    frame["_within"] = parts_within(frame, shapes)  # a month's quarter (linear_system)
+    within = whole_periods(frame, shapes)  # a month's quarter, by date (linear_system)
+    if within.notna().any():
+        frame["_within"] = within
     n_supp, d_supp, reason = primary(frame, shapes, config, bank)
     roots = frame["area_code"].map(lambda a: root_area(a, parents))
     by_period = table_periods(frame, shapes)  # a month is its own table
@@ -309,36 +312,11 @@ def protect(
         n_supp[positions] = unknown[0::2]
         d_supp[positions] = unknown[1::2]
     reason[(n_supp | d_supp) & (reason == "")] = SECONDARY
-    frame = frame.drop(columns="_within")
+    frame = frame.drop(columns="_within", errors="ignore")
     frame["numerator_suppressed"] = n_supp
     frame["denominator_suppressed"] = d_supp
     frame["suppression"] = reason
     return frame
-
-
-def parts_within(frame: pd.DataFrame, shapes: Mapping[str, IndicatorShape]) -> pd.Series:
-    """For each row of an indicator whose `parts_of_year` whole itself divides the year (a
-    month whose whole is the quarter): the whole's time identifier its period lies in
-    ("April" -> "Financial year Q1"), by their places in their period types (declared
-    period_type, same start month); None for every other row."""
-    within = pd.Series([None] * len(frame), index=frame.index, dtype=object)
-    if "time_identifier" not in frame:
-        return within
-    for indicator, shape in shapes.items():
-        whole = shape.relations.whole if shape.relations is not None else None
-        if whole is None or whole not in shapes or not shape.period_type:
-            continue
-        part_type = period_type(shape.period_type)
-        whole_type = period_type(shapes[whole].period_type or "academic_year")
-        if whole_type.parts == 1 or part_type.starts != whole_type.starts:
-            continue
-        quarter_of = {
-            t.label: whole_type.time_identifiers[i * whole_type.parts // part_type.parts].label
-            for i, t in enumerate(part_type.time_identifiers)
-        }
-        rows = frame["indicator_id"] == indicator
-        within[rows] = frame.loc[rows, "time_identifier"].map(quarter_of)
-    return within
 
 
 def table_periods(frame: pd.DataFrame, shapes: Mapping[str, IndicatorShape]) -> list[pd.Series]:
@@ -349,18 +327,13 @@ def table_periods(frame: pd.DataFrame, shapes: Mapping[str, IndicatorShape]) -> 
     columns = [frame[column] for column in period_columns(frame)]
     if len(columns) < 2:
         return columns
-    identifier = columns[1].copy()
-    for indicator, shape in shapes.items():
-        whole = shape.relations.whole if shape.relations is not None else None
-        seen = {indicator}  # a month's whole may be a quarter, whose whole is the year
-        while whole in shapes and shapes[whole].relations is not None and whole not in seen:
-            seen.add(whole)
-            whole = shapes[whole].relations.whole or whole
-        labels = identifier[frame["indicator_id"] == whole].dropna().unique()
-        if whole is None or len(labels) != 1:
-            continue
-        identifier[frame["indicator_id"] == indicator] = labels[0]
-    return [columns[0], identifier]
+    # a part (a month, a quarter) goes to the table of the whole year it lies in, by date
+    year = whole_periods(frame, shapes, last=True)
+    parts = year.notna()
+    time_period, identifier = columns[0].astype(object).copy(), columns[1].copy()
+    time_period[parts] = [period for period, _ in year[parts]]
+    identifier[parts] = [label for _, label in year[parts]]
+    return [time_period, identifier]
 
 
 def suppression_summary(

@@ -21,7 +21,7 @@ from functools import cache
 
 import pandas as pd
 
-from indicators.declarations import PeriodType, identifier_places, period_types
+from indicators.declarations import PeriodType, identifier_places
 
 SEPARATOR = "-"
 
@@ -38,31 +38,10 @@ def _divided() -> dict[str, tuple[PeriodType, int]]:
     }
 
 
-@cache
-def _two_year_divided() -> dict[str, tuple[PeriodType, int]]:
-    """As `_divided`, for a time period of two years (202425): a label two types share
-    ("April": a calendar month, a month of the financial year) is the two-year type's."""
-    found: dict[str, tuple[PeriodType, int]] = {}
-    for kind in period_types().values():
-        if kind.time_period == "two_years" and (
-            kind.parts > 1 or "{identifier}" in kind.period_label
-        ):
-            for place, identifier in enumerate(kind.time_identifiers):
-                found.setdefault(identifier.label, (kind, place))
-                found.setdefault(identifier.code, (kind, place))
-    return found
-
-
-def _find(period: str, identifier: str) -> tuple[PeriodType, int] | None:
-    if re.fullmatch(r"\d{6}", period):
-        return _two_year_divided().get(identifier) or _divided().get(identifier)
-    return _divided().get(identifier)
-
-
 def period_key(time_period: object, time_identifier: object = None) -> str:
     """The key of one published period: '2024-M04' for April 2024, '202324' for 2023/24."""
     period = str(time_period).strip().removesuffix(".0")
-    found = _find(period, str(time_identifier or "").strip())
+    found = _divided().get(str(time_identifier or "").strip())
     if found is None:
         return period
     kind, place = found
@@ -72,7 +51,7 @@ def period_key(time_period: object, time_identifier: object = None) -> str:
 def split_key(key: object) -> tuple[str, PeriodType | None, int]:
     """(time_period, its divided period type or None, the identifier's place) of a key."""
     period, _, code = str(key).partition(SEPARATOR)
-    found = _find(period, code) if code else None
+    found = _divided().get(code) if code else None
     if found is None:
         return str(key), None, 0
     return period, found[0], found[1]
