@@ -313,11 +313,11 @@ class Expander:
         cells, frame = self.cells, self.cells.frame
         years = frame["time_period"].to_numpy(dtype=object)  # a whole year: its time_period
         within = frame["_within"].to_numpy(dtype=object) if "_within" in frame else None
-        own = row_periods(frame) if within is not None else list(zip(years, strict=True))
+        own = row_periods(frame) if within is not None else None
         sides: dict[tuple, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
         for side, name in enumerate((indicator, whole)):
             for p in self._positions.get(name, []):
-                period = within[p] if side == 0 and within is not None else own[p]
+                period = years[p] if within is None else (within, own)[side][p]
                 key = (period, cells.level[p], cells.area[p], cells.breakdown[p], cells.group[p])
                 sides[key][side].append(p)
         for (_, level, _, breakdown, _), (parts, totals) in sides.items():

@@ -35,6 +35,10 @@ def containing(kind: PeriodType, month: int) -> tuple[int, str]:
     return time_period, kind.time_identifiers[within * kind.parts // 12].label
 
 
+def _as(written: object, period: tuple[int, str]) -> tuple[object, str]:
+    return type(written)(period[0]), period[1]
+
+
 def _type_of(shape: IndicatorShape) -> PeriodType:
     return period_type(shape.period_type or ACADEMIC)
 
@@ -65,9 +69,9 @@ def whole_periods(
             seen.add(above)
         part_type, whole_type = _type_of(shapes[indicator]), _type_of(shapes[whole])
         rows = frame["indicator_id"] == indicator
-        result[rows] = [
-            containing(whole_type, first_month(part_type, time_period, identifier))
-            for time_period, identifier in zip(
+        result[rows] = [  # the whole's time period written as the part's (2024 or "2024")
+            _as(time_period, containing(whole_type, first_month(part_type, time_period, label)))
+            for time_period, label in zip(
                 frame.loc[rows, "time_period"], frame.loc[rows, "time_identifier"], strict=True
             )
         ]

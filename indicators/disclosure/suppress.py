@@ -331,7 +331,7 @@ def table_periods(frame: pd.DataFrame, shapes: Mapping[str, IndicatorShape]) -> 
     year = whole_periods(frame, shapes, last=True)
     parts = year.notna()
     time_period, identifier = columns[0].astype(object).copy(), columns[1].copy()
-    time_period[parts] = [period for period, _ in year[parts]]
+    time_period[parts] = [period for period, _ in year[parts]]  # written as the column's
     identifier[parts] = [label for _, label in year[parts]]
     return [time_period, identifier]
 
