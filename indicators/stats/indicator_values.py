@@ -121,16 +121,18 @@ def _la_benchmark(frame: pd.DataFrame, parents: Mapping[str, str]) -> pd.Series:
 
     A row at a level within another level of the table (a neighbourhood, within its local
     authority: dbt_project/metadata/geographies.yml): its parent area's figure for the same
-    breakdown and group. A group of the authority (e.g. girls, or a channel): the
-    authority's all-children (or all-respondents) figure. Groups that are different
-    questions (voice items, domains, seldom-heard groups) and the authority itself: nothing
-    to compare with.
+    breakdown and group (a team listed with a district: its district's, dim_areas). A group
+    of the authority (e.g. girls, or a channel): the authority's all-children (or
+    all-respondents) figure. Groups that are different questions (voice items, domains,
+    seldom-heard groups) and the authority itself: nothing to compare with.
     """
     levels = geographies()  # dbt_project/metadata/geographies.yml
     present = set(frame["geographic_level"])
     parent_level = {level: levels.parent(level) for level in present}
     parent_levels = {parent for parent in parent_level.values() if parent in present}
     authority = frame[frame["geographic_level"].isin(parent_levels)]
+    # A parent area may lie at a level between (a team's district, in the authority).
+    parent_areas = frame[frame["area_code"].isin(set(parents.values()))]
     by_cell = {
         (
             row.indicator_id,
@@ -140,7 +142,7 @@ def _la_benchmark(frame: pd.DataFrame, parents: Mapping[str, str]) -> pd.Series:
             row.breakdown,
             row.group,
         ): row.value
-        for row in authority.itertuples(index=False)
+        for row in pd.concat([authority, parent_areas]).itertuples(index=False)
     }
     totals = {
         (row.indicator_id, row.time_period, row.time_identifier, row.area_code): row.value
