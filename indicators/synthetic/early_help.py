@@ -133,10 +133,12 @@ def _journey(
     live = referred >= started
     notes = []
     if rng.random() < (0.70 if live else 0.03):
-        if rng.random() < 0.85 or hub is None:
-            offset = int(rng.integers(1, min(10, hub_offset) + 1))
+        # 1 to 10 days after the referral: after the meeting only when it is within them
+        # (meetings 5 to 9 days on, about 5 in 16), half of those: ~15% after it in all
+        if hub is not None and hub_offset < 10 and rng.random() < 0.48:
+            offset = int(rng.integers(hub_offset + 1, 11))
         else:
-            offset = int(rng.integers(hub_offset + 1, max(10, hub_offset + 5) + 1))
+            offset = int(rng.integers(1, min(10, hub_offset) + 1))
         notes.append((_pick(rng, ("parent", "carer"), (0.85, 0.15)), offset))
     if rng.random() < (0.25 if live else 0.01):
         notes.append((_pick(rng, ("child", "young_person"), (0.6, 0.4)), int(rng.integers(1, 15))))
