@@ -504,7 +504,7 @@ def test_a_copy_of_the_shipped_framework_is_read_as_it_is(tmp_path):
 TOP_KEYS = (
     "id, title, subject, audience, packs_under, indicators, headline, sections, "
     "who_we_heard, trend_charts, breakdowns, glance, words, beside, side_by_side, group_charts, "
-    "statements"
+    "statements, markers"
 )
 
 

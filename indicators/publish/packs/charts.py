@@ -323,16 +323,19 @@ def trend_chart(
     unit_suffix: str = "",
     limits: ProcessLimits | None = None,
     bounds: tuple[float, float] | None = None,
+    markers: Sequence[tuple[int, str]] = (),
 ) -> Markup:
     """Values over the years: up to three lines (the area first, then its benchmarks).
 
     Each line has its own colour, marker and dash pattern, named in the legend. A series with
     intervals shows them as whiskers; `limits` adds the XmR mean and process limits (draw them
-    only when there are enough points to trust them).
+    only when there are enough points to trust them). `markers`: (period index, words), each
+    a labelled vertical line at the start of that period (an event, e.g. a trial starting),
+    its words on a line of their own above the plot.
     """
     series = list(series)[: len(_SHAPES)]
     plot_left, plot_right = 56.0, WIDTH - 20.0
-    top, plot_height = 30.0, 110.0
+    top, plot_height = 30.0 + MARKER_LINE * len(markers), 110.0
     height = top + plot_height + 30
     numbers = [n for s in series for n in (*s.values, *s.lower, *s.upper) if math.isfinite(n)]
     if limits:
@@ -366,7 +369,11 @@ def trend_chart(
         f'<line x1="{_f(plot_left)}" y1="{_f(base)}" x2="{_f(plot_right)}" '
         f'y2="{_f(base)}" stroke="{GRID}" stroke-width="1"/>'
     )
+    # a label every few periods when they would overlap (months), at ~5.8 px a character
+    every = max(1, math.ceil(max((len(p) for p in periods), default=0) * 5.8 / step))
     for index, period in enumerate(periods):
+        if index % every:
+            continue
         parts.append(
             f'<text x="{_f(x_of(index))}" y="{_f(base + 18)}" text-anchor="middle">'
             f"{escape(period)}</text>"
@@ -383,6 +390,7 @@ def trend_chart(
                     f'x2="{_f(plot_right)}" y2="{_f(y_of(value))}" stroke="{colour}" '
                     f'stroke-width="2"{dash}/>'
                 )
+    parts += _event_lines(markers, [plot_left + step * i for i in range(len(periods))], base)
     for number, one in enumerate(series):
         kind, colour, dash = _ROLE_STYLE.get(one.role, _ROLE_STYLE["area"])
         offset = (number - (len(series) - 1) / 2) * 3  # keep overlapping markers apart
@@ -423,6 +431,31 @@ def trend_chart(
                 )
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+MARKER_LINE = 16.0
+"""Height in px of each marker's line of words above a trend chart's plot."""
+
+
+def _event_lines(
+    markers: Sequence[tuple[int, str]], starts: Sequence[float], base: float
+) -> list[str]:
+    """Each marker as a dashed vertical line at the start of its period, from its words
+    (one line each, under the legend) down to the axis."""
+    parts = []
+    for number, (index, words) in enumerate(markers):
+        x, y = starts[index], 30.0 + MARKER_LINE * number + 10
+        left = x < WIDTH / 2
+        room = (WIDTH - 10 - x) if left else (x - 10)
+        parts.append(
+            f'<path d="M{_f(x)} {_f(y - 10)} V{_f(base)}" stroke="{TEXT}" stroke-width="1.5" '
+            f'stroke-dasharray="6 2 2 2" fill="none"/>'
+        )
+        parts.append(
+            f'<text x="{_f(x + 4 if left else x - 4)}" y="{_f(y)}" '
+            f'text-anchor="{"start" if left else "end"}">{escape(_fit(words, room))}</text>'
+        )
+    return parts
 
 
 BAR_WIDTH = 120
