@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
 
+from indicators.publish.packs import chart_events
+
 WIDTH = 660
 FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
 TEXT = "#0b0c0c"
@@ -331,11 +333,14 @@ def trend_chart(
     intervals shows them as whiskers; `limits` adds the XmR mean and process limits (draw them
     only when there are enough points to trust them). `markers`: (period index, words), each
     a labelled vertical line at the start of that period (an event, e.g. a trial starting),
-    its words on a line of their own above the plot.
+    its words above the plot (wrapped to fit beside the line).
     """
     series = list(series)[: len(_SHAPES)]
     plot_left, plot_right = 56.0, WIDTH - 20.0
-    top, plot_height = 30.0 + MARKER_LINE * len(markers), 110.0
+    step = (plot_right - plot_left) / max(len(periods), 1)
+    starts = [plot_left + step * i for i in range(len(periods))]
+    events = chart_events.wrapped(markers, starts, WIDTH, CHAR_WIDTH)
+    top, plot_height = 30.0 + chart_events.height(events), 110.0
     height = top + plot_height + 30
     numbers = [n for s in series for n in (*s.values, *s.lower, *s.upper) if math.isfinite(n)]
     if limits:
@@ -343,7 +348,6 @@ def trend_chart(
     low, high, ticks = nice_scale(
         min(numbers, default=math.nan), max(numbers, default=math.nan), ticks=3, bounds=bounds
     )
-    step = (plot_right - plot_left) / max(len(periods), 1)
 
     def x_of(index: int) -> float:
         return plot_left + step * (index + 0.5)
@@ -390,7 +394,7 @@ def trend_chart(
                     f'x2="{_f(plot_right)}" y2="{_f(y_of(value))}" stroke="{colour}" '
                     f'stroke-width="2"{dash}/>'
                 )
-    parts += _event_lines(markers, [plot_left + step * i for i in range(len(periods))], base)
+    parts += chart_events.lines(events, base, WIDTH, TEXT)
     for number, one in enumerate(series):
         kind, colour, dash = _ROLE_STYLE.get(one.role, _ROLE_STYLE["area"])
         offset = (number - (len(series) - 1) / 2) * 3  # keep overlapping markers apart
@@ -431,31 +435,6 @@ def trend_chart(
                 )
     parts.append("</svg>")
     return Markup("".join(parts))
-
-
-MARKER_LINE = 16.0
-"""Height in px of each marker's line of words above a trend chart's plot."""
-
-
-def _event_lines(
-    markers: Sequence[tuple[int, str]], starts: Sequence[float], base: float
-) -> list[str]:
-    """Each marker as a dashed vertical line at the start of its period, from its words
-    (one line each, under the legend) down to the axis."""
-    parts = []
-    for number, (index, words) in enumerate(markers):
-        x, y = starts[index], 30.0 + MARKER_LINE * number + 10
-        left = x < WIDTH / 2
-        room = (WIDTH - 10 - x) if left else (x - 10)
-        parts.append(
-            f'<path d="M{_f(x)} {_f(y - 10)} V{_f(base)}" stroke="{TEXT}" stroke-width="1.5" '
-            f'stroke-dasharray="6 2 2 2" fill="none"/>'
-        )
-        parts.append(
-            f'<text x="{_f(x + 4 if left else x - 4)}" y="{_f(y)}" '
-            f'text-anchor="{"start" if left else "end"}">{escape(_fit(words, room))}</text>'
-        )
-    return parts
 
 
 BAR_WIDTH = 120
