@@ -40,7 +40,8 @@ def collected_sql(names: list[str]) -> str:
     """int_indicator_values_collected.sql: each indicator model's rows, by an explicit ref.
 
     The models are unioned by column name, so a model that has no time_identifier (a whole
-    year: fct_indicator_values writes its period type's) gives null there."""
+    year: fct_indicator_values writes its period type's) gives null there, and one that is
+    not a median null ordered_values."""
     selects = "\n    union all by name\n".join(
         f"    select * from {{{{ ref('{name}') }}}}" for name in names
     )
@@ -48,11 +49,13 @@ def collected_sql(names: list[str]) -> str:
 -- (macros/indicators.sql). Generated from the models in models/indicators/ by `chorus
 -- dbt-refresh` (`chorus new-indicator` runs it): do not edit. The build stops if a model is
 -- missing here (macros/indicator_models.sql), and so does `chorus run`, before dbt starts.
--- Unioned by name: a model without time_identifier (a whole year) gives null there.
+-- Unioned by name: a model without time_identifier (a whole year) gives null there; one
+-- that is not a median gives null ordered_values (the sorted values of its interval).
 {{{{ assert_all_indicators_collected() }}}}
 
 with collected as (
-    select cast(null as varchar) as time_identifier where false
+    select cast(null as varchar) as time_identifier, cast(null as double[]) as ordered_values
+    where false
     union all by name
 {selects}
 )

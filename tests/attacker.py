@@ -204,11 +204,14 @@ class Attacker:
     # -- reading the table -------------------------------------------------------------------
     def _parts_apart(self, table: pd.DataFrame) -> pd.DataFrame:
         """An indicator counted over parts of a year (a `parts_of_year` rule: quarters,
-        months) is read as one indicator per part, '<id>@<time identifier>', each with the
-        indicator's own relations; the parts add up to the whole year's indicator."""
+        months) is read as one indicator per part, '<id>@<time period>|<time identifier>',
+        each with the indicator's own relations, solved with the table of the year it lies in
+        (by date: April 2024 to March 2025 with the financial year 2024/25); the parts add up
+        to the whole's period they lie in (a month to its quarter, a quarter to its year)."""
         if "time_identifier" not in table:
             return table
         table = table.copy()
+        self.part_period: dict[str, tuple[str, str]] = {}
         for indicator, relations in list(self.relations.items()):
             rules = (relations or {}).get("rules") or []
             whole = next((r["whole"] for r in rules if r.get("kind") == "parts_of_year"), None)
@@ -216,17 +219,52 @@ class Attacker:
             if not whole or not mine.any():
                 continue
             names = []
-            for label in table.loc[mine, "time_identifier"].unique():
-                name = f"{indicator}@{label}"
-                names.append(name)
-                self.meta[name] = self.meta[indicator]
-                self.relations[name] = {
-                    **relations,
-                    "rules": [r for r in rules if r.get("kind") != "parts_of_year"],
-                }
+            top = whole
+            while self._whole_of(top) and self._whole_of(top) != indicator:
+                top = self._whole_of(top)
+            years = []
+            for period, label in zip(
+                table.loc[mine, "time_period"], table.loc[mine, "time_identifier"], strict=True
+            ):
+                name = f"{indicator}@{period}|{label}"
+                if name not in self.part_period:
+                    names.append(name)
+                    self.meta[name] = self.meta[indicator]
+                    self.relations[name] = {
+                        **relations,
+                        "rules": [r for r in rules if r.get("kind") != "parts_of_year"],
+                    }
+                self.part_period[name] = self._lies_in(indicator, whole, period, label)
+                years.append(self._lies_in(indicator, top, period, label)[0])
             self.parts[indicator] = (whole, names)
-            table.loc[mine, "indicator_id"] = indicator + "@" + table.loc[mine, "time_identifier"]
+            renamed = indicator + "@" + table.loc[mine, "time_period"].astype(str)
+            table.loc[mine, "indicator_id"] = renamed + "|" + table.loc[mine, "time_identifier"]
+            table.loc[mine, "time_period"] = years
         return table
+
+    def _whole_of(self, indicator: str) -> str | None:
+        rules = (self.relations.get(indicator) or {}).get("rules") or []
+        return next((r["whole"] for r in rules if r.get("kind") == "parts_of_year"), None)
+
+    def _lies_in(self, part: str, whole: str, period: str, label: str) -> tuple[str, str]:
+        """(time period, time identifier) of the whole's period holding the part's first
+        month, from dbt_project/metadata/periods.yml read here."""
+        declared = yaml.safe_load(
+            (ROOT / "dbt_project" / "metadata" / "periods.yml").read_text(encoding="utf-8")
+        )["period_types"]
+        mine = declared[self.meta[part].get("period_type") or "academic_year"]
+        its = declared[self.meta[whole].get("period_type") or "academic_year"]
+        labels = [t["label"] for t in mine["time_identifiers"]]
+        year = int(str(period)[:4])
+        month = year * 12 + mine["starts"] - 1 + labels.index(label) * 12 // len(labels)
+        whole_year, within = divmod(month - (its["starts"] - 1), 12)
+        written = (
+            f"{whole_year}{(whole_year + 1) % 100:02d}"
+            if its["time_period"] == "two_years"
+            else str(whole_year)
+        )
+        parts = its["time_identifiers"]
+        return written, parts[within * len(parts) // 12]["label"]
 
     def _parts_of_year(self, p: _Programme, rows: pd.DataFrame, counts, present) -> None:
         """Each area, breakdown and group: the parts' counts add up to the whole year's (a
@@ -244,15 +282,27 @@ class Attacker:
                 return ({}, 0.0)
             return None
 
-        for whole, names in self.parts.values():
-            cells = {key[1:] for key in counts if key[0] in names or key[0] == whole}
-            for area, breakdown, group in cells:
-                for count in ("numerator", "denominator"):
-                    parts = [count_of(n, area, breakdown, group, count) for n in names]
-                    total = count_of(whole, area, breakdown, group, count)
-                    if total is None or any(part is None for part in parts):
-                        continue
-                    p.constrain(_add(*parts, total, signs=[1] * len(parts) + [-1]), 0, 0)
+        for indicator, (whole, names) in self.parts.items():
+            groups: dict[str, list[str]] = defaultdict(list)
+            year = str(rows["time_period"].iloc[0])  # this table's year
+            for name in names:  # each whole period's parts (a quarter's months)
+                period, label = self.part_period[name]
+                if whole in self.parts:
+                    groups[f"{whole}@{period}|{label}"].append(name)
+                elif period == year:
+                    groups[whole].append(name)
+            counted = ("numerator", "denominator")
+            if self.meta[indicator]["value_type"] == "median":
+                counted = ("denominator",)
+            for total_name, members in groups.items():
+                cells = {key[1:] for key in counts if key[0] in members or key[0] == total_name}
+                for area, breakdown, group in cells:
+                    for count in counted:
+                        parts = [count_of(n, area, breakdown, group, count) for n in members]
+                        total = count_of(total_name, area, breakdown, group, count)
+                        if total is None or any(part is None for part in parts):
+                            continue
+                        p.constrain(_add(*parts, total, signs=[1] * len(parts) + [-1]), 0, 0)
 
     def _top(self, area: str) -> str:
         while area in self.parents:
@@ -269,7 +319,7 @@ class Attacker:
 
     def _count(self, programme: _Programme, text: str, floor: int) -> tuple[int | None, float]:
         """(unknown or None, constant) for one published count."""
-        if text == "c":
+        if text in ("c", "z"):  # z: no count (a median's numerator), a free unknown
             return programme.unknown(floor), 0.0
         value = int(float(text))
         if self.round_to:
@@ -343,8 +393,8 @@ class Attacker:
 
     def _value(self, p: _Programme, text: str, kind: str, n, d, signed: bool = False) -> None:
         """A published value, rounded to its decimals, as two inequalities on n and d."""
-        if text in SYMBOLS or not n[0] and not d[0]:
-            return
+        if text in SYMBOLS or not n[0] and not d[0] or kind == "median":
+            return  # a median is no ratio of its counts
         scale = 1.0 if kind == "mean" else 100.0
         if text == "low":
             if signed:  # rounds to 0 from either side: |n / d| < 0.05

@@ -105,3 +105,105 @@ def test_without_the_declaration_the_lone_hidden_quarter_is_worked_out():
     findings = Attacker(published, {}, THRESHOLD, None, _meta([PARTS])).run()
     exact = [f for f in leaks(findings, THRESHOLD) if f.count == "numerator"]
     assert exact and exact[0].low == exact[0].high == 3, findings
+
+
+# Months whose whole is the quarter (issue 16: Early Help by month, quarter and year): an
+# outsider knows April + May + June = Q1, so a lone hidden June is Q1 less April and May.
+# Months are calendar months (EES: January to March 2025 are time period 2025), each in the
+# financial quarter and year holding it, by date.
+# Worked by hand: Q1 is 30 of 63, April 10 of 20, May 17 of 28, so June is 3 of 15.
+MONTHS = {
+    "April": (10, 20),
+    "May": (17, 28),
+    "June": (3, 15),
+    **{m: (11, 22) for m in ("July", "August", "September", "October", "November")},
+    **{m: (12, 24) for m in ("December", "January", "February", "March")},
+}
+MONTH_QUARTERS = {"Q1": (30, 63), "Q2": (33, 66), "Q3": (34, 68), "Q4": (36, 72)}
+
+
+def _monthly_meta(month_whole: str) -> dict[str, dict]:
+    common = {"value_type": "proportion", "source_type": "statutory"}
+    by_month = {"kind": "parts_of_year", "why": "The months' children.", "whole": month_whole}
+    return {
+        "year": {
+            "indicator_id": "year",
+            "model": "ind_year",
+            "period_type": "financial_year",
+            "relations": {**BASE, "rules": []},
+            **common,
+        },
+        "quarter": {
+            "indicator_id": "quarter",
+            "model": "ind_quarter",
+            "period_type": "financial_quarter",
+            "relations": {**BASE, "rules": [PARTS]},
+            **common,
+        },
+        "month": {
+            "indicator_id": "month",
+            "model": "ind_month",
+            "period_type": "month",
+            "relations": {**BASE, "rules": [by_month]},
+            **common,
+        },
+    }
+
+
+def _monthly_table() -> pd.DataFrame:
+    year = tuple(sum(c) for c in zip(*MONTH_QUARTERS.values(), strict=True))
+    assert year == tuple(sum(c) for c in zip(*MONTHS.values(), strict=True))
+    rows = (
+        [("year", "Financial year", *year)]
+        + [("quarter", f"Financial year {q}", n, d) for q, (n, d) in MONTH_QUARTERS.items()]
+        + [("month", m, n, d) for m, (n, d) in MONTHS.items()]
+    )
+    calendar = {"January": 2025, "February": 2025, "March": 2025}
+    return pd.DataFrame(
+        [
+            {
+                "indicator_id": i,
+                "time_period": calendar.get(t, 2024) if i == "month" else 202425,
+                "time_identifier": t,
+                "geographic_level": "Local authority",
+                "area_code": LA,
+                "area_name": "Harrowdale",
+                "breakdown": "All",
+                "group": "All children",
+                "numerator": n,
+                "denominator": d,
+                "value": 100 * n / d,
+                "standard_deviation": None,
+            }
+            for i, t, n, d in rows
+        ]
+    )
+
+
+def _publish_monthly(meta: dict[str, dict]) -> pd.DataFrame:
+    config = DisclosureConfig(threshold=THRESHOLD)
+    indicator_shapes = shapes(pd.DataFrame(list(meta.values())), config.voice_min_respondents)
+    protected = protect(_monthly_table(), {}, indicator_shapes, config)
+    return publishable(protected, indicator_shapes, config, {})
+
+
+def test_a_small_month_is_not_given_away_by_its_quarter_and_the_other_months():
+    truth = _monthly_meta("quarter")  # months add up to their quarter, quarters to the year
+    published = _publish_monthly(truth)
+    hidden = published[published["numerator"] == "c"]
+    assert "June" in set(hidden["time_identifier"])
+    findings = Attacker(published, {}, THRESHOLD, None, truth).run()
+    assert any(f.count == "numerator" for f in findings)
+    assert not leaks(findings, THRESHOLD)
+
+
+def test_without_the_month_rule_the_lone_hidden_month_is_worked_out():
+    # the months published as if unrelated to their quarter: June alone is hidden, and the
+    # outsider, who knows April + May + June = Q1, finds June is 30 - 10 - 17 = 3
+    meta = _monthly_meta("quarter")
+    meta["month"]["relations"] = {**BASE, "rules": []}
+    published = _publish_monthly(meta)
+    assert list(published.loc[published["numerator"] == "c", "time_identifier"]) == ["June"]
+    findings = Attacker(published, {}, THRESHOLD, None, _monthly_meta("quarter")).run()
+    exact = [f for f in leaks(findings, THRESHOLD) if f.count == "numerator"]
+    assert exact and exact[0].low == exact[0].high == 3, findings

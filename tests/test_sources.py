@@ -602,6 +602,9 @@ def test_the_project_specs_declare_the_returns_as_documented():
         "wellcomm_screenings",
         "slt_referrals",
         "health_education_linkage",
+        "early_help_referrals",
+        "voice_notes",
+        "voice_note_survey",
     ]
     reviews = specs["health_visitor_reviews"]
     # a child of the 2024-25 file reaches 30 months between 1 April 2024 and 31 March 2025
@@ -753,6 +756,10 @@ def test_dbt_raw_sources_are_generated_from_the_specs_and_current():
         "wellcomm_screenings",
         "slt_referrals",
         "health_education_linkage",
+        "early_help_referrals",
+        "voice_notes",
+        "voice_note_survey",
+        "early_help_trials",
     }
     used = set()
     for model in (ROOT / "dbt_project" / "models").rglob("*.sql"):

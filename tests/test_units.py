@@ -43,11 +43,14 @@ def _unit_problems(numerator: str, denominator: str) -> list[str]:
 def test_the_shipped_units_are_the_only_ones_the_register_accepts():
     assert _unit_problems("children", "children") == []
     assert _unit_problems("young people", "reviews") == []  # the care leavers' (issue 14)
-    assert _unit_problems("referrals", "score") == [
-        "ind_care__in_touch: meta.indicator.numerator_unit 'referrals' is not one of "
-        "children, families, answers, score, young people, reviews, screenings",
+    assert _unit_problems("referrals heard", "referrals") == []  # Early Help's (issue 16)
+    assert _unit_problems("visits", "score") == [
+        "ind_care__in_touch: meta.indicator.numerator_unit 'visits' is not one of "
+        "children, families, answers, score, young people, reviews, screenings, referrals, "
+        "referrals heard, days, practitioners",
         "ind_care__in_touch: meta.indicator.denominator_unit 'score' is not one of "
-        "children, families, answers, young people, reviews, screenings",
+        "children, families, answers, young people, reviews, screenings, referrals, "
+        "referrals heard, practitioners",
     ]
 
 

@@ -6,10 +6,11 @@
     against the graph: a model added by hand without regenerating stops the build with the
     fix. -#}
 
-{#- The standard columns every indicator model returns (macros/indicators.sql). -#}
+{#- The standard columns every indicator model returns (macros/indicators.sql); ordered_values
+    only a median's (null for the others). -#}
 {% macro indicator_columns() -%}
     indicator_id, time_period, time_identifier, geographic_level, area_code, area_name, breakdown, "group",
-    numerator, denominator, value, standard_deviation
+    numerator, denominator, value, standard_deviation, ordered_values
 {%- endmacro %}
 
 {% macro assert_all_indicators_collected() -%}

@@ -24,8 +24,10 @@
         1.0 * ({{ numerator }}) / nullif({{ denominator }}, 0)
     {%- elif value_type == 'rate' -%}
         100.0 * ({{ numerator }}) / nullif({{ denominator }}, 0)
+    {%- elif value_type == 'median' -%}
+        median_value
     {%- else -%}
-        {{ exceptions.raise_compiler_error("value_type must be 'proportion', 'mean' or 'rate', not '" ~ value_type ~ "'") }}
+        {{ exceptions.raise_compiler_error("value_type must be 'proportion', 'mean', 'rate' or 'median', not '" ~ value_type ~ "'") }}
     {%- endif -%}
 {%- endmacro %}
 
@@ -36,6 +38,10 @@
     - value_type 'mean': `score` is a per-child expression, e.g. elgs_at_expected; the
       numerator is its sum, value its mean and standard_deviation its sample SD (for the
       t interval).
+    - value_type 'median': `score` is a per-row value (e.g. days to a Voice Note, null rows
+      left out by `rows`); the numerator is null, value the median and `ordered_values` the
+      sorted values, from which fct_indicator_values takes the order statistics of its
+      interval (stats/medians.py); the list is never published.
     Produces neighbourhood and LA totals, and LA figures by each child breakdown (unless
     breakdowns=false). -#}
 {% macro indicator_over_children(indicator_id, value_type, children, numerator=none, score=none,
@@ -68,11 +74,14 @@
                              time_identifier=none) -%}
 {%- set period = 'time_period, ' ~ (time_identifier if time_identifier else 'cast(null as varchar)') ~ ' as time_identifier' -%}
 {%- set period_group = 'time_period' ~ (', ' ~ time_identifier if time_identifier else '') -%}
+{%- set spread = 'cast(null as double)' -%}
+{%- set ordered = '' -%}
 {%- if value_type == 'mean' -%}
     {%- set numerator = 'sum(' ~ score ~ ')' -%}
     {%- set spread = 'stddev_samp(' ~ score ~ ')' -%}
-{%- else -%}
-    {%- set spread = 'cast(null as double)' -%}
+{%- elif value_type == 'median' -%}
+    {%- set numerator = 'cast(null as bigint)' -%}
+    {%- set ordered = ', median(' ~ score ~ ') as median_value, list(cast(' ~ score ~ ' as double) order by ' ~ score ~ ') as ordered_values' -%}
 {%- endif -%}
 {%- if groupings is none -%}
     {%- set groupings = [(breakdown, group, levels)] if group else [] -%}
@@ -101,7 +110,7 @@ total_{{ loop.index }} as (
         '{{ total_group }}' as "group",
         {{ numerator }} as numerator,
         {{ denominator }} as denominator,
-        {{ spread }} as standard_deviation
+        {{ spread }} as standard_deviation{{ ordered }}
     from source_rows
     group by {{ period_group }}, {{ code }}, {{ name }}
 ),
@@ -121,7 +130,7 @@ grouped_{{ outer }}_{{ loop.index }} as (
         {{ grouping_group }} as "group",
         {{ numerator }} as numerator,
         {{ denominator }} as denominator,
-        {{ spread }} as standard_deviation
+        {{ spread }} as standard_deviation{{ ordered }}
     from source_rows
     group by {{ period_group }}, {{ code }}, {{ name }}, {{ grouping_breakdown }}, {{ grouping_group }}
 ),
@@ -148,7 +157,7 @@ select
     cast(numerator as bigint) as numerator,
     cast(denominator as bigint) as denominator,
     {{ indicator_value(value_type, 'numerator', 'denominator') }} as value,
-    standard_deviation
+    standard_deviation{{ ', ordered_values' if value_type == 'median' else '' }}
 from combined
 where denominator > 0
 {%- endmacro %}

@@ -58,8 +58,11 @@ inner join {{ authorities }} as authorities
     the rules the ingest applies to it (indicators/ingest/area_lists.py): a row with a blank
     field, every row of a code listed with two names or authorities, a row whose authority
     is not in the LA list, and a row whose code a neighbourhood, an authority or an earlier
-    list already has (`taken`: relations with a column `area_code`) are set aside. -#}
-{% macro area_list(seed, code, name, taken=[]) -%}
+    list already has (`taken`: relations with a column `area_code`) are set aside. `optional`
+    columns (a team's district_code) are carried as read, blank as null, and decide nothing
+    here (indicators/ingest/area_lists.py, AreaList.optional; stg_reference__team_districts
+    checks a team's district). -#}
+{% macro area_list(seed, code, name, taken=[], optional=[]) -%}
 with source as (
     select * from {{ source('raw', seed) }}
 ),
@@ -95,6 +98,25 @@ usable as (
     select * from complete
     where {{ code }} in (select {{ code }} from renamed group by {{ code }} having count(*) = 1)
 )
+{%- if optional %},
+
+-- The optional columns of a usable code (the first row's value when repeats differ).
+with_optional as (
+    select
+        usable.*,
+        {%- for column in optional %}
+        (
+            select min(nullif(trim(listed.{{ column }}), ''))
+            from source as listed
+            where trim(listed.{{ code }}) = usable.{{ code }}
+        ) as {{ column }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from usable
+)
+
+select * from with_optional
+{%- else %}
 
 select * from usable
+{%- endif %}
 {%- endmacro %}

@@ -1,11 +1,8 @@
-"""From declarations to linear relations over one table's counts.
-
-`expand` turns every indicator's declared relations (indicators/disclosure/relations.py)
-into a `LinearSystem` over the numerators and denominators of a table's cells (a year of
-one authority, or any set of whole authority-years), which suppression and its audit use
-(indicators/disclosure/suppress.py, audit.py); `violations` names the declarations the
-true counts break.
-"""
+"""From declarations to linear relations over one table's counts: `expand` turns every
+indicator's declared relations (indicators/disclosure/relations.py) into a `LinearSystem`
+over the numerators and denominators of a table's cells (a year of one authority, or any
+set of whole authority-years), which suppression and its audit use (suppress.py, audit.py);
+`violations` names the declarations the true counts break."""
 
 from __future__ import annotations
 
@@ -27,6 +24,7 @@ from indicators.disclosure.relations import (
     RelationsError,
     Rule,
     Term,
+    counts_of,
     name_pattern,
 )
 
@@ -50,8 +48,7 @@ class LinearSystem:
     """(indicator, rule number or 0 for structure, anchor cell) for messages."""
     auxiliary: int = 0
     signed: set[int] = field(default_factory=set)
-    """Numerators that may be negative: a mean's whose own score_bounds allow a negative
-    score (a difference, a change); every other variable is at least 0."""
+    """Numerators that may be negative (a mean's whose score_bounds allow it); others >= 0."""
 
     @property
     def variables(self) -> int:
@@ -66,9 +63,7 @@ class LinearSystem:
     ) -> None:
         clean = {v: c for v, c in terms.items() if c}
         if clean:
-            self.terms.append(clean)
-            self.lower.append(lower)
-            self.upper.append(upper)
+            self.terms.append(clean), self.lower.append(lower), self.upper.append(upper)
             self.origin.append(origin)
 
 
@@ -260,7 +255,7 @@ class Expander:
             total = totals.get((key[1], key[2]))
             if total is None and not zero:
                 continue
-            for count in (0, 1):
+            for count in counts_of(self.value_types.get(indicator, "")):
                 terms = {2 * m + count: 1 for m in members}
                 if total is not None:
                     terms[2 * total + count] = -1
@@ -286,7 +281,7 @@ class Expander:
             members = children.get(key, [])
             year, parent, _, breakdown, group = key
             total = cells.at.get((indicator, year, parent, breakdown, group))
-            for count in (0, 1):
+            for count in counts_of(self.value_types.get(indicator, "")):
                 terms = {2 * m + count: 1 for m in members}
                 if total is not None:
                     terms[2 * total + count] = -1
@@ -313,13 +308,17 @@ class Expander:
 
     def _parts_of_year(self, indicator: str, number: int, whole: str) -> None:
         """The parts' cells (quarters, months) of a year add up to the whole's cell of that
-        year, area, breakdown and group (a table holds both: suppress.table_periods)."""
-        cells = self.cells
-        years = cells.frame["time_period"].to_numpy(dtype=object)
+        period (by date: column `_within`, part_periods.whole_periods), area, breakdown and
+        group (a table holds both: suppress.table_periods)."""
+        cells, frame = self.cells, self.cells.frame
+        years = frame["time_period"].to_numpy(dtype=object)  # a whole year: its time_period
+        within = frame["_within"].to_numpy(dtype=object) if "_within" in frame else None
+        own = row_periods(frame) if within is not None else None
         sides: dict[tuple, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
         for side, name in enumerate((indicator, whole)):
             for p in self._positions.get(name, []):
-                key = (years[p], cells.level[p], cells.area[p], cells.breakdown[p], cells.group[p])
+                period = years[p] if within is None else (within, own)[side][p]
+                key = (period, cells.level[p], cells.area[p], cells.breakdown[p], cells.group[p])
                 sides[key][side].append(p)
         for (_, level, _, breakdown, _), (parts, totals) in sides.items():
             if not parts and not (
@@ -330,7 +329,7 @@ class Expander:
                 self._absent_is_zero(whole) and self.publishes(whole, level, breakdown)
             ):
                 continue
-            for count in (0, 1):
+            for count in counts_of(self.value_types.get(indicator, "")):
                 terms = {2 * m + count: 1 for m in parts}
                 for total in totals:
                     terms[2 * total + count] = -1

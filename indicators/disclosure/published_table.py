@@ -86,6 +86,8 @@ def with_rounded_counts(
         ratio = rounded["numerator"].to_numpy(float) / rounded["denominator"].to_numpy(float)
     ratio[~np.isfinite(ratio)] = np.nan
     rounded["value"] = np.where(kinds == "mean", ratio, 100 * ratio)
+    median = (kinds == "median").to_numpy(dtype=bool)  # no count in its value or interval
+    rounded = rounded[~median]
     restated = add_statistics(rounded, parents, register, england, item_bank)
     keys = [
         "indicator_id",
@@ -99,7 +101,10 @@ def with_rounded_counts(
     result = frame.copy()
     for column in restated.columns:
         if column in result.columns and column not in keys:
+            kept = result[column].to_numpy(dtype=object) if column != "denominator" else None
             result[column] = restated[column].to_numpy()
+            if kept is not None and median.any():
+                result.loc[median, column] = kept[median]
     return result
 
 
@@ -266,6 +271,9 @@ def publishable(
         numerator = round_count(row.numerator, config.round_to)
         denominator = round_count(row.denominator, config.round_to)
         columns["numerator"].append(SUPPRESSED if hide else str(numerator))
+        if shape.value_type == "median":  # no numerator; the value goes with its count
+            hide = hide or bool(row.denominator_suppressed)
+            columns["numerator"][-1] = NOT_APPLICABLE
         columns["denominator"].append(
             SUPPRESSED if row.denominator_suppressed else str(denominator)
         )

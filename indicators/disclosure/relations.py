@@ -83,6 +83,14 @@ ITEMSCORE_RANGE = ("positive answers", "other answers")
 GROUP_SOURCES = ("questions", "scaled questions", "domains")
 """Groups from the item bank: the questions in force in the year (or those answered on a
 numeric scale), or their domains."""
+
+
+def counts_of(value_type: str) -> tuple[int, ...]:
+    """The counts of a cell that relations add up: 0 the numerator, 1 the denominator; a
+    median's numerator is no count (blank), so only its denominator adds up."""
+    return (1,) if value_type == "median" else (0, 1)
+
+
 TOTAL_BREAKDOWN = "All"
 
 _TERM = re.compile(

@@ -29,6 +29,7 @@ from indicators.declarations import identifier_place, period_columns
 from indicators.disclosure.audit import Auditor, Target, partner_candidates, targets_for
 from indicators.disclosure.control import DisclosureConfig, IndicatorShape
 from indicators.disclosure.linear_system import LinearSystem, expand, violations
+from indicators.disclosure.part_periods import whole_periods
 from indicators.disclosure.primary import (
     complete,
     primary,
@@ -291,7 +292,14 @@ def protect(
     missing = sorted(set(values["indicator_id"]) - set(shapes))
     if missing:
         raise RelationsError(f"indicators without a register entry: {', '.join(missing)}")
-    frame = complete(values.reset_index(drop=True), shapes, parents, bank)
+    values = values.reset_index(drop=True)
+    median = values["indicator_id"].map(lambda i: shapes[i].value_type == "median")
+    if median.any():  # no count: 0 to the relations, which never add it up (counts_of)
+        values = values.assign(numerator=values["numerator"].where(~median, 0))
+    frame = complete(values, shapes, parents, bank)
+    within = whole_periods(frame, shapes)  # a month's quarter, by date (linear_system)
+    if within.notna().any():
+        frame["_within"] = within
     n_supp, d_supp, reason = primary(frame, shapes, config, bank)
     roots = frame["area_code"].map(lambda a: root_area(a, parents))
     by_period = table_periods(frame, shapes)  # a month is its own table
@@ -304,6 +312,7 @@ def protect(
         n_supp[positions] = unknown[0::2]
         d_supp[positions] = unknown[1::2]
     reason[(n_supp | d_supp) & (reason == "")] = SECONDARY
+    frame = frame.drop(columns="_within", errors="ignore")
     frame["numerator_suppressed"] = n_supp
     frame["denominator_suppressed"] = d_supp
     frame["suppression"] = reason
@@ -318,14 +327,13 @@ def table_periods(frame: pd.DataFrame, shapes: Mapping[str, IndicatorShape]) -> 
     columns = [frame[column] for column in period_columns(frame)]
     if len(columns) < 2:
         return columns
-    identifier = columns[1].copy()
-    for indicator, shape in shapes.items():
-        whole = shape.relations.whole if shape.relations is not None else None
-        labels = identifier[frame["indicator_id"] == whole].dropna().unique()
-        if whole is None or len(labels) != 1:
-            continue
-        identifier[frame["indicator_id"] == indicator] = labels[0]
-    return [columns[0], identifier]
+    # a part (a month, a quarter) goes to the table of the whole year it lies in, by date
+    year = whole_periods(frame, shapes, last=True)
+    parts = year.notna()
+    time_period, identifier = columns[0].astype(object).copy(), columns[1].copy()
+    time_period[parts] = [period for period, _ in year[parts]]  # written as the column's
+    identifier[parts] = [label for _, label in year[parts]]
+    return [time_period, identifier]
 
 
 def suppression_summary(

@@ -11,6 +11,7 @@ number is not listed (or set aside) is quarantined with the reason; the rest loa
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +30,8 @@ class AreaList:
     code: str
     name: str
     noun: str
+    optional: tuple[str, ...] = ()
+    """Columns the list may have (a team's district_code); blank or absent reads as none."""
 
     @property
     def columns(self) -> tuple[str, str, str]:
@@ -46,7 +49,7 @@ class AreaList:
 
 
 AREA_LISTS = {
-    "team": AreaList("teams", "team_code", "team_name", "team"),
+    "team": AreaList("teams", "team_code", "team_name", "team", optional=("district_code",)),
     "district": AreaList("districts", "district_code", "district_name", "district"),
 }
 """A placement method -> the seed listing its areas."""
@@ -167,7 +170,63 @@ def read_area_lists(
         lists[method], found = check_area_list(area, path, authorities, taken)
         defects.extend(found)
         taken.update({code: f"{area.noun} {code}" for code in lists[method].codes})
+    defects.extend(team_districts(seeds, landing, lists))
     return lists, defects
+
+
+def team_districts(
+    seeds: Path, landing: Path | None, lists: Mapping[str, AreaCodes]
+) -> list[Defect]:
+    """A team's optional `district_code` names a usable district of the team's authority
+    (seeds/districts.csv); one that does not is named, and the team is counted directly in
+    its authority (dbt: dim_areas gives it the authority as parent, its rows no district).
+    The team itself stays usable: its rows are placed as before."""
+    teams, districts = AREA_LISTS["team"], AREA_LISTS["district"]
+    path = teams.file(seeds, landing)
+    if not path.is_file() or not lists.get("team", AreaCodes(frozenset(), {})).codes:
+        return []
+    try:
+        frame = read_table(path, teams.shown)
+    except FileRejected:
+        return []
+    if "district_code" not in frame.columns:
+        return []
+    authority_of: dict[str, str] = {}
+    district_path = districts.file(seeds, landing)
+    if district_path.is_file():
+        with suppress(FileRejected):
+            listed = read_table(district_path, districts.shown)
+            for code, authority in zip(
+                listed["district_code"].astype("string").fillna("").str.strip(),
+                listed["new_la_code"].astype("string").fillna("").str.strip(),
+                strict=True,
+            ):
+                if code in lists.get("district", AreaCodes(frozenset(), {})).codes:
+                    authority_of[code] = authority
+    defects = []
+    for row, code, district, authority in zip(
+        frame["_source_row"],
+        frame["team_code"].astype("string").fillna("").str.strip(),
+        frame["district_code"].astype("string").fillna("").str.strip(),
+        frame["new_la_code"].astype("string").fillna("").str.strip(),
+        strict=True,
+    ):
+        if not district or code not in lists["team"].codes:
+            continue
+        if authority_of.get(district) != authority:
+            defects.append(
+                Defect(
+                    teams.shown,
+                    int(row),
+                    "district_code",
+                    district,
+                    "team_district_unknown",
+                    f"district {district} is not a district of seeds/districts.csv in the "
+                    f"team's authority {authority}: team {code} is counted directly in its "
+                    "authority; correct the district_code or add the district",
+                )
+            )
+    return defects
 
 
 def unlisted(

@@ -24,6 +24,7 @@ from indicators.ingest.lookups import (
 )
 from indicators.ingest.readers import read_table
 from indicators.ingest.streams import log_frame, quarantine_frame
+from indicators.sources.fixed_tables import AS_READ, RAW_TABLES
 from indicators.steps import Log, StepRefused
 from indicators.warehouse import connect, ensure_raw_zone, replace_rows, replace_table, transaction
 
@@ -95,9 +96,37 @@ def load_area_lists(settings: ChorusSettings, log: Log) -> dict[str, int]:
                     frame = read_table(path, area.shown) if path.is_file() else frame
                 if not set(area.columns) <= set(frame.columns):
                     frame = pd.DataFrame(columns=list(area.columns))
-                rows = frame[list(area.columns)].astype("string").assign(_source_file=str(path))
+                for column in area.optional:  # absent: blank (a team in its authority)
+                    if column not in frame.columns:
+                        frame[column] = ""
+                columns = [*area.columns, *area.optional]
+                rows = frame[columns].astype("string").assign(_source_file=str(path))
                 replace_table(connection, area.seed, rows)
                 loaded[area.seed] = len(rows)
+            for name in AS_READ:
+                loaded[name] = _load_as_read(connection, settings, name)
     if any(loaded.values()):
         log.info(", ".join(f"{name}: {rows} rows" for name, rows in loaded.items()))
     return loaded
+
+
+def _load_as_read(connection, settings: ChorusSettings, name: str) -> int:
+    """A reference file loaded as read (fixed_tables.AS_READ: the Early Help trials) into
+    raw.<name>, every row as text: the landing area's seeds/<name>.csv when it brings one,
+    else the project's; missing, header only or unreadable: empty (dbt's tests on its
+    staging model name a bad row)."""
+    path = reference_file(name, settings.landing, settings.seeds)
+    columns = [
+        part.split()[0]
+        for part in RAW_TABLES[name].split(",")
+        if part.split() and part.split()[0] not in ("_source_file", "_loaded_at")
+    ]
+    frame = pd.DataFrame(columns=columns)
+    with suppress(FileRejected):
+        frame = read_table(path, f"seeds/{name}.csv") if path.is_file() else frame
+    for column in columns:
+        if column not in frame.columns:
+            frame[column] = ""
+    rows = frame[columns].astype("string").assign(_source_file=str(path))
+    replace_table(connection, name, rows)
+    return len(rows)

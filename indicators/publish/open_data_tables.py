@@ -48,7 +48,7 @@ INTERVALS = {
     "lower_ci_998": "Lower limit of the 99.8% confidence interval",
     "upper_ci_998": "Upper limit of the 99.8% confidence interval",
 }
-VALUE_SUFFIXES = {"proportion": "percent", "mean": "average", "rate": "rate"}
+VALUE_SUFFIXES = {"proportion": "percent", "mean": "average", "rate": "rate", "median": "median"}
 MEASURE_WORDS = {"percent", "percentage", "average", "mean", "rate", "share", "count"}
 REQUIRED_INPUT = [
     "indicator_id",
@@ -360,6 +360,9 @@ def _indicators(
         MetaRow("denominator_count", "Indicator", denominator_label, COUNTS_GROUP, "", "0"),
         MetaRow(value, "Indicator", title[:100], RESULT_GROUP, unit, dp),
     ]
+    if value_type == "median":  # a median has no numerator: only the count it rests on
+        del columns[numerator]
+        meta = meta[1:]
     for name, label in INTERVALS.items():
         if name not in rows:
             continue

@@ -42,7 +42,7 @@ REQUIRED_META = (
     "relations",
 )
 POLARITIES = ("RAG - High is good", "RAG - Low is good", "BOB - Blue orange blue", "Not applicable")
-VALUE_TYPES = ("proportion", "mean", "rate")
+VALUE_TYPES = ("proportion", "mean", "rate", "median")
 SOURCE_TYPES = ("statutory", "voice", "linked")
 
 

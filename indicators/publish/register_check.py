@@ -255,12 +255,15 @@ def register_problems(warehouse: Path) -> tuple[int, list[str]]:
         ).fetchall()
     problems = metadata_problems(register)
     whole_year = [column for column in STANDARD_COLUMNS if column != "time_identifier"]
+    shapes = (STANDARD_COLUMNS, whole_year)
+    shapes += tuple([*shape, "ordered_values"] for shape in shapes)  # a median's sorted values
     for table, found in columns:
-        if list(found) not in (STANDARD_COLUMNS, whole_year):
+        if list(found) not in shapes:
             problems.append(
                 f"{table} returns columns {', '.join(found)}; an indicator model "
                 f"must return exactly {', '.join(STANDARD_COLUMNS)} "
-                "(time_identifier may be left out for a whole year; use the "
+                "(time_identifier may be left out for a whole year, ordered_values is a "
+                "median's; use the "
                 "indicator_over_children macro)"
             )
     return len(register), problems

@@ -18,12 +18,18 @@ RAW_TABLES: dict[str, str] = {
     # The LA's lists of teams and districts as read (every row, as text): dbt keeps the
     # usable ones by the ingest's rules (macros/placement.sql, area_list).
     "teams": """
-        team_code varchar, team_name varchar, new_la_code varchar, _source_file varchar,
-        _loaded_at timestamp
+        team_code varchar, team_name varchar, new_la_code varchar, district_code varchar,
+        _source_file varchar, _loaded_at timestamp
     """,
     "districts": """
         district_code varchar, district_name varchar, new_la_code varchar,
         _source_file varchar, _loaded_at timestamp
+    """,
+    # Reference files the LA edits that are loaded as read (every row, as text) from the
+    # landing area's seeds/ when it brings one, else the project's (AS_READ below).
+    "early_help_trials": """
+        team_code varchar, starts varchar, description varchar, _source_file varchar,
+        _loaded_at timestamp
     """,
     "quarantine": """
         academic_year varchar, kind varchar, file varchar, "row" integer, column_name varchar,
@@ -55,3 +61,9 @@ RAW_TABLES: dict[str, str] = {
         _loaded_at timestamp
     """,
 }
+
+
+AS_READ: tuple[str, ...] = ("early_help_trials",)
+"""Raw tables loaded as read from the seed of the same name (seeds/<name>.csv, the landing
+area's seeds/ first), with RAW_TABLES' columns: staged by dbt, checked there
+(indicators/ingest/reference_load.py, load_area_lists)."""

@@ -11,6 +11,9 @@ What each part tells a board member:
 - **Confidence intervals** (`intervals`: `wilson_interval`, `mean_interval`): the range the
   "true" value for the area plausibly lies in, given how many children were counted. A
   neighbourhood of 40 children has a wide interval; the whole authority a narrow one.
+- **Median intervals** (`medians`: `median_interval`, `median_ranks`): a median (e.g. days
+  from referral to a Voice Note) with a distribution-free interval between two observed
+  values, ranked by the binomial distribution.
 - **Benchmark comparison** (`comparisons`: `compare_with_benchmark`, `apply_polarity`): the
   Fingertips method. An area is "higher" or "lower" than a benchmark (e.g. England) only when
   its whole interval sits above or below it; otherwise the difference could be chance
@@ -34,6 +37,12 @@ from indicators.stats.comparisons import (
     compare_with_benchmark,
 )
 from indicators.stats.intervals import mean_interval, wilson_interval
+from indicators.stats.medians import (
+    MEDIAN_METHOD,
+    median_interval,
+    median_intervals,
+    median_ranks,
+)
 from indicators.stats.spc import (
     SPC_MIN_POINTS,
     XMR_D2,
@@ -81,6 +90,10 @@ from indicators.stats.trends import (
 )
 
 __all__ = [
+    "MEDIAN_METHOD",
+    "median_interval",
+    "median_intervals",
+    "median_ranks",
     "BETTER",
     "BLUE_ORANGE_BLUE",
     "COMPARISONS",

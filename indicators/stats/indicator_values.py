@@ -5,6 +5,10 @@ Called by the dbt Python model marts/fct_indicator_values.py; pure pandas in and
 - Proportions: Wilson score intervals at 95% and 99.8% (statsmodels), in percent.
 - Means: t intervals at 95% and 99.8% from the per-child standard deviation.
 - Rates (e.g. respondents per 100 children): exact Poisson intervals.
+- Medians (e.g. days to a Voice Note): distribution-free intervals from order statistics
+  (stats/medians.py), from the cell's sorted values its model gives in `ordered_values`
+  (never published); the numerator is null, the denominator the count it rests on. A
+  median is "not compared" and its trend "not applicable": no method for either is declared.
 - compared_with_la: a neighbourhood against its authority, a group (e.g. girls) against
   its authority's all-children figure; compared_with_england: against the England figure
   for the same indicator, year and group (seeds/england_benchmarks.csv). Fingertips method
@@ -80,8 +84,8 @@ def rate_interval(
 
 def _intervals(frame: pd.DataFrame, confidence: float) -> tuple[np.ndarray, np.ndarray]:
     kind = frame["value_type"].to_numpy()
-    is_mean, is_rate = kind == "mean", kind == "rate"
-    is_proportion = ~(is_mean | is_rate)
+    is_mean, is_rate, is_median = kind == "mean", kind == "rate", kind == "median"
+    is_proportion = ~(is_mean | is_rate | is_median)
     lower = np.full(len(frame), np.nan)
     upper = np.full(len(frame), np.nan)
     if is_proportion.any():
@@ -102,6 +106,13 @@ def _intervals(frame: pd.DataFrame, confidence: float) -> tuple[np.ndarray, np.n
             part["denominator"].to_numpy(float),
             confidence,
         )
+    if is_median.any():
+        samples = frame.get("ordered_values")
+        if samples is None:
+            raise ValueError("a median's model must give its cells' ordered_values")
+        lower[is_median], upper[is_median] = st.median_intervals(
+            list(samples[is_median]), confidence
+        )
     return lower, upper
 
 
@@ -110,16 +121,18 @@ def _la_benchmark(frame: pd.DataFrame, parents: Mapping[str, str]) -> pd.Series:
 
     A row at a level within another level of the table (a neighbourhood, within its local
     authority: dbt_project/metadata/geographies.yml): its parent area's figure for the same
-    breakdown and group. A group of the authority (e.g. girls, or a channel): the
-    authority's all-children (or all-respondents) figure. Groups that are different
-    questions (voice items, domains, seldom-heard groups) and the authority itself: nothing
-    to compare with.
+    breakdown and group (a team listed with a district: its district's, dim_areas). A group
+    of the authority (e.g. girls, or a channel): the authority's all-children (or
+    all-respondents) figure. Groups that are different questions (voice items, domains,
+    seldom-heard groups) and the authority itself: nothing to compare with.
     """
     levels = geographies()  # dbt_project/metadata/geographies.yml
     present = set(frame["geographic_level"])
     parent_level = {level: levels.parent(level) for level in present}
     parent_levels = {parent for parent in parent_level.values() if parent in present}
     authority = frame[frame["geographic_level"].isin(parent_levels)]
+    # A parent area may lie at a level between (a team's district, in the authority).
+    parent_areas = frame[frame["area_code"].isin(set(parents.values()))]
     by_cell = {
         (
             row.indicator_id,
@@ -129,7 +142,7 @@ def _la_benchmark(frame: pd.DataFrame, parents: Mapping[str, str]) -> pd.Series:
             row.breakdown,
             row.group,
         ): row.value
-        for row in authority.itertuples(index=False)
+        for row in pd.concat([authority, parent_areas]).itertuples(index=False)
     }
     totals = {
         (row.indicator_id, row.time_period, row.time_identifier, row.area_code): row.value
@@ -396,7 +409,7 @@ def add_statistics(
         comparison = st.compare_as_published(
             frame["lower_ci_95"], frame["upper_ci_95"], frame[benchmark], decimals
         )
-        comparison[~independent] = st.NOT_COMPARED
+        comparison[~independent | (frame["value_type"] == "median").to_numpy()] = st.NOT_COMPARED
         frame[column] = st.apply_polarity(comparison, polarity)
     frame["recent_trend"] = _trends(frame, item_bank)
     frame["_ordinal"], _ = _period_ordinals(frame, np.zeros(len(frame), dtype=np.int64))

@@ -2,11 +2,13 @@
 -- (macros/indicators.sql). Generated from the models in models/indicators/ by `chorus
 -- dbt-refresh` (`chorus new-indicator` runs it): do not edit. The build stops if a model is
 -- missing here (macros/indicator_models.sql), and so does `chorus run`, before dbt starts.
--- Unioned by name: a model without time_identifier (a whole year) gives null there.
+-- Unioned by name: a model without time_identifier (a whole year) gives null there; one
+-- that is not a median gives null ordered_values (the sorted values of its interval).
 {{ assert_all_indicators_collected() }}
 
 with collected as (
-    select cast(null as varchar) as time_identifier where false
+    select cast(null as varchar) as time_identifier, cast(null as double[]) as ordered_values
+    where false
     union all by name
     select * from {{ ref('ind_care_leavers__distance_travelled') }}
     union all by name

@@ -14,17 +14,21 @@ listed_authorities as (
 ),
 
 -- The LA's teams and districts (seeds/teams.csv, seeds/districts.csv), each in an
--- authority of the LA list.
+-- authority of the LA list. A team's parent is its district when teams.csv gives one of
+-- the same authority (stg_reference__team_districts), so teams add up to their district and
+-- districts to the authority; else the authority.
 team_areas as (
     select distinct
         'Team' as geographic_level,
         teams.team_code as area_code,
         teams.team_name as area_name,
-        teams.new_la_code as parent_area_code,
+        coalesce(team_districts.district_code, teams.new_la_code) as parent_area_code,
         listed_authorities.la_code
     from {{ ref('stg_reference__teams') }} as teams
     inner join listed_authorities
         on teams.new_la_code = listed_authorities.new_la_code
+    left join {{ ref('stg_reference__team_districts') }} as team_districts
+        on teams.team_code = team_districts.team_code
 ),
 
 district_areas as (
@@ -57,7 +61,7 @@ authorities as (
         listed_authorities.la_code
     from listed_authorities
     where listed_authorities.new_la_code in (
-        select parent_area_code from team_areas
+        select teams.new_la_code from {{ ref('stg_reference__teams') }} as teams
         union
         select parent_area_code from district_areas
     )

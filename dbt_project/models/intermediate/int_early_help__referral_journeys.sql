@@ -1,0 +1,71 @@
+-- One row per Early Help referral (stg_early_help__referrals, every column) with what its
+-- Voice Notes and the child's later referrals say about its journey:
+--   first_family_note_date: the first Voice Note of a parent or carer (null: none);
+--   has_family_note: there is one (whatever its date);
+--   family_note_before_hub: that note is dated on or BEFORE the hub meeting day (the same
+--     day counts as before: the call precedes the meeting); null when the referral has no
+--     hub meeting date;
+--   days_to_family_note: days from the referral to that note (null: none);
+--   child_voice_recorded: a Voice Note in the child's or young person's own voice;
+--   rereferred_12m: the same child (child_pseudonym_eh) referred again on or after the
+--     closure and within 365 days of it; null while open, and null until the latest month
+--     landed covers the 365 days after the closure (its last day on or after closure + 365);
+--   stepped_up: the outcome is a step up to children's social care; null when undecided.
+with referrals as (
+    select * from {{ ref('stg_early_help__referrals') }}
+),
+
+notes as (
+    select * from {{ ref('stg_early_help__voice_notes') }}
+),
+
+by_referral as (
+    select
+        referral_pseudonym,
+        min(case when is_family_voice then date_recorded end) as first_family_note_date,
+        bool_or(is_child_voice) as child_voice_recorded
+    from notes
+    group by referral_pseudonym
+),
+
+covered as (
+    select last_day(max(month_start)) as covered_to
+    from referrals
+),
+
+again as (
+    select distinct closed.referral_pseudonym
+    from referrals as closed
+    inner join referrals as later
+        on
+            closed.child_pseudonym_eh = later.child_pseudonym_eh
+            and closed.referral_pseudonym <> later.referral_pseudonym
+            and later.referral_date >= closed.closure_date
+            and later.referral_date <= closed.closure_date + 365
+)
+
+select
+    referrals.*,
+    by_referral.first_family_note_date,
+    by_referral.first_family_note_date is not null as has_family_note,
+    case
+        when referrals.hub_meeting_date is null then null
+        else coalesce(by_referral.first_family_note_date <= referrals.hub_meeting_date, false)
+    end as family_note_before_hub,
+    by_referral.first_family_note_date - referrals.referral_date as days_to_family_note,
+    coalesce(by_referral.child_voice_recorded, false) as child_voice_recorded,
+    case
+        when referrals.closure_date is null then null
+        when referrals.closure_date + 365 > covered.covered_to then null
+        else again.referral_pseudonym is not null
+    end as rereferred_12m,
+    case
+        when referrals.outcome is null then null
+        else referrals.outcome = 'step_up_csc'
+    end as stepped_up
+from referrals
+cross join covered
+left join by_referral
+    on referrals.referral_pseudonym = by_referral.referral_pseudonym
+left join again
+    on referrals.referral_pseudonym = again.referral_pseudonym
