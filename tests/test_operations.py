@@ -88,8 +88,8 @@ def ops(tmp_path_factory):
     """A synthetic landing area (no key set: synth's files may use the demo key) and an
     empty home of its own; the concurrency test makes its first publication."""
     root = tmp_path_factory.mktemp("ops")
-    # Without care leavers or early communication: the operations here are the academic-year
-    # streams'.
+    # Without care leavers, early communication or Early Help: the operations here are the
+    # academic-year streams'.
     generate(
         root / "landing",
         seed=21,
@@ -97,6 +97,7 @@ def ops(tmp_path_factory):
         years=YEARS,
         care_leavers=False,
         early_communication=False,
+        early_help=False,
     )
     return root
 

@@ -25,6 +25,7 @@ def project(tmp_path, monkeypatch):
         years=["2023/24"],
         care_leavers=False,
         early_communication=False,
+        early_help=False,
     )
     sources = tmp_path / "sources"
     shutil.copytree(ROOT / "sources", sources)

@@ -17,8 +17,9 @@ YEARS = ("2021-22", "2022-23", "2023-24", "2024-25")
 @pytest.fixture(scope="module")
 def borough(tmp_path_factory):
     root = tmp_path_factory.mktemp("synth-care-leavers")
-    generate(root / "with", seed=42, children_per_year=300)
-    generate(root / "without", seed=42, children_per_year=300, care_leavers=False)
+    # Early Help adds its teams to the same teams.csv: tests/test_synthetic_early_help.py
+    generate(root / "with", seed=42, children_per_year=300, early_help=False)
+    generate(root / "without", seed=42, children_per_year=300, care_leavers=False, early_help=False)
     return root / "with", root / "without"
 
 

@@ -25,7 +25,14 @@ CUTOFF |= {**dict.fromkeys((32, 33, 34), 25), **dict.fromkeys(range(35, 39), 30)
 @pytest.fixture(scope="module")
 def borough(tmp_path_factory):
     root = tmp_path_factory.mktemp("synth-early-communication")
-    generate(root / "with", seed=42, children_per_year=600, voice=False, care_leavers=False)
+    generate(
+        root / "with",
+        seed=42,
+        children_per_year=600,
+        voice=False,
+        care_leavers=False,
+        early_help=False,
+    )
     generate(
         root / "without",
         seed=42,
@@ -33,6 +40,7 @@ def borough(tmp_path_factory):
         voice=False,
         care_leavers=False,
         early_communication=False,
+        early_help=False,
     )
     return root / "with", root / "without"
 

@@ -22,6 +22,7 @@ from indicators.synthetic.authorities import (
 from indicators.synthetic.care_leavers import write_care_leavers
 from indicators.synthetic.children import SyntheticCohort, gld_target, simulate_year
 from indicators.synthetic.early_communication import write_early_communication
+from indicators.synthetic.early_help import write_early_help
 from indicators.synthetic.survey_responses import simulate_voice_year, voice_path
 from indicators.voice.items import load_item_bank
 
@@ -83,6 +84,7 @@ def generate(
     authorities_count: int = 150,
     care_leavers: bool = True,
     early_communication: bool = True,
+    early_help: bool = True,
 ) -> list[Path]:
     """Write a synthetic landing area to `out` and return the files written.
 
@@ -100,6 +102,11 @@ def generate(
     first to the last (2020-21..2024-25 for the default years), for the cohorts' children
     and younger ones, and a health-education linkage file per reception year
     (indicators/synthetic/early_communication.py), from their own random stream.
+    early_help (borough only): also two districts (seeds/districts.csv), six Early Help
+    teams (added to seeds/teams.csv with their district_code), when each began recording
+    Voice Notes (seeds/early_help_trials.csv), and the 24 months of Early Help referrals
+    and Voice Notes ending March of the last financial year, with that year's practitioner
+    survey (indicators/synthetic/early_help.py), from their own random stream.
     """
     parsed_years = [AcademicYear.parse(text) for text in years]
     if scale == "borough":
@@ -147,6 +154,10 @@ def generate(
         if progress:
             progress("simulating early communication")
         written.extend(write_early_communication(out, HARROWDALE, cohorts, seed))
+    if early_help and scale == "borough":
+        if progress:
+            progress("simulating Early Help")
+        written.extend(write_early_help(out, HARROWDALE, parsed_years[-1].start, seed))
     write_synthetic_manifest(out, written)  # what the public demo key may be used for
     return written
 
