@@ -187,8 +187,14 @@ def test_a_district_chart_marks_each_of_its_teams_starts_and_no_other_district_s
 def test_the_authority_chart_marks_every_team_and_says_which(publication):
     svg = _chart(render_html(build_pack(publication, LA[0])))
     assert ">Voice Note trial: North 1 team and North 2 team</text>" in svg
-    assert ">Voice Note rolled out: North 3 team and South 1 team</text>" in svg
+    # words too long for the room right of the line wrap onto a second line
+    assert ">Voice Note rolled out: North 3 team</text>" in svg
+    assert ">and South 1 team</text>" in svg
     assert len(_lines(svg)) == 2
+    assert (
+        "Marked: Voice Note trial: North 1 team and North 2 team (October 2023); Voice Note "
+        "rolled out: North 3 team and South 1 team (April 2024)."
+    ) in svg
 
 
 def test_markers_are_checked_when_the_framework_is_read():

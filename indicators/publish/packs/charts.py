@@ -5,7 +5,8 @@ Charts (`headline_chart`, `trend_chart`) are an `<svg role="img">` with a `<titl
 cells (`interval_bar`) carry an `aria-label`. The numbers drawn are always in a table beside
 them. Meaning never rests on colour alone: the area is a filled circle, the borough average a
 diamond, England a hollow square and the cohort a triangle, named in a legend or note in
-words, and suppressed values are written as `c (not shown)` where the point would be.
+words, and suppressed values are written as `c (not shown)` where the point would be (`c`
+alone where a period's slot is too narrow for more, e.g. months; the table beside says why).
 
 Charts are built from plain numbers (NaN for anything not published), so they never see a
 suppressed count; colours come from the GOV.UK palette and keep 3:1 against white
@@ -394,7 +395,8 @@ def trend_chart(
                     f'x2="{_f(plot_right)}" y2="{_f(y_of(value))}" stroke="{colour}" '
                     f'stroke-width="2"{dash}/>'
                 )
-    parts += chart_events.lines(events, base, WIDTH, TEXT)
+    parts += chart_events.lines(events, base, TEXT)
+    shown = " (not shown)" if step >= 16 * 5.8 else ""  # months: the symbol alone fits
     for number, one in enumerate(series):
         kind, colour, dash = _ROLE_STYLE.get(one.role, _ROLE_STYLE["area"])
         offset = (number - (len(series) - 1) / 2) * 3  # keep overlapping markers apart
@@ -431,7 +433,7 @@ def trend_chart(
                     continue  # no published row: the gap is the empty slot
                 parts.append(
                     f'<text x="{_f(x_of(index))}" y="{_f(base - 8)}" '
-                    f'text-anchor="middle">{escape(symbol)} (not shown)</text>'
+                    f'text-anchor="middle">{escape(symbol)}{shown}</text>'
                 )
     parts.append("</svg>")
     return Markup("".join(parts))
