@@ -506,8 +506,9 @@ class Attacker:
             # areas add up to their parent
             if relations["areas"] == "add_up" and zero:
                 children_of = defaultdict(list)  # each child level adds up on its own
+                own = {k[1] for k in mine}  # the indicator's areas (not another service's teams)
                 for area, parent in self.parents.items():
-                    if area in levels:
+                    if area in levels and area in own:
                         children_of[(parent, levels[area])].append(area)
                 for (parent, child_level), children in children_of.items():
                     cells = {(k[2], k[3]) for k in mine if k[1] in children}

@@ -143,6 +143,20 @@ def test_generated_layout_matches_docs_inputs(tmp_path):
                 for year in ("2020-21", "2021-22", "2022-23")
             ),
             "health_education_linkage/2022-23/linkage.csv",
+            # Early Help: the 24 months ending March 2023 (the last financial year's end),
+            # its districts and trials beside the teams, and the last year's survey
+            "seeds/districts.csv",
+            "seeds/early_help_trials.csv",
+            *(
+                f"{kind}/{year}-{month:02d}/{name}"
+                for kind, name in (
+                    ("early_help_referrals", "referrals.csv"),
+                    ("voice_notes", "voice_notes.csv"),
+                )
+                for year, months in ((2021, range(4, 13)), (2022, range(1, 13)), (2023, (1, 2, 3)))
+                for month in months
+            ),
+            "voice_note_survey/2022-23/practitioner_survey.csv",
         ]
     )
     header = (tmp_path / "eyfsp/2021-22/eyfsp_return.csv").read_text().splitlines()[0]

@@ -207,13 +207,6 @@ class Expander:
         for position, indicator in enumerate(cells.indicator):
             self._positions[indicator].append(position)
         self._published = set(zip(cells.indicator, cells.level, cells.breakdown, strict=True))
-        # A parent's child levels (an authority's neighbourhoods and its teams): each adds up
-        # to the parent on its own.
-        self.child_levels: dict[str, set[str]] = defaultdict(set)
-        for area, level in zip(cells.area, cells.level, strict=True):
-            parent = self.parents.get(area)
-            if parent is not None:
-                self.child_levels[parent].add(level)
         for indicator in self._positions:
             relations = self.relations.get(indicator)
             if relations is None:
@@ -271,8 +264,14 @@ class Expander:
                 key = (cells.year[p], parent, cells.level[p], cells.breakdown[p], cells.group[p])
                 children[key].append(p)
         keys = set(children)
+        # a parent's child levels among the indicator's own areas (an authority's
+        # neighbourhoods, its districts; its teams when they are the indicator's): each adds up
+        # to the parent on its own
+        child_levels: dict[str, set[str]] = defaultdict(set)
+        for (_, parent, level, _, _), _ in children.items():
+            child_levels[parent].add(level)
         for p in positions:
-            for level in self.child_levels.get(cells.area[p], ()):
+            for level in child_levels.get(cells.area[p], ()):
                 if self.publishes(indicator, level, cells.breakdown[p]):
                     keys.add(
                         (cells.year[p], cells.area[p], level, cells.breakdown[p], cells.group[p])

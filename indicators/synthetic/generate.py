@@ -158,6 +158,7 @@ def generate(
         if progress:
             progress("simulating Early Help")
         written.extend(write_early_help(out, HARROWDALE, parsed_years[-1].start, seed))
+        written = list(dict.fromkeys(written))  # seeds/teams.csv: care leavers' and Early Help's
     write_synthetic_manifest(out, written)  # what the public demo key may be used for
     return written
 

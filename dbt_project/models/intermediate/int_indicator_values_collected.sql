@@ -70,6 +70,38 @@ with collected as (
     union all by name
     select * from {{ ref('ind_early_communication__wellcomm_red') }}
     union all by name
+    select * from {{ ref('ind_early_help__child_voice') }}
+    union all by name
+    select * from {{ ref('ind_early_help__child_voice_monthly') }}
+    union all by name
+    select * from {{ ref('ind_early_help__child_voice_quarterly') }}
+    union all by name
+    select * from {{ ref('ind_early_help__days_to_voice_note') }}
+    union all by name
+    select * from {{ ref('ind_early_help__days_to_voice_note_monthly') }}
+    union all by name
+    select * from {{ ref('ind_early_help__days_to_voice_note_quarterly') }}
+    union all by name
+    select * from {{ ref('ind_early_help__hub_meeting_recorded') }}
+    union all by name
+    select * from {{ ref('ind_early_help__hub_meeting_recorded_monthly') }}
+    union all by name
+    select * from {{ ref('ind_early_help__practitioner_agree') }}
+    union all by name
+    select * from {{ ref('ind_early_help__rereferral_12m') }}
+    union all by name
+    select * from {{ ref('ind_early_help__rereferral_12m_quarterly') }}
+    union all by name
+    select * from {{ ref('ind_early_help__step_up') }}
+    union all by name
+    select * from {{ ref('ind_early_help__step_up_quarterly') }}
+    union all by name
+    select * from {{ ref('ind_early_help__voice_note_before_hub') }}
+    union all by name
+    select * from {{ ref('ind_early_help__voice_note_before_hub_monthly') }}
+    union all by name
+    select * from {{ ref('ind_early_help__voice_note_before_hub_quarterly') }}
+    union all by name
     select * from {{ ref('ind_linked__average_elgs_by_answer') }}
     union all by name
     select * from {{ ref('ind_linked__gld_by_answer') }}

@@ -166,7 +166,12 @@ def comparison(
         return claim(
             False,
             published,
-            f"it counts {unit}, {why}, so its interval is too narrow to compare",
+            f"it counts {unit}, {why}, so "
+            + (
+                "it is not compared"  # a median's interval is not too narrow: no method
+                if meta.get("value_type") == "median"
+                else "its interval is too narrow to compare"
+            ),
         )
     code = _interval_code(lower, upper, float(bench_text), decimals_of(value))
     verdict = str(st.apply_polarity([code], polarity)[0])

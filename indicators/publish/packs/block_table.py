@@ -106,7 +106,7 @@ def latest_table(
     average-score row) adds an Average score column. Every comparison cell shows a claim.
     """
     unit = meta.get("unit", "")
-    proportion = meta.get("value_type", "proportion") != "mean"
+    proportion = meta.get("value_type", "proportion") not in ("mean", "median")
     heading_count, sheet_count = count_heading(meta)
     records = as_records(latest)
     la_claims = [comparison_claim(pub, r, cl.LA) for r in records]
@@ -120,7 +120,7 @@ def latest_table(
     with_quotes = (
         bool(declared.items)
         and breakdown == declared.items
-        and meta.get("value_type") != "mean"
+        and meta.get("value_type") not in ("mean", "median")
         and len(pub.quotes) > 0
     )
     unit_text = unit_label(unit)

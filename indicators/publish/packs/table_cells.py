@@ -210,7 +210,7 @@ def count_cell(row: Mapping, meta: Mapping[str, str]) -> Cell:
     the number it is over."""
     numerator_unit, denominator_unit = count_units(meta)
     den, den_format = _count_value(row["denominator"], row["_denominator"])
-    if meta.get("value_type") == "mean":
+    if meta.get("value_type") in ("mean", "median"):  # over its count alone
         return Cell(
             text=count_text(row["denominator"]), values=(den,), formats=(den_format,), css="num"
         )

@@ -162,7 +162,7 @@ def count_heading(meta: Mapping[str, str]) -> tuple[str, tuple[str, ...]]:
     families is set against a number of children; for an average, what it is over.
     """
     numerator, denominator = count_units(meta)
-    if meta.get("value_type") == "mean":
+    if meta.get("value_type") in ("mean", "median"):
         return denominator.capitalize(), (denominator.capitalize(),)
     if numerator == denominator:
         return numerator.capitalize(), (
