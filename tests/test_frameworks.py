@@ -61,9 +61,8 @@ ITEM_DOMAINS = set(pd.read_csv(ROOT / "seeds" / "voice_items.csv")["domain"])
 
 def test_the_packs_source_names_no_indicator_of_the_register():
     ids = _indicator_ids()
-    assert len(ids) == 57 and {"gld", "cl_no_voice_review", "ec_journey_gld", "eh_step_up"} <= set(
-        ids
-    )  # shipped
+    shipped = {"gld", "cl_no_voice_review", "ec_journey_gld", "eh_step_up"}
+    assert len(ids) == 57 and shipped <= set(ids)
     sources = [p for p in PACKS_SOURCE.rglob("*") if p.suffix in (".py", ".j2")]
     assert len(sources) > 10
     found = []
@@ -156,15 +155,18 @@ def test_a_framework_without_its_headline_words_is_named():
 
 def test_the_shipped_frameworks_are_consistent_with_the_register():
     frameworks = load_frameworks()
-    assert [f.id for f in frameworks] == ["care_leavers", "school_readiness"]
+    assert [f.id for f in frameworks] == ["care_leavers", "early_help", "school_readiness"]
     assert framework_problems(frameworks, _register(), ITEM_DOMAINS) == []
-    care, shipped = frameworks
+    care, early_help, shipped = frameworks
     assert shipped.headline.indicator == "gld" and shipped.headline.ambition.value == 75.0
     assert "Plan for Change" in shipped.headline.ambition.source
     assert care.headline.indicator == "cl_suitable_accommodation" and care.area_level == "Team"
-    # every indicator of the register is in one framework's packs
-    assert set(shipped.indicators) | set(care.indicators) == set(_indicator_ids())
-    assert not set(shipped.indicators) & set(care.indicators)
+    assert early_help.area_level == "Local authority district"
+    assert [m.source for m in early_help.markers] == ["staging.stg_reference__early_help_trials"]
+    # every indicator of the register is in one framework's packs, and in one only
+    owned = [shipped.indicators, care.indicators, early_help.indicators]
+    assert set().union(*owned) == set(_indicator_ids())
+    assert sum(len(set(o)) for o in owned) == len(_indicator_ids())
 
 
 def _write(folder: Path, document: dict, name: str | None = None) -> Path:
@@ -206,6 +208,7 @@ def test_a_folder_inside_another_frameworks_folder_is_refused(tmp_path):
     frameworks = load_frameworks([default_dir(), tmp_path])
     assert [f.packs_under for f in frameworks] == [
         "boards-care-leavers",
+        "boards-early-help",
         "boards",
         "boards-corporate_parenting",
     ]
@@ -285,7 +288,8 @@ def test_every_folder_the_publish_step_writes_is_refused_as_packs_under(pipeline
     published = sorted(p.name for p in pipeline_run.settings.output.iterdir())
     assert {"indicators", "register", "quality", "open-data", "boards"} <= set(published)
     shipped = {f.packs_under for f in load_frameworks()}  # the shipped frameworks' own folders
-    assert shipped == {"boards", "boards-care-leavers"} and shipped <= set(published)
+    assert shipped == {"boards", "boards-care-leavers", "boards-early-help"}
+    assert shipped <= set(published)
     for name in published:
         if name in shipped:
             continue
@@ -506,7 +510,7 @@ def test_a_copy_of_the_shipped_framework_is_read_as_it_is(tmp_path):
 TOP_KEYS = (
     "id, title, subject, audience, packs_under, indicators, headline, sections, "
     "who_we_heard, trend_charts, breakdowns, glance, words, beside, side_by_side, group_charts, "
-    "statements"
+    "statements, markers"
 )
 
 
@@ -735,9 +739,11 @@ def test_a_second_framework_yaml_adds_its_own_pack(pipeline_run, tmp_path, monke
     written = write_board_packs(pipeline_run.settings, stage, "test-run", Quiet())
     shipped = [p for p in (output / "boards").iterdir() if p.is_dir()]
     care = [p for p in (output / "boards-care-leavers").iterdir() if p.is_dir()]
+    early_help = [p for p in (output / "boards-early-help").iterdir() if p.is_dir()]
     mine = sorted(p for p in (stage / "boards-corporate_parenting").iterdir())
     assert len(mine) == 1  # the authority only
-    assert written.packs == len(shipped) + len(care) + 1  # every shipped pack, and this one
+    # every shipped pack, and this one
+    assert written.packs == len(shipped) + len(care) + len(early_help) + 1
     assert sorted(p.name for p in (stage / "boards").iterdir()) == sorted(p.name for p in shipped)
     html = (mine[0] / "pack.html").read_text(encoding="utf-8")
 
@@ -770,7 +776,7 @@ def test_a_second_framework_yaml_adds_its_own_pack(pipeline_run, tmp_path, monke
     claims = pd.read_csv(mine[0] / "claims.csv", dtype=str)
     assert set(claims["indicator_id"]) <= {"all_elgs_expected", "average_elgs_expected"}
     listing = pd.read_csv(output / "register" / "frameworks.csv", dtype=str)
-    assert set(listing["framework_id"]) == {"school_readiness", "care_leavers"}
+    assert set(listing["framework_id"]) == {"school_readiness", "care_leavers", "early_help"}
     assert listing.loc[listing["indicator_id"] == "gld", "audience"].tolist() == [
         "Neighbourhood board"
     ]

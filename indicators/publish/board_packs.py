@@ -18,6 +18,7 @@ import pandas as pd
 
 from indicators.config import ChorusSettings
 from indicators.ingest.landing import reference_file
+from indicators.publish.framework_markers import read_markers
 from indicators.publish.frameworks import load_frameworks
 from indicators.publish.indicator_tables import area_parents
 from indicators.publish.packs import (
@@ -92,6 +93,7 @@ def write_board_packs(settings: ChorusSettings, stage: Path, run_id: str, log: L
         # the cover's data period: the framework's own indicators' periods
         run = RunInfo.for_values(run_id, shown if len(shown) else values)
         every_statement = _statements(stage, framework.statements.frame)  # once per framework
+        every_marker = read_markers(settings.warehouse, framework.markers, areas)
         for code in authorities["new_la_code"]:
             hoods = (
                 set(areas.loc[areas["parent_area_code"] == code, "area_code"])
@@ -115,6 +117,9 @@ def write_board_packs(settings: ChorusSettings, stage: Path, run_id: str, log: L
                 items=items,
                 framework=framework,
                 statements=statements,
+                markers=None
+                if every_marker is None
+                else every_marker[every_marker["chart_area_code"].isin({code, *hoods})],
             )
             jobs += [
                 (stage / framework.packs_under / slug, build_pack(publication, area))

@@ -113,6 +113,7 @@ SCHEMA: dict[str, object] = {
         "note": TEXT,
         "explains": [{"indicators": [TEXT], "only": {ANY_KEY: TEXT}, "hidden_with": [TEXT]}],
     },
+    "markers": [{"from": TEXT, "date": TEXT, "label": TEXT, "areas": TEXT}],
 }
 """Every key a framework may have. A key left out, or given with no value (null), takes its
 default; `id`, `title`, `audience`, `indicators` and `headline` are required (frameworks.py)."""

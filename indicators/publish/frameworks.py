@@ -5,8 +5,10 @@ declares its id and title, its audience (a name, the authority level that gets o
 the level within it whose areas get one each, the packs' titles), its indicators, its
 headline (indicator, words, any ambition line and the ambition's source), its sections in
 order, the "who we heard from" section's indicators, which indicators get a trend chart, the
-breakdowns the pack groups by and the page at a glance. The packs (indicators/publish/packs/)
-are built from these declarations and the register: they name no indicator.
+breakdowns the pack groups by, the page at a glance and the dated events marked on its
+charts of months (framework_markers.py: read from a warehouse table). The packs
+(indicators/publish/packs/) are built from these declarations and the register: they name
+no indicator.
 
 `load_frameworks` reads them (framework_schema.py: UTF-8 YAML, each key once, every key a
 known one of its type; refusing an unsafe or repeated id and a packs_under folder
@@ -42,6 +44,7 @@ from indicators.publish.framework_layout import (
     parse_group_charts,
     parse_layout,
 )
+from indicators.publish.framework_markers import Marker, marker_problems, parse_markers
 from indicators.publish.framework_schema import read_framework_file, shape_problem
 
 __all__ = [
@@ -154,6 +157,8 @@ class Framework:
     side_by_side: tuple[SideBySide, ...] = ()
     statements: Statements = field(default_factory=Statements)
     group_charts: tuple[GroupChart, ...] = ()
+    markers: tuple[Marker, ...] = ()
+    """Dated events drawn on the trend charts of months and quarters (framework_markers.py)."""
 
     def said(self, key: str, **fill: object) -> str:
         """The declared words of `key` (WORDS) with their placeholders filled, or ''."""
@@ -261,8 +266,11 @@ def parse_framework(document: object, file: str = "") -> Framework:
     try:
         beside, side_by_side, statements = parse_layout(document)
         group_charts = parse_group_charts(document)
+        markers = parse_markers(document)
     except KeyError as error:
         raise fail(str(error.args[0])) from None
+    for key, message in marker_problems(markers):
+        raise fail(f"{key}: {message}")
     return Framework(
         id=framework_id,
         title=str(document["title"]),
@@ -308,6 +316,7 @@ def parse_framework(document: object, file: str = "") -> Framework:
         side_by_side=side_by_side,
         statements=statements,
         group_charts=group_charts,
+        markers=markers,
     )
 
 

@@ -314,6 +314,11 @@ def _trend_chart(
         desc += (
             f" XmR mean {limits.mean:.1f}, process limits {limits.lower:.1f} to {limits.upper:.1f}."
         )
+    marked = chart_marks(
+        pub.markers.get(area_code, ()), area_code, pk.span(keys) if pk.divided(keys) else []
+    )
+    if marked:
+        desc += " Marked: " + "; ".join(f"{text} ({labels[i]})" for i, text in marked) + "."
     svg = charts.trend_chart(
         labels,
         drawn,
@@ -323,6 +328,7 @@ def _trend_chart(
         unit_suffix=suffix,
         limits=limits,
         bounds=(0.0, 100.0) if suffix else None,
+        markers=marked,
     )
     caption = (
         f"{title}: {label} with 95% intervals"
@@ -330,7 +336,42 @@ def _trend_chart(
         + (" and its benchmarks" if len(drawn) > 1 else "")
         + "."
     )
+    if marked:
+        caption += (
+            " The vertical lines mark "
+            + join_words([f"{text} ({labels[i]})" for i, text in marked])
+            + "."
+        )
     return Chart(svg=svg, caption=caption)
+
+
+def chart_marks(
+    markers: Sequence[Mapping], area_code: str, keys: Sequence[str]
+) -> list[tuple[int, str]]:
+    """(slot, words) of each marker on a chart of months or quarters whose slots are `keys`
+    (every period from the first to the last, pk.span): the slot holding the marker's month;
+    markers of one slot and label joined, naming the areas they concern unless it is the
+    chart's own area
+    ("Voice Note trial: North 1 Early Help team and North 2 Early Help team")."""
+    kinds = {pk.split_key(key)[1] for key in keys}
+    if not markers or len(kinds) != 1 or None in kinds:
+        return []  # academic years or mixed types
+    kind = kinds.pop()
+    if kind.parts == 1:
+        return []  # a year is too coarse to mark a month in
+    months, first = 12 // kind.parts, pk.key_order(keys[0])
+    found: dict[tuple[int, str], list[str]] = {}
+    for marker in markers:
+        slot = (int(marker["month"]) - first) // months
+        if not 0 <= slot < len(keys):
+            continue
+        names = found.setdefault((slot, str(marker["label"])), [])
+        if marker["area_code"] != area_code:
+            names.append(str(marker["area_name"]))
+    return [
+        (slot, f"{label}: {join_words(list(dict.fromkeys(names)))}" if names else label)
+        for (slot, label), names in sorted(found.items())
+    ]
 
 
 def block_order(pub: Publication, indicator_id: str, breakdown: str) -> tuple:

@@ -5,7 +5,8 @@ Charts (`headline_chart`, `trend_chart`) are an `<svg role="img">` with a `<titl
 cells (`interval_bar`) carry an `aria-label`. The numbers drawn are always in a table beside
 them. Meaning never rests on colour alone: the area is a filled circle, the borough average a
 diamond, England a hollow square and the cohort a triangle, named in a legend or note in
-words, and suppressed values are written as `c (not shown)` where the point would be.
+words, and suppressed values are written as `c (not shown)` where the point would be (`c`
+alone where a period's slot is too narrow for more, e.g. months; the table beside says why).
 
 Charts are built from plain numbers (NaN for anything not published), so they never see a
 suppressed count; colours come from the GOV.UK palette and keep 3:1 against white
@@ -19,6 +20,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
+
+from indicators.publish.packs import chart_events
 
 WIDTH = 660
 FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
@@ -323,16 +326,22 @@ def trend_chart(
     unit_suffix: str = "",
     limits: ProcessLimits | None = None,
     bounds: tuple[float, float] | None = None,
+    markers: Sequence[tuple[int, str]] = (),
 ) -> Markup:
     """Values over the years: up to three lines (the area first, then its benchmarks).
 
     Each line has its own colour, marker and dash pattern, named in the legend. A series with
     intervals shows them as whiskers; `limits` adds the XmR mean and process limits (draw them
-    only when there are enough points to trust them).
+    only when there are enough points to trust them). `markers`: (period index, words), each
+    a labelled vertical line at the start of that period (an event, e.g. a trial starting),
+    its words above the plot (wrapped to fit beside the line).
     """
     series = list(series)[: len(_SHAPES)]
     plot_left, plot_right = 56.0, WIDTH - 20.0
-    top, plot_height = 30.0, 110.0
+    step = (plot_right - plot_left) / max(len(periods), 1)
+    starts = [plot_left + step * i for i in range(len(periods))]
+    events = chart_events.wrapped(markers, starts, WIDTH, CHAR_WIDTH)
+    top, plot_height = 30.0 + chart_events.height(events), 110.0
     height = top + plot_height + 30
     numbers = [n for s in series for n in (*s.values, *s.lower, *s.upper) if math.isfinite(n)]
     if limits:
@@ -340,7 +349,6 @@ def trend_chart(
     low, high, ticks = nice_scale(
         min(numbers, default=math.nan), max(numbers, default=math.nan), ticks=3, bounds=bounds
     )
-    step = (plot_right - plot_left) / max(len(periods), 1)
 
     def x_of(index: int) -> float:
         return plot_left + step * (index + 0.5)
@@ -366,7 +374,11 @@ def trend_chart(
         f'<line x1="{_f(plot_left)}" y1="{_f(base)}" x2="{_f(plot_right)}" '
         f'y2="{_f(base)}" stroke="{GRID}" stroke-width="1"/>'
     )
+    # a label every few periods when they would overlap (months), at ~5.8 px a character
+    every = max(1, math.ceil(max((len(p) for p in periods), default=0) * 5.8 / step))
     for index, period in enumerate(periods):
+        if index % every:
+            continue
         parts.append(
             f'<text x="{_f(x_of(index))}" y="{_f(base + 18)}" text-anchor="middle">'
             f"{escape(period)}</text>"
@@ -383,6 +395,8 @@ def trend_chart(
                     f'x2="{_f(plot_right)}" y2="{_f(y_of(value))}" stroke="{colour}" '
                     f'stroke-width="2"{dash}/>'
                 )
+    parts += chart_events.lines(events, base, TEXT)
+    shown = " (not shown)" if step >= 16 * 5.8 else ""  # months: the symbol alone fits
     for number, one in enumerate(series):
         kind, colour, dash = _ROLE_STYLE.get(one.role, _ROLE_STYLE["area"])
         offset = (number - (len(series) - 1) / 2) * 3  # keep overlapping markers apart
@@ -419,7 +433,7 @@ def trend_chart(
                     continue  # no published row: the gap is the empty slot
                 parts.append(
                     f'<text x="{_f(x_of(index))}" y="{_f(base - 8)}" '
-                    f'text-anchor="middle">{escape(symbol)} (not shown)</text>'
+                    f'text-anchor="middle">{escape(symbol)}{shown}</text>'
                 )
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -79,8 +79,14 @@ class Publication:
         items: pd.DataFrame | None = None,
         framework: Framework | None = None,
         statements: pd.DataFrame | None = None,
+        markers: pd.DataFrame | None = None,
     ) -> None:
         self.framework = framework or default_framework()
+        # chart area -> its markers (framework_markers.MARKER_COLUMNS), oldest first
+        self.markers: dict[str, list[dict]] = {}
+        if markers is not None and len(markers):
+            for record in as_records(markers.sort_values(["month", "area_code"], kind="stable")):
+                self.markers.setdefault(str(record["chart_area_code"]), []).append(record)
         self.la_level = self.framework.authority_level
         self.area_level = self.framework.area_level or ""
         missing = [c for c in REQUIRED if c not in indicator_values.columns]
