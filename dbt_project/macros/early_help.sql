@@ -42,9 +42,11 @@ end
 {#- An indicator over referrals (int_early_help__referral_journeys) kept by `where`:
     a proportion counting `numerator` (a boolean column), or a median of `score`.
     `by_closure`: counted in the financial year and quarter the referral closed in.
-    `voice_note`: a `Voice Note` breakdown (With / Without a family Voice Note) beside All. -#}
+    `voice_note`: a `Voice Note` breakdown (With / Without a family Voice Note) beside All.
+    `levels`: the levels published (default early_help_levels(); as the model's YAML says). -#}
 {% macro early_help_referral_indicator(indicator_id, where, period='year', numerator=none,
-                                       score=none, by_closure=false, voice_note=false) -%}
+                                       score=none, by_closure=false, voice_note=false,
+                                       levels=none) -%}
 {%- set journeys = ref('int_early_help__referral_journeys') -%}
 {%- set voice = "case when has_family_note then 'With a family Voice Note' else 'Without a family Voice Note' end as voice_note_group" -%}
 {%- if by_closure -%}
@@ -55,7 +57,7 @@ end
     {%- set columns = '*' -%}
 {%- endif -%}
 {%- set rows = '(select ' ~ columns ~ ', ' ~ voice ~ ' from ' ~ journeys ~ ' where ' ~ where ~ ')' -%}
-{%- set levels = early_help_levels() -%}
+{%- set levels = levels or early_help_levels() -%}
 {%- set groupings = [("'Voice Note'", 'voice_note_group', levels)] if voice_note else [] -%}
 {{ indicator_over_rows(
     indicator_id=indicator_id,
