@@ -68,10 +68,12 @@ def journeys(landing: Path) -> pd.DataFrame:
     child = set(notes.loc[notes["whose_voice"].isin(["child", "young_person"]), "referral_id"])
     frame = referrals.merge(first, left_on="referral_id", right_index=True, how="left")
     frame = frame.merge(teams[["team_code", "district_code", "new_la_code"]], on="team_code")
-    frame["before_hub"] = np.where(
-        frame["hub_meeting_date"].isna(),
-        None,
-        frame["first_family"].notna() & (frame["first_family"] <= frame["hub_meeting_date"]),
+    # No meeting date: counted, and not as heard before the hub (a note cannot be shown to
+    # precede a meeting with no date).
+    frame["before_hub"] = (
+        frame["hub_meeting_date"].notna()
+        & frame["first_family"].notna()
+        & (frame["first_family"] <= frame["hub_meeting_date"])
     )
     frame["days"] = (frame["first_family"] - frame["referral_date"]).dt.days
     frame["child_voice"] = frame["referral_id"].isin(child)
@@ -103,11 +105,11 @@ def journeys(landing: Path) -> pd.DataFrame:
 # id: (period column, time identifier column or None, rows kept (a column not null; None:
 #      every referral), numerator or median column, by closure, with the Voice Note breakdown)
 SPECS = {
-    "eh_voice_note_before_hub": ("year", None, "hub_meeting_date", "before_hub", False, False),
+    "eh_voice_note_before_hub": ("year", None, None, "before_hub", False, False),
     "eh_voice_note_before_hub_quarterly": (
         "year",
         "quarter",
-        "hub_meeting_date",
+        None,
         "before_hub",
         False,
         False,
@@ -115,7 +117,7 @@ SPECS = {
     "eh_voice_note_before_hub_monthly": (
         "calendar_year",
         "month",
-        "hub_meeting_date",
+        None,
         "before_hub",
         False,
         False,
@@ -165,6 +167,8 @@ def indicators(landing: Path) -> pd.DataFrame:
         whole = {"None": "Financial year"}
         breakdowns = [("All", None)] + ([("Voice Note", "voice_note")] if voice else [])
         for level, area in LEVELS.items():
+            if part == "month" and level == "Team":
+                continue  # months are published by district and authority only
             for breakdown, column in breakdowns:
                 keys = [year, area] + ([part] if part else []) + ([column] if column else [])
                 for key, cell in chosen.groupby(keys):

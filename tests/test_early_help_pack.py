@@ -65,9 +65,10 @@ def test_a_pack_per_district_of_the_early_help_teams_and_the_authority_s(publish
 
 @pytest.mark.xfail(
     strict=True,
-    reason="open (issue 16): disclosure control hides every district's monthly figures. The "
-    "before-the-hub denominator equals referrals with a hub date, whose complement (no date yet) "
-    "is under 10 in every district-month, so the rows hidden with it take the chart",
+    reason="open (issue 16): the test session's landing holds April 2023 to March 2024, when "
+    "the South district had no Voice Notes yet: its small monthly counts hide the North's "
+    "as partners, so no district has 12 published months. The demo's 24 months do (lead, "
+    "this function run on the demo output); a 24-month run for this test is to come",
 )
 def test_each_district_chart_has_12_months_and_its_own_teams_starts_named(published):
     output, teams, districts, trials, values = published

@@ -186,8 +186,8 @@ def test_every_equality_or_sum_between_early_help_counts_is_declared(generated):
 
 
 def test_the_search_finds_a_relation_the_declarations_leave_out(generated):
-    """Without the before-the-hub denominator's equality to the hub-meeting numerator, the
-    search reports it (the test has teeth)."""
+    """Without the before-the-hub denominator's equality to the hub-meeting denominator (all
+    the referrals), the search reports it (the test has teeth)."""
     meta = declarations()
     rules = meta["eh_voice_note_before_hub"]["relations"]["rules"]
     meta["eh_voice_note_before_hub"] = {

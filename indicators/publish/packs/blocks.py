@@ -72,14 +72,25 @@ def _trend(pub: Publication, record: Mapping[str, str]) -> cl.Claim:
     return cl.trend(pub.published, *row_key(record), labels=pub.labels)
 
 
+def _published_run(values: np.ndarray) -> int:
+    """Where the latest unbroken run of published points starts: the XmR reads that run
+    (a hidden point, c, breaks it), e.g. the months since a team began recording."""
+    hidden = np.flatnonzero(~np.isfinite(values))
+    return int(hidden[-1]) + 1 if len(hidden) else 0
+
+
 def _xmr_reading(
     values: np.ndarray, polarity: str, periods: Sequence[int] | None = None
-) -> str | None:
-    """The Making Data Count XmR reading when there are enough points, all published;
-    `periods` (months, quarters: their ordinals) makes a missing period a gap."""
-    if st.enough_points_for_spc(len(values)) and np.isfinite(values).all():
-        result = st.xmr(values, periods=periods)
-        return f"XmR: {st.xmr_reading(result, valid_polarity(polarity))}"
+) -> tuple[str, int] | None:
+    """The Making Data Count XmR reading and its number of points, when the latest unbroken
+    run of published points is long enough; `periods` (months, quarters: their ordinals)
+    makes a missing period a gap."""
+    start = _published_run(values)
+    run = values[start:]
+    if st.enough_points_for_spc(len(run)):
+        part = None if periods is None else list(periods)[start:]
+        result = st.xmr(run, periods=part)
+        return f"XmR: {st.xmr_reading(result, valid_polarity(polarity))}", len(run)
     return None
 
 
@@ -176,11 +187,12 @@ def build_block(
         block.paragraphs += [cl.sentence(build.claim(claim)) for claim in compared]
         if len(records) > 1:
             keys = [r["time_period"] for r in records]
-            reading = _xmr_reading(values, polarity, pk.ordinals(keys))
-            if reading:
+            xmr = _xmr_reading(values, polarity, pk.ordinals(keys))
+            reading = xmr[0] if xmr else None
+            if xmr:
                 over = pk.periods_word(keys[-1])  # years; months, quarters of the ...
                 block.paragraphs.append(
-                    f"Trend over {len(records)} {over} (Making Data Count XmR reading): {reading}."
+                    f"Trend over {xmr[1]} {over} (Making Data Count XmR reading): {reading}."
                 )
             trend = _trend(pub, last)
             if trend.verdict != NOT_APPLICABLE or not reading:
@@ -202,7 +214,8 @@ def build_block(
         by_group.setdefault(record["group"], []).append(record)
     for group, part in by_group.items():
         values = np.array([nan_of(r["_value"]) for r in part], dtype=float)
-        reading = _xmr_reading(values, polarity, pk.ordinals(r["time_period"] for r in part))
+        xmr = _xmr_reading(values, polarity, pk.ordinals(r["time_period"] for r in part))
+        reading = xmr[0] if xmr else None
         if part[-1]["time_period"] != latest_period:
             continue  # not in the latest year's table
         trends[group] = reading or _trend(pub, part[-1])
@@ -303,8 +316,10 @@ def _trend_chart(
             )
     limits = None
     finite = np.array([nan_of(r["_value"]) for r in records], dtype=float)
-    if st.enough_points_for_spc(len(finite)) and np.isfinite(finite).all():
-        result = st.xmr(finite, periods=pk.ordinals(keys))
+    start = _published_run(finite)
+    if st.enough_points_for_spc(len(finite) - start):
+        ordinals = pk.ordinals(keys)
+        result = st.xmr(finite[start:], periods=None if ordinals is None else ordinals[start:])
         limits = charts.ProcessLimits(
             mean=result.mean, lower=result.lower_process_limit, upper=result.upper_process_limit
         )
