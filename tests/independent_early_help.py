@@ -80,6 +80,8 @@ def journeys(landing: Path) -> pd.DataFrame:
     frame["has_hub"] = frame["hub_meeting_date"].notna()
     last_month = frame["referral_date"].max().to_period("M")
     covered_until = last_month.end_time.normalize()
+    # by referral month, a month counts once the next is landed (its notes and meetings)
+    frame["followed_up"] = frame["referral_date"].dt.to_period("M") < last_month
     again = []
     for row in frame.itertuples():
         if pd.isna(row.closure_date) or row.closure_date + pd.Timedelta(days=365) > covered_until:
@@ -162,8 +164,10 @@ def indicators(landing: Path) -> pd.DataFrame:
     group, numerator_expected, denominator_expected, value_expected (median: the median)."""
     frame = journeys(landing)
     rows = []
-    for indicator, (year, part, kept, measure, _, voice) in SPECS.items():
+    for indicator, (year, part, kept, measure, by_closure, voice) in SPECS.items():
         chosen = frame if kept is None else frame[frame[kept].notna()]
+        if not by_closure:
+            chosen = chosen[chosen["followed_up"]]
         whole = {"None": "Financial year"}
         breakdowns = [("All", None)] + ([("Voice Note", "voice_note")] if voice else [])
         for level, area in LEVELS.items():

@@ -10,7 +10,10 @@
 --   rereferred_12m: the same child (child_pseudonym_eh) referred again on or after the
 --     closure and within 365 days of it; null while open, and null until the latest month
 --     landed covers the 365 days after the closure (its last day on or after closure + 365);
---   stepped_up: the outcome is a step up to children's social care; null when undecided.
+--   stepped_up: the outcome is a step up to children's social care; null when undecided;
+--   followed_up: the referral's month is not the latest month landed. A referral late in
+--     the latest month has its Voice Notes and hub meeting in the next month's files, so
+--     the figures by referral month count a month once the next one is landed.
 with referrals as (
     select * from {{ ref('stg_early_help__referrals') }}
 ),
@@ -29,7 +32,9 @@ by_referral as (
 ),
 
 covered as (
-    select last_day(max(month_start)) as covered_to
+    select
+        last_day(max(month_start)) as covered_to,
+        max(month_start) as latest_month
     from referrals
 ),
 
@@ -62,7 +67,8 @@ select
     case
         when referrals.outcome is null then null
         else referrals.outcome = 'step_up_csc'
-    end as stepped_up
+    end as stepped_up,
+    referrals.month_start < covered.latest_month as followed_up
 from referrals
 cross join covered
 left join by_referral
