@@ -148,8 +148,8 @@ SPECS = {
         True,
         True,
     ),
-    "eh_step_up": ("year", None, "stepped_up", "stepped_up", False, True),
-    "eh_step_up_quarterly": ("year", "quarter", "stepped_up", "stepped_up", False, True),
+    "eh_step_up": ("year", None, None, "stepped_up", False, True),
+    "eh_step_up_quarterly": ("year", "quarter", None, "stepped_up", False, True),
 }
 INDICATORS = set(SPECS)
 LEVELS = {

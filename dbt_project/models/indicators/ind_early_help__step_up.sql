@@ -1,2 +1,2 @@
--- Of referrals with an outcome, % stepped up to children's social care.
-{{ early_help_referral_indicator('eh_step_up', 'stepped_up is not null', numerator='stepped_up', voice_note=true) }}
+-- Of referrals (no outcome yet: not stepped up), % stepped up to children's social care.
+{{ early_help_referral_indicator('eh_step_up', 'true', numerator='coalesce(stepped_up, false)', voice_note=true) }}

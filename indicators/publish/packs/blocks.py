@@ -79,6 +79,12 @@ def _published_run(values: np.ndarray) -> int:
     return int(hidden[-1]) + 1 if len(hidden) else 0
 
 
+def _xmr_for(meta: Mapping[str, str]) -> bool:
+    """Whether an indicator's series gets an XmR reading: not a median, whose whole-day
+    values tie either side of the mean and make runs that are no signal."""
+    return meta.get("value_type") != "median"
+
+
 def _xmr_reading(
     values: np.ndarray, polarity: str, periods: Sequence[int] | None = None
 ) -> tuple[str, int] | None:
@@ -187,7 +193,7 @@ def build_block(
         block.paragraphs += [cl.sentence(build.claim(claim)) for claim in compared]
         if len(records) > 1:
             keys = [r["time_period"] for r in records]
-            xmr = _xmr_reading(values, polarity, pk.ordinals(keys))
+            xmr = _xmr_reading(values, polarity, pk.ordinals(keys)) if _xmr_for(meta) else None
             reading = xmr[0] if xmr else None
             if xmr:
                 over = pk.periods_word(keys[-1])  # years; months, quarters of the ...
@@ -214,7 +220,8 @@ def build_block(
         by_group.setdefault(record["group"], []).append(record)
     for group, part in by_group.items():
         values = np.array([nan_of(r["_value"]) for r in part], dtype=float)
-        xmr = _xmr_reading(values, polarity, pk.ordinals(r["time_period"] for r in part))
+        periods_of = pk.ordinals(r["time_period"] for r in part)
+        xmr = _xmr_reading(values, polarity, periods_of) if _xmr_for(meta) else None
         reading = xmr[0] if xmr else None
         if part[-1]["time_period"] != latest_period:
             continue  # not in the latest year's table
@@ -317,7 +324,7 @@ def _trend_chart(
     limits = None
     finite = np.array([nan_of(r["_value"]) for r in records], dtype=float)
     start = _published_run(finite)
-    if st.enough_points_for_spc(len(finite) - start):
+    if _xmr_for(meta) and st.enough_points_for_spc(len(finite) - start):
         ordinals = pk.ordinals(keys)
         result = st.xmr(finite[start:], periods=None if ordinals is None else ordinals[start:])
         limits = charts.ProcessLimits(
