@@ -17,7 +17,7 @@ from indicators.synthetic.generate import generate
 MONTHS = [f"{year}-{month:02d}" for year in (2023, 2024, 2025) for month in range(1, 13)]
 MONTHS = MONTHS[3 : 3 + 24]  # April 2023 to March 2025
 TEAMS = {"EH-N1", "EH-N2", "EH-N3", "EH-S1", "EH-S2", "EH-S3"}
-STARTS = {"EH-N1": "2023-10", "EH-N2": "2023-10"}  # the others March 2024
+STARTS = {"EH-N1": "2023-10", "EH-N2": "2023-10"}  # the others January 2024
 
 
 @pytest.fixture(scope="module")
@@ -111,14 +111,14 @@ def test_the_voice_note_starts_when_the_trials_seed_says(borough, landed):
     referrals, notes = landed
     trials = pd.read_csv(borough[0] / "seeds" / "early_help_trials.csv", dtype=str)
     assert dict(zip(trials["team_code"], trials["starts"], strict=True)) == {
-        **dict.fromkeys(TEAMS, "2024-03"),
+        **dict.fromkeys(TEAMS, "2024-01"),
         **STARTS,
     }
     family = notes[notes["whose_voice"].isin(["parent", "carer"])]
     first = family.groupby("referral_id")["date_recorded"].min()
     referrals = referrals.assign(
         note=referrals["referral_id"].map(first),
-        live=referrals["folder"] >= referrals["team_code"].map(STARTS).fillna("2024-03"),
+        live=referrals["folder"] >= referrals["team_code"].map(STARTS).fillna("2024-01"),
     )
     before, after = referrals[~referrals["live"]], referrals[referrals["live"]]
     assert before["note"].notna().mean() <= 0.06  # a rare note before the start (~3%)

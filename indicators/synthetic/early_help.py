@@ -13,7 +13,7 @@ files.
   each (EH-N1 ... EH-S3, beside the personal adviser teams in seeds/teams.csv, each with its
   district_code), each with its own monthly rate of 25 to 45 referrals.
 - **When the Voice Note started.** seeds/early_help_trials.csv, written here from TRIALS:
-  EH-N1 and EH-N2 from October 2023 (a trial), the others from March 2024 (rolled out).
+  EH-N1 and EH-N2 from October 2023 (a trial), the others from January 2024 (rolled out).
   Before its team's start a referral rarely has a note (~3%); after, ~70% have a family
   note, 1 to 10 days after the referral, ~85% of them on or before the hub meeting (5 to 20
   days after the referral); ~25% have the child's or young person's own voice.
@@ -57,10 +57,10 @@ TEAMS: tuple[tuple[str, str, str], ...] = (
 TRIALS: tuple[tuple[str, str, str], ...] = (
     ("EH-N1", "2023-10", "Voice Note trial"),
     ("EH-N2", "2023-10", "Voice Note trial"),
-    ("EH-N3", "2024-03", "Voice Note rolled out"),
-    ("EH-S1", "2024-03", "Voice Note rolled out"),
-    ("EH-S2", "2024-03", "Voice Note rolled out"),
-    ("EH-S3", "2024-03", "Voice Note rolled out"),
+    ("EH-N3", "2024-01", "Voice Note rolled out"),
+    ("EH-S1", "2024-01", "Voice Note rolled out"),
+    ("EH-S2", "2024-01", "Voice Note rolled out"),
+    ("EH-S3", "2024-01", "Voice Note rolled out"),
 )
 SOURCES = ("school", "health", "police", "self_or_family", "early_years", "other")
 SOURCE_WEIGHTS = (0.34, 0.2, 0.14, 0.12, 0.08, 0.12)
