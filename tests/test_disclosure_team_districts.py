@@ -35,7 +35,7 @@ CELLS = [
 CHILDREN = {NORTH: ("N1", "N2"), SOUTH: ("S1", "S2"), LA: (NORTH, SOUTH)}
 
 
-def _table() -> pd.DataFrame:
+def _table(cells=CELLS) -> pd.DataFrame:
     return pd.DataFrame(
         [
             {
@@ -50,12 +50,12 @@ def _table() -> pd.DataFrame:
                 "denominator": denominator,
                 "value": 100 * numerator / denominator,
             }
-            for level, area, numerator, denominator in CELLS
+            for level, area, numerator, denominator in cells
         ]
     )
 
 
-def _ranges(published: pd.DataFrame) -> dict[tuple[str, str], tuple[int, int]]:
+def _ranges(published: pd.DataFrame, children=CHILDREN) -> dict[tuple[str, str], tuple[int, int]]:
     """Each suppressed count's least and most value (and each suppressed numerator's
     complement's), to an outsider who knows every published count and that the teams add up
     to their district and the districts to the authority."""
@@ -82,9 +82,9 @@ def _ranges(published: pd.DataFrame) -> dict[tuple[str, str], tuple[int, int]]:
         upper.append(high - constant)
 
     for count in ("n", "d"):
-        for parent, members in CHILDREN.items():
+        for parent, members in children.items():
             add({(parent, count): -1, **{(m, count): 1 for m in members}}, 0, 0)
-    for area in (LA, *PARENTS):
+    for area in set(children) | {m for members in children.values() for m in members}:
         add({(area, "n"): 1, (area, "d"): -1}, -np.inf, 0)
     constraints = LinearConstraint(np.array(rows), lower, upper)
     integrality = np.ones(len(unknowns))
@@ -127,3 +127,32 @@ def test_the_attacker_pins_a_team_hidden_alone_through_its_district():
         numerator_suppressed=lambda t: t["area_code"] == "N2", denominator_suppressed=False
     )
     assert _ranges(published)[("N2", "n")] == (3, 3)
+
+
+# A team listed with a district that is not in districts.csv is counted in its authority
+# only: the authority is its two districts plus that team (4 of 15, its complement 11).
+ORPHAN_PARENTS = {**PARENTS, "X1": LA}
+ORPHAN_CELLS = [
+    ("Local authority", LA, 207, 427),
+    *CELLS[1:],
+    ("Team", "X1", 4, 15),
+]
+ORPHAN_CHILDREN = {**CHILDREN, LA: (NORTH, SOUTH, "X1")}
+
+
+def test_a_team_with_no_district_completes_its_authority_and_stays_hidden():
+    """The authority = its districts + its district-less team, one sum (not the districts
+    alone, nor the team alone, which are not true of the data and would stop the run)."""
+    published = protect(
+        _table(ORPHAN_CELLS), ORPHAN_PARENTS, SHAPES, DisclosureConfig(threshold=THRESHOLD)
+    )
+    hidden = set(published.loc[published["numerator_suppressed"], "area_code"])
+    assert {"N2", "X1"} <= hidden
+    ranges = _ranges(published, ORPHAN_CHILDREN)
+    narrow = {key: span for key, span in ranges.items() if span[1] - span[0] + 1 < THRESHOLD}
+    assert narrow == {}, narrow
+    # and the attacker knows that sum: X1 hidden alone is 207 - 103 - 100
+    alone = _table(ORPHAN_CELLS).assign(
+        numerator_suppressed=lambda t: t["area_code"] == "X1", denominator_suppressed=False
+    )
+    assert _ranges(alone, ORPHAN_CHILDREN)[("X1", "n")] == (4, 4)

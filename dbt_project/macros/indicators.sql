@@ -67,7 +67,9 @@
       denominator is the number of rows unless `denominator` is given.
     - `time_identifier`: for rows counted by month or quarter, the column naming the part of
       the year ('time_identifier', as a monthly source's raw table carries it): figures are
-      then per time_period and time_identifier. Left out, it is null (a whole year). -#}
+      then per time_period and time_identifier. Left out, it is null (a whole year).
+    A row with no area at a level (a team with no district) is counted at the levels it has
+    (the authority), never as an area with no code. -#}
 {% macro indicator_over_rows(indicator_id, value_type, rows, numerator=none, score=none,
                              breakdown=none, group=none, total_group=none, denominator='count(*)',
                              levels=('Neighbourhood', 'Local authority'), groupings=none,
@@ -112,6 +114,7 @@ total_{{ loop.index }} as (
         {{ denominator }} as denominator,
         {{ spread }} as standard_deviation{{ ordered }}
     from source_rows
+    where {{ code }} is not null
     group by {{ period_group }}, {{ code }}, {{ name }}
 ),
 {%- endfor %}
@@ -132,6 +135,7 @@ grouped_{{ outer }}_{{ loop.index }} as (
         {{ denominator }} as denominator,
         {{ spread }} as standard_deviation{{ ordered }}
     from source_rows
+    where {{ code }} is not null
     group by {{ period_group }}, {{ code }}, {{ name }}, {{ grouping_breakdown }}, {{ grouping_group }}
 ),
 {%- endfor %}

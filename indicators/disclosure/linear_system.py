@@ -124,6 +124,7 @@ class Expander:
         items: ItemBank,
     ) -> None:
         self.cells = _Cells(frame.reset_index(drop=True))
+        self._levels: tuple[dict, set, dict] | None = None
         self.relations = relations
         self.value_types = value_types
         self.parents = parents
@@ -258,10 +259,12 @@ class Expander:
         if relations.areas != "add_up" or not zero:
             return
         children: dict[tuple, list[int]] = defaultdict(list)  # (year, parent, level, ...)
+        partition, incomplete = self._partition_levels(positions)
         for p in positions:
             parent = self.parents.get(cells.area[p])
             if parent is not None:
-                key = (cells.year[p], parent, cells.level[p], cells.breakdown[p], cells.group[p])
+                level = partition.get((parent, cells.level[p]), cells.level[p])
+                key = (cells.year[p], parent, level, cells.breakdown[p], cells.group[p])
                 children[key].append(p)
         keys = set(children)
         # a parent's child levels among the indicator's own areas (an authority's
@@ -278,13 +281,74 @@ class Expander:
                     )
         for key in keys:
             members = children.get(key, [])
-            year, parent, _, breakdown, group = key
+            year, parent, level, breakdown, group = key
             total = cells.at.get((indicator, year, parent, breakdown, group))
+            low = -np.inf if (parent, level) in incomplete else 0
             for count in counts_of(self.value_types.get(indicator, "")):
                 terms = {2 * m + count: 1 for m in members}
                 if total is not None:
                     terms[2 * total + count] = -1
-                system.add(terms, 0, 0, (indicator, 0, members[0] if members else total))
+                system.add(terms, low, 0, (indicator, 0, members[0] if members else total))
+
+    def _partition_levels(
+        self, positions: Sequence[int]
+    ) -> tuple[dict[tuple[str, str], str], set[tuple[str, str]]]:
+        """For one indicator's cells: (parent area, child level) -> the level whose partition
+        of the parent the child is in, where that is not its own level; and the (parent,
+        level) partitions that are incomplete, so add up to at most the parent.
+
+        A level nests in another when one of its areas has a parent at that level (a team
+        within a district), as any indicator's cells show. A child of a parent directly (a
+        team with no district) beside the parent's children at the level it nests in (the
+        authority's districts) completes that level's partition: the authority is its
+        districts plus its district-less teams. Where the indicator does not publish the
+        team, its districts add up to at most the authority. Levels that do not nest (an
+        authority's neighbourhoods and its districts) each add up to the parent on their own.
+        """
+        cells = self.cells
+        if self._levels is None:
+            level_of = dict(zip(cells.area, cells.level, strict=True))
+            # the areas counted beside each level: those of indicators with cells at it (an
+            # Early Help team beside the districts; a care leavers' team is not)
+            levels_of: dict[str, set[str]] = defaultdict(set)
+            areas_of: dict[str, set[str]] = defaultdict(set)
+            for indicator, level, area in zip(
+                cells.indicator, cells.level, cells.area, strict=True
+            ):
+                levels_of[indicator].add(level)
+                areas_of[indicator].add(area)
+            beside: dict[str, set[str]] = defaultdict(set)
+            for indicator, levels in levels_of.items():
+                for level in levels:
+                    beside[level] |= areas_of[indicator]
+            direct: dict[str, set[tuple[str, str]]] = defaultdict(set)
+            for area, level in level_of.items():
+                if (parent := self.parents.get(area)) is not None:
+                    direct[parent].add((area, level))
+            nested = {
+                (level, level_of[parent])
+                for area, level in level_of.items()
+                if (parent := self.parents.get(area)) in level_of
+            }
+            self._levels = (direct, nested, beside)
+        direct, nested, beside = self._levels
+        own: dict[str, set[str]] = defaultdict(set)
+        for p in positions:
+            if (parent := self.parents.get(cells.area[p])) is not None:
+                own[parent].add(cells.level[p])
+        merged, incomplete = {}, set()
+        for parent, levels in own.items():
+            for outer in levels:
+                for area, inner in direct.get(parent, ()):
+                    if inner == outer or (inner, outer) not in nested:
+                        continue
+                    if area not in beside[outer]:
+                        continue
+                    if inner in levels:
+                        merged[(parent, inner)] = outer
+                    else:
+                        incomplete.add((parent, outer))
+        return merged, incomplete
 
     def _rule(self, indicator: str, number: int, rule: Rule) -> None:
         system = self.system
