@@ -113,6 +113,8 @@ def _explain(result) -> tuple[list[str], list[str]]:
             error = event.event_specific_data.error
             if error and error.cls_name == "DagsterAssetCheckFailedError":
                 continue  # the failed check itself is named above
+            while error and error.cause and error.cls_name == "DagsterExecutionStepExecutionError":
+                error = error.cause  # the step's own exception, not Dagster's wrapper of it
             message = _first_line(error.message) if error else "failed"
             if error and error.cls_name == "Failure":  # raised on purpose: its description
                 # is the whole explanation (what, where, the fix), so it stands alone
