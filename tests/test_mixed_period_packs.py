@@ -21,6 +21,7 @@ import yaml
 from indicators.publish.frameworks import FrameworkError, framework_problems, parse_framework
 from indicators.publish.packs import Publication, RunInfo, build_pack, render_html, render_pdf
 from indicators.publish.period_keys import keyed
+from tests.svg_axis import axis_labels
 from tests.test_packs import parse_html
 
 LA = ("E99000999", "Harrowdale (synthetic)")
@@ -239,14 +240,14 @@ def test_each_indicator_shows_and_names_its_own_latest_period(north_html):
 
 def test_each_trend_runs_over_its_own_indicator_s_periods(north_html):
     gld = _svg_titled(north_html, "Good level of development: 2022/23 to 2024/25")
-    axis = re.findall(r'text-anchor="middle">([^<]+)</text>', gld)
+    axis = axis_labels(gld)
     assert [a for a in axis if "/" in a] == ["2022/23", "2023/24", "2024/25"]
     title = (
         "At or above the expected level, by quarter: Financial year Q4 2023/24 to Financial "
         "year Q3 2024/25"
     )
     quarterly = _svg_titled(north_html, title)
-    axis = re.findall(r'text-anchor="middle">([^<]+)</text>', quarterly)
+    axis = axis_labels(quarterly)
     assert [a for a in axis if "Financial" in a] == [
         "Financial year Q4 2023/24",
         "Financial year Q1 2024/25",

@@ -138,6 +138,24 @@ def _open(ids: Ids, height: float, title: str, desc: str) -> tuple[list[str], st
     return parts, title_id
 
 
+def _axis_labels(periods: Sequence[str], step: float) -> tuple[list[list[str]], int]:
+    """Each period's label as lines, and how often one is written (every `every`-th period).
+
+    At ~5.8 px a character a label fits its slot of `step` px or it does not. Labels that do
+    not fit on one line go on two, split at the last space ('Financial year' over '2020/21',
+    'September' over '2023'); when even that does not fit, a label every few periods."""
+
+    def width(lines: Sequence[str]) -> float:
+        return max((len(line) for line in lines), default=0) * 5.8
+
+    whole = [[period] for period in periods]
+    if all(width(lines) <= step for lines in whole):
+        return whole, 1
+    split = [period.rsplit(" ", 1) for period in periods]
+    widest = max((width(lines) for lines in split), default=0.0)
+    return split, max(1, math.ceil(widest / step))
+
+
 def _diamond(x: float, y: float, r: float = 5.5) -> str:
     return (
         f'<path d="M{_f(x)} {_f(y - r)} L{_f(x + r)} {_f(y)} L{_f(x)} {_f(y + r)} '
@@ -341,8 +359,9 @@ def trend_chart(
     step = (plot_right - plot_left) / max(len(periods), 1)
     starts = [plot_left + step * i for i in range(len(periods))]
     events = chart_events.wrapped(markers, starts, WIDTH, CHAR_WIDTH)
+    labels, every = _axis_labels(periods, step)
     top, plot_height = 30.0 + chart_events.height(events), 110.0
-    height = top + plot_height + 30
+    height = top + plot_height + 30 + 13 * (max(map(len, labels), default=1) - 1)
     numbers = [n for s in series for n in (*s.values, *s.lower, *s.upper) if math.isfinite(n)]
     if limits:
         numbers += [limits.lower, limits.upper]
@@ -374,15 +393,14 @@ def trend_chart(
         f'<line x1="{_f(plot_left)}" y1="{_f(base)}" x2="{_f(plot_right)}" '
         f'y2="{_f(base)}" stroke="{GRID}" stroke-width="1"/>'
     )
-    # a label every few periods when they would overlap (months), at ~5.8 px a character
-    every = max(1, math.ceil(max((len(p) for p in periods), default=0) * 5.8 / step))
-    for index, period in enumerate(periods):
+    for index, lines in enumerate(labels):
         if index % every:
             continue
-        parts.append(
-            f'<text x="{_f(x_of(index))}" y="{_f(base + 18)}" text-anchor="middle">'
-            f"{escape(period)}</text>"
-        )
+        for line_number, line in enumerate(lines):
+            parts.append(
+                f'<text x="{_f(x_of(index))}" y="{_f(base + 18 + 13 * line_number)}" '
+                f'text-anchor="middle">{escape(line)}</text>'
+            )
     if limits:
         for value, colour, dash in (
             (limits.mean, BOROUGH, ""),
