@@ -350,6 +350,11 @@ def _indicators(
     if numerator_label == denominator_label:
         numerator_label, denominator_label = "Numerator", "Denominator"
     title = text_of(info.get("title")) or info["indicator_id"]
+    # EES wants every label in a meta file distinct: a title worded like its numerator
+    # ("Referrals with a hub meeting date") names the value as a value
+    value_label = title
+    if value_label in (numerator_label, denominator_label):
+        value_label = f"{title}: {'median' if value_type == 'median' else 'value'}"
     columns = {
         numerator: rows["numerator"].map(_cell),
         "denominator_count": rows["denominator"].map(_cell),
@@ -358,7 +363,7 @@ def _indicators(
     meta = [
         MetaRow(numerator, "Indicator", numerator_label, COUNTS_GROUP, "", "0"),
         MetaRow("denominator_count", "Indicator", denominator_label, COUNTS_GROUP, "", "0"),
-        MetaRow(value, "Indicator", title[:100], RESULT_GROUP, unit, dp),
+        MetaRow(value, "Indicator", value_label[:100], RESULT_GROUP, unit, dp),
     ]
     if value_type == "median":  # a median has no numerator: only the count it rests on
         del columns[numerator]
