@@ -28,10 +28,17 @@ def test_synth_writes_the_landing_layout(tmp_path):
     assert (tmp_path / "landing/eyfsp/2023-24/eyfsp_return.csv").exists()
     assert (tmp_path / "landing/care_leavers/2023-24/ssda903_care_leavers.csv").exists()
     assert (tmp_path / "landing/health_visitor_reviews/2023-24/two_year_reviews.csv").exists()
+    # Early Help: the 24 months that end with the last year's financial year (April 2022 to
+    # March 2024), referrals and Voice Notes by month, the practitioners' survey once
+    for month in ("2022-04", "2023-09", "2024-03"):
+        assert (tmp_path / f"landing/early_help_referrals/{month}/referrals.csv").exists()
+        assert (tmp_path / f"landing/voice_notes/{month}/voice_notes.csv").exists()
+    assert not (tmp_path / "landing/early_help_referrals/2024-04").exists()
     # eyfsp, census, voice, the two lookups; the teams, care leavers and their reviews; the
     # two-year reviews, screenings and referrals of 2022-23 and 2023-24 (no linkage: the
-    # 2023/24 cohort reached 2 1/2 before 2022-23)
-    assert "wrote 14 files" in result.stderr
+    # 2023/24 cohort reached 2 1/2 before 2022-23): 14; Early Help's districts and trials,
+    # 24 months of referrals and of Voice Notes, one survey: 51 more
+    assert "wrote 65 files" in result.stderr
 
 
 def test_bad_year_is_one_line_and_non_zero(tmp_path):

@@ -2,6 +2,7 @@
 
 import json
 import shutil
+from calendar import month_name
 from pathlib import Path
 
 import duckdb
@@ -96,11 +97,19 @@ def test_neighbourhoods_and_breakdowns_are_published(published, pipeline_run):
     }
     # The academic years landed; the financial years of the returns counted by financial
     # year (the care leavers' two, and the two-year reviews from the year before)
-    years = published.groupby(published["time_identifier"].str.split(" Q").str[0])
+    calendar = published["time_identifier"].isin([month_name[m] for m in range(1, 13)])
+    yearly = published[~calendar]
+    years = yearly.groupby(yearly["time_identifier"].str.split(" Q").str[0])
     periods = {kind: set(rows["time_period"]) for kind, rows in years}
     assert periods == {
         "Academic year": {"202223", "202324"},
         "Financial year": {"202122", "202223", "202324"},
+    }
+    # Early Help by calendar month (EES: time_period 2023, "April"): every month landed but
+    # the latest, which is counted once the next month lands
+    landed = sorted(p.name for p in (pipeline_run.landing / "early_help_referrals").iterdir())
+    assert {(row.time_period, row.time_identifier) for row in published[calendar].itertuples()} == {
+        (month[:4], month_name[int(month[5:])]) for month in landed[:-1]
     }
 
 

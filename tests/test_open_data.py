@@ -35,10 +35,15 @@ EES_TIME_IDENTIFIER = {
     "academic_year": {"Academic year"},
     "financial_year": {"Financial year"},
     "financial_quarter": {f"Financial year Q{n}" for n in range(1, 5)},
-}
-"""EES's time identifiers of each period type an indicator may declare: a whole year, or the
+    "month": {
+        "January", "February", "March", "April", "May", "June",
+        "July", "August", "September", "October", "November", "December",
+    },
+}  # fmt: skip
+"""EES's time identifiers of each period type an indicator may declare: a whole year, the
 quarters of a financial year (time_period still the year, 202425; EES's "Financial year Q1"
-to "Financial year Q4")."""
+to "Financial year Q4"), or calendar months (time_period the calendar year, 2024;
+"January" to "December")."""
 
 
 LA_CODE, LA_NAME = "E99000999", "Harrowdale (synthetic)"
@@ -496,13 +501,18 @@ def test_no_blank_cells_anywhere(files: list[EesFile]) -> None:
 
 def test_time_periods_are_years_or_quarters_named_as_declared(files: list[EesFile]) -> None:
     """Academic years (202324, "Academic year"), financial years for an indicator that
-    declares them (the care leavers' return: 202324, "Financial year"), or the quarters of a
-    financial year (202425, "Financial year Q1")."""
+    declares them (the care leavers' return: 202324, "Financial year"), the quarters of a
+    financial year (202425, "Financial year Q1"), or calendar months (Early Help: 2024,
+    "April")."""
     declared = declarations()
     for file in files:
         kind = declared.get(file.name, {}).get("period_type", "academic_year")
         named = set(file.column("time_identifier"))
         assert named and named <= EES_TIME_IDENTIFIER[kind], file.name
+        if kind == "month":
+            for period in set(file.column("time_period")):
+                assert re.fullmatch(r"20\d{2}", period), f"{file.name}: time_period {period}"
+            continue
         for period in set(file.column("time_period")):
             assert re.fullmatch(r"\d{6}", period), f"{file.name}: time_period {period}"
             assert (int(period[2:4]) + 1) % 100 == int(period[4:6]), (
@@ -667,10 +677,11 @@ def test_every_register_indicator_appears(published: Published, files: list[EesF
         assert re.search(rf"^\s*{symbol}\s", guidance, re.MULTILINE), f"symbol {symbol}"
 
 
-def _value_columns(file: EesFile) -> tuple[str, str, str]:
-    """(numerator, denominator, value) columns, found from the meta file alone."""
+def _value_columns(file: EesFile) -> tuple[str | None, str, str]:
+    """(numerator, denominator, value) columns, found from the meta file alone (a median has
+    no numerator column: None)."""
     indicators = file.described("Indicator")
-    numerator = next(n for n in indicators if n.startswith("numerator"))
+    numerator = next((n for n in indicators if n.startswith("numerator")), None)
     denominator = next(n for n in indicators if n.startswith("denominator"))
     value = next(n for n in indicators if n not in (numerator, denominator) and "_ci_" not in n)
     return numerator, denominator, value
@@ -686,7 +697,10 @@ def test_published_numbers_are_carried_over_and_nothing_is_unsuppressed(
         source = la[la["indicator_id"] == file.name]
         assert len(file.rows) == len(source), file.name
         numerator, denominator, value = _value_columns(file)
-        written = {(r["time_period"], r[numerator], r[denominator], r[value]): 0 for r in file.rows}
+        written = {
+            (r["time_period"], r[numerator] if numerator else "z", r[denominator], r[value]): 0
+            for r in file.rows
+        }
         for row in source.to_dict("records"):
             expected_value = (
                 "u"

@@ -5,6 +5,7 @@ Neighbourhood and Local authority, `chorus run`, and only the PUBLISHED files re
 hand from the rows landed."""
 
 import re
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -204,20 +205,25 @@ def test_a_monthly_indicator_is_published_month_by_month(tmp_path):
         ["2024", "May", "HD02", "18", "30", "60.0"],
     ]
     others = values[values["indicator_id"] != "home_visit_positive"]
-    # whole years or a financial year's quarters, each as its indicator declares (the care
-    # leavers' return: financial years; the two-year review: also by quarter)
+    # whole years, a financial year's quarters or calendar months, each as its indicator
+    # declares (the care leavers' return: financial years; the two-year review: also by
+    # quarter; Early Help: also by month)
     quarters = {f"Financial year Q{n}" for n in range(1, 5)}
-    assert set(others["time_identifier"]) == {"Academic year", "Financial year"} | quarters
+    months = {date(2024, n, 1).strftime("%B") for n in range(1, 13)}
+    assert set(others["time_identifier"]) == (
+        {"Academic year", "Financial year"} | quarters | months
+    )
     declared = declarations(project / "dbt_project" / "models" / "indicators")
     for identifiers, period_type in (
         ({"Financial year"}, "financial_year"),
         (quarters, "financial_quarter"),
+        (months, "month"),
     ):
         named = others[others["time_identifier"].isin(identifiers)]
         assert set(named["indicator_id"]) == {
             indicator
             for indicator, meta in declared.items()
-            if meta.get("period_type") == period_type
+            if meta.get("period_type") == period_type and indicator != "home_visit_positive"
         }
 
     # Open data: the authority's rows, each month in EES form.
