@@ -1,5 +1,6 @@
 """A breakdown's name inside a title: lowered like a common noun ("by sex"), but a name or
-an acronym keeps its capitals ("by WellComm section", "by FSM eligibility")."""
+an acronym keeps its capitals ("by WellComm section", "by FSM eligibility"), and so does a
+name of several words ("by Voice Note")."""
 
 import pytest
 
@@ -16,6 +17,10 @@ from indicators.publish.packs.wording import lower_first
         ("WellComm section", "WellComm section"),
         ("UASC", "UASC"),
         ("SEN provision", "SEN provision"),
+        ("Voice Note", "Voice Note"),
+        ("Pathway Plan topic", "Pathway Plan topic"),
+        ("Season of birth", "season of birth"),
+        ("Ethnicity (DfE major group)", "ethnicity (DfE major group)"),
     ],
 )
 def test_a_breakdown_name_in_a_title(name, in_a_title):

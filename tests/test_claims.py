@@ -698,3 +698,21 @@ def test_a_trend_over_screenings_is_not_given_in_the_unit_s_own_words():
         "it counts screenings, not children: a child may be screened more than once, so the "
         "test for trend does not apply"
     )
+
+
+def test_medians_are_never_ranked():
+    """Two districts' median days to a Voice Note, 6.0 and 9.0: a median is never compared
+    between areas or groups (its value type says so), so the pack names no highest or
+    lowest, and says why."""
+    register = REGISTER.astype(str).copy()
+    register.loc[register["indicator_id"] == "voice_channel_seldom_heard", "value_type"] = "median"
+    rows = [
+        _channel(LA[0], LA[1], "North", "6.0"),
+        _channel(LA[0], LA[1], "South", "9.0"),
+    ]
+    pub = cl.Published(_published(rows), register)
+    claim = cl.ranking(pub, "voice_channel_seldom_heard", "202425", LA[0], "Channel")
+    assert not claim.made and claim.verdict == ""
+    words = cl.sentence(claim)
+    assert "not ranked" in words and "a median is not compared" in words
+    assert "highest" not in words and "lowest" not in words

@@ -24,7 +24,8 @@ The rules, so that a label never contradicts what is printed beside it:
   the published numbers.
 - **ranking** (`ranking`): which group of a breakdown (or which neighbourhood) is highest and
   lowest. Totals ("All respondents") are never ranked with their parts. Not made when any
-  part is hidden: a hidden part could be highest or lowest. Ties are named together.
+  part is hidden: a hidden part could be highest or lowest. Ties are named together. Never
+  made for a median (a median is never compared between areas or groups).
 - **trend** (`trend`): the published Fingertips trend (stats.TREND_METHOD). Not made
   when it could not be calculated (with how many years there are), is not applicable, or is
   hidden.

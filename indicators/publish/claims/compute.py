@@ -245,6 +245,8 @@ def ranking(
             polarity=_polarity(meta),
         )
 
+    if meta.get("value_type") == "median":  # as the median value type says: never compared
+        return claim(False, "", f"a median is not compared between {noun}")
     if len(parts) < 2:
         return claim(False, "", f"fewer than two {noun} to rank")
     hidden = [label for label, value in parts if not is_number(value)]

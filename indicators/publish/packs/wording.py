@@ -91,11 +91,13 @@ def period_label(time_period: str | int) -> str:
 
 def lower_first(text: str) -> str:
     """'Sex' -> 'sex' but 'FSM eligibility' and 'WellComm section' stay (a first word with a
-    capital after its first letter is a name or an acronym)."""
-    first = text.split(" ", 1)[0]
+    capital after its first letter is a name or an acronym), and so do 'Voice Note' and
+    'Pathway Plan topic' (a later word with a capital: the words are a name)."""
+    first, *rest = text.split(" ")
+    named = any(word[:1].isupper() for word in rest)
     return (
         text
-        if len(first) < 2 or first != first[:1] + first[1:].lower()
+        if named or len(first) < 2 or first != first[:1] + first[1:].lower()
         else (text[:1].lower() + text[1:])
     )
 
