@@ -145,6 +145,10 @@ class Rule:
     items: tuple[str, str] | None = None
     whole: str | None = None
     """parts_of_year: the indicator counting the same units over the whole year."""
+    difference: str = "published"
+    """at_most: 'protected' when right - left counts units of their own that must not be
+    known below the threshold (referrals whose family was heard only after the hub);
+    'published' (the default) when it may be (respondents who skipped a question)."""
 
 
 @dataclass(frozen=True)
@@ -288,11 +292,19 @@ def _rule(raw: object, number: int) -> Rule:
             cells=tuple((k, str(v)) for k, v in cells.items()),
         )
         if kind in ("equal", "at_most"):
+            difference = str(raw.get("difference", "published"))
+            if difference not in ("published", "protected") or (
+                kind == "equal" and "difference" in raw
+            ):
+                raise RelationsError(
+                    f"difference (at_most only) is 'protected' or 'published', not '{difference}'"
+                )
             rule = Rule(
                 **{
                     **rule.__dict__,
                     "left": parse_expression(raw.get("left")),
                     "right": parse_expression(raw.get("right")),
+                    "difference": difference,
                 }
             )
         elif kind == "score_bounds":

@@ -60,6 +60,7 @@ class _System:
             i: s.relations for i, s in shapes.items() if s.relations is not None
         }
         value_types = {i: s.value_type for i, s in shapes.items()}
+        self.relations = relations
         self.system: LinearSystem = expand(self.frame, relations, value_types, parents, items)
         self.n = self.frame["numerator"].to_numpy(dtype=float)
         self.d = self.frame["denominator"].to_numpy(dtype=float)
@@ -80,6 +81,62 @@ class _System:
         total = (self.frame["breakdown"] == "All").to_numpy(dtype=bool)
         self.headline = np.where(total & top.to_numpy(dtype=bool), 2, np.where(total, 1, 0))
         self._equal_pairs()
+        self.slacks = self._small_slacks()
+
+    def _protected_difference(self, row: int) -> bool:
+        """Whether the slack of this `at_most` row is a count to protect: its rule says
+        `difference: protected`, or it is areas adding up to at most their parent (the
+        parent's units in no published child: a district-less team's referrals)."""
+        indicator, number, _ = self.system.origin[row]
+        if number == 0:
+            return True
+        relations = self.relations.get(indicator)
+        if relations is None or not 0 < number <= len(relations.rules):
+            return False
+        return relations.rules[number - 1].difference == "protected"
+
+    def _small_slacks(self) -> list[int]:
+        """The `at_most` relations (left <= right) whose slack, right - left, is declared a
+        count of its own (`_protected_difference`) and is small: fewer than `threshold`, and
+        not an empty table (every count in it 0). Such a slack counts real units (referrals
+        with a family Voice Note not heard before the hub: those with a note less those heard
+        before), so it is protected as a count is: never published exactly, never narrowed
+        below `threshold` values."""
+        system, size = self.system, len(self.truth)
+        found = []
+        for row, terms in enumerate(system.terms):
+            if system.upper[row] != 0 or np.isfinite(system.lower[row]):
+                continue
+            if not self._protected_difference(row):
+                continue
+            if not terms or any(v >= size for v in terms):
+                continue
+            if not any(self.truth[v] for v in terms):
+                continue
+            slack = -sum(c * self.truth[v] for v, c in terms.items())
+            if slack < self.threshold:
+                found.append(row)
+        return found
+
+    def slack_targets(self, unknown: np.ndarray) -> list[Target]:
+        """Each small slack with a hidden count in it, as the hidden part of its expression
+        (the published part only shifts it, never widens it)."""
+        found = []
+        for row in self.slacks:
+            terms = self.system.terms[row]
+            hidden = tuple((v, -c) for v, c in sorted(terms.items()) if unknown[v])
+            if hidden:
+                found.append(Target(hidden[0][0] // 2, "slack", hidden))
+        return found
+
+    def published_slacks(self, unknown: np.ndarray) -> np.ndarray:
+        """Hide a partner in each small slack whose every count is published."""
+        unknown = unknown.copy()
+        for row in self.slacks:
+            terms = self.system.terms[row]
+            if not any(unknown[v] for v in terms):
+                unknown[self.partner_in(terms, list(terms))] = True
+        return self.close(unknown)
 
     def _describe(self, rows: list[int]) -> str:
         lines = []
@@ -182,15 +239,14 @@ class _System:
         unknown), so a count once shown to be safe stays safe and is not attacked again, and
         the values a narrow count was seen to take stay possible (`seen`: where the search
         for its range starts next time, and for every partner tried)."""
-        unknown = self.sums(self.singletons(self.close(unknown)))
+        unknown = self.sums(self.singletons(self.published_slacks(self.close(unknown))))
         auditor = Auditor(self.system, self.truth, self.threshold)
         safe: set[Target] = set()
         seen: dict[Target, tuple[float, float]] = {}
         while True:
             hidden_cells = np.flatnonzero(unknown[0::2] | unknown[1::2])
-            open_targets = [
-                t for t in targets_for(hidden_cells, unknown, self.proportion) if t not in safe
-            ]
+            targets = targets_for(hidden_cells, unknown, self.proportion)
+            open_targets = [t for t in targets + self.slack_targets(unknown) if t not in safe]
             narrow = auditor.narrow(unknown, open_targets, seen)
             safe |= set(open_targets) - {found.target for found in narrow}
             if not narrow:
