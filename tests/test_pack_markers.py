@@ -226,3 +226,28 @@ def test_an_unreadable_marker_table_or_date_is_one_line_naming_it(warehouse, tmp
     framework = parse_framework(yaml.safe_load(FRAMEWORK))
     with pytest.raises(ValueError, match=r"staging\.trials: row 1: date 'soon' is not a month"):
         read_markers(bad, framework.markers, _parents())
+
+
+def test_the_xmr_reads_only_the_months_since_the_latest_marked_change(warehouse):
+    """Making Data Count recalculates the limits at a known change. With the trial (October
+    2023) as the only change, North's XmR reads October 2023 to September 2024: 12 months,
+    mean worked here from the typed-out values (50 + position % 3, positions 3 to 14). With
+    the roll-out (April 2024) as the latest change, 6 months are too few for any reading."""
+    framework = parse_framework(yaml.safe_load(FRAMEWORK), "test_early_help.yml")
+    markers = read_markers(warehouse, framework.markers, _parents())
+    values = keyed(_published())
+    run = RunInfo.for_values("test-run", values, pd.Timestamp("2026-12-01").date())
+
+    def north(kept: pd.DataFrame) -> str:
+        publication = Publication(values, _register(), None, run, framework=framework, markers=kept)
+        return render_html(build_pack(publication, NORTH[0]))
+
+    trial_only = north(markers[markers["label"] == "Voice Note trial"])
+    mean = sum(50 + position % 3 for position in range(3, 15)) / 12
+    assert f"XmR mean {mean:.1f}, process limits" in _chart(trial_only)
+    assert "Trend over 12 months (Making Data Count XmR reading)" in " ".join(
+        re.sub(r"<[^>]+>", " ", trial_only).split()
+    )
+    both = north(markers)
+    assert "XmR mean" not in _chart(both)
+    assert "Making Data Count XmR reading" not in both

@@ -79,6 +79,22 @@ def _published_run(values: np.ndarray) -> int:
     return int(hidden[-1]) + 1 if len(hidden) else 0
 
 
+def _since_change(pub: Publication, area_code: str, keys: Sequence[str]) -> int:
+    """Index of the first of `keys` (a series' periods, oldest first) in or after the period
+    of the latest change marked for the area (`markers:`, e.g. its last team starting the
+    Voice Note): Making Data Count recalculates the limits at a known change, so the XmR
+    reads only the points since; 0 when no change is marked (or the periods are years)."""
+    markers = pub.markers.get(area_code, ()) if pub.markers else ()
+    kinds = {pk.split_key(key)[1] for key in keys}
+    if not markers or len(kinds) != 1 or None in kinds:
+        return 0
+    kind = kinds.pop()
+    if kind.parts == 1:
+        return 0
+    months, latest = 12 // kind.parts, max(int(marker["month"]) for marker in markers)
+    return next((i for i, key in enumerate(keys) if pk.key_order(key) + months > latest), len(keys))
+
+
 def _xmr_for(meta: Mapping[str, str]) -> bool:
     """Whether an indicator's series gets an XmR reading: not a median, whose whole-day
     values tie either side of the mean and make runs that are no signal."""
@@ -86,12 +102,12 @@ def _xmr_for(meta: Mapping[str, str]) -> bool:
 
 
 def _xmr_reading(
-    values: np.ndarray, polarity: str, periods: Sequence[int] | None = None
+    values: np.ndarray, polarity: str, periods: Sequence[int] | None = None, since: int = 0
 ) -> tuple[str, int] | None:
     """The Making Data Count XmR reading and its number of points, when the latest unbroken
-    run of published points is long enough; `periods` (months, quarters: their ordinals)
-    makes a missing period a gap."""
-    start = _published_run(values)
+    run of published points (from `since`, the latest marked change) is long enough;
+    `periods` (months, quarters: their ordinals) makes a missing period a gap."""
+    start = max(_published_run(values), since)
     run = values[start:]
     if st.enough_points_for_spc(len(run)):
         part = None if periods is None else list(periods)[start:]
@@ -193,7 +209,10 @@ def build_block(
         block.paragraphs += [cl.sentence(build.claim(claim)) for claim in compared]
         if len(records) > 1:
             keys = [r["time_period"] for r in records]
-            xmr = _xmr_reading(values, polarity, pk.ordinals(keys)) if _xmr_for(meta) else None
+            since = _since_change(pub, area_code, keys)
+            xmr = (
+                _xmr_reading(values, polarity, pk.ordinals(keys), since) if _xmr_for(meta) else None
+            )
             reading = xmr[0] if xmr else None
             if xmr:
                 over = pk.periods_word(keys[-1])  # years; months, quarters of the ...
@@ -221,7 +240,8 @@ def build_block(
     for group, part in by_group.items():
         values = np.array([nan_of(r["_value"]) for r in part], dtype=float)
         periods_of = pk.ordinals(r["time_period"] for r in part)
-        xmr = _xmr_reading(values, polarity, periods_of) if _xmr_for(meta) else None
+        since = _since_change(pub, area_code, [r["time_period"] for r in part])
+        xmr = _xmr_reading(values, polarity, periods_of, since) if _xmr_for(meta) else None
         reading = xmr[0] if xmr else None
         if part[-1]["time_period"] != latest_period:
             continue  # not in the latest year's table
@@ -323,7 +343,9 @@ def _trend_chart(
             )
     limits = None
     finite = np.array([nan_of(r["_value"]) for r in records], dtype=float)
-    start = _published_run(finite)
+    start = max(
+        _published_run(finite), _since_change(pub, area_code, [r["time_period"] for r in records])
+    )
     if _xmr_for(meta) and st.enough_points_for_spc(len(finite) - start):
         ordinals = pk.ordinals(keys)
         result = st.xmr(finite[start:], periods=None if ordinals is None else ordinals[start:])
