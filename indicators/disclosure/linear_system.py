@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 
 from indicators.declarations import row_periods
+from indicators.disclosure.area_levels import AreaLevels
+from indicators.disclosure.cell_index import CellIndex
 from indicators.disclosure.questions import ItemBank
 from indicators.disclosure.relations import (
     PLACEHOLDER,
@@ -80,29 +82,6 @@ def _combine(
     return dict(result)
 
 
-class _Cells:
-    """Index of one table's cells by (indicator, period, area, breakdown, group)."""
-
-    def __init__(self, frame: pd.DataFrame) -> None:
-        self.frame = frame
-        self.indicator = frame["indicator_id"].to_numpy(dtype=object)
-        # a cell's period: its time_period, and its time_identifier when the table has one
-        # (two months of a year are two periods, never related to each other)
-        self.year = np.empty(len(frame), dtype=object)
-        self.year[:] = row_periods(frame)
-        self.level = frame["geographic_level"].to_numpy(dtype=object)
-        self.area = frame["area_code"].to_numpy(dtype=object)
-        self.breakdown = frame["breakdown"].to_numpy(dtype=object)
-        self.group = frame["group"].to_numpy(dtype=object)
-        self.at: dict[tuple, int] = {}
-        self.groups: dict[tuple, list[int]] = defaultdict(list)
-        for i, key in enumerate(
-            zip(self.indicator, self.year, self.area, self.breakdown, self.group, strict=True)
-        ):
-            self.at[key] = i
-            self.groups[key[:4]].append(i)
-
-
 def _count_terms(position: int, count: str, coefficient: int) -> dict[int, int]:
     if count == "numerator":
         return {2 * position: coefficient}
@@ -123,8 +102,8 @@ class Expander:
         parents: Mapping[str, str],
         items: ItemBank,
     ) -> None:
-        self.cells = _Cells(frame.reset_index(drop=True))
-        self._levels: tuple[dict, set, dict] | None = None
+        self.cells = CellIndex(frame.reset_index(drop=True))
+        self._levels: AreaLevels | None = None
         self.relations = relations
         self.value_types = value_types
         self.parents = parents
@@ -259,7 +238,13 @@ class Expander:
         if relations.areas != "add_up" or not zero:
             return
         children: dict[tuple, list[int]] = defaultdict(list)  # (year, parent, level, ...)
-        partition, incomplete = self._partition_levels(positions)
+        if self._levels is None:
+            self._levels = AreaLevels(
+                self.cells.indicator, self.cells.level, self.cells.area, self.parents
+            )
+        partition, incomplete = self._levels.partitions(
+            [self.cells.area[p] for p in positions], [self.cells.level[p] for p in positions]
+        )
         for p in positions:
             parent = self.parents.get(cells.area[p])
             if parent is not None:
@@ -289,66 +274,6 @@ class Expander:
                 if total is not None:
                     terms[2 * total + count] = -1
                 system.add(terms, low, 0, (indicator, 0, members[0] if members else total))
-
-    def _partition_levels(
-        self, positions: Sequence[int]
-    ) -> tuple[dict[tuple[str, str], str], set[tuple[str, str]]]:
-        """For one indicator's cells: (parent area, child level) -> the level whose partition
-        of the parent the child is in, where that is not its own level; and the (parent,
-        level) partitions that are incomplete, so add up to at most the parent.
-
-        A level nests in another when one of its areas has a parent at that level (a team
-        within a district), as any indicator's cells show. A child of a parent directly (a
-        team with no district) beside the parent's children at the level it nests in (the
-        authority's districts) completes that level's partition: the authority is its
-        districts plus its district-less teams. Where the indicator does not publish the
-        team, its districts add up to at most the authority. Levels that do not nest (an
-        authority's neighbourhoods and its districts) each add up to the parent on their own.
-        """
-        cells = self.cells
-        if self._levels is None:
-            level_of = dict(zip(cells.area, cells.level, strict=True))
-            # the areas counted beside each level: those of indicators with cells at it (an
-            # Early Help team beside the districts; a care leavers' team is not)
-            levels_of: dict[str, set[str]] = defaultdict(set)
-            areas_of: dict[str, set[str]] = defaultdict(set)
-            for indicator, level, area in zip(
-                cells.indicator, cells.level, cells.area, strict=True
-            ):
-                levels_of[indicator].add(level)
-                areas_of[indicator].add(area)
-            beside: dict[str, set[str]] = defaultdict(set)
-            for indicator, levels in levels_of.items():
-                for level in levels:
-                    beside[level] |= areas_of[indicator]
-            direct: dict[str, set[tuple[str, str]]] = defaultdict(set)
-            for area, level in level_of.items():
-                if (parent := self.parents.get(area)) is not None:
-                    direct[parent].add((area, level))
-            nested = {
-                (level, level_of[parent])
-                for area, level in level_of.items()
-                if (parent := self.parents.get(area)) in level_of
-            }
-            self._levels = (direct, nested, beside)
-        direct, nested, beside = self._levels
-        own: dict[str, set[str]] = defaultdict(set)
-        for p in positions:
-            if (parent := self.parents.get(cells.area[p])) is not None:
-                own[parent].add(cells.level[p])
-        merged, incomplete = {}, set()
-        for parent, levels in own.items():
-            for outer in levels:
-                for area, inner in direct.get(parent, ()):
-                    if inner == outer or (inner, outer) not in nested:
-                        continue
-                    if area not in beside[outer]:
-                        continue
-                    if inner in levels:
-                        merged[(parent, inner)] = outer
-                    else:
-                        incomplete.add((parent, outer))
-        return merged, incomplete
 
     def _rule(self, indicator: str, number: int, rule: Rule) -> None:
         system = self.system

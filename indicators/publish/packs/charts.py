@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
 
-from indicators.publish.packs import chart_events
+from indicators.publish.packs import chart_axis, chart_events
 
 WIDTH = 660
 FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
@@ -136,24 +136,6 @@ def _open(ids: Ids, height: float, title: str, desc: str) -> tuple[list[str], st
         f'<desc id="{desc_id}">{escape(desc)}</desc>',
     ]
     return parts, title_id
-
-
-def _axis_labels(periods: Sequence[str], step: float) -> tuple[list[list[str]], int]:
-    """Each period's label as lines, and how often one is written (every `every`-th period).
-
-    At ~5.8 px a character a label fits its slot of `step` px or it does not. Labels that do
-    not fit on one line go on two, split at the last space ('Financial year' over '2020/21',
-    'September' over '2023'); when even that does not fit, a label every few periods."""
-
-    def width(lines: Sequence[str]) -> float:
-        return max((len(line) for line in lines), default=0) * 5.8
-
-    whole = [[period] for period in periods]
-    if all(width(lines) <= step for lines in whole):
-        return whole, 1
-    split = [period.rsplit(" ", 1) for period in periods]
-    widest = max((width(lines) for lines in split), default=0.0)
-    return split, max(1, math.ceil(widest / step))
 
 
 def _diamond(x: float, y: float, r: float = 5.5) -> str:
@@ -359,7 +341,7 @@ def trend_chart(
     step = (plot_right - plot_left) / max(len(periods), 1)
     starts = [plot_left + step * i for i in range(len(periods))]
     events = chart_events.wrapped(markers, starts, WIDTH, CHAR_WIDTH)
-    labels, every = _axis_labels(periods, step)
+    labels, every = chart_axis.axis_labels(periods, step)
     top, plot_height = 30.0 + chart_events.height(events), 110.0
     height = top + plot_height + 30 + 13 * (max(map(len, labels), default=1) - 1)
     numbers = [n for s in series for n in (*s.values, *s.lower, *s.upper) if math.isfinite(n)]
