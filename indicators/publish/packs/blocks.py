@@ -85,14 +85,21 @@ def _since_change(pub: Publication, area_code: str, keys: Sequence[str]) -> int:
     Voice Note): Making Data Count recalculates the limits at a known change, so the XmR
     reads only the points since; 0 when no change is marked (or the periods are years)."""
     markers = pub.markers.get(area_code, ()) if pub.markers else ()
-    kinds = {pk.split_key(key)[1] for key in keys}
-    if not markers or len(kinds) != 1 or None in kinds:
+    months = _months_per_period(keys)
+    if not markers or months is None:
         return 0
-    kind = kinds.pop()
-    if kind.parts == 1:
-        return 0
-    months, latest = 12 // kind.parts, max(int(marker["month"]) for marker in markers)
+    latest = max(int(marker["month"]) for marker in markers)
     return next((i for i, key in enumerate(keys) if pk.key_order(key) + months > latest), len(keys))
+
+
+def _months_per_period(keys: Sequence[str]) -> int | None:
+    """The months in each of `keys`' periods when they are all months or all quarters (a
+    marker's month can be placed among them); None for years or mixed types."""
+    kinds = {pk.split_key(key)[1] for key in keys}
+    if len(kinds) != 1 or None in kinds:
+        return None
+    kind = kinds.pop()
+    return None if kind.parts == 1 else 12 // kind.parts
 
 
 def _xmr_for(meta: Mapping[str, str]) -> bool:
@@ -397,13 +404,10 @@ def chart_marks(
     markers of one slot and label joined, naming the areas they concern unless it is the
     chart's own area
     ("Voice Note trial: North 1 Early Help team and North 2 Early Help team")."""
-    kinds = {pk.split_key(key)[1] for key in keys}
-    if not markers or len(kinds) != 1 or None in kinds:
-        return []  # academic years or mixed types
-    kind = kinds.pop()
-    if kind.parts == 1:
-        return []  # a year is too coarse to mark a month in
-    months, first = 12 // kind.parts, pk.key_order(keys[0])
+    months = _months_per_period(keys)
+    if not markers or months is None:
+        return []  # years (too coarse to mark a month in) or mixed types
+    first = pk.key_order(keys[0])
     found: dict[tuple[int, str], list[str]] = {}
     for marker in markers:
         slot = (int(marker["month"]) - first) // months

@@ -35,6 +35,8 @@ GRID = "#8a8f92"
 LIGHT_GRID = "#dcdfe0"
 CHAR_WIDTH = 6.4
 """Rough width in px of one character at 12 px, used to keep labels inside their space."""
+AXIS_LINE = 13.0
+"""Px between the lines of an x-axis label written on two lines (chart_axis.axis_labels)."""
 
 
 class Ids:
@@ -343,7 +345,7 @@ def trend_chart(
     events = chart_events.wrapped(markers, starts, WIDTH, CHAR_WIDTH)
     labels, every = chart_axis.axis_labels(periods, step)
     top, plot_height = 30.0 + chart_events.height(events), 110.0
-    height = top + plot_height + 30 + 13 * (max(map(len, labels), default=1) - 1)
+    height = top + plot_height + 30 + AXIS_LINE * (max(map(len, labels), default=1) - 1)
     numbers = [n for s in series for n in (*s.values, *s.lower, *s.upper) if math.isfinite(n)]
     if limits:
         numbers += [limits.lower, limits.upper]
@@ -380,7 +382,7 @@ def trend_chart(
             continue
         for line_number, line in enumerate(lines):
             parts.append(
-                f'<text x="{_f(x_of(index))}" y="{_f(base + 18 + 13 * line_number)}" '
+                f'<text x="{_f(x_of(index))}" y="{_f(base + 18 + AXIS_LINE * line_number)}" '
                 f'text-anchor="middle">{escape(line)}</text>'
             )
     if limits:
