@@ -65,11 +65,16 @@ APRIL_ROWS = [
     "EHREF-0009,PERSON-7010,2024-04-12,EH-N1,police,2,,,",  # 11: twice
     "EHREF-0011,PERSON-7011,2024-04-12,EH-X1,other,4,2024-04-20,no_further_action,2024-04-25",
     "EHREF-0012,PERSON-7012,2024-04-15,EH-S1,early_years,2,2024-04-25,early_help,2024-09-01",
+    "EHREF-0014,PERSON-7014,2024-04-16,EH-S1,school,2,,,",  # 14: its id again in June 2025
 ]
 MAY_2025 = "early_help_referrals/2025-05/referrals.csv"
 MAY_2025_ROWS = [HEAD, "EHREF-0010,PERSON-7001,2025-05-20,EH-N1,school,3,,,"]  # 7001 again
 JUNE_2025 = "early_help_referrals/2025-06/referrals.csv"
-JUNE_2025_ROWS = [HEAD, "EHREF-0013,PERSON-7012,2025-06-10,EH-S1,school,2,,,"]  # 7012 again
+JUNE_2025_ROWS = [
+    HEAD,
+    "EHREF-0013,PERSON-7012,2025-06-10,EH-S1,school,2,,,",  # 2: 7012 again
+    "EHREF-0014,PERSON-7015,2025-06-12,EH-S1,school,2,,,",  # 3: April 2024's referral id
+]
 
 NOTE_HEAD = "referral_id,date_recorded,whose_voice,how,team_code,words,consent_quote"
 NOTES = "voice_notes/2024-04/voice_notes.csv"
@@ -112,6 +117,8 @@ DEFECTS = {  # (file, row, column, rule)
     (APRIL, 9, "team_code", "team_unknown"),
     (APRIL, 10, "referral_id", "duplicate_referral_id"),
     (APRIL, 11, "referral_id", "duplicate_referral_id"),
+    (APRIL, 14, "referral_id", "referral_id_in_two_months"),
+    (JUNE_2025, 3, "referral_id", "referral_id_in_two_months"),
     (NOTES, 5, "whose_voice", "whose_voice_code"),
     (NOTES, 8, "date_recorded", "date_recorded_in_month"),
     (SURVEY, 4, "helped_prepare", "agreement_code"),
@@ -165,6 +172,12 @@ def _expected_counts(landing: Path) -> dict[str, tuple[int, int, int]]:
     """Rows read, loaded and quarantined per file, worked from the landing files with plain
     pandas: the rules as docs/inputs.md states them, applied here without Chorus."""
     teams = set(pd.read_csv(landing / "seeds" / "teams.csv", dtype=str)["team_code"])
+    referrals = [f for f in FILES if f.startswith("early_help_referrals")]
+    months = pd.concat(
+        pd.read_csv(landing / f, dtype=str).assign(month=f.split("/")[1]) for f in referrals
+    )
+    folders = months.groupby("referral_id")["month"].nunique()
+    in_two_months = set(folders[folders > 1].index)  # every row of such an id held back
     counts = {}
     for relative in FILES:
         frame = pd.read_csv(landing / relative, dtype=str, keep_default_na=False)
@@ -182,6 +195,7 @@ def _expected_counts(landing: Path) -> dict[str, tuple[int, int, int]]:
             codes = {"", "no_further_action", "early_help", "step_up_csc"}
             bad |= ~frame["outcome"].str.lower().str.replace(" ", "_").isin(codes)
             bad |= frame["referral_id"].duplicated(keep=False)
+            bad |= frame["referral_id"].isin(in_two_months)
         elif relative.startswith("voice_notes"):
             bad |= pd.to_datetime(frame["date_recorded"]).dt.strftime("%Y-%m") != folder
             voices = {"parent", "carer", "child", "young_person"}
@@ -224,8 +238,9 @@ def test_run_quarantines_the_same_rows_and_loads_the_rest_every_row_accounted_fo
     assert counts == expected
     for file, (read, loaded, quarantined) in expected.items():
         assert read == loaded + quarantined == len(FILES[file]) - 1
-    # as worked by hand: April's referrals 12 read, rows 5 to 11 quarantined
-    assert expected[APRIL] == (12, 5, 7) and expected[NOTES] == (8, 6, 2)
+    # as worked by hand: April's referrals 13 read, rows 5 to 11 and 14 quarantined
+    assert expected[APRIL] == (13, 5, 8) and expected[NOTES] == (8, 6, 2)
+    assert expected[JUNE_2025] == (2, 1, 1)
 
 
 def test_raw_and_staging_hold_every_loaded_row(run, warehouse):
@@ -240,7 +255,9 @@ def test_raw_and_staging_hold_every_loaded_row(run, warehouse):
     def count(table: str) -> int:
         return warehouse.execute(f"select count(*) from {table}").fetchone()[0]
 
-    assert count("raw.early_help_referrals") == loaded["referrals"]
+    # the two rows of a referral id landed in two months stay in the raw table (the next
+    # run checks afresh, whichever months it reloads) and go no further
+    assert count("raw.early_help_referrals") == loaded["referrals"] + 2
     assert count("staging.stg_early_help__referrals") == loaded["referrals"]
     assert count("intermediate.int_early_help__referral_journeys") == loaded["referrals"]
     assert count("raw.voice_notes") == count("staging.stg_early_help__voice_notes") == 7
@@ -339,7 +356,8 @@ def test_referral_person_and_respondent_ids_never_pass_the_door(run, warehouse):
         warehouse, ("raw", "staging", "intermediate", "indicators", "marts", "reference")
     ) + _text_of_every_file(root / "output")
     ids = {"PERSON-7001", "PERSON-7012", "PRACT-0001", "PRACT-0002"}
-    ids |= {f"EHREF-{n:04d}" for n in (1, 2, 3, 9, 10, 11, 12, 13, 9999)}
+    ids |= {"PERSON-7014", "PERSON-7015"}
+    ids |= {f"EHREF-{n:04d}" for n in (1, 2, 3, 9, 10, 11, 12, 13, 14, 9999)}
     for identifier in sorted(ids):
         assert identifier not in everything, identifier
     # the same referral id is the same pseudonym in the referrals and the notes
@@ -375,3 +393,37 @@ def test_words_only_with_consent_and_a_request_for_help_never(run, warehouse):
         ("helped_prepare", "agree", True),
         ("worth_the_time", None, None),
     ]
+
+
+def test_a_referral_id_in_two_months_names_the_other_and_clears_once_one_is_removed(run):
+    root, landing, _, ran = run
+    assert ran.returncode == 0, ran.stderr[-3000:]
+    rejections = pd.read_csv(root / "output" / "quality" / "rejections.csv", dtype=str)
+    held = rejections[rejections["rule"] == "referral_id_in_two_months"]
+    messages = dict(zip(held["file"] + " row " + held["row"], held["message"], strict=True))
+    assert set(messages) == {f"{APRIL} row 14", f"{JUNE_2025} row 3"}
+    assert f"{JUNE_2025} row 3" in messages[f"{APRIL} row 14"]
+    assert f"{APRIL} row 14" in messages[f"{JUNE_2025} row 3"]
+    assert "EHREF-0014" not in " ".join(held.fillna("").to_numpy().ravel())
+    # June 2025's file corrected (its second row removed): April 2024's row loads on the
+    # next run, though April's file is unchanged and is not read again
+    again = root.parent / (root.name + "-corrected")
+    shutil.copytree(root, again)
+    june = again / "landing" / JUNE_2025
+    june.write_text("\n".join(JUNE_2025_ROWS[:2]) + "\n", encoding="utf-8")
+    rerun = _cli("run", "--landing", str(again / "landing"), "--out", str(again / "output"),
+                 root=again, landing=again / "landing")  # fmt: skip
+    assert rerun.returncode == 0, rerun.stdout[-3000:] + rerun.stderr[-3000:]
+    quality = again / "output" / "quality"
+    rejections = pd.read_csv(quality / "rejections.csv", dtype=str)
+    assert not (rejections["rule"] == "referral_id_in_two_months").any()
+    summary = pd.read_csv(quality / "load_summary.csv").set_index("file")
+    columns = ["rows_read", "rows_loaded", "rows_quarantined"]
+    assert tuple(summary.loc[APRIL, columns]) == (13, 6, 7)
+    assert tuple(summary.loc[JUNE_2025, columns]) == (1, 1, 0)
+    with duckdb.connect(str(again / "home" / "chorus.duckdb"), read_only=True) as connection:
+        rows = connection.execute(
+            "select _source_file, _source_row from staging.stg_early_help__referrals "
+            "where referral_date = date '2024-04-16'"
+        ).fetchall()
+    assert rows == [(APRIL, 14)]

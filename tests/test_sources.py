@@ -750,6 +750,7 @@ def test_dbt_raw_sources_are_generated_from_the_specs_and_current():
         "local_authorities",
         "teams",
         "districts",
+        "quarantine",
         "care_leavers_records",
         "pathway_plan_reviews",
         "health_visitor_reviews",

@@ -24,6 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from indicators.config import ChorusSettings
+from indicators.ingest.across_periods import held_lines, set_aside
 from indicators.ingest.aliases import AliasesInvalid, aliases_file, load_aliases
 from indicators.ingest.archive import archive_file
 from indicators.ingest.area_lists import read_area_lists
@@ -360,6 +361,8 @@ def load_stream(
                     + (f" ({account.message})" if account.message else "")
                 )
             results.append(result)
+    for line in held_lines(set_aside(settings.warehouse, stream.kinds)):  # keys in two periods
+        log.warning(line)
     return results
 
 

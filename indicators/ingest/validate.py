@@ -16,11 +16,14 @@ checked with the rules `chorus run` applies to them
 from __future__ import annotations
 
 import functools
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
+
+from indicators.ingest.across_periods import clashes
 from indicators.ingest.aliases import AliasesInvalid, aliases_file, load_aliases
 from indicators.ingest.defects import Defect
 from indicators.ingest.landing import (
@@ -172,10 +175,31 @@ def validate_paths(
         reference, reference_defects = read_reference(root, seeds)
         report.defects.extend(reference_defects)
         root_aliases = aliases if aliases is not None else _aliases_for(root, seeds, report)
+        loaded: dict[str, list[pd.DataFrame]] = defaultdict(list)  # raw table -> periods'
         for year, files in sorted(years.items(), key=lambda item: item[0].folder):
             with rules_of_year(rules_year(year)):  # checked by its own year's spec
-                _check_period(year, files, reference, seeds, root_aliases, sheet, report)
+                tables = _check_period(year, files, reference, seeds, root_aliases, sheet, report)
+            for table, frame in tables.items():
+                loaded[table].append(frame)
+        _check_across_periods(loaded, report)
     return report
+
+
+def _check_across_periods(loaded: dict[str, list[pd.DataFrame]], report: ValidationReport) -> None:
+    """A key declared once across periods (`key: across_periods:`) found under two of the
+    periods checked: every row of it quarantined, as `chorus run` does once all loaded."""
+    for kind, spec in standalone_specs().items():
+        frames = [frame for frame in loaded.get(spec.raw_table, []) if not frame.empty]
+        if spec.key_across_periods is None or not frames:
+            continue
+        held = Counter()
+        for _, defect in clashes(spec, pd.concat(frames, ignore_index=True)):
+            report.defects.append(defect)
+            held[defect.file] += 1
+        for account in report.accounts:
+            if account.kind == kind and held[account.file]:
+                account.rows_quarantined += held[account.file]
+                account.rows_loaded -= held[account.file]
 
 
 def _check_period(
@@ -186,8 +210,9 @@ def _check_period(
     root_aliases: Aliases,
     sheet: str | None,
     report: ValidationReport,
-) -> None:
-    """One period's files checked as `chorus run` checks them."""
+) -> dict[str, pd.DataFrame]:
+    """One period's files checked as `chorus run` checks them; the standalone sources'
+    rows as their raw tables would hold them (pseudonyms under a throwaway key)."""
     kinds = statutory_kinds()
     statutory = [landed for landed in files if landed.kind in kinds]
     if statutory:
@@ -208,6 +233,8 @@ def _check_period(
         )
         report.defects.extend(checked_alone.defects)
         report.accounts.extend(checked_alone.accounts)
+        return checked_alone.tables
+    return {}
 
 
 def _check_voice(

@@ -159,6 +159,7 @@ def build(
         if name not in names:
             problems.append(f"{shown}: key.columns: '{name}' is not a column of the spec")
     also_keys = _also_keys(data, names, shown, problems)
+    across = _key_across_periods(data, key_columns, shown, problems)
     matching = []
     for position, entry in enumerate(data.get("matching") or []):
         if not isinstance(entry, dict) or not {"source", "column"} <= set(entry):
@@ -237,6 +238,7 @@ def build(
         label=_text(data.get("label")) or str(data["source"]),
         key_doc=_text(key.get("doc")),
         also_keys=also_keys,
+        key_across_periods=across,
         also_tables=tuple(
             (str(table["name"]), _text(table.get("description")))
             for table in data.get("also_tables") or []
@@ -283,6 +285,33 @@ def _also_keys(data: Mapping[str, Any], names: Any, shown: str, problems: list[s
             Key(columns, str(entry["rule"]), _text(entry.get("message")), _text(entry.get("doc")))
         )
     return tuple(keys)
+
+
+def _key_across_periods(
+    data: Mapping[str, Any], columns: tuple[str, ...], shown: str, problems: list[str]
+) -> Key | None:
+    """`key: across_periods: {rule, message}`: the key once across every period loaded, not
+    only within a period's files (a standalone source counted by month, say); `message` may
+    use {places} (the rows in other periods)."""
+    key = data.get("key")
+    entry = key.get("across_periods") if isinstance(key, dict) else None
+    if entry is None:
+        return None
+    where = f"{shown}: key.across_periods"
+    if data.get("stream") != "standalone" or not columns:
+        problems.append(f"{where}: only a standalone source's key (stream: standalone)")
+        return None
+    if not isinstance(entry, dict) or not entry.get("rule"):
+        problems.append(f"{where}: needs rule: (and a message: with {{places}})")
+        return None
+    stray = sorted(str(name) for name in set(entry) - {"rule", "message"})
+    if stray:
+        problems.append(f"{where}: {', '.join(stray)}: not a key (rule, message)")
+        return None
+    if str(entry["rule"]) == str(key.get("rule", "")):
+        problems.append(f"{where}.rule: must differ from key.rule (each names its own defect)")
+        return None
+    return Key(columns, str(entry["rule"]), _text(entry.get("message")))
 
 
 def _placement_problems(

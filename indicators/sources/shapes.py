@@ -194,7 +194,16 @@ TOP: Shape = {
     "raw_table": (MAPPING, _within(RAW_TABLE)),
     "also_tables": (LIST, _each(MAPPING, RAW_TABLE)),
     "code_lists": (MAPPING, _each(MAPPING, CODE_LIST_SHAPE, closed=False)),
-    "key": (MAPPING, _within({**KEY, "columns": (LIST, _each(TEXT))})),
+    "key": (
+        MAPPING,
+        _within(
+            {
+                **KEY,
+                "columns": (LIST, _each(TEXT)),
+                "across_periods": (MAPPING, _within({"rule": TEXT, "message": TEXT})),
+            }
+        ),
+    ),
     "matching": (LIST, _each(MAPPING, MATCH)),
     "placement": (MAPPING, _within(PLACEMENT)),
     "consent": (MAPPING, _each(TEXT)),

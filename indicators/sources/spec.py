@@ -194,6 +194,9 @@ class SourceSpec:
     key_doc: str = ""
     also_keys: tuple[Key, ...] = ()
     """Further keys, each unique on its own (a standalone source's `also_keys:`)."""
+    key_across_periods: Key | None = None
+    """`key: across_periods: {rule, message}`: the key is also once across every period
+    loaded (a referral id in two months' files): indicators/ingest/across_periods.py."""
     label: str = ""
     """How messages name the source (EYFSP, census)."""
     also_tables: tuple[tuple[str, str], ...] = ()

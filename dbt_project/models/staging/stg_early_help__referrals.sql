@@ -10,8 +10,8 @@
 --   financial_quarter: 'Financial year Q1' (April to June) ... 'Financial year Q4';
 --   closure_time_period / closure_financial_quarter: the same for the closure date (null
 --     while open), the period re-referrals are counted in.
-with source as (
-    select * from {{ source('raw', 'early_help_referrals') }}
+with source as (  -- less a referral id landed in two months (quarantined once both loaded)
+    {{ not_quarantined(source('raw', 'early_help_referrals')) }}
 ),
 
 typed as (
