@@ -88,6 +88,7 @@ NOTE_ROWS = [
     "EHREF-9999,2024-04-20,parent,call,EH-N1,,",  # 7: its referral never landed
     "EHREF-0001,2024-05-01,parent,call,EH-N1,,",  # 8: May in April's folder
     "EHREF-0011,2024-04-15,parent,visit,EH-X1,,N",  # 9: before the hub (20 April)
+    "EHREF-0012,2024-04-14,parent,call,EH-S1,,",  # 10: a day before its referral was made
 ]
 NOTES_MAY = "voice_notes/2024-05/voice_notes.csv"
 NOTES_MAY_ROWS = [NOTE_HEAD, "EHREF-0003,2024-05-02,carer,call,EH-S1,,"]  # no meeting date
@@ -239,7 +240,7 @@ def test_run_quarantines_the_same_rows_and_loads_the_rest_every_row_accounted_fo
     for file, (read, loaded, quarantined) in expected.items():
         assert read == loaded + quarantined == len(FILES[file]) - 1
     # as worked by hand: April's referrals 13 read, rows 5 to 11 and 14 quarantined
-    assert expected[APRIL] == (13, 5, 8) and expected[NOTES] == (8, 6, 2)
+    assert expected[APRIL] == (13, 5, 8) and expected[NOTES] == (9, 7, 2)
     assert expected[JUNE_2025] == (2, 1, 1)
 
 
@@ -250,7 +251,7 @@ def test_raw_and_staging_hold_every_loaded_row(run, warehouse):
         "notes": counts[NOTES][1] + counts[NOTES_MAY][1],
         "survey": counts[SURVEY][1],
     }
-    assert loaded == {"referrals": 7, "notes": 7, "survey": 2}
+    assert loaded == {"referrals": 7, "notes": 8, "survey": 2}
 
     def count(table: str) -> int:
         return warehouse.execute(f"select count(*) from {table}").fetchone()[0]
@@ -260,7 +261,7 @@ def test_raw_and_staging_hold_every_loaded_row(run, warehouse):
     assert count("raw.early_help_referrals") == loaded["referrals"] + 2
     assert count("staging.stg_early_help__referrals") == loaded["referrals"]
     assert count("intermediate.int_early_help__referral_journeys") == loaded["referrals"]
-    assert count("raw.voice_notes") == count("staging.stg_early_help__voice_notes") == 7
+    assert count("raw.voice_notes") == count("staging.stg_early_help__voice_notes") == 8
     assert count("raw.voice_note_survey") == loaded["survey"]
     assert count("staging.stg_early_help__survey") == loaded["survey"] * 3  # three items
     orphans = warehouse.execute(
@@ -268,6 +269,11 @@ def test_raw_and_staging_hold_every_loaded_row(run, warehouse):
         "where not referral_found"
     ).fetchall()
     assert orphans == [(NOTES, 7)]
+    early = warehouse.execute(
+        "select _source_file, _source_row from staging.stg_early_help__voice_notes "
+        "where dated_before_referral"
+    ).fetchall()
+    assert early == [(NOTES, 10)]
 
 
 def test_the_team_gives_the_district_never_the_row(warehouse):
@@ -320,7 +326,8 @@ def test_the_journey_flags_on_hand_made_edge_cases(warehouse):
         (APRIL, 3, date(2024, 4, 16), False, 11, False, False, True),
         # note before the 20 April meeting; no further action, closed, covered, not again
         (APRIL, 12, date(2024, 4, 15), True, 3, False, False, False),
-        # a meeting and no note: not before; closed 1 September 2024: 365 days reach 1
+        # a meeting and no note of its own (the note dated 14 April, the day before the
+        # referral, is not one): not before; closed 1 September 2024: 365 days reach 1
         # September 2025, after June 2025, so not yet known though the child came back
         (APRIL, 13, None, False, None, False, None, False),
         # no meeting date: null, though a carer was heard on 2 May; undecided, open
@@ -364,7 +371,7 @@ def test_referral_person_and_respondent_ids_never_pass_the_door(run, warehouse):
     linked = warehouse.execute(
         "select count(*) from staging.stg_early_help__voice_notes where referral_found"
     ).fetchone()
-    assert linked == (6,)
+    assert linked == (7,)
 
 
 def test_words_only_with_consent_and_a_request_for_help_never(run, warehouse):

@@ -1,6 +1,7 @@
 -- One row per Early Help referral (stg_early_help__referrals, every column) with what its
 -- Voice Notes and the child's later referrals say about its journey:
---   first_family_note_date: the first Voice Note of a parent or carer (null: none);
+--   first_family_note_date: the first Voice Note of a parent or carer (null: none); a note
+--     dated before its referral is none of the referral's (stg_early_help__voice_notes);
 --   has_family_note: there is one (whatever its date);
 --   family_note_before_hub: that note is dated on or BEFORE the hub meeting day (the same
 --     day counts as before: the call precedes the meeting); null when the referral has no
@@ -28,6 +29,7 @@ by_referral as (
         min(case when is_family_voice then date_recorded end) as first_family_note_date,
         bool_or(is_child_voice) as child_voice_recorded
     from notes
+    where not dated_before_referral  -- a note before its referral counts in no journey
     group by referral_pseudonym
 ),
 

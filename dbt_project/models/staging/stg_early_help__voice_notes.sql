@@ -3,7 +3,10 @@
 -- whose voice (is_family_voice: a parent or carer; is_child_voice: the child or young
 -- person), how, and the team the case system shows on the note with its district and
 -- authority. `referral_found` is false for a note whose referral was never landed: it is
--- kept (and counted in the quality report) but links to nothing. The words are in
+-- kept (and counted in the quality report) but links to nothing. `dated_before_referral`
+-- is true for a note dated before its referral was made (a mistyped date, or a note filed
+-- against the wrong referral; null when the referral was never landed): it counts in no
+-- journey (int_early_help__referral_journeys). The words are in
 -- stg_early_help__voice_note_words.
 with source as (
     select * from {{ source('raw', 'voice_notes') }}
@@ -36,9 +39,8 @@ select
     placed.is_family_voice,
     placed.is_child_voice,
     placed.how,
-    placed.referral_pseudonym in (
-        select referrals.referral_pseudonym from {{ ref('stg_early_help__referrals') }} as referrals
-    ) as referral_found,
+    referrals.referral_pseudonym is not null as referral_found,
+    placed.date_recorded < referrals.referral_date as dated_before_referral,
     placed.team_code,
     placed.team_name,
     team_districts.district_code,
@@ -50,3 +52,5 @@ select
 from placed
 left join {{ ref('stg_reference__team_districts') }} as team_districts
     on placed.team_code = team_districts.team_code
+left join {{ ref('stg_early_help__referrals') }} as referrals
+    on placed.referral_pseudonym = referrals.referral_pseudonym
