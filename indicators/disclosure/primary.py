@@ -78,6 +78,30 @@ def _scale_extremes(
     return low, high
 
 
+def _shared_areas(
+    own: Mapping[str, Mapping[str, str]], shapes: Mapping[str, IndicatorShape]
+) -> dict[str, dict[str, str]]:
+    """Each indicator's own-level areas (area -> level) with those of every indicator its
+    declared relations link it to, directly or through others (one service's indicators)."""
+    linked: dict[str, str] = {name: name for name in own}
+
+    def find(name: str) -> str:
+        while linked[name] != name:
+            linked[name] = linked[linked[name]]
+            name = linked[name]
+        return name
+
+    for name in own:
+        relations = shapes[name].relations
+        for other in relations.referenced_indicators() if relations else ():
+            if other in linked:
+                linked[find(name)] = find(other)
+    areas: dict[str, dict[str, str]] = defaultdict(dict)
+    for name, mine in own.items():
+        areas[find(name)].update(mine)
+    return defaultdict(dict, {name: areas[find(name)] for name in own})
+
+
 def complete(
     frame: pd.DataFrame,
     shapes: Mapping[str, IndicatorShape],
@@ -95,9 +119,13 @@ def complete(
 
     At a level whose areas each belong to one service (`every_area: false` in
     dbt_project/metadata/geographies.yml, teams: `own_area_levels`), an indicator's areas
-    are only those it has rows in, in some period: a leaving care team is not an Early
-    Help indicator's, though both are teams of the authority. At any other level
-    (neighbourhoods divide the whole authority) they are every area of the authority.
+    are only those it, or an indicator its relations link it to, has rows in, in some
+    period: a leaving care team is not an Early Help indicator's, though both are teams of
+    the authority, but a new Early Help team with no Voice Note yet is one of the days to a
+    Voice Note's (else its absent cell would be a zero no partner could hide, pinning the
+    team's referrals heard before the hub, which that indicator's count bounds). At any
+    other level (neighbourhoods divide the whole authority) they are every area of the
+    authority.
     """
     if own_area_levels is None:
         own_area_levels = frozenset(
@@ -133,8 +161,9 @@ def complete(
         for child, parent in parents.items():
             if root_area(parent, parents) in present and child in level_of:
                 every[(period, level_of[child])].add(child)
+    shared = _shared_areas(own, shapes)
     for (indicator, period), present in my_tops.items():
-        for area, level in own[indicator].items():
+        for area, level in shared[indicator].items():
             if area in parents and root_area(parents[area], parents) in present:
                 mine[(indicator, period, level)].add(area)
 
@@ -242,3 +271,17 @@ def primary(
     reason[extreme & (reason == "")] = PRIMARY_EXTREME
     reason[too_few & (reason == "")] = PRIMARY_RESPONDENTS
     return n_supp, d_supp, reason
+
+
+def structural_zeros(frame: pd.DataFrame) -> np.ndarray:
+    """Per cell: whether its area has no units at all in its period, in any indicator of the
+    table (every cell of that area and period 0 of 0), e.g. an Early Help team in the year
+    before it existed, which `complete` gives a zero row in every period its indicators
+    publish. Such cells disclose no one: secondary suppression never hides them to protect
+    another cell (suppress.py), so they are published as 0 and never become counts to audit
+    themselves. An area with a unit in the period in any indicator is not structural, even
+    in an indicator or group with none: that 0 may say something of its units (none of the
+    team's one referral had a Voice Note)."""
+    keys = [frame[column] for column in (*period_columns(frame), "area_code")]
+    empty = frame["numerator"].fillna(0).eq(0) & frame["denominator"].fillna(0).eq(0)
+    return empty.groupby(keys, dropna=False, sort=False).transform("all").to_numpy(dtype=bool)

@@ -34,6 +34,7 @@ from indicators.disclosure.primary import (
     complete,
     primary,
     root_area,
+    structural_zeros,
 )
 from indicators.disclosure.questions import ItemBank
 from indicators.disclosure.relations import Relations, RelationsError
@@ -80,8 +81,20 @@ class _System:
         top = ~self.frame["area_code"].isin(set(parents))
         total = (self.frame["breakdown"] == "All").to_numpy(dtype=bool)
         self.headline = np.where(total & top.to_numpy(dtype=bool), 2, np.where(total, 1, 0))
+        # an area with no units in the period (a team before it existed) is published as 0
+        # and never a partner; so every area-period hidden has a unit, which the audit knows
+        self.structural = np.repeat(structural_zeros(self.frame), 2)
+        self._not_empty(total)
         self._equal_pairs()
         self.slacks = self._small_slacks()
+
+    def _not_empty(self, total: np.ndarray) -> None:
+        """Since a structural zero is never hidden as a partner, a reader who knows that
+        knows every hidden area-period has at least one unit: its total's denominator >= 1
+        (added as a relation for the audit, which then attacks as that reader would)."""
+        indicators = self.frame["indicator_id"].to_numpy(dtype=object)
+        for cell in np.flatnonzero(total & ~self.structural[0::2] & (self.d >= 1)):
+            self.system.add({2 * cell + 1: 1}, 1, np.inf, (indicators[cell], 0, int(cell)))
 
     def _protected_difference(self, row: int) -> bool:
         """Whether the slack of this `at_most` row is a count to protect: its rule says
@@ -135,7 +148,9 @@ class _System:
         for row in self.slacks:
             terms = self.system.terms[row]
             if not any(unknown[v] for v in terms):
-                unknown[self.partner_in(terms, list(terms))] = True
+                partner = self.partner_in(terms, list(terms))
+                if partner is not None:
+                    unknown[partner] = True
         return self.close(unknown)
 
     def _describe(self, rows: list[int]) -> str:
@@ -181,7 +196,7 @@ class _System:
         before denominators, then small cells."""
         return (self.headline[variable // 2], variable % 2, self.d[variable // 2], variable)
 
-    def partner_in(self, terms: dict[int, int], shown: list[int]) -> int:
+    def partner_in(self, terms: dict[int, int], shown: list[int]) -> int | None:
         """The partner to hide in a relation that would otherwise give a count away.
 
         In a sum of numerators (groups or areas adding up to a total), the largest group or
@@ -189,7 +204,11 @@ class _System:
         within the small one's few units, so readers lose least. GLD for children whose
         first language is English is then known within a point, where hiding it for those
         whose first language is not would cost that group's figure (and trend) every year.
-        Elsewhere (denominators, other equalities) the cheapest count (`cost`)."""
+        Elsewhere (denominators, other equalities) the cheapest count (`cost`). Never a
+        structural zero (None when there is no other)."""
+        shown = [v for v in shown if not self.structural[v]]
+        if not shown:
+            return None
         totals = [v for v, c in terms.items() if c == -1]
         if (
             len(totals) == 1
@@ -224,9 +243,9 @@ class _System:
                 hidden = [v for v in terms if v >= cells or unknown[v]]
                 if len(hidden) != 1 or hidden[0] >= cells:
                     continue
-                shown = [v for v in terms if v < cells and not unknown[v]]
-                if shown:
-                    unknown[self.partner_in(terms, shown)] = True
+                partner = self.partner_in(terms, [v for v in terms if v < cells and not unknown[v]])
+                if partner is not None:
+                    unknown[partner] = True
                     added = True
             unknown = self.close(unknown)
             if not added:
@@ -286,10 +305,10 @@ class _System:
                 )
                 if held >= t and spare >= t:
                     break
-                shown = [v for v in members if not unknown[v]]
-                if not shown:
+                partner = self.partner_in(terms, [v for v in members if not unknown[v]])
+                if partner is None:
                     break
-                unknown[self.partner_in(terms, shown)] = True
+                unknown[partner] = True
                 unknown = self.close(unknown)
         return unknown
 
@@ -302,6 +321,8 @@ class _System:
         breakdown that adds up to it). Every value the target can take now stays possible
         with a partner hidden, so each trial starts from `now`."""
         direct, linked = partner_candidates(auditor, target, unknown)
+        direct = [v for v in direct if not self.structural[v]]
+        linked = [v for v in linked if not self.structural[v]]
         candidates = sorted(direct, key=self.cost)[:TRIALS] + sorted(linked, key=self.cost)[:TRIALS]
         if not candidates:
             raise RelationsError(
