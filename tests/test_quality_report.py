@@ -218,7 +218,7 @@ def test_the_report_is_self_contained_and_structured_for_assistive_technology():
     structure = _parse(page)
     tags = [tag for tag, _ in structure.tags]
     assert ("html", {"lang": "en-GB"}) in structure.tags
-    assert tags.count("h1") == 1 and tags.count("h2") == 5
+    assert tags.count("h1") == 1 and tags.count("h2") == 6  # with the period notes
     assert tags.count("table") == tags.count("caption") > 0
     assert all(attrs.get("scope") == "col" for tag, attrs in structure.tags if tag == "th")
     assert not re.search(r"(src|href)=\"(https?:)?//", page)

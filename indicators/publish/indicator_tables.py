@@ -28,9 +28,19 @@ from indicators.ingest.landing import discover, not_loaded_accounts, reference_f
 from indicators.ingest.readers import rows_landed
 from indicators.publish.frameworks import frameworks_table, load_frameworks, statement_frames
 from indicators.publish.open_data import write_open_data
+from indicators.publish.period_coverage import (
+    Coverage,
+    coverage,
+    empty_period_notes,
+    landed_months,
+    notes_lines,
+    part_period_notes,
+    unlinked_notes,
+)
 from indicators.publish.publication import write_csv
 from indicators.publish.register import register_table, render_register_html, shapes
 from indicators.publish.statement_rules import withheld
+from indicators.sources.load import load_sources
 from indicators.steps import Log
 from indicators.voice.help_requests import may_be_quoted, needs_follow_up
 from indicators.voice.items import load_item_bank
@@ -69,6 +79,10 @@ class Marts:
     areas: pd.DataFrame
     load_log: pd.DataFrame
     rejections: pd.DataFrame
+    sources: pd.DataFrame
+    """marts.dim_indicator_sources: each indicator and the raw tables it is built from."""
+    unlinked: pd.DataFrame
+    """marts.fct_unlinked_rows: loaded rows linking to nothing, by kind and file."""
 
 
 def read_marts(warehouse: Path) -> Marts:
@@ -87,7 +101,13 @@ def read_marts(warehouse: Path) -> Marts:
             'select academic_year, kind, file, "row", column_name as "column", value, rule,'
             ' message from raw.quarantine order by academic_year, kind, file, "row"'
         ).df()
-    return Marts(values, register, quotes, areas, load_log, rejections)
+        sources = connection.execute(
+            "select indicator_id, source_table from marts.dim_indicator_sources"
+        ).df()
+        unlinked = connection.execute(
+            "select kind, file, row_count, what from marts.fct_unlinked_rows"
+        ).df()
+    return Marts(values, register, quotes, areas, load_log, rejections, sources, unlinked)
 
 
 @dataclass(frozen=True)
@@ -130,7 +150,11 @@ def write_indicator_tables(settings: ChorusSettings, stage: Path, log: Log) -> T
     authorities = pd.read_csv(
         reference_file("local_authorities", settings.landing, settings.seeds), dtype=str
     )
-    open_data = write_open_data(stage, published, register, local_authorities=authorities)
+    notes, found = _period_notes(marts, published, register, log)
+    write_csv(notes, stage / "quality" / "period_notes.csv")
+    open_data = write_open_data(
+        stage, published, register, local_authorities=authorities, coverage=found
+    )
     published_quotes = quotes_to_publish(quotes, config.voice_min_respondents)
     write_csv(published_quotes, stage / "quotes" / "quotes.csv")
     for frame in statement_frames(frameworks):
@@ -174,6 +198,28 @@ def write_indicator_tables(settings: ChorusSettings, stage: Path, log: Log) -> T
         quotes_published=len(published_quotes),
         open_data_files=len(open_data),
     )
+
+
+def _period_notes(
+    marts: Marts, published: pd.DataFrame, register: pd.DataFrame, log: Log
+) -> tuple[pd.DataFrame, Coverage]:
+    """quality/period_notes.csv (periods whose files loaded no rows, part periods, rows
+    linked to nothing), each note also a warning in the run log, and the coverage of the
+    periods published (indicators/publish/period_coverage.py)."""
+    specs = load_sources()
+    found = coverage(
+        published, register, marts.sources, landed_months(marts.load_log, specs), specs
+    )
+    notes = [
+        empty_period_notes(marts.load_log, specs),
+        part_period_notes(found, register),
+        unlinked_notes(marts.unlinked, marts.load_log),
+    ]
+    for line in notes_lines(notes):
+        log.warning(line)
+    frames = [frame for frame in notes if len(frame)]
+    table = pd.concat(frames, ignore_index=True) if frames else notes[0]
+    return table.astype("string").fillna(""), found
 
 
 def disclosure_facts(seeds: Path) -> dict[str, int]:

@@ -80,6 +80,7 @@ from __future__ import annotations
 import shutil
 import textwrap
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Literal
 
@@ -92,6 +93,7 @@ from indicators.publish.open_data_tables import (
     REQUIRED_INPUT,
     STANDARD_COLUMNS,
     SYMBOLS,
+    MetaRow,
     OpenDataTable,
     authority_names,
     check_periods,
@@ -100,9 +102,19 @@ from indicators.publish.open_data_tables import (
     text_of,
     time_sentence,
 )
+from indicators.publish.period_coverage import (
+    MONTHS_IN_PERIOD,
+    MONTHS_LANDED,
+    Coverage,
+    with_coverage,
+)
 from indicators.publish.publication import safe_cells
 
 OPEN_DATA_DIR = "open-data"
+COVERAGE_META = [
+    MetaRow(MONTHS_LANDED, "Indicator", "Months of the period landed", indicator_dp="0"),
+    MetaRow(MONTHS_IN_PERIOD, "Indicator", "Months in the period", indicator_dp="0"),
+]
 GUIDANCE_FILE = "data_guidance.txt"
 
 
@@ -110,6 +122,7 @@ def _guidance(
     tables: Sequence[tuple[OpenDataTable, Mapping[str, str]]],
     missing: Sequence[str],
     low_reliability: Literal["symbol", "footnote"],
+    coverage: Coverage | None = None,
 ) -> str:
     """Plain-text data guidance: the files, their columns and the register's metadata."""
     lines = [
@@ -206,6 +219,26 @@ def _guidance(
         lines.append(f"{span}; {len(table.data)} rows")
         for topic, groups in table.topics.items():
             lines.append(f"Breakdown '{topic}': {', '.join(groups)}")
+        if coverage is not None and MONTHS_LANDED in table.data.columns:
+            parts = coverage.part_periods()
+            parts = parts[parts["indicator_id"] == info.get("indicator_id")]
+            lines.append(
+                textwrap.fill(
+                    "Part periods (months_landed < months_in_period: a month not landed, or "
+                    "whose files loaded no rows, is not counted): "
+                    + (
+                        "; ".join(
+                            f"{kind.text(row.time_period, row.time_identifier)}, "
+                            f"{row.months_landed} of {row.months_in_period} months "
+                            f"({row.missing} not landed)"
+                            for row in parts.itertuples()
+                        )
+                        or "none"
+                    ),
+                    width=88,
+                    subsequent_indent="  ",
+                )
+            )
         if table.unreliable:
             shown = "shown as u" if low_reliability == "symbol" else "published as numbers"
             lines.append(f"Low reliability: {table.unreliable} rows ({shown})")
@@ -240,6 +273,7 @@ def write_open_data(
     *,
     local_authorities: pd.DataFrame | None = None,
     low_reliability: Literal["symbol", "footnote"] = "symbol",
+    coverage: Coverage | None = None,
 ) -> list[Path]:
     """Write the EES open data files into `stage/open-data/` and return their paths.
 
@@ -248,7 +282,10 @@ def write_open_data(
     `register` has one row per indicator (indicator_id, title, value_type, unit and the other
     metadata fields; `decimals` if known). `local_authorities` (seeds/local_authorities.csv:
     la_code, new_la_code, la_name, optionally region_code and region_name) supplies the
-    3-digit old LA code; without it `old_la_code` is `x` (not available).
+    3-digit old LA code; without it `old_la_code` is `x` (not available). `coverage`
+    (period_coverage.coverage) adds `months_landed` and `months_in_period` to the file of
+    each indicator built from a source counted in shorter periods, and the guidance names
+    its part periods.
 
     The folder is rewritten whole. Raises ValueError for an indicator missing from the
     register, a time period that is not an academic year, a cell that is neither a number
@@ -292,11 +329,14 @@ def write_open_data(
                 f"the file name {table.name}.csv"
             )
         names[table.name] = indicator_id
+        data, covered = with_coverage(table.data, indicator_id, coverage)
+        if covered:
+            table = replace(table, data=data, meta=[*table.meta, *COVERAGE_META])
         meta = pd.DataFrame([vars(row) for row in table.meta], columns=META_COLUMNS)
         written.append(_write_csv(table.data, folder / f"{table.name}.csv"))
         written.append(_write_csv(meta, folder / f"{table.name}.meta.csv"))
         tables.append((table, infos[indicator_id]))
     guidance = folder / GUIDANCE_FILE
-    guidance.write_text(_guidance(tables, missing, low_reliability), encoding="utf-8")
+    guidance.write_text(_guidance(tables, missing, low_reliability, coverage), encoding="utf-8")
     written.append(guidance)
     return sorted(written)

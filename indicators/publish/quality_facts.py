@@ -26,6 +26,8 @@ KNOWN_QUALITY_FILES = {
     "load_summary.csv": "each landed file and reference file: rows read, loaded, quarantined",
     "rejections.csv": "each quarantined row or rejected file: file, row, column, rule, what "
     "to fix (identifiers withheld)",
+    "period_notes.csv": "months whose files loaded no rows (counted as not landed), part "
+    "periods, loaded rows linked to nothing (a Voice Note whose referral was never landed)",
 }
 
 
@@ -105,6 +107,10 @@ def _held_back(settings: ChorusSettings, stage: Path, accounts: pd.DataFrame) ->
     return held
 
 
+def _notes(path: Path) -> list[str]:
+    return list(_read(path)["note"]) if path.is_file() else []
+
+
 def write_quality_report(
     settings: ChorusSettings,
     stage: Path,
@@ -144,6 +150,7 @@ def write_quality_report(
         held_back=_held_back(settings, stage, accounts),
         quality_files=quality_files,
         dbt_found=dbt_found,
+        period_notes=_notes(stage / "quality" / "period_notes.csv"),
     )
     path = stage / REPORT
     path.write_text(render_quality_report(report), encoding="utf-8")

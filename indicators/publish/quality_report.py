@@ -71,6 +71,9 @@ class QualityReport:
     """(path, data rows, what it holds) of every CSV under quality/."""
     dbt_found: bool = True
     """Whether the run's dbt results could be read (else the page says so)."""
+    period_notes: list[str] = field(default_factory=list)
+    """quality/period_notes.csv's notes: periods whose files loaded no rows (counted as not
+    landed), part periods, loaded rows linked to nothing."""
 
 
 # -------------------------------------------------------------------------------- dbt results
@@ -376,6 +379,22 @@ def _held_back(report: QualityReport) -> str:
     ) + _table("Every file under quality/", ["File", "Rows", "What it holds"], files, numeric=(1,))
 
 
+def _period_notes(report: QualityReport) -> str:
+    if not report.period_notes:
+        return (
+            "<p>Every quarter and year published had each month of its monthly sources "
+            "landed with rows, and every loaded row links where it should.</p>"
+        )
+    items = "".join(f"<li>{_e(note)}</li>" for note in report.period_notes)
+    return (
+        "<p>A period whose files loaded no rows is counted as not landed; a quarter or year "
+        "missing a month is published as a part period (months_landed in the open data); "
+        "rows linked to nothing are kept and counted in no figure that needs the link "
+        "(quality/period_notes.csv).</p>"
+        f"<ul>{items}</ul>"
+    )
+
+
 def render_quality_report(report: QualityReport) -> str:
     """The page, as one self-contained HTML document."""
     bad_checks = [check for check in report.checks if not check.passed and check.blocking]
@@ -392,6 +411,11 @@ def render_quality_report(report: QualityReport) -> str:
     )
     sections = [
         ("files", "Every landed file accounted for", _accounting(report)),
+        (
+            "periods",
+            "Months not landed, part periods, rows linked to nothing",
+            _period_notes(report),
+        ),  # fmt: skip
         ("rules", "Rules that quarantined rows", _rules(report)),
         ("checks", "Tests and checks of this run", _checks(report)),
         ("published", "What was published", _published(report)),

@@ -1,0 +1,224 @@
+"""Whole periods and part periods, and loaded rows that link to nothing (the publication's
+account of what its quarters and years rest on).
+
+A source counted in a period that divides the year (a month, a quarter: its spec's
+`period:`) lands period by period. A quarter or year of an indicator built from such a
+source is **whole** only when every month of it is landed with rows loaded, for every such
+source the indicator is built from (marts.dim_indicator_sources, from dbt's graph); else it
+is a **part period**: the open data gives each row's `months_landed` of its
+`months_in_period`, and the data guidance, the run log and quality/period_notes.csv name the
+months missing. A period whose files all loaded no rows (a header-only file, or every row
+quarantined) is **counted as not landed**, one line naming each file ("... loaded no rows:
+November 2024 counted as not landed"): a file with a header alone must never make its
+quarter look whole. Nothing here names a source: the period types come from the specs.
+
+Rows kept but linked to nothing (a Voice Note whose referral was never landed:
+marts.fct_unlinked_rows) are counted per landed file and period in the same notes, so every
+landed row is accounted for.
+
+Pure: frames in, frames and lines out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from indicators.declarations import PeriodType, period_type
+from indicators.disclosure.part_periods import first_month
+from indicators.periods import Period, period_of_key
+from indicators.sources.spec import SourceSpec
+
+NOTE_COLUMNS = ["kind", "period", "file", "rows", "note"]
+MONTHS_LANDED = "months_landed"
+MONTHS_IN_PERIOD = "months_in_period"
+
+
+def _month_name(month: int) -> str:
+    year, place = divmod(month, 12)
+    return pd.Timestamp(year=year, month=place + 1, day=1).strftime("%B %Y")
+
+
+def _months_of(period: Period) -> range:
+    start = period.start.year * 12 + period.start.month - 1
+    return range(start, start + period.months)
+
+
+def divided_kinds(specs: Mapping[str, SourceSpec]) -> dict[str, SourceSpec]:
+    """The kinds counted in a period that divides the year (months, quarters)."""
+    return {kind: spec for kind, spec in specs.items() if period_type(spec.period).parts > 1}
+
+
+def _periods(load_log: pd.DataFrame, kinds: Mapping[str, SourceSpec]) -> pd.DataFrame:
+    """load_log rows of the divided kinds, with their Period (None: a key naming none)."""
+    rows = load_log[load_log["kind"].isin(list(kinds))].copy()
+    rows["period"] = [period_of_key(str(key)) for key in rows["academic_year"]]
+    rows = rows[rows["period"].notna()]
+    rows["rows_loaded"] = pd.to_numeric(rows["rows_loaded"], errors="coerce").fillna(0)
+    return rows
+
+
+def landed_months(load_log: pd.DataFrame, specs: Mapping[str, SourceSpec]) -> dict[str, set[int]]:
+    """Per raw table of a divided kind: the months (year * 12 + month - 1) of its periods
+    whose files loaded at least one row."""
+    kinds = divided_kinds(specs)
+    landed: dict[str, set[int]] = {spec.raw_table: set() for spec in kinds.values()}
+    rows = _periods(load_log, kinds)
+    for (kind, _), period_rows in rows.groupby(["kind", "academic_year"]):
+        if period_rows["rows_loaded"].sum() > 0:
+            landed[kinds[kind].raw_table].update(_months_of(period_rows["period"].iloc[0]))
+    return landed
+
+
+def empty_period_notes(load_log: pd.DataFrame, specs: Mapping[str, SourceSpec]) -> pd.DataFrame:
+    """One note per file of a period of a divided kind whose files loaded no rows."""
+    rows = _periods(load_log, divided_kinds(specs))
+    notes = []
+    for (kind, key), period_rows in rows.groupby(["kind", "academic_year"], sort=True):
+        if period_rows["rows_loaded"].sum() > 0:
+            continue
+        for file in sorted(period_rows["file"].astype(str)):
+            notes.append(
+                {
+                    "kind": kind,
+                    "period": key,
+                    "file": file,
+                    "rows": 0,
+                    "note": f"{file} loaded no rows: {key} counted as not landed",
+                }
+            )
+    return pd.DataFrame(notes, columns=NOTE_COLUMNS)
+
+
+def unlinked_notes(unlinked: pd.DataFrame, load_log: pd.DataFrame) -> pd.DataFrame:
+    """marts.fct_unlinked_rows (kind, file, row_count, what) as notes, with each file's
+    period from the load log."""
+    periods = dict(zip(load_log["file"].astype(str), load_log["academic_year"], strict=False))
+    notes = []
+    for row in unlinked.sort_values(["kind", "file"]).itertuples():
+        period = str(periods.get(str(row.file), "") or "")
+        count = int(row.row_count)
+        notes.append(
+            {
+                "kind": row.kind,
+                "period": period,
+                "file": row.file,
+                "rows": count,
+                "note": f"{row.file}: {count:,} {row.what}"
+                + (f" ({period}): kept, in no figure that needs the link" if period else ""),
+            }
+        )
+    return pd.DataFrame(notes, columns=NOTE_COLUMNS)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Per published period of an indicator built from a divided source: its months landed."""
+
+    table: pd.DataFrame
+    """indicator_id, time_period, time_identifier, months_landed, months_in_period, missing
+    (the months not landed, in words)."""
+
+    def part_periods(self) -> pd.DataFrame:
+        return self.table[self.table[MONTHS_LANDED] < self.table[MONTHS_IN_PERIOD]]
+
+
+def coverage(
+    published: pd.DataFrame,
+    register: pd.DataFrame,
+    sources: pd.DataFrame,
+    landed: Mapping[str, set[int]],
+    specs: Mapping[str, SourceSpec],
+) -> Coverage:
+    """For each period published of an indicator whose period is longer than the period of
+    a divided source it is built from: how many of its months every such source landed."""
+    columns = ["indicator_id", "time_period", "time_identifier", MONTHS_LANDED,
+               MONTHS_IN_PERIOD, "missing"]  # fmt: skip
+    if "time_identifier" not in published.columns or published.empty:
+        return Coverage(pd.DataFrame(columns=columns))
+    types = dict(zip(register["indicator_id"], register["period_type"], strict=False))
+    source_months = {
+        spec.raw_table: 12 // period_type(spec.period).parts
+        for spec in divided_kinds(specs).values()
+    }
+    rows = []
+    periods = published[["indicator_id", "time_period", "time_identifier"]].drop_duplicates()
+    for indicator_id, group in periods.groupby("indicator_id", sort=True):
+        kind: PeriodType = period_type(types.get(indicator_id) or "academic_year")
+        length = 12 // kind.parts
+        tables = sources.loc[sources["indicator_id"] == indicator_id, "source_table"]
+        finer = sorted({t for t in tables if t in source_months and source_months[t] < length})
+        if not finer:
+            continue
+        for time_period, identifier in zip(group["time_period"], group["time_identifier"],
+                                           strict=True):  # fmt: skip
+            start = first_month(kind, time_period, identifier)
+            months = range(start, start + length)
+            missing = [m for m in months if not all(m in landed[t] for t in finer)]
+            rows.append(
+                {
+                    "indicator_id": indicator_id,
+                    "time_period": time_period,
+                    "time_identifier": identifier,
+                    MONTHS_LANDED: length - len(missing),
+                    MONTHS_IN_PERIOD: length,
+                    "missing": ", ".join(_month_name(m) for m in missing),
+                }
+            )
+    return Coverage(pd.DataFrame(rows, columns=columns))
+
+
+def part_period_notes(found: Coverage, register: pd.DataFrame) -> pd.DataFrame:
+    """One note per part period, naming its indicators and the months not landed."""
+    types = dict(zip(register["indicator_id"], register["period_type"], strict=False))
+    parts = found.part_periods()
+    notes = []
+    keys = ["time_period", "time_identifier", MONTHS_LANDED, MONTHS_IN_PERIOD, "missing"]
+    for (time_period, identifier, landed, length, missing), group in parts.groupby(keys, sort=True):
+        kind = period_type(types.get(group["indicator_id"].iloc[0]) or "academic_year")
+        name = kind.text(time_period, identifier)
+        notes.append(
+            {
+                "kind": "",
+                "period": name,
+                "file": "",
+                "rows": "",
+                "note": f"{name} published as a part period: {landed} of {length} months "
+                f"landed ({missing} not landed): {', '.join(sorted(group['indicator_id']))}",
+            }
+        )
+    return pd.DataFrame(notes, columns=NOTE_COLUMNS)
+
+
+def with_coverage(
+    data: pd.DataFrame, indicator_id: str, found: Coverage | None
+) -> tuple[pd.DataFrame, bool]:
+    """An open data table with `months_landed` and `months_in_period` after its other
+    columns, when its indicator has coverage; (data, whether they were added)."""
+    if found is None:
+        return data, False
+    mine = found.table[found.table["indicator_id"] == indicator_id]
+    if mine.empty:
+        return data, False
+    counts = {
+        (str(tp), str(ti)): (str(landed), str(length))
+        for tp, ti, landed, length in zip(
+            mine["time_period"],
+            mine["time_identifier"],
+            mine[MONTHS_LANDED],
+            mine[MONTHS_IN_PERIOD],
+            strict=True,
+        )  # fmt: skip
+    }
+    keys = list(zip(data["time_period"].astype(str), data["time_identifier"].astype(str),
+                    strict=True))  # fmt: skip
+    data = data.copy()
+    data[MONTHS_LANDED] = [counts[key][0] for key in keys]
+    data[MONTHS_IN_PERIOD] = [counts[key][1] for key in keys]
+    return data, True
+
+
+def notes_lines(notes: Sequence[pd.DataFrame]) -> list[str]:
+    return [str(note) for frame in notes for note in frame["note"]]
