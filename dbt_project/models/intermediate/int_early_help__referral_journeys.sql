@@ -9,12 +9,18 @@
 --   days_to_family_note: days from the referral to that note (null: none);
 --   child_voice_recorded: a Voice Note in the child's or young person's own voice;
 --   rereferred_12m: the same child (child_pseudonym_eh) referred again on or after the
---     closure and within 365 days of it; null while open, and null until the latest month
---     landed covers the 365 days after the closure (its last day on or after closure + 365);
+--     closure and within 365 days of it; null while open, null until the latest month
+--     landed covers the 365 days after the closure (its last day on or after closure + 365),
+--     and null while any month from the closure's to that of closure + 365 has no
+--     referrals loaded (a month not landed, or landed with no rows: a re-referral in it
+--     would be missed, so it is not known);
 --   stepped_up: the outcome is a step up to children's social care; null when undecided;
---   followed_up: the referral's month is not the latest month landed. A referral late in
---     the latest month has its Voice Notes and hub meeting in the next month's files, so
---     the figures by referral month count a month once the next one is landed.
+--   followed_up: the referral's month and the next have referrals loaded, and neither has a
+--     referrals or Voice Notes file landed that loaded no rows (raw.load_log). A referral late
+--     in a month has its Voice Notes and hub meeting in the next month's files, so the
+--     figures by referral month count a month once the next one is landed, and never beside
+--     a month whose notes file came empty (its families would read as unheard). A month
+--     with no Voice Notes file at all is a month without notes (before the Voice Note began).
 with referrals as (
     select * from {{ ref('stg_early_help__referrals') }}
 ),
@@ -31,6 +37,33 @@ by_referral as (
     from notes
     where not dated_before_referral  -- a note before its referral counts in no journey
     group by referral_pseudonym
+),
+
+loaded_months as (  -- months with referrals loaded
+    select distinct month_start from referrals
+),
+
+empty_months as (  -- months whose referrals or Voice Notes files were landed, loading no rows
+    select cast(try_strptime(academic_year, '%B %Y') as date) as month_start
+    from {{ source('raw', 'load_log') }}
+    where kind in ('early_help_referrals', 'voice_notes')
+    group by kind, academic_year
+    having sum(rows_loaded) = 0
+),
+
+gaps as (  -- closures whose 12 months of follow-up cross a month without referrals loaded
+    select distinct closed.referral_pseudonym
+    from referrals as closed
+    cross join lateral (
+        select cast(unnest(generate_series(
+            date_trunc('month', closed.closure_date),
+            date_trunc('month', closed.closure_date + 365),
+            interval 1 month
+        )) as date) as month_start
+    ) as window_months
+    where
+        closed.closure_date is not null
+        and window_months.month_start not in (select month_start from loaded_months)
 ),
 
 covered as (
@@ -64,16 +97,31 @@ select
     case
         when referrals.closure_date is null then null
         when referrals.closure_date + 365 > covered.covered_to then null
+        when gaps.referral_pseudonym is not null then null
         else again.referral_pseudonym is not null
     end as rereferred_12m,
     case
         when referrals.outcome is null then null
         else referrals.outcome = 'step_up_csc'
     end as stepped_up,
-    referrals.month_start < covered.latest_month as followed_up
+    (
+        cast(referrals.month_start + interval 1 month as date) in (
+            select loaded_months.month_start from loaded_months
+        )
+        and referrals.month_start not in (
+            select empty_months.month_start from empty_months
+            where empty_months.month_start is not null
+        )
+        and cast(referrals.month_start + interval 1 month as date) not in (
+            select empty_months.month_start from empty_months
+            where empty_months.month_start is not null
+        )
+    ) as followed_up
 from referrals
 cross join covered
 left join by_referral
     on referrals.referral_pseudonym = by_referral.referral_pseudonym
 left join again
     on referrals.referral_pseudonym = again.referral_pseudonym
+left join gaps
+    on referrals.referral_pseudonym = gaps.referral_pseudonym
