@@ -337,10 +337,10 @@ class _System:
         linked = [v for v in linked if not self.structural[v]]
         candidates = sorted(direct, key=self.cost)[:TRIALS] + sorted(linked, key=self.cost)[:TRIALS]
         if not candidates:
-            raise RelationsError(
-                f"cell {self.frame.iloc[target.cell].to_dict()} stays narrow with everything "
-                "around it suppressed"
-            )
+            what = f"cell {self.frame.iloc[target.cell].to_dict()}"
+            if target.count == "slack":  # the cell is only the first hidden count in it
+                what = f"a protected difference (an at_most relation's right less left) with {what}"
+            raise RelationsError(f"{what} stays narrow with everything around it suppressed")
         now_low, now_high = now  # the target's range now, every value of it possible
         best = None
         for candidate in sorted(candidates, key=self.cost):
