@@ -126,10 +126,22 @@ class _System:
                 continue
             if not any(self.truth[v] for v in terms):
                 continue
+            if self.system.origin[row][1] == 0 and self._empty_areas(terms):
+                continue
             slack = -sum(c * self.truth[v] for v, c in terms.items())
             if slack < self.threshold:
                 found.append(row)
         return found
+
+    def _empty_areas(self, terms: dict[int, int]) -> bool:
+        """Whether the units of a parent in none of its published children (areas adding up
+        to at most their parent: a district-less team's referrals in a month whose teams
+        are not published) are none at all: the denominators' difference is 0. That
+        difference is then a cell with no one in it, published as 0 as `primary` publishes
+        an empty cell; it is often also known to be 0 (the team's structural zeros in the
+        quarter the month adds up to), so could never be widened."""
+        denominators = {v - v % 2 + 1: c for v, c in terms.items()}
+        return sum(c * self.truth[v] for v, c in denominators.items()) == 0
 
     def slack_targets(self, unknown: np.ndarray) -> list[Target]:
         """Each small slack with a hidden count in it, as the hidden part of its expression
@@ -325,10 +337,10 @@ class _System:
         linked = [v for v in linked if not self.structural[v]]
         candidates = sorted(direct, key=self.cost)[:TRIALS] + sorted(linked, key=self.cost)[:TRIALS]
         if not candidates:
-            raise RelationsError(
-                f"cell {self.frame.iloc[target.cell].to_dict()} stays narrow with everything "
-                "around it suppressed"
-            )
+            what = f"cell {self.frame.iloc[target.cell].to_dict()}"
+            if target.count == "slack":  # the cell is only the first hidden count in it
+                what = f"a protected difference (an at_most relation's right less left) with {what}"
+            raise RelationsError(f"{what} stays narrow with everything around it suppressed")
         now_low, now_high = now  # the target's range now, every value of it possible
         best = None
         for candidate in sorted(candidates, key=self.cost):
