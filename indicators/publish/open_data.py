@@ -224,13 +224,14 @@ def _guidance(
             parts = parts[parts["indicator_id"] == info.get("indicator_id")]
             lines.append(
                 textwrap.fill(
-                    "Part periods (months_landed < months_in_period: a month not landed, or "
-                    "whose files loaded no rows, is not counted): "
+                    "Part periods (months_landed < months_in_period: a month not landed, "
+                    "whose files loaded no rows, or, for a source counted once the next "
+                    "month is landed, whose next month is not, is not counted): "
                     + (
                         "; ".join(
                             f"{kind.text(row.time_period, row.time_identifier)}, "
                             f"{row.months_landed} of {row.months_in_period} months "
-                            f"({row.missing} not landed)"
+                            f"({row.missing} not counted)"
                             for row in parts.itertuples()
                         )
                         or "none"

@@ -10,7 +10,12 @@ is a **part period**: the open data gives each row's `months_landed` of its
 months missing. A period whose files all loaded no rows (a header-only file, or every row
 quarantined) is **counted as not landed**, one line naming each file ("... loaded no rows:
 November 2024 counted as not landed"): a file with a header alone must never make its
-quarter look whole. Nothing here names a source: the period types come from the specs.
+quarter look whole.
+A source whose spec says `counted_when: next_period_landed` (a referral's Voice Notes and
+hub meeting arrive in next month's files) has a month counted only once the next month is
+landed with rows too, as the Early Help journeys count it: the latest month landed, and the
+month before an empty one, are not counted yet. Nothing here names a source: the period
+types come from the specs.
 
 Rows kept but linked to nothing (a Voice Note whose referral was never landed:
 marts.fct_unlinked_rows) are counted per landed file and period in the same notes, so every
@@ -69,6 +74,11 @@ def landed_months(load_log: pd.DataFrame, specs: Mapping[str, SourceSpec]) -> di
     for (kind, _), period_rows in rows.groupby(["kind", "academic_year"]):
         if period_rows["rows_loaded"].sum() > 0:
             landed[kinds[kind].raw_table].update(_months_of(period_rows["period"].iloc[0]))
+    for spec in kinds.values():  # counted once the next period is landed too
+        if spec.counted_when == "next_period_landed":
+            step = 12 // period_type(spec.period).parts
+            months = landed[spec.raw_table]
+            landed[spec.raw_table] = {m for m in months if m + step in months}
     return landed
 
 
@@ -186,7 +196,7 @@ def part_period_notes(found: Coverage, register: pd.DataFrame) -> pd.DataFrame:
                 "file": "",
                 "rows": "",
                 "note": f"{name} published as a part period: {landed} of {length} months "
-                f"landed ({missing} not landed): {', '.join(sorted(group['indicator_id']))}",
+                f"counted ({missing} not counted): {', '.join(sorted(group['indicator_id']))}",
             }
         )
     return pd.DataFrame(notes, columns=NOTE_COLUMNS)

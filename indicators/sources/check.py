@@ -37,6 +37,9 @@ from indicators.sources.value_rules import (
 from indicators.sources.value_rules import text as _text
 
 NAME = re.compile(r"[a-z][a-z0-9_]*")
+COUNTED_WHEN = ("landed", "next_period_landed")
+"""When a period of a divided source is counted whole (spec `counted_when:`): once landed
+with rows, or once the next period is too (its rows' follow-up arrives in the next files)."""
 TOP_KEYS = {
     "source": True,
     "title": True,
@@ -56,6 +59,7 @@ TOP_KEYS = {
     "free_text": False,
     "headers": False,
     "landing_order": False,
+    "counted_when": False,
     "label": False,
     "row_rules": False,
 }
@@ -159,6 +163,8 @@ def build(
         if name not in names:
             problems.append(f"{shown}: key.columns: '{name}' is not a column of the spec")
     also_keys = _also_keys(data, names, shown, problems)
+    if str(data.get("counted_when") or "landed") not in COUNTED_WHEN:
+        problems.append(f"{shown}: counted_when: one of {', '.join(COUNTED_WHEN)}")
     across = _key_across_periods(data, key_columns, shown, problems)
     matching = []
     for position, entry in enumerate(data.get("matching") or []):
@@ -251,6 +257,7 @@ def build(
         numbered_headers=numbered,
         row_rules=row_rules,
         landing_order=int(data.get("landing_order") or 100),
+        counted_when=str(data.get("counted_when") or "landed"),
     )
 
 

@@ -210,6 +210,13 @@ def inputs_section(spec: SourceSpec) -> str:
             f"At the door ({', '.join(spec.files)}): " + "; ".join(door) + ". Loaded into "
             f"`raw.{spec.raw_table}`, counted by {spec.period.replace('_', ' ')}."
         )
+    if spec.counted_when == "next_period_landed":
+        notes.append(
+            f"A {spec.period.replace('_', ' ')} is counted once the next is landed with rows "
+            "too (`counted_when: next_period_landed`): the latest landed, and one before a "
+            "file that loaded no rows, are published in no figure yet, and a quarter or year "
+            "holding them is a part period (`months_landed` in the open data)."
+        )
     body = "\n".join(lines) + "\n"
     extra = "\n\n".join(note for note in notes if note)
     return body + ("\n" + extra + "\n" if extra else "")

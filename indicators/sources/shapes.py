@@ -191,6 +191,7 @@ TOP: Shape = {
     "stream": TEXT,
     "label": TEXT,
     "landing_order": WHOLE,
+    "counted_when": TEXT,
     "raw_table": (MAPPING, _within(RAW_TABLE)),
     "also_tables": (LIST, _each(MAPPING, RAW_TABLE)),
     "code_lists": (MAPPING, _each(MAPPING, CODE_LIST_SHAPE, closed=False)),

@@ -210,6 +210,10 @@ class SourceSpec:
     row_rules: tuple[Any, ...] = ()
     """Rules across a row's columns (`row_rules:`, indicators/sources/row_rules.RowCheck)."""
     landing_order: int = 100
+    counted_when: str = "landed"
+    """'next_period_landed': a period's figures count once the next period is landed with
+    rows too (a referral's Voice Notes and hub meeting arrive in next month's files); read
+    by indicators/publish/period_coverage.py, as the Early Help journeys count a month."""
     """Kinds are found in the landing area, and named in messages, in this order."""
     files: tuple[str, ...] = ()
     """The spec files merged, as displayed (base first)."""
