@@ -226,4 +226,21 @@ def attack(
         true = {"numerator": n, "denominator": d, "complement": d - n}[finding.count]
         if finding.exact and not config.round_to:  # (rounding: the table kept is rounded)
             assert finding.low - 1e-6 <= true <= finding.high + 1e-6, (finding, true)
-    return findings
+    # A cell with no one in it (0 of 0) is one primary suppression publishes as 0: hidden
+    # only as a partner, recovering its 0 discloses no one. A count equal to it in a cell
+    # with units (respondents heard, 0, of a cohort) is attacked in that cell.
+    return [
+        finding
+        for finding in findings
+        if any(truth[_key(finding)])  # not 0 of 0
+    ]
+
+
+def _key(finding) -> tuple:
+    return (
+        finding.indicator_id,
+        finding.time_period,
+        finding.area_code,
+        finding.breakdown,
+        finding.group,
+    )

@@ -29,7 +29,8 @@ from indicators.disclosure.published_table import (
 )
 from indicators.disclosure.questions import ItemBank
 from indicators.disclosure.relations import Relations, RelationsError, parse_relations
-from indicators.disclosure.suppress import protect, suppression_reasons, suppression_summary
+from indicators.disclosure.suppress import protect
+from indicators.disclosure.suppression_cost import suppression_reasons, suppression_summary
 
 __all__ = [
     "LOW",

@@ -25,7 +25,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from indicators.declarations import identifier_place, period_columns
+from indicators.declarations import period_columns
 from indicators.disclosure.audit import Auditor, Target, partner_candidates, targets_for
 from indicators.disclosure.control import DisclosureConfig, IndicatorShape
 from indicators.disclosure.linear_system import LinearSystem, expand, violations
@@ -84,6 +84,7 @@ class _System:
         # an area with no units in the period (a team before it existed) is published as 0
         # and never a partner; so every area-period hidden has a unit, which the audit knows
         self.structural = np.repeat(structural_zeros(self.frame), 2)
+        self.empty = (self.truth[0::2] == 0) & (self.truth[1::2] == 0)
         self._not_empty(total)
         self._equal_pairs()
         self.slacks = self._small_slacks()
@@ -276,7 +277,10 @@ class _System:
         seen: dict[Target, tuple[float, float]] = {}
         while True:
             hidden_cells = np.flatnonzero(unknown[0::2] | unknown[1::2])
-            targets = targets_for(hidden_cells, unknown, self.proportion)
+            # a cell with no one in it (0 of 0) is published as 0 by `primary`: hidden as a
+            # partner, its own range protects no one (a count equal to it in a cell with
+            # units is a target there), and nothing could widen it
+            targets = targets_for(hidden_cells[~self.empty[hidden_cells]], unknown, self.proportion)
             open_targets = [t for t in targets + self.slack_targets(unknown) if t not in safe]
             narrow = auditor.narrow(unknown, open_targets, seen)
             safe |= set(open_targets) - {found.target for found in narrow}
@@ -423,68 +427,3 @@ def table_periods(frame: pd.DataFrame, shapes: Mapping[str, IndicatorShape]) -> 
     time_period[parts] = [period for period, _ in year[parts]]  # written as the column's
     identifier[parts] = [label for _, label in year[parts]]
     return [time_period, identifier]
-
-
-def suppression_summary(
-    protected: pd.DataFrame, with_time_identifier: bool = False
-) -> pd.DataFrame:
-    """Information lost to disclosure control, as published: per indicator and year, cells,
-    cells published, cells suppressed (`c`) and denominators suppressed.
-
-    Which suppressed cells are primary (small) and which protect them is *not* published: a
-    reader who knew that every hidden cell of an indicator and year was primary would know
-    each hides a small count or complement, which can narrow it below the threshold (and a
-    mean hidden because everyone is at the top of the scale would be given away). The split
-    is in `suppression_reasons`, for the run log. Per month or quarter too (a
-    time_identifier column) when `with_time_identifier` (a published indicator's period type
-    divides the year)."""
-    frame = protected.assign(
-        hidden=protected["numerator_suppressed"] | protected["denominator_suppressed"]
-    )
-    summary = (
-        frame.groupby(["indicator_id", *period_columns(frame)], sort=True)
-        .agg(
-            cells=("indicator_id", "size"),
-            suppressed=("hidden", "sum"),
-            denominators_suppressed=("denominator_suppressed", "sum"),
-        )
-        .reset_index()
-    )
-    summary["published"] = summary["cells"] - summary["suppressed"]
-    if "time_identifier" in summary:  # months in calendar order, not by name
-        place = summary["time_identifier"].map(identifier_place)
-        summary = (
-            summary.assign(_place=place)
-            .sort_values(["indicator_id", "time_period", "_place"], kind="stable")
-            .reset_index(drop=True)
-        )
-    return summary[
-        [
-            "indicator_id",
-            "time_period",
-            *(["time_identifier"] if with_time_identifier else []),
-            "cells",
-            "published",
-            "suppressed",
-            "denominators_suppressed",
-        ]
-    ]
-
-
-def suppression_reasons(protected: pd.DataFrame) -> pd.DataFrame:
-    """Per indicator: cells suppressed by the primary rules and to protect them (secondary),
-    all years together. For the LA's own log, never published (see
-    `suppression_summary`)."""
-    frame = protected.assign(
-        primary=protected["suppression"].str.startswith("primary"),
-        secondary=protected["suppression"].str.startswith("secondary"),
-    )
-    return (
-        frame.groupby("indicator_id", sort=True)
-        .agg(
-            cells=("indicator_id", "size"),
-            primary=("primary", "sum"),
-            secondary=("secondary", "sum"),
-        )
-        .reset_index()
-    )
