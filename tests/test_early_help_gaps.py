@@ -11,15 +11,13 @@ state, not from Chorus.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
 
-from tests.project_copy import chorus
-from tests.test_early_help_sources import BASE, DISTRICTS, HEAD, NOTE_HEAD, TEAMS, TRIALS
+from tests.early_help_files import HEAD, NOTE_HEAD, run_chorus, write_landing
 
 MONTHS = [f"{year}-{month:02d}" for year in (2024, 2025) for month in range(1, 13)]
 MONTHS = MONTHS[MONTHS.index("2024-04") : MONTHS.index("2025-08") + 1]  # 17 months
@@ -38,12 +36,7 @@ def _referral(month: str) -> str:
 
 
 def _landing(root: Path) -> Path:
-    import shutil
-
-    landing = root / "landing"
-    shutil.copytree(BASE, landing, ignore=shutil.ignore_patterns("expected.json"))
-    for name, text in (("teams", TEAMS), ("districts", DISTRICTS), ("early_help_trials", TRIALS)):
-        (landing / "seeds" / f"{name}.csv").write_text(text, encoding="utf-8")
+    files = {}
     for month in MONTHS:
         referrals = [HEAD] + ([] if month == EMPTY_REFERRALS else [_referral(month)])
         notes = [NOTE_HEAD] + (
@@ -52,26 +45,16 @@ def _landing(root: Path) -> Path:
             else [f"EHG-{month},{month}-16,parent,call,EH-N1,,"]
         )
         for kind, rows in (("early_help_referrals", referrals), ("voice_notes", notes)):
-            path = landing / kind / month / f"{kind}.csv"
-            path.parent.mkdir(parents=True)
-            path.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    return landing
+            files[f"{kind}/{month}/{kind}.csv"] = rows
+    return write_landing(root, files)
 
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
     root = tmp_path_factory.mktemp("early-help-gaps")
     landing = _landing(root)
-    env = {
-        **os.environ,
-        "CHORUS_HOME": str(root / "home"),
-        "CHORUS_PSEUDONYM_KEY": "early-help-gaps-test-key",
-        "CHORUS_LANDING": str(landing),
-        "CHORUS_OUTPUT": str(root / "output"),
-        "CHORUS_PACKS": "none",
-    }
-    ran = chorus("run", "--landing", str(landing), "--out", str(root / "output"), env=env,
-                 cwd=root, timeout=1800)  # fmt: skip
+    ran = run_chorus("run", "--landing", str(landing), "--out", str(root / "output"),
+                     root=root, landing=landing, key="early-help-gaps-test-key")  # fmt: skip
     assert ran.returncode == 0, ran.stdout[-3000:] + ran.stderr[-3000:]
     with duckdb.connect(str(root / "home" / "chorus.duckdb"), read_only=True) as connection:
         journeys = connection.execute(

@@ -13,34 +13,14 @@ read back (open-data/, quality/) and the run log.
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from tests.project_copy import chorus
+from tests.early_help_files import HEAD, NOTE_HEAD, run_chorus, write_landing
 
-ROOT = Path(__file__).resolve().parents[1]
-BASE = ROOT / "tests" / "fixtures" / "bad" / "good_cp1252_names"  # LA list: Harrowdale
 KEY = "early-help-part-periods-test-key"
-TEAMS = (
-    "team_code,team_name,new_la_code,district_code\n"
-    "EH-N1,North 1 Early Help team,E99000999,E07999901\n"
-    "EH-S1,South 1 Early Help team,E99000999,E07999902\n"
-)
-DISTRICTS = (
-    "district_code,district_name,new_la_code\n"
-    "E07999901,Harrowdale North (synthetic),E99000999\n"
-    "E07999902,Harrowdale South (synthetic),E99000999\n"
-)
-TRIALS = "team_code,starts,description\nEH-N1,2024-04,Voice Note trial\n"
-HEAD = (
-    "referral_id,child_id,referral_date,team_code,referral_source,need_level,"
-    "hub_meeting_date,outcome,closure_date"
-)
-NOTE_HEAD = "referral_id,date_recorded,whose_voice,how,team_code,words,consent_quote"
 EMPTY = "early_help_referrals/2024-05/referrals.csv"
 
 
@@ -85,32 +65,12 @@ FILES = {
 }
 
 
-def _landing(root: Path) -> Path:
-    landing = root / "landing"
-    shutil.copytree(BASE, landing, ignore=shutil.ignore_patterns("expected.json"))
-    for name, text in (("teams", TEAMS), ("districts", DISTRICTS), ("early_help_trials", TRIALS)):
-        (landing / "seeds" / f"{name}.csv").write_text(text, encoding="utf-8")
-    for relative, rows in FILES.items():
-        path = landing / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    return landing
-
-
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
     root = tmp_path_factory.mktemp("early-help-part-periods")
-    landing = _landing(root)
-    env = {
-        **os.environ,
-        "CHORUS_HOME": str(root / "home"),
-        "CHORUS_PSEUDONYM_KEY": KEY,
-        "CHORUS_LANDING": str(landing),
-        "CHORUS_OUTPUT": str(root / "output"),
-        "CHORUS_PACKS": "none",
-    }
-    ran = chorus("run", "--landing", str(landing), "--out", str(root / "output"), env=env,
-                 cwd=root, timeout=1800)  # fmt: skip
+    landing = write_landing(root, FILES)
+    ran = run_chorus("run", "--landing", str(landing), "--out", str(root / "output"),
+                     root=root, landing=landing, key=KEY)  # fmt: skip
     assert ran.returncode == 0, ran.stdout[-3000:] + ran.stderr[-3000:]
     log = "\n".join(p.read_text(encoding="utf-8") for p in (root / "home" / "logs").glob("*.log"))
     return root / "output", landing, ran.stdout + ran.stderr + log

@@ -13,7 +13,6 @@ closure are covered up to a closure on 30 June 2024 (+ 365 days = 30 June 2025).
 
 from __future__ import annotations
 
-import os
 import shutil
 from datetime import date
 from pathlib import Path
@@ -22,34 +21,18 @@ import duckdb
 import pandas as pd
 import pytest
 
-from tests.project_copy import chorus
+from tests.early_help_files import HEAD, NOTE_HEAD, run_chorus, write_landing
+from tests.early_help_files import TEAMS as LISTED_TEAMS
 
-ROOT = Path(__file__).resolve().parents[1]
-BASE = ROOT / "tests" / "fixtures" / "bad" / "good_cp1252_names"  # LA list: Harrowdale
 KEY = "early-help-sources-test-key"
 
-TEAMS = (
-    "team_code,team_name,new_la_code,district_code\n"
-    "EH-N1,North 1 Early Help team,E99000999,E07999901\n"
-    "EH-S1,South 1 Early Help team,E99000999,E07999902\n"
-    "EH-X1,Outreach Early Help team,E99000999,E07999977\n"  # row 4: not a district
-)
-DISTRICTS = (
-    "district_code,district_name,new_la_code\n"
-    "E07999901,Harrowdale North (synthetic),E99000999\n"
-    "E07999902,Harrowdale South (synthetic),E99000999\n"
-)
-TRIALS = "team_code,starts,description\nEH-N1,2024-04,Voice Note trial\n"
+TEAMS = LISTED_TEAMS + "EH-X1,Outreach Early Help team,E99000999,E07999977\n"  # row 4: no district
 
 CONSENTED = "It helped to say what is going on at home in my own words."
 UNCONSENTED = "Mornings are the hardest, getting everyone to school on time."
 HELP = "Please can someone call me back, I need help with where we are staying"
 COMMENT = "Hearing the parent before the hub changed how we framed the plan."
 
-HEAD = (
-    "referral_id,child_id,referral_date,team_code,referral_source,need_level,"
-    "hub_meeting_date,outcome,closure_date"
-)
 APRIL = "early_help_referrals/2024-04/referrals.csv"
 APRIL_ROWS = [
     HEAD,
@@ -76,7 +59,6 @@ JUNE_2025_ROWS = [
     "EHREF-0014,PERSON-7015,2025-06-12,EH-S1,school,2,,,",  # 3: April 2024's referral id
 ]
 
-NOTE_HEAD = "referral_id,date_recorded,whose_voice,how,team_code,words,consent_quote"
 NOTES = "voice_notes/2024-04/voice_notes.csv"
 NOTE_ROWS = [
     NOTE_HEAD,
@@ -128,27 +110,11 @@ SEED_DEFECT = ("seeds/teams.csv", 4, "district_code", "team_district_unknown")
 
 
 def _landing(root: Path) -> Path:
-    landing = root / "landing"
-    shutil.copytree(BASE, landing, ignore=shutil.ignore_patterns("expected.json"))
-    for name, text in (("teams", TEAMS), ("districts", DISTRICTS), ("early_help_trials", TRIALS)):
-        (landing / "seeds" / f"{name}.csv").write_text(text, encoding="utf-8")
-    for relative, rows in FILES.items():
-        path = landing / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    return landing
+    return write_landing(root, FILES, teams=TEAMS)
 
 
 def _cli(*args: str, root: Path, landing: Path):
-    env = {
-        **os.environ,
-        "CHORUS_HOME": str(root / "home"),
-        "CHORUS_PSEUDONYM_KEY": KEY,
-        "CHORUS_LANDING": str(landing),
-        "CHORUS_OUTPUT": str(root / "output"),
-        "CHORUS_PACKS": "none",
-    }
-    return chorus(*args, env=env, cwd=root, timeout=1800)
+    return run_chorus(*args, root=root, landing=landing, key=KEY)
 
 
 @pytest.fixture(scope="module")
