@@ -121,3 +121,75 @@ def test_with_and_without_a_voice_note_is_an_association_never_an_effect(publish
         lowered = words.lower()
         for causal in CAUSAL:
             assert causal not in lowered, (name, causal)
+
+
+MONTHLY_SOURCES = ("early_help_referrals", "voice_notes")  # what the journeys are built from
+BUILT_FROM_OTHERS = {"eh_practitioner_agree"}  # the practitioner survey, once a year
+
+
+def _counted_months(landing) -> set[pd.Period]:
+    """Months whose referrals and Voice Notes folders both hold a file with a row, and whose
+    next month does too (docs/inputs.md: a month counts once the next has landed)."""
+    landed = None
+    for kind in MONTHLY_SOURCES:
+        months = {
+            pd.Period(path.parent.name, freq="M")
+            for path in (landing / kind).glob("*/*.csv")
+            if len(pd.read_csv(path, dtype=str))
+        }
+        landed = months if landed is None else landed & months
+    return {m for m in landed if m + 1 in landed}
+
+
+def _months_in(time_period: str, identifier: str) -> list[pd.Period]:
+    """A financial year (202324) or one of its quarters as EES names them."""
+    start = pd.Period(f"{time_period[:4]}-04", freq="M")
+    if identifier.startswith("Financial year Q"):
+        return [start + 3 * (int(identifier[-1]) - 1) + k for k in range(3)]
+    return [start + k for k in range(12)]
+
+
+def test_every_part_quarter_or_year_is_labelled_as_one_and_no_whole_one_is(published, pipeline_run):
+    """A board reading "Financial year 2023/24" must know when it holds 11 of its months:
+    the authority's pack labels every part period of every figure built from the monthly
+    returns (worked out here from the landing folders) where it prints it, lists them under
+    "Part periods", and labels nothing else."""
+    output, _, _, _, values = published
+    counted = _counted_months(pipeline_run.landing)
+    la = values[values["geographic_level"] == "Local authority"]
+    la_name = la["area_name"].iloc[0]
+    periods = la[
+        la["indicator_id"].str.startswith("eh_")
+        & ~la["indicator_id"].isin(BUILT_FROM_OTHERS)
+        & la["time_identifier"].str.startswith("Financial year")
+    ][["indicator_id", "time_period", "time_identifier"]].drop_duplicates()
+    expected = {}
+    for row in periods.itertuples():
+        months = _months_in(row.time_period, row.time_identifier)
+        missing = [m for m in months if m not in counted]
+        if missing:
+            expected[(row.indicator_id, row.time_period, row.time_identifier)] = (
+                f"{len(months) - len(missing)} of {len(months)} months; "
+                + ", ".join(m.strftime("%B %Y") for m in missing)
+                + " not counted"
+            )
+    assert expected, "the session's landing should end with a month not yet counted"
+    html = _html(output, la_name)
+    block = html[html.index('id="limits-part-periods"') :]
+    block = block[: block.index("</section>")]
+    listed = re.findall(r'<li data-indicator="([^"]+)" data-period="([^"]+)">([^<]*)</li>', block)
+    said = {}
+    for indicator, key, text in listed:
+        year, _, code = key.partition("-")
+        identifier = "Financial year" if code == "FY" else f"Financial year {code[2:]}"
+        said[(indicator, year, identifier)] = text.split(": ", 1)[1]
+    assert said == expected
+    # wherever a period is printed with a months note, it is one of these part periods
+    words = _words(html).replace("&#39;", "'")
+    notes = re.findall(r"Financial year (Q\d )?(\d{4})/(\d\d) \((\d+) of (\d+) months", words)
+    assert notes
+    parts = {(k[1], k[2], v.split(";")[0]) for k, v in expected.items()}
+    for quarter, start, _, landed, length in notes:
+        identifier = f"Financial year {quarter.strip()}".strip()
+        period = f"{start}{int(start[2:]) + 1:02d}"
+        assert (period, identifier, f"{landed} of {length} months") in parts, notes

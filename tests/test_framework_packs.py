@@ -661,7 +661,8 @@ def test_each_new_key_s_problem_is_one_line_naming_file_and_key(old, new, said):
             "  glance_non:",
             "words.glance_non: unknown key (the keys known under words: how_to_read, "
             "glance_none, glance_note, limits, limits_hidden, limits_low, limits_small, "
-            "why_hidden, quotes_column, dependent_counts, key; did you mean `glance_none`?)",
+            "limits_part_periods, why_hidden, quotes_column, dependent_counts, key; "
+            "did you mean `glance_none`?)",
         ),
     ],
 )

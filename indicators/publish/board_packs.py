@@ -54,6 +54,26 @@ def _statements(stage: Path, frame: str) -> pd.DataFrame | None:
     return pd.read_csv(path, dtype=str, keep_default_na=False)
 
 
+def with_part_periods(values: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """The keyed indicator table with each row's months counted, of how many, and the months
+    not counted (indicators/part_periods.csv), blank for a whole period: the packs label a
+    part period from them."""
+    columns = ["months_landed", "months_in_period", "months_not_counted"]
+    parts = (
+        keyed(pd.read_csv(path, dtype=str, keep_default_na=False))
+        if path.is_file()
+        else pd.DataFrame(columns=["indicator_id", "time_period", *columns])
+    )
+    merged = values.merge(
+        parts[["indicator_id", "time_period", *columns]],
+        on=["indicator_id", "time_period"],
+        how="left",
+        validate="many_to_one",
+    )
+    merged[columns] = merged[columns].fillna("")
+    return merged
+
+
 def _render(job: tuple[Path, object]) -> list[Path]:
     folder, pack = job
     return write_pack(folder, pack)
@@ -75,7 +95,10 @@ def write_board_packs(settings: ChorusSettings, stage: Path, run_id: str, log: L
         return pd.read_csv(path, dtype=str, keep_default_na=False)
 
     # one key per period: (time_period, time_identifier) as "2024-M04" for a month
-    values = keyed(read(stage / "indicators" / "indicator_values.csv"))
+    values = with_part_periods(
+        keyed(read(stage / "indicators" / "indicator_values.csv")),
+        stage / "indicators" / "part_periods.csv",
+    )
     register = read(stage / "register" / "indicators.csv")
     declared = read(stage / "register" / "frameworks.csv")  # each indicator's period type
     periods = declared[["indicator_id", "period_type"]].drop_duplicates("indicator_id")

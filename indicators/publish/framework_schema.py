@@ -71,6 +71,7 @@ SCHEMA: dict[str, object] = {
         "limits_hidden": TEXT,
         "limits_low": TEXT,
         "limits_small": TEXT,
+        "limits_part_periods": TEXT,
         "why_hidden": TEXT,
         "quotes_column": TEXT,
         "dependent_counts": TEXT,

@@ -35,6 +35,7 @@ from indicators.publish.period_coverage import (
     landed_months,
     notes_lines,
     part_period_notes,
+    part_period_table,
     unlinked_notes,
 )
 from indicators.publish.publication import write_csv
@@ -152,6 +153,7 @@ def write_indicator_tables(settings: ChorusSettings, stage: Path, log: Log) -> T
     )
     notes, found = _period_notes(marts, published, register, log)
     write_csv(notes, stage / "quality" / "period_notes.csv")
+    write_csv(part_period_table(found), stage / "indicators" / "part_periods.csv")
     open_data = write_open_data(
         stage, published, register, local_authorities=authorities, coverage=found
     )

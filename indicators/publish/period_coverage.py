@@ -14,7 +14,10 @@ quarter look whole.
 A source whose spec says `counted_when: next_period_landed` (a referral's Voice Notes and
 hub meeting arrive in next month's files) has a month counted only once the next month is
 landed with rows too, as the Early Help journeys count it: the latest month landed, and the
-month before an empty one, are not counted yet. Nothing here names a source: the period
+month before an empty one, are not counted yet. A source whose spec says `starts_late:
+true` (the Voice Note began part-way) has the months before its first landed counted (none
+of its rows were due); a month after it with no rows is not counted, like any other.
+Nothing here names a source: the period
 types come from the specs.
 
 Rows kept but linked to nothing (a Voice Note whose referral was never landed:
@@ -66,14 +69,21 @@ def _periods(load_log: pd.DataFrame, kinds: Mapping[str, SourceSpec]) -> pd.Data
 
 
 def landed_months(load_log: pd.DataFrame, specs: Mapping[str, SourceSpec]) -> dict[str, set[int]]:
-    """Per raw table of a divided kind: the months (year * 12 + month - 1) of its periods
-    whose files loaded at least one row."""
+    """Per raw table of a divided kind: the months (year * 12 + month - 1) counted: those of
+    its periods whose files loaded at least one row (with, for `starts_late`, every month
+    landed by any source before its first), less, for `next_period_landed`, those whose next
+    period is not counted so."""
     kinds = divided_kinds(specs)
     landed: dict[str, set[int]] = {spec.raw_table: set() for spec in kinds.values()}
     rows = _periods(load_log, kinds)
     for (kind, _), period_rows in rows.groupby(["kind", "academic_year"]):
         if period_rows["rows_loaded"].sum() > 0:
             landed[kinds[kind].raw_table].update(_months_of(period_rows["period"].iloc[0]))
+    every = set().union(*landed.values())
+    for spec in kinds.values():  # begun part-way: the periods before it have none of its rows
+        months = landed[spec.raw_table]
+        if spec.starts_late and every:  # none landed yet: it has not begun
+            months.update(range(min(every), min(months) if months else max(every) + 1))
     for spec in kinds.values():  # counted once the next period is landed too
         if spec.counted_when == "next_period_landed":
             step = 12 // period_type(spec.period).parts
@@ -178,6 +188,24 @@ def coverage(
                 }
             )
     return Coverage(pd.DataFrame(rows, columns=columns))
+
+
+PART_PERIOD_COLUMNS = [
+    "indicator_id",
+    "time_period",
+    "time_identifier",
+    MONTHS_LANDED,
+    MONTHS_IN_PERIOD,
+    "months_not_counted",
+]
+
+
+def part_period_table(found: Coverage) -> pd.DataFrame:
+    """indicators/part_periods.csv: one row per indicator and part period published, with
+    its months counted, of how many, and the months not counted in words (the packs label
+    these periods from it)."""
+    parts = found.part_periods().rename(columns={"missing": "months_not_counted"})
+    return parts[PART_PERIOD_COLUMNS].reset_index(drop=True)
 
 
 def part_period_notes(found: Coverage, register: pd.DataFrame) -> pd.DataFrame:

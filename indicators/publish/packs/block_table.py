@@ -35,7 +35,7 @@ from indicators.publish.packs.table_cells import (
 from indicators.publish.packs.wording import (
     count_heading,
     count_units,
-    period_label,
+    period_words,
     unit_label,
 )
 from indicators.units import independent_units, not_compared_why
@@ -222,7 +222,7 @@ def latest_table(
             "period": record["time_period"],
             "area": record["area_code"],
         }
-        header = period_label(record["time_period"]) if by_year else area_label(record, area_name)
+        header = period_words(record, short=True) if by_year else area_label(record, area_name)
         rows.append(Row(header=header, cells=cells, attrs=attrs))
     notes = []
     if not by_year and any(number_or_none(r["_value"]) is not None for r in records):
@@ -259,7 +259,7 @@ def latest_table(
         every = "period by period" if by_part else "year by year"
         caption = f"{heading}: {area_label(records[0], area_name)}, {every}"
     else:
-        caption = f"{heading}, {period_label(records[0]['time_period']) if records else ''}"
+        caption = f"{heading}, {period_words(records[0], short=True) if records else ''}"
     table = Table(caption=caption, columns=columns, rows=rows, notes=notes)
     if pub.framework.statements.explains:  # beside its indicator's rows, year by year too
         table = with_statements(pub, build, table, area_code)

@@ -38,6 +38,7 @@ from indicators.publish.packs.wording import (
     join_words,
     lower_first,
     period_label,
+    period_words,
     slugify,
     unit_suffix,
     valid_polarity,
@@ -126,7 +127,7 @@ def _xmr_reading(
 def _value_sentence(meta: Mapping[str, str], record: Mapping, area_name: str, why: str = "") -> str:
     """'In 2024/25, Northgate: 66.0%.' (the published value, with its unit)."""
     unit = meta.get("unit", "")
-    period = period_label(record["time_period"])
+    period = period_words(record)
     label = area_label(record, area_name)
     if number_or_none(record["_value"]) is None:
         why = why or MISSING_WHY.get(record["value"], "not available")
@@ -307,9 +308,12 @@ def _trend_chart(
     if pk.divided(keys):  # every month or quarter from the first to the last: gaps as gaps
         by_key = dict(zip(keys, records, strict=True))
         slots: list[Mapping | None] = [by_key.get(key) for key in pk.span(keys)]
-        labels = [period_label(key) for key in pk.span(keys)]
+        labels = [
+            period_words(r, short=True) if r else period_label(key)
+            for key, r in zip(pk.span(keys), slots, strict=True)
+        ]
     else:
-        slots, labels = list(records), [period_label(key) for key in keys]
+        slots, labels = list(records), [period_words(r, short=True) for r in records]
     label = area_label(records[-1], area_name)
     values = [nan_of(r["_value"]) if r else math.nan for r in slots]
     drawn = [

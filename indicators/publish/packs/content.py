@@ -61,7 +61,7 @@ from indicators.publish.packs.wording import (
     count_text,
     count_units,
     lower_first,
-    period_label,
+    period_words,
     slugify,
     unit_suffix,
     with_unit_suffix,
@@ -87,7 +87,7 @@ def _headline(
         )
     meta = meta_of(pub, headline_id)
     record = pk.sort_periods(found).iloc[-1].to_dict()
-    period = period_label(record["time_period"])
+    period = period_words(record)
     value = number_or_none(record["_value"])
     is_la = area_code == pub.la_code
     borough = math.nan if is_la else pub.la_all.get((headline_id, record["time_period"]), math.nan)
@@ -338,7 +338,7 @@ def _glance(
             css=value.css,
             code=value.code,
         )
-        cells = [Cell(text=period_label(record["time_period"])), value, interval_cell(record, unit)]
+        cells = [Cell(text=period_words(record, short=True)), value, interval_cell(record, unit)]
         for claim in claims_shown:
             cell = claim_cell(claim)
             cells.append(

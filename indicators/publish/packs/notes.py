@@ -34,6 +34,7 @@ from indicators.publish.packs.wording import (
     count_text,
     count_units,
     join_words,
+    part_note,
     period_label,
 )
 from indicators.units import count_units as declared_units
@@ -124,6 +125,10 @@ def limits_section(pub: Publication, area_name: str, rows: pd.DataFrame, area_co
     )
     section.blocks.append(block)
 
+    part = part_periods_block(pub, rows, area_name)
+    if part.items:  # none in a pack whose periods are all whole
+        section.blocks.append(part)
+
     block = Block(id="limits-caveats", heading="Caveats from the indicator register")
     present = sorted(rows["indicator_id"].unique(), key=lambda i: pub.order.get(i, 0))
     block.items = [
@@ -152,6 +157,33 @@ def limits_section(pub: Publication, area_name: str, rows: pd.DataFrame, area_co
     if who.indicators and who.words.get("limits"):
         section.bullets.append(who.words["limits"].format(heading=who.heading))
     return section
+
+
+def part_periods_block(pub: Publication, rows: pd.DataFrame, area_name: str) -> Block:
+    """One entry per figure and part period (indicators/part_periods.csv, merged by
+    board_packs.with_part_periods): its months counted and the months not counted."""
+    block = Block(id="limits-part-periods", heading="Part periods")
+    if "months_not_counted" not in rows:
+        return block
+    part = rows[rows["months_landed"].ne("") & rows["months_landed"].ne(rows["months_in_period"])]
+    keys = ["indicator_id", "time_period"]
+    for (indicator_id, period), found in part.groupby(keys, sort=False):
+        record = found.iloc[0]
+        title = pub.register[indicator_id].get("title") or indicator_id
+        block.items.append(
+            Item(
+                text=f"{title}, {period_label(period)}: {part_note(record)}",
+                attrs={"indicator": indicator_id, "period": period},
+            )
+        )
+    _say(
+        block,
+        pub.framework.said("limits_part_periods")
+        or "These periods count only the months their data covers so far: read them as "
+        "part periods, not as whole quarters or years, and not beside a whole one as like "
+        "for like.",
+    )
+    return block
 
 
 _DEFINITION_FIELDS = (

@@ -89,6 +89,24 @@ def period_label(time_period: str | int) -> str:
     return key_text(time_period)
 
 
+def part_note(record: Mapping, short: bool = False) -> str:
+    """'11 of 12 months; March 2025 not counted' for a row of a part period (board_packs
+    .with_part_periods), '11 of 12 months' when `short`; '' for a whole period."""
+    landed, length = record.get("months_landed", ""), record.get("months_in_period", "")
+    if not landed or not length or landed == length:
+        return ""
+    note = f"{landed} of {length} months"
+    missing = record.get("months_not_counted", "")
+    return note if short or not missing else f"{note}; {missing} not counted"
+
+
+def period_words(record: Mapping, short: bool = False) -> str:
+    """A row's period in words, with its part-period note: 'Financial year 2024/25 (11 of
+    12 months; March 2025 not counted)'."""
+    note = part_note(record, short)
+    return period_label(record["time_period"]) + (f" ({note})" if note else "")
+
+
 def lower_first(text: str) -> str:
     """'Sex' -> 'sex' but 'FSM eligibility' and 'WellComm section' stay (a first word with a
     capital after its first letter is a name or an acronym), and so do 'Voice Note' and
