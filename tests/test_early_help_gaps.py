@@ -4,7 +4,9 @@ every month of the 12 after the closure has referrals loaded.
 
 One `chorus run` (no packs) on a landing written here: one referral a month, April 2024 to
 August 2025, each with a parent's Voice Note before its hub meeting, except that October
-2024's notes file and July 2025's referrals file have a header and no rows. Every expected
+2024's notes file and July 2025's referrals file have a header and no rows, and January
+2025's notes file was never landed (a month before the first notes file, before the Voice
+Note began, is counted: tests/test_period_coverage.py). Every expected
 value is worked out by hand below, from the rules docs/inputs.md and the journeys model
 state, not from Chorus.
 """
@@ -22,6 +24,7 @@ from tests.early_help_files import HEAD, NOTE_HEAD, run_chorus, write_landing
 MONTHS = [f"{year}-{month:02d}" for year in (2024, 2025) for month in range(1, 13)]
 MONTHS = MONTHS[MONTHS.index("2024-04") : MONTHS.index("2025-08") + 1]  # 17 months
 EMPTY_NOTES, EMPTY_REFERRALS = "2024-10", "2025-07"
+NOTES_NOT_LANDED = "2025-01"
 CLOSURES = {  # month: (child, closure date)
     "2024-04": ("PG-A", "2024-04-20"),  # child A referred again 10 March 2025
     "2024-05": ("PG-B", "2024-05-25"),  # never again
@@ -45,6 +48,8 @@ def _landing(root: Path) -> Path:
             else [f"EHG-{month},{month}-16,parent,call,EH-N1,,"]
         )
         for kind, rows in (("early_help_referrals", referrals), ("voice_notes", notes)):
+            if kind == "voice_notes" and month == NOTES_NOT_LANDED:
+                continue  # no file at all
             files[f"{kind}/{month}/{kind}.csv"] = rows
     return write_landing(root, files)
 
@@ -64,13 +69,18 @@ def run(tmp_path_factory):
     return root, journeys
 
 
+NOT_COUNTED = {"2024-09", "2024-10", "2024-12", "2025-01", "2025-06", "2025-08"}
+
+
 def test_a_month_beside_an_empty_notes_or_referrals_file_is_not_counted(run):
     _, journeys = run
     followed = dict(zip(journeys["month"], journeys["followed_up"], strict=True))
-    # counted: the month and the next have referrals, and neither came with an empty file.
-    # September 2024 (next: October's empty notes), October 2024 (its own), June 2025
-    # (next: July's empty referrals) and August 2025 (nothing after it) are not.
-    not_counted = {"2024-09", "2024-10", "2025-06", "2025-08"}
+    # counted: the month and the next have referrals, and neither came with an empty file
+    # nor, once the Voice Note began, without a notes file. September 2024 (next: October's
+    # empty notes), October 2024 (its own), December 2024 (next: January's notes not
+    # landed), January 2025 (its own), June 2025 (next: July's empty referrals) and August
+    # 2025 (nothing after it) are not.
+    not_counted = NOT_COUNTED
     landed = [m for m in MONTHS if m != EMPTY_REFERRALS]
     assert followed == {month: month not in not_counted for month in landed}
 
@@ -83,9 +93,24 @@ def test_the_monthly_figures_leave_out_the_months_not_counted(run):
         pd.Timestamp(f"{month} 1 {year}").strftime("%Y-%m")
         for year, month in zip(monthly["time_period"], monthly["time_identifier"], strict=True)
     }
-    assert published == {
-        m for m in MONTHS if m not in {"2024-09", "2024-10", "2025-06", "2025-07", "2025-08"}
-    }
+    assert published == {m for m in MONTHS if m not in NOT_COUNTED | {EMPTY_REFERRALS}}
+
+
+def test_the_year_s_months_counted_agree_with_the_months_its_figures_count(run):
+    """Financial year 2024/25 (April 2024 to March 2025): the figures count 8 of its months
+    (not September, October, December 2024 or January 2025, as above); the open data and
+    indicators/part_periods.csv must say 8 of 12, naming those four."""
+    root, _ = run
+    data = pd.read_csv(root / "output" / "open-data" / "eh_voice_note_before_hub.csv", dtype=str)
+    year = data[(data["time_period"] == "202425") & (data["time_identifier"] == "Financial year")]
+    assert set(zip(year["months_landed"], year["months_in_period"], strict=True)) == {("8", "12")}
+    parts = pd.read_csv(root / "output" / "indicators" / "part_periods.csv", dtype=str)
+    mine = parts[
+        (parts["indicator_id"] == "eh_voice_note_before_hub") & (parts["time_period"] == "202425")
+    ]
+    assert mine[["time_period", "months_not_counted"]].values.tolist() == [
+        ["202425", "September 2024, October 2024, December 2024, January 2025"]
+    ]
 
 
 def test_a_re_referral_is_known_only_when_every_month_after_the_closure_is_loaded(run):

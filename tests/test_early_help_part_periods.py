@@ -146,11 +146,12 @@ def test_voice_notes_linked_to_no_landed_referral_are_counted_per_month(run):
     notes = pd.read_csv(output / "quality" / "period_notes.csv", dtype=str, keep_default_na=False)
     stated = notes[
         (notes["kind"] == "voice_notes")
-        & notes["note"].str.contains("link to no landed referral", regex=False)
+        & notes["note"].str.contains("to no landed referral", regex=False)
     ]
     assert dict(zip(stated["file"], stated["rows"].astype(int), strict=True)) == expected
     report = (output / "quality" / "index.html").read_text(encoding="utf-8")
     for file, count in expected.items():
-        line = f"{file}: {count} Voice Notes link to no landed referral"
+        said = "1 Voice Note links" if count == 1 else f"{count} Voice Notes link"
+        line = f"{file}: {said} to no landed referral"
         assert line in report
         assert line in log

@@ -60,6 +60,7 @@ TOP_KEYS = {
     "headers": False,
     "landing_order": False,
     "counted_when": False,
+    "starts_late": False,
     "label": False,
     "row_rules": False,
 }
@@ -258,6 +259,7 @@ def build(
         row_rules=row_rules,
         landing_order=int(data.get("landing_order") or 100),
         counted_when=str(data.get("counted_when") or "landed"),
+        starts_late=bool(data.get("starts_late") or False),
     )
 
 

@@ -217,6 +217,13 @@ def inputs_section(spec: SourceSpec) -> str:
             "file that loaded no rows, are published in no figure yet, and a quarter or year "
             "holding them is a part period (`months_landed` in the open data)."
         )
+    if spec.starts_late:
+        notes.append(
+            f"The source may start part-way (`starts_late: true`): a "
+            f"{spec.period.replace('_', ' ')} before its first file with rows has none of "
+            "its rows and is counted as such; one after it with no file loading rows is not "
+            "counted (a file not landed is not a period without any)."
+        )
     body = "\n".join(lines) + "\n"
     extra = "\n\n".join(note for note in notes if note)
     return body + ("\n" + extra + "\n" if extra else "")

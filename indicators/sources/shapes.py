@@ -192,6 +192,7 @@ TOP: Shape = {
     "label": TEXT,
     "landing_order": WHOLE,
     "counted_when": TEXT,
+    "starts_late": FLAG,
     "raw_table": (MAPPING, _within(RAW_TABLE)),
     "also_tables": (LIST, _each(MAPPING, RAW_TABLE)),
     "code_lists": (MAPPING, _each(MAPPING, CODE_LIST_SHAPE, closed=False)),

@@ -210,11 +210,16 @@ class SourceSpec:
     row_rules: tuple[Any, ...] = ()
     """Rules across a row's columns (`row_rules:`, indicators/sources/row_rules.RowCheck)."""
     landing_order: int = 100
+    """Kinds are found in the landing area, and named in messages, in this order."""
     counted_when: str = "landed"
     """'next_period_landed': a period's figures count once the next period is landed with
     rows too (a referral's Voice Notes and hub meeting arrive in next month's files); read
     by indicators/publish/period_coverage.py, as the Early Help journeys count a month."""
-    """Kinds are found in the landing area, and named in messages, in this order."""
+    starts_late: bool = False
+    """The source may begin part-way (a practice that starts after the others, as the Voice
+    Note did): a period before its first landed with rows has none of its rows and is
+    counted; a period after it with none landed is not counted (a file not landed, not a
+    period without any). Read by period_coverage, as the journeys count a month."""
     files: tuple[str, ...] = ()
     """The spec files merged, as displayed (base first)."""
     digest: str = ""

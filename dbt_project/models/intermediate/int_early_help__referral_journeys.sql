@@ -19,8 +19,9 @@
 --     referrals or Voice Notes file landed that loaded no rows (raw.load_log). A referral late
 --     in a month has its Voice Notes and hub meeting in the next month's files, so the
 --     figures by referral month count a month once the next one is landed, and never beside
---     a month whose notes file came empty (its families would read as unheard). A month
---     with no Voice Notes file at all is a month without notes (before the Voice Note began).
+--     a month whose notes file came empty or was not landed, after the first Voice Notes
+--     (its families would read as unheard). A month before the first Voice Notes file is a
+--     month without notes (before the Voice Note began: the spec's `starts_late`).
 with referrals as (
     select * from {{ ref('stg_early_help__referrals') }}
 ),
@@ -43,12 +44,29 @@ loaded_months as (  -- months with referrals loaded
     select distinct month_start from referrals
 ),
 
+notes_months as (  -- months whose Voice Notes files loaded rows
+    select cast(try_strptime(academic_year, '%B %Y') as date) as month_start
+    from {{ source('raw', 'load_log') }}
+    where kind = 'voice_notes'
+    group by academic_year
+    having sum(rows_loaded) > 0
+),
+
 empty_months as (  -- months whose referrals or Voice Notes files were landed, loading no rows
     select cast(try_strptime(academic_year, '%B %Y') as date) as month_start
     from {{ source('raw', 'load_log') }}
     where kind in ('early_help_referrals', 'voice_notes')
     group by kind, academic_year
     having sum(rows_loaded) = 0
+    union
+    -- and months of referrals since the first Voice Notes landed with none landed (a file
+    -- not landed: its families would read as unheard); months before it are before the
+    -- Voice Note began (the spec's `starts_late`)
+    select loaded_months.month_start
+    from loaded_months
+    where
+        loaded_months.month_start > (select min(notes_months.month_start) from notes_months)
+        and loaded_months.month_start not in (select notes_months.month_start from notes_months)
 ),
 
 gaps as (  -- closures whose 12 months of follow-up cross a month without referrals loaded

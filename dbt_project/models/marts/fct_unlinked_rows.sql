@@ -7,7 +7,10 @@ select
     'voice_notes' as kind,
     _source_file as file,
     count(*) as row_count,
-    'Voice Notes link to no landed referral' as what
+    case
+        when count(*) = 1 then 'Voice Note links to no landed referral'
+        else 'Voice Notes link to no landed referral'
+    end as what
 from {{ ref('stg_early_help__voice_notes') }}
 where not referral_found
 group by _source_file
@@ -18,7 +21,10 @@ select
     'voice_notes' as kind,
     _source_file as file,
     count(*) as row_count,
-    'Voice Notes are dated before the referral they name was made' as what
+    case
+        when count(*) = 1 then 'Voice Note is dated before the referral it names was made'
+        else 'Voice Notes are dated before the referral they name was made'
+    end as what
 from {{ ref('stg_early_help__voice_notes') }}
 where dated_before_referral
 group by _source_file

@@ -1,0 +1,52 @@
+"""Which months a quarter or year counts (indicators/publish/period_coverage.py), on a load
+log written by hand: the Voice Note began part-way (its spec says `starts_late: true`), so
+the months before its first notes file are counted, and a notes file missing after it is a
+gap, as the Early Help journeys count them (int_early_help__referral_journeys). Expected
+months are worked out by hand below."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from indicators.publish.period_coverage import landed_months
+from indicators.sources.load import load_sources
+
+
+def _month(text: str) -> int:
+    stamp = pd.Timestamp(text)
+    return stamp.year * 12 + stamp.month - 1
+
+
+def _log(kind: str, months: dict[str, int]) -> list[dict]:
+    return [
+        {"kind": kind, "academic_year": month, "file": f"{kind}/{month}.csv", "rows_loaded": rows}
+        for month, rows in months.items()
+    ]
+
+
+def test_months_before_the_voice_note_began_count_and_a_missing_month_after_does_not():
+    referrals = {m: 5 for m in ("April 2024", "May 2024", "June 2024", "July 2024",
+                                "August 2024", "September 2024", "October 2024")}  # fmt: skip
+    # Voice Notes from June; August's file never landed; October is the last
+    notes = {"June 2024": 3, "July 2024": 2, "September 2024": 4, "October 2024": 1}
+    log = pd.DataFrame(_log("early_help_referrals", referrals) + _log("voice_notes", notes))
+    landed = landed_months(log, load_sources())
+    specs = load_sources()
+    referral_table = specs["early_help_referrals"].raw_table
+    notes_table = specs["voice_notes"].raw_table
+    # a month counts once the next is landed too: referrals April..September
+    months = ("April", "May", "June", "July", "August", "September")
+    assert landed[referral_table] == {_month(f"{m} 2024") for m in months}
+    # notes: April and May are before the first file (counted), then June; July's next
+    # (August) never landed, August itself is missing, September is followed by October
+    months = ("April", "May", "June", "September")
+    assert landed[notes_table] == {_month(f"{m} 2024") for m in months}
+
+
+def test_a_source_that_has_not_begun_counts_as_none_due():
+    referrals = {"April 2024": 5, "May 2024": 5, "June 2024": 5}
+    log = pd.DataFrame(_log("early_help_referrals", referrals))
+    specs = load_sources()
+    landed = landed_months(log, specs)
+    # no Voice Notes yet: April and May count (each followed by a month landed), June waits
+    assert landed[specs["voice_notes"].raw_table] == {_month("April 2024"), _month("May 2024")}
