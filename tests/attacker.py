@@ -458,6 +458,8 @@ class Attacker:
                     (at_breakdown or breakdown).format(**fill) if at_breakdown else breakdown
                 )
                 at_group = at_group.format(**fill) if at_group else group
+                if other in self.parts and "@" in indicator:  # a part: the same period's
+                    other += "@" + indicator.partition("@")[2]
                 value = lookup(other or indicator, area, at_breakdown, at_group, count)
                 if value is None:
                     return None

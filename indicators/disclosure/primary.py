@@ -102,6 +102,32 @@ def _shared_areas(
     return defaultdict(dict, {name: areas[find(name)] for name in own})
 
 
+def _shared_periods(my_tops: dict[tuple, set[str]], shapes: Mapping[str, IndicatorShape]) -> None:
+    """Give each indicator the periods (with their authorities) of every indicator of its
+    period type whose declared relations name it, directly or through others, in `my_tops`
+    ((indicator, period) -> authorities): a rule anchored in such a period reads the
+    indicator's cell there, and a cell with no row would be a 0 no partner could hide. The
+    months before Voice Notes began are so periods of the days to a Voice Note, whose count
+    (none) bounds the referrals heard before the hub in them, which it used to pin at 0
+    (tests/test_disclosure_pre_start.py). An indicator naming none (a linkage that began
+    later than the goals it links) gains no period."""
+    indicators = {indicator for indicator, _ in my_tops}
+    named: dict[str, set[str]] = defaultdict(set)  # indicator -> those its rules name
+    for name in indicators:
+        relations = shapes[name].relations
+        for other in relations.referenced_indicators() if relations else ():
+            if other in indicators and shapes[other].period_type == shapes[name].period_type:
+                named[name].add(other)
+    changed = True
+    while changed:
+        changed = False
+        for (indicator, period), tops in list(my_tops.items()):
+            for other in named[indicator]:
+                if not tops <= my_tops[(other, period)]:
+                    my_tops[(other, period)] |= tops
+                    changed = True
+
+
 def complete(
     frame: pd.DataFrame,
     shapes: Mapping[str, IndicatorShape],
@@ -113,7 +139,8 @@ def complete(
 
     Every group a breakdown declares (or every question in force in the year, and their
     domains, from the item bank), in every area of each level at which the indicator
-    publishes the breakdown, in every year it publishes anything: then a missing row never
+    publishes the breakdown, in every year it publishes anything, or an indicator of its
+    period type whose relations name it does (`_shared_periods`): then a missing row never
     tells anyone that a count is zero (or suggests it is). A cell with no one in it is
     published as 0 (see `primary`); one hidden as a partner is `c` like any other.
 
@@ -161,6 +188,7 @@ def complete(
         for child, parent in parents.items():
             if root_area(parent, parents) in present and child in level_of:
                 every[(period, level_of[child])].add(child)
+    _shared_periods(my_tops, shapes)
     shared = _shared_areas(own, shapes)
     for (indicator, period), present in my_tops.items():
         for area, level in shared[indicator].items():
@@ -194,7 +222,7 @@ def complete(
             )
         }
         periods = sorted(
-            set(row_periods(rows_of)),
+            {period for (other, period) in my_tops if other == indicator},
             key=lambda period: (int(period[0]), *map(str, period[1:])),
         )
         for period in periods:
