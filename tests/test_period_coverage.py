@@ -50,3 +50,15 @@ def test_a_source_that_has_not_begun_counts_as_none_due():
     landed = landed_months(log, specs)
     # no Voice Notes yet: April and May count (each followed by a month landed), June waits
     assert landed[specs["voice_notes"].raw_table] == {_month("April 2024"), _month("May 2024")}
+
+
+def test_a_header_only_notes_file_says_the_voice_note_had_begun():
+    """Review (H1): header-only Voice Notes files for April and May 2024, then rows from
+    June. The journeys leave April and May out (their notes files came empty); so must the
+    coverage, rather than count them as before the practice began."""
+    referrals = {m: 5 for m in ("April 2024", "May 2024", "June 2024", "July 2024")}
+    notes = {"April 2024": 0, "May 2024": 0, "June 2024": 3, "July 2024": 2}
+    log = pd.DataFrame(_log("early_help_referrals", referrals) + _log("voice_notes", notes))
+    specs = load_sources()
+    landed = landed_months(log, specs)
+    assert landed[specs["voice_notes"].raw_table] == {_month("June 2024")}

@@ -15,8 +15,9 @@ A source whose spec says `counted_when: next_period_landed` (a referral's Voice 
 hub meeting arrive in next month's files) has a month counted only once the next month is
 landed with rows too, as the Early Help journeys count it: the latest month landed, and the
 month before an empty one, are not counted yet. A source whose spec says `starts_late:
-true` (the Voice Note began part-way) has the months before its first landed counted (none
-of its rows were due); a month after it with no rows is not counted, like any other.
+true` (the Voice Note began part-way) has the months before its first file (with rows or not)
+counted (none of its rows were due); a month after it with no rows is not counted, like any
+other.
 Nothing here names a source: the period
 types come from the specs.
 
@@ -76,14 +77,20 @@ def landed_months(load_log: pd.DataFrame, specs: Mapping[str, SourceSpec]) -> di
     kinds = divided_kinds(specs)
     landed: dict[str, set[int]] = {spec.raw_table: set() for spec in kinds.values()}
     rows = _periods(load_log, kinds)
+    files: dict[str, set[int]] = {spec.raw_table: set() for spec in kinds.values()}
     for (kind, _), period_rows in rows.groupby(["kind", "academic_year"]):
+        months = _months_of(period_rows["period"].iloc[0])
+        files[kinds[kind].raw_table].update(months)
         if period_rows["rows_loaded"].sum() > 0:
-            landed[kinds[kind].raw_table].update(_months_of(period_rows["period"].iloc[0]))
+            landed[kinds[kind].raw_table].update(months)
     every = set().union(*landed.values())
-    for spec in kinds.values():  # begun part-way: the periods before it have none of its rows
-        months = landed[spec.raw_table]
-        if spec.starts_late and every:  # none landed yet: it has not begun
-            months.update(range(min(every), min(months) if months else max(every) + 1))
+    for spec in kinds.values():  # begun part-way: the periods before its first file (with
+        # rows or not: a header-only file says the source had begun) have none of its rows
+        begun = files[spec.raw_table]
+        if spec.starts_late and every:  # no file yet: it has not begun
+            landed[spec.raw_table].update(
+                range(min(every), min(begun) if begun else max(every) + 1)
+            )
     for spec in kinds.values():  # counted once the next period is landed too
         if spec.counted_when == "next_period_landed":
             step = 12 // period_type(spec.period).parts

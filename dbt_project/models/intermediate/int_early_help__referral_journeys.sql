@@ -59,13 +59,18 @@ empty_months as (  -- months whose referrals or Voice Notes files were landed, l
     group by kind, academic_year
     having sum(rows_loaded) = 0
     union
-    -- and months of referrals since the first Voice Notes landed with none landed (a file
+    -- and months of referrals since the first Voice Notes file with none landed (a file
     -- not landed: its families would read as unheard); months before it are before the
     -- Voice Note began (the spec's `starts_late`)
     select loaded_months.month_start
     from loaded_months
     where
-        loaded_months.month_start > (select min(notes_months.month_start) from notes_months)
+        loaded_months.month_start > (
+            -- the first Voice Notes file, with rows or not (a header-only file says it began)
+            select min(cast(try_strptime(notes_files.academic_year, '%B %Y') as date))
+            from {{ source('raw', 'load_log') }} as notes_files
+            where notes_files.kind = 'voice_notes'
+        )
         and loaded_months.month_start not in (select notes_months.month_start from notes_months)
 ),
 
