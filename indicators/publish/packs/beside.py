@@ -21,7 +21,7 @@ from indicators.publish.packs.group_chart import group_chart_block
 from indicators.publish.packs.model import Block, Build, Cell, Column, Row, Table
 from indicators.publish.packs.statements import with_statements
 from indicators.publish.packs.table_cells import count_cell, interval_cell, value_cell
-from indicators.publish.packs.wording import period_label, slugify, unit_label
+from indicators.publish.packs.wording import period_label, period_words, slugify, unit_label
 
 
 def _record(pub: Publication, area_code: str, figure: Figure, period: str) -> dict | None:
@@ -75,8 +75,11 @@ def beside_block(
     block = Block(id=build.next(slugify(f"beside-{entry.heading}")), heading=entry.heading)
     block.paragraphs.append(cl.sentence(claim))
     rows = []
+    when = period_label(period)  # with its part-period note, from a figure's row
     for figure, label in zip((entry.first, entry.second), labels, strict=True):
         record = _record(pub, area_code, figure, period)
+        if record is not None and when == period_label(period):
+            when = period_words(record)
         meta = meta_of(pub, figure.indicator)
         unit = meta.get("unit", "")
         if record is None:
@@ -104,7 +107,7 @@ def beside_block(
         )
     block.tables.append(
         Table(
-            caption=f"{entry.heading}: {area_name}, {period_label(period)}",
+            caption=f"{entry.heading}: {area_name}, {when}",
             columns=[
                 Column("Figure", width=44),
                 Column("Value", numeric=True, width=12),

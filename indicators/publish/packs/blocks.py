@@ -37,6 +37,7 @@ from indicators.publish.packs.wording import (
     count_units,
     join_words,
     lower_first,
+    part_note,
     period_label,
     period_words,
     slugify,
@@ -363,7 +364,11 @@ def _trend_chart(
         limits = charts.ProcessLimits(
             mean=result.mean, lower=result.lower_process_limit, upper=result.upper_process_limit
         )
-    title = f"{heading}: {labels[0]} to {labels[-1]}"
+    span = pk.span(keys) if pk.divided(keys) else keys
+    title = f"{heading}: {period_label(span[0])} to {period_label(span[-1])}"
+    parts = [period_words(r, short=True) for r in slots if r and part_note(r)]
+    if parts:  # which points count only some of their months
+        title += f"; part periods: {join_words(parts)}"
     desc = f"{title}. " + "; ".join(described) + "."
     if limits:
         desc += (
