@@ -33,11 +33,14 @@ HEAD = (
 NOTE_HEAD = "referral_id,date_recorded,whose_voice,how,team_code,words,consent_quote"
 
 
-def write_landing(root: Path, files: Mapping[str, Sequence[str]], teams: str = TEAMS) -> Path:
-    """root/landing: the reference landing, the seeds above and `files` (path -> rows)."""
+def write_landing(
+    root: Path, files: Mapping[str, Sequence[str]], teams: str = TEAMS, trials: str = TRIALS
+) -> Path:
+    """root/landing: the reference landing, the seeds above (or `teams`, `trials`) and
+    `files` (path -> rows)."""
     landing = root / "landing"
     shutil.copytree(BASE, landing, ignore=shutil.ignore_patterns("expected.json"))
-    for name, text in (("teams", teams), ("districts", DISTRICTS), ("early_help_trials", TRIALS)):
+    for name, text in (("teams", teams), ("districts", DISTRICTS), ("early_help_trials", trials)):
         (landing / "seeds" / f"{name}.csv").write_text(text, encoding="utf-8")
     for relative, rows in files.items():
         path = landing / relative

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from indicators.publish.period_coverage import landed_months
+from indicators.publish.period_coverage import declared_starts, landed_months, missing_period_notes
 from indicators.sources.load import load_sources
 
 
@@ -62,3 +62,42 @@ def test_a_header_only_notes_file_says_the_voice_note_had_begun():
     specs = load_sources()
     landed = landed_months(log, specs)
     assert landed[specs["voice_notes"].raw_table] == {_month("June 2024")}
+
+
+def test_a_declared_start_makes_missing_first_months_gaps_and_says_so():
+    """Review (H3): the trials seed says the Voice Note began in June 2024, but the first
+    notes file is August's. June and July are gaps (their families would read as unheard),
+    not months before the practice began; the notes name each. April still counts."""
+    referrals = {m: 5 for m in ("April 2024", "May 2024", "June 2024", "July 2024",
+                                "August 2024", "September 2024")}  # fmt: skip
+    notes = {"August 2024": 3, "September 2024": 2}
+    log = pd.DataFrame(_log("early_help_referrals", referrals) + _log("voice_notes", notes))
+    specs = load_sources()
+    seeds = {"early_help_trials": pd.DataFrame({"team_code": ["T1", "T2"],
+                                                "starts": ["2024-09", "2024-06"]})}  # fmt: skip
+    starts = declared_starts(specs, seeds.get)
+    landed = landed_months(log, specs, starts)
+    # May's referrals' notes would come in June's file, which never landed: May waits too
+    assert landed[specs["voice_notes"].raw_table] == {_month("April 2024"), _month("August 2024")}
+    said = list(missing_period_notes(log, specs, starts)["note"])
+    assert said == [
+        "voice_notes: no file landed for June 2024 (begun by June 2024): June 2024 counted as "
+        "not landed",
+        "voice_notes: no file landed for July 2024 (begun by June 2024): July 2024 counted as "
+        "not landed",
+    ]
+
+
+def test_a_started_source_with_no_file_at_all_is_named_and_counts_no_month_since():
+    referrals = {m: 5 for m in ("April 2024", "May 2024", "June 2024")}
+    log = pd.DataFrame(_log("early_help_referrals", referrals))
+    specs = load_sources()
+    starts = declared_starts(
+        specs, {"early_help_trials": pd.DataFrame({"starts": ["2024-05"]})}.get
+    )
+    assert landed_months(log, specs, starts)[specs["voice_notes"].raw_table] == set()
+    said = list(missing_period_notes(log, specs, starts)["note"])
+    assert said == [
+        "voice_notes: no file has landed since May 2024 (seeds/early_help_trials.csv): no "
+        "month since is counted"
+    ]

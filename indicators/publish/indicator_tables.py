@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,8 +32,10 @@ from indicators.publish.open_data import write_open_data
 from indicators.publish.period_coverage import (
     Coverage,
     coverage,
+    declared_starts,
     empty_period_notes,
     landed_months,
+    missing_period_notes,
     notes_lines,
     part_period_notes,
     part_period_table,
@@ -151,7 +154,11 @@ def write_indicator_tables(settings: ChorusSettings, stage: Path, log: Log) -> T
     authorities = pd.read_csv(
         reference_file("local_authorities", settings.landing, settings.seeds), dtype=str
     )
-    notes, found = _period_notes(marts, published, register, log)
+    def read_seed(name: str) -> pd.DataFrame | None:
+        path = reference_file(name, settings.landing, settings.seeds)
+        return pd.read_csv(path, dtype=str, keep_default_na=False) if path.is_file() else None
+
+    notes, found = _period_notes(marts, published, register, log, read_seed)
     write_csv(notes, stage / "quality" / "period_notes.csv")
     write_csv(part_period_table(found), stage / "indicators" / "part_periods.csv")
     open_data = write_open_data(
@@ -203,17 +210,23 @@ def write_indicator_tables(settings: ChorusSettings, stage: Path, log: Log) -> T
 
 
 def _period_notes(
-    marts: Marts, published: pd.DataFrame, register: pd.DataFrame, log: Log
+    marts: Marts,
+    published: pd.DataFrame,
+    register: pd.DataFrame,
+    log: Log,
+    read_seed: Callable[[str], pd.DataFrame | None],
 ) -> tuple[pd.DataFrame, Coverage]:
     """quality/period_notes.csv (periods whose files loaded no rows, part periods, rows
     linked to nothing), each note also a warning in the run log, and the coverage of the
     periods published (indicators/publish/period_coverage.py)."""
     specs = load_sources()
+    starts = declared_starts(specs, read_seed)
     found = coverage(
-        published, register, marts.sources, landed_months(marts.load_log, specs), specs
+        published, register, marts.sources, landed_months(marts.load_log, specs, starts), specs
     )
     notes = [
         empty_period_notes(marts.load_log, specs),
+        missing_period_notes(marts.load_log, specs, starts),
         part_period_notes(found, register),
         unlinked_notes(marts.unlinked, marts.load_log),
     ]

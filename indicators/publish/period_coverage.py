@@ -30,7 +30,7 @@ Pure: frames in, frames and lines out.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -69,27 +69,67 @@ def _periods(load_log: pd.DataFrame, kinds: Mapping[str, SourceSpec]) -> pd.Data
     return rows
 
 
-def landed_months(load_log: pd.DataFrame, specs: Mapping[str, SourceSpec]) -> dict[str, set[int]]:
-    """Per raw table of a divided kind: the months (year * 12 + month - 1) counted: those of
-    its periods whose files loaded at least one row (with, for `starts_late`, every month
-    landed by any source before its first), less, for `next_period_landed`, those whose next
-    period is not counted so."""
-    kinds = divided_kinds(specs)
-    landed: dict[str, set[int]] = {spec.raw_table: set() for spec in kinds.values()}
-    rows = _periods(load_log, kinds)
+def _files_and_rows(
+    load_log: pd.DataFrame, kinds: Mapping[str, SourceSpec]
+) -> tuple[dict[str, set[int]], dict[str, set[int]]]:
+    """Per raw table: the months with a file landed (rows or not), and with rows loaded."""
     files: dict[str, set[int]] = {spec.raw_table: set() for spec in kinds.values()}
-    for (kind, _), period_rows in rows.groupby(["kind", "academic_year"]):
+    landed: dict[str, set[int]] = {spec.raw_table: set() for spec in kinds.values()}
+    for (kind, _), period_rows in _periods(load_log, kinds).groupby(["kind", "academic_year"]):
         months = _months_of(period_rows["period"].iloc[0])
         files[kinds[kind].raw_table].update(months)
         if period_rows["rows_loaded"].sum() > 0:
             landed[kinds[kind].raw_table].update(months)
+    return files, landed
+
+
+def _begun(spec: SourceSpec, files: set[int], declared: Mapping[str, int]) -> int | None:
+    """The month a `starts_late` source began: its first file's (rows or not: a header-only
+    file says it had begun), or its declared start (`declared_start`) when earlier; None
+    when neither is known."""
+    known = [m for m in (min(files) if files else None, declared.get(spec.raw_table)) if m]
+    return min(known) if known else None
+
+
+def declared_starts(
+    specs: Mapping[str, SourceSpec], read_seed: Callable[[str], pd.DataFrame | None]
+) -> dict[str, int]:
+    """Per raw table of a source with `declared_start: {seed, column}`: the earliest month
+    (YYYY-MM) in that column of the seed, as year * 12 + month - 1 (none when the seed has
+    no such month). `read_seed(name)` gives the seed's frame, or None."""
+    starts = {}
+    for spec in specs.values():
+        if not spec.declared_start:
+            continue
+        seed, column = spec.declared_start
+        frame = read_seed(seed)
+        if frame is None or column not in frame:
+            continue
+        months = pd.to_datetime(frame[column].astype(str).str.strip(), format="%Y-%m",
+                                errors="coerce").dropna()  # fmt: skip
+        if len(months):
+            first = months.min()
+            starts[spec.raw_table] = first.year * 12 + first.month - 1
+    return starts
+
+
+def landed_months(
+    load_log: pd.DataFrame,
+    specs: Mapping[str, SourceSpec],
+    declared: Mapping[str, int] | None = None,
+) -> dict[str, set[int]]:
+    """Per raw table of a divided kind: the months (year * 12 + month - 1) counted: those of
+    its periods whose files loaded at least one row (with, for `starts_late`, every month
+    landed by any source before it began: `_begun`), less, for `next_period_landed`, those
+    whose next period is not counted so."""
+    kinds = divided_kinds(specs)
+    files, landed = _files_and_rows(load_log, kinds)
     every = set().union(*landed.values())
-    for spec in kinds.values():  # begun part-way: the periods before its first file (with
-        # rows or not: a header-only file says the source had begun) have none of its rows
-        begun = files[spec.raw_table]
-        if spec.starts_late and every:  # no file yet: it has not begun
+    for spec in kinds.values():  # begun part-way: the periods before it have none of its rows
+        if spec.starts_late and every:
+            begun = _begun(spec, files[spec.raw_table], declared or {})
             landed[spec.raw_table].update(
-                range(min(every), min(begun) if begun else max(every) + 1)
+                range(min(every), max(every) + 1 if begun is None else begun)
             )
     for spec in kinds.values():  # counted once the next period is landed too
         if spec.counted_when == "next_period_landed":
@@ -97,6 +137,40 @@ def landed_months(load_log: pd.DataFrame, specs: Mapping[str, SourceSpec]) -> di
             months = landed[spec.raw_table]
             landed[spec.raw_table] = {m for m in months if m + step in months}
     return landed
+
+
+def missing_period_notes(
+    load_log: pd.DataFrame,
+    specs: Mapping[str, SourceSpec],
+    declared: Mapping[str, int] | None = None,
+) -> pd.DataFrame:
+    """For a `starts_late` source: one note per month since it began, up to its last file,
+    with no file landed ("voice_notes: no file landed for January 2025 ..."), or one note
+    when it has a declared start and no file at all."""
+    kinds = divided_kinds(specs)
+    files, _ = _files_and_rows(load_log, kinds)
+    notes = []
+    for kind, spec in kinds.items():
+        if not spec.starts_late:
+            continue
+        mine = files[spec.raw_table]
+        begun = _begun(spec, mine, declared or {})
+        if begun is None:
+            continue
+        since = _month_name(begun)
+        if not mine:
+            seed = f"seeds/{spec.declared_start[0]}.csv" if spec.declared_start else "its start"
+            notes.append({"kind": kind, "period": "", "file": "", "rows": 0,
+                          "note": f"{kind}: no file has landed since {since} ({seed}): "
+                          "no month since is counted"})  # fmt: skip
+            continue
+        for month in range(begun, max(mine) + 1):
+            if month not in mine:
+                name = _month_name(month)
+                notes.append({"kind": kind, "period": name, "file": "", "rows": 0,
+                              "note": f"{kind}: no file landed for {name} (begun by "
+                              f"{since}): {name} counted as not landed"})  # fmt: skip
+    return pd.DataFrame(notes, columns=NOTE_COLUMNS)
 
 
 def empty_period_notes(load_log: pd.DataFrame, specs: Mapping[str, SourceSpec]) -> pd.DataFrame:

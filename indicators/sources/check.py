@@ -61,6 +61,7 @@ TOP_KEYS = {
     "landing_order": False,
     "counted_when": False,
     "starts_late": False,
+    "declared_start": False,
     "label": False,
     "row_rules": False,
 }
@@ -260,7 +261,21 @@ def build(
         landing_order=int(data.get("landing_order") or 100),
         counted_when=str(data.get("counted_when") or "landed"),
         starts_late=bool(data.get("starts_late") or False),
+        declared_start=_declared_start(data, shown, problems),
     )
+
+
+def _declared_start(data: Mapping[str, Any], shown: str, problems: list[str]) -> tuple:
+    """`declared_start: {seed, column}` of a `starts_late` source, as (seed, column)."""
+    declared = data.get("declared_start")
+    if not declared:
+        return ()
+    if not isinstance(declared, dict) or not declared.get("seed") or not declared.get("column"):
+        problems.append(f"{shown}: declared_start: a mapping with seed and column")
+        return ()
+    if not data.get("starts_late"):
+        problems.append(f"{shown}: declared_start: only for a source that says starts_late")
+    return (str(declared["seed"]), str(declared["column"]))
 
 
 def _also_keys(data: Mapping[str, Any], names: Any, shown: str, problems: list[str]) -> tuple:

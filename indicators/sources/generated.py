@@ -220,9 +220,17 @@ def inputs_section(spec: SourceSpec) -> str:
     if spec.starts_late:
         notes.append(
             f"The source may start part-way (`starts_late: true`): a "
-            f"{spec.period.replace('_', ' ')} before its first file with rows has none of "
-            "its rows and is counted as such; one after it with no file loading rows is not "
-            "counted (a file not landed is not a period without any)."
+            f"{spec.period.replace('_', ' ')} before its first file (with rows or a header "
+            "alone) has none of its rows and is counted as such; one after it with no file "
+            "loading rows is not counted (a file not landed is not a period without any)."
+            + (
+                f" It began by the earliest `{spec.declared_start[1]}` in seeds/"
+                f"{spec.declared_start[0]}.csv (`declared_start`) when that is earlier: a "
+                f"{spec.period.replace('_', ' ')} from then on with no file is not counted, "
+                "and the run log and the quality report name it."
+                if spec.declared_start
+                else ""
+            )
         )
     body = "\n".join(lines) + "\n"
     extra = "\n\n".join(note for note in notes if note)

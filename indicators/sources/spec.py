@@ -216,6 +216,10 @@ class SourceSpec:
     rows too (a referral's Voice Notes and hub meeting arrive in next month's files); read
     by indicators/publish/period_coverage.py, as the Early Help journeys count a month."""
     starts_late: bool = False
+    declared_start: tuple[str, str] = ()
+    """(seed, column) whose earliest month (YYYY-MM) is when a `starts_late` source began,
+    whatever landed (`declared_start: {seed: early_help_trials, column: starts}`): a period
+    from then on with none of its rows landed is a gap, even before its first file."""
     """The source may begin part-way (a practice that starts after the others, as the Voice
     Note did): a period before its first landed with rows has none of its rows and is
     counted; a period after it with none landed is not counted (a file not landed, not a

@@ -19,9 +19,9 @@
 --     referrals or Voice Notes file landed that loaded no rows (raw.load_log). A referral late
 --     in a month has its Voice Notes and hub meeting in the next month's files, so the
 --     figures by referral month count a month once the next one is landed, and never beside
---     a month whose notes file came empty or was not landed, after the first Voice Notes
---     (its families would read as unheard). A month before the first Voice Notes file is a
---     month without notes (before the Voice Note began: the spec's `starts_late`).
+--     a month whose notes file came empty or was not landed, once the Voice Note began (its
+--     first file, or the first team's declared start if earlier): its families would read
+--     as unheard. A month before that is a month without notes (the spec's `starts_late`).
 with referrals as (
     select * from {{ ref('stg_early_help__referrals') }}
 ),
@@ -59,17 +59,26 @@ empty_months as (  -- months whose referrals or Voice Notes files were landed, l
     group by kind, academic_year
     having sum(rows_loaded) = 0
     union
-    -- and months of referrals since the first Voice Notes file with none landed (a file
-    -- not landed: its families would read as unheard); months before it are before the
-    -- Voice Note began (the spec's `starts_late`)
+    -- and months of referrals since the Voice Note began with none landed (a file not
+    -- landed: its families would read as unheard); months before it are before the Voice
+    -- Note began (the spec's `starts_late`)
     select loaded_months.month_start
     from loaded_months
     where
-        loaded_months.month_start > (
-            -- the first Voice Notes file, with rows or not (a header-only file says it began)
-            select min(cast(try_strptime(notes_files.academic_year, '%B %Y') as date))
-            from {{ source('raw', 'load_log') }} as notes_files
-            where notes_files.kind = 'voice_notes'
+        loaded_months.month_start >= (
+            -- when the Voice Note began: the first Voice Notes file, with rows or not (a
+            -- header-only file says it had begun), or the first team's declared start
+            -- (seeds/early_help_trials.csv: the spec's `declared_start`) when earlier
+            select min(began.month_start)
+            from (
+                select cast(try_strptime(notes_files.academic_year, '%B %Y') as date)
+                    as month_start
+                from {{ source('raw', 'load_log') }} as notes_files
+                where notes_files.kind = 'voice_notes'
+                union all
+                select min(trials.starts_on) as month_start
+                from {{ ref('stg_reference__early_help_trials') }} as trials
+            ) as began
         )
         and loaded_months.month_start not in (select notes_months.month_start from notes_months)
 ),
