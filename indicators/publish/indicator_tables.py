@@ -154,6 +154,7 @@ def write_indicator_tables(settings: ChorusSettings, stage: Path, log: Log) -> T
     authorities = pd.read_csv(
         reference_file("local_authorities", settings.landing, settings.seeds), dtype=str
     )
+
     def read_seed(name: str) -> pd.DataFrame | None:
         path = reference_file(name, settings.landing, settings.seeds)
         return pd.read_csv(path, dtype=str, keep_default_na=False) if path.is_file() else None
