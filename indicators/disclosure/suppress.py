@@ -363,6 +363,9 @@ class _System:
         return np.flatnonzero(self.sums(self.singletons(self.close(trial))) & ~unknown).tolist()
 
 
+CELL_ORDER = ("indicator_id", "time_period", "geographic_level", "area_code", "breakdown", "group")
+
+
 def protect(
     values: pd.DataFrame,
     parents: Mapping[str, str],
@@ -385,6 +388,10 @@ def protect(
     missing = sorted(set(values["indicator_id"]) - set(shapes))
     if missing:
         raise RelationsError(f"indicators without a register entry: {', '.join(missing)}")
+    # in the cells' own order: a tie between equally cheap partners is then broken the same
+    # way whatever order the warehouse returned the rows in (tests/test_disclosure_row_order)
+    key = [c for c in CELL_ORDER if c in values.columns]
+    values = values.sort_values(key, kind="stable", key=lambda c: c.astype(str))
     values = values.reset_index(drop=True)
     median = values["indicator_id"].map(lambda i: shapes[i].value_type == "median")
     if median.any():  # no count: 0 to the relations, which never add it up (counts_of)
