@@ -3,10 +3,10 @@ from staging, not from Chorus's generator or code): the referrals and Voice Note
 landed, the teams' districts from the landing's seeds/teams.csv. Rules, written from the
 issue: a family note is a parent's or carer's, dated on or before the hub meeting day
 counts as before it; days from referral to the FIRST family note; re-referral = the same
-child referred again 0-365 days after closure, counted only where closure + 365 days is on
-or before the last day of the latest landed month; periods by referral (re-referral: by
-closure) in financial years and quarters, and calendar months as EES writes them (January
-2025 is time period 2025)."""
+child referred again 0-365 days after closure, counted only where the latest landed month
+is at least 12 months after the closure's month (its 12 months of follow-up landed);
+periods by referral (re-referral: by closure) in financial years and quarters, and calendar
+months as EES writes them (January 2025 is time period 2025)."""
 
 from __future__ import annotations
 
@@ -79,12 +79,11 @@ def journeys(landing: Path) -> pd.DataFrame:
     frame["child_voice"] = frame["referral_id"].isin(child)
     frame["has_hub"] = frame["hub_meeting_date"].notna()
     last_month = frame["referral_date"].max().to_period("M")
-    covered_until = last_month.end_time.normalize()
     # by referral month, a month counts once the next is landed (its notes and meetings)
     frame["followed_up"] = frame["referral_date"].dt.to_period("M") < last_month
     again = []
     for row in frame.itertuples():
-        if pd.isna(row.closure_date) or row.closure_date + pd.Timedelta(days=365) > covered_until:
+        if pd.isna(row.closure_date) or row.closure_date.to_period("M") + 12 > last_month:
             again.append(None)
             continue
         later = frame[

@@ -101,3 +101,50 @@ def test_a_started_source_with_no_file_at_all_is_named_and_counts_no_month_since
         "voice_notes: no file has landed since May 2024 (seeds/early_help_trials.csv): no "
         "month since is counted"
     ]
+
+
+def test_a_notes_month_missing_a_team_that_has_begun_is_not_counted():
+    """Review 3 (H2): August's notes file holds T1's notes alone. T2 began in July and has
+    referrals in August, so August is not counted (its families would read as unheard), and
+    July waits for it. T3 began in October: its silence in August is before its start. In
+    September T2 has no referrals, so its silence then says nothing."""
+    from indicators.publish.unit_gaps import (
+        silent_months,
+        silent_unit_notes,
+        silent_units,
+        unit_starts,
+    )
+
+    months = ("June 2024", "July 2024", "August 2024", "September 2024", "October 2024")
+    referrals = {m: 5 for m in months}
+    notes = {m: 3 for m in months}
+    log = pd.DataFrame(_log("early_help_referrals", referrals) + _log("voice_notes", notes))
+    rows = []
+    for month in months:
+        for team in ("T1", "T2", "T3"):
+            if not (team == "T2" and month == "September 2024"):
+                rows.append(("early_help_referrals", month, team, 2))
+            if team == "T1" or (team == "T2" and month not in ("August 2024", "September 2024")):
+                rows.append(("voice_notes", month, team, 1))
+    units = pd.DataFrame(rows, columns=["kind", "academic_year", "unit", "rows"])
+    specs = load_sources()
+    seed = pd.DataFrame({"team_code": ["T1", "T2", "T3"],
+                         "starts": ["2024-06", "2024-07", "2024-10"]})  # fmt: skip
+    read = {"early_help_trials": seed}.get
+    starts = unit_starts(specs, read)
+    silent = silent_units(units, specs, starts)
+    # T3 in October: begun and referred, no note: October is one team's file too
+    assert sorted(zip(silent["month"], silent["unit"], strict=True)) == [
+        (_month("August 2024"), "T2"),
+        (_month("October 2024"), "T3"),
+    ]
+    landed = landed_months(log, specs, declared_starts(specs, read), silent_months(silent, specs))
+    # June counts (July landed); July waits for August; September waits for October;
+    # October is the last and one team's
+    assert landed[specs["voice_notes"].raw_table] == {_month("June 2024")}
+    said = list(silent_unit_notes(silent, specs, starts)["note"])
+    assert said[0] == (
+        "voice_notes: the files for August 2024 hold no row of team_code T2, begun July 2024 "
+        "(seeds/early_help_trials.csv), which has 2 early_help_referrals rows that month: "
+        "August 2024 counted as not landed"
+    )

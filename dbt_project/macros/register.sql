@@ -7,7 +7,7 @@
         'polarity', 'ci_method',
         'disclosure_rule', 'frequency', 'caveats', 'outcome', 'co_designed_by',
         'co_designed_on', 'score_max', 'decimals', 'relations', 'comparable_from',
-        'levels', 'period_type',
+        'levels', 'period_type', 'follow_up',
     ]) }}
 {%- endmacro %}
 

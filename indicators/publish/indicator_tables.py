@@ -36,6 +36,7 @@ from indicators.publish.period_coverage import (
     empty_period_notes,
     landed_months,
     missing_period_notes,
+    months_with_rows,
     notes_lines,
     part_period_notes,
     part_period_table,
@@ -44,6 +45,14 @@ from indicators.publish.period_coverage import (
 from indicators.publish.publication import write_csv
 from indicators.publish.register import register_table, render_register_html, shapes
 from indicators.publish.statement_rules import withheld
+from indicators.publish.unit_gaps import (
+    UNIT_COLUMNS,
+    silent_months,
+    silent_unit_notes,
+    silent_units,
+    unit_row_queries,
+    unit_starts,
+)
 from indicators.sources.load import load_sources
 from indicators.steps import Log
 from indicators.voice.help_requests import may_be_quoted, needs_follow_up
@@ -87,13 +96,20 @@ class Marts:
     """marts.dim_indicator_sources: each indicator and the raw tables it is built from."""
     unlinked: pd.DataFrame
     """marts.fct_unlinked_rows: loaded rows linking to nothing, by kind and file."""
+    unit_rows: pd.DataFrame
+    """Rows landed per kind, period and team, for the per-team starts (unit_gaps)."""
 
 
 def read_marts(warehouse: Path) -> Marts:
     """The indicator values, register, consented quotes and areas dbt built, and the raw
     zone's accounting (each file's rows, each quarantined row, identifiers withheld)."""
     with connect(warehouse, read_only=True) as connection:
-        values = connection.execute("select * from marts.fct_indicator_values").df()
+        # in the order of the cell key, so that disclosure control's ties (which partner of
+        # equal cost is hidden) never depend on the order the engine happened to return
+        values = connection.execute(
+            "select * from marts.fct_indicator_values order by indicator_id, time_period,"
+            ' geographic_level, area_code, breakdown, "group"'
+        ).df()
         register = connection.execute("select * from marts.dim_indicators").df()
         quotes = connection.execute("select * from marts.fct_voice_quotes").df()
         areas = connection.execute(AREA_PARENTS).df()
@@ -111,7 +127,24 @@ def read_marts(warehouse: Path) -> Marts:
         unlinked = connection.execute(
             "select kind, file, row_count, what from marts.fct_unlinked_rows"
         ).df()
-    return Marts(values, register, quotes, areas, load_log, rejections, sources, unlinked)
+        unit_rows = _unit_rows(connection)
+    return Marts(
+        values, register, quotes, areas, load_log, rejections, sources, unlinked, unit_rows
+    )
+
+
+def _unit_rows(connection) -> pd.DataFrame:
+    """UNIT_COLUMNS for every raw table a per-team start reads (none landed: no rows)."""
+    tables = {row[0] for row in connection.execute(
+        "select table_name from information_schema.tables where table_schema = 'raw'"
+    ).fetchall()}  # fmt: skip
+    specs = load_sources()
+    frames = [
+        connection.execute(sql).df()
+        for kind, sql in unit_row_queries(specs)
+        if specs[kind].raw_table in tables
+    ]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=UNIT_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -222,12 +255,15 @@ def _period_notes(
     periods published (indicators/publish/period_coverage.py)."""
     specs = load_sources()
     starts = declared_starts(specs, read_seed)
-    found = coverage(
-        published, register, marts.sources, landed_months(marts.load_log, specs, starts), specs
-    )
+    unit_start = unit_starts(specs, read_seed)
+    silent = silent_units(marts.unit_rows, specs, unit_start)
+    landed = landed_months(marts.load_log, specs, starts, silent_months(silent, specs))
+    loaded = months_with_rows(marts.load_log, specs)
+    found = coverage(published, register, marts.sources, landed, specs, loaded)
     notes = [
         empty_period_notes(marts.load_log, specs),
         missing_period_notes(marts.load_log, specs, starts),
+        silent_unit_notes(silent, specs, unit_start),
         part_period_notes(found, register),
         unlinked_notes(marts.unlinked, marts.load_log),
     ]

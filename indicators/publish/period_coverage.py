@@ -30,6 +30,7 @@ Pure: frames in, frames and lines out.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -38,16 +39,12 @@ import pandas as pd
 from indicators.declarations import PeriodType, period_type
 from indicators.disclosure.part_periods import first_month
 from indicators.periods import Period, period_of_key
+from indicators.publish.unit_gaps import month_name as _month_name
 from indicators.sources.spec import SourceSpec
 
 NOTE_COLUMNS = ["kind", "period", "file", "rows", "note"]
 MONTHS_LANDED = "months_landed"
 MONTHS_IN_PERIOD = "months_in_period"
-
-
-def _month_name(month: int) -> str:
-    year, place = divmod(month, 12)
-    return pd.Timestamp(year=year, month=place + 1, day=1).strftime("%B %Y")
 
 
 def _months_of(period: Period) -> range:
@@ -117,11 +114,13 @@ def landed_months(
     load_log: pd.DataFrame,
     specs: Mapping[str, SourceSpec],
     declared: Mapping[str, int] | None = None,
+    silent: Mapping[str, set[int]] | None = None,
 ) -> dict[str, set[int]]:
     """Per raw table of a divided kind: the months (year * 12 + month - 1) counted: those of
     its periods whose files loaded at least one row (with, for `starts_late`, every month
-    landed by any source before it began: `_begun`), less, for `next_period_landed`, those
-    whose next period is not counted so."""
+    landed by any source before it began: `_begun`), less the months whose files hold no
+    row of a unit that had begun (`silent`: indicators/publish/unit_gaps.py), less, for
+    `next_period_landed`, those whose next period is not counted so."""
     kinds = divided_kinds(specs)
     files, landed = _files_and_rows(load_log, kinds)
     every = set().union(*landed.values())
@@ -131,6 +130,9 @@ def landed_months(
             landed[spec.raw_table].update(
                 range(min(every), max(every) + 1 if begun is None else begun)
             )
+    for table, months in (silent or {}).items():  # files holding only some teams' rows
+        if table in landed:
+            landed[table] -= months
     for spec in kinds.values():  # counted once the next period is landed too
         if spec.counted_when == "next_period_landed":
             step = 12 // period_type(spec.period).parts
@@ -232,14 +234,19 @@ def coverage(
     sources: pd.DataFrame,
     landed: Mapping[str, set[int]],
     specs: Mapping[str, SourceSpec],
+    loaded: Mapping[str, set[int]] | None = None,
 ) -> Coverage:
     """For each period published of an indicator whose period is longer than the period of
-    a divided source it is built from: how many of its months every such source landed."""
+    a divided source it is built from: how many of its months every such source landed.
+    An indicator that declares `follow_up: {source, months}` (re-referral within 12 months,
+    by closure) counts a month once that source has rows `loaded` in it and in each of the
+    `months` after it, as its figures do; its other sources do not bound it."""
     columns = ["indicator_id", "time_period", "time_identifier", MONTHS_LANDED,
                MONTHS_IN_PERIOD, "missing"]  # fmt: skip
     if "time_identifier" not in published.columns or published.empty:
         return Coverage(pd.DataFrame(columns=columns))
     types = dict(zip(register["indicator_id"], register["period_type"], strict=False))
+    follow = _follow_ups(register, specs)
     source_months = {
         spec.raw_table: 12 // period_type(spec.period).parts
         for spec in divided_kinds(specs).values()
@@ -257,7 +264,12 @@ def coverage(
                                            strict=True):  # fmt: skip
             start = first_month(kind, time_period, identifier)
             months = range(start, start + length)
-            missing = [m for m in months if not all(m in landed[t] for t in finer)]
+            if indicator_id in follow:
+                table, after = follow[indicator_id]
+                had = (loaded or {}).get(table, set())
+                missing = [m for m in months if not all(m + k in had for k in range(after + 1))]
+            else:
+                missing = [m for m in months if not all(m in landed[t] for t in finer)]
             rows.append(
                 {
                     "indicator_id": indicator_id,
@@ -269,6 +281,23 @@ def coverage(
                 }
             )
     return Coverage(pd.DataFrame(rows, columns=columns))
+
+
+def _follow_ups(register: pd.DataFrame, specs: Mapping[str, SourceSpec]) -> dict:
+    """indicator_id -> (raw table, months) of each indicator declaring `follow_up`."""
+    found = {}
+    if "follow_up" not in register.columns:
+        return found
+    for indicator_id, text in zip(register["indicator_id"], register["follow_up"], strict=True):
+        if isinstance(text, str) and text.strip():
+            declared = json.loads(text)
+            found[indicator_id] = (specs[declared["source"]].raw_table, int(declared["months"]))
+    return found
+
+
+def months_with_rows(load_log: pd.DataFrame, specs: Mapping[str, SourceSpec]) -> dict:
+    """Per raw table of a divided kind: the months whose files loaded at least one row."""
+    return _files_and_rows(load_log, divided_kinds(specs))[1]
 
 
 PART_PERIOD_COLUMNS = [

@@ -261,6 +261,7 @@ def build(
         counted_when=str(data.get("counted_when") or "landed"),
         starts_late=bool(data.get("starts_late") or False),
         declared_start=spec_keys.declared_start(data, shown, problems),
+        declared_start_per=spec_keys.declared_start_per(data, names, shown, problems),
     )
 
 

@@ -231,6 +231,15 @@ def inputs_section(spec: SourceSpec) -> str:
                 if spec.declared_start
                 else ""
             )
+            + (
+                f" Each `{spec.declared_start_per[0]}` in that seed began at its own start: from "
+                f"then, a {spec.period.replace('_', ' ')} whose files hold none of its rows while "
+                f"`{spec.declared_start_per[1]}` has rows of it is not counted either (files for "
+                "some teams only), and the run log and the quality report name the "
+                f"`{spec.declared_start_per[0]}` and the {spec.period.replace('_', ' ')}."
+                if spec.declared_start_per
+                else ""
+            )
         )
     body = "\n".join(lines) + "\n"
     extra = "\n\n".join(note for note in notes if note)

@@ -318,6 +318,14 @@ def _specs(directory: Path, year: str | None, _state: tuple) -> tuple[tuple[str,
                 problems.append(
                     f"{spec.files[0]}: matching: '{match.column}' is not a column of {match.source}"
                 )
+        if spec.declared_start_per:
+            per, due_with = spec.declared_start_per
+            if due_with not in specs and due_with not in refused:
+                problems.append(f"{spec.files[0]}: declared_start.due_with: source '{due_with}' "
+                                f"has no spec (known: {', '.join(sorted(specs))})")  # fmt: skip
+            elif due_with in specs and per not in specs[due_with].names:
+                problems.append(f"{spec.files[0]}: declared_start.per: '{per}' is not a column "
+                                f"of {due_with}")  # fmt: skip
     if problems:
         raise SpecInvalid(problems)
     return tuple(sorted(specs.items(), key=lambda item: (item[1].landing_order, item[0])))

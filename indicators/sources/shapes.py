@@ -193,7 +193,10 @@ TOP: Shape = {
     "landing_order": WHOLE,
     "counted_when": TEXT,
     "starts_late": FLAG,
-    "declared_start": (MAPPING, _within({"seed": TEXT, "column": TEXT})),
+    "declared_start": (
+        MAPPING,
+        _within({"seed": TEXT, "column": TEXT, "per": TEXT, "due_with": TEXT}),
+    ),
     "raw_table": (MAPPING, _within(RAW_TABLE)),
     "also_tables": (LIST, _each(MAPPING, RAW_TABLE)),
     "code_lists": (MAPPING, _each(MAPPING, CODE_LIST_SHAPE, closed=False)),

@@ -220,6 +220,11 @@ class SourceSpec:
     """(seed, column) whose earliest month (YYYY-MM) is when a `starts_late` source began,
     whatever landed (`declared_start: {seed: early_help_trials, column: starts}`): a period
     from then on with none of its rows landed is a gap, even before its first file."""
+    declared_start_per: tuple[str, str] = ()
+    """(per, due_with): the seed's `per` column (a team, also a column of this source) gives
+    each its own start; from it, a period whose files hold no row of that team while the
+    `due_with` source (its referrals) has rows of it is not counted: a file with only some
+    teams' rows must not read as their families unheard (indicators/publish/unit_gaps.py)."""
     """The source may begin part-way (a practice that starts after the others, as the Voice
     Note did): a period before its first landed with rows has none of its rows and is
     counted; a period after it with none landed is not counted (a file not landed, not a

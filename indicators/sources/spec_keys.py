@@ -24,6 +24,25 @@ def declared_start(data: Mapping[str, Any], shown: str, problems: list[str]) -> 
     return (str(declared["seed"]), str(declared["column"]))
 
 
+def declared_start_per(
+    data: Mapping[str, Any], names: Any, shown: str, problems: list[str]
+) -> tuple:
+    """`declared_start: {..., per, due_with}`: each value of the seed's `per` column (a team)
+    began at its own start, and from then a period whose files hold none of its rows, while
+    the `due_with` source has its rows that period, is counted as not landed (a file holding
+    only some teams' rows). As (per, due_with); () when not declared."""
+    declared = data.get("declared_start")
+    if not isinstance(declared, dict) or not (declared.get("per") or declared.get("due_with")):
+        return ()
+    if not declared.get("per") or not declared.get("due_with"):
+        problems.append(f"{shown}: declared_start: per and due_with go together")
+        return ()
+    if str(declared["per"]) not in names:
+        problems.append(f"{shown}: declared_start.per: '{declared['per']}' is not a column")
+        return ()
+    return (str(declared["per"]), str(declared["due_with"]))
+
+
 def also_keys(data: Mapping[str, Any], names: Any, shown: str, problems: list[str]) -> tuple:
     """`also_keys:` of a standalone source: a list of {columns, rule, message, doc}, each
     unique on its own across a period's files (a linkage file's one UPN per NHS number

@@ -9,11 +9,12 @@
 --   days_to_family_note: days from the referral to that note (null: none);
 --   child_voice_recorded: a Voice Note in the child's or young person's own voice;
 --   rereferred_12m: the same child (child_pseudonym_eh) referred again on or after the
---     closure and within 365 days of it; null while open, null until the latest month
---     landed covers the 365 days after the closure (its last day on or after closure + 365),
---     and null while any month from the closure's to that of closure + 365 has no
---     referrals loaded (a month not landed, or landed with no rows: a re-referral in it
---     would be missed, so it is not known);
+--     closure and within 365 days of it; null while open, null until the 12 months after
+--     the closure's month are landed (the latest month landed is at least 12 months after
+--     it: the closure's month is then wholly counted, as indicators/part_periods.csv says
+--     from the indicator's `follow_up`), and null while any month from the closure's to 12
+--     months after it has no referrals loaded (a month not landed, or landed with no rows:
+--     a re-referral in it would be missed, so it is not known);
 --   stepped_up: the outcome is a step up to children's social care; null when undecided;
 --   followed_up: the referral's month and the next have referrals loaded, and neither has a
 --     referrals or Voice Notes file landed that loaded no rows (raw.load_log). A referral late
@@ -22,6 +23,8 @@
 --     a month whose notes file came empty or was not landed, once the Voice Note began (its
 --     first file, or the first team's declared start if earlier): its families would read
 --     as unheard. A month before that is a month without notes (the spec's `starts_late`).
+--     A month whose notes files hold none of a team's notes, from the team's own start,
+--     while its referrals landed, is counted as not landed as well (files for some teams).
 with referrals as (
     select * from {{ ref('stg_early_help__referrals') }}
 ),
@@ -81,6 +84,27 @@ empty_months as (  -- months whose referrals or Voice Notes files were landed, l
             ) as began
         )
         and loaded_months.month_start not in (select notes_months.month_start from notes_months)
+    union
+    -- and months whose Voice Notes files hold no note of a team that had begun (its own
+    -- start in seeds/early_help_trials.csv) while its referrals landed that month: files
+    -- holding only some teams' notes (the spec's declared_start per: team_code, due_with:
+    -- early_help_referrals; indicators/publish/unit_gaps.py says it in the run log)
+    select referred.month_start
+    from (select distinct month_start, team_code from referrals) as referred
+    inner join {{ ref('stg_reference__early_help_trials') }} as trials
+        on
+            referred.team_code = trials.team_code
+            and trials.starts_on <= referred.month_start
+    where
+        referred.month_start in (select notes_months.month_start from notes_months)
+        and not exists (
+            select 1
+            from {{ source('raw', 'voice_notes') }} as noted
+            where
+                noted.team_code = referred.team_code
+                and cast(try_strptime(noted.academic_year, '%B %Y') as date)
+                = referred.month_start
+        )
 ),
 
 gaps as (  -- closures whose 12 months of follow-up cross a month without referrals loaded
@@ -89,7 +113,7 @@ gaps as (  -- closures whose 12 months of follow-up cross a month without referr
     cross join lateral (
         select cast(unnest(generate_series(
             date_trunc('month', closed.closure_date),
-            date_trunc('month', closed.closure_date + 365),
+            date_trunc('month', closed.closure_date) + interval 12 month,
             interval 1 month
         )) as date) as month_start
     ) as window_months
@@ -128,7 +152,10 @@ select
     coalesce(by_referral.child_voice_recorded, false) as child_voice_recorded,
     case
         when referrals.closure_date is null then null
-        when referrals.closure_date + 365 > covered.covered_to then null
+        when
+            cast(date_trunc('month', referrals.closure_date) + interval 12 month as date)
+            > covered.latest_month
+            then null
         when gaps.referral_pseudonym is not null then null
         else again.referral_pseudonym is not null
     end as rereferred_12m,
