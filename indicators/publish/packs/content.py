@@ -61,6 +61,7 @@ from indicators.publish.packs.wording import (
     count_text,
     count_units,
     lower_first,
+    part_note,
     period_words,
     slugify,
     unit_suffix,
@@ -301,7 +302,9 @@ def _glance(
         Column("Domain and measure", width=30),
         Column(
             "Period" if pk.parts_of_years(r["time_period"] for _, r in entries) else "Year",
-            width=9,
+            # a part period's label ('Financial year 2024/25 (11 of 12 months)') needs room
+            # not to wrap onto five lines
+            width=16 if any(part_note(r, True) for _, r in entries) else 9,
         ),
         Column("Value", numeric=True, width=11),
         Column("95% interval", ("95% interval from", "95% interval to"), numeric=True, width=15),
