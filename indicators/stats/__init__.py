@@ -21,6 +21,9 @@ What each part tells a board member:
 - **Recent trend** (`trends`: `recent_trend`, `trend_with_polarity`): whether a proportion has
   been rising or falling over the last five years by more than chance would explain, by the
   Fingertips rule (chi-squared for trend above 9.5495, i.e. 99.8%, with no outlier).
+- **Inequality across deprivation** (`sii`: `slope_index`): OHID's `phe_sii` slope index of
+  inequality, the gap between the most and least deprived ends of the area allowing for every
+  quantile and its size, with simulated confidence limits, and the relative index (RII).
 - **XmR charts** (`spc`: `xmr`, `xmr_reading`, `enough_points_for_spc`): NHS "Making Data
   Count" statistical process control, which separates the everyday ups and downs of a measure
   (common cause variation) from changes worth asking about (special cause variation).
@@ -42,6 +45,16 @@ from indicators.stats.medians import (
     median_interval,
     median_intervals,
     median_ranks,
+)
+from indicators.stats.sii import (
+    SII_MAX_QUANTILES,
+    SII_MIN_QUANTILES,
+    SII_MIN_REPETITIONS,
+    SII_SEED,
+    SII_VALUE_TYPES,
+    SlopeIndex,
+    rank_midpoints,
+    slope_index,
 )
 from indicators.stats.spc import (
     SPC_MIN_POINTS,
@@ -109,6 +122,12 @@ __all__ = [
     "NO_SIGNIFICANT_CHANGE",
     "POLARITIES",
     "SIMILAR",
+    "SII_MAX_QUANTILES",
+    "SII_MIN_QUANTILES",
+    "SII_MIN_REPETITIONS",
+    "SII_SEED",
+    "SII_VALUE_TYPES",
+    "SlopeIndex",
     "SPC_MIN_POINTS",
     "TRENDS",
     "TREND_CHI_SQUARED",
@@ -132,9 +151,11 @@ __all__ = [
     "enough_points_for_spc",
     "logit_slope",
     "mean_interval",
+    "rank_midpoints",
     "read_trend",
     "recent_trend",
     "recent_trends",
+    "slope_index",
     "trend_with_polarity",
     "wilson_interval",
     "xmr",
