@@ -42,8 +42,10 @@ end
 {#- An indicator over referrals (int_early_help__referral_journeys) kept by `where`:
     a proportion counting `numerator` (a boolean column), or a median of `score`.
     `by_closure`: counted in the financial year and quarter the referral closed in.
-    Counted by referral (not `by_closure`), only referrals `followed_up`: a month is counted
-    once the next month is landed (its Voice Notes and hub meetings fall there).
+    Only referrals `followed_up`: a month is counted once the next month is landed (its Voice
+    Notes and hub meetings fall there), and not when its Voice Notes are not all landed; by
+    closure too, so that a referral whose notes never landed is never counted as without a
+    Voice Note.
     `voice_note`: a `Voice Note` breakdown (With / Without a family Voice Note) beside All.
     `levels`: the levels published (default early_help_levels(); as the model's YAML says). -#}
 {% macro early_help_referral_indicator(indicator_id, where, period='year', numerator=none,
@@ -58,7 +60,7 @@ end
 {%- else -%}
     {%- set columns = '*' -%}
 {%- endif -%}
-{%- set kept = where if by_closure else '(' ~ where ~ ') and followed_up' -%}
+{%- set kept = '(' ~ where ~ ') and followed_up' -%}
 {%- set rows = '(select ' ~ columns ~ ', ' ~ voice ~ ' from ' ~ journeys ~ ' where ' ~ kept ~ ')' -%}
 {%- set levels = levels or early_help_levels() -%}
 {%- set groupings = [("'Voice Note'", 'voice_note_group', levels)] if voice_note else [] -%}

@@ -363,7 +363,15 @@ class _System:
         return np.flatnonzero(self.sums(self.singletons(self.close(trial))) & ~unknown).tolist()
 
 
-CELL_ORDER = ("indicator_id", "time_period", "geographic_level", "area_code", "breakdown", "group")
+CELL_ORDER = (
+    "indicator_id",
+    "time_period",
+    "time_identifier",  # a month's or quarter's time_period is its year's
+    "geographic_level",
+    "area_code",
+    "breakdown",
+    "group",
+)
 
 
 def protect(

@@ -24,7 +24,7 @@ from indicators.ingest.lookups import (
 )
 from indicators.ingest.readers import read_table
 from indicators.ingest.streams import log_frame, quarantine_frame
-from indicators.sources.fixed_tables import AS_READ, RAW_TABLES
+from indicators.sources.fixed_tables import AS_READ, AS_READ_OPTIONAL, RAW_TABLES
 from indicators.steps import Log, StepRefused
 from indicators.warehouse import connect, ensure_raw_zone, replace_rows, replace_table, transaction
 
@@ -124,6 +124,13 @@ def _load_as_read(connection, settings: ChorusSettings, name: str) -> int:
     frame = pd.DataFrame(columns=columns)
     with suppress(FileRejected):
         frame = read_table(path, f"seeds/{name}.csv") if path.is_file() else frame
+    absent = [c for c in columns if c not in frame.columns and c not in AS_READ_OPTIONAL]
+    if absent and len(frame):  # read as blanks, every row would be dropped without a word
+        raise StepRefused(
+            f"seeds/{name}.csv ({path}): no column {', '.join(repr(c) for c in absent)} "
+            f"(it has {', '.join(map(str, frame.columns))}): name the columns "
+            f"{', '.join(columns)} in its header and land it again"
+        )
     for column in columns:
         if column not in frame.columns:
             frame[column] = ""

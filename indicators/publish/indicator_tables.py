@@ -108,7 +108,7 @@ def read_marts(warehouse: Path) -> Marts:
         # equal cost is hidden) never depend on the order the engine happened to return
         values = connection.execute(
             "select * from marts.fct_indicator_values order by indicator_id, time_period,"
-            ' geographic_level, area_code, breakdown, "group"'
+            ' time_identifier, geographic_level, area_code, breakdown, "group"'
         ).df()
         register = connection.execute("select * from marts.dim_indicators").df()
         quotes = connection.execute("select * from marts.fct_voice_quotes").df()

@@ -283,15 +283,40 @@ def coverage(
     return Coverage(pd.DataFrame(rows, columns=columns))
 
 
+def follow_up(value: object, kinds: Sequence[str]) -> tuple[str, int] | None:
+    """An indicator's `follow_up: {source, months}` (a mapping, or the register's JSON text
+    of one) as (source kind, months); None when not declared. ValueError says what is wrong:
+    the source must be a landed kind (`kinds`), months a whole number from 1."""
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError:
+            value = None
+    if not isinstance(value, dict) or set(value) != {"source", "months"}:
+        raise ValueError("follow_up: a mapping of source: (a source kind) and months:")
+    if value["source"] not in kinds:
+        raise ValueError(
+            f"follow_up.source: '{value['source']}' is not a source kind "
+            f"(known: {', '.join(sorted(kinds))})"
+        )
+    months = value["months"]
+    if isinstance(months, bool) or not isinstance(months, int) or months < 1:
+        raise ValueError(f"follow_up.months: '{months}' is not a whole number of months from 1")
+    return str(value["source"]), months
+
+
 def _follow_ups(register: pd.DataFrame, specs: Mapping[str, SourceSpec]) -> dict:
-    """indicator_id -> (raw table, months) of each indicator declaring `follow_up`."""
+    """indicator_id -> (raw table, months) of each indicator declaring `follow_up` (checked
+    before the run by the register check: indicators/publish/register.py)."""
     found = {}
     if "follow_up" not in register.columns:
         return found
     for indicator_id, text in zip(register["indicator_id"], register["follow_up"], strict=True):
-        if isinstance(text, str) and text.strip():
-            declared = json.loads(text)
-            found[indicator_id] = (specs[declared["source"]].raw_table, int(declared["months"]))
+        declared = follow_up(text, list(specs))
+        if declared:
+            found[indicator_id] = (specs[declared[0]].raw_table, declared[1])
     return found
 
 

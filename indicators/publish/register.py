@@ -14,6 +14,8 @@ import pandas as pd
 from indicators.declarations import DeclarationError, geographies, period_type, period_types
 from indicators.disclosure import IndicatorShape, RelationsError, parse_relations
 from indicators.disclosure.relations import relations_problems
+from indicators.publish.period_coverage import follow_up
+from indicators.sources.load import load_sources
 from indicators.units import count_units
 
 REQUIRED_META = (
@@ -172,6 +174,11 @@ def metadata_problems(register: pd.DataFrame) -> list[str]:
                 period_type(row.get("period_type")).year_of(text)
             except DeclarationError as error:
                 problems.append(f"{model}: meta.indicator.comparable_from {error}")
+        if row.get("follow_up") is not None:
+            try:
+                follow_up(row.get("follow_up"), list(load_sources()))
+            except ValueError as error:
+                problems.append(f"{model}: meta.indicator.{error}")
     ids = register["indicator_id"] if "indicator_id" in register else pd.Series(dtype=str)
     for duplicate in ids[ids.duplicated()].unique():
         problems.append(f"indicator_id '{duplicate}' is used by more than one model")

@@ -67,3 +67,6 @@ AS_READ: tuple[str, ...] = ("early_help_trials",)
 """Raw tables loaded as read from the seed of the same name (seeds/<name>.csv, the landing
 area's seeds/ first), with RAW_TABLES' columns: staged by dbt, checked there
 (indicators/ingest/reference_load.py, load_area_lists)."""
+AS_READ_OPTIONAL: tuple[str, ...] = ("description",)
+"""Columns an as-read seed may leave out (read as blank); any other missing column refuses
+the load with one line, since its rows would all be dropped as blank."""

@@ -323,9 +323,16 @@ def _specs(directory: Path, year: str | None, _state: tuple) -> tuple[tuple[str,
             if due_with not in specs and due_with not in refused:
                 problems.append(f"{spec.files[0]}: declared_start.due_with: source '{due_with}' "
                                 f"has no spec (known: {', '.join(sorted(specs))})")  # fmt: skip
+            elif due_with == spec.source:
+                problems.append(f"{spec.files[0]}: declared_start.due_with: another source "
+                                "(whose rows say this one's are due), not itself")  # fmt: skip
             elif due_with in specs and per not in specs[due_with].names:
                 problems.append(f"{spec.files[0]}: declared_start.per: '{per}' is not a column "
                                 f"of {due_with}")  # fmt: skip
+            seed = spec.declared_start[0] if spec.declared_start else ""
+            if seed in RAW_TABLES and per not in RAW_TABLES[seed].replace(",", " ").split():
+                problems.append(f"{spec.files[0]}: declared_start.per: '{per}' is not a column "
+                                f"of seeds/{seed}.csv")  # fmt: skip
     if problems:
         raise SpecInvalid(problems)
     return tuple(sorted(specs.items(), key=lambda item: (item[1].landing_order, item[0])))
