@@ -128,7 +128,8 @@ def _load_as_read(connection, settings: ChorusSettings, name: str) -> int:
     if absent and len(frame):  # read as blanks, every row would be dropped without a word
         raise StepRefused(
             f"seeds/{name}.csv ({path}): no column {', '.join(repr(c) for c in absent)} "
-            f"(it has {', '.join(map(str, frame.columns))}): name the columns "
+            f"(it has {', '.join(c for c in map(str, frame.columns) if not c.startswith('_'))}"
+            f"): name the columns "
             f"{', '.join(columns)} in its header and land it again"
         )
     for column in columns:
