@@ -148,3 +148,17 @@ def test_a_notes_month_missing_a_team_that_has_begun_is_not_counted():
         "(seeds/early_help_trials.csv), which has 2 early_help_referrals rows that month: "
         "August 2024 counted as not landed"
     )
+
+
+def test_a_referrals_month_missing_between_landed_months_is_named():
+    """Review (H2/H4 follow-up, LOW 8): a monthly source's month with no file between its
+    first and last files is named on its own line, not only inside the part-period notes."""
+    referrals = {m: 5 for m in ("April 2024", "May 2024", "July 2024", "September 2024")}
+    log = pd.DataFrame(_log("early_help_referrals", referrals))
+    said = [n for n in missing_period_notes(log, load_sources())["note"] if "referrals" in n]
+    assert said == [
+        "early_help_referrals: no file landed for June 2024 (between its first and last "
+        "files): June 2024 counted as not landed",
+        "early_help_referrals: no file landed for August 2024 (between its first and last "
+        "files): August 2024 counted as not landed",
+    ]

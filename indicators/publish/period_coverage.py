@@ -146,16 +146,24 @@ def missing_period_notes(
     specs: Mapping[str, SourceSpec],
     declared: Mapping[str, int] | None = None,
 ) -> pd.DataFrame:
-    """For a `starts_late` source: one note per month since it began, up to its last file,
-    with no file landed ("voice_notes: no file landed for January 2025 ..."), or one note
-    when it has a declared start and no file at all."""
+    """One note per month with no file landed between a source's first file (for a
+    `starts_late` source, since it began) and its last ("voice_notes: no file landed for
+    January 2025 ..."), or, for a source with a declared start and no file at all, one note.
+    """
     kinds = divided_kinds(specs)
     files, _ = _files_and_rows(load_log, kinds)
     notes = []
     for kind, spec in kinds.items():
-        if not spec.starts_late:
-            continue
         mine = files[spec.raw_table]
+        if not spec.starts_late:
+            for month in range(min(mine), max(mine) + 1) if mine else ():
+                if month not in mine:
+                    name = _month_name(month)
+                    said = (f"{kind}: no file landed for {name} (between its first and "
+                            f"last files): {name} counted as not landed")  # fmt: skip
+                    notes.append({"kind": kind, "period": name, "file": "", "rows": 0,
+                                  "note": said})  # fmt: skip
+            continue
         begun = _begun(spec, mine, declared or {})
         if begun is None:
             continue
