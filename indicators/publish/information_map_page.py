@@ -146,7 +146,7 @@ def render_svg(information: InformationMap) -> str:
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" '
         f'aria-labelledby="map-title map-desc" viewBox="0 0 {WIDTH} {height:.0f}" '
-        f'width="{WIDTH}" height="{height:.0f}">'
+        f'width="100%" style="max-width: {WIDTH}px; height: auto">'
         f'<title id="map-title">Information map: {escape(information.headline())}</title>'
         f'<desc id="map-desc">{escape(_description(information))}</desc>'
         f'{headings}<g aria-hidden="true">{"".join(lines)}</g>{"".join(nodes)}</svg>'
