@@ -19,6 +19,7 @@ from typing import Any
 from indicators.config import ChorusSettings
 from indicators.publish.register_check import (
     framework_line,
+    information_map_line,
     unfinished_indicators,
     unfinished_line,
 )
@@ -356,9 +357,11 @@ def _run_locked(
                 )
             os.environ.update(dbt_environment(settings))
             os.environ["CHORUS_HOME"] = str(settings.home)
-            unfinished = unfinished_line(
-                unfinished_indicators(INDICATOR_MODELS_DIR)
-            ) or framework_line(INDICATOR_MODELS_DIR, settings.seeds)
+            unfinished = (
+                unfinished_line(unfinished_indicators(INDICATOR_MODELS_DIR))
+                or framework_line(INDICATOR_MODELS_DIR, settings.seeds)
+                or information_map_line(INDICATOR_MODELS_DIR, settings.seeds)
+            )
             if unfinished:  # before dbt parses them (the preflight asset checks again in the run)
                 raise ExpectedFailure(unfinished)
             stale = stale_union_line()

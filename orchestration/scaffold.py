@@ -37,7 +37,7 @@ HINTS = {
     "disclosure_rule": "how small numbers are protected",
     "frequency": "e.g. Annual (academic year)",
     "caveats": "what the figures cannot tell you",
-    "outcome": "the theory-of-change outcome this indicator informs",
+    "outcome": "the outcome it measures, its text as seeds/theory_of_change.csv has it",
     "co_designed_by": "who co-designed it (e.g. the parent co-design group)",
     "co_designed_on": "when (YYYY-MM-DD)",
     "relations": None,

@@ -98,6 +98,7 @@ SCAFFOLD_ANSWERS = {
     "numerator_unit": "children",
     "denominator_unit": "children",
     "source_type": "statutory",
+    "outcome": "Children are ready for school at age 5",  # one of seeds/theory_of_change.csv
 }
 """What a test analyst answers in a scaffolded indicator's YAML, beside its title and date."""
 

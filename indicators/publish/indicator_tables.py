@@ -1,5 +1,6 @@
 """The publication's tables: disclosure control over what dbt built, then indicators/,
-register/, quotes/, quality/ and open-data/ (EES format) in a run's staging folder.
+register/ (with the information map), quotes/, quality/ and open-data/ (EES format) in a
+run's staging folder.
 
 The indicator_tables asset (orchestration/publish_assets.py) calls `write_indicator_tables`;
 the board packs are built from these staged files alone (indicators/publish/board_packs.py).
@@ -28,6 +29,14 @@ from indicators.disclosure import (
 from indicators.ingest.landing import discover, not_loaded_accounts, reference_file
 from indicators.ingest.readers import rows_landed
 from indicators.publish.frameworks import frameworks_table, load_frameworks, statement_frames
+from indicators.publish.information_inputs import (
+    INVENTORY_FILE,
+    THEORY_FILE,
+    load_inventory,
+    load_theory,
+)
+from indicators.publish.information_map import build_map, summary_table
+from indicators.publish.information_map_page import render_information_map_html
 from indicators.publish.open_data import write_open_data
 from indicators.publish.period_coverage import (
     Coverage,
@@ -183,7 +192,8 @@ def write_indicator_tables(settings: ChorusSettings, stage: Path, log: Log) -> T
     write_csv(published, stage / "indicators" / "indicator_values.csv")
     write_csv(register_table(register), stage / "register" / "indicators.csv")
     frameworks = load_frameworks()
-    write_csv(frameworks_table(frameworks, register), stage / "register" / "frameworks.csv")
+    listing = frameworks_table(frameworks, register)
+    write_csv(listing, stage / "register" / "frameworks.csv")
     authorities = pd.read_csv(
         reference_file("local_authorities", settings.landing, settings.seeds), dtype=str
     )
@@ -210,6 +220,7 @@ def write_indicator_tables(settings: ChorusSettings, stage: Path, log: Log) -> T
     (stage / "register" / "index.html").write_text(
         render_register_html(register, dt.date.today().isoformat()), encoding="utf-8"
     )
+    write_information_map(stage, settings.seeds, register, marts.sources, listing, log)
     load_log, rejections = marts.load_log, marts.rejections
     # Files in the landing area that are not where a return goes: accounted for too.
     misplaced, misplaced_lines = not_loaded_accounts(discover(settings.landing)[1], rows_landed)
@@ -241,6 +252,40 @@ def write_indicator_tables(settings: ChorusSettings, stage: Path, log: Log) -> T
         quotes_published=len(published_quotes),
         open_data_files=len(open_data),
     )
+
+
+def write_information_map(
+    stage: Path,
+    seeds: Path,
+    register: pd.DataFrame,
+    lineage: pd.DataFrame,
+    listing: pd.DataFrame,
+    log: Log,
+) -> None:
+    """register/information_map.html, information_map.csv (counts and gaps) and
+    information_map_links.csv, from the inventory and theory of change seeds, the specs'
+    raw tables, dbt's lineage (`lineage`: marts.dim_indicator_sources), the register and
+    the frameworks (`listing`: register/frameworks.csv)."""
+    specs = load_sources()
+    kind_tables = {
+        kind: (spec.raw_table, *(name for name, _ in spec.also_tables))
+        for kind, spec in specs.items()
+    }
+    information = build_map(
+        load_inventory(seeds / INVENTORY_FILE, specs),
+        load_theory(seeds / THEORY_FILE),
+        kind_tables,
+        lineage,
+        register,
+        listing,
+    )
+    folder = stage / "register"
+    write_csv(summary_table(information), folder / "information_map.csv")
+    write_csv(information.links, folder / "information_map_links.csv")
+    (folder / "information_map.html").write_text(
+        render_information_map_html(information, dt.date.today().isoformat()), encoding="utf-8"
+    )
+    log.info(information.headline() + " (register/information_map.html)")
 
 
 def _period_notes(

@@ -22,6 +22,7 @@ import yaml
 
 from indicators.config import PROJECT_ROOT
 from indicators.publish.frameworks import FrameworkError, framework_problems, load_frameworks
+from indicators.publish.information_inputs import information_line
 from indicators.publish.register import (
     POLARITIES,
     REQUIRED_META,
@@ -32,6 +33,7 @@ from indicators.publish.register import (
     metadata_problems,
     numerator_units,
 )
+from indicators.sources.load import SpecInvalid, load_sources
 from indicators.stats.indicator_values import STANDARD_COLUMNS
 from indicators.steps import StepRefused
 from indicators.voice.items import DEFAULT_ITEM_BANK, load_item_bank
@@ -231,16 +233,27 @@ def framework_line(models_dir: Path, seeds: Path | None = None) -> str | None:
     )
 
 
+def information_map_line(models_dir: Path, seeds: Path | None = None) -> str | None:
+    """The one line naming what is wrong in the information inventory, the theory of change
+    or an indicator's `outcome` (not an outcome of the theory of change), or None."""
+    try:
+        kinds = load_sources()
+    except SpecInvalid:
+        return None  # the specs' own check names it
+    return information_line(declared_indicators(models_dir), seeds or PROJECT_ROOT / "seeds", kinds)
+
+
 def require_finished(models_dir: Path, seeds: Path | None = None) -> None:
     """Refuse the step, with the one line `unfinished_line` gives, while any indicator
     definition under `models_dir` is unfinished, or a framework names what is not declared
-    or breaks a framework rule (`framework_line`)."""
+    or breaks a framework rule (`framework_line`), or the information map's seeds or an
+    indicator's outcome break their rules (`information_map_line`)."""
     unfinished = unfinished_line(unfinished_indicators(models_dir))
     if unfinished:
         raise StepRefused(unfinished)
-    frameworks = framework_line(models_dir, seeds)
-    if frameworks:
-        raise StepRefused(frameworks)
+    for line in (framework_line(models_dir, seeds), information_map_line(models_dir, seeds)):
+        if line:
+            raise StepRefused(line)
 
 
 def register_problems(warehouse: Path) -> tuple[int, list[str]]:
