@@ -859,3 +859,27 @@ def summary(findings: list[Finding]) -> str:
         f"{narrowest.indicator_id} {narrowest.time_period} {narrowest.area_code} "
         f"{narrowest.breakdown} / {narrowest.group} {narrowest.count})"
     )
+
+
+def cells_with_units(warehouse: Path) -> set[tuple]:
+    """(indicator, period, area, breakdown, group, time identifier) of every cell with a unit
+    in it, from the warehouse (the truth), with its identifier and without (a year's cell is
+    named by the attacker without one): any other cell is 0 of 0. A cell with no one in it
+    is one primary suppression publishes as 0: hidden only as a partner, recovering its 0
+    discloses no one (tests/cohorts.py likewise)."""
+    import duckdb
+
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        rows = connection.execute(
+            "select indicator_id, cast(time_period as varchar), area_code, breakdown, "
+            "\"group\", coalesce(time_identifier, '') from marts.fct_indicator_values "
+            "where coalesce(numerator, 0) <> 0 or coalesce(denominator, 0) <> 0"
+        ).fetchall()
+    return {row for full in rows for row in (tuple(full), tuple(full[:5]))}
+
+
+def cell_of(finding: Finding) -> tuple:
+    """The finding's cell as `cells_with_units` names it (a quarter's: id@period|quarter)."""
+    indicator, _, part = finding.indicator_id.partition("@")
+    cell = (indicator, finding.time_period, finding.area_code, finding.breakdown, finding.group)
+    return (*cell, part.partition("|")[2]) if part else cell

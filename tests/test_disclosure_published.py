@@ -17,7 +17,7 @@ import pytest
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
-from tests.attacker import Attacker, leaks, summary
+from tests.attacker import Attacker, cell_of, cells_with_units, leaks, summary
 
 THRESHOLD = 10
 SYMBOLS = {"c", "x", "z", "low", "u"}
@@ -56,26 +56,6 @@ def parents(pipeline_run) -> dict[str, str]:
         )
 
 
-def _with_units(pipeline_run) -> set[tuple]:
-    """(indicator, period, area, breakdown, group, time identifier) of every cell with a unit
-    in it, from the warehouse (the truth), with its identifier and without (a year's cell is
-    named by the attacker without one): any other cell is 0 of 0."""
-    with duckdb.connect(str(pipeline_run.settings.warehouse), read_only=True) as connection:
-        rows = connection.execute(
-            "select indicator_id, cast(time_period as varchar), area_code, breakdown, "
-            "\"group\", coalesce(time_identifier, '') from marts.fct_indicator_values "
-            "where coalesce(numerator, 0) <> 0 or coalesce(denominator, 0) <> 0"
-        ).fetchall()
-    return {row for full in rows for row in (tuple(full), tuple(full[:5]))}
-
-
-def _cell_of(finding) -> tuple:
-    """The finding's cell as `_with_units` names it (a quarter's: id@period|quarter)."""
-    indicator, _, part = finding.indicator_id.partition("@")
-    cell = (indicator, finding.time_period, finding.area_code, finding.breakdown, finding.group)
-    return (*cell, part.partition("|")[2]) if part else cell
-
-
 def test_the_attacker_narrows_no_suppressed_count_below_the_threshold(
     published, parents, pipeline_run
 ):
@@ -84,8 +64,8 @@ def test_the_attacker_narrows_no_suppressed_count_below_the_threshold(
     print(f"\nend-to-end attack: {len(published)} published rows; {summary(findings)}")
     # A cell with no one in it (0 of 0) is one primary suppression publishes as 0: hidden
     # only as a partner, recovering its 0 discloses no one (tests/cohorts.py likewise).
-    units = _with_units(pipeline_run)
-    found = [f for f in leaks(findings, THRESHOLD) if _cell_of(f) in units]
+    units = cells_with_units(pipeline_run.settings.warehouse)
+    found = [f for f in leaks(findings, THRESHOLD) if cell_of(f) in units]
     assert not found, summary(found)
     assert all(f.low == f.high == 0 for f in leaks(findings, THRESHOLD) if f not in found)
 

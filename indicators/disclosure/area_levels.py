@@ -62,9 +62,9 @@ class AreaLevels:
             if (parent := self.parents.get(area)) is not None:
                 own[parent].add(level)
         merged, incomplete = {}, set()
-        for parent, present in own.items():
-            for outer in present:
-                for area, inner in self.direct.get(parent, ()):
+        for parent, present in own.items():  # sorted: never in the hash order of a set
+            for outer in sorted(present):
+                for area, inner in sorted(self.direct.get(parent, ())):
                     if inner == outer or (inner, outer) not in self.nested:
                         continue
                     if area not in self.beside[outer]:

@@ -264,7 +264,7 @@ class Expander:
                     keys.add(
                         (cells.year[p], cells.area[p], level, cells.breakdown[p], cells.group[p])
                     )
-        for key in keys:
+        for key in sorted(keys, key=lambda k: tuple(map(str, k))):  # never a set's hash order
             members = children.get(key, [])
             year, parent, level, breakdown, group = key
             total = cells.at.get((indicator, year, parent, breakdown, group))

@@ -405,6 +405,10 @@ def protect(
     if median.any():  # no count: 0 to the relations, which never add it up (counts_of)
         values = values.assign(numerator=values["numerator"].where(~median, 0))
     frame = complete(values, shapes, parents, bank)
+    # the zero rows complete() adds come in the hash order of sets: in the cells' order too,
+    # so that a re-run decides the same cells (PYTHONHASHSEED varies between processes)
+    frame = frame.sort_values(key, kind="stable", key=lambda c: c.astype(str))
+    frame = frame.reset_index(drop=True)
     within = whole_periods(frame, shapes)  # a month's quarter, by date (linear_system)
     if within.notna().any():
         frame["_within"] = within
