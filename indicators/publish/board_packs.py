@@ -28,6 +28,7 @@ from indicators.publish.packs import (
     pack_slugs,
     write_pack,
 )
+from indicators.publish.packs.information import InformationSources
 from indicators.publish.period_keys import keyed
 from indicators.steps import Log
 from indicators.voice.items import load_item_bank
@@ -110,6 +111,7 @@ def write_board_packs(settings: ChorusSettings, stage: Path, run_id: str, log: L
     )
     england = read(settings.seeds / "england_benchmarks.csv")
     items = load_item_bank(settings.seeds / "voice_items.csv")
+    information = InformationSources.read(stage / "register")  # the map's chapter
     jobs = []
     for framework in load_frameworks():
         shown = values[values["indicator_id"].isin(framework.indicators)]
@@ -143,6 +145,7 @@ def write_board_packs(settings: ChorusSettings, stage: Path, run_id: str, log: L
                 markers=None
                 if every_marker is None
                 else every_marker[every_marker["chart_area_code"].isin({code, *hoods})],
+                information=information,
             )
             jobs += [
                 (stage / framework.packs_under / slug, build_pack(publication, area))

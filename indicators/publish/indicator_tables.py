@@ -35,7 +35,13 @@ from indicators.publish.information_inputs import (
     load_inventory,
     load_theory,
 )
-from indicators.publish.information_map import build_map, summary_table
+from indicators.publish.information_map import (
+    InformationMap,
+    build_map,
+    sources_table,
+    summary_table,
+    theory_table,
+)
 from indicators.publish.information_map_page import render_information_map_html
 from indicators.publish.open_data import write_open_data
 from indicators.publish.period_coverage import (
@@ -217,10 +223,13 @@ def write_indicator_tables(settings: ChorusSettings, stage: Path, log: Log) -> T
                 statements = withheld(statements, framework.statements, published, parents)
         write_csv(statements, stage / "quotes" / f"{frame}.csv")
         log.info(f"{len(statements)} statements published (quotes/{frame}.csv)")
-    (stage / "register" / "index.html").write_text(
-        render_register_html(register, dt.date.today().isoformat()), encoding="utf-8"
+    information = write_information_map(
+        stage, settings.seeds, register, marts.sources, listing, log
     )
-    write_information_map(stage, settings.seeds, register, marts.sources, listing, log)
+    (stage / "register" / "index.html").write_text(
+        render_register_html(register, dt.date.today().isoformat(), information.theory),
+        encoding="utf-8",
+    )
     load_log, rejections = marts.load_log, marts.rejections
     # Files in the landing area that are not where a return goes: accounted for too.
     misplaced, misplaced_lines = not_loaded_accounts(discover(settings.landing)[1], rows_landed)
@@ -261,11 +270,13 @@ def write_information_map(
     lineage: pd.DataFrame,
     listing: pd.DataFrame,
     log: Log,
-) -> None:
-    """register/information_map.html, information_map.csv (counts and gaps) and
-    information_map_links.csv, from the inventory and theory of change seeds, the specs'
-    raw tables, dbt's lineage (`lineage`: marts.dim_indicator_sources), the register and
-    the frameworks (`listing`: register/frameworks.csv)."""
+) -> InformationMap:
+    """register/information_map.html, information_map.csv (counts and gaps),
+    information_map_links.csv, information_sources.csv (the inventory with what each source
+    reaches) and theory_of_change.csv (each row with the indicators measuring it), from the
+    inventory and theory of change seeds, the specs' raw tables, dbt's lineage (`lineage`:
+    marts.dim_indicator_sources), the register and the frameworks (`listing`:
+    register/frameworks.csv). Returns the map (the register page shows its coverage)."""
     specs = load_sources()
     kind_tables = {
         kind: (spec.raw_table, *(name for name, _ in spec.also_tables))
@@ -282,10 +293,13 @@ def write_information_map(
     folder = stage / "register"
     write_csv(summary_table(information), folder / "information_map.csv")
     write_csv(information.links, folder / "information_map_links.csv")
+    write_csv(sources_table(information), folder / "information_sources.csv")
+    write_csv(theory_table(information), folder / "theory_of_change.csv")
     (folder / "information_map.html").write_text(
         render_information_map_html(information, dt.date.today().isoformat()), encoding="utf-8"
     )
     log.info(information.headline() + " (register/information_map.html)")
+    return information
 
 
 def _period_notes(

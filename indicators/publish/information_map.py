@@ -237,3 +237,40 @@ def summary_table(information: InformationMap) -> pd.DataFrame:
         ),
     ]
     return pd.DataFrame(facts, columns=SUMMARY_COLUMNS)
+
+
+SOURCE_COLUMNS = [
+    "id",
+    "name",
+    "topic",
+    "owner_or_service",
+    "level",
+    "basis",
+    "voice",
+    "ingested_by_chorus",
+    "reaches_board",
+    "indicators",
+    "frameworks",
+    "outcomes",
+]
+THEORY_COLUMNS = ["id", "level", "text", "parent_id", "measured", "indicators"]
+
+
+def sources_table(information: InformationMap) -> pd.DataFrame:
+    """register/information_sources.csv: the inventory as the map reads it, one source a row,
+    with whether it reaches a board and the indicators, packs (frameworks) and outcomes it
+    reaches (';'-separated ids). The board packs' information chapter is drawn from it."""
+    table = information.sources.copy()
+    for column in ("indicators", "frameworks", "outcomes"):
+        table[column] = table[column].map(";".join)
+    table["reaches_board"] = table["reaches_board"].map({True: "yes", False: "no"})
+    return table[SOURCE_COLUMNS]
+
+
+def theory_table(information: InformationMap) -> pd.DataFrame:
+    """register/theory_of_change.csv: the theory of change with the indicators measuring each
+    row (';'-separated) and whether any does ("yes"/"no"; a vision is never measured)."""
+    table = information.theory.copy()
+    table["measured"] = table["indicators"].map(lambda ids: "yes" if ids else "no")
+    table["indicators"] = table["indicators"].map(";".join)
+    return table[THEORY_COLUMNS]

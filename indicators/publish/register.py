@@ -283,6 +283,9 @@ h1 { font-size: 2rem; } h2 { font-size: 1.5rem; border-top: 2px solid #0b0c0c;
 dl { display: grid; grid-template-columns: 14rem 1fr; gap: 0.25rem 1rem; }
 dt { font-weight: bold; } dd { margin: 0; }
 .tag { display: inline-block; padding: 0 0.4rem; border: 1px solid #0b0c0c; }
+table { border-collapse: collapse; } caption { text-align: left; font-weight: bold; }
+th, td { text-align: left; vertical-align: top; padding: 0.25rem 0.5rem;
+         border-bottom: 1px solid #b1b4b6; }
 a { color: #1d70b8; }
 </style>
 </head>
@@ -291,6 +294,27 @@ a { color: #1d70b8; }
 <h1>Indicator register</h1>
 <p>Every indicator Chorus publishes, with its definition, sources and how it is protected.
 Generated {{ generated }} from the dbt project. {{ indicators | length }} indicators.</p>
+{% if outcomes %}
+<section aria-labelledby="theory-of-change">
+<h2 id="theory-of-change">Theory of change: what the indicators measure</h2>
+<p>Each indicator names the outcome of the theory of change it measures. {{ unmeasured }} of
+{{ outcomes | length }} outcomes are measured by no indicator yet. Where information goes, from
+each source to the indicators, packs and outcomes: <a href="information_map.html">the
+information map</a>.</p>
+<table>
+<caption>Outcomes and the indicators that measure them</caption>
+<thead><tr><th scope="col">Outcome</th><th scope="col">Level</th>
+<th scope="col">Measured by</th></tr></thead>
+<tbody>
+{% for outcome in outcomes %}<tr><th scope="row">{{ outcome.text }}</th>
+<td>{{ outcome.level }}</td><td>{% if outcome.titles %}{{ outcome.titles | join("; ") }}
+{%- else %}<strong>No indicator measures this outcome</strong>{% endif %}</td></tr>
+{% endfor %}</tbody>
+</table>
+<p>Indicators serving no outcome of the theory of change:
+{% if orphans %}{{ orphans | join("; ") }}{% else %}none{% endif %}.</p>
+</section>
+{% endif %}
 <nav aria-label="Indicators"><ul>
 {% for row in indicators %}<li><a href="#{{ row.indicator_id }}">{{ row.title }}</a>
  <span class="tag">{{ row.source_type }}</span></li>
@@ -389,12 +413,39 @@ def register_table(register: pd.DataFrame) -> pd.DataFrame:
     return table[REGISTER_COLUMNS].fillna("").astype(str).sort_values("indicator_id")
 
 
-def render_register_html(register: pd.DataFrame, generated: str) -> str:
-    """A readable, accessible page of the register (one section per indicator)."""
+_OUTCOME_LEVELS = {"long_term": "Long-term outcome", "intermediate": "Intermediate outcome"}
+
+
+def render_register_html(
+    register: pd.DataFrame, generated: str, theory: pd.DataFrame | None = None
+) -> str:
+    """A readable, accessible page of the register (one section per indicator), opening with
+    the theory of change's coverage when `theory` (the information map's theory of change,
+    each row with the `indicators` measuring it) is given: every outcome with the indicators
+    measuring it or none, and the indicators serving no outcome."""
     from jinja2 import Environment, select_autoescape
 
     environment = Environment(autoescape=select_autoescape(default=True))
     rows = register_table(register).to_dict("records")
+    title = {row["indicator_id"]: row["title"] for row in rows}
+    outcomes, orphans = [], []
+    if theory is not None:
+        for row in theory.to_dict("records"):
+            if row["level"] in _OUTCOME_LEVELS:
+                outcomes.append(
+                    {
+                        "text": row["text"],
+                        "level": _OUTCOME_LEVELS[row["level"]],
+                        "titles": [title.get(i, i) for i in row["indicators"]],
+                    }
+                )
+        texts = set(theory.loc[theory["level"] != "vision", "text"])
+        orphans = [r["title"] for r in rows if str(r.get("outcome", "")).strip() not in texts]
     return environment.from_string(_PAGE).render(
-        indicators=rows, labels=LABELS, generated=generated
+        indicators=rows,
+        labels=LABELS,
+        generated=generated,
+        outcomes=outcomes,
+        unmeasured=sum(1 for o in outcomes if not o["titles"]),
+        orphans=orphans,
     )

@@ -32,6 +32,7 @@ from indicators.publish.packs.beside import framework_blocks
 from indicators.publish.packs.block_table import comparison_claim, row_key
 from indicators.publish.packs.blocks import block_order, domain_blocks, meta_of
 from indicators.publish.packs.frames import Publication, as_records
+from indicators.publish.packs.information import information_section
 from indicators.publish.packs.layout import ALL
 from indicators.publish.packs.model import (
     Build,
@@ -421,6 +422,16 @@ def build_pack(pub: Publication, area_code: str) -> Pack:
     present = sorted(rows["indicator_id"].unique(), key=lambda i: block_order(pub, i, ALL)[0:3])
     units = {unit for i in present for unit in count_units(pub.register[i])}
     title = pub.framework.pack_title(area_name, pub.run.la_word, is_la)
+    information = (
+        information_section(
+            pub.information,
+            pub.framework.id,
+            pub.framework.indicators,
+            {i: row["title"] for i, row in pub.register.items()},
+        )
+        if is_la and pub.information is not None
+        else None
+    )
     return Pack(
         slug=slugify(area_name),
         title=title,
@@ -438,4 +449,5 @@ def build_pack(pub: Publication, area_code: str) -> Pack:
         claims=list(build.log),
         subject=pub.framework.subject,
         key=pub.key,
+        information=information,
     )

@@ -17,6 +17,7 @@ from indicators.disclosure import (
 )
 from indicators.publish import claims as cl
 from indicators.publish.frameworks import Framework, default_framework
+from indicators.publish.packs.information import InformationSources
 from indicators.publish.packs.layout import ALL, MAX_QUOTES
 from indicators.publish.packs.model import Quote, RunInfo
 from indicators.publish.packs.wording import MISSING_WHY, SYMBOL_KEY, period_label
@@ -80,8 +81,10 @@ class Publication:
         framework: Framework | None = None,
         statements: pd.DataFrame | None = None,
         markers: pd.DataFrame | None = None,
+        information: InformationSources | None = None,
     ) -> None:
         self.framework = framework or default_framework()
+        self.information = information
         # chart area -> its markers (framework_markers.MARKER_COLUMNS), oldest first
         self.markers: dict[str, list[dict]] = {}
         if markers is not None and len(markers):

@@ -238,6 +238,8 @@ class Pack:
     subject: str = ""
     """What the pack is about (its framework's `subject`), after the authority's name."""
     key: tuple[tuple[str, str], ...] = SYMBOL_KEY
+    information: Section | None = None
+    """The authority pack's chapter on where its information comes from (packs/information.py)."""
 
     @property
     def has_statements(self) -> bool:

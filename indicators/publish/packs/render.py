@@ -310,7 +310,7 @@ def write_xlsx(pack: Pack, target: Path) -> Path:
         row = _paragraph(front, sheets, row, f"• {paragraph}")
     row += 1
     row = _key(front, sheets, row, pack)
-    for section in [*pack.sections, pack.limits]:
+    for section in [*pack.sections, pack.limits, *([pack.information] if pack.information else [])]:
         _section_sheet(sheets, section)
     notes = sheets.sheet("Notes and definitions")
     notes.write_string(0, 0, "Definitions and sources", sheets.title)
