@@ -204,9 +204,13 @@ def test_no_identifier_reaches_the_warehouse_or_the_output(pipeline_run):
             "select table_schema, table_name from information_schema.tables"
         ).fetchall()
         for schema, table in tables:
-            frame = connection.execute(f'select * from "{schema}"."{table}"').df()
-            frames.append(frame.astype(str))
-            texts.append(frame.to_csv(index=False))
+            frame = connection.execute(f'select * from "{schema}"."{table}"').df().astype(str)
+            # each column's distinct values: a secret inside any value is still found, and a
+            # table of one row per child per goal is searched once per value, not per row
+            distinct = {column: frame[column].unique() for column in frame.columns}
+            frames.append(pd.DataFrame({c: pd.Series(v) for c, v in distinct.items()}))
+            texts.append("\n".join("\n".join(values) for values in distinct.values()))
+            texts.append(" ".join(frame.columns))
     blob = "\n".join(texts)
     assert not [s for s in secrets if s in blob]
     assert not [n for n in full_names if n in blob]
