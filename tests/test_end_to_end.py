@@ -207,7 +207,9 @@ def test_no_identifier_reaches_the_warehouse_or_the_output(pipeline_run):
             frame = connection.execute(f'select * from "{schema}"."{table}"').df().astype(str)
             # each column's distinct values: a secret inside any value is still found, and a
             # table of one row per child per goal is searched once per value, not per row
-            distinct = {column: frame[column].unique() for column in frame.columns}
+            distinct = {
+                column: [str(v) for v in frame[column].unique()] for column in frame.columns
+            }
             frames.append(pd.DataFrame({c: pd.Series(v) for c, v in distinct.items()}))
             texts.append("\n".join("\n".join(values) for values in distinct.values()))
             texts.append(" ".join(frame.columns))

@@ -19,7 +19,7 @@ from indicators.publish.packs.model import Block, Cell, Column, Item, Row, Secti
 
 SOURCES_FILE = "information_sources.csv"
 THEORY_FILE = "theory_of_change.csv"
-_VOICE_WORDS = {
+_WHOSE_WORDS = {
     "child": "children",
     "parent": "parents and carers",
     "practitioner": "practitioners",
@@ -48,9 +48,9 @@ def _ids(text: str) -> list[str]:
     return [part for part in str(text).split(";") if part]
 
 
-def voice_words(text: str) -> str:
+def whose_words(text: str) -> str:
     """'parent;child' -> 'parents and carers, children'; 'none' -> 'none recorded'."""
-    words = [_VOICE_WORDS.get(v, v) for v in _ids(text) if v != "none"]
+    words = [_WHOSE_WORDS.get(v, v) for v in _ids(text) if v != "none"]
     return ", ".join(words) if words else "none recorded"
 
 
@@ -86,7 +86,7 @@ def _sources_table(caption: str, rows: pd.DataFrame, counts: dict[str, int] | No
                 header=record["name"],
                 cells=[
                     Cell(record["owner_or_service"]),
-                    Cell(voice_words(record["voice"])),
+                    Cell(whose_words(record["voice"])),
                     last,
                 ],
                 attrs={"source": record["id"]},
@@ -124,7 +124,7 @@ def information_section(
     topics = sorted(set(reaching["topic"]))
     held = sources[sources["topic"].isin(topics)]
     never = held[held["reaches_board"] != "yes"]
-    voiced = never[never["voice"].map(lambda text: voice_words(text) != "none recorded")]
+    voiced = never[never["voice"].map(lambda text: whose_words(text) != "none recorded")]
     counts = {
         record["id"]: len(set(_ids(record["indicators"])) & shown)
         for record in reaching.to_dict("records")
