@@ -29,8 +29,8 @@ def _upstream_sources(manifest: dict, unique_id: str) -> set[str]:
     return found
 
 
-def test_sources_reach_the_indicators_the_manifest_says(pipeline_run):
-    manifest = json.loads((ROOT / "dbt_project" / "target" / "manifest.json").read_text())
+def _kind_of_table() -> dict[str, str]:
+    """Each raw table's source kind, read from the specs' YAML (not the code under test)."""
     kind_of_table = {}
     for base in sorted((ROOT / "sources").glob("*/base.yml")):
         spec = yaml.safe_load(base.read_text())
@@ -38,6 +38,12 @@ def test_sources_reach_the_indicators_the_manifest_says(pipeline_run):
         tables = [raw["name"] if isinstance(raw, dict) else raw]
         tables += [t["name"] if isinstance(t, dict) else t for t in spec.get("also_tables") or []]
         kind_of_table.update({table: base.parent.name for table in tables})
+    return kind_of_table
+
+
+def test_sources_reach_the_indicators_the_manifest_says(pipeline_run):
+    manifest = json.loads((ROOT / "dbt_project" / "target" / "manifest.json").read_text())
+    kind_of_table = _kind_of_table()
     inventory = pd.read_csv(ROOT / "seeds" / "information_inventory.csv", dtype=str).fillna("")
     ingested = inventory[inventory["ingested_by_chorus"] != ""]
     ids_of_kind = ingested.groupby("ingested_by_chorus")["id"].apply(set).to_dict()
@@ -77,13 +83,7 @@ def test_each_authority_pack_names_the_sources_behind_its_figures(pipeline_run):
     the inventoried sources upstream (in the manifest) of the framework's indicators, each
     with how many of them it builds; no neighbourhood pack carries the chapter."""
     manifest = json.loads((ROOT / "dbt_project" / "target" / "manifest.json").read_text())
-    kind_of_table = {}
-    for base in sorted((ROOT / "sources").glob("*/base.yml")):
-        spec = yaml.safe_load(base.read_text())
-        raw = spec["raw_table"]
-        tables = [raw["name"] if isinstance(raw, dict) else raw]
-        tables += [t["name"] if isinstance(t, dict) else t for t in spec.get("also_tables") or []]
-        kind_of_table.update({table: base.parent.name for table in tables})
+    kind_of_table = _kind_of_table()
     kinds_of = {}
     for node in manifest["nodes"].values():
         if node["resource_type"] == "model" and node["fqn"][1] == "indicators":

@@ -21,7 +21,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from indicators.publish.information_inputs import OUTCOME_LEVELS, voices
+from indicators.publish.information_inputs import (
+    INVENTORY_COLUMNS,
+    OUTCOME_LEVELS,
+    THEORY_COLUMNS,
+    voices,
+)
 
 LINK_COLUMNS = ["from_type", "from_id", "from_name", "to_type", "to_id", "to_name"]
 SUMMARY_COLUMNS = ["fact", "count", "items"]
@@ -239,21 +244,8 @@ def summary_table(information: InformationMap) -> pd.DataFrame:
     return pd.DataFrame(facts, columns=SUMMARY_COLUMNS)
 
 
-SOURCE_COLUMNS = [
-    "id",
-    "name",
-    "topic",
-    "owner_or_service",
-    "level",
-    "basis",
-    "voice",
-    "ingested_by_chorus",
-    "reaches_board",
-    "indicators",
-    "frameworks",
-    "outcomes",
-]
-THEORY_COLUMNS = ["id", "level", "text", "parent_id", "measured", "indicators"]
+SOURCE_COLUMNS = [*INVENTORY_COLUMNS, "reaches_board", "indicators", "frameworks", "outcomes"]
+PUBLISHED_THEORY_COLUMNS = [*THEORY_COLUMNS, "measured", "indicators"]
 
 
 def sources_table(information: InformationMap) -> pd.DataFrame:
@@ -273,4 +265,4 @@ def theory_table(information: InformationMap) -> pd.DataFrame:
     table = information.theory.copy()
     table["measured"] = table["indicators"].map(lambda ids: "yes" if ids else "no")
     table["indicators"] = table["indicators"].map(";".join)
-    return table[THEORY_COLUMNS]
+    return table[PUBLISHED_THEORY_COLUMNS]

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from indicators.publish.information_inputs import OUTCOME_LEVELS
 from indicators.publish.packs.model import Block, Cell, Column, Item, Row, Section, Table
 
 SOURCES_FILE = "information_sources.csv"
@@ -24,7 +25,6 @@ _WHOSE_WORDS = {
     "parent": "parents and carers",
     "practitioner": "practitioners",
 }
-_OUTCOME_LEVELS = ("long_term", "intermediate")
 
 
 @dataclass(frozen=True)
@@ -201,7 +201,7 @@ def _outcome_items(theory: pd.DataFrame, shown: set[str], titles: dict[str, str]
                     attrs={"outcome": row_id, "measured": "yes"},
                 )
             )
-        elif record["level"] in _OUTCOME_LEVELS and not _ids(record["indicators"]):
+        elif record["level"] in OUTCOME_LEVELS and not _ids(record["indicators"]):
             items.append(
                 Item(
                     text=f"{record['text']}: no figure measures this yet.",
