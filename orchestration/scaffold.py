@@ -60,6 +60,9 @@ RELATIONS = """        relations:
             First language: {{kind: partition, groups: [English, Other than English, Unknown]}}
             SEN provision: {{kind: partition, groups: [No SEN, SEN support, EHC plan]}}
             Season of birth: {{kind: partition, groups: [Autumn-born, Spring-born, Summer-born]}}
+            Ethnicity:
+              kind: partition
+              groups: [White, Mixed, Asian, Black, Chinese, Any other ethnic group, Unclassified]
           rules: "{todo}: how its counts relate to other indicators' cells, as a list ([] if
             none), so disclosure control and its tests know every sum an outsider could use.
             Over the same children as GLD: [{{kind: equal, left: denominator, right:

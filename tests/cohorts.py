@@ -70,6 +70,7 @@ def people_of(
             hood = rng.choice(hoods, size=size, p=shares)
             for i in range(size):
                 outcome = rng.choice(["all17", "gld", "none"], p=[0.45, 0.2, 0.35])
+                goals = _goals(rng, str(outcome))
                 children.append(
                     {
                         "year": year,
@@ -86,8 +87,10 @@ def people_of(
                         "Season of birth": rng.choice(
                             ["Autumn-born", "Spring-born", "Summer-born"]
                         ),
-                        "outcome": outcome,
-                        "extra": int(rng.integers(0, 17)),
+                        "Ethnicity": rng.choice(
+                            ETHNICITIES, p=[0.7 - 3 * rare, 0.1, 0.15, 0.05, rare, rare, rare]
+                        ),
+                        **goals,
                     }
                 )
             for _ in range(int(rng.binomial(size, heard))):
@@ -114,17 +117,44 @@ def people_of(
     return children, people
 
 
+ETHNICITIES = [
+    "White",
+    "Asian",
+    "Mixed",
+    "Black",
+    "Chinese",
+    "Any other ethnic group",
+    "Unclassified",
+]
+GOAL_COLUMNS = [f"elg{n:02d}" for n in range(1, 18)]
+
+
+def _goals(rng: np.random.Generator, outcome: str) -> dict[str, str]:
+    """Each goal's result ("2" expected, "1" emerging, "A" not assessed) for an outcome: all
+    17 at expected; a good level of development (the first 12) but not all 17; or neither."""
+    results = rng.choice(["2", "1", "A"], size=17, p=[0.75, 0.22, 0.03])
+    if outcome == "all17":
+        results[:] = "2"
+    elif outcome == "gld":
+        results[:12] = "2"
+        if (results[12:] == "2").all():
+            results[12 + int(rng.integers(0, 5))] = "1"
+    elif (results[:12] == "2").all():
+        results[int(rng.integers(0, 12))] = "1"
+    return dict(zip(GOAL_COLUMNS, (str(r) for r in results), strict=True))
+
+
 def cohort(children: list[dict], people: list[dict]) -> tuple[pd.DataFrame, dict[str, str]]:
     """The true indicator table of a generated cohort, and each area's parent."""
     kids = pd.DataFrame(children)
     kids["time_period"] = kids["year"]
     kids["new_la_code"] = kids["la"].map(lambda i: AUTHORITIES[i])
     kids["neighbourhood_code"] = "N" + kids["la"].astype(str) + kids["hood"].astype(str)
-    kids["gld"] = kids["outcome"].isin(["all17", "gld"])
-    kids["all17"] = kids["outcome"] == "all17"
-    kids["elgs"] = np.where(
-        kids["all17"], 17, np.where(kids["gld"], 12 + kids["extra"] % 5, kids["extra"])
-    )
+    expected = kids[GOAL_COLUMNS] == "2"
+    kids["gld"] = expected[GOAL_COLUMNS[:12]].all(axis=1)
+    kids["all17"] = expected.all(axis=1)
+    kids["elgs"] = expected.sum(axis=1)
+    kids = independent.with_goal_measures(kids)
     kids["upn"] = [f"C{i}" for i in range(len(kids))]
     latest = BANK.sort_values("since").groupby("item_id").last()
     rows, answers = [], []

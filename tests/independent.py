@@ -4,6 +4,7 @@ Written from the DfE definitions with plain pandas, sharing no code with Chorus,
 end-to-end tests compare Chorus against something it could not have influenced.
 """
 
+import csv
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +12,29 @@ import pandas as pd
 
 GLD_GOALS = [f"elg{n:02d}" for n in range(1, 13)]
 ALL_GOALS = [f"elg{n:02d}" for n in range(1, 18)]
+_SEED = Path(__file__).resolve().parents[1] / "seeds" / "eyfsp_early_learning_goals.csv"
+with _SEED.open(newline="", encoding="utf-8") as _file:
+    GOALS = [
+        (f"elg{int(row['elg_number']):02d}", row["elg"], row["area"], row["area_code"])
+        for row in sorted(csv.DictReader(_file), key=lambda row: int(row["elg_number"]))
+    ]
+"""(return column, goal, area of learning, area code) in the seed's goal order."""
+AREAS = list(dict.fromkeys(area for _, _, area, _ in GOALS))
+CLL_GOALS = [column for column, _, _, code in GOALS if code in ("CL", "L")]
+"""DfE's "communication and language and literacy" goals: the CL and L areas' goals."""
+ETHNICITY = {
+    "WHIT": "White",
+    "MIXD": "Mixed",
+    "ASIA": "Asian",
+    "BLAC": "Black",
+    "CHNE": "Chinese",
+    "AOEG": "Any other ethnic group",
+    "REFU": "Unclassified",
+    "NOBT": "Unclassified",
+}
+"""DfE's major ethnic groups as DfE publishes them: refused and not yet obtained together as
+Unclassified (written out by hand from the census spec's code list)."""
+CROSSED = "FSM eligibility by first language"
 
 
 def children(landing: Path) -> pd.DataFrame:
@@ -51,14 +75,58 @@ def children(landing: Path) -> pd.DataFrame:
     data["SEN provision"] = data["sen_provision"].map(
         {"N": "No SEN", "K": "SEN support", "E": "EHC plan"}
     )
+    data["Ethnicity"] = data["ethnicity"].map(ETHNICITY).fillna("Unclassified")
+    return with_goal_measures(data)
+
+
+def with_goal_measures(data: pd.DataFrame) -> pd.DataFrame:
+    """CLL and the crossed FSM by first language group, from the goals and characteristics."""
+    data = data.copy()
+    data["cll"] = (data[CLL_GOALS] == "2").all(axis=1)
+    data[CROSSED] = data["FSM eligibility"] + ", " + data["First language"]
     return data
 
 
-BREAKDOWNS = ["Sex", "FSM eligibility", "First language", "SEN provision", "Season of birth"]
+def goal_rows(data: pd.DataFrame) -> pd.DataFrame:
+    """One row per child per goal: goal, expected (1 or 0)."""
+    return pd.concat(
+        [
+            data.assign(goal=goal, expected=(data[column] == "2").astype(int))
+            for column, goal, _, _ in GOALS
+        ],
+        ignore_index=True,
+    )
+
+
+def area_rows(data: pd.DataFrame) -> pd.DataFrame:
+    """One row per child per area of learning: area, expected in every goal of it (1 or 0)."""
+    return pd.concat(
+        [
+            data.assign(
+                area=area,
+                expected=(data[[c for c, _, a, _ in GOALS if a == area]] == "2")
+                .all(axis=1)
+                .astype(int),
+            )
+            for area in AREAS
+        ],
+        ignore_index=True,
+    )
+
+
+BREAKDOWNS = [
+    "Sex",
+    "FSM eligibility",
+    "First language",
+    "SEN provision",
+    "Season of birth",
+    "Ethnicity",
+]
 MEASURES = {
     "gld": ("gld", 100.0),
     "all_elgs_expected": ("all17", 100.0),
     "average_elgs_expected": ("elgs", 1.0),
+    "cll_expected": ("cll", 100.0),
 }
 
 
@@ -100,7 +168,7 @@ def indicator_values(data: pd.DataFrame) -> pd.DataFrame:
         rows += _aggregate(
             data, indicator_id, column, scale, "Local authority", "new_la_code", "All", None
         )
-        for breakdown in BREAKDOWNS:
+        for breakdown in BREAKDOWNS + ([CROSSED] if indicator_id == "gld" else []):
             rows += _aggregate(
                 data,
                 indicator_id,
@@ -110,6 +178,14 @@ def indicator_values(data: pd.DataFrame) -> pd.DataFrame:
                 "new_la_code",
                 breakdown,
                 breakdown,
+            )
+    for indicator_id, frame, breakdown, group in (
+        ("elg_expected", goal_rows(data), "Early learning goal", "goal"),
+        ("area_expected", area_rows(data), "Area of learning", "area"),
+    ):
+        for level, code in (("Neighbourhood", "neighbourhood_code"), AUTHORITY):
+            rows += _aggregate(
+                frame, indicator_id, "expected", 100.0, level, code, breakdown, group
             )
     return pd.DataFrame(rows)
 
@@ -274,24 +350,45 @@ def all_indicator_values(
 ) -> pd.DataFrame:
     """Every Chorus indicator, computed from its definition in the register.
 
-    children: time_period, neighbourhood_code, new_la_code, the five breakdowns, gld,
-    all17, elgs and upn; respondents and answers as from `voice_frames`.
+    children: time_period, neighbourhood_code, new_la_code, the six breakdowns and FSM
+    eligibility by first language, elg01 to elg17 ("2" expected), gld, all17, elgs, cll and
+    upn; respondents and answers as from `voice_frames`.
     """
     rows: list[dict] = []
     kids = children.assign(
         gld=children["gld"].astype(int),
         all17=children["all17"].astype(int),
         elgs=children["elgs"].astype(int),
+        cll=children["cll"].astype(int),
         eal=(children["First language"] == "Other than English").astype(int),
     )
     for indicator, column, kind in (
         ("gld", "gld", "proportion"),
         ("all_elgs_expected", "all17", "proportion"),
         ("average_elgs_expected", "elgs", "mean"),
+        ("cll_expected", "cll", "proportion"),
     ):
         rows += _cells(kids, indicator, [HOOD, AUTHORITY], None, None, column, kind, "All children")
-        for breakdown in BREAKDOWNS:
+        for breakdown in BREAKDOWNS + ([CROSSED] if indicator == "gld" else []):
             rows += _cells(kids, indicator, [AUTHORITY], breakdown, breakdown, column, kind)
+    rows += _cells(
+        goal_rows(kids),
+        "elg_expected",
+        [HOOD, AUTHORITY],
+        "Early learning goal",
+        "goal",
+        "expected",
+        "proportion",
+    )
+    rows += _cells(
+        area_rows(kids),
+        "area_expected",
+        [HOOD, AUTHORITY],
+        "Area of learning",
+        "area",
+        "expected",
+        "proportion",
+    )
     rows += _cells(
         kids, "cohort_eal_share", [HOOD, AUTHORITY], None, None, "eal", "proportion", "All children"
     )

@@ -126,8 +126,9 @@ def _child(year=202324, hood=0, **changes) -> dict:
         "First language": "English",
         "SEN provision": "No SEN",
         "Season of birth": "Autumn-born",
-        "outcome": "gld",
-        "extra": 3,
+        "Ethnicity": "White",
+        # a good level of development (goals 1 to 12) and 15 goals at the expected level
+        **{f"elg{n:02d}": "2" if n <= 15 else "1" for n in range(1, 18)},
     }
     return {**base, **changes}
 

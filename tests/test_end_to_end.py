@@ -57,7 +57,13 @@ def test_every_published_gld_value_matches_an_independent_computation(published,
 def test_average_and_all_goals_match_too(published, expected):
     joined = _joined(published, expected)
     shown = joined[(joined["indicator_id"] != "gld") & (joined["value"] != "c")]
-    assert set(shown["indicator_id"]) == {"average_elgs_expected", "all_elgs_expected"}
+    assert set(shown["indicator_id"]) == {
+        "average_elgs_expected",
+        "all_elgs_expected",
+        "cll_expected",
+        "elg_expected",
+        "area_expected",
+    }
     for row in shown.itertuples():
         assert row.value == f"{row.value_expected:.1f}", row
 
@@ -94,6 +100,8 @@ def test_neighbourhoods_and_breakdowns_are_published(published, pipeline_run):
         "First language",
         "SEN provision",
         "Season of birth",
+        "Ethnicity",
+        "FSM eligibility by first language",
     }
     # The academic years landed; the financial years of the returns counted by financial
     # year (the care leavers' two, and the two-year reviews from the year before)

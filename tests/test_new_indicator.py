@@ -26,6 +26,17 @@ def test_a_scaffold_left_unfilled_is_reported_field_by_field(tmp_path):
         "kind": "partition",
         "groups": ["Female", "Male"],
     }
+    # every child breakdown of the macro, ethnicity with DfE's major groups
+    assert list(meta["relations"]["breakdowns"]) == [
+        "All",
+        "Sex",
+        "FSM eligibility",
+        "First language",
+        "SEN provision",
+        "Season of birth",
+        "Ethnicity",
+    ]
+    assert meta["relations"]["breakdowns"]["Ethnicity"]["groups"][-1] == "Unclassified"
     assert [p for p in problems if "meta.indicator.relations.rules must be a list" in p]
     assert "TODO_condition" in sql.read_text()
 

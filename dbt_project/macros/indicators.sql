@@ -14,6 +14,7 @@
         ('First language', 'first_language'),
         ('SEN provision', 'sen_provision'),
         ('Season of birth', 'season_of_birth'),
+        ('Ethnicity', 'ethnicity'),
     ]) }}
 {%- endmacro %}
 
@@ -43,11 +44,13 @@
       sorted values, from which fct_indicator_values takes the order statistics of its
       interval (stats/medians.py); the list is never published.
     Produces neighbourhood and LA totals, and LA figures by each child breakdown (unless
-    breakdowns=false). -#}
+    breakdowns=false), and by each (label, expression) in `crossed` (e.g. FSM eligibility by
+    first language: its groups' relations to the single breakdowns are declared in the
+    model's YAML). -#}
 {% macro indicator_over_children(indicator_id, value_type, children, numerator=none, score=none,
-                                 breakdowns=true) -%}
+                                 breakdowns=true, crossed=[]) -%}
 {%- set groupings = [] -%}
-{%- for label, column in (child_breakdowns() if breakdowns else []) -%}
+{%- for label, column in (child_breakdowns() if breakdowns else []) + crossed -%}
     {%- do groupings.append(("'" ~ label ~ "'", column, ['Local authority'])) -%}
 {%- endfor -%}
 {{ indicator_over_rows(indicator_id, value_type, children, numerator=numerator, score=score,

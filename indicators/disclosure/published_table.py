@@ -327,3 +327,32 @@ def published_columns(frame: pd.DataFrame, shapes: Mapping[str, IndicatorShape])
         at = STANDARD_COLUMNS.index("time_period") + 1
         return [*STANDARD_COLUMNS[:at], "time_identifier", *STANDARD_COLUMNS[at:]]
     return list(STANDARD_COLUMNS)
+
+
+def in_declared_order(frame: pd.DataFrame, shapes: Mapping[str, IndicatorShape]) -> pd.DataFrame:
+    """The published rows in the cells' order, except that a breakdown's groups come in the
+    order its relations list them (the early learning goals in the seed's order, not A to Z);
+    groups from the item bank, and undeclared ones, after them in the cells' order. Only the
+    order of the rows changes, so the packs and open data read each breakdown as declared."""
+    cells = ("indicator_id", "time_period", "time_identifier", "geographic_level", "area_code")
+    key = [c for c in (*cells, "breakdown") if c in frame.columns]
+    triples = frame[["indicator_id", "breakdown", "group"]].drop_duplicates()
+    places = {}
+    for indicator, breakdown, group in triples.itertuples(index=False, name=None):
+        shape = shapes.get(indicator)
+        declared = shape.relations.declared(str(breakdown)) if shape and shape.relations else None
+        groups = declared.groups if declared and not isinstance(declared.groups, str) else ()
+        places[(indicator, breakdown, group)] = (
+            groups.index(group) if group in groups else len(groups)
+        )
+    place = pd.Series(
+        [
+            places[t]
+            for t in zip(frame["indicator_id"], frame["breakdown"], frame["group"], strict=True)
+        ],
+        index=frame.index,
+    )
+    ordered = frame.assign(_place=place.map(lambda p: f"{p:06d}")).sort_values(
+        [*key, "_place", "group"], kind="stable", key=lambda c: c.astype(str)
+    )
+    return ordered.drop(columns="_place").reset_index(drop=True)

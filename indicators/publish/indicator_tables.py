@@ -20,6 +20,7 @@ from indicators.config import ChorusSettings
 from indicators.disclosure import (
     DisclosureConfig,
     divides_the_year,
+    in_declared_order,
     protect,
     publishable,
     suppression_reasons,
@@ -194,7 +195,9 @@ def write_indicator_tables(settings: ChorusSettings, stage: Path, log: Log) -> T
         protected = with_rounded_counts(
             protected, config.round_to, parents, register, england, item_bank
         )
-    published = publishable(protected, indicator_shapes, config, parents)
+    published = in_declared_order(
+        publishable(protected, indicator_shapes, config, parents), indicator_shapes
+    )
     write_csv(published, stage / "indicators" / "indicator_values.csv")
     write_csv(register_table(register), stage / "register" / "indicators.csv")
     frameworks = load_frameworks()

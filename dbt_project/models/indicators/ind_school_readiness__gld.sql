@@ -5,4 +5,5 @@
     numerator=count_where('is_gld'),
     value_type='proportion',
     children=ref('int_children_joined'),
+    crossed=[('FSM eligibility by first language', "fsm_eligibility || ', ' || first_language")],
 ) }}

@@ -108,7 +108,13 @@ with collected as (
     union all by name
     select * from {{ ref('ind_school_readiness__all_elgs_expected') }}
     union all by name
+    select * from {{ ref('ind_school_readiness__area_expected') }}
+    union all by name
     select * from {{ ref('ind_school_readiness__average_elgs_expected') }}
+    union all by name
+    select * from {{ ref('ind_school_readiness__cll_expected') }}
+    union all by name
+    select * from {{ ref('ind_school_readiness__elg_expected') }}
     union all by name
     select * from {{ ref('ind_school_readiness__gld') }}
     union all by name
