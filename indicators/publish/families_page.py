@@ -13,6 +13,7 @@ one line and left out, never stopping the page).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +37,22 @@ VOICE_WORDS = {
     "child": "children",
     "parent": "parents and carers",
     "practitioner": "the people who work with families",
+}
+GLOSSARY = {
+    "EYFSP": "the Early Years Foundation Stage Profile: the teacher's record, at the end of the "
+    "reception year, of whether each child reached the expected level in 17 early learning goals",
+    "GLD": "a good level of development: the expected level in the 12 main early learning goals",
+    "ASQ-3": "the questionnaire parents fill in with the health visitor at the two-year review",
+    "WellComm": "a check of young children's speech and language used in nurseries and clinics",
+    "UPN": "unique pupil number: the number schools give each pupil",
+    "SEN": "special educational needs",
+    "EAL": "English as an additional language",
+    "FSM": "free school meals",
+    "LSOA": "a small area of about 1,500 people that national statistics use",
+    "IDACI": "a national measure of how many children in a small area live in low-income families",
+    "Voice Note": "a record of what a parent or carer said about their family's needs, made when "
+    "Early Help first calls them",
+    "Pathway Plan": "the plan a young person leaving care makes with their personal adviser",
 }
 CONSENT_WORDS = {
     "aggregate": "whether their answers may be used at all, counted with everyone else's",
@@ -151,7 +168,7 @@ def families_page(
     """The page's facts. `register` is the published register (register/indicators.csv),
     `sources` the inventory as the information map reads it (InformationMap.sources),
     `listing` register/frameworks.csv."""
-    titles = dict(zip(register["indicator_id"], register["title"], strict=True))
+    domain_of = dict(zip(register["indicator_id"], register["domain"], strict=True))
     used, not_used = [], []
     for row in sources.to_dict("records"):
         kind = str(row.get("ingested_by_chorus") or "").strip()
@@ -164,7 +181,8 @@ def families_page(
                 "owner": row["owner_or_service"],
                 "voice": _voices(row["voice"]),
                 "kept": _kept(specs[kind]),
-                "builds": sorted({titles[i] for i in row["indicators"] if i in titles}),
+                "figures": sum(1 for i in row["indicators"] if i in domain_of),
+                "about": sorted({domain_of[i] for i in row["indicators"] if i in domain_of}),
             }
         )
     audiences = []
@@ -217,6 +235,15 @@ def families_page(
     )
 
 
+def glossary(text: str) -> list[tuple[str, str]]:
+    """The short words of GLOSSARY that the page's text uses, each with its meaning."""
+    return [
+        (word, meaning)
+        for word, meaning in GLOSSARY.items()
+        if re.search(rf"(?<![A-Za-z0-9]){re.escape(word)}(?![A-Za-z0-9])", text)
+    ]
+
+
 def render_families_html(page: FamiliesPage, generated: str) -> str:
     """The page: one self-contained, accessible HTML file (lang, landmarks, headings in
     order, tables with captions and headers)."""
@@ -225,6 +252,9 @@ def render_families_html(page: FamiliesPage, generated: str) -> str:
     from indicators.publish.families_template import PAGE
 
     environment = Environment(autoescape=select_autoescape(default=True))
+    first = environment.from_string(PAGE).render(
+        page=page, generated=generated, contact_labels=CONTACT_FIELDS, words=[]
+    )
     return environment.from_string(PAGE).render(
-        page=page, generated=generated, contact_labels=CONTACT_FIELDS
+        page=page, generated=generated, contact_labels=CONTACT_FIELDS, words=glossary(first)
     )

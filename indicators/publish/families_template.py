@@ -38,6 +38,7 @@ figures are made from.</p>
 <li><a href="#published">What we publish</a></li>
 <li><a href="#small-numbers">How small numbers are protected</a></li>
 <li><a href="#quotes">Your words and your consent</a></li>
+{% if words %}<li><a href="#words">Words you may see on this page</a></li>{% endif %}
 <li><a href="#contact">Questions or worries</a></li>
 </ul></nav>
 
@@ -55,8 +56,8 @@ family. No name is ever kept.</p>
 {% for source in page.sources %}<tr><th scope="row">{{ source.name }}</th>
 <td>{{ source.owner }}</td><td>{{ source.voice }}</td>
 <td>{% for line in source.kept %}{{ line }} {% endfor %}</td>
-<td>{% if source.builds %}{{ source.builds | join("; ") }}{% else %}Nothing published
-yet{% endif %}</td></tr>
+<td>{% if source.figures %}{{ source.figures }} published figure{{ "s" if source.figures != 1 }},
+about: {{ source.about | join("; ") }}{% else %}Nothing published yet{% endif %}</td></tr>
 {% endfor %}</tbody>
 </table>
 {% if page.not_used %}<p>The council holds {{ page.not_used | length }} other kinds of
@@ -66,9 +67,8 @@ information about children's early years and care that these figures do not use.
 
 <section aria-labelledby="who-sees">
 <h2 id="who-sees">Who sees it</h2>
-<p>Only a small team at the council can see the records themselves, and they never leave
-the council's own computers. Everyone else sees only figures: counts and percentages of
-many children or families together.</p>
+<p>The records themselves stay in the council's own database. The boards never get it:
+they get only figures, counts and percentages of many children or families together.</p>
 <table>
 <caption>Who reads the figures</caption>
 <thead><tr><th scope="col">Who</th><th scope="col">What they read</th>
@@ -79,7 +79,8 @@ many children or families together.</p>
 <td>{{ audience.figures }}</td></tr>
 {% endfor %}</tbody>
 </table>
-<p>The same figures, protected in the same way, are published for anyone to read.</p>
+<p>Figures for the whole council area are also published as open data, for anyone to
+read, protected in the same way.</p>
 </section>
 
 <section aria-labelledby="published">
@@ -130,9 +131,9 @@ consent blank, we take it as no. We never assume you agree.</p>
 <p>We ask:</p>
 <ul>{% for ask in source.asks %}<li>{{ ask }}.</li>{% endfor %}</ul>
 {% endfor %}
-<p>If you do not agree to your answers being used, we do not keep them. We only count that
-you said no, for the whole council area, so that we know how many people we did not hear.
-How many families agree to each of these is itself published, as a sign of trust.</p>
+<p>If you do not agree to your answers being used, we do not keep them. We only count how
+many people said no, for the whole council area, so that we know how many people we did not
+hear. How many families agree to each of these is itself published, as a sign of trust.</p>
 <p>How we choose the words we quote:</p>
 <ul>
 <li>We quote only people who agreed to be quoted.</li>
@@ -140,12 +141,19 @@ How many families agree to each of these is itself published, as a sign of trust
 addresses. If we cannot be sure a quote is safe, we do not use it.</li>
 <li>We never say who said it. A quote is labelled only with its topic, neighbourhood and
 year.</li>
-<li>We use quotes only from a neighbourhood where at least {{ page.min_respondents }} people
-answered that year.</li>
+<li>We use survey quotes only from a neighbourhood where at least {{ page.min_respondents }}
+people answered that year, and other words only from places with enough people behind
+them.</li>
 <li>If you ask for help, or tell us about harm, we never publish it. We pass it to a team who
 can help.</li>
 </ul>
 </section>
+{% if words %}<section aria-labelledby="words">
+<h2 id="words">Words you may see on this page</h2>
+<dl>
+{% for word, meaning in words %}<dt>{{ word }}</dt><dd>{{ meaning }}</dd>
+{% endfor %}</dl>
+</section>{% endif %}
 </main>
 <footer>
 <section aria-labelledby="contact">
