@@ -751,6 +751,7 @@ def test_dbt_raw_sources_are_generated_from_the_specs_and_current():
         "teams",
         "districts",
         "quarantine",
+        "voice_door_log",
         "load_log",
         "care_leavers_records",
         "pathway_plan_reviews",

@@ -192,3 +192,96 @@ def test_linked_gld_uses_only_consented_links(voice, published, pipeline_run):
     )
     for (period, _), total in per_item.items():
         assert total <= len(linked[linked["time_period"] == int(period)])
+
+
+def _consent_groups(frame: pd.DataFrame) -> list[tuple[str, str, pd.DataFrame]]:
+    """All respondents, then each seldom-heard group's, worked out from the survey's columns."""
+    return [
+        ("All", "All respondents", frame),
+        (
+            "Seldom-heard group",
+            "Not using funded early education",
+            frame[frame["uses_funded_early_education"] == "N"],
+        ),
+        (
+            "Seldom-heard group",
+            "English as an additional language",
+            frame[frame["english_additional_language"] == "Y"],
+        ),
+        (
+            "Seldom-heard group",
+            "Not known to the family hub",
+            frame[frame["known_to_family_hub"] == "N"],
+        ),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("indicator", "column"),
+    [("voice_consent_quote", "consent_quote"), ("voice_consent_link", "consent_link")],
+)
+def test_consent_rates_match(voice, published, indicator, column):
+    """Quote and link consent among respondents (who all agreed to aggregate use), by area and
+    seldom-heard group, from the landed files."""
+    expected = {}
+    for level, frame in _two_levels(voice, LA):
+        for (period, area), group in frame.groupby(["time_period", "area"]):
+            for breakdown, label, members in _consent_groups(group):
+                if len(members):
+                    expected[(period, level, area, breakdown, label)] = (
+                        int((members[column] == "Y").sum()),
+                        len(members),
+                    )
+    _check(published, indicator, expected, minimum=12)
+    # The authority's rows are published in full for each year (hundreds of respondents).
+    authority = published[
+        (published["indicator_id"] == indicator)
+        & (published["geographic_level"] == "Local authority")
+        & (published["breakdown"] == "All")
+    ]
+    assert sorted(authority["time_period"].astype(int)) == sorted(voice["time_period"].unique())
+
+
+def test_no_consent_aggregate_counted_at_the_door(pipeline_run):
+    """People who did not agree to aggregate use, of everyone asked, by authority: from every
+    row of the landed files (blank consent is no consent), before disclosure control (the
+    warehouse) and as published where not suppressed."""
+    import duckdb
+
+    frames = []
+    for path in sorted((pipeline_run.landing / "voice").glob("*/*.csv")):
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        frame["time_period"] = int(path.parent.name[:4] + path.parent.name[5:7])
+        frames.append(frame)
+    asked = pd.concat(frames, ignore_index=True)
+    refused = asked["consent_aggregate"].str.strip().str.upper().isin(["N", "NO", ""])
+    expected = {
+        int(period): (int(refused[group.index].sum()), len(group))
+        for period, group in asked.groupby("time_period")
+    }
+    assert all(n > 0 for n, _ in expected.values()), "the synthetic survey has refusals"
+    with duckdb.connect(str(pipeline_run.settings.warehouse), read_only=True) as connection:
+        built = connection.execute(
+            'select time_period, geographic_level, area_code, breakdown, "group", numerator,'
+            " denominator from marts.fct_indicator_values"
+            " where indicator_id = 'voice_no_consent_aggregate'"
+        ).df()
+    assert set(built["geographic_level"]) == {"Local authority"}
+    assert set(built["area_code"]) == {LA}
+    assert {
+        int(row.time_period): (int(row.numerator), int(row.denominator))
+        for row in built.itertuples()
+    } == expected
+    table = pd.read_csv(
+        pipeline_run.settings.output / "indicators" / "indicator_values.csv",
+        dtype=str,
+        keep_default_na=False,
+    )
+    rows = table[table["indicator_id"] == "voice_no_consent_aggregate"]
+    assert len(rows) == len(expected)
+    for row in rows.itertuples():
+        if row.numerator != "c":
+            assert (int(row.numerator), int(row.denominator)) == expected[int(row.time_period)]
+        elif row.denominator != "c":  # a small count hidden: the people asked are hidden too,
+            # or the respondents, published elsewhere, would give it away
+            raise AssertionError(f"{row.time_period}: numerator hidden, denominator published")

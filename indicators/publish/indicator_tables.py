@@ -29,6 +29,12 @@ from indicators.disclosure import (
 )
 from indicators.ingest.landing import discover, not_loaded_accounts, reference_file
 from indicators.ingest.readers import rows_landed
+from indicators.publish.families_page import (
+    CONTACT_FILE,
+    families_page,
+    load_contacts,
+    render_families_html,
+)
 from indicators.publish.frameworks import frameworks_table, load_frameworks, statement_frames
 from indicators.publish.information_inputs import (
     INVENTORY_FILE,
@@ -229,6 +235,7 @@ def write_indicator_tables(settings: ChorusSettings, stage: Path, log: Log) -> T
     information = write_information_map(
         stage, settings.seeds, register, marts.sources, listing, log
     )
+    write_families_page(stage, settings.seeds, register, information, listing, config, log)
     (stage / "register" / "index.html").write_text(
         render_register_html(register, dt.date.today().isoformat(), information.theory),
         encoding="utf-8",
@@ -303,6 +310,33 @@ def write_information_map(
     )
     log.info(information.headline() + " (register/information_map.html)")
     return information
+
+
+def write_families_page(
+    stage: Path,
+    seeds: Path,
+    register: pd.DataFrame,
+    information: InformationMap,
+    listing: pd.DataFrame,
+    config: DisclosureConfig,
+    log: Log,
+) -> None:
+    """register/families.html, the page for families (indicators/publish/families_page.py),
+    from the published register, the specs, the information map's inventory, the frameworks,
+    the disclosure settings and seeds/families_page.csv (a row it cannot use is a warning)."""
+    contacts, problems = load_contacts(seeds / CONTACT_FILE)
+    for line in problems:
+        log.warning(line)
+    page = families_page(
+        register_table(register), information.sources, listing, load_sources(), config, contacts
+    )
+    (stage / "register" / "families.html").write_text(
+        render_families_html(page, dt.date.today().isoformat()), encoding="utf-8"
+    )
+    log.info(
+        f"the page for families names {sum(len(i) for _, i in page.domains)} indicators "
+        "(register/families.html)"
+    )
 
 
 def _period_notes(

@@ -320,7 +320,8 @@ def render_information_map_html(information: InformationMap, generated: str) -> 
         "</p>"
         f'<p class="headline">{escape(information.headline())}</p>'
         '<p><a href="#tables">Skip the map and read the same facts as tables</a>. '
-        '<a href="index.html">The indicator register</a>.</p>'
+        '<a href="index.html">The indicator register</a>. '
+        '<a href="families.html">For families: how your information is used</a>.</p>'
         f"<h2>The map</h2><figure>{render_svg(information)}<figcaption>"
         f"{escape(_description(information))} A ● marks a source carrying someone's voice. "
         f"Packs: {legend}.</figcaption></figure>"

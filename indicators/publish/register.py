@@ -293,7 +293,9 @@ a { color: #1d70b8; }
 <main>
 <h1>Indicator register</h1>
 <p>Every indicator Chorus publishes, with its definition, sources and how it is protected.
-Generated {{ generated }} from the dbt project. {{ indicators | length }} indicators.</p>
+Generated {{ generated }} from the dbt project. {{ indicators | length }} indicators. For
+families, in plain words: <a href="families.html">how your family's information is
+used</a>.</p>
 {% if outcomes %}
 <section aria-labelledby="theory-of-change">
 <h2 id="theory-of-change">Theory of change: what the indicators measure</h2>

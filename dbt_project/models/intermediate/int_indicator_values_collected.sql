@@ -120,11 +120,17 @@ with collected as (
     union all by name
     select * from {{ ref('ind_voice__channel_seldom_heard') }}
     union all by name
+    select * from {{ ref('ind_voice__consent_link') }}
+    union all by name
+    select * from {{ ref('ind_voice__consent_quote') }}
+    union all by name
     select * from {{ ref('ind_voice__domain_positive') }}
     union all by name
     select * from {{ ref('ind_voice__item_mean') }}
     union all by name
     select * from {{ ref('ind_voice__item_positive') }}
+    union all by name
+    select * from {{ ref('ind_voice__no_consent_aggregate') }}
     union all by name
     select * from {{ ref('ind_voice__reach') }}
     union all by name

@@ -24,8 +24,10 @@ renamed as (
         (uses_funded_early_education = 'N' or english_additional_language = 'Y'
             or known_to_family_hub = 'N') as is_seldom_heard,
         consent_quote = 'Y' as has_quote_consent,
+        consent_link = 'Y' as has_link_consent,
         consent_link = 'Y' and child_id is not null as is_linked,
-        child_id
+        child_id,
+        _source_file as source_file
     from source
 )
 
