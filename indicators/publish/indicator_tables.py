@@ -29,6 +29,7 @@ from indicators.disclosure import (
 from indicators.ingest.landing import discover, not_loaded_accounts, reference_file
 from indicators.ingest.readers import rows_landed
 from indicators.publish.frameworks import frameworks_table, load_frameworks, statement_frames
+from indicators.publish.inequality import inequality_table
 from indicators.publish.information_inputs import (
     INVENTORY_FILE,
     THEORY_FILE,
@@ -196,6 +197,8 @@ def write_indicator_tables(settings: ChorusSettings, stage: Path, log: Log) -> T
         )
     published = publishable(protected, indicator_shapes, config, parents)
     write_csv(published, stage / "indicators" / "indicator_values.csv")
+    # the slope index of inequality from the published quintile cells, never hidden ones
+    write_csv(inequality_table(published, register), stage / "indicators" / "inequality.csv")
     write_csv(register_table(register), stage / "register" / "indicators.csv")
     frameworks = load_frameworks()
     listing = frameworks_table(frameworks, register)
