@@ -24,6 +24,7 @@ INDICATORS = {
     "households_deprived_two_plus",
     "children_idaci_most_deprived",
     "gld_by_idaci_quintile",
+    "child_mdh_local",
 }
 KEY = ["indicator_id", "time_period", "geographic_level", "area_code", "breakdown", "group"]
 GLD_GOALS = 12  # DfE: the goals of the prime areas, literacy and mathematics
@@ -146,6 +147,24 @@ def expected(pipeline_run) -> pd.DataFrame:
         found = decile.get((period, lsoa))
         quintile.append("LSOA not known" if found is None else f"Quintile {(found + 1) // 2}")
     children["quintile"] = quintile
+    # the local Child-MDH analogue: FSM and a home LSOA with 20% or more of its households
+    # deprived in two or more dimensions
+    share = {
+        (period, code): two_plus / households
+        for period, code, two_plus, households in zip(
+            ts011["time_period"],
+            ts011["geography code"],
+            ts011["two_plus"],
+            ts011["all"],
+            strict=True,
+        )
+    }
+    children["mdh"] = [
+        fsm == "Y" and share.get((period, lsoa_of.get((period, postcode))), 0) >= 0.2
+        for period, postcode, fsm in zip(
+            children["time_period"], children["postcode"], children["fsm_eligible"], strict=True
+        )
+    ]
     for level, area in (("Neighbourhood", "hood"), ("Local authority", None)):
         keys = ["time_period"] + ([area] if area else [])
         for key, part in children.groupby(keys):
@@ -159,6 +178,16 @@ def expected(pipeline_run) -> pd.DataFrame:
                 "All",
                 "All children",
                 most,
+                len(part),
+            )
+            add(
+                "child_mdh_local",
+                period,
+                level,
+                code,
+                "All",
+                "All children",
+                part["mdh"].sum(),
                 len(part),
             )
             add(

@@ -1,19 +1,8 @@
--- The reception cohort's children (int_children_joined) with the 2021 LSOA of their home
--- postcode and its IDACI 2025 quintile: the census's `postcode_pseudonym` meets the
--- postcode-to-LSOA lookup's (the same keyed pseudonym; no postcode is kept), in the same
--- academic year. A child whose postcode is not in the lookup, or whose LSOA the landed
--- IDACI file does not rank, keeps a null LSOA or quintile ('LSOA not known'). Kept apart
--- from int_children_joined, so only the indicators built on it read the deprivation sources.
+-- The reception cohort's children with their home LSOA (int_children_lsoas) and its IDACI
+-- 2025 decile and quintile, in the same academic year; 'LSOA not known' where the landed
+-- lookup does not place the postcode or the landed IDACI file does not rank the LSOA.
 with children as (
-    select * from {{ ref('int_children_joined') }}
-),
-
-census as (
-    select * from {{ ref('stg_census__pupils') }}
-),
-
-postcodes as (
-    select * from {{ ref('stg_postcode_lsoa__postcodes') }}
+    select * from {{ ref('int_children_lsoas') }}
 ),
 
 idaci as (
@@ -21,25 +10,11 @@ idaci as (
 )
 
 select
-    children.child_id,
-    children.time_period,
-    children.neighbourhood_code,
-    children.neighbourhood_name,
-    children.new_la_code,
-    children.la_name,
-    children.fsm_eligibility,
-    children.is_gld,
-    postcodes.lsoa_code,
+    children.*,
     idaci.idaci_decile,
     idaci.idaci_quintile,
     coalesce('Quintile ' || idaci.idaci_quintile, 'LSOA not known') as idaci_quintile_group
 from children
-inner join census
-    on children.child_id = census.child_id
-    and children.time_period = census.time_period
-left join postcodes
-    on census.postcode_pseudonym = postcodes.postcode_pseudonym
-    and census.time_period = postcodes.time_period
 left join idaci
-    on postcodes.lsoa_code = idaci.lsoa_code
-    and postcodes.time_period = idaci.time_period
+    on children.lsoa_code = idaci.lsoa_code
+    and children.time_period = idaci.time_period

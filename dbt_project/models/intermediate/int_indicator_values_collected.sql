@@ -42,6 +42,8 @@ with collected as (
     union all by name
     select * from {{ ref('ind_cohort__eal_share') }}
     union all by name
+    select * from {{ ref('ind_deprivation__child_mdh_local') }}
+    union all by name
     select * from {{ ref('ind_deprivation__children_idaci_most_deprived') }}
     union all by name
     select * from {{ ref('ind_deprivation__gld_by_idaci_quintile') }}
