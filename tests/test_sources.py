@@ -112,6 +112,15 @@ def test_a_well_formed_spec_reads_as_written(tmp_path):
             "academic_quarter, financial_quarter, calendar_quarter, month)",
         ),
         (
+            lambda text: text.replace(
+                "{handling: reduce, to: year_month, as: visit_month}",
+                "{handling: reduce, to: year_month, as: visit_month, linked_as: visit_key}",
+            ),
+            "sources/visits/base.yml: columns[3] (visit_date): identifier.linked_as: only a "
+            "postcode reduced to its sector (handling: reduce, to: postcode_sector) is also "
+            "kept as a linked pseudonym",
+        ),
+        (
             lambda text: text + "placement: {method: team}\n",
             "sources/visits/base.yml: placement.column: missing: name the column holding the "
             "team code",
