@@ -26,6 +26,9 @@ class CountUnit:
     not_compared: str = "not one per person"
     """Why a figure over it is not compared (a unit not independent), after "it counts
     <unit>, ": 'not people: a family answers several questions'."""
+    full_count: bool = False
+    """Counts every member of a population (a census), not a sample: a figure over it has
+    no sampling error, so no confidence interval is given."""
 
 
 def parse_units(document: Mapping) -> dict[str, CountUnit]:
@@ -41,13 +44,17 @@ def parse_units(document: Mapping) -> dict[str, CountUnit]:
             or not isinstance(entry.get("denominator", True), bool)
             or not isinstance(entry.get("independent", False), bool)
             or not isinstance(entry.get("not_compared", ""), str)
-            or set(entry) - {"meaning", "denominator", "independent", "not_compared"}
+            or not isinstance(entry.get("full_count", False), bool)
+            or entry.get("full_count") is True
+            and entry.get("independent") is True
+            or set(entry) - {"meaning", "denominator", "independent", "not_compared", "full_count"}
         ):
             raise DeclarationError(
                 f"units: '{name}' must be {{meaning: <words>}} (and denominator: false for a "
                 f"unit that is never a denominator, independent: true for one that counts "
                 f"each person once, not_compared: <words> for why one that does not is not "
-                f"compared), got {entry!r}"
+                f"compared, full_count: true for a census of every member, never independent), "
+                f"got {entry!r}"
             )
         units[str(name)] = CountUnit(
             str(name),
@@ -55,6 +62,7 @@ def parse_units(document: Mapping) -> dict[str, CountUnit]:
             entry.get("denominator", True),
             entry.get("independent", False),
             str(entry.get("not_compared") or "not one per person").strip(),
+            entry.get("full_count", False),
         )
     return units
 
@@ -73,6 +81,12 @@ def independent_units(metadata: Path | None = None) -> tuple[str, ...]:
     """The units declared `independent: true`: only figures over such a denominator are
     compared between areas and tested for a trend (dbt_project/metadata/units.yml)."""
     return tuple(name for name, unit in count_units(metadata).items() if unit.independent)
+
+
+def full_count_units(metadata: Path | None = None) -> tuple[str, ...]:
+    """The units declared `full_count: true` (a census of every household): figures over
+    such a denominator get no confidence interval (dbt_project/metadata/units.yml)."""
+    return tuple(name for name, unit in count_units(metadata).items() if unit.full_count)
 
 
 def not_compared_why(unit: str, metadata: Path | None = None) -> str:

@@ -37,8 +37,11 @@ def test_synth_writes_the_landing_layout(tmp_path):
     # eyfsp, census, voice, the two lookups; the teams, care leavers and their reviews; the
     # two-year reviews, screenings and referrals of 2022-23 and 2023-24 (no linkage: the
     # 2023/24 cohort reached 2 1/2 before 2022-23): 14; Early Help's districts and trials,
-    # 24 months of referrals and of Voice Notes, one survey: 51 more
-    assert "wrote 65 files" in result.stderr
+    # 24 months of referrals and of Voice Notes, one survey: 51 more; the year's postcode
+    # lookup, household deprivation (TS011) and IDACI: 3 more
+    assert "wrote 68 files" in result.stderr
+    for kind in ("postcode_lsoa", "household_deprivation", "idaci"):
+        assert len(list((tmp_path / f"landing/{kind}/2023-24").glob("*.csv"))) == 1, kind
 
 
 def test_bad_year_is_one_line_and_non_zero(tmp_path):

@@ -88,8 +88,8 @@ def ops(tmp_path_factory):
     """A synthetic landing area (no key set: synth's files may use the demo key) and an
     empty home of its own; the concurrency test makes its first publication."""
     root = tmp_path_factory.mktemp("ops")
-    # Without care leavers, early communication or Early Help: the operations here are the
-    # academic-year streams'.
+    # Without care leavers, early communication, Early Help or the deprivation context: the
+    # operations here are the statutory and voice streams'.
     generate(
         root / "landing",
         seed=21,
@@ -98,6 +98,7 @@ def ops(tmp_path_factory):
         care_leavers=False,
         early_communication=False,
         early_help=False,
+        deprivation=False,
     )
     return root
 

@@ -26,6 +26,7 @@ def project(tmp_path, monkeypatch):
         care_leavers=False,
         early_communication=False,
         early_help=False,
+        deprivation=False,
     )
     sources = tmp_path / "sources"
     shutil.copytree(ROOT / "sources", sources)

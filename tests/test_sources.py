@@ -112,6 +112,15 @@ def test_a_well_formed_spec_reads_as_written(tmp_path):
             "academic_quarter, financial_quarter, calendar_quarter, month)",
         ),
         (
+            lambda text: text.replace(
+                "{handling: reduce, to: year_month, as: visit_month}",
+                "{handling: reduce, to: year_month, as: visit_month, linked_as: visit_key}",
+            ),
+            "sources/visits/base.yml: columns[3] (visit_date): identifier.linked_as: only a "
+            "postcode reduced to its sector (handling: reduce, to: postcode_sector) is also "
+            "kept as a linked pseudonym",
+        ),
+        (
             lambda text: text + "placement: {method: team}\n",
             "sources/visits/base.yml: placement.column: missing: name the column holding the "
             "team code",
@@ -605,7 +614,17 @@ def test_the_project_specs_declare_the_returns_as_documented():
         "early_help_referrals",
         "voice_notes",
         "voice_note_survey",
+        "postcode_lsoa",
+        "household_deprivation",
+        "idaci",
     ]
+    # a home postcode and the postcode-to-LSOA lookup's postcode: reduced to the sector and
+    # joined through the same keyed pseudonym, neither kept whole
+    for kind, column in (("census", "postcode"), ("postcode_lsoa", "pcds")):
+        identifier = specs[kind].column(column).identifier
+        assert (identifier.to, identifier.linked_as) == ("postcode_sector", "postcode_pseudonym")
+        assert column not in specs[kind].raw_columns
+        assert "postcode_pseudonym" in specs[kind].raw_columns
     reviews = specs["health_visitor_reviews"]
     # a child of the 2024-25 file reaches 30 months between 1 April 2024 and 31 March 2025
     assert reviews.column("date_of_birth").window.bounds(dt.date(2024, 4, 1)) == (
@@ -763,6 +782,9 @@ def test_dbt_raw_sources_are_generated_from_the_specs_and_current():
         "voice_notes",
         "voice_note_survey",
         "early_help_trials",
+        "postcode_lsoa",
+        "household_deprivation",
+        "idaci",
     }
     used = set()
     for model in (ROOT / "dbt_project" / "models").rglob("*.sql"):

@@ -51,6 +51,7 @@ def test_statutory_files_are_byte_for_byte_as_before_voice(tmp_path):
             care_leavers=False,  # their files: tests/test_synthetic_care_leavers.py
             early_communication=False,  # and tests/test_synthetic_early_communication.py
             early_help=False,  # and tests/test_synthetic_early_help.py
+            deprivation=False,  # and tests/test_deprivation.py
         ),
         tmp_path,
     )

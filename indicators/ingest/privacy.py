@@ -68,6 +68,14 @@ def _keyed_sha256(secret: bytes) -> Callable[[bytes], str]:
     return keyed
 
 
+def linked_postcodes(postcodes: pd.Series, key: str) -> pd.Series:
+    """Keyed pseudonyms of whole postcodes, each written upper-case without spaces first
+    ('xh1 1ab' and 'XH11AB' alike), so that two sources declaring `linked_as` join on the
+    postcode while neither keeps it (a home postcode and the postcode-to-LSOA lookup)."""
+    compact = postcodes.astype("string").str.upper().str.replace(r"\s+", "", regex=True)
+    return pseudonymise(compact.fillna(""), key)
+
+
 def birth_year_month(dates: pd.Series) -> pd.Series:
     """Parsed dates of birth reduced to 'YYYY-MM'."""
     return per_distinct(dates, lambda distinct: distinct.dt.strftime("%Y-%m").astype("string"))

@@ -33,7 +33,12 @@ from indicators.ingest.matching import (
     unknown_sectors,
     unmatched_children,
 )
-from indicators.ingest.privacy import birth_year_month, postcode_sector, pseudonymise
+from indicators.ingest.privacy import (
+    birth_year_month,
+    linked_postcodes,
+    postcode_sector,
+    pseudonymise,
+)
 from indicators.ingest.readers import Aliases, Table, read_return, rows_landed
 from indicators.ingest.spec_rules import in_canonical_form, read_as_code_lists, spec_rules
 from indicators.ingest.statutory_rules import duplicates_in, stacked
@@ -464,6 +469,8 @@ def raw_rows(
             values[handling.as_name] = birth_year_month(parse_dates(frame[column.name]))
         elif handling.handling == "reduce":
             values[handling.as_name] = postcode_sector(frame[column.name], sectors)
+        if handling.linked_as:  # the whole postcode, keyed, to join another source on
+            values[handling.linked_as] = linked_postcodes(frame[column.name], key)
     values["_source_file"] = frame["_source_file"]
     values["_source_row"] = frame["_source_row"]
     return pd.DataFrame(values)[columns]

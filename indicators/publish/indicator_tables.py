@@ -36,6 +36,7 @@ from indicators.publish.families_page import (
     render_families_html,
 )
 from indicators.publish.frameworks import frameworks_table, load_frameworks, statement_frames
+from indicators.publish.inequality import inequality_table
 from indicators.publish.information_inputs import (
     INVENTORY_FILE,
     THEORY_FILE,
@@ -205,6 +206,8 @@ def write_indicator_tables(settings: ChorusSettings, stage: Path, log: Log) -> T
         publishable(protected, indicator_shapes, config, parents), indicator_shapes
     )
     write_csv(published, stage / "indicators" / "indicator_values.csv")
+    # the slope index of inequality from the published quintile cells, never hidden ones
+    write_csv(inequality_table(published, register), stage / "indicators" / "inequality.csv")
     write_csv(register_table(register), stage / "register" / "indicators.csv")
     frameworks = load_frameworks()
     listing = frameworks_table(frameworks, register)

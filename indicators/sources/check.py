@@ -296,13 +296,18 @@ def _columns(
     names = [str(entry.get("name")) for entry in entries if isinstance(entry, dict)]
     for position, column in ((names.index(c.name), c) for c in columns):
         where = f"{origins.get(column.name, shown)}: columns[{position}] ({column.name})"
-        made = column.identifier.as_name
-        clash = [c.name for c in columns if c is not column and made in (c.name, c.raw_name)]
-        if made and clash:
-            problems.append(
-                f"{where}: identifier.as: '{made}' is also {clash[0]}'s column in the raw "
-                "table: name another"
-            )
+        for key, made in (
+            ("as", column.identifier.as_name),
+            ("linked_as", column.identifier.linked_as),
+        ):
+            clash = [
+                c.name for c in columns if c is not column and made in (c.name, *c.raw_names)
+            ] + ([column.name] if key == "linked_as" and made == column.raw_name else [])
+            if made and clash:
+                problems.append(
+                    f"{where}: identifier.{key}: '{made}' is also {clash[0]}'s column in the "
+                    "raw table: name another"
+                )
         consent = column.identifier.consent
         if consent is not None and consent not in names:
             problems.append(f"{where}: identifier.consent: '{consent}' is not a column")
@@ -381,4 +386,14 @@ def _identifier(entry: Any, where: str, problems: list[str], kind: Any = None) -
             f"{where}: identifier.to: {entry.get('to')} reduces a {' or '.join(fits)} column, "
             f"not a {kind} one"
         )
-    return Identifier(handling, entry.get("as"), entry.get("to"), entry.get("consent"))
+    linked = entry.get("linked_as")
+    if linked is not None and (handling != "reduce" or entry.get("to") != "postcode_sector"):
+        problems.append(
+            f"{where}: identifier.linked_as: only a postcode reduced to its sector "
+            "(handling: reduce, to: postcode_sector) is also kept as a linked pseudonym"
+        )
+    elif linked is not None and not NAME.fullmatch(str(linked)):
+        problems.append(f"{where}: identifier.linked_as: the raw table's column for the pseudonym")
+    return Identifier(
+        handling, entry.get("as"), entry.get("to"), entry.get("consent"), linked_as=linked
+    )

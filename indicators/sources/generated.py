@@ -68,6 +68,15 @@ def sources_yml(specs: dict[str, SourceSpec], sources_dir: Path) -> str:
                 for column in spec.columns
                 if column.raw_name
             ],
+            *[
+                {
+                    "name": column.identifier.linked_as,
+                    "description": f"{column.name}: the whole postcode as a keyed pseudonym "
+                    "(joins another source declaring linked_as; never the postcode)",
+                }
+                for column in spec.columns
+                if column.identifier.linked_as
+            ],
             {"name": "_source_file", "description": "the landed file, as displayed"},
             {"name": "_source_row", "description": "its spreadsheet row (the header is row 1)"},
         ]
@@ -195,7 +204,7 @@ def inputs_section(spec: SourceSpec) -> str:
         *(match.doc for match in spec.matching),
     ]
     handled = [
-        f"`{c.name}` → `{c.raw_name}`"
+        f"`{c.name}` → " + " and ".join(f"`{name}`" for name in c.raw_names)
         for c in spec.columns
         if c.identifier.handling in ("pseudonymise", "reduce")
     ]

@@ -62,7 +62,13 @@ RAW_TABLE: Shape = {"name": TEXT, "description": TEXT}
 OFFSET: Shape = {"years": WHOLE, "months": WHOLE, "days": WHOLE}
 FORMAT: Shape = {"named": TEXT, "pattern": TEXT, "rule": TEXT, "message": TEXT}
 RANGE: Shape = {"min": NUMBER, "max": NUMBER, "rule": TEXT, "message": TEXT}
-IDENTIFIER: Shape = {"handling": TEXT, "as": TEXT, "to": TEXT, "consent": TEXT}
+IDENTIFIER: Shape = {
+    "handling": TEXT,
+    "as": TEXT,
+    "to": TEXT,
+    "consent": TEXT,
+    "linked_as": TEXT,
+}
 CODE: Shape = {"code": SCALAR, "name": SCALAR, **TEXTS}
 KEY: Shape = {"columns": LIST, "rule": TEXT, "message": TEXT, **TEXTS}
 MATCH: Shape = {

@@ -67,6 +67,10 @@ class Identifier:
     """A reduction: year_month or postcode_sector."""
     consent: str | None = None
     """A column whose Y allows the value to be used (else it is dropped and counted)."""
+    linked_as: str | None = None
+    """A postcode reduced to its sector may also be kept as a keyed pseudonym of the whole
+    postcode (written without spaces), in this raw column: two sources declaring it join on
+    the postcode (a child's home and the postcode-to-LSOA lookup) without either keeping it."""
 
 
 @dataclass(frozen=True)
@@ -147,6 +151,14 @@ class Column:
         if self.identifier.handling == "drop":
             return None
         return self.identifier.as_name or self.name
+
+    @property
+    def raw_names(self) -> tuple[str, ...]:
+        """Every raw table column it makes: its own and, when declared, the linked pseudonym."""
+        if self.raw_name is None:
+            return ()
+        linked = self.identifier.linked_as
+        return (self.raw_name, linked) if linked else (self.raw_name,)
 
 
 @dataclass(frozen=True)
@@ -290,7 +302,7 @@ class SourceSpec:
     def raw_columns(self) -> tuple[str, ...]:
         """The raw table's columns, in order: the period (with its EES time_identifier for a
         source not counted in academic years), each kept column, provenance."""
-        names = [c.raw_name for c in self.columns if c.raw_name]
+        names = [name for c in self.columns for name in c.raw_names]
         period = ("time_identifier",) if self.period != "academic_year" else ()
         return ("academic_year", "time_period", *period, *names, "_source_file", "_source_row")
 

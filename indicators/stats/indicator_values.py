@@ -31,7 +31,7 @@ import pandas as pd
 
 from indicators import stats as st
 from indicators.declarations import geographies, ordinals_by_type, period_type
-from indicators.units import independent_units
+from indicators.units import full_count_units, independent_units
 
 STANDARD_COLUMNS = [
     "indicator_id",
@@ -113,6 +113,9 @@ def _intervals(frame: pd.DataFrame, confidence: float) -> tuple[np.ndarray, np.n
         lower[is_median], upper[is_median] = st.median_intervals(
             list(samples[is_median]), confidence
         )
+    if "denominator_unit" in frame:  # a census of every member has no sampling error
+        whole = frame["denominator_unit"].isin(full_count_units()).to_numpy()
+        lower[whole], upper[whole] = np.nan, np.nan
     return lower, upper
 
 

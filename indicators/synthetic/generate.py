@@ -21,6 +21,7 @@ from indicators.synthetic.authorities import (
 )
 from indicators.synthetic.care_leavers import write_care_leavers
 from indicators.synthetic.children import SyntheticCohort, gld_target, simulate_year
+from indicators.synthetic.deprivation import write_deprivation
 from indicators.synthetic.early_communication import write_early_communication
 from indicators.synthetic.early_help import write_early_help
 from indicators.synthetic.survey_responses import simulate_voice_year, voice_path
@@ -85,6 +86,7 @@ def generate(
     care_leavers: bool = True,
     early_communication: bool = True,
     early_help: bool = True,
+    deprivation: bool = True,
 ) -> list[Path]:
     """Write a synthetic landing area to `out` and return the files written.
 
@@ -107,6 +109,9 @@ def generate(
     Voice Notes (seeds/early_help_trials.csv), and the 24 months of Early Help referrals
     and Voice Notes ending March of the last financial year, with that year's practitioner
     survey (indicators/synthetic/early_help.py), from their own random stream.
+    deprivation (borough only): also, for each year, the postcode-to-LSOA lookup, Census
+    2021 household deprivation (TS011) and IDACI 2025 by LSOA (indicators/synthetic/
+    deprivation.py), from their own random stream.
     """
     parsed_years = [AcademicYear.parse(text) for text in years]
     if scale == "borough":
@@ -159,6 +164,10 @@ def generate(
             progress("simulating Early Help")
         written.extend(write_early_help(out, HARROWDALE, parsed_years[-1].start, seed))
         written = list(dict.fromkeys(written))  # seeds/teams.csv: care leavers' and Early Help's
+    if deprivation and scale == "borough":
+        if progress:
+            progress("writing the deprivation context")
+        written.extend(write_deprivation(out, HARROWDALE, parsed_years, seed))
     write_synthetic_manifest(out, written)  # what the public demo key may be used for
     return written
 

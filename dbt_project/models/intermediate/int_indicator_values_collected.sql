@@ -42,6 +42,14 @@ with collected as (
     union all by name
     select * from {{ ref('ind_cohort__eal_share') }}
     union all by name
+    select * from {{ ref('ind_deprivation__child_mdh_local') }}
+    union all by name
+    select * from {{ ref('ind_deprivation__children_idaci_most_deprived') }}
+    union all by name
+    select * from {{ ref('ind_deprivation__gld_by_idaci_quintile') }}
+    union all by name
+    select * from {{ ref('ind_deprivation__households_two_plus') }}
+    union all by name
     select * from {{ ref('ind_early_communication__asq_expected') }}
     union all by name
     select * from {{ ref('ind_early_communication__asq_expected_quarterly') }}

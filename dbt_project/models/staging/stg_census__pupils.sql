@@ -13,6 +13,7 @@ renamed as (
         sen_provision,
         ethnicity as ethnicity_major_group,
         postcode_sector,
+        postcode_pseudonym,
         _source_file as source_file,
         _source_row as source_row
     from source
