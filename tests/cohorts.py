@@ -62,6 +62,9 @@ def people_of(
 ) -> tuple[list[dict], list[dict]]:
     """Children and respondents (with answers and consented links) of one cohort."""
     rng = np.random.default_rng(seed)
+    # ethnicity and which goals: a stream of their own, so the cohort drawn from `rng` (its
+    # sizes, characteristics, outcomes, GLD, all 17 and goals counted) is the one drawn before
+    own = np.random.default_rng([seed, 17])
     children, people = [], []
     for year in YEARS[:years]:
         for la in range(authorities):
@@ -70,7 +73,7 @@ def people_of(
             hood = rng.choice(hoods, size=size, p=shares)
             for i in range(size):
                 outcome = rng.choice(["all17", "gld", "none"], p=[0.45, 0.2, 0.35])
-                goals = _goals(rng, str(outcome))
+                extra = int(rng.integers(0, 17))
                 children.append(
                     {
                         "year": year,
@@ -87,10 +90,10 @@ def people_of(
                         "Season of birth": rng.choice(
                             ["Autumn-born", "Spring-born", "Summer-born"]
                         ),
-                        "Ethnicity": rng.choice(
+                        "Ethnicity": own.choice(
                             ETHNICITIES, p=[0.7 - 3 * rare, 0.1, 0.15, 0.05, rare, rare, rare]
                         ),
-                        **goals,
+                        **_goals(own, str(outcome), extra),
                     }
                 )
             for _ in range(int(rng.binomial(size, heard))):
@@ -129,18 +132,21 @@ ETHNICITIES = [
 GOAL_COLUMNS = [f"elg{n:02d}" for n in range(1, 18)]
 
 
-def _goals(rng: np.random.Generator, outcome: str) -> dict[str, str]:
+def _goals(rng: np.random.Generator, outcome: str, extra: int) -> dict[str, str]:
     """Each goal's result ("2" expected, "1" emerging, "A" not assessed) for an outcome: all
-    17 at expected; a good level of development (the first 12) but not all 17; or neither."""
-    results = rng.choice(["2", "1", "A"], size=17, p=[0.75, 0.22, 0.03])
+    17 at expected; a good level of development (the first 12) and 12 + extra % 5 goals; or
+    `extra` goals (0 to 16) at expected, never all 12 GLD goals."""
+    expected = np.zeros(17, dtype=bool)
     if outcome == "all17":
-        results[:] = "2"
+        expected[:] = True
     elif outcome == "gld":
-        results[:12] = "2"
-        if (results[12:] == "2").all():
-            results[12 + int(rng.integers(0, 5))] = "1"
-    elif (results[:12] == "2").all():
-        results[int(rng.integers(0, 12))] = "1"
+        expected[:12] = True
+        expected[12 + rng.choice(5, size=extra % 5, replace=False)] = True
+    else:
+        missed = int(rng.integers(0, 12))  # a GLD goal not at expected
+        others = [n for n in range(17) if n != missed]
+        expected[rng.choice(others, size=extra, replace=False)] = True
+    results = np.where(expected, "2", rng.choice(["1", "A"], size=17, p=[0.9, 0.1]))
     return dict(zip(GOAL_COLUMNS, (str(r) for r in results), strict=True))
 
 

@@ -8,9 +8,15 @@ of hidden cells RECORDED FROM THE OLD CODE (commit c2c4189, before the change) o
 generated cohort below, re-recorded where ea93471 changed the choice on purpose: declaring
 "GLD but not all 17 goals" a protected difference hides two more all_elgs_expected
 numerators (Sex) and no longer needs three First language / English denominators (gld,
-all_elgs_expected, average_elgs_expected); the attacker below finds nothing either way: it
-is a regression record, not a worked answer. The independent check that the choice is safe
-is the outside attacker (tests/attacker.py), which shares no code with the suppressor.
+all_elgs_expected, average_elgs_expected); and re-recorded again by issue 17's full EYFSP
+picture, which added cells and relations to the same cohort (the goals, the areas, CLL, the
+Ethnicity and FSM-by-first-language breakdowns, their bounds): over the breakdowns they had
+before, three cells of the older EYFSP indicators hidden then are shown now (a season of
+birth in each) and seven others are hidden (another season of birth in each, GLD by sex, the
+average by FSM eligibility), partners chosen with the new cells; the attacker below finds
+nothing either way: it is a regression record, not a worked answer. The independent check
+that the choice is safe is the outside attacker (tests/attacker.py), which shares no code
+with the suppressor.
 """
 
 from pathlib import Path
@@ -47,8 +53,8 @@ def test_secondary_suppression_hides_the_cells_it_hid_before_and_nothing_leaks()
         .sort_values(KEY)
         .reset_index(drop=True)
     )
-    assert len(before) == 184  # of 228 cells: a small cohort, most of it hidden
+    assert len(before) == 280  # of 350 cells: a small cohort, most of it hidden
     pd.testing.assert_frame_equal(now, before, check_dtype=False)
-    assert (protected["suppression"] == "secondary: protects another cell").sum() == 18
+    assert (protected["suppression"] == "secondary: protects another cell").sum() == 52
     found = leaks(attack(protected, published, parents, config), config.threshold)
     assert not found, summary(found)

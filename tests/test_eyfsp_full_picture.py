@@ -198,3 +198,25 @@ def test_the_attacker_finds_nothing_over_the_new_cells(spec):
     findings = attack(protected, published, parents, config)
     narrow = [f for f in findings if f.values < config.threshold]
     assert not narrow, narrow[:5]
+
+
+def test_published_goals_come_in_seed_order_not_a_to_z():
+    """The published table (and so the packs' goals table) lists the goals as the seed
+    numbers them; a breakdown with no declared list keeps the cells' order."""
+    from indicators.disclosure import in_declared_order
+    from indicators.publish.register import shapes
+    from tests.cohorts import REGISTER
+
+    seed = [row["elg"] for row in _seed()]
+    rows = [
+        {"indicator_id": i, "time_period": "202324", "geographic_level": "Local authority"}
+        | {"area_code": "E1", "breakdown": b, "group": g}
+        for i, b, groups in (
+            ("elg_expected", "Early learning goal", sorted(seed)),
+            ("gld", "SEN provision", ["EHC plan", "No SEN", "SEN support"]),
+        )
+        for g in groups
+    ]
+    ordered = in_declared_order(pd.DataFrame(rows), shapes(REGISTER, 10))
+    assert ordered["group"].tolist()[:17] == seed
+    assert ordered["group"].tolist()[17:] == ["No SEN", "SEN support", "EHC plan"]
