@@ -44,14 +44,24 @@ def test_the_shipped_units_are_the_only_ones_the_register_accepts():
     assert _unit_problems("children", "children") == []
     assert _unit_problems("young people", "reviews") == []  # the care leavers' (issue 14)
     assert _unit_problems("referrals heard", "referrals") == []  # Early Help's (issue 16)
+    assert _unit_problems("households", "households") == []  # Census 2021 (issue 17)
     assert _unit_problems("visits", "score") == [
         "ind_care__in_touch: meta.indicator.numerator_unit 'visits' is not one of "
         "children, families, answers, score, young people, reviews, screenings, referrals, "
-        "referrals heard, days, practitioners",
+        "referrals heard, days, practitioners, households",
         "ind_care__in_touch: meta.indicator.denominator_unit 'score' is not one of "
         "children, families, answers, young people, reviews, screenings, referrals, "
-        "referrals heard, practitioners",
+        "referrals heard, practitioners, households",
     ]
+
+
+def test_a_census_count_is_a_full_count_never_independent():
+    from indicators.units import full_count_units, independent_units
+
+    assert full_count_units() == ("households",)
+    assert "households" not in independent_units()
+    with pytest.raises(DeclarationError, match="full_count: true"):
+        parse_units({"units": {"x": {"meaning": "m", "full_count": True, "independent": True}}})
 
 
 @pytest.fixture
