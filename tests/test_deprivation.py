@@ -190,6 +190,8 @@ def expected(pipeline_run) -> pd.DataFrame:
                 part["mdh"].sum(),
                 len(part),
             )
+            if level != "Local authority":
+                continue  # GLD by quintile is published by authority only
             add(
                 "gld_by_idaci_quintile",
                 period,
@@ -254,12 +256,29 @@ def test_a_census_count_of_households_has_no_interval(published):
 def test_a_neighbourhood_without_a_most_deprived_lsoa_is_in_the_synthetic_borough(expected):
     """The structural zero the attacker below must not be able to use (review finding M1)."""
     cells = expected[
-        (expected["indicator_id"] == "gld_by_idaci_quintile")
+        (expected["indicator_id"] == "children_idaci_most_deprived")
         & (expected["geographic_level"] == "Neighbourhood")
     ]
     hoods = set(cells["area_code"])
-    with_q1 = set(cells.loc[cells["group"] == "Quintile 1", "area_code"])
-    assert hoods - with_q1, "every neighbourhood has a quintile 1 LSOA: the test lacks teeth"
+    with_q1 = set(cells.loc[cells["numerator_expected"] > 0, "area_code"])
+    assert hoods - with_q1, "every neighbourhood has a quintile 1 child: the test lacks teeth"
+
+
+def test_gld_by_quintile_is_published_by_authority_only(published):
+    """A neighbourhood's quintile cells are small; publishing them hid neighbourhoods' GLD."""
+    cells = published[published["indicator_id"] == "gld_by_idaci_quintile"]
+    assert set(cells["geographic_level"]) == {"Local authority"}
+
+
+def test_neighbourhood_gld_is_not_hidden_by_the_deprivation_figures(published):
+    """Every neighbourhood's GLD (hundreds of children) stays published beside them."""
+    gld = published[
+        (published["indicator_id"] == "gld")
+        & (published["geographic_level"] == "Neighbourhood")
+        & (published["breakdown"] == "All")
+    ]
+    assert not gld.empty
+    assert not gld["numerator"].isin(["c", "x"]).any(), gld.to_string()
 
 
 def test_no_suppressed_deprivation_count_can_be_narrowed_below_the_threshold(
