@@ -179,3 +179,27 @@ def test_the_page_has_no_axe_violations_and_requests_nothing(published):
         assert page.evaluate("document.documentElement.scrollWidth") <= 1024
         browser.close()
     assert requested == [url], f"the page fetched other resources: {requested[1:]}"
+
+
+def test_a_postcode_kept_as_a_code_is_told_to_families(published):
+    """A source that keeps the whole postcode as a keyed code (identifier.linked_as, to find a
+    child's LSOA) must say so on its row, not only that the postcode is cut to its sector."""
+    import yaml
+
+    root = Path(__file__).resolve().parents[1]
+    page = (published / "families.html").read_text(encoding="utf-8")
+    rows = re.findall(r"<tr>(.*?)</tr>", page, flags=re.S)
+    linked = []
+    for path in sorted((root / "sources").glob("*/base.yml")):
+        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+        columns = spec.get("columns", [])
+        identifiers = [c.get("identifier") or {} for c in columns]
+        if any(i.get("linked_as") for i in identifiers) and any(
+            i.get("to") == "postcode_sector" for i in identifiers
+        ):
+            linked.append(spec["title"])
+    assert linked, "no source keeps a linked postcode: the test lacks teeth"
+    for title in linked:
+        row = [_text(r) for r in rows if title.lower() in _text(r).lower()]
+        assert row, title
+        assert "whole postcode" in row[0] and "secret key" in row[0], row[0]

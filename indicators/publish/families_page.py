@@ -142,6 +142,12 @@ def _kept(spec: SourceSpec) -> list[str]:
             "A home postcode is kept only as its first part and one more number "
             "(such as OL11 3), which thousands of homes share."
         )
+    if any(column.identifier.linked_as for column in spec.columns):
+        said.append(
+            "The whole postcode is also swapped for a code made with the council's secret key, "
+            "only to find the small area (about 700 homes) a child lives in. The postcode "
+            "itself is not kept."
+        )
     dropped = [
         column.name.replace("_", " ")
         for column in spec.columns
