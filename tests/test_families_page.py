@@ -202,4 +202,5 @@ def test_a_postcode_kept_as_a_code_is_told_to_families(published):
     for title in linked:
         row = [_text(r) for r in rows if title.lower() in _text(r).lower()]
         assert row, title
-        assert "whole postcode" in row[0] and "secret key" in row[0], row[0]
+        assert "secret key" in row[0] and "small area" in row[0], row[0]
+        assert "kept only as its first part" not in row[0], row[0]

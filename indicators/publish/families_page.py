@@ -137,16 +137,18 @@ def _kept(spec: SourceSpec) -> list[str]:
         )
     if "year_month" in reduced:
         said.append("Dates, such as a date of birth, are kept only as a month and year.")
-    if "postcode_sector" in reduced:
+    linked = any(column.identifier.linked_as for column in spec.columns)
+    if "postcode_sector" in reduced and linked:
+        said.append(
+            "A postcode is kept in two ways, never as itself: as its first part and one more "
+            "number (such as OL11 3), which thousands of homes share; and as a code made with "
+            "the council's secret key, used only to find the small area (about 700 homes) it "
+            "lies in. Homes with the same postcode get the same code."
+        )
+    elif "postcode_sector" in reduced:
         said.append(
             "A home postcode is kept only as its first part and one more number "
             "(such as OL11 3), which thousands of homes share."
-        )
-    if any(column.identifier.linked_as for column in spec.columns):
-        said.append(
-            "The whole postcode is also swapped for a code made with the council's secret key, "
-            "only to find the small area (about 700 homes) a child lives in. The postcode "
-            "itself is not kept."
         )
     dropped = [
         column.name.replace("_", " ")
