@@ -82,7 +82,7 @@ def test_equal_quintiles_on_a_straight_line_give_the_slope_worked_by_hand():
     assert float(row["sii_lower_95"]) < 25.0 < float(row["sii_upper_95"])
     assert (row["most_deprived_value"], row["least_deprived_value"]) == ("50.0", "70.0")
     assert row["statement"].startswith(
-        "From the most to the least deprived fifth of areas the figure rises by 25.0"
+        "From the most to the least deprived children, the fitted gap is 25.0"
     )
     assert "children in less deprived areas do better" in row["statement"]
 

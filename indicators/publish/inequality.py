@@ -80,16 +80,20 @@ def statement(sii: float, lower: float, upper: float, higher_is_good: bool) -> s
             f"No clear gap between the most and the least deprived areas {limits}: the "
             "slope could be zero or run either way."
         )
-    if sii > 0:
-        side = "better" if higher_is_good else "worse"
-        return (
-            f"From the most to the least deprived fifth of areas the figure rises by {points} "
-            f"{limits}: children in less deprived areas do {side}."
-        )
     side = "better" if higher_is_good else "worse"
+    fitted = (
+        "It is the slope of a line fitted across all five of England's IDACI fifths (weighted "
+        "by how many children live in each), not the difference between the two end fifths."
+    )
+    if sii > 0:
+        return (
+            f"From the most to the least deprived children, the fitted gap is {points} "
+            f"{limits}: children in less deprived areas do {side}. {fitted}"
+        )
     return (
-        f"The gap runs the other way: from the most to the least deprived fifth of areas the "
-        f"figure falls by {points} {limits}, so children in more deprived areas do {side}."
+        f"The gap runs the other way: from the most to the least deprived children, the "
+        f"fitted gap is {points} {limits} the other way, so children in more deprived areas "
+        f"do {side}. {fitted}"
     )
 
 
