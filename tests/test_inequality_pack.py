@@ -12,7 +12,7 @@ import re
 
 import pandas as pd
 
-from indicators.publish.packs.inequality import add_inequality_blocks
+from indicators.publish.packs.deprivation_gap import add_inequality_blocks
 from indicators.publish.packs.model import Block, Section
 from indicators.publish.register import render_register_html
 from tests.test_packs import parse_html

@@ -28,7 +28,7 @@ from indicators.publish.packs import (
     pack_slugs,
     write_pack,
 )
-from indicators.publish.packs.inequality import read_inequality
+from indicators.publish.packs.deprivation_gap import read_inequality
 from indicators.publish.packs.information import InformationSources
 from indicators.publish.period_keys import keyed
 from indicators.steps import Log

@@ -31,8 +31,8 @@ from indicators.publish.packs import charts
 from indicators.publish.packs.beside import framework_blocks
 from indicators.publish.packs.block_table import comparison_claim, row_key
 from indicators.publish.packs.blocks import block_order, domain_blocks, meta_of
+from indicators.publish.packs.deprivation_gap import add_inequality_blocks
 from indicators.publish.packs.frames import Publication, as_records
-from indicators.publish.packs.inequality import add_inequality_blocks
 from indicators.publish.packs.information import information_section
 from indicators.publish.packs.layout import ALL
 from indicators.publish.packs.model import (
