@@ -28,6 +28,7 @@ from indicators.publish.packs import (
     pack_slugs,
     write_pack,
 )
+from indicators.publish.packs.deprivation_gap import read_inequality
 from indicators.publish.packs.information import InformationSources
 from indicators.publish.period_keys import keyed
 from indicators.steps import Log
@@ -112,6 +113,7 @@ def write_board_packs(settings: ChorusSettings, stage: Path, run_id: str, log: L
     england = read(settings.seeds / "england_benchmarks.csv")
     items = load_item_bank(settings.seeds / "voice_items.csv")
     information = InformationSources.read(stage / "register")  # the map's chapter
+    inequality = read_inequality(stage / "indicators")  # the published slope indices
     jobs = []
     for framework in load_frameworks():
         shown = values[values["indicator_id"].isin(framework.indicators)]
@@ -146,6 +148,7 @@ def write_board_packs(settings: ChorusSettings, stage: Path, run_id: str, log: L
                 if every_marker is None
                 else every_marker[every_marker["chart_area_code"].isin({code, *hoods})],
                 information=information,
+                inequality=inequality,
             )
             jobs += [
                 (stage / framework.packs_under / slug, build_pack(publication, area))

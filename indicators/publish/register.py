@@ -317,6 +317,21 @@ information map</a>.</p>
 {% if orphans %}{{ orphans | join("; ") }}{% else %}none{% endif %}.</p>
 </section>
 {% endif %}
+{% if inequality %}
+<section aria-labelledby="inequality-measures">
+<h2 id="inequality-measures">Inequality measures</h2>
+<p>For each indicator broken down by deprivation fifths (quintiles), Chorus publishes the slope
+index of inequality in <code>indicators/inequality.csv</code>: the gap between the most and the
+least deprived areas, estimated across all five fifths, with its 95% confidence limits and a
+sentence saying what it means. {{ inequality_method }}. It is worked only from the published
+fifths, after small numbers are hidden.</p>
+<ul>
+{% for indicator_id, breakdown in inequality.items() %}<li><a href="#{{ indicator_id }}">
+{{- titles.get(indicator_id, indicator_id) }}</a>: slope index of inequality across its
+{{ breakdown }} breakdown</li>
+{% endfor %}</ul>
+</section>
+{% endif %}
 <nav aria-label="Indicators"><ul>
 {% for row in indicators %}<li><a href="#{{ row.indicator_id }}">{{ row.title }}</a>
  <span class="tag">{{ row.source_type }}</span></li>
@@ -329,6 +344,9 @@ information map</a>.</p>
 {% for field, label in labels.items() %}{% if field != "title" %}
 <dt>{{ label }}</dt><dd>{{ row[field] }}</dd>
 {% endif %}{% endfor %}
+{% if row.indicator_id in inequality %}<dt>Inequality measure</dt><dd>Slope index of
+inequality across the {{ inequality[row.indicator_id] }} breakdown, published in
+<code>indicators/inequality.csv</code> (<a href="#inequality-measures">how</a>)</dd>{% endif %}
 </dl>
 </section>
 {% endfor %}
@@ -424,8 +442,13 @@ def render_register_html(
     """A readable, accessible page of the register (one section per indicator), opening with
     the theory of change's coverage when `theory` (the information map's theory of change,
     each row with the `indicators` measuring it) is given: every outcome with the indicators
-    measuring it or none, and the indicators serving no outcome."""
+    measuring it or none, and the indicators serving no outcome; and the inequality measures
+    (indicators/inequality.csv) of the indicators with a declared deprivation-quintile
+    partition."""
     from jinja2 import Environment, select_autoescape
+
+    from indicators.publish.inequality import METHOD as INEQUALITY_METHOD
+    from indicators.publish.inequality import quintile_breakdowns
 
     environment = Environment(autoescape=select_autoescape(default=True))
     rows = register_table(register).to_dict("records")
@@ -450,4 +473,7 @@ def render_register_html(
         outcomes=outcomes,
         unmeasured=sum(1 for o in outcomes if not o["titles"]),
         orphans=orphans,
+        inequality=quintile_breakdowns(register),
+        inequality_method=INEQUALITY_METHOD,
+        titles=title,
     )

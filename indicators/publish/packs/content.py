@@ -31,6 +31,7 @@ from indicators.publish.packs import charts
 from indicators.publish.packs.beside import framework_blocks
 from indicators.publish.packs.block_table import comparison_claim, row_key
 from indicators.publish.packs.blocks import block_order, domain_blocks, meta_of
+from indicators.publish.packs.deprivation_gap import add_inequality_blocks
 from indicators.publish.packs.frames import Publication, as_records
 from indicators.publish.packs.information import information_section
 from indicators.publish.packs.layout import ALL
@@ -416,6 +417,9 @@ def build_pack(pub: Publication, area_code: str) -> Pack:
             domain_blocks(pub, build, area_code, area_name, part) if len(part) else []
         )
         sections.append(section)
+    add_inequality_blocks(
+        sections, pub.inequality, area_code, pub.framework.indicators, pub.register
+    )
     if pub.framework.who.indicators:  # a framework without "who we heard from" has none
         sections.append(who_section(pub, build, area_code, area_name, rows))
     limits = limits_section(pub, area_name, rows, area_code)

@@ -82,9 +82,11 @@ class Publication:
         statements: pd.DataFrame | None = None,
         markers: pd.DataFrame | None = None,
         information: InformationSources | None = None,
+        inequality: pd.DataFrame | None = None,
     ) -> None:
         self.framework = framework or default_framework()
         self.information = information
+        self.inequality = inequality  # indicators/inequality.csv as published
         # chart area -> its markers (framework_markers.MARKER_COLUMNS), oldest first
         self.markers: dict[str, list[dict]] = {}
         if markers is not None and len(markers):
