@@ -85,6 +85,8 @@ def test_equal_quintiles_on_a_straight_line_give_the_slope_worked_by_hand():
         "From the most to the least deprived children, the fitted gap is 25.0"
     )
     assert "children in less deprived areas do better" in row["statement"]
+    # the sentence names the declared breakdown it was fitted across, not a fixed index
+    assert "all five fifths of the IDACI quintile of home breakdown" in row["statement"]
 
 
 def test_unequal_quintiles_weight_the_ranks_by_children():

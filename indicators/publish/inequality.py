@@ -71,8 +71,11 @@ def _count(value: object) -> int | None:
     return int(float(text)) if text and text.replace(".", "", 1).isdigit() else None
 
 
-def statement(sii: float, lower: float, upper: float, higher_is_good: bool) -> str:
-    """The SII in words: which way the gap runs, and whether the limits exclude none."""
+def statement(
+    sii: float, lower: float, upper: float, higher_is_good: bool, breakdown: str = "quintile"
+) -> str:
+    """The SII in words: which way the gap runs, and whether the limits exclude none;
+    `breakdown` is the declared quintile breakdown's name, as published."""
     points = f"{abs(sii):.1f} percentage points"
     limits = f"(95% confidence limits {lower:.1f} to {upper:.1f})"
     if lower <= 0 <= upper:
@@ -82,8 +85,8 @@ def statement(sii: float, lower: float, upper: float, higher_is_good: bool) -> s
         )
     side = "better" if higher_is_good else "worse"
     fitted = (
-        "It is the slope of a line fitted across all five of England's IDACI fifths (weighted "
-        "by how many children live in each), not the difference between the two end fifths."
+        f"It is the slope of a line fitted across all five fifths of the {breakdown} breakdown "
+        "(weighted by how many are in each), not the difference between the two end fifths."
     )
     if sii > 0:
         return (
@@ -127,13 +130,17 @@ def inequality_table(
                 else (0, 0)
                 for g in QUINTILES
             ]
-            row |= _slope(counts, "High is good" in str(polarity.get(indicator_id)), repetitions)
+            higher_is_good = "High is good" in str(polarity.get(indicator_id))
+            row |= _slope(counts, higher_is_good, breakdown, repetitions)
             rows.append(row)
     return pd.DataFrame(rows, columns=list(INEQUALITY_COLUMNS))
 
 
 def _slope(
-    counts: list[tuple[int | None, int | None]], higher_is_good: bool, repetitions: int
+    counts: list[tuple[int | None, int | None]],
+    higher_is_good: bool,
+    breakdown: str,
+    repetitions: int,
 ) -> dict[str, object]:
     empty = {"sii": "x", "sii_lower_95": "x", "sii_upper_95": "x"}
     if any(n is None or d is None for n, d in counts):
@@ -188,5 +195,5 @@ def _slope(
         "sii": f"{index.sii:.1f}",
         "sii_lower_95": f"{lower:.1f}",
         "sii_upper_95": f"{upper:.1f}",
-        "statement": statement(index.sii, lower, upper, higher_is_good),
+        "statement": statement(index.sii, lower, upper, higher_is_good, breakdown),
     }
