@@ -1,13 +1,8 @@
 -- % of respondents in each seldom-heard group (among respondents whose status is known),
 -- by area: read it beside the group's share of the cohort where that is known.
-{%- set groups = [
-    ('Not using funded early education', 'uses_funded_early_education', "= 'N'"),
-    ('English as an additional language', 'english_additional_language', "= 'Y'"),
-    ('Not known to the family hub', 'known_to_family_hub', "= 'N'"),
-] %}
 {%- set rows %}
 (
-    {%- for label, column, test in groups %}
+    {%- for label, column, test in seldom_heard_groups() %}
     select
         time_period, neighbourhood_code, neighbourhood_name, new_la_code, la_name,
         '{{ label }}' as seldom_heard_group,
