@@ -270,12 +270,17 @@ def test_gld_by_quintile_is_published_by_authority_only(published):
     assert set(cells["geographic_level"]) == {"Local authority"}
 
 
-def test_neighbourhood_gld_is_not_hidden_by_the_deprivation_figures(published):
+def test_neighbourhood_gld_is_not_hidden_by_the_deprivation_figures(pipeline_run):
     """Every neighbourhood's GLD (hundreds of children) stays published beside them."""
-    gld = published[
-        (published["indicator_id"] == "gld")
-        & (published["geographic_level"] == "Neighbourhood")
-        & (published["breakdown"] == "All")
+    table = pd.read_csv(
+        pipeline_run.settings.output / "indicators" / "indicator_values.csv",
+        dtype=str,
+        keep_default_na=False,
+    )
+    gld = table[
+        (table["indicator_id"] == "gld")
+        & (table["geographic_level"] == "Neighbourhood")
+        & (table["breakdown"] == "All")
     ]
     assert not gld.empty
     assert not gld["numerator"].isin(["c", "x"]).any(), gld.to_string()

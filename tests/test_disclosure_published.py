@@ -14,11 +14,13 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
 from tests.attacker import Attacker, cell_of, cells_with_units, leaks, summary
 
+ROOT = Path(__file__).resolve().parents[1]
 THRESHOLD = 10
 SYMBOLS = {"c", "x", "z", "low", "u"}
 KEY = [
@@ -96,6 +98,11 @@ def test_values_and_intervals_are_functions_of_the_published_counts(output, publ
     scores, which no count pins down; it must at least contain the mean."""
     register = pd.read_csv(output / "register" / "indicators.csv", dtype=str)
     kinds = dict(zip(register["indicator_id"], register["value_type"], strict=True))
+    # a census of every member (a unit declared full_count in units.yml) has no sampling
+    # error: its figures are published with no interval (x), never a Wilson interval
+    units = yaml.safe_load((ROOT / "dbt_project" / "metadata" / "units.yml").read_text())
+    census = {name for name, unit in units["units"].items() if unit.get("full_count")}
+    whole = set(register.loc[register["denominator_unit"].isin(census), "indicator_id"])
     shown = published[
         (published["numerator"] != "c")
         & (published["denominator"] != "c")
@@ -112,7 +119,10 @@ def test_values_and_intervals_are_functions_of_the_published_counts(output, publ
         value = n / d if kind == "mean" else 100 * n / d
         places = max(_decimals(text) for text in (row.value, row.upper_ci_95))
         assert row.value in _as_published(value, places), row
-        if kind == "proportion":
+        if row.indicator_id in whole:
+            intervals = (row.lower_ci_95, row.upper_ci_95, row.lower_ci_998, row.upper_ci_998)
+            assert set(intervals) == {"x"}, row
+        elif kind == "proportion":
             for level, low_text, high_text in (
                 (0.05, row.lower_ci_95, row.upper_ci_95),
                 (0.002, row.lower_ci_998, row.upper_ci_998),

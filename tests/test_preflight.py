@@ -238,8 +238,32 @@ def test_a_mistyped_field_and_a_missing_yaml_are_named(tmp_path):
     assert any(text.startswith("denominator_unit 'pupils'") for text in invalid)
     assert "co_designed_on 'June 2026' is not a date such as 2024-06-17" in invalid
     assert "meta.indicator.caveats is missing" in invalid
+    assert not any(text.startswith("title is") for text in invalid)
     assert problems[str(yml)].todo == ()
     assert "needs its YAML" in problems[str(tmp_path / "ind_voice__orphan.yml")].line()
+
+
+def test_a_title_longer_than_an_open_data_label_is_named(tmp_path):
+    """EES caps a metadata label at 100 characters; the title is the label, so a longer one
+    would be cut mid-word in the open data (as a 147-character title once was)."""
+    sql, yml = scaffold_indicator("school_readiness__example", tmp_path)
+    document = yaml.safe_load(yml.read_text())
+    model = document["models"][0]
+    model["description"] = "Filled in."
+    meta = model["config"]["meta"]["indicator"]
+    long_title = "Children " + "who did well " * 8  # 105 characters with its spaces
+    assert len(long_title.strip()) > 100
+    for field, value in list(meta.items()):
+        if str(value).startswith("TODO"):
+            meta[field] = f"Filled in: {field}"
+    meta["title"] = long_title.strip()
+    yml.write_text(yaml.safe_dump(document, sort_keys=False))
+    problems = {problem.file: problem for problem in unfinished_indicators(tmp_path)}
+    invalid = problems[str(yml)].invalid
+    assert any(
+        text.startswith(f"title is {len(long_title.strip())} characters: at most 100")
+        for text in invalid
+    ), invalid
 
 
 def test_the_shipped_indicators_are_finished():

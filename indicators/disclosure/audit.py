@@ -68,6 +68,13 @@ HARVESTS = 6
 """Linear programmes in random directions tried first on a group of counts, to show most of
 them wide before any is bounded on its own."""
 
+INTEGER_HARVESTS = 4
+"""Integer programmes over all the counts still open after those (every count down, every
+count up, then random directions), before any is bounded on its own."""
+
+INTEGER_HARVEST_MINIMUM = 4
+"""Fewer counts open than this: each is bounded on its own straight away."""
+
 
 class _Union:
     def __init__(self) -> None:
@@ -331,6 +338,22 @@ class Auditor:
                         objective, by_target[target], random.choice([-1.0, 1.0]) * weights[target]
                     )
                 relaxed(objective)
+            # Where the relaxation's vertices are fractional (bounds between indicators,
+            # such as a goal at most its area), a few integer programmes over every count
+            # still open, all pushed down, all pushed up, then in random directions: each
+            # whole-number solution, checked exactly, settles many counts at once.
+            for harvest in range(INTEGER_HARVESTS):
+                open_targets = [t for t in targets if not wide(t)]
+                if len(open_targets) < INTEGER_HARVEST_MINIMUM:
+                    break
+                objective = np.zeros(size)
+                for target in open_targets:
+                    sign = (1.0, -1.0)[harvest] if harvest < 2 else random.choice([-1.0, 1.0])
+                    np.add.at(objective, by_target[target], sign * weights[target])
+                x, _ = integer_programme(objective, 1)
+                point = np.round(x)
+                if exact(point):
+                    keep(point)
         # Then each count still open on its own: its exact smallest and largest values.
         result: dict[Target, tuple[float, float]] = {}
         for target in targets:

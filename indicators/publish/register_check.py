@@ -71,6 +71,11 @@ CHOICES = {
 }
 
 
+TITLE_LIMIT = 100
+"""An indicator's title is its label in the open data's metadata, which EES caps at 100
+characters (indicators/publish/open_data_tables.py cuts anything longer)."""
+
+
 def _choices() -> dict[str, tuple[str, ...]]:
     """Each closed field's allowed values (the units from dbt_project/metadata/units.yml)."""
     return {**CHOICES, "numerator_unit": numerator_units(), "denominator_unit": denominator_units()}
@@ -118,6 +123,11 @@ def _yaml_problems(path: Path, model: str) -> Unfinished | None:
             invalid.append(f"{name} '{text}' is not one of {', '.join(choices[name])}")
         elif name == "co_designed_on" and not _is_date(text):
             invalid.append(f"co_designed_on '{text}' is not a date such as 2024-06-17")
+        elif name == "title" and len(" ".join(text.split())) > TITLE_LIMIT:
+            invalid.append(
+                f"title is {len(' '.join(text.split()))} characters: at most {TITLE_LIMIT}, "
+                "the open data's label limit (EES), or its files would cut it"
+            )
     invalid += declaration_problems(meta)
     if not (todo or invalid):
         return None
