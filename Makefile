@@ -35,7 +35,7 @@ PYTEST_WORKERS ?= auto
 test: $(STAMP) $(CHROMIUM)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --durations=40
 
 # The disclosure attack on many more generated cohorts than `make test` runs (10), with the
 # completeness search and the end-to-end run's files: prints cohorts, cells attacked and the
