@@ -1674,3 +1674,34 @@ def test_a_table_whose_intervals_are_all_hidden_does_not_say_its_bars_show_inter
     assert "without its 95% interval, which is not shown (c)" in after[caption.start() :][:200]
     # where the intervals are shown, the bars are said to show them
     assert "Bars show each 95% interval" in text
+
+
+@pytest.mark.parametrize("symbol", ["c", "x"])
+def test_the_caption_says_why_a_table_has_no_intervals(tmp_path, symbol):
+    """Hidden intervals (c) are 'not shown'; a figure that has none, such as a census count of
+    every household (x), must not be said to be hidden (c)."""
+    sample = sample_publication()
+    values = sample.values.copy()
+    mine = (values["indicator_id"] == "average_elgs_expected") & (
+        values["geographic_level"] == "Neighbourhood"
+    )
+    for column in ("lower_ci_95", "upper_ci_95", "lower_ci_998", "upper_ci_998"):
+        values.loc[mine, column] = symbol
+    write_packs(
+        tmp_path,
+        values,
+        sample.register,
+        sample.quotes,
+        sample.run,
+        england=sample.england,
+        items=sample.items,
+    )
+    html = (tmp_path / "boards" / "harrowdale-synthetic" / "pack.html").read_text(encoding="utf-8")
+    text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    title = "Average number of early learning goals at the expected level, by neighbourhood"
+    after = text[text.index(title) :][:20000]
+    caption = after[after.index("Each value is marked") :][:220]
+    if symbol == "c":
+        assert "which is not shown (c)" in caption, caption
+    else:
+        assert "(x)" in caption and "(c)" not in caption, caption

@@ -238,6 +238,14 @@ def latest_table(
                     and number_or_none(r["_upper_ci_95"]) is not None
                     for r in records
                 ),
+                no_interval=(
+                    "x"
+                    if {
+                        r["lower_ci_95"] for r in records if number_or_none(r["_value"]) is not None
+                    }
+                    == {"x"}
+                    else "c"
+                ),
             )
         )
     if scores:
