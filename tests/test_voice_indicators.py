@@ -220,9 +220,10 @@ def _consent_groups(frame: pd.DataFrame) -> list[tuple[str, str, pd.DataFrame]]:
     ("indicator", "column"),
     [("voice_consent_quote", "consent_quote"), ("voice_consent_link", "consent_link")],
 )
-def test_consent_rates_match(voice, published, indicator, column):
+def test_consent_rates_match(voice, published, indicator, column, pipeline_run):
     """Quote and link consent among respondents (who all agreed to aggregate use), by area and
-    seldom-heard group, from the landed files."""
+    seldom-heard group, from the landed files: every published count, and every cell the
+    warehouse holds before disclosure control, both ways (no cell missing or extra)."""
     expected = {}
     for level, frame in _two_levels(voice, LA):
         for (period, area), group in frame.groupby(["time_period", "area"]):
@@ -233,6 +234,23 @@ def test_consent_rates_match(voice, published, indicator, column):
                         len(members),
                     )
     _check(published, indicator, expected, minimum=12)
+    import duckdb
+
+    with duckdb.connect(str(pipeline_run.settings.warehouse), read_only=True) as connection:
+        held = connection.execute(
+            'select time_period, geographic_level, area_code, breakdown, "group",'
+            " numerator, denominator from marts.fct_indicator_values"
+            " where indicator_id = ? and denominator > 0",
+            [indicator],
+        ).fetchall()
+    warehouse = {
+        (int(period), level, area, breakdown, group): (int(n), int(d))
+        for period, level, area, breakdown, group, n, d in held
+    }
+    assert warehouse == expected, (
+        sorted(set(warehouse) ^ set(expected))[:10],
+        [k for k in expected if k in warehouse and warehouse[k] != expected[k]][:10],
+    )
     # The authority's rows are published in full for each year (hundreds of respondents).
     authority = published[
         (published["indicator_id"] == indicator)

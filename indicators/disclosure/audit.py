@@ -75,6 +75,10 @@ count up, then random directions), before any is bounded on its own."""
 INTEGER_HARVEST_MINIMUM = 4
 """Fewer counts open than this: each is bounded on its own straight away."""
 
+HARVEST_NODES = 200
+"""Branch-and-bound nodes an integer harvest may take (a count of work, so a re-run decides
+the same; the harvests measured were all solved at the root)."""
+
 
 class _Union:
     def __init__(self) -> None:
@@ -350,8 +354,20 @@ class Auditor:
                 for target in open_targets:
                     sign = (1.0, -1.0)[harvest] if harvest < 2 else random.choice([-1.0, 1.0])
                     np.add.at(objective, by_target[target], sign * weights[target])
-                x, _ = integer_programme(objective, 1)
-                point = np.round(x)
+                # any whole-number solution will do: a bounded search (deterministic, by
+                # nodes, never by time) whose failure only leaves the counts to the exact
+                # programmes below
+                self.solves += 1
+                found = milp(
+                    objective,
+                    constraints=constraints,
+                    bounds=Bounds(low_bound, high_bound),
+                    integrality=np.ones(size),
+                    options={"node_limit": HARVEST_NODES},
+                )
+                if found.x is None:
+                    continue
+                point = np.round(found.x)
                 if exact(point):
                     keep(point)
         # Then each count still open on its own: its exact smallest and largest values.
