@@ -20,7 +20,11 @@ false declaration stops publication), then:
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
+from concurrent.futures import ProcessPoolExecutor
+from functools import partial
+from multiprocessing import get_context
 
 import numpy as np
 import pandas as pd
@@ -415,12 +419,19 @@ def protect(
     n_supp, d_supp, reason = primary(frame, shapes, config, bank)
     roots = frame["area_code"].map(lambda a: root_area(a, parents))
     by_period = table_periods(frame, shapes)  # a month is its own table
-    for _, rows in frame.groupby([*by_period, roots], sort=False).groups.items():
-        positions = frame.index.get_indexer(rows)
-        system = _System(frame.iloc[positions], shapes, parents, bank, config.threshold)
-        unknown = np.zeros(2 * len(positions), dtype=bool)
-        unknown[0::2], unknown[1::2] = n_supp[positions], d_supp[positions]
-        unknown = system.secondary(unknown)
+    tables = [
+        frame.index.get_indexer(rows)
+        for rows in frame.groupby([*by_period, roots], sort=False).groups.values()
+    ]
+    jobs = [(frame.iloc[positions], n_supp[positions], d_supp[positions]) for positions in tables]
+    solve = partial(_protect_table, shapes=shapes, parents=parents, bank=bank, config=config)
+    workers = min(len(jobs), table_workers())
+    if workers > 1:  # the tables share no relation: solved apart, side by side, same answer
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
+            solved = list(pool.map(solve, jobs))
+    else:
+        solved = [solve(job) for job in jobs]
+    for positions, unknown in zip(tables, solved, strict=True):
         n_supp[positions] = unknown[0::2]
         d_supp[positions] = unknown[1::2]
     reason[(n_supp | d_supp) & (reason == "")] = SECONDARY
@@ -429,6 +440,30 @@ def protect(
     frame["denominator_suppressed"] = d_supp
     frame["suppression"] = reason
     return frame
+
+
+def table_workers() -> int:
+    """Processes that protect tables side by side: CHORUS_DISCLOSURE_WORKERS, default the
+    machine's cores (1 solves them one after another in this process)."""
+    setting = os.environ.get("CHORUS_DISCLOSURE_WORKERS", "").strip()
+    if setting.isdigit() and int(setting) >= 1:
+        return int(setting)
+    return os.cpu_count() or 1
+
+
+def _protect_table(
+    job: tuple[pd.DataFrame, np.ndarray, np.ndarray],
+    shapes: Mapping[str, IndicatorShape],
+    parents: Mapping[str, str],
+    bank: ItemBank,
+    config: DisclosureConfig,
+) -> np.ndarray:
+    """One table's secondary suppression (a period of one authority): its unknowns after."""
+    table, numerators, denominators = job
+    system = _System(table, shapes, parents, bank, config.threshold)
+    unknown = np.zeros(2 * len(table), dtype=bool)
+    unknown[0::2], unknown[1::2] = numerators, denominators
+    return system.secondary(unknown)
 
 
 def table_periods(frame: pd.DataFrame, shapes: Mapping[str, IndicatorShape]) -> list[pd.Series]:
