@@ -157,6 +157,16 @@ def test_generated_layout_matches_docs_inputs(tmp_path):
                 for month in months
             ),
             "voice_note_survey/2022-23/practitioner_survey.csv",
+            # the deprivation context (docs/inputs.md), beside each academic year's returns
+            *(
+                f"{kind}/{year}/{name}"
+                for kind, name in (
+                    ("postcode_lsoa", "NSPL_2025_extract.csv"),
+                    ("household_deprivation", "census2021-ts011-lsoa.csv"),
+                    ("idaci", "File_3_IoD2025_Supplementary_Indices_IDACI.csv"),
+                )
+                for year in ("2021-22", "2022-23")
+            ),
         ]
     )
     header = (tmp_path / "eyfsp/2021-22/eyfsp_return.csv").read_text().splitlines()[0]

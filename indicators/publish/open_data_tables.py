@@ -15,6 +15,8 @@ import pandas as pd
 from indicators.declarations import PeriodType, period_type
 
 LA_LEVEL = "Local authority"
+LABEL_LIMIT = 100
+"""EES caps a metadata label at 100 characters; an indicator's title is its value's label."""
 """The EES geographic level open data is published at (declared with `open_data: true` in
 dbt_project/metadata/geographies.yml)."""
 TOTAL = "Total"
@@ -363,7 +365,7 @@ def _indicators(
     meta = [
         MetaRow(numerator, "Indicator", numerator_label, COUNTS_GROUP, "", "0"),
         MetaRow("denominator_count", "Indicator", denominator_label, COUNTS_GROUP, "", "0"),
-        MetaRow(value, "Indicator", value_label[:100], RESULT_GROUP, unit, dp),
+        MetaRow(value, "Indicator", value_label[:LABEL_LIMIT], RESULT_GROUP, unit, dp),
     ]
     if value_type == "median":  # a median has no numerator: only the count it rests on
         del columns[numerator]

@@ -23,6 +23,7 @@ import yaml
 from indicators.config import PROJECT_ROOT
 from indicators.publish.frameworks import FrameworkError, framework_problems, load_frameworks
 from indicators.publish.information_inputs import information_line
+from indicators.publish.open_data_tables import LABEL_LIMIT
 from indicators.publish.register import (
     POLARITIES,
     REQUIRED_META,
@@ -69,11 +70,6 @@ CHOICES = {
     "value_type": VALUE_TYPES,
     "source_type": SOURCE_TYPES,
 }
-
-
-TITLE_LIMIT = 100
-"""An indicator's title is its label in the open data's metadata, which EES caps at 100
-characters (indicators/publish/open_data_tables.py cuts anything longer)."""
 
 
 def _choices() -> dict[str, tuple[str, ...]]:
@@ -123,9 +119,9 @@ def _yaml_problems(path: Path, model: str) -> Unfinished | None:
             invalid.append(f"{name} '{text}' is not one of {', '.join(choices[name])}")
         elif name == "co_designed_on" and not _is_date(text):
             invalid.append(f"co_designed_on '{text}' is not a date such as 2024-06-17")
-        elif name == "title" and len(" ".join(text.split())) > TITLE_LIMIT:
+        elif name == "title" and len(" ".join(text.split())) > LABEL_LIMIT:
             invalid.append(
-                f"title is {len(' '.join(text.split()))} characters: at most {TITLE_LIMIT}, "
+                f"title is {len(' '.join(text.split()))} characters: at most {LABEL_LIMIT}, "
                 "the open data's label limit (EES), or its files would cut it"
             )
     invalid += declaration_problems(meta)

@@ -225,7 +225,9 @@ def latest_table(
         header = period_words(record, short=True) if by_year else area_label(record, area_name)
         rows.append(Row(header=header, cells=cells, attrs=attrs))
     notes = []
-    if not by_year and any(number_or_none(r["_value"]) is not None for r in records):
+    shown = [r for r in records if number_or_none(r["_value"]) is not None]
+    missing_intervals = {r["lower_ci_95"] for r in shown}  # {"x"}: figures that have none
+    if not by_year and shown:
         notes.append(
             bar_note(
                 bounds,
@@ -238,14 +240,7 @@ def latest_table(
                     and number_or_none(r["_upper_ci_95"]) is not None
                     for r in records
                 ),
-                no_interval=(
-                    "x"
-                    if {
-                        r["lower_ci_95"] for r in records if number_or_none(r["_value"]) is not None
-                    }
-                    == {"x"}
-                    else "c"
-                ),
+                no_interval="x" if missing_intervals == {"x"} else "c",
             )
         )
     if scores:
