@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from tests import early_communication_landing
-from tests.attacker import Attacker, leaks, summary
+from tests.attacker import Attacker, cell_of, cells_with_units, leaks, summary
 from tests.early_communication_landing import CONCERNS, HAND_WORKED, HELP_REQUEST, VIEWS
 from tests.independent_early_communication import INDICATORS, indicators, reviews, screenings
 from tests.project_copy import chorus
@@ -165,7 +165,13 @@ def test_no_suppressed_early_communication_count_can_be_narrowed_below_the_thres
     # with GLD, which the linkage and journey indicators' relations reach
     attacked = table[table["indicator_id"].isin(INDICATORS | {"gld"})].reset_index(drop=True)
     findings = Attacker(attacked, parents, THRESHOLD).run()
-    assert not leaks(findings, THRESHOLD), summary(leaks(findings, THRESHOLD))
+    # a 0-of-0 cell hidden as a partner discloses no one (tests/attacker.cells_with_units:
+    # GLD's FSM-by-first-language cells of an unknown first language, when no child has one);
+    # one with a unit in it is a leak when narrowed below the threshold
+    units = cells_with_units(run["home"] / "chorus.duckdb")
+    found = [f for f in leaks(findings, THRESHOLD) if cell_of(f) in units]
+    assert not found, summary(found)
+    assert all(f.low == f.high == 0 for f in leaks(findings, THRESHOLD) if f not in found)
 
 
 def test_parents_words_come_with_consent_from_areas_with_enough_children_never_for_help(run):
