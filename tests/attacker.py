@@ -182,10 +182,15 @@ class Attacker:
         meta: dict[str, dict] | None = None,
         questions: Questions | None = None,
         published_counts: bool = False,
+        known_zeros: set[tuple] | None = None,
     ) -> None:
         """`published_counts`: with rounding, also bound each published (rounded) count
-        (reported as count 'numerator (published)' or 'denominator (published)')."""
+        (reported as count 'numerator (published)' or 'denominator (published)').
+        `known_zeros`: counts the outsider knows are 0 from public inputs (a neighbourhood
+        with no LSOA in a quintile has no child there), as (indicator_id, time_period,
+        area_code, breakdown, group, 'numerator' or 'denominator'): fixed at 0, not bounded."""
         self.published_counts = published_counts
+        self.known_zeros = {tuple(str(part) for part in key) for key in known_zeros or ()}
         self.table = published.astype(str).reset_index(drop=True)
         self.parents = parents
         self.threshold = threshold
@@ -349,6 +354,11 @@ class Attacker:
             d_var, d_const = self._count(p, row.denominator, 0)
             n = ({n_var: 1.0} if n_var is not None else {}, n_const)
             d = ({d_var: 1.0} if d_var is not None else {}, d_const)
+            cell = (row.indicator_id, row.time_period, row.area_code, row.breakdown, row.group)
+            known = {c for c in ("numerator", "denominator") if (*cell, c) in self.known_zeros}
+            for name, var in (("numerator", n_var), ("denominator", d_var)):
+                if name in known and var is not None:
+                    p.constrain(({var: 1.0}, 0.0), 0, 0)
             counts[key] = {
                 "numerator": n,
                 "denominator": d,
@@ -360,11 +370,11 @@ class Attacker:
                 p.constrain(_add(n, d, signs=(1, -1)), -np.inf, 0)
             if not self._stated_from_rounded(row, kind):
                 self._value(p, row.value, kind, n, d, row.indicator_id in self.signed)
-            if row.numerator == "c":
+            if row.numerator == "c" and "numerator" not in known:
                 hidden.append((position, "numerator", n))
             elif self.published_counts and n_var is not None:
                 hidden.append((position, "numerator (published)", n))
-            if row.denominator == "c":
+            if row.denominator == "c" and "denominator" not in known:
                 hidden.append((position, "denominator", d))
             elif self.published_counts and d_var is not None:
                 hidden.append((position, "denominator (published)", d))

@@ -100,6 +100,20 @@ def test_the_sensor_leaves_a_year_no_longer_landed_alone(landed_copy):
     assert not result.run_requests
 
 
+def test_the_sensor_reloads_a_year_still_landed_whose_childrens_returns_were_withdrawn(
+    landed_copy,
+):
+    """The year's EYFSP return and census extract are withdrawn; its postcode lookup, TS011
+    and IDACI files stay. The year is still landed, so the landing area is the truth for
+    it: one run, for that year alone, which loads it without the withdrawn returns."""
+    for kind in ("eyfsp", "census"):
+        shutil.rmtree(landed_copy.landing / kind / "2022-23")
+    kept = {folder.parent.name for folder in landed_copy.landing.glob("*/2022-23")}
+    assert {"postcode_lsoa", "household_deprivation", "idaci"} <= kept
+    [request] = _requests(landed_copy).run_requests
+    assert request.tags[YEARS_TAG] == "2022-23"
+
+
 def test_the_sensor_waits_while_a_run_holds_the_warehouse(landed_copy):
     from indicators.warehouse import LockHolder, warehouse_lock
 

@@ -6,6 +6,7 @@ on every cell they publish."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -16,6 +17,7 @@ import pytest
 
 from tests.attacker import Attacker, cell_of, cells_with_units, leaks, summary
 from tests.project_copy import chorus
+from tests.test_information_map_lineage import _upstream_sources
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -256,15 +258,90 @@ def test_a_census_count_of_households_has_no_interval(published):
     assert (pd.to_numeric(gld["lower_ci_95"], errors="coerce").notna()).any()
 
 
-def test_a_neighbourhood_without_a_most_deprived_lsoa_is_in_the_synthetic_borough(expected):
-    """The structural zero the attacker below must not be able to use (review finding M1)."""
-    cells = expected[
-        (expected["indicator_id"] == "children_idaci_most_deprived")
-        & (expected["geographic_level"] == "Neighbourhood")
+@pytest.fixture(scope="module")
+def public_zeros(pipeline_run) -> set[tuple]:
+    """The counts anyone can work out are 0 from the public files alone, no child's record:
+    a neighbourhood none of whose postcodes (its sectors' postcodes in the landed lookup)
+    lies in an LSOA of IDACI quintile 1 (deciles 1-2) has no child there; one with none in
+    an LSOA where a fifth of households are deprived in two or more dimensions (TS011) has no
+    child in the local Child-MDH analogue. As the attacker's known zeros."""
+    landing = pipeline_run.landing
+    hoods = pd.read_csv(landing / "seeds" / "neighbourhood_lookup.csv", dtype=str)
+    hood_of_sector = dict(zip(hoods["postcode_sector"], hoods["neighbourhood_code"], strict=True))
+    lookup = _landed(landing, "postcode_lsoa")
+    lookup["hood"] = lookup["pcds"].map(_sector).map(hood_of_sector)
+    idaci = _landed(landing, "idaci")
+    decile_column = next(c for c in idaci.columns if "Decile" in c)
+    most = {
+        (period, code)
+        for period, code, decile in zip(
+            idaci["time_period"], idaci["LSOA code (2021)"], idaci[decile_column], strict=True
+        )
+        if int(decile) <= 2
+    }
+    ts011 = _landed(landing, "household_deprivation")
+    counts = ts011.columns[3:9]  # all households, then 0, 1, 2, 3, 4 dimensions
+    deprived = {
+        (period, code)
+        for period, code, every, two, three, four in zip(
+            ts011["time_period"],
+            ts011["geography code"],
+            *(ts011[c].astype(int) for c in (counts[0], *counts[3:6])),
+            strict=True,
+        )
+        if two + three + four >= 0.2 * every
+    }
+    zeros = set()
+    for (period, hood), part in lookup[lookup["hood"].notna()].groupby(["time_period", "hood"]):
+        lsoas = {(period, code) for code in part["lsoa21cd"]}
+        for indicator, places in (
+            ("children_idaci_most_deprived", most),
+            ("child_mdh_local", deprived),
+        ):
+            if not lsoas & places:
+                zeros.add((indicator, period, hood, "All", "All children", "numerator"))
+    return zeros
+
+
+def test_a_zero_public_files_give_is_published_and_hides_no_neighbour(
+    published, expected, public_zeros
+):
+    """Review finding M1: a neighbourhood with no most deprived LSOA has a 0 anyone can work
+    out, once hidden as a small count and costing Harrowdale Central its figure beside it.
+    Published as 0, it hides nothing: each neighbourhood count of 10 or more whose
+    complement is 10 or more is published."""
+    most = {z for z in public_zeros if z[0] == "children_idaci_most_deprived"}
+    assert most, "no neighbourhood lacks a most deprived LSOA: the test lacks teeth"
+    cells = published.set_index(KEY[:1] + KEY[1:2] + KEY[3:])
+    truth = expected.set_index(KEY[:1] + KEY[1:2] + KEY[3:])
+    for key in public_zeros:
+        assert truth.loc[key[:5], "numerator_expected"] == 0, key  # the files bear it out
+        assert cells.loc[key[:5], "numerator"] == "0", key
+    cells = published.merge(expected, on=KEY)
+    cells = cells[cells["indicator_id"].isin({"children_idaci_most_deprived", "child_mdh_local"})]
+    known = {z[:3] + z[3:5] for z in public_zeros}
+    safe = [
+        (row.indicator_id, row.time_period, row.area_code, row.breakdown, row.group) in known
+        or min(row.numerator_expected, row.denominator_expected - row.numerator_expected)
+        >= THRESHOLD
+        for row in cells.itertuples()
     ]
-    hoods = set(cells["area_code"])
-    with_q1 = set(cells.loc[cells["numerator_expected"] > 0, "area_code"])
-    assert hoods - with_q1, "every neighbourhood has a quintile 1 child: the test lacks teeth"
+    # a table (indicator, year) whose every count is a public zero or 10 or more either way
+    tables = cells.assign(safe=safe).groupby(["indicator_id", "time_period"])
+    clear = [key for key, part in tables if part["safe"].all()]
+    assert clear, "no table of public zeros and large counts alone: the test lacks teeth"
+    for indicator, period in clear:
+        part = cells[(cells["indicator_id"] == indicator) & (cells["time_period"] == period)]
+        assert not part[["numerator", "denominator"]].isin(["c"]).any().any(), part.to_string()
+
+
+def test_fct_known_zeros_reads_no_childs_record(pipeline_run):
+    """The known zeros disclosure control publishes as 0 must be public: dbt's manifest puts
+    only the postcode lookup, the neighbourhoods, IDACI and TS011 upstream of them."""
+    manifest = json.loads((ROOT / "dbt_project" / "target" / "manifest.json").read_text())
+    upstream = _upstream_sources(manifest, "model.chorus.fct_known_zeros")
+    assert {"postcode_lsoa", "idaci", "household_deprivation"} <= upstream, upstream
+    assert upstream <= {"postcode_lsoa", "idaci", "household_deprivation", "neighbourhood_lookup"}
 
 
 def test_gld_by_quintile_is_published_by_authority_only(published):
@@ -290,7 +367,7 @@ def test_neighbourhood_gld_is_not_hidden_by_the_deprivation_figures(pipeline_run
 
 
 def test_no_suppressed_deprivation_count_can_be_narrowed_below_the_threshold(
-    pipeline_run, published
+    pipeline_run, published, public_zeros
 ):
     # with GLD's own cells: the quintiles' totals are declared equal to GLD's
     table = pd.read_csv(
@@ -306,8 +383,11 @@ def test_no_suppressed_deprivation_count_can_be_narrowed_below_the_threshold(
                 "where parent_area_code is not null"
             ).fetchall()
         )
-    assert (published["numerator"] == "c").any(), "some quintile cells are small and hidden"
-    findings = Attacker(attacked, parents, THRESHOLD).run()
+    # the deprivation cells may all be published (their small counts are public zeros), so
+    # the attack is on them beside GLD's hidden cells, whose relations bind them
+    assert (attacked["numerator"] == "c").any(), "nothing hidden: the attack lacks teeth"
+    # an outsider who knows the zeros the public files give (the attacker told them too)
+    findings = Attacker(attacked, parents, THRESHOLD, known_zeros=public_zeros).run()
     # A cell with no one in it (0 of 0: a quintile with no child in the area) is one primary
     # suppression publishes as 0 or hides only as a partner: recovering its 0 discloses no
     # one (tests/test_disclosure_published.py likewise). Every other narrowing is a leak.

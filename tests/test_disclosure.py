@@ -12,6 +12,7 @@ from indicators.disclosure import (
     protect,
     publishable,
 )
+from tests.attacker import Attacker, leaks, summary
 
 BREAKDOWNS = {
     "All": {"kind": "total", "groups": ["All children"]},
@@ -396,3 +397,119 @@ def test_an_indicator_is_completed_over_its_own_areas_never_another_services_tea
         and (row.indicator_id, row.time_period) == ("visits", 202324)
     }
     assert visited == {"N1": (30, 60), "N2": (0, 0)}
+
+
+KNOWN_N2 = pd.DataFrame(
+    [
+        {
+            "indicator_id": "gld",
+            "time_period": 202324,
+            "area_code": "N2",
+            "breakdown": "All",
+            "group": "All children",
+            "count": "numerator",
+        }
+    ]
+)
+
+
+def test_a_count_public_inputs_fix_at_zero_is_published_and_hides_nothing_beside_it():
+    """N2 has no LSOA in the most deprived quintile (the postcode lookup and IDACI say so):
+    its 0 is public. Hidden as small, it took N1's count with it (else the authority's total
+    less N1 and N3 gives it back); declared known, it is published as 0 and nothing is
+    hidden, since every other count is 10 or more."""
+    frame = _rows(
+        "gld",
+        [
+            ("Local authority", LA, "All children", 505, 2013),
+            ("Neighbourhood", "N1", "All children", 300, 779),
+            ("Neighbourhood", "N2", "All children", 0, 613),
+            ("Neighbourhood", "N3", "All children", 205, 621),
+        ],
+    )
+    unknown = protect(frame, PARENTS, SHAPES).set_index("area_code")
+    assert unknown.loc["N2", "numerator_suppressed"]
+    assert unknown.loc["N1", "numerator_suppressed"] or unknown.loc["N3", "numerator_suppressed"]
+    known = protect(frame, PARENTS, SHAPES, known=KNOWN_N2).set_index("area_code")
+    assert not known[["numerator_suppressed", "denominator_suppressed"]].to_numpy().any()
+    published = publishable(protect(frame, PARENTS, SHAPES, known=KNOWN_N2), SHAPES)
+    n2 = published[published["area_code"] == "N2"].iloc[0]
+    assert (n2["numerator"], n2["value"]) in {(0, 0.0), ("0", "0.0")}
+
+
+@pytest.mark.parametrize("n2_children", [613, 5])
+def test_a_known_zero_is_never_what_protects_a_small_count(n2_children):
+    """N1's 5 of 12 and N3's 10 of 11 are small (N3's complement is 1). N2 has no child in
+    the most deprived quintile, which is public. Were N2's 0 hidden and counted on to absorb
+    some of the 15 the authority's total leaves for N1, N2 and N3, an outsider who knows it is
+    0 would put N1 within 4..12. Told the same, the attacker must find every hidden count
+    within at least 10 values; N2's 0 is published unless its own denominator is small (5),
+    and then its hidden numerator is still known, so protects nothing."""
+    frame = _rows(
+        "gld",
+        [
+            ("Local authority", LA, "All children", 315, 1403 + n2_children - 613 + 12 + 11),
+            ("Neighbourhood", "N1", "All children", 5, 12),
+            ("Neighbourhood", "N2", "All children", 0, n2_children),
+            ("Neighbourhood", "N3", "All children", 10, 11),
+            ("Neighbourhood", "N4", "All children", 300, 790),
+        ],
+    )
+    parents = {**PARENTS, "N4": LA}
+    protected = protect(frame, parents, SHAPES, known=KNOWN_N2)
+    published = publishable(protected, SHAPES)
+    by_area = published.set_index("area_code")
+    assert str(by_area.loc["N1", "numerator"]) == "c"
+    assert str(by_area.loc["N2", "numerator"]) == ("0" if n2_children >= 10 else "c")
+    meta = {"gld": {"value_type": "proportion", "decimals": 1, "relations": GLD_RELATIONS}}
+    known = {("gld", "202324", "N2", "All", "All children", "numerator")}
+    findings = Attacker(published, parents, 10, None, meta, known_zeros=known).run()
+    assert findings and not leaks(findings, 10), summary(findings)
+
+
+@pytest.mark.parametrize(
+    ("cells", "known"),
+    [
+        # found by a random search over small tables (seeds 28 and 129): with the audit not
+        # reading the known zeros, an outsider who knew them recovered a hidden count exactly
+        ([("N0", 182, 608), ("N1", 0, 8), ("N2", 0, 7)], ["N1", "N2"]),
+        (
+            [("N0", 0, 7), ("N1", 0, 4), ("N2", 0, 5), ("N3", 123, 191), ("N4", 137, 518)],
+            ["N0", "N1", "N2"],
+        ),
+        # an authority whose every neighbourhood is a known zero is a known zero too
+        ([("N0", 0, 300), ("N1", 0, 8), ("N2", 0, 450)], ["N0", "N1", "N2"]),
+    ],
+)
+def test_known_zeros_hidden_with_their_small_denominators_protect_nothing(cells, known):
+    """Zeros whose denominators are small are hidden with them, but an outsider still knows
+    they are 0: disclosure control must audit as that outsider, so the attacker, told the
+    same zeros, narrows no hidden count below 10 values (and nothing stops the run)."""
+    rows = [("Neighbourhood", area, "All children", n, d) for area, n, d in cells]
+    total = (
+        "Local authority",
+        LA,
+        "All children",
+        sum(c[1] for c in cells),
+        sum(c[2] for c in cells),
+    )
+    frame = _rows("gld", [total, *rows])
+    parents = {area: LA for area, _, _ in cells}
+    declared = pd.DataFrame(
+        [
+            {
+                "indicator_id": "gld",
+                "time_period": 202324,
+                "area_code": area,
+                "breakdown": "All",
+                "group": "All children",
+                "count": "numerator",
+            }
+            for area in known
+        ]
+    )
+    published = publishable(protect(frame, parents, SHAPES, known=declared), SHAPES)
+    meta = {"gld": {"value_type": "proportion", "decimals": 1, "relations": GLD_RELATIONS}}
+    told = {("gld", "202324", area, "All", "All children", "numerator") for area in known}
+    findings = Attacker(published, parents, 10, None, meta, known_zeros=told).run()
+    assert not leaks(findings, 10), summary(findings)

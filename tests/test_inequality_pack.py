@@ -195,3 +195,30 @@ def test_the_real_run_s_authority_pack_shows_its_published_slope_indices(pipelin
     page = (output / "register" / "index.html").read_text(encoding="utf-8")
     assert 'href="#gld_by_idaci_quintile">' in page
     assert "Inequality measure" in page
+
+
+def test_the_comparison_summary_counts_only_groups_with_children_in_them(pipeline_run):
+    """GLD by IDACI quintile has an 'LSOA not known' row of 0 of 0 when every postcode is
+    placed: a row of the table, but no figure to compare, so not one of "these N"."""
+    from indicators.publish.packs import slugify
+
+    output = pipeline_run.settings.output
+    table = pd.read_csv(
+        output / "indicators" / "indicator_values.csv", dtype=str, keep_default_na=False
+    )
+    cells = table[
+        (table["indicator_id"] == "gld_by_idaci_quintile")
+        & (table["geographic_level"] == "Local authority")
+        & (table["breakdown"] == "IDACI quintile of home")
+    ]
+    latest = cells[cells["time_period"] == max(cells["time_period"])]
+    assert (latest["denominator"] == "0").any(), "no empty group: the test lacks teeth"
+    peopled = (latest["denominator"] != "0").sum()
+    (la_name,) = set(latest["area_name"])
+    html = (output / "boards" / slugify(la_name) / "pack.html").read_text(encoding="utf-8")
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    title = "Good level of development by deprivation of home area (IDACI quintile), by IDACI"
+    block = text[text.index(title) :][:2000]
+    said = re.search(r"Compared with [^,]+, of these (\d+):", block)
+    assert said is not None, block
+    assert int(said[1]) == peopled, (said[0], peopled)

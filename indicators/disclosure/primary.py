@@ -289,7 +289,11 @@ def primary(
     empty = (d == 0) & (n == 0)
     d_supp = (d < t) & ~empty
     reason[d_supp] = PRIMARY_DENOMINATOR
-    small = np.where(is_proportion, (n < t) | (d - n < t), np.where(is_rate, n < t, False))
+    # a numerator public inputs fix at 0 (`known_zeros`: no LSOA of the area is in the
+    # quintile) says nothing of anyone: only its denominator's size can make it small
+    known = frame[KNOWN_NUMERATOR].to_numpy(dtype=bool) if KNOWN_NUMERATOR in frame else False
+    few = (n < t) & ~known
+    small = np.where(is_proportion, few | (d - n < t), np.where(is_rate, few, False))
     small &= ~empty
     extreme = is_mean & ((n <= low * d) | (n >= high * d)) & ~empty
     too_few = (respondents_from != None) & (respondents < minimum) & ~empty  # noqa: E711
@@ -313,3 +317,80 @@ def structural_zeros(frame: pd.DataFrame) -> np.ndarray:
     keys = [frame[column] for column in (*period_columns(frame), "area_code")]
     empty = frame["numerator"].fillna(0).eq(0) & frame["denominator"].fillna(0).eq(0)
     return empty.groupby(keys, dropna=False, sort=False).transform("all").to_numpy(dtype=bool)
+
+
+KNOWN_NUMERATOR, KNOWN_DENOMINATOR = "_known_numerator", "_known_denominator"
+"""Columns `protect` adds while it works: the counts public inputs fix at 0 (`known_zeros`)."""
+
+
+def known_zeros(
+    frame: pd.DataFrame,
+    declared: pd.DataFrame | None,
+    shapes: Mapping[str, IndicatorShape] | None = None,
+    parents: Mapping[str, str] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per cell: whether its numerator, and its denominator, are known to be 0 from public
+    inputs alone (`declared`: one row per count, with the cell's indicator_id, period
+    columns, area_code, breakdown, group and `count`, numerator or denominator; the
+    warehouse's fct_known_zeros, e.g. a neighbourhood none of whose postcodes lies in an
+    LSOA of the most deprived IDACI quintile). Anyone can work such a count out, so
+    disclosure control publishes it as 0 rather than hiding it as small, never hides it to
+    protect another count, and audits as a reader who knows it. A declaration the data do
+    not bear out (the count is not 0: a child whose census postcode sector and lookup
+    disagree) is not used; a denominator known to be 0 makes its numerator 0 too, and an
+    area whose areas add up to it (`areas: add_up`) is known to be 0 where every one of them
+    is (`shapes`, `parents`: an authority none of whose neighbourhoods has such an LSOA)."""
+    size = len(frame)
+    numerator, denominator = np.zeros(size, dtype=bool), np.zeros(size, dtype=bool)
+    if declared is None or declared.empty or not size:
+        return numerator, denominator
+    keys = ["indicator_id", *period_columns(frame), "area_code", "breakdown", "group"]
+    keys = [k for k in keys if k in declared.columns]
+
+    def key_of(table: pd.DataFrame) -> pd.Series:
+        return table[keys].astype(str).agg("\x1f".join, axis=1)
+
+    cells = key_of(frame)
+    for count, found in (("numerator", numerator), ("denominator", denominator)):
+        rows = declared[declared["count"] == count]
+        if not rows.empty:
+            found |= cells.isin(set(key_of(rows))).to_numpy(dtype=bool)
+    n = frame["numerator"].fillna(0).to_numpy(dtype=float)
+    d = frame["denominator"].fillna(0).to_numpy(dtype=float)
+    denominator &= d == 0
+    numerator = (numerator | denominator) & (n == 0)
+    if shapes and parents:
+        denominator |= _sums_of_known(frame, denominator, keys, shapes, parents, d)
+        numerator |= denominator | _sums_of_known(frame, numerator, keys, shapes, parents, n)
+    return numerator, denominator
+
+
+def _sums_of_known(
+    frame: pd.DataFrame,
+    known: np.ndarray,
+    keys: list[str],
+    shapes: Mapping[str, IndicatorShape],
+    parents: Mapping[str, str],
+    counts: np.ndarray,
+) -> np.ndarray:
+    """Cells of an area whose areas add up to it and are every one known to be 0 (and whose
+    count is 0: a sum the data do not bear out is not used either)."""
+    adds_up = (
+        frame["indicator_id"]
+        .map(lambda i: shapes[i].relations is not None and shapes[i].relations.areas == "add_up")
+        .to_numpy(dtype=bool)
+    )
+    child = adds_up & frame["area_code"].isin(set(parents)).to_numpy(dtype=bool)
+    found = np.zeros(len(frame), dtype=bool)
+    if not child.any():
+        return found
+    cell = ["indicator_id", *period_columns(frame), "breakdown", "group"]
+    children = frame.loc[child, cell].assign(
+        _parent=frame.loc[child, "area_code"].map(parents), _known=known[child]
+    )
+    every = children.groupby([*cell, "_parent"], dropna=False, sort=False)["_known"].all()
+    wanted = {"\x1f".join(str(part) for part in key) for key in every[every].index}
+    if not wanted:
+        return found
+    key = frame[[*cell, "area_code"]].astype(str).agg("\x1f".join, axis=1)
+    return key.isin(wanted).to_numpy(dtype=bool) & adds_up & (counts == 0)

@@ -35,7 +35,10 @@ from indicators.disclosure.control import DisclosureConfig, IndicatorShape
 from indicators.disclosure.linear_system import LinearSystem, expand, violations
 from indicators.disclosure.part_periods import whole_periods
 from indicators.disclosure.primary import (
+    KNOWN_DENOMINATOR,
+    KNOWN_NUMERATOR,
     complete,
+    known_zeros,
     primary,
     root_area,
     structural_zeros,
@@ -90,6 +93,17 @@ class _System:
         self.structural = np.repeat(structural_zeros(self.frame), 2)
         self.empty = (self.truth[0::2] == 0) & (self.truth[1::2] == 0)
         self._not_empty(total)
+        # counts public inputs fix at 0 (primary.known_zeros): the audit's reader knows them,
+        # and, like structural zeros, they are never hidden to protect another count
+        indicators = self.frame["indicator_id"].to_numpy(dtype=object)
+        self.known = np.zeros(len(self.truth), dtype=bool)
+        for column, offset in ((KNOWN_NUMERATOR, 0), (KNOWN_DENOMINATOR, 1)):
+            if column in self.frame:
+                self.known[offset::2] = self.frame[column].to_numpy(dtype=bool)
+        for variable in np.flatnonzero(self.known):
+            cell = int(variable) // 2
+            self.system.add({int(variable): 1}, 0, 0, (str(indicators[cell]), 0, cell))
+        self.never_partner = self.structural | self.known
         self._equal_pairs()
         self.slacks = self._small_slacks()
 
@@ -223,7 +237,7 @@ class _System:
         whose first language is not would cost that group's figure (and trend) every year.
         Elsewhere (denominators, other equalities) the cheapest count (`cost`). Never a
         structural zero (None when there is no other)."""
-        shown = [v for v in shown if not self.structural[v]]
+        shown = [v for v in shown if not self.never_partner[v]]
         if not shown:
             return None
         totals = [v for v, c in terms.items() if c == -1]
@@ -257,7 +271,8 @@ class _System:
             for row, terms in enumerate(system.terms):
                 if system.lower[row] != system.upper[row]:
                     continue
-                hidden = [v for v in terms if v >= cells or unknown[v]]
+                # a hidden count known to be 0 hides nothing: the rest of the equality
+                hidden = [v for v in terms if v >= cells or (unknown[v] and not self.known[v])]
                 if len(hidden) != 1 or hidden[0] >= cells:
                     continue
                 partner = self.partner_in(terms, [v for v in terms if v < cells and not unknown[v]])
@@ -285,6 +300,8 @@ class _System:
             # partner, its own range protects no one (a count equal to it in a cell with
             # units is a target there), and nothing could widen it
             targets = targets_for(hidden_cells[~self.empty[hidden_cells]], unknown, self.proportion)
+            # a count anyone can work out from public inputs is not a count to protect
+            targets = [t for t in targets if not all(self.known[v] for v, _ in t.terms)]
             open_targets = [t for t in targets + self.slack_targets(unknown) if t not in safe]
             narrow = auditor.narrow(unknown, open_targets, seen)
             safe |= set(open_targets) - {found.target for found in narrow}
@@ -341,8 +358,8 @@ class _System:
         breakdown that adds up to it). Every value the target can take now stays possible
         with a partner hidden, so each trial starts from `now`."""
         direct, linked = partner_candidates(auditor, target, unknown)
-        direct = [v for v in direct if not self.structural[v]]
-        linked = [v for v in linked if not self.structural[v]]
+        direct = [v for v in direct if not self.never_partner[v]]
+        linked = [v for v in linked if not self.never_partner[v]]
         candidates = sorted(direct, key=self.cost)[:TRIALS] + sorted(linked, key=self.cost)[:TRIALS]
         if not candidates:
             what = f"cell {self.frame.iloc[target.cell].to_dict()}"
@@ -384,16 +401,18 @@ def protect(
     shapes: Mapping[str, IndicatorShape],
     config: DisclosureConfig | None = None,
     items: pd.DataFrame | ItemBank | None = None,
+    known: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Decide which numerators and denominators may be published.
 
     `values` has the standard indicator columns; `parents` maps each neighbourhood's
     area_code to its authority's (and an authority's to its region's, when regions are
     published); `shapes` carries each indicator's value type and declared relations;
-    `items` is the voice item bank (seeds/voice_items.csv). Returns `values`, completed with
-    a zero row for every cell an indicator can have but has no units in (`complete`), with
-    boolean columns `numerator_suppressed` and `denominator_suppressed` and a `suppression`
-    reason (primary or secondary).
+    `items` is the voice item bank (seeds/voice_items.csv); `known` the counts public inputs
+    fix at 0 (the warehouse's fct_known_zeros; `primary.known_zeros`). Returns `values`,
+    completed with a zero row for every cell an indicator can have but has no units in
+    (`complete`), with boolean columns `numerator_suppressed` and `denominator_suppressed`
+    and a `suppression` reason (primary or secondary).
     """
     config = config or DisclosureConfig()
     bank = items if isinstance(items, ItemBank) else ItemBank.from_frame(items)
@@ -416,6 +435,7 @@ def protect(
     within = whole_periods(frame, shapes)  # a month's quarter, by date (linear_system)
     if within.notna().any():
         frame["_within"] = within
+    frame[KNOWN_NUMERATOR], frame[KNOWN_DENOMINATOR] = known_zeros(frame, known, shapes, parents)
     n_supp, d_supp, reason = primary(frame, shapes, config, bank)
     roots = frame["area_code"].map(lambda a: root_area(a, parents))
     by_period = table_periods(frame, shapes)  # a month is its own table
@@ -435,7 +455,7 @@ def protect(
         n_supp[positions] = unknown[0::2]
         d_supp[positions] = unknown[1::2]
     reason[(n_supp | d_supp) & (reason == "")] = SECONDARY
-    frame = frame.drop(columns="_within", errors="ignore")
+    frame = frame.drop(columns=["_within", KNOWN_NUMERATOR, KNOWN_DENOMINATOR], errors="ignore")
     frame["numerator_suppressed"] = n_supp
     frame["denominator_suppressed"] = d_supp
     frame["suppression"] = reason

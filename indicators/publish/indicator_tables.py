@@ -121,6 +121,8 @@ class Marts:
     """marts.fct_unlinked_rows: loaded rows linking to nothing, by kind and file."""
     unit_rows: pd.DataFrame
     """Rows landed per kind, period and team, for the per-team starts (unit_gaps)."""
+    known_zeros: pd.DataFrame | None
+    """marts.fct_known_zeros: counts public inputs fix at 0, read by disclosure control."""
 
 
 def read_marts(warehouse: Path) -> Marts:
@@ -151,9 +153,34 @@ def read_marts(warehouse: Path) -> Marts:
             "select kind, file, row_count, what from marts.fct_unlinked_rows"
         ).df()
         unit_rows = _unit_rows(connection)
+        known_zeros = _known_zeros(connection)
     return Marts(
-        values, register, quotes, areas, load_log, rejections, sources, unlinked, unit_rows
+        values,
+        register,
+        quotes,
+        areas,
+        load_log,
+        rejections,
+        sources,
+        unlinked,
+        unit_rows,
+        known_zeros,
     )
+
+
+def _known_zeros(connection) -> pd.DataFrame | None:
+    """marts.fct_known_zeros, or None where it was not built (then no count is known to be
+    0, and disclosure control hides small zeros as it would any small count)."""
+    built = connection.execute(
+        "select count(*) from information_schema.tables"
+        " where table_schema = 'marts' and table_name = 'fct_known_zeros'"
+    ).fetchone()[0]
+    if not built:
+        return None
+    return connection.execute(
+        'select indicator_id, time_period, area_code, breakdown, "group", count'
+        " from marts.fct_known_zeros"
+    ).df()
 
 
 def _unit_rows(connection) -> pd.DataFrame:
@@ -195,7 +222,7 @@ def write_indicator_tables(settings: ChorusSettings, stage: Path, log: Log) -> T
     parents = dict(zip(areas["area_code"], areas["parent_area_code"], strict=True))
     started = time.perf_counter()
     item_bank = load_item_bank(settings.seeds / "voice_items.csv")
-    protected = protect(values, parents, indicator_shapes, config, item_bank)
+    protected = protect(values, parents, indicator_shapes, config, item_bank, marts.known_zeros)
     seconds = time.perf_counter() - started
     if config.round_to:
         england = pd.read_csv(settings.seeds / "england_benchmarks.csv")

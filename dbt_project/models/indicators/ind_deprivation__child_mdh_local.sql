@@ -6,7 +6,7 @@
 {{ indicator_over_children(
     indicator_id='child_mdh_local',
     value_type='proportion',
-    numerator=count_where("fsm_eligibility = 'Eligible' and lsoa_share_deprived_two_plus >= 0.2"),
+    numerator=count_where("fsm_eligibility = 'Eligible' and lsoa_share_deprived_two_plus >= " ~ child_mdh_lsoa_share()),
     children=ref('int_children_household_deprivation'),
     breakdowns=false,
 ) }}

@@ -240,7 +240,7 @@ def latest_table(
                     and number_or_none(r["_upper_ci_95"]) is not None
                     for r in records
                 ),
-                no_interval="x" if missing_intervals == {"x"} else "c",
+                no_interval="".join(sorted(missing_intervals & {"c", "x"})) or "c",
             )
         )
     if scores:

@@ -277,9 +277,12 @@ def build_block(
         trends=trends if len(periods) > 1 and trends else None,
         scores=latest_scores,
     )
+    # a group with no one in it (0 of 0: children whose LSOA no landed file places, when
+    # every postcode is placed) is a row of the table but not one of the figures compared
+    peopled = [r for r in records if str(r.get("denominator", "")) != "0"]
     for benchmark in (cl.LA, cl.ENGLAND):
         block.paragraphs += _summary_sentences(
-            pub, [comparison_claim(pub, r, benchmark) for r in records], benchmark
+            pub, [comparison_claim(pub, r, benchmark) for r in peopled], benchmark
         )
     if pub.area_level and breakdown == pub.area_level:
         block.paragraphs.append(

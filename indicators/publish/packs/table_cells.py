@@ -155,7 +155,8 @@ def bar_note(
 ) -> str:
     """The caption under a table's bars; `intervals` False when no row shows its 95%
     interval: then the bars are the values alone and the caption says so, and why by the
-    symbol the rows carry (`no_interval`): c, hidden; x, a figure with none (a census)."""
+    symbol the rows carry (`no_interval`): c, hidden; x, a figure with none (a census);
+    cx, some of each."""
     suffix = unit_suffix(unit)
     marks = ["● the value"]
     if borough:
@@ -166,11 +167,11 @@ def bar_note(
         marks.append("▲ the share of children in the cohort")
     scale = f"on a scale from {bounds[0]:g}{suffix} to {bounds[1]:g}{suffix}"
     if not intervals:
-        why = (
-            "which a count of everyone (a census) does not have (x)"
-            if no_interval == "x"
-            else "which is not shown (c)"
-        )
+        why = {
+            "x": "which a count of everyone (a census) does not have (x)",
+            "cx": "which a count of everyone (a census) does not have (x), or which is not "
+            "shown (c)",
+        }.get(no_interval, "which is not shown (c)")
         return f"Each value is marked {scale}, without its 95% interval, {why}: {', '.join(marks)}."
     return f"Bars show each 95% interval {scale}: {', '.join(marks)}."
 
