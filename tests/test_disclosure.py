@@ -479,6 +479,8 @@ def test_a_known_zero_is_never_what_protects_a_small_count(n2_children):
         ),
         # an authority whose every neighbourhood is a known zero is a known zero too
         ([("N0", 0, 300), ("N1", 0, 8), ("N2", 0, 450)], ["N0", "N1", "N2"]),
+        # ... or has no one in it (0 of 0, published): found by review, this stopped the run
+        ([("N0", 0, 0), ("N1", 0, 20), ("N2", 0, 45)], ["N1", "N2"]),
     ],
 )
 def test_known_zeros_hidden_with_their_small_denominators_protect_nothing(cells, known):
@@ -513,3 +515,19 @@ def test_known_zeros_hidden_with_their_small_denominators_protect_nothing(cells,
     told = {("gld", "202324", area, "All", "All children", "numerator") for area in known}
     findings = Attacker(published, parents, 10, None, meta, known_zeros=told).run()
     assert not leaks(findings, 10), summary(findings)
+
+
+def test_a_known_zero_the_data_do_not_bear_out_stops_the_run():
+    """Declared 0 but 5: hidden as small, its c would tell anyone who works the declaration
+    out that it is not 0. A wrong declaration stops the run, as a false relation does."""
+    frame = _rows(
+        "gld",
+        [
+            ("Local authority", LA, "All children", 305, 1400),
+            ("Neighbourhood", "N1", "All children", 5, 613),
+            ("Neighbourhood", "N2", "All children", 300, 787),
+        ],
+    )
+    wrong = KNOWN_N2.assign(area_code="N1")
+    with pytest.raises(RelationsError, match="declared known to be 0"):
+        protect(frame, {"N1": LA, "N2": LA}, SHAPES, known=wrong)

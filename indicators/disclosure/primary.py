@@ -22,7 +22,7 @@ import pandas as pd
 from indicators.declarations import geographies, period_columns, row_periods
 from indicators.disclosure.control import DisclosureConfig, IndicatorShape
 from indicators.disclosure.questions import ItemBank
-from indicators.disclosure.relations import SCORE_RANGE
+from indicators.disclosure.relations import SCORE_RANGE, RelationsError
 
 PRIMARY_DENOMINATOR = "primary: fewer than threshold in the group"
 PRIMARY_COUNT = "primary: small count or complement"
@@ -330,51 +330,78 @@ def known_zeros(
     parents: Mapping[str, str] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per cell: whether its numerator, and its denominator, are known to be 0 from public
-    inputs alone (`declared`: one row per count, with the cell's indicator_id, period
-    columns, area_code, breakdown, group and `count`, numerator or denominator; the
-    warehouse's fct_known_zeros, e.g. a neighbourhood none of whose postcodes lies in an
-    LSOA of the most deprived IDACI quintile). Anyone can work such a count out, so
-    disclosure control publishes it as 0 rather than hiding it as small, never hides it to
-    protect another count, and audits as a reader who knows it. A declaration the data do
-    not bear out (the count is not 0: a child whose census postcode sector and lookup
-    disagree) is not used; a denominator known to be 0 makes its numerator 0 too, and an
-    area whose areas add up to it (`areas: add_up`) is known to be 0 where every one of them
-    is (`shapes`, `parents`: an authority none of whose neighbourhoods has such an LSOA)."""
+    inputs alone (`declared`: one row per count, with the cell's indicator_id, time_period,
+    area_code, breakdown, group and `count`, numerator or denominator; the warehouse's
+    fct_known_zeros, e.g. a neighbourhood none of whose postcodes lies in an LSOA of the most
+    deprived IDACI quintile; without a time_identifier it covers every one of its period).
+    Anyone can work such a count out, so disclosure control publishes it as 0 rather than
+    hiding it as small, never hides it to protect another count, and audits as a reader who
+    knows it. A denominator known to be 0 makes its numerator 0 too, and an area whose areas
+    add up to it (`areas: add_up`, `shapes`, `parents`) is known to be 0 where every one of
+    them is known to be 0 or has no one in it (0 of 0, which `primary` publishes), at every
+    level up. A declaration the data do not bear out stops the run, as a false relation
+    does: hidden, the count would tell a reader who works it out that it is not 0."""
     size = len(frame)
     numerator, denominator = np.zeros(size, dtype=bool), np.zeros(size, dtype=bool)
     if declared is None or declared.empty or not size:
         return numerator, denominator
-    keys = ["indicator_id", *period_columns(frame), "area_code", "breakdown", "group"]
-    keys = [k for k in keys if k in declared.columns]
-
-    def key_of(table: pd.DataFrame) -> pd.Series:
-        return table[keys].astype(str).agg("\x1f".join, axis=1)
-
-    cells = key_of(frame)
+    missing = [c for c in (*DECLARED_KEY, "count") if c not in declared.columns]
+    if missing:
+        raise ValueError(f"known zeros without {', '.join(missing)}: cannot tell their cells")
+    keys = [*DECLARED_KEY, *(c for c in period_columns(frame) if c in declared.columns)]
+    keys = list(dict.fromkeys(keys))
+    cells = _cell_keys(frame, keys)
     for count, found in (("numerator", numerator), ("denominator", denominator)):
         rows = declared[declared["count"] == count]
         if not rows.empty:
-            found |= cells.isin(set(key_of(rows))).to_numpy(dtype=bool)
+            found |= cells.isin(_cell_keys(rows, keys))
     n = frame["numerator"].fillna(0).to_numpy(dtype=float)
     d = frame["denominator"].fillna(0).to_numpy(dtype=float)
-    denominator &= d == 0
-    numerator = (numerator | denominator) & (n == 0)
+    false = (numerator & (n != 0)) | (denominator & (d != 0))
+    if false.any():
+        cell = frame.loc[false, [*keys]].iloc[0].to_dict()
+        raise RelationsError(
+            f"{int(false.sum())} count(s) declared known to be 0 (marts.fct_known_zeros) are "
+            f"not 0, e.g. {cell}: the declaration is wrong, so disclosure control cannot rely "
+            "on it"
+        )
+    numerator |= denominator
     if shapes and parents:
-        denominator |= _sums_of_known(frame, denominator, keys, shapes, parents, d)
-        numerator |= denominator | _sums_of_known(frame, numerator, keys, shapes, parents, n)
+        empty = (n == 0) & (d == 0)
+        while True:
+            more_d = _sums_of_known(frame, denominator, empty, shapes, parents, d) & ~denominator
+            more_n = _sums_of_known(frame, numerator, empty, shapes, parents, n) & ~numerator
+            if not (more_d.any() or more_n.any()):
+                break
+            denominator |= more_d
+            numerator |= more_n | more_d
     return numerator, denominator
+
+
+DECLARED_KEY = ("indicator_id", "time_period", "area_code", "breakdown", "group")
+
+
+def _cell_keys(table: pd.DataFrame, keys: list[str]) -> pd.MultiIndex:
+    """The cells' keys as text (a period 202324 and "202324" alike, never "202324.0")."""
+
+    def text(value) -> str:
+        if isinstance(value, (float, np.floating)) and float(value).is_integer():
+            return str(int(value))
+        return str(value)
+
+    return pd.MultiIndex.from_arrays([table[k].map(text).to_numpy(dtype=object) for k in keys])
 
 
 def _sums_of_known(
     frame: pd.DataFrame,
     known: np.ndarray,
-    keys: list[str],
+    empty: np.ndarray,
     shapes: Mapping[str, IndicatorShape],
     parents: Mapping[str, str],
     counts: np.ndarray,
 ) -> np.ndarray:
-    """Cells of an area whose areas add up to it and are every one known to be 0 (and whose
-    count is 0: a sum the data do not bear out is not used either)."""
+    """Cells (of count 0) of an area whose areas add up to it, each of them known to be 0
+    or empty, and at least one known."""
     adds_up = (
         frame["indicator_id"]
         .map(lambda i: shapes[i].relations is not None and shapes[i].relations.areas == "add_up")
@@ -386,11 +413,14 @@ def _sums_of_known(
         return found
     cell = ["indicator_id", *period_columns(frame), "breakdown", "group"]
     children = frame.loc[child, cell].assign(
-        _parent=frame.loc[child, "area_code"].map(parents), _known=known[child]
+        _parent=frame.loc[child, "area_code"].map(parents),
+        _zero=(known | empty)[child],
+        _known=known[child],
     )
-    every = children.groupby([*cell, "_parent"], dropna=False, sort=False)["_known"].all()
-    wanted = {"\x1f".join(str(part) for part in key) for key in every[every].index}
-    if not wanted:
+    grouped = children.groupby([*cell, "_parent"], dropna=False, sort=False)
+    every = grouped["_zero"].all() & grouped["_known"].any()
+    if not every.any():
         return found
-    key = frame[[*cell, "area_code"]].astype(str).agg("\x1f".join, axis=1)
-    return key.isin(wanted).to_numpy(dtype=bool) & adds_up & (counts == 0)
+    wanted = every[every].index
+    mine = pd.MultiIndex.from_frame(frame[[*cell, "area_code"]])
+    return mine.isin(wanted) & adds_up & (counts == 0)

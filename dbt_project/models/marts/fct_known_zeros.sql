@@ -14,13 +14,26 @@ neighbourhoods as (
     select distinct neighbourhood_code from {{ ref('stg_reference__neighbourhoods') }}
 ),
 
-periods as (
-    select distinct time_period from {{ ref('stg_postcode_lsoa__postcodes') }}
+-- only the years whose postcode lookup and index (or TS011) were landed: without the index,
+-- no child's LSOA has a quintile and every count would be a 0 that says nothing
+idaci_areas as (
+    select periods.time_period, neighbourhoods.neighbourhood_code as area_code
+    from (
+        select distinct time_period from {{ ref('stg_postcode_lsoa__postcodes') }}
+        intersect
+        select distinct time_period from {{ ref('stg_idaci__lsoas') }}
+    ) as periods
+    cross join neighbourhoods
 ),
 
-areas as (
+household_areas as (
     select periods.time_period, neighbourhoods.neighbourhood_code as area_code
-    from periods cross join neighbourhoods
+    from (
+        select distinct time_period from {{ ref('stg_postcode_lsoa__postcodes') }}
+        intersect
+        select distinct time_period from {{ ref('stg_household_deprivation__lsoas') }}
+    ) as periods
+    cross join neighbourhoods
 ),
 
 quintiles as (
@@ -29,7 +42,7 @@ quintiles as (
 
 empty_quintiles as (
     select areas.time_period, areas.area_code, quintiles.idaci_quintile
-    from areas cross join quintiles
+    from idaci_areas as areas cross join quintiles
     where not exists (
         select 1 from reachable
         where reachable.time_period = areas.time_period
@@ -40,7 +53,7 @@ empty_quintiles as (
 
 no_deprived_lsoa as (
     select areas.time_period, areas.area_code
-    from areas
+    from household_areas as areas
     where not exists (
         select 1 from reachable
         where reachable.time_period = areas.time_period
