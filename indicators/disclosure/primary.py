@@ -378,6 +378,16 @@ def known_zeros(
     return numerator, denominator
 
 
+def known_counts(frame: pd.DataFrame) -> np.ndarray:
+    """Per count (numerator, denominator of each cell in turn): known to be 0 (the columns
+    `protect` adds from `known_zeros`)."""
+    known = np.zeros(2 * len(frame), dtype=bool)
+    for column, offset in ((KNOWN_NUMERATOR, 0), (KNOWN_DENOMINATOR, 1)):
+        if column in frame:
+            known[offset::2] = frame[column].to_numpy(dtype=bool)
+    return known
+
+
 DECLARED_KEY = ("indicator_id", "time_period", "area_code", "breakdown", "group")
 
 

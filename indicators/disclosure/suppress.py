@@ -38,6 +38,7 @@ from indicators.disclosure.primary import (
     KNOWN_DENOMINATOR,
     KNOWN_NUMERATOR,
     complete,
+    known_counts,
     known_zeros,
     primary,
     root_area,
@@ -93,16 +94,12 @@ class _System:
         self.structural = np.repeat(structural_zeros(self.frame), 2)
         self.empty = (self.truth[0::2] == 0) & (self.truth[1::2] == 0)
         self._not_empty(total)
-        # counts public inputs fix at 0 (primary.known_zeros): the audit's reader knows them,
-        # and, like structural zeros, they are never hidden to protect another count
-        indicators = self.frame["indicator_id"].to_numpy(dtype=object)
-        self.known = np.zeros(len(self.truth), dtype=bool)
-        for column, offset in ((KNOWN_NUMERATOR, 0), (KNOWN_DENOMINATOR, 1)):
-            if column in self.frame:
-                self.known[offset::2] = self.frame[column].to_numpy(dtype=bool)
+        self.known = known_counts(self.frame)  # public zeros: known, never partners
         for variable in np.flatnonzero(self.known):
             cell = int(variable) // 2
-            self.system.add({int(variable): 1}, 0, 0, (str(indicators[cell]), 0, cell))
+            self.system.add(
+                {int(variable): 1}, 0, 0, (str(self.frame["indicator_id"].iat[cell]), 0, cell)
+            )
         self.never_partner = self.structural | self.known
         self._equal_pairs()
         self.slacks = self._small_slacks()
