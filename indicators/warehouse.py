@@ -98,11 +98,16 @@ def _insert(connection: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFra
 
 def raw_table_exists(connection: duckdb.DuckDBPyConnection, table: str) -> bool:
     """Whether the raw zone has `table` yet (a warehouse made before it has not)."""
+    return table_exists(connection, "raw", table)
+
+
+def table_exists(connection: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    """Whether the warehouse has `schema`.`table` (a table or a view)."""
     return bool(
         connection.execute(
-            "select count(*) from information_schema.tables where table_schema = 'raw' "
+            "select count(*) from information_schema.tables where table_schema = ? "
             "and table_name = ?",
-            [table],
+            [schema, table],
         ).fetchone()[0]
     )
 

@@ -80,7 +80,7 @@ from indicators.sources.load import load_sources
 from indicators.steps import Log
 from indicators.voice.help_requests import may_be_quoted, needs_follow_up
 from indicators.voice.items import load_item_bank
-from indicators.warehouse import connect
+from indicators.warehouse import connect, table_exists
 
 QUOTE_COLUMNS = [
     "quote",
@@ -171,11 +171,7 @@ def read_marts(warehouse: Path) -> Marts:
 def _known_zeros(connection) -> pd.DataFrame | None:
     """marts.fct_known_zeros, or None where it was not built (then no count is known to be
     0, and disclosure control hides small zeros as it would any small count)."""
-    built = connection.execute(
-        "select count(*) from information_schema.tables"
-        " where table_schema = 'marts' and table_name = 'fct_known_zeros'"
-    ).fetchone()[0]
-    if not built:
+    if not table_exists(connection, "marts", "fct_known_zeros"):
         return None
     return connection.execute(
         'select indicator_id, time_period, area_code, breakdown, "group", count'

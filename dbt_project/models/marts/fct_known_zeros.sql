@@ -14,26 +14,22 @@ neighbourhoods as (
     select distinct neighbourhood_code from {{ ref('stg_reference__neighbourhoods') }}
 ),
 
--- only the years whose postcode lookup and index (or TS011) were landed: without the index,
--- no child's LSOA has a quintile and every count would be a 0 that says nothing
-idaci_areas as (
-    select periods.time_period, neighbourhoods.neighbourhood_code as area_code
-    from (
-        select distinct time_period from {{ ref('stg_postcode_lsoa__postcodes') }}
-        intersect
-        select distinct time_period from {{ ref('stg_idaci__lsoas') }}
-    ) as periods
-    cross join neighbourhoods
+-- only the years whose postcode lookup and index (IDACI, or TS011) were landed: without the
+-- index, no child's LSOA has a quintile and every count would be a 0 that says nothing
+landed as (
+    select distinct time_period, 'idaci' as landed_index from {{ ref('stg_idaci__lsoas') }}
+    union
+    select distinct time_period, 'ts011' from {{ ref('stg_household_deprivation__lsoas') }}
 ),
 
-household_areas as (
-    select periods.time_period, neighbourhoods.neighbourhood_code as area_code
-    from (
-        select distinct time_period from {{ ref('stg_postcode_lsoa__postcodes') }}
-        intersect
-        select distinct time_period from {{ ref('stg_household_deprivation__lsoas') }}
-    ) as periods
+areas as (
+    select
+        landed.time_period, landed.landed_index, neighbourhoods.neighbourhood_code as area_code
+    from landed
     cross join neighbourhoods
+    where landed.time_period in (
+        select time_period from {{ ref('stg_postcode_lsoa__postcodes') }}
+    )
 ),
 
 quintiles as (
@@ -42,8 +38,8 @@ quintiles as (
 
 empty_quintiles as (
     select areas.time_period, areas.area_code, quintiles.idaci_quintile
-    from idaci_areas as areas cross join quintiles
-    where not exists (
+    from areas cross join quintiles
+    where areas.landed_index = 'idaci' and not exists (
         select 1 from reachable
         where reachable.time_period = areas.time_period
             and reachable.neighbourhood_code = areas.area_code
@@ -53,8 +49,8 @@ empty_quintiles as (
 
 no_deprived_lsoa as (
     select areas.time_period, areas.area_code
-    from household_areas as areas
-    where not exists (
+    from areas
+    where areas.landed_index = 'ts011' and not exists (
         select 1 from reachable
         where reachable.time_period = areas.time_period
             and reachable.neighbourhood_code = areas.area_code
