@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy.optimize import linprog
+from scipy.sparse import csr_array
 
 from tests import (
     independent,
@@ -256,8 +257,17 @@ class Outsider:
                     a_ub.append(-vector)
                     b_ub.append(-lower)
             areas = set(rows["area_code"])
+            # sparse once here: linprog would convert dense matrices on every question
             self.systems.append(
-                (top, areas, counts, size, np.array(a_ub), np.array(b_ub), np.array(a_eq))
+                (
+                    top,
+                    areas,
+                    counts,
+                    size,
+                    csr_array(np.array(a_ub)) if a_ub else None,
+                    np.array(b_ub),
+                    csr_array(np.array(a_eq)) if a_eq else None,
+                )
             )
 
     def implied(self, relation: tuple) -> bool:
@@ -293,10 +303,10 @@ class Outsider:
                 for direction in (1, -1):
                     solved = linprog(
                         direction * objective,
-                        A_ub=a_ub if len(a_ub) else None,
-                        b_ub=b_ub if len(b_ub) else None,
-                        A_eq=a_eq if len(a_eq) else None,
-                        b_eq=np.zeros(len(a_eq)) if len(a_eq) else None,
+                        A_ub=a_ub,
+                        b_ub=b_ub if a_ub is not None else None,
+                        A_eq=a_eq,
+                        b_eq=np.zeros(a_eq.shape[0]) if a_eq is not None else None,
                         bounds=[(0, None)] * size,
                         method="highs",
                     )
@@ -343,6 +353,12 @@ def test_the_search_finds_what_a_declaration_leaves_out(generated):
         r for r in meta["voice_reach"]["relations"]["rules"] if r["left"] != "numerator"
     ]
     relations = candidate_relations([values for values, _ in generated])
+    # only the relations that name one of the two (the full search is the test above)
+    relations = [
+        (level, left, right)
+        for level, left, right in relations
+        if {right[0], *(t[0] for t, _ in left)} & {"cohort_eal_share", "voice_reach"}
+    ]
     outsider = Outsider(*max(generated, key=lambda pair: len(pair[0])), meta=meta)
     missing = [relation for relation in relations if not outsider.implied(relation)]
     named = {
