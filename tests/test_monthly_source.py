@@ -238,7 +238,7 @@ def test_chorus_run_loads_a_monthly_source_and_reloads_only_a_month_landed_again
         "--out",
         str(landing),
         "--children-per-year",
-        "300",
+        "1500",
         "--years",
         "2023/24",
         env=env,

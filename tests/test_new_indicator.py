@@ -63,7 +63,7 @@ def test_walk_through_from_scaffold_to_published_tables(tmp_path):
         "--out",
         str(landing),
         "--children-per-year",
-        "400",
+        "1500",
         "--years",
         "2023/24",
         env=env,

@@ -134,7 +134,7 @@ def test_walk_through_from_scaffold_to_raw_table_and_staging_model(tmp_path):
         "--out",
         str(landing),
         "--children-per-year",
-        "300",
+        "1500",
         "--years",
         "2023/24",
         env=env,

@@ -163,7 +163,7 @@ def test_a_monthly_indicator_is_published_month_by_month(tmp_path):
         "--out",
         str(landing),
         "--children-per-year",
-        "300",
+        "1500",
         "--years",
         "2023/24",
         env=env,

@@ -69,7 +69,7 @@ def test_a_whole_run_succeeds_with_the_generators_unimportable(tmp_path):
     from indicators.synthetic.generate import generate
 
     landing = tmp_path / "landing"
-    generate(landing, seed=5, children_per_year=120, years=["2023/24"])
+    generate(landing, seed=5, children_per_year=1500, years=["2023/24"])
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("CHORUS_")},
         "CHORUS_HOME": str(tmp_path / "home"),

@@ -423,7 +423,7 @@ def test_a_source_placed_by_team_is_published_by_team_and_for_the_authority(tmp_
         "--out",
         str(landing),
         "--children-per-year",
-        "400",
+        "1500",
         "--years",
         "2023/24",
         env=env,
