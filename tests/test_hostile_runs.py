@@ -9,9 +9,12 @@ defect and the rows it holds back (expected.json, written where the case is buil
 
 To keep this to a few runs, every case lands in an academic year of its own (its six
 children simulated for that year by tests/fixtures/make_bad_fixtures.py, with 40 partner
-children in files of their own), so one run carries them all. Two cases need a setting of
-the whole landing area (a worksheet name, the LA's own neighbourhood lookup) and share a
-second run.
+children in files of their own), so one run carries them all. That run sets disclosure
+control's threshold to 1 (`_threshold_one`): at 10, solving some 50 tables of ~46 children
+took most of it, and every year's headline must then be published. Two cases need a setting
+of the whole landing area (a worksheet name, the LA's own neighbourhood lookup) and share a
+second run, at the threshold of 10, so bad files still meet secondary suppression here (and
+in the other sources' hostile runs: test_*_sources.py, test_deprivation.py).
 """
 
 from __future__ import annotations
@@ -293,7 +296,8 @@ def _rejections_of(run: HostileRun, item: Landed) -> set[Key]:
     return keys
 
 
-def _check_run(run: HostileRun) -> None:
+def _check_run(run: HostileRun, hidden_allowed: int) -> None:
+    """`hidden_allowed`: years whose headline disclosure control may hide whole."""
     assert run.result.returncode == 0, run.result.stderr[-3000:]
     assert (run.output / "manifest.json").is_file()
     assert (run.output / "quality" / "index.html").is_file()
@@ -359,9 +363,9 @@ def _check_run(run: HostileRun) -> None:
         shown = published["denominator"].tolist()
         if shown == ["c"]:
             hidden_whole.append(item.case)
-            # A cohort of some 45 children in which nearly every goal's complement is under
-            # the threshold may be hidden whole by disclosure control: then the count it was
-            # hidden from, in the warehouse, must be the loaded children
+            # At threshold 10 (the settings run), a cohort of some 45 children in which
+            # nearly every goal's complement is under it may be hidden whole: then the count
+            # it was hidden from, in the warehouse, must be the loaded children
             shown = [str(computed.get(str(item.year.time_period), "missing"))]
         if shown != [str(loaded["eyfsp"])]:
             problems.append(
@@ -370,13 +374,12 @@ def _check_run(run: HostileRun) -> None:
                 f"{loaded['eyfsp']}"
             )
     assert not problems, "\n".join(problems)
-    # the headline is published in nearly every year: a few tiny cohorts at most hidden whole
-    assert len(hidden_whole) <= max(1, len(run.landed) // 10), hidden_whole
+    assert len(hidden_whole) <= hidden_allowed, hidden_whole
 
 
 def test_every_hostile_fixture_publishes_its_good_rows_through_chorus_run(main_run):
     assert len(main_run.landed) == len([case for case in CASES if not needs_own_run(case)])
-    _check_run(main_run)
+    _check_run(main_run, hidden_allowed=0)  # threshold 1: every headline is published
     # The cases' own children made it into the published totals, not only the partners:
     # every row of a case's EYFSP files (counted here with Python's csv module and
     # openpyxl) that the case does not quarantine, and no more.
@@ -496,7 +499,7 @@ def test_a_worksheet_setting_and_an_lookup_conflict_publish_the_good_rows(settin
         "lookup_sector_conflict",
     }
     assert settings_run.conflict_sector
-    _check_run(settings_run)
+    _check_run(settings_run, hidden_allowed=1)  # threshold 10, two tiny cohorts
     lookup = (
         settings_run.csv("quality/load_summary.csv")
         .set_index("file")

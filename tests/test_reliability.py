@@ -116,8 +116,7 @@ def test_landing_the_same_files_again_changes_nothing(clean):
 
 
 def test_a_killed_run_started_again_matches_a_clean_run(clean, tmp_path):
-    """Killed mid-run (after ingest has started, typically inside dbt), then run again."""
-    kill_after = 10.0
+    """Killed mid-run, inside dbt (after ingest has written the raw tables), then run again."""
     settings, expected = clean
     killed = _settings(tmp_path)
     generate(killed.landing, seed=11, children_per_year=CHILDREN, years=["2022/23", "2023/24"])
@@ -138,9 +137,16 @@ def test_a_killed_run_started_again_matches_a_clean_run(clean, tmp_path):
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
-    time.sleep(kill_after)
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGKILL)
+    # the run's log says when dbt starts; killed a moment later, whatever the machine's speed
+    deadline = time.monotonic() + 600
+    while process.poll() is None and time.monotonic() < deadline:
+        logs = list((killed.home / "logs").glob("*.log"))
+        if any("Running dbt command" in log.read_text(errors="replace") for log in logs):
+            time.sleep(2.0)
+            break
+        time.sleep(0.5)
+    assert process.poll() is None, "the run ended before dbt had run for two seconds"
+    os.killpg(process.pid, signal.SIGKILL)
     process.wait()
     outcome = run_pipeline(killed)
     assert outcome.success, outcome.reason
