@@ -18,6 +18,7 @@ from indicators.ingest.streams import STANDALONE, expected_fingerprints, load_st
 from indicators.ingest.validate import validate_paths
 from indicators.sources.load import SpecInvalid, load_spec
 from orchestration.new_source import scaffold_source
+from tests import RUN_CHILDREN
 from tests.project_copy import ROOT, chorus, project_copy, scaffolded_sources, settings_for
 
 HEADER = "record_id,upn,surname,record_date,postcode,outcome,score\n"
@@ -238,7 +239,7 @@ def test_chorus_run_loads_a_monthly_source_and_reloads_only_a_month_landed_again
         "--out",
         str(landing),
         "--children-per-year",
-        "1500",
+        str(RUN_CHILDREN),
         "--years",
         "2023/24",
         env=env,

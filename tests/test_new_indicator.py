@@ -5,6 +5,7 @@ import yaml
 
 from indicators.publish.register import load_register, metadata_problems
 from orchestration.scaffold import scaffold_indicator
+from tests import RUN_CHILDREN
 from tests.console import one_line_and_the_log
 from tests.project_copy import chorus, fill_scaffolded_yaml, project_copy
 
@@ -63,7 +64,7 @@ def test_walk_through_from_scaffold_to_published_tables(tmp_path):
         "--out",
         str(landing),
         "--children-per-year",
-        "1500",
+        str(RUN_CHILDREN),
         "--years",
         "2023/24",
         env=env,

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from orchestration.new_source import scaffold_source
+from tests import RUN_CHILDREN
 from tests.project_copy import ROOT, chorus, project_copy
 
 
@@ -134,7 +135,7 @@ def test_walk_through_from_scaffold_to_raw_table_and_staging_model(tmp_path):
         "--out",
         str(landing),
         "--children-per-year",
-        "1500",
+        str(RUN_CHILDREN),
         "--years",
         "2023/24",
         env=env,

@@ -22,12 +22,11 @@ from indicators.config import ChorusSettings
 from indicators.ingest.landing import sha256_of
 from indicators.synthetic.generate import generate
 from indicators.warehouse import LockHolder, lock_holder, warehouse_lock
+from tests import RUN_CHILDREN
 from tests.console import one_line_and_the_log
 
 CHORUS = [sys.executable, "-m", "orchestration.cli"]
 YEARS = ["2022/23", "2023/24"]
-CHILDREN = 1500
-"""Children a year: enough that most counts clear disclosure control, which then costs little."""
 
 
 def _session_processes(session: int) -> list[str]:
@@ -95,7 +94,7 @@ def ops(tmp_path_factory):
     generate(
         root / "landing",
         seed=21,
-        children_per_year=CHILDREN,
+        children_per_year=RUN_CHILDREN,
         years=YEARS,
         care_leavers=False,
         early_communication=False,
@@ -301,7 +300,7 @@ def test_a_run_the_sensor_requests_reloads_only_the_changed_year(ops, monkeypatc
     assert not landing_requests(settings, None, instance).run_requests
     published = pd.read_csv(ops / "output" / "quality" / "load_summary.csv")
     eyfsp = published[published["file"] == "eyfsp/2023-24/eyfsp_return.csv"].iloc[0]
-    assert (eyfsp["rows_loaded"], eyfsp["rows_quarantined"]) == (CHILDREN - 3, 3)
+    assert (eyfsp["rows_loaded"], eyfsp["rows_quarantined"]) == (RUN_CHILDREN - 3, 3)
 
 
 def test_a_purge_is_logged_and_the_next_run_publishes_without_the_year(ops):
@@ -370,7 +369,7 @@ def test_retention_removes_the_oldest_year_when_a_newer_one_lands(ops):
         "--seed",
         "21",
         "--children-per-year",
-        str(CHILDREN),
+        str(RUN_CHILDREN),
         "--years",
         "2024/25",
     ).wait()

@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from tests import RUN_CHILDREN
 from tests.attacker import declarations
 from tests.project_copy import chorus, fill_scaffolded_yaml, project_copy, upn_of
 
@@ -163,7 +164,7 @@ def test_a_monthly_indicator_is_published_month_by_month(tmp_path):
         "--out",
         str(landing),
         "--children-per-year",
-        "1500",
+        str(RUN_CHILDREN),
         "--years",
         "2023/24",
         env=env,

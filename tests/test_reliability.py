@@ -18,9 +18,8 @@ from indicators.config import ChorusSettings
 from indicators.ingest.landing import RETURN_KINDS, sha256_of
 from indicators.synthetic.generate import generate
 from orchestration.runner import run_pipeline
+from tests import RUN_CHILDREN
 
-CHILDREN = 1500
-"""Children a year: enough that most counts clear disclosure control, which then costs little."""
 TABLES = [
     "raw.eyfsp_returns",
     "raw.school_census",
@@ -79,7 +78,9 @@ def snapshot(settings: ChorusSettings) -> dict[str, object]:
 def clean(tmp_path_factory, chorus_env):
     root = tmp_path_factory.mktemp("clean")
     settings = _settings(root)
-    generate(settings.landing, seed=11, children_per_year=CHILDREN, years=["2022/23", "2023/24"])
+    generate(
+        settings.landing, seed=11, children_per_year=RUN_CHILDREN, years=["2022/23", "2023/24"]
+    )
     outcome = run_pipeline(settings)
     assert outcome.success, outcome.reason
     return settings, snapshot(settings)
@@ -119,7 +120,7 @@ def test_a_killed_run_started_again_matches_a_clean_run(clean, tmp_path):
     """Killed mid-run, inside dbt (after ingest has written the raw tables), then run again."""
     settings, expected = clean
     killed = _settings(tmp_path)
-    generate(killed.landing, seed=11, children_per_year=CHILDREN, years=["2022/23", "2023/24"])
+    generate(killed.landing, seed=11, children_per_year=RUN_CHILDREN, years=["2022/23", "2023/24"])
     env = {**os.environ, "CHORUS_HOME": str(killed.home), "CHORUS_PACKS": "none"}
     process = subprocess.Popen(
         [
@@ -180,7 +181,7 @@ def test_a_new_version_replaces_only_its_year_and_the_old_stays_archived(clean):
     assert (settings.archive / new_digest[:2] / f"{new_digest}.csv").exists()
     accounts = {a["file"]: a for a in outcome.accounts}
     eyfsp = accounts["eyfsp/2023-24/eyfsp_return.csv"]
-    assert (eyfsp["rows_loaded"], eyfsp["rows_quarantined"]) == (CHILDREN - 5, 5)
+    assert (eyfsp["rows_loaded"], eyfsp["rows_quarantined"]) == (RUN_CHILDREN - 5, 5)
     after_state = snapshot(settings)
     unchanged = ["raw.eyfsp_returns", "raw.school_census"]
     for table in unchanged:  # the other year's rows are exactly as they were

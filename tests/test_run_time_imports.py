@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests import RUN_CHILDREN
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -69,7 +71,7 @@ def test_a_whole_run_succeeds_with_the_generators_unimportable(tmp_path):
     from indicators.synthetic.generate import generate
 
     landing = tmp_path / "landing"
-    generate(landing, seed=5, children_per_year=1500, years=["2023/24"])
+    generate(landing, seed=5, children_per_year=RUN_CHILDREN, years=["2023/24"])
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("CHORUS_")},
         "CHORUS_HOME": str(tmp_path / "home"),

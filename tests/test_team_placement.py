@@ -17,6 +17,7 @@ from indicators.ingest.streams import STANDALONE, load_stream
 from indicators.ingest.validate import validate_paths
 from indicators.sources.load import SpecInvalid, load_spec
 from orchestration.new_source import scaffold_source
+from tests import RUN_CHILDREN
 from tests.project_copy import chorus, fill_scaffolded_yaml, upn_of
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -423,7 +424,7 @@ def test_a_source_placed_by_team_is_published_by_team_and_for_the_authority(tmp_
         "--out",
         str(landing),
         "--children-per-year",
-        "1500",
+        str(RUN_CHILDREN),
         "--years",
         "2023/24",
         env=env,
