@@ -65,6 +65,16 @@ def _seconds(environ: Mapping[str, str], name: str, default: int) -> int:
     raise SettingsError(f"{name} is '{raw}': set a whole number of seconds (default {default})")
 
 
+def _warehouse_url(environ: Mapping[str, str]) -> str | None:
+    from indicators.postgres import is_postgres_url, parse_url
+
+    value = (environ.get("CHORUS_WAREHOUSE") or "").strip()
+    if not is_postgres_url(value):
+        return None
+    parse_url(value)  # a URL without a host or database is a configuration error, said now
+    return value
+
+
 def absolute(path: Path) -> Path:
     """`path` made absolute and normalised, without following symbolic links: the output
     is a link to the current publication, and must stay the link."""
@@ -110,10 +120,20 @@ class ChorusSettings:
     lock_wait_seconds: int = DEFAULT_LOCK_WAIT_SECONDS
     """CHORUS_LOCK_WAIT (default 600): seconds a run waits for another run to finish with
     the warehouse before it gives up (0: give up at once)."""
+    warehouse_url: str | None = None
+    """CHORUS_WAREHOUSE, when it holds a postgresql:// URL: the team's shared PostgreSQL
+    warehouse. Unset (or anything else): the embedded DuckDB file in CHORUS_HOME."""
 
     @property
     def warehouse(self) -> Path:
+        """The embedded DuckDB file: the raw zone's home (ingest, retention, the lock)."""
         return self.home / "chorus.duckdb"
+
+    @property
+    def data_warehouse(self) -> Path | str:
+        """Where dbt builds and the publication reads: the PostgreSQL URL when one is set
+        (the raw zone is copied there before dbt), else the DuckDB file."""
+        return self.warehouse_url or self.warehouse
 
     @property
     def dagster_home(self) -> Path:
@@ -147,4 +167,5 @@ class ChorusSettings:
             allow_demo_key=_flag(env, "CHORUS_ALLOW_DEMO_KEY"),
             retention_years=_retention(env),
             lock_wait_seconds=_seconds(env, "CHORUS_LOCK_WAIT", DEFAULT_LOCK_WAIT_SECONDS),
+            warehouse_url=_warehouse_url(env),
         )

@@ -112,12 +112,6 @@ def table_exists(connection: duckdb.DuckDBPyConnection, schema: str, table: str)
     )
 
 
-def read_relation(path: Path, relation: str) -> pd.DataFrame:
-    """Every row of a table or view in the warehouse (e.g. marts.fct_indicator_values)."""
-    with connect(path, read_only=True) as connection:
-        return connection.execute(f"select * from {relation}").df()
-
-
 def file_accounts(path: Path) -> list[dict] | None:
     """raw.load_log as records: each landed and reference file's rows read, loaded and
     quarantined and its status, by year, kind and file; None before the raw zone exists."""
@@ -353,7 +347,7 @@ def warehouse_lock(
 # Retention: removing whole academic years ------------------------------------------------
 
 
-DERIVED_SCHEMAS = ("staging", "intermediate", "indicators", "marts", "reference")
+DERIVED_SCHEMAS = ("staging", "intermediate", "indicators", "computed", "marts", "reference")
 """Schemas dbt rebuilds from the raw zone on every run."""
 
 

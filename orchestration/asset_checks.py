@@ -21,7 +21,7 @@ from dagster import (
 from indicators.config import PROJECT_ROOT
 from indicators.expectations import SuiteSpec, validate_frame
 from indicators.publish.register_check import register_problems
-from indicators.warehouse import read_relation
+from indicators.warehouse_tables import read_table
 from orchestration.resources import ChorusResource
 
 SUITES_DIR = PROJECT_ROOT / "expectations"
@@ -37,7 +37,7 @@ def _suite_check(suite_file: str, spec: SuiteSpec) -> AssetChecksDefinition:
     def _check(context: AssetCheckExecutionContext, chorus: ChorusResource) -> AssetCheckResult:
         settings = chorus.settings()
         current = SuiteSpec.load(settings.expectations / suite_file)
-        frame = read_relation(settings.warehouse, current.table)
+        frame = read_table(settings, current.table)
         outcome = validate_frame(frame, current)
         if not outcome.success:
             context.log.error(outcome.summary())
@@ -82,7 +82,7 @@ def gx_asset_checks(suites_dir: Path = SUITES_DIR) -> list[AssetChecksDefinition
 def indicator_register_complete(
     context: AssetCheckExecutionContext, chorus: ChorusResource
 ) -> AssetCheckResult:
-    indicators, problems = register_problems(chorus.settings().warehouse)
+    indicators, problems = register_problems(chorus.settings().data_warehouse)
     for problem in problems:
         context.log.error(problem)
     return AssetCheckResult(

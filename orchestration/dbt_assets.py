@@ -1,4 +1,8 @@
-"""The dbt project as Dagster assets: one asset per dbt model and seed, dbt tests as checks."""
+"""The dbt project as Dagster assets: one asset per dbt model and seed, dbt tests as checks.
+
+Two dbt steps: the first builds every model but marts.fct_indicator_values; the statistics
+step (orchestration/statistics_asset.py) computes in Python between them; the second builds
+fct_indicator_values and its tests."""
 
 import os
 from collections.abc import Mapping
@@ -39,15 +43,40 @@ class ChorusDbtTranslator(DagsterDbtTranslator):
         return fqn[1] if len(fqn) > 2 else "dbt"
 
 
-@dbt_assets(
-    manifest=dbt_project.manifest_path,
-    project=dbt_project,
-    dagster_dbt_translator=ChorusDbtTranslator(),
-)
-def chorus_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, chorus: ChorusResource):
-    """`dbt build`: seeds, models and their tests, in dependency order (holding the warehouse
-    lock, through the chorus resource, like every step)."""
+PUBLISHED = "fct_indicator_values"
+"""The model dbt builds after the statistics step (orchestration/statistics_asset.py): the
+first dbt step builds everything else, the second this model and its tests."""
+
+
+def _build(context: AssetExecutionContext, dbt: DbtCliResource, chorus: ChorusResource):
+    """`dbt build` of this step's selection, in dependency order (holding the warehouse lock,
+    through the chorus resource, like every step)."""
     os.environ.update(dbt_environment(chorus.settings()))
     invocation = dbt.cli(["build"], context=context)
     yield from invocation.stream()
     prune_run_targets(invocation.target_path.parent, context.op_execution_context.op.name)
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=ChorusDbtTranslator(),
+    exclude=PUBLISHED,
+)
+def chorus_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, chorus: ChorusResource):
+    """`dbt build`: seeds, models and their tests, up to the indicator statistics."""
+    yield from _build(context, dbt, chorus)
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=ChorusDbtTranslator(),
+    select=PUBLISHED,
+    name="chorus_dbt_published",
+)
+def chorus_dbt_published(
+    context: AssetExecutionContext, dbt: DbtCliResource, chorus: ChorusResource
+):
+    """`dbt build` of marts.fct_indicator_values and its tests, after the statistics."""
+    yield from _build(context, dbt, chorus)

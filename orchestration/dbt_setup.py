@@ -139,13 +139,20 @@ def refresh_from_specs(
 def dbt_environment(settings: ChorusSettings | None = None) -> dict[str, str]:
     """Environment variables every dbt invocation needs (set before parse and build)."""
     settings = settings or ChorusSettings.from_env()
-    return {
+    environment = {
         "CHORUS_WAREHOUSE": str(settings.warehouse),
+        "CHORUS_DBT_TARGET": "duckdb",
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
         "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
         "DBT_PROJECT_DIR": str(DBT_PROJECT_DIR),
         "DO_NOT_TRACK": "1",
     }
+    if settings.warehouse_url:
+        from indicators.postgres import parse_url
+
+        environment["CHORUS_WAREHOUSE"] = settings.warehouse_url
+        environment.update(parse_url(settings.warehouse_url).dbt_environment())
+    return environment
 
 
 def _newest_input_mtime() -> float:

@@ -11,7 +11,7 @@ from dagster_dbt import DbtCliResource
 
 from orchestration.asset_checks import gx_asset_checks, indicator_register_complete
 from orchestration.automation import PIPELINE_JOB, eyfsp_return_window, landing_sensor
-from orchestration.dbt_assets import chorus_dbt_models, dbt_project
+from orchestration.dbt_assets import chorus_dbt_models, chorus_dbt_published, dbt_project
 from orchestration.dbt_setup import dbt_executable
 from orchestration.ingest_assets import (
     local_authorities,
@@ -23,6 +23,7 @@ from orchestration.ingest_assets import (
 )
 from orchestration.publish_assets import board_packs, indicator_tables, publication
 from orchestration.resources import ChorusResource
+from orchestration.statistics_asset import indicator_statistics
 
 chorus_pipeline = define_asset_job(
     PIPELINE_JOB,
@@ -40,6 +41,8 @@ defs = Definitions(
         standalone_sources,
         preflight,
         chorus_dbt_models,
+        indicator_statistics,
+        chorus_dbt_published,
         indicator_tables,
         board_packs,
         publication,

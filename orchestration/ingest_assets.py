@@ -235,11 +235,20 @@ def standalone_sources(context: AssetExecutionContext, chorus: ChorusResource):
 )
 def preflight(context: AssetExecutionContext, chorus: ChorusResource) -> MaterializeResult:
     """Before dbt: every indicator definition is filled in, and the rows ingest loaded can be
-    published (no kind of return and year lost whole). Fails with the one line that says
+    published (no kind of return and year lost whole); on a PostgreSQL warehouse, the raw
+    zone is then copied there in bulk (indicators/postgres.py), for dbt to build from. Fails with the one line that says
     what to do, naming the rule, its count and the fix, or each unfinished file and field."""
     settings = chorus.settings()
     with refusals_fail():
         require_finished(INDICATOR_MODELS_DIR, settings.seeds)
         loaded, quarantined = publishable_totals(settings.warehouse, settings.landing)
+    metadata = {"rows_loaded": loaded, "rows_quarantined": quarantined}
+    if settings.warehouse_url:  # dbt builds on the shared server: the raw zone goes there
+        from indicators.postgres import copy_raw_zone, parse_url
+
+        target = parse_url(settings.warehouse_url)
+        copied = copy_raw_zone(settings.warehouse, target)
+        metadata["rows_copied_to_postgres"] = sum(copied.values())
+        context.log.info(f"raw zone copied to {target}: {sum(copied.values()):,} rows")
     context.log.info(f"{loaded:,} landed rows loaded, {quarantined:,} quarantined: dbt may run")
-    return MaterializeResult(metadata={"rows_loaded": loaded, "rows_quarantined": quarantined})
+    return MaterializeResult(metadata=metadata)

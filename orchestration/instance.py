@@ -1,5 +1,6 @@
 """Dagster's home under CHORUS_HOME: run history shared by `chorus run`, `chorus ui` and the
-daemon, and what every run does with the one warehouse lock."""
+daemon (in SQLite there, or on the PostgreSQL server when that is the warehouse), and what
+every run does with the one warehouse lock."""
 
 from __future__ import annotations
 
@@ -42,8 +43,25 @@ STARTED_BY_TAG = "chorus/started_by"
 RUN_LOG_TAG = "chorus/run_log"
 
 
+SHARED_STORAGE = """\
+# The warehouse is a PostgreSQL server (CHORUS_WAREHOUSE): run history, schedules and event
+# logs live there too (dagster-postgres), so the UI, the daemon and `chorus run` on any
+# machine share them. The URL is read from the environment, never written here.
+storage:
+  postgres:
+    postgres_url:
+      env: {variable}
+"""
+
+DAGSTER_STORAGE_ENV = "CHORUS_DAGSTER_STORAGE_URL"
+"""Set by prepare_dagster_home from CHORUS_WAREHOUSE for Dagster's postgres storage."""
+
+
 def dagster_yaml(settings: ChorusSettings) -> str:
-    return DAGSTER_YAML.format(storage=settings.dagster_home / "storage")
+    text = DAGSTER_YAML.format(storage=settings.dagster_home / "storage")
+    if settings.warehouse_url:
+        text += SHARED_STORAGE.format(variable=DAGSTER_STORAGE_ENV)
+    return text
 
 
 def prepare_dagster_home(settings: ChorusSettings) -> Path:
@@ -57,6 +75,9 @@ def prepare_dagster_home(settings: ChorusSettings) -> Path:
         partial.write_text(wanted, encoding="utf-8")
         os.replace(partial, config)  # two runs starting together never read half a file
     os.environ["DAGSTER_HOME"] = str(home)
+    if settings.warehouse_url:  # SQLAlchemy knows the scheme only as postgresql://
+        _, _, rest = settings.warehouse_url.partition("://")
+        os.environ[DAGSTER_STORAGE_ENV] = f"postgresql://{rest}"
     return home
 
 

@@ -9,17 +9,25 @@ from dagster import AssetExecutionContext, DagsterEventType
 from indicators.publish.quality_report import CheckResult, dbt_results
 from orchestration.dbt_setup import DBT_PROJECT_DIR
 
+DBT_STEPS = ("chorus_dbt_models", "chorus_dbt_published")
+"""The run's dbt steps in the order they run (orchestration/dbt_assets.py)."""
+
 
 def _dbt_checks(run_id: str) -> tuple[list[CheckResult], bool]:
-    """The tests of this run's `dbt build`, from its own target folder."""
-    folders = sorted(
-        (DBT_PROJECT_DIR / "target").glob(f"chorus_dbt_models-{run_id[:7]}-*"),
-        key=lambda path: path.stat().st_mtime,
-    )
-    for folder in reversed(folders):
-        if (folder / "run_results.json").is_file():
-            return dbt_results(folder), True
-    return [], False
+    """The tests of this run's dbt steps, each from its own target folder, in run order."""
+    checks: list[CheckResult] = []
+    found = False
+    for step in DBT_STEPS:
+        folders = sorted(
+            (DBT_PROJECT_DIR / "target").glob(f"{step}-{run_id[:7]}-*"),
+            key=lambda path: path.stat().st_mtime,
+        )
+        for folder in reversed(folders):
+            if (folder / "run_results.json").is_file():
+                checks.extend(dbt_results(folder))
+                found = True
+                break
+    return checks, found
 
 
 def _dagster_checks(context: AssetExecutionContext, dbt_names: set[str]) -> list[CheckResult]:

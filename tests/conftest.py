@@ -45,6 +45,17 @@ def chorus_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChorusSetti
 
 
 @pytest.fixture(scope="session")
+def postgres_server() -> Iterator:
+    """A real PostgreSQL server started for the session (tests/postgres_server.py); a test
+    that asks for it fails, never skips, when it cannot start."""
+    from tests.postgres_server import start
+
+    server = start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
 def pipeline_run(chorus_env: ChorusSettings) -> PipelineRun:
     """A small synthetic borough (2,500 children a year, two years) run end to end once:
     enough families consent to linkage for some linked cells to clear disclosure control."""

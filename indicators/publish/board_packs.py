@@ -106,7 +106,7 @@ def write_board_packs(settings: ChorusSettings, stage: Path, run_id: str, log: L
     periods = declared[["indicator_id", "period_type"]].drop_duplicates("indicator_id")
     register = register.merge(periods, on="indicator_id", how="left").fillna("")
     quotes = read(stage / "quotes" / "quotes.csv")
-    areas = area_parents(settings.warehouse)
+    areas = area_parents(settings.data_warehouse)
     authorities = selected_authorities(
         settings.packs, read(reference_file("local_authorities", settings.landing, settings.seeds))
     )
@@ -120,7 +120,7 @@ def write_board_packs(settings: ChorusSettings, stage: Path, run_id: str, log: L
         # the cover's data period: the framework's own indicators' periods
         run = RunInfo.for_values(run_id, shown if len(shown) else values)
         every_statement = _statements(stage, framework.statements.frame)  # once per framework
-        every_marker = read_markers(settings.warehouse, framework.markers, areas)
+        every_marker = read_markers(settings.data_warehouse, framework.markers, areas)
         for code in authorities["new_la_code"]:
             hoods = (
                 set(areas.loc[areas["parent_area_code"] == code, "area_code"])

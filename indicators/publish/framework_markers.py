@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from indicators.warehouse import connect
+from indicators.warehouse_tables import reading
 
 MARKER_KEYS = ("from", "date", "label", "areas")
 SAFE_RELATION = re.compile(r"[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?")
@@ -113,7 +113,7 @@ def chart_markers(
 
 
 def read_markers(
-    warehouse: Path, markers: Sequence[Marker], parents: pd.DataFrame
+    warehouse: Path | str, markers: Sequence[Marker], parents: pd.DataFrame
 ) -> pd.DataFrame | None:
     """Every marker's events from the warehouse as MARKER_COLUMNS (None when there are no
     markers); `parents` has `area_code` and `parent_area_code` (marts.dim_areas).
@@ -122,7 +122,7 @@ def read_markers(
         return None
     parent_of = dict(zip(parents["area_code"], parents["parent_area_code"], strict=True))
     frames = []
-    with connect(warehouse, read_only=True) as connection:
+    with reading(warehouse) as connection:
         names = dict(
             connection.execute("select area_code, area_name from marts.dim_areas").fetchall()
         )

@@ -80,7 +80,8 @@ from indicators.sources.load import load_sources
 from indicators.steps import Log
 from indicators.voice.help_requests import may_be_quoted, needs_follow_up
 from indicators.voice.items import load_item_bank
-from indicators.warehouse import connect, table_exists
+from indicators.warehouse import table_exists
+from indicators.warehouse_tables import reading
 
 QUOTE_COLUMNS = [
     "quote",
@@ -99,9 +100,9 @@ AREA_PARENTS = (
 )
 
 
-def area_parents(warehouse: Path) -> pd.DataFrame:
+def area_parents(warehouse: Path | str) -> pd.DataFrame:
     """Each area with a parent (a neighbourhood and its authority), from marts.dim_areas."""
-    with connect(warehouse, read_only=True) as connection:
+    with reading(warehouse) as connection:
         return connection.execute(AREA_PARENTS).df()
 
 
@@ -125,10 +126,10 @@ class Marts:
     """marts.fct_known_zeros: counts public inputs fix at 0, read by disclosure control."""
 
 
-def read_marts(warehouse: Path) -> Marts:
+def read_marts(warehouse: Path | str) -> Marts:
     """The indicator values, register, consented quotes and areas dbt built, and the raw
     zone's accounting (each file's rows, each quarantined row, identifiers withheld)."""
-    with connect(warehouse, read_only=True) as connection:
+    with reading(warehouse) as connection:
         # in the order of the cell key, so that disclosure control's ties (which partner of
         # equal cost is hidden) never depend on the order the engine happened to return
         values = connection.execute(
@@ -211,7 +212,7 @@ class TablesWritten:
 def write_indicator_tables(settings: ChorusSettings, stage: Path, log: Log) -> TablesWritten:
     """indicator_values.csv after disclosure control, the register, quotes, the quality
     files and the open data, into `stage`."""
-    marts = read_marts(settings.warehouse)
+    marts = read_marts(settings.data_warehouse)
     values, register, quotes, areas = marts.values, marts.register, marts.quotes, marts.areas
     config = DisclosureConfig.from_seed(settings.seeds / "disclosure_control.csv")
     indicator_shapes = shapes(register, config.voice_min_respondents)
@@ -252,7 +253,7 @@ def write_indicator_tables(settings: ChorusSettings, stage: Path, log: Log) -> T
     published_quotes = quotes_to_publish(quotes, config.voice_min_respondents)
     write_csv(published_quotes, stage / "quotes" / "quotes.csv")
     for frame in statement_frames(frameworks):
-        statements = statements_to_publish(read_statements(settings.warehouse, frame))
+        statements = statements_to_publish(read_statements(settings.data_warehouse, frame))
         for framework in frameworks:  # beside what they explain, none bounding a hidden count
             if framework.statements.frame == frame:
                 statements = withheld(statements, framework.statements, published, parents)
@@ -402,9 +403,9 @@ def disclosure_facts(seeds: Path) -> dict[str, int]:
     return {"disclosure_threshold": config.threshold, "round_counts_to": config.round_to or 0}
 
 
-def read_statements(warehouse: Path, frame: str) -> pd.DataFrame:
+def read_statements(warehouse: Path | str, frame: str) -> pd.DataFrame:
     """A framework's statements mart (marts.<frame>: a safe name, checked with the framework)."""
-    with connect(warehouse, read_only=True) as connection:
+    with reading(warehouse) as connection:
         return connection.execute(f"select * from marts.{frame}").df()
 
 

@@ -19,7 +19,7 @@ from indicators.publish.quality_report import (
     render_quality_report,
 )
 from indicators.steps import Log
-from indicators.warehouse import connect
+from indicators.warehouse_tables import reading
 
 REPORT = Path("quality") / "index.html"
 KNOWN_QUALITY_FILES = {
@@ -77,7 +77,7 @@ def _held_back(settings: ChorusSettings, stage: Path, accounts: pd.DataFrame) ->
         )
     )
     published_quotes = _count_rows(stage / "quotes" / "quotes.csv")
-    with connect(settings.warehouse, read_only=True) as connection:
+    with reading(settings.data_warehouse) as connection:
         consented = connection.execute("select count(*) from marts.fct_voice_quotes").fetchone()
         door = connection.execute(
             "select measure, sum(count) from raw.voice_door_log group by measure"

@@ -38,7 +38,7 @@ from indicators.sources.load import SpecInvalid, load_sources
 from indicators.stats.indicator_values import STANDARD_COLUMNS
 from indicators.steps import StepRefused
 from indicators.voice.items import DEFAULT_ITEM_BANK, load_item_bank
-from indicators.warehouse import connect
+from indicators.warehouse_tables import reading
 
 TODO = re.compile(r"\bTODO")
 
@@ -262,16 +262,19 @@ def require_finished(models_dir: Path, seeds: Path | None = None) -> None:
             raise StepRefused(line)
 
 
-def register_problems(warehouse: Path) -> tuple[int, list[str]]:
+def register_problems(warehouse: Path | str) -> tuple[int, list[str]]:
     """The indicators in the built register, and what is wrong with it: a missing or invalid
     metadata field, or an indicator model whose columns are not the standard ones."""
-    with connect(warehouse, read_only=True) as connection:
+    with reading(warehouse) as connection:
         register = connection.execute("select * from marts.dim_indicators").df()
-        columns = connection.execute(
-            "select table_name, list(column_name order by ordinal_position) "
-            "from information_schema.columns where table_schema = 'indicators' "
-            "group by table_name"
+        rows = connection.execute(
+            "select table_name, column_name from information_schema.columns "
+            "where table_schema = 'indicators' order by table_name, ordinal_position"
         ).fetchall()
+    by_table: dict[str, list[str]] = {}
+    for table, column in rows:
+        by_table.setdefault(table, []).append(column)
+    columns = list(by_table.items())
     problems = metadata_problems(register)
     whole_year = [column for column in STANDARD_COLUMNS if column != "time_identifier"]
     shapes = (STANDARD_COLUMNS, whole_year)

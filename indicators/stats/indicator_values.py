@@ -1,6 +1,7 @@
 """Intervals, benchmark comparisons and trends for every row of the indicator table.
 
-Called by the dbt Python model marts/fct_indicator_values.py; pure pandas in and out.
+Called by indicators/stats/warehouse_statistics.py (the step between dbt's layers that
+writes computed.indicator_statistics); pure pandas in and out.
 
 - Proportions: Wilson score intervals at 95% and 99.8% (statsmodels), in percent.
 - Means: t intervals at 95% and 99.8% from the per-child standard deviation.

@@ -1,0 +1,96 @@
+"""Whole tables in and out of whichever warehouse is configured (DuckDB or PostgreSQL).
+
+For the steps that compute in Python between dbt's layers (the indicator statistics): read a
+relation into pandas, and replace a table with a frame, in one transaction. On DuckDB the frame
+is registered and copied; on PostgreSQL the table is created from the frame's types and
+loaded with one COPY (indicators/postgres.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pandas as pd
+
+from indicators.config import ChorusSettings
+
+
+def read_table(settings: ChorusSettings, relation: str) -> pd.DataFrame:
+    """Every row of `relation` (schema.table), as the warehouse holds it."""
+    with reading(settings.data_warehouse) as connection:
+        return connection.execute(f"select * from {relation}").df()
+
+
+def replace_table(settings: ChorusSettings, schema: str, table: str, frame: pd.DataFrame) -> int:
+    """Make `schema`.`table` exactly `frame` (created or replaced); returns its rows."""
+    if settings.warehouse_url:
+        from indicators.postgres import connect, copy_frame, frame_columns_sql, parse_url
+
+        with connect(parse_url(settings.warehouse_url)) as connection:
+            cursor = connection.cursor()
+            cursor.execute(f"create schema if not exists {schema}")
+            cursor.execute(f"drop table if exists {schema}.{table}")
+            cursor.execute(f"create table {schema}.{table} ({frame_columns_sql(frame)})")
+            copy_frame(cursor, f"{schema}.{table}", frame, list(frame.columns))
+        return len(frame)
+    from indicators.warehouse import connect, transaction
+
+    with connect(settings.warehouse) as connection, transaction(connection):
+        connection.execute(f"create schema if not exists {schema}")
+        connection.register("incoming_frame", frame)
+        try:
+            connection.execute(
+                f"create or replace table {schema}.{table} as select * from incoming_frame"
+            )
+        finally:
+            connection.unregister("incoming_frame")
+    return len(frame)
+
+
+class _PostgresResult:
+    """What a DuckDB result offers the readers: fetchone, fetchall and df."""
+
+    def __init__(self, cursor):
+        self._cursor = cursor
+
+    def fetchone(self):
+        return self._cursor.fetchone()
+
+    def fetchall(self):
+        return self._cursor.fetchall()
+
+    def df(self) -> pd.DataFrame:
+        columns = [column.name for column in self._cursor.description]
+        return pd.DataFrame(self._cursor.fetchall(), columns=columns)
+
+
+class _PostgresReader:
+    """A read-only PostgreSQL connection with DuckDB's `execute(sql, parameters)`: `?`
+    placeholders become psycopg2's `%s` (the readers' SQL has no other `?` or `%`)."""
+
+    def __init__(self, connection):
+        self._connection = connection
+
+    def execute(self, sql: str, parameters=None) -> _PostgresResult:
+        cursor = self._connection.cursor()
+        cursor.execute(sql.replace("?", "%s"), parameters)
+        return _PostgresResult(cursor)
+
+
+@contextmanager
+def reading(warehouse: Path | str) -> Iterator:
+    """A read-only connection to the warehouse the publication reads: a DuckDB file (Path)
+    or a PostgreSQL URL (str); both answer `execute(sql, parameters).df()`."""
+    if isinstance(warehouse, str):
+        from indicators.postgres import connect, parse_url
+
+        with connect(parse_url(warehouse)) as connection:
+            connection.set_session(readonly=True)
+            yield _PostgresReader(connection)
+        return
+    from indicators.warehouse import connect as duckdb_connect
+
+    with duckdb_connect(warehouse, read_only=True) as connection:
+        yield connection

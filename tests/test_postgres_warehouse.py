@@ -1,0 +1,226 @@
+"""The shared PostgreSQL warehouse, on a real server the test session starts.
+
+What a team relies on when it moves from the embedded DuckDB file to its PostgreSQL server:
+CHORUS_WAREHOUSE=postgresql://... selects it; the raw zone's rows arrive unchanged by bulk
+COPY (NULLs stay NULL, empty strings stay empty, quotes, commas and line breaks survive);
+`chorus run` builds every model there, with the same rows as on DuckDB from the same landing,
+and publishes the same files, byte for byte but for the run's own id and time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from indicators.config import ChorusSettings
+from indicators.postgres import connect, copy_frame, parse_url
+from orchestration.dbt_setup import dbt_environment
+
+MODEL_SCHEMAS = ("staging", "intermediate", "indicators", "computed", "marts", "reference")
+
+
+def test_a_postgres_url_selects_the_shared_warehouse_for_dbt(tmp_path):
+    environ = {
+        "CHORUS_HOME": str(tmp_path),
+        "CHORUS_WAREHOUSE": "postgresql://analyst:s%40cret@db.example.org:6543/chorus_la",
+    }
+    settings = ChorusSettings.from_env(environ, cwd=tmp_path)
+    assert settings.warehouse_url == environ["CHORUS_WAREHOUSE"]
+    dbt = dbt_environment(settings)
+    assert dbt["CHORUS_DBT_TARGET"] == "postgres"
+    assert (dbt["CHORUS_PG_HOST"], dbt["CHORUS_PG_PORT"]) == ("db.example.org", "6543")
+    assert (dbt["CHORUS_PG_USER"], dbt["CHORUS_PG_PASSWORD"]) == ("analyst", "s@cret")
+    assert dbt["CHORUS_PG_DBNAME"] == "chorus_la"
+    assert "s@cret" not in str(parse_url(environ["CHORUS_WAREHOUSE"]))
+
+
+def test_without_a_url_the_warehouse_is_the_embedded_duckdb_file(tmp_path):
+    for value in (None, str(tmp_path / "elsewhere.duckdb")):
+        environ = {"CHORUS_HOME": str(tmp_path)}
+        if value:
+            environ["CHORUS_WAREHOUSE"] = value
+        settings = ChorusSettings.from_env(environ, cwd=tmp_path)
+        assert settings.warehouse_url is None
+        dbt = dbt_environment(settings)
+        assert dbt["CHORUS_DBT_TARGET"] == "duckdb"
+        assert dbt["CHORUS_WAREHOUSE"] == str(tmp_path / "chorus.duckdb")
+
+
+@pytest.mark.parametrize(
+    "url", ["postgresql://127.0.0.1:5432/", "postgresql:///chorus", "postgres://user@/chorus"]
+)
+def test_a_url_without_host_or_database_is_refused_when_settings_are_read(tmp_path, url):
+    with pytest.raises(ValueError, match="host and a database"):
+        ChorusSettings.from_env({"CHORUS_HOME": str(tmp_path), "CHORUS_WAREHOUSE": url})
+
+
+def test_copy_keeps_every_awkward_value(postgres_server):
+    awkward = pd.DataFrame(
+        {
+            "text": ["plain", "", None, 'say "hi", then go', "line\nbreak", "Zoë, café", "\\N"],
+            "number": pd.array([1, 0, None, -7, 2**31 - 1, 42, 3], dtype="Int64"),
+            "flag": [True, False, None, True, False, True, False],
+            "when": [
+                pd.Timestamp("2024-09-01 08:30:00"),
+                None,
+                pd.Timestamp("2023-01-31"),
+                pd.Timestamp("2024-02-29 23:59:59"),
+                None,
+                pd.Timestamp("2000-01-01"),
+                pd.Timestamp("2024-09-01"),
+            ],
+        }
+    )
+    target = parse_url(postgres_server.create_database("copy_values"))
+    with connect(target) as connection:
+        cursor = connection.cursor()
+        cursor.execute(
+            'create table awkward (text text, number integer, flag boolean, "when" timestamp)'
+        )
+        assert copy_frame(cursor, "awkward", awkward, list(awkward.columns)) == len(awkward)
+        cursor.execute('select text, number, flag, "when" from awkward')
+        back = cursor.fetchall()
+    expected = [
+        ("plain", 1, True, dt.datetime(2024, 9, 1, 8, 30)),
+        ("", 0, False, None),
+        (None, None, None, dt.datetime(2023, 1, 31)),
+        ('say "hi", then go', -7, True, dt.datetime(2024, 2, 29, 23, 59, 59)),
+        ("line\nbreak", 2**31 - 1, False, None),
+        ("Zoë, café", 42, True, dt.datetime(2000, 1, 1)),
+        ("\\N", 3, False, dt.datetime(2024, 9, 1)),
+    ]
+    assert back == expected
+
+
+@pytest.fixture(scope="module")
+def postgres_run(pipeline_run, postgres_server, tmp_path_factory):
+    """`chorus run` on the session's landing with CHORUS_WAREHOUSE naming a database on the
+    session's PostgreSQL server: its own home and output, the same key and files."""
+    url = postgres_server.create_database("chorus_run")
+    root = tmp_path_factory.mktemp("postgres_run")
+    environment = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("CHORUS_PG_")},
+        "CHORUS_HOME": str(root / "home"),
+        "CHORUS_LANDING": str(pipeline_run.landing),
+        "CHORUS_OUTPUT": str(root / "output"),
+        "CHORUS_WAREHOUSE": url,
+    }
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("chorus")), "run"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    return PostgresRun(parse_url(url), root / "home", root / "output", result)
+
+
+@dataclass
+class PostgresRun:
+    target: object
+    home: Path
+    output: Path
+    result: subprocess.CompletedProcess
+
+
+def test_chorus_run_publishes_from_a_postgres_warehouse(postgres_run):
+    result = postgres_run.result
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    assert (postgres_run.output / "indicators" / "indicator_values.csv").is_file()
+
+
+def test_the_raw_zone_arrives_whole(postgres_run):
+    with duckdb.connect(str(postgres_run.home / "chorus.duckdb"), read_only=True) as duck:
+        tables = [row[0] for row in duck.execute(
+            "select table_name from information_schema.tables where table_schema = 'raw'"
+        ).fetchall()]  # fmt: skip
+        expected = {
+            table: duck.execute(f"select count(*) from raw.{table}").fetchone()[0]
+            for table in tables
+        }
+    with connect(postgres_run.target) as connection:
+        cursor = connection.cursor()
+        landed = {}
+        for table in tables:
+            cursor.execute(f"select count(*) from raw.{table}")
+            landed[table] = cursor.fetchone()[0]
+    assert landed == expected
+    assert sum(expected.values()) > 10_000  # the run landed a borough, not an empty zone
+
+
+def _published(output: Path) -> dict[str, bytes]:
+    """Every published file's bytes, the run's own id and time left out."""
+    manifest = json.loads((output / "manifest.json").read_text(encoding="utf-8"))
+    run_id, published = manifest["run_id"], manifest["published_at"]
+    stamp = dt.datetime.fromisoformat(published).strftime("%d %B %Y, %H:%M UTC")
+    files = {}
+    for path in sorted(output.rglob("*")):
+        if path.is_file() and path.name != "manifest.json":
+            data = path.read_bytes()
+            for variable in (run_id, published, stamp):
+                data = data.replace(variable.encode(), b"<run>")
+            files[str(path.relative_to(output))] = data
+    return files
+
+
+def test_both_warehouses_publish_the_same_files(pipeline_run, postgres_run):
+    assert postgres_run.result.returncode == 0, "the PostgreSQL run failed (see above)"
+    ours = _published(pipeline_run.settings.output)
+    theirs = _published(postgres_run.output)
+    assert sorted(theirs) == sorted(ours)
+    differing = [name for name in ours if ours[name] != theirs[name]]
+    assert len(ours) > 20
+    assert differing == []
+
+
+def _models(duck) -> list[tuple[str, str]]:
+    rows = duck.execute(
+        "select table_schema, table_name from information_schema.tables "
+        f"where table_schema in {MODEL_SCHEMAS} order by 1, 2"
+    ).fetchall()
+    return list(rows)
+
+
+def _normalised(frame: pd.DataFrame) -> list[tuple]:
+    def value(item):
+        if item is None or (not isinstance(item, (str, list, tuple)) and pd.isna(item)):
+            return None
+        if isinstance(item, float) and math.isfinite(item):
+            return round(item, 9)
+        if hasattr(item, "tolist"):
+            return tuple(item.tolist())
+        if isinstance(item, list):
+            return tuple(item)
+        if isinstance(item, pd.Timestamp):
+            return item.to_pydatetime()
+        return item
+
+    rows = [tuple(value(item) for item in row) for row in frame.itertuples(index=False)]
+    return sorted(rows, key=repr)
+
+
+def test_every_model_has_the_same_rows_on_both_warehouses(pipeline_run, postgres_run):
+    assert postgres_run.result.returncode == 0, "the PostgreSQL run failed (see above)"
+    differing = []
+    with duckdb.connect(str(pipeline_run.settings.warehouse), read_only=True) as duck:
+        models = _models(duck)
+        with connect(postgres_run.target) as connection:
+            for schema, table in models:
+                ours = duck.execute(f"select * from {schema}.{table}").df()
+                theirs = pd.read_sql_query(f"select * from {schema}.{table}", connection)
+                if list(ours.columns) != list(theirs.columns):
+                    differing.append(f"{schema}.{table}: columns differ")
+                elif _normalised(ours) != _normalised(theirs):
+                    differing.append(f"{schema}.{table}: rows differ")
+    assert len(models) > 100
+    assert differing == []
