@@ -236,8 +236,9 @@ def standalone_sources(context: AssetExecutionContext, chorus: ChorusResource):
 def preflight(context: AssetExecutionContext, chorus: ChorusResource) -> MaterializeResult:
     """Before dbt: every indicator definition is filled in, and the rows ingest loaded can be
     published (no kind of return and year lost whole); on a PostgreSQL warehouse, the raw
-    zone is then copied there in bulk (indicators/postgres.py), for dbt to build from. Fails with the one line that says
-    what to do, naming the rule, its count and the fix, or each unfinished file and field."""
+    zone is then copied there in bulk (indicators/postgres.py), for dbt to build from. Fails
+    with the one line that says what to do, naming the rule, its count and the fix, or each
+    unfinished file and field."""
     settings = chorus.settings()
     with refusals_fail():
         require_finished(INDICATOR_MODELS_DIR, settings.seeds)
