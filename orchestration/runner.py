@@ -97,6 +97,17 @@ def _first_line(text: str) -> str:
     return lines[0] if lines else ""
 
 
+def _dbt_error_line(text: str) -> str:
+    """dbt's own first error and its message ("Database Error in model m (path): syntax error
+    at or near ..."), from the errors dagster-dbt parsed out of dbt's log; "" if none."""
+    _, found, errors = text.partition("Errors parsed from dbt logs:")
+    lines = [line.strip() for line in errors.splitlines() if line.strip()] if found else []
+    for number, line in enumerate(lines):
+        if " Error in " in f" {line}" and number + 1 < len(lines):
+            return f"{line}: {lines[number + 1]}"
+    return ""
+
+
 def _explain(result) -> tuple[list[str], list[str]]:
     from dagster import AssetCheckSeverity, DagsterEventType
 
@@ -117,6 +128,8 @@ def _explain(result) -> tuple[list[str], list[str]]:
             while error and error.cause and error.cls_name == "DagsterExecutionStepExecutionError":
                 error = error.cause  # the step's own exception, not Dagster's wrapper of it
             message = _first_line(error.message) if error else "failed"
+            if error and error.cls_name == "DagsterDbtCliRuntimeError":
+                message = _dbt_error_line(error.message) or message
             if error and error.cls_name == "Failure":  # raised on purpose: its description
                 # is the whole explanation (what, where, the fix), so it stands alone
                 steps.append(message.removeprefix("dagster._core.definitions.events.Failure: "))
