@@ -39,24 +39,23 @@ plain `dbt build` and `dbt docs generate` work from dbt_project/."""
 def collected_sql(names: list[str]) -> str:
     """int_indicator_values_collected.sql: each indicator model's rows, by an explicit ref.
 
-    The models are unioned by column name, so a model that has no time_identifier (a whole
-    year: fct_indicator_values writes its period type's) gives null there, and one that is
-    not a median null ordered_values."""
-    selects = "\n    union all by name\n".join(
-        f"    select * from {{{{ ref('{name}') }}}}" for name in names
+    Each model is read in the standard columns (macro indicator_rows), so a model that has
+    no time_identifier (a whole year: fct_indicator_values writes its period type's) gives
+    null there, and one that is not a median null ordered_values: DuckDB's `union all by
+    name`, spelt out so that the union runs on PostgreSQL too."""
+    selects = "\n    union all\n".join(
+        f"    {{{{ indicator_rows(ref('{name}')) }}}}" for name in names
     )
     return f"""-- Every indicator model's rows in one table, in the standard shape
 -- (macros/indicators.sql). Generated from the models in models/indicators/ by `chorus
 -- dbt-refresh` (`chorus new-indicator` runs it): do not edit. The build stops if a model is
 -- missing here (macros/indicator_models.sql), and so does `chorus run`, before dbt starts.
--- Unioned by name: a model without time_identifier (a whole year) gives null there; one
--- that is not a median gives null ordered_values (the sorted values of its interval).
+-- Each model in the standard columns (macro indicator_rows): a model without
+-- time_identifier (a whole year) gives null there; one that is not a median gives null
+-- ordered_values (the sorted values of its interval).
 {{{{ assert_all_indicators_collected() }}}}
 
 with collected as (
-    select cast(null as varchar) as time_identifier, cast(null as double[]) as ordered_values
-    where false
-    union all by name
 {selects}
 )
 

@@ -18,7 +18,7 @@ MODELS = ROOT / "dbt_project" / "models" / "indicators"
 
 
 def _refs(path: Path) -> set[str]:
-    return set(re.findall(r"\{\{ ref\('([^']+)'\) \}\}", path.read_text(encoding="utf-8")))
+    return set(re.findall(r"ref\('([^']+)'\)", path.read_text(encoding="utf-8")))
 
 
 def _copy_project(tmp_path: Path) -> Path:

@@ -55,7 +55,7 @@ def test_walk_through_from_scaffold_to_published_tables(tmp_path):
     yml = models / "ind_school_readiness__most_goals_expected.yml"
     assert sql.exists() and yml.exists()
     union = models.parent / "intermediate" / "int_indicator_values_collected.sql"
-    assert "{{ ref('ind_school_readiness__most_goals_expected') }}" in union.read_text()
+    assert "ref('ind_school_readiness__most_goals_expected')" in union.read_text()
 
     # 2. Run it unfilled: stopped before dbt, each file and field named on one line.
     landing, output = tmp_path / "landing", tmp_path / "output"

@@ -2,8 +2,8 @@
     202425 for 1 April 2024 to 31 March 2025 (integer; null for a null date). -#}
 {% macro financial_year(date) -%}
 case
-    when month({{ date }}) >= 4 then year({{ date }}) * 100 + (year({{ date }}) + 1) % 100
-    else (year({{ date }}) - 1) * 100 + year({{ date }}) % 100
+    when {{ month_number(date) }} >= 4 then {{ year_number(date) }} * 100 + ({{ year_number(date) }} + 1) % 100
+    else ({{ year_number(date) }} - 1) * 100 + {{ year_number(date) }} % 100
 end
 {%- endmacro %}
 
@@ -11,7 +11,7 @@ end
     period type's time identifiers (dbt_project/metadata/periods.yml): 'Financial year Q1'
     (April to June) ... 'Financial year Q4' (January to March); null for a null date. -#}
 {% macro financial_quarter_label(date) -%}
-'Financial year Q' || cast((month({{ date }}) + 8) % 12 // 3 + 1 as varchar)
+'Financial year Q' || cast({{ int_div('(' ~ month_number(date) ~ ' + 8) % 12', '3') }} + 1 as varchar)
 {%- endmacro %}
 
 {#- Early Help indicators (issue 16): one macro per family, so each model is a few lines.
@@ -54,12 +54,19 @@ end
 {%- set journeys = ref('int_early_help__referral_journeys') -%}
 {%- set voice = "case when has_family_note then 'With a family Voice Note' else 'Without a family Voice Note' end as voice_note_group" -%}
 {%- if by_closure -%}
-    {%- set columns = '* replace (closure_time_period as time_period, closure_financial_quarter as financial_quarter)' -%}
+    {%- set replaced = {'time_period': 'closure_time_period', 'financial_quarter': 'closure_financial_quarter'} -%}
 {%- elif period == 'month' -%}
-    {%- set columns = '* replace (calendar_year as time_period)' -%}
+    {%- set replaced = {'time_period': 'calendar_year'} -%}
 {%- else -%}
-    {%- set columns = '*' -%}
+    {%- set replaced = {} -%}
 {%- endif -%}
+{#- The journeys' columns, some read from others (DuckDB's `* replace (...)`, spelt out). -#}
+{%- set names = adapter.get_columns_in_relation(journeys) | map(attribute='name') | list if (execute and replaced) else [] -%}
+{%- set listed = [] -%}
+{%- for name in names -%}
+    {%- do listed.append(replaced[name] ~ ' as ' ~ name if name in replaced else adapter.quote(name)) -%}
+{%- endfor -%}
+{%- set columns = (listed | join(', ')) if listed else '*' -%}
 {%- set kept = '(' ~ where ~ ') and followed_up' -%}
 {%- set rows = '(select ' ~ columns ~ ', ' ~ voice ~ ' from ' ~ journeys ~ ' where ' ~ kept ~ ')' -%}
 {%- set levels = levels or early_help_levels() -%}

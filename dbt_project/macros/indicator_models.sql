@@ -33,3 +33,21 @@
         {%- endif -%}
     {%- endif -%}
 {%- endmacro %}
+
+{#- One indicator model's rows in the standard columns, a column it does not have (a whole
+    year's time_identifier, a non-median's ordered_values) as a typed null: DuckDB's
+    `union all by name`, spelt out so that the union runs on every warehouse. -#}
+{% macro indicator_rows(relation) -%}
+{%- set present = (adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list) if execute else [] -%}
+{%- set null_types = {'time_identifier': 'varchar', 'ordered_values': 'double precision[]',
+                      'standard_deviation': 'double precision'} -%}
+select
+    {%- for column in indicator_columns().split(',') | map('trim') | map('replace', '"', '') %}
+    {% if column in present or not execute -%}
+    {{ adapter.quote(column) if column == 'group' else column }}
+    {%- else -%}
+    cast(null as {{ null_types.get(column, 'varchar') }}) as {{ adapter.quote(column) if column == 'group' else column }}
+    {%- endif %}{{ ',' if not loop.last }}
+    {%- endfor %}
+from {{ relation }}
+{%- endmacro %}

@@ -20,11 +20,11 @@
 
 {% macro indicator_value(value_type, numerator, denominator) -%}
     {%- if value_type == 'proportion' -%}
-        100.0 * ({{ numerator }}) / nullif({{ denominator }}, 0)
+        cast(100.0 * ({{ numerator }}) as double precision) / nullif({{ denominator }}, 0)
     {%- elif value_type == 'mean' -%}
-        1.0 * ({{ numerator }}) / nullif({{ denominator }}, 0)
+        cast(({{ numerator }}) as double precision) / nullif({{ denominator }}, 0)
     {%- elif value_type == 'rate' -%}
-        100.0 * ({{ numerator }}) / nullif({{ denominator }}, 0)
+        cast(100.0 * ({{ numerator }}) as double precision) / nullif({{ denominator }}, 0)
     {%- elif value_type == 'median' -%}
         median_value
     {%- else -%}
@@ -79,14 +79,14 @@
                              time_identifier=none) -%}
 {%- set period = 'time_period, ' ~ (time_identifier if time_identifier else 'cast(null as varchar)') ~ ' as time_identifier' -%}
 {%- set period_group = 'time_period' ~ (', ' ~ time_identifier if time_identifier else '') -%}
-{%- set spread = 'cast(null as double)' -%}
+{%- set spread = 'cast(null as double precision)' -%}
 {%- set ordered = '' -%}
 {%- if value_type == 'mean' -%}
     {%- set numerator = 'sum(' ~ score ~ ')' -%}
-    {%- set spread = 'stddev_samp(' ~ score ~ ')' -%}
+    {%- set spread = 'stddev_samp(cast(' ~ score ~ ' as double precision))' -%}
 {%- elif value_type == 'median' -%}
     {%- set numerator = 'cast(null as bigint)' -%}
-    {%- set ordered = ', median(' ~ score ~ ') as median_value, list(cast(' ~ score ~ ' as double) order by ' ~ score ~ ') as ordered_values' -%}
+    {%- set ordered = ', ' ~ median_of(score) ~ ' as median_value, ' ~ ordered_doubles(score) ~ ' as ordered_values' -%}
 {%- endif -%}
 {%- if groupings is none -%}
     {%- set groupings = [(breakdown, group, levels)] if group else [] -%}
@@ -100,7 +100,7 @@
 {%- endfor -%}
 {%- set parts = [] -%}
 with source_rows as (
-    select * from {{ rows }}
+    select * from {{ rows }} as listed_rows
 ),
 {%- for level in levels if total_group %}
 {%- set code, name = area[level] %}
@@ -139,7 +139,11 @@ grouped_{{ outer }}_{{ loop.index }} as (
         {{ spread }} as standard_deviation{{ ordered }}
     from source_rows
     where {{ code }} is not null
-    group by {{ period_group }}, {{ code }}, {{ name }}, {{ grouping_breakdown }}, {{ grouping_group }}
+    {#- a quoted label ('Sex') is a constant, which Postgres refuses in group by #}
+    group by {{ period_group }}, {{ code }}, {{ name }}
+        {%- for expression in (grouping_breakdown, grouping_group)
+              if not (expression.startswith("'") and expression.endswith("'")
+                      and expression.count("'") == 2) %}, {{ expression }}{% endfor %}
 ),
 {%- endfor %}
 {%- endfor %}

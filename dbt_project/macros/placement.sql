@@ -6,8 +6,10 @@
     - 'la_wide': an LA number of seeds/local_authorities.csv;
     - 'postcode_sector': a postcode sector of seeds/neighbourhood_lookup.csv; adds
       neighbourhood_code, neighbourhood_name (the authority: int_neighbourhood_authorities);
-    and in each case the authority's new_la_code and la_name. `rows` is a relation or a CTE,
-    e.g. {{ placed_rows('renamed', 'team', 'team') }} to end a staging model. -#}
+    and in each case the authority's new_la_code and la_name. A `column` named as the code
+    (team_code for 'team') is kept as the rows have it, so they must carry it trimmed.
+    `rows` is a relation or a CTE, e.g. {{ placed_rows('renamed', 'team', 'team') }} to end
+    a staging model. -#}
 {% macro placed_rows(rows, method, column) -%}
 {%- set authorities = ref('stg_reference__local_authorities') -%}
 {%- if method == 'postcode_sector' %}
@@ -39,8 +41,10 @@ inner join {{ authorities }} as authorities
     {{ exceptions.raise_compiler_error("placed_rows: method must be 'team', 'district', 'la_wide' or 'postcode_sector', not '" ~ method ~ "'") }}
 {%- endif %}
 select
-    placed.*{% if column == code %} exclude ({{ code }}){% endif %},
+    placed.*,
+    {%- if column != code %}
     areas.{{ code }},
+    {%- endif %}
     areas.{{ name }},
     authorities.new_la_code,
     authorities.la_name

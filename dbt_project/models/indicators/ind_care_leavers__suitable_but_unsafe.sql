@@ -22,7 +22,11 @@
         and reviews.review_rank = 1
         and scores.topic_id in ('home', 'safe_and_well')
         and scores.score is not null
-    group by all
+    {#- every care leaver column (DuckDB's group by all) #}
+    group by
+        {%- for column in (adapter.get_columns_in_relation(ref('int_care_leavers_grouped')) if execute else []) %}
+        care_leavers.{{ adapter.quote(column.name) }}{{ ',' if not loop.last }}
+        {%- endfor %}
 )
 {%- endset %}
 {{ indicator_over_rows(

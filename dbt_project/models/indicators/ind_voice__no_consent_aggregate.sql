@@ -74,5 +74,5 @@ select
     cast(numerator as bigint) as numerator,
     cast(denominator as bigint) as denominator,
     {{ indicator_value('rate', 'numerator', 'denominator') }} as value,
-    cast(null as double) as standard_deviation
+    cast(null as double precision) as standard_deviation
 from counted

@@ -71,9 +71,13 @@ surveyed_{{ loop.index }} as (
 {%- endfor %}
 
 combined as (
-    select * exclude (new_la_code) from surveyed_1
+    {%- for level in levels %}
+    select time_period, geographic_level, area_code, area_name, numerator, denominator
+    from surveyed_{{ loop.index }}
+    {%- if not loop.last %}
     union all
-    select * exclude (new_la_code) from surveyed_2
+    {%- endif %}
+    {%- endfor %}
 )
 
 select
@@ -87,5 +91,5 @@ select
     cast(numerator as bigint) as numerator,
     cast(denominator as bigint) as denominator,
     {{ indicator_value('rate', 'numerator', 'denominator') }} as value,
-    cast(null as double) as standard_deviation
+    cast(null as double precision) as standard_deviation
 from combined

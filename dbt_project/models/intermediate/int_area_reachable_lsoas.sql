@@ -36,7 +36,7 @@ select
     reachable.neighbourhood_code,
     reachable.lsoa_code,
     idaci.idaci_quintile,
-    1.0 * (households.deprived_2 + households.deprived_3 + households.deprived_4)
+    cast(households.deprived_2 + households.deprived_3 + households.deprived_4 as double precision)
         / nullif(households.households, 0) as share_deprived_two_plus
 from reachable
 left join idaci

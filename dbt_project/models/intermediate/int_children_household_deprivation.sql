@@ -11,7 +11,7 @@ households as (
 
 select
     children.*,
-    1.0 * households.households_deprived_two_plus / nullif(households.households, 0)
+    cast(households.households_deprived_two_plus as double precision) / nullif(households.households, 0)
         as lsoa_share_deprived_two_plus
 from children
 left join households

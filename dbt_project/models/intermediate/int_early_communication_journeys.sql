@@ -23,7 +23,8 @@ scored_reviews as (
         at_or_above_expected,
         row_number() over (
             partition by child_health_pseudonym
-            order by review_date desc, time_period desc
+            -- nulls last: DuckDB's default, spelt out for Postgres
+            order by review_date desc nulls last, time_period desc nulls last
         ) as latest
     from {{ ref('stg_health_visitor__reviews') }}
     where at_or_above_expected is not null

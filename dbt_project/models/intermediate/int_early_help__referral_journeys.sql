@@ -48,7 +48,7 @@ loaded_months as (  -- months with referrals loaded
 ),
 
 notes_months as (  -- months whose Voice Notes files loaded rows
-    select cast(try_strptime(academic_year, '%B %Y') as date) as month_start
+    select {{ month_year_date('academic_year') }} as month_start
     from {{ source('raw', 'load_log') }}
     where kind = 'voice_notes'
     group by academic_year
@@ -56,7 +56,7 @@ notes_months as (  -- months whose Voice Notes files loaded rows
 ),
 
 empty_months as (  -- months whose referrals or Voice Notes files were landed, loading no rows
-    select cast(try_strptime(academic_year, '%B %Y') as date) as month_start
+    select {{ month_year_date('academic_year') }} as month_start
     from {{ source('raw', 'load_log') }}
     where kind in ('early_help_referrals', 'voice_notes')
     group by kind, academic_year
@@ -74,7 +74,7 @@ empty_months as (  -- months whose referrals or Voice Notes files were landed, l
             -- (seeds/early_help_trials.csv: the spec's `declared_start`) when earlier
             select min(began.month_start)
             from (
-                select cast(try_strptime(notes_files.academic_year, '%B %Y') as date)
+                select {{ month_year_date('notes_files.academic_year') }}
                     as month_start
                 from {{ source('raw', 'load_log') }} as notes_files
                 where notes_files.kind = 'voice_notes'
@@ -102,7 +102,7 @@ empty_months as (  -- months whose referrals or Voice Notes files were landed, l
             from {{ source('raw', 'voice_notes') }} as noted
             where
                 noted.team_code = referred.team_code
-                and cast(try_strptime(noted.academic_year, '%B %Y') as date)
+                and {{ month_year_date('noted.academic_year') }}
                 = referred.month_start
         )
 ),
@@ -111,11 +111,7 @@ gaps as (  -- closures whose 12 months of follow-up cross a month without referr
     select distinct closed.referral_pseudonym
     from referrals as closed
     cross join lateral (
-        select cast(unnest(generate_series(
-            date_trunc('month', closed.closure_date),
-            date_trunc('month', closed.closure_date) + interval 12 month,
-            interval 1 month
-        )) as date) as month_start
+        {{ months_from('closed.closure_date', 12) }}
     ) as window_months
     where
         closed.closure_date is not null
@@ -124,7 +120,7 @@ gaps as (  -- closures whose 12 months of follow-up cross a month without referr
 
 covered as (
     select
-        last_day(max(month_start)) as covered_to,
+        cast(max(month_start) + interval '1 month' - interval '1 day' as date) as covered_to,
         max(month_start) as latest_month
     from referrals
 ),
@@ -148,12 +144,12 @@ select
         when referrals.hub_meeting_date is null then null
         else coalesce(by_referral.first_family_note_date <= referrals.hub_meeting_date, false)
     end as family_note_before_hub,
-    by_referral.first_family_note_date - referrals.referral_date as days_to_family_note,
+    cast(by_referral.first_family_note_date - referrals.referral_date as bigint) as days_to_family_note,
     coalesce(by_referral.child_voice_recorded, false) as child_voice_recorded,
     case
         when referrals.closure_date is null then null
         when
-            cast(date_trunc('month', referrals.closure_date) + interval 12 month as date)
+            cast(date_trunc('month', referrals.closure_date) + interval '12 months' as date)
             > covered.latest_month
             then null
         when gaps.referral_pseudonym is not null then null
@@ -164,14 +160,14 @@ select
         else referrals.outcome = 'step_up_csc'
     end as stepped_up,
     (
-        cast(referrals.month_start + interval 1 month as date) in (
+        cast(referrals.month_start + interval '1 month' as date) in (
             select loaded_months.month_start from loaded_months
         )
         and referrals.month_start not in (
             select empty_months.month_start from empty_months
             where empty_months.month_start is not null
         )
-        and cast(referrals.month_start + interval 1 month as date) not in (
+        and cast(referrals.month_start + interval '1 month' as date) not in (
             select empty_months.month_start from empty_months
             where empty_months.month_start is not null
         )

@@ -19,7 +19,8 @@ select
     la_name,
     row_number() over (
         partition by time_period, child_pseudonym, perspective
-        order by review_date desc, review_id desc
+        -- nulls last: DuckDB's default, spelt out for Postgres
+        order by review_date desc nulls last, review_id desc nulls last
     ) as review_rank,
     lag(review_id) over (
         partition by child_pseudonym, perspective

@@ -14,7 +14,7 @@ referrals as (
 
 -- the last day the landed referral files cover: the end of the latest financial year landed
 referrals_landed as (
-    select max(make_date(time_period // 100 + 1, 3, 31)) as landed_to
+    select max(make_date({{ int_div('time_period', '100') }} + 1, 3, 31)) as landed_to
     from {{ ref('stg_slt__referrals') }}
 ),
 
@@ -22,7 +22,7 @@ next_referral as (
     select
         screenings.time_period,
         screenings.child_health_pseudonym,
-        min(datediff('day', screenings.screening_date, referrals.referral_date)) as days_to_referral
+        cast(min({{ dbt.datediff('screenings.screening_date', 'referrals.referral_date', 'day') }}) as bigint) as days_to_referral
     from screenings
     inner join referrals
         on screenings.child_health_pseudonym = referrals.child_health_pseudonym
@@ -37,7 +37,7 @@ select
     -- whether the landed referral files cover the 42 days after the screening (a red result in
     -- the last six weeks of the latest year waits for the next year's file)
     coalesce(
-        screenings.screening_date + interval 42 day <= referrals_landed.landed_to, false
+        screenings.screening_date + interval '42 days' <= referrals_landed.landed_to, false
     ) as referral_window_landed
 from screenings
 cross join referrals_landed

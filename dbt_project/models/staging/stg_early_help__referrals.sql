@@ -24,7 +24,7 @@ typed as (
         cast(nullif(trim(hub_meeting_date), '') as date) as hub_meeting_date,
         nullif(trim(outcome), '') as outcome,
         cast(nullif(trim(closure_date), '') as date) as closure_date,
-        team_code,
+        trim(team_code) as team_code,
         _source_file,
         cast(_source_row as integer) as _source_row
     from source
@@ -34,9 +34,9 @@ dated as (
     select
         *,
         {{ financial_year('referral_date') }} as time_period,
-        monthname(referral_date) as time_identifier,
+        {{ month_name('referral_date') }} as time_identifier,
         cast(date_trunc('month', referral_date) as date) as month_start,
-        year(referral_date) as calendar_year,
+        {{ year_number('referral_date') }} as calendar_year,
         {{ financial_quarter_label('referral_date') }} as financial_quarter,
         {{ financial_year('closure_date') }} as closure_time_period,
         {{ financial_quarter_label('closure_date') }} as closure_financial_quarter

@@ -13,7 +13,7 @@ typed as (
         cast(time_period as integer) as time_period,
         time_identifier,
         cast(response_date as date) as response_date,
-        team_code,
+        trim(team_code) as team_code,
         helped_prepare,
         family_view_changed_plan,
         worth_the_time,
@@ -29,10 +29,12 @@ placed as (
 -- One row per respondent and item column of the spec; the join below gives each its
 -- wording (seeds/voice_note_survey_items.csv), and the test on `item` names one without.
 answers as (
-    select * from placed
-    unpivot include nulls (
-        answer for item in (helped_prepare, family_view_changed_plan, worth_the_time)
-    )
+    {%- for column in ['helped_prepare', 'family_view_changed_plan', 'worth_the_time'] %}
+    select placed.*, '{{ column }}' as item, {{ column }} as answer from placed
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
 )
 
 select

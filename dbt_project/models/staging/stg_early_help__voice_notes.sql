@@ -20,7 +20,7 @@ typed as (
         whose_voice in ('parent', 'carer') as is_family_voice,
         whose_voice in ('child', 'young_person') as is_child_voice,
         how,
-        team_code,
+        trim(team_code) as team_code,
         _source_file,
         cast(_source_row as integer) as _source_row
     from source
@@ -34,7 +34,7 @@ select
     placed.referral_pseudonym,
     placed.date_recorded,
     {{ financial_year('placed.date_recorded') }} as time_period,
-    monthname(placed.date_recorded) as time_identifier,
+    {{ month_name('placed.date_recorded') }} as time_identifier,
     placed.whose_voice,
     placed.is_family_voice,
     placed.is_child_voice,

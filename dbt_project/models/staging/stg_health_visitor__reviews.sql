@@ -29,7 +29,7 @@ typed as (
         time_identifier,
         child_health_pseudonym,
         birth_month,
-        cast(birth_month || '-01' as date) + interval 30 month as reached_30_months_month,
+        cast(birth_month || '-01' as date) + interval '30 months' as reached_30_months_month,
         cast(nullif(trim(review_date), '') as date) as review_date,
         cast(nullif(trim(age_in_months), '') as integer) as age_in_months,
         cast(nullif(trim(asq_communication), '') as integer) as asq_communication,
@@ -49,9 +49,7 @@ zoned as (
     select
         typed.*,
         review_date is not null as reviewed,
-        'Financial year Q'
-        || cast((month(reached_30_months_month) + 8) % 12 // 3 + 1 as varchar)
-            as reached_30_months_quarter,
+        {{ financial_quarter_label('reached_30_months_month') }} as reached_30_months_quarter,
         case
             when typed.asq_communication is null or cutoffs.cutoff is null then null
             when typed.asq_communication <= cutoffs.cutoff then 'below'

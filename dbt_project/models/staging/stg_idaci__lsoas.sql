@@ -9,10 +9,10 @@ select
     cast(time_period as integer) as time_period,
     academic_year,
     upper(trim(lsoa_code)) as lsoa_code,
-    cast(nullif(trim(idaci_score), '') as double) as idaci_score,
+    cast(nullif(trim(idaci_score), '') as double precision) as idaci_score,
     cast(idaci_rank as integer) as idaci_rank,
     cast(idaci_decile as integer) as idaci_decile,
-    cast((cast(idaci_decile as integer) + 1) // 2 as integer) as idaci_quintile,
+    cast({{ int_div('cast(idaci_decile as integer) + 1', '2') }} as integer) as idaci_quintile,
     _source_file,
     cast(_source_row as integer) as _source_row
 from source

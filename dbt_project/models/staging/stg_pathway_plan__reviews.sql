@@ -17,7 +17,7 @@ renamed as (
         cast(time_period as integer) as time_period,
         time_identifier,
         consent_quote = 'Y' as has_quote_consent,
-        team_code,
+        trim(team_code) as team_code,
         _source_file,
         cast(_source_row as integer) as _source_row
     from source

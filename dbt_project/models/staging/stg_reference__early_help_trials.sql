@@ -11,7 +11,7 @@ typed as (
     select
         trim(team_code) as team_code,
         trim(starts) as starts,
-        try_cast(trim(starts) || '-01' as date) as starts_on,
+        {{ try_month_start('trim(starts)') }} as starts_on,
         nullif(trim(description), '') as description,
         _source_file
     from source

@@ -9,7 +9,7 @@ renamed as (
     select
         trim(topic_id) as topic_id,
         trim(wording) as wording,
-        trim(unnest(string_split(domains, ';'))) as domain
+        trim(unnest(string_to_array(domains, ';'))) as domain
     from source
 ),
 

@@ -13,9 +13,7 @@ typed as (
         trim(referral_id) as referral_id,
         child_health_pseudonym,
         cast(referral_date as date) as referral_date,
-        'Financial year Q'
-        || cast((month(cast(referral_date as date)) + 8) % 12 // 3 + 1 as varchar)
-            as financial_quarter,
+        {{ financial_quarter_label('cast(referral_date as date)') }} as financial_quarter,
         referral_source,
         outcome,
         trim(postcode_sector) as postcode_sector,

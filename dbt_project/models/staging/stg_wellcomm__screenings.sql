@@ -40,12 +40,14 @@ ordered as (
     select
         typed.*,
         sections.label as section_label,
-        'Financial year Q'
-        || cast((month(screening_date) + 8) % 12 // 3 + 1 as varchar) as financial_quarter,
+        {{ financial_quarter_label('screening_date') }} as financial_quarter,
         not rescreen
         and row_number() over (
             partition by time_period, child_health_pseudonym, rescreen
-            order by typed.screening_date, typed.section desc, typed._source_file, typed._source_row
+            -- nulls last: DuckDB's default, spelt out for Postgres
+            order by
+                typed.screening_date, typed.section desc nulls last, typed._source_file,
+                typed._source_row
         ) = 1 as first_in_year
     from typed
     left join sections on typed.section = sections.section
