@@ -135,8 +135,27 @@ def _csv_field(value) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
+def _replace_rows(cursor, table: str, columns: str) -> None:
+    """Empty raw.<table> for a new copy: truncated when its columns are as declared (dbt's
+    staging views on it stay), else dropped with what depends on it and created again (dbt
+    builds the views again in the same run)."""
+    cursor.execute(
+        "select column_name from information_schema.columns where table_schema = 'raw' "
+        "and table_name = %s order by ordinal_position",
+        [table],
+    )
+    existing = [row[0] for row in cursor.fetchall()]
+    declared = [part.split()[0].strip('"') for part in columns.split(",")]
+    if existing == declared:
+        cursor.execute(f"truncate raw.{table}")
+        return
+    cursor.execute(f"drop table if exists raw.{table} cascade")
+    cursor.execute(create_table_sql(table, columns))
+
+
 def copy_raw_zone(duckdb_path: Path, target: PostgresTarget) -> dict[str, int]:
-    """Copy a DuckDB warehouse's raw zone to PostgreSQL (tables replaced); rows per table.
+    """Copy a DuckDB warehouse's raw zone to PostgreSQL (every row replaced, in one
+    transaction); rows per table.
 
     How a team moves an existing embedded warehouse to its shared server, and how the tests
     give both warehouses the same raw rows.
@@ -149,8 +168,7 @@ def copy_raw_zone(duckdb_path: Path, target: PostgresTarget) -> dict[str, int]:
         cursor = connection.cursor()
         cursor.execute("create schema if not exists raw")
         for table, columns in raw_tables().items():
-            cursor.execute(f"drop table if exists raw.{table}")
-            cursor.execute(create_table_sql(table, columns))
+            _replace_rows(cursor, table, columns)
             frame = source.execute(f"select * from raw.{table}").df()
             copied[table] = copy_frame(cursor, f"raw.{table}", frame, list(frame.columns))
     return copied

@@ -139,17 +139,13 @@ def demo() -> None:
     _run(settings)
 
 
-@app.command()
-def ui(
-    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 3000,
-) -> None:
-    """Open the Dagster UI on 127.0.0.1 over the same warehouse (Ctrl-C to stop)."""
+def _dagster_environment(settings: ChorusSettings) -> dict[str, str]:
+    """The environment of Dagster's own processes (UI, daemon) over this installation."""
     from orchestration.dbt_setup import dbt_environment, prepare_manifest
 
-    settings = ChorusSettings.from_env()
     prepare_dagster_home(settings)
     prepare_manifest()
-    env = {
+    return {
         **os.environ,
         **dbt_environment(settings),
         "DAGSTER_HOME": str(settings.dagster_home),
@@ -157,8 +153,38 @@ def ui(
         "CHORUS_LANDING": str(settings.landing),
         "CHORUS_OUTPUT": str(settings.output),
     }
+
+
+def _shown(settings: ChorusSettings) -> str:
+    """The warehouse as it may be printed: a PostgreSQL URL without its password."""
+    if settings.warehouse_url:
+        from indicators.postgres import parse_url
+
+        return str(parse_url(settings.warehouse_url))
+    return str(settings.warehouse)
+
+
+@app.command()
+def daemon() -> None:
+    """Run Dagster's daemon (the landing sensor, the return-window schedule, the run queue)
+    without the UI, e.g. as a service; the same environment as `chorus run` (Ctrl-C to stop)."""
+    settings = ChorusSettings.from_env()
+    env = _dagster_environment(settings)
+    console.print(f"Dagster daemon over warehouse {_shown(settings)}")
+    daemon_program = Path(sys.executable).with_name("dagster-daemon")
+    command = [str(daemon_program), "run", "-m", "orchestration.definitions"]
+    raise typer.Exit(subprocess.call(command, env=env))
+
+
+@app.command()
+def ui(
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 3000,
+) -> None:
+    """Open the Dagster UI on 127.0.0.1 over the same warehouse (Ctrl-C to stop)."""
+    settings = ChorusSettings.from_env()
+    env = _dagster_environment(settings)
     dagster = Path(sys.executable).with_name("dagster")
-    console.print(f"Dagster UI on http://127.0.0.1:{port} (warehouse {settings.warehouse})")
+    console.print(f"Dagster UI on http://127.0.0.1:{port} (warehouse {_shown(settings)})")
     command = [
         str(dagster),
         "dev",

@@ -75,9 +75,10 @@ def prepare_dagster_home(settings: ChorusSettings) -> Path:
         partial.write_text(wanted, encoding="utf-8")
         os.replace(partial, config)  # two runs starting together never read half a file
     os.environ["DAGSTER_HOME"] = str(home)
-    if settings.warehouse_url:  # SQLAlchemy knows the scheme only as postgresql://
+    if settings.warehouse_url:  # through psycopg2, the driver Chorus installs (SQLAlchemy's
+        # default for postgresql:// is now psycopg 3)
         _, _, rest = settings.warehouse_url.partition("://")
-        os.environ[DAGSTER_STORAGE_ENV] = f"postgresql://{rest}"
+        os.environ[DAGSTER_STORAGE_ENV] = f"postgresql+psycopg2://{rest}"
     return home
 
 

@@ -11,19 +11,22 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 import os
+import re
+import signal
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 
 from indicators.config import ChorusSettings
-from indicators.postgres import connect, copy_frame, parse_url
+from indicators.postgres import connect, copy_frame, copy_raw_zone, parse_url
 from orchestration.dbt_setup import dbt_environment
 
 MODEL_SCHEMAS = ("staging", "intermediate", "indicators", "computed", "marts", "reference")
@@ -116,13 +119,20 @@ def postgres_run(pipeline_run, postgres_server, tmp_path_factory):
         "CHORUS_WAREHOUSE": url,
     }
     result = subprocess.run(
-        [str(Path(sys.executable).with_name("chorus")), "run"],
+        [
+            str(Path(sys.executable).with_name("chorus")),
+            "run",
+            "--landing",
+            str(pipeline_run.landing),
+            "--out",
+            str(root / "output"),
+        ],
         env=environment,
         capture_output=True,
         text=True,
         timeout=1800,
     )
-    return PostgresRun(parse_url(url), root / "home", root / "output", result)
+    return PostgresRun(parse_url(url), root / "home", root / "output", result, environment)
 
 
 @dataclass
@@ -131,12 +141,57 @@ class PostgresRun:
     home: Path
     output: Path
     result: subprocess.CompletedProcess
+    environment: dict
 
 
 def test_chorus_run_publishes_from_a_postgres_warehouse(postgres_run):
     result = postgres_run.result
     assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
     assert (postgres_run.output / "indicators" / "indicator_values.csv").is_file()
+
+
+def test_dagster_keeps_the_run_history_on_the_server(postgres_run):
+    """The UI and the daemon on any machine see the run: it is in the server's runs table,
+    and no SQLite run history was made in CHORUS_HOME."""
+    assert postgres_run.result.returncode == 0, "the PostgreSQL run failed (see above)"
+    with connect(postgres_run.target) as connection:
+        cursor = connection.cursor()
+        cursor.execute("select pipeline_name, status from runs")
+        runs = cursor.fetchall()
+    assert runs == [("chorus_pipeline", "SUCCESS")]
+    assert not list((postgres_run.home / "dagster").rglob("runs.db"))
+
+
+def test_the_daemon_as_a_service_shares_the_server(postgres_run):
+    """`chorus daemon` (the sensor, the schedule and the queue, without the UI) records its
+    heartbeats on the same server as the runs: a UI anywhere sees it alive."""
+    environment = {**os.environ, **postgres_run.environment}
+    daemon = subprocess.Popen(
+        [str(Path(sys.executable).with_name("chorus")), "daemon"],
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    beating: list = []
+    try:
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline and not beating and daemon.poll() is None:
+            time.sleep(2)
+            with connect(postgres_run.target) as connection:
+                cursor = connection.cursor()
+                cursor.execute(
+                    "select count(*) from information_schema.tables "
+                    "where table_name = 'daemon_heartbeats'"
+                )
+                if cursor.fetchone()[0]:
+                    cursor.execute("select daemon_type from daemon_heartbeats")
+                    beating = sorted(row[0] for row in cursor.fetchall())
+    finally:
+        os.killpg(daemon.pid, signal.SIGTERM)
+        said = daemon.communicate(timeout=60)[0]
+    assert "SENSOR" in beating and "SCHEDULER" in beating, said[-2000:]
 
 
 def test_the_raw_zone_arrives_whole(postgres_run):
@@ -158,8 +213,60 @@ def test_the_raw_zone_arrives_whole(postgres_run):
     assert sum(expected.values()) > 10_000  # the run landed a borough, not an empty zone
 
 
-def _published(output: Path) -> dict[str, bytes]:
-    """Every published file's bytes, the run's own id and time left out."""
+def test_copying_again_replaces_the_rows_and_keeps_what_reads_them(pipeline_run, postgres_server):
+    """A second run copies the raw zone again: the same rows, not twice as many, and a view
+    built on a raw table (as dbt's staging models are) does not stop it."""
+    target = parse_url(postgres_server.create_database("copy_twice"))
+    first = copy_raw_zone(pipeline_run.settings.warehouse, target)
+    with connect(target) as connection:
+        connection.cursor().execute(
+            "create view reader as select count(*) as n from raw.eyfsp_returns"
+        )
+    second = copy_raw_zone(pipeline_run.settings.warehouse, target)
+    with connect(target) as connection:
+        cursor = connection.cursor()
+        cursor.execute("select n from reader")
+        through_view = cursor.fetchone()[0]
+    assert second == first
+    assert through_view == first["eyfsp_returns"] > 0
+
+
+def _css_escaped(text: str) -> str:
+    """`text` as the packs' CSS writes it in a page footer (a hyphen as `\\2d `)."""
+    return text.replace("-", "\\2d ")
+
+
+def _comparable(path: Path, data: bytes, variables: list[str]) -> bytes | str:
+    """A published file's content, the run's own id and time left out. A PDF is compared by
+    its pages' text and a workbook by its cells: both embed the run id compressed. In the
+    quality report, the packs' sizes in bytes are left out for the same reason."""
+    if path.suffix == ".pdf":
+        from pypdf import PdfReader
+
+        # the footer's run id may wrap anywhere: a page's text is compared without spaces
+        text = "\f".join(re.sub(r"\s+", "", page.extract_text()) for page in PdfReader(path).pages)
+    elif path.suffix == ".xlsx":
+        from openpyxl import load_workbook
+
+        book = load_workbook(path, read_only=True)
+        text = repr([[list(row) for row in sheet.iter_rows(values_only=True)] for sheet in book])
+    else:
+        text = data.decode("utf-8", errors="replace")
+    for variable in variables:
+        text = text.replace(variable, "<run>").replace(_css_escaped(variable), "<run>")
+    if path.name == "index.html" and path.parent.name == "quality":
+        text = re.sub(r"[\d,]+ files, [\d,]+ bytes", "<sizes>", text)
+        text = re.sub(
+            r"(board pack files \(HTML, PDF and Excel per area\)</td><td[^>]*>)"
+            r"[\d,]+",
+            r"\1<size>",
+            text,
+        )
+    return text
+
+
+def _published(output: Path) -> dict[str, bytes | str]:
+    """Every published file, comparable across runs (_comparable)."""
     manifest = json.loads((output / "manifest.json").read_text(encoding="utf-8"))
     run_id, published = manifest["run_id"], manifest["published_at"]
     stamp = dt.datetime.fromisoformat(published).strftime("%d %B %Y, %H:%M UTC")
@@ -167,9 +274,9 @@ def _published(output: Path) -> dict[str, bytes]:
     for path in sorted(output.rglob("*")):
         if path.is_file() and path.name != "manifest.json":
             data = path.read_bytes()
-            for variable in (run_id, published, stamp):
-                data = data.replace(variable.encode(), b"<run>")
-            files[str(path.relative_to(output))] = data
+            files[str(path.relative_to(output))] = _comparable(
+                path, data, [run_id, published, stamp]
+            )
     return files
 
 
@@ -192,17 +299,25 @@ def _models(duck) -> list[tuple[str, str]]:
 
 
 def _normalised(frame: pd.DataFrame) -> list[tuple]:
+    """Rows as plain Python values, in one order. What differs is only how each driver hands
+    values to pandas: floats to 12 significant digits (the engines' standard deviations
+    differ in the last binary digits) and whole floats as integers (an integer column with
+    nulls reads as floats from PostgreSQL), dates as dates (DuckDB's read as timestamps at
+    midnight), arrays as tuples."""
+
     def value(item):
-        if item is None or (not isinstance(item, (str, list, tuple)) and pd.isna(item)):
+        if isinstance(item, (list, tuple, np.ndarray)):
+            return tuple(value(element) for element in item)
+        if isinstance(item, np.generic):
+            item = item.item()
+        if item is None or pd.isna(item):
             return None
-        if isinstance(item, float) and math.isfinite(item):
-            return round(item, 9)
-        if hasattr(item, "tolist"):
-            return tuple(item.tolist())
-        if isinstance(item, list):
-            return tuple(item)
+        if isinstance(item, float):
+            return int(item) if item.is_integer() else float(f"{item:.12g}")
         if isinstance(item, pd.Timestamp):
-            return item.to_pydatetime()
+            item = item.to_pydatetime()
+        if isinstance(item, dt.datetime) and item.time() == dt.time(0):
+            return item.date()
         return item
 
     rows = [tuple(value(item) for item in row) for row in frame.itertuples(index=False)]

@@ -42,7 +42,7 @@ def unit_row_queries(specs: Mapping[str, SourceSpec]) -> list[tuple[str, str]]:
         (
             kind,
             f"select '{kind}' as kind, academic_year, cast({per} as varchar) as unit, "
-            f'count(*) as "rows" from raw.{specs[kind].raw_table} group by all',
+            f'count(*) as "rows" from raw.{specs[kind].raw_table} group by academic_year, {per}',
         )
         for kind, per in sorted(wanted.items())
         if kind in specs
