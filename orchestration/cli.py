@@ -23,7 +23,7 @@ from rich.console import Console
 
 from indicators.config import ChorusSettings, SettingsError, absolute
 from orchestration import run_screen
-from orchestration.instance import prepare_dagster_home
+from orchestration.instance import dagster_environment, prepare_dagster_home, shown_warehouse
 from orchestration.runner import PipelineCrashed
 
 app = typer.Typer(
@@ -139,38 +139,13 @@ def demo() -> None:
     _run(settings)
 
 
-def _dagster_environment(settings: ChorusSettings) -> dict[str, str]:
-    """The environment of Dagster's own processes (UI, daemon) over this installation."""
-    from orchestration.dbt_setup import dbt_environment, prepare_manifest
-
-    prepare_dagster_home(settings)
-    prepare_manifest()
-    return {
-        **os.environ,
-        **dbt_environment(settings),
-        "DAGSTER_HOME": str(settings.dagster_home),
-        "CHORUS_HOME": str(settings.home),
-        "CHORUS_LANDING": str(settings.landing),
-        "CHORUS_OUTPUT": str(settings.output),
-    }
-
-
-def _shown(settings: ChorusSettings) -> str:
-    """The warehouse as it may be printed: a PostgreSQL URL without its password."""
-    if settings.warehouse_url:
-        from indicators.postgres import parse_url
-
-        return str(parse_url(settings.warehouse_url))
-    return str(settings.warehouse)
-
-
 @app.command()
 def daemon() -> None:
     """Run Dagster's daemon (the landing sensor, the return-window schedule, the run queue)
     without the UI, e.g. as a service; the same environment as `chorus run` (Ctrl-C to stop)."""
     settings = ChorusSettings.from_env()
-    env = _dagster_environment(settings)
-    console.print(f"Dagster daemon over warehouse {_shown(settings)}")
+    env = dagster_environment(settings)
+    console.print(f"Dagster daemon over warehouse {shown_warehouse(settings)}")
     daemon_program = Path(sys.executable).with_name("dagster-daemon")
     command = [str(daemon_program), "run", "-m", "orchestration.definitions"]
     raise typer.Exit(subprocess.call(command, env=env))
@@ -182,9 +157,9 @@ def ui(
 ) -> None:
     """Open the Dagster UI on 127.0.0.1 over the same warehouse (Ctrl-C to stop)."""
     settings = ChorusSettings.from_env()
-    env = _dagster_environment(settings)
+    env = dagster_environment(settings)
     dagster = Path(sys.executable).with_name("dagster")
-    console.print(f"Dagster UI on http://127.0.0.1:{port} (warehouse {_shown(settings)})")
+    console.print(f"Dagster UI on http://127.0.0.1:{port} (warehouse {shown_warehouse(settings)})")
     command = [
         str(dagster),
         "dev",

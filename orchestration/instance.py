@@ -82,6 +82,31 @@ def prepare_dagster_home(settings: ChorusSettings) -> Path:
     return home
 
 
+def dagster_environment(settings: ChorusSettings) -> dict[str, str]:
+    """The environment of Dagster's own processes (UI, daemon) over this installation."""
+    from orchestration.dbt_setup import dbt_environment, prepare_manifest  # reads dbt files
+
+    prepare_dagster_home(settings)
+    prepare_manifest()
+    return {
+        **os.environ,
+        **dbt_environment(settings),
+        "DAGSTER_HOME": str(settings.dagster_home),
+        "CHORUS_HOME": str(settings.home),
+        "CHORUS_LANDING": str(settings.landing),
+        "CHORUS_OUTPUT": str(settings.output),
+    }
+
+
+def shown_warehouse(settings: ChorusSettings) -> str:
+    """The warehouse as it may be printed: a PostgreSQL URL without its password."""
+    if settings.warehouse_url:
+        from indicators.postgres import parse_url
+
+        return str(parse_url(settings.warehouse_url))
+    return str(settings.warehouse)
+
+
 def chorus_instance():
     """Dagster's instance for this CHORUS_HOME, its storage complete.
 
