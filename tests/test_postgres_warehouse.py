@@ -108,8 +108,10 @@ def test_copy_keeps_every_awkward_value(postgres_server):
 @pytest.fixture(scope="module")
 def postgres_run(pipeline_run, postgres_server, tmp_path_factory):
     """`chorus run` on the session's landing with CHORUS_WAREHOUSE naming a database on the
-    session's PostgreSQL server: its own home and output, the same key and files."""
-    url = postgres_server.create_database("chorus_run")
+    session's PostgreSQL server: its own home and output, the same key and files. The
+    database orders text as British English does (ICU en-GB), as a council's server may,
+    where DuckDB orders it byte by byte: nothing published may depend on the difference."""
+    url = postgres_server.create_database("chorus_run", collation="en-GB")
     root = tmp_path_factory.mktemp("postgres_run")
     environment = {
         **{k: v for k, v in os.environ.items() if not k.startswith("CHORUS_PG_")},

@@ -126,27 +126,44 @@ class Marts:
     """marts.fct_known_zeros: counts public inputs fix at 0, read by disclosure control."""
 
 
+VALUE_KEY = [
+    "indicator_id",
+    "time_period",
+    "time_identifier",
+    "geographic_level",
+    "area_code",
+    "breakdown",
+    "group",
+]
+"""The key of a published cell, in the order disclosure control reads the cells."""
+
+
 def read_marts(warehouse: Path | str) -> Marts:
     """The indicator values, register, consented quotes and areas dbt built, and the raw
     zone's accounting (each file's rows, each quarantined row, identifiers withheld)."""
     with reading(warehouse) as connection:
         # in the order of the cell key, so that disclosure control's ties (which partner of
         # equal cost is hidden) never depend on the order the engine happened to return
-        values = connection.execute(
-            "select * from marts.fct_indicator_values order by indicator_id, time_period,"
-            ' time_identifier, geographic_level, area_code, breakdown, "group"'
-        ).df()
+        values = key_order(
+            connection.execute("select * from marts.fct_indicator_values").df(), VALUE_KEY
+        )
         register = connection.execute("select * from marts.dim_indicators").df()
         quotes = connection.execute("select * from marts.fct_voice_quotes").df()
         areas = connection.execute(AREA_PARENTS).df()
-        load_log = connection.execute(
-            "select academic_year, kind, file, rows_read, rows_loaded, rows_quarantined, status,"
-            " message from raw.load_log order by academic_year, kind, file"
-        ).df()
-        rejections = connection.execute(
-            'select academic_year, kind, file, "row", column_name as "column", value, rule,'
-            ' message from raw.quarantine order by academic_year, kind, file, "row"'
-        ).df()
+        load_log = key_order(
+            connection.execute(
+                "select academic_year, kind, file, rows_read, rows_loaded, rows_quarantined,"
+                " status, message from raw.load_log"
+            ).df(),
+            ["academic_year", "kind", "file"],
+        )
+        rejections = key_order(
+            connection.execute(
+                'select academic_year, kind, file, "row", column_name as "column", value, rule,'
+                " message from raw.quarantine"
+            ).df(),
+            ["academic_year", "kind", "file", "row", "column", "rule"],
+        )
         sources = connection.execute(
             "select indicator_id, source_table from marts.dim_indicator_sources"
         ).df()
@@ -430,4 +447,13 @@ def quotes_to_publish(quotes: pd.DataFrame, min_respondents: int) -> pd.DataFram
     """
     enough = quotes[quotes["respondents_in_area"] >= min_respondents]
     enough = enough[enough["quote"].astype(str).map(may_be_quoted).astype(bool)]
+    # in the mart's order, sorted here: a PostgreSQL warehouse's collation (en-GB, say)
+    # orders text otherwise than DuckDB, and the file must not depend on the warehouse
+    enough = key_order(enough, ["time_period", "neighbourhood_code", "item_id", "quote"])
     return enough[QUOTE_COLUMNS].astype(str).reset_index(drop=True)
+
+
+def key_order(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """`frame` sorted by `columns` as Python compares them (text by code point, as DuckDB
+    and a C collation do; missing last), whatever order the warehouse returned."""
+    return frame.sort_values(columns, kind="stable", na_position="last").reset_index(drop=True)
