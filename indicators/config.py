@@ -71,7 +71,10 @@ def _warehouse_url(environ: Mapping[str, str]) -> str | None:
     value = (environ.get("CHORUS_WAREHOUSE") or "").strip()
     if not is_postgres_url(value):
         return None
-    parse_url(value)  # a URL without a host or database is a configuration error, said now
+    try:  # a URL without a host or database is a configuration error, said now
+        parse_url(value)
+    except ValueError as error:
+        raise SettingsError(f"CHORUS_WAREHOUSE: {error}") from None
     return value
 
 

@@ -11,13 +11,27 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 import pandas as pd
 
 POSTGRES_SCHEMES = ("postgresql", "postgres")
+
+SESSION_OPTIONS = "-c TimeZone=UTC -c DateStyle=ISO -c extra_float_digits=1"
+"""Every Chorus session on the server (psycopg2's and dbt's) reads dates, months and floats
+alike, whatever the server's or the role's defaults: UTC (a date truncated to its month
+never moves with a clock change), ISO dates, floats written exactly."""
+
+_LIBPQ_ENV = {
+    "sslmode": "PGSSLMODE",
+    "sslrootcert": "PGSSLROOTCERT",
+    "sslcert": "PGSSLCERT",
+    "sslkey": "PGSSLKEY",
+    "connect_timeout": "PGCONNECT_TIMEOUT",
+}
+"""URL query parameters dbt's connections take from libpq's environment variables."""
 
 # DuckDB's type names in the raw tables' declarations, as PostgreSQL spells them.
 _TYPES = {"varchar": "text", "double": "double precision"}
@@ -30,11 +44,22 @@ class PostgresTarget:
     host: str
     port: int
     user: str
-    password: str
+    password: str = field(repr=False)
     dbname: str
+    options: tuple[tuple[str, str], ...] = ()
+    """The URL's query parameters (e.g. sslmode=verify-full, sslrootcert=...): libpq's
+    connection parameters, passed to every connection."""
 
     def __str__(self) -> str:
         return f"postgresql://{self.user}@{self.host}:{self.port}/{self.dbname}"
+
+    def dagster_url(self) -> str:
+        """The URL for Dagster's storage (SQLAlchemy, through psycopg2), built from the parsed
+        parts, so that every connection reads the same user, password and host."""
+        user = quote(self.user, safe="")
+        secret = f":{quote(self.password, safe='')}" if self.password else ""
+        query = f"?{urlencode(self.options)}" if self.options else ""
+        return f"postgresql+psycopg2://{user}{secret}@{self.host}:{self.port}/{self.dbname}{query}"
 
     def dbt_environment(self) -> dict[str, str]:
         """The variables dbt's `postgres` target reads (dbt_project/profiles.yml)."""
@@ -45,6 +70,9 @@ class PostgresTarget:
             "CHORUS_PG_USER": self.user,
             "CHORUS_PG_PASSWORD": self.password,
             "CHORUS_PG_DBNAME": self.dbname,
+            # the URL's TLS and timeout parameters, as libpq reads them from the environment
+            **{_LIBPQ_ENV[name]: value for name, value in self.options if name in _LIBPQ_ENV},
+            "PGOPTIONS": SESSION_OPTIONS,
         }
 
 
@@ -57,21 +85,37 @@ def parse_url(url: str) -> PostgresTarget:
     parts = urlsplit(url)
     if parts.scheme not in POSTGRES_SCHEMES:
         raise ValueError(f"not a postgresql:// URL: {parts.scheme}://...")
+    unreadable = (
+        "the PostgreSQL warehouse URL cannot be read (never printed here): write it as "
+        "postgresql://user:password@host:port/database, with any / @ : # ? % in the user "
+        "or password percent-encoded (/ as %2F, @ as %40)"
+    )
+    try:
+        port = parts.port or 5432
+    except ValueError:
+        raise ValueError(unreadable) from None
     dbname = parts.path.lstrip("/")
+    if "@" in (parts.password or "") or "/" in dbname or (parts.fragment and not dbname):
+        raise ValueError(unreadable)
     if not parts.hostname or not dbname:
-        raise ValueError("a PostgreSQL warehouse URL needs a host and a database name")
+        raise ValueError(
+            "the PostgreSQL warehouse URL needs a host and a database name "
+            "(postgresql://user:password@host:port/database)"
+        )
     return PostgresTarget(
         host=parts.hostname,
-        port=parts.port or 5432,
+        port=port,
         user=unquote(parts.username or "postgres"),
         password=unquote(parts.password or ""),
-        dbname=dbname,
+        dbname=unquote(dbname),
+        options=tuple(parse_qsl(parts.query)),
     )
 
 
 @contextmanager
-def connect(target: PostgresTarget) -> Iterator:
-    """A psycopg2 connection, committed on success and closed on exit."""
+def connect(target: PostgresTarget, **parameters) -> Iterator:
+    """A psycopg2 connection, committed on success and closed on exit (`parameters`: more
+    of libpq's, e.g. connect_timeout)."""
     import psycopg2
 
     connection = psycopg2.connect(
@@ -81,6 +125,8 @@ def connect(target: PostgresTarget) -> Iterator:
         password=target.password or None,
         dbname=target.dbname,
         application_name="chorus",
+        options=SESSION_OPTIONS,
+        **{**dict(target.options), **parameters},
     )
     try:
         yield connection
@@ -90,6 +136,27 @@ def connect(target: PostgresTarget) -> Iterator:
         raise
     finally:
         connection.close()
+
+
+def unreachable_line(url: str, timeout_seconds: int = 10) -> str | None:
+    """None when the warehouse answers; else the one line saying which server and why
+    (the server down, a wrong password, a database not created), never the password."""
+    import psycopg2
+
+    target = parse_url(url)
+    try:
+        with connect(target, connect_timeout=timeout_seconds) as connection:
+            connection.cursor().execute("select 1")
+    except psycopg2.Error as error:
+        said = " ".join(str(error).split())
+        if target.password:
+            said = said.replace(target.password, "***")
+        return (
+            f"cannot use the PostgreSQL warehouse {target} (CHORUS_WAREHOUSE): {said}; "
+            "check that the server is running, the user and password, and that the "
+            "database has been created"
+        )
+    return None
 
 
 def column_type(declared: str) -> str:

@@ -49,6 +49,26 @@ def replace_table(settings: ChorusSettings, schema: str, table: str, frame: pd.D
     return len(frame)
 
 
+_POSTGRES_TYPES = {
+    20: "int8",
+    21: "int2",
+    23: "int4",
+    700: "float",
+    701: "float",
+    1700: "float",
+    16: "bool",
+    1082: "date",
+    1114: "timestamp",
+}
+"""PostgreSQL's type codes (pg_type oids) of the columns typed like DuckDB's df()."""
+
+_INTEGERS = {
+    "int8": {False: "int64", True: "Int64"},
+    "int4": {False: "int32", True: "Int32"},
+    "int2": {False: "int16", True: "Int16"},
+}
+
+
 class _PostgresResult:
     """What a DuckDB result offers the readers: fetchone, fetchall and df."""
 
@@ -62,8 +82,28 @@ class _PostgresResult:
         return self._cursor.fetchall()
 
     def df(self) -> pd.DataFrame:
-        columns = [column.name for column in self._cursor.description]
-        return pd.DataFrame(self._cursor.fetchall(), columns=columns)
+        """The rows as DuckDB's df() types them, so that what is published from them (an
+        integer column with a gap written as text, say) is the same on both warehouses:
+        integers as numpy integers, or pandas' nullable ones where a value is missing; dates
+        and timestamps as datetime64; numeric as float; booleans as numpy or nullable."""
+        description = self._cursor.description
+        frame = pd.DataFrame(self._cursor.fetchall(), columns=[c.name for c in description])
+        for number, column in enumerate(description):
+            values = frame.iloc[:, number]
+            kind = _POSTGRES_TYPES.get(column.type_code)
+            if kind is None:
+                continue
+            missing = values.isna().any()
+            if kind in _INTEGERS:
+                typed = values.astype(_INTEGERS[kind][missing])
+            elif kind == "float":
+                typed = values.astype("float64")
+            elif kind == "bool":
+                typed = values.astype("boolean" if missing else "bool")
+            else:
+                typed = pd.to_datetime(values).astype("datetime64[us]")
+            frame[frame.columns[number]] = typed
+        return frame
 
 
 class _PostgresReader:

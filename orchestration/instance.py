@@ -76,16 +76,25 @@ def prepare_dagster_home(settings: ChorusSettings) -> Path:
         os.replace(partial, config)  # two runs starting together never read half a file
     os.environ["DAGSTER_HOME"] = str(home)
     if settings.warehouse_url:  # through psycopg2, the driver Chorus installs (SQLAlchemy's
-        # default for postgresql:// is now psycopg 3)
-        _, _, rest = settings.warehouse_url.partition("://")
-        os.environ[DAGSTER_STORAGE_ENV] = f"postgresql+psycopg2://{rest}"
+        # default for postgresql:// is now psycopg 3), from the URL as Chorus parsed it
+        from indicators.postgres import parse_url
+
+        os.environ[DAGSTER_STORAGE_ENV] = parse_url(settings.warehouse_url).dagster_url()
     return home
 
 
 def dagster_environment(settings: ChorusSettings) -> dict[str, str]:
-    """The environment of Dagster's own processes (UI, daemon) over this installation."""
+    """The environment of Dagster's own processes (UI, daemon) over this installation;
+    SettingsError (one line) when its PostgreSQL warehouse cannot be used."""
     from orchestration.dbt_setup import dbt_environment, prepare_manifest  # reads dbt files
 
+    if settings.warehouse_url:  # Dagster's storage is there: say so before Dagster starts
+        from indicators.config import SettingsError
+        from indicators.postgres import unreachable_line
+
+        unreachable = unreachable_line(settings.warehouse_url)
+        if unreachable:
+            raise SettingsError(unreachable)
     prepare_dagster_home(settings)
     prepare_manifest()
     return {

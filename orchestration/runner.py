@@ -368,6 +368,12 @@ def _run_locked(
                     f"no returns found under {settings.landing}{found}: land files as "
                     "eyfsp/<YYYY-YY>/*.csv and census/<YYYY-YY>/*.csv (see docs/inputs.md)"
                 )
+            if settings.warehouse_url:  # before Dagster opens its storage there
+                from indicators.postgres import unreachable_line
+
+                unreachable = unreachable_line(settings.warehouse_url)
+                if unreachable:
+                    raise ExpectedFailure(unreachable)
             os.environ.update(dbt_environment(settings))
             os.environ["CHORUS_HOME"] = str(settings.home)
             unfinished = (

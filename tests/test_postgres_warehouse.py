@@ -25,8 +25,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from indicators.config import ChorusSettings
+from indicators.config import ChorusSettings, SettingsError
 from indicators.postgres import connect, copy_frame, copy_raw_zone, parse_url
+from indicators.warehouse_tables import reading
 from orchestration.dbt_setup import dbt_environment
 
 MODEL_SCHEMAS = ("staging", "intermediate", "indicators", "computed", "marts", "reference")
@@ -57,6 +58,39 @@ def test_without_a_url_the_warehouse_is_the_embedded_duckdb_file(tmp_path):
         dbt = dbt_environment(settings)
         assert dbt["CHORUS_DBT_TARGET"] == "duckdb"
         assert dbt["CHORUS_WAREHOUSE"] == str(tmp_path / "chorus.duckdb")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://chorus:sec/ret@db.example.org/chorus",
+        "postgresql://chorus:sec@ret@db.example.org/chorus",
+        "postgresql://chorus:sec#ret@db.example.org/chorus",
+    ],
+)
+def test_a_password_the_url_cannot_carry_is_refused_without_printing_it(tmp_path, url):
+    with pytest.raises(SettingsError) as refused:
+        ChorusSettings.from_env({"CHORUS_HOME": str(tmp_path), "CHORUS_WAREHOUSE": url})
+    assert "sec" not in str(refused.value) and "ret" not in str(refused.value)
+    assert "percent-encoded" in str(refused.value)
+
+
+def test_every_connection_reads_the_same_password_and_tls_settings():
+    """psycopg2 and dbt (parse_url), and Dagster's storage (SQLAlchemy, which parses URLs
+    its own way) get the same user, password, host and TLS parameters; no repr shows the
+    password."""
+    from sqlalchemy.engine import make_url
+
+    url = "postgresql://an%40alyst:p%2Fs%40ss%3Aw@db.example.org:6543/chorus?sslmode=verify-full"
+    target = parse_url(url)
+    dagster = make_url(target.dagster_url())
+    assert (dagster.username, dagster.password) == ("an@alyst", "p/s@ss:w")
+    assert (dagster.host, dagster.port, dagster.database) == ("db.example.org", 6543, "chorus")
+    assert dagster.query == {"sslmode": "verify-full"}
+    assert (target.user, target.password) == ("an@alyst", "p/s@ss:w")
+    dbt = target.dbt_environment()
+    assert dbt["CHORUS_PG_PASSWORD"] == "p/s@ss:w" and dbt["PGSSLMODE"] == "verify-full"
+    assert "p/s@ss:w" not in repr(target) and "p/s@ss:w" not in str(target)
 
 
 @pytest.mark.parametrize(
@@ -103,6 +137,96 @@ def test_copy_keeps_every_awkward_value(postgres_server):
         ("\\N", 3, False, dt.datetime(2024, 9, 1)),
     ]
     assert back == expected
+
+
+TYPED_TABLE = """
+create table typed (
+    whole integer, big bigint, small smallint, day date, moment timestamp, share double precision,
+    total numeric, label varchar, flag boolean
+)
+"""
+TYPED_ROWS = (
+    "insert into typed values (12, 3000000000, 3, '2024-04-01', '2024-04-01 08:30:00', 0.125,"
+    " 7, 'a', true), (null, null, null, null, null, null, null, null, null),"
+    " (-4, 5, 6, '2025-03-31', '2025-03-31 23:59:59', 2.5, 8, '', false)"
+)
+
+
+@pytest.mark.parametrize("rows", ["all", "without gaps", "none"])
+def test_a_postgres_read_gives_the_types_and_values_duckdb_gives(postgres_server, tmp_path, rows):
+    """The publication reads the same frame from either warehouse: DuckDB's own df() is the
+    expectation (an integer with a gap must still print as 12, not 12.0)."""
+    where = {"all": "", "without gaps": " where whole is not null", "none": " where false"}[rows]
+    query = f"select * from typed{where} order by day nulls last"
+    url = postgres_server.create_database(f"typed_{rows.replace(' ', '_')}")
+    with connect(parse_url(url)) as connection:
+        connection.cursor().execute(TYPED_TABLE)
+        connection.cursor().execute(TYPED_ROWS)
+    duck_path = tmp_path / "typed.duckdb"
+    with duckdb.connect(str(duck_path)) as duck:
+        duck.execute(TYPED_TABLE.replace("numeric", "decimal(18, 3)"))
+        duck.execute(TYPED_ROWS)
+    with reading(duck_path) as duck:
+        expected = duck.execute(query).df()
+    with reading(url) as server:
+        found = server.execute(query).df()
+    pd.testing.assert_frame_equal(found, expected)
+    assert found.astype("string").fillna("").iloc[:1, 0].tolist() == (
+        ["12"] if rows != "none" else []
+    )
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.parametrize("problem", ["no server there", "no such database"])
+def test_a_warehouse_that_cannot_be_used_stops_the_run_in_one_line(
+    pipeline_run, postgres_server, tmp_path, problem
+):
+    """The server down or the database not created: one line naming the server and what
+    to check, and the log; never a traceback, never the password."""
+    port = _free_port() if problem == "no server there" else postgres_server.port
+    url = f"postgresql://chorus:Hunter2secret@127.0.0.1:{port}/not_created"
+    result = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("chorus")),
+            "run",
+            "--landing",
+            str(pipeline_run.landing),
+            "--out",
+            str(tmp_path / "output"),
+        ],
+        env={**os.environ, "CHORUS_HOME": str(tmp_path / "home"), "CHORUS_WAREHOUSE": url},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    said = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert f"cannot use the PostgreSQL warehouse postgresql://chorus@127.0.0.1:{port}" in said
+    assert "log:" in said and "Traceback" not in said
+    assert "Hunter2secret" not in said
+    assert not (tmp_path / "output").exists()
+
+
+def test_the_daemon_without_its_server_says_so_in_one_line(tmp_path):
+    url = f"postgresql://chorus:Hunter2secret@127.0.0.1:{_free_port()}/chorus"
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("chorus")), "daemon"],
+        env={**os.environ, "CHORUS_HOME": str(tmp_path / "home"), "CHORUS_WAREHOUSE": url},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    said = (result.stdout + result.stderr).strip()
+    assert result.returncode != 0
+    assert said.startswith("chorus: cannot use the PostgreSQL warehouse"), said
+    assert "Traceback" not in said and "Hunter2secret" not in said
 
 
 @pytest.fixture(scope="module")
