@@ -99,8 +99,12 @@
     {%- endfor -%}
 {%- endfor -%}
 {%- set parts = [] -%}
+{#- `rows` is a relation, a subquery in brackets, or a subquery with its alias ("(...) as
+    placed"): PostgreSQL needs an alias on a subquery, so one is added where none is given -#}
+{%- set given = rows | string | trim -%}
+{%- set aliased = given.startswith('(') and not given.endswith(')') -%}
 with source_rows as (
-    select * from {{ rows }} as listed_rows
+    select * from {{ rows }}{{ '' if aliased else ' as listed_rows' }}
 ),
 {%- for level in levels if total_group %}
 {%- set code, name = area[level] %}
