@@ -212,8 +212,9 @@ def _replace_rows(cursor, table: str, columns: str) -> None:
         [table],
     )
     existing = [row[0] for row in cursor.fetchall()]
-    declared = [part.split()[0].strip('"') for part in columns.split(",")]
-    if existing == declared:
+    from indicators.warehouse import declared_columns
+
+    if existing == declared_columns(columns):
         cursor.execute(f"truncate raw.{table}")
         return
     cursor.execute(f"drop table if exists raw.{table} cascade")

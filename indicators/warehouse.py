@@ -35,7 +35,7 @@ def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConn
         connection.close()
 
 
-def _declared_columns(columns: str) -> list[str]:
+def declared_columns(columns: str) -> list[str]:
     return [part.split()[0].strip('"') for part in columns.split(",")]
 
 
@@ -58,7 +58,7 @@ def ensure_raw_zone(connection: duckdb.DuckDBPyConnection) -> list[str]:
     rebuilt = []
     for table, columns in raw_tables().items():
         existing = _columns(connection, table)
-        if existing and existing != _declared_columns(columns):
+        if existing and existing != declared_columns(columns):
             connection.execute(f"drop table raw.{table}")
             rebuilt.append(table)
         connection.execute(f"create table if not exists raw.{table} ({columns})")

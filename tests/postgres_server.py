@@ -82,7 +82,7 @@ def _bin_dir() -> Path:
     )
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
@@ -94,7 +94,7 @@ def start() -> Server:
     as_postgres = os.geteuid() == 0
     directory = Path(tempfile.mkdtemp(prefix="chorus-pg-"))
     directory.chmod(0o755)
-    server = Server(directory, _free_port(), bin_dir, as_postgres)
+    server = Server(directory, free_port(), bin_dir, as_postgres)
     if as_postgres:
         shutil.chown(directory, "postgres", "postgres")
     data = directory / "data"

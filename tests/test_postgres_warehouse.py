@@ -29,6 +29,7 @@ from indicators.config import ChorusSettings, SettingsError
 from indicators.postgres import connect, copy_frame, copy_raw_zone, parse_url
 from indicators.warehouse_tables import reading
 from orchestration.dbt_setup import dbt_environment
+from tests.postgres_server import free_port
 
 MODEL_SCHEMAS = ("staging", "intermediate", "indicators", "computed", "marts", "reference")
 
@@ -176,12 +177,22 @@ def test_a_postgres_read_gives_the_types_and_values_duckdb_gives(postgres_server
     )
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+def _chorus_run(landing: Path, output: Path, environment: dict) -> subprocess.CompletedProcess:
+    """`chorus run` as a user types it, in its own process."""
+    return subprocess.run(
+        [
+            str(Path(sys.executable).with_name("chorus")),
+            "run",
+            "--landing",
+            str(landing),
+            "--out",
+            str(output),
+        ],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
 
 
 @pytest.mark.parametrize("problem", ["no server there", "no such database"])
@@ -190,21 +201,12 @@ def test_a_warehouse_that_cannot_be_used_stops_the_run_in_one_line(
 ):
     """The server down or the database not created: one line naming the server and what
     to check, and the log; never a traceback, never the password."""
-    port = _free_port() if problem == "no server there" else postgres_server.port
+    port = free_port() if problem == "no server there" else postgres_server.port
     url = f"postgresql://chorus:Hunter2secret@127.0.0.1:{port}/not_created"
-    result = subprocess.run(
-        [
-            str(Path(sys.executable).with_name("chorus")),
-            "run",
-            "--landing",
-            str(pipeline_run.landing),
-            "--out",
-            str(tmp_path / "output"),
-        ],
-        env={**os.environ, "CHORUS_HOME": str(tmp_path / "home"), "CHORUS_WAREHOUSE": url},
-        capture_output=True,
-        text=True,
-        timeout=300,
+    result = _chorus_run(
+        pipeline_run.landing,
+        tmp_path / "output",
+        {**os.environ, "CHORUS_HOME": str(tmp_path / "home"), "CHORUS_WAREHOUSE": url},
     )
     said = result.stdout + result.stderr
     assert result.returncode != 0
@@ -215,7 +217,7 @@ def test_a_warehouse_that_cannot_be_used_stops_the_run_in_one_line(
 
 
 def test_the_daemon_without_its_server_says_so_in_one_line(tmp_path):
-    url = f"postgresql://chorus:Hunter2secret@127.0.0.1:{_free_port()}/chorus"
+    url = f"postgresql://chorus:Hunter2secret@127.0.0.1:{free_port()}/chorus"
     result = subprocess.run(
         [str(Path(sys.executable).with_name("chorus")), "daemon"],
         env={**os.environ, "CHORUS_HOME": str(tmp_path / "home"), "CHORUS_WAREHOUSE": url},
@@ -244,20 +246,7 @@ def postgres_run(pipeline_run, postgres_server, tmp_path_factory):
         "CHORUS_OUTPUT": str(root / "output"),
         "CHORUS_WAREHOUSE": url,
     }
-    result = subprocess.run(
-        [
-            str(Path(sys.executable).with_name("chorus")),
-            "run",
-            "--landing",
-            str(pipeline_run.landing),
-            "--out",
-            str(root / "output"),
-        ],
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=1800,
-    )
+    result = _chorus_run(pipeline_run.landing, root / "output", environment)
     return PostgresRun(parse_url(url), root / "home", root / "output", result, environment)
 
 
