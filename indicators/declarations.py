@@ -44,6 +44,11 @@ class Level:
     description: str = ""
     columns: tuple[str, str] | None = None
     """The row columns holding an area's code and name at this level (`columns:`)."""
+    of_authorities: bool = False
+    """Whether the level's areas are groups of whole authorities (`of: authorities`: a
+    region, a combined authority), listed in seeds/authority_areas.csv: every figure an
+    indicator publishes for authorities is published for such an area too, added up over
+    its children, when the run holds all its authorities (int_authority_areas)."""
     every_area: bool = True
     """Whether every area of the level is one of every indicator's areas (`every_area:`,
     default true: neighbourhoods divide the whole authority, so one with no children is a
@@ -79,6 +84,11 @@ class Geographies:
     def children(self, name: str) -> tuple[str, ...]:
         return tuple(level.name for level in self.levels if level.within == name)
 
+    def of_authorities(self) -> tuple[str, ...]:
+        """The levels whose areas are groups of authorities, nearest the authority first."""
+        chosen = [level.name for level in self.levels if level.of_authorities]
+        return tuple(sorted(chosen, key=lambda name: -len(self.ancestors(name))))
+
     def ancestors(self, name: str) -> tuple[str, ...]:
         """The levels `name` lies within, nearest first."""
         found: list[str] = []
@@ -107,26 +117,6 @@ def _columns(entry: Mapping) -> tuple[str, str] | None:
     return str(columns["code"]), str(columns["name"])
 
 
-def geography_columns_macro(declared: Geographies) -> str:
-    """dbt_project/macros/geography_columns.sql: each level's (code, name) row columns, for
-    the indicator macros (dbt reads no YAML of ours, so `chorus dbt-refresh` writes it)."""
-    entries = ",\n".join(
-        f"        '{level.name}': ('{level.columns[0]}', '{level.columns[1]}')"
-        for level in declared.levels
-        if level.columns is not None
-    )
-    return (
-        "{#- Generated from dbt_project/metadata/geographies.yml (`columns:`) by `chorus\n"
-        "    dbt-refresh`: edit the YAML, not this. Each level's row columns holding an area's\n"
-        "    code and name, which indicator_over_rows (macros/indicators.sql) groups by. -#}\n"
-        "{% macro geography_columns() -%}\n"
-        "    {{ return({\n"
-        f"{entries},\n"
-        "    }) }}\n"
-        "{%- endmacro %}\n"
-    )
-
-
 def parse_geographies(document: Mapping) -> Geographies:
     raw = (document or {}).get("levels")
     if not isinstance(raw, list) or not raw:
@@ -144,6 +134,7 @@ def parse_geographies(document: Mapping) -> Geographies:
                 description=str(entry.get("description") or ""),
                 columns=_columns(entry),
                 every_area=_every_area(entry),
+                of_authorities=_of_authorities(entry),
             )
         )
     names = [level.name for level in levels]
@@ -172,6 +163,23 @@ def parse_geographies(document: Mapping) -> Geographies:
             seen.add(parent)
             parent = declared.parent(parent)
     return declared
+
+
+def _of_authorities(entry: Mapping) -> bool:
+    value = entry.get("of")
+    if value is None:
+        return False
+    if value != "authorities":
+        raise DeclarationError(
+            f"geographies: level '{entry.get('name')}': `of` may only be `authorities` (its "
+            f"areas are groups of whole authorities, seeds/authority_areas.csv), not {value!r}"
+        )
+    if entry.get("columns"):
+        raise DeclarationError(
+            f"geographies: level '{entry.get('name')}' is `of: authorities`: its areas come "
+            "from seeds/authority_areas.csv, so it has no row `columns`"
+        )
+    return True
 
 
 def _every_area(entry: Mapping) -> bool:

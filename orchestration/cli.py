@@ -52,19 +52,24 @@ def synth(
     seed: Annotated[int, typer.Option(help="Same seed, same files.")] = 42,
     children_per_year: Annotated[
         int | None,
-        typer.Option(help="Children a year (default 3,000 for a borough, 620,000 national)."),
+        typer.Option(
+            help="Children a year (default 3,000 for a borough, 35,000 for the combined "
+            "authority, 620,000 national)."
+        ),
     ] = None,
     years: Annotated[
         str, typer.Option(help="Academic years, comma-separated.")
     ] = "2021/22,2022/23,2023/24,2024/25",
     scale: Annotated[
-        str, typer.Option(help="borough (five neighbourhoods) or national (about 150 authorities).")
+        str,
+        typer.Option(
+            help="borough (five neighbourhoods), combined (Greater Manchester's ten "
+            "authorities) or national (about 150 authorities)."
+        ),
     ] = "borough",
     authorities: Annotated[
         int,
-        typer.Option(
-            help="With --scale national: how many authorities (e.g. 10 for a combined authority)."
-        ),
+        typer.Option(help="With --scale national: how many authorities."),
     ] = 150,
 ) -> None:
     """Write a synthetic landing area: EYFSP returns, census extracts and lookups."""
@@ -74,7 +79,7 @@ def synth(
         year_list = parse_years(years)
     except ValueError as error:
         fail(str(error))
-    per_year = children_per_year or (620_000 if scale == "national" else 3000)
+    per_year = children_per_year or {"national": 620_000, "combined": 35_000}.get(scale, 3000)
     started = time.perf_counter()
     with console.status("generating") as status:
         try:

@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 
 from indicators.config import PROJECT_ROOT, ChorusSettings
+from indicators.declarations import Geographies
 
 DBT_PROJECT_DIR = Path(
     os.environ.get("CHORUS_DBT_PROJECT") or PROJECT_ROOT / "dbt_project"
@@ -110,7 +111,7 @@ def refresh_from_specs(
     """Write what the source specs generate: dbt's raw-zone `sources:` and the sections of
     docs/inputs.md (when the project has it), and the geographic levels' row columns
     (macros/geography_columns.sql, from metadata/geographies.yml). The paths that changed."""
-    from indicators.declarations import geography_columns_macro, parse_geographies
+    from indicators.declarations import parse_geographies
     from indicators.sources.generated import SOURCES_YML, sources_yml, with_generated_sections
     from indicators.sources.load import load_sources
     from indicators.sources.load import sources_dir as default_sources
@@ -221,3 +222,31 @@ def prune_run_targets(target_root: Path, prefix: str, keep: int = RUN_TARGETS_KE
     for path in removed:
         shutil.rmtree(path, ignore_errors=True)
     return removed
+
+
+def geography_columns_macro(declared: Geographies) -> str:
+    """dbt_project/macros/geography_columns.sql: each level's (code, name) row columns, for
+    the indicator macros (dbt reads no YAML of ours, so `chorus dbt-refresh` writes it)."""
+    entries = ",\n".join(
+        f"        '{level.name}': ('{level.columns[0]}', '{level.columns[1]}')"
+        for level in declared.levels
+        if level.columns is not None
+    )
+    groups = ", ".join(f"'{name}'" for name in declared.of_authorities())
+    return (
+        "{#- Generated from dbt_project/metadata/geographies.yml (`columns:`) by `chorus\n"
+        "    dbt-refresh`: edit the YAML, not this. Each level's row columns holding an area's\n"
+        "    code and name, which indicator_over_rows (macros/indicators.sql) groups by. -#}\n"
+        "{% macro geography_columns() -%}\n"
+        "    {{ return({\n"
+        f"{entries},\n"
+        "    }) }}\n"
+        "{%- endmacro %}\n"
+        "\n"
+        "{#- The levels whose areas are groups of whole authorities (`of: authorities`),\n"
+        "    nearest the authority first: int_authority_areas keeps an authority's areas at\n"
+        "    them, and indicator_over_rows adds their rows to every authority figure. -#}\n"
+        "{% macro authority_group_levels() -%}\n"
+        f"    {{{{ return([{groups}]) }}}}\n"
+        "{%- endmacro %}\n"
+    )

@@ -476,7 +476,8 @@ def test_a_source_placed_by_team_is_published_by_team_and_for_the_authority(tmp_
 
 
 def test_the_levels_row_columns_are_declared_and_the_macro_is_current():
-    from indicators.declarations import geographies, geography_columns_macro
+    from indicators.declarations import geographies
+    from orchestration.dbt_setup import geography_columns_macro
 
     macro = (ROOT / "dbt_project" / "macros" / "geography_columns.sql").read_text(encoding="utf-8")
     for entry in (

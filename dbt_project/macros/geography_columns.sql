@@ -9,3 +9,10 @@
         'Team': ('team_code', 'team_name'),
     }) }}
 {%- endmacro %}
+
+{#- The levels whose areas are groups of whole authorities (`of: authorities`),
+    nearest the authority first: int_authority_areas keeps an authority's areas at
+    them, and indicator_over_rows adds their rows to every authority figure. -#}
+{% macro authority_group_levels() -%}
+    {{ return(['English devolved area', 'Regional']) }}
+{%- endmacro %}

@@ -103,9 +103,43 @@
     placed"): PostgreSQL needs an alias on a subquery, so one is added where none is given -#}
 {%- set given = rows | string | trim -%}
 {%- set aliased = given.startswith('(') and not given.endswith(')') -%}
+{#- An authority's figures are also added up over the areas above it (a combined authority,
+    a region: `of: authorities` in geographies.yml, seeds/authority_areas.csv) whose every
+    listed authority has rows here: counted from the rows themselves (a median too) -#}
+{%- set la_code = area['Local authority'][0] -%}
+{%- set above = authority_group_levels() -%}
+{%- set grouped_above = namespace(any=false) -%}
+{%- for used in [levels] + (groupings | map(attribute=2) | list) if above and 'Local authority' in used -%}
+    {%- set grouped_above.any = true -%}
+{%- endfor -%}
+{%- set grouped_above = grouped_above.any -%}
 with source_rows as (
     select * from {{ rows }}{{ '' if aliased else ' as listed_rows' }}
 ),
+{%- if grouped_above %}
+authority_listing as (
+    select * from {{ authority_listing() }} as listed
+),
+
+rows_above as (
+    select
+        source_rows.*,
+        listing.geographic_level as above_level,
+        listing.area_code as above_code,
+        listing.area_name as above_name
+    from source_rows
+    inner join authority_listing as listing
+        on source_rows.{{ la_code }} = listing.new_la_code
+    inner join (
+        {{ whole_areas('authority_listing', 'source_rows', la_code, period_group.split(', ')) }}
+    ) as whole_periods
+        on listing.geographic_level = whole_periods.geographic_level
+        and listing.area_code = whole_periods.area_code
+        {%- for key in period_group.split(', ') %}
+        and source_rows.{{ key }} = whole_periods.{{ key }}
+        {%- endfor %}
+),
+{%- endif %}
 {%- for level in levels if total_group %}
 {%- set code, name = area[level] %}
 {%- do parts.append('total_' ~ loop.index) %}
@@ -124,6 +158,23 @@ total_{{ loop.index }} as (
     where {{ code }} is not null
     group by {{ period_group }}, {{ code }}, {{ name }}
 ),
+{%- if level == 'Local authority' and grouped_above %}
+{%- do parts.append('total_above') %}
+total_above as (
+    select
+        {{ period }},
+        above_level as geographic_level,
+        above_code as area_code,
+        above_name as area_name,
+        'All' as breakdown,
+        '{{ total_group }}' as "group",
+        {{ numerator }} as numerator,
+        {{ denominator }} as denominator,
+        {{ spread }} as standard_deviation{{ ordered }}
+    from rows_above
+    group by {{ period_group }}, above_level, above_code, above_name
+),
+{%- endif %}
 {%- endfor %}
 {%- for grouping_breakdown, grouping_group, grouping_levels in groupings %}
 {%- set outer = loop.index %}
@@ -149,6 +200,26 @@ grouped_{{ outer }}_{{ loop.index }} as (
               if not (expression.startswith("'") and expression.endswith("'")
                       and expression.count("'") == 2) %}, {{ expression }}{% endfor %}
 ),
+{%- if level == 'Local authority' and grouped_above %}
+{%- do parts.append('grouped_' ~ outer ~ '_above') %}
+grouped_{{ outer }}_above as (
+    select
+        {{ period }},
+        above_level as geographic_level,
+        above_code as area_code,
+        above_name as area_name,
+        {{ grouping_breakdown }} as breakdown,
+        {{ grouping_group }} as "group",
+        {{ numerator }} as numerator,
+        {{ denominator }} as denominator,
+        {{ spread }} as standard_deviation{{ ordered }}
+    from rows_above
+    group by {{ period_group }}, above_level, above_code, above_name
+        {%- for expression in (grouping_breakdown, grouping_group)
+              if not (expression.startswith("'") and expression.endswith("'")
+                      and expression.count("'") == 2) %}, {{ expression }}{% endfor %}
+),
+{%- endif %}
 {%- endfor %}
 {%- endfor %}
 combined as (
@@ -175,4 +246,101 @@ select
     standard_deviation{{ ', ordered_values' if value_type == 'median' else '' }}
 from combined
 where denominator > 0
+{%- endmacro %}
+
+{#- The areas above authorities that geographies.yml declares `of: authorities`, as
+    seeds/authority_areas.csv lists them (stg_reference__authority_areas): a subquery of
+    new_la_code, geographic_level, area_code, area_name, `members` (how many authorities
+    the list puts in the area) and `nearness` (1 for the level nearest the authority). -#}
+{% macro authority_listing() -%}
+{%- set levels = authority_group_levels() -%}
+(
+    select
+        new_la_code,
+        geographic_level,
+        area_code,
+        min(area_name) over (partition by geographic_level, area_code) as area_name,
+        count(*) over (partition by geographic_level, area_code) as members,
+        case geographic_level
+            {%- for level in levels %}
+            when '{{ level }}' then {{ loop.index }}
+            {%- endfor %}
+        end as nearness
+    from {{ ref('stg_reference__authority_areas') }}
+    {%- if levels %}
+    where geographic_level in ({% for level in levels %}'{{ level }}'{{ ', ' if not loop.last }}{% endfor %})
+    {%- else %}
+    where 1 = 0
+    {%- endif %}
+)
+{%- endmacro %}
+
+{#- For each period (`keys`, e.g. time_period) of `rows` (a relation whose `authority`
+    column holds an authority's code), the (geographic_level, area_code) of each area of
+    `listing` (authority_listing()) every listed authority of which has rows in that
+    period: an area is published only whole, never from some of its authorities. -#}
+{% macro whole_areas(listing, rows, authority, keys) -%}
+select
+            {%- for key in keys %}
+            present.{{ key }},
+            {%- endfor %}
+            whole.geographic_level,
+            whole.area_code
+        from (
+            select distinct {{ keys | join(', ') }}, {{ authority }} as present_authority
+            from {{ rows }}
+        ) as present
+        inner join {{ listing }} as whole
+            on present.present_authority = whole.new_la_code
+        group by
+            {%- for key in keys %}
+            present.{{ key }},
+            {%- endfor %}
+            whole.geographic_level,
+            whole.area_code,
+            whole.members
+        having count(*) = whole.members
+{%- endmacro %}
+
+{#- For a model that counts its authorities' figures itself (not through
+    indicator_over_rows): its rows in `relation` (a CTE with geographic_level, area_code,
+    area_name, numerator, denominator and the `keys` columns), and the same counts added
+    up over each area above authorities whose every listed authority has a row here
+    (authority_listing: a combined authority, a region). Only for counts that add up
+    across authorities (a count of people, as indicator_over_rows counts them): never a
+    mean's or a median's. -#}
+{% macro with_areas_above(relation, keys=['time_period']) -%}
+select {{ keys | join(', ') }}, geographic_level, area_code, area_name, numerator, denominator
+from {{ relation }}
+{%- if authority_group_levels() %}
+union all
+select
+    {%- for key in keys %}
+    {{ relation }}.{{ key }},
+    {%- endfor %}
+    listing.geographic_level,
+    listing.area_code,
+    listing.area_name,
+    sum({{ relation }}.numerator) as numerator,
+    sum({{ relation }}.denominator) as denominator
+from {{ relation }}
+inner join {{ authority_listing() }} as listing
+    on {{ relation }}.area_code = listing.new_la_code
+inner join (
+    {{ whole_areas(authority_listing(), "(select * from " ~ relation ~ " where geographic_level = 'Local authority') as authority_rows", 'area_code', keys) }}
+) as whole_periods
+    on listing.geographic_level = whole_periods.geographic_level
+    and listing.area_code = whole_periods.area_code
+    {%- for key in keys %}
+    and {{ relation }}.{{ key }} = whole_periods.{{ key }}
+    {%- endfor %}
+where {{ relation }}.geographic_level = 'Local authority'
+group by
+    {%- for key in keys %}
+    {{ relation }}.{{ key }},
+    {%- endfor %}
+    listing.geographic_level,
+    listing.area_code,
+    listing.area_name
+{%- endif %}
 {%- endmacro %}

@@ -158,6 +158,14 @@ def complete(
         own_area_levels = frozenset(
             level.name for level in geographies().levels if not level.every_area
         )
+    # An area of whole authorities (a combined authority, a region: `of: authorities`) is
+    # an indicator's only where it publishes it (every_area: false), and it brings no
+    # authority into a period: an authority no indicator has rows for in a year is not
+    # made a 0 of 0 because others of its combined authority have some.
+    above = set(
+        frame.loc[frame["geographic_level"].isin(geographies().of_authorities()), "area_code"]
+    )
+    parents = {child: parent for child, parent in parents.items() if parent not in above}
     roots = frame["area_code"].map(lambda a: root_area(a, parents))
     names = dict(zip(frame["area_code"], frame["area_name"], strict=False))
     keys = period_columns(frame)  # a month is its time_period and time_identifier

@@ -27,8 +27,12 @@ analysts' guide, statistics-production/ud) as checked by DfE's screener (eesyscr
   hint, unit or grouping on an indicator, a filter's grouping column not described again, and
   no filter with fewer than two levels.
 
-Only local authority rows are published: a neighbourhood is not an EES geographic level, so
-neighbourhood figures go to the board packs (and `indicators/indicator_values.csv`) only.
+Local authority rows are published, and those of a combined authority ("English devolved
+area") or region ("Regional") whose authorities are all in the run, each with EES's own
+code and name columns for its level (the authority's columns blank on such a row, as EES
+files leave a lower level's columns blank on a higher level's row): a neighbourhood is not
+an EES geographic level, so neighbourhood figures go to the board packs (and
+`indicators/indicator_values.csv`) only.
 
 **Layout: one tidy file per indicator** (`<indicator_id>.csv`), because indicators differ in
 what a row counts (children, respondents, the consented linked subset), in their unit (%,
@@ -86,8 +90,9 @@ from typing import Literal
 
 import pandas as pd
 
-from indicators.declarations import period_type
+from indicators.declarations import geographies, period_type
 from indicators.publish.open_data_tables import (
+    ABOVE_AUTHORITY_COLUMNS,
     LA_LEVEL,
     META_COLUMNS,
     REQUIRED_INPUT,
@@ -205,7 +210,12 @@ def _guidance(
             else f"Periods: {kind.text(first['time_period'], first['time_identifier'])} to "
             f"{kind.text(last['time_period'], last['time_identifier'])}"
         )
-        columns = {**STANDARD_COLUMNS, **period_descriptions(kind)}
+        present = list(dict.fromkeys(table.data["geographic_level"]))
+        columns = {
+            **STANDARD_COLUMNS,
+            **period_descriptions(kind),
+            "geographic_level": f"the level of the figures ({'; '.join(present)})",
+        }
         lines += [
             "",
             f"{table.name}.csv (metadata: {table.name}.meta.csv)",
@@ -306,7 +316,14 @@ def write_open_data(
     for indicator_id, rows in values.groupby("indicator_id"):  # before anything is written
         check_periods(indicator_id, rows, period_type(infos[indicator_id].get("period_type")))
     authorities = authority_names(local_authorities)
-    la_rows = values[values["geographic_level"] == LA_LEVEL]
+    # an authority's rows, and those of a combined authority or region whose authorities
+    # are all in the run (an EES level above: geographies.yml `open_data` and `of`)
+    above = [
+        level.name
+        for level in geographies().levels
+        if level.open_data and level.of_authorities and level.name in ABOVE_AUTHORITY_COLUMNS
+    ]
+    la_rows = values[values["geographic_level"].isin([LA_LEVEL, *above])]
 
     folder = stage / OPEN_DATA_DIR
     if folder.exists():

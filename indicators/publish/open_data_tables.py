@@ -15,6 +15,13 @@ import pandas as pd
 from indicators.declarations import PeriodType, period_type
 
 LA_LEVEL = "Local authority"
+# EES's code and name columns of the levels above an authority that Chorus may publish
+# (the EES screener's geography matrix): a row at such a level fills its own pair and
+# leaves the authority's columns blank, as EES files do for a level above.
+ABOVE_AUTHORITY_COLUMNS = {
+    "Regional": ("region_code", "region_name"),
+    "English devolved area": ("english_devolved_area_code", "english_devolved_area_name"),
+}
 LABEL_LIMIT = 100
 """EES caps a metadata label at 100 characters; an indicator's title is its value's label."""
 """The EES geographic level open data is published at (declared with `open_data: true` in
@@ -73,6 +80,8 @@ STANDARD_COLUMNS = {
     "country_name": "country name",
     "region_code": "region code (ONS)",
     "region_name": "region name",
+    "english_devolved_area_code": "combined authority (English devolved area) code (ONS)",
+    "english_devolved_area_name": "combined authority (English devolved area) name",
     "old_la_code": "three-digit local authority number (x if not available)",
     "new_la_code": "nine-character local authority code (ONS)",
     "la_name": "local authority name",
@@ -229,10 +238,16 @@ def _geography(
     authorities: Mapping[str, Mapping[str, str]],
     kind: PeriodType,
 ) -> pd.DataFrame:
-    """Time and geography columns, in EES order, for each LA row: each row's own
-    time_identifier (a month, a quarter), else its period type's (Academic year)."""
+    """Time and geography columns, in EES order, for each row (an authority's, or a
+    combined authority's or region's: ABOVE_AUTHORITY_COLUMNS): each row's own
+    time_identifier (a month, a quarter), else its period type's (Academic year). A row
+    above the authority leaves the authority's columns blank."""
     codes = rows["area_code"].map(text_of)
-    known = [authorities.get(code, {}) for code in codes]
+    levels = rows["geographic_level"].map(text_of).tolist()
+    is_la = [level == LA_LEVEL for level in levels]
+    known = [
+        authorities.get(code, {}) if la else {} for code, la in zip(codes, is_la, strict=False)
+    ]
     columns: dict[str, list[str]] = {
         "time_period": rows["time_period"].map(text_of).tolist(),
         "time_identifier": (
@@ -240,16 +255,31 @@ def _geography(
             if "time_identifier" in rows
             else [kind.time_identifier] * len(rows)
         ),
-        "geographic_level": [LA_LEVEL] * len(rows),
+        "geographic_level": levels,
         "country_code": [country[0]] * len(rows),
         "country_name": [country[1]] * len(rows),
     }
-    if known and all("region_code" in entry for entry in known):
-        columns["region_code"] = [entry["region_code"] for entry in known]
-        columns["region_name"] = [entry["region_name"] for entry in known]
-    columns["old_la_code"] = [entry.get("old_la_code", NOT_AVAILABLE) for entry in known]
-    columns["new_la_code"] = codes.tolist()
-    columns["la_name"] = rows["area_name"].map(text_of).tolist()
+    names = rows["area_name"].map(text_of).tolist()
+    authority_known = [entry for entry, la in zip(known, is_la, strict=False) if la]
+    for level, (code_column, name_column) in ABOVE_AUTHORITY_COLUMNS.items():
+        own = [row_level == level for row_level in levels]
+        from_list = level == "Regional" and all("region_code" in e for e in authority_known)
+        if not any(own) and not (from_list and authority_known):
+            continue
+        columns[code_column] = [
+            code if mine else (entry.get(code_column, "") if from_list else "")
+            for code, mine, entry in zip(codes, own, known, strict=False)
+        ]
+        columns[name_column] = [
+            name if mine else (entry.get(name_column, "") if from_list else "")
+            for name, mine, entry in zip(names, own, known, strict=False)
+        ]
+    columns["old_la_code"] = [
+        entry.get("old_la_code", NOT_AVAILABLE) if la else ""
+        for entry, la in zip(known, is_la, strict=False)
+    ]
+    columns["new_la_code"] = [code if la else "" for code, la in zip(codes, is_la, strict=False)]
+    columns["la_name"] = [name if la else "" for name, la in zip(names, is_la, strict=False)]
     return pd.DataFrame(columns, index=rows.index)
 
 

@@ -31,6 +31,12 @@ RAW_TABLES: dict[str, str] = {
         team_code varchar, starts varchar, description varchar, _source_file varchar,
         _loaded_at timestamp
     """,
+    # The areas above each authority it lies in (seeds/authority_areas.csv: its region, its
+    # combined authority), as read; int_authority_areas keeps those a run holds whole.
+    "authority_areas": """
+        new_la_code varchar, geographic_level varchar, area_code varchar, area_name varchar,
+        _source_file varchar, _loaded_at timestamp
+    """,
     "quarantine": """
         academic_year varchar, kind varchar, file varchar, "row" integer, column_name varchar,
         value varchar, rule varchar, message varchar, _loaded_at timestamp
@@ -63,7 +69,7 @@ RAW_TABLES: dict[str, str] = {
 }
 
 
-AS_READ: tuple[str, ...] = ("early_help_trials",)
+AS_READ: tuple[str, ...] = ("early_help_trials", "authority_areas")
 """Raw tables loaded as read from the seed of the same name (seeds/<name>.csv, the landing
 area's seeds/ first), with RAW_TABLES' columns: staged by dbt, checked there
 (indicators/ingest/reference_load.py, load_area_lists)."""

@@ -127,8 +127,11 @@ def _la_benchmark(frame: pd.DataFrame, parents: Mapping[str, str]) -> pd.Series:
     authority: dbt_project/metadata/geographies.yml): its parent area's figure for the same
     breakdown and group (a team listed with a district: its district's, dim_areas). A group
     of the authority (e.g. girls, or a channel): the authority's all-children (or
-    all-respondents) figure. Groups that are different questions (voice items, domains,
-    seldom-heard groups) and the authority itself: nothing to compare with.
+    all-respondents) figure. An authority within an area of whole authorities the table has
+    (its combined authority, else its region: dim_areas): for its total, that area's total;
+    its groups, as before, with its own total. Groups that are different questions (voice
+    items, domains, seldom-heard groups) of an authority, and the total of an authority
+    within no such area: nothing to compare with.
     """
     levels = geographies()  # dbt_project/metadata/geographies.yml
     present = set(frame["geographic_level"])
@@ -152,9 +155,17 @@ def _la_benchmark(frame: pd.DataFrame, parents: Mapping[str, str]) -> pd.Series:
         (row.indicator_id, row.time_period, row.time_identifier, row.area_code): row.value
         for row in authority[authority["breakdown"] == "All"].itertuples(index=False)
     }
+    present_parents = set(parent_areas["area_code"])
+    # areas of whole authorities (a combined authority, a region: `of: authorities`): an
+    # authority's total is compared with the one it lies in, its groups with its own total
+    above = set(frame.loc[frame["geographic_level"].isin(levels.of_authorities()), "area_code"])
     values = []
     for row in frame.itertuples(index=False):
-        if parent_level[row.geographic_level] in parent_levels:
+        within_above = parents.get(row.area_code) in above
+        if (
+            parent_level[row.geographic_level] in parent_levels
+            or parents.get(row.area_code) in present_parents
+        ) and (row.breakdown == "All" or not within_above):
             parent = parents.get(row.area_code)
             values.append(
                 by_cell.get(

@@ -1,5 +1,7 @@
-"""Synthetic authorities: Harrowdale, a borough of five neighbourhoods, and a synthetic
-England of about 150 authorities with varied deprivation, first languages and transience.
+"""Synthetic authorities: Harrowdale, a borough of five neighbourhoods, a synthetic
+England of about 150 authorities with varied deprivation, first languages and transience,
+and Greater Manchester's ten authorities under their real LA numbers and ONS codes (with
+synthetic neighbourhoods and children).
 """
 
 from __future__ import annotations
@@ -77,41 +79,102 @@ def national_authorities(count: int = 150, seed: int = 0) -> tuple[SyntheticAuth
 
     numbers = sorted(_la_numbers)
     authorities = []
-    letters = "ABCDEFGHIJKLMNOPQRSTUVWYZ"
     names = ("Central", "North", "East", "South", "West")
     for index in range(count):
         la_number = f"{numbers[index % len(numbers)]:03d}"
-        base_dep = rng.beta(2, 2)
-        base_eal = rng.beta(1.2, 6) * (0.5 + base_dep)
-        hoods = []
-        for h in range(5):
-            deprivation = float(np.clip(base_dep + rng.normal(0, 0.25), 0, 1))
-            hoods.append(
-                NeighbourhoodProfile(
-                    code=f"N{index + 1:03d}{h + 1}",
-                    name=f"Synthetic {index + 1:03d} {names[h]}",
-                    share=float(rng.uniform(0.15, 0.25)),
-                    deprivation=deprivation,
-                    fsm_rate=float(
-                        np.clip(0.05 + 0.40 * deprivation + rng.normal(0, 0.03), 0.02, 0.6)
-                    ),
-                    eal_rate=float(np.clip(base_eal + rng.normal(0, 0.08), 0.01, 0.8)),
-                    transience=float(np.clip(0.02 + 0.10 * deprivation, 0.01, 0.2)),
-                )
-            )
         authorities.append(
-            SyntheticAuthority(
-                la_code=la_number,
+            _authority(
+                rng,
+                index,
+                la_number=la_number,
                 new_la_code=f"E99{index + 1:06d}",
                 la_name=f"Synthetic authority {index + 1:03d}",
-                postcode_area="X" + letters[index // 6 % len(letters)],
-                first_district=1 + (index % 6) * 10,
-                neighbourhoods=tuple(hoods),
-                upn_la_numbers=(la_number,),
-                shift=float(rng.normal(0, 0.12)),
+                base_dep=rng.beta(2, 2),
+                hood_names=[f"Synthetic {index + 1:03d} {name}" for name in names],
+                hood_prefix=f"N{index + 1:03d}",
             )
         )
     return tuple(authorities)
+
+
+def _authority(
+    rng: np.random.Generator,
+    index: int,
+    *,
+    la_number: str,
+    new_la_code: str,
+    la_name: str,
+    base_dep: float,
+    hood_names: Sequence[str],
+    hood_prefix: str,
+) -> SyntheticAuthority:
+    """One synthetic authority of five neighbourhoods around a deprivation level."""
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWYZ"
+    base_eal = rng.beta(1.2, 6) * (0.5 + base_dep)
+    hoods = []
+    for h, name in enumerate(hood_names):
+        deprivation = float(np.clip(base_dep + rng.normal(0, 0.25), 0, 1))
+        hoods.append(
+            NeighbourhoodProfile(
+                code=f"{hood_prefix}{h + 1}",
+                name=name,
+                share=float(rng.uniform(0.15, 0.25)),
+                deprivation=deprivation,
+                fsm_rate=float(np.clip(0.05 + 0.40 * deprivation + rng.normal(0, 0.03), 0.02, 0.6)),
+                eal_rate=float(np.clip(base_eal + rng.normal(0, 0.08), 0.01, 0.8)),
+                transience=float(np.clip(0.02 + 0.10 * deprivation, 0.01, 0.2)),
+            )
+        )
+    return SyntheticAuthority(
+        la_code=la_number,
+        new_la_code=new_la_code,
+        la_name=la_name,
+        postcode_area="X" + letters[index // 6 % len(letters)],
+        first_district=1 + (index % 6) * 10,
+        neighbourhoods=tuple(hoods),
+        upn_la_numbers=(la_number,),
+        shift=float(rng.normal(0, 0.12)),
+    )
+
+
+# Greater Manchester's ten authorities (seeds/local_authorities.csv; the English devolved
+# area E47000001 in seeds/authority_areas.csv), each with a deprivation level for its
+# synthetic children (0 least, 1 most: an assumption for the demo, not a published figure)
+# and its share of the combined authority's children a year (roughly its births' share).
+GREATER_MANCHESTER: tuple[tuple[str, str, str, float, float], ...] = (
+    ("350", "E08000001", "Bolton", 0.60, 0.105),
+    ("351", "E08000002", "Bury", 0.40, 0.065),
+    ("352", "E08000003", "Manchester", 0.85, 0.200),
+    ("353", "E08000004", "Oldham", 0.70, 0.090),
+    ("354", "E08000005", "Rochdale", 0.70, 0.080),
+    ("355", "E08000006", "Salford", 0.65, 0.090),
+    ("356", "E08000007", "Stockport", 0.30, 0.090),
+    ("357", "E08000008", "Tameside", 0.60, 0.075),
+    ("358", "E08000009", "Trafford", 0.25, 0.080),
+    ("359", "E08000010", "Wigan", 0.50, 0.125),
+)
+
+
+def combined_authority(seed: int = 0) -> tuple[tuple[SyntheticAuthority, ...], tuple[float, ...]]:
+    """Greater Manchester's ten authorities, with synthetic neighbourhoods (five each, named
+    after the compass: the real boroughs' areas are not modelled), and each one's share of
+    the children a year."""
+    rng = np.random.default_rng([seed, 13])
+    compass = ("Central", "North", "East", "South", "West")
+    authorities = tuple(
+        _authority(
+            rng,
+            index,
+            la_number=la_number,
+            new_la_code=new_la_code,
+            la_name=name,
+            base_dep=deprivation,
+            hood_names=[f"{name} {part} (synthetic)" for part in compass],
+            hood_prefix=f"GM{index:02d}",
+        )
+        for index, (la_number, new_la_code, name, deprivation, _) in enumerate(GREATER_MANCHESTER)
+    )
+    return authorities, tuple(share for *_, share in GREATER_MANCHESTER)
 
 
 def national_sizes(

@@ -16,6 +16,7 @@ from indicators.reference import AcademicYear
 from indicators.synthetic.authorities import (
     HARROWDALE,
     SyntheticAuthority,
+    combined_authority,
     national_authorities,
     national_sizes,
 )
@@ -92,6 +93,10 @@ def generate(
 
     scale "borough": Harrowdale, five neighbourhoods, one return and one census file a year.
     scale "national": about 150 authorities, one pair of files per authority a year.
+    scale "combined": Greater Manchester's ten authorities (real LA numbers and ONS codes,
+    synthetic neighbourhoods and children; `children_per_year` shared among them by
+    roughly their births), one pair of files per authority a year, as national: with the
+    project's seeds/authority_areas.csv a run publishes the combined authority's figures.
     voice: also write each year's voice survey responses (indicators/synthetic/survey_responses.py):
     voice/<YYYY-YY>/survey_responses.csv, or survey_responses_<la_code>.csv per authority.
     The statutory files are the same with or without them.
@@ -122,8 +127,12 @@ def generate(
         authorities = national_authorities(count=authorities_count, seed=seed)
         sizes = national_sizes(authorities, children_per_year, seed)
         base = None
+    elif scale == "combined":
+        authorities, shares = combined_authority(seed)
+        sizes = [max(1, round(children_per_year * share)) for share in shares]
+        base = None
     else:
-        raise ValueError(f"unknown scale '{scale}': use borough or national")
+        raise ValueError(f"unknown scale '{scale}': use borough, combined or national")
     written = write_reference(authorities, out)
     items = load_item_bank() if voice else None
     cohorts: list[SyntheticCohort] = []

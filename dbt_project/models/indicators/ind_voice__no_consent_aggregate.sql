@@ -2,7 +2,8 @@
 -- (consent_aggregate N or blank), by authority only. Their rows are set aside at the door
 -- unread (indicators/ingest/survey.py): the door log counts them per landed file, and a
 -- file's count goes to the authority most of the file's respondents live in. Where they
--- live is never read, so there is no neighbourhood or group figure.
+-- live is never read, so there is no neighbourhood or group figure. A combined authority's
+-- (or region's) figure adds up its authorities'.
 with respondents as (
     select * from {{ ref('int_voice_responses_placed') }}
 ),
@@ -60,19 +61,35 @@ counted as (
     left join authority_not_agreeing
         on authority_respondents.academic_year = authority_not_agreeing.academic_year
         and authority_respondents.new_la_code = authority_not_agreeing.new_la_code
+),
+
+authorities as (
+    select
+        time_period,
+        'Local authority' as geographic_level,
+        new_la_code as area_code,
+        la_name as area_name,
+        numerator,
+        denominator
+    from counted
+),
+
+-- and a combined authority's or region's, added up from its authorities
+with_above as (
+    {{ with_areas_above('authorities') }}
 )
 
 select
     'voice_no_consent_aggregate' as indicator_id,
     cast(time_period as integer) as time_period,
     cast(null as varchar) as time_identifier,
-    'Local authority' as geographic_level,
-    new_la_code as area_code,
-    la_name as area_name,
+    geographic_level,
+    area_code,
+    area_name,
     'People asked' as breakdown,
     'All people asked' as "group",
     cast(numerator as bigint) as numerator,
     cast(denominator as bigint) as denominator,
     {{ indicator_value('rate', 'numerator', 'denominator') }} as value,
     cast(null as double precision) as standard_deviation
-from counted
+from with_above

@@ -78,6 +78,11 @@ combined as (
     union all
     {%- endif %}
     {%- endfor %}
+),
+
+-- and a combined authority's or region's, added up from its authorities
+with_above as (
+    {{ with_areas_above('combined') }}
 )
 
 select
@@ -92,4 +97,4 @@ select
     cast(denominator as bigint) as denominator,
     {{ indicator_value('rate', 'numerator', 'denominator') }} as value,
     cast(null as double precision) as standard_deviation
-from combined
+from with_above

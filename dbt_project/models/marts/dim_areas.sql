@@ -1,11 +1,9 @@
--- Every area Chorus publishes for: authorities, and neighbourhoods, teams and districts
--- with their authority. Disclosure control uses the parent to know which areas add up to
--- which total (each level on its own: an authority's neighbourhoods, and its teams).
-with children as (
-    select * from {{ ref('int_children_joined') }}
-),
-
-neighbourhood_authorities as (
+-- Every area Chorus publishes for: authorities (each within its combined authority or
+-- region, where an indicator publishes that area), those areas, and neighbourhoods, teams
+-- and districts with their authority. Disclosure control uses the parent to know which
+-- areas add up to which total (each level on its own: an authority's neighbourhoods, and
+-- its teams; a combined authority's authorities).
+with neighbourhood_authorities as (
     select * from {{ ref('int_neighbourhood_authorities') }}
 ),
 
@@ -43,28 +41,72 @@ district_areas as (
         on districts.new_la_code = listed_authorities.new_la_code
 ),
 
--- Authorities with children, and those with teams or districts.
+-- The areas above authorities that some indicator publishes (a combined authority, a
+-- region: indicator_over_rows adds one up where every authority seeds/authority_areas.csv
+-- puts in it has rows), as listed; each authority of the run lies within the nearest of
+-- them it is listed in (its combined authority, else its region), if any.
+published_above as (
+    select distinct geographic_level, area_code
+    from {{ ref('int_indicator_values_collected') }}
+    where (geographic_level, area_code) in (
+        select geographic_level, area_code from {{ authority_listing() }} as listed
+    )
+),
+
+listing as (
+    select listed.*
+    from {{ authority_listing() }} as listed
+    inner join published_above
+        on listed.geographic_level = published_above.geographic_level
+        and listed.area_code = published_above.area_code
+),
+
 authorities as (
-    select distinct
-        'Local authority' as geographic_level,
-        new_la_code as area_code,
-        la_name as area_name,
-        cast(null as varchar) as parent_area_code,
-        la_code
-    from children
-    union
     select
         'Local authority' as geographic_level,
-        listed_authorities.new_la_code as area_code,
-        listed_authorities.la_name as area_name,
-        cast(null as varchar) as parent_area_code,
-        listed_authorities.la_code
-    from listed_authorities
-    where listed_authorities.new_la_code in (
-        select teams.new_la_code from {{ ref('stg_reference__teams') }} as teams
-        union
-        select parent_area_code from district_areas
-    )
+        run_authorities.area_code,
+        run_authorities.area_name,
+        nearest.area_code as parent_area_code,
+        run_authorities.la_code
+    from {{ ref('int_authorities') }} as run_authorities
+    left join listing as nearest
+        on run_authorities.area_code = nearest.new_la_code
+        and nearest.nearness = (
+            select min(others.nearness) from listing as others
+            where others.new_la_code = run_authorities.area_code
+        )
+),
+
+-- Each such area within the nearest other one that holds all its authorities (a combined
+-- authority in its region). la_code is null: such an area has no LA number.
+group_parents as (
+    select
+        inner_areas.area_code,
+        outer_areas.area_code as parent_area_code,
+        outer_areas.nearness
+    from listing as inner_areas
+    inner join listing as outer_areas
+        on inner_areas.new_la_code = outer_areas.new_la_code
+        and outer_areas.nearness > inner_areas.nearness
+    group by inner_areas.area_code, inner_areas.members, outer_areas.area_code, outer_areas.nearness
+    having count(*) = inner_areas.members
+),
+
+groups as (
+    select distinct
+        listing.geographic_level,
+        listing.area_code,
+        listing.area_name,
+        (
+            select min(group_parents.parent_area_code) from group_parents
+            where group_parents.area_code = listing.area_code
+                and group_parents.nearness = (
+                    select min(nearer.nearness) from group_parents as nearer
+                    where nearer.area_code = listing.area_code
+                )
+        ) as parent_area_code,
+        cast(null as varchar) as la_code
+    from listing
 ),
 
 -- Neighbourhoods where children live, and any where only families were heard (placed in
@@ -81,6 +123,8 @@ neighbourhoods as (
         on neighbourhood_authorities.new_la_code = authorities.area_code
 )
 
+select * from groups
+union all
 select * from authorities
 union all
 select * from neighbourhoods

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from indicators.declarations import period_type
+from indicators.declarations import geographies, period_type
 from indicators.disclosure import (
     NON_PARTITION_BREAKDOWNS,
     NOT_AVAILABLE,
@@ -130,7 +130,8 @@ class Published:
 
     def la_benchmark(self, row: Mapping[str, str]) -> dict[str, str] | None:
         """The authority row a row is compared with (indicator_stats' rule), or None."""
-        if row["geographic_level"] == self.area_level:
+        above = self.la_level in geographies().of_authorities()
+        if row["geographic_level"] == self.area_level and (row["breakdown"] == ALL or not above):
             parent = self.parents.get(row["area_code"])
             return (
                 None
