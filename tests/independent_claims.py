@@ -158,23 +158,48 @@ AREA_LEVELS = ("Neighbourhood", "Team")
 """The levels within an authority that packs are written for (geographies.yml)."""
 
 
-class Table:
-    """indicator_values.csv (one authority), the register and England, indexed."""
+def levels_within(level: str) -> tuple[str, ...]:
+    """The levels geographies.yml declares `within` a level above authorities (a combined
+    authority's: Local authority), read from the declaration itself."""
+    declared = yaml.safe_load(
+        (
+            Path(__file__).resolve().parents[1] / "dbt_project" / "metadata" / "geographies.yml"
+        ).read_text(encoding="utf-8")
+    )["levels"]
+    return tuple(entry["name"] for entry in declared if entry.get("within") == level)
 
-    def __init__(self, values: pd.DataFrame, register: pd.DataFrame, england: pd.DataFrame) -> None:
+
+class Table:
+    """indicator_values.csv (one authority), the register and England, indexed.
+
+    `authority_level`: the level of the pack's authority (a combined authority's pack:
+    English devolved area, whose areas are the levels within it); the publication may then
+    hold several authorities, and its one area of that level is the authority."""
+
+    def __init__(
+        self,
+        values: pd.DataFrame,
+        register: pd.DataFrame,
+        england: pd.DataFrame,
+        authority_level: str = "Local authority",
+    ) -> None:
+        self.authority_level = authority_level
+        self.area_levels = (
+            AREA_LEVELS if authority_level == "Local authority" else levels_within(authority_level)
+        )
         self.rows = {
             (r["indicator_id"], r["time_period"], r["area_code"], r["breakdown"], r["group"]): r
             for r in (
                 {**record, "time_period": period_key(record)}
                 for record in values.to_dict("records")
             )
-            if r["geographic_level"] in ("Local authority", *AREA_LEVELS)
+            if r["geographic_level"] in (authority_level, *self.area_levels)
         }
         self.level = dict(zip(values["area_code"], values["geographic_level"], strict=True))
         self.name_numbers = {
             n for name in values["area_name"].unique() for n in NUMBER.findall(name)
         }
-        authorities = {c for c, level in self.level.items() if level == "Local authority"}
+        authorities = {c for c, level in self.level.items() if level == authority_level}
         assert len(authorities) == 1, "the checker reads one authority's publication"
         self.la = authorities.pop()
         self.meta = {r["indicator_id"]: r for r in register.to_dict("records")}
@@ -192,7 +217,10 @@ class Table:
             return self.england.get(
                 (row["indicator_id"], row["time_period"], row["breakdown"], group), ""
             )
-        if row["geographic_level"] in AREA_LEVELS:
+        # in a combined authority's pack, an authority's group is set against its own
+        # total (as any authority's is), only its total against the combined authority
+        own_total = self.authority_level != "Local authority" and row["breakdown"] != "All"
+        if row["geographic_level"] in self.area_levels and not own_total:
             other = self.row(
                 row["indicator_id"], row["time_period"], self.la, row["breakdown"], row["group"]
             )
@@ -202,7 +230,8 @@ class Table:
         totals = [
             r
             for k, r in self.rows.items()
-            if k[:3] == (row["indicator_id"], row["time_period"], self.la) and k[3] == "All"
+            if k[:3] == (row["indicator_id"], row["time_period"], row["area_code"])
+            and k[3] == "All"
         ]
         return totals[0]["value"] if totals else ""
 
@@ -254,7 +283,7 @@ def expected(table: Table, claim: Mapping[str, str]) -> tuple[bool, str]:
         verdict = table.polarity_word(claim["indicator_id"], code)
         return verdict == published, published if verdict != published else verdict
     if kind == "ranking":
-        if claim["breakdown"] in AREA_LEVELS:
+        if claim["breakdown"] in table.area_levels:
             parts = [
                 (r["area_name"], r["value"])
                 for k, r in table.rows.items()
@@ -321,7 +350,50 @@ def expected(table: Table, claim: Mapping[str, str]) -> tuple[bool, str]:
         second = seconds[0] if len(seconds) == 1 else None
         shown = [r is not None and not math.isnan(number(r["value"])) for r in (first, second)]
         return all(shown), "shown" if all(shown) else ""
+    if kind == "funnel":
+        return _funnel(table, claim)
     raise AssertionError(f"unknown claim kind {kind!r}")
+
+
+def _funnel(table: Table, claim: Mapping[str, str]) -> tuple[bool, str]:
+    """Each area's place on the funnel plot around its authority's published figure, by
+    Spiegelhalter's limits for a proportion as PHEindicatormethods gives them: the score
+    test of the area's published share against the authority's published numerator over its
+    published denominator, z the normal quantile of 0.975 or 0.999 (on a limit is within)."""
+    from statistics import NormalDist
+
+    indicator, period = claim["indicator_id"], claim["time_period"]
+    centre_row = table.row(indicator, period, claim["area_code"], "All", "All children")
+    if table.meta[indicator]["denominator_unit"] not in INDEPENDENT or centre_row is None:
+        return False, ""
+    total = [number(centre_row["numerator"]), number(centre_row["denominator"])]
+    if any(math.isnan(v) for v in total) or total[1] <= 0:
+        return False, ""
+    centre = total[0] / total[1]
+    z95, z998 = NormalDist().inv_cdf(0.975), NormalDist().inv_cdf(0.999)
+    words = []
+    for key, row in sorted(table.rows.items(), key=lambda item: item[0][2]):
+        if key[:2] != (indicator, period) or key[3] != "All":
+            continue
+        if table.level[key[2]] != claim["breakdown"]:
+            continue
+        count, n = number(row["numerator"]), number(row["denominator"])
+        if math.isnan(count) or math.isnan(n) or n <= 0 or count > n:
+            continue  # not placed: the claim names it
+        gap = (count / n - centre) / math.sqrt(centre * (1 - centre) / n)
+        where = (
+            "High (0.001)"
+            if gap > z998
+            else "Low (0.001)"
+            if gap < -z998
+            else "High (0.025)"
+            if gap > z95
+            else "Low (0.025)"
+            if gap < -z95
+            else "Not significant"
+        )
+        words.append(f"{row['area_name']}: {where}")
+    return bool(words), "; ".join(words)
 
 
 def _representation(table: Table, period: str, area: str, group: str) -> tuple[bool, str]:
@@ -534,11 +606,29 @@ def words_problems(table: Table, claim: Mapping[str, str]) -> list[str]:
     elif kind == "not heard":
         for group in verdict.split(" | ") if made and verdict != "none" else []:
             need(f"“{group}”")
+    elif kind == "funnel" and made:  # every area outside the limits named, on its side
+        phrases = {
+            "High (0.001)": "above the 99.8% limit",
+            "Low (0.001)": "below the 99.8% limit",
+            "High (0.025)": "above the 95% limit",
+            "Low (0.025)": "below the 95% limit",
+        }
+        clauses = re.split(r"\): ", words, maxsplit=1)[-1].split("; ")  # after the centre
+        places = [part.split(": ", 1) for part in verdict.split("; ")]
+        if all(where == "Not significant" for _, where in places):
+            need("placed lies within the 95% limits")
+        for name, where in places if not all(w == "Not significant" for _, w in places) else []:
+            said = [c for c in clauses if re.search(rf"\b{re.escape(name)}\b", c)]
+            phrase = phrases.get(where, "within the 95% limits")
+            if not any(phrase in clause for clause in said):
+                problems.append(f"{claim['claim_id']}: {name} is not said {phrase}")
     elif kind == "beside" and made:  # the framework's words, with both published values
         evidence = dict(part.split("=", 1) for part in claim["evidence"].split("; ") if part)
         need(evidence["first_value"])
         need(evidence["second_value"])
     allowed = set(NUMBER.findall(claim["evidence"])) | {"75", "2028", "5", "9.5495", "99.8"}
+    if kind == "funnel":
+        allowed |= {"95"}  # its 95% limits
     allowed |= set(NUMBER.findall(table.meta[claim["indicator_id"]]["unit"]))
     allowed |= set(NUMBER.findall(table.meta[claim["indicator_id"]]["title"]))
     if kind == "beside":  # the figure beside it is named by its title ("4 or less")
@@ -577,10 +667,15 @@ def claim_problems(table: Table, claim: Mapping[str, str]) -> list[str]:
 
 
 def check_pack(
-    folder: Path, values: pd.DataFrame, register: pd.DataFrame, england: pd.DataFrame
+    folder: Path,
+    values: pd.DataFrame,
+    register: pd.DataFrame,
+    england: pd.DataFrame,
+    authority_level: str = "Local authority",
 ) -> list[str]:
-    """Every problem with one pack's claims (empty when every claim checks out)."""
-    table = Table(values, register, england)
+    """Every problem with one pack's claims (empty when every claim checks out);
+    `authority_level` as Table takes it."""
+    table = Table(values, register, england, authority_level)
     claims = pd.read_csv(folder / "claims.csv", dtype=str, keep_default_na=False)
     text, cells, paragraphs = _text_of_html(folder / "pack.html")
     sheet = _text_of_xlsx(folder / "pack.xlsx")

@@ -252,3 +252,28 @@ def test_nine_of_the_ten_publish_no_greater_manchester_figure(ten, tmp_path):
     assert set(authorities["area_code"]) == set(TEN) - {"E08000010"}
     gld = authorities[(authorities["indicator_id"] == "gld") & (authorities["breakdown"] == "All")]
     assert set(gld["compared_with_la"]) == {"not compared"}
+
+
+def test_the_ten_authority_run_publishes_greater_manchester_s_pack_with_funnels(ten):
+    """The real run's combined authority pack (CHORUS_PACKS names Oldham, one of its
+    authorities): HTML, PDF and spreadsheet, a funnel plot per declared proportion, and
+    every claim re-derived from the published table by tests/independent_claims.py."""
+    from tests.independent_claims import check_pack
+
+    folder = ten["out"] / "boards-combined-authority" / "greater-manchester"
+    assert {p.name for p in folder.iterdir()} >= {"pack.html", "pack.pdf", "pack.xlsx"}
+    html = (folder / "pack.html").read_text(encoding="utf-8")
+    assert html.count("Funnel plot:") >= 3  # gld, cll_expected, all_elgs_expected
+    claims = pd.read_csv(folder / "claims.csv", dtype=str, keep_default_na=False)
+    funnels = claims[claims["kind"] == "funnel"]
+    assert set(funnels["indicator_id"]) == {"gld", "cll_expected", "all_elgs_expected"}
+    assert (funnels["made"] == "yes").any()
+    register = pd.read_csv(ten["out"] / "register" / "indicators.csv", dtype=str)
+    england = pd.read_csv(ROOT / "seeds" / "england_benchmarks.csv", dtype=str)
+    values = ten["values"]
+    shown = values[values["geographic_level"].isin([EDA, LA])]
+    problems = check_pack(folder, shown, register, england, authority_level=EDA)
+    assert problems == [], problems[:10]
+    # Oldham's own packs are there; no other authority's (CHORUS_PACKS)
+    boards = {p.name for p in (ten["out"] / "boards").iterdir()}
+    assert "oldham" in boards and "bolton" not in boards

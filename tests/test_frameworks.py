@@ -118,8 +118,8 @@ def test_a_framework_naming_what_is_not_declared_is_refused(tmp_path):
         "frameworks/test.yml: indicators: 'no_such_indicator' is not in the register",
         "frameworks/test.yml: headline.indicator: 'gld' is not one of the framework's indicators",
         "frameworks/test.yml: audience.levels.areas: 'Ward' is not a declared geographic "
-        "level (National, Regional, Local authority, Local authority district, "
-        "Neighbourhood, Team)",
+        "level (National, Regional, English devolved area, Local authority, Local authority "
+        "district, Neighbourhood, Team)",
     ]
     inverted = dict(yaml.safe_load(SECOND))
     inverted["audience"] = {
@@ -155,15 +155,27 @@ def test_a_framework_without_its_headline_words_is_named():
 
 def test_the_shipped_frameworks_are_consistent_with_the_register():
     frameworks = load_frameworks()
-    assert [f.id for f in frameworks] == ["care_leavers", "early_help", "school_readiness"]
+    assert [f.id for f in frameworks] == [
+        "care_leavers",
+        "combined_authority",
+        "early_help",
+        "school_readiness",
+    ]
     assert framework_problems(frameworks, _register(), ITEM_DOMAINS) == []
-    care, early_help, shipped = frameworks
+    care, combined, early_help, shipped = frameworks
     assert shipped.headline.indicator == "gld" and shipped.headline.ambition.value == 75.0
     assert "Plan for Change" in shipped.headline.ambition.source
     assert care.headline.indicator == "cl_suitable_accommodation" and care.area_level == "Team"
     assert early_help.area_level == "Local authority district"
     assert [m.source for m in early_help.markers] == ["staging.stg_reference__early_help_trials"]
-    # every indicator of the register is in one framework's packs, and in one only
+    # the combined authority's pack (issue 18): school readiness across its authorities,
+    # one pack for the combined authority, with funnel plots
+    assert combined.authority_level == "English devolved area"
+    assert combined.area_level == "Local authority" and combined.area_packs is False
+    assert set(combined.indicators) <= set(shipped.indicators)
+    assert [f.indicator for f in combined.funnels] == ["gld", "cll_expected", "all_elgs_expected"]
+    # every indicator of the register is in one of the authorities' frameworks' packs, and in
+    # one only (the combined authority's shows a few of school readiness's again)
     owned = [shipped.indicators, care.indicators, early_help.indicators]
     assert set().union(*owned) == set(_indicator_ids())
     assert sum(len(set(o)) for o in owned) == len(_indicator_ids())
@@ -208,6 +220,7 @@ def test_a_folder_inside_another_frameworks_folder_is_refused(tmp_path):
     frameworks = load_frameworks([default_dir(), tmp_path])
     assert [f.packs_under for f in frameworks] == [
         "boards-care-leavers",
+        "boards-combined-authority",
         "boards-early-help",
         "boards",
         "boards-corporate_parenting",
@@ -288,8 +301,15 @@ def test_every_folder_the_publish_step_writes_is_refused_as_packs_under(pipeline
     published = sorted(p.name for p in pipeline_run.settings.output.iterdir())
     assert {"indicators", "register", "quality", "open-data", "boards"} <= set(published)
     shipped = {f.packs_under for f in load_frameworks()}  # the shipped frameworks' own folders
-    assert shipped == {"boards", "boards-care-leavers", "boards-early-help"}
-    assert shipped <= set(published)
+    assert shipped == {
+        "boards",
+        "boards-care-leavers",
+        "boards-combined-authority",
+        "boards-early-help",
+    }
+    # one borough has no combined authority's figures: that framework writes no pack
+    assert shipped - {"boards-combined-authority"} <= set(published)
+    assert "boards-combined-authority" not in published
     for name in published:
         if name in shipped:
             continue
@@ -510,7 +530,7 @@ def test_a_copy_of_the_shipped_framework_is_read_as_it_is(tmp_path):
 TOP_KEYS = (
     "id, title, subject, audience, packs_under, indicators, headline, sections, "
     "who_we_heard, trend_charts, breakdowns, glance, words, beside, side_by_side, group_charts, "
-    "statements, markers"
+    "statements, markers, funnels"
 )
 
 
@@ -776,9 +796,15 @@ def test_a_second_framework_yaml_adds_its_own_pack(pipeline_run, tmp_path, monke
     claims = pd.read_csv(mine[0] / "claims.csv", dtype=str)
     assert set(claims["indicator_id"]) <= {"all_elgs_expected", "average_elgs_expected"}
     listing = pd.read_csv(output / "register" / "frameworks.csv", dtype=str)
-    assert set(listing["framework_id"]) == {"school_readiness", "care_leavers", "early_help"}
+    assert set(listing["framework_id"]) == {
+        "school_readiness",
+        "care_leavers",
+        "combined_authority",
+        "early_help",
+    }
     assert listing.loc[listing["indicator_id"] == "gld", "audience"].tolist() == [
-        "Neighbourhood board"
+        "Combined authority board",
+        "Neighbourhood board",
     ]
 
 
@@ -788,7 +814,12 @@ def test_a_second_framework_yaml_adds_its_own_pack(pipeline_run, tmp_path, monke
 def test_the_declared_hierarchy():
     levels = geographies()
     assert levels.national == "National"
-    assert levels.ancestors("Neighbourhood") == ("Local authority", "Regional", "National")
+    assert levels.ancestors("Neighbourhood") == (
+        "Local authority",
+        "English devolved area",
+        "Regional",
+        "National",
+    )
     assert levels.parent("Team") == "Local authority"
     assert levels.parent("Local authority district") == "Local authority"
     with pytest.raises(DeclarationError, match="'Ward' is not declared"):

@@ -1,8 +1,12 @@
 """Every authority's board packs, from the staged, disclosure-controlled tables only: for
 each framework (dbt_project/frameworks/*.yml and CHORUS_FRAMEWORKS: its indicators, in its
 `packs_under` folder), one pack for the authority and one per area of the audience's level
-within it (indicators/publish/packs/ builds and renders each), rendered in parallel
-processes. CHORUS_PACKS chooses the authorities.
+within it (indicators/publish/packs/ builds and renders each; none with
+`audience.area_packs: false`), rendered in parallel processes. A framework's authority is
+its audience's authority level: a local authority, or an area of whole authorities (a
+combined authority: English devolved area), which gets a pack only when the publication
+holds its figures. CHORUS_PACKS chooses the authorities (a combined authority's pack comes
+with any of its authorities).
 
 The board_packs asset (orchestration/publish_assets.py) calls `write_board_packs`.
 """
@@ -45,6 +49,21 @@ def selected_authorities(setting: str, authorities: pd.DataFrame) -> pd.DataFram
     return authorities[
         authorities["la_code"].isin(wanted) | authorities["new_la_code"].isin(wanted)
     ]
+
+
+def pack_authorities(
+    level: str, values: pd.DataFrame, chosen: pd.DataFrame, parents: pd.DataFrame
+) -> list[str]:
+    """The areas of `level` (a framework's authority level) in the published `values` that
+    get a framework's packs: each authority CHORUS_PACKS chooses (`chosen`), and each area
+    above authorities (a combined authority) with a chosen authority within it (`parents`:
+    marts.dim_areas' area_code and parent_area_code); in the table's order. None when the
+    publication has no area of the level (a combined authority's framework in a one-borough
+    run)."""
+    wanted = set(chosen["new_la_code"])
+    within = parents.groupby("parent_area_code")["area_code"].agg(set).to_dict()
+    found = dict.fromkeys(values.loc[values["geographic_level"] == level, "area_code"])
+    return [code for code in found if code in wanted or within.get(code, set()) & wanted]
 
 
 def _statements(stage: Path, frame: str) -> pd.DataFrame | None:
@@ -118,10 +137,18 @@ def write_board_packs(settings: ChorusSettings, stage: Path, run_id: str, log: L
     for framework in load_frameworks():
         shown = values[values["indicator_id"].isin(framework.indicators)]
         # the cover's data period: the framework's own indicators' periods
-        run = RunInfo.for_values(run_id, shown if len(shown) else values)
+        run = RunInfo.for_values(
+            run_id, shown if len(shown) else values, la_word=framework.authority_word
+        )
         every_statement = _statements(stage, framework.statements.frame)  # once per framework
         every_marker = read_markers(settings.data_warehouse, framework.markers, areas)
-        for code in authorities["new_la_code"]:
+        codes = pack_authorities(framework.authority_level, shown, authorities, areas)
+        if not codes and len(authorities):
+            log.info(
+                f"{framework.id}: no packs, as the publication has no "
+                f"{framework.authority_level} figures for its indicators"
+            )
+        for code in codes:
             hoods = (
                 set(areas.loc[areas["parent_area_code"] == code, "area_code"])
                 if framework.area_level

@@ -63,6 +63,7 @@ CONSENT_WORDS = {
 }
 CONSENT_ORDER = ("aggregate", "quote", "link")
 LEVEL_WORDS = {
+    "English devolved area": "the combined authority",
     "Local authority": "the whole council area",
     "Local authority district": "each district",
     "Neighbourhood": "each neighbourhood",

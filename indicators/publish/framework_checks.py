@@ -24,6 +24,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from indicators.declarations import DeclarationError, geographies
+from indicators.publish.framework_funnels import funnel_problems
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -80,6 +81,7 @@ PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     ),
     "beside.words.not_made": ("area", "period", "reason"),
     "group_charts.alt": ("area", "period"),
+    "funnels.alt": ("area", "period"),
 }
 """The keys whose words are filled in, and the placeholders each takes; every other
 sentence or title a framework declares is shown as written and takes none."""
@@ -177,6 +179,7 @@ def _texts(framework: Framework) -> list[tuple[str, str]]:
         ("title", framework.title),
         ("subject", framework.subject),
         ("audience.name", framework.audience),
+        ("audience.authority_word", framework.authority_word),
         *(  # `areas` defaults to `authority`'s words: named once
             (f"audience.pack_titles.{k}", v)
             for k, v in framework.pack_titles.items()
@@ -209,6 +212,8 @@ def _texts(framework: Framework) -> list[tuple[str, str]]:
     for chart in framework.group_charts:
         texts += [("group_charts.heading", chart.heading), ("group_charts.intro", chart.intro)]
         texts += [("group_charts.alt", chart.alt)]
+    for funnel in framework.funnels:
+        texts += [(f"funnels.{key}", getattr(funnel, key)) for key in ("heading", "intro", "alt")]
     statements = framework.statements
     texts += [("statements.heading", statements.heading), ("statements.note", statements.note)]
     return texts
@@ -278,6 +283,7 @@ def _declared_problems(
                     "draws 0% to 100%",
                 )
             )
+    found += funnel_problems(framework.funnels, own, framework.area_level, register, known_sections)
     for name in framework.statements.breakdowns:
         if not _declares(breakdowns, name):
             found.append(

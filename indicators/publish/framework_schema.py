@@ -19,6 +19,7 @@ from indicators.strict_yaml import load
 
 TEXT = "text"
 NUMBER = "a number"
+YES_NO = "true or false"
 ANY_KEY = "*"
 """In a mapping of the schema: any key (a text) is allowed, each with this value's type."""
 
@@ -30,6 +31,8 @@ SCHEMA: dict[str, object] = {
         "name": TEXT,
         "levels": {"authority": TEXT, "areas": TEXT},
         "pack_titles": {"authority": TEXT, "areas": TEXT},
+        "area_packs": YES_NO,
+        "authority_word": TEXT,
     },
     "packs_under": TEXT,
     "indicators": [TEXT],
@@ -115,6 +118,7 @@ SCHEMA: dict[str, object] = {
         "explains": [{"indicators": [TEXT], "only": {ANY_KEY: TEXT}, "hidden_with": [TEXT]}],
     },
     "markers": [{"from": TEXT, "date": TEXT, "label": TEXT, "areas": TEXT}],
+    "funnels": [{"section": TEXT, "heading": TEXT, "indicator": TEXT, "intro": TEXT, "alt": TEXT}],
 }
 """Every key a framework may have. A key left out, or given with no value (null), takes its
 default; `id`, `title`, `audience`, `indicators` and `headline` are required (frameworks.py)."""
@@ -148,6 +152,8 @@ def _wanted(schema: object) -> str:
         return "a mapping of keys (" + ", ".join(k for k in schema if k != ANY_KEY) + ")"
     if isinstance(schema, list):
         return f"a list of {'mappings' if isinstance(schema[0], dict) else 'texts'}"
+    if schema == YES_NO:
+        return "true or false"
     return "a number" if schema == NUMBER else "a text (in quotes if it looks like another type)"
 
 
@@ -187,6 +193,10 @@ def shape_problem(value: object, schema: object = SCHEMA, path: str = "") -> str
             problem = shape_problem(item, schema[0], f"{where}[{position}]")
             if problem:
                 return problem
+        return None
+    if schema == YES_NO:
+        if not isinstance(value, bool):
+            return f"{where}: must be true or false, not {_kind(value)}"
         return None
     if schema == NUMBER:
         if isinstance(value, bool) or not isinstance(value, int | float):

@@ -5,8 +5,9 @@ declares its id and title, its audience (a name, the authority level that gets o
 the level within it whose areas get one each, the packs' titles), its indicators, its
 headline (indicator, words, any ambition line and the ambition's source), its sections in
 order, the "who we heard from" section's indicators, which indicators get a trend chart, the
-breakdowns the pack groups by, the page at a glance and the dated events marked on its
-charts of months (framework_markers.py: read from a warehouse table). The packs
+breakdowns the pack groups by, the page at a glance, the dated events marked on its
+charts of months (framework_markers.py: read from a warehouse table) and the funnel plots
+of the authority's areas (framework_funnels.py). The packs
 (indicators/publish/packs/) are built from these declarations and the register: they name
 no indicator.
 
@@ -35,6 +36,7 @@ from indicators.publish.framework_checks import (
     framework_problems,
     id_problem,
 )
+from indicators.publish.framework_funnels import Funnel, parse_funnels
 from indicators.publish.framework_layout import (
     Beside,
     Figure,
@@ -52,6 +54,7 @@ __all__ = [
     "Figure",
     "Framework",
     "FrameworkError",
+    "Funnel",
     "GroupChart",
     "SideBySide",
     "Statements",
@@ -159,6 +162,13 @@ class Framework:
     group_charts: tuple[GroupChart, ...] = ()
     markers: tuple[Marker, ...] = ()
     """Dated events drawn on the trend charts of months and quarters (framework_markers.py)."""
+    funnels: tuple[Funnel, ...] = ()
+    """The areas' funnel plots in the authority's pack (framework_funnels.py)."""
+    area_packs: bool = True
+    """Whether each area of `area_level` gets a pack of its own (audience.area_packs: a
+    combined authority's board reads one pack, its authorities' own packs being theirs)."""
+    authority_word: str = "borough"
+    """What the authority is called in 'the borough average' (audience.authority_word)."""
 
     def said(self, key: str, **fill: object) -> str:
         """The declared words of `key` (WORDS) with their placeholders filled, or ''."""
@@ -267,6 +277,7 @@ def parse_framework(document: object, file: str = "") -> Framework:
         beside, side_by_side, statements = parse_layout(document)
         group_charts = parse_group_charts(document)
         markers = parse_markers(document)
+        funnels = parse_funnels(document)
     except KeyError as error:
         raise fail(str(error.args[0])) from None
     for key, message in marker_problems(markers):
@@ -317,6 +328,9 @@ def parse_framework(document: object, file: str = "") -> Framework:
         statements=statements,
         group_charts=group_charts,
         markers=markers,
+        funnels=funnels,
+        area_packs=audience.get("area_packs") is not False,
+        authority_word=str(audience.get("authority_word") or "borough"),
     )
 
 

@@ -39,6 +39,15 @@ The rules, so that a label never contradicts what is printed beside it:
   framework's words; not made when either is hidden or missing, naming which and why.
 - **not heard** (`not_heard`): the groups found under-represented in an area and year, and
   the groups that cannot be judged (no cohort figure, or hidden).
+- **funnel** (`funnel`, in funnel_claim.py): where each of an authority's areas lies on a
+  funnel plot of a proportion (a framework's `funnels:`), placed by its published numerator
+  and denominator against PHEindicatormethods' 95% and 99.8% limits around the authority's
+  published figure (its published numerator over its published denominator): above or
+  below the 99.8% limit, above or below the 95% limit only, or within the 95% limits (on a
+  limit counts as within), with the polarity's better or worse. An area whose count is
+  hidden, or with no one counted, is not placed and is named. Not made when the
+  authority's own count is hidden, no area can be placed, or the counts are not
+  independent (answers).
 """
 
 from indicators.publish.claims.beside_claim import beside
@@ -53,6 +62,7 @@ from indicators.publish.claims.claim import (
     CLAIM_COLUMNS,
     COMPARISON,
     ENGLAND,
+    FUNNEL,
     KINDS,
     LA,
     MADE_TRENDS,
@@ -84,6 +94,7 @@ from indicators.publish.claims.compute import (
     representation,
     trend,
 )
+from indicators.publish.claims.funnel_claim import funnel
 from indicators.publish.claims.table import Published
 
 __all__ = [
@@ -97,6 +108,7 @@ __all__ = [
     "CLAIM_COLUMNS",
     "COMPARISON",
     "ENGLAND",
+    "FUNNEL",
     "KINDS",
     "LA",
     "MADE_TRENDS",
@@ -117,6 +129,7 @@ __all__ = [
     "comparison",
     "decimals_of",
     "finite",
+    "funnel",
     "is_number",
     "mark",
     "not_heard",

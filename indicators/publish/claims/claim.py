@@ -28,7 +28,8 @@ TREND = "trend"
 REPRESENTATION = "representation"
 NOT_HEARD = "not heard"
 BESIDE = "beside"
-KINDS = (COMPARISON, RANKING, TREND, REPRESENTATION, NOT_HEARD, BESIDE)
+FUNNEL = "funnel"
+KINDS = (COMPARISON, RANKING, TREND, REPRESENTATION, NOT_HEARD, BESIDE, FUNNEL)
 SHOWN = "shown"
 """A beside claim's verdict when both its figures are published."""
 
@@ -104,7 +105,8 @@ class Claim:
     """comparison: the published code (better, worse, similar, higher, lower) or, for the
     ambition, below/above/at; ranking: 'highest: A; lowest: B' (ties joined by ' = ');
     trend: the published trend; representation: under-/over-represented or similar to the
-    cohort; not heard: the under-represented groups joined by ' | ' (or 'none')."""
+    cohort; not heard: the under-represented groups joined by ' | ' (or 'none'); funnel:
+    each placed area's funnel_position words, 'Bolton: Not significant; Bury: High (0.001)'."""
     evidence: tuple[tuple[str, str], ...] = ()
     """The published numbers (and labels) the claim rests on: (name, text as published)."""
     reason: str = ""
@@ -154,6 +156,14 @@ class Claim:
             "reason": self.reason,
             "words": sentence(self),
         }
+
+
+def plural(level: str) -> str:
+    """A geographic level's areas in words: 'neighbourhoods', 'teams', 'local authorities'."""
+    word = level.lower()
+    if word.endswith("y") and word[-2:-1] not in ("a", "e", "i", "o", "u"):
+        return word[:-1] + "ies"
+    return word + "s"
 
 
 def is_number(text: str) -> bool:
@@ -249,6 +259,10 @@ def sentence(claim: Claim) -> str:
         return _representation_sentence(claim)
     if claim.kind == BESIDE:
         return _beside_sentence(claim)
+    if claim.kind == FUNNEL:  # its words beside its computation (funnel_claim imports this)
+        from indicators.publish.claims.funnel_claim import funnel_sentence
+
+        return funnel_sentence(claim, _period(claim.time_period))
     return _not_heard_sentence(claim)
 
 

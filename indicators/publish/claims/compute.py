@@ -37,6 +37,7 @@ from indicators.publish.claims.claim import (
     Claim,
     decimals_of,
     is_number,
+    plural,
 )
 from indicators.publish.claims.table import Published
 from indicators.units import independent_units, not_compared_why
@@ -217,7 +218,7 @@ def ranking(
         ]
         rows = [row for row in rows if row is not None]
         parts = [(row["area_name"], row["value"]) for row in rows]
-        noun = parts_noun or f"{pub.area_level.lower()}s"
+        noun = parts_noun or plural(pub.area_level)
     elif breakdown == ALL:
         raise ValueError("a total is not ranked with anything: give a breakdown")
     else:

@@ -45,11 +45,14 @@ __all__ = [
 
 
 def pack_slugs(publication: Publication) -> dict[str, str]:
-    """area_code -> folder name: the authority first, then each neighbourhood.
+    """area_code -> folder name: the authority first, then each neighbourhood (none when the
+    framework declares `audience.area_packs: false`).
 
     The slug is the lower-case-hyphenated area name; a clash gets the area code appended.
     """
-    areas = [(publication.la_code, publication.la_name), *publication.neighbourhoods]
+    areas = [(publication.la_code, publication.la_name)]
+    if publication.framework.area_packs:
+        areas += publication.neighbourhoods
     slugs: dict[str, str] = {}
     for code, name in areas:
         slug = slugify(name)

@@ -17,6 +17,7 @@ from indicators.publish import period_keys as pk
 from indicators.publish.frameworks import Beside, Figure, SideBySide
 from indicators.publish.packs.blocks import meta_of
 from indicators.publish.packs.frames import Publication, as_records
+from indicators.publish.packs.funnel_chart import funnel_block
 from indicators.publish.packs.group_chart import group_chart_block
 from indicators.publish.packs.model import Block, Build, Cell, Column, Row, Table
 from indicators.publish.packs.statements import with_statements
@@ -193,8 +194,8 @@ def side_by_side_block(
 def framework_blocks(
     pub: Publication, build: Build, area_code: str, area_name: str
 ) -> dict[str, list[Block]]:
-    """section -> the beside, side-by-side and group chart blocks it opens with, in declared
-    order (group_chart.py draws the charts). The
+    """section -> the beside, side-by-side, group chart and funnel blocks it opens with, in
+    declared order (group_chart.py and funnel_chart.py draw the charts). The
     statements of a breakdown go beside the first side-by-side table over it only (and then
     beside none of its indicators' own tables: block_table), so each is printed once."""
     found: dict[str, list[Block]] = {}
@@ -213,4 +214,8 @@ def framework_blocks(
         block = group_chart_block(pub, build, area_code, area_name, chart)
         if block is not None:
             found.setdefault(chart.section, []).append(block)
+    for funnel in pub.framework.funnels:  # the authority's pack only
+        block = funnel_block(pub, build, area_code, area_name, funnel)
+        if block is not None:
+            found.setdefault(funnel.section, []).append(block)
     return found

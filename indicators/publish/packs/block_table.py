@@ -191,6 +191,7 @@ def latest_table(
                 area_label(record, area_name),
                 borough=borough,
                 england=england,
+                la_word=pub.run.la_word,
             )
         )
         cells = [

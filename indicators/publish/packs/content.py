@@ -329,7 +329,9 @@ def _glance(
         borough = pub.borough_value(record, area_code)
         england = pub.england_value(record)
         bounds = bar_bounds([record], unit, [borough, england])
-        bar = bar_markup(record, unit, bounds, measure, borough=borough, england=england)
+        bar = bar_markup(
+            record, unit, bounds, measure, borough=borough, england=england, la_word=pub.run.la_word
+        )
         value = value_cell(record, unit)
         value = Cell(
             text=(
@@ -454,4 +456,5 @@ def build_pack(pub: Publication, area_code: str) -> Pack:
         subject=pub.framework.subject,
         key=pub.key,
         information=information,
+        authority_level=pub.la_level,
     )

@@ -240,6 +240,9 @@ class Pack:
     key: tuple[tuple[str, str], ...] = SYMBOL_KEY
     information: Section | None = None
     """The authority pack's chapter on where its information comes from (packs/information.py)."""
+    authority_level: str = "Local authority"
+    """The level of the pack's authority (its framework's audience: a combined authority's
+    is English devolved area), naming `la_name` in "About this pack"."""
 
     @property
     def has_statements(self) -> bool:
@@ -253,7 +256,7 @@ class Pack:
             ("Area", self.area_name),
             ("Area code", self.area_code),
             ("Geographic level", self.level),
-            ("Local authority", self.la_name),
+            (self.authority_level, self.la_name),
             ("Published", f"{self.run.published.day} {self.run.published:%B %Y}"),
             ("Data period", self.run.period),
             ("Run id", self.run.run_id),

@@ -116,6 +116,7 @@ def bar_markup(
     england: float = math.nan,
     cohort: float = math.nan,
     share_label: str = "share of the cohort",
+    la_word: str = "borough",
 ) -> Markup | None:
     value = nan_of(record["_value"])
     if not math.isfinite(value):
@@ -126,7 +127,7 @@ def bar_markup(
         f"{suffix} to {record['upper_ci_95']}{suffix}"
     ]
     if math.isfinite(borough):
-        words.append(f"borough average {borough:g}{suffix}")
+        words.append(f"{la_word} average {borough:g}{suffix}")
     if math.isfinite(england):
         words.append(f"England {england:g}{suffix}")
     if math.isfinite(cohort):
