@@ -137,10 +137,14 @@ def _authority(
     )
 
 
-# Greater Manchester's ten authorities (seeds/local_authorities.csv; the English devolved
-# area E47000001 in seeds/authority_areas.csv), each with a deprivation level for its
-# synthetic children (0 least, 1 most: an assumption for the demo, not a published figure)
-# and its share of the combined authority's children a year (roughly its births' share).
+COMBINED_AUTHORITY = ("E47000001", "Greater Manchester")
+"""Greater Manchester's ONS code and name (DfE's EES screener, data/english_devolved_areas.csv)."""
+
+# Greater Manchester's ten authorities (seeds/local_authorities.csv; `chorus synth --scale
+# combined` puts them in E47000001 in its seeds/authority_areas.csv), each with a deprivation
+# level for its synthetic children (0 least, 1 most: an assumption for the demo, not a
+# published figure) and its share of the combined authority's children a year (roughly its
+# births' share).
 GREATER_MANCHESTER: tuple[tuple[str, str, str, float, float], ...] = (
     ("350", "E08000001", "Bolton", 0.60, 0.105),
     ("351", "E08000002", "Bury", 0.40, 0.065),

@@ -14,6 +14,7 @@ import pandas as pd
 from indicators.ingest.keys import write_synthetic_manifest
 from indicators.reference import AcademicYear
 from indicators.synthetic.authorities import (
+    COMBINED_AUTHORITY,
     HARROWDALE,
     SyntheticAuthority,
     combined_authority,
@@ -74,6 +75,25 @@ def write_reference(authorities: Sequence[SyntheticAuthority], out: Path) -> lis
     return paths
 
 
+def write_authority_areas(authorities: Sequence[SyntheticAuthority], out: Path) -> Path:
+    """seeds/authority_areas.csv for the ten authorities: each in Greater Manchester
+    (E47000001, EES's English devolved area), so a run publishes its figures."""
+    path = out / "seeds" / "authority_areas.csv"
+    frame = pd.DataFrame(
+        [
+            {
+                "new_la_code": authority.new_la_code,
+                "geographic_level": "English devolved area",
+                "area_code": COMBINED_AUTHORITY[0],
+                "area_name": COMBINED_AUTHORITY[1],
+            }
+            for authority in authorities
+        ]
+    )
+    frame.to_csv(path, index=False)
+    return path
+
+
 def generate(
     out: Path,
     *,
@@ -95,8 +115,9 @@ def generate(
     scale "national": about 150 authorities, one pair of files per authority a year.
     scale "combined": Greater Manchester's ten authorities (real LA numbers and ONS codes,
     synthetic neighbourhoods and children; `children_per_year` shared among them by
-    roughly their births), one pair of files per authority a year, as national: with the
-    project's seeds/authority_areas.csv a run publishes the combined authority's figures.
+    roughly their births), one pair of files per authority a year, as national, and
+    seeds/authority_areas.csv putting them in Greater Manchester, so a run publishes the
+    combined authority's figures.
     voice: also write each year's voice survey responses (indicators/synthetic/survey_responses.py):
     voice/<YYYY-YY>/survey_responses.csv, or survey_responses_<la_code>.csv per authority.
     The statutory files are the same with or without them.
@@ -134,6 +155,8 @@ def generate(
     else:
         raise ValueError(f"unknown scale '{scale}': use borough, combined or national")
     written = write_reference(authorities, out)
+    if scale == "combined":  # the combined authority its ten authorities make up
+        written.append(write_authority_areas(authorities, out))
     items = load_item_bank() if voice else None
     cohorts: list[SyntheticCohort] = []
     for year in parsed_years:
