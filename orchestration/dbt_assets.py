@@ -7,11 +7,18 @@ fct_indicator_values and its tests."""
 import os
 from collections.abc import Mapping
 from typing import Any
+from uuid import uuid4
 
 from dagster import AssetExecutionContext, AssetKey, AssetSpec
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from orchestration.dbt_setup import DBT_PROJECT_DIR, dbt_environment, prune_run_targets
+from orchestration.dbt_setup import (
+    DBT_PROJECT_DIR,
+    dbt_environment,
+    keep_parse_state,
+    prune_run_targets,
+    reuse_parse_state,
+)
 from orchestration.resources import ChorusResource
 
 PREFLIGHT = AssetKey("preflight")
@@ -51,10 +58,18 @@ first dbt step builds everything else, the second this model and its tests."""
 def _build(context: AssetExecutionContext, dbt: DbtCliResource, chorus: ChorusResource):
     """`dbt build` of this step's selection, in dependency order (holding the warehouse lock,
     through the chorus resource, like every step)."""
-    os.environ.update(dbt_environment(chorus.settings()))
-    invocation = dbt.cli(["build"], context=context)
-    yield from invocation.stream()
-    prune_run_targets(invocation.target_path.parent, context.op_execution_context.op.name)
+    settings = chorus.settings()
+    os.environ.update(dbt_environment(settings))
+    name = context.op_execution_context.op.name
+    # dagster-dbt's own naming of a run's target folder, with this home's last parse in it
+    target_path = DBT_PROJECT_DIR / "target" / f"{name}-{context.run.run_id[:7]}-{uuid4().hex[:7]}"
+    reuse_parse_state(settings, target_path)
+    try:
+        invocation = dbt.cli(["build"], context=context, target_path=target_path)
+        yield from invocation.stream()
+    finally:
+        keep_parse_state(settings, target_path)
+    prune_run_targets(target_path.parent, name)
 
 
 @dbt_assets(

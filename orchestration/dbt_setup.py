@@ -205,6 +205,39 @@ def prepare_manifest(force: bool = False) -> None:
         raise RuntimeError("dbt could not parse the project: " + " | ".join(detail[-8:]))
 
 
+PARSE_STATE = "partial_parse.msgpack"
+"""dbt's parse of the project, which a later invocation reuses when nothing it depends on
+changed (dbt checks every file's hash, the profile and its environment, dbt's version)."""
+
+
+def parse_state(settings: ChorusSettings) -> Path:
+    """This CHORUS_HOME's copy of dbt's last parse. The profile names the warehouse, so a
+    parse is only reusable by the same home: the project's own target/ copy was parsed for
+    another warehouse and made dbt parse everything again (3-4 s) at each invocation."""
+    return settings.home / "dbt" / PARSE_STATE
+
+
+def reuse_parse_state(settings: ChorusSettings, target_path: Path) -> None:
+    """Put this home's last parse in a new invocation's target folder (dagster-dbt then
+    leaves it there rather than copying the project's)."""
+    kept = parse_state(settings)
+    if kept.is_file():
+        target_path.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(kept, target_path / PARSE_STATE)
+
+
+def keep_parse_state(settings: ChorusSettings, target_path: Path) -> None:
+    """Keep the parse an invocation wrote, for the next one (replaced whole, never half)."""
+    written = target_path / PARSE_STATE
+    if not written.is_file():
+        return
+    kept = parse_state(settings)
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    partial = kept.with_name(f"{PARSE_STATE}.{os.getpid()}.part")
+    shutil.copyfile(written, partial)
+    os.replace(partial, kept)
+
+
 RUN_TARGETS_KEPT = 3
 """dagster-dbt gives each `dbt build` its own target folder (manifest, run results, compiled
 SQL: a few MB); the newest few are kept for inspection, older ones are removed so that a

@@ -106,7 +106,12 @@ def board_packs(context: AssetExecutionContext, chorus: ChorusResource) -> Mater
     stage = staging_dir(settings, context.run.run_id)
     packs = write_board_packs(settings, stage, context.run.run_id, context.log)
     return MaterializeResult(
-        metadata={"packs": packs.packs, "files": packs.files, "authorities": settings.packs}
+        metadata={
+            "packs": packs.packs,
+            "files": packs.files,
+            "authorities": settings.packs,
+            "unchanged packs, not rendered again": packs.reused,
+        }
     )
 
 

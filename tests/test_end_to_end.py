@@ -261,10 +261,24 @@ def test_a_failing_expectation_blocks_publication(pipeline_run, tmp_path, monkey
 
 
 def test_running_again_publishes_the_same_tables(pipeline_run):
+    from orchestration.dbt_setup import DBT_PROJECT_DIR
     from orchestration.runner import run_pipeline
 
     output: Path = pipeline_run.settings.output
     first = (output / "indicators" / "indicator_values.csv").read_bytes()
+    rendered = {p.relative_to(output): p.read_bytes() for p in output.rglob("pack.*")}
     outcome = run_pipeline(pipeline_run.settings)
     assert outcome.success, outcome.reason
     assert (output / "indicators" / "indicator_values.csv").read_bytes() == first
+    # nothing changed, so no pack is rendered again: the first run's are published as they were
+    assert rendered and {
+        p.relative_to(output): p.read_bytes() for p in output.rglob("pack.*") if p.suffix != ".xlsx"
+    } == {name: body for name, body in rendered.items() if name.suffix != ".xlsx"}
+    manifest = json.loads((output / "manifest.json").read_text())
+    assert manifest["run_id"] == outcome.run_id
+    # and dbt reused this home's parse of the unchanged project, in both of its steps
+    steps = sorted((DBT_PROJECT_DIR / "target").glob(f"*-{outcome.run_id[:7]}-*"))
+    assert len(steps) == 2
+    for step in steps:  # dbt starts a new dbt.log every few MB: read them all
+        text = "".join(log.read_text(encoding="utf-8") for log in step.glob("dbt.log*"))
+        assert "Nothing changed, skipping partial parsing" in text, step

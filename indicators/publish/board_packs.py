@@ -26,11 +26,13 @@ from indicators.publish.framework_markers import read_markers
 from indicators.publish.frameworks import load_frameworks
 from indicators.publish.indicator_tables import area_parents
 from indicators.publish.packs import (
+    PackFiles,
     Publication,
     RunInfo,
     build_pack,
     pack_slugs,
-    write_pack,
+    reuse,
+    write_pack_reusing,
 )
 from indicators.publish.packs.deprivation_gap import read_inequality
 from indicators.publish.packs.information import InformationSources
@@ -95,9 +97,9 @@ def with_part_periods(values: pd.DataFrame, path: Path) -> pd.DataFrame:
     return merged
 
 
-def _render(job: tuple[Path, object]) -> list[Path]:
-    folder, pack = job
-    return write_pack(folder, pack)
+def _render(job: tuple[Path, object, Path]) -> PackFiles:
+    folder, pack, kept = job
+    return write_pack_reusing(folder, pack, kept)
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,13 @@ class PacksWritten:
     packs: int
     files: int
     authorities: int
+    reused: int = 0
+    """Packs whose content an earlier run rendered (packs/reuse.py): not rendered again."""
+
+
+def kept_packs(settings: ChorusSettings) -> Path:
+    """Where this home keeps rendered packs for the next run (packs/reuse.py)."""
+    return settings.home / "cache" / "packs"
 
 
 def write_board_packs(settings: ChorusSettings, stage: Path, run_id: str, log: Log) -> PacksWritten:
@@ -133,6 +142,7 @@ def write_board_packs(settings: ChorusSettings, stage: Path, run_id: str, log: L
     items = load_item_bank(settings.seeds / "voice_items.csv")
     information = InformationSources.read(stage / "register")  # the map's chapter
     inequality = read_inequality(stage / "indicators")  # the published slope indices
+    kept = kept_packs(settings)
     jobs = []
     for framework in load_frameworks():
         shown = values[values["indicator_id"].isin(framework.indicators)]
@@ -178,14 +188,22 @@ def write_board_packs(settings: ChorusSettings, stage: Path, run_id: str, log: L
                 inequality=inequality,
             )
             jobs += [
-                (stage / framework.packs_under / slug, build_pack(publication, area))
+                (stage / framework.packs_under / slug, build_pack(publication, area), kept)
                 for area, slug in pack_slugs(publication).items()
             ]
     workers = max(1, min(len(jobs), os.cpu_count() or 1))
     if workers > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            written = [path for paths in pool.map(_render, jobs) for path in paths]
+            packs = list(pool.map(_render, jobs))
     else:
-        written = [path for job in jobs for path in _render(job)]
-    log.info(f"{len(jobs)} board packs ({len(written)} files) for {len(authorities)} authorities")
-    return PacksWritten(packs=len(jobs), files=len(written), authorities=len(authorities))
+        packs = [_render(job) for job in jobs]
+    reuse.prune(kept, {pack.key for pack in packs})
+    written = [path for pack in packs for path in pack.paths]
+    reused = sum(pack.reused for pack in packs)
+    log.info(
+        f"{len(jobs)} board packs ({len(written)} files) for {len(authorities)} authorities; "
+        f"{reused} unchanged since an earlier run, not rendered again"
+    )
+    return PacksWritten(
+        packs=len(jobs), files=len(written), authorities=len(authorities), reused=reused
+    )

@@ -11,11 +11,13 @@ they say the same thing.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from indicators.publish.claims import write_claims
+from indicators.publish.packs import reuse
 from indicators.publish.packs.content import build_pack
 from indicators.publish.packs.frames import Publication
 from indicators.publish.packs.model import Pack, RunInfo
@@ -39,6 +41,7 @@ __all__ = [
     "slugify",
     "trend_words",
     "write_pack",
+    "write_pack_reusing",
     "write_packs",
     "write_xlsx",
 ]
@@ -65,14 +68,35 @@ def pack_slugs(publication: Publication) -> dict[str, str]:
 def write_pack(folder: Path, pack: Pack) -> list[Path]:
     """Write one pack's files into `folder` (HTML, PDF, spreadsheet and the claims it makes,
     claims.csv); return their paths."""
+    return write_pack_reusing(folder, pack, None).paths
+
+
+@dataclass(frozen=True)
+class PackFiles:
+    paths: list[Path]
+    key: str | None
+    """The pack's content hash (reuse.py), when packs are reused."""
+    reused: bool
+
+
+def write_pack_reusing(folder: Path, pack: Pack, kept: Path | None) -> PackFiles:
+    """`write_pack`, taking the HTML and PDF from `kept` (reuse.py) when an earlier run
+    rendered the same content, and keeping them there when not."""
     folder.mkdir(parents=True, exist_ok=True)
-    html = render_html(pack)
-    html_path = folder / "pack.html"
-    html_path.write_text(html, encoding="utf-8")
-    pdf_path = render_pdf(html, folder / "pack.pdf")
+    html_path, pdf_path = folder / "pack.html", folder / "pack.pdf"
+    key = reuse.content_key(pack) if kept is not None else None
+    earlier = reuse.reuse(kept, key, folder, pack) if key else None
+    if earlier is not None:
+        pack = earlier  # stamped with the run that rendered it
+    else:
+        html = render_html(pack)
+        html_path.write_text(html, encoding="utf-8")
+        render_pdf(html, pdf_path)
+        if key:
+            reuse.keep(kept, key, folder, pack.run)
     xlsx_path = write_xlsx(pack, folder / "pack.xlsx")
     claims_path = write_claims(folder / "claims.csv", pack.claims, pack.area_code)
-    return [html_path, pdf_path, xlsx_path, claims_path]
+    return PackFiles([html_path, pdf_path, xlsx_path, claims_path], key, earlier is not None)
 
 
 def write_packs(
