@@ -13,6 +13,7 @@ The board_packs asset (orchestration/publish_assets.py) calls `write_board_packs
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -97,9 +98,15 @@ def with_part_periods(values: pd.DataFrame, path: Path) -> pd.DataFrame:
     return merged
 
 
-def _render(job: tuple[Path, object, Path]) -> PackFiles:
-    folder, pack, kept = job
-    return write_pack_reusing(folder, pack, kept)
+_JOBS: list[tuple[Path, Publication, str, Path]] = []
+"""The packs to write: (folder, publication, area, where packs are kept). Set before the
+worker processes are forked, so each inherits it and only an index crosses to it; each
+worker builds its packs' content as well as rendering them."""
+
+
+def _render(index: int) -> PackFiles:
+    folder, publication, area, kept = _JOBS[index]
+    return write_pack_reusing(folder, build_pack(publication, area), kept)
 
 
 @dataclass(frozen=True)
@@ -188,15 +195,20 @@ def write_board_packs(settings: ChorusSettings, stage: Path, run_id: str, log: L
                 inequality=inequality,
             )
             jobs += [
-                (stage / framework.packs_under / slug, build_pack(publication, area), kept)
+                (stage / framework.packs_under / slug, publication, area, kept)
                 for area, slug in pack_slugs(publication).items()
             ]
     workers = max(1, min(len(jobs), os.cpu_count() or 1))
-    if workers > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            packs = list(pool.map(_render, jobs))
-    else:
-        packs = [_render(job) for job in jobs]
+    _JOBS[:] = jobs
+    try:
+        if workers > 1:
+            fork = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=workers, mp_context=fork) as pool:
+                packs = list(pool.map(_render, range(len(jobs))))
+        else:
+            packs = [_render(index) for index in range(len(jobs))]
+    finally:
+        _JOBS.clear()
     reuse.prune(kept, {pack.key for pack in packs})
     written = [path for pack in packs for path in pack.paths]
     reused = sum(pack.reused for pack in packs)
