@@ -388,6 +388,7 @@ def purge(
 ) -> None:
     """Remove archived files and raw rows of academic years before --before (logged)."""
     from indicators.ingest.retention import purge as purge_years
+    from indicators.publish.board_packs import kept_packs
     from indicators.reference import AcademicYear
     from indicators.warehouse import LockHolder, WarehouseBusy, warehouse_lock
     from orchestration.instance import settle_abandoned
@@ -416,9 +417,11 @@ def purge(
                 prepare_dagster_home(settings)
                 settle_abandoned(DagsterInstance.get(), held.previous)
             report = purge_years(settings.warehouse, settings.archive, limit, reason="chorus purge")
+            # the packs kept for reuse show the purged years: the next run renders them all
+            shutil.rmtree(kept_packs(settings), ignore_errors=True)
     except WarehouseBusy as busy:
         fail(str(busy))
-    lines = report.lines()
+    lines = [*report.lines(), "Packs kept to save rendering them again: removed."]
     with log_path.open("w", encoding="utf-8") as log:
         log.write(
             f"{dt.datetime.now(dt.UTC).isoformat(timespec='seconds')} "

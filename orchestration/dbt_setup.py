@@ -6,6 +6,7 @@ Kept apart from dbt_assets.py, which reads the manifest when it is imported.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
@@ -211,10 +212,15 @@ changed (dbt checks every file's hash, the profile and its environment, dbt's ve
 
 
 def parse_state(settings: ChorusSettings) -> Path:
-    """This CHORUS_HOME's copy of dbt's last parse. The profile names the warehouse, so a
-    parse is only reusable by the same home: the project's own target/ copy was parsed for
-    another warehouse and made dbt parse everything again (3-4 s) at each invocation."""
-    return settings.home / "dbt" / PARSE_STATE
+    """This CHORUS_HOME's copy of dbt's last parse of this dbt project. The profile names the
+    warehouse, so a parse is only reusable by the same home: the project's own target/ copy
+    was parsed for another warehouse and made dbt parse everything again (3-4 s) at each
+    invocation. And one per project folder: dbt keeps each seed's absolute folder in its
+    parse and reads an unchanged seed from there, so a parse of a copy of the project
+    (CHORUS_DBT_PROJECT) would have the next run read the copy's seeds, or fail once the
+    copy is gone."""
+    folder = hashlib.sha256(str(DBT_PROJECT_DIR).encode("utf-8")).hexdigest()[:16]
+    return settings.home / "dbt" / folder / PARSE_STATE
 
 
 def reuse_parse_state(settings: ChorusSettings, target_path: Path) -> None:

@@ -20,9 +20,10 @@ from dagster import (
 )
 
 from indicators.config import ChorusSettings
-from indicators.publish.board_packs import write_board_packs
+from indicators.publish.board_packs import kept_packs, write_board_packs
 from indicators.publish.frameworks import FrameworkError, load_frameworks, statement_frames
 from indicators.publish.indicator_tables import disclosure_facts, write_indicator_tables
+from indicators.publish.packs import reuse
 from indicators.publish.publication import fresh_stage, publish_staged
 from indicators.publish.publication import staging_dir as run_staging_dir
 from indicators.publish.quality_facts import write_quality_report
@@ -125,6 +126,7 @@ def publication(context: AssetExecutionContext, chorus: ChorusResource) -> Mater
     published = publish_staged(
         stage, settings.output, context.run.run_id, disclosure_facts(settings.seeds)
     )
+    reuse.settle(kept_packs(settings), context.run.run_id)  # its new packs may now be reused
     context.log.info(
         f"published {len(published.files)} files to {settings.output} (-> {published.folder})"
     )

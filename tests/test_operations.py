@@ -323,8 +323,12 @@ def test_a_purge_is_logged_and_the_next_run_publishes_without_the_year(ops):
     landed_2022 = sorted((ops / "landing").glob("*/2022-23/*"))
     archive = ops / "home" / "archive"
     archived_before = len([p for p in archive.glob("*/*") if not p.name.endswith(".json")])
+    kept = ops / "home" / "cache" / "packs" / "a-pack-of-2022-23"  # as a run with packs keeps
+    kept.mkdir(parents=True)
+    (kept / "pack.pdf").write_bytes(b"%PDF of 2022/23")
     purge = Chorus(ops, _env(ops), "purge", "--before", "2023/24", "--yes").wait()
     assert purge.returncode == 0, purge.stderr
+    assert not kept.exists()  # a pack kept for reuse showed the purged year
     assert (
         f"{len(landed_2022)} archived files and {sum(expected.values()):,} raw rows "
         "removed (years 2022/23)" in purge.stdout

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import indicators.publish.packs as packs
-from indicators.publish.packs import Publication, build_pack, write_pack_reusing
+from indicators.publish.packs import Publication, build_pack, reuse, write_pack_reusing
 from tests.test_packs import sample_publication
 
 AREA = "HD04"
@@ -57,6 +57,7 @@ def test_the_same_content_in_a_later_run_is_the_earlier_run_s_pack(tmp_path, pdf
     kept = tmp_path / "kept"
     first = write_pack_reusing(tmp_path / "one", _pack("run-one", dt.date(2026, 11, 2)), kept)
     assert not first.reused and len(pdf_renders) == 1
+    assert reuse.settle(kept, "run-one") == 1  # run-one published
     second = write_pack_reusing(tmp_path / "two", _pack("run-two", dt.date(2026, 12, 1)), kept)
     assert second.reused and len(pdf_renders) == 1  # not rendered again
     for name in ("pack.html", "pack.pdf"):
@@ -91,6 +92,7 @@ def _one_more_child(values):
 def test_a_pack_whose_figures_changed_is_rendered_again(tmp_path, pdf_renders):
     kept = tmp_path / "kept"
     write_pack_reusing(tmp_path / "one", _pack("run-one", dt.date(2026, 11, 2)), kept)
+    reuse.settle(kept, "run-one")
     changed = _pack("run-two", dt.date(2026, 12, 1), _one_more_child)
     second = write_pack_reusing(tmp_path / "two", changed, kept)
     assert not second.reused and len(pdf_renders) == 2
@@ -106,6 +108,7 @@ def test_a_pack_kept_halfway_is_not_used(tmp_path, pdf_renders):
     """A run stopped while keeping a pack leaves no run stamp: the next run renders it."""
     kept = tmp_path / "kept"
     first = write_pack_reusing(tmp_path / "one", _pack("run-one", dt.date(2026, 11, 2)), kept)
+    reuse.settle(kept, "run-one")
     (kept / first.key / "run.json").unlink()
     second = write_pack_reusing(tmp_path / "two", _pack("run-two", dt.date(2026, 12, 1)), kept)
     assert not second.reused and len(pdf_renders) == 2
@@ -119,3 +122,34 @@ def test_without_a_place_to_keep_them_every_pack_is_rendered(tmp_path, pdf_rende
         )
         assert not written.reused
     assert len(pdf_renders) == 2
+
+
+def test_a_run_that_did_not_publish_never_stamps_a_later_pack(tmp_path, pdf_renders):
+    """run-one rendered its pack but failed before publishing (never settled): run-two
+    renders the pack again, under its own id, and once run-two publishes, run-three gets
+    run-two's pack."""
+    kept = tmp_path / "kept"
+    write_pack_reusing(tmp_path / "one", _pack("run-one", dt.date(2026, 11, 2)), kept)
+    second = write_pack_reusing(tmp_path / "two", _pack("run-two", dt.date(2026, 11, 3)), kept)
+    assert not second.reused and len(pdf_renders) == 2
+    assert "run-two" in (tmp_path / "two" / "pack.html").read_text(encoding="utf-8")
+    reuse.settle(kept, "run-two")
+    third = write_pack_reusing(tmp_path / "three", _pack("run-3", dt.date(2026, 11, 4)), kept)
+    assert third.reused and len(pdf_renders) == 2
+    html = (tmp_path / "three" / "pack.html").read_text(encoding="utf-8")
+    assert "run-two" in html and "run-one" not in html and "run-3" not in html
+    # run-one's stamp, had it published late, was already gone: nothing to settle
+    assert reuse.settle(kept, "run-one") == 0
+
+
+def test_pruning_keeps_only_the_last_run_s_packs(tmp_path, pdf_renders):
+    kept = tmp_path / "kept"
+    old = write_pack_reusing(tmp_path / "one", _pack("run-one", dt.date(2026, 11, 2)), kept)
+    reuse.settle(kept, "run-one")
+    new = write_pack_reusing(
+        tmp_path / "two", _pack("run-two", dt.date(2026, 12, 1), _one_more_child), kept
+    )
+    reuse.prune(kept, {new.key}, "run-two")
+    assert old.key != new.key and sorted(p.name for p in kept.iterdir()) == [new.key]
+    # the run's own pending stamp survives pruning, and settles once it publishes
+    assert reuse.settle(kept, "run-two") == 1

@@ -209,7 +209,8 @@ def write_board_packs(settings: ChorusSettings, stage: Path, run_id: str, log: L
             packs = [_render(index) for index in range(len(jobs))]
     finally:
         _JOBS.clear()
-    reuse.prune(kept, {pack.key for pack in packs})
+    if packs:  # CHORUS_PACKS=none keeps the packs kept for the next run that writes them
+        reuse.prune(kept, {pack.key for pack in packs}, run_id)
     written = [path for pack in packs for path in pack.paths]
     reused = sum(pack.reused for pack in packs)
     log.info(
