@@ -12,10 +12,12 @@ indicator model returns, as the indicator_register_complete asset check reads th
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -84,10 +86,26 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@lru_cache(maxsize=1024)
+def _parsed(text: str) -> object:
+    return yaml.load(text, Loader=_LOADER) or {}  # noqa: S506 - a safe loader
+
+
+def model_yaml(path: Path) -> dict:
+    """An indicator model's YAML as yaml.safe_load reads it (libyaml's loader), parsed once
+    per text: a run reads every model's YAML five times before dbt (unfinished definitions,
+    frameworks, the information map, in the runner and the preflight step). A copy, so no
+    caller changes another's."""
+    return copy.deepcopy(_parsed(path.read_text(encoding="utf-8")))
+
+
 def _yaml_problems(path: Path, model: str) -> Unfinished | None:
     shown = _shown(path)
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        document = model_yaml(path)
     except (OSError, yaml.YAMLError) as error:
         detail = str(error).strip().splitlines()
         return Unfinished(shown, invalid=(f"it cannot be read as YAML ({' '.join(detail[:2])})",))
@@ -189,7 +207,7 @@ def declared_indicators(models_dir: Path) -> dict[str, dict]:
     declared: dict[str, dict] = {}
     for path in sorted(models_dir.rglob("*.yml")):
         try:
-            document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            document = model_yaml(path)
         except (OSError, yaml.YAMLError):
             continue  # named by unfinished_indicators
         for entry in document.get("models") or []:
