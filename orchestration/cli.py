@@ -404,8 +404,7 @@ def purge(
         err=True,
     ):
         fail("nothing was purged")
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    log_path = settings.home / "logs" / f"purge-{stamp}.log"
+    log_path = settings.home / "logs" / f"purge-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     try:
         with warehouse_lock(
@@ -417,8 +416,7 @@ def purge(
                 prepare_dagster_home(settings)
                 settle_abandoned(DagsterInstance.get(), held.previous)
             report = purge_years(settings.warehouse, settings.archive, limit, reason="chorus purge")
-            # the packs kept for reuse show the purged years: the next run renders them all
-            shutil.rmtree(kept_packs(settings), ignore_errors=True)
+            shutil.rmtree(kept_packs(settings), ignore_errors=True)  # they show purged years
     except WarehouseBusy as busy:
         fail(str(busy))
     lines = [*report.lines(), "Packs kept to save rendering them again: removed."]
