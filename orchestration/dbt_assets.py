@@ -4,14 +4,35 @@ Two dbt steps: the first builds every model but marts.fct_indicator_values; the 
 step (orchestration/statistics_asset.py) computes in Python between them; the second builds
 fct_indicator_values and its tests."""
 
+import json
 import os
-from collections.abc import Mapping
+import shutil
+from collections.abc import Iterator, Mapping
+from graphlib import TopologicalSorter
 from typing import Any
 from uuid import uuid4
 
-from dagster import AssetExecutionContext, AssetKey, AssetSpec
+from dagster import (
+    AssetCheckEvaluation,
+    AssetCheckKey,
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetExecutionContext,
+    AssetKey,
+    AssetMaterialization,
+    AssetSpec,
+    Output,
+)
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt.asset_utils import (
+    DAGSTER_DBT_EXCLUDE_METADATA_KEY,
+    DAGSTER_DBT_SELECT_METADATA_KEY,
+    DAGSTER_DBT_UNIQUE_ID_METADATA_KEY,
+    get_asset_check_key_for_test,
+    get_manifest_and_translator_from_dbt_assets,
+)
 
+from orchestration import dbt_state
 from orchestration.dbt_setup import (
     DBT_PROJECT_DIR,
     dbt_environment,
@@ -57,19 +78,169 @@ first dbt step builds everything else, the second this model and its tests."""
 
 def _build(context: AssetExecutionContext, dbt: DbtCliResource, chorus: ChorusResource):
     """`dbt build` of this step's selection, in dependency order (holding the warehouse lock,
-    through the chorus resource, like every step)."""
+    through the chorus resource, like every step): only what changed since this home's last
+    whole build of the step, when it kept one (orchestration/dbt_state.py)."""
     settings = chorus.settings()
-    os.environ.update(dbt_environment(settings))
+    environment = dbt_environment(settings)
+    os.environ.update(environment)
     name = context.op_execution_context.op.name
     # dagster-dbt's own naming of a run's target folder, with this home's last parse in it
     target_path = DBT_PROJECT_DIR / "target" / f"{name}-{context.run.run_id[:7]}-{uuid4().hex[:7]}"
     reuse_parse_state(settings, target_path)
+    manifest, translator, _ = get_manifest_and_translator_from_dbt_assets([context.assets_def])
+    assets_def = context.assets_def
+    whole = set(context.selected_asset_keys) == set(assets_def.keys) and set(
+        context.selected_asset_check_keys
+    ) == set(assets_def.check_keys)
+    tags = context.op_execution_context.op.tags
+    scope = tags.get(DAGSTER_DBT_SELECT_METADATA_KEY)
+    nodes = {spec.metadata[DAGSTER_DBT_UNIQUE_ID_METADATA_KEY] for spec in assets_def.specs}
+    step = (
+        dbt_state.plan(
+            settings, name, manifest, nodes, None if scope == "fqn:*" else scope, environment
+        )
+        if whole
+        else None
+    )
     try:
-        invocation = dbt.cli(["build"], context=context, target_path=target_path)
-        yield from invocation.stream()
+        if step is not None and step.select is not None:
+            yield from _build_changed(
+                context, dbt, settings, step, target_path, (manifest, translator)
+            )
+        else:
+            dbt_state.forget(settings, name)
+            invocation = dbt.cli(["build"], context=context, target_path=target_path)
+            yield from invocation.stream()
+            if step is not None:
+                results = json.loads((target_path / "run_results.json").read_text("utf-8"))
+                dbt_state.keep(settings, name, target_path, results, step, context.run.run_id)
     finally:
         keep_parse_state(settings, target_path)
     prune_run_targets(target_path.parent, name)
+
+
+def _build_changed(context, dbt, settings, step, target_path, project):
+    """Build only what changed (`step.select`), or nothing; report every asset of the step,
+    rebuilt or unchanged, parents first, and each test with its result: this run's, or the
+    one it had on the same inputs."""
+    manifest, translator = project
+    name = context.op_execution_context.op.name
+    order = _Order(context, manifest, translator)
+    checked: set[AssetCheckKey] = set()
+    if step.nothing:
+        context.log.info("dbt: nothing this step reads or builds changed; not started")
+        target_path.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(step.manifest, target_path / "manifest.json")
+    else:
+        context.log.info(f"dbt builds what changed: {' '.join(step.select)}")
+        state = target_path / "state"
+        state.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(step.manifest, state / "manifest.json")
+        dbt_state.forget(settings, name)
+        exclude = context.op_execution_context.op.tags.get(DAGSTER_DBT_EXCLUDE_METADATA_KEY)
+        args = ["build", "--select", " ".join(step.select), "--state", str(state)]
+        args += ["--exclude", exclude] if exclude else []
+        invocation = dbt.cli(
+            args, manifest=manifest, dagster_dbt_translator=translator, target_path=target_path
+        )
+        # dbt builds a node after its parents: a parent not reported yet is not rebuilt
+        for event in invocation.stream():
+            if isinstance(event, AssetMaterialization):
+                yield from order.up_to(event.asset_key, event.metadata)
+            elif isinstance(event, AssetCheckEvaluation):
+                key = AssetCheckKey(event.asset_key, event.check_name)
+                if key in context.selected_asset_check_keys:
+                    yield from order.up_to(event.asset_key, None)
+                    checked.add(key)
+                    yield AssetCheckResult(
+                        asset_key=event.asset_key,
+                        check_name=event.check_name,
+                        passed=event.passed,
+                        severity=event.severity,
+                        metadata=event.metadata,
+                        description=event.description,
+                    )
+            else:
+                yield event
+    results = dbt_state.merged_results(target_path, step, manifest)
+    (target_path / "run_results.json").write_text(json.dumps(results), encoding="utf-8")
+    if not step.nothing:
+        dbt_state.keep(settings, name, target_path, results, step, context.run.run_id)
+    yield from order.rest()
+    yield from _checks(context, step, manifest, translator, results, checked)
+
+
+class _Order:
+    """The step's outputs, each reported once and after every parent in the step: a parent
+    dbt did not rebuild as unchanged."""
+
+    def __init__(self, context, manifest: Mapping, translator) -> None:
+        specs = context.assets_def.specs
+        uids = {spec.key: spec.metadata[DAGSTER_DBT_UNIQUE_ID_METADATA_KEY] for spec in specs}
+        nodes = set(uids.values())
+        self.keys = {uid: key for key, uid in uids.items()}
+        self.uids = uids
+        self.parents = {
+            uid: [
+                p
+                for p in manifest["nodes"][uid].get("depends_on", {}).get("nodes", [])
+                if p in nodes
+            ]
+            for uid in nodes
+        }
+        self.order = list(TopologicalSorter(self.parents).static_order())
+        self.selected = set(context.op_execution_context.selected_output_names)
+        self.done: set[str] = set()
+
+    def _emit(self, uid: str, metadata) -> Iterator[Output]:
+        if uid in self.done:
+            return
+        self.done.add(uid)
+        for parent in self.parents[uid]:
+            yield from self._emit(parent, None)
+        output = self.keys[uid].to_python_identifier()
+        if output in self.selected:
+            yield Output(None, output_name=output, metadata=metadata or _UNCHANGED)
+
+    def up_to(self, key: AssetKey, metadata) -> Iterator[Output]:
+        """The output of `key` (rebuilt when `metadata`), after its unreported parents."""
+        if key in self.uids:
+            yield from self._emit(self.uids[key], metadata)
+
+    def rest(self) -> Iterator[Output]:
+        for uid in self.order:
+            yield from self._emit(uid, None)
+
+
+_UNCHANGED = {"status": "unchanged"}
+
+
+def _checks(context, step, manifest, translator, results, checked: set[AssetCheckKey]):
+    """Each selected test's result: this run's, or the one it had in the run that last ran
+    it when nothing it reads changed since."""
+    wanted = set(context.selected_asset_check_keys)
+    for result in results["results"]:
+        unique_id = result["unique_id"]
+        if not unique_id.startswith("test."):
+            continue
+        key = get_asset_check_key_for_test(manifest, translator, unique_id, project=dbt_project)
+        if key is None or key not in wanted:
+            continue
+        wanted.discard(key)
+        if key in checked:
+            continue
+        ran_in = result.get("carried_from") or step.run
+        warned = result["status"] == "warn"
+        yield AssetCheckResult(
+            asset_key=key.asset_key,
+            check_name=key.name,
+            passed=result["status"] == "pass",
+            severity=AssetCheckSeverity.WARN if warned else AssetCheckSeverity.ERROR,
+            metadata={"status": result["status"], "run": ran_in},
+            description=f"Not run again: nothing it reads changed since run {ran_in}",
+        )
+    if wanted:  # a test neither run now nor kept: the kept state was not whole
+        raise RuntimeError(f"dbt tests with no result: {sorted(k.name for k in wanted)}")
 
 
 @dbt_assets(

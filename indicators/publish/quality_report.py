@@ -116,6 +116,9 @@ def dbt_results(invocation: Path) -> list[CheckResult]:
         detail = (result.get("message") or "") if result["status"] not in PASSED else ""
         if failures and result["status"] not in PASSED:
             detail = f"{failures} failing row(s). {detail}".strip()
+        if result.get("carried_from"):  # orchestration/dbt_state.py: not run again
+            ran = f"Not run again: nothing it reads changed since run {result['carried_from']}."
+            detail = f"{ran} {detail}".strip()
         checks.append(
             CheckResult(
                 source="dbt unit test" if kind == "unit_test" else "dbt test",

@@ -1,0 +1,231 @@
+"""dbt builds only what changed since this home's last whole, successful build of a step.
+
+A step's inputs are what its nodes read and it does not build: the raw zone's tables for the
+first step; the computed statistics (and any model of the first step) for the second. Each
+is fingerprinted in the warehouse (its columns, row count and the sum of its rows' hashes).
+After a step's `dbt build` succeeds with everything selected, this home keeps (under
+`$CHORUS_HOME/dbt/<project folder>/build/<step>/`) its manifest, every test's result and the
+fingerprints, and marks the warehouse with the same build id. The next run of the step
+builds only `state:modified+` (a model, macro, seed or test that changed: dbt's own
+comparison with the kept manifest) and the descendants of each input whose fingerprint
+changed; when that is nothing, dbt is not started. What is not built again is reported to
+Dagster as unchanged, each test with the result it had on the same inputs.
+
+Anything else builds everything, as before: no kept state, a subset chosen in the UI, a
+PostgreSQL warehouse, another dbt version, or a warehouse whose mark is not the kept build's
+(a new warehouse, derived tables dropped by retention or a purge). The kept state is removed
+before dbt starts and written again only when it succeeds, so a failed or interrupted build
+is never the base of the next.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from uuid import uuid4
+
+import dbt.version
+import duckdb
+
+from indicators.config import ChorusSettings
+from indicators.warehouse import connect, table_exists
+from orchestration.dbt_setup import DBT_PROJECT_DIR, PARSE_INPUTS, parse_state
+
+MARK_SCHEMA, MARK_TABLE = "intermediate", "chorus_dbt_builds"
+"""Where the warehouse records the build each step's kept state describes. In a schema dbt
+builds, so that dropping the derived tables (retention, a purge) drops the mark with them."""
+
+
+LOAD_TIME = "_loaded_at"
+"""The time each raw row was written (indicators/warehouse.py): the reference tables are
+written again at every run, so it changes when nothing else does."""
+
+
+def state_dir(settings: ChorusSettings, step: str) -> Path:
+    return parse_state(settings).parent / "build" / step
+
+
+@dataclass
+class Plan:
+    """What a step's `dbt build` needs to do: `select` (dbt selection arguments), or None
+    for everything; `changed`, the inputs whose fingerprint changed."""
+
+    select: list[str] | None
+    changed: list[str]
+    fingerprints: dict[str, str]
+    project: str
+    run: str = ""
+    results: dict | None = None
+    manifest: Path | None = None
+
+    @property
+    def nothing(self) -> bool:
+        return self.select == []
+
+
+def _node(manifest: dict, unique_id: str) -> dict:
+    return manifest["nodes"].get(unique_id) or manifest["sources"].get(unique_id) or {}
+
+
+def step_inputs(manifest: dict, step_nodes: set[str]) -> dict[str, tuple[str, str]]:
+    """The relations a step's nodes read and do not build: unique id -> (schema, table)."""
+    inputs = {}
+    for unique_id in step_nodes:
+        for parent in _node(manifest, unique_id).get("depends_on", {}).get("nodes", []):
+            if parent in step_nodes or parent.split(".")[0] not in ("source", "model", "seed"):
+                continue
+            node = _node(manifest, parent)
+            table = node.get("identifier") or node.get("alias") or node.get("name")
+            inputs[parent] = (node["schema"], table)
+    return inputs
+
+
+def fingerprint(connection: duckdb.DuckDBPyConnection, schema: str, table: str) -> str:
+    """The table's columns, row count and the sum of its rows' hashes (order-free), leaving
+    out when its rows were loaded (no model reads it)."""
+    if not table_exists(connection, schema, table):
+        return "absent"
+    columns = connection.execute(
+        "select column_name, data_type from information_schema.columns "
+        "where table_schema = ? and table_name = ? order by ordinal_position",
+        [schema, table],
+    ).fetchall()
+    rows = f'"{schema}"."{table}"'
+    if any(name == LOAD_TIME for name, _ in columns):
+        rows = f"(select * exclude ({LOAD_TIME}) from {rows})"
+    count, total = connection.execute(
+        f"select count(*), coalesce(sum(hash(t)), 0)::varchar from {rows} as t"
+    ).fetchone()
+    shape = hashlib.sha256(json.dumps(columns).encode("utf-8")).hexdigest()[:16]
+    return f"{count}:{total}:{shape}"
+
+
+def _mark(connection: duckdb.DuckDBPyConnection, step: str) -> str | None:
+    if not table_exists(connection, MARK_SCHEMA, MARK_TABLE):
+        return None
+    row = connection.execute(
+        f"select build from {MARK_SCHEMA}.{MARK_TABLE} where step = ?", [step]
+    ).fetchone()
+    return row[0] if row else None
+
+
+def _selection(unique_id: str, manifest: dict) -> str:
+    node = _node(manifest, unique_id)
+    if unique_id.startswith("source."):
+        return f"source:{node['source_name']}.{node['name']}+"
+    return f"{node['name']}+"
+
+
+def project_fingerprint(environment: dict[str, str]) -> str:
+    """Every file dbt parses (models, macros, tests, its YAML, the seeds) and the
+    environment it runs with: unchanged, dbt's own comparison would find nothing modified."""
+    digest = hashlib.sha256(json.dumps(sorted(environment.items())).encode("utf-8"))
+    roots = [DBT_PROJECT_DIR / name for name in PARSE_INPUTS] + [DBT_PROJECT_DIR.parent / "seeds"]
+    for root in roots:
+        for path in sorted(root.rglob("*")) if root.is_dir() else [root]:
+            if path.is_file():
+                digest.update(str(path.relative_to(DBT_PROJECT_DIR.parent)).encode("utf-8"))
+                digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def plan(
+    settings: ChorusSettings,
+    step: str,
+    manifest: dict,
+    step_nodes: set[str],
+    scope: str | None,
+    environment: dict[str, str],
+) -> Plan:
+    """Fingerprint the step's inputs and decide what to build (see the module)."""
+    project = project_fingerprint(environment)
+    if settings.warehouse_url:
+        return Plan(None, [], {}, project)
+    inputs = step_inputs(manifest, step_nodes)
+    with connect(settings.warehouse, read_only=True) as connection:
+        prints = {uid: fingerprint(connection, *relation) for uid, relation in inputs.items()}
+        mark = _mark(connection, step)
+    folder = state_dir(settings, step)
+    try:
+        kept = json.loads((folder / "inputs.json").read_text(encoding="utf-8"))
+        results = json.loads((folder / "run_results.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return Plan(None, sorted(prints), prints, project)
+    if (
+        mark is None
+        or kept.get("build") != mark
+        or kept.get("dbt") != dbt.version.__version__
+        or not (folder / "manifest.json").is_file()
+    ):
+        return Plan(None, sorted(prints), prints, project)
+    changed = sorted(uid for uid, value in prints.items() if kept["inputs"].get(uid) != value)
+    criteria = [_selection(uid, manifest) for uid in changed]
+    if kept.get("project") != project:  # dbt compares the project with the kept manifest
+        criteria.insert(0, "state:modified+")
+    if scope:  # the step's own selection (the second step: one model)
+        criteria = [f"{criterion},{scope}" for criterion in criteria]
+    return Plan(criteria, changed, prints, project, kept["run"], results, folder / "manifest.json")
+
+
+def forget(settings: ChorusSettings, step: str) -> None:
+    """Remove the step's kept state before dbt changes anything."""
+    shutil.rmtree(state_dir(settings, step), ignore_errors=True)
+
+
+def merged_results(target_path: Path, kept: Plan, manifest: dict) -> dict:
+    """This build's results, with each node it did not build again carried from the kept
+    results (marked with the run that ran it), for every node of the current manifest."""
+    written = target_path / "run_results.json"
+    fresh = json.loads(written.read_text(encoding="utf-8")) if written.is_file() else None
+    known = set(manifest["nodes"]) | set(manifest.get("unit_tests", {}))
+    ran = {result["unique_id"]: result for result in (fresh or {}).get("results", [])}
+    results = []
+    for result in kept.results["results"]:
+        unique_id = result["unique_id"]
+        if unique_id in ran:
+            results.append(ran.pop(unique_id))
+        elif unique_id in known:
+            results.append({**result, "carried_from": result.get("carried_from") or kept.run})
+    results.extend(ran.values())
+    base = fresh or {k: v for k, v in kept.results.items() if k != "results"}
+    return {**base, "results": results}
+
+
+def keep(
+    settings: ChorusSettings,
+    step: str,
+    target_path: Path,
+    results: dict,
+    built: Plan,
+    run_id: str,
+) -> None:
+    """Keep a successful build's manifest, results and fingerprints, and mark the warehouse
+    with the same new build id (the state is whole or absent: written aside, then renamed)."""
+    final = state_dir(settings, step)
+    partial = final.with_name(f"{step}.{os.getpid()}.part")
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
+    shutil.copyfile(target_path / "manifest.json", partial / "manifest.json")
+    (partial / "run_results.json").write_text(json.dumps(results), encoding="utf-8")
+    build = uuid4().hex
+    record = {
+        "build": build,
+        "dbt": dbt.version.__version__,
+        "run": run_id,
+        "project": built.project,
+        "inputs": built.fingerprints,
+    }
+    (partial / "inputs.json").write_text(json.dumps(record, indent=1), encoding="utf-8")
+    with connect(settings.warehouse) as connection:
+        connection.execute(f"create schema if not exists {MARK_SCHEMA}")
+        connection.execute(
+            f"create table if not exists {MARK_SCHEMA}.{MARK_TABLE} (step varchar, build varchar)"
+        )
+        connection.execute(f"delete from {MARK_SCHEMA}.{MARK_TABLE} where step = ?", [step])
+        connection.execute(f"insert into {MARK_SCHEMA}.{MARK_TABLE} values (?, ?)", [step, build])
+    shutil.rmtree(final, ignore_errors=True)
+    os.replace(partial, final)
