@@ -1,0 +1,179 @@
+"""What a dbt step decides to build again (orchestration/dbt_state.py), on a small warehouse
+and a hand-written manifest: everything when it has no whole, successful build to start
+from; nothing when nothing it reads or builds changed; a changed input's descendants."""
+
+import json
+from dataclasses import replace
+
+import duckdb
+import pytest
+
+from indicators.config import ChorusSettings
+from indicators.warehouse import drop_derived
+from orchestration import dbt_state
+
+STEP = "chorus_dbt_models"
+MANIFEST = {
+    "nodes": {
+        "model.chorus.stg_a": {
+            "name": "stg_a",
+            "schema": "staging",
+            "alias": "stg_a",
+            "depends_on": {"nodes": ["source.chorus.raw.a"]},
+        },
+        "model.chorus.stg_b": {
+            "name": "stg_b",
+            "schema": "staging",
+            "alias": "stg_b",
+            "depends_on": {"nodes": ["source.chorus.raw.b"]},
+        },
+    },
+    "sources": {
+        "source.chorus.raw.a": {
+            "source_name": "raw",
+            "name": "a",
+            "schema": "raw",
+            "identifier": "a",
+        },
+        "source.chorus.raw.b": {
+            "source_name": "raw",
+            "name": "b",
+            "schema": "raw",
+            "identifier": "b",
+        },
+    },
+}
+NODES = {"model.chorus.stg_a", "model.chorus.stg_b"}
+ENVIRONMENT = {"CHORUS_DBT_TARGET": "duckdb"}
+
+
+@pytest.fixture
+def settings(tmp_path) -> ChorusSettings:
+    settings = replace(ChorusSettings.from_env(), home=tmp_path / "home", warehouse_url=None)
+    settings.home.mkdir()
+    with duckdb.connect(str(settings.warehouse)) as connection:
+        connection.execute("create schema raw")
+        connection.execute(
+            "create table raw.a as select range as id, 'x' || range as v, "
+            "current_timestamp as _loaded_at from range(50)"
+        )
+        connection.execute("create table raw.b as select range as id from range(7)")
+        connection.execute("create schema staging")
+    return settings
+
+
+def _plan(settings, environment=ENVIRONMENT):
+    return dbt_state.plan(settings, STEP, MANIFEST, NODES, None, environment)
+
+
+def _built(settings, tmp_path, plan, run_id="run-one"):
+    """A whole, successful build of the step, as dbt_assets keeps it."""
+    target = tmp_path / f"target-{run_id}"
+    target.mkdir()
+    (target / "manifest.json").write_text(json.dumps(MANIFEST))
+    results = {"results": [{"unique_id": "test.chorus.not_null_stg_a_id.1", "status": "pass"}]}
+    dbt_state.keep(settings, STEP, target, results, plan, run_id)
+
+
+def _sql(settings, statement):
+    with duckdb.connect(str(settings.warehouse)) as connection:
+        connection.execute(statement)
+
+
+def test_a_first_build_builds_everything(settings):
+    assert _plan(settings).select is None
+
+
+def test_nothing_changed_builds_nothing(settings, tmp_path):
+    _built(settings, tmp_path, _plan(settings))
+    assert _plan(settings).select == []
+
+
+def test_rows_loaded_again_with_the_same_values_build_nothing(settings, tmp_path):
+    _built(settings, tmp_path, _plan(settings))
+    _sql(settings, "update raw.a set _loaded_at = current_timestamp + interval 1 day")
+    assert _plan(settings).select == []
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "update raw.a set v = 'y' where id = 17",  # one value
+        "delete from raw.a where id = 3",  # one row fewer
+        "insert into raw.a select 3, 'x3', current_timestamp from raw.a where id = 4",  # a copy
+        "alter table raw.a add column w integer",  # a new, empty column
+    ],
+)
+def test_a_changed_input_builds_its_descendants_only(settings, tmp_path, change):
+    _built(settings, tmp_path, _plan(settings))
+    _sql(settings, change)
+    assert _plan(settings).select == ["source:raw.a+"]
+
+
+def test_swapped_values_between_rows_are_a_change(settings, tmp_path):
+    _built(settings, tmp_path, _plan(settings))
+    _sql(settings, "update raw.a set v = case id when 1 then 'x2' when 2 then 'x1' else v end")
+    assert _plan(settings).select == ["source:raw.a+"]
+
+
+def test_a_changed_project_asks_dbt_for_what_it_finds_modified(settings, tmp_path):
+    _built(settings, tmp_path, _plan(settings))
+    assert _plan(settings, {"CHORUS_DBT_TARGET": "other"}).select == ["state:modified+"]
+
+
+def test_derived_tables_dropped_build_everything(settings, tmp_path):
+    """Retention and a purge drop what dbt built (indicators/warehouse.drop_derived)."""
+    _built(settings, tmp_path, _plan(settings))
+    with duckdb.connect(str(settings.warehouse)) as connection:
+        assert drop_derived(connection)
+    assert _plan(settings).select is None
+
+
+def test_a_new_warehouse_builds_everything(settings, tmp_path):
+    _built(settings, tmp_path, _plan(settings))
+    settings.warehouse.unlink()
+    with duckdb.connect(str(settings.warehouse)) as connection:
+        connection.execute("create schema raw")
+        connection.execute("create table raw.a (id integer, v varchar)")
+    assert _plan(settings).select is None
+
+
+def test_a_build_that_starts_forgets_the_last_until_it_succeeds(settings, tmp_path):
+    _built(settings, tmp_path, _plan(settings))
+    dbt_state.forget(settings, STEP)
+    assert _plan(settings).select is None
+
+
+def test_another_dbt_version_builds_everything(settings, tmp_path, monkeypatch):
+    _built(settings, tmp_path, _plan(settings))
+    monkeypatch.setattr(dbt_state.dbt.version, "__version__", "0.0.1")
+    assert _plan(settings).select is None
+
+
+def test_a_postgres_warehouse_builds_everything(settings, tmp_path):
+    _built(settings, tmp_path, _plan(settings))
+    postgres = replace(settings, warehouse_url="postgresql://chorus@127.0.0.1/chorus")
+    assert _plan(postgres).select is None
+
+
+def test_a_carried_test_names_the_run_that_ran_it(settings, tmp_path):
+    _built(settings, tmp_path, _plan(settings), run_id="run-one")
+    target = tmp_path / "target-two"
+    target.mkdir()
+    merged = dbt_state.merged_results(
+        target, _plan(settings), {"nodes": {"test.chorus.not_null_stg_a_id.1": {}}}
+    )
+    assert merged["results"] == [
+        {
+            "unique_id": "test.chorus.not_null_stg_a_id.1",
+            "status": "pass",
+            "carried_from": "run-one",
+        }
+    ]
+
+
+def test_a_warehouse_marked_by_another_build_builds_everything(settings, tmp_path):
+    """A warehouse put back from a copy taken before the kept build, for one."""
+    _built(settings, tmp_path, _plan(settings))
+    _sql(settings, f"update {dbt_state.MARK_SCHEMA}.{dbt_state.MARK_TABLE} set build = 'older'")
+    assert _plan(settings).select is None
