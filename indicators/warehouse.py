@@ -8,6 +8,7 @@ manager). Nothing here connects at import.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import socket
@@ -429,3 +430,55 @@ def compact(path: Path) -> None:
     os.chmod(fresh, path.stat().st_mode & 0o777)
     os.replace(fresh, path)
     path.with_name(path.name + ".wal").unlink(missing_ok=True)
+
+
+# ------------------------------------------ what dbt built from (orchestration/dbt_state.py)
+
+MARK_SCHEMA, MARK_TABLE = "intermediate", "chorus_dbt_builds"
+"""Where the warehouse records the build each step's kept state describes. In a schema dbt
+builds, so that dropping the derived tables (retention, a purge) drops the mark with them."""
+
+
+LOAD_TIME = "_loaded_at"
+"""The time each raw row was written (`_insert`): the reference tables are
+written again at every run, so it changes when nothing else does."""
+
+
+def fingerprint(connection: duckdb.DuckDBPyConnection, schema: str, table: str) -> str:
+    """The table's columns, row count and the sum of its rows' hashes (order-free), leaving
+    out when its rows were loaded (no model reads it)."""
+    if not table_exists(connection, schema, table):
+        return "absent"
+    columns = connection.execute(
+        "select column_name, data_type from information_schema.columns "
+        "where table_schema = ? and table_name = ? order by ordinal_position",
+        [schema, table],
+    ).fetchall()
+    rows = f'"{schema}"."{table}"'
+    if any(name == LOAD_TIME for name, _ in columns):
+        rows = f"(select * exclude ({LOAD_TIME}) from {rows})"
+    count, total = connection.execute(
+        f"select count(*), coalesce(sum(hash(t)), 0)::varchar from {rows} as t"
+    ).fetchone()
+    shape = hashlib.sha256(json.dumps(columns).encode("utf-8")).hexdigest()[:16]
+    return f"{count}:{total}:{shape}"
+
+
+def build_mark(connection: duckdb.DuckDBPyConnection, step: str) -> str | None:
+    """The build of a dbt step the warehouse holds (orchestration/dbt_state.py), if marked."""
+    if not table_exists(connection, MARK_SCHEMA, MARK_TABLE):
+        return None
+    row = connection.execute(
+        f"select build from {MARK_SCHEMA}.{MARK_TABLE} where step = ?", [step]
+    ).fetchone()
+    return row[0] if row else None
+
+
+def mark_build(connection: duckdb.DuckDBPyConnection, step: str, build: str) -> None:
+    """Record that the warehouse holds this build of a dbt step."""
+    connection.execute(f"create schema if not exists {MARK_SCHEMA}")
+    connection.execute(
+        f"create table if not exists {MARK_SCHEMA}.{MARK_TABLE} (step varchar, build varchar)"
+    )
+    connection.execute(f"delete from {MARK_SCHEMA}.{MARK_TABLE} where step = ?", [step])
+    connection.execute(f"insert into {MARK_SCHEMA}.{MARK_TABLE} values (?, ?)", [step, build])

@@ -99,7 +99,7 @@ def _build(context: AssetExecutionContext, dbt: DbtCliResource, chorus: ChorusRe
         dbt_state.plan(
             settings, name, manifest, nodes, None if scope == "fqn:*" else scope, environment
         )
-        if whole
+        if whole and not settings.warehouse_url  # PostgreSQL: dbt builds everything
         else None
     )
     try:

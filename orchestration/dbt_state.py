@@ -29,20 +29,10 @@ from pathlib import Path
 from uuid import uuid4
 
 import dbt.version
-import duckdb
 
 from indicators.config import ChorusSettings
-from indicators.warehouse import connect, table_exists
+from indicators.warehouse import build_mark, connect, fingerprint, mark_build
 from orchestration.dbt_setup import DBT_PROJECT_DIR, PARSE_INPUTS, parse_state
-
-MARK_SCHEMA, MARK_TABLE = "intermediate", "chorus_dbt_builds"
-"""Where the warehouse records the build each step's kept state describes. In a schema dbt
-builds, so that dropping the derived tables (retention, a purge) drops the mark with them."""
-
-
-LOAD_TIME = "_loaded_at"
-"""The time each raw row was written (indicators/warehouse.py): the reference tables are
-written again at every run, so it changes when nothing else does."""
 
 
 def state_dir(settings: ChorusSettings, step: str) -> Path:
@@ -84,35 +74,6 @@ def step_inputs(manifest: dict, step_nodes: set[str]) -> dict[str, tuple[str, st
     return inputs
 
 
-def fingerprint(connection: duckdb.DuckDBPyConnection, schema: str, table: str) -> str:
-    """The table's columns, row count and the sum of its rows' hashes (order-free), leaving
-    out when its rows were loaded (no model reads it)."""
-    if not table_exists(connection, schema, table):
-        return "absent"
-    columns = connection.execute(
-        "select column_name, data_type from information_schema.columns "
-        "where table_schema = ? and table_name = ? order by ordinal_position",
-        [schema, table],
-    ).fetchall()
-    rows = f'"{schema}"."{table}"'
-    if any(name == LOAD_TIME for name, _ in columns):
-        rows = f"(select * exclude ({LOAD_TIME}) from {rows})"
-    count, total = connection.execute(
-        f"select count(*), coalesce(sum(hash(t)), 0)::varchar from {rows} as t"
-    ).fetchone()
-    shape = hashlib.sha256(json.dumps(columns).encode("utf-8")).hexdigest()[:16]
-    return f"{count}:{total}:{shape}"
-
-
-def _mark(connection: duckdb.DuckDBPyConnection, step: str) -> str | None:
-    if not table_exists(connection, MARK_SCHEMA, MARK_TABLE):
-        return None
-    row = connection.execute(
-        f"select build from {MARK_SCHEMA}.{MARK_TABLE} where step = ?", [step]
-    ).fetchone()
-    return row[0] if row else None
-
-
 def _selection(unique_id: str, manifest: dict) -> str:
     node = _node(manifest, unique_id)
     if unique_id.startswith("source."):
@@ -148,7 +109,7 @@ def plan(
     inputs = step_inputs(manifest, step_nodes)
     with connect(settings.warehouse, read_only=True) as connection:
         prints = {uid: fingerprint(connection, *relation) for uid, relation in inputs.items()}
-        mark = _mark(connection, step)
+        mark = build_mark(connection, step)
     folder = state_dir(settings, step)
     try:
         kept = json.loads((folder / "inputs.json").read_text(encoding="utf-8"))
@@ -221,11 +182,6 @@ def keep(
     }
     (partial / "inputs.json").write_text(json.dumps(record, indent=1), encoding="utf-8")
     with connect(settings.warehouse) as connection:
-        connection.execute(f"create schema if not exists {MARK_SCHEMA}")
-        connection.execute(
-            f"create table if not exists {MARK_SCHEMA}.{MARK_TABLE} (step varchar, build varchar)"
-        )
-        connection.execute(f"delete from {MARK_SCHEMA}.{MARK_TABLE} where step = ?", [step])
-        connection.execute(f"insert into {MARK_SCHEMA}.{MARK_TABLE} values (?, ?)", [step, build])
+        mark_build(connection, step, build)
     shutil.rmtree(final, ignore_errors=True)
     os.replace(partial, final)

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from indicators.config import ChorusSettings
-from indicators.warehouse import drop_derived
+from indicators.warehouse import MARK_SCHEMA, MARK_TABLE, drop_derived
 from orchestration import dbt_state
 
 STEP = "chorus_dbt_models"
@@ -175,5 +175,5 @@ def test_a_carried_test_names_the_run_that_ran_it(settings, tmp_path):
 def test_a_warehouse_marked_by_another_build_builds_everything(settings, tmp_path):
     """A warehouse put back from a copy taken before the kept build, for one."""
     _built(settings, tmp_path, _plan(settings))
-    _sql(settings, f"update {dbt_state.MARK_SCHEMA}.{dbt_state.MARK_TABLE} set build = 'older'")
+    _sql(settings, f"update {MARK_SCHEMA}.{MARK_TABLE} set build = 'older'")
     assert _plan(settings).select is None
