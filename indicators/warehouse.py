@@ -482,3 +482,12 @@ def mark_build(connection: duckdb.DuckDBPyConnection, step: str, build: str) -> 
     )
     connection.execute(f"delete from {MARK_SCHEMA}.{MARK_TABLE} where step = ?", [step])
     connection.execute(f"insert into {MARK_SCHEMA}.{MARK_TABLE} values (?, ?)", [step, build])
+
+
+def clear_build_marks(connection: duckdb.DuckDBPyConnection, step: str | None = None) -> None:
+    """Remove a dbt step's mark (every step's when `step` is None)."""
+    if table_exists(connection, MARK_SCHEMA, MARK_TABLE):
+        condition = "" if step is None else " where step = ?"
+        connection.execute(
+            f"delete from {MARK_SCHEMA}.{MARK_TABLE}{condition}", [step] if step else []
+        )

@@ -308,9 +308,9 @@ def dbt_refresh() -> None:
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def dbt(context: typer.Context) -> None:
     """Run a dbt command with Chorus's environment, e.g. `chorus dbt -- docs generate`."""
-    from orchestration.dbt_setup import run_dbt
+    from orchestration.dbt_state import run_dbt_by_hand
 
-    result = run_dbt(list(context.args), capture=False)
+    result = run_dbt_by_hand(list(context.args))
     raise typer.Exit(result.returncode)
 
 

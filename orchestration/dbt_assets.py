@@ -130,15 +130,13 @@ def _build_changed(context, dbt, settings, step, target_path, project):
     if step.nothing:
         context.log.info("dbt: nothing this step reads or builds changed; not started")
         target_path.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(step.manifest, target_path / "manifest.json")
+        kept = dbt_state.state_dir(settings, name) / "manifest.json"
+        shutil.copyfile(kept, target_path / "manifest.json")
     else:
         context.log.info(f"dbt builds what changed: {' '.join(step.select)}")
-        state = target_path / "state"
-        state.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(step.manifest, state / "manifest.json")
         dbt_state.forget(settings, name)
         exclude = context.op_execution_context.op.tags.get(DAGSTER_DBT_EXCLUDE_METADATA_KEY)
-        args = ["build", "--select", " ".join(step.select), "--state", str(state)]
+        args = ["build", "--select", " ".join(step.select)]
         args += ["--exclude", exclude] if exclude else []
         invocation = dbt.cli(
             args, manifest=manifest, dagster_dbt_translator=translator, target_path=target_path

@@ -25,7 +25,7 @@ DBT_PROJECT_DIR = Path(
 """The dbt project (CHORUS_DBT_PROJECT overrides it, e.g. to try an indicator on a copy)."""
 INDICATOR_MODELS_DIR = DBT_PROJECT_DIR / "models" / "indicators"
 MANIFEST_PATH = DBT_PROJECT_DIR / "target" / "manifest.json"
-PARSE_INPUTS = ("models", "macros", "tests", "dbt_project.yml", "profiles.yml")
+_PARSE_INPUTS = ("models", "macros", "tests", "dbt_project.yml", "profiles.yml")
 
 
 def indicator_model_names(models_dir: Path = INDICATOR_MODELS_DIR) -> list[str]:
@@ -158,7 +158,7 @@ def dbt_environment(settings: ChorusSettings | None = None) -> dict[str, str]:
 
 def _newest_input_mtime() -> float:
     newest = 0.0
-    for name in PARSE_INPUTS:
+    for name in _PARSE_INPUTS:
         path = DBT_PROJECT_DIR / name
         paths = path.rglob("*") if path.is_dir() else [path]
         for item in paths:

@@ -2,20 +2,23 @@
 
 A step's inputs are what its nodes read and it does not build: the raw zone's tables for the
 first step; the computed statistics (and any model of the first step) for the second. Each
-is fingerprinted in the warehouse (its columns, row count and the sum of its rows' hashes).
-After a step's `dbt build` succeeds with everything selected, this home keeps (under
-`$CHORUS_HOME/dbt/<project folder>/build/<step>/`) its manifest, every test's result and the
-fingerprints, and marks the warehouse with the same build id. The next run of the step
-builds only `state:modified+` (a model, macro, seed or test that changed: dbt's own
-comparison with the kept manifest) and the descendants of each input whose fingerprint
-changed; when that is nothing, dbt is not started. What is not built again is reported to
-Dagster as unchanged, each test with the result it had on the same inputs.
+is fingerprinted in the warehouse (its columns, row count and the sum of its rows' hashes,
+leaving out when the rows were loaded). After a step's `dbt build` succeeds with everything
+selected, this home keeps (under `$CHORUS_HOME/dbt/<project folder>/build/<step>/`) its
+manifest, every test's result, the fingerprints and a fingerprint of the project, and marks
+the warehouse with the same build id. The next run of the step builds only the descendants
+of each input whose fingerprint changed (`source:raw.<table>+`), and when none did, starts
+no dbt. What is not built again is reported to Dagster as unchanged, and each of its tests
+with the result it had in the run that ran it, on the same inputs.
 
-Anything else builds everything, as before: no kept state, a subset chosen in the UI, a
-PostgreSQL warehouse, another dbt version, or a warehouse whose mark is not the kept build's
-(a new warehouse, derived tables dropped by retention or a purge). The kept state is removed
-before dbt starts and written again only when it succeeds, so a failed or interrupted build
-is never the base of the next.
+Everything is built, as before, with: no kept state; a subset chosen in the UI; a PostgreSQL
+warehouse; a changed project (any file of dbt_project/ or seeds/, dbt's environment, or the
+version of dbt, its adapter, DuckDB or dagster-dbt: some models read dbt's graph rather than
+refs, and dbt cannot tell whether a seed over 1 MiB changed); or a warehouse whose mark is
+not the kept build's (a new warehouse, derived tables dropped by retention or a purge, a
+build of another project folder, `chorus dbt` by hand). The kept state and the warehouse's
+mark are removed before dbt starts and written again only when it succeeds, so a failed or
+interrupted build is never the base of the next.
 """
 
 from __future__ import annotations
@@ -25,14 +28,13 @@ import json
 import os
 import shutil
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 from uuid import uuid4
 
-import dbt.version
-
 from indicators.config import ChorusSettings
-from indicators.warehouse import build_mark, connect, fingerprint, mark_build
-from orchestration.dbt_setup import DBT_PROJECT_DIR, PARSE_INPUTS, parse_state
+from indicators.warehouse import build_mark, clear_build_marks, connect, fingerprint, mark_build
+from orchestration.dbt_setup import DBT_PROJECT_DIR, parse_state, run_dbt
 
 
 def state_dir(settings: ChorusSettings, step: str) -> Path:
@@ -50,7 +52,6 @@ class Plan:
     project: str
     run: str = ""
     results: dict | None = None
-    manifest: Path | None = None
 
     @property
     def nothing(self) -> bool:
@@ -81,17 +82,29 @@ def _selection(unique_id: str, manifest: dict) -> str:
     return f"{node['name']}+"
 
 
+NOT_PARSED = ("target", "logs", "dbt_packages")
+
+
 def project_fingerprint(environment: dict[str, str]) -> str:
-    """Every file dbt parses (models, macros, tests, its YAML, the seeds) and the
-    environment it runs with: unchanged, dbt's own comparison would find nothing modified."""
+    """Every file of the dbt project (models, macros, tests, seeds, its YAML and metadata),
+    the environment dbt runs with, and the versions of what runs it."""
     digest = hashlib.sha256(json.dumps(sorted(environment.items())).encode("utf-8"))
-    roots = [DBT_PROJECT_DIR / name for name in PARSE_INPUTS] + [DBT_PROJECT_DIR.parent / "seeds"]
-    for root in roots:
+    digest.update(json.dumps(_versions()).encode("utf-8"))
+    roots = [path for path in DBT_PROJECT_DIR.iterdir() if path.name not in NOT_PARSED]
+    for root in sorted(roots) + [DBT_PROJECT_DIR.parent / "seeds"]:
         for path in sorted(root.rglob("*")) if root.is_dir() else [root]:
             if path.is_file():
                 digest.update(str(path.relative_to(DBT_PROJECT_DIR.parent)).encode("utf-8"))
                 digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
+
+
+def _versions() -> dict[str, str]:
+    return {name: metadata.version(name) for name in RUNNERS}
+
+
+RUNNERS = ("dbt-core", "dbt-duckdb", "duckdb", "dagster-dbt")
+"""What builds the tables: another version of any of them builds everything again."""
 
 
 def plan(
@@ -116,25 +129,35 @@ def plan(
         results = json.loads((folder / "run_results.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return Plan(None, sorted(prints), prints, project)
-    if (
-        mark is None
-        or kept.get("build") != mark
-        or kept.get("dbt") != dbt.version.__version__
-        or not (folder / "manifest.json").is_file()
-    ):
+    # A changed project builds everything: some models read dbt's graph rather than refs
+    # (marts.dim_indicators), and dbt cannot tell whether a seed over 1 MiB changed.
+    if mark is None or kept.get("build") != mark or kept.get("project") != project:
         return Plan(None, sorted(prints), prints, project)
     changed = sorted(uid for uid, value in prints.items() if kept["inputs"].get(uid) != value)
     criteria = [_selection(uid, manifest) for uid in changed]
-    if kept.get("project") != project:  # dbt compares the project with the kept manifest
-        criteria.insert(0, "state:modified+")
     if scope:  # the step's own selection (the second step: one model)
         criteria = [f"{criterion},{scope}" for criterion in criteria]
-    return Plan(criteria, changed, prints, project, kept["run"], results, folder / "manifest.json")
+    return Plan(criteria, changed, prints, project, kept["run"], results)
 
 
 def forget(settings: ChorusSettings, step: str) -> None:
-    """Remove the step's kept state before dbt changes anything."""
+    """Before dbt changes anything: remove the step's kept state, and its mark from the
+    warehouse, so that no kept state (this project folder's or another's) matches it."""
     shutil.rmtree(state_dir(settings, step), ignore_errors=True)
+    if not settings.warehouse_url and settings.warehouse.is_file():
+        with connect(settings.warehouse) as connection:
+            clear_build_marks(connection, step)
+
+
+def run_dbt_by_hand(args: list[str]):
+    """`chorus dbt`: dbt may change what the steps built, so the next run builds everything."""
+    settings = ChorusSettings.from_env()
+    for folder in (settings.home / "dbt").glob("*/build"):
+        shutil.rmtree(folder, ignore_errors=True)
+    if not settings.warehouse_url and settings.warehouse.is_file():
+        with connect(settings.warehouse) as connection:
+            clear_build_marks(connection)
+    return run_dbt(args, settings, capture=False)
 
 
 def merged_results(target_path: Path, kept: Plan, manifest: dict) -> dict:
@@ -175,7 +198,7 @@ def keep(
     build = uuid4().hex
     record = {
         "build": build,
-        "dbt": dbt.version.__version__,
+        "versions": _versions(),
         "run": run_id,
         "project": built.project,
         "inputs": built.fingerprints,

@@ -116,9 +116,29 @@ def test_swapped_values_between_rows_are_a_change(settings, tmp_path):
     assert _plan(settings).select == ["source:raw.a+"]
 
 
-def test_a_changed_project_asks_dbt_for_what_it_finds_modified(settings, tmp_path):
+def test_a_changed_dbt_environment_builds_everything(settings, tmp_path):
     _built(settings, tmp_path, _plan(settings))
-    assert _plan(settings, {"CHORUS_DBT_TARGET": "other"}).select == ["state:modified+"]
+    assert _plan(settings, {"CHORUS_DBT_TARGET": "other"}).select is None
+
+
+def test_a_changed_project_file_builds_everything(settings, tmp_path, monkeypatch):
+    """Some models read dbt's graph, not refs (marts.dim_indicators reads every indicator's
+    metadata), and dbt cannot tell whether a seed over 1 MiB changed (helper-83's findings)."""
+    project = tmp_path / "project" / "dbt_project"
+    (project / "models").mkdir(parents=True)
+    (project / "target").mkdir()
+    (tmp_path / "project" / "seeds").mkdir()
+    (project / "models" / "ind_x.yml").write_text("title: Children at a good level\n")
+    (tmp_path / "project" / "seeds" / "big.csv").write_text("a,b\n1,2\n")
+    monkeypatch.setattr(dbt_state, "DBT_PROJECT_DIR", project)
+    _built(settings, tmp_path, _plan(settings))
+    (project / "target" / "manifest.json").write_text("{}")  # what dbt writes: not the project
+    assert _plan(settings).select == []
+    (project / "models" / "ind_x.yml").write_text("title: Children at a good level (new)\n")
+    assert _plan(settings).select is None
+    _built(settings, tmp_path, _plan(settings), run_id="run-two")
+    (tmp_path / "project" / "seeds" / "big.csv").write_text("a,b\n1,3\n")
+    assert _plan(settings).select is None
 
 
 def test_derived_tables_dropped_build_everything(settings, tmp_path):
@@ -146,7 +166,29 @@ def test_a_build_that_starts_forgets_the_last_until_it_succeeds(settings, tmp_pa
 
 def test_another_dbt_version_builds_everything(settings, tmp_path, monkeypatch):
     _built(settings, tmp_path, _plan(settings))
-    monkeypatch.setattr(dbt_state.dbt.version, "__version__", "0.0.1")
+    versions = dbt_state._versions()
+    monkeypatch.setattr(dbt_state, "_versions", lambda: {**versions, "dbt-duckdb": "0.0.1"})
+    assert _plan(settings).select is None
+
+
+def test_a_build_of_another_project_folder_unmarks_this_one(settings, tmp_path, monkeypatch):
+    """A run of a copy of the project (CHORUS_DBT_PROJECT) that starts dbt, even one that
+    then fails, leaves this folder's kept build unmatched (helper-83's finding)."""
+    _built(settings, tmp_path, _plan(settings))
+    copy = tmp_path / "copy" / "dbt_project"
+    copy.mkdir(parents=True)
+    monkeypatch.setattr(dbt_state, "parse_state", lambda s: s.home / "dbt" / "copy" / "x")
+    dbt_state.forget(settings, STEP)  # the copy's build starts
+    monkeypatch.undo()
+    assert (dbt_state.state_dir(settings, STEP) / "inputs.json").is_file()  # still kept here
+    assert _plan(settings).select is None
+
+
+def test_dbt_run_by_hand_builds_everything_next(settings, tmp_path, monkeypatch):
+    _built(settings, tmp_path, _plan(settings))
+    monkeypatch.setattr(dbt_state.ChorusSettings, "from_env", classmethod(lambda cls: settings))
+    monkeypatch.setattr(dbt_state, "run_dbt", lambda args, settings, capture: args)
+    assert dbt_state.run_dbt_by_hand(["run", "-s", "stg_a"]) == ["run", "-s", "stg_a"]
     assert _plan(settings).select is None
 
 
