@@ -16,7 +16,6 @@ from dagster import (
     AssetCheckEvaluation,
     AssetCheckKey,
     AssetCheckResult,
-    AssetCheckSeverity,
     AssetExecutionContext,
     AssetKey,
     AssetMaterialization,
@@ -121,12 +120,11 @@ def _build(context: AssetExecutionContext, dbt: DbtCliResource, chorus: ChorusRe
 
 def _build_changed(context, dbt, settings, step, target_path, project):
     """Build only what changed (`step.select`), or nothing; report every asset of the step,
-    rebuilt or unchanged, parents first, and each test with its result: this run's, or the
-    one it had on the same inputs."""
+    rebuilt or unchanged, parents first, and each test dbt ran. The run's results (its
+    quality report) carry every other test's result from the run that ran it."""
     manifest, translator = project
     name = context.op_execution_context.op.name
     order = _Order(context, manifest, translator)
-    checked: set[AssetCheckKey] = set()
     if step.nothing:
         context.log.info("dbt: nothing this step reads or builds changed; not started")
         target_path.mkdir(parents=True, exist_ok=True)
@@ -149,7 +147,6 @@ def _build_changed(context, dbt, settings, step, target_path, project):
                 key = AssetCheckKey(event.asset_key, event.check_name)
                 if key in context.selected_asset_check_keys:
                     yield from order.up_to(event.asset_key, None)
-                    checked.add(key)
                     yield AssetCheckResult(
                         asset_key=event.asset_key,
                         check_name=event.check_name,
@@ -161,11 +158,11 @@ def _build_changed(context, dbt, settings, step, target_path, project):
             else:
                 yield event
     results = dbt_state.merged_results(target_path, step, manifest)
+    _every_test_has_a_result(context, manifest, translator, results)
     (target_path / "run_results.json").write_text(json.dumps(results), encoding="utf-8")
     if not step.nothing:
         dbt_state.keep(settings, name, target_path, results, step, context.run.run_id)
     yield from order.rest()
-    yield from _checks(context, step, manifest, translator, results, checked)
 
 
 class _Order:
@@ -213,30 +210,18 @@ class _Order:
 _UNCHANGED = {"status": "unchanged"}
 
 
-def _checks(context, step, manifest, translator, results, checked: set[AssetCheckKey]):
-    """Each selected test's result: this run's, or the one it had in the run that last ran
-    it when nothing it reads changed since."""
+def _every_test_has_a_result(context, manifest, translator, results) -> None:
+    """Each of the step's tests that dbt did not run again has its result from the run that
+    ran it (the quality report lists it). It is not reported to Dagster as run by this run:
+    the asset's check shows its last evaluation, by that run."""
     wanted = set(context.selected_asset_check_keys)
     for result in results["results"]:
-        unique_id = result["unique_id"]
-        if not unique_id.startswith("test."):
-            continue
-        key = get_asset_check_key_for_test(manifest, translator, unique_id, project=dbt_project)
-        if key is None or key not in wanted:
-            continue
-        wanted.discard(key)
-        if key in checked:
-            continue
-        ran_in = result.get("carried_from") or step.run
-        warned = result["status"] == "warn"
-        yield AssetCheckResult(
-            asset_key=key.asset_key,
-            check_name=key.name,
-            passed=result["status"] == "pass",
-            severity=AssetCheckSeverity.WARN if warned else AssetCheckSeverity.ERROR,
-            metadata={"status": result["status"], "run": ran_in},
-            description=f"Not run again: nothing it reads changed since run {ran_in}",
-        )
+        if result["unique_id"].startswith("test."):
+            wanted.discard(
+                get_asset_check_key_for_test(
+                    manifest, translator, result["unique_id"], project=dbt_project
+                )
+            )
     if wanted:  # a test neither run now nor kept: the kept state was not whole
         raise RuntimeError(f"dbt tests with no result: {sorted(k.name for k in wanted)}")
 

@@ -8,8 +8,9 @@ selected, this home keeps (under `$CHORUS_HOME/dbt/<project folder>/build/<step>
 manifest, every test's result, the fingerprints and a fingerprint of the project, and marks
 the warehouse with the same build id. The next run of the step builds only the descendants
 of each input whose fingerprint changed (`source:raw.<table>+`), and when none did, starts
-no dbt. What is not built again is reported to Dagster as unchanged, and each of its tests
-with the result it had in the run that ran it, on the same inputs.
+no dbt. What is not built again is reported to Dagster as unchanged; a test not run again
+keeps, in Dagster, its last evaluation (by the run that ran it), and in the run's results
+(the quality report) that run's result, saying so.
 
 Everything is built, as before, with: no kept state; a subset chosen in the UI; a PostgreSQL
 warehouse; a changed project (any file of dbt_project/ or seeds/, dbt's environment, or the
