@@ -348,8 +348,11 @@ def warehouse_lock(
 # Retention: removing whole academic years ------------------------------------------------
 
 
-DERIVED_SCHEMAS = ("staging", "intermediate", "indicators", "computed", "marts", "reference")
-"""Schemas dbt rebuilds from the raw zone on every run."""
+DERIVED_SCHEMAS = (
+    *("staging", "intermediate", "indicators", "computed", "marts", "reference"),
+    "dbt_builds",
+)
+"""Schemas dbt builds from the raw zone, and the record of which build they hold."""
 
 
 def raw_years(connection: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
@@ -434,9 +437,9 @@ def compact(path: Path) -> None:
 
 # ------------------------------------------ what dbt built from (orchestration/dbt_state.py)
 
-MARK_SCHEMA, MARK_TABLE = "intermediate", "chorus_dbt_builds"
-"""Where the warehouse records the build each step's kept state describes. In a schema dbt
-builds, so that dropping the derived tables (retention, a purge) drops the mark with them."""
+MARK_SCHEMA, MARK_TABLE = "dbt_builds", "marks"
+"""Where the warehouse records the build each step's kept state describes: a derived
+schema, so that dropping the derived tables (retention, a purge) drops the mark with them."""
 
 
 LOAD_TIME = "_loaded_at"
