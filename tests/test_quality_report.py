@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -296,3 +297,31 @@ def write_sample_report(folder: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(render_quality_report(sample_report()), encoding="utf-8")
     return path
+
+
+def test_a_dbt_test_not_run_again_says_so_and_which_run_ran_it(tmp_path):
+    """orchestration/dbt_state.py carries a test whose inputs did not change from the run
+    that ran it: the report must not present it as run by this run."""
+    results = [
+        {"unique_id": "test.chorus.not_null_stg_x_id.a1", "status": "pass", "failures": 0},
+        {
+            "unique_id": "test.chorus.not_null_stg_y_id.b2",
+            "status": "pass",
+            "failures": 0,
+            "carried_from": "11111111-2222-3333-4444-555555555555",
+        },
+    ]
+    (tmp_path / "run_results.json").write_text(json.dumps({"results": results}))
+    checks = dbt_results(tmp_path)
+    assert [(c.name, c.status, c.detail) for c in checks] == [
+        ("not_null_stg_x_id", "pass", ""),
+        (
+            "not_null_stg_y_id",
+            "pass",
+            "Not run again: nothing it reads changed since run "
+            "11111111-2222-3333-4444-555555555555.",
+        ),
+    ]
+    page = render_quality_report(replace(sample_report(), checks=checks))
+    text = re.sub(r"<[^>]+>", "", page)
+    assert "dbt test: 2 of 2 passed (1 not run again: nothing they read changed)" in text

@@ -41,7 +41,10 @@ RUN_ID_AND_TIME = re.compile(
     rb"|\d{2} [A-Z][a-z]+ \d{4}, \d{2}:\d{2} UTC"
 )
 """What the quality report says of the run that wrote it (like the manifest's run id and time)."""
-NOT_RUN_AGAIN = re.compile(rb"Not run again: nothing it reads changed since run [0-9a-f-]{36}\. ?")
+NOT_RUN_AGAIN = re.compile(
+    rb"Not run again: nothing it reads changed since run [0-9a-f-]{36}\. ?"
+    rb"| \([0-9,]+ not run again: nothing they read changed\)"
+)
 """A dbt test a run did not run again, its inputs unchanged (orchestration/dbt_state.py)."""
 
 

@@ -38,6 +38,8 @@ class CheckResult:
     """pass, warn, fail, error or skipped (dbt's words); passed or failed for checks."""
     detail: str = ""
     blocking: bool = True
+    carried_from: str = ""
+    """The run that ran it, when this run did not run it again (orchestration/dbt_state.py)."""
 
     @property
     def passed(self) -> bool:
@@ -127,6 +129,7 @@ def dbt_results(invocation: Path) -> list[CheckResult]:
                 status=str(result["status"]),
                 detail=detail,
                 blocking=severity == "ERROR",
+                carried_from=result.get("carried_from") or "",
             )
         )
     return checks
@@ -319,7 +322,9 @@ def _checks(report: QualityReport) -> str:
     summary = []
     for source, checks in by_source.items():
         passed = sum(check.passed for check in checks)
-        summary.append(f"<li>{_e(source)}: {passed:,} of {len(checks):,} passed</li>")
+        carried = sum(bool(check.carried_from) for check in checks)
+        again = f" ({carried:,} not run again: nothing they read changed)" if carried else ""
+        summary.append(f"<li>{_e(source)}: {passed:,} of {len(checks):,} passed{again}</li>")
     if summary:
         parts.append(f'<ul class="summary">{"".join(summary)}</ul>')
     for source, checks in by_source.items():
