@@ -460,8 +460,8 @@ def fingerprint(connection: duckdb.DuckDBPyConnection, schema: str, table: str) 
     rows = f'"{schema}"."{table}"'
     if any(name == LOAD_TIME for name, _ in columns):
         rows = f"(select * exclude ({LOAD_TIME}) from {rows})"
-    count, total = connection.execute(
-        f"select count(*), coalesce(sum(hash(t)), 0)::varchar from {rows} as t"
+    count, total = connection.execute(  # an alias no column has: the row, not a column
+        f"select count(*), coalesce(sum(hash(chorus__row)), 0)::varchar from {rows} as chorus__row"
     ).fetchone()
     shape = hashlib.sha256(json.dumps(columns).encode("utf-8")).hexdigest()[:16]
     return f"{count}:{total}:{shape}"

@@ -16,6 +16,7 @@ from dagster import (
     AssetCheckEvaluation,
     AssetCheckKey,
     AssetCheckResult,
+    AssetCheckSeverity,
     AssetExecutionContext,
     AssetKey,
     AssetMaterialization,
@@ -75,6 +76,12 @@ PUBLISHED = "fct_indicator_values"
 first dbt step builds everything else, the second this model and its tests."""
 
 
+def is_whole(context: AssetExecutionContext) -> bool:
+    """Whether the step runs all its assets and checks, not a subset chosen in the UI or a
+    re-execution from a failure (the context's assets definition is the subset already)."""
+    return not context.assets_def.is_subset
+
+
 def _build(context: AssetExecutionContext, dbt: DbtCliResource, chorus: ChorusResource):
     """`dbt build` of this step's selection, in dependency order (holding the warehouse lock,
     through the chorus resource, like every step): only what changed since this home's last
@@ -88,9 +95,7 @@ def _build(context: AssetExecutionContext, dbt: DbtCliResource, chorus: ChorusRe
     reuse_parse_state(settings, target_path)
     manifest, translator, _ = get_manifest_and_translator_from_dbt_assets([context.assets_def])
     assets_def = context.assets_def
-    whole = set(context.selected_asset_keys) == set(assets_def.keys) and set(
-        context.selected_asset_check_keys
-    ) == set(assets_def.check_keys)
+    whole = is_whole(context)
     tags = context.op_execution_context.op.tags
     scope = tags.get(DAGSTER_DBT_SELECT_METADATA_KEY)
     nodes = {spec.metadata[DAGSTER_DBT_UNIQUE_ID_METADATA_KEY] for spec in assets_def.specs}
@@ -120,11 +125,12 @@ def _build(context: AssetExecutionContext, dbt: DbtCliResource, chorus: ChorusRe
 
 def _build_changed(context, dbt, settings, step, target_path, project):
     """Build only what changed (`step.select`), or nothing; report every asset of the step,
-    rebuilt or unchanged, parents first, and each test dbt ran. The run's results (its
-    quality report) carry every other test's result from the run that ran it."""
+    rebuilt or unchanged, parents first, and each test: dbt's result, or the one it had in
+    the run that ran it (saying so, in Dagster and in the run's results)."""
     manifest, translator = project
     name = context.op_execution_context.op.name
     order = _Order(context, manifest, translator)
+    checked: set[AssetCheckKey] = set()
     if step.nothing:
         context.log.info("dbt: nothing this step reads or builds changed; not started")
         target_path.mkdir(parents=True, exist_ok=True)
@@ -147,6 +153,7 @@ def _build_changed(context, dbt, settings, step, target_path, project):
                 key = AssetCheckKey(event.asset_key, event.check_name)
                 if key in context.selected_asset_check_keys:
                     yield from order.up_to(event.asset_key, None)
+                    checked.add(key)
                     yield AssetCheckResult(
                         asset_key=event.asset_key,
                         check_name=event.check_name,
@@ -158,11 +165,12 @@ def _build_changed(context, dbt, settings, step, target_path, project):
             else:
                 yield event
     results = dbt_state.merged_results(target_path, step, manifest)
-    _every_test_has_a_result(context, manifest, translator, results)
+    carried = _carried_checks(context, manifest, translator, results, checked)
     (target_path / "run_results.json").write_text(json.dumps(results), encoding="utf-8")
     if not step.nothing:
         dbt_state.keep(settings, name, target_path, results, step, context.run.run_id)
     yield from order.rest()
+    yield from carried
 
 
 class _Order:
@@ -210,20 +218,39 @@ class _Order:
 _UNCHANGED = {"status": "unchanged"}
 
 
-def _every_test_has_a_result(context, manifest, translator, results) -> None:
-    """Each of the step's tests that dbt did not run again has its result from the run that
-    ran it (the quality report lists it). It is not reported to Dagster as run by this run:
-    the asset's check shows its last evaluation, by that run."""
-    wanted = set(context.selected_asset_check_keys)
+def _carried_checks(context, manifest, translator, results, checked) -> list[AssetCheckResult]:
+    """Each selected test dbt did not run again, with the result it had in the run that ran
+    it, on the same inputs (and saying so). Every selected test has a result, or the step
+    fails before keeping anything: the kept state was not whole."""
+    wanted = set(context.selected_asset_check_keys) - checked
+    carried = []
     for result in results["results"]:
-        if result["unique_id"].startswith("test."):
-            wanted.discard(
-                get_asset_check_key_for_test(
-                    manifest, translator, result["unique_id"], project=dbt_project
-                )
+        if not result["unique_id"].startswith("test."):
+            continue
+        key = get_asset_check_key_for_test(
+            manifest, translator, result["unique_id"], project=dbt_project
+        )
+        if key not in wanted:
+            continue
+        wanted.discard(key)
+        ran_in = result.get("carried_from", "")
+        carried.append(
+            AssetCheckResult(
+                asset_key=key.asset_key,
+                check_name=key.name,
+                passed=result["status"] == "pass",
+                severity=(
+                    AssetCheckSeverity.WARN
+                    if result["status"] == "warn"
+                    else AssetCheckSeverity.ERROR
+                ),
+                metadata={"status": result["status"], "run": ran_in},
+                description=f"Not run again: nothing it reads changed since run {ran_in}",
             )
-    if wanted:  # a test neither run now nor kept: the kept state was not whole
+        )
+    if wanted:
         raise RuntimeError(f"dbt tests with no result: {sorted(k.name for k in wanted)}")
+    return carried
 
 
 @dbt_assets(

@@ -8,16 +8,18 @@ selected, this home keeps (under `$CHORUS_HOME/dbt/<project folder>/build/<step>
 manifest, every test's result, the fingerprints and a fingerprint of the project, and marks
 the warehouse with the same build id. The next run of the step builds only the descendants
 of each input whose fingerprint changed (`source:raw.<table>+`), and when none did, starts
-no dbt. What is not built again is reported to Dagster as unchanged; a test not run again
-keeps, in Dagster, its last evaluation (by the run that ran it), and in the run's results
-(the quality report) that run's result, saying so.
+no dbt. What is not built again is reported to Dagster as unchanged, and a test not run
+again with the result it had in the run that ran it, saying so (in Dagster and in the run's
+results, which the quality report reads).
 
 Everything is built, as before, with: no kept state; a subset chosen in the UI; a PostgreSQL
 warehouse; a changed project (any file of dbt_project/ or seeds/, dbt's environment, or the
 version of dbt, its adapter, DuckDB or dagster-dbt: some models read dbt's graph rather than
-refs, and dbt cannot tell whether a seed over 1 MiB changed); or a warehouse whose mark is
-not the kept build's (a new warehouse, derived tables dropped by retention or a purge, a
-build of another project folder, `chorus dbt` by hand). The kept state and the warehouse's
+refs, and dbt cannot tell whether a seed over 1 MiB changed); an ephemeral model (no asset
+of its own, so what it reads would not be fingerprinted); or a warehouse whose mark is not
+the kept build's (a new warehouse, derived tables dropped by retention or a purge, a build
+of another project folder, dbt by hand: `chorus dbt`, or plain dbt, whose on-run-start hook
+in dbt_project.yml drops the marks). The kept state and the warehouse's
 mark are removed before dbt starts and written again only when it succeeds, so a failed or
 interrupted build is never the base of the next.
 """
@@ -76,6 +78,10 @@ def step_inputs(manifest: dict, step_nodes: set[str]) -> dict[str, tuple[str, st
     return inputs
 
 
+def _ephemeral(node: dict) -> bool:
+    return (node.get("config") or {}).get("materialized") == "ephemeral"
+
+
 def _selection(unique_id: str, manifest: dict) -> str:
     node = _node(manifest, unique_id)
     if unique_id.startswith("source."):
@@ -104,7 +110,7 @@ def _versions() -> dict[str, str]:
     return {name: metadata.version(name) for name in RUNNERS}
 
 
-RUNNERS = ("dbt-core", "dbt-duckdb", "duckdb", "dagster-dbt")
+RUNNERS = ("dbt-core", "dbt-adapters", "dbt-common", "dbt-duckdb", "duckdb", "dagster-dbt")
 """What builds the tables: another version of any of them builds everything again."""
 
 
@@ -133,6 +139,8 @@ def plan(
     # A changed project builds everything: some models read dbt's graph rather than refs
     # (marts.dim_indicators), and dbt cannot tell whether a seed over 1 MiB changed.
     if mark is None or kept.get("build") != mark or kept.get("project") != project:
+        return Plan(None, sorted(prints), prints, project)
+    if any(_ephemeral(node) for node in manifest["nodes"].values()):
         return Plan(None, sorted(prints), prints, project)
     changed = sorted(uid for uid, value in prints.items() if kept["inputs"].get(uid) != value)
     criteria = [_selection(uid, manifest) for uid in changed]
@@ -192,7 +200,8 @@ def keep(
     with the same new build id (the state is whole or absent: written aside, then renamed)."""
     final = state_dir(settings, step)
     partial = final.with_name(f"{step}.{os.getpid()}.part")
-    shutil.rmtree(partial, ignore_errors=True)
+    for leftover in final.parent.glob(f"{step}.*.part"):  # a killed keep's, or this one's
+        shutil.rmtree(leftover, ignore_errors=True)
     partial.mkdir(parents=True)
     shutil.copyfile(target_path / "manifest.json", partial / "manifest.json")
     (partial / "run_results.json").write_text(json.dumps(results), encoding="utf-8")

@@ -219,3 +219,48 @@ def test_a_warehouse_marked_by_another_build_builds_everything(settings, tmp_pat
     _built(settings, tmp_path, _plan(settings))
     _sql(settings, f"update {MARK_SCHEMA}.{MARK_TABLE} set build = 'older'")
     assert _plan(settings).select is None
+
+
+def test_an_ephemeral_model_builds_everything(settings, tmp_path):
+    """An ephemeral model has no asset: what it reads would go unfingerprinted."""
+    _built(settings, tmp_path, _plan(settings))
+    ephemeral = {"config": {"materialized": "ephemeral"}, "depends_on": {"nodes": []}}
+    manifest = {**MANIFEST, "nodes": {**MANIFEST["nodes"], "model.chorus.eph": ephemeral}}
+    assert dbt_state.plan(settings, STEP, manifest, NODES, None, ENVIRONMENT).select is None
+
+
+def test_a_column_named_like_a_table_alias_does_not_hide_the_others(settings, tmp_path):
+    _sql(settings, "alter table raw.b add column t integer default 1")
+    _built(settings, tmp_path, _plan(settings))
+    _sql(settings, "update raw.b set id = id + 100 where id = 2")
+    assert _plan(settings).select == ["source:raw.b+"]
+
+
+def test_a_killed_keep_leaves_nothing_behind(settings, tmp_path):
+    stale = dbt_state.state_dir(settings, STEP).with_name(f"{STEP}.999999.part")
+    stale.mkdir(parents=True)
+    _built(settings, tmp_path, _plan(settings))
+    assert not stale.exists()
+    assert _plan(settings).select == []
+
+
+def test_a_subset_chosen_in_the_ui_is_not_a_whole_build():
+    """The context's assets definition is the subset already (helper-84's finding): a check
+    comparing the selection with it would call every subset whole."""
+    from dagster import AssetOut, Output, materialize, multi_asset
+
+    from orchestration.dbt_assets import is_whole
+
+    seen = {}
+
+    @multi_asset(
+        outs={"a": AssetOut(is_required=False), "b": AssetOut(is_required=False)}, can_subset=True
+    )
+    def step(context):
+        seen[tuple(sorted(context.selected_output_names))] = is_whole(context)
+        for name in context.selected_output_names:
+            yield Output(None, output_name=name)
+
+    assert materialize([step]).success
+    assert materialize([step], selection=["b"]).success
+    assert seen == {("a", "b"): True, ("b",): False}
