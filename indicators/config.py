@@ -146,6 +146,12 @@ class ChorusSettings:
     def archive(self) -> Path:
         return self.home / "archive"
 
+    @property
+    def kept(self) -> Path:
+        """What a run keeps so that the next need not make it again: rendered packs,
+        disclosure decisions. Removed by `chorus purge` (they show purged years)."""
+        return self.home / "cache"
+
     @classmethod
     def from_env(
         cls, environ: Mapping[str, str] | None = None, cwd: Path | None = None

@@ -388,7 +388,6 @@ def purge(
 ) -> None:
     """Remove archived files and raw rows of academic years before --before (logged)."""
     from indicators.ingest.retention import purge as purge_years
-    from indicators.publish.board_packs import kept_packs
     from indicators.reference import AcademicYear
     from indicators.warehouse import LockHolder, WarehouseBusy, warehouse_lock
     from orchestration.instance import settle_abandoned
@@ -416,10 +415,10 @@ def purge(
                 prepare_dagster_home(settings)
                 settle_abandoned(DagsterInstance.get(), held.previous)
             report = purge_years(settings.warehouse, settings.archive, limit, reason="chorus purge")
-            shutil.rmtree(kept_packs(settings), ignore_errors=True)  # they show purged years
+            shutil.rmtree(settings.kept, ignore_errors=True)  # packs, decisions: purged years
     except WarehouseBusy as busy:
         fail(str(busy))
-    lines = [*report.lines(), "Packs kept to save rendering them again: removed."]
+    lines = [*report.lines(), "Packs and disclosure decisions kept for reuse: removed."]
     with log_path.open("w", encoding="utf-8") as log:
         log.write(
             f"{dt.datetime.now(dt.UTC).isoformat(timespec='seconds')} "

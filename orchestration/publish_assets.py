@@ -90,6 +90,8 @@ def indicator_tables(context: AssetExecutionContext, chorus: ChorusResource) -> 
                 ]
             ),
             "disclosure_seconds": round(tables.seconds, 2),
+            "disclosure_tables_solved": tables.tables_solved,
+            "disclosure_tables_kept": tables.tables_kept,
             "threshold": tables.config.threshold,
             "round_counts_to": tables.config.round_to or 0,
             "quotes_published": tables.quotes_published,

@@ -11,6 +11,7 @@ import pytest
 
 from indicators.ingest.landing import sha256_of
 from tests import independent
+from tests.run_records import materialized
 
 THRESHOLD = 10
 
@@ -286,3 +287,6 @@ def test_running_again_publishes_the_same_tables(pipeline_run):
     carried = f"Not run again: nothing it reads changed since run {first_run}."
     assert report.count(carried) >= 100, report.count(carried)
     assert "not_null_" in report
+    # nor did disclosure control solve any table again: each decision was kept from the first
+    tables = materialized(outcome.run_id, "indicator_tables")
+    assert tables["disclosure_tables_solved"] == 0 and tables["disclosure_tables_kept"] >= 2, tables

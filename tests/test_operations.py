@@ -326,9 +326,12 @@ def test_a_purge_is_logged_and_the_next_run_publishes_without_the_year(ops):
     kept = ops / "home" / "cache" / "packs" / "a-pack-of-2022-23"  # as a run with packs keeps
     kept.mkdir(parents=True)
     (kept / "pack.pdf").write_bytes(b"%PDF of 2022/23")
+    decisions = ops / "home" / "cache" / "disclosure"  # kept by the runs before (ops runs)
+    assert len(list(decisions.glob("*.npy"))) >= 2
     purge = Chorus(ops, _env(ops), "purge", "--before", "2023/24", "--yes").wait()
     assert purge.returncode == 0, purge.stderr
     assert not kept.exists()  # a pack kept for reuse showed the purged year
+    assert not decisions.exists()  # so did a kept disclosure decision (a purged year's table)
     assert (
         f"{len(landed_2022)} archived files and {sum(expected.values()):,} raw rows "
         "removed (years 2022/23)" in purge.stdout

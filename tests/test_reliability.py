@@ -19,6 +19,7 @@ from indicators.ingest.landing import RETURN_KINDS, sha256_of
 from indicators.synthetic.generate import generate
 from orchestration.runner import run_pipeline
 from tests import RUN_CHILDREN
+from tests.run_records import materialized
 
 TABLES = [
     "raw.eyfsp_returns",
@@ -202,6 +203,9 @@ def test_a_new_version_replaces_only_its_year_and_the_old_stays_archived(clean):
     logs = "".join(log.read_text(encoding="utf-8") for log in models[0].glob("dbt.log*"))
     assert "source:raw.school_census+" in logs  # what dbt was asked to build
     assert "Nothing changed, skipping partial parsing" in logs  # this home's parse, reused
+    # disclosure control solved again the tables of the year that changed, not the other's
+    tables = materialized(outcome.run_id, "indicator_tables")
+    assert tables["disclosure_tables_solved"] > 0 and tables["disclosure_tables_kept"] > 0, tables
     fresh = replace(settings, home=settings.home.with_name("fresh-home"))
     fresh = replace(fresh, output=settings.output.with_name("fresh-output"))
     outcome = run_pipeline(fresh)

@@ -20,11 +20,9 @@ false declaration stops publication), then:
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
-from concurrent.futures import ProcessPoolExecutor
 from functools import partial
-from multiprocessing import get_context
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -32,6 +30,7 @@ import pandas as pd
 from indicators.declarations import period_columns
 from indicators.disclosure.audit import Auditor, Target, partner_candidates, targets_for
 from indicators.disclosure.control import DisclosureConfig, IndicatorShape
+from indicators.disclosure.kept import KeptTables, solve_tables
 from indicators.disclosure.linear_system import LinearSystem, expand, violations
 from indicators.disclosure.part_periods import whole_periods
 from indicators.disclosure.primary import (
@@ -399,6 +398,7 @@ def protect(
     config: DisclosureConfig | None = None,
     items: pd.DataFrame | ItemBank | None = None,
     known: pd.DataFrame | None = None,
+    kept: Path | None = None,
 ) -> pd.DataFrame:
     """Decide which numerators and denominators may be published.
 
@@ -409,7 +409,9 @@ def protect(
     fix at 0 (the warehouse's fct_known_zeros; `primary.known_zeros`). Returns `values`,
     completed with a zero row for every cell an indicator can have but has no units in
     (`complete`), with boolean columns `numerator_suppressed` and `denominator_suppressed`
-    and a `suppression` reason (primary or secondary).
+    and a `suppression` reason (primary or secondary). `kept`: a folder where each table's
+    decision is kept for the next run, which solves only the tables that changed (kept.py);
+    `attrs["tables"]` counts the tables solved and kept.
     """
     config = config or DisclosureConfig()
     bank = items if isinstance(items, ItemBank) else ItemBank.from_frame(items)
@@ -442,12 +444,8 @@ def protect(
     ]
     jobs = [(frame.iloc[positions], n_supp[positions], d_supp[positions]) for positions in tables]
     solve = partial(_protect_table, shapes=shapes, parents=parents, bank=bank, config=config)
-    workers = min(len(jobs), table_workers())
-    if workers > 1:  # the tables share no relation: solved apart, side by side, same answer
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
-            solved = list(pool.map(solve, jobs))
-    else:
-        solved = [solve(job) for job in jobs]
+    kept_tables = KeptTables(kept, shapes, parents, bank, config)
+    solved = solve_tables(jobs, solve, kept_tables)  # the tables share no relation
     for positions, unknown in zip(tables, solved, strict=True):
         n_supp[positions] = unknown[0::2]
         d_supp[positions] = unknown[1::2]
@@ -456,16 +454,8 @@ def protect(
     frame["numerator_suppressed"] = n_supp
     frame["denominator_suppressed"] = d_supp
     frame["suppression"] = reason
+    frame.attrs["tables"] = {"solved": len(jobs) - kept_tables.reused, "kept": kept_tables.reused}
     return frame
-
-
-def table_workers() -> int:
-    """Processes that protect tables side by side: CHORUS_DISCLOSURE_WORKERS, default the
-    machine's cores (1 solves them one after another in this process)."""
-    setting = os.environ.get("CHORUS_DISCLOSURE_WORKERS", "").strip()
-    if setting.isdigit() and int(setting) >= 1:
-        return int(setting)
-    return os.cpu_count() or 1
 
 
 def _protect_table(

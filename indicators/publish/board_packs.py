@@ -120,7 +120,7 @@ class PacksWritten:
 
 def kept_packs(settings: ChorusSettings) -> Path:
     """Where this home keeps rendered packs for the next run (packs/reuse.py)."""
-    return settings.home / "cache" / "packs"
+    return settings.kept / "packs"
 
 
 def write_board_packs(settings: ChorusSettings, stage: Path, run_id: str, log: Log) -> PacksWritten:

@@ -221,9 +221,18 @@ class TablesWritten:
     """Per indicator: cells suppressed as primary and as secondary (never published)."""
     seconds: float
     """Disclosure control's wall time."""
+    tables_solved: int
+    tables_kept: int
+    """Tables (a period of one authority) unchanged since the last run: their decisions kept."""
     config: DisclosureConfig
     quotes_published: int
     open_data_files: int
+
+
+def kept_decisions(settings: ChorusSettings) -> Path:
+    """Where this home keeps each disclosure table's decision for the next run
+    (indicators/disclosure/kept.py)."""
+    return settings.kept / "disclosure"
 
 
 def write_indicator_tables(settings: ChorusSettings, stage: Path, log: Log) -> TablesWritten:
@@ -236,8 +245,17 @@ def write_indicator_tables(settings: ChorusSettings, stage: Path, log: Log) -> T
     parents = dict(zip(areas["area_code"], areas["parent_area_code"], strict=True))
     started = time.perf_counter()
     item_bank = load_item_bank(settings.seeds / "voice_items.csv")
-    protected = protect(values, parents, indicator_shapes, config, item_bank, marts.known_zeros)
+    protected = protect(
+        values,
+        parents,
+        indicator_shapes,
+        config,
+        item_bank,
+        marts.known_zeros,
+        kept=kept_decisions(settings),
+    )
     seconds = time.perf_counter() - started
+    tables = protected.attrs.get("tables", {"solved": 0, "kept": 0})
     if config.round_to:
         england = pd.read_csv(settings.seeds / "england_benchmarks.csv")
         protected = with_rounded_counts(
@@ -304,13 +322,16 @@ def write_indicator_tables(settings: ChorusSettings, stage: Path, log: Log) -> T
         f"{len(published)} indicator rows, {suppressed} suppressed (c): "
         f"{int(reasons['primary'].sum())} primary, "
         f"{int(reasons['secondary'].sum())} secondary; disclosure "
-        f"control {seconds:.1f} s"
+        f"control {seconds:.1f} s ({tables['solved']} tables solved, {tables['kept']} "
+        "unchanged since the last run and not solved again)"
     )
     return TablesWritten(
         rows=len(published),
         suppressed=suppressed,
         reasons=reasons,
         seconds=seconds,
+        tables_solved=tables["solved"],
+        tables_kept=tables["kept"],
         config=config,
         quotes_published=len(published_quotes),
         open_data_files=len(open_data),

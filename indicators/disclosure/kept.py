@@ -1,0 +1,189 @@
+"""Secondary suppression kept for the next run: a table (one period of one authority, as
+disclosure control solves them apart) whose every input is what it was at the last run is
+not solved again.
+
+A table's key is a SHA-256 over everything `suppress._protect_table` reads: the table's
+rows (every column, after primary suppression), which counts primary suppression hid, every
+indicator's shape and declared relations, the area parents, the item bank, the
+configuration, and the code that decides (every module of the `indicators` package, and the
+versions of Python, numpy, pandas and scipy). The kept decision is one boolean a count:
+hidden or not; no count is stored. A changed input is a different key, so a stale decision
+is never found; a value that cannot be keyed (a type `_feed` does not know) raises
+`Unkeyable`, and then every table is solved. After each run the folder holds the tables of
+that run only (`prune`), and `chorus purge` removes it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+import platform
+import re
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from functools import cache
+from multiprocessing import get_context
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+PACKAGE = Path(__file__).resolve().parents[1]
+
+
+class Unkeyable(TypeError):
+    """An input of a different kind than the key knows how to read."""
+
+
+def _feed(digest, value) -> None:  # noqa: C901 (one branch per kind of value)
+    """Add `value` to `digest`: equal values give equal bytes in every process (sets and
+    mappings in a sorted order, never Python's per-process string hashes)."""
+    if value is None or isinstance(value, bool | int | float | str | bytes | np.generic):
+        digest.update(f"{type(value).__name__}:{value!r};".encode())
+    elif isinstance(value, pd.DataFrame):
+        digest.update(f"frame{value.shape};".encode())
+        for name in value.columns:
+            _feed(digest, str(name))
+            _feed(digest, value[name])
+    elif isinstance(value, pd.Series):
+        digest.update(f"series:{value.dtype}:{len(value)};".encode())
+        if value.dtype.kind in "biuf":
+            digest.update(np.ascontiguousarray(value.to_numpy()).tobytes())
+        else:  # strings, objects, categories: pandas' fixed-key hash of each value
+            digest.update(pd.util.hash_pandas_object(value, index=False).to_numpy().tobytes())
+    elif isinstance(value, np.ndarray):
+        if value.dtype.kind not in "biuf":
+            raise Unkeyable(f"an array of {value.dtype}")
+        digest.update(f"array:{value.dtype.str}:{value.shape};".encode())
+        digest.update(np.ascontiguousarray(value).tobytes())
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        digest.update(f"{type(value).__qualname__}(".encode())
+        for field in dataclasses.fields(value):
+            _feed(digest, field.name)
+            _feed(digest, getattr(value, field.name))
+        digest.update(b")")
+    elif isinstance(value, Mapping):
+        digest.update(f"mapping{len(value)}{{".encode())
+        for key in sorted(value, key=repr):
+            _feed(digest, key)
+            _feed(digest, value[key])
+        digest.update(b"}")
+    elif isinstance(value, set | frozenset):
+        parts = sorted(_digest_of(member) for member in value)
+        digest.update(f"set{len(parts)}{{{','.join(parts)}}}".encode())
+    elif isinstance(value, list | tuple):
+        digest.update(f"sequence{len(value)}[".encode())
+        for member in value:
+            _feed(digest, member)
+        digest.update(b"]")
+    elif isinstance(value, re.Pattern):
+        digest.update(f"pattern:{value.flags}:{value.pattern!r};".encode())
+    else:
+        raise Unkeyable(f"a {type(value).__qualname__}")
+
+
+def _digest_of(value) -> str:
+    digest = hashlib.sha256()
+    _feed(digest, value)
+    return digest.hexdigest()
+
+
+@cache
+def code_fingerprint() -> str:
+    """Every module of the `indicators` package and the versions it computes with."""
+    import scipy
+
+    digest = hashlib.sha256()
+    for path in sorted(PACKAGE.rglob("*.py")):
+        digest.update(str(path.relative_to(PACKAGE)).encode() + b"\0" + path.read_bytes())
+    versions = (platform.python_version(), np.__version__, pd.__version__, scipy.__version__)
+    digest.update(repr(versions).encode())
+    return digest.hexdigest()
+
+
+class KeptTables:
+    """The decisions of the last run's tables in `folder` (None: nothing kept or read)."""
+
+    def __init__(self, folder: Path | None, *context) -> None:
+        self.folder = folder
+        self.reused = 0
+        self.context = ""
+        if folder is not None:
+            try:
+                self.context = _digest_of((code_fingerprint(), context))
+            except Unkeyable:
+                self.folder = None  # solved, not kept: a new kind of input is never guessed
+
+    def key(self, job: tuple[pd.DataFrame, np.ndarray, np.ndarray]) -> str | None:
+        if self.folder is None:
+            return None
+        table, numerators, denominators = job
+        try:
+            return _digest_of(
+                (self.context, table.reset_index(drop=True), numerators, denominators)
+            )
+        except Unkeyable:
+            return None
+
+    def get(self, key: str | None, cells: int) -> np.ndarray | None:
+        if key is None:
+            return None
+        try:
+            unknown = np.load(self.folder / f"{key}.npy", allow_pickle=False)
+        except (OSError, ValueError):
+            return None
+        if unknown.dtype != bool or unknown.shape != (2 * cells,):
+            return None
+        self.reused += 1
+        return unknown
+
+    def put(self, key: str | None, unknown: np.ndarray) -> None:
+        if key is None:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        part = self.folder / f".{key}.{os.getpid()}.npy"
+        np.save(part, np.asarray(unknown, dtype=bool), allow_pickle=False)
+        os.replace(part, self.folder / f"{key}.npy")
+
+    def prune(self, keys: Sequence[str | None]) -> None:
+        """Keep the tables of this run only."""
+        if self.folder is None or not self.folder.is_dir():
+            return
+        wanted = {f"{key}.npy" for key in keys if key is not None}
+        for path in self.folder.iterdir():
+            if path.name not in wanted:
+                path.unlink(missing_ok=True)
+
+
+def solve_tables(
+    jobs: list[tuple[pd.DataFrame, np.ndarray, np.ndarray]],
+    solve: Callable[[tuple], np.ndarray],
+    kept: KeptTables,
+) -> list[np.ndarray]:
+    """Each table's unknowns: kept from the last run when its key is unchanged, otherwise
+    solved (side by side in processes when there are several: the tables share no
+    relation, so the answer is the same) and kept for the next."""
+    keys = [kept.key(job) for job in jobs]
+    solved = [kept.get(key, len(job[0])) for key, job in zip(keys, jobs, strict=True)]
+    todo = [i for i, unknown in enumerate(solved) if unknown is None]
+    workers = min(len(todo), table_workers())
+    if workers > 1:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
+            fresh = list(pool.map(solve, [jobs[i] for i in todo]))
+    else:
+        fresh = [solve(jobs[i]) for i in todo]
+    for i, unknown in zip(todo, fresh, strict=True):
+        solved[i] = unknown
+        kept.put(keys[i], unknown)
+    kept.prune(keys)
+    return solved
+
+
+def table_workers() -> int:
+    """Processes that protect tables side by side: CHORUS_DISCLOSURE_WORKERS, default the
+    machine's cores (1 solves them one after another in this process)."""
+    setting = os.environ.get("CHORUS_DISCLOSURE_WORKERS", "").strip()
+    if setting.isdigit() and int(setting) >= 1:
+        return int(setting)
+    return os.cpu_count() or 1

@@ -1,0 +1,224 @@
+"""Disclosure decisions kept between runs (indicators/disclosure/kept.py): a run again solves
+only the tables whose inputs changed, and publishes exactly what solving every table afresh
+publishes. The reference is always `protect` with nothing kept, on the same inputs."""
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from indicators.disclosure import DisclosureConfig, protect
+from indicators.disclosure import kept as kept_module
+from indicators.publish.register import shapes
+from tests.cohorts import ITEMS, REGISTER, cohort, people_of
+
+ROOT = Path(__file__).resolve().parents[1]
+DECIDED = ["numerator_suppressed", "denominator_suppressed", "suppression"]
+KEY = ["indicator_id", "time_period", "area_code", "breakdown", "group"]
+
+
+@pytest.fixture(autouse=True)
+def one_process(monkeypatch):
+    monkeypatch.setenv("CHORUS_DISCLOSURE_WORKERS", "1")
+
+
+def _cohort(seed: int):
+    drawn = dict(
+        seed=seed, years=2, authorities=1, hoods=2, per_year=15, heard=0.6, rare=0.1, lean=0.5
+    )
+    return cohort(*people_of(**drawn))
+
+
+def _decided(values, parents, config, kept=None) -> tuple[pd.DataFrame, dict]:
+    frame = protect(values, parents, shapes(REGISTER, config.voice_min_respondents), config,
+                    ITEMS, kept=kept)  # fmt: skip
+    tables = frame.attrs["tables"]
+    frame = frame[KEY + ["numerator", "denominator"] + DECIDED]
+    return frame.sort_values(KEY).reset_index(drop=True), tables
+
+
+CONFIG = DisclosureConfig(threshold=5)
+
+
+@pytest.fixture(scope="module")
+def first(tmp_path_factory):
+    """One cohort (one authority, two years: two tables), decided afresh with nothing kept,
+    and decided once more keeping its decisions in a folder."""
+    values, parents = _cohort(seed=5)
+    assert values["time_period"].nunique() == 2
+    folder = tmp_path_factory.mktemp("kept")
+    afresh, _ = _decided(values, parents, CONFIG)
+    once, tables = _decided(values, parents, CONFIG, kept=folder)
+    return values, parents, afresh, once, tables, folder
+
+
+@pytest.fixture
+def kept(first, tmp_path) -> Path:
+    """A copy of the folder the cohort's decisions were kept in."""
+    folder = tmp_path / "kept"
+    shutil.copytree(first[-1], folder)
+    return folder
+
+
+def test_a_run_again_solves_no_table_and_decides_exactly_as_afresh(first, kept):
+    values, parents, afresh, once, tables_once, _ = first
+    assert afresh["numerator_suppressed"].any() and not afresh["numerator_suppressed"].all()
+    assert (afresh["suppression"].str.startswith("secondary")).any()
+    pd.testing.assert_frame_equal(once, afresh)
+    again, tables_again = _decided(values, parents, CONFIG, kept=kept)
+    pd.testing.assert_frame_equal(again, afresh)
+    assert tables_once == {"solved": 2, "kept": 0}
+    assert tables_again == {"solved": 0, "kept": 2}
+    # what is kept is one flag a count, never a count
+    files = sorted(kept.glob("*.npy"))
+    assert len(files) == 2
+    assert all(np.load(path).dtype == bool for path in files)
+
+
+def test_a_changed_year_is_solved_again_and_the_unchanged_year_is_kept(first, kept):
+    values, parents = first[:2]
+    other, other_parents = _cohort(seed=6)
+    assert other_parents == parents
+    years = sorted(values["time_period"].unique())
+    mixed = pd.concat(
+        [values[values["time_period"] == years[0]], other[other["time_period"] == years[1]]],
+        ignore_index=True,
+    )
+    afresh, _ = _decided(mixed, parents, CONFIG)
+    again, tables = _decided(mixed, parents, CONFIG, kept=kept)
+    pd.testing.assert_frame_equal(again, afresh)
+    assert tables == {"solved": 1, "kept": 1}
+    assert len(list(kept.glob("*.npy"))) == 2  # this run's tables only: the old year 2 went
+
+
+@pytest.mark.parametrize("change", ["threshold", "parents", "declaration"])
+def test_a_changed_setting_or_declaration_solves_every_table(first, kept, change, monkeypatch):
+    values, parents = first[:2]
+    config = CONFIG
+    if change == "threshold":
+        config = DisclosureConfig(threshold=3)
+    elif change == "parents":  # an area nobody publishes, beside the others
+        parents = {**parents, "E99999999": "E92000001"}
+    else:  # one indicator's declared decimals
+        real = shapes
+
+        def edited(register, minimum):
+            result = dict(real(register, minimum))
+            first_id = sorted(result)[0]
+            result[first_id] = replace(result[first_id], decimals=result[first_id].decimals + 1)
+            return result
+
+        monkeypatch.setattr(sys.modules[__name__], "shapes", edited)
+    _, tables = _decided(values, parents, config, kept=kept)
+    assert tables == {"solved": 2, "kept": 0}  # solved afresh: nothing kept was used
+
+
+@pytest.mark.parametrize("damage", ["too_short", "not_a_decision", "counts_not_flags"])
+def test_a_kept_decision_of_the_wrong_shape_or_unreadable_is_solved_again(first, kept, damage):
+    values, parents, afresh = first[:3]
+    damaged = sorted(kept.glob("*.npy"))[0]
+    length = np.load(damaged).shape[0]
+    if damage == "too_short":
+        np.save(damaged, np.zeros(length - 2, dtype=bool))
+    elif damage == "not_a_decision":
+        damaged.write_bytes(b"not a decision")
+    else:
+        np.save(damaged, np.zeros(length, dtype=np.int64))
+    again, tables = _decided(values, parents, CONFIG, kept=kept)
+    pd.testing.assert_frame_equal(again, afresh)
+    assert tables == {"solved": 1, "kept": 1}
+
+
+def test_an_input_the_key_cannot_read_keeps_nothing(first, tmp_path):
+    values = first[0]
+
+    class Opaque:  # a value whose contents the key cannot see
+        pass
+
+    with pytest.raises(kept_module.Unkeyable):
+        kept_module._digest_of({"a": Opaque()})
+    tables = kept_module.KeptTables(tmp_path, {"a": Opaque()})
+    job = (values.head(3), np.zeros(3, bool), np.zeros(3, bool))
+    assert tables.key(job) is None
+    tables.put(tables.key(job), np.zeros(6, bool))
+    assert not list(tmp_path.iterdir())
+
+
+def test_the_key_sees_every_change_and_no_process_s_string_hashes():
+    base = {
+        "shape": DisclosureConfig(threshold=5),
+        "sets": frozenset({"a", "b", "c"}),
+        "frame": pd.DataFrame({"x": ["1", "2"], "n": [1.0, 2.0]}),
+        "array": np.array([True, False]),
+    }
+    changes = {
+        "shape": DisclosureConfig(threshold=6),
+        "sets": frozenset({"a", "b", "d"}),
+        "frame": pd.DataFrame({"x": ["1", "3"], "n": [1.0, 2.0]}),
+        "array": np.array([True, True]),
+    }
+    digests = {kept_module._digest_of(base)}
+    for name, changed in changes.items():
+        digests.add(kept_module._digest_of({**base, name: changed}))
+    digests.add(kept_module._digest_of({**base, "frame": base["frame"].assign(n=[1.0, 2.5])}))
+    assert len(digests) == 2 + len(changes)
+    # the same value in processes with different string hashes: the same digest
+    script = (
+        "import numpy as np, pandas as pd\n"
+        "from indicators.disclosure.kept import _digest_of\n"
+        "print(_digest_of({'s': frozenset(f'v{i}' for i in range(50)), "
+        "'m': {f'k{i}': i for i in range(50)}, 'f': pd.DataFrame({'x': ['a', None, 'c']})}))\n"
+    )
+    seen = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            env={**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(ROOT)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(seen) == 1
+
+
+def test_the_code_that_decides_is_in_the_key(tmp_path, monkeypatch):
+    package = tmp_path / "indicators"
+    (package / "disclosure").mkdir(parents=True)
+    module = package / "disclosure" / "suppress.py"
+    module.write_text("THRESHOLD = 10\n")
+    monkeypatch.setattr(kept_module, "PACKAGE", package)
+    before = kept_module.code_fingerprint.__wrapped__()
+    module.write_text("THRESHOLD = 11\n")
+    assert kept_module.code_fingerprint.__wrapped__() != before
+
+
+def test_a_table_s_key_changes_with_any_one_value_of_any_column(first, tmp_path):
+    """A count changed by one, with the same counts hidden by primary suppression, must not
+    find the old decision: the cheapest partner depends on the counts themselves."""
+    values = first[0].reset_index(drop=True)
+    tables = kept_module.KeptTables(tmp_path, "context")
+    hidden = np.zeros(len(values), bool)
+    keys = {tables.key((values, hidden, hidden))}
+    for column in values.columns:
+        changed = values.copy()
+        cell = changed[column].first_valid_index()
+        if pd.api.types.is_numeric_dtype(changed[column]):
+            changed.loc[cell, column] = changed.loc[cell, column] + 1
+        else:
+            changed.loc[cell, column] = f"{changed.loc[cell, column]}x"
+        keys.add(tables.key((changed, hidden, hidden)))
+    flipped = hidden.copy()
+    flipped[0] = True
+    keys.add(tables.key((values, flipped, hidden)))
+    keys.add(tables.key((values, hidden, flipped)))
+    keys.add(tables.key((values.iloc[::-1], hidden, hidden)))  # the same rows in another order
+    assert len(keys) == 1 + len(values.columns) + 3
+    # the row labels are not part of it: the solver reads positions
+    assert tables.key((values.set_axis(values.index + 7), hidden, hidden)) in keys
