@@ -1157,3 +1157,26 @@ def test_a_deleted_kind_another_matches_gets_the_missing_kind_line(tmp_path):
         "remove models/staging/stg_census__*.sql; correct them (docs/inputs.md, "
         "docs/architecture.md: Source specs)"
     ]
+
+
+def test_each_year_s_specs_are_what_reading_that_year_s_files_gives(tmp_path):
+    """`load_sources` inside `rules_of_year` reuses the spec read with every year file for a
+    kind whose year files all apply: each must be what `load_spec` reads for the year."""
+    import indicators.sources.load as loader
+
+    sources = tmp_path / "sources"
+    shutil.copytree(ROOT / "sources", sources)
+    (sources / "voice" / "2024-25.yml").write_text(
+        "changes:\n  - {type: modify, column: postcode_sector, value: {title: Area}}\n"
+    )
+    loader.forget_loaded_sources()
+    seen = set()
+    for year in ("2019-20", "2023-24", "2024-25", "2026-27", "2025"):
+        with loader.rules_of_year(year):
+            specs = loader.load_sources(sources)
+        for kind, spec in specs.items():
+            read = loader.load_spec(sources / kind, year, root=sources)
+            assert (spec.files, spec.digest) == (read.files, read.digest), (kind, year)
+            seen.add((kind, spec.digest))
+    voice = {digest for kind, digest in seen if kind == "voice"}
+    assert len(voice) == 2  # before 2024-25, and from it on

@@ -16,6 +16,7 @@ from indicators.config import ChorusSettings
 from indicators.ingest.area_lists import AREA_LISTS
 from indicators.ingest.defects import FileRejected
 from indicators.ingest.landing import reference_file
+from indicators.ingest.load_records import log_frame, quarantine_frame
 from indicators.ingest.lookups import (
     REFERENCE_KIND,
     ReferenceCheck,
@@ -23,7 +24,6 @@ from indicators.ingest.lookups import (
     check_neighbourhood_lookup,
 )
 from indicators.ingest.readers import read_table
-from indicators.ingest.streams import log_frame, quarantine_frame
 from indicators.sources.fixed_tables import AS_READ, AS_READ_OPTIONAL, RAW_TABLES
 from indicators.steps import Log, StepRefused
 from indicators.warehouse import connect, ensure_raw_zone, replace_rows, replace_table, transaction

@@ -32,6 +32,7 @@ from indicators.ingest.defects import Defect, FileRejected
 from indicators.ingest.freshness import input_digests, year_fingerprint
 from indicators.ingest.keys import KeyRefused, run_key
 from indicators.ingest.landing import FileAccount, LandedFile, discover, reference_file, sha256_of
+from indicators.ingest.load_records import log_frame, logged_accounts, quarantine_frame
 from indicators.ingest.lookups import (
     Reference,
     area_context,
@@ -170,51 +171,6 @@ class YearResult:
     notes: list[str]
 
 
-def quarantine_frame(
-    year: AcademicYear | Period | str, defects: list[Defect], accounts: list[FileAccount]
-) -> pd.DataFrame:
-    """Defects as raw.quarantine rows (public: identifiers withheld); `year` "" for a
-    reference file."""
-    kinds = {account.file: account.kind for account in accounts}
-    label = year if isinstance(year, str) else year.label
-    rows = []
-    for defect in defects:
-        public = defect.public()
-        rows.append(
-            {
-                "academic_year": label,
-                "kind": kinds.get(defect.file, ""),
-                "file": public.file,
-                "row": public.row,
-                "column_name": public.column,
-                "value": public.value,
-                "rule": public.rule,
-                "message": public.message,
-            }
-        )
-    return pd.DataFrame(
-        rows,
-        columns=["academic_year", "kind", "file", "row", "column_name", "value", "rule", "message"],
-    )
-
-
-def log_frame(accounts: list[FileAccount]) -> pd.DataFrame:
-    return pd.DataFrame(
-        [vars(account) for account in accounts],
-        columns=[
-            "file",
-            "kind",
-            "academic_year",
-            "sha256",
-            "rows_read",
-            "rows_loaded",
-            "rows_quarantined",
-            "status",
-            "message",
-        ],
-    )
-
-
 def _previous_fingerprints(log: Log, settings: ChorusSettings, stream: Stream) -> dict[str, str]:
     with connect(settings.warehouse) as connection:
         rebuilt = ensure_raw_zone(connection)
@@ -235,6 +191,7 @@ def _load_one_year(
     year: AcademicYear | Period,
     files: list[LandedFile],
     previous: dict[str, str],
+    logged: Callable[[], pd.DataFrame],
 ) -> YearResult:
     settings = run.settings
     shared = ("quarantine", "load_log", "year_loads")
@@ -255,12 +212,8 @@ def _load_one_year(
         digests[landed.display] = digest
     fingerprint = year_fingerprint(digests, run.digests, run.key, stream.kinds, rules_year(year))
     if previous.get(year.label) == fingerprint:
-        with connect(settings.warehouse, read_only=True) as connection:
-            log = connection.execute(
-                "select * exclude (_loaded_at) from raw.load_log where academic_year = ? "
-                "and kind in (select unnest(?::varchar[]))",
-                [year.label, list(kinds)],
-            ).df()
+        log = logged()
+        log = log[log["academic_year"] == year.label]
         accounts = [FileAccount(**record) for record in log.to_dict("records")]
         return YearResult(year.label, "unchanged", accounts, [])
     loaded = stream.load(run, year, files)
@@ -336,6 +289,9 @@ def load_stream(
         wanted = {part.strip() for part in requested.split(",") if part.strip()}
         partitions = [key for key in partitions if key in wanted]
     results = []
+    logged = functools.cache(
+        functools.partial(logged_accounts, settings.warehouse, (*stream.kinds, stream.name))
+    )
     for partition in partitions:
         year = AcademicYear.parse(partition)
         year_files = [f for f in files if f.year == year and f.kind in stream.kinds]
@@ -349,7 +305,9 @@ def load_stream(
             year_files = []
         for period in periods_of(year, year_files, previous):  # issue 13: months, quarters
             with rules_of_year(rules_year(period)):  # its own year's spec, not later ones'
-                result = _load_one_year(run, stream, period, files_of(period, year_files), previous)
+                result = _load_one_year(
+                    run, stream, period, files_of(period, year_files), previous, logged
+                )
             log.info(f"{stream.name} {period.label}: {result.status}")
             for note in result.notes:
                 log.warning(f"{period.label}: {note}")

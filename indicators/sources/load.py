@@ -236,6 +236,11 @@ def load_spec(folder: Path, year: str | None = None, root: Path | None = None) -
     return SourceSpec(**{**spec.__dict__, "files": files, "digest": digest.hexdigest()})
 
 
+def _all_apply(folder: Path, year: str) -> bool:
+    """Whether each of the kind's year files applies to `year` (as `load_spec` picks them)."""
+    return all(path.stem <= year.replace("/", "-") for path in year_files(folder))
+
+
 def _state(directory: Path) -> tuple[tuple[str, int, int], ...]:
     return tuple(
         (str(path), path.stat().st_mtime_ns, path.stat().st_size)
@@ -291,9 +296,13 @@ def _specs(directory: Path, year: str | None, _state: tuple) -> tuple[tuple[str,
     year file), in landing order, read once per state of the spec files: the one cache of
     specs. The specs with every year file are read and checked together first (a match
     names a real source), whatever the year asked."""
-    if year is not None:
-        kinds = [kind for kind, _ in _specs(directory, None, _state)]
-        return tuple((kind, load_spec(directory / kind, year, root=directory)) for kind in kinds)
+    if year is not None:  # a kind whose every year file applies to `year` is as with all
+        every = _specs(directory, None, _state)
+        return tuple(
+            (kind, spec if _all_apply(directory / kind, year) else
+             load_spec(directory / kind, year, root=directory))
+            for kind, spec in every
+        )  # fmt: skip
     problems: list[str] = []
     specs: dict[str, SourceSpec] = {}
     refused: set[str] = set()
