@@ -57,10 +57,24 @@ DAGSTER_STORAGE_ENV = "CHORUS_DAGSTER_STORAGE_URL"
 """Set by prepare_dagster_home from CHORUS_WAREHOUSE for Dagster's postgres storage."""
 
 
+LOCAL_EVENT_LOG = """\
+# Run history in SQLite here, where Dagster keeps it (history/), but each event log file's
+# connection kept open while a process writes to it: Dagster's own class opens and closes
+# one for every event, and closing it checkpoints the file (about 2 ms an event).
+event_log_storage:
+  module: orchestration.instance
+  class: KeptOpenSqliteEventLogStorage
+  config:
+    base_dir: {runs}
+"""
+
+
 def dagster_yaml(settings: ChorusSettings) -> str:
     text = DAGSTER_YAML.format(storage=settings.dagster_home / "storage")
     if settings.warehouse_url:
         text += SHARED_STORAGE.format(variable=DAGSTER_STORAGE_ENV)
+    else:
+        text += LOCAL_EVENT_LOG.format(runs=settings.dagster_home / "history" / "runs")
     return text
 
 
@@ -241,9 +255,70 @@ def _captured_compute_log_manager():
     return CapturedComputeLogManager
 
 
+@functools.cache
+def _kept_open_event_log_storage():
+    from collections import OrderedDict
+
+    from dagster._core.storage.event_log import SqliteEventLogStorage
+    from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
+    from sqlalchemy import create_engine
+
+    class KeptOpenSqliteEventLogStorage(SqliteEventLogStorage):
+        """Dagster's SQLite event log (the same files and tables), through one engine per
+        file that keeps its connection open, for the few files this process used last.
+
+        Dagster's class makes an engine without a pool for every statement, so each event
+        opens the file, reads its schema, writes, and closes it; closing the last connection
+        to a WAL file checkpoints it. Kept open, an event is one small transaction.
+        """
+
+        OPEN_FILES = 4
+
+        @classmethod
+        def from_config_value(cls, inst_data, config_value):
+            return cls(inst_data=inst_data, **config_value)
+
+        @contextmanager
+        def _connect(self, shard: str):
+            with self._db_lock:
+                engines = self.__dict__.setdefault("_engines", OrderedDict())
+                engine = engines.get(shard)
+                if engine is None:
+                    engine = create_engine(
+                        self.conn_string_for_shard(shard),
+                        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS},
+                    )
+                    if shard not in self._initialized_dbs:
+                        self._initdb(engine)
+                        self._initialized_dbs.add(shard)
+                    engines[shard] = engine
+                    while len(engines) > self.OPEN_FILES:
+                        engines.popitem(last=False)[1].dispose()
+                engines.move_to_end(shard)
+                with engine.connect() as conn, conn.begin():
+                    yield conn
+
+        def _close_files(self) -> None:
+            with self._db_lock:
+                for engine in self.__dict__.pop("_engines", {}).values():
+                    engine.dispose()
+
+        def wipe(self) -> None:
+            self._close_files()  # its files are deleted
+            super().wipe()
+
+        def dispose(self) -> None:
+            self._close_files()
+            super().dispose()
+
+    return KeptOpenSqliteEventLogStorage
+
+
 def __getattr__(name: str):
     # Dagster imports the class named in dagster.yaml; building it lazily keeps importing
     # this module (for prepare_dagster_home) free of Dagster.
     if name == "CapturedComputeLogManager":
         return _captured_compute_log_manager()
+    if name == "KeptOpenSqliteEventLogStorage":
+        return _kept_open_event_log_storage()
     raise AttributeError(name)
