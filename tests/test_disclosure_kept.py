@@ -222,3 +222,18 @@ def test_a_table_s_key_changes_with_any_one_value_of_any_column(first, tmp_path)
     assert len(keys) == 1 + len(values.columns) + 3
     # the row labels are not part of it: the solver reads positions
     assert tables.key((values.set_axis(values.index + 7), hidden, hidden)) in keys
+
+
+def test_a_result_s_last_digit_changing_keeps_every_table(first, kept):
+    """DuckDB sums floats in parallel, so a standard deviation or an interval can differ in
+    its last digit between runs on the same rows: that is no change to what decides
+    suppression (the counts), and must not make disclosure control solve a table again."""
+    values, parents, afresh = first[:3]
+    results = [c for c in ("value", "standard_deviation", "lower_ci_95") if c in values]
+    assert results, values.columns
+    noisy = values.copy()
+    for column in results:
+        noisy[column] = noisy[column] * (1 + 1e-15) + 1e-13
+    again, tables = _decided(noisy, parents, CONFIG, kept=kept)
+    pd.testing.assert_frame_equal(again, afresh)
+    assert tables == {"solved": 0, "kept": 2}

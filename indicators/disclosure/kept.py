@@ -30,6 +30,24 @@ import numpy as np
 import pandas as pd
 
 PACKAGE = Path(__file__).resolve().parents[1]
+NOT_DECIDING = (
+    "area_name",
+    "value",
+    "standard_deviation",
+    "lower_ci_95",
+    "upper_ci_95",
+    "lower_ci_998",
+    "upper_ci_998",
+    "la_value",
+    "compared_with_la",
+    "england_value",
+    "compared_with_england",
+    "recent_trend",
+)
+"""Columns of the indicator table that disclosure control does not read (results and their
+comparisons, not counts): dropped from each table before it is solved, so they cannot decide
+it and are not in its key. A confidence interval's last digit varies between runs (DuckDB
+sums floats in parallel); it must not make a table look changed."""
 
 
 class Unkeyable(TypeError):

@@ -30,7 +30,7 @@ import pandas as pd
 from indicators.declarations import period_columns
 from indicators.disclosure.audit import Auditor, Target, partner_candidates, targets_for
 from indicators.disclosure.control import DisclosureConfig, IndicatorShape
-from indicators.disclosure.kept import KeptTables, solve_tables
+from indicators.disclosure.kept import NOT_DECIDING, KeptTables, solve_tables
 from indicators.disclosure.linear_system import LinearSystem, expand, violations
 from indicators.disclosure.part_periods import whole_periods
 from indicators.disclosure.primary import (
@@ -442,7 +442,8 @@ def protect(
         frame.index.get_indexer(rows)
         for rows in frame.groupby([*by_period, roots], sort=False).groups.values()
     ]
-    jobs = [(frame.iloc[positions], n_supp[positions], d_supp[positions]) for positions in tables]
+    solved_on = frame.drop(columns=list(NOT_DECIDING), errors="ignore")  # so, never read
+    jobs = [(solved_on.iloc[at], n_supp[at], d_supp[at]) for at in tables]
     solve = partial(_protect_table, shapes=shapes, parents=parents, bank=bank, config=config)
     kept_tables = KeptTables(kept, shapes, parents, bank, config)
     solved = solve_tables(jobs, solve, kept_tables)  # the tables share no relation
