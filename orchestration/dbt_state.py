@@ -47,10 +47,9 @@ def state_dir(settings: ChorusSettings, step: str) -> Path:
 @dataclass
 class Plan:
     """What a step's `dbt build` needs to do: `select` (dbt selection arguments), or None
-    for everything; `changed`, the inputs whose fingerprint changed."""
+    for everything; the inputs' fingerprints and the project's, to keep after it."""
 
     select: list[str] | None
-    changed: list[str]
     fingerprints: dict[str, str]
     project: str
     run: str = ""
@@ -125,7 +124,7 @@ def plan(
     """Fingerprint the step's inputs and decide what to build (see the module)."""
     project = project_fingerprint(environment)
     if settings.warehouse_url:
-        return Plan(None, [], {}, project)
+        return Plan(None, {}, project)
     inputs = step_inputs(manifest, step_nodes)
     with connect(settings.warehouse, read_only=True) as connection:
         prints = {uid: fingerprint(connection, *relation) for uid, relation in inputs.items()}
@@ -135,27 +134,25 @@ def plan(
         kept = json.loads((folder / "inputs.json").read_text(encoding="utf-8"))
         results = json.loads((folder / "run_results.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return Plan(None, sorted(prints), prints, project)
+        return Plan(None, prints, project)
     # A changed project builds everything: some models read dbt's graph rather than refs
     # (marts.dim_indicators), and dbt cannot tell whether a seed over 1 MiB changed.
     if mark is None or kept.get("build") != mark or kept.get("project") != project:
-        return Plan(None, sorted(prints), prints, project)
+        return Plan(None, prints, project)
     if any(_ephemeral(node) for node in manifest["nodes"].values()):
-        return Plan(None, sorted(prints), prints, project)
+        return Plan(None, prints, project)
     changed = sorted(uid for uid, value in prints.items() if kept["inputs"].get(uid) != value)
     criteria = [_selection(uid, manifest) for uid in changed]
     if scope:  # the step's own selection (the second step: one model)
         criteria = [f"{criterion},{scope}" for criterion in criteria]
-    return Plan(criteria, changed, prints, project, kept["run"], results)
+    return Plan(criteria, prints, project, kept["run"], results)
 
 
 def forget(settings: ChorusSettings, step: str) -> None:
     """Before dbt changes anything: remove the step's kept state, and its mark from the
     warehouse, so that no kept state (this project folder's or another's) matches it."""
     shutil.rmtree(state_dir(settings, step), ignore_errors=True)
-    if not settings.warehouse_url and settings.warehouse.is_file():
-        with connect(settings.warehouse) as connection:
-            clear_build_marks(connection, step)
+    _clear_marks(settings, step)
 
 
 def run_dbt_by_hand(args: list[str]):
@@ -163,10 +160,15 @@ def run_dbt_by_hand(args: list[str]):
     settings = ChorusSettings.from_env()
     for folder in (settings.home / "dbt").glob("*/build"):
         shutil.rmtree(folder, ignore_errors=True)
+    _clear_marks(settings)
+    return run_dbt(args, settings, capture=False)
+
+
+def _clear_marks(settings: ChorusSettings, step: str | None = None) -> None:
+    """Unmark the warehouse for `step` (None: every step), when it is a DuckDB file."""
     if not settings.warehouse_url and settings.warehouse.is_file():
         with connect(settings.warehouse) as connection:
-            clear_build_marks(connection)
-    return run_dbt(args, settings, capture=False)
+            clear_build_marks(connection, step)
 
 
 def merged_results(target_path: Path, kept: Plan, manifest: dict) -> dict:
@@ -208,7 +210,6 @@ def keep(
     build = uuid4().hex
     record = {
         "build": build,
-        "versions": _versions(),
         "run": run_id,
         "project": built.project,
         "inputs": built.fingerprints,
