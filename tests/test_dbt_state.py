@@ -264,3 +264,45 @@ def test_a_subset_chosen_in_the_ui_is_not_a_whole_build():
     assert materialize([step]).success
     assert materialize([step], selection=["b"]).success
     assert seen == {("a", "b"): True, ("b",): False}
+
+
+def test_unchanged_models_are_reported_after_their_parents_once_each_and_only_if_selected():
+    """Dagster needs each output of a step once, a parent before its child: a model dbt
+    rebuilt is reported with its metadata when dbt says so, after its parents dbt did not
+    rebuild (reported as unchanged); the rest after, in an order parents-first."""
+    from types import SimpleNamespace
+
+    from dagster import AssetKey, AssetSpec
+    from dagster_dbt.asset_utils import DAGSTER_DBT_UNIQUE_ID_METADATA_KEY as UID
+
+    from orchestration.dbt_assets import _Order
+
+    # a -> b -> d, a -> c -> d, e alone; "x" is outside the step
+    parents = {"a": ["x"], "b": ["a"], "c": ["a"], "d": ["b", "c"], "e": []}
+    manifest = {"nodes": {f"model.p.{n}": {"depends_on": {"nodes": [f"model.p.{p}" for p in ps]}}
+                          for n, ps in parents.items()}}  # fmt: skip
+    specs = [AssetSpec(AssetKey(n), metadata={UID: f"model.p.{n}"}) for n in parents]
+    selected = {AssetKey(n).to_python_identifier() for n in "abde"}  # c not selected
+    context = SimpleNamespace(
+        assets_def=SimpleNamespace(specs=specs),
+        op_execution_context=SimpleNamespace(selected_output_names=selected),
+    )
+    order = _Order(context, manifest, translator=None)
+    rebuilt = {"rows": 3}
+    first = list(order.up_to(AssetKey("d"), rebuilt))
+    again = list(order.up_to(AssetKey("d"), rebuilt))
+    rest = list(order.rest())
+    names = [o.output_name for o in first + again + rest]
+    assert names == ["a", "b", "d", "e"]  # c in its place, but not selected
+    assert [{k: v.value for k, v in o.metadata.items()} for o in first] == [
+        {"status": "unchanged"},
+        {"status": "unchanged"},
+        {"rows": 3},
+    ]
+    assert not again
+    assert {o.output_name: o.metadata["status"].value for o in first[:2] + rest} == {
+        "a": "unchanged",
+        "b": "unchanged",
+        "e": "unchanged",
+    }
+    assert list(order.up_to(AssetKey("not_in_step"), rebuilt)) == []
