@@ -260,6 +260,7 @@ def _kept_open_event_log_storage():
     from collections import OrderedDict
 
     from dagster._core.storage.event_log import SqliteEventLogStorage
+    from dagster._core.storage.event_log.polling_event_watcher import SqlPollingEventWatcher
     from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
     from sqlalchemy import create_engine
 
@@ -307,7 +308,22 @@ def _kept_open_event_log_storage():
             self._close_files()  # its files are deleted
             super().wipe()
 
+        # A run's events are watched (the UI's live run log) by polling the records, as
+        # dagster-postgres does: Dagster's SQLite watcher waits for the file itself to
+        # change, which, written through an open WAL connection, it does only at checkpoints.
+        def watch(self, run_id: str, cursor: str | None, callback) -> None:
+            if self.__dict__.get("_poller") is None:
+                self._poller = SqlPollingEventWatcher(self)
+            self._poller.watch_run(run_id, cursor, callback)
+
+        def end_watch(self, run_id: str, handler) -> None:
+            if self.__dict__.get("_poller") is not None:
+                self._poller.unwatch_run(run_id, handler)
+
         def dispose(self) -> None:
+            if self.__dict__.get("_poller") is not None:
+                self._poller.close()
+                self._poller = None
             self._close_files()
             super().dispose()
 

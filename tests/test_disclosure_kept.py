@@ -119,7 +119,9 @@ def test_a_changed_setting_or_declaration_solves_every_table(first, kept, change
     assert tables == {"solved": 2, "kept": 0}  # solved afresh: nothing kept was used
 
 
-@pytest.mark.parametrize("damage", ["too_short", "not_a_decision", "counts_not_flags"])
+@pytest.mark.parametrize(
+    "damage", ["too_short", "not_a_decision", "counts_not_flags", "empty", "cut_short"]
+)
 def test_a_kept_decision_of_the_wrong_shape_or_unreadable_is_solved_again(first, kept, damage):
     values, parents, afresh = first[:3]
     damaged = sorted(kept.glob("*.npy"))[0]
@@ -128,6 +130,10 @@ def test_a_kept_decision_of_the_wrong_shape_or_unreadable_is_solved_again(first,
         np.save(damaged, np.zeros(length - 2, dtype=bool))
     elif damage == "not_a_decision":
         damaged.write_bytes(b"not a decision")
+    elif damage == "empty":  # a power cut after the rename
+        damaged.write_bytes(b"")
+    elif damage == "cut_short":
+        damaged.write_bytes(damaged.read_bytes()[:-5])
     else:
         np.save(damaged, np.zeros(length, dtype=np.int64))
     again, tables = _decided(values, parents, CONFIG, kept=kept)
@@ -168,6 +174,20 @@ def test_the_key_sees_every_change_and_no_process_s_string_hashes():
         digests.add(kept_module._digest_of({**base, name: changed}))
     digests.add(kept_module._digest_of({**base, "frame": base["frame"].assign(n=[1.0, 2.5])}))
     assert len(digests) == 2 + len(changes)
+    # columns whose values differ only in kind: missing as None, NaN or NA; 1 or "1";
+    # the same labels in categories of another order
+    columns = [
+        pd.Series([None, "a"], dtype=object),
+        pd.Series([np.nan, "a"], dtype=object),
+        pd.Series([pd.NA, "a"], dtype=object),
+        pd.Series([1, "a"], dtype=object),
+        pd.Series(["1", "a"], dtype=object),
+        pd.Series([pd.NA, 1], dtype="Int64"),
+        pd.Series([0, 1], dtype="Int64"),
+        pd.Series(["a", "b"], dtype=pd.CategoricalDtype(["a", "b"])),
+        pd.Series(["a", "b"], dtype=pd.CategoricalDtype(["b", "a"])),
+    ]
+    assert len({kept_module._digest_of(column) for column in columns}) == len(columns)
     # the same value in processes with different string hashes: the same digest
     script = (
         "import numpy as np, pandas as pd\n"
@@ -194,9 +214,46 @@ def test_the_code_that_decides_is_in_the_key(tmp_path, monkeypatch):
     module = package / "disclosure" / "suppress.py"
     module.write_text("THRESHOLD = 10\n")
     monkeypatch.setattr(kept_module, "PACKAGE", package)
-    before = kept_module.code_fingerprint.__wrapped__()
+    before = kept_module.code_fingerprint()
     module.write_text("THRESHOLD = 11\n")
-    assert kept_module.code_fingerprint.__wrapped__() != before
+    assert kept_module.code_fingerprint() != before
+
+
+def test_code_changed_on_disk_since_the_process_loaded_it_reads_and_keeps_nothing(
+    first, kept, tmp_path, monkeypatch
+):
+    """A release installed while a run is under way: the running process has the old code
+    but would key its decisions with the new files. It must neither use the decisions kept
+    nor keep its own."""
+    values, parents, afresh = first[:3]
+    package = tmp_path / "indicators"
+    shutil.copytree(ROOT / "indicators", package, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(kept_module, "PACKAGE", package)
+    monkeypatch.setattr(kept_module, "LOADED", kept_module.code_fingerprint())  # as imported
+    again, tables = _decided(values, parents, CONFIG, kept=kept)  # the copy is unchanged
+    assert tables == {"solved": 0, "kept": 2}
+    suppress = package / "disclosure" / "suppress.py"
+    suppress.write_text(suppress.read_text() + "\n# the next release\n")  # the upgrade
+    before = sorted(path.stat().st_mtime_ns for path in kept.iterdir())
+    again, tables = _decided(values, parents, CONFIG, kept=kept)
+    pd.testing.assert_frame_equal(again, afresh)
+    assert tables == {"solved": 2, "kept": 0}
+    assert sorted(path.stat().st_mtime_ns for path in kept.iterdir()) == before  # untouched
+
+
+def test_prune_leaves_a_running_process_s_file_being_written_and_the_folder_is_private(first, kept):
+    values, parents = first[:2]
+    alive = kept / f".{'0' * 64}.{os.getpid()}.npy"
+    alive.write_bytes(b"being written")
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                           capture_output=True, text=True, check=True)  # fmt: skip
+    dead = kept / f".{'1' * 64}.{ended.stdout.strip()}.npy"
+    dead.write_bytes(b"left by a killed run")
+    _decided(values, parents, CONFIG, kept=kept)
+    assert alive.exists() and not dead.exists()
+    fresh = kept.parent / "fresh"
+    _decided(values, parents, CONFIG, kept=fresh)
+    assert fresh.stat().st_mode & 0o777 == 0o700
 
 
 def test_a_table_s_key_changes_with_any_one_value_of_any_column(first, tmp_path):

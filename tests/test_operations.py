@@ -397,6 +397,9 @@ def test_retention_removes_the_oldest_year_when_a_newer_one_lands(ops):
     older = sorted((ops / "landing").glob("*/2022-23/*")) + sorted(
         (ops / "landing").glob("*/2023-24/*")
     )
+    kept = ops / "home" / "cache" / "packs" / "a-pack-of-2023-24"  # (packs are off here)
+    kept.mkdir(parents=True)
+    (kept / "pack.pdf").write_bytes(b"%PDF of 2023/24")
     run = Chorus(
         ops,
         _env(ops, CHORUS_RETENTION_YEARS="1"),
@@ -414,6 +417,7 @@ def test_retention_removes_the_oldest_year_when_a_newer_one_lands(ops):
     )
     values = pd.read_csv(ops / "output" / "indicators" / "indicator_values.csv", dtype=str)
     assert set(values["time_period"]) == {"202425"}
+    assert not kept.exists()  # the retention purge removed what runs kept of those years
     archive = ops / "home" / "archive"
     assert len([p for p in archive.glob("*/*") if not p.name.endswith(".json")]) == len(landed_2024)
     warehouse = ops / "home" / "chorus.duckdb"

@@ -3,14 +3,16 @@ disclosure control solves them apart) whose every input is what it was at the la
 not solved again.
 
 A table's key is a SHA-256 over everything `suppress._protect_table` reads: the table's
-rows (every column, after primary suppression), which counts primary suppression hid, every
-indicator's shape and declared relations, the area parents, the item bank, the
-configuration, and the code that decides (every module of the `indicators` package, and the
-versions of Python, numpy, pandas and scipy). The kept decision is one boolean a count:
-hidden or not; no count is stored. A changed input is a different key, so a stale decision
-is never found; a value that cannot be keyed (a type `_feed` does not know) raises
-`Unkeyable`, and then every table is solved. After each run the folder holds the tables of
-that run only (`prune`), and `chorus purge` removes it.
+rows (every column it is solved with, after primary suppression; `NOT_DECIDING` are dropped
+first), which counts primary suppression hid, every indicator's shape and declared
+relations, the area parents, the item bank, the configuration, and the code that decides
+(every module of the `indicators` package, and the versions of Python, numpy, pandas and
+scipy), which must be the code this process loaded (`LOADED`). The kept decision is one
+boolean a count: hidden or not; no count is stored, in a folder only its owner can read. A
+changed input is a different key, so a stale decision is never found; a value that cannot
+be keyed, or a kept file that cannot be read or written, solves the table as if nothing
+were kept. After each run the folder holds the tables of that run only (`prune`), and
+`chorus purge`, or a retention purge, removes it.
 """
 
 from __future__ import annotations
@@ -22,7 +24,6 @@ import platform
 import re
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from functools import cache
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -65,11 +66,7 @@ def _feed(digest, value) -> None:  # noqa: C901 (one branch per kind of value)
             _feed(digest, str(name))
             _feed(digest, value[name])
     elif isinstance(value, pd.Series):
-        digest.update(f"series:{value.dtype}:{len(value)};".encode())
-        if value.dtype.kind in "biuf":
-            digest.update(np.ascontiguousarray(value.to_numpy()).tobytes())
-        else:  # strings, objects, categories: pandas' fixed-key hash of each value
-            digest.update(pd.util.hash_pandas_object(value, index=False).to_numpy().tobytes())
+        _feed_series(digest, value)
     elif isinstance(value, np.ndarray):
         if value.dtype.kind not in "biuf":
             raise Unkeyable(f"an array of {value.dtype}")
@@ -101,15 +98,42 @@ def _feed(digest, value) -> None:  # noqa: C901 (one branch per kind of value)
         raise Unkeyable(f"a {type(value).__qualname__}")
 
 
+def _feed_series(digest, value: pd.Series) -> None:
+    """A column, exactly: which values are missing, then the values by kind (numbers as
+    their bytes; strings by pandas' fixed-key hash of each; categories by their codes and
+    categories; anything else value by value, its type included: 1 is not "1")."""
+    digest.update(f"series:{value.dtype}:{len(value)};".encode())
+    digest.update(value.isna().to_numpy(dtype=bool).tobytes())
+    kind = value.dtype.kind
+    if isinstance(value.dtype, pd.CategoricalDtype):
+        _feed(digest, (list(value.cat.categories), bool(value.cat.ordered)))
+        digest.update(value.cat.codes.to_numpy(dtype=np.int64).tobytes())
+    elif kind in "iub":  # numpy's, or pandas' nullable (Int64, boolean): missing told above
+        digest.update(value.to_numpy(dtype=np.int64, na_value=0).tobytes())
+    elif kind == "f":
+        digest.update(value.to_numpy(dtype=np.float64, na_value=0.0).tobytes())
+    elif isinstance(value.dtype, pd.StringDtype):  # str only, or missing (told above)
+        hashed = pd.util.hash_pandas_object(value.fillna(""), index=False)
+        digest.update(hashed.to_numpy().tobytes())
+    elif kind == "O":
+        for member in value.tolist():
+            if member is pd.NA:
+                digest.update(b"NA;")  # no value _feed writes starts so
+            else:
+                _feed(digest, member)
+    else:
+        raise Unkeyable(f"a column of {value.dtype}")
+
+
 def _digest_of(value) -> str:
     digest = hashlib.sha256()
     _feed(digest, value)
     return digest.hexdigest()
 
 
-@cache
 def code_fingerprint() -> str:
-    """Every module of the `indicators` package and the versions it computes with."""
+    """Every module of the `indicators` package and the versions it computes with, as on
+    disk now (see LOADED)."""
     import scipy
 
     digest = hashlib.sha256()
@@ -120,8 +144,17 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
+LOADED = code_fingerprint()
+"""The code this process runs: read from disk when it imported this module (with
+suppress.py). A process whose modules changed on disk since (a release installed while a
+run was under way) neither reads nor keeps decisions: it would keep its old code's under
+the new code's key."""
+
+
 class KeptTables:
-    """The decisions of the last run's tables in `folder` (None: nothing kept or read)."""
+    """The decisions of the last run's tables in `folder` (None: nothing kept or read).
+    Keeping is only ever an optimisation: a key that cannot be made, a file that cannot be
+    read or written, solves the table as if nothing were kept."""
 
     def __init__(self, folder: Path | None, *context) -> None:
         self.folder = folder
@@ -129,9 +162,12 @@ class KeptTables:
         self.context = ""
         if folder is not None:
             try:
-                self.context = _digest_of((code_fingerprint(), context))
-            except Unkeyable:
-                self.folder = None  # solved, not kept: a new kind of input is never guessed
+                code = code_fingerprint()
+                self.context = _digest_of((code, context))
+            except Exception:  # noqa: BLE001 - solved, not kept: an input is never guessed
+                code = None
+            if code != LOADED:
+                self.folder = None
 
     def key(self, job: tuple[pd.DataFrame, np.ndarray, np.ndarray]) -> str | None:
         if self.folder is None:
@@ -141,7 +177,7 @@ class KeptTables:
             return _digest_of(
                 (self.context, table.reset_index(drop=True), numerators, denominators)
             )
-        except Unkeyable:
+        except Exception:  # noqa: BLE001 - see the class
             return None
 
     def get(self, key: str | None, cells: int) -> np.ndarray | None:
@@ -149,7 +185,7 @@ class KeptTables:
             return None
         try:
             unknown = np.load(self.folder / f"{key}.npy", allow_pickle=False)
-        except (OSError, ValueError):
+        except Exception:  # noqa: BLE001 - missing, empty, truncated, not an array
             return None
         if unknown.dtype != bool or unknown.shape != (2 * cells,):
             return None
@@ -159,10 +195,16 @@ class KeptTables:
     def put(self, key: str | None, unknown: np.ndarray) -> None:
         if key is None:
             return
-        self.folder.mkdir(parents=True, exist_ok=True)
         part = self.folder / f".{key}.{os.getpid()}.npy"
-        np.save(part, np.asarray(unknown, dtype=bool), allow_pickle=False)
-        os.replace(part, self.folder / f"{key}.npy")
+        try:
+            self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            with part.open("wb") as file:
+                np.save(file, np.asarray(unknown, dtype=bool), allow_pickle=False)
+                file.flush()
+                os.fsync(file.fileno())
+            os.replace(part, self.folder / f"{key}.npy")
+        except OSError:
+            part.unlink(missing_ok=True)
 
     def prune(self, keys: Sequence[str | None]) -> None:
         """Keep the tables of this run only."""
@@ -170,8 +212,23 @@ class KeptTables:
             return
         wanted = {f"{key}.npy" for key in keys if key is not None}
         for path in self.folder.iterdir():
-            if path.name not in wanted:
-                path.unlink(missing_ok=True)
+            if path.name in wanted or (path.name.startswith(".") and _writing(path)):
+                continue
+            path.unlink(missing_ok=True)
+
+
+def _writing(part: Path) -> bool:
+    """Whether the process named in a part file's name (.<key>.<pid>.npy) still runs."""
+    pid = part.name.split(".")[-2]
+    if not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
 
 
 def solve_tables(

@@ -17,6 +17,7 @@ whether a year is unchanged is decided in indicators/ingest/freshness.py.
 from __future__ import annotations
 
 import functools
+import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -257,6 +258,8 @@ def _enforce_retention(
         reason=f"retention (CHORUS_RETENTION_YEARS={settings.retention_years})",
         record=False,
     )
+    if report.removed_anything:  # what runs keep for reuse shows (or decides) those years
+        shutil.rmtree(settings.kept, ignore_errors=True)
     for line in report.lines() if report.removed_anything else []:
         log.warning(line)
     return limit
