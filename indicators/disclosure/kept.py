@@ -30,20 +30,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from indicators.stats.indicator_values import STATISTIC_COLUMNS
+
 PACKAGE = Path(__file__).resolve().parents[1]
 NOT_DECIDING = (
     "area_name",
     "value",
     "standard_deviation",
-    "lower_ci_95",
-    "upper_ci_95",
-    "lower_ci_998",
-    "upper_ci_998",
-    "la_value",
-    "compared_with_la",
-    "england_value",
-    "compared_with_england",
-    "recent_trend",
+    *(column for column in STATISTIC_COLUMNS if column != "value_type"),
 )
 """Columns of the indicator table that disclosure control does not read (results and their
 comparisons, not counts): dropped from each table before it is solved, so they cannot decide
