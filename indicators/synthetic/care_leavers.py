@@ -38,6 +38,7 @@ import pandas as pd
 
 from indicators.config import PROJECT_ROOT
 from indicators.synthetic.authorities import SyntheticAuthority
+from indicators.synthetic.badges import BOROUGH, Badge, merge_seed
 
 CARE_LEAVERS_STREAM = 1414
 PER_BIRTH_YEAR = 75
@@ -355,22 +356,31 @@ def simulate_care_leavers(
 
 
 def write_care_leavers(
-    out: Path, authority: SyntheticAuthority, years: Sequence[int], seed: int
+    out: Path,
+    authority: SyntheticAuthority,
+    years: Sequence[int],
+    seed: int,
+    badge: Badge = BOROUGH,
 ) -> list[Path]:
-    """The borough's teams (seeds/teams.csv), and for each financial year its care leavers
-    return and Pathway Plan reviews, as CSV files; returns the paths written."""
+    """The authority's teams (added to seeds/teams.csv), and for each financial year its
+    care leavers return and Pathway Plan reviews, as CSV files; returns the paths written.
+    One authority of many: its badge names its files, teams and young people."""
     topics = load_topics()
     paths = [out / "seeds" / "teams.csv"]
     paths[0].parent.mkdir(parents=True, exist_ok=True)
-    teams_frame(authority).to_csv(paths[0], index=False, lineterminator="\n")
+    teams = badge.frame(teams_frame(authority), teams=["team_code"])
+    merge_seed(paths[0], teams, "team_code").to_csv(paths[0], index=False, lineterminator="\n")
     for year, (returns, reviews) in simulate_care_leavers(years, topics, seed).items():
         folder = f"{year}-{(year + 1) % 100:02d}"
         for kind, name, frame in (
             ("care_leavers", "ssda903_care_leavers.csv", returns),
             ("pathway_plan_reviews", "pathway_plan_reviews.csv", reviews),
         ):
-            path = out / kind / folder / name
+            path = out / kind / folder / badge.name(name)
             path.parent.mkdir(parents=True, exist_ok=True)
+            if len(frame):
+                ids = ["CHILD"] if kind == "care_leavers" else ["review_id", "child_id"]
+                frame = badge.frame(frame, ids=ids, teams=["team_code"])
             frame.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
             paths.append(path)
     return paths

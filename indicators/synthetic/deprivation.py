@@ -47,12 +47,17 @@ IDACI_DECILE = (
 )
 
 
-def lsoa_code(hood_index: int, sector_index: int, half: int) -> str:
+BOROUGH_LSOAS = 990000
+"""The borough's LSOAs are E01990001 on; in a landing of many, the i-th authority's are
+E01500001 + 1000 i on (real LSOA codes end below E01040000)."""
+
+
+def lsoa_code(hood_index: int, sector_index: int, half: int, base: int = BOROUGH_LSOAS) -> str:
     """The synthetic LSOA of a neighbourhood's sector and unit half: E01990000 + ..."""
-    return f"E01{990000 + hood_index * 100 + sector_index * 2 + half + 1:06d}"
+    return f"E01{base + hood_index * 100 + sector_index * 2 + half + 1:06d}"
 
 
-def lsoas(authority: SyntheticAuthority) -> pd.DataFrame:
+def lsoas(authority: SyntheticAuthority, base: int = BOROUGH_LSOAS) -> pd.DataFrame:
     """Every synthetic LSOA with its neighbourhood and sector (two per sector)."""
     rows = []
     sectors = authority.sectors()
@@ -61,7 +66,7 @@ def lsoas(authority: SyntheticAuthority) -> pd.DataFrame:
             for half in (0, 1):
                 rows.append(
                     {
-                        "lsoa_code": lsoa_code(hood_index, sector_index, half),
+                        "lsoa_code": lsoa_code(hood_index, sector_index, half, base),
                         "lsoa_name": f"{authority.la_name.split(' (')[0]} "
                         f"{hood_index * 12 + sector_index * 2 + half + 1:03d}A",
                         "neighbourhood_code": hood.code,
@@ -73,10 +78,10 @@ def lsoas(authority: SyntheticAuthority) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def postcode_lookup(authority: SyntheticAuthority) -> pd.DataFrame:
+def postcode_lookup(authority: SyntheticAuthority, base: int = BOROUGH_LSOAS) -> pd.DataFrame:
     """Every postcode the synthetic children can have (sector + two unit letters), with its
     LSOA: the first ten unit letters in the sector's first LSOA, the others in its second."""
-    areas = lsoas(authority)
+    areas = lsoas(authority, base)
     rows = []
     for area in areas.itertuples(index=False):
         letters = UNIT_LETTERS[:10] if area.half == 0 else UNIT_LETTERS[10:]
@@ -146,17 +151,27 @@ def idaci(
 
 
 def write_deprivation(
-    out: Path, authority: SyntheticAuthority, years: Sequence[AcademicYear], seed: int
+    out: Path, authorities: Sequence[SyntheticAuthority], years: Sequence[AcademicYear], seed: int
 ) -> list[Path]:
     """The three files under each academic year's folder (the same publication each year, as
-    an LA lands the latest one it uses): postcode_lsoa/, household_deprivation/, idaci/."""
-    rng = np.random.default_rng([seed, DEPRIVATION_STREAM])
-    areas = lsoas(authority)
-    frames = {
-        ("postcode_lsoa", POSTCODE_FILE): postcode_lookup(authority),
-        ("household_deprivation", HOUSEHOLDS_FILE): household_deprivation(areas, rng),
-        ("idaci", IDACI_FILE): idaci(areas, authority, rng),
-    }
+    an LA lands the latest one it uses): postcode_lsoa/, household_deprivation/, idaci/.
+    They are national publications: with many authorities, each file holds all of them
+    (each drawn from its own random stream, its LSOAs numbered apart)."""
+    parts: dict[tuple[str, str], list[pd.DataFrame]] = {}
+    for index, authority in enumerate(authorities):
+        if len(authorities) == 1:  # the borough, as it always was
+            rng, base = np.random.default_rng([seed, DEPRIVATION_STREAM]), BOROUGH_LSOAS
+        else:
+            rng = np.random.default_rng([seed, DEPRIVATION_STREAM, index + 1])
+            base = 500000 + 1000 * index
+        areas = lsoas(authority, base)
+        for key, frame in (
+            (("postcode_lsoa", POSTCODE_FILE), postcode_lookup(authority, base)),
+            (("household_deprivation", HOUSEHOLDS_FILE), household_deprivation(areas, rng)),
+            (("idaci", IDACI_FILE), idaci(areas, authority, rng)),
+        ):
+            parts.setdefault(key, []).append(frame)
+    frames = {key: pd.concat(found, ignore_index=True) for key, found in parts.items()}
     written = []
     for year in years:
         for (kind, name), frame in frames.items():

@@ -43,6 +43,7 @@ import pandas as pd
 
 from indicators.ingest.privacy import sector_of
 from indicators.synthetic.authorities import SyntheticAuthority
+from indicators.synthetic.badges import BOROUGH, Badge
 from indicators.synthetic.children import SyntheticCohort
 
 EARLY_COMMUNICATION_STREAM = 1515
@@ -104,18 +105,44 @@ def _folder(year: int) -> str:
     return f"{year}-{(year + 1) % 100:02d}"
 
 
-def nhs_numbers(rng: np.random.Generator, count: int) -> np.ndarray:
-    """`count` distinct NHS numbers in the test range (999...), each with its modulus 11
-    check digit (bodies whose check would be 10 are skipped)."""
+def nhs_numbers(rng: np.random.Generator, count: int, prefix: str = "999") -> np.ndarray:
+    """`count` distinct NHS numbers beginning `prefix` (the test range 999 unless told),
+    each with its modulus 11 check digit (bodies whose check would be 10 are skipped)."""
     bodies = rng.permutation(1_000_000)
     digits = np.stack([(bodies // 10**power) % 10 for power in range(5, -1, -1)], axis=1)
-    weights = np.arange(7, 1, -1)  # the weights of digits 4 to 9 (10, 9, 8 go to 9, 9, 9)
-    total = 9 * 10 + 9 * 9 + 9 * 8 + digits @ weights
+    weights = np.arange(7, 1, -1)  # the weights of digits 4 to 9 (those of 1 to 3: 10, 9, 8)
+    total = sum(int(d) * w for d, w in zip(prefix, (10, 9, 8), strict=True)) + digits @ weights
     check = 11 - total % 11
     check = np.where(check == 11, 0, check)
     usable = check != 10
     bodies, check = bodies[usable][:count], check[usable][:count]
-    return np.array([f"999{body:06d}{digit}" for body, digit in zip(bodies, check, strict=True)])
+    return np.array(
+        [f"{prefix}{body:06d}{digit}" for body, digit in zip(bodies, check, strict=True)]
+    )
+
+
+class NhsSupply:
+    """Distinct NHS numbers for a landing of many authorities (a child has one number
+    wherever they live): the test range 999 first, then 998 down to 990 as each runs out
+    (about 909,000 a prefix). Numbers beginning 99 are outside the ranges issued in England
+    and Wales (400 to 499 and 600 to 799 million)."""
+
+    def __init__(self, seed: int) -> None:
+        self._rng = np.random.default_rng([seed, EARLY_COMMUNICATION_STREAM, 99])
+        self._prefix = 1000
+        self._left = np.array([], dtype=str)
+
+    def take(self, count: int) -> np.ndarray:
+        parts = []
+        while count:
+            if not len(self._left):
+                self._prefix -= 1
+                if self._prefix < 990:
+                    raise ValueError("more children than the NHS numbers beginning 99")
+                self._left = nhs_numbers(self._rng, 1_000_000, str(self._prefix))
+            parts.append(self._left[:count])
+            self._left, count = self._left[count:], count - len(parts[-1])
+        return np.concatenate(parts) if parts else np.array([], dtype=str)
 
 
 def _children(
@@ -123,6 +150,7 @@ def _children(
     authority: SyntheticAuthority,
     cohorts: Sequence[SyntheticCohort],
     last_birth: dt.date,
+    supply: NhsSupply | None = None,
 ) -> pd.DataFrame:
     """The cohorts' children in the child health record and the younger children: NHS
     number, date of birth, postcode sector, UPN (blank for the younger), reception year,
@@ -169,7 +197,9 @@ def _children(
         )
     )
     children = pd.concat(frames, ignore_index=True)
-    children["nhs_number"] = nhs_numbers(rng, len(children))
+    children["nhs_number"] = (
+        supply.take(len(children)) if supply else nhs_numbers(rng, len(children))
+    )
     return children
 
 
@@ -345,13 +375,16 @@ def write_early_communication(
     authority: SyntheticAuthority,
     cohorts: Sequence[SyntheticCohort],
     seed: int,
+    badge: Badge = BOROUGH,
+    supply: NhsSupply | None = None,
 ) -> list[Path]:
     """Each financial year's reviews, screenings and referrals and each reception year's
-    linkage file, as CSV files; returns the paths written."""
+    linkage file, as CSV files; returns the paths written. One authority of many: its
+    badge names its files and referrals, and `supply` gives numbers no other has."""
     rng = np.random.default_rng([seed, EARLY_COMMUNICATION_STREAM])
     years = financial_years([cohort.year.start for cohort in cohorts])
     last_birth = pd.Timestamp(years[-1] + 1, 3, 31) - pd.DateOffset(months=30)
-    children = _children(rng, authority, cohorts, last_birth.date())
+    children = _children(rng, authority, cohorts, last_birth.date(), supply)
     reviewed_children: set[str] = set()
     referrals_by_year: dict[int, list[pd.DataFrame]] = {year: [] for year in years}
     written: dict[tuple[str, int], pd.DataFrame] = {}
@@ -379,17 +412,20 @@ def write_early_communication(
         written[("wellcomm_screenings", year)] = screens
     for year in years:
         referrals = pd.concat(referrals_by_year[year], ignore_index=True).sort_values("date")
-        written[("slt_referrals", year)] = pd.DataFrame(
-            {
-                "referral_id": [
-                    f"SLT{year % 100:02d}{n:05d}" for n in range(1, len(referrals) + 1)
-                ],
-                "nhs_number": referrals["nhs"].to_numpy(),
-                "referral_date": pd.to_datetime(referrals["date"]).dt.strftime("%Y-%m-%d"),
-                "referral_source": referrals["referral_source"].to_numpy(),
-                "outcome": referrals["outcome"].to_numpy(),
-                "postcode_sector": referrals["sector"].to_numpy(),
-            }
+        written[("slt_referrals", year)] = badge.frame(
+            pd.DataFrame(
+                {
+                    "referral_id": [
+                        f"SLT{year % 100:02d}{n:05d}" for n in range(1, len(referrals) + 1)
+                    ],
+                    "nhs_number": referrals["nhs"].to_numpy(),
+                    "referral_date": pd.to_datetime(referrals["date"]).dt.strftime("%Y-%m-%d"),
+                    "referral_source": referrals["referral_source"].to_numpy(),
+                    "outcome": referrals["outcome"].to_numpy(),
+                    "postcode_sector": referrals["sector"].to_numpy(),
+                }
+            ),
+            ids=["referral_id"],
         )
     paths = []
     names = {
@@ -398,7 +434,7 @@ def write_early_communication(
         "slt_referrals": "slt_referrals.csv",
     }
     for (kind, year), frame in written.items():
-        paths.append(_write(out / kind / _folder(year) / names[kind], frame))
+        paths.append(_write(out / kind / _folder(year) / badge.name(names[kind]), frame))
     for cohort in cohorts:
         known = children[
             (children["reception"] == cohort.year.start)
@@ -410,7 +446,7 @@ def write_early_communication(
         frame = pd.DataFrame(
             {"nhs_number": _written(linked["nhs_number"], rng), "upn": linked["upn"]}
         ).iloc[rng.permutation(len(linked))]
-        path = out / "health_education_linkage" / cohort.year.folder / "linkage.csv"
+        path = out / "health_education_linkage" / cohort.year.folder / badge.name("linkage.csv")
         paths.append(_write(path, frame))
     return paths
 

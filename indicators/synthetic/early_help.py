@@ -39,6 +39,7 @@ import pandas as pd
 
 from indicators.config import PROJECT_ROOT
 from indicators.synthetic.authorities import SyntheticAuthority
+from indicators.synthetic.badges import BOROUGH, Badge, merge_seed
 
 EARLY_HELP_STREAM = 1616
 MONTHS = 24
@@ -305,44 +306,74 @@ def _write(frame: pd.DataFrame, path: Path) -> Path:
     return path
 
 
+def districts(authority: SyntheticAuthority) -> list[tuple[str, str]]:
+    """The authority's two synthetic districts: E079 + its LA number + 01 or 02 (E07999901
+    and E07999902 for Harrowdale: E079... is never a real ONS code), named after it."""
+    short = authority.la_name.split(" (")[0]
+    return [
+        (f"E079{authority.la_code}{k + 1:02d}", f"{short} {part} (synthetic)")
+        for k, part in enumerate(("North", "South"))
+    ]
+
+
 def write_early_help(
-    out: Path, authority: SyntheticAuthority, last_year_start: int, seed: int
+    out: Path,
+    authority: SyntheticAuthority,
+    last_year_start: int,
+    seed: int,
+    badge: Badge = BOROUGH,
 ) -> list[Path]:
     """The districts, the Early Help teams (added to seeds/teams.csv, with a district_code
     column), the trials, and each month's referrals and Voice Notes and the last year's
-    survey, as CSV files; returns the paths written."""
+    survey, as CSV files; returns the paths written. One authority of many: its badge
+    names its files, teams, children and referrals, and its rows are added to the seeds."""
     seeds = out / "seeds"
     teams_path = seeds / "teams.csv"
+    codes = {old: new for (old, _), (new, _) in zip(DISTRICTS, districts(authority), strict=True)}
+    own = badge.frame(teams_frame(authority), teams=["team_code"])
+    own["district_code"] = own["district_code"].map(codes)
     listed = (
         pd.read_csv(teams_path, dtype=str, keep_default_na=False)
         if teams_path.is_file()
         else pd.DataFrame(columns=["team_code", "team_name", "new_la_code"])
     )
-    listed = listed[~listed["team_code"].isin([code for code, _, _ in TEAMS])]
+    listed = listed[~listed["team_code"].isin(own["team_code"])]
     if "district_code" not in listed.columns:
         listed = listed.assign(district_code="")
-    teams = pd.concat([listed, teams_frame(authority)], ignore_index=True)
-    districts = pd.DataFrame(
+    teams = pd.concat([listed, own], ignore_index=True)
+    district_frame = pd.DataFrame(
         [
             {"district_code": code, "district_name": name, "new_la_code": authority.new_la_code}
-            for code, name in DISTRICTS
+            for code, name in districts(authority)
         ]
     )
-    trials = pd.DataFrame(TRIALS, columns=["team_code", "starts", "description"])
+    trials = badge.frame(
+        pd.DataFrame(TRIALS, columns=["team_code", "starts", "description"]), teams=["team_code"]
+    )
     paths = [
         _write(teams, teams_path),
-        _write(districts, seeds / "districts.csv"),
-        _write(trials, seeds / "early_help_trials.csv"),
+        _write(
+            merge_seed(seeds / "districts.csv", district_frame, "district_code"),
+            seeds / "districts.csv",
+        ),
+        _write(
+            merge_seed(seeds / "early_help_trials.csv", trials, "team_code"),
+            seeds / "early_help_trials.csv",
+        ),
     ]
     referrals, notes, survey = simulate_early_help(last_year_start, seed, survey_items())
+    referrals = badge.frame(referrals, ids=["referral_id", "child_id"], teams=["team_code"])
+    notes = badge.frame(notes, ids=["referral_id"], teams=["team_code"])
+    survey = badge.frame(survey, ids=["respondent_id"], teams=["team_code"])
     for month in _months(last_year_start):
         folder = f"{month:%Y-%m}"
         in_month = pd.to_datetime(referrals["referral_date"]).dt.strftime("%Y-%m") == folder
-        paths.append(
-            _write(referrals[in_month], out / "early_help_referrals" / folder / "referrals.csv")
-        )
+        path = out / "early_help_referrals" / folder / badge.name("referrals.csv")
+        paths.append(_write(referrals[in_month], path))
         recorded = pd.to_datetime(notes["date_recorded"]).dt.strftime("%Y-%m") == folder
-        paths.append(_write(notes[recorded], out / "voice_notes" / folder / "voice_notes.csv"))
+        path = out / "voice_notes" / folder / badge.name("voice_notes.csv")
+        paths.append(_write(notes[recorded], path))
     year = f"{last_year_start}-{(last_year_start + 1) % 100:02d}"
-    paths.append(_write(survey, out / "voice_note_survey" / year / "practitioner_survey.csv"))
+    path = out / "voice_note_survey" / year / badge.name("practitioner_survey.csv")
+    paths.append(_write(survey, path))
     return paths

@@ -21,10 +21,11 @@ from indicators.synthetic.authorities import (
     national_authorities,
     national_sizes,
 )
+from indicators.synthetic.badges import Badge
 from indicators.synthetic.care_leavers import write_care_leavers
 from indicators.synthetic.children import SyntheticCohort, gld_target, simulate_year
 from indicators.synthetic.deprivation import write_deprivation
-from indicators.synthetic.early_communication import write_early_communication
+from indicators.synthetic.early_communication import NhsSupply, write_early_communication
 from indicators.synthetic.early_help import write_early_help
 from indicators.synthetic.survey_responses import simulate_voice_year, voice_path
 from indicators.voice.items import load_item_bank
@@ -121,23 +122,27 @@ def generate(
     voice: also write each year's voice survey responses (indicators/synthetic/survey_responses.py):
     voice/<YYYY-YY>/survey_responses.csv, or survey_responses_<la_code>.csv per authority.
     The statutory files are the same with or without them.
-    care_leavers (borough only): also the borough's personal adviser teams (seeds/teams.csv)
-    and, for the financial years of the same span (2021-22 for 2021/22...), the care leavers
-    return and the Pathway Plan reviews (indicators/synthetic/care_leavers.py), drawn from
-    their own random stream: every other file is the same with or without them.
-    early_communication (borough only): also the two-year reviews, WellComm screenings and
-    speech and language therapy referrals of the financial years from the year before the
-    first to the last (2020-21..2024-25 for the default years), for the cohorts' children
-    and younger ones, and a health-education linkage file per reception year
+    care_leavers: also each authority's personal adviser teams (seeds/teams.csv) and, for
+    the financial years of the same span (2021-22 for 2021/22...), the care leavers return
+    and the Pathway Plan reviews (indicators/synthetic/care_leavers.py), drawn from their
+    own random stream: every other file is the same with or without them.
+    early_communication: also the two-year reviews, WellComm screenings and speech and
+    language therapy referrals of the financial years from the year before the first to the
+    last (2020-21..2024-25 for the default years), for the cohorts' children and younger
+    ones, and a health-education linkage file per reception year
     (indicators/synthetic/early_communication.py), from their own random stream.
-    early_help (borough only): also two districts (seeds/districts.csv), six Early Help
-    teams (added to seeds/teams.csv with their district_code), when each began recording
-    Voice Notes (seeds/early_help_trials.csv), and the 24 months of Early Help referrals
-    and Voice Notes ending March of the last financial year, with that year's practitioner
-    survey (indicators/synthetic/early_help.py), from their own random stream.
-    deprivation (borough only): also, for each year, the postcode-to-LSOA lookup, Census
-    2021 household deprivation (TS011) and IDACI 2025 by LSOA (indicators/synthetic/
-    deprivation.py), from their own random stream.
+    early_help: also two districts an authority (seeds/districts.csv), six Early Help teams
+    (added to seeds/teams.csv with their district_code), when each began recording Voice
+    Notes (seeds/early_help_trials.csv), and the 24 months of Early Help referrals and Voice
+    Notes ending March of the last financial year, with that year's practitioner survey
+    (indicators/synthetic/early_help.py), from their own random stream.
+    deprivation: also, for each year, the postcode-to-LSOA lookup, Census 2021 household
+    deprivation (TS011) and IDACI 2025 by LSOA (indicators/synthetic/deprivation.py), from
+    their own random stream: one file each, holding every authority's LSOAs.
+    At national scale each authority's care leavers, early communication and Early Help
+    files are drawn as the borough's are, from its own seed, and told apart by its LA
+    number (file names, team codes and identifiers: indicators/synthetic/badges.py); the
+    combined scale writes the statutory returns and voice surveys only.
     """
     parsed_years = [AcademicYear.parse(text) for text in years]
     if scale == "borough":
@@ -163,7 +168,7 @@ def generate(
         if progress:
             progress(f"simulating {year.label}")
         cohort = simulate_year(authorities, sizes, year, gld_target(year, base), seed)
-        if early_communication and scale == "borough":
+        if early_communication and scale != "combined":
             cohorts.append(cohort)
         if scale == "borough":
             written.append(out / "eyfsp" / year.folder / "eyfsp_return.csv")
@@ -181,27 +186,84 @@ def generate(
                 _write_csv(census[census["la_code"] == code].drop(columns="la_code"), written[-1])
         if items is not None:
             written.extend(_write_voice(out, authorities, cohort, items, seed, scale))
-    if care_leavers and scale == "borough":
-        if progress:
-            progress("simulating care leavers")
+    if scale != "combined":
         written.extend(
-            write_care_leavers(out, HARROWDALE, [year.start for year in parsed_years], seed)
+            _frameworks(
+                out,
+                authorities,
+                parsed_years,
+                cohorts,
+                seed,
+                progress,
+                care_leavers=care_leavers,
+                early_help=early_help,
+                deprivation=deprivation,
+            )
         )
-    if cohorts:
-        if progress:
-            progress("simulating early communication")
-        written.extend(write_early_communication(out, HARROWDALE, cohorts, seed))
-    if early_help and scale == "borough":
-        if progress:
-            progress("simulating Early Help")
-        written.extend(write_early_help(out, HARROWDALE, parsed_years[-1].start, seed))
-        written = list(dict.fromkeys(written))  # seeds/teams.csv: care leavers' and Early Help's
-    if deprivation and scale == "borough":
-        if progress:
-            progress("writing the deprivation context")
-        written.extend(write_deprivation(out, HARROWDALE, parsed_years, seed))
+        written = list(dict.fromkeys(written))  # the seeds each authority and framework add to
     write_synthetic_manifest(out, written)  # what the public demo key may be used for
     return written
+
+
+def _frameworks(
+    out: Path,
+    authorities: Sequence[SyntheticAuthority],
+    years: Sequence[AcademicYear],
+    cohorts: Sequence[SyntheticCohort],
+    seed: int,
+    progress: Callable[[str], None] | None,
+    *,
+    care_leavers: bool,
+    early_help: bool,
+    deprivation: bool,
+) -> list[Path]:
+    """Each authority's care leavers, early communication and Early Help files and the
+    deprivation context: the borough's as they always were, each of many authorities' drawn
+    from its own seed and told apart by its badge (indicators/synthetic/badges.py)."""
+    many = len(authorities) > 1
+    badges = [
+        Badge.of(a.la_code, i, seed) if many else Badge(seed=seed)
+        for i, a in enumerate(authorities)
+    ]
+    supply = NhsSupply(seed) if many else None
+    written: list[Path] = []
+    for step, wanted in (
+        ("care leavers", care_leavers),
+        ("early communication", bool(cohorts)),
+        ("Early Help", early_help),
+    ):
+        if not wanted:
+            continue
+        if progress:
+            progress(f"simulating {step}")
+        for authority, badge in zip(authorities, badges, strict=True):
+            if step == "care leavers":
+                starts = [year.start for year in years]
+                written.extend(write_care_leavers(out, authority, starts, badge.seed, badge))
+            elif step == "early communication":
+                own = (
+                    [_cohort_of(cohort, authority.la_code) for cohort in cohorts]
+                    if many
+                    else cohorts
+                )
+                written.extend(
+                    write_early_communication(out, authority, own, badge.seed, badge, supply)
+                )
+            else:
+                written.extend(write_early_help(out, authority, years[-1].start, badge.seed, badge))
+    if deprivation:
+        if progress:
+            progress("writing the deprivation context")
+        written.extend(write_deprivation(out, authorities, years, seed))
+    return written
+
+
+def _cohort_of(cohort: SyntheticCohort, la_code: str) -> SyntheticCohort:
+    """One authority's children of a cohort of many: its returns' rows and their census rows."""
+    mine = (cohort.eyfsp["la_code"] == la_code).to_numpy()
+    eyfsp = cohort.eyfsp[mine]
+    census = cohort.census[cohort.census["upn"].isin(eyfsp["upn"])]
+    return SyntheticCohort(cohort.year, eyfsp, census, cohort.la_codes[mine])
 
 
 def _write_voice(
