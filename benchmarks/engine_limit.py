@@ -1,6 +1,9 @@
 """B: the engine's limit. One DuckDB process computes the published school-readiness values
 straight from the landed CSV files with plain SQL: no validation, no pseudonymisation, no
 orchestration, no statistics. What Chorus (A) costs beyond this is the price of trust.
+Where the landing holds them, one headline of each other framework too, for each authority
+and financial year: care leavers in touch, two-year reviews by 30 months, Early Help
+referrals with a hub meeting date.
 
 usage: python benchmarks/engine_limit.py LANDING OUT.csv
 """
@@ -82,9 +85,70 @@ def main(landing: Path, out: Path) -> None:
                        {expression}, {numerator}, count(*),
                        {scale} * {numerator} / count(*)
                 from children group by all""")
+    parts += frameworks(con, landing)
     con.execute(f"copy ({' union all '.join(parts)} order by all) to '{out}' (header)")
     rows = con.execute(f"select count(*) from read_csv('{out}')").fetchone()[0]
     print(f"engine limit: {rows} indicator rows in {time.perf_counter() - started:.1f} s")
+
+
+FINANCIAL_YEAR = (
+    "cast(regexp_extract({0}.filename, '/(\\d{{4}})-(\\d{{2}})/', 1) as integer) * 100"
+    " + cast(regexp_extract({0}.filename, '/(\\d{{4}})-(\\d{{2}})/', 2) as integer)"
+)
+
+
+def frameworks(con: duckdb.DuckDBPyConnection, landing: Path) -> list[str]:
+    """One headline a framework the landing holds, by authority and financial year."""
+    parts = []
+
+    def files(kind: str) -> str | None:
+        return f"{landing}/{kind}/*/*.csv" if list(landing.glob(f"{kind}/*/*.csv")) else None
+
+    teams = f"read_csv('{landing}/seeds/teams.csv', all_varchar = true)"
+    if found := files("care_leavers"):
+        parts.append(f"""
+            select 'cl_in_touch', {FINANCIAL_YEAR.format("c")}, 'Local authority', t.new_la_code,
+                   'All', 'All care leavers', count_if(c.IN_TOUCH = 'YES'), count(*),
+                   100.0 * count_if(c.IN_TOUCH = 'YES') / count(*)
+            from read_csv('{found}', all_varchar = true, filename = true) c
+            join {teams} t on c.team_code = t.team_code
+            group by all""")
+    if found := files("health_visitor_reviews"):
+        # A neighbourhood's authority: the one most of its children are returned under.
+        con.execute("""
+            create table hood_authority as
+            select neighbourhood_code, mode(new_la_code) as new_la_code
+            from children group by all""")
+        reviewed = "(r.review_date <> '' and cast(r.age_in_months as integer) <= 30)"
+        parts.append(f"""
+            select 'ec_review_by_30_months', {FINANCIAL_YEAR.format("r")}, 'Local authority',
+                   h.new_la_code, 'All', 'All children', count_if({reviewed}), count(*),
+                   100.0 * count_if({reviewed}) / count(*)
+            from read_csv('{found}', all_varchar = true, filename = true) r
+            join read_csv('{landing}/seeds/neighbourhood_lookup.csv', all_varchar = true) l
+                on trim(r.postcode_sector) = l.postcode_sector
+            join hood_authority h on l.neighbourhood_code = h.neighbourhood_code
+            group by all""")
+    if found := files("early_help_referrals"):
+        # A month's referrals count once the next month's file is landed (its hub meetings
+        # and notes may be there).
+        con.execute(f"""
+            create table referrals as
+            select *, date_trunc('month', cast(referral_date as date)) as month,
+                   cast(regexp_extract(filename, '/(\\d{{4}}-\\d{{2}})/', 1) || '-01' as date)
+                       as landed_month
+            from read_csv('{found}', all_varchar = true, filename = true)""")
+        year = "year(r.month - interval 3 month)"
+        parts.append(f"""
+            select 'eh_hub_meeting_recorded', {year} * 100 + ({year} + 1) % 100,
+                   'Local authority', t.new_la_code, 'All', 'All referrals',
+                   count_if(r.hub_meeting_date <> ''), count(*),
+                   100.0 * count_if(r.hub_meeting_date <> '') / count(*)
+            from referrals r
+            join {teams} t on r.team_code = t.team_code
+            where r.month + interval 1 month in (select landed_month from referrals)
+            group by all""")
+    return parts
 
 
 if __name__ == "__main__":

@@ -2,6 +2,10 @@
 school-readiness values from the landed CSV files: read each file, join census and the
 lookup, then group by each area and breakdown.
 
+Where the landing holds them, one headline of each other framework too (care leavers in
+touch, two-year reviews by 30 months, Early Help referrals with a hub meeting date), by
+authority and financial year, as B computes them.
+
 usage: python benchmarks/pandas_script.py LANDING OUT.csv
 """
 
@@ -109,6 +113,7 @@ def main(landing: Path, out: Path) -> None:
                             scale * part[column].sum() / len(part),
                         )
                     )
+    rows += frameworks(landing, data)
     result = pd.DataFrame(
         rows,
         columns=[
@@ -125,6 +130,94 @@ def main(landing: Path, out: Path) -> None:
     )
     result.sort_values(list(result.columns)).to_csv(out, index=False)
     print(f"pandas script: {len(result)} indicator rows in {time.perf_counter() - started:.1f} s")
+
+
+def _read_all(landing: Path, kind: str) -> pd.DataFrame:
+    """Every file of a kind, with its folder (a financial year or a month)."""
+    frames = [
+        pd.read_csv(path, dtype=str, keep_default_na=False).assign(folder=path.parent.name)
+        for path in sorted((landing / kind).glob("*/*.csv"))
+    ]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def _financial_year(folder: str) -> int:
+    return int(folder[:4] + folder[5:7])
+
+
+def _headline(frame, indicator, period, area, group, hit) -> list[tuple]:
+    rows = []
+    for (time_period, code), part in frame.groupby([period, area]):
+        count = int(part[hit].sum())
+        rows.append(
+            (
+                indicator,
+                time_period,
+                "Local authority",
+                code,
+                "All",
+                group,
+                count,
+                len(part),
+                100.0 * count / len(part),
+            )
+        )
+    return rows
+
+
+def frameworks(landing: Path, children: pd.DataFrame) -> list[tuple]:
+    rows = []
+    teams = (
+        pd.read_csv(landing / "seeds" / "teams.csv", dtype=str)
+        if (landing / "seeds" / "teams.csv").exists()
+        else None
+    )
+    leavers = _read_all(landing, "care_leavers")
+    if len(leavers):
+        leavers = leavers.merge(teams[["team_code", "new_la_code"]], on="team_code")
+        leavers["time_period"] = leavers["folder"].map(_financial_year)
+        leavers["hit"] = leavers["IN_TOUCH"] == "YES"
+        rows += _headline(
+            leavers, "cl_in_touch", "time_period", "new_la_code", "All care leavers", "hit"
+        )
+    reviews = _read_all(landing, "health_visitor_reviews")
+    if len(reviews):
+        # a neighbourhood's authority: the one most of its children are returned under
+        owner = children.groupby("neighbourhood_code")["new_la_code"].agg(
+            lambda codes: codes.value_counts().index[0]
+        )
+        lookup = pd.read_csv(landing / "seeds" / "neighbourhood_lookup.csv", dtype=str)
+        sector_hood = dict(
+            zip(lookup["postcode_sector"], lookup["neighbourhood_code"], strict=True)
+        )
+        reviews["new_la_code"] = reviews["postcode_sector"].str.strip().map(sector_hood).map(owner)
+        reviews = reviews.dropna(subset=["new_la_code"])
+        reviews["time_period"] = reviews["folder"].map(_financial_year)
+        age = pd.to_numeric(reviews["age_in_months"], errors="coerce")
+        reviews["hit"] = (reviews["review_date"] != "") & (age <= 30)
+        rows += _headline(
+            reviews, "ec_review_by_30_months", "time_period", "new_la_code", "All children", "hit"
+        )
+    referrals = _read_all(landing, "early_help_referrals")
+    if len(referrals):
+        # a month's referrals count once the next month's file is landed
+        month = pd.to_datetime(referrals["referral_date"]).dt.to_period("M")
+        landed = set(pd.PeriodIndex(referrals["folder"], freq="M"))
+        referrals = referrals[(month + 1).isin(landed)].copy()
+        month = month[(month + 1).isin(landed)]
+        start = month.dt.year.where(month.dt.month >= 4, month.dt.year - 1)
+        referrals["time_period"] = start * 100 + (start + 1) % 100
+        referrals = referrals.merge(teams[["team_code", "new_la_code"]], on="team_code")
+        referrals["hit"] = referrals["hub_meeting_date"] != ""
+        rows += _headline(
+            referrals,
+            "eh_hub_meeting_recorded",
+            "time_period",
+            "new_la_code",
+            "All referrals",
+            "hit",
+        )
+    return rows
 
 
 if __name__ == "__main__":
