@@ -16,6 +16,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from indicators.ingest.validate import validate_paths
@@ -207,3 +208,56 @@ def test_a_seed_the_rule_cannot_read_is_one_line_for_the_file_not_a_traceback(
     assert (SCREENINGS, None, "row_rule_not_checked") in found
     assert not any(rule == "wellcomm_section_for_age" for _, _, rule in found)
     assert (REVIEWS, 3, "age_in_months", "age_in_months_matches_dates") in _mine(report)
+
+
+def _sections_frame() -> pd.DataFrame:
+    return pd.DataFrame(  # first screenings: section 5 at 30 and at 36 months
+        {
+            "_source_row": [2, 3],
+            "section": ["5", "5"],
+            "age_in_months": ["30", "36"],
+            "rescreen": ["N", "N"],
+        }
+    )
+
+
+def test_a_seed_edited_between_files_is_read_again(tmp_path):
+    """The seeds a row rule reads are kept open between files (one database a process, not
+    one a file): a seed edited on disk between two files is read again for the second."""
+    from indicators.ingest.row_checks import row_rule_defects
+    from indicators.sources.load import source_spec
+
+    spec = source_spec("wellcomm_screenings")
+    shutil.copy(ROOT / "seeds" / "wellcomm_sections.csv", tmp_path / "wellcomm_sections.csv")
+    frame = _sections_frame()
+
+    def failing_rows() -> list[int]:
+        found = row_rule_defects(spec, frame, "screenings.csv", seeds=tmp_path)
+        return sorted(d.row for d in found if d.rule == "wellcomm_section_for_age")
+
+    assert failing_rows() == [3]  # 36 months is section 6
+    assert failing_rows() == [3]  # kept: the same answer
+    seed = tmp_path / "wellcomm_sections.csv"
+    text = seed.read_text(encoding="utf-8")  # section 5 now runs to 41 months, 6 is empty
+    text = text.replace("5,30,35,", "5,30,41,").replace("6,36,41,", "6,99,99,")
+    seed.write_text(text + "\n", encoding="utf-8")  # a different size: seen as edited
+    assert failing_rows() == []
+
+
+def test_row_rules_checked_from_many_threads_agree():
+    """Files checked at once from several threads (each its own connection to the kept
+    database) find what one thread finds."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from indicators.ingest.row_checks import row_rule_defects
+    from indicators.sources.load import source_spec
+
+    spec = source_spec("wellcomm_screenings")
+    frame = _sections_frame()
+
+    def rows(_: int) -> list[int]:
+        found = row_rule_defects(spec, frame, "s.csv", seeds=ROOT / "seeds")
+        return sorted(d.row for d in found)
+
+    with ThreadPoolExecutor(4) as pool:
+        assert set(map(tuple, pool.map(rows, range(40)))) == {(3,)}
