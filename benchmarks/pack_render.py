@@ -52,7 +52,7 @@ def main() -> None:
     with duckdb.connect(str(args.warehouse), read_only=True) as connection:
         areas = connection.execute(
             "select area_code, parent_area_code from marts.dim_areas "
-            "where parent_area_code is not null"
+            "where geographic_level = 'Neighbourhood'"
         ).df()
     first = areas["parent_area_code"].min()
     mine = {first, *areas.loc[areas["parent_area_code"] == first, "area_code"]}

@@ -326,7 +326,8 @@ def write_results(results: list[dict], analysis: str) -> None:
         )
     lines += [
         "",
-        "Agreement (A's published school-readiness cells against B, and B against C):",
+        "Agreement (A's published cells of the indicators B computes, at B's levels and "
+        "breakdowns, against B; B against C):",
         "",
     ]
     lines += [f"- {r['size']['name']}: {r['agreement'] or 'not compared'}" for r in results]
