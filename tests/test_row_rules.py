@@ -261,3 +261,56 @@ def test_row_rules_checked_from_many_threads_agree():
 
     with ThreadPoolExecutor(4) as pool:
         assert set(map(tuple, pool.map(rows, range(40)))) == {(3,)}
+
+
+def test_a_seed_put_in_place_with_its_old_size_and_time_is_read_again(tmp_path):
+    """A seed replaced by a file of the same size and modification time (as `cp -p`, `rsync
+    -t` or `tar` leave it), or written and its time set back, is read again."""
+    import os
+
+    from indicators.ingest.row_checks import row_rule_defects
+    from indicators.sources.load import source_spec
+
+    spec = source_spec("wellcomm_screenings")
+    seed = tmp_path / "wellcomm_sections.csv"
+    shutil.copy(ROOT / "seeds" / "wellcomm_sections.csv", seed)
+    frame = _sections_frame()
+
+    def failing_rows() -> list[int]:
+        found = row_rule_defects(spec, frame, "screenings.csv", seeds=tmp_path)
+        return sorted(d.row for d in found if d.rule == "wellcomm_section_for_age")
+
+    assert failing_rows() == [3]
+    before = seed.stat()
+    text = seed.read_text(encoding="utf-8")
+    edited = text.replace("5,30,35,", "5,30,41,").replace("6,36,41,", "6,99,99,")
+    assert len(edited) == len(text)
+    replacement = tmp_path / "new.csv"
+    replacement.write_text(edited, encoding="utf-8")
+    os.utime(replacement, ns=(before.st_atime_ns, before.st_mtime_ns))
+    os.replace(replacement, seed)
+    assert (seed.stat().st_size, seed.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    assert failing_rows() == []
+    seed.write_text(text, encoding="utf-8")  # written in place, its time set back
+    os.utime(seed, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert failing_rows() == [3]
+
+
+def test_a_check_under_way_outlives_the_seeds_being_read_again_many_times(tmp_path):
+    """A file being checked keeps its connection while other files' seeds are read afresh
+    (more seed folders or edits than the process keeps open)."""
+    from indicators.sources import row_rules
+    from indicators.sources.load import source_spec
+
+    spec = source_spec("wellcomm_screenings")
+    check = spec.row_rules[0]
+    columns = [spec.column(name) for name in check.columns]
+    held = row_rules.connect(columns, check.seeds, ROOT / "seeds")
+    for k in range(20):
+        folder = tmp_path / str(k)
+        folder.mkdir()
+        shutil.copy(ROOT / "seeds" / "wellcomm_sections.csv", folder)
+        row_rules.connect(columns, check.seeds, folder).close()
+    held.execute("INSERT INTO landed_row VALUES (0, 5, 36, 'N')")
+    assert held.execute(row_rules.failing_query(check)).fetchall() == [(0,)]
+    held.close()

@@ -53,12 +53,14 @@ _SEEDED: dict[tuple, duckdb.DuckDBPyConnection] = {}
 _SEEDED_LOCK = threading.Lock()
 
 
-def _stamp(path: Path) -> tuple[int, int] | None:
+def _stamp(path: Path) -> tuple[int, ...] | None:
+    """What tells a seed's file apart from the one read before: a file put in its place
+    (another inode) or written to (its change time, which no tool can set back)."""
     try:
         found = path.stat()
     except OSError:
         return None  # read_csv then says what is wrong
-    return found.st_mtime_ns, found.st_size
+    return found.st_ino, found.st_ctime_ns, found.st_mtime_ns, found.st_size
 
 
 def _seeded(seeds: Sequence[str], folder: Path) -> duckdb.DuckDBPyConnection:
@@ -79,10 +81,8 @@ def _seeded(seeds: Sequence[str], folder: Path) -> duckdb.DuckDBPyConnection:
             except Exception:
                 database.close()
                 raise
-            if len(_SEEDED) >= 16:  # seeds edited many times in a long-lived process
-                for stale in _SEEDED.values():
-                    stale.close()
-                _SEEDED.clear()
+            if len(_SEEDED) >= 16:  # seeds edited many times in a long-lived process:
+                _SEEDED.clear()  # forgotten, not closed (a file checked now keeps its own)
             _SEEDED[key] = database
         return database.cursor()
 
