@@ -165,6 +165,18 @@ def _headline(frame, indicator, period, area, group, hit) -> list[tuple]:
     return rows
 
 
+def _code(values: pd.Series) -> pd.Series:
+    """A code as ingest reads it: trimmed, upper case."""
+    return values.fillna("").astype(str).str.strip().str.upper()
+
+
+def _sector(values: pd.Series) -> pd.Series:
+    """A postcode sector as the lookups read it: upper case, one space, a full postcode cut
+    to its sector."""
+    spaced = _code(values).str.replace(r"\s+", " ", regex=True)
+    return spaced.str.replace(r"^([A-Z]{1,2}[0-9][0-9A-Z]? [0-9])[A-Z]{2}$", r"\1", regex=True)
+
+
 def frameworks(landing: Path, children: pd.DataFrame) -> list[tuple]:
     rows = []
     teams = (
@@ -172,11 +184,16 @@ def frameworks(landing: Path, children: pd.DataFrame) -> list[tuple]:
         if (landing / "seeds" / "teams.csv").exists()
         else None
     )
+    owners = None
+    if teams is not None:
+        owners = teams.assign(team_code=_code(teams["team_code"]))[["team_code", "new_la_code"]]
     leavers = _read_all(landing, "care_leavers")
     if len(leavers):
-        leavers = leavers.merge(teams[["team_code", "new_la_code"]], on="team_code")
+        leavers = leavers.assign(team_code=_code(leavers["team_code"])).merge(
+            owners, on="team_code"
+        )
         leavers["time_period"] = leavers["folder"].map(_financial_year)
-        leavers["hit"] = leavers["IN_TOUCH"] == "YES"
+        leavers["hit"] = _code(leavers["IN_TOUCH"]) == "YES"
         rows += _headline(
             leavers, "cl_in_touch", "time_period", "new_la_code", "All care leavers", "hit"
         )
@@ -188,13 +205,13 @@ def frameworks(landing: Path, children: pd.DataFrame) -> list[tuple]:
         )
         lookup = pd.read_csv(landing / "seeds" / "neighbourhood_lookup.csv", dtype=str)
         sector_hood = dict(
-            zip(lookup["postcode_sector"], lookup["neighbourhood_code"], strict=True)
+            zip(_sector(lookup["postcode_sector"]), lookup["neighbourhood_code"], strict=True)
         )
-        reviews["new_la_code"] = reviews["postcode_sector"].str.strip().map(sector_hood).map(owner)
+        reviews["new_la_code"] = _sector(reviews["postcode_sector"]).map(sector_hood).map(owner)
         reviews = reviews.dropna(subset=["new_la_code"])
         reviews["time_period"] = reviews["folder"].map(_financial_year)
         age = pd.to_numeric(reviews["age_in_months"], errors="coerce")
-        reviews["hit"] = (reviews["review_date"] != "") & (age <= 30)
+        reviews["hit"] = (reviews["review_date"].str.strip() != "") & (age <= 30)
         rows += _headline(
             reviews, "ec_review_by_30_months", "time_period", "new_la_code", "All children", "hit"
         )
@@ -207,8 +224,10 @@ def frameworks(landing: Path, children: pd.DataFrame) -> list[tuple]:
         month = month[(month + 1).isin(landed)]
         start = month.dt.year.where(month.dt.month >= 4, month.dt.year - 1)
         referrals["time_period"] = start * 100 + (start + 1) % 100
-        referrals = referrals.merge(teams[["team_code", "new_la_code"]], on="team_code")
-        referrals["hit"] = referrals["hub_meeting_date"] != ""
+        referrals = referrals.assign(team_code=_code(referrals["team_code"])).merge(
+            owners, on="team_code"
+        )
+        referrals["hit"] = referrals["hub_meeting_date"].str.strip() != ""
         rows += _headline(
             referrals,
             "eh_hub_meeting_recorded",
