@@ -332,15 +332,7 @@ def write_early_help(
     codes = {old: new for (old, _), (new, _) in zip(DISTRICTS, districts(authority), strict=True)}
     own = badge.frame(teams_frame(authority), teams=["team_code"])
     own["district_code"] = own["district_code"].map(codes)
-    listed = (
-        pd.read_csv(teams_path, dtype=str, keep_default_na=False)
-        if teams_path.is_file()
-        else pd.DataFrame(columns=["team_code", "team_name", "new_la_code"])
-    )
-    listed = listed[~listed["team_code"].isin(own["team_code"])]
-    if "district_code" not in listed.columns:
-        listed = listed.assign(district_code="")
-    teams = pd.concat([listed, own], ignore_index=True)
+    teams = merge_seed(teams_path, own, "team_code")  # district_code blank for others
     district_frame = pd.DataFrame(
         [
             {"district_code": code, "district_name": name, "new_la_code": authority.new_la_code}
