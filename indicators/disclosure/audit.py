@@ -110,6 +110,25 @@ class Auditor:
             for variable in terms:
                 self.by_variable[variable].append(row)
         self.solves = 0
+        # the whole system as one matrix (rows: relations; columns: every variable), so a
+        # group's programme is sliced from it rather than assembled term by term
+        sizes = [len(terms) for terms in system.terms]
+        self.matrix = csr_array(
+            (
+                np.fromiter((c for t in system.terms for c in t.values()), float, sum(sizes)),
+                (
+                    np.repeat(np.arange(len(sizes)), sizes),
+                    np.fromiter((v for t in system.terms for v in t), np.int64, sum(sizes)),
+                ),
+            ),
+            shape=(len(sizes), system.variables),
+        )
+        self.linked = (self.matrix != 0).astype(np.int32).tocsr()  # relation x variable
+        self.linked_by_variable = self.linked.T.tocsr()
+        self.lower = np.array(system.lower, dtype=float)
+        self.upper = np.array(system.upper, dtype=float)
+        self.values = np.zeros(system.variables)  # auxiliaries have no true value here
+        self.values[: len(truth)] = truth
 
     def components(self, unknown: np.ndarray) -> list[tuple[list[int], list[int]]]:
         """(variables, rows) of each group of unknowns linked by relations."""
@@ -138,23 +157,25 @@ class Auditor:
         self, seeds: Iterable[int], unknown: np.ndarray
     ) -> tuple[list[int], list[int]]:
         """(variables, rows) of the group of unknowns linked to `seeds` by relations."""
-        cells = 2 * self.system.cells
-        variables, rows = set(seeds), set()
-        frontier = list(variables)
-        while frontier:
-            variable = frontier.pop()
-            for row in self.by_variable.get(variable, []):
-                if row in rows:
-                    continue
-                free = [v for v in self.system.terms[row] if v >= cells or unknown[v]]
-                if not free:
-                    continue
-                rows.add(row)
-                for other in free:
-                    if other not in variables:
-                        variables.add(other)
-                        frontier.append(other)
-        return sorted(variables), sorted(rows)
+        free = self._free(unknown)
+        reached = np.zeros(len(free), dtype=bool)
+        frontier = np.zeros(len(free), dtype=bool)
+        frontier[list(seeds)] = True
+        rows = np.zeros(self.matrix.shape[0], dtype=bool)
+        while frontier.any():  # breadth first, a layer at a time (seeds and layers are free)
+            reached |= frontier
+            layer = (self.linked @ frontier.astype(np.int32)) > 0
+            layer &= ~rows
+            rows |= layer
+            frontier = ((self.linked_by_variable @ layer.astype(np.int32)) > 0) & free
+            frontier &= ~reached
+        return np.flatnonzero(reached).tolist(), np.flatnonzero(rows).tolist()
+
+    def _free(self, unknown: np.ndarray) -> np.ndarray:
+        """Which variables are unknown to a reader: hidden counts and every auxiliary."""
+        free = np.ones(self.matrix.shape[1], dtype=bool)
+        free[: len(unknown)] = unknown
+        return free
 
     def range_of(
         self, target: Target, unknown: np.ndarray, known: tuple[float, float] | None = None
@@ -206,23 +227,14 @@ class Auditor:
         targets: list[Target],
         known: dict[Target, tuple[float, float]] | None = None,
     ) -> dict[Target, tuple[float, float]]:
-        system, cells = self.system, 2 * self.system.cells
+        system = self.system
         column = {v: i for i, v in enumerate(variables)}
-        data, row_index, col_index = [], [], []
-        lower, upper = [], []
-        for r, row in enumerate(rows):
-            constant = 0.0
-            for variable, coefficient in system.terms[row].items():
-                if variable < cells and not unknown[variable]:
-                    constant += coefficient * self.truth[variable]
-                else:
-                    data.append(coefficient)
-                    row_index.append(r)
-                    col_index.append(column[variable])
-            lower.append(system.lower[row] - constant)
-            upper.append(system.upper[row] - constant)
+        # the group's relations, with the published counts moved to the bounds as constants
+        within = self.matrix[rows]
+        constant = within @ np.where(self._free(unknown), 0.0, self.values)
+        lower, upper = self.lower[rows] - constant, self.upper[rows] - constant
         size = len(variables)
-        matrix = csr_array((data, (row_index, col_index)), shape=(len(rows), size))
+        matrix = within[:, variables] if rows else csr_array((0, size))
         ceiling = CEILING_FACTOR * (float(np.max(self.truth, initial=0)) + self.threshold)
         low_bound = np.array([-ceiling if v in system.signed else 0.0 for v in variables])
         high_bound = np.full(size, ceiling)
@@ -322,11 +334,14 @@ class Auditor:
 
         # Counts that can grow without bound (along a direction of the recession cone, from
         # the true counts) are wide: one linear programme finds them all.
-        for target, can_grow in zip(
-            targets,
-            _can_grow(matrix, lower_arr, upper_arr, by_target, weights, targets),
-            strict=True,
-        ):
+        # (Alone, a count is bounded by its own two programmes below as cheaply: one that
+        # can grow reaches the ceiling, far wider than `threshold`.)
+        growing = (
+            _can_grow(matrix, lower_arr, upper_arr, by_target, weights, targets)
+            if len(targets) > 1
+            else [False]
+        )
+        for target, can_grow in zip(targets, growing, strict=True):
             if can_grow:
                 seen_high[target] = np.inf
         if not homogeneous(lower_arr, upper_arr):

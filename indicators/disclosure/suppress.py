@@ -45,6 +45,7 @@ from indicators.disclosure.primary import (
 )
 from indicators.disclosure.questions import ItemBank
 from indicators.disclosure.relations import Relations, RelationsError
+from indicators.disclosure.walked_rows import WalkedRows
 
 SECONDARY = "secondary: protects another cell"
 TRIALS = 4
@@ -102,6 +103,7 @@ class _System:
         self.never_partner = self.structural | self.known
         self._equal_pairs()
         self.slacks = self._small_slacks()
+        self.walked = WalkedRows(self.system, len(self.truth))
 
     def _not_empty(self, total: np.ndarray) -> None:
         """Since a structural zero is never hidden as a partner, a reader who knows that
@@ -260,21 +262,24 @@ class _System:
                 return unknown
 
     def singletons(self, unknown: np.ndarray) -> np.ndarray:
-        """No equality may leave exactly one hidden count (it would be its difference)."""
-        system, cells = self.system, len(self.truth)
+        """No equality may leave exactly one hidden count (it would be its difference).
+        Equalities are taken in the system's order, each as it stands when its turn comes
+        (a partner hidden for one changes those after it)."""
+        walked = self.walked
         while True:
             added = False
-            for row, terms in enumerate(system.terms):
-                if system.lower[row] != system.upper[row]:
-                    continue
-                # a hidden count known to be 0 hides nothing: the rest of the equality
-                hidden = [v for v in terms if v >= cells or (unknown[v] and not self.known[v])]
-                if len(hidden) != 1 or hidden[0] >= cells:
-                    continue
-                partner = self.partner_in(terms, [v for v in terms if v < cells and not unknown[v]])
+            # a hidden count known to be 0 hides nothing: the rest of the equality
+            ones, at = walked.single_hidden(unknown & ~self.known), 0
+            while at < len(ones):
+                terms = walked.equal[ones[at]]
+                partner = self.partner_in(terms, [v for v in terms if not unknown[v]])
                 if partner is not None:
                     unknown[partner] = True
                     added = True
+                    later = walked.single_hidden(unknown & ~self.known)
+                    ones, at = later, int(np.searchsorted(later, ones[at], side="right"))
+                else:
+                    at += 1
             unknown = self.close(unknown)
             if not added:
                 return unknown
@@ -317,32 +322,36 @@ class _System:
         denominators are published: else each is within fewer values than that. Cheapest
         published members join first. (The audit checks every relation after this; this only
         saves it work.)"""
-        system, cells, t = self.system, len(self.truth), self.threshold
-        for row, terms in enumerate(system.terms):
-            if system.lower[row] != 0 or system.upper[row] != 0 or any(v >= cells for v in terms):
-                continue
-            totals = [v for v, c in terms.items() if c == -1]
-            members = [v for v, c in terms.items() if c == 1]
-            if len(totals) != 1 or len(members) + 1 != len(terms) or unknown[totals[0]]:
-                continue
+        walked, t = self.walked, self.threshold
+        due, at = walked.open_sums(unknown), 0
+        while at < len(due):  # in the system's order, each sum as it stands at its turn
+            position = due[at]
+            members, terms = walked.sum_members[position], walked.sum_terms[position]
+            changed = False
             while True:
-                hidden = [v for v in members if unknown[v]]
-                if not hidden:
+                hidden = members[unknown[members]]
+                if not len(hidden):
                     break
-                held = sum(self.truth[v] for v in hidden)
-                numerators = all(v % 2 == 0 and self.proportion[v // 2] for v in hidden)
+                held = self.truth[hidden].sum()
+                numerators = bool(np.all((hidden % 2 == 0) & self.proportion[hidden // 2]))
                 spare = (
-                    sum(self.truth[v + 1] for v in hidden) - held
-                    if numerators and not any(unknown[v + 1] for v in hidden)
+                    self.truth[hidden + 1].sum() - held
+                    if numerators and not unknown[hidden + 1].any()
                     else t
                 )
                 if held >= t and spare >= t:
                     break
-                partner = self.partner_in(terms, [v for v in members if not unknown[v]])
+                partner = self.partner_in(terms, members[~unknown[members]].tolist())
                 if partner is None:
                     break
                 unknown[partner] = True
                 unknown = self.close(unknown)
+                changed = True
+            if changed:
+                later = walked.open_sums(unknown)
+                due, at = later, int(np.searchsorted(later, position, side="right"))
+            else:
+                at += 1
         return unknown
 
     def partner(
