@@ -22,6 +22,7 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import csr_array
 
+from indicators.disclosure.audit_bounds import PlainBounds, can_grow, homogeneous
 from indicators.disclosure.linear_system import LinearSystem
 from indicators.disclosure.programme import Programme
 from indicators.disclosure.relations import RelationsError
@@ -337,12 +338,12 @@ class Auditor:
         # (Alone, a count is bounded by its own two programmes below as cheaply: one that
         # can grow reaches the ceiling, far wider than `threshold`.)
         growing = (
-            _can_grow(matrix, lower_arr, upper_arr, by_target, weights, targets)
+            can_grow(matrix, lower_arr, upper_arr, by_target, weights, targets)
             if len(targets) > 1
             else [False]
         )
-        for target, can_grow in zip(targets, growing, strict=True):
-            if can_grow:
+        for target, grows in zip(targets, growing, strict=True):
+            if grows:
                 seen_high[target] = np.inf
         if not homogeneous(lower_arr, upper_arr):
             # A few solutions far apart in random directions settle more counts at once.
@@ -386,14 +387,17 @@ class Auditor:
                 if exact(point):
                     keep(point)
         # Then each count still open on its own: its exact smallest and largest values.
+        plain = PlainBounds(matrix, lower_arr, upper_arr, low_bound, high_bound)
         result: dict[Target, tuple[float, float]] = {}
         for target in targets:
             for sign in (-1, 1):
                 if wide(target):
                     break
+                attained = -seen_high[target] if sign == -1 else seen_low[target]
+                if attained == plain.least(by_target[target], sign * weights[target]):
+                    continue  # a value seen is a bound no solution passes: no programme
                 objective = np.zeros(size)
                 np.add.at(objective, by_target[target], sign * weights[target])
-                attained = -seen_high[target] if sign == -1 else seen_low[target]
                 optimum = sign * solve(objective, attained)
                 if sign == -1:
                     seen_high[target] = max(seen_high[target], np.floor(optimum + 1e-6))
@@ -401,64 +405,6 @@ class Auditor:
                     seen_low[target] = min(seen_low[target], np.ceil(optimum - 1e-6))
             result[target] = (seen_low[target], seen_high[target])
         return result
-
-
-def homogeneous(lower: np.ndarray, upper: np.ndarray) -> bool:
-    """Whether every relation reads `sum <= 0`, `sum >= 0` or `sum = 0` (no published count
-    left in it), so that solutions can be scaled."""
-    return bool(
-        np.all((lower == 0) | np.isneginf(lower)) and np.all((upper == 0) | np.isposinf(upper))
-    )
-
-
-def _can_grow(matrix, lower, upper, by_target, weights, targets) -> list[bool]:
-    """Which targets can grow without bound: those positive somewhere on the recession cone
-    (directions r >= 0 with each relation's finite sides kept: = 0, <= 0, >= 0).
-
-    Maximise the sum of z_t, each z_t <= 1 and <= target t(r), over the cone: targets are
-    never negative on it (counts, and complements of numerators bounded by denominators),
-    and the sum of two directions is a direction, so at the optimum z_t = 1 for every target
-    that can grow at all. From the true counts, which are whole numbers, a whole multiple of
-    a whole direction (the cone is rational) keeps every relation: the target is unbounded.
-    For a homogeneous system the cone is the system itself."""
-    from scipy.optimize import linprog
-    from scipy.sparse import hstack, vstack
-
-    size, count = matrix.shape[1], len(targets)
-    lower = np.where(np.isfinite(lower), 0.0, lower)
-    upper = np.where(np.isfinite(upper), 0.0, upper)
-    link = csr_array(([], ([], [])), shape=(count, size)).tolil()
-    for row, target in enumerate(targets):
-        for column, weight in zip(by_target[target], weights[target], strict=True):
-            link[row, column] -= weight
-    eye = csr_array(np.eye(count))
-    equal = lower == upper
-    parts_ub, bounds_ub = [], []
-    has_upper = ~equal & np.isfinite(upper)
-    has_lower = ~equal & np.isfinite(lower)
-    zeros = csr_array((matrix.shape[0], count))
-    full = hstack([matrix, zeros]).tocsr()
-    if has_upper.any():
-        parts_ub.append(full[has_upper])
-        bounds_ub.append(upper[has_upper])
-    if has_lower.any():
-        parts_ub.append(-full[has_lower])
-        bounds_ub.append(-lower[has_lower])
-    parts_ub.append(hstack([csr_array(link), eye]).tocsr())  # z_t - target_t <= 0
-    bounds_ub.append(np.zeros(count))
-    objective = np.concatenate([np.zeros(size), -np.ones(count)])
-    solved = linprog(
-        objective,
-        A_ub=vstack(parts_ub).tocsr(),
-        b_ub=np.concatenate(bounds_ub),
-        A_eq=full[equal] if equal.any() else None,
-        b_eq=upper[equal] if equal.any() else None,
-        bounds=[(0, None)] * size + [(0, 1)] * count,
-        method="highs",
-    )
-    if solved.status != 0:
-        raise RelationsError(f"linear programme failed: {solved.message}")
-    return [bool(z > 0.5) for z in solved.x[size:]]
 
 
 def partner_candidates(
