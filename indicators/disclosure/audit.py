@@ -241,16 +241,23 @@ class Auditor:
         high_bound = np.full(size, ceiling)
         lower_arr, upper_arr = np.array(lower), np.array(upper)
         constraints = LinearConstraint(matrix, lower_arr, upper_arr) if rows else None
-        by_target = {t: np.array([column[v] for v, _ in t.terms]) for t in targets}
-        weights = {t: np.array([c for _, c in t.terms], dtype=float) for t in targets}
-        seen_low: dict[Target, float] = {}
-        seen_high: dict[Target, float] = {}
-        for target in targets:  # the true counts are a solution (even with auxiliaries)
+        # targets by their position in `targets`: their unknowns, coefficients, and the
+        # lowest and highest value each takes in the whole-number solutions seen so far
+        by_target = [np.array([column[v] for v, _ in t.terms]) for t in targets]
+        weights = [np.array([c for _, c in t.terms], dtype=float) for t in targets]
+        sizes = [len(t.terms) for t in targets]
+        expressions = csr_array(
+            (np.concatenate(weights), (np.repeat(np.arange(len(targets)), sizes),
+             np.concatenate(by_target))),
+            shape=(len(targets), size),
+        )  # fmt: skip
+        seen_low, seen_high = np.zeros(len(targets)), np.zeros(len(targets))
+        for i, target in enumerate(targets):  # the true counts are a solution
             x = sum(c * self.truth[v] for v, c in target.terms)
-            seen_low[target], seen_high[target] = x, x
+            seen_low[i], seen_high[i] = x, x
             if known and target in known:  # whole-number values seen under fewer unknowns
-                seen_low[target] = min(x, known[target][0])
-                seen_high[target] = max(x, known[target][1])
+                seen_low[i] = min(x, known[target][0])
+                seen_high[i] = max(x, known[target][1])
 
         def exact(point: np.ndarray) -> bool:
             product = matrix @ point
@@ -261,8 +268,8 @@ class Auditor:
                 and np.all(product <= upper_arr + 1e-7)
             )
 
-        def wide(target: Target) -> bool:
-            return seen_high[target] - seen_low[target] + 1 >= self.threshold
+        def wide(i: int) -> bool:
+            return seen_high[i] - seen_low[i] + 1 >= self.threshold
 
         programme = Programme(matrix, lower_arr, upper_arr, low_bound, high_bound)
 
@@ -288,10 +295,9 @@ class Auditor:
             return solved.x, float(solved.fun)
 
         def keep(point: np.ndarray) -> None:
-            for target in targets:
-                x = float(weights[target] @ point[by_target[target]])
-                seen_low[target] = min(seen_low[target], x)
-                seen_high[target] = max(seen_high[target], x)
+            values = expressions @ point
+            np.minimum(seen_low, values, out=seen_low)
+            np.maximum(seen_high, values, out=seen_high)
 
         def solve(objective: np.ndarray, attained: float) -> float:
             """Minimise over whole numbers; keep the solution's values of every target;
@@ -337,39 +343,36 @@ class Auditor:
         # the true counts) are wide: one linear programme finds them all.
         # (Alone, a count is bounded by its own two programmes below as cheaply: one that
         # can grow reaches the ceiling, far wider than `threshold`.)
+        positions = range(len(targets))
         growing = (
-            can_grow(matrix, lower_arr, upper_arr, by_target, weights, targets)
+            can_grow(matrix, lower_arr, upper_arr, by_target, weights, positions)
             if len(targets) > 1
             else [False]
         )
-        for target, grows in zip(targets, growing, strict=True):
-            if grows:
-                seen_high[target] = np.inf
+        seen_high[np.array(growing, dtype=bool)] = np.inf
         if not homogeneous(lower_arr, upper_arr):
             # A few solutions far apart in random directions settle more counts at once.
             random = np.random.default_rng(len(variables))
             for _ in range(HARVESTS):
-                open_targets = [t for t in targets if not wide(t)]
+                open_targets = [i for i in positions if not wide(i)]
                 if len(open_targets) < 2:
                     break
                 objective = np.zeros(size)
-                for target in open_targets:
-                    np.add.at(
-                        objective, by_target[target], random.choice([-1.0, 1.0]) * weights[target]
-                    )
+                for i in open_targets:
+                    np.add.at(objective, by_target[i], random.choice([-1.0, 1.0]) * weights[i])
                 relaxed(objective)
             # Where the relaxation's vertices are fractional (bounds between indicators,
             # such as a goal at most its area), a few integer programmes over every count
             # still open, all pushed down, all pushed up, then in random directions: each
             # whole-number solution, checked exactly, settles many counts at once.
             for harvest in range(INTEGER_HARVESTS):
-                open_targets = [t for t in targets if not wide(t)]
+                open_targets = [i for i in positions if not wide(i)]
                 if len(open_targets) < INTEGER_HARVEST_MINIMUM:
                     break
                 objective = np.zeros(size)
-                for target in open_targets:
+                for i in open_targets:
                     sign = (1.0, -1.0)[harvest] if harvest < 2 else random.choice([-1.0, 1.0])
-                    np.add.at(objective, by_target[target], sign * weights[target])
+                    np.add.at(objective, by_target[i], sign * weights[i])
                 # any whole-number solution will do: a bounded search (deterministic, by
                 # nodes, never by time) whose failure only leaves the counts to the exact
                 # programmes below
@@ -389,21 +392,21 @@ class Auditor:
         # Then each count still open on its own: its exact smallest and largest values.
         plain = PlainBounds(matrix, lower_arr, upper_arr, low_bound, high_bound)
         result: dict[Target, tuple[float, float]] = {}
-        for target in targets:
+        for i, target in enumerate(targets):
             for sign in (-1, 1):
-                if wide(target):
+                if wide(i):
                     break
-                attained = -seen_high[target] if sign == -1 else seen_low[target]
-                if attained == plain.least(by_target[target], sign * weights[target]):
+                attained = -seen_high[i] if sign == -1 else seen_low[i]
+                if attained == plain.least(by_target[i], sign * weights[i]):
                     continue  # a value seen is a bound no solution passes: no programme
                 objective = np.zeros(size)
-                np.add.at(objective, by_target[target], sign * weights[target])
+                np.add.at(objective, by_target[i], sign * weights[i])
                 optimum = sign * solve(objective, attained)
                 if sign == -1:
-                    seen_high[target] = max(seen_high[target], np.floor(optimum + 1e-6))
+                    seen_high[i] = max(seen_high[i], np.floor(optimum + 1e-6))
                 else:
-                    seen_low[target] = min(seen_low[target], np.ceil(optimum - 1e-6))
-            result[target] = (seen_low[target], seen_high[target])
+                    seen_low[i] = min(seen_low[i], np.ceil(optimum - 1e-6))
+            result[target] = (float(seen_low[i]), float(seen_high[i]))
         return result
 
 
