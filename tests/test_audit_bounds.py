@@ -67,3 +67,24 @@ def test_a_numerator_at_most_its_published_denominator():
     assert two.least(np.array([1, 0]), np.array([1.0, -1.0])) == 0  # d - n, d listed first
     assert two.least(np.array([0, 1]), np.array([-1.0, 1.0])) == 0
     assert two.least(np.array([0, 1]), np.array([1.0, -1.0])) == -1000  # n - d: box only
+
+
+def test_a_count_asked_for_alone_that_grows_without_bound_is_wide():
+    """n1 = 1000 n0, both hidden: n0 can be any whole number (n1 follows), so no reader
+    narrows it, though n1 meets any fixed ceiling long before n0 reaches 10."""
+    from indicators.disclosure.audit import Auditor, Target
+    from indicators.disclosure.linear_system import LinearSystem
+
+    system = LinearSystem(cells=2)
+    system.add({2: 1, 0: -1000}, 0, 0, ("x", 1, 0))
+    auditor = Auditor(system, np.array([0.0, 5.0, 0.0, 5.0]), threshold=10)
+    unknown = np.array([True, False, True, False])
+    numerator = Target(0, "numerator", ((0, 1),))
+    low, high = auditor.range_of(numerator, unknown)
+    assert high - low + 1 >= 10
+    assert auditor.narrow(unknown, [numerator]) == []
+    # and one that cannot grow is narrow, with its exact range: n0 + n1 = 5, both hidden
+    bounded = LinearSystem(cells=2)
+    bounded.add({0: 1, 2: 1}, 5, 5, ("x", 1, 0))
+    auditor = Auditor(bounded, np.array([2.0, 5.0, 3.0, 5.0]), threshold=10)
+    assert auditor.range_of(numerator, unknown) == (0, 5)

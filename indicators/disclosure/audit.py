@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import csr_array
+from scipy.sparse import csr_array, diags_array
 
 from indicators.disclosure.audit_bounds import PlainBounds, can_grow, homogeneous
 from indicators.disclosure.linear_system import LinearSystem
@@ -163,10 +163,12 @@ class Auditor:
         frontier = np.zeros(len(free), dtype=bool)
         frontier[list(seeds)] = True
         rows = np.zeros(self.matrix.shape[0], dtype=bool)
-        while frontier.any():  # breadth first, a layer at a time (seeds and layers are free)
+        # only relations with something unknown in them link (a seed may be published)
+        linking = (self.linked @ free.astype(np.int32)) > 0
+        while frontier.any():  # breadth first, a layer at a time
             reached |= frontier
             layer = (self.linked @ frontier.astype(np.int32)) > 0
-            layer &= ~rows
+            layer &= linking & ~rows
             rows |= layer
             frontier = ((self.linked_by_variable @ layer.astype(np.int32)) > 0) & free
             frontier &= ~reached
@@ -231,11 +233,14 @@ class Auditor:
         system = self.system
         column = {v: i for i, v in enumerate(variables)}
         # the group's relations, with the published counts moved to the bounds as constants
+        free = self._free(unknown)
         within = self.matrix[rows]
-        constant = within @ np.where(self._free(unknown), 0.0, self.values)
+        constant = within @ np.where(free, 0.0, self.values)
         lower, upper = self.lower[rows] - constant, self.upper[rows] - constant
         size = len(variables)
         matrix = within[:, variables] if rows else csr_array((0, size))
+        if not free[variables].all():  # a published seed: a constant, not a column
+            matrix = csr_array(matrix @ diags_array(free[variables].astype(float)))
         ceiling = CEILING_FACTOR * (float(np.max(self.truth, initial=0)) + self.threshold)
         low_bound = np.array([-ceiling if v in system.signed else 0.0 for v in variables])
         high_bound = np.full(size, ceiling)
@@ -299,6 +304,8 @@ class Auditor:
             np.minimum(seen_low, values, out=seen_low)
             np.maximum(seen_high, values, out=seen_high)
 
+        relaxations: list[np.ndarray] = []  # the linear optimum each `solve` started from
+
         def solve(objective: np.ndarray, attained: float) -> float:
             """Minimise over whole numbers; keep the solution's values of every target;
             return the optimum. The linear relaxation first (warm-started from the last
@@ -313,6 +320,8 @@ class Auditor:
                 else:
                     self.solves += 1
                     fun = float(objective @ x)
+                if integer == 0:
+                    relaxations.append(x)
                 point = np.round(x)
                 whole = bool(np.all(np.abs(x - point) < 1e-7)) and exact(point)
                 if whole:
@@ -341,8 +350,8 @@ class Auditor:
 
         # Counts that can grow without bound (along a direction of the recession cone, from
         # the true counts) are wide: one linear programme finds them all.
-        # (Alone, a count is bounded by its own two programmes below as cheaply: one that
-        # can grow reaches the ceiling, far wider than `threshold`.)
+        # (A count asked for alone is asked after its own two programmes below, and only
+        # if they leave it narrow: most are settled wide by them.)
         positions = range(len(targets))
         growing = (
             can_grow(matrix, lower_arr, upper_arr, by_target, weights, positions)
@@ -392,6 +401,7 @@ class Auditor:
         # Then each count still open on its own: its exact smallest and largest values.
         plain = PlainBounds(matrix, lower_arr, upper_arr, low_bound, high_bound)
         result: dict[Target, tuple[float, float]] = {}
+        capped = False  # a largest value found with some count at the ceiling
         for i, target in enumerate(targets):
             for sign in (-1, 1):
                 if wide(i):
@@ -403,11 +413,31 @@ class Auditor:
                 np.add.at(objective, by_target[i], sign * weights[i])
                 optimum = sign * solve(objective, attained)
                 if sign == -1:
+                    capped |= _at_ceiling(relaxations[-1], low_bound, high_bound)
+                if sign == -1:
                     seen_high[i] = max(seen_high[i], np.floor(optimum + 1e-6))
                 else:
                     seen_low[i] = min(seen_low[i], np.ceil(optimum - 1e-6))
             result[target] = (float(seen_low[i]), float(seen_high[i]))
+        # bounded alone by the ceiling, a count may still grow without bound (another hidden
+        # count must grow over a hundred times faster and meets the ceiling first): narrow
+        # only when the recession cone says it cannot grow. A linear optimum with no count
+        # at the ceiling is the optimum without it too (a linear programme's local optimum
+        # is its optimum), so the count cannot grow and the cone need not be asked.
+        if (
+            len(targets) == 1
+            and capped
+            and not wide(0)
+            and can_grow(matrix, lower_arr, upper_arr, by_target, weights, positions)[0]
+        ):
+            result[targets[0]] = (float(seen_low[0]), np.inf)
         return result
+
+
+def _at_ceiling(x: np.ndarray, low: np.ndarray, high: np.ndarray) -> bool:
+    """Whether any count of a linear optimum is at (within half a unit of) the ceiling
+    the audit puts on every count, or at the floor it puts on a signed one."""
+    return bool(np.any(x >= high - 0.5) or np.any((low < 0) & (x <= low + 0.5)))
 
 
 def partner_candidates(
