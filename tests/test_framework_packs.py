@@ -348,6 +348,21 @@ def test_a_pack_for_the_authority_and_one_per_team_named_by_the_declared_titles(
 # --------------------------------------------------------------------- declared wording
 
 
+def test_two_authorities_teams_of_one_name_get_a_folder_each(publication):
+    """Each authority's packs of a framework are written into the framework's one folder:
+    a second authority with a "North team" too must not overwrite the first's pack."""
+    codes = {LA[0]: "E99000998", "T01": "T11", "T02": "T12"}
+    other_values = _values().replace({"area_code": codes, "area_name": {LA[1]: "Elsewhere"}})
+    other = Publication(other_values, _register(), None, publication.run, framework=_framework())
+    taken: set[str] = set()
+    first, second = pack_slugs(publication, taken), pack_slugs(other, taken)
+    assert first == pack_slugs(publication)  # the first authority's names are unchanged
+    folders = [*first.values(), *second.values()]
+    assert len(set(folders)) == 6
+    assert second["T11"] != first["T01"] and second["T11"].startswith("north-team")
+    assert build_pack(other, "T11").title.startswith("North team")
+
+
 def test_every_sentence_of_the_pack_s_own_is_the_framework_s_verbatim(la_html, publication):
     words = _words(la_html)
     for said in (

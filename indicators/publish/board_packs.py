@@ -165,6 +165,7 @@ def write_board_packs(settings: ChorusSettings, stage: Path, run_id: str, log: L
                 f"{framework.id}: no packs, as the publication has no "
                 f"{framework.authority_level} figures for its indicators"
             )
+        taken: set[str] = set()  # the framework's folder names so far, every authority's
         for code in codes:
             hoods = (
                 set(areas.loc[areas["parent_area_code"] == code, "area_code"])
@@ -196,7 +197,7 @@ def write_board_packs(settings: ChorusSettings, stage: Path, run_id: str, log: L
             )
             jobs += [
                 (stage / framework.packs_under / slug, publication, area, kept)
-                for area, slug in pack_slugs(publication).items()
+                for area, slug in pack_slugs(publication, taken).items()
             ]
     workers = max(1, min(len(jobs), os.cpu_count() or 1))
     _JOBS[:] = jobs

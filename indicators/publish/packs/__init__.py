@@ -47,20 +47,25 @@ __all__ = [
 ]
 
 
-def pack_slugs(publication: Publication) -> dict[str, str]:
+def pack_slugs(publication: Publication, taken: set[str] | None = None) -> dict[str, str]:
     """area_code -> folder name: the authority first, then each neighbourhood (none when the
     framework declares `audience.area_packs: false`).
 
     The slug is the lower-case-hyphenated area name; a clash gets the area code appended.
+    `taken`: the folder names other publications written beside this one already hold (each
+    authority's packs of a framework share its folder, and two authorities' teams can share
+    a name); the names given here are added to it.
     """
     areas = [(publication.la_code, publication.la_name)]
     if publication.framework.area_packs:
         areas += publication.neighbourhoods
+    taken = set() if taken is None else taken
     slugs: dict[str, str] = {}
     for code, name in areas:
         slug = slugify(name)
-        if slug in slugs.values():
+        if slug in taken:
             slug = f"{slug}-{slugify(code)}"
+        taken.add(slug)
         slugs[code] = slug
     return slugs
 
