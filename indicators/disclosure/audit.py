@@ -304,7 +304,7 @@ class Auditor:
             np.minimum(seen_low, values, out=seen_low)
             np.maximum(seen_high, values, out=seen_high)
 
-        relaxations: list[np.ndarray] = []  # the linear optimum each `solve` started from
+        last_relaxation: list[np.ndarray] = []  # the linear optimum the last `solve` began at
 
         def solve(objective: np.ndarray, attained: float) -> float:
             """Minimise over whole numbers; keep the solution's values of every target;
@@ -321,7 +321,7 @@ class Auditor:
                     self.solves += 1
                     fun = float(objective @ x)
                 if integer == 0:
-                    relaxations.append(x)
+                    last_relaxation[:] = [x]
                 point = np.round(x)
                 whole = bool(np.all(np.abs(x - point) < 1e-7)) and exact(point)
                 if whole:
@@ -413,7 +413,7 @@ class Auditor:
                 np.add.at(objective, by_target[i], sign * weights[i])
                 optimum = sign * solve(objective, attained)
                 if sign == -1:
-                    capped |= _at_ceiling(relaxations[-1], low_bound, high_bound)
+                    capped |= _at_ceiling(last_relaxation[0], low_bound, high_bound)
                 if sign == -1:
                     seen_high[i] = max(seen_high[i], np.floor(optimum + 1e-6))
                 else:

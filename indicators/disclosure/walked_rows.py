@@ -28,7 +28,7 @@ class WalkedRows:
 
     def __init__(self, system: LinearSystem, counts: int) -> None:
         self.equal: list[dict[int, int]] = []
-        self.sum_totals: list[int] = []
+        totals_of_sums: list[int] = []  # each sum's total, in `sum_members`' order
         self.sum_members: list[np.ndarray] = []
         self.sum_terms: list[dict[int, int]] = []
         for row, terms in enumerate(system.terms):
@@ -41,12 +41,12 @@ class WalkedRows:
             totals = [v for v, c in terms.items() if c == -1]
             members = [v for v, c in terms.items() if c == 1]
             if len(totals) == 1 and len(members) + 1 == len(terms):
-                self.sum_totals.append(totals[0])
+                totals_of_sums.append(totals[0])
                 self.sum_members.append(np.array(members, dtype=np.int64))
                 self.sum_terms.append(terms)
         self.equal_matrix = _indicator([list(t) for t in self.equal], counts)
         self.sum_matrix = _indicator([m.tolist() for m in self.sum_members], counts)
-        self.totals = np.array(self.sum_totals, dtype=np.int64)
+        self.totals = np.array(totals_of_sums, dtype=np.int64)
 
     def single_hidden(self, hidden: np.ndarray) -> np.ndarray:
         """The equalities (their positions in `equal`) with exactly one count hidden."""
