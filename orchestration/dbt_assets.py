@@ -7,8 +7,12 @@ fct_indicator_values and its tests."""
 import json
 import os
 import shutil
-from collections.abc import Iterator, Mapping
+import sys
+from collections.abc import Iterator, Mapping, Sequence
+from functools import cached_property
 from graphlib import TopologicalSorter
+from importlib.metadata import version as installed_version
+from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
@@ -31,6 +35,7 @@ from dagster_dbt.asset_utils import (
     get_asset_check_key_for_test,
     get_manifest_and_translator_from_dbt_assets,
 )
+from packaging import version
 
 from orchestration import dbt_state
 from orchestration.dbt_setup import (
@@ -47,6 +52,28 @@ PREFLIGHT = AssetKey("preflight")
 definitions import both modules)."""
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+
+class ChorusDbtCli(DbtCliResource):
+    """dagster-dbt's dbt resource without two start-up costs that no Chorus step uses:
+
+    - before each `dbt` command it loaded dbt's adapter and macros into this process, only
+      to fetch row counts or column metadata, which Chorus never asks for;
+    - once a run it ran `dbt --version` to learn the version of the dbt it runs, and that
+      command also asks pypi.org for dbt's latest release, a call to the network at run
+      time. With the venv's own dbt (orchestration.dbt_setup.dbt_executable) the version
+      is the installed dbt-core's; any other dbt is still asked.
+
+    Together about 4 s of a dbt step on the test borough (benchmarks/RESULTS.md)."""
+
+    @cached_property
+    def _cli_version(self) -> version.Version:
+        if Path(self.dbt_executable).parent == Path(sys.executable).parent:
+            return version.parse(installed_version("dbt-core"))
+        return super()._cli_version
+
+    def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> None:
+        return None
 
 
 class ChorusDbtTranslator(DagsterDbtTranslator):

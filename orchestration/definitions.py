@@ -7,11 +7,15 @@ never opens the warehouse: the UI's code server imports it while runs may be wri
 from __future__ import annotations
 
 from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor
-from dagster_dbt import DbtCliResource
 
 from orchestration.asset_checks import gx_asset_checks, indicator_register_complete
 from orchestration.automation import PIPELINE_JOB, eyfsp_return_window, landing_sensor
-from orchestration.dbt_assets import chorus_dbt_models, chorus_dbt_published, dbt_project
+from orchestration.dbt_assets import (
+    ChorusDbtCli,
+    chorus_dbt_models,
+    chorus_dbt_published,
+    dbt_project,
+)
 from orchestration.dbt_setup import dbt_executable
 from orchestration.ingest_assets import (
     local_authorities,
@@ -53,7 +57,7 @@ defs = Definitions(
     schedules=[eyfsp_return_window],
     resources={
         "chorus": ChorusResource(),
-        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
+        "dbt": ChorusDbtCli(project_dir=dbt_project, dbt_executable=dbt_executable()),
     },
     executor=in_process_executor,
 )
