@@ -88,3 +88,89 @@ def test_a_count_asked_for_alone_that_grows_without_bound_is_wide():
     bounded.add({0: 1, 2: 1}, 5, 5, ("x", 1, 0))
     auditor = Auditor(bounded, np.array([2.0, 5.0, 3.0, 5.0]), threshold=10)
     assert auditor.range_of(numerator, unknown) == (0, 5)
+
+
+def _range_by_enumeration(system, truth, unknown, terms, top):
+    """The least and largest value of a count over every whole-number point: the unknowns
+    from 0 to `top`, every published count at its value, every relation kept."""
+    hidden = np.flatnonzero(unknown)
+    dense = np.zeros((len(system.terms), len(truth)))
+    for row, relation in enumerate(system.terms):
+        for variable, coefficient in relation.items():
+            dense[row, variable] = coefficient
+    grid = np.array(list(itertools.product(range(top + 1), repeat=len(hidden))), dtype=float)
+    points = np.tile(truth, (len(grid), 1))
+    points[:, hidden] = grid
+    products = points @ dense.T
+    kept = np.all((products >= np.array(system.lower)) & (products <= np.array(system.upper)), 1)
+    values = points[kept] @ np.array([dict(terms).get(v, 0) for v in range(len(truth))], float)
+    return float(values.min()), float(values.max())
+
+
+def test_each_trial_s_range_is_its_own_pattern_s():
+    """A partner's trials are solved as views of one programme over all their groups
+    (Auditor.trial_ranges): each trial's range must be what its own pattern allows, counted
+    here over every whole-number point; a narrow one exactly, a wide one wide."""
+    from indicators.disclosure.audit import Auditor, Target
+    from indicators.disclosure.linear_system import LinearSystem
+
+    random = np.random.default_rng(11)
+    threshold, checked, narrow, differing = 4, 0, 0, 0
+    for _ in range(120):
+        cells = 3
+        truth = random.integers(0, 4, size=2 * cells).astype(float)
+        system = LinearSystem(cells=cells)
+        top = int(truth.sum())
+        system.add({v: 1 for v in range(2 * cells)}, top, top, ("total", 0, 0))  # bounds all
+        for _ in range(int(random.integers(1, 4))):
+            variables = random.choice(2 * cells, size=int(random.integers(2, 4)), replace=False)
+            terms = {int(v): int(random.choice([-1, 1])) for v in variables}
+            value = sum(c * truth[v] for v, c in terms.items())
+            if random.random() < 0.5:
+                system.add(terms, value, value, ("equal", 0, 0))
+            else:
+                system.add(terms, -np.inf, value + int(random.integers(0, 3)), ("at most", 0, 0))
+        base = np.zeros(2 * cells, dtype=bool)
+        base[random.choice(2 * cells, size=2, replace=False)] = True
+        target = Target(0, "count", ((int(np.flatnonzero(base)[0]), 1),))
+        trials = []
+        for _ in range(3):
+            trial = base.copy()
+            trial[random.choice(2 * cells, size=int(random.integers(1, 3)), replace=False)] = True
+            trials.append(trial)
+        known = _range_by_enumeration(system, truth, base, target.terms, top)
+        auditor = Auditor(system, truth, threshold)
+        ranges = list(auditor.trial_ranges(target, trials, known))
+        groups = {frozenset(auditor.component_of([target.terms[0][0]], t)[0]) for t in trials}
+        differing += len(groups) > 1
+        for trial, (low, high) in zip(trials, ranges, strict=True):
+            least, most = _range_by_enumeration(system, truth, trial, target.terms, top)
+            if most - least + 1 < threshold:
+                assert (low, high) == (least, most), (system, truth, trial)
+                narrow += 1
+            else:
+                assert high - low + 1 >= threshold, (system, truth, trial)
+            checked += 1
+    assert checked == 360 and narrow > 60 and differing > 30
+
+
+def test_doubling_the_ceiling_tells_a_bounded_count_from_a_growing_one():
+    """`rises`: a linear optimum with a count at the ceiling need not grow with it. x is at
+    most 3 (x <= y, x <= 3, y up to the ceiling): its largest value stays 3 whatever the
+    ceiling; with y = 1000 x, x's largest value is the ceiling's thousandth, and grows."""
+    from indicators.disclosure.audit_bounds import at_ceiling, rises
+    from indicators.disclosure.programme import Programme
+
+    low, high = np.zeros(2), np.full(2, 5000.0)
+    bounded = Programme(csr_array(np.array([[1.0, -1.0], [1.0, 0.0]])),
+                        np.array([-np.inf, -np.inf]), np.array([0.0, 3.0]), low, high)  # fmt: skip
+    objective = np.array([-1.0, 0.0])  # the largest x
+    x = bounded.minimise(objective)
+    assert x[0] == 3
+    assert not rises(bounded, objective, x)
+    assert bounded.minimise(np.array([0.0, -1.0]))[1] == 5000  # the ceiling is back
+    growing = Programme(csr_array(np.array([[-1000.0, 1.0]])), np.zeros(1), np.zeros(1),
+                        low, high)  # fmt: skip
+    x = growing.minimise(objective)
+    assert x[0] == 5 and at_ceiling(x, low, high)
+    assert rises(growing, objective, x)

@@ -15,16 +15,22 @@ of integer solutions that were checked exactly against every relation.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import csr_array, diags_array
 
-from indicators.disclosure.audit_bounds import PlainBounds, can_grow, homogeneous
+from indicators.disclosure.audit_bounds import (
+    PlainBounds,
+    at_ceiling,
+    can_grow,
+    homogeneous,
+    rises,
+)
 from indicators.disclosure.linear_system import LinearSystem
-from indicators.disclosure.programme import Programme
+from indicators.disclosure.programme import Programme, SharedProgramme
 from indicators.disclosure.relations import RelationsError
 
 
@@ -188,13 +194,47 @@ class Auditor:
         to take under a pattern with no more unknowns than this one (they stay possible:
         hiding more never narrows a range), a head start for the search."""
         variables, rows = self.component_of([v for v, _ in target.terms], unknown)
+        return self._range(target, variables, rows, unknown, known)
+
+    def trial_ranges(
+        self, target: Target, trials: list[np.ndarray], known: tuple[float, float]
+    ) -> Iterator[tuple[float, float]]:
+        """`range_of` under each pattern of `trials` in turn (`known` as there), from one
+        programme over all the patterns' groups (programme.SharedProgramme)."""
+        parts = [self.component_of([v for v, _ in target.terms], trial) for trial in trials]
+        variables = np.unique(np.concatenate([np.array(p[0], dtype=np.int64) for p in parts]))
+        rows = np.unique(np.concatenate([np.array(p[1], dtype=np.int64) for p in parts]))
+        outside = np.ones(self.matrix.shape[1], dtype=bool)
+        outside[variables] = False
+        within = self.matrix[rows]
+        constant = within @ np.where(outside, self.values, 0.0)
+        low, high = self._box(variables)
+        lower, upper = self.lower[rows] - constant, self.upper[rows] - constant
+        shared = SharedProgramme(Programme(within[:, variables], lower, upper, low, high))
+        values = self.values[variables]
+        for trial, (group, group_rows) in zip(trials, parts, strict=True):
+            free = self._free(trial)[variables]
+            at = np.searchsorted(variables, group)
+            view = shared.view(at, np.where(free, low, values), np.where(free, high, values))
+            yield self._range(target, group, group_rows, trial, known, view)
+
+    def _range(self, target, variables, rows, unknown, known, programme=None):
         key = frozenset(variables)
         cached = self.cache.get(key, {}).get(target)
         if cached is not None:
             return cached
-        found = self._ranges(variables, rows, unknown, [target], {target: known} if known else None)
+        found = self._ranges(
+            variables, rows, unknown, [target], {target: known} if known else None, programme
+        )
         self.cache.setdefault(key, {}).update(found)
         return found[target]
+
+    def _box(self, variables) -> tuple[np.ndarray, np.ndarray]:
+        """Each count's bounds: 0 (minus the ceiling if it may be negative) to the ceiling."""
+        ceiling = CEILING_FACTOR * (float(np.max(self.truth, initial=0)) + self.threshold)
+        signed = self.system.signed
+        low = np.array([-ceiling if v in signed else 0.0 for v in variables])
+        return low, np.full(len(variables), ceiling)
 
     def narrow(
         self,
@@ -229,8 +269,10 @@ class Auditor:
         unknown: np.ndarray,
         targets: list[Target],
         known: dict[Target, tuple[float, float]] | None = None,
+        programme=None,
     ) -> dict[Target, tuple[float, float]]:
-        system = self.system
+        """Each target's range (`range_of`), over the group's own programme, or the view
+        of a shared one (`programme`) that gives the same optima."""
         column = {v: i for i, v in enumerate(variables)}
         # the group's relations, with the published counts moved to the bounds as constants
         free = self._free(unknown)
@@ -241,9 +283,7 @@ class Auditor:
         matrix = within[:, variables] if rows else csr_array((0, size))
         if not free[variables].all():  # a published seed: a constant, not a column
             matrix = csr_array(matrix @ diags_array(free[variables].astype(float)))
-        ceiling = CEILING_FACTOR * (float(np.max(self.truth, initial=0)) + self.threshold)
-        low_bound = np.array([-ceiling if v in system.signed else 0.0 for v in variables])
-        high_bound = np.full(size, ceiling)
+        low_bound, high_bound = self._box(variables)
         lower_arr, upper_arr = np.array(lower), np.array(upper)
         constraints = LinearConstraint(matrix, lower_arr, upper_arr) if rows else None
         # targets by their position in `targets`: their unknowns, coefficients, and the
@@ -276,7 +316,8 @@ class Auditor:
         def wide(i: int) -> bool:
             return seen_high[i] - seen_low[i] + 1 >= self.threshold
 
-        programme = Programme(matrix, lower_arr, upper_arr, low_bound, high_bound)
+        if programme is None:
+            programme = Programme(matrix, lower_arr, upper_arr, low_bound, high_bound)
 
         def integer_programme(objective: np.ndarray, integer: int):
             for presolve in (True, False):  # HiGHS's presolve can misjudge: ask once more without
@@ -401,7 +442,7 @@ class Auditor:
         # Then each count still open on its own: its exact smallest and largest values.
         plain = PlainBounds(matrix, lower_arr, upper_arr, low_bound, high_bound)
         result: dict[Target, tuple[float, float]] = {}
-        capped = False  # a largest value found with some count at the ceiling
+        capped = False  # a largest value found with some count at the ceiling, and rising
         for i, target in enumerate(targets):
             for sign in (-1, 1):
                 if wide(i):
@@ -412,8 +453,12 @@ class Auditor:
                 objective = np.zeros(size)
                 np.add.at(objective, by_target[i], sign * weights[i])
                 optimum = sign * solve(objective, attained)
-                if sign == -1:
-                    capped |= _at_ceiling(last_relaxation[0], low_bound, high_bound)
+                if (
+                    sign == -1
+                    and len(targets) == 1
+                    and at_ceiling(last_relaxation[0], low_bound, high_bound)
+                ):
+                    capped = capped or rises(programme, objective, last_relaxation[0])
                 if sign == -1:
                     seen_high[i] = max(seen_high[i], np.floor(optimum + 1e-6))
                 else:
@@ -423,7 +468,8 @@ class Auditor:
         # count must grow over a hundred times faster and meets the ceiling first): narrow
         # only when the recession cone says it cannot grow. A linear optimum with no count
         # at the ceiling is the optimum without it too (a linear programme's local optimum
-        # is its optimum), so the count cannot grow and the cone need not be asked.
+        # is its optimum), so the count cannot grow and the cone need not be asked; nor
+        # when doubling the ceiling does not raise the optimum (`rises`).
         if (
             len(targets) == 1
             and capped
@@ -432,12 +478,6 @@ class Auditor:
         ):
             result[targets[0]] = (float(seen_low[0]), np.inf)
         return result
-
-
-def _at_ceiling(x: np.ndarray, low: np.ndarray, high: np.ndarray) -> bool:
-    """Whether any count of a linear optimum is at (within half a unit of) the ceiling
-    the audit puts on every count, or at the floor it puts on a signed one."""
-    return bool(np.any(x >= high - 0.5) or np.any((low < 0) & (x <= low + 0.5)))
 
 
 def partner_candidates(

@@ -1,6 +1,7 @@
 """What the audit (audit.py) knows of a group of counts without an integer programme: a
 count's least value from its own bounds or one relation (`PlainBounds`), which counts can
-grow without bound (`can_grow`), and whether the relations are homogeneous."""
+grow without bound (`can_grow`; `at_ceiling` and `rises` say when a count cannot), and
+whether the relations are homogeneous."""
 
 from __future__ import annotations
 
@@ -102,3 +103,22 @@ def can_grow(matrix, lower, upper, by_target, weights, targets) -> list[bool]:
     if solved.status != 0:
         raise RelationsError(f"linear programme failed: {solved.message}")
     return [bool(z > 0.5) for z in solved.x[size:]]
+
+
+def rises(programme, objective: np.ndarray, optimum: np.ndarray) -> bool:
+    """Whether the linear optimum `optimum` of `objective` improves with the ceiling
+    doubled. A programme's optimum as a function of the ceiling is concave and never
+    worse for a higher one: when doubling it gains nothing, no higher ceiling does, and
+    the count is bounded without one (whichever optimal vertex HiGHS returned)."""
+    stretched = programme.stretched(objective)
+    if stretched is None:
+        return True
+    return bool(
+        objective @ stretched < objective @ optimum - 1e-6 * max(1.0, abs(objective @ optimum))
+    )
+
+
+def at_ceiling(x: np.ndarray, low: np.ndarray, high: np.ndarray) -> bool:
+    """Whether any count of a linear optimum is at (within half a unit of) the ceiling
+    the audit puts on every count, or at the floor it puts on a signed one."""
+    return bool(np.any(x >= high - 0.5) or np.any((low < 0) & (x <= low + 0.5)))

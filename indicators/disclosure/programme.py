@@ -33,6 +33,7 @@ class Programme:
         self.size = matrix.shape[1]
         self.highs = None
         self.model = (matrix, lower, upper, low, high)  # built on the first objective
+        self.bounds = (np.asarray(low, float), np.asarray(high, float))
 
     def _build(self) -> None:
         matrix, lower, upper, low, high = self.model
@@ -58,6 +59,27 @@ class Programme:
         self.highs = highs
         self.columns = np.arange(self.size, dtype=np.int32)
 
+    def bound(self, low: np.ndarray, high: np.ndarray) -> None:
+        """New bounds on every column; the model and its last basis are kept."""
+        self.bounds = (np.asarray(low, float), np.asarray(high, float))
+        if self.model is not None:
+            self.model = (*self.model[:3], low, high)
+        elif self.highs is not None:
+            self.highs.changeColsBounds(
+                self.size, self.columns, np.asarray(low, float), np.asarray(high, float)
+            )
+
+    def stretched(self, objective: np.ndarray) -> np.ndarray | None:
+        """`minimise` with every column's bounds doubled but a fixed column's (low equal
+        to high), then the bounds as they were."""
+        low, high = self.bounds
+        fixed = low == high
+        self.bound(np.where(fixed, low, 2 * low), np.where(fixed, high, 2 * high))
+        try:
+            return self.minimise(objective)
+        finally:
+            self.bound(low, high)
+
     def minimise(self, objective: np.ndarray) -> np.ndarray | None:
         """An optimal vertex for this objective, or None when there is none to give."""
         if self.model is not None:
@@ -70,3 +92,45 @@ class Programme:
         if self.highs.getModelStatus() != _highs.HighsModelStatus.kOptimal:
             return None
         return np.array(self.highs.getSolution().col_value, dtype=float)
+
+
+class SharedProgramme:
+    """One programme over the union of several patterns' groups of unknowns (the trials of
+    one partner, indicators/disclosure/suppress.py), each pattern solved as a view of it:
+    the view's bounds free its own unknowns and fix every published count at its value, so
+    HiGHS keeps its model and basis from one pattern to the next instead of building each
+    group's programme from nothing.
+
+    A view's optimum over its own columns is its group's: the model's other columns are
+    fixed, or unknowns of other groups, which share no relation with this one (else they
+    would be in it) and are held only by relations the true counts satisfy."""
+
+    def __init__(self, programme: Programme) -> None:
+        self.programme = programme
+        self.current: _View | None = None
+
+    def view(self, positions: np.ndarray, low: np.ndarray, high: np.ndarray) -> _View:
+        """The pattern whose group is the model's columns at `positions`, with every
+        column's bounds under that pattern (`low`, `high`)."""
+        return _View(self, positions, low, high)
+
+
+class _View:
+    def __init__(
+        self, shared: SharedProgramme, positions: np.ndarray, low: np.ndarray, high: np.ndarray
+    ) -> None:
+        self.shared, self.positions, self.low, self.high = shared, positions, low, high
+
+    def minimise(self, objective: np.ndarray, stretched: bool = False) -> np.ndarray | None:
+        """As Programme.minimise (or `stretched`), over this view's columns."""
+        programme = self.shared.programme
+        if self.shared.current is not self:
+            programme.bound(self.low, self.high)
+            self.shared.current = self
+        whole = np.zeros(programme.size)
+        whole[self.positions] = objective
+        x = programme.stretched(whole) if stretched else programme.minimise(whole)
+        return None if x is None else x[self.positions]
+
+    def stretched(self, objective: np.ndarray) -> np.ndarray | None:
+        return self.minimise(objective, stretched=True)

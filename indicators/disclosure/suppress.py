@@ -372,21 +372,19 @@ class _System:
                 what = f"a protected difference (an at_most relation's right less left) with {what}"
             raise RelationsError(f"{what} stays narrow with everything around it suppressed")
         now_low, now_high = now  # the target's range now, every value of it possible
-        best = None
-        for candidate in sorted(candidates, key=self.cost):
+        candidates = sorted(candidates, key=self.cost)
+        trials = []
+        for candidate in candidates:
             trial = unknown.copy()
             trial[candidate] = True
-            trial = self.sums(self.singletons(self.close(trial)))
-            low, high = auditor.range_of(target, trial, now)
+            trials.append(self.sums(self.singletons(self.close(trial))))
+        best = None
+        for i, (low, high) in enumerate(auditor.trial_ranges(target, trials, now)):
             if high - low + 1 >= self.threshold:
-                return np.flatnonzero(trial & ~unknown).tolist()
+                return np.flatnonzero(trials[i] & ~unknown).tolist()
             if best is None and high - low > now_high - now_low:
-                best = candidate
-        if best is None:
-            best = min(candidates, key=self.cost)
-        trial = unknown.copy()
-        trial[best] = True
-        return np.flatnonzero(self.sums(self.singletons(self.close(trial))) & ~unknown).tolist()
+                best = i
+        return np.flatnonzero(trials[best or 0] & ~unknown).tolist()
 
 
 CELL_ORDER = (
