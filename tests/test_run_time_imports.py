@@ -1,9 +1,12 @@
 """What the run-time code imports: never the synthetic generators (indicators/synthetic/,
-which only `chorus synth` and `chorus demo` load, lazily), and the library never Dagster."""
+which only `chorus synth` and `chorus demo` load, lazily), and the library never Dagster;
+and a whole run asks nothing of the network."""
 
 import os
+import socket
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from tests import RUN_CHILDREN
@@ -66,14 +69,77 @@ def test_the_library_never_imports_dagster():
     assert not {name for name in loaded if name == "dagster" or name.startswith("dagster.")}
 
 
-def test_a_whole_run_succeeds_with_the_generators_unimportable(tmp_path):
-    """`chorus run` end to end in a process where importing indicators.synthetic fails."""
+class _Proxy:
+    """A listening socket named as every protocol's proxy: whatever a run tries to reach
+    through one (Python's urllib and requests, pip, dbt, GX, Dagster read these
+    variables) connects here instead, and is counted."""
+
+    def __init__(self) -> None:
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.server.settimeout(0.2)
+        self.calls: list[bytes] = []
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+        address = f"http://127.0.0.1:{self.server.getsockname()[1]}"
+        names = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")
+        self.environment = {name: address for name in names + tuple(n.lower() for n in names)}
+
+    def _serve(self) -> None:
+        while not self.stopped.is_set():
+            try:
+                connection, _ = self.server.accept()
+            except OSError:
+                continue
+            with connection:
+                connection.settimeout(2)
+                try:
+                    self.calls.append(connection.recv(200))
+                except OSError:
+                    self.calls.append(b"")
+
+    def close(self) -> None:
+        self.stopped.set()
+        self.thread.join()
+        self.server.close()
+
+
+def test_the_proxy_sees_a_program_that_asks_the_network():
+    """The check below can fail: `dbt --version` asks pypi.org for dbt's latest release."""
+    proxy = _Proxy()
+    try:
+        subprocess.run(
+            [str(Path(sys.executable).with_name("dbt")), "--version"],
+            capture_output=True,
+            env={**_without_proxies(), **proxy.environment},
+            timeout=120,
+            check=False,
+        )
+    finally:
+        proxy.close()
+    assert proxy.calls and b"pypi.org" in proxy.calls[0]
+
+
+def _without_proxies() -> dict[str, str]:
+    return {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("CHORUS_") and not k.lower().endswith("_proxy")
+    }
+
+
+def test_a_whole_run_succeeds_with_the_generators_unimportable_and_no_network(tmp_path):
+    """`chorus run` end to end in a process where importing indicators.synthetic fails, and
+    with every proxy variable naming a local socket: nothing in the run tries to reach the
+    network through it (telemetry off everywhere, no version checks)."""
     from indicators.synthetic.generate import generate
 
     landing = tmp_path / "landing"
     generate(landing, seed=5, children_per_year=RUN_CHILDREN, years=["2023/24"])
+    proxy = _Proxy()
     env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("CHORUS_")},
+        **_without_proxies(),
+        **proxy.environment,
         "CHORUS_HOME": str(tmp_path / "home"),
         "CHORUS_PACKS": "none",
     }
@@ -83,26 +149,30 @@ def test_a_whole_run_succeeds_with_the_generators_unimportable(tmp_path):
         "from orchestration.cli import app\n"
         "app()\n"
     )
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            blocked,
-            "run",
-            "--landing",
-            str(landing),
-            "--out",
-            str(tmp_path / "out"),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=ROOT,
-        env=env,
-        timeout=900,
-    )
+    try:
+        run = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                blocked,
+                "run",
+                "--landing",
+                str(landing),
+                "--out",
+                str(tmp_path / "out"),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+            cwd=ROOT,
+            env=env,
+            timeout=900,
+        )
+    finally:
+        proxy.close()
     assert run.returncode == 0, run.stdout + run.stderr
     assert (tmp_path / "out" / "indicators" / "indicator_values.csv").is_file()
+    assert proxy.calls == [], proxy.calls
 
 
 def test_no_run_time_source_imports_the_generators_even_lazily():
