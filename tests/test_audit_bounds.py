@@ -174,3 +174,24 @@ def test_doubling_the_ceiling_tells_a_bounded_count_from_a_growing_one():
     x = growing.minimise(objective)
     assert x[0] == 5 and at_ceiling(x, low, high)
     assert rises(growing, objective, x)
+
+
+def test_a_count_that_grows_very_slowly_is_still_wide():
+    """v0 = v2 + v4 with v2 <= 3, but 20000 v4 <= v6 and 20000 v6 <= v8: v0 has no upper
+    bound (v8 can be any size), though doubling the ceiling raises its linear largest
+    value by two millionths (helper-89's case: a tolerance of a millionth called it (0, 3))."""
+    from indicators.disclosure.audit import Auditor, Target
+    from indicators.disclosure.linear_system import LinearSystem
+
+    system = LinearSystem(cells=5)
+    system.add({0: 1, 2: -1, 4: -1}, 0, 0, ("sum", 0, 0))
+    system.add({2: 1}, -np.inf, 3, ("at most", 0, 0))
+    system.add({4: 20000, 6: -1}, -np.inf, 0, ("rate", 0, 0))
+    system.add({6: 20000, 8: -1}, -np.inf, 0, ("rate", 0, 0))
+    truth = np.array([3, 1, 3, 1, 0, 1, 0, 1, 3, 1], float)
+    unknown = np.zeros(10, dtype=bool)
+    unknown[[0, 2, 4, 6, 8]] = True
+    low, high = Auditor(system, truth, threshold=5).range_of(
+        Target(0, "numerator", ((0, 1),)), unknown
+    )
+    assert high - low + 1 >= 5

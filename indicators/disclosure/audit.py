@@ -213,9 +213,11 @@ class Auditor:
         shared = SharedProgramme(Programme(within[:, variables], lower, upper, low, high))
         values = self.values[variables]
         for trial, (group, group_rows) in zip(trials, parts, strict=True):
-            free = self._free(trial)[variables]
             at = np.searchsorted(variables, group)
-            view = shared.view(at, np.where(free, low, values), np.where(free, high, values))
+            # outside the group: published counts fixed, unknowns free of the ceiling too
+            free, mine = self._free(trial)[variables], np.isin(np.arange(len(variables)), at)
+            floor = np.where(mine, low, np.where(free, -np.inf, values))
+            view = shared.view(at, floor, np.where(mine, high, np.where(free, np.inf, values)))
             yield self._range(target, group, group_rows, trial, known, view)
 
     def _range(self, target, variables, rows, unknown, known, programme=None):

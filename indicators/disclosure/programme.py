@@ -97,13 +97,15 @@ class Programme:
 class SharedProgramme:
     """One programme over the union of several patterns' groups of unknowns (the trials of
     one partner, indicators/disclosure/suppress.py), each pattern solved as a view of it:
-    the view's bounds free its own unknowns and fix every published count at its value, so
-    HiGHS keeps its model and basis from one pattern to the next instead of building each
-    group's programme from nothing.
+    the view's bounds give its own group's unknowns their bounds and fix every published
+    count at its value, so HiGHS keeps its model and basis from one pattern to the next
+    instead of building each group's programme from nothing.
 
-    A view's optimum over its own columns is its group's: the model's other columns are
-    fixed, or unknowns of other groups, which share no relation with this one (else they
-    would be in it) and are held only by relations the true counts satisfy."""
+    A view's optimum over its own group's columns is the group's own: every other column is
+    fixed, or an unknown of another group, left without bounds. No relation holds both an
+    unknown of the group and one outside it (else that one would be in the group), so the
+    other groups' relations, which the true counts satisfy, neither bind the group nor make
+    the view infeasible."""
 
     def __init__(self, programme: Programme) -> None:
         self.programme = programme

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import partial
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -135,13 +136,10 @@ class _System:
         system, size = self.system, len(self.truth)
         found = []
         for row, terms in enumerate(system.terms):
-            if system.upper[row] != 0 or np.isfinite(system.lower[row]):
+            at_most = system.upper[row] == 0 and not np.isfinite(system.lower[row])
+            if not at_most or not self._protected_difference(row) or not terms:
                 continue
-            if not self._protected_difference(row):
-                continue
-            if not terms or any(v >= size for v in terms):
-                continue
-            if not any(self.truth[v] for v in terms):
+            if any(v >= size for v in terms) or not any(self.truth[v] for v in terms):
                 continue
             if self.system.origin[row][1] == 0 and self._empty_areas(terms):
                 continue
@@ -372,14 +370,18 @@ class _System:
                 what = f"a protected difference (an at_most relation's right less left) with {what}"
             raise RelationsError(f"{what} stays narrow with everything around it suppressed")
         now_low, now_high = now  # the target's range now, every value of it possible
-        candidates = sorted(candidates, key=self.cost)
-        trials = []
-        for candidate in candidates:
-            trial = unknown.copy()
-            trial[candidate] = True
-            trials.append(self.sums(self.singletons(self.close(trial))))
+        candidates, variables = sorted(candidates, key=self.cost), np.arange(len(unknown))
+
+        def hide(candidate: int) -> np.ndarray:  # and what hiding it brings
+            return self.sums(self.singletons(self.close(unknown | (variables == candidate))))
+
+        trials = [hide(candidates[0])]  # alone first: it often succeeds
+        ranges = [auditor.range_of(target, trials[0], now)]
+        if ranges[0][1] - ranges[0][0] + 1 < self.threshold and len(candidates) > 1:
+            trials += [hide(candidate) for candidate in candidates[1:]]
+            ranges = chain(ranges, auditor.trial_ranges(target, trials[1:], now))
         best = None
-        for i, (low, high) in enumerate(auditor.trial_ranges(target, trials, now)):
+        for i, (low, high) in enumerate(ranges):
             if high - low + 1 >= self.threshold:
                 return np.flatnonzero(trials[i] & ~unknown).tolist()
             if best is None and high - low > now_high - now_low:
