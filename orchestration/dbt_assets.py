@@ -7,7 +7,6 @@ fct_indicator_values and its tests."""
 import json
 import os
 import shutil
-import sys
 from collections.abc import Iterator, Mapping, Sequence
 from functools import cached_property
 from graphlib import TopologicalSorter
@@ -44,6 +43,7 @@ from orchestration.dbt_setup import (
     keep_parse_state,
     prune_run_targets,
     reuse_parse_state,
+    venv_dbt,
 )
 from orchestration.resources import ChorusResource
 
@@ -64,11 +64,12 @@ class ChorusDbtCli(DbtCliResource):
       time. With the venv's own dbt (orchestration.dbt_setup.dbt_executable) the version
       is the installed dbt-core's; any other dbt is still asked.
 
-    Together about 4 s of a dbt step on the test borough (benchmarks/RESULTS.md)."""
+    A small fresh run's two dbt steps took 41.8 s and 6.3 s with dagster-dbt's own resource,
+    32.1 s and 5.2 s with this one (benchmarks/RESULTS.md, "Issue 19, sixth step")."""
 
     @cached_property
     def _cli_version(self) -> version.Version:
-        if Path(self.dbt_executable).parent == Path(sys.executable).parent:
+        if Path(self.dbt_executable) == venv_dbt():
             return version.parse(installed_version("dbt-core"))
         return super()._cli_version
 

@@ -176,8 +176,13 @@ def manifest_is_stale() -> bool:
     return MANIFEST_PATH.stat().st_mtime < _newest_input_mtime()
 
 
+def venv_dbt() -> Path:
+    """The dbt installed beside this Python (the venv's, with its dbt-core)."""
+    return Path(sys.executable).with_name("dbt")
+
+
 def dbt_executable() -> str:
-    candidate = Path(sys.executable).with_name("dbt")
+    candidate = venv_dbt()
     return str(candidate) if candidate.exists() else "dbt"
 
 

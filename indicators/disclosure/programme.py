@@ -32,11 +32,11 @@ class Programme:
     ) -> None:
         self.size = matrix.shape[1]
         self.highs = None
-        self.model = (matrix, lower, upper, low, high)  # built on the first objective
-        self.bounds = (np.asarray(low, float), np.asarray(high, float))
+        self.model = (matrix, lower, upper)  # built on the first objective
+        self.bounds = (np.asarray(low, float), np.asarray(high, float))  # every column's
 
     def _build(self) -> None:
-        matrix, lower, upper, low, high = self.model
+        matrix, lower, upper = self.model
         self.model = None
         if _highs is None:
             return
@@ -49,7 +49,7 @@ class Programme:
         lp.a_matrix_.index_ = columns.indices.astype(np.int32)
         lp.a_matrix_.value_ = columns.data.astype(float)
         lp.col_cost_ = np.zeros(self.size)
-        lp.col_lower_, lp.col_upper_ = np.asarray(low, float), np.asarray(high, float)
+        lp.col_lower_, lp.col_upper_ = self.bounds
         lp.row_lower_ = np.where(np.isneginf(lower), -_highs.kHighsInf, lower).astype(float)
         lp.row_upper_ = np.where(np.isposinf(upper), _highs.kHighsInf, upper).astype(float)
         highs = _highs._Highs()
@@ -62,12 +62,8 @@ class Programme:
     def bound(self, low: np.ndarray, high: np.ndarray) -> None:
         """New bounds on every column; the model and its last basis are kept."""
         self.bounds = (np.asarray(low, float), np.asarray(high, float))
-        if self.model is not None:
-            self.model = (*self.model[:3], low, high)
-        elif self.highs is not None:
-            self.highs.changeColsBounds(
-                self.size, self.columns, np.asarray(low, float), np.asarray(high, float)
-            )
+        if self.highs is not None:
+            self.highs.changeColsBounds(self.size, self.columns, *self.bounds)
 
     def stretched(self, objective: np.ndarray) -> np.ndarray | None:
         """`minimise` with every column's bounds doubled but a fixed column's (low equal
