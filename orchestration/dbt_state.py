@@ -15,7 +15,9 @@ results, which the quality report reads).
 Everything is built, as before, with: no kept state; a subset chosen in the UI; a PostgreSQL
 warehouse; a changed project (any file of dbt_project/ or seeds/, dbt's environment, or the
 version of dbt, its adapter, DuckDB or dagster-dbt: some models read dbt's graph rather than
-refs, and dbt cannot tell whether a seed over 1 MiB changed); an ephemeral model (no asset
+refs, and dbt cannot tell whether a seed over 1 MiB changed; but not the DuckDB file's path,
+as its mark says which warehouse it is, so a home moved or copied whole builds nothing
+again); an ephemeral model (no asset
 of its own, so what it reads would not be fingerprinted); or a warehouse whose mark is not
 the kept build's (a new warehouse, derived tables dropped by retention or a purge, a build
 of another project folder, dbt by hand: `chorus dbt`, or plain dbt, whose on-run-start hook
@@ -113,6 +115,10 @@ RUNNERS = ("dbt-core", "dbt-adapters", "dbt-common", "dbt-duckdb", "duckdb", "da
 """What builds the tables: another version of any of them builds everything again."""
 
 
+WAREHOUSE = "CHORUS_WAREHOUSE"
+"""The warehouse dbt builds in (orchestration/dbt_setup.py: dbt_environment)."""
+
+
 def plan(
     settings: ChorusSettings,
     step: str,
@@ -122,7 +128,8 @@ def plan(
     environment: dict[str, str],
 ) -> Plan:
     """Fingerprint the step's inputs and decide what to build (see the module)."""
-    project = project_fingerprint(environment)
+    # the DuckDB file's path is not the project: which warehouse it is, is its mark (below)
+    project = project_fingerprint({k: v for k, v in environment.items() if k != WAREHOUSE})
     if settings.warehouse_url:
         return Plan(None, {}, project)
     inputs = step_inputs(manifest, step_nodes)

@@ -1,7 +1,10 @@
 """Shared fixtures. The whole pipeline runs once per session (it costs ~20 s); unit tests
 use the library directly."""
 
+import fcntl
 import os
+import pickle
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,11 +27,15 @@ class PipelineRun:
 def chorus_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChorusSettings]:
     """A private CHORUS_HOME, landing area and output folder for the session."""
     root = tmp_path_factory.mktemp("chorus")
+    # under pytest-xdist every worker reads the one landing `pipeline_run` writes (raw tables
+    # of reference files name the file by its whole path, so each copy of the run loads
+    # them as they were: its home's next run finds nothing changed)
+    shared = _shared(tmp_path_factory)
     saved = dict(os.environ)
     os.environ.update(
         {
             "CHORUS_HOME": str(root / "home"),
-            "CHORUS_LANDING": str(root / "landing"),
+            "CHORUS_LANDING": str((shared or root) / "landing"),
             "CHORUS_OUTPUT": str(root / "output"),
             "CHORUS_PSEUDONYM_KEY": TEST_KEY,
             "GX_ANALYTICS_ENABLED": "False",
@@ -56,13 +63,58 @@ def postgres_server() -> Iterator:
 
 
 @pytest.fixture(scope="session")
-def pipeline_run(chorus_env: ChorusSettings) -> PipelineRun:
-    """A small synthetic borough (2,500 children a year, two years) run end to end once:
-    enough families consent to linkage for some linked cells to clear disclosure control."""
-    from indicators.synthetic.generate import generate
-    from orchestration.runner import run_pipeline
-
-    generate(chorus_env.landing, seed=7, children_per_year=2500, years=["2022/23", "2023/24"])
-    outcome = run_pipeline(chorus_env)
+def pipeline_run(chorus_env: ChorusSettings, tmp_path_factory) -> PipelineRun:
+    """A small synthetic borough (2,500 children a year, two years) run end to end once for
+    the session: enough families consent to linkage for some linked cells to clear
+    disclosure control. Under pytest-xdist the first worker to ask runs it in a folder every
+    worker shares (the others wait), and each worker gets its own copy of the home, landing
+    and publication, so a test that runs again in its home touches no other worker's."""
+    shared = _shared(tmp_path_factory)
+    outcome = _shared_run(shared, chorus_env) if shared else _run(chorus_env)
     assert outcome.success, outcome.reason
     return PipelineRun(settings=chorus_env, landing=chorus_env.landing, outcome=outcome)
+
+
+def _shared(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
+    """The folder every pytest-xdist worker of the session shares, None without workers."""
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:
+        return None
+    return tmp_path_factory.getbasetemp().parent / "pipeline-run"
+
+
+def _run(settings: ChorusSettings):
+    from indicators.synthetic.generate import generate
+    from orchestration.instance import prepare_dagster_home
+    from orchestration.runner import run_pipeline
+
+    prepare_dagster_home(settings)
+    generate(settings.landing, seed=7, children_per_year=2500, years=["2022/23", "2023/24"])
+    return run_pipeline(settings)
+
+
+def _shared_run(shared: Path, settings: ChorusSettings):
+    """The run made once in `shared` (the session's folder above each worker's), from the
+    landing there, which `settings` already names, copied to `settings`' home and output."""
+    from indicators.publish.publication import publications_dir
+    from orchestration.instance import prepare_dagster_home
+
+    assert settings.landing == shared / "landing"
+    shared.mkdir(exist_ok=True)
+    made = ChorusSettings.from_env(
+        {
+            **os.environ,
+            "CHORUS_HOME": str(shared / "home"),
+            "CHORUS_OUTPUT": str(shared / "output"),
+        }
+    )
+    with (shared / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # until the run is made (released when closed)
+        kept = shared / "outcome.pickle"
+        if not kept.is_file():
+            kept.write_bytes(pickle.dumps(_run(made)))
+        outcome = pickle.loads(kept.read_bytes())
+    shutil.copytree(made.home, settings.home, symlinks=True, dirs_exist_ok=True)
+    shutil.copytree(publications_dir(made.output), publications_dir(settings.output), symlinks=True)
+    settings.output.symlink_to(os.readlink(made.output))  # output.publications/<current>
+    prepare_dagster_home(settings)  # this copy's own storage, and DAGSTER_HOME back here
+    return outcome

@@ -3,6 +3,7 @@ and a hand-written manifest: everything when it has no whole, successful build t
 from; nothing when nothing it reads or builds changed; a changed input's descendants."""
 
 import json
+import shutil
 from dataclasses import replace
 
 import duckdb
@@ -156,6 +157,27 @@ def test_a_new_warehouse_builds_everything(settings, tmp_path):
         connection.execute("create schema raw")
         connection.execute("create table raw.a (id integer, v varchar)")
     assert _plan(settings).select is None
+
+
+def test_a_home_copied_whole_builds_nothing_but_another_warehouse_there_everything(
+    settings, tmp_path
+):
+    """dbt runs with the warehouse's path in its environment (CHORUS_WAREHOUSE, from the
+    home), but a home moved or copied whole holds the same warehouse: nothing to build. A
+    warehouse put in its place that is not the one built (no mark) builds everything."""
+    environment = {**ENVIRONMENT, "CHORUS_WAREHOUSE": str(settings.warehouse)}
+    _built(settings, tmp_path, _plan(settings, environment))
+    moved = replace(settings, home=tmp_path / "moved")
+    shutil.copytree(settings.home, moved.home)
+    assert moved.warehouse != settings.warehouse
+    there = {**ENVIRONMENT, "CHORUS_WAREHOUSE": str(moved.warehouse)}
+    assert _plan(moved, there).select == []
+    moved.warehouse.unlink()
+    with duckdb.connect(str(moved.warehouse)) as connection:
+        connection.execute("create schema raw")
+        connection.execute("create table raw.a as select range as id from range(50)")
+        connection.execute("create table raw.b as select range as id from range(7)")
+    assert _plan(moved, there).select is None
 
 
 def test_a_build_that_starts_forgets_the_last_until_it_succeeds(settings, tmp_path):

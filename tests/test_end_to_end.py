@@ -6,6 +6,7 @@ from calendar import month_name
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -156,6 +157,53 @@ def test_every_landed_row_is_accounted_for(pipeline_run):
         assert account["rows_read"] == len(pd.read_csv(landed))
 
 
+def _window_hashes(data: np.ndarray, length: int) -> np.ndarray:
+    """A hash of every window of `length` bytes of `data` (a polynomial, wrapping mod 2**64)."""
+    count = len(data) - length + 1
+    total = np.zeros(count, dtype=np.uint64)
+    for k, weight in enumerate(np.uint64(1_000_003) ** np.arange(length, dtype=np.uint64)):
+        total += data[k : k + count].astype(np.uint64) * weight
+    return total
+
+
+def occurring(needles: set[str], text: str) -> set[str]:
+    """The needles that occur in `text`, each as `needle in text` says, in one pass: a hash
+    of every window of the text's UTF-8 bytes as long as the shortest needle, and where a
+    window's hash is a needle's first bytes', the needle compared byte for byte (`in` for
+    each of 18,000 needles over the test borough's 17 MB took two minutes)."""
+    data = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+    encoded = {needle.encode("utf-8"): needle for needle in needles}
+    found = {needle for b, needle in encoded.items() if not b}  # "" is in every text
+    starts: dict[bytes, list[bytes]] = {}
+    length = min((len(b) for b in encoded if b), default=len(data) + 1)
+    for b in encoded:
+        if b:
+            starts.setdefault(b[:length], []).append(b)
+    if length > len(data):
+        return found
+    keys = [_window_hashes(np.frombuffer(start, dtype=np.uint8), length)[0] for start in starts]
+    raw = data.tobytes()
+    for at in np.flatnonzero(np.isin(_window_hashes(data, length), np.array(keys, np.uint64))):
+        for b in starts.get(raw[at : at + length], []):
+            if raw[at : at + len(b)] == b:
+                found.add(encoded[b])
+    return found
+
+
+def test_occurring_finds_what_in_finds():
+    """The search above against Python's `in`, on text holding needles at its ends, inside
+    others and overlapping, and needles it does not hold."""
+    random = np.random.default_rng(5)
+    letters = list("AB12 -é")
+    text = "".join(random.choice(letters, 5_000))
+    needles = {text[:7], text[-13:], text[100:110], text[105:115], text[2000:2008]}
+    needles |= {"".join(random.choice(letters, n)) for n in (7, 8, 10, 12, 13) for _ in range(60)}
+    needles |= {"Z" * 10, text + "A", ""}
+    expected = {n for n in needles if n in text}
+    assert len(expected) >= 5 and len(needles - expected) >= 2
+    assert occurring(needles, text) == expected
+
+
 def published_text(path: Path) -> str:
     """Everything a reader of this published file can see, as text."""
     if path.suffix == ".pdf":
@@ -223,8 +271,8 @@ def test_no_identifier_reaches_the_warehouse_or_the_output(pipeline_run):
             texts.append("\n".join("\n".join(values) for values in distinct.values()))
             texts.append(" ".join(frame.columns))
     blob = "\n".join(texts)
-    assert not [s for s in secrets if s in blob]
-    assert not [n for n in full_names if n in blob]
+    assert not occurring(secrets, blob)
+    assert not occurring(full_names, blob)
     cells = set()
     for frame in frames:
         for column in frame.columns:
