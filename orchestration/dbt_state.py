@@ -16,8 +16,8 @@ Everything is built, as before, with: no kept state; a subset chosen in the UI; 
 warehouse; a changed project (any file of dbt_project/ or seeds/, dbt's environment, or the
 version of dbt, its adapter, DuckDB or dagster-dbt: some models read dbt's graph rather than
 refs, and dbt cannot tell whether a seed over 1 MiB changed; but not the DuckDB file's path,
-as its mark says which warehouse it is, so a home moved or copied whole builds nothing
-again); an ephemeral model (no asset
+as its mark says which warehouse it is, so a home moved or copied whole between runs builds
+nothing again); an ephemeral model (no asset
 of its own, so what it reads would not be fingerprinted); or a warehouse whose mark is not
 the kept build's (a new warehouse, derived tables dropped by retention or a purge, a build
 of another project folder, dbt by hand: `chorus dbt`, or plain dbt, whose on-run-start hook

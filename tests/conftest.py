@@ -5,8 +5,10 @@ import fcntl
 import os
 import pickle
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -66,9 +68,10 @@ def postgres_server() -> Iterator:
 def pipeline_run(chorus_env: ChorusSettings, tmp_path_factory) -> PipelineRun:
     """A small synthetic borough (2,500 children a year, two years) run end to end once for
     the session: enough families consent to linkage for some linked cells to clear
-    disclosure control. Under pytest-xdist the first worker to ask runs it in a folder every
-    worker shares (the others wait), and each worker gets its own copy of the home, landing
-    and publication, so a test that runs again in its home touches no other worker's."""
+    disclosure control. Under pytest-xdist the first worker to ask makes the run, in a
+    process of its own, in a folder every worker shares (the others wait); each worker then
+    copies its home and publication and reads its landing there (which no test writes to),
+    so a test that runs again in its home touches no other worker's."""
     shared = _shared(tmp_path_factory)
     outcome = _shared_run(shared, chorus_env) if shared else _run(chorus_env)
     assert outcome.success, outcome.reason
@@ -92,29 +95,49 @@ def _run(settings: ChorusSettings):
     return run_pipeline(settings)
 
 
+_MAKE = """
+import pickle, sys
+from pathlib import Path
+from tests.conftest import _run
+settings = pickle.loads(Path(sys.argv[1]).read_bytes())
+Path(sys.argv[2]).write_bytes(pickle.dumps(_run(settings)))
+"""
+"""The shared run, in a process of its own: nothing of it (its environment, Dagster's open
+history files) stays in the worker that made it."""
+
+
 def _shared_run(shared: Path, settings: ChorusSettings):
     """The run made once in `shared` (the session's folder above each worker's), from the
-    landing there, which `settings` already names, copied to `settings`' home and output."""
+    landing there, which `settings` already names, with `settings` but for its home and
+    output; copied to `settings`' home and output. A run that could not be made fails every
+    worker that asks, with its own output."""
     from indicators.publish.publication import publications_dir
     from orchestration.instance import prepare_dagster_home
 
     assert settings.landing == shared / "landing"
     shared.mkdir(exist_ok=True)
-    made = ChorusSettings.from_env(
-        {
-            **os.environ,
-            "CHORUS_HOME": str(shared / "home"),
-            "CHORUS_OUTPUT": str(shared / "output"),
-        }
-    )
+    made = replace(settings, home=shared / "home", output=shared / "output")
+    kept, failed = shared / "outcome.pickle", shared / "failed.txt"
     with (shared / "lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # until the run is made (released when closed)
-        kept = shared / "outcome.pickle"
-        if not kept.is_file():
-            kept.write_bytes(pickle.dumps(_run(made)))
-        outcome = pickle.loads(kept.read_bytes())
+        if not kept.is_file() and not failed.is_file():
+            (shared / "settings.pickle").write_bytes(pickle.dumps(made))
+            done = subprocess.run(
+                [sys.executable, "-c", _MAKE, str(shared / "settings.pickle"), str(kept)],
+                cwd=Path(__file__).resolve().parents[1],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if done.returncode != 0 or not kept.is_file():
+                failed.write_text(done.stdout[-3000:] + done.stderr[-3000:], encoding="utf-8")
+    if failed.is_file():
+        pytest.fail(f"the session's pipeline run failed:\n{failed.read_text(encoding='utf-8')}")
+    outcome = pickle.loads(kept.read_bytes())
+    if not outcome.success:
+        return outcome  # nothing to copy: the caller says why
     shutil.copytree(made.home, settings.home, symlinks=True, dirs_exist_ok=True)
     shutil.copytree(publications_dir(made.output), publications_dir(settings.output), symlinks=True)
     settings.output.symlink_to(os.readlink(made.output))  # output.publications/<current>
-    prepare_dagster_home(settings)  # this copy's own storage, and DAGSTER_HOME back here
+    prepare_dagster_home(settings)  # this copy's own storage
     return outcome
