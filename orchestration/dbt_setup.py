@@ -137,11 +137,16 @@ def refresh_from_specs(
     return written
 
 
+WAREHOUSE = "CHORUS_WAREHOUSE"
+"""The variable naming the warehouse dbt builds in (profiles.yml): a DuckDB file's path or a
+PostgreSQL server's URL."""
+
+
 def dbt_environment(settings: ChorusSettings | None = None) -> dict[str, str]:
     """Environment variables every dbt invocation needs (set before parse and build)."""
     settings = settings or ChorusSettings.from_env()
     environment = {
-        "CHORUS_WAREHOUSE": str(settings.warehouse),
+        WAREHOUSE: str(settings.warehouse),
         "CHORUS_DBT_TARGET": "duckdb",
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
         "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
@@ -151,7 +156,7 @@ def dbt_environment(settings: ChorusSettings | None = None) -> dict[str, str]:
     if settings.warehouse_url:
         from indicators.postgres import parse_url
 
-        environment["CHORUS_WAREHOUSE"] = settings.warehouse_url
+        environment[WAREHOUSE] = settings.warehouse_url
         environment.update(parse_url(settings.warehouse_url).dbt_environment())
     return environment
 

@@ -39,7 +39,7 @@ from uuid import uuid4
 
 from indicators.config import ChorusSettings
 from indicators.warehouse import build_mark, clear_build_marks, connect, fingerprint, mark_build
-from orchestration.dbt_setup import DBT_PROJECT_DIR, parse_state, run_dbt
+from orchestration.dbt_setup import DBT_PROJECT_DIR, WAREHOUSE, parse_state, run_dbt
 
 
 def state_dir(settings: ChorusSettings, step: str) -> Path:
@@ -113,10 +113,6 @@ def _versions() -> dict[str, str]:
 
 RUNNERS = ("dbt-core", "dbt-adapters", "dbt-common", "dbt-duckdb", "duckdb", "dagster-dbt")
 """What builds the tables: another version of any of them builds everything again."""
-
-
-WAREHOUSE = "CHORUS_WAREHOUSE"
-"""The warehouse dbt builds in (orchestration/dbt_setup.py: dbt_environment)."""
 
 
 def plan(

@@ -1,5 +1,5 @@
-"""Shared fixtures. The whole pipeline runs once per session (it costs ~20 s); unit tests
-use the library directly."""
+"""Shared fixtures. The whole pipeline runs once per session (about 110 s on an idle 2-core
+machine), for every pytest-xdist worker; unit tests use the library directly."""
 
 import fcntl
 import os
@@ -87,10 +87,8 @@ def _shared(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
 
 def _run(settings: ChorusSettings):
     from indicators.synthetic.generate import generate
-    from orchestration.instance import prepare_dagster_home
     from orchestration.runner import run_pipeline
 
-    prepare_dagster_home(settings)
     generate(settings.landing, seed=7, children_per_year=2500, years=["2022/23", "2023/24"])
     return run_pipeline(settings)
 
