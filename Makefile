@@ -36,10 +36,18 @@ $(CHROMIUM):
 		(apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null); \
 	else echo "chromium is missing: install it (apt-get install chromium) for the accessibility test"; fi
 
+# The mixed-period packs' test reads a pack's laid-out text with poppler's pdftotext.
+PDFTOTEXT := /usr/bin/pdftotext
+$(PDFTOTEXT):
+	@if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+		apt-get install -y -q poppler-utils >/dev/null 2>&1 || \
+		(apt-get update -q >/dev/null && apt-get install -y -q poppler-utils >/dev/null); \
+	else echo "pdftotext is missing: install it (apt-get install poppler-utils) for a pack test"; fi
+
 # The test files run in parallel, one worker per core (PYTEST_WORKERS=0 for one process): a
 # file stays on one worker, so its module fixtures (a pipeline run each) run once.
 PYTEST_WORKERS ?= auto
-test: $(STAMP) $(CHROMIUM)
+test: $(STAMP) $(CHROMIUM) $(PDFTOTEXT)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --durations=40
