@@ -216,6 +216,33 @@ def prepare_manifest(force: bool = False) -> None:
         raise RuntimeError("dbt could not parse the project: " + " | ".join(detail[-8:]))
 
 
+def indicator_reads(manifest_path: Path = MANIFEST_PATH) -> dict[str, frozenset[str]]:
+    """Each indicator's raw tables (by its meta's indicator_id), from dbt's lineage in the
+    manifest: the `raw` sources upstream of its model. The preflight asks whether every kind
+    of return some indicator reads is loaded (indicators/ingest/preflight.py)."""
+    import json
+
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    parents, sources = manifest["parent_map"], manifest["sources"]
+    reads = {}
+    for uid, node in manifest["nodes"].items():
+        if node["resource_type"] != "model" or not node["original_file_path"].startswith(
+            "models/indicators/"
+        ):
+            continue
+        seen, todo = set(), [uid]
+        while todo:
+            for parent in parents.get(todo.pop(), []):
+                if parent not in seen:
+                    seen.add(parent)
+                    todo.append(parent)
+        indicator = node["config"].get("meta", {}).get("indicator", {})
+        reads[indicator.get("indicator_id") or node["name"]] = frozenset(
+            sources[p]["name"] for p in seen if p in sources and sources[p]["source_name"] == "raw"
+        )
+    return reads
+
+
 PARSE_STATE = "partial_parse.msgpack"
 """dbt's parse of the project, which a later invocation reuses when nothing it depends on
 changed (dbt checks every file's hash, the profile and its environment, dbt's version)."""

@@ -31,7 +31,7 @@ from indicators.ingest.streams import (
     load_stream,
 )
 from indicators.publish.register_check import require_finished
-from orchestration.dbt_setup import INDICATOR_MODELS_DIR
+from orchestration.dbt_setup import INDICATOR_MODELS_DIR, indicator_reads
 from orchestration.failures import refusals_fail
 from orchestration.partitions import YEARS_TAG, academic_years
 from orchestration.resources import ChorusResource
@@ -242,7 +242,9 @@ def preflight(context: AssetExecutionContext, chorus: ChorusResource) -> Materia
     settings = chorus.settings()
     with refusals_fail():
         require_finished(INDICATOR_MODELS_DIR, settings.seeds)
-        loaded, quarantined = publishable_totals(settings.warehouse, settings.landing)
+        loaded, quarantined = publishable_totals(
+            settings.warehouse, settings.landing, indicator_reads()
+        )
     metadata = {"rows_loaded": loaded, "rows_quarantined": quarantined}
     if settings.warehouse_url:  # dbt builds on the shared server: the raw zone goes there
         from indicators.postgres import copy_raw_zone, parse_url

@@ -173,7 +173,9 @@ def _accounts_and_headlines(settings: ChorusSettings) -> tuple[list[dict], list[
             & (table["geographic_level"] == framework.authority_level)
             & (table["breakdown"] == "All")
         ]
-        if la["area_code"].nunique() == 1:
+        if la.empty:  # nothing of the default framework landed (a care leavers team's run)
+            headlines = []
+        elif la["area_code"].nunique() == 1:
             headlines = [
                 f"{row.time_period[:4]}/{row.time_period[4:]} {row.value}%"
                 for row in la.itertuples()
@@ -364,9 +366,13 @@ def _run_locked(
                     if problems
                     else ""
                 )
+                from indicators.sources.load import load_sources
+
+                kinds = ", ".join(f"{kind}/" for kind in load_sources())
                 raise ExpectedFailure(
-                    f"no returns found under {settings.landing}{found}: land files as "
-                    "eyfsp/<YYYY-YY>/*.csv and census/<YYYY-YY>/*.csv (see docs/inputs.md)"
+                    f"no returns found under {settings.landing}{found}: land each in its "
+                    f"kind's folder by year or period, as eyfsp/<YYYY-YY>/*.csv (the kinds: "
+                    f"{kinds}; see docs/inputs.md)"
                 )
             if settings.warehouse_url:  # before Dagster opens its storage there
                 from indicators.postgres import unreachable_line

@@ -51,20 +51,13 @@ def run(tmp_path_factory) -> dict[str, Path]:
         cwd=ROOT,
     )
     assert synth.returncode == 0, synth.stderr
-    # not needed here (the EYFSP return and census are: a run needs them): without them the
-    # care leavers' cells are the same and the run half as long (the parents' survey and
-    # the health and Early Help sources made 48 s of its disclosure control's 57 s)
-    for other in (
-        "voice",
-        "voice_notes",
-        "voice_note_survey",
-        "health_visitor_reviews",
-        "wellcomm_screenings",
-        "slt_referrals",
-        "health_education_linkage",
-        "early_help_referrals",
-    ):
-        shutil.rmtree(paths["landing"] / other)
+    # what a care leavers team lands (North Yorkshire's practice): its return, the Pathway
+    # Plan reviews and its lists; no EYFSP return, census or any other source, so the run
+    # publishes the care leavers' indicators alone (the preflight asks for an indicator
+    # whose every kind of return is loaded, not for an EYFSP return)
+    for other in paths["landing"].iterdir():
+        if other.is_dir() and other.name not in {"care_leavers", "pathway_plan_reviews", "seeds"}:
+            shutil.rmtree(other)
     done = chorus(
         "run",
         "--landing",
@@ -86,6 +79,15 @@ def published(run) -> pd.DataFrame:
         run["output"] / "indicators" / "indicator_values.csv", dtype=str, keep_default_na=False
     )
     return table[table["indicator_id"].isin(INDICATORS)].reset_index(drop=True)
+
+
+def test_a_care_leavers_team_publishes_its_indicators_alone(run):
+    """Only the care leavers' return and reviews landed: the run publishes every care
+    leavers' indicator and nothing of another framework (no EYFSP return was landed)."""
+    landed = {p.name for p in run["landing"].iterdir() if p.is_dir()}
+    assert landed == {"care_leavers", "pathway_plan_reviews", "seeds"}
+    table = pd.read_csv(run["output"] / "indicators" / "indicator_values.csv", dtype=str)
+    assert set(table["indicator_id"]) == set(INDICATORS)
 
 
 @pytest.fixture(scope="module")

@@ -126,7 +126,12 @@ def test_walk_through_from_scaffold_to_raw_table_and_staging_model(tmp_path):
         cwd=tmp_path,
     )
     assert stopped.returncode != 0
-    assert "nothing can be published: no EYFSP return is landed" in stopped.stderr
+    assert "nothing can be published: no indicator has every kind of return it reads" in (
+        stopped.stderr
+    )
+    assert "the headline indicator, gld, reads EYFSP (eyfsp/) and census (census/)" in (
+        stopped.stderr
+    )
 
     # Land the fixture beside a synthetic borough's returns, and validate it first.
     landing = tmp_path / "landing"

@@ -142,7 +142,7 @@ def test_refusals_print_one_line_and_the_log(ops, tmp_path):
     (empty / "eyfsp" / "return.csv").write_text("upn\n")
     nothing = Chorus(ops, _env(ops), "run", "--landing", str(empty), "--out", "output").wait()
     line, _ = _one_line_and_the_log(nothing)
-    assert "no returns found" in line and "eyfsp/<YYYY-YY>" in line
+    assert "no returns found" in line and "eyfsp/<YYYY-YY>" in line and "care_leavers/" in line
 
     theirs = tmp_path / "theirs"
     theirs.mkdir()

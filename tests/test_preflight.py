@@ -22,6 +22,13 @@ LOG_COLUMNS = [
     "status",
 ]
 QUARANTINE_COLUMNS = ["academic_year", "kind", "file", "row", "rule", "message"]
+READS = {  # each indicator's raw tables, as dbt's lineage would give them (written here)
+    "gld": {"eyfsp_returns", "school_census", "neighbourhood_lookup", "local_authorities"},
+    "average_elgs_expected": {"eyfsp_returns", "school_census", "neighbourhood_lookup"},
+    "voice_reach": {"voice_responses", "eyfsp_returns", "school_census", "neighbourhood_lookup"},
+    "care_leavers_in_touch": {"care_leavers_records", "teams", "local_authorities"},
+    "distance_travelled": {"pathway_plan_reviews", "teams"},
+}
 
 
 def _log(*rows: tuple) -> pd.DataFrame:
@@ -41,7 +48,7 @@ def test_rows_lost_in_part_are_no_reason_to_stop():
         ("2023/24", "census", "c.csv", 3, "fsm_code", "fsm is 'MAYBE'"),
         ("2023/24", "eyfsp", "e.csv", 5, "census_row_quarantined", "..."),
     )
-    assert nothing_publishable(log, quarantine) is None
+    assert nothing_publishable(log, quarantine, READS) is None
 
 
 def test_every_row_quarantined_names_the_dominant_rule_its_count_and_the_fix():
@@ -74,7 +81,7 @@ def test_every_row_quarantined_names_the_dominant_rule_its_count_and_the_fix():
             for row in range(2, 7)
         ],
     )
-    line = nothing_publishable(log, quarantine, Path("/landing"))
+    line = nothing_publishable(log, quarantine, READS, Path("/landing"))
     assert line == (
         "nothing can be published: EYFSP 2023/24: 5 of 5 rows: "
         + message
@@ -111,20 +118,20 @@ def test_a_rejected_census_is_the_reason_given_not_the_children_it_held_back():
             for row in range(2, 302)
         ],
     )
-    assert nothing_publishable(log, quarantine) == (
+    assert nothing_publishable(log, quarantine, READS) == (
         "nothing can be published: census 2022/23: census/2022-23/c.csv was rejected: the "
         "file is empty: no header and no rows; land the full return (rule empty_file)"
     )
     # A rejected file with rows read counts them under its own rule.
     log.loc[1, ["rows_read", "rows_quarantined"]] = [300, 300]
-    line = nothing_publishable(log, quarantine)
+    line = nothing_publishable(log, quarantine, READS)
     assert line.startswith(
         "nothing can be published: census 2022/23: 300 of 300 rows: "
         "census/2022-23/c.csv was rejected: the file is empty"
     )
     assert "(rule empty_file)" in line
     # Were the census not itself in the log, the children's own rows would say why.
-    line = nothing_publishable(log.drop(index=1), quarantine)
+    line = nothing_publishable(log.drop(index=1), quarantine, READS)
     assert line.startswith(
         "nothing can be published: EYFSP 2022/23: 300 of 300 rows: no census row that could be read"
     )
@@ -154,7 +161,7 @@ def test_a_return_rejected_with_no_rows_at_all_is_named():
             "the file has a header but no rows: land the return with its children",
         ),
     )
-    assert nothing_publishable(log, quarantine) == (
+    assert nothing_publishable(log, quarantine, READS) == (
         "nothing can be published: EYFSP 2023/24: eyfsp/2023-24/e.csv was rejected: the file "
         "has a header but no rows: land the return with its children (rule header_only); 1 "
         "other return(s) or year(s) have nothing to publish either"
@@ -181,10 +188,60 @@ def test_differing_messages_are_shown_by_example_and_a_missing_return_is_named()
         ],
         *[("2023/24", "eyfsp", "e.csv", row, "census_row_quarantined", "...") for row in (2, 3, 4)],
     )
-    line = nothing_publishable(log, quarantine)
+    line = nothing_publishable(log, quarantine, READS)
     assert "census 2023/24: 3 of 3 rows: for example c.csv, row 2: postcode" in line
-    voice_only = _log(("2023/24", "voice", "voice/2023-24/s.csv", 40, 40, 0, "loaded"))
-    assert "no EYFSP return is landed" in nothing_publishable(voice_only, _quarantine())
+
+
+def test_a_landing_publishes_when_some_indicator_has_every_kind_of_return_it_reads():
+    """A care leavers team lands its return alone: its indicators read nothing else, so it
+    publishes. A voice survey alone does not: its indicators read the EYFSP return and census
+    too, and the line says so."""
+    reference = ("", "reference", "seeds/teams.csv", 4, 4, 0, "loaded")
+    care_leavers = ("Financial year 2023/24", "care_leavers", "care_leavers/2023-24/c.csv")
+    alone = _log(reference, (*care_leavers, 30, 28, 2, "loaded"))
+    assert nothing_publishable(alone, _quarantine(), READS) is None
+    voice_only = _log(reference, ("2023/24", "voice", "voice/2023-24/s.csv", 40, 40, 0, "loaded"))
+    assert nothing_publishable(voice_only, _quarantine(), READS) == (
+        "nothing can be published: no indicator has every kind of return it reads loaded "
+        "(loaded: voice survey): 1 indicator(s) also read EYFSP (eyfsp/) and census (census/) "
+        "(see docs/inputs.md)"
+    )
+    nothing = _log(reference)
+    assert nothing_publishable(nothing, _quarantine(), READS) == (
+        "nothing can be published: no indicator has every kind of return it reads loaded "
+        "(loaded: none): the headline indicator, gld, reads EYFSP (eyfsp/) and census "
+        "(census/) (see docs/inputs.md)"
+    )
+
+
+def test_a_source_loaded_on_its_own_and_lost_whole_is_named_when_nothing_else_publishes():
+    message = "team_code is 'ZZ': it is not in seeds/teams.csv"
+    lost = (*("Financial year 2023/24", "care_leavers", "care_leavers/2023-24/c.csv"), 3, 0, 3)
+    log = _log((*lost, "loaded"))
+    quarantine = _quarantine(
+        *[
+            (
+                "Financial year 2023/24",
+                "care_leavers",
+                "care_leavers/2023-24/c.csv",
+                row,
+                "team_code_unknown",
+                message,
+            )
+            for row in (2, 3, 4)
+        ]
+    )
+    assert nothing_publishable(log, quarantine, READS) == (
+        "nothing can be published: care leavers return Financial year 2023/24: 3 of 3 rows: "
+        f"{message} (rule team_code_unknown)"
+    )
+    # beside an EYFSP return and census that load, the lost source stops nothing
+    log = _log(
+        (*lost, "loaded"),
+        ("2023/24", "eyfsp", "e.csv", 10, 10, 0, "loaded"),
+        ("2023/24", "census", "c.csv", 10, 10, 0, "loaded"),
+    )
+    assert nothing_publishable(log, quarantine, READS) is None
 
 
 def test_an_unfilled_scaffold_is_named_by_file_and_each_field(tmp_path):
@@ -295,3 +352,22 @@ def test_preflight_sits_between_ingest_and_every_dbt_asset():
     ]
     assert len(dbt_keys) > 30
     assert all(preflight in graph.get(key).parent_keys for key in dbt_keys)
+
+
+def test_each_indicator_reads_the_raw_tables_of_its_framework():
+    """dbt's lineage, as the preflight reads it: every indicator the YAML declares, and the
+    raw tables a care leavers', a school readiness and an Early Help indicator stand on."""
+    from orchestration.dbt_setup import indicator_reads
+
+    declared = {
+        document["models"][0]["config"]["meta"]["indicator"]["indicator_id"]
+        for path in (ROOT / "dbt_project" / "models" / "indicators").glob("ind_*.yml")
+        for document in [yaml.safe_load(path.read_text(encoding="utf-8"))]
+    }
+    reads = indicator_reads()
+    assert set(reads) == declared
+    assert {"care_leavers_records", "teams"} <= reads["cl_in_touch"]
+    assert not {"eyfsp_returns", "school_census", "voice_responses"} & reads["cl_in_touch"]
+    assert {"eyfsp_returns", "school_census"} <= reads["gld"]
+    assert "care_leavers_records" not in reads["gld"]
+    assert {"early_help_referrals", "voice_notes"} <= reads["eh_child_voice"]

@@ -2,7 +2,11 @@
 
 `nothing_publishable` gives the one line a person needs (or nothing when all is well): from
 the load log and the quarantine (what ingest made of the landed files), a kind of return and
-year whose every row is quarantined or whose file was rejected, or no EYFSP return at all.
+year whose every row is quarantined or whose file was rejected, or no indicator with every
+kind of return it reads loaded (each indicator's kinds come from dbt's lineage: the raw
+tables upstream of its model, each a spec's `raw_table` or `also_tables`). A care leavers
+team with only its return and Pathway Plan reviews publishes the care leavers' indicators;
+a voice survey alone publishes nothing, as its indicators read the EYFSP return and census.
 The line names the dominant rule, how many rows it took and what to do: "EYFSP 2023/24: 3,615
 of 3,615 rows: LA number 354 is not in seeds/local_authorities.csv: add the authority or
 correct the number (rule la_code_unknown)". Defects in some rows are not this: the rest
@@ -16,6 +20,8 @@ alike), after checking that every indicator definition is finished
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,7 +70,10 @@ class Blocked:
     """The dominant rule only follows a defect elsewhere (another return's row or file)."""
 
     def line(self) -> str:
-        year = AcademicYear.parse(self.academic_year).label
+        try:
+            year = AcademicYear.parse(self.academic_year).label
+        except ValueError:  # a period of a source loaded on its own: "April 2024"
+            year = self.academic_year
         count = f"{self.rows:,} of {self.rows_read:,} rows: " if self.rows_read else ""
         return (
             f"{kind_labels().get(self.kind, self.kind)} {year}: {count}{self.reason} "
@@ -124,49 +133,117 @@ def _blocked(kind: str, year: str, files: pd.DataFrame, quarantine: pd.DataFrame
     )
 
 
+def kinds_read(reads: Mapping[str, Iterable[str]]) -> dict[str, frozenset[str]]:
+    """Each indicator's kinds of return, from the raw tables it reads (`reads`: indicator ->
+    raw table names, dbt's lineage): a table is its spec's kind. Reference files and the
+    bookkeeping tables are no kind: every run has them."""
+    kind_of = {
+        table: kind
+        for kind, spec in load_sources().items()
+        for table in (spec.raw_table, *(name for name, _ in spec.also_tables))
+    }
+    return {
+        indicator: frozenset(kind_of[table] for table in tables if table in kind_of)
+        for indicator, tables in reads.items()
+    }
+
+
+def _nearest(needs: dict[str, frozenset[str]], loaded: set[str]) -> str:
+    """What to land: for the kinds of return loaded, the indicators reading most of them and
+    lacking fewest (at most two sets of kinds, the most indicators first) and what else they
+    read; with none loaded that any indicator reads, what the default framework's headline
+    indicator reads."""
+    from indicators.publish.frameworks import default_framework
+
+    labels = kind_labels()
+
+    def named(kinds: Iterable[str]) -> str:
+        shown = [f"{labels[kind]} ({kind}/)" for kind in sorted(kinds, key=list(labels).index)]
+        return ", ".join(shown[:-1]) + " and " + shown[-1] if len(shown) > 1 else shown[0]
+
+    have = ", ".join(labels[kind] for kind in labels if kind in loaded) or "none"
+    start = f"no indicator has every kind of return it reads loaded (loaded: {have}): "
+    sets = Counter(kinds for kinds in needs.values() if kinds & loaded)
+    if sets:
+        nearest = sorted(
+            sets, key=lambda k: (-len(k & loaded), len(k - loaded), -sets[k], sorted(k))
+        )[:2]
+        # (each set lacks a kind: with all its kinds loaded, something would publish)
+        return (
+            start
+            + "; ".join(
+                f"{sets[kinds]} indicator(s) also read {named(kinds - loaded)}" for kinds in nearest
+            )
+            + " (see docs/inputs.md)"
+        )
+    headline = default_framework().headline.indicator
+    kinds = needs.get(headline)
+    if not kinds:
+        return start + "land the returns an indicator reads (see docs/inputs.md)"
+    return start + f"the headline indicator, {headline}, reads {named(kinds)} (see docs/inputs.md)"
+
+
 def nothing_publishable(
-    load_log: pd.DataFrame, quarantine: pd.DataFrame, landing: Path | None = None
+    load_log: pd.DataFrame,
+    quarantine: pd.DataFrame,
+    reads: Mapping[str, Iterable[str]],
+    landing: Path | None = None,
 ) -> str | None:
     """Why nothing can be published, in one line, or None when the rows loaded allow it.
 
     `load_log` and `quarantine` are raw.load_log and raw.quarantine (public: identifiers
-    withheld). Blocked: a kind and year with rows read and none loaded; or no EYFSP row
-    loaded at all. The line gives the root cause first (a child held back because the other
+    withheld); `reads` each indicator's raw tables (`kinds_read`). Blocked: a kind and year
+    with rows read and none loaded; or no indicator whose every kind of return has rows
+    loaded. The line gives the root cause first (a child held back because the other
     return rejected them points at that return's reason), then where to see every defect.
     """
-    labels = {  # a source loaded on its own never stops the others publishing
-        kind: label
-        for kind, label in kind_labels().items()
-        if load_sources()[kind].stream != "standalone"
-    }
-    returns = load_log[load_log["kind"].isin(list(labels))]
-    blocked = []
+    see = f" (every defect: chorus validate {landing})" if landing is not None else ""
+    labels = kind_labels()
+    on_their_own = {kind for kind in labels if load_sources()[kind].stream == "standalone"}
+    # a statutory or voice year lost whole stops the run; a source loaded on its own never
+    # stops the others publishing
+    blocked = _lost(load_log, quarantine, set(labels) - on_their_own)
+    if blocked:
+        return f"nothing can be published: {_first(blocked)}{see}"
+    loaded = set(load_log.loc[load_log["rows_loaded"] > 0, "kind"]) & set(labels)
+    needs = kinds_read(reads)
+    if any(kinds and kinds <= loaded for kinds in needs.values()):
+        return None
+    lost = _lost(load_log, quarantine, on_their_own)  # why what was landed cannot serve
+    if lost:
+        return f"nothing can be published: {_first(lost)}{see}"
+    return f"nothing can be published: {_nearest(needs, loaded)}"  # no defect to see
+
+
+def _lost(load_log: pd.DataFrame, quarantine: pd.DataFrame, kinds: set[str]) -> list[Blocked]:
+    """The kinds' periods with rows read (or a file rejected) and none loaded."""
+    lost = []
+    returns = load_log[load_log["kind"].isin(list(kinds))]
     for (kind, year), files in returns.groupby(["kind", "academic_year"], sort=True):
         landed = files["rows_read"].sum() > 0 or (files["status"] == "rejected").any()
         if landed and files["rows_loaded"].sum() == 0:
-            blocked.append(_blocked(str(kind), str(year), files, quarantine))
-    see = f" (every defect: chorus validate {landing})" if landing is not None else ""
-    if blocked:
-        order = list(labels)
-        first = min(
-            blocked, key=lambda b: (b.consequence, -b.rows, b.academic_year, order.index(b.kind))
-        )
-        more = sum(not b.consequence for b in blocked if b is not first)
-        also = f"; {more} other return(s) or year(s) have nothing to publish either" if more else ""
-        return f"nothing can be published: {first.line()}{also}{see}"
-    eyfsp = returns[returns["kind"] == "eyfsp"]
-    if eyfsp.empty:
-        return (
-            "nothing can be published: no EYFSP return is landed, and every indicator "
-            "needs the children's results: land it as eyfsp/<YYYY-YY>/<file>.csv (or "
-            ".xlsx) with the census extract under census/<YYYY-YY>/ (see docs/inputs.md)"
-        )
-    return None
+            lost.append(_blocked(str(kind), str(year), files, quarantine))
+    return lost
 
 
-def publishable_totals(warehouse: Path, landing: Path) -> tuple[int, int]:
+def _first(blocked: list[Blocked]) -> str:
+    """The root cause first: a year lost for its own reason before one lost to another
+    return's, the most rows, the earliest year, the kinds in the specs' order."""
+    order = list(kind_labels())
+    first = min(
+        blocked, key=lambda b: (b.consequence, -b.rows, b.academic_year, order.index(b.kind))
+    )
+    more = sum(not b.consequence for b in blocked if b is not first)
+    also = f"; {more} other return(s) or year(s) have nothing to publish either" if more else ""
+    return first.line() + also
+
+
+def publishable_totals(
+    warehouse: Path, landing: Path, reads: Mapping[str, Iterable[str]]
+) -> tuple[int, int]:
     """Rows of the landed returns loaded and quarantined, when something can be published;
-    otherwise the step is refused with the one line `nothing_publishable` gives."""
+    otherwise the step is refused with the one line `nothing_publishable` gives (`reads`:
+    each indicator's raw tables, dbt's lineage)."""
     with connect(warehouse, read_only=True) as connection:
         load_log = connection.execute(
             "select academic_year, kind, file, rows_read, rows_loaded, rows_quarantined, "
@@ -175,7 +252,7 @@ def publishable_totals(warehouse: Path, landing: Path) -> tuple[int, int]:
         quarantine = connection.execute(
             'select academic_year, kind, file, "row", rule, message from raw.quarantine'
         ).df()
-    reason = nothing_publishable(load_log, quarantine, landing)
+    reason = nothing_publishable(load_log, quarantine, reads, landing)
     if reason:
         raise StepRefused(reason)
     returns = load_log[load_log["kind"] != "reference"]
