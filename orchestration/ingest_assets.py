@@ -30,6 +30,7 @@ from indicators.ingest.streams import (
     YearResult,
     load_stream,
 )
+from indicators.publish.frameworks import default_framework
 from indicators.publish.register_check import require_finished
 from orchestration.dbt_setup import INDICATOR_MODELS_DIR, indicator_reads
 from orchestration.failures import refusals_fail
@@ -243,7 +244,10 @@ def preflight(context: AssetExecutionContext, chorus: ChorusResource) -> Materia
     with refusals_fail():
         require_finished(INDICATOR_MODELS_DIR, settings.seeds)
         loaded, quarantined = publishable_totals(
-            settings.warehouse, settings.landing, indicator_reads()
+            settings.warehouse,
+            settings.landing,
+            indicator_reads(),
+            default_framework().headline.indicator,
         )
     metadata = {"rows_loaded": loaded, "rows_quarantined": quarantined}
     if settings.warehouse_url:  # dbt builds on the shared server: the raw zone goes there

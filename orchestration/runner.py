@@ -366,13 +366,11 @@ def _run_locked(
                     if problems
                     else ""
                 )
-                from indicators.sources.load import load_sources
+                from indicators.sources.load import landing_layout
 
-                kinds = ", ".join(f"{kind}/" for kind in load_sources())
                 raise ExpectedFailure(
-                    f"no returns found under {settings.landing}{found}: land each in its "
-                    f"kind's folder by year or period, as eyfsp/<YYYY-YY>/*.csv (the kinds: "
-                    f"{kinds}; see docs/inputs.md)"
+                    f"no returns found under {settings.landing}{found}: land "
+                    f"{landing_layout()} (see docs/inputs.md)"
                 )
             if settings.warehouse_url:  # before Dagster opens its storage there
                 from indicators.postgres import unreachable_line

@@ -28,6 +28,9 @@ READS = {  # each indicator's raw tables, as dbt's lineage would give them (writ
     "voice_reach": {"voice_responses", "eyfsp_returns", "school_census", "neighbourhood_lookup"},
     "care_leavers_in_touch": {"care_leavers_records", "teams", "local_authorities"},
     "distance_travelled": {"pathway_plan_reviews", "teams"},
+    "eh_child_voice": {"early_help_referrals", "voice_notes", "teams"},
+    "wellcomm_red": {"wellcomm_screenings", "slt_referrals", "eyfsp_returns", "school_census"},
+    "wellcomm_green": {"wellcomm_screenings", "eyfsp_returns", "school_census"},
 }
 
 
@@ -207,15 +210,71 @@ def test_a_landing_publishes_when_some_indicator_has_every_kind_of_return_it_rea
         "(see docs/inputs.md)"
     )
     nothing = _log(reference)
-    assert nothing_publishable(nothing, _quarantine(), READS) == (
+    assert nothing_publishable(nothing, _quarantine(), READS, headline="gld") == (
         "nothing can be published: no indicator has every kind of return it reads loaded "
         "(loaded: none): the headline indicator, gld, reads EYFSP (eyfsp/) and census "
         "(census/) (see docs/inputs.md)"
     )
+    # two sets of kinds short of the same returns are one count
+    screenings = [
+        (year, kind, f"{kind}/2024-25/{kind}.csv", 30, 30, 0, "loaded")
+        for year, kind in (("2024/25", "wellcomm_screenings"), ("2024/25", "slt_referrals"))
+    ]
+    assert nothing_publishable(_log(reference, *screenings), _quarantine(), READS) == (
+        "nothing can be published: no indicator has every kind of return it reads loaded "
+        "(loaded: WellComm screenings, speech and language therapy referrals): 2 indicator(s) "
+        "also read EYFSP (eyfsp/) and census (census/) (see docs/inputs.md)"
+    )
+
+
+def _month(kind: str, month: str, read: int, loaded: int) -> tuple:
+    folder = pd.Timestamp(month).strftime("%Y-%m")
+    return (month, kind, f"{kind}/{folder}/f.csv", read, loaded, read - loaded, "loaded")
+
+
+def test_a_month_counted_once_the_next_is_landed_waits_for_it():
+    """Early Help referrals and Voice Notes count a month once the next month is landed
+    (their specs' `counted_when`): one month of each publishes nothing yet, and the line says
+    which month to land; two months in a row publish."""
+    april = [_month("early_help_referrals", "April 2024", 20, 20),
+             _month("voice_notes", "April 2024", 15, 15)]  # fmt: skip
+    assert nothing_publishable(_log(*april), _quarantine(), READS) == (
+        "nothing can be published: Early Help referrals counts a period once the next is "
+        "landed too: land May 2024; Voice Notes counts a period once the next is landed too: "
+        "land May 2024 (see docs/inputs.md)"
+    )
+    may = [_month("early_help_referrals", "May 2024", 20, 20),
+           _month("voice_notes", "May 2024", 15, 15)]  # fmt: skip
+    assert nothing_publishable(_log(*april, *may), _quarantine(), READS) is None
+    march = [_month("early_help_referrals", "March 2025", 20, 20),
+             _month("voice_notes", "March 2025", 15, 15)]  # fmt: skip
+    line = nothing_publishable(_log(*march), _quarantine(), READS)
+    assert "land April 2025" in line  # the next month, in the next financial year
+
+
+def test_a_source_loaded_on_its_own_and_lost_whole_says_what_else_to_land():
+    """Every referral quarantined and no Voice Notes: mending the referrals would not be
+    enough, so the one line names both; of two months lost alike, the earlier."""
+    message = "team 'ZZ-99' is not in seeds/teams.csv: add it there or correct the team_code"
+    months = ("April 2025", "January 2024")
+    log = _log(*[_month("early_help_referrals", month, 3, 0) for month in months])
+    quarantine = _quarantine(
+        *[
+            (month, "early_help_referrals", f"early_help_referrals/{folder}/f.csv", row,
+             "team_unknown", message)
+            for month, folder in zip(months, ("2025-04", "2024-01"), strict=True)
+            for row in (2, 3, 4)
+        ]
+    )  # fmt: skip
+    assert nothing_publishable(log, quarantine, READS) == (
+        "nothing can be published: Early Help referrals January 2024: 3 of 3 rows: "
+        f"{message} (rule team_unknown); 1 other return(s) or year(s) have nothing to publish "
+        "either; and 1 indicator(s) also read Voice Notes (voice_notes/)"
+    )
 
 
 def test_a_source_loaded_on_its_own_and_lost_whole_is_named_when_nothing_else_publishes():
-    message = "team_code is 'ZZ': it is not in seeds/teams.csv"
+    message = "team 'ZZ' is not in seeds/teams.csv: add it there or correct the team_code"
     lost = (*("Financial year 2023/24", "care_leavers", "care_leavers/2023-24/c.csv"), 3, 0, 3)
     log = _log((*lost, "loaded"))
     quarantine = _quarantine(
@@ -225,7 +284,7 @@ def test_a_source_loaded_on_its_own_and_lost_whole_is_named_when_nothing_else_pu
                 "care_leavers",
                 "care_leavers/2023-24/c.csv",
                 row,
-                "team_code_unknown",
+                "team_unknown",
                 message,
             )
             for row in (2, 3, 4)
@@ -233,7 +292,7 @@ def test_a_source_loaded_on_its_own_and_lost_whole_is_named_when_nothing_else_pu
     )
     assert nothing_publishable(log, quarantine, READS) == (
         "nothing can be published: care leavers return Financial year 2023/24: 3 of 3 rows: "
-        f"{message} (rule team_code_unknown)"
+        f"{message} (rule team_unknown)"
     )
     # beside an EYFSP return and census that load, the lost source stops nothing
     log = _log(

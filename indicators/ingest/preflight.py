@@ -20,6 +20,7 @@ alike), after checking that every indicator definition is finished
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from indicators.periods import Period, period_of_key
 from indicators.reference import AcademicYear
 from indicators.sources.load import load_sources
 from indicators.steps import StepRefused
@@ -148,39 +150,50 @@ def kinds_read(reads: Mapping[str, Iterable[str]]) -> dict[str, frozenset[str]]:
     }
 
 
-def _nearest(needs: dict[str, frozenset[str]], loaded: set[str]) -> str:
-    """What to land: for the kinds of return loaded, the indicators reading most of them and
-    lacking fewest (at most two sets of kinds, the most indicators first) and what else they
-    read; with none loaded that any indicator reads, what the default framework's headline
-    indicator reads."""
-    from indicators.publish.frameworks import default_framework
-
+def _named(kinds: Iterable[str]) -> str:
     labels = kind_labels()
+    shown = [f"{labels[kind]} ({kind}/)" for kind in sorted(kinds, key=list(labels).index)]
+    return ", ".join(shown[:-1]) + " and " + shown[-1] if len(shown) > 1 else shown[0]
 
-    def named(kinds: Iterable[str]) -> str:
-        shown = [f"{labels[kind]} ({kind}/)" for kind in sorted(kinds, key=list(labels).index)]
-        return ", ".join(shown[:-1]) + " and " + shown[-1] if len(shown) > 1 else shown[0]
 
-    have = ", ".join(labels[kind] for kind in labels if kind in loaded) or "none"
-    start = f"no indicator has every kind of return it reads loaded (loaded: {have}): "
-    sets = Counter(kinds for kinds in needs.values() if kinds & loaded)
-    if sets:
-        nearest = sorted(
-            sets, key=lambda k: (-len(k & loaded), len(k - loaded), -sets[k], sorted(k))
-        )[:2]
-        # (each set lacks a kind: with all its kinds loaded, something would publish)
-        return (
-            start
-            + "; ".join(
-                f"{sets[kinds]} indicator(s) also read {named(kinds - loaded)}" for kinds in nearest
-            )
-            + " (see docs/inputs.md)"
-        )
-    headline = default_framework().headline.indicator
-    kinds = needs.get(headline)
+def _also(needs: dict[str, frozenset[str]], landed: set[str], headline: str | None) -> str:
+    """What else to land: of the indicators reading something landed, what the fewest kinds
+    still missing are (at most two, the most indicators first); with nothing landed that an
+    indicator reads, what the headline indicator reads."""
+    missing = Counter(
+        kinds - landed for kinds in needs.values() if kinds & landed and kinds - landed
+    )
+    if missing:  # (each lacks a kind: with all its kinds loaded, something would publish)
+        nearest = sorted(missing, key=lambda k: (len(k), -missing[k], sorted(k)))[:2]
+        return "; ".join(f"{missing[k]} indicator(s) also read {_named(k)}" for k in nearest)
+    kinds = needs.get(headline or "")
     if not kinds:
-        return start + "land the returns an indicator reads (see docs/inputs.md)"
-    return start + f"the headline indicator, {headline}, reads {named(kinds)} (see docs/inputs.md)"
+        return "land the returns an indicator reads"
+    return f"the headline indicator, {headline}, reads {_named(kinds)}"
+
+
+def _following(period: Period) -> Period:
+    if period.part < period.type.parts:
+        return Period(period.type, period.year, period.part + 1)
+    return Period(period.type, period.year + 1, 1)
+
+
+def _counted(load_log: pd.DataFrame, loaded: set[str]) -> tuple[set[str], dict[str, str]]:
+    """The loaded kinds whose rows count now, and for each that waits, the period to land: a
+    kind counted once its next period is landed (`counted_when: next_period_landed`: a
+    referral's Voice Notes arrive in next month's files) counts only with two periods in a
+    row loaded, as indicators/publish/period_coverage.py counts its months."""
+    counted, waiting = set(loaded), {}
+    for kind in loaded:
+        if load_sources()[kind].counted_when != "next_period_landed":
+            continue
+        keys = load_log.loc[(load_log["kind"] == kind) & (load_log["rows_loaded"] > 0)]
+        periods = [p for p in map(period_of_key, keys["academic_year"].astype(str)) if p]
+        if not any(_following(p) in periods for p in periods):
+            counted.discard(kind)
+            latest = max(periods, key=lambda p: p.start, default=None)
+            waiting[kind] = _following(latest).key if latest else "the next period"
+    return counted, waiting
 
 
 def nothing_publishable(
@@ -188,14 +201,17 @@ def nothing_publishable(
     quarantine: pd.DataFrame,
     reads: Mapping[str, Iterable[str]],
     landing: Path | None = None,
+    headline: str | None = None,
 ) -> str | None:
     """Why nothing can be published, in one line, or None when the rows loaded allow it.
 
     `load_log` and `quarantine` are raw.load_log and raw.quarantine (public: identifiers
-    withheld); `reads` each indicator's raw tables (`kinds_read`). Blocked: a kind and year
-    with rows read and none loaded; or no indicator whose every kind of return has rows
-    loaded. The line gives the root cause first (a child held back because the other
-    return rejected them points at that return's reason), then where to see every defect.
+    withheld); `reads` each indicator's raw tables (`kinds_read`); `headline` the default
+    framework's headline indicator (named when nothing landed is read by any indicator).
+    Blocked: a statutory or voice kind and year with rows read and none loaded; or no
+    indicator whose every kind of return has rows loaded that count. The line gives the
+    root cause first (a child held back because the other return rejected them points at
+    that return's reason), then what else to land, then where to see every defect.
     """
     see = f" (every defect: chorus validate {landing})" if landing is not None else ""
     labels = kind_labels()
@@ -206,13 +222,33 @@ def nothing_publishable(
     if blocked:
         return f"nothing can be published: {_first(blocked)}{see}"
     loaded = set(load_log.loc[load_log["rows_loaded"] > 0, "kind"]) & set(labels)
-    needs = kinds_read(reads)
-    if any(kinds and kinds <= loaded for kinds in needs.values()):
+    counted, waiting = _counted(load_log, loaded)
+    needs = [kinds for kinds in kinds_read(reads).values() if kinds]
+    if any(kinds <= counted for kinds in needs):
         return None
+    if any(kinds <= loaded for kinds in needs):  # once the next period is landed
+        return (
+            "nothing can be published: "
+            + "; ".join(
+                f"{labels[kind]} counts a period once the next is landed too: land {period}"
+                for kind, period in sorted(
+                    waiting.items(), key=lambda item: list(labels).index(item[0])
+                )
+            )
+            + " (see docs/inputs.md)"
+        )
     lost = _lost(load_log, quarantine, on_their_own)  # why what was landed cannot serve
-    if lost:
+    landed = loaded | {b.kind for b in lost}
+    if lost and any(kinds <= landed for kinds in needs):
         return f"nothing can be published: {_first(lost)}{see}"
-    return f"nothing can be published: {_nearest(needs, loaded)}"  # no defect to see
+    also = _also(kinds_read(reads), landed, headline)
+    if lost:  # mending it would not be enough: say what else to land, in the same line
+        return f"nothing can be published: {_first(lost)}; and {also}{see}"
+    have = ", ".join(labels[kind] for kind in labels if kind in loaded) or "none"
+    return (
+        "nothing can be published: no indicator has every kind of return it reads loaded "
+        f"(loaded: {have}): {also} (see docs/inputs.md)"
+    )
 
 
 def _lost(load_log: pd.DataFrame, quarantine: pd.DataFrame, kinds: set[str]) -> list[Blocked]:
@@ -228,18 +264,21 @@ def _lost(load_log: pd.DataFrame, quarantine: pd.DataFrame, kinds: set[str]) -> 
 
 def _first(blocked: list[Blocked]) -> str:
     """The root cause first: a year lost for its own reason before one lost to another
-    return's, the most rows, the earliest year, the kinds in the specs' order."""
+    return's, the most rows, the earliest period, the kinds in the specs' order."""
     order = list(kind_labels())
-    first = min(
-        blocked, key=lambda b: (b.consequence, -b.rows, b.academic_year, order.index(b.kind))
-    )
+
+    def began(b: Blocked) -> dt.date:
+        period = period_of_key(b.academic_year)
+        return period.start if period else dt.date.max
+
+    first = min(blocked, key=lambda b: (b.consequence, -b.rows, began(b), order.index(b.kind)))
     more = sum(not b.consequence for b in blocked if b is not first)
     also = f"; {more} other return(s) or year(s) have nothing to publish either" if more else ""
     return first.line() + also
 
 
 def publishable_totals(
-    warehouse: Path, landing: Path, reads: Mapping[str, Iterable[str]]
+    warehouse: Path, landing: Path, reads: Mapping[str, Iterable[str]], headline: str | None
 ) -> tuple[int, int]:
     """Rows of the landed returns loaded and quarantined, when something can be published;
     otherwise the step is refused with the one line `nothing_publishable` gives (`reads`:
@@ -252,7 +291,7 @@ def publishable_totals(
         quarantine = connection.execute(
             'select academic_year, kind, file, "row", rule, message from raw.quarantine'
         ).df()
-    reason = nothing_publishable(load_log, quarantine, reads, landing)
+    reason = nothing_publishable(load_log, quarantine, reads, landing, headline)
     if reason:
         raise StepRefused(reason)
     returns = load_log[load_log["kind"] != "reference"]

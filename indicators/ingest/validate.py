@@ -41,7 +41,7 @@ from indicators.ingest.survey_check import check_voice_year
 from indicators.ingest.survey_columns import shape
 from indicators.periods import Period, rules_year
 from indicators.reference import AcademicYear
-from indicators.sources.load import rules_of_year
+from indicators.sources.load import landing_layout, rules_of_year
 from indicators.voice.items import load_item_bank
 
 VOICE_ITEMS = "voice_items.csv"
@@ -125,8 +125,8 @@ def _collect(path: Path) -> tuple[list[LandedFile], list[Defect]]:
         defects.append(
             _layout_defect(
                 path,
-                f"{path}: no returns found: lay them out as eyfsp/<YYYY-YY>/*.csv and "
-                "census/<YYYY-YY>/*.csv (or .xlsx), as in the landing area",
+                f"{path}: no returns found: lay them out {landing_layout()} (or .xlsx), "
+                "as in the landing area",
                 "no_returns",
             )
         )

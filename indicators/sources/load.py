@@ -441,3 +441,13 @@ def specs_digest(
     resolved = dict(_specs(directory, year.replace("/", "-") if year else None, state))
     joined = "".join(f"{kind}:{resolved[kind].digest};" for kind in kinds if kind in resolved)
     return "spec:" + hashlib.sha256(joined.encode()).hexdigest()
+
+
+def landing_layout() -> str:
+    """How returns are laid out, for a message about a landing with none: each kind's folder
+    (the specs', in landing order)."""
+    kinds = ", ".join(f"{kind}/" for kind in load_sources())
+    return (
+        "each in its kind's folder by year or period, as eyfsp/<YYYY-YY>/*.csv "
+        f"(the kinds: {kinds})"
+    )
