@@ -15,6 +15,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 from tests import early_help_landing
 from tests.attacker import Attacker, cell_of, cells_with_units, leaks, summary
@@ -66,15 +67,12 @@ def run(tmp_path_factory) -> dict[str, Path]:
         cwd=ROOT,
     )
     assert synth.returncode == 0, synth.stderr
-    for other in (
-        "voice",
-        "health_visitor_reviews",
-        "wellcomm_screenings",
-        "slt_referrals",
-        "health_education_linkage",
-        *LANDED_BY_GENERATOR,
-    ):
-        shutil.rmtree(paths["landing"] / other, ignore_errors=True)
+    # what an Early Help team lands (Hampshire's practice): the hand-made referrals, Voice
+    # Notes and practitioner survey beside synth's lists (seeds/); no EYFSP return or any
+    # other source, so the run publishes the Early Help indicators alone
+    for other in paths["landing"].iterdir():
+        if other.is_dir() and other.name != "seeds":
+            shutil.rmtree(other)
     early_help_landing.write(paths["landing"])
     done = chorus(
         "run",
@@ -97,6 +95,17 @@ def published(run) -> pd.DataFrame:
         run["output"] / "indicators" / "indicator_values.csv", dtype=str, keep_default_na=False
     )
     return table[table["indicator_id"].str.startswith("eh_")].reset_index(drop=True)
+
+
+def test_an_early_help_team_publishes_its_indicators_alone(run):
+    """Only the Early Help sources landed: the run publishes exactly the Early Help
+    framework's indicators (dbt_project/frameworks/early_help.yml), the practitioners'
+    survey's among them."""
+    landed = {p.name for p in run["landing"].iterdir() if p.is_dir()}
+    assert landed == {"seeds", *LANDED_BY_GENERATOR}
+    framework = yaml.safe_load((ROOT / "dbt_project" / "frameworks" / "early_help.yml").read_text())
+    table = pd.read_csv(run["output"] / "indicators" / "indicator_values.csv", dtype=str)
+    assert set(table["indicator_id"]) == set(framework["indicators"]) > set(INDICATORS)
 
 
 def test_every_early_help_indicator_is_published_at_team_district_and_authority(run, published):

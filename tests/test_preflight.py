@@ -239,9 +239,8 @@ def test_a_month_counted_once_the_next_is_landed_waits_for_it():
     april = [_month("early_help_referrals", "April 2024", 20, 20),
              _month("voice_notes", "April 2024", 15, 15)]  # fmt: skip
     assert nothing_publishable(_log(*april), _quarantine(), READS) == (
-        "nothing can be published: Early Help referrals counts a period once the next is "
-        "landed too: land May 2024; Voice Notes counts a period once the next is landed too: "
-        "land May 2024 (see docs/inputs.md)"
+        "nothing can be published: Early Help referrals and Voice Notes count a period once "
+        "the next is landed too: land May 2024 (see docs/inputs.md)"
     )
     may = [_month("early_help_referrals", "May 2024", 20, 20),
            _month("voice_notes", "May 2024", 15, 15)]  # fmt: skip
@@ -250,19 +249,54 @@ def test_a_month_counted_once_the_next_is_landed_waits_for_it():
              _month("voice_notes", "March 2025", 15, 15)]  # fmt: skip
     line = nothing_publishable(_log(*march), _quarantine(), READS)
     assert "land April 2025" in line  # the next month, in the next financial year
+    june = [_month("early_help_referrals", "June 2024", 20, 20),
+            _month("voice_notes", "June 2024", 15, 15)]  # fmt: skip
+    line = nothing_publishable(_log(*april, *june), _quarantine(), READS)
+    assert "land May 2024" in line  # the gap, not the month after the last
+    # each has two months in a row, but not the same months: an indicator reading both
+    # has no month counted
+    apart = [_month("early_help_referrals", "April 2024", 20, 20),
+             _month("early_help_referrals", "May 2024", 20, 20),
+             _month("voice_notes", "June 2024", 15, 15),
+             _month("voice_notes", "July 2024", 15, 15)]  # fmt: skip
+    assert nothing_publishable(_log(*apart), _quarantine(), READS) == (
+        "nothing can be published: Early Help referrals and Voice Notes count a period only "
+        "once each is loaded for it and for the next, and they share no period loaded: land "
+        "them for the same periods (see docs/inputs.md)"
+    )
+
+
+def test_the_month_to_land_landed_and_lost_whole_is_named_with_its_rule():
+    """April loaded for both, May's referrals every row quarantined: the line names May's
+    rule, not "land May"."""
+    message = "team 'ZZ-99' is not in seeds/teams.csv: add it there or correct the team_code"
+    log = _log(
+        _month("early_help_referrals", "April 2024", 20, 20),
+        _month("voice_notes", "April 2024", 15, 15),
+        _month("early_help_referrals", "May 2024", 2, 0),
+        _month("voice_notes", "May 2024", 15, 15),
+    )
+    quarantine = _quarantine(
+        *[("May 2024", "early_help_referrals", "early_help_referrals/2024-05/f.csv", row,
+           "team_unknown", message) for row in (2, 3)]
+    )  # fmt: skip
+    assert nothing_publishable(log, quarantine, READS, Path("/landing")) == (
+        "nothing can be published: Early Help referrals May 2024: 2 of 2 rows: "
+        f"{message} (rule team_unknown) (every defect: chorus validate /landing)"
+    )
 
 
 def test_a_source_loaded_on_its_own_and_lost_whole_says_what_else_to_land():
     """Every referral quarantined and no Voice Notes: mending the referrals would not be
     enough, so the one line names both; of two months lost alike, the earlier."""
     message = "team 'ZZ-99' is not in seeds/teams.csv: add it there or correct the team_code"
-    months = ("April 2025", "January 2024")
+    months = ("April 2024", "January 2024")  # by label April first, by date January
     log = _log(*[_month("early_help_referrals", month, 3, 0) for month in months])
     quarantine = _quarantine(
         *[
             (month, "early_help_referrals", f"early_help_referrals/{folder}/f.csv", row,
              "team_unknown", message)
-            for month, folder in zip(months, ("2025-04", "2024-01"), strict=True)
+            for month, folder in zip(months, ("2024-04", "2024-01"), strict=True)
             for row in (2, 3, 4)
         ]
     )  # fmt: skip

@@ -178,22 +178,53 @@ def _following(period: Period) -> Period:
     return Period(period.type, period.year + 1, 1)
 
 
-def _counted(load_log: pd.DataFrame, loaded: set[str]) -> tuple[set[str], dict[str, str]]:
-    """The loaded kinds whose rows count now, and for each that waits, the period to land: a
-    kind counted once its next period is landed (`counted_when: next_period_landed`: a
-    referral's Voice Notes arrive in next month's files) counts only with two periods in a
-    row loaded, as indicators/publish/period_coverage.py counts its months."""
-    counted, waiting = set(loaded), {}
-    for kind in loaded:
-        if load_sources()[kind].counted_when != "next_period_landed":
-            continue
-        keys = load_log.loc[(load_log["kind"] == kind) & (load_log["rows_loaded"] > 0)]
-        periods = [p for p in map(period_of_key, keys["academic_year"].astype(str)) if p]
-        if not any(_following(p) in periods for p in periods):
-            counted.discard(kind)
-            latest = max(periods, key=lambda p: p.start, default=None)
-            waiting[kind] = _following(latest).key if latest else "the next period"
-    return counted, waiting
+@dataclass(frozen=True)
+class Waiting:
+    """An indicator whose kinds are all loaded but none of whose periods counts yet."""
+
+    kinds: tuple[str, ...]
+    """Its kinds counted once the next period is landed, in the specs' order."""
+    period: str | None
+    """The period to land (its raw-zone label), None when they share no period."""
+
+    def line(self) -> str:
+        labels = kind_labels()
+        names = " and ".join(labels[kind] for kind in self.kinds)
+        if self.period is None:
+            return (
+                f"{names} count a period only once each is loaded for it and for the next, "
+                "and they share no period loaded: land them for the same periods"
+            )
+        verb = "counts" if len(self.kinds) == 1 else "count"
+        return f"{names} {verb} a period once the next is landed too: land {self.period}"
+
+
+def _loaded_periods(load_log: pd.DataFrame, kind: str) -> set[Period]:
+    rows = load_log[(load_log["kind"] == kind) & (load_log["rows_loaded"] > 0)]
+    return {p for p in (period_of_key(str(key)) for key in rows["academic_year"]) if p}
+
+
+def _waiting(load_log: pd.DataFrame, kinds: frozenset[str]) -> Waiting | None:
+    """None when an indicator reading `kinds` (all loaded) has a period that counts: for its
+    kinds counted once the next period is landed (`counted_when: next_period_landed`: a
+    referral's Voice Notes arrive in next month's files), a period each has loaded rows for,
+    and the period after it too, as indicators/publish/period_coverage.py counts its months;
+    otherwise what to land: the period after the earliest one they all have."""
+    order = list(kind_labels())
+    later = sorted(
+        (kind for kind in kinds if load_sources()[kind].counted_when == "next_period_landed"),
+        key=order.index,
+    )
+    if not later:
+        return None
+    every = [_loaded_periods(load_log, kind) for kind in later]
+    if not any(every):
+        return None  # no period it can read: nothing to hold it back on
+    common = set.intersection(*every)
+    if any(_following(p) in common for p in common):
+        return None
+    gaps = sorted((p for p in common if _following(p) not in common), key=lambda p: p.start)
+    return Waiting(tuple(later), _following(gaps[0]).key if gaps else None)
 
 
 def nothing_publishable(
@@ -222,22 +253,18 @@ def nothing_publishable(
     if blocked:
         return f"nothing can be published: {_first(blocked)}{see}"
     loaded = set(load_log.loc[load_log["rows_loaded"] > 0, "kind"]) & set(labels)
-    counted, waiting = _counted(load_log, loaded)
     needs = [kinds for kinds in kinds_read(reads).values() if kinds]
-    if any(kinds <= counted for kinds in needs):
+    complete = Counter(kinds for kinds in needs if kinds <= loaded)
+    waits = {kinds: _waiting(load_log, kinds) for kinds in complete}
+    if any(wait is None for wait in waits.values()):
         return None
-    if any(kinds <= loaded for kinds in needs):  # once the next period is landed
-        return (
-            "nothing can be published: "
-            + "; ".join(
-                f"{labels[kind]} counts a period once the next is landed too: land {period}"
-                for kind, period in sorted(
-                    waiting.items(), key=lambda item: list(labels).index(item[0])
-                )
-            )
-            + " (see docs/inputs.md)"
-        )
     lost = _lost(load_log, quarantine, on_their_own)  # why what was landed cannot serve
+    if waits:  # loaded, but no period counts yet: the most indicators' kinds
+        wait = waits[max(complete, key=lambda kinds: (complete[kinds], sorted(kinds)))]
+        landed_lost = [b for b in lost if b.kind in wait.kinds and b.academic_year == wait.period]
+        if landed_lost:  # the period to land is landed, and lost whole: why
+            return f"nothing can be published: {_first(landed_lost)}{see}"
+        return f"nothing can be published: {wait.line()} (see docs/inputs.md)"
     landed = loaded | {b.kind for b in lost}
     if lost and any(kinds <= landed for kinds in needs):
         return f"nothing can be published: {_first(lost)}{see}"
