@@ -219,7 +219,9 @@ def prepare_manifest(force: bool = False) -> None:
 def indicator_reads(manifest_path: Path = MANIFEST_PATH) -> dict[str, frozenset[str]]:
     """Each indicator's raw tables (by its meta's indicator_id), from dbt's lineage in the
     manifest: the `raw` sources upstream of its model. The preflight asks whether every kind
-    of return some indicator reads is loaded (indicators/ingest/preflight.py)."""
+    of return some indicator reads is loaded (indicators/ingest/preflight.py). The same walk
+    as the mart dim_indicator_sources (dbt's graph in Jinja), which the preflight cannot read:
+    it runs before dbt builds anything."""
     import json
 
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))

@@ -253,7 +253,8 @@ def nothing_publishable(
     if blocked:
         return f"nothing can be published: {_first(blocked)}{see}"
     loaded = set(load_log.loc[load_log["rows_loaded"] > 0, "kind"]) & set(labels)
-    needs = [kinds for kinds in kinds_read(reads).values() if kinds]
+    read = kinds_read(reads)
+    needs = [kinds for kinds in read.values() if kinds]
     complete = Counter(kinds for kinds in needs if kinds <= loaded)
     waits = {kinds: _waiting(load_log, kinds) for kinds in complete}
     if any(wait is None for wait in waits.values()):
@@ -268,7 +269,7 @@ def nothing_publishable(
     landed = loaded | {b.kind for b in lost}
     if lost and any(kinds <= landed for kinds in needs):
         return f"nothing can be published: {_first(lost)}{see}"
-    also = _also(kinds_read(reads), landed, headline)
+    also = _also(read, landed, headline)
     if lost:  # mending it would not be enough: say what else to land, in the same line
         return f"nothing can be published: {_first(lost)}; and {also}{see}"
     have = ", ".join(labels[kind] for kind in labels if kind in loaded) or "none"
