@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from indicators.config import ChorusSettings
@@ -40,35 +41,81 @@ def row_rule_defects(
     defects: Sequence[Defect] = (),
     as_written: pd.DataFrame | None = None,
     seeds: Path | None = None,
+    *,
+    row_files: Sequence[str] | None = None,
 ) -> list[Defect]:
     """The defects of the spec's row rules in one file's `frame` (with `_source_row`, code
     columns as their lists read them); `defects` already found on it set their cells to
     NULL; `as_written` gives the values messages quote; `seeds` the seeds folder (default
-    CHORUS_SEEDS)."""
+    CHORUS_SEEDS). `row_files`, when given, names each row's file (a frame of many files'
+    rows, checked at once) in place of `file`: each file's defects, taken in the order
+    found, are then those checking it alone gives."""
     if not spec.row_rules or frame.empty:
         return []
     folder = seeds or ChorusSettings.from_env().seeds
-    broken = {(d.row, d.column) for d in defects if d.file == file and d.row is not None}
+    files = (
+        np.full(len(frame), file, dtype=object)
+        if row_files is None
+        else np.asarray(row_files, dtype=object)
+    )
+    broken = {(d.file, d.row, d.column) for d in defects if d.row is not None}
     rows = frame["_source_row"].to_numpy()
     written = frame if as_written is None else as_written
     found: list[Defect] = []
     for check in spec.row_rules:
         try:
-            found.extend(_failing(check, spec, frame, rows, broken, written, file, folder))
-        except duckdb.Error as error:  # an LA's seed edited out of shape (CHORUS_SEEDS)
-            reason = " ".join(str(error).split())[:300]
-            found.append(
-                Defect(
-                    file,
-                    None,
-                    None,
-                    check.rule,
-                    "row_rule_not_checked",
-                    f"the row rule {check.rule} could not be checked with the seeds in "
-                    f"{folder} ({reason}): the file's rows were not checked by it; put the "
-                    "seed right and load the file again",
+            found.extend(_failing(check, spec, frame, rows, files, broken, written, folder))
+        except duckdb.Error as error:
+            if len(set(files)) > 1:  # a value one file holds may be what the check cannot take
+                found.extend(_file_by_file(check, spec, frame, files, broken, written, folder))
+                continue
+            found.append(_not_checked(check, files[0], folder, error))
+    return found
+
+
+def _not_checked(check: RowCheck, file: str, folder: Path, error: duckdb.Error) -> Defect:
+    """An LA's seed edited out of shape (CHORUS_SEEDS), or a check that cannot read a value."""
+    reason = " ".join(str(error).split())[:300]
+    return Defect(
+        file,
+        None,
+        None,
+        check.rule,
+        "row_rule_not_checked",
+        f"the row rule {check.rule} could not be checked with the seeds in "
+        f"{folder} ({reason}): the file's rows were not checked by it; put the "
+        "seed right and load the file again",
+    )
+
+
+def _file_by_file(
+    check: RowCheck,
+    spec: SourceSpec,
+    frame: pd.DataFrame,
+    files: np.ndarray,
+    broken: set[tuple[str, int | None, str | None]],
+    written: pd.DataFrame,
+    folder: Path,
+) -> list[Defect]:
+    """One check over many files' rows, a file at a time (the check failed on them all)."""
+    found: list[Defect] = []
+    for name in dict.fromkeys(files):
+        own = files == name
+        try:
+            found.extend(
+                _failing(
+                    check,
+                    spec,
+                    frame[own],
+                    frame["_source_row"].to_numpy()[own],
+                    files[own],
+                    broken,
+                    written[own],
+                    folder,
                 )
             )
+        except duckdb.Error as error:
+            found.append(_not_checked(check, name, folder, error))
     return found
 
 
@@ -76,18 +123,22 @@ def _failing(
     check: RowCheck,
     spec: SourceSpec,
     frame: pd.DataFrame,
-    rows,  # noqa: ANN001 - numpy array of spreadsheet rows
-    broken: set[tuple[int | None, str | None]],
+    rows: np.ndarray,
+    files: np.ndarray,
+    broken: set[tuple[str, int | None, str | None]],
     written: pd.DataFrame,
-    file: str,
     folder: Path,
 ) -> list[Defect]:
     columns = [spec.column(name) for name in check.columns]
     table = pd.DataFrame({"_i": range(len(frame))})
+    places = pd.MultiIndex.from_arrays([files, rows]) if broken else None
     for column in columns:
         values = typed(frame[column.name].reset_index(drop=True), column.type)
-        unusable = pd.Series(rows).isin([row for row, name in broken if name == column.name])
-        table[column.name] = values.where(~unusable.to_numpy())
+        cells = [(f, row) for f, row, name in broken if name == column.name]
+        if places is None or not cells:
+            table[column.name] = values
+            continue
+        table[column.name] = values.where(~places.isin(cells))
     connection = connect(columns, check.seeds, folder)
     try:
         connection.register("landed_frame", table)
@@ -104,7 +155,7 @@ def _failing(
         said = f" (with {others})" if others else ""
         defects.append(
             Defect(
-                file=file,
+                file=files[index],
                 row=int(rows[index]),
                 column=first,
                 value=value,

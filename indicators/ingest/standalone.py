@@ -3,13 +3,14 @@ declares and nothing else: what `chorus new-source` scaffolds.
 
 For each academic year and source: every file read and checked by the spec's rules
 (required columns, cells, formats, code lists, date windows, ranges, the rules across a
-row's columns: `row_rules:`, row_checks.py), the key once a year
-across the year's files, the placement column's sectors in the neighbourhood lookup (or its
-teams, districts or LA numbers in their lists: indicators/ingest/area_lists.py); good
-rows pseudonymised, reduced or dropped column by column (`raw_rows`) into the spec's raw
-table, a free-text column scrubbed and kept only with consent (`standalone_text.py`). A
-defect quarantines its row with file, row, column and rule; a file that cannot be read is
-rejected whole; rows read = rows loaded + rows quarantined for every file.
+row's columns: `row_rules:`, row_checks.py; a period's files of a kind at once,
+standalone_checks.py), the key once a year across the year's files, the placement column's
+sectors in the neighbourhood lookup (or its teams, districts or LA numbers in their lists:
+indicators/ingest/area_lists.py); good rows pseudonymised, reduced or dropped column by
+column (`raw_rows`) into the spec's raw table, a free-text column scrubbed and kept only
+with consent (`standalone_text.py`). A defect quarantines its row with file, row, column
+and rule; a file that cannot be read is rejected whole; rows read = rows loaded + rows
+quarantined for every file.
 """
 
 from __future__ import annotations
@@ -25,11 +26,11 @@ from indicators.ingest.defects import Defect, FileRejected
 from indicators.ingest.landing import FileAccount, LandedFile, file_hash
 from indicators.ingest.lookups import Reference
 from indicators.ingest.matching import unknown_sectors
-from indicators.ingest.readers import Aliases, read_return
-from indicators.ingest.row_checks import row_rule_defects
+from indicators.ingest.readers import Aliases, Table, read_return
 from indicators.ingest.spec_rules import SECTOR_PATTERN
+from indicators.ingest.standalone_checks import check_files
 from indicators.ingest.standalone_text import follow_up_notes, follow_up_rows, keep_free_text
-from indicators.ingest.statutory import raw_rows, validate_file
+from indicators.ingest.statutory import raw_rows, read_checked
 from indicators.periods import Period
 from indicators.reference import AcademicYear
 from indicators.sources.load import load_sources
@@ -191,18 +192,24 @@ def load_standalone_year(
     for kind, spec in standalone_specs().items():
         frames: list[tuple[str, pd.DataFrame]] = []
         unread: list[tuple[str, pd.DataFrame]] = []  # files rejected whole, as landed
+        outcomes: list[tuple[LandedFile, Table | Defect]] = []
         for landed in (f for f in files if f.kind == kind):
             account = FileAccount(landed.display, kind, year.label, file_hash(landed.path))
             load.accounts.append(account)
             try:
-                frame, defects = validate_file(landed, account, aliases, sheet)
+                outcomes.append((landed, read_checked(landed, account, aliases, sheet)))
             except FileRejected as rejected:
-                load.defects.append(rejected.defect)
+                outcomes.append((landed, rejected.defect))
                 unread.extend(_as_landed(spec, landed, aliases, sheet))
+        read = [(landed, got) for landed, got in outcomes if isinstance(got, Table)]
+        checked = iter(check_files(spec, read))  # the files' rows checked at once
+        for landed, got in outcomes:  # defects in landing order, as file by file
+            if isinstance(got, Defect):
+                load.defects.append(got)
                 continue
+            frame, defects = next(checked)
             frames.append((landed.display, frame))
             load.defects.extend(defects)
-            load.defects.extend(row_rule_defects(spec, frame, landed.display, defects))
         load.defects.extend(duplicate_keys(spec, frames))
         sectors: dict[str, str] = {}
         load.defects.extend(unplaced(spec, frames, reference, sectors))

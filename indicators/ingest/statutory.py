@@ -40,7 +40,7 @@ from indicators.ingest.privacy import (
     pseudonymise,
 )
 from indicators.ingest.readers import Aliases, Table, read_return, rows_landed
-from indicators.ingest.spec_rules import in_canonical_form, read_as_code_lists, spec_rules
+from indicators.ingest.spec_rules import spec_rules
 from indicators.ingest.statutory_rules import duplicates_in, stacked
 from indicators.periods import Period
 from indicators.reference import AcademicYear
@@ -111,7 +111,7 @@ def rules_for(kind: str, year: AcademicYear) -> list[RowRule]:
     return spec_rules(statutory_specs()[kind], year.label)
 
 
-def _overflow_defects(table: Table, file: str) -> list[Defect]:
+def overflow_defects(table: Table, file: str) -> list[Defect]:
     return [
         Defect(
             file,
@@ -130,39 +130,18 @@ def _overflow_defects(table: Table, file: str) -> list[Defect]:
     ]
 
 
-def _ragged(defects: list[Defect], table: Table) -> list[Defect]:
+def ragged(defects: list[Defect], table: Table) -> list[Defect]:
     """Values on rows that do not fit the header may be identifiers in the wrong column."""
     ragged = table.short_rows | {extra.row for extra in table.overflow}
     return [replace(d, sensitive=True) if d.row in ragged else d for d in defects]
 
 
-def validate_file(
-    landed: LandedFile,
-    account: FileAccount,
-    aliases: Aliases | None = None,
-    sheet: str | None = None,
-) -> tuple[pd.DataFrame, list[Defect]]:
-    """One landed return read and checked row by row; file defects raise FileRejected.
-
-    Returns the frame with code columns trimmed and upper-cased, and its row defects.
-    """
-    table = _read_checked(landed, account, aliases, sheet)
-    spec = load_sources()[landed.kind]
-    free = spec.free_text_columns  # free text as written: scrubbed later, never upper-cased
-    frame = normalise_codes(table.frame, [name for name in spec.read_columns if name not in free])
-    frame = read_as_code_lists(frame, spec)  # normalise:, synonyms:, blank: of its lists
-    frame = in_canonical_form(frame, spec)  # 999 123 4567 as 9991234567, before any rule
-    start = landed.period.start if landed.period is not None else None
-    rules = spec_rules(spec, landed.loaded_as.label, start)
-    defects = apply_rules(frame, rules, landed.display, as_written=table.frame)
-    defects.extend(_overflow_defects(table, landed.display))
-    return frame, _ragged(defects, table)
-
-
-def _read_checked(
+def read_checked(
     landed: LandedFile, account: FileAccount, aliases: Aliases | None, sheet: str | None
 ) -> Table:
-    """The first half of `validate_file`: the file read, with its required columns."""
+    """A landed return read, with its required columns (optional ones left out added blank);
+    a file that cannot be read, or lacks a required column, raises FileRejected with its
+    account set as rejected."""
     specs = load_sources()
     try:
         if landed.kind not in specs:
@@ -197,8 +176,8 @@ def _read_checked(
 def _validate_together(
     kind: str, year: AcademicYear, tables: Sequence[tuple[str, Table]]
 ) -> list[tuple[pd.DataFrame, list[Defect]]]:
-    """`validate_file`'s second half for many files of one kind and year at once: for each
-    file, exactly what `validate_file` gives, in the same order.
+    """Many files of one kind and year checked at once: for each file, exactly what
+    checking it alone (`_validate_one`) gives, in the same order.
 
     The files' code columns are stacked, normalised and checked as one frame (a rule costs
     about the same on one file as on all of them), and the defects are shared out again.
@@ -235,8 +214,8 @@ def _validate_together(
                 name=column,
                 dtype=normalised.dtype,
             )
-        defects = shared[display] + _overflow_defects(table, display)
-        results.append((file_frame, _ragged(defects, table)))
+        defects = shared[display] + overflow_defects(table, display)
+        results.append((file_frame, ragged(defects, table)))
         start = stop
     return results
 
@@ -246,8 +225,8 @@ def _validate_one(
 ) -> tuple[pd.DataFrame, list[Defect]]:
     frame = normalise_codes(table.frame, statutory_specs()[kind].read_columns)
     defects = apply_rules(frame, rules_for(kind, year), display, as_written=table.frame)
-    defects.extend(_overflow_defects(table, display))
-    return frame, _ragged(defects, table)
+    defects.extend(overflow_defects(table, display))
+    return frame, ragged(defects, table)
 
 
 def check_year(
@@ -284,7 +263,7 @@ def _check_year(
     checked = CheckedYear(year=year, frames={kind: [] for kind in kinds})
     rejected: dict[str, list[str]] = {}
     # Each file read (or rejected) in turn, then the files of each kind validated together;
-    # defects and frames come out in file order, as `validate_file` file by file gives them.
+    # defects and frames come out in file order, as checking each file alone gives them.
     landed_tables: list[tuple[LandedFile, Table | Defect]] = []
     for landed in files:
         if landed.kind not in kinds:
@@ -292,7 +271,7 @@ def _check_year(
         account = FileAccount(landed.display, landed.kind, year.label, file_hash(landed.path))
         checked.accounts.append(account)
         try:
-            landed_tables.append((landed, _read_checked(landed, account, aliases, sheet)))
+            landed_tables.append((landed, read_checked(landed, account, aliases, sheet)))
         except FileRejected as rejection:
             landed_tables.append((landed, rejection.defect))
     groups: dict[tuple[str, AcademicYear], list[tuple[str, Table]]] = {}

@@ -1,0 +1,201 @@
+"""A period's files of one standalone kind are checked at once (indicators/ingest/
+standalone_checks.py, issue 19): what an LA relies on is that a file's defects and rows are
+its own, whatever other files landed beside it. So the files below, each with defects of
+its own (a bad code, a date outside its month, a row rule broken, a cell that breaks its
+column's rule on the row a row rule reads, a row too long) and laid out differently (an
+extra column, columns in another order, another month), are checked
+together and one at a time, and must give the same frames and defects, file by file; the
+defects expected are written out here by hand."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from indicators.ingest.landing import FileAccount, discover, file_hash
+from indicators.ingest.standalone_checks import check_files
+from indicators.ingest.statutory import read_checked
+from indicators.sources.load import load_sources
+from tests.early_help_files import HEAD, write_landing
+
+KIND = "early_help_referrals"
+REORDERED = (
+    "child_id,referral_id,referral_date,team_code,referral_source,need_level,"
+    "hub_meeting_date,outcome,closure_date"
+)
+
+FILES = {
+    f"{KIND}/2024-04/north.csv": [
+        HEAD,
+        "EHREF-0001,PERSON-7001,2024-04-02,EH-N1,school,2,2024-04-10,early_help,2024-05-31",
+        "EHREF-0002,PERSON-7002,2024-04-05,EH-N1,martians,2,,,",  # 3: referral_source
+        "EHREF-0003,PERSON-7003,2024-04-10,EH-N1,school,2,2024-04-09,,",  # 4: hub before
+        "EHREF-0004,PERSON-7004,2024-05-01,EH-N1,school,2,,,",  # 5: May in April
+    ],
+    f"{KIND}/2024-04/south.csv": [  # an extra column, and a row too long
+        HEAD + ",notes_for_us",
+        "EHREF-0101,PERSON-7101,2024-04-03,EH-S1,health,1,,,,fine",
+        "EHREF-0102,PERSON-7102,2024-04-04,EH-S1,health,7,,,,x",  # 3: need level 7
+        "EHREF-0103,PERSON-7103,2024-04-05,EH-S1,health,1,,,,y,spill",  # 4: too long
+    ],
+    f"{KIND}/2024-04/reordered.csv": [  # the same columns, in another order
+        REORDERED,
+        "PERSON-7201,EHREF-0201,2024-04-06,EH-N1,school,2,2024-04-20,closed,",  # 2: outcome
+        "PERSON-7202,EHREF-0202,2024-04-12,EH-N1,school,2,2024-04-1x,,",  # 3: bad date
+        "PERSON-7203,EHREF-0203,2024-04-12,EH-N1,school,2,,,2024-04-11",  # 4: closed before
+    ],
+    f"{KIND}/2024-05/may.csv": [  # another month: its own date window
+        HEAD,
+        "EHREF-0301,PERSON-7301,2024-05-02,EH-S1,school,2,2024-05-03,,",
+        "EHREF-0302,PERSON-7302,2024-04-30,EH-S1,school,2,,,",  # 3: April in May
+    ],
+}
+
+EXPECTED = {  # file -> (row, column, rule), by hand from the rows above
+    "north.csv": {
+        (3, "referral_source", "referral_source_code"),
+        (4, "hub_meeting_date", "hub_meeting_before_referral"),
+        (5, "referral_date", "referral_date_in_month"),
+    },
+    "south.csv": {(3, "need_level", "need_level_range")},
+    "reordered.csv": {
+        (2, "outcome", "outcome_code"),
+        (3, "hub_meeting_date", "hub_meeting_date_format"),
+        (4, "closure_date", "closure_before_referral"),
+    },
+    "may.csv": {(3, "referral_date", "referral_date_in_month")},
+}
+
+
+@pytest.fixture(scope="module")
+def read(tmp_path_factory):
+    landing = write_landing(tmp_path_factory.mktemp("checks"), FILES)
+    files = [landed for landed in discover(landing)[0] if landed.kind == KIND]
+    read = []
+    for landed in files:
+        account = FileAccount(landed.display, KIND, landed.loaded_as.label, file_hash(landed.path))
+        read.append((landed, read_checked(landed, account, None, None)))
+    assert len(read) == len(FILES)
+    return read
+
+
+def _named(read, checked):
+    return {landed.path.name: result for (landed, _), result in zip(read, checked, strict=True)}
+
+
+def test_each_file_gets_its_own_defects_checked_with_the_others(read):
+    spec = load_sources()[KIND]
+    together = _named(read, check_files(spec, read))
+    found = {
+        name: {(d.row, d.column, d.rule) for d in defects if d.rule != "row_too_long"}
+        for name, (_, defects) in together.items()
+    }
+    assert found == EXPECTED
+    too_long = [d for d in together["south.csv"][1] if d.rule == "row_too_long"]
+    assert [d.row for d in too_long] == [4]
+    assert all(d.file.endswith(name) for name, (_, ds) in together.items() for d in ds)
+
+
+def test_files_checked_together_give_what_each_alone_gives(read):
+    spec = load_sources()[KIND]
+    together = _named(read, check_files(spec, read))
+    for one in read:
+        ((frame, defects),) = check_files(spec, [one])
+        name = one[0].path.name
+        pd.testing.assert_frame_equal(together[name][0], frame)
+        assert together[name][1] == defects, name
+
+
+def test_each_frame_keeps_its_own_columns_and_rows(read):
+    spec = load_sources()[KIND]
+    together = _named(read, check_files(spec, read))
+    for landed, table in read:
+        frame = together[landed.path.name][0]
+        assert list(frame.columns) == list(table.frame.columns)
+        assert frame.index.equals(table.frame.index)
+        assert frame["_source_row"].tolist() == table.frame["_source_row"].tolist()
+    assert "notes_for_us" in together["south.csv"][0].columns
+    assert "notes_for_us" not in together["north.csv"][0].columns
+    assert together["reordered.csv"][0].columns[0] == "child_id"
+    # codes as their lists read them, in the right file's rows
+    assert together["north.csv"][0]["referral_source"].tolist()[:2] == ["school", "martians"]
+
+
+def test_the_order_given_is_the_order_returned(read):
+    spec = load_sources()[KIND]
+    backwards = list(reversed(read))
+    names = [landed.path.name for landed, _ in backwards]
+    checked = check_files(spec, backwards)
+    for name, (frame, defects) in zip(names, checked, strict=True):
+        assert {d.file.rsplit("/", 1)[1] for d in defects} <= {name}
+        assert len(frame) == len(FILES[next(p for p in FILES if p.endswith(name))]) - 1
+
+
+def test_rows_broken_in_one_file_do_not_hide_rows_in_another(tmp_path: Path):
+    """A cell broken on row 3 of one file is NULL for the row rules on that file's row 3
+    only: the other file's row 3 is still checked."""
+    files = {
+        f"{KIND}/2024-04/a.csv": [
+            HEAD,
+            "EHREF-0401,PERSON-7401,2024-04-02,EH-N1,school,2,,,",
+            "EHREF-0402,PERSON-7402,2024-04-1x,EH-N1,school,2,2024-04-09,,",  # 3: bad date
+        ],
+        f"{KIND}/2024-04/b.csv": [
+            HEAD,
+            "EHREF-0501,PERSON-7501,2024-04-02,EH-N1,school,2,,,",
+            "EHREF-0502,PERSON-7502,2024-04-10,EH-N1,school,2,2024-04-09,,",  # 3: hub before
+        ],
+    }
+    landing = write_landing(tmp_path, files)
+    read = []
+    for landed in (f for f in discover(landing)[0] if f.kind == KIND):
+        account = FileAccount(landed.display, KIND, landed.loaded_as.label, file_hash(landed.path))
+        read.append((landed, read_checked(landed, account, None, None)))
+    found = {
+        name: {(d.row, d.rule) for d in defects}
+        for name, (_, defects) in _named(read, check_files(load_sources()[KIND], read)).items()
+    }
+    assert found == {
+        "a.csv": {(3, "referral_date_format")},
+        "b.csv": {(3, "hub_meeting_before_referral")},
+    }
+
+
+def test_a_check_one_file_cannot_take_leaves_the_other_files_checked(tmp_path: Path):
+    """A row rule DuckDB cannot run on one file's value (here a cast) is not checked on that
+    file, said in one line, and still checked on the others, as if each were alone."""
+    from dataclasses import replace
+
+    from indicators.sources.row_rules import RowCheck
+
+    spec = load_sources()[KIND]
+    cast = RowCheck(
+        "team_number",
+        ("team_code", "need_level"),
+        "CAST(replace(team_code, 'EH-N', '') AS INTEGER) <= need_level",
+        "the team's number is above the need level",
+    )
+    spec = replace(spec, row_rules=(cast,))
+    files = {
+        f"{KIND}/2024-04/a.csv": [
+            HEAD,
+            "EHREF-0601,PERSON-7601,2024-04-02,EH-N1,school,2,,,",
+            "EHREF-0602,PERSON-7602,2024-04-03,EH-N3,school,2,,,",  # 3: 3 > 2
+        ],
+        f"{KIND}/2024-04/b.csv": [
+            HEAD,
+            "EHREF-0701,PERSON-7701,2024-04-02,EH-S1,school,2,,,",  # 'EH-S1' is no number
+        ],
+    }
+    landing = write_landing(tmp_path, files)
+    read = []
+    for landed in (f for f in discover(landing)[0] if f.kind == KIND):
+        account = FileAccount(landed.display, KIND, landed.loaded_as.label, file_hash(landed.path))
+        read.append((landed, read_checked(landed, account, None, None)))
+    together = _named(read, check_files(spec, read))
+    assert {(d.row, d.rule) for d in together["a.csv"][1]} == {(3, "team_number")}
+    assert {(d.row, d.rule) for d in together["b.csv"][1]} == {(None, "row_rule_not_checked")}
+    for one in read:
+        assert together[one[0].path.name][1] == check_files(spec, [one])[0][1]
