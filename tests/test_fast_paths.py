@@ -349,3 +349,33 @@ def test_item_version_in_force_matches_masking_version_by_version(dates):
         expected = expected.mask(values >= begins, number)
     assert voice_items.version_starts(bank, "q1") == starts  # drafts are never in force
     pd.testing.assert_series_equal(voice_items.versions_in_force(bank, "q1", values), expected)
+
+
+# NHS numbers: ten digits, some right, some one off, some with spaces, letters, other
+# scripts' digits (Python's isdigit takes them; the NHS does not), too short or too long.
+NHS_CHARACTERS = st.sampled_from(list("0123456789  9\u0669\uff19x-"))
+NHS_LIKE = st.one_of(
+    st.text(NHS_CHARACTERS, min_size=8, max_size=13),
+    st.from_regex(r"9[0-9]{9}", fullmatch=True),
+    st.from_regex(r"[0-9]{3} [0-9]{3} [0-9]{4}", fullmatch=True),
+)
+
+
+@given(st.lists(NHS_LIKE, max_size=60))
+@settings(max_examples=300, deadline=None)
+def test_nhs_number_problems_in_one_pass_are_each_numbers_problem(values):
+    from indicators.ingest.nhs_number import nhs_number_problem, problems
+
+    assert problems(values) == [nhs_number_problem(value) for value in values]
+
+
+@given(st.lists(st.one_of(NHS_LIKE, st.none()), min_size=1, max_size=40))
+@settings(max_examples=100, deadline=None)
+def test_nhs_number_rules_flag_what_the_plain_expression_flags(values):
+    from indicators.ingest.nhs_number import nhs_number_problem, nhs_number_rules
+
+    column = series(values)
+    plain = column.fillna("").astype(str).map(nhs_number_problem)
+    fast_format, fast_check = nhs_number_rules("column")
+    assert fast_format.failing(column).tolist() == (plain == "format").tolist()
+    assert fast_check.failing(column).tolist() == (plain == "check").tolist()
