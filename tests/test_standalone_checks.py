@@ -1,11 +1,13 @@
 """A period's files of one standalone kind are checked at once (indicators/ingest/
 standalone_checks.py, issue 19): what an LA relies on is that a file's defects and rows are
-its own, whatever other files landed beside it. So the files below, each with defects of
-its own (a bad code, a date outside its month, a row rule broken, a cell that breaks its
-column's rule on the row a row rule reads, a row too long) and laid out differently (an
-extra column, columns in another order, another month), are checked
-together and one at a time, and must give the same frames and defects, file by file; the
-defects expected are written out here by hand."""
+its own, whatever other files landed beside it. So files each with defects of their own (a
+bad code, a date outside its month, a row rule broken, a cell that breaks its column's rule
+on the row a row rule reads, rows too long and too short beside another defect, NHS numbers
+written with spaces, free text) and laid out differently (an extra column, columns in
+another order, another month, two files of one name) are checked together and held, frame
+for frame and defect for defect in order (message, value, sensitive flag), to checking each
+file alone as ingest did before, written out here step by step (`_alone`); and the
+referrals' defects are listed by hand."""
 
 from __future__ import annotations
 
@@ -14,11 +16,16 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from indicators.ingest.cells import normalise_codes
+from indicators.ingest.defects import apply_rules
 from indicators.ingest.landing import FileAccount, discover, file_hash
+from indicators.ingest.row_checks import row_rule_defects
+from indicators.ingest.spec_rules import in_canonical_form, read_as_code_lists, spec_rules
 from indicators.ingest.standalone_checks import check_files
-from indicators.ingest.statutory import read_checked
+from indicators.ingest.statutory import overflow_defects, ragged, read_checked
 from indicators.sources.load import load_sources
 from tests.early_help_files import HEAD, write_landing
+from tests.test_early_communication_sources import REVIEW_ROWS, SCREENING_ROWS
 
 KIND = "early_help_referrals"
 REORDERED = (
@@ -98,14 +105,92 @@ def test_each_file_gets_its_own_defects_checked_with_the_others(read):
     assert all(d.file.endswith(name) for name, (_, ds) in together.items() for d in ds)
 
 
+def _alone(spec, landed, table):
+    """A file checked alone, as ingest checked each file before (validate_file, then the row
+    rules): codes trimmed and upper-cased but free text, code lists and canonical forms,
+    each cell's rules quoting the value as written, rows too long, values on ragged rows
+    marked sensitive, then the row rules over the cells not already broken."""
+    free = spec.free_text_columns
+    frame = normalise_codes(table.frame, [n for n in spec.read_columns if n not in free])
+    frame = in_canonical_form(read_as_code_lists(frame, spec), spec)
+    start = landed.period.start if landed.period is not None else None
+    rules = spec_rules(spec, landed.loaded_as.label, start)
+    defects = apply_rules(frame, rules, landed.display, as_written=table.frame)
+    defects = ragged(defects + overflow_defects(table, landed.display), table)
+    return frame, defects + row_rule_defects(spec, frame, landed.display, defects)
+
+
+def _read(landing: Path, kind: str):
+    read = []
+    for landed in (f for f in discover(landing)[0] if f.kind == kind):
+        account = FileAccount(landed.display, kind, landed.loaded_as.label, file_hash(landed.path))
+        read.append((landed, read_checked(landed, account, None, None)))
+    return read
+
+
+def _held_to_alone(kind: str, read) -> int:
+    spec = load_sources()[kind]
+    together = check_files(spec, read)
+    assert len(together) == len(read)
+    for (landed, table), (frame, defects) in zip(read, together, strict=True):
+        want_frame, want_defects = _alone(spec, landed, table)
+        pd.testing.assert_frame_equal(frame, want_frame, check_exact=True)
+        assert defects == want_defects, landed.display
+    return sum(len(defects) for _, defects in together)
+
+
 def test_files_checked_together_give_what_each_alone_gives(read):
-    spec = load_sources()[KIND]
-    together = _named(read, check_files(spec, read))
-    for one in read:
-        ((frame, defects),) = check_files(spec, [one])
-        name = one[0].path.name
-        pd.testing.assert_frame_equal(together[name][0], frame)
-        assert together[name][1] == defects, name
+    assert _held_to_alone(KIND, read) == sum(len(found) for found in EXPECTED.values()) + 1
+
+
+SPLIT = {  # the hostile rows of tests/test_early_communication_sources.py, in three files
+    "health_visitor_reviews": REVIEW_ROWS,
+    "wellcomm_screenings": SCREENING_ROWS,
+}
+
+
+@pytest.mark.parametrize("kind", sorted(SPLIT))
+def test_hostile_early_communication_files_together_give_what_each_alone_gives(tmp_path, kind):
+    head, *rows = SPLIT[kind]
+    names = head.split(",")
+    moved = ",".join([names[-1], *names[:-1]])  # the last column first
+    third = len(rows) // 3
+    files = {
+        f"{kind}/2023-24/a.csv": [head, *rows[:third], rows[0] + ",spills over"],  # too long
+        f"{kind}/2023-24/b.csv": [  # an extra column, and a short row with a bad code
+            head + ",our_notes",
+            *[row + ",kept here" for row in rows[third : 2 * third]],
+            rows[third].rsplit(",", 3)[0].replace("EY00", "ZZ00").replace("no_concern", "nope"),
+        ],
+        f"{kind}/2023-24/c.csv": [  # columns in another order
+            moved,
+            *[
+                ",".join([row.rsplit(",", 1)[1], row.rsplit(",", 1)[0]])
+                for row in rows[2 * third :]
+            ],
+        ],
+    }
+    read = _read(write_landing(tmp_path, files), kind)
+    assert len(read) == 3
+    found = _held_to_alone(kind, read)
+    assert found >= len(rows) // 2  # the hostile rows' defects were found
+
+
+def test_two_files_of_one_name_give_what_each_alone_gives(tmp_path):
+    """Two months' folders that name the same month ("2024-04" and "2024-04 ") hold a file of
+    one name: checked as two files, each its own."""
+    files = {
+        f"{KIND}/2024-04/same.csv": [HEAD, *FILES[f"{KIND}/2024-04/north.csv"][1:]],
+        f"{KIND}/2024-04 /same.csv": [HEAD, *FILES[f"{KIND}/2024-04/south.csv"][1:]],
+    }
+    files[f"{KIND}/2024-04 /same.csv"] = [
+        HEAD,
+        "EHREF-0101,PERSON-7101,2024-04-03,EH-S1,health,1,,,",
+        "EHREF-0102,PERSON-7102,2024-04-04,EH-S1,health,7,,,",  # 3: need level 7
+    ]
+    read = _read(write_landing(tmp_path, files), KIND)
+    assert len({landed.display for landed, _ in read}) == 1 < len(read) == 2
+    assert _held_to_alone(KIND, read) == 4
 
 
 def test_each_frame_keeps_its_own_columns_and_rows(read):
