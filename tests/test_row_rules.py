@@ -1,8 +1,10 @@
 """Rules across a row's columns (`row_rules:` in a source spec, issue 15 review) on the
 health sources, through `chorus validate`'s path (validate_paths): an age at review that
-disagrees with the dates, an ASQ-3 score on a row without a review date, a WellComm section
-that does not fit the age (seeds/wellcomm_sections.csv). Each defect is one line by file,
-row, column and rule; a value that already broke its column's rule is not reported again;
+disagrees with the dates, an ASQ-3 score or an age on a row without a review date (or in a
+file without the column), a WellComm section that does not fit the age
+(seeds/wellcomm_sections.csv). Each defect is one line by file, row, column and rule; a
+value that already broke its column's rule is not reported again (a malformed review date
+is not also a missing one);
 a malformed `row_rules:` entry is one spec problem. `chorus run` on the same rules:
 tests/test_early_communication_sources.py.
 
@@ -56,6 +58,16 @@ REVIEW_ROWS = [  # spreadsheet row: what it tests
     # August 2025: a review is at 18 to 48 months, so its date may fall up to 30 months
     # after the year starts (1 April 2023 to 30 September 2025)
     f"{nhs(112)},2021-09-30,2025-08-30,47,,,XH1 1",
+    f"{nhs(113)},2021-01-15,,27,,,XH1 1",  # 14: an age, no review date
+    # 15: no such date, with an age and a score: the date's own rule names it; the rules
+    # that ask for a review date do not say it is missing
+    f"{nhs(115)},2021-01-15,2023-13-45,27,45,,XH1 1",
+]
+UNDATED = "health_visitor_reviews/2023-24/undated.csv"  # the optional review_date left out
+UNDATED_HEAD = "nhs_number,date_of_birth,age_in_months,postcode_sector"
+UNDATED_ROWS = [
+    f"{nhs(116)},2021-01-15,27,XH1 1",  # 2: an age, so a review date is missing
+    f"{nhs(117)},2021-01-15,,XH1 1",  # 3: good, not reviewed
 ]
 SCREENINGS = "wellcomm_screenings/2023-24/screenings.csv"
 SCREENING_HEAD = "nhs_number,screening_date,setting,age_in_months,section,score,rag,"
@@ -79,6 +91,8 @@ ROW_RULE_DEFECTS = {  # (file, row, column, rule)
     (REVIEWS, 6, "review_date", "asq_score_without_review"),
     (REVIEWS, 7, "review_date", "asq_score_without_review"),
     (REVIEWS, 12, "age_in_months", "age_in_months_matches_dates"),
+    (REVIEWS, 14, "review_date", "age_without_review"),
+    (UNDATED, 2, "review_date", "age_without_review"),
     (SCREENINGS, 4, "section", "wellcomm_section_for_age"),
     (SCREENINGS, 5, "section", "wellcomm_section_for_age"),
     (SCREENINGS, 6, "section", "wellcomm_section_for_age"),
@@ -86,6 +100,7 @@ ROW_RULE_DEFECTS = {  # (file, row, column, rule)
 }
 COLUMN_DEFECTS = {
     (REVIEWS, 11, "age_in_months", "age_in_months_range"),
+    (REVIEWS, 15, "review_date", "review_date_format"),
     (SCREENINGS, 11, "section", "wellcomm_section"),
 }
 
@@ -97,6 +112,7 @@ def landing(tmp_path_factory):
     for relative, head, rows in (
         (REVIEWS, REVIEW_HEAD, REVIEW_ROWS),
         (SCREENINGS, SCREENING_HEAD, SCREENING_ROWS),
+        (UNDATED, UNDATED_HEAD, UNDATED_ROWS),
     ):
         path = root / relative
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -114,7 +130,7 @@ def _mine(report) -> set[tuple[str, int, str, str]]:
     return {
         (d.file, d.row, d.column, d.rule)
         for d in report.defects
-        if d.file in (REVIEWS, SCREENINGS) and d.row is not None
+        if d.file in (REVIEWS, UNDATED, SCREENINGS) and d.row is not None
     }
 
 
@@ -135,7 +151,8 @@ def test_each_defect_is_one_line_by_file_row_column_and_rule(report):
 
 def test_every_row_is_accounted_for(report):
     counts = {a.file: (a.rows_read, a.rows_loaded, a.rows_quarantined) for a in report.accounts}
-    assert counts[REVIEWS] == (12, 12 - 6, 6)  # rows 3, 5, 6, 7, 11, 12
+    assert counts[REVIEWS] == (14, 14 - 8, 8)  # rows 3, 5, 6, 7, 11, 12, 14, 15
+    assert counts[UNDATED] == (2, 1, 1)  # row 2
     assert counts[SCREENINGS] == (10, 10 - 5, 5)  # rows 4, 5, 6, 9, 11
 
 

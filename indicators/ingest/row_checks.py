@@ -5,7 +5,11 @@ row, the rule's columns and the rule, and goes to quarantine like any other.
 The columns are typed as the spec declares them (numbers, dates as `chorus validate` reads
 them: 2024-11-05 or 05/11/2024, codes as their code list reads them); a blank, or a value
 that already broke its column's own rule on that row, is NULL, so a rule whose columns are
-not all there does not apply (the column's own defect says what is wrong).
+not all there does not apply (the column's own defect says what is wrong); and a row on
+which one of the rule's columns broke its own rule is not reported by the rule, even when
+its check is false with that value NULL: a check that asks for a blank (`review_date IS NOT
+NULL OR ...`) cannot tell a blank from a value already rejected, and would say a date is
+missing beside the defect that says it is malformed.
 """
 
 from __future__ import annotations
@@ -132,18 +136,25 @@ def _failing(
     columns = [spec.column(name) for name in check.columns]
     table = pd.DataFrame({"_i": range(len(frame))})
     places = pd.MultiIndex.from_arrays([files, rows]) if broken else None
+    already = np.zeros(len(frame), dtype=bool)  # a row one of the rule's cells broke
     for column in columns:
         values = typed(frame[column.name].reset_index(drop=True), column.type)
         cells = [(f, row) for f, row, name in broken if name == column.name]
         if places is None or not cells:
             table[column.name] = values
             continue
-        table[column.name] = values.where(~places.isin(cells))
+        hit = places.isin(cells)
+        already |= hit
+        table[column.name] = values.where(~hit)
     connection = connect(columns, check.seeds, folder)
     try:
         connection.register("landed_frame", table)
         connection.execute("INSERT INTO landed_row BY NAME SELECT * FROM landed_frame")
-        failing = [index for (index,) in connection.execute(failing_query(check)).fetchall()]
+        failing = [
+            index
+            for (index,) in connection.execute(failing_query(check)).fetchall()
+            if not already[index]  # its cell's own defect says what is wrong: not repeated
+        ]
     finally:
         connection.close()
     first, others = check.columns[0], ", ".join(check.columns[1:])
