@@ -3,7 +3,9 @@ return and Pathway Plan reviews through `chorus synth` and `chorus run` (one run
 module, no packs), then the PUBLISHED table held to an independent computation from the
 LANDING files with plain pandas (tests/independent_care_leavers.py, which shares no code
 with Chorus), every new indicator in the register, the statements mart's areas, and the
-attacker (tests/attacker.py) over every care-leaver cell with the declared relations."""
+attacker (tests/attacker.py) over every care-leaver cell with the declared relations.
+Beside them, a few speech and language therapy referrals written out here, with no EYFSP
+return or census: placed by postcode sector in a warehouse without children."""
 
 import os
 import shutil
@@ -19,6 +21,13 @@ from tests.project_copy import chorus
 
 ROOT = Path(__file__).resolve().parents[1]
 THRESHOLD = 10  # seeds/disclosure_control.csv
+REFERRALS = "slt_referrals/2024-25/referrals.csv"
+REFERRAL_ROWS = [  # NHS numbers of the test range, their check digits worked by hand
+    "referral_id,nhs_number,referral_date,referral_source,outcome,postcode_sector",
+    "SLT1,9991001018,2024-05-01,gp,assessed,XH4 2",
+    "SLT2,999 100 1026,2024-06-01,parent,waiting,xh1  1",
+    "SLT3,9991001034,2024-07-01,health_visitor,declined,XH10 3",
+]
 KEY = ["indicator_id", "time_period", "geographic_level", "area_code", "breakdown", "group"]
 
 
@@ -34,6 +43,7 @@ def run(tmp_path_factory) -> dict[str, Path]:
         "CHORUS_PACKS": "none",
         "GX_ANALYTICS_ENABLED": "False",
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+        "CHORUS_ALLOW_DEMO_KEY": "1",  # the referrals written below are not synth's
     }
     for name in ("CHORUS_PSEUDONYM_KEY", "CHORUS_PSEUDONYM_KEY_FILE"):
         env.pop(name, None)  # synth's files run with the demo key
@@ -58,6 +68,11 @@ def run(tmp_path_factory) -> dict[str, Path]:
     for other in paths["landing"].iterdir():
         if other.is_dir() and other.name not in {"care_leavers", "pathway_plan_reviews", "seeds"}:
             shutil.rmtree(other)
+    # and the therapy service's referrals: their indicators read the EYFSP return and census
+    # too, so publish nothing here, but the rows are placed all the same
+    referrals = paths["landing"] / REFERRALS
+    referrals.parent.mkdir(parents=True)
+    referrals.write_text("\n".join(REFERRAL_ROWS) + "\n", encoding="utf-8")
     done = chorus(
         "run",
         "--landing",
@@ -82,12 +97,32 @@ def published(run) -> pd.DataFrame:
 
 
 def test_a_care_leavers_team_publishes_its_indicators_alone(run):
-    """Only the care leavers' return and reviews landed: the run publishes every care
-    leavers' indicator and nothing of another framework (no EYFSP return was landed)."""
+    """The care leavers' return and reviews landed, and therapy referrals, which need an
+    EYFSP return: the run publishes every care leavers' indicator and nothing of another
+    framework (no EYFSP return was landed)."""
     landed = {p.name for p in run["landing"].iterdir() if p.is_dir()}
-    assert landed == {"care_leavers", "pathway_plan_reviews", "seeds"}
+    assert landed == {"care_leavers", "pathway_plan_reviews", "slt_referrals", "seeds"}
     table = pd.read_csv(run["output"] / "indicators" / "indicator_values.csv", dtype=str)
     assert set(table["indicator_id"]) == set(INDICATORS)
+
+
+def test_rows_placed_by_postcode_sector_are_placed_without_any_child_loaded(run):
+    """No EYFSP return or census, so no child tells which authority a neighbourhood is in:
+    the referrals' staging model used to lose every row (0 of 3), its row count check failed
+    and nothing was published. The neighbourhoods are now the only authority's, the one the
+    LA's teams are in, and every referral is placed in its sector's neighbourhood
+    (seeds/neighbourhood_lookup.csv as synth writes it)."""
+    with duckdb.connect(str(run["home"] / "chorus.duckdb"), read_only=True) as connection:
+        staged = connection.execute(
+            "select referral_id, postcode_sector, neighbourhood_code, neighbourhood_name, "
+            "new_la_code, la_name from staging.stg_slt__referrals order by referral_id"
+        ).fetchall()
+    la = ("E99000999", "Harrowdale (synthetic)")
+    assert staged == [
+        ("SLT1", "XH4 2", "HD02", "Northgate", *la),
+        ("SLT2", "XH1 1", "HD01", "Harrowdale Central", *la),
+        ("SLT3", "XH10 3", "HD05", "Hillside Villages", *la),
+    ]
 
 
 @pytest.fixture(scope="module")

@@ -1,11 +1,11 @@
 -- Which authority each neighbourhood belongs to: the authority whose children live there.
--- A neighbourhood of the lookup where no child lives (in any year) belongs to the authority
--- when the warehouse holds only one, so that a family heard there, or a child the health
--- visitors reviewed, is still placed: the only authority of its children; with no child at
--- all (no EYFSP return and census loaded), the only authority of the run (int_authorities:
--- then those of the LA's teams and districts lists). Without it, every row placed by
--- postcode sector (placed_rows, int_voice_responses_placed) would be dropped by their inner
--- joins after ingest loaded it.
+-- A neighbourhood of the lookup where no child lives (in any year) belongs to the only
+-- authority, so that a family heard there, or a child of the health files, is still placed:
+-- the children's authority when they all live in one, and when the warehouse holds no child
+-- at all (a landing of the health files, the care leavers' and Early Help returns, no EYFSP
+-- return or census) the only authority of the run (int_authorities: the one the LA's teams
+-- and districts are in). Else the rows the ingest placed by postcode sector would have no
+-- authority, and their staging models would lose them.
 with children as (
     select * from {{ ref('int_children_joined') }}
 ),
@@ -23,18 +23,23 @@ from_children as (
     from children
 ),
 
-run_authorities as (
-    select new_la_code, la_name from from_children
-    union
-    select area_code as new_la_code, area_name as la_name
+children_authority as (
+    select min(new_la_code) as new_la_code, min(la_name) as la_name
+    from from_children
+    having count(distinct new_la_code) = 1
+),
+
+run_authority as (
+    select min(area_code) as new_la_code, min(area_name) as la_name
     from {{ ref('int_authorities') }}
     where not exists (select 1 from from_children)
+    having count(distinct area_code) = 1
 ),
 
 only_authority as (
-    select min(new_la_code) as new_la_code, min(la_name) as la_name
-    from run_authorities
-    having count(distinct new_la_code) = 1
+    select * from children_authority
+    union all
+    select * from run_authority
 ),
 
 without_children as (
