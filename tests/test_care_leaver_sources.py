@@ -1,6 +1,8 @@
 """The two care-leaver sources (issue 14) on hostile files, through `chorus validate` and
 `chorus run`: each defect named in one line by file, row, column and rule, the rest loaded,
-every row accounted for; the child's pseudonym the same in both sources; dates of birth
+every row accounted for (an Early Help team's code, a team in a district, among them: the
+care leavers' indicators publish no district); the child's pseudonym the same in both
+sources; dates of birth
 reduced to the month and raw child ids nowhere beyond the raw zone; statements kept only
 with consent, and a request for help never published.
 
@@ -23,11 +25,14 @@ from tests.project_copy import chorus
 ROOT = Path(__file__).resolve().parents[1]
 BASE = ROOT / "tests" / "fixtures" / "bad" / "good_cp1252_names"  # 6 children, 2023/24
 KEY = "care-leaver-sources-test-key"
-TEAMS = (
-    "team_code,team_name,new_la_code\n"
-    "LC-A,Leaving Care A,E99000999\n"
-    "LC-B,Leaving Care B,E99000999\n"
+TEAMS = (  # the personal adviser teams directly in the authority; an Early Help team in a
+    # district (the care leavers' indicators publish teams and the authority, no districts)
+    "team_code,team_name,new_la_code,district_code\n"
+    "LC-A,Leaving Care A,E99000999,\n"
+    "LC-B,Leaving Care B,E99000999,\n"
+    "EH-A1,Early Help A1,E99000999,E07999901\n"
 )
+DISTRICTS = "district_code,district_name,new_la_code\nE07999901,Harrowdale North,E99000999\n"
 
 RETURN = "care_leavers/2023-24/return.csv"
 RETURN_ROWS = [  # (spreadsheet row, line); the header is row 1
@@ -48,6 +53,7 @@ RETURN_ROWS = [  # (spreadsheet row, line); the header is row 1
     "CL012,2004-04-04,YES,F1,U1,former_relevant,N,LC-A,2023-10-10",  # 15: twice
     "CL013,2003-12-12,YES,P5,Z1,former_relevant,N,LC-B,2023-04-01",  # 16: good, 20
     "CL014,2004-02-02,YES,F1,U1,former_relevant,X,LC-B,2023-10-10",  # 17: uasc X
+    "CL015,2004-08-08,YES,F1,U1,former_relevant,N,eh-a1 ,2023-10-10",  # 18: Early Help team
 ]
 MISSING = "care_leavers/2023-24/missing_dob.csv"  # no DOB column: rejected whole
 MISSING_ROWS = [
@@ -107,6 +113,7 @@ REVIEW_ROWS = [
     _review("R11", "CL013", "2023-09-01", "young_person", "LC-B", statement=HELP),  # 15: good
     _review("R12", "CL013", "2023-09-01", "personal_adviser", "LC-B", aggregate="N"),  # 16
     _review("R13", "", "2023-09-01", "young_person", "LC-B"),  # 17: blank child id
+    _review("R14", "CL002", "2023-10-01", "young_person", "EH-A1"),  # 18: Early Help team
 ]
 
 RETURN_DEFECTS = {  # (file, row, column, rule)
@@ -122,6 +129,7 @@ RETURN_DEFECTS = {  # (file, row, column, rule)
     (RETURN, 14, "child_id", "duplicate_child_id"),
     (RETURN, 15, "child_id", "duplicate_child_id"),
     (RETURN, 17, "uasc", "uasc_code"),
+    (RETURN, 18, "team_code", "team_in_district"),
 }
 REVIEW_DEFECTS = {
     (REVIEWS, 7, "home", "score_range"),
@@ -133,6 +141,7 @@ REVIEW_DEFECTS = {
     (REVIEWS, 13, "review_id", "duplicate_review"),
     (REVIEWS, 14, "perspective", "perspective_code"),
     (REVIEWS, 17, "child_id", "child_id_format"),
+    (REVIEWS, 18, "team_code", "team_in_district"),
 }
 REJECTED = (MISSING, "date_of_birth", "required_columns")
 
@@ -141,6 +150,7 @@ def _landing(root: Path) -> Path:
     landing = root / "landing"
     shutil.copytree(BASE, landing, ignore=shutil.ignore_patterns("expected.json"))
     (landing / "seeds" / "teams.csv").write_text(TEAMS, encoding="utf-8")
+    (landing / "seeds" / "districts.csv").write_text(DISTRICTS, encoding="utf-8")
     for relative, rows in ((RETURN, RETURN_ROWS), (MISSING, MISSING_ROWS), (REVIEWS, REVIEW_ROWS)):
         path = landing / relative
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -190,8 +200,8 @@ def test_validate_names_each_defect_in_one_line_by_file_row_column_and_rule(run)
         line.startswith(f"{file}, column {column}") and line.endswith(f"[{rule}]") for line in lines
     )
     # And each file's line says what would load (the rejected file's rows are counted).
-    assert f"{RETURN}: 16 rows read, 4 would load, 12 would be quarantined" in lines
-    assert f"{REVIEWS}: 16 rows read, 7 would load, 9 would be quarantined" in lines
+    assert f"{RETURN}: 17 rows read, 4 would load, 13 would be quarantined" in lines
+    assert f"{REVIEWS}: 17 rows read, 7 would load, 10 would be quarantined" in lines
 
 
 def test_run_quarantines_the_same_rows_and_loads_the_rest_every_row_accounted_for(run):
@@ -210,7 +220,38 @@ def test_run_quarantines_the_same_rows_and_loads_the_rest_every_row_accounted_fo
         file: tuple(summary.loc[file, ["rows_read", "rows_loaded", "rows_quarantined"]])
         for file in (RETURN, MISSING, REVIEWS)
     }
-    assert counts == {RETURN: (16, 4, 12), MISSING: (2, 0, 2), REVIEWS: (16, 7, 9)}
+    assert counts == {RETURN: (17, 4, 13), MISSING: (2, 0, 2), REVIEWS: (17, 7, 10)}
+
+
+def test_an_early_help_team_in_a_care_leavers_file_is_quarantined_and_the_rest_publishes(run):
+    """An Early Help team's code (a team seeds/teams.csv puts in a district) on a row of the
+    return and of the reviews: counted there, its figures would add up to a district the
+    care leavers' indicators never publish, and disclosure control refused the whole run
+    ('declared relations are not true of the data'), publishing nothing. Now each such row
+    is quarantined at the door in one line that says what to do, and the indicators publish
+    the personal adviser teams and the authority."""
+    _, _, validated, ran = run
+    lines = validated.stdout.splitlines() + validated.stderr.splitlines()
+    for file in (RETURN, REVIEWS):
+        line = (
+            f"{file}, row 18, column team_code: team 'EH-A1' is in district E07999901 (its "
+            "district_code in seeds/teams.csv), but a personal adviser's team is counted "
+            "directly in its authority: correct the team_code to a team without a "
+            "district_code, or blank that team's district_code [team_in_district]"
+        )
+        assert line in lines, file
+    assert ran.returncode == 0, ran.stdout[-2000:] + ran.stderr[-3000:]
+    table = pd.read_csv(
+        run[0] / "output" / "indicators" / "indicator_values.csv", dtype=str, keep_default_na=False
+    )
+    for indicator in ("cl_in_touch", "cl_topic_unanswered_young_person"):
+        mine = table[table["indicator_id"] == indicator]
+        areas = set(zip(mine["geographic_level"], mine["area_code"], strict=True))
+        assert areas == {
+            ("Local authority", "E99000999"),
+            ("Team", "LC-A"),
+            ("Team", "LC-B"),
+        }, (indicator, areas)
 
 
 @pytest.fixture(scope="module")
@@ -309,7 +350,7 @@ def test_child_ids_and_dates_of_birth_never_leave_the_raw_zone(run, warehouse):
     ids = {line.split(",")[0] for line in RETURN_ROWS[1:] + MISSING_ROWS[1:]}
     ids |= {line.split(",")[1] for line in REVIEW_ROWS[1:]}
     ids -= {""}
-    assert len(ids) == 17  # CL001 to CL014, CL020, CL021 and CL099
+    assert len(ids) == 18  # CL001 to CL015, CL020, CL021 and CL099
     births = ["2005-06-14", "14/02/2003", "2003-02-14", "2004-09-30", "2003-12-12"]
     for child in sorted(ids):
         assert child not in beyond_raw and child not in published, child

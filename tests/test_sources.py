@@ -464,7 +464,7 @@ def test_a_readme_beside_the_specs_is_allowed(tmp_path):
         (
             lambda t: t + "placement: {method: postcode_sector, colum: visit_id}\n",
             "placement.colum: not a key of placement (known: method, column, via, authority, "
-            "neighbourhood, lookup, doc)",
+            "neighbourhood, lookup, within, doc)",
         ),
         (
             lambda t: t.replace("codes: outcome}", "codes: [S, N]}"),
@@ -716,7 +716,10 @@ def test_the_care_leaver_specs_say_what_the_ssda903_return_and_the_reviews_hold(
     assert reviews.column("child_id").identifier.as_name == "child_pseudonym"
     assert leavers.column("child_id").identifier.as_name == "child_pseudonym"
     assert leavers.column("date_of_birth").identifier.to == "year_month"
-    assert leavers.placement == {"method": "team", "column": "team_code"}
+    # a personal adviser's team is directly in its authority (the care leavers' indicators
+    # publish teams and the authority, no districts)
+    for spec in (leavers, reviews):
+        assert spec.placement == {"method": "team", "column": "team_code", "within": "authority"}
     assert reviews.key == ("review_id", "perspective")
     assert reviews.consent == {"aggregate": "consent_aggregate"}
     topics = pd.read_csv(ROOT / "seeds" / "pathway_plan_topics.csv")["topic_id"].tolist()

@@ -75,6 +75,16 @@ def _refusal(tmp_path: Path, text: str) -> list[str]:
         (
             "{method: team, column: team, authority: la}",
             "sources/visits/base.yml: placement.authority: not used by method team (it takes "
+            "only column: and within:)",
+        ),
+        (
+            "{method: team, column: team, within: district}",
+            "sources/visits/base.yml: placement.within: 'district' must be authority (the "
+            "teams are counted directly in their authority, never in a district), or left out",
+        ),
+        (
+            "{method: district, column: district, within: authority}",
+            "sources/visits/base.yml: placement.within: not used by method district (it takes "
             "only column:)",
         ),
     ],
@@ -95,6 +105,7 @@ def test_only_a_standalone_source_is_placed_by_team(tmp_path):
     "placement",
     [
         "{method: team, column: team}",
+        "{method: team, column: team, within: authority}",
         "{method: district, column: district}",
         "{method: la_wide, authority: la}",
     ],
@@ -217,6 +228,59 @@ def test_chorus_validate_names_the_unlisted_team_and_the_teams_row_set_aside(by_
         "team_code, team_name, new_la_code; the row is set aside [team_list_blank]" in line
         for line in lines
     ), lines
+
+
+def test_a_team_in_a_district_is_quarantined_where_teams_are_directly_in_their_authority(
+    by_team,
+):
+    """`within: authority` (the care leavers' sources: their indicators publish teams and
+    the authority, never districts): a row of a team teams.csv puts in a district is
+    quarantined, saying what to do; a team whose district_code names no district of its
+    authority is counted directly in it (team_district_unknown names the list's row), so its
+    rows load, as do those of the teams without a district."""
+    spec = Path(os.environ["CHORUS_SOURCES"]) / "home_visits" / "base.yml"
+    text = spec.read_text(encoding="utf-8")
+    placed = "placement: {method: team, column: team}\n"
+    spec.write_text(
+        text.replace(placed, "placement: {method: team, column: team, within: authority}\n"),
+        encoding="utf-8",
+    )
+    (by_team.seeds / "teams.csv").write_text(
+        "team_code,team_name,new_la_code,district_code\n"
+        "EH-N,Early Help North,E08000005,E07000901\n"  # in a district
+        "EH-S,Early Help South,E08000005,\n"
+        "EH-X,Early Help X,E08000005,E07000999\n",  # no such district: in the authority
+        encoding="utf-8",
+    )
+    (by_team.seeds / "districts.csv").write_text(
+        "district_code,district_name,new_la_code\nE07000901,North District,E08000005\n",
+        encoding="utf-8",
+    )
+    message = (
+        "team 'EH-N' is in district E07000901 (its district_code in seeds/teams.csv), but a "
+        "team of the home visits is counted directly in its authority: correct the team to a "
+        "team without a district_code, or blank that team's district_code"
+    )
+    lines = validate_paths([by_team.landing], by_team.seeds).format()
+    for row in (2, 5):
+        line = f"home_visits/2023-24/visits.csv, row {row}, column team: {message} "
+        assert line + "[team_in_district]" in lines, lines
+    load_stream(by_team, STANDALONE, ["2023-24"], None, Lines())
+    with duckdb.connect(str(by_team.warehouse), read_only=True) as connection:
+        loaded = connection.execute(
+            "select record_id, team from raw.home_visits_records order by record_id"
+        ).fetchall()
+        quarantined = connection.execute(
+            "select row, column_name, rule, message from raw.quarantine "
+            "where kind = 'home_visits' order by row"
+        ).fetchall()
+    assert loaded == [("R002", "EH-S"), ("R005", "EH-X")]
+    assert quarantined == [
+        (2, "team", "team_in_district", message),
+        (4, "team", "team_unknown", "team 'EH-Q' is not in seeds/teams.csv: add it there or "
+         "correct the team"),
+        (5, "team", "team_in_district", message),
+    ]  # fmt: skip
 
 
 def test_a_team_of_an_unknown_authority_or_with_a_taken_code_is_set_aside(by_team):

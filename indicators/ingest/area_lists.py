@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -61,6 +61,10 @@ class AreaCodes:
 
     codes: frozenset[str]
     set_aside: Mapping[str, str]
+    within: Mapping[str, str] = field(default_factory=dict)
+    """A usable code -> the area it is counted in below its authority (a team -> the district
+    of its `district_code`, when that is a usable district of the team's authority); a code
+    not here is counted directly in its authority."""
 
 
 def check_area_list(
@@ -170,27 +174,31 @@ def read_area_lists(
         lists[method], found = check_area_list(area, path, authorities, taken)
         defects.extend(found)
         taken.update({code: f"{area.noun} {code}" for code in lists[method].codes})
-    defects.extend(team_districts(seeds, landing, lists))
+    within, found = team_districts(seeds, landing, lists)
+    defects.extend(found)
+    if within:
+        lists["team"] = replace(lists["team"], within=within)
     return lists, defects
 
 
 def team_districts(
     seeds: Path, landing: Path | None, lists: Mapping[str, AreaCodes]
-) -> list[Defect]:
-    """A team's optional `district_code` names a usable district of the team's authority
-    (seeds/districts.csv); one that does not is named, and the team is counted directly in
-    its authority (dbt: dim_areas gives it the authority as parent, its rows no district).
-    The team itself stays usable: its rows are placed as before."""
+) -> tuple[dict[str, str], list[Defect]]:
+    """Each usable team's district, where its optional `district_code` names a usable
+    district of the team's authority (seeds/districts.csv), as stg_reference__team_districts
+    has it; one that does not is named, and the team is counted directly in its authority
+    (dbt: dim_areas gives it the authority as parent, its rows no district). The team itself
+    stays usable: its rows are placed as before."""
     teams, districts = AREA_LISTS["team"], AREA_LISTS["district"]
     path = teams.file(seeds, landing)
     if not path.is_file() or not lists.get("team", AreaCodes(frozenset(), {})).codes:
-        return []
+        return {}, []
     try:
         frame = read_table(path, teams.shown)
     except FileRejected:
-        return []
+        return {}, []
     if "district_code" not in frame.columns:
-        return []
+        return {}, []
     authority_of: dict[str, str] = {}
     district_path = districts.file(seeds, landing)
     if district_path.is_file():
@@ -204,6 +212,7 @@ def team_districts(
                 if code in lists.get("district", AreaCodes(frozenset(), {})).codes:
                     authority_of[code] = authority
     defects = []
+    within: dict[str, str] = {}
     for row, code, district, authority in zip(
         frame["_source_row"],
         frame["team_code"].astype("string").fillna("").str.strip(),
@@ -213,20 +222,22 @@ def team_districts(
     ):
         if not district or code not in lists["team"].codes:
             continue
-        if authority_of.get(district) != authority:
-            defects.append(
-                Defect(
-                    teams.shown,
-                    int(row),
-                    "district_code",
-                    district,
-                    "team_district_unknown",
-                    f"district {district} is not a district of seeds/districts.csv in the "
-                    f"team's authority {authority}: team {code} is counted directly in its "
-                    "authority; correct the district_code or add the district",
-                )
+        if authority_of.get(district) == authority:
+            within[code] = district
+            continue
+        defects.append(
+            Defect(
+                teams.shown,
+                int(row),
+                "district_code",
+                district,
+                "team_district_unknown",
+                f"district {district} is not a district of seeds/districts.csv in the "
+                f"team's authority {authority}: team {code} is counted directly in its "
+                "authority; correct the district_code or add the district",
             )
-    return defects
+        )
+    return within, defects
 
 
 def unlisted(

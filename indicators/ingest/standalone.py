@@ -125,9 +125,12 @@ def unplaced(
     if method in AREA_LISTS and column:
         area = AREA_LISTS[method]
         listed = reference.areas.get(method, AreaCodes(frozenset(), {}))
-        return unlisted(
+        found = unlisted(
             frames, column, listed, noun=area.noun, seed=area.shown, rule=f"{area.noun}_unknown"
         )
+        if spec.placement.get("within") == "authority":
+            found.extend(in_district(spec, frames, column, listed))
+        return found
     authority = spec.placement.get("authority")
     if method == "la_wide" and authority and reference.la_codes is not None:
         listed = AreaCodes(reference.la_codes, reference.la_problems)
@@ -140,6 +143,43 @@ def unplaced(
             rule="la_code_unknown",
         )
     return []
+
+
+def in_district(
+    spec: SourceSpec,
+    frames: Sequence[tuple[str, pd.DataFrame]],
+    column: str,
+    listed: AreaCodes,
+) -> list[Defect]:
+    """Rows of a source whose teams are counted directly in their authority (`placement:
+    {method: team, within: authority}`: its indicators publish teams and the authority,
+    never districts) placed in a team seeds/teams.csv puts in a district (an Early Help team
+    in a care leavers' file): counted there, its figures would add up to a district the
+    indicators do not publish, and disclosure control could not rely on teams adding up to
+    the authority."""
+    if not listed.within:
+        return []
+    title = spec.column(column).title
+    whose = f"a {title}" if title else f"a team of the {spec.label or spec.source}"
+    defects = []
+    for file, frame in frames:
+        values = frame[column].astype("string").fillna("").str.strip()
+        placed = values.isin(list(listed.within))
+        for row, value in zip(frame.loc[placed, "_source_row"], values[placed], strict=True):
+            defects.append(
+                Defect(
+                    file,
+                    int(row),
+                    column,
+                    value,
+                    "team_in_district",
+                    f"team '{value}' is in district {listed.within[value]} (its district_code "
+                    f"in seeds/teams.csv), but {whose} is counted directly in its authority: "
+                    f"correct the {column} to a team without a district_code, or blank that "
+                    "team's district_code",
+                )
+            )
+    return defects
 
 
 def sectors_unlisted(

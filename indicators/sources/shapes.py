@@ -88,6 +88,7 @@ PLACEMENT: Shape = {
     "authority": TEXT,
     "neighbourhood": TEXT,
     "lookup": TEXT,
+    "within": TEXT,
     **TEXTS,
 }
 ITEMS: Shape = {"bank": TEXT, "answers": TEXT, **TEXTS}

@@ -111,8 +111,10 @@ def placement_problems(
     problems: list[str],
 ) -> None:
     """`placement:` by postcode sector (or `via:` another source's postcode), by team or
-    district (`column:` checked against seeds/teams.csv or seeds/districts.csv) or LA-wide
-    (`authority:` the LA number column, checked against seeds/local_authorities.csv)."""
+    district (`column:` checked against seeds/teams.csv or seeds/districts.csv; by team,
+    `within: authority` when the source's teams are counted directly in their authority,
+    never in a district) or LA-wide (`authority:` the LA number column, checked against
+    seeds/local_authorities.csv)."""
     if not placement:
         return
     method = placement.get("method")
@@ -127,7 +129,8 @@ def placement_problems(
     if method != "postcode_sector":
         wanted = "authority" if method == "la_wide" else "column"
         holding = "the LA number" if method == "la_wide" else f"the {method} code"
-        extra = sorted(key for key in placement if key not in ("method", wanted, "doc"))
+        own = ("method", wanted, "doc", *(("within",) if method == "team" else ()))
+        extra = sorted(key for key in placement if key not in own)
         if data.get("stream") != "standalone":
             problems.append(
                 f"{shown}: placement.method: '{method}' places rows of a standalone source "
@@ -140,7 +143,13 @@ def placement_problems(
         elif extra:
             problems.append(
                 f"{shown}: placement.{extra[0]}: not used by method {method} (it takes "
-                f"only {wanted}:)"
+                f"only {wanted}:" + (" and within:)" if method == "team" else ")")
+            )
+        elif placement.get("within", "authority") != "authority":
+            problems.append(
+                f"{shown}: placement.within: '{placement['within']}' must be authority (the "
+                "teams are counted directly in their authority, never in a district), or "
+                "left out"
             )
         return
     needed = ("column", "neighbourhood") if data.get("items") else ("column",)
