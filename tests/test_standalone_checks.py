@@ -18,7 +18,7 @@ import pytest
 
 from indicators.ingest.cells import normalise_codes
 from indicators.ingest.defects import apply_rules
-from indicators.ingest.landing import FileAccount, discover, file_hash
+from indicators.ingest.landing import FileAccount, classify, discover, file_hash
 from indicators.ingest.row_checks import row_rule_defects
 from indicators.ingest.spec_rules import in_canonical_form, read_as_code_lists, spec_rules
 from indicators.ingest.standalone_checks import check_files
@@ -176,19 +176,37 @@ def test_hostile_early_communication_files_together_give_what_each_alone_gives(t
     assert found >= len(rows) // 2  # the hostile rows' defects were found
 
 
-def test_two_files_of_one_name_give_what_each_alone_gives(tmp_path):
-    """Two months' folders that name the same month ("2024-04" and "2024-04 ") hold a file of
-    one name: checked as two files, each its own."""
-    files = {
-        f"{KIND}/2024-04/same.csv": [HEAD, *FILES[f"{KIND}/2024-04/north.csv"][1:]],
-        f"{KIND}/2024-04 /same.csv": [HEAD, *FILES[f"{KIND}/2024-04/south.csv"][1:]],
-    }
-    files[f"{KIND}/2024-04 /same.csv"] = [
+TWINS = {  # two month folders read as one month, each with a file of one name
+    f"{KIND}/2024-04/same.csv": [HEAD, *FILES[f"{KIND}/2024-04/north.csv"][1:]],
+    f"{KIND}/2024-04 /same.csv": [
         HEAD,
         "EHREF-0101,PERSON-7101,2024-04-03,EH-S1,health,1,,,",
         "EHREF-0102,PERSON-7102,2024-04-04,EH-S1,health,7,,,",  # 3: need level 7
-    ]
-    read = _read(write_landing(tmp_path, files), KIND)
+    ],
+}
+
+
+def test_a_second_file_of_one_name_in_a_folder_of_the_same_month_is_not_loaded(tmp_path):
+    """Its rows and defects would be named as the first's: it is a layout problem, named
+    with what to do, and the first loads."""
+    landing = write_landing(tmp_path, TWINS)
+    files, problems = discover(landing)
+    assert [f.path.parent.name for f in files if f.kind == KIND] == ["2024-04"]
+    (problem,) = [p for p in problems if p.kind == KIND]
+    assert problem.file == f"{KIND}/2024-04 /same.csv"
+    assert problem.rule == "same_file_twice"
+    assert "April 2024" in problem.message and f"{KIND}/2024-04/" in problem.message
+
+
+def test_two_files_of_one_name_give_what_each_alone_gives(tmp_path):
+    """Given two files of one name all the same (a caller other than discover), each is
+    checked as its own file."""
+    landing = write_landing(tmp_path, TWINS)
+    read = []
+    for relative in TWINS:
+        landed = classify(landing / relative)
+        account = FileAccount(landed.display, KIND, landed.loaded_as.label, file_hash(landed.path))
+        read.append((landed, read_checked(landed, account, None, None)))
     assert len({landed.display for landed, _ in read}) == 1 < len(read) == 2
     assert _held_to_alone(KIND, read) == 4
 

@@ -73,7 +73,7 @@ class LayoutProblem:
     display: str = ""
     """The file as the user laid it out, relative to the landing area (else its path)."""
     rule: str = "layout"
-    """not_a_return_file, not_in_year_folder or year_folder_name."""
+    """not_a_return_file, not_in_year_folder, year_folder_name or same_file_twice."""
 
     @property
     def file(self) -> str:
@@ -151,6 +151,7 @@ def discover(landing: Path) -> tuple[list[LandedFile], list[LayoutProblem]]:
     """Every return under the landing area, in a stable order, and anything misplaced."""
     files: list[LandedFile] = []
     problems: list[LayoutProblem] = []
+    named: dict[str, LandedFile] = {}  # each file by how messages name it
     for kind in return_kinds():
         base = landing / kind
         if not base.is_dir():
@@ -159,11 +160,28 @@ def discover(landing: Path) -> tuple[list[LandedFile], list[LayoutProblem]]:
             if path.name.startswith(".") or path.name.startswith("~$"):
                 continue
             found = classify(path)
+            if isinstance(found, LandedFile) and found.display in named:
+                found = _named_twice(path, named[found.display])
             if isinstance(found, LandedFile):
+                named[found.display] = found
                 files.append(found)
             else:
                 problems.append(replace(found, display=path.relative_to(landing).as_posix()))
     return files, problems
+
+
+def _named_twice(path: Path, first: LandedFile) -> LayoutProblem:
+    """A file whose folder names the same period as another's holding a file of its name
+    (`2023-06` and `2023-06 `): loading both would name two files' rows alike in every
+    defect and account, so the second is not loaded, and said so."""
+    return LayoutProblem(
+        path,
+        f"its folder '{path.parent.name}' is read as {first.loaded_as.label}, as the folder "
+        f"'{first.path.parent.name}' is, which holds a file of the same name: not loaded; "
+        f"move the file into {first.display.rsplit('/', 1)[0]}/ under another name (or "
+        "remove one of the two) and run again",
+        rule="same_file_twice",
+    )
 
 
 def reference_file(name: str, landing: Path, seeds: Path) -> Path:
