@@ -333,7 +333,7 @@ def test_validate_paths_reports_paths_it_cannot_use(tmp_path):
     stray.parent.mkdir(parents=True)
     stray.write_text("upn\n", encoding="utf-8")
     report = validate_paths([tmp_path / "missing", stray, tmp_path / "census"], SEEDS)
-    assert [d.rule for d in report.defects] == ["path_missing", "layout", "path_missing"]
+    assert [d.rule for d in report.defects] == ["path_missing", "year_folder_name", "path_missing"]
     assert not report.ok and "3 defect(s)" in report.format()[-1]
 
 

@@ -195,7 +195,32 @@ def test_a_second_file_of_one_name_in_a_folder_of_the_same_month_is_not_loaded(t
     (problem,) = [p for p in problems if p.kind == KIND]
     assert problem.file == f"{KIND}/2024-04 /same.csv"
     assert problem.rule == "same_file_twice"
-    assert "April 2024" in problem.message and f"{KIND}/2024-04/" in problem.message
+    assert problem.message.startswith(
+        "its folder '2024-04 ' is read as April 2024, as the folder '2024-04' is, which holds "
+        "a file of the same name: not loaded; move the file into the folder '2024-04'"
+    )
+
+
+def test_the_file_kept_is_the_one_in_the_folder_named_as_its_period(tmp_path):
+    """With ' 2024-04' (sorted first) beside '2024-04', the file in '2024-04' is loaded."""
+    twins = {f"{KIND}/ 2024-04/same.csv" if " " in k else k: rows for k, rows in TWINS.items()}
+    files, problems = discover(write_landing(tmp_path, twins))
+    assert [f.path.parent.name for f in files if f.kind == KIND] == ["2024-04"]
+    assert [p.file for p in problems if p.kind == KIND] == [f"{KIND}/ 2024-04/same.csv"]
+
+
+def test_chorus_validate_given_both_files_checks_one_and_names_the_other(tmp_path):
+    """`chorus validate` on the two files themselves: the second is named, not checked as
+    the first (whose defects it would otherwise be charged with)."""
+    from indicators.ingest.validate import validate_paths
+
+    landing = write_landing(tmp_path, TWINS)
+    report = validate_paths([landing / path for path in TWINS], landing / "seeds")
+    twice = [d for d in report.defects if d.rule == "same_file_twice"]
+    assert [d.file for d in twice] == [str(landing / f"{KIND}/2024-04 /same.csv")]
+    checked = [d for d in report.defects if d.file.startswith(KIND) and d not in twice]
+    assert {d.file for d in checked} == {f"{KIND}/2024-04/same.csv"}
+    assert {(d.row, d.column, d.rule) for d in checked} == EXPECTED["north.csv"]
 
 
 def test_two_files_of_one_name_give_what_each_alone_gives(tmp_path):

@@ -83,6 +83,11 @@ def _refusal(tmp_path: Path, text: str) -> list[str]:
             "teams are counted directly in their authority, never in a district), or left out",
         ),
         (
+            "{method: postcode_sector, column: team, within: authority}",
+            "sources/visits/base.yml: placement.within: not used by method postcode_sector "
+            "(only by team)",
+        ),
+        (
             "{method: district, column: district, within: authority}",
             "sources/visits/base.yml: placement.within: not used by method district (it takes "
             "only column:)",

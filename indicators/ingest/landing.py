@@ -13,7 +13,7 @@ quarantined (a rejected file counts all its rows as quarantined: nothing is load
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -151,7 +151,6 @@ def discover(landing: Path) -> tuple[list[LandedFile], list[LayoutProblem]]:
     """Every return under the landing area, in a stable order, and anything misplaced."""
     files: list[LandedFile] = []
     problems: list[LayoutProblem] = []
-    named: dict[str, LandedFile] = {}  # each file by how messages name it
     for kind in return_kinds():
         base = landing / kind
         if not base.is_dir():
@@ -160,28 +159,44 @@ def discover(landing: Path) -> tuple[list[LandedFile], list[LayoutProblem]]:
             if path.name.startswith(".") or path.name.startswith("~$"):
                 continue
             found = classify(path)
-            if isinstance(found, LandedFile) and found.display in named:
-                found = _named_twice(path, named[found.display])
             if isinstance(found, LandedFile):
-                named[found.display] = found
                 files.append(found)
             else:
-                problems.append(replace(found, display=path.relative_to(landing).as_posix()))
-    return files, problems
+                problems.append(found)
+    files, twice = named_once(files)
+    problems += twice
+    return files, [replace(p, display=p.path.relative_to(landing).as_posix()) for p in problems]
 
 
-def _named_twice(path: Path, first: LandedFile) -> LayoutProblem:
-    """A file whose folder names the same period as another's holding a file of its name
-    (`2023-06` and `2023-06 `): loading both would name two files' rows alike in every
-    defect and account, so the second is not loaded, and said so."""
-    return LayoutProblem(
-        path,
-        f"its folder '{path.parent.name}' is read as {first.loaded_as.label}, as the folder "
-        f"'{first.path.parent.name}' is, which holds a file of the same name: not loaded; "
-        f"move the file into {first.display.rsplit('/', 1)[0]}/ under another name (or "
-        "remove one of the two) and run again",
-        rule="same_file_twice",
-    )
+def named_once(files: Sequence[LandedFile]) -> tuple[list[LandedFile], list[LayoutProblem]]:
+    """`files` with one file of each name messages give (`LandedFile.display`): of files in
+    two folders read as one period (`2023-06` and `2023-06 `), each holding a file of one
+    name, the one in the folder named as the period is kept (else the first by path), and
+    the others are layout problems, not loaded: loading both would name two files' rows
+    alike in every defect and account."""
+    alike: dict[str, list[LandedFile]] = {}
+    for landed in files:
+        alike.setdefault(landed.display, []).append(landed)
+    kept: list[LandedFile] = []
+    problems: list[LayoutProblem] = []
+    for landed in files:
+        same = sorted(alike[landed.display], key=lambda f: str(f.path))
+        first = next((f for f in same if f.path.parent.name == f.loaded_as.folder), same[0])
+        if landed is first:
+            kept.append(landed)
+            continue
+        problems.append(
+            LayoutProblem(
+                landed.path,
+                f"its folder '{landed.path.parent.name}' is read as {landed.loaded_as.label}, "
+                f"as the folder '{first.path.parent.name}' is, which holds a file of the same "
+                "name: not loaded; move the file into the folder "
+                f"'{first.path.parent.name}' under another name (or remove one of the two) "
+                "and run again",
+                rule="same_file_twice",
+            )
+        )
+    return kept, problems
 
 
 def reference_file(name: str, landing: Path, seeds: Path) -> Path:

@@ -31,6 +31,7 @@ from indicators.ingest.landing import (
     LandedFile,
     classify,
     discover,
+    named_once,
     return_kinds,
 )
 from indicators.ingest.lookups import Reference, read_reference
@@ -111,13 +112,13 @@ def _collect(path: Path) -> tuple[list[LandedFile], list[Defect]]:
         found = classify(path)
         if isinstance(found, LandedFile):
             return [found], []
-        return [], [Defect(str(path), None, None, "", "layout", found.message)]
+        return [], [Defect(str(path), None, None, "", found.rule, found.message)]
     root = landing_root(path)
     files, problems = discover(root)
     inside = path.resolve()
     files = [f for f in files if f.path.resolve().is_relative_to(inside)]
     defects = [
-        Defect(str(p.path), None, None, "", "layout", p.message)
+        Defect(str(p.path), None, None, "", p.rule, p.message)
         for p in problems
         if p.path.resolve().is_relative_to(inside)
     ]
@@ -169,7 +170,9 @@ def validate_paths(
     groups: dict[Path, dict[AcademicYear | Period, list[LandedFile]]] = defaultdict(
         lambda: defaultdict(list)
     )
-    for landed in _unique(found):  # a month's files (issue 13) are checked as that month
+    files, twice = named_once(_unique(found))
+    report.defects.extend(Defect(str(p.path), None, None, "", p.rule, p.message) for p in twice)
+    for landed in files:  # a month's files (issue 13) are checked as that month
         groups[landing_root(landed.path).resolve()][landed.loaded_as].append(landed)
     for root, years in groups.items():
         reference, reference_defects = read_reference(root, seeds)

@@ -152,6 +152,10 @@ def placement_problems(
                 "left out"
             )
         return
+    if "within" in placement:  # a team's district is no postcode's
+        problems.append(
+            f"{shown}: placement.within: not used by method postcode_sector (only by team)"
+        )
     needed = ("column", "neighbourhood") if data.get("items") else ("column",)
     if "via" not in placement:  # EYFSP: placed through the census's postcode
         for key in (key for key in needed if key not in placement):
