@@ -72,6 +72,7 @@ class SizeResult:
     b: Measure | None = None
     c: Measure | None = None
     steps: dict[str, float] = field(default_factory=dict)
+    step_peak_mib: dict[str, int] = field(default_factory=dict)
     incremental: Measure | None = None
     full_before_increment: Measure | None = None
     agreement: str = ""
@@ -146,7 +147,10 @@ def chorus_env(home: Path, pack_authority: str) -> dict[str, str]:
     }
 
 
-def run_a(size: Size, landing: Path, home: Path, output: Path, log: Path) -> tuple[Measure, dict]:
+def run_a(
+    size: Size, landing: Path, home: Path, output: Path, log: Path
+) -> tuple[Measure, dict, dict]:
+    """A's measure, and its steps' seconds and peak memory (the run's timings file)."""
     first_la = pd.read_csv(landing / "seeds" / "local_authorities.csv", dtype=str)["la_code"][0]
     measure = timed(
         [str(BIN / "chorus"), "run", "--landing", str(landing), "--out", str(output)],
@@ -154,8 +158,8 @@ def run_a(size: Size, landing: Path, home: Path, output: Path, log: Path) -> tup
         log=log,
     )
     timings = sorted((home / "logs").glob("*.timings.json"), key=lambda p: p.stat().st_mtime)
-    steps = json.loads(timings[-1].read_text())["steps"] if timings else {}
-    return measure, steps
+    recorded = json.loads(timings[-1].read_text()) if timings else {}
+    return measure, recorded.get("steps", {}), recorded.get("step_peak_mib", {})
 
 
 def compare(a_output: Path, b_csv: Path, c_csv: Path | None) -> str:
@@ -204,10 +208,12 @@ def incremental(size: Size, out: Path) -> tuple[Measure, Measure]:
     shutil.copytree(landing, partial, ignore=shutil.ignore_patterns(last, ".complete"))
     home = out / "home-incremental"
     shutil.rmtree(home, ignore_errors=True)
-    full, _ = run_a(size, partial, home, out / "output-incremental", out / "a-before-increment.log")
+    full, _, _ = run_a(
+        size, partial, home, out / "output-incremental", out / "a-before-increment.log"
+    )
     for kind in sorted(path for path in landing.iterdir() if (path / last).is_dir()):
         shutil.copytree(kind / last, partial / kind.name / last)
-    added, _ = run_a(size, partial, home, out / "output-incremental", out / "a-increment.log")
+    added, _, _ = run_a(size, partial, home, out / "output-incremental", out / "a-increment.log")
     return full, added
 
 
@@ -218,7 +224,9 @@ def measure_size(size: Size, skip_c_above: int, with_incremental: bool) -> SizeR
     landing = landing_for(size, YEARS)
     result = SizeResult(size, measured=dt.date.today().isoformat())
     print(f"[{size.name}] A: chorus run", flush=True)
-    result.a, result.steps = run_a(size, landing, out / "home", out / "output", out / "a.log")
+    result.a, result.steps, result.step_peak_mib = run_a(
+        size, landing, out / "home", out / "output", out / "a.log"
+    )
     print(f"[{size.name}] B: engine limit", flush=True)
     result.b = timed(
         [
@@ -339,6 +347,16 @@ def write_results(results: list[dict], analysis: str) -> None:
         lines.append(
             f"| {step} | " + " | ".join(f"{r['steps'].get(step, 0):.1f}" for r in results) + " |"
         )
+    lines += [
+        "",
+        "## Where A's memory goes (each step's peak, MiB: PSS of the run and its processes)",
+        "",
+        "| step | " + " | ".join(r["size"]["name"] for r in results) + " |",
+        "|---|" + "---|" * len(results),
+    ]
+    for step in steps:
+        peaks = [r.get("step_peak_mib", {}).get(step) for r in results]
+        lines.append(f"| {step} | " + " | ".join("" if p is None else str(p) for p in peaks) + " |")
     lines += [
         "",
         "## Adding one academic year",

@@ -30,6 +30,7 @@ from orchestration.dbt_setup import (
     prepare_manifest,
     stale_union_line,
 )
+from orchestration.step_profile import MemoryWatch, step_profile, step_spans
 
 ProgressCallback = Callable[[int, int, str], None]
 
@@ -140,15 +141,6 @@ def _explain(result) -> tuple[list[str], list[str]]:
             cause = error.cause if error and error.cause else error
             steps.append(_first_line(cause.message) if cause else "a resource failed to start")
     return checks, steps
-
-
-def _step_seconds(instance, run_id: str) -> dict[str, float]:
-    stats = instance.get_run_step_stats(run_id)
-    return {
-        s.step_key: (s.end_time or 0) - (s.start_time or 0)
-        for s in stats
-        if s.start_time and s.end_time
-    }
 
 
 def _accounts_and_headlines(settings: ChorusSettings) -> tuple[list[dict], list[str]]:
@@ -417,6 +409,7 @@ def _run_locked(
                 )
                 watcher.start()
             started = time.perf_counter()
+            memory = MemoryWatch(os.getpid()).start()
             try:
                 result = job.execute_in_process(
                     run_config=run_config(settings, log_level),
@@ -432,13 +425,14 @@ def _run_locked(
                 )
             finally:
                 stop.set()
+                memory.stop()
                 if watcher:
                     watcher.join()
             seconds = time.perf_counter() - started
             checks, steps = _explain(result)
             accounts, headlines = _accounts_and_headlines(settings)
             notes = _not_loaded(settings, files, problems)
-            step_seconds = _step_seconds(instance, run_id)
+            spans = step_spans(instance, run_id)
     except WarehouseBusy as busy:
         raise ExpectedFailure(str(busy)) from None
     reason = ""
@@ -455,7 +449,7 @@ def _run_locked(
                 "run_id": run_id,
                 "success": result.success,
                 "seconds": round(seconds, 3),
-                "steps": {key: round(value, 3) for key, value in step_seconds.items()},
+                **step_profile(spans, memory.samples),
             },
             indent=2,
         )
@@ -469,7 +463,7 @@ def _run_locked(
         failed_steps=steps,
         accounts=accounts,
         headlines=headlines if result.success else [],
-        step_seconds=step_seconds,
+        step_seconds={key: end - start for key, (start, end) in spans.items()},
         log_path=str(log_path),
         notes=notes,
         help_requests=families_asking_for_help(settings.home),

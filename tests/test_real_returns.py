@@ -151,6 +151,11 @@ def test_a_return_nothing_of_which_can_be_published_stops_before_dbt_with_one_li
     ) in one_line_and_the_log(result.stderr, result.stdout)[0]
     assert not (tmp_path / "output").exists()
     [timings] = (tmp_path / "home" / "logs").glob("*.timings.json")
-    steps = json.loads(timings.read_text())["steps"]
+    recorded = json.loads(timings.read_text())
+    steps = recorded["steps"]
     assert "statutory_returns" in steps and "preflight" in steps
     assert "chorus_dbt_models" not in steps  # stopped before dbt
+    # and each step's peak memory: more than the bare interpreter's, none above the run's
+    peaks = recorded["step_peak_mib"]
+    assert set(peaks) == set(steps)
+    assert 30 < min(peaks.values()) <= max(peaks.values()) <= recorded["peak_mib"]
