@@ -236,8 +236,8 @@ def test_an_early_help_team_in_a_care_leavers_file_is_quarantined_and_the_rest_p
         line = (
             f"{file}, row 18, column team_code: team 'EH-A1' is in district E07999901 (its "
             "district_code in seeds/teams.csv), but a personal adviser's team is counted "
-            "directly in its authority: correct the team_code to a team without a "
-            "district_code, or blank that team's district_code [team_in_district]"
+            "directly in its authority: correct the team_code to a team that is in no "
+            "district, or blank that team's district_code [team_in_district]"
         )
         assert line in lines, file
     assert ran.returncode == 0, ran.stdout[-2000:] + ran.stderr[-3000:]

@@ -264,7 +264,7 @@ def test_a_team_in_a_district_is_quarantined_where_teams_are_directly_in_their_a
     message = (
         "team 'EH-N' is in district E07000901 (its district_code in seeds/teams.csv), but a "
         "team of the home visits is counted directly in its authority: correct the team to a "
-        "team without a district_code, or blank that team's district_code"
+        "team that is in no district, or blank that team's district_code"
     )
     lines = validate_paths([by_team.landing], by_team.seeds).format()
     for row in (2, 5):

@@ -71,7 +71,9 @@ def row_rule_defects(
             found.extend(_failing(check, spec, frame, rows, files, broken, written, folder))
         except duckdb.Error as error:
             if len(set(files)) > 1:  # a value one file holds may be what the check cannot take
-                found.extend(_file_by_file(check, spec, frame, files, broken, written, folder))
+                found.extend(
+                    _file_by_file(check, spec, frame, rows, files, broken, written, folder)
+                )
                 continue
             found.append(_not_checked(check, files[0], folder, error))
     return found
@@ -96,6 +98,7 @@ def _file_by_file(
     check: RowCheck,
     spec: SourceSpec,
     frame: pd.DataFrame,
+    rows: np.ndarray,
     files: np.ndarray,
     broken: set[tuple[str, int | None, str | None]],
     written: pd.DataFrame,
@@ -111,7 +114,7 @@ def _file_by_file(
                     check,
                     spec,
                     frame[own],
-                    frame["_source_row"].to_numpy()[own],
+                    rows[own],
                     files[own],
                     broken,
                     written[own],

@@ -175,7 +175,7 @@ def in_district(
                     "team_in_district",
                     f"team '{value}' is in district {listed.within[value]} (its district_code "
                     f"in seeds/teams.csv), but {whose} is counted directly in its authority: "
-                    f"correct the {column} to a team without a district_code, or blank that "
+                    f"correct the {column} to a team that is in no district, or blank that "
                     "team's district_code",
                 )
             )

@@ -37,13 +37,12 @@ def check_files(spec: SourceSpec, read: Sequence[tuple[LandedFile, Table]]) -> l
     checked: dict[int, Checked] = {}
     for (label, start), positions in groups.items():
         names = [read[p][0].display for p in positions]
-        apart = len(set(names)) < len(names)  # two files of one name: checked one by one
-        batch = [] if apart else positions
-        for p in positions:
-            if p not in batch:
+        if len(set(names)) < len(names):  # two files of one name: checked one by one
+            for p in positions:
                 (checked[p],) = _together(spec, label, start, [_named(read[p])])
-        together = _together(spec, label, start, [_named(read[p]) for p in batch])
-        checked.update(zip(batch, together, strict=True))
+        else:
+            together = _together(spec, label, start, [_named(read[p]) for p in positions])
+            checked.update(zip(positions, together, strict=True))
     return [checked[p] for p in range(len(read))]
 
 
@@ -54,8 +53,6 @@ def _named(one: tuple[LandedFile, Table]) -> tuple[str, Table]:
 def _together(
     spec: SourceSpec, label: str, start: dt.date | None, tables: Sequence[tuple[str, Table]]
 ) -> list[Checked]:
-    if not tables:
-        return []
     displays = [display for display, _ in tables]
     lengths = [len(table.frame) for _, table in tables]
     written = pd.concat([table.frame for _, table in tables], ignore_index=True, sort=False)
