@@ -134,3 +134,15 @@ def reading(warehouse: Path | str) -> Iterator:
 
     with duckdb_connect(warehouse, read_only=True) as connection:
         yield connection
+
+
+def shared_strings(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with each text column's equal values held as one object. The engine hands
+    pandas a new string for every cell, so a column of a few distinct values (an indicator
+    id, a level, a trend) costs a string per row: at national, fct_indicator_values' 972,358
+    rows took 0.89 GiB as read and 0.30 GiB shared. Values, dtypes, order and index are
+    unchanged (text columns only: an object column's None would come back as NaN)."""
+    for column in frame.columns:
+        if isinstance(frame[column].dtype, pd.StringDtype):
+            frame[column] = frame[column].astype("category").astype(frame[column].dtype)
+    return frame

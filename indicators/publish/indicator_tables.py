@@ -81,7 +81,7 @@ from indicators.steps import Log
 from indicators.voice.help_requests import may_be_quoted, needs_follow_up
 from indicators.voice.items import load_item_bank
 from indicators.warehouse import table_exists
-from indicators.warehouse_tables import reading
+from indicators.warehouse_tables import reading, shared_strings
 
 QUOTE_COLUMNS = [
     "quote",
@@ -144,8 +144,10 @@ def read_marts(warehouse: Path | str) -> Marts:
     with reading(warehouse) as connection:
         # in the order of the cell key, so that disclosure control's ties (which partner of
         # equal cost is hidden) never depend on the order the engine happened to return
-        values = key_order(
-            connection.execute("select * from marts.fct_indicator_values").df(), VALUE_KEY
+        values = shared_strings(  # the run's largest frame: kept through disclosure control
+            key_order(
+                connection.execute("select * from marts.fct_indicator_values").df(), VALUE_KEY
+            )
         )
         register = connection.execute("select * from marts.dim_indicators").df()
         quotes = connection.execute("select * from marts.fct_voice_quotes").df()
