@@ -8,6 +8,7 @@ dbt-duckdb resolves a relative warehouse path against the current directory.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,6 +64,27 @@ def _seconds(environ: Mapping[str, str], name: str, default: int) -> int:
     if raw.isdigit():
         return int(raw)
     raise SettingsError(f"{name} is '{raw}': set a whole number of seconds (default {default})")
+
+
+DEFAULT_DUCKDB_MEMORY = "1GB"
+_MEMORY = re.compile(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KIB|MIB|GIB|TIB)", re.IGNORECASE)
+
+
+def duckdb_memory_limit(environ: Mapping[str, str] | None = None) -> str:
+    """CHORUS_DUCKDB_MEMORY (default 1GB): the most memory DuckDB may hold, in dbt's runs and
+    in Chorus's own connections; past it DuckDB spills to a folder beside the warehouse.
+    DuckDB's own default is 80% of the machine: at national, dbt's build held 6 GiB with it
+    and 1.25 GiB with 1GB, about 6% slower (docs/scaling.md)."""
+    environ = os.environ if environ is None else environ
+    raw = (environ.get("CHORUS_DUCKDB_MEMORY") or "").strip()
+    if not raw:
+        return DEFAULT_DUCKDB_MEMORY
+    if _MEMORY.fullmatch(raw):
+        return raw.replace(" ", "")
+    raise SettingsError(
+        f"CHORUS_DUCKDB_MEMORY is '{raw}': set an amount such as 1GB or 512MB "
+        f"(default {DEFAULT_DUCKDB_MEMORY})"
+    )
 
 
 def _warehouse_url(environ: Mapping[str, str]) -> str | None:
@@ -123,6 +145,8 @@ class ChorusSettings:
     lock_wait_seconds: int = DEFAULT_LOCK_WAIT_SECONDS
     """CHORUS_LOCK_WAIT (default 600): seconds a run waits for another run to finish with
     the warehouse before it gives up (0: give up at once)."""
+    duckdb_memory: str = DEFAULT_DUCKDB_MEMORY
+    """CHORUS_DUCKDB_MEMORY (default 1GB): DuckDB's memory limit (duckdb_memory_limit)."""
     warehouse_url: str | None = None
     """CHORUS_WAREHOUSE, when it holds a postgresql:// URL: the team's shared PostgreSQL
     warehouse. Unset (or anything else): the embedded DuckDB file in CHORUS_HOME."""
@@ -176,5 +200,6 @@ class ChorusSettings:
             allow_demo_key=_flag(env, "CHORUS_ALLOW_DEMO_KEY"),
             retention_years=_retention(env),
             lock_wait_seconds=_seconds(env, "CHORUS_LOCK_WAIT", DEFAULT_LOCK_WAIT_SECONDS),
+            duckdb_memory=duckdb_memory_limit(env),
             warehouse_url=_warehouse_url(env),
         )

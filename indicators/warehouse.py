@@ -21,16 +21,20 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from indicators.config import duckdb_memory_limit
 from indicators.sources.fixed_tables import RAW_TABLES
 
 
 @contextmanager
 def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A connection to the warehouse, closed on exit."""
+    """A connection to the warehouse, closed on exit, holding at most CHORUS_DUCKDB_MEMORY."""
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     connection = duckdb.connect(str(path), read_only=read_only)
     try:
+        # set, not passed as config: a second connection to the file without that config
+        # (dbt's, a test's) would be refused as "a different configuration"
+        connection.execute(f"set memory_limit = '{duckdb_memory_limit()}'")
         yield connection
     finally:
         connection.close()
@@ -424,6 +428,7 @@ def compact(path: Path) -> None:
         leftover.unlink(missing_ok=True)
     connection = duckdb.connect(str(path))
     try:
+        connection.execute(f"set memory_limit = '{duckdb_memory_limit()}'")
         database = connection.execute("select current_database()").fetchone()[0]
         connection.execute(f"attach '{fresh}' as compacted")
         connection.execute(f'copy from database "{database}" to compacted')

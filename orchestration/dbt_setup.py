@@ -152,6 +152,7 @@ def dbt_environment(settings: ChorusSettings | None = None) -> dict[str, str]:
         "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
         "DBT_PROJECT_DIR": str(DBT_PROJECT_DIR),
         "DO_NOT_TRACK": "1",
+        "CHORUS_DUCKDB_MEMORY": settings.duckdb_memory,  # profiles.yml: DuckDB's limit
     }
     if settings.warehouse_url:
         from indicators.postgres import parse_url
