@@ -75,3 +75,18 @@ def test_each_step_gets_the_largest_sample_while_it_ran():
 
 def test_without_samples_the_timings_hold_seconds_only():
     assert step_profile({"ingest": (1.0, 3.5)}, []) == {"steps": {"ingest": 2.5}}
+
+
+def test_a_slow_sample_makes_the_watch_wait_longer(monkeypatch):
+    import orchestration.step_profile as step_profile_module
+
+    def slow(pid):  # a sample that takes 50 ms, as reading a large process's PSS does
+        time.sleep(0.05)
+        return 1.0
+
+    monkeypatch.setattr(step_profile_module, "tree_mib", slow)
+    watch = MemoryWatch(os.getpid(), interval=0.01).start()
+    time.sleep(1.5)
+    watch.stop()
+    # at most a twentieth of the time sampling: 50 ms, then at least 1 s of waiting
+    assert 1 <= len(watch.samples) <= 2
