@@ -4,8 +4,8 @@ reads it; docs/scaling.md says what it holds).
 Memory is sampled, not traced: every `interval` seconds (longer when a sample is slow: see
 COST_SHARE) a thread adds up the proportional set size (PSS) of this process and every
 process under it (dbt's, disclosure control's workers), so a page forked workers share is
-counted once, in parts. A step's peak is the largest sample taken while it ran. Linux only (/proc); elsewhere nothing is sampled and the
-timings say so by leaving `peak_mib` out.
+counted once, in parts. A step's peak is the largest sample taken while it ran. Linux only
+(/proc); elsewhere nothing is sampled and the timings say so by leaving `peak_mib` out.
 """
 
 from __future__ import annotations
