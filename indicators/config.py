@@ -67,23 +67,29 @@ def _seconds(environ: Mapping[str, str], name: str, default: int) -> int:
 
 
 DEFAULT_DUCKDB_MEMORY = "1GB"
-_MEMORY = re.compile(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KIB|MIB|GIB|TIB)", re.IGNORECASE)
+_MEMORY = re.compile(r"(\d+(?:\.\d+)?)\s*(KB|MB|GB|TB|KIB|MIB|GIB|TIB)", re.IGNORECASE)
+_UNITS = {"KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12}
+_UNITS |= {"KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40}
+MINIMUM_DUCKDB_MEMORY = 128e6
+"""Less, and DuckDB fails every query with an Out of Memory error rather than spilling."""
 
 
 def duckdb_memory_limit(environ: Mapping[str, str] | None = None) -> str:
-    """CHORUS_DUCKDB_MEMORY (default 1GB): the most memory DuckDB may hold, in dbt's runs and
-    in Chorus's own connections; past it DuckDB spills to a folder beside the warehouse.
-    DuckDB's own default is 80% of the machine: at national, dbt's build held 6 GiB with it
-    and 1.25 GiB with 1GB, about 6% slower (docs/scaling.md)."""
+    """CHORUS_DUCKDB_MEMORY (default 1GB): DuckDB's memory limit, in dbt's runs and in
+    Chorus's own connections; past it DuckDB spills most work to a folder beside the
+    warehouse (a step that cannot spill stops with DuckDB's Out of Memory error: raise it).
+    DuckDB's own default is 80% of the machine: at national, dbt's build held 6.0 GiB with
+    it and 1.25 GiB with 1GB, about 6% slower, on two cores (docs/scaling.md)."""
     environ = os.environ if environ is None else environ
     raw = (environ.get("CHORUS_DUCKDB_MEMORY") or "").strip()
     if not raw:
         return DEFAULT_DUCKDB_MEMORY
-    if _MEMORY.fullmatch(raw):
+    found = _MEMORY.fullmatch(raw)
+    if found and float(found.group(1)) * _UNITS[found.group(2).upper()] >= MINIMUM_DUCKDB_MEMORY:
         return raw.replace(" ", "")
     raise SettingsError(
-        f"CHORUS_DUCKDB_MEMORY is '{raw}': set an amount such as 1GB or 512MB "
-        f"(default {DEFAULT_DUCKDB_MEMORY})"
+        f"CHORUS_DUCKDB_MEMORY is '{raw}': set an amount of at least 128MB, such as 1GB or "
+        f"512MB (default {DEFAULT_DUCKDB_MEMORY})"
     )
 
 

@@ -124,8 +124,11 @@ def plan(
     environment: dict[str, str],
 ) -> Plan:
     """Fingerprint the step's inputs and decide what to build (see the module)."""
-    # the DuckDB file's path is not the project: which warehouse it is, is its mark (below)
-    project = project_fingerprint({k: v for k, v in environment.items() if k != WAREHOUSE})
+    # the DuckDB file's path is not the project: which warehouse it is, is its mark (below);
+    # nor is DuckDB's memory limit, which changes how a table is built, never what it holds
+    project = project_fingerprint(
+        {k: v for k, v in environment.items() if k not in (WAREHOUSE, "CHORUS_DUCKDB_MEMORY")}
+    )
     if settings.warehouse_url:
         return Plan(None, {}, project)
     inputs = step_inputs(manifest, step_nodes)

@@ -18,6 +18,8 @@ PROC = Path("/proc")
 COST_SHARE = 20
 """A sample waits at least this many times as long as the last one took: the watch spends
 at most a twentieth of one core (reading a 2 GiB process's PSS took 64 ms on this machine)."""
+MAX_WAIT = 5.0
+"""Nor longer than this, seconds."""
 
 
 def _pss_kib(pid: int) -> int:
@@ -74,10 +76,10 @@ class MemoryWatch:
 
     def _sample(self) -> None:
         while True:
-            began = time.perf_counter()
+            began = time.thread_time()  # this thread's own CPU, not time spent waiting for it
             self.samples.append((time.time(), tree_mib(self.pid)))
-            cost = time.perf_counter() - began  # the kernel walks every page: 64 ms at 2 GiB
-            if self._stop.wait(max(self.interval, COST_SHARE * cost)):
+            cost = time.thread_time() - began  # the kernel walks every page: 64 ms at 2 GiB
+            if self._stop.wait(min(MAX_WAIT, max(self.interval, COST_SHARE * cost))):
                 return
 
     def start(self) -> MemoryWatch:
@@ -89,6 +91,7 @@ class MemoryWatch:
         self._stop.set()
         if self._thread.is_alive():
             self._thread.join()
+            self.samples.append((time.time(), tree_mib(self.pid)))  # as the run ends
 
 
 def step_profile(

@@ -122,6 +122,12 @@ def test_a_changed_dbt_environment_builds_everything(settings, tmp_path):
     assert _plan(settings, {"CHORUS_DBT_TARGET": "other"}).select is None
 
 
+def test_another_duckdb_memory_limit_builds_nothing(settings, tmp_path):
+    """The limit changes how DuckDB builds a table (spilling), never what the table holds."""
+    _built(settings, tmp_path, _plan(settings, {**ENVIRONMENT, "CHORUS_DUCKDB_MEMORY": "1GB"}))
+    assert _plan(settings, {**ENVIRONMENT, "CHORUS_DUCKDB_MEMORY": "4GB"}).select == []
+
+
 def test_a_changed_project_file_builds_everything(settings, tmp_path, monkeypatch):
     """Some models read dbt's graph, not refs (marts.dim_indicators reads every indicator's
     metadata), and dbt cannot tell whether a seed over 1 MiB changed (helper-83's findings)."""

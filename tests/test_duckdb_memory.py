@@ -22,7 +22,7 @@ def test_one_gigabyte_unless_set():
     assert ChorusSettings.from_env({"CHORUS_DUCKDB_MEMORY": "3GiB"}).duckdb_memory == "3GiB"
 
 
-@pytest.mark.parametrize("value", ["lots", "80%", "1 GB please", "-1GB"])
+@pytest.mark.parametrize("value", ["lots", "80%", "1 GB please", "-1GB", "0GB", "100MB", "1KB"])
 def test_an_amount_duckdb_cannot_read_is_named_before_anything_runs(value):
     with pytest.raises(SettingsError, match=f"CHORUS_DUCKDB_MEMORY is '{value}': set an amount"):
         ChorusSettings.from_env({"CHORUS_DUCKDB_MEMORY": value})

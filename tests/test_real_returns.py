@@ -156,6 +156,7 @@ def test_a_return_nothing_of_which_can_be_published_stops_before_dbt_with_one_li
     assert "statutory_returns" in steps and "preflight" in steps
     assert "chorus_dbt_models" not in steps  # stopped before dbt
     # and each step's peak memory: more than the bare interpreter's, none above the run's
-    peaks = recorded["step_peak_mib"]
-    assert set(peaks) == set(steps)
-    assert 30 < min(peaks.values()) <= max(peaks.values()) <= recorded["peak_mib"]
+    if Path("/proc/self/smaps_rollup").is_file():  # sampled on Linux only
+        peaks = recorded["step_peak_mib"]
+        assert set(peaks) == set(steps)
+        assert 30 < min(peaks.values()) <= max(peaks.values()) <= recorded["peak_mib"]
