@@ -32,8 +32,7 @@ def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConn
         path.parent.mkdir(parents=True, exist_ok=True)
     connection = duckdb.connect(str(path), read_only=read_only)
     try:
-        # set, not passed as config: a second connection to the file without that config
-        # (dbt's, a test's) would be refused as "a different configuration"
+        # SET, not config=: DuckDB refuses a 2nd connection to a file with another config
         connection.execute(f"set memory_limit = '{duckdb_memory_limit()}'")
         yield connection
     finally:
