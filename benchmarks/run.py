@@ -73,6 +73,7 @@ class SizeResult:
     c: Measure | None = None
     steps: dict[str, float] = field(default_factory=dict)
     step_peak_mib: dict[str, int] = field(default_factory=dict)
+    peak_mib: int | None = None
     incremental: Measure | None = None
     full_before_increment: Measure | None = None
     agreement: str = ""
@@ -147,10 +148,8 @@ def chorus_env(home: Path, pack_authority: str) -> dict[str, str]:
     }
 
 
-def run_a(
-    size: Size, landing: Path, home: Path, output: Path, log: Path
-) -> tuple[Measure, dict, dict]:
-    """A's measure, and its steps' seconds and peak memory (the run's timings file)."""
+def run_a(size: Size, landing: Path, home: Path, output: Path, log: Path) -> tuple[Measure, dict]:
+    """A's measure, and the run's timings file (its steps' seconds and peak memory)."""
     first_la = pd.read_csv(landing / "seeds" / "local_authorities.csv", dtype=str)["la_code"][0]
     measure = timed(
         [str(BIN / "chorus"), "run", "--landing", str(landing), "--out", str(output)],
@@ -159,7 +158,7 @@ def run_a(
     )
     timings = sorted((home / "logs").glob("*.timings.json"), key=lambda p: p.stat().st_mtime)
     recorded = json.loads(timings[-1].read_text()) if timings else {}
-    return measure, recorded.get("steps", {}), recorded.get("step_peak_mib", {})
+    return measure, recorded
 
 
 def compare(a_output: Path, b_csv: Path, c_csv: Path | None) -> str:
@@ -224,9 +223,10 @@ def measure_size(size: Size, skip_c_above: int, with_incremental: bool) -> SizeR
     landing = landing_for(size, YEARS)
     result = SizeResult(size, measured=dt.date.today().isoformat())
     print(f"[{size.name}] A: chorus run", flush=True)
-    result.a, result.steps, result.step_peak_mib = run_a(
-        size, landing, out / "home", out / "output", out / "a.log"
-    )
+    result.a, recorded = run_a(size, landing, out / "home", out / "output", out / "a.log")
+    result.steps = recorded.get("steps", {})
+    result.step_peak_mib = recorded.get("step_peak_mib", {})
+    result.peak_mib = recorded.get("peak_mib")
     print(f"[{size.name}] B: engine limit", flush=True)
     result.b = timed(
         [
@@ -307,6 +307,17 @@ def store(results: list[SizeResult]) -> list[dict]:
     return [kept[name] for name in SIZES if name in kept]
 
 
+def _step_table(results: list[dict], steps: list[str], key: str, show) -> list[str]:
+    """A table of one figure per step (rows) and size (columns); blank where not measured."""
+    lines = ["| step | " + " | ".join(r["size"]["name"] for r in results) + " |"]
+    lines.append("|---|" + "---|" * len(results))
+    for step in steps:
+        figures = [r.get(key, {}).get(step) for r in results]
+        cells = ["" if f is None else show(f) for f in figures]
+        lines.append(f"| {step} | " + " | ".join(cells) + " |")
+    return lines
+
+
 def write_results(results: list[dict], analysis: str) -> None:
     lines = [
         "# Benchmark results",
@@ -339,24 +350,18 @@ def write_results(results: list[dict], analysis: str) -> None:
         "",
     ]
     lines += [f"- {r['size']['name']}: {r['agreement'] or 'not compared'}" for r in results]
-    lines += ["", "## Where A's time goes (Dagster step timings, seconds)", ""]
     steps = sorted({step for r in results for step in r["steps"]})
-    lines.append("| step | " + " | ".join(r["size"]["name"] for r in results) + " |")
-    lines.append("|---|" + "---|" * len(results))
-    for step in steps:
-        lines.append(
-            f"| {step} | " + " | ".join(f"{r['steps'].get(step, 0):.1f}" for r in results) + " |"
-        )
+    lines += ["", "## Where A's time goes (Dagster step timings, seconds)", ""]
+    lines += _step_table(results, steps, "steps", lambda s: f"{s:.1f}")
     lines += [
         "",
         "## Where A's memory goes (each step's peak, MiB: PSS of the run and its processes)",
         "",
-        "| step | " + " | ".join(r["size"]["name"] for r in results) + " |",
-        "|---|" + "---|" * len(results),
     ]
-    for step in steps:
-        peaks = [r.get("step_peak_mib", {}).get(step) for r in results]
-        lines.append(f"| {step} | " + " | ".join("" if p is None else str(p) for p in peaks) + " |")
+    lines += _step_table(results, steps, "step_peak_mib", str)
+    lines.append(
+        "| the whole run | " + " | ".join(str(r.get("peak_mib") or "") for r in results) + " |"
+    )
     lines += [
         "",
         "## Adding one academic year",

@@ -66,6 +66,8 @@ def _seconds(environ: Mapping[str, str], name: str, default: int) -> int:
     raise SettingsError(f"{name} is '{raw}': set a whole number of seconds (default {default})")
 
 
+DUCKDB_MEMORY = "CHORUS_DUCKDB_MEMORY"
+"""The variable holding DuckDB's memory limit (dbt's profile reads it by this name too)."""
 DEFAULT_DUCKDB_MEMORY = "1GB"
 _MEMORY = re.compile(r"(\d+(?:\.\d+)?)\s*(KB|MB|GB|TB|KIB|MIB|GIB|TIB)", re.IGNORECASE)
 _UNITS = {"KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12}
@@ -81,14 +83,14 @@ def duckdb_memory_limit(environ: Mapping[str, str] | None = None) -> str:
     DuckDB's own default is 80% of the machine: at national, dbt's build held 6.0 GiB with
     it and 1.25 GiB with 1GB, about 6% slower, on two cores (docs/scaling.md)."""
     environ = os.environ if environ is None else environ
-    raw = (environ.get("CHORUS_DUCKDB_MEMORY") or "").strip()
+    raw = (environ.get(DUCKDB_MEMORY) or "").strip()
     if not raw:
         return DEFAULT_DUCKDB_MEMORY
     found = _MEMORY.fullmatch(raw)
     if found and float(found.group(1)) * _UNITS[found.group(2).upper()] >= MINIMUM_DUCKDB_MEMORY:
         return raw.replace(" ", "")
     raise SettingsError(
-        f"CHORUS_DUCKDB_MEMORY is '{raw}': set an amount of at least 128MB, such as 1GB or "
+        f"{DUCKDB_MEMORY} is '{raw}': set an amount of at least 128MB, such as 1GB or "
         f"512MB (default {DEFAULT_DUCKDB_MEMORY})"
     )
 

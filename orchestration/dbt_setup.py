@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from indicators.config import PROJECT_ROOT, ChorusSettings
+from indicators.config import DUCKDB_MEMORY, PROJECT_ROOT, ChorusSettings
 from indicators.declarations import Geographies
 
 DBT_PROJECT_DIR = Path(
@@ -152,7 +152,7 @@ def dbt_environment(settings: ChorusSettings | None = None) -> dict[str, str]:
         "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
         "DBT_PROJECT_DIR": str(DBT_PROJECT_DIR),
         "DO_NOT_TRACK": "1",
-        "CHORUS_DUCKDB_MEMORY": settings.duckdb_memory,  # profiles.yml: DuckDB's limit
+        DUCKDB_MEMORY: settings.duckdb_memory,  # profiles.yml: DuckDB's limit
     }
     if settings.warehouse_url:
         from indicators.postgres import parse_url

@@ -37,7 +37,7 @@ from importlib import metadata
 from pathlib import Path
 from uuid import uuid4
 
-from indicators.config import ChorusSettings
+from indicators.config import DUCKDB_MEMORY, ChorusSettings
 from indicators.warehouse import build_mark, clear_build_marks, connect, fingerprint, mark_build
 from orchestration.dbt_setup import DBT_PROJECT_DIR, WAREHOUSE, parse_state, run_dbt
 
@@ -127,7 +127,7 @@ def plan(
     # the DuckDB file's path is not the project: which warehouse it is, is its mark (below);
     # nor is DuckDB's memory limit, which changes how a table is built, never what it holds
     project = project_fingerprint(
-        {k: v for k, v in environment.items() if k not in (WAREHOUSE, "CHORUS_DUCKDB_MEMORY")}
+        {k: v for k, v in environment.items() if k not in (WAREHOUSE, DUCKDB_MEMORY)}
     )
     if settings.warehouse_url:
         return Plan(None, {}, project)
