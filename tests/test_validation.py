@@ -8,9 +8,10 @@ import pytest
 from indicators.ingest.aliases import AliasesInvalid, load_aliases, read_aliases
 from indicators.ingest.defects import Defect, FileRejected
 from indicators.ingest.file_rows import cell_text
+from indicators.ingest.headers import canonical_header, map_headers
 from indicators.ingest.landing import LandedFile, classify, discover
 from indicators.ingest.lookups import Reference
-from indicators.ingest.readers import canonical_header, map_headers, read_return, read_table
+from indicators.ingest.readers import read_return, read_table
 from indicators.ingest.statutory import check_year, load_year
 from indicators.reference import AcademicYear
 from indicators.synthetic.authorities import HARROWDALE

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from indicators.ingest.defects import Defect, FileRejected
 from indicators.ingest.file_rows import file_rejected
-from indicators.ingest.readers import canonical_header, kind_columns, read_table
+from indicators.ingest.headers import canonical_header, kind_columns
+from indicators.ingest.readers import read_table
 from indicators.sources.load import load_sources
 
 
