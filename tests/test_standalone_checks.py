@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from indicators.ingest.cells import normalise_codes
-from indicators.ingest.defects import apply_rules
+from indicators.ingest.defects import FileRejected, apply_rules
 from indicators.ingest.landing import FileAccount, classify, discover, file_hash
 from indicators.ingest.row_checks import row_rule_defects
 from indicators.ingest.spec_rules import in_canonical_form, read_as_code_lists, spec_rules
@@ -244,8 +244,10 @@ def test_each_frame_keeps_its_own_columns_and_rows(read):
         assert list(frame.columns) == list(table.frame.columns)
         assert frame.index.equals(table.frame.index)
         assert frame["_source_row"].tolist() == table.frame["_source_row"].tolist()
-    assert "notes_for_us" in together["south.csv"][0].columns
-    assert "notes_for_us" not in together["north.csv"][0].columns
+    # a column the source does not declare is read for its header only, kept in no frame
+    headers = {landed.path.name: table.headers for landed, table in read}
+    assert "notes_for_us" in headers["south.csv"]
+    assert not any("notes_for_us" in frame.columns for frame, _ in together.values())
     assert together["reordered.csv"][0].columns[0] == "child_id"
     # codes as their lists read them, in the right file's rows
     assert together["north.csv"][0]["referral_source"].tolist()[:2] == ["school", "martians"]
@@ -327,3 +329,24 @@ def test_a_check_one_file_cannot_take_leaves_the_other_files_checked(tmp_path: P
     assert {(d.row, d.rule) for d in together["b.csv"][1]} == {(None, "row_rule_not_checked")}
     for one in read:
         assert together[one[0].path.name][1] == check_files(spec, [one])[0][1]
+
+
+def test_a_files_other_columns_are_not_kept_but_are_named_when_one_is_missing(tmp_path):
+    """A postcode lookup as ONS publishes it has dozens of columns, of which the source reads
+    two: only those two are kept from the file (with the row), yet a file lacking one of
+    them is told every column it has."""
+    folder = tmp_path / "postcode_lsoa" / "2024-25"
+    folder.mkdir(parents=True)
+    (folder / "nspl.csv").write_text(
+        "pcd7,pcds,lad25cd,lsoa21cd\nOL111AA,OL11 1AA,E08000005,E01005123\n"
+    )
+    (folder / "short.csv").write_text("pcd7,pcds,lad25cd\nOL111AA,OL11 1AA,E08000005\n")
+    landed = {f.path.name: f for f in discover(tmp_path)[0]}
+    account = FileAccount("nspl.csv", "postcode_lsoa", "2024/25", "")
+    table = read_checked(landed["nspl.csv"], account, None, None)
+    assert list(table.frame.columns) == ["pcds", "lsoa21cd", "_source_row"]
+    assert table.frame.iloc[0].tolist() == ["OL11 1AA", "E01005123", 2]
+    assert account.rows_read == 1
+    with pytest.raises(FileRejected) as rejected:
+        read_checked(landed["short.csv"], FileAccount("short.csv", "", "", ""), None, None)
+    assert "missing: lsoa21cd (found: pcd7, pcds, lad25cd)" in rejected.value.defect.message

@@ -271,10 +271,14 @@ def cell_rules(
     return rules
 
 
-def check_required_columns(frame: pd.DataFrame, required: Sequence[str], file: str) -> None:
+def check_required_columns(
+    frame: pd.DataFrame, required: Sequence[str], file: str, found: Sequence[str] | None = None
+) -> None:
+    """`found`: the file's columns, when `frame` holds only those a source reads."""
     missing = [column for column in required if column not in frame.columns]
     if missing:
-        found = ", ".join(str(c) for c in frame.columns if not str(c).startswith("_")) or "none"
+        named = frame.columns if found is None else found
+        found = ", ".join(str(c) for c in named if not str(c).startswith("_")) or "none"
         raise FileRejected(
             Defect(
                 file=file,

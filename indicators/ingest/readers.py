@@ -22,7 +22,7 @@ import codecs
 import io
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,7 +69,8 @@ class Table:
 
     frame: pd.DataFrame
     headers: dict[str, str] = field(default_factory=dict)
-    """canonical column -> the header as written in the file."""
+    """canonical column -> the header as written in the file: every named column, those left
+    out of `frame` (not `wanted`) too."""
     overflow: tuple[Overflow, ...] = ()
     short_rows: frozenset[int] = frozenset()
     """CSV rows with fewer values than the header: their values may sit in the wrong columns."""
@@ -116,12 +117,26 @@ def _check_header(header: list[str], display: str) -> list[str]:
     return header
 
 
+PLAIN_CHUNK = 100_000
+"""Rows the plain reader splits at a time: a chunk's every value is held at once."""
+
+
+def _kept(names: Sequence[str | None], wanted: Collection[str] | None) -> list[int]:
+    """The positions of the named columns a table is built from: those `wanted`, if given."""
+    return [
+        position
+        for position, name in enumerate(names)
+        if name is not None and (wanted is None or name in wanted)
+    ]
+
+
 def table_from_rows(
     rows: Sequence[tuple[int, list[str]]],
     display: str,
     kind: str | None = None,
     aliases: Aliases | None = None,
     encoding: str = "",
+    wanted: Collection[str] | None = None,
 ) -> Table:
     """A `Table` from (spreadsheet row, cells) pairs; row 1 is the header."""
     if not rows or all(_blank(cells) for _, cells in rows):
@@ -139,7 +154,7 @@ def table_from_rows(
             "the file has a header but no rows: land the return with its children",
         )
     width = len(header)
-    keep = [position for position, name in enumerate(names) if name is not None]
+    keep = _kept(names, wanted)
     matrix: list[list[str]] = []
     overflow = []
     short = set()
@@ -164,7 +179,7 @@ def table_from_rows(
     last = width - 1
     return Table(
         frame=frame,
-        headers={str(names[p]): header[p].strip() for p in keep},
+        headers={str(n): header[p].strip() for p, n in enumerate(names) if n is not None},
         overflow=tuple(overflow),
         short_rows=frozenset(short),
         encoding=encoding,
@@ -182,6 +197,7 @@ def plain_csv_table(
     kind: str | None = None,
     aliases: Aliases | None = None,
     encoding: str = "",
+    wanted: Collection[str] | None = None,
 ) -> Table | None:
     """The `Table` of a plain CSV, read column by column; None when it is not plain.
 
@@ -191,7 +207,8 @@ def plain_csv_table(
     and for it this gives exactly the `Table` that `table_from_rows(csv_rows(text))` gives,
     file defects included, many times faster. Anything else (quotes, ragged rows, a blank
     or missing header, no rows, a value longer than the csv module allows) returns None, and
-    the careful reader reads the file.
+    the careful reader reads the file. The rows are split PLAIN_CHUNK at a time, so a wide
+    file's unwanted columns are never held whole (read_return's `wanted`).
     """
     if '"' in text:
         return None
@@ -219,33 +236,43 @@ def plain_csv_table(
     if ragged:
         fits = commas == width - 1
         rows, numbers = [row for row, ok in zip(rows, fits, strict=True) if ok], numbers[fits]
-    if not rows:
-        return None
-    values = ",".join(rows).split(",")
-    blank_first = {value for value in set(values[0::width]) if not value.strip()}
-    if blank_first:
-        blank = np.array(
-            [
-                not row.replace(",", "").strip() if value in blank_first else False
-                for row, value in zip(rows, values[0::width], strict=True)
-            ]
+    keep = _kept(names, wanted)
+    parts: dict[int, list[np.ndarray]] = {p: [] for p in keep}
+    kept_numbers = []
+    for start in range(0, len(rows), PLAIN_CHUNK):
+        chunk, chunk_numbers = (
+            rows[start : start + PLAIN_CHUNK],
+            numbers[start : start + PLAIN_CHUNK],
         )
-        if blank.all():
-            return None
-        if blank.any():
-            rows, numbers = (
-                [row for row, no in zip(rows, blank, strict=True) if not no],
-                numbers[~blank],
+        values = ",".join(chunk).split(",")
+        blank_first = {value for value in set(values[0::width]) if not value.strip()}
+        if blank_first:
+            blank = np.array(
+                [
+                    not row.replace(",", "").strip() if value in blank_first else False
+                    for row, value in zip(chunk, values[0::width], strict=True)
+                ]
             )
-            values = ",".join(rows).split(",")
-    keep = [position for position, name in enumerate(names) if name is not None]
+            if blank.all():
+                continue
+            if blank.any():
+                chunk = [row for row, no in zip(chunk, blank, strict=True) if not no]
+                chunk_numbers = chunk_numbers[~blank]
+                values = ",".join(chunk).split(",")
+        for p in keep:
+            parts[p].append(np.array(values[p::width], dtype=object))
+        kept_numbers.append(chunk_numbers)
+    if not kept_numbers:
+        return None  # no rows, or every row blank
     frame = pd.DataFrame(
-        {str(names[p]): np.array(values[p::width], dtype=object) for p in keep}, dtype=str
+        {str(names[p]): np.concatenate(parts[p]) for p in keep},
+        index=pd.RangeIndex(sum(map(len, kept_numbers))),
+        dtype=str,
     )
-    frame["_source_row"] = numbers.tolist()
+    frame["_source_row"] = np.concatenate(kept_numbers).tolist()
     return Table(
         frame=frame,
-        headers={str(names[p]): header[p].strip() for p in keep},
+        headers={str(n): header[p].strip() for p, n in enumerate(names) if n is not None},
         encoding=encoding,
         last_column=f"'{header[-1].strip()}' ({column_letter(width - 1)})",
     )
@@ -257,11 +284,16 @@ def read_return(
     kind: str | None = None,
     aliases: Aliases | None = None,
     sheet: str | None = None,
+    wanted: Collection[str] | None = None,
 ) -> Table:
-    """Read a landed CSV or Excel file; file-level problems raise `FileRejected`."""
+    """Read a landed CSV or Excel file; file-level problems raise `FileRejected`. With
+    `wanted` (a source's columns), only those of the file's columns are built: the others'
+    headers are read, checked and named in `Table.headers`, their values never kept (a
+    postcode lookup of forty columns, of which a source reads two)."""
     try:
         if path.suffix.lower() in EXCEL_SUFFIXES:
-            return table_from_rows(xlsx_rows(path, display, sheet), display, kind, aliases, "xlsx")
+            rows = xlsx_rows(path, display, sheet)
+            return table_from_rows(rows, display, kind, aliases, "xlsx", wanted)
         data = path.read_bytes()
     except OSError as error:
         raise file_rejected(
@@ -271,10 +303,11 @@ def read_return(
             "is there and readable, and land it again",
         ) from None
     text, encoding = decode_text(data, display)
-    plain = plain_csv_table(text, display, kind, aliases, encoding)
+    del data  # the text holds it now: a large file is not held twice while it is split
+    plain = plain_csv_table(text, display, kind, aliases, encoding, wanted)
     if plain is not None:
         return plain
-    return table_from_rows(csv_rows(text, display), display, kind, aliases, encoding)
+    return table_from_rows(csv_rows(text, display), display, kind, aliases, encoding, wanted)
 
 
 def rows_landed(path: Path, sheet: str | None = None) -> int:

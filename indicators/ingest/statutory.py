@@ -156,10 +156,10 @@ def read_checked(
                     f"under {' or '.join(specs)}",
                 )
             )
-        required = specs[landed.kind].required
-        table = read_return(landed.path, landed.display, landed.kind, aliases, sheet)
+        spec = specs[landed.kind]  # only its columns are kept: the file's others never are
+        table = read_return(landed.path, landed.display, landed.kind, aliases, sheet, spec.names)
         account.rows_read = len(table.frame)
-        check_required_columns(table.frame, required, landed.display)
+        check_required_columns(table.frame, spec.required, landed.display, list(table.headers))
         for column in specs[landed.kind].names:  # an optional column left out: blank
             if column not in table.frame.columns:
                 table.frame[column] = ""
