@@ -18,9 +18,11 @@ from indicators.config import ChorusSettings
 
 
 def read_table(settings: ChorusSettings, relation: str) -> pd.DataFrame:
-    """Every row of `relation` (schema.table), as the warehouse holds it."""
+    """Every row of `relation` (schema.table), as the warehouse holds it, each text column's
+    equal values held once (shared_strings: the statistics' and GX's read of the indicator
+    values took 0.55 GiB of strings at national)."""
     with reading(settings.data_warehouse) as connection:
-        return connection.execute(f"select * from {relation}").df()
+        return shared_strings(connection.execute(f"select * from {relation}").df())
 
 
 def replace_table(settings: ChorusSettings, schema: str, table: str, frame: pd.DataFrame) -> int:

@@ -37,3 +37,20 @@ def test_equal_text_is_one_object_and_nothing_else_changes():
     assert trend.isna().sum() == len(range(0, ROWS, 7))  # missing stays missing
     assert len({id(v) for v in trend.dropna()}) == 1
     assert np.array_equal(shared["numerator"].to_numpy(), np.arange(ROWS))
+
+
+def test_a_table_read_from_the_warehouse_holds_each_distinct_text_once(tmp_path, monkeypatch):
+    """What the statistics step and the GX suites read (read_table) is shared as it is read."""
+    from indicators.config import ChorusSettings
+    from indicators.warehouse_tables import read_table
+
+    monkeypatch.setenv("CHORUS_HOME", str(tmp_path))
+    settings = ChorusSettings.from_env()
+    settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(settings.warehouse)) as connection:
+        connection.execute("create schema marts")
+        connection.register("incoming", _read())
+        connection.execute("create table marts.values as select * from incoming")
+    table = read_table(settings, "marts.values")
+    pd.testing.assert_frame_equal(table, _read(), check_exact=True)
+    assert len({id(v) for v in table["area_code"]}) == 40
