@@ -207,12 +207,10 @@ def incremental(size: Size, out: Path) -> tuple[Measure, Measure]:
     shutil.copytree(landing, partial, ignore=shutil.ignore_patterns(last, ".complete"))
     home = out / "home-incremental"
     shutil.rmtree(home, ignore_errors=True)
-    full, _, _ = run_a(
-        size, partial, home, out / "output-incremental", out / "a-before-increment.log"
-    )
+    full, _ = run_a(size, partial, home, out / "output-incremental", out / "a-before-increment.log")
     for kind in sorted(path for path in landing.iterdir() if (path / last).is_dir()):
         shutil.copytree(kind / last, partial / kind.name / last)
-    added, _, _ = run_a(size, partial, home, out / "output-incremental", out / "a-increment.log")
+    added, _ = run_a(size, partial, home, out / "output-incremental", out / "a-increment.log")
     return full, added
 
 

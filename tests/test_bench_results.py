@@ -40,3 +40,25 @@ def test_results_show_each_steps_seconds_and_peak_and_the_runs_peak(tmp_path, mo
     assert "| dbt models |  |  |" in memory
     assert "| packs | 690 |  |" in memory
     assert "| the whole run | 700 |  |" in memory
+
+
+def test_adding_a_year_times_both_runs(tmp_path, monkeypatch):
+    """`make bench`'s new-year step: the run on all years but the last, then the run after
+    the last lands, each A's measure (run_a gives the measure and the timings file)."""
+    bench = _bench(monkeypatch)
+    landing = tmp_path / "landing"
+    last = bench.YEARS[-1].replace("/", "-")
+    (landing / "census" / last).mkdir(parents=True)
+    (landing / "census" / "2021-22").mkdir(parents=True)
+    calls = []
+
+    def run_a(size, landed, home, output, log):
+        calls.append(sorted(p.name for p in (landed / "census").iterdir()))
+        return bench.Measure(float(len(calls)), 1.0, 1.0, True), {"steps": {}}
+
+    monkeypatch.setattr(bench, "WORK", tmp_path)
+    monkeypatch.setattr(bench, "landing_for", lambda *args: landing)
+    monkeypatch.setattr(bench, "run_a", run_a)
+    full, added = bench.incremental(bench.SIZES["borough"], tmp_path / "out")
+    assert (full.wall, added.wall) == (1.0, 2.0)
+    assert calls == [["2021-22"], ["2021-22", last]]  # the last year lands for the second

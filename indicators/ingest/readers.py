@@ -171,9 +171,10 @@ def table_from_rows(
                 )
             cells = cells[:width]
         matrix.append(cells)
-    columns = list(zip(*matrix, strict=True))  # built column by column, named columns only
-    frame = pd.DataFrame(
-        {str(names[p]): np.array(columns[p], dtype=object) for p in keep}, dtype=str
+    frame = pd.DataFrame(  # built column by column, the kept columns only
+        {str(names[p]): np.array([cells[p] for cells in matrix], dtype=object) for p in keep},
+        index=pd.RangeIndex(len(matrix)),
+        dtype=str,
     )
     frame["_source_row"] = [number for number, _ in data]
     last = width - 1
