@@ -272,12 +272,12 @@ def cell_rules(
 
 
 def check_required_columns(
-    frame: pd.DataFrame, required: Sequence[str], file: str, found: Sequence[str] | None = None
+    frame: pd.DataFrame, required: Sequence[str], file: str, in_file: Sequence[str] | None = None
 ) -> None:
-    """`found`: the file's columns, when `frame` holds only those a source reads."""
+    """`in_file`: the file's columns, when `frame` holds only those a source reads."""
     missing = [column for column in required if column not in frame.columns]
     if missing:
-        named = frame.columns if found is None else found
+        named = frame.columns if in_file is None else in_file
         found = ", ".join(str(c) for c in named if not str(c).startswith("_")) or "none"
         raise FileRejected(
             Defect(

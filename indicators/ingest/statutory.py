@@ -160,7 +160,7 @@ def read_checked(
         table = read_return(landed.path, landed.display, landed.kind, aliases, sheet, spec.names)
         account.rows_read = len(table.frame)
         check_required_columns(table.frame, spec.required, landed.display, list(table.headers))
-        for column in specs[landed.kind].names:  # an optional column left out: blank
+        for column in spec.names:  # an optional column left out: blank
             if column not in table.frame.columns:
                 table.frame[column] = ""
     except FileRejected as rejected:
