@@ -337,8 +337,8 @@ def test_a_files_other_columns_are_not_kept_but_are_named_when_one_is_missing(tm
     them is told every column it has."""
     folder = tmp_path / "postcode_lsoa" / "2024-25"
     folder.mkdir(parents=True)
-    (folder / "nspl.csv").write_text(
-        "pcd7,pcds,lad25cd,lsoa21cd\nOL111AA,OL11 1AA,E08000005,E01005123\n"
+    (folder / "nspl.csv").write_text(  # oa21cd looks like a postcode (OA2 1CD): a header
+        "pcd7,pcds,lad25cd,oa21cd,lsoa21cd\nOL111AA,OL11 1AA,E08000005,E00000001,E01005123\n"
     )
     (folder / "short.csv").write_text("pcd7,pcds,lad25cd\nOL111AA,OL11 1AA,E08000005\n")
     landed = {f.path.name: f for f in discover(tmp_path)[0]}

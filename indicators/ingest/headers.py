@@ -141,3 +141,14 @@ def map_headers(
         seen[name] = position
         names.append(name)
     return names
+
+
+def own_headers(kind: str | None, aliases: Aliases | None) -> frozenset[str]:
+    """The canonical headers that name one of a kind's columns: its spec's columns and
+    aliases, and the LA's (seeds/column_aliases.csv). A row 1 holding one is a header even
+    where another cell looks like a child's details: ONS's postcode lookups have a column
+    `oa21cd`, which reads as the postcode OA2 1CD."""
+    spec = load_sources().get(kind or "")
+    if spec is None:
+        return frozenset()
+    return frozenset({*spec.names, *spec.header_aliases, *_alias_table(kind, aliases)})

@@ -39,7 +39,13 @@ from indicators.ingest.file_rows import (
     strict_rows,
     xlsx_rows,
 )
-from indicators.ingest.headers import Aliases, column_letter, map_headers
+from indicators.ingest.headers import (
+    Aliases,
+    canonical_header,
+    column_letter,
+    map_headers,
+    own_headers,
+)
 from indicators.ingest.upn import UPN_PATTERN
 
 EXCEL_SUFFIXES = (".xlsx",)
@@ -89,7 +95,9 @@ def _blank(cells: Sequence[str]) -> bool:
     return all(not cell.strip() for cell in cells)
 
 
-def _check_header(header: list[str], display: str) -> list[str]:
+def _check_header(
+    header: list[str], display: str, kind: str | None = None, aliases: Aliases | None = None
+) -> list[str]:
     while header and not header[-1].strip():
         header = header[:-1]
     if not header:
@@ -107,7 +115,9 @@ def _check_header(header: list[str], display: str) -> list[str]:
             f"the columns are separated by {separator}, not commas: save the file "
             "as comma-separated CSV and land it again",
         )
-    if any(DATA_LIKE.fullmatch(cell.strip()) for cell in header):
+    if any(DATA_LIKE.fullmatch(cell.strip()) for cell in header) and not (
+        own_headers(kind, aliases) & {canonical_header(cell) for cell in header}
+    ):
         raise file_rejected(
             display,
             "header_missing",
@@ -144,7 +154,7 @@ def table_from_rows(
             display, "empty_file", "the file is empty: no header and no rows; land the full return"
         )
     first_number, first_cells = rows[0]
-    header = _check_header(first_cells if first_number == 1 else [], display)
+    header = _check_header(first_cells if first_number == 1 else [], display, kind, aliases)
     names = map_headers(header, kind, aliases, display)
     data = [(number, cells) for number, cells in rows[1:] if not _blank(cells)]
     if not data:
@@ -221,7 +231,7 @@ def plain_csv_table(
     header = lines[0].split(",")
     if not header[-1].strip():
         return None  # a blank header, or blank cells at its end: the careful reader decides
-    header = _check_header(header, display)
+    header = _check_header(header, display, kind, aliases)
     names = map_headers(header, kind, aliases, display)
     width = len(header)
     rows = lines[1:]
