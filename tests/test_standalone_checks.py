@@ -350,3 +350,44 @@ def test_a_files_other_columns_are_not_kept_but_are_named_when_one_is_missing(tm
     with pytest.raises(FileRejected) as rejected:
         read_checked(landed["short.csv"], FileAccount("short.csv", "", "", ""), None, None)
     assert "missing: lsoa21cd (found: pcd7, pcds, lad25cd)" in rejected.value.defect.message
+
+
+def test_a_childs_details_in_row_1_are_no_header_even_holding_a_column_name(tmp_path):
+    """A health visitor review file without its header, whose first child's parent has a
+    concern: `concern` is a code of parent_concern and also an alias of it, yet the row is a
+    child's details (an NHS number, dates), so the file is rejected as having no header, and
+    nothing of the child is repeated in the message; its two rows are both counted."""
+    folder = tmp_path / "health_visitor_reviews" / "2023-24"
+    folder.mkdir(parents=True)
+    (folder / "reviews.csv").write_text(
+        "9991001042,2021-06-30,2024-02-10,31,35,concern,He only says mummy and no,Y,XH7 1\n"
+        "9991001018,2021-01-15,2023-04-20,27,45,no_concern,,,XH1 1\n"
+    )
+    (landed,) = discover(tmp_path)[0]
+    account = FileAccount("reviews.csv", "health_visitor_reviews", "2023/24", "")
+    with pytest.raises(FileRejected) as rejected:
+        read_checked(landed, account, None, None)
+    defect = rejected.value.defect
+    assert defect.rule == "header_missing"
+    assert not any(
+        part in defect.message for part in ("9991001042", "2021", "mummy", "XH7", "concern")
+    )
+    assert (account.rows_read, account.rows_quarantined) == (2, 2)
+
+
+def test_a_lookup_rejected_for_its_columns_counts_its_rows_below_its_header(tmp_path):
+    """A postcode lookup whose header names its columns twice is rejected; its header (with
+    oa21cd, which reads as a postcode) is a header, so only the two rows below it count."""
+    folder = tmp_path / "postcode_lsoa" / "2024-25"
+    folder.mkdir(parents=True)
+    (folder / "twice.csv").write_text(
+        "pcds,oa21cd,lsoa21cd,LSOA21CD\n"
+        "OL11 1AA,E00000001,E01005123,E01005123\n"
+        "OL11 1AB,E00000001,E01005123,E01005123\n"
+    )
+    (landed,) = discover(tmp_path)[0]
+    account = FileAccount("twice.csv", "postcode_lsoa", "2024/25", "")
+    with pytest.raises(FileRejected) as rejected:
+        read_checked(landed, account, None, None)
+    assert rejected.value.defect.rule == "duplicate_column"
+    assert (account.rows_read, account.rows_quarantined) == (2, 2)

@@ -143,12 +143,19 @@ def map_headers(
     return names
 
 
-def own_headers(kind: str | None, aliases: Aliases | None) -> frozenset[str]:
-    """The canonical headers that name one of a kind's columns: its spec's columns and
-    aliases, and the LA's (seeds/column_aliases.csv). A row 1 holding one is a header even
-    where another cell looks like a child's details: ONS's postcode lookups have a column
-    `oa21cd`, which reads as the postcode OA2 1CD."""
+def names_required(cells: Sequence[str], kind: str | None, aliases: Aliases | None) -> bool:
+    """Whether a row names every column the kind requires (as its spec's and the LA's aliases
+    read): such a row is the header whatever else it holds (ONS's postcode lookups have a
+    column `oa21cd`, which reads as the postcode OA2 1CD). A row of a child's details never
+    names them all, though a value may be one of them (`concern`, a code, is also an alias
+    of parent_concern). False for a kind that requires no column."""
     spec = load_sources().get(kind or "")
-    if spec is None:
-        return frozenset()
-    return frozenset({*spec.names, *spec.header_aliases, *_alias_table(kind, aliases)})
+    if spec is None or not spec.required:
+        return False
+    table, own = _alias_table(kind, aliases), spec.header_aliases
+    named = set()
+    for cell in cells:
+        name = canonical_header(cell)
+        name = table.get(name, name)
+        named.add(own.get(name, name))
+    return set(spec.required) <= named

@@ -39,13 +39,7 @@ from indicators.ingest.file_rows import (
     strict_rows,
     xlsx_rows,
 )
-from indicators.ingest.headers import (
-    Aliases,
-    canonical_header,
-    column_letter,
-    map_headers,
-    own_headers,
-)
+from indicators.ingest.headers import Aliases, column_letter, map_headers, names_required
 from indicators.ingest.upn import UPN_PATTERN
 
 EXCEL_SUFFIXES = (".xlsx",)
@@ -95,6 +89,14 @@ def _blank(cells: Sequence[str]) -> bool:
     return all(not cell.strip() for cell in cells)
 
 
+def _looks_like_data(row: Sequence[str], kind: str | None, aliases: Aliases | None) -> bool:
+    """Row 1 holds a child's details (a UPN, a postcode, a date) rather than column names,
+    unless it names every column the kind requires (headers.names_required)."""
+    return any(DATA_LIKE.fullmatch(cell.strip()) for cell in row) and not names_required(
+        row, kind, aliases
+    )
+
+
 def _check_header(
     header: list[str], display: str, kind: str | None = None, aliases: Aliases | None = None
 ) -> list[str]:
@@ -115,9 +117,7 @@ def _check_header(
             f"the columns are separated by {separator}, not commas: save the file "
             "as comma-separated CSV and land it again",
         )
-    if any(DATA_LIKE.fullmatch(cell.strip()) for cell in header) and not (
-        own_headers(kind, aliases) & {canonical_header(cell) for cell in header}
-    ):
+    if _looks_like_data(header, kind, aliases):
         raise file_rejected(
             display,
             "header_missing",
@@ -321,7 +321,9 @@ def read_return(
     return table_from_rows(csv_rows(text, display), display, kind, aliases, encoding, wanted)
 
 
-def rows_landed(path: Path, sheet: str | None = None) -> int:
+def rows_landed(
+    path: Path, sheet: str | None = None, kind: str | None = None, aliases: Aliases | None = None
+) -> int:
     """How many rows a landed file holds below its header, counted as well as a file that
     could not be read allows: for the accounting of a rejected file, whose rows are all
     quarantined under its file defect.
@@ -331,14 +333,16 @@ def rows_landed(path: Path, sheet: str | None = None) -> int:
     the non-blank records below the first non-blank one as a CSV reader reads them, or, if
     it cannot (a quote never closed), the non-blank physical lines. A header that holds a
     child's details (no header at all) counts as a row. Anything else (binary, an old .xls,
-    a file that cannot be opened) counts 0: it holds no rows anyone could find.
+    a file that cannot be opened) counts 0: it holds no rows anyone could find. `kind` and
+    `aliases`: a header naming every column the kind requires is a header (as the readers
+    decide it).
     """
     try:
         data = path.read_bytes()
     except OSError:
         return 0
     if path.suffix.lower() in EXCEL_SUFFIXES or data.startswith(b"PK\x03\x04"):
-        return _workbook_rows(data, sheet)
+        return _workbook_rows(data, sheet, kind, aliases)
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         return 0
     if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
@@ -354,10 +358,12 @@ def rows_landed(path: Path, sheet: str | None = None) -> int:
     records = [cells for _, cells in strict_rows(text)[0] or []]
     if not records:
         records = [line.split(",") for line in LINE_BREAK.split(text)]
-    return _rows_below_header(records)
+    return _rows_below_header(records, kind, aliases)
 
 
-def _workbook_rows(data: bytes, sheet: str | None) -> int:
+def _workbook_rows(
+    data: bytes, sheet: str | None, kind: str | None, aliases: Aliases | None
+) -> int:
     import openpyxl
 
     try:  # from the bytes: openpyxl refuses a path whose name does not end .xlsx
@@ -376,7 +382,9 @@ def _workbook_rows(data: bytes, sheet: str | None) -> int:
             return 0
         worksheet.reset_dimensions()
         return _rows_below_header(
-            [[cell_text(value) for value in row] for row in worksheet.iter_rows(values_only=True)]
+            [[cell_text(value) for value in row] for row in worksheet.iter_rows(values_only=True)],
+            kind,
+            aliases,
         )
     except Exception:  # noqa: BLE001 - damaged sheet XML: nothing countable
         return 0
@@ -384,15 +392,15 @@ def _workbook_rows(data: bytes, sheet: str | None) -> int:
         workbook.close()
 
 
-def _rows_below_header(records: Sequence[Sequence[str]]) -> int:
+def _rows_below_header(
+    records: Sequence[Sequence[str]], kind: str | None = None, aliases: Aliases | None = None
+) -> int:
     """Non-blank records after the first non-blank one (the header), which counts too when
-    it holds a child's details rather than column names."""
+    it holds a child's details rather than column names (as the readers decide it)."""
     filled = [cells for cells in records if not _blank(list(cells))]
     if not filled:
         return 0
-    header = [cell.strip() for cell in filled[0]]
-    is_data = any(DATA_LIKE.fullmatch(cell) for cell in header)
-    return len(filled) - (0 if is_data else 1)
+    return len(filled) - (0 if _looks_like_data(filled[0], kind, aliases) else 1)
 
 
 def read_table(

@@ -167,7 +167,7 @@ def read_checked(
         account.status = "rejected"
         account.message = str(rejected.defect.public())
         if not account.rows_read:  # rejected before its rows could be read: counted anyway
-            account.rows_read = rows_landed(landed.path, sheet)
+            account.rows_read = rows_landed(landed.path, sheet, landed.kind, aliases)
         account.rows_quarantined = account.rows_read
         raise
     return table
