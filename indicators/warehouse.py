@@ -24,6 +24,8 @@ import pandas as pd
 from indicators.config import duckdb_memory_limit
 from indicators.sources.fixed_tables import RAW_TABLES
 
+_CONNECTIONS: list[int] = [0]
+
 
 @contextmanager
 def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -31,12 +33,20 @@ def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConn
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     connection = duckdb.connect(str(path), read_only=read_only)
+    _CONNECTIONS[0] += 1
     try:
         # SET, not config=: DuckDB refuses a 2nd connection to a file with another config
         connection.execute(f"set memory_limit = '{duckdb_memory_limit()}'")
         yield connection
     finally:
         connection.close()
+        _CONNECTIONS[0] -= 1
+
+
+def connections_held() -> int:
+    """Warehouse connections this process holds open now: a process forked meanwhile would
+    be handed the open database by DuckDB, whose threads do not survive a fork."""
+    return _CONNECTIONS[0]
 
 
 def declared_columns(columns: str) -> list[str]:
@@ -413,30 +423,6 @@ def drop_derived(connection: duckdb.DuckDBPyConnection) -> list[str]:
     for schema in dropped:
         connection.execute(f'drop schema "{schema}" cascade')
     return dropped
-
-
-def compact(path: Path) -> None:
-    """Rewrite the warehouse into a new file and swap it in (call with no connection open).
-
-    DuckDB leaves deleted rows' bytes in the file's free blocks: after a purge, only a fresh
-    copy makes them unrecoverable. The copy is made beside the warehouse and replaces it in
-    one rename, so a crash leaves either the old file or the new one.
-    """
-    fresh = path.with_name(f".{path.name}.compact-{os.getpid()}")
-    for leftover in (fresh, fresh.with_name(fresh.name + ".wal")):
-        leftover.unlink(missing_ok=True)
-    connection = duckdb.connect(str(path))
-    try:
-        connection.execute(f"set memory_limit = '{duckdb_memory_limit()}'")
-        database = connection.execute("select current_database()").fetchone()[0]
-        connection.execute(f"attach '{fresh}' as compacted")
-        connection.execute(f'copy from database "{database}" to compacted')
-        connection.execute("detach compacted")
-    finally:
-        connection.close()
-    os.chmod(fresh, path.stat().st_mode & 0o777)
-    os.replace(fresh, path)
-    path.with_name(path.name + ".wal").unlink(missing_ok=True)
 
 
 # ------------------------------------------ what dbt built from (orchestration/dbt_state.py)

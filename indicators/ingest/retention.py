@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +26,6 @@ from indicators.ingest.archive import archived_files, landed_years, purge_archiv
 from indicators.periods import partition_of_key
 from indicators.reference import AcademicYear
 from indicators.warehouse import (
-    compact,
     connect,
     delete_years,
     drop_derived,
@@ -199,3 +199,23 @@ def expired_archive(archive: Path, before: AcademicYear) -> list[Path]:
         if (years := landed_years(path))
         and all(AcademicYear.parse(year) < before for year in years)
     ]
+
+
+def compact(path: Path) -> None:
+    """Rewrite the warehouse into a new file and swap it in (call with no connection open).
+
+    DuckDB leaves deleted rows' bytes in the file's free blocks: after a purge, only a fresh
+    copy makes them unrecoverable. The copy is made beside the warehouse and replaces it in
+    one rename, so a crash leaves either the old file or the new one.
+    """
+    fresh = path.with_name(f".{path.name}.compact-{os.getpid()}")
+    for leftover in (fresh, fresh.with_name(fresh.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    with connect(path) as connection:
+        database = connection.execute("select current_database()").fetchone()[0]
+        connection.execute(f"attach '{fresh}' as compacted")
+        connection.execute(f'copy from database "{database}" to compacted')
+        connection.execute("detach compacted")
+    os.chmod(fresh, path.stat().st_mode & 0o777)
+    os.replace(fresh, path)
+    path.with_name(path.name + ".wal").unlink(missing_ok=True)

@@ -31,6 +31,7 @@ from indicators.ingest.archive import archive_file
 from indicators.ingest.area_lists import read_area_lists
 from indicators.ingest.defects import Defect, FileRejected
 from indicators.ingest.freshness import input_digests, year_fingerprint
+from indicators.ingest.isolated import isolated
 from indicators.ingest.keys import KeyRefused, run_key
 from indicators.ingest.landing import FileAccount, LandedFile, discover, reference_file, sha256_of
 from indicators.ingest.load_records import log_frame, logged_accounts, quarantine_frame
@@ -217,8 +218,22 @@ def _load_one_year(
         log = log[log["academic_year"] == year.label]
         accounts = [FileAccount(**record) for record in log.to_dict("records")]
         return YearResult(year.label, "unchanged", accounts, [])
+    work = functools.partial(_load_and_write, run, stream, year, files, fingerprint)
+    return isolated(work, f"the load of {stream.name} {year.label}")
+
+
+def _load_and_write(
+    run: RunInputs,
+    stream: Stream,
+    year: AcademicYear | Period,
+    files: list[LandedFile],
+    fingerprint: str,
+) -> YearResult:
+    """Load one period and replace its rows in one transaction (in a process of its own:
+    indicators/ingest/isolated.py)."""
     loaded = stream.load(run, year, files)
-    with connect(settings.warehouse) as connection, transaction(connection):
+    kinds = (*stream.kinds, stream.name)
+    with connect(run.settings.warehouse) as connection, transaction(connection):
         replace_years(
             connection,
             {

@@ -14,6 +14,7 @@ the rule does not apply to it); false makes it a defect, quarantined like any ot
 from __future__ import annotations
 
 import csv
+import os
 import re
 import threading
 from collections.abc import Sequence
@@ -51,6 +52,20 @@ def seed_path(folder: Path, name: str) -> Path:
 
 _SEEDED: dict[tuple, duckdb.DuckDBPyConnection] = {}
 _SEEDED_LOCK = threading.Lock()
+_INHERITED: list[dict[tuple, duckdb.DuckDBPyConnection]] = []
+
+
+def _forget_after_fork() -> None:
+    """A forked process makes its own databases: the parent's threads are not in it. It keeps
+    the parent's, never closed (closing one would wait for those threads)."""
+    global _SEEDED_LOCK
+    _INHERITED.append(dict(_SEEDED))
+    _SEEDED.clear()
+    _SEEDED_LOCK = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_after_fork)
 
 
 def _stamp(path: Path) -> tuple[int, ...] | None:

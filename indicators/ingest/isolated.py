@@ -1,0 +1,127 @@
+"""Work run in a process forked for it, so all the memory it used goes back when it ends.
+
+Python keeps the small-object arenas a load fills for as long as a few of their objects
+live: one national year of framework files left about 0.5 GiB in the run's process, held by
+32 MB of live objects, and neither `gc.collect()` nor `malloc_trim` gave it back
+(benchmarks/RESULTS.md, issue 19). A process that exits gives everything back. So each
+period's load (read, check, pseudonymise, write its raw tables in one transaction) runs in a
+child process forked for it, and only its result (the files' accounts and notes) comes back,
+pickled through a pipe.
+
+The work runs in this process instead:
+- where there is no `os.fork` (Windows);
+- when `CHORUS_INGEST_FORK=0` (to step through a load in a debugger);
+- while this process holds a warehouse connection: DuckDB would hand the child the parent's
+  open database, whose threads do not survive a fork (`warehouse.connections_held`).
+
+An exception raised in the child is raised again here: as itself when it can be pickled
+(a `StepRefused` keeps its one line), with the child's traceback as a note. A child that
+ends without a result (killed, as the kernel kills the largest process when memory runs
+out) refuses the step with one line naming the work and the signal.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import signal
+import sys
+import traceback
+from collections.abc import Callable
+from typing import TypeVar
+
+from indicators.steps import StepRefused
+from indicators.warehouse import connections_held
+
+T = TypeVar("T")
+
+FORK = "CHORUS_INGEST_FORK"
+
+
+def forking() -> bool:
+    """Whether `isolated` forks now (see the module's docstring for when it does not)."""
+    if not hasattr(os, "fork") or os.environ.get(FORK, "").strip() == "0":
+        return False
+    return connections_held() == 0
+
+
+def isolated(work: Callable[[], T], what: str) -> T:
+    """`work()`, run in a forked process when `forking()`; `what` names it in a refusal."""
+    if not forking():
+        return work()
+    read_end, write_end = os.pipe()
+    _flush()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover (the child; its result is what the tests check)
+        os.close(read_end)
+        _child(work, write_end)
+    os.close(write_end)
+    try:
+        with os.fdopen(read_end, "rb") as incoming:
+            data = incoming.read()
+    except BaseException:  # interrupted: the child stops too, and is reaped
+        _stop(pid)
+        raise
+    _, status = os.waitpid(pid, 0)
+    try:
+        succeeded, value = pickle.loads(data)
+    except Exception:  # nothing (or half a result) came back
+        raise StepRefused(
+            f"{what} stopped: {_ending(status)}; its tables are written in one transaction, "
+            "so they hold the last load that ended (run it again)"
+        ) from None
+    if succeeded:
+        return value
+    raise value
+
+
+def _child(work: Callable[[], object], write_end: int) -> None:
+    code = 0
+    try:
+        try:
+            outcome = (True, work())
+            data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+        except BaseException as error:  # noqa: BLE001 (every ending goes back to the parent)
+            data = pickle.dumps((False, _carried(error)), protocol=pickle.HIGHEST_PROTOCOL)
+        with os.fdopen(write_end, "wb") as out:
+            out.write(data)
+    except BaseException:  # noqa: BLE001 (the parent reports a child without a result)
+        code = 1
+    finally:
+        _flush()
+        os._exit(code)  # no atexit handler, no destructor of what the parent owns
+
+
+def _carried(error: BaseException) -> BaseException:
+    """`error` as it can cross to the parent, with the child's traceback as a note."""
+    note = "raised in the process forked for it:\n" + "".join(traceback.format_exception(error))
+    try:
+        error.add_note(note)
+        pickle.loads(pickle.dumps(error, protocol=pickle.HIGHEST_PROTOCOL))
+        return error
+    except Exception:  # an exception that cannot be pickled: its type and message
+        carried = RuntimeError(f"{type(error).__name__}: {error}")
+        carried.add_note(note)
+        return carried
+
+
+def _ending(status: int) -> str:
+    code = os.waitstatus_to_exitcode(status)
+    if code < 0:
+        name = signal.Signals(-code).name
+        why = " (as the kernel does when memory runs out)" if name == "SIGKILL" else ""
+        return f"its process was killed by {name}{why}"
+    return f"its process ended with exit code {code} before its result came back"
+
+
+def _stop(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGTERM)
+    os.waitpid(pid, 0)
+
+
+def _flush() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):  # a closed or odd stream: nothing to flush
+            stream.flush()

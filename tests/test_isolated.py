@@ -1,0 +1,164 @@
+"""A period's load runs in a process forked for it (indicators/ingest/isolated.py): what the
+ingest relies on is that the memory the work used is not kept by the run's process, that its
+result and its errors come back as they would in process, that a child killed part-way
+refuses the step with one line, and that it never forks while a warehouse connection is open
+(DuckDB would hand the child the parent's database, whose threads a fork does not copy)."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from indicators.ingest.isolated import isolated
+from indicators.steps import StepRefused
+from indicators.warehouse import connect
+
+HELD: list[bytearray] = []
+
+
+def _rss_mib() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmRSS")
+
+
+def _hold_memory() -> int:
+    """Work that keeps 300 MiB alive when it ends, as a load's leftovers do."""
+    HELD.append(bytearray(b"x" * (300 * 1024 * 1024)))
+    return os.getpid()
+
+
+@pytest.fixture(autouse=True)
+def _forking(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CHORUS_INGEST_FORK", raising=False)
+    HELD.clear()
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads Linux's /proc")
+def test_the_memory_the_work_keeps_is_not_the_runs() -> None:
+    before = _rss_mib()
+    pid = isolated(_hold_memory, "the load")
+    assert pid != os.getpid()
+    assert HELD == []
+    assert _rss_mib() - before < 100  # the child's 300 MiB went with it
+    _hold_memory()  # the same work in this process keeps it: the measure above can see it
+    assert _rss_mib() - before > 250
+
+
+def test_the_result_comes_back() -> None:
+    def work() -> dict:
+        return {"pid": os.getpid(), "rows": [("a", 1), ("b", 2)]}
+
+    result = isolated(work, "the load")
+    assert result["rows"] == [("a", 1), ("b", 2)]
+    assert result["pid"] != os.getpid()
+
+
+def test_a_refusal_comes_back_as_itself_with_its_one_line() -> None:
+    def work() -> None:
+        raise StepRefused("seeds/voice_items.csv has problems: item q3 has no scale")
+
+    with pytest.raises(StepRefused) as raised:
+        isolated(work, "the load")
+    assert str(raised.value) == "seeds/voice_items.csv has problems: item q3 has no scale"
+
+
+def _deep_failure() -> None:
+    {}["missing"]
+
+
+def test_an_unexpected_error_keeps_the_childs_traceback() -> None:
+    with pytest.raises(KeyError) as raised:
+        isolated(_deep_failure, "the load")
+    notes = "\n".join(getattr(raised.value, "__notes__", []))
+    assert "_deep_failure" in notes
+    assert "forked" in notes
+
+
+class _Unpicklable(Exception):
+    def __init__(self, first: str, second: str) -> None:
+        super().__init__(f"{first} and {second}")
+
+
+def test_an_error_that_cannot_cross_is_named_by_type_and_message() -> None:
+    def work() -> None:
+        raise _Unpicklable("the lookup", "the return")
+
+    with pytest.raises(RuntimeError, match="_Unpicklable: the lookup and the return"):
+        isolated(work, "the load")
+
+
+def test_a_killed_child_refuses_the_step_with_one_line() -> None:
+    def work() -> None:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    with pytest.raises(StepRefused) as raised:
+        isolated(work, "the load of standalone 2023-24")
+    line = str(raised.value)
+    assert line.startswith("the load of standalone 2023-24 stopped")
+    assert "SIGKILL" in line and "\n" not in line
+
+
+def test_a_child_that_exits_without_a_result_is_named() -> None:
+    def work() -> None:
+        os._exit(3)
+
+    with pytest.raises(StepRefused, match="exit code 3"):
+        isolated(work, "the load")
+
+
+def test_never_forks_while_a_warehouse_connection_is_open(tmp_path: Path) -> None:
+    with connect(tmp_path / "warehouse.duckdb") as connection:
+        connection.execute("create table t as select 1 as x")
+        assert isolated(os.getpid, "the load") == os.getpid()
+    assert isolated(os.getpid, "the load") != os.getpid()  # closed: forks again
+
+
+def test_the_child_writes_the_warehouse_the_parent_reads(tmp_path: Path) -> None:
+    warehouse = tmp_path / "warehouse.duckdb"
+
+    def work() -> int:
+        with connect(warehouse) as connection:
+            connection.execute("create table rows as select range as n from range(1000)")
+        return os.getpid()
+
+    assert isolated(work, "the load") != os.getpid()
+    with connect(warehouse, read_only=True) as connection:
+        assert connection.execute("select sum(n) from rows").fetchone()[0] == 499_500
+
+
+def test_runs_in_process_when_told_or_without_fork(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CHORUS_INGEST_FORK", "0")
+    assert isolated(os.getpid, "the load") == os.getpid()
+    monkeypatch.delenv("CHORUS_INGEST_FORK")
+    monkeypatch.delattr(os, "fork")
+    assert isolated(os.getpid, "the load") == os.getpid()
+
+
+def test_a_child_never_closes_the_parents_rules_databases(tmp_path: Path) -> None:
+    """Row rules keep an in-memory DuckDB per set of seeds, and forget them after 16 sets;
+    closing one a parent made, in a child, kills the child (SIGSEGV: its threads are not
+    there). A child that fills the cache still returns its result."""
+    from indicators.sources import row_rules
+
+    for i in range(20):
+        (tmp_path / f"seed{i}.csv").write_text(f"code\nA{i}\nB{i}\n")
+    parent = row_rules.connect([], ["seed0"], tmp_path)
+    assert parent.execute("select count(*) from seed0").fetchone()[0] == 2
+    parent.close()  # the cache alone holds the parent's database, as after a file's checks
+
+    def work() -> int:
+        counted = 0
+        for i in range(1, 20):
+            cursor = row_rules.connect([], [f"seed{i}"], tmp_path)
+            counted += cursor.execute(f"select count(*) from seed{i}").fetchone()[0]
+            cursor.close()
+        return counted
+
+    assert isolated(work, "the load") == 38
+    again = row_rules.connect([], ["seed0"], tmp_path)  # the parent's is still whole
+    assert again.execute("select count(*) from seed0").fetchone()[0] == 2
