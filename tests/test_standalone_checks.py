@@ -331,24 +331,39 @@ def test_a_check_one_file_cannot_take_leaves_the_other_files_checked(tmp_path: P
         assert together[one[0].path.name][1] == check_files(spec, [one])[0][1]
 
 
+def _land(tmp_path: Path, kind: str, folder: str, files: dict[str, str]) -> dict:
+    """Land `files` (name -> text) under <kind>/<folder>/: each file's LandedFile by name."""
+    (tmp_path / kind / folder).mkdir(parents=True)
+    for name, text in files.items():
+        (tmp_path / kind / folder / name).write_text(text)
+    return {f.path.name: f for f in discover(tmp_path)[0]}
+
+
+def _read_one(landed, kind: str = "", period: str = "") -> tuple[object, FileAccount]:
+    account = FileAccount(landed.path.name, kind, period, "")
+    return read_checked(landed, account, None, None), account
+
+
 def test_a_files_other_columns_are_not_kept_but_are_named_when_one_is_missing(tmp_path):
     """A postcode lookup as ONS publishes it has dozens of columns, of which the source reads
     two: only those two are kept from the file (with the row), yet a file lacking one of
     them is told every column it has."""
-    folder = tmp_path / "postcode_lsoa" / "2024-25"
-    folder.mkdir(parents=True)
-    (folder / "nspl.csv").write_text(  # oa21cd looks like a postcode (OA2 1CD): a header
-        "pcd7,pcds,lad25cd,oa21cd,lsoa21cd\nOL111AA,OL11 1AA,E08000005,E00000001,E01005123\n"
+    landed = _land(
+        tmp_path,
+        "postcode_lsoa",
+        "2024-25",
+        {  # oa21cd looks like a postcode (OA2 1CD): a header
+            "nspl.csv": "pcd7,pcds,lad25cd,oa21cd,lsoa21cd\n"
+            "OL111AA,OL11 1AA,E08000005,E00000001,E01005123\n",
+            "short.csv": "pcd7,pcds,lad25cd\nOL111AA,OL11 1AA,E08000005\n",
+        },
     )
-    (folder / "short.csv").write_text("pcd7,pcds,lad25cd\nOL111AA,OL11 1AA,E08000005\n")
-    landed = {f.path.name: f for f in discover(tmp_path)[0]}
-    account = FileAccount("nspl.csv", "postcode_lsoa", "2024/25", "")
-    table = read_checked(landed["nspl.csv"], account, None, None)
+    table, account = _read_one(landed["nspl.csv"], "postcode_lsoa", "2024/25")
     assert list(table.frame.columns) == ["pcds", "lsoa21cd", "_source_row"]
     assert table.frame.iloc[0].tolist() == ["OL11 1AA", "E01005123", 2]
     assert account.rows_read == 1
     with pytest.raises(FileRejected) as rejected:
-        read_checked(landed["short.csv"], FileAccount("short.csv", "", "", ""), None, None)
+        _read_one(landed["short.csv"])
     assert "missing: lsoa21cd (found: pcd7, pcds, lad25cd)" in rejected.value.defect.message
 
 
@@ -357,16 +372,19 @@ def test_a_childs_details_in_row_1_are_no_header_even_holding_a_column_name(tmp_
     concern: `concern` is a code of parent_concern and also an alias of it, yet the row is a
     child's details (an NHS number, dates), so the file is rejected as having no header, and
     nothing of the child is repeated in the message; its two rows are both counted."""
-    folder = tmp_path / "health_visitor_reviews" / "2023-24"
-    folder.mkdir(parents=True)
-    (folder / "reviews.csv").write_text(
-        "9991001042,2021-06-30,2024-02-10,31,35,concern,He only says mummy and no,Y,XH7 1\n"
-        "9991001018,2021-01-15,2023-04-20,27,45,no_concern,,,XH1 1\n"
+    landed = _land(
+        tmp_path,
+        "health_visitor_reviews",
+        "2023-24",
+        {
+            "reviews.csv": "9991001042,2021-06-30,2024-02-10,31,35,concern,"
+            "He only says mummy and no,Y,XH7 1\n"
+            "9991001018,2021-01-15,2023-04-20,27,45,no_concern,,,XH1 1\n"
+        },
     )
-    (landed,) = discover(tmp_path)[0]
     account = FileAccount("reviews.csv", "health_visitor_reviews", "2023/24", "")
     with pytest.raises(FileRejected) as rejected:
-        read_checked(landed, account, None, None)
+        read_checked(landed["reviews.csv"], account, None, None)
     defect = rejected.value.defect
     assert defect.rule == "header_missing"
     assert not any(
@@ -378,16 +396,38 @@ def test_a_childs_details_in_row_1_are_no_header_even_holding_a_column_name(tmp_
 def test_a_lookup_rejected_for_its_columns_counts_its_rows_below_its_header(tmp_path):
     """A postcode lookup whose header names its columns twice is rejected; its header (with
     oa21cd, which reads as a postcode) is a header, so only the two rows below it count."""
-    folder = tmp_path / "postcode_lsoa" / "2024-25"
-    folder.mkdir(parents=True)
-    (folder / "twice.csv").write_text(
-        "pcds,oa21cd,lsoa21cd,LSOA21CD\n"
-        "OL11 1AA,E00000001,E01005123,E01005123\n"
-        "OL11 1AB,E00000001,E01005123,E01005123\n"
+    landed = _land(
+        tmp_path,
+        "postcode_lsoa",
+        "2024-25",
+        {
+            "twice.csv": "pcds,oa21cd,lsoa21cd,LSOA21CD\n"
+            "OL11 1AA,E00000001,E01005123,E01005123\n"
+            "OL11 1AB,E00000001,E01005123,E01005123\n"
+        },
     )
-    (landed,) = discover(tmp_path)[0]
     account = FileAccount("twice.csv", "postcode_lsoa", "2024/25", "")
     with pytest.raises(FileRejected) as rejected:
-        read_checked(landed, account, None, None)
+        read_checked(landed["twice.csv"], account, None, None)
     assert rejected.value.defect.rule == "duplicate_column"
     assert (account.rows_read, account.rows_quarantined) == (2, 2)
+
+
+def test_a_header_naming_its_goals_by_number_is_a_header_whatever_else_it_holds(tmp_path):
+    """An EYFSP return naming its goals `ELG 1` to `ELG 17`, as schools' systems export them,
+    with an output area column (oa21cd reads as the postcode OA2 1CD): row 1 names every
+    column the return requires once its numbered headers are read, so it is the header."""
+    goals = ",".join(f"ELG {n}" for n in range(1, 18))
+    landed = _land(
+        tmp_path,
+        "eyfsp",
+        "2023-24",
+        {
+            "eyfsp.csv": f"LA_code,Estab,UPN,Surname,Forename,DOB,Sex,oa21cd,{goals}\n"
+            "201,2001,A123456789012,Smith,Ann,2018-10-01,F,E00000001," + ",".join(["2"] * 17) + "\n"
+        },
+    )
+    table, account = _read_one(landed["eyfsp.csv"], "eyfsp", "2023/24")
+    assert account.rows_read == 1
+    assert {"upn", "elg01", "elg17"} <= set(table.frame.columns)
+    assert table.frame["elg09"].tolist() == ["2"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
+from indicators.ingest.defects import FileRejected
 from indicators.ingest.file_rows import file_rejected
 from indicators.sources.load import load_sources
 
@@ -152,10 +153,12 @@ def names_required(cells: Sequence[str], kind: str | None, aliases: Aliases | No
     spec = load_sources().get(kind or "")
     if spec is None or not spec.required:
         return False
-    table, own = _alias_table(kind, aliases), spec.header_aliases
-    named = set()
+    table = _alias_table(kind, aliases)
+    resolved = []
     for cell in cells:
-        name = canonical_header(cell)
-        name = table.get(name, name)
-        named.add(own.get(name, name))
-    return set(spec.required) <= named
+        try:  # as map_headers reads a header (a conflict is for map_headers to report)
+            resolved.append(resolve_header(cell, kind, table, "") if cell.strip() else "")
+        except FileRejected:
+            resolved.append(canonical_header(cell))
+    own = _spec_aliases(kind, resolved)
+    return set(spec.required) <= {own.get(name, name) for name in resolved}
