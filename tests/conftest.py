@@ -12,10 +12,16 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from indicators.config import ChorusSettings
 
 TEST_KEY = "test-pseudonym-key"
+
+# No property test is timed (speed targets live in benchmarks/): Hypothesis's 200 ms deadline
+# failed examples on a busy 2-core machine whose first call loads the source specs.
+hypothesis_settings.register_profile("chorus", deadline=None)
+hypothesis_settings.load_profile("chorus")
 
 
 @dataclass

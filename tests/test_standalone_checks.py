@@ -431,3 +431,45 @@ def test_a_header_naming_its_goals_by_number_is_a_header_whatever_else_it_holds(
     assert account.rows_read == 1
     assert {"upn", "elg01", "elg17"} <= set(table.frame.columns)
     assert table.frame["elg09"].tolist() == ["2"]
+
+
+def test_a_row_1_naming_none_of_the_columns_is_never_repeated(tmp_path):
+    """A Voice Note file without its header, whose first note has no date (so nothing in
+    row 1 looks like a child's details): that row names none of the return's columns, so it
+    is no header. The file is rejected without a word of the child's in the message (it is
+    published on the quality page), and both its rows are counted."""
+    landed = _land(
+        tmp_path,
+        "voice_notes",
+        "2024-10",
+        {
+            "notes.csv": "EHR104018,,child,call,EH-N3,I get worried about my mum,Y\n"
+            "EHR104019,2024-10-02,parent,call,EH-N3,We need help with housing,Y\n"
+        },
+    )
+    account = FileAccount("notes.csv", "voice_notes", "2024/25", "")
+    with pytest.raises(FileRejected) as rejected:
+        read_checked(landed["notes.csv"], account, None, None)
+    defect = rejected.value.defect
+    assert defect.rule == "header_missing"
+    text = f"{defect.message} {defect.value} {defect.column}".lower()
+    assert not any(part in text for part in ("ehr104018", "worried", "mum", "eh_n3", "eh-n3"))
+    assert (account.rows_read, account.rows_quarantined) == (2, 2)
+
+
+def test_a_header_of_other_names_is_told_how_to_map_them(tmp_path):
+    """A return whose header names its columns otherwise (an LA's own system's names, no
+    alias yet) is rejected, telling the engineer to map them in seeds/column_aliases.csv.
+    Whether such a row 1 is a header cannot be told, so it is counted as a row too."""
+    landed = _land(
+        tmp_path,
+        "voice_notes",
+        "2024-10",
+        {"notes.csv": "Ref,When,Person,Channel,Unit,Text,Consent\n1,2,3,4,5,6,7\n"},
+    )
+    account = FileAccount("notes.csv", "voice_notes", "2024/25", "")
+    with pytest.raises(FileRejected) as rejected:
+        read_checked(landed["notes.csv"], account, None, None)
+    assert rejected.value.defect.rule == "header_missing"
+    assert "seeds/column_aliases.csv" in rejected.value.defect.message
+    assert (account.rows_read, account.rows_quarantined) == (2, 2)

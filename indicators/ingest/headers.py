@@ -144,6 +144,20 @@ def map_headers(
     return names
 
 
+def _named(cells: Sequence[str], kind: str | None, aliases: Aliases | None) -> set[str]:
+    """The columns a row names, read as map_headers reads a header (a conflict is for
+    map_headers to report)."""
+    table = _alias_table(kind, aliases)
+    resolved = []
+    for cell in cells:
+        try:
+            resolved.append(resolve_header(cell, kind, table, "") if cell.strip() else "")
+        except FileRejected:
+            resolved.append(canonical_header(cell))
+    own = _spec_aliases(kind, resolved)
+    return {own.get(name, name) for name in resolved}
+
+
 def names_required(cells: Sequence[str], kind: str | None, aliases: Aliases | None) -> bool:
     """Whether a row names every column the kind requires (as its spec's and the LA's aliases
     read): such a row is the header whatever else it holds (ONS's postcode lookups have a
@@ -153,12 +167,14 @@ def names_required(cells: Sequence[str], kind: str | None, aliases: Aliases | No
     spec = load_sources().get(kind or "")
     if spec is None or not spec.required:
         return False
-    table = _alias_table(kind, aliases)
-    resolved = []
-    for cell in cells:
-        try:  # as map_headers reads a header (a conflict is for map_headers to report)
-            resolved.append(resolve_header(cell, kind, table, "") if cell.strip() else "")
-        except FileRejected:
-            resolved.append(canonical_header(cell))
-    own = _spec_aliases(kind, resolved)
-    return set(spec.required) <= {own.get(name, name) for name in resolved}
+    return set(spec.required) <= _named(cells, kind, aliases)
+
+
+def names_none(cells: Sequence[str], kind: str | None, aliases: Aliases | None) -> bool:
+    """Whether a row names none of the columns the kind's spec declares: then it is no
+    header, and its cells (a child's details, a family's words) are never repeated in a
+    message. False for a kind without a spec, or whose columns are an item bank's."""
+    spec = load_sources().get(kind or "")
+    if spec is None or spec.items or not spec.names:
+        return False
+    return not set(spec.names) & _named(cells, kind, aliases)

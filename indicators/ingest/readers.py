@@ -39,7 +39,13 @@ from indicators.ingest.file_rows import (
     strict_rows,
     xlsx_rows,
 )
-from indicators.ingest.headers import Aliases, column_letter, map_headers, names_required
+from indicators.ingest.headers import (
+    Aliases,
+    column_letter,
+    map_headers,
+    names_none,
+    names_required,
+)
 from indicators.ingest.upn import UPN_PATTERN
 
 EXCEL_SUFFIXES = (".xlsx",)
@@ -89,12 +95,28 @@ def _blank(cells: Sequence[str]) -> bool:
     return all(not cell.strip() for cell in cells)
 
 
-def _looks_like_data(row: Sequence[str], kind: str | None, aliases: Aliases | None) -> bool:
-    """Row 1 holds a child's details (a UPN, a postcode, a date) rather than column names,
-    unless it names every column the kind requires (headers.names_required)."""
-    return any(DATA_LIKE.fullmatch(cell.strip()) for cell in row) and not names_required(
+def _not_a_header(row: Sequence[str], kind: str | None, aliases: Aliases | None) -> str | None:
+    """Why row 1 is not a header, or None: it holds a child's details (a UPN, a postcode, a
+    date) unless it names every column the kind requires (headers.names_required), or it
+    names none of the kind's columns (headers.names_none). Its cells are never repeated.
+    A header in another separator (one cell holding `;` or tabs) is one (_check_header)."""
+    cells = [cell for cell in row if cell.strip()]
+    if len(cells) == 1 and (";" in cells[0] or "\t" in cells[0]):
+        return None
+    if any(DATA_LIKE.fullmatch(cell.strip()) for cell in row) and not names_required(
         row, kind, aliases
-    )
+    ):
+        return (
+            "row 1 holds a child's details rather than column names: add a header "
+            "row (see docs/inputs.md) and land the file again"
+        )
+    if names_none(row, kind, aliases):
+        return (
+            "row 1 names none of this return's columns (docs/inputs.md lists them): if "
+            "the file has no header row, add one; if its columns are named otherwise, map "
+            "them in seeds/column_aliases.csv; then land the file again"
+        )
+    return None
 
 
 def _check_header(
@@ -117,13 +139,9 @@ def _check_header(
             f"the columns are separated by {separator}, not commas: save the file "
             "as comma-separated CSV and land it again",
         )
-    if _looks_like_data(header, kind, aliases):
-        raise file_rejected(
-            display,
-            "header_missing",
-            "row 1 holds a child's details rather than column names: add a header "
-            "row (see docs/inputs.md) and land the file again",
-        )
+    why = _not_a_header(header, kind, aliases)
+    if why is not None:
+        raise file_rejected(display, "header_missing", why)
     return header
 
 
@@ -396,11 +414,11 @@ def _rows_below_header(
     records: Sequence[Sequence[str]], kind: str | None = None, aliases: Aliases | None = None
 ) -> int:
     """Non-blank records after the first non-blank one (the header), which counts too when
-    it holds a child's details rather than column names (as the readers decide it)."""
+    it is not a header (as the readers decide it: `_not_a_header`)."""
     filled = [cells for cells in records if not _blank(list(cells))]
     if not filled:
         return 0
-    return len(filled) - (0 if _looks_like_data(filled[0], kind, aliases) else 1)
+    return len(filled) - (0 if _not_a_header(filled[0], kind, aliases) else 1)
 
 
 def read_table(
