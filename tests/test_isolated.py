@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from indicators.ingest.isolated import isolated
+from indicators.ingest.isolated import forking, isolated
+from indicators.sources.load import SpecInvalid
 from indicators.steps import StepRefused
 from indicators.warehouse import connect
 
@@ -96,6 +97,7 @@ def test_a_killed_child_refuses_the_step_with_one_line() -> None:
     def work() -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
+    assert forking()  # (in process, the work would kill the test session)
     with pytest.raises(StepRefused) as raised:
         isolated(work, "the load of standalone 2023-24")
     line = str(raised.value)
@@ -131,8 +133,11 @@ def test_the_child_writes_the_warehouse_the_parent_reads(tmp_path: Path) -> None
         assert connection.execute("select sum(n) from rows").fetchone()[0] == 499_500
 
 
-def test_runs_in_process_when_told_or_without_fork(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CHORUS_INGEST_FORK", "0")
+@pytest.mark.parametrize("told", ["0", "false", "No", "off"])
+def test_runs_in_process_when_told_or_without_fork(
+    monkeypatch: pytest.MonkeyPatch, told: str
+) -> None:
+    monkeypatch.setenv("CHORUS_INGEST_FORK", told)
     assert isolated(os.getpid, "the load") == os.getpid()
     monkeypatch.delenv("CHORUS_INGEST_FORK")
     monkeypatch.delattr(os, "fork")
@@ -162,3 +167,81 @@ def test_a_child_never_closes_the_parents_rules_databases(tmp_path: Path) -> Non
     assert isolated(work, "the load") == 38
     again = row_rules.connect([], ["seed0"], tmp_path)  # the parent's is still whole
     assert again.execute("select count(*) from seed0").fetchone()[0] == 2
+
+
+def test_an_error_that_would_cross_changed_is_named_by_type_and_message() -> None:
+    """A spec's error joins its problems again when unpickled ('a; :; ...'): it comes back as
+    a RuntimeError with the message the child had, not a garbled copy of itself."""
+
+    def work() -> None:
+        raise SpecInvalid(["eyfsp/base.yml: key: a list", "census/base.yml: label: text"])
+
+    with pytest.raises(RuntimeError) as raised:
+        isolated(work, "the load")
+    assert str(raised.value) == (
+        "SpecInvalid: eyfsp/base.yml: key: a list; census/base.yml: label: text"
+    )
+
+
+def test_ctrl_c_in_the_child_ends_it_and_never_runs_the_callers_code() -> None:
+    """Ctrl-C reaches every process of the terminal's group: the child ends at once (it never
+    raises KeyboardInterrupt into code that is the parent's), and the parent says so."""
+
+    def work() -> None:
+        os.kill(os.getpid(), signal.SIGINT)
+        signal.pause()
+
+    assert forking()
+    with pytest.raises(StepRefused, match="killed by SIGINT"):
+        isolated(work, "the load")
+
+
+def test_a_fork_that_fails_runs_the_work_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_memory() -> int:
+        raise OSError(12, "Cannot allocate memory")
+
+    descriptors = len(os.listdir("/proc/self/fd"))
+    monkeypatch.setattr(os, "fork", no_memory)
+    assert [isolated(os.getpid, "the load") for _ in range(3)] == [os.getpid()] * 3
+    assert len(os.listdir("/proc/self/fd")) == descriptors  # no pipe left open
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="Linux's PR_SET_PDEATHSIG")
+def test_a_child_dies_with_its_parent(tmp_path: Path) -> None:
+    """A run killed outright (kill -9) leaves no load running on, holding the warehouse."""
+    import subprocess
+    import sys
+    import time
+
+    started = tmp_path / "child.pid"
+    script = (
+        "import os, time\n"
+        "from indicators.ingest.isolated import isolated\n"
+        "def work():\n"
+        f"    open({str(started)!r}, 'w').write(str(os.getpid()))\n"
+        "    time.sleep(120)\n"
+        "isolated(work, 'the load')\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", script], cwd=Path(__file__).parents[1])
+    try:
+        for _ in range(300):
+            if started.exists() and started.read_text():
+                break
+            time.sleep(0.1)
+        child = int(started.read_text())
+        parent.kill()
+        parent.wait()
+        for _ in range(100):
+            if not Path(f"/proc/{child}").exists() or "Z" in _state(child):
+                break
+            time.sleep(0.1)
+        assert not Path(f"/proc/{child}").exists() or "Z" in _state(child)
+    finally:
+        parent.kill()
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "gone"

@@ -473,3 +473,23 @@ def test_a_header_of_other_names_is_told_how_to_map_them(tmp_path):
     assert rejected.value.defect.rule == "header_missing"
     assert "seeds/column_aliases.csv" in rejected.value.defect.message
     assert (account.rows_read, account.rows_quarantined) == (2, 2)
+
+
+def test_a_survey_header_through_its_own_aliases_is_a_header_whatever_else_it_holds(tmp_path):
+    """A survey exported by a form tool names its columns its own way (`ID`, `Timestamp`:
+    the survey spec's aliases) and carries an output area (oa21cd reads as a postcode): row
+    1 names every column the survey requires once those aliases are read, so it is the
+    header, and the response below it is read."""
+    from indicators.ingest.readers import read_table
+    from indicators.ingest.survey_columns import shape
+
+    header = (
+        "ID,Timestamp,engagement_channel,uses_funded_early_education,"
+        "english_additional_language,known_to_family_hub,consent_aggregate,consent_quote,"
+        "consent_link,oa21cd,read_together"
+    )
+    path = tmp_path / "responses.csv"
+    path.write_text(f"{header}\nV1,08/09/2022,outreach_visit,Y,N,Y,Y,N,N,E00000001,4\n")
+    frame = read_table(path, "voice/2022-23/responses.csv", kind=shape().kind)
+    assert len(frame) == 1
+    assert frame["id"].tolist() == ["V1"] and frame["read_together"].tolist() == ["4"]

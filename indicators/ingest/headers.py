@@ -154,7 +154,15 @@ def _named(cells: Sequence[str], kind: str | None, aliases: Aliases | None) -> s
             resolved.append(resolve_header(cell, kind, table, "") if cell.strip() else "")
         except FileRejected:
             resolved.append(canonical_header(cell))
-    own = _spec_aliases(kind, resolved)
+    spec = load_sources().get(kind or "")
+    if spec is not None and spec.items:  # the voice survey's own (survey_columns.apply_aliases)
+        own = {
+            alias: column
+            for alias, column in spec.header_aliases.items()
+            if alias not in spec.names
+        }
+    else:
+        own = _spec_aliases(kind, resolved)
     return {own.get(name, name) for name in resolved}
 
 

@@ -9,20 +9,26 @@ child process forked for it, and only its result (the files' accounts and notes)
 pickled through a pipe.
 
 The work runs in this process instead:
-- where there is no `os.fork` (Windows);
-- when `CHORUS_INGEST_FORK=0` (to step through a load in a debugger);
+- where there is no `os.fork` (Windows), or the fork fails (no memory for it);
+- when `CHORUS_INGEST_FORK` is `0` (or `false`, `no`, `off`: to step through a load in a
+  debugger);
 - while this process holds a warehouse connection: DuckDB would hand the child the parent's
   open database, whose threads do not survive a fork (`warehouse.connections_held`).
 
-An exception raised in the child is raised again here: as itself when it can be pickled
-(a `StepRefused` keeps its one line), with the child's traceback as a note. A child that
-ends without a result (killed, as the kernel kills the largest process when memory runs
-out) refuses the step with one line naming the work and the signal.
+An exception raised in the child is raised again here: as itself when it crosses whole (a
+`StepRefused` keeps its one line), otherwise as a RuntimeError naming its type and message;
+either way with the child's traceback as a note. A child that ends without a result
+(killed, as the kernel kills the largest process when memory runs out) refuses the step
+with one line naming the work and the signal. The child never outlives its parent (Linux:
+it is killed when the parent dies), and never runs its parent's code: Ctrl-C and SIGTERM end
+it at once, and every way out of it is `os._exit`.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import functools
 import os
 import pickle
 import signal
@@ -39,9 +45,14 @@ T = TypeVar("T")
 FORK = "CHORUS_INGEST_FORK"
 
 
+STOPPING = (signal.SIGINT, signal.SIGTERM)
+
+
 def forking() -> bool:
     """Whether `isolated` forks now (see the module's docstring for when it does not)."""
-    if not hasattr(os, "fork") or os.environ.get(FORK, "").strip() == "0":
+    if not hasattr(os, "fork"):
+        return False
+    if os.environ.get(FORK, "").strip().lower() in ("0", "false", "no", "off"):
         return False
     return connections_held() == 0
 
@@ -50,12 +61,28 @@ def isolated(work: Callable[[], T], what: str) -> T:
     """`work()`, run in a forked process when `forking()`; `what` names it in a refusal."""
     if not forking():
         return work()
+    parent, prctl = os.getpid(), _prctl()
     read_end, write_end = os.pipe()
     _flush()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover (the child; its result is what the tests check)
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, STOPPING)  # until the child's are set
+    try:
+        pid = os.fork()
+    except OSError:  # no memory or process left for a fork: the work runs here
         os.close(read_end)
-        _child(work, write_end)
+        os.close(write_end)
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+        return work()
+    if pid == 0:  # pragma: no cover (the child; its result is what the tests check)
+        try:
+            for number in STOPPING:
+                signal.signal(number, signal.SIG_DFL)
+            _die_with(parent, prctl)
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+            os.close(read_end)
+            _child(work, write_end)
+        finally:
+            os._exit(1)
+    signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
     os.close(write_end)
     try:
         with os.fdopen(read_end, "rb") as incoming:
@@ -89,7 +116,8 @@ def _child(work: Callable[[], object], write_end: int) -> None:
     except BaseException:  # noqa: BLE001 (the parent reports a child without a result)
         code = 1
     finally:
-        _flush()
+        with contextlib.suppress(BaseException):
+            _flush()
         os._exit(code)  # no atexit handler, no destructor of what the parent owns
 
 
@@ -97,13 +125,32 @@ def _carried(error: BaseException) -> BaseException:
     """`error` as it can cross to the parent, with the child's traceback as a note."""
     note = "raised in the process forked for it:\n" + "".join(traceback.format_exception(error))
     try:
-        error.add_note(note)
-        pickle.loads(pickle.dumps(error, protocol=pickle.HIGHEST_PROTOCOL))
-        return error
-    except Exception:  # an exception that cannot be pickled: its type and message
-        carried = RuntimeError(f"{type(error).__name__}: {error}")
-        carried.add_note(note)
-        return carried
+        back = pickle.loads(pickle.dumps(error, protocol=pickle.HIGHEST_PROTOCOL))
+        whole = type(back) is type(error) and str(back) == str(error)
+    except Exception:  # noqa: BLE001 (an exception that cannot be pickled)
+        whole = False
+    carried = error if whole else RuntimeError(f"{type(error).__name__}: {error}")
+    carried.add_note(note)
+    return carried
+
+
+@functools.cache
+def _prctl() -> Callable[..., int] | None:
+    """Linux's prctl, found in the parent (never loaded in a child: another thread of the
+    parent may have held the loader's lock when it forked)."""
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+
+
+def _die_with(parent: int, prctl: Callable[..., int] | None) -> None:
+    """Have the kernel kill this child when its parent dies (PR_SET_PDEATHSIG, 1), so a killed
+    run leaves no load running on, holding the warehouse's lock."""
+    if prctl is not None:
+        prctl(1, signal.SIGKILL)
+    if os.getppid() != parent:  # it died before that was set
+        os._exit(1)
 
 
 def _ending(status: int) -> str:
