@@ -18,8 +18,9 @@ from dagster import (
     asset_check,
 )
 
-from indicators.config import PROJECT_ROOT
-from indicators.expectations import SuiteSpec, validate_frame
+from indicators.config import PROJECT_ROOT, ChorusSettings
+from indicators.expectations import SuiteOutcome, SuiteSpec, validate_frame
+from indicators.isolated import isolated
 from indicators.publish.register_check import register_problems
 from indicators.warehouse_tables import read_table
 from orchestration.resources import ChorusResource
@@ -37,8 +38,9 @@ def _suite_check(suite_file: str, spec: SuiteSpec) -> AssetChecksDefinition:
     def _check(context: AssetCheckExecutionContext, chorus: ChorusResource) -> AssetCheckResult:
         settings = chorus.settings()
         current = SuiteSpec.load(settings.expectations / suite_file)
-        frame = read_table(settings, current.table)
-        outcome = validate_frame(frame, current)
+        rows, outcome = isolated(  # in a process of its own: the table read is not kept
+            lambda: _validated(settings, current), f"the GX suite expectations/{suite_file}"
+        )
         if not outcome.success:
             context.log.error(outcome.summary())
         return AssetCheckResult(
@@ -58,11 +60,16 @@ def _suite_check(suite_file: str, spec: SuiteSpec) -> AssetChecksDefinition:
                         for f in outcome.failures
                     ]
                 ),
-                "rows": len(frame),
+                "rows": rows,
             },
         )
 
     return _check
+
+
+def _validated(settings: ChorusSettings, suite: SuiteSpec) -> tuple[int, SuiteOutcome]:
+    frame = read_table(settings, suite.table)
+    return len(frame), validate_frame(frame, suite)
 
 
 def gx_asset_checks(suites_dir: Path = SUITES_DIR) -> list[AssetChecksDefinition]:

@@ -29,8 +29,10 @@ _READS = (
 def indicator_statistics(context: AssetExecutionContext, chorus: ChorusResource):
     """Intervals, comparisons with the authority and England, and trends for every indicator
     value (one definition of each statistic, in indicators/stats)."""
+    from indicators.isolated import isolated
     from indicators.stats.warehouse_statistics import write_indicator_statistics
 
-    rows = write_indicator_statistics(chorus.settings())
+    settings = chorus.settings()  # in a process of its own: what it read is not kept
+    rows = isolated(lambda: write_indicator_statistics(settings), "the indicator statistics")
     context.log.info(f"computed.indicator_statistics: {rows} rows")
     return MaterializeResult(metadata={"rows": rows})

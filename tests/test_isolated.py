@@ -1,4 +1,4 @@
-"""A period's load runs in a process forked for it (indicators/ingest/isolated.py): what the
+"""A period's load runs in a process forked for it (indicators/isolated.py): what the
 ingest relies on is that the memory the work used is not kept by the run's process, that its
 result and its errors come back as they would in process, that a child killed part-way
 refuses the step with one line, and that it never forks while a warehouse connection is open
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from indicators.ingest.isolated import forking, isolated
+from indicators.isolated import forking, isolated
 from indicators.sources.load import SpecInvalid
 from indicators.steps import StepRefused
 from indicators.warehouse import connect
@@ -216,7 +216,7 @@ def test_a_child_dies_with_its_parent(tmp_path: Path) -> None:
     started = tmp_path / "child.pid"
     script = (
         "import os, time\n"
-        "from indicators.ingest.isolated import isolated\n"
+        "from indicators.isolated import isolated\n"
         "def work():\n"
         f"    open({str(started)!r}, 'w').write(str(os.getpid()))\n"
         "    time.sleep(120)\n"

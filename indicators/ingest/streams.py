@@ -31,7 +31,6 @@ from indicators.ingest.archive import archive_file
 from indicators.ingest.area_lists import read_area_lists
 from indicators.ingest.defects import Defect, FileRejected
 from indicators.ingest.freshness import input_digests, year_fingerprint
-from indicators.ingest.isolated import isolated
 from indicators.ingest.keys import KeyRefused, run_key
 from indicators.ingest.landing import FileAccount, LandedFile, discover, reference_file, sha256_of
 from indicators.ingest.load_records import log_frame, logged_accounts, quarantine_frame
@@ -50,6 +49,7 @@ from indicators.ingest.standalone import load_standalone_year
 from indicators.ingest.statutory import load_year
 from indicators.ingest.survey import load_voice_year
 from indicators.ingest.survey_columns import shape
+from indicators.isolated import isolated
 from indicators.periods import Period, rules_year
 from indicators.reference import AcademicYear
 from indicators.sources.load import load_sources, rules_of_year
@@ -230,7 +230,7 @@ def _load_and_write(
     fingerprint: str,
 ) -> YearResult:
     """Load one period and replace its rows in one transaction (in a process of its own:
-    indicators/ingest/isolated.py)."""
+    indicators/isolated.py)."""
     loaded = stream.load(run, year, files)
     kinds = (*stream.kinds, stream.name)
     with connect(run.settings.warehouse) as connection, transaction(connection):

@@ -4,9 +4,11 @@ Python keeps the small-object arenas a load fills for as long as a few of their 
 live: one national year of framework files left about 0.5 GiB in the run's process, held by
 32 MB of live objects, and neither `gc.collect()` nor `malloc_trim` gave it back
 (benchmarks/RESULTS.md, issue 19). A process that exits gives everything back. So each
-period's load (read, check, pseudonymise, write its raw tables in one transaction) runs in a
-child process forked for it, and only its result (the files' accounts and notes) comes back,
-pickled through a pipe.
+period's load (read, check, pseudonymise, write its raw tables in one transaction), the
+indicator statistics and each GX suite run in a child process forked for it, and only the
+result (a load's accounts and notes, a row count, a suite's outcome) comes back, pickled
+through a pipe. The work must not log through Dagster (the child's copy of the run's
+event log is not the run's): it returns what is to be said.
 
 The work runs in this process instead:
 - where there is no `os.fork` (Windows), or the fork fails (no memory for it);
