@@ -31,6 +31,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import functools
+import gc
 import os
 import pickle
 import signal
@@ -59,17 +60,20 @@ def forking() -> bool:
     return connections_held() == 0
 
 
-def isolated(work: Callable[[], T], what: str) -> T:
-    """`work()`, run in a forked process when `forking()`; `what` names it in a refusal."""
+def isolated(work: Callable[[], T], what: str, again: str = "run it again") -> T:
+    """`work()`, run in a forked process when `forking()`; `what` names it, and `again` says
+    what to do, in the one line that refuses the step when the child ends without a result."""
     if not forking():
         return work()
     parent, prctl = os.getpid(), _prctl()
     read_end, write_end = os.pipe()
     _flush()
     blocked = signal.pthread_sigmask(signal.SIG_BLOCK, STOPPING)  # until the child's are set
+    gc.freeze()  # the child never collects (so never finalises) what the parent holds
     try:
         pid = os.fork()
     except OSError:  # no memory or process left for a fork: the work runs here
+        gc.unfreeze()
         os.close(read_end)
         os.close(write_end)
         signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
@@ -84,6 +88,7 @@ def isolated(work: Callable[[], T], what: str) -> T:
             _child(work, write_end)
         finally:
             os._exit(1)
+    gc.unfreeze()
     signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
     os.close(write_end)
     try:
@@ -96,10 +101,7 @@ def isolated(work: Callable[[], T], what: str) -> T:
     try:
         succeeded, value = pickle.loads(data)
     except Exception:  # nothing (or half a result) came back
-        raise StepRefused(
-            f"{what} stopped: {_ending(status)}; its tables are written in one transaction, "
-            "so they hold the last load that ended (run it again)"
-        ) from None
+        raise StepRefused(f"{what} stopped: {_ending(status)}; {again}") from None
     if succeeded:
         return value
     raise value

@@ -23,6 +23,7 @@ from indicators.expectations import SuiteOutcome, SuiteSpec, validate_frame
 from indicators.isolated import isolated
 from indicators.publish.register_check import register_problems
 from indicators.warehouse_tables import read_table
+from orchestration.failures import refusals_fail
 from orchestration.resources import ChorusResource
 
 SUITES_DIR = PROJECT_ROOT / "expectations"
@@ -38,9 +39,10 @@ def _suite_check(suite_file: str, spec: SuiteSpec) -> AssetChecksDefinition:
     def _check(context: AssetCheckExecutionContext, chorus: ChorusResource) -> AssetCheckResult:
         settings = chorus.settings()
         current = SuiteSpec.load(settings.expectations / suite_file)
-        rows, outcome = isolated(  # in a process of its own: the table read is not kept
-            lambda: _validated(settings, current), f"the GX suite expectations/{suite_file}"
-        )
+        with refusals_fail():  # in a process of its own: the table read is not kept
+            rows, outcome = isolated(
+                lambda: _validated(settings, current), f"the GX suite expectations/{suite_file}"
+            )
         if not outcome.success:
             context.log.error(outcome.summary())
         return AssetCheckResult(

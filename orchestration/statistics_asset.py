@@ -9,6 +9,7 @@ from dagster import AssetExecutionContext, MaterializeResult, asset
 from dagster_dbt import get_asset_key_for_model, get_asset_key_for_source
 
 from orchestration.dbt_assets import chorus_dbt_models, chorus_dbt_published
+from orchestration.failures import refusals_fail
 from orchestration.resources import ChorusResource
 
 _READS = (
@@ -33,6 +34,7 @@ def indicator_statistics(context: AssetExecutionContext, chorus: ChorusResource)
     from indicators.stats.warehouse_statistics import write_indicator_statistics
 
     settings = chorus.settings()  # in a process of its own: what it read is not kept
-    rows = isolated(lambda: write_indicator_statistics(settings), "the indicator statistics")
+    with refusals_fail():
+        rows = isolated(lambda: write_indicator_statistics(settings), "the indicator statistics")
     context.log.info(f"computed.indicator_statistics: {rows} rows")
     return MaterializeResult(metadata={"rows": rows})

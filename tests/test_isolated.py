@@ -245,3 +245,31 @@ def _state(pid: int) -> str:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
     except OSError:
         return "gone"
+
+
+class _Cycle:
+    """Garbage the parent has not collected yet, whose finaliser writes down its process."""
+
+    def __init__(self, log: Path) -> None:
+        self.log, self.me = log, self
+
+    def __del__(self) -> None:
+        with self.log.open("a") as out:
+            out.write(f"{os.getpid()}\n")
+
+
+def test_the_child_never_finalises_what_the_parent_holds(tmp_path: Path) -> None:
+    """A child collecting garbage must not run the parent's finalisers (a connection's close,
+    a file's flush) in its own process."""
+    import gc
+
+    log = tmp_path / "finalised"
+    gc.disable()
+    try:
+        _Cycle(log)  # unreachable, but in a cycle: only the collector frees it
+        assert isolated(lambda: (gc.collect(), os.getpid())[1], "the load") != os.getpid()
+        assert not log.exists() or log.read_text() == ""
+    finally:
+        gc.enable()
+    gc.collect()
+    assert log.read_text() == f"{os.getpid()}\n"  # the parent's own collection finalises it

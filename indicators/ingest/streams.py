@@ -219,7 +219,12 @@ def _load_one_year(
         accounts = [FileAccount(**record) for record in log.to_dict("records")]
         return YearResult(year.label, "unchanged", accounts, [])
     work = functools.partial(_load_and_write, run, stream, year, files, fingerprint)
-    return isolated(work, f"the load of {stream.name} {year.label}")
+    return isolated(
+        work,
+        f"the load of {stream.name} {year.label}",
+        "its tables are written in one transaction, so they hold the last load that ended "
+        "(run it again)",
+    )
 
 
 def _load_and_write(
