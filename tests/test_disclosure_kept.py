@@ -294,3 +294,77 @@ def test_a_result_s_last_digit_changing_keeps_every_table(first, kept):
     again, tables = _decided(noisy, parents, CONFIG, kept=kept)
     pd.testing.assert_frame_equal(again, afresh)
     assert tables == {"solved": 0, "kept": 2}
+
+
+def _numbered_tables(parent: int, cut_here: list[int]):
+    def cut(index: int):
+        if os.getpid() == parent:
+            cut_here.append(index)
+        return pd.DataFrame({"n": [index]}), np.array([True]), np.array([False])
+
+    def solve(job) -> np.ndarray:  # odd tables hide their denominator; where it was solved
+        table, _, _ = job
+        return np.array([table["n"].iloc[0] % 2 == 1, os.getpid() != parent])
+
+    return cut, solve
+
+
+@pytest.mark.parametrize("keeping", [False, True])
+def test_workers_cut_their_own_tables_and_the_parent_holds_none(keeping, tmp_path, monkeypatch):
+    """At national the tables were cut before the workers started, all 1,350 held at once
+    (0.5 GB) beside the frame they came from, and each was pickled to a worker. Now a
+    worker is handed a table's number and cuts it from the frame it inherits; the parent
+    cuts a table only to key it, one at a time, and not at all when nothing is kept."""
+    monkeypatch.setenv("CHORUS_DISCLOSURE_WORKERS", "2")
+    cut_here: list[int] = []
+    cut, solve = _numbered_tables(os.getpid(), cut_here)  # local closures: never pickled
+    kept = kept_module.KeptTables(tmp_path / "kept" if keeping else None, "context")
+    solved = kept_module.solve_tables(7, cut, solve, kept)
+    assert [bool(s[0]) for s in solved] == [n % 2 == 1 for n in range(7)]
+    assert all(bool(s[1]) for s in solved), "every table is solved in a worker"
+    assert cut_here == (list(range(7)) if keeping else [])
+    assert kept_module._WORK == []
+    if keeping:  # and the next run finds them, cutting each once again to key it
+        cut_here.clear()
+        again = kept_module.solve_tables(
+            7, cut, solve, kept_module.KeptTables(tmp_path / "kept", "context")
+        )
+        assert [s.tolist() for s in again] == [s.tolist() for s in solved]
+        assert cut_here == list(range(7))
+
+
+def test_values_handed_over_are_let_go_before_the_tables_are_solved(first, monkeypatch):
+    """write_indicator_tables hands protect the only reference to the indicator values (at
+    national 0.3 GiB): neither they nor protect's sorted copy of them may be held while the
+    tables are solved, which is when the run's memory peaks; the cells completed from them
+    are, and decide exactly as before."""
+    import gc
+    import weakref
+
+    from indicators.disclosure import suppress
+
+    values, parents, afresh = first[0], first[1], first[2]
+    handed: list[weakref.ref] = []
+    held: list[list[int]] = []
+    real = suppress.solve_tables
+
+    def solving(*args, **kwargs):
+        gc.collect()
+        held.append([
+            len(o) for o in gc.get_objects()
+            if isinstance(o, pd.DataFrame) and len(o) == len(values) and o is not values
+        ])  # fmt: skip
+        held.append([1] if handed[0]() is not None else [])
+        return real(*args, **kwargs)
+
+    def only_reference() -> pd.DataFrame:
+        copy = values.copy()
+        handed.append(weakref.ref(copy))
+        return copy
+
+    monkeypatch.setattr(suppress, "solve_tables", solving)
+    frame = protect(only_reference(), parents, shapes(REGISTER, CONFIG.voice_min_respondents),
+                    CONFIG, ITEMS)  # fmt: skip
+    assert held == [[], []], "a copy of the values, or the values handed over, still held"
+    decided = frame[KEY + ["numerator", "denominator"] + DECIDED]
+    pd.testing.assert_frame_equal(decided.sort_values(KEY).reset_index(drop=True), afresh)

@@ -218,15 +218,16 @@ import hashlib, sys
 from pathlib import Path
 sys.path.insert(0, {root!r})
 from indicators.disclosure import DisclosureConfig, protect
-from indicators.publish.indicator_tables import read_marts
+from indicators.publish.indicator_tables import read_marts, read_values
 from indicators.publish.register import shapes
 from indicators.voice.items import load_item_bank
 seeds = Path({root!r}) / "seeds"
 marts = read_marts(Path({warehouse!r}))
 config = DisclosureConfig.from_seed(seeds / "disclosure_control.csv")
 parents = dict(zip(marts.areas["area_code"], marts.areas["parent_area_code"]))
-protected = protect(marts.values, parents, shapes(marts.register, config.voice_min_respondents),
-                    config, load_item_bank(seeds / "voice_items.csv"))
+protected = protect(read_values(Path({warehouse!r})), parents,
+                    shapes(marts.register, config.voice_min_respondents), config,
+                    load_item_bank(seeds / "voice_items.csv"))
 key = ["indicator_id", "time_period", "time_identifier", "geographic_level", "area_code",
        "breakdown", "group"]
 frame = protected[key + ["numerator_suppressed", "denominator_suppressed"]].astype(str)

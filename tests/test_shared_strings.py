@@ -5,13 +5,17 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from indicators.warehouse_tables import shared_strings
+from indicators.warehouse_tables import shared_frame, shared_strings
 
 ROWS = 3000
 
 
 def _read() -> pd.DataFrame:
     """A frame as the engine hands it over: text, a missing value, numbers."""
+    return _result().df()
+
+
+def _result(where: str = "true"):
     connection = duckdb.connect()
     return connection.execute(
         f"""select
@@ -21,8 +25,8 @@ def _read() -> pd.DataFrame:
             'N' || lpad((i % 40)::varchar, 4, '0') as area_code,
             i as numerator,
             i / 4.0 as value
-        from range({ROWS}) as t(i)"""
-    ).df()
+        from range({ROWS}) as t(i) where {where}"""
+    )
 
 
 def test_equal_text_is_one_object_and_nothing_else_changes():
@@ -54,3 +58,17 @@ def test_a_table_read_from_the_warehouse_holds_each_distinct_text_once(tmp_path,
     table = read_table(settings, "marts.values")
     pd.testing.assert_frame_equal(table, _read(), check_exact=True)
     assert len({id(v) for v in table["area_code"]}) == 40
+
+
+def test_read_a_chunk_at_a_time_the_frame_is_the_whole_result():
+    """shared_frame reads DuckDB's result a chunk at a time (here 2,048 rows: two chunks),
+    so that a string per cell is held for one chunk only; the frame is what .df() gives."""
+    whole = _read()
+    chunked = shared_frame(_result(), vectors=1)
+    pd.testing.assert_frame_equal(chunked, whole, check_exact=True)
+    assert chunked.index.equals(pd.RangeIndex(ROWS))
+    assert len({id(v) for v in chunked["indicator_id"]}) <= 3 * 2  # once a chunk at most
+    none = shared_frame(_result("false"), vectors=1)  # no row: every column, as .df() has it
+    pd.testing.assert_frame_equal(none, _result("false").df())
+    exactly = shared_frame(_result("i < 2048"), vectors=1)  # one full chunk, then none
+    pd.testing.assert_frame_equal(exactly, whole.iloc[:2048], check_exact=True)

@@ -23,13 +23,12 @@ import os
 import platform
 import re
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from indicators.isolated import forked_pool
 from indicators.stats.indicator_values import STATISTIC_COLUMNS
 
 PACKAGE = Path(__file__).resolve().parents[1]
@@ -43,6 +42,11 @@ NOT_DECIDING = (
 comparisons, not counts): dropped from each table before it is solved, so they cannot decide
 it and are not in its key. A confidence interval's last digit varies between runs (DuckDB
 sums floats in parallel); it must not make a table look changed."""
+
+
+Job = tuple[pd.DataFrame, np.ndarray, np.ndarray]
+"""A table to solve: its rows, and which of their numerators and denominators primary
+suppression hid."""
 
 
 class Unkeyable(TypeError):
@@ -163,7 +167,7 @@ class KeptTables:
             if code != LOADED:
                 self.folder = None
 
-    def key(self, job: tuple[pd.DataFrame, np.ndarray, np.ndarray]) -> str | None:
+    def key(self, job: Job) -> str | None:
         if self.folder is None:
             return None
         table, numerators, denominators = job
@@ -225,23 +229,44 @@ def _writing(part: Path) -> bool:
     return True
 
 
+_WORK: list[tuple[Callable[[int], Job], Callable[[Job], np.ndarray]]] = []
+"""(cut, solve) of the tables being solved. Set before the worker processes are forked, so
+each inherits it with the frame the tables are cut from, and only a table's number crosses
+to a worker (as the packs' workers do): the tables are never all cut at once."""
+
+
+def _solve(index: int) -> np.ndarray:
+    cut, solve = _WORK[0]
+    return solve(cut(index))
+
+
 def solve_tables(
-    jobs: list[tuple[pd.DataFrame, np.ndarray, np.ndarray]],
-    solve: Callable[[tuple], np.ndarray],
+    count: int,
+    cut: Callable[[int], Job],
+    solve: Callable[[Job], np.ndarray],
     kept: KeptTables,
 ) -> list[np.ndarray]:
-    """Each table's unknowns: kept from the last run when its key is unchanged, otherwise
-    solved (side by side in processes when there are several: the tables share no
-    relation, so the answer is the same) and kept for the next."""
-    keys = [kept.key(job) for job in jobs]
-    solved = [kept.get(key, len(job[0])) for key, job in zip(keys, jobs, strict=True)]
+    """Each of `count` tables' unknowns (`cut(i)` is table i): kept from the last run when
+    its key is unchanged, otherwise solved (side by side in processes when there are
+    several: the tables share no relation, so the answer is the same) and kept for the
+    next. A table is cut when it is keyed and again when it is solved, never held."""
+    keys: list[str | None] = []
+    solved: list[np.ndarray | None] = []
+    for index in range(count):
+        job = cut(index) if kept.folder is not None else None
+        keys.append(None if job is None else kept.key(job))
+        solved.append(None if job is None else kept.get(keys[-1], len(job[0])))
     todo = [i for i, unknown in enumerate(solved) if unknown is None]
     workers = min(len(todo), table_workers())
-    if workers > 1:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
-            fresh = list(pool.map(solve, [jobs[i] for i in todo]))
-    else:
-        fresh = [solve(jobs[i]) for i in todo]
+    _WORK[:] = [(cut, solve)]
+    try:
+        if workers > 1:
+            with forked_pool(workers) as pool:
+                fresh = list(pool.map(_solve, todo))
+        else:
+            fresh = [_solve(i) for i in todo]
+    finally:
+        _WORK.clear()
     for i, unknown in zip(todo, fresh, strict=True):
         solved[i] = unknown
         kept.put(keys[i], unknown)

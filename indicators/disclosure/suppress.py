@@ -31,7 +31,7 @@ import pandas as pd
 from indicators.declarations import period_columns
 from indicators.disclosure.audit import Auditor, Target, partner_candidates, targets_for
 from indicators.disclosure.control import DisclosureConfig, IndicatorShape
-from indicators.disclosure.kept import NOT_DECIDING, KeptTables, solve_tables
+from indicators.disclosure.kept import NOT_DECIDING, Job, KeptTables, solve_tables
 from indicators.disclosure.linear_system import LinearSystem, expand, violations
 from indicators.disclosure.part_periods import whole_periods
 from indicators.disclosure.primary import (
@@ -436,6 +436,9 @@ def protect(
     if median.any():  # no count: 0 to the relations, which never add it up (counts_of)
         values = values.assign(numerator=values["numerator"].where(~median, 0))
     frame = complete(values, shapes, parents, bank)
+    # the values are in the frame now: let them go (the caller's too, when it handed over
+    # its only reference, as write_indicator_tables does), as the tables are solved
+    del values, median
     # the zero rows complete() adds come in the hash order of sets: in the cells' order too,
     # so that a re-run decides the same cells (PYTHONHASHSEED varies between processes)
     frame = frame.sort_values(key, kind="stable", key=lambda c: c.astype(str))
@@ -451,11 +454,16 @@ def protect(
         frame.index.get_indexer(rows)
         for rows in frame.groupby([*by_period, roots], sort=False).groups.values()
     ]
-    solved_on = frame.drop(columns=list(NOT_DECIDING), errors="ignore")  # so, never read
-    jobs = [(solved_on.iloc[at], n_supp[at], d_supp[at]) for at in tables]
+    del roots, by_period
+    deciding = [i for i, column in enumerate(frame.columns) if column not in NOT_DECIDING]
+
+    def cut(index: int) -> Job:  # one table at a time, in this process or a worker
+        at = tables[index]
+        return frame.iloc[at, deciding], n_supp[at], d_supp[at]
+
     solve = partial(_protect_table, shapes=shapes, parents=parents, bank=bank, config=config)
     kept_tables = KeptTables(kept, shapes, parents, bank, config)
-    solved = solve_tables(jobs, solve, kept_tables)  # the tables share no relation
+    solved = solve_tables(len(tables), cut, solve, kept_tables)  # the tables share no relation
     for positions, unknown in zip(tables, solved, strict=True):
         n_supp[positions] = unknown[0::2]
         d_supp[positions] = unknown[1::2]
@@ -464,12 +472,12 @@ def protect(
     frame["numerator_suppressed"] = n_supp
     frame["denominator_suppressed"] = d_supp
     frame["suppression"] = reason
-    frame.attrs["tables"] = {"solved": len(jobs) - kept_tables.reused, "kept": kept_tables.reused}
+    frame.attrs["tables"] = {"solved": len(tables) - kept_tables.reused, "kept": kept_tables.reused}
     return frame
 
 
 def _protect_table(
-    job: tuple[pd.DataFrame, np.ndarray, np.ndarray],
+    job: Job,
     shapes: Mapping[str, IndicatorShape],
     parents: Mapping[str, str],
     bank: ItemBank,

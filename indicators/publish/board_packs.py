@@ -13,9 +13,7 @@ The board_packs asset (orchestration/publish_assets.py) calls `write_board_packs
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +21,7 @@ import pandas as pd
 
 from indicators.config import ChorusSettings
 from indicators.ingest.landing import reference_file
+from indicators.isolated import forked_pool
 from indicators.publish.framework_markers import read_markers
 from indicators.publish.frameworks import load_frameworks
 from indicators.publish.indicator_tables import area_parents
@@ -203,8 +202,7 @@ def write_board_packs(settings: ChorusSettings, stage: Path, run_id: str, log: L
     _JOBS[:] = jobs
     try:
         if workers > 1:
-            fork = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(max_workers=workers, mp_context=fork) as pool:
+            with forked_pool(workers) as pool:
                 packs = list(pool.map(_render, range(len(jobs))))
         else:
             packs = [_render(index) for index in range(len(jobs))]

@@ -81,7 +81,7 @@ from indicators.steps import Log
 from indicators.voice.help_requests import may_be_quoted, needs_follow_up
 from indicators.voice.items import load_item_bank
 from indicators.warehouse import table_exists
-from indicators.warehouse_tables import reading, shared_strings
+from indicators.warehouse_tables import reading, shared_frame
 
 QUOTE_COLUMNS = [
     "quote",
@@ -108,9 +108,9 @@ def area_parents(warehouse: Path | str) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class Marts:
-    """What the publication reads from the warehouse."""
+    """What the publication reads from the warehouse, but the indicator values
+    (`read_values`)."""
 
-    values: pd.DataFrame
     register: pd.DataFrame
     quotes: pd.DataFrame
     areas: pd.DataFrame
@@ -138,17 +138,20 @@ VALUE_KEY = [
 """The key of a published cell, in the order disclosure control reads the cells."""
 
 
-def read_marts(warehouse: Path | str) -> Marts:
-    """The indicator values, register, consented quotes and areas dbt built, and the raw
-    zone's accounting (each file's rows, each quarantined row, identifiers withheld)."""
+def read_values(warehouse: Path | str) -> pd.DataFrame:
+    """marts.fct_indicator_values, the run's largest frame, in the order of the cell key, so
+    that disclosure control's ties (which partner of equal cost is hidden) never depend on
+    the order the engine happened to return them in. Read apart from `read_marts`, so that
+    `protect` can hold the only reference and let them go once it has completed the cells."""
     with reading(warehouse) as connection:
-        # in the order of the cell key, so that disclosure control's ties (which partner of
-        # equal cost is hidden) never depend on the order the engine happened to return
-        values = shared_strings(  # the run's largest frame: kept through disclosure control
-            key_order(
-                connection.execute("select * from marts.fct_indicator_values").df(), VALUE_KEY
-            )
-        )
+        values = shared_frame(connection.execute("select * from marts.fct_indicator_values"))
+    return key_order(values, VALUE_KEY)
+
+
+def read_marts(warehouse: Path | str) -> Marts:
+    """The register, consented quotes and areas dbt built, and the raw zone's accounting
+    (each file's rows, each quarantined row, identifiers withheld)."""
+    with reading(warehouse) as connection:
         register = connection.execute("select * from marts.dim_indicators").df()
         quotes = connection.execute("select * from marts.fct_voice_quotes").df()
         areas = connection.execute(AREA_PARENTS).df()
@@ -175,7 +178,6 @@ def read_marts(warehouse: Path | str) -> Marts:
         unit_rows = _unit_rows(connection)
         known_zeros = _known_zeros(connection)
     return Marts(
-        values,
         register,
         quotes,
         areas,
@@ -241,14 +243,14 @@ def write_indicator_tables(settings: ChorusSettings, stage: Path, log: Log) -> T
     """indicator_values.csv after disclosure control, the register, quotes, the quality
     files and the open data, into `stage`."""
     marts = read_marts(settings.data_warehouse)
-    values, register, quotes, areas = marts.values, marts.register, marts.quotes, marts.areas
+    register, quotes, areas = marts.register, marts.quotes, marts.areas
     config = DisclosureConfig.from_seed(settings.seeds / "disclosure_control.csv")
     indicator_shapes = shapes(register, config.voice_min_respondents)
     parents = dict(zip(areas["area_code"], areas["parent_area_code"], strict=True))
     started = time.perf_counter()
     item_bank = load_item_bank(settings.seeds / "voice_items.csv")
     protected = protect(
-        values,
+        read_values(settings.data_warehouse),  # protect holds them alone, and lets them go
         parents,
         indicator_shapes,
         config,
