@@ -36,6 +36,7 @@ import os
 import pickle
 import signal
 import sys
+import threading
 import traceback
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -60,6 +61,43 @@ def forking() -> bool:
     if os.environ.get(FORK, "").strip().lower() in ("0", "false", "no", "off"):
         return False
     return connections_held() == 0
+
+
+_FORKS = threading.Lock()
+"""Held across every fork this process makes (`os.register_at_fork`: `isolated`, the pools'
+workers), and by a thread while it calls into a C library that keeps locks of its own
+(`no_fork_meanwhile`). A fork landing while another thread holds such a lock (libpq's,
+OpenSSL's, as the run's progress watcher does reading Dagster's storage) gives the child
+that lock held by a thread it does not have: the child would wait for it for ever."""
+
+
+def _before_fork() -> None:
+    _FORKS.acquire()
+
+
+def _after_fork_in_parent() -> None:
+    _FORKS.release()
+
+
+def _after_fork_in_child() -> None:
+    global _FORKS
+    _FORKS = threading.Lock()  # the parent's is held, by the thread that forked
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(
+        before=_before_fork,
+        after_in_parent=_after_fork_in_parent,
+        after_in_child=_after_fork_in_child,
+    )
+
+
+@contextlib.contextmanager
+def no_fork_meanwhile() -> Iterator[None]:
+    """No fork of this process lands while the block runs (it waits for the block to end).
+    For a thread other than the one that forks; never fork inside the block."""
+    with _FORKS:
+        yield
 
 
 @contextlib.contextmanager

@@ -75,10 +75,13 @@ def _watch(
 ) -> None:
     from dagster import DagsterEventType
 
+    from indicators.isolated import no_fork_meanwhile
+
     kinds = {DagsterEventType.ASSET_MATERIALIZATION, DagsterEventType.ASSET_CHECK_EVALUATION}
     while not stop.wait(0.5):
         try:
-            records = instance.all_logs(run_id)
+            with no_fork_meanwhile():  # its storage's locks (libpq, OpenSSL) never forked held
+                records = instance.all_logs(run_id)
         except Exception:  # the run may not be registered yet
             continue
         done = [r for r in records if r.dagster_event and r.dagster_event.event_type in kinds]

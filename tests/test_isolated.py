@@ -273,3 +273,32 @@ def test_the_child_never_finalises_what_the_parent_holds(tmp_path: Path) -> None
         gc.enable()
     gc.collect()
     assert log.read_text() == f"{os.getpid()}\n"  # the parent's own collection finalises it
+
+
+def test_no_fork_lands_while_another_thread_is_inside_a_c_librarys_locks() -> None:
+    """The run's progress watcher reads Dagster's storage (on PostgreSQL: libpq, OpenSSL,
+    whose locks a fork copies held) while the run forks its children. A fork waits for the
+    watcher's call to end; and a child, whose copy of the guard the forking thread held,
+    can take the guard itself."""
+    import threading
+    import time
+
+    from indicators import isolated as module
+
+    inside, left = threading.Event(), []
+
+    def watcher() -> None:
+        with module.no_fork_meanwhile():
+            inside.set()
+            time.sleep(0.8)
+            left.append(time.monotonic())
+
+    thread = threading.Thread(target=watcher)
+    thread.start()
+    inside.wait()
+    forked_at = isolated(time.monotonic, "a test")  # the clock every process shares
+    thread.join()
+    assert forked_at >= left[0], "the child was forked while the watcher was in its call"
+    assert isolated(lambda: module._FORKS.acquire(timeout=5), "a test") is True
+    assert module._FORKS.acquire(timeout=5) is True  # and the parent's is free again
+    module._FORKS.release()
