@@ -146,8 +146,8 @@ def shared_frame(result, vectors: int = CHUNK_VECTORS) -> pd.DataFrame:
     """`result.df()`, each text column's equal values held once (`shared_strings`), read
     `vectors` × 2,048 rows at a time where the engine can (DuckDB), so that a string per cell
     is only ever held for one chunk: read whole, fct_indicator_values' 972,358 rows took
-    1.1 GiB for a moment to keep 0.3 (national, issue 19). PostgreSQL's result is read
-    whole."""
+    1.1 GiB for a moment to keep 0.3 (national, issue 19). Each column's type is the whole
+    result's, as `.df()` gives it. PostgreSQL's result is read whole."""
     if not hasattr(result, "fetch_df_chunk"):
         return shared_strings(result.df())
     chunks = [shared_strings(result.fetch_df_chunk(vectors))]  # the columns, even of none
@@ -156,7 +156,14 @@ def shared_frame(result, vectors: int = CHUNK_VECTORS) -> pd.DataFrame:
         if not len(chunk):
             break
         chunks.append(chunk)
-    return chunks[0] if len(chunks) == 1 else pd.concat(chunks, ignore_index=True)
+    if len(chunks) == 1:
+        return chunks[0]
+    frame = pd.concat(chunks, ignore_index=True)
+    for column in frame.columns:  # text is objects in a chunk holding nothing else but nulls
+        text = [c[column].dtype for c in chunks if isinstance(c[column].dtype, pd.StringDtype)]
+        if text and frame[column].dtype != text[0]:
+            frame[column] = frame[column].astype(text[0])
+    return frame
 
 
 def shared_strings(frame: pd.DataFrame) -> pd.DataFrame:

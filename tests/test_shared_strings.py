@@ -72,3 +72,16 @@ def test_read_a_chunk_at_a_time_the_frame_is_the_whole_result():
     pd.testing.assert_frame_equal(none, _result("false").df())
     exactly = shared_frame(_result("i < 2048"), vectors=1)  # one full chunk, then none
     pd.testing.assert_frame_equal(exactly, whole.iloc[:2048], check_exact=True)
+
+
+def test_a_chunk_of_nothing_but_missing_text_keeps_the_columns_type():
+    """DuckDB hands a chunk whose text column holds only nulls over as objects; the frame
+    keeps the type the whole result has, whichever chunk the nulls are in."""
+    for nulls in ("i < 2048", "i >= 2048"):
+        sql = f"""select case when {nulls} then null else 'N' || (i % 5) end as area_code,
+                         case when {nulls} then null else i end as numerator
+                  from range(3000) as t(i)"""
+        whole = duckdb.connect().execute(sql).df()
+        chunked = shared_frame(duckdb.connect().execute(sql), vectors=1)
+        pd.testing.assert_frame_equal(chunked, whole, check_exact=True)
+        assert isinstance(chunked["area_code"].dtype, pd.StringDtype)
