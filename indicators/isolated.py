@@ -63,25 +63,46 @@ def forking() -> bool:
     return connections_held() == 0
 
 
-_FORKS = threading.Lock()
+_FORKS = threading.RLock()
 """Held across every fork this process makes (`os.register_at_fork`: `isolated`, the pools'
 workers), and by a thread while it calls into a C library that keeps locks of its own
 (`no_fork_meanwhile`). A fork landing while another thread holds such a lock (libpq's,
 OpenSSL's, as the run's progress watcher does reading Dagster's storage) gives the child
-that lock held by a thread it does not have: the child would wait for it for ever."""
+that lock held by a thread it does not have: the child would wait for it for ever. Whether
+the forking thread holds it is the lock's own record (an RLock's owner), never a flag an
+interrupt could leave wrong between two lines of a hook."""
+
+_FORKING = threading.local()
 
 
 def _before_fork() -> None:
-    _FORKS.acquire()
+    # CPython swallows what a fork hook raises and forks anyway: an interrupt (Ctrl-C) while
+    # waiting must neither let the fork land inside the guard nor be lost. (One taken by
+    # another thread is raised here only once the guard is had, outside the loop: lost,
+    # though the guard holds.)
+    while True:
+        try:
+            _FORKS.acquire()
+            break
+        except BaseException:  # noqa: BLE001 - delivered again once forked
+            _FORKING.interrupted = True
 
 
 def _after_fork_in_parent() -> None:
-    _FORKS.release()
+    if _FORKS._is_owned():  # never another thread's hold
+        _FORKS.release()
+    if getattr(_FORKING, "interrupted", False):
+        _FORKING.interrupted = False
+        # a real SIGINT, once out of the hook (raised in it, it would be swallowed again): it
+        # ends a sleep or a wait as Ctrl-C does, which a simulated one does not
+        main = threading.main_thread().ident
+        threading.Timer(0.05, signal.pthread_kill, (main, signal.SIGINT)).start()
 
 
 def _after_fork_in_child() -> None:
     global _FORKS
-    _FORKS = threading.Lock()  # the parent's is held, by the thread that forked
+    _FORKS = threading.RLock()  # the parent's is held, by the thread that forked
+    _FORKING.interrupted = False
 
 
 if hasattr(os, "register_at_fork"):
@@ -93,11 +114,18 @@ if hasattr(os, "register_at_fork"):
 
 
 @contextlib.contextmanager
-def no_fork_meanwhile() -> Iterator[None]:
-    """No fork of this process lands while the block runs (it waits for the block to end).
-    For a thread other than the one that forks; never fork inside the block."""
-    with _FORKS:
-        yield
+def no_fork_meanwhile(wait: float = 5.0) -> Iterator[bool]:
+    """No fork of this process lands while the block runs (a fork waits for it to end).
+    Yields False, and guards nothing, when the guard could not be had within `wait` seconds:
+    the caller skips its call then (a thread that must never hang on it, as the progress
+    watcher, which the run joins at its end). For a thread other than the one that forks;
+    never fork inside the block."""
+    held = _FORKS.acquire(timeout=wait)
+    try:
+        yield held
+    finally:
+        if held:
+            _FORKS.release()
 
 
 @contextlib.contextmanager
@@ -107,12 +135,14 @@ def forked_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
     its own garbage never walks the objects it inherited, so never copies the pages they
     lie on (at national, the run's process holds about 0.5 GiB before disclosure control),
     nor finalises them."""
+    frozen_already = gc.get_freeze_count() > 0  # by a caller: left frozen after
     gc.freeze()
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
             yield pool
     finally:
-        gc.unfreeze()
+        if not frozen_already:
+            gc.unfreeze()
 
 
 def isolated(work: Callable[[], T], what: str, again: str = "run it again") -> T:

@@ -73,27 +73,35 @@ def run_config(settings: ChorusSettings, log_level: str = "INFO") -> dict[str, A
 def _watch(
     instance, run_id: str, total: int, on_progress: ProgressCallback, stop: threading.Event
 ) -> None:
+    """Report the run's progress every half second: the assets and checks done so far, and
+    the last. Reads only the events since its last read, and only of those kinds (reading
+    every event each time grew with the run: thousands of warnings at national), inside
+    `no_fork_meanwhile`, so a fork never lands while the storage's locks (libpq, OpenSSL on
+    PostgreSQL) are held, and a fork waits for one short read at most."""
     from dagster import DagsterEventType
 
     from indicators.isolated import no_fork_meanwhile
 
     kinds = {DagsterEventType.ASSET_MATERIALIZATION, DagsterEventType.ASSET_CHECK_EVALUATION}
+    cursor, done, label = None, 0, "running"
     while not stop.wait(0.5):
         try:
-            with no_fork_meanwhile():  # its storage's locks (libpq, OpenSSL) never forked held
-                records = instance.all_logs(run_id)
+            with no_fork_meanwhile() as guarded:
+                if not guarded:  # a fork under way: look again next time
+                    continue
+                read = instance.get_records_for_run(run_id, cursor=cursor, of_type=kinds)
         except Exception:  # the run may not be registered yet
             continue
-        done = [r for r in records if r.dagster_event and r.dagster_event.event_type in kinds]
-        label = "running"
-        if done:
-            last = done[-1].dagster_event
+        for record in read.records:
+            event = record.event_log_entry.dagster_event
+            done += 1
             label = (
-                last.asset_key.to_user_string()
-                if last.asset_key
-                else last.event_specific_data.asset_check_key.name
+                event.asset_key.to_user_string()
+                if event.asset_key
+                else event.event_specific_data.asset_check_key.name
             )
-        on_progress(len(done), total, label)
+        cursor = read.cursor or cursor
+        on_progress(done, total, label)
 
 
 def _first_line(text: str) -> str:

@@ -323,7 +323,7 @@ def test_workers_cut_their_own_tables_and_the_parent_holds_none(keeping, tmp_pat
     assert [bool(s[0]) for s in solved] == [n % 2 == 1 for n in range(7)]
     assert all(bool(s[1]) for s in solved), "every table is solved in a worker"
     assert cut_here == (list(range(7)) if keeping else [])
-    assert kept_module._WORK == []
+    assert kept_module._WORK == {}
     if keeping:  # and the next run finds them, cutting each once again to key it
         cut_here.clear()
         again = kept_module.solve_tables(
@@ -368,3 +368,40 @@ def test_values_handed_over_are_let_go_before_the_tables_are_solved(first, monke
     assert held == [[], []], "a copy of the values, or the values handed over, still held"
     decided = frame[KEY + ["numerator", "denominator"] + DECIDED]
     pd.testing.assert_frame_equal(decided.sort_values(KEY).reset_index(drop=True), afresh)
+
+
+def test_solving_tables_nested_or_from_two_threads_keeps_each_calls_own_tables():
+    """Each call has its own tables: a call made inside another's solve, or from another
+    thread at the same time, never solves with the other's cut (one module-wide slot gave
+    one thread the other's answers for 19 of its 20 tables, without an error)."""
+    import threading
+
+    def tables(mark: int):
+        def cut(index: int):
+            return pd.DataFrame({"n": [index]}), np.array([True]), np.array([False])
+
+        def solve(job) -> np.ndarray:
+            threading.Event().wait(0.005)  # the other thread runs meanwhile
+            return np.array([job[0]["n"].iloc[0] == mark, True])
+
+        return cut, solve
+
+    def nested_solve(job) -> np.ndarray:
+        inner = kept_module.solve_tables(2, *tables(1), kept_module.KeptTables(None))
+        return np.array([bool(inner[1][0]), job[0]["n"].iloc[0] == 0])
+
+    cut, _ = tables(0)
+    outer = kept_module.solve_tables(2, cut, nested_solve, kept_module.KeptTables(None))
+    assert [s.tolist() for s in outer] == [[True, True], [True, False]]
+    found: dict[int, list] = {}
+
+    def call(mark: int) -> None:
+        found[mark] = kept_module.solve_tables(20, *tables(mark), kept_module.KeptTables(None))
+
+    threads = [threading.Thread(target=call, args=(mark,)) for mark in (3, 7)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for mark in (3, 7):
+        assert [bool(s[0]) for s in found[mark]] == [n == mark for n in range(20)]

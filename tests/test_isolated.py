@@ -299,6 +299,118 @@ def test_no_fork_lands_while_another_thread_is_inside_a_c_librarys_locks() -> No
     forked_at = isolated(time.monotonic, "a test")  # the clock every process shares
     thread.join()
     assert forked_at >= left[0], "the child was forked while the watcher was in its call"
-    assert isolated(lambda: module._FORKS.acquire(timeout=5), "a test") is True
-    assert module._FORKS.acquire(timeout=5) is True  # and the parent's is free again
-    module._FORKS.release()
+    assert isolated(_taken_by_another_thread, "a test") is True  # the child's guard is free
+    assert _taken_by_another_thread()  # and the parent's is free again
+    taken, done = threading.Event(), threading.Event()
+
+    def forking() -> None:  # as a fork under way holds it
+        with module._FORKS:
+            taken.set()
+            done.wait(5)
+
+    holder = threading.Thread(target=forking)
+    holder.start()
+    taken.wait(5)
+    try:
+        with module.no_fork_meanwhile(wait=0.2) as guarded:  # never waits on it for long
+            assert guarded is False
+    finally:
+        done.set()
+        holder.join()
+
+
+def _taken_by_another_thread() -> bool:
+    import threading
+
+    from indicators import isolated as module
+
+    taken: list[bool] = []
+
+    def take() -> None:
+        taken.append(module._FORKS.acquire(timeout=5))
+        if taken[0]:
+            module._FORKS.release()
+
+    thread = threading.Thread(target=take)
+    thread.start()
+    thread.join()
+    return taken[0]
+
+
+def _collect_in_worker(_: int) -> int:
+    import gc
+
+    gc.collect()
+    return os.getpid()
+
+
+def test_a_pools_worker_never_finalises_what_the_parent_holds(tmp_path: Path) -> None:
+    """Disclosure control's and the packs' workers (forked_pool) collect their own garbage;
+    what they inherited is frozen, so they never run its finalisers (nor walk and copy it);
+    and a freeze made before the pool outlives it."""
+    import gc
+
+    from indicators.isolated import forked_pool
+
+    log = tmp_path / "finalised"
+    gc.disable()
+    try:
+        _Cycle(log)
+        with forked_pool(2) as pool:
+            workers = set(pool.map(_collect_in_worker, range(4)))
+        assert os.getpid() not in workers
+        assert not log.exists() or log.read_text() == ""
+    finally:
+        gc.enable()
+    gc.collect()
+    assert log.read_text() == f"{os.getpid()}\n"
+    gc.freeze()
+    try:
+        with forked_pool(2) as pool:
+            list(pool.map(_collect_in_worker, range(2)))
+        assert gc.get_freeze_count() > 0, "the pool unfroze a freeze it did not make"
+    finally:
+        gc.unfreeze()
+
+
+CTRL_C_WHILE_A_FORK_WAITS = """
+import os, signal, sys, threading, time
+sys.path.insert(0, {root!r})
+from indicators import isolated as module
+inside, out = threading.Event(), {{}}
+def watcher():
+    try:
+        with module.no_fork_meanwhile():
+            inside.set(); time.sleep(2); out["left"] = time.monotonic()
+    except BaseException as error:
+        out["error"] = repr(error)
+thread = threading.Thread(target=watcher); thread.start(); inside.wait()
+main = threading.main_thread().ident  # the thread waiting to fork, as a terminal's would
+threading.Timer(0.5, signal.pthread_kill, (main, signal.SIGINT)).start()
+pid = os.fork()
+if pid == 0:
+    os._exit(0)
+forked = time.monotonic()
+try:
+    time.sleep(1); print("lost")
+except KeyboardInterrupt:
+    print("delivered")
+os.waitpid(pid, 0)
+thread.join()
+print("inside" if forked < out.get("left", 0) else "after", out.get("error", "no error"))
+"""
+
+
+def test_ctrl_c_while_a_fork_waits_is_delivered_after_it_and_never_breaks_the_guard() -> None:
+    """CPython forks anyway when a fork hook raises: Ctrl-C while a fork waits for the guard
+    must neither let the fork land while the watcher is inside, release the watcher's hold,
+    nor be lost."""
+    import subprocess
+    import sys
+
+    root = str(Path(__file__).resolve().parents[1])
+    ran = subprocess.run(
+        [sys.executable, "-c", CTRL_C_WHILE_A_FORK_WAITS.format(root=root)],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert ran.stdout.split() == ["delivered", "after", "no", "error"], ran.stdout + ran.stderr

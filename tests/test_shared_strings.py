@@ -85,3 +85,23 @@ def test_a_chunk_of_nothing_but_missing_text_keeps_the_columns_type():
         chunked = shared_frame(duckdb.connect().execute(sql), vectors=1)
         pd.testing.assert_frame_equal(chunked, whole, check_exact=True)
         assert isinstance(chunked["area_code"].dtype, pd.StringDtype)
+
+
+def test_the_engine_hands_over_a_chunk_at_a_time():
+    """What keeps the read small at national: the result is never asked for whole."""
+
+    class Counted:
+        def __init__(self, result):
+            self.result, self.chunks = result, []
+
+        def fetch_df_chunk(self, vectors):
+            chunk = self.result.fetch_df_chunk(vectors)
+            self.chunks.append(len(chunk))
+            return chunk
+
+        def df(self):
+            raise AssertionError("read whole")
+
+    counted = Counted(_result())
+    pd.testing.assert_frame_equal(shared_frame(counted, vectors=1), _read(), check_exact=True)
+    assert counted.chunks == [2048, ROWS - 2048, 0]

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import itertools
 import os
 import platform
 import re
@@ -229,14 +230,17 @@ def _writing(part: Path) -> bool:
     return True
 
 
-_WORK: list[tuple[Callable[[int], Job], Callable[[Job], np.ndarray]]] = []
-"""(cut, solve) of the tables being solved. Set before the worker processes are forked, so
-each inherits it with the frame the tables are cut from, and only a table's number crosses
-to a worker (as the packs' workers do): the tables are never all cut at once."""
+_WORK: dict[int, tuple[Callable[[int], Job], Callable[[Job], np.ndarray]]] = {}
+"""(cut, solve) of each call of solve_tables under way, by a number of its own. Set before
+the worker processes are forked, so each inherits it with the frame the tables are cut from,
+and only (call, table number) crosses to a worker: a call nested in another, or made from
+another thread, never finds another's cut and solve."""
+_CALLS = itertools.count()
 
 
-def _solve(index: int) -> np.ndarray:
-    cut, solve = _WORK[0]
+def _solve(task: tuple[int, int]) -> np.ndarray:
+    call, index = task
+    cut, solve = _WORK[call]
     return solve(cut(index))
 
 
@@ -258,15 +262,16 @@ def solve_tables(
         solved.append(None if job is None else kept.get(keys[-1], len(job[0])))
     todo = [i for i, unknown in enumerate(solved) if unknown is None]
     workers = min(len(todo), table_workers())
-    _WORK[:] = [(cut, solve)]
+    call = next(_CALLS)
+    _WORK[call] = (cut, solve)
     try:
         if workers > 1:
             with forked_pool(workers) as pool:
-                fresh = list(pool.map(_solve, todo))
+                fresh = list(pool.map(_solve, [(call, i) for i in todo]))
         else:
-            fresh = [_solve(i) for i in todo]
+            fresh = [solve(cut(i)) for i in todo]
     finally:
-        _WORK.clear()
+        del _WORK[call]
     for i, unknown in zip(todo, fresh, strict=True):
         solved[i] = unknown
         kept.put(keys[i], unknown)
