@@ -80,10 +80,14 @@ def _before_fork() -> None:
     # waiting must neither let the fork land inside the guard nor be lost. (One taken by
     # another thread is raised here only once the guard is had, outside the loop: lost,
     # though the guard holds.)
+    if _FORKS._is_owned():  # the forking thread's own hold: taken again at once
+        _FORKS.acquire()
+        return
     while True:
         try:
-            _FORKS.acquire()
-            break
+            while not _FORKS._is_owned():  # an interrupt just after the acquire: held once
+                _FORKS.acquire()
+            return
         except BaseException:  # noqa: BLE001 - delivered again once forked
             _FORKING.interrupted = True
 

@@ -73,11 +73,8 @@ def run_config(settings: ChorusSettings, log_level: str = "INFO") -> dict[str, A
 def _watch(
     instance, run_id: str, total: int, on_progress: ProgressCallback, stop: threading.Event
 ) -> None:
-    """Report the run's progress every half second: the assets and checks done so far, and
-    the last. Reads only the events since its last read, and only of those kinds (reading
-    every event each time grew with the run: thousands of warnings at national), inside
-    `no_fork_meanwhile`, so a fork never lands while the storage's locks (libpq, OpenSSL on
-    PostgreSQL) are held, and a fork waits for one short read at most."""
+    """The assets and checks done so far, and the last, every half second: only the new
+    events of those kinds, read where no fork lands (the storage's libpq and OpenSSL locks)."""
     from dagster import DagsterEventType
 
     from indicators.isolated import no_fork_meanwhile
@@ -87,7 +84,7 @@ def _watch(
     while not stop.wait(0.5):
         try:
             with no_fork_meanwhile() as guarded:
-                if not guarded:  # a fork under way: look again next time
+                if not guarded:  # a fork under way: next time
                     continue
                 read = instance.get_records_for_run(run_id, cursor=cursor, of_type=kinds)
         except Exception:  # the run may not be registered yet

@@ -414,3 +414,42 @@ def test_ctrl_c_while_a_fork_waits_is_delivered_after_it_and_never_breaks_the_gu
         capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
     assert ran.stdout.split() == ["delivered", "after", "no", "error"], ran.stdout + ran.stderr
+
+
+CTRL_C_TO_THE_PROCESS_WHILE_ISOLATED_WAITS = """
+import os, signal, sys, threading, time
+sys.path.insert(0, {root!r})
+from indicators import isolated as module
+inside = threading.Event()
+def watcher():
+    with module.no_fork_meanwhile():
+        inside.set(); time.sleep(1.5)
+thread = threading.Thread(target=watcher); thread.start(); inside.wait()
+threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT)).start()  # as a terminal's
+try:
+    module.isolated(lambda: 42, "work")
+    time.sleep(1)
+except KeyboardInterrupt:
+    pass
+thread.join()
+taken = []
+other = threading.Thread(target=lambda: taken.append(module._FORKS.acquire(timeout=3)))
+other.start(); other.join()
+print("free" if taken == [True] else "held")
+"""
+
+
+def test_ctrl_c_to_the_process_while_a_load_waits_to_fork_leaves_the_guard_free() -> None:
+    """isolated() blocks SIGINT in its thread across its fork, so a terminal's Ctrl-C lands
+    on another thread and is raised only once the guard is had: the guard must then be held
+    once, and be free after the fork (it was held for good, freezing the run's progress and
+    hanging any later fork from another thread)."""
+    import subprocess
+    import sys
+
+    root = str(Path(__file__).resolve().parents[1])
+    ran = subprocess.run(
+        [sys.executable, "-c", CTRL_C_TO_THE_PROCESS_WHILE_ISOLATED_WAITS.format(root=root)],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert ran.stdout.split() == ["free"], ran.stdout + ran.stderr

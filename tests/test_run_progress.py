@@ -44,3 +44,58 @@ def test_progress_counts_each_asset_and_check_once_and_names_the_last():
     watcher.join()
     assert len(seen) >= 3
     assert set(seen) == {(3, 3, "second_table_has_rows")}
+
+
+@asset
+def slow_first() -> int:
+    time.sleep(0.7)
+    return 1
+
+
+@asset(deps=[slow_first])
+def slow_second() -> int:
+    time.sleep(0.7)
+    return 2
+
+
+@asset_check(asset=slow_second)
+def slow_second_checked() -> AssetCheckResult:
+    time.sleep(0.7)
+    return AssetCheckResult(passed=True)
+
+
+@asset(deps=[slow_second])
+def slow_third() -> int:
+    time.sleep(0.7)
+    return 3
+
+
+def test_progress_rises_as_the_run_goes_from_before_it_is_registered_to_its_end():
+    """Watched from before the run exists (as chorus run starts its watcher): nothing done
+    at first, then each asset and check as it comes, in between two reads, never counted
+    twice, and the last named at the end."""
+    import uuid
+
+    from dagster import Definitions, define_asset_job
+
+    instance = DagsterInstance.ephemeral()
+    job = Definitions(
+        assets=[slow_first, slow_second, slow_third],
+        asset_checks=[slow_second_checked],
+        jobs=[define_asset_job("slow")],
+    ).resolve_job_def("slow")
+    run_id, seen, stop = str(uuid.uuid4()), [], threading.Event()
+    watcher = threading.Thread(
+        target=_watch, args=(instance, run_id, 4, lambda *progress: seen.append(progress), stop)
+    )
+    watcher.start()
+    time.sleep(1.2)  # not registered yet
+    assert job.execute_in_process(instance=instance, run_id=run_id).success
+    time.sleep(1.2)
+    stop.set()
+    watcher.join()
+    counts = [done for done, _, _ in seen]
+    assert counts[0] == 0
+    assert counts == sorted(counts)
+    assert set(counts) - {0, 4}, "no count seen between the start and the end"
+    assert seen[-1] == (4, 4, "slow_third")

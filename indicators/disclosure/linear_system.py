@@ -297,7 +297,7 @@ class Expander:
     def _parts_of_year(self, indicator: str, number: int, whole: str) -> None:
         """The parts' cells (quarters, months) of a year add up to the whole's cell of that
         period (by date: column `_within`, part_periods.whole_periods), area, breakdown and
-        group (a table holds both: suppress.table_periods)."""
+        group (a table holds both: part_periods.table_periods)."""
         cells, frame = self.cells, self.cells.frame
         years = frame["time_period"].to_numpy(dtype=object)  # a whole year: its time_period
         within = frame["_within"].to_numpy(dtype=object) if "_within" in frame else None

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from indicators.declarations import PeriodType, period_type
+from indicators.declarations import PeriodType, period_columns, period_type
 from indicators.disclosure.control import IndicatorShape
 
 ACADEMIC = "academic_year"  # the period type of an indicator that declares none
@@ -76,3 +76,20 @@ def whole_periods(
             )
         ]
     return result
+
+
+def table_periods(frame: pd.DataFrame, shapes: Mapping[str, IndicatorShape]) -> list[pd.Series]:
+    """The period columns that split a table into the tables disclosure control solves
+    apart: time_period, and time_identifier when the table has it (a month is its own
+    table), except that an indicator's parts of a year (a `parts_of_year` rule: quarters,
+    months) are solved with the whole year's table they add up to."""
+    columns = [frame[column] for column in period_columns(frame)]
+    if len(columns) < 2:
+        return columns
+    # a part (a month, a quarter) goes to the table of the whole year it lies in, by date
+    year = whole_periods(frame, shapes, last=True)
+    parts = year.notna()
+    time_period, identifier = columns[0].astype(object).copy(), columns[1].copy()
+    time_period[parts] = [period for period, _ in year[parts]]  # written as the column's
+    identifier[parts] = [label for _, label in year[parts]]
+    return [time_period, identifier]

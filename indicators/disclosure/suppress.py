@@ -28,12 +28,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from indicators.declarations import period_columns
 from indicators.disclosure.audit import Auditor, Target, partner_candidates, targets_for
 from indicators.disclosure.control import DisclosureConfig, IndicatorShape
 from indicators.disclosure.kept import NOT_DECIDING, Job, KeptTables, solve_tables
 from indicators.disclosure.linear_system import LinearSystem, expand, violations
-from indicators.disclosure.part_periods import whole_periods
+from indicators.disclosure.part_periods import table_periods, whole_periods
 from indicators.disclosure.primary import (
     KNOWN_DENOMINATOR,
     KNOWN_NUMERATOR,
@@ -489,20 +488,3 @@ def _protect_table(
     unknown = np.zeros(2 * len(table), dtype=bool)
     unknown[0::2], unknown[1::2] = numerators, denominators
     return system.secondary(unknown)
-
-
-def table_periods(frame: pd.DataFrame, shapes: Mapping[str, IndicatorShape]) -> list[pd.Series]:
-    """The period columns that split a table into the tables disclosure control solves
-    apart: time_period, and time_identifier when the table has it (a month is its own
-    table), except that an indicator's parts of a year (a `parts_of_year` rule: quarters,
-    months) are solved with the whole year's table they add up to."""
-    columns = [frame[column] for column in period_columns(frame)]
-    if len(columns) < 2:
-        return columns
-    # a part (a month, a quarter) goes to the table of the whole year it lies in, by date
-    year = whole_periods(frame, shapes, last=True)
-    parts = year.notna()
-    time_period, identifier = columns[0].astype(object).copy(), columns[1].copy()
-    time_period[parts] = [period for period, _ in year[parts]]  # written as the column's
-    identifier[parts] = [label for _, label in year[parts]]
-    return [time_period, identifier]
