@@ -77,9 +77,9 @@ _FORKING = threading.local()
 
 def _before_fork() -> None:
     # CPython swallows what a fork hook raises and forks anyway: an interrupt (Ctrl-C) while
-    # waiting must neither let the fork land inside the guard nor be lost. (One taken by
-    # another thread is raised here only once the guard is had, outside the loop: lost,
-    # though the guard holds.)
+    # waiting must neither let the fork land inside the guard nor be lost. (One already
+    # pending as the hook starts is raised before its `try`: swallowed, the fork unguarded;
+    # a window of a few instructions, helper-103.)
     if _FORKS._is_owned():  # the forking thread's own hold: taken again at once
         _FORKS.acquire()
         return
