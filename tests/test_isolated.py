@@ -377,22 +377,24 @@ CTRL_C_WHILE_A_FORK_WAITS = """
 import os, signal, sys, threading, time
 sys.path.insert(0, {root!r})
 from indicators import isolated as module
-inside, out = threading.Event(), {{}}
+forking, inside, out = threading.Event(), threading.Event(), {{}}
+os.register_at_fork(before=forking.set)  # registered after the guard's hook: runs before it
+main = threading.main_thread().ident
 def watcher():
     try:
         with module.no_fork_meanwhile():
-            inside.set(); time.sleep(2); out["left"] = time.monotonic()
+            inside.set(); forking.wait(30); time.sleep(0.3)  # the fork waits for the guard
+            signal.pthread_kill(main, signal.SIGINT)  # Ctrl-C, to the waiting thread
+            time.sleep(0.5); out["left"] = time.monotonic()
     except BaseException as error:
         out["error"] = repr(error)
 thread = threading.Thread(target=watcher); thread.start(); inside.wait()
-main = threading.main_thread().ident  # the thread waiting to fork, as a terminal's would
-threading.Timer(0.5, signal.pthread_kill, (main, signal.SIGINT)).start()
 pid = os.fork()
 if pid == 0:
     os._exit(0)
 forked = time.monotonic()
 try:
-    time.sleep(1); print("lost")
+    time.sleep(20); print("lost")
 except KeyboardInterrupt:
     print("delivered")
 os.waitpid(pid, 0)
@@ -420,15 +422,17 @@ CTRL_C_TO_THE_PROCESS_WHILE_ISOLATED_WAITS = """
 import os, signal, sys, threading, time
 sys.path.insert(0, {root!r})
 from indicators import isolated as module
-inside = threading.Event()
+forking, inside = threading.Event(), threading.Event()
+os.register_at_fork(before=forking.set)  # registered after the guard's hook: runs before it
 def watcher():
     with module.no_fork_meanwhile():
-        inside.set(); time.sleep(1.5)
+        inside.set(); forking.wait(30); time.sleep(0.3)  # the fork waits for the guard
+        os.kill(os.getpid(), signal.SIGINT)  # as a terminal's: to the process
+        time.sleep(0.5)
 thread = threading.Thread(target=watcher); thread.start(); inside.wait()
-threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT)).start()  # as a terminal's
 try:
     module.isolated(lambda: 42, "work")
-    time.sleep(1)
+    time.sleep(20)
 except KeyboardInterrupt:
     pass
 thread.join()
