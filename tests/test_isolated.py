@@ -377,7 +377,8 @@ CTRL_C_WHILE_A_FORK_WAITS = """
 import os, signal, sys, threading, time
 sys.path.insert(0, {root!r})
 from indicators import isolated as module
-signal.signal(signal.SIGINT, signal.default_int_handler)  # CI's background shell ignores it
+signal.signal(signal.SIGINT, signal.default_int_handler)  # as a terminal's python has it,
+signal.pthread_sigmask(signal.SIG_UNBLOCK, {{signal.SIGINT}})  # whatever the test's process had
 forking, inside, out = threading.Event(), threading.Event(), {{}}
 os.register_at_fork(before=forking.set)  # registered after the guard's hook: runs before it
 main = threading.main_thread().ident
@@ -423,7 +424,8 @@ CTRL_C_TO_THE_PROCESS_WHILE_ISOLATED_WAITS = """
 import os, signal, sys, threading, time
 sys.path.insert(0, {root!r})
 from indicators import isolated as module
-signal.signal(signal.SIGINT, signal.default_int_handler)  # CI's background shell ignores it
+signal.signal(signal.SIGINT, signal.default_int_handler)  # as a terminal's python has it,
+signal.pthread_sigmask(signal.SIG_UNBLOCK, {{signal.SIGINT}})  # whatever the test's process had
 forking, inside = threading.Event(), threading.Event()
 os.register_at_fork(before=forking.set)  # registered after the guard's hook: runs before it
 def watcher():
