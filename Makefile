@@ -8,7 +8,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export GX_ANALYTICS_ENABLED := False
 export DO_NOT_TRACK := 1
 
-.PHONY: demo test attack ui bench lint clean
+.PHONY: demo test quick attack ui bench lint clean
 
 # The pinned versions install with uv (itself pinned): about 28 s where pip takes about 87 s on
 # this 2-core machine, the same versions (docs/scaling.md). uv reads PyPI and none of pip's
@@ -56,6 +56,14 @@ test: $(STAMP) $(CHROMIUM) pdftotext
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --durations=40
+
+# The tests of logic alone, for a loop of a few minutes while changing code: every test but
+# those that run Chorus end to end, take more than about five seconds, or drive chromium
+# (tests/tiers.py). `make test` runs them all, as CI does.
+quick: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile -m "not pipeline and not slow and not browser" \
+		--durations=10 -p no:cacheprovider
 
 # The disclosure attack on many more generated cohorts than `make test` runs (10), with the
 # completeness search and the end-to-end run's files: prints cohorts, cells attacked and the

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import settings as hypothesis_settings
 
 from indicators.config import ChorusSettings
+from tests.tiers import runs_chorus, uses_a_run
 
 TEST_KEY = "test-pseudonym-key"
 
@@ -22,6 +23,13 @@ TEST_KEY = "test-pseudonym-key"
 # failed examples on a busy 2-core machine whose first call loads the source specs.
 hypothesis_settings.register_profile("chorus", deadline=None)
 hypothesis_settings.load_profile("chorus")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that uses a fixture running Chorus is marked `pipeline` (tests/tiers.py)."""
+    for item in items:
+        if hasattr(item, "_fixtureinfo") and uses_a_run(item):
+            item.add_marker(pytest.mark.pipeline)
 
 
 @dataclass
@@ -71,6 +79,7 @@ def postgres_server() -> Iterator:
 
 
 @pytest.fixture(scope="session")
+@runs_chorus
 def pipeline_run(chorus_env: ChorusSettings, tmp_path_factory) -> PipelineRun:
     """A small synthetic borough (2,500 children a year, two years) run end to end once for
     the session: enough families consent to linkage for some linked cells to clear

@@ -18,6 +18,7 @@ import pytest
 from tests.attacker import Attacker, leaks, summary
 from tests.independent_care_leavers import INDICATORS, indicators, reviews
 from tests.project_copy import chorus
+from tests.tiers import runs_chorus
 
 ROOT = Path(__file__).resolve().parents[1]
 THRESHOLD = 10  # seeds/disclosure_control.csv
@@ -32,6 +33,7 @@ KEY = ["indicator_id", "time_period", "geographic_level", "area_code", "breakdow
 
 
 @pytest.fixture(scope="module")
+@runs_chorus
 def run(tmp_path_factory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("care-leavers")
     paths = {name: root / name for name in ("home", "landing", "output")}

@@ -21,6 +21,7 @@ import pandas as pd
 import pytest
 
 from tests.project_copy import chorus
+from tests.tiers import runs_chorus
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = ROOT / "tests" / "fixtures" / "bad" / "good_cp1252_names"  # 6 children, 2023/24
@@ -172,6 +173,7 @@ def _cli(*args: str, root: Path, landing: Path, **environment: str):
 
 
 @pytest.fixture(scope="module")
+@runs_chorus
 def run(tmp_path_factory):
     root = tmp_path_factory.mktemp("care-leavers")
     landing = _landing(root)

@@ -330,6 +330,7 @@ def every_claim(published: pd.DataFrame, england: pd.DataFrame) -> list[cl.Claim
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(borough=boroughs())
+@pytest.mark.slow
 def test_every_claim_agrees_with_its_independent_rederivation(borough):
     published, england = borough
     table = Table(published, REGISTER.astype(str), england)

@@ -19,6 +19,7 @@ import pytest
 from tests import independent
 from tests.attacker import Attacker, leaks, summary
 from tests.project_copy import chorus
+from tests.tiers import runs_chorus
 
 ROOT = Path(__file__).resolve().parents[1]
 GREATER_MANCHESTER = "E47000001"
@@ -52,6 +53,7 @@ def _run(root: Path, landing: Path, env: dict[str, str]) -> Path:
 
 
 @pytest.fixture(scope="module")
+@runs_chorus
 def ten(tmp_path_factory):
     root = tmp_path_factory.mktemp("combined")
     env = _environment(root / "home")
@@ -222,6 +224,7 @@ def test_no_hidden_count_can_be_recovered_with_greater_manchester_s_totals(ten):
     assert not leaks(findings, 10), summary(leaks(findings, 10))
 
 
+@pytest.mark.pipeline
 def test_nine_of_the_ten_publish_no_greater_manchester_figure(ten, tmp_path):
     """Without Wigan's returns, the run holds nine of Greater Manchester's ten authorities:
     no figure is published for it (it would be nine tenths of it), and each authority is

@@ -609,6 +609,7 @@ def test_every_claim_of_the_pack_checks_out_independently(gm_pack):
 @pytest.mark.skipif(
     not Path("/usr/bin/chromium").exists(), reason="Debian's chromium is not installed"
 )
+@pytest.mark.browser
 def test_the_pack_with_its_funnels_has_no_axe_violations(gm_pack):
     from axe_playwright_python.sync_playwright import Axe
     from playwright.sync_api import sync_playwright

@@ -8,6 +8,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from indicators.config import ChorusSettings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,6 +29,7 @@ time.sleep(float(sys.argv[4]))  # the run goes on: its connections stay open
 """
 
 
+@pytest.mark.slow
 def test_the_ui_sees_a_run_s_events_while_the_run_is_writing_them(tmp_path, monkeypatch):
     from dagster import DagsterInstance
 

@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from orchestration.dbt_setup import UNION_MODEL, refresh_union, stale_union_line
 from tests.console import one_line_and_the_log
 
@@ -71,6 +73,7 @@ def test_the_committed_union_refs_exactly_the_indicator_models_on_disk():
     assert stale_union_line() is None  # and is byte for byte what `chorus dbt-refresh` writes
 
 
+@pytest.mark.slow
 def test_a_model_added_without_regenerating_is_named_then_refreshed(tmp_path):
     project = _copy_project(tmp_path)
     _add_model(project, "ind_school_readiness__gld_copy")
@@ -94,6 +97,7 @@ def test_a_model_added_without_regenerating_is_named_then_refreshed(tmp_path):
     assert line and "collects ind_school_readiness__gld_copy, not in" in line
 
 
+@pytest.mark.slow
 def test_plain_dbt_parses_and_documents_the_project_without_chorus(tmp_path):
     project = _copy_project(tmp_path)
     parsed = _dbt(project, "parse")
@@ -104,6 +108,7 @@ def test_plain_dbt_parses_and_documents_the_project_without_chorus(tmp_path):
     assert collected == {path.stem for path in MODELS.glob("*.sql")}
 
 
+@pytest.mark.slow
 def test_chorus_run_stops_before_dbt_on_a_stale_union(tmp_path):
     project = _copy_project(tmp_path)
     _add_model(project, "ind_school_readiness__gld_copy")

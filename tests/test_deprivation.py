@@ -18,6 +18,7 @@ import pytest
 from tests.attacker import Attacker, cell_of, cells_with_units, leaks, summary
 from tests.project_copy import chorus
 from tests.test_information_map_lineage import _upstream_sources
+from tests.tiers import runs_chorus
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -437,6 +438,7 @@ def test_the_slope_index_is_published_from_the_published_quintiles(pipeline_run,
 
 
 @pytest.fixture(scope="module")
+@runs_chorus
 def hostile_run(tmp_path_factory) -> dict[str, Path]:
     """A small borough's year through `chorus run` with three hostile deprivation files
     landed beside the good ones: a TS011 table with a misspelt header, an IDACI file with a

@@ -76,6 +76,7 @@ EXAMPLES = int(os.environ.get("CHORUS_ATTACK_EXAMPLES", "10"))
     round_to=None,
     minimum=10,
 )
+@pytest.mark.slow
 def test_no_suppressed_count_can_be_narrowed_below_the_threshold(
     drawn, threshold, round_to, minimum
 ):
@@ -95,6 +96,7 @@ def test_no_suppressed_count_can_be_narrowed_below_the_threshold(
     assert not found, summary(found)
 
 
+@pytest.mark.slow  # reports the property test above, a slow one
 def test_report_attack_volume():
     """Runs after the property test in this module: records what was attacked."""
     if ATTACKED["cohorts"] == 0:

@@ -326,6 +326,7 @@ def generated() -> list[tuple[pd.DataFrame, dict[str, str]]]:
     return tables
 
 
+@pytest.mark.slow
 def test_every_equality_or_sum_between_counts_is_declared(generated):
     tables = [values for values, _ in generated]
     relations = candidate_relations(tables)
@@ -339,6 +340,7 @@ def test_every_equality_or_sum_between_counts_is_declared(generated):
     assert not missing, "\n".join(f"{r[0]}: {r[1]} = {r[2]}" for r in missing[:20])
 
 
+@pytest.mark.slow
 def test_the_search_finds_what_a_declaration_leaves_out(generated):
     """Without the EAL equality and the reach numerator rule, the search reports both."""
     import copy

@@ -66,6 +66,7 @@ def kept(first, tmp_path) -> Path:
     return folder
 
 
+@pytest.mark.slow
 def test_a_run_again_solves_no_table_and_decides_exactly_as_afresh(first, kept):
     values, parents, afresh, once, tables_once, _ = first
     assert afresh["numerator_suppressed"].any() and not afresh["numerator_suppressed"].all()
@@ -81,6 +82,7 @@ def test_a_run_again_solves_no_table_and_decides_exactly_as_afresh(first, kept):
     assert all(np.load(path).dtype == bool for path in files)
 
 
+@pytest.mark.slow
 def test_a_changed_year_is_solved_again_and_the_unchanged_year_is_kept(first, kept):
     values, parents = first[:2]
     other, other_parents = _cohort(seed=6)
@@ -98,6 +100,7 @@ def test_a_changed_year_is_solved_again_and_the_unchanged_year_is_kept(first, ke
 
 
 @pytest.mark.parametrize("change", ["threshold", "parents", "declaration"])
+@pytest.mark.slow
 def test_a_changed_setting_or_declaration_solves_every_table(first, kept, change, monkeypatch):
     values, parents = first[:2]
     config = CONFIG
@@ -122,6 +125,7 @@ def test_a_changed_setting_or_declaration_solves_every_table(first, kept, change
 @pytest.mark.parametrize(
     "damage", ["too_short", "not_a_decision", "counts_not_flags", "empty", "cut_short"]
 )
+@pytest.mark.slow
 def test_a_kept_decision_of_the_wrong_shape_or_unreadable_is_solved_again(first, kept, damage):
     values, parents, afresh = first[:3]
     damaged = sorted(kept.glob("*.npy"))[0]
@@ -219,6 +223,7 @@ def test_the_code_that_decides_is_in_the_key(tmp_path, monkeypatch):
     assert kept_module.code_fingerprint() != before
 
 
+@pytest.mark.slow
 def test_code_changed_on_disk_since_the_process_loaded_it_reads_and_keeps_nothing(
     first, kept, tmp_path, monkeypatch
 ):
@@ -241,6 +246,7 @@ def test_code_changed_on_disk_since_the_process_loaded_it_reads_and_keeps_nothin
     assert sorted(path.stat().st_mtime_ns for path in kept.iterdir()) == before  # untouched
 
 
+@pytest.mark.slow
 def test_prune_leaves_a_running_process_s_file_being_written_and_the_folder_is_private(first, kept):
     values, parents = first[:2]
     alive = kept / f".{'0' * 64}.{os.getpid()}.npy"
@@ -333,6 +339,7 @@ def test_workers_cut_their_own_tables_and_the_parent_holds_none(keeping, tmp_pat
         assert cut_here == list(range(7))
 
 
+@pytest.mark.slow
 def test_values_handed_over_are_let_go_before_the_tables_are_solved(first, monkeypatch):
     """write_indicator_tables hands protect the only reference to the indicator values (at
     national 0.3 GiB): neither they nor protect's sorted copy of them may be held while the

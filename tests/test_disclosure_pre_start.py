@@ -29,6 +29,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from indicators.disclosure import DisclosureConfig, IndicatorShape, parse_relations, protect
 from tests.attacker import Attacker, leaks, summary
 from tests.early_help_files import HEAD, NOTE_HEAD, run_chorus, write_landing
+from tests.tiers import runs_chorus
 
 LA, NORTH, SOUTH = "E99000999", "E07999901", "E07999902"
 PARENTS = {NORTH: LA, SOUTH: LA}
@@ -231,6 +232,7 @@ def _landing(root: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
+@runs_chorus
 def run(tmp_path_factory):
     root = tmp_path_factory.mktemp("pre-start")
     landing = _landing(root)

@@ -5,9 +5,12 @@ order would move between runs whenever a query plan changes (a re-run, or an unr
 edited), so a board would see a different cell hidden with nothing in its data changed."""
 
 import pandas as pd
+import pytest
 
 from indicators.disclosure import DisclosureConfig
 from tests.cohorts import cohort, people_of, publish
+
+pytestmark = pytest.mark.slow
 
 KEY = ["indicator_id", "time_period", "geographic_level", "area_code", "breakdown", "group"]
 DECIDED = ["numerator_suppressed", "denominator_suppressed", "suppression"]

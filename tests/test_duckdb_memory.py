@@ -40,6 +40,7 @@ def test_the_warehouse_connections_hold_at_most_the_limit(tmp_path, monkeypatch)
         assert _limit_mib(connection) == pytest.approx(256 * 10**6 / 2**20, abs=0.15)  # 244.14
 
 
+@pytest.mark.slow
 def test_dbt_is_given_the_limit_and_its_profile_applies_it(tmp_path):
     settings = ChorusSettings.from_env(
         {"CHORUS_HOME": str(tmp_path), "CHORUS_DUCKDB_MEMORY": "300MB"}

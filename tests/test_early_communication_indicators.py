@@ -20,6 +20,7 @@ from tests.attacker import Attacker, cell_of, cells_with_units, leaks, summary
 from tests.early_communication_landing import CONCERNS, HAND_WORKED, HELP_REQUEST, VIEWS
 from tests.independent_early_communication import INDICATORS, indicators, reviews, screenings
 from tests.project_copy import chorus
+from tests.tiers import runs_chorus
 
 ROOT = Path(__file__).resolve().parents[1]
 THRESHOLD = 10  # seeds/disclosure_control.csv
@@ -35,6 +36,7 @@ KEY = [
 
 
 @pytest.fixture(scope="module")
+@runs_chorus
 def run(tmp_path_factory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("early-communication")
     paths = {name: root / name for name in ("home", "landing", "output")}

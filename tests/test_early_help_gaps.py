@@ -23,6 +23,7 @@ import pandas as pd
 import pytest
 
 from tests.early_help_files import HEAD, NOTE_HEAD, run_chorus, write_landing
+from tests.tiers import runs_chorus
 
 MONTHS = [f"{year}-{month:02d}" for year in (2024, 2025) for month in range(1, 13)]
 MONTHS = MONTHS[MONTHS.index("2024-04") : MONTHS.index("2025-08") + 1]  # 17 months
@@ -65,6 +66,7 @@ def _landing(root: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
+@runs_chorus
 def run(tmp_path_factory):
     root = tmp_path_factory.mktemp("early-help-gaps")
     landing = _landing(root)

@@ -22,6 +22,7 @@ from tests.attacker import Attacker, cell_of, cells_with_units, leaks, summary
 from tests.early_help_landing import EDGE
 from tests.independent_early_help import INDICATORS, indicators, practitioners
 from tests.project_copy import chorus
+from tests.tiers import runs_chorus
 
 ROOT = Path(__file__).resolve().parents[1]
 THRESHOLD = 10  # seeds/disclosure_control.csv
@@ -38,6 +39,7 @@ LANDED_BY_GENERATOR = ("early_help_referrals", "voice_notes", "voice_note_survey
 
 
 @pytest.fixture(scope="module")
+@runs_chorus
 def run(tmp_path_factory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("early-help")
     paths = {name: root / name for name in ("home", "landing", "output")}

@@ -19,6 +19,7 @@ import pandas as pd
 import pytest
 
 from tests.early_help_files import HEAD, NOTE_HEAD, run_chorus, write_landing
+from tests.tiers import runs_chorus
 
 KEY = "early-help-part-periods-test-key"
 EMPTY = "early_help_referrals/2024-05/referrals.csv"
@@ -66,6 +67,7 @@ FILES = {
 
 
 @pytest.fixture(scope="module")
+@runs_chorus
 def run(tmp_path_factory):
     root = tmp_path_factory.mktemp("early-help-part-periods")
     landing = write_landing(root, FILES)

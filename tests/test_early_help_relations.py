@@ -174,6 +174,7 @@ def implied(relation: tuple, table: pd.DataFrame, parents: dict[str, str], meta)
     return True
 
 
+@pytest.mark.slow
 def test_every_equality_or_sum_between_early_help_counts_is_declared(generated):
     relations = candidates(generated)
     kinds = {(level, terms[0][1]) for level, terms, _ in relations}

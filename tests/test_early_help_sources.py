@@ -23,6 +23,7 @@ import pytest
 
 from tests.early_help_files import HEAD, NOTE_HEAD, run_chorus, write_landing
 from tests.early_help_files import TEAMS as LISTED_TEAMS
+from tests.tiers import runs_chorus
 
 KEY = "early-help-sources-test-key"
 
@@ -118,6 +119,7 @@ def _cli(*args: str, root: Path, landing: Path):
 
 
 @pytest.fixture(scope="module")
+@runs_chorus
 def run(tmp_path_factory):
     root = tmp_path_factory.mktemp("early-help")
     landing = _landing(root)
@@ -373,6 +375,7 @@ def test_words_only_with_consent_and_a_request_for_help_never(run, warehouse):
     ]
 
 
+@pytest.mark.pipeline
 def test_a_referral_id_in_two_months_names_the_other_and_clears_once_one_is_removed(run):
     root, landing, _, ran = run
     assert ran.returncode == 0, ran.stderr[-3000:]

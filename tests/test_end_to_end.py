@@ -280,6 +280,7 @@ def test_no_identifier_reaches_the_warehouse_or_the_output(pipeline_run):
     assert not names & cells
 
 
+@pytest.mark.pipeline
 def test_a_failing_expectation_blocks_publication(pipeline_run, tmp_path, monkeypatch):
     """A blocking GX suite that fails stops the run, names the check, publishes nothing."""
     from dataclasses import replace
@@ -309,6 +310,7 @@ def test_a_failing_expectation_blocks_publication(pipeline_run, tmp_path, monkey
     assert after == before
 
 
+@pytest.mark.pipeline
 def test_running_again_publishes_the_same_tables(pipeline_run):
     from orchestration.dbt_setup import DBT_PROJECT_DIR
     from orchestration.runner import run_pipeline

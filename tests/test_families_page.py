@@ -153,6 +153,7 @@ pytestmark_axe = pytest.mark.skipif(
 
 
 @pytestmark_axe
+@pytest.mark.browser
 def test_the_page_has_no_axe_violations_and_requests_nothing(published):
     from axe_playwright_python.sync_playwright import Axe
     from playwright.sync_api import sync_playwright

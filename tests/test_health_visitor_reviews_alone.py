@@ -34,6 +34,7 @@ import pandas as pd
 import pytest
 
 from tests.project_copy import chorus
+from tests.tiers import runs_chorus
 
 ROOT = Path(__file__).resolve().parents[1]
 AUTHORITIES = ROOT / "tests" / "fixtures" / "bad" / "good_cp1252_names" / "seeds"
@@ -103,6 +104,7 @@ def _cli(*args: str, root: Path, landing: Path):
 
 
 @pytest.fixture(scope="module")
+@runs_chorus
 def run(tmp_path_factory):
     root = tmp_path_factory.mktemp("health-visitor-reviews-alone")
     landing = _landing(root)

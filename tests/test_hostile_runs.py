@@ -36,6 +36,7 @@ import pandas as pd
 import pytest
 
 from indicators.reference import AcademicYear
+from tests.tiers import runs_chorus
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
@@ -180,6 +181,7 @@ def _chorus_run(landing: Path, root: Path, **environment: str) -> tuple[Path, ob
 
 
 @pytest.fixture(scope="module")
+@runs_chorus
 def main_run(tmp_path_factory: pytest.TempPathFactory) -> HostileRun:
     root = tmp_path_factory.mktemp("hostile")
     cases = [case for case in CASES if not needs_own_run(case)]
@@ -205,6 +207,7 @@ def _threshold_one(root: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
+@runs_chorus
 def settings_run(tmp_path_factory: pytest.TempPathFactory) -> HostileRun:
     root = tmp_path_factory.mktemp("hostile-settings")
     cases = [case for case in CASES if needs_own_run(case)]

@@ -217,6 +217,7 @@ def test_a_financial_quarter_source_year_change_file_is_named_by_financial_year(
     ]
 
 
+@pytest.mark.pipeline
 def test_chorus_run_loads_a_monthly_source_and_reloads_only_a_month_landed_again(tmp_path):
     project, env = project_copy(tmp_path, "a monthly run key, long enough and varied")
     home = tmp_path / "home"

@@ -1,6 +1,7 @@
 """The README's walk-through for analysts: scaffold, fill, run, see it published."""
 
 import pandas as pd
+import pytest
 import yaml
 
 from indicators.publish.register import load_register, metadata_problems
@@ -42,6 +43,7 @@ def test_a_scaffold_left_unfilled_is_reported_field_by_field(tmp_path):
     assert "TODO_condition" in sql.read_text()
 
 
+@pytest.mark.pipeline
 def test_walk_through_from_scaffold_to_published_tables(tmp_path):
     project, env = project_copy(tmp_path, "walk-through", sources=False)
 

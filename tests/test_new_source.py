@@ -96,6 +96,7 @@ def test_the_cli_refuses_a_reserved_name_in_one_line_and_writes_nothing(tmp_path
     assert _files(sources, dbt) == before
 
 
+@pytest.mark.pipeline
 def test_walk_through_from_scaffold_to_raw_table_and_staging_model(tmp_path):
     project, env = project_copy(tmp_path, "a walk-through key, long enough and varied")
     home = tmp_path / "home"

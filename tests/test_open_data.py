@@ -421,7 +421,11 @@ def voice_inputs() -> tuple[pd.DataFrame, pd.DataFrame]:
     return values, register
 
 
-@pytest.fixture(scope="module", params=["statutory", "with_voice", "pipeline"])
+@pytest.fixture(
+    scope="module",
+    # the third reads the session's run, asked for by name below (tests/tiers.py)
+    params=["statutory", "with_voice", pytest.param("pipeline", marks=pytest.mark.pipeline)],
+)
 def published(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Published:

@@ -25,6 +25,8 @@ from indicators.warehouse import LockHolder, lock_holder, warehouse_lock
 from tests import RUN_CHILDREN
 from tests.console import one_line_and_the_log
 
+pytestmark = pytest.mark.pipeline
+
 CHORUS = [sys.executable, "-m", "orchestration.cli"]
 YEARS = ["2022/23", "2023/24"]
 

@@ -18,6 +18,8 @@ import indicators.publish.packs as packs
 from indicators.publish.packs import Publication, build_pack, reuse, write_pack_reusing
 from tests.test_packs import sample_publication
 
+pytestmark = pytest.mark.slow
+
 AREA = "HD04"
 
 

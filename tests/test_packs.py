@@ -957,6 +957,7 @@ SLUGS = {
 # --------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_every_neighbourhood_and_the_la_get_a_pack_in_three_formats_and_its_claims(written):
     stage, paths = written
     boards = stage / "boards"
@@ -982,6 +983,7 @@ def test_the_slug_is_the_lower_case_hyphenated_area_name():
     assert slugify("Ynys Môn") == "ynys-mon"
 
 
+@pytest.mark.slow
 def test_the_headline_numbers_are_the_same_in_html_pdf_and_xlsx(written, sample):
     values = sample.values
     gld = values[
@@ -1416,6 +1418,7 @@ def test_counts_are_labelled_by_the_registers_units(written, sample):
 EAL = "English as an additional language"
 
 
+@pytest.mark.slow
 def test_a_statutory_only_publication_still_gets_packs_and_says_no_voices_yet(tmp_path):
     sample = sample_publication(voice=False)
     today = sample.values.drop(columns=["reliability"])  # today's published columns
@@ -1645,6 +1648,7 @@ def test_a_hidden_figure_is_said_once_with_its_reason():
 
 
 @pytest.mark.parametrize("symbol", ["c", "x", "cx"])
+@pytest.mark.slow
 def test_a_table_whose_intervals_are_all_hidden_does_not_say_its_bars_show_intervals(
     tmp_path, symbol
 ):

@@ -32,11 +32,14 @@ CHROMIUM_ARGS = [
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason="Debian's chromium is not installed at /usr/bin/chromium (the Makefile installs it "
-    "for CI: apt-get install chromium); Playwright must not download a browser",
-)
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="Debian's chromium is not installed at /usr/bin/chromium (the Makefile installs "
+        "it for CI: apt-get install chromium); Playwright must not download a browser",
+    ),
+]
 
 
 def write_sample_packs(folder: Path, voice: bool = True) -> dict[str, Path]:

@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
+import pytest
 import yaml
 
 from tests import RUN_CHILDREN
@@ -127,6 +128,7 @@ trend_charts: {indicators: [home_visit_positive]}
 """
 
 
+@pytest.mark.pipeline
 def test_a_monthly_indicator_is_published_month_by_month(tmp_path):
     project, env = project_copy(tmp_path, "a monthly publication key, long enough and varied")
     env["CHORUS_PACKS"] = LA

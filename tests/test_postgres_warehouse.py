@@ -30,6 +30,7 @@ from indicators.postgres import connect, copy_frame, copy_raw_zone, parse_url
 from indicators.warehouse_tables import reading
 from orchestration.dbt_setup import dbt_environment
 from tests.postgres_server import free_port
+from tests.tiers import runs_chorus
 
 MODEL_SCHEMAS = ("staging", "intermediate", "indicators", "computed", "marts", "reference")
 
@@ -196,6 +197,7 @@ def _chorus_run(landing: Path, output: Path, environment: dict) -> subprocess.Co
 
 
 @pytest.mark.parametrize("problem", ["no server there", "no such database"])
+@pytest.mark.pipeline
 def test_a_warehouse_that_cannot_be_used_stops_the_run_in_one_line(
     pipeline_run, postgres_server, tmp_path, problem
 ):
@@ -232,6 +234,7 @@ def test_the_daemon_without_its_server_says_so_in_one_line(tmp_path):
 
 
 @pytest.fixture(scope="module")
+@runs_chorus
 def postgres_run(pipeline_run, postgres_server, tmp_path_factory):
     """`chorus run` on the session's landing with CHORUS_WAREHOUSE naming a database on the
     session's PostgreSQL server: its own home and output, the same key and files. The

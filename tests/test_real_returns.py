@@ -27,6 +27,7 @@ from tests.real_returns import (
     english_authorities,
     rochdale_landing,
 )
+from tests.tiers import runs_chorus
 
 KEY = "real-returns-test-key"
 ROCHDALE_EYFSP = f"eyfsp/{YEAR.folder}/rochdale_eyfsp_2023-24.csv"
@@ -62,6 +63,7 @@ def _chorus_run(landing: Path, root: Path, packs: str) -> subprocess.CompletedPr
 
 
 @pytest.fixture(scope="module")
+@runs_chorus
 def england(tmp_path_factory: pytest.TempPathFactory) -> dict:
     root = tmp_path_factory.mktemp("england")
     landing = root / "landing"
@@ -140,6 +142,7 @@ def test_every_english_authority_loads_out_of_the_box(england):
     ) == set(authorities.values())
 
 
+@pytest.mark.pipeline
 def test_a_return_nothing_of_which_can_be_published_stops_before_dbt_with_one_line(tmp_path):
     rochdale_landing(tmp_path / "landing", la_code="998")
     result = _chorus_run(tmp_path / "landing", tmp_path, packs="none")

@@ -20,6 +20,7 @@ from indicators.synthetic.generate import generate
 from orchestration.runner import run_pipeline
 from tests import RUN_CHILDREN
 from tests.run_records import materialized
+from tests.tiers import runs_chorus
 
 TABLES = [
     "raw.eyfsp_returns",
@@ -81,6 +82,7 @@ def snapshot(settings: ChorusSettings) -> dict[str, object]:
 
 
 @pytest.fixture(scope="module")
+@runs_chorus
 def clean(tmp_path_factory, chorus_env):
     root = tmp_path_factory.mktemp("clean")
     settings = _settings(root)
@@ -111,6 +113,7 @@ def test_landed_files_are_archived_by_sha256(clean):
         assert (settings.archive / digest[:2] / f"{digest}.csv").read_bytes() == path.read_bytes()
 
 
+@pytest.mark.pipeline
 def test_landing_the_same_files_again_changes_nothing(clean):
     settings, before = clean
     loaded_at = _loaded_at(settings)
@@ -122,6 +125,7 @@ def test_landing_the_same_files_again_changes_nothing(clean):
     assert snapshot(settings) == before
 
 
+@pytest.mark.pipeline
 def test_a_killed_run_started_again_matches_a_clean_run(clean, tmp_path):
     """Killed mid-run, inside dbt (after ingest has written the raw tables), then run again."""
     settings, expected = clean
@@ -169,6 +173,7 @@ def test_a_killed_run_started_again_matches_a_clean_run(clean, tmp_path):
     )
 
 
+@pytest.mark.pipeline
 def test_a_new_version_replaces_only_its_year_and_the_old_stays_archived(clean):
     """Runs last in this module: it changes the landing area for good."""
     settings, before = clean

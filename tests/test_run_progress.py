@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 import time
 
+import pytest
 from dagster import AssetCheckResult, DagsterInstance, asset, asset_check, materialize
 
 from orchestration.runner import _watch
@@ -70,6 +71,7 @@ def slow_third() -> int:
     return 3
 
 
+@pytest.mark.slow
 def test_progress_rises_as_the_run_goes_from_before_it_is_registered_to_its_end():
     """Watched from before the run exists (as chorus run starts its watcher): nothing done
     at first, then each asset and check as it comes, in between two reads, never counted

@@ -9,6 +9,8 @@ import sys
 import threading
 from pathlib import Path
 
+import pytest
+
 from tests import RUN_CHILDREN
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,6 +46,7 @@ def _imported_after(modules: list[str]) -> set[str]:
     return set(out.stdout.split())
 
 
+@pytest.mark.slow
 def test_the_dagster_definitions_and_every_run_time_module_leave_the_generators_alone():
     run_time = [
         name
@@ -128,6 +131,7 @@ def _without_proxies() -> dict[str, str]:
     }
 
 
+@pytest.mark.pipeline
 def test_a_whole_run_succeeds_with_the_generators_unimportable_and_no_network(tmp_path):
     """`chorus run` end to end in a process where importing indicators.synthetic fails, and
     with every proxy variable naming a local socket: nothing in the run tries to reach the

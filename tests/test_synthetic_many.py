@@ -75,6 +75,7 @@ def _read(paths: list[Path]) -> pd.DataFrame:
     )
 
 
+@pytest.mark.slow
 def test_each_authority_lands_every_framework_s_files_in_every_period(landings):
     landing = landings[0]
     numbers = set(_authorities(landing))

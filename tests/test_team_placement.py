@@ -423,6 +423,7 @@ def _visits_file() -> str:
     return "".join(lines)
 
 
+@pytest.mark.pipeline
 def test_a_source_placed_by_team_is_published_by_team_and_for_the_authority(tmp_path):
     project = tmp_path / "project"
     shutil.copytree(
