@@ -122,8 +122,9 @@ def no_fork_meanwhile(wait: float = 5.0) -> Iterator[bool]:
     """No fork of this process lands while the block runs (a fork waits for it to end).
     Yields False, and guards nothing, when the guard could not be had within `wait` seconds:
     the caller skips its call then (a thread that must never hang on it, as the progress
-    watcher, which the run joins at its end). For a thread other than the one that forks;
-    never fork inside the block."""
+    watcher, which the run joins at its end). Meant for a thread other than the one that
+    forks; a fork inside the block, on the same thread, takes the guard again (it is
+    re-entrant) and lands."""
     held = _FORKS.acquire(timeout=wait)
     try:
         yield held

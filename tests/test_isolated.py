@@ -319,6 +319,35 @@ def test_no_fork_lands_while_another_thread_is_inside_a_c_librarys_locks() -> No
         holder.join()
 
 
+_FORK_INSIDE = """
+from indicators import isolated as module
+from indicators.isolated import isolated
+import os
+with module.no_fork_meanwhile() as guarded:
+    assert guarded
+    print(isolated(os.getpid, "a test") != os.getpid())  # forked, from inside the block
+print(module._FORKS.acquire(blocking=False))  # and the guard is free after it
+"""
+
+
+def test_a_fork_inside_the_same_threads_block_lands_and_leaves_the_guard_free() -> None:
+    """The block guards against other threads' forks; a fork from inside it, on the same
+    thread, takes the guard again and lands (it would otherwise wait for itself)."""
+    import subprocess
+    import sys
+
+    ran = subprocess.run(
+        [sys.executable, "-c", _FORK_INSIDE],
+        cwd=Path(__file__).parents[1],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert ran.returncode == 0, ran.stderr[-2000:]
+    assert ran.stdout.split() == ["True", "True"]
+
+
 def _taken_by_another_thread() -> bool:
     import threading
 
