@@ -58,10 +58,12 @@ test: $(STAMP) $(CHROMIUM) pdftotext
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --durations=40
 
 # The tests of logic alone, for a loop of a few minutes while changing code: every test but
-# those that run Chorus end to end, take more than about five seconds, or drive chromium
-# (tests/tiers.py). `make test` runs them all, as CI does.
+# those that run Chorus end to end or read such a run, those whose own work takes more than
+# about five seconds, and those that drive chromium (tests/tiers.py). `make test` runs them
+# all, as CI does.
 quick: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile -m "not pipeline and not slow and not browser" \
 		--durations=10 -p no:cacheprovider
 

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import settings as hypothesis_settings
 
 from indicators.config import ChorusSettings
-from tests.tiers import runs_chorus, uses_a_run
+from tests.tiers import makes_a_run, runs_chorus, uses_a_run
 
 TEST_KEY = "test-pseudonym-key"
 
@@ -30,6 +30,23 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if hasattr(item, "_fixtureinfo") and uses_a_run(item):
             item.add_marker(pytest.mark.pipeline)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_fixture_setup(fixturedef: pytest.FixtureDef, request: pytest.FixtureRequest) -> None:
+    """A fixture that runs Chorus, made for a test not marked `pipeline` (asked for by name,
+    `request.getfixturevalue`, where the closure above cannot see it): the test fails, so
+    `make quick` never runs Chorus unseen (tests/tiers.py)."""
+    item = getattr(request, "_pyfuncitem", None)
+    if makes_a_run(fixturedef) and item is not None and not item.get_closest_marker("pipeline"):
+        refused = pytest.fail.Exception(
+            f"{item.nodeid} makes {fixturedef.argname}, which runs Chorus: mark it pipeline "
+            "(tests/tiers.py)",
+            pytrace=False,
+        )
+        # kept as pytest keeps a fixture's own error, for the fixture's next user and teardown
+        fixturedef.cached_result = (None, fixturedef.cache_key(request), (refused, None))
+        raise refused
 
 
 @dataclass
