@@ -322,11 +322,14 @@ def test_no_fork_lands_while_another_thread_is_inside_a_c_librarys_locks() -> No
 _FORK_INSIDE = """
 from indicators import isolated as module
 from indicators.isolated import isolated
-import os
+import os, threading
 with module.no_fork_meanwhile() as guarded:
     assert guarded
     print(isolated(os.getpid, "a test") != os.getpid())  # forked, from inside the block
-print(module._FORKS.acquire(blocking=False))  # and the guard is free after it
+taken = []  # and the guard is free after it: to another thread (this one would re-enter it)
+thread = threading.Thread(target=lambda: taken.append(module._FORKS.acquire(timeout=5)))
+thread.start(); thread.join()
+print(taken[0])
 """
 
 
